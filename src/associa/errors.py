@@ -1,0 +1,201 @@
+"""One exception tree for the whole engine.
+
+Every error a client can cause is an ``AssociaError``; each class carries the QIX error
+code it is reported with, and renders itself as a JSON-RPC error object
+(``{"code", "parameter", "message"}``). Classes also inherit the fitting built-in so that
+callers can catch either::
+
+    AssociaError
+    ├── ProtocolError                 JSON-RPC level
+    │   ├── ParseError                -32700  malformed JSON
+    │   ├── InvalidRequest            -32600  not a request
+    │   ├── MethodNotFound            -32601  unknown method for the handle's class
+    │   └── InvalidHandle             -32602  unknown or closed handle, bad param types
+    ├── NotFound (KeyError)           2       a named resource is missing
+    │   ├── AppNotFound               1003
+    │   └── ConnectionNotFound        2001
+    ├── AlreadyExists                 3
+    ├── InvalidPath                   4
+    ├── AccessDenied (PermissionError) 5
+    ├── InvalidParameters (ValueError) 8
+    ├── Aborted                       15      request cancelled
+    ├── NotImplementedInEngine        20
+    ├── AppInvalid                    1007    no active document
+    ├── AppAlreadyOpen                1002
+    ├── PagesTooLarge                 7009
+    ├── SessionAppNotPersistent       9009
+    ├── PersistenceError (OSError)    9000
+    ├── ReloadInProgress              11000
+    └── LanguageError                 script and expression errors, with position
+        ├── ScriptError               a load script failed (line, column, statement)
+        └── ExpressionError           an expression does not parse or evaluate
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class AssociaError(Exception):
+    """Root of every error the engine raises on purpose."""
+
+    code: int = -1
+    default_message: str = "Unknown error"
+
+    def __init__(self, parameter: str = "", message: str | None = None) -> None:
+        self.parameter = parameter
+        self.message = message or self.default_message
+        super().__init__(f"{parameter}: {self.message}" if parameter else self.message)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code, "parameter": self.parameter, "message": self.message}
+
+
+class ProtocolError(AssociaError):
+    code = -32603
+    default_message = "Internal error"
+
+
+class ParseError(ProtocolError):
+    code = -32700
+    default_message = "JSON parse error"
+
+
+class InvalidRequest(ProtocolError):
+    code = -32600
+    default_message = "Invalid JSON request"
+
+
+class MethodNotFound(ProtocolError):
+    code = -32601
+    default_message = "Method not found"
+
+
+class InvalidHandle(ProtocolError):
+    code = -32602
+    default_message = "Invalid Params"
+
+
+class NotFound(AssociaError, KeyError):
+    code = 2
+    default_message = "Resource not found"
+
+    def __str__(self) -> str:  # KeyError would quote the text
+        return Exception.__str__(self)
+
+
+class AppNotFound(NotFound):
+    code = 1003
+    default_message = "App not found"
+
+
+class ConnectionNotFound(NotFound):
+    code = 2001
+    default_message = "Connection not found"
+
+
+class AlreadyExists(AssociaError):
+    code = 3
+    default_message = "Resource already exists"
+
+
+class InvalidPath(AssociaError):
+    code = 4
+    default_message = "Invalid path"
+
+
+class AccessDenied(AssociaError, PermissionError):
+    code = 5
+    default_message = "Access denied"
+
+
+class InvalidParameters(AssociaError, ValueError):
+    code = 8
+    default_message = "Invalid parameters"
+
+
+class Aborted(AssociaError):
+    code = 15
+    default_message = "Request aborted"
+
+
+class NotImplementedInEngine(AssociaError):
+    code = 20
+    default_message = "Not implemented"
+
+
+class AppAlreadyOpen(AssociaError):
+    code = 1002
+    default_message = "App already open"
+
+
+class AppInvalid(AssociaError):
+    code = 1007
+    default_message = "App invalid"
+
+
+class PagesTooLarge(AssociaError):
+    code = 7009
+    default_message = "Calculation pages too large"
+
+
+class SessionAppNotPersistent(AssociaError):
+    code = 9009
+    default_message = "Unknown error"
+
+
+class PersistenceError(AssociaError, OSError):
+    code = 9000
+    default_message = "Write Failed"
+
+    def __str__(self) -> str:
+        return Exception.__str__(self)
+
+
+class ReloadInProgress(AssociaError):
+    code = 11000
+    default_message = "Reload in progress"
+
+
+class LanguageError(AssociaError):
+    """An error in script or expression text, with its position (1-based)."""
+
+    code = 8
+    default_message = "Syntax error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        text: str = "",
+        line: int = 0,
+        column: int = 0,
+        statement: str = "",
+    ) -> None:
+        self.text = text
+        self.line = line
+        self.column = column
+        self.statement = statement
+        where = f" (line {line}, column {column})" if line else ""
+        super().__init__("", f"{message}{where}")
+        self.detail = message
+
+    def caret(self) -> str:
+        """The offending line with a caret under the column."""
+        if not self.text or not self.line:
+            return ""
+        lines = self.text.splitlines()
+        if self.line > len(lines):
+            return ""
+        src = lines[self.line - 1]
+        return f"{src}\n{' ' * max(self.column - 1, 0)}^"
+
+
+class ScriptError(LanguageError):
+    code = 11002
+    default_message = "Script error"
+
+
+class ExpressionError(LanguageError):
+    code = 8
+    default_message = "Error in expression"

@@ -1,0 +1,184 @@
+"""The associative data model: tables linked by shared field names. Immutable once built."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from associa.model.symbols import NULL, SymbolTable
+from associa.model.table import Table
+
+_versions = itertools.count(1)
+
+
+@dataclass(slots=True)
+class Field:
+    """A field: its symbol table and the tables it occurs in (in table order)."""
+
+    name: str
+    symbols: SymbolTable
+    tables: list[str] = field(default_factory=list)
+    hidden: bool = False
+
+    @property
+    def is_key(self) -> bool:
+        return len(self.tables) > 1
+
+    @property
+    def cardinal(self) -> int:
+        return len(self.symbols)
+
+    def tags(self) -> list[str]:
+        tags = ["$key"] if self.is_key else []
+        if self.hidden:
+            tags.append("$hidden")
+        sym = self.symbols
+        if sym.all_numeric():
+            tags.append("$numeric")
+            if sym.all_integer():
+                tags.append("$integer")
+        elif not sym.any_numeric():
+            if sym.all_ascii():
+                tags.append("$ascii")
+            tags.append("$text")
+        elif sym.all_ascii():
+            tags.append("$ascii")
+        return tags
+
+
+class DataModel:
+    """Tables and fields after a reload.
+
+    Tables are associated through fields of the same name (key fields). Propagation runs
+    over a spanning forest of the bipartite table/key-field graph: a link that would close
+    a loop is not followed (``loose_links``), as Qlik loosens a table to break loops.
+    """
+
+    def __init__(self, tables: Iterable[Table] = (), symbols: dict[str, SymbolTable] | None = None):
+        self.version = next(_versions)
+        self.tables: dict[str, Table] = {t.name: t for t in tables}
+        symbols = symbols or {}
+        self.fields: dict[str, Field] = {}
+        for table in self.tables.values():
+            for name in table.fields:
+                fld = self.fields.get(name)
+                if fld is None:
+                    fld = self.fields[name] = Field(name, symbols.get(name) or SymbolTable())
+                fld.tables.append(table.name)
+        self._build_forest()
+
+    # -- structure ------------------------------------------------------------------
+
+    def _build_forest(self) -> None:
+        """Links (table, key field) used for propagation, chosen breadth first."""
+        self.links: dict[str, list[str]] = {t: [] for t in self.tables}  # table -> key fields
+        self.key_tables: dict[str, list[str]] = {}  # key field -> tables
+        self.loose_links: list[tuple[str, str]] = []
+        self.components: list[list[str]] = []
+        seen_tables: set[str] = set()
+        seen_fields: set[str] = set()
+        for start in self.tables:
+            if start in seen_tables:
+                continue
+            component = [start]
+            seen_tables.add(start)
+            queue = [("t", start)]
+            while queue:
+                kind, name = queue.pop(0)
+                if kind == "t":
+                    for fname in self.tables[name].fields:
+                        if not self.fields[fname].is_key:
+                            continue
+                        if fname in seen_fields:
+                            if name not in self.key_tables.get(fname, []):
+                                self.loose_links.append((name, fname))
+                            continue
+                        seen_fields.add(fname)
+                        self.links[name].append(fname)
+                        self.key_tables[fname] = [name]
+                        queue.append(("f", fname))
+                else:
+                    for tname in self.fields[name].tables:
+                        if tname in self.key_tables[name]:
+                            continue
+                        if tname in seen_tables:
+                            self.loose_links.append((tname, name))
+                            continue
+                        seen_tables.add(tname)
+                        component.append(tname)
+                        self.key_tables[name].append(tname)
+                        self.links[tname].append(name)
+                        queue.append(("t", tname))
+            self.components.append(component)
+
+    @property
+    def key_fields(self) -> list[str]:
+        return [f.name for f in self.fields.values() if f.is_key]
+
+    def table_of(self, field_name: str) -> str:
+        return self.fields[field_name].tables[0]
+
+    def component_of(self, table: str) -> int:
+        for i, comp in enumerate(self.components):
+            if table in comp:
+                return i
+        raise KeyError(table)
+
+    @cached_property
+    def full_presence(self) -> dict[tuple[str, str], np.ndarray]:
+        """For each (table, field), which symbols occur in the table (no selection)."""
+        out: dict[tuple[str, str], np.ndarray] = {}
+        for table in self.tables.values():
+            for name in table.fields:
+                out[(table.name, name)] = presence(
+                    table.columns[name], None, len(self.fields[name].symbols)
+                )
+        return out
+
+    def field_presence(self, name: str) -> np.ndarray:
+        fld = self.fields[name]
+        acc = np.zeros(len(fld.symbols), dtype=bool)
+        for t in fld.tables:
+            acc |= self.full_presence[(t, name)]
+        return acc
+
+    def is_empty(self) -> bool:
+        return not self.tables
+
+
+def presence(column: np.ndarray, rows: np.ndarray | None, nsymbols: int) -> np.ndarray:
+    """Which symbols occur in ``column`` over ``rows`` (a bool mask, or None for all)."""
+    out = np.zeros(nsymbols + 1, dtype=bool)
+    out[column if rows is None else column[rows]] = True
+    return out[:-1]
+
+
+def compact(tables: Iterable[Table], symbols: dict[str, SymbolTable]) -> dict[str, SymbolTable]:
+    """Drop symbols no table refers to any longer (after DROP TABLE), remapping columns."""
+    tables = list(tables)
+    out: dict[str, SymbolTable] = {}
+    by_field: dict[str, list[Table]] = {}
+    for t in tables:
+        for f in t.fields:
+            by_field.setdefault(f, []).append(t)
+    for name, holders in by_field.items():
+        sym = symbols.get(name) or SymbolTable()
+        used = np.zeros(len(sym) + 1, dtype=bool)
+        for t in holders:
+            used[t.columns[name]] = True
+        used = used[:-1]
+        if used.all():
+            out[name] = sym
+            continue
+        new, remap = sym.subset(used)
+        for t in holders:
+            t.columns[name] = remap[t.columns[name]]
+        out[name] = new
+    return out
+
+
+__all__ = ["NULL", "DataModel", "Field", "compact", "presence"]

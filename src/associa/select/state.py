@@ -1,0 +1,91 @@
+"""Selection state: which symbols are selected in which fields. Immutable values.
+
+A ``SelectionState`` maps each field that has a selection to a bool array over the
+field's symbols. Every change gives a new state (copy on write), so a computation can
+hold a state while another request makes the next selection.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from associa.model import DataModel
+
+_versions = itertools.count(1)
+
+
+@dataclass(frozen=True, slots=True)
+class SelectionState:
+    selected: Mapping[str, np.ndarray] = field(default_factory=dict)
+    order: tuple[str, ...] = ()  # fields in the order they got their selection
+    locked: frozenset[str] = frozenset()
+    version: int = field(default_factory=lambda: next(_versions))
+
+    # -- reading --------------------------------------------------------------------
+
+    def has_selection(self, name: str) -> bool:
+        return name in self.selected
+
+    def __bool__(self) -> bool:
+        return bool(self.selected)
+
+    def mask(self, name: str) -> np.ndarray | None:
+        return self.selected.get(name)
+
+    # -- changing (each returns a new state) -----------------------------------------
+
+    def with_field(self, name: str, mask: np.ndarray | None) -> SelectionState:
+        """Set (or clear, with None or an all-false mask) the selection of one field."""
+        selected = dict(self.selected)
+        order = [f for f in self.order if f != name]
+        if mask is None or not mask.any():
+            selected.pop(name, None)
+        else:
+            selected[name] = mask
+            order.append(name)
+        return SelectionState(selected, tuple(order), self.locked)
+
+    def without(self, names: set[str] | frozenset[str]) -> SelectionState:
+        selected = {k: v for k, v in self.selected.items() if k not in names}
+        order = tuple(f for f in self.order if f not in names)
+        return SelectionState(selected, order, self.locked)
+
+    def cleared(self, locked_also: bool = False) -> SelectionState:
+        keep = set() if locked_also else set(self.locked)
+        selected = {k: v for k, v in self.selected.items() if k in keep}
+        order = tuple(f for f in self.order if f in keep)
+        return SelectionState(selected, order, frozenset() if locked_also else self.locked)
+
+    def with_lock(self, name: str, locked: bool) -> SelectionState:
+        locks = set(self.locked)
+        if locked:
+            if name not in self.selected:
+                return self
+            locks.add(name)
+        else:
+            locks.discard(name)
+        return replace(self, locked=frozenset(locks), version=next(_versions))
+
+    # -- reloads --------------------------------------------------------------------
+
+    def rebase(self, old: DataModel, new: DataModel) -> SelectionState:
+        """The same selections, by value, in a new data model (after a reload)."""
+        selected: dict[str, np.ndarray] = {}
+        for name, mask in self.selected.items():
+            if name not in old.fields or name not in new.fields:
+                continue
+            old_sym = old.fields[name].symbols
+            new_sym = new.fields[name].symbols
+            out = np.zeros(len(new_sym), dtype=bool)
+            for idx in np.flatnonzero(mask):
+                hit = new_sym.lookup(old_sym.text(int(idx)), old_sym.num(int(idx)))
+                if hit is not None:
+                    out[hit] = True
+            if out.any():
+                selected[name] = out
+        order = tuple(f for f in self.order if f in selected)
+        return SelectionState(selected, order, frozenset(f for f in self.locked if f in selected))

@@ -1,0 +1,150 @@
+"""Inference against a brute-force oracle: the full disjunction (full outer join) of the
+tables, checked on random tree-shaped models with random selections."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from associa.model.builder import model_from_rows
+from associa.select import Inference, SelectionState
+
+
+def oracle(tables: dict[str, dict[str, list]], selections: dict[str, set]) -> dict[str, set]:
+    """Possible values per field: values in maximal connected consistent tuples that
+    satisfy every selection."""
+    names = list(tables)
+    rows = {t: list(zip(*tables[t].values(), strict=True)) for t in names}
+    fields = {t: list(tables[t]) for t in names}
+
+    def value(t, r, f):
+        return rows[t][r][fields[t].index(f)]
+
+    def consistent(choice):
+        chosen = [(t, r) for t, r in zip(names, choice, strict=True) if r is not None]
+        for (t1, r1), (t2, r2) in itertools.combinations(chosen, 2):
+            for f in set(fields[t1]) & set(fields[t2]):
+                v1, v2 = value(t1, r1, f), value(t2, r2, f)
+                if v1 is None or v2 is None or v1 != v2:
+                    return False
+        # connected: chosen tables linked through shared fields
+        if not chosen:
+            return False
+        seen = {chosen[0][0]}
+        grow = True
+        while grow:
+            grow = False
+            for t, _ in chosen:
+                if t not in seen and any(set(fields[t]) & set(fields[s]) for s in seen):
+                    seen.add(t)
+                    grow = True
+        return len(seen) == len(chosen)
+
+    options = [[None, *range(len(rows[t]))] for t in names]
+    good = [c for c in itertools.product(*options) if consistent(c)]
+    goodset = set(good)
+
+    def maximal(c):
+        for i, r in enumerate(c):
+            if r is None:
+                for alt in range(len(rows[names[i]])):
+                    ext = c[:i] + (alt,) + c[i + 1 :]
+                    if ext in goodset:
+                        return False
+        return True
+
+    result: dict[str, set] = {}
+    for c in good:
+        if not maximal(c):
+            continue
+        tup: dict[str, object] = {}
+        for t, r in zip(names, c, strict=True):
+            if r is not None:
+                for f in fields[t]:
+                    tup[f] = value(t, r, f)
+        if all(tup.get(f) in vals for f, vals in selections.items()):
+            for f, v in tup.items():
+                if v is not None:
+                    result.setdefault(f, set()).add(v)
+    return result
+
+
+@st.composite
+def tree_models(draw):
+    """2-4 tables in a random tree of key fields (a key may be shared by several tables)."""
+    n = draw(st.integers(2, 4))
+    fields = {0: [f"A0"]}
+    for t in range(1, n):
+        parent = draw(st.integers(0, t - 1))
+        parent_keys = [f for f in fields[parent] if f.startswith("K")]
+        if parent_keys and draw(st.booleans()):
+            key = draw(st.sampled_from(parent_keys))  # a key shared by three tables
+        else:
+            key = f"K{t}"
+            fields[parent].append(key)
+        fields[t] = [key, f"A{t}"]
+    tables = {}
+    for t in range(n):
+        nrows = draw(st.integers(1, 4))
+        cols = {}
+        for f in fields[t]:
+            cols[f] = draw(
+                st.lists(st.one_of(st.none(), st.sampled_from("abc")), min_size=nrows, max_size=nrows)
+            )
+        tables[f"T{t}"] = cols
+    return tables
+
+
+@settings(max_examples=150, deadline=None)
+@given(tree_models(), st.data())
+def test_possible_values_match_full_outer_join(tables, data):
+    model = model_from_rows(tables)
+    fields = sorted(f for f in model.fields if len(model.fields[f].symbols))
+    selections: dict[str, set] = {}
+    state = SelectionState()
+    picks = data.draw(st.lists(st.sampled_from(fields), max_size=2, unique=True)) if fields else []
+    for f in picks:
+        sym = model.fields[f].symbols
+        chosen = data.draw(st.sets(st.integers(0, len(sym) - 1), min_size=1))
+        mask = np.zeros(len(sym), dtype=bool)
+        mask[list(chosen)] = True
+        state = state.with_field(f, mask)
+        selections[f] = {sym.text(i) for i in chosen}
+    inference = Inference(model, state)
+    expected = oracle(tables, selections)
+    for f in model.fields:
+        sym = model.fields[f].symbols
+        got = {sym.text(i) for i in np.flatnonzero(inference.possible(f))}
+        assert got == expected.get(f, set()), f
+    # alternative = possible with the field's own selection removed
+    for f in selections:
+        rest = {g: v for g, v in selections.items() if g != f}
+        sym = model.fields[f].symbols
+        got = {sym.text(i) for i in np.flatnonzero(inference.alternative(f))}
+        assert got == oracle(tables, rest).get(f, set())
+
+
+def test_unlinked_value_stays_possible():
+    """A customer without orders stays possible when only the customer side is selected."""
+    model = model_from_rows(
+        {
+            "Customers": {"Cust": ["c1", "c2", "c3"], "Country": ["SE", "SE", "NO"]},
+            "Orders": {"Cust": ["c1", "c3"], "Product": ["p1", "p2"]},
+            "Products": {"Product": ["p1", "p2", "p3"]},
+        }
+    )
+    sym = model.fields["Country"].symbols
+    mask = np.zeros(len(sym), dtype=bool)
+    mask[sym.find_text("SE")] = True
+    inf = Inference(model, SelectionState().with_field("Country", mask))
+    cust = model.fields["Cust"].symbols
+    assert {cust.text(i) for i in np.flatnonzero(inf.possible("Cust"))} == {"c1", "c2"}
+    prod = model.fields["Product"].symbols
+    assert {prod.text(i) for i in np.flatnonzero(inf.possible("Product"))} == {"p1"}
+    states = inf.states("Country")
+    assert [("S", "O", "A", "X")[0] if s == 1 else s for s in states]
+    counts = inf.state_counts("Country")
+    assert counts["qSelected"] == 1 and counts["qAlternative"] == 1
