@@ -20,6 +20,8 @@ callers can catch either::
     ├── InvalidParameters (ValueError) 8
     ├── Aborted                       15      request cancelled
     ├── NotImplementedInEngine        20
+    ├── AppAlreadyExists              1000
+    ├── AppInvalidName                1001
     ├── AppInvalid                    1007    no active document
     ├── AppAlreadyOpen                1002
     ├── PagesTooLarge                 7009
@@ -124,6 +126,16 @@ class NotImplementedInEngine(AssociaError):
     default_message = "Not implemented"
 
 
+class AppAlreadyExists(AssociaError):
+    code = 1000
+    default_message = "App already exists"
+
+
+class AppInvalidName(AssociaError):
+    code = 1001
+    default_message = "Invalid app name"
+
+
 class AppAlreadyOpen(AssociaError):
     code = 1002
     default_message = "App already open"
@@ -173,6 +185,7 @@ class LanguageError(AssociaError):
         statement: str = "",
     ) -> None:
         self.text = text
+        self.offset = -1  # offset in ``text`` when known
         self.line = line
         self.column = column
         self.statement = statement

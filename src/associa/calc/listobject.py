@@ -1,0 +1,153 @@
+"""List objects: every value of one field with its state, sorted, in pages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from associa.calc.cells import CalcError, dimension_info, nan_json, validation_error
+from associa.calc.pages import check_pages, clip_page
+from associa.calc.sorting import symbol_order
+from associa.model import DataModel
+from associa.select import STATE_CODES, Inference
+from associa.select.propagate import ALTERNATIVE, EXCLUDED
+
+FREQUENCY_MODES = {
+    "N": "N",
+    "NX_FREQUENCY_NONE": "N",
+    "V": "V",
+    "NX_FREQUENCY_VALUE": "V",
+    "P": "P",
+    "NX_FREQUENCY_PERCENT": "P",
+    "R": "R",
+    "NX_FREQUENCY_RELATIVE": "R",
+}
+
+
+def list_field(definition: Mapping[str, Any]) -> str:
+    qdef = definition.get("qDef") or {}
+    defs = qdef.get("qFieldDefs") or []
+    text = defs[0] if defs else ""
+    if text[:1] == "[" and text[-1:] == "]":
+        text = text[1:-1]
+    return text
+
+
+class ListObject:
+    """A computed list object."""
+
+    def __init__(
+        self,
+        model: DataModel,
+        inference: Inference,
+        definition: Mapping[str, Any],
+        search: set[int] | None = None,
+    ) -> None:
+        self.model = model
+        self.inference = inference
+        self.definition = definition
+        self.field = list_field(definition)
+        qdef = definition.get("qDef") or {}
+        labels = qdef.get("qFieldLabels") or []
+        self.label = labels[0] if labels and labels[0] else self.field
+        crits = qdef.get("qSortCriterias") or []
+        self.criteria = crits[0] if crits else None
+        self.error: dict | None = None
+        self.mode = FREQUENCY_MODES.get(str(definition.get("qFrequencyMode", "N")), "N")
+        if self.field not in model.fields:
+            self.error = validation_error(7000, self.field, f"Field not found: {self.field}")
+            self.order = np.zeros(0, dtype=np.int64)
+            return
+        self.states = inference.states(self.field)
+        self.frequency = self._frequency() if self.mode != "N" else None
+        order = symbol_order(model.fields[self.field], self.criteria, self.states, self.frequency)
+        if search is not None:
+            order = order[np.isin(order, np.fromiter(search, dtype=np.int64, count=len(search)))]
+        self.order = order
+
+    def _frequency(self) -> np.ndarray | None:
+        fld = self.model.fields[self.field]
+        if fld.is_key:
+            return None
+        table = self.model.tables[fld.tables[0]]
+        col = table.columns[self.field]
+        rows = self.inference.row_masks.get(table.name)
+        vals = col if rows is None else col[rows]
+        vals = vals[vals >= 0]
+        return np.bincount(vals, minlength=len(fld.symbols))
+
+    @property
+    def size(self) -> dict[str, int]:
+        return {"qcx": 1, "qcy": len(self.order)}
+
+    def cell(self, row: int) -> dict[str, Any]:
+        sym_idx = int(self.order[row])
+        symbols = self.model.fields[self.field].symbols
+        state = int(self.states[sym_idx])
+        if state == ALTERNATIVE and not self.definition.get("qShowAlternatives"):
+            state = EXCLUDED
+        cell: dict[str, Any] = {
+            "qText": symbols.text(sym_idx),
+            "qNum": nan_json(symbols.num(sym_idx)),
+            "qElemNumber": sym_idx,
+            "qState": STATE_CODES[state],
+        }
+        if self.mode != "N":
+            cell["qFrequency"] = self._frequency_text(sym_idx)
+        return cell
+
+    def _frequency_text(self, sym_idx: int) -> str:
+        if self.frequency is None:
+            return "-"
+        value = int(self.frequency[sym_idx])
+        if self.mode == "V":
+            return str(value)
+        total = int(self.frequency.sum())
+        share = value / total if total else 0.0
+        if self.mode == "P":
+            return f"{share * 100:.1f}%"
+        return f"{share:.3f}".rstrip("0").rstrip(".") if share else "0"
+
+    def page(self, page: Mapping[str, Any]) -> dict[str, Any]:
+        left, top, width, height = clip_page(page, 1, len(self.order))
+        matrix = [[self.cell(r)] for r in range(top, top + height)] if width else []
+        return {
+            "qMatrix": matrix,
+            "qTails": [],
+            "qArea": {"qLeft": left, "qTop": top, "qWidth": width, "qHeight": len(matrix)},
+        }
+
+    def pages(self, pages: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        check_pages(pages)
+        if self.error:
+            return []
+        return [self.page(p) for p in pages]
+
+    def layout(self) -> dict[str, Any]:
+        d = self.definition
+        out: dict[str, Any] = {}
+        if d.get("qStateName"):
+            out["qStateName"] = d["qStateName"]
+        out["qSize"] = self.size
+        if self.error:
+            out["qError"] = self.error
+            out["qDimensionInfo"] = {"qFallbackTitle": self.label, "qError": self.error}
+            out["qExpressions"] = []
+            out["qDataPages"] = []
+            return out
+        info = dimension_info(self.model, self.inference, self.field, self.label, self.criteria)
+        info["qCardinalities"] = {
+            "qCardinal": info["qCardinal"],
+            "qHypercubeCardinal": info["qCardinal"],
+            "qAllValuesCardinal": -1,
+        }
+        out["qDimensionInfo"] = info
+        out["qExpressions"] = []
+        try:
+            out["qDataPages"] = self.pages(d.get("qInitialDataFetch") or [])
+        except CalcError as exc:
+            out["qError"] = {"qErrorCode": exc.code}
+            out["qDataPages"] = []
+        return out

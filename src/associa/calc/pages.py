@@ -1,0 +1,43 @@
+"""Data pages (NxPage): validating and clipping the areas a client asks for."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from associa.calc.cells import CalcError
+from associa.errors import InvalidParameters
+
+MAX_CELLS = 10_000
+
+
+def _int(page: Mapping[str, Any], key: str) -> int:
+    value = page.get(key, 0)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidParameters(key, f"{key} must be a number")
+    return int(value)
+
+
+def check_pages(pages: Sequence[Mapping[str, Any]]) -> None:
+    """Reject malformed pages (error 8) and too many cells (error 7009)."""
+    if not isinstance(pages, list | tuple):
+        raise InvalidParameters("qPages", "qPages must be a list of pages")
+    total = 0
+    for page in pages:
+        if not isinstance(page, Mapping):
+            raise InvalidParameters("qPages", "a page must be an object")
+        values = [_int(page, k) for k in ("qLeft", "qTop", "qWidth", "qHeight")]
+        if any(v < 0 for v in values):
+            raise InvalidParameters("qPages", "page values must not be negative")
+        total += values[2] * values[3]
+    if total > MAX_CELLS:
+        raise CalcError("qPages")
+
+
+def clip_page(page: Mapping[str, Any], ncols: int, nrows: int) -> tuple[int, int, int, int]:
+    """(left, top, width, height) of the part of the page inside the data."""
+    left = min(_int(page, "qLeft"), ncols)
+    top = min(_int(page, "qTop"), nrows)
+    width = max(min(_int(page, "qWidth"), ncols - left), 0)
+    height = max(min(_int(page, "qHeight"), nrows - top), 0)
+    return left, top, width, height

@@ -1,0 +1,202 @@
+"""Records: the rows of the association that a chart needs, as row indices per table.
+
+A chart over fields from several tables works on the full outer join of the tables that
+connect those fields (the smallest subtree of the association forest that holds them),
+restricted to the rows that are possible in the selection state. Fields from unconnected
+parts of the model combine as a Cartesian product.
+
+A record is one tuple of that join: ``rows[t][i]`` is the row of table ``t`` in record
+``i``, or ``-1`` when the record has no row of ``t``. A table's rows repeat across records
+when it is joined to a table with several matching rows; aggregations then count each
+row once per group (``duplicated`` says which tables repeat).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from associa.model import DataModel
+from associa.select import Inference
+
+
+@dataclass(slots=True)
+class Records:
+    rows: dict[str, np.ndarray]  # table -> int64 row per record, -1 = none
+    n: int
+    duplicated: set[str] = field(default_factory=set)
+    field_tables: dict[str, list[str]] = field(default_factory=dict)  # field -> tables in records
+
+    def column(self, model: DataModel, name: str) -> np.ndarray:
+        """The field's symbol index in each record (-1 for NULL)."""
+        out: np.ndarray | None = None
+        for tname in self.field_tables[name]:
+            rows = self.rows[tname]
+            col = model.tables[tname].columns[name]
+            vals = np.where(rows >= 0, col[np.maximum(rows, 0)], -1) if len(col) else np.full(
+                len(rows), -1, dtype=np.int32
+            )
+            if out is None:
+                out = vals
+            else:
+                missing = out < 0
+                out[missing] = vals[missing]
+        assert out is not None
+        return out
+
+    def tables_of(self, names: set[str]) -> list[str]:
+        out: list[str] = []
+        for name in names:
+            for t in self.field_tables.get(name, []):
+                if t not in out:
+                    out.append(t)
+        return out
+
+    def take(self, idx: np.ndarray) -> Records:
+        return Records(
+            {t: r[idx] for t, r in self.rows.items()},
+            len(idx),
+            set(self.duplicated),
+            self.field_tables,
+        )
+
+
+def _possible_rows(inference: Inference, tname: str) -> np.ndarray:
+    mask = inference.row_masks.get(tname)
+    if mask is None:
+        return np.arange(inference.model.tables[tname].nrows, dtype=np.int64)
+    return np.flatnonzero(mask).astype(np.int64)
+
+
+def _subtree(model: DataModel, component: list[str], needed: set[str]) -> dict[str, set[str]]:
+    """The smallest subtree of the component's table/key graph holding ``needed`` tables,
+    as adjacency: node -> neighbours. Nodes are ("t:"+table) and ("f:"+field)."""
+    adj: dict[str, set[str]] = {}
+    for tname in component:
+        for k in model.links[tname]:
+            adj.setdefault("t:" + tname, set()).add("f:" + k)
+            adj.setdefault("f:" + k, set()).add("t:" + tname)
+    keep = {"t:" + t for t in needed}
+    changed = True
+    while changed:
+        changed = False
+        for node in list(adj):
+            if node not in keep and len(adj[node]) <= 1:
+                for other in adj.pop(node):
+                    adj[other].discard(node)
+                changed = True
+    for t in needed:
+        adj.setdefault("t:" + t, set())
+    return adj
+
+
+def _join(
+    model: DataModel,
+    inference: Inference,
+    recs: dict[str, np.ndarray],
+    duplicated: set[str],
+    left_table: str,
+    key: str,
+    right_table: str,
+) -> dict[str, np.ndarray]:
+    """Full outer join of the records with the possible rows of ``right_table`` on ``key``
+    (taken from ``left_table`` in the records)."""
+    left_rows = recs[left_table]
+    lcol = model.tables[left_table].columns[key]
+    lkeys = np.where(left_rows >= 0, lcol[np.maximum(left_rows, 0)], -1).astype(np.int64)
+    urows = _possible_rows(inference, right_table)
+    ukeys = model.tables[right_table].columns[key][urows].astype(np.int64)
+    valid = ukeys >= 0
+    order = np.argsort(ukeys, kind="stable")
+    sorted_keys = ukeys[order]
+    start = np.searchsorted(sorted_keys, lkeys, side="left")
+    end = np.searchsorted(sorted_keys, lkeys, side="right")
+    counts = np.where(lkeys >= 0, end - start, 0)
+    reps = np.maximum(counts, 1)
+    if (counts > 1).any():
+        duplicated.update(recs)
+    out = {t: np.repeat(r, reps) for t, r in recs.items()}
+    # position of each output record within its left record's run of matches
+    total = int(reps.sum())
+    run_start = np.repeat(np.cumsum(reps) - reps, reps)
+    offset = np.arange(total) - run_start
+    matched = np.repeat(counts > 0, reps)
+    pick = np.repeat(start, reps) + offset
+    right = np.full(total, -1, dtype=np.int64)
+    right[matched] = urows[order[pick[matched]]]
+    used = np.zeros(len(urows), dtype=bool)
+    used[order[pick[matched]]] = True
+    if np.bincount(order[pick[matched]], minlength=len(urows)).max(initial=0) > 1:
+        duplicated.add(right_table)
+    # right rows without a partner (and NULL keys) become records of their own
+    lone = urows[~used | ~valid]
+    if len(lone):
+        out = {t: np.concatenate([r, np.full(len(lone), -1, dtype=np.int64)]) for t, r in out.items()}
+        right = np.concatenate([right, lone])
+    out[right_table] = right
+    return out
+
+
+def associate(model: DataModel, inference: Inference, fields: set[str]) -> Records:
+    """The records over the tables that hold ``fields``."""
+    chosen: dict[str, list[str]] = {}
+    needed: set[str] = set()
+    for name in sorted(fields, key=lambda f: model.fields[f].is_key):
+        tables = model.fields[name].tables
+        if len(tables) == 1:
+            needed.add(tables[0])
+    for name in fields:
+        tables = model.fields[name].tables
+        if not any(t in needed for t in tables):
+            needed.add(tables[0])
+    by_component: dict[int, set[str]] = {}
+    for t in needed:
+        by_component.setdefault(model.component_of(t), set()).add(t)
+
+    parts: list[Records] = []
+    for comp_idx in sorted(by_component):
+        comp = model.components[comp_idx]
+        want = by_component[comp_idx]
+        adj = _subtree(model, comp, want)
+        start = next(t for t in comp if t in want)
+        recs = {start: _possible_rows(inference, start)}
+        duplicated: set[str] = set()
+        visited = {"t:" + start}
+        queue = ["t:" + start]
+        while queue:
+            node = queue.pop(0)
+            for nb in sorted(adj.get(node, ())):
+                if nb in visited:
+                    continue
+                visited.add(nb)
+                if nb.startswith("f:"):
+                    key = nb[2:]
+                    for tnode in sorted(adj[nb]):
+                        if tnode in visited:
+                            continue
+                        visited.add(tnode)
+                        recs = _join(model, inference, recs, duplicated, node[2:], key, tnode[2:])
+                        queue.append(tnode)
+        n = len(next(iter(recs.values())))
+        parts.append(Records(recs, n, duplicated))
+
+    result = parts[0] if parts else Records({}, 1)
+    for part in parts[1:]:
+        result = _product(result, part)
+    for name in fields:
+        result.field_tables[name] = [t for t in model.fields[name].tables if t in result.rows]
+    return result
+
+
+def _product(a: Records, b: Records) -> Records:
+    ia = np.repeat(np.arange(a.n), b.n)
+    ib = np.tile(np.arange(b.n), a.n)
+    rows = {t: r[ia] for t, r in a.rows.items()}
+    rows.update({t: r[ib] for t, r in b.rows.items()})
+    dup = set(a.duplicated) | set(b.duplicated)
+    if a.n > 1:
+        dup.update(b.rows)
+    if b.n > 1:
+        dup.update(a.rows)
+    return Records(rows, a.n * b.n, dup)

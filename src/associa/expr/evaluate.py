@@ -1,0 +1,225 @@
+"""Evaluating expression trees over vectors.
+
+An expression is evaluated in a *scope* that says how many values to compute and what
+field references and aggregations mean there:
+
+* in a load script, the scope is the input table: ``n`` rows, a field reference is the
+  row's value;
+* in a chart, the scope is the set of dimension groups: ``n`` groups, an aggregation
+  computes one value per group over the group's records, and a field reference outside an
+  aggregation means ``Only(field)``.
+
+Operators follow Qlik's dual semantics: arithmetic uses numbers (a non-numeric operand
+gives NULL), ``&`` joins texts (NULL acts as empty), comparisons are numeric when both
+sides are numbers and textual otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Protocol
+
+import numpy as np
+
+from associa.errors import ExpressionError
+from associa.expr import ast
+from associa.expr.vector import Vec, where
+from associa.values import DEFAULT_LOCALE, Locale, parse_number
+
+
+class Scope(Protocol):
+    n: int
+    locale: Locale
+
+    def field(self, name: str) -> Vec: ...
+
+    def aggregate(self, call: ast.Call, evaluator: Evaluator) -> Vec: ...
+
+
+ScalarFunction = Callable[["Evaluator", ast.Call, Scope], Vec]
+FUNCTIONS: dict[str, tuple[int, int, ScalarFunction]] = {}  # NAME -> (min args, max args, impl)
+AGGREGATIONS = frozenset({"SUM", "COUNT", "AVG", "MIN", "MAX", "ONLY"})
+
+
+def function(name: str, min_args: int, max_args: int) -> Callable[[ScalarFunction], ScalarFunction]:
+    """Register a scalar function under ``name`` (upper-case)."""
+
+    def register(impl: ScalarFunction) -> ScalarFunction:
+        FUNCTIONS[name] = (min_args, max_args, impl)
+        return impl
+
+    return register
+
+
+class Evaluator:
+    """Evaluates trees in a scope. Stateless apart from the locale."""
+
+    def __init__(self, locale: Locale = DEFAULT_LOCALE) -> None:
+        self.locale = locale
+
+    def eval(self, node: ast.Node, scope: Scope) -> Vec:
+        method = getattr(self, "visit_" + type(node).__name__)
+        return method(node, scope)
+
+    # -- leaves ---------------------------------------------------------------------
+
+    def visit_Number(self, node: ast.Number, scope: Scope) -> Vec:
+        return Vec.constant_number(node.value, scope.n)
+
+    def visit_String(self, node: ast.String, scope: Scope) -> Vec:
+        return Vec.constant_text(node.value, scope.n, parse_number(node.value))
+
+    def visit_FieldRef(self, node: ast.FieldRef, scope: Scope) -> Vec:
+        return scope.field(node.name)
+
+    def visit_Star(self, node: ast.Star, scope: Scope) -> Vec:
+        raise ExpressionError("'*' is only allowed in Count(*)")
+
+    # -- operators ------------------------------------------------------------------
+
+    def visit_Unary(self, node: ast.Unary, scope: Scope) -> Vec:
+        v = self.eval(node.operand, scope)
+        if node.op == "-":
+            return Vec.numbers(-v.num, v.null)
+        if node.op == "+":
+            return Vec.numbers(v.num, v.null)
+        if node.op == "not":
+            return Vec.booleans(~v.truth())
+        if node.op == "bitnot":
+            return Vec.numbers(~_int32(v.num).astype(np.float64), v.null | np.isnan(v.num))
+        raise ExpressionError(f"Unknown operator {node.op}")
+
+    def visit_Binary(self, node: ast.Binary, scope: Scope) -> Vec:
+        op = node.op
+        a = self.eval(node.left, scope)
+        b = self.eval(node.right, scope)
+        if op in ("+", "-", "*", "/"):
+            return _arithmetic(op, a, b)
+        if op == "&":
+            return Vec.texts_only(
+                a.text_or_empty(self.locale) + b.text_or_empty(self.locale),
+                np.zeros(scope.n, dtype=bool),
+            )
+        if op in ("and", "or", "xor"):
+            ta, tb = a.truth(), b.truth()
+            res = {"and": ta & tb, "or": ta | tb, "xor": ta ^ tb}[op]
+            return Vec.booleans(res)
+        if op in ("=", "<>", "<", "<=", ">", ">="):
+            return self._compare(op, a, b)
+        if op in ("like", "precedes", "follows"):
+            return self._text_compare(op, a, b)
+        if op in ("bitand", "bitor", "bitxor", "<<", ">>"):
+            return _bits(op, a, b)
+        raise ExpressionError(f"Unknown operator {op}")
+
+    def _compare(self, op: str, a: Vec, b: Vec) -> Vec:
+        n = a.n
+        both_num = a.is_numeric() & b.is_numeric()
+        res = np.zeros(n, dtype=bool)
+        with np.errstate(invalid="ignore"):
+            res[both_num] = _CMP[op](a.num[both_num], b.num[both_num])
+        rest = ~both_num & ~a.null & ~b.null
+        if rest.any():
+            ta, tb = a.texts(self.locale), b.texts(self.locale)
+            cmp = _CMP[op]
+            for i in np.flatnonzero(rest):
+                res[i] = cmp(ta[i], tb[i])
+        either = a.null | b.null
+        null = a.null & b.null
+        if either.any():
+            res[either] = op == "<>"
+        return Vec.booleans(res, null)
+
+    def _text_compare(self, op: str, a: Vec, b: Vec) -> Vec:
+        ta, tb = a.text_or_empty(self.locale), b.text_or_empty(self.locale)
+        res = np.zeros(a.n, dtype=bool)
+        for i in range(a.n):
+            if op == "like":
+                res[i] = _like_regex(tb[i]).fullmatch(ta[i]) is not None
+            elif op == "precedes":
+                res[i] = ta[i] < tb[i]
+            else:
+                res[i] = ta[i] > tb[i]
+        return Vec.booleans(res, a.null & b.null)
+
+    # -- calls ----------------------------------------------------------------------
+
+    def visit_Call(self, node: ast.Call, scope: Scope) -> Vec:
+        if node.name in AGGREGATIONS:
+            if node.set_text is not None:
+                raise ExpressionError("Set analysis is not supported yet")
+            if len(node.args) != 1:
+                raise ExpressionError(f"{node.name} takes one argument")
+            return scope.aggregate(node, self)
+        spec = FUNCTIONS.get(node.name)
+        if spec is None:
+            raise ExpressionError(f"Unknown function: {node.name}")
+        lo, hi, impl = spec
+        if not lo <= len(node.args) <= hi:
+            raise ExpressionError(f"Wrong number of arguments to {node.name}")
+        return impl(self, node, scope)
+
+
+_CMP: dict[str, Callable] = {
+    "=": lambda x, y: x == y,
+    "<>": lambda x, y: x != y,
+    "<": lambda x, y: x < y,
+    "<=": lambda x, y: x <= y,
+    ">": lambda x, y: x > y,
+    ">=": lambda x, y: x >= y,
+}
+
+
+def _arithmetic(op: str, a: Vec, b: Vec) -> Vec:
+    x, y = a.num, b.num
+    with np.errstate(all="ignore"):
+        if op == "+":
+            r = x + y
+        elif op == "-":
+            r = x - y
+        elif op == "*":
+            r = x * y
+        else:
+            r = np.where(y == 0, np.nan, x / np.where(y == 0, 1, y))
+    r = np.where(np.isinf(r) & ~(np.isinf(x) | np.isinf(y)), np.nan, r)
+    return Vec.numbers(r, a.null | b.null)
+
+
+def _int32(x: np.ndarray) -> np.ndarray:
+    safe = np.where(np.isnan(x), 0, x)
+    return np.trunc(safe).astype(np.int64).astype(np.int32)
+
+
+def _bits(op: str, a: Vec, b: Vec) -> Vec:
+    x, y = _int32(a.num), _int32(b.num)
+    if op == "bitand":
+        r = x & y
+    elif op == "bitor":
+        r = x | y
+    elif op == "bitxor":
+        r = x ^ y
+    elif op == "<<":
+        r = x << (y & 31)
+    else:
+        r = x >> (y & 31)
+    null = a.null | b.null | np.isnan(a.num) | np.isnan(b.num)
+    return Vec.numbers(r.astype(np.float64), null)
+
+
+@lru_cache(maxsize=256)
+def _like_regex(pattern: str) -> re.Pattern[str]:
+    parts = []
+    for ch in pattern:
+        if ch == "*":
+            parts.append(".*")
+        elif ch == "?":
+            parts.append(".")
+        else:
+            parts.append(re.escape(ch))
+    return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)
+
+
+# the scalar functions register themselves on import
+from associa.expr import functions as _functions  # noqa: E402,F401

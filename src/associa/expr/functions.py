@@ -1,0 +1,240 @@
+"""Scalar functions, registered by name. Each takes the evaluator, the call node and the
+scope, and returns a vector; most evaluate their arguments and work element-wise."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from associa.expr import ast
+from associa.expr.evaluate import Evaluator, Scope, function
+from associa.expr.vector import Vec, where
+
+
+def _args(ev: Evaluator, call: ast.Call, scope: Scope) -> list[Vec]:
+    return [ev.eval(arg, scope) for arg in call.args]
+
+
+# -- conditional and logical ----------------------------------------------------------
+
+
+@function("IF", 2, 3)
+def if_(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
+    cond = ev.eval(call.args[0], scope).truth()
+    then = ev.eval(call.args[1], scope)
+    other = ev.eval(call.args[2], scope) if len(call.args) > 2 else Vec.nulls(scope.n)
+    return where(cond, then, other)
+
+
+@function("NULL", 0, 0)
+def null_(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
+    return Vec.nulls(scope.n)
+
+
+@function("TRUE", 0, 0)
+def true_(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
+    return Vec.booleans(np.ones(scope.n, dtype=bool))
+
+
+@function("FALSE", 0, 0)
+def false_(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
+    return Vec.booleans(np.zeros(scope.n, dtype=bool))
+
+
+@function("ISNULL", 1, 1)
+def isnull(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
+    return Vec.booleans(ev.eval(call.args[0], scope).null.copy())
+
+
+@function("ISNUM", 1, 1)
+def isnum(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
+    return Vec.booleans(ev.eval(call.args[0], scope).is_numeric())
+
+
+@function("ISTEXT", 1, 1)
+def istext(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
+    v = ev.eval(call.args[0], scope)
+    return Vec.booleans(~v.is_numeric() & ~v.null)
+
+
+@function("ALT", 1, 99)
+def alt(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
+    values = _args(ev, call, scope)
+    out = values[-1]
+    for v in reversed(values[:-1]):
+        out = where(v.is_numeric(), v, out)
+    return out
+
+
+# -- numbers --------------------------------------------------------------------------
+
+
+def _numeric(fn):
+    def impl(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
+        values = _args(ev, call, scope)
+        null = np.zeros(scope.n, dtype=bool)
+        for v in values:
+            null |= v.null | np.isnan(v.num)
+        with np.errstate(all="ignore"):
+            r = fn(*[v.num for v in values])
+        r = np.asarray(r, dtype=np.float64)
+        return Vec.numbers(np.where(np.isinf(r), np.nan, r), null)
+
+    return impl
+
+
+def _round(x, step=None, offset=None):
+    step = 1.0 if step is None else step
+    offset = 0.0 if offset is None else offset
+    q = (x - offset) / step
+    return np.sign(q) * np.floor(np.abs(q) + 0.5) * step + offset
+
+
+def _floor(x, step=None, offset=None):
+    step = 1.0 if step is None else step
+    offset = 0.0 if offset is None else offset
+    return np.floor((x - offset) / step) * step + offset
+
+
+def _ceil(x, step=None, offset=None):
+    step = 1.0 if step is None else step
+    offset = 0.0 if offset is None else offset
+    return np.ceil((x - offset) / step) * step + offset
+
+
+function("ROUND", 1, 3)(_numeric(_round))
+function("FLOOR", 1, 3)(_numeric(_floor))
+function("CEIL", 1, 3)(_numeric(_ceil))
+function("FABS", 1, 1)(_numeric(np.abs))
+function("SQRT", 1, 1)(_numeric(lambda x: np.where(x < 0, np.nan, np.sqrt(np.abs(x)))))
+function("EXP", 1, 1)(_numeric(np.exp))
+function("LOG", 1, 1)(_numeric(lambda x: np.where(x <= 0, np.nan, np.log(np.abs(x) + (x == 0)))))
+function("SIGN", 1, 1)(_numeric(np.sign))
+function("POW", 2, 2)(_numeric(np.power))
+function("MOD", 2, 2)(
+    _numeric(lambda x, y: np.where((y == 0) | (x < 0), np.nan, np.mod(np.trunc(x), np.trunc(y))))
+)
+function("DIV", 2, 2)(_numeric(lambda x, y: np.where(y == 0, np.nan, np.trunc(x / y))))
+
+
+@function("NUM", 1, 4)
+def num(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
+    from associa.values import format_number
+
+    values = _args(ev, call, scope)
+    v = values[0]
+    if len(values) == 1:
+        return Vec.numbers(v.num, v.null)
+    fmt = values[1].text_or_empty(ev.locale)
+    dec = values[2].text_or_empty(ev.locale) if len(values) > 2 else None
+    thou = values[3].text_or_empty(ev.locale) if len(values) > 3 else None
+    text = np.empty(scope.n, dtype=object)
+    for i in range(scope.n):
+        if v.null[i] or math.isnan(v.num[i]):
+            continue
+        text[i] = format_number(
+            float(v.num[i]),
+            fmt[i],
+            ev.locale,
+            None if dec is None else dec[i],
+            None if thou is None else thou[i],
+        )
+    return Vec(v.num.copy(), text, v.null | np.isnan(v.num))
+
+
+@function("DUAL", 2, 2)
+def dual(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
+    text_v, num_v = _args(ev, call, scope)
+    return Vec(num_v.num.copy(), text_v.text_or_empty(ev.locale), text_v.null & num_v.null)
+
+
+# -- strings --------------------------------------------------------------------------
+
+
+def _text_fn(fn):
+    def impl(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
+        values = _args(ev, call, scope)
+        texts = [v.text_or_empty(ev.locale) for v in values]
+        nums = [v.num for v in values]
+        null = values[0].null.copy()
+        out = np.empty(scope.n, dtype=object)
+        for i in range(scope.n):
+            if null[i]:
+                continue
+            out[i] = fn(texts[0][i], *[n[i] for n in nums[1:]])
+        return Vec.texts_only(out, null)
+
+    return impl
+
+
+def _mid(s: str, start: float, count: float = math.nan) -> str:
+    if math.isnan(start):
+        return ""
+    begin = max(int(start) - 1, 0)
+    if math.isnan(count):
+        return s[begin:]
+    return s[begin : begin + max(int(count), 0)]
+
+
+function("UPPER", 1, 1)(_text_fn(str.upper))
+function("LOWER", 1, 1)(_text_fn(str.lower))
+function("TRIM", 1, 1)(_text_fn(lambda s: s.strip(" ")))
+function("LTRIM", 1, 1)(_text_fn(lambda s: s.lstrip(" ")))
+function("RTRIM", 1, 1)(_text_fn(lambda s: s.rstrip(" ")))
+function("LEFT", 2, 2)(_text_fn(lambda s, k: s[: max(int(k), 0)] if not math.isnan(k) else ""))
+function("RIGHT", 2, 2)(
+    _text_fn(lambda s, k: (s[-int(k) :] if int(k) > 0 else "") if not math.isnan(k) else "")
+)
+function("MID", 2, 3)(_text_fn(_mid))
+function("CAPITALIZE", 1, 1)(_text_fn(lambda s: " ".join(w.capitalize() for w in s.split(" "))))
+
+
+@function("LEN", 1, 1)
+def len_(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
+    v = ev.eval(call.args[0], scope)
+    texts = v.text_or_empty(ev.locale)
+    return Vec.numbers(np.array([len(t) for t in texts], dtype=np.float64), v.null)
+
+
+@function("TEXT", 1, 1)
+def text(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
+    v = ev.eval(call.args[0], scope)
+    return Vec.texts_only(v.texts(ev.locale), v.null.copy())
+
+
+@function("CHR", 1, 1)
+def chr_(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
+    v = ev.eval(call.args[0], scope)
+    out = np.empty(scope.n, dtype=object)
+    null = v.null | np.isnan(v.num)
+    for i in np.flatnonzero(~null):
+        out[i] = chr(int(v.num[i]))
+    return Vec.texts_only(out, null)
+
+
+@function("ORD", 1, 1)
+def ord_(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
+    v = ev.eval(call.args[0], scope)
+    texts = v.text_or_empty(ev.locale)
+    nums = np.array([ord(t[0]) if t else np.nan for t in texts], dtype=np.float64)
+    return Vec.numbers(nums, v.null)
+
+
+# -- load-script record functions ------------------------------------------------------
+
+
+def _script_counter(attr: str, label: str):
+    def impl(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
+        fn = getattr(scope, attr, None)
+        if fn is None:
+            from associa.errors import ExpressionError
+
+            raise ExpressionError(f"{label}() is only available in a load script")
+        return fn()
+
+    return impl
+
+
+function("RECNO", 0, 0)(_script_counter("rec_no", "RecNo"))
+function("ROWNO", 0, 0)(_script_counter("row_no", "RowNo"))

@@ -1,0 +1,130 @@
+"""Vectors of dual values: what expressions compute, one value per row or per group.
+
+A ``Vec`` holds ``n`` values as three parallel arrays:
+
+* ``num``: float64, the number of each value (NaN when it has none);
+* ``text``: object array of str, or ``None`` entries where the text is the default
+  rendering of the number (computed lazily by ``texts()``), or ``None`` altogether when
+  every value is a plain number;
+* ``null``: bool, True where the value is NULL.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from associa.values import DEFAULT_LOCALE, Locale, auto_format, parse_number
+
+
+@dataclass(slots=True)
+class Vec:
+    num: np.ndarray
+    text: np.ndarray | None
+    null: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return len(self.num)
+
+    # -- constructors ---------------------------------------------------------------
+
+    @staticmethod
+    def numbers(num: np.ndarray, null: np.ndarray | None = None) -> Vec:
+        num = np.asarray(num, dtype=np.float64)
+        nan = np.isnan(num)
+        null = nan if null is None else (null | nan)
+        return Vec(num, None, null)
+
+    @staticmethod
+    def constant_number(x: float, n: int) -> Vec:
+        if math.isnan(x):
+            return Vec.nulls(n)
+        return Vec(np.full(n, x), None, np.zeros(n, dtype=bool))
+
+    @staticmethod
+    def constant_text(s: str, n: int, num: float | None = None) -> Vec:
+        text = np.empty(n, dtype=object)
+        text[:] = s
+        value = math.nan if num is None else num
+        return Vec(np.full(n, value), text, np.zeros(n, dtype=bool))
+
+    @staticmethod
+    def nulls(n: int) -> Vec:
+        return Vec(np.full(n, math.nan), None, np.ones(n, dtype=bool))
+
+    @staticmethod
+    def booleans(mask: np.ndarray, null: np.ndarray | None = None) -> Vec:
+        num = np.where(mask, -1.0, 0.0)
+        if null is None:
+            null = np.zeros(len(mask), dtype=bool)
+        else:
+            num[null] = math.nan
+        return Vec(num, None, null)
+
+    @staticmethod
+    def texts_only(text: np.ndarray, null: np.ndarray) -> Vec:
+        return Vec(np.full(len(text), math.nan), text, null)
+
+    # -- reading --------------------------------------------------------------------
+
+    def texts(self, locale: Locale = DEFAULT_LOCALE) -> np.ndarray:
+        """The text of every value (None for NULL)."""
+        n = self.n
+        out = np.empty(n, dtype=object)
+        if self.text is not None:
+            out[:] = self.text
+        missing = [i for i in range(n) if out[i] is None and not self.null[i]]
+        for i in missing:
+            out[i] = auto_format(float(self.num[i]), locale)
+        out[self.null] = None
+        return out
+
+    def text_or_empty(self, locale: Locale = DEFAULT_LOCALE) -> np.ndarray:
+        out = self.texts(locale)
+        out[self.null] = ""
+        return out
+
+    def is_numeric(self) -> np.ndarray:
+        return ~np.isnan(self.num) & ~self.null
+
+    def truth(self) -> np.ndarray:
+        """Logical value: a number other than 0 is true; text that reads as a non-zero
+        number is true; NULL and other text are false."""
+        num = self.num
+        truth = ~np.isnan(num) & (num != 0)
+        if self.text is not None:
+            for i in np.flatnonzero(np.isnan(num) & ~self.null):
+                t = self.text[i]
+                x = parse_number(t) if t is not None else None
+                truth[i] = x is not None and x != 0
+        return truth & ~self.null
+
+    def take(self, idx: np.ndarray) -> Vec:
+        return Vec(
+            self.num[idx], None if self.text is None else self.text[idx], self.null[idx]
+        )
+
+    def value(self, i: int, locale: Locale = DEFAULT_LOCALE) -> tuple[str | None, float]:
+        """(text, number) of one value; text None for NULL."""
+        if self.null[i]:
+            return None, math.nan
+        t = None if self.text is None else self.text[i]
+        num = float(self.num[i])
+        return (auto_format(num, locale) if t is None else t), num
+
+
+def where(cond: np.ndarray, a: Vec, b: Vec) -> Vec:
+    """Per row: a where cond, else b."""
+    num = np.where(cond, a.num, b.num)
+    null = np.where(cond, a.null, b.null)
+    if a.text is None and b.text is None:
+        text = None
+    else:
+        n = len(cond)
+        at = a.text if a.text is not None else np.full(n, None, dtype=object)
+        bt = b.text if b.text is not None else np.full(n, None, dtype=object)
+        text = np.where(cond, at, bt)
+    return Vec(num, text, null)

@@ -1,0 +1,99 @@
+"""Dollar-sign expansion: textual replacement of ``$(…)`` before a statement is parsed.
+
+* ``$(v)``: the variable's text (empty when undefined);
+* ``$(v(a, b))``: the text with ``$1``, ``$2`` … replaced by the arguments;
+* ``$(#v)``: the variable's number with a '.' decimal point;
+* ``$(=expr)``: the expression evaluated (by a callback), its text inserted.
+
+Expansions nest: the innermost ``$(…)`` is expanded first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from associa.errors import ScriptError
+from associa.values import auto_format, parse_number
+
+MAX_EXPANSIONS = 1000
+
+
+def _split_args(text: str) -> list[str]:
+    args: list[str] = []
+    depth = 0
+    quote = ""
+    cur: list[str] = []
+    for ch in text:
+        if quote:
+            cur.append(ch)
+            if ch == quote:
+                quote = ""
+            continue
+        if ch in "'\"":
+            quote = ch
+        elif ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            args.append("".join(cur).strip())
+            cur = []
+            continue
+        cur.append(ch)
+    args.append("".join(cur).strip())
+    return args
+
+
+def expand(
+    text: str,
+    variables: Mapping[str, str],
+    evaluate: Callable[[str], str] | None = None,
+) -> str:
+    """Expand every ``$(…)`` in ``text``."""
+    count = 0
+    while True:
+        start = text.rfind("$(")
+        if start < 0:
+            return text
+        depth = 0
+        end = -1
+        for j in range(start + 1, len(text)):
+            if text[j] == "(":
+                depth += 1
+            elif text[j] == ")":
+                depth -= 1
+                if depth == 0:
+                    end = j
+                    break
+        if end < 0:
+            raise ScriptError("Missing ')' in dollar-sign expansion")
+        inner = text[start + 2 : end]
+        text = text[:start] + _expand_one(inner, variables, evaluate) + text[end + 1 :]
+        count += 1
+        if count > MAX_EXPANSIONS:
+            raise ScriptError("Too many nested dollar-sign expansions")
+
+
+def _expand_one(
+    inner: str, variables: Mapping[str, str], evaluate: Callable[[str], str] | None
+) -> str:
+    body = inner.strip()
+    if body.startswith("="):
+        if evaluate is None:
+            raise ScriptError(f"Cannot evaluate $({inner}) here")
+        return evaluate(body[1:])
+    if body.startswith("#"):
+        value = variables.get(body[1:].strip(), "")
+        num = parse_number(value) if value else None
+        if num is None:
+            num = parse_number(value.replace(",", ".")) if value else None
+        return auto_format(num if num is not None else 0.0)
+    paren = body.find("(")
+    if paren > 0 and body.endswith(")"):
+        name = body[:paren].strip()
+        args = _split_args(body[paren + 1 : -1])
+        value = variables.get(name, "")
+        for i in range(len(args), 0, -1):
+            value = value.replace(f"${i}", args[i - 1])
+        return value.replace("$0", str(len(args)))
+    return variables.get(body, "")

@@ -1,0 +1,364 @@
+"""Running a load script: statements in order, building tables, then the data model.
+
+Each statement is expanded (``$(…)``) with the variables as they are at that moment,
+parsed, and executed by the handler registered for its node type (``HANDLERS``). Any
+error stops the reload with a ``ScriptError`` that names the script line and column;
+the caller keeps its previous data model.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+import numpy as np
+
+from associa.errors import Aborted, AssociaError, LanguageError, ScriptError
+from associa.expr import Evaluator, Vec, ast
+from associa.model import DataModel
+from associa.model.builder import ModelBuilder
+from associa.model.table import Table
+from associa.script import parser as p
+from associa.script.expansion import expand
+from associa.script.scanner import Statement, split_statements
+from associa.script.sources import decode, read_delimited
+from associa.values import DEFAULT_LOCALE, LOCALE_VARIABLES, Locale, interpret
+
+OpenFile = Callable[[str], bytes]
+
+
+@dataclass(slots=True)
+class ReloadResult:
+    model: DataModel
+    variables: dict[str, str]
+    log: list[str] = field(default_factory=list)
+    locale: Locale = DEFAULT_LOCALE
+
+
+class InputTable:
+    """The records a LOAD reads: raw texts (files, inline) or symbol columns (resident)."""
+
+    def __init__(
+        self,
+        names: list[str],
+        n: int,
+        raw: dict[str, list[str | None]] | None = None,
+        table: Table | None = None,
+        builder: ModelBuilder | None = None,
+    ) -> None:
+        self.names = names
+        self.n = n
+        self.raw = raw or {}
+        self.table = table
+        self.builder = builder
+        self._vecs: dict[str, Vec] = {}
+
+    def vec(self, name: str, locale: Locale) -> Vec:
+        v = self._vecs.get(name)
+        if v is None:
+            if self.table is not None and self.builder is not None:
+                sym = self.builder.symbols_of(name)
+                col = self.table.columns[name]
+                v = Vec(sym.nums[col], sym.texts[col], col < 0)
+            else:
+                v = raw_vec(self.raw[name], locale)
+            self._vecs[name] = v
+        return v
+
+
+def raw_vec(raw: list[str | None], locale: Locale) -> Vec:
+    """Texts read from a file, with their numbers interpreted (each distinct text once)."""
+    n = len(raw)
+    nums = np.full(n, math.nan)
+    null = np.zeros(n, dtype=bool)
+    text = np.empty(n, dtype=object)
+    cache: dict[str, float] = {}
+    for i, t in enumerate(raw):
+        if t is None:
+            null[i] = True
+            continue
+        text[i] = t
+        x = cache.get(t)
+        if x is None:
+            y = interpret(t, locale)
+            x = cache[t] = math.nan if y is None else float(y)
+        nums[i] = x
+    return Vec(nums, text, null)
+
+
+class InputScope:
+    """Expression scope over the records of a LOAD (``rows`` selects some of them)."""
+
+    def __init__(self, source: InputTable, rows: np.ndarray, locale: Locale, row_base: int = 0):
+        self.source = source
+        self.rows = rows
+        self.n = len(rows)
+        self.locale = locale
+        self.row_base = row_base
+
+    def field(self, name: str) -> Vec:
+        if name not in self.source.names:
+            raise ScriptError(f"Field '{name}' not found")
+        return self.source.vec(name, self.locale).take(self.rows)
+
+    def aggregate(self, call: ast.Call, evaluator: Evaluator) -> Vec:
+        raise ScriptError(f"Aggregation {call.name}() in LOAD needs GROUP BY (not supported yet)")
+
+    def rec_no(self) -> Vec:
+        return Vec.numbers(self.rows.astype(np.float64) + 1)
+
+    def row_no(self) -> Vec:
+        return Vec.numbers(np.arange(1, self.n + 1, dtype=np.float64) + self.row_base)
+
+
+class ConstantScope:
+    """One value, no fields: for LET, conditions and ``$(=…)`` in a script."""
+
+    n = 1
+
+    def __init__(self, locale: Locale) -> None:
+        self.locale = locale
+
+    def field(self, name: str) -> Vec:
+        raise ScriptError(f"Field '{name}' not found")
+
+    def aggregate(self, call: ast.Call, evaluator: Evaluator) -> Vec:
+        raise ScriptError(f"Aggregation {call.name}() is not allowed here")
+
+
+class Interpreter:
+    def __init__(
+        self,
+        script: str,
+        open_file: OpenFile | None = None,
+        progress: Callable[[str], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> None:
+        self.script = script
+        self.open_file = open_file
+        self.progress = progress or (lambda line: None)
+        self.cancelled = cancelled or (lambda: False)
+        self.builder = ModelBuilder()
+        self.variables: dict[str, str] = {}
+        self.locale = DEFAULT_LOCALE
+        self.log: list[str] = []
+        self.inline_count = 0
+
+    def say(self, line: str) -> None:
+        self.log.append(line)
+        self.progress(line)
+
+    def run(self) -> ReloadResult:
+        for stmt in split_statements(self.script):
+            if self.cancelled():
+                raise Aborted("DoReload", "Reload cancelled")
+            self.execute(stmt)
+        model = self.builder.build()
+        return ReloadResult(model, dict(self.variables), self.log, self.locale)
+
+    def execute(self, stmt: Statement) -> None:
+        try:
+            text = expand(stmt.text, self.variables, self._evaluate_text)
+            node = p.parse_statement(text)
+            HANDLERS[type(node)](self, node)
+        except LanguageError as exc:
+            raise self._located(exc, stmt) from None
+        except AssociaError as exc:
+            err = ScriptError(exc.message, text=self.script, line=stmt.line, column=stmt.column,
+                              statement=stmt.text.strip())
+            err.code = exc.code
+            raise err from None
+
+    def _located(self, exc: LanguageError, stmt: Statement) -> ScriptError:
+        line, col = stmt.line, stmt.column
+        if isinstance(exc, p.StatementError) and exc.offset >= 0:
+            line, col = stmt.position(exc.offset, self.script)
+        err = ScriptError(exc.detail, text=self.script, line=line, column=col,
+                          statement=stmt.text.strip())
+        if isinstance(exc, ScriptError) and exc.code != ScriptError.code:
+            err.code = exc.code
+        return err
+
+    # -- helpers --------------------------------------------------------------------
+
+    def _evaluate_text(self, expr_text: str) -> str:
+        from associa.expr import parse
+
+        v = Evaluator(self.locale).eval(parse(expr_text), ConstantScope(self.locale))
+        text, _ = v.value(0, self.locale)
+        return text or ""
+
+    def _set_variable(self, name: str, value: str) -> None:
+        self.variables[name] = value
+        if name in LOCALE_VARIABLES:
+            self.locale = Locale.from_variables(self.variables)
+
+    # -- statements -----------------------------------------------------------------
+
+    def do_set(self, node: p.SetVar) -> None:
+        self._set_variable(node.name, node.value)
+
+    def do_let(self, node: p.LetVar) -> None:
+        v = Evaluator(self.locale).eval(node.expr, ConstantScope(self.locale))
+        text, _ = v.value(0, self.locale)
+        self._set_variable(node.name, text or "")
+
+    def do_trace(self, node: p.Trace) -> None:
+        self.say(node.text)
+
+    def do_noop(self, node: p.Noop) -> None:
+        pass
+
+    def do_drop_tables(self, node: p.DropTables) -> None:
+        for name in node.names:
+            self.builder.drop(name)
+
+    def do_drop_fields(self, node: p.DropFields) -> None:
+        tables = [self.builder.table(t) for t in node.tables] or list(self.builder.tables.values())
+        for fname in node.names:
+            found = False
+            for table in tables:
+                if fname in table.columns:
+                    table.drop_field(fname)
+                    found = True
+            if not found:
+                raise ScriptError(f"Field '{fname}' not found")
+        for name in [t.name for t in self.builder.tables.values() if not t.fields]:
+            self.builder.drop(name)
+
+    def do_load(self, node: p.Load) -> None:
+        source, source_name = self._read_source(node)
+        locale = self.locale
+        all_rows = np.arange(source.n, dtype=np.int64)
+        if node.where is not None:
+            keep = Evaluator(locale).eval(node.where, InputScope(source, all_rows, locale)).truth()
+            rows = all_rows[keep]
+        else:
+            rows = all_rows
+        items: list[p.LoadItem] = []
+        for item in node.items:
+            if item.expr is None:
+                items.extend(p.LoadItem(ast.FieldRef(n), n) for n in source.names)
+            else:
+                items.append(item)
+        names = [it.name for it in items]
+        dupes = {n for n in names if names.count(n) > 1}
+        if dupes:
+            raise ScriptError(f"Field names must be unique within table: {sorted(dupes)[0]}")
+        target = self._target(node, names)
+        base = target.nrows if target is not None else 0
+        scope = InputScope(source, rows, locale, base)
+        evaluator = Evaluator(locale)
+        columns: dict[str, np.ndarray] = {}
+        for item in items:
+            columns[item.name] = self._column(item, source, rows, scope, evaluator)
+        n = len(rows)
+        if node.distinct and n:
+            stacked = np.stack([columns[nm] for nm in names], axis=1)
+            _, first = np.unique(stacked, axis=0, return_index=True)
+            keep_idx = np.sort(first)
+            columns = {k: v[keep_idx] for k, v in columns.items()}
+            n = len(keep_idx)
+        if target is not None:
+            target.append_rows(columns, n)
+            table_name = target.name
+        else:
+            table_name = self.builder.unique_name(node.label or self._default_name(node, source_name))
+            self.builder.add(table_name, names, columns, n)
+        self.say(f"{table_name} << {source_name} {n} Lines fetched")
+
+    def _target(self, node: p.Load, names: list[str]) -> Table | None:
+        if node.concatenate is not None:
+            if node.concatenate:
+                return self.builder.table(node.concatenate)
+            last = self.builder.last_table()
+            if last is None:
+                raise ScriptError("No previous table for concatenate load.")
+            return last
+        if node.no_concatenate:
+            return None
+        return self.builder.find_same_fields(names)
+
+    def _default_name(self, node: p.Load, source_name: str) -> str:
+        if node.source == "inline":
+            self.inline_count += 1
+            return f"INLINE{self.inline_count:02d}" if self.inline_count > 1 else "INLINE"
+        if node.source == "autogenerate":
+            return "AUTOGENERATE"
+        return source_name
+
+    def _read_source(self, node: p.Load) -> tuple[InputTable, str]:
+        if node.source == "inline":
+            names, cols = read_delimited(node.data, node.fmt.text)
+            n = len(cols[0]) if cols else 0
+            return InputTable(names, n, dict(zip(names, cols, strict=True))), "INLINE"
+        if node.source == "file":
+            if self.open_file is None:
+                raise ScriptError("No file access in this context")
+            data = self.open_file(node.data)
+            names, cols = read_delimited(decode(data, node.fmt.text.charset), node.fmt.text)
+            n = len(cols[0]) if cols else 0
+            stem = PurePosixPath(node.data.replace("\\", "/")).stem
+            return InputTable(names, n, dict(zip(names, cols, strict=True))), stem
+        if node.source == "resident":
+            table = self.builder.table(node.data)
+            return (
+                InputTable(list(table.fields), table.nrows, table=table.copy(), builder=self.builder),
+                node.data,
+            )
+        count_v = Evaluator(self.locale).eval(node.count, ConstantScope(self.locale))  # type: ignore[arg-type]
+        count = float(count_v.num[0]) if not count_v.null[0] else math.nan
+        if math.isnan(count) or count < 0:
+            raise ScriptError(f"Invalid Autogenerate count: {count_v.value(0)[0]}")
+        return InputTable([], int(count)), "AUTOGENERATE"
+
+    def _column(
+        self,
+        item: p.LoadItem,
+        source: InputTable,
+        rows: np.ndarray,
+        scope: InputScope,
+        evaluator: Evaluator,
+    ) -> np.ndarray:
+        sym = self.builder.symbols_of(item.name)
+        expr = item.expr
+        if isinstance(expr, ast.FieldRef) and expr.name in source.names:
+            if source.table is not None:
+                col = source.table.columns[expr.name][rows]
+                if expr.name == item.name:
+                    return col
+                src = self.builder.symbols_of(expr.name)
+                remap = np.full(len(src) + 1, -1, dtype=np.int32)
+                for i, (text, num) in enumerate(src.items()):
+                    remap[i] = sym.intern(text, num)
+                return remap[col]
+            raw = source.raw[expr.name]
+            picked = raw if len(rows) == len(raw) else [raw[i] for i in rows]
+            locale = self.locale
+            return sym.intern_raw(picked, lambda t: interpret(t, locale))
+        assert expr is not None
+        v = evaluator.eval(expr, scope)
+        return sym.intern_values(v.texts(self.locale), v.num, v.null)
+
+
+HANDLERS: dict[type, Callable[[Interpreter, object], None]] = {
+    p.SetVar: Interpreter.do_set,  # type: ignore[dict-item]
+    p.LetVar: Interpreter.do_let,  # type: ignore[dict-item]
+    p.Trace: Interpreter.do_trace,  # type: ignore[dict-item]
+    p.Noop: Interpreter.do_noop,  # type: ignore[dict-item]
+    p.DropTables: Interpreter.do_drop_tables,  # type: ignore[dict-item]
+    p.DropFields: Interpreter.do_drop_fields,  # type: ignore[dict-item]
+    p.Load: Interpreter.do_load,  # type: ignore[dict-item]
+}
+
+
+def run_script(
+    script: str,
+    open_file: OpenFile | None = None,
+    progress: Callable[[str], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> ReloadResult:
+    """Run a load script and return the new data model (or raise ScriptError)."""
+    return Interpreter(script, open_file, progress, cancelled).run()

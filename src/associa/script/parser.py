@@ -1,0 +1,362 @@
+"""Parsing one (already expanded) load-script statement into a statement node.
+
+Statements are dispatched on their first keyword (``STATEMENTS``); a LOAD is parsed with
+the expression parser for its field list and clauses. Errors carry the offset inside the
+statement so that the interpreter can report the script line and column.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from associa.errors import ExpressionError
+from associa.expr import ast
+from associa.expr.parser import Parser
+from associa.expr.tokens import T, Token
+from associa.script.sources import TextFormat
+
+
+class StatementError(ExpressionError):
+    """A statement that does not parse; ``offset`` is its position in the statement."""
+
+
+# -- statement nodes ------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class LoadItem:
+    expr: ast.Node | None  # None for '*'
+    name: str  # output field name ('*' for star)
+
+
+@dataclass(slots=True)
+class FileFormat:
+    kind: str = "txt"
+    text: TextFormat = field(default_factory=TextFormat)
+
+
+@dataclass(slots=True)
+class Load:
+    label: str | None
+    items: list[LoadItem]
+    source: str  # "inline" | "file" | "resident" | "autogenerate"
+    data: str = ""  # inline text, file path or resident table name
+    count: ast.Node | None = None  # AUTOGENERATE count
+    fmt: FileFormat = field(default_factory=FileFormat)
+    where: ast.Node | None = None
+    distinct: bool = False
+    concatenate: str | None = None  # None: automatic; "": last table; name: that table
+    no_concatenate: bool = False
+
+
+@dataclass(slots=True)
+class SetVar:
+    name: str
+    value: str
+
+
+@dataclass(slots=True)
+class LetVar:
+    name: str
+    expr: ast.Node
+
+
+@dataclass(slots=True)
+class DropTables:
+    names: list[str]
+
+
+@dataclass(slots=True)
+class DropFields:
+    names: list[str]
+    tables: list[str]
+
+
+@dataclass(slots=True)
+class Trace:
+    text: str
+
+
+@dataclass(slots=True)
+class Noop:
+    pass
+
+
+Node = Load | SetVar | LetVar | DropTables | DropFields | Trace | Noop
+
+
+# -- the parser -----------------------------------------------------------------------
+
+
+class StatementParser(Parser):
+    def __init__(self, text: str) -> None:
+        super().__init__(text, comments=False)
+
+    def fail(self, message: str, tok: Token | None = None) -> StatementError:
+        tok = tok or self.tok
+        exc = StatementError(message, text=self.text)
+        exc.offset = tok.pos
+        return exc
+
+    def unexpected(self, hint: str = "") -> StatementError:  # type: ignore[override]
+        tok = self.tok
+        what = "end of statement" if tok.kind is T.EOF else f"'{tok.value}'"
+        return self.fail(f"Unexpected {what}" + (f", {hint}" if hint else ""), tok)
+
+    def word(self, *words: str) -> bool:
+        if self.tok.is_word(*words):
+            self.advance()
+            return True
+        return False
+
+    def expect_word(self, *words: str) -> None:
+        if not self.word(*words):
+            raise self.unexpected(f"expected {' or '.join(w.upper() for w in words)}")
+
+    def name(self, what: str = "a name") -> str:
+        tok = self.tok
+        if tok.kind in (T.NAME, T.QUOTED, T.STRING):
+            self.advance()
+            return tok.value
+        raise self.unexpected(f"expected {what}")
+
+    def names(self) -> list[str]:
+        out = [self.name()]
+        while self.tok.is_op(","):
+            self.advance()
+            out.append(self.name())
+        return out
+
+    def end(self) -> None:
+        if self.tok.kind is not T.EOF:
+            raise self.unexpected()
+
+    # -- statements -----------------------------------------------------------------
+
+    def statement(self) -> Node:
+        if self.tok.kind is T.EOF:
+            return Noop()
+        label = None
+        if self.tok.kind in (T.NAME, T.QUOTED, T.STRING) and self.peek().is_op(":"):
+            label = self.advance().value
+            self.advance()
+        tok = self.tok
+        keyword = tok.value.lower() if tok.kind is T.NAME else ""
+        if label is None and keyword in SIMPLE:
+            self.advance()
+            return SIMPLE[keyword](self)
+        if keyword in ("load", "concatenate", "noconcatenate", "distinct"):
+            return self.load(label)
+        if keyword in ("sql", "select", "lib", "connect", "odbc", "oledb", "store", "join",
+                       "inner", "outer", "left", "right", "keep", "mapping", "crosstable",
+                       "if", "for", "do", "sub", "call", "switch", "exit", "qualify",
+                       "unqualify", "rename", "binary", "section", "directory"):
+            raise self.fail(f"The {tok.value.upper()} statement is not supported yet", tok)
+        raise self.fail(f"Unknown statement: {tok.value}" if tok.value else "Unknown statement", tok)
+
+    def let_var(self) -> LetVar:
+        name = self.name("a variable name")
+        if not self.tok.is_op("="):
+            raise self.unexpected("expected '='")
+        self.advance()
+        expr = self.expression(0)
+        self.end()
+        return LetVar(name, expr)
+
+    def drop(self) -> Node:
+        if self.word("table", "tables"):
+            names = self.names()
+            self.end()
+            return DropTables(names)
+        if self.word("field", "fields"):
+            names = self.names()
+            tables: list[str] = []
+            if self.word("from"):
+                tables = self.names()
+            self.end()
+            return DropFields(names, tables)
+        raise self.unexpected("expected TABLE or FIELD")
+
+    # -- LOAD -----------------------------------------------------------------------
+
+    def load(self, label: str | None) -> Load:
+        concatenate: str | None = None
+        no_concat = False
+        while True:
+            if self.word("noconcatenate"):
+                no_concat = True
+            elif self.word("concatenate"):
+                concatenate = ""
+                if self.tok.is_op("("):
+                    self.advance()
+                    concatenate = self.name("a table name")
+                    self.expect_op(")")
+            else:
+                break
+        self.expect_word("load")
+        distinct = self.word("distinct")
+        items = self.load_items()
+        load = Load(label, items, "", distinct=distinct, concatenate=concatenate,
+                    no_concatenate=no_concat)
+        tok = self.tok
+        if self.word("inline"):
+            data = self.tok
+            if data.kind not in (T.QUOTED, T.STRING):
+                raise self.unexpected("expected inline data in [ ]")
+            self.advance()
+            load.source, load.data = "inline", data.value
+            if self.tok.is_op("("):
+                load.fmt = self.format_spec()
+        elif self.word("from"):
+            load.source, load.data = "file", self.path()
+            if self.tok.is_op("("):
+                load.fmt = self.format_spec()
+        elif self.word("resident"):
+            load.source, load.data = "resident", self.name("a table name")
+        elif self.word("autogenerate"):
+            load.source = "autogenerate"
+            load.count = self.expression(0)
+        elif tok.kind is T.EOF:
+            raise self.fail("LOAD without a source (preceding LOAD) is not supported yet", tok)
+        else:
+            raise self.unexpected("expected FROM, INLINE, RESIDENT or AUTOGENERATE")
+        if self.word("where"):
+            load.where = self.expression(0)
+        elif self.tok.is_word("while", "group", "order"):
+            raise self.fail(f"{self.tok.value.upper()} in LOAD is not supported yet")
+        self.end()
+        return load
+
+    def load_items(self) -> list[LoadItem]:
+        items: list[LoadItem] = []
+        while True:
+            if self.tok.is_op("*"):
+                self.advance()
+                items.append(LoadItem(None, "*"))
+            else:
+                start = self.tok
+                expr = self.expression(0)
+                end = self.tok
+                if self.word("as"):
+                    name = self.name("a field name")
+                elif isinstance(expr, ast.FieldRef):
+                    name = expr.name
+                else:
+                    name = self.text[start.pos : end.pos].strip()
+                items.append(LoadItem(expr, name))
+            if self.tok.is_op(","):
+                self.advance()
+                continue
+            return items
+
+    def path(self) -> str:
+        tok = self.tok
+        if tok.kind in (T.QUOTED, T.STRING):
+            self.advance()
+            return tok.value
+        if tok.kind is T.EOF:
+            raise self.unexpected("expected a file name")
+        start = tok.pos
+        while self.tok.kind is not T.EOF and not (
+            self.tok.is_op("(") or self.tok.is_word("where", "while", "group", "order")
+        ):
+            self.advance()
+        return self.text[start : self.tok.pos].strip()
+
+    def format_spec(self) -> FileFormat:
+        self.expect_op("(")
+        kind = "txt"
+        opts: dict[str, object] = {}
+        while True:
+            tok = self.tok
+            word = tok.value.lower() if tok.kind is T.NAME else ""
+            if word in ("txt", "csv"):
+                self.advance()
+            elif word in ("qvd", "ooxml", "biff", "xml", "json", "parquet", "fix", "dif", "html",
+                          "kml", "qvx", "xmlsimple"):
+                raise self.fail(f"File format {tok.value} is not supported yet", tok)
+            elif word in ("utf8", "ansi", "oem", "unicode", "mac", "utf7", "symbol"):
+                self.advance()
+                opts["charset"] = word
+            elif word == "codepage":
+                self.advance()
+                self.expect_word("is")
+                opts["charset"] = f"codepage:{self.advance().value}"
+            elif word in ("embedded", "explicit"):
+                self.advance()
+                self.expect_word("labels")
+                opts["labels"] = word
+            elif word == "no":
+                self.advance()
+                if self.word("labels"):
+                    opts["labels"] = "none"
+                elif self.word("quotes"):
+                    opts["quoting"] = "none"
+                else:
+                    raise self.unexpected("expected LABELS or QUOTES")
+            elif word == "msq":
+                self.advance()
+                opts["quoting"] = "msq"
+            elif word == "delimiter":
+                self.advance()
+                self.expect_word("is")
+                opts["delimiter"] = _delimiter(self.advance().value)
+            elif word == "header":
+                self.advance()
+                self.expect_word("is")
+                opts["header_lines"] = int(float(self.advance().value))
+                self.word("lines", "line")
+            elif word == "comment":
+                self.advance()
+                self.expect_word("is")
+                opts["comment"] = self.advance().value
+            elif word == "table":
+                self.advance()
+                self.expect_word("is")
+                self.name()
+            else:
+                raise self.unexpected("in file format")
+            if self.tok.is_op(","):
+                self.advance()
+                continue
+            break
+        self.expect_op(")")
+        try:
+            text = TextFormat(**opts)  # type: ignore[arg-type]
+        except ValueError as exc:
+            raise self.fail(str(exc)) from None
+        return FileFormat(kind, text)
+
+
+def _delimiter(value: str) -> str:
+    if value.lower() == "spaces":
+        return "spaces"
+    return {"\\t": "\t", "\\\\": "\\", "tab": "\t"}.get(value, value)
+
+
+SIMPLE: dict[str, Callable[[StatementParser], Node]] = {
+    "let": StatementParser.let_var,
+    "drop": StatementParser.drop,
+}
+
+_SET = re.compile(r"\s*set\s+(\[[^\]]*\]|[^\s=]+)\s*=(.*)\Z", re.IGNORECASE | re.DOTALL)
+_RAW = re.compile(r"\s*(rem|trace)(\s.*)?\Z", re.IGNORECASE | re.DOTALL)
+
+
+def parse_statement(text: str) -> Node:
+    """Parse one statement. SET, TRACE and REM take raw text, not tokens."""
+    m = _SET.match(text)
+    if m:
+        name = m.group(1).strip("[]")
+        raw = m.group(2).strip()
+        if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"" and raw.count(raw[0]) == 2:
+            raw = raw[1:-1]
+        return SetVar(name, raw)
+    m = _RAW.match(text)
+    if m:
+        if m.group(1).lower() == "trace":
+            return Trace((m.group(2) or "").strip())
+        return Noop()
+    return StatementParser(text).statement()
