@@ -1,6 +1,6 @@
 """Computations over a data model and a selection state: list objects and hypercubes."""
 
-from associa.calc.aggregate import GroupScope, RecordScope
+from associa.calc.aggregate import GroupScope, RecordScope, evaluate_scalar
 from associa.calc.cells import CalcError
 from associa.calc.hypercube import HyperCube
 from associa.calc.listobject import ListObject
@@ -14,4 +14,5 @@ __all__ = [
     "RecordScope",
     "Records",
     "associate",
+    "evaluate_scalar",
 ]

@@ -16,6 +16,7 @@ from associa.calc.records import Records
 from associa.errors import ExpressionError
 from associa.expr import Evaluator, Vec, ast
 from associa.model import DataModel
+from associa.select import Inference
 from associa.values import Locale
 
 
@@ -240,3 +241,22 @@ _REDUCERS = {
     "MAX": _extreme(np.maximum, -math.inf),
     "ONLY": _only,
 }
+
+
+def evaluate_scalar(
+    model: DataModel, inference: Inference, text: str, locale: Locale
+) -> tuple[str | None, float]:
+    """An expression over all possible records, as one value: (text or None, number).
+    Raises ExpressionError for bad syntax or unknown fields."""
+    from associa.calc.records import associate
+    from associa.expr import parse
+
+    node = parse(text)
+    names = ast.field_names(node)
+    for name in names:
+        if name not in model.fields:
+            raise ExpressionError(f"Field not found: {name}")
+    records = associate(model, inference, names) if names else Records({}, 1)
+    scope = GroupScope(model, records, np.zeros(records.n, dtype=np.int64), 1, locale)
+    v = Evaluator(locale).eval(node, scope)
+    return v.value(0, locale)

@@ -116,7 +116,10 @@ class HyperCube:
     def _compute(self) -> None:
         model, inference = self.model, self.inference
         fields = self._fields()
-        self.records: Records = associate(model, inference, fields) if fields else Records({}, 1)
+        dim_fields = {d.field for d in self.dims if d.field}
+        self.records: Records = (
+            associate(model, inference, fields, dim_fields) if fields else Records({}, 1)
+        )
         active = [d for d in self.dims if d.field]
         if self.dims and len(active) < len(self.dims):
             self.error = {"qErrorCode": 7000}

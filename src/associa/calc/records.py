@@ -138,14 +138,23 @@ def _join(
     return out
 
 
-def associate(model: DataModel, inference: Inference, fields: set[str]) -> Records:
-    """The records over the tables that hold ``fields``."""
-    chosen: dict[str, list[str]] = {}
+def associate(
+    model: DataModel,
+    inference: Inference,
+    fields: set[str],
+    whole: set[str] | frozenset[str] = frozenset(),
+) -> Records:
+    """The records over the tables that hold ``fields``.
+
+    A key field is read from the tables needed anyway, except for the fields in ``whole``
+    (a chart's dimensions): every table holding them takes part, so that the records
+    carry all their possible values, including those found in one table only.
+    """
     needed: set[str] = set()
     for name in sorted(fields, key=lambda f: model.fields[f].is_key):
         tables = model.fields[name].tables
-        if len(tables) == 1:
-            needed.add(tables[0])
+        if len(tables) == 1 or name in whole:
+            needed.update(tables)
     for name in fields:
         tables = model.fields[name].tables
         if not any(t in needed for t in tables):

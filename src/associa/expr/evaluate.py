@@ -82,13 +82,14 @@ class Evaluator:
     def visit_Unary(self, node: ast.Unary, scope: Scope) -> Vec:
         v = self.eval(node.operand, scope)
         if node.op == "-":
-            return Vec.numbers(-v.num, v.null)
+            return Vec.numbers(-v.as_numbers(), v.null)
         if node.op == "+":
-            return Vec.numbers(v.num, v.null)
+            return Vec.numbers(v.as_numbers(), v.null)
         if node.op == "not":
             return Vec.booleans(~v.truth())
         if node.op == "bitnot":
-            return Vec.numbers(~_int32(v.num).astype(np.float64), v.null | np.isnan(v.num))
+            x = v.as_numbers()
+            return Vec.numbers((~_int32(x)).astype(np.float64), v.null | np.isnan(x))
         raise ExpressionError(f"Unknown operator {node.op}")
 
     def visit_Binary(self, node: ast.Binary, scope: Scope) -> Vec:
@@ -142,6 +143,9 @@ class Evaluator:
                 res[i] = ta[i] < tb[i]
             else:
                 res[i] = ta[i] > tb[i]
+        if op != "like":
+            # precedes/follows are relational operators: A op NULL is false (§6.2)
+            res &= ~a.null & ~b.null
         return Vec.booleans(res, a.null & b.null)
 
     # -- calls ----------------------------------------------------------------------
@@ -173,7 +177,7 @@ _CMP: dict[str, Callable] = {
 
 
 def _arithmetic(op: str, a: Vec, b: Vec) -> Vec:
-    x, y = a.num, b.num
+    x, y = a.as_numbers(), b.as_numbers()
     with np.errstate(all="ignore"):
         if op == "+":
             r = x + y
@@ -188,12 +192,15 @@ def _arithmetic(op: str, a: Vec, b: Vec) -> Vec:
 
 
 def _int32(x: np.ndarray) -> np.ndarray:
-    safe = np.where(np.isnan(x), 0, x)
-    return np.trunc(safe).astype(np.int64).astype(np.int32)
+    """Truncated to signed 32-bit integers (wrapping, so that huge values do not overflow
+    the cast)."""
+    safe = np.where(np.isfinite(x), x, 0)
+    return np.fmod(np.trunc(safe), 2.0**32).astype(np.int64).astype(np.int32)
 
 
 def _bits(op: str, a: Vec, b: Vec) -> Vec:
-    x, y = _int32(a.num), _int32(b.num)
+    xa, ya = a.as_numbers(), b.as_numbers()
+    x, y = _int32(xa), _int32(ya)
     if op == "bitand":
         r = x & y
     elif op == "bitor":
@@ -204,7 +211,7 @@ def _bits(op: str, a: Vec, b: Vec) -> Vec:
         r = x << (y & 31)
     else:
         r = x >> (y & 31)
-    null = a.null | b.null | np.isnan(a.num) | np.isnan(b.num)
+    null = a.null | b.null | np.isnan(xa) | np.isnan(ya)
     return Vec.numbers(r.astype(np.float64), null)
 
 

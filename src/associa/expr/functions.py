@@ -72,12 +72,12 @@ def alt(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
 
 def _numeric(fn):
     def impl(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
-        values = _args(ev, call, scope)
+        nums = [v.as_numbers() for v in _args(ev, call, scope)]
         null = np.zeros(scope.n, dtype=bool)
-        for v in values:
-            null |= v.null | np.isnan(v.num)
+        for x in nums:
+            null |= np.isnan(x)
         with np.errstate(all="ignore"):
-            r = fn(*[v.num for v in values])
+            r = fn(*nums)
         r = np.asarray(r, dtype=np.float64)
         return Vec.numbers(np.where(np.isinf(r), np.nan, r), null)
 
@@ -112,9 +112,13 @@ function("EXP", 1, 1)(_numeric(np.exp))
 function("LOG", 1, 1)(_numeric(lambda x: np.where(x <= 0, np.nan, np.log(np.abs(x) + (x == 0)))))
 function("SIGN", 1, 1)(_numeric(np.sign))
 function("POW", 2, 2)(_numeric(np.power))
-function("MOD", 2, 2)(
-    _numeric(lambda x, y: np.where((y == 0) | (x < 0), np.nan, np.mod(np.trunc(x), np.trunc(y))))
-)
+def _mod(x, y):
+    """Non-negative remainder of integers; NULL unless both are integers and y > 0."""
+    ok = (y > 0) & (x == np.trunc(x)) & (y == np.trunc(y))
+    return np.where(ok, np.mod(x, np.where(ok, y, 1)), np.nan)
+
+
+function("MOD", 2, 2)(_numeric(_mod))
 function("DIV", 2, 2)(_numeric(lambda x, y: np.where(y == 0, np.nan, np.trunc(x / y))))
 
 
@@ -124,23 +128,24 @@ def num(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
 
     values = _args(ev, call, scope)
     v = values[0]
+    x = v.as_numbers()
     if len(values) == 1:
-        return Vec.numbers(v.num, v.null)
+        return Vec.numbers(x, v.null)
     fmt = values[1].text_or_empty(ev.locale)
     dec = values[2].text_or_empty(ev.locale) if len(values) > 2 else None
     thou = values[3].text_or_empty(ev.locale) if len(values) > 3 else None
     text = np.empty(scope.n, dtype=object)
     for i in range(scope.n):
-        if v.null[i] or math.isnan(v.num[i]):
+        if v.null[i] or math.isnan(x[i]):
             continue
         text[i] = format_number(
-            float(v.num[i]),
+            float(x[i]),
             fmt[i],
             ev.locale,
             None if dec is None else dec[i],
             None if thou is None else thou[i],
         )
-    return Vec(v.num.copy(), text, v.null | np.isnan(v.num))
+    return Vec(x.copy(), text, v.null | np.isnan(x))
 
 
 @function("DUAL", 2, 2)
@@ -156,8 +161,10 @@ def _text_fn(fn):
     def impl(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
         values = _args(ev, call, scope)
         texts = [v.text_or_empty(ev.locale) for v in values]
-        nums = [v.num for v in values]
-        null = values[0].null.copy()
+        nums = [v.as_numbers() for v in values]
+        null = np.zeros(scope.n, dtype=bool)
+        for v in values:  # NULL in any argument gives NULL (§6.12)
+            null |= v.null
         out = np.empty(scope.n, dtype=object)
         for i in range(scope.n):
             if null[i]:
@@ -206,10 +213,12 @@ def text(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
 @function("CHR", 1, 1)
 def chr_(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
     v = ev.eval(call.args[0], scope)
+    x = v.as_numbers()
     out = np.empty(scope.n, dtype=object)
-    null = v.null | np.isnan(v.num)
+    with np.errstate(invalid="ignore"):
+        null = v.null | np.isnan(x) | (x < 0) | (x > 0x10FFFF)
     for i in np.flatnonzero(~null):
-        out[i] = chr(int(v.num[i]))
+        out[i] = chr(int(x[i]))
     return Vec.texts_only(out, null)
 
 

@@ -87,6 +87,24 @@ class Vec:
         out[self.null] = ""
         return out
 
+    def as_numbers(self) -> np.ndarray:
+        """The number of each value for arithmetic: a text without a number is read as a
+        plain number when it is one (``Left('123', 2) + 1`` is 13, as a literal ``'12'``
+        would be); NaN for NULL and for other text."""
+        num = self.num
+        if self.text is None:
+            return num
+        idx = np.flatnonzero(np.isnan(num) & ~self.null)
+        if not len(idx):
+            return num
+        num = num.copy()
+        for i in idx:
+            t = self.text[i]
+            x = parse_number(t) if t is not None else None
+            if x is not None:
+                num[i] = x
+        return num
+
     def is_numeric(self) -> np.ndarray:
         return ~np.isnan(self.num) & ~self.null
 

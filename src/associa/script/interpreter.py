@@ -145,6 +145,7 @@ class Interpreter:
         self.locale = DEFAULT_LOCALE
         self.log: list[str] = []
         self.inline_count = 0
+        self.autogenerate_count = 0
 
     def say(self, line: str) -> None:
         self.log.append(line)
@@ -159,22 +160,24 @@ class Interpreter:
         return ReloadResult(model, dict(self.variables), self.log, self.locale)
 
     def execute(self, stmt: Statement) -> None:
+        text = stmt.text
         try:
             text = expand(stmt.text, self.variables, self._evaluate_text)
             node = p.parse_statement(text)
             HANDLERS[type(node)](self, node)
         except LanguageError as exc:
-            raise self._located(exc, stmt) from None
+            raise self._located(exc, stmt, text) from None
         except AssociaError as exc:
             err = ScriptError(exc.message, text=self.script, line=stmt.line, column=stmt.column,
                               statement=stmt.text.strip())
             err.code = exc.code
             raise err from None
 
-    def _located(self, exc: LanguageError, stmt: Statement) -> ScriptError:
+    def _located(self, exc: LanguageError, stmt: Statement, expanded: str) -> ScriptError:
         line, col = stmt.line, stmt.column
         if isinstance(exc, p.StatementError) and exc.offset >= 0:
-            line, col = stmt.position(exc.offset, self.script)
+            offset = unexpanded_offset(exc.offset, stmt.text, expanded)
+            line, col = stmt.position(offset, self.script)
         err = ScriptError(exc.detail, text=self.script, line=line, column=col,
                           statement=stmt.text.strip())
         if isinstance(exc, ScriptError) and exc.code != ScriptError.code:
@@ -282,11 +285,13 @@ class Interpreter:
         return self.builder.find_same_fields(names)
 
     def _default_name(self, node: p.Load, source_name: str) -> str:
+        # help "Table names": INLINE01, INLINE02, …; AUTOGENERATE01, …
         if node.source == "inline":
             self.inline_count += 1
-            return f"INLINE{self.inline_count:02d}" if self.inline_count > 1 else "INLINE"
+            return f"INLINE{self.inline_count:02d}"
         if node.source == "autogenerate":
-            return "AUTOGENERATE"
+            self.autogenerate_count += 1
+            return f"AUTOGENERATE{self.autogenerate_count:02d}"
         return source_name
 
     def _read_source(self, node: p.Load) -> tuple[InputTable, str]:
@@ -297,7 +302,11 @@ class Interpreter:
         if node.source == "file":
             if self.open_file is None:
                 raise ScriptError("No file access in this context")
-            data = self.open_file(node.data)
+            try:
+                data = self.open_file(node.data)
+            except OSError as exc:
+                reason = exc.strerror or str(exc)
+                raise ScriptError(f"Cannot open file: '{node.data}' ({reason})") from None
             names, cols = read_delimited(decode(data, node.fmt.text.charset), node.fmt.text)
             n = len(cols[0]) if cols else 0
             stem = PurePosixPath(node.data.replace("\\", "/")).stem
@@ -341,6 +350,27 @@ class Interpreter:
         assert expr is not None
         v = evaluator.eval(expr, scope)
         return sym.intern_values(v.texts(self.locale), v.num, v.null)
+
+
+def unexpanded_offset(offset: int, original: str, expanded: str) -> int:
+    """An offset in the expanded statement, mapped back to the statement as written:
+    text before and after the expanded part keeps its place; inside it, the offset is
+    that of the ``$(`` that produced it."""
+    if original == expanded:
+        return offset
+    limit = min(len(original), len(expanded))
+    prefix = 0
+    while prefix < limit and original[prefix] == expanded[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < limit - prefix and original[-1 - suffix] == expanded[-1 - suffix]:
+        suffix += 1
+    if offset < prefix:
+        return offset
+    if offset >= len(expanded) - suffix:
+        return offset - len(expanded) + len(original)
+    start = original.rfind("$(", 0, prefix + 2)
+    return start if start >= 0 else prefix
 
 
 HANDLERS: dict[type, Callable[[Interpreter, object], None]] = {

@@ -92,7 +92,12 @@ Node = Load | SetVar | LetVar | DropTables | DropFields | Trace | Noop
 
 class StatementParser(Parser):
     def __init__(self, text: str) -> None:
-        super().__init__(text, comments=False)
+        try:
+            super().__init__(text, comments=False)
+        except ExpressionError as exc:  # a token error: keep its position in the statement
+            err = StatementError(exc.detail, text=text)
+            err.offset = exc.offset
+            raise err from None
 
     def fail(self, message: str, tok: Token | None = None) -> StatementError:
         tok = tok or self.tok

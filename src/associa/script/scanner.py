@@ -1,9 +1,9 @@
 """Splitting a load script into statements, before any expansion.
 
 Statements end with ``;`` outside quotes (``'…'``, ``"…"``, ``[…]``, `` `…` ``) and
-comments. Comments (``// …`` to the end of the line, ``/* … */``) are blanked out with
-spaces so that offsets, lines and columns stay those of the script. ``//`` right after a
-``:`` (as in ``lib://``) is not a comment.
+comments. Comments (``// …`` to the end of the line, ``/* … */``, and a ``REM …``
+statement up to its ``;``) are blanked out with spaces so that offsets, lines and columns
+stay those of the script. ``//`` right after a ``:`` (as in ``lib://``) is not a comment.
 """
 
 from __future__ import annotations
@@ -28,12 +28,34 @@ class Statement:
         return line, col
 
 
+def _is_rem(script: str, i: int) -> bool:
+    """Whether a ``REM`` keyword starts at ``i``."""
+    return script[i : i + 3].lower() == "rem" and (
+        i + 3 >= len(script) or script[i + 3].isspace() or script[i + 3] == ";"
+    )
+
+
 def blank_comments(script: str) -> str:
-    """The script with comments replaced by spaces (newlines kept)."""
+    """The script with comments replaced by spaces (newlines kept). A ``REM`` statement
+    is a comment up to its ``;`` (quotes inside it do not count): it is blanked too,
+    leaving an empty statement."""
     out = list(script)
     i, n = 0, len(script)
+    statement_start = True  # only blanks and comments since the last ';'
     while i < n:
         ch = script[i]
+        if statement_start and _is_rem(script, i):
+            end = script.find(";", i)
+            end = n if end < 0 else end
+            for j in range(i, end):
+                if out[j] != "\n":
+                    out[j] = " "
+            i = end
+            continue
+        if ch == ";":
+            statement_start = True
+        elif not ch.isspace() and not (ch == "/" and script.startswith(("//", "/*"), i)):
+            statement_start = False
         if ch in "'\"`[":
             close = "]" if ch == "[" else ch
             end = script.find(close, i + 1)

@@ -162,9 +162,7 @@ def locale_from_variables(variables: Mapping[str, str], base: Locale) -> Locale:
         first_week_day=_parse_int(v.get("FirstWeekDay"), base.first_week_day, 0, 6),
         broken_weeks=broken != 0,
         reference_day=_parse_int(v.get("ReferenceDay"), base.reference_day, 0, 7),
-        first_month_of_year=_parse_int(
-            v.get("FirstMonthOfYear"), base.first_month_of_year, 1, 12
-        ),
+        first_month_of_year=_parse_int(v.get("FirstMonthOfYear"), base.first_month_of_year, 1, 12),
         collation_locale=_text(v, "CollationLocale", base.collation_locale),
         numerical_abbreviation=_text(v, "NumericalAbbreviation", base.numerical_abbreviation),
     )

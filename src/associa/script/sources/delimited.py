@@ -17,23 +17,38 @@ Rules (Qlik behaviour):
   delimiters inside it do not split. Quoted values never span lines.
 * ``msq``: a field starting with ``"`` runs to the matching closing quote, across line
   breaks (which are kept as ``\\n``); ``""`` is an escaped quote; text after the closing
-  quote up to the delimiter is trimmed and appended. An unclosed quote runs to the end.
+  quote up to the delimiter is appended with trailing blanks removed (``"ab" cd`` gives
+  ``ab cd``, as in spreadsheets). An unclosed quote runs to the end of the text.
 * ``spaces`` delimiter: any run of characters ``<= ' '`` separates values.
 
-Fast paths: when the data lines (after the labels) contain no character that can start
-a quoted value, blank/comment lines are filtered in one list comprehension and, if every
-line holds the same number of delimiters as the header, the whole body is joined and cut
-with a single ``str.split``; columns are then slices ``cells[i::n]`` and are trimmed only
-when some cell actually has a blank next to a delimiter. Ragged bodies use one
-``str.split`` per line. Only lines that contain a quote character go through the
-character scanner. The ``csv`` module is not used: its quoting rules differ from Qlik's
-(it does not trim, and treats a quote after leading blanks as a literal).
+Fast paths (the result is the same as the character scanner's; tests check this):
+
+1. No character that can open a quoted value in the data lines (always so for
+   ``quoting="none"``): blank/comment lines are dropped in one comprehension; if every
+   line holds ``n - 1`` delimiters the body is joined and cut with one ``str.split`` and
+   the columns are the slices ``cells[i::n]``, else one ``str.split`` per line. Cells are
+   trimmed only when some cell has a blank next to a delimiter or line end.
+2. Quotes present, single-character delimiter, no tab and no space before a delimiter
+   or line end (typical of machine-written CSV, blanks after a delimiter are fine): the
+   ``csv`` module, whose rules then coincide with Qlik's; see ``_Reader._csv_body`` for
+   the exact preconditions and the checks that fall back.
+3. Anything else (e.g. indented inline data with quotes, ``spaces`` with quotes): records
+   are read line by line; lines without a quote character use ``str.split`` and only the
+   others go through the character scanner ``_Reader._scan``.
+
+The cyclic garbage collector is paused while reading (it would otherwise run again and
+again over millions of fresh row lists) and restored afterwards.
 """
 
 from __future__ import annotations
 
 import codecs
+import csv
+import gc
+import io
 import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import repeat
 from typing import cast
@@ -119,10 +134,27 @@ def decode(data: bytes, charset: str = "utf8") -> str:
     return data.decode(_codec(charset), "replace")
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic GC: millions of fresh row lists would trigger it over and over."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def read_delimited(
     text: str, fmt: TextFormat = TextFormat()
 ) -> tuple[list[str], list[list[str | None]]]:
     """Split delimited text into (field names, columns of raw cell text)."""
+    with _gc_paused():
+        return _read(text, fmt)
+
+
+def _read(text: str, fmt: TextFormat) -> tuple[list[str], list[list[str | None]]]:
     if text.startswith("\ufeff"):
         text = text[1:]
     if "\r" in text:
@@ -164,12 +196,15 @@ def _fit(cells: list[str], n: int) -> list[str | None]:
 
 
 def _transpose(rows: list[list[str | None]], n: int) -> list[list[str | None]]:
+    """Records (all of length ``n``) to columns."""
     if not rows:
         return [[] for _ in range(n)]
     return [list(col) for col in zip(*rows, strict=True)]
 
 
 class _Reader:
+    """Cursor over the physical lines; ``delim`` is None for the ``spaces`` delimiter."""
+
     __slots__ = ("lines", "pos", "delim", "blanks", "quotes", "msq", "comment")
 
     def __init__(self, lines: list[str], fmt: TextFormat) -> None:
@@ -209,33 +244,82 @@ class _Reader:
         return None
 
     def fast_body(self, n: int) -> list[list[str | None]] | None:
-        """Columns of all remaining records when no line can hold a quoted value."""
-        body = self.lines[self.pos :]
+        """Columns of all remaining records via a bulk fast path, or None if none applies."""
         bl, d = self.blanks, self.delim
-        body = [ln for ln in body if ln and (ln[0] not in bl or ln.strip(bl))]
+        body = [ln for ln in self.lines[self.pos :] if ln and (ln[0] not in bl or ln.strip(bl))]
         if self.comment is not None:
             c = self.comment
             body = [ln for ln in body if not ln.lstrip(bl).startswith(c)]
-        joined = (d or "\n").join(body)
-        if any(q in joined for q in self.quotes):
-            return None
-        self.pos = len(self.lines)
         if not body:
+            self.pos = len(self.lines)
             return [[] for _ in range(n)]
+        joined = (d or "\n").join(body)
+        quoted = any(q in joined for q in self.quotes)
         if d is None:
+            if quoted:
+                return None
+            self.pos = len(self.lines)
             return _transpose([_fit(_SPACE_TOKEN.findall(ln), n) for ln in body], n)
-        trim = joined[0] in bl or joined[-1] in bl or any(b + d in joined or d + b in joined for b in bl)
+        # line ends are delimiters in `joined`, so this finds any cell with outer blanks
+        trim = (
+            joined[0] in bl
+            or joined[-1] in bl
+            or any(b + d in joined or d + b in joined for b in bl)
+        )
+        if quoted:
+            return self._csv_body(body, joined, n)
+        self.pos = len(self.lines)
         if set(map(str.count, body, repeat(d))) == {n - 1}:
             cells = joined.split(d)
             del joined
             if trim:
                 return [[c.strip(bl) for c in cells[i::n]] for i in range(n)]
             return [cells[i::n] for i in range(n)]
-        rows = [_fit(ln.split(d), n) for ln in body]
-        columns = _transpose(rows, n)
+        columns = _transpose([_fit(ln.split(d), n) for ln in body], n)
         if trim:
             return [[c if c is None else c.strip(bl) for c in col] for col in columns]
         return columns
+
+    def _csv_body(self, body: list[str], joined: str, n: int) -> list[list[str | None]] | None:
+        """Quoted data through the csv module, where its rules provably agree with Qlik's.
+
+        ``skipinitialspace`` drops leading spaces, as Qlik does before a quote or a value.
+        Preconditions, else None (the caller falls back to the line reader): no tab
+        (csv would not skip it), no space before a delimiter or a line end (csv would not
+        trim it, and cannot tell a quoted value's own trailing blanks from padding), no
+        field starting with ``'`` under standard quoting. Standard quoting runs csv in
+        strict mode on single lines: a closing quote followed by anything but the
+        delimiter raises, and a quote left open merges lines, caught by the row count.
+        msq feeds the raw lines with their line breaks so that quoted values span them.
+        """
+        d, bl = cast(str, self.delim), self.blanks
+        if d in "\"'" or ("\t" in bl and "\t" in joined) or " " + d in joined:
+            return None
+        src: Iterable[str]
+        if self.msq:
+            if self.comment is not None:
+                return None
+            raw = "\n".join(self.lines[self.pos :])
+            if raw[-1] == " " or " \n" in raw or "\t" in raw:
+                return None
+            src = io.StringIO(raw, newline="\n")
+        else:
+            if joined[-1] == " ":
+                return None
+            if "'" in joined and re.search(f"(?:^|{re.escape(d)}) *'", joined):
+                return None
+            src = body
+        reader = csv.reader(
+            src, delimiter=d, quotechar='"', strict=not self.msq, skipinitialspace=" " in bl
+        )
+        try:
+            rows = [r if len(r) == n else _fit(r, n) for r in reader if r]
+        except csv.Error:
+            return None
+        if not self.msq and len(rows) != len(body):
+            return None
+        self.pos = len(self.lines)
+        return _transpose(rows, n)
 
     def _field_end(self, line: str, i: int) -> int:
         if self.delim is None:
@@ -284,7 +368,7 @@ class _Reader:
                         cells.append("".join(parts))
                         return cells
                     e = self._field_end(line, j)
-                    cells.append("".join(parts) + line[j:e].strip(bl))
+                    cells.append("".join(parts) + line[j:e].rstrip(bl))
                     i = e
                 elif closed and not line[j : (e := self._field_end(line, j))].strip(bl):
                     cells.append("".join(parts))

@@ -1,0 +1,133 @@
+"""Data connections. A folder connection maps ``lib://<name>/<path>`` onto a directory;
+paths that escape the directory are refused."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from associa.errors import AccessDenied, ConnectionNotFound, InvalidParameters, ScriptError
+
+CONNECTION_TYPES = ("folder",)
+
+
+@dataclass(slots=True)
+class Connection:
+    id: str
+    name: str
+    connection_string: str  # the folder
+    type: str = "folder"
+    modified: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "qId": self.id,
+            "qName": self.name,
+            "qConnectionString": self.connection_string,
+            "qType": self.type,
+            "qModifiedDate": self.modified,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Connection:
+        return cls(
+            data.get("qId") or str(uuid.uuid4()),
+            data.get("qName", ""),
+            data.get("qConnectionString", ""),
+            (data.get("qType") or "folder").lower(),
+            data.get("qModifiedDate", ""),
+        )
+
+
+class Connections:
+    """The connections of one app, by id, with name lookup."""
+
+    def __init__(self, base_dir: Path) -> None:
+        self.base_dir = base_dir  # relative folder strings resolve against this
+        self.items: dict[str, Connection] = {}
+
+    def create(self, data: dict[str, Any]) -> Connection:
+        if not isinstance(data, dict):
+            raise InvalidParameters("qConnection", "qConnection must be an object")
+        name = data.get("qName")
+        if not isinstance(name, str) or not name.strip() or "/" in name or len(name) > 256:
+            err = InvalidParameters("qName", "Connection name is invalid")
+            err.code = 2004
+            raise err
+        if any(c.name == name for c in self.items.values()):
+            err = InvalidParameters(name, "Connection already exists")
+            err.code = 2000
+            raise err
+        ctype = (data.get("qType") or "folder").lower()
+        if ctype not in CONNECTION_TYPES:
+            raise InvalidParameters("qType", f"Connection type '{ctype}' is not supported yet")
+        conn = Connection.from_json({**data, "qId": str(uuid.uuid4()), "qType": ctype})
+        self.items[conn.id] = conn
+        return conn
+
+    def get(self, conn_id: str) -> Connection:
+        try:
+            return self.items[conn_id]
+        except KeyError:
+            raise ConnectionNotFound(conn_id) from None
+
+    def delete(self, conn_id: str) -> None:
+        self.get(conn_id)
+        del self.items[conn_id]
+
+    def modify(self, conn_id: str, data: dict[str, Any]) -> None:
+        conn = self.get(conn_id)
+        if data.get("qName"):
+            conn.name = data["qName"]
+        if data.get("qConnectionString"):
+            conn.connection_string = data["qConnectionString"]
+
+    def by_name(self, name: str) -> Connection | None:
+        for c in self.items.values():
+            if c.name == name:
+                return c
+        return None
+
+    def folder(self, conn: Connection) -> Path:
+        path = Path(conn.connection_string).expanduser()
+        if not path.is_absolute():
+            path = self.base_dir / path
+        return path.resolve()
+
+    def resolve(self, lib_path: str) -> Path:
+        """The file a ``lib://name/path`` refers to; refuses paths outside the folder."""
+        if not lib_path.lower().startswith("lib://"):
+            raise ScriptError(
+                f"Only lib:// paths are allowed: '{lib_path}'", line=0, column=0
+            )
+        rest = lib_path[6:].replace("\\", "/")
+        name, _, rel = rest.partition("/")
+        conn = self.by_name(name)
+        if conn is None:
+            err = ScriptError(f"Connection not found: {name}")
+            err.code = 11024
+            raise err
+        root = self.folder(conn)
+        target = (root / rel).resolve()
+        if target != root and root not in target.parents:
+            err = AccessDenied(
+                lib_path,
+                f"The path '{lib_path}' is outside the folder defined by the connection",
+            )
+            err.code = 11026
+            raise err
+        return target
+
+    def open_file(self, lib_path: str) -> bytes:
+        target = self.resolve(lib_path)
+        try:
+            return target.read_bytes()
+        except OSError:
+            err = ScriptError(f"Cannot open file: '{lib_path}'")
+            err.code = 11020
+            raise err from None
+
+    def to_json(self) -> list[dict[str, Any]]:
+        return [c.to_json() for c in self.items.values()]

@@ -1,0 +1,207 @@
+"""A session's view of an app: its selection state, session objects and cached results.
+
+Selection state belongs to the session (every socket of a session shares it); the data
+model and persisted objects belong to the app. Computed list objects and hypercubes are
+cached by (object, path, properties version, model version, state version), so nothing
+is recomputed until something it depends on changes.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from associa.app.app import App
+from associa.calc import HyperCube, ListObject, evaluate_scalar
+from associa.errors import AlreadyExists, ExpressionError, InvalidPath, NotFound
+from associa.model import DataModel
+from associa.select import Inference, SelectionState
+
+ChangeCallback = Callable[[str, "str | None"], None]
+
+
+class DocState:
+    def __init__(self, app: App, on_change: ChangeCallback | None = None) -> None:
+        self.app = app
+        self.on_change = on_change or (lambda what, obj_id: None)
+        self.lock = threading.RLock()
+        self._state = SelectionState()
+        self._state_model = app.model
+        self.back: list[SelectionState] = []
+        self.forward: list[SelectionState] = []
+        self.session_objects: dict[str, dict[str, Any]] = {}
+        self.session_versions: dict[str, int] = {}
+        self._inference: Inference | None = None
+        self._cache: dict[tuple[str, str], tuple[tuple, Any]] = {}
+        self.modal: tuple[str, SelectionState] | None = None  # (object id, state before)
+        # list-object searches: (object id, path) -> (search text, matching symbols)
+        self.searches: dict[tuple[str, str], tuple[str, set[int]]] = {}
+        app.listen(self)
+
+    def close(self) -> None:
+        self.app.unlisten(self)
+
+    # -- app events -----------------------------------------------------------------
+
+    def app_changed(self, app: App, what: str, object_id: str | None = None) -> None:
+        self.on_change(what, object_id)
+
+    # -- selection state ------------------------------------------------------------
+
+    def snapshot(self) -> tuple[DataModel, SelectionState, Inference]:
+        """A consistent (model, state, inference) triple."""
+        with self.lock:
+            model = self.app.model
+            if model is not self._state_model:
+                self._state = self._state.rebase(self._state_model, model)
+                self._state_model = model
+                self._inference = None
+            inf = self._inference
+            if inf is None or inf.model is not model or inf.state is not self._state:
+                inf = self._inference = Inference(model, self._state)
+            return model, self._state, inf
+
+    @property
+    def state(self) -> SelectionState:
+        return self.snapshot()[1]
+
+    def set_state(self, new: SelectionState | None) -> bool:
+        """Make ``new`` the current state (None: nothing changed). Returns success."""
+        if new is None:
+            return False
+        with self.lock:
+            old = self.snapshot()[1]
+            if _same(old, new):
+                return True
+            self.back.append(old)
+            del self.back[:-100]
+            self.forward.clear()
+            self._state = new
+            self._inference = None
+        self.on_change("selection", None)
+        return True
+
+    def step(self, forward: bool) -> None:
+        with self.lock:
+            src, dst = (self.forward, self.back) if forward else (self.back, self.forward)
+            if not src:
+                return
+            dst.append(self.snapshot()[1])
+            self._state = src.pop()
+            self._inference = None
+        self.on_change("selection", None)
+
+    # -- objects --------------------------------------------------------------------
+
+    def properties(self, obj_id: str) -> tuple[dict[str, Any], bool] | None:
+        """(properties, is_session_object) of an object, or None."""
+        props = self.session_objects.get(obj_id)
+        if props is not None:
+            return props, True
+        props = self.app.get_object(obj_id)
+        if props is not None:
+            return props, False
+        return None
+
+    def version(self, obj_id: str) -> int:
+        return self.session_versions.get(obj_id) or self.app.object_versions.get(obj_id, 0)
+
+    def create_session_object(self, props: dict[str, Any]) -> dict[str, Any]:
+        props = copy.deepcopy(props) if isinstance(props, dict) else {}
+        info = props.get("qInfo")
+        if not isinstance(info, dict):
+            info = props["qInfo"] = {}
+        if not info.get("qId"):
+            info["qId"] = str(uuid.uuid4())
+        info.setdefault("qType", "")
+        with self.lock:
+            if info["qId"] in self.session_objects:
+                raise AlreadyExists(info["qId"])
+            self.session_objects[info["qId"]] = props
+            self.session_versions[info["qId"]] = 1
+        return props
+
+    def set_session_object(self, obj_id: str, props: dict[str, Any]) -> None:
+        with self.lock:
+            if obj_id not in self.session_objects:
+                raise NotFound(obj_id, "Object not found")
+            props = copy.deepcopy(props)
+            info = props.setdefault("qInfo", {})
+            info["qId"] = obj_id
+            info.setdefault("qType", self.session_objects[obj_id]["qInfo"].get("qType", ""))
+            self.session_objects[obj_id] = props
+            self.session_versions[obj_id] += 1
+        self.on_change("object", obj_id)
+
+    def destroy_session_object(self, obj_id: str) -> bool:
+        with self.lock:
+            if self.session_objects.pop(obj_id, None) is None:
+                return False
+            self.session_versions.pop(obj_id, None)
+        return True
+
+    # -- computations ---------------------------------------------------------------
+
+    def _cached(self, obj_id: str, path: str, build: Callable[[], Any], key: tuple) -> Any:
+        hit = self._cache.get((obj_id, path))
+        if hit is not None and hit[0] == key:
+            return hit[1]
+        value = build()
+        with self.lock:
+            self._cache[(obj_id, path)] = (key, value)
+        return value
+
+    def hypercube(self, obj_id: str, path: str, definition: dict[str, Any]) -> HyperCube:
+        model, state, inf = self.snapshot()
+        key = ("hc", self.version(obj_id), model.version, state.version, id(definition))
+        return self._cached(
+            obj_id, path, lambda: HyperCube(model, inf, definition, self.app.locale), key
+        )
+
+    def listobject(self, obj_id: str, path: str, definition: dict[str, Any]) -> ListObject:
+        model, state, inf = self.snapshot()
+        search = self.searches.get((obj_id, path))
+        key = ("lo", self.version(obj_id), model.version, state.version, id(definition),
+               None if search is None else search[0])
+        return self._cached(
+            obj_id,
+            path,
+            lambda: ListObject(model, inf, definition, None if search is None else search[1]),
+            key,
+        )
+
+    def evaluate(self, text: str) -> tuple[str | None, float]:
+        model, _, inf = self.snapshot()
+        return evaluate_scalar(model, inf, text, self.app.locale)
+
+    def evaluate_text(self, text: str) -> str:
+        """For string expressions in layouts: the text, or an error text."""
+        try:
+            value, _ = self.evaluate(text)
+        except ExpressionError as exc:
+            return f"Error: {exc.detail}"
+        return "-" if value is None else value
+
+
+def _same(a: SelectionState, b: SelectionState) -> bool:
+    if a.selected.keys() != b.selected.keys() or a.locked != b.locked:
+        return False
+    return all((a.selected[k] == b.selected[k]).all() for k in a.selected)
+
+
+def resolve_path(props: dict[str, Any], path: str) -> dict[str, Any]:
+    """The definition at a JSON-pointer-like qPath ("/qHyperCubeDef")."""
+    node: Any = props
+    for part in [p for p in path.split("/") if p]:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            raise InvalidPath(path)
+    if not isinstance(node, dict):
+        raise InvalidPath(path)
+    return node

@@ -1,0 +1,152 @@
+"""Layouts: an object's properties with every definition replaced by its result.
+
+Wherever it sits in the tree, ``qHyperCubeDef`` becomes ``qHyperCube``,
+``qListObjectDef`` becomes ``qListObject``, ``qSelectionObjectDef`` becomes
+``qSelectionObject`` and ``qMetaDef`` becomes ``qMeta``; an object holding
+``qStringExpression`` becomes the expression's text and one holding
+``qValueExpression`` its number. Everything else (custom properties) passes through.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from associa.app.doc import DocState
+from associa.calc.cells import nan_json
+from associa.errors import ExpressionError
+
+PRIVILEGES = ["read", "update", "delete", "exportdata"]
+SELECTION_THRESHOLD = 6
+
+
+def _expr_text(value: Any) -> str:
+    if isinstance(value, dict):
+        value = value.get("qExpr", "")
+    return value if isinstance(value, str) else ""
+
+
+def string_expression(doc: DocState, value: Any) -> str:
+    text = _expr_text(value)
+    if not text.strip():
+        return ""
+    return doc.evaluate_text(text)
+
+
+def value_expression(doc: DocState, value: Any) -> float | str:
+    text = _expr_text(value)
+    if not text.strip():
+        return "NaN"
+    try:
+        _, num = doc.evaluate(text)
+    except ExpressionError:
+        return "NaN"
+    return nan_json(num)
+
+
+def selection_object(doc: DocState, definition: dict[str, Any]) -> dict[str, Any]:
+    model, state, inf = doc.snapshot()
+    items = []
+    for sort_index, name in enumerate(state.order):
+        if name not in model.fields:
+            continue
+        sym = model.fields[name].symbols
+        mask = state.selected[name]
+        chosen = [i for i in range(len(sym)) if mask[i]]
+        counts = inf.state_counts(name)
+        texts = [sym.text(i) for i in chosen]
+        item: dict[str, Any] = {
+            "qTotal": len(sym),
+            "qField": name,
+            "qSelectedCount": len(chosen),
+            "qSelected": ", ".join(texts)
+            if len(texts) <= SELECTION_THRESHOLD
+            else f"{len(texts)} of {len(sym)}",
+            "qRangeInfo": [],
+            "qSortIndex": sort_index,
+            "qStateCounts": counts,
+            "qSelectedFieldSelectionInfo": [
+                {"qName": t, "qFieldSelectionMode": "NORMAL"} for t in texts[:SELECTION_THRESHOLD]
+            ],
+            "qNotSelectedFieldSelectionInfo": [],
+            "qSelectionThreshold": SELECTION_THRESHOLD,
+        }
+        if sym.all_numeric():
+            item["qIsNum"] = True
+        if name in state.locked:
+            item["qLocked"] = True
+        items.append(item)
+    return {"qBackCount": len(doc.back), "qForwardCount": len(doc.forward), "qSelections": items}
+
+
+Builder = Callable[[DocState, str, str, dict[str, Any]], Any]
+
+
+def _hypercube(doc: DocState, obj_id: str, path: str, definition: dict[str, Any]) -> Any:
+    return doc.hypercube(obj_id, path, definition).layout()
+
+
+def _listobject(doc: DocState, obj_id: str, path: str, definition: dict[str, Any]) -> Any:
+    return doc.listobject(obj_id, path, definition).layout()
+
+
+def _meta(doc: DocState, obj_id: str, path: str, definition: dict[str, Any]) -> Any:
+    meta = dict(definition)
+    meta.setdefault("privileges", list(PRIVILEGES))
+    return meta
+
+
+def _selections(doc: DocState, obj_id: str, path: str, definition: dict[str, Any]) -> Any:
+    return selection_object(doc, definition)
+
+
+# property key -> (layout key, builder)
+DEFINITIONS: dict[str, tuple[str, Builder]] = {
+    "qHyperCubeDef": ("qHyperCube", _hypercube),
+    "qListObjectDef": ("qListObject", _listobject),
+    "qMetaDef": ("qMeta", _meta),
+    "qSelectionObjectDef": ("qSelectionObject", _selections),
+}
+
+
+def object_layout(doc: DocState, obj_id: str, props: dict[str, Any]) -> dict[str, Any]:
+    """The layout of a generic object."""
+
+    def walk(node: Any, path: str) -> Any:
+        if isinstance(node, dict):
+            if "qStringExpression" in node:
+                return string_expression(doc, node["qStringExpression"])
+            if "qValueExpression" in node:
+                return value_expression(doc, node["qValueExpression"])
+            out: dict[str, Any] = {}
+            for key, value in node.items():
+                if key == "qLayoutExclude":
+                    continue
+                spec = DEFINITIONS.get(key)
+                if spec is not None and isinstance(value, dict):
+                    out[spec[0]] = spec[1](doc, obj_id, f"{path}/{key}", value)
+                else:
+                    out[key] = walk(value, f"{path}/{key}")
+            return out
+        if isinstance(node, list):
+            return [walk(v, f"{path}/{i}") for i, v in enumerate(node)]
+        if isinstance(node, float) and not math.isfinite(node):
+            return nan_json(node)
+        return node
+
+    layout = walk(props, "")
+    ordered: dict[str, Any] = {}
+    for key in ("qInfo", "qMeta"):
+        if key in layout:
+            ordered[key] = layout.pop(key)
+    ordered["qSelectionInfo"] = _selection_info(doc, obj_id)
+    ordered.update(layout)
+    return ordered
+
+
+def _selection_info(doc: DocState, obj_id: str) -> dict[str, Any]:
+    if doc.modal is not None and doc.modal[0] == obj_id:
+        made = doc.state is not doc.modal[1]
+        return {"qInSelections": True, "qMadeSelections": made} if made else {"qInSelections": True}
+    return {}

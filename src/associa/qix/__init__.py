@@ -1,0 +1,1 @@
+"""The QIX protocol, sans I/O: JSON-RPC texts in, texts out."""

@@ -1,0 +1,356 @@
+"""Doc: script and reload, objects, data model, expressions, selections, connections."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from associa.app.doc import DocState
+from associa.errors import (
+    ExpressionError,
+    InvalidParameters,
+    NotFound,
+    ScriptError,
+    SessionAppNotPersistent,
+)
+from associa.qix.api.interfaces import NOT_FOUND, field_interface, object_interface
+from associa.qix.api.datamodel import field_description, tables_and_keys
+from associa.qix.api.refs import FieldRef, ObjectRef
+from associa.qix.dispatch import method, p
+from associa.qix.session import Call, Progress
+from associa.values import DEFAULT_SCRIPT_HEADER
+
+
+def _doc(call: Call) -> DocState:
+    return call.target
+
+
+# -- script, reload, save -------------------------------------------------------------
+
+
+@method("Doc", "GetScript", out=("qScript",))
+def get_script(call: Call) -> str:
+    return _doc(call).app.script
+
+
+@method("Doc", "SetScript", p("qScript", "str"))
+def set_script(call: Call, qScript: str) -> None:
+    _doc(call).app.set_script(qScript)
+
+
+@method("Doc", "GetEmptyScript", p("qLocalizedMainSection", "str", ""), out=("qReturn",))
+def get_empty_script(call: Call, qLocalizedMainSection: str) -> str:
+    return DEFAULT_SCRIPT_HEADER
+
+
+@method("Doc", "DoReload", p("qMode", "int", 0), p("qPartial", "bool", False),
+        p("qDebug", "bool", False), out=("qReturn",))
+def do_reload(call: Call, qMode: int, qPartial: bool, qDebug: bool) -> bool:
+    session = call.session
+    rid = call.request.id
+    prog = Progress()
+    session.progress[rid] = prog
+    session.last_progress = prog
+
+    def progress(line: str) -> None:
+        prog.lines.append(line)
+        prog.transient = line
+
+    try:
+        _doc(call).app.reload(progress, lambda: rid in session.cancelled)
+        ok = True
+    except ScriptError as exc:
+        where = f" (line {exc.line}, column {exc.column})" if exc.line else ""
+        text = f"{exc.detail}{where}"
+        prog.lines.append(f"The following error occurred: {text}")
+        if exc.statement:
+            prog.lines.append(f"The error occurred here: {exc.statement}")
+        prog.lines.append("Execution of script failed. script error.")
+        prog.errors.append(
+            {
+                "qErrorString": text,
+                "qLineEnd": "",
+                "qLine": exc.statement,
+                "qErrorDataCode": "EDC_ERROR",
+                "qMessage": {"qMessageCode": exc.code, "qMessageParameters": [exc.detail]},
+            }
+        )
+        ok = False
+    finally:
+        prog.finished = True
+        prog.elapsed = time.monotonic() - prog.started
+        session.cancelled.discard(rid)
+    return ok
+
+
+@method("Doc", "DoSave", p("qFileName", "str", ""))
+def do_save(call: Call, qFileName: str) -> None:
+    app = _doc(call).app
+    if app.session_app:
+        raise SessionAppNotPersistent(app.id, "Session apps cannot be saved")
+    call.session.engine.save_app(app)
+    call.session.mark_changed([call.entry.handle])
+
+
+# -- app layout and properties --------------------------------------------------------
+
+
+@method("Doc", "GetAppLayout", out=("qLayout",))
+def get_app_layout(call: Call) -> dict[str, Any]:
+    app = _doc(call).app
+    model = app.model
+    return {
+        "qTitle": app.title,
+        "qFileName": app.id,
+        "qLastReloadTime": app.last_reload_time,
+        "qModified": False,
+        "qHasScript": bool(app.script.strip()),
+        "qStateNames": [],
+        "qMeta": {"privileges": ["read", "update", "delete", "reload", "exportdata"]},
+        "qLocaleInfo": app.locale.to_qlocaleinfo(),
+        "qHasData": not model.is_empty(),
+        "qReadOnly": False,
+        "qIsOpenedWithoutData": False,
+        "qIsSessionApp": app.session_app,
+        "qProhibitBinaryLoad": False,
+        "qThumbnail": {"qUrl": ""},
+        "qIsBDILiveMode": False,
+        "qUnsupportedFeatures": [],
+        "qUsage": "ANALYTICS",
+    }
+
+
+@method("Doc", "GetAppProperties", out=("qProp",))
+def get_app_properties(call: Call) -> dict[str, Any]:
+    return _doc(call).app.get_properties()
+
+
+@method("Doc", "SetAppProperties", p("qProp", "obj"))
+def set_app_properties(call: Call, qProp: dict[str, Any]) -> None:
+    _doc(call).app.set_properties(qProp)
+
+
+@method("Doc", "GetLocaleInfo", out=("qReturn",))
+def get_locale_info(call: Call) -> dict[str, Any]:
+    return _doc(call).app.locale.to_qlocaleinfo()
+
+
+# -- objects --------------------------------------------------------------------------
+
+
+def _object_entry(call: Call, obj_id: str):
+    doc = _doc(call)
+    return call.session.handles.acquire("GenericObject", ("obj", obj_id), ObjectRef(doc, obj_id))
+
+
+def _object_props(props: Any) -> dict[str, Any]:
+    if not isinstance(props, dict):
+        raise InvalidParameters("qProp", "qProp must be an object")
+    return props
+
+
+@method("Doc", "CreateSessionObject", p("qProp", "obj"), out=("qReturn",))
+def create_session_object(call: Call, qProp: dict[str, Any]) -> dict[str, Any]:
+    props = _doc(call).create_session_object(_object_props(qProp))
+    info = props["qInfo"]
+    entry = _object_entry(call, info["qId"])
+    call.session.mark_changed([entry.handle])
+    return object_interface(entry, info["qType"], info["qId"])
+
+
+@method("Doc", "DestroySessionObject", p("qId", "str"), out=("qSuccess",))
+def destroy_session_object(call: Call, qId: str) -> bool:
+    ok = _doc(call).destroy_session_object(qId)
+    if ok:
+        handle = call.session.handles.find(("obj", qId))
+        if handle is not None:
+            call.session.handles.release(handle)
+            call.session.mark_closed([handle])
+    return ok
+
+
+@method("Doc", "CreateObject", p("qProp", "obj"), out=("qInfo", "qReturn"))
+def create_object(call: Call, qProp: dict[str, Any]) -> dict[str, Any]:
+    props = _doc(call).app.create_object(_object_props(qProp))
+    info = props["qInfo"]
+    entry = _object_entry(call, info["qId"])
+    call.session.mark_changed([entry.handle])
+    return {"qReturn": object_interface(entry, info["qType"], info["qId"]), "qInfo": dict(info)}
+
+
+@method("Doc", "GetObject", p("qId", "str"), out=("qReturn",))
+def get_object(call: Call, qId: str) -> dict[str, Any]:
+    found = _doc(call).properties(qId)
+    if found is None:
+        return dict(NOT_FOUND)
+    info = found[0].get("qInfo", {})
+    entry = _object_entry(call, qId)
+    return object_interface(entry, info.get("qType", ""), qId)
+
+
+@method("Doc", "DestroyObject", p("qId", "str"), out=("qSuccess",))
+def destroy_object(call: Call, qId: str) -> bool:
+    return _doc(call).app.destroy_object(qId)
+
+
+@method("Doc", "GetAllInfos", out=("qInfos",))
+def get_all_infos(call: Call) -> list[dict[str, Any]]:
+    app = _doc(call).app
+    return [
+        {"qId": obj_id, "qType": props.get("qInfo", {}).get("qType", "")}
+        for obj_id, props in list(app.objects.items())
+    ]
+
+
+# -- data model -----------------------------------------------------------------------
+
+
+@method(
+    "Doc",
+    "GetTablesAndKeys",
+    p("qWindowSize", "obj", {}),
+    p("qNullSize", "obj", {}),
+    p("qCellHeight", "int", 0),
+    p("qSyntheticMode", "bool", False),
+    p("qIncludeSysVars", "bool", False),
+    p("qIncludeProfiling", "bool", False),
+    out=("qtr", "qk"),
+)
+def get_tables_and_keys(call: Call, **_: Any) -> dict[str, Any]:
+    model, _, _ = _doc(call).snapshot()
+    return tables_and_keys(model)
+
+
+@method("Doc", "GetFieldDescription", p("qFieldName", "str"), out=("qReturn",))
+def get_field_description(call: Call, qFieldName: str) -> dict[str, Any]:
+    model, _, _ = _doc(call).snapshot()
+    if qFieldName not in model.fields:
+        raise NotFound(qFieldName, "Field not found")
+    return field_description(model, qFieldName)
+
+
+@method("Doc", "GetField", p("qFieldName", "str"), p("qStateName", "str", ""), out=("qReturn",))
+def get_field(call: Call, qFieldName: str, qStateName: str) -> dict[str, Any]:
+    doc = _doc(call)
+    model, _, _ = doc.snapshot()
+    if qFieldName not in model.fields:
+        raise NotFound(qFieldName, "Field not found")
+    state = qStateName or "$"
+    entry = call.session.handles.acquire(
+        "Field", ("field", qFieldName, state), FieldRef(doc, qFieldName, state)
+    )
+    return field_interface(entry)
+
+
+# -- expressions ----------------------------------------------------------------------
+
+
+@method("Doc", "Evaluate", p("qExpression", "str"), out=("qReturn",))
+def evaluate(call: Call, qExpression: str) -> str:
+    try:
+        text, _ = _doc(call).evaluate(qExpression)
+    except ExpressionError as exc:
+        return f"Error: {exc.detail}"
+    return "-" if text is None else text
+
+
+@method("Doc", "EvaluateEx", p("qExpression", "str"), out=("qValue",))
+def evaluate_ex(call: Call, qExpression: str) -> dict[str, Any]:
+    try:
+        text, num = _doc(call).evaluate(qExpression)
+    except ExpressionError as exc:
+        return {"qText": f"Error: {exc.detail}", "qIsNumeric": False, "qNumber": 0}
+    if text is None:
+        return {"qText": "-", "qIsNumeric": False, "qNumber": 0}
+    numeric = num == num
+    return {"qText": text, "qIsNumeric": numeric, "qNumber": num if numeric else 0}
+
+
+# -- selections -----------------------------------------------------------------------
+
+
+@method("Doc", "ClearAll", p("qLockedAlso", "bool", False), p("qStateName", "str", ""))
+def clear_all(call: Call, qLockedAlso: bool, qStateName: str) -> None:
+    doc = _doc(call)
+    doc.set_state(doc.state.cleared(qLockedAlso))
+
+
+@method("Doc", "LockAll", p("qStateName", "str", ""))
+def lock_all(call: Call, qStateName: str) -> None:
+    doc = _doc(call)
+    state = doc.state
+    for name in state.order:
+        state = state.with_lock(name, True)
+    doc.set_state(state)
+
+
+@method("Doc", "UnlockAll", p("qStateName", "str", ""))
+def unlock_all(call: Call, qStateName: str) -> None:
+    doc = _doc(call)
+    state = doc.state
+    for name in list(state.locked):
+        state = state.with_lock(name, False)
+    doc.set_state(state)
+
+
+@method("Doc", "Back")
+def back(call: Call) -> None:
+    _doc(call).step(forward=False)
+
+
+@method("Doc", "Forward")
+def forward(call: Call) -> None:
+    _doc(call).step(forward=True)
+
+
+@method("Doc", "BackCount", out=("qReturn",))
+def back_count(call: Call) -> int:
+    return len(_doc(call).back)
+
+
+@method("Doc", "ForwardCount", out=("qReturn",))
+def forward_count(call: Call) -> int:
+    return len(_doc(call).forward)
+
+
+@method("Doc", "AbortModal", p("qAccept", "bool", False))
+def abort_modal(call: Call, qAccept: bool) -> None:
+    doc = _doc(call)
+    if doc.modal is not None:
+        _, before = doc.modal
+        doc.modal = None
+        if not qAccept:
+            doc.set_state(before)
+        call.session.doc_changed("selection", None)
+
+
+# -- connections ----------------------------------------------------------------------
+
+
+@method("Doc", "CreateConnection", p("qConnection", "obj"), out=("qConnectionId",))
+def create_connection(call: Call, qConnection: dict[str, Any]) -> str:
+    app = _doc(call).app
+    with app.lock:
+        return app.connections.create(qConnection).id
+
+
+@method("Doc", "GetConnections", out=("qConnections",))
+def get_connections(call: Call) -> list[dict[str, Any]]:
+    return _doc(call).app.connections.to_json()
+
+
+@method("Doc", "GetConnection", p("qConnectionId", "str"), out=("qConnection",))
+def get_connection(call: Call, qConnectionId: str) -> dict[str, Any]:
+    return _doc(call).app.connections.get(qConnectionId).to_json()
+
+
+@method("Doc", "ModifyConnection", p("qConnectionId", "str"), p("qConnection", "obj"),
+        p("qOverrideCredentials", "bool", False))
+def modify_connection(call: Call, qConnectionId: str, qConnection: dict[str, Any],
+                      qOverrideCredentials: bool) -> None:
+    _doc(call).app.connections.modify(qConnectionId, qConnection)
+
+
+@method("Doc", "DeleteConnection", p("qConnectionId", "str"))
+def delete_connection(call: Call, qConnectionId: str) -> None:
+    _doc(call).app.connections.delete(qConnectionId)

@@ -1,0 +1,100 @@
+"""JSON-RPC 2.0 messages as the QIX engine writes them. Text in, texts out; no I/O."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from associa.errors import AssociaError, InvalidRequest, ParseError
+
+
+@dataclass(slots=True)
+class Request:
+    id: Any
+    handle: int
+    method: str
+    params: list[Any] | dict[str, Any] = field(default_factory=list)
+    delta: bool = False
+    return_empty: bool = False
+
+
+def decode(text: str | bytes) -> Request:
+    """Parse one request. Raises ParseError (-32700) or InvalidRequest (-32600); the
+    exception carries the request id when it could be read (``.request_id``)."""
+    try:
+        msg = json.loads(text)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ParseError("", "JSON parse error") from exc
+    if not isinstance(msg, dict):
+        raise InvalidRequest("", "Invalid JSON request")
+    rid = msg.get("id")
+    if isinstance(rid, bool) or not isinstance(rid, int | str | None):
+        rid = None
+    method = msg.get("method")
+    handle = msg.get("handle")
+    params = msg.get("params", [])
+    if params is None:
+        params = []
+    problem = None
+    if not isinstance(method, str) or not method:
+        problem = "method"
+    elif isinstance(handle, bool) or not isinstance(handle, int):
+        problem = "handle"
+    elif not isinstance(params, list | dict):
+        problem = "params"
+    if problem:
+        err = InvalidRequest(problem, "Invalid JSON request")
+        err.request_id = rid  # type: ignore[attr-defined]
+        raise err
+    return Request(rid, handle, method, params, bool(msg.get("delta")), bool(msg.get("return_empty")))
+
+
+def _clean(value: Any) -> Any:
+    """Wire form of numbers: integral floats as integers, non-finite as strings."""
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+        if value.is_integer() and abs(value) < 2**53:
+            return int(value)
+        return value
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
+
+
+def dumps(obj: dict[str, Any]) -> str:
+    return json.dumps(_clean(obj), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def result(rid: Any, value: dict[str, Any], change: list[int] | None = None,
+           close: list[int] | None = None) -> str:
+    msg: dict[str, Any] = {"jsonrpc": "2.0", "id": rid, "result": value}
+    if change:
+        msg["change"] = change
+    if close:
+        msg["close"] = close
+    return dumps(msg)
+
+
+def error(rid: Any, err: AssociaError, change: list[int] | None = None) -> str:
+    msg: dict[str, Any] = {"jsonrpc": "2.0", "id": rid, "error": err.to_json()}
+    if change:
+        msg["change"] = change
+    return dumps(msg)
+
+
+def notification(method: str, params: dict[str, Any]) -> str:
+    return dumps({"jsonrpc": "2.0", "method": method, "params": params})
+
+
+def push(change: list[int] | None = None, close: list[int] | None = None) -> str:
+    msg: dict[str, Any] = {"jsonrpc": "2.0"}
+    if change:
+        msg["change"] = change
+    if close:
+        msg["close"] = close
+    return dumps(msg)

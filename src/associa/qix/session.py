@@ -1,0 +1,215 @@
+"""A QIX session, sans I/O: texts in, texts out.
+
+A session is what one or more sockets share (same ``X-Qlik-Session``): handles, the
+open doc and its selection state, session objects. ``handle(text, sink)`` answers one
+request and may be called from several threads at once (requests on a socket run
+concurrently). Each attached socket is a *sink*: a callable that sends a text. When a
+request changes layouts, its response lists the changed handles in ``change`` and the
+session's other sockets get a pushed ``{"change": [...]}``; changes caused elsewhere
+(another session reloading the app) are pushed to every socket of the session.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from associa.app.doc import DocState
+from associa.errors import AppInvalid, AssociaError, InvalidHandle, MethodNotFound, ProtocolError
+from associa.qix import messages
+from associa.qix.dispatch import METHODS, bind
+from associa.qix.handles import GLOBAL, Entry, HandleTable
+
+if TYPE_CHECKING:
+    from associa.app.app import App
+    from associa.engine import Engine
+
+log = logging.getLogger("associa.qix")
+Sink = Callable[[str], None]
+
+
+@dataclass(slots=True)
+class Progress:
+    """What GetProgress reports for one request (a reload)."""
+
+    started: float = field(default_factory=time.monotonic)
+    finished: bool = False
+    lines: list[str] = field(default_factory=list)
+    sent: int = 0
+    transient: str = ""
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    elapsed: float = 0.0
+
+
+@dataclass(slots=True)
+class Call:
+    """What a handler gets besides its parameters."""
+
+    session: Session
+    entry: Entry
+    request: messages.Request
+
+    @property
+    def target(self) -> Any:
+        return self.entry.target
+
+
+class Session:
+    def __init__(self, engine: Engine, key: str, url_app: str | None = None, ttl: int = 0):
+        self.engine = engine
+        self.key = key
+        self.url_app = url_app
+        self.ttl = ttl
+        self.handles = HandleTable()
+        self.global_entry = Entry(GLOBAL, "Global", "global", self)
+        self.doc: DocState | None = None
+        self.sinks: dict[int, Sink] = {}
+        self.lock = threading.RLock()
+        self._local = threading.local()
+        self.cancelled: set[Any] = set()
+        self.progress: dict[Any, Progress] = {}
+        self.last_progress: Progress | None = None
+        self.session_apps: dict[str, App] = {}
+        self.expires_at: float | None = None
+
+    # -- sockets --------------------------------------------------------------------
+
+    def attach(self, sink: Sink, attached: bool) -> str:
+        """Register a socket; returns the OnConnected notification to send first."""
+        with self.lock:
+            self.sinks[id(sink)] = sink
+            self.expires_at = None
+        state = "SESSION_ATTACHED" if attached else "SESSION_CREATED"
+        return messages.notification("OnConnected", {"qSessionState": state})
+
+    def detach(self, sink: Sink) -> int:
+        """Unregister a socket; returns how many are left."""
+        with self.lock:
+            self.sinks.pop(id(sink), None)
+            return len(self.sinks)
+
+    def push(self, text: str, exclude: Sink | None = None) -> None:
+        for key, sink in list(self.sinks.items()):
+            if exclude is not None and key == id(exclude):
+                continue
+            try:
+                sink(text)
+            except Exception:  # a dead socket must not disturb the others
+                log.debug("push to a closed socket failed", exc_info=True)
+
+    def close(self) -> None:
+        """End the session: release the doc and session apps."""
+        with self.lock:
+            if self.doc is not None:
+                self.doc.close()
+                self.doc = None
+            self.handles.clear()
+            for app_id in list(self.session_apps):
+                self.engine.drop_session_app(app_id)
+            self.session_apps.clear()
+
+    # -- requests -------------------------------------------------------------------
+
+    def handle(self, text: str | bytes, sink: Sink | None = None) -> str | None:
+        """Answer one request text. Never raises."""
+        rid: Any = None
+        self._local.changes = changes = set()
+        self._local.closes = closes = set()
+        try:
+            request = messages.decode(text)
+            rid = request.id
+            entry = self._entry(request.handle)
+            spec = METHODS.get((entry.qtype, request.method))
+            if spec is None:
+                raise MethodNotFound(request.method, "Method not found")
+            kwargs = bind(spec, request.params)
+            value = spec.handler(Call(self, entry, request), **kwargs)
+            body = spec.wrap(value)
+            change, close = sorted(changes - closes), sorted(closes)
+            reply = messages.result(rid, body, change, close)
+        except AssociaError as err:
+            if isinstance(err, ProtocolError) and hasattr(err, "request_id"):
+                rid = err.request_id  # type: ignore[attr-defined]
+            change, close = sorted(changes - closes), sorted(closes)
+            reply = messages.error(rid, err, change)
+        except Exception as exc:  # a bug must not take the session down
+            log.exception("internal error in request")
+            err = AssociaError("Internal error", f"Internal error: {type(exc).__name__}")
+            err.code = -32603
+            change, close = sorted(changes - closes), sorted(closes)
+            reply = messages.error(rid, err)
+        finally:
+            self._local.changes = None
+            self._local.closes = None
+        if change or close:
+            self.push(messages.push(change, close), exclude=sink)
+        return reply
+
+    def _entry(self, handle: int) -> Entry:
+        if handle == GLOBAL:
+            return self.global_entry
+        entry = self.handles.get(handle)
+        if entry is None:
+            raise InvalidHandle("Invalid handle", "Invalid Params")
+        return entry
+
+    # -- changes --------------------------------------------------------------------
+
+    def mark_changed(self, handles: Iterable[int]) -> None:
+        handles = set(handles)
+        if not handles:
+            return
+        current = getattr(self._local, "changes", None)
+        if current is not None:
+            current.update(handles)
+        else:
+            self.push(messages.push(sorted(handles)))
+
+    def mark_closed(self, handles: Iterable[int]) -> None:
+        handles = set(handles)
+        current = getattr(self._local, "closes", None)
+        if current is not None:
+            current.update(handles)
+        elif handles:
+            self.push(messages.push(close=sorted(handles)))
+
+    def doc_changed(self, what: str, object_id: str | None) -> None:
+        """DocState callback: work out which handles changed."""
+        affected: set[int] = set()
+        for entry in self.handles.entries():
+            if entry.qtype == "Doc":
+                if what in ("selection", "reload", "properties"):
+                    affected.add(entry.handle)
+            elif entry.qtype == "GenericObject":
+                if what in ("selection", "reload") or entry.key == ("obj", object_id):
+                    affected.add(entry.handle)
+            elif entry.qtype == "Field" and what == "reload":
+                affected.add(entry.handle)
+        if what == "destroy" and object_id is not None:
+            handle = self.handles.find(("obj", object_id))
+            if handle is not None:
+                self.handles.release(handle)
+                affected.discard(handle)
+                self.mark_closed([handle])
+        self.mark_changed(affected)
+
+    # -- docs -----------------------------------------------------------------------
+
+    def open_doc(self, app: App) -> Entry:
+        with self.lock:
+            if self.doc is None or self.doc.app is not app:
+                if self.doc is not None:
+                    self.doc.close()
+                self.doc = DocState(app, self.doc_changed)
+            entry = self.handles.acquire("Doc", ("doc", app.id), self.doc)
+        return entry
+
+    def active_doc(self) -> Entry:
+        with self.lock:
+            if self.doc is None:
+                raise AppInvalid("No active document")
+            return self.handles.acquire("Doc", ("doc", self.doc.app.id), self.doc)

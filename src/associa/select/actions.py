@@ -1,0 +1,155 @@
+"""Selection actions: from what a client asks for to a new selection state.
+
+Every single-field selection goes through ``select_symbols``. When none of the newly
+selected values is possible (they are excluded by selections in other fields), the
+conflicting selections in other unlocked fields are cleared, as Qlik does when a user
+clicks an excluded value; locked fields are never cleared.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from associa.model import DataModel
+from associa.select.propagate import Inference
+from associa.select.state import SelectionState
+from associa.values import parse_number
+
+
+def select_symbols(
+    model: DataModel,
+    state: SelectionState,
+    name: str,
+    symbols: Iterable[int],
+    toggle: bool = False,
+    soft_lock: bool = False,
+) -> SelectionState | None:
+    """The state after selecting ``symbols`` in the field (None if the field is locked)."""
+    if name in state.locked and not soft_lock:
+        return None
+    n = len(model.fields[name].symbols)
+    picked = np.zeros(n, dtype=bool)
+    idx = [i for i in symbols if 0 <= i < n]
+    picked[idx] = True
+    current = state.mask(name)
+    if toggle:
+        mask = picked.copy() if current is None else (current ^ picked)
+    else:
+        mask = picked
+    new_state = state.with_field(name, mask)
+    new_values = mask & picked if toggle else mask
+    if new_values.any():
+        new_state = _resolve_conflicts(model, new_state, name, new_values)
+    return new_state
+
+
+def _resolve_conflicts(
+    model: DataModel, state: SelectionState, name: str, new_values: np.ndarray
+) -> SelectionState:
+    if (Inference(model, state).possible(name) & new_values).any():
+        return state
+    own = SelectionState({name: state.selected[name]}, (name,))
+    others = [f for f in state.order if f != name and f not in state.locked]
+    drop = set()
+    for other in others:
+        pair = own.with_field(other, state.selected[other])
+        if not (Inference(model, pair).possible(name) & new_values).any():
+            drop.add(other)
+    state = state.without(drop)
+    if not (Inference(model, state).possible(name) & new_values).any():
+        state = state.without({f for f in state.order if f != name and f not in state.locked})
+    return state
+
+
+def match_field_values(model: DataModel, name: str, values: Sequence[Mapping[str, Any]]) -> list[int]:
+    """Symbols matching FieldValue objects ({qText} or {qIsNumeric, qNumber})."""
+    sym = model.fields[name].symbols
+    out: list[int] = []
+    for v in values:
+        if not isinstance(v, Mapping):
+            continue
+        hit = None
+        if v.get("qIsNumeric"):
+            num = v.get("qNumber")
+            if isinstance(num, int | float) and not isinstance(num, bool):
+                hit = sym.find_number(float(num))
+        else:
+            text = v.get("qText")
+            if isinstance(text, str):
+                hit = sym.find_text(text)
+                if hit is None:
+                    num = parse_number(text)
+                    if num is not None:
+                        hit = sym.find_number(num)
+        if hit is not None:
+            out.append(hit)
+    return out
+
+
+_NUMERIC_SEARCH = re.compile(r"^\s*(?:(<=|>=|<|>|=)\s*([^<>=]+?))+\s*$")
+_COND = re.compile(r"(<=|>=|<|>|=)\s*([^<>=]+)")
+
+
+def search_symbols(model: DataModel, name: str, text: str) -> list[int]:
+    """Symbols matching a Qlik search string: wildcards (``*``, ``?``), numeric
+    conditions (``>10``, ``>=1<5``), or words each starting a word of the value
+    (case-insensitive)."""
+    sym = model.fields[name].symbols
+    text = text.strip()
+    if not text:
+        return []
+    if _NUMERIC_SEARCH.match(text):
+        conds = []
+        for op, val in _COND.findall(text):
+            num = parse_number(val.strip())
+            if num is None:
+                conds = []
+                break
+            conds.append((op, num))
+        if conds:
+            nums = sym.nums[:-1]
+            ok = ~np.isnan(nums)
+            for op, num in conds:
+                with np.errstate(invalid="ignore"):
+                    ok &= {
+                        "<": nums < num,
+                        "<=": nums <= num,
+                        ">": nums > num,
+                        ">=": nums >= num,
+                        "=": nums == num,
+                    }[op]
+            return [int(i) for i in np.flatnonzero(ok)]
+    if "*" in text or "?" in text:
+        pattern = "".join(
+            ".*" if c == "*" else "." if c == "?" else re.escape(c) for c in text.strip("\"")
+        )
+        rx = re.compile(pattern, re.IGNORECASE | re.DOTALL)
+        return [i for i in range(len(sym)) if rx.fullmatch(sym.text(i))]
+    terms = [t.casefold() for t in text.strip("\"").split()]
+    out = []
+    for i in range(len(sym)):
+        words = sym.text(i).casefold().split()
+        value = sym.text(i).casefold()
+        if value == " ".join(terms) or all(any(w.startswith(t) for w in words) for t in terms):
+            out.append(i)
+    return out
+
+
+def highlight_ranges(value: str, text: str) -> list[dict[str, int]]:
+    """qHighlightRanges for a search hit (the parts of ``value`` matching the terms)."""
+    out = []
+    low = value.casefold()
+    for term in text.strip("\"*").replace("*", " ").split():
+        pos = low.find(term.casefold())
+        if pos >= 0:
+            out.append({"qCharPos": pos, "qCharCount": len(term)})
+    return out
+
+
+def is_number(x: object) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool) and not math.isnan(float(x))

@@ -1,0 +1,97 @@
+"""Apps on disk: one file per app under ``<data dir>/apps``, written atomically.
+
+An app file is a zip archive holding ``app.json`` (id, title, script, objects,
+connections, variables, properties) and ``model.npz`` (the data model snapshot). A save
+writes a temporary file in the same folder, flushes it to disk and renames it over the
+old one, so a crash leaves either the old or the new app, never half of one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from associa.errors import AppNotFound, PersistenceError
+from associa.model import DataModel
+from associa.store.snapshot import dump_model, load_model
+
+FORMAT_VERSION = 1
+
+
+@dataclass(slots=True)
+class AppRecord:
+    """Everything persisted about an app."""
+
+    id: str
+    meta: dict[str, Any] = field(default_factory=dict)  # title, script, objects, …
+    model: DataModel | None = None
+
+
+class AppStore:
+    def __init__(self, data_dir: Path) -> None:
+        self.root = Path(data_dir) / "apps"
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, app_id: str) -> Path:
+        digest = hashlib.sha256(app_id.encode("utf-8")).hexdigest()[:24]
+        return self.root / f"{digest}.app"
+
+    def exists(self, app_id: str) -> bool:
+        return self._path(app_id).exists()
+
+    def list(self) -> list[dict[str, Any]]:
+        """(id, meta without objects) of every stored app."""
+        out = []
+        for path in sorted(self.root.glob("*.app")):
+            try:
+                with zipfile.ZipFile(path) as zf:
+                    meta = json.loads(zf.read("app.json"))
+                meta["_size"] = path.stat().st_size
+                meta["_mtime"] = path.stat().st_mtime
+                out.append(meta)
+            except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+                continue  # a damaged file is skipped, not fatal
+        return out
+
+    def save(self, record: AppRecord) -> None:
+        path = self._path(record.id)
+        meta = dict(record.meta, id=record.id, format=FORMAT_VERSION)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".app", dir=self.root)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+                    zf.writestr("app.json", json.dumps(meta))
+                    if record.model is not None:
+                        zf.writestr("model.npz", dump_model(record.model))
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except OSError as exc:
+            Path(tmp).unlink(missing_ok=True)
+            raise PersistenceError(record.id, f"Write Failed: {exc.strerror or exc}") from exc
+
+    def load(self, app_id: str) -> AppRecord:
+        path = self._path(app_id)
+        if not path.exists():
+            raise AppNotFound("Could not find app")
+        try:
+            with zipfile.ZipFile(path) as zf:
+                meta = json.loads(zf.read("app.json"))
+                model = load_model(zf.read("model.npz")) if "model.npz" in zf.namelist() else None
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+            err = PersistenceError(app_id, f"Read Failed: {exc}")
+            err.code = 9001
+            raise err from exc
+        return AppRecord(meta.get("id", app_id), meta, model)
+
+    def delete(self, app_id: str) -> None:
+        path = self._path(app_id)
+        if not path.exists():
+            raise AppNotFound("Could not find app")
+        path.unlink()

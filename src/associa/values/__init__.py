@@ -1,0 +1,48 @@
+"""Values: duals, locale settings, number interpretation and formatting."""
+
+from __future__ import annotations
+
+from associa.values.dual import Dual, dual_from_number, dual_from_text, interpret_dual
+from associa.values.format import (
+    auto_format,
+    format_datetime,
+    format_interval,
+    format_number,
+    format_with_attributes,
+)
+from associa.values.locale import (
+    DEFAULT_LOCALE,
+    DEFAULT_SCRIPT_HEADER,
+    LOCALE_VARIABLES,
+    NO_SCRIPT_LOCALE,
+    Locale,
+)
+from associa.values.numbers import (
+    date_from_serial,
+    interpret,
+    parse_number,
+    parse_with_format,
+    serial_from_date,
+)
+
+__all__ = [
+    "DEFAULT_LOCALE",
+    "DEFAULT_SCRIPT_HEADER",
+    "LOCALE_VARIABLES",
+    "NO_SCRIPT_LOCALE",
+    "Dual",
+    "Locale",
+    "auto_format",
+    "date_from_serial",
+    "dual_from_number",
+    "dual_from_text",
+    "format_datetime",
+    "format_interval",
+    "format_number",
+    "format_with_attributes",
+    "interpret",
+    "interpret_dual",
+    "parse_number",
+    "parse_with_format",
+    "serial_from_date",
+]
