@@ -1,0 +1,50 @@
+# associa: the two commands are `make run` and `make test`; both set everything up.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CLIENTS := tests/clients
+
+.PHONY: run test install dev node pytest clients bench lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+$(CLIENTS)/node_modules/.installed: $(CLIENTS)/package.json $(CLIENTS)/package-lock.json
+	cd $(CLIENTS) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed
+dev: $(VENV)/.dev-installed
+node: $(CLIENTS)/node_modules/.installed
+
+## run: start the engine on 127.0.0.1:9076 with the demo app
+run: install
+	$(BIN)/associa serve --host 127.0.0.1 --port 9076 --data-dir data --demo
+
+## test: every test: Python (unit, protocol, differential) and the Node clients
+test: pytest clients
+
+pytest: dev node
+	$(BIN)/pytest -q
+
+clients: dev node
+	cd $(CLIENTS) && node --test --test-concurrency=1
+
+## bench: speed against a baseline measured in the same run
+bench: dev
+	$(BIN)/python -m tests.bench.run
+
+lint: dev
+	$(BIN)/ruff check src tests
+
+clean:
+	rm -rf $(VENV) $(CLIENTS)/node_modules .pytest_cache

@@ -1,0 +1,81 @@
+// Starts a real associa engine process on a free loopback port for the client tests.
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const repoRoot = path.resolve(here, '..', '..');
+export const dataFolder = path.join(here, 'data');
+const engineBin = process.env.ASSOCIA_BIN || path.join(repoRoot, '.venv', 'bin', 'associa');
+
+export function tempDataDir() {
+  return mkdtempSync(path.join(tmpdir(), 'associa-client-'));
+}
+
+/** Start `associa serve` and resolve once it prints the address it listens on. */
+export function startEngine(dataDir = tempDataDir()) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(engineBin, ['serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`engine did not start:\n${out}\n${err}`));
+    }, 30000);
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = out.match(/listening on ws:\/\/([\d.]+):(\d+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve({
+          host: m[1],
+          port: Number(m[2]),
+          url: `ws://${m[1]}:${m[2]}`,
+          dataDir,
+          stop: () => stopEngine(child),
+        });
+      }
+    });
+    child.stderr.on('data', (chunk) => { err += chunk; });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`engine exited with ${code}:\n${out}\n${err}`));
+    });
+  });
+}
+
+function stopEngine(child) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) { resolve(); return; }
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+  });
+}
+
+export const threeTableScript = `
+// three tables associated through RegionID and StoreID
+Regions:
+LOAD RegionID, Region
+FROM [lib://data/regions.csv] (txt, utf8, embedded labels, delimiter is ',', msq);
+
+Stores:
+LOAD StoreID, Store, RegionID
+FROM [lib://data/stores.csv] (txt, utf8, embedded labels, delimiter is ',', msq);
+
+Sales:
+LOAD * INLINE [
+StoreID, Month, Amount
+10, Jan, 100
+10, Feb, 150
+11, Jan, 200
+12, Jan, 50
+12, Feb, 70
+13, Mar, 300
+14, Mar, 25
+];
+`;

@@ -1,0 +1,190 @@
+// enigma.js 2.15.0, used exactly as its users use it, against a real engine process.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import enigma from 'enigma.js';
+import schema from 'enigma.js/schemas/12.2027.0.json' with { type: 'json' };
+import WebSocket from 'ws';
+import { startEngine, dataFolder, threeTableScript } from './engine.mjs';
+
+let engine;
+
+function open(url, headers = {}) {
+  const session = enigma.create({
+    schema,
+    url,
+    createSocket: (u) => new WebSocket(u, { headers }),
+  });
+  return session;
+}
+
+async function loadThreeTables(doc) {
+  await doc.createConnection({ qName: 'data', qConnectionString: dataFolder, qType: 'folder' });
+  await doc.setScript(threeTableScript);
+  assert.equal(await doc.doReload(), true);
+}
+
+const cubeProps = {
+  qInfo: { qType: 'sales-table' },
+  qHyperCubeDef: {
+    qDimensions: [{ qDef: { qFieldDefs: ['Region'], qSortCriterias: [{ qSortByAscii: 1 }] } }],
+    qMeasures: [
+      { qDef: { qDef: 'Sum(Amount)' } },
+      { qDef: { qDef: 'Count(DISTINCT StoreID)' } },
+    ],
+    qInitialDataFetch: [{ qLeft: 0, qTop: 0, qWidth: 3, qHeight: 20 }],
+  },
+};
+
+const listProps = {
+  qInfo: { qType: 'listbox' },
+  qListObjectDef: {
+    qDef: { qFieldDefs: ['Store'], qSortCriterias: [{ qSortByAscii: 1 }] },
+    qShowAlternatives: true,
+    qInitialDataFetch: [{ qLeft: 0, qTop: 0, qWidth: 1, qHeight: 20 }],
+  },
+};
+
+const rows = (page) => page.qMatrix.map((row) => row.map((c) => c.qText));
+
+before(async () => { engine = await startEngine(); });
+after(async () => { await engine?.stop(); });
+
+test('connect: OnConnected comes first, engine facts answer', async () => {
+  const session = open(`${engine.url}/app/engineData`);
+  const seen = [];
+  session.on('notification:OnConnected', (p) => seen.push(p.qSessionState));
+  const global = await session.open();
+  const version = await global.engineVersion();
+  // OnConnected is sent before any answer
+  assert.deepEqual(seen, ['SESSION_CREATED']);
+  assert.match(version.qComponentVersion, /^\d+\.\d+/);
+  assert.equal(await global.isDesktopMode(), false);
+  assert.match(await global.getUniqueID(), /^[0-9a-f-]{36}$/);
+  await session.close();
+});
+
+test('session app: three tables, keys, list object, selection, hypercube, evaluate', async () => {
+  const session = open(`${engine.url}/app/engineData/identity/session-app-test`);
+  const global = await session.open();
+  const doc = await global.createSessionApp();
+  await loadThreeTables(doc);
+
+  const { qtr, qk } = await doc.getTablesAndKeys({ qcx: 0, qcy: 0 }, { qcx: 0, qcy: 0 }, 0, false, false);
+  assert.deepEqual(qtr.map((t) => [t.qName, t.qNoOfRows]), [['Regions', 3], ['Stores', 5], ['Sales', 7]]);
+  assert.deepEqual(
+    qk.map((k) => [k.qKeyFields[0], k.qTables]).sort(),
+    [['RegionID', ['Regions', 'Stores']], ['StoreID', ['Stores', 'Sales']]],
+  );
+  const salesFields = qtr[2].qFields.map((f) => f.qName);
+  assert.equal(salesFields[0], 'StoreID', 'key fields come first');
+
+  const list = await doc.createSessionObject(listProps);
+  let layout = await list.getLayout();
+  assert.deepEqual(rows(layout.qListObject.qDataPages[0]), [['Alpha'], ['Beta'], ['Delta'], ['Epsilon'], ['Gamma']]);
+  assert.ok(layout.qListObject.qDataPages[0].qMatrix.every(([c]) => c.qState === 'O'));
+
+  const cube = await doc.createSessionObject(cubeProps);
+  layout = await cube.getLayout();
+  assert.deepEqual(rows(layout.qHyperCube.qDataPages[0]), [
+    ['East', '325', '2'],
+    ['North', '450', '2'],
+    ['South', '120', '1'],
+  ]);
+  assert.equal(layout.qHyperCube.qGrandTotalRow[0].qText, '895');
+
+  // select Region = North in a field: the list object and the cube follow
+  let changed = 0;
+  cube.on('changed', () => { changed += 1; });
+  const region = await doc.getField('Region');
+  assert.equal(await region.selectValues([{ qText: 'North' }], false, false), true);
+  assert.ok(changed >= 1, 'the cube is told that its layout changed');
+
+  layout = await list.getLayout();
+  const states = Object.fromEntries(layout.qListObject.qDataPages[0].qMatrix.map(([c]) => [c.qText, c.qState]));
+  assert.deepEqual(states, { Alpha: 'O', Beta: 'O', Delta: 'X', Epsilon: 'X', Gamma: 'X' });
+  layout = await cube.getLayout();
+  assert.deepEqual(rows(layout.qHyperCube.qDataPages[0]), [['North', '450', '2']]);
+  assert.equal(layout.qHyperCube.qDimensionInfo[0].qStateCounts.qSelected, 1);
+
+  // select a store through the list object: toggle mode adds, replace mode replaces
+  const alpha = (await list.getListObjectData('/qListObjectDef', [{ qTop: 0, qLeft: 0, qWidth: 1, qHeight: 10 }]))[0]
+    .qMatrix.find(([c]) => c.qText === 'Alpha')[0].qElemNumber;
+  assert.equal(await list.selectListObjectValues('/qListObjectDef', [alpha], false), true);
+  assert.equal(await doc.evaluate('Sum(Amount)'), '250');
+  const value = await doc.evaluateEx('Count(Month)');
+  assert.deepEqual([value.qText, value.qIsNumeric, value.qNumber], ['2', true, 2]);
+
+  // hypercube selection by element number, then clear everything
+  await doc.clearAll();
+  const data = await cube.getHyperCubeData('/qHyperCubeDef', [{ qTop: 0, qLeft: 0, qWidth: 3, qHeight: 10 }]);
+  const south = data[0].qMatrix.find((r) => r[0].qText === 'South')[0].qElemNumber;
+  assert.equal(await cube.selectHyperCubeValues('/qHyperCubeDef', 0, [south], false), true);
+  assert.equal(await doc.evaluate('Sum(Amount)'), '120');
+  await doc.clearAll();
+  assert.equal(await doc.evaluate('Sum(Amount)'), '895');
+  assert.equal(await region.getCardinal(), 3);
+  await session.close();
+});
+
+test('a bad script: reload returns false with the line, the old data stays', async () => {
+  const session = open(`${engine.url}/app/engineData/identity/bad-script`);
+  const global = await session.open();
+  const doc = await global.createSessionApp();
+  await loadThreeTables(doc);
+  await doc.setScript('T: LOAD * INLINE [\na\n1\n];\nLOAD nosuchfield RESIDENT T;');
+  assert.equal(await doc.doReload(), false);
+  const progress = await global.getProgress(0);
+  assert.match(progress.qPersistentProgress, /line 5/);
+  assert.equal(await doc.evaluate('Sum(Amount)'), '895');
+  await assert.rejects(doc.getObject('nope'), (e) => e.code === -2);
+  await session.close();
+});
+
+test('sessions: two sockets with one X-Qlik-Session share selections', async () => {
+  const headers = { 'X-Qlik-Session': 'shared-session-test' };
+  const first = open(`${engine.url}/app/engineData`, headers);
+  const g1 = await first.open();
+  const doc1 = await g1.createSessionApp();
+  await loadThreeTables(doc1);
+  const second = open(`${engine.url}/app/engineData`, headers);
+  const attached = [];
+  second.on('notification:OnConnected', (p) => attached.push(p.qSessionState));
+  const g2 = await second.open();
+  const doc2 = await g2.getActiveDoc();
+  assert.deepEqual(attached, ['SESSION_ATTACHED']);
+  await (await doc1.getField('Region')).selectValues([{ qText: 'East' }]);
+  assert.equal(await doc2.evaluate('Sum(Amount)'), '325');
+  await second.close();
+  await first.close();
+});
+
+test('persistence: create, save, restart the engine, reopen the same app', async () => {
+  let session = open(`${engine.url}/app/engineData/identity/persist`);
+  let global = await session.open();
+  const { qAppId } = await global.createApp('client-persist');
+  let doc = await global.openDoc(qAppId);
+  await loadThreeTables(doc);
+  const obj = await doc.createObject({ ...cubeProps, qInfo: { qId: 'saved-cube', qType: 'sales-table' }, custom: { color: 'red' } });
+  const before = await obj.getLayout();
+  await doc.doSave();
+  await session.close();
+
+  const dataDir = engine.dataDir;
+  await engine.stop();
+  engine = await startEngine(dataDir);
+
+  session = open(`${engine.url}/app/${encodeURIComponent(qAppId)}`);
+  global = await session.open();
+  const list = await global.getDocList();
+  assert.ok(list.some((d) => d.qDocId === qAppId));
+  doc = await global.openDoc(qAppId);
+  assert.match(await doc.getScript(), /Sales:/);
+  const again = await doc.getObject('saved-cube');
+  const after = await again.getLayout();
+  assert.deepEqual(after.qHyperCube.qDataPages, before.qHyperCube.qDataPages);
+  assert.deepEqual(after.custom, { color: 'red' });
+  assert.equal(await doc.evaluate('Count(DISTINCT Store)'), '5');
+  const infos = await doc.getAllInfos();
+  assert.ok(infos.some((i) => i.qId === 'saved-cube'));
+  await session.close();
+});
