@@ -94,6 +94,27 @@ class DocState:
             self._inference = None
         self.on_change("selection", None)
 
+    # -- in-process conveniences -----------------------------------------------------
+
+    def select(self, field: str, *values: str | float, toggle: bool = False) -> bool:
+        """Select values of a field by text or number (what Field.SelectValues does)."""
+        from associa.select.actions import match_field_values, select_symbols
+
+        model, state, _ = self.snapshot()
+        if field not in model.fields:
+            raise NotFound(field, "Field not found")
+        wanted = [
+            {"qText": v} if isinstance(v, str) else {"qIsNumeric": True, "qNumber": v}
+            for v in values
+        ]
+        symbols = match_field_values(model, field, wanted)
+        return self.set_state(select_symbols(model, state, field, symbols, toggle))
+
+    def clear(self, field: str | None = None) -> None:
+        """Clear one field's selection, or all (unlocked) selections."""
+        state = self.snapshot()[1]
+        self.set_state(state.cleared() if field is None else state.with_field(field, None))
+
     # -- objects --------------------------------------------------------------------
 
     def properties(self, obj_id: str) -> tuple[dict[str, Any], bool] | None:

@@ -105,9 +105,11 @@ class GroupScope:
         tables = self.records.tables_of(names)
         if not tables or not any(t in self.records.duplicated for t in tables):
             return None
-        cols = [self.group.astype(np.int64)] + [self.records.rows[t] for t in tables]
-        stacked = np.stack(cols, axis=1)
-        _, first = np.unique(stacked, axis=0, return_index=True)
+        key = self.group.astype(np.int64)
+        for t in tables:
+            rows = self.records.rows[t]
+            key = key * (int(rows.max(initial=0)) + 2) + (rows + 1)
+        _, first = np.unique(key, return_index=True)
         return np.sort(first)
 
     def _total(self, call: ast.Call, evaluator: Evaluator) -> Vec:
@@ -164,13 +166,21 @@ def value_codes(values: Vec) -> np.ndarray:
 
 
 def _dedupe(codes: np.ndarray, group: np.ndarray) -> np.ndarray:
-    """Indices of the first record of each distinct (group, value) pair."""
+    """Indices of one record for each distinct (group, value) pair (NULLs dropped)."""
     valid = np.flatnonzero(codes >= 0)
-    pairs = np.stack([group[valid].astype(np.int64), codes[valid]], axis=1)
-    if not len(pairs):
+    if not len(valid):
         return valid
-    _, first = np.unique(pairs, axis=0, return_index=True)
-    return valid[np.sort(first)]
+    width = int(codes[valid].max()) + 1
+    key = group[valid].astype(np.int64) * width + codes[valid]
+    space = (int(group.max(initial=0)) + 1) * width
+    if space <= max(8 * len(valid), 1 << 22):
+        # dense: remember, per (group, value) cell, the last record that hit it
+        first = np.full(space, -1, dtype=np.int64)
+        first[key] = valid
+        hit = first[first >= 0]
+        return np.sort(hit)
+    _, idx = np.unique(key, return_index=True)
+    return valid[np.sort(idx)]
 
 
 def _sum(values, codes, group, n, distinct, locale) -> Vec:
