@@ -76,7 +76,7 @@ def oracle(tables: dict[str, dict[str, list]], selections: dict[str, set]) -> di
 def tree_models(draw):
     """2-4 tables in a random tree of key fields (a key may be shared by several tables)."""
     n = draw(st.integers(2, 4))
-    fields = {0: [f"A0"]}
+    fields = {0: ["A0"]}
     for t in range(1, n):
         parent = draw(st.integers(0, t - 1))
         parent_keys = [f for f in fields[parent] if f.startswith("K")]

@@ -13,8 +13,8 @@ from associa.errors import (
     ScriptError,
     SessionAppNotPersistent,
 )
-from associa.qix.api.interfaces import NOT_FOUND, field_interface, object_interface
 from associa.qix.api.datamodel import field_description, tables_and_keys
+from associa.qix.api.interfaces import NOT_FOUND, field_interface, object_interface
 from associa.qix.api.refs import FieldRef, ObjectRef
 from associa.qix.dispatch import method, p
 from associa.qix.session import Call, Progress
