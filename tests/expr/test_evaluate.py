@@ -34,8 +34,9 @@ GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "expr"
 class ConstScope:
     """A scope of ``n`` rows with fixed fields (each a constant unless given as a Vec)."""
 
-    def __init__(self, n: int = 1, fields: dict[str, Vec] | None = None,
-                 locale: Locale = DEFAULT_LOCALE) -> None:
+    def __init__(
+        self, n: int = 1, fields: dict[str, Vec] | None = None, locale: Locale = DEFAULT_LOCALE
+    ) -> None:
         self.n = n
         self.locale = locale
         self.fields = fields if fields is not None else golden_fields(n)
@@ -84,8 +85,11 @@ def golden_cases() -> list:
                 continue
             expr, sep, expected = line.rpartition(" => ")
             assert sep, f"{path.name}:{lineno}: no ' => ' in {line!r}"
-            cases.append(pytest.param(expr.strip(), expected.strip(),
-                                      id=f"{path.stem}:{lineno}:{expr.strip()}"))
+            cases.append(
+                pytest.param(
+                    expr.strip(), expected.strip(), id=f"{path.stem}:{lineno}:{expr.strip()}"
+                )
+            )
     return cases
 
 
@@ -121,9 +125,11 @@ def test_golden_files_exist() -> None:
 
 def _vec_scope() -> ConstScope:
     x = Vec.numbers(np.array([1.0, 2.0, np.nan, 4.0]))
-    s = Vec(np.array([np.nan, 5.0, np.nan, np.nan]),
-            np.array(["a", "5", None, "B"], dtype=object),
-            np.array([False, False, True, False]))
+    s = Vec(
+        np.array([np.nan, 5.0, np.nan, np.nan]),
+        np.array(["a", "5", None, "B"], dtype=object),
+        np.array([False, False, True, False]),
+    )
     return ConstScope(4, {"X": x, "S": s})
 
 

@@ -14,7 +14,11 @@ def kinds(text: str, comments: bool = True) -> list[tuple[T, str]]:
 
 def test_simple_expression() -> None:
     assert kinds("Sum(Sales) * 2") == [
-        (T.NAME, "Sum"), (T.OP, "("), (T.NAME, "Sales"), (T.OP, ")"), (T.OP, "*"),
+        (T.NAME, "Sum"),
+        (T.OP, "("),
+        (T.NAME, "Sales"),
+        (T.OP, ")"),
+        (T.OP, "*"),
         (T.NUMBER, "2"),
     ]
 
@@ -45,8 +49,14 @@ def test_single_quotes_are_strings_with_doubled_quote_escape() -> None:
 
 @pytest.mark.parametrize(
     ("text", "name"),
-    [('"My Field"', "My Field"), ("[My Field]", "My Field"), ("`My Field`", "My Field"),
-     ('"a""b"', 'a"b'), ("[a'b]", "a'b"), ("[a\"b]", 'a"b')],
+    [
+        ('"My Field"', "My Field"),
+        ("[My Field]", "My Field"),
+        ("`My Field`", "My Field"),
+        ('"a""b"', 'a"b'),
+        ("[a'b]", "a'b"),
+        ('[a"b]', 'a"b'),
+    ],
 )
 def test_quoted_names(text: str, name: str) -> None:
     assert kinds(text) == [(T.QUOTED, name)]
@@ -81,7 +91,10 @@ def test_comments_are_skipped() -> None:
 
 def test_comments_off_in_scripts() -> None:
     assert kinds("1 // 2", comments=False) == [
-        (T.NUMBER, "1"), (T.OP, "/"), (T.OP, "/"), (T.NUMBER, "2"),
+        (T.NUMBER, "1"),
+        (T.OP, "/"),
+        (T.OP, "/"),
+        (T.NUMBER, "2"),
     ]
 
 

@@ -25,7 +25,7 @@ import numpy as np
 
 from associa.errors import ExpressionError
 from associa.expr import ast
-from associa.expr.vector import Vec, where
+from associa.expr.vector import Vec
 from associa.values import DEFAULT_LOCALE, Locale, parse_number
 
 

@@ -271,7 +271,7 @@ class StatementParser(Parser):
         return self.text[start : self.tok.pos].strip()
 
     def format_spec(self) -> FileFormat:
-        self.expect_op("(")
+        spec_tok = self.expect_op("(")
         kind = "txt"
         opts: dict[str, object] = {}
         while True:
@@ -307,10 +307,13 @@ class StatementParser(Parser):
             elif word == "delimiter":
                 self.advance()
                 self.expect_word("is")
+                spec_tok = self.tok  # where an invalid delimiter is reported
                 opts["delimiter"] = _delimiter(self.advance().value)
             elif word == "header":
                 self.advance()
                 self.expect_word("is")
+                if self.tok.kind is not T.NUMBER:
+                    raise self.unexpected("expected a number")
                 opts["header_lines"] = int(float(self.advance().value))
                 self.word("lines", "line")
             elif word == "comment":
@@ -331,7 +334,7 @@ class StatementParser(Parser):
         try:
             text = TextFormat(**opts)  # type: ignore[arg-type]
         except ValueError as exc:
-            raise self.fail(str(exc)) from None
+            raise self.fail(str(exc), spec_tok) from None
         return FileFormat(kind, text)
 
 

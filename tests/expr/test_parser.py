@@ -1,0 +1,270 @@
+"""The expression parser: trees, precedence, calls, errors, and a round-trip property."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from associa.errors import ExpressionError
+from associa.expr import ast, parse
+from associa.expr.parser import BINARY, WORD_OPERATORS
+
+N = ast.Number
+F = ast.FieldRef
+S = ast.String
+B = ast.Binary
+U = ast.Unary
+
+
+def num(x: int) -> ast.Number:
+    return N(float(x), str(x))
+
+
+# -- leaves --------------------------------------------------------------------------------
+
+
+def test_leaves() -> None:
+    assert parse("42") == N(42.0, "42")
+    assert parse("1.50") == N(1.5, "1.50")
+    assert parse("'it''s'") == S("it's")
+    assert parse("Sales") == F("Sales")
+    assert parse("[My Field]") == F("My Field")
+    assert parse('"My Field"') == F("My Field")
+    assert parse("`My Field`") == F("My Field")
+
+
+def test_leading_equals_is_ignored() -> None:
+    assert parse("=1+2") == parse("1+2")
+    assert parse("  = a") == F("a")
+
+
+def test_parse_is_cached() -> None:
+    assert parse("a + b * c") is parse("a + b * c")
+
+
+# -- precedence (qlik-language.md §6.2 / §11.1: a working rule, not documented) -------------
+
+
+@pytest.mark.parametrize(
+    ("text", "tree"),
+    [
+        ("1 + 2 * 3", B("+", num(1), B("*", num(2), num(3)))),
+        ("1 * 2 + 3", B("+", B("*", num(1), num(2)), num(3))),
+        ("a - b - c", B("-", B("-", F("a"), F("b")), F("c"))),
+        ("a / b / c", B("/", B("/", F("a"), F("b")), F("c"))),
+        ("1 & 2 + 3", B("&", num(1), B("+", num(2), num(3)))),
+        ("'a' & 'b' = 'ab'", B("=", B("&", S("a"), S("b")), S("ab"))),
+        ("a & b & c", B("&", B("&", F("a"), F("b")), F("c"))),
+        ("6 bitand 3 = 2", B("=", B("bitand", num(6), num(3)), num(2))),
+        ("1 + 2 bitand 3", B("bitand", B("+", num(1), num(2)), num(3))),
+        ("a & b bitor c", B("bitor", B("&", F("a"), F("b")), F("c"))),
+        ("a << 2 >> 1", B(">>", B("<<", F("a"), num(2)), num(1))),
+        ("not a = b", U("not", B("=", F("a"), F("b")))),
+        ("not a and b", B("and", U("not", F("a")), F("b"))),
+        ("a or b and c", B("or", F("a"), B("and", F("b"), F("c")))),
+        ("a and b or c", B("or", B("and", F("a"), F("b")), F("c"))),
+        ("a xor b or c", B("or", B("xor", F("a"), F("b")), F("c"))),
+        ("a or b xor c", B("xor", B("or", F("a"), F("b")), F("c"))),
+        ("a like 'x*' and b", B("and", B("like", F("a"), S("x*")), F("b"))),
+        ("a precedes b = c", B("=", B("precedes", F("a"), F("b")), F("c"))),
+        ("a < b <> c", B("<>", B("<", F("a"), F("b")), F("c"))),
+        ("(1 + 2) * 3", B("*", B("+", num(1), num(2)), num(3))),
+        ("a AND b", B("and", F("a"), F("b"))),
+        ("a Like b", B("like", F("a"), F("b"))),
+    ],
+)
+def test_precedence(text: str, tree: ast.Node) -> None:
+    assert parse(text) == tree
+
+
+def test_unary_minus_folds_into_numbers() -> None:
+    assert parse("-2") == N(-2.0, "-2")
+    assert parse("- 2") == N(-2.0, "-2")
+    assert parse("-(2)") == N(-2.0, "-2")
+    assert parse("--2") == N(2.0, "--2")
+    assert parse("-2 * 3") == B("*", N(-2.0, "-2"), num(3))
+    assert parse("2 - -3") == B("-", num(2), N(-3.0, "-3"))
+
+
+def test_unary_operators() -> None:
+    assert parse("-a") == U("-", F("a"))
+    assert parse("+a") == U("+", F("a"))
+    assert parse("-a * b") == B("*", U("-", F("a")), F("b"))
+    assert parse("bitnot a + b") == B("+", U("bitnot", F("a")), F("b"))
+    assert parse("not not a") == U("not", U("not", F("a")))
+    assert parse("1 + not a") == B("+", num(1), U("not", F("a")))
+
+
+# -- calls ---------------------------------------------------------------------------------
+
+
+def test_calls_are_upper_cased_and_keep_position() -> None:
+    node = parse("1 + len(x)")
+    assert node == B("+", num(1), ast.Call("LEN", (F("x"),)))
+    assert node.right.pos == 4  # type: ignore[attr-defined]
+
+
+def test_call_arguments() -> None:
+    assert parse("f()") == ast.Call("F")
+    assert parse("If(a > 1, 'x', If(b, 1, 2))") == ast.Call(
+        "IF", (B(">", F("a"), num(1)), S("x"), ast.Call("IF", (F("b"), num(1), num(2))))
+    )
+
+
+def test_aggregation_qualifiers() -> None:
+    assert parse("Count(*)") == ast.Call("COUNT", (ast.Star(),))
+    assert parse("Count(DISTINCT x)") == ast.Call("COUNT", (F("x"),), distinct=True)
+    assert parse("Count(NODISTINCT x)") == ast.Call("COUNT", (F("x"),), distinct=False)
+    assert parse("Sum(TOTAL x)") == ast.Call("SUM", (F("x"),), total=())
+    assert parse("Sum(TOTAL <A, [B C]> x)") == ast.Call("SUM", (F("x"),), total=("A", "B C"))
+    assert parse("Sum(ALL x)") == ast.Call("SUM", (F("x"),), total=(), set_text="{1}")
+
+
+def test_set_expression_text_is_kept() -> None:
+    node = parse("Sum({$<Year={2020, 2021}, Region={'A'}>} Sales)")
+    assert isinstance(node, ast.Call)
+    assert node.set_text == "{$<Year={2020, 2021}, Region={'A'}>}"
+    assert node.args == (F("Sales"),)
+
+
+def test_names_that_look_like_qualifiers_are_fields() -> None:
+    assert parse("Len(total)") == ast.Call("LEN", (F("total"),))
+    assert parse("If(distinct, 1)") == ast.Call("IF", (F("distinct"), num(1)))
+
+
+def test_field_names_and_walk() -> None:
+    node = parse("If(a > [b c], Len(d), 'e')")
+    assert ast.field_names(node) == {"a", "b c", "d"}
+    assert sum(1 for _ in node.walk()) == 7
+
+
+# -- errors --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "line", "column"),
+    [
+        ("", "Empty expression", 1, 1),
+        ("   ", "Empty expression", 1, 1),
+        ("1 +", "Unexpected end of expression", 1, 4),
+        ("(1 + 2", "Unexpected end of expression, expected ')'", 1, 7),
+        ("1 2", "Unexpected '2'", 1, 3),
+        ("f(1,", "Unexpected end of expression", 1, 5),
+        ("f(1 2)", "Unexpected '2', expected ')'", 1, 5),
+        ("and", "Unexpected 'and'", 1, 1),
+        ("a and", "Unexpected end of expression", 1, 6),
+        ("a +\n  * b", "Unexpected '*'", 2, 3),
+        ("=1 +", "Unexpected end of expression", 1, 5),
+        ("Sum(TOTAL <1> x)", "Expected a field name after TOTAL <", 1, 12),
+        ("Sum({<A={1}> x)", "Missing '}' in set expression", 1, 5),
+        ("1 )", "Unexpected ')'", 1, 3),
+        ("x = 'abc", "Missing closing '", 1, 5),
+    ],
+)
+def test_syntax_errors(text: str, message: str, line: int, column: int) -> None:
+    with pytest.raises(ExpressionError) as info:
+        parse(text)
+    assert info.value.detail == message
+    assert (info.value.line, info.value.column) == (line, column)
+
+
+def test_error_caret() -> None:
+    with pytest.raises(ExpressionError) as info:
+        parse("a +\n  * b")
+    assert info.value.caret() == "  * b\n  ^"
+
+
+# -- property: random well-formed expressions parse, and printing round-trips ---------------
+
+RESERVED = WORD_OPERATORS | {"not", "bitnot", "total", "distinct", "nodistinct", "all"}
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def show(node: ast.Node) -> str:
+    """A canonical printing: every operator application in parentheses."""
+    if isinstance(node, ast.Number):
+        return node.text
+    if isinstance(node, ast.String):
+        return "'" + node.value.replace("'", "''") + "'"
+    if isinstance(node, ast.FieldRef):
+        name = node.name
+        if _IDENT.fullmatch(name) and name.lower() not in RESERVED:
+            return name
+        if "]" not in name:
+            return f"[{name}]"
+        return '"' + name.replace('"', '""') + '"'
+    if isinstance(node, ast.Star):
+        return "*"
+    if isinstance(node, ast.Unary):
+        sep = " " if node.op.isalpha() else ""
+        return f"({node.op}{sep}{show(node.operand)})"
+    if isinstance(node, ast.Binary):
+        return f"({show(node.left)} {node.op} {show(node.right)})"
+    if isinstance(node, ast.Call):
+        assert node.set_text is None and node.total is None and not node.distinct
+        return f"{node.name}({', '.join(show(a) for a in node.args)})"
+    raise AssertionError(f"unexpected node {node!r}")
+
+
+_SPACE = st.sampled_from([" ", "  ", "\n", "\t", " \n "])
+_NUMBERS = st.from_regex(
+    r"\A(?:[0-9]{1,5}(?:\.[0-9]{1,3})?|\.[0-9]{1,3})(?:[eE][+-]?[0-9]{1,2})?\Z"
+)
+_STRINGS = st.text(st.sampled_from("ab '\"[]()*,;&=é"), max_size=6).map(
+    lambda s: "'" + s.replace("'", "''") + "'"
+)
+_FIELD_NAMES = st.sampled_from(
+    ["A", "Sales", "x1", "_t", "a.b", "Year", "If", "Len", "My Field", "Amount €", "a'b", 'q"x']
+)
+
+
+@st.composite
+def _fields(draw: st.DrawFn) -> str:
+    name = draw(_FIELD_NAMES)
+    styles = ["[]", '""', "``"] if "]" not in name else ['""']
+    if _IDENT.fullmatch(name) or "." in name and " " not in name:
+        styles.append("bare")
+    style = draw(st.sampled_from(styles))
+    if style == "bare":
+        return name
+    if style == "[]":
+        return f"[{name}]"
+    q = style[0]
+    return q + name.replace(q, q + q) + q
+
+
+_ATOMS = st.one_of(_NUMBERS, _STRINGS, _fields())
+_BINOPS = st.sampled_from(sorted(BINARY))
+
+
+def _extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    binary = st.tuples(inner, _SPACE, _BINOPS, _SPACE, inner).map("".join)
+    unary = st.tuples(st.sampled_from(["-", "+", "not ", "bitnot ", "- "]), inner).map("".join)
+    paren = st.tuples(inner, _SPACE).map(lambda t: f"({t[0]}{t[1]})")
+    if_call = st.tuples(st.sampled_from(["If", "if", "IF"]), inner, inner, st.none() | inner).map(
+        lambda t: f"{t[0]}({t[1]}, {t[2]}" + ("" if t[3] is None else f", {t[3]}") + ")"
+    )
+    len_call = inner.map(lambda s: f"Len( {s} )")
+    return st.one_of(binary, unary, paren, if_call, len_call)
+
+
+EXPRESSIONS = st.recursive(_ATOMS, _extend, max_leaves=14)
+
+
+@settings(max_examples=300, deadline=None)
+@given(EXPRESSIONS)
+def test_random_expressions_parse_and_round_trip(text: str) -> None:
+    tree = parse(text)
+    printed = show(tree)
+    again = parse(printed)
+    assert again == tree, printed
+    assert show(again) == printed
+
+
+@settings(max_examples=100, deadline=None)
+@given(EXPRESSIONS, _SPACE)
+def test_whitespace_and_leading_equals_do_not_matter(text: str, space: str) -> None:
+    assert parse(f"={space}{text}{space}") == parse(text)
