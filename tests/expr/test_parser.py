@@ -158,7 +158,6 @@ def test_field_names_and_walk() -> None:
         ("a and", "Unexpected end of expression", 1, 6),
         ("a +\n  * b", "Unexpected '*'", 2, 3),
         ("=1 +", "Unexpected end of expression", 1, 5),
-        ("Sum(TOTAL <1> x)", "Expected a field name after TOTAL <", 1, 12),
         ("Sum({<A={1}> x)", "Missing '}' in set expression", 1, 5),
         ("1 )", "Unexpected ')'", 1, 3),
         ("x = 'abc", "Missing closing '", 1, 5),
@@ -268,3 +267,11 @@ def test_random_expressions_parse_and_round_trip(text: str) -> None:
 @given(EXPRESSIONS, _SPACE)
 def test_whitespace_and_leading_equals_do_not_matter(text: str, space: str) -> None:
     assert parse(f"={space}{text}{space}") == parse(text)
+
+
+def test_a_field_named_total_is_not_the_total_qualifier() -> None:
+    node = parse("If(total < 5, 1, 2)")
+    assert isinstance(node, ast.Call) and node.name == "IF"
+    cond = node.args[0]
+    assert isinstance(cond, ast.Binary) and cond.left == ast.FieldRef("total")
+    assert parse("Sum(TOTAL <Month, Year> Sales)").total == ("Month", "Year")

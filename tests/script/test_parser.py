@@ -6,7 +6,7 @@ import pytest
 
 from associa.expr import ast
 from associa.script import parser as p
-from associa.script.parser import parse_statement
+from associa.script.parser import LetVar, parse_statement
 from associa.script.sources import TextFormat
 
 
@@ -219,3 +219,8 @@ def test_statement_errors(text: str, message: str, token: str | None) -> None:
     assert err.detail == message
     expected = len(text) if token is None else text.rindex(token)
     assert err.offset == expected
+
+
+def test_let_keyword_is_optional() -> None:
+    node = parse_statement("vTotal = 1 + 2")
+    assert isinstance(node, LetVar) and node.name == "vTotal"

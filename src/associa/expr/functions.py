@@ -88,7 +88,7 @@ def _round(x, step=None, offset=None):
     step = 1.0 if step is None else step
     offset = 0.0 if offset is None else offset
     q = (x - offset) / step
-    return np.sign(q) * np.floor(np.abs(q) + 0.5) * step + offset
+    return np.floor(q + 0.5) * step + offset  # a midpoint rounds upwards: -2.5 -> -2
 
 
 def _floor(x, step=None, offset=None):

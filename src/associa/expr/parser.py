@@ -161,7 +161,7 @@ class Parser:
             starts_operand = nxt.kind in (T.NAME, T.QUOTED, T.NUMBER, T.STRING) or nxt.is_op(
                 "(", "-", "*"
             )
-            if word == "total" and (starts_operand or nxt.is_op("<")):
+            if word == "total" and (starts_operand or self._total_fields_follow()):
                 self.advance()
                 total = self.total_fields()
             elif word in ("distinct", "nodistinct") and starts_operand:
@@ -189,6 +189,22 @@ class Parser:
         return ast.Call(
             name_tok.value.upper(), tuple(args), distinct, total, set_text, pos=name_tok.pos
         )
+
+    def _total_fields_follow(self) -> bool:
+        """After TOTAL: is the next thing a ``<f1, f2>`` list (not a comparison)?"""
+        j = self.i + 1
+        if not self.tokens[j].is_op("<"):
+            return False
+        j += 1
+        while True:
+            if self.tokens[j].kind not in (T.NAME, T.QUOTED):
+                return False
+            j += 1
+            if self.tokens[j].is_op(">"):
+                return True
+            if not self.tokens[j].is_op(","):
+                return False
+            j += 1
 
     def total_fields(self) -> tuple[str, ...]:
         if not self.tok.is_op("<"):

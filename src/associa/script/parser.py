@@ -152,6 +152,8 @@ class StatementParser(Parser):
         if label is None and keyword in SIMPLE:
             self.advance()
             return SIMPLE[keyword](self)
+        if label is None and tok.kind in (T.NAME, T.QUOTED) and self.peek().is_op("="):
+            return self.let_var()  # the LET keyword is optional
         if keyword in ("load", "concatenate", "noconcatenate", "distinct"):
             return self.load(label)
         if keyword in ("sql", "select", "lib", "connect", "odbc", "oledb", "store", "join",
