@@ -101,7 +101,9 @@ def test_count_by_xyz_matches_the_corectl_golden_layout() -> None:
         "qMeasures": [{"qDef": {"qDef": "count(numbers)"}, "qSortBy": {"qSortByFrequency": 1}}],
         "qInitialDataFetch": [{"qWidth": 50, "qHeight": 20}],
     }
-    layout = HyperCube(model, Inference(model, SelectionState()), definition, DEFAULT_LOCALE).layout()
+    layout = HyperCube(
+        model, Inference(model, SelectionState()), definition, DEFAULT_LOCALE
+    ).layout()
     info = layout["qMeasureInfo"][0]
     # the golden app had no thousands separator: its qNumFormat carries no qThou
     info["qNumFormat"].pop("qThou")
@@ -152,7 +154,13 @@ def test_count_by_xyz_matches_the_corectl_golden_layout() -> None:
                 "qApprMaxGlyphCount": 1,
                 "qCardinal": 0,
                 "qSortIndicator": "A",
-                "qNumFormat": {"qType": "I", "qnDec": 0, "qUseThou": 1, "qFmt": "###0", "qDec": "."},
+                "qNumFormat": {
+                    "qType": "I",
+                    "qnDec": 0,
+                    "qUseThou": 1,
+                    "qFmt": "###0",
+                    "qDec": ".",
+                },
                 "qMin": 1,
                 "qMax": 3,
                 "qIsAutoFormat": True,
@@ -236,7 +244,10 @@ def test_aggregations_and_expression_total() -> None:
             measure("Max(V)"),
         ],
     ).layout()
-    assert texts(layout) == [["a", "3", "2", "2", "1.5", "1", "2"], ["b", "5", "2", "2", "2.5", "2", "3"]]
+    assert texts(layout) == [
+        ["a", "3", "2", "2", "1.5", "1", "2"],
+        ["b", "5", "2", "2", "2.5", "2", "3"],
+    ]
     # the total is the expression over all records, not the sum of the rows
     assert totals(layout) == ["8", "4", "3", "2", "1", "3"]
 
@@ -246,7 +257,11 @@ def test_total_qualifier() -> None:
     layout = cube(
         model,
         [dim("abcs")],
-        [measure("Sum(numbers)"), measure("Sum(TOTAL numbers)"), measure("Sum(numbers) / Sum(TOTAL numbers)")],
+        [
+            measure("Sum(numbers)"),
+            measure("Sum(TOTAL numbers)"),
+            measure("Sum(numbers) / Sum(TOTAL numbers)"),
+        ],
     ).layout()
     assert texts(layout) == [
         ["a", "1", "15", "0.066666666666667"],
@@ -274,7 +289,9 @@ def test_total_with_field_list_keeps_that_dimension() -> None:
 
 def test_missing_association_gives_null_dimension_cells() -> None:
     model = model_of(SHOP)
-    layout = cube(model, [dim("Country")], [measure("Sum(Amount)"), measure("Min(Amount)")]).layout()
+    layout = cube(
+        model, [dim("Country")], [measure("Sum(Amount)"), measure("Min(Amount)")]
+    ).layout()
     assert texts(layout) == [
         ["Sweden", "170", "20"],
         ["Germany", "0", "0"],
@@ -282,7 +299,13 @@ def test_missing_association_gives_null_dimension_cells() -> None:
         ["-", "7", "7"],  # the order of unknown customer 9
     ]
     null_row = layout["qDataPages"][0]["qMatrix"][3]
-    assert null_row[0] == {"qText": "-", "qNum": "NaN", "qElemNumber": -2, "qState": "O", "qIsNull": True}
+    assert null_row[0] == {
+        "qText": "-",
+        "qNum": "NaN",
+        "qElemNumber": -2,
+        "qState": "O",
+        "qIsNull": True,
+    }
     norway_min = layout["qDataPages"][0]["qMatrix"][2][2]
     assert norway_min["qIsNull"] is True and norway_min["qNum"] == "NaN"
     assert totals(layout) == ["177", "0"]
@@ -359,7 +382,9 @@ def test_cube_without_measures_lists_combinations() -> None:
 def test_empty_selection_result() -> None:
     model = model_of(CORECTL)
     inf = inference(model, abcs=["a"], xyz=["y"])
-    layout = cube(model, [dim("abcs")], [measure("Sum(numbers)"), measure("Avg(numbers)")], inf).layout()
+    layout = cube(
+        model, [dim("abcs")], [measure("Sum(numbers)"), measure("Avg(numbers)")], inf
+    ).layout()
     assert layout["qSize"] == {"qcx": 3, "qcy": 0}
     assert texts(layout) == []
     assert totals(layout) == ["0", "-"]
@@ -378,11 +403,17 @@ def test_suppress_zero_removes_rows_whose_measures_are_all_zero_or_null() -> Non
     assert _countries(layout) == ["Sweden", "-"]
     assert layout["qSize"]["qcy"] == 2
     layout = cube(
-        model, [dim("Country")], [measure("Sum(Amount)"), measure("Min(Amount)")], qSuppressZero=True
+        model,
+        [dim("Country")],
+        [measure("Sum(Amount)"), measure("Min(Amount)")],
+        qSuppressZero=True,
     ).layout()
     assert _countries(layout) == ["Sweden", "-"]  # Germany (0, 0), Norway (0, NULL)
     layout = cube(
-        model, [dim("Country")], [measure("Sum(Amount)"), measure("Count(Order)")], qSuppressZero=True
+        model,
+        [dim("Country")],
+        [measure("Sum(Amount)"), measure("Count(Order)")],
+        qSuppressZero=True,
     ).layout()
     assert _countries(layout) == ["Sweden", "Germany", "-"]  # Germany has one order
 
