@@ -22,8 +22,7 @@ from associa.values import Locale
 
 def field_vec(model: DataModel, name: str, symbols_idx: np.ndarray) -> Vec:
     sym = model.fields[name].symbols
-    null = symbols_idx < 0
-    return Vec(sym.nums[symbols_idx], sym.texts[symbols_idx], null)
+    return Vec.from_symbols(sym.nums, sym.texts, symbols_idx)
 
 
 class RecordScope:

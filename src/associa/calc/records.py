@@ -105,32 +105,42 @@ def _join(
     left_rows = recs[left_table]
     lcol = model.tables[left_table].columns[key]
     lkeys = np.where(left_rows >= 0, lcol[np.maximum(left_rows, 0)], -1).astype(np.int64)
+    lvalid = lkeys >= 0
+    lk = np.where(lvalid, lkeys, 0)
     urows = _possible_rows(inference, right_table)
     ukeys = model.tables[right_table].columns[key][urows].astype(np.int64)
-    valid = ukeys >= 0
-    order = np.argsort(ukeys, kind="stable")
-    sorted_keys = ukeys[order]
-    start = np.searchsorted(sorted_keys, lkeys, side="left")
-    end = np.searchsorted(sorted_keys, lkeys, side="right")
-    counts = np.where(lkeys >= 0, end - start, 0)
-    reps = np.maximum(counts, 1)
-    if (counts > 1).any():
-        duplicated.update(recs)
-    out = {t: np.repeat(r, reps) for t, r in recs.items()}
-    # position of each output record within its left record's run of matches
-    total = int(reps.sum())
-    run_start = np.repeat(np.cumsum(reps) - reps, reps)
-    offset = np.arange(total) - run_start
-    matched = np.repeat(counts > 0, reps)
-    pick = np.repeat(start, reps) + offset
-    right = np.full(total, -1, dtype=np.int64)
-    right[matched] = urows[order[pick[matched]]]
-    used = np.zeros(len(urows), dtype=bool)
-    used[order[pick[matched]]] = True
-    if np.bincount(order[pick[matched]], minlength=len(urows)).max(initial=0) > 1:
-        duplicated.add(right_table)
+    uvalid = ukeys >= 0
+    nsym = len(model.fields[key].symbols)
+    per_key = np.bincount(ukeys[uvalid], minlength=nsym)  # right rows per key value
+    counts = np.where(lvalid, per_key[lk] if nsym else 0, 0)
+    matched_keys = np.zeros(nsym, dtype=bool)
+    matched_keys[lk[counts > 0]] = True
+    if np.bincount(lk[counts > 0], minlength=nsym).max(initial=0) > 1:
+        duplicated.add(right_table)  # a right row meets several records
+    if per_key.max(initial=0) <= 1:
+        # right rows are unique per key: a lookup table, no records repeat
+        lut = np.full(nsym, -1, dtype=np.int64)
+        lut[ukeys[uvalid]] = urows[uvalid]
+        right = np.where(counts > 0, lut[lk] if nsym else -1, -1)
+        out = dict(recs)
+    else:
+        valid_idx = np.flatnonzero(uvalid)
+        order = valid_idx[np.argsort(ukeys[valid_idx], kind="stable")]  # right rows by key
+        offsets = np.concatenate([[0], np.cumsum(per_key)])
+        reps = np.maximum(counts, 1)
+        if (counts > 1).any():
+            duplicated.update(recs)
+        out = {t: np.repeat(r, reps) for t, r in recs.items()}
+        total = int(reps.sum())
+        run_start = np.repeat(np.cumsum(reps) - reps, reps)
+        offset = np.arange(total) - run_start
+        matched = np.repeat(counts > 0, reps)
+        pick = np.repeat(offsets[lk], reps) + offset
+        right = np.full(total, -1, dtype=np.int64)
+        right[matched] = urows[order[pick[matched]]]
     # right rows without a partner (and NULL keys) become records of their own
-    lone = urows[~used | ~valid]
+    key_hit = matched_keys[np.where(uvalid, ukeys, 0)] if nsym else np.zeros(len(urows), bool)
+    lone = urows[~(uvalid & key_hit)]
     if len(lone):
         out = {t: np.concatenate([r, np.full(len(lone), -1, dtype=np.int64)]) for t, r in out.items()}
         right = np.concatenate([right, lone])

@@ -7,27 +7,72 @@ A ``Vec`` holds ``n`` values as three parallel arrays:
   rendering of the number (computed lazily by ``texts()``), or ``None`` altogether when
   every value is a plain number;
 * ``null``: bool, True where the value is NULL.
+
+A vector of field values keeps its texts lazy (the field's text array and the symbol
+indices) and gathers them only when something reads ``text``: summing a million numbers
+never touches a string.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-
 import numpy as np
 
 from associa.values import DEFAULT_LOCALE, Locale, auto_format, parse_number
 
 
-@dataclass(slots=True)
 class Vec:
-    num: np.ndarray
-    text: np.ndarray | None
-    null: np.ndarray
+    __slots__ = ("num", "_text", "null", "_lazy")
+
+    def __init__(
+        self,
+        num: np.ndarray,
+        text: np.ndarray | None,
+        null: np.ndarray,
+        lazy: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> None:
+        self.num = num
+        self._text = text
+        self.null = null
+        self._lazy = lazy  # (texts over symbols with a NULL slot last, symbol index per value)
+
+    @property
+    def text(self) -> np.ndarray | None:
+        if self._lazy is not None:
+            texts, idx = self._lazy
+            self._text = texts[idx]
+            self._lazy = None
+        return self._text
+
+    @text.setter
+    def text(self, value: np.ndarray | None) -> None:
+        self._text = value
+        self._lazy = None
+
+    def __repr__(self) -> str:
+        return f"Vec(num={self.num!r}, text={self.text!r}, null={self.null!r})"
 
     @property
     def n(self) -> int:
         return len(self.num)
+
+    @staticmethod
+    def from_symbols(nums: np.ndarray, texts: np.ndarray, idx: np.ndarray) -> Vec:
+        """Field values from symbol indices (-1 for NULL); ``nums``/``texts`` have a last
+        slot for NULL, so that index -1 lands there."""
+        return Vec(nums[idx], None, idx < 0, (texts, idx))
+
+    def _texts_at(self, positions: np.ndarray) -> np.ndarray:
+        """Texts of some values only (no full gather)."""
+        if self._lazy is not None:
+            texts, idx = self._lazy
+            return texts[idx[positions]]
+        if self._text is None:
+            return np.full(len(positions), None, dtype=object)
+        return self._text[positions]
+
+    def _has_text(self) -> bool:
+        return self._lazy is not None or self._text is not None
 
     # -- constructors ---------------------------------------------------------------
 
@@ -74,9 +119,12 @@ class Vec:
         """The text of every value (None for NULL)."""
         n = self.n
         out = np.empty(n, dtype=object)
-        if self.text is not None:
-            out[:] = self.text
-        missing = [i for i in range(n) if out[i] is None and not self.null[i]]
+        text = self.text
+        if text is not None:
+            out[:] = text
+            missing = np.flatnonzero(np.equal(out, None) & ~self.null)
+        else:
+            missing = np.flatnonzero(~self.null)
         for i in missing:
             out[i] = auto_format(float(self.num[i]), locale)
         out[self.null] = None
@@ -92,14 +140,13 @@ class Vec:
         plain number when it is one (``Left('123', 2) + 1`` is 13, as a literal ``'12'``
         would be); NaN for NULL and for other text."""
         num = self.num
-        if self.text is None:
+        if not self._has_text():
             return num
         idx = np.flatnonzero(np.isnan(num) & ~self.null)
         if not len(idx):
             return num
         num = num.copy()
-        for i in idx:
-            t = self.text[i]
+        for i, t in zip(idx, self._texts_at(idx), strict=True):
             x = parse_number(t) if t is not None else None
             if x is not None:
                 num[i] = x
@@ -113,23 +160,25 @@ class Vec:
         number is true; NULL and other text are false."""
         num = self.num
         truth = ~np.isnan(num) & (num != 0)
-        if self.text is not None:
-            for i in np.flatnonzero(np.isnan(num) & ~self.null):
-                t = self.text[i]
+        if self._has_text():
+            idx = np.flatnonzero(np.isnan(num) & ~self.null)
+            for i, t in zip(idx, self._texts_at(idx), strict=True):
                 x = parse_number(t) if t is not None else None
                 truth[i] = x is not None and x != 0
         return truth & ~self.null
 
     def take(self, idx: np.ndarray) -> Vec:
-        return Vec(
-            self.num[idx], None if self.text is None else self.text[idx], self.null[idx]
-        )
+        if self._lazy is not None:
+            texts, sym = self._lazy
+            return Vec(self.num[idx], None, self.null[idx], (texts, sym[idx]))
+        text = self._text
+        return Vec(self.num[idx], None if text is None else text[idx], self.null[idx])
 
     def value(self, i: int, locale: Locale = DEFAULT_LOCALE) -> tuple[str | None, float]:
         """(text, number) of one value; text None for NULL."""
         if self.null[i]:
             return None, math.nan
-        t = None if self.text is None else self.text[i]
+        t = self._texts_at(np.array([i]))[0]
         num = float(self.num[i])
         return (auto_format(num, locale) if t is None else t), num
 

@@ -61,7 +61,7 @@ class InputTable:
             if self.table is not None and self.builder is not None:
                 sym = self.builder.symbols_of(name)
                 col = self.table.columns[name]
-                v = Vec(sym.nums[col], sym.texts[col], col < 0)
+                v = Vec.from_symbols(sym.nums, sym.texts, col)
             else:
                 v = raw_vec(self.raw[name], locale)
             self._vecs[name] = v
