@@ -16,6 +16,7 @@ never touches a string.
 from __future__ import annotations
 
 import math
+
 import numpy as np
 
 from associa.values import DEFAULT_LOCALE, Locale, auto_format, parse_number
