@@ -11,6 +11,7 @@ from associa.calc import CalcError, ListObject
 from associa.model import DataModel
 from associa.model.builder import model_from_rows
 from associa.select import Inference, SelectionState
+from associa.select.actions import search_symbols
 
 CORECTL = {
     "TableA": {"abcs": ["a", "b", "b", "b", "c"], "numbers": [1, 2, 3, 4, 5]},
@@ -241,3 +242,20 @@ def test_initial_data_fetch_too_large(model: DataModel) -> None:
     layout = ListObject(model, Inference(model, SelectionState()), definition).layout()
     assert layout["qError"] == {"qErrorCode": 7009}
     assert layout["qDataPages"] == []
+
+
+def test_search_keeps_only_hits_with_highlight_ranges() -> None:
+    model = model_from_rows({"T": {"Region": ["North", "South", "North East", "West"]}})
+    hits = set(search_symbols(model, "Region", "no*"))
+    lo = ListObject(
+        model,
+        Inference(model, SelectionState()),
+        {"qDef": {"qFieldDefs": ["Region"]}, "qInitialDataFetch": [{"qWidth": 1, "qHeight": 10}]},
+        hits,
+        "no*",
+    )
+    layout = lo.layout()
+    assert layout["qSize"]["qcy"] == 2
+    cells = [row[0] for row in layout["qDataPages"][0]["qMatrix"]]
+    assert [c["qText"] for c in cells] == ["North", "North East"]
+    assert cells[0]["qHighlightRanges"] == {"qRanges": [{"qCharPos": 0, "qCharCount": 2}]}

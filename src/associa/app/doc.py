@@ -190,7 +190,13 @@ class DocState:
         return self._cached(
             obj_id,
             path,
-            lambda: ListObject(model, inf, definition, None if search is None else search[1]),
+            lambda: ListObject(
+                model,
+                inf,
+                definition,
+                None if search is None else search[1],
+                "" if search is None else search[0],
+            ),
             key,
         )
 

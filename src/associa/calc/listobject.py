@@ -12,6 +12,7 @@ from associa.calc.pages import check_pages, clip_page
 from associa.calc.sorting import symbol_order
 from associa.model import DataModel
 from associa.select import STATE_CODES, Inference
+from associa.select.actions import highlight_ranges
 from associa.select.propagate import ALTERNATIVE, EXCLUDED
 
 FREQUENCY_MODES = {
@@ -44,6 +45,7 @@ class ListObject:
         inference: Inference,
         definition: Mapping[str, Any],
         search: set[int] | None = None,
+        search_text: str = "",
     ) -> None:
         self.model = model
         self.inference = inference
@@ -55,6 +57,7 @@ class ListObject:
         crits = qdef.get("qSortCriterias") or []
         self.criteria = crits[0] if crits else None
         self.error: dict | None = None
+        self.search_text = search_text if search is not None else ""
         self.mode = FREQUENCY_MODES.get(str(definition.get("qFrequencyMode", "N")), "N")
         if self.field not in model.fields:
             self.error = validation_error(7000, self.field, f"Field not found: {self.field}")
@@ -96,6 +99,10 @@ class ListObject:
         }
         if self.mode != "N":
             cell["qFrequency"] = self._frequency_text(sym_idx)
+        if self.search_text:
+            ranges = highlight_ranges(cell["qText"], self.search_text)
+            if ranges:
+                cell["qHighlightRanges"] = {"qRanges": ranges}
         return cell
 
     def _frequency_text(self, sym_idx: int) -> str:
