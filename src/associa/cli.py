@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from associa.errors import AssociaError, ScriptError
+from associa.errors import AccessDenied, AssociaError, ScriptError
 from associa.settings import Settings
 
 
@@ -28,12 +28,21 @@ def _serve(args: argparse.Namespace) -> int:
 def _check_script(args: argparse.Namespace) -> int:
     from associa.script import run_script
 
-    text = Path(args.script).read_text(encoding="utf-8")
+    try:
+        text = Path(args.script).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"associa check-script: cannot read {args.script}: {exc}", file=sys.stderr)
+        return 2
     base = Path(args.script).resolve().parent
 
     def open_file(path: str) -> bytes:
+        # lib://<any connection>/<path> and plain relative paths name files in the
+        # script's folder; like a folder connection, nothing outside it is read
         rel = path.split("/", 3)[-1] if path.lower().startswith("lib://") else path
-        return (base / rel).read_bytes()
+        target = (base / rel.replace("\\", "/")).resolve()
+        if target != base and base not in target.parents:
+            raise AccessDenied(path, f"The path '{path}' is outside the script's folder")
+        return target.read_bytes()
 
     try:
         result = run_script(text, open_file)

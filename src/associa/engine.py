@@ -71,10 +71,15 @@ class Engine:
             return app
 
     def drop_session_app(self, app_id: str) -> None:
+        """Forget a session app once no live session holds it (sessions that connected
+        to the same ``/app/SessionApp_<x>`` URL share it)."""
         with self.lock:
             app = self.apps.get(app_id)
-            if app is not None and app.session_app:
-                del self.apps[app_id]
+            if app is None or not app.session_app:
+                return
+            if any(app_id in s.session_apps for s in self.sessions.values()):
+                return
+            del self.apps[app_id]
 
     def save_app(self, app: App) -> None:
         self.store.save(app.to_record())

@@ -116,7 +116,8 @@ class App:
         info = props.setdefault("qInfo", {})
         if not isinstance(info, dict):
             info = props["qInfo"] = {}
-        info.setdefault("qId", str(uuid.uuid4()))
+        if not info.get("qId"):  # missing or "" (the schema default): a new id
+            info["qId"] = str(uuid.uuid4())
         info.setdefault("qType", "")
         with self.lock:
             if info["qId"] in self.objects:
@@ -134,7 +135,8 @@ class App:
             if obj_id not in self.objects:
                 raise NotFound(obj_id, "Object not found")
             props = copy.deepcopy(props)
-            props.setdefault("qInfo", {})
+            if not isinstance(props.get("qInfo"), dict):
+                props["qInfo"] = {}
             props["qInfo"]["qId"] = obj_id
             props["qInfo"].setdefault("qType", self.objects[obj_id]["qInfo"].get("qType", ""))
             self.objects[obj_id] = props

@@ -51,21 +51,25 @@ class Connections:
     def create(self, data: dict[str, Any]) -> Connection:
         if not isinstance(data, dict):
             raise InvalidParameters("qConnection", "qConnection must be an object")
-        name = data.get("qName")
-        if not isinstance(name, str) or not name.strip() or "/" in name or len(name) > 256:
-            err = InvalidParameters("qName", "Connection name is invalid")
-            err.code = 2004
-            raise err
-        if any(c.name == name for c in self.items.values()):
-            err = InvalidParameters(name, "Connection already exists")
-            err.code = 2000
-            raise err
+        self._check_name(data.get("qName"))
+        if not isinstance(data.get("qConnectionString", ""), str):
+            raise InvalidParameters("qConnectionString", "qConnectionString must be a string")
         ctype = (data.get("qType") or "folder").lower()
         if ctype not in CONNECTION_TYPES:
             raise InvalidParameters("qType", f"Connection type '{ctype}' is not supported yet")
         conn = Connection.from_json({**data, "qId": str(uuid.uuid4()), "qType": ctype})
         self.items[conn.id] = conn
         return conn
+
+    def _check_name(self, name: Any, own_id: str | None = None) -> None:
+        if not isinstance(name, str) or not name.strip() or "/" in name or len(name) > 256:
+            err = InvalidParameters("qName", "Connection name is invalid")
+            err.code = 2004
+            raise err
+        if any(c.name == name and c.id != own_id for c in self.items.values()):
+            err = InvalidParameters(name, "Connection already exists")
+            err.code = 2000
+            raise err
 
     def get(self, conn_id: str) -> Connection:
         try:
@@ -79,9 +83,12 @@ class Connections:
 
     def modify(self, conn_id: str, data: dict[str, Any]) -> None:
         conn = self.get(conn_id)
+        if not isinstance(data, dict):
+            raise InvalidParameters("qConnection", "qConnection must be an object")
         if data.get("qName"):
+            self._check_name(data["qName"], conn.id)  # the rules of create
             conn.name = data["qName"]
-        if data.get("qConnectionString"):
+        if isinstance(data.get("qConnectionString"), str) and data["qConnectionString"]:
             conn.connection_string = data["qConnectionString"]
 
     def by_name(self, name: str) -> Connection | None:

@@ -150,7 +150,9 @@ class DocState:
             if obj_id not in self.session_objects:
                 raise NotFound(obj_id, "Object not found")
             props = copy.deepcopy(props)
-            info = props.setdefault("qInfo", {})
+            info = props.get("qInfo")
+            if not isinstance(info, dict):
+                info = props["qInfo"] = {}
             info["qId"] = obj_id
             info.setdefault("qType", self.session_objects[obj_id]["qInfo"].get("qType", ""))
             self.session_objects[obj_id] = props

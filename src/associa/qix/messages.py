@@ -25,7 +25,7 @@ def decode(text: str | bytes) -> Request:
     exception carries the request id when it could be read (``.request_id``)."""
     try:
         msg = json.loads(text)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # too deeply nested
         raise ParseError("", "JSON parse error") from exc
     if not isinstance(msg, dict):
         raise InvalidRequest("", "Invalid JSON request")

@@ -67,7 +67,9 @@ class Session:
         self.handles = HandleTable()
         self.global_entry = Entry(GLOBAL, "Global", "global", self)
         self.doc: DocState | None = None
-        self.sinks: dict[int, Sink] = {}
+        # keyed by the sink itself: a bound method made anew at each access
+        # (``lst.append``) is equal to, but not identical with, the one attached
+        self.sinks: dict[Sink, Sink] = {}
         self.lock = threading.RLock()
         self._local = threading.local()
         self.cancelled: set[Any] = set()
@@ -81,7 +83,7 @@ class Session:
     def attach(self, sink: Sink, attached: bool) -> str:
         """Register a socket; returns the OnConnected notification to send first."""
         with self.lock:
-            self.sinks[id(sink)] = sink
+            self.sinks[sink] = sink
             self.expires_at = None
         state = "SESSION_ATTACHED" if attached else "SESSION_CREATED"
         return messages.notification("OnConnected", {"qSessionState": state})
@@ -89,12 +91,12 @@ class Session:
     def detach(self, sink: Sink) -> int:
         """Unregister a socket; returns how many are left."""
         with self.lock:
-            self.sinks.pop(id(sink), None)
+            self.sinks.pop(sink, None)
             return len(self.sinks)
 
     def push(self, text: str, exclude: Sink | None = None) -> None:
         for key, sink in list(self.sinks.items()):
-            if exclude is not None and key == id(exclude):
+            if exclude is not None and key == exclude:
                 continue
             try:
                 sink(text)

@@ -11,6 +11,7 @@ import asyncio
 import logging
 import uuid
 from functools import partial
+from urllib.parse import quote
 
 import anyio
 from starlette.applications import Starlette
@@ -37,10 +38,19 @@ def session_key(ws: WebSocket, url_app: str | None, identity: str | None, ttl: i
     return f"own:{uuid.uuid4()}"
 
 
+def raw_path(ws: WebSocket) -> str:
+    """The path as the client sent it: ``scope["path"]`` is already percent-decoded, so an
+    encoded ``/`` or ``?`` in an app id (``/app/%2Fapps%2Fx.qvf``) would split it."""
+    raw = ws.scope.get("raw_path")
+    if isinstance(raw, bytes | bytearray):
+        return raw.decode("utf-8", errors="replace").split("?", 1)[0]
+    return quote(ws.url.path)
+
+
 async def qix_endpoint(ws: WebSocket) -> None:
     engine: Engine = ws.app.state.engine
     limiter: anyio.CapacityLimiter = ws.app.state.limiter
-    url = parse_path(ws.url.path)
+    url = parse_path(raw_path(ws))
     await ws.accept()
     loop = asyncio.get_running_loop()
     outbox: asyncio.Queue[str | None] = asyncio.Queue()

@@ -34,18 +34,23 @@ def _by_states(call: Call, wanted: tuple[int, ...], soft_lock: bool) -> bool:
     return _apply(call, symbols, False, soft_lock)
 
 
+def _search(call: Call, match: str, toggle: bool, soft_lock: bool) -> bool:
+    model, _, _ = _ref(call).doc.snapshot()
+    if _ref(call).name not in model.fields:  # gone after a reload
+        return False
+    return _apply(call, search_symbols(model, _ref(call).name, match), toggle, soft_lock)
+
+
 @method("Field", "Select", p("qMatch", "str"), p("qSoftLock", "bool", False),
         p("qExcludedValuesMode", "int", 0), out=("qReturn",))
 def select(call: Call, qMatch: str, qSoftLock: bool, qExcludedValuesMode: int) -> bool:
-    model, _, _ = _ref(call).doc.snapshot()
-    return _apply(call, search_symbols(model, _ref(call).name, qMatch), False, qSoftLock)
+    return _search(call, qMatch, False, qSoftLock)
 
 
 @method("Field", "ToggleSelect", p("qMatch", "str"), p("qSoftLock", "bool", False),
         p("qExcludedValuesMode", "int", 0), out=("qReturn",))
 def toggle_select(call: Call, qMatch: str, qSoftLock: bool, qExcludedValuesMode: int) -> bool:
-    model, _, _ = _ref(call).doc.snapshot()
-    return _apply(call, search_symbols(model, _ref(call).name, qMatch), True, qSoftLock)
+    return _search(call, qMatch, True, qSoftLock)
 
 
 @method("Field", "SelectValues", p("qFieldValues", "list"), p("qToggleMode", "bool", False),
@@ -61,7 +66,11 @@ def select_values(call: Call, qFieldValues: list[Any], qToggleMode: bool, qSoftL
 @method("Field", "LowLevelSelect", p("qValues", "list"), p("qToggleMode", "bool", False),
         p("qSoftLock", "bool", False), out=("qReturn",))
 def low_level_select(call: Call, qValues: list[Any], qToggleMode: bool, qSoftLock: bool) -> bool:
-    symbols = [int(v) for v in qValues if isinstance(v, int | float) and not isinstance(v, bool)]
+    symbols = [
+        int(v) for v in qValues
+        if not isinstance(v, bool)
+        and (isinstance(v, int) or (isinstance(v, float) and v.is_integer()))
+    ]
     return _apply(call, symbols, qToggleMode, qSoftLock)
 
 

@@ -165,7 +165,9 @@ def _list_field(call: Call, path: str) -> str:
 def _int_list(values: list[Any], name: str) -> list[int]:
     out = []
     for v in values:
-        if isinstance(v, bool) or not isinstance(v, int | float):
+        if isinstance(v, bool) or not (
+            isinstance(v, int) or (isinstance(v, float) and v.is_integer())
+        ):
             raise InvalidParameters(name, f"{name} must be a list of integers")
         out.append(int(v))
     return out

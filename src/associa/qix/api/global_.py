@@ -140,6 +140,8 @@ def create_app(call: Call, qAppName: str, qLocalizedScriptMainSection: str,
 @method("Global", "CreateSessionApp", out=("qSessionAppId", "qReturn"))
 def create_session_app(call: Call) -> dict[str, Any]:
     session = call.session
+    if session.doc is not None:  # one doc per session, as for OpenDoc
+        raise AppAlreadyOpen(session.doc.app.id)
     app = session.engine.create_session_app()
     session.session_apps[app.id] = app
     entry = session.open_doc(app)
@@ -213,24 +215,35 @@ def progress_data(prog: Progress) -> dict[str, Any]:
     return data
 
 
+def _cancel(call: Call, request_ids: list[Any]) -> None:
+    """Mark requests cancelled. Finished requests are not marked, so that a later request
+    reusing such an id (a client counting from 1 again after a reconnect) is not
+    cancelled before it starts."""
+    progress = call.session.progress
+    for rid in request_ids:
+        prog = progress.get(rid)
+        if prog is None or not prog.finished:
+            call.session.cancelled.add(rid)
+
+
 @method("Global", "CancelRequest", p("qRequestId", "int"))
 def cancel_request(call: Call, qRequestId: int) -> None:
-    call.session.cancelled.add(qRequestId)
+    _cancel(call, [qRequestId])
 
 
 @method("Global", "AbortRequest", p("qRequestId", "int"))
 def abort_request(call: Call, qRequestId: int) -> None:
-    call.session.cancelled.add(qRequestId)
+    _cancel(call, [qRequestId])
 
 
 @method("Global", "AbortAll")
 def abort_all(call: Call) -> None:
-    call.session.cancelled.update(call.session.progress)
+    _cancel(call, list(call.session.progress))
 
 
 @method("Global", "CancelReload", p("qReason", "str", ""))
 def cancel_reload(call: Call, qReason: str) -> None:
-    call.session.cancelled.update(call.session.progress)
+    _cancel(call, list(call.session.progress))
 
 
 @method("Global", "ConfigureReload", p("qCancelOnScriptError", "bool", False),
