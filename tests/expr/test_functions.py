@@ -237,3 +237,13 @@ def test_recno_and_rowno_come_from_the_scope() -> None:
 def test_recno_outside_a_load_is_an_error(fn: str) -> None:
     with pytest.raises(ExpressionError, match=f"{fn}\\(\\) is only available in a load script"):
         values(f"{fn}()", RowScope(X=[1.0]))
+
+
+def test_rand_gives_one_number_per_row_in_unit_interval() -> None:
+    from associa.script import run_script
+
+    result = run_script("T: LOAD RecNo() as ID, Rand() as Value AUTOGENERATE 100;")
+    model = result.model
+    values = [model.fields["Value"].symbols.num(i) for i in range(len(model.fields["Value"].symbols))]
+    assert model.tables["T"].nrows == 100
+    assert len(values) > 90 and all(0 <= v < 1 for v in values)

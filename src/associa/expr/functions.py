@@ -247,3 +247,12 @@ def _script_counter(attr: str, label: str):
 
 function("RECNO", 0, 0)(_script_counter("rec_no", "RecNo"))
 function("ROWNO", 0, 0)(_script_counter("row_no", "RowNo"))
+
+
+@function("RAND", 0, 0)
+def rand(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
+    """A uniform random number in [0, 1), one per row."""
+    return Vec.numbers(_RNG.random(scope.n))
+
+
+_RNG = np.random.default_rng()
