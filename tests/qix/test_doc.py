@@ -9,31 +9,8 @@ from associa.engine import Engine
 from tests.conftest import CUBE, LISTBOX, SALES_SCRIPT, Client
 
 # The default script of a new app, as a real Qlik Core engine returned it for GetScript
-# (corectl TestTrafficFlag golden; the engine used CRLF line ends).
-REAL_DEFAULT_SCRIPT_LINES = [
-    "///$tab Main",
-    "SET ThousandSep=',';",
-    "SET DecimalSep='.';",
-    "SET MoneyThousandSep=',';",
-    "SET MoneyDecimalSep='.';",
-    "SET MoneyFormat='$ ###0.00;-$ ###0.00';",
-    "SET TimeFormat='h:mm:ss TT';",
-    "SET DateFormat='M/D/YYYY';",
-    "SET TimestampFormat='M/D/YYYY h:mm:ss[.fff] TT';",
-    "SET FirstWeekDay=6;",
-    "SET BrokenWeeks=1;",
-    "SET ReferenceDay=0;",
-    "SET FirstMonthOfYear=1;",
-    "SET CollationLocale='en-US';",
-    "SET CreateSearchIndexOnReload=1;",
-    "SET MonthNames='Jan;Feb;Mar;Apr;May;Jun;Jul;Aug;Sep;Oct;Nov;Dec';",
-    "SET LongMonthNames='January;February;March;April;May;June;July;August;September;"
-    "October;November;December';",
-    "SET DayNames='Mon;Tue;Wed;Thu;Fri;Sat;Sun';",
-    "SET LongDayNames='Monday;Tuesday;Wednesday;Thursday;Friday;Saturday;Sunday';",
-    "SET NumericalAbbreviation='3:k;6:M;9:G;12:T;15:P;18:E;21:Z;24:Y;-3:m;-6:\u03bc;-9:n;"
-    "-12:p;-15:f;-18:a;-21:z;-24:y';",
-]
+# (recorded in a corectl golden; the engine used CRLF line ends, the file has LF).
+REAL_DEFAULT_SCRIPT = Path(__file__).parent.parent / "golden" / "values" / "default_script_header.qvs"
 
 
 def test_new_app_script_is_the_engine_default(client: Client, engine: Engine) -> None:
@@ -41,7 +18,8 @@ def test_new_app_script_is_the_engine_default(client: Client, engine: Engine) ->
     client.call("OpenDoc", "fresh")
     script = client.call("GetScript", handle=1)["qScript"]
     lines = script.replace("\r\n", "\n").split("\n")
-    assert [line for line in lines if line] == REAL_DEFAULT_SCRIPT_LINES
+    expected = REAL_DEFAULT_SCRIPT.read_text(encoding="utf-8").split("\n")
+    assert [line for line in lines if line] == [line for line in expected if line]
     assert client.call("GetEmptyScript", handle=1)["qReturn"] == script
 
 
