@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pytest
 
 from associa.calc import CalcError, HyperCube
@@ -12,6 +11,7 @@ from associa.model import DataModel
 from associa.model.builder import model_from_rows
 from associa.select import Inference, SelectionState
 from associa.values import DEFAULT_LOCALE
+from tests.calc import state_of
 
 # the data of qlik-oss/corectl's test connector (numbers is a key: in both tables)
 CORECTL = {
@@ -39,16 +39,7 @@ def model_of(tables: dict[str, dict[str, list]]) -> DataModel:
 
 
 def inference(model: DataModel, **selections: list[Any]) -> Inference:
-    state = SelectionState()
-    for name, values in selections.items():
-        symbols = model.fields[name].symbols
-        mask = np.zeros(len(symbols), dtype=bool)
-        for v in values:
-            idx = symbols.find_text(v) if isinstance(v, str) else symbols.find_number(v)
-            assert idx is not None
-            mask[idx] = True
-        state = state.with_field(name, mask)
-    return Inference(model, state)
+    return Inference(model, state_of(model, **selections))
 
 
 def dim(field: str, **criteria: int) -> dict[str, Any]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pytest
 
 from associa.calc import CalcError, ListObject
@@ -12,6 +11,7 @@ from associa.model import DataModel
 from associa.model.builder import model_from_rows
 from associa.select import Inference, SelectionState
 from associa.select.actions import search_symbols
+from tests.calc import state_of
 
 CORECTL = {
     "TableA": {"abcs": ["a", "b", "b", "b", "c"], "numbers": [1, 2, 3, 4, 5]},
@@ -22,19 +22,6 @@ CORECTL = {
 @pytest.fixture
 def model() -> DataModel:
     return model_from_rows(CORECTL)
-
-
-def state_of(model: DataModel, **selections: list[Any]) -> SelectionState:
-    state = SelectionState()
-    for name, values in selections.items():
-        symbols = model.fields[name].symbols
-        mask = np.zeros(len(symbols), dtype=bool)
-        for v in values:
-            idx = symbols.find_text(v) if isinstance(v, str) else symbols.find_number(v)
-            assert idx is not None
-            mask[idx] = True
-        state = state.with_field(name, mask)
-    return state
 
 
 def layout_of(

@@ -182,35 +182,28 @@ def _dedupe(codes: np.ndarray, group: np.ndarray) -> np.ndarray:
     return valid[np.sort(idx)]
 
 
+def _rows(values: Vec, codes, group, distinct: bool, numeric: bool) -> np.ndarray:
+    """The records an aggregation reads: numeric or non-NULL values, one per distinct
+    (group, value) pair when ``distinct``."""
+    ok = values.is_numeric() if numeric else ~values.null
+    if not distinct:
+        return np.flatnonzero(ok)
+    idx = _dedupe(value_codes(values) if codes is None else codes, group)
+    return idx[ok[idx]]
+
+
 def _sum(values, codes, group, n, distinct, locale) -> Vec:
-    num = values.num
-    ok = values.is_numeric()
-    if distinct:
-        idx = _dedupe(value_codes(values) if codes is None else codes, group)
-        ok_idx = idx[ok[idx]]
-    else:
-        ok_idx = np.flatnonzero(ok)
-    sums = np.bincount(group[ok_idx], weights=num[ok_idx], minlength=n)[:n]
-    return Vec.numbers(sums)
+    idx = _rows(values, codes, group, distinct, numeric=True)
+    return Vec.numbers(np.bincount(group[idx], weights=values.num[idx], minlength=n)[:n])
 
 
 def _count(values, codes, group, n, distinct, locale) -> Vec:
-    present = ~values.null
-    if distinct:
-        idx = _dedupe(value_codes(values) if codes is None else codes, group)
-    else:
-        idx = np.flatnonzero(present)
-    counts = np.bincount(group[idx], minlength=n)[:n].astype(np.float64)
-    return Vec.numbers(counts)
+    idx = _rows(values, codes, group, distinct, numeric=False)
+    return Vec.numbers(np.bincount(group[idx], minlength=n)[:n].astype(np.float64))
 
 
 def _avg(values, codes, group, n, distinct, locale) -> Vec:
-    ok = values.is_numeric()
-    if distinct:
-        idx = _dedupe(value_codes(values) if codes is None else codes, group)
-        idx = idx[ok[idx]]
-    else:
-        idx = np.flatnonzero(ok)
+    idx = _rows(values, codes, group, distinct, numeric=True)
     sums = np.bincount(group[idx], weights=values.num[idx], minlength=n)[:n]
     counts = np.bincount(group[idx], minlength=n)[:n]
     with np.errstate(all="ignore"):

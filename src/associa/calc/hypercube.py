@@ -17,14 +17,13 @@ import numpy as np
 
 from associa.calc.aggregate import GroupScope
 from associa.calc.cells import (
-    CalcError,
     dimension_info,
     format_measure,
     measure_num_format,
     nan_json,
     validation_error,
 )
-from associa.calc.pages import check_pages, clip_page
+from associa.calc.pages import check_pages, clip_page, initial_pages, layout_head
 from associa.calc.records import Records, associate
 from associa.calc.sorting import sort_indicator, symbol_rank, value_rank
 from associa.errors import ExpressionError
@@ -252,21 +251,12 @@ class HyperCube:
 
     def layout(self) -> dict[str, Any]:
         d = self.definition
-        out: dict[str, Any] = {}
-        if d.get("qStateName"):
-            out["qStateName"] = d["qStateName"]
-        out["qSize"] = self.size
-        if self.error:
-            out["qError"] = self.error
+        out = layout_head(d, self.size, self.error)
         out["qDimensionInfo"] = [self._dim_info(i) for i in range(len(self.dims))]
         out["qMeasureInfo"] = [self._measure_info(i) for i in range(len(self.measures))]
         out["qEffectiveInterColumnSortOrder"] = self.effective_sort_order
         out["qGrandTotalRow"] = [self._total_cell(i) for i in range(len(self.measures))]
-        try:
-            out["qDataPages"] = self.pages(d.get("qInitialDataFetch") or [])
-        except CalcError as exc:
-            out["qError"] = {"qErrorCode": exc.code}
-            out["qDataPages"] = []
+        initial_pages(out, d, self.pages)
         out["qPivotDataPages"] = []
         out["qStackedDataPages"] = []
         out["qMode"] = "S"

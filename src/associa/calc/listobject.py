@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from associa.calc.cells import CalcError, dimension_info, nan_json, validation_error
-from associa.calc.pages import check_pages, clip_page
+from associa.calc.cells import dimension_info, nan_json, validation_error
+from associa.calc.pages import check_pages, clip_page, initial_pages, layout_head
 from associa.calc.sorting import symbol_order
 from associa.model import DataModel
 from associa.select import STATE_CODES, Inference
@@ -134,12 +134,8 @@ class ListObject:
 
     def layout(self) -> dict[str, Any]:
         d = self.definition
-        out: dict[str, Any] = {}
-        if d.get("qStateName"):
-            out["qStateName"] = d["qStateName"]
-        out["qSize"] = self.size
+        out = layout_head(d, self.size, self.error)
         if self.error:
-            out["qError"] = self.error
             out["qDimensionInfo"] = {"qFallbackTitle": self.label, "qError": self.error}
             out["qExpressions"] = []
             out["qDataPages"] = []
@@ -152,9 +148,5 @@ class ListObject:
         }
         out["qDimensionInfo"] = info
         out["qExpressions"] = []
-        try:
-            out["qDataPages"] = self.pages(d.get("qInitialDataFetch") or [])
-        except CalcError as exc:
-            out["qError"] = {"qErrorCode": exc.code}
-            out["qDataPages"] = []
+        initial_pages(out, d, self.pages)
         return out

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from associa.calc.cells import CalcError
@@ -41,3 +41,28 @@ def clip_page(page: Mapping[str, Any], ncols: int, nrows: int) -> tuple[int, int
     width = max(min(_int(page, "qWidth"), ncols - left), 0)
     height = max(min(_int(page, "qHeight"), nrows - top), 0)
     return left, top, width, height
+
+
+def layout_head(definition: Mapping[str, Any], size: dict[str, int], error: dict | None) -> dict[str, Any]:
+    """The first members of a list-object or hypercube layout."""
+    out: dict[str, Any] = {}
+    if definition.get("qStateName"):
+        out["qStateName"] = definition["qStateName"]
+    out["qSize"] = size
+    if error:
+        out["qError"] = error
+    return out
+
+
+def initial_pages(
+    out: dict[str, Any],
+    definition: Mapping[str, Any],
+    pages: Callable[[Sequence[Mapping[str, Any]]], list[dict[str, Any]]],
+) -> None:
+    """Fill ``qDataPages`` from ``qInitialDataFetch``; too many cells become a layout
+    error (7009) with no pages, as the engine does, instead of a failed GetLayout."""
+    try:
+        out["qDataPages"] = pages(definition.get("qInitialDataFetch") or [])
+    except CalcError as exc:
+        out["qError"] = {"qErrorCode": exc.code}
+        out["qDataPages"] = []

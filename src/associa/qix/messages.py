@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from associa.calc.cells import nan_json
 from associa.errors import AssociaError, InvalidRequest, ParseError
 
 
@@ -55,7 +56,7 @@ def _clean(value: Any) -> Any:
     """Wire form of numbers: integral floats as integers, non-finite as strings."""
     if isinstance(value, float):
         if not math.isfinite(value):
-            return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+            return nan_json(value)
         if value.is_integer() and abs(value) < 2**53:
             return int(value)
         return value
