@@ -10,6 +10,7 @@ import numpy as np
 
 from associa.app.doc import DocState, resolve_path
 from associa.app.layout import object_layout
+from associa.app.properties import public_properties
 from associa.calc.listobject import list_field
 from associa.errors import InvalidParameters, InvalidPath, NotFound
 from associa.qix.api.refs import ObjectRef
@@ -38,12 +39,12 @@ def get_layout(call: Call) -> dict[str, Any]:
 
 @method("GenericObject", "GetProperties", out=("qProp",))
 def get_properties(call: Call) -> dict[str, Any]:
-    return copy.deepcopy(_props(call))
+    return public_properties(_props(call))
 
 
 @method("GenericObject", "GetEffectiveProperties", out=("qProp",))
 def get_effective_properties(call: Call) -> dict[str, Any]:
-    return copy.deepcopy(_props(call))
+    return public_properties(_props(call))
 
 
 @method("GenericObject", "GetInfo", out=("qInfo",))
