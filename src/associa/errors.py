@@ -12,6 +12,7 @@ callers can catch either::
     │   ├── MethodNotFound            -32601  unknown method for the handle's class
     │   └── InvalidHandle             -32602  unknown or closed handle, bad param types
     ├── NotFound (KeyError)           2       a named resource is missing
+    │   ├── FieldNotFound             2       parameter: the field's name
     │   ├── AppNotFound               1003
     │   └── ConnectionNotFound        2001
     ├── AlreadyExists                 3
@@ -84,6 +85,15 @@ class NotFound(AssociaError, KeyError):
 
     def __str__(self) -> str:  # KeyError would quote the text
         return Exception.__str__(self)
+
+
+class FieldNotFound(NotFound):
+    """A field name that is not in the data model. The engine answers with the spec's
+    message for code 2 and the name as the parameter, like every error on the wire
+    (``{"code": 2, "parameter": "Nosuch", "message": "Resource not found"}``)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
 
 
 class AppNotFound(NotFound):

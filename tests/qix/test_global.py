@@ -93,6 +93,17 @@ def test_doc_list_entries(client: Client, engine: Engine) -> None:
     assert entry["qFileSize"] > 0 and entry["qFileTime"] > 40000  # days since 1899-12-30
 
 
+def test_doc_list_names_what_opendoc_opens(client: Client, engine: Engine) -> None:
+    app = engine.create_app("sales-2024")
+    app.set_properties({"qTitle": "Sales 2024"})
+    engine.save_app(app)
+    (entry,) = client.call("GetDocList")["qDocList"]
+    assert (entry["qDocName"], entry["qTitle"]) == ("sales-2024", "Sales 2024")
+    reply = client.call("OpenDoc", entry["qDocName"])
+    assert reply["qReturn"]["qGenericId"] == "sales-2024"
+    assert client.call("GetAppLayout", handle=1)["qLayout"]["qTitle"] == "Sales 2024"
+
+
 def test_app_entry(client: Client, engine: Engine) -> None:
     engine.create_app("e")
     entry = client.call("GetAppEntry", "e")["qEntry"]

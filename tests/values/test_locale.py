@@ -64,10 +64,10 @@ def test_no_script_locale_uses_monday_unbroken_weeks() -> None:
 
 
 def test_script_header_shape() -> None:
-    lines = DEFAULT_SCRIPT_HEADER.split("\n")
+    lines = DEFAULT_SCRIPT_HEADER.split("\r\n")
     assert lines[0] == "///$tab Main"
-    assert "\r" not in DEFAULT_SCRIPT_HEADER
-    assert DEFAULT_SCRIPT_HEADER.endswith(";\n")
+    assert "\n" not in DEFAULT_SCRIPT_HEADER.replace("\r\n", "")  # every line ends in CRLF
+    assert DEFAULT_SCRIPT_HEADER.endswith(";\r\n")
     assert "SET CreateSearchIndexOnReload=1;" in lines
     assert "SET MoneyFormat='$ ###0.00;-$ ###0.00';" in lines
     assert all(line.startswith("SET ") for line in lines[1:-1])
@@ -80,7 +80,7 @@ def test_script_header_round_trips_to_default_locale() -> None:
 
 
 def test_script_header_matches_qlik_core_golden() -> None:
-    assert GOLDEN.read_text(encoding="utf-8") == DEFAULT_SCRIPT_HEADER
+    assert GOLDEN.read_bytes().decode("utf-8") == DEFAULT_SCRIPT_HEADER
 
 
 def test_to_variables_round_trip() -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from associa.app.app import App
 from associa.calc import HyperCube, ListObject, evaluate_scalar
-from associa.errors import AlreadyExists, ExpressionError, InvalidPath, NotFound
+from associa.errors import AlreadyExists, ExpressionError, FieldNotFound, InvalidPath, NotFound
 from associa.model import DataModel
 from associa.select import Inference, SelectionState
 
@@ -102,7 +102,7 @@ class DocState:
 
         model, state, _ = self.snapshot()
         if field not in model.fields:
-            raise NotFound(field, "Field not found")
+            raise FieldNotFound(field)
         wanted = [
             {"qText": v} if isinstance(v, str) else {"qIsNumeric": True, "qNumber": v}
             for v in values

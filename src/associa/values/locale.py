@@ -196,7 +196,7 @@ NO_SCRIPT_LOCALE = replace(DEFAULT_LOCALE, first_week_day=0, broken_weeks=False)
 LOCALE_VARIABLES: tuple[str, ...] = tuple(DEFAULT_LOCALE.to_variables())
 """Names of the script variables a :class:`Locale` reads."""
 
-DEFAULT_SCRIPT_HEADER = "\n".join(
+DEFAULT_SCRIPT_HEADER = "\r\n".join(
     [
         "///$tab Main",
         "SET ThousandSep=',';",
@@ -221,4 +221,5 @@ DEFAULT_SCRIPT_HEADER = "\n".join(
         "",
     ]
 )
-"""The ``SET`` header of a new app's script (Qlik Core 12.1050, "\\n" line endings)."""
+"""The ``SET`` header of a new app's script, CRLF line ends, as Qlik Core 12.x sends it
+(corectl's raw traffic golden for ``script get``)."""

@@ -8,8 +8,8 @@ from typing import Any
 from associa.app.doc import DocState
 from associa.errors import (
     ExpressionError,
+    FieldNotFound,
     InvalidParameters,
-    NotFound,
     ScriptError,
     SessionAppNotPersistent,
 )
@@ -87,7 +87,7 @@ def do_reload(call: Call, qMode: int, qPartial: bool, qDebug: bool) -> bool:
 def do_save(call: Call, qFileName: str) -> None:
     app = _doc(call).app
     if app.session_app:
-        raise SessionAppNotPersistent(app.id, "Session apps cannot be saved")
+        raise SessionAppNotPersistent(app.id)
     call.session.engine.save_app(app)
     call.session.mark_changed([call.entry.handle])
 
@@ -225,7 +225,7 @@ def get_tables_and_keys(call: Call, **_: Any) -> dict[str, Any]:
 def get_field_description(call: Call, qFieldName: str) -> dict[str, Any]:
     model, _, _ = _doc(call).snapshot()
     if qFieldName not in model.fields:
-        raise NotFound(qFieldName, "Field not found")
+        raise FieldNotFound(qFieldName)
     return field_description(model, qFieldName)
 
 
@@ -234,7 +234,7 @@ def get_field(call: Call, qFieldName: str, qStateName: str) -> dict[str, Any]:
     doc = _doc(call)
     model, _, _ = doc.snapshot()
     if qFieldName not in model.fields:
-        raise NotFound(qFieldName, "Field not found")
+        raise FieldNotFound(qFieldName)
     state = qStateName or "$"
     entry = call.session.handles.acquire(
         "Field", ("field", qFieldName, state), FieldRef(doc, qFieldName, state)

@@ -12,7 +12,7 @@ from associa.app.doc import DocState, resolve_path
 from associa.app.layout import object_layout
 from associa.app.properties import public_properties
 from associa.calc.listobject import list_field
-from associa.errors import InvalidParameters, InvalidPath, NotFound
+from associa.errors import FieldNotFound, InvalidParameters, InvalidPath
 from associa.qix.api.refs import ObjectRef
 from associa.qix.dispatch import method, p
 from associa.qix.session import Call
@@ -155,7 +155,7 @@ def get_listobject_data(call: Call, qPath: str, qPages: list[Any]) -> list[dict[
 def _select(doc: DocState, name: str, symbols: Any, toggle: bool, soft_lock: bool = False) -> bool:
     model, state, _ = doc.snapshot()
     if name not in model.fields:
-        raise NotFound(name, "Field not found")
+        raise FieldNotFound(name)
     return doc.set_state(select_symbols(model, state, name, symbols, toggle, soft_lock))
 
 
@@ -187,7 +187,7 @@ def _select_by_states(call: Call, path: str, wanted: tuple[int, ...], soft_lock:
     doc = _ref(call).doc
     model, _, inf = doc.snapshot()
     if name not in model.fields:
-        raise NotFound(name, "Field not found")
+        raise FieldNotFound(name)
     states = inf.states(name)
     symbols = np.flatnonzero(np.isin(states, wanted)).tolist()
     return _select(doc, name, symbols, False, soft_lock)
@@ -291,7 +291,7 @@ def search_listobject_for(call: Call, qPath: str, qMatch: str) -> bool:
     name = _list_field(call, qPath)
     model, _, _ = ref.doc.snapshot()
     if name not in model.fields:
-        raise NotFound(name, "Field not found")
+        raise FieldNotFound(name)
     ref.doc.searches[(ref.obj_id, qPath)] = (qMatch, set(search_symbols(model, name, qMatch)))
     call.session.mark_changed([call.entry.handle])
     return True

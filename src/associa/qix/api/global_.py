@@ -83,7 +83,7 @@ def get_doc_list(call: Call) -> list[dict[str, Any]]:
         app_id = meta.get("id", "")
         out.append(
             {
-                "qDocName": meta.get("title", app_id),
+                "qDocName": app_id,  # what OpenDoc opens; the title is qTitle
                 "qConnectedUsers": 0,
                 "qFileTime": meta.get("_mtime", 0) / 86400 + 25569 if meta.get("_mtime") else 0,
                 "qFileSize": meta.get("_size", 0),
