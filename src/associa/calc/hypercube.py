@@ -28,6 +28,7 @@ from associa.calc.records import Records, associate
 from associa.calc.sorting import (
     expression_numbers,
     first_criteria,
+    sort_by_text,
     sort_expression,
     sort_indicator,
     symbol_rank,
@@ -206,14 +207,7 @@ class HyperCube:
                 m = self.measures[c - len(self.dims)]
                 v = self.values[c - len(self.dims)]
                 sort_by = m.definition.get("qSortBy")
-                texts = None
-                if isinstance(sort_by, Mapping) and sort_by.get("qSortByAscii"):
-                    # by the text the cells show (formatted numbers too)
-                    texts = np.array(
-                        [None if v.null[g] else format_measure(v, g, m.definition, self.locale)[
-                            "qText"] for g in rows.tolist()],
-                        dtype=object,
-                    )
+                texts = self._texts(m, v, rows) if sort_by_text(sort_by) else None
                 node = sort_expression(sort_by)
                 expression = None
                 if node is not None:
@@ -225,6 +219,13 @@ class HyperCube:
         if not keys or not len(rows):
             return rows
         return rows[np.lexsort(keys[::-1])]
+
+    def _texts(self, m: Measure, v: Vec, rows: np.ndarray) -> np.ndarray:
+        """The texts the cells show (numbers formatted), None for NULL."""
+        out = np.empty(len(rows), dtype=object)
+        for i, g in enumerate(rows.tolist()):
+            out[i] = None if v.null[g] else format_measure(v, g, m.definition, self.locale)["qText"]
+        return out
 
     # -- output ---------------------------------------------------------------------
 

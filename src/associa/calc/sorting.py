@@ -118,6 +118,10 @@ def sort_indicator(criteria: Mapping[str, Any] | None) -> str:
     return "N"
 
 
+def sort_by_text(criteria: Mapping[str, Any] | None) -> bool:
+    return isinstance(criteria, Mapping) and _flag(criteria, "qSortByAscii") != 0
+
+
 def needs_frequency(criteria: Mapping[str, Any] | None) -> bool:
     return isinstance(criteria, Mapping) and _flag(criteria, "qSortByFrequency") != 0
 
