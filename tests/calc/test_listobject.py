@@ -180,13 +180,21 @@ def test_frequency_modes(model: DataModel) -> None:
 
 
 def test_no_frequency_on_key_fields(model: DataModel) -> None:
-    layout = layout_of(model, "numbers", None, qFrequencyMode="V")
-    assert {f for _, f in cells(layout, "qFrequency")} == {"-"}
+    """No qFrequency member at all (corectl prints the key field's values plainly)."""
+    for mode in ("V", "P", "R"):
+        layout = layout_of(model, "numbers", None, qFrequencyMode=mode)
+        assert all("qFrequency" not in row[0] for row in layout["qDataPages"][0]["qMatrix"])
 
 
 def test_sort_by_frequency(model: DataModel) -> None:
-    layout = layout_of(model, "abcs", None, {"qSortByFrequency": -1}, qFrequencyMode="V")
+    # 1 puts the most frequent first (corectl: "b(3x), a, c"); -1 the least frequent
+    layout = layout_of(model, "abcs", None, {"qSortByFrequency": 1}, qFrequencyMode="V")
     assert cells(layout, "qFrequency") == [("b", "3"), ("a", "1"), ("c", "1")]
+    layout = layout_of(model, "abcs", None, {"qSortByFrequency": -1}, qFrequencyMode="V")
+    assert cells(layout, "qFrequency") == [("a", "1"), ("c", "1"), ("b", "3")]
+    # sorting by frequency needs no qFrequencyMode
+    layout = layout_of(model, "abcs", None, {"qSortByFrequency": 1})
+    assert cells(layout, "qFrequency") == [("b", None), ("a", None), ("c", None)]
 
 
 def test_unknown_field(model: DataModel) -> None:

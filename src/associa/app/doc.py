@@ -198,6 +198,7 @@ class DocState:
                 definition,
                 None if search is None else search[1],
                 "" if search is None else search[0],
+                self.app.locale,
             ),
             key,
         )

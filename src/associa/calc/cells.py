@@ -11,7 +11,7 @@ import numpy as np
 from associa.calc.sorting import sort_indicator
 from associa.errors import AssociaError
 from associa.expr import Vec
-from associa.model import DataModel
+from associa.model import DataModel, SymbolTable
 from associa.select import Inference
 from associa.values import Locale, auto_format, format_with_attributes
 
@@ -36,40 +36,90 @@ def validation_error(code: int, context: str, message: str) -> dict[str, Any]:
     return {"qErrorCode": code, "qContext": context, "qExtendedMessage": message}
 
 
+def dimension_num_format(sym: SymbolTable, locale: Locale) -> dict[str, Any]:
+    """The automatic qNumFormat of a dimension on a field.
+
+    * Text or mixed field: ``{"qType": "U", "qnDec": 0, "qUseThou": 0}`` (corectl layout
+      golden, dimension ``xyz``).
+    * Integer field: ``{"qType": "I", "qnDec": 0, "qUseThou": 1, "qFmt": "###0", "qDec": <the
+      app's decimal separator>}`` with no ``qThou`` (enigma-go recording, dimension ``ID``: no
+      qThou although that engine's locale had one, as its measure format shows; corectl's
+      integer measure format has none either under an en-US locale).
+    * Other numeric field: no recording shows one; we use the engine's automatic real format
+      as the enigma-go recording shows it for a real-valued measure:
+      ``{"qType": "R", "qnDec": 0, "qUseThou": 0, "qFmt": "##############", "qDec", "qThou"}``.
+    """
+    if not sym.all_numeric():
+        return {"qType": "U", "qnDec": 0, "qUseThou": 0}
+    if sym.all_integer():
+        return _integer_format(locale)
+    return _real_format(locale)
+
+
+def _integer_format(locale: Locale) -> dict[str, Any]:
+    return {"qType": "I", "qnDec": 0, "qUseThou": 1, "qFmt": "###0", "qDec": locale.decimal_sep}
+
+
+def _real_format(locale: Locale) -> dict[str, Any]:
+    fmt: dict[str, Any] = {
+        "qType": "R",
+        "qnDec": 0,
+        "qUseThou": 0,
+        "qFmt": "##############",
+        "qDec": locale.decimal_sep,
+    }
+    if locale.thousand_sep:  # the engine leaves out empty strings
+        fmt["qThou"] = locale.thousand_sep
+    return fmt
+
+
 def dimension_info(
     model: DataModel,
     inference: Inference,
     name: str,
     label: str,
     criteria: Mapping[str, Any] | None,
+    shown: np.ndarray,
+    locale: Locale,
 ) -> dict[str, Any]:
-    """NxDimensionInfo for a dimension on a plain field."""
+    """NxDimensionInfo for a dimension on a plain field, members in the engine's order
+    (corectl layout golden; enigma-go recording for ``qContinuousAxes``).
+
+    ``shown`` holds the symbols in the object's rows: ``qMin``/``qMax`` range over them
+    (after selecting ID 1, 3 and 5 the real engine answered qMax 5, not 100).
+    """
     fld = model.fields[name]
     sym = fld.symbols
-    nums = sym.nums[:-1]
-    finite = nums[~np.isnan(nums)]
     numeric = sym.all_numeric()
     info: dict[str, Any] = {
         "qFallbackTitle": label,
         "qApprMaxGlyphCount": sym.max_glyphs(),
         "qCardinal": len(sym),
-        "qSortIndicator": sort_indicator(criteria),
-        "qGroupFallbackTitles": [label],
-        "qGroupPos": 0,
-        "qStateCounts": inference.state_counts(name),
-        "qTags": fld.tags(),
-        "qDimensionType": "N" if numeric else "D",
-        "qGrouping": "N",
-        "qNumFormat": {"qType": "U", "qnDec": 0, "qUseThou": 0},
-        "qIsAutoFormat": True,
-        "qGroupFieldDefs": [name],
-        "qMin": float(finite.min()) if numeric and len(finite) else "NaN",
-        "qMax": float(finite.max()) if numeric and len(finite) else "NaN",
-        "qAttrExprInfo": [],
-        "qAttrDimInfo": [],
     }
     if name in inference.state.locked:
         info["qLocked"] = True
+    nums = sym.nums[np.asarray(shown, dtype=np.int64)] if numeric else np.zeros(0)
+    nums = nums[~np.isnan(nums)]
+    info.update(
+        {
+            "qSortIndicator": sort_indicator(criteria),
+            "qGroupFallbackTitles": [label],
+            "qGroupPos": 0,
+            "qStateCounts": inference.state_counts(name),
+            "qTags": fld.tags(),
+            "qDimensionType": "N" if numeric else "D",
+            "qGrouping": "N",
+            "qNumFormat": dimension_num_format(sym, locale),
+            "qIsAutoFormat": True,
+            "qGroupFieldDefs": [name],
+            "qMin": float(nums.min()) if len(nums) else "NaN",
+            "qMax": float(nums.max()) if len(nums) else "NaN",
+        }
+    )
+    if numeric:
+        info["qContinuousAxes"] = True
+    info["qAttrExprInfo"] = []
+    info["qAttrDimInfo"] = []
     return info
 
 
@@ -101,19 +151,5 @@ def measure_num_format(
     if fmt:
         return dict(fmt), False
     if len(finite) and np.all(finite == np.round(finite)) and np.all(np.abs(finite) < 1e15):
-        return {
-            "qType": "I",
-            "qnDec": 0,
-            "qUseThou": 1,
-            "qFmt": "###0",
-            "qDec": locale.decimal_sep,
-            "qThou": locale.thousand_sep,
-        }, True
-    return {
-        "qType": "R",
-        "qnDec": 0,
-        "qUseThou": 0,
-        "qFmt": "##############",
-        "qDec": locale.decimal_sep,
-        "qThou": locale.thousand_sep,
-    }, True
+        return _integer_format(locale), True
+    return _real_format(locale), True

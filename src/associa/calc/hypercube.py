@@ -25,7 +25,15 @@ from associa.calc.cells import (
 )
 from associa.calc.pages import check_pages, clip_page, initial_pages, layout_head
 from associa.calc.records import Records, associate
-from associa.calc.sorting import sort_indicator, symbol_rank, value_rank
+from associa.calc.sorting import (
+    expression_numbers,
+    first_criteria,
+    sort_by_text,
+    sort_expression,
+    sort_indicator,
+    symbol_rank,
+    value_rank,
+)
 from associa.errors import ExpressionError
 from associa.expr import Evaluator, Vec, ast, parse
 from associa.model import DataModel
@@ -151,7 +159,7 @@ class HyperCube:
         )
         self.totals = [self._evaluate(m, total_scope, 1, quiet=True) for m in self.measures]
         self.rows = self._prune(np.arange(ngroups))
-        self.rows = self._sort(self.rows)
+        self.rows = self._sort(self.rows, scope)
 
     def _evaluate(self, m: Measure, scope: GroupScope, n: int, quiet: bool = False) -> Vec:
         if m.node is None or m.error is not None:
@@ -180,7 +188,7 @@ class HyperCube:
             keep &= present
         return rows[keep]
 
-    def _sort(self, rows: np.ndarray) -> np.ndarray:
+    def _sort(self, rows: np.ndarray, scope: GroupScope) -> np.ndarray:
         ncols = len(self.dims) + len(self.measures)
         order = list(self.definition.get("qInterColumnSortOrder") or [])
         order = [c for c in order if isinstance(c, int) and 0 <= c < ncols]
@@ -192,20 +200,32 @@ class HyperCube:
                 d = self.dims[c]
                 if not d.field:
                     continue
-                criteria = _first_criteria(d.definition)
-                states = self.inference.states(d.field)
-                rank = symbol_rank(self.model.fields[d.field], criteria, states)
+                criteria = first_criteria(d.definition)
+                rank = symbol_rank(self.model, self.inference, d.field, criteria, self.locale)
                 keys.append(rank[self.dim_symbols[c][rows]])
             else:
                 m = self.measures[c - len(self.dims)]
                 v = self.values[c - len(self.dims)]
-                texts = v.texts(self.locale)[rows] if v.text is not None else None
-                key = value_rank(v.num[rows], texts, m.definition.get("qSortBy"))
-                if key is not None:
-                    keys.append(key)
+                sort_by = m.definition.get("qSortBy")
+                texts = self._texts(m, v, rows) if sort_by_text(sort_by) else None
+                node = sort_expression(sort_by)
+                expression = None
+                if node is not None:
+                    try:
+                        expression = expression_numbers(self.evaluator.eval(node, scope))[rows]
+                    except ExpressionError:
+                        expression = None  # an unusable sort expression does not sort
+                keys += value_rank(expression_numbers(v)[rows], texts, sort_by, expression)
         if not keys or not len(rows):
             return rows
         return rows[np.lexsort(keys[::-1])]
+
+    def _texts(self, m: Measure, v: Vec, rows: np.ndarray) -> np.ndarray:
+        """The texts the cells show (numbers formatted), None for NULL."""
+        out = np.empty(len(rows), dtype=object)
+        for i, g in enumerate(rows.tolist()):
+            out[i] = None if v.null[g] else format_measure(v, g, m.definition, self.locale)["qText"]
+        return out
 
     # -- output ---------------------------------------------------------------------
 
@@ -267,7 +287,7 @@ class HyperCube:
 
     def _dim_info(self, i: int) -> dict[str, Any]:
         d = self.dims[i]
-        criteria = _first_criteria(d.definition)
+        criteria = first_criteria(d.definition)
         if d.field is None:
             return {
                 "qFallbackTitle": d.label,
@@ -289,11 +309,14 @@ class HyperCube:
                 "qAttrExprInfo": [],
                 "qAttrDimInfo": [],
             }
-        info = dimension_info(self.model, self.inference, d.field, d.label, criteria)
         present = self.dim_symbols[i][self.rows]
+        shown = np.unique(present[present >= 0])
+        info = dimension_info(
+            self.model, self.inference, d.field, d.label, criteria, shown, self.locale
+        )
         info["qCardinalities"] = {
             "qCardinal": info["qCardinal"],
-            "qHypercubeCardinal": int(len(np.unique(present[present >= 0]))),
+            "qHypercubeCardinal": len(shown),
             "qAllValuesCardinal": -1,
         }
         return info
@@ -328,12 +351,6 @@ class HyperCube:
         cell["qState"] = "X"
         cell["qIsTotalCell"] = True
         return cell
-
-
-def _first_criteria(definition: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    qdef = definition.get("qDef") or {}
-    crits = qdef.get("qSortCriterias") or []
-    return crits[0] if crits else None
 
 
 def _zero_counts() -> dict[str, int]:

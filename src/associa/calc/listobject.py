@@ -9,11 +9,12 @@ import numpy as np
 
 from associa.calc.cells import dimension_info, nan_json, validation_error
 from associa.calc.pages import check_pages, clip_page, initial_pages, layout_head
-from associa.calc.sorting import symbol_order
+from associa.calc.sorting import field_frequency, first_criteria, needs_frequency, symbol_order
 from associa.model import DataModel
 from associa.select import STATE_CODES, Inference
 from associa.select.actions import highlight_ranges
 from associa.select.propagate import ALTERNATIVE, EXCLUDED
+from associa.values import DEFAULT_LOCALE, Locale
 
 FREQUENCY_MODES = {
     "N": "N",
@@ -46,40 +47,37 @@ class ListObject:
         definition: Mapping[str, Any],
         search: set[int] | None = None,
         search_text: str = "",
+        locale: Locale = DEFAULT_LOCALE,
     ) -> None:
         self.model = model
+        self.locale = locale
         self.inference = inference
         self.definition = definition
         self.field = list_field(definition)
         qdef = definition.get("qDef") or {}
         labels = qdef.get("qFieldLabels") or []
         self.label = labels[0] if labels and labels[0] else self.field
-        crits = qdef.get("qSortCriterias") or []
-        self.criteria = crits[0] if crits else None
+        self.criteria = first_criteria(definition)
         self.error: dict | None = None
         self.search_text = search_text if search is not None else ""
         self.mode = FREQUENCY_MODES.get(str(definition.get("qFrequencyMode", "N")), "N")
+        self.frequency: np.ndarray | None = None
+        self.frequency_total = 0
         if self.field not in model.fields:
             self.error = validation_error(7000, self.field, f"Field not found: {self.field}")
             self.order = np.zeros(0, dtype=np.int64)
             return
         self.states = inference.states(self.field)
-        self.frequency = self._frequency() if self.mode != "N" else None
-        order = symbol_order(model.fields[self.field], self.criteria, self.states, self.frequency)
+        self.frequency = (
+            field_frequency(model, inference, self.field)
+            if self.mode != "N" or needs_frequency(self.criteria)
+            else None
+        )
+        self.frequency_total = int(self.frequency.sum()) if self.frequency is not None else 0
+        order = symbol_order(model, inference, self.field, self.criteria, locale, self.frequency)
         if search is not None:
             order = order[np.isin(order, np.fromiter(search, dtype=np.int64, count=len(search)))]
         self.order = order
-
-    def _frequency(self) -> np.ndarray | None:
-        fld = self.model.fields[self.field]
-        if fld.is_key:
-            return None
-        table = self.model.tables[fld.tables[0]]
-        col = table.columns[self.field]
-        rows = self.inference.row_masks.get(table.name)
-        vals = col if rows is None else col[rows]
-        vals = vals[vals >= 0]
-        return np.bincount(vals, minlength=len(fld.symbols))
 
     @property
     def size(self) -> dict[str, int]:
@@ -97,7 +95,8 @@ class ListObject:
             "qElemNumber": sym_idx,
             "qState": STATE_CODES[state],
         }
-        if self.mode != "N":
+        if self.mode != "N" and self.frequency is not None:
+            # a key field has no frequency: no qFrequency (see field_frequency)
             cell["qFrequency"] = self._frequency_text(sym_idx)
         if self.search_text:
             ranges = highlight_ranges(cell["qText"], self.search_text)
@@ -106,12 +105,11 @@ class ListObject:
         return cell
 
     def _frequency_text(self, sym_idx: int) -> str:
-        if self.frequency is None:
-            return "-"
+        assert self.frequency is not None
         value = int(self.frequency[sym_idx])
         if self.mode == "V":
             return str(value)
-        total = int(self.frequency.sum())
+        total = self.frequency_total
         share = value / total if total else 0.0
         if self.mode == "P":
             return f"{share * 100:.1f}%"
@@ -140,7 +138,15 @@ class ListObject:
             out["qExpressions"] = []
             out["qDataPages"] = []
             return out
-        info = dimension_info(self.model, self.inference, self.field, self.label, self.criteria)
+        info = dimension_info(
+            self.model,
+            self.inference,
+            self.field,
+            self.label,
+            self.criteria,
+            self.order,
+            self.locale,
+        )
         info["qCardinalities"] = {
             "qCardinal": info["qCardinal"],
             "qHypercubeCardinal": info["qCardinal"],

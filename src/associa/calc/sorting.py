@@ -1,18 +1,54 @@
 """Sort orders for list objects and hypercube columns (SortCriteria).
 
-Within one SortCriteria the flags apply in Qlik's priority: state, expression, frequency,
-numeric value, text, load order; each is 1 (ascending), -1 (descending) or 0 (off). The
-load order breaks any remaining ties.
+Each flag is 0 (off) or a sign. What the sign means, and the evidence:
+
+* ``qSortByState``: 1 puts selected (and locked) values first, then optional, alternative,
+  excluded. Engine API 2.1 SortCriteria: "1 for sorting ascending", states listed as
+  "selected, optional, alternative or excluded"; Qlik's list boxes send ``qSortByState: 1``
+  to bring the selection to the top (our listbox transcript).
+* ``qSortByFrequency``: 1 puts the MOST frequent value first. Engine API 2.1 SortCriteria
+  and ListObjectDef: "-1 for sorting ascending, 1 for sorting descending"; corectl's
+  ``values``/``fields`` goldens (a list object with ``[{qSortByFrequency: 1}]``) print
+  ``b(3x), a, c`` for data a,b,b,b,c. Ties keep load order (``a`` before ``c``). A key field
+  has no frequency (see ``field_frequency``): the flag then leaves every value tied.
+* ``qSortByNumeric``: 1 ascending by number. Values without a number (text) come after the
+  numbers in either direction and are then ordered by the next flags; the API does not say,
+  this is our choice (Qlik's default list box sort puts numbers before text).
+* ``qSortByAscii``: 1 alphabetical, case-insensitive (the app's CollationLocale is en-US),
+  ties by the exact text. Numbers sort by their text ("10" before "2").
+* ``qSortByLoadOrder``: 1 in the order values were first loaded (the symbol index).
+* ``qSortByExpression`` with ``qExpression: {qv}``: 1 ascending by the expression's number,
+  evaluated per value of the field over the possible records; values where it is NULL or
+  text come last in either direction.
+* ``qSortByGreyness`` (undocumented): 1 puts the white values (selected, optional) before the
+  grey ones (alternative, excluded).
+
+Priority inside one SortCriteria: state, greyness, expression, frequency, numeric, text,
+load order (the order Qlik's sort dialogs list them); load order breaks remaining ties.
+No flag at all (``qSortCriterias`` missing or ``[]``) is load order: the real engine answered
+``1, 2, 3, 4, 5`` for ``ID`` (enigma-go recording), not the text order ``1, 10, 100, ...``.
+
+``qSortIndicator`` is the sign of the first non-zero flag among expression, frequency,
+numeric, text, load order ("A" for 1, "D" for -1, "N" for none): the corectl layout golden
+shows "A" for ``qSortBy: {qSortByFrequency: 1}`` and "N" for a dimension without criteria.
+
+NULL dimension values (no symbol) come last in a hypercube whatever the flags.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-from associa.model import Field
+from associa.calc.aggregate import GroupScope
+from associa.calc.records import associate
+from associa.errors import ExpressionError
+from associa.expr import Evaluator, Vec, ast, parse
+from associa.model import DataModel, SymbolTable
+from associa.select import Inference
 from associa.select.propagate import (
     ALTERNATIVE,
     DESELECTED,
@@ -23,6 +59,7 @@ from associa.select.propagate import (
     SEL_EXCL,
     SELECTED,
 )
+from associa.values import DEFAULT_LOCALE, Locale
 
 # how "selected" a state is, for sorting by state (lower first when ascending)
 _STATE_RANK = np.zeros(8, dtype=np.int64)
@@ -38,68 +75,194 @@ for _code, _rank in (
 ):
     _STATE_RANK[_code] = _rank
 
+# grey (1) or white (0), for qSortByGreyness
+_GREY = np.zeros(8, dtype=np.int64)
+_GREY[[ALTERNATIVE, EXCLUDED, SEL_EXCL, LOCK_EXCL]] = 1
+
+_INDICATOR_FLAGS = (
+    "qSortByExpression",
+    "qSortByFrequency",
+    "qSortByNumeric",
+    "qSortByAscii",
+    "qSortByLoadOrder",
+)
+
 
 def _flag(criteria: Mapping[str, Any], name: str) -> int:
     value = criteria.get(name, 0)
+    if isinstance(value, bool):
+        return int(value)
     try:
         value = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return 0
     return (value > 0) - (value < 0)
 
 
+def first_criteria(definition: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The SortCriteria of a dimension or list definition (the first of qSortCriterias)."""
+    qdef = definition.get("qDef")
+    crits = qdef.get("qSortCriterias") if isinstance(qdef, Mapping) else None
+    if isinstance(crits, list) and crits and isinstance(crits[0], Mapping):
+        return crits[0]
+    return None
+
+
 def sort_indicator(criteria: Mapping[str, Any] | None) -> str:
-    if not criteria:
+    if not isinstance(criteria, Mapping):
         return "N"
-    for name in (
-        "qSortByExpression",
-        "qSortByFrequency",
-        "qSortByNumeric",
-        "qSortByAscii",
-        "qSortByLoadOrder",
-    ):
+    for name in _INDICATOR_FLAGS:
         flag = _flag(criteria, name)
         if flag:
             return "A" if flag > 0 else "D"
     return "N"
 
 
+def sort_by_text(criteria: Mapping[str, Any] | None) -> bool:
+    return isinstance(criteria, Mapping) and _flag(criteria, "qSortByAscii") != 0
+
+
+def needs_frequency(criteria: Mapping[str, Any] | None) -> bool:
+    return isinstance(criteria, Mapping) and _flag(criteria, "qSortByFrequency") != 0
+
+
+# -- inputs of the sort keys ----------------------------------------------------------
+
+
 def text_ranks(texts: list[str]) -> np.ndarray:
     """Rank of each text in case-insensitive alphabetical order (ties by exact text)."""
-    order = sorted(range(len(texts)), key=lambda i: (texts[i].casefold(), texts[i]))
-    ranks = np.empty(len(texts), dtype=np.int64)
-    ranks[order] = np.arange(len(texts))
+    keys = [(t.casefold(), t) for t in texts]
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    ranks = np.empty(len(keys), dtype=np.int64)
+    ranks[order] = np.arange(len(keys))
     return ranks
 
 
+# Symbol tables are read-only once a model is built, so their text ranks are kept for the
+# next click; the entry holds the table itself so that its id cannot be reused meanwhile.
+_TEXT_RANKS: OrderedDict[int, tuple[SymbolTable, int, np.ndarray]] = OrderedDict()
+_TEXT_RANKS_KEPT = 8
+
+
+def symbol_text_ranks(sym: SymbolTable) -> np.ndarray:
+    hit = _TEXT_RANKS.get(id(sym))
+    if hit is not None and hit[0] is sym and hit[1] == len(sym):
+        _TEXT_RANKS.move_to_end(id(sym))
+        return hit[2]
+    ranks = text_ranks(list(sym.texts[:-1]))
+    _TEXT_RANKS[id(sym)] = (sym, len(sym), ranks)
+    while len(_TEXT_RANKS) > _TEXT_RANKS_KEPT:
+        _TEXT_RANKS.popitem(last=False)
+    return ranks
+
+
+def field_frequency(model: DataModel, inference: Inference, name: str) -> np.ndarray | None:
+    """Records carrying each value of the field among the possible rows of its table (the
+    list box frequency; also what qSortByFrequency sorts by in hypercube columns).
+
+    None for a key field: Qlik cannot tell which table to count in ("Frequency information
+    in associating fields": no frequency is shown for such a field). corectl's goldens agree:
+    for the key field ``numbers`` the engine's list object sent no frequency text, which
+    corectl prints as a plain ``1`` (it prints ``1(-x)`` for "-"). The recorded data cannot
+    tell that apart from a frequency of "1" (each value is once in each table); the engine
+    omits empty strings from its answers, so no ``qFrequency`` at all is what we send.
+    """
+    fld = model.fields[name]
+    if fld.is_key or not fld.tables:
+        return None
+    table = model.tables[fld.tables[0]]
+    col = table.columns[name]
+    rows = inference.row_masks.get(table.name)
+    vals = col if rows is None else col[rows]
+    vals = vals[vals >= 0]
+    return np.bincount(vals, minlength=len(fld.symbols))
+
+
+def _expression_text(criteria: Mapping[str, Any]) -> str | None:
+    expr = criteria.get("qExpression")
+    if isinstance(expr, Mapping):
+        expr = expr.get("qv")
+    return expr if isinstance(expr, str) and expr.strip() else None
+
+
+def sort_expression(criteria: Mapping[str, Any] | None) -> ast.Node | None:
+    """The parsed qExpression when qSortByExpression is on; None when off or unusable (a
+    sort expression that does not parse is ignored: the other flags still sort)."""
+    if not isinstance(criteria, Mapping) or not _flag(criteria, "qSortByExpression"):
+        return None
+    text = _expression_text(criteria)
+    if text is None:
+        return None
+    try:
+        return parse(text)
+    except ExpressionError:
+        return None
+
+
+def expression_by_symbol(
+    model: DataModel, inference: Inference, name: str, node: ast.Node, locale: Locale
+) -> np.ndarray | None:
+    """The sort expression's number for each value of the field, evaluated like a chart
+    with the field as its only dimension (NaN where NULL or text); None on an error."""
+    fields = ast.field_names(node)
+    if any(f not in model.fields for f in fields):
+        return None
+    nsym = len(model.fields[name].symbols)
+    records = associate(model, inference, fields | {name}, {name})
+    col = records.column(model, name).astype(np.int64)
+    group = np.where(col >= 0, col, nsym)  # NULL records form one extra group
+    symbols = np.append(np.arange(nsym, dtype=np.int64), -1)
+    scope = GroupScope(model, records, group, nsym + 1, locale, [(name, symbols)])
+    try:
+        value = Evaluator(locale).eval(node, scope)
+    except ExpressionError:
+        return None
+    return expression_numbers(value)[:nsym]
+
+
+def expression_numbers(value: Vec) -> np.ndarray:
+    """Numbers of a computed vector, NaN where NULL."""
+    return np.where(value.null, np.nan, value.num.astype(np.float64))
+
+
+def _ascending_numbers(flag: int, nums: np.ndarray) -> list[np.ndarray]:
+    """Keys that order numbers by ``flag`` with NaN last in both directions."""
+    missing = np.isnan(nums)
+    return [missing.astype(np.int64), np.where(missing, 0.0, flag * nums)]
+
+
+# -- orders ---------------------------------------------------------------------------
+
+
 def symbol_order_keys(
-    fld: Field,
+    sym: SymbolTable,
     criteria: Mapping[str, Any] | None,
     states: np.ndarray | None = None,
     frequency: np.ndarray | None = None,
+    expression: np.ndarray | None = None,
 ) -> list[np.ndarray]:
     """Sort keys over the field's symbols, most significant first."""
-    sym = fld.symbols
     n = len(sym)
     keys: list[np.ndarray] = []
-    criteria = criteria or {}
+    criteria = criteria if isinstance(criteria, Mapping) else {}
     flag = _flag(criteria, "qSortByState")
     if flag and states is not None:
         keys.append(flag * _STATE_RANK[states])
+    flag = _flag(criteria, "qSortByGreyness")
+    if flag and states is not None:
+        keys.append(flag * _GREY[states])
+    flag = _flag(criteria, "qSortByExpression")
+    if flag and expression is not None:
+        keys += _ascending_numbers(flag, expression)
     flag = _flag(criteria, "qSortByFrequency")
     if flag and frequency is not None:
-        keys.append(flag * frequency.astype(np.int64))
+        keys.append(-flag * frequency.astype(np.int64))  # 1: most frequent first
     flag = _flag(criteria, "qSortByNumeric")
     if flag:
-        nums = sym.nums[:-1]
-        isnum = ~np.isnan(nums)
-        rank = np.zeros(n, dtype=np.float64)
-        rank[isnum] = flag * nums[isnum]
-        keys.append((~isnum).astype(np.int64))  # numbers before text, either direction
-        keys.append(rank)  # type: ignore[arg-type]
+        keys += _ascending_numbers(flag, sym.nums[:-1])  # text after numbers
     flag = _flag(criteria, "qSortByAscii")
     if flag:
-        keys.append(flag * text_ranks(list(sym.texts[:-1])))
+        keys.append(flag * symbol_text_ranks(sym))
     flag = _flag(criteria, "qSortByLoadOrder")
     if flag:
         keys.append(flag * np.arange(n, dtype=np.int64))
@@ -108,35 +271,64 @@ def symbol_order_keys(
 
 
 def symbol_order(
-    fld: Field,
+    model: DataModel,
+    inference: Inference,
+    name: str,
     criteria: Mapping[str, Any] | None,
-    states: np.ndarray | None = None,
+    locale: Locale = DEFAULT_LOCALE,
     frequency: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Symbol indices in display order."""
-    keys = symbol_order_keys(fld, criteria, states, frequency)
+    """The field's symbol indices in display order. ``frequency`` may be passed when the
+    caller has it; otherwise it is computed when the criteria sort by it."""
+    sym = model.fields[name].symbols
+    if not isinstance(criteria, Mapping) or not any(_flag(criteria, k) for k in criteria):
+        return np.arange(len(sym), dtype=np.int64)
+    states = inference.states(name)
+    if frequency is None and needs_frequency(criteria):
+        frequency = field_frequency(model, inference, name)
+    node = sort_expression(criteria)
+    expression = (
+        expression_by_symbol(model, inference, name, node, locale) if node is not None else None
+    )
+    keys = symbol_order_keys(sym, criteria, states, frequency, expression)
     return np.lexsort(keys[::-1])
 
 
 def symbol_rank(
-    fld: Field, criteria: Mapping[str, Any] | None, states: np.ndarray | None = None
+    model: DataModel,
+    inference: Inference,
+    name: str,
+    criteria: Mapping[str, Any] | None,
+    locale: Locale = DEFAULT_LOCALE,
 ) -> np.ndarray:
     """Rank of each symbol in display order, with one extra slot (last) for NULL."""
-    order = symbol_order(fld, criteria, states)
+    order = symbol_order(model, inference, name, criteria, locale)
     rank = np.empty(len(order) + 1, dtype=np.int64)
     rank[order] = np.arange(len(order))
     rank[-1] = len(order)
     return rank
 
 
-def value_rank(num: np.ndarray, texts: np.ndarray | None, sort_by: Mapping[str, Any] | None) -> np.ndarray | None:
-    """Sort key of measure values by their qSortBy, or None when the measure does not sort."""
-    sort_by = sort_by or {}
+def value_rank(
+    num: np.ndarray,
+    texts: np.ndarray | None,
+    sort_by: Mapping[str, Any] | None,
+    expression: np.ndarray | None = None,
+) -> list[np.ndarray]:
+    """Sort keys (most significant first) of a measure's values by its qSortBy: expression,
+    then number, then text. NULL comes last. State, frequency and load order mean nothing
+    for a measure and are ignored (corectl sends qSortByFrequency on its measures)."""
+    sort_by = sort_by if isinstance(sort_by, Mapping) else {}
+    keys: list[np.ndarray] = []
+    flag = _flag(sort_by, "qSortByExpression")
+    if flag and expression is not None:
+        keys += _ascending_numbers(flag, expression)
     flag = _flag(sort_by, "qSortByNumeric")
     if flag:
-        key = np.where(np.isnan(num), np.inf, flag * np.nan_to_num(num, nan=0.0))
-        return key
+        keys += _ascending_numbers(flag, num.astype(np.float64))
     flag = _flag(sort_by, "qSortByAscii")
     if flag and texts is not None:
-        return flag * text_ranks(["" if t is None else t for t in texts])
-    return None
+        missing = np.array([t is None for t in texts], dtype=bool)
+        keys.append(missing.astype(np.int64))
+        keys.append(flag * text_ranks(["" if t is None else t for t in texts]))
+    return keys
