@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from associa.app.app import App
+from associa.app.children import ObjectTree, TreeNode, apply_tree, plan_tree
 from associa.calc import HyperCube, ListObject, evaluate_scalar
 from associa.errors import AlreadyExists, ExpressionError, InvalidPath, NotFound
 from associa.model import DataModel
@@ -34,6 +35,8 @@ class DocState:
         self.forward: list[SelectionState] = []
         self.session_objects: dict[str, dict[str, Any]] = {}
         self.session_versions: dict[str, int] = {}
+        self.session_tree = ObjectTree()  # children of session objects
+        self._list_holders: dict[str, tuple[int, bool]] = {}  # id -> (version, holds a list)
         self._inference: Inference | None = None
         self._cache: dict[tuple[str, str], tuple[tuple, Any]] = {}
         self.modal: tuple[str, SelectionState] | None = None  # (object id, state before)
@@ -48,6 +51,31 @@ class DocState:
 
     def app_changed(self, app: App, what: str, object_id: str | None = None) -> None:
         self.on_change(what, object_id)
+        if what in ("create", "destroy", "object"):
+            # the layouts that list app objects (qAppObjectListDef) change with them, and
+            # so does a parent listing its children's properties (qChildListDef)
+            for holder in self._holders("qAppObjectListDef"):
+                if holder != object_id:
+                    self.on_change("object", holder)
+            parent = app.parent_of(object_id) if what == "object" and object_id else None
+            if parent is not None and self._holds(parent, "qChildListDef"):
+                self.on_change("object", parent)
+
+    def _holders(self, key: str) -> list[str]:
+        ids = list(self.session_objects) + list(self.app.objects)
+        return [obj_id for obj_id in ids if self._holds(obj_id, key)]
+
+    def _holds(self, obj_id: str, key: str) -> bool:
+        """Whether the object's properties hold ``key`` anywhere (cached per version)."""
+        found = self.properties(obj_id)
+        if found is None:
+            return False
+        version = self.version(obj_id)
+        hit = self._list_holders.get(f"{key}/{obj_id}")
+        if hit is None or hit[0] != version:
+            hit = (version, _has_key(found[0], key))
+            self._list_holders[f"{key}/{obj_id}"] = hit
+        return hit[1]
 
     # -- selection state ------------------------------------------------------------
 
@@ -160,11 +188,80 @@ class DocState:
         self.on_change("object", obj_id)
 
     def destroy_session_object(self, obj_id: str) -> bool:
+        """Destroy a session object and its children (their handles close)."""
         with self.lock:
-            if self.session_objects.pop(obj_id, None) is None:
+            if obj_id not in self.session_objects:
                 return False
-            self.session_versions.pop(obj_id, None)
+            parent = self.session_tree.parent(obj_id)
+            gone = self.session_tree.remove(obj_id)
+            for gid in gone:
+                self.session_objects.pop(gid, None)
+                self.session_versions.pop(gid, None)
+        for gid in gone:
+            self.on_change("destroy", gid)
+        if parent is not None:
+            self.on_change("object", parent)
         return True
+
+    # -- children -------------------------------------------------------------------
+
+    def parent_of(self, obj_id: str) -> str | None:
+        if obj_id in self.session_objects:
+            with self.lock:
+                return self.session_tree.parent(obj_id)
+        return self.app.parent_of(obj_id)
+
+    def children_of(self, obj_id: str) -> list[str]:
+        if obj_id in self.session_objects:
+            with self.lock:
+                return self.session_tree.children(obj_id)
+        return self.app.children_of(obj_id)
+
+    def create_child(self, parent_id: str, props: dict[str, Any]) -> dict[str, Any]:
+        """A new child of ``parent_id``: a session object under a session object, a
+        persisted one under a persisted object."""
+        if parent_id not in self.session_objects:
+            return self.app.create_child(parent_id, props)
+        with self.lock:
+            if parent_id not in self.session_objects:
+                raise NotFound(parent_id, "Object not found")
+            props = self.create_session_object(props)
+            self.session_tree.add(parent_id, props["qInfo"]["qId"])
+        self.on_change("object", parent_id)
+        return props
+
+    def destroy_child(self, parent_id: str, child_id: str) -> bool:
+        """Destroy ``child_id`` if it is a child of ``parent_id``."""
+        if child_id not in self.children_of(parent_id):
+            return False
+        if child_id in self.session_objects:
+            return self.destroy_session_object(child_id)
+        return self.app.destroy_object(child_id)
+
+    def set_object(self, obj_id: str, props: dict[str, Any]) -> None:
+        """SetProperties, wherever the object lives."""
+        if obj_id in self.session_objects:
+            self.set_session_object(obj_id, props)
+        else:
+            self.app.set_object(obj_id, props)
+
+    def set_tree(self, obj_id: str, entry: Any) -> list[TreeNode]:
+        """SetFullPropertyTree, wherever the object lives."""
+        if obj_id not in self.session_objects:
+            return self.app.set_tree(obj_id, entry)
+        with self.lock:
+            if obj_id not in self.session_objects:
+                raise NotFound(obj_id, "Object not found")
+            nodes = plan_tree(entry, obj_id, self.session_objects, self.session_tree)
+            existed = set(self.session_objects)
+            gone = apply_tree(nodes, self.session_objects, self.session_versions,
+                              self.session_tree)
+        for gid in gone:
+            self.on_change("destroy", gid)
+        for node in nodes:
+            if node.obj_id in existed:
+                self.on_change("object", node.obj_id)
+        return nodes
 
     # -- computations ---------------------------------------------------------------
 
@@ -213,6 +310,14 @@ class DocState:
         except ExpressionError as exc:
             return f"Error: {exc.detail}"
         return "-" if value is None else value
+
+
+def _has_key(node: Any, key: str) -> bool:
+    if isinstance(node, dict):
+        return key in node or any(_has_key(v, key) for v in node.values())
+    if isinstance(node, list):
+        return any(_has_key(v, key) for v in node)
+    return False
 
 
 def _same(a: SelectionState, b: SelectionState) -> bool:
