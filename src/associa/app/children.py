@@ -116,12 +116,13 @@ def plan_tree(
     root_id: str,
     objects: Mapping[str, dict[str, Any]],
     tree: ObjectTree,
+    taken: Container[str] = (),
 ) -> list[TreeNode]:
     """Check a GenericObjectEntry for ``root_id`` and flatten it, root first.
 
     The root keeps its id and type whatever ``qProperty.qInfo`` says; so does every child
     that already exists below the root (an object's type cannot be changed). A child id
-    that belongs to any other object raises ``AlreadyExists``; an id met twice in the tree
+    that belongs to any other object (in ``objects`` or ``taken``) raises ``AlreadyExists``; an id met twice in the tree
     (a cycle, or the root inside its own children) raises ``InvalidParameters``.
     """
     below = set(tree.descendants(root_id))
@@ -145,7 +146,7 @@ def plan_tree(
         if parent is not None:
             if obj_id in below:
                 info["qType"] = objects[obj_id].get("qInfo", {}).get("qType", "")
-            elif obj_id in objects:
+            elif obj_id in objects or obj_id in taken:
                 raise AlreadyExists(obj_id, "An object with this id already exists")
         nodes.append(TreeNode(obj_id, parent, props))
         kids = node.get("qChildren")

@@ -220,6 +220,10 @@ class DocState:
     def create_child(self, parent_id: str, props: dict[str, Any]) -> dict[str, Any]:
         """A new child of ``parent_id``: a session object under a session object, a
         persisted one under a persisted object."""
+        info = props.get("qInfo") if isinstance(props, dict) else None
+        wanted = info.get("qId") if isinstance(info, dict) else None
+        if wanted and (wanted in self.session_objects or wanted in self.app.objects):
+            raise AlreadyExists(wanted)
         if parent_id not in self.session_objects:
             return self.app.create_child(parent_id, props)
         with self.lock:
@@ -252,7 +256,8 @@ class DocState:
         with self.lock:
             if obj_id not in self.session_objects:
                 raise NotFound(obj_id, "Object not found")
-            nodes = plan_tree(entry, obj_id, self.session_objects, self.session_tree)
+            nodes = plan_tree(entry, obj_id, self.session_objects, self.session_tree,
+                              self.app.objects)
             existed = set(self.session_objects)
             gone = apply_tree(nodes, self.session_objects, self.session_versions,
                               self.session_tree)
