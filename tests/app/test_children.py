@@ -131,7 +131,7 @@ def test_create_child(app: App) -> None:
     kid = made["qInfo"]["qId"]
     assert app.children_of("p") == [kid] and app.parent_of(kid) == "p"
     assert app.get_object(kid)["t"] == 1 and app.object_versions[kid] == 1
-    assert listener.events == [("create", kid), ("object", "p")]
+    assert listener.events == [("create", kid), ("children", "p")]
     with pytest.raises(AlreadyExists):
         app.create_child("p", obj(kid))
     with pytest.raises(NotFound):
@@ -148,7 +148,7 @@ def test_destroying_a_parent_destroys_its_children(app: App) -> None:
     listener = Listener()
     app.listen(listener)
     assert app.destroy_object("a") is True
-    assert listener.events == [("destroy", "a"), ("destroy", "a1"), ("object", "p")]
+    assert listener.events == [("destroy", "a"), ("destroy", "a1"), ("children", "p")]
     assert app.children_of("p") == ["b"] and "a1" not in app.objects
     assert app.destroy_object("p") is True
     assert set(app.objects) == {"other"} and app.object_versions == {"other": 1}
@@ -222,7 +222,7 @@ def test_session_children(app: App) -> None:
     kid = doc.create_child("s", {"qInfo": {"qType": "chart"}})["qInfo"]["qId"]
     assert doc.children_of("s") == [kid] and doc.parent_of(kid) == "s"
     assert kid in doc.session_objects and kid not in app.objects
-    assert events.seen == [("object", "s")]
+    assert events.seen == [("children", "s")]
     doc.create_child(kid, obj("grandchild"))
     events.seen.clear()
     assert doc.destroy_child("s", "grandchild") is False  # not a direct child
@@ -269,11 +269,15 @@ def test_list_holders_change_with_app_objects(app: App) -> None:
     app.create_object(obj("q"))
     app.create_child("q", obj("qk"))  # q has no qChildListDef
     events.seen.clear()
-    app.create_child("p", obj("k"))
+    app.create_object(obj("s2", "sheet"))
     assert ("object", "sheets") in events.seen and ("object", "plain") not in events.seen
     events.seen.clear()
+    app.create_child("p", obj("k"))  # a child is not an app object
+    assert events.seen == [("create", "k"), ("children", "p")]
+    events.seen.clear()
     app.set_object("k", obj("k", t=1))
-    assert ("object", "p") in events.seen  # the parent lists the child's properties
+    # the parent lists the child's properties; app-object lists don't list children
+    assert events.seen == [("object", "k"), ("object", "p")]
     events.seen.clear()
     app.set_object("qk", obj("qk", t=1))
     assert ("object", "q") not in events.seen

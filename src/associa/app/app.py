@@ -113,7 +113,8 @@ class App:
 
     # -- persisted objects ----------------------------------------------------------
 
-    def create_object(self, props: dict[str, Any]) -> dict[str, Any]:
+    def create_object(self, props: dict[str, Any], parent: str | None = None) -> dict[str, Any]:
+        """A new persisted object (the last child of ``parent`` if given)."""
         props = copy.deepcopy(props)
         info = props.setdefault("qInfo", {})
         if not isinstance(info, dict):
@@ -124,6 +125,10 @@ class App:
         with self.lock:
             if info["qId"] in self.objects:
                 raise AlreadyExists(info["qId"])
+            if parent is not None:
+                if parent not in self.objects:
+                    raise NotFound(parent, "Object not found")
+                self.tree.add(parent, info["qId"])
             self.objects[info["qId"]] = props
             self.object_versions[info["qId"]] = 1
             self.modified = now_iso()
@@ -161,7 +166,7 @@ class App:
         for gid in gone:
             self.notify("destroy", gid)
         if parent is not None:
-            self.notify("object", parent)
+            self.notify("children", parent)
         return True
 
     # -- children -------------------------------------------------------------------
@@ -176,18 +181,8 @@ class App:
 
     def create_child(self, parent_id: str, props: dict[str, Any]) -> dict[str, Any]:
         """Create a persisted object (as CreateObject does) as the last child of ``parent_id``."""
-        if parent_id not in self.objects:
-            raise NotFound(parent_id, "Object not found")
-        props = self.create_object(props)
-        obj_id = props["qInfo"]["qId"]
-        with self.lock:
-            linked = parent_id in self.objects
-            if linked:
-                self.tree.add(parent_id, obj_id)
-        if not linked:  # the parent went away meanwhile
-            self.destroy_object(obj_id)
-            raise NotFound(parent_id, "Object not found")
-        self.notify("object", parent_id)
+        props = self.create_object(props, parent=parent_id)
+        self.notify("children", parent_id)
         return props
 
     def set_tree(self, obj_id: str, entry: Any) -> list[TreeNode]:

@@ -51,14 +51,15 @@ class DocState:
 
     def app_changed(self, app: App, what: str, object_id: str | None = None) -> None:
         self.on_change(what, object_id)
-        if what in ("create", "destroy", "object"):
+        if what in ("create", "destroy", "object") and object_id is not None:
             # the layouts that list app objects (qAppObjectListDef) change with them, and
-            # so does a parent listing its children's properties (qChildListDef)
-            for holder in self._holders("qAppObjectListDef"):
-                if holder != object_id:
-                    self.on_change("object", holder)
-            parent = app.parent_of(object_id) if what == "object" and object_id else None
-            if parent is not None and self._holds(parent, "qChildListDef"):
+            # a parent listing its children's properties (qChildListDef) with its children
+            parent = app.parent_of(object_id) if what != "destroy" else None
+            if parent is None:
+                for holder in self._holders("qAppObjectListDef"):
+                    if holder != object_id:
+                        self.on_change("object", holder)
+            elif what == "object" and self._holds(parent, "qChildListDef"):
                 self.on_change("object", parent)
 
     def _holders(self, key: str) -> list[str]:
@@ -200,7 +201,7 @@ class DocState:
         for gid in gone:
             self.on_change("destroy", gid)
         if parent is not None:
-            self.on_change("object", parent)
+            self.on_change("children", parent)
         return True
 
     # -- children -------------------------------------------------------------------
@@ -231,7 +232,7 @@ class DocState:
                 raise NotFound(parent_id, "Object not found")
             props = self.create_session_object(props)
             self.session_tree.add(parent_id, props["qInfo"]["qId"])
-        self.on_change("object", parent_id)
+        self.on_change("children", parent_id)
         return props
 
     def destroy_child(self, parent_id: str, child_id: str) -> bool:
