@@ -376,3 +376,20 @@ def test_children_are_saved_and_reopen(data_dir: Path) -> None:
     finally:
         d.close()
         second.shutdown()
+
+
+def test_set_child_array_order(loaded: Client, sheet: int) -> None:
+    for qid in ("a", "b", "c"):
+        loaded.call("CreateChild", obj(qid), handle=sheet)
+    reply = loaded.send("SetChildArrayOrder", ["c", "a", "b"], handle=sheet)
+    assert reply["result"] == {} and reply["change"] == [sheet]
+    assert ids(loaded.call("GetChildInfos", handle=sheet)["qInfos"]) == ["c", "a", "b"]
+    for bad in (["a", "b"], ["a", "b", "c", "d"], ["a", "a", "b"], ["a", "b", 3]):
+        assert loaded.error("SetChildArrayOrder", bad, handle=sheet)["code"] == 8
+    assert ids(loaded.call("GetChildInfos", handle=sheet)["qInfos"]) == ["c", "a", "b"]
+    so = loaded.create(obj("so", "x"))
+    for qid in ("x", "y"):
+        loaded.call("CreateChild", obj(qid), handle=so)
+    loaded.call("SetChildArrayOrder", ["y", "x"], handle=so)
+    got = loaded.call("GetFullPropertyTree", handle=so)["qPropEntry"]["qChildren"]
+    assert [k["qProperty"]["qInfo"]["qId"] for k in got] == ["y", "x"]

@@ -185,6 +185,12 @@ class App:
         self.notify("children", parent_id)
         return props
 
+    def reorder_children(self, parent_id: str, ids: list[str]) -> None:
+        with self.lock:
+            self.tree.reorder(parent_id, ids)
+            self.modified = now_iso()
+        self.notify("children", parent_id)
+
     def set_tree(self, obj_id: str, entry: Any) -> list[TreeNode]:
         """SetFullPropertyTree: the object's properties and its whole subtree at once."""
         with self.lock:

@@ -51,6 +51,13 @@ class ObjectTree:
         self._children.setdefault(parent, []).append(child)
         self._parent[child] = parent
 
+    def reorder(self, parent: str, ids: list[str]) -> None:
+        """SetChildArrayOrder: ``ids`` must hold every child of ``parent`` once."""
+        kids = self._children.get(parent, [])
+        if sorted(ids) != sorted(kids):
+            raise InvalidParameters("qIds", "qIds must list every child of the object once")
+        kids[:] = ids
+
     def remove(self, obj_id: str) -> list[str]:
         """Forget ``obj_id`` and everything below it; their ids, ``obj_id`` first."""
         gone = [obj_id, *self.descendants(obj_id)]

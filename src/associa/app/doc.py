@@ -243,6 +243,15 @@ class DocState:
             return self.destroy_session_object(child_id)
         return self.app.destroy_object(child_id)
 
+    def reorder_children(self, parent_id: str, ids: list[str]) -> None:
+        """SetChildArrayOrder, wherever the object lives."""
+        if parent_id not in self.session_objects:
+            self.app.reorder_children(parent_id, ids)
+            return
+        with self.lock:
+            self.session_tree.reorder(parent_id, ids)
+        self.on_change("children", parent_id)
+
     def set_object(self, obj_id: str, props: dict[str, Any]) -> None:
         """SetProperties, wherever the object lives."""
         if obj_id in self.session_objects:

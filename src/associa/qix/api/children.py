@@ -1,5 +1,6 @@
 """GenericObject children: CreateChild, DestroyChild, DestroyAllChildren, GetChild,
-GetChildInfos, GetParent and the full property tree (Get/SetFullPropertyTree).
+GetChildInfos, GetParent, SetChildArrayOrder and the full property tree
+(Get/SetFullPropertyTree).
 
 A child lives where its parent lives (persisted with a persisted parent, in the session
 with a session object); see ``associa.app.children``. Creating or destroying a child
@@ -104,6 +105,14 @@ def get_child_infos(call: Call) -> list[dict[str, Any]]:
         if found is not None:
             infos.append(dict(found[0].get("qInfo", {})))
     return infos
+
+
+@method("GenericObject", "SetChildArrayOrder", p("qIds", "list"))
+def set_child_array_order(call: Call, qIds: list[Any]) -> None:
+    ref = _ref(call)
+    if not all(isinstance(i, str) for i in qIds):
+        raise InvalidParameters("qIds", "qIds must be a list of object ids")
+    ref.doc.reorder_children(ref.obj_id, qIds)
 
 
 @method("GenericObject", "GetFullPropertyTree", out=("qPropEntry",))
