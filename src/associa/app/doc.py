@@ -3,7 +3,9 @@
 Selection state belongs to the session (every socket of a session shares it); the data
 model and persisted objects belong to the app. Computed list objects and hypercubes are
 cached by (object, path, properties version, model version, state version), so nothing
-is recomputed until something it depends on changes.
+is recomputed until something it depends on changes. Objects may have children
+(``app/children.py``): a session object's children live in the session, a persisted
+object's with the app; the methods here route to the right place.
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ class DocState:
         self.session_objects: dict[str, dict[str, Any]] = {}
         self.session_versions: dict[str, int] = {}
         self.session_tree = ObjectTree()  # children of session objects
-        self._list_holders: dict[str, tuple[int, bool]] = {}  # id -> (version, holds a list)
+        # (definition key, object id) -> (version, whether the properties hold it)
+        self._holds_cache: dict[tuple[str, str], tuple[int, bool]] = {}
         self._inference: Inference | None = None
         self._cache: dict[tuple[str, str], tuple[tuple, Any]] = {}
         self.modal: tuple[str, SelectionState] | None = None  # (object id, state before)
@@ -51,6 +54,8 @@ class DocState:
 
     def app_changed(self, app: App, what: str, object_id: str | None = None) -> None:
         self.on_change(what, object_id)
+        if what == "destroy" and object_id is not None:
+            self._forget(object_id)
         if what in ("create", "destroy", "object") and object_id is not None:
             # the layouts that list app objects (qAppObjectListDef) change with them, and
             # a parent listing its children's properties (qChildListDef) with its children
@@ -72,11 +77,14 @@ class DocState:
         if found is None:
             return False
         version = self.version(obj_id)
-        hit = self._list_holders.get(f"{key}/{obj_id}")
+        hit = self._holds_cache.get((key, obj_id))
         if hit is None or hit[0] != version:
-            hit = (version, _has_key(found[0], key))
-            self._list_holders[f"{key}/{obj_id}"] = hit
+            hit = self._holds_cache[(key, obj_id)] = (version, _has_key(found[0], key))
         return hit[1]
+
+    def _forget(self, obj_id: str) -> None:
+        for key in ("qAppObjectListDef", "qChildListDef"):
+            self._holds_cache.pop((key, obj_id), None)
 
     # -- selection state ------------------------------------------------------------
 
@@ -198,6 +206,7 @@ class DocState:
             for gid in gone:
                 self.session_objects.pop(gid, None)
                 self.session_versions.pop(gid, None)
+                self._forget(gid)
         for gid in gone:
             self.on_change("destroy", gid)
         if parent is not None:
@@ -272,6 +281,7 @@ class DocState:
             gone = apply_tree(nodes, self.session_objects, self.session_versions,
                               self.session_tree)
         for gid in gone:
+            self._forget(gid)
             self.on_change("destroy", gid)
         for node in nodes:
             if node.obj_id in existed:

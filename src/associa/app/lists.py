@@ -168,10 +168,11 @@ def _qtype(props: dict[str, Any]) -> Any:
 
 
 def _meta(doc: DocState, obj_id: str, meta_def: dict[str, Any]) -> Any:
-    """What the object's own layout has as ``qMeta`` (qMetaDef plus privileges)."""
-    from associa.app import layout  # layout imports this module
+    """What the object's own layout has as ``qMeta`` (its qMetaDef plus privileges)."""
+    from associa.app.layout import object_layout  # layout imports this module
 
-    return layout.DEFINITIONS["qMetaDef"][1](doc, obj_id, "/qMetaDef", meta_def)
+    shell = {"qInfo": {"qId": obj_id, "qType": ""}, "qMetaDef": meta_def}
+    return object_layout(doc, obj_id, shell).get("qMeta", {})
 
 
 # -- qData ----------------------------------------------------------------------------
