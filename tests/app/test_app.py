@@ -109,7 +109,7 @@ def test_objects(app: App) -> None:
     assert app.destroy_object(obj_id) is True
     assert app.destroy_object(obj_id) is False
     assert app.get_object(obj_id) is None
-    assert listener.events == [("object", obj_id), ("destroy", obj_id)]
+    assert listener.events == [("create", obj_id), ("object", obj_id), ("destroy", obj_id)]
     with pytest.raises(NotFound):
         app.set_object(obj_id, {})
 

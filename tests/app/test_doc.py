@@ -104,10 +104,12 @@ def test_app_events_reach_the_callback(app: App, doc: DocState, events: Events) 
     app.set_object(obj_id, {"a": 1})
     app.destroy_object(obj_id)
     app.set_properties({"qTitle": "t"})
-    assert events.seen == [("object", obj_id), ("destroy", obj_id), ("properties", None)]
+    assert events.seen == [
+        ("create", obj_id), ("object", obj_id), ("destroy", obj_id), ("properties", None)
+    ]
     doc.close()
     app.set_properties({"qTitle": "u"})
-    assert len(events.seen) == 3
+    assert len(events.seen) == 4  # closed: no more events
 
 
 def test_session_objects(app: App, doc: DocState, events: Events) -> None:

@@ -39,6 +39,16 @@ def test_definitions_registry() -> None:
         "qListObjectDef": "qListObject",
         "qMetaDef": "qMeta",
         "qSelectionObjectDef": "qSelectionObject",
+        "qFieldListDef": "qFieldList",
+        "qAppObjectListDef": "qAppObjectList",
+        "qChildListDef": "qChildList",
+        "qVariableListDef": "qVariableList",
+        "qDimensionListDef": "qDimensionList",
+        "qMeasureListDef": "qMeasureList",
+        "qBookmarkListDef": "qBookmarkList",
+        "qMediaListDef": "qMediaList",
+        "qExtensionListDef": "qExtensionList",
+        "qUndoInfoDef": "qUndoInfo",
     }
 
 

@@ -188,3 +188,69 @@ test('persistence: create, save, restart the engine, reopen the same app', async
   assert.ok(infos.some((i) => i.qId === 'saved-cube'));
   await session.close();
 });
+
+test('lists and children: a sheet list follows the sheets, charts are children', async () => {
+  // as enigma.js's own integration test 'should create and list sheets' does it
+  const session = open(`${engine.url}/app/engineData/identity/lists`);
+  const global = await session.open();
+  const doc = await global.createSessionApp();
+  await loadThreeTables(doc);
+  const sheetList = await doc.createSessionObject({
+    qInfo: { qType: 'sheetList' },
+    qAppObjectListDef: {
+      qType: 'sheet',
+      qData: { title: '/qMetaDef/title', description: '/qMetaDef/description', cells: '/cells', rank: '/rank' },
+    },
+  });
+  assert.equal((await sheetList.getLayout()).qAppObjectList.qItems.length, 0);
+  let changed = 0;
+  sheetList.on('changed', () => { changed += 1; });
+  const sheet = await doc.createObject({
+    qInfo: { qType: 'sheet' },
+    qMetaDef: { title: 'mySheetName', description: 'first' },
+    rank: -1,
+    columns: 24,
+    rows: 12,
+    cells: [],
+    qChildListDef: { qData: { title: '/title' } },
+  });
+  assert.ok(changed >= 1, 'the sheet list is told that it changed');
+  let items = (await sheetList.getLayout()).qAppObjectList.qItems;
+  assert.deepEqual(items.map((i) => [i.qInfo.qId, i.qMeta.title, i.qData.description, i.qData.rank]),
+    [[sheet.id, 'mySheetName', 'first', -1]]);
+
+  // as Sense adds a chart: the child, and the sheet's cells in the same call
+  const sheetProps = await sheet.getProperties();
+  sheetProps.cells = [{ name: 'chart1' }];
+  const chart = await sheet.createChild(
+    { ...cubeProps, qInfo: { qId: 'chart1', qType: 'barchart' }, title: 'Sales by region' },
+    sheetProps,
+  );
+  assert.equal(chart.id, 'chart1');
+  assert.deepEqual(rows((await chart.getLayout()).qHyperCube.qDataPages[0])[0], ['East', '325', '2']);
+  const sheetLayout = await sheet.getLayout();
+  assert.deepEqual(sheetLayout.qChildList.qItems.map((i) => i.qData.title), ['Sales by region']);
+  assert.deepEqual(sheetLayout.cells, [{ name: 'chart1' }]);
+  assert.equal((await chart.getParent()).id, sheet.id);
+  assert.deepEqual((await sheet.getChildInfos()).map((i) => i.qId), ['chart1']);
+  const tree = await sheet.getFullPropertyTree();
+  assert.equal(tree.qChildren[0].qProperty.title, 'Sales by region');
+  items = (await sheetList.getLayout()).qAppObjectList.qItems;
+  assert.deepEqual(items[0].qData.cells, [{ name: 'chart1' }]);
+
+  const fields = await doc.createSessionObject({
+    qInfo: { qType: 'FieldList' },
+    qFieldListDef: { qShowSystem: true, qShowHidden: true, qShowSemantic: true, qShowSrcTables: true },
+  });
+  const all = (await fields.getLayout()).qFieldList.qItems;
+  const user = all.filter((f) => f.qIsHidden !== true);
+  assert.deepEqual(user.map((f) => f.qName), ['RegionID', 'Region', 'StoreID', 'Store', 'Month', 'Amount']);
+  assert.deepEqual(all[0].qName, '$Field');
+
+  let closed = false;
+  chart.on('closed', () => { closed = true; });
+  assert.equal(await doc.destroyObject(sheet.id), true);
+  assert.ok(closed, 'destroying the sheet closes its chart');
+  assert.equal((await sheetList.getLayout()).qAppObjectList.qItems.length, 0);
+  await session.close();
+});

@@ -35,6 +35,7 @@ KINDS: dict[str, tuple[type, ...]] = {
 # methods whose result is an object interface besides the named outs
 RETURNS_INTERFACE_AND_OUTS = {
     ("Doc", "CreateObject"),
+    ("GenericObject", "CreateChild"),
     ("Global", "CreateSessionApp"),
     ("Global", "GetInteract"),
 }

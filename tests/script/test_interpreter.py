@@ -351,3 +351,12 @@ def test_control_statements() -> None:
     result = run_script(script)
     assert result.variables["vTotal"] == "6"
     assert result.variables["vResult"] == "six"
+
+
+def test_hide_prefix_and_suffix_hide_fields() -> None:
+    script = ("SET HidePrefix='%';\nSET HideSuffix='_h';\n"
+              "T: LOAD * INLINE [%Key, Name, Code_h\n1, a, x];")
+    fields = run_script(script).model.fields
+    assert [name for name, f in fields.items() if f.hidden] == ["%Key", "Code_h"]
+    assert fields["%Key"].tags() == ["$hidden", "$numeric", "$integer"]
+    assert not any(f.hidden for f in run_script("T: LOAD * INLINE [%Key\n1];").model.fields.values())

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from associa.app.children import ObjectTree, TreeNode, apply_tree, plan_tree
 from associa.app.connections import Connections
 from associa.errors import AlreadyExists, NotFound, ReloadInProgress
 from associa.model import DataModel
@@ -60,6 +61,7 @@ class App:
         self._reloading = threading.Lock()
         self._listeners: weakref.WeakSet[Any] = weakref.WeakSet()
         self.object_versions: dict[str, int] = {}
+        self.tree = ObjectTree()  # children of persisted objects
 
     # -- listeners ------------------------------------------------------------------
 
@@ -111,7 +113,8 @@ class App:
 
     # -- persisted objects ----------------------------------------------------------
 
-    def create_object(self, props: dict[str, Any]) -> dict[str, Any]:
+    def create_object(self, props: dict[str, Any], parent: str | None = None) -> dict[str, Any]:
+        """A new persisted object (the last child of ``parent`` if given)."""
         props = copy.deepcopy(props)
         info = props.setdefault("qInfo", {})
         if not isinstance(info, dict):
@@ -122,9 +125,14 @@ class App:
         with self.lock:
             if info["qId"] in self.objects:
                 raise AlreadyExists(info["qId"])
+            if parent is not None:
+                if parent not in self.objects:
+                    raise NotFound(parent, "Object not found")
+                self.tree.add(parent, info["qId"])
             self.objects[info["qId"]] = props
             self.object_versions[info["qId"]] = 1
             self.modified = now_iso()
+        self.notify("create", info["qId"])
         return props
 
     def get_object(self, obj_id: str) -> dict[str, Any] | None:
@@ -145,13 +153,58 @@ class App:
         self.notify("object", obj_id)
 
     def destroy_object(self, obj_id: str) -> bool:
+        """Destroy an object and its children (and theirs)."""
         with self.lock:
-            if self.objects.pop(obj_id, None) is None:
+            if obj_id not in self.objects:
                 return False
-            self.object_versions.pop(obj_id, None)
+            parent = self.tree.parent(obj_id)
+            gone = self.tree.remove(obj_id)
+            for gid in gone:
+                self.objects.pop(gid, None)
+                self.object_versions.pop(gid, None)
             self.modified = now_iso()
-        self.notify("destroy", obj_id)
+        for gid in gone:
+            self.notify("destroy", gid)
+        if parent is not None:
+            self.notify("children", parent)
         return True
+
+    # -- children -------------------------------------------------------------------
+
+    def parent_of(self, obj_id: str) -> str | None:
+        with self.lock:
+            return self.tree.parent(obj_id)
+
+    def children_of(self, obj_id: str) -> list[str]:
+        with self.lock:
+            return self.tree.children(obj_id)
+
+    def create_child(self, parent_id: str, props: dict[str, Any]) -> dict[str, Any]:
+        """Create a persisted object (as CreateObject does) as the last child of ``parent_id``."""
+        props = self.create_object(props, parent=parent_id)
+        self.notify("children", parent_id)
+        return props
+
+    def reorder_children(self, parent_id: str, ids: list[str]) -> None:
+        with self.lock:
+            self.tree.reorder(parent_id, ids)
+            self.modified = now_iso()
+        self.notify("children", parent_id)
+
+    def set_tree(self, obj_id: str, entry: Any) -> list[TreeNode]:
+        """SetFullPropertyTree: the object's properties and its whole subtree at once."""
+        with self.lock:
+            if obj_id not in self.objects:
+                raise NotFound(obj_id, "Object not found")
+            nodes = plan_tree(entry, obj_id, self.objects, self.tree)
+            existed = set(self.objects)
+            gone = apply_tree(nodes, self.objects, self.object_versions, self.tree)
+            self.modified = now_iso()
+        for gid in gone:
+            self.notify("destroy", gid)
+        for node in nodes:
+            self.notify("object" if node.obj_id in existed else "create", node.obj_id)
+        return nodes
 
     def set_properties(self, props: dict[str, Any]) -> None:
         with self.lock:
@@ -179,6 +232,7 @@ class App:
                 "title": self.title,
                 "script": self.script,
                 "objects": copy.deepcopy(self.objects),
+                "children": self.tree.to_json(),
                 "properties": copy.deepcopy(self.properties),
                 "connections": self.connections.to_json(),
                 "variables": dict(self.variables),
@@ -194,6 +248,7 @@ class App:
         app = cls(record.id, meta.get("title"), meta.get("script", ""), base_dir=base_dir)
         app.objects = meta.get("objects") or {}
         app.object_versions = dict.fromkeys(app.objects, 1)
+        app.tree = ObjectTree.from_json(meta.get("children"), app.objects)
         app.properties = meta.get("properties") or {}
         for conn in meta.get("connections") or []:
             from associa.app.connections import Connection

@@ -3,7 +3,9 @@
 Selection state belongs to the session (every socket of a session shares it); the data
 model and persisted objects belong to the app. Computed list objects and hypercubes are
 cached by (object, path, properties version, model version, state version), so nothing
-is recomputed until something it depends on changes.
+is recomputed until something it depends on changes. Objects may have children
+(``app/children.py``): a session object's children live in the session, a persisted
+object's with the app; the methods here route to the right place.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from associa.app.app import App
+from associa.app.children import ObjectTree, TreeNode, apply_tree, plan_tree
 from associa.calc import HyperCube, ListObject, evaluate_scalar
 from associa.errors import AlreadyExists, ExpressionError, FieldNotFound, InvalidPath, NotFound
 from associa.model import DataModel
@@ -34,6 +37,9 @@ class DocState:
         self.forward: list[SelectionState] = []
         self.session_objects: dict[str, dict[str, Any]] = {}
         self.session_versions: dict[str, int] = {}
+        self.session_tree = ObjectTree()  # children of session objects
+        # (definition key, object id) -> (version, whether the properties hold it)
+        self._holds_cache: dict[tuple[str, str], tuple[int, bool]] = {}
         self._inference: Inference | None = None
         self._cache: dict[tuple[str, str], tuple[tuple, Any]] = {}
         self.modal: tuple[str, SelectionState] | None = None  # (object id, state before)
@@ -48,6 +54,37 @@ class DocState:
 
     def app_changed(self, app: App, what: str, object_id: str | None = None) -> None:
         self.on_change(what, object_id)
+        if what == "destroy" and object_id is not None:
+            self._forget(object_id)
+        if what in ("create", "destroy", "object") and object_id is not None:
+            # the layouts that list app objects (qAppObjectListDef) change with them, and
+            # a parent listing its children's properties (qChildListDef) with its children
+            parent = app.parent_of(object_id) if what != "destroy" else None
+            if parent is None:
+                for holder in self._holders("qAppObjectListDef"):
+                    if holder != object_id:
+                        self.on_change("object", holder)
+            elif what == "object" and self._holds(parent, "qChildListDef"):
+                self.on_change("object", parent)
+
+    def _holders(self, key: str) -> list[str]:
+        ids = list(self.session_objects) + list(self.app.objects)
+        return [obj_id for obj_id in ids if self._holds(obj_id, key)]
+
+    def _holds(self, obj_id: str, key: str) -> bool:
+        """Whether the object's properties hold ``key`` anywhere (cached per version)."""
+        found = self.properties(obj_id)
+        if found is None:
+            return False
+        version = self.version(obj_id)
+        hit = self._holds_cache.get((key, obj_id))
+        if hit is None or hit[0] != version:
+            hit = self._holds_cache[(key, obj_id)] = (version, _has_key(found[0], key))
+        return hit[1]
+
+    def _forget(self, obj_id: str) -> None:
+        for key in ("qAppObjectListDef", "qChildListDef"):
+            self._holds_cache.pop((key, obj_id), None)
 
     # -- selection state ------------------------------------------------------------
 
@@ -160,11 +197,96 @@ class DocState:
         self.on_change("object", obj_id)
 
     def destroy_session_object(self, obj_id: str) -> bool:
+        """Destroy a session object and its children (their handles close)."""
         with self.lock:
-            if self.session_objects.pop(obj_id, None) is None:
+            if obj_id not in self.session_objects:
                 return False
-            self.session_versions.pop(obj_id, None)
+            parent = self.session_tree.parent(obj_id)
+            gone = self.session_tree.remove(obj_id)
+            for gid in gone:
+                self.session_objects.pop(gid, None)
+                self.session_versions.pop(gid, None)
+                self._forget(gid)
+        for gid in gone:
+            self.on_change("destroy", gid)
+        if parent is not None:
+            self.on_change("children", parent)
         return True
+
+    # -- children -------------------------------------------------------------------
+
+    def parent_of(self, obj_id: str) -> str | None:
+        if obj_id in self.session_objects:
+            with self.lock:
+                return self.session_tree.parent(obj_id)
+        return self.app.parent_of(obj_id)
+
+    def children_of(self, obj_id: str) -> list[str]:
+        if obj_id in self.session_objects:
+            with self.lock:
+                return self.session_tree.children(obj_id)
+        return self.app.children_of(obj_id)
+
+    def create_child(self, parent_id: str, props: dict[str, Any]) -> dict[str, Any]:
+        """A new child of ``parent_id``: a session object under a session object, a
+        persisted one under a persisted object."""
+        info = props.get("qInfo") if isinstance(props, dict) else None
+        wanted = info.get("qId") if isinstance(info, dict) else None
+        if wanted and (wanted in self.session_objects or wanted in self.app.objects):
+            raise AlreadyExists(wanted)
+        if parent_id not in self.session_objects:
+            return self.app.create_child(parent_id, props)
+        with self.lock:
+            if parent_id not in self.session_objects:
+                raise NotFound(parent_id, "Object not found")
+            props = self.create_session_object(props)
+            self.session_tree.add(parent_id, props["qInfo"]["qId"])
+        self.on_change("children", parent_id)
+        return props
+
+    def destroy_child(self, parent_id: str, child_id: str) -> bool:
+        """Destroy ``child_id`` if it is a child of ``parent_id``."""
+        if child_id not in self.children_of(parent_id):
+            return False
+        if child_id in self.session_objects:
+            return self.destroy_session_object(child_id)
+        return self.app.destroy_object(child_id)
+
+    def reorder_children(self, parent_id: str, ids: list[str]) -> None:
+        """SetChildArrayOrder, wherever the object lives."""
+        if parent_id not in self.session_objects:
+            self.app.reorder_children(parent_id, ids)
+            return
+        with self.lock:
+            self.session_tree.reorder(parent_id, ids)
+        self.on_change("children", parent_id)
+
+    def set_object(self, obj_id: str, props: dict[str, Any]) -> None:
+        """SetProperties, wherever the object lives."""
+        if obj_id in self.session_objects:
+            self.set_session_object(obj_id, props)
+        else:
+            self.app.set_object(obj_id, props)
+
+    def set_tree(self, obj_id: str, entry: Any) -> list[TreeNode]:
+        """SetFullPropertyTree, wherever the object lives."""
+        if obj_id not in self.session_objects:
+            return self.app.set_tree(obj_id, entry)
+        with self.lock:
+            if obj_id not in self.session_objects:
+                raise NotFound(obj_id, "Object not found")
+            nodes = plan_tree(entry, obj_id, self.session_objects, self.session_tree,
+                              self.app.objects)
+            existed = set(self.session_objects)
+            gone = apply_tree(nodes, self.session_objects, self.session_versions,
+                              self.session_tree)
+        for gid in gone:
+            self._forget(gid)
+            self.on_change("destroy", gid)
+        for node in nodes:
+            if node.obj_id in existed:
+                self.on_change("object", node.obj_id)
+        return nodes
 
     # -- computations ---------------------------------------------------------------
 
@@ -214,6 +336,14 @@ class DocState:
         except ExpressionError as exc:
             return f"Error: {exc.detail}"
         return "-" if value is None else value
+
+
+def _has_key(node: Any, key: str) -> bool:
+    if isinstance(node, dict):
+        return key in node or any(_has_key(v, key) for v in node.values())
+    if isinstance(node, list):
+        return any(_has_key(v, key) for v in node)
+    return False
 
 
 def _same(a: SelectionState, b: SelectionState) -> bool:

@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from associa.app import lists
 from associa.app.doc import DocState
 from associa.calc.cells import nan_json
 from associa.errors import ExpressionError
@@ -107,6 +108,17 @@ DEFINITIONS: dict[str, tuple[str, Builder]] = {
     "qListObjectDef": ("qListObject", _listobject),
     "qMetaDef": ("qMeta", _meta),
     "qSelectionObjectDef": ("qSelectionObject", _selections),
+    # lists (app/lists.py)
+    "qFieldListDef": ("qFieldList", lists.field_list),
+    "qAppObjectListDef": ("qAppObjectList", lists.app_object_list),
+    "qChildListDef": ("qChildList", lists.child_list),
+    "qVariableListDef": ("qVariableList", lists.variable_list),
+    "qDimensionListDef": ("qDimensionList", lists.empty_items),
+    "qMeasureListDef": ("qMeasureList", lists.empty_items),
+    "qBookmarkListDef": ("qBookmarkList", lists.empty_items),
+    "qMediaListDef": ("qMediaList", lists.empty_items),
+    "qExtensionListDef": ("qExtensionList", lists.empty_items),
+    "qUndoInfoDef": ("qUndoInfo", lists.undo_info),
 }
 
 

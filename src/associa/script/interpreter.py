@@ -157,6 +157,7 @@ class Interpreter:
                 raise Aborted("DoReload", "Reload cancelled")
             self.execute(stmt)
         model = self.builder.build()
+        _hide_fields(model, self.variables.get("HidePrefix"), self.variables.get("HideSuffix"))
         return ReloadResult(model, dict(self.variables), self.log, self.locale)
 
     def execute(self, stmt: Statement) -> None:
@@ -382,6 +383,13 @@ HANDLERS: dict[type, Callable[[Interpreter, object], None]] = {
     p.DropFields: Interpreter.do_drop_fields,  # type: ignore[dict-item]
     p.Load: Interpreter.do_load,  # type: ignore[dict-item]
 }
+
+
+def _hide_fields(model: DataModel, prefix: str | None, suffix: str | None) -> None:
+    """Fields named with HidePrefix/HideSuffix are hidden (tag $hidden)."""
+    for name, fld in model.fields.items():
+        if (prefix and name.startswith(prefix)) or (suffix and name.endswith(suffix)):
+            fld.hidden = True
 
 
 def run_script(
