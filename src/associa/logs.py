@@ -5,7 +5,7 @@ message reads ``connection open app=demo session=…`` under any logging setup, 
 fields travel on the record so that the JSON format writes them as members::
 
     {"time": "2025-01-01T12:00:00.123Z", "level": "info", "logger": "associa.server",
-     "event": "connection open", "app": "demo", "session": "…", "message": "…"}
+     "event": "connection open", "app": "demo", "session": "…", "peer": "127.0.0.1:50312"}
 
 ``configure`` is called once by the command line; in-process users keep their own
 logging setup. uvicorn's and websockets' own lines are kept to warnings and above.
@@ -42,7 +42,8 @@ def event(logger: logging.Logger, level: int, name: str, **fields: Any) -> None:
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line."""
+    """One JSON object per line: an event's name and fields as members; any other log
+    line (a library's warning, an exception) as its ``message``."""
 
     def format(self, record: logging.LogRecord) -> str:
         stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
@@ -50,11 +51,14 @@ class JsonFormatter(logging.Formatter):
             "time": f"{stamp}.{int(record.msecs):03d}Z",
             "level": record.levelname.lower(),
             "logger": record.name,
-            "event": getattr(record, "event", None) or record.getMessage(),
         }
-        for key, value in (getattr(record, "fields", None) or {}).items():
-            out.setdefault(key, value)
-        out["message"] = record.getMessage()
+        name = getattr(record, "event", None)
+        if name:
+            out["event"] = name
+            for key, value in (getattr(record, "fields", None) or {}).items():
+                out.setdefault(key, value)
+        else:
+            out["message"] = record.getMessage()
         if record.exc_info:
             out["exception"] = self.formatException(record.exc_info)
         return json.dumps(out, default=str, ensure_ascii=False)
