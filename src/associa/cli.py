@@ -13,6 +13,7 @@ import json
 import math
 import sys
 import tempfile
+import textwrap
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -134,7 +135,7 @@ def _serve(args: argparse.Namespace) -> int:
             open_app(engine, DEMO_APP_ID)
         try:
             install_demo(engine)
-        except AssociaError as exc:
+        except (AssociaError, OSError) as exc:
             sock.close()
             fail(f"the demo app cannot be built: {exc}")
     serve(engine, sock)
@@ -236,7 +237,7 @@ def _eval(args: argparse.Namespace) -> int:
     try:
         text, num = doc.evaluate(args.expression)
     except AssociaError as exc:
-        fail(f"{exc.message if exc.message else exc}")
+        fail(exc.message)
     if args.json:
         print(json.dumps({"qText": text, "qNum": "NaN" if math.isnan(num) else num}))
     else:
@@ -249,9 +250,10 @@ def _eval(args: argparse.Namespace) -> int:
 
 def _command(sub: argparse._SubParsersAction, name: str, summary: str, description: str,
              examples: str) -> argparse.ArgumentParser:
+    lines = textwrap.dedent(examples).strip().splitlines()
     return sub.add_parser(
-        name, help=summary, description=description,
-        epilog="examples:\n" + "\n".join(f"  {line}" for line in examples.strip().splitlines()),
+        name, help=summary, description=textwrap.fill(description, 80),
+        epilog="examples:\n" + "\n".join(f"  {line}" for line in lines),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
 
