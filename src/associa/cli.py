@@ -116,12 +116,14 @@ def check_app_files(engine: Engine) -> None:
 
 def _serve(args: argparse.Namespace) -> int:
     from associa.logs import configure
-    from associa.server.runner import BindError, bind, serve
 
     settings = settings_from(host=args.host, port=args.port, data_dir=args.data_dir,
                              session_ttl=args.session_ttl, log_level=args.log_level,
                              log_format=args.log_format)
     configure(settings.log_level, settings.log_format)
+    data_folder(settings.data_dir, create=True, write=True)  # before the heavy imports
+    from associa.server.runner import BindError, bind, serve
+
     engine = open_engine(settings, create=True, write=True)
     check_app_files(engine)
     try:
