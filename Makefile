@@ -3,6 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 CLIENTS := tests/clients
+# where `make run` serves: `make run PORT=9077 DATA_DIR=/tmp/apps` (set on the command
+# line; `:=` keeps a HOST or PORT from the shell's environment out)
+HOST := 127.0.0.1
+PORT := 9076
+DATA_DIR := data
 
 .PHONY: run test install dev node pytest clients bench lint clean
 
@@ -26,9 +31,9 @@ install: $(VENV)/.installed
 dev: $(VENV)/.dev-installed
 node: $(CLIENTS)/node_modules/.installed
 
-## run: start the engine on 127.0.0.1:9076 with the demo app
+## run: start the engine on $(HOST):$(PORT) with the demo app (apps in $(DATA_DIR))
 run: install
-	$(BIN)/associa serve --host 127.0.0.1 --port 9076 --data-dir data --demo
+	$(BIN)/associa serve --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR) --demo
 
 ## test: every test: Python (unit, protocol, differential) and the Node clients
 test: pytest clients

@@ -33,6 +33,19 @@ def test_create_app_rules(engine: Engine) -> None:
     assert engine.store.exists("a")  # created apps are saved at once
 
 
+def test_get_or_create_app(data_dir: Path) -> None:
+    engine = Engine(Settings(data_dir=data_dir))
+    app = engine.get_or_create_app("n", "T: LOAD 1 as X AUTOGENERATE 2;")
+    assert engine.get_or_create_app("n", "ignored") is app  # in memory
+    app.reload()
+    engine.save_app(app)
+    again = Engine(Settings(data_dir=data_dir)).get_or_create_app("n")  # from the folder
+    assert again.script == "T: LOAD 1 as X AUTOGENERATE 2;"
+    assert again.model.tables["T"].nrows == 2
+    with pytest.raises(AppInvalidName):
+        engine.get_or_create_app("")
+
+
 def test_session_apps_live_in_memory(engine: Engine) -> None:
     app = engine.create_session_app()
     assert app.session_app and app.id.startswith(SESSION_APP_PREFIX)

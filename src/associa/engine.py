@@ -61,6 +61,15 @@ class Engine:
             self.store.save(app.to_record())
             return app
 
+    def get_or_create_app(self, name: str, script: str | None = None) -> App:
+        """The app ``name``: opened when it exists (in memory or saved in the data
+        folder), else created (with ``script``, or the default script header). Running
+        the same notebook cell twice gives the same app, not AppAlreadyExists."""
+        with self.lock:
+            if self.app_exists(name):
+                return self.get_app(name)
+            return self.create_app(name, script)
+
     def create_session_app(self, app_id: str | None = None) -> App:
         app_id = app_id or f"{SESSION_APP_PREFIX}{uuid.uuid4()}"
         with self.lock:

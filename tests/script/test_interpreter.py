@@ -187,8 +187,15 @@ def script_error(script: str, **kwargs) -> ScriptError:
     [
         # errors while running a statement that parses: the statement start
         ("SET a = 1;\n  T: LOAD Foo(A) as X INLINE [A\n1];", 2, 3, "Unknown function: FOO"),
-        ("T: LOAD Nope INLINE [A\n1];", 1, 1, "Field 'Nope' not found"),
-        ("T: LOAD A INLINE [A\n1] WHERE B > 1;", 1, 1, "Field 'B' not found"),
+        # an unknown field: where its name is written
+        ("T: LOAD Nope INLINE [A\n1];", 1, 9, "Field 'Nope' not found"),
+        ("T:\nLOAD A, nosuch INLINE [\nA\n1\n];", 2, 9, "Field 'nosuch' not found"),
+        ("LOAD A,\n  Upper([No such]) & A as U INLINE [A\n1];", 2, 9, "Field 'No such' not found"),
+        ("LOAD A INLINE [A\n1] WHERE A > 0 and B > 1;", 2, 20, "Field 'B' not found"),
+        ("T: LOAD 1 as X AUTOGENERATE 2;\nU: LOAD X, Y + 1 as Z RESIDENT T;", 2, 12,
+         "Field 'Y' not found"),
+        ("SET v = 'Nope';\nLOAD A, $(v) INLINE [A\n1];", 2, 9, "Field 'Nope' not found"),
+        ("T: LOAD A INLINE [A\n1] WHERE B > 1;", 2, 10, "Field 'B' not found"),
         ("\n\nLOAD * RESIDENT Missing;", 3, 1, "Table 'Missing' not found"),
         ("DROP TABLE Missing;", 1, 1, "Table 'Missing' not found"),
         ("DROP FIELD Missing;", 1, 1, "Field 'Missing' not found"),

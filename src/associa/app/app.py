@@ -88,14 +88,19 @@ class App:
         self,
         progress: Callable[[str], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
+        *,
+        status: Callable[[str], None] | None = None,
     ) -> ReloadResult:
-        """Run the script; on success swap in the new model. Raises ScriptError."""
+        """Run the script; on success swap in the new model. Raises ScriptError.
+        ``progress`` gets a line per finished statement, ``status`` the running LOAD's
+        table and rows so far (a few times per second at most on big loads)."""
         if not self._reloading.acquire(blocking=False):
             raise ReloadInProgress("DoReload")
         try:
             with self.lock:
                 script = self.script
-            result = run_script(script, self.connections.open_file, progress, cancelled)
+            result = run_script(script, self.connections.open_file, progress, cancelled,
+                                status=status)
             with self.lock:
                 self.model = result.model
                 self.locale = result.locale

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from associa.app.doc import DocState
 from associa.errors import AppInvalid, AssociaError, InvalidHandle, MethodNotFound, ProtocolError
+from associa.logs import event
 from associa.qix import messages
 from associa.qix.dispatch import METHODS, bind
 from associa.qix.handles import GLOBAL, Entry, HandleTable
@@ -34,7 +35,10 @@ Sink = Callable[[str], None]
 
 @dataclass(slots=True)
 class Progress:
-    """What GetProgress reports for one request (a reload)."""
+    """What GetProgress reports for one request (a reload): ``lines`` are the finished
+    statements' lines (each sent once), ``transient`` the running LOAD's table and rows
+    so far (``Sales << 65536 Lines fetched``); both are written by the reloading thread
+    while other threads read them."""
 
     started: float = field(default_factory=time.monotonic)
     finished: bool = False
@@ -119,11 +123,12 @@ class Session:
     def handle(self, text: str | bytes, sink: Sink | None = None) -> str | None:
         """Answer one request text. Never raises."""
         rid: Any = None
+        method = ""
         self._local.changes = changes = set()
         self._local.closes = closes = set()
         try:
             request = messages.decode(text)
-            rid = request.id
+            rid, method = request.id, request.method
             entry = self._entry(request.handle)
             spec = METHODS.get((entry.qtype, request.method))
             if spec is None:
@@ -138,8 +143,10 @@ class Session:
                 rid = err.request_id  # type: ignore[attr-defined]
             change, close = sorted(changes - closes), sorted(closes)
             reply = messages.error(rid, err, change)
+            event(log, logging.WARNING, "request failed", method=method or None, code=err.code,
+                  message=err.message, parameter=err.parameter or None, session=self.key)
         except Exception as exc:  # a bug must not take the session down
-            log.exception("internal error in request")
+            log.exception("internal error in request method=%s session=%s", method, self.key)
             err = AssociaError("Internal error", f"Internal error: {type(exc).__name__}")
             err.code = -32603
             change, close = sorted(changes - closes), sorted(closes)

@@ -2,8 +2,15 @@
 
 Each statement is expanded (``$(…)``) with the variables as they are at that moment,
 parsed, and executed by the handler registered for its node type (``HANDLERS``). Any
-error stops the reload with a ``ScriptError`` that names the script line and column;
-the caller keeps its previous data model.
+error stops the reload with a ``ScriptError`` that names the script line and column
+(an unknown field: where its name is written); the caller keeps its previous data model.
+
+Two callbacks report progress. ``progress`` gets one persistent line per finished
+statement, in Qlik Core's words (``Sales << orders 120 Lines fetched``); ``status`` gets
+the transient state of the running LOAD (``Sales << orders``, then ``Sales << 65536
+Lines fetched`` …), as GetProgress's ``qTransientProgress`` shows it (qix-api.md §6.3).
+A LOAD builds its rows ``CHUNK_ROWS`` at a time and reports after each chunk, so the
+status is never per row; cancellation is checked at the same points.
 """
 
 from __future__ import annotations
@@ -27,6 +34,16 @@ from associa.script.sources import decode, read_delimited
 from associa.values import DEFAULT_LOCALE, LOCALE_VARIABLES, Locale, interpret
 
 OpenFile = Callable[[str], bytes]
+CHUNK_ROWS = 65536  # rows of a LOAD built at a time; a status update after each chunk
+
+
+class MissingField(ScriptError):
+    """A LOAD names a field its source does not have; the interpreter places the error
+    at the name (``offset`` in the statement) when the parser saw where it is written."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"Field '{name}' not found")
+        self.name = name
 
 
 @dataclass(slots=True)
@@ -100,7 +117,7 @@ class InputScope:
 
     def field(self, name: str) -> Vec:
         if name not in self.source.names:
-            raise ScriptError(f"Field '{name}' not found")
+            raise MissingField(name)
         return self.source.vec(name, self.locale).take(self.rows)
 
     def aggregate(self, call: ast.Call, evaluator: Evaluator) -> Vec:
@@ -135,11 +152,13 @@ class Interpreter:
         open_file: OpenFile | None = None,
         progress: Callable[[str], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
+        status: Callable[[str], None] | None = None,
     ) -> None:
         self.script = script
         self.open_file = open_file
         self.progress = progress or (lambda line: None)
         self.cancelled = cancelled or (lambda: False)
+        self.status = status or (lambda text: None)
         self.builder = ModelBuilder()
         self.variables: dict[str, str] = {}
         self.locale = DEFAULT_LOCALE
@@ -153,8 +172,7 @@ class Interpreter:
 
     def run(self) -> ReloadResult:
         for stmt in split_statements(self.script):
-            if self.cancelled():
-                raise Aborted("DoReload", "Reload cancelled")
+            self.check_cancelled()
             self.execute(stmt)
         model = self.builder.build()
         _hide_fields(model, self.variables.get("HidePrefix"), self.variables.get("HideSuffix"))
@@ -168,15 +186,21 @@ class Interpreter:
             HANDLERS[type(node)](self, node)
         except LanguageError as exc:
             raise self._located(exc, stmt, text) from None
+        except Aborted:
+            raise  # cancelled in the middle of a LOAD: not an error in the script
         except AssociaError as exc:
             err = ScriptError(exc.message, text=self.script, line=stmt.line, column=stmt.column,
                               statement=stmt.text.strip())
             err.code = exc.code
             raise err from None
 
+    def check_cancelled(self) -> None:
+        if self.cancelled():
+            raise Aborted("DoReload", "Reload cancelled")
+
     def _located(self, exc: LanguageError, stmt: Statement, expanded: str) -> ScriptError:
         line, col = stmt.line, stmt.column
-        if isinstance(exc, p.StatementError) and exc.offset >= 0:
+        if isinstance(exc, p.StatementError | MissingField) and exc.offset >= 0:
             offset = unexpanded_offset(exc.offset, stmt.text, expanded)
             line, col = stmt.position(offset, self.script)
         err = ScriptError(exc.detail, text=self.script, line=line, column=col,
@@ -233,14 +257,9 @@ class Interpreter:
             self.builder.drop(name)
 
     def do_load(self, node: p.Load) -> None:
-        source, source_name = self._read_source(node)
-        locale = self.locale
-        all_rows = np.arange(source.n, dtype=np.int64)
-        if node.where is not None:
-            keep = Evaluator(locale).eval(node.where, InputScope(source, all_rows, locale)).truth()
-            rows = all_rows[keep]
-        else:
-            rows = all_rows
+        source_name = self._source_name(node)
+        self.status(f"{node.label or source_name} << {source_name}")
+        source = self._read_source(node)
         items: list[p.LoadItem] = []
         for item in node.items:
             if item.expr is None:
@@ -252,13 +271,26 @@ class Interpreter:
         if dupes:
             raise ScriptError(f"Field names must be unique within table: {sorted(dupes)[0]}")
         target = self._target(node, names)
+        if target is not None:
+            table_name = target.name
+        else:
+            table_name = self.builder.unique_name(node.label or self._default_name(node, source_name))
         base = target.nrows if target is not None else 0
-        scope = InputScope(source, rows, locale, base)
-        evaluator = Evaluator(locale)
-        columns: dict[str, np.ndarray] = {}
-        for item in items:
-            columns[item.name] = self._column(item, source, rows, scope, evaluator)
-        n = len(rows)
+        chunks: dict[str, list[np.ndarray]] = {name: [] for name in names}
+        n = 0
+        for lo in range(0, max(source.n, 1), CHUNK_ROWS):
+            hi = min(lo + CHUNK_ROWS, source.n)
+            rows = self._rows(node, source, lo, hi)
+            scope = InputScope(source, rows, self.locale, base + n)
+            evaluator = Evaluator(self.locale)
+            span = (lo, hi) if node.where is None else None
+            for item in items:
+                chunks[item.name].append(self._column(item, source, rows, scope, evaluator, span))
+            n += len(rows)
+            if hi < source.n:
+                self.status(f"{table_name} << {n} Lines fetched")
+                self.check_cancelled()
+        columns = {k: v[0] if len(v) == 1 else np.concatenate(v) for k, v in chunks.items()}
         if node.distinct and n:
             stacked = np.stack([columns[nm] for nm in names], axis=1)
             _, first = np.unique(stacked, axis=0, return_index=True)
@@ -267,11 +299,23 @@ class Interpreter:
             n = len(keep_idx)
         if target is not None:
             target.append_rows(columns, n)
-            table_name = target.name
         else:
-            table_name = self.builder.unique_name(node.label or self._default_name(node, source_name))
             self.builder.add(table_name, names, columns, n)
+        self.status(f"{table_name} << {n} Lines fetched")
         self.say(f"{table_name} << {source_name} {n} Lines fetched")
+
+    def _rows(self, node: p.Load, source: InputTable, lo: int, hi: int) -> np.ndarray:
+        """The records ``lo`` to ``hi`` of the source that pass the WHERE clause."""
+        rows = np.arange(lo, hi, dtype=np.int64)
+        if node.where is None:
+            return rows
+        try:
+            scope = InputScope(source, rows, self.locale, lo)
+            keep = Evaluator(self.locale).eval(node.where, scope).truth()
+        except MissingField as exc:
+            exc.offset = node.where_refs.get(exc.name, -1)
+            raise
+        return rows[keep]
 
     def _target(self, node: p.Load, names: list[str]) -> Table | None:
         if node.concatenate is not None:
@@ -295,11 +339,21 @@ class Interpreter:
             return f"AUTOGENERATE{self.autogenerate_count:02d}"
         return source_name
 
-    def _read_source(self, node: p.Load) -> tuple[InputTable, str]:
+    @staticmethod
+    def _source_name(node: p.Load) -> str:
+        """How the persistent line names the source: INLINE, the file's stem, the
+        resident table or AUTOGENERATE."""
+        if node.source == "file":
+            return PurePosixPath(node.data.replace("\\", "/")).stem
+        if node.source == "resident":
+            return node.data
+        return node.source.upper()
+
+    def _read_source(self, node: p.Load) -> InputTable:
         if node.source == "inline":
             names, cols = read_delimited(node.data, node.fmt.text)
             n = len(cols[0]) if cols else 0
-            return InputTable(names, n, dict(zip(names, cols, strict=True))), "INLINE"
+            return InputTable(names, n, dict(zip(names, cols, strict=True)))
         if node.source == "file":
             if self.open_file is None:
                 raise ScriptError("No file access in this context")
@@ -310,19 +364,16 @@ class Interpreter:
                 raise ScriptError(f"Cannot open file: '{node.data}' ({reason})") from None
             names, cols = read_delimited(decode(data, node.fmt.text.charset), node.fmt.text)
             n = len(cols[0]) if cols else 0
-            stem = PurePosixPath(node.data.replace("\\", "/")).stem
-            return InputTable(names, n, dict(zip(names, cols, strict=True))), stem
+            return InputTable(names, n, dict(zip(names, cols, strict=True)))
         if node.source == "resident":
             table = self.builder.table(node.data)
-            return (
-                InputTable(list(table.fields), table.nrows, table=table.copy(), builder=self.builder),
-                node.data,
-            )
+            return InputTable(list(table.fields), table.nrows, table=table.copy(),
+                              builder=self.builder)
         count_v = Evaluator(self.locale).eval(node.count, ConstantScope(self.locale))  # type: ignore[arg-type]
         count = float(count_v.num[0]) if not count_v.null[0] else math.nan
         if math.isnan(count) or count < 0:
             raise ScriptError(f"Invalid Autogenerate count: {count_v.value(0)[0]}")
-        return InputTable([], int(count)), "AUTOGENERATE"
+        return InputTable([], int(count))
 
     def _column(
         self,
@@ -331,7 +382,10 @@ class Interpreter:
         rows: np.ndarray,
         scope: InputScope,
         evaluator: Evaluator,
+        span: tuple[int, int] | None = None,
     ) -> np.ndarray:
+        """The symbol column of one LOAD item over ``rows`` (``span`` when they are the
+        consecutive records ``span[0]`` to ``span[1]``)."""
         sym = self.builder.symbols_of(item.name)
         expr = item.expr
         if isinstance(expr, ast.FieldRef) and expr.name in source.names:
@@ -345,11 +399,20 @@ class Interpreter:
                     remap[i] = sym.intern(text, num)
                 return remap[col]
             raw = source.raw[expr.name]
-            picked = raw if len(rows) == len(raw) else [raw[i] for i in rows]
+            if len(rows) == len(raw):
+                picked = raw
+            elif span is not None:
+                picked = raw[span[0] : span[1]]
+            else:
+                picked = [raw[i] for i in rows]
             locale = self.locale
             return sym.intern_raw(picked, lambda t: interpret(t, locale))
         assert expr is not None
-        v = evaluator.eval(expr, scope)
+        try:
+            v = evaluator.eval(expr, scope)
+        except MissingField as exc:
+            exc.offset = item.refs.get(exc.name, -1)
+            raise
         return sym.intern_values(v.texts(self.locale), v.num, v.null)
 
 
@@ -397,6 +460,9 @@ def run_script(
     open_file: OpenFile | None = None,
     progress: Callable[[str], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    *,
+    status: Callable[[str], None] | None = None,
 ) -> ReloadResult:
-    """Run a load script and return the new data model (or raise ScriptError)."""
-    return Interpreter(script, open_file, progress, cancelled).run()
+    """Run a load script and return the new data model (or raise ScriptError).
+    ``progress`` gets the persistent lines, ``status`` the transient ones."""
+    return Interpreter(script, open_file, progress, cancelled, status).run()

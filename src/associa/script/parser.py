@@ -29,6 +29,8 @@ class StatementError(ExpressionError):
 class LoadItem:
     expr: ast.Node | None  # None for '*'
     name: str  # output field name ('*' for star)
+    # where each name in the expression first appears in the statement (for errors)
+    refs: dict[str, int] = field(default_factory=dict, compare=False)
 
 
 @dataclass(slots=True)
@@ -49,6 +51,7 @@ class Load:
     distinct: bool = False
     concatenate: str | None = None  # None: automatic; "": last table; name: that table
     no_concatenate: bool = False
+    where_refs: dict[str, int] = field(default_factory=dict, compare=False)
 
 
 @dataclass(slots=True)
@@ -230,7 +233,9 @@ class StatementParser(Parser):
         else:
             raise self.unexpected("expected FROM, INLINE, RESIDENT or AUTOGENERATE")
         if self.word("where"):
+            first = self.i
             load.where = self.expression(0)
+            load.where_refs = self.refs(first)
         elif self.tok.is_word("while", "group", "order"):
             raise self.fail(f"{self.tok.value.upper()} in LOAD is not supported yet")
         self.end()
@@ -243,20 +248,30 @@ class StatementParser(Parser):
                 self.advance()
                 items.append(LoadItem(None, "*"))
             else:
-                start = self.tok
+                start, first = self.tok, self.i
                 expr = self.expression(0)
-                end = self.tok
+                end, refs = self.tok, self.refs(first)
                 if self.word("as"):
                     name = self.name("a field name")
                 elif isinstance(expr, ast.FieldRef):
                     name = expr.name
                 else:
                     name = self.text[start.pos : end.pos].strip()
-                items.append(LoadItem(expr, name))
+                items.append(LoadItem(expr, name, refs))
             if self.tok.is_op(","):
                 self.advance()
                 continue
             return items
+
+    def refs(self, first: int) -> dict[str, int]:
+        """Where each name among the tokens ``first`` up to the current one first appears:
+        an unknown field is reported at its name, not at the statement's start."""
+        out: dict[str, int] = {}
+        for k in range(first, self.i):
+            tok = self.tokens[k]
+            if tok.kind is T.QUOTED or (tok.kind is T.NAME and not self.tokens[k + 1].is_op("(")):
+                out.setdefault(tok.value, tok.pos)
+        return out
 
     def path(self) -> str:
         tok = self.tok

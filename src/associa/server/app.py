@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from functools import partial
 from urllib.parse import quote
@@ -22,6 +23,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from associa import __version__
 from associa.engine import Engine
+from associa.logs import event
 from associa.server.urls import parse_path
 
 log = logging.getLogger("associa.server")
@@ -63,6 +65,11 @@ async def qix_endpoint(ws: WebSocket) -> None:
         partial(engine.session, key, url.app_id, url.ttl), limiter=limiter
     )
     await ws.send_text(session.attach(sink, attached))
+    opened = time.monotonic()
+    peer = f"{ws.client.host}:{ws.client.port}" if ws.client else None
+    requests = 0
+    event(log, logging.INFO, "connection open", app=url.app_id, session=session.key,
+          attached=attached, peer=peer)
 
     async def writer() -> None:
         while True:
@@ -91,6 +98,7 @@ async def qix_endpoint(ws: WebSocket) -> None:
                 text = message["bytes"].decode("utf-8", errors="replace")
             if text is None:
                 continue
+            requests += 1
             task = asyncio.create_task(answer(text))
             tasks.add(task)
             task.add_done_callback(tasks.discard)
@@ -103,6 +111,8 @@ async def qix_endpoint(ws: WebSocket) -> None:
         outbox.put_nowait(None)
         writer_task.cancel()
         await anyio.to_thread.run_sync(engine.release, session)
+        event(log, logging.INFO, "connection closed", app=url.app_id, session=session.key,
+              seconds=time.monotonic() - opened, requests=requests)
 
 
 async def health(request: Request) -> JSONResponse:

@@ -3,42 +3,74 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import socket
-import sys
 
 import uvicorn
 
 from associa.engine import Engine
+from associa.logs import event
 from associa.server.app import create_app
+
+log = logging.getLogger("associa.server")
+
+
+class BindError(OSError):
+    """The server cannot listen where it was told to; the message says why in one line."""
 
 
 def bind(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(128)
+    """A listening socket on ``host:port`` (port 0: a free one). Raises BindError."""
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((host, port))
+            sock.listen(128)
+        except BaseException:
+            sock.close()
+            raise
+    except (OSError, OverflowError) as exc:
+        raise BindError(getattr(exc, "errno", None), bind_message(host, port, exc)) from None
     sock.setblocking(False)
     return sock
 
 
-def serve(engine: Engine) -> None:
+def bind_message(host: str, port: int, exc: OSError | OverflowError) -> str:
+    if isinstance(exc, OverflowError) or not 0 <= port <= 65535:
+        return f"cannot listen on port {port}: ports go from 0 to 65535"
+    if exc.errno == errno.EADDRINUSE:
+        return (f"port {port} on {host} is already in use: stop the program using it or "
+                "choose another port with --port (0 picks a free one)")
+    if exc.errno == errno.EACCES:
+        return f"no permission to listen on {host}:{port} (ports below 1024 need privileges)"
+    if isinstance(exc, socket.gaierror) or exc.errno == errno.EADDRNOTAVAIL:
+        return f"cannot listen on {host}:{port}: {host} is not an address of this machine"
+    return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+
+
+def serve(engine: Engine, sock: socket.socket | None = None) -> None:
+    """Serve on ``sock`` (or a socket bound from the settings) until stopped."""
     settings = engine.settings
-    sock = bind(settings.host, settings.port)
+    sock = sock or bind(settings.host, settings.port)
     port = sock.getsockname()[1]
     config = uvicorn.Config(
         create_app(engine),
+        log_config=None,  # our logging setup (associa.logs) formats uvicorn's warnings
         log_level="warning",
+        access_log=False,
         ws_max_size=settings.max_message_bytes,
         ws_ping_interval=None,
         lifespan="off",
     )
     server = uvicorn.Server(config)
     print(f"associa listening on ws://{settings.host}:{port}", flush=True)
-    logging.getLogger("associa").info("serving on %s:%s", settings.host, port)
+    event(log, logging.INFO, "server started", host=settings.host, port=port,
+          data_dir=str(settings.data_dir.resolve()))
     try:
         asyncio.run(server.serve(sockets=[sock]))
     finally:
         engine.shutdown()
-        print("associa stopped", file=sys.stderr, flush=True)
+        event(log, logging.INFO, "server stopped")

@@ -42,6 +42,26 @@ class AppStore:
         digest = hashlib.sha256(app_id.encode("utf-8")).hexdigest()[:24]
         return self.root / f"{digest}.app"
 
+    def path(self, app_id: str) -> Path:
+        """The file that holds the app (whether or not it exists)."""
+        return self._path(app_id)
+
+    def damaged(self) -> list[tuple[Path, str]]:
+        """App files that cannot be read (the file, and why): their archive or its
+        ``app.json`` is unreadable. The data model inside is read when the app opens."""
+        out = []
+        for path in sorted(self.root.glob("*.app")):
+            try:
+                with zipfile.ZipFile(path) as zf:
+                    meta = json.loads(zf.read("app.json"))
+                if not isinstance(meta, dict) or not isinstance(meta.get("id"), str):
+                    raise ValueError("app.json does not name the app")
+            except OSError as exc:
+                out.append((path, exc.strerror or str(exc)))
+            except (KeyError, ValueError, zipfile.BadZipFile) as exc:
+                out.append((path, str(exc).strip('"') or type(exc).__name__))
+        return out
+
     def exists(self, app_id: str) -> bool:
         return self._path(app_id).exists()
 
@@ -83,9 +103,14 @@ class AppStore:
         try:
             with zipfile.ZipFile(path) as zf:
                 meta = json.loads(zf.read("app.json"))
-                model = load_model(zf.read("model.npz")) if "model.npz" in zf.namelist() else None
+                blob = zf.read("model.npz") if "model.npz" in zf.namelist() else None
+            try:
+                model = load_model(blob) if blob is not None else None
+            except (KeyError, ValueError, TypeError, EOFError, zipfile.BadZipFile) as exc:
+                raise ValueError("the data model in the file is damaged") from exc
         except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
-            err = PersistenceError(app_id, f"Read Failed: {exc}")
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            err = PersistenceError(app_id, f"Read Failed: {reason}")
             err.code = 9001
             raise err from exc
         return AppRecord(meta.get("id", app_id), meta, model)

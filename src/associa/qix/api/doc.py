@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
 from associa.app.doc import DocState
 from associa.errors import (
+    Aborted,
     ExpressionError,
     FieldNotFound,
     InvalidParameters,
     ScriptError,
     SessionAppNotPersistent,
 )
+from associa.logs import event
 from associa.qix.api.datamodel import field_description, tables_and_keys
 from associa.qix.api.interfaces import NOT_FOUND, field_interface, object_interface
 from associa.qix.api.refs import FieldRef, ObjectRef
 from associa.qix.dispatch import method, p
 from associa.qix.session import Call, Progress
 from associa.values import DEFAULT_SCRIPT_HEADER
+
+log = logging.getLogger("associa.reload")
 
 
 def _doc(call: Call) -> DocState:
@@ -46,19 +51,31 @@ def get_empty_script(call: Call, qLocalizedMainSection: str) -> str:
 @method("Doc", "DoReload", p("qMode", "int", 0), p("qPartial", "bool", False),
         p("qDebug", "bool", False), out=("qReturn",))
 def do_reload(call: Call, qMode: int, qPartial: bool, qDebug: bool) -> bool:
+    """Run the app's script. GetProgress(<this request's id>) meanwhile shows the lines
+    of finished statements and the running LOAD's table and rows so far; the reload's
+    lines, its end (duration, tables, rows) and a failure are logged."""
     session = call.session
     rid = call.request.id
+    app = _doc(call).app
     prog = Progress()
     session.progress[rid] = prog
     session.last_progress = prog
 
     def progress(line: str) -> None:
         prog.lines.append(line)
-        prog.transient = line
+        event(log, logging.INFO, "reload progress", app=app.id, line=line)
 
+    def status(text: str) -> None:
+        prog.transient = text
+
+    event(log, logging.DEBUG, "reload started", app=app.id, session=session.key, request=rid)
     try:
-        _doc(call).app.reload(progress, lambda: rid in session.cancelled)
+        result = app.reload(progress, lambda: rid in session.cancelled, status=status)
         ok = True
+        tables = result.model.tables.values()
+        event(log, logging.INFO, "reload finished", app=app.id,
+              seconds=time.monotonic() - prog.started, tables=len(tables),
+              rows=sum(t.nrows for t in tables))
     except ScriptError as exc:
         where = f" (line {exc.line}, column {exc.column})" if exc.line else ""
         text = f"{exc.detail}{where}"
@@ -75,7 +92,13 @@ def do_reload(call: Call, qMode: int, qPartial: bool, qDebug: bool) -> bool:
                 "qMessage": {"qMessageCode": exc.code, "qMessageParameters": [exc.detail]},
             }
         )
+        event(log, logging.WARNING, "reload failed", app=app.id,
+              seconds=time.monotonic() - prog.started, error=text)
         ok = False
+    except Aborted:
+        event(log, logging.WARNING, "reload cancelled", app=app.id,
+              seconds=time.monotonic() - prog.started)
+        raise
     finally:
         prog.finished = True
         prog.elapsed = time.monotonic() - prog.started
