@@ -9,6 +9,7 @@ reloads and of changes to persisted objects.
 from __future__ import annotations
 
 import copy
+import logging
 import threading
 import uuid
 import weakref
@@ -18,15 +19,53 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from associa.app.connections import Connections
-from associa.errors import AlreadyExists, NotFound, ReloadInProgress
+from associa.app.properties import normalise
+from associa.errors import AlreadyExists, InvalidParameters, NotFound, ReloadInProgress
 from associa.model import DataModel
 from associa.script import ReloadResult, run_script
 from associa.store import AppRecord
 from associa.values import DEFAULT_LOCALE, DEFAULT_SCRIPT_HEADER, Locale
 
+log = logging.getLogger(__name__)
+
 
 def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def new_object_properties(props: Any) -> dict[str, Any]:
+    """Normalised properties for a new object, with a fresh qId when none is given.
+    A qInfo that is not an object counts as not given: the engine assigns the identity."""
+    if isinstance(props, dict) and not isinstance(props.get("qInfo"), dict | None):
+        props = {k: v for k, v in props.items() if k != "qInfo"}
+    props = normalise(props)
+    if not props["qInfo"]["qId"]:  # missing or "" (the schema default): a new id
+        props["qInfo"]["qId"] = str(uuid.uuid4())
+    return props
+
+
+def replaced_properties(obj_id: str, old: dict[str, Any], props: Any) -> dict[str, Any]:
+    """Normalised new properties for an existing object: the qId stays, and so does the
+    qType unless a new one is given."""
+    if isinstance(props, dict) and not isinstance(props.get("qInfo"), dict | None):
+        props = {k: v for k, v in props.items() if k != "qInfo"}
+    props = normalise(props)
+    info = props["qInfo"]
+    old_info = old.get("qInfo") if isinstance(old.get("qInfo"), dict) else {}
+    info["qId"] = obj_id
+    if not info["qType"]:
+        info["qType"] = old_info.get("qType", "")
+    return props
+
+
+def stored_properties(props: Any) -> Any:
+    """Properties read from an app file, normalised when they can be (files written
+    before normalisation existed keep what they hold)."""
+    try:
+        return normalise(props)
+    except InvalidParameters as exc:
+        log.warning("object properties kept as stored: %s", exc)
+        return props
 
 
 class AppListener(Protocol):
@@ -112,13 +151,10 @@ class App:
     # -- persisted objects ----------------------------------------------------------
 
     def create_object(self, props: dict[str, Any]) -> dict[str, Any]:
-        props = copy.deepcopy(props)
-        info = props.setdefault("qInfo", {})
-        if not isinstance(info, dict):
-            info = props["qInfo"] = {}
-        if not info.get("qId"):  # missing or "" (the schema default): a new id
-            info["qId"] = str(uuid.uuid4())
-        info.setdefault("qType", "")
+        """Store a new persisted object (properties normalised, a new qId when none is
+        given); raises InvalidParameters for properties the engine cannot take."""
+        props = new_object_properties(props)
+        info = props["qInfo"]
         with self.lock:
             if info["qId"] in self.objects:
                 raise AlreadyExists(info["qId"])
@@ -132,14 +168,10 @@ class App:
 
     def set_object(self, obj_id: str, props: dict[str, Any]) -> None:
         with self.lock:
-            if obj_id not in self.objects:
+            old = self.objects.get(obj_id)
+            if old is None:
                 raise NotFound(obj_id, "Object not found")
-            props = copy.deepcopy(props)
-            if not isinstance(props.get("qInfo"), dict):
-                props["qInfo"] = {}
-            props["qInfo"]["qId"] = obj_id
-            props["qInfo"].setdefault("qType", self.objects[obj_id]["qInfo"].get("qType", ""))
-            self.objects[obj_id] = props
+            self.objects[obj_id] = replaced_properties(obj_id, old, props)
             self.object_versions[obj_id] = self.object_versions.get(obj_id, 0) + 1
             self.modified = now_iso()
         self.notify("object", obj_id)
@@ -192,7 +224,7 @@ class App:
     def from_record(cls, record: AppRecord, base_dir: Path) -> App:
         meta = record.meta
         app = cls(record.id, meta.get("title"), meta.get("script", ""), base_dir=base_dir)
-        app.objects = meta.get("objects") or {}
+        app.objects = {k: stored_properties(v) for k, v in (meta.get("objects") or {}).items()}
         app.object_versions = dict.fromkeys(app.objects, 1)
         app.properties = meta.get("properties") or {}
         for conn in meta.get("connections") or []:

@@ -8,13 +8,11 @@ is recomputed until something it depends on changes.
 
 from __future__ import annotations
 
-import copy
 import threading
-import uuid
 from collections.abc import Callable
 from typing import Any
 
-from associa.app.app import App
+from associa.app.app import App, new_object_properties, replaced_properties
 from associa.calc import HyperCube, ListObject, evaluate_scalar
 from associa.errors import AlreadyExists, ExpressionError, InvalidPath, NotFound
 from associa.model import DataModel
@@ -131,13 +129,8 @@ class DocState:
         return self.session_versions.get(obj_id) or self.app.object_versions.get(obj_id, 0)
 
     def create_session_object(self, props: dict[str, Any]) -> dict[str, Any]:
-        props = copy.deepcopy(props) if isinstance(props, dict) else {}
-        info = props.get("qInfo")
-        if not isinstance(info, dict):
-            info = props["qInfo"] = {}
-        if not info.get("qId"):
-            info["qId"] = str(uuid.uuid4())
-        info.setdefault("qType", "")
+        props = new_object_properties(props)
+        info = props["qInfo"]
         with self.lock:
             if info["qId"] in self.session_objects:
                 raise AlreadyExists(info["qId"])
@@ -147,15 +140,10 @@ class DocState:
 
     def set_session_object(self, obj_id: str, props: dict[str, Any]) -> None:
         with self.lock:
-            if obj_id not in self.session_objects:
+            old = self.session_objects.get(obj_id)
+            if old is None:
                 raise NotFound(obj_id, "Object not found")
-            props = copy.deepcopy(props)
-            info = props.get("qInfo")
-            if not isinstance(info, dict):
-                info = props["qInfo"] = {}
-            info["qId"] = obj_id
-            info.setdefault("qType", self.session_objects[obj_id]["qInfo"].get("qType", ""))
-            self.session_objects[obj_id] = props
+            self.session_objects[obj_id] = replaced_properties(obj_id, old, props)
             self.session_versions[obj_id] += 1
         self.on_change("object", obj_id)
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from associa.app.doc import DocState, resolve_path
 from associa.app.layout import object_layout
-from associa.app.properties import public_properties
+from associa.app.properties import object_info, public_properties
 from associa.calc.listobject import list_field
 from associa.errors import InvalidParameters, InvalidPath, NotFound
 from associa.qix.api.refs import ObjectRef
@@ -39,17 +39,17 @@ def get_layout(call: Call) -> dict[str, Any]:
 
 @method("GenericObject", "GetProperties", out=("qProp",))
 def get_properties(call: Call) -> dict[str, Any]:
-    return public_properties(_props(call))
+    return public_properties(_props(call), return_empty=call.request.return_empty)
 
 
 @method("GenericObject", "GetEffectiveProperties", out=("qProp",))
 def get_effective_properties(call: Call) -> dict[str, Any]:
-    return public_properties(_props(call))
+    return public_properties(_props(call), return_empty=call.request.return_empty)
 
 
 @method("GenericObject", "GetInfo", out=("qInfo",))
 def get_info(call: Call) -> dict[str, Any]:
-    return dict(_props(call).get("qInfo", {}))
+    return object_info(_props(call))
 
 
 def _store(call: Call, props: dict[str, Any]) -> None:
