@@ -209,14 +209,20 @@ def _same(a: SelectionState, b: SelectionState) -> bool:
     return all((a.selected[k] == b.selected[k]).all() for k in a.selected)
 
 
+def list_index(part: str) -> int | None:
+    """A JSON-pointer step as a list index ("0", "12"), or None ("x", "-1", "³")."""
+    return int(part) if part.isascii() and part.isdigit() else None
+
+
 def resolve_path(props: dict[str, Any], path: str) -> dict[str, Any]:
     """The definition at a JSON-pointer-like qPath ("/qHyperCubeDef")."""
     node: Any = props
     for part in [p for p in path.split("/") if p]:
+        index = list_index(part)
         if isinstance(node, dict) and part in node:
             node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
+        elif isinstance(node, list) and index is not None and index < len(node):
+            node = node[index]
         else:
             raise InvalidPath(path)
     if not isinstance(node, dict):

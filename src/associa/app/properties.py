@@ -31,12 +31,12 @@ from associa.errors import InvalidParameters
 
 ROOT = "GenericObjectProperties"
 MAX_DEPTH = 100  # nesting of a property tree; Sense's deepest trees are about 15 levels
-INT_RANGES = {"int": (-(2**31), 2**31 - 1), "int8": (-128, 127)}
+INT_RANGES = {"int": (-(2**31), 2**31 - 1), "uint": (0, 2**31 - 1), "int8": (-128, 127)}
 
 
 @dataclass(frozen=True, slots=True)
 class Type:
-    kind: str  # str, bool, int, int8, json, enum, struct, list
+    kind: str  # str, bool, int, uint, int8, json, enum, struct, list
     name: str = ""  # the enum or struct
     item: Type | None = None  # of a list
 
@@ -54,7 +54,7 @@ def _type(spec: str) -> Type:
         return Type("list", item=_type(spec[1:-1]))
     if spec.startswith("<") and spec.endswith(">"):
         return Type("enum", spec[1:-1])
-    if spec in ("str", "bool", "int", "int8", "json"):
+    if spec in ("str", "bool", "int", "uint", "int8", "json"):
         return Type(spec)
     if spec not in STRUCTS:
         raise KeyError(f"unknown structure {spec!r} in the property schema")
@@ -67,7 +67,7 @@ def _member(name: str, spec: MemberSpec) -> Member:
     typ = _type(text.rstrip("?"))
     if default is None:
         default = {
-            "str": "", "bool": False, "int": 0, "int8": 0, "list": [], "struct": {},
+            "str": "", "bool": False, "int": 0, "uint": 0, "int8": 0, "list": [], "struct": {},
         }.get(typ.kind)
         if typ.kind == "enum":
             default = ENUMS[typ.name][0][0]

@@ -12,7 +12,7 @@ and GetFullPropertyTree outputs, engine 12.1050):
 * enums come out in their short form (``"S"``, ``"N"``, ``"OTHER_OFF"``) whatever form
   was sent; a missing enum is the specification's default, or the value numbered 0.
 
-Type notation: ``str``, ``bool``, ``int`` (int32), ``int8`` (the SortCriteria flags and
+Type notation: ``str``, ``bool``, ``int`` (int32), ``uint`` (0 to the int32 maximum), ``int8`` (the SortCriteria flags and
 ``qSortbyYValue``, which the engine omits when 0), ``json`` (any JSON, kept as sent),
 ``<Enum>``, ``Struct``, ``[T]`` (list of T); a trailing ``?`` means "not filled when
 missing". A tuple gives ``(type, default)``.
@@ -130,7 +130,9 @@ STRUCTS: dict[str, dict[str, MemberSpec]] = {
     "StringExpr": {"qv": "str"},
     "ValueExpr": {"qv": "str"},
     "NxCalcCond": {"qCond": "ValueExpr", "qMsg": "StringExpr"},
-    "NxPage": {"qLeft": "int", "qTop": "int", "qWidth": "int", "qHeight": "int"},
+    # a page is an area of the data: negative numbers are refused when stored, so a
+    # layout's qInitialDataFetch can always be answered
+    "NxPage": {"qLeft": "uint", "qTop": "uint", "qWidth": "uint", "qHeight": "uint"},
     "SortCriteria": {
         "qSortByState": "int8",
         "qSortByFrequency": "int8",

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from associa.app.doc import DocState, resolve_path
+from associa.app.doc import DocState, list_index, resolve_path
 from associa.app.layout import object_layout
 from associa.app.properties import object_info, public_properties
 from associa.calc.listobject import list_field
@@ -90,10 +90,11 @@ def _apply_patch(props: dict[str, Any], patch: dict[str, Any]) -> None:
             raise InvalidParameters("qValue", "qValue must be a JSON text") from None
     parent: Any = props
     for part in parts[:-1]:
+        index = list_index(part)
         if isinstance(parent, dict):
             parent = parent.setdefault(part, {})
-        elif isinstance(parent, list) and part.isdigit() and int(part) < len(parent):
-            parent = parent[int(part)]
+        elif isinstance(parent, list) and index is not None and index < len(parent):
+            parent = parent[index]
         else:
             raise InvalidPath(str(path))
     last = parts[-1]
@@ -105,7 +106,8 @@ def _apply_patch(props: dict[str, Any], patch: dict[str, Any]) -> None:
         else:
             raise InvalidParameters("qOp", f"unknown patch operation {op!r}")
     elif isinstance(parent, list):
-        idx = len(parent) if last == "-" else (int(last) if last.isdigit() else -1)
+        index = list_index(last)
+        idx = len(parent) if last == "-" else (-1 if index is None else index)
         if idx < 0 or idx > len(parent):
             raise InvalidPath(str(path))
         if op == "remove" and idx < len(parent):
