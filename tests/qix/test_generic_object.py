@@ -106,6 +106,10 @@ def test_apply_patches(loaded: Client) -> None:
         ({"qOp": "add", "qPath": "/a", "qValue": "{not json"}, 8),
         ({"qOp": "move", "qPath": "/a", "qValue": "1"}, 8),
         ({"qOp": "add", "qPath": "/qInfo/qId/x", "qValue": "1"}, 4),
+        # str.isdigit() holds for "³", but it is no list index
+        ({"qOp": "add", "qPath": "/qListObjectDef/qInitialDataFetch/³", "qValue": "1"}, 4),
+        ({"qOp": "add", "qPath": "/qListObjectDef/qInitialDataFetch/³/qTop", "qValue": "1"}, 4),
+        ({"qOp": "replace", "qPath": "/qListObjectDef/qFrequencyMode", "qValue": '"Z"'}, 8),
         ("not a patch", 8),
     ],
 )

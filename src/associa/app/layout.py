@@ -142,10 +142,13 @@ def object_layout(doc: DocState, obj_id: str, props: dict[str, Any]) -> dict[str
             return nan_json(node)
         return node
 
-    def members(node: dict[str, Any], path: str) -> dict[str, Any]:
+    def members(node: dict[str, Any], path: str, root: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key, value in node.items():
             if key == "qLayoutExclude":
+                continue
+            if root and key in EXPRESSIONS:
+                out[key] = EXPRESSIONS[key](doc, value)
                 continue
             spec = DEFINITIONS.get(key)
             if spec is not None and isinstance(value, dict):
@@ -159,11 +162,7 @@ def object_layout(doc: DocState, obj_id: str, props: dict[str, Any]) -> dict[str
                 out[key] = walk(value, f"{path}/{key}")
         return out
 
-    root = {k: v for k, v in props.items() if k not in EXPRESSIONS}
-    layout = members(root, "")
-    for key, evaluate in EXPRESSIONS.items():
-        if key in props:
-            layout[key] = evaluate(doc, props[key])
+    layout = members(props, "", root=True)
     layout.pop("qInfo", None)
     ordered: dict[str, Any] = {"qInfo": object_info(props)}
     meta = layout.pop("qMeta", None)
