@@ -153,9 +153,10 @@ def object_layout(doc: DocState, obj_id: str, props: dict[str, Any]) -> dict[str
             spec = DEFINITIONS.get(key)
             if spec is not None and isinstance(value, dict):
                 built = spec[1](doc, obj_id, f"{path}/{key}", value)
-                if isinstance(built, dict):
+                if isinstance(built, dict):  # a copy: a builder may hand out a cached dict
+                    built = dict(built)
                     for extra in custom_keys(key, value):
-                        if extra not in built:
+                        if extra not in built and extra != "qLayoutExclude":
                             built[extra] = walk(value[extra], f"{path}/{key}/{extra}")
                 out[spec[0]] = built
             else:
@@ -170,7 +171,7 @@ def object_layout(doc: DocState, obj_id: str, props: dict[str, Any]) -> dict[str
         meta = _meta(doc, obj_id, "", meta if isinstance(meta, dict) else {})
     ordered["qMeta"] = meta
     ordered["qSelectionInfo"] = _selection_info(doc, obj_id)
-    ordered.update(layout)
+    ordered.update((k, v) for k, v in layout.items() if k not in ordered)
     return ordered
 
 
