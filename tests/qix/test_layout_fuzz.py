@@ -1,8 +1,8 @@
 """No property tree makes a generic object answer an internal error.
 
 Hypothesis builds property trees of two kinds and sends them through the protocol
-(CreateSessionObject, GetLayout, GetProperties, SetProperties, ApplyPatches and the data
-pages): definitions with the right types but odd contents (unknown fields, calculated
+(CreateSessionObject, GetLayout, GetProperties, SetProperties, ApplyPatches, the data
+pages and selections through the object): definitions with the right types but odd contents (unknown fields, calculated
 dimensions, broken expressions, huge or negative numbers, sort flags in every direction,
 pages past the data), and trees of anything (wrong types, NaN-ish strings, nulls, deep
 nesting) with the engine's keys sprinkled in. Every answer must be a result or an error
@@ -246,6 +246,15 @@ def test_no_property_tree_gives_an_internal_error(
             ("GetLayout", ()),
             ("GetEffectiveProperties", ()),
             ("GetInfo", ()),
+            ("SelectHyperCubeValues", (paths[0], 0, [0, 1], False)),
+            ("SelectHyperCubeCells", (paths[0], [0], [0, 1])),
+            ("SelectListObjectValues", (paths[1], [0], True)),
+            ("SearchListObjectFor", (paths[1], "N*")),
+            ("GetLayout", ()),
+            ("AcceptListObjectSearch", (paths[1], False)),
+            ("ClearSelections", (paths[0],)),
+            ("ClearSelections", (paths[1],)),
+            ("GetLayout", ()),
         ):
             answered(client, method, *params, handle=handle)
         # what GetProperties answers can be set again, and reads back the same, in order
@@ -256,6 +265,7 @@ def test_no_property_tree_gives_an_internal_error(
     finally:
         object_id = client.call("GetInfo", handle=handle)["qInfo"]["qId"]
         client.call("DestroySessionObject", object_id, handle=1)
+        client.call("ClearAll", True, handle=1)
 
 
 @pytest.mark.xfail(strict=True, reason=(

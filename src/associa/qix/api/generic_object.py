@@ -125,14 +125,16 @@ def _apply_patch(props: dict[str, Any], patch: dict[str, Any]) -> None:
 # -- data -----------------------------------------------------------------------------
 
 
+DATA_KEYS = {"hc": "qHyperCubeDef", "lo": "qListObjectDef"}
+
+
 def _definition(call: Call, path: str, kind: str) -> dict[str, Any]:
-    definition = resolve_path(_props(call), path)
-    if kind == "hc" and "qDimensions" not in definition and "qMeasures" not in definition:
-        if not path.rstrip("/").endswith("qHyperCubeDef"):
-            raise InvalidPath(path)
-    if kind == "lo" and not path.rstrip("/").endswith("qListObjectDef"):
+    """The definition a data path names: it must end at a qHyperCubeDef (or
+    qListObjectDef), whose members were type-checked when the properties were stored."""
+    parts = [x for x in path.split("/") if x]
+    if not parts or parts[-1] != DATA_KEYS[kind]:
         raise InvalidPath(path)
-    return definition
+    return resolve_path(_props(call), path)
 
 
 @method("GenericObject", "GetHyperCubeData", p("qPath", "str"), p("qPages", "list"),
@@ -260,11 +262,10 @@ def select_hypercube_cells(call: Call, qPath: str, qRowIndices: list[Any],
 @method("GenericObject", "ClearSelections", p("qPath", "str"), p("qColIndices", "list", []))
 def clear_selections(call: Call, qPath: str, qColIndices: list[Any]) -> None:
     doc = _ref(call).doc
-    definition = resolve_path(_props(call), qPath)
     if qPath.rstrip("/").endswith("qListObjectDef"):
-        names = [list_field(definition)]
+        names = [list_field(_definition(call, qPath, "lo"))]
     else:
-        dims = definition.get("qDimensions") or []
+        dims = _definition(call, qPath, "hc").get("qDimensions") or []
         cols = _int_list(qColIndices, "qColIndices") or list(range(len(dims)))
         names = [_cube_dim_field(call, qPath, c) for c in cols if 0 <= c < len(dims)]
     state = doc.state
