@@ -30,7 +30,7 @@ from associa.app.schema import DEFINITION_TYPES, ENUMS, KEEP_EMPTY, STRUCTS, Mem
 from associa.errors import InvalidParameters
 
 ROOT = "GenericObjectProperties"
-MAX_DEPTH = 100  # nesting of a property tree; Sense's deepest trees are about 15 levels
+MAX_DEPTH = 100  # nesting of a property tree: far deeper than the trees clients write
 INT_RANGES = {"int": (-(2**31), 2**31 - 1), "uint": (0, 2**31 - 1), "int8": (-128, 127)}
 
 

@@ -265,6 +265,10 @@ STRUCTS: dict[str, dict[str, MemberSpec]] = {
         "qSuppressMeasureTotals": "bool",
     },
     "NxAutoSortByStateDef": {"qDisplayNumberOfRows": "int"},
+    # No recorded default-mode answer for a list object was found; a listbox's full tree
+    # as Sense writes it (every member spelled out, in public extension code) has, in this
+    # order: qStateName "", qLibraryId "", qDef {...}, qAutoSortByState null (so: not
+    # filled), qFrequencyMode "N", qShowAlternatives, qInitialDataFetch [], qExpressions [].
     "NxListObjectExpressionDef": {"qExpr": "str", "qLibraryId": "str"},
     "ListObjectDef": {
         "qStateName": "str",
