@@ -10,7 +10,15 @@ from typing import Any
 import pytest
 
 from associa.app.app import App
-from associa.errors import Aborted, AlreadyExists, NotFound, ReloadInProgress, ScriptError
+from associa.errors import (
+    Aborted,
+    AlreadyExists,
+    InvalidParameters,
+    NotFound,
+    ReloadInProgress,
+    ScriptError,
+)
+from associa.store import AppRecord
 from associa.values import DEFAULT_SCRIPT_HEADER
 from tests.conftest import SALES_SCRIPT
 
@@ -181,3 +189,35 @@ def test_modified_moves(app: App) -> None:
     time.sleep(0.002)
     app.set_script("x")
     assert app.modified > before
+
+
+def test_objects_are_stored_normalised(app: App) -> None:
+    made = app.create_object({"qInfo": {"qType": "t", "qId": "o"}, "x": 1,
+                              "qListObjectDef": {"qFrequencyMode": "NX_FREQUENCY_VALUE"}})
+    stored = app.get_object("o")
+    assert stored == made and list(stored) == ["qInfo", "qMetaDef", "x", "qListObjectDef"]
+    assert list(stored["qInfo"]) == ["qId", "qType"]
+    assert stored["qListObjectDef"]["qFrequencyMode"] == "V"
+    app.set_object("o", {"qInfo": {"qId": "other"}, "y": 2})
+    assert app.get_object("o")["qInfo"] == {"qId": "o", "qType": "t"}
+    app.set_object("o", {"qInfo": {"qType": "u"}})
+    assert app.get_object("o")["qInfo"] == {"qId": "o", "qType": "u"}
+    with pytest.raises(InvalidParameters):
+        app.set_object("o", {"qHyperCubeDef": {"qMode": 9}})
+    assert app.get_object("o")["qInfo"]["qType"] == "u"
+
+
+def test_records_round_trip_and_old_records_are_normalised(app: App, tmp_path: Path) -> None:
+    app.create_object({"qInfo": {"qId": "o", "qType": "t"}, "qHyperCubeDef": {}})
+    again = App.from_record(app.to_record(), tmp_path)
+    assert again.objects == app.objects
+    old = AppRecord("b", {"objects": {
+        "raw": {"qHyperCubeDef": {"qMode": "DATA_MODE_STRAIGHT"}, "qInfo": {"qType": "t",
+                                                                          "qId": "raw"}},
+        "odd": {"qInfo": {"qId": "odd"}, "qHyperCubeDef": {"qMode": "?"}},
+    }})
+    loaded = App.from_record(old, tmp_path)
+    raw = loaded.get_object("raw")
+    assert list(raw) == ["qInfo", "qMetaDef", "qHyperCubeDef"]
+    assert list(raw["qInfo"]) == ["qId", "qType"] and raw["qHyperCubeDef"]["qMode"] == "S"
+    assert loaded.get_object("odd") == old.meta["objects"]["odd"]  # kept as it was

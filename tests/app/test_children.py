@@ -116,7 +116,8 @@ def test_apply_replaces_the_subtree() -> None:
     gone = apply_tree(nodes, objects, versions, tree)
     assert gone == ["b"]
     assert tree.descendants("root") == ["c", "b1", "a"]
-    assert objects["a"] == obj("a", "chart", t=2) and "b" not in objects
+    # stored as every object is: normalised (qMetaDef added), client keys kept
+    assert objects["a"] == {**obj("a", "chart"), "qMetaDef": {}, "t": 2} and "b" not in objects
     assert versions == {"root": 2, "a": 2, "b1": 2, "c": 1}
 
 
@@ -163,8 +164,8 @@ def test_set_tree(app: App) -> None:
     app.listen(listener)
     app.set_tree("p", entry("p", entry("kept", qtype="other", v=2), entry("new"), qtype="sheet",
                             fresh=True))
-    assert app.get_object("p") == obj("p", "sheet", fresh=True)
-    assert app.get_object("kept") == obj("kept", "chart", v=2)
+    assert app.get_object("p") == {**obj("p", "sheet"), "qMetaDef": {}, "fresh": True}
+    assert app.get_object("kept") == {**obj("kept", "chart"), "qMetaDef": {}, "v": 2}
     assert app.children_of("p") == ["kept", "new"] and "gone" not in app.objects
     assert listener.events == [("destroy", "gone"), ("object", "p"), ("object", "kept"),
                                ("create", "new")]

@@ -181,6 +181,7 @@ def test_resolve_path() -> None:
     assert resolve_path(props, "qHyperCubeDef/") == {"a": 1}
     assert resolve_path(props, "/list/0/qListObjectDef") == {"b": 2}
     assert resolve_path(props, "/") == props
-    for bad in ["/nope", "/list/1/qListObjectDef", "/n", "/list/x", "/list"]:
+    for bad in ["/nope", "/list/1/qListObjectDef", "/n", "/list/x", "/list", "/list/³",
+                "/list/-1/qListObjectDef"]:
         with pytest.raises(InvalidPath):
             resolve_path(props, bad)

@@ -12,6 +12,7 @@ import pytest
 from associa.app.app import App
 from associa.app.doc import DocState
 from associa.app.layout import DEFINITIONS, object_layout, selection_object
+from associa.app.properties import normalise
 from associa.select.actions import search_symbols, select_symbols
 from tests.conftest import CUBE, LISTBOX, SALES_SCRIPT
 
@@ -59,6 +60,33 @@ def test_top_level_order_and_custom_properties(doc: DocState) -> None:
     assert out["custom"] == {"a": [1, 2]} and out["n"] == 1.0
     assert out["qMeta"]["title"] == "x" and "read" in out["qMeta"]["privileges"]
     assert "qMetaDef" not in out
+
+
+def test_qmeta_has_privileges_first_even_without_qmetadef(doc: DocState) -> None:
+    out = layout(doc, {"qInfo": {"qType": "t", "qId": "o"}})
+    assert list(out) == ["qInfo", "qMeta", "qSelectionInfo"]
+    assert list(out["qInfo"]) == ["qId", "qType"]
+    assert out["qMeta"] == {"privileges": ["read", "update", "delete", "exportdata"]}
+    out = layout(doc, {"qInfo": {"qId": "o"}, "qMetaDef": {"title": "x", "privileges": []}})
+    assert list(out["qMeta"]) == ["privileges", "title"] and out["qMeta"]["privileges"]
+
+
+def test_client_keys_of_a_definition_follow_its_layout(doc: DocState) -> None:
+    props = normalise({"qInfo": {"qId": "o"}, "qHyperCubeDef": {
+        **CUBE["qHyperCubeDef"], "note": "n", "total": {"qValueExpression": "Sum(Amount)"},
+        "qLayoutExclude": {"big": 1}}})
+    cube = layout(doc, props)["qHyperCube"]
+    assert list(cube)[-2:] == ["note", "total"] and cube["total"] == 310
+    assert "qLayoutExclude" not in cube and "qMode" in cube  # computed, not copied
+    assert "qMaxStackedCells" not in cube
+
+
+def test_expressions_at_the_root_are_evaluated_in_place(doc: DocState) -> None:
+    out = layout(doc, {"qInfo": {"qId": "o"}, "a": 1,
+                       "qStringExpression": {"qExpr": "=1+1"}, "qValueExpression": "2*3"})
+    assert list(out) == ["qInfo", "qMeta", "qSelectionInfo", "a", "qStringExpression",
+                         "qValueExpression"]
+    assert out["qStringExpression"] == "2" and out["qValueExpression"] == 6
 
 
 def test_definitions_anywhere_in_the_tree(doc: DocState) -> None:

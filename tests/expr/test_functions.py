@@ -206,6 +206,16 @@ def test_left_count_per_row() -> None:
     assert texts("Left(S, K)", scope) == ["a", "abc", None]
 
 
+def test_infinite_positions_and_counts_take_all_or_nothing() -> None:
+    scope = RowScope(S=["abc"])
+    assert texts("Left(S, 1e400)", scope) == ["abc"]
+    assert texts("Left(S, -1e400)", scope) == [""]
+    assert texts("Right(S, 1e400)", scope) == ["abc"]
+    assert texts("Right(S, -1e400)", scope) == [""]
+    assert texts("Mid(S, -1e400, 1e400)", scope) == ["abc"]
+    assert texts("Mid(S, 1e400)", scope) == [""]
+
+
 def test_trim_removes_spaces_only() -> None:
     scope = RowScope(S=["\t a \t"])
     assert texts("Trim(S)", scope) == ["\t a \t"]

@@ -37,6 +37,14 @@ def test_numbers(text: str) -> None:
     assert kinds(text) == [(T.NUMBER, text)]
 
 
+@pytest.mark.parametrize("text", ["³", "٣", "①"])
+def test_only_ascii_digits_make_numbers(text: str) -> None:
+    """str.isdigit() holds for these, but they are no numbers: like any other non-ASCII
+    letter they make a name (a field may be called that)."""
+    assert kinds(text) == [(T.NAME, text)]
+    assert kinds(f"1{text}") == [(T.NUMBER, "1"), (T.NAME, text)]
+
+
 def test_exponent_needs_digits() -> None:
     # '1e' is the number 1 followed by the name e
     assert kinds("1e") == [(T.NUMBER, "1"), (T.NAME, "e")]

@@ -24,15 +24,22 @@ def states(layout: dict[str, Any]) -> dict[str, str]:
 def test_layout_and_properties(loaded: Client) -> None:
     handle = loaded.create({**CUBE, "title": "Sales", "qInfo": {"qId": "c1", "qType": "table"}})
     layout = loaded.layout(handle)
-    assert list(layout)[:2] == ["qInfo", "qSelectionInfo"]
+    assert list(layout)[:3] == ["qInfo", "qMeta", "qSelectionInfo"]
     assert layout["qInfo"] == {"qId": "c1", "qType": "table"}
+    assert layout["qMeta"] == {"privileges": ["read", "update", "delete", "exportdata"]}
     assert layout["title"] == "Sales" and "qHyperCubeDef" not in layout
     cube = layout["qHyperCube"]
     assert cube["qSize"] == {"qcx": 2, "qcy": 3}
     (page,) = cube["qDataPages"]
     assert sorted(cells(page)) == [["East", "40"], ["North", "120"], ["South", "150"]]
     props = loaded.call("GetProperties", handle=handle)["qProp"]
-    assert props["qHyperCubeDef"] == CUBE["qHyperCubeDef"] and props["title"] == "Sales"
+    assert list(props) == ["qInfo", "qMetaDef", "qHyperCubeDef", "title"]
+    assert props["title"] == "Sales" and props["qMetaDef"] == {}
+    cube = props["qHyperCubeDef"]
+    assert cube["qDimensions"][0]["qDef"]["qFieldDefs"] == ["Region"]
+    assert cube["qMeasures"][0]["qDef"]["qDef"] == "Sum(Amount)"
+    assert cube["qInitialDataFetch"] == CUBE["qHyperCubeDef"]["qInitialDataFetch"]
+    assert cube["qMode"] == "S" and cube["qNoOfLeftDims"] == -1
     assert loaded.call("GetEffectiveProperties", handle=handle)["qProp"] == props
     assert loaded.call("GetInfo", handle=handle) == {"qInfo": {"qId": "c1", "qType": "table"}}
 
@@ -99,6 +106,10 @@ def test_apply_patches(loaded: Client) -> None:
         ({"qOp": "add", "qPath": "/a", "qValue": "{not json"}, 8),
         ({"qOp": "move", "qPath": "/a", "qValue": "1"}, 8),
         ({"qOp": "add", "qPath": "/qInfo/qId/x", "qValue": "1"}, 4),
+        # str.isdigit() holds for "³", but it is no list index
+        ({"qOp": "add", "qPath": "/qListObjectDef/qInitialDataFetch/³", "qValue": "1"}, 4),
+        ({"qOp": "add", "qPath": "/qListObjectDef/qInitialDataFetch/³/qTop", "qValue": "1"}, 4),
+        ({"qOp": "replace", "qPath": "/qListObjectDef/qFrequencyMode", "qValue": '"Z"'}, 8),
         ("not a patch", 8),
     ],
 )

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import threading
-import uuid
 import weakref
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -19,6 +18,7 @@ from typing import Any, Protocol
 
 from associa.app.children import ObjectTree, TreeNode, apply_tree, plan_tree
 from associa.app.connections import Connections
+from associa.app.properties import new_object_properties, replaced_properties, stored_properties
 from associa.errors import AlreadyExists, NotFound, ReloadInProgress
 from associa.model import DataModel
 from associa.script import ReloadResult, run_script
@@ -119,14 +119,11 @@ class App:
     # -- persisted objects ----------------------------------------------------------
 
     def create_object(self, props: dict[str, Any], parent: str | None = None) -> dict[str, Any]:
-        """A new persisted object (the last child of ``parent`` if given)."""
-        props = copy.deepcopy(props)
-        info = props.setdefault("qInfo", {})
-        if not isinstance(info, dict):
-            info = props["qInfo"] = {}
-        if not info.get("qId"):  # missing or "" (the schema default): a new id
-            info["qId"] = str(uuid.uuid4())
-        info.setdefault("qType", "")
+        """Store a new persisted object (properties normalised, a new qId when none is
+        given; the last child of ``parent`` if given); raises InvalidParameters for
+        properties the engine cannot take."""
+        props = new_object_properties(props)
+        info = props["qInfo"]
         with self.lock:
             if info["qId"] in self.objects:
                 raise AlreadyExists(info["qId"])
@@ -145,14 +142,10 @@ class App:
 
     def set_object(self, obj_id: str, props: dict[str, Any]) -> None:
         with self.lock:
-            if obj_id not in self.objects:
+            old = self.objects.get(obj_id)
+            if old is None:
                 raise NotFound(obj_id, "Object not found")
-            props = copy.deepcopy(props)
-            if not isinstance(props.get("qInfo"), dict):
-                props["qInfo"] = {}
-            props["qInfo"]["qId"] = obj_id
-            props["qInfo"].setdefault("qType", self.objects[obj_id]["qInfo"].get("qType", ""))
-            self.objects[obj_id] = props
+            self.objects[obj_id] = replaced_properties(obj_id, old, props)
             self.object_versions[obj_id] = self.object_versions.get(obj_id, 0) + 1
             self.modified = now_iso()
         self.notify("object", obj_id)
@@ -251,7 +244,7 @@ class App:
     def from_record(cls, record: AppRecord, base_dir: Path) -> App:
         meta = record.meta
         app = cls(record.id, meta.get("title"), meta.get("script", ""), base_dir=base_dir)
-        app.objects = meta.get("objects") or {}
+        app.objects = {k: stored_properties(v) for k, v in (meta.get("objects") or {}).items()}
         app.object_versions = dict.fromkeys(app.objects, 1)
         app.tree = ObjectTree.from_json(meta.get("children"), app.objects)
         app.properties = meta.get("properties") or {}

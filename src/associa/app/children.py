@@ -13,12 +13,11 @@ in place of an object's subtree, so that a rejected tree changes nothing.
 
 from __future__ import annotations
 
-import copy
-import uuid
 from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from associa.app.properties import new_object_properties
 from associa.errors import AlreadyExists, InvalidParameters
 
 
@@ -96,21 +95,6 @@ class ObjectTree:
         return tree
 
 
-def new_object_props(props: Any, name: str = "qProp") -> dict[str, Any]:
-    """A copy of new properties with a ``qInfo`` holding a ``qId`` and a ``qType``."""
-    if not isinstance(props, dict):
-        raise InvalidParameters(name, f"{name} must be an object")
-    props = copy.deepcopy(props)
-    info = props.get("qInfo")
-    if not isinstance(info, dict):
-        info = props["qInfo"] = {}
-    if not isinstance(info.get("qId"), str) or not info["qId"]:
-        info["qId"] = str(uuid.uuid4())
-    if not isinstance(info.get("qType"), str):
-        info["qType"] = ""
-    return props
-
-
 @dataclass(slots=True)
 class TreeNode:
     obj_id: str
@@ -139,7 +123,10 @@ def plan_tree(
     def visit(node: Any, parent: str | None, where: str) -> None:
         if not isinstance(node, dict):
             raise InvalidParameters(where, f"{where} must be an object")
-        props = new_object_props(node.get("qProperty"), f"{where}.qProperty")
+        props = node.get("qProperty")
+        if not isinstance(props, dict):
+            raise InvalidParameters(f"{where}.qProperty", f"{where}.qProperty must be an object")
+        props = new_object_properties(props)
         info = props["qInfo"]
         if parent is None:
             info["qId"] = root_id

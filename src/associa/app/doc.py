@@ -10,14 +10,13 @@ object's with the app; the methods here route to the right place.
 
 from __future__ import annotations
 
-import copy
 import threading
-import uuid
 from collections.abc import Callable
 from typing import Any
 
 from associa.app.app import App
 from associa.app.children import ObjectTree, TreeNode, apply_tree, plan_tree
+from associa.app.properties import new_object_properties, replaced_properties
 from associa.calc import HyperCube, ListObject, evaluate_scalar
 from associa.errors import AlreadyExists, ExpressionError, FieldNotFound, InvalidPath, NotFound
 from associa.model import DataModel
@@ -168,13 +167,8 @@ class DocState:
         return self.session_versions.get(obj_id) or self.app.object_versions.get(obj_id, 0)
 
     def create_session_object(self, props: dict[str, Any]) -> dict[str, Any]:
-        props = copy.deepcopy(props) if isinstance(props, dict) else {}
-        info = props.get("qInfo")
-        if not isinstance(info, dict):
-            info = props["qInfo"] = {}
-        if not info.get("qId"):
-            info["qId"] = str(uuid.uuid4())
-        info.setdefault("qType", "")
+        props = new_object_properties(props)
+        info = props["qInfo"]
         with self.lock:
             if info["qId"] in self.session_objects:
                 raise AlreadyExists(info["qId"])
@@ -184,15 +178,10 @@ class DocState:
 
     def set_session_object(self, obj_id: str, props: dict[str, Any]) -> None:
         with self.lock:
-            if obj_id not in self.session_objects:
+            old = self.session_objects.get(obj_id)
+            if old is None:
                 raise NotFound(obj_id, "Object not found")
-            props = copy.deepcopy(props)
-            info = props.get("qInfo")
-            if not isinstance(info, dict):
-                info = props["qInfo"] = {}
-            info["qId"] = obj_id
-            info.setdefault("qType", self.session_objects[obj_id]["qInfo"].get("qType", ""))
-            self.session_objects[obj_id] = props
+            self.session_objects[obj_id] = replaced_properties(obj_id, old, props)
             self.session_versions[obj_id] += 1
         self.on_change("object", obj_id)
 
@@ -352,14 +341,20 @@ def _same(a: SelectionState, b: SelectionState) -> bool:
     return all((a.selected[k] == b.selected[k]).all() for k in a.selected)
 
 
+def list_index(part: str) -> int | None:
+    """A JSON-pointer step as a list index ("0", "12"), or None ("x", "-1", "³")."""
+    return int(part) if part.isascii() and part.isdigit() else None
+
+
 def resolve_path(props: dict[str, Any], path: str) -> dict[str, Any]:
     """The definition at a JSON-pointer-like qPath ("/qHyperCubeDef")."""
     node: Any = props
     for part in [p for p in path.split("/") if p]:
+        index = list_index(part)
         if isinstance(node, dict) and part in node:
             node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
+        elif isinstance(node, list) and index is not None and index < len(node):
+            node = node[index]
         else:
             raise InvalidPath(path)
     if not isinstance(node, dict):

@@ -2,19 +2,32 @@
 
 Wherever it sits in the tree, ``qHyperCubeDef`` becomes ``qHyperCube``,
 ``qListObjectDef`` becomes ``qListObject``, ``qSelectionObjectDef`` becomes
-``qSelectionObject`` and ``qMetaDef`` becomes ``qMeta``; an object holding
-``qStringExpression`` becomes the expression's text and one holding
-``qValueExpression`` its number. Everything else (custom properties) passes through.
+``qSelectionObject`` and ``qMetaDef`` becomes ``qMeta``; the client's own keys inside a
+definition follow its computed layout (corectl's golden layout keeps ``customProperty`` at
+the end of ``qHyperCube``). An object holding ``qStringExpression`` becomes the
+expression's text and one holding ``qValueExpression`` its number. Everything else (custom
+properties) passes through.
+
+Every layout starts with ``qInfo`` (``qId`` then ``qType``), ``qMeta`` (with
+``privileges``, also for an object without ``qMetaDef``, as the golden layout shows) and
+``qSelectionInfo``.
+
+At the root of the properties a ``qStringExpression`` or ``qValueExpression`` cannot
+replace the object (a layout must stay an object with its ``qInfo``); the expression is
+evaluated and its result sits under the same key. No public capture shows what the real
+engine answers there; this keeps GetLayout working and the value visible.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable
 from typing import Any
 
 from associa.app import lists
 from associa.app.doc import DocState
+from associa.app.properties import custom_keys, object_info
 from associa.calc.cells import nan_json
 from associa.errors import ExpressionError
 
@@ -93,8 +106,9 @@ def _listobject(doc: DocState, obj_id: str, path: str, definition: dict[str, Any
 
 
 def _meta(doc: DocState, obj_id: str, path: str, definition: dict[str, Any]) -> Any:
-    meta = dict(definition)
-    meta.setdefault("privileges", list(PRIVILEGES))
+    # privileges first, then the client's members (corectl's bookmark layout golden)
+    meta: dict[str, Any] = {"privileges": list(PRIVILEGES)}
+    meta.update((k, copy.deepcopy(v)) for k, v in definition.items() if k != "privileges")
     return meta
 
 
@@ -122,38 +136,54 @@ DEFINITIONS: dict[str, tuple[str, Builder]] = {
 }
 
 
+EXPRESSIONS = {"qStringExpression": string_expression, "qValueExpression": value_expression}
+
+
 def object_layout(doc: DocState, obj_id: str, props: dict[str, Any]) -> dict[str, Any]:
     """The layout of a generic object."""
 
     def walk(node: Any, path: str) -> Any:
         if isinstance(node, dict):
-            if "qStringExpression" in node:
-                return string_expression(doc, node["qStringExpression"])
-            if "qValueExpression" in node:
-                return value_expression(doc, node["qValueExpression"])
-            out: dict[str, Any] = {}
-            for key, value in node.items():
-                if key == "qLayoutExclude":
-                    continue
-                spec = DEFINITIONS.get(key)
-                if spec is not None and isinstance(value, dict):
-                    out[spec[0]] = spec[1](doc, obj_id, f"{path}/{key}", value)
-                else:
-                    out[key] = walk(value, f"{path}/{key}")
-            return out
+            for key, evaluate in EXPRESSIONS.items():
+                if key in node:
+                    return evaluate(doc, node[key])
+            return members(node, path)
         if isinstance(node, list):
             return [walk(v, f"{path}/{i}") for i, v in enumerate(node)]
         if isinstance(node, float) and not math.isfinite(node):
             return nan_json(node)
         return node
 
-    layout = walk(props, "")
-    ordered: dict[str, Any] = {}
-    for key in ("qInfo", "qMeta"):
-        if key in layout:
-            ordered[key] = layout.pop(key)
+    def members(node: dict[str, Any], path: str, root: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            if key == "qLayoutExclude":
+                continue
+            if root and key in EXPRESSIONS:
+                out[key] = EXPRESSIONS[key](doc, value)
+                continue
+            spec = DEFINITIONS.get(key)
+            if spec is not None and isinstance(value, dict):
+                built = spec[1](doc, obj_id, f"{path}/{key}", value)
+                if isinstance(built, dict):  # a copy: a builder may hand out a cached dict
+                    built = dict(built)
+                    for extra in custom_keys(key, value):
+                        if extra not in built and extra != "qLayoutExclude":
+                            built[extra] = walk(value[extra], f"{path}/{key}/{extra}")
+                out[spec[0]] = built
+            else:
+                out[key] = walk(value, f"{path}/{key}")
+        return out
+
+    layout = members(props, "", root=True)
+    layout.pop("qInfo", None)
+    ordered: dict[str, Any] = {"qInfo": object_info(props)}
+    meta = layout.pop("qMeta", None)
+    if not isinstance(meta, dict) or "privileges" not in meta:
+        meta = _meta(doc, obj_id, "", meta if isinstance(meta, dict) else {})
+    ordered["qMeta"] = meta
     ordered["qSelectionInfo"] = _selection_info(doc, obj_id)
-    ordered.update(layout)
+    ordered.update((k, v) for k, v in layout.items() if k not in ordered)
     return ordered
 
 

@@ -4,6 +4,7 @@ scope, and returns a vector; most evaluate their arguments and work element-wise
 from __future__ import annotations
 
 import math
+import sys
 
 import numpy as np
 
@@ -175,13 +176,21 @@ def _text_fn(fn):
     return impl
 
 
+def _whole(x: float) -> int:
+    """A character position or count from a number: truncated, infinities clamped (any
+    position past the text's end takes all of it)."""
+    if math.isinf(x):
+        return sys.maxsize if x > 0 else -sys.maxsize
+    return int(x)
+
+
 def _mid(s: str, start: float, count: float = math.nan) -> str:
     if math.isnan(start):
         return ""
-    begin = max(int(start) - 1, 0)
+    begin = max(_whole(start) - 1, 0)
     if math.isnan(count):
         return s[begin:]
-    return s[begin : begin + max(int(count), 0)]
+    return s[begin : begin + max(_whole(count), 0)]
 
 
 function("UPPER", 1, 1)(_text_fn(str.upper))
@@ -189,9 +198,9 @@ function("LOWER", 1, 1)(_text_fn(str.lower))
 function("TRIM", 1, 1)(_text_fn(lambda s: s.strip(" ")))
 function("LTRIM", 1, 1)(_text_fn(lambda s: s.lstrip(" ")))
 function("RTRIM", 1, 1)(_text_fn(lambda s: s.rstrip(" ")))
-function("LEFT", 2, 2)(_text_fn(lambda s, k: s[: max(int(k), 0)] if not math.isnan(k) else ""))
+function("LEFT", 2, 2)(_text_fn(lambda s, k: s[: max(_whole(k), 0)] if not math.isnan(k) else ""))
 function("RIGHT", 2, 2)(
-    _text_fn(lambda s, k: (s[-int(k) :] if int(k) > 0 else "") if not math.isnan(k) else "")
+    _text_fn(lambda s, k: (s[-_whole(k) :] if _whole(k) > 0 else "") if not math.isnan(k) else "")
 )
 function("MID", 2, 3)(_text_fn(_mid))
 function("CAPITALIZE", 1, 1)(_text_fn(lambda s: " ".join(w.capitalize() for w in s.split(" "))))

@@ -64,7 +64,7 @@ def tokenize(text: str, comments: bool = True) -> list[Token]:
             i = end + 2
             continue
         start = i
-        if ch.isdigit() or (ch == "." and i + 1 < n and text[i + 1].isdigit()):
+        if _digit(ch) or (ch == "." and i + 1 < n and _digit(text[i + 1])):
             i = _scan_number(text, i)
             tokens.append(Token(T.NUMBER, text[start:i], start))
             continue
@@ -103,21 +103,26 @@ def tokenize(text: str, comments: bool = True) -> list[Token]:
     return tokens
 
 
+def _digit(ch: str) -> bool:
+    """An ASCII digit: str.isdigit() is also true for '³' and '٣', which are no numbers here."""
+    return "0" <= ch <= "9"
+
+
 def _scan_number(text: str, i: int) -> int:
     n = len(text)
-    while i < n and text[i].isdigit():
+    while i < n and _digit(text[i]):
         i += 1
-    if i < n and text[i] == "." and i + 1 < n and text[i + 1].isdigit():
+    if i < n and text[i] == "." and i + 1 < n and _digit(text[i + 1]):
         i += 1
-        while i < n and text[i].isdigit():
+        while i < n and _digit(text[i]):
             i += 1
     if i < n and text[i] in "eE":
         j = i + 1
         if j < n and text[j] in "+-":
             j += 1
-        if j < n and text[j].isdigit():
+        if j < n and _digit(text[j]):
             i = j
-            while i < n and text[i].isdigit():
+            while i < n and _digit(text[i]):
                 i += 1
     return i
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from associa.app.doc import DocState, resolve_path
+from associa.app.doc import DocState, list_index, resolve_path
 from associa.app.layout import object_layout
-from associa.app.properties import public_properties
+from associa.app.properties import object_info, public_properties
 from associa.calc.listobject import list_field
 from associa.errors import FieldNotFound, InvalidParameters, InvalidPath
 from associa.qix.api.refs import ObjectRef
@@ -39,17 +39,17 @@ def get_layout(call: Call) -> dict[str, Any]:
 
 @method("GenericObject", "GetProperties", out=("qProp",))
 def get_properties(call: Call) -> dict[str, Any]:
-    return public_properties(_props(call))
+    return public_properties(_props(call), return_empty=call.request.return_empty)
 
 
 @method("GenericObject", "GetEffectiveProperties", out=("qProp",))
 def get_effective_properties(call: Call) -> dict[str, Any]:
-    return public_properties(_props(call))
+    return public_properties(_props(call), return_empty=call.request.return_empty)
 
 
 @method("GenericObject", "GetInfo", out=("qInfo",))
 def get_info(call: Call) -> dict[str, Any]:
-    return dict(_props(call).get("qInfo", {}))
+    return object_info(_props(call))
 
 
 def _store(call: Call, props: dict[str, Any]) -> None:
@@ -90,10 +90,11 @@ def _apply_patch(props: dict[str, Any], patch: dict[str, Any]) -> None:
             raise InvalidParameters("qValue", "qValue must be a JSON text") from None
     parent: Any = props
     for part in parts[:-1]:
+        index = list_index(part)
         if isinstance(parent, dict):
             parent = parent.setdefault(part, {})
-        elif isinstance(parent, list) and part.isdigit() and int(part) < len(parent):
-            parent = parent[int(part)]
+        elif isinstance(parent, list) and index is not None and index < len(parent):
+            parent = parent[index]
         else:
             raise InvalidPath(str(path))
     last = parts[-1]
@@ -105,7 +106,8 @@ def _apply_patch(props: dict[str, Any], patch: dict[str, Any]) -> None:
         else:
             raise InvalidParameters("qOp", f"unknown patch operation {op!r}")
     elif isinstance(parent, list):
-        idx = len(parent) if last == "-" else (int(last) if last.isdigit() else -1)
+        index = list_index(last)
+        idx = len(parent) if last == "-" else (-1 if index is None else index)
         if idx < 0 or idx > len(parent):
             raise InvalidPath(str(path))
         if op == "remove" and idx < len(parent):
@@ -123,14 +125,16 @@ def _apply_patch(props: dict[str, Any], patch: dict[str, Any]) -> None:
 # -- data -----------------------------------------------------------------------------
 
 
+DATA_KEYS = {"hc": "qHyperCubeDef", "lo": "qListObjectDef"}
+
+
 def _definition(call: Call, path: str, kind: str) -> dict[str, Any]:
-    definition = resolve_path(_props(call), path)
-    if kind == "hc" and "qDimensions" not in definition and "qMeasures" not in definition:
-        if not path.rstrip("/").endswith("qHyperCubeDef"):
-            raise InvalidPath(path)
-    if kind == "lo" and not path.rstrip("/").endswith("qListObjectDef"):
+    """The definition a data path names: it must end at a qHyperCubeDef (or
+    qListObjectDef), whose members were type-checked when the properties were stored."""
+    parts = [x for x in path.split("/") if x]
+    if not parts or parts[-1] != DATA_KEYS[kind]:
         raise InvalidPath(path)
-    return definition
+    return resolve_path(_props(call), path)
 
 
 @method("GenericObject", "GetHyperCubeData", p("qPath", "str"), p("qPages", "list"),
@@ -258,11 +262,10 @@ def select_hypercube_cells(call: Call, qPath: str, qRowIndices: list[Any],
 @method("GenericObject", "ClearSelections", p("qPath", "str"), p("qColIndices", "list", []))
 def clear_selections(call: Call, qPath: str, qColIndices: list[Any]) -> None:
     doc = _ref(call).doc
-    definition = resolve_path(_props(call), qPath)
     if qPath.rstrip("/").endswith("qListObjectDef"):
-        names = [list_field(definition)]
+        names = [list_field(_definition(call, qPath, "lo"))]
     else:
-        dims = definition.get("qDimensions") or []
+        dims = _definition(call, qPath, "hc").get("qDimensions") or []
         cols = _int_list(qColIndices, "qColIndices") or list(range(len(dims)))
         names = [_cube_dim_field(call, qPath, c) for c in cols if 0 <= c < len(dims)]
     state = doc.state
