@@ -151,9 +151,10 @@ class HyperCube:
                 self.dim_symbols.append(np.full(ngroups, -1, dtype=np.int64))
         dims_for_scope = [(d.field, s) for d, s in zip(self.dims, self.dim_symbols, strict=True) if d.field]
         scope = GroupScope(model, self.records, group, ngroups, self.locale, dims_for_scope)
-        self.values: list[Vec] = []
-        for m in self.measures:
-            self.values.append(self._evaluate(m, scope, ngroups))
+        # no groups (no dimension resolves, or no record): nothing to evaluate per group
+        self.values: list[Vec] = [
+            self._evaluate(m, scope, ngroups) if ngroups else Vec.nulls(0) for m in self.measures
+        ]
         total_scope = GroupScope(
             model, self.records, np.zeros(self.records.n, dtype=np.int64), 1, self.locale
         )
