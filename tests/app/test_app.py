@@ -20,20 +20,8 @@ from associa.errors import (
 )
 from associa.store import AppRecord
 from associa.values import DEFAULT_SCRIPT_HEADER
+from tests.app.conftest import Listener
 from tests.conftest import SALES_SCRIPT
-
-
-class Listener:
-    def __init__(self) -> None:
-        self.events: list[tuple[str, str | None]] = []
-
-    def app_changed(self, app: App, what: str, object_id: str | None = None) -> None:
-        self.events.append((what, object_id))
-
-
-@pytest.fixture
-def app(tmp_path: Path) -> App:
-    return App("a", script=SALES_SCRIPT, base_dir=tmp_path)
 
 
 def test_new_app_defaults(tmp_path: Path) -> None:

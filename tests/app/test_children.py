@@ -13,20 +13,7 @@ from associa.app.children import ObjectTree, apply_tree, plan_tree
 from associa.app.doc import DocState
 from associa.errors import AlreadyExists, InvalidParameters, NotFound
 from associa.store import AppStore
-from tests.conftest import SALES_SCRIPT
-
-
-class Listener:
-    def __init__(self) -> None:
-        self.events: list[tuple[str, str | None]] = []
-
-    def app_changed(self, app: App, what: str, object_id: str | None = None) -> None:
-        self.events.append((what, object_id))
-
-
-@pytest.fixture
-def app(tmp_path: Path) -> App:
-    return App("a", script=SALES_SCRIPT, base_dir=tmp_path)
+from tests.app.conftest import Listener
 
 
 def obj(qid: str, qtype: str = "x", **extra: Any) -> dict[str, Any]:
