@@ -59,13 +59,38 @@ from associa.values import DEFAULT_LOCALE  # noqa: E402
 pytestmark = pytest.mark.slow
 
 SEED = 20240611
-N_FACTS = 100_000
-N_CUSTOMERS = 600  # ids 1..600
-N_ORDERLESS = 25  # the last customers never order
-ORPHAN_CUSTOMERS = (9001, 9002, 9003)  # in Fact only: orders of unknown customers
-N_ORPHAN_FACTS = 40
-N_PRODUCTS = 150  # ids 1..150
-N_UNORDERED = 8  # the last products are never ordered
+
+
+@dataclass(frozen=True)
+class Spec:
+    """The size and the awkward rows of a generated star schema."""
+
+    n_facts: int = 100_000
+    n_customers: int = 600  # ids 1..n
+    n_orderless: int = 25  # the last customers never order
+    orphan_customers: tuple[int, ...] = (9001, 9002, 9003)  # in Fact only: unknown customers
+    n_orphan_facts: int = 40
+    n_products: int = 150  # ids 1..n
+    n_unordered: int = 8  # the last products are never ordered
+    # rows whose key is NULL (loaded by a second LOAD without the key field, which
+    # concatenation fills with NULL): orders of no customer, customers and products
+    # without an id
+    n_keyless_facts: int = 0
+    n_keyless_customers: int = 0
+    n_keyless_products: int = 0
+    n_random_selections: int = 24
+
+    @property
+    def n_records(self) -> int:
+        """Records of the full outer join."""
+        return (self.n_facts + self.n_keyless_facts + self.n_orderless
+                + self.n_keyless_customers + self.n_unordered + self.n_keyless_products)
+
+
+SPEC = Spec()
+N_FACTS = SPEC.n_facts
+N_CUSTOMERS = SPEC.n_customers
+ORPHAN_CUSTOMERS = SPEC.orphan_customers
 
 COUNTRIES = ["Sweden", "Germany", "France", "Spain", "Italy", "Norway", "Poland", "Japan"]
 LONELY_COUNTRY = "Iceland"  # only customers without orders live here
@@ -74,6 +99,8 @@ CATEGORIES = ["Books", "Toys", "Garden", "Music", "Tools", "Food"]
 SPARE_CATEGORY = "Spares"  # only products never ordered
 BRANDS = [f"Brand {c}" for c in "ABCDEFGHIJKL"]
 SPARE_BRAND = "Brand Z"
+KEYLESS_COUNTRY = "Greenland"  # only customers without an id live here
+KEYLESS_CATEGORY = "Loose"  # only products without an id
 
 SELECTABLE = ["Country", "Segment", "Category", "Brand", "Quantity", "CustomerID"]
 FIELDS = [
@@ -118,19 +145,25 @@ CUBES = [
     ("ProductID", "Segment"),
 ]
 
-SCRIPT = """
-Customers:
-LOAD CustomerID, Country, Segment
-FROM [lib://data/customers.csv] (txt, utf8, embedded labels, delimiter is ',', msq);
+def load_script(spec: Spec) -> str:
+    def load(table: str, fields: str, name: str, prefix: str = "") -> str:
+        return (f"{prefix}LOAD {fields}\nFROM [lib://data/{name}.csv] "
+                "(txt, utf8, embedded labels, delimiter is ',', msq);\n")
 
-Products:
-LOAD ProductID, Category, Brand
-FROM [lib://data/products.csv] (txt, utf8, embedded labels, delimiter is ',', msq);
+    parts = [
+        "Customers:\n" + load("Customers", "CustomerID, Country, Segment", "customers"),
+        "Products:\n" + load("Products", "ProductID, Category, Brand", "products"),
+        "Fact:\n" + load("Fact", "OrderID, CustomerID, ProductID, Quantity, Sales", "fact"),
+    ]
+    if spec.n_keyless_customers:
+        parts.append(load("", "Country, Segment", "customers_nokey", "Concatenate(Customers)\n"))
+    if spec.n_keyless_products:
+        parts.append(load("", "Category, Brand", "products_nokey", "Concatenate(Products)\n"))
+    if spec.n_keyless_facts:
+        parts.append(load("", "OrderID, ProductID, Quantity, Sales", "fact_nokey",
+                          "Concatenate(Fact)\n"))
+    return "\n".join(parts)
 
-Fact:
-LOAD OrderID, CustomerID, ProductID, Quantity, Sales
-FROM [lib://data/fact.csv] (txt, utf8, embedded labels, delimiter is ',', msq);
-"""
 
 Selection = dict[str, list[Any]]
 
@@ -138,61 +171,72 @@ Selection = dict[str, list[Any]]
 # -- the data --------------------------------------------------------------------------
 
 
-def write_star_schema(folder: Path) -> None:
+def _write(path: Path, header: str, rows: Any) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write(header + "\n")
+        fh.writelines(f"{','.join(map(str, r))}\n" for r in rows)
+
+
+def write_star_schema(folder: Path, spec: Spec = SPEC) -> None:
     rng = np.random.default_rng(SEED)
     # customers: the orderless ones include every customer of the lonely country
-    cust_ids = np.arange(1, N_CUSTOMERS + 1)
-    country = rng.choice(COUNTRIES, N_CUSTOMERS).astype(object)
+    cust_ids = np.arange(1, spec.n_customers + 1)
+    country = rng.choice(COUNTRIES, spec.n_customers).astype(object)
     country[-5:] = LONELY_COUNTRY
-    segment = rng.choice(SEGMENTS, N_CUSTOMERS)
-    lines = ["CustomerID,Country,Segment"]
-    lines += [f"{c},{k},{s}" for c, k, s in zip(cust_ids, country, segment, strict=True)]
-    (folder / "customers.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    segment = rng.choice(SEGMENTS, spec.n_customers)
+    _write(folder / "customers.csv", "CustomerID,Country,Segment",
+           zip(cust_ids, country, segment, strict=True))
 
-    prod_ids = np.arange(1, N_PRODUCTS + 1)
-    category = rng.choice(CATEGORIES, N_PRODUCTS).astype(object)
-    brand = rng.choice(BRANDS, N_PRODUCTS).astype(object)
+    prod_ids = np.arange(1, spec.n_products + 1)
+    category = rng.choice(CATEGORIES, spec.n_products).astype(object)
+    brand = rng.choice(BRANDS, spec.n_products).astype(object)
     category[-3:] = SPARE_CATEGORY
     brand[-2:] = SPARE_BRAND
-    lines = ["ProductID,Category,Brand"]
-    lines += [f"{p},{c},{b}" for p, c, b in zip(prod_ids, category, brand, strict=True)]
-    (folder / "products.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _write(folder / "products.csv", "ProductID,Category,Brand",
+           zip(prod_ids, category, brand, strict=True))
 
     # facts: skewed customers and products; a few orders of unknown customers
-    n_ordering = N_CUSTOMERS - N_ORDERLESS
+    n_ordering = spec.n_customers - spec.n_orderless
     weights = rng.pareto(1.5, n_ordering) + 0.1
-    customer = rng.choice(np.arange(1, n_ordering + 1), N_FACTS, p=weights / weights.sum())
-    orphan_at = rng.choice(N_FACTS, N_ORPHAN_FACTS, replace=False)
-    customer[orphan_at] = rng.choice(ORPHAN_CUSTOMERS, N_ORPHAN_FACTS)
-    product = rng.integers(1, N_PRODUCTS - N_UNORDERED + 1, N_FACTS)
-    quantity = rng.integers(1, 11, N_FACTS)
-    price = rng.integers(50, 20_000, N_PRODUCTS + 1) / 100
-    cents = np.round(quantity * price[product] * rng.uniform(0.8, 1.0, N_FACTS) * 100)
-    lines = ["OrderID,CustomerID,ProductID,Quantity,Sales"]
-    lines += [
-        f"{i},{c},{p},{q},{s / 100:.2f}"
-        for i, c, p, q, s in zip(
-            range(1, N_FACTS + 1),
-            customer.tolist(),
-            product.tolist(),
-            quantity.tolist(),
-            cents.tolist(),
-            strict=True,
-        )
-    ]
-    (folder / "fact.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    n_all = spec.n_facts + spec.n_keyless_facts
+    customer = rng.choice(np.arange(1, n_ordering + 1), n_all, p=weights / weights.sum())
+    orphan_at = rng.choice(spec.n_facts, spec.n_orphan_facts, replace=False)
+    customer[orphan_at] = rng.choice(spec.orphan_customers, spec.n_orphan_facts)
+    product = rng.integers(1, spec.n_products - spec.n_unordered + 1, n_all)
+    quantity = rng.integers(1, 11, n_all)
+    price = rng.integers(50, 20_000, spec.n_products + 1) / 100
+    cents = np.round(quantity * price[product] * rng.uniform(0.8, 1.0, n_all) * 100)
+    sales = [f"{c / 100:.2f}" for c in cents.tolist()]
+    n = spec.n_facts
+    _write(folder / "fact.csv", "OrderID,CustomerID,ProductID,Quantity,Sales",
+           zip(range(1, n + 1), customer[:n].tolist(), product[:n].tolist(),
+               quantity[:n].tolist(), sales[:n], strict=True))
+    if spec.n_keyless_facts:
+        _write(folder / "fact_nokey.csv", "OrderID,ProductID,Quantity,Sales",
+               zip(range(n + 1, n_all + 1), product[n:].tolist(), quantity[n:].tolist(),
+                   sales[n:], strict=True))
+    if spec.n_keyless_customers:
+        _write(folder / "customers_nokey.csv", "Country,Segment",
+               zip(rng.choice([*COUNTRIES, KEYLESS_COUNTRY], spec.n_keyless_customers),
+                   rng.choice(SEGMENTS, spec.n_keyless_customers), strict=True))
+    if spec.n_keyless_products:
+        _write(folder / "products_nokey.csv", "Category,Brand",
+               zip(rng.choice([*CATEGORIES, KEYLESS_CATEGORY], spec.n_keyless_products),
+                   rng.choice(BRANDS, spec.n_keyless_products), strict=True))
 
 
-def random_selections(count: int) -> list[Selection]:
+def random_selections(count: int, spec: Spec = SPEC) -> list[Selection]:
     """Seeded random selections of 1-3 fields with 1-4 values that exist in the data."""
     rng = np.random.default_rng(SEED + 1)
+    keyless = bool(spec.n_keyless_customers)
     domains: dict[str, list[Any]] = {
-        "Country": [*COUNTRIES, LONELY_COUNTRY],
+        "Country": [*COUNTRIES, LONELY_COUNTRY, *([KEYLESS_COUNTRY] if keyless else [])],
         "Segment": SEGMENTS,
-        "Category": [*CATEGORIES, SPARE_CATEGORY],
+        "Category": [*CATEGORIES, SPARE_CATEGORY,
+                     *([KEYLESS_CATEGORY] if spec.n_keyless_products else [])],
         "Brand": [*BRANDS, SPARE_BRAND],
         "Quantity": list(range(1, 11)),
-        "CustomerID": [*range(1, N_CUSTOMERS + 1), *ORPHAN_CUSTOMERS],
+        "CustomerID": [*range(1, spec.n_customers + 1), *spec.orphan_customers],
     }
     out: list[Selection] = []
     for _ in range(count):
@@ -217,7 +261,7 @@ CORNER_SELECTIONS: list[Selection] = [
     {"CustomerID": [N_CUSTOMERS, N_CUSTOMERS - 1]},  # customers without orders
     {"Brand": [SPARE_BRAND], "Segment": ["Corporate"]},  # nothing possible
 ]
-SELECTIONS = CORNER_SELECTIONS + random_selections(24)
+SELECTIONS = CORNER_SELECTIONS + random_selections(SPEC.n_random_selections)
 
 
 def selection_id(sel: Selection) -> str:
@@ -235,25 +279,29 @@ class Star:
     db: Any  # duckdb connection
 
 
-@pytest.fixture(scope="module")
-def star(tmp_path_factory: pytest.TempPathFactory) -> Star:
-    folder = tmp_path_factory.mktemp("star")
-    write_star_schema(folder)
+def build_star(folder: Path, spec: Spec = SPEC) -> Star:
+    """The generated schema loaded by the engine's script and, independently, by DuckDB."""
+    write_star_schema(folder, spec)
 
     def open_file(path: str) -> bytes:
         prefix = "lib://data/"
         assert path.startswith(prefix), path
         return (folder / path[len(prefix) :]).read_bytes()
 
-    result = run_script(SCRIPT, open_file)
+    result = run_script(load_script(spec), open_file)
     model = result.model
-    assert model.tables["Fact"].nrows == N_FACTS
+    assert model.tables["Fact"].nrows == spec.n_facts + spec.n_keyless_facts
     assert set(model.tables) == {"Customers", "Products", "Fact"}
 
     db = duckdb.connect()
-    for name in ("fact", "customers", "products"):
+    for name, nokey in (("fact", spec.n_keyless_facts), ("customers", spec.n_keyless_customers),
+                        ("products", spec.n_keyless_products)):
         path = str(folder / f"{name}.csv")
-        db.execute(f"CREATE TABLE {name} AS SELECT * FROM read_csv('{path}', header = true)")
+        query = f"SELECT * FROM read_csv('{path}', header = true)"
+        if nokey:  # the key column is NULL in the rows loaded without it
+            query += (" UNION ALL BY NAME SELECT * FROM "
+                      f"read_csv('{folder / (name + '_nokey.csv')}', header = true)")
+        db.execute(f"CREATE TABLE {name} AS {query}")
     db.execute(
         """
         CREATE TABLE universe AS
@@ -268,16 +316,28 @@ def star(tmp_path_factory: pytest.TempPathFactory) -> Star:
             p.Category,
             p.Brand,
             f.OrderID IS NOT NULL AS has_fact,
-            c.CustomerID IS NOT NULL AS has_cust,
-            p.ProductID IS NOT NULL AS has_prod
+            c.Country IS NOT NULL AS has_cust,
+            p.Category IS NOT NULL AS has_prod
         FROM fact AS f
         FULL OUTER JOIN customers AS c ON f.CustomerID = c.CustomerID
         FULL OUTER JOIN products AS p ON f.ProductID = p.ProductID
         """
     )
     count = db.execute("SELECT count(*) FROM universe").fetchone()[0]
-    assert count == N_FACTS + N_ORDERLESS + N_UNORDERED
+    # every fact, plus the customers and products no fact refers to (NULL keys included)
+    alone = db.execute(
+        """SELECT (SELECT count(*) FROM customers WHERE CustomerID IS NULL
+                   OR CustomerID NOT IN (SELECT CustomerID FROM fact WHERE CustomerID IS NOT NULL))
+                + (SELECT count(*) FROM products WHERE ProductID IS NULL
+                   OR ProductID NOT IN (SELECT ProductID FROM fact))"""
+    ).fetchone()[0]
+    assert count == spec.n_facts + spec.n_keyless_facts + alone >= spec.n_records
     return Star(model, db)
+
+
+@pytest.fixture(scope="module")
+def star(tmp_path_factory: pytest.TempPathFactory) -> Star:
+    return build_star(tmp_path_factory.mktemp("star"))
 
 
 def selection_state(model: DataModel, sel: Selection) -> SelectionState:
@@ -389,6 +449,10 @@ def compare_cube(got: tuple[dict, list], want: tuple[dict, list], label: str) ->
 
 @pytest.mark.parametrize("sel", SELECTIONS, ids=selection_id)
 def test_hypercubes_match_sql(star: Star, sel: Selection) -> None:
+    check_hypercubes(star, sel)
+
+
+def check_hypercubes(star: Star, sel: Selection) -> None:
     inference = Inference(star.model, selection_state(star.model, sel))
     for dims in CUBES:
         got = engine_cube(star.model, inference, dims)
@@ -450,6 +514,10 @@ def sql_possible(db: Any, sel: Selection, name: str) -> set:
 
 @pytest.mark.parametrize("sel", SELECTIONS, ids=selection_id)
 def test_possible_values_match_sql(star: Star, sel: Selection) -> None:
+    check_possible(star, sel)
+
+
+def check_possible(star: Star, sel: Selection) -> None:
     inference = Inference(star.model, selection_state(star.model, sel))
     for name in FIELDS:
         got = engine_possible(star.model, inference, name)
@@ -471,7 +539,9 @@ def engine_dimension_values(model: DataModel, inference: Inference, name: str) -
     while top < cube.size["qcy"]:
         page = cube.pages([{"qLeft": 0, "qTop": top, "qWidth": 1, "qHeight": 10_000}])[0]
         for (cell,) in page["qMatrix"]:
-            assert not cell.get("qIsNull"), name
+            if cell.get("qIsNull"):  # the row of records where the key is NULL ("-")
+                assert cell["qElemNumber"] == -2, name
+                continue
             out.add(round(float(cell["qNum"]), 2) if name in NUMERIC_FIELDS else cell["qText"])
         top += page["qArea"]["qHeight"]
     return out
