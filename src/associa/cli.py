@@ -33,7 +33,7 @@ class Fail(Exception):
 
     def __init__(self, message: str, code: int = 1) -> None:
         super().__init__(message)
-        self.code = code
+        self.exit_code = code
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -362,7 +362,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args))
     except Fail as exc:
         print(f"associa {args.command}: {exc}", file=sys.stderr)
-        return exc.code
+        return exc.exit_code
     except KeyboardInterrupt:
         return 130
 

@@ -47,7 +47,7 @@ def decode(text: str | bytes) -> Request:
         problem = "params"
     if problem:
         err = InvalidRequest(problem, "Invalid JSON request")
-        err.request_id = rid  # type: ignore[attr-defined]
+        err.request_id = rid
         raise err
     return Request(rid, handle, method, params, bool(msg.get("delta")), bool(msg.get("return_empty")))
 

@@ -19,7 +19,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from associa.app.doc import DocState
-from associa.errors import AppInvalid, AssociaError, InvalidHandle, MethodNotFound, ProtocolError
+from associa.errors import (
+    AppInvalid,
+    AssociaError,
+    InternalError,
+    InvalidHandle,
+    MethodNotFound,
+    ProtocolError,
+)
 from associa.logs import event
 from associa.qix import messages
 from associa.qix.dispatch import METHODS, bind
@@ -139,18 +146,17 @@ class Session:
             change, close = sorted(changes - closes), sorted(closes)
             reply = messages.result(rid, body, change, close)
         except AssociaError as err:
-            if isinstance(err, ProtocolError) and hasattr(err, "request_id"):
-                rid = err.request_id  # type: ignore[attr-defined]
+            if isinstance(err, ProtocolError) and err.request_id is not None:
+                rid = err.request_id
             change, close = sorted(changes - closes), sorted(closes)
             reply = messages.error(rid, err, change)
             event(log, logging.WARNING, "request failed", method=method or None, code=err.code,
                   message=err.message, parameter=err.parameter or None, session=self.key)
         except Exception as exc:  # a bug must not take the session down
             log.exception("internal error in request method=%s session=%s", method, self.key)
-            err = AssociaError("Internal error", f"Internal error: {type(exc).__name__}")
-            err.code = -32603
+            internal = InternalError("Internal error", f"Internal error: {type(exc).__name__}")
             change, close = sorted(changes - closes), sorted(closes)
-            reply = messages.error(rid, err)
+            reply = messages.error(rid, internal)
         finally:
             self._local.changes = None
             self._local.closes = None

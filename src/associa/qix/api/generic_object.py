@@ -12,7 +12,7 @@ from associa.app.doc import DocState, list_index, resolve_path
 from associa.app.layout import object_layout
 from associa.app.properties import object_info, public_properties
 from associa.calc.listobject import list_field
-from associa.errors import FieldNotFound, InvalidParameters, InvalidPath
+from associa.errors import FieldNotFound, InvalidParameters, InvalidPath, ModalObjectError
 from associa.qix.api.refs import ObjectRef
 from associa.qix.dispatch import method, p
 from associa.qix.session import Call
@@ -324,13 +324,7 @@ def abort_listobject_search(call: Call, qPath: str) -> None:
 def begin_selections(call: Call, qPaths: list[Any]) -> None:
     ref = _ref(call)
     if ref.doc.modal is not None and ref.doc.modal[0] != ref.obj_id:
-        from associa.errors import AssociaError
-
-        err = AssociaError(
-            "BeginSelections", "Function not allowed on this object in app modal mode"
-        )
-        err.code = 6003
-        raise err
+        raise ModalObjectError("BeginSelections")
     ref.doc.modal = (ref.obj_id, ref.doc.state)
     call.session.mark_changed([call.entry.handle])
 
