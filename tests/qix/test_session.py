@@ -9,19 +9,19 @@ from typing import Any
 
 import pytest
 
-from associa.engine import Engine
 from associa.qix.dispatch import METHODS, MethodSpec
+from associa.qix.sessions import SessionManager
 from tests.conftest import CUBE, LISTBOX, Client
 
 
-def test_attach_says_created_then_attached(engine: Engine) -> None:
-    session, attached = engine.session("k")
+def test_attach_says_created_then_attached(sessions: SessionManager) -> None:
+    session, attached = sessions.session("k")
     assert attached is False
     first: list[str] = []
     hello = json.loads(session.attach(first.append, attached))
     assert hello == {"jsonrpc": "2.0", "method": "OnConnected",
                      "params": {"qSessionState": "SESSION_CREATED"}}
-    again, attached = engine.session("k")
+    again, attached = sessions.session("k")
     assert again is session and attached is True
     second: list[str] = []
     assert json.loads(again.attach(second.append, attached))["params"] == {
@@ -59,8 +59,8 @@ def test_change_lists_the_doc_and_data_objects(loaded: Client) -> None:
     assert reply["change"] == sorted(reply["change"])
 
 
-def test_push_reaches_other_sockets_not_the_requester(engine: Engine) -> None:
-    session, _ = engine.session("shared")
+def test_push_reaches_other_sockets_not_the_requester(sessions: SessionManager) -> None:
+    session, _ = sessions.session("shared")
     a: list[str] = []
     b: list[str] = []
     session.attach(a.append, False)
@@ -81,8 +81,8 @@ def test_push_reaches_other_sockets_not_the_requester(engine: Engine) -> None:
     assert b == [] and a == []
 
 
-def test_dead_sink_does_not_disturb_others(engine: Engine) -> None:
-    session, _ = engine.session("s")
+def test_dead_sink_does_not_disturb_others(sessions: SessionManager) -> None:
+    session, _ = sessions.session("s")
     good: list[str] = []
 
     def dead(text: str) -> None:
@@ -139,13 +139,13 @@ def test_changes_of_concurrent_requests_do_not_mix(loaded: Client) -> None:
             assert reply["result"] == {"qSuccess": True}
 
 
-def test_close_session_drops_its_session_apps(engine: Engine) -> None:
-    c = Client(engine, "x")
+def test_close_session_drops_its_session_apps(sessions: SessionManager) -> None:
+    c = Client(sessions, "x")
     app_id = c.call("CreateSessionApp")["qSessionAppId"]
-    assert engine.app_exists(app_id)
+    assert sessions.engine.app_exists(app_id)
     c.close()
-    assert not engine.app_exists(app_id)
-    assert "x" not in engine.sessions
+    assert not sessions.engine.app_exists(app_id)
+    assert "x" not in sessions.sessions
 
 
 def test_same_object_same_handle(loaded: Client) -> None:

@@ -15,7 +15,6 @@ from associa.model import DataModel, SymbolTable
 from associa.select import Inference
 from associa.values import Locale, auto_format, format_with_attributes
 
-
 # a calculation that cannot be answered (pages too large): errors.PagesTooLarge, 7009
 CalcError = PagesTooLarge
 

@@ -34,7 +34,7 @@ from associa.qix.handles import GLOBAL, Entry, HandleTable
 
 if TYPE_CHECKING:
     from associa.app.app import App
-    from associa.engine import Engine
+    from associa.qix.sessions import SessionManager
 
 log = logging.getLogger("associa.qix")
 Sink = Callable[[str], None]
@@ -70,8 +70,11 @@ class Call:
 
 
 class Session:
-    def __init__(self, engine: Engine, key: str, url_app: str | None = None, ttl: int = 0):
-        self.engine = engine
+    def __init__(
+        self, manager: SessionManager, key: str, url_app: str | None = None, ttl: int = 0
+    ) -> None:
+        self.manager = manager
+        self.engine = manager.engine  # apps and the store, for the Global methods
         self.key = key
         self.url_app = url_app
         self.ttl = ttl
@@ -122,7 +125,7 @@ class Session:
                 self.doc = None
             self.handles.clear()
             for app_id in list(self.session_apps):
-                self.engine.drop_session_app(app_id)
+                self.manager.drop_session_app(app_id)
             self.session_apps.clear()
 
     # -- requests -------------------------------------------------------------------
