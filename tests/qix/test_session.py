@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -202,3 +203,45 @@ def test_client_fixture_sinks(make_client: Callable[..., Client]) -> None:
     c = make_client()
     c.call("CreateSessionApp")
     assert c.pushed == []
+
+
+def test_concurrent_selections_on_one_session_all_land(client: Client) -> None:
+    """Requests on one socket run at once: N threads each toggle their own values of a
+    list box (SelectListObjectValues, qToggleMode) and each answers qSuccess; at the end
+    every value is selected, none overwritten by a selection made at the same time."""
+    client.session_app("T: LOAD RecNo() as X AutoGenerate 300;")
+    listbox = client.create({**LISTBOX, "qListObjectDef": {
+        "qDef": {"qFieldDefs": ["X"]},
+        "qInitialDataFetch": [{"qTop": 0, "qLeft": 0, "qWidth": 1, "qHeight": 300}],
+    }})
+    session = client.session
+    threads_n, per_thread = 12, 25
+    barrier = threading.Barrier(threads_n)
+    replies: list[dict[str, Any]] = []
+
+    def run(k: int) -> None:
+        barrier.wait()
+        for j in range(per_thread):
+            value = k * per_thread + j  # a value's qElemNumber
+            text = json.dumps({"jsonrpc": "2.0", "id": 1000 + value, "handle": listbox,
+                               "method": "SelectListObjectValues",
+                               "params": ["/qListObjectDef", [value], True]})
+            replies.append(json.loads(session.handle(text, client.receive) or ""))
+
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads often, so that requests interleave
+    try:
+        threads = [threading.Thread(target=run, args=(k,)) for k in range(threads_n)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    finally:
+        sys.setswitchinterval(before)
+    assert [r.get("result") for r in replies] == [{"qSuccess": True}] * (threads_n * per_thread)
+    (page,) = client.call("GetListObjectData", "/qListObjectDef",
+                          [{"qTop": 0, "qLeft": 0, "qWidth": 1, "qHeight": 300}],
+                          handle=listbox)["qDataPages"]
+    states = [row[0]["qState"] for row in page["qMatrix"]]
+    assert states.count("S") == threads_n * per_thread
+    assert client.call("Evaluate", "Count(X)", handle=1)["qReturn"] == str(threads_n * per_thread)
