@@ -79,7 +79,7 @@ class Session:
         self.url_app = url_app
         self.ttl = ttl
         self.handles = HandleTable()
-        self.global_entry = Entry(GLOBAL, "Global", "global", self)
+        self.global_entry = Entry(GLOBAL, "Global", ("global",), self)
         self.doc: DocState | None = None
         # keyed by the sink itself: a bound method made anew at each access
         # (``lst.append``) is equal to, but not identical with, the one attached
@@ -134,8 +134,9 @@ class Session:
         """Answer one request text. Never raises."""
         rid: Any = None
         method = ""
-        self._local.changes = changes = set()
-        self._local.closes = closes = set()
+        changes: set[int] = set()
+        closes: set[int] = set()
+        self._local.changes, self._local.closes = changes, closes
         try:
             request = messages.decode(text)
             rid, method = request.id, request.method

@@ -239,7 +239,7 @@ def get_all_infos(call: Call) -> list[dict[str, Any]]:
     p("qIncludeProfiling", "bool", False),
     out=("qtr", "qk"),
 )
-def get_tables_and_keys(call: Call, **_: Any) -> dict[str, Any]:
+def get_tables_and_keys(call: Call, **options: Any) -> dict[str, Any]:
     model, _, _ = _doc(call).snapshot()
     return tables_and_keys(model)
 
