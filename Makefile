@@ -9,7 +9,7 @@ HOST := 127.0.0.1
 PORT := 9076
 DATA_DIR := data
 
-.PHONY: run test install dev node pytest clients bench lint clean
+.PHONY: run test install dev node pytest typecheck clients bench lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,11 +35,15 @@ node: $(CLIENTS)/node_modules/.installed
 run: install
 	$(BIN)/associa serve --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR) --demo
 
-## test: every test: Python (unit, protocol, differential) and the Node clients
-test: pytest clients
+## test: every test: Python (unit, protocol, differential), types and the Node clients
+test: pytest typecheck clients
 
 pytest: dev node
 	$(BIN)/pytest -q
+
+## typecheck: mypy over src/ (settings in pyproject.toml)
+typecheck: dev
+	$(BIN)/mypy
 
 clients: dev node
 	cd $(CLIENTS) && node --test --test-concurrency=1

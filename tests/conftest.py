@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from associa.engine import Engine
+from associa.qix.sessions import SessionManager
 from associa.settings import Settings
 
 # A small model used across the protocol tests: two tables linked by Region.
@@ -63,18 +64,20 @@ class QixError(AssertionError):
 
 
 class Client:
-    """One in-process connection to a session: ``send`` gives the whole reply,
-    ``call`` the ``result`` (and fails on an error). Pushed texts land in ``pushed``."""
+    """One in-process connection to a session of ``sessions``: ``send`` gives the whole
+    reply, ``call`` the ``result`` (and fails on an error). Pushed texts land in
+    ``pushed``."""
 
     def __init__(
         self,
-        engine: Engine,
+        sessions: SessionManager,
         key: str | None = None,
         url_app: str | None = None,
         ttl: int | None = None,
     ) -> None:
-        self.engine = engine
-        self.session, attached = engine.session(key, url_app, ttl)
+        self.sessions = sessions
+        self.engine = sessions.engine
+        self.session, attached = sessions.session(key, url_app, ttl)
         self.pushed: list[dict[str, Any]] = []
         self.hello = json.loads(self.session.attach(self.receive, attached))
         self._ids = itertools.count(1)
@@ -140,7 +143,7 @@ class Client:
 
     def close(self) -> None:
         if self.session.detach(self.receive) == 0:
-            self.engine.release(self.session)
+            self.sessions.release(self.session)
 
 
 @pytest.fixture
@@ -149,18 +152,24 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def engine(data_dir: Path) -> Iterator[Engine]:
-    eng = Engine(Settings(data_dir=data_dir))
-    yield eng
-    eng.shutdown()
+def engine(data_dir: Path) -> Engine:
+    return Engine(Settings(data_dir=data_dir))
 
 
 @pytest.fixture
-def make_client(engine: Engine) -> Iterator[Callable[..., Client]]:
+def sessions(engine: Engine) -> Iterator[SessionManager]:
+    """The QIX sessions over ``engine`` (the ``server`` fixture serves these too)."""
+    manager = SessionManager(engine)
+    yield manager
+    manager.shutdown()
+
+
+@pytest.fixture
+def make_client(sessions: SessionManager) -> Iterator[Callable[..., Client]]:
     made: list[Client] = []
 
     def make(key: str | None = None, url_app: str | None = None, ttl: int | None = None) -> Client:
-        c = Client(engine, key, url_app, ttl)
+        c = Client(sessions, key, url_app, ttl)
         made.append(c)
         return c
 
@@ -185,7 +194,7 @@ def loaded(client: Client) -> Client:
 
 
 class RunningServer:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, sessions: SessionManager | None = None) -> None:
         import uvicorn
 
         from associa.server.app import create_app
@@ -196,7 +205,7 @@ class RunningServer:
         self.port = sock.getsockname()[1]
         self.url = f"ws://127.0.0.1:{self.port}"
         config = uvicorn.Config(
-            create_app(engine),
+            create_app(engine, sessions),
             log_level="warning",
             ws_max_size=engine.settings.max_message_bytes,
             ws_ping_interval=None,
@@ -296,7 +305,7 @@ class WsClient:
 
 
 @pytest.fixture
-def server(engine: Engine) -> Iterator[RunningServer]:
-    srv = RunningServer(engine)
+def server(engine: Engine, sessions: SessionManager) -> Iterator[RunningServer]:
+    srv = RunningServer(engine, sessions)
     yield srv
     srv.stop()

@@ -1,14 +1,17 @@
-"""Engine: apps on disk and in memory, sessions, TTLs, persistence across restarts."""
+"""Engine: apps on disk and in memory, persistence across restarts (sessions and TTLs:
+tests/qix/test_sessions.py)."""
 
 from __future__ import annotations
 
-import time
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from associa.engine import SESSION_APP_PREFIX, Engine
 from associa.errors import AppAlreadyExists, AppInvalidName, AppNotFound
+from associa.qix.sessions import SessionManager
 from associa.settings import Settings
 from tests.conftest import CUBE, LISTBOX, SALES_SCRIPT, Client
 
@@ -69,82 +72,9 @@ def test_list_and_delete(engine: Engine) -> None:
         engine.get_app("a")
 
 
-def test_sessions_by_key(engine: Engine) -> None:
-    s1, attached = engine.session("k")
-    assert not attached
-    s2, attached = engine.session("k")
-    assert s2 is s1 and attached
-    s3, attached = engine.session(None)
-    s4, _ = engine.session(None)
-    assert s3 is not s4 and not attached
-
-
-def test_release_without_ttl_ends_the_session(engine: Engine) -> None:
-    c = Client(engine, "k")
-    app_id = c.call("CreateSessionApp")["qSessionAppId"]
-    c.close()
-    assert "k" not in engine.sessions and not engine.app_exists(app_id)
-    again = Client(engine, "k")
-    assert again.hello["params"]["qSessionState"] == "SESSION_CREATED"
-    assert again.error("GetActiveDoc")["code"] == 1007
-    again.close()
-
-
-def test_release_keeps_a_session_with_sockets(engine: Engine) -> None:
-    a = Client(engine, "k")
-    b = Client(engine, "k")
-    a.close()
-    assert "k" in engine.sessions
-    b.close()
-    assert "k" not in engine.sessions
-
-
-def test_ttl_keeps_the_session_then_expires(engine: Engine) -> None:
-    c = Client(engine, "k", "SessionApp_ttl", ttl=1)
-    c.call("SetScript", SALES_SCRIPT, handle=1)
-    c.call("DoReload", handle=1)
-    c.close()
-    assert "k" in engine.sessions
-    again = Client(engine, "k", "SessionApp_ttl", ttl=1)
-    assert again.hello["params"]["qSessionState"] == "SESSION_ATTACHED"
-    assert again.call("GetActiveDoc")["qReturn"]["qHandle"] == 1
-    assert again.call("Evaluate", "Sum(Amount)", handle=1)["qReturn"] == "310"
-    again.close()
-    engine.sessions["k"].expires_at = time.monotonic() - 1  # as if the TTL ran out
-    engine.expire_sessions()
-    assert "k" not in engine.sessions
-    assert not engine.app_exists("SessionApp_ttl")
-
-
-def test_ttl_is_capped(tmp_path: Path) -> None:
-    engine = Engine(Settings(data_dir=tmp_path, max_session_ttl=10))
-    session, _ = engine.session("k", None, 999)
-    assert session.ttl == 10
-    session, _ = engine.session("k", None, -5)
-    assert session.ttl == 0
-
-
-def test_url_session_app(engine: Engine) -> None:
-    c = Client(engine, None, "SessionApp_abc")
-    assert c.call("GetActiveDoc") == {
-        "qReturn": {"qType": "Doc", "qHandle": 1, "qGenericId": "SessionApp_abc"}
-    }
-    assert c.call("OpenDoc", "SessionApp_abc")["qReturn"]["qHandle"] == 1
-    layout = c.call("GetAppLayout", handle=1)["qLayout"]
-    assert layout["qIsSessionApp"] and not layout["qHasData"]
-    c.close()
-
-
-def test_shutdown_closes_sessions(engine: Engine) -> None:
-    Client(engine, "a").call("CreateSessionApp")
-    engine.shutdown()
-    assert engine.sessions == {}
-    assert not any(a.session_app for a in engine.apps.values())
-
-
 def test_saved_app_survives_a_restart(data_dir: Path) -> None:
     first = Engine(Settings(data_dir=data_dir))
-    c = Client(first)
+    c = Client(SessionManager(first))
     assert c.call("CreateApp", "sales") == {"qSuccess": True, "qAppId": "sales"}
     c.call("OpenDoc", "sales")
     c.call("SetScript", SALES_SCRIPT, handle=1)
@@ -159,10 +89,10 @@ def test_saved_app_survives_a_restart(data_dir: Path) -> None:
         for qid in ("cube", "lb")
     }
     c.close()
-    first.shutdown()
+    c.sessions.shutdown()
 
     second = Engine(Settings(data_dir=data_dir))
-    d = Client(second)
+    d = Client(SessionManager(second))
     assert d.call("OpenDoc", "sales")["qReturn"]["qHandle"] == 1
     assert d.call("GetScript", handle=1)["qScript"] == SALES_SCRIPT
     assert d.call("Evaluate", "Sum(Amount)", handle=1)["qReturn"] == "310"
@@ -177,7 +107,7 @@ def test_saved_app_survives_a_restart(data_dir: Path) -> None:
     # delete, and a third engine finds nothing
     assert d.call("DeleteApp", "sales") == {"qSuccess": True}
     d.close()
-    second.shutdown()
+    d.sessions.shutdown()
     third = Engine(Settings(data_dir=data_dir))
     assert not third.app_exists("sales")
     assert list((data_dir / "apps").glob("*.app")) == []
@@ -195,7 +125,7 @@ def test_unsaved_changes_are_lost_on_restart(data_dir: Path) -> None:
 
 def test_failed_save_keeps_the_old_file(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     engine = Engine(Settings(data_dir=data_dir))
-    c = Client(engine)
+    c = Client(SessionManager(engine))
     c.call("CreateApp", "a")
     c.call("OpenDoc", "a")
     c.call("SetScript", SALES_SCRIPT, handle=1)
@@ -223,16 +153,22 @@ def test_failed_save_keeps_the_old_file(data_dir: Path, monkeypatch: pytest.Monk
     c.close()
 
 
-def test_url_session_app_shared_until_the_last_session_ends(engine: Engine) -> None:
-    a = Client(engine, None, "SessionApp_shared")
-    b = Client(engine, None, "SessionApp_shared")
-    a.call("SetScript", "T: LOAD 1 as X AutoGenerate 1;", handle=1)
-    assert b.call("GetScript", handle=1)["qScript"] == "T: LOAD 1 as X AutoGenerate 1;"
-    a.close()
-    assert engine.app_exists("SessionApp_shared")
-    assert b.call("OpenDoc", "SessionApp_shared")["qReturn"]["qHandle"] == 1
-    c = Client(engine, None, "SessionApp_shared")
-    assert c.call("GetScript", handle=1)["qScript"] == "T: LOAD 1 as X AutoGenerate 1;"
-    b.close()
-    c.close()
-    assert not engine.app_exists("SessionApp_shared")
+def test_the_engine_does_not_pull_in_qix() -> None:
+    """A front end beside qix/ (a REST API) uses the engine alone: importing it, and
+    creating and reloading an app through it, imports no associa.qix module."""
+    code = (
+        "import sys, tempfile\n"
+        "from associa.engine import Engine\n"
+        "from associa.settings import Settings\n"
+        "engine = Engine(Settings(data_dir=tempfile.mkdtemp()))\n"
+        "app = engine.create_app('a', 'T: LOAD RecNo() as X AutoGenerate 3;')\n"
+        "app.reload()\n"
+        "assert app.model.tables['T'].nrows == 3\n"
+        "print(sorted(m for m in sys.modules if m.startswith('associa')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    imported = eval(done.stdout)  # a printed list of names
+    assert "associa.engine" in imported and "associa.app.app" in imported
+    assert [m for m in imported if m == "associa.qix" or m.startswith("associa.qix.")] == []

@@ -16,6 +16,7 @@ import tempfile
 import textwrap
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -33,7 +34,7 @@ class Fail(Exception):
 
     def __init__(self, message: str, code: int = 1) -> None:
         super().__init__(message)
-        self.code = code
+        self.exit_code = code
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -81,13 +82,9 @@ def open_engine(settings: Settings, create: bool, write: bool) -> Engine:
 
     folder = data_folder(settings.data_dir, create, write)
     try:
-        return Engine(Settings(**{**_fields(settings), "data_dir": folder}))
+        return Engine(replace(settings, data_dir=folder))
     except OSError as exc:
         fail(f"data folder {folder} cannot be used: {exc.strerror or exc}")
-
-
-def _fields(settings: Settings) -> dict[str, object]:
-    return {name: getattr(settings, name) for name in settings.__dataclass_fields__}
 
 
 def open_app(engine: Engine, app_id: str) -> App:
@@ -362,7 +359,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args))
     except Fail as exc:
         print(f"associa {args.command}: {exc}", file=sys.stderr)
-        return exc.code
+        return exc.exit_code
     except KeyboardInterrupt:
         return 130
 

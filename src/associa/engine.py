@@ -1,19 +1,18 @@
-"""The engine: apps (on disk and in memory) and sessions, without any I/O of its own.
+"""The engine: the registry of apps (in memory) over the store (apps on disk).
 
-The server asks the engine for a session when a socket connects and hands it every
-message; in-process users (tests, notebooks) do the same with plain strings.
+It sits below the protocols: QIX sessions (``associa.qix.sessions``) and any other front
+end use it, and it imports none of them, so that a package beside ``qix/`` (a REST API,
+a notebook) can open, create and reload apps without pulling in QIX.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 import uuid
 from typing import Any
 
 from associa.app.app import App
 from associa.errors import AppAlreadyExists, AppInvalidName, AppNotFound
-from associa.qix.session import Session
 from associa.settings import Settings
 from associa.store import AppStore
 
@@ -26,10 +25,7 @@ class Engine:
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = AppStore(self.settings.data_dir)
         self.apps: dict[str, App] = {}
-        self.sessions: dict[str, Session] = {}
         self.lock = threading.RLock()
-        # the QIX methods register themselves on import
-        from associa.qix import api  # noqa: F401
 
     # -- apps -----------------------------------------------------------------------
 
@@ -80,15 +76,12 @@ class Engine:
             return app
 
     def drop_session_app(self, app_id: str) -> None:
-        """Forget a session app once no live session holds it (sessions that connected
-        to the same ``/app/SessionApp_<x>`` URL share it)."""
+        """Forget a session app (its last holder let go of it; session apps are never
+        saved). Other apps are kept."""
         with self.lock:
             app = self.apps.get(app_id)
-            if app is None or not app.session_app:
-                return
-            if any(app_id in s.session_apps for s in self.sessions.values()):
-                return
-            del self.apps[app_id]
+            if app is not None and app.session_app:
+                del self.apps[app_id]
 
     def save_app(self, app: App) -> None:
         self.store.save(app.to_record())
@@ -117,56 +110,3 @@ class Engine:
                 if app.id not in seen and not app.session_app:
                     out.append({"id": app.id, "title": app.title})
         return out
-
-    # -- sessions -------------------------------------------------------------------
-
-    def session(
-        self, key: str | None, url_app: str | None = None, ttl: int | None = None
-    ) -> tuple[Session, bool]:
-        """The session for a connection and whether it already existed (re-attach)."""
-        self.expire_sessions()
-        ttl = self.settings.session_ttl if ttl is None else ttl
-        ttl = max(0, min(ttl, self.settings.max_session_ttl))
-        with self.lock:
-            if key and key in self.sessions:
-                session = self.sessions[key]
-                session.ttl = ttl
-                return session, True
-            key = key or f"anonymous-{uuid.uuid4()}"
-            session = Session(self, key, url_app, ttl)
-            self.sessions[key] = session
-        if url_app and url_app.startswith(SESSION_APP_PREFIX):
-            app = self.create_session_app(url_app)
-            session.session_apps[app.id] = app
-            session.open_doc(app)
-        return session, False
-
-    def release(self, session: Session) -> None:
-        """A socket closed; end the session unless others remain or a TTL keeps it."""
-        with self.lock:
-            if session.sinks:
-                return
-            if session.ttl > 0:
-                session.expires_at = time.monotonic() + session.ttl
-                return
-            self.sessions.pop(session.key, None)
-        session.close()
-
-    def expire_sessions(self) -> None:
-        now = time.monotonic()
-        with self.lock:
-            dead = [
-                s for s in self.sessions.values()
-                if not s.sinks and s.expires_at is not None and s.expires_at <= now
-            ]
-            for s in dead:
-                self.sessions.pop(s.key, None)
-        for s in dead:
-            s.close()
-
-    def shutdown(self) -> None:
-        with self.lock:
-            sessions = list(self.sessions.values())
-            self.sessions.clear()
-        for s in sessions:
-            s.close()

@@ -6,7 +6,8 @@ code it is reported with, and renders itself as a JSON-RPC error object
 callers can catch either::
 
     AssociaError
-    ├── ProtocolError                 JSON-RPC level
+    ├── ProtocolError                 -32603  JSON-RPC level
+    │   ├── InternalError             -32603  a bug in the engine (logged with its trace)
     │   ├── ParseError                -32700  malformed JSON
     │   ├── InvalidRequest            -32600  not a request
     │   ├── MethodNotFound            -32601  unknown method for the handle's class
@@ -19,19 +20,31 @@ callers can catch either::
     ├── InvalidPath                   4
     ├── AccessDenied (PermissionError) 5
     ├── InvalidParameters (ValueError) 8
+    │   ├── ConnectionAlreadyExists   2000    a connection of that name exists
+    │   └── ConnectionNameInvalid     2004    empty, too long or with a "/"
     ├── Aborted                       15      request cancelled
     ├── NotImplementedInEngine        20
     ├── AppAlreadyExists              1000
     ├── AppInvalidName                1001
-    ├── AppInvalid                    1007    no active document
     ├── AppAlreadyOpen                1002
+    ├── AppInvalid                    1007    no active document
+    ├── ModalObjectError              6003    another object is in modal selection mode
     ├── PagesTooLarge                 7009
+    ├── PersistenceError (OSError)    9000    writing an app failed
+    │   └── PersistenceReadFailed     9001    an app file cannot be read
     ├── SessionAppNotPersistent       9009
-    ├── PersistenceError (OSError)    9000
     ├── ReloadInProgress              11000
-    └── LanguageError                 script and expression errors, with position
-        ├── ScriptError               a load script failed (line, column, statement)
-        └── ExpressionError           an expression does not parse or evaluate
+    └── LanguageError                 8       script and expression errors, with position
+        ├── ScriptError               11002   a load script failed (line, column, statement)
+        │   ├── ReloadOpenFileError   11020   a file the script reads cannot be opened
+        │   ├── LibPathNotFound       11024   lib://<name>: no connection of that name
+        │   └── LibPathOutside (AccessDenied) 11026  the path leaves the connection's folder
+        └── ExpressionError           8       an expression does not parse or evaluate
+
+Each code is a class: an error is raised as the class whose code it is reported with,
+never by setting ``code`` on an instance. ``script_error`` gives the ScriptError class of
+an error met while a statement ran (another engine error keeps its code in a subclass of
+ScriptError made for it).
 """
 
 from __future__ import annotations
@@ -55,6 +68,12 @@ class AssociaError(Exception):
 
 
 class ProtocolError(AssociaError):
+    code = -32603
+    default_message = "Internal error"
+    request_id: Any = None  # the request's id, when it could be read
+
+
+class InternalError(ProtocolError):
     code = -32603
     default_message = "Internal error"
 
@@ -126,6 +145,16 @@ class InvalidParameters(AssociaError, ValueError):
     default_message = "Invalid parameters"
 
 
+class ConnectionAlreadyExists(InvalidParameters):
+    code = 2000
+    default_message = "Connection already exists"
+
+
+class ConnectionNameInvalid(InvalidParameters):
+    code = 2004
+    default_message = "Connection name is invalid"
+
+
 class Aborted(AssociaError):
     code = 15
     default_message = "Request aborted"
@@ -156,6 +185,14 @@ class AppInvalid(AssociaError):
     default_message = "App invalid"
 
 
+class ModalObjectError(AssociaError):
+    """BeginSelections on an object while another object holds the doc's modal mode
+    (LOCERR_HC_MODAL_OBJECT_ERROR)."""
+
+    code = 6003
+    default_message = "Function not allowed on this object in app modal mode"
+
+
 class PagesTooLarge(AssociaError):
     code = 7009
     default_message = "Calculation pages too large"
@@ -172,6 +209,11 @@ class PersistenceError(AssociaError, OSError):
 
     def __str__(self) -> str:
         return Exception.__str__(self)
+
+
+class PersistenceReadFailed(PersistenceError):
+    code = 9001
+    default_message = "Read Failed"
 
 
 class ReloadInProgress(AssociaError):
@@ -217,6 +259,52 @@ class LanguageError(AssociaError):
 class ScriptError(LanguageError):
     code = 11002
     default_message = "Script error"
+
+
+class ReloadOpenFileError(ScriptError):
+    code = 11020
+    default_message = "Cannot open file"
+
+
+class LibPathNotFound(ScriptError):
+    code = 11024
+    default_message = "No connection matches the lib:// path"
+
+
+class LibPathOutside(ScriptError, AccessDenied):
+    """A lib:// path that leads out of its connection's folder; also an AccessDenied
+    (and so a PermissionError) for callers that catch those."""
+
+    code = 11026
+    default_message = "The path is outside the connection's folder"
+
+
+_SCRIPT_ERRORS: dict[int, type[ScriptError]] = {
+    cls.code: cls for cls in (ScriptError, ReloadOpenFileError, LibPathNotFound, LibPathOutside)
+}
+
+
+def script_error_class(code: int) -> type[ScriptError]:
+    """The ScriptError class reported with ``code``: one of the reload errors above, or,
+    for an engine error of another code met while a statement ran (a callback raised
+    ConnectionNotFound, 2001), a subclass of ScriptError made once for that code
+    (``ScriptError2001``), so that the reload still reports the error's own code."""
+    cls = _SCRIPT_ERRORS.get(code)
+    if cls is None:
+        cls = _SCRIPT_ERRORS.setdefault(
+            code, type(f"ScriptError{code}", (ScriptError,), {"code": code, "__module__": __name__})
+        )
+    return cls
+
+
+def script_error(
+    code: int, message: str, *, text: str = "", line: int = 0, column: int = 0,
+    statement: str = "",
+) -> ScriptError:
+    """A ScriptError of the class for ``code`` (``script_error_class``) at a place in a
+    script."""
+    return script_error_class(code)(message, text=text, line=line, column=column,
+                                    statement=statement)
 
 
 class ExpressionError(LanguageError):

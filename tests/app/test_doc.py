@@ -163,8 +163,7 @@ def test_listobject_cache_and_search(doc: DocState) -> None:
     definition = LISTBOX["qListObjectDef"]
     first = doc.listobject("l", "/qListObjectDef", definition)
     assert doc.listobject("l", "/qListObjectDef", definition) is first
-    model, _, _ = doc.snapshot()
-    doc.searches[("l", "/qListObjectDef")] = ("no*", set(search_symbols(model, "Region", "no*")))
+    doc.search("l", "/qListObjectDef", "Region", "no*")
     searched = doc.listobject("l", "/qListObjectDef", definition)
     assert searched is not first and searched.layout()["qSize"]["qcy"] == 1
 

@@ -175,7 +175,7 @@ def test_selection_object_summarises_many_values(doc: DocState) -> None:
 def test_selection_info_in_modal_state(doc: DocState) -> None:
     props = {"qInfo": {"qId": "o"}}
     assert layout(doc, props)["qSelectionInfo"] == {}
-    doc.modal = ("o", doc.state)
+    doc.begin_selections("o")
     assert layout(doc, props)["qSelectionInfo"] == {"qInSelections": True}
     assert layout(doc, props, "other")["qSelectionInfo"] == {}
     select(doc, "Region", "North")

@@ -14,6 +14,7 @@ import pytest
 
 from associa.engine import Engine
 from associa.qix.dispatch import METHODS
+from associa.qix.sessions import SessionManager
 from tests.conftest import CUBE, LISTBOX, SALES_SCRIPT, Client
 
 INVALID_PARAMS = {"code": -32602, "parameter": "Invalid handle", "message": "Invalid Params"}
@@ -285,7 +286,7 @@ SKIP = {("Global", "DeleteApp")}
 
 
 @pytest.mark.parametrize("reload_first", [False, True], ids=["data", "fields-gone"])
-def test_no_internal_errors(engine: Engine, reload_first: bool,
+def test_no_internal_errors(sessions: SessionManager, reload_first: bool,
                             caplog: pytest.LogCaptureFixture) -> None:
     """Every method, every handle kind, one odd value at a time: an answer or an error
     that names the problem, never -32603."""
@@ -293,7 +294,7 @@ def test_no_internal_errors(engine: Engine, reload_first: bool,
     for (cls, name), spec in sorted(METHODS.items()):
         if (cls, name) in SKIP:
             continue
-        c = Client(engine)
+        c = Client(sessions)
         c.session_app()
         c.create(LISTBOX)                                                  # 2
         c.create(CUBE)                                                     # 3

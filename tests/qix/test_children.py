@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from associa.engine import Engine
+from associa.qix.sessions import SessionManager
 from associa.settings import Settings
 from tests.conftest import CUBE, Client
 
@@ -349,7 +350,7 @@ def test_children_changes_reach_other_sessions(
 
 def test_children_are_saved_and_reopen(data_dir: Path) -> None:
     first = Engine(Settings(data_dir=data_dir))
-    c = Client(first)
+    c = Client(SessionManager(first))
     c.call("CreateApp", "nested")
     c.call("OpenDoc", "nested")
     handle = c.call("CreateObject", obj("sheet", "sheet"), handle=1)["qReturn"]["qHandle"]
@@ -359,10 +360,10 @@ def test_children_are_saved_and_reopen(data_dir: Path) -> None:
     infos = c.call("GetAllInfos", handle=1)
     c.call("DoSave", handle=1)
     c.close()
-    first.shutdown()
+    c.sessions.shutdown()
 
     second = Engine(Settings(data_dir=data_dir))
-    d = Client(second)
+    d = Client(SessionManager(second))
     try:
         d.call("OpenDoc", "nested")
         assert d.call("GetAllInfos", handle=1) == infos
@@ -375,7 +376,7 @@ def test_children_are_saved_and_reopen(data_dir: Path) -> None:
         assert d.call("GetAllInfos", handle=1) == {"qInfos": []}
     finally:
         d.close()
-        second.shutdown()
+        d.sessions.shutdown()
 
 
 def test_set_child_array_order(loaded: Client, sheet: int) -> None:

@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from associa.engine import Engine
+from associa.qix.sessions import SessionManager
 from associa.settings import Settings
 from tests.conftest import CUBE, Client
 
@@ -202,11 +203,11 @@ DATA_PATHS = st.sampled_from(["/qHyperCubeDef", "/qListObjectDef", "/nested/0/qH
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
     engine = Engine(Settings(data_dir=tmp_path_factory.mktemp("fuzz")))
-    c = Client(engine)
+    c = Client(SessionManager(engine))
     c.session_app()
     yield c
     c.close()
-    engine.shutdown()
+    c.sessions.shutdown()
 
 
 def answered(c: Client, method: str, *params: Any, handle: int) -> dict[str, Any]:

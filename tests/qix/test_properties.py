@@ -166,8 +166,7 @@ def test_persisted_properties_survive_a_save(client: Client) -> None:
     client.call("DoSave", handle=1)
     handle = client.call("GetObject", "lb", handle=1)["qReturn"]["qHandle"]
     before = client.call("GetProperties", handle=handle)["qProp"]
-    engine = client.engine
-    again = Client(engine)
+    again = Client(client.sessions)
     again.call("OpenDoc", app)
     handle = again.call("GetObject", "lb", handle=1)["qReturn"]["qHandle"]
     assert same(again.call("GetProperties", handle=handle)["qProp"], before)

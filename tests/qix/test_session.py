@@ -3,25 +3,26 @@
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from associa.engine import Engine
 from associa.qix.dispatch import METHODS, MethodSpec
+from associa.qix.sessions import SessionManager
 from tests.conftest import CUBE, LISTBOX, Client
 
 
-def test_attach_says_created_then_attached(engine: Engine) -> None:
-    session, attached = engine.session("k")
+def test_attach_says_created_then_attached(sessions: SessionManager) -> None:
+    session, attached = sessions.session("k")
     assert attached is False
     first: list[str] = []
     hello = json.loads(session.attach(first.append, attached))
     assert hello == {"jsonrpc": "2.0", "method": "OnConnected",
                      "params": {"qSessionState": "SESSION_CREATED"}}
-    again, attached = engine.session("k")
+    again, attached = sessions.session("k")
     assert again is session and attached is True
     second: list[str] = []
     assert json.loads(again.attach(second.append, attached))["params"] == {
@@ -59,8 +60,8 @@ def test_change_lists_the_doc_and_data_objects(loaded: Client) -> None:
     assert reply["change"] == sorted(reply["change"])
 
 
-def test_push_reaches_other_sockets_not_the_requester(engine: Engine) -> None:
-    session, _ = engine.session("shared")
+def test_push_reaches_other_sockets_not_the_requester(sessions: SessionManager) -> None:
+    session, _ = sessions.session("shared")
     a: list[str] = []
     b: list[str] = []
     session.attach(a.append, False)
@@ -81,8 +82,8 @@ def test_push_reaches_other_sockets_not_the_requester(engine: Engine) -> None:
     assert b == [] and a == []
 
 
-def test_dead_sink_does_not_disturb_others(engine: Engine) -> None:
-    session, _ = engine.session("s")
+def test_dead_sink_does_not_disturb_others(sessions: SessionManager) -> None:
+    session, _ = sessions.session("s")
     good: list[str] = []
 
     def dead(text: str) -> None:
@@ -139,13 +140,13 @@ def test_changes_of_concurrent_requests_do_not_mix(loaded: Client) -> None:
             assert reply["result"] == {"qSuccess": True}
 
 
-def test_close_session_drops_its_session_apps(engine: Engine) -> None:
-    c = Client(engine, "x")
+def test_close_session_drops_its_session_apps(sessions: SessionManager) -> None:
+    c = Client(sessions, "x")
     app_id = c.call("CreateSessionApp")["qSessionAppId"]
-    assert engine.app_exists(app_id)
+    assert sessions.engine.app_exists(app_id)
     c.close()
-    assert not engine.app_exists(app_id)
-    assert "x" not in engine.sessions
+    assert not sessions.engine.app_exists(app_id)
+    assert "x" not in sessions.sessions
 
 
 def test_same_object_same_handle(loaded: Client) -> None:
@@ -202,3 +203,45 @@ def test_client_fixture_sinks(make_client: Callable[..., Client]) -> None:
     c = make_client()
     c.call("CreateSessionApp")
     assert c.pushed == []
+
+
+def test_concurrent_selections_on_one_session_all_land(client: Client) -> None:
+    """Requests on one socket run at once: N threads each toggle their own values of a
+    list box (SelectListObjectValues, qToggleMode) and each answers qSuccess; at the end
+    every value is selected, none overwritten by a selection made at the same time."""
+    client.session_app("T: LOAD RecNo() as X AutoGenerate 300;")
+    listbox = client.create({**LISTBOX, "qListObjectDef": {
+        "qDef": {"qFieldDefs": ["X"]},
+        "qInitialDataFetch": [{"qTop": 0, "qLeft": 0, "qWidth": 1, "qHeight": 300}],
+    }})
+    session = client.session
+    threads_n, per_thread = 12, 25
+    barrier = threading.Barrier(threads_n)
+    replies: list[dict[str, Any]] = []
+
+    def run(k: int) -> None:
+        barrier.wait()
+        for j in range(per_thread):
+            value = k * per_thread + j  # a value's qElemNumber
+            text = json.dumps({"jsonrpc": "2.0", "id": 1000 + value, "handle": listbox,
+                               "method": "SelectListObjectValues",
+                               "params": ["/qListObjectDef", [value], True]})
+            replies.append(json.loads(session.handle(text, client.receive) or ""))
+
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads often, so that requests interleave
+    try:
+        threads = [threading.Thread(target=run, args=(k,)) for k in range(threads_n)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    finally:
+        sys.setswitchinterval(before)
+    assert [r.get("result") for r in replies] == [{"qSuccess": True}] * (threads_n * per_thread)
+    (page,) = client.call("GetListObjectData", "/qListObjectDef",
+                          [{"qTop": 0, "qLeft": 0, "qWidth": 1, "qHeight": 300}],
+                          handle=listbox)["qDataPages"]
+    states = [row[0]["qState"] for row in page["qMatrix"]]
+    assert states.count("S") == threads_n * per_thread
+    assert client.call("Evaluate", "Count(X)", handle=1)["qReturn"] == str(threads_n * per_thread)

@@ -29,7 +29,7 @@ from typing import Any
 
 import pytest
 
-from associa.engine import Engine
+from associa.qix.sessions import SessionManager
 from associa.server.urls import parse_path
 from tests.conftest import Client
 
@@ -148,7 +148,7 @@ def _same_scalar(expected: Any, actual: Any) -> bool:
             and not isinstance(expected, bool) and not isinstance(actual, bool))
 
 
-def run_transcript(engine: Engine, path: Path) -> None:
+def run_transcript(sessions: SessionManager, path: Path) -> None:
     lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
              if line.strip()]
     replay = Replay()
@@ -161,7 +161,7 @@ def run_transcript(engine: Engine, path: Path) -> None:
         key = None
         if parsed.identity or (parsed.ttl or 0) > 0:
             key = f"url:{parsed.app_id or ''}/{parsed.identity or ''}"
-        c = Client(engine, key, parsed.app_id, parsed.ttl)
+        c = Client(sessions, key, parsed.app_id, parsed.ttl)
         received.append(c.hello)
         return c
 
@@ -202,8 +202,8 @@ def test_there_are_transcripts() -> None:
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
-def test_transcript(engine: Engine, path: Path) -> None:
-    run_transcript(engine, path)
+def test_transcript(sessions: SessionManager, path: Path) -> None:
+    run_transcript(sessions, path)
 
 
 # -- the matcher itself ----------------------------------------------------------------
@@ -242,18 +242,18 @@ def test_matcher_is_strict() -> None:
     r.match(1, 1.0)
 
 
-def test_a_wrong_expectation_fails(engine: Engine, tmp_path: Path) -> None:
+def test_a_wrong_expectation_fails(sessions: SessionManager, tmp_path: Path) -> None:
     text = (GOLDEN / "bad_input.jsonl").read_text(encoding="utf-8")
     assert '"code": 1003' in text
     path = tmp_path / "wrong.jsonl"
     path.write_text(text.replace('"code": 1003', '"code": 1004'), encoding="utf-8")
     with pytest.raises(Mismatch, match="wrong.jsonl"):
-        run_transcript(engine, path)
+        run_transcript(sessions, path)
 
 
-def test_an_unexpected_frame_fails(engine: Engine, tmp_path: Path) -> None:
+def test_an_unexpected_frame_fails(sessions: SessionManager, tmp_path: Path) -> None:
     path = tmp_path / "extra.jsonl"
     path.write_text('{"send": {"jsonrpc": "2.0", "id": 1, "handle": -1, "method": "QvVersion"}}\n',
                     encoding="utf-8")
     with pytest.raises(AssertionError, match="nobody expected"):
-        run_transcript(engine, path)
+        run_transcript(sessions, path)

@@ -10,6 +10,7 @@ import urllib.request
 import pytest
 
 from associa.engine import Engine
+from associa.qix.sessions import SessionManager
 from tests.conftest import LISTBOX, SALES_SCRIPT, RunningServer, WsClient
 
 CREATED = {"jsonrpc": "2.0", "method": "OnConnected", "params": {"qSessionState": "SESSION_CREATED"}}
@@ -165,10 +166,10 @@ def test_without_ttl_a_reconnect_is_a_new_session(server: RunningServer, engine:
         assert ws.request("GetActiveDoc")["error"]["code"] == 1007
 
 
-def test_encoded_app_id_in_the_url(server: RunningServer, engine: Engine) -> None:
+def test_encoded_app_id_in_the_url(server: RunningServer, sessions: SessionManager) -> None:
     with server.connect("/app/%2Fapps%2Fx.qvf/identity/i/ttl/30"):
         pass
-    assert "url:/apps/x.qvf/i" in engine.sessions
+    assert "url:/apps/x.qvf/i" in sessions.sessions
 
 
 def test_closing_mid_request_is_harmless(server: RunningServer) -> None:

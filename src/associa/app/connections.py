@@ -8,7 +8,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from associa.errors import AccessDenied, ConnectionNotFound, InvalidParameters, ScriptError
+from associa.errors import (
+    ConnectionAlreadyExists,
+    ConnectionNameInvalid,
+    ConnectionNotFound,
+    InvalidParameters,
+    LibPathNotFound,
+    LibPathOutside,
+    ReloadOpenFileError,
+    ScriptError,
+)
 
 CONNECTION_TYPES = ("folder",)
 
@@ -63,13 +72,9 @@ class Connections:
 
     def _check_name(self, name: Any, own_id: str | None = None) -> None:
         if not isinstance(name, str) or not name.strip() or "/" in name or len(name) > 256:
-            err = InvalidParameters("qName", "Connection name is invalid")
-            err.code = 2004
-            raise err
+            raise ConnectionNameInvalid("qName", "Connection name is invalid")
         if any(c.name == name and c.id != own_id for c in self.items.values()):
-            err = InvalidParameters(name, "Connection already exists")
-            err.code = 2000
-            raise err
+            raise ConnectionAlreadyExists(name, "Connection already exists")
 
     def get(self, conn_id: str) -> Connection:
         try:
@@ -113,18 +118,13 @@ class Connections:
         name, _, rel = rest.partition("/")
         conn = self.by_name(name)
         if conn is None:
-            err = ScriptError(f"Connection not found: {name}")
-            err.code = 11024
-            raise err
+            raise LibPathNotFound(f"Connection not found: {name}")
         root = self.folder(conn)
         target = (root / rel).resolve()
         if target != root and root not in target.parents:
-            err = AccessDenied(
-                lib_path,
-                f"The path '{lib_path}' is outside the folder defined by the connection",
+            raise LibPathOutside(
+                f"The path '{lib_path}' is outside the folder defined by the connection"
             )
-            err.code = 11026
-            raise err
         return target
 
     def open_file(self, lib_path: str) -> bytes:
@@ -132,9 +132,7 @@ class Connections:
         try:
             return target.read_bytes()
         except OSError:
-            err = ScriptError(f"Cannot open file: '{lib_path}'")
-            err.code = 11020
-            raise err from None
+            raise ReloadOpenFileError(f"Cannot open file: '{lib_path}'") from None
 
     def to_json(self) -> list[dict[str, Any]]:
         return [c.to_json() for c in self.items.values()]

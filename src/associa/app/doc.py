@@ -1,7 +1,9 @@
 """A session's view of an app: its selection state, session objects and cached results.
 
 Selection state belongs to the session (every socket of a session shares it); the data
-model and persisted objects belong to the app. Computed list objects and hypercubes are
+model and persisted objects belong to the app. What can be done to selections (select,
+clear, lock, search, modal selections, back and forward) is the ``Selections`` half of
+``DocState`` (``app/selections.py``). Computed list objects and hypercubes are
 cached by (object, path, properties version, model version, state version), so nothing
 is recomputed until something it depends on changes. Objects may have children
 (``app/children.py``): a session object's children live in the session, a persisted
@@ -17,33 +19,23 @@ from typing import Any
 from associa.app.app import App
 from associa.app.children import ObjectTree, TreeNode, apply_tree, plan_tree
 from associa.app.properties import new_object_properties, replaced_properties
+from associa.app.selections import ChangeCallback, Selections
 from associa.calc import HyperCube, ListObject, evaluate_scalar
-from associa.errors import AlreadyExists, ExpressionError, FieldNotFound, InvalidPath, NotFound
-from associa.model import DataModel
-from associa.select import Inference, SelectionState
-
-ChangeCallback = Callable[[str, "str | None"], None]
+from associa.errors import AlreadyExists, ExpressionError, InvalidPath, NotFound
 
 
-class DocState:
+class DocState(Selections):
     def __init__(self, app: App, on_change: ChangeCallback | None = None) -> None:
         self.app = app
         self.on_change = on_change or (lambda what, obj_id: None)
         self.lock = threading.RLock()
-        self._state = SelectionState()
-        self._state_model = app.model
-        self.back: list[SelectionState] = []
-        self.forward: list[SelectionState] = []
+        Selections.__init__(self)
         self.session_objects: dict[str, dict[str, Any]] = {}
         self.session_versions: dict[str, int] = {}
         self.session_tree = ObjectTree()  # children of session objects
         # (definition key, object id) -> (version, whether the properties hold it)
         self._holds_cache: dict[tuple[str, str], tuple[int, bool]] = {}
-        self._inference: Inference | None = None
         self._cache: dict[tuple[str, str], tuple[tuple, Any]] = {}
-        self.modal: tuple[str, SelectionState] | None = None  # (object id, state before)
-        # list-object searches: (object id, path) -> (search text, matching symbols)
-        self.searches: dict[tuple[str, str], tuple[str, set[int]]] = {}
         app.listen(self)
 
     def close(self) -> None:
@@ -84,72 +76,6 @@ class DocState:
     def _forget(self, obj_id: str) -> None:
         for key in ("qAppObjectListDef", "qChildListDef"):
             self._holds_cache.pop((key, obj_id), None)
-
-    # -- selection state ------------------------------------------------------------
-
-    def snapshot(self) -> tuple[DataModel, SelectionState, Inference]:
-        """A consistent (model, state, inference) triple."""
-        with self.lock:
-            model = self.app.model
-            if model is not self._state_model:
-                self._state = self._state.rebase(self._state_model, model)
-                self._state_model = model
-                self._inference = None
-            inf = self._inference
-            if inf is None or inf.model is not model or inf.state is not self._state:
-                inf = self._inference = Inference(model, self._state)
-            return model, self._state, inf
-
-    @property
-    def state(self) -> SelectionState:
-        return self.snapshot()[1]
-
-    def set_state(self, new: SelectionState | None) -> bool:
-        """Make ``new`` the current state (None: nothing changed). Returns success."""
-        if new is None:
-            return False
-        with self.lock:
-            old = self.snapshot()[1]
-            if _same(old, new):
-                return True
-            self.back.append(old)
-            del self.back[:-100]
-            self.forward.clear()
-            self._state = new
-            self._inference = None
-        self.on_change("selection", None)
-        return True
-
-    def step(self, forward: bool) -> None:
-        with self.lock:
-            src, dst = (self.forward, self.back) if forward else (self.back, self.forward)
-            if not src:
-                return
-            dst.append(self.snapshot()[1])
-            self._state = src.pop()
-            self._inference = None
-        self.on_change("selection", None)
-
-    # -- in-process conveniences -----------------------------------------------------
-
-    def select(self, field: str, *values: str | float, toggle: bool = False) -> bool:
-        """Select values of a field by text or number (what Field.SelectValues does)."""
-        from associa.select.actions import match_field_values, select_symbols
-
-        model, state, _ = self.snapshot()
-        if field not in model.fields:
-            raise FieldNotFound(field)
-        wanted = [
-            {"qText": v} if isinstance(v, str) else {"qIsNumeric": True, "qNumber": v}
-            for v in values
-        ]
-        symbols = match_field_values(model, field, wanted)
-        return self.set_state(select_symbols(model, state, field, symbols, toggle))
-
-    def clear(self, field: str | None = None) -> None:
-        """Clear one field's selection, or all (unlocked) selections."""
-        state = self.snapshot()[1]
-        self.set_state(state.cleared() if field is None else state.with_field(field, None))
 
     # -- objects --------------------------------------------------------------------
 
@@ -333,12 +259,6 @@ def _has_key(node: Any, key: str) -> bool:
     if isinstance(node, list):
         return any(_has_key(v, key) for v in node)
     return False
-
-
-def _same(a: SelectionState, b: SelectionState) -> bool:
-    if a.selected.keys() != b.selected.keys() or a.locked != b.locked:
-        return False
-    return all((a.selected[k] == b.selected[k]).all() for k in a.selected)
 
 
 def list_index(part: str) -> int | None:

@@ -256,7 +256,9 @@ def replaced_properties(obj_id: str, old: dict[str, Any], props: Any) -> dict[st
         props = {k: v for k, v in props.items() if k != "qInfo"}
     props = normalise(props)
     info = props["qInfo"]
-    old_info = old.get("qInfo") if isinstance(old.get("qInfo"), dict) else {}
+    old_info = old.get("qInfo")
+    if not isinstance(old_info, dict):
+        old_info = {}
     info["qId"] = obj_id
     if not info["qType"]:
         info["qType"] = old_info.get("qType", "")

@@ -9,18 +9,14 @@ from typing import Any
 import numpy as np
 
 from associa.calc.sorting import sort_indicator
-from associa.errors import AssociaError
+from associa.errors import PagesTooLarge
 from associa.expr import Vec
 from associa.model import DataModel, SymbolTable
 from associa.select import Inference
 from associa.values import Locale, auto_format, format_with_attributes
 
-
-class CalcError(AssociaError):
-    """A calculation that cannot be answered (e.g. pages too large)."""
-
-    code = 7009
-    default_message = "Calculation pages too large"
+# a calculation that cannot be answered (pages too large): errors.PagesTooLarge, 7009
+CalcError = PagesTooLarge
 
 
 def nan_json(x: float) -> float | str:

@@ -4,13 +4,14 @@ script and CSV files shipped in this folder."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from associa.engine import Engine
 
 DEMO_DIR = Path(__file__).resolve().parent
 DEMO_APP_ID = "demo"
 
-SALES_BY_COUNTRY = {
+SALES_BY_COUNTRY: dict[str, Any] = {
     "qInfo": {"qId": "sales-by-country", "qType": "table"},
     "qMetaDef": {"title": "Sales by country"},
     "qHyperCubeDef": {
@@ -24,7 +25,7 @@ SALES_BY_COUNTRY = {
     },
 }
 
-CATEGORY_FILTER = {
+CATEGORY_FILTER: dict[str, Any] = {
     "qInfo": {"qId": "category-filter", "qType": "listbox"},
     "qListObjectDef": {
         "qDef": {"qFieldDefs": ["Category"], "qSortCriterias": [{"qSortByAscii": 1}]},

@@ -123,7 +123,7 @@ class Vec:
         text = self.text
         if text is not None:
             out[:] = text
-            missing = np.flatnonzero(np.equal(out, None) & ~self.null)
+            missing = np.flatnonzero(np.equal(out, None) & ~self.null)  # type: ignore[call-overload]
         else:
             missing = np.flatnonzero(~self.null)
         for i in missing:

@@ -69,7 +69,7 @@ class SymbolTable:
         return out
 
     def intern_values(
-        self, texts: Sequence[str | None], nums: np.ndarray, null: np.ndarray
+        self, texts: Sequence[str | None] | np.ndarray, nums: np.ndarray, null: np.ndarray
     ) -> np.ndarray:
         """Intern computed values: ``texts[i]`` / ``nums[i]``, NULL where ``null[i]``."""
         n = len(nums)

@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Hashable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 GLOBAL = -1
+Key = tuple[Any, ...]  # what a handle stands for, by value
 
 
 @dataclass(slots=True)
 class Entry:
     handle: int
     qtype: str  # "Doc", "GenericObject", "Field", …
-    key: Hashable  # identity of the object (e.g. ("obj", doc id, object id))
+    key: Key  # identity of the object: ("doc", app id), ("obj", object id), ...
     target: Any  # what the API methods work on
 
 
@@ -24,13 +25,13 @@ class HandleTable:
     def __init__(self) -> None:
         self._next = itertools.count(1)
         self._by_handle: dict[int, Entry] = {}
-        self._by_key: dict[Hashable, int] = {}
+        self._by_key: dict[Key, int] = {}
         self._lock = threading.Lock()
 
     def get(self, handle: int) -> Entry | None:
         return self._by_handle.get(handle)
 
-    def acquire(self, qtype: str, key: Hashable, target: Any) -> Entry:
+    def acquire(self, qtype: str, key: Key, target: Any) -> Entry:
         with self._lock:
             handle = self._by_key.get(key)
             if handle is not None:
@@ -42,7 +43,7 @@ class HandleTable:
             self._by_key[key] = entry.handle
             return entry
 
-    def find(self, key: Hashable) -> int | None:
+    def find(self, key: Key) -> int | None:
         return self._by_key.get(key)
 
     def release(self, handle: int) -> Entry | None:

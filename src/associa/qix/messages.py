@@ -38,18 +38,19 @@ def decode(text: str | bytes) -> Request:
     params = msg.get("params", [])
     if params is None:
         params = []
-    problem = None
     if not isinstance(method, str) or not method:
-        problem = "method"
-    elif isinstance(handle, bool) or not isinstance(handle, int):
-        problem = "handle"
-    elif not isinstance(params, list | dict):
-        problem = "params"
-    if problem:
-        err = InvalidRequest(problem, "Invalid JSON request")
-        err.request_id = rid  # type: ignore[attr-defined]
-        raise err
+        raise _invalid("method", rid)
+    if isinstance(handle, bool) or not isinstance(handle, int):
+        raise _invalid("handle", rid)
+    if not isinstance(params, list | dict):
+        raise _invalid("params", rid)
     return Request(rid, handle, method, params, bool(msg.get("delta")), bool(msg.get("return_empty")))
+
+
+def _invalid(problem: str, rid: Any) -> InvalidRequest:
+    err = InvalidRequest(problem, "Invalid JSON request")
+    err.request_id = rid
+    return err
 
 
 def _clean(value: Any) -> Any:

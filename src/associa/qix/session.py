@@ -19,7 +19,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from associa.app.doc import DocState
-from associa.errors import AppInvalid, AssociaError, InvalidHandle, MethodNotFound, ProtocolError
+from associa.errors import (
+    AppInvalid,
+    AssociaError,
+    InternalError,
+    InvalidHandle,
+    MethodNotFound,
+    ProtocolError,
+)
 from associa.logs import event
 from associa.qix import messages
 from associa.qix.dispatch import METHODS, bind
@@ -27,7 +34,7 @@ from associa.qix.handles import GLOBAL, Entry, HandleTable
 
 if TYPE_CHECKING:
     from associa.app.app import App
-    from associa.engine import Engine
+    from associa.qix.sessions import SessionManager
 
 log = logging.getLogger("associa.qix")
 Sink = Callable[[str], None]
@@ -63,13 +70,16 @@ class Call:
 
 
 class Session:
-    def __init__(self, engine: Engine, key: str, url_app: str | None = None, ttl: int = 0):
-        self.engine = engine
+    def __init__(
+        self, manager: SessionManager, key: str, url_app: str | None = None, ttl: int = 0
+    ) -> None:
+        self.manager = manager
+        self.engine = manager.engine  # apps and the store, for the Global methods
         self.key = key
         self.url_app = url_app
         self.ttl = ttl
         self.handles = HandleTable()
-        self.global_entry = Entry(GLOBAL, "Global", "global", self)
+        self.global_entry = Entry(GLOBAL, "Global", ("global",), self)
         self.doc: DocState | None = None
         # keyed by the sink itself: a bound method made anew at each access
         # (``lst.append``) is equal to, but not identical with, the one attached
@@ -115,7 +125,7 @@ class Session:
                 self.doc = None
             self.handles.clear()
             for app_id in list(self.session_apps):
-                self.engine.drop_session_app(app_id)
+                self.manager.drop_session_app(app_id)
             self.session_apps.clear()
 
     # -- requests -------------------------------------------------------------------
@@ -124,8 +134,9 @@ class Session:
         """Answer one request text. Never raises."""
         rid: Any = None
         method = ""
-        self._local.changes = changes = set()
-        self._local.closes = closes = set()
+        changes: set[int] = set()
+        closes: set[int] = set()
+        self._local.changes, self._local.closes = changes, closes
         try:
             request = messages.decode(text)
             rid, method = request.id, request.method
@@ -139,18 +150,17 @@ class Session:
             change, close = sorted(changes - closes), sorted(closes)
             reply = messages.result(rid, body, change, close)
         except AssociaError as err:
-            if isinstance(err, ProtocolError) and hasattr(err, "request_id"):
-                rid = err.request_id  # type: ignore[attr-defined]
+            if isinstance(err, ProtocolError) and err.request_id is not None:
+                rid = err.request_id
             change, close = sorted(changes - closes), sorted(closes)
             reply = messages.error(rid, err, change)
             event(log, logging.WARNING, "request failed", method=method or None, code=err.code,
                   message=err.message, parameter=err.parameter or None, session=self.key)
         except Exception as exc:  # a bug must not take the session down
             log.exception("internal error in request method=%s session=%s", method, self.key)
-            err = AssociaError("Internal error", f"Internal error: {type(exc).__name__}")
-            err.code = -32603
+            internal = InternalError("Internal error", f"Internal error: {type(exc).__name__}")
             change, close = sorted(changes - closes), sorted(closes)
-            reply = messages.error(rid, err)
+            reply = messages.error(rid, internal)
         finally:
             self._local.changes = None
             self._local.closes = None

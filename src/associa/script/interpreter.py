@@ -22,7 +22,7 @@ from pathlib import PurePosixPath
 
 import numpy as np
 
-from associa.errors import Aborted, AssociaError, LanguageError, ScriptError
+from associa.errors import Aborted, AssociaError, LanguageError, ScriptError, script_error
 from associa.expr import Evaluator, Vec, ast
 from associa.model import DataModel
 from associa.model.builder import ModelBuilder
@@ -189,10 +189,8 @@ class Interpreter:
         except Aborted:
             raise  # cancelled in the middle of a LOAD: not an error in the script
         except AssociaError as exc:
-            err = ScriptError(exc.message, text=self.script, line=stmt.line, column=stmt.column,
-                              statement=stmt.text.strip())
-            err.code = exc.code
-            raise err from None
+            raise script_error(exc.code, exc.message, text=self.script, line=stmt.line,
+                               column=stmt.column, statement=stmt.text.strip()) from None
 
     def check_cancelled(self) -> None:
         if self.cancelled():
@@ -203,11 +201,10 @@ class Interpreter:
         if isinstance(exc, p.StatementError | MissingField) and exc.offset >= 0:
             offset = unexpanded_offset(exc.offset, stmt.text, expanded)
             line, col = stmt.position(offset, self.script)
-        err = ScriptError(exc.detail, text=self.script, line=line, column=col,
-                          statement=stmt.text.strip())
-        if isinstance(exc, ScriptError) and exc.code != ScriptError.code:
-            err.code = exc.code
-        return err
+        # a script error keeps its code (11020 cannot open file, ...); others are 11002
+        code = exc.code if isinstance(exc, ScriptError) else ScriptError.code
+        return script_error(code, exc.detail, text=self.script, line=line, column=col,
+                            statement=stmt.text.strip())
 
     # -- helpers --------------------------------------------------------------------
 

@@ -108,7 +108,7 @@ class StatementParser(Parser):
         exc.offset = tok.pos
         return exc
 
-    def unexpected(self, hint: str = "") -> StatementError:  # type: ignore[override]
+    def unexpected(self, hint: str = "") -> StatementError:
         tok = self.tok
         what = "end of statement" if tok.kind is T.EOF else f"'{tok.value}'"
         return self.fail(f"Unexpected {what}" + (f", {hint}" if hint else ""), tok)

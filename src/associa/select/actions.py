@@ -104,7 +104,7 @@ def search_symbols(model: DataModel, name: str, text: str) -> list[int]:
     if not text:
         return []
     if _NUMERIC_SEARCH.match(text):
-        conds = []
+        conds: list[tuple[str, float]] = []
         for op, val in _COND.findall(text):
             num = parse_number(val.strip())
             if num is None:

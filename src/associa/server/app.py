@@ -24,6 +24,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from associa import __version__
 from associa.engine import Engine
 from associa.logs import event
+from associa.qix.sessions import SessionManager
 from associa.server.urls import parse_path
 
 log = logging.getLogger("associa.server")
@@ -50,7 +51,7 @@ def raw_path(ws: WebSocket) -> str:
 
 
 async def qix_endpoint(ws: WebSocket) -> None:
-    engine: Engine = ws.app.state.engine
+    sessions: SessionManager = ws.app.state.sessions
     limiter: anyio.CapacityLimiter = ws.app.state.limiter
     url = parse_path(raw_path(ws))
     await ws.accept()
@@ -62,7 +63,7 @@ async def qix_endpoint(ws: WebSocket) -> None:
 
     key = session_key(ws, url.app_id, url.identity, url.ttl)
     session, attached = await anyio.to_thread.run_sync(
-        partial(engine.session, key, url.app_id, url.ttl), limiter=limiter
+        partial(sessions.session, key, url.app_id, url.ttl), limiter=limiter
     )
     await ws.send_text(session.attach(sink, attached))
     opened = time.monotonic()
@@ -110,7 +111,7 @@ async def qix_endpoint(ws: WebSocket) -> None:
             task.cancel()
         outbox.put_nowait(None)
         writer_task.cancel()
-        await anyio.to_thread.run_sync(engine.release, session)
+        await anyio.to_thread.run_sync(sessions.release, session)
         event(log, logging.INFO, "connection closed", app=url.app_id, session=session.key,
               seconds=time.monotonic() - opened, requests=requests)
 
@@ -119,7 +120,9 @@ async def health(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok", "version": __version__})
 
 
-def create_app(engine: Engine) -> Starlette:
+def create_app(engine: Engine, sessions: SessionManager | None = None) -> Starlette:
+    """The application over ``engine``, with its QIX sessions in ``sessions`` (a new
+    SessionManager unless given; ``app.state.sessions``)."""
     app = Starlette(
         routes=[
             Route("/health", health),
@@ -128,5 +131,6 @@ def create_app(engine: Engine) -> Starlette:
         ]
     )
     app.state.engine = engine
+    app.state.sessions = sessions if sessions is not None else SessionManager(engine)
     app.state.limiter = anyio.CapacityLimiter(engine.settings.workers)
     return app

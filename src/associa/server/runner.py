@@ -11,6 +11,7 @@ import uvicorn
 
 from associa.engine import Engine
 from associa.logs import event
+from associa.qix.sessions import SessionManager
 from associa.server.app import create_app
 
 log = logging.getLogger("associa.server")
@@ -56,8 +57,9 @@ def serve(engine: Engine, sock: socket.socket | None = None) -> None:
     settings = engine.settings
     sock = sock or bind(settings.host, settings.port)
     port = sock.getsockname()[1]
+    sessions = SessionManager(engine)
     config = uvicorn.Config(
-        create_app(engine),
+        create_app(engine, sessions),
         log_config=None,  # our logging setup (associa.logs) formats uvicorn's warnings
         log_level="warning",
         access_log=False,
@@ -72,5 +74,5 @@ def serve(engine: Engine, sock: socket.socket | None = None) -> None:
     try:
         asyncio.run(server.serve(sockets=[sock]))
     finally:
-        engine.shutdown()
+        sessions.shutdown()
         event(log, logging.INFO, "server stopped")

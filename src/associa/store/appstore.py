@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from associa.errors import AppNotFound, PersistenceError
+from associa.errors import AppNotFound, PersistenceError, PersistenceReadFailed
 from associa.model import DataModel
 from associa.store.snapshot import dump_model, load_model
 
@@ -110,9 +110,7 @@ class AppStore:
                 raise ValueError("the data model in the file is damaged") from exc
         except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-            err = PersistenceError(app_id, f"Read Failed: {reason}")
-            err.code = 9001
-            raise err from exc
+            raise PersistenceReadFailed(app_id, f"Read Failed: {reason}") from exc
         return AppRecord(meta.get("id", app_id), meta, model)
 
     def delete(self, app_id: str) -> None:

@@ -239,7 +239,7 @@ def get_all_infos(call: Call) -> list[dict[str, Any]]:
     p("qIncludeProfiling", "bool", False),
     out=("qtr", "qk"),
 )
-def get_tables_and_keys(call: Call, **_: Any) -> dict[str, Any]:
+def get_tables_and_keys(call: Call, **options: Any) -> dict[str, Any]:
     model, _, _ = _doc(call).snapshot()
     return tables_and_keys(model)
 
@@ -294,26 +294,17 @@ def evaluate_ex(call: Call, qExpression: str) -> dict[str, Any]:
 
 @method("Doc", "ClearAll", p("qLockedAlso", "bool", False), p("qStateName", "str", ""))
 def clear_all(call: Call, qLockedAlso: bool, qStateName: str) -> None:
-    doc = _doc(call)
-    doc.set_state(doc.state.cleared(qLockedAlso))
+    _doc(call).clear_all(qLockedAlso)
 
 
 @method("Doc", "LockAll", p("qStateName", "str", ""))
 def lock_all(call: Call, qStateName: str) -> None:
-    doc = _doc(call)
-    state = doc.state
-    for name in state.order:
-        state = state.with_lock(name, True)
-    doc.set_state(state)
+    _doc(call).lock_all()
 
 
 @method("Doc", "UnlockAll", p("qStateName", "str", ""))
 def unlock_all(call: Call, qStateName: str) -> None:
-    doc = _doc(call)
-    state = doc.state
-    for name in list(state.locked):
-        state = state.with_lock(name, False)
-    doc.set_state(state)
+    _doc(call).unlock_all()
 
 
 @method("Doc", "Back")
@@ -338,13 +329,7 @@ def forward_count(call: Call) -> int:
 
 @method("Doc", "AbortModal", p("qAccept", "bool", False))
 def abort_modal(call: Call, qAccept: bool) -> None:
-    doc = _doc(call)
-    if doc.modal is not None:
-        _, before = doc.modal
-        doc.modal = None
-        if not qAccept:
-            doc.set_state(before)
-        call.session.doc_changed("selection", None)
+    _doc(call).abort_modal(qAccept)
 
 
 # -- connections ----------------------------------------------------------------------

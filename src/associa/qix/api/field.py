@@ -2,65 +2,46 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
+from associa.app.doc import DocState
+from associa.errors import FieldNotFound
 from associa.qix.api.refs import FieldRef
 from associa.qix.dispatch import method, p
 from associa.qix.session import Call
-from associa.select.actions import match_field_values, search_symbols, select_symbols
-from associa.select.propagate import ALTERNATIVE, EXCLUDED, LOCK_EXCL, OPTION, SEL_EXCL, SELECTED
 
 
 def _ref(call: Call) -> FieldRef:
     return call.target
 
 
-def _apply(call: Call, symbols: Any, toggle: bool, soft_lock: bool) -> bool:
+def _selecting(call: Call, action: Callable[[DocState, str], bool]) -> bool:
+    """Run a selection on the field; False when the field is gone (after a reload)."""
     ref = _ref(call)
-    model, state, _ = ref.doc.snapshot()
-    if ref.name not in model.fields:
+    try:
+        return action(ref.doc, ref.name)
+    except FieldNotFound:
         return False
-    return ref.doc.set_state(select_symbols(model, state, ref.name, symbols, toggle, soft_lock))
-
-
-def _by_states(call: Call, wanted: tuple[int, ...], soft_lock: bool) -> bool:
-    ref = _ref(call)
-    model, _, inf = ref.doc.snapshot()
-    if ref.name not in model.fields:
-        return False
-    symbols = np.flatnonzero(np.isin(inf.states(ref.name), wanted)).tolist()
-    return _apply(call, symbols, False, soft_lock)
-
-
-def _search(call: Call, match: str, toggle: bool, soft_lock: bool) -> bool:
-    model, _, _ = _ref(call).doc.snapshot()
-    if _ref(call).name not in model.fields:  # gone after a reload
-        return False
-    return _apply(call, search_symbols(model, _ref(call).name, match), toggle, soft_lock)
 
 
 @method("Field", "Select", p("qMatch", "str"), p("qSoftLock", "bool", False),
         p("qExcludedValuesMode", "int", 0), out=("qReturn",))
 def select(call: Call, qMatch: str, qSoftLock: bool, qExcludedValuesMode: int) -> bool:
-    return _search(call, qMatch, False, qSoftLock)
+    return _selecting(call, lambda doc, name: doc.select_match(name, qMatch, False, qSoftLock))
 
 
 @method("Field", "ToggleSelect", p("qMatch", "str"), p("qSoftLock", "bool", False),
         p("qExcludedValuesMode", "int", 0), out=("qReturn",))
 def toggle_select(call: Call, qMatch: str, qSoftLock: bool, qExcludedValuesMode: int) -> bool:
-    return _search(call, qMatch, True, qSoftLock)
+    return _selecting(call, lambda doc, name: doc.select_match(name, qMatch, True, qSoftLock))
 
 
 @method("Field", "SelectValues", p("qFieldValues", "list"), p("qToggleMode", "bool", False),
         p("qSoftLock", "bool", False), out=("qReturn",))
 def select_values(call: Call, qFieldValues: list[Any], qToggleMode: bool, qSoftLock: bool) -> bool:
-    model, _, _ = _ref(call).doc.snapshot()
-    if _ref(call).name not in model.fields:
-        return False
-    symbols = match_field_values(model, _ref(call).name, qFieldValues)
-    return _apply(call, symbols, qToggleMode, qSoftLock)
+    return _selecting(call, lambda doc, name: doc.select_values(name, qFieldValues, qToggleMode,
+                                                                qSoftLock))
 
 
 @method("Field", "LowLevelSelect", p("qValues", "list"), p("qToggleMode", "bool", False),
@@ -71,59 +52,48 @@ def low_level_select(call: Call, qValues: list[Any], qToggleMode: bool, qSoftLoc
         if not isinstance(v, bool)
         and (isinstance(v, int) or (isinstance(v, float) and v.is_integer()))
     ]
-    return _apply(call, symbols, qToggleMode, qSoftLock)
+    return _selecting(call, lambda doc, name: doc.select_symbols(name, symbols, qToggleMode,
+                                                                 qSoftLock))
 
 
 @method("Field", "Clear", out=("qReturn",))
 def clear(call: Call) -> bool:
-    ref = _ref(call)
-    state = ref.doc.state
-    if ref.name in state.locked:
-        return False
-    return ref.doc.set_state(state.with_field(ref.name, None))
+    return _ref(call).doc.clear_field(_ref(call).name)
 
 
 @method("Field", "ClearAllButThis", p("qSoftLock", "bool", False), out=("qReturn",))
 def clear_all_but_this(call: Call, qSoftLock: bool) -> bool:
-    ref = _ref(call)
-    state = ref.doc.state
-    others = {f for f in state.order if f != ref.name and (qSoftLock or f not in state.locked)}
-    return ref.doc.set_state(state.without(others))
+    return _ref(call).doc.clear_others(_ref(call).name, qSoftLock)
 
 
 @method("Field", "SelectAll", p("qSoftLock", "bool", False), out=("qReturn",))
 def select_all(call: Call, qSoftLock: bool) -> bool:
-    return _by_states(call, tuple(range(8)), qSoftLock)
+    return _selecting(call, lambda doc, name: doc.select_states(name, "all", qSoftLock))
 
 
 @method("Field", "SelectPossible", p("qSoftLock", "bool", False), out=("qReturn",))
 def select_possible(call: Call, qSoftLock: bool) -> bool:
-    return _by_states(call, (OPTION, SELECTED, 0), qSoftLock)
+    return _selecting(call, lambda doc, name: doc.select_states(name, "possible", qSoftLock))
 
 
 @method("Field", "SelectAlternative", p("qSoftLock", "bool", False), out=("qReturn",))
 def select_alternative(call: Call, qSoftLock: bool) -> bool:
-    return _by_states(call, (ALTERNATIVE,), qSoftLock)
+    return _selecting(call, lambda doc, name: doc.select_states(name, "alternative", qSoftLock))
 
 
 @method("Field", "SelectExcluded", p("qSoftLock", "bool", False), out=("qReturn",))
 def select_excluded(call: Call, qSoftLock: bool) -> bool:
-    return _by_states(call, (EXCLUDED, ALTERNATIVE, SEL_EXCL, LOCK_EXCL), qSoftLock)
+    return _selecting(call, lambda doc, name: doc.select_states(name, "excluded", qSoftLock))
 
 
 @method("Field", "Lock", out=("qReturn",))
 def lock(call: Call) -> bool:
-    ref = _ref(call)
-    state = ref.doc.state
-    if not state.has_selection(ref.name):
-        return False
-    return ref.doc.set_state(state.with_lock(ref.name, True))
+    return _ref(call).doc.lock_field(_ref(call).name)
 
 
 @method("Field", "Unlock", out=("qReturn",))
 def unlock(call: Call) -> bool:
-    ref = _ref(call)
-    return ref.doc.set_state(ref.doc.state.with_lock(ref.name, False))
+    return _ref(call).doc.unlock_field(_ref(call).name)
 
 
 @method("Field", "GetCardinal", out=("qReturn",))

@@ -6,18 +6,14 @@ import copy
 import json
 from typing import Any
 
-import numpy as np
-
-from associa.app.doc import DocState, list_index, resolve_path
+from associa.app.doc import list_index, resolve_path
 from associa.app.layout import object_layout
 from associa.app.properties import object_info, public_properties
 from associa.calc.listobject import list_field
-from associa.errors import FieldNotFound, InvalidParameters, InvalidPath
+from associa.errors import InvalidParameters, InvalidPath
 from associa.qix.api.refs import ObjectRef
 from associa.qix.dispatch import method, p
 from associa.qix.session import Call
-from associa.select.actions import search_symbols, select_symbols
-from associa.select.propagate import ALTERNATIVE, EXCLUDED, LOCK_EXCL, OPTION, SEL_EXCL
 
 
 def _ref(call: Call) -> ObjectRef:
@@ -154,13 +150,7 @@ def get_listobject_data(call: Call, qPath: str, qPages: list[Any]) -> list[dict[
 
 
 # -- selections -----------------------------------------------------------------------
-
-
-def _select(doc: DocState, name: str, symbols: Any, toggle: bool, soft_lock: bool = False) -> bool:
-    model, state, _ = doc.snapshot()
-    if name not in model.fields:
-        raise FieldNotFound(name)
-    return doc.set_state(select_symbols(model, state, name, symbols, toggle, soft_lock))
+# what the paths and indices name is read here; the selecting is DocState's
 
 
 def _list_field(call: Call, path: str) -> str:
@@ -183,42 +173,36 @@ def _int_list(values: list[Any], name: str) -> list[int]:
 def select_listobject_values(call: Call, qPath: str, qValues: list[Any], qToggleMode: bool,
                              qSoftLock: bool) -> bool:
     name = _list_field(call, qPath)
-    return _select(_ref(call).doc, name, _int_list(qValues, "qValues"), qToggleMode, qSoftLock)
+    return _ref(call).doc.select_symbols(name, _int_list(qValues, "qValues"), qToggleMode,
+                                         qSoftLock)
 
 
-def _select_by_states(call: Call, path: str, wanted: tuple[int, ...], soft_lock: bool) -> bool:
-    name = _list_field(call, path)
-    doc = _ref(call).doc
-    model, _, inf = doc.snapshot()
-    if name not in model.fields:
-        raise FieldNotFound(name)
-    states = inf.states(name)
-    symbols = np.flatnonzero(np.isin(states, wanted)).tolist()
-    return _select(doc, name, symbols, False, soft_lock)
+def _select_states(call: Call, path: str, group: str, soft_lock: bool) -> bool:
+    return _ref(call).doc.select_states(_list_field(call, path), group, soft_lock)
 
 
 @method("GenericObject", "SelectListObjectPossible", p("qPath", "str"),
         p("qSoftLock", "bool", False), out=("qSuccess",))
 def select_listobject_possible(call: Call, qPath: str, qSoftLock: bool) -> bool:
-    return _select_by_states(call, qPath, (OPTION, 0, 1), qSoftLock)
+    return _select_states(call, qPath, "possible", qSoftLock)
 
 
 @method("GenericObject", "SelectListObjectAll", p("qPath", "str"),
         p("qSoftLock", "bool", False), out=("qSuccess",))
 def select_listobject_all(call: Call, qPath: str, qSoftLock: bool) -> bool:
-    return _select_by_states(call, qPath, tuple(range(8)), qSoftLock)
+    return _select_states(call, qPath, "all", qSoftLock)
 
 
 @method("GenericObject", "SelectListObjectAlternative", p("qPath", "str"),
         p("qSoftLock", "bool", False), out=("qSuccess",))
 def select_listobject_alternative(call: Call, qPath: str, qSoftLock: bool) -> bool:
-    return _select_by_states(call, qPath, (ALTERNATIVE,), qSoftLock)
+    return _select_states(call, qPath, "alternative", qSoftLock)
 
 
 @method("GenericObject", "SelectListObjectExcluded", p("qPath", "str"),
         p("qSoftLock", "bool", False), out=("qSuccess",))
 def select_listobject_excluded(call: Call, qPath: str, qSoftLock: bool) -> bool:
-    return _select_by_states(call, qPath, (EXCLUDED, ALTERNATIVE, SEL_EXCL, LOCK_EXCL), qSoftLock)
+    return _select_states(call, qPath, "excluded", qSoftLock)
 
 
 def _cube_dim_field(call: Call, path: str, dim_no: int) -> str:
@@ -236,7 +220,7 @@ def _cube_dim_field(call: Call, path: str, dim_no: int) -> str:
 def select_hypercube_values(call: Call, qPath: str, qDimNo: int, qValues: list[Any],
                             qToggleMode: bool) -> bool:
     name = _cube_dim_field(call, qPath, qDimNo)
-    return _select(_ref(call).doc, name, _int_list(qValues, "qValues"), qToggleMode)
+    return _ref(call).doc.select_symbols(name, _int_list(qValues, "qValues"), qToggleMode)
 
 
 @method("GenericObject", "SelectHyperCubeCells", p("qPath", "str"), p("qRowIndices", "list"),
@@ -246,42 +230,38 @@ def select_hypercube_cells(call: Call, qPath: str, qRowIndices: list[Any],
                            qColIndices: list[Any], qSoftLock: bool,
                            qDeselectOnlyOneSelected: bool) -> bool:
     ref = _ref(call)
-    definition = _definition(call, qPath, "hc")
-    cube = ref.doc.hypercube(ref.obj_id, qPath, definition)
+    cube = ref.doc.hypercube(ref.obj_id, qPath, _definition(call, qPath, "hc"))
     rows = [r for r in _int_list(qRowIndices, "qRowIndices") if 0 <= r < len(cube.rows)]
     ok = True
     for col in _int_list(qColIndices, "qColIndices"):
-        if not 0 <= col < len(cube.dims) or cube.dims[col].field is None:
+        field = cube.dims[col].field if 0 <= col < len(cube.dims) else None
+        if field is None:
             continue
         symbols = {int(cube.dim_symbols[col][cube.rows[r]]) for r in rows}
         symbols.discard(-1)
-        ok = _select(ref.doc, cube.dims[col].field, sorted(symbols), False, qSoftLock) and ok
+        ok = ref.doc.select_symbols(field, sorted(symbols), False, qSoftLock) and ok
     return ok
 
 
 @method("GenericObject", "ClearSelections", p("qPath", "str"), p("qColIndices", "list", []))
 def clear_selections(call: Call, qPath: str, qColIndices: list[Any]) -> None:
-    doc = _ref(call).doc
     if qPath.rstrip("/").endswith("qListObjectDef"):
-        names = [list_field(_definition(call, qPath, "lo"))]
+        names = [_list_field(call, qPath)]
     else:
         dims = _definition(call, qPath, "hc").get("qDimensions") or []
         cols = _int_list(qColIndices, "qColIndices") or list(range(len(dims)))
         names = [_cube_dim_field(call, qPath, c) for c in cols if 0 <= c < len(dims)]
-    state = doc.state
-    doc.set_state(state.without({n for n in names if n not in state.locked}))
+    _ref(call).doc.clear_fields(names)
 
 
 @method("GenericObject", "Lock", p("qPath", "str"), p("qColIndices", "list", []))
 def lock(call: Call, qPath: str, qColIndices: list[Any]) -> None:
-    doc = _ref(call).doc
-    doc.set_state(doc.state.with_lock(_list_field(call, qPath), True))
+    _ref(call).doc.lock_field(_list_field(call, qPath))
 
 
 @method("GenericObject", "Unlock", p("qPath", "str"), p("qColIndices", "list", []))
 def unlock(call: Call, qPath: str, qColIndices: list[Any]) -> None:
-    doc = _ref(call).doc
-    doc.set_state(doc.state.with_lock(_list_field(call, qPath), False))
+    _ref(call).doc.unlock_field(_list_field(call, qPath))
 
 
 # -- search in list objects -----------------------------------------------------------
@@ -291,12 +271,7 @@ def unlock(call: Call, qPath: str, qColIndices: list[Any]) -> None:
         out=("qSuccess",))
 def search_listobject_for(call: Call, qPath: str, qMatch: str) -> bool:
     ref = _ref(call)
-    name = _list_field(call, qPath)
-    model, _, _ = ref.doc.snapshot()
-    if name not in model.fields:
-        raise FieldNotFound(name)
-    ref.doc.searches[(ref.obj_id, qPath)] = (qMatch, set(search_symbols(model, name, qMatch)))
-    call.session.mark_changed([call.entry.handle])
+    ref.doc.search(ref.obj_id, qPath, _list_field(call, qPath), qMatch)
     return True
 
 
@@ -304,17 +279,13 @@ def search_listobject_for(call: Call, qPath: str, qMatch: str) -> bool:
         p("qToggleMode", "bool", False), p("qSoftLock", "bool", False))
 def accept_listobject_search(call: Call, qPath: str, qToggleMode: bool, qSoftLock: bool) -> None:
     ref = _ref(call)
-    found = ref.doc.searches.pop((ref.obj_id, qPath), None)
-    call.session.mark_changed([call.entry.handle])
-    if found is not None:
-        _select(ref.doc, _list_field(call, qPath), sorted(found[1]), qToggleMode, qSoftLock)
+    ref.doc.accept_search(ref.obj_id, qPath, qToggleMode, qSoftLock)
 
 
 @method("GenericObject", "AbortListObjectSearch", p("qPath", "str"))
 def abort_listobject_search(call: Call, qPath: str) -> None:
     ref = _ref(call)
-    ref.doc.searches.pop((ref.obj_id, qPath), None)
-    call.session.mark_changed([call.entry.handle])
+    ref.doc.abort_search(ref.obj_id, qPath)
 
 
 # -- modal selections -----------------------------------------------------------------
@@ -323,31 +294,16 @@ def abort_listobject_search(call: Call, qPath: str) -> None:
 @method("GenericObject", "BeginSelections", p("qPaths", "list"))
 def begin_selections(call: Call, qPaths: list[Any]) -> None:
     ref = _ref(call)
-    if ref.doc.modal is not None and ref.doc.modal[0] != ref.obj_id:
-        from associa.errors import AssociaError
-
-        err = AssociaError(
-            "BeginSelections", "Function not allowed on this object in app modal mode"
-        )
-        err.code = 6003
-        raise err
-    ref.doc.modal = (ref.obj_id, ref.doc.state)
-    call.session.mark_changed([call.entry.handle])
+    ref.doc.begin_selections(ref.obj_id)
 
 
 @method("GenericObject", "EndSelections", p("qAccept", "bool"))
 def end_selections(call: Call, qAccept: bool) -> None:
     ref = _ref(call)
-    modal = ref.doc.modal
-    ref.doc.modal = None
-    call.session.mark_changed([call.entry.handle])
-    if modal is not None and not qAccept:
-        ref.doc.set_state(modal[1])
+    ref.doc.end_selections(ref.obj_id, qAccept)
 
 
 @method("GenericObject", "ResetMadeSelections")
 def reset_made_selections(call: Call) -> None:
     ref = _ref(call)
-    if ref.doc.modal is not None:
-        ref.doc.set_state(ref.doc.modal[1])
-        ref.doc.modal = (ref.obj_id, ref.doc.state)
+    ref.doc.reset_made_selections(ref.obj_id)

@@ -274,7 +274,7 @@ class _Reader:
             del joined
             if trim:
                 return [[c.strip(bl) for c in cells[i::n]] for i in range(n)]
-            return [cells[i::n] for i in range(n)]
+            return cast("list[list[str | None]]", [cells[i::n] for i in range(n)])
         columns = _transpose([_fit(ln.split(d), n) for ln in body], n)
         if trim:
             return [[c if c is None else c.strip(bl) for c in col] for col in columns]
@@ -319,7 +319,7 @@ class _Reader:
         if not self.msq and len(rows) != len(body):
             return None
         self.pos = len(self.lines)
-        return _transpose(rows, n)
+        return _transpose(cast("list[list[str | None]]", rows), n)
 
     def _field_end(self, line: str, i: int) -> int:
         if self.delim is None:
