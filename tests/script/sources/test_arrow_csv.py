@@ -17,13 +17,14 @@ from associa.script.sources import TextFormat, decode, read_delimited
 from associa.script.sources.arrow_csv import open_delimited, read_table
 
 DATA = Path(__file__).parent / "data"
+DEFAULT = TextFormat()
 
 
 def as_lists(table: pa.Table) -> tuple[list[str], list[list[str | None]]]:
     return list(table.column_names), [c.to_pylist() for c in table.columns]
 
 
-def path_of(text: str | bytes, fmt: TextFormat = TextFormat()) -> str:
+def path_of(text: str | bytes, fmt: TextFormat = DEFAULT) -> str:
     return open_delimited(text, fmt).path
 
 
