@@ -66,9 +66,9 @@ def _integers(col: pa.ChunkedArray) -> np.ndarray | None:
     lengths = pc.binary_length(col)
     if pc.max(lengths).as_py() > 15 or not pc.all(pc.ascii_is_decimal(col)).as_py():
         return None
-    leading_zero = pc.and_(pc.starts_with(col, "0"), pc.greater(lengths, 1))
-    if pc.any(leading_zero).as_py():
-        return None
+    zero = pc.starts_with(col, "0")
+    if pc.any(zero).as_py() and pc.any(pc.and_(zero, pc.greater(lengths, 1))).as_py():
+        return None  # a leading zero: "007" is not the rendering of 7
     return np.asarray(pc.cast(col, pa.int64()).to_numpy())
 
 

@@ -108,10 +108,10 @@ def default_texts(nums: np.ndarray, locale: Locale | None = None) -> pa.Array:
         return pc.cast(pa.array(nums.astype(np.int64)), pa.string())
     texts: list[str] = [""] * len(nums)
     ints = np.flatnonzero(integral)
-    if len(ints):
-        for i, t in zip(ints, nums[ints].astype(np.int64).astype(str).tolist(), strict=True):
-            texts[i] = t
-    for i in np.flatnonzero(~integral).tolist():
-        x = float(nums[i])
-        texts[i] = "" if math.isnan(x) else auto_format(x, locale)
+    digits = nums[ints].astype(np.int64).astype(str).tolist()
+    for k, t in zip(ints.tolist(), digits, strict=True):
+        texts[k] = t
+    for k in np.flatnonzero(~integral).tolist():
+        x = float(nums[k])
+        texts[k] = "" if math.isnan(x) else auto_format(x, locale)
     return pa.array(texts, pa.string())
