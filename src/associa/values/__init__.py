@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from associa.values.dual import Dual, dual_from_number, dual_from_text, interpret_dual
+from associa.values.encoding import EncodedColumn, encode_column, merge_equal_numbers
 from associa.values.format import (
     auto_format,
     format_datetime,
@@ -10,6 +11,7 @@ from associa.values.format import (
     format_number,
     format_with_attributes,
 )
+from associa.values.interpretation import interpret_array
 from associa.values.locale import (
     DEFAULT_LOCALE,
     DEFAULT_SCRIPT_HEADER,
@@ -24,6 +26,7 @@ from associa.values.numbers import (
     parse_with_format,
     serial_from_date,
 )
+from associa.values.rendering import default_texts, is_default_rendering
 
 __all__ = [
     "DEFAULT_LOCALE",
@@ -31,17 +34,23 @@ __all__ = [
     "LOCALE_VARIABLES",
     "NO_SCRIPT_LOCALE",
     "Dual",
+    "EncodedColumn",
     "Locale",
     "auto_format",
     "date_from_serial",
+    "default_texts",
     "dual_from_number",
     "dual_from_text",
+    "encode_column",
     "format_datetime",
     "format_interval",
     "format_number",
     "format_with_attributes",
     "interpret",
+    "interpret_array",
     "interpret_dual",
+    "is_default_rendering",
+    "merge_equal_numbers",
     "parse_number",
     "parse_with_format",
     "serial_from_date",

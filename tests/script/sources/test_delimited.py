@@ -1,17 +1,37 @@
+"""The delimited-text readers: every case runs through the Python reader
+(``read_delimited``) and through the native one (``arrow_csv.read_table``), which must
+give the same field names and cells."""
+
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from unittest import mock
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from associa.script.sources import TextFormat, decode, read_delimited
+from associa.script.sources import TextFormat, arrow_csv, decode, read_delimited
 from associa.script.sources import delimited as _delimited
 
 DATA = Path(__file__).parent / "data"
 DEFAULT = TextFormat()
+FIXTURE_OK = [HealthCheck.function_scoped_fixture]
+
+
+def arrow_read(text: str, fmt: TextFormat = DEFAULT) -> tuple[list[str], list[list[str | None]]]:
+    """The native reader, shaped like read_delimited's answer."""
+    table = arrow_csv.read_table(text, fmt)
+    return list(table.column_names), [col.to_pylist() for col in table.columns]
+
+
+@pytest.fixture(autouse=True, params=["python", "arrow"])
+def reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run each test with ``read_delimited`` as written and with the native reader."""
+    if request.param == "arrow":
+        monkeypatch.setattr(sys.modules[__name__], "read_delimited", arrow_read)
+    return str(request.param)
 
 
 def rows(text: str, fmt: TextFormat = DEFAULT) -> tuple[list[str], list[tuple[str | None, ...]]]:
@@ -420,7 +440,7 @@ def tables(draw: st.DrawFn) -> tuple[list[str], list[list[str]]]:
     return names, body
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, suppress_health_check=FIXTURE_OK)
 @given(tables(), st.sampled_from([",", ";"]), st.sampled_from(["standard", "msq", "none"]))
 def test_roundtrip(table: tuple[list[str], list[list[str]]], delim: str, quoting: str) -> None:
     names, body = table
@@ -438,20 +458,20 @@ def test_roundtrip(table: tuple[list[str], list[list[str]]], delim: str, quoting
 def scanner_only(text: str, fmt: TextFormat) -> tuple[list[str], list[list[str | None]]]:
     """read_delimited with every bulk fast path switched off (line-by-line reader)."""
     with mock.patch.object(_delimited._Reader, "fast_body", lambda self, n: None):
-        return read_delimited(text, fmt)
+        return _delimited.read_delimited(text, fmt)
 
 
 def test_scanner_only_helper_really_bypasses_fast_path() -> None:
     with mock.patch.object(_delimited._Reader, "fast_body", side_effect=AssertionError):
         with pytest.raises(AssertionError):
-            read_delimited("A\n1")
+            _delimited.read_delimited("A\n1")
     assert scanner_only('A,B\n"x,y",1', MSQ) == (["A", "B"], [["x,y"], ["1"]])
 
 
 NASTY = st.text(alphabet="ab ,;\"'\t\n#\r", max_size=40)
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=1500, deadline=None, suppress_health_check=FIXTURE_OK)
 @given(
     NASTY,
     st.sampled_from([",", ";", "\t", "spaces"]),

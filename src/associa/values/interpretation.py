@@ -1,0 +1,268 @@
+"""Number interpretation of a whole array of texts: :func:`interpret_array`.
+
+The answer is exactly :func:`associa.values.numbers.interpret` applied to each text (NaN
+where that gives None), with the common shapes read by Arrow kernels and only the rest
+of the texts (as Python strings) through the scalar function. Meant for the dictionary
+of a column (each distinct text once), not for its rows.
+
+Vectorized shapes, each claimed only where the scalar rules provably give the same number:
+
+* ``[0-9]{1,18}``: integer cast, then int64 → float64 (both round the exact integer to
+  the nearest double, as ``float(text)`` does).
+* ``[+-]?[0-9]{1,15}(DEC[0-9]{1,15})?([eE][+-]?[0-9]{1,2})?`` and the same with
+  thousands groups (``1,234,567.5``): separators removed, then Arrow's decimal-to-double
+  cast (correctly rounded, as ``float`` is; the tests check this).
+* The locale's ``DateFormat`` when it is made of numeric Y, M and D fields and literal
+  characters other than blanks: the texts that match its regex and could not be a plain
+  number (the scalar tries numbers first), with a valid date.
+* ISO dates and timestamps without fractions (``2024-01-31``, ``2024-01-31 13:45:10``)
+  when no locale date/time format, month name or day name holds a ``-`` (so none of
+  them, tried first by the scalar rules, can match such a text).
+
+Everything needs "safe" separators: one character each (or no thousands separator),
+none of them a digit, sign, ``e``, ``%`` or blank; otherwise every text takes the scalar
+path.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from associa.values.locale import DEFAULT_LOCALE, Locale
+from associa.values.numbers import classify_format, date_tokens, interpret
+
+__all__ = ["interpret_array", "safe_separators"]
+
+_EPOCH = np.datetime64("1899-12-30", "D")
+_UNSAFE = set("0123456789+-eE%")
+
+
+def _re2(chars: str) -> str:
+    return "".join(f"\\x{{{ord(c):x}}}" for c in chars)
+
+
+def _sep_ok(sep: str) -> bool:
+    return len(sep) == 1 and sep not in _UNSAFE and not sep.isspace()
+
+
+def safe_separators(locale: Locale) -> bool:
+    """Whether the locale's separators allow the vectorized number shapes."""
+    dec, thou = locale.decimal_sep or ".", locale.thousand_sep
+    return _sep_ok(dec) and (thou == "" or _sep_ok(thou))
+
+
+def _as_array(texts: pa.Array | pa.ChunkedArray) -> pa.Array:
+    if isinstance(texts, pa.ChunkedArray):
+        texts = texts.combine_chunks() if texts.num_chunks != 1 else texts.chunk(0)
+    if not (pa.types.is_string(texts.type) or pa.types.is_large_string(texts.type)):
+        raise TypeError(f"interpret_array needs strings, not {texts.type}")
+    return texts
+
+
+def _bools(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    return np.asarray(mask.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _floats(texts: pa.Array) -> np.ndarray:
+    return np.asarray(pc.cast(texts, pa.float64()).to_numpy(zero_copy_only=False))
+
+
+class _Pass:
+    """The texts still to interpret and the numbers found so far."""
+
+    def __init__(self, arr: pa.Array) -> None:
+        self.arr = arr
+        self.out = np.full(len(arr), math.nan)
+        self.todo = ~_bools(arr.is_null())
+
+    def remaining(self) -> tuple[np.ndarray, pa.Array]:
+        idx = np.flatnonzero(self.todo)
+        if len(idx) == len(self.arr):
+            return idx, self.arr
+        return idx, self.arr.take(pa.array(idx))
+
+    def claim(self, idx: np.ndarray, values: np.ndarray) -> None:
+        self.out[idx] = values
+        self.todo[idx] = False
+
+
+def _digits(p: _Pass) -> None:
+    """Texts of 1 to 18 ASCII digits."""
+    arr = p.arr
+    ok = pc.and_(pc.ascii_is_decimal(arr), pc.less_equal(pc.binary_length(arr), 18))
+    mask = _bools(ok) & p.todo
+    if mask.any():
+        idx = np.flatnonzero(mask)
+        sub = arr if len(idx) == len(arr) else arr.take(pa.array(idx))
+        ints = pc.cast(sub, pa.int64()).to_numpy(zero_copy_only=False)
+        p.claim(idx, ints.astype(np.float64))
+
+
+def _plain_numbers(p: _Pass, dec: str, thou: str) -> None:
+    """Signed decimals with optional exponent, and numbers with thousands groups."""
+    d = _re2(dec)
+    frac = f"(?:{d}[0-9]{{1,15}})?"
+    shapes = [f"^[+-]?[0-9]{{1,15}}{frac}(?:[eE][+-]?[0-9]{{1,2}})?$"]
+    if thou and thou != dec:
+        shapes.append(f"^[+-]?[0-9]{{1,3}}(?:{_re2(thou)}[0-9]{{3}}){{1,4}}{frac}$")
+    for i, shape in enumerate(shapes):
+        idx, sub = p.remaining()
+        if not len(idx):
+            return
+        mask = _bools(pc.match_substring_regex(sub, shape))
+        if not mask.any():
+            continue
+        texts = sub.filter(pa.array(mask))
+        if i == 1:
+            texts = pc.replace_substring(texts, thou, "")
+        if dec != ".":
+            texts = pc.replace_substring(texts, dec, ".")
+        p.claim(idx[mask], _floats(texts))
+
+
+def _number_shape(dec: str, thou: str) -> str:
+    """RE2 for a superset of the blank-free texts that the scalar number step reads: its
+    own regex (``numbers._number_regex``) without the rule that some digit be present
+    (the date shapes claim no text with a blank but ISO timestamps, which hold a ':')."""
+    whole = "[0-9]+"
+    if thou and thou != dec:
+        whole = f"[0-9]{{1,3}}(?:{_re2(thou)}[0-9]{{3}})+|[0-9]+"
+    return f"^[+-]?(?:{whole})?(?:{_re2(dec)}[0-9]*)?(?:[eE][+-]?[0-9]+)?%?$"
+
+
+def _serials(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Day numbers of (year, month, day) and which of them are valid dates."""
+    ok = (y >= 1) & (y <= 9999) & (m >= 1) & (m <= 12) & (d >= 1)
+    yy, mm = np.where(ok, y, 2000), np.where(ok, m, 1)
+    month = ((yy - 1970) * 12 + (mm - 1)).astype("datetime64[M]")
+    start = month.astype("datetime64[D]")
+    length = ((month + 1).astype("datetime64[D]") - start).astype(np.int64)
+    ok &= d <= length
+    return (start - _EPOCH).astype(np.int64) + d - 1, ok
+
+
+def _date_pattern(fmt: str) -> tuple[str, list[tuple[str, int]]] | None:
+    """RE2 and fields for a format of numeric Y, M, D and non-blank literals, else None.
+
+    Mirrors ``numbers._token_regex``: Y is 4 digits (width >= 3) or 2; M and D take
+    exactly 2 digits when 2 wide and followed by another numeric field, else 1 or 2."""
+    if not fmt or classify_format(fmt) != "date":
+        return None  # the scalar rules skip such a DateFormat
+    tokens = date_tokens(fmt)
+    parts: list[str] = []
+    fields: list[tuple[str, int]] = []
+    for i, t in enumerate(tokens):
+        fixed = i + 1 < len(tokens) and tokens[i + 1].kind in "YMDWhmsf"
+        if t.kind == "lit":
+            if not t.text or any(ch.isspace() for ch in t.text):
+                return None
+            parts.append(_re2(t.text))
+            continue
+        if t.kind == "Y":
+            parts.append(f"(?P<g{len(fields)}>[0-9]{{{4 if t.width >= 3 else 2}}})")
+        elif t.kind in ("M", "D") and t.width <= 2:
+            width = "{2}" if fixed and t.width >= 2 else "{1,2}"
+            parts.append(f"(?P<g{len(fields)}>[0-9]{width})")
+        else:
+            return None
+        fields.append((t.kind, t.width))
+    if sorted(k for k, _ in fields) != ["D", "M", "Y"]:
+        return None
+    return "^" + "".join(parts) + "$", fields
+
+
+def _ints(struct: pa.StructArray, name: str) -> np.ndarray:
+    col = struct.field(name)
+    col = pc.if_else(pc.equal(col, ""), "0", col)
+    return np.asarray(pc.cast(col, pa.int64()).to_numpy(zero_copy_only=False))
+
+
+def _locale_date(p: _Pass, locale: Locale, not_number: str) -> None:
+    plan = _date_pattern(locale.date_format)
+    if plan is None:
+        return
+    pattern, fields = plan
+    idx, sub = p.remaining()
+    if not len(idx):
+        return
+    mask = _bools(pc.match_substring_regex(sub, pattern))
+    mask &= ~_bools(pc.match_substring_regex(sub, not_number))
+    if not mask.any():
+        return
+    found = pc.extract_regex(sub.filter(pa.array(mask)), pattern)
+    parts = {kind: (_ints(found, f"g{i}"), width) for i, (kind, width) in enumerate(fields)}
+    year, ywidth = parts["Y"]
+    if ywidth <= 2:
+        year = year + np.where(year < 30, 2000, 1900)
+    days, ok = _serials(year, parts["M"][0], parts["D"][0])
+    p.claim(idx[mask][ok], days[ok].astype(np.float64))
+
+
+_ISO = (
+    "^(?P<y>[0-9]{4})-(?P<m>[0-9]{1,2})-(?P<d>[0-9]{1,2})"
+    "(?:[ T](?P<h>[0-9]{1,2}):(?P<mi>[0-9]{2})(?::(?P<s>[0-9]{2}))?)?$"
+)
+
+
+def _iso_safe(locale: Locale) -> bool:
+    """No locale format (tried before ISO) can match a text holding a '-'."""
+    names = locale.month_names + locale.long_month_names + locale.day_names
+    names += locale.long_day_names
+    formats = (locale.date_format, locale.timestamp_format, locale.time_format)
+    return not any("-" in f for f in formats) and not any("-" in n for n in names)
+
+
+def _iso(p: _Pass, not_number: str) -> None:
+    idx, sub = p.remaining()
+    if not len(idx):
+        return
+    mask = _bools(pc.match_substring_regex(sub, _ISO))
+    mask &= ~_bools(pc.match_substring_regex(sub, not_number))
+    if not mask.any():
+        return
+    found = pc.extract_regex(sub.filter(pa.array(mask)), _ISO)
+    days, ok = _serials(_ints(found, "y"), _ints(found, "m"), _ints(found, "d"))
+    h, mi, s = _ints(found, "h"), _ints(found, "mi"), _ints(found, "s")
+    ok &= (h <= 23) & (mi <= 59) & (s <= 59)
+    # the scalar's days + (hh * 3600 + mm * 60 + (ss + 0.0)) / 86400.0, same operations
+    secs = (h * 3600 + mi * 60).astype(np.float64) + s.astype(np.float64)
+    values = days.astype(np.float64) + secs / 86400.0
+    p.claim(idx[mask][ok], values[ok])
+
+
+def _scalar(p: _Pass, locale: Locale) -> None:
+    idx, sub = p.remaining()
+    if not len(idx):
+        return
+    cache: dict[str, float] = {}
+    values = np.empty(len(idx))
+    for i, text in enumerate(sub.to_pylist()):
+        x = cache.get(text)
+        if x is None:
+            y = interpret(text, locale)
+            x = cache[text] = math.nan if y is None else float(y)
+        values[i] = x
+    p.claim(idx, values)
+
+
+def interpret_array(
+    texts: pa.Array | pa.ChunkedArray, locale: Locale = DEFAULT_LOCALE
+) -> np.ndarray:
+    """Numbers of ``texts`` as Qlik's automatic interpretation reads them (float64, NaN
+    where a text stays text or is NULL); the same as ``interpret`` text by text."""
+    p = _Pass(_as_array(texts))
+    if safe_separators(locale):
+        dec, thou = locale.decimal_sep or ".", locale.thousand_sep
+        _digits(p)
+        _plain_numbers(p, dec, thou)
+        if p.todo.any():
+            not_number = _number_shape(dec, thou)
+            _locale_date(p, locale, not_number)
+            if _iso_safe(locale):
+                _iso(p, not_number)
+    _scalar(p, locale)
+    return p.out
