@@ -10,9 +10,11 @@ products, 3,650 dates, Quantity 1-100, Sales 0.01-500.00 with cents (written as
 ``123.40``: a number whose text is not its default rendering), 100 countries, 5 segments,
 50 categories, 500 brands. Smaller sizes scale customers (rows / 100) and products
 (rows / 1,000) down with the fact table, and the other fields where they would
-otherwise outnumber what they describe. Values are drawn uniformly with a seeded hash of
-the row number (DuckDB's ``hash``, so the files do not depend on its thread count), and
-every key of the fact table is in its dimension table.
+otherwise outnumber what they describe. The fact's values are drawn uniformly with a
+seeded hash of the row number (DuckDB's ``hash``, so the files do not depend on its thread
+count); the dimensions' attributes are dealt round-robin in a seeded random order, so
+each is used equally often at any size. Every key of the fact table is in its dimension
+table.
 """
 
 from __future__ import annotations
@@ -114,6 +116,11 @@ def write(con, s: Shape, folder: Path) -> None:
         # a uniform draw in 0..mod-1 from the row number, the seed and a per-field salt
         return f"(hash({col}, {s.seed}, {salt}) % {mod})::BIGINT"
 
+    def deal(salt: int, mod: int) -> str:
+        # dimension attributes: dealt round-robin over the rows in a seeded random order,
+        # so that every value is used (and as often as any other) at any size
+        return f"((row_number() OVER (ORDER BY hash(i, {s.seed}, {salt})) - 1) % {mod})::BIGINT"
+
     def text(prefix: str, draw: str, count: int) -> str:
         return f"'{prefix} ' || lpad(({draw} + 1)::VARCHAR, {len(str(count))}, '0')"
 
@@ -134,15 +141,15 @@ def write(con, s: Shape, folder: Path) -> None:
     )
     copy(
         f"""SELECT i + 1 AS CustomerID,
-                   {text('Country', h('i', 6, s.countries), s.countries)} AS Country,
-                   {segments}[{h('i', 7, s.segments)} + 1] AS Segment
+                   {text('Country', deal(6, s.countries), s.countries)} AS Country,
+                   {segments}[{deal(7, s.segments)} + 1] AS Segment
             FROM range({s.customers}) t(i) ORDER BY i""",
         "customers.csv",
     )
     copy(
         f"""SELECT i + 1 AS ProductID,
-                   {text('Category', h('i', 8, s.categories), s.categories)} AS Category,
-                   {text('Brand', h('i', 9, s.brands), s.brands)} AS Brand
+                   {text('Category', deal(8, s.categories), s.categories)} AS Category,
+                   {text('Brand', deal(9, s.brands), s.brands)} AS Brand
             FROM range({s.products}) t(i) ORDER BY i""",
         "products.csv",
     )
