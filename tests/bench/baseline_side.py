@@ -17,13 +17,12 @@
   symbol tables, built before the clock starts), answers each of the 10 objects with one
   SQL query (see ``queries``).
 
-    python -m tests.bench.baseline_side SPEC.json OUT.json
+Run by ``tests.bench.run``, which sends it commands (``workload.serve``).
 """
 
 from __future__ import annotations
 
 import gc
-import json
 import os
 import statistics
 import sys
@@ -34,7 +33,16 @@ from typing import Any
 from tests.bench.star import FILES
 
 os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")  # before pyarrow is imported
-from tests.bench.workload import CHARTS, LISTS, NUMERIC, PAGE, Click, memory, reset_peak
+from tests.bench.workload import (
+    CHARTS,
+    LISTS,
+    NUMERIC,
+    PAGE,
+    Click,
+    memory,
+    reset_peak,
+    serve,
+)
 
 # The table each list box's values come from (every key of the fact table is in its
 # dimension table, so a dimension's keys are all of the key's values).
@@ -218,28 +226,29 @@ def click(con, run: Click) -> tuple[float, list[list[tuple]]]:
     return time.perf_counter() - t, results
 
 
-def main(spec_path: str, out_path: str) -> None:
-    spec = json.loads(Path(spec_path).read_text())
-    folder = Path(spec["folder"])
-    log("reloading (pyarrow)")
-    times, mem = reload(folder, spec["reload_runs"])
-    log(f"reload {', '.join(f'{t:.2f}' for t in times)} s")
-    con = load_duckdb(folder)
-    clicks: dict[str, list[float]] = {}
-    last: dict[str, list[dict[str, Any]]] = {}
-    for name, runs in spec["plan"].items():
-        samples = []
-        for run in runs:
-            elapsed, results = click(con, Click.from_json(run))
-            samples.append(elapsed)
-        clicks[name] = samples
-        last[name] = answers(results)
-        log(f"{name}: {', '.join(f'{t * 1000:.0f}' for t in samples)} ms")
-    con.close()
-    result = {"reload_s": statistics.median(times), "reload_runs_s": times, "memory": mem,
-              "clicks": clicks, "answers": last}
-    Path(out_path).write_text(json.dumps(result))
+class Handlers:
+    """The commands the parent sends (see ``workload.serve``)."""
+
+    def __init__(self) -> None:
+        self.con = None
+
+    def reload(self, folder: str, runs: int) -> dict[str, Any]:
+        log("reloading (pyarrow)")
+        times, mem = reload(Path(folder), runs)
+        log(f"reload {', '.join(f'{t:.2f}' for t in times)} s; loading DuckDB's tables")
+        self.con = load_duckdb(Path(folder))
+        return {"reload_s": statistics.median(times), "reload_runs_s": times, "memory": mem}
+
+    def click(self, run: dict[str, Any]) -> dict[str, Any]:
+        seconds, results = click(self.con, Click.from_json(run))
+        return {"seconds": seconds, "answers": answers(results)}
+
+    def end(self) -> dict[str, Any]:
+        if self.con is not None:
+            self.con.close()
+        return {}
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:3])
+    h = Handlers()
+    serve({"reload": h.reload, "click": h.click, "end": h.end})

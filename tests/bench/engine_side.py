@@ -10,19 +10,18 @@ that its memory is its own:
    and the run's first selections (not timed), then the click (``Field.SelectValues``)
    and ``GetLayout`` of every object, timed together.
 
-    python -m tests.bench.engine_side SPEC.json OUT.json
+Run by ``tests.bench.run``, which sends it commands (``workload.serve``).
 """
 
 from __future__ import annotations
 
 import gc
-import json
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from tests.bench.workload import CHARTS, LISTS, Click, memory, objects, reset_peak
+from tests.bench.workload import CHARTS, LISTS, Click, memory, objects, reset_peak, serve
 
 FORMAT = "(txt, utf8, embedded labels, delimiter is ',', msq)"
 TABLES = (("Fact", "fact.csv"), ("Customers", "customers.csv"), ("Products", "products.csv"))
@@ -109,43 +108,42 @@ def answers(layouts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def main(spec_path: str, out_path: str) -> None:
-    spec = json.loads(Path(spec_path).read_text())
-    rows = spec["rows"]
-    gc.collect()
-    side = Side(Path(spec["folder"]), Path(spec["scratch"]))
-    gc.collect()
-    before = memory()
-    reset_peak()
-    log(f"reloading {rows:,} fact rows")
-    reload_s = side.reload()
-    during = memory()
-    gc.collect()
-    after = memory()
-    log(f"reload {reload_s:.2f} s")
-    side.make_objects()
-    clicks: dict[str, list[float]] = {}
-    last: dict[str, list[dict[str, Any]]] = {}
-    for name, runs in spec["plan"].items():
-        times = []
-        for run in runs:
-            elapsed, layouts = side.click(Click.from_json(run))
-            times.append(elapsed)
-        clicks[name] = times
-        last[name] = answers(layouts)
-        log(f"{name}: {', '.join(f'{t * 1000:.0f}' for t in times)} ms")
-    gc.collect()
-    end = memory()
-    side.close()
-    result = {
-        "reload_s": reload_s,
-        "memory": {"before": before, "after_reload": after, "peak_reload": during["peak"],
-                   "after_clicks": end},
-        "clicks": clicks,
-        "answers": last,
-    }
-    Path(out_path).write_text(json.dumps(result))
+class Handlers:
+    """The commands the parent sends (see ``workload.serve``)."""
+
+    def __init__(self) -> None:
+        self.side: Side | None = None
+
+    def reload(self, folder: str, scratch: str, rows: int) -> dict[str, Any]:
+        gc.collect()
+        self.side = Side(Path(folder), Path(scratch))
+        gc.collect()
+        before = memory()
+        reset_peak()
+        log(f"reloading {rows:,} fact rows")
+        seconds = self.side.reload()
+        during = memory()
+        gc.collect()
+        after = memory()
+        log(f"reload {seconds:.2f} s")
+        self.side.make_objects()
+        return {"reload_s": seconds,
+                "memory": {"before": before, "after_reload": after,
+                           "peak_reload": during["peak"]}}
+
+    def click(self, run: dict[str, Any]) -> dict[str, Any]:
+        assert self.side is not None
+        seconds, layouts = self.side.click(Click.from_json(run))
+        return {"seconds": seconds, "answers": answers(layouts)}
+
+    def end(self) -> dict[str, Any]:
+        gc.collect()
+        mem = memory()
+        if self.side is not None:
+            self.side.close()
+        return {"memory": mem}
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:3])
+    h = Handlers()
+    serve({"reload": h.reload, "click": h.click, "end": h.end})

@@ -8,11 +8,13 @@ the same run, as issue 6 asks (docs/performance.md says how to read it).
    by the layouts of 8 list boxes and 2 charts; memory from ``/proc/self/status``.
 3. The baseline (``baseline_side.py``, another child process): pyarrow reading and
    dictionary-encoding the same files; DuckDB answering each object with one SQL query.
-4. One table (Markdown, on stdout) with both sides and their ratio, also written as JSON.
+4. One table (Markdown, on stdout) with both sides and their ratio, also written as JSON
+   (with every sample), and a check that both sides gave the same answers.
 
 Times are medians of ``--repeat`` runs after one warm-up; every run of a click selects
-other values, so no run is answered from a cache the previous one filled. The children run
-one after the other, never at the same time.
+other values, so no run is answered from a cache the previous one filled. The two child
+processes never work at the same time: the parent sends one command at a time, and the
+runs of a click alternate between them.
 
     python -m tests.bench.run [--rows 10000000] [--seed 1] [--repeat 5] [--json PATH]
 """
@@ -33,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.bench import star
-from tests.bench.workload import CLICKS, DESCRIPTIONS, compare, plan
+from tests.bench.workload import CLICKS, DESCRIPTIONS, Click, compare, plan
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,12 +48,67 @@ def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def child(module: str, spec: dict[str, Any], scratch: Path) -> dict[str, Any]:
-    spec_path, out_path = scratch / f"{module}.spec.json", scratch / f"{module}.out.json"
-    spec_path.write_text(json.dumps(spec))
-    subprocess.run([sys.executable, "-m", f"tests.bench.{module}", str(spec_path),
-                    str(out_path)], cwd=ROOT, check=True)
-    return json.loads(out_path.read_text())
+class Worker:
+    """A side in its child process, answering one command at a time (workload.serve)."""
+
+    def __init__(self, module: str) -> None:
+        self.name = module
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", f"tests.bench.{module}"], cwd=ROOT,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def ask(self, do: str, **args: Any) -> dict[str, Any]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(json.dumps({"do": do, **args}) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            self.proc.wait()
+            raise RuntimeError(f"{self.name} stopped (exit {self.proc.returncode}) on {do}; "
+                               "its error is printed above")
+        return json.loads(line)
+
+    def end(self) -> dict[str, Any]:
+        reply = self.ask("end")
+        self.proc.wait(60)
+        return reply
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def measure(shape: star.Shape, folder: Path, runs: dict[str, list[Click]], reload_runs: int,
+            scratch: Path) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+    """Both sides' results. The reloads run one after the other; then each click's runs
+    alternate between the sides (engine first on even runs, baseline first on odd ones),
+    so that both meet the machine in the same mood. Every run's answers are compared."""
+    engine, baseline = Worker("engine_side"), Worker("baseline_side")
+    try:
+        ours = engine.ask("reload", folder=str(folder), scratch=str(scratch), rows=shape.rows)
+        base = baseline.ask("reload", folder=str(folder), runs=reload_runs)
+        ours["clicks"], base["clicks"] = {}, {}
+        differ: list[str] = []
+        for name, clicks in runs.items():
+            ours["clicks"][name], base["clicks"][name] = [], []
+            for i, run in enumerate(clicks):
+                pair = ((engine, ours), (baseline, base))
+                for worker, into in pair if i % 2 == 0 else pair[::-1]:
+                    reply = worker.ask("click", run=run.to_json())
+                    into["clicks"][name].append(reply["seconds"])
+                    into.setdefault("answers", {})[name] = reply["answers"]
+                differ += [f"{name}, run {i}: {d}" for d in
+                           compare(ours["answers"][name], base["answers"][name])]
+            log(f"  {name}: associa "
+                f"{', '.join(f'{t * 1000:.0f}' for t in ours['clicks'][name])} ms; baseline "
+                f"{', '.join(f'{t * 1000:.0f}' for t in base['clicks'][name])} ms")
+        ours["memory"]["after_clicks"] = engine.end()["memory"]
+        baseline.end()
+    finally:
+        engine.kill()
+        baseline.kill()
+    return ours, base, differ
 
 
 def per_row(mem: dict[str, Any], key: str, rows: int) -> float | None:
@@ -158,20 +215,18 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     started = time.perf_counter()
     shape = star.Shape.for_rows(args.rows, args.seed)
     folder = star.ensure(shape, args.data, log=log)
-    runs = plan(shape, args.repeat + 1)
-    spec = {"rows": shape.rows, "folder": str(folder), "reload_runs": args.reload_runs,
-            "plan": {k: [c.to_json() for c in v] for k, v in runs.items()}}
     with tempfile.TemporaryDirectory(prefix="associa-bench-") as tmp:
-        scratch = Path(tmp)
-        ours = child("engine_side", {**spec, "scratch": str(scratch / "apps")}, scratch)
-        base = child("baseline_side", spec, scratch)
+        ours, base, differ = measure(shape, folder, plan(shape, args.repeat + 1),
+                                     args.reload_runs, Path(tmp))
     rows = table_rows(shape, ours, base)
-    differ = {name: compare(ours["answers"][name], base["answers"][name]) for name in CLICKS}
     result = {
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), **versions()},
         "shape": shape.to_json(), "repeat": args.repeat, "rows": rows,
-        "answers_differ": differ, "engine": ours, "baseline": base,
+        "table": markdown(rows),
+        "answers_differ": differ,
+        "engine": {k: v for k, v in ours.items() if k != "answers"},
+        "baseline": {k: v for k, v in base.items() if k != "answers"},
         "seconds": time.perf_counter() - started,
     }
     path = args.json or (star.cache_root() / "results" /
@@ -181,13 +236,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     print(f"\n{shape.rows:,} fact rows ({shape.customers:,} customers, {shape.products:,} "
           f"products, {shape.dates:,} dates); clicks: median of {args.repeat} runs after "
           f"a warm-up; {os.cpu_count()} CPUs\n")
-    print(markdown(rows))
-    bad = [f"{name}: {d}" for name, ds in differ.items() for d in ds]
-    if bad:
-        print("\nanswers differ between associa and the baseline (last run of each click):")
-        print("\n".join(f"  {b}" for b in bad))
+    print(result["table"])
+    if differ:
+        print(f"\nanswers differ between associa and DuckDB ({len(differ)}; the first 10):")
+        print("\n".join(f"  {d}" for d in differ[:10]))
     else:
-        print("\nanswers: associa and DuckDB agree on all 10 objects (last run of each click)")
+        print("\nanswers: associa and DuckDB agree on all 10 objects of every run")
     print(f"json: {path}")
     print(f"total: {result['seconds']:.0f} s")
     return result

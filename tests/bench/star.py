@@ -12,7 +12,7 @@ products, 3,650 dates, Quantity 1-100, Sales 0.01-500.00 with cents (written as
 (rows / 1,000) down with the fact table, and the other fields where they would
 otherwise outnumber what they describe. The fact's values are drawn uniformly with a
 seeded hash of the row number (DuckDB's ``hash``, so the files do not depend on its thread
-count); the dimensions' attributes are dealt round-robin in a seeded random order, so
+count; a test checks that the fields come out independent); the dimensions' attributes are dealt round-robin in a seeded random order, so
 each is used equally often at any size. Every key of the fact table is in its dimension
 table.
 """
@@ -44,8 +44,10 @@ class Shape:
 
     @classmethod
     def for_rows(cls, rows: int, seed: int = 1) -> Shape:
-        if rows < 1000:
-            raise ValueError("the star needs at least 1,000 fact rows")
+        if not 1000 <= rows < 2**32:
+            raise ValueError("the star has 1,000 to 4,294,967,295 fact rows")
+        if not 0 <= seed < 2**15:
+            raise ValueError("the seed is a whole number from 0 to 32,767")
         customers = max(rows // 100, 200)
         products = max(rows // 1000, 100)
         return cls(
@@ -82,8 +84,13 @@ def cache_root() -> Path:
     return Path(tempfile.gettempdir()) / "associa-bench"
 
 
+# the files' layout: a change here must change the folder name, so that no older cached
+# star is read as the new one
+VERSION = 2
+
+
 def folder_for(shape: Shape, root: Path | None = None) -> Path:
-    return (root or cache_root()) / f"star-{shape.rows}-seed{shape.seed}"
+    return (root or cache_root()) / f"star-v{VERSION}-{shape.rows}-seed{shape.seed}"
 
 
 def ensure(shape: Shape, root: Path | None = None, log=print) -> Path:
@@ -112,14 +119,20 @@ def ensure(shape: Shape, root: Path | None = None, log=print) -> Path:
 
 
 def write(con, s: Shape, folder: Path) -> None:
+    def key(salt: int) -> str:
+        # one hash of one number per (row, field, seed): DuckDB's hash of several arguments
+        # combines them so that draws of different fields come out correlated
+        return f"hash(i + {salt} * 4294967296 + {s.seed} * 281474976710656)"
+
     def h(col: str, salt: int, mod: int) -> str:
         # a uniform draw in 0..mod-1 from the row number, the seed and a per-field salt
-        return f"(hash({col}, {s.seed}, {salt}) % {mod})::BIGINT"
+        assert col == "i"
+        return f"({key(salt)} % {mod})::BIGINT"
 
     def deal(salt: int, mod: int) -> str:
         # dimension attributes: dealt round-robin over the rows in a seeded random order,
         # so that every value is used (and as often as any other) at any size
-        return f"((row_number() OVER (ORDER BY hash(i, {s.seed}, {salt})) - 1) % {mod})::BIGINT"
+        return f"((row_number() OVER (ORDER BY {key(salt)}) - 1) % {mod})::BIGINT"
 
     def text(prefix: str, draw: str, count: int) -> str:
         return f"'{prefix} ' || lpad(({draw} + 1)::VARCHAR, {len(str(count))}, '0')"

@@ -6,6 +6,7 @@ not checked: speed is what the benchmark reports, never what a test asserts."""
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -48,7 +49,7 @@ def test_bench_runs_at_a_tiny_size(tmp_path: Path) -> None:
         assert rows[key]["ratio"] == pytest.approx(rows[key]["associa"] / rows[key]["baseline"])
     for click in CLICKS:
         assert len(result["engine"]["clicks"][click]) == 3  # warm-up + 2 timed runs
-    assert (tmp_path / "data" / f"star-{ROWS}-seed1" / "complete").exists()
+    assert (star.folder_for(star.Shape.for_rows(ROWS), tmp_path / "data") / "complete").exists()
 
 
 def test_the_star_is_cached_and_has_the_shape_asked(tmp_path: Path) -> None:
@@ -69,6 +70,12 @@ def test_the_star_is_cached_and_has_the_shape_asked(tmp_path: Path) -> None:
         f"FROM read_csv('{folder / 'fact.csv'}')").fetchone()
     assert fact[:4] == (5_000, 5_000, shape.customers, shape.products)
     assert fact[4] <= shape.dates and (fact[5], fact[6]) == (1, 100) and fact[7] > 0
+    # the fields are drawn independently: as many distinct pairs as independent draws give
+    pairs = shape.customers * shape.products
+    expected = pairs * (1 - math.exp(-5_000 / pairs))
+    (seen,) = con.execute(f"SELECT count(DISTINCT (CustomerID, ProductID)) "
+                          f"FROM read_csv('{folder / 'fact.csv'}')").fetchone()
+    assert 0.97 * expected <= seen <= 1.03 * expected
     text = (folder / "fact.csv").read_text().splitlines()
     assert text[0] == "OrderID,CustomerID,ProductID,DateKey,Quantity,Sales"
     assert all(len(line.rsplit(",", 1)[1].split(".")[1]) == 2 for line in text[1:50])  # cents

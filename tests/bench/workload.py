@@ -6,6 +6,10 @@ how memory is read. Shared by the engine's side (``engine_side``) and the baseli
 from __future__ import annotations
 
 import itertools
+import json
+import os
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -182,3 +186,22 @@ def reset_peak() -> bool:
         return True
     except OSError:
         return False
+
+
+# -- a side as a child process ----------------------------------------------------------
+
+
+def serve(handlers: dict[str, Callable[..., dict[str, Any]]]) -> None:
+    """A side's loop in its child process: one JSON command a line on stdin
+    (``{"do": name, ...arguments}``), one JSON reply a line on the process's stdout, until
+    ``end``. Whatever else the side prints goes to stderr. An exception ends the process
+    (its traceback on stderr); the parent then stops with an error."""
+    replies = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+    for line in sys.stdin:
+        command = json.loads(line)
+        name = command.pop("do")
+        replies.write(json.dumps(handlers[name](**command)) + "\n")
+        replies.flush()
+        if name == "end":
+            break
