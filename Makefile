@@ -8,6 +8,8 @@ CLIENTS := tests/clients
 HOST := 127.0.0.1
 PORT := 9076
 DATA_DIR := data
+# fact rows of `make bench`: `make bench ROWS=1000000` runs a smaller star
+ROWS := 10000000
 
 .PHONY: run test install dev node pytest typecheck clients bench lint clean
 
@@ -48,9 +50,10 @@ typecheck: dev
 clients: dev node
 	cd $(CLIENTS) && node --test --test-concurrency=1
 
-## bench: speed against a baseline measured in the same run
+## bench: reload, clicks and memory on a star of $(ROWS) fact rows, against pyarrow and
+## DuckDB in the same run (docs/performance.md)
 bench: dev
-	$(BIN)/python -m tests.bench.run
+	$(BIN)/python -m tests.bench.run --rows $(ROWS)
 
 lint: dev
 	$(BIN)/ruff check src tests

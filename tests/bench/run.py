@@ -1,147 +1,250 @@
-"""``make bench``: one click's refresh on a star schema, associa against a baseline measured
-in the same run (DuckDB answering each list box and chart with its own SQL query, as a user
-of a SQL engine would). Reports times and the ratio; asserts nothing.
+"""``make bench``: the engine on a star schema of CSV files against a baseline measured in
+the same run, as issue 6 asks (docs/performance.md says how to read it).
 
-    python -m tests.bench.run [--rows 1000000] [--repeat 5]
+1. The star (``star.py``): fact, customers and products CSV files written by DuckDB,
+   cached in ``$TMPDIR/associa-bench/star-<rows>-seed<seed>/``.
+2. The engine (``engine_side.py``, a child process): reload through a load script from a
+   folder connection, then three clicks over the QIX protocol in process, each followed
+   by the layouts of 8 list boxes and 2 charts; memory from ``/proc/self/status``.
+3. The baseline (``baseline_side.py``, another child process): pyarrow reading and
+   dictionary-encoding the same files; DuckDB answering each object with one SQL query.
+4. One table (Markdown, on stdout) with both sides and their ratio, also written as JSON
+   (with every sample), and a check that both sides gave the same answers.
+
+Times are medians of ``--repeat`` runs after one warm-up; every run of a click selects
+other values, so no run is answered from a cache the previous one filled. The two child
+processes never work at the same time: the parent sends one command at a time, and the
+runs of a click alternate between them.
+
+    python -m tests.bench.run [--rows 10000000] [--seed 1] [--repeat 5] [--json PATH]
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
+import json
+import os
+import platform
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
+from typing import Any
 
-import numpy as np
+from tests.bench import star
+from tests.bench.workload import CLICKS, DESCRIPTIONS, Click, compare, plan
 
-from associa.calc import HyperCube, ListObject
-from associa.model import DataModel, SymbolTable, Table
-from associa.select import Inference, SelectionState
-from associa.values import DEFAULT_LOCALE
+ROOT = Path(__file__).resolve().parents[2]
 
-LISTS = ["Country", "Segment", "Category", "Brand", "Quantity"]
-CUBES = [
-    {"qDimensions": [{"qDef": {"qFieldDefs": ["Category"]}}],
-     "qMeasures": [{"qDef": {"qDef": "Sum(Sales)"}}, {"qDef": {"qDef": "Count(DISTINCT CustomerID)"}}]},
-    {"qDimensions": [{"qDef": {"qFieldDefs": ["Country"]}}, {"qDef": {"qFieldDefs": ["Category"]}}],
-     "qMeasures": [{"qDef": {"qDef": "Sum(Sales)"}}]},
-]
+# issue 6's targets at 10 million rows, as associa / baseline (times) or bytes per row
+TARGETS = {"reload": 2.0, "3% click": 1 / 12, "40% click": 1 / 8, "two-field click": 1 / 12,
+           "resident": 30.0, "peak": 60.0}
 
 
-def star(n: int, seed: int = 1) -> tuple[DataModel, dict[str, np.ndarray]]:
-    rng = np.random.default_rng(seed)
-    ncust, nprod = max(n // 100, 10), max(n // 1000, 10)
-    cols = {
-        "OrderID": np.arange(n),
-        "CustomerID": rng.integers(0, ncust, n),
-        "ProductID": rng.integers(0, nprod, n),
-        "Quantity": rng.integers(1, 10, n),
-        "Sales": np.round(rng.uniform(1, 500, n), 2),
-        "cust_CustomerID": np.arange(ncust),
-        "Country": rng.integers(0, 50, ncust),
-        "Segment": rng.integers(0, 5, ncust),
-        "prod_ProductID": np.arange(nprod),
-        "Category": rng.integers(0, 20, nprod),
-        "Brand": rng.integers(0, 100, nprod),
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+class Worker:
+    """A side in its child process, answering one command at a time (workload.serve)."""
+
+    def __init__(self, module: str) -> None:
+        self.name = module
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", f"tests.bench.{module}"], cwd=ROOT,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def ask(self, do: str, **args: Any) -> dict[str, Any]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(json.dumps({"do": do, **args}) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            self.proc.wait()
+            raise RuntimeError(f"{self.name} stopped (exit {self.proc.returncode}) on {do}; "
+                               "its error is printed above")
+        return json.loads(line)
+
+    def end(self) -> dict[str, Any]:
+        reply = self.ask("end")
+        self.proc.wait(60)
+        return reply
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def measure(shape: star.Shape, folder: Path, runs: dict[str, list[Click]], reload_runs: int,
+            scratch: Path) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+    """Both sides' results. The reloads run one after the other; then each click's runs
+    alternate between the sides (engine first on even runs, baseline first on odd ones),
+    so that both meet the machine in the same mood. Every run's answers are compared."""
+    engine, baseline = Worker("engine_side"), Worker("baseline_side")
+    try:
+        ours = engine.ask("reload", folder=str(folder), scratch=str(scratch), rows=shape.rows)
+        base = baseline.ask("reload", folder=str(folder), runs=reload_runs)
+        ours["clicks"], base["clicks"] = {}, {}
+        differ: list[str] = []
+        for name, clicks in runs.items():
+            ours["clicks"][name], base["clicks"][name] = [], []
+            for i, run in enumerate(clicks):
+                pair = ((engine, ours), (baseline, base))
+                for worker, into in pair if i % 2 == 0 else pair[::-1]:
+                    reply = worker.ask("click", run=run.to_json())
+                    into["clicks"][name].append(reply["seconds"])
+                    into.setdefault("answers", {})[name] = reply["answers"]
+                differ += [f"{name}, run {i}: {d}" for d in
+                           compare(ours["answers"][name], base["answers"][name])]
+            log(f"  {name}: associa "
+                f"{', '.join(f'{t * 1000:.0f}' for t in ours['clicks'][name])} ms; baseline "
+                f"{', '.join(f'{t * 1000:.0f}' for t in base['clicks'][name])} ms")
+        ours["memory"]["after_clicks"] = engine.end()["memory"]
+        baseline.end()
+    finally:
+        engine.kill()
+        baseline.kill()
+    return ours, base, differ
+
+
+def per_row(mem: dict[str, Any], key: str, rows: int) -> float | None:
+    """Bytes per fact row above the process's resident set before the reload."""
+    base = mem["before"]["rss"]
+    value = mem[key]["rss"] if isinstance(mem[key], dict) else mem[key]
+    if base is None or value is None:
+        return None
+    return (value - base) / rows
+
+
+def table_rows(shape: star.Shape, ours: dict[str, Any], base: dict[str, Any]) -> list[dict]:
+    n = shape.rows
+    rows: list[dict[str, Any]] = [{
+        "work": f"reload: {n:,} fact rows, 3 CSV files, load script",
+        "key": "reload", "unit": "s",
+        "associa": ours["reload_s"], "baseline": base["reload_s"],
+        "baseline_is": "pyarrow read_csv as text + dictionary_encode + numbers",
+    }]
+    for name in CLICKS:
+        rows.append({
+            "work": f"{DESCRIPTIONS[name]}, then 8 list boxes + 2 charts",
+            "key": name, "unit": "ms",
+            "associa": statistics.median(ours["clicks"][name][1:]) * 1000,
+            "baseline": statistics.median(base["clicks"][name][1:]) * 1000,
+            "baseline_is": "DuckDB, one SQL query per object",
+        })
+    for key, label, what in (("resident", "resident after reload", "after_reload"),
+                             ("peak", "peak during reload", "peak_reload")):
+        rows.append({
+            "work": f"{label}, bytes per fact row", "key": key, "unit": "B",
+            "associa": per_row(ours["memory"], what, n),
+            "baseline": per_row(base["memory"], what, n),
+            "baseline_is": "pyarrow's dictionary-encoded columns",
+        })
+    rows.append({"work": "resident after the clicks, bytes per fact row", "key": "resident "
+                 "after clicks", "unit": "B", "associa": per_row(ours["memory"], "after_clicks", n),
+                 "baseline": None, "baseline_is": ""})
+    for r in rows:
+        a, b = r["associa"], r["baseline"]
+        r["ratio"] = a / b if a is not None and b else None
+        r["target"] = TARGETS.get(r["key"])
+    return rows
+
+
+def _num(value: float | None, unit: str) -> str:
+    if value is None:
+        return "–"
+    if unit == "ms":
+        return f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
+    if unit == "s":
+        return f"{value:,.2f}"
+    return f"{value:,.0f}"
+
+
+def _target(r: dict[str, Any]) -> str:
+    t = r["target"]
+    if t is None:
+        return ""
+    if r["unit"] == "B":
+        return f"≤ {t:.0f} B"
+    return f"≤ {t:.2f}" if t >= 1 else f"≤ 1/{round(1 / t)}"
+
+
+def markdown(rows: list[dict[str, Any]]) -> str:
+    lines = ["| work | associa | baseline | associa / baseline | issue 6 target |",
+             "|---|---|---|---|---|"]
+    for r in rows:
+        unit = f" {r['unit']}"
+        ratio = "" if r["ratio"] is None else f"{r['ratio']:.2f}"
+        base = _num(r["baseline"], r["unit"])
+        lines.append(f"| {r['work']} | {_num(r['associa'], r['unit'])}{unit} | "
+                     f"{base}{unit if r['baseline'] is not None else ''} | {ratio} | "
+                     f"{_target(r)} |")
+    return "\n".join(lines)
+
+
+def versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for mod in ("numpy", "duckdb", "pyarrow"):
+        try:
+            out[mod] = __import__(mod).__version__
+        except ImportError:
+            out[mod] = "absent"
+    try:
+        out["associa commit"] = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+            check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    return out
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs of each click")
+    parser.add_argument("--reload-runs", type=int, default=3,
+                        help="runs of the baseline's reload (the engine's runs once)")
+    parser.add_argument("--data", type=Path, help="where the star's files are cached")
+    parser.add_argument("--json", type=Path, help="where to write the result")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    shape = star.Shape.for_rows(args.rows, args.seed)
+    folder = star.ensure(shape, args.data, log=log)
+    with tempfile.TemporaryDirectory(prefix="associa-bench-") as tmp:
+        ours, base, differ = measure(shape, folder, plan(shape, args.repeat + 1),
+                                     args.reload_runs, Path(tmp))
+    rows = table_rows(shape, ours, base)
+    result = {
+        "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), **versions()},
+        "shape": shape.to_json(), "repeat": args.repeat, "rows": rows,
+        "table": markdown(rows),
+        "answers_differ": differ,
+        "engine": {k: v for k, v in ours.items() if k != "answers"},
+        "baseline": {k: v for k, v in base.items() if k != "answers"},
+        "seconds": time.perf_counter() - started,
     }
-    symbols: dict[str, SymbolTable] = {}
-
-    def encode(name: str, values: np.ndarray, prefix: str = "") -> np.ndarray:
-        sym = symbols.setdefault(name, SymbolTable())
-        uniq, inv = np.unique(values, return_inverse=True)
-        ids = np.array([sym.intern(f"{prefix}{u}" if prefix else str(u),
-                                   float("nan") if prefix else float(u)) for u in uniq])
-        return ids[inv].astype(np.int32)
-
-    fact = Table("Fact", [], {}, n)
-    for f in ("OrderID", "CustomerID", "ProductID", "Quantity", "Sales"):
-        fact.add_column(f, encode(f, cols[f]))
-    cust = Table("Customers", [], {}, ncust)
-    cust.add_column("CustomerID", encode("CustomerID", cols["cust_CustomerID"]))
-    cust.add_column("Country", encode("Country", cols["Country"], "C"))
-    cust.add_column("Segment", encode("Segment", cols["Segment"], "S"))
-    prod = Table("Products", [], {}, nprod)
-    prod.add_column("ProductID", encode("ProductID", cols["prod_ProductID"]))
-    prod.add_column("Category", encode("Category", cols["Category"], "K"))
-    prod.add_column("Brand", encode("Brand", cols["Brand"], "B"))
-    return DataModel([fact, cust, prod], symbols), cols
-
-
-def associa_click(model: DataModel, state: SelectionState) -> None:
-    inf = Inference(model, state)
-    for f in LISTS:
-        ListObject(model, inf, {"qDef": {"qFieldDefs": [f]}}).layout()
-    for cube in CUBES:
-        HyperCube(model, inf, {**cube, "qInitialDataFetch": [{"qWidth": 3, "qHeight": 50}]},
-                  DEFAULT_LOCALE).layout()
-
-
-def duckdb_click(con, where: dict[str, list[str]]) -> None:
-    def cond(skip: str | None = None) -> str:
-        parts = [f"{f} IN ({', '.join(repr(v) for v in vals)})" for f, vals in where.items()
-                 if f != skip]
-        return (" WHERE " + " AND ".join(parts)) if parts else ""
-
-    join = ("fact f LEFT JOIN customers c USING (CustomerID) "
-            "LEFT JOIN products p USING (ProductID)")
-    for f in LISTS:
-        con.execute(f"SELECT DISTINCT {f} FROM {join}{cond(f)}").fetchall()
-    con.execute(f"SELECT Category, sum(Sales), count(DISTINCT CustomerID) FROM {join}{cond()} "
-                "GROUP BY 1").fetchall()
-    con.execute(f"SELECT Country, Category, sum(Sales) FROM {join}{cond()} GROUP BY 1, 2").fetchall()
-
-
-def timed(fn, repeat: int) -> float:
-    fn()
-    samples = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - t)
-    return statistics.median(samples)
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
-    import duckdb
-
-    model, cols = star(args.rows)
-    con = duckdb.connect()
-    n = args.rows
-    con.execute("CREATE TABLE fact AS SELECT * FROM (SELECT unnest($1) AS CustomerID, "
-                "unnest($2) AS ProductID, unnest($3) AS Quantity, unnest($4) AS Sales)",
-                [cols["CustomerID"].tolist(), cols["ProductID"].tolist(),
-                 [str(q) for q in cols["Quantity"]], cols["Sales"].tolist()])
-    con.execute("CREATE TABLE customers AS SELECT unnest($1) AS CustomerID, unnest($2) AS Country, "
-                "unnest($3) AS Segment", [cols["cust_CustomerID"].tolist(),
-                                           [f"C{c}" for c in cols["Country"]],
-                                           [f"S{s}" for s in cols["Segment"]]])
-    con.execute("CREATE TABLE products AS SELECT unnest($1) AS ProductID, unnest($2) AS Category, "
-                "unnest($3) AS Brand", [cols["prod_ProductID"].tolist(),
-                                         [f"K{c}" for c in cols["Category"]],
-                                         [f"B{b}" for b in cols["Brand"]]])
-    clicks = {
-        "Country = 3 values": {"Country": ["C1", "C2", "C3"]},
-        "Segment = 2 values": {"Segment": ["S1", "S2"]},
-        "Country + Category": {"Country": ["C1", "C2", "C3"], "Category": ["K1", "K2"]},
-    }
-    print(f"rows: {n:,} fact rows; median of {args.repeat} runs after one warm-up")
-    print(f"{'click':<22} {'associa ms':>11} {'duckdb ms':>10} {'duckdb/associa':>15}")
-    for label, where in clicks.items():
-        state = SelectionState()
-        for f, vals in where.items():
-            sym = model.fields[f].symbols
-            mask = np.zeros(len(sym), dtype=bool)
-            for v in vals:
-                hit = sym.find_text(v)
-                if hit is not None:
-                    mask[hit] = True
-            state = state.with_field(f, mask)
-        a = timed(lambda s=state: associa_click(model, s), args.repeat)
-        d = timed(lambda w=where: duckdb_click(con, w), args.repeat)
-        print(f"{label:<22} {a * 1000:>11.1f} {d * 1000:>10.1f} {d / a:>15.2f}")
+    path = args.json or (star.cache_root() / "results" /
+                         f"bench-{shape.rows}-{datetime.datetime.now():%Y%m%d-%H%M%S}.json")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=1))
+    print(f"\n{shape.rows:,} fact rows ({shape.customers:,} customers, {shape.products:,} "
+          f"products, {shape.dates:,} dates); clicks: median of {args.repeat} runs after "
+          f"a warm-up; {os.cpu_count()} CPUs\n")
+    print(result["table"])
+    if differ:
+        print(f"\nanswers differ between associa and DuckDB ({len(differ)}; the first 10):")
+        print("\n".join(f"  {d}" for d in differ[:10]))
+    else:
+        print("\nanswers: associa and DuckDB agree on all 10 objects of every run")
+    print(f"json: {path}")
+    print(f"total: {result['seconds']:.0f} s")
+    return result
 
 
 if __name__ == "__main__":

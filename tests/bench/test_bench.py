@@ -1,0 +1,104 @@
+"""``make bench`` must not rot: run it once at a tiny size, as a user would, and check that
+it prints every row of its table, writes the same table as JSON, and that the engine and
+the baseline gave the same answers (so the baseline did the engine's work). Times are
+not checked: speed is what the benchmark reports, never what a test asserts."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.bench import baseline_side, star
+from tests.bench.workload import CLICKS, DESCRIPTIONS, LISTS, plan
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+ROWS = 20_000
+
+
+def test_bench_runs_at_a_tiny_size(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "tests.bench.run", "--rows", str(ROWS), "--repeat", "2",
+         "--reload-runs", "1", "--data", str(tmp_path / "data"), "--json", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    lines = proc.stdout.splitlines()
+    table = [line for line in lines if line.startswith("| ") and "---" not in line]
+    works = [f"reload: {ROWS:,} fact rows"] + [DESCRIPTIONS[c] for c in CLICKS] + [
+        "resident after reload", "peak during reload", "resident after the clicks"]
+    assert len(table) == 1 + len(works), proc.stdout
+    for work, line in zip(works, table[1:], strict=True):
+        assert line.startswith(f"| {work}"), line
+        assert "| – |" not in line.split(work, 1)[1].split("|")[1], line  # associa measured
+    assert "answers: associa and DuckDB agree" in proc.stdout, proc.stdout
+    assert f"json: {out}" in lines
+
+    result = json.loads(out.read_text())
+    assert result["shape"]["rows"] == ROWS
+    rows = {r["key"]: r for r in result["rows"]}
+    for key in ("reload", *CLICKS):
+        assert rows[key]["associa"] > 0 and rows[key]["baseline"] > 0
+        assert rows[key]["ratio"] == pytest.approx(rows[key]["associa"] / rows[key]["baseline"])
+    for click in CLICKS:
+        assert len(result["engine"]["clicks"][click]) == 3  # warm-up + 2 timed runs
+    assert (star.folder_for(star.Shape.for_rows(ROWS), tmp_path / "data") / "complete").exists()
+
+
+def test_the_star_is_cached_and_has_the_shape_asked(tmp_path: Path) -> None:
+    import duckdb
+
+    shape = star.Shape.for_rows(5_000, seed=3)
+    logs: list[str] = []
+    folder = star.ensure(shape, tmp_path, log=logs.append)
+    assert "written by DuckDB" in logs[-1]
+    stamp = (folder / "fact.csv").stat().st_mtime_ns
+    assert star.ensure(shape, tmp_path, log=logs.append) == folder
+    assert "(cached)" in logs[-1] and (folder / "fact.csv").stat().st_mtime_ns == stamp
+
+    con = duckdb.connect()
+    fact = con.execute(
+        f"SELECT count(*), count(DISTINCT OrderID), max(CustomerID), max(ProductID), "
+        f"count(DISTINCT DateKey), min(Quantity), max(Quantity), min(Sales) "
+        f"FROM read_csv('{folder / 'fact.csv'}')").fetchone()
+    assert fact[:4] == (5_000, 5_000, shape.customers, shape.products)
+    assert fact[4] <= shape.dates and (fact[5], fact[6]) == (1, 100) and fact[7] > 0
+    # the fields are drawn independently: as many distinct pairs as independent draws give
+    pairs = shape.customers * shape.products
+    expected = pairs * (1 - math.exp(-5_000 / pairs))
+    (seen,) = con.execute(f"SELECT count(DISTINCT (CustomerID, ProductID)) "
+                          f"FROM read_csv('{folder / 'fact.csv'}')").fetchone()
+    assert 0.97 * expected <= seen <= 1.03 * expected
+    text = (folder / "fact.csv").read_text().splitlines()
+    assert text[0] == "OrderID,CustomerID,ProductID,DateKey,Quantity,Sales"
+    assert all(len(line.rsplit(",", 1)[1].split(".")[1]) == 2 for line in text[1:50])  # cents
+    dims = con.execute(
+        f"SELECT count(*), count(DISTINCT Country), count(DISTINCT Segment) "
+        f"FROM read_csv('{folder / 'customers.csv'}')").fetchone()
+    assert dims == (shape.customers, shape.countries, shape.segments)
+    # a click's values exist: the plan selects texts the files hold
+    countries = {r[0] for r in con.execute(
+        f"SELECT DISTINCT Country FROM read_csv('{folder / 'customers.csv'}')").fetchall()}
+    for run in plan(shape, 4)["3% click"]:
+        assert set(run.select["Country"]) <= countries
+
+
+def test_list_box_sql_states_follow_the_other_fields() -> None:
+    """The baseline's list box query: own selection first (selected), the rest possible
+    under the other fields' selections (alternative) or not (excluded); with no other
+    selection no join is made."""
+    where = {"Country": ["Country 001"], "Category": ["Category 01"]}
+    q = baseline_side.list_query("Country", where)
+    assert "WHEN d.v IN ('Country 001') THEN 0" in q
+    assert "WHERE Category IN ('Category 01')" in q and "Country IN" not in q.split("WHERE")[1]
+    assert "LEFT JOIN products" in q and "LEFT JOIN customers" in q
+    alone = baseline_side.list_query("Segment", {"Segment": ["Consumer"]})
+    assert "fact" not in alone and "THEN 2" in alone
+    assert len(baseline_side.queries(where)) == len(LISTS) + 2
