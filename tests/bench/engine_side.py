@@ -39,11 +39,13 @@ def log(msg: str) -> None:
 class Side:
     def __init__(self, folder: Path, data_dir: Path) -> None:
         from associa.engine import Engine
+        from associa.qix.sessions import SessionManager
         from associa.settings import Settings
         from tests.conftest import Client
 
         self.engine = Engine(Settings(data_dir=data_dir))
-        self.client = Client(self.engine)
+        self.sessions = SessionManager(self.engine)
+        self.client = Client(self.sessions)
         self.doc = self.client.call("CreateSessionApp")["qReturn"]["qHandle"]
         self.client.call("CreateConnection", {"qName": "bench", "qType": "folder",
                                               "qConnectionString": str(folder)},
@@ -87,7 +89,7 @@ class Side:
 
     def close(self) -> None:
         self.client.close()
-        self.engine.shutdown()
+        self.sessions.shutdown()
 
 
 def answers(layouts: list[dict[str, Any]]) -> list[dict[str, Any]]:
