@@ -72,8 +72,13 @@ class ModelBuilder:
     # -- the result -----------------------------------------------------------------
 
     def build(self) -> DataModel:
+        """The data model of the tables built so far. The builder is spent: it lets go of
+        its tables and symbol tables (the model owns the frozen symbol tables and the
+        narrow columns; the builder's int32 columns are freed with it)."""
         tables = [t.copy() for t in self.tables.values()]
         symbols = compact(tables, self.symbols)
+        self.tables = {}
+        self.symbols = {}
         return DataModel(tables, symbols)
 
 

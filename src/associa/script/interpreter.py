@@ -78,7 +78,7 @@ class InputTable:
             if self.table is not None and self.builder is not None:
                 sym = self.builder.symbols_of(name)
                 col = self.table.columns[name]
-                v = Vec.from_symbols(sym.nums, sym.texts, col)
+                v = Vec.from_symbols(sym, col)
             else:
                 v = raw_vec(self.raw[name], locale)
             self._vecs[name] = v
@@ -393,10 +393,7 @@ class Interpreter:
                 col = source.table.columns[expr.name][rows]
                 if expr.name == item.name:
                     return col
-                src = self.builder.symbols_of(expr.name)
-                remap = np.full(len(src) + 1, -1, dtype=np.int32)
-                for i, (text, num) in enumerate(src.items()):
-                    remap[i] = sym.intern(text, num)
+                remap = sym.intern_symbols(self.builder.symbols_of(expr.name))
                 return remap[col]
             raw = source.raw[expr.name]
             if len(rows) == len(raw):

@@ -254,7 +254,7 @@ def select_hypercube_cells(call: Call, qPath: str, qRowIndices: list[Any],
         if not 0 <= col < len(cube.dims) or cube.dims[col].field is None:
             continue
         symbols = {int(cube.dim_symbols[col][cube.rows[r]]) for r in rows}
-        symbols.discard(-1)
+        symbols.discard(cube.model.fields[cube.dims[col].field].null_code)  # NULL
         ok = _select(ref.doc, cube.dims[col].field, sorted(symbols), False, qSoftLock) and ok
     return ok
 
