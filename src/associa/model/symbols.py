@@ -75,6 +75,34 @@ def _first_positions(codes: np.ndarray) -> np.ndarray:
     return np.flatnonzero(rise)
 
 
+def _factorize_numbers(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(code per key, distinct keys, position of each one's first occurrence), codes
+    numbered in order of first appearance. Integers in a range at most about twice
+    their count (ids, day numbers, quantities) go through a lookup table over the range;
+    other numbers through Arrow's dictionary encoding."""
+    n = len(keys)
+    if n and bool(np.all(keys[1:] > keys[:-1])):  # increasing: every key new, in order
+        every = np.arange(n, dtype=np.int32)
+        return every, keys, every.astype(np.intp)
+    if n:
+        lo, hi = float(keys.min()), float(keys.max())
+        span = hi - lo + 1
+        if span <= max(2 * n, 1 << 16) and bool(np.all(np.floor(keys) == keys)):
+            off = (keys - lo).astype(np.intp)
+            first = np.full(int(span), n, dtype=np.intp)
+            np.minimum.at(first, off, np.arange(n, dtype=np.intp))
+            seen = np.flatnonzero(first < n)
+            firsts = first[seen]
+            order = np.argsort(firsts, kind="stable")
+            seen, firsts = seen[order], firsts[order]
+            lut = np.empty(int(span), dtype=np.int32)
+            lut[seen] = np.arange(len(seen), dtype=np.int32)
+            return lut[off], keys[firsts], firsts
+    enc = pc.dictionary_encode(pa.array(keys, type=pa.float64()))
+    codes = enc.indices.to_numpy(zero_copy_only=False)
+    return codes, enc.dictionary.to_numpy(zero_copy_only=False), _first_positions(codes)
+
+
 class SymbolTable:
     """The distinct values of a field. Grows while a script runs; read-only once frozen."""
 
@@ -122,24 +150,33 @@ class SymbolTable:
         self._glyphs = None
 
     @staticmethod
-    def _reduce(texts: pa.Array, nums: np.ndarray) -> pa.Array:
-        """``texts`` with null where the text is the number's default rendering."""
+    def _reduce(texts: pa.Array, nums: np.ndarray) -> pa.Array | None:
+        """``texts`` with null where the text is the number's default rendering (None when
+        that is every text)."""
         has_num = ~np.isnan(nums)
         if not has_num.any():
             return texts
-        where = np.flatnonzero(has_num)
-        defaults = default_text_array(nums[where])
-        same = pc.equal(texts.take(pa.array(where)), defaults).fill_null(False)
-        drop = np.zeros(len(nums), dtype=bool)
-        drop[where] = same.to_numpy(zero_copy_only=False)
-        if not drop.any():
+        if has_num.all():
+            same = pc.equal(texts, default_text_array(nums)).fill_null(True)
+        else:
+            where = np.flatnonzero(has_num)
+            defaults = default_text_array(nums[where])
+            drop = ~texts.is_valid().to_numpy(zero_copy_only=False)
+            drop[where] |= pc.equal(texts.take(pa.array(where)), defaults).fill_null(
+                False).to_numpy(zero_copy_only=False)
+            same = pa.array(drop)
+        if pc.all(same).as_py():
+            return None
+        if not pc.any(same).as_py():
             return texts
-        return pc.if_else(pa.array(drop), pa.nulls(len(texts), texts.type), texts)
+        return pc.if_else(same, pa.scalar(None, texts.type), texts)
 
-    def _put_texts(self, start: int, texts: pa.Array) -> None:
-        """Stored texts (null = default) of the symbols from ``start`` on."""
-        if not self._parts and not self._pending and texts.null_count == len(texts):
-            return
+    def _put_texts(self, start: int, texts: pa.Array | None) -> None:
+        """Stored texts (null = default; None: all default) of the symbols from ``start``."""
+        if texts is None or texts.null_count == len(texts):
+            if not self._parts and not self._pending:
+                return
+            texts = pa.nulls(self._n - start, pa.string())
         self._flush()
         if self._covered < start:
             self._parts.append(pa.nulls(start - self._covered, pa.string()))
@@ -190,23 +227,23 @@ class SymbolTable:
     def intern(self, text: str, num: float) -> int:
         """The index of the value, adding it when new."""
         numidx, textidx = self._index()
-        if math.isnan(num):
-            idx = textidx.get(text)
-        else:
-            found = numidx.find_one(num, self._nbuf)
-            idx = found if found >= 0 else None
-        if idx is not None:
-            return idx
-        self._reserve(1)
+        is_text = num != num  # NaN
+        found = textidx.get(text, -1) if is_text else numidx.find_one(num, self._nbuf)
+        if found >= 0:
+            return found
         idx = self._n
+        if idx + 2 > len(self._nbuf) or self._frozen:
+            self._reserve(1)
+        self._nums_copy = self._objtexts = self._glyphs = None
         self._nbuf[idx] = num
         self._n += 1
-        if math.isnan(num):
+        if is_text:
             textidx[text] = idx
             self._put_text(idx, text)
         else:
             numidx.insert_one(num, idx, self._nbuf)
-            self._put_text(idx, None if text == default_text(num) else text)
+            if self._parts or self._pending or text != default_text(num):
+                self._put_text(idx, None if text == default_text(num) else text)
         return idx
 
     def intern_many(
@@ -229,20 +266,24 @@ class SymbolTable:
         if arr is not None and len(arr) != n:
             raise ValueError("texts and nums differ in length")
         has_num = ~np.isnan(nums)
-        valid = has_num if arr is None else has_num | arr.is_valid().to_numpy(zero_copy_only=False)
+        if arr is None:
+            valid = has_num
+        elif arr.null_count == 0:
+            valid = np.ones(n, dtype=bool)
+        else:
+            valid = has_num | arr.is_valid().to_numpy(zero_copy_only=False)
         if null is not None:
             valid &= ~np.asarray(null, dtype=bool)
-        out = np.full(n, NULL, dtype=np.int32)
-        num_rows = np.flatnonzero(valid & has_num)
-        txt_rows = np.flatnonzero(valid & ~has_num)
+        all_numbers = bool(has_num.all()) and bool(valid.all())
+        num_rows = None if all_numbers else np.flatnonzero(valid & has_num)  # None: all
+        txt_rows = np.zeros(0, dtype=np.intp) if all_numbers else np.flatnonzero(valid & ~has_num)
         numidx, textidx = self._index() if self._n else (None, None)
 
-        # numbers: distinct by number
-        keys = nums[num_rows] + 0.0  # -0.0 and 0.0 are one symbol
-        enc = pc.dictionary_encode(pa.array(keys))
-        num_codes = enc.indices.to_numpy(zero_copy_only=False)
-        num_distinct = enc.dictionary.to_numpy(zero_copy_only=False)
-        num_first = num_rows[_first_positions(num_codes)]
+        # numbers: distinct by number (-0.0 and 0.0 are one symbol)
+        keys = (nums if num_rows is None else nums[num_rows]) + 0.0
+        num_codes, num_distinct, num_first = _factorize_numbers(keys)
+        if num_rows is not None:
+            num_first = num_rows[num_first]
         num_sym = numidx.find(num_distinct, self._nbuf) if numidx else np.full(
             len(num_distinct), -1, dtype=np.int32)
         num_new = np.flatnonzero(num_sym < 0)
@@ -266,28 +307,40 @@ class SymbolTable:
         txt_new = np.flatnonzero(txt_sym < 0)
 
         # new symbols, in order of first appearance
-        firsts = np.concatenate([num_first[num_new], txt_first[txt_new]])
-        order = np.argsort(firsts, kind="stable")
-        count = len(order)
+        count = len(num_new) + len(txt_new)
         if count:
             start = self._n
-            ids = np.empty(count, dtype=np.int32)
-            ids[order] = np.arange(start, start + count, dtype=np.int32)
+            if len(txt_new) and len(num_new):
+                firsts = np.concatenate([num_first[num_new], txt_first[txt_new]])
+                order = np.argsort(firsts, kind="stable")
+                firsts = firsts[order]
+                ids = np.empty(count, dtype=np.int32)
+                ids[order] = np.arange(start, start + count, dtype=np.int32)
+                new_nums = np.concatenate([num_distinct[num_new],
+                                           np.full(len(txt_new), math.nan)])[order]
+            else:  # one kind only: already in order of first appearance
+                firsts = num_first[num_new] if len(num_new) else txt_first[txt_new]
+                ids = np.arange(start, start + count, dtype=np.int32)
+                new_nums = num_distinct[num_new] if len(num_new) else np.full(count, math.nan)
             num_ids, txt_ids = ids[: len(num_new)], ids[len(num_new):]
             num_sym[num_new] = num_ids
             txt_sym[txt_new] = txt_ids
-            new_nums = np.concatenate([nums[num_first[num_new]],
-                                       np.full(len(txt_new), math.nan)])[order]
             self._reserve(count)
             self._nbuf[start : start + count] = new_nums
             self._n += count
             if arr is not None:
-                new_texts = arr.take(pa.array(firsts[order]))
+                if count == n and firsts[-1] == n - 1:
+                    new_texts = arr  # every row is a new symbol, in row order
+                else:
+                    new_texts = arr.take(pa.array(firsts))
                 self._put_texts(start, self._reduce(new_texts, new_nums))
             if numidx is not None and textidx is not None:
                 numidx.insert(num_distinct[num_new], num_ids, self._nbuf)
                 textidx.update(zip(txt_dict.take(pa.array(txt_new)).to_pylist(),
                                    txt_ids.tolist(), strict=True))
+        if num_rows is None:
+            return num_sym[num_codes]
+        out = np.full(n, NULL, dtype=np.int32)
         out[num_rows] = num_sym[num_codes]
         out[txt_rows] = txt_sym[txt_codes]
         return out
