@@ -26,8 +26,9 @@ VALUES = [("1", 1.0), ("1.50", 1.5), ("007", 7.0), ("abc", math.nan), ("Åre ✓
 def build_v1_model() -> DataModel:
     b = ModelBuilder()
     n = 300
-    # OrderID: 0..299 in load order (a sequence), Code: 300 symbols over 300 rows but
-    # shuffled, Value: mixed duals with NULLs, Region: text with NULLs
+    # OrderID: 0..299 in load order (a sequence), Code: 300 distinct texts in shuffled
+    # order (symbols are numbered in load order, so its codes are 0..299 too), Value:
+    # mixed duals with NULLs, Region: text with NULLs
     order = b.symbols_of("OrderID")
     ids = np.array([order.intern(str(i), float(i)) for i in range(n)], dtype=np.int32)
     code = b.symbols_of("Code")

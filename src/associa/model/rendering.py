@@ -31,7 +31,7 @@ def _integral(nums: np.ndarray) -> np.ndarray:
 
 
 def default_text(x: float) -> str:
-    if x == math.floor(x) and abs(x) < _INT_LIMIT:
+    if abs(x) < _INT_LIMIT and x == math.floor(x):
         return str(int(x))
     return repr(float(x))
 

@@ -63,6 +63,18 @@ def _string_array(texts: TextsLike) -> pa.Array:
     return pa.array(texts, type=pa.string(), from_pandas=False)
 
 
+def compact_text_nulls(arr: pa.Array) -> pa.Array:
+    """The same strings with no bytes kept under null slots (Arrow allows them there)."""
+    if arr.null_count == 0:
+        return arr
+    filled = arr.fill_null("")
+    if filled.offset:
+        filled = pa.concat_arrays([filled])
+    valid = pc.is_valid(arr)
+    return pa.Array.from_buffers(arr.type, len(arr), [valid.buffers()[1], *filled.buffers()[1:]],
+                                 null_count=arr.null_count)
+
+
 def _first_positions(codes: np.ndarray) -> np.ndarray:
     """Where each code first occurs, for codes numbered in order of first appearance
     (as Arrow's ``dictionary_encode`` numbers them): where the running maximum rises."""
@@ -178,6 +190,7 @@ class SymbolTable:
                 return
             texts = pa.nulls(self._n - start, pa.string())
         self._flush()
+        texts = compact_text_nulls(texts)
         if self._covered < start:
             self._parts.append(pa.nulls(start - self._covered, pa.string()))
         self._parts.append(texts)

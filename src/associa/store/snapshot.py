@@ -24,6 +24,7 @@ import numpy as np
 import pyarrow as pa
 
 from associa.model import DataModel, SymbolTable, Table
+from associa.model.symbols import compact_text_nulls
 from associa.model.table import Columns, Identity, code_dtype
 
 MODEL_FORMAT = 2
@@ -36,7 +37,7 @@ class SnapshotFormatError(ValueError):
 
 def _pack_texts(texts: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(UTF-8 blob, int64 offsets, validity) of a string array."""
-    texts = texts.cast(pa.large_string())
+    texts = compact_text_nulls(texts.cast(pa.large_string()))
     n = len(texts)
     bufs = texts.buffers()
     offsets = np.frombuffer(bufs[1], dtype=np.int64)[texts.offset : texts.offset + n + 1]
