@@ -371,12 +371,6 @@ class SymbolTable:
         codes = enc.indices.fill_null(len(distinct)).to_numpy(zero_copy_only=False)
         return sym[codes]
 
-    def intern_values(
-        self, texts: TextsLike, nums: np.ndarray, null: np.ndarray
-    ) -> np.ndarray:
-        """Intern computed values: ``texts[i]`` / ``nums[i]``, NULL where ``null[i]``."""
-        return self.intern_many(texts, nums, null)
-
     def intern_symbols(self, other: SymbolTable) -> np.ndarray:
         """Intern every symbol of ``other``; old → new indices with a last ``-1`` slot
         (so that ``remap[column]`` keeps NULL cells NULL)."""
