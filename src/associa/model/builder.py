@@ -10,7 +10,7 @@ import numpy as np
 from associa.errors import ScriptError
 from associa.model.model import DataModel, compact
 from associa.model.symbols import SymbolTable
-from associa.model.table import Table
+from associa.model.table import Columns, Table
 
 
 class ModelBuilder:
@@ -51,7 +51,7 @@ class ModelBuilder:
         return None
 
     def add(self, name: str, fields: list[str], columns: dict[str, np.ndarray], nrows: int) -> Table:
-        table = Table(name, list(fields), dict(columns), nrows)
+        table = Table(name, list(fields), Columns(columns), nrows)
         self.tables[name] = table
         return table
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Sequence
+from typing import TypeAlias
 
 import numpy as np
 import pyarrow as pa
@@ -45,7 +46,7 @@ from associa.model.rendering import (
 
 NULL = -1  # the builder's code for NULL in int32 columns (a built model uses null_code)
 
-TextsLike = pa.Array | pa.ChunkedArray | Sequence[str | None] | np.ndarray
+TextsLike: TypeAlias = "pa.Array | pa.ChunkedArray | Sequence[str | None] | np.ndarray"
 
 _SMALL = 1 << 16  # tables up to this size keep their full object text array once made
 _STRING_LIMIT = (1 << 31) - 1
@@ -476,8 +477,9 @@ class SymbolTable:
         if arr is None:
             out[ok] = default_texts(self._nbuf[sym])
             return out
-        stored = arr.take(pa.array(sym)).to_numpy(zero_copy_only=False)
-        missing = np.flatnonzero(np.equal(stored, None))
+        taken = arr.take(pa.array(sym))
+        stored = taken.to_numpy(zero_copy_only=False)
+        missing = np.flatnonzero(~taken.is_valid().to_numpy(zero_copy_only=False))
         if len(missing):
             stored[missing] = default_texts(self._nbuf[sym[missing]])
         out[ok] = stored

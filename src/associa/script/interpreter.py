@@ -420,7 +420,7 @@ def value_texts(v: Vec, locale: Locale) -> np.ndarray | None:
     other numbers are formatted once per distinct number."""
     text = v.text
     num = v.num
-    has_text = np.zeros(v.n, dtype=bool) if text is None else ~np.equal(text, None)
+    has_text = np.zeros(v.n, dtype=bool) if text is None else text != None  # noqa: E711
     with np.errstate(invalid="ignore"):
         plain = (np.floor(num) == num) & (np.abs(num) < 1e15)
     need = np.flatnonzero(~v.null & ~has_text & ~plain)
