@@ -29,105 +29,37 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Sequence
-from typing import TypeAlias
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from associa.model.numindex import NumberIndex
-from associa.model.rendering import (
-    default_lengths,
-    default_text,
-    default_text_array,
-    default_texts,
-    parse_default,
+from associa.model.encoding import (
+    StoredTexts,
+    TextsLike,
+    factorize_numbers,
+    first_positions,
+    reduce_texts,
+    string_array,
 )
+from associa.model.numindex import NumberIndex
+from associa.model.rendering import default_lengths, default_text, default_texts, parse_default
 
 NULL = -1  # the builder's code for NULL in int32 columns (a built model uses null_code)
 
-TextsLike: TypeAlias = "pa.Array | pa.ChunkedArray | Sequence[str | None] | np.ndarray"
-
 _SMALL = 1 << 16  # tables up to this size keep their full object text array once made
-_STRING_LIMIT = (1 << 31) - 1
-
-
-def _string_array(texts: TextsLike) -> pa.Array:
-    if isinstance(texts, pa.ChunkedArray):
-        texts = texts.combine_chunks()
-    if isinstance(texts, pa.Array):
-        if pa.types.is_dictionary(texts.type):
-            texts = texts.cast(texts.type.value_type)
-        if not (pa.types.is_string(texts.type) or pa.types.is_large_string(texts.type)):
-            texts = texts.cast(pa.string())
-        return texts
-    return pa.array(texts, type=pa.string(), from_pandas=False)
-
-
-def compact_text_nulls(arr: pa.Array) -> pa.Array:
-    """The same strings with no bytes kept under null slots (Arrow allows them there)."""
-    if arr.null_count == 0:
-        return arr
-    filled = arr.fill_null("")
-    if filled.offset:
-        filled = pa.concat_arrays([filled])
-    valid = pc.is_valid(arr)
-    return pa.Array.from_buffers(arr.type, len(arr), [valid.buffers()[1], *filled.buffers()[1:]],
-                                 null_count=arr.null_count)
-
-
-def _first_positions(codes: np.ndarray) -> np.ndarray:
-    """Where each code first occurs, for codes numbered in order of first appearance
-    (as Arrow's ``dictionary_encode`` numbers them): where the running maximum rises."""
-    if not len(codes):
-        return np.zeros(0, dtype=np.intp)
-    run = np.maximum.accumulate(codes)
-    rise = np.empty(len(run), dtype=bool)
-    rise[0] = True
-    np.greater(run[1:], run[:-1], out=rise[1:])
-    return np.flatnonzero(rise)
-
-
-def _factorize_numbers(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(code per key, distinct keys, position of each one's first occurrence), codes
-    numbered in order of first appearance. Integers in a range at most about twice
-    their count (ids, day numbers, quantities) go through a lookup table over the range;
-    other numbers through Arrow's dictionary encoding."""
-    n = len(keys)
-    if n and bool(np.all(keys[1:] > keys[:-1])):  # increasing: every key new, in order
-        every = np.arange(n, dtype=np.int32)
-        return every, keys, every.astype(np.intp)
-    if n:
-        lo, hi = float(keys.min()), float(keys.max())
-        span = hi - lo + 1
-        if span <= max(2 * n, 1 << 16) and bool(np.all(np.floor(keys) == keys)):
-            off = (keys - lo).astype(np.intp)
-            first = np.full(int(span), n, dtype=np.intp)
-            np.minimum.at(first, off, np.arange(n, dtype=np.intp))
-            seen = np.flatnonzero(first < n)
-            firsts = first[seen]
-            order = np.argsort(firsts, kind="stable")
-            seen, firsts = seen[order], firsts[order]
-            lut = np.empty(int(span), dtype=np.int32)
-            lut[seen] = np.arange(len(seen), dtype=np.int32)
-            return lut[off], keys[firsts], firsts
-    enc = pc.dictionary_encode(pa.array(keys, type=pa.float64()))
-    codes = enc.indices.to_numpy(zero_copy_only=False)
-    return codes, enc.dictionary.to_numpy(zero_copy_only=False), _first_positions(codes)
 
 
 class SymbolTable:
     """The distinct values of a field. Grows while a script runs; read-only once frozen."""
 
-    __slots__ = ("_nbuf", "_n", "_parts", "_covered", "_pending", "_frozen", "_numidx",
-                 "_textidx", "_nums_copy", "_objtexts", "_glyphs")
+    __slots__ = ("_nbuf", "_n", "_texts", "_frozen", "_numidx", "_textidx", "_nums_copy",
+                 "_objtexts", "_glyphs")
 
     def __init__(self) -> None:
         self._nbuf = np.full(16, math.nan)
         self._n = 0
-        self._parts: list[pa.Array] = []  # stored texts of symbols 0.._covered-1
-        self._covered = 0
-        self._pending: list[str | None] = []  # stored texts of the next symbols (interns)
+        self._texts = StoredTexts()
         self._frozen = False
         self._numidx: NumberIndex | None = None
         self._textidx: dict[str, int] | None = None
@@ -146,7 +78,7 @@ class SymbolTable:
         out._nbuf[: len(nums)] = nums
         out._n = len(nums)
         if texts is not None and len(nums):
-            out._put_texts(0, out._reduce(_string_array(texts), nums))
+            out._texts.put_many(0, reduce_texts(string_array(texts), nums), len(nums))
         return out
 
     # -- building -------------------------------------------------------------------
@@ -162,71 +94,10 @@ class SymbolTable:
         self._nums_copy = self._objtexts = None
         self._glyphs = None
 
-    @staticmethod
-    def _reduce(texts: pa.Array, nums: np.ndarray) -> pa.Array | None:
-        """``texts`` with null where the text is the number's default rendering (None when
-        that is every text)."""
-        has_num = ~np.isnan(nums)
-        if not has_num.any():
-            return texts
-        if has_num.all():
-            same = pc.equal(texts, default_text_array(nums)).fill_null(True)
-        else:
-            where = np.flatnonzero(has_num)
-            defaults = default_text_array(nums[where])
-            drop = ~texts.is_valid().to_numpy(zero_copy_only=False)
-            drop[where] |= pc.equal(texts.take(pa.array(where)), defaults).fill_null(
-                False).to_numpy(zero_copy_only=False)
-            same = pa.array(drop)
-        if pc.all(same).as_py():
-            return None
-        if not pc.any(same).as_py():
-            return texts
-        return pc.if_else(same, pa.scalar(None, texts.type), texts)
-
-    def _put_texts(self, start: int, texts: pa.Array | None) -> None:
-        """Stored texts (null = default; None: all default) of the symbols from ``start``."""
-        if texts is None or texts.null_count == len(texts):
-            if not self._parts and not self._pending:
-                return
-            texts = pa.nulls(self._n - start, pa.string())
-        self._flush()
-        texts = compact_text_nulls(texts)
-        if self._covered < start:
-            self._parts.append(pa.nulls(start - self._covered, pa.string()))
-        self._parts.append(texts)
-        self._covered = start + len(texts)
-
-    def _put_text(self, idx: int, text: str | None) -> None:
-        if text is None and not self._parts and not self._pending:
-            return
-        end = self._covered + len(self._pending)
-        if end < idx:
-            self._flush()
-            self._parts.append(pa.nulls(idx - end, pa.string()))
-            self._covered = idx
-        self._pending.append(text)
-
-    def _flush(self) -> None:
-        if self._pending:
-            self._parts.append(pa.array(self._pending, type=pa.string()))
-            self._covered += len(self._pending)
-            self._pending = []
-
     def _text_array(self) -> pa.Array | None:
         """The stored texts, one slot per symbol (null = default rendering), or None
         when no symbol has a stored text."""
-        self._flush()
-        if not self._parts:
-            return None
-        if self._covered < self._n:
-            self._parts.append(pa.nulls(self._n - self._covered, pa.string()))
-            self._covered = self._n
-        if len(self._parts) > 1:
-            size = sum(p.nbytes for p in self._parts)
-            kind = pa.large_string() if size > _STRING_LIMIT else pa.string()
-            self._parts = [pa.concat_arrays([p.cast(kind) for p in self._parts])]
-        return self._parts[0]
+        return self._texts.array(self._n)
 
     def _index(self) -> tuple[NumberIndex, dict[str, int]]:
         if self._numidx is None or self._textidx is None:
@@ -253,11 +124,12 @@ class SymbolTable:
         self._n += 1
         if is_text:
             textidx[text] = idx
-            self._put_text(idx, text)
+            self._texts.put_one(idx, text)
         else:
             numidx.insert_one(num, idx, self._nbuf)
-            if self._parts or self._pending or text != default_text(num):
-                self._put_text(idx, None if text == default_text(num) else text)
+            default = text == default_text(num)
+            if not default or not self._texts.empty:
+                self._texts.put_one(idx, None if default else text)
         return idx
 
     def intern_many(
@@ -276,7 +148,7 @@ class SymbolTable:
         distinct new text at most; the rest is vectorized (Arrow dictionary encoding)."""
         nums = np.asarray(nums, dtype=np.float64)
         n = len(nums)
-        arr = _string_array(texts) if texts is not None else None
+        arr = string_array(texts) if texts is not None else None
         if arr is not None and len(arr) != n:
             raise ValueError("texts and nums differ in length")
         has_num = ~np.isnan(nums)
@@ -295,7 +167,7 @@ class SymbolTable:
 
         # numbers: distinct by number (-0.0 and 0.0 are one symbol)
         keys = (nums if num_rows is None else nums[num_rows]) + 0.0
-        num_codes, num_distinct, num_first = _factorize_numbers(keys)
+        num_codes, num_distinct, num_first = factorize_numbers(keys)
         if num_rows is not None:
             num_first = num_rows[num_first]
         num_sym = numidx.find(num_distinct, self._nbuf) if numidx else np.full(
@@ -312,7 +184,7 @@ class SymbolTable:
             tenc = pc.dictionary_encode(arr.take(pa.array(txt_rows)))
             txt_codes = tenc.indices.to_numpy(zero_copy_only=False)
             txt_dict = tenc.dictionary
-            txt_first = txt_rows[_first_positions(txt_codes)]
+            txt_first = txt_rows[first_positions(txt_codes)]
             if textidx:
                 txt_sym = np.array([textidx.get(t, -1) for t in txt_dict.to_pylist()],
                                    dtype=np.int32)
@@ -347,7 +219,7 @@ class SymbolTable:
                     new_texts = arr  # every row is a new symbol, in row order
                 else:
                     new_texts = arr.take(pa.array(firsts))
-                self._put_texts(start, self._reduce(new_texts, new_nums))
+                self._texts.put_many(start, reduce_texts(new_texts, new_nums), count)
             if numidx is not None and textidx is not None:
                 numidx.insert(num_distinct[num_new], num_ids, self._nbuf)
                 textidx.update(zip(txt_dict.take(pa.array(txt_new)).to_pylist(),
@@ -364,7 +236,7 @@ class SymbolTable:
     ) -> np.ndarray:
         """Intern raw texts (as read from a file, None for NULL), interpreting each
         distinct text once."""
-        enc = pc.dictionary_encode(_string_array(raw))
+        enc = pc.dictionary_encode(string_array(raw))
         distinct = enc.dictionary.to_pylist()
         nums = np.array([math.nan if (x := interpret(t)) is None else float(x) for t in distinct],
                         dtype=np.float64)
@@ -382,9 +254,7 @@ class SymbolTable:
         """Read-only from now on: trim the buffers, keep one text array, drop the lookup."""
         if self._frozen:
             return
-        arr = self._text_array()
-        if arr is not None and arr.null_count == len(arr):
-            self._parts = []  # every text is a default rendering
+        self._text_array()
         self._nbuf = self._nbuf[: self._n + 1].copy()
         self._nbuf[self._n] = math.nan
         self._nbuf.flags.writeable = False

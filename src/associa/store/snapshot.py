@@ -24,7 +24,7 @@ import numpy as np
 import pyarrow as pa
 
 from associa.model import DataModel, SymbolTable, Table
-from associa.model.symbols import compact_text_nulls
+from associa.model.encoding import compact_text_nulls
 from associa.model.table import Columns, Identity, code_dtype
 
 MODEL_FORMAT = 2
