@@ -239,3 +239,38 @@ def test_number_index(keys: np.ndarray) -> None:
     grown.insert(keys[10:], np.arange(10, len(keys)), nums)
     assert grown.find(keys, nums).tolist() == list(range(len(keys)))
     assert grown.find_one(0.0, nums) == (list(keys).index(0.0) if 0.0 in keys else -1)
+
+
+@pytest.mark.parametrize(("start", "step"), [(1.0, 1.0), (-5000.0, 3.0), (0.0, 0.5), (9e9, -2.0)])
+def test_evenly_spaced_numbers_are_kept_as_a_rule(start: float, step: float) -> None:
+    n = 5000
+    nums = start + step * np.arange(n)
+    sym = SymbolTable()
+    sym.intern_many(None, nums)
+    sym.freeze()
+    assert sym.arithmetic == (start, step)
+    assert sym.nbytes == 0  # neither numbers nor texts are stored
+    assert np.array_equal(sym.nums, np.append(nums, NAN), equal_nan=True)
+    assert sym.num(17) == nums[17] and sym.text(17) == default_text(nums[17])
+    codes = np.array([3, n, 0, n - 1], dtype=np.uint16)
+    assert np.array_equal(sym.nums_at(codes), [nums[3], NAN, nums[0], nums[-1]], equal_nan=True)
+    assert sym.texts_at(codes).tolist() == [default_text(nums[3]), None, default_text(nums[0]),
+                                             default_text(nums[-1])]
+    assert sym.find_number(nums[4321]) == 4321 and sym.find_number(nums[1] + step / 3) is None
+    assert sym.find_number(start - step) is None and sym.find_number(start + n * step) is None
+    assert sym.find_text(default_text(nums[42])) == 42 and sym.lookup("x", NAN) is None
+    assert sym.all_numeric() and sym.all_integer() == float(step).is_integer()
+    new, remap = sym.subset(np.arange(n) % 2 == 0)
+    assert new.nums[:3].tolist() == nums[:6:2].tolist() and remap[2] == 1
+
+
+def test_numbers_not_evenly_spaced_or_with_texts_are_stored() -> None:
+    n = 5000
+    gap = np.arange(n, dtype=float)
+    gap[-1] += 1
+    texts = [str(i) for i in range(n)]
+    texts[7] = "007"
+    for sym in (table([(None, x) for x in gap]), table(list(zip(texts, range(n), strict=True))),
+                table([(None, float(x)) for x in range(100)])):
+        sym.freeze()
+        assert sym.arithmetic is None and sym.nbytes >= 8 * len(sym)

@@ -199,3 +199,16 @@ def test_app_file_of_a_newer_format_is_refused_with_its_number(store: AppStore) 
     assert info.value.code == 9001
     assert "format 3" in info.value.message and "reads formats 1 to 2" in info.value.message
     assert path.read_bytes()  # the file is left as it was
+
+
+def test_evenly_spaced_numbers_are_stored_as_a_rule() -> None:
+    n = 5000
+    model = model_from_rows({"T": {"ID": list(range(1, n + 1)), "V": [i % 3 for i in range(n)]}})
+    assert model.fields["ID"].symbols.arithmetic == (1.0, 1.0)
+    arrays = npz_of(model)
+    header = json.loads(arrays["header"].tobytes())
+    assert header["fields"][0]["range"] == [1.0, 1.0, n] and "f0_num" not in arrays
+    assert "t0_c0" not in arrays  # an identity column too: nothing stored for ID
+    back = load_model(dump_model(model))
+    assert back.fields["ID"].symbols.arithmetic == (1.0, 1.0)
+    assert_same_model(model, back)

@@ -26,8 +26,7 @@ from associa.values import DEFAULT_LOCALE, Locale, auto_format, parse_number
 class Symbols(Protocol):
     """What a vector of field values needs of the field's symbol table."""
 
-    @property
-    def nums(self) -> np.ndarray: ...  # float64, NaN for text, a last NaN slot for NULL
+    def nums_at(self, codes: np.ndarray) -> np.ndarray: ...  # float64, NaN for text and NULL
 
     def null_mask(self, codes: np.ndarray) -> np.ndarray: ...
 
@@ -73,7 +72,7 @@ class Vec:
     def from_symbols(symbols: Symbols, idx: np.ndarray) -> Vec:
         """Field values from symbol codes (the symbol table's null code, or -1 in a
         builder's column, for NULL)."""
-        return Vec(symbols.nums[idx], None, symbols.null_mask(idx), (symbols, idx))
+        return Vec(symbols.nums_at(idx), None, symbols.null_mask(idx), (symbols, idx))
 
     def _texts_at(self, positions: np.ndarray) -> np.ndarray:
         """Texts of some values only (no full gather)."""

@@ -19,6 +19,10 @@ Columns of a built model code NULL as ``len(table)`` (``null_code``), so a looku
 ``len(table) + 1`` entries keeps its last slot for NULL. While a script runs, the builder's
 columns are int32 with ``-1`` for NULL, which reaches the same last slot.
 
+A frozen table whose numbers are ``start + step * i`` and whose texts are all default
+renderings (an id loaded in order) keeps neither: ``arithmetic`` gives (start, step), and
+``nums`` is made when read (``nums_at`` and ``num`` compute only what they are asked).
+
 The value → symbol lookup (a hashed index over the numbers, a dict over the texts of
 text-only symbols) is built only when something looks a value up: ``lookup``,
 ``find_text``, ``find_number``, or an intern into a table that already has symbols. The
@@ -50,11 +54,32 @@ NULL = -1  # the builder's code for NULL in int32 columns (a built model uses nu
 _SMALL = 1 << 16  # tables up to this size keep their full object text array once made
 
 
+_RANGE_MIN = 1 << 12  # tables this long or longer may keep evenly spaced numbers as a rule
+
+
+def _arithmetic(nums: np.ndarray) -> tuple[float, float] | None:
+    """(start, step) when ``nums[i]`` is exactly ``start + step * i`` for every i (an id
+    loaded in order), else None."""
+    n = len(nums)
+    if n < _RANGE_MIN:
+        return None
+    start, step = float(nums[0]), float(nums[1] - nums[0])
+    if not (math.isfinite(start) and math.isfinite(step)) or step == 0:
+        return None
+    bits = nums.view(np.int64)
+    for lo in range(0, n, 1 << 20):
+        hi = min(lo + (1 << 20), n)
+        made = start + step * np.arange(lo, hi, dtype=np.float64)
+        if not np.array_equal(made.view(np.int64), bits[lo:hi]):
+            return None
+    return start, step
+
+
 class SymbolTable:
     """The distinct values of a field. Grows while a script runs; read-only once frozen."""
 
     __slots__ = ("_nbuf", "_n", "_texts", "_frozen", "_numidx", "_textidx", "_nums_copy",
-                 "_objtexts", "_glyphs")
+                 "_objtexts", "_glyphs", "_range")
 
     def __init__(self) -> None:
         self._nbuf = np.full(16, math.nan)
@@ -66,6 +91,7 @@ class SymbolTable:
         self._nums_copy: np.ndarray | None = None
         self._objtexts: np.ndarray | None = None
         self._glyphs: int | None = None
+        self._range: tuple[float, float] | None = None  # frozen: nums[i] = start + step * i
 
     @classmethod
     def from_arrays(cls, nums: np.ndarray, texts: TextsLike | None) -> SymbolTable:
@@ -111,6 +137,12 @@ class SymbolTable:
 
     def intern(self, text: str, num: float) -> int:
         """The index of the value, adding it when new."""
+        if self._frozen:
+            found = self.lookup(text, num)
+            if found is None:
+                self._reserve(1)  # raises: read-only
+            assert found is not None
+            return found
         numidx, textidx = self._index()
         is_text = num != num  # NaN
         found = textidx.get(text, -1) if is_text else numidx.find_one(num, self._nbuf)
@@ -146,6 +178,8 @@ class SymbolTable:
         an Arrow string array or a sequence, or None when every value is a plain number.
         New symbols are added in order of first appearance. Work in Python is per
         distinct new text at most; the rest is vectorized (Arrow dictionary encoding)."""
+        if self._frozen:
+            self._reserve(0)  # raises: read-only
         nums = np.asarray(nums, dtype=np.float64)
         n = len(nums)
         arr = string_array(texts) if texts is not None else None
@@ -261,6 +295,9 @@ class SymbolTable:
         self._numidx = self._textidx = None
         self._nums_copy = None
         self._frozen = True
+        self._range = _arithmetic(self._nbuf[: self._n]) if self._text_array() is None else None
+        if self._range is not None:
+            self._nbuf = np.zeros(0)  # the numbers are start + step * i: nothing to keep
 
     # -- reading --------------------------------------------------------------------
 
@@ -271,6 +308,12 @@ class SymbolTable:
     def null_code(self) -> int:
         """The code of NULL in a built model's columns: ``len(self)``."""
         return self._n
+
+    @property
+    def arithmetic(self) -> tuple[float, float] | None:
+        """(start, step) when the table keeps no numbers because symbol ``i``'s number is
+        ``start + step * i`` (and no text is stored): a frozen id field loaded in order."""
+        return self._range
 
     def null_mask(self, codes: np.ndarray) -> np.ndarray:
         """True where a code is NULL (``null_code``, or ``-1`` in a builder's column)."""
@@ -283,17 +326,17 @@ class SymbolTable:
     def nbytes(self) -> int:
         arr = self._text_array() if self._frozen else None
         index = self._numidx.nbytes if self._numidx is not None else 0
-        return self.nums.nbytes + (arr.nbytes if arr is not None else 0) + index
+        return self._nbuf.nbytes + (arr.nbytes if arr is not None else 0) + index
 
     def lookup(self, text: str, num: float) -> int | None:
         if math.isnan(num):
-            return self._index()[1].get(text)
+            return None if self._range is not None else self._index()[1].get(text)
         return self.find_number(num)
 
     def find_text(self, text: str) -> int | None:
         """The symbol whose text is ``text`` (exact), or None: a text-only symbol first,
         else the first symbol with a number whose text it is."""
-        idx = self._index()[1].get(text)
+        idx = None if self._range is not None else self._index()[1].get(text)
         if idx is not None:
             return idx
         hits = []
@@ -311,6 +354,12 @@ class SymbolTable:
         return min(hits) if hits else None
 
     def find_number(self, num: float) -> int | None:
+        if self._range is not None:
+            start, step = self._range
+            k = (num - start) / step
+            if 0 <= k < self._n and k == int(k) and start + step * int(k) == num:
+                return int(k)
+            return None
         found = self._index()[0].find_one(num, self._nbuf)
         return found if found >= 0 else None
 
@@ -322,12 +371,25 @@ class SymbolTable:
             stored = arr[idx].as_py()
             if stored is not None:
                 return stored
-        return default_text(float(self._nbuf[idx]))
+        return default_text(self.num(idx))
 
     def num(self, idx: int) -> float:
         if not 0 <= idx < self._n:
             raise IndexError(idx)
+        if self._range is not None:
+            return float(self._range[0] + self._range[1] * float(idx))
         return float(self._nbuf[idx])
+
+    def nums_at(self, codes: np.ndarray) -> np.ndarray:
+        """The numbers of the given symbols as float64, NaN for the NULL code (or -1)."""
+        if self._range is None:
+            return self.nums[codes]
+        start, step = self._range
+        codes = np.asarray(codes)
+        with np.errstate(invalid="ignore"):
+            out = start + step * codes.astype(np.float64)
+        out[self.null_mask(codes)] = math.nan
+        return out
 
     def texts_at(self, indices: np.ndarray | Sequence[int]) -> np.ndarray:
         """The texts of the given symbols as an object array, None for the NULL code (or
@@ -345,13 +407,13 @@ class SymbolTable:
         sym = idx[ok].astype(np.intp)
         arr = self._text_array()
         if arr is None:
-            out[ok] = default_texts(self._nbuf[sym])
+            out[ok] = default_texts(self.nums_at(sym))
             return out
         taken = arr.take(pa.array(sym))
         stored = taken.to_numpy(zero_copy_only=False)
         missing = np.flatnonzero(~taken.is_valid().to_numpy(zero_copy_only=False))
         if len(missing):
-            stored[missing] = default_texts(self._nbuf[sym[missing]])
+            stored[missing] = default_texts(self.nums[sym[missing]])
         out[ok] = stored
         return out
 
@@ -369,7 +431,11 @@ class SymbolTable:
 
     @property
     def nums(self) -> np.ndarray:
-        """Numbers as float64 (NaN for text), with one extra NaN slot at the end for NULL."""
+        """Numbers as float64 (NaN for text), with one extra NaN slot at the end for NULL.
+        (Made afresh for a table of evenly spaced numbers, which keeps none: prefer
+        ``nums_at`` or ``num``.)"""
+        if self._range is not None:
+            return self.nums_at(np.arange(self._n + 1))
         if self._frozen:
             return self._nbuf
         if self._nums_copy is None:
@@ -389,7 +455,7 @@ class SymbolTable:
         which = np.flatnonzero(keep)
         arr = self._text_array()
         new = SymbolTable.from_arrays(
-            self._nbuf[which], arr.take(pa.array(which)) if arr is not None else None
+            self.nums_at(which), arr.take(pa.array(which)) if arr is not None else None
         )
         remap = np.full(self._n + 1, NULL, dtype=np.int32)
         remap[which] = np.arange(len(which), dtype=np.int32)
@@ -400,19 +466,25 @@ class SymbolTable:
         for lo in range(0, self._n, block):
             hi = min(lo + block, self._n)
             texts = self.texts_at(np.arange(lo, hi))
-            yield from zip(texts.tolist(), self._nbuf[lo:hi].tolist(), strict=True)
+            yield from zip(texts.tolist(), self.nums_at(np.arange(lo, hi)).tolist(), strict=True)
 
     # -- properties of the whole field ----------------------------------------------
 
     def all_numeric(self) -> bool:
+        if self._range is not None:
+            return True
         nums = self._nbuf[: self._n]
         return bool(len(nums)) and not np.isnan(nums).any()
 
     def all_integer(self) -> bool:
+        if self._range is not None:
+            return all(float(x).is_integer() for x in self._range)
         nums = self._nbuf[: self._n]
         return self.all_numeric() and bool(np.all(nums == np.round(nums)))
 
     def any_numeric(self) -> bool:
+        if self._range is not None:
+            return True
         return bool((~np.isnan(self._nbuf[: self._n])).any())
 
     def all_ascii(self) -> bool:
@@ -423,7 +495,7 @@ class SymbolTable:
     def _lengths(self, chars: bool) -> np.ndarray:
         """Length of every text, in characters or UTF-8 bytes."""
         arr = self._text_array()
-        nums = self._nbuf[: self._n]
+        nums = self.nums[:-1]
         if arr is None:
             return default_lengths(nums)
         fn = pc.utf8_length if chars else pc.binary_length

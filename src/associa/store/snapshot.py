@@ -3,7 +3,7 @@
 No pickles. Two formats are read; the current one (``MODEL_FORMAT``) is written:
 
 * format 2 (the header says ``"format": 2``): per field ``f{i}_num`` (float64, one per
-  symbol) and, when some symbol stores a text (see ``associa.model.symbols``), the stored
+  symbol; left out when the header's ``range`` gives them as start, step and count) and, when some symbol stores a text (see ``associa.model.symbols``), the stored
   texts as ``f{i}_blob`` (UTF-8 bytes), ``f{i}_off`` (int64 offsets, one more than the
   symbols) and ``f{i}_valid`` (bool: False where the text is the default rendering of the
   number); per table column ``t{i}_c{j}`` in its narrow unsigned dtype with the field's
@@ -71,11 +71,15 @@ def dump_model(model: DataModel) -> bytes:
     header: dict[str, Any] = {"format": MODEL_FORMAT, "fields": [], "tables": []}
     for i, (name, fld) in enumerate(model.fields.items()):
         sym = fld.symbols
-        arrays[f"f{i}_num"] = sym.nums[:-1]
+        meta: dict[str, Any] = {"name": name, "hidden": fld.hidden}
+        if sym.arithmetic is not None:
+            meta["range"] = [*sym.arithmetic, len(sym)]
+        else:
+            arrays[f"f{i}_num"] = sym.nums[:-1]
         texts = sym.stored_texts()
         if texts is not None:
             arrays[f"f{i}_blob"], arrays[f"f{i}_off"], arrays[f"f{i}_valid"] = _pack_texts(texts)
-        header["fields"].append({"name": name, "hidden": fld.hidden})
+        header["fields"].append(meta)
     for t_i, table in enumerate(model.tables.values()):
         identity = [f for f in table.fields if table.is_identity(f)]
         header["tables"].append(
@@ -103,7 +107,11 @@ def load_model(data: bytes) -> DataModel:
             )
         symbols: dict[str, SymbolTable] = {}
         for i, meta in enumerate(header["fields"]):
-            nums = np.asarray(npz[f"f{i}_num"], dtype=np.float64)
+            if fmt >= 2 and "range" in meta:
+                start, step, count = meta["range"]
+                nums = float(start) + float(step) * np.arange(int(count), dtype=np.float64)
+            else:
+                nums = np.asarray(npz[f"f{i}_num"], dtype=np.float64)
             texts = None
             if f"f{i}_blob" in npz.files:
                 valid = npz[f"f{i}_valid"] if fmt >= 2 else None
