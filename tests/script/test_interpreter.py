@@ -40,7 +40,7 @@ def snapshot(model: DataModel) -> dict:
             sym = model.fields[fname].symbols
             cells: list = []
             for idx in table.columns[fname]:
-                if idx < 0:
+                if idx == sym.null_code:
                     cells.append(None)
                     continue
                 num = sym.num(int(idx))

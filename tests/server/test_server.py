@@ -70,7 +70,9 @@ def test_large_frame(server: RunningServer) -> None:
 def test_get_progress_answers_while_reloading(server: RunningServer) -> None:
     with server.connect() as ws:
         ws.call("CreateSessionApp")
-        ws.call("SetScript", "T: LOAD RecNo() as A, RecNo() * 2 as B AutoGenerate 150000;",
+        # long enough to be running 0.1 s later: texts made per row (numbers are interned
+        # in bulk and would finish first)
+        ws.call("SetScript", "T: LOAD RecNo() as A, 'x' & RecNo() as B AutoGenerate 1000000;",
                 handle=1)
         reload_id = ws.send("DoReload", handle=1)
         time.sleep(0.1)
@@ -219,7 +221,8 @@ def test_cancel_a_reload(server: RunningServer) -> None:
         ws.call("SetScript", "T: LOAD RecNo() as A AutoGenerate 10;", handle=1)
         ws.call("DoReload", handle=1)
         # cancelling acts between statements: many of them
-        ws.call("SetScript", "T: LOAD RecNo() as A AutoGenerate 20000;\n" * 40, handle=1)
+        ws.call("SetScript", "T: LOAD RecNo() as A, 'x' & RecNo() as B AutoGenerate 20000;\n"
+                * 400, handle=1)
         reload_id = ws.send("DoReload", handle=1)
         time.sleep(0.1)
         assert ws.call("CancelRequest", reload_id) == {}

@@ -21,8 +21,7 @@ from associa.values import Locale
 
 
 def field_vec(model: DataModel, name: str, symbols_idx: np.ndarray) -> Vec:
-    sym = model.fields[name].symbols
-    return Vec.from_symbols(sym.nums, sym.texts, symbols_idx)
+    return Vec.from_symbols(model.fields[name].symbols, symbols_idx)
 
 
 class RecordScope:
@@ -90,7 +89,9 @@ class GroupScope:
             values = evaluator.eval(arg, scope)
             codes = None
             if isinstance(arg, ast.FieldRef):
-                codes = recs.column(self.model, arg.name).astype(np.int64)
+                col = recs.column(self.model, arg.name)
+                codes = col.astype(np.int64)
+                codes[col == self.model.fields[arg.name].null_code] = -1  # as value_codes
         name = call.name
         distinct = call.distinct
         if name == "COUNT" and isinstance(arg, ast.FieldRef) and self.model.fields[arg.name].is_key:

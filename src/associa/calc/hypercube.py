@@ -176,7 +176,10 @@ class HyperCube:
         keep = np.ones(len(rows), dtype=bool)
         for d, sym in zip(self.dims, self.dim_symbols, strict=True):
             if d.definition.get("qNullSuppression"):
-                keep &= sym[rows] >= 0
+                if d.field is None:
+                    keep[:] = False
+                else:
+                    keep &= sym[rows] != self.model.fields[d.field].null_code
         if self.values and self.definition.get("qSuppressZero"):
             nonzero = np.zeros(len(rows), dtype=bool)
             for v in self.values:
@@ -239,7 +242,7 @@ class HyperCube:
         if col < len(self.dims):
             d = self.dims[col]
             sym = int(self.dim_symbols[col][g])
-            if d.field is None or sym < 0:
+            if d.field is None or sym == self.model.fields[d.field].null_code:
                 return {"qText": "-", "qNum": "NaN", "qElemNumber": -2, "qState": "O", "qIsNull": True}
             symbols = self.model.fields[d.field].symbols
             state = STATE_CODES[int(self.inference.states(d.field)[sym])]
@@ -311,7 +314,7 @@ class HyperCube:
                 "qAttrDimInfo": [],
             }
         present = self.dim_symbols[i][self.rows]
-        shown = np.unique(present[present >= 0])
+        shown = np.unique(present[present != self.model.fields[d.field].null_code])
         info = dimension_info(
             self.model, self.inference, d.field, d.label, criteria, shown, self.locale
         )
@@ -364,7 +367,7 @@ def _zero_counts() -> dict[str, int]:
 
 def _group(cols: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
     """Group ids per record and the symbol of each dimension per group."""
-    shifted = [c + 1 for c in cols]  # NULL (-1) becomes 0
+    shifted = [c + 1 for c in cols]  # codes from 1 (a -1 would become 0)
     radix = [int(c.max(initial=0)) + 1 for c in shifted]
     space = 1
     for r in radix:

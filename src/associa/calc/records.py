@@ -29,18 +29,20 @@ class Records:
     field_tables: dict[str, list[str]] = field(default_factory=dict)  # field -> tables in records
 
     def column(self, model: DataModel, name: str) -> np.ndarray:
-        """The field's symbol index in each record (-1 for NULL)."""
+        """The field's symbol code in each record (the field's null code for NULL)."""
+        fld = model.fields[name]
+        null = fld.null_code
         out: np.ndarray | None = None
         for tname in self.field_tables[name]:
             rows = self.rows[tname]
             col = model.tables[tname].columns[name]
-            vals = np.where(rows >= 0, col[np.maximum(rows, 0)], -1) if len(col) else np.full(
-                len(rows), -1, dtype=np.int32
+            vals = np.where(rows >= 0, col[np.maximum(rows, 0)], null) if len(col) else np.full(
+                len(rows), null, dtype=fld.code_dtype
             )
             if out is None:
                 out = vals
             else:
-                missing = out < 0
+                missing = out == null
                 out[missing] = vals[missing]
         assert out is not None
         return out
@@ -103,14 +105,14 @@ def _join(
     """Full outer join of the records with the possible rows of ``right_table`` on ``key``
     (taken from ``left_table`` in the records)."""
     left_rows = recs[left_table]
+    nsym = model.fields[key].null_code  # the number of symbols, and the code of NULL
     lcol = model.tables[left_table].columns[key]
-    lkeys = np.where(left_rows >= 0, lcol[np.maximum(left_rows, 0)], -1).astype(np.int64)
-    lvalid = lkeys >= 0
+    lkeys = np.where(left_rows >= 0, lcol[np.maximum(left_rows, 0)], nsym).astype(np.int64)
+    lvalid = lkeys != nsym
     lk = np.where(lvalid, lkeys, 0)
     urows = _possible_rows(inference, right_table)
     ukeys = model.tables[right_table].columns[key][urows].astype(np.int64)
-    uvalid = ukeys >= 0
-    nsym = len(model.fields[key].symbols)
+    uvalid = ukeys != nsym
     per_key = np.bincount(ukeys[uvalid], minlength=nsym)  # right rows per key value
     counts = np.where(lvalid, per_key[lk] if nsym else 0, 0)
     matched_keys = np.zeros(nsym, dtype=bool)

@@ -174,8 +174,8 @@ def field_frequency(model: DataModel, inference: Inference, name: str) -> np.nda
     col = table.columns[name]
     rows = inference.row_masks.get(table.name)
     vals = col if rows is None else col[rows]
-    vals = vals[vals >= 0]
-    return np.bincount(vals, minlength=len(fld.symbols))
+    nsym = fld.null_code
+    return np.bincount(vals, minlength=nsym + 1)[:nsym]  # the NULL code counts last
 
 
 def _expression_text(criteria: Mapping[str, Any]) -> str | None:
@@ -209,9 +209,8 @@ def expression_by_symbol(
         return None
     nsym = len(model.fields[name].symbols)
     records = associate(model, inference, fields | {name}, {name})
-    col = records.column(model, name).astype(np.int64)
-    group = np.where(col >= 0, col, nsym)  # NULL records form one extra group
-    symbols = np.append(np.arange(nsym, dtype=np.int64), -1)
+    group = records.column(model, name).astype(np.int64)  # NULL (nsym): one extra group
+    symbols = np.arange(nsym + 1, dtype=np.int64)
     scope = GroupScope(model, records, group, nsym + 1, locale, [(name, symbols)])
     try:
         value = Evaluator(locale).eval(node, scope)

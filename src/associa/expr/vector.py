@@ -8,18 +8,29 @@ A ``Vec`` holds ``n`` values as three parallel arrays:
   every value is a plain number;
 * ``null``: bool, True where the value is NULL.
 
-A vector of field values keeps its texts lazy (the field's text array and the symbol
-indices) and gathers them only when something reads ``text``: summing a million numbers
-never touches a string.
+A vector of field values keeps its texts lazy (the field's symbol table and the symbol
+codes) and gathers them only when something reads ``text``: summing a million numbers
+never touches a string, and reading a few values' texts makes only those.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Protocol
 
 import numpy as np
 
 from associa.values import DEFAULT_LOCALE, Locale, auto_format, parse_number
+
+
+class Symbols(Protocol):
+    """What a vector of field values needs of the field's symbol table."""
+
+    def nums_at(self, codes: np.ndarray) -> np.ndarray: ...  # float64, NaN for text and NULL
+
+    def null_mask(self, codes: np.ndarray) -> np.ndarray: ...
+
+    def texts_at(self, codes: np.ndarray) -> np.ndarray: ...  # object array, None for NULL
 
 
 class Vec:
@@ -30,18 +41,18 @@ class Vec:
         num: np.ndarray,
         text: np.ndarray | None,
         null: np.ndarray,
-        lazy: tuple[np.ndarray, np.ndarray] | None = None,
+        lazy: tuple[Symbols, np.ndarray] | None = None,
     ) -> None:
         self.num = num
         self._text = text
         self.null = null
-        self._lazy = lazy  # (texts over symbols with a NULL slot last, symbol index per value)
+        self._lazy = lazy  # (the field's symbol table, symbol code per value)
 
     @property
     def text(self) -> np.ndarray | None:
         if self._lazy is not None:
-            texts, idx = self._lazy
-            self._text = texts[idx]
+            symbols, idx = self._lazy
+            self._text = symbols.texts_at(idx)
             self._lazy = None
         return self._text
 
@@ -58,16 +69,16 @@ class Vec:
         return len(self.num)
 
     @staticmethod
-    def from_symbols(nums: np.ndarray, texts: np.ndarray, idx: np.ndarray) -> Vec:
-        """Field values from symbol indices (-1 for NULL); ``nums``/``texts`` have a last
-        slot for NULL, so that index -1 lands there."""
-        return Vec(nums[idx], None, idx < 0, (texts, idx))
+    def from_symbols(symbols: Symbols, idx: np.ndarray) -> Vec:
+        """Field values from symbol codes (the symbol table's null code, or -1 in a
+        builder's column, for NULL)."""
+        return Vec(symbols.nums_at(idx), None, symbols.null_mask(idx), (symbols, idx))
 
     def _texts_at(self, positions: np.ndarray) -> np.ndarray:
         """Texts of some values only (no full gather)."""
         if self._lazy is not None:
-            texts, idx = self._lazy
-            return texts[idx[positions]]
+            symbols, idx = self._lazy
+            return symbols.texts_at(idx[positions])
         if self._text is None:
             return np.full(len(positions), None, dtype=object)
         return self._text[positions]
@@ -170,8 +181,8 @@ class Vec:
 
     def take(self, idx: np.ndarray) -> Vec:
         if self._lazy is not None:
-            texts, sym = self._lazy
-            return Vec(self.num[idx], None, self.null[idx], (texts, sym[idx]))
+            symbols, codes = self._lazy
+            return Vec(self.num[idx], None, self.null[idx], (symbols, codes[idx]))
         text = self._text
         return Vec(self.num[idx], None if text is None else text[idx], self.null[idx])
 

@@ -10,7 +10,7 @@ import numpy as np
 from associa.errors import ScriptError
 from associa.model.model import DataModel, compact
 from associa.model.symbols import SymbolTable
-from associa.model.table import Table
+from associa.model.table import Columns, Table
 
 
 class ModelBuilder:
@@ -51,7 +51,7 @@ class ModelBuilder:
         return None
 
     def add(self, name: str, fields: list[str], columns: dict[str, np.ndarray], nrows: int) -> Table:
-        table = Table(name, list(fields), dict(columns), nrows)
+        table = Table(name, list(fields), Columns(columns), nrows)
         self.tables[name] = table
         return table
 
@@ -72,8 +72,13 @@ class ModelBuilder:
     # -- the result -----------------------------------------------------------------
 
     def build(self) -> DataModel:
+        """The data model of the tables built so far. The builder is spent: it lets go of
+        its tables and symbol tables (the model owns the frozen symbol tables and the
+        narrow columns; the builder's int32 columns are freed with it)."""
         tables = [t.copy() for t in self.tables.values()]
         symbols = compact(tables, self.symbols)
+        self.tables = {}
+        self.symbols = {}
         return DataModel(tables, symbols)
 
 

@@ -10,7 +10,7 @@ from functools import cached_property
 import numpy as np
 
 from associa.model.symbols import NULL, SymbolTable
-from associa.model.table import Table
+from associa.model.table import Table, code_dtype, encode_column
 
 _versions = itertools.count(1)
 
@@ -31,6 +31,16 @@ class Field:
     @property
     def cardinal(self) -> int:
         return len(self.symbols)
+
+    @property
+    def null_code(self) -> int:
+        """The code of NULL in the field's columns (one past the last symbol)."""
+        return len(self.symbols)
+
+    @property
+    def code_dtype(self) -> np.dtype:
+        """The dtype of the field's columns."""
+        return code_dtype(len(self.symbols))
 
     def tags(self) -> list[str]:
         tags = ["$key"] if self.is_key else []
@@ -56,6 +66,10 @@ class DataModel:
     Tables are associated through fields of the same name (key fields). Propagation runs
     over a spanning forest of the bipartite table/key-field graph: a link that would close
     a loop is not followed (``loose_links``), as Qlik loosens a table to break loops.
+
+    Building one freezes the symbol tables and puts every column in the built form
+    (narrow unsigned codes, NULL as the field's ``null_code``, identity columns not
+    stored; see ``associa.model.table``), whatever form the tables came in.
     """
 
     def __init__(self, tables: Iterable[Table] = (), symbols: dict[str, SymbolTable] | None = None):
@@ -67,8 +81,12 @@ class DataModel:
             for name in table.fields:
                 fld = self.fields.get(name)
                 if fld is None:
-                    fld = self.fields[name] = Field(name, symbols.get(name) or SymbolTable())
+                    sym = symbols.get(name) or SymbolTable()
+                    sym.freeze()
+                    fld = self.fields[name] = Field(name, sym)
                 fld.tables.append(table.name)
+                if not table.is_identity(name):
+                    table.columns[name] = encode_column(table.columns[name], len(fld.symbols))
         self._build_forest()
 
     # -- structure ------------------------------------------------------------------
@@ -134,10 +152,16 @@ class DataModel:
         out: dict[tuple[str, str], np.ndarray] = {}
         for table in self.tables.values():
             for name in table.fields:
-                out[(table.name, name)] = presence(
-                    table.columns[name], None, len(self.fields[name].symbols)
-                )
+                nsym = len(self.fields[name].symbols)
+                if table.is_identity(name):
+                    out[(table.name, name)] = np.ones(nsym, dtype=bool)
+                else:
+                    out[(table.name, name)] = presence(table.columns[name], None, nsym)
         return out
+
+    def null_code(self, field_name: str) -> int:
+        """The code of NULL in the columns of the field."""
+        return self.fields[field_name].null_code
 
     def field_presence(self, name: str) -> np.ndarray:
         fld = self.fields[name]
@@ -158,7 +182,8 @@ def presence(column: np.ndarray, rows: np.ndarray | None, nsymbols: int) -> np.n
 
 
 def compact(tables: Iterable[Table], symbols: dict[str, SymbolTable]) -> dict[str, SymbolTable]:
-    """Drop symbols no table refers to any longer (after DROP TABLE), remapping columns."""
+    """Drop symbols no table refers to any longer (after DROP TABLE), remapping columns
+    (builder form: int32, ``-1`` for NULL)."""
     tables = list(tables)
     out: dict[str, SymbolTable] = {}
     by_field: dict[str, list[Table]] = {}

@@ -3,164 +3,512 @@
 A field's symbol table holds each distinct non-NULL value once, as a dual (text and
 number). Values with a number are distinct by number (the first text seen wins, so
 ``1.0``, ``1`` and ``1.000`` loaded in that order share the text ``1.0``); values with
-no number are distinct by text, case-sensitively. NULL is not a symbol: columns store
-``-1`` for it. A symbol's index is its ``qElemNumber``.
+no number are distinct by text, case-sensitively. NULL is not a symbol. A symbol's index
+is its ``qElemNumber``.
+
+Storage, in arrays only (no Python object per symbol):
+
+* ``nums``: float64, NaN for a value without a number, with one extra NaN slot at the end
+  (index ``len(table)``) for NULL;
+* texts: an Arrow string array with one slot per symbol, null where the text is the
+  number's default rendering (``rendering.default_text``): a field of plain numbers such as
+  an order id stores no text at all. ``text(i)``, ``texts_at`` and ``texts`` give the text
+  back, stored or rendered, always exactly as it was loaded.
+
+Columns of a built model code NULL as ``len(table)`` (``null_code``), so a lookup table of
+``len(table) + 1`` entries keeps its last slot for NULL. While a script runs, the builder's
+columns are int32 with ``-1`` for NULL, which reaches the same last slot.
+
+A frozen table whose numbers are ``start + step * i`` and whose texts are all default
+renderings (an id loaded in order) keeps neither: ``arithmetic`` gives (start, step), and
+``nums`` is made when read (``nums_at`` and ``num`` compute only what they are asked).
+
+The value → symbol lookup (a hashed index over the numbers, a dict over the texts of
+text-only symbols) is built only when something looks a value up: ``lookup``,
+``find_text``, ``find_number``, or an intern into a table that already has symbols. The
+model's ``freeze()`` drops what the reload built of it; a later lookup builds it again.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
-NULL = -1  # the symbol index stored for NULL in table columns
+from associa.model.encoding import (
+    StoredTexts,
+    TextsLike,
+    factorize_numbers,
+    first_positions,
+    reduce_texts,
+    string_array,
+)
+from associa.model.numindex import NumberIndex
+from associa.model.rendering import default_lengths, default_text, default_texts, parse_default
 
-Key = float | str
+NULL = -1  # the builder's code for NULL in int32 columns (a built model uses null_code)
+
+_SMALL = 1 << 16  # tables up to this size keep their full object text array once made
 
 
-def symbol_key(text: str, num: float) -> Key:
-    """The identity of a value inside a symbol table."""
-    return text if math.isnan(num) else (0.0 if num == 0 else num)
+_RANGE_MIN = 1 << 12  # tables this long or longer may keep evenly spaced numbers as a rule
+
+
+def _arithmetic(nums: np.ndarray) -> tuple[float, float] | None:
+    """(start, step) when ``nums[i]`` is exactly ``start + step * i`` for every i (an id
+    loaded in order), else None."""
+    n = len(nums)
+    if n < _RANGE_MIN:
+        return None
+    start, step = float(nums[0]), float(nums[1] - nums[0])
+    if not (math.isfinite(start) and math.isfinite(step)) or step == 0:
+        return None
+    bits = nums.view(np.int64)
+    for lo in range(0, n, 1 << 20):
+        hi = min(lo + (1 << 20), n)
+        made = start + step * np.arange(lo, hi, dtype=np.float64)
+        if not np.array_equal(made.view(np.int64), bits[lo:hi]):
+            return None
+    return start, step
 
 
 class SymbolTable:
-    """The distinct values of a field. Grows while a script runs; read-only afterwards."""
+    """The distinct values of a field. Grows while a script runs; read-only once frozen."""
 
-    __slots__ = ("_texts", "_nums", "_index", "_texts_arr", "_nums_arr")
+    __slots__ = ("_nbuf", "_n", "_texts", "_frozen", "_numidx", "_textidx", "_nums_copy",
+                 "_objtexts", "_glyphs", "_range")
 
     def __init__(self) -> None:
-        self._texts: list[str] = []
-        self._nums: list[float] = []
-        self._index: dict[Key, int] = {}
-        self._texts_arr: np.ndarray | None = None
-        self._nums_arr: np.ndarray | None = None
+        self._nbuf = np.full(16, math.nan)
+        self._n = 0
+        self._texts = StoredTexts()
+        self._frozen = False
+        self._numidx: NumberIndex | None = None
+        self._textidx: dict[str, int] | None = None
+        self._nums_copy: np.ndarray | None = None
+        self._objtexts: np.ndarray | None = None
+        self._glyphs: int | None = None
+        self._range: tuple[float, float] | None = None  # frozen: nums[i] = start + step * i
+
+    @classmethod
+    def from_arrays(cls, nums: np.ndarray, texts: TextsLike | None) -> SymbolTable:
+        """A table of distinct symbols given whole: ``nums`` (NaN for text only) and their
+        texts (null or None where the number's default rendering is the text). Stored
+        texts that equal the default rendering are dropped."""
+        out = cls()
+        nums = np.ascontiguousarray(nums, dtype=np.float64)
+        out._reserve(len(nums))
+        out._nbuf[: len(nums)] = nums
+        out._n = len(nums)
+        if texts is not None and len(nums):
+            out._texts.put_many(0, reduce_texts(string_array(texts), nums), len(nums))
+        return out
 
     # -- building -------------------------------------------------------------------
 
+    def _reserve(self, extra: int) -> None:
+        if self._frozen:
+            raise RuntimeError("a symbol table is read-only once its data model is built")
+        need = self._n + extra + 1
+        if need > len(self._nbuf):
+            buf = np.full(max(need, 2 * len(self._nbuf)), math.nan)
+            buf[: self._n] = self._nbuf[: self._n]
+            self._nbuf = buf
+        self._nums_copy = self._objtexts = None
+        self._glyphs = None
+
+    def _text_array(self) -> pa.Array | None:
+        """The stored texts, one slot per symbol (null = default rendering), or None
+        when no symbol has a stored text."""
+        return self._texts.array(self._n)
+
+    def _index(self) -> tuple[NumberIndex, dict[str, int]]:
+        if self._numidx is None or self._textidx is None:
+            n = self._n
+            self._numidx = NumberIndex.build(self._nbuf, n)
+            only_text = np.flatnonzero(np.isnan(self._nbuf[:n]))
+            arr = self._text_array()
+            texts = arr.take(pa.array(only_text)).to_pylist() if arr is not None else []
+            self._textidx = dict(zip(texts, only_text.tolist(), strict=True))
+        return self._numidx, self._textidx
+
     def intern(self, text: str, num: float) -> int:
         """The index of the value, adding it when new."""
-        key = symbol_key(text, num)
-        idx = self._index.get(key)
-        if idx is None:
-            idx = len(self._texts)
-            self._index[key] = idx
-            self._texts.append(text)
-            self._nums.append(num)
-            self._texts_arr = self._nums_arr = None
+        if self._frozen:
+            found = self.lookup(text, num)
+            if found is None:
+                self._reserve(1)  # raises: read-only
+            assert found is not None
+            return found
+        numidx, textidx = self._index()
+        is_text = num != num  # NaN
+        found = textidx.get(text, -1) if is_text else numidx.find_one(num, self._nbuf)
+        if found >= 0:
+            return found
+        idx = self._n
+        if idx + 2 > len(self._nbuf) or self._frozen:
+            self._reserve(1)
+        self._nums_copy = self._objtexts = self._glyphs = None
+        self._nbuf[idx] = num
+        self._n += 1
+        if is_text:
+            textidx[text] = idx
+            self._texts.put_one(idx, text)
+        else:
+            numidx.insert_one(num, idx, self._nbuf)
+            default = text == default_text(num)
+            if not default or not self._texts.empty:
+                self._texts.put_one(idx, None if default else text)
         return idx
 
-    def intern_raw(
-        self, raw: Sequence[str | None], interpret: Callable[[str], float | None]
+    def intern_many(
+        self,
+        texts: TextsLike | None,
+        nums: np.ndarray,
+        null: np.ndarray | None = None,
     ) -> np.ndarray:
-        """Intern raw texts (as read from a file), interpreting each distinct text once."""
-        cache: dict[str, int] = {}
-        out = np.empty(len(raw), dtype=np.int32)
-        for i, text in enumerate(raw):
-            if text is None:
-                out[i] = NULL
-                continue
-            idx = cache.get(text)
-            if idx is None:
-                num = interpret(text)
-                idx = self.intern(text, math.nan if num is None else float(num))
-                cache[text] = idx
-            out[i] = idx
+        """Intern many values at once; their symbol indices as int32, ``-1`` for NULL.
+
+        Value ``i`` is ``(texts[i], nums[i])``: a number when ``nums[i]`` is not NaN (its
+        text is ``texts[i]``, or the default rendering where that is null), else the text
+        ``texts[i]``; NULL where both are missing, or where ``null[i]``. ``texts`` may be
+        an Arrow string array or a sequence, or None when every value is a plain number.
+        New symbols are added in order of first appearance. Work in Python is per
+        distinct new text at most; the rest is vectorized (Arrow dictionary encoding)."""
+        if self._frozen:
+            self._reserve(0)  # raises: read-only
+        nums = np.asarray(nums, dtype=np.float64)
+        n = len(nums)
+        arr = string_array(texts) if texts is not None else None
+        if arr is not None and len(arr) != n:
+            raise ValueError("texts and nums differ in length")
+        has_num = ~np.isnan(nums)
+        if arr is None:
+            valid = has_num
+        elif arr.null_count == 0:
+            valid = np.ones(n, dtype=bool)
+        else:
+            valid = has_num | arr.is_valid().to_numpy(zero_copy_only=False)
+        if null is not None:
+            valid &= ~np.asarray(null, dtype=bool)
+        all_numbers = bool(has_num.all()) and bool(valid.all())
+        num_rows = None if all_numbers else np.flatnonzero(valid & has_num)  # None: all
+        txt_rows = np.zeros(0, dtype=np.intp) if all_numbers else np.flatnonzero(valid & ~has_num)
+        numidx, textidx = self._index() if self._n else (None, None)
+
+        # numbers: distinct by number (-0.0 and 0.0 are one symbol)
+        keys = (nums if num_rows is None else nums[num_rows]) + 0.0
+        num_codes, num_distinct, num_first = factorize_numbers(keys)
+        if num_rows is not None:
+            num_first = num_rows[num_first]
+        num_sym = numidx.find(num_distinct, self._nbuf) if numidx else np.full(
+            len(num_distinct), -1, dtype=np.int32)
+        num_new = np.flatnonzero(num_sym < 0)
+
+        # texts without a number: distinct by text
+        txt_codes = np.zeros(0, dtype=np.int32)
+        txt_dict = pa.array([], type=pa.string())
+        txt_sym = np.zeros(0, dtype=np.int32)
+        txt_first = np.zeros(0, dtype=np.intp)
+        if len(txt_rows):
+            assert arr is not None
+            tenc = pc.dictionary_encode(arr.take(pa.array(txt_rows)))
+            txt_codes = tenc.indices.to_numpy(zero_copy_only=False)
+            txt_dict = tenc.dictionary
+            txt_first = txt_rows[first_positions(txt_codes)]
+            if textidx:
+                txt_sym = np.array([textidx.get(t, -1) for t in txt_dict.to_pylist()],
+                                   dtype=np.int32)
+            else:
+                txt_sym = np.full(len(txt_dict), -1, dtype=np.int32)
+        txt_new = np.flatnonzero(txt_sym < 0)
+
+        # new symbols, in order of first appearance
+        count = len(num_new) + len(txt_new)
+        if count:
+            start = self._n
+            if len(txt_new) and len(num_new):
+                firsts = np.concatenate([num_first[num_new], txt_first[txt_new]])
+                order = np.argsort(firsts, kind="stable")
+                firsts = firsts[order]
+                ids = np.empty(count, dtype=np.int32)
+                ids[order] = np.arange(start, start + count, dtype=np.int32)
+                new_nums = np.concatenate([num_distinct[num_new],
+                                           np.full(len(txt_new), math.nan)])[order]
+            else:  # one kind only: already in order of first appearance
+                firsts = num_first[num_new] if len(num_new) else txt_first[txt_new]
+                ids = np.arange(start, start + count, dtype=np.int32)
+                new_nums = num_distinct[num_new] if len(num_new) else np.full(count, math.nan)
+            num_ids, txt_ids = ids[: len(num_new)], ids[len(num_new):]
+            num_sym[num_new] = num_ids
+            txt_sym[txt_new] = txt_ids
+            self._reserve(count)
+            self._nbuf[start : start + count] = new_nums
+            self._n += count
+            if arr is not None:
+                if count == n and firsts[-1] == n - 1:
+                    new_texts = arr  # every row is a new symbol, in row order
+                else:
+                    new_texts = arr.take(pa.array(firsts))
+                self._texts.put_many(start, reduce_texts(new_texts, new_nums), count)
+            if numidx is not None and textidx is not None:
+                numidx.insert(num_distinct[num_new], num_ids, self._nbuf)
+                textidx.update(zip(txt_dict.take(pa.array(txt_new)).to_pylist(),
+                                   txt_ids.tolist(), strict=True))
+        if num_rows is None:
+            return num_sym[num_codes]
+        out = np.full(n, NULL, dtype=np.int32)
+        out[num_rows] = num_sym[num_codes]
+        out[txt_rows] = txt_sym[txt_codes]
         return out
 
-    def intern_values(
-        self, texts: Sequence[str | None] | np.ndarray, nums: np.ndarray, null: np.ndarray
+    def intern_raw(
+        self, raw: TextsLike, interpret: Callable[[str], float | None]
     ) -> np.ndarray:
-        """Intern computed values: ``texts[i]`` / ``nums[i]``, NULL where ``null[i]``."""
-        n = len(nums)
-        out = np.full(n, NULL, dtype=np.int32)
-        index = self._index
-        for i in range(n):
-            if null[i]:
-                continue
-            num = float(nums[i])
-            text = texts[i]
-            key: Key = text if math.isnan(num) else (0.0 if num == 0 else num)  # type: ignore[assignment]
-            idx = index.get(key)
-            if idx is None:
-                idx = self.intern(text if text is not None else "", num)
-            out[i] = idx
-        return out
+        """Intern raw texts (as read from a file, None for NULL), interpreting each
+        distinct text once."""
+        enc = pc.dictionary_encode(string_array(raw))
+        distinct = enc.dictionary.to_pylist()
+        nums = np.array([math.nan if (x := interpret(t)) is None else float(x) for t in distinct],
+                        dtype=np.float64)
+        sym = np.append(self.intern_many(enc.dictionary, nums), np.int32(NULL))
+        codes = enc.indices.fill_null(len(distinct)).to_numpy(zero_copy_only=False)
+        return sym[codes]
+
+    def intern_symbols(self, other: SymbolTable) -> np.ndarray:
+        """Intern every symbol of ``other``; old → new indices with a last ``-1`` slot
+        (so that ``remap[column]`` keeps NULL cells NULL)."""
+        codes = self.intern_many(other.stored_texts(), other.nums[:-1])
+        return np.append(codes, np.int32(NULL))
+
+    def freeze(self) -> None:
+        """Read-only from now on: trim the buffers, keep one text array, drop the lookup."""
+        if self._frozen:
+            return
+        self._text_array()
+        self._nbuf = self._nbuf[: self._n + 1].copy()
+        self._nbuf[self._n] = math.nan
+        self._nbuf.flags.writeable = False
+        self._numidx = self._textidx = None
+        self._nums_copy = None
+        self._frozen = True
+        self._range = _arithmetic(self._nbuf[: self._n]) if self._text_array() is None else None
+        if self._range is not None:
+            self._nbuf = np.zeros(0)  # the numbers are start + step * i: nothing to keep
 
     # -- reading --------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self._texts)
+        return self._n
+
+    @property
+    def null_code(self) -> int:
+        """The code of NULL in a built model's columns: ``len(self)``."""
+        return self._n
+
+    @property
+    def arithmetic(self) -> tuple[float, float] | None:
+        """(start, step) when the table keeps no numbers because symbol ``i``'s number is
+        ``start + step * i`` (and no text is stored): a frozen id field loaded in order."""
+        return self._range
+
+    def null_mask(self, codes: np.ndarray) -> np.ndarray:
+        """True where a code is NULL (``null_code``, or ``-1`` in a builder's column)."""
+        codes = np.asarray(codes)
+        if codes.dtype.kind == "u":
+            return codes >= self._n
+        return (codes < 0) | (codes >= self._n)
+
+    @property
+    def nbytes(self) -> int:
+        arr = self._text_array() if self._frozen else None
+        index = self._numidx.nbytes if self._numidx is not None else 0
+        return self._nbuf.nbytes + (arr.nbytes if arr is not None else 0) + index
 
     def lookup(self, text: str, num: float) -> int | None:
-        return self._index.get(symbol_key(text, num))
+        if math.isnan(num):
+            return None if self._range is not None else self._index()[1].get(text)
+        return self.find_number(num)
 
     def find_text(self, text: str) -> int | None:
-        """The symbol whose text is ``text`` (exact), or None."""
-        idx = self._index.get(text)
-        if idx is not None and self._texts[idx] == text:
+        """The symbol whose text is ``text`` (exact), or None: a text-only symbol first,
+        else the first symbol with a number whose text it is."""
+        idx = None if self._range is not None else self._index()[1].get(text)
+        if idx is not None:
             return idx
-        for i, t in enumerate(self._texts):
-            if t == text:
-                return i
-        return None
+        hits = []
+        arr = self._text_array()
+        if arr is not None:
+            same = np.flatnonzero(pc.equal(arr, pa.scalar(text, arr.type)).fill_null(False)
+                                  .to_numpy(zero_copy_only=False))
+            if len(same):
+                hits.append(int(same[0]))
+        num = parse_default(text)
+        if num is not None:
+            idx = self.find_number(num)
+            if idx is not None and (arr is None or not arr[idx].is_valid):
+                hits.append(idx)
+        return min(hits) if hits else None
 
     def find_number(self, num: float) -> int | None:
-        return self._index.get(0.0 if num == 0 else num)
+        if self._range is not None:
+            start, step = self._range
+            k = (num - start) / step
+            if 0 <= k < self._n and k == int(k) and start + step * int(k) == num:
+                return int(k)
+            return None
+        found = self._index()[0].find_one(num, self._nbuf)
+        return found if found >= 0 else None
 
     def text(self, idx: int) -> str:
-        return self._texts[idx]
+        if not 0 <= idx < self._n:
+            raise IndexError(idx)
+        arr = self._text_array()
+        if arr is not None:
+            stored = arr[idx].as_py()
+            if stored is not None:
+                return stored
+        return default_text(self.num(idx))
 
     def num(self, idx: int) -> float:
-        return self._nums[idx]
+        if not 0 <= idx < self._n:
+            raise IndexError(idx)
+        if self._range is not None:
+            return float(self._range[0] + self._range[1] * float(idx))
+        return float(self._nbuf[idx])
+
+    def nums_at(self, codes: np.ndarray) -> np.ndarray:
+        """The numbers of the given symbols as float64, NaN for the NULL code (or -1)."""
+        if self._range is None:
+            return self.nums[codes]
+        start, step = self._range
+        codes = np.asarray(codes)
+        with np.errstate(invalid="ignore"):
+            out = start + step * codes.astype(np.float64)
+        out[self.null_mask(codes)] = math.nan
+        return out
+
+    def texts_at(self, indices: np.ndarray | Sequence[int]) -> np.ndarray:
+        """The texts of the given symbols as an object array, None for the NULL code (or
+        ``-1``). Builds at most ``min(len(indices), len(self))`` Python strings."""
+        idx = np.asarray(indices)
+        if idx.dtype.kind not in "iu":
+            idx = idx.astype(np.intp)
+        n = self._n
+        if len(idx) > n:
+            return self.texts[np.where(self.null_mask(idx), n, idx)]
+        out = np.empty(len(idx), dtype=object)
+        ok = np.flatnonzero(~self.null_mask(idx))
+        if not len(ok):
+            return out
+        sym = idx[ok].astype(np.intp)
+        arr = self._text_array()
+        if arr is None:
+            out[ok] = default_texts(self.nums_at(sym))
+            return out
+        taken = arr.take(pa.array(sym))
+        stored = taken.to_numpy(zero_copy_only=False)
+        missing = np.flatnonzero(~taken.is_valid().to_numpy(zero_copy_only=False))
+        if len(missing):
+            stored[missing] = default_texts(self.nums[sym[missing]])
+        out[ok] = stored
+        return out
 
     @property
     def texts(self) -> np.ndarray:
-        """Texts as an object array (with one extra ``None`` slot at the end for NULL)."""
-        if self._texts_arr is None:
-            arr = np.empty(len(self._texts) + 1, dtype=object)
-            arr[:-1] = self._texts
-            arr[-1] = None
-            self._texts_arr = arr
-        return self._texts_arr
+        """Every text as an object array, with one extra ``None`` slot at the end for NULL.
+        This makes a Python string per symbol: prefer ``texts_at`` or ``text``."""
+        if self._objtexts is not None:
+            return self._objtexts
+        out = np.empty(self._n + 1, dtype=object)
+        out[:-1] = self.texts_at(np.arange(self._n))
+        if self._frozen and self._n <= _SMALL:
+            self._objtexts = out
+        return out
 
     @property
     def nums(self) -> np.ndarray:
-        """Numbers as float64 (NaN for text), with one extra NaN slot at the end for NULL."""
-        if self._nums_arr is None:
-            arr = np.empty(len(self._nums) + 1, dtype=np.float64)
-            arr[:-1] = self._nums
-            arr[-1] = math.nan
-            self._nums_arr = arr
-        return self._nums_arr
+        """Numbers as float64 (NaN for text), with one extra NaN slot at the end for NULL.
+        (Made afresh for a table of evenly spaced numbers, which keeps none: prefer
+        ``nums_at`` or ``num``.)"""
+        if self._range is not None:
+            return self.nums_at(np.arange(self._n + 1))
+        if self._frozen:
+            return self._nbuf
+        if self._nums_copy is None:
+            copy = self._nbuf[: self._n + 1].copy()
+            copy[-1] = math.nan
+            self._nums_copy = copy
+        return self._nums_copy
+
+    def stored_texts(self) -> pa.Array | None:
+        """The stored texts (null where the text is the default rendering), or None when
+        every text is a default rendering."""
+        return self._text_array()
 
     def subset(self, keep: np.ndarray) -> tuple[SymbolTable, np.ndarray]:
         """A new table with only the symbols where ``keep``; returns it and old→new remap
-        (``remap[-1]`` is NULL so that ``remap[column]`` works for NULL cells too)."""
-        new = SymbolTable()
-        remap = np.full(len(self._texts) + 1, NULL, dtype=np.int32)
-        for old in np.flatnonzero(keep):
-            remap[old] = new.intern(self._texts[old], self._nums[old])
+        (``remap[-1]`` is ``-1`` so that ``remap[column]`` works for NULL cells too)."""
+        which = np.flatnonzero(keep)
+        arr = self._text_array()
+        new = SymbolTable.from_arrays(
+            self.nums_at(which), arr.take(pa.array(which)) if arr is not None else None
+        )
+        remap = np.full(self._n + 1, NULL, dtype=np.int32)
+        remap[which] = np.arange(len(which), dtype=np.int32)
         return new, remap
 
-    def items(self) -> Iterable[tuple[str, float]]:
-        return zip(self._texts, self._nums, strict=True)
+    def items(self) -> Iterator[tuple[str, float]]:
+        block = 1 << 16
+        for lo in range(0, self._n, block):
+            hi = min(lo + block, self._n)
+            texts = self.texts_at(np.arange(lo, hi))
+            yield from zip(texts.tolist(), self.nums_at(np.arange(lo, hi)).tolist(), strict=True)
 
     # -- properties of the whole field ----------------------------------------------
 
     def all_numeric(self) -> bool:
-        nums = self.nums[:-1]
+        if self._range is not None:
+            return True
+        nums = self._nbuf[: self._n]
         return bool(len(nums)) and not np.isnan(nums).any()
 
     def all_integer(self) -> bool:
-        nums = self.nums[:-1]
+        if self._range is not None:
+            return all(float(x).is_integer() for x in self._range)
+        nums = self._nbuf[: self._n]
         return self.all_numeric() and bool(np.all(nums == np.round(nums)))
 
     def any_numeric(self) -> bool:
-        return bool((~np.isnan(self.nums[:-1])).any())
+        if self._range is not None:
+            return True
+        return bool((~np.isnan(self._nbuf[: self._n])).any())
 
     def all_ascii(self) -> bool:
-        return all(t.isascii() for t in self._texts)
+        arr = self._text_array()  # default renderings are ASCII
+        return arr is None or arr.null_count == len(arr) or bool(
+            pc.all(pc.string_is_ascii(arr)).as_py())
+
+    def _lengths(self, chars: bool) -> np.ndarray:
+        """Length of every text, in characters or UTF-8 bytes."""
+        arr = self._text_array()
+        nums = self.nums[:-1]
+        if arr is None:
+            return default_lengths(nums)
+        fn = pc.utf8_length if chars else pc.binary_length
+        lengths = fn(arr).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+        rendered = np.flatnonzero(~arr.is_valid().to_numpy(zero_copy_only=False))
+        lengths[rendered] = default_lengths(nums[rendered])
+        return lengths
 
     def max_glyphs(self) -> int:
-        return max((len(t) for t in self._texts), default=0)
+        if self._glyphs is None:
+            self._glyphs = int(self._lengths(True).max(initial=0))
+        return self._glyphs
+
+    def text_bytes(self) -> np.ndarray:
+        """The UTF-8 size of every text."""
+        return self._lengths(False)

@@ -31,7 +31,7 @@ from associa.script import parser as p
 from associa.script.expansion import expand
 from associa.script.scanner import Statement, split_statements
 from associa.script.sources import decode, read_delimited
-from associa.values import DEFAULT_LOCALE, LOCALE_VARIABLES, Locale, interpret
+from associa.values import DEFAULT_LOCALE, LOCALE_VARIABLES, Locale, auto_format, interpret
 
 OpenFile = Callable[[str], bytes]
 CHUNK_ROWS = 65536  # rows of a LOAD built at a time; a status update after each chunk
@@ -78,7 +78,7 @@ class InputTable:
             if self.table is not None and self.builder is not None:
                 sym = self.builder.symbols_of(name)
                 col = self.table.columns[name]
-                v = Vec.from_symbols(sym.nums, sym.texts, col)
+                v = Vec.from_symbols(sym, col)
             else:
                 v = raw_vec(self.raw[name], locale)
             self._vecs[name] = v
@@ -390,10 +390,7 @@ class Interpreter:
                 col = source.table.columns[expr.name][rows]
                 if expr.name == item.name:
                     return col
-                src = self.builder.symbols_of(expr.name)
-                remap = np.full(len(src) + 1, -1, dtype=np.int32)
-                for i, (text, num) in enumerate(src.items()):
-                    remap[i] = sym.intern(text, num)
+                remap = sym.intern_symbols(self.builder.symbols_of(expr.name))
                 return remap[col]
             raw = source.raw[expr.name]
             if len(rows) == len(raw):
@@ -410,7 +407,30 @@ class Interpreter:
         except MissingField as exc:
             exc.offset = item.refs.get(exc.name, -1)
             raise
-        return sym.intern_values(v.texts(self.locale), v.num, v.null)
+        return sym.intern_many(value_texts(v, self.locale), v.num, v.null)
+
+
+def value_texts(v: Vec, locale: Locale) -> np.ndarray | None:
+    """The texts to intern for computed values: None where the text is the number's own
+    rendering and the symbol table renders it alike (integers below 1e15, the same under
+    ``auto_format`` and ``model.rendering``), so computed integers make no Python string;
+    other numbers are formatted once per distinct number."""
+    text = v.text
+    num = v.num
+    has_text = np.zeros(v.n, dtype=bool) if text is None else text != None  # noqa: E711
+    with np.errstate(invalid="ignore"):
+        plain = (np.floor(num) == num) & (np.abs(num) < 1e15)
+    need = np.flatnonzero(~v.null & ~has_text & ~plain)
+    if not len(need) and not has_text.any():
+        return None
+    out = np.empty(v.n, dtype=object)
+    if text is not None:
+        out[has_text] = text[has_text]
+    if len(need):
+        uniq, inv = np.unique(num[need], return_inverse=True)
+        rendered = np.array([auto_format(x, locale) for x in uniq.tolist()], dtype=object)
+        out[need] = rendered[inv]
+    return out
 
 
 def unexpanded_offset(offset: int, original: str, expanded: str) -> int:

@@ -129,12 +129,13 @@ def search_symbols(model: DataModel, name: str, text: str) -> list[int]:
             ".*" if c == "*" else "." if c == "?" else re.escape(c) for c in text.strip("\"")
         )
         rx = re.compile(pattern, re.IGNORECASE | re.DOTALL)
-        return [i for i in range(len(sym)) if rx.fullmatch(sym.text(i))]
+        texts = sym.texts_at(np.arange(len(sym))).tolist()
+        return [i for i, t in enumerate(texts) if rx.fullmatch(t)]
     terms = [t.casefold() for t in text.strip("\"").split()]
     out = []
-    for i in range(len(sym)):
-        words = sym.text(i).casefold().split()
-        value = sym.text(i).casefold()
+    for i, t in enumerate(sym.texts_at(np.arange(len(sym))).tolist()):
+        value = t.casefold()
+        words = value.split()
         if value == " ".join(terms) or all(any(w.startswith(t) for w in words) for t in terms):
             out.append(i)
     return out

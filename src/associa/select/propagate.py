@@ -33,7 +33,7 @@ LOCKED, SELECTED, OPTION, DESELECTED, ALTERNATIVE, EXCLUDED, SEL_EXCL, LOCK_EXCL
 
 
 def _lut(mask: np.ndarray) -> np.ndarray:
-    """A lookup table over symbol indices with a False slot for NULL (index -1)."""
+    """A lookup table over symbol codes with a False last slot for NULL (the null code)."""
     return np.append(mask, False)
 
 

@@ -4,6 +4,12 @@ An app file is a zip archive holding ``app.json`` (id, title, script, objects,
 connections, variables, properties) and ``model.npz`` (the data model snapshot). A save
 writes a temporary file in the same folder, flushes it to disk and renames it over the
 old one, so a crash leaves either the old or the new app, never half of one.
+
+``app.json`` records the format the file was written in (``format``). Format 2 holds the
+compact data model (narrow columns, stored texts only where they are not the number's
+default rendering); a format 1 file, written before it, opens and is converted on load
+(the next save writes format 2). A file in a format newer than this version reads fails
+with an error that names the format.
 """
 
 from __future__ import annotations
@@ -19,9 +25,10 @@ from typing import Any
 
 from associa.errors import AppNotFound, PersistenceError, PersistenceReadFailed
 from associa.model import DataModel
-from associa.store.snapshot import dump_model, load_model
+from associa.store.snapshot import SnapshotFormatError, dump_model, load_model
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 
 
 @dataclass(slots=True)
@@ -104,8 +111,16 @@ class AppStore:
             with zipfile.ZipFile(path) as zf:
                 meta = json.loads(zf.read("app.json"))
                 blob = zf.read("model.npz") if "model.npz" in zf.namelist() else None
+            version = meta.get("format", 1) if isinstance(meta, dict) else None
+            if version not in READABLE_VERSIONS:
+                raise ValueError(
+                    f"the app file is in format {version}; this version of associa reads "
+                    f"formats {READABLE_VERSIONS[0]} to {READABLE_VERSIONS[-1]}"
+                )
             try:
                 model = load_model(blob) if blob is not None else None
+            except SnapshotFormatError:
+                raise
             except (KeyError, ValueError, TypeError, EOFError, zipfile.BadZipFile) as exc:
                 raise ValueError("the data model in the file is damaged") from exc
         except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from associa.model import DataModel
 
 
@@ -13,22 +11,22 @@ def _field_in_table(model: DataModel, table_name: str, name: str) -> dict[str, A
     table = model.tables[table_name]
     fld = model.fields[name]
     col = table.columns[name]
-    nonnull = col[col >= 0]
-    distinct = int(len(np.unique(nonnull))) if len(nonnull) else 0
+    nonnull = int((col != fld.null_code).sum())
+    distinct = int(model.full_presence[(table_name, name)].sum())
     total = len(fld.symbols)
     rec: dict[str, Any] = {
         "qName": name,
         "qOriginalFields": [],
         "qPresent": True,
     }
-    if len(nonnull) < table.nrows:
+    if nonnull < table.nrows:
         rec["qHasNull"] = True
-    if distinct < len(nonnull):
+    if distinct < nonnull:
         rec["qHasDuplicates"] = True
     rec.update(
         {
-            "qInformationDensity": (len(nonnull) / table.nrows) if table.nrows else 0,
-            "qnNonNulls": int(len(nonnull)),
+            "qInformationDensity": (nonnull / table.nrows) if table.nrows else 0,
+            "qnNonNulls": nonnull,
             "qnRows": table.nrows,
             "qSubsetRatio": (distinct / total) if total else 0,
             "qnTotalDistinctValues": distinct,
@@ -63,7 +61,7 @@ def tables_and_keys(model: DataModel) -> dict[str, Any]:
 
 def field_description(model: DataModel, name: str) -> dict[str, Any]:
     fld = model.fields[name]
-    total = sum(int((model.tables[t].columns[name] >= 0).sum()) for t in fld.tables)
+    total = sum(int((model.tables[t].columns[name] != fld.null_code).sum()) for t in fld.tables)
     return {
         "qInternalNumber": list(model.fields).index(name),
         "qName": name,
@@ -72,5 +70,5 @@ def field_description(model: DataModel, name: str) -> dict[str, Any]:
         "qTotalCount": total,
         "qIsNumeric": fld.symbols.all_numeric(),
         "qTags": fld.tags(),
-        "qByteSize": int(sum(len(t.encode()) + 8 for t in fld.symbols.texts[:-1])),
+        "qByteSize": int(fld.symbols.text_bytes().sum()) + 8 * len(fld.symbols),
     }

@@ -238,7 +238,7 @@ def select_hypercube_cells(call: Call, qPath: str, qRowIndices: list[Any],
         if field is None:
             continue
         symbols = {int(cube.dim_symbols[col][cube.rows[r]]) for r in rows}
-        symbols.discard(-1)
+        symbols.discard(cube.model.fields[field].null_code)  # NULL
         ok = ref.doc.select_symbols(field, sorted(symbols), False, qSoftLock) and ok
     return ok
 

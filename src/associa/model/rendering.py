@@ -1,0 +1,88 @@
+"""The default rendering of a symbol's number: the text a symbol table does not store.
+
+A symbol is a dual (text, number). Where the text is exactly the number's default
+rendering, the symbol table keeps only the number and renders the text when asked:
+
+* an integer below 2**63 in magnitude renders as its digits, ``"%d"`` (``7`` → ``"7"``,
+  ``-0.0`` → ``"0"``): what a file's ``1234`` or the script's computed integers give;
+* any other number renders as Python's shortest round-trip ``repr`` (``12.5`` → ``"12.5"``,
+  ``1e+20``, ``inf``): what a file's ``12.5`` gives, though not its ``12.50``.
+
+Any other text (``"007"``, ``"12.50"``, ``"1,000"``, a date) is stored as it is, so the text
+a symbol returns is always the one it was loaded with.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pyarrow as pa
+
+_INT_LIMIT = 2.0**63
+_POW10 = np.array([10**k for k in range(19)], dtype=np.int64)
+_INT_TEXT = re.compile(r"-?(?:0|[1-9][0-9]*)")
+
+
+def _integral(nums: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return (np.floor(nums) == nums) & (np.abs(nums) < _INT_LIMIT)
+
+
+def default_text(x: float) -> str:
+    if abs(x) < _INT_LIMIT and x == math.floor(x):
+        return str(int(x))
+    return repr(float(x))
+
+
+def default_texts(nums: np.ndarray) -> np.ndarray:
+    """Default renderings as an object array of str."""
+    nums = np.asarray(nums, dtype=np.float64)
+    out = np.empty(len(nums), dtype=object)
+    whole = _integral(nums)
+    ints = nums[whole].astype(np.int64)
+    if len(ints):
+        out[whole] = pa.array(ints).cast(pa.string()).to_numpy(zero_copy_only=False)
+    other = np.flatnonzero(~whole)
+    if len(other):
+        out[other] = [repr(x) for x in nums[other].tolist()]
+    return out
+
+
+def default_text_array(nums: np.ndarray) -> pa.Array:
+    """Default renderings as an Arrow string array."""
+    nums = np.asarray(nums, dtype=np.float64)
+    whole = _integral(nums)
+    if whole.all():
+        return pa.array(nums.astype(np.int64)).cast(pa.string())
+    return pa.array(default_texts(nums), type=pa.string())
+
+
+def default_lengths(nums: np.ndarray) -> np.ndarray:
+    """Length (characters, all ASCII so also bytes) of each default rendering."""
+    nums = np.asarray(nums, dtype=np.float64)
+    out = np.empty(len(nums), dtype=np.int64)
+    whole = _integral(nums)
+    ints = nums[whole].astype(np.int64)
+    mag = np.abs(ints)  # -2**63 is not integral-below-limit, so abs cannot overflow
+    digits = np.maximum(np.searchsorted(_POW10, mag, side="right"), 1)
+    out[whole] = digits + (ints < 0)
+    other = np.flatnonzero(~whole)
+    if len(other):
+        out[other] = [len(repr(x)) for x in nums[other].tolist()]
+    return out
+
+
+def parse_default(text: str) -> float | None:
+    """The number whose default rendering is ``text``, or None when no number renders so."""
+    if len(text) > 40:
+        return None  # longer than any default rendering
+    if _INT_TEXT.fullmatch(text):
+        x = float(int(text))
+        return x if abs(x) < _INT_LIMIT and default_text(x) == text else None
+    try:
+        x = float(text)
+    except ValueError:
+        return None
+    return x if not math.isnan(x) and repr(x) == text and default_text(x) == text else None
