@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from associa.model import SymbolTable
 from associa.model.numindex import NumberIndex
-from associa.model.rendering import default_lengths, default_text, default_texts, parse_default
+from associa.values.rendering import default_lengths, default_text, default_texts, parse_default
 
 NAN = math.nan
 
@@ -102,18 +102,30 @@ def test_null_cells() -> None:
     assert all_texts(sym) == ["x", "3", "4"]
 
 
-def test_intern_raw_interprets_each_distinct_text_once() -> None:
-    seen: list[str] = []
-
-    def interpret(text: str) -> float | None:
-        seen.append(text)
-        return float(text) if text.strip("-").isdigit() else None
-
+def test_intern_range_keeps_a_rule_in_an_empty_table() -> None:
+    n = 5000
     sym = SymbolTable()
-    codes = sym.intern_raw(["5", "x", None, "5", "05", "x"], interpret)
-    assert codes.tolist() == [0, 1, -1, 0, 0, 1]
-    assert sorted(seen) == ["05", "5", "x"]
-    assert all_texts(sym) == ["5", "x"]
+    assert sym.intern_range(10.0, 1.0, n) == 0
+    assert len(sym) == n and sym.num(0) == 10.0 and sym.text(n - 1) == str(n + 9)
+    assert sym.nums_at(np.array([0, 3, -1])).tolist()[:2] == [10.0, 13.0]
+    sym.freeze()
+    assert sym.arithmetic == (10.0, 1.0) and sym.find_number(12.0) == 2
+
+
+def test_intern_range_into_a_table_with_symbols() -> None:
+    sym = SymbolTable()
+    sym.intern_many(["x", "3"], np.array([NAN, 3.0]))
+    assert sym.intern_range(2.0, 1.0, 3).tolist() == [2, 1, 3]
+    assert all_texts(sym) == ["x", "3", "2", "4"]
+    grown = SymbolTable()
+    assert grown.intern_range(1.0, 1.0, 3) == 0
+    # a later intern finds the numbers the rule stood for
+    assert grown.intern_many(None, np.array([2.0, 9.0])).tolist() == [1, 3]
+    assert grown.intern("x", NAN) == 4 and all_texts(grown) == ["1", "2", "3", "9", "x"]
+    short = SymbolTable()
+    short.intern_range(1.0, 1.0, 4)
+    short.freeze()
+    assert short.arithmetic is None and short.nums[:-1].tolist() == [1, 2, 3, 4]
 
 
 def reference(values: list[tuple[str | None, float]]) -> tuple[list[int], list[tuple[str, float]]]:

@@ -7,13 +7,13 @@ from __future__ import annotations
 import pytest
 
 from associa.errors import Aborted
-from associa.script import interpreter, run_script
+from associa.script import loading, run_script
 from tests.script.test_interpreter import snapshot
 
 
 @pytest.fixture
 def small_chunks(monkeypatch: pytest.MonkeyPatch) -> int:
-    monkeypatch.setattr(interpreter, "CHUNK_ROWS", 10)
+    monkeypatch.setattr(loading, "CHUNK_ROWS", 10)
     return 10
 
 
@@ -73,7 +73,7 @@ X, Y
 def test_chunks_build_the_same_tables(monkeypatch: pytest.MonkeyPatch) -> None:
     whole = snapshot(run_script(SCRIPT).model)
     for size in (1, 4, 10, 64):
-        monkeypatch.setattr(interpreter, "CHUNK_ROWS", size)
+        monkeypatch.setattr(loading, "CHUNK_ROWS", size)
         assert snapshot(run_script(SCRIPT).model) == whole, size
     assert len(whole["T"]["R"]) == 72 + 23
     assert whole["T"]["W"][71:73] == [["72", 72.0], ["73", 73.0]]

@@ -1,5 +1,6 @@
-"""encode_column against a per-text Python reference; merge_equal_numbers against the
-symbol-table rule (numbers distinct by number, first text wins; texts by text)."""
+"""ColumnEncoder against a per-text Python reference: codes in order of first appearance,
+each distinct text once, its number as ``interpret`` reads it; integer columns and
+sequences keep no texts; batches merge as one column."""
 
 from __future__ import annotations
 
@@ -11,31 +12,36 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from associa.values import auto_format, interpret
-from associa.values.encoding import encode_column, merge_equal_numbers
+from associa.values import interpret
+from associa.values.encoding import ColumnEncoder, encode_column, factorize_numbers
 
 
-def reference(texts: list[str | None]) -> tuple[list[int], list[str], list[float], list[bool]]:
+def reference(texts: list[str | None]) -> tuple[list[int], list[str], list[float]]:
     index: dict[str, int] = {}
     rows = [-1 if t is None else index.setdefault(t, len(index)) for t in texts]
     distinct = list(index)
     nums = [math.nan if (y := interpret(t)) is None else y for t in distinct]
-    plain = [not math.isnan(x) and t == auto_format(x) for t, x in zip(distinct, nums, strict=True)]
-    return rows, distinct, nums, plain
+    return rows, distinct, nums
 
 
-def check(texts: list[str | None], chunks: int = 1) -> None:
-    size = max(1, len(texts) // chunks)
-    parts = [pa.array(texts[i : i + size], pa.string()) for i in range(0, len(texts), size)]
-    col = pa.chunked_array(parts, type=pa.string())
-    enc = encode_column(col)
-    rows, distinct, nums, plain = reference(texts)
-    assert enc.indices.dtype == np.int32
-    assert enc.indices.tolist() == rows
+def encoded(texts: list[str | None], batches: int = 1):
+    size = max(1, -(-len(texts) // batches))
+    encoder = ColumnEncoder()
+    for i in range(0, len(texts), size):
+        encoder.add(pa.array(texts[i : i + size], pa.string()))
+    return encoder.finish()
+
+
+def check(texts: list[str | None], batches: int = 1) -> None:
+    enc = encoded(texts, batches)
+    rows, distinct, nums = reference(texts)
+    assert enc.nrows == len(texts)
+    codes = enc.code_array()
+    assert codes.dtype == np.int32
+    assert codes.tolist() == rows
     assert enc.text_array().to_pylist() == distinct
-    np.testing.assert_array_equal(enc.nums, np.array(nums, dtype=float))
-    assert np.signbit(enc.nums).tolist() == np.signbit(np.array(nums, dtype=float)).tolist()
-    assert enc.plain.tolist() == plain
+    np.testing.assert_array_equal(enc.num_array(), np.array(nums, dtype=float))
+    assert np.signbit(enc.num_array()).tolist() == np.signbit(np.array(nums, dtype=float)).tolist()
     assert len(enc) == len(distinct)
 
 
@@ -48,40 +54,65 @@ cells = st.one_of(
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(cells, max_size=80), st.integers(1, 4))
-def test_mixed_columns_match_reference(texts: list[str | None], chunks: int) -> None:
-    check(texts, chunks)
+def test_mixed_columns_match_reference(texts: list[str | None], batches: int) -> None:
+    check(texts, batches)
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.integers(0, 10**15 - 1), min_size=1, max_size=80), st.integers(1, 3))
-def test_integer_columns_match_reference(values: list[int], chunks: int) -> None:
-    check([str(v) for v in values], chunks)
+def test_integer_columns_match_reference(values: list[int], batches: int) -> None:
+    check([str(v) for v in values], batches)
 
 
 @pytest.mark.parametrize(
-    ("values", "sequence"),
+    ("values", "batches", "sequence"),
     [
-        (list(range(1, 1001)), True),
-        (list(range(7, 17)), True),
-        ([5], True),
-        (list(range(1000, 0, -1)), False),
-        ([3, 1, 3, 2, 1, 9], False),
-        ([10**14, 1, 10**14, 5], False),  # sparse: hashed
+        (list(range(1, 1001)), 1, True),
+        (list(range(1, 1001)), 7, True),  # a sequence across batches
+        (list(range(7, 17)), 2, True),
+        ([5], 1, True),
+        (list(range(1, 11)) + list(range(12, 20)), 2, False),  # broken between batches
+        (list(range(1000, 0, -1)), 1, False),
+        ([3, 1, 3, 2, 1, 9], 2, False),
+        ([10**14, 1, 10**14, 5], 1, False),
     ],
 )
-def test_integer_paths(values: list[int], sequence: bool) -> None:
+def test_integer_paths(values: list[int], batches: int, sequence: bool) -> None:
     texts = [str(v) for v in values]
-    check(texts)
-    enc = encode_column(pa.array(texts))
+    check(texts, batches)
+    enc = encoded(texts, batches)
     assert enc.sequence is sequence
-    assert enc.texts is None and enc.plain.all()
+    assert enc.texts is None
+    if sequence:
+        assert enc.codes is None and enc.nums is None and enc.start == values[0]
+
+
+def test_integer_batches_then_texts() -> None:
+    texts = ["3", "1", "3", "2", "x", "1", "01", None, "2"]
+    check(texts, 3)  # batch 1 integers, batches 2 and 3 texts
+    enc = encoded(texts, 3)
+    assert enc.texts is not None
 
 
 def test_not_integer_paths() -> None:
     for texts in (["1", "007"], ["1", None], ["1", "-2"], ["1234567890123456"], ["1", "x"]):
-        enc = encode_column(pa.array(texts))
-        assert enc.texts is not None
+        assert encode_column(pa.array(texts)).texts is not None
         check(texts)
+
+
+def test_interpretation_once_per_distinct_text_per_column() -> None:
+    seen: list[list[str]] = []
+
+    def interpret_(texts: pa.Array) -> np.ndarray:
+        seen.append(texts.to_pylist())
+        return np.full(len(texts), math.nan)
+
+    encoder = ColumnEncoder()
+    for _ in range(3):
+        encoder.add(pa.array(["b", "a", "b", "1.5"]))
+    enc = encoder.finish(interpret_)
+    assert seen == [["b", "a", "1.5"]]
+    assert enc.code_array().tolist() == [0, 1, 0, 2] * 3
 
 
 def test_empty_and_all_null() -> None:
@@ -94,31 +125,12 @@ def test_rejects_non_strings() -> None:
         encode_column(pa.array([1, 2]))
 
 
-def symbols_reference(nums: list[float]) -> tuple[list[int], list[bool]]:
-    seen: dict[object, int] = {}
-    remap, keep = [], []
-    for i, x in enumerate(nums):
-        key: object = ("text", i) if math.isnan(x) else x + 0.0
-        if key in seen:
-            remap.append(seen[key])
-            keep.append(False)
-        else:
-            seen[key] = len(seen)
-            remap.append(seen[key])
-            keep.append(True)
-    return remap, keep
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from([math.nan, 0.0, -0.0, 1.0, 2.5, 1e300, -3.0]), max_size=30))
-def test_merge_equal_numbers(nums: list[float]) -> None:
-    remap, keep = merge_equal_numbers(np.array(nums, dtype=float))
-    assert (remap.tolist(), keep.tolist()) == symbols_reference(nums)
-
-
-def test_merge_skips_sort_when_all_numeric_texts_are_plain() -> None:
-    enc = encode_column(pa.array(["1", "x", "2", "1.0", "x"]))
-    remap, keep = merge_equal_numbers(enc.nums, enc.plain)
-    assert keep.tolist() == [True, True, True, False] and remap.tolist() == [0, 1, 2, 0]
-    remap, keep = merge_equal_numbers(np.array([1.0, np.nan, 2.0]), np.array([1, 0, 1], bool))
-    assert keep.all() and remap.tolist() == [0, 1, 2]
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from([0.0, 1.0, 2.5, 1e300, -3.0, 7.0, 8.0]), max_size=30))
+def test_factorize_numbers(keys: list[float]) -> None:
+    codes, distinct, first = factorize_numbers(np.array(keys, dtype=float))
+    seen: dict[float, int] = {}
+    want = [seen.setdefault(x, len(seen)) for x in keys]
+    assert codes.tolist() == want
+    assert distinct.tolist() == list(seen)
+    assert first.tolist() == [keys.index(x) for x in seen]

@@ -10,7 +10,7 @@ import numpy as np
 from associa.errors import ScriptError
 from associa.model.model import DataModel, compact
 from associa.model.symbols import SymbolTable
-from associa.model.table import Columns, Table
+from associa.model.table import Columns, Identity, Table, code_dtype
 
 
 class ModelBuilder:
@@ -50,7 +50,9 @@ class ModelBuilder:
                 return table
         return None
 
-    def add(self, name: str, fields: list[str], columns: dict[str, np.ndarray], nrows: int) -> Table:
+    def add(self, name: str, fields: list[str], columns: Mapping[str, np.ndarray | Identity],
+            nrows: int) -> Table:
+        """A new table; a column is int32 codes (``-1`` NULL) or an ``Identity`` marker."""
         table = Table(name, list(fields), Columns(columns), nrows)
         self.tables[name] = table
         return table
@@ -77,6 +79,11 @@ class ModelBuilder:
         narrow columns; the builder's int32 columns are freed with it)."""
         tables = [t.copy() for t in self.tables.values()]
         symbols = compact(tables, self.symbols)
+        for table in tables:  # identity columns take their field's code dtype
+            for name in table.fields:
+                if table.is_identity(name):
+                    nsym = len(symbols[name])
+                    table.columns[name] = Identity(table.nrows, code_dtype(nsym))
         self.tables = {}
         self.symbols = {}
         return DataModel(tables, symbols)

@@ -1,6 +1,6 @@
-"""Encoding batches of values for a symbol table: distinct values in order of first
-appearance, and the texts a symbol table stores (Arrow string arrays, null where the text
-is the number's default rendering, see ``rendering``)."""
+"""The texts a symbol table stores: Arrow string arrays, null where the text is the
+number's default rendering (``values.rendering``), kept in chunks while a table grows.
+(Numbering distinct values in order of first appearance is ``values.encoding``'s.)"""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from associa.model.rendering import default_text_array
+from associa.values.rendering import is_default_rendering
 
 TextsLike: TypeAlias = "pa.Array | pa.ChunkedArray | Sequence[str | None] | np.ndarray"
 
@@ -43,67 +43,17 @@ def compact_text_nulls(arr: pa.Array) -> pa.Array:
                                  null_count=arr.null_count)
 
 
-def first_positions(codes: np.ndarray) -> np.ndarray:
-    """Where each code first occurs, for codes numbered in order of first appearance
-    (as Arrow's ``dictionary_encode`` numbers them): where the running maximum rises."""
-    if not len(codes):
-        return np.zeros(0, dtype=np.intp)
-    run = np.maximum.accumulate(codes)
-    rise = np.empty(len(run), dtype=bool)
-    rise[0] = True
-    np.greater(run[1:], run[:-1], out=rise[1:])
-    return np.flatnonzero(rise)
-
-
-def factorize_numbers(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(code per key, distinct keys, position of each one's first occurrence), codes
-    numbered in order of first appearance. Increasing keys (an id in load order) need no
-    work; integers in a range at most about twice their count (ids, day numbers,
-    quantities) go through a lookup table over the range; other numbers through Arrow's
-    dictionary encoding. ``keys`` hold no NaN and no ``-0.0``."""
-    n = len(keys)
-    if n and bool(np.all(keys[1:] > keys[:-1])):  # increasing: every key new, in order
-        every = np.arange(n, dtype=np.int32)
-        return every, keys, every.astype(np.intp)
-    if n:
-        lo, hi = float(keys.min()), float(keys.max())
-        span = hi - lo + 1
-        if span <= max(2 * n, 1 << 16) and bool(np.all(np.floor(keys) == keys)):
-            off = (keys - lo).astype(np.intp)
-            first = np.full(int(span), n, dtype=np.intp)
-            np.minimum.at(first, off, np.arange(n, dtype=np.intp))
-            seen = np.flatnonzero(first < n)
-            firsts = first[seen]
-            order = np.argsort(firsts, kind="stable")
-            seen, firsts = seen[order], firsts[order]
-            lut = np.empty(int(span), dtype=np.int32)
-            lut[seen] = np.arange(len(seen), dtype=np.int32)
-            return lut[off], keys[firsts], firsts
-    enc = pc.dictionary_encode(pa.array(keys, type=pa.float64()))
-    codes = enc.indices.to_numpy(zero_copy_only=False)
-    return codes, enc.dictionary.to_numpy(zero_copy_only=False), first_positions(codes)
-
-
 def reduce_texts(texts: pa.Array, nums: np.ndarray) -> pa.Array | None:
     """``texts`` with null where the text is the number's default rendering (None when
     that is every text)."""
-    has_num = ~np.isnan(nums)
-    if not has_num.any():
-        return texts
-    if has_num.all():
-        same = pc.equal(texts, default_text_array(nums)).fill_null(True)
-    else:
-        where = np.flatnonzero(has_num)
-        defaults = default_text_array(nums[where])
-        drop = ~texts.is_valid().to_numpy(zero_copy_only=False)
-        drop[where] |= pc.equal(texts.take(pa.array(where)), defaults).fill_null(
-            False).to_numpy(zero_copy_only=False)
-        same = pa.array(drop)
-    if pc.all(same).as_py():
+    same = is_default_rendering(texts, nums)
+    if texts.null_count:
+        same |= ~texts.is_valid().to_numpy(zero_copy_only=False)
+    if same.all():
         return None
-    if not pc.any(same).as_py():
+    if not same.any():
         return texts
-    return pc.if_else(same, pa.scalar(None, texts.type), texts)
+    return pc.if_else(pa.array(same), pa.scalar(None, texts.type), texts)
 
 
 class StoredTexts:

@@ -32,22 +32,16 @@ model's ``freeze()`` drops what the reload built of it; a later lookup builds it
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from associa.model.encoding import (
-    StoredTexts,
-    TextsLike,
-    factorize_numbers,
-    first_positions,
-    reduce_texts,
-    string_array,
-)
+from associa.model.encoding import StoredTexts, TextsLike, reduce_texts, string_array
 from associa.model.numindex import NumberIndex
-from associa.model.rendering import default_lengths, default_text, default_texts, parse_default
+from associa.values.encoding import factorize_numbers, first_positions
+from associa.values.rendering import default_lengths, default_text, default_texts, parse_default
 
 NULL = -1  # the builder's code for NULL in int32 columns (a built model uses null_code)
 
@@ -112,6 +106,7 @@ class SymbolTable:
     def _reserve(self, extra: int) -> None:
         if self._frozen:
             raise RuntimeError("a symbol table is read-only once its data model is built")
+        self._materialize()
         need = self._n + extra + 1
         if need > len(self._nbuf):
             buf = np.full(max(need, 2 * len(self._nbuf)), math.nan)
@@ -125,7 +120,18 @@ class SymbolTable:
         when no symbol has a stored text."""
         return self._texts.array(self._n)
 
+    def _materialize(self) -> None:
+        """A growing table kept as a rule (``intern_range``) gets its numbers array."""
+        if self._range is None or self._frozen:
+            return
+        start, step = self._range
+        n = self._n
+        buf = np.full(n + 16, math.nan)
+        buf[:n] = start + step * np.arange(n, dtype=np.float64)
+        self._nbuf, self._range = buf, None
+
     def _index(self) -> tuple[NumberIndex, dict[str, int]]:
+        self._materialize()
         if self._numidx is None or self._textidx is None:
             n = self._n
             self._numidx = NumberIndex.build(self._nbuf, n)
@@ -265,18 +271,21 @@ class SymbolTable:
         out[txt_rows] = txt_sym[txt_codes]
         return out
 
-    def intern_raw(
-        self, raw: TextsLike, interpret: Callable[[str], float | None]
-    ) -> np.ndarray:
-        """Intern raw texts (as read from a file, None for NULL), interpreting each
-        distinct text once."""
-        enc = pc.dictionary_encode(string_array(raw))
-        distinct = enc.dictionary.to_pylist()
-        nums = np.array([math.nan if (x := interpret(t)) is None else float(x) for t in distinct],
-                        dtype=np.float64)
-        sym = np.append(self.intern_many(enc.dictionary, nums), np.int32(NULL))
-        codes = enc.indices.fill_null(len(distinct)).to_numpy(zero_copy_only=False)
-        return sym[codes]
+    def intern_range(self, start: float, step: float, count: int) -> int | np.ndarray:
+        """Intern the numbers ``start + step * i`` for ``i < count`` (their texts the
+        default renderings); the symbol of each, as the first of ``count`` consecutive
+        symbols (an int) or as an int32 array. An empty table keeps the numbers as the
+        rule only (an id field loaded in order costs no memory per symbol)."""
+        if self._frozen:
+            self._reserve(0)  # raises: read-only
+        if self._n == 0 and self._texts.empty and count > 0 and step != 0:
+            self._range = (float(start), float(step))
+            self._n = count
+            self._numidx = self._textidx = None
+            self._nums_copy = self._objtexts = self._glyphs = None
+            return 0
+        nums = float(start) + float(step) * np.arange(count, dtype=np.float64)
+        return self.intern_many(None, nums)
 
     def intern_symbols(self, other: SymbolTable) -> np.ndarray:
         """Intern every symbol of ``other``; old → new indices with a last ``-1`` slot
@@ -288,13 +297,17 @@ class SymbolTable:
         """Read-only from now on: trim the buffers, keep one text array, drop the lookup."""
         if self._frozen:
             return
-        self._text_array()
-        self._nbuf = self._nbuf[: self._n + 1].copy()
-        self._nbuf[self._n] = math.nan
-        self._nbuf.flags.writeable = False
+        if self._range is not None and self._n < _RANGE_MIN:
+            self._materialize()  # a short table keeps its numbers, as any other
         self._numidx = self._textidx = None
         self._nums_copy = None
         self._frozen = True
+        if self._range is not None:  # kept as a rule while growing (intern_range)
+            self._nbuf = np.zeros(0)
+            return
+        self._nbuf = self._nbuf[: self._n + 1].copy()
+        self._nbuf[self._n] = math.nan
+        self._nbuf.flags.writeable = False
         self._range = _arithmetic(self._nbuf[: self._n]) if self._text_array() is None else None
         if self._range is not None:
             self._nbuf = np.zeros(0)  # the numbers are start + step * i: nothing to keep
@@ -416,6 +429,13 @@ class SymbolTable:
             stored[missing] = default_texts(self.nums[sym[missing]])
         out[ok] = stored
         return out
+
+    def duals_at(self, codes: np.ndarray) -> tuple[pa.Array | None, np.ndarray]:
+        """(stored texts, numbers) of the given symbols (no NULL code), as ``intern_many``
+        takes them: a null text, or None for all, where the text is the default rendering."""
+        arr = self._text_array()
+        texts = None if arr is None else arr.take(pa.array(np.asarray(codes)))
+        return texts, self.nums_at(codes)
 
     @property
     def texts(self) -> np.ndarray:

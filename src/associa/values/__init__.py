@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from associa.values.dual import Dual, dual_from_number, dual_from_text, interpret_dual
-from associa.values.encoding import EncodedColumn, encode_column, merge_equal_numbers
+from associa.values.encoding import ColumnEncoder, EncodedColumn, encode_column
 from associa.values.format import (
     auto_format,
     format_datetime,
@@ -11,7 +11,7 @@ from associa.values.format import (
     format_number,
     format_with_attributes,
 )
-from associa.values.interpretation import interpret_array
+from associa.values.interpretation import InterpretationCache, interpret_array
 from associa.values.locale import (
     DEFAULT_LOCALE,
     DEFAULT_SCRIPT_HEADER,
@@ -26,18 +26,21 @@ from associa.values.numbers import (
     parse_with_format,
     serial_from_date,
 )
-from associa.values.rendering import default_texts, is_default_rendering
+from associa.values.rendering import default_text, default_texts, is_default_rendering
 
 __all__ = [
     "DEFAULT_LOCALE",
     "DEFAULT_SCRIPT_HEADER",
     "LOCALE_VARIABLES",
     "NO_SCRIPT_LOCALE",
+    "ColumnEncoder",
     "Dual",
     "EncodedColumn",
+    "InterpretationCache",
     "Locale",
     "auto_format",
     "date_from_serial",
+    "default_text",
     "default_texts",
     "dual_from_number",
     "dual_from_text",
@@ -50,7 +53,6 @@ __all__ = [
     "interpret_array",
     "interpret_dual",
     "is_default_rendering",
-    "merge_equal_numbers",
     "parse_number",
     "parse_with_format",
     "serial_from_date",

@@ -21,7 +21,12 @@ Vectorized shapes, each claimed only where the scalar rules provably give the sa
 
 Everything needs "safe" separators: one character each (or no thousands separator),
 none of them a digit, sign, ``e``, ``%`` or blank; otherwise every text takes the scalar
-path.
+path. Whatever the locale, a text without an ASCII digit stays text (as in the scalar
+rules) without being looked at further.
+
+The texts left for the scalar function can be remembered in an
+:class:`InterpretationCache`: a reload keeps one per field name, so that a dimension
+table's keys already read in the fact table are not interpreted again.
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ import pyarrow.compute as pc
 from associa.values.locale import DEFAULT_LOCALE, Locale
 from associa.values.numbers import classify_format, date_tokens, interpret
 
-__all__ = ["interpret_array", "safe_separators"]
+__all__ = ["InterpretationCache", "interpret_array", "safe_separators"]
 
 _EPOCH = np.datetime64("1899-12-30", "D")
 _UNSAFE = set("0123456789+-eE%")
@@ -234,28 +239,82 @@ def _iso(p: _Pass, not_number: str) -> None:
     p.claim(idx[mask][ok], values[ok])
 
 
-def _scalar(p: _Pass, locale: Locale) -> None:
+class InterpretationCache:
+    """The numbers of texts that took the scalar path (they cost a Python call each), for
+    one locale. Keeps at most ``limit`` texts; beyond that it stops learning."""
+
+    def __init__(self, limit: int = 1 << 21) -> None:
+        self.limit = limit
+        self.texts = pa.array([], pa.large_string())
+        self.nums = np.zeros(0)
+        self.hits = 0  # texts answered from the cache (for tests and statistics)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def find(self, texts: pa.Array) -> np.ndarray:
+        """Each text's position in the cache (``nums[pos]`` is its number), -1 if unknown."""
+        if not len(self.texts) or not len(texts):
+            return np.full(len(texts), -1, dtype=np.int64)
+        pos = pc.index_in(texts.cast(pa.large_string()), value_set=self.texts)
+        return np.asarray(pos.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+    def learn(self, texts: pa.Array, nums: np.ndarray) -> None:
+        room = self.limit - len(self.texts)
+        if room <= 0 or not len(texts):
+            return
+        texts, nums = texts[:room], nums[:room]
+        self.texts = pa.concat_arrays([self.texts, texts.cast(pa.large_string())])
+        self.nums = np.concatenate([self.nums, nums])
+
+
+def _no_digit(p: _Pass) -> None:
+    """Texts without an ASCII digit stay text (``numbers.interpret``'s first test)."""
     idx, sub = p.remaining()
     if not len(idx):
         return
-    cache: dict[str, float] = {}
+    mask = ~_bools(pc.match_substring_regex(sub, "[0-9]"))
+    if mask.any():
+        p.claim(idx[mask], np.full(int(mask.sum()), math.nan))
+
+
+def _scalar(p: _Pass, locale: Locale, cache: InterpretationCache | None) -> None:
+    idx, sub = p.remaining()
+    if not len(idx):
+        return
+    if cache is not None:
+        pos = cache.find(sub)
+        known = pos >= 0
+        if known.any():
+            p.claim(idx[known], cache.nums[pos[known]])
+            cache.hits += int(known.sum())
+            idx, sub = p.remaining()
+            if not len(idx):
+                return
+    memo: dict[str, float] = {}
     values = np.empty(len(idx))
     for i, text in enumerate(sub.to_pylist()):
-        x = cache.get(text)
+        x = memo.get(text)
         if x is None:
             y = interpret(text, locale)
-            x = cache[text] = math.nan if y is None else float(y)
+            x = memo[text] = math.nan if y is None else float(y)
         values[i] = x
     p.claim(idx, values)
+    if cache is not None:
+        cache.learn(sub, values)
 
 
 def interpret_array(
-    texts: pa.Array | pa.ChunkedArray, locale: Locale = DEFAULT_LOCALE
+    texts: pa.Array | pa.ChunkedArray,
+    locale: Locale = DEFAULT_LOCALE,
+    cache: InterpretationCache | None = None,
 ) -> np.ndarray:
     """Numbers of ``texts`` as Qlik's automatic interpretation reads them (float64, NaN
-    where a text stays text or is NULL); the same as ``interpret`` text by text."""
+    where a text stays text or is NULL); the same as ``interpret`` text by text.
+    ``cache`` answers and learns the texts that need the scalar function."""
     p = _Pass(_as_array(texts))
-    if safe_separators(locale):
+    _no_digit(p)
+    if safe_separators(locale) and p.todo.any():
         dec, thou = locale.decimal_sep or ".", locale.thousand_sep
         _digits(p)
         _plain_numbers(p, dec, thou)
@@ -264,5 +323,5 @@ def interpret_array(
             _locale_date(p, locale, not_number)
             if _iso_safe(locale):
                 _iso(p, not_number)
-    _scalar(p, locale)
+    _scalar(p, locale, cache)
     return p.out

@@ -1,117 +1,141 @@
-"""Default renderings of numbers, for whole arrays: a symbol whose text is what
-:func:`associa.values.format.auto_format` shows for its number need not store the text.
+"""The default rendering of a number: the text a symbol table does not store.
 
-* :func:`is_default_rendering` tells, per (text, number), whether ``text ==
-  auto_format(number, locale)``; False where the number is NaN (a pure text) or the text
-  is NULL. Integers below 1e15 render as their digits ("42", "-7"; never "+7", "007",
-  "-0" or "42.0"); other numbers as auto_format's 14 significant digits ("12.5", "0.1",
-  "1e-08").
-* :func:`default_texts` renders numbers that way (an Arrow string array), so that a
-  model can give back the texts it did not store.
+A symbol is a dual (text, number). Where the text is exactly the number's default
+rendering, a symbol table keeps only the number and renders the text when asked. The
+rule is reversible and independent of the locale (a text stored under one ``DecimalSep``
+reads back the same under another):
 
-Both agree with ``auto_format`` exactly (the tests check every case against it); the
-common shapes are decided by Arrow kernels, the rest value by value.
+* an integer below 2**63 in magnitude renders as its digits, ``"%d"`` (``7`` → ``"7"``,
+  ``-0.0`` → ``"0"``): what a file's ``1234`` or the script's computed integers give;
+* any other number renders as Python's shortest round-trip ``repr`` (``12.5`` → ``"12.5"``,
+  ``1e+20``, ``inf``): what a file's ``12.5`` gives, though not its ``12.50``.
+
+Any other text (``"007"``, ``"12.50"``, ``"1,000"``, a date) is stored as it is, so the text
+a symbol returns is always the one it was loaded with. (What a number *shows* as when it
+has no text of its own, e.g. in a chart, is ``format.auto_format``'s business, not this.)
+
+The array functions are vectorized: integers through Arrow's int64 → string cast; other
+numbers through Arrow's float64 → string cast (shortest round-trip digits, as ``repr``),
+taken where both print fixed-point digits, and ``repr`` value by value elsewhere.
 """
 
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from associa.values.format import auto_format
-from associa.values.locale import Locale
+__all__ = [
+    "default_lengths",
+    "default_text",
+    "default_text_array",
+    "default_texts",
+    "is_default_rendering",
+    "parse_default",
+]
 
-__all__ = ["default_texts", "is_default_rendering"]
-
-
-def _re2(chars: str) -> str:
-    return "".join(f"\\x{{{ord(c):x}}}" for c in chars)
-
-
-def _bools(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    return np.asarray(mask.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
-
-
-def _array(texts: pa.Array | pa.ChunkedArray) -> pa.Array:
-    if isinstance(texts, pa.ChunkedArray):
-        return texts.combine_chunks() if texts.num_chunks != 1 else texts.chunk(0)
-    return texts
+_INT_LIMIT = 2.0**63
+_POW10 = np.array([10**k for k in range(19)], dtype=np.int64)
+_INT_TEXT = re.compile(r"-?(?:0|[1-9][0-9]*)")
 
 
 def _integral(nums: np.ndarray) -> np.ndarray:
-    """Where auto_format prints plain digits (an integer below 1e15 in magnitude)."""
     with np.errstate(invalid="ignore"):
-        return np.isfinite(nums) & (nums == np.floor(nums)) & (np.abs(nums) < 1e15)
+        return (np.floor(nums) == nums) & (np.abs(nums) < _INT_LIMIT)
 
 
-def is_default_rendering(
-    texts: pa.Array | pa.ChunkedArray, nums: np.ndarray, locale: Locale | None = None
-) -> np.ndarray:
-    """Whether each text is the automatic rendering of its number (bool array)."""
-    arr = _array(texts)
+def default_text(x: float) -> str:
+    if abs(x) < _INT_LIMIT and x == math.floor(x):
+        return str(int(x))
+    return repr(float(x))
+
+
+def _fractions(nums: np.ndarray) -> list[str]:
+    """``repr`` of numbers that are not integers below 2**63 (Arrow's shortest digits
+    where ``repr`` prints them fixed-point too: 1e-4 <= |x| < 1e16)."""
+    if not len(nums):
+        return []
+    arr = pc.cast(pa.array(nums, pa.float64()), pa.string())
+    out = arr.to_numpy(zero_copy_only=False)
+    with np.errstate(invalid="ignore"):
+        mag = np.abs(nums)
+        fixed = (mag >= 1e-4) & (mag < 1e16)
+    fixed &= ~np.asarray(pc.match_substring(arr, "e").to_numpy(zero_copy_only=False), bool)
+    for i in np.flatnonzero(~fixed).tolist():
+        out[i] = repr(float(nums[i]))
+    return out.tolist()
+
+
+def default_texts(nums: np.ndarray) -> np.ndarray:
+    """Default renderings as an object array of str."""
     nums = np.asarray(nums, dtype=np.float64)
-    if len(arr) != len(nums):
-        raise ValueError("texts and nums differ in length")
-    dec = locale.decimal_sep if locale is not None else "."
-    out = np.zeros(len(nums), dtype=bool)
-    undecided = ~np.isnan(nums) & ~_bools(arr.is_null())
-    if not undecided.any():
-        return out
-    # integers: canonical digits whose value is the number
-    shape = _bools(pc.match_substring_regex(arr, "^(?:0|-?[1-9][0-9]{0,14})$")) & undecided
-    if shape.any():
-        idx = np.flatnonzero(shape)
-        values = pc.cast(arr.take(pa.array(idx)), pa.int64()).to_numpy(zero_copy_only=False)
-        equal = values.astype(np.float64) == nums[idx]
-        out[idx[equal]] = True
-        undecided[idx[equal]] = False
-    # decimals with at most 14 significant digits, no trailing zero, at least 1e-7: the
-    # text reads back as the number's shortest form, which auto_format then prints
-    if len(dec) == 1 and not dec.isdigit():
-        d = _re2(dec)
-        small = f"-?0{d}0{{0,6}}[1-9](?:[0-9]{{0,12}}[1-9])?"
-        large = f"-?[1-9][0-9]{{0,13}}{d}(?:[0-9]{{0,12}}[1-9])"
-        shape = _bools(pc.match_substring_regex(arr, f"^(?:{small}|{large})$")) & undecided
-        if shape.any():
-            idx = np.flatnonzero(shape)
-            sub = arr.take(pa.array(idx))
-            digits = pc.subtract(pc.utf8_length(sub), pc.add(1, pc.cast(
-                pc.starts_with(sub, "-"), pa.int32())))
-            short = _bools(pc.less_equal(digits, 14)) | _bools(pc.starts_with(
-                pc.utf8_ltrim(sub, "-"), "0"))
-            if dec != ".":
-                sub = pc.replace_substring(sub, dec, ".")
-            values = np.asarray(pc.cast(sub, pa.float64()).to_numpy(zero_copy_only=False))
-            equal = short & (values == nums[idx])
-            out[idx[equal]] = True
-            undecided[idx[equal]] = False
-    # anything else that looks like some auto_format output: ask auto_format
-    # (no leading zero, no trailing zero after the separator: auto_format strips them)
-    point = f"(?:{_re2(dec)}[0-9]*[1-9])?" if dec else "[0-9]*"
-    printable = f"^(?:-?(?:0|[1-9][0-9]*){point}(?:e[+-][0-9]+)?|[+-]Inf)$"
-    rest = undecided & _bools(pc.match_substring_regex(arr, printable))
-    idx = np.flatnonzero(rest)
-    if len(idx):
-        for i, text in zip(idx, arr.take(pa.array(idx)).to_pylist(), strict=True):
-            out[i] = text == auto_format(float(nums[i]), locale)
+    out = np.empty(len(nums), dtype=object)
+    whole = _integral(nums)
+    ints = nums[whole].astype(np.int64)
+    if len(ints):
+        out[whole] = pa.array(ints).cast(pa.string()).to_numpy(zero_copy_only=False)
+    other = np.flatnonzero(~whole)
+    if len(other):
+        out[other] = _fractions(nums[other])
     return out
 
 
-def default_texts(nums: np.ndarray, locale: Locale | None = None) -> pa.Array:
-    """``auto_format`` of each number, as an Arrow string array (NaN gives "")."""
+def default_text_array(nums: np.ndarray) -> pa.Array:
+    """Default renderings as an Arrow string array."""
     nums = np.asarray(nums, dtype=np.float64)
-    integral = _integral(nums)
-    if integral.all():
-        return pc.cast(pa.array(nums.astype(np.int64)), pa.string())
-    texts: list[str] = [""] * len(nums)
-    ints = np.flatnonzero(integral)
-    digits = nums[ints].astype(np.int64).astype(str).tolist()
-    for k, t in zip(ints.tolist(), digits, strict=True):
-        texts[k] = t
-    for k in np.flatnonzero(~integral).tolist():
-        x = float(nums[k])
-        texts[k] = "" if math.isnan(x) else auto_format(x, locale)
-    return pa.array(texts, pa.string())
+    whole = _integral(nums)
+    if whole.all():
+        return pa.array(nums.astype(np.int64)).cast(pa.string())
+    return pa.array(default_texts(nums), type=pa.string())
+
+
+def default_lengths(nums: np.ndarray) -> np.ndarray:
+    """Length (characters, all ASCII so also bytes) of each default rendering."""
+    nums = np.asarray(nums, dtype=np.float64)
+    out = np.empty(len(nums), dtype=np.int64)
+    whole = _integral(nums)
+    ints = nums[whole].astype(np.int64)
+    mag = np.abs(ints)  # -2**63 is not integral-below-limit, so abs cannot overflow
+    digits = np.maximum(np.searchsorted(_POW10, mag, side="right"), 1)
+    out[whole] = digits + (ints < 0)
+    other = np.flatnonzero(~whole)
+    if len(other):
+        out[other] = [len(t) for t in _fractions(nums[other])]
+    return out
+
+
+def is_default_rendering(texts: pa.Array, nums: np.ndarray) -> np.ndarray:
+    """Whether each text is the default rendering of its number (bool array; False where
+    the number is NaN or the text is null)."""
+    nums = np.asarray(nums, dtype=np.float64)
+    if len(texts) != len(nums):
+        raise ValueError("texts and nums differ in length")
+    has_num = ~np.isnan(nums)
+    if not has_num.any():
+        return np.zeros(len(nums), dtype=bool)
+    if has_num.all():
+        same = pc.equal(texts, default_text_array(nums))
+    else:
+        where = np.flatnonzero(has_num)
+        out = np.zeros(len(nums), dtype=bool)
+        same = pc.equal(texts.take(pa.array(where)), default_text_array(nums[where]))
+        out[where] = same.fill_null(False).to_numpy(zero_copy_only=False)
+        return out
+    return np.asarray(same.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def parse_default(text: str) -> float | None:
+    """The number whose default rendering is ``text``, or None when no number renders so."""
+    if len(text) > 40:
+        return None  # longer than any default rendering
+    if _INT_TEXT.fullmatch(text):
+        x = float(int(text))
+        return x if abs(x) < _INT_LIMIT and default_text(x) == text else None
+    try:
+        x = float(text)
+    except ValueError:
+        return None
+    return x if not math.isnan(x) and repr(x) == text and default_text(x) == text else None
