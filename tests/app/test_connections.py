@@ -35,7 +35,7 @@ def test_resolve_inside(conns: Connections, tree: Path) -> None:
     assert conns.resolve("LIB://data/sub/b.csv") == data / "sub" / "b.csv"
     assert conns.resolve("lib://data/sub\\b.csv") == data / "sub" / "b.csv"
     assert conns.resolve("lib://data/sub/../a.csv") == data / "a.csv"
-    assert conns.open_file("lib://data/a.csv") == b"A\n1\n"
+    assert bytes(conns.open_file("lib://data/a.csv")) == b"A\n1\n"
 
 
 @pytest.mark.parametrize(
@@ -111,7 +111,7 @@ def test_refused_file_is_not_read(conns: Connections, monkeypatch: pytest.Monkey
 def test_absolute_folder(tree: Path) -> None:
     c = Connections(Path("/nonexistent-base"))
     c.create({"qName": "out", "qConnectionString": str(tree / "outside")})
-    assert c.open_file("lib://out/x.csv") == b"X\n"
+    assert bytes(c.open_file("lib://out/x.csv")) == b"X\n"
 
 
 @pytest.mark.parametrize(

@@ -9,11 +9,21 @@ import math
 import numpy as np
 import pyarrow as pa
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from associa.values import interpret
+from associa.values import encoding, interpret
 from associa.values.encoding import ColumnEncoder, encode_column, factorize_numbers
+
+
+@pytest.fixture(params=["default", "small"])
+def merges(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run with the real thresholds, and with merges after every few rows and lookup
+    tables that give up on the first gap (every state change is taken). The patch holds
+    for every example hypothesis draws, which is what the tests want."""
+    if request.param == "small":
+        monkeypatch.setattr(encoding, "MERGE_ROWS", 3)
+        monkeypatch.setattr(encoding, "_DENSE_SLACK", 0)
 
 
 def reference(texts: list[str | None]) -> tuple[list[int], list[str], list[float]]:
@@ -52,15 +62,17 @@ cells = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.lists(cells, max_size=80), st.integers(1, 4))
-def test_mixed_columns_match_reference(texts: list[str | None], batches: int) -> None:
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(cells, max_size=80), st.integers(1, 6))
+def test_mixed_columns_match_reference(merges: None, texts: list[str | None],
+                                       batches: int) -> None:
     check(texts, batches)
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.integers(0, 10**15 - 1), min_size=1, max_size=80), st.integers(1, 3))
-def test_integer_columns_match_reference(values: list[int], batches: int) -> None:
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(st.integers(0, 10**15 - 1), st.integers(0, 40)), min_size=1,
+                max_size=80), st.integers(1, 6))
+def test_integer_columns_match_reference(merges: None, values: list[int], batches: int) -> None:
     check([str(v) for v in values], batches)
 
 
@@ -77,7 +89,7 @@ def test_integer_columns_match_reference(values: list[int], batches: int) -> Non
         ([10**14, 1, 10**14, 5], 1, False),
     ],
 )
-def test_integer_paths(values: list[int], batches: int, sequence: bool) -> None:
+def test_integer_paths(merges: None, values: list[int], batches: int, sequence: bool) -> None:
     texts = [str(v) for v in values]
     check(texts, batches)
     enc = encoded(texts, batches)
@@ -87,7 +99,7 @@ def test_integer_paths(values: list[int], batches: int, sequence: bool) -> None:
         assert enc.codes is None and enc.nums is None and enc.start == values[0]
 
 
-def test_integer_batches_then_texts() -> None:
+def test_integer_batches_then_texts(merges: None) -> None:
     texts = ["3", "1", "3", "2", "x", "1", "01", None, "2"]
     check(texts, 3)  # batch 1 integers, batches 2 and 3 texts
     enc = encoded(texts, 3)

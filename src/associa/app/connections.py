@@ -18,6 +18,7 @@ from associa.errors import (
     ReloadOpenFileError,
     ScriptError,
 )
+from associa.script.sources import Text, map_file
 
 CONNECTION_TYPES = ("folder",)
 
@@ -127,10 +128,11 @@ class Connections:
             )
         return target
 
-    def open_file(self, lib_path: str) -> bytes:
+    def open_file(self, lib_path: str) -> Text:
+        """The file's bytes, as a read-only memory map (the reload reads it in place)."""
         target = self.resolve(lib_path)
         try:
-            return target.read_bytes()
+            return map_file(target)
         except OSError:
             raise ReloadOpenFileError(f"Cannot open file: '{lib_path}'") from None
 

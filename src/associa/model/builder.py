@@ -77,14 +77,14 @@ class ModelBuilder:
         """The data model of the tables built so far. The builder is spent: it lets go of
         its tables and symbol tables (the model owns the frozen symbol tables and the
         narrow columns; the builder's int32 columns are freed with it)."""
-        tables = [t.copy() for t in self.tables.values()]
+        tables = list(self.tables.values())  # taken, not copied: each int32 column is
+        self.tables = {}  # freed as soon as its narrow form replaces it
         symbols = compact(tables, self.symbols)
         for table in tables:  # identity columns take their field's code dtype
             for name in table.fields:
                 if table.is_identity(name):
                     nsym = len(symbols[name])
                     table.columns[name] = Identity(table.nrows, code_dtype(nsym))
-        self.tables = {}
         self.symbols = {}
         return DataModel(tables, symbols)
 

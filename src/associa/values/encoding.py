@@ -13,9 +13,10 @@ the default renderings of their numbers (``rendering``), are not kept. A column 
 up by one from its first value (an ID such as OrderID) keeps nothing per row at all: it
 is a ``sequence``, row ``i`` being distinct value ``i``.
 
-Batch dictionaries are merged once, at ``finish``: Arrow's dictionary encoding of the
-chunked batch dictionaries numbers every distinct text of the column in order of first
-appearance, and each batch's codes are translated through it.
+Other integers go through a lookup table over their range while it stays dense; texts
+(and sparse integers) are dictionary-encoded by Arrow, merging batches into the distinct
+values seen so far as they come, so that memory holds the codes, the distinct values and
+a few batches, never the column's texts.
 
 :func:`factorize_numbers` numbers a float64 array's distinct values in order of first
 appearance (symbol tables use it when interning numbers).
@@ -46,6 +47,8 @@ __all__ = [
 
 NULL = -1  # the code of a NULL cell
 Interpret = Callable[[pa.Array], np.ndarray]
+MERGE_ROWS = 1 << 16  # pending rows that start a merge (at least; see ColumnEncoder)
+_DENSE_SLACK = 1 << 16  # a lookup table may be this much larger than four per value
 
 
 def first_positions(codes: np.ndarray) -> np.ndarray:
@@ -137,14 +140,34 @@ class EncodedColumn:
 
 
 class ColumnEncoder:
-    """Encodes one column batch by batch (see the module docstring)."""
+    """Encodes one column batch by batch (see the module docstring).
+
+    Three states, each batch moving it at most forward:
+
+    * ``sequence``: every row so far is an integer one above the row before it; nothing
+      is kept but the first value and the count;
+    * ``dense``: integers in a range at most about four times the number of distinct
+      values; a lookup table over the range gives each value's code (no hashing);
+    * ``hashed``: texts, or integers too spread out; the distinct values as one Arrow
+      array, and the batches not merged yet, merged by Arrow's dictionary encoding once
+      they hold as many rows as there are distinct values (so each row is hashed about
+      twice at most, and memory stays at the distinct values plus a few batches).
+    """
 
     def __init__(self, locale: Locale = DEFAULT_LOCALE) -> None:
         self.locale = locale
         self.rows = 0
         self._integers = safe_separators(locale)
-        self._seq: tuple[int, int] | None = None  # (start, rows) while a sequence
-        self._parts: list[tuple[np.ndarray, np.ndarray | pa.Array]] = []  # codes, dictionary
+        self._state = "empty"
+        self._codes: list[np.ndarray] = []  # int32 codes of the rows encoded so far
+        self._seq = (0, 0)  # sequence: first value, rows
+        self._lo = 0  # dense: the value at lut[0]
+        self._lut = np.zeros(0, dtype=np.int32)  # dense: value - lo -> code, -1 unseen
+        self._values: list[np.ndarray] = []  # dense: distinct values (int64), in order
+        self._count = 0  # dense: distinct values so far
+        self._dict: pa.Array | None = None  # hashed: distinct values, in order
+        self._pending: list[pa.Array] = []  # hashed: batches not merged yet
+        self._pending_rows = 0
 
     def add(self, col: pa.Array | pa.ChunkedArray) -> None:
         if isinstance(col, pa.ChunkedArray):
@@ -156,70 +179,133 @@ class ColumnEncoder:
         n = len(col)
         if not n:
             return
-        values = integer_values(col) if self._integers else None
-        if values is not None and self._extends_sequence(values):
-            start = int(values[0]) if self._seq is None else self._seq[0]
-            self._seq = (start, self.rows + n)
+        values = integer_values(col) if self._integers and self._state != "hashed" else None
+        if values is not None and self._state in ("empty", "sequence"):
+            if self._extends_sequence(values):
+                self._seq = (int(values[0]) if self._state == "empty" else self._seq[0],
+                             self._seq[1] + n)
+                self._state = "sequence"
+                self.rows += n
+                return
+            self._end_sequence()
+        if values is not None and self._dense(values):
             self.rows += n
             return
-        self._end_sequence()
-        if values is not None:
-            enc = pc.dictionary_encode(pa.array(values, pa.int64()))
-            codes = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int32)
-            self._parts.append((codes, enc.dictionary.to_numpy(zero_copy_only=False)))
-        else:
-            enc = pc.dictionary_encode(col)
-            idx = enc.indices
-            if idx.null_count:
-                idx = pc.fill_null(idx, NULL)
-            codes = np.asarray(idx.to_numpy(zero_copy_only=False), dtype=np.int32)
-            self._parts.append((codes, enc.dictionary))
+        self._to_hashed()
+        self._pending.append(pa.array(values, pa.int64()) if values is not None else col)
+        self._pending_rows += n
         self.rows += n
+        if self._pending_rows >= max(MERGE_ROWS, len(self._dict or ())):
+            self._merge()
+
+    # -- sequence ----------------------------------------------------------------------
 
     def _extends_sequence(self, values: np.ndarray) -> bool:
-        if self._parts or (self._seq is None and self.rows):
-            return False
         first = int(values[0])
-        if self._seq is not None and first != self._seq[0] + self._seq[1]:
+        if self._state == "sequence" and first != self._seq[0] + self._seq[1]:
             return False
         return len(values) == 1 or bool(np.all(np.diff(values) == 1))
 
     def _end_sequence(self) -> None:
-        """The sequence so far becomes an ordinary part (a later batch broke it)."""
-        if self._seq is not None:
-            start, count = self._seq
-            self._parts.append((np.arange(count, dtype=np.int32),
-                                np.arange(start, start + count, dtype=np.int64)))
-            self._seq = None
+        """The sequence so far becomes a dense range (a later batch broke it)."""
+        if self._state != "sequence":
+            self._state = "dense" if self._state == "empty" else self._state
+            return
+        start, count = self._seq
+        self._state = "dense"
+        self._lo = start
+        self._lut = np.arange(count, dtype=np.int32)
+        self._values = [np.arange(start, start + count, dtype=np.int64)]
+        self._count = count
+        self._codes = [np.arange(count, dtype=np.int32)]
+
+    # -- dense integers ----------------------------------------------------------------
+
+    def _dense(self, values: np.ndarray) -> bool:
+        """Encode a batch of integers through the lookup table; False when the range
+        would be too sparse for one (or the state is past dense)."""
+        if self._state != "dense":
+            return False
+        lo, hi = int(values.min()), int(values.max())
+        size = len(self._lut)
+        if lo < self._lo or hi >= self._lo + size or not size:
+            new_lo = min(lo, self._lo) if size else lo
+            new_hi = max(hi, self._lo + size - 1) if size else hi
+            span = new_hi - new_lo + 1
+            if span > 4 * (self._count + len(values)) + _DENSE_SLACK:
+                return False
+            grown = np.full(span + span // 4 if new_hi > self._lo + size - 1 else span, NULL,
+                            dtype=np.int32)
+            if size:
+                grown[self._lo - new_lo : self._lo - new_lo + size] = self._lut
+            self._lo, self._lut = new_lo, grown
+        off = values - self._lo
+        codes = self._lut[off]
+        new = np.flatnonzero(codes < 0)
+        if len(new):
+            fresh, first = np.unique(off[new], return_index=True)
+            fresh = fresh[np.argsort(first, kind="stable")]
+            self._lut[fresh] = np.arange(self._count, self._count + len(fresh), dtype=np.int32)
+            self._values.append(fresh + self._lo)
+            self._count += len(fresh)
+            codes[new] = self._lut[off[new]]
+        self._codes.append(codes)
+        return True
+
+    # -- hashed ------------------------------------------------------------------------
+
+    def _to_hashed(self) -> None:
+        if self._state == "hashed":
+            return
+        self._end_sequence()
+        self._state = "hashed"
+        values = np.concatenate(self._values) if self._values else np.zeros(0, np.int64)
+        self._dict = pa.array(values, pa.int64())
+        self._lut, self._values = np.zeros(0, dtype=np.int32), []
+
+    def _merge(self) -> None:
+        """Merge the pending batches into the distinct values; their rows get codes."""
+        if not self._pending:
+            return
+        assert self._dict is not None
+        chunks = [self._dict, *self._pending]
+        if any(not pa.types.is_integer(c.type) for c in chunks):  # texts: all as texts
+            large = any(pa.types.is_large_string(c.type) for c in chunks)
+            kind = pa.large_string() if large else pa.string()
+            chunks = [c if c.type == kind else c.cast(kind) for c in chunks]
+        known = len(self._dict)
+        enc = pc.dictionary_encode(pa.chunked_array(chunks, chunks[0].type))
+        self._pending, self._pending_rows = [], 0
+        if enc.num_chunks:
+            self._dict = enc.chunk(0).dictionary
+            idx = [c.indices for c in enc.chunks]
+            codes = np.concatenate([(pc.fill_null(i, NULL) if i.null_count else i)
+                                    .to_numpy(zero_copy_only=False) for i in idx])
+            self._codes.append(np.array(codes[known:], dtype=np.int32))
+        else:  # every pending cell NULL, nothing known yet
+            self._dict = chunks[0]
+            self._codes.append(np.full(sum(len(c) for c in chunks), NULL, dtype=np.int32))
+
+    # -- the result --------------------------------------------------------------------
 
     def finish(self, interpret: Interpret | None = None) -> EncodedColumn:
         """The encoded column. ``interpret`` gives the numbers of the distinct texts
         that are not plain integers (``interpret_array`` in the encoder's locale by
         default). The encoder is spent."""
-        if self._seq is not None:
-            out = EncodedColumn(self.rows, None, None, None, self._seq[0])
-            self._seq = None
-            return out
-        parts, self._parts = self._parts, []
-        if not parts:
+        if self._state == "sequence":
+            return EncodedColumn(self.rows, None, None, None, self._seq[0])
+        if self._state == "empty":
             return EncodedColumn(0, np.zeros(0, np.int32), np.zeros(0), None)
-        if all(isinstance(d, np.ndarray) for _, d in parts):
-            keys = np.concatenate([d for _, d in parts]).astype(np.float64)
-            merged, distinct, _ = factorize_numbers(keys)
-            return EncodedColumn(self.rows, _translate(parts, merged, self.rows), distinct, None)
-        chunks = [pa.array(d).cast(pa.string()) if isinstance(d, np.ndarray) else d
-                  for _, d in parts]
-        if any(pa.types.is_large_string(c.type) for c in chunks):
-            chunks = [c.cast(pa.large_string()) for c in chunks]
-        enc = pc.dictionary_encode(pa.chunked_array(chunks, chunks[0].type))
-        if enc.num_chunks:
-            dictionary = enc.chunk(0).dictionary
-            merged = np.concatenate([c.indices.to_numpy(zero_copy_only=False)
-                                     for c in enc.chunks])
-        else:  # every cell NULL
-            dictionary, merged = chunks[0], np.zeros(0, dtype=np.int32)
-        del enc, chunks
-        codes = _translate(parts, merged.astype(np.int32), self.rows)
+        self._merge()
+        codes = _joined(self._codes, self.rows)
+        if self._state == "dense":
+            values = np.concatenate(self._values) if self._values else np.zeros(0, np.int64)
+            return EncodedColumn(self.rows, codes, values.astype(np.float64), None)
+        dictionary, self._dict = self._dict, None
+        assert dictionary is not None
+        if pa.types.is_integer(dictionary.type):
+            nums = dictionary.to_numpy(zero_copy_only=False).astype(np.float64)
+            return EncodedColumn(self.rows, codes, nums, None)
         if interpret is None:
             nums = interpret_array(dictionary, self.locale)
         else:
@@ -227,21 +313,16 @@ class ColumnEncoder:
         return EncodedColumn(self.rows, codes, nums, dictionary)
 
 
-def _translate(parts: list[tuple[np.ndarray, np.ndarray | pa.Array]], merged: np.ndarray,
-               nrows: int) -> np.ndarray:
-    """Every row's code in the merged dictionary; ``merged`` holds the merged code of each
-    part's dictionary entries, part after part. Frees the parts' codes as it goes."""
+def _joined(parts: list[np.ndarray], nrows: int) -> np.ndarray:
+    """The parts one after the other in one array, freeing each once copied."""
+    if len(parts) == 1:
+        return parts.pop()
     out = np.empty(nrows, dtype=np.int32)
-    row = entry = 0
+    row = 0
     while parts:
-        codes, dictionary = parts.pop(0)
-        k = len(dictionary)
-        remap = np.empty(k + 1, dtype=np.int32)
-        remap[:k] = merged[entry : entry + k]
-        remap[k] = NULL  # code -1 reads the last slot
-        np.take(remap, codes, out=out[row : row + len(codes)])
-        row += len(codes)
-        entry += k
+        part = parts.pop(0)
+        out[row : row + len(part)] = part
+        row += len(part)
     return out
 
 

@@ -30,13 +30,21 @@ Three paths give the same result; the first that applies is taken (``.path`` say
 If the arrow path meets a record it cannot read (a ragged row) after it has handed out
 batches, reading goes on along the next path from the record after the last one handed
 out, so a stream never repeats or loses a record.
+
+A file may come as a read-only memory map (``map_file``) instead of bytes: nothing then
+copies it, and the pages already read are handed back to the system as reading moves on
+(the checks that look at the whole text do so window by window), so the file's size
+never adds to the process's memory.
 """
 
 from __future__ import annotations
 
 import codecs
+import mmap
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -45,9 +53,11 @@ import pyarrow.csv as pacsv
 
 from associa.script.sources.delimited import TextFormat, _codec, decode, read_delimited
 
-__all__ = ["BLOCK_SIZE", "DelimitedBatches", "open_delimited", "read_table"]
+__all__ = ["BLOCK_SIZE", "DelimitedBatches", "Text", "map_file", "open_delimited", "read_table"]
 
-BLOCK_SIZE = 16 << 20  # bytes of text per batch (~0.1 s of parsing)
+BLOCK_SIZE = 1 << 20  # bytes of text per batch (a few ms of parsing; memory stays low)
+WINDOW = 64 << 20  # bytes of a mapped file looked at, then released, at a time
+Text = bytes | mmap.mmap
 PY_BATCH_ROWS = 65536  # rows per batch on the python path
 _DEFAULT = TextFormat()
 _SPACE_CHARS = "".join(chr(c) for c in range(33))
@@ -58,7 +68,7 @@ def _re2(chars: str) -> str:
     return "".join(f"\\x{{{ord(c):x}}}" for c in chars)
 
 
-def _utf8(data: bytes, start: int = 0, end: int | None = None) -> pa.Array:
+def _utf8(data: Text, start: int = 0, end: int | None = None) -> pa.Array:
     """A one-element large_string array over ``data[start:end]`` (no copy)."""
     end = len(data) if end is None else end
     offsets = pa.py_buffer(np.array([0, end - start], dtype=np.int64))
@@ -66,15 +76,53 @@ def _utf8(data: bytes, start: int = 0, end: int | None = None) -> pa.Array:
     return pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, buf])
 
 
-def _search(data: bytes, start: int, pattern: str) -> bool:
-    return bool(pc.match_substring_regex(_utf8(data, start), pattern)[0].as_py())
+def _search(data: Text, start: int, pattern: str) -> bool:
+    found = bool(pc.match_substring_regex(_utf8(data, start), pattern)[0].as_py())
+    _release(data, len(data))
+    return found
+
+
+def map_file(path: str | os.PathLike[str]) -> Text:
+    """A file's bytes as a read-only memory map (bytes for an empty file)."""
+    with Path(path).open("rb") as f:
+        if os.fstat(f.fileno()).st_size == 0:
+            return b""
+        return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+
+
+def _release(data: Text, end: int) -> None:
+    """Hand the pages of a mapped file before ``end`` back to the system (they are read
+    from the file again if touched later)."""
+    if isinstance(data, mmap.mmap) and end > 0 and hasattr(mmap, "MADV_DONTNEED"):
+        data.madvise(mmap.MADV_DONTNEED, 0, min(end, len(data)) // mmap.PAGESIZE * mmap.PAGESIZE)
+
+
+def _windows(data: Text, start: int) -> Iterator[tuple[int, int]]:
+    """``data[start:]`` in windows that end after a line break (or at the end); the
+    pages of each window are released once the caller has looked at it."""
+    pos = start
+    while pos < len(data):
+        end = data.find(b"\n", pos + WINDOW) if isinstance(data, mmap.mmap) else -1
+        end = len(data) if end < 0 else end + 1
+        yield pos, end
+        _release(data, end)
+        pos = end
+
+
+def _contains(data: Text, start: int, needles: list[bytes]) -> list[bool]:
+    """Whether each needle occurs in ``data[start:]`` (one pass over the windows)."""
+    found = [False] * len(needles)
+    for lo, hi in _windows(data, start):
+        for i, needle in enumerate(needles):
+            found[i] = found[i] or data.find(needle, lo, hi) >= 0
+    return found
 
 
 class DelimitedBatches:
     """Field names and an iterator of record batches (string columns, None where a short
     record has no cell). Iterate once."""
 
-    def __init__(self, data: bytes, start: int, fmt: TextFormat, block_size: int) -> None:
+    def __init__(self, data: Text, start: int, fmt: TextFormat, block_size: int) -> None:
         self.fmt = fmt
         self.block_size = block_size
         d = {"\\t": "\t", "\\\\": "\\"}.get(fmt.delimiter, fmt.delimiter)
@@ -89,8 +137,10 @@ class DelimitedBatches:
         self.data, self.start = data, start
         self._skip = 0  # records to drop after a restart (handed out already)
         self._skip_leading()
-        self._trim = any(data.find(b.encode(), self.start) >= 0 for b in self.blanks)
-        self._quoted = any(data.find(q.encode(), self.start) >= 0 for q in self.quotes)
+        found = _contains(data, self.start, [c.encode() for c in self.blanks + self.quotes])
+        self._trim = any(found[: len(self.blanks)])
+        self._quoted = any(found[len(self.blanks) :])
+        self._handed = 0  # batches handed out (pages before them may be released)
         self._batches = self._choose()
         self._pending: pa.RecordBatch | None = next(self._batches, None)
 
@@ -123,7 +173,7 @@ class DelimitedBatches:
         if cm is not None and ("\n" in cm or "\r" in cm):
             return self._fallback("comment prefix with a line break")
         if q and self.fmt.quoting == "msq":
-            if cm is not None and self.data.find(cm.encode(), self.start) >= 0:
+            if cm is not None and _contains(self.data, self.start, [cm.encode()])[0]:
                 return self._fallback("msq with comments")
             pat = f"(?m)^[{_re2(self.blanks)}]+\\r?$"
             if self._trim and _search(self.data, self.start, pat):
@@ -138,7 +188,7 @@ class DelimitedBatches:
         """Remove comment lines, and blank-only lines where a record could be one blank
         cell (values never span lines here)."""
         data, cm = self.data, self.comment
-        has_comment = cm is not None and data.find(cm.encode(), self.start) >= 0
+        has_comment = cm is not None and _contains(data, self.start, [cm.encode()])[0]
         first = data[self.start : self._line_end(self.start)]
         delim = (self.delim or "").encode()
         single = delim not in first or any(q.encode() in first for q in self.quotes)
@@ -193,7 +243,7 @@ class DelimitedBatches:
         d = self.delim
         assert d is not None
         bl = self.blanks
-        width = self.data.count(d.encode(), self.start, self._line_end(self.start)) + 1
+        width = bytes(self.data[self.start : self._line_end(self.start)]).count(d.encode()) + 1
         ragged: list[str] = []
 
         def invalid(row: pacsv.InvalidRow) -> str:
@@ -236,7 +286,7 @@ class DelimitedBatches:
         return pacsv.open_csv(
             buf,
             read_options=pacsv.ReadOptions(
-                autogenerate_column_names=True, block_size=self.block_size
+                autogenerate_column_names=True, block_size=self.block_size, use_threads=False
             ),
             parse_options=pacsv.ParseOptions(
                 delimiter=d,
@@ -314,30 +364,37 @@ class DelimitedBatches:
         batch = self._pending
         if batch is not None:
             self._pending = None
-            return batch
-        return next(self._batches)
+        else:
+            batch = next(self._batches)
+        if self.path in ("arrow", "lines"):  # read in order: what lies behind is done
+            self._handed += 1
+            _release(self.data, self.start + (self._handed - 2) * self.block_size)
+        return batch
 
 
-def _utf8_bytes(data: bytes | str, charset: str) -> tuple[bytes, int]:
+def _utf8_bytes(data: Text | str, charset: str) -> tuple[Text, int]:
     """UTF-8 bytes of the text and where it starts (after a byte-order mark)."""
     if isinstance(data, str):
         return data.removeprefix("\ufeff").encode("utf-8", "surrogatepass"), 0
-    if data.startswith(codecs.BOM_UTF8):
+    head = bytes(data[:3])
+    if head.startswith(codecs.BOM_UTF8):
         start = 3
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return decode(data, charset).encode("utf-8", "surrogatepass"), 0
+    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return decode(bytes(data), charset).encode("utf-8", "surrogatepass"), 0
     elif _codec(charset) != "utf-8":
-        return decode(data, charset).removeprefix("\ufeff").encode("utf-8", "surrogatepass"), 0
+        text = decode(bytes(data), charset)
+        return text.removeprefix("\ufeff").encode("utf-8", "surrogatepass"), 0
     else:
         start = 0
     try:
-        _utf8(data, start).validate(full=True)
+        for lo, hi in _windows(data, start):  # a window ends after a line break: whole characters
+            _utf8(data, lo, hi).validate(full=True)
     except pa.ArrowInvalid:
         return data[start:].decode("utf-8", "replace").encode("utf-8"), 0
     return data, start
 
 
-def _drop_lines(data: bytes, start: int, count: int) -> int:
+def _drop_lines(data: Text, start: int, count: int) -> int:
     """The offset after ``count`` physical lines (ended by \\n, \\r\\n or \\r)."""
     for _ in range(count):
         nl, cr = data.find(b"\n", start), data.find(b"\r", start)
@@ -349,15 +406,22 @@ def _drop_lines(data: bytes, start: int, count: int) -> int:
     return start
 
 
+def _count(data: Text, start: int, needle: str) -> int:
+    return sum(int(pc.sum(pc.count_substring(_utf8(data, lo, hi), needle)).as_py() or 0)
+               for lo, hi in _windows(data, start))
+
+
 def open_delimited(
-    data: bytes | str, fmt: TextFormat = _DEFAULT, *, block_size: int = BLOCK_SIZE
+    data: Text | str, fmt: TextFormat = _DEFAULT, *, block_size: int | None = None
 ) -> DelimitedBatches:
-    """Start reading delimited text (file bytes in ``fmt.charset``, or decoded text such as
-    INLINE data). Reads the first batch, so ``names`` is known on return; raises
-    ValueError for an unknown character set."""
+    """Start reading delimited text (file bytes in ``fmt.charset``, a memory map of them,
+    or decoded text such as INLINE data). Reads the first batch, so ``names`` is known on
+    return; raises ValueError for an unknown character set. ``block_size``:
+    ``BLOCK_SIZE`` by default."""
+    block_size = BLOCK_SIZE if block_size is None else block_size
     raw, start = _utf8_bytes(data, fmt.charset)
-    if raw.find(b"\r", start) >= 0 and (
-        raw.count(b"\r", start) != raw.count(b"\r\n", start) or fmt.quoting == "msq"
+    if _contains(raw, start, [b"\r"])[0] and (
+        fmt.quoting == "msq" or _count(raw, start, "\r") != _count(raw, start, "\r\n")
     ):
         raw, start = raw[start:].replace(b"\r\n", b"\n").replace(b"\r", b"\n"), 0
     start = _drop_lines(raw, start, fmt.header_lines)
@@ -365,11 +429,11 @@ def open_delimited(
 
 
 def read_table(
-    data: bytes | str,
+    data: Text | str,
     fmt: TextFormat = _DEFAULT,
     *,
     on_batch: Callable[[int], None] | None = None,
-    block_size: int = BLOCK_SIZE,
+    block_size: int | None = None,
 ) -> pa.Table:
     """The whole text as a table of string columns. ``on_batch(rows_read)`` runs after
     each batch; it may raise (e.g. to cancel a reload) and the read stops there."""
