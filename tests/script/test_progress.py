@@ -1,13 +1,17 @@
 """Progress while a script runs: the transient status of a LOAD (its table, then the rows
-built so far, one update per chunk), the persistent line per statement, and cancelling
-in the middle of a LOAD. Chunking must not change what a LOAD builds."""
+read so far, one update per batch of a file, or built so far, one per chunk of a
+row-by-row pass), the persistent line per statement, and cancelling in the middle of a
+LOAD, also in the middle of a file. Chunking must not change what a LOAD builds."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
 from associa.errors import Aborted
 from associa.script import loading, run_script
+from associa.script.sources import arrow_csv, map_file
 from tests.script.test_interpreter import snapshot
 
 
@@ -89,3 +93,50 @@ def test_cancel_in_the_middle_of_a_load(small_chunks: int) -> None:
         run_script("T: LOAD RecNo() as N AUTOGENERATE 100;", cancelled=cancelled,
                    status=status.append)
     assert status[-1] == "T << 20 Lines fetched"
+
+
+def rows_csv(n: int) -> bytes:
+    body = "\n".join(f"{i},k{i % 97}" for i in range(1, n + 1))
+    return f"N,K\n{body}\n".encode()
+
+
+FILE = "F: LOAD * FROM [lib://d/f.csv] (txt, utf8, embedded labels, delimiter is ',');"
+
+
+@pytest.fixture
+def small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(arrow_csv, "BLOCK_SIZE", 4096)  # a batch every few hundred rows
+
+
+def test_status_reports_rows_read_while_a_file_is_read(small_blocks: None) -> None:
+    n = 20_000
+    status: list[str] = []
+    result = run_script(FILE, open_file=lambda path: rows_csv(n), status=status.append)
+    counts = [int(s.split()[2]) for s in status[1:]]
+    assert status[0] == "F << f" and status[-1] == f"F << {n} Lines fetched"
+    assert len(counts) > 10 and counts == sorted(set(counts))  # one per batch, growing
+    assert all(s == f"F << {c} Lines fetched" for s, c in zip(status[1:], counts, strict=True))
+    assert result.log == [f"F << f {n} Lines fetched"]
+
+
+def test_cancel_in_the_middle_of_a_file(small_blocks: None) -> None:
+    n = 20_000
+    status: list[str] = []
+    data = rows_csv(n)
+    with pytest.raises(Aborted):
+        run_script(FILE, open_file=lambda path: data, status=status.append,
+                   cancelled=lambda: len(status) > 3)
+    # stopped after the batch that was being read: rows read, far from the whole file
+    assert len(status) == 4 and 0 < int(status[-1].split()[2]) < n // 4
+
+
+def test_cancel_in_the_middle_of_a_file_from_a_memory_map(
+        small_blocks: None, tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes(rows_csv(20_000))
+    status: list[str] = []
+    with pytest.raises(Aborted):
+        run_script(FILE, open_file=lambda p: map_file(path), status=status.append,
+                   cancelled=lambda: len(status) > 2)
+    whole = run_script(FILE, open_file=lambda p: map_file(path)).model.tables["F"]
+    assert whole.nrows == 20_000

@@ -156,6 +156,7 @@ class Interpreter:
         self.variables[name] = value
         if name in LOCALE_VARIABLES:
             self.locale = Locale.from_variables(self.variables)
+            self.interpretations = {}  # texts may read otherwise now
 
     # -- statements -----------------------------------------------------------------
 
