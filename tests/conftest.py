@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from associa.engine import Engine
@@ -309,3 +310,24 @@ def server(engine: Engine, sessions: SessionManager) -> Iterator[RunningServer]:
     srv = RunningServer(engine, sessions)
     yield srv
     srv.stop()
+
+
+# -- a big file to reload ---------------------------------------------------------------
+
+BIG_ROWS = 400_000  # rows of big.csv: N (1, 2, …) and K (97 texts)
+
+
+def write_rows_csv(path: Path, rows: int) -> None:
+    """``N,K`` then ``i,k<i % 97>`` for i = 1..rows."""
+    n = np.arange(1, rows + 1)
+    body = np.char.add(np.char.add(n.astype(str), ",k"), (n % 97).astype(str))
+    path.write_text("N,K\n" + "\n".join(body.tolist()) + "\n")
+
+
+@pytest.fixture(scope="session")
+def big_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with big.csv (``BIG_ROWS`` rows), for reloads long enough to watch: read
+    in small batches (patch ``arrow_csv.BLOCK_SIZE``) they report progress many times."""
+    folder = tmp_path_factory.mktemp("big")
+    write_rows_csv(folder / "big.csv", BIG_ROWS)
+    return folder

@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
 from associa.engine import Engine
 from associa.qix.sessions import SessionManager
+from associa.script.sources import arrow_csv
 from tests.conftest import LISTBOX, SALES_SCRIPT, RunningServer, WsClient
 
 CREATED = {"jsonrpc": "2.0", "method": "OnConnected", "params": {"qSessionState": "SESSION_CREATED"}}
@@ -67,13 +69,22 @@ def test_large_frame(server: RunningServer) -> None:
         assert len(ws.call("GetScript", handle=1)["qScript"]) > 300_000
 
 
-def test_get_progress_answers_while_reloading(server: RunningServer) -> None:
+BIG = "T: LOAD N as A, K as B FROM [lib://data/big.csv] (txt, utf8, embedded labels, delimiter is ',');"
+
+
+@pytest.fixture
+def slow_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(arrow_csv, "BLOCK_SIZE", 512)  # ~50 rows a batch: about a second
+
+
+def test_get_progress_answers_while_reloading(server: RunningServer, big_folder: Path,
+                                               slow_reads: None) -> None:
     with server.connect() as ws:
         ws.call("CreateSessionApp")
-        # long enough to be running 0.1 s later: texts made per row (numbers are interned
-        # in bulk and would finish first)
-        ws.call("SetScript", "T: LOAD RecNo() as A, 'x' & RecNo() as B AutoGenerate 1000000;",
-                handle=1)
+        # long enough to be running 0.1 s later: a big file read a few rows at a time
+        ws.call("CreateConnection", {"qName": "data", "qConnectionString": str(big_folder),
+                                     "qType": "folder"}, handle=1)
+        ws.call("SetScript", BIG, handle=1)
         reload_id = ws.send("DoReload", handle=1)
         time.sleep(0.1)
         progress_id = ws.send("GetProgress", reload_id)
@@ -215,14 +226,15 @@ def test_server_keeps_serving_after_a_socket_error(server: RunningServer) -> Non
         assert again.call("QvVersion")["qReturn"]
 
 
-def test_cancel_a_reload(server: RunningServer) -> None:
+def test_cancel_a_reload(server: RunningServer, big_folder: Path, slow_reads: None) -> None:
     with server.connect() as ws:
         ws.call("CreateSessionApp")
         ws.call("SetScript", "T: LOAD RecNo() as A AutoGenerate 10;", handle=1)
         ws.call("DoReload", handle=1)
-        # cancelling acts between statements: many of them
-        ws.call("SetScript", "T: LOAD RecNo() as A, 'x' & RecNo() as B AutoGenerate 20000;\n"
-                * 400, handle=1)
+        # cancelling acts between the batches of a file
+        ws.call("CreateConnection", {"qName": "data", "qConnectionString": str(big_folder),
+                                     "qType": "folder"}, handle=1)
+        ws.call("SetScript", BIG, handle=1)
         reload_id = ws.send("DoReload", handle=1)
         time.sleep(0.1)
         assert ws.call("CancelRequest", reload_id) == {}

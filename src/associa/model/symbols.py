@@ -11,7 +11,7 @@ Storage, in arrays only (no Python object per symbol):
 * ``nums``: float64, NaN for a value without a number, with one extra NaN slot at the end
   (index ``len(table)``) for NULL;
 * texts: an Arrow string array with one slot per symbol, null where the text is the
-  number's default rendering (``rendering.default_text``): a field of plain numbers such as
+  number's default rendering (``values.rendering.default_text``): a field of plain numbers such as
   an order id stores no text at all. ``text(i)``, ``texts_at`` and ``texts`` give the text
   back, stored or rendered, always exactly as it was loaded.
 
@@ -19,9 +19,11 @@ Columns of a built model code NULL as ``len(table)`` (``null_code``), so a looku
 ``len(table) + 1`` entries keeps its last slot for NULL. While a script runs, the builder's
 columns are int32 with ``-1`` for NULL, which reaches the same last slot.
 
-A frozen table whose numbers are ``start + step * i`` and whose texts are all default
+A table whose numbers are ``start + step * i`` and whose texts are all default
 renderings (an id loaded in order) keeps neither: ``arithmetic`` gives (start, step), and
 ``nums`` is made when read (``nums_at`` and ``num`` compute only what they are asked).
+A frozen table finds this out itself; a growing one starts so when a sequence is interned
+into it while empty (``intern_range``), and makes its numbers only if more come.
 
 The value → symbol lookup (a hashed index over the numbers, a dict over the texts of
 text-only symbols) is built only when something looks a value up: ``lookup``,
@@ -85,7 +87,7 @@ class SymbolTable:
         self._nums_copy: np.ndarray | None = None
         self._objtexts: np.ndarray | None = None
         self._glyphs: int | None = None
-        self._range: tuple[float, float] | None = None  # frozen: nums[i] = start + step * i
+        self._range: tuple[float, float] | None = None  # nums[i] = start + step * i
 
     @classmethod
     def from_arrays(cls, nums: np.ndarray, texts: TextsLike | None) -> SymbolTable:

@@ -232,7 +232,7 @@ class Interpreter:
         if target is not None:
             target.append_rows({k: _materialized(v) for k, v in columns.items()}, n)
         else:
-            self.builder.add(table_name, item_names, columns, n)  # type: ignore[arg-type]
+            self.builder.add(table_name, item_names, columns, n)
         done = f"{table_name} << {n} Lines fetched"
         if last[0] != done:
             self.status(done)
