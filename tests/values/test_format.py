@@ -5,7 +5,7 @@ import math
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from associa.values import (
@@ -259,3 +259,27 @@ def test_formatting_does_not_depend_on_mutated_copies() -> None:
     loc = dataclasses.replace(DEFAULT_LOCALE, decimal_sep=",", thousand_sep=".")
     assert format_number(1234.5, "#.##0,0", loc) == "1.234,5"
     assert format_number(1234.5, "#,##0.0") == "1,234.5"
+
+
+# -- auto_format of many numbers at once ------------------------------------------------
+
+_many_floats = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.builds(lambda a, b: a * b / 100, st.integers(1, 100), st.integers(-50_000, 50_000)),
+    st.builds(lambda a, b: a / 10**b, st.integers(-(10**17), 10**17), st.integers(0, 22)),
+    st.sampled_from([0.1 + 0.2, 1e15 - 0.5, 999.9999999999999, 99999999999999.95, 1e-7,
+                     9.99999999999995e-8, 1.00000000000005, 1.000000000000005, 2.5, -0.0,
+                     12345678901234.5, 0.000123456789012345]),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_many_floats, max_size=60), st.sampled_from([None, "."]))
+def test_auto_format_many_is_auto_format(nums: list[float], dec: str | None) -> None:
+    import numpy as np
+
+    from associa.values.format import auto_format_many
+
+    locale = None if dec is None else dataclasses.replace(DEFAULT_LOCALE, decimal_sep=",")
+    got = auto_format_many(np.array(nums, dtype=float), locale).tolist()
+    assert got == [auto_format(x, locale) for x in nums]

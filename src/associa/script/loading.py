@@ -36,7 +36,8 @@ from associa.model.symbols import SymbolTable
 from associa.model.table import Identity
 from associa.script import parser as p
 from associa.script.sources.table import SourceColumn, SourceTable, Values
-from associa.values import Locale, auto_format
+from associa.values import Locale
+from associa.values.format import auto_format_many
 
 CHUNK_ROWS = 65536  # rows (or distinct values) evaluated at a time
 
@@ -94,8 +95,7 @@ def value_texts(v: Vec, locale: Locale) -> np.ndarray | None:
         out[has_text] = text[has_text]
     if len(need):
         uniq, inv = np.unique(num[need], return_inverse=True)
-        rendered = np.array([auto_format(x, locale) for x in uniq.tolist()], dtype=object)
-        out[need] = rendered[inv]
+        out[need] = auto_format_many(uniq, locale)[inv]
     return out
 
 

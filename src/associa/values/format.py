@@ -8,6 +8,10 @@ from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from associa.values.locale import DEFAULT_LOCALE, Locale
 from associa.values.numbers import (
     DateToken,
@@ -21,6 +25,7 @@ from associa.values.numbers import (
 
 __all__ = [
     "auto_format",
+    "auto_format_many",
     "format_datetime",
     "format_interval",
     "format_number",
@@ -58,6 +63,99 @@ def auto_format(x: float, locale: Locale | None = None) -> str:
         mantissa, exponent = scientific.split("e")
         return _strip_zeros(mantissa).replace(".", dec) + "e" + exponent
     return _strip_zeros(format(Decimal(scientific), "f")).replace(".", dec)
+
+
+def auto_format_many(nums: np.ndarray, locale: Locale | None = None) -> np.ndarray:
+    """``auto_format`` of many numbers (an object array of str), the same text for text.
+
+    Vectorized where it is provably the same: integers below 1e15 as their digits; other
+    numbers from 1e-7 to 1e15 through Arrow's shortest round-trip digits, taken as they
+    are when they hold at most 14 significant digits (then they are the number rounded to
+    14 digits), else from the shortest digits of the number rounded to 14 digits by
+    numpy, accepted only where that rounding is on the 14-digit grid of the number's
+    exponent and nearer to the number than 0.49 of the grid's step (so it is the one
+    ``auto_format`` finds, ties excluded). Anything else goes through ``auto_format``."""
+    nums = np.asarray(nums, dtype=np.float64)
+    out = np.empty(len(nums), dtype=object)
+    dec = locale.decimal_sep if locale is not None else "."
+    with np.errstate(invalid="ignore"):
+        mag = np.abs(nums)
+        whole = (np.floor(nums) == nums) & (mag < 1e15)
+        middle = ~whole & (mag >= 1e-7) & (mag < 1e15)
+    idx = np.flatnonzero(whole)
+    if len(idx):
+        out[idx] = pa.array(nums[idx].astype(np.int64)).cast(pa.string()).to_numpy(
+            zero_copy_only=False)
+    idx = np.flatnonzero(middle)
+    done = np.zeros(len(nums), dtype=bool)
+    done[whole] = True
+    if len(idx):
+        x = nums[idx]
+        texts, exponents, ok = _shortest(x)
+        ok &= _significant(texts) <= _SIGNIFICANT
+        rest = np.flatnonzero(~ok & (exponents > -99))
+        if len(rest):  # round to 14 digits, then check the rounding
+            y = x[rest]
+            e = exponents[rest]
+            rounded = np.empty(len(y))
+            for k in np.unique(e).tolist():
+                at = e == k
+                rounded[at] = np.round(y[at], _SIGNIFICANT - 1 - k)
+            rtexts, _, rok = _shortest(rounded)
+            step = 10.0 ** (e - (_SIGNIFICANT - 1)).astype(np.float64)
+            with np.errstate(invalid="ignore"):
+                rok &= np.abs(y - rounded) < 0.49 * step
+            rok &= _last_digit(rtexts) >= e - (_SIGNIFICANT - 1)
+            texts[rest[rok]] = rtexts[rok]
+            ok[rest[rok]] = True
+        good = idx[ok]
+        if dec != ".":
+            out[good] = [t.replace(".", dec) for t in texts[ok].tolist()]
+        else:
+            out[good] = texts[ok]
+        done[good] = True
+    for i in np.flatnonzero(~done).tolist():
+        out[i] = auto_format(float(nums[i]), locale)
+    return out
+
+
+def _shortest(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Arrow's shortest round-trip text of each number (object array), its decimal
+    exponent (-99 where not in fixed-point notation) and whether it is fixed-point."""
+    arr = pc.cast(pa.array(x, pa.float64()), pa.string())
+    texts = arr.to_numpy(zero_copy_only=False)
+    fixed = ~np.asarray(pc.match_substring(arr, "e").to_numpy(zero_copy_only=False), bool)
+    body = pc.utf8_ltrim(arr, "-")
+    point = np.asarray(pc.find_substring(body, ".").to_numpy(zero_copy_only=False))
+    length = np.asarray(pc.utf8_length(body).to_numpy(zero_copy_only=False))
+    int_digits = np.where(point < 0, length, point)
+    # below 1: "0.000123" has its first digit 4 places after the point
+    frac = pc.utf8_slice_codeunits(body, 2) if len(x) else body
+    zeros = np.asarray(pc.utf8_length(frac).to_numpy(zero_copy_only=False)) - np.asarray(
+        pc.utf8_length(pc.utf8_ltrim(frac, "0")).to_numpy(zero_copy_only=False))
+    small = np.abs(x) < 1
+    exponents = np.where(small, -zeros - 1, int_digits - 1)
+    exponents = np.where(fixed, exponents, -99)
+    return texts, exponents.astype(np.int64), fixed
+
+
+def _significant(texts: np.ndarray) -> np.ndarray:
+    """Significant digits of fixed-point texts (no exponent)."""
+    arr = pa.array(texts, pa.string())
+    digits = pc.replace_substring(pc.utf8_ltrim(arr, "-"), ".", "")
+    return np.asarray(pc.utf8_length(pc.utf8_ltrim(digits, "0")).to_numpy(
+        zero_copy_only=False))
+
+
+def _last_digit(texts: np.ndarray) -> np.ndarray:
+    """The decimal position of the last non-zero digit of fixed-point texts (0 for the
+    units, -2 for hundredths); a huge number for zero."""
+    arr = pa.array(texts, pa.string())
+    point = np.asarray(pc.find_substring(arr, ".").to_numpy(zero_copy_only=False))
+    length = np.asarray(pc.utf8_length(arr).to_numpy(zero_copy_only=False))
+    trailing = length - np.asarray(pc.utf8_length(pc.utf8_rtrim(arr, "0")).to_numpy(
+        zero_copy_only=False))
+    return np.where(point >= 0, -(length - point - 1), trailing)
 
 
 def _strip_zeros(text: str) -> str:
