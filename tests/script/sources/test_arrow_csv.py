@@ -191,3 +191,41 @@ def test_bytes_in_small_blocks_agree_with_python_reader(
     expected = read_delimited(text, fmt)
     assert as_lists(read_table(text.encode(), fmt)) == expected
     assert as_lists(read_table(text.encode(), fmt, block_size=16)) == expected
+
+
+# --- a file as a memory map ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt"),
+    [
+        ("A,B\n" + "".join(f"{i},v{i % 13}\n" for i in range(3000)), TextFormat()),
+        ("A,B\r\n" + "".join(f"{i}, x{i}\r\n" for i in range(3000)), TextFormat()),
+        ("A,B,C\n" + "".join(f"{i},{i}\n" if i % 7 else f"{i}\n" for i in range(3000)),
+         TextFormat()),  # ragged: the lines path
+        ('Id,T\n' + "".join(f'{i},"a\nb{i}"\n' for i in range(2000)), TextFormat(quoting="msq")),
+        ("\ufeffA;B\n" + "".join(f"{i};é{i}\n" for i in range(3000)),
+         TextFormat(delimiter=";")),
+    ],
+)
+def test_a_mapped_file_reads_as_its_bytes(text: str, fmt: TextFormat, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages released while reading (small windows and batches) are read again from the
+    file when touched: the cells are those of the bytes."""
+    import associa.script.sources.arrow_csv as arrow_csv
+    from associa.script.sources import map_file
+
+    monkeypatch.setattr(arrow_csv, "WINDOW", 4096)
+    path = tmp_path / "f.txt"
+    path.write_bytes(text.encode())
+    mapped = read_table(map_file(path), fmt, block_size=1024)
+    assert as_lists(mapped) == as_lists(read_table(text.encode(), fmt))
+    assert as_lists(mapped)[1][0][:3] == read_delimited(text.removeprefix("\ufeff"), fmt)[1][0][:3]
+
+
+def test_an_empty_file_maps_to_no_bytes(tmp_path: Path) -> None:
+    from associa.script.sources import map_file
+
+    (tmp_path / "e.txt").write_bytes(b"")
+    assert map_file(tmp_path / "e.txt") == b""
+    assert read_table(map_file(tmp_path / "e.txt")).num_columns == 0
