@@ -3,7 +3,9 @@
 Every single-field selection goes through ``select_symbols``. When none of the newly
 selected values is possible (they are excluded by selections in other fields), the
 conflicting selections in other unlocked fields are cleared, as Qlik does when a user
-clicks an excluded value; locked fields are never cleared.
+clicks an excluded value; locked fields are never cleared. The inferences this asks for
+are the model's shared ones (``shared.inference``): the new state's is the one every
+object then reads, and each of the others is computed at most once per model.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from associa.model import DataModel
-from associa.select.propagate import Inference
+from associa.select.shared import inference
 from associa.select.state import SelectionState
 from associa.values import parse_number
 
@@ -51,17 +53,17 @@ def select_symbols(
 def _resolve_conflicts(
     model: DataModel, state: SelectionState, name: str, new_values: np.ndarray
 ) -> SelectionState:
-    if (Inference(model, state).possible(name) & new_values).any():
+    if (inference(model, state).possible(name) & new_values).any():
         return state
-    own = SelectionState({name: state.selected[name]}, (name,))
+    own = state.without({f for f in state.selected if f != name})
     others = [f for f in state.order if f != name and f not in state.locked]
     drop = set()
     for other in others:
         pair = own.with_field(other, state.selected[other])
-        if not (Inference(model, pair).possible(name) & new_values).any():
+        if not (inference(model, pair).possible(name) & new_values).any():
             drop.add(other)
     state = state.without(drop)
-    if not (Inference(model, state).possible(name) & new_values).any():
+    if not (inference(model, state).possible(name) & new_values).any():
         state = state.without({f for f in state.order if f != name and f not in state.locked})
     return state
 

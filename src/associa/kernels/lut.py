@@ -1,0 +1,173 @@
+"""Selections as lookup tables over symbols, applied to a column of symbol codes.
+
+A lookup table (LUT) is a bool array over a field's codes, ``nsym + 1`` long so that the
+NULL code (``nsym``) reads its last slot; a column holds one code per row (uint8, uint16
+or uint32). ``lut[col]`` says which rows the selection keeps. The kernels here compute it
+without the temporaries numpy needs: the compiled loops read the narrow codes directly,
+count as they go and compact into row indices in the same pass; the numpy versions cast
+each block of codes to intp while it is in cache (a narrow fancy index costs up to twice
+as much) and build index lists block by block.
+
+Long columns are split over the cores (``pool``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from associa import kernels
+from associa.kernels import pool
+
+BLOCK = 1 << 16  # rows per block of the numpy loops: an intp block of 512 KiB stays in cache
+
+_INTP = np.intp
+
+
+def _blocks(lo: int, hi: int) -> range:
+    return range(lo, hi, BLOCK)
+
+
+# -- compiled loops ---------------------------------------------------------------------
+
+
+def _mask_loop(lut, col, out, lo, hi):  # type: ignore[no-untyped-def]
+    count = 0
+    for i in range(lo, hi):
+        v = lut[col[i]]
+        out[i] = v
+        count += v
+    return count
+
+
+def _restrict_loop(lut, col, mask, lo, hi):  # type: ignore[no-untyped-def]
+    count = 0
+    for i in range(lo, hi):
+        if mask[i]:
+            v = lut[col[i]]
+            mask[i] = v
+            count += v
+    return count
+
+
+def _compact_loop(lut, col, out, lo, hi):  # type: ignore[no-untyped-def]
+    # out has room for every kept row plus one: the write before the test never overflows
+    k = 0
+    cap = len(out) - 1
+    for i in range(lo, hi):
+        out[k] = i
+        k += lut[col[i]]
+        if k > cap:
+            return -1
+    return k
+
+
+def _filter_loop(lut, col, idx, out):  # type: ignore[no-untyped-def]
+    k = 0
+    for j in range(len(idx)):
+        r = idx[j]
+        out[k] = r
+        k += lut[col[r]]
+    return k
+
+
+_mask_nb = kernels.jit(_mask_loop)
+_restrict_nb = kernels.jit(_restrict_loop)
+_compact_nb = kernels.jit(_compact_loop)
+_filter_nb = kernels.jit(_filter_loop)
+
+
+# -- the kernels ------------------------------------------------------------------------
+
+
+def mask(lut: np.ndarray, col: np.ndarray, out: np.ndarray | None = None) -> tuple[np.ndarray, int]:
+    """``lut[col]`` as a bool row mask (written into ``out`` when given) and its count."""
+    n = len(col)
+    if out is None:
+        out = np.empty(n, dtype=bool)
+    if kernels.compiled():
+        nb = _mask_nb
+        counts = pool.run(lambda lo, hi: nb(lut, col, out, lo, hi), n)
+        return out, int(sum(counts))
+
+    def part(lo: int, hi: int) -> int:
+        for b in _blocks(lo, hi):
+            s = slice(b, min(b + BLOCK, hi))
+            np.take(lut, col[s].astype(_INTP), out=out[s])
+        return int(np.count_nonzero(out[lo:hi]))
+
+    return out, int(sum(pool.run(part, n)))
+
+
+def restrict(lut: np.ndarray, col: np.ndarray, rows: np.ndarray) -> int:
+    """Narrow the row mask ``rows`` in place to the rows where ``lut[col]``; its count."""
+    n = len(col)
+    if kernels.compiled():
+        nb = _restrict_nb
+        return int(sum(pool.run(lambda lo, hi: nb(lut, col, rows, lo, hi), n)))
+
+    def part(lo: int, hi: int) -> int:
+        for b in _blocks(lo, hi):
+            s = slice(b, min(b + BLOCK, hi))
+            m = rows[s]
+            np.logical_and(m, np.take(lut, col[s].astype(_INTP)), out=m)
+        return int(np.count_nonzero(rows[lo:hi]))
+
+    return int(sum(pool.run(part, n)))
+
+
+def indices(lut: np.ndarray, col: np.ndarray, count: int) -> np.ndarray:
+    """The rows where ``lut[col]`` (intp, ascending), given how many there are (the
+    caller knows it from the symbols' row counts)."""
+    n = len(col)
+    if kernels.compiled():
+        nb = _compact_nb
+
+        def cpart(lo: int, hi: int) -> np.ndarray:
+            buf = np.empty(min(hi - lo, count) + 1, dtype=_INTP)
+            k = nb(lut, col, buf, lo, hi)
+            if k < 0:
+                raise ValueError("more rows than counted")
+            return buf[:k]
+
+        parts = pool.run(cpart, n)
+    else:
+
+        def part(lo: int, hi: int) -> np.ndarray:
+            pieces = [
+                np.flatnonzero(np.take(lut, col[b : min(b + BLOCK, hi)].astype(_INTP))) + b
+                for b in _blocks(lo, hi)
+            ]
+            return np.concatenate(pieces) if pieces else np.zeros(0, dtype=_INTP)
+
+        parts = pool.run(part, n)
+    out = parts[0] if len(parts) == 1 else np.concatenate(parts)
+    if len(out) != count:
+        raise ValueError("more rows than counted" if len(out) > count else "fewer rows than counted")
+    return out.astype(_INTP, copy=False)
+
+
+def restrict_indices(lut: np.ndarray, col: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """The rows of the index list ``idx`` where ``lut[col]`` (order kept)."""
+    if kernels.compiled():
+        out = np.empty(len(idx), dtype=_INTP)
+        k = _filter_nb(lut, col, idx, out)
+        return out[:k]
+    keep = np.empty(len(idx), dtype=bool)
+    for b in range(0, len(idx), BLOCK):
+        s = slice(b, b + BLOCK)
+        np.take(lut, col[idx[s]].astype(_INTP), out=keep[s])
+    return idx[np.flatnonzero(keep)]
+
+
+@kernels.warmer
+def _warm() -> None:
+    lut = np.array([True, False, True], dtype=bool)
+    idx = np.arange(2, dtype=_INTP)
+    for dtype in (np.uint8, np.uint16, np.uint32):
+        col = np.array([0, 1], dtype=dtype)
+        for fn in (_mask_nb, _compact_nb):
+            assert fn is not None
+            fn(lut, col, np.zeros(3, dtype=bool if fn is _mask_nb else _INTP), 0, 2)
+        assert _restrict_nb is not None and _filter_nb is not None
+        _restrict_nb(lut, col, np.ones(2, dtype=bool), 0, 2)
+        _filter_nb(lut, col, idx, np.zeros(2, dtype=_INTP))
