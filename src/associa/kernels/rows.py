@@ -16,10 +16,12 @@ _INTP = np.intp
 
 
 def _compact_loop(mask, out, lo, hi, start):  # type: ignore[no-untyped-def]
+    # parts write next to each other: no write past a part's own rows
     k = start
     for i in range(lo, hi):
-        out[k] = i
-        k += mask[i]
+        if mask[i]:
+            out[k] = i
+            k += 1
     return k
 
 
@@ -31,15 +33,14 @@ def count(mask: np.ndarray) -> int:
     return int(sum(pool.run(lambda lo, hi: int(np.count_nonzero(mask[lo:hi])), len(mask))))
 
 
-def nonzero(mask: np.ndarray, total: int | None = None) -> np.ndarray:
-    """The rows of a mask as ascending intp indices (``total``: their count, if known)."""
+def nonzero(mask: np.ndarray) -> np.ndarray:
+    """The rows of a mask as ascending intp indices."""
     spans = pool.ranges(len(mask))
     if len(spans) == 1:
         return np.flatnonzero(mask)
     sizes = pool.run(lambda lo, hi: int(np.count_nonzero(mask[lo:hi])), len(mask))
     starts = np.concatenate(([0], np.cumsum(sizes)))
-    # one spare slot: the compiled loop writes before it tests
-    out = np.empty(int(starts[-1]) + 1, dtype=_INTP)
+    out = np.empty(int(starts[-1]), dtype=_INTP)
     if kernels.compiled():
         nb = _compact_nb
         part = {span: int(s) for span, s in zip(spans, starts[:-1], strict=True)}
@@ -53,7 +54,7 @@ def nonzero(mask: np.ndarray, total: int | None = None) -> np.ndarray:
             out[part[(lo, hi)] : part[(lo, hi)] + len(got)] = got
 
         pool.run(fill, len(mask))
-    return out[:-1]
+    return out
 
 
 def to_mask(idx: np.ndarray, n: int) -> np.ndarray:

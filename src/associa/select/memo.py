@@ -28,7 +28,7 @@ class Memo(Generic[V]):
 
     def __init__(self) -> None:
         self._values: dict[Hashable, V] = {}
-        self._pending: dict[Hashable, threading.Event] = {}
+        self._pending: dict[Hashable, tuple[threading.Event, int]] = {}
         self._lock = threading.Lock()
 
     def peek(self, key: Hashable) -> V | None:
@@ -49,11 +49,15 @@ class Memo(Generic[V]):
                 value = self._values.get(key, _MISSING)
                 if value is not _MISSING:
                     return value
-                event = self._pending.get(key)
-                owner = event is None
-                if owner:
-                    event = self._pending[key] = threading.Event()
-            assert event is not None
+                pending = self._pending.get(key)
+                owner = pending is None
+                if pending is None:
+                    event = threading.Event()
+                    self._pending[key] = (event, threading.get_ident())
+                else:
+                    event, thread = pending
+                    if thread == threading.get_ident():
+                        raise RuntimeError(f"{key!r} is needed to compute itself")
             if not owner:
                 event.wait()
                 continue  # computed (or failed: then this thread tries)

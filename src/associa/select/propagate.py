@@ -125,7 +125,9 @@ class Inference:
         return self._rows(table, None)
 
     def _rows(self, table: str, skip: str | None) -> RowSet:
-        return self._memo.get(("R", table, skip), lambda: self._make_rows(table, skip))
+        filters = self._filters(table, skip)
+        key = ("R", table, frozenset(f for f, _ in filters))  # the same rows whatever skip
+        return self._memo.get(key, lambda: self._make_rows(table, filters, skip is None))
 
     def _filters(self, table: str, skip: str | None) -> list[tuple[str, np.ndarray]]:
         """(field, selection over its symbols) applying to the table's rows: selections
@@ -142,22 +144,22 @@ class Inference:
                     out.append((k, allowed))
         return out
 
-    def _make_rows(self, table: str, skip: str | None) -> RowSet:
+    def _make_rows(self, table: str, filters: list[tuple[str, np.ndarray]],
+                   whole: bool) -> RowSet:
         n = self.plan.nrows[table]
-        filters = self._filters(table, skip)
         if not filters:
             return RowSet.all(n)
-        if skip is None and len(filters) > 1:
-            # the rows of a message through one of the keys, narrowed by that key's
-            # message: the partial rows are computed for the message anyway
-            keyed = [k for k, _ in filters if k in self.plan.links[table]
-                     and self.plan.behind_selection(table, k, self._selected)]
-            if keyed:
-                done = [k for k in keyed if ("R", table, k) in self._memo]
-                k = done[0] if done else keyed[0]
-                base = self._rows(table, k)
-                allowed = dict(filters)[k]
-                return self._narrow(table, base, k, _lut(allowed))
+        links = self.plan.links[table]
+        keyed = [k for k, _ in filters if k in links
+                 and self.plan.behind_selection(table, k, self._selected)]
+        if whole and len(filters) > 1 and keyed:
+            # all rows = the rows of the message through one key (computed for that
+            # message anyway), narrowed by that key's own message
+            others = frozenset(f for f, _ in filters)
+            done = [k for k in keyed if ("R", table, others - {k}) in self._memo]
+            k = done[0] if done else keyed[0]
+            base = self._rows(table, k)
+            return self._narrow(table, base, k, _lut(dict(filters)[k]))
         luts = [(f, _lut(sel)) for f, sel in filters]
         luts.sort(key=lambda item: self._expected(table, *item))
         rows = RowSet.all(n)

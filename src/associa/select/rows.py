@@ -46,7 +46,7 @@ class RowSet:
         if count == n:
             return cls(ALL, n, n, None, source)
         if count < SPARSE * n:
-            return cls(INDEX, n, count, _frozen(krows.nonzero(mask, count)), source)
+            return cls(INDEX, n, count, _frozen(krows.nonzero(mask)), source)
         return cls(MASK, n, count, _frozen(mask), source)
 
     @classmethod
@@ -72,7 +72,7 @@ class RowSet:
         if self.kind == ALL:
             return np.arange(self.n, dtype=np.intp)
         assert self.data is not None
-        return krows.nonzero(self.data, self.count)
+        return krows.nonzero(self.data)
 
     def mask(self) -> np.ndarray:
         """The rows as a bool mask (made for ``ALL`` and ``INDEX``)."""
