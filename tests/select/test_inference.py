@@ -20,7 +20,6 @@ from associa.model import DataModel, SymbolTable, Table
 from associa.select import Inference, SelectionState, inference, shared_for
 from associa.select.rows import ALL, INDEX, MASK
 
-
 # -- the definition, plainly ----------------------------------------------------------
 
 

@@ -40,6 +40,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+_numba: Any
 try:  # numba is a dependency, but the engine must still run where it cannot load
     import numba as _numba
 except Exception:  # pragma: no cover - exercised only where numba is missing
@@ -96,12 +97,14 @@ def using(name: str) -> Iterator[None]:
         set_backend(before)
 
 
-def jit(fn: Callable[..., Any]) -> Callable[..., Any] | None:
-    """``fn`` compiled by numba (no GIL, cached on disk), or None without numba. The
-    compilation itself happens at the first call (or in ``warm``)."""
+def jit(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` compiled by numba (no GIL, cached on disk); ``fn`` itself without numba
+    (never called then: ``compiled()`` is false). The compilation itself happens at the
+    first call (or in ``warm``)."""
     if _numba is None:
-        return None
-    return _numba.njit(nogil=True, cache=True)(fn)  # type: ignore[no-any-return]
+        return fn
+    compiled_fn: Callable[..., Any] = _numba.njit(nogil=True, cache=True)(fn)
+    return compiled_fn
 
 
 def warmer(fn: Callable[[], None]) -> Callable[[], None]:

@@ -35,7 +35,7 @@ def _blocks(lo: int, hi: int) -> range:
 # -- compiled loops ---------------------------------------------------------------------
 
 
-def _mask_loop(lut, col, out, lo, hi):  # type: ignore[no-untyped-def]
+def _mask_loop(lut, col, out, lo, hi):
     count = 0
     for i in range(lo, hi):
         v = lut[col[i]]
@@ -44,7 +44,7 @@ def _mask_loop(lut, col, out, lo, hi):  # type: ignore[no-untyped-def]
     return count
 
 
-def _restrict_loop(lut, col, mask, lo, hi):  # type: ignore[no-untyped-def]
+def _restrict_loop(lut, col, mask, lo, hi):
     count = 0
     for i in range(lo, hi):
         if mask[i]:
@@ -54,7 +54,7 @@ def _restrict_loop(lut, col, mask, lo, hi):  # type: ignore[no-untyped-def]
     return count
 
 
-def _compact_loop(lut, col, out, lo, hi):  # type: ignore[no-untyped-def]
+def _compact_loop(lut, col, out, lo, hi):
     # out has room for every kept row plus one: the write before the test never overflows
     k = 0
     for i in range(lo, hi):
@@ -63,7 +63,7 @@ def _compact_loop(lut, col, out, lo, hi):  # type: ignore[no-untyped-def]
     return k
 
 
-def _filter_loop(lut, col, idx, out):  # type: ignore[no-untyped-def]
+def _filter_loop(lut, col, idx, out):
     k = 0
     for j in range(len(idx)):
         r = idx[j]
@@ -75,7 +75,7 @@ def _filter_loop(lut, col, idx, out):  # type: ignore[no-untyped-def]
 # the same over packed bits (little-endian bit order: symbol s is bit s & 7 of byte s >> 3)
 
 
-def _mask_bits_loop(bits, col, out, lo, hi):  # type: ignore[no-untyped-def]
+def _mask_bits_loop(bits, col, out, lo, hi):
     count = 0
     for i in range(lo, hi):
         v = col[i]
@@ -85,7 +85,7 @@ def _mask_bits_loop(bits, col, out, lo, hi):  # type: ignore[no-untyped-def]
     return count
 
 
-def _restrict_bits_loop(bits, col, mask, lo, hi):  # type: ignore[no-untyped-def]
+def _restrict_bits_loop(bits, col, mask, lo, hi):
     count = 0
     for i in range(lo, hi):
         if mask[i]:
@@ -96,7 +96,7 @@ def _restrict_bits_loop(bits, col, mask, lo, hi):  # type: ignore[no-untyped-def
     return count
 
 
-def _compact_bits_loop(bits, col, out, lo, hi):  # type: ignore[no-untyped-def]
+def _compact_bits_loop(bits, col, out, lo, hi):
     k = 0
     for i in range(lo, hi):
         v = col[i]
@@ -105,7 +105,7 @@ def _compact_bits_loop(bits, col, out, lo, hi):  # type: ignore[no-untyped-def]
     return k
 
 
-def _filter_bits_loop(bits, col, idx, out):  # type: ignore[no-untyped-def]
+def _filter_bits_loop(bits, col, idx, out):
     k = 0
     for j in range(len(idx)):
         r = idx[j]
@@ -126,7 +126,7 @@ _LOOPS = {
 }
 
 
-def _compiled(name: str, lut: np.ndarray):  # type: ignore[no-untyped-def]
+def _compiled(name: str, lut: np.ndarray):
     """The compiled loop ``name`` and the table as it reads it (bytes or packed bits)."""
     by_byte, by_bit = _LOOPS[name]
     if len(lut) > BITS_OVER:
@@ -229,7 +229,6 @@ def _warm() -> None:
         for loop, table in ((by_byte, np.array([1, 0, 1], dtype=np.uint8)),
                             (by_bit, np.packbits(np.array([1, 0, 1], dtype=bool),
                                                  bitorder="little"))):
-            assert loop is not None
             for dtype in (np.uint8, np.uint16, np.uint32):
                 col = np.array([0, 1], dtype=dtype)
                 if loop in (_LOOPS["filter"]):

@@ -24,7 +24,7 @@ _INTP = np.intp
 # -- compiled loops ---------------------------------------------------------------------
 
 
-def _all_loop(col, out, target, lo, hi):  # type: ignore[no-untyped-def]
+def _all_loop(col, out, target, lo, hi):
     seen = 0
     for i in range(lo, hi):
         v = col[i]
@@ -36,7 +36,7 @@ def _all_loop(col, out, target, lo, hi):  # type: ignore[no-untyped-def]
     return seen
 
 
-def _mask_loop(col, rows, out, target, lo, hi):  # type: ignore[no-untyped-def]
+def _mask_loop(col, rows, out, target, lo, hi):
     seen = 0
     for i in range(lo, hi):
         if rows[i]:
@@ -49,7 +49,7 @@ def _mask_loop(col, rows, out, target, lo, hi):  # type: ignore[no-untyped-def]
     return seen
 
 
-def _index_loop(col, idx, out, target, lo, hi):  # type: ignore[no-untyped-def]
+def _index_loop(col, idx, out, target, lo, hi):
     seen = 0
     for j in range(lo, hi):
         v = col[idx[j]]
@@ -69,7 +69,7 @@ _index_nb = kernels.jit(_index_loop)
 # -- the kernels ------------------------------------------------------------------------
 
 
-def _numpy(n: int, nsym: int, target: int, codes) -> np.ndarray:  # type: ignore[no-untyped-def]
+def _numpy(n: int, nsym: int, target: int, codes) -> np.ndarray:
     check = 0 <= target and nsym < _CHECK_MAX
 
     def part(lo: int, hi: int) -> np.ndarray:
@@ -83,7 +83,7 @@ def _numpy(n: int, nsym: int, target: int, codes) -> np.ndarray:  # type: ignore
     return _merge(pool.run(part, n))
 
 
-def _compiled(n: int, nsym: int, loop) -> np.ndarray:  # type: ignore[no-untyped-def]
+def _compiled(n: int, nsym: int, loop) -> np.ndarray:
     def part(lo: int, hi: int) -> np.ndarray:
         out = np.zeros(nsym + 1, dtype=bool)
         loop(out, lo, hi)
@@ -127,7 +127,6 @@ def of_indices(col: np.ndarray, idx: np.ndarray, nsym: int, target: int = -1) ->
 
 @kernels.warmer
 def _warm() -> None:
-    assert _all_nb is not None and _mask_nb is not None and _index_nb is not None
     for dtype in (np.uint8, np.uint16, np.uint32):
         col = np.array([0, 1], dtype=dtype)
         _all_nb(col, np.zeros(3, dtype=bool), -1, 0, 2)
@@ -138,7 +137,7 @@ def _warm() -> None:
 # -- multiplicity -----------------------------------------------------------------------
 
 
-def _count_loop(col, out, lo, hi):  # type: ignore[no-untyped-def]
+def _count_loop(col, out, lo, hi):
     for i in range(lo, hi):
         out[col[i]] += 1
 
@@ -174,6 +173,5 @@ def counts(col: np.ndarray, nsym: int) -> np.ndarray:
 
 @kernels.warmer
 def _warm_counts() -> None:
-    assert _count_nb is not None
     for dtype in (np.uint8, np.uint16, np.uint32):
         _count_nb(np.array([0, 1], dtype=dtype), np.zeros(3, dtype=np.int64), 0, 2)

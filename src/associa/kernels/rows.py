@@ -15,7 +15,7 @@ from associa.kernels import pool
 _INTP = np.intp
 
 
-def _compact_loop(mask, out, lo, hi, start):  # type: ignore[no-untyped-def]
+def _compact_loop(mask, out, lo, hi, start):
     # parts write next to each other: no write past a part's own rows
     k = start
     for i in range(lo, hi):
@@ -66,5 +66,4 @@ def to_mask(idx: np.ndarray, n: int) -> np.ndarray:
 
 @kernels.warmer
 def _warm() -> None:
-    assert _compact_nb is not None
     _compact_nb(np.array([True, False]), np.zeros(3, dtype=_INTP), 0, 2, 0)
