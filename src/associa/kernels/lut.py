@@ -45,12 +45,12 @@ def _mask_loop(lut, col, out, lo, hi):
 
 
 def _restrict_loop(lut, col, mask, lo, hi):
+    # branch-free: a random mask is a branch the processor cannot predict
     count = 0
     for i in range(lo, hi):
-        if mask[i]:
-            v = lut[col[i]]
-            mask[i] = v
-            count += v
+        v = mask[i] & lut[col[i]]
+        mask[i] = v
+        count += v
     return count
 
 
@@ -88,11 +88,10 @@ def _mask_bits_loop(bits, col, out, lo, hi):
 def _restrict_bits_loop(bits, col, mask, lo, hi):
     count = 0
     for i in range(lo, hi):
-        if mask[i]:
-            v = col[i]
-            b = (bits[v >> 3] >> (v & 7)) & 1
-            mask[i] = b
-            count += b
+        v = col[i]
+        b = mask[i] & (bits[v >> 3] >> (v & 7)) & 1
+        mask[i] = b
+        count += b
     return count
 
 

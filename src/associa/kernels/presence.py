@@ -24,40 +24,51 @@ _INTP = np.intp
 # -- compiled loops ---------------------------------------------------------------------
 
 
+# The loops are branch-free inside a block of ``_STEP`` rows (a random mask or a new
+# symbol is a branch the processor cannot predict): a masked block is first compacted into
+# a small buffer of codes, then scattered; saturation is tested once per block.
+
+_STEP = 4096
+
+
 def _all_loop(col, out, target, lo, hi):
     seen = 0
-    for i in range(lo, hi):
-        v = col[i]
-        if not out[v]:
-            out[v] = True
-            seen += 1
-            if seen == target:
-                break
+    for b in range(lo, hi, _STEP):
+        for i in range(b, min(b + _STEP, hi)):
+            v = col[i]
+            seen += out[v] ^ 1
+            out[v] = 1
+        if seen == target:
+            break
     return seen
 
 
 def _mask_loop(col, rows, out, target, lo, hi):
+    buf = np.empty(_STEP, col.dtype)
     seen = 0
-    for i in range(lo, hi):
-        if rows[i]:
-            v = col[i]
-            if not out[v]:
-                out[v] = True
-                seen += 1
-                if seen == target:
-                    break
+    for b in range(lo, hi, _STEP):
+        k = 0
+        for i in range(b, min(b + _STEP, hi)):
+            buf[k] = col[i]
+            k += rows[i]
+        for j in range(k):
+            v = buf[j]
+            seen += out[v] ^ 1
+            out[v] = 1
+        if seen == target:
+            break
     return seen
 
 
 def _index_loop(col, idx, out, target, lo, hi):
     seen = 0
-    for j in range(lo, hi):
-        v = col[idx[j]]
-        if not out[v]:
-            out[v] = True
-            seen += 1
-            if seen == target:
-                break
+    for b in range(lo, hi, _STEP):
+        for j in range(b, min(b + _STEP, hi)):
+            v = col[idx[j]]
+            seen += out[v] ^ 1
+            out[v] = 1
+        if seen == target:
+            break
     return seen
 
 
@@ -80,16 +91,25 @@ def _numpy(n: int, nsym: int, target: int, codes) -> np.ndarray:
                 break
         return out
 
-    return _merge(pool.run(part, n))
+    return _merge(pool.run(part, n, _parts(n, target)))
 
 
-def _compiled(n: int, nsym: int, loop) -> np.ndarray:
+def _compiled(n: int, nsym: int, target: int, loop) -> np.ndarray:
     def part(lo: int, hi: int) -> np.ndarray:
         out = np.zeros(nsym + 1, dtype=bool)
-        loop(out, lo, hi)
+        loop(out.view(np.uint8), lo, hi)
         return out
 
-    return _merge(pool.run(part, n))
+    return _merge(pool.run(part, n, _parts(n, target)))
+
+
+def _parts(n: int, target: int) -> int | None:
+    """One part when the scan will likely stop early: a part of its own must then see
+    every symbol too, and more parts only repeat that work (a uniform column needs about
+    ``target * ln(target)`` rows to show every code)."""
+    if 0 < target and n > 2 * target * max(1.0, float(np.log(target))):
+        return 1
+    return None
 
 
 def _merge(parts: list[np.ndarray]) -> np.ndarray:
@@ -103,7 +123,7 @@ def of_all(col: np.ndarray, nsym: int, target: int = -1) -> np.ndarray:
     """Symbols occurring anywhere in ``col`` (codes ``0..nsym``, ``nsym`` for NULL)."""
     if kernels.compiled():
         nb = _all_nb
-        return _compiled(len(col), nsym, lambda out, lo, hi: nb(col, out, target, lo, hi))
+        return _compiled(len(col), nsym, target, lambda out, lo, hi: nb(col, out, target, lo, hi))
     return _numpy(len(col), nsym, target, lambda lo, hi: col[lo:hi])
 
 
@@ -111,7 +131,10 @@ def of_mask(col: np.ndarray, rows: np.ndarray, nsym: int, target: int = -1) -> n
     """Symbols occurring in the rows where the bool mask ``rows`` is set."""
     if kernels.compiled():
         nb = _mask_nb
-        return _compiled(len(col), nsym, lambda out, lo, hi: nb(col, rows, out, target, lo, hi))
+        view = rows.view(np.uint8)
+        count = len(col)
+        return _compiled(count, nsym, target,
+                         lambda out, lo, hi: nb(col, view, out, target, lo, hi))
     # flatnonzero + take: boolean compress is ~2.5x slower on dense masks
     return _numpy(len(col), nsym, target,
                   lambda lo, hi: col[lo:hi].take(np.flatnonzero(rows[lo:hi])))
@@ -121,7 +144,8 @@ def of_indices(col: np.ndarray, idx: np.ndarray, nsym: int, target: int = -1) ->
     """Symbols occurring in the rows of the index list ``idx``."""
     if kernels.compiled():
         nb = _index_nb
-        return _compiled(len(idx), nsym, lambda out, lo, hi: nb(col, idx, out, target, lo, hi))
+        return _compiled(len(idx), nsym, target,
+                         lambda out, lo, hi: nb(col, idx, out, target, lo, hi))
     return _numpy(len(idx), nsym, target, lambda lo, hi: col.take(idx[lo:hi]))
 
 
@@ -129,9 +153,9 @@ def of_indices(col: np.ndarray, idx: np.ndarray, nsym: int, target: int = -1) ->
 def _warm() -> None:
     for dtype in (np.uint8, np.uint16, np.uint32):
         col = np.array([0, 1], dtype=dtype)
-        _all_nb(col, np.zeros(3, dtype=bool), -1, 0, 2)
-        _mask_nb(col, np.ones(2, dtype=bool), np.zeros(3, dtype=bool), -1, 0, 2)
-        _index_nb(col, np.arange(2, dtype=_INTP), np.zeros(3, dtype=bool), -1, 0, 2)
+        _all_nb(col, np.zeros(3, dtype=np.uint8), -1, 0, 2)
+        _mask_nb(col, np.ones(2, dtype=np.uint8), np.zeros(3, dtype=np.uint8), -1, 0, 2)
+        _index_nb(col, np.arange(2, dtype=_INTP), np.zeros(3, dtype=np.uint8), -1, 0, 2)
 
 
 # -- multiplicity -----------------------------------------------------------------------

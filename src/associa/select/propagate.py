@@ -37,8 +37,8 @@ How it is computed (the answers are those of the definitions above):
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Hashable, Iterator, Mapping
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
@@ -51,6 +51,8 @@ from associa.select.state import SelectionState
 
 if TYPE_CHECKING:
     from associa.select.shared import Shared
+
+T = TypeVar("T")
 
 # value state codes, as QIX names them
 STATE_CODES = ("L", "S", "O", "D", "A", "X", "XS", "XL")
@@ -305,6 +307,12 @@ class Inference:
             "qSelectedExcluded": int(counts[SEL_EXCL]),
             "qLockedExcluded": int(counts[LOCK_EXCL]),
         }
+
+    def derived(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """A value computed from this inference once, however many readers ask (list
+        objects and charts keep their per-state pieces here: a field's display order, its
+        frequencies), shared like the inference itself."""
+        return self._memo.get(("D", key), compute)  # type: ignore[no-any-return]
 
     @property
     def nbytes(self) -> int:
