@@ -42,14 +42,14 @@ def derived(model: object, key: Hashable, compute: Callable[[], T]) -> T:
     """The value under ``key`` for ``model``, computed by ``compute`` the first time."""
     store = _store(model)
     try:
-        return store.values[key]  # type: ignore[no-any-return]
+        return store.values[key]
     except KeyError:
         pass
     with store.lock:
         lock = store.locks.setdefault(key, threading.Lock())
     with lock:
         if key in store.values:
-            return store.values[key]  # type: ignore[no-any-return]
+            return store.values[key]
         value = compute()
         store.values[key] = value
         return value

@@ -312,7 +312,7 @@ class Inference:
         """A value computed from this inference once, however many readers ask (list
         objects and charts keep their per-state pieces here: a field's display order, its
         frequencies), shared like the inference itself."""
-        return self._memo.get(("D", key), compute)  # type: ignore[no-any-return]
+        return self._memo.get(("D", key), compute)
 
     @property
     def nbytes(self) -> int:
