@@ -159,15 +159,13 @@ def field_frequency(model: DataModel, inference: Inference, name: str) -> np.nda
     def count() -> np.ndarray:
         rows = inference.rows(tname)
         stats = inference.plan.stats[(tname, name)]
-        if rows.is_all:
-            full = stats.counts
-            return np.ones(nsym, np.int64) if full is None else full[:nsym]
-        table = model.tables[tname]
-        if stats.identity:
+        if stats.identity:  # one row per symbol
             return rows.mask().astype(np.int64)
-        col = table.columns.stored(name)
+        if rows.is_all and stats.counts is not None:
+            return stats.counts[:nsym].astype(np.int64)
+        col = model.tables[tname].columns.stored(name)
         assert isinstance(col, np.ndarray)
-        vals = col.take(rows.indices())
+        vals = col if rows.is_all else col.take(rows.indices())
         return np.bincount(vals, minlength=nsym + 1)[:nsym]  # the NULL code counts last
 
     return inference.derived(("frequency", name), count)

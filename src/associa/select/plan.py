@@ -8,7 +8,9 @@
 * Per column: how many rows hold each code, which symbols occur (the presence for "no
   selection"), and how many distinct codes there are (where a presence scan is saturated).
   The counts make the size of a lookup table's row set known before the scan, so the scan
-  writes indices or a mask directly.
+  writes indices or a mask directly. They are kept (int32) only where a code has four
+  rows or more on average (``COUNTS_MIN_ROWS``): a column of nearly distinct codes would
+  need as many counts as rows.
 
 Identity columns (``Table.is_identity``: the code is the row number) are never read: every
 code occurs once.
@@ -24,12 +26,14 @@ from associa import kernels
 from associa.kernels import presence as kpresence
 from associa.model import DataModel
 
+COUNTS_MIN_ROWS = 4  # rows per code on average from which a column keeps its code counts
+
 
 @dataclass(frozen=True, slots=True)
 class ColumnStats:
     nsym: int
     identity: bool
-    counts: np.ndarray | None  # rows per code (nsym + 1, NULL last); None for identity
+    counts: np.ndarray | None  # rows per code (nsym + 1, NULL last); None: not kept
     present: np.ndarray  # bool over symbols: occurs in the table
     distinct: int  # distinct codes in the column, NULL included (the saturation target)
 
@@ -103,11 +107,17 @@ def _column_stats(model: DataModel, tname: str, fname: str) -> ColumnStats:
         return ColumnStats(nsym, True, None, present, nsym)
     col = table.columns.stored(fname)
     assert isinstance(col, np.ndarray)
+    if len(col) < COUNTS_MIN_ROWS * (nsym + 1):
+        with_null = kpresence.of_all(col, nsym + 1)  # code nsym (NULL) as a symbol
+        present = with_null[:nsym].copy()
+        present.flags.writeable = False
+        return ColumnStats(nsym, False, None, present, int(np.count_nonzero(with_null)))
     counts = kpresence.counts(col, nsym)
     present = counts[:nsym] > 0
     present.flags.writeable = False
-    counts.flags.writeable = False
-    return ColumnStats(nsym, False, counts, present, int(np.count_nonzero(counts)))
+    small = counts.astype(np.int32) if len(col) < (1 << 31) else counts
+    small.flags.writeable = False
+    return ColumnStats(nsym, False, small, present, int(np.count_nonzero(counts)))
 
 
 def _or(parts: list[np.ndarray], n: int) -> np.ndarray:

@@ -172,11 +172,12 @@ class Inference:
         return rows
 
     def _expected(self, table: str, field: str, lut: np.ndarray) -> int:
-        """Rows of the table a lookup table keeps."""
+        """Rows of the table a lookup table keeps (exact where the column keeps its code
+        counts or is an identity; else the symbols kept, for ordering the filters)."""
         st = self.plan.stats[(table, field)]
         if st.counts is None:
-            return int(np.count_nonzero(lut[: st.nsym]))
-        return int(np.dot(st.counts, lut))
+            return int(np.count_nonzero(lut[: st.nsym] & st.present))
+        return int(np.dot(st.counts, lut.astype(st.counts.dtype)))
 
     def _narrow(self, table: str, rows: RowSet, field: str, lut: np.ndarray) -> RowSet:
         """The rows of ``rows`` whose code of ``field`` the lookup table keeps."""
@@ -194,11 +195,13 @@ class Inference:
         col = self.model.tables[table].columns.stored(field)
         assert isinstance(col, np.ndarray)
         if rows.is_all:
-            count = self._expected(table, field, lut)
-            if count == n:
-                return RowSet(rows.kind, n, n, None, (field, lut))
-            if count < SPARSE * n:
-                return RowSet.of_indices(klut.indices(lut, col, count), n, source=(field, lut))
+            if st.counts is not None:
+                count = self._expected(table, field, lut)
+                if count == n:
+                    return RowSet(rows.kind, n, n, None, (field, lut))
+                if count < SPARSE * n:
+                    idx = klut.indices(lut, col, count)
+                    return RowSet.of_indices(idx, n, source=(field, lut))
             mask, got = klut.mask(lut, col)
             return RowSet.of_mask(mask, got, source=(field, lut))
         if rows.kind == INDEX:
