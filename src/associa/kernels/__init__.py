@@ -34,6 +34,7 @@ or loads them all before a click needs them.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -62,6 +63,7 @@ def _initial() -> str:
     return "numba"
 
 
+log = logging.getLogger("associa.kernels")
 _backend = _initial()
 _warmers: list[Callable[[], None]] = []
 _warm_lock = threading.Lock()
@@ -115,15 +117,21 @@ def warmer(fn: Callable[[], None]) -> Callable[[], None]:
 
 def warm() -> None:
     """Compile (or load from the disk cache) every registered compiled loop, once per
-    process, so that the first click does not pay for it. Does nothing under numpy."""
+    process, so that the first click does not pay for it. Does nothing without numba. A
+    loop that fails to compile (numba cannot build for this machine) puts the process on
+    numpy, with a warning: the answers are the same."""
     global _warmed
     if _warmed or _numba is None:
         return
     with _warm_lock:
         if _warmed:
             return
-        for fn in list(_warmers):
-            fn()
+        try:
+            for fn in list(_warmers):
+                fn()
+        except Exception:
+            log.warning("numba kernels failed to compile; using numpy", exc_info=True)
+            set_backend("numpy")
         _warmed = True
 
 

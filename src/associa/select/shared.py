@@ -22,8 +22,8 @@ from associa.select.plan import Plan
 from associa.select.propagate import Inference
 from associa.select.state import SelectionState
 
-INFERENCES = 16  # selection states kept per model
-INFERENCE_BYTES = 512 << 20  # about this much in their row sets and arrays
+INFERENCES = 8  # selection states kept per model
+INFERENCE_BYTES = 192 << 20  # about this much in their row sets and arrays
 MESSAGES = 1024  # messages kept per model
 MESSAGE_BYTES = 128 << 20
 
