@@ -255,8 +255,9 @@ class Inference:
 
     @property
     def row_masks(self) -> Mapping[str, np.ndarray | None]:
-        """Each table's possible rows as a bool mask, None for all rows (made when read:
-        prefer ``rows``)."""
+        """Each table's possible rows as a bool mask, None for all rows (made from an
+        index list when first read, then kept: prefer ``rows``, whose ``indices`` and
+        ``mask`` give either form)."""
         return _RowMasks(self)
 
     def possible(self, name: str) -> np.ndarray:
@@ -339,7 +340,11 @@ class _RowMasks(Mapping[str, "np.ndarray | None"]):
         if table not in self._inf.plan.nrows:
             raise KeyError(table)
         rows = self._inf.rows(table)
-        return None if rows.is_all else rows.mask()
+        if rows.is_all:
+            return None
+        if rows.kind == MASK:
+            return rows.mask()
+        return self._inf._memo.get(("mask", table), lambda: _readonly(rows.mask()))
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._inf.plan.nrows)
