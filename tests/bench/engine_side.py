@@ -8,7 +8,12 @@ that its memory is its own:
    ``DoReload``, timed; resident memory and peak before and after;
 3. the 10 objects made with ``CreateSessionObject``, then each click's runs: ``ClearAll``
    and the run's first selections (not timed), then the click (``Field.SelectValues``)
-   and ``GetLayout`` of every object, timed together.
+   and ``GetLayout`` of every object, timed together. The 10 ``GetLayout`` requests are
+   sent at once, each answered in a thread of its own, as a client such as enigma.js
+   sends them over its socket and the server answers them (``--layouts serial``: one
+   after the other);
+4. the latency of small requests of another session (``Evaluate('1+1')`` and the layout of
+   a list box of its own) while a click runs in the first one, and with nothing running.
 
 Run by ``tests.bench.run``, which sends it commands (``workload.serve``).
 """
@@ -16,12 +21,25 @@ Run by ``tests.bench.run``, which sends it commands (``workload.serve``).
 from __future__ import annotations
 
 import gc
+import json
+import statistics
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from tests.bench.workload import CHARTS, LISTS, Click, memory, objects, reset_peak, serve
+from tests.bench.workload import (
+    CHARTS,
+    LISTS,
+    Click,
+    listbox,
+    memory,
+    objects,
+    reset_peak,
+    serve,
+)
 
 FORMAT = "(txt, utf8, embedded labels, delimiter is ',', msq)"
 TABLES = (("Fact", "fact.csv"), ("Customers", "customers.csv"), ("Products", "products.csv"))
@@ -46,7 +64,10 @@ class Side:
         self.engine = Engine(Settings(data_dir=data_dir))
         self.sessions = SessionManager(self.engine)
         self.client = Client(self.sessions)
-        self.doc = self.client.call("CreateSessionApp")["qReturn"]["qHandle"]
+        created = self.client.call("CreateSessionApp")
+        self.doc = created["qReturn"]["qHandle"]
+        self.app_id = created["qSessionAppId"]
+        self.pool = ThreadPoolExecutor(len(objects()), thread_name_prefix="bench-layout")
         self.client.call("CreateConnection", {"qName": "bench", "qType": "folder",
                                               "qConnectionString": str(folder)},
                          handle=self.doc)
@@ -76,18 +97,79 @@ class Side:
                     "qReturn": True}:
                 raise RuntimeError(f"selecting {texts} in {field} changed nothing")
 
-    def click(self, run: Click) -> tuple[float, list[dict[str, Any]]]:
+    def layouts(self, concurrent: bool) -> list[dict[str, Any]]:
+        """GetLayout of every object: sent at once, each answered in a thread of its own
+        (``concurrent``), or one after the other."""
+        if not concurrent:
+            return [self.client.layout(h) for h in self.handles]
+        session, sink = self.client.session, self.client.receive
+
+        def one(handle: int) -> dict[str, Any]:
+            msg = {"jsonrpc": "2.0", "id": 10_000 + handle, "handle": handle,
+                   "method": "GetLayout", "params": []}
+            reply = json.loads(session.handle(json.dumps(msg), sink) or "{}")
+            if "result" not in reply:
+                raise RuntimeError(f"GetLayout failed: {reply}")
+            return reply["result"]["qLayout"]  # type: ignore[no-any-return]
+
+        return list(self.pool.map(one, self.handles))
+
+    def click(self, run: Click, concurrent: bool = True) -> tuple[float, list[dict[str, Any]]]:
         c = self.client
         c.call("ClearAll", handle=self.doc)
         self.select(run.before)
         c.pushed.clear()  # change notices; a client would now ask for the layouts
         t = time.perf_counter()
         self.select(run.select)
-        layouts = [c.layout(h) for h in self.handles]
+        layouts = self.layouts(concurrent)
         elapsed = time.perf_counter() - t
         return elapsed, layouts
 
+    def latency(self, run: Click, concurrent: bool, samples: int = 30) -> dict[str, Any]:
+        """Small requests of a second session on the same app (Evaluate('1+1') and the
+        layout of a list box of its own) with nothing running, then while ``run`` runs
+        in the first session: the seconds each took."""
+        from tests.conftest import Client
+
+        other = Client(self.sessions, url_app=self.app_id)
+        try:
+            doc = other.call("GetActiveDoc")["qReturn"]["qHandle"]
+            box = other.create(listbox("Segment"), doc)
+
+            def small() -> list[float]:
+                out = []
+                for method, handle, params in (("Evaluate", doc, ["1+1"]),
+                                               ("GetLayout", box, [])):
+                    t = time.perf_counter()
+                    other.call(method, *params, handle=handle)
+                    out.append(time.perf_counter() - t)
+                return out
+
+            idle = [x for _ in range(samples) for x in small()]
+            busy: list[float] = []
+            done = threading.Event()
+            click_s: list[float] = []
+
+            def clicking() -> None:
+                try:
+                    click_s.append(self.click(run, concurrent)[0])
+                finally:
+                    done.set()
+
+            c = self.client
+            c.call("ClearAll", handle=self.doc)
+            thread = threading.Thread(target=clicking)
+            thread.start()
+            while not done.is_set():
+                busy += small()
+                time.sleep(0.001)
+            thread.join()
+            return {"idle": idle, "busy": busy, "click_s": click_s[0] if click_s else None}
+        finally:
+            other.close()
+
     def close(self) -> None:
+        self.pool.shutdown()
         self.client.close()
         self.sessions.shutdown()
 
@@ -133,10 +215,19 @@ class Handlers:
                 "memory": {"before": before, "after_reload": after,
                            "peak_reload": during["peak"]}}
 
-    def click(self, run: dict[str, Any]) -> dict[str, Any]:
+    def click(self, run: dict[str, Any], concurrent: bool = True) -> dict[str, Any]:
         assert self.side is not None
-        seconds, layouts = self.side.click(Click.from_json(run))
+        seconds, layouts = self.side.click(Click.from_json(run), concurrent)
         return {"seconds": seconds, "answers": answers(layouts)}
+
+    def latency(self, run: dict[str, Any], concurrent: bool = True) -> dict[str, Any]:
+        assert self.side is not None
+        out = self.side.latency(Click.from_json(run), concurrent)
+        log(f"small requests of another session: idle median "
+            f"{statistics.median(out['idle']) * 1000:.1f} ms, during a click median "
+            f"{statistics.median(out['busy']) * 1000:.1f} ms, max "
+            f"{max(out['busy']) * 1000:.1f} ms ({len(out['busy'])} requests)")
+        return out
 
     def end(self) -> dict[str, Any]:
         gc.collect()
@@ -148,4 +239,4 @@ class Handlers:
 
 if __name__ == "__main__":
     h = Handlers()
-    serve({"reload": h.reload, "click": h.click, "end": h.end})
+    serve({"reload": h.reload, "click": h.click, "latency": h.latency, "end": h.end})

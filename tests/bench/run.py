@@ -5,7 +5,9 @@ the same run, as issue 6 asks (docs/performance.md says how to read it).
    cached in ``$TMPDIR/associa-bench/star-<rows>-seed<seed>/``.
 2. The engine (``engine_side.py``, a child process): reload through a load script from a
    folder connection, then three clicks over the QIX protocol in process, each followed
-   by the layouts of 8 list boxes and 2 charts; memory from ``/proc/self/status``.
+   by the layouts of 8 list boxes and 2 charts (requested at once, as clients do, or one
+   after the other with ``--layouts serial``); memory from ``/proc/self/status``; the
+   latency of another session's small requests while a 40% click runs.
 3. The baseline (``baseline_side.py``, another child process): pyarrow reading and
    dictionary-encoding the same files; DuckDB answering each object with one SQL query.
 4. One table (Markdown, on stdout) with both sides and their ratio, also written as JSON
@@ -80,7 +82,8 @@ class Worker:
 
 
 def measure(shape: star.Shape, folder: Path, runs: dict[str, list[Click]], reload_runs: int,
-            scratch: Path) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+            scratch: Path, concurrent: bool = True,
+            busy: Click | None = None) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
     """Both sides' results. The reloads run one after the other; then each click's runs
     alternate between the sides (engine first on even runs, baseline first on odd ones),
     so that both meet the machine in the same mood. Every run's answers are compared."""
@@ -95,7 +98,8 @@ def measure(shape: star.Shape, folder: Path, runs: dict[str, list[Click]], reloa
             for i, run in enumerate(clicks):
                 pair = ((engine, ours), (baseline, base))
                 for worker, into in pair if i % 2 == 0 else pair[::-1]:
-                    reply = worker.ask("click", run=run.to_json())
+                    extra = {"concurrent": concurrent} if worker is engine else {}
+                    reply = worker.ask("click", run=run.to_json(), **extra)
                     into["clicks"][name].append(reply["seconds"])
                     into.setdefault("answers", {})[name] = reply["answers"]
                 differ += [f"{name}, run {i}: {d}" for d in
@@ -103,6 +107,8 @@ def measure(shape: star.Shape, folder: Path, runs: dict[str, list[Click]], reloa
             log(f"  {name}: associa "
                 f"{', '.join(f'{t * 1000:.0f}' for t in ours['clicks'][name])} ms; baseline "
                 f"{', '.join(f'{t * 1000:.0f}' for t in base['clicks'][name])} ms")
+        if busy is not None:
+            ours["latency"] = engine.ask("latency", run=busy.to_json(), concurrent=concurrent)
         ours["memory"]["after_clicks"] = engine.end()["memory"]
         baseline.end()
     finally:
@@ -135,6 +141,16 @@ def table_rows(shape: star.Shape, ours: dict[str, Any], base: dict[str, Any]) ->
             "associa": statistics.median(ours["clicks"][name][1:]) * 1000,
             "baseline": statistics.median(base["clicks"][name][1:]) * 1000,
             "baseline_is": "DuckDB, one SQL query per object",
+        })
+    lat = ours.get("latency")
+    if lat and lat["busy"]:
+        rows.append({
+            "work": "another session's small request (Evaluate '1+1', a list box's layout) "
+                    f"while a 40% click runs, median (max {max(lat['busy']) * 1000:,.1f} ms)",
+            "key": "latency", "unit": "ms",
+            "associa": statistics.median(lat["busy"]) * 1000,
+            "baseline": statistics.median(lat["idle"]) * 1000,
+            "baseline_is": "the same requests with no click running",
         })
     for key, label, what in (("resident", "resident after reload", "after_reload"),
                              ("peak", "peak during reload", "peak_reload")):
@@ -211,18 +227,25 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                         help="runs of the baseline's reload (the engine's runs once)")
     parser.add_argument("--data", type=Path, help="where the star's files are cached")
     parser.add_argument("--json", type=Path, help="where to write the result")
+    parser.add_argument("--layouts", choices=("concurrent", "serial"), default="concurrent",
+                        help="a click's 10 GetLayout requests: sent at once (as clients do) "
+                             "or one after the other")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     shape = star.Shape.for_rows(args.rows, args.seed)
     folder = star.ensure(shape, args.data, log=log)
     with tempfile.TemporaryDirectory(prefix="associa-bench-") as tmp:
-        ours, base, differ = measure(shape, folder, plan(shape, args.repeat + 1),
-                                     args.reload_runs, Path(tmp))
+        runs = plan(shape, args.repeat + 2)
+        busy = runs["40% click"].pop()  # a selection no timed run made
+        for name in runs:
+            del runs[name][args.repeat + 1:]
+        ours, base, differ = measure(shape, folder, runs, args.reload_runs, Path(tmp),
+                                     args.layouts == "concurrent", busy)
     rows = table_rows(shape, ours, base)
     result = {
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), **versions()},
-        "shape": shape.to_json(), "repeat": args.repeat, "rows": rows,
+        "shape": shape.to_json(), "repeat": args.repeat, "layouts": args.layouts, "rows": rows,
         "table": markdown(rows),
         "answers_differ": differ,
         "engine": {k: v for k, v in ours.items() if k != "answers"},
@@ -235,7 +258,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     path.write_text(json.dumps(result, indent=1))
     print(f"\n{shape.rows:,} fact rows ({shape.customers:,} customers, {shape.products:,} "
           f"products, {shape.dates:,} dates); clicks: median of {args.repeat} runs after "
-          f"a warm-up; {os.cpu_count()} CPUs\n")
+          f"a warm-up, layouts requested {'at once' if args.layouts == 'concurrent' else 'one after the other'}; "
+          f"{os.cpu_count()} CPUs\n")
     print(result["table"])
     if differ:
         print(f"\nanswers differ between associa and DuckDB ({len(differ)}; the first 10):")

@@ -33,7 +33,8 @@ def test_bench_runs_at_a_tiny_size(tmp_path: Path) -> None:
     lines = proc.stdout.splitlines()
     table = [line for line in lines if line.startswith("| ") and "---" not in line]
     works = [f"reload: {ROWS:,} fact rows"] + [DESCRIPTIONS[c] for c in CLICKS] + [
-        "resident after reload", "peak during reload", "resident after the clicks"]
+        "another session's small request", "resident after reload", "peak during reload",
+        "resident after the clicks"]
     assert len(table) == 1 + len(works), proc.stdout
     for work, line in zip(works, table[1:], strict=True):
         assert line.startswith(f"| {work}"), line
@@ -49,6 +50,11 @@ def test_bench_runs_at_a_tiny_size(tmp_path: Path) -> None:
         assert rows[key]["ratio"] == pytest.approx(rows[key]["associa"] / rows[key]["baseline"])
     for click in CLICKS:
         assert len(result["engine"]["clicks"][click]) == 3  # warm-up + 2 timed runs
+    # another session's requests were answered while a click ran, and with none
+    latency = result["engine"]["latency"]
+    assert latency["busy"] and len(latency["idle"]) == 60 and latency["click_s"] > 0
+    assert rows["latency"]["associa"] > 0 and rows["latency"]["baseline"] > 0
+    assert result["layouts"] == "concurrent"
     assert (star.folder_for(star.Shape.for_rows(ROWS), tmp_path / "data") / "complete").exists()
 
 

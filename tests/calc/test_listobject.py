@@ -254,3 +254,55 @@ def test_search_keeps_only_hits_with_highlight_ranges() -> None:
     cells = [row[0] for row in layout["qDataPages"][0]["qMatrix"]]
     assert [c["qText"] for c in cells] == ["North", "North East"]
     assert cells[0]["qHighlightRanges"] == {"qRanges": [{"qCharPos": 0, "qCharCount": 2}]}
+
+
+def test_a_page_reads_only_its_own_texts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A list box over a field of many values builds the texts of its page only: no
+    Python string per value of the field (sorting by text included)."""
+    from associa.model import SymbolTable
+
+    values = [f"v{i:05d}" for i in range(3000)]
+    model = model_from_rows({"T": {"F": values[::-1]}})
+    asked: list[int] = []
+    real = SymbolTable.texts_at
+
+    def spy(self: SymbolTable, indices: Any) -> Any:
+        asked.append(len(indices))
+        return real(self, indices)
+
+    monkeypatch.setattr(SymbolTable, "texts_at", spy)
+    monkeypatch.setattr(SymbolTable, "texts", property(lambda self: pytest.fail("all texts")))
+    state = SelectionState().with_field("F", _mask(model, "F", [5, 7]))
+    definition = {
+        "qDef": {"qFieldDefs": ["F"], "qSortCriterias": [
+            {"qSortByState": 1, "qSortByNumeric": 1, "qSortByAscii": 1}]},
+        "qInitialDataFetch": [{"qLeft": 0, "qTop": 0, "qWidth": 1, "qHeight": 20}],
+    }
+    layout = ListObject(model, Inference(model, state), definition).layout()
+    rows = [row[0] for row in layout["qDataPages"][0]["qMatrix"]]
+    sym = model.fields["F"].symbols
+    assert [r["qText"] for r in rows[:2]] == sorted([sym.text(5), sym.text(7)])
+    assert [r["qText"] for r in rows[2:]] == [v for v in values if v not in
+                                              (sym.text(5), sym.text(7))][:18]
+    assert asked and max(asked) <= 20
+
+
+def test_list_boxes_on_one_field_share_their_order() -> None:
+    """Two list objects on a field with the same sort, over one inference (one state, any
+    session), share the computed order."""
+    model = model_from_rows(CORECTL)
+    inf = Inference(model, SelectionState().with_field("abcs", _mask(model, "abcs", [1])))
+    definition = {"qDef": {"qFieldDefs": ["numbers"], "qSortCriterias": [{"qSortByState": 1}]}}
+    a = ListObject(model, inf, definition)
+    b = ListObject(model, inf, dict(definition))
+    assert a.order is b.order
+    other = {"qDef": {"qFieldDefs": ["numbers"], "qSortCriterias": [{"qSortByState": -1}]}}
+    assert ListObject(model, inf, other).order is not a.order
+
+
+def _mask(model: DataModel, field: str, symbols: list[int]) -> Any:
+    import numpy as np
+
+    out = np.zeros(len(model.fields[field].symbols), dtype=bool)
+    out[symbols] = True
+    return out

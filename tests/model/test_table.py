@@ -86,6 +86,30 @@ def test_columns_that_are_no_identity() -> None:
     assert not model.tables["U"].is_identity("Dup")
 
 
+def test_a_key_that_gains_symbols_elsewhere_is_no_identity() -> None:
+    """Customers' ids are its row numbers, but the facts bring ids of unknown customers:
+    the field has more symbols than Customers has rows, so its column stays stored (an
+    identity holds every symbol of its field)."""
+    script = """
+Customers: LOAD * INLINE [
+CustomerID, Name
+1, a
+2, b
+];
+Fact: LOAD * INLINE [
+CustomerID, Amount
+2, 10
+7, 20
+];
+"""
+    model = run_script(script).model
+    customers = model.tables["Customers"]
+    assert not customers.is_identity("CustomerID")
+    assert customers.columns["CustomerID"].tolist() == [0, 1]
+    assert model.fields["CustomerID"].cardinal == 3
+    assert model.full_presence[("Customers", "CustomerID")].tolist() == [True, True, False]
+
+
 def test_identity_lost_by_concatenation() -> None:
     script = """
 T: LOAD * INLINE [

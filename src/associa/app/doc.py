@@ -22,6 +22,7 @@ from associa.app.properties import new_object_properties, replaced_properties
 from associa.app.selections import ChangeCallback, Selections
 from associa.calc import HyperCube, ListObject, evaluate_scalar
 from associa.errors import AlreadyExists, ExpressionError, InvalidPath, NotFound
+from associa.select import shared_for
 
 
 class DocState(Selections):
@@ -44,6 +45,10 @@ class DocState(Selections):
     # -- app events -----------------------------------------------------------------
 
     def app_changed(self, app: App, what: str, object_id: str | None = None) -> None:
+        if what == "reload":
+            # the new model's inference plan (code counts, the presence of no selection,
+            # compiled kernels) is made with the reload, not by the first click
+            shared_for(app.model)
         self.on_change(what, object_id)
         if what == "destroy" and object_id is not None:
             self._forget(object_id)

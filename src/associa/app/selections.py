@@ -22,7 +22,7 @@ import numpy as np
 
 from associa.errors import FieldNotFound, ModalObjectError
 from associa.model import DataModel
-from associa.select import Inference, SelectionState
+from associa.select import Inference, SelectionState, inference
 from associa.select.actions import match_field_values, search_symbols, select_symbols
 from associa.select.propagate import (
     ALTERNATIVE,
@@ -64,6 +64,7 @@ class Selections:
         self._state = SelectionState()
         self._state_model = self.app.model
         self._inference: Inference | None = None
+        self._inference_state: SelectionState | None = None
         self.back: list[SelectionState] = []
         self.forward: list[SelectionState] = []
         self.modal: tuple[str, SelectionState] | None = None  # (object id, state before)
@@ -73,17 +74,24 @@ class Selections:
     # -- the state ------------------------------------------------------------------
 
     def snapshot(self) -> tuple[DataModel, SelectionState, Inference]:
-        """A consistent (model, state, inference) triple."""
+        """A consistent (model, state, inference) triple. The inference is the model's
+        shared one for the state (``select.inference``): made lazily, it computes what its
+        readers ask for, once for every session and object asking for the same state."""
         with self.lock:
             model = self.app.model
             if model is not self._state_model:
                 self._state = self._state.rebase(self._state_model, model)
                 self._state_model = model
                 self._inference = None
+            state = self._state
             inf = self._inference
-            if inf is None or inf.model is not model or inf.state is not self._state:
-                inf = self._inference = Inference(model, self._state)
-            return model, self._state, inf
+            if inf is not None and inf.model is model and self._inference_state is state:
+                return model, state, inf
+        inf = inference(model, state)  # may compute the model's plan: outside the lock
+        with self.lock:
+            if self._state is state and self._state_model is model:
+                self._inference, self._inference_state = inf, state
+        return model, state, inf
 
     @property
     def state(self) -> SelectionState:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -12,6 +13,7 @@ from associa.calc.sorting import sort_indicator
 from associa.errors import PagesTooLarge
 from associa.expr import Vec
 from associa.model import DataModel, SymbolTable
+from associa.model.derived import derived
 from associa.select import Inference
 from associa.values import Locale, auto_format, format_with_attributes
 
@@ -45,9 +47,13 @@ def dimension_num_format(sym: SymbolTable, locale: Locale) -> dict[str, Any]:
       as the enigma-go recording shows it for a real-valued measure:
       ``{"qType": "R", "qnDec": 0, "qUseThou": 0, "qFmt": "##############", "qDec", "qThou"}``.
     """
-    if not sym.all_numeric():
+    return _num_format(sym.all_numeric(), sym.all_integer(), locale)
+
+
+def _num_format(numeric: bool, integer: bool, locale: Locale) -> dict[str, Any]:
+    if not numeric:
         return {"qType": "U", "qnDec": 0, "qUseThou": 0}
-    if sym.all_integer():
+    if integer:
         return _integer_format(locale)
     return _real_format(locale)
 
@@ -69,6 +75,36 @@ def _real_format(locale: Locale) -> dict[str, Any]:
     return fmt
 
 
+@dataclass(frozen=True, slots=True)
+class FieldFacts:
+    """What a dimension's info says of a field whatever the selections, once per model."""
+
+    numeric: bool
+    integer: bool
+    glyphs: int
+    tags: tuple[str, ...]
+    low: float  # smallest and largest number among the symbols (NaN when none)
+    high: float
+
+
+def field_facts(model: DataModel, name: str) -> FieldFacts:
+    def compute() -> FieldFacts:
+        fld = model.fields[name]
+        sym = fld.symbols
+        numeric = sym.all_numeric()
+        low = high = math.nan
+        if sym.arithmetic is not None and len(sym):
+            first, last = sym.num(0), sym.num(len(sym) - 1)
+            low, high = min(first, last), max(first, last)
+        elif sym.any_numeric():
+            nums = sym.nums[:-1]
+            low, high = float(np.nanmin(nums)), float(np.nanmax(nums))
+        return FieldFacts(numeric, numeric and sym.all_integer(), sym.max_glyphs(),
+                          tuple(fld.tags()), low, high)
+
+    return derived(model, ("field_facts", name), compute)
+
+
 def dimension_info(
     model: DataModel,
     inference: Inference,
@@ -77,39 +113,48 @@ def dimension_info(
     criteria: Mapping[str, Any] | None,
     shown: np.ndarray,
     locale: Locale,
+    every_symbol: bool = False,
 ) -> dict[str, Any]:
     """NxDimensionInfo for a dimension on a plain field, members in the engine's order
     (corectl layout golden; enigma-go recording for ``qContinuousAxes``).
 
     ``shown`` holds the symbols in the object's rows: ``qMin``/``qMax`` range over them
     (after selecting ID 1, 3 and 5 the real engine answered qMax 5, not 100).
+    ``every_symbol`` says that ``shown`` is every symbol of the field (a list object
+    without a search): the range is then the field's, kept per model.
     """
-    fld = model.fields[name]
-    sym = fld.symbols
-    numeric = sym.all_numeric()
+    sym = model.fields[name].symbols
+    facts = field_facts(model, name)
+    numeric = facts.numeric
     info: dict[str, Any] = {
         "qFallbackTitle": label,
-        "qApprMaxGlyphCount": sym.max_glyphs(),
+        "qApprMaxGlyphCount": facts.glyphs,
         "qCardinal": len(sym),
     }
     if name in inference.state.locked:
         info["qLocked"] = True
-    nums = sym.nums[np.asarray(shown, dtype=np.int64)] if numeric else np.zeros(0)
-    nums = nums[~np.isnan(nums)]
+    if not numeric:
+        low = high = math.nan
+    elif every_symbol:
+        low, high = facts.low, facts.high
+    else:
+        nums = sym.nums_at(np.asarray(shown, dtype=np.intp))
+        nums = nums[~np.isnan(nums)]
+        low, high = (float(nums.min()), float(nums.max())) if len(nums) else (math.nan, math.nan)
     info.update(
         {
             "qSortIndicator": sort_indicator(criteria),
             "qGroupFallbackTitles": [label],
             "qGroupPos": 0,
             "qStateCounts": inference.state_counts(name),
-            "qTags": fld.tags(),
+            "qTags": list(facts.tags),
             "qDimensionType": "N" if numeric else "D",
             "qGrouping": "N",
-            "qNumFormat": dimension_num_format(sym, locale),
+            "qNumFormat": _num_format(numeric, facts.integer, locale),
             "qIsAutoFormat": True,
             "qGroupFieldDefs": [name],
-            "qMin": float(nums.min()) if len(nums) else "NaN",
-            "qMax": float(nums.max()) if len(nums) else "NaN",
+            "qMin": "NaN" if math.isnan(low) else low,
+            "qMax": "NaN" if math.isnan(high) else high,
         }
     )
     if numeric:

@@ -66,6 +66,7 @@ class ListObject:
         if self.field not in model.fields:
             self.error = validation_error(7000, self.field, f"Field not found: {self.field}")
             self.order = np.zeros(0, dtype=np.int64)
+            self.searched = None
             return
         self.states = inference.states(self.field)
         self.frequency = (
@@ -75,8 +76,11 @@ class ListObject:
         )
         self.frequency_total = int(self.frequency.sum()) if self.frequency is not None else 0
         order = symbol_order(model, inference, self.field, self.criteria, locale, self.frequency)
+        self.searched = search
         if search is not None:
-            order = order[np.isin(order, np.fromiter(search, dtype=np.int64, count=len(search)))]
+            keep = np.zeros(len(model.fields[self.field].symbols) + 1, dtype=bool)
+            keep[np.fromiter(search, dtype=np.intp, count=len(search))] = True
+            order = order[keep[order]]
         self.order = order
 
     @property
@@ -84,25 +88,35 @@ class ListObject:
         return {"qcx": 1, "qcy": len(self.order)}
 
     def cell(self, row: int) -> dict[str, Any]:
-        sym_idx = int(self.order[row])
+        return self.cells(row, row + 1)[0]
+
+    def cells(self, top: int, stop: int) -> list[dict[str, Any]]:
+        """The cells of rows ``top`` to ``stop``: only their symbols' texts are read."""
+        syms = np.asarray(self.order[top:stop], dtype=np.intp)
         symbols = self.model.fields[self.field].symbols
-        state = int(self.states[sym_idx])
-        if state == ALTERNATIVE and not self.definition.get("qShowAlternatives"):
-            state = EXCLUDED
-        cell: dict[str, Any] = {
-            "qText": symbols.text(sym_idx),
-            "qNum": nan_json(symbols.num(sym_idx)),
-            "qElemNumber": sym_idx,
-            "qState": STATE_CODES[state],
-        }
-        if self.mode != "N" and self.frequency is not None:
-            # a key field has no frequency: no qFrequency (see field_frequency)
-            cell["qFrequency"] = self._frequency_text(sym_idx)
-        if self.search_text:
-            ranges = highlight_ranges(cell["qText"], self.search_text)
-            if ranges:
-                cell["qHighlightRanges"] = {"qRanges": ranges}
-        return cell
+        texts = symbols.texts_at(syms).tolist()
+        nums = symbols.nums_at(syms).tolist()
+        states = self.states[syms].tolist()
+        hide = not self.definition.get("qShowAlternatives")
+        out = []
+        for sym_idx, text, num, state in zip(syms.tolist(), texts, nums, states, strict=True):
+            if state == ALTERNATIVE and hide:
+                state = EXCLUDED
+            cell: dict[str, Any] = {
+                "qText": text,
+                "qNum": nan_json(num),
+                "qElemNumber": sym_idx,
+                "qState": STATE_CODES[state],
+            }
+            if self.mode != "N" and self.frequency is not None:
+                # a key field has no frequency: no qFrequency (see field_frequency)
+                cell["qFrequency"] = self._frequency_text(sym_idx)
+            if self.search_text:
+                ranges = highlight_ranges(text, self.search_text)
+                if ranges:
+                    cell["qHighlightRanges"] = {"qRanges": ranges}
+            out.append(cell)
+        return out
 
     def _frequency_text(self, sym_idx: int) -> str:
         assert self.frequency is not None
@@ -117,7 +131,7 @@ class ListObject:
 
     def page(self, page: Mapping[str, Any]) -> dict[str, Any]:
         left, top, width, height = clip_page(page, 1, len(self.order))
-        matrix = [[self.cell(r)] for r in range(top, top + height)] if width else []
+        matrix = [[c] for c in self.cells(top, top + height)] if width and height else []
         return {
             "qMatrix": matrix,
             "qTails": [],
@@ -146,6 +160,7 @@ class ListObject:
             self.criteria,
             self.order,
             self.locale,
+            every_symbol=self.searched is None,
         )
         info["qCardinalities"] = {
             "qCardinal": info["qCardinal"],

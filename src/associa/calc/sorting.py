@@ -37,7 +37,6 @@ NULL dimension values (no symbol) come last in a hypercube whatever the flags.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -47,7 +46,8 @@ from associa.calc.aggregate import GroupScope
 from associa.calc.records import associate
 from associa.errors import ExpressionError
 from associa.expr import Evaluator, Vec, ast, parse
-from associa.model import DataModel, SymbolTable
+from associa.model import DataModel
+from associa.model import orders as model_orders
 from associa.select import Inference
 from associa.select.propagate import (
     ALTERNATIVE,
@@ -61,8 +61,9 @@ from associa.select.propagate import (
 )
 from associa.values import DEFAULT_LOCALE, Locale
 
-# how "selected" a state is, for sorting by state (lower first when ascending)
-_STATE_RANK = np.zeros(8, dtype=np.int64)
+# how "selected" a state is, for sorting by state (lower first when ascending); int8 so
+# that a stable sort by it is a radix sort
+_STATE_RANK = np.zeros(8, dtype=np.int8)
 for _code, _rank in (
     (LOCKED, 0),
     (SELECTED, 0),
@@ -76,7 +77,7 @@ for _code, _rank in (
     _STATE_RANK[_code] = _rank
 
 # grey (1) or white (0), for qSortByGreyness
-_GREY = np.zeros(8, dtype=np.int64)
+_GREY = np.zeros(8, dtype=np.int8)
 _GREY[[ALTERNATIVE, EXCLUDED, SEL_EXCL, LOCK_EXCL]] = 1
 
 _INDICATOR_FLAGS = (
@@ -138,24 +139,6 @@ def text_ranks(texts: list[str]) -> np.ndarray:
     return ranks
 
 
-# Symbol tables are read-only once a model is built, so their text ranks are kept for the
-# next click; the entry holds the table itself so that its id cannot be reused meanwhile.
-_TEXT_RANKS: OrderedDict[int, tuple[SymbolTable, int, np.ndarray]] = OrderedDict()
-_TEXT_RANKS_KEPT = 8
-
-
-def symbol_text_ranks(sym: SymbolTable) -> np.ndarray:
-    hit = _TEXT_RANKS.get(id(sym))
-    if hit is not None and hit[0] is sym and hit[1] == len(sym):
-        _TEXT_RANKS.move_to_end(id(sym))
-        return hit[2]
-    ranks = text_ranks(list(sym.texts[:-1]))
-    _TEXT_RANKS[id(sym)] = (sym, len(sym), ranks)
-    while len(_TEXT_RANKS) > _TEXT_RANKS_KEPT:
-        _TEXT_RANKS.popitem(last=False)
-    return ranks
-
-
 def field_frequency(model: DataModel, inference: Inference, name: str) -> np.ndarray | None:
     """Records carrying each value of the field among the possible rows of its table (the
     list box frequency; also what qSortByFrequency sorts by in hypercube columns).
@@ -170,12 +153,22 @@ def field_frequency(model: DataModel, inference: Inference, name: str) -> np.nda
     fld = model.fields[name]
     if fld.is_key or not fld.tables:
         return None
-    table = model.tables[fld.tables[0]]
-    col = table.columns[name]
-    rows = inference.row_masks.get(table.name)
-    vals = col if rows is None else col[rows]
+    tname = fld.tables[0]
     nsym = fld.null_code
-    return np.bincount(vals, minlength=nsym + 1)[:nsym]  # the NULL code counts last
+
+    def count() -> np.ndarray:
+        rows = inference.rows(tname)
+        stats = inference.plan.stats[(tname, name)]
+        if stats.identity:  # one row per symbol
+            return rows.mask().astype(np.int64)
+        if rows.is_all and stats.counts is not None:
+            return stats.counts[:nsym].astype(np.int64)
+        col = model.tables[tname].columns.stored(name)
+        assert isinstance(col, np.ndarray)
+        vals = col if rows.is_all else col.take(rows.indices())
+        return np.bincount(vals, minlength=nsym + 1)[:nsym]  # the NULL code counts last
+
+    return inference.derived(("frequency", name), count)
 
 
 def _expression_text(criteria: Mapping[str, Any]) -> str | None:
@@ -233,17 +226,19 @@ def _ascending_numbers(flag: int, nums: np.ndarray) -> list[np.ndarray]:
 # -- orders ---------------------------------------------------------------------------
 
 
-def symbol_order_keys(
-    sym: SymbolTable,
-    criteria: Mapping[str, Any] | None,
-    states: np.ndarray | None = None,
-    frequency: np.ndarray | None = None,
-    expression: np.ndarray | None = None,
+def _static_flags(criteria: Mapping[str, Any]) -> tuple[int, int, int]:
+    return (_flag(criteria, "qSortByNumeric"), _flag(criteria, "qSortByAscii"),
+            _flag(criteria, "qSortByLoadOrder"))
+
+
+def _dynamic_keys(
+    criteria: Mapping[str, Any],
+    states: np.ndarray | None,
+    frequency: np.ndarray | None,
+    expression: np.ndarray | None,
 ) -> list[np.ndarray]:
-    """Sort keys over the field's symbols, most significant first."""
-    n = len(sym)
+    """The sort keys that change with the selections, most significant first."""
     keys: list[np.ndarray] = []
-    criteria = criteria if isinstance(criteria, Mapping) else {}
     flag = _flag(criteria, "qSortByState")
     if flag and states is not None:
         keys.append(flag * _STATE_RANK[states])
@@ -256,17 +251,17 @@ def symbol_order_keys(
     flag = _flag(criteria, "qSortByFrequency")
     if flag and frequency is not None:
         keys.append(-flag * frequency.astype(np.int64))  # 1: most frequent first
-    flag = _flag(criteria, "qSortByNumeric")
-    if flag:
-        keys += _ascending_numbers(flag, sym.nums[:-1])  # text after numbers
-    flag = _flag(criteria, "qSortByAscii")
-    if flag:
-        keys.append(flag * symbol_text_ranks(sym))
-    flag = _flag(criteria, "qSortByLoadOrder")
-    if flag:
-        keys.append(flag * np.arange(n, dtype=np.int64))
-    keys.append(np.arange(n, dtype=np.int64))
     return keys
+
+
+def ordered(base: np.ndarray, keys: list[np.ndarray]) -> np.ndarray:
+    """``base`` (a permutation of the symbols) reordered by ``keys`` over the symbols (most
+    significant first), ties kept in ``base`` order."""
+    if not keys:
+        return base
+    if len(keys) == 1:
+        return base[np.argsort(keys[0][base], kind="stable")]
+    return base[np.lexsort([k[base] for k in keys[::-1]])]
 
 
 def symbol_order(
@@ -278,19 +273,35 @@ def symbol_order(
     frequency: np.ndarray | None = None,
 ) -> np.ndarray:
     """The field's symbol indices in display order. ``frequency`` may be passed when the
-    caller has it; otherwise it is computed when the criteria sort by it."""
-    sym = model.fields[name].symbols
+    caller has it; otherwise it is computed when the criteria sort by it.
+
+    The order by number, text and load order is the model's (``model.orders``, made once
+    per model); a click's own keys (state, greyness, expression, frequency) reorder it.
+    Without an expression the result is kept with the inference, so every list object
+    and chart on the field with the same criteria, in any session, shares it."""
     if not isinstance(criteria, Mapping) or not any(_flag(criteria, k) for k in criteria):
-        return np.arange(len(sym), dtype=np.int64)
-    states = inference.states(name)
-    if frequency is None and needs_frequency(criteria):
-        frequency = field_frequency(model, inference, name)
+        return model_orders.order(model, name)
     node = sort_expression(criteria)
-    expression = (
-        expression_by_symbol(model, inference, name, node, locale) if node is not None else None
-    )
-    keys = symbol_order_keys(sym, criteria, states, frequency, expression)
-    return np.lexsort(keys[::-1])
+
+    def compute() -> np.ndarray:
+        states = inference.states(name)
+        freq = frequency
+        if freq is None and needs_frequency(criteria):
+            freq = field_frequency(model, inference, name)
+        expression = (
+            expression_by_symbol(model, inference, name, node, locale) if node is not None
+            else None
+        )
+        base = model_orders.order(model, name, *_static_flags(criteria))
+        out = ordered(base, _dynamic_keys(criteria, states, freq, expression))
+        if out is not base:
+            out.flags.writeable = False
+        return out
+
+    if node is not None:
+        return compute()
+    signature = tuple(sorted((k, _flag(criteria, k)) for k in criteria if k.startswith("qSortBy")))
+    return inference.derived(("order", name, signature), compute)
 
 
 def symbol_rank(

@@ -84,7 +84,12 @@ class ModelBuilder:
             for name in table.fields:
                 if table.is_identity(name):
                     nsym = len(symbols[name])
-                    table.columns[name] = Identity(table.nrows, code_dtype(nsym))
+                    dtype = code_dtype(nsym)
+                    # an identity is a column whose codes are its row numbers AND that holds
+                    # every symbol of the field; a field that gained symbols in other tables
+                    # (keys of facts a dimension table does not have) keeps its codes
+                    table.columns[name] = (Identity(table.nrows, dtype) if nsym == table.nrows
+                                           else np.arange(table.nrows, dtype=dtype))
         self.symbols = {}
         return DataModel(tables, symbols)
 

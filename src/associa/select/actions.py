@@ -3,22 +3,27 @@
 Every single-field selection goes through ``select_symbols``. When none of the newly
 selected values is possible (they are excluded by selections in other fields), the
 conflicting selections in other unlocked fields are cleared, as Qlik does when a user
-clicks an excluded value; locked fields are never cleared.
+clicks an excluded value; locked fields are never cleared. The inferences this asks for
+are the model's shared ones (``shared.inference``): the new state's is the one every
+object then reads, and each of the others is computed at most once per model.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from associa.model import DataModel
-from associa.select.propagate import Inference
+from associa.select.search import search_symbols
+from associa.select.shared import inference
 from associa.select.state import SelectionState
 from associa.values import parse_number
+
+__all__ = ["highlight_ranges", "is_number", "match_field_values", "search_symbols",
+           "select_symbols"]
 
 
 def select_symbols(
@@ -51,17 +56,17 @@ def select_symbols(
 def _resolve_conflicts(
     model: DataModel, state: SelectionState, name: str, new_values: np.ndarray
 ) -> SelectionState:
-    if (Inference(model, state).possible(name) & new_values).any():
+    if (inference(model, state).possible(name) & new_values).any():
         return state
-    own = SelectionState({name: state.selected[name]}, (name,))
+    own = state.without({f for f in state.selected if f != name})
     others = [f for f in state.order if f != name and f not in state.locked]
     drop = set()
     for other in others:
         pair = own.with_field(other, state.selected[other])
-        if not (Inference(model, pair).possible(name) & new_values).any():
+        if not (inference(model, pair).possible(name) & new_values).any():
             drop.add(other)
     state = state.without(drop)
-    if not (Inference(model, state).possible(name) & new_values).any():
+    if not (inference(model, state).possible(name) & new_values).any():
         state = state.without({f for f in state.order if f != name and f not in state.locked})
     return state
 
@@ -88,56 +93,6 @@ def match_field_values(model: DataModel, name: str, values: Sequence[Mapping[str
                         hit = sym.find_number(num)
         if hit is not None:
             out.append(hit)
-    return out
-
-
-_NUMERIC_SEARCH = re.compile(r"^\s*(?:(<=|>=|<|>|=)\s*([^<>=]+?))+\s*$")
-_COND = re.compile(r"(<=|>=|<|>|=)\s*([^<>=]+)")
-
-
-def search_symbols(model: DataModel, name: str, text: str) -> list[int]:
-    """Symbols matching a Qlik search string: wildcards (``*``, ``?``), numeric
-    conditions (``>10``, ``>=1<5``), or words each starting a word of the value
-    (case-insensitive)."""
-    sym = model.fields[name].symbols
-    text = text.strip()
-    if not text:
-        return []
-    if _NUMERIC_SEARCH.match(text):
-        conds: list[tuple[str, float]] = []
-        for op, val in _COND.findall(text):
-            num = parse_number(val.strip())
-            if num is None:
-                conds = []
-                break
-            conds.append((op, num))
-        if conds:
-            nums = sym.nums[:-1]
-            ok = ~np.isnan(nums)
-            for op, num in conds:
-                with np.errstate(invalid="ignore"):
-                    ok &= {
-                        "<": nums < num,
-                        "<=": nums <= num,
-                        ">": nums > num,
-                        ">=": nums >= num,
-                        "=": nums == num,
-                    }[op]
-            return [int(i) for i in np.flatnonzero(ok)]
-    if "*" in text or "?" in text:
-        pattern = "".join(
-            ".*" if c == "*" else "." if c == "?" else re.escape(c) for c in text.strip("\"")
-        )
-        rx = re.compile(pattern, re.IGNORECASE | re.DOTALL)
-        texts = sym.texts_at(np.arange(len(sym))).tolist()
-        return [i for i, t in enumerate(texts) if rx.fullmatch(t)]
-    terms = [t.casefold() for t in text.strip("\"").split()]
-    out = []
-    for i, t in enumerate(sym.texts_at(np.arange(len(sym))).tolist()):
-        value = t.casefold()
-        words = value.split()
-        if value == " ".join(terms) or all(any(w.startswith(t) for w in words) for t in terms):
-            out.append(i)
     return out
 
 

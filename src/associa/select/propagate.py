@@ -16,16 +16,43 @@ reduction in both directions):
 
 A value is possible when some possible row of some table holds it; it is alternative
 when it would be possible with its own field's selection removed.
+
+How it is computed (the answers are those of the definitions above):
+
+* Lazily and once: each message, row set, possible set and state array is computed when
+  first asked for, once, however many threads ask (``memo.Memo``). An ``Inference`` is
+  shared by every object and session asking for the same state (``shared.inference``).
+* A message depends only on the selections behind its edge (``plan.Plan.behind``), so
+  it is cached per model under their fingerprints (``Shared.messages``): another state
+  agreeing there, such as the same state less one field's selection (the alternatives),
+  reuses it.
+* Row sets are all / mask / index list (``rows.RowSet``); lookup tables are applied most
+  selective first, the first one from all rows with its row count known in advance (the
+  column's code counts), the next ones to the rows left (``associa.kernels.lut``).
+* The symbols of a linked key in a table's possible rows are ``M(T→k) ∧ F(k→T)``, so key
+  fields need no pass over rows; a row set made by one lookup table answers for its own
+  field from the table (provenance); other fields scan with saturation
+  (``associa.kernels.presence``); no selection is the precomputed presence.
 """
 
 from __future__ import annotations
 
-from functools import cached_property
+from collections.abc import Callable, Hashable, Iterator, Mapping
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
-from associa.model import DataModel, presence
+from associa.kernels import lut as klut
+from associa.kernels import presence as kpresence
+from associa.model import DataModel
+from associa.select.memo import Memo
+from associa.select.rows import INDEX, MASK, SPARSE, RowSet
 from associa.select.state import SelectionState
+
+if TYPE_CHECKING:
+    from associa.select.shared import Shared
+
+T = TypeVar("T")
 
 # value state codes, as QIX names them
 STATE_CODES = ("L", "S", "O", "D", "A", "X", "XS", "XL")
@@ -34,155 +61,232 @@ LOCKED, SELECTED, OPTION, DESELECTED, ALTERNATIVE, EXCLUDED, SEL_EXCL, LOCK_EXCL
 
 def _lut(mask: np.ndarray) -> np.ndarray:
     """A lookup table over symbol codes with a False last slot for NULL (the null code)."""
-    return np.append(mask, False)
+    out = np.empty(len(mask) + 1, dtype=bool)
+    out[:-1] = mask
+    out[-1] = False
+    return out
+
+
+def _readonly(arr: np.ndarray) -> np.ndarray:
+    arr.flags.writeable = False
+    return arr
 
 
 class Inference:
-    """Possible rows and value states of one selection state over one data model."""
+    """Possible rows and value states of one selection state over one data model.
 
-    def __init__(self, model: DataModel, state: SelectionState) -> None:
+    Get one from ``associa.select.shared.inference(model, state)`` to share it; making
+    one directly works too (it then shares the model's message cache only)."""
+
+    def __init__(self, model: DataModel, state: SelectionState,
+                 shared: Shared | None = None) -> None:
+        if shared is None:
+            from associa.select.shared import shared_for
+
+            shared = shared_for(model)
         self.model = model
         self.state = state
-        self.row_masks: dict[str, np.ndarray | None] = {}
-        self._possible: dict[str, np.ndarray] = {}
-        self._alternative: dict[str, np.ndarray] = {}
-        self._run()
+        self.shared = shared
+        self.plan = shared.plan
+        self._selected = frozenset(state.selected)
+        self._memo: Memo = Memo()
 
-    # -- propagation ----------------------------------------------------------------
+    # -- messages -------------------------------------------------------------------
 
-    def _local_masks(self) -> dict[str, np.ndarray | None]:
-        masks: dict[str, np.ndarray | None] = {}
-        for tname, table in self.model.tables.items():
-            mask = None
-            linked = self.model.links[tname]
-            for fname in table.fields:
-                sel = self.state.selected.get(fname)
-                if sel is None or fname in linked:
-                    continue  # a linked key's selection acts at the field (see combine)
-                hit = _lut(sel)[table.columns[fname]]
-                mask = hit if mask is None else (mask & hit)
-            masks[tname] = mask
-        return masks
+    def _sub_key(self, fields: frozenset[str]) -> tuple:
+        return tuple(sorted((f, self.state.digest(f)) for f in fields & self._selected))
 
-    def _run(self) -> None:
-        model = self.model
-        local = self._local_masks()
-        if not self.state.selected:
-            self.row_masks = dict.fromkeys(model.tables)
-            return
-        # messages: (table, field) -> values allowed, None = unconstrained
-        to_field: dict[tuple[str, str], np.ndarray | None] = {}
-        to_table: dict[tuple[str, str], np.ndarray | None] = {}
+    def to_field(self, table: str, key: str) -> np.ndarray | None:
+        """``M(table→key)``: bool over the key's symbols, or None (⊤)."""
+        sub = self._sub_key(self.plan.behind[(table, key)])
+        if not sub:
+            return None
+        return self.shared.messages.get(
+            ("M", table, key, sub), lambda: self._presence(table, key, self._rows(table, key)))
 
-        def rows_of(tname: str, skip: str | None) -> np.ndarray | None:
-            table = model.tables[tname]
-            mask = local[tname]
-            for k in model.links[tname]:
-                if k == skip:
-                    continue
-                allowed = to_table.get((k, tname))
-                if allowed is None:
-                    continue
-                hit = _lut(allowed)[table.columns[k]]
-                mask = hit if mask is None else (mask & hit)
-            return mask
+    def to_table(self, key: str, table: str) -> np.ndarray | None:
+        """``F(key→table)``: bool over the key's symbols, or None (⊤)."""
+        return self._memo.get(("F", key, table), lambda: self._combine(key, table))
 
-        def message_up(tname: str, k: str) -> None:
-            rows = rows_of(tname, k)
-            if rows is None:
-                to_field[(tname, k)] = None
-            else:
-                col = model.tables[tname].columns[k]
-                to_field[(tname, k)] = presence(col, rows, len(model.fields[k].symbols))
+    def _combine(self, key: str, table: str) -> np.ndarray | None:
+        sel = self.state.selected.get(key)
+        acc = None if sel is None else sel.copy()
+        for other in self.plan.key_tables[key]:
+            if other == table:
+                continue
+            msg = self.to_field(other, key)
+            if msg is None:
+                continue
+            acc = msg.copy() if acc is None else np.logical_and(acc, msg, out=acc)
+        return None if acc is None else _readonly(acc)
 
-        def combine(k: str, target: str) -> None:
-            sel = self.state.selected.get(k)
-            acc = None if sel is None else sel.copy()
-            for other in model.key_tables[k]:
-                if other == target:
-                    continue
-                msg = to_field.get((other, k))
-                if msg is None:
-                    continue
-                acc = msg.copy() if acc is None else (acc & msg)
-            to_table[(k, target)] = acc
+    # -- row sets -------------------------------------------------------------------
 
-        for component in model.components:
-            root = component[0]
-            # order the component's tables: parents before children
-            order: list[tuple[str, str | None]] = []  # (table, parent field)
-            stack: list[tuple[str, str | None]] = [(root, None)]
-            while stack:
-                tname, parent_field = stack.pop()
-                order.append((tname, parent_field))
-                for k in model.links[tname]:
-                    if k == parent_field:
-                        continue
-                    for child in model.key_tables[k]:
-                        if child != tname and model.key_tables[k][0] == tname:
-                            stack.append((child, k))
-            children: dict[str, list[str]] = {}
-            for tname, parent_field in order:
-                if parent_field is not None:
-                    children.setdefault(parent_field, []).append(tname)
-            # upward: children to parents
-            for tname, parent_field in reversed(order):
-                for k in model.links[tname]:
-                    if k != parent_field:
-                        combine(k, tname)
-                if parent_field is not None:
-                    message_up(tname, parent_field)
-            # downward: parents to children
-            for tname, parent_field in order:
-                for k in model.links[tname]:
-                    if k == parent_field:
-                        continue
-                    message_up(tname, k)
-                    for child in children.get(k, []):
-                        combine(k, child)
-            for tname, _ in order:
-                for k in model.links[tname]:
-                    combine(k, tname)
-                self.row_masks[tname] = rows_of(tname, None)
+    def rows(self, table: str) -> RowSet:
+        """The possible rows of a table."""
+        return self._rows(table, None)
+
+    def _rows(self, table: str, skip: str | None) -> RowSet:
+        filters = self._filters(table, skip)
+        key = ("R", table, frozenset(f for f, _ in filters))  # the same rows whatever skip
+        return self._memo.get(key, lambda: self._make_rows(table, filters, skip is None))
+
+    def _filters(self, table: str, skip: str | None) -> list[tuple[str, np.ndarray]]:
+        """(field, selection over its symbols) applying to the table's rows: selections
+        on its unlinked fields and the messages through its keys but ``skip``."""
+        out = []
+        for f in self.plan.local[table]:
+            sel = self.state.selected.get(f)
+            if sel is not None:
+                out.append((f, sel))
+        for k in self.plan.links[table]:
+            if k != skip:
+                allowed = self.to_table(k, table)
+                if allowed is not None:
+                    out.append((k, allowed))
+        return out
+
+    def _make_rows(self, table: str, filters: list[tuple[str, np.ndarray]],
+                   whole: bool) -> RowSet:
+        n = self.plan.nrows[table]
+        if not filters:
+            return RowSet.all(n)
+        links = self.plan.links[table]
+        keyed = [k for k, _ in filters if k in links
+                 and self.plan.behind_selection(table, k, self._selected)]
+        if whole and len(filters) > 1 and keyed:
+            # all rows = the rows of the message through one key (computed for that
+            # message anyway), narrowed by that key's own message
+            others = frozenset(f for f, _ in filters)
+            done = [k for k in keyed if ("R", table, others - {k}) in self._memo]
+            k = done[0] if done else keyed[0]
+            base = self._rows(table, k)
+            return self._narrow(table, base, k, _lut(dict(filters)[k]))
+        luts = [(f, _lut(sel)) for f, sel in filters]
+        luts.sort(key=lambda item: self._expected(table, *item))
+        rows = RowSet.all(n)
+        for f, lut in luts:
+            rows = self._narrow(table, rows, f, lut)
+            if rows.count == 0:
+                break
+        return rows
+
+    def _expected(self, table: str, field: str, lut: np.ndarray) -> int:
+        """Rows of the table a lookup table keeps (exact where the column keeps its code
+        counts or is an identity; else the symbols kept, for ordering the filters)."""
+        st = self.plan.stats[(table, field)]
+        if st.counts is None:
+            return int(np.count_nonzero(lut[: st.nsym] & st.present))
+        return int(np.dot(st.counts, lut.astype(st.counts.dtype)))
+
+    def _narrow(self, table: str, rows: RowSet, field: str, lut: np.ndarray) -> RowSet:
+        """The rows of ``rows`` whose code of ``field`` the lookup table keeps."""
+        st = self.plan.stats[(table, field)]
+        n = rows.n
+        if st.identity:
+            hit = lut[:n]
+            if rows.is_all:
+                return RowSet.of_mask(hit.copy(), source=(field, lut))
+            if rows.kind == INDEX:
+                assert rows.data is not None
+                return RowSet.of_indices(rows.data[hit[rows.data]], n)
+            assert rows.data is not None
+            return RowSet.of_mask(rows.data & hit)
+        col = self.model.tables[table].columns.stored(field)
+        assert isinstance(col, np.ndarray)
+        if rows.is_all:
+            if st.counts is not None:
+                count = self._expected(table, field, lut)
+                if count == n:
+                    return RowSet(rows.kind, n, n, None, (field, lut))
+                if count < SPARSE * n:
+                    idx = klut.indices(lut, col, count)
+                    return RowSet.of_indices(idx, n, source=(field, lut))
+            mask, got = klut.mask(lut, col)
+            return RowSet.of_mask(mask, got, source=(field, lut))
+        if rows.kind == INDEX:
+            assert rows.data is not None
+            return RowSet.of_indices(klut.restrict_indices(lut, col, rows.data), n)
+        assert rows.data is not None
+        out = rows.data.copy()
+        got = klut.restrict(lut, col, out)
+        return RowSet.of_mask(out, got)
+
+    # -- presence -------------------------------------------------------------------
+
+    def _presence(self, table: str, field: str, rows: RowSet) -> np.ndarray:
+        """Bool over the field's symbols: which occur in ``rows`` of the table."""
+        st = self.plan.stats[(table, field)]
+        if rows.is_all:
+            return st.present
+        if rows.source is not None and rows.source[0] == field:
+            return _readonly(rows.source[1][: st.nsym] & st.present)
+        if rows.count == 0:
+            return _readonly(np.zeros(st.nsym, dtype=bool))
+        if st.identity:
+            return rows.mask() if rows.kind == MASK else _readonly(rows.mask())
+        col = self.model.tables[table].columns.stored(field)
+        assert isinstance(col, np.ndarray) and rows.data is not None
+        if rows.kind == INDEX:
+            out = kpresence.of_indices(col, rows.data, st.nsym, st.distinct)
+        else:
+            out = kpresence.of_mask(col, rows.data, st.nsym, st.distinct)
+        return _readonly(out)
+
+    def _in_table(self, table: str, name: str) -> np.ndarray:
+        """The field's symbols in the table's possible rows."""
+        if name in self.plan.links[table]:
+            # rows = (rows behind the other keys) ∧ F(name→table)[col]: their symbols are
+            # M(table→name) ∧ F(name→table), with no pass over the rows
+            msg = self.to_field(table, name)
+            allowed = self.to_table(name, table)
+            out = self.plan.stats[(table, name)].present if msg is None else msg
+            if allowed is not None:
+                out = np.logical_and(out, allowed)
+            return out
+        return self._presence(table, name, self.rows(table))
 
     # -- reading --------------------------------------------------------------------
 
-    @cached_property
+    @property
     def empty(self) -> bool:
         """True when the selections leave no possible row in a table that has rows."""
-        return any(
-            m is not None and not m.any() and self.model.tables[t].nrows
-            for t, m in self.row_masks.items()
-        )
+        return any(n and self.rows(t).count == 0 for t, n in self.plan.nrows.items())
+
+    @property
+    def row_masks(self) -> Mapping[str, np.ndarray | None]:
+        """Each table's possible rows as a bool mask, None for all rows (made from an
+        index list when first read, then kept: prefer ``rows``, whose ``indices`` and
+        ``mask`` give either form)."""
+        return _RowMasks(self)
 
     def possible(self, name: str) -> np.ndarray:
         """Bool array over the field's symbols: possible under all selections."""
-        hit = self._possible.get(name)
-        if hit is None:
-            model = self.model
-            fld = model.fields[name]
-            hit = np.zeros(len(fld.symbols), dtype=bool)
-            for tname in fld.tables:
-                rows = self.row_masks.get(tname)
-                if rows is None:
-                    hit |= model.full_presence[(tname, name)]
-                else:
-                    hit |= presence(model.tables[tname].columns[name], rows, len(fld.symbols))
-            self._possible[name] = hit
-        return hit
+        return self._memo.get(("P", name), lambda: self._possible(name))
+
+    def _possible(self, name: str) -> np.ndarray:
+        if not self._selected:
+            return self.plan.field_present[name]
+        parts = [self._in_table(t, name) for t in self.plan.field_tables[name]]
+        if len(parts) == 1:
+            return parts[0] if not parts[0].flags.writeable else _readonly(parts[0])
+        out = parts[0].copy()
+        for p in parts[1:]:
+            out |= p
+        return _readonly(out)
 
     def alternative(self, name: str) -> np.ndarray:
         """Possible when the field's own selection is ignored (equals possible otherwise)."""
         if not self.state.has_selection(name):
             return self.possible(name)
-        hit = self._alternative.get(name)
-        if hit is None:
-            others = self.state.without({name})
-            hit = self._alternative[name] = Inference(self.model, others).possible(name)
-        return hit
+        return self._memo.get(("A", name), lambda: self.shared.inference(
+            self.state.without({name})).possible(name))
 
     def states(self, name: str) -> np.ndarray:
         """One state code (index into STATE_CODES) per symbol of the field."""
+        return self._memo.get(("S", name), lambda: _readonly(self._states(name)))
+
+    def _states(self, name: str) -> np.ndarray:
         possible = self.possible(name)
         sel = self.state.selected.get(name)
         if sel is None:
@@ -196,7 +300,7 @@ class Inference:
         return out
 
     def state_counts(self, name: str) -> dict[str, int]:
-        counts = np.bincount(self.states(name), minlength=8)
+        counts = self._memo.get(("C", name), lambda: np.bincount(self.states(name), minlength=8))
         return {
             "qLocked": int(counts[LOCKED]),
             "qSelected": int(counts[SELECTED]),
@@ -207,3 +311,43 @@ class Inference:
             "qSelectedExcluded": int(counts[SEL_EXCL]),
             "qLockedExcluded": int(counts[LOCK_EXCL]),
         }
+
+    def derived(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """A value computed from this inference once, however many readers ask (list
+        objects and charts keep their per-state pieces here: a field's display order, its
+        frequencies), shared like the inference itself."""
+        return self._memo.get(("D", key), compute)
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by what this inference computed (messages are counted apart)."""
+        total = 0
+        for v in self._memo.values():
+            if isinstance(v, RowSet):
+                total += v.nbytes
+            elif isinstance(v, np.ndarray):
+                total += v.nbytes
+        return total
+
+
+class _RowMasks(Mapping[str, "np.ndarray | None"]):
+    """``Inference.row_masks``: masks made from the row sets when read."""
+
+    def __init__(self, inference: Inference) -> None:
+        self._inf = inference
+
+    def __getitem__(self, table: str) -> np.ndarray | None:
+        if table not in self._inf.plan.nrows:
+            raise KeyError(table)
+        rows = self._inf.rows(table)
+        if rows.is_all:
+            return None
+        if rows.kind == MASK:
+            return rows.mask()
+        return self._inf._memo.get(("mask", table), lambda: _readonly(rows.mask()))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._inf.plan.nrows)
+
+    def __len__(self) -> int:
+        return len(self._inf.plan.nrows)

@@ -7,9 +7,10 @@ hold a state while another request makes the next selection.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -24,6 +25,9 @@ class SelectionState:
     order: tuple[str, ...] = ()  # fields in the order they got their selection
     locked: frozenset[str] = frozenset()
     version: int = field(default_factory=lambda: next(_versions))
+    # field -> digest of its mask, filled when asked (see ``digest``)
+    _digests: dict[str, bytes] = field(default_factory=dict, init=False, repr=False,
+                                       compare=False)
 
     # -- reading --------------------------------------------------------------------
 
@@ -36,6 +40,31 @@ class SelectionState:
     def mask(self, name: str) -> np.ndarray | None:
         return self.selected.get(name)
 
+    def digest(self, name: str) -> bytes:
+        """A fingerprint of the field's selection (the field must have one)."""
+        hit = self._digests.get(name)
+        if hit is None:
+            mask = self.selected[name]
+            h = hashlib.blake2b(digest_size=16)
+            h.update(len(mask).to_bytes(8, "little"))
+            h.update(np.packbits(mask).tobytes())
+            hit = self._digests[name] = h.digest()
+        return hit
+
+    def key(self) -> tuple:
+        """The fingerprint of the selections and locks (see the module docstring)."""
+        return (tuple(sorted((f, self.digest(f)) for f in self.selected)),
+                tuple(sorted(self.locked)))
+
+    def _derived(self, selected: Mapping[str, np.ndarray], order: tuple[str, ...],
+                 locked: frozenset[str]) -> SelectionState:
+        out = SelectionState(selected, order, locked)
+        for name, mask in selected.items():
+            hit = self._digests.get(name)
+            if hit is not None and self.selected.get(name) is mask:
+                out._digests[name] = hit
+        return out
+
     # -- changing (each returns a new state) -----------------------------------------
 
     def with_field(self, name: str, mask: np.ndarray | None) -> SelectionState:
@@ -47,18 +76,18 @@ class SelectionState:
         else:
             selected[name] = mask
             order.append(name)
-        return SelectionState(selected, tuple(order), self.locked)
+        return self._derived(selected, tuple(order), self.locked)
 
     def without(self, names: set[str] | frozenset[str]) -> SelectionState:
         selected = {k: v for k, v in self.selected.items() if k not in names}
         order = tuple(f for f in self.order if f not in names)
-        return SelectionState(selected, order, self.locked)
+        return self._derived(selected, order, self.locked)
 
     def cleared(self, locked_also: bool = False) -> SelectionState:
         keep = set() if locked_also else set(self.locked)
         selected = {k: v for k, v in self.selected.items() if k in keep}
         order = tuple(f for f in self.order if f in keep)
-        return SelectionState(selected, order, frozenset() if locked_also else self.locked)
+        return self._derived(selected, order, frozenset() if locked_also else self.locked)
 
     def with_lock(self, name: str, locked: bool) -> SelectionState:
         locks = set(self.locked)
@@ -68,7 +97,7 @@ class SelectionState:
             locks.add(name)
         else:
             locks.discard(name)
-        return replace(self, locked=frozenset(locks), version=next(_versions))
+        return self._derived(self.selected, self.order, frozenset(locks))
 
     # -- reloads --------------------------------------------------------------------
 

@@ -1,0 +1,128 @@
+"""What inference needs of a data model, worked out once per model.
+
+* The association forest as directed edges: for each table and each key field linking it
+  (``model.links``), which fields lie *behind* the table seen from the key (the fields of
+  every table reached from the table without crossing that key). A message along the edge
+  depends on the selections of those fields only, so it is shared by every selection state
+  that agrees on them (``associa.select.shared``).
+* Per column: how many rows hold each code, which symbols occur (the presence for "no
+  selection"), and how many distinct codes there are (where a presence scan is saturated).
+  The counts make the size of a lookup table's row set known before the scan, so the scan
+  writes indices or a mask directly. They are kept (int32) only where a code has four
+  rows or more on average (``COUNTS_MIN_ROWS``): a column of nearly distinct codes would
+  need as many counts as rows.
+
+Identity columns (``Table.is_identity``: the code is the row number) are never read: every
+code occurs once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from associa import kernels
+from associa.kernels import presence as kpresence
+from associa.model import DataModel
+
+COUNTS_MIN_ROWS = 4  # rows per code on average from which a column keeps its code counts
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnStats:
+    nsym: int
+    identity: bool
+    counts: np.ndarray | None  # rows per code (nsym + 1, NULL last); None: not kept
+    present: np.ndarray  # bool over symbols: occurs in the table
+    distinct: int  # distinct codes in the column, NULL included (the saturation target)
+
+    @property
+    def nbytes(self) -> int:
+        return (0 if self.counts is None else self.counts.nbytes) + self.present.nbytes
+
+
+class Plan:
+    """Edges, what lies behind them, and column statistics of one data model."""
+
+    def __init__(self, model: DataModel) -> None:
+        kernels.warm()
+        self.links = {t: list(ks) for t, ks in model.links.items()}
+        self.key_tables = {k: list(ts) for k, ts in model.key_tables.items()}
+        self.nrows = {t: tab.nrows for t, tab in model.tables.items()}
+        self.fields_of = {t: list(tab.fields) for t, tab in model.tables.items()}
+        self.field_tables = {f: list(fld.tables) for f, fld in model.fields.items()}
+        self.nsym = {f: len(fld.symbols) for f, fld in model.fields.items()}
+        # fields whose selection acts inside a table (not linked through the forest)
+        self.local = {t: [f for f in fs if f not in self.links[t]] for t, fs in self.fields_of.items()}
+        self.behind: dict[tuple[str, str], frozenset[str]] = {}
+        for t, keys in self.links.items():
+            for k in keys:
+                self.behind[(t, k)] = self._behind(t, k)
+        self.stats: dict[tuple[str, str], ColumnStats] = {}
+        for t, tab in model.tables.items():
+            for f in tab.fields:
+                self.stats[(t, f)] = _column_stats(model, t, f)
+        self.field_present = {
+            f: _or([self.stats[(t, f)].present for t in ts], self.nsym[f])
+            for f, ts in self.field_tables.items()
+        }
+
+    def _behind(self, table: str, key: str) -> frozenset[str]:
+        """Fields of the tables reached from ``table`` without crossing ``key``; ``key``
+        itself only where such a table holds it unlinked (its selection then acts there)."""
+        out: set[str] = set()
+        seen_t, seen_k = {table}, {key}
+        stack = [table]
+        while stack:
+            t = stack.pop()
+            for f in self.fields_of[t]:
+                if f != key or f not in self.links[t]:
+                    out.add(f)
+            for k in self.links[t]:
+                if k in seen_k:
+                    continue
+                seen_k.add(k)
+                for u in self.key_tables[k]:
+                    if u not in seen_t:
+                        seen_t.add(u)
+                        stack.append(u)
+        return frozenset(out)
+
+    def behind_selection(self, table: str, key: str, selected: frozenset[str] | set[str]) -> bool:
+        return not self.behind[(table, key)].isdisjoint(selected)
+
+    @property
+    def nbytes(self) -> int:
+        return sum(s.nbytes for s in self.stats.values()) + sum(
+            p.nbytes for p in self.field_present.values())
+
+
+def _column_stats(model: DataModel, tname: str, fname: str) -> ColumnStats:
+    table = model.tables[tname]
+    nsym = len(model.fields[fname].symbols)
+    if table.is_identity(fname):
+        present = np.ones(nsym, dtype=bool)
+        present.flags.writeable = False
+        return ColumnStats(nsym, True, None, present, nsym)
+    col = table.columns.stored(fname)
+    assert isinstance(col, np.ndarray)
+    if len(col) < COUNTS_MIN_ROWS * (nsym + 1):
+        with_null = kpresence.of_all(col, nsym + 1)  # code nsym (NULL) as a symbol
+        present = with_null[:nsym].copy()
+        present.flags.writeable = False
+        return ColumnStats(nsym, False, None, present, int(np.count_nonzero(with_null)))
+    counts = kpresence.counts(col, nsym)
+    present = counts[:nsym] > 0
+    present.flags.writeable = False
+    small = counts.astype(np.int32) if len(col) < (1 << 31) else counts
+    small.flags.writeable = False
+    return ColumnStats(nsym, False, small, present, int(np.count_nonzero(counts)))
+
+
+def _or(parts: list[np.ndarray], n: int) -> np.ndarray:
+    out = np.zeros(n, dtype=bool)
+    for p in parts:
+        out |= p
+    out.flags.writeable = False
+    return out

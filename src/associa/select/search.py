@@ -1,0 +1,123 @@
+"""Search strings: which symbols of a field a Qlik search matches.
+
+A search is one of:
+
+* numeric conditions (``>10``, ``>=1<5``, ``=3``): symbols whose number satisfies all;
+* a wildcard pattern (``No*``, ``?orth``): the whole text matches, ``*`` any run of
+  characters, ``?`` one character, case-insensitive;
+* words: each word of the search starts a word of the text (case-insensitive,
+  ``str.casefold``; words split at white space), or the whole text is the words.
+
+Texts are read as one Arrow array (``model.orders.texts``) and matched by Arrow's regular
+expressions where that is exact: texts in ASCII with an ASCII pattern, where case folding
+is ASCII lower case. Texts outside ASCII (few, usually) are matched in Python with the same
+rules, so no Python string is made for the others.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from associa.model import DataModel
+from associa.model import orders as model_orders
+from associa.values import parse_number
+
+_NUMERIC_SEARCH = re.compile(r"^\s*(?:(<=|>=|<|>|=)\s*([^<>=]+?))+\s*$")
+_COND = re.compile(r"(<=|>=|<|>|=)\s*([^<>=]+)")
+# what str.split() splits ASCII at
+_ASCII_SPACE = "[\\t\\n\\x{0b}\\x{0c}\\r\\x{1c}-\\x{1f} ]"
+
+
+def search_symbols(model: DataModel, name: str, text: str) -> list[int]:
+    """Symbols matching a Qlik search string (see the module docstring), ascending."""
+    text = text.strip()
+    if not text:
+        return []
+    if _NUMERIC_SEARCH.match(text):
+        hits = _numeric(model, name, text)
+        if hits is not None:
+            return hits
+    texts = model_orders.texts(model, name)
+    if "*" in text or "?" in text:
+        pattern = text.strip('"')
+        rx = re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c)
+                                for c in pattern), re.IGNORECASE | re.DOTALL)
+        arrow = None
+        if pattern.isascii():
+            arrow = "(?s)^" + "".join(".*" if c == "*" else "." if c == "?" else _literal(c)
+                                      for c in pattern) + "$"
+        return _matches(texts, [] if arrow is None else [arrow], arrow is None,
+                        lambda t: rx.fullmatch(t) is not None)
+    terms = [t.casefold() for t in text.strip('"').split()]
+    whole = " ".join(terms)
+
+    def words_match(value: str) -> bool:
+        value = value.casefold()
+        words = value.split()
+        return value == whole or all(any(w.startswith(t) for w in words) for t in terms)
+
+    if all(t.isascii() for t in terms):
+        patterns = [f"(?:^|{_ASCII_SPACE})" + "".join(_literal(c) for c in t) for t in terms]
+        return _matches(texts, patterns, False, words_match)
+    # a term outside ASCII starts no word of an ASCII text: only the others can match
+    return _matches(texts, None, False, words_match)
+
+
+def _numeric(model: DataModel, name: str, text: str) -> list[int] | None:
+    conds: list[tuple[str, float]] = []
+    for op, val in _COND.findall(text):
+        num = parse_number(val.strip())
+        if num is None:
+            return None
+        conds.append((op, num))
+    if not conds:
+        return None
+    sym = model.fields[name].symbols
+    nums = sym.nums_at(np.arange(len(sym)))
+    ok = ~np.isnan(nums)
+    for op, num in conds:
+        with np.errstate(invalid="ignore"):
+            ok &= {
+                "<": nums < num,
+                "<=": nums <= num,
+                ">": nums > num,
+                ">=": nums >= num,
+                "=": nums == num,
+            }[op]
+    return np.flatnonzero(ok).tolist()
+
+
+def _literal(c: str) -> str:
+    """One character as an RE2 literal."""
+    return c if c.isascii() and c.isalnum() else f"\\x{{{ord(c):x}}}"
+
+
+def _matches(texts: pa.Array, patterns: list[str] | None, every_text_in_python: bool,
+             match: Callable[[str], bool]) -> list[int]:
+    """Symbols whose text matches. ASCII texts: all of the RE2 ``patterns`` (searched,
+    case-insensitive); ``None``: no ASCII text matches. The other texts (every text with
+    ``every_text_in_python``): ``match`` in Python."""
+    n = len(texts)
+    if not n:
+        return []
+    if every_text_in_python:
+        others = np.arange(n)
+        hits = np.zeros(n, dtype=bool)
+    else:
+        ascii_ = pc.string_is_ascii(texts).to_numpy(zero_copy_only=False)
+        hits = np.zeros(n, dtype=bool) if patterns is None else ascii_.copy()
+        for pattern in patterns or []:
+            found = pc.match_substring_regex(texts, pattern, ignore_case=True)
+            hits &= found.to_numpy(zero_copy_only=False)
+        others = np.flatnonzero(~ascii_)
+    if len(others):
+        values = texts.take(pa.array(others)).to_pylist()
+        for i, value in zip(others.tolist(), values, strict=True):
+            if match(value):
+                hits[i] = True
+    return np.flatnonzero(hits).tolist()

@@ -1,0 +1,51 @@
+"""Presence and code counts against plain numpy, under both backends, whole and split,
+with and without a saturation target."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from associa.kernels import presence as kpresence
+
+SHAPES = [(np.uint8, 7), (np.uint8, 255), (np.uint16, 3000), (np.uint32, 70000)]
+
+
+def _col(dtype, nsym, n=40_000, seed=0):
+    return np.random.default_rng(seed).integers(0, nsym + 1, n).astype(dtype)
+
+
+def _want(values, nsym):
+    out = np.zeros(nsym + 1, dtype=bool)
+    out[values.astype(np.intp)] = True
+    return out[:nsym]
+
+
+@pytest.mark.parametrize(("dtype", "nsym"), SHAPES)
+@pytest.mark.parametrize("saturate", [False, True])
+def test_presence_forms(backend, split, dtype, nsym, saturate):
+    col = _col(dtype, nsym)
+    distinct = len(np.unique(col))
+    target = distinct if saturate else -1
+    rng = np.random.default_rng(1)
+    for density in (0.0, 0.001, 0.3, 1.0):
+        mask = rng.random(len(col)) < density
+        idx = np.flatnonzero(mask)
+        want = _want(col[mask], nsym)
+        assert np.array_equal(kpresence.of_mask(col, mask, nsym, target), want)
+        assert np.array_equal(kpresence.of_indices(col, idx, nsym, target), want)
+    assert np.array_equal(kpresence.of_all(col, nsym, target), _want(col, nsym))
+
+
+def test_presence_leaves_out_null(backend):
+    col = np.array([3, 3, 0], dtype=np.uint8)  # 3 symbols: code 3 is NULL
+    got = kpresence.of_all(col, 3, 2)
+    assert got.tolist() == [True, False, False]
+
+
+@pytest.mark.parametrize(("dtype", "nsym"), SHAPES)
+def test_counts(backend, split, dtype, nsym):
+    col = _col(dtype, nsym, seed=5)
+    got = kpresence.counts(col, nsym)
+    assert got.dtype == np.int64
+    assert np.array_equal(got, np.bincount(col.astype(np.intp), minlength=nsym + 1))
