@@ -1,0 +1,173 @@
+"""Lookups a chart reads its records through, cached per data model and per selection
+state, so that no request joins tables.
+
+Per model (``ModelLookups``, built on first use and kept as long as the model lives):
+
+* ``key_rows(table, key)``: the row of ``table`` holding each value of the key field, as a
+  lookup table over the key's symbols (-1 where no row, and in the last slot, NULL), when
+  the table has at most one row per key value (a dimension table); None otherwise;
+* ``row_map(table, key)``: the table's rows grouped by key value (an order and offsets
+  over the symbols), for general joins;
+* ``numeric(field)``: whether every symbol of the field has a number.
+
+Per selection state (``StateLookups``, kept as long as the state's ``Inference``):
+
+* ``rows(table)``: the possible rows, as an index list, or None when every row is
+  possible;
+* ``key_rows(table, key)``: ``ModelLookups.key_rows`` restricted to possible rows.
+
+Both are immutable once made; concurrent requests may compute an entry twice, never see
+half of one.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from typing import Any
+
+import numpy as np
+
+from associa.model import DataModel
+from associa.select import Inference
+
+
+class _Cache:
+    """A dictionary of computed entries, filled under a lock."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[Any, Any] = {}
+
+    def get(self, key: Any, make: Any) -> Any:
+        hit = self._entries.get(key, _MISSING)
+        if hit is not _MISSING:
+            return hit
+        value = make()
+        with self._lock:
+            return self._entries.setdefault(key, value)
+
+
+_MISSING = object()
+_by_model: weakref.WeakKeyDictionary[DataModel, ModelLookups] = weakref.WeakKeyDictionary()
+_by_state: weakref.WeakKeyDictionary[Inference, StateLookups] = weakref.WeakKeyDictionary()
+_model_lock = threading.Lock()
+_state_lock = threading.Lock()
+
+
+class ModelLookups:
+    def __init__(self, model: DataModel) -> None:
+        self._model = weakref.ref(model)
+        self._cache = _Cache()
+
+    @staticmethod
+    def of(model: DataModel) -> ModelLookups:
+        hit = _by_model.get(model)
+        if hit is None:
+            with _model_lock:
+                hit = _by_model.get(model)
+                if hit is None:
+                    hit = _by_model[model] = ModelLookups(model)
+        return hit
+
+    @property
+    def model(self) -> DataModel:
+        model = self._model()
+        assert model is not None
+        return model
+
+    def key_rows(self, table: str, key: str) -> np.ndarray | None:
+        return self._cache.get(("key_rows", table, key), lambda: self._key_rows(table, key))
+
+    def _key_rows(self, table: str, key: str) -> np.ndarray | None:
+        model = self.model
+        t = model.tables[table]
+        nsym = model.fields[key].null_code
+        out = np.full(nsym + 1, -1, dtype=np.intp)
+        if t.is_identity(key):  # the row number is the key's symbol
+            out[: t.nrows] = np.arange(t.nrows, dtype=np.intp)
+            return out
+        col = t.columns[key]
+        counts = np.bincount(col, minlength=nsym + 1)
+        if counts[:nsym].max(initial=0) > 1:
+            return None
+        rows = np.arange(t.nrows, dtype=np.intp)
+        valid = col != nsym
+        out[col[valid]] = rows[valid]
+        return out
+
+    def row_map(self, table: str, key: str) -> tuple[np.ndarray, np.ndarray]:
+        """(order, offsets): ``order[offsets[v]:offsets[v + 1]]`` are the rows of the table
+        whose key is symbol ``v``, in row order; NULL keys are left out."""
+        return self._cache.get(("row_map", table, key), lambda: self._row_map(table, key))
+
+    def _row_map(self, table: str, key: str) -> tuple[np.ndarray, np.ndarray]:
+        model = self.model
+        t = model.tables[table]
+        nsym = model.fields[key].null_code
+        if t.is_identity(key):
+            return np.arange(t.nrows, dtype=np.intp), np.arange(t.nrows + 1, dtype=np.intp)
+        col = t.columns[key]
+        order = np.argsort(col, kind="stable").astype(np.intp)
+        counts = np.bincount(col, minlength=nsym + 1)[:nsym]
+        offsets = np.zeros(nsym + 1, dtype=np.intp)
+        np.cumsum(counts, out=offsets[1:])
+        return order[: offsets[-1]], offsets
+
+    def numeric(self, name: str) -> bool:
+        return self._cache.get(("numeric", name),
+                               lambda: self.model.fields[name].symbols.all_numeric())
+
+
+class StateLookups:
+    def __init__(self, inference: Inference) -> None:
+        self._inference = weakref.ref(inference)
+        self.model = ModelLookups.of(inference.model)
+        self._cache = _Cache()
+
+    @staticmethod
+    def of(inference: Inference) -> StateLookups:
+        hit = _by_state.get(inference)
+        if hit is None:
+            with _state_lock:
+                hit = _by_state.get(inference)
+                if hit is None:
+                    hit = _by_state[inference] = StateLookups(inference)
+        return hit
+
+    @property
+    def inference(self) -> Inference:
+        inference = self._inference()
+        assert inference is not None
+        return inference
+
+    def mask(self, table: str) -> np.ndarray | None:
+        """The possible rows as a bool mask, or None when every row is possible."""
+        return self.inference.row_masks.get(table)
+
+    def rows(self, table: str) -> np.ndarray | None:
+        return self._cache.get(("rows", table), lambda: self._rows(table))
+
+    def _rows(self, table: str) -> np.ndarray | None:
+        mask = self.mask(table)
+        if mask is None:
+            return None
+        idx = np.flatnonzero(mask)
+        return None if len(idx) == len(mask) else idx
+
+    def count(self, table: str) -> int:
+        rows = self.rows(table)
+        return self.inference.model.tables[table].nrows if rows is None else len(rows)
+
+    def key_rows(self, table: str, key: str) -> np.ndarray | None:
+        return self._cache.get(("key_rows", table, key), lambda: self._key_rows(table, key))
+
+    def _key_rows(self, table: str, key: str) -> np.ndarray | None:
+        rows = self.model.key_rows(table, key)
+        mask = self.mask(table)
+        if rows is None or mask is None or not len(mask):
+            return rows
+        return np.where((rows >= 0) & mask[np.maximum(rows, 0)], rows, -1)
+
+    def possible(self, name: str) -> np.ndarray:
+        return self.inference.possible(name)

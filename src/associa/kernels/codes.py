@@ -1,0 +1,131 @@
+"""Codes: the codes of some records, given lazily as gathers through lookup tables.
+
+A chart's records are rows of a table (all of them, or an index list), and a field's code
+in each record is read from a column of that table, sometimes through a lookup table over
+the column's codes (the Category of each ProductID). ``Codes(col, rows, lut)`` stands for
+
+    codes[i] = lut[col[rows[i]]]
+
+with ``rows`` None for every row (``i`` itself), ``col`` None for an identity column (the
+row number is the code) and ``lut`` None for the column's own codes. Kernels read the codes
+in that form, in one pass, without making the intermediate arrays; ``materialize`` makes
+the array when a caller needs it.
+
+``compiled`` turns a loop into a numba kernel (``nogil``, ``cache``) when the numba backend
+is active; the kernel modules keep a numpy version of every kernel beside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from associa.kernels import BACKEND
+
+BLOCK = 1 << 20  # rows per block where numpy works block by block (cache-sized casts)
+
+_EMPTY = np.zeros(0, dtype=np.intp)
+
+
+def compiled(fn: Callable[..., Any]) -> Any:
+    """``fn`` compiled by numba (nogil, cached on disk), or None on the numpy backend."""
+    if BACKEND != "numba":
+        return None
+    import numba
+
+    return numba.njit(nogil=True, cache=True)(fn)
+
+
+@dataclass(frozen=True, slots=True)
+class Codes:
+    """``n`` codes: ``lut[col[rows[i]]]`` (see the module docstring)."""
+
+    col: np.ndarray | None
+    rows: np.ndarray | None
+    lut: np.ndarray | None
+    n: int
+
+    @staticmethod
+    def of(array: np.ndarray) -> Codes:
+        """Codes given as an array."""
+        return Codes(array, None, None, len(array))
+
+    def through(self, lut: np.ndarray) -> Codes:
+        """These codes mapped through ``lut`` (composed with this lookup table)."""
+        return Codes(self.col, self.rows, lut if self.lut is None else lut[self.lut], self.n)
+
+    def take(self, idx: np.ndarray) -> Codes:
+        """The codes at positions ``idx``."""
+        if self.rows is not None:
+            return Codes(self.col, self.rows[idx], self.lut, len(idx))
+        return Codes(self.col, np.asarray(idx, dtype=np.intp), self.lut, len(idx))
+
+    def materialize(self) -> np.ndarray:
+        """The codes as an array (the lookup table's dtype, else the column's). May be the
+        column itself: read it, never write to it."""
+        if self.col is None and self.rows is None and self.lut is not None:
+            return self.lut[: self.n].copy()
+        if self.col is None:
+            base = np.arange(self.n, dtype=np.intp) if self.rows is None else self.rows
+        elif self.rows is None:
+            base = self.col
+        else:
+            base = self.col[self.rows]
+        if self.lut is None:
+            return base
+        return self.lut[base]
+
+    def parts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool, bool, bool]:
+        """(col, rows, lut, has_col, has_rows, has_lut) for a compiled kernel: missing
+        parts are empty arrays and their flag False."""
+        return (
+            _EMPTY if self.col is None else self.col,
+            _EMPTY if self.rows is None else self.rows,
+            _EMPTY if self.lut is None else self.lut,
+            self.col is not None,
+            self.rows is not None,
+            self.lut is not None,
+        )
+
+    def blocks(self) -> list[tuple[int, int]]:
+        """Position ranges of about ``BLOCK`` codes."""
+        return [(lo, min(lo + BLOCK, self.n)) for lo in range(0, self.n, BLOCK)]
+
+    def block(self, lo: int, hi: int, lut: np.ndarray | None = None) -> np.ndarray:
+        """Codes ``lo:hi`` (through ``lut`` after this one's, when given), with the row and
+        column indices cast to intp per block (numpy gathers are much faster with intp)."""
+        if self.col is None:
+            base = np.arange(lo, hi, dtype=np.intp) if self.rows is None else self.rows[lo:hi]
+        elif self.rows is None:
+            base = self.col[lo:hi]
+        else:
+            base = self.col[self.rows[lo:hi]]
+        if self.lut is not None:
+            base = self.lut[base.astype(np.intp, copy=False)]
+        if lut is not None:
+            base = lut[base.astype(np.intp, copy=False)]
+        return base
+
+
+def _code_at(col, rows, lut, i, has_col, has_rows, has_lut):  # pragma: no cover - compiled
+    r = rows[i] if has_rows else i
+    c = np.int64(col[r]) if has_col else np.int64(r)
+    return np.int64(lut[c]) if has_lut else c
+
+
+def _value_at(col, rows, lut, i, has_col, has_rows):  # pragma: no cover - compiled
+    r = rows[i] if has_rows else i
+    c = col[r] if has_col else r
+    return lut[c]
+
+
+code_at: Any = None
+value_at: Any = None
+if BACKEND == "numba":
+    import numba
+
+    code_at = numba.njit(nogil=True, cache=True, inline="always")(_code_at)
+    value_at = numba.njit(nogil=True, cache=True, inline="always")(_value_at)
