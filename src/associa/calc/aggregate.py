@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from associa.calc.lookups import ModelLookups
+from associa.calc.numeric import Numbers, is_arithmetic
 from associa.calc.records import Records
 from associa.errors import ExpressionError
 from associa.expr import AGGREGATIONS, Evaluator, Vec, ast
@@ -123,6 +124,8 @@ class GroupScope:
         if isinstance(arg, ast.Star):
             return Arg(n, star=True)
         scope = RecordScope(self.model, self.records, self.locale, pick)
+        if is_arithmetic(arg):
+            return Arg(n, numbers=Numbers(self.model, scope.codes, n).evaluate(arg))
         if isinstance(arg, ast.FieldRef):
             symbols = self.model.fields[arg.name].symbols
             possible = self.records.possible

@@ -38,7 +38,7 @@ from associa.errors import ExpressionError
 from associa.expr import Evaluator, Vec, ast, parse
 from associa.kernels import BACKEND
 from associa.kernels.codes import Codes
-from associa.kernels.group import count_keys, group_keys, remap
+from associa.kernels.group import group_keys, remap
 from associa.model import DataModel
 from associa.select import Inference
 from associa.values import Locale
@@ -127,11 +127,12 @@ def group(model: DataModel, records: Records, fields: list[str]) -> Grouping:
     for i in range(len(fields) - 2, -1, -1):
         strides[i] = strides[i + 1] * radix[i + 1]
     key_dtype = np.dtype(np.int32 if BACKEND == "numba" and space < 1 << 31 else np.intp)
-    key = group_keys(_terms(codes, radix, strides), n, key_dtype)
-    if space > SPACE_LUT or space > max(4 * n, 1 << 20):
+    as_lut = space <= SPACE_LUT and space <= max(4 * n, 1 << 20)
+    key, counts = group_keys(_terms(codes, radix, strides), n, key_dtype,
+                             space if as_lut else None)
+    if counts is None:
         uniq, inv = np.unique(key, return_inverse=True)
         return Grouping(inv.ravel(), len(uniq), None, _split(uniq, radix, strides))
-    counts = count_keys(key, space)
     cells = np.flatnonzero(counts)
     symbols = _split(cells, radix, strides)
     if space <= SPACE_AS_IS:

@@ -28,8 +28,10 @@ from typing import Any
 
 import numpy as np
 
+from associa.kernels import BACKEND
 from associa.model import DataModel
 from associa.select import Inference
+from associa.values import parse_number
 
 
 class _Cache:
@@ -118,6 +120,24 @@ class ModelLookups:
         return self._cache.get(("numeric", name),
                                lambda: self.model.fields[name].symbols.all_numeric())
 
+    def numbers(self, name: str) -> np.ndarray:
+        """The number of each symbol as arithmetic reads it (NaN for NULL, last): a text
+        that is a plain number counts as that number (``Vec.as_numbers``)."""
+        return self._cache.get(("numbers", name), lambda: self._numbers(name))
+
+    def _numbers(self, name: str) -> np.ndarray:
+        symbols = self.model.fields[name].symbols
+        nums = symbols.nums
+        if self.numeric(name):
+            return nums
+        nums = nums.copy()
+        texty = np.flatnonzero(np.isnan(nums[:-1]))
+        for i, text in zip(texty, symbols.texts_at(texty), strict=True):
+            x = parse_number(text) if text is not None else None
+            if x is not None:
+                nums[i] = x
+        return nums
+
 
 class StateLookups:
     def __init__(self, inference: Inference) -> None:
@@ -153,7 +173,10 @@ class StateLookups:
         if mask is None:
             return None
         idx = np.flatnonzero(mask)
-        return None if len(idx) == len(mask) else idx
+        if len(idx) == len(mask):
+            return None
+        # compiled kernels read half the bytes from int32 rows (numpy gathers want intp)
+        return idx.astype(np.int32) if BACKEND == "numba" and len(mask) < 1 << 31 else idx
 
     def count(self, table: str) -> int:
         rows = self.rows(table)

@@ -44,6 +44,18 @@ class StraightTable:
             None if d.field is None else inference.states(d.field) for d in cube.dims
         ]
         self._dim_infos = [self._dim_info(inference, i) for i in range(len(cube.dims))]
+        self._measure_infos: list[dict[str, Any]] | None = None
+        self._cells: dict[tuple[int, int], dict[str, Any]] = {}  # (measure, group) -> cell
+
+    def _measure_cell(self, m_idx: int, g: int) -> dict[str, Any]:
+        """A measure's value in group ``g`` formatted (made once per table)."""
+        hit = self._cells.get((m_idx, g))
+        if hit is None:
+            cube = self.cube
+            hit = format_measure(cube.values[m_idx], g, cube.measures[m_idx].definition,
+                                 self.locale)
+            self._cells[(m_idx, g)] = hit
+        return hit
 
     @property
     def size(self) -> dict[str, int]:
@@ -66,8 +78,7 @@ class StraightTable:
                 "qElemNumber": sym,
                 "qState": STATE_CODES[int(states[sym])],
             }
-        m_idx = col - len(cube.dims)
-        cell = format_measure(cube.values[m_idx], g, cube.measures[m_idx].definition, self.locale)
+        cell = dict(self._measure_cell(col - len(cube.dims), g))
         cell["qElemNumber"] = 0
         cell["qState"] = "L"
         return cell
@@ -92,7 +103,9 @@ class StraightTable:
         cube = self.cube
         out = layout_head(d, self.size, cube.error)
         out["qDimensionInfo"] = copy.deepcopy(self._dim_infos)
-        out["qMeasureInfo"] = [self._measure_info(i) for i in range(len(cube.measures))]
+        if self._measure_infos is None:
+            self._measure_infos = [self._measure_info(i) for i in range(len(cube.measures))]
+        out["qMeasureInfo"] = copy.deepcopy(self._measure_infos)
         out["qEffectiveInterColumnSortOrder"] = list(cube.effective_sort_order)
         out["qGrandTotalRow"] = [self._total_cell(i) for i in range(len(cube.measures))]
         initial_pages(out, d, self.pages)
@@ -143,7 +156,7 @@ class StraightTable:
         v = self.cube.values[i]
         nums = v.num[self.rows]
         finite = nums[~np.isnan(nums)]
-        texts = [format_measure(v, int(g), m.definition, self.locale)["qText"] for g in self.rows[:200]]
+        texts = [self._measure_cell(i, int(g))["qText"] for g in self.rows[:200]]
         num_format, auto = measure_num_format(m.definition, finite, self.locale)
         info: dict[str, Any] = {
             "qFallbackTitle": m.label,

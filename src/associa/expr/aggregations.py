@@ -63,21 +63,25 @@ class Coded:
 
 
 class Arg:
-    """An aggregation's argument over ``n`` records: values, a field's codes, or ``*``."""
+    """An aggregation's argument over ``n`` records: values, a field's codes, plain
+    numbers (``numbers``: float64, NaN for NULL, no text) or ``*``."""
 
-    __slots__ = ("n", "_values", "coded", "star")
+    __slots__ = ("n", "_values", "coded", "numbers", "star")
 
     def __init__(self, n: int, values: Vec | None = None, coded: Coded | None = None,
-                 star: bool = False) -> None:
+                 numbers: np.ndarray | None = None, star: bool = False) -> None:
         self.n = n
         self._values = values
         self.coded = coded
+        self.numbers = numbers
         self.star = star
 
     def vec(self) -> Vec:
         if self._values is None:
             if self.star:
                 self._values = Vec.constant_number(1.0, self.n)
+            elif self.numbers is not None:
+                self._values = Vec.numbers(self.numbers)
             else:
                 assert self.coded is not None
                 self._values = Vec.from_symbols(self.coded.symbols, self.coded.codes.materialize())
@@ -158,6 +162,8 @@ def _distinct_numbers(arg: Arg, key: np.ndarray) -> tuple[Vec, np.ndarray]:
 def _sums(arg: Arg, key: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, float]:
     if arg.coded is not None:
         return sum_count(key, n, codes=arg.coded.codes.through(arg.coded.symbols.nums))
+    if arg.numbers is not None:
+        return sum_count(key, n, num=arg.numbers)
     v = arg.vec()
     return sum_count(key, n, num=v.num, null=v.null if v.null.any() else None)
 
@@ -178,6 +184,8 @@ def count(arg: Arg, key: np.ndarray, n: int, distinct: bool) -> Reduced:
         return Reduced(Vec.numbers(counts.astype(np.float64)), _one(float(total)))
     if arg.star:
         counts = count_keys(key, n)[:n]
+    elif arg.numbers is not None:
+        counts = sum_count(key, n, num=arg.numbers)[1]
     elif arg.coded is not None:
         notnull = np.ones(len(arg.coded.symbols) + 1, dtype=bool)
         notnull[-1] = False
@@ -232,6 +240,8 @@ def _extreme(largest: bool) -> Reducer:
         if arg.coded is not None:
             out = extreme(key, n, codes=arg.coded.codes.through(arg.coded.symbols.nums),
                           largest=largest)
+        elif arg.numbers is not None:
+            out = extreme(key, n, num=arg.numbers, largest=largest)
         else:
             v = arg.vec()
             out = extreme(key, n, num=v.num, null=v.null if v.null.any() else None,

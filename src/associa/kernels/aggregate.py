@@ -79,11 +79,10 @@ class NumpyKernels:
 # -- numba ----------------------------------------------------------------------------
 
 
-def _sum_count_codes(key, col, rows, lut, has_col, has_rows, sums, counts):
-    # pragma: no cover - compiled
+def _sum_count_codes(key, col, rows, lut, sums, counts):  # pragma: no cover - compiled
     total = 0.0
     for i in range(key.shape[0]):
-        v = value_at(col, rows, lut, i, has_col, has_rows)
+        v = value_at(col, rows, lut, i)
         if v == v:
             g = key[i]
             sums[g] += v
@@ -92,11 +91,11 @@ def _sum_count_codes(key, col, rows, lut, has_col, has_rows, sums, counts):
     return total
 
 
-def _sum_count_values(key, num, null, has_null, sums, counts):  # pragma: no cover - compiled
+def _sum_count_values(key, num, null, sums, counts):  # pragma: no cover - compiled
     total = 0.0
     for i in range(key.shape[0]):
         v = num[i]
-        if v == v and not (has_null and null[i]):
+        if v == v and (null is None or not null[i]):
             g = key[i]
             sums[g] += v
             counts[g] += 1
@@ -104,16 +103,15 @@ def _sum_count_values(key, num, null, has_null, sums, counts):  # pragma: no cov
     return total
 
 
-def _count_true(key, col, rows, lut, has_col, has_rows, counts):  # pragma: no cover - compiled
+def _count_true(key, col, rows, lut, counts):  # pragma: no cover - compiled
     for i in range(key.shape[0]):
-        if value_at(col, rows, lut, i, has_col, has_rows):
+        if value_at(col, rows, lut, i):
             counts[key[i]] += 1
 
 
-def _extreme_codes(key, col, rows, lut, has_col, has_rows, out, largest):
-    # pragma: no cover - compiled
+def _extreme_codes(key, col, rows, lut, out, largest):  # pragma: no cover - compiled
     for i in range(key.shape[0]):
-        v = value_at(col, rows, lut, i, has_col, has_rows)
+        v = value_at(col, rows, lut, i)
         if v == v:
             g = key[i]
             o = out[g]
@@ -121,17 +119,14 @@ def _extreme_codes(key, col, rows, lut, has_col, has_rows, out, largest):
                 out[g] = v
 
 
-def _extreme_values(key, num, null, has_null, out, largest):  # pragma: no cover - compiled
+def _extreme_values(key, num, null, out, largest):  # pragma: no cover - compiled
     for i in range(key.shape[0]):
         v = num[i]
-        if v == v and not (has_null and null[i]):
+        if v == v and (null is None or not null[i]):
             g = key[i]
             o = out[g]
             if o != o or (v > o if largest else v < o):
                 out[g] = v
-
-
-_NO_NULL = np.zeros(0, dtype=bool)
 
 
 class NumbaKernels:
@@ -147,19 +142,15 @@ class NumbaKernels:
         sums = np.zeros(n)
         counts = np.zeros(n, dtype=np.int64)
         if codes is not None:
-            col, rows, lut, has_col, has_rows, _ = codes.parts()
-            total = cls.sum_count_codes(key, col, rows, lut, has_col, has_rows, sums, counts)
+            total = cls.sum_count_codes(key, *codes.parts(), sums, counts)
         else:
-            has_null = null is not None
-            total = cls.sum_count_values(key, num, null if has_null else _NO_NULL, has_null,
-                                         sums, counts)
+            total = cls.sum_count_values(key, num, null, sums, counts)
         return sums, counts, float(total)
 
     @classmethod
     def count_true(cls, key: np.ndarray, n: int, codes: Codes) -> np.ndarray:
         counts = np.zeros(n, dtype=np.int64)
-        col, rows, lut, has_col, has_rows, _ = codes.parts()
-        cls.count_true_(key, col, rows, lut, has_col, has_rows, counts)
+        cls.count_true_(key, *codes.parts(), counts)
         return counts
 
     @classmethod
@@ -167,12 +158,9 @@ class NumbaKernels:
                 null: np.ndarray | None, largest: bool) -> np.ndarray:
         out = np.full(n, np.nan)
         if codes is not None:
-            col, rows, lut, has_col, has_rows, _ = codes.parts()
-            cls.extreme_codes(key, col, rows, lut, has_col, has_rows, out, largest)
+            cls.extreme_codes(key, *codes.parts(), out, largest)
         else:
-            has_null = null is not None
-            cls.extreme_values(key, num, null if has_null else _NO_NULL, has_null, out,
-                               largest)
+            cls.extreme_values(key, num, null, out, largest)
         return out
 
 

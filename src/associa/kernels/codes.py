@@ -27,8 +27,6 @@ from associa.kernels import BACKEND
 
 BLOCK = 1 << 20  # rows per block where numpy works block by block (cache-sized casts)
 
-_EMPTY = np.zeros(0, dtype=np.intp)
-
 
 def compiled(fn: Callable[..., Any]) -> Any:
     """``fn`` compiled by numba (nogil, cached on disk), or None on the numpy backend."""
@@ -78,17 +76,10 @@ class Codes:
             return base
         return self.lut[base]
 
-    def parts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool, bool, bool]:
-        """(col, rows, lut, has_col, has_rows, has_lut) for a compiled kernel: missing
-        parts are empty arrays and their flag False."""
-        return (
-            _EMPTY if self.col is None else self.col,
-            _EMPTY if self.rows is None else self.rows,
-            _EMPTY if self.lut is None else self.lut,
-            self.col is not None,
-            self.rows is not None,
-            self.lut is not None,
-        )
+    def parts(self) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
+        """(col, rows, lut) for a compiled kernel, None where missing: numba compiles a
+        version per combination and prunes the branches on them."""
+        return self.col, self.rows, self.lut
 
     def blocks(self) -> list[tuple[int, int]]:
         """Position ranges of about ``BLOCK`` codes."""
@@ -110,15 +101,15 @@ class Codes:
         return base
 
 
-def _code_at(col, rows, lut, i, has_col, has_rows, has_lut):  # pragma: no cover - compiled
-    r = rows[i] if has_rows else i
-    c = np.int64(col[r]) if has_col else np.int64(r)
-    return np.int64(lut[c]) if has_lut else c
+def _code_at(col, rows, lut, i):  # pragma: no cover - compiled
+    r = i if rows is None else rows[i]
+    c = r if col is None else col[r]
+    return c if lut is None else lut[c]
 
 
-def _value_at(col, rows, lut, i, has_col, has_rows):  # pragma: no cover - compiled
-    r = rows[i] if has_rows else i
-    c = col[r] if has_col else r
+def _value_at(col, rows, lut, i):  # pragma: no cover - compiled
+    r = i if rows is None else rows[i]
+    c = r if col is None else col[r]
     return lut[c]
 
 

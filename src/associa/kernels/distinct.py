@@ -74,10 +74,10 @@ class NumpyKernels:
 # -- numba ----------------------------------------------------------------------------
 
 
-def _mark(key, col, rows, lut, has_col, has_rows, words, bm):  # pragma: no cover - compiled
+def _mark(key, col, rows, lut, words, bm):  # pragma: no cover - compiled
     # one bit per (group, value); set without testing it first (a test would mispredict)
     for i in range(key.shape[0]):
-        v = value_at(col, rows, lut, i, has_col, has_rows)
+        v = value_at(col, rows, lut, i)
         if v >= 0:
             bm[key[i] * words + (v >> 6)] |= np.uint64(1) << np.uint64(v & 63)
 
@@ -90,8 +90,7 @@ class NumbaKernels:
         assert codes.lut is not None, "values are read through a lookup table"
         words = (K + 63) // 64
         bm = np.zeros(n * words, dtype=np.uint64)
-        col, rows, lut, has_col, has_rows, _ = codes.parts()
-        cls.mark(key, col, rows, lut, has_col, has_rows, words, bm)
+        cls.mark(key, *codes.parts(), words, bm)
         if not n:
             return np.zeros(0, dtype=np.int64), 0
         cells = bm.reshape(n, words)

@@ -29,12 +29,14 @@ class NumpyKernels:
         return out
 
     @staticmethod
-    def group_keys(terms: list[Codes], n: int, dtype: np.dtype) -> np.ndarray:
+    def group_keys(terms: list[Codes], n: int, dtype: np.dtype,
+                   space: int | None) -> tuple[np.ndarray, np.ndarray | None]:
         out = np.zeros(n, dtype=dtype)
         for term in terms:
             for lo, hi in term.blocks():
                 out[lo:hi] += term.block(lo, hi)
-        return out
+        counts = None if space is None else NumpyKernels.count_keys(out, space)
+        return out, counts
 
     @staticmethod
     def count_keys(key: np.ndarray, space: int) -> np.ndarray:
@@ -59,19 +61,23 @@ class NumpyKernels:
 # -- numba ----------------------------------------------------------------------------
 
 
-def _gather_lut(out, col, rows, lut, has_col, has_rows):  # pragma: no cover - compiled
+def _gather_lut(out, col, rows, lut):  # pragma: no cover - compiled
     for i in range(out.shape[0]):
-        out[i] = value_at(col, rows, lut, i, has_col, has_rows)
+        out[i] = value_at(col, rows, lut, i)
 
 
-def _gather_col(out, col, rows):  # pragma: no cover - compiled
+def _keys(out, first, col, rows, lut, col2, lut2, counts):  # pragma: no cover - compiled
+    # one or two terms sharing rows (``lut2`` None for one); the first call writes, later
+    # calls add; with ``counts`` (the last call) the keys are counted as they are made
     for i in range(out.shape[0]):
-        out[i] = col[rows[i]]
-
-
-def _add_lut(out, col, rows, lut, has_col, has_rows):  # pragma: no cover - compiled
-    for i in range(out.shape[0]):
-        out[i] += value_at(col, rows, lut, i, has_col, has_rows)
+        k = value_at(col, rows, lut, i)
+        if lut2 is not None:
+            k += value_at(col2, rows, lut2, i)
+        if not first:
+            k += out[i]
+        out[i] = k
+        if counts is not None:
+            counts[k] += 1
 
 
 def _count_keys(key, counts):  # pragma: no cover - compiled
@@ -84,15 +90,14 @@ def _remap(key, lut, out):  # pragma: no cover - compiled
         out[i] = lut[key[i]]
 
 
-def _presence_until(col, rows, lut, has_col, has_rows, has_lut, n, seen, target, want):
-    # pragma: no cover - compiled
+def _presence_until(col, rows, lut, n, seen, target, want):  # pragma: no cover - compiled
     if want == 0:
         for i in range(n):
-            seen[code_at(col, rows, lut, i, has_col, has_rows, has_lut)] = True
+            seen[code_at(col, rows, lut, i)] = True
         return
     left = want
     for i in range(n):
-        c = code_at(col, rows, lut, i, has_col, has_rows, has_lut)
+        c = code_at(col, rows, lut, i)
         if not seen[c]:
             seen[c] = True
             if target[c]:
@@ -103,8 +108,7 @@ def _presence_until(col, rows, lut, has_col, has_rows, has_lut, n, seen, target,
 
 class NumbaKernels:
     gather_lut = compiled(_gather_lut)
-    gather_col = compiled(_gather_col)
-    add_lut = compiled(_add_lut)
+    keys = compiled(_keys)
     count_keys_ = compiled(_count_keys)
     remap_ = compiled(_remap)
     presence_until_ = compiled(_presence_until)
@@ -112,24 +116,32 @@ class NumbaKernels:
     @classmethod
     def gather(cls, codes: Codes) -> np.ndarray:
         if codes.lut is None:
-            if codes.col is None or codes.rows is None:
-                return codes.materialize()
-            out = np.empty(codes.n, dtype=codes.col.dtype)
-            cls.gather_col(out, codes.col, codes.rows)
-            return out
+            return codes.materialize()
         out = np.empty(codes.n, dtype=codes.lut.dtype)
-        col, rows, lut, has_col, has_rows, _ = codes.parts()
-        cls.gather_lut(out, col, rows, lut, has_col, has_rows)
+        cls.gather_lut(out, *codes.parts())
         return out
 
     @classmethod
-    def group_keys(cls, terms: list[Codes], n: int, dtype: np.dtype) -> np.ndarray:
-        out = np.zeros(n, dtype=dtype)
-        for term in terms:
-            assert term.lut is not None, "a group key term reads through a lookup table"
-            col, rows, lut, has_col, has_rows, _ = term.parts()
-            cls.add_lut(out, col, rows, lut.astype(dtype, copy=False), has_col, has_rows)
-        return out
+    def group_keys(cls, terms: list[Codes], n: int, dtype: np.dtype,
+                   space: int | None) -> tuple[np.ndarray, np.ndarray | None]:
+        out = np.empty(n, dtype=dtype)
+        counts = None if space is None else np.zeros(space, dtype=np.int64)
+        pending = list(terms)
+        if not pending:
+            out[:] = 0
+            if counts is not None and space:
+                counts[0] = n
+        first = True
+        while pending:
+            a = pending.pop(0)
+            b = pending.pop(0) if pending and pending[0].rows is a.rows else None
+            assert a.lut is not None and (b is None or b.lut is not None)
+            cls.keys(out, first, a.col, a.rows, a.lut.astype(dtype, copy=False),
+                     None if b is None else b.col,
+                     None if b is None else b.lut.astype(dtype, copy=False),  # type: ignore[union-attr]
+                     counts if not pending else None)
+            first = False
+        return out, counts
 
     @classmethod
     def count_keys(cls, key: np.ndarray, space: int) -> np.ndarray:
@@ -146,10 +158,8 @@ class NumbaKernels:
     @classmethod
     def presence_until(cls, codes: Codes, size: int, target: np.ndarray) -> np.ndarray:
         seen = np.zeros(size, dtype=bool)
-        col, rows, lut, has_col, has_rows, has_lut = codes.parts()
         want = int(np.count_nonzero(target))
-        cls.presence_until_(col, rows, lut, has_col, has_rows, has_lut, codes.n, seen,
-                            target, want)
+        cls.presence_until_(*codes.parts(), codes.n, seen, target, want)
         return seen
 
 
@@ -164,10 +174,12 @@ def gather(codes: Codes) -> np.ndarray:
     return _impl.gather(codes)
 
 
-def group_keys(terms: list[Codes], n: int, dtype: np.dtype) -> np.ndarray:
+def group_keys(terms: list[Codes], n: int, dtype: np.dtype,
+               space: int | None = None) -> tuple[np.ndarray, np.ndarray | None]:
     """``Σ term[i]`` over the terms, each a gather through a lookup table of scaled codes
-    (``term.lut`` is required), as an array of ``n`` keys of ``dtype``."""
-    return _impl.group_keys(terms, n, dtype)
+    (``term.lut`` is required), as an array of ``n`` keys of ``dtype``; with ``space``,
+    also the records per key over ``0..space-1`` (else None)."""
+    return _impl.group_keys(terms, n, dtype, space)
 
 
 def count_keys(key: np.ndarray, space: int) -> np.ndarray:
