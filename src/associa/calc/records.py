@@ -322,12 +322,14 @@ def associate(
     inference: Inference,
     fields: set[str],
     whole: set[str] | frozenset[str] = frozenset(),
+    lookups: bool = True,
 ) -> Records:
     """The records over the tables that hold ``fields``.
 
     A key field is read from the tables needed anyway, except for the fields in ``whole``
     (a chart's dimensions): every table holding them takes part, so that the records
     carry all their possible values, including those found in one table only.
+    ``lookups=False`` joins even where lookups would do (the tests compare the two).
     """
     state = StateLookups.of(inference)
     needed: set[str] = set()
@@ -349,7 +351,7 @@ def associate(
         want = by_component[comp_idx]
         adj = _subtree(model, comp, want)
         tables = [t for t in comp if "t:" + t in adj]
-        segments = _lookup_plan(model, state, tables, adj)
+        segments = _lookup_plan(model, state, tables, adj) if lookups else None
         if segments is None:
             start = next(t for t in comp if t in want)
             segments = [join_tree(model, state, adj, start)]
