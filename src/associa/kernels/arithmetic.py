@@ -139,7 +139,7 @@ class NumbaKernels:
             if isinstance(b, np.ndarray):
                 cls.array_array(op, out, a, b)
             else:
-                cls.array_const(op, out, a, float(b), swap)
+                cls.array_const(op, out, a, float(b), swap)  # type: ignore[arg-type]
         else:
             out[:] = _np_apply(op, np.float64(a), np.float64(b))  # type: ignore[arg-type]
         return out
