@@ -110,11 +110,13 @@ class ModelLookups:
         if t.is_identity(key):
             return np.arange(t.nrows, dtype=np.intp), np.arange(t.nrows + 1, dtype=np.intp)
         col = t.columns[key]
-        order = np.argsort(col, kind="stable").astype(np.intp)
+        order = np.argsort(col, kind="stable")
+        if t.nrows < 1 << 31:
+            order = order.astype(np.int32)  # kept with the model: 4 bytes a row
         counts = np.bincount(col, minlength=nsym + 1)[:nsym]
         offsets = np.zeros(nsym + 1, dtype=np.intp)
         np.cumsum(counts, out=offsets[1:])
-        return order[: offsets[-1]], offsets
+        return order[: offsets[-1]].copy(), offsets
 
     def numeric(self, name: str) -> bool:
         return self._cache.get(("numeric", name),
