@@ -141,15 +141,29 @@ class ModelLookups:
         return nums
 
 
+def _ref(obj: Any) -> Any:
+    """A weak reference when the object takes one, else a strong one (as a callable)."""
+    try:
+        return weakref.ref(obj)
+    except TypeError:
+        return lambda: obj
+
+
 class StateLookups:
     def __init__(self, inference: Inference) -> None:
-        self._inference = weakref.ref(inference)
+        self._inference = _ref(inference)
         self.model = ModelLookups.of(inference.model)
         self._cache = _Cache()
 
     @staticmethod
     def of(inference: Inference) -> StateLookups:
-        hit = _by_state.get(inference)
+        """The lookups of a selection state, shared by every chart that reads it (as
+        long as the ``Inference`` lives; one that cannot be weakly referenced or hashed
+        gets lookups of its own)."""
+        try:
+            hit = _by_state.get(inference)
+        except TypeError:
+            return StateLookups(inference)
         if hit is None:
             with _state_lock:
                 hit = _by_state.get(inference)
