@@ -85,9 +85,9 @@ class Codes:
         """Position ranges of about ``BLOCK`` codes."""
         return [(lo, min(lo + BLOCK, self.n)) for lo in range(0, self.n, BLOCK)]
 
-    def block(self, lo: int, hi: int, lut: np.ndarray | None = None) -> np.ndarray:
-        """Codes ``lo:hi`` (through ``lut`` after this one's, when given), with the row and
-        column indices cast to intp per block (numpy gathers are much faster with intp)."""
+    def block(self, lo: int, hi: int) -> np.ndarray:
+        """Codes ``lo:hi``, the indices cast to intp per block (numpy gathers are much
+        faster with intp indices, and a block's cast stays in cache)."""
         if self.col is None:
             base = np.arange(lo, hi, dtype=np.intp) if self.rows is None else self.rows[lo:hi]
         elif self.rows is None:
@@ -96,8 +96,6 @@ class Codes:
             base = self.col[self.rows[lo:hi]]
         if self.lut is not None:
             base = self.lut[base.astype(np.intp, copy=False)]
-        if lut is not None:
-            base = lut[base.astype(np.intp, copy=False)]
         return base
 
 
