@@ -14,12 +14,12 @@ from typing import Any
 import numpy as np
 import pytest
 
+from associa import kernels
 from associa.calc import HyperCube, cube
 from associa.calc.aggregate import RecordScope
 from associa.calc.numeric import Numbers, is_arithmetic
 from associa.calc.records import associate
 from associa.expr import Evaluator, ast, parse
-from associa.kernels import aggregate, arithmetic, distinct, group
 from associa.model import DataModel
 from associa.model.builder import model_from_rows
 from associa.select import Inference, SelectionState
@@ -134,13 +134,13 @@ def test_every_grouping_path_gives_the_same_layout(monkeypatch: pytest.MonkeyPat
     assert _layouts(model, states) == as_is
 
 
-def test_numpy_kernels_give_the_same_layout(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("backend", kernels.available())
+def test_every_kernel_backend_gives_the_same_layout(backend: str) -> None:
     model = _model(6)
     states = _selections(model, random.Random(6), 3)
     default = _layouts(model, states)
-    for module in (group, aggregate, distinct, arithmetic):
-        monkeypatch.setattr(module, "_impl", module.NumpyKernels)
-    assert _layouts(model, states) == default
+    with kernels.using(backend):
+        assert _layouts(model, states) == default
 
 
 def test_a_cube_keeps_its_answer_not_the_state() -> None:

@@ -7,7 +7,7 @@ import pytest
 
 from associa.kernels import aggregate
 from associa.kernels.codes import Codes
-from tests.kernels import codes_variants
+from tests.kernels.samples import codes_variants
 
 IMPLS = sorted(aggregate.IMPLS)
 

@@ -5,7 +5,7 @@ import pytest
 
 from associa.kernels import distinct
 from associa.kernels.codes import Codes
-from tests.kernels import codes_variants
+from tests.kernels.samples import codes_variants
 
 IMPLS = sorted(distinct.IMPLS)
 

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from associa import kernels
 from associa.calc.aggregate import GroupScope, TotalScope
 from associa.calc.cells import format_measure, validation_error
 from associa.calc.records import Records, associate
@@ -36,7 +37,6 @@ from associa.calc.sorting import (
 )
 from associa.errors import ExpressionError
 from associa.expr import Evaluator, Vec, ast, parse
-from associa.kernels import BACKEND
 from associa.kernels.codes import Codes
 from associa.kernels.group import group_keys, remap
 from associa.model import DataModel
@@ -126,7 +126,7 @@ def group(model: DataModel, records: Records, fields: list[str]) -> Grouping:
     strides = [1] * len(fields)
     for i in range(len(fields) - 2, -1, -1):
         strides[i] = strides[i + 1] * radix[i + 1]
-    key_dtype = np.dtype(np.int32 if BACKEND == "numba" and space < 1 << 31 else np.intp)
+    key_dtype = np.dtype(np.int32 if kernels.compiled() and space < 1 << 31 else np.intp)
     as_lut = space <= SPACE_LUT and space <= max(4 * n, 1 << 20)
     key, counts = group_keys(_terms(codes, radix, strides), n, key_dtype,
                              space if as_lut else None)

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from associa.kernels import BACKEND
+from associa import kernels
 from associa.model import DataModel
 from associa.select import Inference
 from associa.values import parse_number
@@ -51,6 +51,7 @@ class _Cache:
 
 
 _MISSING = object()
+_STATE_KEY = "associa.calc.lookups"
 _by_model: weakref.WeakKeyDictionary[DataModel, ModelLookups] = weakref.WeakKeyDictionary()
 _by_state: weakref.WeakKeyDictionary[Inference, StateLookups] = weakref.WeakKeyDictionary()
 _model_lock = threading.Lock()
@@ -157,9 +158,14 @@ class StateLookups:
 
     @staticmethod
     def of(inference: Inference) -> StateLookups:
-        """The lookups of a selection state, shared by every chart that reads it (as
-        long as the ``Inference`` lives; one that cannot be weakly referenced or hashed
-        gets lookups of its own)."""
+        """The lookups of a selection state, shared by every chart that reads it, as long
+        as the ``Inference`` lives: kept with the inference's own derived values when it
+        keeps such (``derived``), else in a table weakly keyed by it (one that cannot be
+        weakly referenced or hashed gets lookups of its own)."""
+        derived = getattr(inference, "derived", None)
+        if derived is not None:
+            found: StateLookups = derived(_STATE_KEY, lambda: StateLookups(inference))
+            return found
         try:
             hit = _by_state.get(inference)
         except TypeError:
@@ -177,22 +183,43 @@ class StateLookups:
         assert inference is not None
         return inference
 
+    # The possible rows come from the inference's row sets (``rows(table)``: all, mask
+    # or index list) where it has them, else from its row masks; this is the one place
+    # that reads them.
+
     def mask(self, table: str) -> np.ndarray | None:
         """The possible rows as a bool mask, or None when every row is possible."""
-        return self.inference.row_masks.get(table)
+        return self._cache.get(("mask", table), lambda: self._mask(table))
+
+    def _mask(self, table: str) -> np.ndarray | None:
+        row_sets = getattr(self.inference, "rows", None)
+        if row_sets is None:
+            return self.inference.row_masks.get(table)
+        found = row_sets(table)
+        return None if found.is_all else found.mask()
 
     def rows(self, table: str) -> np.ndarray | None:
+        """The possible rows as an ascending index list, or None when every row is
+        possible."""
         return self._cache.get(("rows", table), lambda: self._rows(table))
 
     def _rows(self, table: str) -> np.ndarray | None:
-        mask = self.mask(table)
-        if mask is None:
-            return None
-        idx = np.flatnonzero(mask)
-        if len(idx) == len(mask):
+        row_sets = getattr(self.inference, "rows", None)
+        if row_sets is not None:
+            found = row_sets(table)
+            if found.is_all:
+                return None
+            idx = found.indices()
+        else:
+            mask = self.inference.row_masks.get(table)
+            if mask is None:
+                return None
+            idx = np.flatnonzero(mask)
+        n = self.inference.model.tables[table].nrows
+        if len(idx) == n:
             return None
         # compiled kernels read half the bytes from int32 rows (numpy gathers want intp)
-        return idx.astype(np.int32) if BACKEND == "numba" and len(mask) < 1 << 31 else idx
+        return idx.astype(np.int32) if kernels.compiled() and n < 1 << 31 else idx
 
     def count(self, table: str) -> int:
         rows = self.rows(table)

@@ -17,7 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from associa.kernels.codes import BLOCK, Codes, compiled, value_at
+from associa import kernels
+from associa.kernels.codes import BLOCK, Codes, samples, value_at
 
 # -- numpy ----------------------------------------------------------------------------
 
@@ -130,11 +131,11 @@ def _extreme_values(key, num, null, out, largest):  # pragma: no cover - compile
 
 
 class NumbaKernels:
-    sum_count_codes = compiled(_sum_count_codes)
-    sum_count_values = compiled(_sum_count_values)
-    count_true_ = compiled(_count_true)
-    extreme_codes = compiled(_extreme_codes)
-    extreme_values = compiled(_extreme_values)
+    sum_count_codes = kernels.jit(_sum_count_codes)
+    sum_count_values = kernels.jit(_sum_count_values)
+    count_true_ = kernels.jit(_count_true)
+    extreme_codes = kernels.jit(_extreme_codes)
+    extreme_values = kernels.jit(_extreme_values)
 
     @classmethod
     def sum_count(cls, key: np.ndarray, n: int, codes: Codes | None, num: np.ndarray | None,
@@ -165,9 +166,12 @@ class NumbaKernels:
 
 
 IMPLS: dict[str, Any] = {"numpy": NumpyKernels}
-if NumbaKernels.sum_count_codes is not None:
+if "numba" in kernels.available():
     IMPLS["numba"] = NumbaKernels
-_impl: Any = IMPLS.get("numba", NumpyKernels)
+
+
+def _impl() -> Any:
+    return NumbaKernels if kernels.compiled() else NumpyKernels
 
 
 def sum_count(
@@ -180,12 +184,12 @@ def sum_count(
     """(sum, count of numbers) per group and the sum over all records, over the numbers
     of ``codes`` (its lookup table holds the numbers) or of ``num`` (``null`` masks out
     values). Groups without a number sum to 0."""
-    return _impl.sum_count(key, n, codes, num, null)
+    return _impl().sum_count(key, n, codes, num, null)
 
 
 def count_true(key: np.ndarray, n: int, codes: Codes) -> np.ndarray:
     """Records per group where ``codes`` (through a bool lookup table) is True."""
-    return _impl.count_true(key, n, codes)
+    return _impl().count_true(key, n, codes)
 
 
 def extreme(
@@ -197,4 +201,13 @@ def extreme(
     largest: bool = False,
 ) -> np.ndarray:
     """The smallest (or ``largest``) number per group, NaN for a group without one."""
-    return _impl.extreme(key, n, codes, num, null, largest)
+    return _impl().extreme(key, n, codes, num, null, largest)
+
+
+@kernels.warmer
+def _warm() -> None:
+    key = np.zeros(2, dtype=np.int32)
+    nums = np.array([1.0, 2.0, np.nan])
+    for col, rows in samples():
+        NumbaKernels.sum_count(key, 1, Codes(col, rows, nums, 2), None, None)
+    NumbaKernels.sum_count(key, 1, None, nums[:2], None)

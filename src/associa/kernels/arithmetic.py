@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from associa.kernels.codes import BLOCK, Codes, compiled, value_at
+from associa import kernels
+from associa.kernels.codes import BLOCK, Codes, samples, value_at
 
 OPS = {"+": 0, "-": 1, "*": 2, "/": 3}
 
@@ -104,19 +105,15 @@ def _array_const(op, out, a, c, swap):  # pragma: no cover - compiled
         out[i] = apply(op, c, a[i]) if swap else apply(op, a[i], c)
 
 
-apply: Any = None
-if compiled(_apply) is not None:
-    import numba
-
-    apply = numba.njit(nogil=True, cache=True, inline="always")(_apply)
+apply: Any = kernels.jit(_apply)
 
 
 class NumbaKernels:
-    codes_codes = compiled(_codes_codes)
-    codes_array = compiled(_codes_array)
-    codes_const = compiled(_codes_const)
-    array_array = compiled(_array_array)
-    array_const = compiled(_array_const)
+    codes_codes = kernels.jit(_codes_codes)
+    codes_array = kernels.jit(_codes_array)
+    codes_const = kernels.jit(_codes_const)
+    array_array = kernels.jit(_array_array)
+    array_const = kernels.jit(_array_const)
 
     @classmethod
     def binary(cls, op: int, a: Operand, b: Operand, n: int) -> np.ndarray:
@@ -146,12 +143,23 @@ class NumbaKernels:
 
 
 IMPLS: dict[str, Any] = {"numpy": NumpyKernels}
-if NumbaKernels.codes_codes is not None:
+if "numba" in kernels.available():
     IMPLS["numba"] = NumbaKernels
-_impl: Any = IMPLS.get("numba", NumpyKernels)
+
+
+def _impl() -> Any:
+    return NumbaKernels if kernels.compiled() else NumpyKernels
 
 
 def binary(op: str, a: Operand, b: Operand, n: int) -> np.ndarray:
     """``a op b`` for ``n`` records (``op`` one of ``+ - * /``); Codes operands read
     numbers through their lookup tables (and share their rows)."""
-    return _impl.binary(OPS[op], a, b, n)
+    return _impl().binary(OPS[op], a, b, n)
+
+
+@kernels.warmer
+def _warm() -> None:
+    nums = np.array([1.0, 2.0, np.nan])
+    for col, rows in samples():
+        a = Codes(col, rows, nums, 2)
+        NumbaKernels.binary(OPS["*"], a, a, 2)

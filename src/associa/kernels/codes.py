@@ -11,30 +11,20 @@ row number is the code) and ``lut`` None for the column's own codes. Kernels rea
 in that form, in one pass, without making the intermediate arrays; ``materialize`` makes
 the array when a caller needs it.
 
-``compiled`` turns a loop into a numba kernel (``nogil``, ``cache``) when the numba backend
-is active; the kernel modules keep a numpy version of every kernel beside it.
+``code_at`` and ``value_at`` read one code in a compiled loop: numba compiles a version
+per combination of the parts given and prunes the branches on the missing ones.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from associa.kernels import BACKEND
+from associa import kernels
 
 BLOCK = 1 << 20  # rows per block where numpy works block by block (cache-sized casts)
-
-
-def compiled(fn: Callable[..., Any]) -> Any:
-    """``fn`` compiled by numba (nogil, cached on disk), or None on the numpy backend."""
-    if BACKEND != "numba":
-        return None
-    import numba
-
-    return numba.njit(nogil=True, cache=True)(fn)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,10 +101,16 @@ def _value_at(col, rows, lut, i):  # pragma: no cover - compiled
     return lut[c]
 
 
-code_at: Any = None
-value_at: Any = None
-if BACKEND == "numba":
-    import numba
+code_at: Any = kernels.jit(_code_at)
+value_at: Any = kernels.jit(_value_at)
 
-    code_at = numba.njit(nogil=True, cache=True, inline="always")(_code_at)
-    value_at = numba.njit(nogil=True, cache=True, inline="always")(_value_at)
+
+# the column and row dtypes the warmers compile for
+COLUMN_DTYPES = (np.uint8, np.uint16, np.uint32)
+
+
+def samples() -> list[tuple[np.ndarray, np.ndarray | None]]:
+    """(column, rows) on tiny arrays in every common form: each column dtype, with int32
+    rows (a selection) and without (all rows)."""
+    rows = np.array([0, 1], dtype=np.int32)
+    return [(np.array([0, 1, 1], dtype=dt), r) for dt in COLUMN_DTYPES for r in (rows, None)]

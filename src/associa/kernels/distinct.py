@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from associa.kernels.codes import BLOCK, Codes, compiled, value_at
+from associa import kernels
+from associa.kernels.codes import BLOCK, Codes, samples, value_at
 
 BITMAP_LIMIT = 1 << 28  # group × value cells before the sort fallback
 
@@ -83,7 +84,7 @@ def _mark(key, col, rows, lut, words, bm):  # pragma: no cover - compiled
 
 
 class NumbaKernels:
-    mark = compiled(_mark)
+    mark = kernels.jit(_mark)
 
     @classmethod
     def counts(cls, key: np.ndarray, n: int, codes: Codes, K: int) -> tuple[np.ndarray, int]:
@@ -100,14 +101,25 @@ class NumbaKernels:
 
 
 IMPLS: dict[str, Any] = {"numpy": NumpyKernels}
-if NumbaKernels.mark is not None:
+if "numba" in kernels.available():
     IMPLS["numba"] = NumbaKernels
-_impl: Any = IMPLS.get("numba", NumpyKernels)
+
+
+def _impl() -> Any:
+    return NumbaKernels if kernels.compiled() else NumpyKernels
 
 
 def distinct_counts(key: np.ndarray, n: int, codes: Codes, K: int) -> tuple[np.ndarray, int]:
     """(distinct values per group, distinct values over all groups). ``codes`` reads value
     ids ``0..K-1`` through its lookup table, or -1 where a record's value does not count."""
     if fits(n, K):
-        return _impl.counts(key, n, codes, K)
+        return _impl().counts(key, n, codes, K)
     return _from_pairs(_sorted_pairs(key, codes, K), n, K)
+
+
+@kernels.warmer
+def _warm() -> None:
+    key = np.zeros(2, dtype=np.int32)
+    remap = np.array([0, 1, -1], dtype=np.int32)
+    for col, rows in samples():
+        NumbaKernels.counts(key, 1, Codes(col, rows, remap, 2), 2)

@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from associa.kernels.codes import Codes, code_at, compiled, value_at
+from associa import kernels
+from associa.kernels.codes import Codes, code_at, samples, value_at
 
 # -- numpy ----------------------------------------------------------------------------
 
@@ -107,11 +108,11 @@ def _presence_until(col, rows, lut, n, seen, target, want):  # pragma: no cover 
 
 
 class NumbaKernels:
-    gather_lut = compiled(_gather_lut)
-    keys = compiled(_keys)
-    count_keys_ = compiled(_count_keys)
-    remap_ = compiled(_remap)
-    presence_until_ = compiled(_presence_until)
+    gather_lut = kernels.jit(_gather_lut)
+    keys = kernels.jit(_keys)
+    count_keys_ = kernels.jit(_count_keys)
+    remap_ = kernels.jit(_remap)
+    presence_until_ = kernels.jit(_presence_until)
 
     @classmethod
     def gather(cls, codes: Codes) -> np.ndarray:
@@ -164,14 +165,17 @@ class NumbaKernels:
 
 
 IMPLS: dict[str, Any] = {"numpy": NumpyKernels}
-if NumbaKernels.gather_lut is not None:
+if "numba" in kernels.available():
     IMPLS["numba"] = NumbaKernels
-_impl: Any = IMPLS.get("numba", NumpyKernels)
+
+
+def _impl() -> Any:
+    return NumbaKernels if kernels.compiled() else NumpyKernels
 
 
 def gather(codes: Codes) -> np.ndarray:
     """The codes as an array, in one pass (see ``Codes``)."""
-    return _impl.gather(codes)
+    return _impl().gather(codes)
 
 
 def group_keys(terms: list[Codes], n: int, dtype: np.dtype,
@@ -179,20 +183,31 @@ def group_keys(terms: list[Codes], n: int, dtype: np.dtype,
     """``Σ term[i]`` over the terms, each a gather through a lookup table of scaled codes
     (``term.lut`` is required), as an array of ``n`` keys of ``dtype``; with ``space``,
     also the records per key over ``0..space-1`` (else None)."""
-    return _impl.group_keys(terms, n, dtype, space)
+    return _impl().group_keys(terms, n, dtype, space)
 
 
 def count_keys(key: np.ndarray, space: int) -> np.ndarray:
     """Records per key, over ``0..space-1`` (int64)."""
-    return _impl.count_keys(key, space)
+    return _impl().count_keys(key, space)
 
 
 def remap(key: np.ndarray, lut: np.ndarray) -> np.ndarray:
     """``lut[key]`` in one pass."""
-    return _impl.remap(key, lut)
+    return _impl().remap(key, lut)
 
 
 def presence_until(codes: Codes, size: int, target: np.ndarray) -> np.ndarray:
     """Which codes occur (bool over ``0..size-1``); may stop early once every code where
     ``target`` is True has been seen, so codes outside ``target`` may be missing."""
-    return _impl.presence_until(codes, size, target)
+    return _impl().presence_until(codes, size, target)
+
+
+@kernels.warmer
+def _warm() -> None:
+    lut = np.array([0, 2, 1], dtype=np.int32)
+    for col, rows in samples():
+        codes = Codes(col, rows, lut, 2)
+        NumbaKernels.group_keys([codes], 2, np.dtype(np.int32), 3)
+        NumbaKernels.group_keys([codes, codes], 2, np.dtype(np.int32), 5)
+        NumbaKernels.gather(Codes(col, rows, np.zeros(3), 2))
+        NumbaKernels.presence_until(Codes(col, rows, None, 2), 3, np.ones(3, dtype=bool))
