@@ -25,6 +25,7 @@ import numpy as np
 
 from associa.errors import ExpressionError
 from associa.expr import ast
+from associa.expr.registry import AGGREGATIONS, FUNCTIONS, Kind, lookup, register
 from associa.expr.vector import Vec
 from associa.values import DEFAULT_LOCALE, Locale, parse_number
 
@@ -39,18 +40,13 @@ class Scope(Protocol):
 
 
 ScalarFunction = Callable[["Evaluator", ast.Call, Scope], Vec]
-FUNCTIONS: dict[str, tuple[int, int, ScalarFunction]] = {}  # NAME -> (min args, max args, impl)
-AGGREGATIONS = frozenset({"SUM", "COUNT", "AVG", "MIN", "MAX", "ONLY"})
 
 
-def function(name: str, min_args: int, max_args: int) -> Callable[[ScalarFunction], ScalarFunction]:
-    """Register a scalar function under ``name`` (upper-case)."""
-
-    def register(impl: ScalarFunction) -> ScalarFunction:
-        FUNCTIONS[name] = (min_args, max_args, impl)
-        return impl
-
-    return register
+def function(
+    name: str, min_args: int, max_args: int, kind: Kind = Kind.SCALAR
+) -> Callable[[ScalarFunction], ScalarFunction]:
+    """Register a scalar (or range) function under ``name`` (upper-case)."""
+    return register(name, min_args, max_args, kind)
 
 
 class Evaluator:
@@ -151,19 +147,18 @@ class Evaluator:
     # -- calls ----------------------------------------------------------------------
 
     def visit_Call(self, node: ast.Call, scope: Scope) -> Vec:
-        if node.name in AGGREGATIONS:
+        spec = lookup(node.name)
+        if spec is None:
+            raise ExpressionError(f"Unknown function: {node.name}")
+        if spec.kind is Kind.AGGREGATION:
             if node.set_text is not None:
                 raise ExpressionError("Set analysis is not supported yet")
             if len(node.args) != 1:
                 raise ExpressionError(f"{node.name} takes one argument")
             return scope.aggregate(node, self)
-        spec = FUNCTIONS.get(node.name)
-        if spec is None:
-            raise ExpressionError(f"Unknown function: {node.name}")
-        lo, hi, impl = spec
-        if not lo <= len(node.args) <= hi:
+        if not spec.min_args <= len(node.args) <= spec.max_args:
             raise ExpressionError(f"Wrong number of arguments to {node.name}")
-        return impl(self, node, scope)
+        return spec.impl(self, node, scope)
 
 
 _CMP: dict[str, Callable] = {
@@ -228,5 +223,9 @@ def _like_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)
 
 
-# the scalar functions register themselves on import
+# the functions register themselves on import
+from associa.expr import aggregations as _aggregations  # noqa: E402,F401
 from associa.expr import functions as _functions  # noqa: E402,F401
+from associa.expr import ranges as _ranges  # noqa: E402,F401
+
+__all__ = ["AGGREGATIONS", "FUNCTIONS", "Evaluator", "Scope", "function"]

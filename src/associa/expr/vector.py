@@ -33,6 +33,18 @@ class Symbols(Protocol):
     def texts_at(self, codes: np.ndarray) -> np.ndarray: ...  # object array, None for NULL
 
 
+class LazyCodes(Protocol):
+    """Symbol codes not made yet (``kernels.codes.Codes``)."""
+
+    def take(self, idx: np.ndarray) -> LazyCodes: ...
+
+    def materialize(self) -> np.ndarray: ...
+
+
+def _codes(idx: np.ndarray | LazyCodes) -> np.ndarray:
+    return idx if isinstance(idx, np.ndarray) else idx.materialize()
+
+
 class Vec:
     __slots__ = ("num", "_text", "null", "_lazy")
 
@@ -41,18 +53,18 @@ class Vec:
         num: np.ndarray,
         text: np.ndarray | None,
         null: np.ndarray,
-        lazy: tuple[Symbols, np.ndarray] | None = None,
+        lazy: tuple[Symbols, np.ndarray | LazyCodes] | None = None,
     ) -> None:
         self.num = num
         self._text = text
         self.null = null
-        self._lazy = lazy  # (the field's symbol table, symbol code per value)
+        self._lazy = lazy  # (the field's symbol table, symbol code per value, maybe lazy)
 
     @property
     def text(self) -> np.ndarray | None:
         if self._lazy is not None:
             symbols, idx = self._lazy
-            self._text = symbols.texts_at(idx)
+            self._text = symbols.texts_at(_codes(idx))
             self._lazy = None
         return self._text
 
@@ -78,7 +90,7 @@ class Vec:
         """Texts of some values only (no full gather)."""
         if self._lazy is not None:
             symbols, idx = self._lazy
-            return symbols.texts_at(idx[positions])
+            return symbols.texts_at(_codes(idx.take(positions)))
         if self._text is None:
             return np.full(len(positions), None, dtype=object)
         return self._text[positions]
@@ -182,7 +194,7 @@ class Vec:
     def take(self, idx: np.ndarray) -> Vec:
         if self._lazy is not None:
             symbols, codes = self._lazy
-            return Vec(self.num[idx], None, self.null[idx], (symbols, codes[idx]))
+            return Vec(self.num[idx], None, self.null[idx], (symbols, codes.take(idx)))
         text = self._text
         return Vec(self.num[idx], None if text is None else text[idx], self.null[idx])
 
@@ -207,3 +219,16 @@ def where(cond: np.ndarray, a: Vec, b: Vec) -> Vec:
         bt = b.text if b.text is not None else np.full(n, None, dtype=object)
         text = np.where(cond, at, bt)
     return Vec(num, text, null)
+
+
+def concat(vecs: list[Vec]) -> Vec:
+    """The values of several vectors one after the other."""
+    num = np.concatenate([v.num for v in vecs])
+    null = np.concatenate([v.null for v in vecs])
+    if all(not v._has_text() for v in vecs):
+        return Vec(num, None, null)
+    parts = []
+    for v in vecs:
+        text = v.text
+        parts.append(np.full(v.n, None, dtype=object) if text is None else text)
+    return Vec(num, np.concatenate(parts), null)

@@ -1,0 +1,312 @@
+"""A hypercube's computation: dimensions × measures over the possible records.
+
+The rows of a cube are the distinct combinations of dimension values found in the
+records (``calc/records.py``). Each measure is evaluated once per row over that row's
+records, and once over all records for the grand total. Rows are then pruned (suppress
+zero/missing, null suppression) and sorted by ``qInterColumnSortOrder``. What a ``Cube``
+keeps is the answer: the rows, each row's dimension symbols and measure values, the totals.
+Laying it out (a straight table's pages, or later pivot and stacked modes) is the
+renderer's (``calc/straight.py``).
+
+Grouping: each dimension's code is scaled by a stride (the product of the later
+dimensions' symbol counts + 1, NULL being the last code), so that a group key orders
+groups by their dimension codes, and the dimensions read through one column share one
+lookup table of scaled codes (``kernels.group.group_keys``). A small key space is
+aggregated as is; a larger one is compacted onto the groups that occur first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from associa import kernels
+from associa.calc.aggregate import GroupScope, TotalScope
+from associa.calc.cells import format_measure, validation_error
+from associa.calc.records import Records, associate
+from associa.calc.sorting import (
+    expression_numbers,
+    first_criteria,
+    sort_by_text,
+    sort_expression,
+    symbol_rank,
+    value_rank,
+)
+from associa.errors import ExpressionError
+from associa.expr import Evaluator, Vec, ast, parse
+from associa.kernels.codes import Codes
+from associa.kernels.group import group_keys, remap
+from associa.model import DataModel
+from associa.select import Inference
+from associa.values import Locale
+
+SPACE_AS_IS = 1 << 12  # a key space this small is aggregated without compacting
+SPACE_LUT = 1 << 26  # largest key space compacted through a lookup table
+
+
+@dataclass(slots=True)
+class Dimension:
+    field: str | None
+    label: str
+    definition: Mapping[str, Any]
+    error: dict | None = None
+
+
+@dataclass(slots=True)
+class Measure:
+    text: str
+    label: str
+    definition: Mapping[str, Any]
+    node: ast.Node | None = None
+    error: dict | None = None
+
+
+def dimension(model: DataModel, d: Mapping[str, Any]) -> Dimension:
+    qdef = d.get("qDef") or {}
+    defs = qdef.get("qFieldDefs") or []
+    labels = qdef.get("qFieldLabels") or []
+    text = defs[0] if defs else ""
+    label = labels[0] if labels and labels[0] else text
+    if not text:
+        return Dimension(None, label, d, validation_error(7000, "", "Empty dimension"))
+    if text.lstrip().startswith("="):
+        return Dimension(
+            None, label, d, validation_error(7000, text, "Calculated dimensions are not supported yet")
+        )
+    name = text[1:-1] if text[:1] == "[" and text[-1:] == "]" else text
+    if name not in model.fields:
+        return Dimension(None, label, d, validation_error(7000, text, f"Field not found: {name}"))
+    return Dimension(name, label, d)
+
+
+def measure(m: Mapping[str, Any]) -> Measure:
+    qdef = m.get("qDef") or {}
+    text = qdef.get("qDef") or ""
+    label = qdef.get("qLabel") or text
+    try:
+        node = parse(text)
+    except ExpressionError as exc:
+        return Measure(text, label, m, None, validation_error(7000, text, exc.message))
+    return Measure(text, label, m, node)
+
+
+@dataclass(slots=True)
+class Grouping:
+    """The group of each record: ``key`` in ``0..n-1``. When ``cells`` is given, ``n`` is
+    the whole key space and the groups are the cells that occur (ascending); otherwise the
+    groups are ``0..n-1`` themselves. ``symbols``: each dimension's code per group."""
+
+    key: np.ndarray
+    n: int
+    cells: np.ndarray | None
+    symbols: list[np.ndarray]
+
+    @property
+    def count(self) -> int:
+        return self.n if self.cells is None else len(self.cells)
+
+    def finish(self, v: Vec) -> Vec:
+        """Values per scope group as values per group."""
+        return v if self.cells is None else v.take(self.cells)
+
+
+def group(model: DataModel, records: Records, fields: list[str]) -> Grouping:
+    """Groups by the fields' codes, in the order of the codes (NULL last)."""
+    n = records.n
+    codes = [records.codes(f) for f in fields]
+    radix = [model.fields[f].null_code + 1 for f in fields]
+    space = 1
+    for r in radix:
+        space *= r
+    if space >= 1 << 62:
+        return _group_unique(model, [c.materialize() for c in codes], fields)
+    strides = [1] * len(fields)
+    for i in range(len(fields) - 2, -1, -1):
+        strides[i] = strides[i + 1] * radix[i + 1]
+    key_dtype = np.dtype(np.int32 if kernels.compiled() and space < 1 << 31 else np.intp)
+    as_lut = space <= SPACE_LUT and space <= max(4 * n, 1 << 20)
+    key, counts = group_keys(_terms(codes, radix, strides), n, key_dtype,
+                             space if as_lut else None)
+    if counts is None:
+        uniq, inv = np.unique(key, return_inverse=True)
+        return Grouping(inv.ravel(), len(uniq), None, _split(uniq, radix, strides))
+    cells = np.flatnonzero(counts)
+    symbols = _split(cells, radix, strides)
+    if space <= SPACE_AS_IS:
+        return Grouping(key, space, cells, symbols)
+    lut = np.full(space, -1, dtype=key_dtype)
+    lut[cells] = np.arange(len(cells), dtype=key_dtype)
+    return Grouping(remap(key, lut), len(cells), None, symbols)
+
+
+def _terms(codes: list[Codes], radix: list[int], strides: list[int]) -> list[Codes]:
+    """One gather per column: the dimensions read through the same column (and rows)
+    share a lookup table of their scaled codes."""
+    terms: dict[tuple[int, int], tuple[Codes, np.ndarray]] = {}
+    for c, r, stride in zip(codes, radix, strides, strict=True):
+        lut = (np.arange(r, dtype=np.int64) if c.lut is None else c.lut.astype(np.int64)) * stride
+        ident = (id(c.col), id(c.rows))
+        hit = terms.get(ident)
+        if hit is None:
+            terms[ident] = (c, lut)
+        else:
+            terms[ident] = (hit[0], hit[1] + lut)
+    return [Codes(c.col, c.rows, lut, c.n) for c, lut in terms.values()]
+
+
+def _split(cells: np.ndarray, radix: list[int], strides: list[int]) -> list[np.ndarray]:
+    cells = cells.astype(np.int64, copy=False)
+    return [(cells // s) % r for r, s in zip(radix, strides, strict=True)]
+
+
+def _group_unique(model: DataModel, cols: list[np.ndarray], fields: list[str]) -> Grouping:
+    stacked = np.stack([c.astype(np.int64) for c in cols], axis=1)
+    uniq_rows, inv = np.unique(stacked, axis=0, return_inverse=True)
+    return Grouping(inv.ravel(), len(uniq_rows), None, [uniq_rows[:, i] for i in range(len(fields))])
+
+
+class Cube:
+    """The computed answer of a straight hypercube definition."""
+
+    def __init__(
+        self,
+        model: DataModel,
+        inference: Inference,
+        definition: Mapping[str, Any],
+        locale: Locale,
+    ) -> None:
+        self.model = model
+        self.locale = locale
+        self.evaluator = Evaluator(locale)
+        self.dims = [dimension(model, d) for d in definition.get("qDimensions") or []]
+        self.measures = [measure(m) for m in definition.get("qMeasures") or []]
+        self.error: dict | None = None
+        self._compute(inference, definition)
+
+    def _fields(self) -> set[str]:
+        names = {d.field for d in self.dims if d.field}
+        for m in self.measures:
+            if m.node is not None:
+                for f in ast.field_names(m.node):
+                    if f in self.model.fields:
+                        names.add(f)
+                    elif m.error is None:
+                        m.error = validation_error(7000, m.text, f"Field not found: {f}")
+        return names
+
+    def _compute(self, inference: Inference, definition: Mapping[str, Any]) -> None:
+        model = self.model
+        fields = self._fields()
+        dim_fields = {d.field for d in self.dims if d.field}
+        records = associate(model, inference, fields, dim_fields) if fields else Records.single()
+        active = [d.field for d in self.dims if d.field]
+        if self.dims and len(active) < len(self.dims):
+            self.error = {"qErrorCode": 7000}
+        if active and records.n:
+            grouping = group(model, records, active)
+        elif active:
+            empty = np.zeros(0, dtype=np.int64)
+            grouping = Grouping(empty, 0, None, [empty for _ in active])
+        else:
+            grouping = Grouping(np.zeros(records.n, dtype=np.intp), 0 if self.dims else 1,
+                                None, [])
+        ngroups = grouping.count
+        self.dim_symbols: list[np.ndarray] = []
+        it = iter(grouping.symbols)
+        for d in self.dims:
+            self.dim_symbols.append(next(it) if d.field else np.full(ngroups, -1, dtype=np.int64))
+        dims_in_scope = [(d.field, s) for d, s in zip(self.dims, self.dim_symbols, strict=True) if d.field]
+        if grouping.cells is not None:  # the scope's groups are the key space's cells
+            dims_in_scope = [(f, _spread(s, grouping)) for f, s in dims_in_scope]
+        scope = GroupScope(model, records, grouping.key, grouping.n, self.locale, dims_in_scope)
+        # no groups (no dimension resolves, or no record): nothing to evaluate per group
+        self.values: list[Vec] = [
+            grouping.finish(self._evaluate(m, scope, grouping.n)) if ngroups else Vec.nulls(0)
+            for m in self.measures
+        ]
+        total_scope = TotalScope(scope)
+        self.totals = [self._evaluate(m, total_scope, 1, quiet=True) for m in self.measures]
+        rows = self._prune(np.arange(ngroups), definition)
+        self.rows = self._sort(rows, definition, inference, scope, grouping)
+
+    def _evaluate(self, m: Measure, scope: GroupScope, n: int, quiet: bool = False) -> Vec:
+        if m.node is None or m.error is not None:
+            return Vec.nulls(n)
+        try:
+            return self.evaluator.eval(m.node, scope)
+        except ExpressionError as exc:
+            if not quiet:
+                m.error = validation_error(7000, m.text, exc.message)
+            return Vec.nulls(n)
+
+    def _prune(self, rows: np.ndarray, definition: Mapping[str, Any]) -> np.ndarray:
+        keep = np.ones(len(rows), dtype=bool)
+        for d, sym in zip(self.dims, self.dim_symbols, strict=True):
+            if d.definition.get("qNullSuppression"):
+                if d.field is None:
+                    keep[:] = False
+                else:
+                    keep &= sym[rows] != self.model.fields[d.field].null_code
+        if self.values and definition.get("qSuppressZero"):
+            nonzero = np.zeros(len(rows), dtype=bool)
+            for v in self.values:
+                nonzero |= ~v.null[rows] & ((v.num[rows] != 0) | np.isnan(v.num[rows]))
+            keep &= nonzero
+        if self.values and definition.get("qSuppressMissing"):
+            present = np.zeros(len(rows), dtype=bool)
+            for v in self.values:
+                present |= ~v.null[rows]
+            keep &= present
+        return rows[keep]
+
+    def _sort(self, rows: np.ndarray, definition: Mapping[str, Any], inference: Inference,
+              scope: GroupScope, grouping: Grouping) -> np.ndarray:
+        ncols = len(self.dims) + len(self.measures)
+        order = list(definition.get("qInterColumnSortOrder") or [])
+        order = [c for c in order if isinstance(c, int) and 0 <= c < ncols]
+        order += [c for c in range(ncols) if c not in order]
+        self.effective_sort_order = order
+        keys: list[np.ndarray] = []
+        for c in order:
+            if c < len(self.dims):
+                d = self.dims[c]
+                if not d.field:
+                    continue
+                criteria = first_criteria(d.definition)
+                rank = symbol_rank(self.model, inference, d.field, criteria, self.locale)
+                keys.append(rank[self.dim_symbols[c][rows]])
+            else:
+                m = self.measures[c - len(self.dims)]
+                v = self.values[c - len(self.dims)]
+                sort_by = m.definition.get("qSortBy")
+                texts = self._texts(m, v, rows) if sort_by_text(sort_by) else None
+                node = sort_expression(sort_by)
+                expression = None
+                if node is not None:
+                    try:
+                        value = grouping.finish(self.evaluator.eval(node, scope))
+                        expression = expression_numbers(value)[rows]
+                    except ExpressionError:
+                        expression = None  # an unusable sort expression does not sort
+                keys += value_rank(expression_numbers(v)[rows], texts, sort_by, expression)
+        if not keys or not len(rows):
+            return rows
+        return rows[np.lexsort(keys[::-1])]
+
+    def _texts(self, m: Measure, v: Vec, rows: np.ndarray) -> np.ndarray:
+        """The texts the cells show (numbers formatted), None for NULL."""
+        out = np.empty(len(rows), dtype=object)
+        for i, g in enumerate(rows.tolist()):
+            out[i] = None if v.null[g] else format_measure(v, g, m.definition, self.locale)["qText"]
+        return out
+
+
+def _spread(symbols: np.ndarray, grouping: Grouping) -> np.ndarray:
+    """A dimension's symbol per group, over the whole key space (-1 where no group)."""
+    assert grouping.cells is not None
+    out = np.full(grouping.n, -1, dtype=np.int64)
+    out[grouping.cells] = symbols
+    return out

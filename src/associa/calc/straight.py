@@ -1,0 +1,191 @@
+"""A computed cube rendered as a straight table: the layout (``qSize``, dimension and
+measure infos, the grand total row, ``qDataPages``) and data pages (``NxPage`` areas).
+
+What the renderer needs of the selection state (each dimension's value states, state
+counts and infos) is read once when it is made, so that a cached table holds its answer
+and no row set of the state.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from associa.calc.cells import (
+    dimension_info,
+    format_measure,
+    measure_num_format,
+    nan_json,
+)
+from associa.calc.cube import Cube
+from associa.calc.pages import check_pages, clip_page, initial_pages, layout_head
+from associa.calc.sorting import first_criteria, sort_indicator
+from associa.select import STATE_CODES, Inference
+from associa.values import Locale
+
+
+class StraightTable:
+    """The straight-table layout of a cube (``qMode`` "S")."""
+
+    def __init__(self, cube: Cube, inference: Inference, definition: Mapping[str, Any],
+                 locale: Locale) -> None:
+        self.cube = cube
+        self.model = cube.model
+        self.definition = definition
+        self.locale = locale
+        self.dims = cube.dims
+        self.rows = cube.rows
+        self.dim_symbols = cube.dim_symbols
+        # each dimension's state codes per symbol, and its info (state counts, min/max)
+        self._states = [
+            None if d.field is None else inference.states(d.field) for d in cube.dims
+        ]
+        self._dim_infos = [self._dim_info(inference, i) for i in range(len(cube.dims))]
+        self._measure_infos: list[dict[str, Any]] | None = None
+        self._cells: dict[tuple[int, int], dict[str, Any]] = {}  # (measure, group) -> cell
+
+    def _measure_cell(self, m_idx: int, g: int) -> dict[str, Any]:
+        """A measure's value in group ``g`` formatted (made once per table)."""
+        hit = self._cells.get((m_idx, g))
+        if hit is None:
+            cube = self.cube
+            hit = format_measure(cube.values[m_idx], g, cube.measures[m_idx].definition,
+                                 self.locale)
+            self._cells[(m_idx, g)] = hit
+        return hit
+
+    @property
+    def size(self) -> dict[str, int]:
+        return {"qcx": len(self.cube.dims) + len(self.cube.measures), "qcy": len(self.rows)}
+
+    def cell(self, row: int, col: int) -> dict[str, Any]:
+        cube = self.cube
+        g = int(self.rows[row])
+        if col < len(cube.dims):
+            d = cube.dims[col]
+            sym = int(cube.dim_symbols[col][g])
+            if d.field is None or sym == self.model.fields[d.field].null_code:
+                return {"qText": "-", "qNum": "NaN", "qElemNumber": -2, "qState": "O", "qIsNull": True}
+            symbols = self.model.fields[d.field].symbols
+            states = self._states[col]
+            assert states is not None
+            return {
+                "qText": symbols.text(sym),
+                "qNum": nan_json(symbols.num(sym)),
+                "qElemNumber": sym,
+                "qState": STATE_CODES[int(states[sym])],
+            }
+        cell = dict(self._measure_cell(col - len(cube.dims), g))
+        cell["qElemNumber"] = 0
+        cell["qState"] = "L"
+        return cell
+
+    def page(self, page: Mapping[str, Any]) -> dict[str, Any]:
+        left, top, width, height = clip_page(page, self.size["qcx"], self.size["qcy"])
+        matrix = [
+            [self.cell(r, c) for c in range(left, left + width)] for r in range(top, top + height)
+        ]
+        return {
+            "qMatrix": matrix,
+            "qTails": [{"qUp": 0, "qDown": 0} for _ in self.cube.dims],
+            "qArea": {"qLeft": left, "qTop": top, "qWidth": width, "qHeight": height},
+        }
+
+    def pages(self, pages: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        check_pages(pages)
+        return [self.page(p) for p in pages]
+
+    def layout(self) -> dict[str, Any]:
+        d = self.definition
+        cube = self.cube
+        out = layout_head(d, self.size, cube.error)
+        out["qDimensionInfo"] = copy.deepcopy(self._dim_infos)
+        if self._measure_infos is None:
+            self._measure_infos = [self._measure_info(i) for i in range(len(cube.measures))]
+        out["qMeasureInfo"] = copy.deepcopy(self._measure_infos)
+        out["qEffectiveInterColumnSortOrder"] = list(cube.effective_sort_order)
+        out["qGrandTotalRow"] = [self._total_cell(i) for i in range(len(cube.measures))]
+        initial_pages(out, d, self.pages)
+        out["qPivotDataPages"] = []
+        out["qStackedDataPages"] = []
+        out["qMode"] = "S"
+        out["qNoOfLeftDims"] = d.get("qNoOfLeftDims", -1)
+        out["qTreeNodesOnDim"] = []
+        out["qColumnOrder"] = list(d.get("qColumnOrder") or [])
+        return out
+
+    def _dim_info(self, inference: Inference, i: int) -> dict[str, Any]:
+        d = self.cube.dims[i]
+        criteria = first_criteria(d.definition)
+        if d.field is None:
+            return {
+                "qFallbackTitle": d.label,
+                "qApprMaxGlyphCount": 0,
+                "qCardinal": 0,
+                "qSortIndicator": sort_indicator(criteria),
+                "qGroupFallbackTitles": [d.label],
+                "qGroupPos": 0,
+                "qStateCounts": _zero_counts(),
+                "qTags": [],
+                "qError": d.error,
+                "qDimensionType": "D",
+                "qGrouping": "N",
+                "qNumFormat": {"qType": "U", "qnDec": 0, "qUseThou": 0},
+                "qIsAutoFormat": True,
+                "qGroupFieldDefs": [],
+                "qMin": "NaN",
+                "qMax": "NaN",
+                "qAttrExprInfo": [],
+                "qAttrDimInfo": [],
+            }
+        present = self.cube.dim_symbols[i][self.rows]
+        shown = np.unique(present[present != self.model.fields[d.field].null_code])
+        info = dimension_info(self.model, inference, d.field, d.label, criteria, shown, self.locale)
+        info["qCardinalities"] = {
+            "qCardinal": info["qCardinal"],
+            "qHypercubeCardinal": len(shown),
+            "qAllValuesCardinal": -1,
+        }
+        return info
+
+    def _measure_info(self, i: int) -> dict[str, Any]:
+        m = self.cube.measures[i]
+        v = self.cube.values[i]
+        nums = v.num[self.rows]
+        finite = nums[~np.isnan(nums)]
+        texts = [self._measure_cell(i, int(g))["qText"] for g in self.rows[:200]]
+        num_format, auto = measure_num_format(m.definition, finite, self.locale)
+        info: dict[str, Any] = {
+            "qFallbackTitle": m.label,
+            "qApprMaxGlyphCount": max((len(t) for t in texts), default=0),
+            "qCardinal": 0,
+            "qSortIndicator": sort_indicator(m.definition.get("qSortBy")),
+            "qNumFormat": num_format,
+            "qMin": float(finite.min()) if len(finite) else "NaN",
+            "qMax": float(finite.max()) if len(finite) else "NaN",
+            "qIsAutoFormat": auto,
+            "qAttrExprInfo": [],
+            "qAttrDimInfo": [],
+            "qTrendLines": [],
+        }
+        if m.error:
+            info["qError"] = m.error
+        return info
+
+    def _total_cell(self, i: int) -> dict[str, Any]:
+        cell = format_measure(self.cube.totals[i], 0, self.cube.measures[i].definition, self.locale)
+        cell["qElemNumber"] = -1
+        cell["qState"] = "X"
+        cell["qIsTotalCell"] = True
+        return cell
+
+
+def _zero_counts() -> dict[str, int]:
+    keys = ("qLocked", "qSelected", "qOption", "qDeselected", "qAlternative", "qExcluded")
+    out = dict.fromkeys(keys, 0)
+    out["qSelectedExcluded"] = 0
+    out["qLockedExcluded"] = 0
+    return out
