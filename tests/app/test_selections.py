@@ -119,8 +119,10 @@ def test_clear_and_lock(doc: DocState) -> None:
     assert doc.select("Manager", "Bob") and doc.lock_field("Manager")
     assert doc.clear_others("Product")  # Region goes, the locked Manager stays
     assert doc.state.order == ("Product", "Manager")
-    assert doc.unlock_field("Manager") and doc.clear_others("Product")
-    assert doc.state.order == ("Product",)
+    assert doc.clear_others("Product", soft_lock=True)  # the soft lock clears it and its lock
+    assert doc.state.order == ("Product",) and doc.state.locked == frozenset()
+    assert doc.select("Manager", "Bob")  # no lock left behind: the field takes selections
+    assert doc.clear_others("Product")
     assert doc.select("Region", "South")
     doc.lock_all()
     assert doc.state.locked == {"Region", "Product"}

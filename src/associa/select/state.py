@@ -81,7 +81,8 @@ class SelectionState:
     def without(self, names: set[str] | frozenset[str]) -> SelectionState:
         selected = {k: v for k, v in self.selected.items() if k not in names}
         order = tuple(f for f in self.order if f not in names)
-        return self._derived(selected, order, self.locked)
+        # a lock holds a selection: a field whose selection goes keeps no lock
+        return self._derived(selected, order, self.locked - names)
 
     def cleared(self, locked_also: bool = False) -> SelectionState:
         keep = set() if locked_also else set(self.locked)
