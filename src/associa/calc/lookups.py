@@ -250,3 +250,9 @@ class StateLookups:
 
     def possible(self, name: str) -> np.ndarray:
         return self.inference.possible(name)
+
+    def symbols_in(self, table: str, name: str) -> np.ndarray | None:
+        """The field's symbols in the table's possible rows, when the inference gives
+        them (None otherwise: the caller scans)."""
+        found = getattr(self.inference, "symbols_in", None)
+        return None if found is None else found(table, name)

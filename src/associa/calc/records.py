@@ -316,7 +316,10 @@ def _lone_rows(model: DataModel, state: StateLookups, parent: str, key: str,
     want[nsym] = False  # a NULL key is never matched
     ptable = model.tables[parent]
     prows = state.rows(parent)
-    if prows is None:
+    held = state.symbols_in(parent, key)
+    if held is not None:  # the inference knows them (no pass for a key)
+        seen = np.append(held, False)
+    elif prows is None:
         seen = model.full_presence[(parent, key)]
         seen = np.append(seen, False)
     else:

@@ -60,13 +60,22 @@ def run(fn: Callable[[int, int], T], n: int, parts: int | None = None,
 
 
 def run_spans(fn: Callable[[int, int], T], spans: list[tuple[int, int]]) -> list[T]:
-    """``fn(lo, hi)`` over the given ranges, the first in this thread, the results in
-    range order."""
+    """``fn(lo, hi)`` over the given ranges, the results in range order. The first part
+    runs in this thread, the others are offered to the pool; a part no worker has started
+    by the time this thread is done with its own is taken back and run here. So when the
+    workers are busy with other requests' parts (the layouts of a click run at once), a
+    request does its own work instead of queueing behind theirs: the cores stay busy and
+    no request waits for a worker."""
     if len(spans) == 1:
         return [fn(*spans[0])]
     futures = [_executor().submit(fn, lo, hi) for lo, hi in spans[1:]]
+    results: list[T] = []
     try:
-        first = fn(*spans[0])
+        results.append(fn(*spans[0]))
+        for (lo, hi), future in zip(spans[1:], futures, strict=True):
+            results.append(fn(lo, hi) if future.cancel() else future.result())
     finally:
-        results = [f.result() for f in futures]  # never leave a part running on a buffer
-    return [first, *results]
+        for future in futures:  # never leave a part running on a buffer
+            if not future.cancel():
+                future.exception()
+    return results

@@ -254,6 +254,13 @@ class Inference:
             out = kpresence.of_mask(col, rows.data, st.nsym, st.distinct)
         return _readonly(out)
 
+    def symbols_in(self, table: str, name: str) -> np.ndarray:
+        """Bool over the field's symbols: those held by the table's possible rows (read
+        only). A key linking the table needs no pass over its rows."""
+        if not self._selected:
+            return self.plan.stats[(table, name)].present
+        return self._memo.get(("T", table, name), lambda: self._in_table(table, name))
+
     def _in_table(self, table: str, name: str) -> np.ndarray:
         """The field's symbols in the table's possible rows."""
         if name in self.plan.links[table]:
@@ -263,7 +270,7 @@ class Inference:
             allowed = self.to_table(name, table)
             out = self.plan.stats[(table, name)].present if msg is None else msg
             if allowed is not None:
-                out = np.logical_and(out, allowed)
+                out = _readonly(np.logical_and(out, allowed))
             return out
         return self._presence(table, name, self.rows(table))
 
@@ -288,7 +295,7 @@ class Inference:
     def _possible(self, name: str) -> np.ndarray:
         if not self._selected:
             return self.plan.field_present[name]
-        parts = [self._in_table(t, name) for t in self.plan.field_tables[name]]
+        parts = [self.symbols_in(t, name) for t in self.plan.field_tables[name]]
         if len(parts) == 1:
             return parts[0] if not parts[0].flags.writeable else _readonly(parts[0])
         out = parts[0].copy()
