@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from associa.calc import lookups
 from associa.calc.records import LookupSegment, Records, associate
 from associa.model import DataModel
 from associa.model.builder import model_from_rows
@@ -102,7 +103,11 @@ def _field_sets(model: DataModel, rng: random.Random) -> list[tuple[set[str], se
 
 @pytest.mark.parametrize("schema", sorted(SCHEMAS))
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_lookups_give_the_records_of_the_join(schema: str, seed: int) -> None:
+@pytest.mark.parametrize("gather", [16, 1], ids=["gathered-when-few", "always-gathered"])
+def test_lookups_give_the_records_of_the_join(schema: str, seed: int, gather: int,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    # a state's columns gathered at its possible rows read as the rows themselves
+    monkeypatch.setattr(lookups, "GATHER", gather)
     rng = random.Random(seed)
     model = model_from_rows(SCHEMAS[schema](rng))
     for state in _selections(model, rng, 6):
@@ -157,3 +162,56 @@ def test_lookup_tables_are_made_once_per_model_and_state() -> None:
     assert ModelLookups.of(model) is lookups
     assert StateLookups.of(inf) is StateLookups.of(inf)
     assert lookups.key_rows("Orders", "CustID") is None  # many orders per customer
+
+
+def test_a_state_gathers_its_few_rows_once() -> None:
+    """A selective state's base columns are gathered once, for every chart of the state;
+    a state keeping most rows reads the columns through its rows."""
+    from associa.calc.lookups import StateLookups
+
+    model = model_from_rows(_star(random.Random(8), 400))
+    sym = model.fields["OrderID"].symbols
+    few = np.zeros(len(sym), dtype=bool)
+    few[:10] = True
+    inf = Inference(model, SelectionState().with_field("OrderID", few))
+    state = StateLookups.of(inf)
+    rows = state.rows("Orders")
+    assert rows is not None and len(rows) == 10
+    col = state.column("Orders", "CustID")
+    assert col is not None and state.column("Orders", "CustID") is col
+    assert col.tolist() == model.tables["Orders"].columns["CustID"][rows].tolist()
+    assert state.column("Orders", "OrderID") is None  # the row number: no column
+    records = associate(model, inf, {"Country", "Amount"}, {"Country"})
+    base = records.segments[0]
+    assert isinstance(base, LookupSegment) and base.codes("CustID").col is col
+    many = Inference(model, SelectionState().with_field("OrderID", ~few))
+    assert StateLookups.of(many).column("Orders", "CustID") is None
+
+
+def test_state_lookups_are_computed_once_under_concurrent_requests() -> None:
+    import threading
+
+    from associa.calc.lookups import StateLookups
+
+    model = model_from_rows(_star(random.Random(9), 200))
+    inf = Inference(model, SelectionState().with_field(
+        "Country", np.array([True] + [False] * (len(model.fields["Country"].symbols) - 1))))
+    state = StateLookups.of(inf)
+    calls = []
+    original = state._rows
+
+    def slow(table: str):
+        calls.append(table)
+        threading.Event().wait(0.05)
+        return original(table)
+
+    state._rows = slow  # type: ignore[method-assign]
+    got: list = []
+    threads = [threading.Thread(target=lambda: got.append(state.rows("Orders")))
+               for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert calls == ["Orders"]
+    assert all(g is got[0] for g in got)

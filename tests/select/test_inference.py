@@ -18,6 +18,7 @@ import pytest
 from associa.kernels import pool
 from associa.model import DataModel, SymbolTable, Table
 from associa.select import Inference, SelectionState, inference, shared_for
+from associa.select import plan as plan_module
 from associa.select.rows import ALL, INDEX, MASK
 
 # -- the definition, plainly ----------------------------------------------------------
@@ -142,7 +143,11 @@ CASES = [(seed, loop) for seed in range(6) for loop in (False, True)]
 
 
 @pytest.mark.parametrize(("seed", "loop"), CASES)
-def test_possible_and_alternative_match_the_definition(backend, seed, loop):
+@pytest.mark.parametrize("postings", [False, True], ids=["scans", "postings"])
+def test_possible_and_alternative_match_the_definition(backend, seed, loop, postings,
+                                                       monkeypatch):
+    # selective lookup tables read their rows from postings (at any size here)
+    monkeypatch.setattr(plan_module, "POSTINGS_MIN_ROWS", 0 if postings else 1 << 40)
     model = random_model(seed, loop)
     assert model.tables["Fact"].is_identity("Id")
     if loop:
@@ -290,3 +295,56 @@ def test_conflict_resolution_reads_the_shared_inference():
     inf = inference(model, new)  # the new state's inference: made while selecting
     assert len(shared.inferences) == before
     assert ("P", "B") in inf._memo  # possible("B") was computed while selecting
+
+
+def test_postings_give_the_rows_of_a_scan(monkeypatch):
+    """A selective lookup table on a column with postings reads its rows from them: the
+    same index list as the scan, made once per column and kept with the model."""
+    model = random_model(9)
+    k2 = model.fields["K2"].symbols
+    few = np.zeros(len(k2), dtype=bool)
+    few[:3] = True
+    state = SelectionState().with_field("K2", few)
+    monkeypatch.setattr(plan_module, "POSTINGS_MIN_ROWS", 1 << 40)
+    scanned = Inference(model, state).rows("Fact")
+    plan = shared_for(model).plan
+    assert plan.postings("Fact", "K2") is None
+    monkeypatch.setattr(plan_module, "POSTINGS_MIN_ROWS", 0)
+    shared_for(model).row_sets = type(shared_for(model).row_sets)(64, 1 << 30, lambda r: r.nbytes)
+    read = Inference(model, state).rows("Fact")
+    assert read is not scanned and read.kind == INDEX
+    assert np.array_equal(read.indices(), scanned.indices())
+    order, offsets = plan.postings("Fact", "K2")  # type: ignore[misc]
+    assert plan.postings("Fact", "K2")[0] is order  # type: ignore[index]
+    col = model.tables["Fact"].columns["K2"]
+    assert np.array_equal(order, np.argsort(col, kind="stable"))
+    assert plan.postings("Fact", "Id") is None  # an identity: no postings
+
+
+def test_a_click_reuses_the_row_sets_of_the_state_it_started_from(monkeypatch):
+    """Row sets are shared by states agreeing on the selections they depend on: after
+    ``{B}``, the state ``{B, D}`` narrows the fact rows ``{B}`` made instead of scanning
+    the fact again through B's key."""
+    model = random_model(10)
+    b = np.zeros(len(model.fields["B"].symbols), dtype=bool)
+    b[:2] = True
+    d = np.zeros(len(model.fields["D"].symbols), dtype=bool)
+    d[:2] = True
+    first = SelectionState().with_field("B", b)
+    inference(model, first).rows("Fact")
+    made = []
+    original = Inference._make_rows
+
+    def counting(self, table, filters, whole):
+        made.append((table, tuple(sorted(f for f, _ in filters))))
+        return original(self, table, filters, whole)
+
+    monkeypatch.setattr(Inference, "_make_rows", counting)
+    state = first.with_field("D", d)
+    inf = inference(model, state)
+    got = inf.rows("Fact")
+    assert ("Fact", ("K1",)) not in made  # the fact rows through B's key: reused
+    want = reference(model, state)
+    for f in model.fields:
+        assert np.array_equal(inf.possible(f), want[f]), f
+    assert got.count == int(got.mask().sum())

@@ -125,7 +125,7 @@ class GroupScope:
             return Arg(n, star=True)
         scope = RecordScope(self.model, self.records, self.locale, pick)
         if is_arithmetic(arg):
-            return Arg(n, numbers=Numbers(self.model, scope.codes, n).evaluate(arg))
+            return Arg(n, numbers=Numbers(self.model, scope.codes, n).lazy(arg))
         if isinstance(arg, ast.FieldRef):
             symbols = self.model.fields[arg.name].symbols
             possible = self.records.possible

@@ -16,8 +16,9 @@ Per selection state (``StateLookups``, kept as long as the state's ``Inference``
   possible;
 * ``key_rows(table, key)``: ``ModelLookups.key_rows`` restricted to possible rows.
 
-Both are immutable once made; concurrent requests may compute an entry twice, never see
-half of one.
+Both are immutable once made, and each entry is computed once: a request that needs an
+entry another is computing waits for it (``select.memo.Memo``: the charts of a click ask
+for the same row lists and lookup tables at once).
 """
 
 from __future__ import annotations
@@ -29,29 +30,20 @@ from typing import Any
 import numpy as np
 
 from associa import kernels
+from associa.kernels import rows as krows
+from associa.kernels.codes import Codes
+from associa.kernels.group import gather
 from associa.model import DataModel
 from associa.select import Inference
+from associa.select.memo import Memo
+from associa.select.rows import MASK
 from associa.values import parse_number
 
 
-class _Cache:
-    """A dictionary of computed entries, filled under a lock."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._entries: dict[Any, Any] = {}
-
-    def get(self, key: Any, make: Any) -> Any:
-        hit = self._entries.get(key, _MISSING)
-        if hit is not _MISSING:
-            return hit
-        value = make()
-        with self._lock:
-            return self._entries.setdefault(key, value)
-
-
-_MISSING = object()
+class _Cache(Memo[Any]):
+    """Computed entries, each computed once (waiters wait)."""
 _STATE_KEY = "associa.calc.lookups"
+GATHER = 16  # a state's columns are gathered at its rows when they are 1/16 or fewer
 _by_model: weakref.WeakKeyDictionary[DataModel, ModelLookups] = weakref.WeakKeyDictionary()
 _by_state: weakref.WeakKeyDictionary[Inference, StateLookups] = weakref.WeakKeyDictionary()
 _model_lock = threading.Lock()
@@ -204,22 +196,43 @@ class StateLookups:
         return self._cache.get(("rows", table), lambda: self._rows(table))
 
     def _rows(self, table: str) -> np.ndarray | None:
+        n = self.inference.model.tables[table].nrows
+        # compiled kernels read half the bytes from int32 rows (numpy gathers want intp)
+        dtype = np.int32 if kernels.compiled() and n < 1 << 31 else np.intp
         row_sets = getattr(self.inference, "rows", None)
         if row_sets is not None:
             found = row_sets(table)
             if found.is_all:
                 return None
-            idx = found.indices()
+            if found.kind == MASK:
+                assert found.data is not None
+                idx = krows.nonzero(found.data, dtype)
+            else:
+                idx = found.indices()
         else:
             mask = self.inference.row_masks.get(table)
             if mask is None:
                 return None
-            idx = np.flatnonzero(mask)
-        n = self.inference.model.tables[table].nrows
+            idx = krows.nonzero(mask, dtype)
         if len(idx) == n:
             return None
-        # compiled kernels read half the bytes from int32 rows (numpy gathers want intp)
-        return idx.astype(np.int32) if kernels.compiled() and n < 1 << 31 else idx
+        return idx.astype(dtype, copy=False)
+
+    def column(self, table: str, name: str) -> np.ndarray | None:
+        """The codes of a column at the possible rows, gathered once for every chart of
+        the state when the rows are few (at most ``1 / GATHER`` of the table): a pass
+        through a short index list still reads most of a long column. None otherwise
+        (and for a column that is the row number)."""
+        return self._cache.get(("column", table, name), lambda: self._column(table, name))
+
+    def _column(self, table: str, name: str) -> np.ndarray | None:
+        t = self.inference.model.tables[table]
+        rows = self.rows(table)
+        if rows is None or t.is_identity(name) or len(rows) * GATHER > t.nrows:
+            return None
+        out = gather(Codes(t.columns[name], rows, None, len(rows)))
+        out.flags.writeable = False
+        return out
 
     def count(self, table: str) -> int:
         rows = self.rows(table)
@@ -237,3 +250,9 @@ class StateLookups:
 
     def possible(self, name: str) -> np.ndarray:
         return self.inference.possible(name)
+
+    def symbols_in(self, table: str, name: str) -> np.ndarray | None:
+        """The field's symbols in the table's possible rows, when the inference gives
+        them (None otherwise: the caller scans)."""
+        found = getattr(self.inference, "symbols_in", None)
+        return None if found is None else found(table, name)

@@ -15,7 +15,7 @@ import numpy as np
 
 from associa.calc.lookups import ModelLookups
 from associa.expr import ast
-from associa.kernels.arithmetic import Operand, binary
+from associa.kernels.arithmetic import Formula, Operand, binary
 from associa.kernels.codes import Codes
 from associa.kernels.group import gather
 from associa.model import DataModel
@@ -52,6 +52,14 @@ class Numbers:
         if isinstance(out, np.ndarray):
             return out
         return np.full(self.n, out)
+
+    def lazy(self, node: ast.Node) -> np.ndarray | Formula:
+        """``evaluate``, except that the outermost operator is left for the aggregation's
+        own pass to compute (``Formula``), so that no array of ``n`` numbers is made for
+        it."""
+        if isinstance(node, ast.Binary) and node.op in OPERATORS:
+            return Formula(node.op, self._operand(node.left), self._operand(node.right), self.n)
+        return self.evaluate(node)
 
     def _operand(self, node: ast.Node) -> Operand:
         if isinstance(node, ast.Number):

@@ -23,7 +23,7 @@ field's code in each record comes as ``Codes`` (a gather, made only when read).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
@@ -41,13 +41,17 @@ class LookupSegment:
     table -> (key field of the base, lookup table over its symbols, -1 for none))."""
 
     def __init__(self, model: DataModel, base: str, rows: np.ndarray | None, n: int,
-                 links: dict[str, tuple[str, np.ndarray]], parents: dict[str, tuple[str, str]]):
+                 links: dict[str, tuple[str, np.ndarray]], parents: dict[str, tuple[str, str]],
+                 gathered: Callable[[str], np.ndarray | None] | None = None):
         self.model = model
         self.base = base
         self.base_rows = rows
         self.n = n
         self.links = links
         self.parents = parents  # table -> (parent table, key joining them)
+        # a base column's codes at the rows, when the state keeps them (few rows: every
+        # chart of the state then reads them from a short array, not through the rows)
+        self.gathered = gathered
         self._attrs: dict[tuple[str, str], np.ndarray] = {}
 
     def holds(self, table: str) -> bool:
@@ -59,6 +63,14 @@ class LookupSegment:
     def _base_col(self, name: str) -> np.ndarray | None:
         table = self.model.tables[self.base]
         return None if table.is_identity(name) else table.columns[name]
+
+    def _base_codes(self, name: str, lut: np.ndarray | None) -> Codes:
+        """The base's codes of ``name`` at its rows, through ``lut``."""
+        if self.gathered is not None:
+            found = self.gathered(name)
+            if found is not None:
+                return Codes(found, None, lut, self.n)
+        return Codes(self._base_col(name), self.base_rows, lut, self.n)
 
     def codes(self, name: str) -> Codes | None:
         holders = [t for t in self._tables() if name in self.model.tables[t].columns]
@@ -73,7 +85,7 @@ class LookupSegment:
 
     def _codes_in(self, table: str, name: str) -> Codes:
         if table == self.base:
-            return Codes(self._base_col(name), self.base_rows, None, self.n)
+            return self._base_codes(name, None)
         key, rowlut = self.links[table]
         attr = self._attrs.get((table, name))
         if attr is None:
@@ -83,7 +95,7 @@ class LookupSegment:
             t = self.model.tables[table]
             attr[ok] = rowlut[ok] if t.is_identity(name) else t.columns[name][rowlut[ok]]
             self._attrs[(table, name)] = attr
-        return Codes(self._base_col(key), self.base_rows, attr, self.n)
+        return self._base_codes(key, attr)
 
     def _first_value(self, name: str) -> Codes:
         """A field held by tables not joined on it: from the first table (in the field's
@@ -107,7 +119,7 @@ class LookupSegment:
             rows = self.base_rows
             return np.arange(self.n, dtype=np.int64) if rows is None else rows.astype(np.int64)
         key, rowlut = self.links[table]
-        return Codes(self._base_col(key), self.base_rows, rowlut, self.n).materialize()
+        return self._base_codes(key, rowlut).materialize()
 
     def repeats(self, table: str) -> bool | None:
         return False if table == self.base else None
@@ -265,8 +277,9 @@ def _lookup_segments(model: DataModel, state: StateLookups, base: str,
                      tree: list[tuple[str, str, str]]) -> list[LookupSegment | JoinSegment]:
     parents = {child: (parent, key) for parent, key, child in tree}
     rows = state.rows(base)
-    segments: list[LookupSegment | JoinSegment] = [LookupSegment(model, base, rows, state.count(base),
-                              _links(model, state, base, tree), parents)]
+    segments: list[LookupSegment | JoinSegment] = [
+        LookupSegment(model, base, rows, state.count(base), _links(model, state, base, tree),
+                      parents, lambda name: state.column(base, name))]
     for parent, key, child in tree:
         lone = _lone_rows(model, state, parent, key, child)
         if lone is not None and len(lone):
@@ -303,7 +316,10 @@ def _lone_rows(model: DataModel, state: StateLookups, parent: str, key: str,
     want[nsym] = False  # a NULL key is never matched
     ptable = model.tables[parent]
     prows = state.rows(parent)
-    if prows is None:
+    held = state.symbols_in(parent, key)
+    if held is not None:  # the inference knows them (no pass for a key)
+        seen = np.append(held, False)
+    elif prows is None:
         seen = model.full_presence[(parent, key)]
         seen = np.append(seen, False)
     else:

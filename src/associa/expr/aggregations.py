@@ -30,6 +30,7 @@ import numpy as np
 from associa.expr.registry import Kind, register
 from associa.expr.vector import Vec
 from associa.kernels.aggregate import count_true, extreme, sum_count
+from associa.kernels.arithmetic import Formula
 from associa.kernels.codes import Codes
 from associa.kernels.distinct import distinct_counts, fits
 from associa.kernels.group import count_keys
@@ -64,17 +65,26 @@ class Coded:
 
 class Arg:
     """An aggregation's argument over ``n`` records: values, a field's codes, plain
-    numbers (``numbers``: float64, NaN for NULL, no text) or ``*``."""
+    numbers (``numbers``: float64, NaN for NULL, no text) or ``*``. Plain numbers may be
+    given as a ``Formula`` not computed yet (``formula``): sums and counts read it in
+    their own pass, anything else reads ``numbers``, computed once when first read."""
 
-    __slots__ = ("n", "_values", "coded", "numbers", "star")
+    __slots__ = ("n", "_values", "coded", "_numbers", "formula", "star")
 
     def __init__(self, n: int, values: Vec | None = None, coded: Coded | None = None,
-                 numbers: np.ndarray | None = None, star: bool = False) -> None:
+                 numbers: np.ndarray | Formula | None = None, star: bool = False) -> None:
         self.n = n
         self._values = values
         self.coded = coded
-        self.numbers = numbers
+        self.formula = numbers if isinstance(numbers, Formula) else None
+        self._numbers = None if isinstance(numbers, Formula) else numbers
         self.star = star
+
+    @property
+    def numbers(self) -> np.ndarray | None:
+        if self._numbers is None and self.formula is not None:
+            self._numbers = self.formula.evaluate()
+        return self._numbers
 
     def vec(self) -> Vec:
         if self._values is None:
@@ -162,6 +172,8 @@ def _distinct_numbers(arg: Arg, key: np.ndarray) -> tuple[Vec, np.ndarray]:
 def _sums(arg: Arg, key: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, float]:
     if arg.coded is not None:
         return sum_count(key, n, codes=arg.coded.codes.through(arg.coded.symbols.nums))
+    if arg.formula is not None and arg._numbers is None:
+        return sum_count(key, n, formula=arg.formula)
     if arg.numbers is not None:
         return sum_count(key, n, num=arg.numbers)
     v = arg.vec()
@@ -184,6 +196,8 @@ def count(arg: Arg, key: np.ndarray, n: int, distinct: bool) -> Reduced:
         return Reduced(Vec.numbers(counts.astype(np.float64)), _one(float(total)))
     if arg.star:
         counts = count_keys(key, n)[:n]
+    elif arg.formula is not None and arg._numbers is None:
+        counts = sum_count(key, n, formula=arg.formula)[1]
     elif arg.numbers is not None:
         counts = sum_count(key, n, num=arg.numbers)[1]
     elif arg.coded is not None:

@@ -8,6 +8,8 @@ touching them. Modules, one noun each:
   row indices, a row set narrowed);
 * ``presence``: which symbols occur in a row set (stops once every symbol of the column
   has been seen);
+* ``postings``: a column's rows grouped by code, and the rows of a lookup table read
+  from them (selective selections without a scan);
 * ``rows``: row sets themselves (counts, indices of a mask, a mask of indices);
 * ``pool``: the worker threads a long scan is split over.
 
@@ -136,7 +138,7 @@ def warm() -> None:
 
 
 # the kernel modules register their warmers on import
-from associa.kernels import lut, pool, presence, rows  # noqa: E402
+from associa.kernels import lut, pool, postings, presence, rows  # noqa: E402
 
 __all__ = [
     "BACKENDS",
@@ -146,6 +148,7 @@ __all__ = [
     "jit",
     "lut",
     "pool",
+    "postings",
     "presence",
     "rows",
     "set_backend",

@@ -8,6 +8,7 @@ that overflows to an infinity from finite operands gives NaN.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,38 @@ OPS = {"+": 0, "-": 1, "*": 2, "/": 3}
 
 # An operand: a float (constant), an array of numbers, or Codes through a number table.
 Operand = float | np.ndarray | Codes
+
+
+@dataclass(frozen=True, slots=True)
+class Formula:
+    """``a op b`` over ``n`` records, not computed yet: an aggregation reads it in its own
+    pass (``kernels.aggregate``) instead of making an array of ``n`` numbers first.
+    ``evaluate`` makes the array."""
+
+    op: str
+    a: Operand
+    b: Operand
+    n: int
+
+    def evaluate(self) -> np.ndarray:
+        return binary(self.op, self.a, self.b, self.n)
+
+    def fused(self) -> tuple[int, Codes, Codes | None, float, bool] | None:
+        """(op code, codes, other codes or None, constant, swapped) when the kernels read
+        it in one pass: one Codes operand with Codes over the same records or a constant;
+        None otherwise (evaluate it)."""
+        a, b, swap = self.a, self.b, False
+        if not isinstance(a, Codes):
+            a, b, swap = b, a, True
+        if not isinstance(a, Codes) or isinstance(b, np.ndarray):
+            return None
+        if isinstance(b, Codes):
+            if b.rows is not a.rows or a.lut is None or b.lut is None:
+                return None
+            return OPS[self.op], a, b, 0.0, swap
+        if a.lut is None:
+            return None
+        return OPS[self.op], a, None, float(b), swap
 
 
 # -- numpy ----------------------------------------------------------------------------

@@ -51,6 +51,14 @@ class Codes:
             return Codes(self.col, self.rows[idx], self.lut, len(idx))
         return Codes(self.col, np.asarray(idx, dtype=np.intp), self.lut, len(idx))
 
+    def slice(self, lo: int, hi: int) -> Codes:
+        """The codes at positions ``lo:hi``."""
+        if self.rows is not None:
+            return Codes(self.col, self.rows[lo:hi], self.lut, hi - lo)
+        if self.col is not None:
+            return Codes(self.col[lo:hi], None, self.lut, hi - lo)
+        return Codes(None, np.arange(lo, hi, dtype=np.intp), self.lut, hi - lo)
+
     def materialize(self) -> np.ndarray:
         """The codes as an array (the lookup table's dtype, else the column's). May be the
         column itself: read it, never write to it."""

@@ -16,9 +16,13 @@ from typing import Any
 import numpy as np
 
 from associa import kernels
+from associa.kernels import pool
 from associa.kernels.codes import BLOCK, Codes, samples, value_at
 
 BITMAP_LIMIT = 1 << 28  # group × value cells before the sort fallback
+SPLIT_WORDS = 1 << 19  # bitmap words (4 MiB) up to which a long pass is split over the cores
+SPLIT_MIN = 1 << 21  # records before a pass over a column is split
+SPLIT_ROWS = 1 << 18  # records before a pass through an index list is split
 
 
 def fits(n: int, K: int) -> bool:
@@ -75,9 +79,9 @@ class NumpyKernels:
 # -- numba ----------------------------------------------------------------------------
 
 
-def _mark(key, col, rows, lut, words, bm):  # pragma: no cover - compiled
+def _mark(key, col, rows, lut, words, bm, lo, hi):  # pragma: no cover - compiled
     # one bit per (group, value); set without testing it first (a test would mispredict)
-    for i in range(key.shape[0]):
+    for i in range(lo, hi):
         v = value_at(col, rows, lut, i)
         if v >= 0:
             bm[key[i] * words + (v >> 6)] |= np.uint64(1) << np.uint64(v & 63)
@@ -90,8 +94,21 @@ class NumbaKernels:
     def counts(cls, key: np.ndarray, n: int, codes: Codes, K: int) -> tuple[np.ndarray, int]:
         assert codes.lut is not None, "values are read through a lookup table"
         words = (K + 63) // 64
-        bm = np.zeros(n * words, dtype=np.uint64)
-        cls.mark(key, *codes.parts(), words, bm)
+        col, rows, lut = codes.parts()
+        mark = cls.mark
+        # a bitmap per part (ORed after) while they are small
+        spans = (pool.ranges(codes.n, min_split=SPLIT_MIN if rows is None else SPLIT_ROWS)
+                 if n * words <= SPLIT_WORDS else [(0, codes.n)])
+
+        def part(lo: int, hi: int) -> np.ndarray:
+            bm = np.zeros(n * words, dtype=np.uint64)
+            mark(key, col, rows, lut, words, bm, lo, hi)
+            return bm
+
+        parts = pool.run_spans(part, spans)
+        bm = parts[0]
+        for other in parts[1:]:
+            bm |= other
         if not n:
             return np.zeros(0, dtype=np.int64), 0
         cells = bm.reshape(n, words)

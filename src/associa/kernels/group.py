@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from associa import kernels
+from associa.kernels import pool
 from associa.kernels.codes import Codes, code_at, samples, value_at
 
 # -- numpy ----------------------------------------------------------------------------
@@ -61,16 +62,28 @@ class NumpyKernels:
 
 # -- numba ----------------------------------------------------------------------------
 
+# Long passes are split over the cores (``pool``): each part writes its own positions of
+# the output and counts into counts of its own, added up after. A gather through an index
+# list costs more per record (a random read each) and is split from fewer records.
 
-def _gather_lut(out, col, rows, lut):  # pragma: no cover - compiled
-    for i in range(out.shape[0]):
+SPLIT_ROWS = 1 << 18  # records through an index list before a pass is split
+COUNT_CELLS = 1 << 20  # keys counted per part at most (else one part)
+
+
+def _gather_lut(out, col, rows, lut, lo, hi):  # pragma: no cover - compiled
+    for i in range(lo, hi):
         out[i] = value_at(col, rows, lut, i)
 
 
-def _keys(out, first, col, rows, lut, col2, lut2, counts):  # pragma: no cover - compiled
+def _take(out, col, rows, lo, hi):  # pragma: no cover - compiled
+    for i in range(lo, hi):
+        out[i] = col[rows[i]]
+
+
+def _keys(out, first, col, rows, lut, col2, lut2, counts, lo, hi):  # pragma: no cover - compiled
     # one or two terms sharing rows (``lut2`` None for one); the first call writes, later
     # calls add; with ``counts`` (the last call) the keys are counted as they are made
-    for i in range(out.shape[0]):
+    for i in range(lo, hi):
         k = value_at(col, rows, lut, i)
         if lut2 is not None:
             k += value_at(col2, rows, lut2, i)
@@ -81,13 +94,13 @@ def _keys(out, first, col, rows, lut, col2, lut2, counts):  # pragma: no cover -
             counts[k] += 1
 
 
-def _count_keys(key, counts):  # pragma: no cover - compiled
-    for i in range(key.shape[0]):
+def _count_keys(key, counts, lo, hi):  # pragma: no cover - compiled
+    for i in range(lo, hi):
         counts[key[i]] += 1
 
 
-def _remap(key, lut, out):  # pragma: no cover - compiled
-    for i in range(key.shape[0]):
+def _remap(key, lut, out, lo, hi):  # pragma: no cover - compiled
+    for i in range(lo, hi):
         out[i] = lut[key[i]]
 
 
@@ -107,8 +120,13 @@ def _presence_until(col, rows, lut, n, seen, target, want):  # pragma: no cover 
                     return
 
 
+def _spans(n: int, rows: np.ndarray | None) -> list[tuple[int, int]]:
+    return pool.ranges(n, min_split=None if rows is None else SPLIT_ROWS)
+
+
 class NumbaKernels:
     gather_lut = kernels.jit(_gather_lut)
+    take_ = kernels.jit(_take)
     keys = kernels.jit(_keys)
     count_keys_ = kernels.jit(_count_keys)
     remap_ = kernels.jit(_remap)
@@ -116,44 +134,79 @@ class NumbaKernels:
 
     @classmethod
     def gather(cls, codes: Codes) -> np.ndarray:
-        if codes.lut is None:
-            return codes.materialize()
-        out = np.empty(codes.n, dtype=codes.lut.dtype)
-        cls.gather_lut(out, *codes.parts())
+        col, rows, lut = codes.parts()
+        if lut is None:
+            if col is None or rows is None:
+                return codes.materialize()
+            out = np.empty(codes.n, dtype=col.dtype)
+            k = cls.take_
+            pool.run_spans(lambda lo, hi: k(out, col, rows, lo, hi), _spans(codes.n, rows))
+            return out
+        out = np.empty(codes.n, dtype=lut.dtype)
+        g = cls.gather_lut
+        pool.run_spans(lambda lo, hi: g(out, col, rows, lut, lo, hi), _spans(codes.n, rows))
         return out
 
     @classmethod
     def group_keys(cls, terms: list[Codes], n: int, dtype: np.dtype,
                    space: int | None) -> tuple[np.ndarray, np.ndarray | None]:
         out = np.empty(n, dtype=dtype)
-        counts = None if space is None else np.zeros(space, dtype=np.int64)
-        pending = list(terms)
-        if not pending:
+        if not terms:
             out[:] = 0
+            counts = None if space is None else np.zeros(space, dtype=np.int64)
             if counts is not None and space:
                 counts[0] = n
-        first = True
+            return out, counts
+        calls = []
+        pending = list(terms)
         while pending:
             a = pending.pop(0)
             b = pending.pop(0) if pending and pending[0].rows is a.rows else None
             assert a.lut is not None and (b is None or b.lut is not None)
-            cls.keys(out, first, a.col, a.rows, a.lut.astype(dtype, copy=False),
-                     None if b is None else b.col,
-                     None if b is None else b.lut.astype(dtype, copy=False),  # type: ignore[union-attr]
-                     counts if not pending else None)
-            first = False
+            calls.append((a.col, a.rows, a.lut.astype(dtype, copy=False),
+                          None if b is None else b.col,
+                          None if b is None else b.lut.astype(dtype, copy=False)))  # type: ignore[union-attr]
+        rows = terms[0].rows if all(t.rows is terms[0].rows for t in terms) else None
+        spans = _spans(n, rows)
+        if space is not None and space > COUNT_CELLS:
+            spans = [(0, n)]
+        k = cls.keys
+
+        def part(lo: int, hi: int) -> np.ndarray | None:
+            counts = None if space is None else np.zeros(space, dtype=np.int64)
+            for i, (col, rws, lut, col2, lut2) in enumerate(calls):
+                k(out, i == 0, col, rws, lut, col2, lut2,
+                  counts if i == len(calls) - 1 else None, lo, hi)
+            return counts
+
+        parts = pool.run_spans(part, spans)
+        counts = parts[0]
+        for other in parts[1:]:
+            assert counts is not None and other is not None
+            counts += other
         return out, counts
 
     @classmethod
     def count_keys(cls, key: np.ndarray, space: int) -> np.ndarray:
-        counts = np.zeros(space, dtype=np.int64)
-        cls.count_keys_(key, counts)
+        k = cls.count_keys_
+        spans = pool.ranges(len(key)) if space <= COUNT_CELLS else [(0, len(key))]
+
+        def part(lo: int, hi: int) -> np.ndarray:
+            counts = np.zeros(space, dtype=np.int64)
+            k(key, counts, lo, hi)
+            return counts
+
+        parts = pool.run_spans(part, spans)
+        counts = parts[0]
+        for other in parts[1:]:
+            counts += other
         return counts
 
     @classmethod
     def remap(cls, key: np.ndarray, lut: np.ndarray) -> np.ndarray:
         out = np.empty(len(key), dtype=lut.dtype)
-        cls.remap_(key, lut, out)
+        k = cls.remap_
+        pool.run(lambda lo, hi: k(key, lut, out, lo, hi), len(key))
         return out
 
     @classmethod
@@ -210,4 +263,9 @@ def _warm() -> None:
         NumbaKernels.group_keys([codes], 2, np.dtype(np.int32), 3)
         NumbaKernels.group_keys([codes, codes], 2, np.dtype(np.int32), 5)
         NumbaKernels.gather(Codes(col, rows, np.zeros(3), 2))
+        NumbaKernels.gather(Codes(col, rows, None, 2))
         NumbaKernels.presence_until(Codes(col, rows, None, 2), 3, np.ones(3, dtype=bool))
+    for dtype in (np.int32, np.intp):
+        key = np.array([0, 1], dtype=dtype)
+        NumbaKernels.count_keys(key, 2)
+        NumbaKernels.remap(key, np.array([1, 0], dtype=dtype))

@@ -13,15 +13,22 @@ from associa import kernels
 from associa.kernels import pool
 
 _INTP = np.intp
+_STEP = 4096  # rows compacted at a time into a buffer that stays in the first-level cache
 
 
 def _compact_loop(mask, out, lo, hi, start):
-    # parts write next to each other: no write past a part's own rows
+    # branch-free (a random mask is a branch the processor cannot predict): each block is
+    # compacted into a buffer with a spare slot (the write before the test), then copied;
+    # a part writes its own slots of ``out`` only
+    buf = np.empty(_STEP + 1, out.dtype)
     k = start
-    for i in range(lo, hi):
-        if mask[i]:
-            out[k] = i
-            k += 1
+    for b in range(lo, hi, _STEP):
+        j = 0
+        for i in range(b, min(b + _STEP, hi)):
+            buf[j] = i
+            j += mask[i]
+        out[k : k + j] = buf[:j]
+        k += j
     return k
 
 
@@ -33,27 +40,30 @@ def count(mask: np.ndarray) -> int:
     return int(sum(pool.run(lambda lo, hi: int(np.count_nonzero(mask[lo:hi])), len(mask))))
 
 
-def nonzero(mask: np.ndarray) -> np.ndarray:
-    """The rows of a mask as ascending intp indices."""
+def nonzero(mask: np.ndarray, dtype: np.dtype | type = _INTP) -> np.ndarray:
+    """The rows of a mask as ascending indices (intp, or ``dtype``: int32 where the rows
+    fit, for the compiled kernels that read half the bytes then)."""
+    dtype = np.dtype(dtype)
     spans = pool.ranges(len(mask))
-    if len(spans) == 1:
-        return np.flatnonzero(mask)
-    sizes = pool.run(lambda lo, hi: int(np.count_nonzero(mask[lo:hi])), len(mask))
-    starts = np.concatenate(([0], np.cumsum(sizes)))
-    out = np.empty(int(starts[-1]), dtype=_INTP)
+    if not kernels.compiled():
+        if len(spans) == 1:
+            return np.flatnonzero(mask).astype(dtype, copy=False)
+    sizes = pool.run_spans(lambda lo, hi: int(np.count_nonzero(mask[lo:hi])), spans)
+    starts = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+    out = np.empty(int(starts[-1]), dtype=dtype)
+    part = {span: int(s) for span, s in zip(spans, starts[:-1], strict=True)}
     if kernels.compiled():
         nb = _compact_nb
-        part = {span: int(s) for span, s in zip(spans, starts[:-1], strict=True)}
-        pool.run(lambda lo, hi: nb(mask, out, lo, hi, part[(lo, hi)]), len(mask))
+        view = mask.view(np.uint8)
+        pool.run_spans(lambda lo, hi: nb(view, out, lo, hi, part[(lo, hi)]), spans)
     else:
-        part = {span: int(s) for span, s in zip(spans, starts[:-1], strict=True)}
 
         def fill(lo: int, hi: int) -> None:
             got = np.flatnonzero(mask[lo:hi])
             got += lo
             out[part[(lo, hi)] : part[(lo, hi)] + len(got)] = got
 
-        pool.run(fill, len(mask))
+        pool.run_spans(fill, spans)
     return out
 
 
@@ -66,4 +76,6 @@ def to_mask(idx: np.ndarray, n: int) -> np.ndarray:
 
 @kernels.warmer
 def _warm() -> None:
-    _compact_nb(np.array([True, False]), np.zeros(3, dtype=_INTP), 0, 2, 0)
+    mask = np.array([1, 0], dtype=np.uint8)
+    for dtype in (_INTP, np.int32):
+        _compact_nb(mask, np.zeros(3, dtype=dtype), 0, 2, 0)

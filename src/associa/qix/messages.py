@@ -54,7 +54,16 @@ def _invalid(problem: str, rid: Any) -> InvalidRequest:
 
 
 def _clean(value: Any) -> Any:
-    """Wire form of numbers: integral floats as integers, non-finite as strings."""
+    """Wire form of numbers: integral floats as integers, non-finite as strings. (Texts,
+    integers, booleans and None inside a dict or list are taken as they are, without a
+    call each: a layout holds thousands of them.)"""
+    t = type(value)
+    if t is dict:
+        return {k: v if ((tv := type(v)) is str or tv is int or tv is bool or v is None)
+                else _clean(v) for k, v in value.items()}
+    if t is list or t is tuple:
+        return [v if ((tv := type(v)) is str or tv is int or tv is bool or v is None)
+                else _clean(v) for v in value]
     if isinstance(value, float):
         if not math.isfinite(value):
             return nan_json(value)

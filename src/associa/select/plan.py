@@ -12,6 +12,12 @@
   rows or more on average (``COUNTS_MIN_ROWS``): a column of nearly distinct codes would
   need as many counts as rows.
 
+* Postings of a column (its rows grouped by code: ``kernels.postings``), made the first
+  time a selective lookup table is applied to all its rows, then kept with the model (4
+  bytes a row): the rows of a few codes are then read from their posting lists, not by a
+  scan of the column. Only columns that keep their code counts (codes repeat) and are
+  long enough for a scan to cost more (``POSTINGS_MIN_ROWS``) get them.
+
 Identity columns (``Table.is_identity``: the code is the row number) are never read: every
 code occurs once.
 """
@@ -23,10 +29,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from associa import kernels
+from associa.kernels import postings as kpostings
 from associa.kernels import presence as kpresence
 from associa.model import DataModel
+from associa.select.memo import Memo
 
 COUNTS_MIN_ROWS = 4  # rows per code on average from which a column keeps its code counts
+POSTINGS_MIN_ROWS = 1 << 16  # rows from which a selective lookup table reads postings
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +68,8 @@ class Plan:
         for t, keys in self.links.items():
             for k in keys:
                 self.behind[(t, k)] = self._behind(t, k)
+        # every field of the tables linked with each table (its part of the forest)
+        self.component_fields = {t: self._behind(t, "") for t in self.links}
         self.stats: dict[tuple[str, str], ColumnStats] = {}
         for t, tab in model.tables.items():
             for f in tab.fields:
@@ -67,10 +78,30 @@ class Plan:
             f: _or([self.stats[(t, f)].present for t in ts], self.nsym[f])
             for f, ts in self.field_tables.items()
         }
+        self._model = model
+        self._postings: Memo[tuple[np.ndarray, np.ndarray]] = Memo()
+
+    def postings(self, table: str, field: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """(order, offsets) of the column (``kernels.postings``), made on first use; None
+        where the column has none (too short, codes that hardly repeat, an identity)."""
+        st = self.stats[(table, field)]
+        if st.counts is None or self.nrows[table] < POSTINGS_MIN_ROWS:
+            return None
+        return self._postings.get((table, field), lambda: self._make_postings(table, field))
+
+    def _make_postings(self, table: str, field: str) -> tuple[np.ndarray, np.ndarray]:
+        col = self._model.tables[table].columns.stored(field)
+        counts = self.stats[(table, field)].counts
+        assert isinstance(col, np.ndarray) and counts is not None
+        order, offsets = kpostings.build(col, counts)
+        order.flags.writeable = False
+        offsets.flags.writeable = False
+        return order, offsets
 
     def _behind(self, table: str, key: str) -> frozenset[str]:
         """Fields of the tables reached from ``table`` without crossing ``key``; ``key``
-        itself only where such a table holds it unlinked (its selection then acts there)."""
+        itself only where such a table holds it unlinked (its selection then acts there).
+        ``key`` "" crosses every key: the fields of the table's whole part of the model."""
         out: set[str] = set()
         seen_t, seen_k = {table}, {key}
         stack = [table]
@@ -95,7 +126,8 @@ class Plan:
     @property
     def nbytes(self) -> int:
         return sum(s.nbytes for s in self.stats.values()) + sum(
-            p.nbytes for p in self.field_present.values())
+            p.nbytes for p in self.field_present.values()) + sum(
+            order.nbytes + offsets.nbytes for order, offsets in self._postings.values())
 
 
 def _column_stats(model: DataModel, tname: str, fname: str) -> ColumnStats:

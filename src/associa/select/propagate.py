@@ -28,7 +28,11 @@ How it is computed (the answers are those of the definitions above):
   reuses it.
 * Row sets are all / mask / index list (``rows.RowSet``); lookup tables are applied most
   selective first, the first one from all rows with its row count known in advance (the
-  column's code counts), the next ones to the rows left (``associa.kernels.lut``).
+  column's code counts), the next ones to the rows left (``associa.kernels.lut``). A
+  selective first one reads its rows from the column's postings (``plan.Plan.postings``)
+  instead of scanning the column.
+* Row sets are shared by the states that agree on the selections they depend on (the
+  state a click started from and the state it makes), like messages.
 * The symbols of a linked key in a table's possible rows are ``M(T→k) ∧ F(k→T)``, so key
   fields need no pass over rows; a row set made by one lookup table answers for its own
   field from the table (provenance); other fields scan with saturation
@@ -43,6 +47,7 @@ from typing import TYPE_CHECKING, TypeVar
 import numpy as np
 
 from associa.kernels import lut as klut
+from associa.kernels import postings as kpostings
 from associa.kernels import presence as kpresence
 from associa.model import DataModel
 from associa.select.memo import Memo
@@ -128,8 +133,19 @@ class Inference:
 
     def _rows(self, table: str, skip: str | None) -> RowSet:
         filters = self._filters(table, skip)
-        key = ("R", table, frozenset(f for f, _ in filters))  # the same rows whatever skip
-        return self._memo.get(key, lambda: self._make_rows(table, filters, skip is None))
+        names = frozenset(f for f, _ in filters)
+        key = ("R", table, names)  # the same rows whatever skip
+        return self._memo.get(key, lambda: self.shared.row_sets.get(
+            self._shared_rows_key(table, skip, names),
+            lambda: self._make_rows(table, filters, skip is None)))
+
+    def _shared_rows_key(self, table: str, skip: str | None, names: frozenset[str]) -> tuple:
+        """The key of a row set among every state's (``Shared.row_sets``): the filters
+        and the selections they depend on (those behind the table seen from ``skip``, or
+        in its whole part of the model), so that a state agreeing there, such as the
+        state a click started from, reuses it."""
+        deps = self.plan.component_fields[table] if skip is None else self.plan.behind[(table, skip)]
+        return ("R", table, names, self._sub_key(deps))
 
     def _filters(self, table: str, skip: str | None) -> list[tuple[str, np.ndarray]]:
         """(field, selection over its symbols) applying to the table's rows: selections
@@ -158,7 +174,8 @@ class Inference:
             # all rows = the rows of the message through one key (computed for that
             # message anyway), narrowed by that key's own message
             others = frozenset(f for f, _ in filters)
-            done = [k for k in keyed if ("R", table, others - {k}) in self._memo]
+            done = [k for k in keyed if ("R", table, others - {k}) in self._memo
+                    or self._shared_rows_key(table, k, others - {k}) in self.shared.row_sets]
             k = done[0] if done else keyed[0]
             base = self._rows(table, k)
             return self._narrow(table, base, k, _lut(dict(filters)[k]))
@@ -200,7 +217,11 @@ class Inference:
                 if count == n:
                     return RowSet(rows.kind, n, n, None, (field, lut))
                 if count < SPARSE * n:
-                    idx = klut.indices(lut, col, count)
+                    postings = self.plan.postings(table, field)
+                    if postings is not None:
+                        idx = kpostings.rows(*postings, lut, n, count)
+                    else:
+                        idx = klut.indices(lut, col, count)
                     return RowSet.of_indices(idx, n, source=(field, lut))
             mask, got = klut.mask(lut, col)
             return RowSet.of_mask(mask, got, source=(field, lut))
@@ -233,6 +254,13 @@ class Inference:
             out = kpresence.of_mask(col, rows.data, st.nsym, st.distinct)
         return _readonly(out)
 
+    def symbols_in(self, table: str, name: str) -> np.ndarray:
+        """Bool over the field's symbols: those held by the table's possible rows (read
+        only). A key linking the table needs no pass over its rows."""
+        if not self._selected:
+            return self.plan.stats[(table, name)].present
+        return self._memo.get(("T", table, name), lambda: self._in_table(table, name))
+
     def _in_table(self, table: str, name: str) -> np.ndarray:
         """The field's symbols in the table's possible rows."""
         if name in self.plan.links[table]:
@@ -242,7 +270,7 @@ class Inference:
             allowed = self.to_table(name, table)
             out = self.plan.stats[(table, name)].present if msg is None else msg
             if allowed is not None:
-                out = np.logical_and(out, allowed)
+                out = _readonly(np.logical_and(out, allowed))
             return out
         return self._presence(table, name, self.rows(table))
 
@@ -267,7 +295,7 @@ class Inference:
     def _possible(self, name: str) -> np.ndarray:
         if not self._selected:
             return self.plan.field_present[name]
-        parts = [self._in_table(t, name) for t in self.plan.field_tables[name]]
+        parts = [self.symbols_in(t, name) for t in self.plan.field_tables[name]]
         if len(parts) == 1:
             return parts[0] if not parts[0].flags.writeable else _readonly(parts[0])
         out = parts[0].copy()

@@ -6,8 +6,10 @@ inferences by state fingerprint (``SelectionState.key``) and a bounded cache of 
 by the fingerprint of the selections behind their edge. Conflict resolution, every list
 object and chart, and every session that asks for the same state get the same
 ``Inference`` and so compute each piece of it once; states that agree on part of the
-model (a state and the same state less one field's selection: the alternatives) share
-the messages of that part.
+model (a state and the same state less one field's selection: the alternatives; the
+state a click started from and the state it makes) share the messages and the row sets
+of that part (a bounded cache of row sets by the fingerprint of the selections they
+depend on).
 
 Both caches are thread-safe and compute each entry once (``memo``).
 """
@@ -26,6 +28,8 @@ INFERENCES = 8  # selection states kept per model
 INFERENCE_BYTES = 192 << 20  # about this much in their row sets and arrays
 MESSAGES = 1024  # messages kept per model
 MESSAGE_BYTES = 128 << 20
+ROW_SETS = 64  # row sets kept per model, shared by the states that agree on them
+ROW_SET_BYTES = 96 << 20
 
 _ATTR = "_associa_select_shared"
 _lock = threading.Lock()
@@ -41,6 +45,7 @@ class Shared:
                                                   lambda inf: inf.nbytes)
         self.messages: Cache = Cache(MESSAGES, MESSAGE_BYTES,
                                      lambda m: 0 if m is None else int(m.nbytes))
+        self.row_sets: Cache = Cache(ROW_SETS, ROW_SET_BYTES, lambda r: int(r.nbytes))
 
     def inference(self, state: SelectionState) -> Inference:
         """The shared inference of ``state`` (its first asker's state object)."""

@@ -1,0 +1,47 @@
+"""Postings: a column's rows grouped by code, and the rows of a lookup table read from
+them, against a stable sort and a scan, under both backends and split over threads."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from associa.kernels import postings
+
+
+@pytest.fixture(params=[False, True], ids=["one-part", "split"])
+def parts(request, monkeypatch):
+    if request.param:
+        from associa.kernels import pool
+
+        monkeypatch.setattr(postings, "SPLIT_MIN", 1)
+        monkeypatch.setattr(pool, "WORKERS", 3)
+    return request.param
+
+
+@pytest.mark.parametrize("nsym", [3, 200, 70_000])
+@pytest.mark.parametrize("n", [0, 1, 63, 64, 65, 5000])
+def test_rows_of_a_lookup_table(backend, parts, nsym: int, n: int) -> None:
+    rng = np.random.default_rng(n + nsym)
+    dtype = np.uint8 if nsym < 255 else np.uint16 if nsym < 65535 else np.uint32
+    col = rng.integers(0, nsym + 1, n).astype(dtype)  # code nsym: NULL
+    counts = np.bincount(col, minlength=nsym + 1)
+    order, offsets = postings.build(col, counts)
+    assert order.dtype == np.int32 and offsets[-1] == n
+    np.testing.assert_array_equal(order, np.argsort(col, kind="stable"))
+    for density in (0.0, 0.01, 0.3, 1.0):
+        lut = rng.random(nsym + 1) < density
+        want = np.flatnonzero(lut[col])
+        got = postings.rows(order, offsets, lut, n, len(want))
+        assert got.dtype == np.intp
+        np.testing.assert_array_equal(got, want)
+
+
+def test_counts_are_checked(backend) -> None:
+    col = np.array([0, 1, 1, 2], dtype=np.uint8)
+    with pytest.raises(ValueError, match="add up"):
+        postings.build(col, np.array([1, 1, 1]))
+    order, offsets = postings.build(col, np.bincount(col, minlength=3))
+    lut = np.array([False, True, False])
+    with pytest.raises(ValueError, match="counted"):
+        postings.rows(order, offsets, lut, 4, 3)
