@@ -23,7 +23,18 @@ from typing import TypeVar
 T = TypeVar("T")
 
 SPLIT_MIN = 1 << 21  # rows: below this a scan runs in one thread
-WORKERS = max(1, min(os.cpu_count() or 1, 8))
+
+
+def _cores() -> int:
+    """The cores this process may run on (its CPU affinity: a container or ``taskset``
+    limits it), else the machine's."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - platforms without affinity
+        return os.cpu_count() or 1
+
+
+WORKERS = max(1, min(_cores(), 8))
 ALIGN = 4096
 
 _pool: ThreadPoolExecutor | None = None
