@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from associa.errors import AssociaError, ExpressionError
+from associa.errors import AssociaError, ExpressionError, LibPathOutside
 from associa.expr import Vec, ast
 from associa.expr.evaluate import Evaluator, Scope, function
 from associa.script import files
@@ -123,7 +123,9 @@ def file_time(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
 def _header(ctx: files.FileContext, path: str) -> QvdHeader | None:
     try:
         data = ctx.access.read(path)
-        return read_header(memoryview(data))
+        return read_header(data)
+    except LibPathOutside:
+        raise  # not a missing file: a path that is refused
     except (QvdError, AssociaError, OSError, ValueError):
         return None
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import BinaryIO
 
-from associa.errors import ScriptError
+from associa.errors import LibPathOutside, ScriptError
 from associa.script.sources import Text
 
 OpenFile = Callable[[str], Text]
@@ -71,6 +71,8 @@ class FileAccess:
             return None
         try:
             return self.stat_file(path)
+        except LibPathOutside:
+            raise  # not a missing file: a path that is refused
         except (OSError, ScriptError):
             return None
 

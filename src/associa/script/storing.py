@@ -146,8 +146,18 @@ def _quoted(texts: pa.Array, delimiter: str) -> pa.Array:
     needs = pc.match_substring_regex(texts, "[\"' \\t\\r\\n]" if delimiter in "\"' \t"
                                      else f"[\"' \\t\\r\\n]|{_re_escape(delimiter)}")
     doubled = pc.replace_substring(texts, '"', '""')
-    wrapped = pc.binary_join_element_wise('"', doubled, '"', "")
+    q = pa.scalar('"', pa.large_string())
+    wrapped = pc.binary_join_element_wise(q, doubled, q, pa.scalar("", pa.large_string()))
     return pc.if_else(needs, wrapped, texts)
+
+
+def _values_bytes(arr: pa.Array) -> bytes | memoryview:
+    """The concatenated values of a (large) string array, without a copy where it can."""
+    arr = arr.cast(pa.large_string())
+    if len(arr) == 0:
+        return b""
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset:arr.offset + len(arr) + 1]
+    return memoryview(arr.buffers()[2])[offsets[0]:offsets[-1]]
 
 
 def _re_escape(ch: str) -> str:
@@ -175,11 +185,11 @@ def _txt(node: Store, table: Table, fields: list[tuple[str, str]], parts: list):
                 c = codes[lo:hi]
                 taken = cell.take(pa.array(c, mask=c < 0))
                 cols.append(pc.fill_null(taken, ""))
-            if len(cols) == 1:
-                lines = cols[0]
-            else:
-                lines = pc.binary_join_element_wise(*cols, delim)
-            out.write(("\r\n".join(lines.to_pylist()) + "\r\n").encode("utf-8"))
+            eol = pa.scalar("\r\n", pa.large_string())
+            lines = pc.binary_join_element_wise(
+                pc.binary_join_element_wise(*cols, pa.scalar(delim, pa.large_string()))
+                if len(cols) > 1 else cols[0], eol, pa.scalar("", pa.large_string()))
+            out.write(_values_bytes(lines))
 
     return write
 

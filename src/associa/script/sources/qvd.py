@@ -27,6 +27,7 @@ tables of one type are cut with numpy, and mixed ones are scanned by a compiled 
 from __future__ import annotations
 
 import math
+import mmap
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -44,6 +45,7 @@ __all__ = ["QvdField", "QvdHeader", "QvdTable", "encode_symbols", "read_header",
            "write_qvd"]
 
 _END = b"</QvdTableHeader>"
+Buffer = bytes | memoryview | mmap.mmap
 _INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
 
 
@@ -89,16 +91,15 @@ class QvdTable:
 # -- the header -------------------------------------------------------------------------
 
 
-def read_header(data: bytes | memoryview | BinaryIO) -> QvdHeader:
-    """The XML header of a QVD (``data``: the file's bytes or its start)."""
-    buf = bytes(data[: 1 << 20]) if not hasattr(data, "read") else data.read(1 << 20)  # type: ignore[union-attr,index]
+def read_header(data: Buffer) -> QvdHeader:
+    """The XML header of a QVD (``data``: the file's bytes, a memory map or its start)."""
+    buf = bytes(data[: 1 << 20])
     end = buf.find(_END)
+    if end < 0 and len(buf) >= 1 << 20:  # a header over 1 MB
+        buf = bytes(data)
+        end = buf.find(_END)
     if end < 0:
-        if len(buf) >= 1 << 20 and not hasattr(data, "read"):  # a header over 1 MB
-            buf = bytes(data)  # type: ignore[arg-type]
-            end = buf.find(_END)
-        if end < 0:
-            raise QvdError("Not a QVD file: no QvdTableHeader")
+        raise QvdError("Not a QVD file: no QvdTableHeader")
     end += len(_END)
     try:
         root = ET.fromstring(buf[:end].decode("utf-8"))
@@ -341,7 +342,7 @@ def unpack_field(table: np.ndarray, off: int, width: int) -> np.ndarray:
 # -- whole files ------------------------------------------------------------------------
 
 
-def read_qvd(data: bytes | memoryview, fields: set[str] | None = None) -> QvdTable:
+def read_qvd(data: Buffer, fields: set[str] | None = None) -> QvdTable:
     """A QVD's symbols and records (only ``fields`` when given)."""
     h = read_header(data)
     raw = np.frombuffer(data, dtype=np.uint8)
