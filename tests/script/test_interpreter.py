@@ -23,9 +23,9 @@ from associa.app.folders import FolderFiles
 from associa.errors import (
     Aborted,
     ConnectionNotFound,
-    LibPathNotFound,
     ExpressionError,
     LanguageError,
+    LibPathNotFound,
     ScriptError,
 )
 from associa.model import DataModel

@@ -51,6 +51,8 @@ class FileAccess:
             raise ScriptError("No file access in this context")
         try:
             return self.open_file(path)
+        except ScriptError:
+            raise  # refused (outside the folder, no such connection) or not found: as given
         except OSError as exc:
             reason = exc.strerror or str(exc)
             raise ScriptError(f"Cannot open file: '{path}' ({reason})") from None

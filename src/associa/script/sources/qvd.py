@@ -387,7 +387,7 @@ def write_qvd(out: BinaryIO, table: str, names: list[str], nums: list[np.ndarray
         k = len(nums[i])
         has_null = bool((col < 0).any()) if nrows else False
         bias = -2 if has_null else 0
-        top = k - 1 + (2 if has_null else 0)
+        top = (k + 1 if k else 0) if has_null else k - 1  # the largest stored index
         width = 0 if top <= 0 else int(top).bit_length()
         if width > 32:
             raise ScriptError(f"Field '{name}' has too many values for a QVD")
