@@ -371,7 +371,7 @@ def _excel_column(name: str, cells: list, locale: Locale, interpret: Interpret):
         arr = pa.array([keyed[i] for i in strings], pa.large_string())
         nums[strings] = interpret(name)(arr)
         for i in strings:
-            texts[i] = keyed[i]  # type: ignore[assignment]
+            texts[i] = str(keyed[i])
     return from_symbols(nums, pa.array(texts, pa.large_string()), codes, len(cells))
 
 
