@@ -83,10 +83,13 @@ def local_symbols(table: Table, name: str, symbols: SymbolTable
         k = len(symbols)
         present = np.zeros(k + 1, dtype=bool)
         present[col] = True  # a NULL (-1) marks the extra slot
-        used = np.flatnonzero(present[:k])
-        remap = np.full(k + 1, -1, dtype=np.int32)
-        remap[used] = np.arange(len(used), dtype=np.int32)
-        codes = remap[col]
+        if present[:k].all():  # the table holds every symbol: its codes as they are
+            used, codes = np.arange(k), np.asarray(col, dtype=np.int32)
+        else:
+            used = np.flatnonzero(present[:k])
+            remap = np.full(k + 1, -1, dtype=np.int32)
+            remap[used] = np.arange(len(used), dtype=np.int32)
+            codes = remap[col]
     texts, nums = symbols.duals_at(used)
     return np.asarray(nums, dtype=np.float64), texts, codes
 

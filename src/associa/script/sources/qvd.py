@@ -215,10 +215,11 @@ def decode_symbols(buf: np.ndarray, k: int) -> tuple[np.ndarray, pa.Array | None
     if k == 0:
         return np.zeros(0), None
     first = buf[0]
-    if first == 1 and n == 5 * k and (buf[::5] == 1).all():
-        return _numbers_at(buf, np.arange(1, n, 5), 4), None
-    if first == 2 and n == 9 * k and (buf[::9] == 2).all():
-        return _numbers_at(buf, np.arange(1, n, 9), 8), None
+    for t, width, dtype in ((1, 4, "<i4"), (2, 8, "<f8")):
+        size = width + 1
+        if first == t and n == size * k and (buf[::size] == t).all():
+            raw = np.ascontiguousarray(buf.reshape(k, size)[:, 1:])
+            return raw.view(dtype).ravel().astype(np.float64), None
     if first == 4:
         nul = np.flatnonzero(buf == 0)
         if len(nul) == k and nul[-1] == n - 1:
@@ -280,13 +281,15 @@ def encode_symbols(nums: np.ndarray, texts: pa.Array | None) -> bytes:
     lens = 1 + width
     pos = np.zeros(k + 1, dtype=np.int64)
     np.cumsum(lens, out=pos[1:])
-    head = np.zeros(int(pos[-1]), dtype=np.uint8)
-    head[pos[:-1]] = types
+    # each symbol's type byte and number as a 9-byte row, then the bytes each one uses
+    rows = np.zeros((k, 9), dtype=np.uint8)
+    rows[:, 0] = types
     for w, dtype, which in ((4, "<i4", integral), (8, "<f8", numeric & ~integral)):
-        at = np.flatnonzero(which)
-        if len(at):
-            raw = nums[at].astype(dtype).view(np.uint8).reshape(-1, w)
-            head[pos[at][:, None] + 1 + np.arange(w)] = raw
+        if which.all():
+            rows[:, 1:1 + w] = nums.astype(dtype).view(np.uint8).reshape(k, w)
+        elif which.any():
+            rows[which, 1:1 + w] = nums[which].astype(dtype).view(np.uint8).reshape(-1, w)
+    head = rows[np.arange(9) < lens[:, None]] if not (lens == 9).all() else rows.ravel()
     if not has_text.any():
         return head.tobytes()
     prefix = pa.Array.from_buffers(pa.large_binary(), k,
@@ -321,20 +324,24 @@ def pack_records(stored: list[np.ndarray], offsets: list[int], widths: list[int]
     return rec.view(np.uint8).reshape(n, words * 8)[:, :record_size]
 
 
-def unpack_field(table: np.ndarray, off: int, width: int) -> np.ndarray:
-    """One field's indices (uint64) from the index table (n x record_size bytes)."""
+def unpack_field(table: np.ndarray, off: int, width: int,
+                 windows: dict[int, np.ndarray] | None = None) -> np.ndarray:
+    """One field's indices (uint64) from the index table (n x record_size bytes); the
+    64-bit words read are kept in ``windows`` (by first byte) for the next fields."""
     n, size = table.shape
     if width == 0:
         return np.zeros(n, dtype=np.uint64)
-    first = off // 8
-    if size < 8:
-        window = np.zeros((n, 8), dtype=np.uint8)
-        window[:, :size] = table
-        start = 0
-    else:
-        start = min(first, size - 8)
-        window = np.ascontiguousarray(table[:, start:start + 8])
-    words = window.view("<u8").ravel()
+    start = 0 if size <= 8 else min(off // 8, size - 8)
+    words = None if windows is None else windows.get(start)
+    if words is None:
+        if size < 8:
+            window = np.zeros((n, 8), dtype=np.uint8)
+            window[:, :size] = table
+        else:
+            window = np.ascontiguousarray(table[:, start:start + 8])
+        words = window.view("<u8").ravel()
+        if windows is not None:
+            windows[start] = words
     mask = np.uint64((1 << width) - 1)
     return (words >> np.uint64(off - 8 * start)) & mask
 
@@ -356,6 +363,7 @@ def read_qvd(data: Buffer, fields: set[str] | None = None) -> QvdTable:
         raise QvdError("Not a QVD file: the index table ends early")
     table = raw[index_at:index_end].reshape(h.records, h.record_size) if h.record_size else \
         np.zeros((h.records, 0), dtype=np.uint8)
+    windows: dict[int, np.ndarray] = {}
     for f in h.fields:
         if fields is not None and f.name not in fields:
             continue
@@ -363,12 +371,14 @@ def read_qvd(data: Buffer, fields: set[str] | None = None) -> QvdTable:
             raise QvdError(f"Not a QVD file: field '{f.name}' lies outside the file")
         nums[f.name], texts[f.name] = decode_symbols(
             raw[base + f.offset: base + f.offset + f.length], f.symbols)
-        idx = unpack_field(table, f.bit_offset, f.bit_width).astype(np.int64) + f.bias
-        bad = idx >= f.symbols
-        if bad.any():
+        stored = unpack_field(table, f.bit_offset, f.bit_width, windows)
+        if f.bit_width and int(stored.max(initial=0)) + f.bias >= f.symbols:
             raise QvdError(f"Not a QVD file: field '{f.name}' indexes past its symbols")
-        idx[idx < 0] = -1
-        codes[f.name] = idx.astype(np.int32)
+        idx = stored.astype(np.int32)  # widths are at most 32 bits: no index is lost
+        if f.bias:
+            idx += np.int32(f.bias)
+            np.maximum(idx, -1, out=idx)  # any negative index is NULL
+        codes[f.name] = idx
     return QvdTable(h, nums, texts, codes)
 
 

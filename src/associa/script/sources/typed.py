@@ -32,8 +32,27 @@ _UNITS = {"s": 1.0, "ms": 1e3, "us": 1e6, "ns": 1e9}
 
 def from_symbols(nums: np.ndarray, texts: pa.Array | None, codes: np.ndarray,
                  nrows: int) -> SourceColumn:
-    """A source column of given distinct values and a code per row (-1 NULL)."""
-    return SourceColumn(SymbolTable.from_arrays(nums, texts), codes, nrows)
+    """A source column of given distinct values and a code per row (-1 NULL). When the
+    values are numbered in order of first appearance it says so (the LOAD then takes the
+    codes as they are), and a column of consecutive whole numbers, one per row, becomes a
+    sequence (no codes at all)."""
+    values = SymbolTable.from_arrays(nums, texts)
+    k = len(nums)
+    ordered = _first_appearance(codes, k)
+    if ordered and k == nrows and k > 1 and (texts is None or texts.null_count == k):
+        start = float(nums[0])
+        if start == int(start) and np.array_equal(np.diff(nums), np.ones(k - 1)):
+            return SourceColumn(values, None, nrows, True, start)
+    return SourceColumn(values, codes, nrows, ordered)
+
+
+def _first_appearance(codes: np.ndarray, k: int) -> bool:
+    """Whether every code is used and codes are numbered in order of first appearance."""
+    valid = codes[codes >= 0] if k else codes[:0]
+    if len(valid) == 0:
+        return k == 0
+    run = np.maximum.accumulate(valid)
+    return int(run[0]) == 0 and int(run[-1]) == k - 1 and bool(np.all(np.diff(run) <= 1))
 
 
 def encode_arrow(col: pa.Array | pa.ChunkedArray, locale: Locale, name: str = "") -> SourceColumn:
