@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pyqvd import QvdTable
 
 from associa import kernels
@@ -228,3 +230,37 @@ def test_a_broken_qvd_fails_the_load_with_its_position(tmp_path: Path) -> None:
     with pytest.raises(ScriptError) as info:
         _run("SET a = 1;\nT: LOAD * FROM [lib://x/bad.qvd] (qvd);", tmp_path)
     assert info.value.line == 2 and "Not a QVD file" in info.value.detail
+
+
+# -- bad input: any bytes give a clear error, never a crash ----------------------------
+
+_GOOD = _write(["A", "S"], [np.array([1.0, 2.5, 7.0]), np.full(2, math.nan)],
+               [pa.array([None, None, "007"]), pa.array(["x", "yé"])],
+               [np.array([0, 1, 2, -1], np.int32), np.array([0, 1, -1, 1], np.int32)], 4)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, len(_GOOD) - 1), st.integers(0, 255)),
+                min_size=1, max_size=8),
+       st.integers(0, len(_GOOD)))
+def test_mutated_files_never_crash(edits: list[tuple[int, int]], cut: int) -> None:
+    data = bytearray(_GOOD)
+    for at, value in edits:
+        data[at] = value
+    data = data[: max(cut, 1)]
+    try:
+        got = qvd.read_qvd(bytes(data))
+    except ScriptError:
+        return
+    for name, codes in got.codes.items():
+        assert len(codes) == got.header.records
+        assert codes.max(initial=-1) < len(got.nums[name])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=400))
+def test_random_bytes_never_crash(data: bytes) -> None:
+    try:
+        qvd.read_qvd(b"<QvdTableHeader>" + data)
+    except ScriptError:
+        pass

@@ -129,6 +129,11 @@ def read_header(data: Buffer) -> QvdHeader:
             number_format={c.tag: c.text or "" for c in nf} if nf is not None else {},
             tags=[t.text or "" for t in fh.iterfind("Tags/String")],
         ))
+    for f in fields:
+        if min(f.bit_offset, f.symbols, f.offset, f.length) < 0 or not 0 <= f.bit_width <= 32:
+            raise QvdError(f"Not a QVD file: field '{f.name}' has an invalid layout")
+    if min(num(root, "NoOfRecords"), num(root, "RecordByteSize"), num(root, "Offset")) < 0:
+        raise QvdError("Not a QVD file: negative sizes in the header")
     return QvdHeader(
         table=root.findtext("TableName") or "", records=num(root, "NoOfRecords"),
         record_size=num(root, "RecordByteSize"), fields=fields,
