@@ -136,3 +136,12 @@ def test_reload_through_an_app_stores_and_reads(tmp_path: Path) -> None:
     app.reload()
     assert app.model.tables["A"].nrows == 2
     assert (tmp_path / "in" / "all.qvd").is_file()
+
+
+def test_stored_files_get_ordinary_permissions(folder: FolderFiles, tree: Path) -> None:
+    with folder.write("lib://Data/p.txt") as out:
+        out.write(b"x")
+    mode = (tree / "data" / "p.txt").stat().st_mode & 0o777
+    mask = os.umask(0)
+    os.umask(mask)
+    assert mode == 0o666 & ~mask

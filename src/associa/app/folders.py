@@ -96,6 +96,7 @@ class FolderFiles:
         try:
             with os.fdopen(fd, "wb") as out:
                 yield out
+            os.chmod(tmp, 0o666 & ~_UMASK)  # as a file opened for writing would be
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -104,6 +105,16 @@ class FolderFiles:
     def stat(self, lib_path: str) -> tuple[int, float]:
         st = self.resolve(lib_path).stat()
         return st.st_size, st.st_mtime
+
+
+def _umask() -> int:
+    """The process's umask (read once at import: setting it is not thread-safe)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _umask()
 
 
 def _inside(target: Path, root: Path) -> bool:
