@@ -204,6 +204,8 @@ def test_single_type_fast_paths() -> None:
     ("data", "message"),
     [
         (b"not a qvd at all", "no QvdTableHeader"),
+        (b'<!DOCTYPE x [<!ENTITY a "aaaa">]><QvdTableHeader>&a;</QvdTableHeader>\r\n\0',
+         "a document type in the header"),
         (b"<QvdTableHeader><NoOfRecords>x</NoOfRecords></QvdTableHeader>\r\n\0",
          "NoOfRecords is 'x'"),
         (b"<QvdTableHeader><Fields></Fields><RecordByteSize>1</RecordByteSize>"

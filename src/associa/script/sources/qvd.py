@@ -101,6 +101,8 @@ def read_header(data: Buffer) -> QvdHeader:
     if end < 0:
         raise QvdError("Not a QVD file: no QvdTableHeader")
     end += len(_END)
+    if b"<!DOCTYPE" in buf[:end] or b"<!ENTITY" in buf[:end]:
+        raise QvdError("Not a QVD file: a document type in the header")  # no entities
     try:
         root = ET.fromstring(buf[:end].decode("utf-8"))
     except (ET.ParseError, UnicodeDecodeError) as exc:
