@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from associa import __version__
-from associa.errors import AccessDenied, AssociaError, ScriptError
+from associa.errors import AssociaError, ScriptError
 from associa.settings import LOG_FORMATS, LOG_LEVELS, Settings
 
 if TYPE_CHECKING:
@@ -195,6 +195,7 @@ def _print_script_error(name: str, exc: ScriptError) -> None:
 
 
 def _check_script(args: argparse.Namespace) -> int:
+    from associa.app.folders import FolderFiles
     from associa.script import run_script
 
     try:
@@ -205,17 +206,19 @@ def _check_script(args: argparse.Namespace) -> int:
         return 2
     base = Path(args.script).resolve().parent
 
-    def open_file(path: str) -> bytes:
-        # lib://<any connection>/<path> and plain relative paths name files in the
-        # script's folder; like a folder connection, nothing outside it is read
-        rel = path.split("/", 3)[-1] if path.lower().startswith("lib://") else path
-        target = (base / rel.replace("\\", "/")).resolve()
-        if target != base and base not in target.parents:
-            raise AccessDenied(path, f"The path '{path}' is outside the script's folder")
-        return target.read_bytes()
+    # lib://<any connection>/<path> names files in the script's folder; like a folder
+    # connection, nothing outside it is read or written
+    # (plain relative paths too)
+    folder = FolderFiles(lambda name: base)
+
+    def lib(path: str) -> str:
+        return path if path.lower().startswith("lib://") else f"lib://script/{path}"
 
     try:
-        result = run_script(text, open_file)
+        result = run_script(text, lambda p: folder.open(lib(p)),
+                            list_files=lambda m, d: folder.list(lib(m), d),
+                            write_file=lambda p: folder.write(lib(p)),
+                            stat_file=lambda p: folder.stat(lib(p)))
     except ScriptError as exc:
         _print_script_error(args.script, exc)
         return 1

@@ -36,14 +36,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.bench import star
+from tests.bench import qvd, star
 from tests.bench.workload import CLICKS, DESCRIPTIONS, Click, compare, plan
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# issue 6's targets at 10 million rows, as associa / baseline (times) or bytes per row
+# issue 6's targets at 10 million rows, as associa / baseline (times) or bytes per row;
+# issue 7's for QVD files (within 3x of pyarrow)
 TARGETS = {"reload": 2.0, "3% click": 1 / 12, "40% click": 1 / 8, "two-field click": 1 / 12,
-           "resident": 30.0, "peak": 60.0}
+           "resident": 30.0, "peak": 60.0, "qvd write": 3.0, "qvd read": 3.0}
 
 
 def log(msg: str) -> None:
@@ -126,7 +127,8 @@ def per_row(mem: dict[str, Any], key: str, rows: int) -> float | None:
     return (value - base) / rows
 
 
-def table_rows(shape: star.Shape, ours: dict[str, Any], base: dict[str, Any]) -> list[dict]:
+def table_rows(shape: star.Shape, ours: dict[str, Any], base: dict[str, Any],
+               files: dict[str, Any] | None = None) -> list[dict]:
     n = shape.rows
     rows: list[dict[str, Any]] = [{
         "work": f"reload: {n:,} fact rows, 3 CSV files, load script",
@@ -163,6 +165,8 @@ def table_rows(shape: star.Shape, ours: dict[str, Any], base: dict[str, Any]) ->
     rows.append({"work": "resident after the clicks, bytes per fact row", "key": "resident "
                  "after clicks", "unit": "B", "associa": per_row(ours["memory"], "after_clicks", n),
                  "baseline": None, "baseline_is": ""})
+    if files is not None:
+        rows += qvd.rows(files)
     for r in rows:
         a, b = r["associa"], r["baseline"]
         r["ratio"] = a / b if a is not None and b else None
@@ -225,6 +229,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--repeat", type=int, default=5, help="timed runs of each click")
     parser.add_argument("--reload-runs", type=int, default=3,
                         help="runs of the baseline's reload (the engine's runs once)")
+    parser.add_argument("--qvd-runs", type=int, default=3,
+                        help="runs of the QVD write and read (and of pyarrow's)")
     parser.add_argument("--data", type=Path, help="where the star's files are cached")
     parser.add_argument("--json", type=Path, help="where to write the result")
     parser.add_argument("--layouts", choices=("concurrent", "serial"), default="concurrent",
@@ -241,7 +247,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             del runs[name][args.repeat + 1:]
         ours, base, differ = measure(shape, folder, runs, args.reload_runs, Path(tmp),
                                      args.layouts == "concurrent", busy)
-    rows = table_rows(shape, ours, base)
+        log("QVD write and read against pyarrow's Parquet")
+        files = qvd.run(folder, Path(tmp) / "qvd", args.qvd_runs)
+    rows = table_rows(shape, ours, base, files)
     result = {
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), **versions()},
@@ -249,6 +257,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "table": markdown(rows),
         "answers_differ": differ,
         "engine": {k: v for k, v in ours.items() if k != "answers"},
+        "qvd": files,
         "baseline": {k: v for k, v in base.items() if k != "answers"},
         "seconds": time.perf_counter() - started,
     }

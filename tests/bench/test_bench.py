@@ -26,7 +26,7 @@ def test_bench_runs_at_a_tiny_size(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     proc = subprocess.run(
         [sys.executable, "-m", "tests.bench.run", "--rows", str(ROWS), "--repeat", "2",
-         "--reload-runs", "1", "--data", str(tmp_path / "data"), "--json", str(out)],
+         "--reload-runs", "1", "--qvd-runs", "1", "--data", str(tmp_path / "data"), "--json", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -34,7 +34,7 @@ def test_bench_runs_at_a_tiny_size(tmp_path: Path) -> None:
     table = [line for line in lines if line.startswith("| ") and "---" not in line]
     works = [f"reload: {ROWS:,} fact rows"] + [DESCRIPTIONS[c] for c in CLICKS] + [
         "another session's small request", "resident after reload", "peak during reload",
-        "resident after the clicks"]
+        "resident after the clicks", "QVD write", "QVD read"]
     assert len(table) == 1 + len(works), proc.stdout
     for work, line in zip(works, table[1:], strict=True):
         assert line.startswith(f"| {work}"), line

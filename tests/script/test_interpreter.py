@@ -4,7 +4,10 @@ Golden cases live in ``tests/golden/script/<case>/``: ``script.qvs`` and ``expec
 (``{"tables": {table: {field: [[text, num-or-null] or null per row]}}, "variables": {…}}``;
 tables and fields in model order; only the variables listed are checked). A case may have
 a ``data/`` folder: it is copied to a temporary folder, and ``lib://Data/x`` reads
-``data/x`` through the ``open_file`` callback.
+``data/x`` through a folder connection (``app.folders.FolderFiles``: reading, listing,
+STORE and file times, never outside the folder); ``lib://Out/x`` is an empty folder to
+STORE into. ``"files": {"Out/x.csv": text}`` checks the text of files the script wrote
+(UTF-8, a byte-order mark removed).
 """
 
 from __future__ import annotations
@@ -16,11 +19,13 @@ from pathlib import Path
 
 import pytest
 
+from associa.app.folders import FolderFiles
 from associa.errors import (
     Aborted,
     ConnectionNotFound,
     ExpressionError,
     LanguageError,
+    LibPathNotFound,
     ScriptError,
 )
 from associa.model import DataModel
@@ -58,6 +63,25 @@ def folder_opener(root: Path):
     return open_file
 
 
+def folder_files(root: Path) -> FolderFiles:
+    """Connections ``Data`` and ``Out``: the folders of that name under ``root``."""
+    (root / "Out").mkdir(exist_ok=True)
+
+    def root_of(name: str) -> Path:
+        if name not in ("Data", "Out"):
+            raise LibPathNotFound(f"Connection not found: {name}")
+        return root / name
+
+    return FolderFiles(root_of)
+
+
+def run_case(script: str, root: Path, **kwargs) -> ReloadResult:
+    """Run a script with the case's folder connections."""
+    folder = folder_files(root)
+    return run_script(script, folder.open, list_files=folder.list, write_file=folder.write,
+                      stat_file=folder.stat, **kwargs)
+
+
 def _same(actual: object, expected: object) -> bool:
     if isinstance(expected, float) or isinstance(actual, float):
         return (
@@ -81,7 +105,8 @@ def test_golden_script(case: str, tmp_path: Path) -> None:
         shutil.copytree(folder / "data", tmp_path / "Data")
     script = (folder / "script.qvs").read_text(encoding="utf-8")
     expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
-    result = run_script(script, open_file=folder_opener(tmp_path))
+    (tmp_path / "Data").mkdir(exist_ok=True)
+    result = run_case(script, tmp_path)
     actual = snapshot(result.model)
     assert list(actual) == list(expected["tables"]), "tables"
     for tname, fields in expected["tables"].items():
@@ -90,6 +115,9 @@ def test_golden_script(case: str, tmp_path: Path) -> None:
             assert _same(actual[tname][fname], cells), f"{tname}.{fname}: {actual[tname][fname]}"
     for name, value in expected.get("variables", {}).items():
         assert result.variables.get(name) == value, f"variable {name}"
+    for name, text in expected.get("files", {}).items():
+        written = (tmp_path / name).read_bytes().decode("utf-8-sig")
+        assert written == text, f"file {name}"
 
 
 def test_golden_cases_are_found() -> None:
@@ -216,7 +244,7 @@ def script_error(script: str, **kwargs) -> ScriptError:
         ("SELECT * FROM x;", 1, 1, "The SELECT statement is not supported yet"),
         ("LIB CONNECT TO 'db';", 1, 1, "The LIB statement is not supported yet"),
         ("Whatever;", 1, 1, "Unknown statement: Whatever"),
-        ("LOAD A\n  FROM x.qvd (qvd);", 2, 15, "File format qvd is not supported yet"),
+        ("LOAD A\n  FROM x.xls (biff);", 2, 15, "File format biff is not supported yet"),
         ("LET x = 1 +* 2;", 1, 12, "Unexpected '*'"),
         ("LET x =\n  (1 +\n   2;", 3, 5, "Unexpected end of statement, expected ')'"),
         ("LET x = 1 ^ 2;", 1, 11, "Unexpected character '^'"),

@@ -99,8 +99,10 @@ class App:
         try:
             with self.lock:
                 script = self.script
-            result = run_script(script, self.connections.open_file, progress, cancelled,
-                                status=status)
+            folders = self.connections.files()
+            result = run_script(script, folders.open, progress, cancelled, status=status,
+                                list_files=folders.list, write_file=folders.write,
+                                stat_file=folders.stat)
             with self.lock:
                 self.model = result.model
                 self.locale = result.locale

@@ -8,17 +8,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from associa.app.folders import FolderFiles
 from associa.errors import (
     ConnectionAlreadyExists,
     ConnectionNameInvalid,
     ConnectionNotFound,
     InvalidParameters,
     LibPathNotFound,
-    LibPathOutside,
-    ReloadOpenFileError,
-    ScriptError,
 )
-from associa.script.sources import Text, map_file
+from associa.script.sources import Text
 
 CONNECTION_TYPES = ("folder",)
 
@@ -109,32 +107,24 @@ class Connections:
             path = self.base_dir / path
         return path.resolve()
 
-    def resolve(self, lib_path: str) -> Path:
-        """The file a ``lib://name/path`` refers to; refuses paths outside the folder."""
-        if not lib_path.lower().startswith("lib://"):
-            raise ScriptError(
-                f"Only lib:// paths are allowed: '{lib_path}'", line=0, column=0
-            )
-        rest = lib_path[6:].replace("\\", "/")
-        name, _, rel = rest.partition("/")
+    def root_of(self, name: str) -> Path:
+        """The folder of connection ``name`` (LibPathNotFound when there is none)."""
         conn = self.by_name(name)
         if conn is None:
             raise LibPathNotFound(f"Connection not found: {name}")
-        root = self.folder(conn)
-        target = (root / rel).resolve()
-        if target != root and root not in target.parents:
-            raise LibPathOutside(
-                f"The path '{lib_path}' is outside the folder defined by the connection"
-            )
-        return target
+        return self.folder(conn)
+
+    def files(self) -> FolderFiles:
+        """Reading, listing, writing and stat of files through these connections."""
+        return FolderFiles(self.root_of)
+
+    def resolve(self, lib_path: str) -> Path:
+        """The file a ``lib://name/path`` refers to; refuses paths outside the folder."""
+        return self.files().resolve(lib_path)
 
     def open_file(self, lib_path: str) -> Text:
         """The file's bytes, as a read-only memory map (the reload reads it in place)."""
-        target = self.resolve(lib_path)
-        try:
-            return map_file(target)
-        except OSError:
-            raise ReloadOpenFileError(f"Cannot open file: '{lib_path}'") from None
+        return self.files().open(lib_path)
 
     def to_json(self) -> list[dict[str, Any]]:
         return [c.to_json() for c in self.items.values()]

@@ -35,8 +35,11 @@ class LoadItem:
 
 @dataclass(slots=True)
 class FileFormat:
-    kind: str = "txt"
+    kind: str = ""  # "": by the file's extension (sources.formats.kind_of)
     text: TextFormat = field(default_factory=TextFormat)
+    table: str | None = None  # ``table is``: a sheet or a JSON member
+    record: str = "line"  # ``record is`` (fix)
+    compression: str | None = None  # ``compression is`` (STORE into parquet)
 
 
 @dataclass(slots=True)
@@ -159,7 +162,7 @@ class StatementParser(Parser):
             return self.let_var()  # the LET keyword is optional
         if keyword in ("load", "concatenate", "noconcatenate", "distinct"):
             return self.load(label)
-        if keyword in ("sql", "select", "lib", "connect", "odbc", "oledb", "store", "join",
+        if keyword in ("sql", "select", "lib", "connect", "odbc", "oledb", "join",
                        "inner", "outer", "left", "right", "keep", "mapping", "crosstable",
                        "if", "for", "do", "sub", "call", "switch", "exit", "qualify",
                        "unqualify", "rename", "binary", "section", "directory"):
@@ -247,6 +250,9 @@ class StatementParser(Parser):
             if self.tok.is_op("*"):
                 self.advance()
                 items.append(LoadItem(None, "*"))
+            elif (self.tok.kind is T.NAME and self.tok.value.startswith("@")
+                  and self.peek().is_op(":")):
+                items.append(self.position_item())
             else:
                 start, first = self.tok, self.i
                 expr = self.expression(0)
@@ -262,6 +268,19 @@ class StatementParser(Parser):
                 self.advance()
                 continue
             return items
+
+    def position_item(self) -> LoadItem:
+        """``@start:end [AS name]``: characters of a fixed-record line (``n``: to its end)."""
+        tok = self.advance()
+        self.advance()  # ':'
+        end = self.tok
+        if end.kind is T.NUMBER or (end.kind is T.NAME and end.value.lower() == "n"):
+            self.advance()
+        else:
+            raise self.unexpected("expected an end position")
+        ref = f"{tok.value}:{end.value}"
+        name = self.name("a field name") if self.word("as") else ref
+        return LoadItem(ast.FieldRef(ref), name, {ref: tok.pos})
 
     def refs(self, first: int) -> dict[str, int]:
         """Where each name among the tokens ``first`` up to the current one first appears:
@@ -289,15 +308,17 @@ class StatementParser(Parser):
 
     def format_spec(self) -> FileFormat:
         spec_tok = self.expect_op("(")
-        kind = "txt"
+        kind = ""
         opts: dict[str, object] = {}
+        extra: dict[str, str] = {}
         while True:
             tok = self.tok
             word = tok.value.lower() if tok.kind is T.NAME else ""
-            if word in ("txt", "csv"):
+            if word in ("txt", "csv", "fix", "qvd", "ooxml", "parquet", "json"):
                 self.advance()
-            elif word in ("qvd", "ooxml", "biff", "xml", "json", "parquet", "fix", "dif", "html",
-                          "kml", "qvx", "xmlsimple"):
+                kind = "txt" if word == "csv" else word
+            elif word in ("biff", "xml", "dif", "html", "kml", "qvx", "xmlsimple", "xmlsax",
+                          "xmlgeneric"):
                 raise self.fail(f"File format {tok.value} is not supported yet", tok)
             elif word in ("utf8", "ansi", "oem", "unicode", "mac", "utf7", "symbol"):
                 self.advance()
@@ -316,8 +337,10 @@ class StatementParser(Parser):
                     opts["labels"] = "none"
                 elif self.word("quotes"):
                     opts["quoting"] = "none"
+                elif self.word("eof"):
+                    pass  # an end-of-file character is no special case here
                 else:
-                    raise self.unexpected("expected LABELS or QUOTES")
+                    raise self.unexpected("expected LABELS, QUOTES or EOF")
             elif word == "msq":
                 self.advance()
                 opts["quoting"] = "msq"
@@ -333,6 +356,16 @@ class StatementParser(Parser):
                     raise self.unexpected("expected a number")
                 opts["header_lines"] = int(float(self.advance().value))
                 self.word("lines", "line")
+            elif word == "record":
+                self.advance()
+                self.expect_word("is")
+                if self.word("line"):
+                    extra["record"] = "line"
+                elif self.tok.kind is T.NUMBER:
+                    count = str(int(float(self.advance().value)))
+                    extra["record"] = f"{count} lines" if self.word("lines", "line") else count
+                else:
+                    raise self.unexpected("expected LINE or a number")
             elif word == "comment":
                 self.advance()
                 self.expect_word("is")
@@ -340,7 +373,14 @@ class StatementParser(Parser):
             elif word == "table":
                 self.advance()
                 self.expect_word("is")
-                self.name()
+                table = self.advance()
+                if table.kind is T.EOF or table.is_op(")"):
+                    raise self.fail("Expected a table name", table)
+                extra["table"] = table.value
+            elif word == "compression":
+                self.advance()
+                self.expect_word("is")
+                extra["compression"] = self.advance().value.lower()
             else:
                 raise self.unexpected("in file format")
             if self.tok.is_op(","):
@@ -352,7 +392,8 @@ class StatementParser(Parser):
             text = TextFormat(**opts)  # type: ignore[arg-type]
         except ValueError as exc:
             raise self.fail(str(exc), spec_tok) from None
-        return FileFormat(kind, text)
+        return FileFormat(kind, text, extra.get("table"), extra.get("record", "line"),
+                          extra.get("compression"))
 
 
 def _delimiter(value: str) -> str:
@@ -361,9 +402,16 @@ def _delimiter(value: str) -> str:
     return {"\\t": "\t", "\\\\": "\\", "tab": "\t"}.get(value, value)
 
 
+def _store(sp: StatementParser) -> Node:
+    from associa.script.storing import parse_store  # the STORE statement's own module
+
+    return parse_store(sp)  # type: ignore[return-value]
+
+
 SIMPLE: dict[str, Callable[[StatementParser], Node]] = {
     "let": StatementParser.let_var,
     "drop": StatementParser.drop,
+    "store": _store,
 }
 
 _SET = re.compile(r"\s*set\s+(\[[^\]]*\]|[^\s=]+)\s*=(.*)\Z", re.IGNORECASE | re.DOTALL)
