@@ -346,9 +346,6 @@ def test_group_by() -> None:
     }
 
 
-@pytest.mark.xfail(
-    strict=True, raises=ScriptError, reason="IF/FOR control statements not supported yet"
-)
 def test_control_statements() -> None:
     script = (
         "LET vTotal = 0;\n"

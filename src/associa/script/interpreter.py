@@ -24,6 +24,7 @@ from __future__ import annotations
 import ctypes
 import math
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -31,11 +32,19 @@ from pathlib import PurePosixPath
 import numpy as np
 import pyarrow as pa
 
-from associa.errors import Aborted, AssociaError, LanguageError, ScriptError, script_error
+from associa.errors import (
+    Aborted,
+    AssociaError,
+    LanguageError,
+    ReloadTimeLimit,
+    ScriptError,
+    script_error,
+)
 from associa.expr import Evaluator, Vec, ast
 from associa.model import DataModel
 from associa.model.builder import ModelBuilder
 from associa.model.table import Identity, Table
+from associa.script import control, flow
 from associa.script import parser as p
 from associa.script.expansion import expand
 from associa.script.loading import LoadRun, MissingField
@@ -47,10 +56,12 @@ from associa.values import (
     LOCALE_VARIABLES,
     InterpretationCache,
     Locale,
+    interpret,
     interpret_array,
 )
 
 OpenFile = Callable[[str], Text]  # a file's bytes, or a memory map of them (map_file)
+ListFiles = Callable[[str, bool], list[str]]  # (mask, directories?) -> sorted lib:// paths
 INTERPRET_SLICE = 1 << 18  # distinct texts interpreted between two cancellation checks
 
 
@@ -60,17 +71,28 @@ class ReloadResult:
     variables: dict[str, str]
     log: list[str] = field(default_factory=list)
     locale: Locale = DEFAULT_LOCALE
+    # tables loaded under SECTION ACCESS: kept out of the model, for data reduction
+    section_access: dict[str, dict[str, list[str | None]]] = field(default_factory=dict)
+    errors: list[ScriptError] = field(default_factory=list)  # ignored under ErrorMode 0
 
 
 class ConstantScope:
-    """One value, no fields: for LET, conditions and ``$(=…)`` in a script."""
+    """One value, no fields: for LET, conditions and ``$(=…)`` in a script. A bare name
+    is a variable when one of that name exists (help "ScriptError": ``if ScriptError=8
+    then``; "Sub..end sub": ``I = I + 1`` on a parameter)."""
 
     n = 1
 
-    def __init__(self, locale: Locale) -> None:
+    def __init__(self, locale: Locale,
+                 variable: Callable[[str], Vec | None] | None = None) -> None:
         self.locale = locale
+        self.variable = variable
 
     def field(self, name: str) -> Vec:
+        if self.variable is not None:
+            v = self.variable(name)
+            if v is not None:
+                return v
         raise ScriptError(f"Field '{name}' not found")
 
     def aggregate(self, call: ast.Call, evaluator: Evaluator) -> Vec:
@@ -85,9 +107,16 @@ class Interpreter:
         progress: Callable[[str], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
         status: Callable[[str], None] | None = None,
+        list_files: ListFiles | None = None,
+        time_limit: float | None = None,
     ) -> None:
         self.script = script
+        self.source = script  # the text the running statements come from (an include's)
+        self.include_stack: list[str] = []
         self.open_file = open_file
+        self.list_files = list_files
+        self.deadline = None if not time_limit else time.monotonic() + time_limit
+        self.time_limit = time_limit
         self.progress = progress or (lambda line: None)
         self.cancelled = cancelled or (lambda: False)
         self.status = status or (lambda text: None)
@@ -100,55 +129,240 @@ class Interpreter:
         # numbers of texts that needed the scalar interpretation, per field name, for the
         # current locale: a key's texts are interpreted once per reload, not per table
         self.interpretations: dict[str, InterpretationCache] = {}
+        self.subs: dict[str, flow.Sub] = {}
+        self.call_depth = 0
+        self.null_variables: set[str] = set()  # sub parameters that are NULL
+        self.section_access = False
+        self.access_tables: list[str] = []
+        self.errors: list[ScriptError] = []
+        self.last_error = (0, "")  # ScriptError: number and text
+        self.last_error_detail = ""
 
     def say(self, line: str) -> None:
         self.log.append(line)
         self.progress(line)
 
     def run(self) -> ReloadResult:
-        for stmt in split_statements(self.script):
-            self.check_cancelled()
-            self.execute(stmt)
+        tree = control.compile_script(split_statements(self.script), self.script)
+        flow.hoist_subs(self, tree)
+        try:
+            flow.run_nodes(self, tree)
+        except flow.ExitScript:
+            pass
+        except (flow.ExitLoop, flow.ExitSub):  # compile_script lets none escape its block
+            raise ScriptError("EXIT outside its block") from None
+        access = self._take_section_access()
         model = self.builder.build()
         _hide_fields(model, self.variables.get("HidePrefix"), self.variables.get("HideSuffix"))
         self.interpretations = {}
         release_memory()
-        return ReloadResult(model, dict(self.variables), self.log, self.locale)
+        variables = dict(self.variables)
+        if self.errors:
+            variables.update(self.error_variables())
+        return ReloadResult(model, variables, self.log, self.locale, access, list(self.errors))
 
     def execute(self, stmt: Statement) -> None:
+        self.located(stmt, lambda text: self.dispatch(p.parse_statement(text)))
+
+    def dispatch(self, node: object) -> None:
+        HANDLERS[type(node)](self, node)
+
+    def located(self, stmt: Statement, action: Callable[[str], object]) -> object:
+        """``action(expanded text)``, with any error placed at the statement (or at the
+        offending token when the error knows it)."""
         text = stmt.text
         try:
-            text = expand(stmt.text, self.variables, self._evaluate_text)
-            node = p.parse_statement(text)
-            HANDLERS[type(node)](self, node)
+            text = expand(stmt.text, self.expansion_variables(), self._evaluate_text)
+            return action(text)
         except LanguageError as exc:
+            if getattr(exc, "included", False):
+                raise
             raise self._located(exc, stmt, text) from None
         except Aborted:
             raise  # cancelled in the middle of a LOAD: not an error in the script
         except AssociaError as exc:
-            raise script_error(exc.code, exc.message, text=self.script, line=stmt.line,
-                               column=stmt.column, statement=stmt.text.strip()) from None
+            err = script_error(exc.code, exc.message, text=self.source, line=stmt.line,
+                               column=stmt.column, statement=stmt.text.strip())
+            err.kind = 1  # type: ignore[attr-defined]
+            raise err from None
+
+    def guarded(self, stmt: Statement, action: Callable[[], object]) -> bool:
+        """Run ``action``; under ErrorMode 0 a script error is recorded (ScriptError,
+        ScriptErrorCount, ScriptErrorList, the log) and False returned."""
+        try:
+            action()
+        except ScriptError as exc:
+            if isinstance(exc, ReloadTimeLimit) or self._error_mode() != 0:
+                raise
+            number = getattr(exc, "kind", 1)
+            self.errors.append(exc)
+            self.last_error = (number, flow.ERROR_TEXTS.get(number, "General Error"))
+            self.last_error_detail = exc.detail
+            self.say(f"The following error occurred: {exc.detail} (line {exc.line}, column "
+                     f"{exc.column})")
+            if exc.statement:
+                self.say(f"The error occurred here: {exc.statement}")
+            return False
+        self.last_error = (0, "")
+        return True
+
+    def _error_mode(self) -> int:
+        raw = self.variables.get("ErrorMode", "1")
+        num = interpret(raw, self.locale) if raw else None
+        return 1 if num is None else int(num)
+
+    def error_variables(self) -> dict[str, str]:
+        return {
+            "ScriptError": self.last_error[1],
+            "ScriptErrorCount": str(len(self.errors)),
+            "ScriptErrorList": "\n".join(flow.ERROR_TEXTS.get(getattr(e, "kind", 1),
+                                                               "General Error")
+                                         for e in self.errors),
+            "ScriptErrorDetails": self.last_error_detail,
+        }
 
     def check_cancelled(self) -> None:
         if self.cancelled():
             raise Aborted("DoReload", "Reload cancelled")
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise ReloadTimeLimit(
+                f"The reload ran longer than its time limit ({self.time_limit:g} s)")
+
+    def checkpoint(self, stmt: Statement) -> None:
+        """Cancellation and the time limit, before a statement or a loop's round."""
+        try:
+            self.check_cancelled()
+        except ReloadTimeLimit as exc:
+            raise self.error_at(stmt, exc.detail, cls=ReloadTimeLimit) from None
+
+    def error_at(self, stmt: Statement, message: str, *, code: int = ScriptError.code,
+                 cls: type[ScriptError] | None = None) -> ScriptError:
+        if cls is not None:
+            err = cls(message, text=self.source, line=stmt.line, column=stmt.column,
+                      statement=stmt.text.strip())
+        else:
+            err = script_error(code, message, text=self.source, line=stmt.line,
+                               column=stmt.column, statement=stmt.text.strip())
+        err.kind = 8 if "Cannot open" in message else 1  # type: ignore[attr-defined]
+        return err
 
     def _located(self, exc: LanguageError, stmt: Statement, expanded: str) -> ScriptError:
         line, col = stmt.line, stmt.column
         if isinstance(exc, p.StatementError | MissingField) and exc.offset >= 0:
             offset = unexpanded_offset(exc.offset, stmt.text, expanded)
-            line, col = stmt.position(offset, self.script)
+            line, col = stmt.position(offset, self.source)
+        if isinstance(exc, ReloadTimeLimit):
+            return ReloadTimeLimit(exc.detail, text=self.source, line=line, column=col,
+                                   statement=stmt.text.strip())
         # a script error keeps its code (11020 cannot open file, ...); others are 11002
         code = exc.code if isinstance(exc, ScriptError) else ScriptError.code
-        return script_error(code, exc.detail, text=self.script, line=line, column=col,
-                            statement=stmt.text.strip())
+        err = script_error(code, exc.detail, text=self.source, line=line, column=col,
+                           statement=stmt.text.strip())
+        err.kind = _error_number(exc)  # type: ignore[attr-defined]
+        return err
+
+    # -- variables and expressions --------------------------------------------------
+
+    def expansion_variables(self) -> dict[str, str]:
+        if not self.errors and self.last_error[0] == 0:
+            return self.variables
+        return {**self.variables, **self.error_variables()}
+
+    def expand_text(self, text: str) -> str:
+        return expand(text, self.expansion_variables(), self._evaluate_text)
+
+    def _variable(self, name: str) -> Vec | None:
+        if name in self.null_variables:
+            return Vec.nulls(1)
+        if name == "ScriptError":
+            return flow.variable_vec(self.last_error[1], self.locale, float(self.last_error[0]))
+        if name == "ScriptErrorCount":
+            return flow.variable_vec(str(len(self.errors)), self.locale)
+        if name in ("ScriptErrorList", "ScriptErrorDetails"):
+            return flow.variable_vec(self.error_variables()[name], self.locale)
+        if name in self.variables:
+            return flow.variable_vec(self.variables[name], self.locale)
+        return None
+
+    def scope(self) -> ConstantScope:
+        return ConstantScope(self.locale, self._variable)
+
+    def truth(self, node: ast.Node) -> bool:
+        return flow.truth_of(flow.evaluate(self, node))
+
+    def number(self, node: ast.Node, what: str) -> float:
+        return flow.number_of(flow.evaluate(self, node), what)
+
+    def text_or_null(self, node: ast.Node) -> str | None:
+        v = flow.evaluate(self, node)
+        return None if v.null[0] else (v.value(0, self.locale)[0] or "")
+
+    def text(self, node: ast.Node) -> str:
+        return self.text_or_null(node) or ""
+
+    def assign(self, name: str, value: str | None) -> None:
+        """Set a variable (None: NULL, as a sub's surplus parameters start)."""
+        self.null_variables.discard(name)
+        if value is None:
+            self.variables.pop(name, None)
+            self.null_variables.add(name)
+        else:
+            self._set_variable(name, value)
+
+    def set_variable(self, name: str, value: str) -> None:
+        self.assign(name, value)
+
+    # -- files and fields -----------------------------------------------------------
+
+    def list_files_of(self, mask: str, directories: bool) -> list[str]:
+        if self.list_files is None:
+            raise ScriptError(
+                f"Cannot list '{mask}': file listing needs a folder connection (lib://…)")
+        return list(self.list_files(mask, directories))
+
+    def field_values(self, name: str) -> list[str]:
+        """FieldValueList: the distinct values of a loaded field, in load order."""
+        tables = [t for t in self.builder.tables.values() if name in t.columns]
+        if not tables:
+            raise ScriptError(f"Field '{name}' not found")
+        sym = self.builder.symbols_of(name)
+        codes = np.unique(np.concatenate([
+            np.asarray(t.columns[name].materialize() if t.is_identity(name)
+                       else t.columns[name]) for t in tables]))
+        return [sym.text(int(i)) for i in codes if i >= 0]
+
+    def read_text_file(self, path: str) -> str:
+        if self.open_file is None:
+            raise ScriptError("No file access in this context")
+        data = self.open_file(path)
+        raw = bytes(data)
+        if raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        return raw.decode("utf-8", errors="replace")
+
+    def _take_section_access(self) -> dict[str, dict[str, list[str | None]]]:
+        """Tables loaded under SECTION ACCESS leave the model (help "Section"): their rows
+        are kept, as text, for data reduction."""
+        out: dict[str, dict[str, list[str | None]]] = {}
+        for name in self.access_tables:
+            table = self.builder.tables.pop(name, None)
+            if table is None:
+                continue
+            cols: dict[str, list[str | None]] = {}
+            for fname in table.fields:
+                sym = self.builder.symbols_of(fname)
+                col = table.columns[fname]
+                codes = col.materialize() if table.is_identity(fname) else np.asarray(col)
+                cols[fname] = [None if i < 0 else sym.text(int(i)) for i in codes]
+            out[name] = cols
+        return out
 
     # -- helpers --------------------------------------------------------------------
 
     def _evaluate_text(self, expr_text: str) -> str:
         from associa.expr import parse
 
-        v = Evaluator(self.locale).eval(parse(expr_text), ConstantScope(self.locale))
+        v = Evaluator(self.locale).eval(parse(expr_text), self.scope())
         text, _ = v.value(0, self.locale)
         return text or ""
 
@@ -161,12 +375,12 @@ class Interpreter:
     # -- statements -----------------------------------------------------------------
 
     def do_set(self, node: p.SetVar) -> None:
-        self._set_variable(node.name, node.value)
+        self.assign(node.name, node.value)
 
     def do_let(self, node: p.LetVar) -> None:
-        v = Evaluator(self.locale).eval(node.expr, ConstantScope(self.locale))
+        v = Evaluator(self.locale).eval(node.expr, self.scope())
         text, _ = v.value(0, self.locale)
-        self._set_variable(node.name, text or "")
+        self.assign(node.name, text or "")
 
     def do_trace(self, node: p.Trace) -> None:
         self.say(node.text)
@@ -300,7 +514,7 @@ class Interpreter:
             table = self.builder.table(node.data).copy()
             return list(table.fields), lambda fields, on_batch: resident(
                 table, self.builder.symbols_of)
-        count_v = Evaluator(self.locale).eval(node.count, ConstantScope(self.locale))  # type: ignore[arg-type]
+        count_v = Evaluator(self.locale).eval(node.count, self.scope())  # type: ignore[arg-type]
         count = float(count_v.num[0]) if not count_v.null[0] else math.nan
         if math.isnan(count) or count < 0:
             raise ScriptError(f"Invalid Autogenerate count: {count_v.value(0)[0]}")
@@ -377,7 +591,27 @@ HANDLERS: dict[type, Callable[[Interpreter, object], None]] = {
     p.DropTables: Interpreter.do_drop_tables,  # type: ignore[dict-item]
     p.DropFields: Interpreter.do_drop_fields,  # type: ignore[dict-item]
     p.Load: Interpreter.do_load,  # type: ignore[dict-item]
+    **flow.HANDLERS,
 }
+
+
+def _error_number(exc: LanguageError) -> int:
+    """The number ScriptError takes for an error (help "ScriptError"): 2 syntax, 8 file
+    not found, 10 table not found, 11 field not found, 12 file has wrong format, else 1."""
+    message = exc.detail
+    if isinstance(exc, p.StatementError) or (
+            not isinstance(exc, ScriptError) and message.startswith("Unexpected")):
+        return 2
+    if isinstance(exc, MissingField) or (message.startswith("Field '")
+                                         and message.endswith("not found")):
+        return 11
+    if message.startswith("Table '") and message.endswith("not found"):
+        return 10
+    if message.startswith(("Cannot open file", "Cannot open include file")):
+        return 8
+    if message.startswith("Cannot read file"):
+        return 12
+    return 1
 
 
 def release_memory() -> None:
@@ -417,7 +651,12 @@ def run_script(
     cancelled: Callable[[], bool] | None = None,
     *,
     status: Callable[[str], None] | None = None,
+    list_files: ListFiles | None = None,
+    time_limit: float | None = None,
 ) -> ReloadResult:
     """Run a load script and return the new data model (or raise ScriptError).
-    ``progress`` gets the persistent lines, ``status`` the transient ones."""
-    return Interpreter(script, open_file, progress, cancelled, status).run()
+    ``progress`` gets the persistent lines, ``status`` the transient ones; ``list_files``
+    lists a folder connection for FileList / DirList (and masks in FROM); ``time_limit``
+    (seconds) stops a reload that runs longer with a ReloadTimeLimit error."""
+    return Interpreter(script, open_file, progress, cancelled, status, list_files,
+                       time_limit).run()
