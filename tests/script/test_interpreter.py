@@ -5,6 +5,11 @@ Golden cases live in ``tests/golden/script/<case>/``: ``script.qvs`` and ``expec
 tables and fields in model order; only the variables listed are checked). A case may have
 a ``data/`` folder: it is copied to a temporary folder, and ``lib://Data/x`` reads
 ``data/x`` through the ``open_file`` callback.
+
+Optional keys: ``"log"`` (the reload's persistent lines, exactly), ``"section_access"``
+(the tables loaded under SECTION ACCESS: ``{table: {field: [text or null per row]}}``), and
+``"error"`` (``{"message": part of the error text, "line": …, "column": …}``): the reload
+must fail with that ScriptError, and then nothing else is checked.
 """
 
 from __future__ import annotations
@@ -81,7 +86,19 @@ def test_golden_script(case: str, tmp_path: Path) -> None:
         shutil.copytree(folder / "data", tmp_path / "Data")
     script = (folder / "script.qvs").read_text(encoding="utf-8")
     expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
+    if "error" in expected:
+        with pytest.raises(ScriptError) as info:
+            run_script(script, open_file=folder_opener(tmp_path))
+        err, want = info.value, expected["error"]
+        assert want["message"] in err.detail, err
+        assert err.line == want.get("line", err.line), err
+        assert err.column == want.get("column", err.column), err
+        return
     result = run_script(script, open_file=folder_opener(tmp_path))
+    if "log" in expected:
+        assert result.log == expected["log"]
+    if "section_access" in expected:
+        assert result.section_access == expected["section_access"]
     actual = snapshot(result.model)
     assert list(actual) == list(expected["tables"]), "tables"
     for tname, fields in expected["tables"].items():
