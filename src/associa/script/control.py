@@ -101,7 +101,7 @@ class BlockError(ScriptError):
     """A control block that does not close or a clause outside its block."""
 
 
-_FIRST = re.compile(r"\s*([A-Za-z_]+)(?:[ \t]+([A-Za-z_]+))?")
+_FIRST = re.compile(r"\s*([A-Za-z_]\w*)(?:[ \t]+([A-Za-z_]\w*))?")
 _INCLUDE = re.compile(r"\s*\$\(\s*(must_)?include\s*=(.*)\)\s*\Z", re.IGNORECASE | re.DOTALL)
 
 

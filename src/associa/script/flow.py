@@ -93,7 +93,8 @@ def _header(interp: Interpreter, stmt: Statement) -> object | None:
     """A control header parsed after expansion, or None when it failed under ErrorMode 0."""
     interp.checkpoint(stmt)
     out: list[object] = []
-    ok = interp.guarded(stmt, lambda: out.append(interp.located(stmt, c.parse_header)))
+    ok = interp.guarded(stmt, lambda: out.append(interp.located(stmt, c.parse_header)),
+                        reset=False)
     return out[0] if ok else None
 
 

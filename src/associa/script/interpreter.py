@@ -186,9 +186,12 @@ class Interpreter:
             err.kind = 1  # type: ignore[attr-defined]
             raise err from None
 
-    def guarded(self, stmt: Statement, action: Callable[[], object]) -> bool:
+    def guarded(self, stmt: Statement, action: Callable[[], object], *,
+                reset: bool = True) -> bool:
         """Run ``action``; under ErrorMode 0 a script error is recorded (ScriptError,
-        ScriptErrorCount, ScriptErrorList, the log) and False returned."""
+        ScriptErrorCount, ScriptErrorList, the log) and False returned. Success resets
+        ScriptError to 0 unless ``reset`` is false (a header whose condition is still to
+        be evaluated: ``if ScriptError=8 then`` must see the error before it)."""
         try:
             action()
         except ScriptError as exc:
@@ -203,7 +206,8 @@ class Interpreter:
             if exc.statement:
                 self.say(f"The error occurred here: {exc.statement}")
             return False
-        self.last_error = (0, "")
+        if reset:
+            self.last_error = (0, "")
         return True
 
     def _error_mode(self) -> int:

@@ -94,7 +94,7 @@ CONTROL_WORDS = frozenset(
     ("if", "elseif", "else", "end", "endif", "endsub", "endswitch", "for", "next", "do",
      "loop", "sub", "call", "switch", "case", "default", "exit")
 )
-_WORD = re.compile(r"[A-Za-z_]+")
+_WORD = re.compile(r"[A-Za-z_]\w*")
 _INCLUDE = re.compile(r"\$\(\s*(must_)?include\s*=", re.IGNORECASE)
 _ENDS = {"else": 1, "default": 1, "endif": 1, "endsub": 1, "endswitch": 1}
 
