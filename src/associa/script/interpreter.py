@@ -109,8 +109,10 @@ class Interpreter:
         status: Callable[[str], None] | None = None,
         list_files: ListFiles | None = None,
         time_limit: float | None = None,
+        error_mode: int | None = None,
     ) -> None:
         self.script = script
+        self.error_mode = error_mode  # overrides the ErrorMode variable when set
         self.source = script  # the text the running statements come from (an include's)
         self.include_stack: list[str] = []
         self.open_file = open_file
@@ -211,6 +213,8 @@ class Interpreter:
         return True
 
     def _error_mode(self) -> int:
+        if self.error_mode is not None:
+            return self.error_mode
         raw = self.variables.get("ErrorMode", "1")
         num = interpret(raw, self.locale) if raw else None
         return 1 if num is None else int(num)
@@ -657,10 +661,12 @@ def run_script(
     status: Callable[[str], None] | None = None,
     list_files: ListFiles | None = None,
     time_limit: float | None = None,
+    error_mode: int | None = None,
 ) -> ReloadResult:
     """Run a load script and return the new data model (or raise ScriptError).
     ``progress`` gets the persistent lines, ``status`` the transient ones; ``list_files``
     lists a folder connection for FileList / DirList (and masks in FROM); ``time_limit``
-    (seconds) stops a reload that runs longer with a ReloadTimeLimit error."""
+    (seconds) stops a reload that runs longer with a ReloadTimeLimit error;
+    ``error_mode`` (0 ignore errors, 1 stop) overrides the script's ErrorMode."""
     return Interpreter(script, open_file, progress, cancelled, status, list_files,
-                       time_limit).run()
+                       time_limit, error_mode).run()
