@@ -33,7 +33,7 @@ from associa.values import auto_format, interpret
 if TYPE_CHECKING:
     from associa.script.interpreter import Interpreter
 
-MAX_CALL_DEPTH = 200
+MAX_CALL_DEPTH = 64  # nested CALLs (each takes a dozen Python frames)
 MAX_INCLUDE_DEPTH = 32
 
 
@@ -275,12 +275,11 @@ def run_include(interp: Interpreter, node: c.Include) -> None:
     try:
         tree = c.compile_script(split_statements(text), text)
         run_nodes(interp, tree)
-    except ScriptError as exc:
-        if isinstance(exc, ReloadTimeLimit) or getattr(exc, "included", False):
-            raise
+    except ScriptError as exc:  # placed in the file: placed at the include, naming it
+        cls = ReloadTimeLimit if isinstance(exc, ReloadTimeLimit) else None
         err = interp.error_at(stmt, f"{exc.detail} (in {path}, line {exc.line}, column "
-                                    f"{exc.column})", code=exc.code)
-        err.included = True  # type: ignore[attr-defined]
+                                    f"{exc.column})", code=exc.code, cls=cls)
+        err.kind = getattr(exc, "kind", 1)  # type: ignore[attr-defined]
         raise err from None
     finally:
         interp.source = saved

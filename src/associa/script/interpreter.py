@@ -177,7 +177,7 @@ class Interpreter:
             text = expand(stmt.text, self.expansion_variables(), self._evaluate_text)
             return action(text)
         except LanguageError as exc:
-            if getattr(exc, "included", False):
+            if getattr(exc, "located", False):  # placed already (in a sub's statement)
                 raise
             raise self._located(exc, stmt, text) from None
         except Aborted:
@@ -186,7 +186,10 @@ class Interpreter:
             err = script_error(exc.code, exc.message, text=self.source, line=stmt.line,
                                column=stmt.column, statement=stmt.text.strip())
             err.kind = 1  # type: ignore[attr-defined]
+            err.located = True  # type: ignore[attr-defined]
             raise err from None
+        except RecursionError:
+            raise self.error_at(stmt, "Script nested too deeply") from None
 
     def guarded(self, stmt: Statement, action: Callable[[], object], *,
                 reset: bool = True) -> bool:
@@ -252,6 +255,7 @@ class Interpreter:
             err = script_error(code, message, text=self.source, line=stmt.line,
                                column=stmt.column, statement=stmt.text.strip())
         err.kind = 8 if "Cannot open" in message else 1  # type: ignore[attr-defined]
+        err.located = True  # type: ignore[attr-defined]
         return err
 
     def _located(self, exc: LanguageError, stmt: Statement, expanded: str) -> ScriptError:
@@ -260,13 +264,14 @@ class Interpreter:
             offset = unexpanded_offset(exc.offset, stmt.text, expanded)
             line, col = stmt.position(offset, self.source)
         if isinstance(exc, ReloadTimeLimit):
-            return ReloadTimeLimit(exc.detail, text=self.source, line=line, column=col,
-                                   statement=stmt.text.strip())
-        # a script error keeps its code (11020 cannot open file, ...); others are 11002
-        code = exc.code if isinstance(exc, ScriptError) else ScriptError.code
-        err = script_error(code, exc.detail, text=self.source, line=line, column=col,
-                           statement=stmt.text.strip())
+            err: ScriptError = ReloadTimeLimit(exc.detail, text=self.source, line=line,
+                                               column=col, statement=stmt.text.strip())
+        else:  # a script error keeps its code (11020 cannot open file, ...); others 11002
+            code = exc.code if isinstance(exc, ScriptError) else ScriptError.code
+            err = script_error(code, exc.detail, text=self.source, line=line, column=col,
+                               statement=stmt.text.strip())
         err.kind = _error_number(exc)  # type: ignore[attr-defined]
+        err.located = True  # type: ignore[attr-defined]
         return err
 
     # -- variables and expressions --------------------------------------------------
