@@ -265,3 +265,9 @@ def test_when_condition_error_is_placed() -> None:
 def test_exit_script_keeps_variables_and_log() -> None:
     result = run_script("TRACE one;\nSET a = 1;\nEXIT SCRIPT WHEN a = 1;\nTRACE two;")
     assert result.log == ["one"] and result.variables == {"a": "1"}
+
+
+@pytest.mark.parametrize("ms", ["-1", "3600001", "'x'"])
+def test_sleep_range(ms: str) -> None:
+    err = error_of(f"SET a = 1;\nSLEEP {ms};")
+    assert err.line == 2 and "SLEEP" in err.detail

@@ -352,8 +352,11 @@ def do_call(interp: Interpreter, node: c.Call) -> None:
 
 
 def do_sleep(interp: Interpreter, node: c.Sleep) -> None:
+    """Help "Sleep": n milliseconds, "a positive integer no larger than 3600000"."""
     ms = interp.number(node.ms, "SLEEP")
-    end = time.monotonic() + max(ms, 0.0) / 1000.0
+    if not 0 <= ms <= 3_600_000:
+        raise ScriptError(f"SLEEP takes 0 to 3600000 milliseconds, not {auto_format(ms)}")
+    end = time.monotonic() + ms / 1000.0
     while True:
         interp.check_cancelled()
         left = end - time.monotonic()
