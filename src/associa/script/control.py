@@ -31,7 +31,9 @@ Do..loop, Switch..case..default..end switch, Sub..end sub, Call, Exit):
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
 
 from associa.errors import ScriptError
 from associa.expr import ast
@@ -448,11 +450,11 @@ def _conditional(ps: p.StatementParser, unless: bool) -> Conditional:
     return Conditional(cond, unless, node)
 
 
-p.SIMPLE.update({
+p.SIMPLE.update(cast(dict[str, Callable[[p.StatementParser], p.Node]], {
     "exit": _exit,
     "call": _call,
     "sleep": _sleep,
     "section": _section,
     "when": lambda ps: _conditional(ps, False),
     "unless": lambda ps: _conditional(ps, True),
-})
+}))

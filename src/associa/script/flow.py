@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from associa.errors import ReloadTimeLimit, ScriptError
+from associa.errors import LanguageError, ReloadTimeLimit, ScriptError
 from associa.expr import Evaluator, Vec, ast
 from associa.script import control as c
 from associa.script.scanner import Statement, split_statements
@@ -32,6 +32,7 @@ from associa.values import auto_format, interpret
 
 if TYPE_CHECKING:
     from associa.script.interpreter import Interpreter
+    from associa.script.state import RunState
 
 MAX_CALL_DEPTH = 64  # nested CALLs (each takes a dozen Python frames)
 MAX_INCLUDE_DEPTH = 32
@@ -68,9 +69,7 @@ def hoist_subs(interp: Interpreter, nodes: list[c.Node]) -> None:
         if isinstance(node, c.SubBlock) and "$(" not in node.stmt.text:
             try:
                 head = c.parse_header(node.stmt.text)
-            except ScriptError:
-                continue
-            except Exception:  # noqa: BLE001 - a header that does not parse: reported at run
+            except LanguageError:  # a header that does not parse: reported when run
                 continue
             if isinstance(head, c.SubHead):
                 interp.subs[head.name.lower()] = Sub(head.name, head.params, node.body)
@@ -417,5 +416,5 @@ def number_of(v: Vec, what: str) -> float:
     return x
 
 
-def evaluate(interp: Interpreter, node: ast.Node) -> Vec:
+def evaluate(interp: RunState, node: ast.Node) -> Vec:
     return Evaluator(interp.locale).eval(node, interp.scope())

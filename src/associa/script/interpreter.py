@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from typing import TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -61,6 +62,7 @@ from associa.values import (
     interpret_array,
 )
 
+T = TypeVar("T")
 OpenFile = Callable[[str], Text]  # a file's bytes, or a memory map of them (map_file)
 ListFiles = Callable[[str, bool], list[str]]  # (mask, directories?) -> sorted lib:// paths
 INTERPRET_SLICE = 1 << 18  # distinct texts interpreted between two cancellation checks
@@ -147,7 +149,7 @@ class Interpreter(RunState):
     def dispatch(self, node: object) -> None:
         HANDLERS[type(node)](self, node)
 
-    def located(self, stmt: Statement, action: Callable[[str], object]) -> object:
+    def located(self, stmt: Statement, action: Callable[[str], T]) -> T:
         """``action(expanded text)``, with any error placed at the statement (or at the
         offending token when the error knows it)."""
         text = stmt.text

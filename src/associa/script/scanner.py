@@ -125,7 +125,8 @@ def split_statements(script: str) -> list[Statement]:
                 control_end = n if nl < 0 else nl
             word = _WORD.match(text, i)
             kw = word.group(0).lower() if word else ""
-            if kw in CONTROL_WORDS and not _is_label_or_assignment(text, word.end()):
+            if (word is not None and kw in CONTROL_WORDS
+                    and not _is_label_or_assignment(text, word.end())):
                 stop = _control_end(text, i, kw)
                 if stop is not None:  # ELSE, END IF, …: ends after its words
                     _add(statements, script, text, start, stop)

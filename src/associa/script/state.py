@@ -8,7 +8,8 @@ what they read and change.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import ChainMap
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -20,6 +21,7 @@ from associa.script import parser as p
 from associa.script.expansion import expand
 from associa.script.loading import MissingField
 from associa.script.scanner import Statement
+from associa.script.sources import Text
 from associa.values import Locale, interpret
 
 if TYPE_CHECKING:
@@ -61,7 +63,7 @@ class RunState:
     error_mode: int | None
     builder: ModelBuilder
     access_tables: list[str]
-    open_file: Callable[[str], object] | None
+    open_file: Callable[[str], Text] | None
     list_files: Callable[[str, bool], list[str]] | None
 
     if TYPE_CHECKING:  # the interpreter's
@@ -112,10 +114,11 @@ class RunState:
 
     # -- variables and expressions --------------------------------------------------
 
-    def expansion_variables(self) -> dict[str, str]:
-        if not self.errors and self.last_error[0] == 0:
-            return self.variables
-        return {**self.variables, **self.error_variables()}
+    def expansion_variables(self) -> Mapping[str, str]:
+        """The variables ``$(…)`` sees: the script's, and the error variables, which
+        "exist after the script execution" (help "Error variables") and so always
+        during it (``$(ScriptErrorCount)`` is 0 before any error)."""
+        return ChainMap(self.error_variables(), self.variables)
 
     def expand_text(self, text: str) -> str:
         return expand(text, self.expansion_variables(), self._evaluate_text)
@@ -175,16 +178,14 @@ class RunState:
         if not tables:
             raise ScriptError(f"Field '{name}' not found")
         sym = self.builder.symbols_of(name)
-        codes = np.unique(np.concatenate([
-            np.asarray(t.columns[name].materialize() if t.is_identity(name)
-                       else t.columns[name]) for t in tables]))
+        codes = np.unique(np.concatenate([np.asarray(t.columns[name]) for t in tables]))
         return [sym.text(int(i)) for i in codes if i >= 0]
 
     def read_text_file(self, path: str) -> str:
         if self.open_file is None:
             raise ScriptError("No file access in this context")
         data = self.open_file(path)
-        raw = bytes(data)
+        raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
         if raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
         return raw.decode("utf-8", errors="replace")
@@ -200,8 +201,7 @@ class RunState:
             cols: dict[str, list[str | None]] = {}
             for fname in table.fields:
                 sym = self.builder.symbols_of(fname)
-                col = table.columns[fname]
-                codes = col.materialize() if table.is_identity(fname) else np.asarray(col)
+                codes = np.asarray(table.columns[fname])
                 cols[fname] = [None if i < 0 else sym.text(int(i)) for i in codes]
             out[name] = cols
         return out
