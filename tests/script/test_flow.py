@@ -271,3 +271,14 @@ def test_exit_script_keeps_variables_and_log() -> None:
 def test_sleep_range(ms: str) -> None:
     err = error_of(f"SET a = 1;\nSLEEP {ms};")
     assert err.line == 2 and "SLEEP" in err.detail
+
+
+def test_include_inside_a_statement_inserts_the_text(tmp_path: Path) -> None:
+    (tmp_path / "fields.txt").write_text("A, A * 2 as B")
+    script = "T: LOAD $(Include=lib://fields.txt) INLINE [A\n1\n2];\nSET x = [$(Include=lib://no.txt)];"
+    result = run_script(script, open_file=folder_opener(tmp_path))
+    assert snapshot(result.model)["T"]["B"] == [["2", 2.0], ["4", 4.0]]
+    assert result.variables["x"] == "[]"
+    err = error_of("SET a = 1;\nSET x = [$(Must_Include=lib://no.txt)];",
+                   open_file=folder_opener(tmp_path))
+    assert "Cannot open include file: 'lib://no.txt'" in err.detail and err.line == 2

@@ -257,7 +257,10 @@ def run_include(interp: Interpreter, node: c.Include) -> None:
     file is skipped silently by Include and an error for Must_Include (help "Include");
     an error inside the file names the file, line and column."""
     stmt = node.stmt
-    path = interp.located(stmt, lambda _t: interp.expand_text(node.path).strip())
+    try:  # only the path is expanded (the statement itself is the include)
+        path = interp.expand_text(node.path).strip()
+    except LanguageError as exc:
+        raise interp.error_at(stmt, exc.detail) from None
     if len(interp.include_stack) >= MAX_INCLUDE_DEPTH:
         raise interp.error_at(stmt, f"Include files nested too deep: '{path}'")
     try:

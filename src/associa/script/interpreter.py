@@ -47,7 +47,6 @@ from associa.model.builder import ModelBuilder
 from associa.model.table import Identity, Table
 from associa.script import control, flow
 from associa.script import parser as p
-from associa.script.expansion import expand
 from associa.script.loading import LoadRun, MissingField
 from associa.script.scanner import Statement, split_statements
 from associa.script.sources import Text, open_delimited
@@ -154,7 +153,7 @@ class Interpreter(RunState):
         offending token when the error knows it)."""
         text = stmt.text
         try:
-            text = expand(stmt.text, self.expansion_variables(), self._evaluate_text)
+            text = self.expand_text(stmt.text)
             return action(text)
         except LanguageError as exc:
             if getattr(exc, "located", False):  # placed already (in a sub's statement)

@@ -121,7 +121,19 @@ class RunState:
         return ChainMap(self.error_variables(), self.variables)
 
     def expand_text(self, text: str) -> str:
-        return expand(text, self.expansion_variables(), self._evaluate_text)
+        return expand(text, self.expansion_variables(), self._evaluate_text,
+                      self.included_text)
+
+    def included_text(self, path: str, must: bool) -> str:
+        """The text of a file included inside a statement (``LOAD $(Include=f)``): empty
+        when Include cannot read it, an error for Must_Include."""
+        try:
+            return self.read_text_file(path)
+        except (OSError, ScriptError) as exc:
+            if not must:
+                return ""
+            reason = getattr(exc, "strerror", None) or getattr(exc, "detail", None) or str(exc)
+            raise ScriptError(f"Cannot open include file: '{path}' ({reason})") from None
 
     def _variable(self, name: str) -> Vec | None:
         if name in self.null_variables:
