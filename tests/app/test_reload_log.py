@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from associa.app.app import App
 from associa.errors import ReloadTimeLimit, ScriptError
@@ -83,3 +85,26 @@ def test_check_script_reads_includes_through_connections(app: App, tmp_path: Pat
     assert [(i.message, i.line) for i in issues] == [
         ("Unexpected '*' (in lib://files/inc.qvs, line 1, column 12)", 2),
         ("NEXT without FOR", 3)]
+
+
+PIECES = ["T: LOAD * INLINE [A\n1];", "DROP TABLE T;", "DROP TABLE Sales;", "LET x = 1 +* 2;",
+          "IF 1 THEN", "END IF", "FOR i = 1 TO 2", "NEXT", "SET ErrorMode = 0;", "EXIT SCRIPT;",
+          "U: LOAD Nope RESIDENT Sales;", "V: LOAD 1 as B AUTOGENERATE 2;", "'", "\n"]
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(PIECES), max_size=12).map("\n".join))
+def test_a_reload_replaces_the_whole_model_or_nothing(app: App, script: str) -> None:
+    app.set_script(SALES_SCRIPT)
+    app.reload()
+    before = (app.model, dict(app.variables), app.last_reload_time)
+    app.set_script(script)
+    try:
+        result = app.reload(time_limit=5)
+    except ScriptError as err:
+        assert err.line >= 1
+        assert (app.model, app.variables, app.last_reload_time) == before
+        assert app.reload_log.rstrip().endswith("Execution of script failed. script error.")
+    else:
+        assert app.model is result.model and app.model is not before[0]

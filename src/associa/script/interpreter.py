@@ -1,9 +1,11 @@
 """Running a load script: statements in order, building tables, then the data model.
 
-Each statement is expanded (``$(…)``) with the variables as they are at that moment,
-parsed, and executed by the handler registered for its node type (``HANDLERS``). Any
-error stops the reload with a ``ScriptError`` that names the script line and column
-(an unknown field: where its name is written); the caller keeps its previous data model.
+The statements form a tree of control blocks (``control``), walked by ``flow`` (loops,
+subs, includes, EXIT). Each statement is expanded (``$(…)``) with the variables as they
+are at that moment, parsed, and executed by the handler registered for its node type
+(``HANDLERS``). An error stops the reload with a ``ScriptError`` that names the script
+line and column (an unknown field: where its name is written), unless ErrorMode is 0
+(``state.RunState.guarded``); the caller keeps its previous data model.
 
 A LOAD reads its source as a table of columns coded into their distinct values
 (``sources.table``: delimited text through Arrow, RESIDENT tables, AUTOGENERATE) and
