@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from associa.errors import LanguageError, ReloadTimeLimit, ScriptError
+from associa.errors import (
+    LanguageError,
+    LibPathNotFound,
+    ReloadOpenFileError,
+    ReloadTimeLimit,
+    ScriptError,
+)
 from associa.expr import Evaluator, Vec, ast
 from associa.script import flow
 from associa.script import parser as p
@@ -231,7 +237,8 @@ def _error_number(exc: LanguageError) -> int:
         return 11
     if message.startswith("Table '") and message.endswith("not found"):
         return 10
-    if message.startswith(("Cannot open file", "Cannot open include file")):
+    if isinstance(exc, ReloadOpenFileError | LibPathNotFound) or message.startswith(
+            ("Cannot open file", "Cannot open include file")):
         return 8
     if message.startswith("Cannot read file"):
         return 12
