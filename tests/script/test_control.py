@@ -194,6 +194,7 @@ def test_simple_control_statements() -> None:
         ("WHEN 1", "expected a statement", 6),
         ("WHEN 1 LOAD A B INLINE [A\n1]", "Unexpected 'B'", 14),
         ("SLEEP", "expected a number of milliseconds", 5),
+        ("WHEN 1 IF 1 THEN", "WHEN and UNLESS cannot prefix IF", 7),
     ],
 )
 def test_simple_control_errors(text: str, message: str, offset: int) -> None:

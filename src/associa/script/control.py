@@ -442,6 +442,10 @@ def _conditional(ps: p.StatementParser, unless: bool) -> Conditional:
     start = ps.tok.pos
     if ps.tok.kind is T.EOF:
         raise ps.unexpected("expected a statement")
+    if ps.tok.is_word("if", "elseif", "else", "end", "endif", "for", "next", "do", "loop",
+                      "switch", "case", "default", "sub", "endsub", "endswitch"):
+        # help "When": "statement: any script statement except control statements"
+        raise ps.fail(f"WHEN and UNLESS cannot prefix {ps.tok.value.upper()}")
     try:
         node = p.parse_statement(ps.text[start:])
     except p.StatementError as exc:
