@@ -116,7 +116,8 @@ def _serve(args: argparse.Namespace) -> int:
 
     settings = settings_from(host=args.host, port=args.port, data_dir=args.data_dir,
                              session_ttl=args.session_ttl, log_level=args.log_level,
-                             log_format=args.log_format)
+                             log_format=args.log_format,
+                             reload_time_limit=args.reload_time_limit)
     configure(settings.log_level, settings.log_format)
     data_folder(settings.data_dir, create=True, write=True)  # before the heavy imports
     from associa.server.runner import BindError, bind, serve
@@ -298,6 +299,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--session-ttl", type=int, default=None, metavar="SECONDS",
                        help="seconds a session outlives its last connection, so that a "
                             "client can re-attach (env ASSOCIA_SESSION_TTL; default 0)")
+    serve.add_argument("--reload-time-limit", type=int, default=None, metavar="SECONDS",
+                       help="seconds a reload may run before it is stopped with an error "
+                            "(env ASSOCIA_RELOAD_TIME_LIMIT; default 0, no limit)")
     serve.add_argument("--log-level", choices=LOG_LEVELS, default=None,
                        help="least important log lines shown (env ASSOCIA_LOG_LEVEL; "
                             "default info)")

@@ -38,6 +38,7 @@ callers can catch either::
         ├── ScriptError               11002   a load script failed (line, column, statement)
         │   ├── ReloadOpenFileError   11020   a file the script reads cannot be opened
         │   ├── LibPathNotFound       11024   lib://<name>: no connection of that name
+        │   ├── ReloadTimeLimit       11002   the reload ran past its time limit
         │   └── LibPathOutside (AccessDenied) 11026  the path leaves the connection's folder
         └── ExpressionError           8       an expression does not parse or evaluate
 
@@ -277,6 +278,13 @@ class LibPathOutside(ScriptError, AccessDenied):
 
     code = 11026
     default_message = "The path is outside the connection's folder"
+
+
+class ReloadTimeLimit(ScriptError):
+    """A reload that ran past its time limit (an endless loop, say): stopped where it was,
+    never ignored by ErrorMode 0."""
+
+    default_message = "Reload time limit reached"
 
 
 _SCRIPT_ERRORS: dict[int, type[ScriptError]] = {

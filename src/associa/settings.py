@@ -29,6 +29,7 @@ class Settings:
     max_session_ttl: int = 1800
     max_message_bytes: int = 64 * 1024 * 1024
     workers: int = 8  # threads that run requests
+    reload_time_limit: int = 0  # seconds a reload may run before it is stopped (0: no limit)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_dir", Path(self.data_dir))
@@ -79,4 +80,5 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "session_ttl": ("ASSOCIA_SESSION_TTL", _int),
     "log_level": ("ASSOCIA_LOG_LEVEL", _choice(LOG_LEVELS)),
     "log_format": ("ASSOCIA_LOG_FORMAT", _choice(LOG_FORMATS)),
+    "reload_time_limit": ("ASSOCIA_RELOAD_TIME_LIMIT", _int),
 }

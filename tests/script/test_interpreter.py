@@ -8,6 +8,11 @@ a ``data/`` folder: it is copied to a temporary folder, and ``lib://Data/x`` rea
 STORE and file times, never outside the folder); ``lib://Out/x`` is an empty folder to
 STORE into. ``"files": {"Out/x.csv": text}`` checks the text of files the script wrote
 (UTF-8, a byte-order mark removed).
+
+Optional keys: ``"log"`` (the reload's persistent lines, exactly), ``"section_access"``
+(the tables loaded under SECTION ACCESS: ``{table: {field: [text or null per row]}}``), and
+``"error"`` (``{"message": part of the error text, "line": …, "column": …}``): the reload
+must fail with that ScriptError, and then nothing else is checked.
 """
 
 from __future__ import annotations
@@ -106,7 +111,19 @@ def test_golden_script(case: str, tmp_path: Path) -> None:
     script = (folder / "script.qvs").read_text(encoding="utf-8")
     expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
     (tmp_path / "Data").mkdir(exist_ok=True)
+    if "error" in expected:
+        with pytest.raises(ScriptError) as info:
+            run_case(script, tmp_path)
+        err, want = info.value, expected["error"]
+        assert want["message"] in err.detail, err
+        assert err.line == want.get("line", err.line), err
+        assert err.column == want.get("column", err.column), err
+        return
     result = run_case(script, tmp_path)
+    if "log" in expected:
+        assert result.log == expected["log"]
+    if "section_access" in expected:
+        assert result.section_access == expected["section_access"]
     actual = snapshot(result.model)
     assert list(actual) == list(expected["tables"]), "tables"
     for tname, fields in expected["tables"].items():
@@ -374,9 +391,6 @@ def test_group_by() -> None:
     }
 
 
-@pytest.mark.xfail(
-    strict=True, raises=ScriptError, reason="IF/FOR control statements not supported yet"
-)
 def test_control_statements() -> None:
     script = (
         "LET vTotal = 0;\n"

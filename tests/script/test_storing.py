@@ -102,7 +102,6 @@ def test_file_functions_outside_a_reload() -> None:
 # -- needs other parts of issue 7 ------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, raises=ScriptError, reason="needs control (FOR EACH)")
 def test_for_each_file_list(tmp_path: Path) -> None:
     (tmp_path / "a.csv").write_text("V\n1\n")
     (tmp_path / "b.csv").write_text("V\n2\n")

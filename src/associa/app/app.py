@@ -19,15 +19,27 @@ from typing import Any, Protocol
 from associa.app.children import ObjectTree, TreeNode, apply_tree, plan_tree
 from associa.app.connections import Connections
 from associa.app.properties import new_object_properties, replaced_properties, stored_properties
-from associa.errors import AlreadyExists, NotFound, ReloadInProgress
+from associa.errors import AlreadyExists, NotFound, ReloadInProgress, ScriptError
 from associa.model import DataModel
 from associa.script import ReloadResult, run_script
+from associa.script.syntax import SyntaxIssue, check_syntax
 from associa.store import AppRecord
 from associa.values import DEFAULT_LOCALE, DEFAULT_SCRIPT_HEADER, Locale
 
 
 def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def failure_lines(exc: ScriptError) -> list[str]:
+    """The lines a failed reload ends its log with (qix-api.md §6.3: the error, where it
+    happened, and "Execution of script failed", which tools look for)."""
+    where = f" (line {exc.line}, column {exc.column})" if exc.line else ""
+    out = [f"The following error occurred: {exc.detail}{where}"]
+    if exc.statement:
+        out.append(f"The error occurred here: {exc.statement}")
+    out.append("Execution of script failed. script error.")
+    return out
 
 
 class AppListener(Protocol):
@@ -54,6 +66,11 @@ class App:
         self.objects: dict[str, dict[str, Any]] = {}
         self.properties: dict[str, Any] = {}
         self.connections = Connections(base_dir or Path.cwd())
+        # the last reload's log (kept with the app) and, when the app has a folder, the
+        # file it is also written to (DoReloadEx's qScriptLogFile)
+        self.reload_log = ""
+        self.log_dir = base_dir / "reloadlogs" if base_dir is not None else None
+        self.section_access: dict[str, dict[str, list[str | None]]] = {}
         self.created = now_iso()
         self.modified = self.created
         self.last_reload_time = ""
@@ -90,29 +107,78 @@ class App:
         cancelled: Callable[[], bool] | None = None,
         *,
         status: Callable[[str], None] | None = None,
+        time_limit: float | None = None,
+        error_mode: int | None = None,
     ) -> ReloadResult:
-        """Run the script; on success swap in the new model. Raises ScriptError.
-        ``progress`` gets a line per finished statement, ``status`` the running LOAD's
-        table and rows so far (a few times per second at most on big loads)."""
+        """Run the script; on success swap in the new model. Raises ScriptError (and
+        keeps the previous model, variables and locale). ``progress`` gets a line per
+        finished statement, ``status`` the running LOAD's table and rows so far (a few
+        times per second at most on big loads); ``time_limit`` stops a longer reload;
+        ``error_mode`` 0 ignores script errors whatever ErrorMode says (DoReload qMode 2).
+        The log of the run, success or failure, is kept in ``reload_log``."""
         if not self._reloading.acquire(blocking=False):
             raise ReloadInProgress("DoReload")
+        lines: list[str] = [f"{now_iso()} Execution started."]
+
+        def log_line(line: str) -> None:
+            lines.append(line)
+            if progress is not None:
+                progress(line)
+
         try:
             with self.lock:
                 script = self.script
             folders = self.connections.files()
-            result = run_script(script, folders.open, progress, cancelled, status=status,
-                                list_files=folders.list, write_file=folders.write,
-                                stat_file=folders.stat)
+            try:
+                result = run_script(script, folders.open, log_line, cancelled,
+                                    status=status, list_files=folders.list,
+                                    write_file=folders.write, stat_file=folders.stat,
+                                    time_limit=time_limit, error_mode=error_mode)
+            except ScriptError as exc:
+                lines.extend(failure_lines(exc))
+                self._keep_log(lines)
+                raise
+            except BaseException:
+                lines.append("Execution cancelled.")
+                self._keep_log(lines)
+                raise
+            lines.append(f"{now_iso()} Execution finished.")
             with self.lock:
                 self.model = result.model
                 self.locale = result.locale
                 self.variables = result.variables
+                self.section_access = result.section_access
                 self.last_reload_time = now_iso()
                 self.modified = self.last_reload_time
+                self._keep_log(lines)
         finally:
             self._reloading.release()
         self.notify("reload")
         return result
+
+    def _keep_log(self, lines: list[str]) -> None:
+        self.reload_log = "\n".join(lines) + "\n"
+        path = self.reload_log_file()
+        if path is not None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(self.reload_log, encoding="utf-8")
+            except OSError:
+                pass  # the log stays in memory (and in the saved app)
+
+    def reload_log_file(self) -> Path | None:
+        """Where the last reload's log is written (one file per app), or None."""
+        if self.log_dir is None:
+            return None
+        safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in self.id)[:100]
+        return self.log_dir / f"{safe}.log"
+
+    def check_script(self) -> list[SyntaxIssue]:
+        """CheckScriptSyntax: every syntax error of the app's script (included files
+        are read through the app's connections)."""
+        with self.lock:
+            script = self.script
+        return check_syntax(script, self.connections.open_file)
 
     @property
     def reloading(self) -> bool:
@@ -239,6 +305,7 @@ class App:
                 "created": self.created,
                 "modified": self.modified,
                 "lastReloadTime": self.last_reload_time,
+                "reloadLog": self.reload_log,
             }
             return AppRecord(self.id, meta, self.model if self.model.tables else None)
 
@@ -260,6 +327,7 @@ class App:
         app.created = meta.get("created", app.created)
         app.modified = meta.get("modified", app.modified)
         app.last_reload_time = meta.get("lastReloadTime", "")
+        app.reload_log = meta.get("reloadLog") or ""
         if record.model is not None:
             app.model = record.model
         return app

@@ -3,19 +3,23 @@
 * ``$(v)``: the variable's text (empty when undefined);
 * ``$(v(a, b))``: the text with ``$1``, ``$2`` … replaced by the arguments;
 * ``$(#v)``: the variable's number with a '.' decimal point;
-* ``$(=expr)``: the expression evaluated (by a callback), its text inserted.
+* ``$(=expr)``: the expression evaluated (by a callback), its text inserted;
+* ``$(Include=path)`` / ``$(Must_Include=path)`` inside a statement: the file's text (by a
+  callback; as a statement of its own, an include runs the file's statements instead).
 
 Expansions nest: the innermost ``$(…)`` is expanded first.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 
 from associa.errors import ScriptError
 from associa.values import auto_format, parse_number
 
 MAX_EXPANSIONS = 1000
+_INCLUDE = re.compile(r"(must_)?include\s*=(.*)\Z", re.IGNORECASE | re.DOTALL)
 
 
 def _split_args(text: str) -> list[str]:
@@ -48,8 +52,10 @@ def expand(
     text: str,
     variables: Mapping[str, str],
     evaluate: Callable[[str], str] | None = None,
+    include: Callable[[str, bool], str] | None = None,
 ) -> str:
-    """Expand every ``$(…)`` in ``text``."""
+    """Expand every ``$(…)`` in ``text``. ``include(path, must)`` gives an included
+    file's text."""
     count = 0
     while True:
         start = text.rfind("$(")
@@ -68,16 +74,22 @@ def expand(
         if end < 0:
             raise ScriptError("Missing ')' in dollar-sign expansion")
         inner = text[start + 2 : end]
-        text = text[:start] + _expand_one(inner, variables, evaluate) + text[end + 1 :]
+        text = text[:start] + _expand_one(inner, variables, evaluate, include) + text[end + 1 :]
         count += 1
         if count > MAX_EXPANSIONS:
             raise ScriptError("Too many nested dollar-sign expansions")
 
 
 def _expand_one(
-    inner: str, variables: Mapping[str, str], evaluate: Callable[[str], str] | None
+    inner: str, variables: Mapping[str, str], evaluate: Callable[[str], str] | None,
+    include: Callable[[str, bool], str] | None = None,
 ) -> str:
     body = inner.strip()
+    m = _INCLUDE.match(body)
+    if m:
+        if include is None:
+            raise ScriptError(f"Cannot include files here: $({inner})")
+        return include(m.group(2).strip(), bool(m.group(1)))
     if body.startswith("="):
         if evaluate is None:
             raise ScriptError(f"Cannot evaluate $({inner}) here")

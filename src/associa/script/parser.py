@@ -155,7 +155,8 @@ class StatementParser(Parser):
             self.advance()
         tok = self.tok
         keyword = tok.value.lower() if tok.kind is T.NAME else ""
-        if label is None and keyword in SIMPLE:
+        if label is None and keyword in SIMPLE and (keyword == "let"
+                                                    or not self.peek().is_op("=")):
             self.advance()
             return SIMPLE[keyword](self)
         if label is None and tok.kind in (T.NAME, T.QUOTED) and self.peek().is_op("="):

@@ -6,6 +6,7 @@ import logging
 import time
 from typing import Any
 
+from associa.app.app import failure_lines
 from associa.app.doc import DocState
 from associa.errors import (
     Aborted,
@@ -54,6 +55,31 @@ def do_reload(call: Call, qMode: int, qPartial: bool, qDebug: bool) -> bool:
     """Run the app's script. GetProgress(<this request's id>) meanwhile shows the lines
     of finished statements and the running LOAD's table and rows so far; the reload's
     lines, its end (duration, tables, rows) and a failure are logged."""
+    return _reload(call, qMode)
+
+
+@method("Doc", "DoReloadEx", p("qParams", "obj", None), out=("qResult",))
+def do_reload_ex(call: Call, qParams: dict | None) -> dict:
+    """DoReload with its parameters in one object; answers whether it succeeded and the
+    file the reload's log was written to (help "DoReloadEx method": DoReloadExResult
+    {qSuccess, qScriptLogFile})."""
+    params = qParams or {}
+    mode = params.get("qMode", 0)
+    if isinstance(mode, float) and mode.is_integer():
+        mode = int(mode)
+    if not isinstance(mode, int) or isinstance(mode, bool):
+        raise InvalidParameters("qMode", "qMode must be an integer")
+    ok = _reload(call, mode)
+    path = _doc(call).app.reload_log_file()
+    out: dict = {"qSuccess": ok}
+    if path is not None:
+        out["qScriptLogFile"] = str(path)
+    return out
+
+
+def _reload(call: Call, mode: int) -> bool:
+    """qMode (help "DoReload method"): 0 the script's ErrorMode decides, 1 stop at the
+    first error, 2 go on after errors (as ErrorMode 0)."""
     session = call.session
     rid = call.request.id
     app = _doc(call).app
@@ -68,32 +94,24 @@ def do_reload(call: Call, qMode: int, qPartial: bool, qDebug: bool) -> bool:
     def status(text: str) -> None:
         prog.transient = text
 
+    limit = getattr(session.engine.settings, "reload_time_limit", 0) or None
+    error_mode = {1: 1, 2: 0}.get(mode)
     event(log, logging.DEBUG, "reload started", app=app.id, session=session.key, request=rid)
     try:
-        result = app.reload(progress, lambda: rid in session.cancelled, status=status)
+        result = app.reload(progress, lambda: rid in session.cancelled, status=status,
+                            time_limit=limit, error_mode=error_mode)
         ok = True
         tables = result.model.tables.values()
+        for err in result.errors:  # ignored under ErrorMode 0: warnings
+            prog.errors.append(_error_data(err, "EDC_WARNING"))
         event(log, logging.INFO, "reload finished", app=app.id,
               seconds=time.monotonic() - prog.started, tables=len(tables),
               rows=sum(t.nrows for t in tables))
     except ScriptError as exc:
-        where = f" (line {exc.line}, column {exc.column})" if exc.line else ""
-        text = f"{exc.detail}{where}"
-        prog.lines.append(f"The following error occurred: {text}")
-        if exc.statement:
-            prog.lines.append(f"The error occurred here: {exc.statement}")
-        prog.lines.append("Execution of script failed. script error.")
-        prog.errors.append(
-            {
-                "qErrorString": text,
-                "qLineEnd": "",
-                "qLine": exc.statement,
-                "qErrorDataCode": "EDC_ERROR",
-                "qMessage": {"qMessageCode": exc.code, "qMessageParameters": [exc.detail]},
-            }
-        )
+        prog.lines.extend(failure_lines(exc))
+        prog.errors.append(_error_data(exc, "EDC_ERROR"))
         event(log, logging.WARNING, "reload failed", app=app.id,
-              seconds=time.monotonic() - prog.started, error=text)
+              seconds=time.monotonic() - prog.started, error=prog.errors[-1]["qErrorString"])
         ok = False
     except Aborted:
         event(log, logging.WARNING, "reload cancelled", app=app.id,
@@ -104,6 +122,25 @@ def do_reload(call: Call, qMode: int, qPartial: bool, qDebug: bool) -> bool:
         prog.elapsed = time.monotonic() - prog.started
         session.cancelled.discard(rid)
     return ok
+
+
+def _error_data(exc: ScriptError, code: str) -> dict:
+    where = f" (line {exc.line}, column {exc.column})" if exc.line else ""
+    return {
+        "qErrorString": f"{exc.detail}{where}",
+        "qLineEnd": "",
+        "qLine": exc.statement,
+        "qErrorDataCode": code,
+        "qMessage": {"qMessageCode": exc.code, "qMessageParameters": [exc.detail]},
+    }
+
+
+@method("Doc", "CheckScriptSyntax", out=("qErrors",))
+def check_script_syntax(call: Call) -> list:
+    """Every syntax error of the app's script, without running it (ScriptSyntaxError:
+    qErrLen, qTabIx, qLineInTab, qColInLine, qTextPos, all 0-based)."""
+    app = _doc(call).app
+    return [issue.to_qix(app.script) for issue in app.check_script()]
 
 
 @method("Doc", "DoSave", p("qFileName", "str", ""))
