@@ -212,9 +212,10 @@ def script_error(script: str, **kwargs) -> ScriptError:
         ("LOAD 1 as X AUTOGENERATE -1;", 1, 1, "Invalid Autogenerate count: -1"),
         ("LOAD * FROM x.csv (txt);", 1, 1, "No file access in this context"),
         # statements that do not parse: the offending token
-        ("SET a = 1;\nT:\n  SQL SELECT * FROM x;", 3, 3, "The SQL statement is not supported yet"),
-        ("SELECT * FROM x;", 1, 1, "The SELECT statement is not supported yet"),
-        ("LIB CONNECT TO 'db';", 1, 1, "The LIB statement is not supported yet"),
+        ("SET a = 1;\nT:\n  SQL SELECT * FROM x;", 2, 1, "SQL statement without a data connection"),
+        ("SELECT * FROM x;", 1, 1, "SQL statement without a data connection"),
+        ("LIB CONNECT TO 'db';", 1, 1, "No data connections in this context"),
+        ("ODBC CONNECT TO db;", 1, 1, "ODBC CONNECT is not supported"),
         ("Whatever;", 1, 1, "Unknown statement: Whatever"),
         ("LOAD A\n  FROM x.qvd (qvd);", 2, 15, "File format qvd is not supported yet"),
         ("LET x = 1 +* 2;", 1, 12, "Unexpected '*'"),

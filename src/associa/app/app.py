@@ -100,7 +100,7 @@ class App:
             with self.lock:
                 script = self.script
             result = run_script(script, self.connections.open_file, progress, cancelled,
-                                status=status)
+                                status=status, connect=self.connections.connect)
             with self.lock:
                 self.model = result.model
                 self.locale = result.locale
@@ -232,7 +232,7 @@ class App:
                 "objects": copy.deepcopy(self.objects),
                 "children": self.tree.to_json(),
                 "properties": copy.deepcopy(self.properties),
-                "connections": self.connections.to_json(),
+                "connections": self.connections.to_record(),  # credentials sealed
                 "variables": dict(self.variables),
                 "created": self.created,
                 "modified": self.modified,
@@ -251,7 +251,7 @@ class App:
         for conn in meta.get("connections") or []:
             from associa.app.connections import Connection
 
-            c = Connection.from_json(conn)
+            c = Connection.from_record(conn)
             app.connections.items[c.id] = c
         app.variables = meta.get("variables") or {}
         app.locale = Locale.from_variables(app.variables)

@@ -43,8 +43,8 @@ class FileFormat:
 class Load:
     label: str | None
     items: list[LoadItem]
-    source: str  # "inline" | "file" | "resident" | "autogenerate"
-    data: str = ""  # inline text, file path or resident table name
+    source: str  # "inline" | "file" | "resident" | "autogenerate" | "sql"
+    data: str = ""  # inline text, file path, resident table name or SQL statement
     count: ast.Node | None = None  # AUTOGENERATE count
     fmt: FileFormat = field(default_factory=FileFormat)
     where: ast.Node | None = None
@@ -52,6 +52,17 @@ class Load:
     concatenate: str | None = None  # None: automatic; "": last table; name: that table
     no_concatenate: bool = False
     where_refs: dict[str, int] = field(default_factory=dict, compare=False)
+    data_offset: int = field(default=0, compare=False)  # where an SQL text starts
+
+
+@dataclass(slots=True)
+class LibConnect:
+    name: str
+
+
+@dataclass(slots=True)
+class Disconnect:
+    pass
 
 
 @dataclass(slots=True)
@@ -87,14 +98,15 @@ class Noop:
     pass
 
 
-Node = Load | SetVar | LetVar | DropTables | DropFields | Trace | Noop
+Node = Load | LibConnect | Disconnect | SetVar | LetVar | DropTables | DropFields | Trace | Noop
 
 
 # -- the parser -----------------------------------------------------------------------
 
 
 class StatementParser(Parser):
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, sql: tuple[str, int] | None = None) -> None:
+        self.sql = sql  # an SQL statement's raw text and its offset (``sql_head``)
         try:
             super().__init__(text, comments=False)
         except ExpressionError as exc:  # a token error: keep its position in the statement
@@ -157,9 +169,13 @@ class StatementParser(Parser):
             return SIMPLE[keyword](self)
         if label is None and tok.kind in (T.NAME, T.QUOTED) and self.peek().is_op("="):
             return self.let_var()  # the LET keyword is optional
-        if keyword in ("load", "concatenate", "noconcatenate", "distinct"):
+        if keyword in ("load", "concatenate", "noconcatenate", "distinct") or (
+                keyword == "sql" and self.sql is not None):
             return self.load(label)
-        if keyword in ("sql", "select", "lib", "connect", "odbc", "oledb", "store", "join",
+        if keyword in ("odbc", "oledb", "connect", "connect32", "connect64", "custom"):
+            raise self.fail(f"{tok.value.upper()} CONNECT is not supported: create a connection "
+                            "(CreateConnection) and use LIB CONNECT TO 'name'", tok)
+        if keyword in ("sqltables", "sqlcolumns", "sqltypes", "store", "join",
                        "inner", "outer", "left", "right", "keep", "mapping", "crosstable",
                        "if", "for", "do", "sub", "call", "switch", "exit", "qualify",
                        "unqualify", "rename", "binary", "section", "directory"):
@@ -205,6 +221,11 @@ class StatementParser(Parser):
                     self.expect_op(")")
             else:
                 break
+        if self.sql is not None and self.word("sql"):  # SQL SELECT: LOAD * from its result
+            text, offset = self.sql
+            self.end()
+            return Load(label, [LoadItem(None, "*")], "sql", text, concatenate=concatenate,
+                        no_concatenate=no_concat, data_offset=offset)
         self.expect_word("load")
         distinct = self.word("distinct")
         items = self.load_items()
@@ -366,6 +387,49 @@ SIMPLE: dict[str, Callable[[StatementParser], Node]] = {
     "drop": StatementParser.drop,
 }
 
+# ``[label:] {prefix} SQL <text>`` or ``… SELECT <text>``: the text goes to the database
+# verbatim (SqlStatement/SelectStatement in the engine's grammar), so it is split off
+# before the statement is tokenized; the label and prefixes are parsed as for a LOAD
+_LABEL = r"(?:[^\W\d][\w.$#-]*|\[[^\]]*\]|\"[^\"]*\"|'[^']*')\s*:"
+_PREFIX = r"(?:[^\W\d]\w*|\d+(?:\.\d+)?)(?:\s*\([^()]*\))?"
+_SQL = re.compile(rf"(\s*(?:{_LABEL})?\s*(?:{_PREFIX}\s+)*?)(sql|select)(?=\s|\Z)",
+                  re.IGNORECASE)
+SQL_PREFIXES = {"add", "buffer", "concatenate", "crosstable", "first", "generic", "hierarchy",
+                "hierarchybelongsto", "info", "inner", "intervalmatch", "join", "keep", "left",
+                "mapping", "merge", "noconcatenate", "only", "outer", "replace", "right",
+                "sample", "semantic", "incremental", "inc", "incr", "stale", "after", "day",
+                "days", "hour", "hours"}
+_LIB = re.compile(r"\s*lib\s+connect\s+to\b\s*(.*?)\s*\Z", re.IGNORECASE | re.DOTALL)
+_DISCONNECT = re.compile(r"\s*disconnect\s*\Z", re.IGNORECASE)
+
+
+def sql_head(text: str) -> tuple[str, str, int] | None:
+    """(label and prefixes with the keyword SQL, SQL text, its offset) of an SQL
+    statement, or None for any other statement. ``SELECT …`` sends ``SELECT …``;
+    ``SQL …`` sends what follows SQL."""
+    m = _SQL.match(text)
+    if not m:
+        return None
+    head = m.group(1)
+    body = re.sub(r"\([^()]*\)", " ", re.sub(rf"^\s*{_LABEL}", "", head))
+    words = re.findall(r"[^\W\d]\w*", body)
+    if any(w.lower() not in SQL_PREFIXES for w in words):
+        return None
+    if m.group(2).lower() == "sql":
+        start = m.end()
+        rest = text[start:]
+        offset = start + len(rest) - len(rest.lstrip())
+    else:
+        offset = m.start(2)
+    return head + "sql", text[offset:].rstrip(), offset
+
+
+def _lib_name(raw: str) -> str:
+    if len(raw) >= 2 and (raw[0], raw[-1]) in (("'", "'"), ('"', '"'), ("[", "]"), ("`", "`")):
+        return raw[1:-1]
+    return raw
+
+
 _SET = re.compile(r"\s*set\s+(\[[^\]]*\]|[^\s=]+)\s*=(.*)\Z", re.IGNORECASE | re.DOTALL)
 _RAW = re.compile(r"\s*(rem|trace)(\s.*)?\Z", re.IGNORECASE | re.DOTALL)
 
@@ -384,4 +448,18 @@ def parse_statement(text: str) -> Node:
         if m.group(1).lower() == "trace":
             return Trace((m.group(2) or "").strip())
         return Noop()
+    m = _LIB.match(text)
+    if m:
+        name = _lib_name(m.group(1))
+        if not name:
+            raise StatementParser(text).fail("LIB CONNECT TO needs a connection name")
+        return LibConnect(name)
+    if _DISCONNECT.match(text):
+        return Disconnect()
+    sql = sql_head(text)
+    if sql is not None:
+        head, raw, offset = sql
+        if not raw.strip() or raw.lower() == "select":
+            raise StatementParser(head).fail("SQL statement without text")
+        return StatementParser(head, (raw, offset)).statement()
     return StatementParser(text).statement()

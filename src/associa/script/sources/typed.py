@@ -1,0 +1,143 @@
+"""Typed Arrow tables as LOAD sources (what a database hands back for ``SQL SELECT``).
+
+A typed source keeps its types, as the engine keeps those of ODBC and QVD data (it does
+not interpret them as it does untyped text; qlik-language.md §6.10): numbers stay
+numbers, texts stay texts (a VARCHAR ``'0012'`` is the text ``0012``), and dates, times
+and timestamps become duals, their serial number (days since 1899-12-30, the engine's
+OLE date, as the QVX ``DATE``/``TIMESTAMP`` attribute types carry them) with the text of
+``DateFormat``, ``TimeFormat`` or ``TimestampFormat`` as the script has set them.
+
+* integers, floats and decimals: numbers (decimals as float64, as the engine holds
+  every number); a floating NaN is NULL;
+* booleans: ``-1`` and ``0``, the engine's True() and False();
+* dates, timestamps (a zoned one at its UTC wall time), times: duals as above;
+  durations: their length in days;
+* texts: texts; binary values: their hex digits; lists, structs and maps: their JSON;
+* a column whose field carries the metadata ``associa.interpret`` (a database column
+  that mixes numbers and texts, as SQLite allows) is untyped text, interpreted as a
+  text file's cells are.
+
+Every column becomes codes into its distinct values in order of first appearance
+(``sources.table.Distinct``), NULL being code ``-1``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from associa.script.sources.table import Distinct, SourceColumn, SourceTable
+from associa.values import DEFAULT_LOCALE, Locale, format_datetime
+from associa.values.encoding import ColumnEncoder, EncodedColumn, factorize_numbers
+
+__all__ = ["INTERPRET", "arrow_source"]
+
+INTERPRET = b"associa.interpret"  # field metadata: untyped text, interpret its cells
+EPOCH_SERIAL = 25569.0  # the serial number of 1970-01-01
+_UNITS = {"s": 1.0, "ms": 1e3, "us": 1e6, "ns": 1e9}
+
+
+def arrow_source(
+    table: pa.Table,
+    locale: Locale,
+    needed: set[str] | None,
+    interpret: Callable[[str], Callable[[pa.Array], np.ndarray]],
+) -> SourceTable:
+    """The columns named in ``needed`` (all when None) of a typed table, encoded.
+    ``interpret(name)`` interprets the distinct texts of an untyped column."""
+    names = list(table.column_names)
+    out = SourceTable(names, table.num_rows)
+    where = {name: i for i, name in enumerate(names)}  # a repeated name: the last column
+    for name, i in where.items():
+        if needed is not None and name not in needed:
+            continue
+        field = table.schema.field(i)
+        column = table.column(i)
+        chunk = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+        if field.metadata and INTERPRET in field.metadata:
+            enc = ColumnEncoder(locale)
+            enc.add(chunk.cast(pa.string()))
+            encoded = enc.finish(interpret(name))
+        else:
+            encoded = encode_typed(chunk, locale)
+        out.columns[name] = SourceColumn(Distinct(encoded), encoded.codes, encoded.nrows, True,
+                                         float(encoded.start) if encoded.sequence else None)
+    return out
+
+
+def encode_typed(arr: pa.Array, locale: Locale) -> EncodedColumn:
+    """One typed column as codes into its distinct values (first appearance order)."""
+    t = arr.type
+    if pa.types.is_dictionary(t):
+        return encode_typed(arr.cast(t.value_type), locale)
+    if pa.types.is_null(t):
+        return EncodedColumn(len(arr), np.full(len(arr), -1, dtype=np.int32),
+                             np.zeros(0), pa.array([], pa.string()))
+    if pa.types.is_string(t) or pa.types.is_large_string(t) or _is_string_view(t):
+        return _encode_texts(arr.cast(pa.string()))
+    if pa.types.is_boolean(t):
+        nums = np.where(arr.fill_null(False).to_numpy(zero_copy_only=False), -1.0, 0.0)
+        return _encode_numbers(nums, _valid(arr), None)
+    if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
+        nums = pc.cast(arr, pa.float64(), safe=False).fill_null(np.nan).to_numpy(
+            zero_copy_only=False)
+        return _encode_numbers(nums, _valid(arr) & ~np.isnan(nums), None)
+    if pa.types.is_date(t):
+        days = arr.cast(pa.date32()).cast(pa.int32()).fill_null(0).to_numpy(
+            zero_copy_only=False).astype(np.float64)
+        return _encode_numbers(days + EPOCH_SERIAL, _valid(arr), locale.date_format, locale)
+    if pa.types.is_timestamp(t):
+        ticks = arr.cast(pa.int64()).fill_null(0).to_numpy(zero_copy_only=False)
+        serial = ticks / (_UNITS[t.unit] * 86400.0) + EPOCH_SERIAL
+        return _encode_numbers(serial, _valid(arr), locale.timestamp_format, locale)
+    if pa.types.is_time(t):
+        ticks = arr.cast(pa.int64()).fill_null(0).to_numpy(zero_copy_only=False)
+        serial = ticks / (_UNITS[t.unit] * 86400.0)
+        return _encode_numbers(serial, _valid(arr), locale.time_format, locale)
+    if pa.types.is_duration(t):
+        ticks = arr.cast(pa.int64()).fill_null(0).to_numpy(zero_copy_only=False)
+        return _encode_numbers(ticks / (_UNITS[t.unit] * 86400.0), _valid(arr), None)
+    if pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_fixed_size_binary(t):
+        return _encode_texts(pa.array([None if v is None else v.hex() for v in arr.to_pylist()],
+                                      pa.string()))
+    # lists, structs, maps, intervals: their JSON text
+    return _encode_texts(pa.array([None if v is None else json.dumps(v, default=str)
+                                   for v in arr.to_pylist()], pa.string()))
+
+
+def _is_string_view(t: pa.DataType) -> bool:
+    check = getattr(pa.types, "is_string_view", None)
+    return bool(check and check(t))
+
+
+def _valid(arr: pa.Array) -> np.ndarray:
+    if arr.null_count == 0:
+        return np.ones(len(arr), dtype=bool)
+    return arr.is_valid().to_numpy(zero_copy_only=False)
+
+
+def _encode_texts(arr: pa.Array) -> EncodedColumn:
+    enc = pc.dictionary_encode(arr)
+    codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
+    texts = enc.dictionary
+    return EncodedColumn(len(arr), codes, np.full(len(texts), np.nan), texts)
+
+
+def _encode_numbers(nums: np.ndarray, valid: np.ndarray, fmt: str | None,
+                    locale: Locale = DEFAULT_LOCALE) -> EncodedColumn:
+    """Numbers (NULL where not ``valid``); with ``fmt``, duals with that format's text."""
+    codes = np.full(len(nums), -1, dtype=np.int32)
+    keys = np.asarray(nums[valid], dtype=np.float64) + 0.0  # no -0.0
+    if len(keys):
+        key_codes, distinct, _ = factorize_numbers(keys)
+        codes[valid] = key_codes
+    else:
+        distinct = np.zeros(0)
+    texts = None
+    if fmt is not None:
+        texts = pa.array([format_datetime(float(x), fmt, locale) for x in distinct], pa.string())
+    return EncodedColumn(len(nums), codes, np.asarray(distinct, dtype=np.float64), texts)
