@@ -184,14 +184,16 @@ class DuckDB:
     def run(self, sql: str, check: Callable[[], None]) -> pa.Table | None:
         import duckdb
 
+        statements: list[Any] = []
         results = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN,
                    duckdb.StatementType.PRAGMA, duckdb.StatementType.CALL,
                    duckdb.StatementType.EXECUTE, duckdb.StatementType.RELATION}
         try:
             statements = duckdb.extract_statements(sql)
-            rel = self.conn.sql(sql)
-            if not statements or statements[-1].type not in results or rel is None:
+            if not statements or statements[-1].type not in results:
+                self.conn.execute(sql)
                 return None
+            rel = self.conn.sql(sql)
             reader = _duckdb_reader(rel)
             batches = []
             for batch in reader:
@@ -199,6 +201,14 @@ class DuckDB:
                 check()
             return pa.Table.from_batches(batches, schema=reader.schema)
         except duckdb.Error as exc:
+            if "\nLINE " not in str(exc) and statements and all(
+                    st.type == duckdb.StatementType.SELECT for st in statements):
+                # the relation API leaves out where; a query (no side effect) run through
+                # execute says it
+                try:
+                    self.conn.execute(sql)
+                except duckdb.Error as again:
+                    exc = again
             raise DatabaseError(_duckdb_message(exc), _duckdb_position(exc, sql)) from None
 
     def close(self) -> None:
