@@ -4,7 +4,8 @@ Golden cases live in ``tests/golden/script/<case>/``: ``script.qvs`` and ``expec
 (``{"tables": {table: {field: [[text, num-or-null] or null per row]}}, "variables": {…}}``;
 tables and fields in model order; only the variables listed are checked). A case may have
 a ``data/`` folder: it is copied to a temporary folder, and ``lib://Data/x`` reads
-``data/x`` through the ``open_file`` callback.
+``data/x`` through the ``open_file`` callback. A case with a ``connections.json`` has
+databases for LIB CONNECT TO (``tests/script/sql_cases.py``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from associa.errors import (
 from associa.model import DataModel
 from associa.script import ReloadResult, run_script
 from associa.script.interpreter import unexpanded_offset
+from tests.script.sql_cases import case_connect
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "script"
 CASES = sorted(p.parent.name for p in GOLDEN.glob("*/script.qvs"))
@@ -81,7 +83,8 @@ def test_golden_script(case: str, tmp_path: Path) -> None:
         shutil.copytree(folder / "data", tmp_path / "Data")
     script = (folder / "script.qvs").read_text(encoding="utf-8")
     expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
-    result = run_script(script, open_file=folder_opener(tmp_path))
+    result = run_script(script, open_file=folder_opener(tmp_path),
+                        connect=case_connect(folder, tmp_path))
     actual = snapshot(result.model)
     assert list(actual) == list(expected["tables"]), "tables"
     for tname, fields in expected["tables"].items():

@@ -97,6 +97,15 @@ def test_untyped_column_is_interpreted_with_the_locale() -> None:
     assert values(t, "m", locale) == [("1,5", 1.5), ("x", None), None, ("2", 2.0)]
 
 
+def test_mixed_column_keeps_its_numbers_and_interprets_its_texts() -> None:
+    from associa.script.sources.database import rows_table
+
+    locale = Locale.from_variables({"DecimalSep": ",", "ThousandSep": "."})
+    t = rows_table(["m"], [(3.75,), ("2,5",), ("x",), (None,), (7,), ("7",)])
+    assert values(t, "m", locale) == [("3.75", 3.75), ("2,5", 2.5), ("x", None), None,
+                                      ("7", 7.0), ("7", 7.0)]
+
+
 def test_only_the_needed_columns_are_encoded() -> None:
     t = pa.table({"a": [1, 2], "b": ["x", "y"], "a2": [1.0, 2.0]})
     source = arrow_source(t, DEFAULT_LOCALE, {"b"}, interpret_with(DEFAULT_LOCALE))

@@ -352,8 +352,8 @@ _PLAIN = (type(None), bool, int, float, str, bytes, Decimal, date, datetime, tim
 
 def rows_table(names: list[str], rows: Sequence[Sequence[Any]]) -> pa.Table:
     """Rows of Python values (a DB-API result) as an Arrow table, each column typed from
-    its values; a column that mixes numbers and texts (SQLite) is untyped text, marked
-    to be interpreted (``typed.INTERPRET``)."""
+    its values; a column of values of several types (SQLite) is a struct of its numbers
+    and its other values as texts, marked to be interpreted (``typed.INTERPRET``)."""
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
     arrays, fields = [], []
     for name, values in zip(names, columns, strict=True):
@@ -369,7 +369,15 @@ def _column(values: list[Any]) -> tuple[pa.Array, bool]:
     try:
         return pa.array(values), False
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError):
-        return pa.array([None if v is None else _text(v) for v in values], pa.string()), True
+        pass
+    # values of several types in one column (SQLite): the numbers stay numbers, the
+    # other values are texts to interpret (typed.INTERPRET)
+    nums = [float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
+            for v in values]
+    texts = [None if v is None or n is not None else _text(v) for v, n in zip(values, nums,
+                                                                              strict=True)]
+    return pa.StructArray.from_arrays([pa.array(nums, pa.float64()), pa.array(texts, pa.string())],
+                                      names=["num", "text"]), True
 
 
 def _plain(v: Any) -> Any:

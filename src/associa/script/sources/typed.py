@@ -13,9 +13,10 @@ OLE date, as the QVX ``DATE``/``TIMESTAMP`` attribute types carry them) with the
 * dates, timestamps (a zoned one at its UTC wall time), times: duals as above;
   durations: their length in days;
 * texts: texts; binary values: their hex digits; lists, structs and maps: their JSON;
-* a column whose field carries the metadata ``associa.interpret`` (a database column
-  that mixes numbers and texts, as SQLite allows) is untyped text, interpreted as a
-  text file's cells are.
+* a column whose field carries the metadata ``associa.interpret`` is untyped: its texts
+  are interpreted as a text file's cells are; a struct of ``num`` and ``text`` (a
+  database column of values of several types, as SQLite allows) keeps its numbers and
+  interprets its texts.
 
 Every column becomes codes into its distinct values in order of first appearance
 (``sources.table.Distinct``), NULL being code ``-1``.
@@ -33,6 +34,7 @@ import pyarrow.compute as pc
 from associa.script.sources.table import Distinct, SourceColumn, SourceTable
 from associa.values import DEFAULT_LOCALE, Locale, format_datetime
 from associa.values.encoding import ColumnEncoder, EncodedColumn, factorize_numbers
+from associa.values.rendering import default_text_array
 
 __all__ = ["INTERPRET", "arrow_source"]
 
@@ -59,9 +61,7 @@ def arrow_source(
         column = table.column(i)
         chunk = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
         if field.metadata and INTERPRET in field.metadata:
-            enc = ColumnEncoder(locale)
-            enc.add(chunk.cast(pa.string()))
-            encoded = enc.finish(interpret(name))
+            encoded = _encode_untyped(chunk, locale, interpret(name))
         else:
             encoded = encode_typed(chunk, locale)
         out.columns[name] = SourceColumn(Distinct(encoded), encoded.codes, encoded.nrows, True,
@@ -107,6 +107,26 @@ def encode_typed(arr: pa.Array, locale: Locale) -> EncodedColumn:
     # lists, structs, maps, intervals: their JSON text
     return _encode_texts(pa.array([None if v is None else json.dumps(v, default=str)
                                    for v in arr.to_pylist()], pa.string()))
+
+
+def _encode_untyped(arr: pa.Array, locale: Locale,
+                    interpret: Callable[[pa.Array], np.ndarray]) -> EncodedColumn:
+    """A column of texts to interpret, or a struct of ``num`` (typed numbers, kept) and
+    ``text`` (cells to interpret) for a column of values of several types."""
+    if not pa.types.is_struct(arr.type):
+        enc = ColumnEncoder(locale)
+        enc.add(arr.cast(pa.string()))
+        return enc.finish(interpret)
+    nums = arr.field("num")
+    is_num = nums.is_valid()
+    rendered = default_text_array(nums.fill_null(0).to_numpy(zero_copy_only=False))
+    texts = pc.if_else(is_num, rendered, arr.field("text"))
+    enc = pc.dictionary_encode(texts)
+    codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
+    distinct = np.array(interpret(enc.dictionary), dtype=np.float64)
+    rows = np.flatnonzero(is_num.to_numpy(zero_copy_only=False))
+    distinct[codes[rows]] = nums.to_numpy(zero_copy_only=False)[rows]  # numbers win
+    return EncodedColumn(len(arr), codes, distinct, enc.dictionary)
 
 
 def _is_string_view(t: pa.DataType) -> bool:
