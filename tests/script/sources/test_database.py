@@ -254,3 +254,25 @@ def test_postgres_error_carries_the_position(postgres: PgServer) -> None:  # noq
         db.close()
     assert 'column "missing_column" does not exist' in info.value.message
     assert info.value.position == sql.index("missing_column")
+
+
+def test_file_databases_reach_no_other_file(duck: Path, lite: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "secret.csv"
+    outside.write_text("a\n1\n")
+    db = open_database("duckdb", str(duck), "", "", Path("/"))
+    try:
+        for sql in (f"SELECT * FROM read_csv('{outside}')", f"SELECT * FROM '{outside}'",
+                    f"ATTACH '{tmp_path / 'other.duckdb'}' AS other",
+                    f"COPY orders TO '{tmp_path / 'out.csv'}'"):
+            with pytest.raises(DatabaseError, match="Permission Error"):
+                db.run(sql, never)
+    finally:
+        db.close()
+    db = open_database("sqlite", str(lite), "", "", Path("/"))
+    try:
+        with pytest.raises(DatabaseError, match="too many attached databases"):
+            db.run(f"ATTACH DATABASE '{tmp_path / 'other.sqlite'}' AS other", never)
+    finally:
+        db.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["secret.csv", "shop.duckdb",
+                                                          "shop.sqlite"]

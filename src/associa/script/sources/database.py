@@ -16,7 +16,9 @@ Targets (a connection's ``qConnectionString``):
 
 * duckdb, sqlite: the database file, absolute or relative to ``base_dir`` (also written
   ``duckdb:///path``/``sqlite:///path``); it must exist (a missing file is an error, not
-  a new empty database);
+  a new empty database). The script's SQL reaches that file only: DuckDB runs without
+  external access (no ``read_csv('/etc/…')``, ATTACH, COPY TO or extension installs),
+  SQLite attaches no other database;
 * postgresql: a libpq conninfo (``host=… port=… dbname=…``), a ``postgresql://`` URL, or
   ``key=value;…`` pairs as in a Qlik connector string (``host``, ``port``, ``db`` or
   ``database``, …), optionally wrapped in ``CUSTOM CONNECT TO "…"`` as corectl writes
@@ -176,8 +178,8 @@ class DuckDB:
         import duckdb
 
         path = _file_path(target, base_dir, "duckdb")
-        try:
-            self.conn = duckdb.connect(str(path))
+        try:  # no file but the database's own: no read_csv('/etc/…'), ATTACH, COPY TO
+            self.conn = duckdb.connect(str(path), config={"enable_external_access": False})
         except duckdb.Error as exc:
             raise DatabaseError(f"Cannot open DuckDB database {path}: {_first_line(exc)}") from None
 
@@ -270,6 +272,7 @@ class SQLite:
         try:
             self.conn = sqlite3.connect(f"file:{quote(str(path))}?mode=rw", uri=True,
                                         isolation_level=None, check_same_thread=False)
+            self.conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)  # no ATTACH of other files
         except sqlite3.Error as exc:
             raise DatabaseError(f"Cannot open SQLite database {path}: {_first_line(exc)}") from None
 
