@@ -276,3 +276,60 @@ def test_file_databases_reach_no_other_file(duck: Path, lite: Path, tmp_path: Pa
         db.close()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["secret.csv", "shop.duckdb",
                                                           "shop.sqlite"]
+
+
+class Cancelled(Exception):
+    pass
+
+
+def cancel_after(seconds: float):  # type: ignore[no-untyped-def]
+    """A check that raises once ``seconds`` have passed (a reload cancelled meanwhile)."""
+    import time
+
+    end = time.monotonic() + seconds
+
+    def check() -> None:
+        if time.monotonic() > end:
+            raise Cancelled
+
+    return check
+
+
+LONG_QUERIES = {
+    "duckdb": "SELECT count(*) FROM range(100000000000) a WHERE a.range % 7 = 3",
+    "sqlite": "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) "
+              "SELECT count(*) FROM n",
+}
+
+
+@pytest.mark.parametrize("kind", ["duckdb", "sqlite"])
+def test_cancel_interrupts_a_long_statement(kind: str, duck: Path, lite: Path) -> None:
+    import time
+
+    db = open_database(kind, str(duck if kind == "duckdb" else lite), "", "", Path("/"))
+    started = time.monotonic()
+    try:
+        with pytest.raises(Cancelled):
+            db.run(LONG_QUERIES[kind], cancel_after(0.3))
+        took = time.monotonic() - started
+        # still usable afterwards
+        assert db.run("SELECT 1 AS x", never).column(0).to_pylist() == [1]  # type: ignore[union-attr]
+    finally:
+        db.close()
+    assert took < 20  # the query alone runs for minutes
+
+
+def test_cancel_interrupts_a_postgres_query(postgres: PgServer) -> None:  # noqa: F811
+    import time
+
+    target = f"host={postgres.host} port={postgres.port} dbname=postgres"
+    db = open_database("postgresql", target, postgres.user, postgres.password, Path("/"))
+    started = time.monotonic()
+    try:
+        with pytest.raises(Cancelled):
+            db.run("SELECT pg_sleep(60)", cancel_after(0.3))
+        took = time.monotonic() - started
+        assert db.run("SELECT 1 AS x", never).column(0).to_pylist() == [1]  # type: ignore[union-attr]
+    finally:
+        db.close()
+    assert took < 20

@@ -5,7 +5,9 @@
 verbatim, as the engine passes ``SQL <text>`` to its connector, and gives its result set
 as an Arrow table with the database's types (None when the statement returns no rows'
 description: DDL, INSERT, …). ``check`` runs between batches of rows (it raises to
-cancel). Failures raise ``DatabaseError`` with the database's message and, where the
+cancel), and, while the database computes, every 0.1 s in a watcher thread that
+interrupts the statement when it raises (``_Watch``): a cancelled reload stops a long
+query too. Failures raise ``DatabaseError`` with the database's message and, where the
 database says it (PostgreSQL, DuckDB), the offset in the statement where it went wrong.
 
 The drivers are the databases' own: ``duckdb`` (Arrow batches straight from the engine),
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
@@ -168,6 +171,46 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+class _Watch:
+    """While a statement runs: call ``check`` every ``POLL`` seconds in a thread; when it
+    raises (the reload was cancelled), ``interrupt`` the statement. The statement's
+    thread then calls ``check`` itself (``cancelled``) to raise the cancellation."""
+
+    POLL = 0.1
+
+    def __init__(self, check: Callable[[], None], interrupt: Callable[[], None]) -> None:
+        self.check = check
+        self.interrupt = interrupt
+        self.fired = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="sql-cancel-watch", daemon=True)
+
+    def __enter__(self) -> _Watch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.POLL):
+            try:
+                self.check()
+            except BaseException:  # whatever cancels the reload
+                self.fired = True
+                try:
+                    self.interrupt()
+                except Exception:  # the statement may have just ended
+                    pass
+                return
+
+    def cancelled(self) -> None:
+        """Raise the cancellation if the watcher interrupted the statement."""
+        if self.fired:
+            self.check()
+
+
 # -- DuckDB ---------------------------------------------------------------------------
 
 
@@ -190,19 +233,22 @@ class DuckDB:
         results = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN,
                    duckdb.StatementType.PRAGMA, duckdb.StatementType.CALL,
                    duckdb.StatementType.EXECUTE, duckdb.StatementType.RELATION}
+        watch = _Watch(check, self.conn.interrupt)
         try:
-            statements = duckdb.extract_statements(sql)
-            if not statements or statements[-1].type not in results:
-                self.conn.execute(sql)
-                return None
-            rel = self.conn.sql(sql)
-            reader = _duckdb_reader(rel)
-            batches = []
-            for batch in reader:
-                batches.append(batch)
-                check()
-            return pa.Table.from_batches(batches, schema=reader.schema)
+            with watch:
+                statements = duckdb.extract_statements(sql)
+                if not statements or statements[-1].type not in results:
+                    self.conn.execute(sql)
+                    return None
+                rel = self.conn.sql(sql)
+                reader = _duckdb_reader(rel)
+                batches = []
+                for batch in reader:
+                    batches.append(batch)
+                    check()
+                return pa.Table.from_batches(batches, schema=reader.schema)
         except duckdb.Error as exc:
+            watch.cancelled()
             if "\nLINE " not in str(exc) and statements and all(
                     st.type == duckdb.StatementType.SELECT for st in statements):
                 # the relation API leaves out where; a query (no side effect) run through
@@ -277,16 +323,19 @@ class SQLite:
             raise DatabaseError(f"Cannot open SQLite database {path}: {_first_line(exc)}") from None
 
     def run(self, sql: str, check: Callable[[], None]) -> pa.Table | None:
+        watch = _Watch(check, self.conn.interrupt)
         try:
-            cur = self.conn.execute(sql)
-            if cur.description is None:
-                return None
-            names = [d[0] for d in cur.description]
-            rows: list[Sequence[Any]] = []
-            while batch := cur.fetchmany(BATCH_ROWS):
-                rows.extend(batch)
-                check()
+            with watch:
+                cur = self.conn.execute(sql)
+                if cur.description is None:
+                    return None
+                names = [d[0] for d in cur.description]
+                rows: list[Sequence[Any]] = []
+                while batch := cur.fetchmany(BATCH_ROWS):
+                    rows.extend(batch)
+                    check()
         except sqlite3.Error as exc:
+            watch.cancelled()
             raise DatabaseError(f"SQLite: {_first_line(exc)}") from None
         return rows_table(names, rows)
 
@@ -319,8 +368,10 @@ class Postgres:
     def run(self, sql: str, check: Callable[[], None]) -> pa.Table | None:
         import psycopg
 
+        conn = self.conn
+        watch = _Watch(check, getattr(conn, "cancel_safe", conn.cancel))
         try:
-            with self.conn.cursor() as cur:
+            with watch, conn.cursor() as cur:
                 cur.execute(sql)  # the script's text, verbatim
                 if cur.description is None:
                     return None
@@ -330,6 +381,7 @@ class Postgres:
                     rows.extend(batch)
                     check()
         except psycopg.Error as exc:
+            watch.cancelled()
             diag = getattr(exc, "diag", None)
             message = (diag.message_primary if diag is not None else None) or _first_line(exc)
             pos = diag.statement_position if diag is not None else None
