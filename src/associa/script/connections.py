@@ -35,7 +35,6 @@ def do_lib_connect(interp: Interpreter, node: p.LibConnect) -> None:
         raise ScriptError("No data connections in this context")
     disconnect(interp)
     interp.database = interp.connect(node.name)
-    interp.database_name = node.name
     interp.say("Connected.")
 
 

@@ -96,7 +96,6 @@ class Interpreter:
         self.open_file = open_file
         self.connect = connect
         self.database: Database | None = None  # the connection of LIB CONNECT TO
-        self.database_name = ""
         self.progress = progress or (lambda line: None)
         self.cancelled = cancelled or (lambda: False)
         self.status = status or (lambda text: None)
@@ -208,7 +207,6 @@ class Interpreter:
         self.status(f"{node.label or source_name} << {source_name}")
         names, read = self._open_source(node)
         if read is None:  # an SQL statement that returns no result set: no table
-            self.say(f"SQL statement done ({self.database_name})")
             return
         items: list[p.LoadItem] = []
         for item in node.items:

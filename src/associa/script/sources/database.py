@@ -18,7 +18,7 @@ Targets (a connection's ``qConnectionString``):
 
 * duckdb, sqlite: the database file, absolute or relative to ``base_dir`` (also written
   ``duckdb:///path``/``sqlite:///path``); it must exist (a missing file is an error, not
-  a new empty database). The script's SQL reaches that file only: DuckDB runs without
+  a new empty database); DuckDB's ``:memory:`` is a new empty database for the reload. The script's SQL reaches that file only: DuckDB runs without
   external access (no ``read_csv('/etc/…')``, ATTACH, COPY TO or extension installs),
   SQLite attaches no other database;
 * postgresql: a libpq conninfo (``host=… port=… dbname=…``), a ``postgresql://`` URL, or
@@ -220,9 +220,10 @@ class DuckDB:
     def __init__(self, target: str, user: str, password: str, base_dir: Path) -> None:
         import duckdb
 
-        path = _file_path(target, base_dir, "duckdb")
+        memory = _unwrapped(target).lower() in (":memory:", "duckdb:///:memory:")
+        path = ":memory:" if memory else str(_file_path(target, base_dir, "duckdb"))
         try:  # no file but the database's own: no read_csv('/etc/…'), ATTACH, COPY TO
-            self.conn = duckdb.connect(str(path), config={"enable_external_access": False})
+            self.conn = duckdb.connect(path, config={"enable_external_access": False})
         except duckdb.Error as exc:
             raise DatabaseError(f"Cannot open DuckDB database {path}: {_first_line(exc)}") from None
 
