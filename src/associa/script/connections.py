@@ -1,4 +1,5 @@
-"""Database statements of a load script: LIB CONNECT TO, DISCONNECT and SQL.
+"""Database statements of a load script: LIB CONNECT TO, DISCONNECT and SQL (how the
+parser recognises them, and what they do).
 
 ``LIB CONNECT TO 'name'`` opens the database of the app's connection of that name (the
 interpreter's ``connect`` callback: the app decrypts the credentials and opens it with
@@ -15,19 +16,62 @@ statement, at the place in the SQL text the database names when it names one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from associa.errors import ScriptError
-from associa.script import parser as p
 from associa.script.sources.database import DatabaseError
 from associa.script.sources.table import SourceTable
 from associa.script.sources.typed import arrow_source
 
 if TYPE_CHECKING:
+    from associa.script import parser as p
     from associa.script.interpreter import Interpreter
 
 Reader = Callable[[set[str] | None, Callable[[int], None]], SourceTable]
+
+# ``[label:] {prefix} SQL <text>`` or ``… SELECT <text>``: the text goes to the database
+# verbatim (SqlStatement/SelectStatement in the engine's grammar), so it is split off
+# before the statement is tokenized; the label and prefixes are parsed as for a LOAD
+_LABEL = r"(?:[^\W\d][\w.$#-]*|\[[^\]]*\]|\"[^\"]*\"|'[^']*')\s*:"
+_PREFIX = r"(?:[^\W\d]\w*|\d+(?:\.\d+)?)(?:\s*\([^()]*\))?"
+_SQL = re.compile(rf"(\s*(?:{_LABEL})?\s*(?:{_PREFIX}\s+)*?)(sql|select)(?=\s|\Z)",
+                  re.IGNORECASE)
+SQL_PREFIXES = {"add", "buffer", "concatenate", "crosstable", "first", "generic", "hierarchy",
+                "hierarchybelongsto", "info", "inner", "intervalmatch", "join", "keep", "left",
+                "mapping", "merge", "noconcatenate", "only", "outer", "replace", "right",
+                "sample", "semantic", "incremental", "inc", "incr", "stale", "after", "day",
+                "days", "hour", "hours"}
+LIB_CONNECT = re.compile(r"\s*lib\s+connect\s+to\b\s*(.*?)\s*\Z", re.IGNORECASE | re.DOTALL)
+DISCONNECT = re.compile(r"\s*disconnect\s*\Z", re.IGNORECASE)
+
+
+def sql_head(text: str) -> tuple[str, str, int] | None:
+    """(label and prefixes with the keyword SQL, SQL text, its offset) of an SQL
+    statement, or None for any other statement. ``SELECT …`` sends ``SELECT …``;
+    ``SQL …`` sends what follows SQL."""
+    m = _SQL.match(text)
+    if not m:
+        return None
+    head = m.group(1)
+    body = re.sub(r"\([^()]*\)", " ", re.sub(rf"^\s*{_LABEL}", "", head))
+    words = re.findall(r"[^\W\d]\w*", body)
+    if any(w.lower() not in SQL_PREFIXES for w in words):
+        return None
+    if m.group(2).lower() == "sql":
+        start = m.end()
+        rest = text[start:]
+        offset = start + len(rest) - len(rest.lstrip())
+    else:
+        offset = m.start(2)
+    return head + "sql", text[offset:].rstrip(), offset
+
+
+def lib_name(raw: str) -> str:
+    if len(raw) >= 2 and (raw[0], raw[-1]) in (("'", "'"), ('"', '"'), ("[", "]"), ("`", "`")):
+        return raw[1:-1]
+    return raw
 
 
 def do_lib_connect(interp: Interpreter, node: p.LibConnect) -> None:
@@ -54,10 +98,12 @@ def sql_source(interp: Interpreter, node: p.Load) -> tuple[list[str], Reader | N
     if interp.database is None:
         raise ScriptError("SQL statement without a data connection: connect first with "
                           "LIB CONNECT TO 'connection name'")
+    from associa.script.parser import StatementError
+
     try:
         result = interp.database.run(node.data, interp.check_cancelled)
     except DatabaseError as exc:
-        err = p.StatementError(exc.message)
+        err = StatementError(exc.message)
         err.offset = node.data_offset + max(exc.position, 0)
         raise err from None
     if result is None:

@@ -15,6 +15,7 @@ from associa.errors import ExpressionError
 from associa.expr import ast
 from associa.expr.parser import Parser
 from associa.expr.tokens import T, Token
+from associa.script.connections import DISCONNECT, LIB_CONNECT, lib_name, sql_head
 from associa.script.sources import TextFormat
 
 
@@ -387,49 +388,6 @@ SIMPLE: dict[str, Callable[[StatementParser], Node]] = {
     "drop": StatementParser.drop,
 }
 
-# ``[label:] {prefix} SQL <text>`` or ``… SELECT <text>``: the text goes to the database
-# verbatim (SqlStatement/SelectStatement in the engine's grammar), so it is split off
-# before the statement is tokenized; the label and prefixes are parsed as for a LOAD
-_LABEL = r"(?:[^\W\d][\w.$#-]*|\[[^\]]*\]|\"[^\"]*\"|'[^']*')\s*:"
-_PREFIX = r"(?:[^\W\d]\w*|\d+(?:\.\d+)?)(?:\s*\([^()]*\))?"
-_SQL = re.compile(rf"(\s*(?:{_LABEL})?\s*(?:{_PREFIX}\s+)*?)(sql|select)(?=\s|\Z)",
-                  re.IGNORECASE)
-SQL_PREFIXES = {"add", "buffer", "concatenate", "crosstable", "first", "generic", "hierarchy",
-                "hierarchybelongsto", "info", "inner", "intervalmatch", "join", "keep", "left",
-                "mapping", "merge", "noconcatenate", "only", "outer", "replace", "right",
-                "sample", "semantic", "incremental", "inc", "incr", "stale", "after", "day",
-                "days", "hour", "hours"}
-_LIB = re.compile(r"\s*lib\s+connect\s+to\b\s*(.*?)\s*\Z", re.IGNORECASE | re.DOTALL)
-_DISCONNECT = re.compile(r"\s*disconnect\s*\Z", re.IGNORECASE)
-
-
-def sql_head(text: str) -> tuple[str, str, int] | None:
-    """(label and prefixes with the keyword SQL, SQL text, its offset) of an SQL
-    statement, or None for any other statement. ``SELECT …`` sends ``SELECT …``;
-    ``SQL …`` sends what follows SQL."""
-    m = _SQL.match(text)
-    if not m:
-        return None
-    head = m.group(1)
-    body = re.sub(r"\([^()]*\)", " ", re.sub(rf"^\s*{_LABEL}", "", head))
-    words = re.findall(r"[^\W\d]\w*", body)
-    if any(w.lower() not in SQL_PREFIXES for w in words):
-        return None
-    if m.group(2).lower() == "sql":
-        start = m.end()
-        rest = text[start:]
-        offset = start + len(rest) - len(rest.lstrip())
-    else:
-        offset = m.start(2)
-    return head + "sql", text[offset:].rstrip(), offset
-
-
-def _lib_name(raw: str) -> str:
-    if len(raw) >= 2 and (raw[0], raw[-1]) in (("'", "'"), ('"', '"'), ("[", "]"), ("`", "`")):
-        return raw[1:-1]
-    return raw
-
-
 _SET = re.compile(r"\s*set\s+(\[[^\]]*\]|[^\s=]+)\s*=(.*)\Z", re.IGNORECASE | re.DOTALL)
 _RAW = re.compile(r"\s*(rem|trace)(\s.*)?\Z", re.IGNORECASE | re.DOTALL)
 
@@ -448,13 +406,13 @@ def parse_statement(text: str) -> Node:
         if m.group(1).lower() == "trace":
             return Trace((m.group(2) or "").strip())
         return Noop()
-    m = _LIB.match(text)
+    m = LIB_CONNECT.match(text)
     if m:
-        name = _lib_name(m.group(1))
+        name = lib_name(m.group(1))
         if not name:
             raise StatementParser(text).fail("LIB CONNECT TO needs a connection name")
         return LibConnect(name)
-    if _DISCONNECT.match(text):
+    if DISCONNECT.match(text):
         return Disconnect()
     sql = sql_head(text)
     if sql is not None:
