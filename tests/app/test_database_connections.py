@@ -147,3 +147,23 @@ def test_file_database_connections_and_unknown_types(loaded: Client, data_dir: P
     assert loaded.call("DoReload", handle=1) == {"qReturn": False}
     progress = loaded.call("GetProgress", 0)["qProgressData"]
     assert "Connection 'Nope' not found (line 1, column 1)" in json.dumps(progress)
+
+
+def test_credentials_in_a_modified_string_replace_unreadable_ones(tmp_path: Path) -> None:
+    from associa.app.connections import Connections
+    from associa.script.sources.database import postgres_params
+
+    conns = Connections(tmp_path)
+    conn = conns.create({"qName": "pg", "qType": "postgresql",
+                         "qConnectionString": "postgresql://ann:first-secret@db/shop"})
+    assert conns.vault.open(conn.credentials, "pg") == ("ann", "first-secret")
+    assert postgres_params(conn.connection_string) == {"host": "db", "dbname": "shop"}
+    (tmp_path / KEY_FILE).unlink()  # another engine's key, as far as this one knows
+    conns.modify(conn.id, {"qConnectionString": "postgresql://bobby:second-secret@db2/shop"})
+    assert conns.vault.open(conn.credentials, "pg") == ("bobby", "second-secret")
+    assert postgres_params(conn.connection_string) == {"host": "db2", "dbname": "shop"}
+    # without a password in the new string, the user name alone is replaced
+    conns.modify(conn.id, {"qConnectionString": "postgresql://carla@db3/shop"})
+    assert conns.vault.open(conn.credentials, "pg") == ("carla", "second-secret")
+    record = json.dumps(conns.to_record())
+    assert "second-secret" not in record and "bobby" not in record and "carla" not in record

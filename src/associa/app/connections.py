@@ -164,7 +164,10 @@ class Connections:
             user, password = _credentials(data)
             conn.credentials = self.vault.seal(user or more_user, password or more_password)
         elif more_user or more_password:  # written in the new string: kept sealed
-            old_user, old_password = self.vault.open(conn.credentials, conn.name)
+            try:
+                old_user, old_password = self.vault.open(conn.credentials, conn.name)
+            except ScriptError:  # sealed under another key: the new ones replace them
+                old_user, old_password = "", ""
             conn.credentials = self.vault.seal(more_user or old_user,
                                                more_password or old_password)
 
