@@ -11,7 +11,7 @@ DATA_DIR := data
 # fact rows of `make bench`: `make bench ROWS=1000000` runs a smaller star
 ROWS := 10000000
 
-.PHONY: run test install dev node pytest typecheck clients bench lint clean
+.PHONY: run test install dev node postgres pytest typecheck clients bench lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,17 @@ $(CLIENTS)/node_modules/.installed: $(CLIENTS)/package.json $(CLIENTS)/package-l
 	cd $(CLIENTS) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# Debian's PostgreSQL for the tests that load from a real server (tests/pg.py starts a
+# temporary cluster of it): installed with apt-get when missing and run as root; where it
+# cannot be, those tests are skipped and say why
+postgres:
+	@if command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing PostgreSQL (apt-get install postgresql)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null \
+			|| echo "PostgreSQL could not be installed: its tests will be skipped"; \
+	else echo "PostgreSQL is not installed (not root: apt-get install postgresql): its tests will be skipped"; fi
+
 install: $(VENV)/.installed
 dev: $(VENV)/.dev-installed
 node: $(CLIENTS)/node_modules/.installed
@@ -40,7 +51,7 @@ run: install
 ## test: every test: Python (unit, protocol, differential), types and the Node clients
 test: pytest typecheck clients
 
-pytest: dev node
+pytest: dev node postgres
 	$(BIN)/pytest -q
 
 ## typecheck: mypy over src/ (settings in pyproject.toml)

@@ -36,6 +36,7 @@ callers can catch either::
     ├── ReloadInProgress              11000
     └── LanguageError                 8       script and expression errors, with position
         ├── ScriptError               11002   a load script failed (line, column, statement)
+        │   ├── LibConnectionNotFound 11015   LIB CONNECT TO a connection that does not exist
         │   ├── ReloadOpenFileError   11020   a file the script reads cannot be opened
         │   ├── LibPathNotFound       11024   lib://<name>: no connection of that name
         │   ├── ReloadTimeLimit       11002   the reload ran past its time limit
@@ -262,6 +263,11 @@ class ScriptError(LanguageError):
     default_message = "Script error"
 
 
+class LibConnectionNotFound(ScriptError):
+    code = 11015
+    default_message = "Connection not found"
+
+
 class ReloadOpenFileError(ScriptError):
     code = 11020
     default_message = "Cannot open file"
@@ -288,7 +294,8 @@ class ReloadTimeLimit(ScriptError):
 
 
 _SCRIPT_ERRORS: dict[int, type[ScriptError]] = {
-    cls.code: cls for cls in (ScriptError, ReloadOpenFileError, LibPathNotFound, LibPathOutside)
+    cls.code: cls for cls in (ScriptError, LibConnectionNotFound, ReloadOpenFileError,
+                              LibPathNotFound, LibPathOutside)
 }
 
 

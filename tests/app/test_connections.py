@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -146,7 +147,8 @@ def test_crud_and_json(conns: Connections) -> None:
     assert conns.by_name("Three") is conn and conns.by_name("Two") is None
     as_json = conn.to_json()
     assert as_json == {"qId": conn.id, "qName": "Three", "qConnectionString": "/x",
-                       "qType": "folder", "qModifiedDate": ""}
+                       "qType": "folder", "qModifiedDate": conn.modified}
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", conn.modified)
     assert Connection.from_json(as_json) == conn
     assert [c["qName"] for c in conns.to_json()] == ["data", "Three"]
     conns.delete(conn.id)

@@ -6,7 +6,8 @@ tables and fields in model order; only the variables listed are checked). A case
 a ``data/`` folder: it is copied to a temporary folder, and ``lib://Data/x`` reads
 ``data/x`` through a folder connection (``app.folders.FolderFiles``: reading, listing,
 STORE and file times, never outside the folder); ``lib://Out/x`` is an empty folder to
-STORE into. ``"files": {"Out/x.csv": text}`` checks the text of files the script wrote
+STORE into. A case with a ``connections.json`` has databases for LIB CONNECT TO
+(``tests/script/sql_cases.py``). ``"files": {"Out/x.csv": text}`` checks the text of files the script wrote
 (UTF-8, a byte-order mark removed).
 
 Optional keys: ``"log"`` (the reload's persistent lines, exactly), ``"section_access"``
@@ -36,6 +37,7 @@ from associa.errors import (
 from associa.model import DataModel
 from associa.script import ReloadResult, run_script
 from associa.script.interpreter import unexpanded_offset
+from tests.script.sql_cases import case_connect
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "script"
 CASES = sorted(p.parent.name for p in GOLDEN.glob("*/script.qvs"))
@@ -110,16 +112,17 @@ def test_golden_script(case: str, tmp_path: Path) -> None:
         shutil.copytree(folder / "data", tmp_path / "Data")
     script = (folder / "script.qvs").read_text(encoding="utf-8")
     expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
+    connect = case_connect(folder, tmp_path)
     (tmp_path / "Data").mkdir(exist_ok=True)
     if "error" in expected:
         with pytest.raises(ScriptError) as info:
-            run_case(script, tmp_path)
+            run_case(script, tmp_path, connect=connect)
         err, want = info.value, expected["error"]
         assert want["message"] in err.detail, err
         assert err.line == want.get("line", err.line), err
         assert err.column == want.get("column", err.column), err
         return
-    result = run_case(script, tmp_path)
+    result = run_case(script, tmp_path, connect=connect)
     if "log" in expected:
         assert result.log == expected["log"]
     if "section_access" in expected:
@@ -257,9 +260,10 @@ def script_error(script: str, **kwargs) -> ScriptError:
         ("LOAD 1 as X AUTOGENERATE -1;", 1, 1, "Invalid Autogenerate count: -1"),
         ("LOAD * FROM x.csv (txt);", 1, 1, "No file access in this context"),
         # statements that do not parse: the offending token
-        ("SET a = 1;\nT:\n  SQL SELECT * FROM x;", 3, 3, "The SQL statement is not supported yet"),
-        ("SELECT * FROM x;", 1, 1, "The SELECT statement is not supported yet"),
-        ("LIB CONNECT TO 'db';", 1, 1, "The LIB statement is not supported yet"),
+        ("SET a = 1;\nT:\n  SQL SELECT * FROM x;", 2, 1, "SQL statement without a data connection"),
+        ("SELECT * FROM x;", 1, 1, "SQL statement without a data connection"),
+        ("LIB CONNECT TO 'db';", 1, 1, "No data connections in this context"),
+        ("ODBC CONNECT TO db;", 1, 1, "ODBC CONNECT is not supported"),
         ("Whatever;", 1, 1, "Unknown statement: Whatever"),
         ("LOAD A\n  FROM x.xls (biff);", 2, 15, "File format biff is not supported yet"),
         ("LET x = 1 +* 2;", 1, 12, "Unexpected '*'"),

@@ -178,7 +178,8 @@ def test_concatenate_prefixes(text: str, concatenate: str | None, no_concatenate
 @pytest.mark.parametrize(
     ("text", "message", "token"),
     [
-        ("SQL SELECT * FROM x", "The SQL statement is not supported yet", "SQL"),
+        ("ODBC CONNECT TO db", "ODBC CONNECT is not supported: create a connection "
+         "(CreateConnection) and use LIB CONNECT TO 'name'", "ODBC"),
         ("LEFT JOIN LOAD * RESIDENT T", "The LEFT statement is not supported yet", "LEFT"),
         ("M: MAPPING LOAD * RESIDENT T", "The MAPPING statement is not supported yet", "MAPPING"),
         ("IF 1 = 1 THEN", "The IF statement is not supported yet", "IF"),

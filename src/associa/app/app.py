@@ -133,7 +133,8 @@ class App:
                 result = run_script(script, folders.open, log_line, cancelled,
                                     status=status, list_files=folders.list,
                                     write_file=folders.write, stat_file=folders.stat,
-                                    time_limit=time_limit, error_mode=error_mode)
+                                    time_limit=time_limit, error_mode=error_mode,
+                                    connect=self.connections.connect)
             except ScriptError as exc:
                 lines.extend(failure_lines(exc))
                 self._keep_log(lines)
@@ -300,7 +301,7 @@ class App:
                 "objects": copy.deepcopy(self.objects),
                 "children": self.tree.to_json(),
                 "properties": copy.deepcopy(self.properties),
-                "connections": self.connections.to_json(),
+                "connections": self.connections.to_record(),  # credentials sealed
                 "variables": dict(self.variables),
                 "created": self.created,
                 "modified": self.modified,
@@ -320,7 +321,7 @@ class App:
         for conn in meta.get("connections") or []:
             from associa.app.connections import Connection
 
-            c = Connection.from_json(conn)
+            c = Connection.from_record(conn)
             app.connections.items[c.id] = c
         app.variables = meta.get("variables") or {}
         app.locale = Locale.from_variables(app.variables)

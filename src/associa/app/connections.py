@@ -1,24 +1,45 @@
 """Data connections. A folder connection maps ``lib://<name>/<path>`` onto a directory;
-paths that escape the directory are refused."""
+paths that escape the directory are refused. A database connection (type ``duckdb``,
+``sqlite`` or ``postgresql``) is what ``LIB CONNECT TO 'name'`` opens for the script's
+SQL statements (``script.sources.database`` says what its connection string holds).
+
+Credentials (``qUserName``, ``qPassword``; for PostgreSQL also a user or password written
+in the connection string, which is taken out of it) are kept only sealed
+(``credentials.Vault``): GetConnection(s) never returns them (the engine's "a call to
+GetConnection does not return the user name/password"), the app file holds the token,
+and ModifyConnection replaces them only with ``qOverrideCredentials`` (the API's "set
+this parameter to true to override the user name and password"). ``qType`` cannot be
+modified (help: ModifyConnection)."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from associa.app.credentials import Vault
 from associa.app.folders import FolderFiles
 from associa.errors import (
     ConnectionAlreadyExists,
     ConnectionNameInvalid,
     ConnectionNotFound,
     InvalidParameters,
+    LibConnectionNotFound,
     LibPathNotFound,
+    ScriptError,
 )
 from associa.script.sources import Text
+from associa.script.sources.database import (
+    Database,
+    DatabaseError,
+    database_kind,
+    open_database,
+    split_credentials,
+)
 
-CONNECTION_TYPES = ("folder",)
+CONNECTION_TYPES = ("folder", "duckdb", "sqlite", "postgresql")  # and aliases (database_kind)
 
 
 @dataclass(slots=True)
@@ -28,8 +49,10 @@ class Connection:
     connection_string: str  # the folder
     type: str = "folder"
     modified: str = ""
+    credentials: str = ""  # the sealed user name and password (credentials.Vault)
 
     def to_json(self) -> dict[str, Any]:
+        """As GetConnection(s) gives it: never the credentials."""
         return {
             "qId": self.id,
             "qName": self.name,
@@ -37,6 +60,20 @@ class Connection:
             "qType": self.type,
             "qModifiedDate": self.modified,
         }
+
+    def to_record(self) -> dict[str, Any]:
+        """As the app file keeps it: the credentials sealed."""
+        out = self.to_json()
+        if self.credentials:
+            out["qCredentials"] = self.credentials
+        return out
+
+    @classmethod
+    def from_record(cls, data: dict[str, Any]) -> Connection:
+        conn = cls.from_json(data)
+        token = data.get("qCredentials")
+        conn.credentials = token if isinstance(token, str) else ""
+        return conn
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Connection:
@@ -53,8 +90,9 @@ class Connections:
     """The connections of one app, by id, with name lookup."""
 
     def __init__(self, base_dir: Path) -> None:
-        self.base_dir = base_dir  # relative folder strings resolve against this
+        self.base_dir = base_dir  # relative folder and file strings resolve against this
         self.items: dict[str, Connection] = {}
+        self.vault = Vault(base_dir)  # its key lives in the engine's data folder
 
     def create(self, data: dict[str, Any]) -> Connection:
         if not isinstance(data, dict):
@@ -62,12 +100,32 @@ class Connections:
         self._check_name(data.get("qName"))
         if not isinstance(data.get("qConnectionString", ""), str):
             raise InvalidParameters("qConnectionString", "qConnectionString must be a string")
-        ctype = (data.get("qType") or "folder").lower()
+        raw_type = data.get("qType") or "folder"
+        if not isinstance(raw_type, str):
+            raise InvalidParameters("qType", "qType must be a string")
+        ctype = "folder" if raw_type.lower() == "folder" else database_kind(raw_type)
         if ctype not in CONNECTION_TYPES:
-            raise InvalidParameters("qType", f"Connection type '{ctype}' is not supported yet")
-        conn = Connection.from_json({**data, "qId": str(uuid.uuid4()), "qType": ctype})
+            raise InvalidParameters(
+                "qType", f"Connection type '{raw_type}' is not supported yet (supported: "
+                         f"{', '.join(CONNECTION_TYPES)})")
+        user, password = _credentials(data)
+        target, more_user, more_password = self._split(ctype, data.get("qConnectionString", ""))
+        conn = Connection(str(uuid.uuid4()), data["qName"], target, ctype, _now())
+        conn.credentials = self.vault.seal(user or more_user, password or more_password)
         self.items[conn.id] = conn
         return conn
+
+    def _split(self, ctype: str, target: str) -> tuple[str, str, str]:
+        """The connection string without the credentials written in it (PostgreSQL)."""
+        if ctype == "folder":
+            return target, "", ""
+        if not target.strip():
+            raise InvalidParameters("qConnectionString",
+                                    f"A {ctype} connection needs a connection string")
+        try:
+            return split_credentials(ctype, target)
+        except DatabaseError as exc:
+            raise InvalidParameters("qConnectionString", exc.message) from None
 
     def _check_name(self, name: Any, own_id: str | None = None) -> None:
         if not isinstance(name, str) or not name.strip() or "/" in name or len(name) > 256:
@@ -85,21 +143,53 @@ class Connections:
         self.get(conn_id)
         del self.items[conn_id]
 
-    def modify(self, conn_id: str, data: dict[str, Any]) -> None:
+    def modify(self, conn_id: str, data: dict[str, Any], override_credentials: bool = False) -> None:
         conn = self.get(conn_id)
         if not isinstance(data, dict):
             raise InvalidParameters("qConnection", "qConnection must be an object")
+        new_type = data.get("qType")
+        if isinstance(new_type, str) and new_type and new_type.lower() != conn.type and (
+                database_kind(new_type) != conn.type):
+            raise InvalidParameters("qType", "qType cannot be modified")
+        target, more_user, more_password = conn.connection_string, "", ""
+        if isinstance(data.get("qConnectionString"), str) and data["qConnectionString"]:
+            target, more_user, more_password = self._split(conn.type, data["qConnectionString"])
         if data.get("qName"):
             self._check_name(data["qName"], conn.id)  # the rules of create
             conn.name = data["qName"]
-        if isinstance(data.get("qConnectionString"), str) and data["qConnectionString"]:
-            conn.connection_string = data["qConnectionString"]
+        conn.connection_string = target
+        conn.modified = _now()
+        if override_credentials:
+            user, password = _credentials(data)
+            conn.credentials = self.vault.seal(user or more_user, password or more_password)
+        elif more_user or more_password:  # written in the new string: kept sealed
+            try:
+                old_user, old_password = self.vault.open(conn.credentials, conn.name)
+            except ScriptError:  # sealed under another key: the new ones replace them
+                old_user, old_password = "", ""
+            conn.credentials = self.vault.seal(more_user or old_user,
+                                               more_password or old_password)
 
     def by_name(self, name: str) -> Connection | None:
         for c in self.items.values():
             if c.name == name:
                 return c
         return None
+
+    def connect(self, name: str) -> Database:
+        """The database of connection ``name``, opened for a reload (LIB CONNECT TO)."""
+        conn = self.by_name(name)
+        if conn is None:
+            raise LibConnectionNotFound(f"Connection '{name}' not found")
+        if conn.type == "folder":
+            raise ScriptError(f"Connection '{name}' is a folder connection: read its files "
+                              f"with FROM 'lib://{name}/...'")
+        user, password = self.vault.open(conn.credentials, conn.name)
+        try:
+            return open_database(conn.type, conn.connection_string, user, password,
+                                 self.base_dir)
+        except DatabaseError as exc:
+            raise ScriptError(f"Cannot connect to '{name}': {exc.message}") from None
 
     def folder(self, conn: Connection) -> Path:
         path = Path(conn.connection_string).expanduser()
@@ -112,6 +202,9 @@ class Connections:
         conn = self.by_name(name)
         if conn is None:
             raise LibPathNotFound(f"Connection not found: {name}")
+        if conn.type != "folder":
+            raise LibPathNotFound(f"Connection '{name}' is a {conn.type} connection, "
+                                  "not a folder: its data is read with SQL")
         return self.folder(conn)
 
     def files(self) -> FolderFiles:
@@ -128,3 +221,18 @@ class Connections:
 
     def to_json(self) -> list[dict[str, Any]]:
         return [c.to_json() for c in self.items.values()]
+
+    def to_record(self) -> list[dict[str, Any]]:
+        return [c.to_record() for c in self.items.values()]
+
+
+def _now() -> str:
+    """qModifiedDate: "generated by the engine", the creation or last modification."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def _credentials(data: dict[str, Any]) -> tuple[str, str]:
+    user, password = data.get("qUserName") or "", data.get("qPassword") or ""
+    if not isinstance(user, str) or not isinstance(password, str):
+        raise InvalidParameters("qUserName", "qUserName and qPassword must be strings")
+    return user, password

@@ -15,6 +15,7 @@ from associa.errors import ExpressionError
 from associa.expr import ast
 from associa.expr.parser import Parser
 from associa.expr.tokens import T, Token
+from associa.script.connections import DISCONNECT, LIB_CONNECT, lib_name, sql_head
 from associa.script.sources import TextFormat
 
 
@@ -46,8 +47,8 @@ class FileFormat:
 class Load:
     label: str | None
     items: list[LoadItem]
-    source: str  # "inline" | "file" | "resident" | "autogenerate"
-    data: str = ""  # inline text, file path or resident table name
+    source: str  # "inline" | "file" | "resident" | "autogenerate" | "sql"
+    data: str = ""  # inline text, file path, resident table name or SQL statement
     count: ast.Node | None = None  # AUTOGENERATE count
     fmt: FileFormat = field(default_factory=FileFormat)
     where: ast.Node | None = None
@@ -55,6 +56,17 @@ class Load:
     concatenate: str | None = None  # None: automatic; "": last table; name: that table
     no_concatenate: bool = False
     where_refs: dict[str, int] = field(default_factory=dict, compare=False)
+    data_offset: int = field(default=0, compare=False)  # where an SQL text starts
+
+
+@dataclass(slots=True)
+class LibConnect:
+    name: str
+
+
+@dataclass(slots=True)
+class Disconnect:
+    pass
 
 
 @dataclass(slots=True)
@@ -90,14 +102,15 @@ class Noop:
     pass
 
 
-Node = Load | SetVar | LetVar | DropTables | DropFields | Trace | Noop
+Node = Load | LibConnect | Disconnect | SetVar | LetVar | DropTables | DropFields | Trace | Noop
 
 
 # -- the parser -----------------------------------------------------------------------
 
 
 class StatementParser(Parser):
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, sql: tuple[str, int] | None = None) -> None:
+        self.sql = sql  # an SQL statement's raw text and its offset (``sql_head``)
         try:
             super().__init__(text, comments=False)
         except ExpressionError as exc:  # a token error: keep its position in the statement
@@ -161,9 +174,13 @@ class StatementParser(Parser):
             return SIMPLE[keyword](self)
         if label is None and tok.kind in (T.NAME, T.QUOTED) and self.peek().is_op("="):
             return self.let_var()  # the LET keyword is optional
-        if keyword in ("load", "concatenate", "noconcatenate", "distinct"):
+        if keyword in ("load", "concatenate", "noconcatenate", "distinct") or (
+                keyword == "sql" and self.sql is not None):
             return self.load(label)
-        if keyword in ("sql", "select", "lib", "connect", "odbc", "oledb", "join",
+        if keyword in ("odbc", "oledb", "connect", "connect32", "connect64", "custom"):
+            raise self.fail(f"{tok.value.upper()} CONNECT is not supported: create a connection "
+                            "(CreateConnection) and use LIB CONNECT TO 'name'", tok)
+        if keyword in ("sqltables", "sqlcolumns", "sqltypes", "join",
                        "inner", "outer", "left", "right", "keep", "mapping", "crosstable",
                        "if", "for", "do", "sub", "call", "switch", "exit", "qualify",
                        "unqualify", "rename", "binary", "section", "directory"):
@@ -209,6 +226,11 @@ class StatementParser(Parser):
                     self.expect_op(")")
             else:
                 break
+        if self.sql is not None and self.word("sql"):  # SQL SELECT: LOAD * from its result
+            text, offset = self.sql
+            self.end()
+            return Load(label, [LoadItem(None, "*")], "sql", text, concatenate=concatenate,
+                        no_concatenate=no_concat, data_offset=offset)
         self.expect_word("load")
         distinct = self.word("distinct")
         items = self.load_items()
@@ -433,4 +455,18 @@ def parse_statement(text: str) -> Node:
         if m.group(1).lower() == "trace":
             return Trace((m.group(2) or "").strip())
         return Noop()
+    m = LIB_CONNECT.match(text)
+    if m:
+        name = lib_name(m.group(1))
+        if not name:
+            raise StatementParser(text).fail("LIB CONNECT TO needs a connection name")
+        return LibConnect(name)
+    if DISCONNECT.match(text):
+        return Disconnect()
+    sql = sql_head(text)
+    if sql is not None:
+        head, raw, offset = sql
+        if not raw.strip() or raw.lower() == "select":
+            raise StatementParser(head).fail("SQL statement without text")
+        return StatementParser(head, (raw, offset)).statement()
     return StatementParser(text).statement()

@@ -393,7 +393,9 @@ def get_connection(call: Call, qConnectionId: str) -> dict[str, Any]:
         p("qOverrideCredentials", "bool", False))
 def modify_connection(call: Call, qConnectionId: str, qConnection: dict[str, Any],
                       qOverrideCredentials: bool) -> None:
-    _doc(call).app.connections.modify(qConnectionId, qConnection)
+    app = _doc(call).app
+    with app.lock:
+        app.connections.modify(qConnectionId, qConnection, qOverrideCredentials)
 
 
 @method("Doc", "DeleteConnection", p("qConnectionId", "str"))

@@ -40,7 +40,7 @@ from associa.script.sources.arrow_csv import Text, open_delimited
 from associa.script.sources.delimited import TextFormat, decode
 from associa.script.sources.qvd import read_qvd
 from associa.script.sources.table import SourceTable, read_text
-from associa.script.sources.typed import arrow_source, from_symbols
+from associa.script.sources.typed import arrow_reader, from_symbols
 from associa.values import Locale
 from associa.values.format import format_datetime
 
@@ -199,7 +199,7 @@ def _parquet(data: Text, opts: SourceOptions, text: TextFormat, locale: Locale,
     import pyarrow.parquet as pq
 
     table = pq.read_table(pa.BufferReader(pa.py_buffer(data)))
-    return arrow_source(_flat(table), locale)
+    return arrow_reader(_flat(table), locale, interpret)
 
 
 def _json(data: Text, opts: SourceOptions, text: TextFormat, locale: Locale,
@@ -225,7 +225,8 @@ def _json(data: Text, opts: SourceOptions, text: TextFormat, locale: Locale,
     for name in names:
         values = [r.get(name) for r in rows]
         cols.append(_json_column(values))
-    return arrow_source(pa.table(cols, names=names) if names else pa.table({}), locale)
+    return arrow_reader(pa.table(cols, names=names) if names else pa.table({}), locale,
+                        interpret)
 
 
 def _records(doc: object, table: str | None) -> list:

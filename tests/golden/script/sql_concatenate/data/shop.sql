@@ -1,0 +1,4 @@
+CREATE TABLE sales_2023 (month INTEGER, amount INTEGER);
+CREATE TABLE sales_2024 (month INTEGER, amount INTEGER);
+INSERT INTO sales_2023 VALUES (11, 5), (12, 6);
+INSERT INTO sales_2024 VALUES (1, 7);
