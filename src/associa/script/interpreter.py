@@ -36,6 +36,7 @@ from associa.expr import Evaluator, Vec, ast
 from associa.model import DataModel
 from associa.model.builder import ModelBuilder
 from associa.model.table import Identity, Table
+from associa.script import metadata
 from associa.script import parser as p
 from associa.script.expansion import expand
 from associa.script.loading import LoadRun, MissingField
@@ -109,7 +110,9 @@ class Interpreter:
         for stmt in split_statements(self.script):
             self.check_cancelled()
             self.execute(stmt)
-        model = self.builder.build()
+        model = self.builder.build(self.locale)
+        for line in self.builder.notes:  # $Syn 1 = A+B, circular reference warnings
+            self.say(line)
         _hide_fields(model, self.variables.get("HidePrefix"), self.variables.get("HideSuffix"))
         self.interpretations = {}
         release_memory()
@@ -377,6 +380,7 @@ HANDLERS: dict[type, Callable[[Interpreter, object], None]] = {
     p.DropTables: Interpreter.do_drop_tables,  # type: ignore[dict-item]
     p.DropFields: Interpreter.do_drop_fields,  # type: ignore[dict-item]
     p.Load: Interpreter.do_load,  # type: ignore[dict-item]
+    **metadata.HANDLERS,  # TAG / UNTAG FIELD(S), LOOSEN TABLE(S)
 }
 
 

@@ -15,6 +15,7 @@ from associa.errors import ExpressionError
 from associa.expr import ast
 from associa.expr.parser import Parser
 from associa.expr.tokens import T, Token
+from associa.script import metadata
 from associa.script.sources import TextFormat
 
 
@@ -364,6 +365,7 @@ def _delimiter(value: str) -> str:
 SIMPLE: dict[str, Callable[[StatementParser], Node]] = {
     "let": StatementParser.let_var,
     "drop": StatementParser.drop,
+    **metadata.STATEMENTS,  # TAG / UNTAG, LOOSEN TABLE
 }
 
 _SET = re.compile(r"\s*set\s+(\[[^\]]*\]|[^\s=]+)\s*=(.*)\Z", re.IGNORECASE | re.DOTALL)

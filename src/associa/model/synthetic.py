@@ -1,0 +1,150 @@
+"""Synthetic keys: tables that share two or more fields are linked through a ``$Syn n``
+table holding the combinations, as the engine does at the end of a reload.
+
+Evidence (the reference notes are not shipped with associa):
+
+* Qlik help, "Synthetic keys": when two or more tables have two or more fields in common
+  the engine creates a synthetic key, an anonymous field representing all occurring
+  combinations of the composite key; "synthetic keys based on other synthetic keys" can
+  happen. QlikView's picture of it: "connected by the $Syn 1 field, which leads to the
+  $Syn 1 Table, which contains only $Syn 1 and Start and End" — so the table is named
+  ``$Syn n Table``, holds ``$Syn n`` first and then the shared fields, and the data
+  tables keep ``$Syn n`` in place of the shared fields.
+* HIC, "Synthetic Keys" (Qlik Design Blog, 2013): the ``$Syn`` table is "a symbol table
+  for composite keys"; in the data tables the keys are replaced by an identifier of the
+  combination, and synthetic keys "treat NULLs correctly, as opposed to an explicit
+  concatenated key": a combination with a NULL part links no row to another table (as
+  in a natural join, NULL equals nothing), so each such row gets a combination of its
+  own; a row whose parts are all NULL has a NULL ``$Syn`` value.
+* The reload log names each key with its fields: ``$Syn 1 = Start+End`` (QlikView
+  document logs quoted in public issue threads).
+* Field tags (Qlik help, "Field tags"): ``$syn`` marks a synthetic key, ``$keypart`` a
+  field that is part of one or more synthetic keys. TableRecord.qIsSynthetic: "set to
+  true if the table contains a synthetic key" — set on the ``$Syn`` tables.
+
+The ``$Syn`` values are the numbers 1, 2, … in order of first appearance (the tables in
+load order, rows in order), which keeps them anonymous and cheap (an arithmetic symbol
+table). Which field set goes first: the largest set shared by two tables, ties broken by
+load order; tables holding the whole set take the key, and the loop runs until no two
+tables share two fields (a ``$Syn`` table can take part, giving keys over keys).
+
+Everything works on the builder's form (int32 codes, ``-1`` for NULL), whole columns at
+a time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from associa.model.symbols import SymbolTable
+from associa.model.table import Columns, Table
+
+__all__ = ["SYN_PREFIX", "Synthesis", "make_synthetic_keys"]
+
+SYN_PREFIX = "$Syn "
+NULL = -1
+
+
+@dataclass(slots=True)
+class Synthesis:
+    """What ``make_synthetic_keys`` made: the key fields (``$Syn n`` → its parts), the
+    ``$Syn`` tables, and the log lines (``$Syn 1 = A+B``)."""
+
+    keys: dict[str, list[str]] = field(default_factory=dict)
+    tables: list[str] = field(default_factory=list)
+    log: list[str] = field(default_factory=list)
+
+    @property
+    def parts(self) -> set[str]:
+        return {p for parts in self.keys.values() for p in parts}
+
+
+def _best_shared(tables: list[Table]) -> tuple[str, ...] | None:
+    """The largest field set two tables share (two fields or more), first in load order."""
+    best: tuple[str, ...] | None = None
+    for i, a in enumerate(tables):
+        fa = set(a.fields)
+        for b in tables[i + 1:]:
+            shared = [f for f in a.fields if f in set(b.fields)] if len(fa) > 1 else []
+            if len(shared) >= 2 and (best is None or len(shared) > len(best)):
+                best = tuple(shared)
+    return best
+
+
+def _combination_ids(parts: list[np.ndarray], sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """For rows given as columns of codes (``-1`` NULL): an id per row (-1 when every part
+    is NULL), equal ids for equal combinations without NULL, a new id for each row with a
+    NULL part; ids count from 0 in order of first appearance. Also the first row of each
+    id."""
+    n = len(parts[0])
+    nulls = np.zeros(n, dtype=np.int64)
+    for col in parts:
+        nulls += col < 0
+    full = nulls == 0
+    none = nulls == len(parts)
+    # one integer per combination: mixed radix when it fits in 63 bits, else unique rows
+    radix = 1
+    for s in sizes:
+        radix *= max(s, 1) + 1
+    if radix < (1 << 62):
+        key = np.zeros(n, dtype=np.int64)
+        for col, s in zip(parts, sizes, strict=True):
+            key = key * (max(s, 1) + 1) + (col.astype(np.int64) + 1)
+    else:
+        _, key = np.unique(np.stack(parts, axis=1), axis=0, return_inverse=True)
+        key = key.reshape(-1).astype(np.int64)
+    # rows with a NULL part: a key of their own (negative, distinct per row)
+    partial = ~full & ~none
+    key = np.where(partial, -2 - np.arange(n, dtype=np.int64), key)
+    ids = np.full(n, -1, dtype=np.int64)
+    rows = np.flatnonzero(~none)
+    if len(rows):
+        uniq, first, inverse = np.unique(key[rows], return_index=True, return_inverse=True)
+        order = np.argsort(first, kind="stable")  # ids by first appearance
+        rank = np.empty(len(uniq), dtype=np.int64)
+        rank[order] = np.arange(len(uniq))
+        ids[rows] = rank[inverse.reshape(-1)]
+        firsts = rows[first[order]]
+    else:
+        firsts = np.zeros(0, dtype=np.int64)
+    return ids, firsts
+
+
+def make_synthetic_keys(tables: list[Table], symbols: dict[str, SymbolTable]) -> Synthesis:
+    """Replace every set of two or more fields shared by tables with a ``$Syn`` key, in
+    place: ``tables`` gets the ``$Syn n Table`` tables appended, ``symbols`` the ``$Syn n``
+    symbol tables. Builder form throughout."""
+    out = Synthesis()
+    while True:
+        shared = _best_shared(tables)
+        if shared is None:
+            return out
+        n = len(out.keys) + 1
+        key, tname = f"{SYN_PREFIX}{n}", f"{SYN_PREFIX}{n} Table"
+        holders = [t for t in tables if all(f in t.columns for f in shared)]
+        sizes = [len(symbols[f]) if f in symbols else 0 for f in shared]
+        cols = [np.concatenate([np.asarray(t.columns[f], dtype=np.int32) for t in holders])
+                for f in shared]
+        ids, firsts = _combination_ids(cols, sizes)
+        count = len(firsts)
+        sym = symbols[key] = SymbolTable()
+        if count:
+            sym.intern_range(1.0, 1.0, count)
+        start = 0
+        for t in holders:
+            part = ids[start:start + t.nrows].astype(np.int32)
+            start += t.nrows
+            at = min(t.fields.index(f) for f in shared)
+            for f in shared:
+                t.drop_field(f)
+            t.fields.insert(at, key)
+            t.columns[key] = part
+        syn_cols = {key: np.arange(count, dtype=np.int32)}
+        for f, col in zip(shared, cols, strict=True):
+            syn_cols[f] = col[firsts]
+        tables.append(Table(tname, [key, *shared], Columns(syn_cols), count))
+        out.keys[key] = list(shared)
+        out.tables.append(tname)
+        out.log.append(f"{key} = {'+'.join(shared)}")
