@@ -1,19 +1,60 @@
-"""Data-model records: GetTablesAndKeys and GetFieldDescription."""
+"""Data-model records: GetTablesAndKeys and GetFieldDescription.
+
+``qSyntheticMode`` (GetTablesAndKeys): true shows the internal model, with the ``$Syn``
+tables (``qIsSynthetic``) and the ``$Syn`` keys in the data tables; false (what corectl
+sends) shows the source model: no ``$Syn`` tables, each data table with the fields it was
+loaded with, and a composite key as one SourceKeyRecord naming all its fields
+(``{"qKeyFields": ["A", "B"], "qTables": [...]}``). Loosely coupled tables carry
+``qLoose``; TAG TABLE's tags are ``qTableTags``.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from associa.model import DataModel
+from associa.model.model import presence
 
 
-def _field_in_table(model: DataModel, table_name: str, name: str) -> dict[str, Any]:
+def _source_columns(model: DataModel, table_name: str) -> dict[str, np.ndarray]:
+    """A data table's columns with each ``$Syn`` key replaced by its parts' codes (keys
+    over keys resolved), NULL as each field's null code."""
+    table = model.tables[table_name]
+    syn_tables = {model.tables[t].fields[0]: model.tables[t] for t in model.synthetic_tables}
+    out: dict[str, np.ndarray] = {}
+
+    def expand(name: str, codes: np.ndarray) -> None:
+        syn = syn_tables.get(name)
+        if syn is None:
+            out[name] = codes
+            return
+        null = codes == model.fields[name].null_code
+        rows = np.where(null, 0, codes).astype(np.int64)
+        for part in syn.fields[1:]:
+            col = syn.columns[part]
+            got = col[rows] if len(col) else np.zeros(len(rows), dtype=col.dtype)
+            got = np.where(null, model.fields[part].null_code, got)
+            expand(part, got)
+
+    for name in table.fields:
+        expand(name, np.asarray(table.columns[name]))
+    return out
+
+
+def _field_in_table(model: DataModel, table_name: str, name: str,
+                    column: np.ndarray | None = None, is_key: bool | None = None) -> dict[str, Any]:
     table = model.tables[table_name]
     fld = model.fields[name]
-    col = table.columns[name]
+    col = table.columns[name] if column is None else column
     nonnull = int((col != fld.null_code).sum())
-    distinct = int(model.full_presence[(table_name, name)].sum())
     total = len(fld.symbols)
+    if column is None:
+        distinct = int(model.full_presence[(table_name, name)].sum())
+    else:
+        distinct = int(presence(col, None, total).sum())
+    key = fld.is_key if is_key is None else is_key
     rec: dict[str, Any] = {
         "qName": name,
         "qOriginalFields": [],
@@ -23,6 +64,8 @@ def _field_in_table(model: DataModel, table_name: str, name: str) -> dict[str, A
         rec["qHasNull"] = True
     if distinct < nonnull:
         rec["qHasDuplicates"] = True
+    if fld.syn:
+        rec["qIsSynthetic"] = True
     rec.update(
         {
             "qInformationDensity": (nonnull / table.nrows) if table.nrows else 0,
@@ -31,31 +74,73 @@ def _field_in_table(model: DataModel, table_name: str, name: str) -> dict[str, A
             "qSubsetRatio": (distinct / total) if total else 0,
             "qnTotalDistinctValues": distinct,
             "qnPresentDistinctValues": distinct,
-            "qKeyType": "ANY_KEY" if fld.is_key else "NOT_KEY",
+            "qKeyType": "ANY_KEY" if key else "NOT_KEY",
             "qTags": fld.tags(),
         }
     )
     return rec
 
 
-def tables_and_keys(model: DataModel) -> dict[str, Any]:
+def _table_record(model: DataModel, name: str, pos: int, fields: list[dict[str, Any]],
+                  synthetic: bool) -> dict[str, Any]:
+    rec: dict[str, Any] = {"qName": name}
+    if name in model.loose_tables:
+        rec["qLoose"] = True
+    rec.update({"qNoOfRows": model.tables[name].nrows, "qFields": fields,
+                "qPos": {"qx": 0, "qy": pos}})
+    if synthetic:
+        rec["qIsSynthetic"] = True
+    if model.table_tags.get(name):
+        rec["qTableTags"] = list(model.table_tags[name])
+    return rec
+
+
+def tables_and_keys(model: DataModel, synthetic_mode: bool = False) -> dict[str, Any]:
+    if synthetic_mode or not model.synthetic_tables:
+        qtr = []
+        for i, table in enumerate(model.tables.values()):
+            keys = [f for f in table.fields if model.fields[f].is_key]
+            others = [f for f in table.fields if not model.fields[f].is_key]
+            recs = [_field_in_table(model, table.name, f) for f in keys + others]
+            qtr.append(_table_record(model, table.name, i, recs,
+                                     table.name in model.synthetic_tables))
+        qk = [
+            {"qKeyFields": [name], "qTables": list(fld.tables)}
+            for name, fld in model.fields.items()
+            if fld.is_key
+        ]
+        return {"qtr": qtr, "qk": qk}
+    return _source_tables_and_keys(model)
+
+
+def _source_tables_and_keys(model: DataModel) -> dict[str, Any]:
+    """The model as loaded: $Syn keys shown as the fields they combine."""
+    data = [t for t in model.tables if t not in model.synthetic_tables]
+    columns = {t: _source_columns(model, t) for t in data}
+    holders: dict[str, list[str]] = {}
+    for t in data:
+        for f in columns[t]:
+            holders.setdefault(f, []).append(t)
     qtr = []
-    for i, table in enumerate(model.tables.values()):
-        keys = [f for f in table.fields if model.fields[f].is_key]
-        others = [f for f in table.fields if not model.fields[f].is_key]
-        qtr.append(
-            {
-                "qName": table.name,
-                "qNoOfRows": table.nrows,
-                "qFields": [_field_in_table(model, table.name, f) for f in keys + others],
-                "qPos": {"qx": 0, "qy": i},
-            }
-        )
-    qk = [
-        {"qKeyFields": [name], "qTables": list(fld.tables)}
-        for name, fld in model.fields.items()
-        if fld.is_key
-    ]
+    for i, t in enumerate(data):
+        names = list(columns[t])
+        keys = [f for f in names if len(holders[f]) > 1]
+        others = [f for f in names if len(holders[f]) <= 1]
+        recs = [_field_in_table(model, t, f, columns[t][f], len(holders[f]) > 1)
+                for f in keys + others]
+        qtr.append(_table_record(model, t, i, recs, False))
+    qk: list[dict[str, Any]] = []
+    seen: dict[tuple[str, ...], dict[str, Any]] = {}
+    for f, ts in holders.items():
+        if len(ts) < 2:
+            continue
+        # fields held by exactly the same tables form one (composite) key
+        group = tuple(ts)
+        if group in seen:
+            seen[group]["qKeyFields"].append(f)
+            continue
+        seen[group] = {"qKeyFields": [f], "qTables": list(ts)}
+        qk.append(seen[group])
     return {"qtr": qtr, "qk": qk}
 
 

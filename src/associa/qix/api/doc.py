@@ -241,7 +241,7 @@ def get_all_infos(call: Call) -> list[dict[str, Any]]:
 )
 def get_tables_and_keys(call: Call, **options: Any) -> dict[str, Any]:
     model, _, _ = _doc(call).snapshot()
-    return tables_and_keys(model)
+    return tables_and_keys(model, bool(options.get("qSyntheticMode")))
 
 
 @method("Doc", "GetFieldDescription", p("qFieldName", "str"), out=("qReturn",))
