@@ -1,0 +1,154 @@
+"""Circular references broken by loosening a table, field tags (system, TAG / UNTAG),
+$date / $timestamp, and how the data-model records and snapshots show them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from associa.errors import ScriptError
+from associa.qix.api.datamodel import tables_and_keys
+from associa.script import run_script
+from associa.select import Inference, SelectionState
+from associa.store.snapshot import dump_model, load_model
+
+LOOP = """
+NationalTeams: LOAD * INLINE [
+Country, Team
+Sweden, Blue
+France, Bleu
+];
+Clubs: LOAD * INLINE [
+City, Team
+Lund, Blue
+Paris, Bleu
+Lyon, Red
+];
+Cities: LOAD * INLINE [
+City, Country
+Lund, Sweden
+Paris, France
+];
+"""
+
+
+def test_a_loop_loosens_its_longest_table_with_a_warning() -> None:
+    result = run_script(LOOP)
+    model = result.model
+    assert model.loose_tables == ["Clubs"]
+    warning = [line for line in result.log if line.startswith("Circular reference")]
+    assert len(warning) == 1 and "'Clubs'" in warning[0]
+    # the loose table hangs on one key only: the other link is cut
+    assert len(model.links["Clubs"]) == 1
+    assert any(t == "Clubs" for t, _ in model.loose_links)
+    records = {t["qName"]: t for t in tables_and_keys(model)["qtr"]}
+    assert records["Clubs"].get("qLoose") is True and "qLoose" not in records["Cities"]
+
+
+def test_equal_lengths_loosen_the_first_loaded_table() -> None:
+    script = LOOP.replace("Lyon, Red\n", "")
+    assert run_script(script).model.loose_tables == ["NationalTeams"]
+
+
+def test_loosen_table_statement_breaks_the_loop_without_warning() -> None:
+    result = run_script(LOOP + "LOOSEN TABLE Cities;")
+    assert result.model.loose_tables == ["Cities"]
+    assert not [line for line in result.log if line.startswith("Circular reference")]
+    with pytest.raises(ScriptError, match="Nope"):
+        run_script(LOOP + "LOOSEN TABLE Nope;")
+
+
+def test_selections_still_work_over_a_broken_loop() -> None:
+    model = run_script(LOOP).model
+    sym = model.fields["Country"].symbols
+    mask = np.zeros(len(sym), dtype=bool)
+    mask[sym.find_text("Sweden")] = True
+    inf = Inference(model, SelectionState().with_field("Country", mask))
+    team = model.fields["Team"].symbols
+    assert {team.text(i) for i in np.flatnonzero(inf.possible("Team"))} == {"Blue"}
+
+
+def test_no_loop_no_loose_table() -> None:
+    model = run_script("A: LOAD * INLINE [\nk, a\n1, x];\nB: LOAD * INLINE [\nk, b\n1, y];").model
+    assert model.loose_tables == []
+
+
+# -- tags -------------------------------------------------------------------------------------
+
+
+def test_date_and_timestamp_tags() -> None:
+    model = run_script(
+        "SET DateFormat='DD.MM.YYYY';\n"
+        "T: LOAD * INLINE [\nD; TS; N; M\n31.01.2024; 2024-01-31 12:00:00; 1.5; 12.50 kr\n"
+        "01.02.2024; 2024-02-01 06:00:00; 2; 3.00 kr\n] (delimiter is ';');"
+    ).model
+    assert model.fields["D"].tags() == ["$numeric", "$integer", "$timestamp", "$date"]
+    assert model.fields["TS"].tags() == ["$numeric", "$timestamp"]
+    assert "$date" not in model.fields["N"].tags()
+    assert "$timestamp" not in model.fields["M"].tags()
+
+
+def test_tag_and_untag_statements() -> None:
+    model = run_script(
+        "T: LOAD * INLINE [\nA, B\n1, x];\n"
+        "TAG FIELD A WITH '$dimension';\n"
+        "TAG FIELDS A, B WITH 'mine', '$hidden';\n"
+        "UNTAG FIELD A WITH '$numeric';\n"
+        "UNTAG FIELD B WITH '$hidden';\n"
+        "TAG TABLE T WITH 'facts';\n"
+        "TAG FIELD Later WITH 'early';\n"
+        "L: LOAD * INLINE [\nLater\n1];"
+    ).model
+    assert model.fields["A"].tags() == ["$hidden", "$integer", "$dimension", "mine"]
+    assert model.fields["A"].hidden
+    assert model.fields["B"].tags() == ["$ascii", "$text", "mine"]
+    assert not model.fields["B"].hidden
+    assert model.fields["Later"].tags()[-1] == "early"
+    records = {t["qName"]: t for t in tables_and_keys(model)["qtr"]}
+    assert records["T"]["qTableTags"] == ["facts"]
+
+
+def test_tag_using_a_table_and_fixed_tags() -> None:
+    model = run_script(
+        "Tags: LOAD * INLINE [\nF, Tag\nA, $dimension\nB, $measure];\n"
+        "T: LOAD * INLINE [\nA, B\nx, 1];\n"
+        "TAG FIELDS USING Tags;\nDROP TABLE Tags;"
+    ).model
+    assert model.fields["A"].tags()[-1] == "$dimension"
+    assert model.fields["B"].tags()[-1] == "$measure"
+    with pytest.raises(ScriptError, match="system tag"):
+        run_script("T: LOAD * INLINE [\nA\n1];\nTAG FIELD A WITH '$key';")
+
+
+def test_snapshot_keeps_loose_synthetic_tables_and_tags() -> None:
+    model = run_script(
+        LOOP + "TAG FIELD Team WITH 'mine';\nTAG TABLE Clubs WITH 'facts';\n"
+        "S1: LOAD * INLINE [\np, q, s\n1, 2, 3];\nS2: LOAD * INLINE [\np, q, t\n1, 2, 4];"
+    ).model
+    back = load_model(dump_model(model))
+    assert back.loose_tables == model.loose_tables == ["Clubs"]
+    assert back.synthetic_tables == ["$Syn 1 Table"]
+    assert back.table_tags == {"Clubs": ["facts"]}
+    for name in model.fields:
+        assert back.fields[name].tags() == model.fields[name].tags(), name
+    assert tables_and_keys(back, True) == tables_and_keys(model, True)
+
+
+def test_tables_and_keys_in_both_modes() -> None:
+    model = run_script(
+        "A: LOAD * INLINE [\nx, y, a\n1, 10, p\n2, 20, q];\n"
+        "B: LOAD * INLINE [\nx, y, b\n1, 10, P];"
+    ).model
+    internal = tables_and_keys(model, True)
+    names = [t["qName"] for t in internal["qtr"]]
+    assert names == ["A", "B", "$Syn 1 Table"]
+    assert internal["qtr"][2]["qIsSynthetic"] is True
+    assert internal["qk"] == [{"qKeyFields": ["$Syn 1"], "qTables": ["A", "B", "$Syn 1 Table"]}]
+    source = tables_and_keys(model, False)
+    assert [t["qName"] for t in source["qtr"]] == ["A", "B"]
+    fields_a = {f["qName"]: f for f in source["qtr"][0]["qFields"]}
+    assert list(fields_a) == ["x", "y", "a"]
+    assert fields_a["x"]["qKeyType"] == "ANY_KEY" and fields_a["x"]["qnNonNulls"] == 2
+    fields_b = {f["qName"]: f for f in source["qtr"][1]["qFields"]}
+    assert fields_b["y"]["qnTotalDistinctValues"] == 1
+    assert source["qk"] == [{"qKeyFields": ["x", "y"], "qTables": ["A", "B"]}]
