@@ -35,13 +35,17 @@ a time.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from associa.model.symbols import SymbolTable
 from associa.model.table import Columns, Table
 
-__all__ = ["SYN_PREFIX", "Synthesis", "make_synthetic_keys"]
+if TYPE_CHECKING:
+    from associa.model.model import DataModel
+
+__all__ = ["SYN_PREFIX", "Synthesis", "make_synthetic_keys", "source_columns"]
 
 SYN_PREFIX = "$Syn "
 NULL = -1
@@ -148,3 +152,30 @@ def make_synthetic_keys(tables: list[Table], symbols: dict[str, SymbolTable]) ->
         out.keys[key] = list(shared)
         out.tables.append(tname)
         out.log.append(f"{key} = {'+'.join(shared)}")
+
+
+def source_columns(model: DataModel, table_name: str) -> dict[str, np.ndarray]:
+    """A data table's columns (built form) with each ``$Syn`` key replaced by its parts'
+    codes (keys over keys resolved), NULL as each field's null code: the table as the
+    script loaded it (GetTablesAndKeys' source mode; a partial reload that starts again
+    from a built model)."""
+    table = model.tables[table_name]
+    syn_tables = {model.tables[t].fields[0]: model.tables[t] for t in model.synthetic_tables}
+    out: dict[str, np.ndarray] = {}
+
+    def expand(name: str, codes: np.ndarray) -> None:
+        syn = syn_tables.get(name)
+        if syn is None:
+            out[name] = codes
+            return
+        null = codes == model.fields[name].null_code
+        rows = np.where(null, 0, codes).astype(np.int64)
+        for part in syn.fields[1:]:
+            col = syn.columns[part]
+            got = col[rows] if len(col) else np.zeros(len(rows), dtype=col.dtype)
+            got = np.where(null, model.fields[part].null_code, got)
+            expand(part, got)
+
+    for name in table.fields:
+        expand(name, np.asarray(table.columns[name]))
+    return out

@@ -59,6 +59,9 @@ def date_kind(texts: pa.Array | None, nums: np.ndarray, locale: Locale) -> str:
     numbers (NaN for text)."""
     if not len(nums) or texts is None or texts.null_count or np.isnan(nums).any():
         return ""
-    if not looks_like_date(texts, locale).all():
+    head = min(len(texts), 1024)  # most fields show what they are in their first texts
+    if not looks_like_date(texts.slice(0, head), locale).all():
+        return ""
+    if head < len(texts) and not looks_like_date(texts.slice(head), locale).all():
         return ""
     return "date" if bool(np.all(nums == np.floor(nums))) else "timestamp"

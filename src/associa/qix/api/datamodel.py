@@ -16,31 +16,7 @@ import numpy as np
 
 from associa.model import DataModel
 from associa.model.model import presence
-
-
-def _source_columns(model: DataModel, table_name: str) -> dict[str, np.ndarray]:
-    """A data table's columns with each ``$Syn`` key replaced by its parts' codes (keys
-    over keys resolved), NULL as each field's null code."""
-    table = model.tables[table_name]
-    syn_tables = {model.tables[t].fields[0]: model.tables[t] for t in model.synthetic_tables}
-    out: dict[str, np.ndarray] = {}
-
-    def expand(name: str, codes: np.ndarray) -> None:
-        syn = syn_tables.get(name)
-        if syn is None:
-            out[name] = codes
-            return
-        null = codes == model.fields[name].null_code
-        rows = np.where(null, 0, codes).astype(np.int64)
-        for part in syn.fields[1:]:
-            col = syn.columns[part]
-            got = col[rows] if len(col) else np.zeros(len(rows), dtype=col.dtype)
-            got = np.where(null, model.fields[part].null_code, got)
-            expand(part, got)
-
-    for name in table.fields:
-        expand(name, np.asarray(table.columns[name]))
-    return out
+from associa.model.synthetic import source_columns
 
 
 def _field_in_table(model: DataModel, table_name: str, name: str,
@@ -116,7 +92,7 @@ def tables_and_keys(model: DataModel, synthetic_mode: bool = False) -> dict[str,
 def _source_tables_and_keys(model: DataModel) -> dict[str, Any]:
     """The model as loaded: $Syn keys shown as the fields they combine."""
     data = [t for t in model.tables if t not in model.synthetic_tables]
-    columns = {t: _source_columns(model, t) for t in data}
+    columns = {t: source_columns(model, t) for t in data}
     holders: dict[str, list[str]] = {}
     for t in data:
         for f in columns[t]:
