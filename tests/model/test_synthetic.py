@@ -202,3 +202,25 @@ def _num(x) -> float | None:
     if x is None or x == "NaN" or (isinstance(x, float) and math.isnan(x)):
         return None
     return float(x)
+
+
+def test_combination_ids_in_order_of_first_appearance_whatever_the_radix() -> None:
+    from associa.model.synthetic import _combination_ids
+
+    rng = np.random.default_rng(3)
+    cols = [rng.integers(-1, 3, 500).astype(np.int32) for _ in range(4)]
+    for sizes in ([3, 3, 3, 3], [1 << 20] * 4):  # the second overflows 62 bits: made dense
+        ids, firsts = _combination_ids(cols, sizes)
+        seen: dict[tuple, int] = {}
+        want, want_first = [], []
+        for r, combo in enumerate(zip(*(c.tolist() for c in cols), strict=True)):
+            if all(v < 0 for v in combo):
+                want.append(-1)
+                continue
+            key = combo if all(v >= 0 for v in combo) else ("row", r)
+            if key not in seen:
+                seen[key] = len(seen)
+                want_first.append(r)
+            want.append(seen[key])
+        assert ids.tolist() == want
+        assert firsts.tolist() == want_first

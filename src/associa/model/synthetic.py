@@ -38,6 +38,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from associa.model.symbols import SymbolTable
 from associa.model.table import Columns, Table
@@ -77,43 +79,52 @@ def _best_shared(tables: list[Table]) -> tuple[str, ...] | None:
     return best
 
 
+def _dense(values: np.ndarray) -> tuple[np.ndarray, int]:
+    """Codes 0.. of int64 values in order of first appearance (Arrow's hash encoding)."""
+    enc = pc.dictionary_encode(pa.array(values))
+    return np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64), len(enc.dictionary)
+
+
 def _combination_ids(parts: list[np.ndarray], sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
     """For rows given as columns of codes (``-1`` NULL): an id per row (-1 when every part
     is NULL), equal ids for equal combinations without NULL, a new id for each row with a
     NULL part; ids count from 0 in order of first appearance. Also the first row of each
-    id."""
+    id. One hash pass over the rows (no sort)."""
     n = len(parts[0])
     nulls = np.zeros(n, dtype=np.int64)
     for col in parts:
         nulls += col < 0
-    full = nulls == 0
     none = nulls == len(parts)
-    # one integer per combination: mixed radix when it fits in 63 bits, else unique rows
-    radix = 1
-    for s in sizes:
-        radix *= max(s, 1) + 1
-    if radix < (1 << 62):
-        key = np.zeros(n, dtype=np.int64)
-        for col, s in zip(parts, sizes, strict=True):
-            key = key * (max(s, 1) + 1) + (col.astype(np.int64) + 1)
-    else:
-        _, key = np.unique(np.stack(parts, axis=1), axis=0, return_inverse=True)
-        key = key.reshape(-1).astype(np.int64)
+    partial = (nulls > 0) & ~none
+    # one integer per combination (mixed radix, made dense again before it could overflow)
+    key = np.zeros(n, dtype=np.int64)
+    top = 1
+    for col, size in zip(parts, sizes, strict=True):
+        base = max(size, 1) + 1
+        if top * base >= (1 << 62):
+            key, top = _dense(key)
+            top = max(top, 1)
+        key = key * base + (col.astype(np.int64) + 1)
+        top *= base
     # rows with a NULL part: a key of their own (negative, distinct per row)
-    partial = ~full & ~none
-    key = np.where(partial, -2 - np.arange(n, dtype=np.int64), key)
+    if partial.any():
+        key = np.where(partial, -2 - np.arange(n, dtype=np.int64), key)
     ids = np.full(n, -1, dtype=np.int64)
-    rows = np.flatnonzero(~none)
-    if len(rows):
-        uniq, first, inverse = np.unique(key[rows], return_index=True, return_inverse=True)
-        order = np.argsort(first, kind="stable")  # ids by first appearance
-        rank = np.empty(len(uniq), dtype=np.int64)
-        rank[order] = np.arange(len(uniq))
-        ids[rows] = rank[inverse.reshape(-1)]
-        firsts = rows[first[order]]
-    else:
-        firsts = np.zeros(0, dtype=np.int64)
-    return ids, firsts
+    rows = np.flatnonzero(~none) if none.any() else None
+    sub = key if rows is None else key[rows]
+    if not len(sub):
+        return ids, np.zeros(0, dtype=np.int64)
+    dense, _ = _dense(sub)
+    # ids appear in increasing order: a row is an id's first when it exceeds all before it
+    before = np.maximum.accumulate(dense)
+    first = np.empty(len(dense), dtype=bool)
+    first[0] = True
+    first[1:] = dense[1:] > before[:-1]
+    firsts = np.flatnonzero(first)
+    if rows is None:
+        return dense, firsts
+    ids[rows] = dense
+    return ids, rows[firsts]
 
 
 def make_synthetic_keys(tables: list[Table], symbols: dict[str, SymbolTable]) -> Synthesis:
