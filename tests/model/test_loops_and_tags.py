@@ -152,3 +152,20 @@ def test_tables_and_keys_in_both_modes() -> None:
     fields_b = {f["qName"]: f for f in source["qtr"][1]["qFields"]}
     assert fields_b["y"]["qnTotalDistinctValues"] == 1
     assert source["qk"] == [{"qKeyFields": ["x", "y"], "qTables": ["A", "B"]}]
+
+
+def test_field_descriptions_of_hidden_and_system_fields() -> None:
+    from associa.qix.api.datamodel import field_description
+
+    model = run_script(
+        "A: LOAD * INLINE [\nx, y, a\n1, 10, p];\nB: LOAD * INLINE [\nx, y, b\n1, 10, P];"
+    ).model
+    syn = field_description(model, "$Syn 1")
+    assert syn["qIsHidden"] is True and "$syn" in syn["qTags"]
+    assert "qIsHidden" not in field_description(model, "a")
+    table = field_description(model, "$Table")
+    assert table["qIsSystem"] is True and table["qIsHidden"] is True
+    assert table["qCardinal"] == 3  # A, B and the $Syn 1 Table
+    assert table["qTags"] == ["$key", "$hidden", "$system", "$ascii", "$text"]
+    rows = field_description(model, "$Rows")
+    assert rows["qIsNumeric"] is True and rows["qTags"][-2:] == ["$numeric", "$integer"]

@@ -17,6 +17,7 @@ import numpy as np
 from associa.model import DataModel
 from associa.model.model import presence
 from associa.model.synthetic import source_columns
+from associa.model.system import SYSTEM_FIELDS, system_tags, system_values
 
 
 def _field_in_table(model: DataModel, table_name: str, name: str,
@@ -121,15 +122,36 @@ def _source_tables_and_keys(model: DataModel) -> dict[str, Any]:
 
 
 def field_description(model: DataModel, name: str) -> dict[str, Any]:
+    """FieldDescription (true flags only, as the engine leaves out false members); a
+    system field ($Table, …) is described from the model's tables."""
+    if name not in model.fields and name in SYSTEM_FIELDS:
+        values = system_values(model)[name]
+        return {
+            "qInternalNumber": len(model.fields) + SYSTEM_FIELDS.index(name),
+            "qName": name,
+            "qSrcTables": [],
+            "qIsSystem": True,
+            "qIsHidden": True,
+            "qCardinal": len(values),
+            "qTotalCount": len(values),
+            "qIsNumeric": bool(values) and all(isinstance(v, int) for v in values),
+            "qTags": system_tags(name, values),
+            "qByteSize": sum(len(str(v).encode()) + 8 for v in values),
+        }
     fld = model.fields[name]
     total = sum(int((model.tables[t].columns[name] != fld.null_code).sum()) for t in fld.tables)
-    return {
+    out: dict[str, Any] = {
         "qInternalNumber": list(model.fields).index(name),
         "qName": name,
         "qSrcTables": list(fld.tables),
+    }
+    if fld.hidden:
+        out["qIsHidden"] = True
+    out.update({
         "qCardinal": len(fld.symbols),
         "qTotalCount": total,
         "qIsNumeric": fld.symbols.all_numeric(),
         "qTags": fld.tags(),
         "qByteSize": int(fld.symbols.text_bytes().sum()) + 8 * len(fld.symbols),
-    }
+    })
+    return out

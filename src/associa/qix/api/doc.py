@@ -16,6 +16,7 @@ from associa.errors import (
     SessionAppNotPersistent,
 )
 from associa.logs import event
+from associa.model.system import SYSTEM_FIELDS
 from associa.qix.api.datamodel import field_description, tables_and_keys
 from associa.qix.api.interfaces import NOT_FOUND, field_interface, object_interface
 from associa.qix.api.refs import FieldRef, ObjectRef
@@ -247,7 +248,7 @@ def get_tables_and_keys(call: Call, **options: Any) -> dict[str, Any]:
 @method("Doc", "GetFieldDescription", p("qFieldName", "str"), out=("qReturn",))
 def get_field_description(call: Call, qFieldName: str) -> dict[str, Any]:
     model, _, _ = _doc(call).snapshot()
-    if qFieldName not in model.fields:
+    if qFieldName not in model.fields and qFieldName not in SYSTEM_FIELDS:
         raise FieldNotFound(qFieldName)
     return field_description(model, qFieldName)
 
