@@ -83,7 +83,9 @@ def test_date_and_timestamp_tags() -> None:
         "01.02.2024; 2024-02-01 06:00:00; 2; 3.00 kr\n] (delimiter is ';');"
     ).model
     assert model.fields["D"].tags() == ["$numeric", "$integer", "$timestamp", "$date"]
+    assert model.fields["D"].date_format == "DD.MM.YYYY"
     assert model.fields["TS"].tags() == ["$numeric", "$timestamp"]
+    assert model.fields["TS"].date_format == "YYYY-MM-DD hh:mm:ss"
     assert "$date" not in model.fields["N"].tags()
     assert "$timestamp" not in model.fields["M"].tags()
 
@@ -123,14 +125,17 @@ def test_tag_using_a_table_and_fixed_tags() -> None:
 def test_snapshot_keeps_loose_synthetic_tables_and_tags() -> None:
     model = run_script(
         LOOP + "TAG FIELD Team WITH 'mine';\nTAG TABLE Clubs WITH 'facts';\n"
-        "S1: LOAD * INLINE [\np, q, s\n1, 2, 3];\nS2: LOAD * INLINE [\np, q, t\n1, 2, 4];"
+        "S1: LOAD * INLINE [\np, q, s\n1, 2, 3];\nS2: LOAD * INLINE [\np, q, t\n1, 2, 4];\n"
+        "Days: LOAD * INLINE [\nDay\n2024-01-31];"
     ).model
+    assert model.fields["Day"].date_format == "YYYY-MM-DD"
     back = load_model(dump_model(model))
     assert back.loose_tables == model.loose_tables == ["Clubs"]
     assert back.synthetic_tables == ["$Syn 1 Table"]
     assert back.table_tags == {"Clubs": ["facts"]}
     for name in model.fields:
         assert back.fields[name].tags() == model.fields[name].tags(), name
+        assert back.fields[name].date_format == model.fields[name].date_format
     assert tables_and_keys(back, True) == tables_and_keys(model, True)
 
 

@@ -13,7 +13,7 @@ from associa.model.model import DataModel, compact
 from associa.model.symbols import SymbolTable
 from associa.model.synthetic import make_synthetic_keys
 from associa.model.table import Columns, Identity, Table, code_dtype
-from associa.values.dates import date_kind
+from associa.values.dates import date_format_of, date_kind
 from associa.values.locale import DEFAULT_LOCALE, Locale
 
 
@@ -126,6 +126,8 @@ class ModelBuilder:
             sym = fld.symbols
             if not fld.syn and sym.arithmetic is None and len(sym) and sym.all_numeric():
                 fld.date_kind = date_kind(sym.stored_texts(), sym.nums[:-1], locale)
+                if fld.date_kind:
+                    fld.date_format = date_format_of(sym.text(0), fld.date_kind, locale)
             fld.added_tags = tuple(self.tagged.get(name, ()))
             fld.removed_tags = frozenset(self.untagged.get(name, ()))
             if "$hidden" in fld.added_tags:

@@ -26,6 +26,7 @@ class Field:
     syn: bool = False  # a synthetic key ($Syn n)
     keypart: bool = False  # part of one or more synthetic keys
     date_kind: str = ""  # "date" / "timestamp" when every value reads as one (tags)
+    date_format: str = ""  # the format code such a field is shown with (its first text's)
     added_tags: tuple[str, ...] = ()  # TAG FIELD … WITH, in order
     removed_tags: frozenset[str] = frozenset()  # UNTAG FIELD … WITH
 

@@ -77,6 +77,7 @@ def dump_model(model: DataModel) -> bytes:
         meta: dict[str, Any] = {"name": name, "hidden": fld.hidden}
         if fld.date_kind:
             meta["date_kind"] = fld.date_kind
+            meta["date_format"] = fld.date_format
         if fld.added_tags:
             meta["tags"] = list(fld.added_tags)
         if fld.removed_tags:
@@ -159,6 +160,7 @@ def load_model(data: bytes) -> DataModel:
         if meta.get("hidden"):
             fld.hidden = True
         fld.date_kind = str(meta.get("date_kind", ""))
+        fld.date_format = str(meta.get("date_format", ""))
         fld.added_tags = tuple(str(t) for t in meta.get("tags", ()))
         fld.removed_tags = frozenset(str(t) for t in meta.get("untags", ()))
     return model

@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 
 from associa.values.locale import Locale
 
-__all__ = ["date_kind", "looks_like_date"]
+__all__ = ["date_format_of", "date_kind", "looks_like_date"]
 
 
 def _re2(chars: str) -> str:
@@ -65,3 +65,18 @@ def date_kind(texts: pa.Array | None, nums: np.ndarray, locale: Locale) -> str:
     if head < len(texts) and not looks_like_date(texts.slice(head), locale).all():
         return ""
     return "date" if bool(np.all(nums == np.floor(nums))) else "timestamp"
+
+
+def date_format_of(text: str, kind: str, locale: Locale) -> str:
+    """The format code a date/timestamp field is shown with: the locale's DateFormat
+    (TimestampFormat for time stamps) when its first text reads with it, else the ISO
+    form (``YYYY-MM-DD``, ``YYYY-MM-DD hh:mm:ss``), else the locale's code."""
+    from associa.values.numbers import parse_with_format
+
+    own = locale.date_format if kind == "date" else locale.timestamp_format
+    if own and parse_with_format(text, own, locale) is not None:
+        return own
+    iso = "YYYY-MM-DD" if kind == "date" else "YYYY-MM-DD hh:mm:ss"
+    if parse_with_format(text, iso, locale) is not None:
+        return iso
+    return own
