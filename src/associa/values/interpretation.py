@@ -12,9 +12,12 @@ Vectorized shapes, each claimed only where the scalar rules provably give the sa
 * ``[+-]?[0-9]{1,15}(DEC[0-9]{1,15})?([eE][+-]?[0-9]{1,2})?`` and the same with
   thousands groups (``1,234,567.5``): separators removed, then Arrow's decimal-to-double
   cast (correctly rounded, as ``float`` is; the tests check this).
-* The locale's ``DateFormat`` when it is made of numeric Y, M and D fields and literal
-  characters other than blanks: the texts that match its regex and could not be a plain
-  number (the scalar tries numbers first), with a valid date.
+* The locale's ``DateFormat``, then its ``TimestampFormat`` (the scalar's order), when
+  made of numeric Y, M and D fields, optional numeric h, m, s, an optional fraction of a
+  second in brackets (``[.fff]``) and literals (a blank matching one blank): the texts
+  that match its regex and could not be a plain number (the scalar tries numbers first),
+  with a valid date and time; the fraction as digits ÷ 10**len (exactly ``float("0." +
+  digits)`` up to 15 digits).
 * ISO dates and timestamps without fractions (``2024-01-31``, ``2024-01-31 13:45:10``)
   when no locale date/time format, month name or day name holds a ``-`` (so none of
   them, tried first by the scalar rules, can match such a text).
