@@ -5,7 +5,10 @@ tables (``qIsSynthetic``) and the ``$Syn`` keys in the data tables; false (what 
 sends) shows the source model: no ``$Syn`` tables, each data table with the fields it was
 loaded with, and a composite key as one SourceKeyRecord naming all its fields
 (``{"qKeyFields": ["A", "B"], "qTables": [...]}``). Loosely coupled tables carry
-``qLoose``; TAG TABLE's tags are ``qTableTags``.
+``qLoose``; TAG TABLE's tags are ``qTableTags``. The two modes are the data model
+viewer's two views: HIC's "Synthetic Keys" (Qlik Design Blog) shows a "Source table view"
+where the tables link through their shared fields and an "Internal table view" with the
+``$Syn`` table; the API docs call qSyntheticMode's true "the internal data/table model".
 """
 
 from __future__ import annotations
