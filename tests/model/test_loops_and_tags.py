@@ -174,3 +174,68 @@ def test_field_descriptions_of_hidden_and_system_fields() -> None:
     assert table["qTags"] == ["$key", "$hidden", "$system", "$ascii", "$text"]
     rows = field_description(model, "$Rows")
     assert rows["qIsNumeric"] is True and rows["qTags"][-2:] == ["$numeric", "$integer"]
+
+
+# -- random graphs ------------------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from associa.model.builder import model_from_rows  # noqa: E402
+from associa.model.loops import find_loop, loosen  # noqa: E402
+
+
+@st.composite
+def graphs(draw):
+    """3-6 tables, each holding 1-3 of 5 key fields (one field each at most shared by
+    chance), rows 1-4 with values from a small set."""
+    n = draw(st.integers(3, 6))
+    tables = {}
+    for t in range(n):
+        keys = draw(st.lists(st.sampled_from(["k0", "k1", "k2", "k3", "k4"]), min_size=1,
+                             max_size=3, unique=True))
+        rows = draw(st.integers(1, 4))
+        cols = {k: draw(st.lists(st.sampled_from("ab"), min_size=rows, max_size=rows))
+                for k in keys}
+        cols[f"v{t}"] = [str(i) for i in range(rows)]
+        tables[f"T{t}"] = cols
+    return tables
+
+
+@settings(max_examples=150, deadline=None)
+@given(graphs(), st.data())
+def test_loosening_leaves_no_loop_and_inference_runs(tables, data) -> None:
+    model = model_from_rows(tables)
+    built = list(model.tables.values())
+    assert find_loop(built, model.loose_tables) is None
+    # only tables of a loop were loosened, the first one the longest of some loop
+    if model.loose_tables:
+        assert find_loop(built) is not None
+    again, _ = loosen(built)
+    assert again == model.loose_tables
+    # the association forest is a forest: tables + linked fields - links = components
+    nodes = len(model.tables) + len(model.key_tables)
+    edges = sum(len(v) for v in model.links.values())
+    assert nodes - edges == len(model.components) + sum(
+        1 for k, ts in model.key_tables.items() if not ts)
+    # a selection anywhere: every field's possible values are among its values
+    names = [f for f in model.fields if len(model.fields[f].symbols)]
+    name = data.draw(st.sampled_from(names))
+    sym = model.fields[name].symbols
+    mask = np.zeros(len(sym), dtype=bool)
+    mask[data.draw(st.integers(0, len(sym) - 1))] = True
+    inf = Inference(model, SelectionState().with_field(name, mask))
+    for f, fld in model.fields.items():
+        assert len(inf.possible(f)) == len(fld.symbols)
+    assert inf.possible(name).sum() <= 1
+
+
+def test_bad_model_statements_say_where() -> None:
+    with pytest.raises(ScriptError) as err:
+        run_script("T: LOAD * INLINE [\nA\n1];\nTAG FIELD A WITH;")
+    assert (err.value.line, err.value.column) == (4, 17)
+    with pytest.raises(ScriptError) as err:
+        run_script("T: LOAD * INLINE [\nA\n1];\n\nLOOSEN A;")
+    assert (err.value.line, err.value.column) == (5, 8)
+    with pytest.raises(ScriptError, match="not found"):
+        run_script("T: LOAD * INLINE [\nA\n1];\nTAG TABLE Nope WITH 'x';")
