@@ -21,6 +21,7 @@ from associa.expr.vector import Vec
 from associa.values import Locale
 from associa.values.format import format_datetime, format_number
 from associa.values.numbers import parse_with_format
+from associa.values.typed import format_serials
 
 
 def _args(ev: Evaluator, call: ast.Call, scope: Scope) -> list[Vec]:
@@ -62,6 +63,14 @@ def _formatter(default: Callable[[Locale], str], numeric: bool = False):
         fmts = values[1].text_or_empty(ev.locale) if len(values) > 1 else None
         out = np.empty(scope.n, dtype=object)
         null = v.null | np.isnan(x)
+        if not numeric and (fmts is None or len(set(fmts[~null].tolist())) <= 1):
+            # one format for all: the whole column at once
+            fmt = default(ev.locale)
+            if fmts is not None and (~null).any() and fmts[~null][0]:
+                fmt = fmts[~null][0]
+            keep = np.flatnonzero(~null)
+            out[keep] = format_serials(x[keep], fmt, ev.locale).to_numpy(zero_copy_only=False)
+            return Vec(x.copy(), out, null)
         memo: dict[tuple[float, str], str] = {}
         for i in range(scope.n):
             if null[i]:
