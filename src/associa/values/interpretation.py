@@ -14,7 +14,7 @@ Vectorized shapes, each claimed only where the scalar rules provably give the sa
   cast (correctly rounded, as ``float`` is; the tests check this).
 * The locale's ``DateFormat``, then its ``TimestampFormat`` (the scalar's order), when
   made of numeric Y, M and D fields, optional numeric h, m, s, an optional fraction of a
-  second in brackets (``[.fff]``) and literals (a blank matching one blank): the texts
+  second in brackets (``[.fff]``), AM/PM (``TT``, any case) and literals (a blank matching one blank): the texts
   that match its regex and could not be a plain number (the scalar tries numbers first),
   with a valid date and time; the fraction as digits ÷ 10**len (exactly ``float("0." +
   digits)`` up to 15 digits).
@@ -189,6 +189,8 @@ def _date_pattern(fmt: str) -> tuple[str, list[tuple[str, int]]] | None:
             parts.append(f"{group}[0-9]{width})")
         elif t.kind == "f":
             parts.append(f"{group}[0-9]{{{t.width}}})" if fixed else f"{group}[0-9]+)")
+        elif t.kind == "T" and depth == 0:
+            parts.append(f"{group}(?i:AM|PM|A|P))")
         else:
             return None
         fields.append((t.kind, t.width))
@@ -226,7 +228,7 @@ def _locale_date(p: _Pass, locale: Locale, not_number: str, fmt: str) -> None:
         return
     found = pc.extract_regex(sub.filter(pa.array(mask)), pattern)
     parts = {kind: (_ints(found, f"g{i}"), width)
-             for i, (kind, width) in enumerate(fields) if kind != "f"}
+             for i, (kind, width) in enumerate(fields) if kind not in "fT"}
     year, ywidth = parts["Y"]
     if ywidth <= 2:
         year = year + np.where(year < 30, 2000, 1900)
@@ -234,9 +236,14 @@ def _locale_date(p: _Pass, locale: Locale, not_number: str, fmt: str) -> None:
     n = len(days)
     zero = np.zeros(n, dtype=np.int64)
     h, mi, sec = (parts[k][0] if k in parts else zero for k in "hms")
+    for i, (kind, _) in enumerate(fields):
+        if kind == "T":  # a 12-hour clock: 0 to 12, PM adds 12 (the scalar's rule)
+            pm = _bools(pc.starts_with(pc.utf8_upper(found.field(f"g{i}")), "P"))
+            ok &= h <= 12
+            h = h % 12 + np.where(pm, 12, 0)
     ok &= (h <= 23) & (mi <= 59) & (sec <= 59)
     values = days.astype(np.float64)
-    if any(k in parts for k in "hms") or any(k == "f" for k, _ in fields):
+    if any(k in parts for k in "hms") or any(k in "fT" for k, _ in fields):
         ss = sec.astype(np.float64)
         for i, (kind, _) in enumerate(fields):
             if kind != "f":
