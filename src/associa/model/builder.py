@@ -11,7 +11,7 @@ from associa.errors import ScriptError
 from associa.model.loops import loosen
 from associa.model.model import DataModel, compact
 from associa.model.symbols import SymbolTable
-from associa.model.synthetic import make_synthetic_keys
+from associa.model.synthetic import make_synthetic_keys, source_columns
 from associa.model.table import Columns, Identity, Table, code_dtype
 from associa.values.dates import date_format_of, date_kind
 from associa.values.locale import DEFAULT_LOCALE, Locale
@@ -28,6 +28,33 @@ class ModelBuilder:
         self.untagged: dict[str, set[str]] = {}  # UNTAG FIELD f WITH t
         self.table_tags: dict[str, list[str]] = {}  # TAG TABLE t WITH …
         self.notes: list[str] = []  # lines for the reload log, made by build()
+
+    @classmethod
+    def from_model(cls, model: DataModel) -> ModelBuilder:
+        """A builder holding a built model's tables as the script loaded them (synthetic
+        keys taken apart again, so that the next ``build`` makes them afresh; tables no
+        longer loose), with their fields' symbols and the script's tags: where a partial
+        reload starts from."""
+        out = cls()
+        for name, fld in model.fields.items():
+            if fld.syn:
+                continue
+            sym = fld.symbols
+            out.symbols[name] = SymbolTable.from_arrays(sym.nums[:-1], sym.stored_texts())
+            if fld.added_tags:
+                out.tagged[name] = list(fld.added_tags)
+            if fld.removed_tags:
+                out.untagged[name] = set(fld.removed_tags)
+        for tname, table in model.tables.items():
+            if tname in model.synthetic_tables:
+                continue
+            cols = {}
+            for fname, col in source_columns(model, tname).items():
+                null = model.fields[fname].null_code
+                cols[fname] = np.where(col == null, -1, col).astype(np.int32)
+            out.add(tname, list(cols), cols, table.nrows)
+        out.table_tags = {k: list(v) for k, v in model.table_tags.items()}
+        return out
 
     def tag(self, name: str, tag: str) -> None:
         self.untagged.get(name, set()).discard(tag)
