@@ -28,23 +28,28 @@ def _args(ev: Evaluator, call: ast.Call, scope: Scope) -> list[Vec]:
     return [ev.eval(a, scope) for a in call.args]
 
 
-def _interpreter(default: Callable[[Locale], str]):
+def _interpreter(default: Callable[[Locale], str], money: bool = False):
     def run(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
         values = _args(ev, call, scope)
         v = values[0]
         texts = v.text_or_empty(ev.locale)
         fmts = values[1].text_or_empty(ev.locale) if len(values) > 1 else None
+        decs = values[2].text_or_empty(ev.locale) if len(values) > 2 else None
+        thous = values[3].text_or_empty(ev.locale) if len(values) > 3 else None
         nums = np.full(scope.n, math.nan)
         out = np.empty(scope.n, dtype=object)
         null = v.null.copy()
-        memo: dict[tuple[str, str], float | None] = {}
+        memo: dict[tuple[str, str, str | None, str | None], float | None] = {}
         for i in range(scope.n):
             if null[i]:
                 continue
             fmt = fmts[i] if fmts is not None else default(ev.locale)
-            key = (texts[i], fmt)
+            lo = ev.locale
+            dec = decs[i] if decs is not None else (lo.money_decimal_sep if money else None)
+            thou = thous[i] if thous is not None else (lo.money_thousand_sep if money else None)
+            key = (texts[i], fmt, dec, thou)
             if key not in memo:
-                memo[key] = parse_with_format(texts[i], fmt, ev.locale)
+                memo[key] = parse_with_format(texts[i], fmt, lo, dec, thou)
             x = memo[key]
             if x is None:
                 null[i] = True
@@ -78,8 +83,10 @@ def _formatter(default: Callable[[Locale], str], numeric: bool = False):
             fmt = fmts[i] if fmts is not None and fmts[i] else default(ev.locale)
             key = (float(x[i]), fmt)
             if key not in memo:
-                memo[key] = (format_number(key[0], fmt, ev.locale) if numeric
-                             else format_datetime(key[0], fmt, ev.locale))
+                lo = ev.locale
+                memo[key] = (format_number(key[0], fmt, lo, lo.money_decimal_sep,
+                                           lo.money_thousand_sep) if numeric
+                             else format_datetime(key[0], fmt, lo))
             out[i] = memo[key]
         return Vec(x.copy(), out, null)
 
@@ -109,8 +116,8 @@ def _auto(lo: Locale) -> str:
 function("DATE#", 1, 2)(_interpreter(_date))
 function("TIME#", 1, 2)(_interpreter(_time))
 function("TIMESTAMP#", 1, 2)(_interpreter(_stamp))
-function("NUM#", 1, 2)(_interpreter(_auto))
-function("MONEY#", 1, 2)(_interpreter(_money))
+function("NUM#", 1, 4)(_interpreter(_auto))
+function("MONEY#", 1, 4)(_interpreter(_money, money=True))
 function("DATE", 1, 2)(_formatter(_date))
 function("TIME", 1, 2)(_formatter(_time))
 function("TIMESTAMP", 1, 2)(_formatter(_stamp))
