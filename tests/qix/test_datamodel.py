@@ -64,3 +64,13 @@ def test_system_field_description(client: Client) -> None:
     desc = client.call("GetFieldDescription", "$Table", handle=1)["qReturn"]
     assert desc["qIsSystem"] is True and desc["qCardinal"] == 3
     assert client.error("GetFieldDescription", "$Nope", handle=1)["code"] == 2
+
+
+def test_loosely_coupled_vector(client: Client) -> None:
+    client.call("CreateSessionApp")
+    client.call("SetScript", (
+        "A: LOAD * INLINE [\nk1, k2\n1, 1];\nB: LOAD * INLINE [\nk2, k3\n1, 1\n2, 2];\n"
+        "C: LOAD * INLINE [\nk3, k1\n1, 1];\nD: LOAD * INLINE [\nz\n1];"
+    ), handle=1)
+    client.call("DoReload", handle=1)
+    assert client.call("GetLooselyCoupledVector", handle=1) == {"qv": [0, 2, 0, 0, 0, 0, 0]}

@@ -158,3 +158,12 @@ def field_description(model: DataModel, name: str) -> dict[str, Any]:
         "qByteSize": int(fld.symbols.text_bytes().sum()) + 8 * len(fld.symbols),
     })
     return out
+
+
+def loosely_coupled_vector(model: DataModel) -> list[int]:
+    """GetLooselyCoupledVector: one state per table of the internal model (the order of
+    GetTablesAndKeys with qSyntheticMode), then three values "for internal use" (0 here).
+    The API docs' states: 0 not loosely coupled, 1 loosely coupled, 2 loosely coupled and
+    not to be changed through the API; the Engine API tutorial shows 2 both for a table
+    the engine loosened to break a loop and for one named by LOOSEN TABLE."""
+    return [2 if name in model.loose_tables else 0 for name in model.tables] + [0, 0, 0]

@@ -17,7 +17,11 @@ from associa.errors import (
 )
 from associa.logs import event
 from associa.model.system import SYSTEM_FIELDS
-from associa.qix.api.datamodel import field_description, tables_and_keys
+from associa.qix.api.datamodel import (
+    field_description,
+    loosely_coupled_vector,
+    tables_and_keys,
+)
 from associa.qix.api.interfaces import NOT_FOUND, field_interface, object_interface
 from associa.qix.api.refs import FieldRef, ObjectRef
 from associa.qix.dispatch import method, p
@@ -243,6 +247,12 @@ def get_all_infos(call: Call) -> list[dict[str, Any]]:
 def get_tables_and_keys(call: Call, **options: Any) -> dict[str, Any]:
     model, _, _ = _doc(call).snapshot()
     return tables_and_keys(model, bool(options.get("qSyntheticMode")))
+
+
+@method("Doc", "GetLooselyCoupledVector", out=("qv",))
+def get_loosely_coupled_vector(call: Call) -> list[int]:
+    model, _, _ = _doc(call).snapshot()
+    return loosely_coupled_vector(model)
 
 
 @method("Doc", "GetFieldDescription", p("qFieldName", "str"), out=("qReturn",))
