@@ -111,6 +111,8 @@ def _mapping_pairs(interp: Interpreter, name: str) -> list[tuple[str, str]]:
     builder = interp.builder
     mappings = getattr(builder, "mappings", None) or getattr(interp, "mappings", None) or {}
     table = mappings.get(name) if isinstance(mappings, dict) else None
+    if isinstance(table, dict):  # a mapping kept as key text -> value (text or dual)
+        return [(str(k), str(v[0] if isinstance(v, tuple) else v)) for k, v in table.items()]
     if table is None:
         table = builder.tables.get(name)
     if table is None:
