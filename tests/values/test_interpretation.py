@@ -193,6 +193,12 @@ def test_rejects_non_strings() -> None:
          DEFAULT_LOCALE),
         (["12,5", "1.234,5", "31.12.2024", "1.1.2024"], GERMAN),
         (["5/3/24", "31/12/99"], SHORT_YEAR),
+        # TimestampFormat with an optional fraction of a second (after DateFormat)
+        (["31.12.2024 13:05:07", "1.2.2024 0:00:00.5", "29.02.2024 23:59:59.123456"], GERMAN),
+        (["2024-01-31 13:45:10", "2024-01-31", "1999-12-31 00:00:00"], ISO_DATES),
+        # the default TimestampFormat: 12-hour clock, optional fraction
+        (["1/31/2024 1:45:10 PM", "12/1/2023 12:00:00 am", "1/1/2024 11:59:59.999 p"],
+         DEFAULT_LOCALE),
     ],
 )
 def test_common_shapes_never_reach_the_scalar_function(

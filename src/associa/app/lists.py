@@ -38,14 +38,12 @@ from __future__ import annotations
 import contextvars
 import copy
 import uuid
-from collections.abc import Iterable
 from typing import Any
 
 from associa.app.doc import DocState
 from associa.model import DataModel
+from associa.model.system import SYSTEM_FIELDS, system_tags, system_values
 from associa.values import LOCALE_VARIABLES
-
-SYSTEM_FIELDS = ("$Field", "$Table", "$Rows", "$Fields", "$FieldNo", "$Info")
 
 # variables with a meaning to the script or the engine (Qlik's "Reserved variables")
 RESERVED_VARIABLES = frozenset(LOCALE_VARIABLES) | {
@@ -88,40 +86,20 @@ def field_list(doc: DocState, obj_id: str, path: str, definition: dict[str, Any]
 
 def _system_fields(model: DataModel, src: bool) -> list[dict[str, Any]]:
     """$Field … $Info: the values of Qlik's system tables over this data model."""
-    tables = list(model.tables.values())
-    widths = [len(t.fields) for t in tables]
-    values: dict[str, set[Any]] = {
-        "$Field": set(model.fields),
-        "$Table": {t.name for t in tables},
-        "$Rows": {t.nrows for t in tables},
-        "$Fields": set(widths),
-        "$FieldNo": set(range(1, max(widths, default=0) + 1)),
-        "$Info": set(),
-    }
+    values = system_values(model)
     out = []
     for name in SYSTEM_FIELDS:
-        keys = ["$key"] if name in ("$Field", "$Table") else []
         item: dict[str, Any] = {
             "qIsHidden": True,
             "qIsSystem": True,
             "qName": name,
             "qCardinal": len(values[name]),
-            "qTags": [*keys, "$hidden", "$system", *_type_tags(values[name])],
+            "qTags": system_tags(name, values[name]),
         }
         if src:
             item["qSrcTables"] = []
         out.append(item)
     return out
-
-
-def _type_tags(values: Iterable[Any]) -> list[str]:
-    values = list(values)
-    if not values:
-        return []
-    if all(isinstance(v, int) for v in values):
-        return ["$numeric", "$integer"]
-    texts = [str(v) for v in values]
-    return ["$ascii", "$text"] if all(t.isascii() for t in texts) else ["$text"]
 
 
 # -- app objects and children ---------------------------------------------------------

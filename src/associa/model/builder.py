@@ -8,9 +8,13 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from associa.errors import ScriptError
+from associa.model.loops import loosen
 from associa.model.model import DataModel, compact
 from associa.model.symbols import SymbolTable
+from associa.model.synthetic import make_synthetic_keys, source_columns
 from associa.model.table import Columns, Identity, Table, code_dtype
+from associa.values.dates import date_format_of, date_kind
+from associa.values.locale import DEFAULT_LOCALE, Locale
 
 
 class ModelBuilder:
@@ -19,6 +23,50 @@ class ModelBuilder:
     def __init__(self) -> None:
         self.tables: dict[str, Table] = {}
         self.symbols: dict[str, SymbolTable] = {}
+        self.loosened: list[str] = []  # LOOSEN TABLE
+        self.tagged: dict[str, list[str]] = {}  # TAG FIELD f WITH t (field -> tags)
+        self.untagged: dict[str, set[str]] = {}  # UNTAG FIELD f WITH t
+        self.table_tags: dict[str, list[str]] = {}  # TAG TABLE t WITH …
+        self.notes: list[str] = []  # lines for the reload log, made by build()
+
+    @classmethod
+    def from_model(cls, model: DataModel) -> ModelBuilder:
+        """A builder holding a built model's tables as the script loaded them (synthetic
+        keys taken apart again, so that the next ``build`` makes them afresh; tables no
+        longer loose), with their fields' symbols and the script's tags: where a partial
+        reload starts from."""
+        out = cls()
+        for name, fld in model.fields.items():
+            if fld.syn:
+                continue
+            sym = fld.symbols
+            out.symbols[name] = SymbolTable.from_arrays(sym.nums[:-1], sym.stored_texts())
+            if fld.added_tags:
+                out.tagged[name] = list(fld.added_tags)
+            if fld.removed_tags:
+                out.untagged[name] = set(fld.removed_tags)
+        for tname, table in model.tables.items():
+            if tname in model.synthetic_tables:
+                continue
+            cols = {}
+            for fname, col in source_columns(model, tname).items():
+                null = model.fields[fname].null_code
+                cols[fname] = np.where(col == null, -1, col).astype(np.int32)
+            out.add(tname, list(cols), cols, table.nrows)
+        out.table_tags = {k: list(v) for k, v in model.table_tags.items()}
+        return out
+
+    def tag(self, name: str, tag: str) -> None:
+        self.untagged.get(name, set()).discard(tag)
+        tags = self.tagged.setdefault(name, [])
+        if tag not in tags:
+            tags.append(tag)
+
+    def untag(self, name: str, tag: str) -> None:
+        if tag in self.tagged.get(name, []):
+            self.tagged[name].remove(tag)
+        else:
+            self.untagged.setdefault(name, set()).add(tag)
 
     def symbols_of(self, name: str) -> SymbolTable:
         sym = self.symbols.get(name)
@@ -73,12 +121,19 @@ class ModelBuilder:
 
     # -- the result -----------------------------------------------------------------
 
-    def build(self) -> DataModel:
+    def build(self, locale: Locale = DEFAULT_LOCALE) -> DataModel:
         """The data model of the tables built so far. The builder is spent: it lets go of
         its tables and symbol tables (the model owns the frozen symbol tables and the
-        narrow columns; the builder's int32 columns are freed with it)."""
+        narrow columns; the builder's int32 columns are freed with it).
+
+        Tables sharing two or more fields get synthetic keys, loops are broken by
+        loosening tables (``notes`` gets the log lines of both), and the script's tags
+        are put on the fields."""
         tables = list(self.tables.values())  # taken, not copied: each int32 column is
         self.tables = {}  # freed as soon as its narrow form replaces it
+        synthesis = make_synthetic_keys(tables, self.symbols)
+        loose, warnings = loosen(tables, self.loosened)
+        self.notes = [*synthesis.log, *warnings]
         symbols = compact(tables, self.symbols)
         for table in tables:  # identity columns take their field's code dtype
             for name in table.fields:
@@ -91,7 +146,22 @@ class ModelBuilder:
                     table.columns[name] = (Identity(table.nrows, dtype) if nsym == table.nrows
                                            else np.arange(table.nrows, dtype=dtype))
         self.symbols = {}
-        return DataModel(tables, symbols)
+        model = DataModel(tables, symbols, loose=loose, synthetic=synthesis.tables)
+        model.table_tags = {k: list(v) for k, v in self.table_tags.items()
+                            if k in model.tables and v}
+        for name, fld in model.fields.items():
+            sym = fld.symbols
+            if not fld.syn and sym.arithmetic is None and len(sym) and sym.all_numeric():
+                fld.date_kind = date_kind(sym.stored_texts(), sym.nums[:-1], locale)
+                if fld.date_kind:
+                    fld.date_format = date_format_of(sym.text(0), fld.date_kind, locale)
+            fld.added_tags = tuple(self.tagged.get(name, ()))
+            fld.removed_tags = frozenset(self.untagged.get(name, ()))
+            if "$hidden" in fld.added_tags:
+                fld.hidden = True
+            elif "$hidden" in fld.removed_tags:
+                fld.hidden = False
+        return model
 
 
 def model_from_rows(tables: Mapping[str, Mapping[str, Sequence[object]]]) -> DataModel:

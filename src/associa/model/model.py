@@ -23,6 +23,12 @@ class Field:
     symbols: SymbolTable
     tables: list[str] = field(default_factory=list)
     hidden: bool = False
+    syn: bool = False  # a synthetic key ($Syn n)
+    keypart: bool = False  # part of one or more synthetic keys
+    date_kind: str = ""  # "date" / "timestamp" when every value reads as one (tags)
+    date_format: str = ""  # the format code such a field is shown with (its first text's)
+    added_tags: tuple[str, ...] = ()  # TAG FIELD … WITH, in order
+    removed_tags: frozenset[str] = frozenset()  # UNTAG FIELD … WITH
 
     @property
     def is_key(self) -> bool:
@@ -43,7 +49,15 @@ class Field:
         return code_dtype(len(self.symbols))
 
     def tags(self) -> list[str]:
+        """System tags, then the script's own (Qlik help, "Field tags": ``$system``,
+        ``$key``, ``$keypart``, ``$syn`` are the engine's; ``$hidden``, ``$numeric``,
+        ``$integer``, ``$text``, ``$ascii``, ``$date``, ``$timestamp`` can be changed by
+        TAG / UNTAG; a date is a timestamp too, so a date field has both)."""
         tags = ["$key"] if self.is_key else []
+        if self.keypart:
+            tags.append("$keypart")
+        if self.syn:
+            tags.append("$syn")
         if self.hidden:
             tags.append("$hidden")
         sym = self.symbols
@@ -57,6 +71,13 @@ class Field:
             tags.append("$text")
         elif sym.all_ascii():
             tags.append("$ascii")
+        if self.date_kind:
+            tags.append("$timestamp")
+            if self.date_kind == "date":
+                tags.append("$date")
+        if self.removed_tags:
+            tags = [t for t in tags if t not in self.removed_tags]
+        tags.extend(t for t in self.added_tags if t not in tags)
         return tags
 
 
@@ -72,9 +93,15 @@ class DataModel:
     stored; see ``associa.model.table``), whatever form the tables came in.
     """
 
-    def __init__(self, tables: Iterable[Table] = (), symbols: dict[str, SymbolTable] | None = None):
+    def __init__(self, tables: Iterable[Table] = (), symbols: dict[str, SymbolTable] | None = None,
+                 *, loose: Iterable[str] = (), synthetic: Iterable[str] = ()):
         self.version = next(_versions)
         self.tables: dict[str, Table] = {t.name: t for t in tables}
+        # loosely coupled tables (circular references broken, or LOOSEN TABLE), and the
+        # $Syn tables (see associa.model.loops and associa.model.synthetic)
+        self.loose_tables: list[str] = [t for t in loose if t in self.tables]
+        self.synthetic_tables: list[str] = [t for t in synthetic if t in self.tables]
+        self.table_tags: dict[str, list[str]] = {}  # TAG TABLE … WITH …
         symbols = symbols or {}
         self.fields: dict[str, Field] = {}
         for table in self.tables.values():
@@ -87,18 +114,52 @@ class DataModel:
                 fld.tables.append(table.name)
                 if not table.is_identity(name):
                     table.columns[name] = encode_column(table.columns[name], len(fld.symbols))
+        for tname in self.synthetic_tables:
+            key, *parts = self.tables[tname].fields
+            self.fields[key].syn = self.fields[key].hidden = True
+            for part in parts:
+                self.fields[part].keypart = True
         self._build_forest()
 
     # -- structure ------------------------------------------------------------------
 
     def _build_forest(self) -> None:
-        """Links (table, key field) used for propagation, chosen breadth first."""
+        """Links (table, key field) used for propagation, chosen breadth first.
+
+        A loosely coupled table is left out of the walk, then hung as a leaf on the first
+        of its keys that the forest reached (its other keys are loose links), so no
+        selection travels through it from one of its keys to another."""
         self.links: dict[str, list[str]] = {t: [] for t in self.tables}  # table -> key fields
         self.key_tables: dict[str, list[str]] = {}  # key field -> tables
         self.loose_links: list[tuple[str, str]] = []
         self.components: list[list[str]] = []
-        seen_tables: set[str] = set()
+        self._loose = set(self.loose_tables)
+        seen_tables: set[str] = set(self.loose_tables)
         seen_fields: set[str] = set()
+        self._walk(seen_tables, seen_fields)
+        for name in self.loose_tables:
+            keys = [f for f in self.tables[name].fields if self.fields[f].is_key]
+            anchor = next((f for f in keys if f in seen_fields), None)
+            if anchor is None:
+                self.components.append([name])
+                if keys:
+                    anchor = keys[0]
+                    seen_fields.add(anchor)
+                    self.key_tables[anchor] = []
+            else:
+                self.components[self._component_index(anchor)].append(name)
+            for f in keys:
+                if f == anchor:
+                    self.key_tables[f].append(name)
+                    self.links[name].append(f)
+                else:
+                    self.loose_links.append((name, f))
+
+    def _component_index(self, key: str) -> int:
+        first = self.key_tables[key][0]
+        return next(i for i, comp in enumerate(self.components) if first in comp)
+
+    def _walk(self, seen_tables: set[str], seen_fields: set[str]) -> None:
         for start in self.tables:
             if start in seen_tables:
                 continue
@@ -121,7 +182,7 @@ class DataModel:
                         queue.append(("f", fname))
                 else:
                     for tname in self.fields[name].tables:
-                        if tname in self.key_tables[name]:
+                        if tname in self.key_tables[name] or tname in self._loose:
                             continue
                         if tname in seen_tables:
                             self.loose_links.append((tname, name))

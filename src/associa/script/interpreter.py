@@ -47,7 +47,7 @@ from associa.expr import Evaluator, ast
 from associa.model import DataModel
 from associa.model.builder import ModelBuilder
 from associa.model.table import Identity, Table
-from associa.script import connections, control, files, flow
+from associa.script import connections, control, files, flow, metadata
 from associa.script import filefuncs as _filefuncs  # noqa: F401  (registers FileName(), …)
 from associa.script import parser as p
 from associa.script.files import FileAccess, ListFiles, StatFile, WriteFile
@@ -152,7 +152,9 @@ class Interpreter(RunState):
         finally:
             connections.disconnect(self)
         access = self._take_section_access()
-        model = self.builder.build()
+        model = self.builder.build(self.locale)
+        for line in self.builder.notes:  # $Syn 1 = A+B, circular reference warnings
+            self.say(line)
         _hide_fields(model, self.variables.get("HidePrefix"), self.variables.get("HideSuffix"))
         self.interpretations = {}
         release_memory()
@@ -495,6 +497,7 @@ HANDLERS: dict[type, Callable[[Interpreter, object], None]] = {
     **flow.HANDLERS,
     p.LibConnect: connections.do_lib_connect,  # type: ignore[dict-item]
     p.Disconnect: connections.do_disconnect,  # type: ignore[dict-item]
+    **metadata.HANDLERS,  # TAG / UNTAG FIELD(S), LOOSEN TABLE(S)
 }
 
 

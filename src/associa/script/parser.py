@@ -15,6 +15,7 @@ from associa.errors import ExpressionError
 from associa.expr import ast
 from associa.expr.parser import Parser
 from associa.expr.tokens import T, Token
+from associa.script import metadata
 from associa.script.connections import DISCONNECT, LIB_CONNECT, lib_name, sql_head
 from associa.script.sources import TextFormat
 
@@ -435,6 +436,7 @@ SIMPLE: dict[str, Callable[[StatementParser], Node]] = {
     "let": StatementParser.let_var,
     "drop": StatementParser.drop,
     "store": _store,
+    **metadata.STATEMENTS,  # TAG / UNTAG, LOOSEN TABLE
 }
 
 _SET = re.compile(r"\s*set\s+(\[[^\]]*\]|[^\s=]+)\s*=(.*)\Z", re.IGNORECASE | re.DOTALL)

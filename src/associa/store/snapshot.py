@@ -68,10 +68,20 @@ def _unpack_texts(blob: np.ndarray, offsets: np.ndarray, valid: np.ndarray | Non
 
 def dump_model(model: DataModel) -> bytes:
     arrays: dict[str, np.ndarray] = {}
-    header: dict[str, Any] = {"format": MODEL_FORMAT, "fields": [], "tables": []}
+    header: dict[str, Any] = {"format": MODEL_FORMAT, "fields": [], "tables": [],
+                              "loose": model.loose_tables,
+                              "synthetic": model.synthetic_tables,
+                              "table_tags": model.table_tags}
     for i, (name, fld) in enumerate(model.fields.items()):
         sym = fld.symbols
         meta: dict[str, Any] = {"name": name, "hidden": fld.hidden}
+        if fld.date_kind:
+            meta["date_kind"] = fld.date_kind
+            meta["date_format"] = fld.date_format
+        if fld.added_tags:
+            meta["tags"] = list(fld.added_tags)
+        if fld.removed_tags:
+            meta["untags"] = sorted(fld.removed_tags)
         if sym.arithmetic is not None:
             meta["range"] = [*sym.arithmetic, len(sym)]
         else:
@@ -139,8 +149,18 @@ def load_model(data: bytes) -> DataModel:
                     raise ValueError(f"column {f!r} of table {meta['name']!r} is out of range")
                 cols[f] = col
             tables.append(Table(meta["name"], list(meta["fields"]), cols, nrows))
-    model = DataModel(tables, symbols)
+    model = DataModel(tables, symbols, loose=header.get("loose", ()),
+                      synthetic=header.get("synthetic", ()))
+    model.table_tags = {str(k): [str(t) for t in v]
+                        for k, v in dict(header.get("table_tags", {})).items()}
     for meta in header["fields"]:
-        if meta.get("hidden") and meta["name"] in model.fields:
-            model.fields[meta["name"]].hidden = True
+        fld = model.fields.get(meta["name"])
+        if fld is None:
+            continue
+        if meta.get("hidden"):
+            fld.hidden = True
+        fld.date_kind = str(meta.get("date_kind", ""))
+        fld.date_format = str(meta.get("date_format", ""))
+        fld.added_tags = tuple(str(t) for t in meta.get("tags", ()))
+        fld.removed_tags = frozenset(str(t) for t in meta.get("untags", ()))
     return model

@@ -12,9 +12,12 @@ Vectorized shapes, each claimed only where the scalar rules provably give the sa
 * ``[+-]?[0-9]{1,15}(DEC[0-9]{1,15})?([eE][+-]?[0-9]{1,2})?`` and the same with
   thousands groups (``1,234,567.5``): separators removed, then Arrow's decimal-to-double
   cast (correctly rounded, as ``float`` is; the tests check this).
-* The locale's ``DateFormat`` when it is made of numeric Y, M and D fields and literal
-  characters other than blanks: the texts that match its regex and could not be a plain
-  number (the scalar tries numbers first), with a valid date.
+* The locale's ``DateFormat``, then its ``TimestampFormat`` (the scalar's order), when
+  made of numeric Y, M and D fields, optional numeric h, m, s, an optional fraction of a
+  second in brackets (``[.fff]``), AM/PM (``TT``, any case) and literals (a blank matching one blank): the texts
+  that match its regex and could not be a plain number (the scalar tries numbers first),
+  with a valid date and time; the fraction as digits ÷ 10**len (exactly ``float("0." +
+  digits)`` up to 15 digits).
 * ISO dates and timestamps without fractions (``2024-01-31``, ``2024-01-31 13:45:10``)
   when no locale date/time format, month name or day name holds a ``-`` (so none of
   them, tried first by the scalar rules, can match such a text).
@@ -151,43 +154,68 @@ def _serials(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, n
 
 
 def _date_pattern(fmt: str) -> tuple[str, list[tuple[str, int]]] | None:
-    """RE2 and fields for a format of numeric Y, M, D and non-blank literals, else None.
+    """RE2 and fields for a format of numeric Y, M, D (and h, m, s, an optional fraction
+    of a second in brackets) and literals, else None.
 
-    Mirrors ``numbers._token_regex``: Y is 4 digits (width >= 3) or 2; M and D take
-    exactly 2 digits when 2 wide and followed by another numeric field, else 1 or 2."""
+    Mirrors ``numbers._token_regex``: Y is 4 digits (width >= 3) or 2; M, D, h, m and s
+    take exactly 2 digits when 2 wide and followed by another numeric field, else 1 or 2;
+    f takes its width when followed by a numeric field, else 1 or more digits; ``[`` …
+    ``]`` is optional. A blank in a literal is one blank here (the scalar rules take any
+    run of blanks: they claim a superset, and the same number for these texts)."""
     if not fmt or classify_format(fmt) != "date":
         return None  # the scalar rules skip such a DateFormat
     tokens = date_tokens(fmt)
     parts: list[str] = []
     fields: list[tuple[str, int]] = []
+    depth = 0
     for i, t in enumerate(tokens):
         fixed = i + 1 < len(tokens) and tokens[i + 1].kind in "YMDWhmsf"
         if t.kind == "lit":
-            if not t.text or any(ch.isspace() for ch in t.text):
+            if not t.text or any(ch.isspace() and ch != " " for ch in t.text):
                 return None
             parts.append(_re2(t.text))
             continue
-        if t.kind == "Y":
-            parts.append(f"(?P<g{len(fields)}>[0-9]{{{4 if t.width >= 3 else 2}}})")
-        elif t.kind in ("M", "D") and t.width <= 2:
+        if t.kind in "[]":
+            depth += 1 if t.kind == "[" else -1
+            if depth not in (0, 1):
+                return None
+            parts.append("(?:" if t.kind == "[" else ")?")
+            continue
+        group = f"(?P<g{len(fields)}>"
+        if t.kind == "Y" and depth == 0:
+            parts.append(f"{group}[0-9]{{{4 if t.width >= 3 else 2}}})")
+        elif t.kind in ("M", "D", "h", "m", "s") and t.width <= 2 and depth == 0:
             width = "{2}" if fixed and t.width >= 2 else "{1,2}"
-            parts.append(f"(?P<g{len(fields)}>[0-9]{width})")
+            parts.append(f"{group}[0-9]{width})")
+        elif t.kind == "f":
+            parts.append(f"{group}[0-9]{{{t.width}}})" if fixed else f"{group}[0-9]+)")
+        elif t.kind == "T" and depth == 0:
+            parts.append(f"{group}(?i:AM|PM|A|P))")
         else:
             return None
         fields.append((t.kind, t.width))
-    if sorted(k for k, _ in fields) != ["D", "M", "Y"]:
+    kinds = [k for k, _ in fields]
+    if depth or sorted(k for k in kinds if k in "YMD") != ["D", "M", "Y"]:
         return None
+    if len(set(kinds)) != len(kinds):
+        return None  # a field written twice: the scalar keeps the last one
     return "^" + "".join(parts) + "$", fields
 
 
 def _ints(struct: pa.StructArray, name: str) -> np.ndarray:
-    col = struct.field(name)
-    col = pc.if_else(pc.equal(col, ""), "0", col)
+    return _digit_ints(struct.field(name))
+
+
+def _digit_ints(col: pa.Array) -> np.ndarray:
+    """Integers of strings of digits ('' and null read 0)."""
+    col = pc.if_else(pc.or_kleene(pc.is_null(col), pc.equal(col, "")), "0", col)
     return np.asarray(pc.cast(col, pa.int64()).to_numpy(zero_copy_only=False))
 
 
-def _locale_date(p: _Pass, locale: Locale, not_number: str) -> None:
-    plan = _date_pattern(locale.date_format)
+def _locale_date(p: _Pass, locale: Locale, not_number: str, fmt: str) -> None:
+    """Texts that read with ``fmt`` (DateFormat, then TimestampFormat), as the scalar
+    ``_parse_date`` reads them: serial days plus the time of day, the same operations."""
+    plan = _date_pattern(fmt)
     if plan is None:
         return
     pattern, fields = plan
@@ -199,12 +227,37 @@ def _locale_date(p: _Pass, locale: Locale, not_number: str) -> None:
     if not mask.any():
         return
     found = pc.extract_regex(sub.filter(pa.array(mask)), pattern)
-    parts = {kind: (_ints(found, f"g{i}"), width) for i, (kind, width) in enumerate(fields)}
+    parts = {kind: (_ints(found, f"g{i}"), width)
+             for i, (kind, width) in enumerate(fields) if kind not in "fT"}
     year, ywidth = parts["Y"]
     if ywidth <= 2:
         year = year + np.where(year < 30, 2000, 1900)
     days, ok = _serials(year, parts["M"][0], parts["D"][0])
-    p.claim(idx[mask][ok], days[ok].astype(np.float64))
+    n = len(days)
+    zero = np.zeros(n, dtype=np.int64)
+    h, mi, sec = (parts[k][0] if k in parts else zero for k in "hms")
+    for i, (kind, _) in enumerate(fields):
+        if kind == "T":  # a 12-hour clock: 0 to 12, PM adds 12 (the scalar's rule)
+            pm = _bools(pc.starts_with(pc.utf8_upper(found.field(f"g{i}")), "P"))
+            ok &= h <= 12
+            h = h % 12 + np.where(pm, 12, 0)
+    ok &= (h <= 23) & (mi <= 59) & (sec <= 59)
+    values = days.astype(np.float64)
+    if any(k in parts for k in "hms") or any(k in "fT" for k, _ in fields):
+        ss = sec.astype(np.float64)
+        for i, (kind, _) in enumerate(fields):
+            if kind != "f":
+                continue
+            frac = found.field(f"g{i}")
+            frac = pc.if_else(pc.is_null(frac), "", frac)
+            length = np.asarray(pc.utf8_length(frac).to_numpy(zero_copy_only=False))
+            ok &= length <= 15  # numerator and 10**len exact: one rounding, as float()
+            short = pc.utf8_slice_codeunits(frac, 0, 15)
+            ss = ss + (_digit_ints(short).astype(np.float64)
+                       / np.power(10.0, np.minimum(length, 15)))
+        # the scalar's days + (hh * 3600 + mm * 60 + ss) / 86400.0
+        values = values + ((h * 3600 + mi * 60).astype(np.float64) + ss) / 86400.0
+    p.claim(idx[mask][ok], values[ok])
 
 
 _ISO = (
@@ -320,7 +373,8 @@ def interpret_array(
         _plain_numbers(p, dec, thou)
         if p.todo.any():
             not_number = _number_shape(dec, thou)
-            _locale_date(p, locale, not_number)
+            _locale_date(p, locale, not_number, locale.date_format)
+            _locale_date(p, locale, not_number, locale.timestamp_format)
             if _iso_safe(locale):
                 _iso(p, not_number)
     _scalar(p, locale, cache)

@@ -17,7 +17,12 @@ from associa.errors import (
     SessionAppNotPersistent,
 )
 from associa.logs import event
-from associa.qix.api.datamodel import field_description, tables_and_keys
+from associa.model.system import SYSTEM_FIELDS
+from associa.qix.api.datamodel import (
+    field_description,
+    loosely_coupled_vector,
+    tables_and_keys,
+)
 from associa.qix.api.interfaces import NOT_FOUND, field_interface, object_interface
 from associa.qix.api.refs import FieldRef, ObjectRef
 from associa.qix.dispatch import method, p
@@ -278,13 +283,19 @@ def get_all_infos(call: Call) -> list[dict[str, Any]]:
 )
 def get_tables_and_keys(call: Call, **options: Any) -> dict[str, Any]:
     model, _, _ = _doc(call).snapshot()
-    return tables_and_keys(model)
+    return tables_and_keys(model, bool(options.get("qSyntheticMode")))
+
+
+@method("Doc", "GetLooselyCoupledVector", out=("qv",))
+def get_loosely_coupled_vector(call: Call) -> list[int]:
+    model, _, _ = _doc(call).snapshot()
+    return loosely_coupled_vector(model)
 
 
 @method("Doc", "GetFieldDescription", p("qFieldName", "str"), out=("qReturn",))
 def get_field_description(call: Call, qFieldName: str) -> dict[str, Any]:
     model, _, _ = _doc(call).snapshot()
-    if qFieldName not in model.fields:
+    if qFieldName not in model.fields and qFieldName not in SYSTEM_FIELDS:
         raise FieldNotFound(qFieldName)
     return field_description(model, qFieldName)
 

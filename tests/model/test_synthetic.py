@@ -1,0 +1,255 @@
+"""Synthetic keys: the $Syn tables as the engine builds them, and the associative logic
+over them checked against the brute-force oracle (natural association of the tables as
+loaded) and a chart checked against DuckDB."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from associa.calc import HyperCube
+from associa.model.builder import model_from_rows
+from associa.script import run_script
+from associa.select import Inference, SelectionState
+from associa.values import DEFAULT_LOCALE
+from tests.select.test_propagate import oracle
+
+
+def values(model, table: str, name: str) -> list:
+    sym = model.fields[name].symbols
+    out = []
+    for code in model.tables[table].columns[name]:
+        out.append(None if code == sym.null_code else sym.text(int(code)))
+    return out
+
+
+def test_two_tables_sharing_two_fields_get_a_syn_table() -> None:
+    result = run_script(
+        "A: LOAD * INLINE [\nx, y, a\n1, 10, p\n2, 20, q\n];\n"
+        "B: LOAD * INLINE [\nb, y, x\nP, 10, 1\nQ, 99, 2\n];"
+    )
+    model = result.model
+    assert list(model.tables) == ["A", "B", "$Syn 1 Table"]
+    assert model.tables["A"].fields == ["$Syn 1", "a"]
+    assert model.tables["B"].fields == ["b", "$Syn 1"]
+    assert model.tables["$Syn 1 Table"].fields == ["$Syn 1", "x", "y"]
+    assert values(model, "$Syn 1 Table", "x") == ["1", "2", "2"]
+    assert values(model, "$Syn 1 Table", "y") == ["10", "20", "99"]
+    assert values(model, "A", "$Syn 1") == ["1", "2"]
+    assert values(model, "B", "$Syn 1") == ["1", "3"]
+    assert "$Syn 1 = x+y" in result.log
+    assert model.synthetic_tables == ["$Syn 1 Table"]
+    assert model.fields["$Syn 1"].tags()[:3] == ["$key", "$syn", "$hidden"]
+    assert model.fields["x"].tags()[0] == "$keypart" and not model.fields["x"].is_key
+
+
+def test_a_combination_with_a_null_part_links_nothing() -> None:
+    model = model_from_rows({
+        "A": {"x": [1, 1, None], "y": [None, 2, None], "a": ["p", "q", "r"]},
+        "B": {"x": [1, 1, None], "y": [None, 2, None], "b": ["P", "Q", "R"]},
+    })
+    assert values(model, "A", "$Syn 1") == ["1", "2", None]
+    assert values(model, "B", "$Syn 1") == ["3", "2", None]
+    assert values(model, "$Syn 1 Table", "y") == [None, "2", None]
+
+
+def test_keys_over_keys() -> None:
+    result = run_script(
+        "A: LOAD * INLINE [\nx, y, z, a\n1, 1, 1, p\n];\n"
+        "C: LOAD * INLINE [\nx, y, z, c\n1, 1, 2, q\n];\n"
+        "B: LOAD * INLINE [\nx, y, b\n1, 1, r\n];"
+    )
+    model = result.model
+    assert result.log[-2:] == ["$Syn 1 = x+y+z", "$Syn 2 = x+y"]
+    assert model.tables["$Syn 1 Table"].fields == ["$Syn 1", "$Syn 2", "z"]
+    assert model.tables["B"].fields == ["$Syn 2", "b"]
+    assert model.tables["$Syn 2 Table"].fields == ["$Syn 2", "x", "y"]
+
+
+# -- the associative logic against the oracle of the tables as loaded ------------------------
+
+
+@st.composite
+def composite_models(draw):
+    """Two or three tables sharing (x, y), maybe a third field z in two of them (keys over
+    keys), maybe a table sharing x alone."""
+    shared = ["x", "y"]
+    layouts = [shared + ["z", "a"], shared + ["b"]]
+    if draw(st.booleans()):
+        layouts.append(shared + (["z"] if draw(st.booleans()) else []) + ["c"])
+    if draw(st.booleans()):
+        layouts.append(["x", "d"])
+    tables = {}
+    for i, fields in enumerate(layouts):
+        n = draw(st.integers(1, 4))
+        tables[f"T{i}"] = {
+            f: draw(st.lists(st.one_of(st.none(), st.sampled_from("ab")), min_size=n, max_size=n))
+            for f in fields
+        }
+    return tables
+
+
+@settings(max_examples=120, deadline=None)
+@given(composite_models(), st.data())
+def test_inference_over_synthetic_keys_matches_the_oracle(tables, data) -> None:
+    model = model_from_rows(tables)
+    assert model.synthetic_tables
+    user = sorted({f for cols in tables.values() for f in cols})
+    fields = [f for f in user if len(model.fields[f].symbols)]
+    picks = data.draw(st.lists(st.sampled_from(fields), max_size=2, unique=True)) if fields else []
+    state = SelectionState()
+    selections: dict[str, set] = {}
+    for f in picks:
+        sym = model.fields[f].symbols
+        chosen = data.draw(st.sets(st.integers(0, len(sym) - 1), min_size=1))
+        mask = np.zeros(len(sym), dtype=bool)
+        mask[list(chosen)] = True
+        state = state.with_field(f, mask)
+        selections[f] = {sym.text(i) for i in chosen}
+    inference = Inference(model, state)
+    expected = oracle(tables, selections)
+    for f in user:
+        sym = model.fields[f].symbols
+        got = {sym.text(i) for i in np.flatnonzero(inference.possible(f))}
+        assert got == expected.get(f, set()), f
+
+
+# -- a chart over a synthetic key against DuckDB ----------------------------------------------
+
+
+@pytest.mark.parametrize("messy", [
+    False,
+    pytest.param(True, marks=pytest.mark.xfail(strict=True, reason=(
+        "calc: a chart's records lose the rows of a table two links from the base that "
+        "the base does not reach, and those of a linked table with several rows per key "
+        "(the same without synthetic keys: O(K,A), T(K,B), S(K,R,Y) with K=3 only in T "
+        "and S gives Sum(B) 0 for S's row of K=3); calc is not this part's"))),
+])
+def test_chart_over_a_synthetic_key_matches_duckdb(messy: bool) -> None:
+    """Sum(Amount) and Sum(Target) by Region and Year, Orders and Targets linked by the
+    synthetic key of (Region, Year). ``messy``: targets of combinations without orders,
+    and several targets per combination."""
+    duckdb = pytest.importorskip("duckdb")
+    rng = np.random.default_rng(7)
+    n_orders = 300
+    region = rng.choice(["N", "S", "E", "W"], n_orders)
+    year = rng.choice([2022, 2023, 2024], n_orders)
+    amount = rng.integers(1, 100, n_orders)
+    if messy:
+        combos = [(r, y) for r in ["N", "S", "E", "W", "X"] for y in [2022, 2023, 2024, 2025]]
+    else:
+        combos = sorted(set(zip(region.tolist(), year.tolist(), strict=True)))
+    picked = rng.choice(len(combos), 9, replace=messy)
+    t_region = [combos[i][0] for i in picked]
+    t_year = [combos[i][1] for i in picked]
+    target = rng.integers(1, 1000, len(picked))
+    orders = "\n".join(f"{r}, {y}, {a}" for r, y, a in zip(region, year, amount, strict=True))
+    targets = "\n".join(f"{r}, {y}, {t}" for r, y, t in
+                        zip(t_region, t_year, target, strict=True))
+    model = run_script(
+        f"Orders: LOAD * INLINE [\nRegion, Year, Amount\n{orders}\n];\n"
+        f"Targets: LOAD * INLINE [\nRegion, Year, Target\n{targets}\n];"
+    ).model
+    assert model.synthetic_tables == ["$Syn 1 Table"]
+    db = duckdb.connect()
+    db.execute("CREATE TABLE o(region VARCHAR, year INT, amount INT)")
+    db.executemany("INSERT INTO o VALUES (?, ?, ?)",
+                   [(str(r), int(y), int(a)) for r, y, a in zip(region, year, amount, strict=True)])
+    db.execute("CREATE TABLE t(region VARCHAR, year INT, target INT)")
+    db.executemany("INSERT INTO t VALUES (?, ?, ?)",
+                   [(str(r), int(y), int(v)) for r, y, v in zip(t_region, t_year, target, strict=True)])
+    for selected in (None, ["N", "E"]):
+        state = SelectionState()
+        where = ""
+        if selected:
+            sym = model.fields["Region"].symbols
+            mask = np.zeros(len(sym), dtype=bool)
+            for v in selected:
+                mask[sym.find_text(v)] = True
+            state = state.with_field("Region", mask)
+            where = "WHERE region IN ('N', 'E')"
+        definition = {
+            "qDimensions": [{"qDef": {"qFieldDefs": ["Region"]}},
+                            {"qDef": {"qFieldDefs": ["Year"]}}],
+            "qMeasures": [{"qDef": {"qDef": "Sum(Amount)"}}, {"qDef": {"qDef": "Sum(Target)"}}],
+            "qInitialDataFetch": [{"qLeft": 0, "qTop": 0, "qWidth": 4, "qHeight": 100}],
+        }
+        layout = HyperCube(model, Inference(model, state), definition, DEFAULT_LOCALE).layout()
+        got = {}
+        for row in layout["qDataPages"][0]["qMatrix"]:
+            got[(row[0]["qText"], _num(row[1]["qNum"]))] = (
+                _num(row[2]["qNum"]), _num(row[3]["qNum"]))
+        want = {}
+        # the association of the two tables on (region, year): a full outer join, each
+        # table's rows summed once per combination
+        sql = f"""
+            WITH k AS (SELECT region, year FROM o UNION SELECT region, year FROM t)
+            SELECT k.region, k.year,
+                   (SELECT sum(amount) FROM o WHERE o.region = k.region AND o.year = k.year),
+                   (SELECT sum(target) FROM t WHERE t.region = k.region AND t.year = k.year)
+            FROM k {where.replace('region', 'k.region')}
+        """
+        for r, y, a, t in db.execute(sql).fetchall():
+            want[(r, _num(y))] = (_num(a) or 0.0, _num(t) or 0.0)
+        assert got == want
+
+
+def _num(x) -> float | None:
+    if x is None or x == "NaN" or (isinstance(x, float) and math.isnan(x)):
+        return None
+    return float(x)
+
+
+def test_combination_ids_in_order_of_first_appearance_whatever_the_radix() -> None:
+    from associa.model.synthetic import _combination_ids
+
+    rng = np.random.default_rng(3)
+    cols = [rng.integers(-1, 3, 500).astype(np.int32) for _ in range(4)]
+    for sizes in ([3, 3, 3, 3], [1 << 20] * 4):  # the second overflows 62 bits: made dense
+        ids, firsts = _combination_ids(cols, sizes)
+        seen: dict[tuple, int] = {}
+        want, want_first = [], []
+        for r, combo in enumerate(zip(*(c.tolist() for c in cols), strict=True)):
+            if all(v < 0 for v in combo):
+                want.append(-1)
+                continue
+            key = combo if all(v >= 0 for v in combo) else ("row", r)
+            if key not in seen:
+                seen[key] = len(seen)
+                want_first.append(r)
+            want.append(seen[key])
+        assert ids.tolist() == want
+        assert firsts.tolist() == want_first
+
+
+def test_a_builder_from_a_built_model_builds_it_again() -> None:
+    """Where a partial reload starts: the tables as loaded, keys made afresh."""
+    from associa.model.builder import ModelBuilder
+    from tests.script.test_interpreter import snapshot
+
+    result = run_script(
+        "A: LOAD * INLINE [\nx, y, z, a\n1, 1, 1, p\n2, 1, 1, q\n];\n"
+        "C: LOAD * INLINE [\nx, y, z, c\n1, 1, 2, r\n];\n"
+        "B: LOAD * INLINE [\nx, y, b\n1, 1, s\n3, 3, t\n];\n"
+        "TAG FIELD b WITH 'mine';"
+    )
+    model = result.model
+    builder = ModelBuilder.from_model(model)
+    assert list(builder.tables) == ["A", "C", "B"]
+    assert builder.tables["B"].fields == ["x", "y", "b"]
+    again = builder.build()
+    assert snapshot(again) == snapshot(model)
+    assert builder.notes == ["$Syn 1 = x+y+z", "$Syn 2 = x+y"]
+    assert again.fields["b"].tags() == model.fields["b"].tags()
+    # a table added to the rebuilt tables takes part in the keys as in a full reload
+    extra = ModelBuilder.from_model(model)
+    sym_x, sym_y = extra.symbols_of("x"), extra.symbols_of("y")
+    cols = {"x": np.array([sym_x.intern("1", 1.0)], dtype=np.int32),
+            "y": np.array([sym_y.intern("1", 1.0)], dtype=np.int32)}
+    extra.add("D", ["x", "y"], cols, 1)
+    rebuilt = extra.build()
+    assert rebuilt.tables["D"].fields == ["$Syn 2"]
