@@ -24,6 +24,7 @@ and between the per-distinct chunks.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol
 
 import numpy as np
 import pyarrow as pa
@@ -31,10 +32,11 @@ import pyarrow.compute as pc
 
 from associa.errors import ScriptError
 from associa.expr import Evaluator, Vec, ast
-from associa.model.builder import ModelBuilder
+from associa.expr.registry import AGGREGATIONS
 from associa.model.symbols import SymbolTable
-from associa.model.table import Identity
+from associa.model.table import Identity, Table
 from associa.script import parser as p
+from associa.script.matching import ValueIndex
 from associa.script.sources.table import SourceColumn, SourceTable, Values
 from associa.values import Locale
 from associa.values.format import auto_format_many
@@ -54,6 +56,22 @@ ROW_DEPENDENT = frozenset({
 
 _INT32 = np.dtype(np.int32)
 Column = np.ndarray | Identity
+
+
+class Symbols(Protocol):
+    """Where a LOAD's output symbols go: the builder's fields, or scratch tables."""
+
+    def symbols_of(self, name: str) -> SymbolTable: ...
+
+
+def _exists_fields(expr: ast.Node) -> set[str]:
+    out = set()
+    for node in expr.walk():
+        if isinstance(node, ast.Call) and node.name == "EXISTS" and node.args:
+            a = node.args[0]
+            if isinstance(a, ast.FieldRef | ast.String):
+                out.add(a.name if isinstance(a, ast.FieldRef) else a.value)
+    return out
 
 
 class MissingField(ScriptError):
@@ -100,30 +118,71 @@ def value_texts(v: Vec, locale: Locale) -> np.ndarray | None:
 
 
 class InputScope:
-    """Expression scope over some records of a LOAD's source (``rows``)."""
+    """Expression scope over some records of a LOAD's source (``rows``, which may repeat
+    a record under WHILE, with its iteration in ``iters``). ``run`` is the LoadRun that
+    answers Peek of the table being built, Previous and Exists of its own values."""
 
     def __init__(self, source: SourceTable, rows: np.ndarray, locale: Locale,
-                 row_base: int = 0) -> None:
+                 row_base: int = 0, iters: np.ndarray | None = None,
+                 run: LoadRun | None = None, missing: np.ndarray | None = None) -> None:
         self.source = source
         self.rows = rows
         self.n = len(rows)
         self.locale = locale
         self.row_base = row_base
+        self.iters = iters
+        self.run = run
+        self.missing = missing  # rows that stand for no record (Previous of the first)
 
     def field(self, name: str) -> Vec:
         col = self.source.columns.get(name)
         if col is None:
             raise MissingField(name)
-        return Vec.from_symbols(col.values, col.codes_at(self.rows))
+        codes = col.codes_at(self.rows)
+        if self.missing is not None and self.missing.any():
+            codes = np.where(self.missing, -1, codes).astype(np.int32)
+        return Vec.from_symbols(col.values, codes)
 
     def aggregate(self, call: ast.Call, evaluator: Evaluator) -> Vec:
-        raise ScriptError(f"Aggregation {call.name}() in LOAD needs GROUP BY (not supported yet)")
+        raise ScriptError(f"Aggregation {call.name}() is not allowed here")
 
     def rec_no(self) -> Vec:
         return Vec.numbers(self.rows.astype(np.float64) + 1)
 
     def row_no(self) -> Vec:
         return Vec.numbers(np.arange(1, self.n + 1, dtype=np.float64) + self.row_base)
+
+    def iter_no(self) -> Vec:
+        if self.iters is None:
+            return Vec.constant_number(1.0, self.n)
+        return Vec.numbers(self.iters.astype(np.float64))
+
+    def previous(self) -> tuple[InputScope, np.ndarray]:
+        """The scope of each record's previous input record (kept by WHERE), and where
+        there is none."""
+        kept = self.run.kept if self.run is not None else None
+        if kept is None:
+            prev = self.rows - 1
+            missing = prev < 0
+        else:
+            pos = np.searchsorted(kept, self.rows)
+            missing = pos <= 0
+            prev = kept[np.maximum(pos - 1, 0)] if len(kept) else np.zeros(self.n, np.int64)
+        if self.missing is not None:
+            missing = missing | self.missing
+        prev = np.where(missing, 0, prev)
+        return InputScope(self.source, prev, self.locale, self.row_base, None, self.run,
+                          missing), missing
+
+    def peek(self, name: str, rows: np.ndarray) -> Vec:
+        if self.run is None:
+            raise ScriptError("Peek() of the table being loaded is only available in a LOAD")
+        return self.run.peek_values(name, self.row_base, self.n, rows)
+
+    def exists_here(self, name: str, values: Vec) -> np.ndarray:
+        if self.run is None:
+            return np.zeros(self.n, dtype=bool)
+        return self.run.exists_here(name, values, self)
 
 
 class DistinctScope:
@@ -144,12 +203,42 @@ class DistinctScope:
         return Vec.from_symbols(self.values, self.codes)
 
     def aggregate(self, call: ast.Call, evaluator: Evaluator) -> Vec:
-        raise ScriptError(f"Aggregation {call.name}() in LOAD needs GROUP BY (not supported yet)")
+        raise ScriptError(f"Aggregation {call.name}() is not allowed here")
 
 
 def _located(exc: MissingField, refs: dict[str, int]) -> MissingField:
     exc.offset = refs.get(exc.name, -1)
     return exc
+
+
+def peeked_fields(expr: ast.Node, table: str | None) -> set[str] | None:
+    """The fields of the table being built that ``expr`` reads with Peek (None: it reads
+    none). A name that is not a constant makes it read every field ("*")."""
+    out: set[str] = set()
+    found = False
+    for node in expr.walk():
+        if isinstance(node, ast.Call) and node.name == "PEEK":
+            if len(node.args) > 2:
+                t = node.args[2]
+                if not (isinstance(t, ast.String) and t.value == table):
+                    continue
+            found = True
+            first = node.args[0]
+            out.add(first.value if isinstance(first, ast.String) else
+                    first.name if isinstance(first, ast.FieldRef) else "*")
+    return out if found else None
+
+
+def aggregating(items: list[p.LoadItem], node: p.Load) -> bool:
+    """Whether the LOAD aggregates (GROUP BY, or an aggregation in its field list)."""
+    if node.group_by is not None:
+        return True
+    for item in items:
+        if item.expr is not None and any(
+            isinstance(n, ast.Call) and n.name in AGGREGATIONS for n in item.expr.walk()
+        ):
+            return True
+    return False
 
 
 class LoadRun:
@@ -160,13 +249,14 @@ class LoadRun:
         node: p.Load,
         items: list[p.LoadItem],
         source: SourceTable,
-        builder: ModelBuilder,
+        builder: Symbols,
         locale: Locale,
         *,
         table_name: str,
         base: int,
         status: Callable[[str], None],
         check_cancelled: Callable[[], None],
+        target: Table | None = None,
     ) -> None:
         self.node = node
         self.items = items
@@ -178,6 +268,11 @@ class LoadRun:
         self.status = status
         self.check_cancelled = check_cancelled
         self.evaluator = Evaluator(locale)
+        self.target = target  # the table concatenated onto (Peek reads its rows)
+        self.kept: np.ndarray | None = None  # the source records kept (sorted), None: all
+        self.columns: dict[str, Column] = {}  # output columns made so far
+        self.names = {item.name for item in items}
+        self._exists_where: tuple[ValueIndex, np.ndarray] | None = None
 
     def _plan(self, expr: ast.Node) -> tuple[str, str]:
         """How to compute an expression: ("field" | "distinct", name), ("constant", ""),
@@ -195,35 +290,134 @@ class LoadRun:
 
     def run(self) -> tuple[dict[str, Column], int]:
         """The columns (builder form: int32, -1 for NULL, or an ``Identity``) and rows."""
-        node = self.node
-        rows: np.ndarray | None = None  # the kept source rows, None for all
-        row_where = None
-        if node.where is not None:
-            kind, name = self._plan(node.where)
-            if kind == "rows":
-                row_where = node.where
-            else:
-                rows = self._where(kind, name)
-        plans = [self._plan(item.expr) for item in self.items]  # type: ignore[arg-type]
-        by_row = [item for item, (kind, _) in zip(self.items, plans, strict=True)
-                  if kind == "rows"]
-        computed: dict[str, np.ndarray] = {}
-        if by_row or row_where is not None:
-            rows, computed = self._row_pass(by_row, row_where, rows)
+        rows, iters = self._rows()
+        if aggregating(self.items, self.node):
+            from associa.script.grouping import GroupRun
+
+            return GroupRun(self, rows).run()
+        if iters is not None:  # WHILE: every item row by row, over the repeated records
+            plans = [("rows", "")] * len(self.items)
+        else:
+            plans = [self._plan(item.expr) for item in self.items]  # type: ignore[arg-type]
         n = self.source.nrows if rows is None else len(rows)
-        columns: dict[str, Column] = {}
+        columns = self.columns
+        peeky: list[p.LoadItem] = []
+        by_row: list[p.LoadItem] = []
         for item, (kind, name) in zip(self.items, plans, strict=True):
             if kind == "rows":
-                columns[item.name] = computed.pop(item.name)
+                if peeked_fields(item.expr, self.table_name) is not None:  # type: ignore[arg-type]
+                    peeky.append(item)
+                else:
+                    by_row.append(item)
             elif kind == "field":
                 columns[item.name] = self._field(item.name, self.source.columns[name], rows)
             elif kind == "distinct":
                 columns[item.name] = self._distinct(item, self.source.columns[name], rows)
             else:
                 columns[item.name] = self._constant(item, n)
-        return columns, n
+        if by_row:
+            columns.update(self._row_pass(by_row, rows, iters))
+        for item in peeky:
+            columns[item.name] = self._peek_item(item, rows, iters)
+        return {item.name: columns[item.name] for item in self.items}, n
 
-    # -- WHERE -----------------------------------------------------------------------
+    # -- WHERE / WHILE ---------------------------------------------------------------
+
+    def _rows(self) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """The source records the LOAD reads (None: all), and for WHILE each one's
+        iteration number."""
+        node = self.node
+        if node.while_ is not None:
+            rows, iters = self._while()
+            self.kept = np.unique(rows)
+            return rows, iters
+        if node.where is None:
+            return None, None
+        kind, name = self._plan(node.where)
+        if kind == "rows":
+            rows = self._where_rows()
+        else:
+            rows = self._where(kind, name)
+        self.kept = rows
+        return rows, None
+
+    def _where_rows(self) -> np.ndarray:
+        where = self.node.where
+        assert where is not None
+        own = {n for n in _exists_fields(where) if n in self.names}
+        kept = self._where_pass()
+        for _ in range(64 if own else 0):  # Exists of a field this LOAD fills: to a fixpoint
+            values = self._item_values(own, np.arange(self.source.nrows, dtype=np.int64))
+            self._exists_where = (ValueIndex(values.take(kept)), kept)
+            again = self._where_pass()
+            if np.array_equal(again, kept):
+                break
+            kept = again
+        else:
+            if own:
+                raise ScriptError("Exists() in this WHERE clause does not settle")
+        self._exists_where = None
+        return kept
+
+    def _item_values(self, names: set[str], rows: np.ndarray) -> Vec:
+        if len(names) > 1:
+            raise ScriptError("Exists() of two fields this LOAD fills is not supported")
+        name = next(iter(names))
+        item = next(it for it in self.items if it.name == name)
+        assert item.expr is not None
+        return self.evaluator.eval(item.expr, InputScope(self.source, rows, self.locale,
+                                                         self.base, None, self))
+
+    def _where_pass(self) -> np.ndarray:
+        where = self.node.where
+        assert where is not None
+        total = self.source.nrows
+        kept: list[np.ndarray] = []
+        count = 0
+        for lo in range(0, max(total, 1), CHUNK_ROWS):
+            hi = min(lo + CHUNK_ROWS, total)
+            rows = np.arange(lo, hi, dtype=np.int64)
+            try:
+                scope = InputScope(self.source, rows, self.locale, self.base + count, None,
+                                   self)
+                kept.append(rows[self.evaluator.eval(where, scope).truth()])
+            except MissingField as exc:
+                raise _located(exc, self.node.where_refs) from None
+            count += len(kept[-1])
+            if hi < total:
+                if not self.source.streamed:
+                    self.status(f"{self.table_name} << {count} Lines fetched")
+                self.check_cancelled()
+        return _joined(kept, np.dtype(np.int64))
+
+    def _while(self) -> tuple[np.ndarray, np.ndarray]:
+        """WHILE: each record read again as long as the condition holds, IterNo() 1, 2 …;
+        the records in order, each one's iterations together."""
+        cond = self.node.while_
+        assert cond is not None
+        active = np.arange(self.source.nrows, dtype=np.int64)
+        got_rows: list[np.ndarray] = []
+        got_iters: list[np.ndarray] = []
+        k = 1
+        while len(active):
+            truth = []
+            for lo in range(0, len(active), CHUNK_ROWS):
+                part = active[lo : lo + CHUNK_ROWS]
+                scope = InputScope(self.source, part, self.locale, self.base, np.full(
+                    len(part), k, dtype=np.int64), self)
+                try:
+                    truth.append(self.evaluator.eval(cond, scope).truth())
+                except MissingField as exc:
+                    raise _located(exc, self.node.while_refs) from None
+            active = active[np.concatenate(truth)]
+            got_rows.append(active)
+            got_iters.append(np.full(len(active), k, dtype=np.int64))
+            k += 1
+            self.check_cancelled()
+        rows = _joined(got_rows, np.dtype(np.int64))
+        iters = _joined(got_iters, np.dtype(np.int64))
+        order = np.argsort(rows, kind="stable")
+        return rows[order], iters[order]
 
     def _where(self, kind: str, name: str) -> np.ndarray:
         where = self.node.where
@@ -246,39 +440,27 @@ class LoadRun:
 
     # -- row by row ------------------------------------------------------------------
 
-    def _row_pass(self, items: list[p.LoadItem], where: ast.Node | None,
-                  kept_rows: np.ndarray | None) -> tuple[np.ndarray | None, dict[str, np.ndarray]]:
-        """Evaluate the row-by-row WHERE and items, CHUNK_ROWS source rows at a time;
-        the kept rows (None: all) and the items' columns."""
-        total = self.source.nrows
-        parts: dict[str, list[np.ndarray]] = {item.name: [] for item in items}
-        kept: list[np.ndarray] = []
-        count = 0
+    def _chunks(self, rows: np.ndarray | None, iters: np.ndarray | None):
+        total = self.source.nrows if rows is None else len(rows)
         for lo in range(0, max(total, 1), CHUNK_ROWS):
             hi = min(lo + CHUNK_ROWS, total)
-            if kept_rows is None:
-                rows = np.arange(lo, hi, dtype=np.int64)
-            else:
-                a, b = np.searchsorted(kept_rows, [lo, hi])
-                rows = kept_rows[a:b]
-            if where is not None:
-                try:
-                    scope = InputScope(self.source, rows, self.locale, lo)
-                    rows = rows[self.evaluator.eval(where, scope).truth()]
-                except MissingField as exc:
-                    raise _located(exc, self.node.where_refs) from None
-            if where is not None or kept_rows is not None:
-                kept.append(rows)
-            scope = InputScope(self.source, rows, self.locale, self.base + count)
+            part = np.arange(lo, hi, dtype=np.int64) if rows is None else rows[lo:hi]
+            it = None if iters is None else iters[lo:hi]
+            yield lo, hi, total, InputScope(self.source, part, self.locale, self.base + lo,
+                                            it, self)
+
+    def _row_pass(self, items: list[p.LoadItem], rows: np.ndarray | None,
+                  iters: np.ndarray | None) -> dict[str, np.ndarray]:
+        """Evaluate items over the kept records, CHUNK_ROWS at a time."""
+        parts: dict[str, list[np.ndarray]] = {item.name: [] for item in items}
+        for _lo, hi, total, scope in self._chunks(rows, iters):
             for item in items:
                 parts[item.name].append(self._values(item, scope))
-            count += len(rows)
             if hi < total:
-                if not self.source.streamed:
-                    self.status(f"{self.table_name} << {count} Lines fetched")
+                if not self.source.streamed and self.node.where is None:
+                    self.status(f"{self.table_name} << {hi} Lines fetched")
                 self.check_cancelled()
-        out = {name: _joined(chunks, _INT32) for name, chunks in parts.items()}
-        return (_joined(kept, np.dtype(np.int64)) if kept else None), out
+        return {name: _joined(chunks, _INT32) for name, chunks in parts.items()}
 
     def _values(self, item: p.LoadItem, scope: InputScope) -> np.ndarray:
         assert item.expr is not None
@@ -287,6 +469,64 @@ class LoadRun:
         except MissingField as exc:
             raise _located(exc, item.refs) from None
         return self._symbols(item.name).intern_many(value_texts(v, self.locale), v.num, v.null)
+
+    # -- Peek of the table being built, Exists of its own values ----------------------
+
+    def _peek_item(self, item: p.LoadItem, rows: np.ndarray | None,
+                   iters: np.ndarray | None) -> np.ndarray:
+        """An item that peeks at the table being built: vectorized when the fields it
+        reads are made already, else record by record (a running total)."""
+        assert item.expr is not None
+        wanted = peeked_fields(item.expr, self.table_name) or set()
+        if item.name not in wanted and "*" not in wanted and all(
+                f in self.columns or f not in self.names for f in wanted):
+            return self._row_pass([item], rows, iters)[item.name]
+        n = self.source.nrows if rows is None else len(rows)
+        out = np.full(n, -1, dtype=np.int32)
+        self.columns[item.name] = out  # filled as it goes: Peek reads the rows before
+        for lo in range(n):
+            part = np.array([lo], dtype=np.int64) if rows is None else rows[lo : lo + 1]
+            it = None if iters is None else iters[lo : lo + 1]
+            scope = InputScope(self.source, part, self.locale, self.base + lo, it, self)
+            out[lo] = self._values(item, scope)[0]
+            if lo % CHUNK_ROWS == CHUNK_ROWS - 1:
+                self.check_cancelled()
+        return out
+
+    def peek_values(self, name: str, row_base: int, n: int, rows: np.ndarray) -> Vec:
+        """Peek(name, rows) for output records row_base … row_base + n - 1 (counted over
+        the table being built, the concatenation target's rows first)."""
+        g = np.arange(row_base, row_base + n, dtype=np.float64)
+        t = np.where(rows < 0, g + rows, rows)
+        ok = ~np.isnan(t) & (t >= 0) & (t < g)
+        codes = np.full(n, -1, dtype=np.int32)
+        t_ok = np.where(ok, t, 0).astype(np.int64)
+        old = ok & (t_ok < self.base)
+        if old.any() and self.target is not None and name in self.target.columns:
+            codes[old] = self.target.columns[name][t_ok[old]]
+        new = ok & (t_ok >= self.base)
+        col = self.columns.get(name)
+        if new.any() and col is not None:
+            col_arr = col.materialize() if isinstance(col, Identity) else col
+            codes[new] = col_arr[t_ok[new] - self.base]
+        return Vec.from_symbols(self._symbols(name), codes)
+
+    def exists_here(self, name: str, values: Vec, scope: InputScope) -> np.ndarray:
+        """Whether each value is one of field ``name``'s values in the records this LOAD
+        kept before the current one (``name`` one of its own fields)."""
+        if name not in self.names:
+            return np.zeros(values.n, dtype=bool)
+        if self._exists_where is not None:  # inside WHERE: the records kept so far
+            index, kept = self._exists_where
+            at = index.find(values)
+            return (at >= 0) & (kept[np.maximum(at, 0)] < scope.rows)
+        col = self.columns.get(name)
+        if col is None:
+            return np.zeros(values.n, dtype=bool)
+        codes = col.materialize() if isinstance(col, Identity) else col
+        at = ValueIndex(Vec.from_symbols(self._symbols(name), codes)).find(values)
+        g = np.arange(scope.row_base, scope.row_base + scope.n) - self.base
+        return (at >= 0) & (at < g)
 
     # -- per distinct value ----------------------------------------------------------
 
