@@ -55,14 +55,24 @@ class GroupScope:
     """Expression scope over the groups: a field is its value in the group's first
     record; an aggregation reduces its argument over each group's records."""
 
-    def __init__(self, run: LoadRun, rows: np.ndarray, gid: np.ndarray, ngroups: int,
+    def __init__(self, run: LoadRun, rows: np.ndarray | None, gid: np.ndarray, ngroups: int,
                  first: np.ndarray) -> None:
         self.run = run
-        self.rows = rows
+        self._rows = rows  # None: every source record
         self.gid = gid
         self.n = ngroups
         self.first = first
         self.locale = run.locale
+
+    @property
+    def rows(self) -> np.ndarray:
+        if self._rows is None:
+            self._rows = np.arange(self.run.source.nrows, dtype=np.int64)
+        return self._rows
+
+    @property
+    def nrec(self) -> int:
+        return self.run.source.nrows if self._rows is None else len(self._rows)
 
     def field(self, name: str) -> Vec:
         from associa.script.loading import MissingField
@@ -70,7 +80,8 @@ class GroupScope:
         col = self.run.source.columns.get(name)
         if col is None:
             raise MissingField(name)
-        return Vec.from_symbols(col.values, col.codes_at(self.rows[self.first]))
+        at = self.first if self._rows is None else self._rows[self.first]
+        return Vec.from_symbols(col.values, col.codes_at(at))
 
     def over_rows(self, expr: ast.Node) -> Vec:
         from associa.script.loading import CHUNK_ROWS, InputScope
@@ -87,13 +98,17 @@ class GroupScope:
         spec = lookup(call.name)
         assert spec is not None
         arg_node = call.args[0]
-        nrec = len(self.rows)
+        nrec = self.nrec
+        src = self.run.source.columns
         if isinstance(arg_node, ast.Star):
             arg = Arg(nrec, star=True)
-        elif (call.name in _NUMERIC and isinstance(arg_node, ast.FieldRef)
-              and arg_node.name in self.run.source.columns):
-            col = self.run.source.columns[arg_node.name]
-            arg = Arg(nrec, numbers=col.values.nums_at(col.codes_at(self.rows)))
+        elif isinstance(arg_node, ast.FieldRef) and arg_node.name in src:
+            col = src[arg_node.name]
+            codes = col.codes_at(self._rows)
+            if call.name in _NUMERIC and not call.distinct:
+                arg = Arg(nrec, numbers=col.values.nums_at(codes))
+            else:  # the field's values as they are (texts only read if asked)
+                arg = Arg(nrec, values=Vec.from_symbols(col.values, codes))
         else:
             arg = Arg(nrec, values=self.over_rows(arg_node))
         return spec.impl(arg, self.gid, self.n, call.distinct).values
@@ -102,8 +117,8 @@ class GroupScope:
 class GroupRun:
     def __init__(self, run: LoadRun, rows: np.ndarray | None) -> None:
         self.load = run
-        n = run.source.nrows
-        self.rows = np.arange(n, dtype=np.int64) if rows is None else rows
+        self.rows = rows  # None: every source record
+        self.nrec = run.source.nrows if rows is None else len(rows)
 
     def _key_part(self, expr: ast.Node) -> tuple[np.ndarray, int]:
         """A code per record (0 for NULL) and the number of codes."""
@@ -113,13 +128,14 @@ class GroupRun:
             codes = col.codes_at(self.rows).astype(np.int64) + 1
             space = (len(col.values) if col.codes is not None else col.nrows) + 1
             return codes, space
-        scope = GroupScope(self.load, self.rows, np.zeros(0, np.int64), 0, np.zeros(0, np.int64))
+        scope = GroupScope(self.load, self.rows, np.zeros(0, np.int64), 0,
+                           np.zeros(0, np.int64))
         codes = value_codes(scope.over_rows(expr)) + 1
         return codes, int(codes.max(initial=0)) + 1
 
     def groups(self) -> tuple[np.ndarray, int, np.ndarray]:
         exprs = self.load.node.group_by
-        nrec = len(self.rows)
+        nrec = self.nrec
         if not exprs:
             return np.zeros(nrec, dtype=np.int64), 1, np.zeros(1, dtype=np.int64)
         key, space = None, 1
@@ -148,18 +164,16 @@ class GroupRun:
 
         run = self.load
         gid, ng, first = self.groups()
-        if not len(self.rows) and not run.node.group_by:
+        empty = not self.nrec
+        if empty and not run.node.group_by:
             first = np.zeros(1, dtype=np.int64)
-            rows_for_fields = np.zeros(0, dtype=np.int64)
-        else:
-            rows_for_fields = self.rows
-        scope = GroupScope(run, rows_for_fields, gid, ng, first)
+        scope = GroupScope(run, self.rows, gid, ng, first)
         columns: dict[str, Column] = {}
         for item in run.items:
             if item.expr is None:
                 raise ScriptError("LOAD * cannot be used with GROUP BY")
             try:
-                if not len(rows_for_fields) and _has_field_outside(item.expr):
+                if empty and _has_field_outside(item.expr):
                     v = Vec.nulls(ng)
                 else:
                     v = run.evaluator.eval(item.expr, scope)
