@@ -90,8 +90,10 @@ class App:
         cancelled: Callable[[], bool] | None = None,
         *,
         status: Callable[[str], None] | None = None,
+        partial: bool = False,
     ) -> ReloadResult:
         """Run the script; on success swap in the new model. Raises ScriptError.
+        ``partial``: a partial reload over the current model (script/partial.py).
         ``progress`` gets a line per finished statement, ``status`` the running LOAD's
         table and rows so far (a few times per second at most on big loads)."""
         if not self._reloading.acquire(blocking=False):
@@ -99,8 +101,9 @@ class App:
         try:
             with self.lock:
                 script = self.script
+                current = self.model if partial else None
             result = run_script(script, self.connections.open_file, progress, cancelled,
-                                status=status)
+                                status=status, partial=current)
             with self.lock:
                 self.model = result.model
                 self.locale = result.locale

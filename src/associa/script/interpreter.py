@@ -41,6 +41,7 @@ from associa.script import parser as p
 from associa.script.context import CURRENT, ScriptContext
 from associa.script.expansion import expand
 from associa.script.loading import MissingField
+from associa.script.partial import builder_of
 from associa.script.pipeline import run_load
 from associa.script.renaming import rename_items
 from associa.script.scanner import Statement, split_statements
@@ -91,13 +92,14 @@ class Interpreter:
         progress: Callable[[str], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
         status: Callable[[str], None] | None = None,
+        partial: DataModel | None = None,
     ) -> None:
         self.script = script
         self.open_file = open_file
         self.progress = progress or (lambda line: None)
         self.cancelled = cancelled or (lambda: False)
         self.status = status or (lambda text: None)
-        self.builder = ModelBuilder()
+        self.builder = ModelBuilder() if partial is None else builder_of(partial)
         self.variables: dict[str, str] = {}
         self.locale = DEFAULT_LOCALE
         self.log: list[str] = []
@@ -109,7 +111,7 @@ class Interpreter:
         self.context = ScriptContext(self.builder)
         self.pending: list[p.Load] = []  # preceding loads waiting for their source
         self.pending_at: Statement | None = None
-        self.partial = False  # a partial reload: only ADD / REPLACE / MERGE loads run
+        self.partial = partial is not None  # only ADD / REPLACE / MERGE loads run
         self.qualify: list[tuple[str, bool]] = []  # QUALIFY / UNQUALIFY patterns in order
         self.maps: list[tuple[str, str | None]] = []  # MAP … USING / UNMAP patterns
 
@@ -375,7 +377,9 @@ def run_script(
     cancelled: Callable[[], bool] | None = None,
     *,
     status: Callable[[str], None] | None = None,
+    partial: DataModel | None = None,
 ) -> ReloadResult:
     """Run a load script and return the new data model (or raise ScriptError).
-    ``progress`` gets the persistent lines, ``status`` the transient ones."""
-    return Interpreter(script, open_file, progress, cancelled, status).run()
+    ``progress`` gets the persistent lines, ``status`` the transient ones. With
+    ``partial`` (the current model), a partial reload (script/partial.py)."""
+    return Interpreter(script, open_file, progress, cancelled, status, partial).run()

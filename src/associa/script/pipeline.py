@@ -164,6 +164,12 @@ def _destination(it: Interpreter, top: p.Load, source_name: str, chain: list[p.L
         return (top.label or it._default_name(chain[0], source_name)), None
     if pre.mapping:
         return top.label or source_name, None
+    base_name = top.label or it._default_name(chain[0], source_name)
+    if pre.mode == "replace":  # help "Replace": the table it replaces is dropped first
+        old = _replaced(it, pre, base_name, items)
+        if old is not None:
+            it.builder.drop(old.name)
+            return it.builder.unique_name(base_name), None
     if pre.concatenate is not None:
         if pre.concatenate:
             target = it.builder.table(pre.concatenate)
@@ -172,18 +178,29 @@ def _destination(it: Interpreter, top: p.Load, source_name: str, chain: list[p.L
             if target is None:
                 raise ScriptError("No previous table for concatenate load.")
         return target.name, target
-    if it.partial and pre.mode in ("add", "merge") and top.label in it.builder.tables:
-        target = it.builder.table(top.label)  # type: ignore[arg-type]
+    if it.partial and pre.mode in ("add", "merge") and base_name in it.builder.tables:
+        target = it.builder.table(base_name)  # help "Add": the table of the generated name
         return target.name, target
-    if it.partial and pre.mode == "replace" and top.label in it.builder.tables:
-        it.builder.drop(top.label)  # type: ignore[arg-type]
-    base_name = top.label or it._default_name(chain[0], source_name)
     if not pre.no_concatenate and not pre.transforms() and not pre.generic and items:
         names = [i.name for i in _qualified(it, items, base_name, pre)]
         found = it.builder.find_same_fields(names)
         if found is not None:
             return found.name, found
     return it.builder.unique_name(base_name), None
+
+
+def _replaced(it: Interpreter, pre: object, name: str,
+              items: list[p.LoadItem]) -> Table | None:
+    """The table a REPLACE load drops: the CONCATENATE target, in a partial reload the table
+    of the generated name, else a table with the same set of fields."""
+    target = getattr(pre, "concatenate", None)
+    if target:
+        return it.builder.table(target)
+    if it.partial and name in it.builder.tables:
+        return it.builder.tables[name]
+    if items:
+        return it.builder.find_same_fields([i.name for i in items])
+    return None
 
 
 def _qualified(it: Interpreter, items: list[p.LoadItem], table: str,
@@ -382,7 +399,13 @@ def _store(it: Interpreter, top: p.Load, table_name: str, target: Table | None,
         builder.add(name, names, columns, n)
         return n
     if target is not None:
-        target.append_rows({k: _materialized(v) for k, v in columns.items()}, n)
+        cols = {k: _materialized(v) for k, v in columns.items()}
+        if it.partial and pre.mode == "merge":
+            from associa.script.partial import merge_rows
+
+            merge_rows(target, names, cols, n, pre.merge_keys)
+        else:
+            target.append_rows(cols, n)
         return target.nrows
     builder.add(table_name, names, columns, n)
     return n

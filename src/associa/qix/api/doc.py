@@ -70,7 +70,8 @@ def do_reload(call: Call, qMode: int, qPartial: bool, qDebug: bool) -> bool:
 
     event(log, logging.DEBUG, "reload started", app=app.id, session=session.key, request=rid)
     try:
-        result = app.reload(progress, lambda: rid in session.cancelled, status=status)
+        result = app.reload(progress, lambda: rid in session.cancelled, status=status,
+                            partial=qPartial)
         ok = True
         tables = result.model.tables.values()
         event(log, logging.INFO, "reload finished", app=app.id,
