@@ -111,7 +111,8 @@ class GroupScope:
                 arg = Arg(nrec, values=Vec.from_symbols(col.values, codes))
         else:
             arg = Arg(nrec, values=self.over_rows(arg_node))
-        return spec.impl(arg, self.gid, self.n, call.distinct).values
+        extra = [self.over_rows(a) for a in call.args[1:]]  # per record (a weight, …)
+        return spec.impl(arg, self.gid, self.n, call.distinct, *extra).values
 
 
 class GroupRun:
