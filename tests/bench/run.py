@@ -269,7 +269,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         print("\n".join(f"  {d}" for d in differ[:10]))
     else:
         print("\nanswers: associa and DuckDB agree on all 10 objects of every run")
-    print(f"\nload-script statements, each timed alone after its tables are loaded:\n")
+    print("\nload-script statements, each timed alone after its tables are loaded:\n")
     print(result["statements_table"])
     if script_differ:
         print("\nstatement answers differ: " + "; ".join(script_differ))

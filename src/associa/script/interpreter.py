@@ -127,6 +127,7 @@ class Interpreter:
                 self.execute(stmt)
             if self.pending:
                 at = self.pending_at
+                assert at is not None
                 raise script_error(ScriptError.code, _PRECEDING, text=self.script,
                                    line=at.line, column=at.column, statement=at.text.strip())
         finally:

@@ -83,7 +83,7 @@ def run_load(it: Interpreter, node: p.Load) -> None:
             items = _qualified(it, items, table_name, pre)
         direct = is_last and plain and not _mapped(it, items)
         symbols = it.builder if direct else Scratch()
-        run = LoadRun(stage, items, source, symbols, it.locale,  # type: ignore[arg-type]
+        run = LoadRun(stage, items, source, symbols, it.locale,
                       table_name=table_name,
                       base=target.nrows if (direct and target is not None) else 0,
                       status=report, check_cancelled=it.check_cancelled,
@@ -171,13 +171,11 @@ def _destination(it: Interpreter, top: p.Load, source_name: str, chain: list[p.L
             it.builder.drop(old.name)
             return it.builder.unique_name(base_name), None
     if pre.concatenate is not None:
-        if pre.concatenate:
-            target = it.builder.table(pre.concatenate)
-        else:
-            target = it.builder.last_table()
-            if target is None:
-                raise ScriptError("No previous table for concatenate load.")
-        return target.name, target
+        last = (it.builder.table(pre.concatenate) if pre.concatenate
+                else it.builder.last_table())
+        if last is None:
+            raise ScriptError("No previous table for concatenate load.")
+        return last.name, last
     if it.partial and pre.mode in ("add", "merge") and base_name in it.builder.tables:
         target = it.builder.table(base_name)  # help "Add": the table of the generated name
         return target.name, target
@@ -351,7 +349,8 @@ def _intervalmatch(it: Interpreter, frame: Frame, args: list[str]) -> Frame:
 
     codes = scratch.intern_many(value_texts(matched, it.locale), matched.num, matched.null)
     names = [match, *[n for n in rows.names if n != match]]
-    columns = {match: codes, **{n: rows.codes(n) for n in rows.names if n != match}}
+    columns: dict[str, Column] = {match: codes}
+    columns.update({n: rows.codes(n) for n in rows.names if n != match})
     symbols = {match: scratch, **{n: rows.symbols[n] for n in rows.names if n != match}}
     # keys come from the intervals' fields of the same name (equal to the values')
     out = Frame(names, columns, len(codes), symbols)

@@ -116,9 +116,7 @@ def join(builder: ModelBuilder, left: Table, names: list[str], right: dict[str, 
     m = Matches(lk, rk, space)
     if how in ("inner", "left") and bool(np.all(m.counts == 1)):
         # every existing row meets exactly one new row (a lookup): no row moves
-        li = None
-        ri = m.pairs(False)[1]
-        return _assemble(left, names, right, li, ri, shared)
+        return _assemble(left, names, right, None, m.pairs(False)[1], shared)
     li, ri = m.pairs(how in ("left", "outer"))
     if how in ("right", "outer"):
         extra = np.flatnonzero(~m.right_matched)

@@ -156,12 +156,12 @@ def hierarchy(frame: Frame, args: list[str]) -> Frame:
         symbols[depth_name] = sym
         names.append(depth_name)
     for level in range(1, levels + 1):
-        k = depth - level  # levels up from the node to its ancestor at this level
+        up = depth - level  # levels up from the node to its ancestor at this level
         at = np.full(n, -1, dtype=np.int64)
-        ok = k >= 0
-        for up in np.unique(k[ok]):
-            sel = ok & (k == up)
-            at[sel] = ancestors[int(up)][sel]
+        ok = up >= 0
+        for step in np.unique(up[ok]).tolist():
+            sel = ok & (up == step)
+            at[sel] = ancestors[int(step)][sel]
         field = f"{name}{level}"
         cols[field] = np.where(at >= 0, name_codes[np.maximum(at, 0)], -1).astype(np.int32)
         symbols[field] = frame.symbols[name]
