@@ -111,6 +111,10 @@ class Interpreter:
         self.context = ScriptContext(self.builder)
         self.pending: list[p.Load] = []  # preceding loads waiting for their source
         self.pending_at: Statement | None = None
+        # where each waiting LOAD is written, as (statement, expanded text): an error in
+        # its stage is reported there
+        self.pending_where: list[tuple[Statement, str]] = []
+        self.current_at: tuple[Statement, str] | None = None
         self.partial = partial is not None  # only ADD / REPLACE / MERGE loads run
         self.qualify: list[tuple[str, bool]] = []  # QUALIFY / UNQUALIFY patterns in order
         self.maps: list[tuple[str, str | None]] = []  # MAP … USING / UNMAP patterns
@@ -145,11 +149,13 @@ class Interpreter:
             node = p.parse_statement(text)
             if self.pending and not isinstance(node, p.Load | p.Noop):
                 raise ScriptError(_PRECEDING)
+            self.current_at = (stmt, text)
             HANDLERS[type(node)](self, node)
             if self.pending and isinstance(node, p.Load):
                 self.pending_at = stmt
         except LanguageError as exc:
-            raise self._located(exc, stmt, text) from None
+            at = getattr(exc, "stage_at", None)  # raised by a preceding load's stage
+            raise self._located(exc, *(at or (stmt, text))) from None
         except Aborted:
             raise  # cancelled in the middle of a LOAD: not an error in the script
         except AssociaError as exc:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from associa.errors import ScriptError
+from associa.errors import LanguageError, ScriptError
 from associa.expr import Evaluator, ast
 from associa.model.table import Identity, Table
 from associa.script import parser as p
@@ -38,9 +38,12 @@ Column = np.ndarray | Identity
 def run_load(it: Interpreter, node: p.Load) -> None:
     if node.source == "preceding":
         it.pending.append(node)
+        assert it.current_at is not None
+        it.pending_where.append(it.current_at)
         return
     chain = [node, *reversed(it.pending)]  # the statement under the others first
-    it.pending = []
+    where = [None, *reversed(it.pending_where)]
+    it.pending, it.pending_where = [], []
     top = chain[-1]
     pre = top.prefixes
     if pre.only and not it.partial:
@@ -89,8 +92,14 @@ def run_load(it: Interpreter, node: p.Load) -> None:
                       status=report, check_cancelled=it.check_cancelled,
                       target=target if direct else None)
         it.context.current_table = table_name
-        columns, n = run.run()
-        it.context.current_table = None
+        try:
+            columns, n = run.run()
+        except LanguageError as exc:
+            if where[k] is not None:
+                exc.stage_at = where[k]  # type: ignore[attr-defined]
+            raise
+        finally:
+            it.context.current_table = None
         del run
         item_names = [i.name for i in items]
         if stage.distinct and n:
@@ -160,7 +169,12 @@ def _referenced(node: p.Load, items: list[p.LoadItem], names: list[str],
 def _destination(it: Interpreter, top: p.Load, source_name: str, chain: list[p.Load],
                  items: list[p.LoadItem]) -> tuple[str, Table | None]:
     pre = top.prefixes
-    if pre.join or pre.keep:
+    if pre.join:  # the rows go into the table joined onto, which names the progress line
+        other = it.builder.table(pre.target) if pre.target else it.builder.last_table()
+        if other is None:
+            raise ScriptError("No previous table to join with")
+        return other.name, None
+    if pre.keep:
         return (top.label or it._default_name(chain[0], source_name)), None
     if pre.mapping:
         return top.label or source_name, None
