@@ -75,7 +75,7 @@ class GroupScope:
         return self.run.source.nrows if self._rows is None else len(self._rows)
 
     def field(self, name: str) -> Vec:
-        from associa.script.loading import MissingField
+        from associa.script.scopes import MissingField
 
         col = self.run.source.columns.get(name)
         if col is None:
@@ -84,7 +84,8 @@ class GroupScope:
         return Vec.from_symbols(col.values, col.codes_at(at))
 
     def over_rows(self, expr: ast.Node) -> Vec:
-        from associa.script.loading import CHUNK_ROWS, InputScope
+        from associa.script.loading import CHUNK_ROWS
+        from associa.script.scopes import InputScope
 
         run = self.run
         parts = []
@@ -144,10 +145,10 @@ class GroupRun:
             try:
                 part, card = self._key_part(expr)
             except ScriptError as exc:
-                from associa.script.loading import MissingField, _located
+                from associa.script.scopes import MissingField, located
 
                 if isinstance(exc, MissingField):
-                    raise _located(exc, self.load.node.group_refs) from None
+                    raise located(exc, self.load.node.group_refs) from None
                 raise
             if key is None:
                 key, space = part, card
@@ -161,7 +162,8 @@ class GroupRun:
         return dense_groups(key, space)
 
     def run(self) -> tuple[dict[str, Column], int]:
-        from associa.script.loading import MissingField, _located, value_texts
+        from associa.script.loading import value_texts
+        from associa.script.scopes import MissingField, located
 
         run = self.load
         gid, ng, first = self.groups()
@@ -179,7 +181,7 @@ class GroupRun:
                 else:
                     v = run.evaluator.eval(item.expr, scope)
             except MissingField as exc:
-                raise _located(exc, item.refs) from None
+                raise located(exc, item.refs) from None
             except ExpressionError:
                 raise
             columns[item.name] = run._symbols(item.name).intern_many(

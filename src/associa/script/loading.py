@@ -8,13 +8,20 @@ row would:
   gather through that lookup (the source's codes themselves when they already are the
   symbols, no column at all for a sequence such as an order id);
 * an expression of one field that depends on nothing else about the row (no RecNo(),
-  RowNo(), Rand(), inter-record or counter function, see ``ROW_DEPENDENT``): evaluated
+  RowNo(), Rand(), inter-record or counter function, see ``scopes.ROW_DEPENDENT``): evaluated
   once per distinct value of the field, and gathered;
 * an expression of no field that depends on nothing about the row: evaluated once;
 * anything else: vectorized over the rows, ``CHUNK_ROWS`` at a time (``InputScope``).
 
 WHERE takes the same paths. Symbols are interned in order of first appearance in the kept
 rows, as a row-by-row evaluation interns them, so the paths build identical tables.
+
+WHILE repeats records (``_while``: one vectorized pass per iteration over the records
+still going) and evaluates every item over the repeated records. GROUP BY hands over to
+``grouping.GroupRun``. An item that peeks at the table being built is made after the
+others: vectorized when the fields it reads are made, record by record when it reads
+itself (a running total). Exists of a field this LOAD fills is settled in WHERE by
+evaluating it again over the records kept so far until nothing changes.
 
 Progress: a source that was not read before (RESIDENT, AUTOGENERATE) reports the rows
 kept so far after each chunk of the row-by-row pass, and cancellation is checked there
@@ -32,27 +39,25 @@ import pyarrow.compute as pc
 
 from associa.errors import ScriptError
 from associa.expr import Evaluator, Vec, ast
-from associa.expr.registry import AGGREGATIONS
 from associa.model.symbols import SymbolTable
 from associa.model.table import Identity, Table
 from associa.script import parser as p
 from associa.script.matching import ValueIndex
-from associa.script.sources.table import SourceColumn, SourceTable, Values
+from associa.script.scopes import (
+    DistinctScope,
+    InputScope,
+    MissingField,
+    aggregating,
+    exists_fields,
+    located,
+    peeked_fields,
+    pure_fields,
+)
+from associa.script.sources.table import SourceColumn, SourceTable
 from associa.values import Locale
 from associa.values.format import auto_format_many
 
 CHUNK_ROWS = 65536  # rows (or distinct values) evaluated at a time
-
-# Functions whose value is not a function of the row's field values alone: the record and
-# row counters, random numbers, the clock, and the inter-record, counter and table
-# functions of the load script (Qlik help: "Counter functions", "Inter-record functions",
-# "Table functions"). An expression calling one is evaluated row by row.
-ROW_DEPENDENT = frozenset({
-    "RECNO", "ROWNO", "ITERNO", "AUTONUMBER", "AUTONUMBERHASH128", "AUTONUMBERHASH256",
-    "RAND", "NOW", "PEEK", "PREVIOUS", "EXISTS", "LOOKUP", "FIELDVALUE", "FIELDINDEX",
-    "FIELDVALUECOUNT", "NOOFROWS", "NOOFFIELDS", "NOOFTABLES", "FIELDNAME", "FIELDNUMBER",
-    "TABLENAME", "TABLENUMBER",
-})
 
 _INT32 = np.dtype(np.int32)
 Column = np.ndarray | Identity
@@ -62,37 +67,6 @@ class Symbols(Protocol):
     """Where a LOAD's output symbols go: the builder's fields, or scratch tables."""
 
     def symbols_of(self, name: str) -> SymbolTable: ...
-
-
-def _exists_fields(expr: ast.Node) -> set[str]:
-    out = set()
-    for node in expr.walk():
-        if isinstance(node, ast.Call) and node.name == "EXISTS" and node.args:
-            a = node.args[0]
-            if isinstance(a, ast.FieldRef | ast.String):
-                out.add(a.name if isinstance(a, ast.FieldRef) else a.value)
-    return out
-
-
-class MissingField(ScriptError):
-    """A LOAD names a field its source does not have; the interpreter places the error
-    at the name (``offset`` in the statement) when the parser saw where it is written."""
-
-    def __init__(self, name: str) -> None:
-        super().__init__(f"Field '{name}' not found")
-        self.name = name
-
-
-def pure_fields(expr: ast.Node) -> tuple[str, ...] | None:
-    """The fields an expression reads, in order, when its value depends on nothing else
-    about the row; None when it calls a row-dependent function."""
-    names: list[str] = []
-    for node in expr.walk():
-        if isinstance(node, ast.Call) and node.name in ROW_DEPENDENT:
-            return None
-        if isinstance(node, ast.FieldRef) and node.name not in names:
-            names.append(node.name)
-    return tuple(names)
 
 
 def value_texts(v: Vec, locale: Locale) -> np.ndarray | None:
@@ -115,130 +89,6 @@ def value_texts(v: Vec, locale: Locale) -> np.ndarray | None:
         uniq, inv = np.unique(num[need], return_inverse=True)
         out[need] = auto_format_many(uniq, locale)[inv]
     return out
-
-
-class InputScope:
-    """Expression scope over some records of a LOAD's source (``rows``, which may repeat
-    a record under WHILE, with its iteration in ``iters``). ``run`` is the LoadRun that
-    answers Peek of the table being built, Previous and Exists of its own values."""
-
-    def __init__(self, source: SourceTable, rows: np.ndarray, locale: Locale,
-                 row_base: int = 0, iters: np.ndarray | None = None,
-                 run: LoadRun | None = None, missing: np.ndarray | None = None) -> None:
-        self.source = source
-        self.rows = rows
-        self.n = len(rows)
-        self.locale = locale
-        self.row_base = row_base
-        self.iters = iters
-        self.run = run
-        self.missing = missing  # rows that stand for no record (Previous of the first)
-
-    def field(self, name: str) -> Vec:
-        col = self.source.columns.get(name)
-        if col is None:
-            raise MissingField(name)
-        codes = col.codes_at(self.rows)
-        if self.missing is not None and self.missing.any():
-            codes = np.where(self.missing, -1, codes).astype(np.int32)
-        return Vec.from_symbols(col.values, codes)
-
-    def aggregate(self, call: ast.Call, evaluator: Evaluator) -> Vec:
-        raise ScriptError(f"Aggregation {call.name}() is not allowed here")
-
-    def rec_no(self) -> Vec:
-        return Vec.numbers(self.rows.astype(np.float64) + 1)
-
-    def row_no(self) -> Vec:
-        return Vec.numbers(np.arange(1, self.n + 1, dtype=np.float64) + self.row_base)
-
-    def iter_no(self) -> Vec:
-        if self.iters is None:
-            return Vec.constant_number(1.0, self.n)
-        return Vec.numbers(self.iters.astype(np.float64))
-
-    def previous(self) -> tuple[InputScope, np.ndarray]:
-        """The scope of each record's previous input record (kept by WHERE), and where
-        there is none."""
-        kept = self.run.kept if self.run is not None else None
-        if kept is None:
-            prev = self.rows - 1
-            missing = prev < 0
-        else:
-            pos = np.searchsorted(kept, self.rows)
-            missing = pos <= 0
-            prev = kept[np.maximum(pos - 1, 0)] if len(kept) else np.zeros(self.n, np.int64)
-        if self.missing is not None:
-            missing = missing | self.missing
-        prev = np.where(missing, 0, prev)
-        return InputScope(self.source, prev, self.locale, self.row_base, None, self.run,
-                          missing), missing
-
-    def peek(self, name: str, rows: np.ndarray) -> Vec:
-        if self.run is None:
-            raise ScriptError("Peek() of the table being loaded is only available in a LOAD")
-        return self.run.peek_values(name, self.row_base, self.n, rows)
-
-    def exists_here(self, name: str, values: Vec) -> np.ndarray:
-        if self.run is None:
-            return np.zeros(self.n, dtype=bool)
-        return self.run.exists_here(name, values, self)
-
-
-class DistinctScope:
-    """Expression scope over distinct values of one field (codes, ``-1`` for NULL), or
-    over ``n`` values of no field."""
-
-    def __init__(self, locale: Locale, n: int, name: str = "", values: Values | None = None,
-                 codes: np.ndarray | None = None) -> None:
-        self.locale = locale
-        self.n = n if codes is None else len(codes)
-        self.name = name
-        self.values = values
-        self.codes = codes
-
-    def field(self, name: str) -> Vec:
-        if name != self.name or self.values is None or self.codes is None:
-            raise MissingField(name)
-        return Vec.from_symbols(self.values, self.codes)
-
-    def aggregate(self, call: ast.Call, evaluator: Evaluator) -> Vec:
-        raise ScriptError(f"Aggregation {call.name}() is not allowed here")
-
-
-def _located(exc: MissingField, refs: dict[str, int]) -> MissingField:
-    exc.offset = refs.get(exc.name, -1)
-    return exc
-
-
-def peeked_fields(expr: ast.Node, table: str | None) -> set[str] | None:
-    """The fields of the table being built that ``expr`` reads with Peek (None: it reads
-    none). A name that is not a constant makes it read every field ("*")."""
-    out: set[str] = set()
-    found = False
-    for node in expr.walk():
-        if isinstance(node, ast.Call) and node.name == "PEEK":
-            if len(node.args) > 2:
-                t = node.args[2]
-                if not (isinstance(t, ast.String) and t.value == table):
-                    continue
-            found = True
-            first = node.args[0]
-            out.add(first.value if isinstance(first, ast.String) else
-                    first.name if isinstance(first, ast.FieldRef) else "*")
-    return out if found else None
-
-
-def aggregating(items: list[p.LoadItem], node: p.Load) -> bool:
-    """Whether the LOAD aggregates (GROUP BY, or an aggregation in its field list)."""
-    if node.group_by is not None:
-        return True
-    for item in items:
-        if item.expr is not None and any(
-            isinstance(n, ast.Call) and n.name in AGGREGATIONS for n in item.expr.walk()
-        ):
-            return True
-    return False
 
 
 class LoadRun:
@@ -344,7 +194,7 @@ class LoadRun:
     def _where_rows(self) -> np.ndarray:
         where = self.node.where
         assert where is not None
-        own = {n for n in _exists_fields(where) if n in self.names}
+        own = {n for n in exists_fields(where) if n in self.names}
         kept = self._where_pass()
         for _ in range(64 if own else 0):  # Exists of a field this LOAD fills: to a fixpoint
             values = self._item_values(own, np.arange(self.source.nrows, dtype=np.int64))
@@ -382,7 +232,7 @@ class LoadRun:
                                    self)
                 kept.append(rows[self.evaluator.eval(where, scope).truth()])
             except MissingField as exc:
-                raise _located(exc, self.node.where_refs) from None
+                raise located(exc, self.node.where_refs) from None
             count += len(kept[-1])
             if hi < total:
                 if not self.source.streamed:
@@ -408,7 +258,7 @@ class LoadRun:
                 try:
                     truth.append(self.evaluator.eval(cond, scope).truth())
                 except MissingField as exc:
-                    raise _located(exc, self.node.while_refs) from None
+                    raise located(exc, self.node.while_refs) from None
             active = active[np.concatenate(truth)]
             got_rows.append(active)
             got_iters.append(np.full(len(active), k, dtype=np.int64))
@@ -467,7 +317,7 @@ class LoadRun:
         try:
             v = self.evaluator.eval(item.expr, scope)
         except MissingField as exc:
-            raise _located(exc, item.refs) from None
+            raise located(exc, item.refs) from None
         return self._symbols(item.name).intern_many(value_texts(v, self.locale), v.num, v.null)
 
     # -- Peek of the table being built, Exists of its own values ----------------------
