@@ -100,3 +100,36 @@ def test_sql_select_feeds_a_preceding_load(client, tmp_path: Path) -> None:  # t
     client.call("SetScript", script, handle=doc)
     assert client.call("DoReload", handle=doc) == {"qReturn": True}
     assert client.call("Evaluate", "Sum(Amount)", handle=doc)["qReturn"] == "70"
+
+
+RUNNING = """
+Src: LOAD * INLINE [
+Cust, Day, Amt
+{rows}
+];
+T: NoConcatenate LOAD Cust, Day, Amt,
+  RangeSum(Peek('A'), Amt) as A,
+  Peek('B') + Amt as B,
+  If(Cust = Previous(Cust), RangeSum(Peek('C'), Amt), Amt) as C,
+  If(Cust = Previous(Cust), Peek('D') + Amt, 0) as D
+RESIDENT Src ORDER BY Cust, Day;
+CONCATENATE (T) LOAD 'z' as Cust, Amt, RangeSum(Peek('A'), Amt) as A INLINE [
+Amt
+1
+2];
+DROP TABLE Src;
+"""
+
+
+def test_running_totals_are_computed_as_record_by_record(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = __import__("numpy").random.default_rng(7)
+    rows = "\n".join(f"{'abc'[rng.integers(3)]}, {d}, {rng.integers(-5, 20) if d % 7 else 'x'}"
+                     for d in range(300))
+    script = RUNNING.format(rows=rows)
+    fast = snapshot(run_script(script).model)
+    from associa.script import running
+
+    monkeypatch.setattr(running, "recognise", lambda expr, name: None)
+    slow = snapshot(run_script(script).model)
+    assert fast == slow
+    assert fast["T"]["A"][-1] is not None  # the concatenation continues the total

@@ -5,8 +5,8 @@ functions (Qlik help: "Mapping functions", "Inter-record functions", "Table func
 They read the running script through ``script.context`` (tables built so far, mapping
 tables, AutoNumber counters) and, inside a LOAD, the scope of the rows being loaded
 (``loading.InputScope``: Peek of the table being built, Previous, IterNo). Everything is
-vectorized over the scope's rows; only Peek of a field the same expression computes is
-evaluated record by record (``loading.LoadRun``).
+vectorized over the scope's rows; Peek of the field the same expression computes is a
+running total (``script/running.py``), or else evaluated record by record.
 """
 
 from __future__ import annotations

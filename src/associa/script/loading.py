@@ -39,9 +39,11 @@ import pyarrow.compute as pc
 
 from associa.errors import ScriptError
 from associa.expr import Evaluator, Vec, ast
+from associa.expr.vector import concat
 from associa.model.symbols import SymbolTable
 from associa.model.table import Identity, Table
 from associa.script import parser as p
+from associa.script import running
 from associa.script.matching import ValueIndex
 from associa.script.scopes import (
     DistinctScope,
@@ -332,6 +334,12 @@ class LoadRun:
                 f in self.columns or f not in self.names for f in wanted):
             return self._row_pass([item], rows, iters)[item.name]
         n = self.source.nrows if rows is None else len(rows)
+        plan = running.recognise(item.expr, item.name)
+        if plan is not None:  # a running total: cumulative sums, no loop
+            v = running.compute(plan, lambda e: self._vec(e, rows, iters, item.refs), n,
+                                self.peek_values(item.name, self.base, 1, np.array([-1.0])))
+            return self._symbols(item.name).intern_many(value_texts(v, self.locale), v.num,
+                                                        v.null)
         out = np.full(n, -1, dtype=np.int32)
         self.columns[item.name] = out  # filled as it goes: Peek reads the rows before
         for lo in range(n):
@@ -342,6 +350,17 @@ class LoadRun:
             if lo % CHUNK_ROWS == CHUNK_ROWS - 1:
                 self.check_cancelled()
         return out
+
+    def _vec(self, expr: ast.Node, rows: np.ndarray | None, iters: np.ndarray | None,
+             refs: dict[str, int]) -> Vec:
+        """An expression's values over the kept records (chunk by chunk, joined)."""
+        parts = []
+        for _lo, _hi, _total, scope in self._chunks(rows, iters):
+            try:
+                parts.append(self.evaluator.eval(expr, scope))
+            except MissingField as exc:
+                raise located(exc, refs) from None
+        return parts[0] if len(parts) == 1 else concat(parts)
 
     def peek_values(self, name: str, row_base: int, n: int, rows: np.ndarray) -> Vec:
         """Peek(name, rows) for output records row_base … row_base + n - 1 (counted over
