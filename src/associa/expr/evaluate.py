@@ -228,6 +228,6 @@ from associa.expr import aggregations as _aggregations  # noqa: E402,F401
 from associa.expr import choice as _choice  # noqa: E402,F401
 from associa.expr import functions as _functions  # noqa: E402,F401
 from associa.expr import ranges as _ranges  # noqa: E402,F401
-from associa.expr import stringaggregations as _stringaggregations  # noqa: E402,F401
+from associa.expr import more_aggregations as _more_aggregations  # noqa: E402,F401
 
 __all__ = ["AGGREGATIONS", "FUNCTIONS", "Evaluator", "Scope", "function"]
