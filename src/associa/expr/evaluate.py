@@ -227,7 +227,7 @@ def _like_regex(pattern: str) -> re.Pattern[str]:
 from associa.expr import aggregations as _aggregations  # noqa: E402,F401
 from associa.expr import choice as _choice  # noqa: E402,F401
 from associa.expr import functions as _functions  # noqa: E402,F401
-from associa.expr import ranges as _ranges  # noqa: E402,F401
 from associa.expr import more_aggregations as _more_aggregations  # noqa: E402,F401
+from associa.expr import ranges as _ranges  # noqa: E402,F401
 
 __all__ = ["AGGREGATIONS", "FUNCTIONS", "Evaluator", "Scope", "function"]
