@@ -299,52 +299,78 @@ def _hash_texts(ev: Evaluator, call: ast.Call, scope: Scope) -> np.ndarray:
     return out
 
 
-class _Counter:
-    """The values numbered so far by one AutoNumber counter."""
+class _Counters:
+    """The values numbered so far by the AutoNumber counters: per (counter, value) pair its
+    number, 1, 2, 3 … in order of first appearance within its counter."""
 
     def __init__(self) -> None:
-        self.keys = Vec.nulls(0)
-        self.index = ValueIndex(self.keys)
+        self.pairs = np.zeros(0, dtype=object)  # "counter\x1fvalue" texts
+        self.numbers = np.zeros(0, dtype=np.float64)
+        self.index = ValueIndex(Vec.nulls(0))
+        self.counts: dict[str, int] = {}
 
-    def number(self, values: Vec) -> np.ndarray:
-        from associa.expr.vector import concat
-
-        at = self.index.find(values)
-        new = np.flatnonzero((at < 0) & ~values.null)
+    def number(self, values: Vec, counters: np.ndarray) -> np.ndarray:
+        valid = np.flatnonzero(~values.null)
+        out = np.full(values.n, np.nan)
+        if not len(valid):
+            return out
+        texts = values.texts()
+        kind = np.where(values.is_numeric(), "n" + (values.num + 0.0).astype(str), "t")
+        ident = np.where(values.is_numeric(), kind, "t" + texts.astype(str)).astype(object)
+        pairs = counters[valid].astype(object) + "\x1f" + ident[valid]
+        pv = Vec.texts_only(pairs, np.zeros(len(pairs), dtype=bool))
+        at = self.index.find(pv)
+        new = np.flatnonzero(at < 0)
         if len(new):
-            fresh = values.take(new)
-            local = ValueIndex(fresh).find(fresh)  # first occurrence among the new ones
-            firsts = new[np.unique(local)]
-            self.keys = concat([self.keys, values.take(np.sort(firsts))])
-            self.index = ValueIndex(self.keys)
-            at = self.index.find(values)
-        out = (at + 1).astype(np.float64)
-        out[at < 0] = np.nan
+            fresh = pv.take(new)
+            first = np.unique(ValueIndex(fresh).find(fresh))  # each new pair once, in order
+            new_pairs = pairs[new[first]]
+            new_counters = counters[valid][new[first]].astype(str)
+            order = np.argsort(new_counters, kind="stable")
+            sorted_c = new_counters[order]
+            starts = np.r_[0, np.flatnonzero(sorted_c[1:] != sorted_c[:-1]) + 1]
+            rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+            nums = np.empty(len(order), dtype=np.float64)
+            for lo, hi in zip(starts, np.r_[starts[1:], len(order)], strict=True):
+                c = str(sorted_c[lo])  # one step per counter, not per value
+                base = self.counts.get(c, 0)
+                nums[order[lo:hi]] = base + rank[lo:hi] + 1
+                self.counts[c] = base + (hi - lo)
+            self.pairs = np.concatenate([self.pairs, new_pairs])
+            self.numbers = np.concatenate([self.numbers, nums])
+            self.index = ValueIndex(Vec.texts_only(self.pairs, np.zeros(len(self.pairs),
+                                                                         dtype=bool)))
+            at = self.index.find(pv)
+        out[valid] = self.numbers[at]
         return out
 
 
-def _autonumber(values: Vec, counter: str) -> Vec:
+def _autonumber(values: Vec, counters: np.ndarray) -> Vec:
     ctx = current("AutoNumber")
-    key = ("autonumber", counter)
-    c = ctx.counters.get(key)  # type: ignore[call-overload]
+    c = ctx.counters.get("autonumber")  # type: ignore[call-overload]
     if c is None:
-        c = ctx.counters[key] = _Counter()  # type: ignore[index]
-    return Vec.numbers(c.number(values))
+        c = ctx.counters["autonumber"] = _Counters()  # type: ignore[index]
+    return Vec.numbers(c.number(values, counters))
 
 
 @function("AUTONUMBER", 1, 2)
 def autonumber(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
     """AutoNumber(expr [, counter]): 1, 2, 3 … in order of first appearance of each
-    distinct value, per counter (help "AutoNumber")."""
-    counter = name_arg(ev, call.args[1], scope) if len(call.args) > 1 else ""
-    return _autonumber(ev.eval(call.args[0], scope), counter)
+    distinct value, per counter (help "AutoNumber"); the counter may differ per row (the
+    ranking idiom ``AutoNumber(Amount, Customer)`` over sorted records)."""
+    values = ev.eval(call.args[0], scope)
+    if len(call.args) > 1:
+        counters = ev.eval(call.args[1], scope).text_or_empty(ev.locale).astype(object)
+    else:
+        counters = np.full(values.n, "", dtype=object)
+    return _autonumber(values, counters)
 
 
 def _autonumber_hash(bits: int):
     def impl(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
         texts = _hash_texts(ev, call, scope)
         return _autonumber(Vec.texts_only(texts, np.zeros(len(texts), dtype=bool)),
-                           f"#hash{bits}")
+                           np.full(len(texts), f"\x1e#hash{bits}", dtype=object))
 
     return impl
 
