@@ -347,9 +347,9 @@ class _Counters:
 
 def _autonumber(values: Vec, counters: np.ndarray) -> Vec:
     ctx = current("AutoNumber")
-    c = ctx.counters.get("autonumber")  # type: ignore[call-overload]
+    c = ctx.counters.get("autonumber")
     if c is None:
-        c = ctx.counters["autonumber"] = _Counters()  # type: ignore[index]
+        c = ctx.counters["autonumber"] = _Counters()
     return Vec.numbers(c.number(values, counters))
 
 
