@@ -387,6 +387,8 @@ class LoadRun:
             return np.zeros(values.n, dtype=bool)
         if self._exists_where is not None:  # inside WHERE: the records kept so far
             index, kept = self._exists_where
+            if not len(kept):
+                return np.zeros(values.n, dtype=bool)
             at = index.find(values)
             return (at >= 0) & (kept[np.maximum(at, 0)] < scope.rows)
         col = self.columns.get(name)
