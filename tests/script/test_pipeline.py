@@ -133,3 +133,10 @@ def test_running_totals_are_computed_as_record_by_record(monkeypatch: pytest.Mon
     slow = snapshot(run_script(script).model)
     assert fast == slow
     assert fast["T"]["A"][-1] is not None  # the concatenation continues the total
+
+
+def test_previous_in_where_reads_the_previous_record_kept() -> None:
+    # each record needs the previous kept one: over 64 passes, settled record by record
+    rows = "\n".join(str(i) for i in range(1, 201))
+    script = f"T: LOAD A INLINE [A\n{rows}] WHERE A >= Alt(Previous(A), -10) + 2;"
+    assert values(script, "T", "A") == [str(i) for i in range(1, 201, 2)]

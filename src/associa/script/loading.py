@@ -194,22 +194,52 @@ class LoadRun:
         return rows, None
 
     def _where_rows(self) -> np.ndarray:
+        """The records WHERE keeps. Exists of a field this LOAD fills, and Previous (the
+        previous record *kept*), depend on what the WHERE kept before each record: the
+        WHERE is evaluated again over the records kept by the last pass until nothing
+        changes (record i is settled once the records before it are, so this ends), and
+        record by record if that takes too many passes."""
         where = self.node.where
         assert where is not None
         own = {n for n in exists_fields(where) if n in self.names}
+        previous = any(isinstance(n, ast.Call) and n.name == "PREVIOUS" for n in where.walk())
         kept = self._where_pass()
-        for _ in range(64 if own else 0):  # Exists of a field this LOAD fills: to a fixpoint
-            values = self._item_values(own, np.arange(self.source.nrows, dtype=np.int64))
-            self._exists_where = (ValueIndex(values.take(kept)), kept)
+        if not own and not previous:
+            return kept
+        values = (self._item_values(own, np.arange(self.source.nrows, dtype=np.int64))
+                  if own else None)
+        for _ in range(64):
+            self._settle(kept, values, previous)
             again = self._where_pass()
             if np.array_equal(again, kept):
                 break
             kept = again
         else:
-            if own:
-                raise ScriptError("Exists() in this WHERE clause does not settle")
+            kept = self._where_one_by_one(values, previous)
         self._exists_where = None
+        self.kept = None
         return kept
+
+    def _settle(self, kept: np.ndarray, values: Vec | None, previous: bool) -> None:
+        """What Exists and Previous read in the next pass: the records ``kept``."""
+        if values is not None:
+            self._exists_where = (ValueIndex(values.take(kept)), kept)
+        if previous:
+            self.kept = kept
+
+    def _where_one_by_one(self, values: Vec | None, previous: bool) -> np.ndarray:
+        where = self.node.where
+        assert where is not None
+        kept: list[int] = []
+        for i in range(self.source.nrows):
+            self._settle(np.array(kept, dtype=np.int64), values, previous)
+            scope = InputScope(self.source, np.array([i], dtype=np.int64), self.locale,
+                               self.base + len(kept), None, self)
+            if bool(self.evaluator.eval(where, scope).truth()[0]):
+                kept.append(i)
+            if i % CHUNK_ROWS == CHUNK_ROWS - 1:
+                self.check_cancelled()
+        return np.array(kept, dtype=np.int64)
 
     def _item_values(self, names: set[str], rows: np.ndarray) -> Vec:
         if len(names) > 1:
