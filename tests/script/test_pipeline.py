@@ -140,3 +140,10 @@ def test_previous_in_where_reads_the_previous_record_kept() -> None:
     rows = "\n".join(str(i) for i in range(1, 201))
     script = f"T: LOAD A INLINE [A\n{rows}] WHERE A >= Alt(Previous(A), -10) + 2;"
     assert values(script, "T", "A") == [str(i) for i in range(1, 201, 2)]
+
+
+def test_exists_of_two_fields_the_load_fills() -> None:
+    script = ("T: LOAD A, B INLINE [A, B\n1, x\n1, y\n2, x\n3, z] "
+              "WHERE NOT Exists(A) and NOT Exists(B);")
+    assert values(script, "T", "A") == ["1", "3"]
+    assert values(script, "T", "B") == ["x", "z"]

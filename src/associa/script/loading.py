@@ -37,7 +37,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from associa.errors import ScriptError
 from associa.expr import Evaluator, Vec, ast
 from associa.expr.vector import concat
 from associa.model.symbols import SymbolTable
@@ -124,7 +123,8 @@ class LoadRun:
         self.kept: np.ndarray | None = None  # the source records kept (sorted), None: all
         self.columns: dict[str, Column] = {}  # output columns made so far
         self.names = {item.name for item in items}
-        self._exists_where: tuple[ValueIndex, np.ndarray] | None = None
+        # inside WHERE: per field this LOAD fills, its values over the records kept so far
+        self._exists_where: tuple[dict[str, ValueIndex], np.ndarray] | None = None
 
     def _plan(self, expr: ast.Node) -> tuple[str, str]:
         """How to compute an expression: ("field" | "distinct", name), ("constant", ""),
@@ -206,8 +206,8 @@ class LoadRun:
         kept = self._where_pass()
         if not own and not previous:
             return kept
-        values = (self._item_values(own, np.arange(self.source.nrows, dtype=np.int64))
-                  if own else None)
+        every = np.arange(self.source.nrows, dtype=np.int64)
+        values = {name: self._item_values(name, every) for name in own} if own else None
         for _ in range(64):
             self._settle(kept, values, previous)
             again = self._where_pass()
@@ -220,14 +220,17 @@ class LoadRun:
         self.kept = None
         return kept
 
-    def _settle(self, kept: np.ndarray, values: Vec | None, previous: bool) -> None:
+    def _settle(self, kept: np.ndarray, values: dict[str, Vec] | None,
+                previous: bool) -> None:
         """What Exists and Previous read in the next pass: the records ``kept``."""
         if values is not None:
-            self._exists_where = (ValueIndex(values.take(kept)), kept)
+            self._exists_where = ({name: ValueIndex(v.take(kept)) for name, v in
+                                   values.items()}, kept)
         if previous:
             self.kept = kept
 
-    def _where_one_by_one(self, values: Vec | None, previous: bool) -> np.ndarray:
+    def _where_one_by_one(self, values: dict[str, Vec] | None,
+                          previous: bool) -> np.ndarray:
         where = self.node.where
         assert where is not None
         kept: list[int] = []
@@ -241,10 +244,7 @@ class LoadRun:
                 self.check_cancelled()
         return np.array(kept, dtype=np.int64)
 
-    def _item_values(self, names: set[str], rows: np.ndarray) -> Vec:
-        if len(names) > 1:
-            raise ScriptError("Exists() of two fields this LOAD fills is not supported")
-        name = next(iter(names))
+    def _item_values(self, name: str, rows: np.ndarray) -> Vec:
         item = next(it for it in self.items if it.name == name)
         assert item.expr is not None
         return self.evaluator.eval(item.expr, InputScope(self.source, rows, self.locale,
@@ -416,10 +416,10 @@ class LoadRun:
         if name not in self.names:
             return np.zeros(values.n, dtype=bool)
         if self._exists_where is not None:  # inside WHERE: the records kept so far
-            index, kept = self._exists_where
-            if not len(kept):
+            indexes, kept = self._exists_where
+            if not len(kept) or name not in indexes:
                 return np.zeros(values.n, dtype=bool)
-            at = index.find(values)
+            at = indexes[name].find(values)
             return (at >= 0) & (kept[np.maximum(at, 0)] < scope.rows)
         col = self.columns.get(name)
         if col is None:
