@@ -143,10 +143,15 @@ def exists(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
     ctx = current("Exists")
     fieldname = name_arg(ev, call.args[0], scope)
     values = ev.eval(call.args[1], scope) if len(call.args) > 1 else scope.field(fieldname)
-    found = _prior(ctx, fieldname).contains(values)
+    coded = values.coded()  # a field's values: both lookups go by symbol code
+
+    def probe() -> Vec:
+        return values if coded is None else Vec.from_symbols(*coded)
+
+    found = _prior(ctx, fieldname).contains(probe())
     here = getattr(scope, "exists_here", None)
     if here is not None:
-        found |= here(fieldname, values)
+        found |= here(fieldname, probe())
     return Vec.booleans(found)
 
 

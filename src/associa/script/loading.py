@@ -124,7 +124,7 @@ class LoadRun:
         self.columns: dict[str, Column] = {}  # output columns made so far
         self.names = {item.name for item in items}
         # inside WHERE: per field this LOAD fills, its values over the records kept so far
-        self._exists_where: tuple[dict[str, ValueIndex], np.ndarray] | None = None
+        self._exists_where: tuple[dict[str, KeptValues], np.ndarray] | None = None
 
     def _plan(self, expr: ast.Node) -> tuple[str, str]:
         """How to compute an expression: ("field" | "distinct", name), ("constant", ""),
@@ -224,8 +224,8 @@ class LoadRun:
                 previous: bool) -> None:
         """What Exists and Previous read in the next pass: the records ``kept``."""
         if values is not None:
-            self._exists_where = ({name: ValueIndex(v.take(kept)) for name, v in
-                                   values.items()}, kept)
+            self._exists_where = ({name: KeptValues(v, kept) for name, v in values.items()},
+                                  kept)
         if previous:
             self.kept = kept
 
@@ -419,8 +419,7 @@ class LoadRun:
             indexes, kept = self._exists_where
             if not len(kept) or name not in indexes:
                 return np.zeros(values.n, dtype=bool)
-            at = indexes[name].find(values)
-            return (at >= 0) & (kept[np.maximum(at, 0)] < scope.rows)
+            return indexes[name].first_row(values) < scope.rows
         col = self.columns.get(name)
         if col is None:
             return np.zeros(values.n, dtype=bool)
@@ -506,6 +505,38 @@ class LoadRun:
         v = self.evaluator.eval(item.expr, DistinctScope(self.locale, min(n, 1)))
         ids = self._symbols(item.name).intern_many(value_texts(v, self.locale), v.num, v.null)
         return np.full(n, ids[0] if len(ids) else -1, dtype=np.int32)
+
+
+class KeptValues:
+    """A field's values over the records kept so far (Exists inside WHERE): for each value
+    asked about, the first kept record that holds it. Values gathered from the same symbol
+    table are answered by code (no text is read); others through a ValueIndex."""
+
+    def __init__(self, values: Vec, kept: np.ndarray) -> None:
+        self.values = values
+        self.kept = kept
+        self.coded = values.coded()
+        self._first: np.ndarray | None = None
+        self._index: ValueIndex | None = None
+
+    def first_row(self, probe: Vec) -> np.ndarray:
+        """The first kept record holding each value (a huge number where none does)."""
+        none = np.iinfo(np.int64).max
+        mine, theirs = self.coded, probe.coded()
+        if mine is not None and theirs is not None and theirs[0] is mine[0]:
+            if self._first is None:
+                symbols, codes = mine
+                first = np.full(len(symbols) + 1, none, dtype=np.int64)  # type: ignore[arg-type]
+                at = codes[self.kept].astype(np.int64)
+                at[at < 0] = len(first) - 1
+                first[at[::-1]] = self.kept[::-1]
+                first[-1] = none  # NULL is no value
+                self._first = first
+            return self._first[theirs[1]]
+        if self._index is None:
+            self._index = ValueIndex(self.values.take(self.kept))
+        at = self._index.find(probe)
+        return np.where(at >= 0, self.kept[np.maximum(at, 0)], none)
 
 
 def _slices(domain: np.ndarray) -> list[np.ndarray]:

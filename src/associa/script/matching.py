@@ -37,6 +37,7 @@ class ValueIndex:
         # the first position of each distinct text
         idx = pc.index_in(enc, value_set=arr).to_numpy(zero_copy_only=False)
         self._text_at = text_pos[idx] if len(idx) else np.zeros(0, dtype=np.int64)
+        self._by_symbols: dict[int, tuple[object, np.ndarray]] = {}
 
     def find(self, values: Vec) -> np.ndarray:
         """The key position of each value (int64), -1 where it is not a key."""
@@ -59,7 +60,22 @@ class ValueIndex:
         return out
 
     def contains(self, values: Vec) -> np.ndarray:
+        """Whether each value is a key. Values gathered from a symbol table are looked up
+        once per symbol (remembered for that table) and gathered by code."""
+        coded = values.coded()
+        if coded is not None:  # once per symbol of that table, for every chunk after
+            symbols, codes = coded
+            return self.symbol_mask(symbols)[codes]
         return self.find(values) >= 0
+
+    def symbol_mask(self, symbols: object) -> np.ndarray:
+        """Which symbols of a table are keys, with one False slot at the end (for the
+        codes -1 and ``len(symbols)`` of NULL)."""
+        found = self._by_symbols.get(id(symbols))
+        if found is None or found[0] is not symbols:
+            mask = np.append(self.find(symbol_vec(symbols)) >= 0, False)
+            found = self._by_symbols[id(symbols)] = (symbols, mask)
+        return found[1]
 
 
 def symbol_vec(symbols: object, codes: np.ndarray | None = None) -> Vec:
