@@ -37,10 +37,38 @@ class ValueIndex:
         # the first position of each distinct text
         idx = pc.index_in(enc, value_set=arr).to_numpy(zero_copy_only=False)
         self._text_at = text_pos[idx] if len(idx) else np.zeros(0, dtype=np.int64)
-        self._by_symbols: dict[int, tuple[object, np.ndarray]] = {}
+        self._by_symbols: dict[int, tuple[object, int, np.ndarray]] = {}
 
     def find(self, values: Vec) -> np.ndarray:
-        """The key position of each value (int64), -1 where it is not a key."""
+        """The key position of each value (int64), -1 where it is not a key. Values
+        gathered from a symbol table are looked up once per symbol of that table
+        (remembered while the table keeps its size) and gathered by code."""
+        coded = values.coded()
+        if coded is not None:
+            symbols, codes = coded
+            if 4 * len(codes) >= len(symbols) or self._known(symbols):  # type: ignore[arg-type]
+                return self.symbol_positions(symbols)[codes]
+        return self._find(values)
+
+    def contains(self, values: Vec) -> np.ndarray:
+        """Whether each value is a key."""
+        return self.find(values) >= 0
+
+    def _known(self, symbols: object) -> bool:
+        found = self._by_symbols.get(id(symbols))
+        return found is not None and found[0] is symbols and found[1] == len(symbols)  # type: ignore[arg-type]
+
+    def symbol_positions(self, symbols: object) -> np.ndarray:
+        """The key position of each symbol of a table, with one -1 slot at the end (for
+        the codes -1 and ``len(symbols)`` of NULL)."""
+        n = len(symbols)  # type: ignore[arg-type]
+        found = self._by_symbols.get(id(symbols))
+        if found is None or found[0] is not symbols or found[1] != n:
+            at = np.append(self._find(symbol_vec(symbols)), -1)
+            found = self._by_symbols[id(symbols)] = (symbols, n, at)
+        return found[2]
+
+    def _find(self, values: Vec) -> np.ndarray:
         out = np.full(values.n, -1, dtype=np.int64)
         numeric = values.is_numeric()
         pos = np.flatnonzero(numeric)
@@ -58,24 +86,6 @@ class ValueIndex:
             hit = ~np.isnan(idx)
             out[tpos[hit]] = self._text_at[idx[hit].astype(np.int64)]
         return out
-
-    def contains(self, values: Vec) -> np.ndarray:
-        """Whether each value is a key. Values gathered from a symbol table are looked up
-        once per symbol (remembered for that table) and gathered by code."""
-        coded = values.coded()
-        if coded is not None:  # once per symbol of that table, for every chunk after
-            symbols, codes = coded
-            return self.symbol_mask(symbols)[codes]
-        return self.find(values) >= 0
-
-    def symbol_mask(self, symbols: object) -> np.ndarray:
-        """Which symbols of a table are keys, with one False slot at the end (for the
-        codes -1 and ``len(symbols)`` of NULL)."""
-        found = self._by_symbols.get(id(symbols))
-        if found is None or found[0] is not symbols:
-            mask = np.append(self.find(symbol_vec(symbols)) >= 0, False)
-            found = self._by_symbols[id(symbols)] = (symbols, mask)
-        return found[1]
 
 
 def symbol_vec(symbols: object, codes: np.ndarray | None = None) -> Vec:
