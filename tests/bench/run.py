@@ -36,7 +36,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.bench import qvd, star
+from tests.bench import qvd, star, statements
 from tests.bench.workload import CLICKS, DESCRIPTIONS, Click, compare, plan
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -250,12 +250,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         log("QVD write and read against pyarrow's Parquet")
         files = qvd.run(folder, Path(tmp) / "qvd", args.qvd_runs)
     rows = table_rows(shape, ours, base, files)
+    script_rows, script_differ = statements.measure(folder, shape.rows, log)
     result = {
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), **versions()},
         "shape": shape.to_json(), "repeat": args.repeat, "layouts": args.layouts, "rows": rows,
         "table": markdown(rows),
         "answers_differ": differ,
+        "statements": script_rows, "statements_table": statements.markdown(script_rows),
+        "statements_differ": script_differ,
         "engine": {k: v for k, v in ours.items() if k != "answers"},
         "qvd": files,
         "baseline": {k: v for k, v in base.items() if k != "answers"},
@@ -275,6 +278,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         print("\n".join(f"  {d}" for d in differ[:10]))
     else:
         print("\nanswers: associa and DuckDB agree on all 10 objects of every run")
+    print("\nload-script statements, each timed alone after its tables are loaded:\n")
+    print(result["statements_table"])
+    if script_differ:
+        print("\nstatement answers differ: " + "; ".join(script_differ))
+    else:
+        print("\nstatement answers: associa and DuckDB agree")
     print(f"json: {path}")
     print(f"total: {result['seconds']:.0f} s")
     return result

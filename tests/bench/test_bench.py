@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.bench import baseline_side, star
+from tests.bench import baseline_side, star, statements
 from tests.bench.workload import CLICKS, DESCRIPTIONS, LISTS, plan
 
 pytestmark = pytest.mark.slow
@@ -32,6 +32,9 @@ def test_bench_runs_at_a_tiny_size(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr[-3000:]
     lines = proc.stdout.splitlines()
     table = [line for line in lines if line.startswith("| ") and "---" not in line]
+    table, script_table = table[: table.index(next(x for x in table if x.startswith(
+        "| statement |")))], table[[i for i, x in enumerate(table)
+                                   if x.startswith("| statement |")][0] + 1:]
     works = [f"reload: {ROWS:,} fact rows"] + [DESCRIPTIONS[c] for c in CLICKS] + [
         "another session's small request", "resident after reload", "peak during reload",
         "resident after the clicks", "QVD write", "QVD read"]
@@ -40,6 +43,10 @@ def test_bench_runs_at_a_tiny_size(tmp_path: Path) -> None:
         assert line.startswith(f"| {work}"), line
         assert "| – |" not in line.split(work, 1)[1].split("|")[1], line  # associa measured
     assert "answers: associa and DuckDB agree" in proc.stdout, proc.stdout
+    # issue 7's statements: JOIN, GROUP BY, CROSSTABLE, each against DuckDB, same answers
+    assert [line.split(" | ")[0] for line in script_table] == [
+        f"| {w}" for w in statements.WORK.values()], proc.stdout
+    assert "statement answers: associa and DuckDB agree" in proc.stdout, proc.stdout
     assert f"json: {out}" in lines
 
     result = json.loads(out.read_text())
@@ -56,6 +63,11 @@ def test_bench_runs_at_a_tiny_size(tmp_path: Path) -> None:
     assert rows["latency"]["associa"] > 0 and rows["latency"]["baseline"] > 0
     assert result["layouts"] == "concurrent"
     assert (star.folder_for(star.Shape.for_rows(ROWS), tmp_path / "data") / "complete").exists()
+    script_rows = {r["key"]: r for r in result["statements"]}
+    assert list(script_rows) == list(statements.WORK)
+    for r in script_rows.values():
+        assert r["associa"] > 0 and r["baseline"] > 0 and r["ratio"] > 0
+    assert result["statements_differ"] == []
 
 
 def test_the_star_is_cached_and_has_the_shape_asked(tmp_path: Path) -> None:

@@ -254,3 +254,40 @@ test('lists and children: a sheet list follows the sheets, charts are children',
   assert.equal((await sheetList.getLayout()).qAppObjectList.qItems.length, 0);
   await session.close();
 });
+
+test('load script: preceding loads, WHILE with IterNo, Pick and Rand in a session app', async () => {
+  const session = open(`${engine.url}/app/engineData/identity/load-script`);
+  const global = await session.open();
+  const doc = await global.createSessionApp();
+  await doc.setScript([
+    'Days:',
+    "LOAD Id, Day, Pick(Day, 'one', 'two', 'three') as DayName, If(Rand() < 1, 'drawn', 'never') as Drawn;",
+    'LOAD Id, IterNo() as Day WHILE IterNo() <= Id;',
+    'LOAD RecNo() as Id AUTOGENERATE 3;',
+  ].join('\n'));
+  assert.equal(await doc.doReload(), true);
+
+  const { qtr } = await doc.getTablesAndKeys({ qcx: 0, qcy: 0 }, { qcx: 0, qcy: 0 }, 0, false, false);
+  assert.deepEqual(qtr.map((t) => [t.qName, t.qNoOfRows]), [['Days', 6]]);
+  assert.deepEqual(qtr[0].qFields.map((f) => f.qName), ['Id', 'Day', 'DayName', 'Drawn']);
+
+  const list = await doc.createSessionObject({
+    qInfo: { qType: 'listbox' },
+    qListObjectDef: {
+      qDef: { qFieldDefs: ['DayName'], qSortCriterias: [{ qSortByLoadOrder: 1 }] },
+      qInitialDataFetch: [{ qLeft: 0, qTop: 0, qWidth: 1, qHeight: 10 }],
+    },
+  });
+  const layout = await list.getLayout();
+  assert.deepEqual(rows(layout.qListObject.qDataPages[0]), [['one'], ['two'], ['three']]);
+  // Id 1 reads its record once, Id 2 twice, Id 3 three times
+  assert.equal(await doc.evaluate('Count(Day)'), '6');
+  assert.equal(await doc.evaluate('Sum(Day)'), '10');
+  assert.equal(await (await doc.getField('Drawn')).getCardinal(), 1);
+  await (await doc.getField('DayName')).selectValues([{ qText: 'three' }]);
+  assert.equal(await doc.evaluate('Only(Id)'), '3');
+  await doc.clearAll();
+  await (await doc.getField('Id')).selectValues([{ qText: '3', qIsNumeric: true, qNumber: 3 }]);
+  assert.equal(await doc.evaluate('Sum(Day)'), '6');
+  await session.close();
+});

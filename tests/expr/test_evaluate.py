@@ -203,9 +203,11 @@ def test_aggregation_with_set_expression_is_not_supported() -> None:
         evaluate("Sum({$<A={1}>} B)")
 
 
-def test_aggregation_takes_one_argument() -> None:
-    with pytest.raises(ExpressionError, match="one argument"):
+def test_aggregation_takes_its_number_of_arguments() -> None:
+    with pytest.raises(ExpressionError, match="Wrong number of arguments to SUM"):
         evaluate("Sum(A, B)")
+    with pytest.raises(ExpressionError, match="Wrong number of arguments to CONCAT"):
+        evaluate("Concat(A, ',', B, C)")
 
 
 def test_star_outside_count_is_an_error() -> None:

@@ -44,11 +44,12 @@ def test_words_sql_and_select_elsewhere_are_not_sql_statements(text: str) -> Non
     assert isinstance(node, p.Load) and node.source != "sql"
 
 
-def test_prefixes_of_other_parts_reach_the_load_parser() -> None:
-    # the LOAD section's prefixes apply to SQL as to LOAD (not yet on this branch)
-    with pytest.raises(p.StatementError) as info:
-        parse_statement("Left Join (T) SQL SELECT * FROM x")
-    assert "LEFT" in info.value.detail
+def test_prefixes_of_the_load_apply_to_sql() -> None:
+    # the LOAD section's prefixes apply to SQL as to LOAD
+    node = parse_statement("Left Join (T) SQL SELECT * FROM x")
+    assert isinstance(node, p.Load) and node.source == "sql"
+    assert node.data == "SELECT * FROM x"
+    assert node.prefixes.join == "left" and node.prefixes.target == "T"
 
 
 @pytest.mark.parametrize(

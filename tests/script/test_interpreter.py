@@ -251,7 +251,14 @@ def script_error(script: str, **kwargs) -> ScriptError:
         ("Concatenate (Missing) LOAD * INLINE [A\n1];", 1, 1, "Table 'Missing' not found"),
         ("Concatenate LOAD * INLINE [A\n1];", 1, 1, "No previous table for concatenate load."),
         ("LOAD A, A INLINE [A\n1];", 1, 1, "Field names must be unique within table: A"),
-        ("LOAD Sum(A) as S INLINE [A\n1];", 1, 1, "GROUP BY"),
+        ("LOAD Sum(A) as S, A INLINE [A\n1] GROUP BY B;", 2, 13, "Field 'B' not found"),
+        ("T: LOAD A;", 1, 1, "A LOAD without a source must be followed by a LOAD"),
+        ("LOAD A;\nSET x = 1;", 2, 1, "A LOAD without a source must be followed by a LOAD"),
+        ("LOAD ApplyMap('M', A) as B INLINE [A\n1];", 1, 1, "Mapping table not found: M"),
+        ("LEFT JOIN (Nope) LOAD * INLINE [A\n1];", 1, 1, "Table 'Nope' not found"),
+        ("RENAME TABLE Nope TO X;", 1, 1, "Table 'Nope' not found"),
+        ("RENAME FIELD Nope TO X;", 1, 1, "Field 'Nope' not found"),
+        ("MAP A USING Nope;", 1, 1, "Mapping table not found: Nope"),
         ("LET x = Len();", 1, 1, "Wrong number of arguments to LEN"),
         ("LET x = A + 1;", 1, 1, "Field 'A' not found"),
         ("LET x = RecNo();", 1, 1, "RecNo() is only available in a load script"),
@@ -270,7 +277,9 @@ def script_error(script: str, **kwargs) -> ScriptError:
         ("LET x =\n  (1 +\n   2;", 3, 5, "Unexpected end of statement, expected ')'"),
         ("LET x = 1 ^ 2;", 1, 11, "Unexpected character '^'"),
         ("T: LOAD A B INLINE [A\n1];", 1, 11, "Unexpected 'B'"),
-        ("LOAD A INLINE [A\n1] WHILE A < 2;", 2, 4, "WHILE in LOAD is not supported yet"),
+        ("LOAD A INLINE [A\n1] ORDER BY A;", 2, 4, "ORDER BY is only allowed after RESIDENT"),
+        ("OUTER KEEP LOAD A INLINE [A\n1];", 1, 1, "OUTER KEEP is not a valid prefix"),
+        ("CROSSTABLE(A) LOAD A INLINE [A\n1];", 1, 11, "CROSSTABLE takes"),
         ("DROP A;", 1, 6, "Unexpected 'A', expected TABLE or FIELD"),
         # unterminated quotes and brackets: the opening character
         ("SET a = 1;\nLET b = 'abc;", 2, 9, "Missing closing '"),
@@ -349,14 +358,12 @@ def test_unexpanded_offset(original: str, expanded: str, offset: int, mapped: in
 # -- known gaps: expected behaviour, not supported yet -------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, raises=ScriptError, reason="preceding LOAD not supported yet")
 def test_preceding_load() -> None:
     script = "T:\nLOAD A * 2 as B;\nLOAD * INLINE [A\n1\n2];"
     model = run_script(script).model
     assert snapshot(model) == {"T": {"B": [["2", 2.0], ["4", 4.0]]}}
 
 
-@pytest.mark.xfail(strict=True, raises=ScriptError, reason="JOIN not supported yet")
 def test_left_join() -> None:
     script = (
         "Orders: LOAD * INLINE [Id, Cust\n1, a\n2, b\n3, z];\n"
@@ -372,7 +379,6 @@ def test_left_join() -> None:
     }
 
 
-@pytest.mark.xfail(strict=True, raises=ScriptError, reason="MAPPING LOAD not supported yet")
 def test_mapping_load_and_applymap() -> None:
     # §2.8: the mapping table is not in the model; a missing key gives the default
     script = (
@@ -383,7 +389,6 @@ def test_mapping_load_and_applymap() -> None:
     assert snapshot(model) == {"T": {"Name": [["one", None], ["two", None], ["none", None]]}}
 
 
-@pytest.mark.xfail(strict=True, raises=ScriptError, reason="GROUP BY not supported yet")
 def test_group_by() -> None:
     script = (
         "Src: LOAD * INLINE [G, X\na, 1\nb, 2\na, 3];\n"

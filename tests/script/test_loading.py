@@ -129,7 +129,7 @@ def test_where_of_one_field_is_evaluated_per_distinct_value(
 
 
 def test_errors_are_the_same_on_every_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    bad = ["T: LOAD Nope(A) as B INLINE [\nA\n1\n];", "T: LOAD Sum(A) as B INLINE [\nA\n1\n];",
+    bad = ["T: LOAD Nope(A) as B INLINE [\nA\n1\n];", "T: LOAD A INLINE [\nA\n1\n] WHERE Sum(A) > 0;",
            "T: LOAD A INLINE [\nA\n1\n] WHERE Nope(A);", "T: LOAD Zzz INLINE [\nA\n1\n];"]
     fast = []
     for script in bad:

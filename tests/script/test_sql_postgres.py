@@ -102,7 +102,6 @@ def test_postgres_wrong_credentials_fail_the_connect(conns: Connections, sales: 
     assert (info.value.line, info.value.column) == (2, 3)
 
 
-@pytest.mark.xfail(strict=True, reason="needs preceding loads (s7-load)")
 def test_preceding_load_over_postgres(conns: Connections) -> None:
     script = """
         LIB CONNECT TO 'Sales DB';

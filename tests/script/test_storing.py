@@ -110,7 +110,6 @@ def test_for_each_file_list(tmp_path: Path) -> None:
     assert model.tables["T"].nrows == 2
 
 
-@pytest.mark.xfail(strict=True, raises=ScriptError, reason="needs load (Exists)")
 def test_incremental_load_with_exists(tmp_path: Path) -> None:
     _run("H: LOAD * INLINE [Id, V\n1, a\n2, b];\nSTORE H INTO [lib://x/h.qvd];", tmp_path)
     model = _run("T: LOAD * INLINE [Id, V\n2, B\n3, c];\n"
@@ -119,7 +118,6 @@ def test_incremental_load_with_exists(tmp_path: Path) -> None:
     assert model.tables["T"].nrows == 3
 
 
-@pytest.mark.xfail(strict=True, raises=ScriptError, reason="needs load (preceding LOAD)")
 def test_file_name_in_a_preceding_load(tmp_path: Path) -> None:
     (tmp_path / "a.csv").write_text("V\n1\n")
     model = _run("T: LOAD *, FileBaseName() as B;\nLOAD V FROM [lib://x/a.csv];", tmp_path).model

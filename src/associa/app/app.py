@@ -109,12 +109,14 @@ class App:
         status: Callable[[str], None] | None = None,
         time_limit: float | None = None,
         error_mode: int | None = None,
+        partial: bool = False,
     ) -> ReloadResult:
         """Run the script; on success swap in the new model. Raises ScriptError (and
         keeps the previous model, variables and locale). ``progress`` gets a line per
         finished statement, ``status`` the running LOAD's table and rows so far (a few
         times per second at most on big loads); ``time_limit`` stops a longer reload;
         ``error_mode`` 0 ignores script errors whatever ErrorMode says (DoReload qMode 2).
+        ``partial``: a partial reload over the current model (script/partial.py).
         The log of the run, success or failure, is kept in ``reload_log``."""
         if not self._reloading.acquire(blocking=False):
             raise ReloadInProgress("DoReload")
@@ -128,13 +130,14 @@ class App:
         try:
             with self.lock:
                 script = self.script
+                current = self.model if partial else None
             folders = self.connections.files()
             try:
                 result = run_script(script, folders.open, log_line, cancelled,
                                     status=status, list_files=folders.list,
                                     write_file=folders.write, stat_file=folders.stat,
                                     time_limit=time_limit, error_mode=error_mode,
-                                    connect=self.connections.connect)
+                                    connect=self.connections.connect, partial=current)
             except ScriptError as exc:
                 lines.extend(failure_lines(exc))
                 self._keep_log(lines)

@@ -153,8 +153,8 @@ class Evaluator:
         if spec.kind is Kind.AGGREGATION:
             if node.set_text is not None:
                 raise ExpressionError("Set analysis is not supported yet")
-            if len(node.args) != 1:
-                raise ExpressionError(f"{node.name} takes one argument")
+            if not max(spec.min_args, 1) <= len(node.args) <= max(spec.max_args, 1):
+                raise ExpressionError(f"Wrong number of arguments to {node.name}")
             return scope.aggregate(node, self)
         if not spec.min_args <= len(node.args) <= spec.max_args:
             raise ExpressionError(f"Wrong number of arguments to {node.name}")
@@ -225,8 +225,10 @@ def _like_regex(pattern: str) -> re.Pattern[str]:
 
 # the functions register themselves on import
 from associa.expr import aggregations as _aggregations  # noqa: E402,F401
+from associa.expr import choice as _choice  # noqa: E402,F401
 from associa.expr import formatting as _formatting  # noqa: E402,F401
 from associa.expr import functions as _functions  # noqa: E402,F401
+from associa.expr import more_aggregations as _more_aggregations  # noqa: E402,F401
 from associa.expr import ranges as _ranges  # noqa: E402,F401
 
 __all__ = ["AGGREGATIONS", "FUNCTIONS", "Evaluator", "Scope", "function"]

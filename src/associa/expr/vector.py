@@ -98,6 +98,14 @@ class Vec:
     def _has_text(self) -> bool:
         return self._lazy is not None or self._text is not None
 
+    def coded(self) -> tuple[Symbols, np.ndarray] | None:
+        """The symbol table and codes these values were gathered from, while their texts
+        are not read yet (a caller may then work once per symbol); else None."""
+        if self._lazy is None:
+            return None
+        symbols, idx = self._lazy
+        return symbols, _codes(idx)
+
     # -- constructors ---------------------------------------------------------------
 
     @staticmethod

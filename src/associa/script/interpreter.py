@@ -43,15 +43,20 @@ from associa.errors import (
     ScriptError,
     script_error,
 )
-from associa.expr import Evaluator, ast
+from associa.expr import Evaluator
 from associa.model import DataModel
 from associa.model.builder import ModelBuilder
-from associa.model.table import Identity, Table
 from associa.script import connections, control, files, flow, metadata
 from associa.script import filefuncs as _filefuncs  # noqa: F401  (registers FileName(), …)
+from associa.script import functions as _functions  # noqa: F401  (registers them)
+from associa.script import loadsyntax as ls
 from associa.script import parser as p
+from associa.script.context import CURRENT, ScriptContext
 from associa.script.files import FileAccess, ListFiles, StatFile, WriteFile
-from associa.script.loading import LoadRun, MissingField
+from associa.script.loading import MissingField
+from associa.script.partial import builder_of
+from associa.script.pipeline import run_load
+from associa.script.renaming import rename_items
 from associa.script.scanner import Statement, split_statements
 from associa.script.sources import Text, open_delimited
 from associa.script.sources.database import Database, sql_table_name
@@ -69,6 +74,8 @@ from associa.values import (
 )
 
 T = TypeVar("T")
+_PRECEDING = ("A LOAD without a source must be followed by a LOAD or SELECT statement "
+              "(preceding load)")
 OpenFile = Callable[[str], Text]  # a file's bytes, or a memory map of them (map_file)
 # the database of a named connection (LIB CONNECT TO): raises LibConnectionNotFound for an
 # unknown name, another ScriptError when the connection is no database or cannot be opened
@@ -102,6 +109,7 @@ class Interpreter(RunState):
         time_limit: float | None = None,
         error_mode: int | None = None,
         connect: Connect | None = None,
+        partial: DataModel | None = None,
     ) -> None:
         self.script = script
         self.error_mode = error_mode  # overrides the ErrorMode variable when set
@@ -117,7 +125,7 @@ class Interpreter(RunState):
         self.progress = progress or (lambda line: None)
         self.cancelled = cancelled or (lambda: False)
         self.status = status or (lambda text: None)
-        self.builder = ModelBuilder()
+        self.builder = ModelBuilder() if partial is None else builder_of(partial)
         self.variables: dict[str, str] = {}
         self.locale = DEFAULT_LOCALE
         self.log: list[str] = []
@@ -134,6 +142,16 @@ class Interpreter(RunState):
         self.errors: list[ScriptError] = []
         self.last_error = (0, "")  # ScriptError: number and text
         self.last_error_detail = ""
+        self.context = ScriptContext(self.builder)
+        self.pending: list[p.Load] = []  # preceding loads waiting for their source
+        self.pending_at: Statement | None = None
+        # where each waiting LOAD is written, as (statement, expanded text): an error in
+        # its stage is reported there
+        self.pending_where: list[tuple[Statement, str]] = []
+        self.current_at: tuple[Statement, str] | None = None
+        self.partial = partial is not None  # only ADD / REPLACE / MERGE loads run
+        self.qualify: list[tuple[str, bool]] = []  # QUALIFY / UNQUALIFY patterns in order
+        self.maps: list[tuple[str, str | None]] = []  # MAP … USING / UNMAP patterns
 
     def say(self, line: str) -> None:
         self.log.append(line)
@@ -142,14 +160,21 @@ class Interpreter(RunState):
     def run(self) -> ReloadResult:
         tree = control.compile_script(split_statements(self.script), self.script)
         flow.hoist_subs(self, tree)
+        token = CURRENT.set(self.context)
         try:
             with files.using(self.files):
                 flow.run_nodes(self, tree)
+            if self.pending:
+                at = self.pending_at
+                assert at is not None
+                raise script_error(ScriptError.code, _PRECEDING, text=self.script,
+                                   line=at.line, column=at.column, statement=at.text.strip())
         except flow.ExitScript:
             pass
         except (flow.ExitLoop, flow.ExitSub):  # compile_script lets none escape its block
             raise ScriptError("EXIT outside its block") from None
         finally:
+            CURRENT.reset(token)
             connections.disconnect(self)
         access = self._take_section_access()
         model = self.builder.build(self.locale)
@@ -164,7 +189,16 @@ class Interpreter(RunState):
         return ReloadResult(model, variables, self.log, self.locale, access, list(self.errors))
 
     def execute(self, stmt: Statement) -> None:
-        self.located(stmt, lambda text: self.dispatch(p.parse_statement(text)))
+        def act(text: str) -> None:
+            node = p.parse_statement(text)
+            if self.pending and not isinstance(node, p.Load | p.Noop):
+                raise ScriptError(_PRECEDING)
+            self.current_at = (stmt, text)
+            self.dispatch(node)
+            if self.pending and isinstance(node, p.Load):
+                self.pending_at = stmt
+
+        self.located(stmt, act)
 
     def dispatch(self, node: object) -> None:
         HANDLERS[type(node)](self, node)
@@ -179,7 +213,8 @@ class Interpreter(RunState):
         except LanguageError as exc:
             if getattr(exc, "located", False):  # placed already (in a sub's statement)
                 raise
-            raise self._located(exc, stmt, text) from None
+            at = getattr(exc, "stage_at", None)  # raised by a preceding load's stage
+            raise self._located(exc, *(at or (stmt, text))) from None
         except Aborted:
             raise  # cancelled in the middle of a LOAD: not an error in the script
         except AssociaError as exc:
@@ -302,65 +337,20 @@ class Interpreter(RunState):
         self.say(f"{node.table} >> {node.path} {rows} Lines stored")
 
     def _load(self, node: p.Load) -> None:
-        source_name = self._source_name(node)
-        self.status(f"{node.label or source_name} << {source_name}")
-        names, read = self._open_source(node)
-        if read is None:  # an SQL statement that returns no result set: no table
-            return
-        items: list[p.LoadItem] = []
-        for item in node.items:
-            if item.expr is None:
-                items.extend(p.LoadItem(ast.FieldRef(n), n) for n in names)
-            else:
-                items.append(item)
-        item_names = [it.name for it in items]
-        dupes = {n for n in item_names if item_names.count(n) > 1}
-        if dupes:
-            raise ScriptError(f"Field names must be unique within table: {sorted(dupes)[0]}")
-        target = self._target(node, item_names)
-        if target is not None:
-            table_name = target.name
-        else:
-            table_name = self.builder.unique_name(
-                node.label or self._default_name(node, source_name))
-        last = [""]
+        run_load(self, node)
 
-        def report(text: str) -> None:
-            last[0] = text
-            self.status(text)
+    def do_rename(self, node: ls.RenameItems) -> None:
+        rename_items(self, node)
 
-        def on_batch(rows: int) -> None:
-            report(f"{table_name} << {rows} Lines fetched")
-            self.check_cancelled()
+    def do_qualify(self, node: ls.Qualify) -> None:
+        for pattern in node.patterns:
+            self.qualify.append((pattern, node.on))
 
-        source = read(_referenced(node, items, names), on_batch)
-        run = LoadRun(node, items, source, self.builder, self.locale, table_name=table_name,
-                      base=target.nrows if target is not None else 0, status=report,
-                      check_cancelled=self.check_cancelled)
-        columns, n = run.run()
-        del source, run
-        if node.distinct and n:
-            columns, n = _distinct_rows(columns, item_names, n)
-        if target is not None:
-            target.append_rows({k: _materialized(v) for k, v in columns.items()}, n)
-        else:
-            self.builder.add(table_name, item_names, columns, n)
-        done = f"{table_name} << {n} Lines fetched"
-        if last[0] != done:
-            self.status(done)
-        self.say(f"{table_name} << {source_name} {n} Lines fetched")
-
-    def _target(self, node: p.Load, names: list[str]) -> Table | None:
-        if node.concatenate is not None:
-            if node.concatenate:
-                return self.builder.table(node.concatenate)
-            last = self.builder.last_table()
-            if last is None:
-                raise ScriptError("No previous table for concatenate load.")
-            return last
-        if node.no_concatenate:
-            return None
-        return self.builder.find_same_fields(names)
+    def do_map(self, node: ls.MapUsing) -> None:
+        if node.mapping is not None:
+            self.context.mapping(node.mapping)  # it must exist now
+        for pattern in node.fields:
+            self.maps.append((pattern, node.mapping))
 
     def _default_name(self, node: p.Load, source_name: str) -> str:
         # help "Table names": INLINE01, INLINE02, …; AUTOGENERATE01, …
@@ -438,32 +428,6 @@ class Interpreter(RunState):
         return run
 
 
-def _referenced(node: p.Load, items: list[p.LoadItem], names: list[str]) -> set[str] | None:
-    """The source fields a LOAD reads (None: all of them)."""
-    out: set[str] = set()
-    for item in items:
-        if item.expr is not None:
-            out |= ast.field_names(item.expr)
-    if node.where is not None:
-        out |= ast.field_names(node.where)
-    return out
-
-
-def _materialized(column: np.ndarray | Identity) -> np.ndarray:
-    return column.materialize() if isinstance(column, Identity) else column
-
-
-def _distinct_rows(columns: dict[str, np.ndarray | Identity], names: list[str],
-                   n: int) -> tuple[dict[str, np.ndarray | Identity], int]:
-    """LOAD DISTINCT: the first of each set of equal rows, in order."""
-    if any(isinstance(c, Identity) for c in columns.values()):
-        return columns, n  # a column with a value per row: no two rows are equal
-    stacked = np.stack([columns[nm] for nm in names], axis=1)  # type: ignore[misc]
-    _, first = np.unique(stacked, axis=0, return_index=True)
-    keep = np.sort(first)
-    return {k: v[keep] for k, v in columns.items()}, len(keep)  # type: ignore[index]
-
-
 def unexpanded_offset(offset: int, original: str, expanded: str) -> int:
     """An offset in the expanded statement, mapped back to the statement as written:
     text before and after the expanded part keeps its place; inside it, the offset is
@@ -498,6 +462,9 @@ HANDLERS: dict[type, Callable[[Interpreter, object], None]] = {
     p.LibConnect: connections.do_lib_connect,  # type: ignore[dict-item]
     p.Disconnect: connections.do_disconnect,  # type: ignore[dict-item]
     **metadata.HANDLERS,  # TAG / UNTAG FIELD(S), LOOSEN TABLE(S)
+    ls.RenameItems: Interpreter.do_rename,  # type: ignore[dict-item]
+    ls.Qualify: Interpreter.do_qualify,  # type: ignore[dict-item]
+    ls.MapUsing: Interpreter.do_map,  # type: ignore[dict-item]
 }
 
 
@@ -544,6 +511,7 @@ def run_script(
     time_limit: float | None = None,
     error_mode: int | None = None,
     connect: Connect | None = None,
+    partial: DataModel | None = None,
 ) -> ReloadResult:
     """Run a load script and return the new data model (or raise ScriptError).
     ``progress`` gets the persistent lines, ``status`` the transient ones; the file
@@ -551,7 +519,9 @@ def run_script(
     DirList and masks in FROM, STORE, FileSize …); ``time_limit`` (seconds) stops a
     reload that runs longer with a ReloadTimeLimit error; ``error_mode`` (0 ignore
     errors, 1 stop) overrides the script's ErrorMode; ``connect`` opens the database of a
-    named connection (LIB CONNECT TO)."""
+    named connection (LIB CONNECT TO). With ``partial`` (the current model), a partial
+    reload (script/partial.py)."""
     return Interpreter(script, open_file, progress, cancelled, status, list_files=list_files,
                        write_file=write_file, stat_file=stat_file, time_limit=time_limit,
-                       error_mode=error_mode, connect=connect).run()
+                       error_mode=error_mode, connect=connect,
+                       partial=partial).run()

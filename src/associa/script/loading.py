@@ -8,13 +8,20 @@ row would:
   gather through that lookup (the source's codes themselves when they already are the
   symbols, no column at all for a sequence such as an order id);
 * an expression of one field that depends on nothing else about the row (no RecNo(),
-  RowNo(), Rand(), inter-record or counter function, see ``ROW_DEPENDENT``): evaluated
+  RowNo(), Rand(), inter-record or counter function, see ``scopes.ROW_DEPENDENT``): evaluated
   once per distinct value of the field, and gathered;
 * an expression of no field that depends on nothing about the row: evaluated once;
 * anything else: vectorized over the rows, ``CHUNK_ROWS`` at a time (``InputScope``).
 
 WHERE takes the same paths. Symbols are interned in order of first appearance in the kept
 rows, as a row-by-row evaluation interns them, so the paths build identical tables.
+
+WHILE repeats records (``_while``: one vectorized pass per iteration over the records
+still going) and evaluates every item over the repeated records. GROUP BY hands over to
+``grouping.GroupRun``. An item that peeks at the table being built is made after the
+others: vectorized when the fields it reads are made, record by record when it reads
+itself (a running total). Exists of a field this LOAD fills is settled in WHERE by
+evaluating it again over the records kept so far until nothing changes.
 
 Progress: a source that was not read before (RESIDENT, AUTOGENERATE) reports the rows
 kept so far after each chunk of the row-by-row pass, and cancellation is checked there
@@ -24,57 +31,43 @@ and between the per-distinct chunks.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from associa.errors import ScriptError
 from associa.expr import Evaluator, Vec, ast
-from associa.model.builder import ModelBuilder
+from associa.expr.vector import concat
 from associa.model.symbols import SymbolTable
-from associa.model.table import Identity
+from associa.model.table import Identity, Table
 from associa.script import parser as p
-from associa.script.sources.table import SourceColumn, SourceTable, Values
+from associa.script import running
+from associa.script.matching import ValueIndex
+from associa.script.scopes import (
+    DistinctScope,
+    InputScope,
+    MissingField,
+    aggregating,
+    exists_fields,
+    located,
+    peeked_fields,
+    pure_fields,
+)
+from associa.script.sources.table import SourceColumn, SourceTable
 from associa.values import Locale
 from associa.values.format import auto_format_many
 
 CHUNK_ROWS = 65536  # rows (or distinct values) evaluated at a time
 
-# Functions whose value is not a function of the row's field values alone: the record and
-# row counters, random numbers, the clock, and the inter-record, counter and table
-# functions of the load script (Qlik help: "Counter functions", "Inter-record functions",
-# "Table functions"). An expression calling one is evaluated row by row.
-ROW_DEPENDENT = frozenset({
-    "RECNO", "ROWNO", "ITERNO", "AUTONUMBER", "AUTONUMBERHASH128", "AUTONUMBERHASH256",
-    "RAND", "NOW", "PEEK", "PREVIOUS", "EXISTS", "LOOKUP", "FIELDVALUE", "FIELDINDEX",
-    "FIELDVALUECOUNT", "NOOFROWS", "NOOFFIELDS", "NOOFTABLES", "FIELDNAME", "FIELDNUMBER",
-    "TABLENAME", "TABLENUMBER",
-})
-
 _INT32 = np.dtype(np.int32)
 Column = np.ndarray | Identity
 
 
-class MissingField(ScriptError):
-    """A LOAD names a field its source does not have; the interpreter places the error
-    at the name (``offset`` in the statement) when the parser saw where it is written."""
+class Symbols(Protocol):
+    """Where a LOAD's output symbols go: the builder's fields, or scratch tables."""
 
-    def __init__(self, name: str) -> None:
-        super().__init__(f"Field '{name}' not found")
-        self.name = name
-
-
-def pure_fields(expr: ast.Node) -> tuple[str, ...] | None:
-    """The fields an expression reads, in order, when its value depends on nothing else
-    about the row; None when it calls a row-dependent function."""
-    names: list[str] = []
-    for node in expr.walk():
-        if isinstance(node, ast.Call) and node.name in ROW_DEPENDENT:
-            return None
-        if isinstance(node, ast.FieldRef) and node.name not in names:
-            names.append(node.name)
-    return tuple(names)
+    def symbols_of(self, name: str) -> SymbolTable: ...
 
 
 def value_texts(v: Vec, locale: Locale) -> np.ndarray | None:
@@ -99,59 +92,6 @@ def value_texts(v: Vec, locale: Locale) -> np.ndarray | None:
     return out
 
 
-class InputScope:
-    """Expression scope over some records of a LOAD's source (``rows``)."""
-
-    def __init__(self, source: SourceTable, rows: np.ndarray, locale: Locale,
-                 row_base: int = 0) -> None:
-        self.source = source
-        self.rows = rows
-        self.n = len(rows)
-        self.locale = locale
-        self.row_base = row_base
-
-    def field(self, name: str) -> Vec:
-        col = self.source.columns.get(name)
-        if col is None:
-            raise MissingField(name)
-        return Vec.from_symbols(col.values, col.codes_at(self.rows))
-
-    def aggregate(self, call: ast.Call, evaluator: Evaluator) -> Vec:
-        raise ScriptError(f"Aggregation {call.name}() in LOAD needs GROUP BY (not supported yet)")
-
-    def rec_no(self) -> Vec:
-        return Vec.numbers(self.rows.astype(np.float64) + 1)
-
-    def row_no(self) -> Vec:
-        return Vec.numbers(np.arange(1, self.n + 1, dtype=np.float64) + self.row_base)
-
-
-class DistinctScope:
-    """Expression scope over distinct values of one field (codes, ``-1`` for NULL), or
-    over ``n`` values of no field."""
-
-    def __init__(self, locale: Locale, n: int, name: str = "", values: Values | None = None,
-                 codes: np.ndarray | None = None) -> None:
-        self.locale = locale
-        self.n = n if codes is None else len(codes)
-        self.name = name
-        self.values = values
-        self.codes = codes
-
-    def field(self, name: str) -> Vec:
-        if name != self.name or self.values is None or self.codes is None:
-            raise MissingField(name)
-        return Vec.from_symbols(self.values, self.codes)
-
-    def aggregate(self, call: ast.Call, evaluator: Evaluator) -> Vec:
-        raise ScriptError(f"Aggregation {call.name}() in LOAD needs GROUP BY (not supported yet)")
-
-
-def _located(exc: MissingField, refs: dict[str, int]) -> MissingField:
-    exc.offset = refs.get(exc.name, -1)
-    return exc
-
-
 class LoadRun:
     """Builds the columns of one LOAD (``run``)."""
 
@@ -160,13 +100,14 @@ class LoadRun:
         node: p.Load,
         items: list[p.LoadItem],
         source: SourceTable,
-        builder: ModelBuilder,
+        builder: Symbols,
         locale: Locale,
         *,
         table_name: str,
         base: int,
         status: Callable[[str], None],
         check_cancelled: Callable[[], None],
+        target: Table | None = None,
     ) -> None:
         self.node = node
         self.items = items
@@ -178,6 +119,12 @@ class LoadRun:
         self.status = status
         self.check_cancelled = check_cancelled
         self.evaluator = Evaluator(locale)
+        self.target = target  # the table concatenated onto (Peek reads its rows)
+        self.kept: np.ndarray | None = None  # the source records kept (sorted), None: all
+        self.columns: dict[str, Column] = {}  # output columns made so far
+        self.names = {item.name for item in items}
+        # inside WHERE: per field this LOAD fills, its values over the records kept so far
+        self._exists_where: tuple[dict[str, KeptValues], np.ndarray] | None = None
 
     def _plan(self, expr: ast.Node) -> tuple[str, str]:
         """How to compute an expression: ("field" | "distinct", name), ("constant", ""),
@@ -195,35 +142,164 @@ class LoadRun:
 
     def run(self) -> tuple[dict[str, Column], int]:
         """The columns (builder form: int32, -1 for NULL, or an ``Identity``) and rows."""
-        node = self.node
-        rows: np.ndarray | None = None  # the kept source rows, None for all
-        row_where = None
-        if node.where is not None:
-            kind, name = self._plan(node.where)
-            if kind == "rows":
-                row_where = node.where
-            else:
-                rows = self._where(kind, name)
-        plans = [self._plan(item.expr) for item in self.items]  # type: ignore[arg-type]
-        by_row = [item for item, (kind, _) in zip(self.items, plans, strict=True)
-                  if kind == "rows"]
-        computed: dict[str, np.ndarray] = {}
-        if by_row or row_where is not None:
-            rows, computed = self._row_pass(by_row, row_where, rows)
+        rows, iters = self._rows()
+        if aggregating(self.items, self.node):
+            from associa.script.grouping import GroupRun
+
+            return GroupRun(self, rows).run()
+        if iters is not None:  # WHILE: every item row by row, over the repeated records
+            plans = [("rows", "")] * len(self.items)
+        else:
+            plans = [self._plan(item.expr) for item in self.items]  # type: ignore[arg-type]
         n = self.source.nrows if rows is None else len(rows)
-        columns: dict[str, Column] = {}
+        columns = self.columns
+        peeky: list[p.LoadItem] = []
+        by_row: list[p.LoadItem] = []
         for item, (kind, name) in zip(self.items, plans, strict=True):
             if kind == "rows":
-                columns[item.name] = computed.pop(item.name)
+                if peeked_fields(item.expr, self.table_name) is not None:  # type: ignore[arg-type]
+                    peeky.append(item)
+                else:
+                    by_row.append(item)
             elif kind == "field":
                 columns[item.name] = self._field(item.name, self.source.columns[name], rows)
             elif kind == "distinct":
                 columns[item.name] = self._distinct(item, self.source.columns[name], rows)
             else:
                 columns[item.name] = self._constant(item, n)
-        return columns, n
+        if by_row:
+            columns.update(self._row_pass(by_row, rows, iters))
+        for item in peeky:
+            columns[item.name] = self._peek_item(item, rows, iters)
+        return {item.name: columns[item.name] for item in self.items}, n
 
-    # -- WHERE -----------------------------------------------------------------------
+    # -- WHERE / WHILE ---------------------------------------------------------------
+
+    def _rows(self) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """The source records the LOAD reads (None: all), and for WHILE each one's
+        iteration number."""
+        node = self.node
+        if node.while_ is not None:
+            rows, iters = self._while()
+            self.kept = np.unique(rows)
+            return rows, iters
+        if node.where is None:
+            return None, None
+        kind, name = self._plan(node.where)
+        if kind == "rows":
+            rows = self._where_rows()
+        else:
+            rows = self._where(kind, name)
+        self.kept = rows
+        return rows, None
+
+    def _where_rows(self) -> np.ndarray:
+        """The records WHERE keeps. Exists of a field this LOAD fills, and Previous (the
+        previous record *kept*), depend on what the WHERE kept before each record: the
+        WHERE is evaluated again over the records kept by the last pass until nothing
+        changes (record i is settled once the records before it are, so this ends), and
+        record by record if that takes too many passes."""
+        where = self.node.where
+        assert where is not None
+        own = {n for n in exists_fields(where) if n in self.names}
+        previous = any(isinstance(n, ast.Call) and n.name == "PREVIOUS" for n in where.walk())
+        kept = self._where_pass()
+        if not own and not previous:
+            return kept
+        every = np.arange(self.source.nrows, dtype=np.int64)
+        values = {name: self._item_values(name, every) for name in own} if own else None
+        for _ in range(64):
+            self._settle(kept, values, previous)
+            again = self._where_pass()
+            if np.array_equal(again, kept):
+                break
+            kept = again
+        else:
+            kept = self._where_one_by_one(values, previous)
+        self._exists_where = None
+        self.kept = None
+        return kept
+
+    def _settle(self, kept: np.ndarray, values: dict[str, Vec] | None,
+                previous: bool) -> None:
+        """What Exists and Previous read in the next pass: the records ``kept``."""
+        if values is not None:
+            self._exists_where = ({name: KeptValues(v, kept) for name, v in values.items()},
+                                  kept)
+        if previous:
+            self.kept = kept
+
+    def _where_one_by_one(self, values: dict[str, Vec] | None,
+                          previous: bool) -> np.ndarray:
+        where = self.node.where
+        assert where is not None
+        kept: list[int] = []
+        for i in range(self.source.nrows):
+            self._settle(np.array(kept, dtype=np.int64), values, previous)
+            scope = InputScope(self.source, np.array([i], dtype=np.int64), self.locale,
+                               self.base + len(kept), None, self)
+            if bool(self.evaluator.eval(where, scope).truth()[0]):
+                kept.append(i)
+            if i % CHUNK_ROWS == CHUNK_ROWS - 1:
+                self.check_cancelled()
+        return np.array(kept, dtype=np.int64)
+
+    def _item_values(self, name: str, rows: np.ndarray) -> Vec:
+        item = next(it for it in self.items if it.name == name)
+        assert item.expr is not None
+        return self.evaluator.eval(item.expr, InputScope(self.source, rows, self.locale,
+                                                         self.base, None, self))
+
+    def _where_pass(self) -> np.ndarray:
+        where = self.node.where
+        assert where is not None
+        total = self.source.nrows
+        kept: list[np.ndarray] = []
+        count = 0
+        for lo in range(0, max(total, 1), CHUNK_ROWS):
+            hi = min(lo + CHUNK_ROWS, total)
+            rows = np.arange(lo, hi, dtype=np.int64)
+            try:
+                scope = InputScope(self.source, rows, self.locale, self.base + count, None,
+                                   self)
+                kept.append(rows[self.evaluator.eval(where, scope).truth()])
+            except MissingField as exc:
+                raise located(exc, self.node.where_refs) from None
+            count += len(kept[-1])
+            if hi < total:
+                if not self.source.streamed:
+                    self.status(f"{self.table_name} << {count} Lines fetched")
+                self.check_cancelled()
+        return _joined(kept, np.dtype(np.int64))
+
+    def _while(self) -> tuple[np.ndarray, np.ndarray]:
+        """WHILE: each record read again as long as the condition holds, IterNo() 1, 2 …;
+        the records in order, each one's iterations together."""
+        cond = self.node.while_
+        assert cond is not None
+        active = np.arange(self.source.nrows, dtype=np.int64)
+        got_rows: list[np.ndarray] = []
+        got_iters: list[np.ndarray] = []
+        k = 1
+        while len(active):
+            truth = []
+            for lo in range(0, len(active), CHUNK_ROWS):
+                part = active[lo : lo + CHUNK_ROWS]
+                scope = InputScope(self.source, part, self.locale, self.base, np.full(
+                    len(part), k, dtype=np.int64), self)
+                try:
+                    truth.append(self.evaluator.eval(cond, scope).truth())
+                except MissingField as exc:
+                    raise located(exc, self.node.while_refs) from None
+            active = active[np.concatenate(truth)]
+            got_rows.append(active)
+            got_iters.append(np.full(len(active), k, dtype=np.int64))
+            k += 1
+            self.check_cancelled()
+        rows = _joined(got_rows, np.dtype(np.int64))
+        iters = _joined(got_iters, np.dtype(np.int64))
+        order = np.argsort(rows, kind="stable")
+        return rows[order], iters[order]
 
     def _where(self, kind: str, name: str) -> np.ndarray:
         where = self.node.where
@@ -246,47 +322,111 @@ class LoadRun:
 
     # -- row by row ------------------------------------------------------------------
 
-    def _row_pass(self, items: list[p.LoadItem], where: ast.Node | None,
-                  kept_rows: np.ndarray | None) -> tuple[np.ndarray | None, dict[str, np.ndarray]]:
-        """Evaluate the row-by-row WHERE and items, CHUNK_ROWS source rows at a time;
-        the kept rows (None: all) and the items' columns."""
-        total = self.source.nrows
-        parts: dict[str, list[np.ndarray]] = {item.name: [] for item in items}
-        kept: list[np.ndarray] = []
-        count = 0
+    def _chunks(self, rows: np.ndarray | None, iters: np.ndarray | None):
+        total = self.source.nrows if rows is None else len(rows)
         for lo in range(0, max(total, 1), CHUNK_ROWS):
             hi = min(lo + CHUNK_ROWS, total)
-            if kept_rows is None:
-                rows = np.arange(lo, hi, dtype=np.int64)
-            else:
-                a, b = np.searchsorted(kept_rows, [lo, hi])
-                rows = kept_rows[a:b]
-            if where is not None:
-                try:
-                    scope = InputScope(self.source, rows, self.locale, lo)
-                    rows = rows[self.evaluator.eval(where, scope).truth()]
-                except MissingField as exc:
-                    raise _located(exc, self.node.where_refs) from None
-            if where is not None or kept_rows is not None:
-                kept.append(rows)
-            scope = InputScope(self.source, rows, self.locale, self.base + count)
+            part = np.arange(lo, hi, dtype=np.int64) if rows is None else rows[lo:hi]
+            it = None if iters is None else iters[lo:hi]
+            yield lo, hi, total, InputScope(self.source, part, self.locale, self.base + lo,
+                                            it, self)
+
+    def _row_pass(self, items: list[p.LoadItem], rows: np.ndarray | None,
+                  iters: np.ndarray | None) -> dict[str, np.ndarray]:
+        """Evaluate items over the kept records, CHUNK_ROWS at a time."""
+        parts: dict[str, list[np.ndarray]] = {item.name: [] for item in items}
+        for _lo, hi, total, scope in self._chunks(rows, iters):
             for item in items:
                 parts[item.name].append(self._values(item, scope))
-            count += len(rows)
             if hi < total:
-                if not self.source.streamed:
-                    self.status(f"{self.table_name} << {count} Lines fetched")
+                if not self.source.streamed and self.node.where is None:
+                    self.status(f"{self.table_name} << {hi} Lines fetched")
                 self.check_cancelled()
-        out = {name: _joined(chunks, _INT32) for name, chunks in parts.items()}
-        return (_joined(kept, np.dtype(np.int64)) if kept else None), out
+        return {name: _joined(chunks, _INT32) for name, chunks in parts.items()}
 
     def _values(self, item: p.LoadItem, scope: InputScope) -> np.ndarray:
         assert item.expr is not None
         try:
             v = self.evaluator.eval(item.expr, scope)
         except MissingField as exc:
-            raise _located(exc, item.refs) from None
+            raise located(exc, item.refs) from None
         return self._symbols(item.name).intern_many(value_texts(v, self.locale), v.num, v.null)
+
+    # -- Peek of the table being built, Exists of its own values ----------------------
+
+    def _peek_item(self, item: p.LoadItem, rows: np.ndarray | None,
+                   iters: np.ndarray | None) -> np.ndarray:
+        """An item that peeks at the table being built: vectorized when the fields it
+        reads are made already, else record by record (a running total)."""
+        assert item.expr is not None
+        wanted = peeked_fields(item.expr, self.table_name) or set()
+        if item.name not in wanted and "*" not in wanted and all(
+                f in self.columns or f not in self.names for f in wanted):
+            return self._row_pass([item], rows, iters)[item.name]
+        n = self.source.nrows if rows is None else len(rows)
+        plan = running.recognise(item.expr, item.name)
+        if plan is not None:  # a running total: cumulative sums, no loop
+            v = running.compute(plan, lambda e: self._vec(e, rows, iters, item.refs), n,
+                                self.peek_values(item.name, self.base, 1, np.array([-1.0])))
+            return self._symbols(item.name).intern_many(value_texts(v, self.locale), v.num,
+                                                        v.null)
+        out = np.full(n, -1, dtype=np.int32)
+        self.columns[item.name] = out  # filled as it goes: Peek reads the rows before
+        for lo in range(n):
+            part = np.array([lo], dtype=np.int64) if rows is None else rows[lo : lo + 1]
+            it = None if iters is None else iters[lo : lo + 1]
+            scope = InputScope(self.source, part, self.locale, self.base + lo, it, self)
+            out[lo] = self._values(item, scope)[0]
+            if lo % CHUNK_ROWS == CHUNK_ROWS - 1:
+                self.check_cancelled()
+        return out
+
+    def _vec(self, expr: ast.Node, rows: np.ndarray | None, iters: np.ndarray | None,
+             refs: dict[str, int]) -> Vec:
+        """An expression's values over the kept records (chunk by chunk, joined)."""
+        parts = []
+        for _lo, _hi, _total, scope in self._chunks(rows, iters):
+            try:
+                parts.append(self.evaluator.eval(expr, scope))
+            except MissingField as exc:
+                raise located(exc, refs) from None
+        return parts[0] if len(parts) == 1 else concat(parts)
+
+    def peek_values(self, name: str, row_base: int, n: int, rows: np.ndarray) -> Vec:
+        """Peek(name, rows) for output records row_base … row_base + n - 1 (counted over
+        the table being built, the concatenation target's rows first)."""
+        g = np.arange(row_base, row_base + n, dtype=np.float64)
+        t = np.where(rows < 0, g + rows, rows)
+        ok = ~np.isnan(t) & (t >= 0) & (t < g)
+        codes = np.full(n, -1, dtype=np.int32)
+        t_ok = np.where(ok, t, 0).astype(np.int64)
+        old = ok & (t_ok < self.base)
+        if old.any() and self.target is not None and name in self.target.columns:
+            codes[old] = self.target.columns[name][t_ok[old]]
+        new = ok & (t_ok >= self.base)
+        col = self.columns.get(name)
+        if new.any() and col is not None:
+            col_arr = col.materialize() if isinstance(col, Identity) else col
+            codes[new] = col_arr[t_ok[new] - self.base]
+        return Vec.from_symbols(self._symbols(name), codes)
+
+    def exists_here(self, name: str, values: Vec, scope: InputScope) -> np.ndarray:
+        """Whether each value is one of field ``name``'s values in the records this LOAD
+        kept before the current one (``name`` one of its own fields)."""
+        if name not in self.names:
+            return np.zeros(values.n, dtype=bool)
+        if self._exists_where is not None:  # inside WHERE: the records kept so far
+            indexes, kept = self._exists_where
+            if not len(kept) or name not in indexes:
+                return np.zeros(values.n, dtype=bool)
+            return indexes[name].first_row(values) < scope.rows
+        col = self.columns.get(name)
+        if col is None:
+            return np.zeros(values.n, dtype=bool)
+        codes = col.materialize() if isinstance(col, Identity) else col
+        at = ValueIndex(Vec.from_symbols(self._symbols(name), codes)).find(values)
+        g = np.arange(scope.row_base, scope.row_base + scope.n) - self.base
+        return (at >= 0) & (at < g)
 
     # -- per distinct value ----------------------------------------------------------
 
@@ -365,6 +505,38 @@ class LoadRun:
         v = self.evaluator.eval(item.expr, DistinctScope(self.locale, min(n, 1)))
         ids = self._symbols(item.name).intern_many(value_texts(v, self.locale), v.num, v.null)
         return np.full(n, ids[0] if len(ids) else -1, dtype=np.int32)
+
+
+class KeptValues:
+    """A field's values over the records kept so far (Exists inside WHERE): for each value
+    asked about, the first kept record that holds it. Values gathered from the same symbol
+    table are answered by code (no text is read); others through a ValueIndex."""
+
+    def __init__(self, values: Vec, kept: np.ndarray) -> None:
+        self.values = values
+        self.kept = kept
+        self.coded = values.coded()
+        self._first: np.ndarray | None = None
+        self._index: ValueIndex | None = None
+
+    def first_row(self, probe: Vec) -> np.ndarray:
+        """The first kept record holding each value (a huge number where none does)."""
+        none = np.iinfo(np.int64).max
+        mine, theirs = self.coded, probe.coded()
+        if mine is not None and theirs is not None and theirs[0] is mine[0]:
+            if self._first is None:
+                symbols, codes = mine
+                first = np.full(len(symbols) + 1, none, dtype=np.int64)  # type: ignore[arg-type]
+                at = codes[self.kept].astype(np.int64)
+                at[at < 0] = len(first) - 1
+                first[at[::-1]] = self.kept[::-1]
+                first[-1] = none  # NULL is no value
+                self._first = first
+            return self._first[theirs[1]]
+        if self._index is None:
+            self._index = ValueIndex(self.values.take(self.kept))
+        at = self._index.find(probe)
+        return np.where(at >= 0, self.kept[np.maximum(at, 0)], none)
 
 
 def _slices(domain: np.ndarray) -> list[np.ndarray]:

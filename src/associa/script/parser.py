@@ -15,6 +15,7 @@ from associa.errors import ExpressionError
 from associa.expr import ast
 from associa.expr.parser import Parser
 from associa.expr.tokens import T, Token
+from associa.script import loadsyntax as ls
 from associa.script import metadata
 from associa.script.connections import DISCONNECT, LIB_CONNECT, lib_name, sql_head
 from associa.script.sources import TextFormat
@@ -48,16 +49,28 @@ class FileFormat:
 class Load:
     label: str | None
     items: list[LoadItem]
-    source: str  # "inline" | "file" | "resident" | "autogenerate" | "sql"
+    source: str  # "inline" | "file" | "resident" | "autogenerate" | "preceding" | "sql"
     data: str = ""  # inline text, file path, resident table name or SQL statement
     count: ast.Node | None = None  # AUTOGENERATE count
     fmt: FileFormat = field(default_factory=FileFormat)
     where: ast.Node | None = None
     distinct: bool = False
-    concatenate: str | None = None  # None: automatic; "": last table; name: that table
-    no_concatenate: bool = False
+    prefixes: ls.Prefixes = field(default_factory=ls.Prefixes)
+    while_: ast.Node | None = None
+    group_by: list[ast.Node] | None = None
+    order_by: list[ls.OrderKey] = field(default_factory=list)
     where_refs: dict[str, int] = field(default_factory=dict, compare=False)
+    while_refs: dict[str, int] = field(default_factory=dict, compare=False)
+    group_refs: dict[str, int] = field(default_factory=dict, compare=False)
     data_offset: int = field(default=0, compare=False)  # where an SQL text starts
+
+    @property
+    def concatenate(self) -> str | None:
+        return self.prefixes.concatenate
+
+    @property
+    def no_concatenate(self) -> bool:
+        return self.prefixes.no_concatenate
 
 
 @dataclass(slots=True)
@@ -103,7 +116,8 @@ class Noop:
     pass
 
 
-Node = Load | LibConnect | Disconnect | SetVar | LetVar | DropTables | DropFields | Trace | Noop
+Node = (Load | LibConnect | Disconnect | SetVar | LetVar | DropTables | DropFields | Trace
+        | Noop | ls.RenameItems | ls.Qualify | ls.MapUsing)
 
 
 # -- the parser -----------------------------------------------------------------------
@@ -175,16 +189,13 @@ class StatementParser(Parser):
             return SIMPLE[keyword](self)
         if label is None and tok.kind in (T.NAME, T.QUOTED) and self.peek().is_op("="):
             return self.let_var()  # the LET keyword is optional
-        if keyword in ("load", "concatenate", "noconcatenate", "distinct") or (
-                keyword == "sql" and self.sql is not None):
+        if keyword in ls.LOAD_WORDS or (keyword == "sql" and self.sql is not None):
             return self.load(label)
         if keyword in ("odbc", "oledb", "connect", "connect32", "connect64", "custom"):
             raise self.fail(f"{tok.value.upper()} CONNECT is not supported: create a connection "
                             "(CreateConnection) and use LIB CONNECT TO 'name'", tok)
-        if keyword in ("sqltables", "sqlcolumns", "sqltypes", "join",
-                       "inner", "outer", "left", "right", "keep", "mapping", "crosstable",
-                       "if", "for", "do", "sub", "call", "switch", "exit", "qualify",
-                       "unqualify", "rename", "binary", "section", "directory"):
+        if keyword in ("sqltables", "sqlcolumns", "sqltypes", "if", "for", "do", "sub", "call",
+                       "switch", "exit", "binary", "section", "directory"):
             raise self.fail(f"The {tok.value.upper()} statement is not supported yet", tok)
         raise self.fail(f"Unknown statement: {tok.value}" if tok.value else "Unknown statement", tok)
 
@@ -214,29 +225,18 @@ class StatementParser(Parser):
     # -- LOAD -----------------------------------------------------------------------
 
     def load(self, label: str | None) -> Load:
-        concatenate: str | None = None
-        no_concat = False
-        while True:
-            if self.word("noconcatenate"):
-                no_concat = True
-            elif self.word("concatenate"):
-                concatenate = ""
-                if self.tok.is_op("("):
-                    self.advance()
-                    concatenate = self.name("a table name")
-                    self.expect_op(")")
-            else:
-                break
+        prefixes, label = ls.parse_prefixes(self, label)
         if self.sql is not None and self.word("sql"):  # SQL SELECT: LOAD * from its result
             text, offset = self.sql
             self.end()
-            return Load(label, [LoadItem(None, "*")], "sql", text, concatenate=concatenate,
-                        no_concatenate=no_concat, data_offset=offset)
+            return Load(label, [LoadItem(None, "*")], "sql", text, prefixes=prefixes,
+                        data_offset=offset)
+        if self.tok.is_word("sql", "select"):
+            raise self.fail(f"The {self.tok.value.upper()} statement is not supported yet")
         self.expect_word("load")
         distinct = self.word("distinct")
         items = self.load_items()
-        load = Load(label, items, "", distinct=distinct, concatenate=concatenate,
-                    no_concatenate=no_concat)
+        load = Load(label, items, "", distinct=distinct, prefixes=prefixes)
         tok = self.tok
         if self.word("inline"):
             data = self.tok
@@ -255,16 +255,11 @@ class StatementParser(Parser):
         elif self.word("autogenerate"):
             load.source = "autogenerate"
             load.count = self.expression(0)
-        elif tok.kind is T.EOF:
-            raise self.fail("LOAD without a source (preceding LOAD) is not supported yet", tok)
+        elif tok.kind is T.EOF or tok.is_word("where", "while", "group"):
+            load.source = "preceding"  # reads the LOAD or SELECT written under it
         else:
             raise self.unexpected("expected FROM, INLINE, RESIDENT or AUTOGENERATE")
-        if self.word("where"):
-            first = self.i
-            load.where = self.expression(0)
-            load.where_refs = self.refs(first)
-        elif self.tok.is_word("while", "group", "order"):
-            raise self.fail(f"{self.tok.value.upper()} in LOAD is not supported yet")
+        ls.parse_clauses(self, load)
         self.end()
         return load
 
@@ -437,6 +432,11 @@ SIMPLE: dict[str, Callable[[StatementParser], Node]] = {
     "drop": StatementParser.drop,
     "store": _store,
     **metadata.STATEMENTS,  # TAG / UNTAG, LOOSEN TABLE
+    "rename": ls.parse_rename,
+    "qualify": ls.parse_qualify,
+    "unqualify": ls.parse_unqualify,
+    "map": ls.parse_map,
+    "unmap": ls.parse_unmap,
 }
 
 _SET = re.compile(r"\s*set\s+(\[[^\]]*\]|[^\s=]+)\s*=(.*)\Z", re.IGNORECASE | re.DOTALL)

@@ -60,7 +60,7 @@ def do_reload(call: Call, qMode: int, qPartial: bool, qDebug: bool) -> bool:
     """Run the app's script. GetProgress(<this request's id>) meanwhile shows the lines
     of finished statements and the running LOAD's table and rows so far; the reload's
     lines, its end (duration, tables, rows) and a failure are logged."""
-    return _reload(call, qMode)
+    return _reload(call, qMode, qPartial)
 
 
 @method("Doc", "DoReloadEx", p("qParams", "obj", None), out=("qResult",))
@@ -74,7 +74,7 @@ def do_reload_ex(call: Call, qParams: dict | None) -> dict:
         mode = int(mode)
     if not isinstance(mode, int) or isinstance(mode, bool):
         raise InvalidParameters("qMode", "qMode must be an integer")
-    ok = _reload(call, mode)
+    ok = _reload(call, mode, bool(params.get("qPartial", False)))
     path = _doc(call).app.reload_log_file()
     out: dict = {"qSuccess": ok}
     if path is not None:
@@ -82,9 +82,10 @@ def do_reload_ex(call: Call, qParams: dict | None) -> dict:
     return out
 
 
-def _reload(call: Call, mode: int) -> bool:
+def _reload(call: Call, mode: int, partial: bool = False) -> bool:
     """qMode (help "DoReload method"): 0 the script's ErrorMode decides, 1 stop at the
-    first error, 2 go on after errors (as ErrorMode 0)."""
+    first error, 2 go on after errors (as ErrorMode 0); ``partial``: a partial reload
+    (qPartial: only ADD / REPLACE / MERGE loads run, over the current model)."""
     session = call.session
     rid = call.request.id
     app = _doc(call).app
@@ -104,7 +105,7 @@ def _reload(call: Call, mode: int) -> bool:
     event(log, logging.DEBUG, "reload started", app=app.id, session=session.key, request=rid)
     try:
         result = app.reload(progress, lambda: rid in session.cancelled, status=status,
-                            time_limit=limit, error_mode=error_mode)
+                            time_limit=limit, error_mode=error_mode, partial=partial)
         ok = True
         tables = result.model.tables.values()
         for err in result.errors:  # ignored under ErrorMode 0: warnings

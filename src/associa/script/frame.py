@@ -1,0 +1,63 @@
+"""A LOAD's output before it is stored: named columns of codes into symbol tables.
+
+Between the stages of one LOAD statement (a preceding load reading the LOAD under it, a
+prefix reshaping the rows), the rows live in a ``Frame``: each column is int32 codes
+(``-1`` NULL) into that column's own symbol table. The symbol tables are the builder's
+(the field's, when the frame is the final table) or scratch ones (``Scratch``), so that a
+value computed only in between never becomes a symbol of a field of the model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from associa.expr import Vec
+from associa.model.symbols import SymbolTable
+from associa.model.table import Identity
+from associa.script.sources.table import SourceColumn, SourceTable
+
+Column = np.ndarray | Identity
+
+
+class Scratch:
+    """Symbol tables that belong to no field of the model (``symbols_of`` as the
+    builder's)."""
+
+    def __init__(self) -> None:
+        self.symbols: dict[str, SymbolTable] = {}
+
+    def symbols_of(self, name: str) -> SymbolTable:
+        sym = self.symbols.get(name)
+        if sym is None:
+            sym = self.symbols[name] = SymbolTable()
+        return sym
+
+
+@dataclass(slots=True)
+class Frame:
+    names: list[str]
+    columns: dict[str, Column]
+    nrows: int
+    symbols: dict[str, SymbolTable] = field(default_factory=dict)
+
+    def codes(self, name: str) -> np.ndarray:
+        col = self.columns[name]
+        return col.materialize().astype(np.int32) if isinstance(col, Identity) else col
+
+    def vec(self, name: str) -> Vec:
+        return Vec.from_symbols(self.symbols[name], self.codes(name))
+
+    def source(self) -> SourceTable:
+        """The frame as the source of the stage above it."""
+        out = SourceTable(list(self.names), self.nrows)
+        for name in self.names:
+            col = self.columns[name]
+            codes = None if isinstance(col, Identity) else col
+            out.columns[name] = SourceColumn(self.symbols[name], codes, self.nrows)
+        return out
+
+    def take(self, rows: np.ndarray) -> Frame:
+        return Frame(list(self.names), {n: self.codes(n)[rows] for n in self.names},
+                     len(rows), dict(self.symbols))
