@@ -62,6 +62,11 @@ SCHEMAS: dict[str, Any] = {
         "B": {"K": [1, 2, 5], "L": ["l1", "l2", "l3"]},
         "C": {"L": ["l1", "l2", "l9"], "K": [2, 2, None]},
     },
+    "siblings": lambda rng: {  # T and S hang on K under F, with key values F lacks
+        "F": {"K": [rng.choice([1, 2, None]) for _ in range(9)], "V": list(range(9))},
+        "T": {"K": [1, 2, 3, 4, None], "B": [10, 20, 30, 40, 50]},
+        "S": {"K": [1, 3, 5, None], "R": ["r1", "r3", "r5", "rn"]},
+    },
     "two_components": lambda rng: {
         "A": {"K": [1, 2, 2], "X": ["a", "b", "c"]},
         "B": {"K": [2, 3], "Y": [5, 6]},
@@ -215,3 +220,54 @@ def test_state_lookups_are_computed_once_under_concurrent_requests() -> None:
         t.join()
     assert calls == ["Orders"]
     assert all(g is got[0] for g in got)
+
+
+def _natural_outer_join(tables: dict[str, dict[str, list[Any]]], key: str) -> Counter:
+    """Brute force: the full outer join of tables that share only ``key`` (NULL keys meet
+    nothing), as a multiset of (field, value) tuples sorted by field, NULLs left out."""
+    values = {v for t in tables.values() for v in t[key] if v is not None}
+    out: Counter = Counter()
+
+    def rows(t: dict[str, list[Any]], v: Any) -> list[dict[str, Any]]:
+        n = len(t[key])
+        return [{f: t[f][i] for f in t} for i in range(n) if t[key][i] == v]
+
+    for v in values:
+        combos: list[dict[str, Any]] = [{key: v}]
+        for t in tables.values():
+            found = rows(t, v) or [{}]
+            combos = [{**c, **r} for c in combos for r in found]
+        for c in combos:
+            out[tuple(sorted(c.items()))] += 1
+    for t in tables.values():
+        for i, v in enumerate(t[key]):
+            if v is None:  # a record of its own (its NULL key is no value)
+                out[tuple(sorted((f, t[f][i]) for f in t if t[f][i] is not None))] += 1
+    return out
+
+
+@pytest.mark.parametrize("use_lookups", [True, False], ids=["lookups", "joins"])
+def test_tables_on_one_key_meet_where_the_base_has_no_row(use_lookups: bool) -> None:
+    # K=3 is in T and S only, K=4 in T only, K=5 in S only: a chart over B and R must
+    # show (3, 30, r3) as one record, not a T record and an S record apart
+    data = {
+        "F": {"K": [1, 2, 1, 2, 1, 1, 2], "V": [1, 2, 3, 4, 5, 6, 7]},
+        "T": {"K": [1, 2, 3, 4, None], "B": [10, 20, 30, 40, 50]},
+        "S": {"K": [1, 3, 5, None], "R": ["r1", "r3", "r5", "rn"]},
+    }
+    model = model_from_rows(data)
+    fields = {"K", "V", "B", "R"}
+    records = associate(model, Inference(model, SelectionState()), fields, {"K"},
+                        lookups=use_lookups)
+    got: Counter = Counter()
+    cols = {f: records.column(model, f) for f in sorted(fields)}
+    for i in range(records.n):
+        cells = []
+        for f in sorted(fields):
+            code = int(cols[f][i])
+            sym = model.fields[f].symbols
+            if code < len(sym):
+                text = sym.text(code)
+                cells.append((f, int(text) if text.lstrip("-").isdigit() else text))
+        got[tuple(cells)] += 1
+    assert got == _natural_outer_join(data, "K")

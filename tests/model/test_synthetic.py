@@ -121,14 +121,7 @@ def test_inference_over_synthetic_keys_matches_the_oracle(tables, data) -> None:
 # -- a chart over a synthetic key against DuckDB ----------------------------------------------
 
 
-@pytest.mark.parametrize("messy", [
-    False,
-    pytest.param(True, marks=pytest.mark.xfail(strict=True, reason=(
-        "calc: a chart's records lose the rows of a table two links from the base that "
-        "the base does not reach, and those of a linked table with several rows per key "
-        "(the same without synthetic keys: O(K,A), T(K,B), S(K,R,Y) with K=3 only in T "
-        "and S gives Sum(B) 0 for S's row of K=3); calc is not this part's"))),
-])
+@pytest.mark.parametrize("messy", [False, True])
 def test_chart_over_a_synthetic_key_matches_duckdb(messy: bool) -> None:
     """Sum(Amount) and Sum(Target) by Region and Year, Orders and Targets linked by the
     synthetic key of (Region, Year). ``messy``: targets of combinations without orders,

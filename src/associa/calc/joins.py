@@ -76,11 +76,16 @@ def join_tree(model: DataModel, state: StateLookups, adj: dict[str, set[str]],
             visited.add(nb)
             if nb.startswith("f:"):
                 key = nb[2:]
+                # the tables on this key join each other on it: a record's key value is
+                # the first of theirs joined so far that it has (a value missing from
+                # the table above still meets the rows of each later sibling)
+                via = [node[2:]]
                 for tnode in sorted(adj[nb]):
                     if tnode in visited:
                         continue
                     visited.add(tnode)
-                    recs = _join(model, state, recs, duplicated, node[2:], key, tnode[2:])
+                    recs = _join(model, state, recs, duplicated, via, key, tnode[2:])
+                    via.append(tnode[2:])
                     queue.append(tnode)
     n = len(next(iter(recs.values())))
     return JoinSegment(model, recs, n, duplicated)
@@ -98,20 +103,23 @@ def _join(
     state: StateLookups,
     recs: dict[str, np.ndarray],
     duplicated: set[str],
-    left_table: str,
+    left_tables: list[str],
     key: str,
     right_table: str,
 ) -> dict[str, np.ndarray]:
     """Full outer join of the records with the possible rows of ``right_table`` on ``key``
-    (taken from ``left_table`` in the records)."""
-    left_rows = recs[left_table]
+    (taken in each record from the first of ``left_tables`` that has a row there)."""
     nsym = model.fields[key].null_code  # the number of symbols, and the code of NULL
-    ltable = model.tables[left_table]
-    if ltable.is_identity(key):
-        lkeys = np.where(left_rows >= 0, left_rows, nsym).astype(np.int64)
-    else:
-        lcol = ltable.columns[key]
-        lkeys = np.where(left_rows >= 0, lcol[np.maximum(left_rows, 0)], nsym).astype(np.int64)
+    lkeys = np.full(len(recs[left_tables[0]]), nsym, dtype=np.int64)
+    for left_table in left_tables:
+        left_rows = recs[left_table]
+        ltable = model.tables[left_table]
+        if ltable.is_identity(key):
+            keys = np.where(left_rows >= 0, left_rows, nsym).astype(np.int64)
+        else:
+            lcol = ltable.columns[key]
+            keys = np.where(left_rows >= 0, lcol[np.maximum(left_rows, 0)], nsym).astype(np.int64)
+        np.copyto(lkeys, keys, where=lkeys == nsym)
     lvalid = lkeys != nsym
     lk = np.where(lvalid, lkeys, 0)
     rtable = model.tables[right_table]

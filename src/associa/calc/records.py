@@ -280,12 +280,30 @@ def _lookup_segments(model: DataModel, state: StateLookups, base: str,
     segments: list[LookupSegment | JoinSegment] = [
         LookupSegment(model, base, rows, state.count(base), _links(model, state, base, tree),
                       parents, lambda name: state.column(base, name))]
+    # the rows below a key that no row above it reaches are records of their own; the
+    # tables hanging on the same key (siblings) join each other on it there, as the
+    # association is one join on the key: a key value missing above is one record with
+    # the row of every sibling that holds it (each sibling's segment takes the values no
+    # earlier sibling holds, and looks the later ones up)
+    groups: dict[tuple[str, str], list[str]] = {}
     for parent, key, child in tree:
-        lone = _lone_rows(model, state, parent, key, child)
-        if lone is not None and len(lone):
-            below = _below(child, tree)
+        groups.setdefault((parent, key), []).append(child)
+    for (parent, key), children in groups.items():
+        covered = _key_symbols(model, state, parent, key)
+        for i, child in enumerate(children):
+            lone = _lone_rows(model, state, child, key, covered)
+            if i + 1 < len(children):
+                covered = covered | _key_symbols(model, state, child, key)
+            if lone is None or not len(lone):
+                continue
+            later = children[i + 1:]
+            below = [(child, key, other) for other in later]
+            for t in (child, *later):
+                below += _below(t, tree)[:]
+            seg_parents = dict(parents)
+            seg_parents.update({other: (child, key) for other in later})
             segments.append(LookupSegment(model, child, lone, len(lone),
-                                          _links(model, state, child, below), parents))
+                                          _links(model, state, child, below), seg_parents))
     return segments
 
 
@@ -299,11 +317,28 @@ def _below(root: str, tree: list[tuple[str, str, str]]) -> list[tuple[str, str, 
     return out
 
 
-def _lone_rows(model: DataModel, state: StateLookups, parent: str, key: str,
-               child: str) -> np.ndarray | None:
-    """The possible rows of ``child`` whose key no possible row of ``parent`` holds (or
-    NULL): they are records of their own."""
+def _key_symbols(model: DataModel, state: StateLookups, table: str, key: str) -> np.ndarray:
+    """Bool over the key's codes (the NULL code last, never set): those the table's
+    possible rows hold."""
     nsym = model.fields[key].null_code
+    held = state.symbols_in(table, key)
+    if held is not None:  # the inference knows them (no pass for a key)
+        return np.append(held, False)
+    rows = state.rows(table)
+    if rows is None:
+        return np.append(model.full_presence[(table, key)], False)
+    t = model.tables[table]
+    col = None if t.is_identity(key) else t.columns[key]
+    seen = presence_until(Codes(col, rows, None, len(rows)), nsym + 1,
+                          np.ones(nsym + 1, dtype=bool))
+    seen[nsym] = False
+    return seen
+
+
+def _lone_rows(model: DataModel, state: StateLookups, child: str, key: str,
+               covered: np.ndarray) -> np.ndarray | None:
+    """The possible rows of ``child`` whose key is not ``covered`` (held by the rows
+    above), NULL keys included: they are records of their own."""
     ctable = model.tables[child]
     crows = state.rows(child)
     if ctable.is_identity(key):
@@ -311,22 +346,7 @@ def _lone_rows(model: DataModel, state: StateLookups, parent: str, key: str,
     else:
         ccol = ctable.columns[key]
         ckeys = ccol if crows is None else ccol[crows]
-    want = np.zeros(nsym + 1, dtype=bool)
-    want[ckeys] = True
-    want[nsym] = False  # a NULL key is never matched
-    ptable = model.tables[parent]
-    prows = state.rows(parent)
-    held = state.symbols_in(parent, key)
-    if held is not None:  # the inference knows them (no pass for a key)
-        seen = np.append(held, False)
-    elif prows is None:
-        seen = model.full_presence[(parent, key)]
-        seen = np.append(seen, False)
-    else:
-        pcol = None if ptable.is_identity(key) else ptable.columns[key]
-        seen = presence_until(Codes(pcol, prows, None, len(prows)), nsym + 1, want)
-        seen[nsym] = False
-    lone = ~seen[ckeys]
+    lone = ~covered[ckeys]
     if not lone.any():
         return None
     idx = np.flatnonzero(lone)
