@@ -3,6 +3,7 @@ dimensions (number format, continuous axes, min/max, member order) and measure f
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -195,3 +196,27 @@ def test_integer_measure_format_has_no_thousands_separator() -> None:
         {"qType": "R", "qnDec": 0, "qUseThou": 0, "qFmt": "##############", "qDec": ",",
          "qThou": "\u00a0"},
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize("locale", [DEFAULT_LOCALE, dataclasses.replace(
+    DEFAULT_LOCALE, decimal_sep=",", thousand_sep=".")], ids=["point", "comma"])
+def test_measure_cells_formatted_together_are_those_formatted_one_by_one(locale: Locale) -> None:
+    import math
+
+    import numpy as np
+
+    from associa.calc.cells import format_measure, format_measures
+    from associa.expr import Vec
+
+    rng = np.random.default_rng(5)
+    nums = np.concatenate([
+        rng.integers(-10**6, 10**6, 40).astype(np.float64),
+        rng.normal(0, 1e3, 40), rng.normal(0, 1e-9, 10), rng.normal(0, 1e18, 10),
+        [0.1 + 0.2, 1 / 3, 2.5, -0.0, 1e15, 999999999999999.0, math.nan, math.inf, -math.inf],
+    ])
+    null = rng.random(len(nums)) < 0.1
+    v = Vec.numbers(nums, null)
+    groups = rng.permutation(len(nums))
+    definition = {"qDef": {"qDef": "Sum(x)"}}
+    got = format_measures(v, groups, definition, locale)
+    assert got == [format_measure(v, int(g), definition, locale) for g in groups]

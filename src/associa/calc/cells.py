@@ -16,6 +16,7 @@ from associa.model import DataModel, SymbolTable
 from associa.model.derived import derived
 from associa.select import Inference
 from associa.values import Locale, auto_format, format_with_attributes
+from associa.values.format import auto_format_many
 
 # a calculation that cannot be answered (pages too large): errors.PagesTooLarge, 7009
 CalcError = PagesTooLarge
@@ -182,6 +183,24 @@ def format_measure(v: Vec, i: int, definition: Mapping[str, Any], locale: Locale
         fmt = _explicit_format(definition)
         text = format_with_attributes(num, fmt, locale) if fmt else auto_format(num, locale)
     return {"qText": text, "qNum": nan_json(num)}
+
+
+def format_measures(v: Vec, groups: np.ndarray, definition: Mapping[str, Any],
+                    locale: Locale) -> list[dict[str, Any]]:
+    """``format_measure`` of many groups at once: the numbers without an explicit format
+    or a text of their own are formatted together (``auto_format_many``, the same texts)."""
+    if v.text is not None or _explicit_format(definition) or not len(groups):
+        return [format_measure(v, int(g), definition, locale) for g in groups]
+    nums = v.num[groups]
+    null = v.null[groups]
+    texts = auto_format_many(nums, locale)
+    out: list[dict[str, Any]] = []
+    for num, is_null, text in zip(nums.tolist(), null.tolist(), texts.tolist(), strict=True):
+        if is_null:
+            out.append({"qText": "-", "qNum": "NaN", "qIsNull": True})
+        else:
+            out.append({"qText": text, "qNum": nan_json(num)})
+    return out
 
 
 def measure_num_format(

@@ -17,6 +17,7 @@ import numpy as np
 from associa.calc.cells import (
     dimension_info,
     format_measure,
+    format_measures,
     measure_num_format,
     nan_json,
 )
@@ -57,6 +58,18 @@ class StraightTable:
             self._cells[(m_idx, g)] = hit
         return hit
 
+    def _format_groups(self, m_idx: int, groups: np.ndarray) -> None:
+        """Format a measure's cells of many groups at once (those not made yet)."""
+        todo = np.array([g for g in groups.tolist() if (m_idx, g) not in self._cells],
+                        dtype=np.int64)
+        if not len(todo):
+            return
+        cube = self.cube
+        cells = format_measures(cube.values[m_idx], todo, cube.measures[m_idx].definition,
+                                self.locale)
+        for g, cell in zip(todo.tolist(), cells, strict=True):
+            self._cells[(m_idx, g)] = cell
+
     @property
     def size(self) -> dict[str, int]:
         return {"qcx": len(self.cube.dims) + len(self.cube.measures), "qcy": len(self.rows)}
@@ -85,6 +98,9 @@ class StraightTable:
 
     def page(self, page: Mapping[str, Any]) -> dict[str, Any]:
         left, top, width, height = clip_page(page, self.size["qcx"], self.size["qcy"])
+        ndims = len(self.cube.dims)
+        for c in range(max(left, ndims), left + width):
+            self._format_groups(c - ndims, self.rows[top:top + height])
         matrix = [
             [self.cell(r, c) for c in range(left, left + width)] for r in range(top, top + height)
         ]
@@ -156,6 +172,7 @@ class StraightTable:
         v = self.cube.values[i]
         nums = v.num[self.rows]
         finite = nums[~np.isnan(nums)]
+        self._format_groups(i, self.rows[:200])
         texts = [self._measure_cell(i, int(g))["qText"] for g in self.rows[:200]]
         num_format, auto = measure_num_format(m.definition, finite, self.locale)
         info: dict[str, Any] = {
