@@ -142,15 +142,22 @@ def _for(interp: Interpreter, node: c.ForBlock) -> None:
     while (value <= stop) if step >= 0 else (value >= stop):
         interp.checkpoint(node.stmt)
         interp.set_variable(head.var, auto_format(value, interp.locale))
-        try:
-            run_nodes(interp, node.body)
-        except ExitLoop as exc:
-            if exc.what != "for":
-                raise
+        if not _round(interp, node.body, "for"):
             return
         now = interp.variables.get(head.var, "")
         current = interpret(now, interp.locale) if now else None
         value = (value if current is None else current) + step
+
+
+def _round(interp: Interpreter, body: list, what: str) -> bool:
+    """One round of a loop's body; False when EXIT FOR / EXIT DO (``what``) ends it."""
+    try:
+        run_nodes(interp, body)
+    except ExitLoop as exc:
+        if exc.what != what:
+            raise
+        return False
+    return True
 
 
 def _for_each(interp: Interpreter, node: c.ForBlock, head: c.ForEachHead) -> None:
@@ -161,11 +168,7 @@ def _for_each(interp: Interpreter, node: c.ForBlock, head: c.ForEachHead) -> Non
     for value in values:
         interp.checkpoint(node.stmt)
         interp.set_variable(head.var, value)
-        try:
-            run_nodes(interp, node.body)
-        except ExitLoop as exc:
-            if exc.what != "for":
-                raise
+        if not _round(interp, node.body, "for"):
             return
 
 
@@ -192,11 +195,7 @@ def _do(interp: Interpreter, node: c.DoBlock) -> None:
         interp.checkpoint(node.stmt)
         if not _holds(interp, node.stmt):
             return
-        try:
-            run_nodes(interp, node.body)
-        except ExitLoop as exc:
-            if exc.what != "do":
-                raise
+        if not _round(interp, node.body, "do"):
             return
         if not _holds(interp, node.end):
             return
