@@ -425,11 +425,13 @@ class Interpreter(RunState):
         table = self.builder.table(node.data)
         if node.data_field not in table.columns:
             raise ScriptError(f"Field '{node.data_field}' not found in table '{table.name}'")
-        values = Vec.from_symbols(self.builder.symbols_of(node.data_field),
-                                  np.asarray(table.columns[node.data_field], dtype=np.int64))
-        texts = [values.value(i, self.locale)[0] for i in range(values.n)]
+        codes = np.asarray(table.columns[node.data_field], dtype=np.int64)
+        distinct, records = np.unique(codes, return_inverse=True)
+        values = Vec.from_symbols(self.builder.symbols_of(node.data_field), distinct)
+        texts = [None if values.null[i] else values.value(i, self.locale)[0]
+                 for i in range(values.n)]  # once per distinct value, not per record
         fmt = node.fmt
-        return open_field_values(texts, f"{table.name}.{node.data_field}",
+        return open_field_values(texts, records.reshape(-1), f"{table.name}.{node.data_field}",
                                  SourceOptions(fmt.kind, fmt.table, fmt.record), fmt.text,
                                  self.locale, self._interpreter_of)
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from associa.errors import ScriptError
@@ -18,8 +19,6 @@ LOCALE = Locale.from_variables({})
 
 
 def _plain(name: str):  # type: ignore[no-untyped-def]
-    import numpy as np
-
     return lambda texts: np.full(len(texts), np.nan)  # no number interpretation
 
 
@@ -31,8 +30,8 @@ def test_the_statement_parses_with_its_format() -> None:
 
 
 def test_values_become_rows_in_record_order_with_the_union_of_fields() -> None:
-    texts = ["A,B\n1,2", None, "B,C\nx,y\nz,w", "A,B\n1,2"]
-    names, read = open_field_values(texts, "T.F", SourceOptions(), TextFormat(), LOCALE,
+    texts = ["A,B\n1,2", None, "B,C\nx,y\nz,w"]
+    names, read = open_field_values(texts, np.array([0, 1, 2, 0]), "T.F", SourceOptions(), TextFormat(), LOCALE,
                                     _plain)
     assert names == ["A", "B", "C"]
     table = read(None, lambda n: None)
@@ -44,7 +43,7 @@ def test_values_become_rows_in_record_order_with_the_union_of_fields() -> None:
 
 
 def test_only_the_fields_asked_for_are_read() -> None:
-    names, read = open_field_values(["A,B\n1,2"], "T.F", SourceOptions(), TextFormat(),
+    names, read = open_field_values(["A,B\n1,2"], np.array([0]), "T.F", SourceOptions(), TextFormat(),
                                     LOCALE, _plain)
     table = read({"B"}, lambda n: None)
     assert list(table.columns) == ["B"]

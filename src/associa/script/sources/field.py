@@ -31,21 +31,21 @@ from associa.values import Locale
 __all__ = ["open_field_values"]
 
 
-def open_field_values(texts: list[str | None], label: str, opts: SourceOptions,
-                      text: TextFormat, locale: Locale,
+def open_field_values(texts: list[str | None], records: np.ndarray, label: str,
+                      opts: SourceOptions, text: TextFormat, locale: Locale,
                       interpret: Interpret) -> tuple[list[str], Read]:
-    """The field names of the values read as files (``texts``: one per record, None for
-    NULL), and how to read them."""
-    distinct: dict[str, int] = {}
-    order: list[int] = []  # the distinct value of each non-NULL record
-    for t in texts:
-        if t is None:
-            continue
-        order.append(distinct.setdefault(t, len(distinct)))
+    """The field names of the values read as files, and how to read them: ``texts`` are
+    the field's distinct values (None for NULL), ``records`` the index into them of each
+    record, in order."""
+    keep = np.array([t is not None for t in texts] + [False], dtype=bool)
+    records = np.asarray(records, dtype=np.int64)
+    records = records[keep[records]]  # NULL values read as no file
+    used = np.unique(records)
+    order = np.searchsorted(used, records)  # each record's part
     opts = replace(opts, kind=opts.kind or "txt")
     text = replace(text, charset="utf8")
-    opened = [open_source(t.encode("utf-8"), label, opts, text, locale, interpret)
-              for t in distinct]
+    opened = [open_source(str(texts[i]).encode("utf-8"), label, opts, text, locale, interpret)
+              for i in used]
     names: list[str] = []
     for part_names, _ in opened:
         names.extend(n for n in part_names if n not in names)
@@ -55,35 +55,39 @@ def open_field_values(texts: list[str | None], label: str, opts: SourceOptions,
         for part_names, part_read in opened:
             wanted = set(part_names) if fields is None else fields & set(part_names)
             parts.append(part_read(wanted, on_batch))
-        return _concatenated(names, [parts[i] for i in order], fields)
+        return _concatenated(names, parts, order, fields)
 
     return names, read
 
 
-def _concatenated(names: list[str], parts: list[SourceTable],
+def _concatenated(names: list[str], parts: list[SourceTable], order: np.ndarray,
                   fields: set[str] | None) -> SourceTable:
-    """The rows of the parts one after the other, each column's values interned into one
-    symbol table (per distinct value of each part, not per row)."""
-    nrows = sum(p.nrows for p in parts)
+    """The rows of ``parts[order[0]]``, ``parts[order[1]]``, … one after the other, each
+    column's values interned into one symbol table once per part; the rows are gathered
+    with one take per column, not a step per record."""
+    sizes = np.array([p.nrows for p in parts], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]) if len(parts) else sizes
+    lengths = sizes[order]
+    nrows = int(lengths.sum())
+    # the row of the parts laid end to end that each output row reads
+    out_starts = np.cumsum(lengths) - lengths
+    rows = np.repeat(starts[order] - out_starts, lengths) + np.arange(nrows, dtype=np.int64)
     out = SourceTable(list(names), nrows)
     for name in names:
         if fields is not None and name not in fields:
             continue
         sym = SymbolTable()
-        luts: dict[int, np.ndarray] = {}  # a part's value codes -> codes of ``sym``
         pieces = []
         for part in parts:
             col = part.columns.get(name)
             if col is None:
                 pieces.append(np.full(part.nrows, -1, dtype=np.int32))
                 continue
-            lut = luts.get(id(col.values))
-            if lut is None:
-                every = np.arange(len(col.values), dtype=np.int64)
-                dual_texts, nums = col.values.duals_at(every)
-                codes = sym.intern_many(dual_texts, nums, col.values.null_mask(every))
-                lut = luts[id(col.values)] = np.append(codes, -1).astype(np.int32)
+            every = np.arange(len(col.values), dtype=np.int64)
+            dual_texts, nums = col.values.duals_at(every)
+            codes = sym.intern_many(dual_texts, nums, col.values.null_mask(every))
+            lut = np.append(codes, -1).astype(np.int32)
             pieces.append(lut[col.codes_at(None)])
-        codes = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int32)
-        out.columns[name] = SourceColumn(sym, codes, nrows)
+        laid = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int32)
+        out.columns[name] = SourceColumn(sym, laid[rows], nrows)
     return out
