@@ -4,6 +4,8 @@ and clear errors for bad change logs (help "Merge"; golden cases ``load_merge_*`
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from associa.errors import ScriptError
 from associa.script import run_script
@@ -106,3 +108,54 @@ def rows_of(result, table: str) -> list[tuple]:  # type: ignore[no-untyped-def]
     fields = snapshot(result.model)[table]
     cols = [[None if c is None else c[0] for c in v] for v in fields.values()]
     return list(zip(*cols, strict=True))
+
+
+# -- against a plain reading of the rules, record by record -------------------------------
+
+OPS = {"i": "i", "Insert": "i", "u": "u", "UPDATE": "u", "d": "d", "delete": "d"}
+
+
+def reference(old: list[tuple], changes: list[tuple]) -> list[tuple]:
+    """The rules of prefixes/merge.py one record at a time: old rows (K, V, W, S),
+    changes (op, K, V, S) without W; rows (K, V, W, S) out."""
+    applied = sorted(range(len(changes)), key=lambda i: changes[i][3])  # stable
+    latest: dict[int, int] = {}
+    for i in applied:
+        latest[changes[i][1]] = i
+    changed = set()
+    for key, i in latest.items():
+        olds = [r for r in old if r[0] == key]
+        if not any(r[3] > changes[i][3] for r in olds):
+            changed.add(key)
+    out = [r for r in old if r[0] not in changed]
+    for i in applied:
+        op, key, v, s = changes[i]
+        if key not in changed or latest[key] != i or OPS[op] == "d":
+            continue
+        olds = [r for r in old if r[0] == key]
+        w = olds[0][2] if OPS[op] == "u" and olds else None
+        out.append((key, v, w, s))
+    return out
+
+
+def _inline(header: str, rows: list[tuple]) -> str:
+    return header + "\n" + "\n".join(", ".join(str(c) for c in r) for r in rows)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    old=st.lists(st.tuples(st.integers(1, 6), st.sampled_from("abc"), st.sampled_from("xyz"),
+                           st.integers(0, 4)), min_size=1, max_size=8),
+    changes=st.lists(st.tuples(st.sampled_from(sorted(OPS)), st.integers(1, 8),
+                               st.sampled_from("pqr"), st.integers(0, 4)),
+                     min_size=1, max_size=10),
+)
+def test_merge_matches_the_rules_record_by_record(old, changes) -> None:  # type: ignore[no-untyped-def]
+    script = (f"T: LOAD K, V, W, S INLINE [\n{_inline('K, V, W, S', old)}\n];\n"
+              f"Merge (S, vS) On K Concatenate (T) LOAD * INLINE [\n"
+              f"{_inline('Op, K, V, S', changes)}\n];")
+    result = run_script(script)
+    got = rows_of(result, "T") if "T" in result.model.tables else []
+    want = [(str(k), v, w, str(s)) for k, v, w, s in reference(old, changes)]
+    assert got == want
+    assert result.variables["vS"] == str(max([r[3] for r in old] + [c[3] for c in changes]))
