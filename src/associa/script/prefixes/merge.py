@@ -12,8 +12,10 @@ https://help.qlik.com/en-US/sense/Subsystems/Hub/Content/Sense_Hub/Scripting/Scr
 * the target is the CONCATENATE table, else the table with the same set of fields (the
   operation field left out), else (a partial reload) the table of the LOAD's name, else a
   new table;
-* Insert: the target's fields the LOAD lacks are NULL; Update: they keep the values of the
-  record it updates; Delete: the missing fields do not matter (help, "Operations");
+* Insert: the target's fields the LOAD lacks are NULL; Delete: the missing fields do not
+  matter (help, "Operations", seen in the zh-CN page); Update: they keep the values of the
+  record it updates (that sentence of the page was cut off in the copy searched here; an
+  update that blanked them would be an Insert);
 * SequenceNoVar gets the largest sequence number seen (target and change log), so that a
   later ``WHERE Seq > $(var)`` reads only the new part of an accumulated log.
 
