@@ -13,7 +13,9 @@ STORE into. A case with a ``connections.json`` has databases for LIB CONNECT TO
 Optional keys: ``"log"`` (the reload's persistent lines, exactly), ``"section_access"``
 (the tables loaded under SECTION ACCESS: ``{table: {field: [text or null per row]}}``), and
 ``"error"`` (``{"message": part of the error text, "line": …, "column": …}``): the reload
-must fail with that ScriptError, and then nothing else is checked.
+must fail with that ScriptError, and then nothing else is checked. A case with a
+``partial.qvs`` runs it as a partial reload (``DoReload(qPartial=true)``) over the model the
+full reload of ``script.qvs`` made; ``expected.json`` is then the partial reload's result.
 """
 
 from __future__ import annotations
@@ -123,6 +125,9 @@ def test_golden_script(case: str, tmp_path: Path) -> None:
         assert err.column == want.get("column", err.column), err
         return
     result = run_case(script, tmp_path, connect=connect)
+    if (folder / "partial.qvs").is_file():
+        result = run_case((folder / "partial.qvs").read_text(encoding="utf-8"), tmp_path,
+                          connect=connect, partial=result.model)
     if "log" in expected:
         assert result.log == expected["log"]
     if "section_access" in expected:

@@ -199,7 +199,7 @@ def test_concatenate_prefixes(text: str, concatenate: str | None, no_concatenate
         ("LOAD A FROM", "Unexpected end of statement, expected a file name", None),
         (
             "LOAD A NOWHERE x",
-            "Unexpected 'NOWHERE', expected FROM, INLINE, RESIDENT or AUTOGENERATE",
+            "Unexpected 'NOWHERE', expected FROM, FROM_FIELD, INLINE, RESIDENT or AUTOGENERATE",
             "NOWHERE",
         ),
         ("LOAD A INLINE [A] junk", "Unexpected 'junk'", "junk"),

@@ -79,3 +79,20 @@ def test_do_reload_partial_over_qix(client) -> None:  # type: ignore[no-untyped-
     assert client.call("DoReload", 0, False, handle=doc) == {"qReturn": True}
     assert client.call("Evaluate", "Sum(K)", handle=doc)["qReturn"] == "7"
     assert client.call("Evaluate", "Count(N)", handle=doc)["qReturn"] == "1"
+
+
+def test_do_reload_partial_applies_a_change_log_over_qix(client) -> None:  # type: ignore[no-untyped-def]
+    script = """T: LOAD * INLINE [Id, Amount, Seq
+1, 10, 1
+2, 20, 1];
+T: Merge Only (Seq, vSeq) On Id LOAD * INLINE [Operation, Id, Amount, Seq
+Update, 2, 25, 2
+Delete, 1, 10, 2
+Insert, 3, 30, 3];
+"""
+    doc = client.session_app(script)
+    assert client.call("Evaluate", "Sum(Amount)", handle=doc)["qReturn"] == "30"
+    assert client.call("DoReload", 0, True, handle=doc) == {"qReturn": True}
+    assert client.call("Evaluate", "Sum(Amount)", handle=doc)["qReturn"] == "55"
+    assert client.call("Evaluate", "Sum(Id)", handle=doc)["qReturn"] == "5"  # 2 and 3
+    assert client.call("Evaluate", "Count(Id)", handle=doc)["qReturn"] == "2"

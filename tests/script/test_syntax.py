@@ -25,7 +25,7 @@ def test_every_error_is_reported_in_script_order() -> None:
     assert found(script) == [
         ("Unexpected '*'", 1, 12),
         ("NEXT without FOR", 2, 1),
-        ("Unexpected 'B', expected FROM, INLINE, RESIDENT or AUTOGENERATE", 3, 8),
+        ("Unexpected 'B', expected FROM, FROM_FIELD, INLINE, RESIDENT or AUTOGENERATE", 3, 8),
         ("Unexpected end of statement, expected a condition", 6, 9),
     ]
 

@@ -49,7 +49,8 @@ class Prefixes:
     mode: str | None = None  # "add" | "replace" | "merge" (partial reload)
     only: bool = False  # ADD ONLY / REPLACE ONLY / MERGE ONLY: partial reloads only
     merge_keys: list[str] = field(default_factory=list)  # MERGE … ON keys
-    merge_operation: str | None = None  # MERGE (field holding Insert/Update/Delete)
+    merge_sequence: str | None = None  # MERGE (SequenceNoField [, SequenceNoVar])
+    merge_sequence_var: str | None = None
 
     def transforms(self) -> bool:
         """Whether a prefix reshapes the LOAD's rows before they are stored."""
@@ -221,9 +222,13 @@ def _mode(sp: StatementParser, pre: Prefixes, word: str) -> None:
     pre.mode = word
     pre.only = sp.word("only")
     if word == "merge":
-        if sp.tok.is_op("("):  # (SequenceNoField [, SequenceNoVar])
+        if sp.tok.is_op("("):  # (SequenceNoField [, SequenceNoVar]) (help "Merge")
+            tok = sp.tok
             args = _name_args(sp, "MERGE")
-            pre.merge_operation = args[0]
+            if not 1 <= len(args) <= 2 or not args[0]:
+                raise sp.fail("MERGE takes a sequence field and, optionally, a variable", tok)
+            pre.merge_sequence = args[0]
+            pre.merge_sequence_var = args[1] if len(args) == 2 and args[1] else None
         sp.expect_word("on")
         pre.merge_keys = sp.names()
 

@@ -49,8 +49,10 @@ class FileFormat:
 class Load:
     label: str | None
     items: list[LoadItem]
-    source: str  # "inline" | "file" | "resident" | "autogenerate" | "preceding" | "sql"
+    # "inline" | "file" | "resident" | "autogenerate" | "preceding" | "sql" | "from_field"
+    source: str
     data: str = ""  # inline text, file path, resident table name or SQL statement
+    data_field: str = ""  # FROM_FIELD (table, field): the field (``data`` the table)
     count: ast.Node | None = None  # AUTOGENERATE count
     fmt: FileFormat = field(default_factory=FileFormat)
     where: ast.Node | None = None
@@ -252,13 +254,21 @@ class StatementParser(Parser):
                 load.fmt = self.format_spec()
         elif self.word("resident"):
             load.source, load.data = "resident", self.name("a table name")
+        elif self.word("from_field"):  # FROM_FIELD (table, field) [(format)]
+            self.expect_op("(")
+            load.source, load.data = "from_field", self.name("a table name")
+            self.expect_op(",")
+            load.data_field = self.name("a field name")
+            self.expect_op(")")
+            if self.tok.is_op("("):
+                load.fmt = self.format_spec()
         elif self.word("autogenerate"):
             load.source = "autogenerate"
             load.count = self.expression(0)
         elif tok.kind is T.EOF or tok.is_word("where", "while", "group"):
             load.source = "preceding"  # reads the LOAD or SELECT written under it
         else:
-            raise self.unexpected("expected FROM, INLINE, RESIDENT or AUTOGENERATE")
+            raise self.unexpected("expected FROM, FROM_FIELD, INLINE, RESIDENT or AUTOGENERATE")
         ls.parse_clauses(self, load)
         self.end()
         return load

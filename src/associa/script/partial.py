@@ -6,8 +6,8 @@ executed"; other statements, SET and LET among them, run as in a full reload).
 * ``ADD LOAD``: the rows are added to the table of the same name (the label), else as a
   full reload would store them;
 * ``REPLACE LOAD``: the table of that name is dropped first, then loaded anew;
-* ``MERGE … ON keys LOAD``: the new rows replace the rows with the same keys, and are
-  added otherwise (the ``Operation`` field variant of the help is not supported);
+* ``MERGE [(seq [, var])] ON keys LOAD``: a change log applied by key, in full reloads
+  too (``prefixes.merge``);
 * ``ADD ONLY`` / ``REPLACE ONLY`` / ``MERGE ONLY``: like the above, and skipped entirely in
   a full reload.
 """
@@ -40,22 +40,3 @@ def builder_of(model: DataModel) -> ModelBuilder:
         builder.tables[table.name] = Table(table.name, list(table.fields), Columns(cols),
                                            table.nrows)
     return builder
-
-
-def merge_rows(target: Table, names: list[str], columns: dict[str, np.ndarray], n: int,
-               keys: list[str]) -> None:
-    """MERGE: rows of ``target`` whose keys come again are dropped, then the new rows are
-    appended (codes of both sides are in the same symbol tables)."""
-    if keys and all(k in target.columns for k in keys):
-        old = np.stack([np.asarray(target.columns[k], dtype=np.int64) for k in keys], axis=1)
-        new = np.stack([np.asarray(columns[k], dtype=np.int64) for k in keys], axis=1)
-        both = np.concatenate([old, new])
-        _, inv = np.unique(both, axis=0, return_inverse=True)
-        inv = inv.reshape(-1)
-        again = np.isin(inv[: len(old)], inv[len(old):])
-        if again.any():
-            keep = np.flatnonzero(~again)
-            for f in target.fields:
-                target.columns[f] = np.asarray(target.columns[f])[keep]
-            target.nrows = len(keep)
-    target.append_rows(columns, n)

@@ -25,7 +25,7 @@ from associa.script import parser as p
 from associa.script.frame import Frame, Scratch
 from associa.script.loading import LoadRun
 from associa.script.prefixes import join as joins
-from associa.script.prefixes import reshape
+from associa.script.prefixes import merge, reshape
 from associa.script.prefixes.mapping import Mapping
 from associa.script.sources.table import SourceColumn, SourceTable
 
@@ -64,7 +64,8 @@ def run_load(it: Interpreter, node: p.Load) -> None:
     # the table the rows go to: its name (for RowNo, Peek, QUALIFY) is known up front
     final_items = _items(top, names if len(chain) == 1 else None)
     known = bool(final_items) or not top.items
-    plain = known and not (pre.mapping or pre.transforms() or pre.join or pre.keep)
+    plain = known and not (pre.mapping or pre.transforms() or pre.join or pre.keep
+                           or pre.mode == "merge")
     table_name, target = _destination(it, top, source_name, chain, final_items)
 
     def on_batch(rows: int) -> None:
@@ -76,6 +77,7 @@ def run_load(it: Interpreter, node: p.Load) -> None:
     source = read(_referenced(first, items0, names, len(chain) > 1), on_batch)
     source = _source_prefixes(it, top, first, source)
     frame: Frame | None = None
+    changes: merge.ChangeLog | None = None
     columns: dict[str, Column] = {}
     n = 0
     for k, stage in enumerate(chain):
@@ -125,8 +127,10 @@ def run_load(it: Interpreter, node: p.Load) -> None:
         if not known:  # `*` over a preceding load: the fields are known only now
             table_name, target = _destination(it, top, source_name, chain, [
                 p.LoadItem(ast.FieldRef(nm), nm) for nm in frame.names])
+        if pre.mode == "merge":
+            frame, changes = merge.split(frame, pre.merge_keys, pre.merge_sequence, it.locale)
         names_out, columns, n = _to_builder(it, frame, table_name, report)
-    total = _store(it, top, table_name, target, names_out, columns, n)
+    total = _store(it, top, table_name, target, names_out, columns, n, changes)
     it.context.changed()
     done = f"{table_name} << {total} Lines fetched"
     if last[0] != done:
@@ -197,6 +201,8 @@ def _destination(it: Interpreter, top: p.Load, source_name: str, chain: list[p.L
         return target.name, target
     if not pre.no_concatenate and not pre.transforms() and not pre.generic and items:
         names = [i.name for i in _qualified(it, items, base_name, pre)]
+        if pre.mode == "merge":  # help "Merge": the same fields, the operation left out
+            names = merge.fields_stored(names, pre.merge_keys)
         found = it.builder.find_same_fields(names)
         if found is not None:
             return found.name, found
@@ -397,9 +403,17 @@ def _to_builder(it: Interpreter, frame: Frame, table_name: str,
 
 
 def _store(it: Interpreter, top: p.Load, table_name: str, target: Table | None,
-           names: list[str], columns: dict[str, Column], n: int) -> int:
+           names: list[str], columns: dict[str, Column], n: int,
+           changes: merge.ChangeLog | None = None) -> int:
     pre = top.prefixes
     builder = it.builder
+    if changes is not None:  # MERGE, in full and partial reloads alike (help "Merge")
+        cols = {k: _materialized(v) for k, v in columns.items()}
+        table, largest = merge.apply(builder, table_name, target, names, cols, n,
+                                     pre.merge_keys, pre.merge_sequence, changes)
+        if pre.merge_sequence_var:
+            it.assign(pre.merge_sequence_var, merge.sequence_text(largest))
+        return table.nrows
     if pre.join or pre.keep:
         other = builder.table(pre.target) if pre.target else builder.last_table()
         if other is None:
@@ -414,13 +428,7 @@ def _store(it: Interpreter, top: p.Load, table_name: str, target: Table | None,
         builder.add(name, names, columns, n)
         return n
     if target is not None:
-        cols = {k: _materialized(v) for k, v in columns.items()}
-        if it.partial and pre.mode == "merge":
-            from associa.script.partial import merge_rows
-
-            merge_rows(target, names, cols, n, pre.merge_keys)
-        else:
-            target.append_rows(cols, n)
+        target.append_rows({k: _materialized(v) for k, v in columns.items()}, n)
         return target.nrows
     builder.add(table_name, names, columns, n)
     return n
