@@ -10,6 +10,7 @@ from functools import cached_property
 import numpy as np
 
 from associa.model.symbols import NULL, SymbolTable
+from associa.model.synthetic import shared_parts
 from associa.model.table import Table, code_dtype, encode_column
 
 _versions = itertools.count(1)
@@ -119,6 +120,9 @@ class DataModel:
             self.fields[key].syn = self.fields[key].hidden = True
             for part in parts:
                 self.fields[part].keypart = True
+        # key parts common to overlapping $Syn tables: linked in the first only
+        self.unlinked: set[tuple[str, str]] = shared_parts(self.tables.values(),
+                                                           self.synthetic_tables)
         self._build_forest()
 
     # -- structure ------------------------------------------------------------------
@@ -139,6 +143,8 @@ class DataModel:
         self._walk(seen_tables, seen_fields)
         for name in self.loose_tables:
             keys = [f for f in self.tables[name].fields if self.fields[f].is_key]
+            self.loose_links.extend((name, f) for f in keys if (name, f) in self.unlinked)
+            keys = [f for f in keys if (name, f) not in self.unlinked]
             anchor = next((f for f in keys if f in seen_fields), None)
             if anchor is None:
                 self.components.append([name])
@@ -172,6 +178,9 @@ class DataModel:
                     for fname in self.tables[name].fields:
                         if not self.fields[fname].is_key:
                             continue
+                        if (name, fname) in self.unlinked:
+                            self.loose_links.append((name, fname))
+                            continue
                         if fname in seen_fields:
                             if name not in self.key_tables.get(fname, []):
                                 self.loose_links.append((name, fname))
@@ -182,7 +191,8 @@ class DataModel:
                         queue.append(("f", fname))
                 else:
                     for tname in self.fields[name].tables:
-                        if tname in self.key_tables[name] or tname in self._loose:
+                        if (tname in self.key_tables[name] or tname in self._loose
+                                or (tname, name) in self.unlinked):
                             continue
                         if tname in seen_tables:
                             self.loose_links.append((tname, name))

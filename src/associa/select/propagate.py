@@ -106,6 +106,12 @@ class Inference:
         sub = self._sub_key(self.plan.behind[(table, key)])
         if not sub:
             return None
+        drop = self.plan.dropped.get((table, key))
+        if drop and not drop.isdisjoint(self._selected):
+            # from a $Syn key's other tables: the selections of its parts left out
+            # (``plan.Plan.dropped``); the same message as the state without them
+            return self._memo.get(("W", table, key), lambda: self.shared.inference(
+                self.state.without(drop)).to_field(table, key))
         return self.shared.messages.get(
             ("M", table, key, sub), lambda: self._presence(table, key, self._rows(table, key)))
 
@@ -144,7 +150,10 @@ class Inference:
         and the selections they depend on (those behind the table seen from ``skip``, or
         in its whole part of the model), so that a state agreeing there, such as the
         state a click started from, reuses it."""
-        deps = self.plan.component_fields[table] if skip is None else self.plan.behind[(table, skip)]
+        if skip is None:
+            deps = self.plan.component_fields[table]
+        else:
+            deps = self.plan.behind[(table, skip)] | self.plan.dropped.get((table, skip), frozenset())
         return ("R", table, names, self._sub_key(deps))
 
     def _filters(self, table: str, skip: str | None) -> list[tuple[str, np.ndarray]]:
@@ -263,6 +272,11 @@ class Inference:
 
     def _in_table(self, table: str, name: str) -> np.ndarray:
         """The field's symbols in the table's possible rows."""
+        if table in self.plan.loose and name not in self.plan.links[table]:
+            # a loosely coupled table's field is as if in a table of its own
+            st = self.plan.stats[(table, name)]
+            sel = self.state.selected.get(name)
+            return st.present if sel is None else _readonly(st.present & sel)
         if name in self.plan.links[table]:
             # rows = (rows behind the other keys) ∧ F(name→table)[col]: their symbols are
             # M(table→name) ∧ F(name→table), with no pass over the rows
