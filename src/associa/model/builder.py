@@ -164,12 +164,15 @@ class ModelBuilder:
         return model
 
 
-def model_from_rows(tables: Mapping[str, Mapping[str, Sequence[object]]]) -> DataModel:
-    """A data model from plain Python values (str, int, float, None), for tests and demos.
+def model_from_rows(tables: Mapping[str, Mapping[str, Sequence[object]]],
+                    loose: Sequence[str] = ()) -> DataModel:
+    """A data model from plain Python values (str, int, float, None), for tests and demos;
+    ``loose``: tables to loosen (as LOOSEN TABLE).
 
     Numbers get their default text; strings are kept as text only (no interpretation).
     """
     builder = ModelBuilder()
+    builder.loosened = list(loose)
     for tname, cols in tables.items():
         fields = list(cols)
         nrows = len(next(iter(cols.values()), []))
