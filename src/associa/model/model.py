@@ -101,6 +101,9 @@ class DataModel:
         # loosely coupled tables (circular references broken, or LOOSEN TABLE), and the
         # $Syn tables (see associa.model.loops and associa.model.synthetic)
         self.loose_tables: list[str] = [t for t in loose if t in self.tables]
+        # of those, the ones loosened through the API (SetLooselyCoupledVector: state 1,
+        # which the API may change back; the script's are state 2)
+        self.api_loose: frozenset[str] = frozenset()
         self.synthetic_tables: list[str] = [t for t in synthetic if t in self.tables]
         self.table_tags: dict[str, list[str]] = {}  # TAG TABLE … WITH …
         symbols = symbols or {}
@@ -124,6 +127,22 @@ class DataModel:
         self.unlinked: set[tuple[str, str]] = shared_parts(self.tables.values(),
                                                            self.synthetic_tables)
         self._build_forest()
+
+    def with_loose(self, api_loose: Iterable[str]) -> DataModel:
+        """The same data with ``api_loose`` loosely coupled through the API besides the
+        tables the script loosened (a new version: a model is immutable once built)."""
+        script = [t for t in self.loose_tables if t not in self.api_loose]
+        extra = set(api_loose) - set(script)
+        out = object.__new__(DataModel)
+        # the data, not what was worked out from them (caches kept in __dict__ by
+        # cached properties and by the layers above: inference plans, chart caches)
+        for name in ("tables", "synthetic_tables", "table_tags", "fields", "unlinked"):
+            setattr(out, name, getattr(self, name))
+        out.version = next(_versions)
+        out.loose_tables = script + [t for t in self.tables if t in extra]
+        out.api_loose = frozenset(t for t in out.loose_tables if t in extra)
+        out._build_forest()
+        return out
 
     # -- structure ------------------------------------------------------------------
 
