@@ -296,11 +296,9 @@ def _foj_possible(db, hub: str, spokes: dict[str, list[str]], fields: list[str],
     sql = f"SELECT {', '.join(out_cols)} FROM {hub}"
     before = [hub]
     for spoke, on in spokes.items():
-        def side(f: str) -> str:
-            same = [t for t in before if t == hub or set(spokes[t]) == set(on)]
-            return f"COALESCE({', '.join(_col(t, f) for t in same)})"
+        same = [t for t in before if t == hub or set(spokes[t]) == set(on)]
         sql += f" FULL JOIN {spoke} ON " + " AND ".join(
-            f'{spoke}."{f}" = {side(f)}' for f in on)
+            f"{_col(spoke, f)} = COALESCE({', '.join(_col(t, f) for t in same)})" for f in on)
         before.append(spoke)
     where = " AND ".join(
         f'"{f}" IN ({", ".join(repr(v) for v in sorted(vals))})' for f, vals in selections.items())

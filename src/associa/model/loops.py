@@ -15,7 +15,10 @@ Evidence (the reference notes are not shipped with associa):
   loosely coupled until no circular references remain", with the loop warning.
 * A loosely coupled table has all associations between its field values removed, "a
   similar effect could be achieved by loading each field of the loosely coupled table as
-  independent, unconnected tables": it takes no part in a loop.
+  independent, unconnected tables": it takes no part in a loop. Inference does exactly
+  that (``associa.select.plan.Plan.loose``).
+* Key parts common to overlapping ``$Syn`` tables (``synthetic.shared_parts``) link the
+  first of them only: they close no loop.
 
 ``loosen`` returns the tables to loosen (the script's first, then one per loop found:
 the table with the most rows in it, the first loaded on a tie) and one warning line per

@@ -150,8 +150,10 @@ class DataModel:
         """Links (table, key field) used for propagation, chosen breadth first.
 
         A loosely coupled table is left out of the walk, then hung as a leaf on the first
-        of its keys that the forest reached (its other keys are loose links), so no
-        selection travels through it from one of its keys to another."""
+        of its keys that the forest reached (its other keys are loose links): the tree
+        charts join along. Inference links it through every key and passes nothing
+        through it (``associa.select.plan``). A key part common to overlapping $Syn
+        tables links the first of them only (``unlinked``)."""
         self.links: dict[str, list[str]] = {t: [] for t in self.tables}  # table -> key fields
         self.key_tables: dict[str, list[str]] = {}  # key field -> tables
         self.loose_links: list[tuple[str, str]] = []

@@ -28,6 +28,23 @@ table). Which field set goes first: the largest set shared by two tables, ties b
 load order; tables holding the whole set take the key, and the loop runs until no two
 tables share two fields (a ``$Syn`` table can take part, giving keys over keys).
 
+Overlapping sets. The help's rule is per pair of tables ("two or more fields in
+common": a composite key of the combinations the pair shares). A table can share one set
+with a table and an overlapping one with another: the bridge of ``INTERVALMATCH (Time,
+Machine)`` (Time, From, To, Machine) shares Machine+From+To with the intervals and
+Machine+Time with the events (the "slowly changing dimension" bridge of Qlik's
+IntervalMatch help). Making the larger key first would take Machine out of the bridge
+and leave the events joined on Time alone (an m2 event would meet m1's intervals). So
+the sets overlapping one another (neither holding the other) get their keys in the same
+round, each from the columns as they were before the round: ``$Syn 1 = Machine+From+To``,
+``$Syn 2 = Machine+Time``, the bridge holding both. Machine is then a part of both
+``$Syn`` tables; both list combinations of the bridge's own rows where they meet, so it
+links through the first only (``shared_parts``; no circular reference is reported), and
+inference lets a selection on a key's parts act on the key's combinations
+(``associa.select.plan``). No engine document shows this case's internal tables; what
+the tests hold is that the associations are those of the full outer join of the tables
+as loaded through the bridge (DuckDB, ``tests/model/test_synthetic.py``).
+
 Everything works on the builder's form (int32 codes, ``-1`` for NULL), whole columns at
 a time.
 """

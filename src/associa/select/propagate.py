@@ -17,6 +17,15 @@ reduction in both directions):
 A value is possible when some possible row of some table holds it; it is alternative
 when it would be possible with its own field's selection removed.
 
+Two refinements. ``M(T→k)`` for a $Syn key ``k`` from a table other than its $Syn table
+leaves the selections of ``k``'s parts out: they constrain the key's combinations (in
+the $Syn table's message), as a selection on a key field constrains the field, so a row
+without a partner through ``k`` is not blocked by them coming round another path (a
+table holding overlapping keys). A loosely coupled table is linked through each of its
+keys and sends ⊤ along every one (nothing lies behind it): each of its fields behaves
+as a table of its own, its unlinked fields showing their own values under their own
+selection only.
+
 How it is computed (the answers are those of the definitions above):
 
 * Lazily and once: each message, row set, possible set and state array is computed when
