@@ -27,7 +27,7 @@ table forced loose.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 
 from associa.model.table import Table
 
@@ -35,7 +35,7 @@ __all__ = ["find_loop", "loosen"]
 
 
 def _graph(tables: Sequence[Table], skip: set[str],
-           unlinked: set[tuple[str, str]] = frozenset()) -> dict[tuple[str, str], list[tuple[str, str]]]:
+           unlinked: Set[tuple[str, str]] = frozenset()) -> dict[tuple[str, str], list[tuple[str, str]]]:
     """Bipartite adjacency: ("t", table) ↔ ("f", key field), loose tables left out, and
     the (table, field) pairs of ``unlinked`` (``synthetic.shared_parts``)."""
     holders: dict[str, list[str]] = {}
@@ -55,7 +55,7 @@ def _graph(tables: Sequence[Table], skip: set[str],
 
 
 def find_loop(tables: Sequence[Table], skip: Iterable[str] = (),
-              unlinked: set[tuple[str, str]] = frozenset()) -> list[str] | None:
+              unlinked: Set[tuple[str, str]] = frozenset()) -> list[str] | None:
     """The tables of one loop of the association graph (in the order met), or None."""
     adj = _graph(tables, set(skip), unlinked)
     parent: dict[tuple[str, str], tuple[str, str] | None] = {}
@@ -91,7 +91,7 @@ def _cycle(parent: dict, a: tuple[str, str], b: tuple[str, str]) -> list[str]:
 
 
 def loosen(tables: Sequence[Table], explicit: Iterable[str] = (),
-           unlinked: set[tuple[str, str]] = frozenset()) -> tuple[list[str], list[str]]:
+           unlinked: Set[tuple[str, str]] = frozenset()) -> tuple[list[str], list[str]]:
     """Tables to loosen, and the warning lines for the ones forced loose."""
     order = {t.name: i for i, t in enumerate(tables)}
     rows = {t.name: t.nrows for t in tables}
