@@ -386,3 +386,49 @@ def test_inference_over_overlapping_keys_matches_duckdb(case, data) -> None:
     db = duckdb.connect()
     want = _foj_possible(db, "H", spokes, fields, tables, selections)
     assert _possible(model, fields, selections) == want
+
+
+def test_chart_over_overlapping_keys_matches_duckdb() -> None:
+    """Machine, Time and Run with Count(Run), under no selection and under Machine = m2:
+    the rows of the full outer join through the bridge (a dimension without a value shows
+    as NULL), Count(Run) over each."""
+    duckdb = pytest.importorskip("duckdb")
+    import pyarrow as pa
+
+    model = run_script(
+        (GOLDEN / "model_synthetic_overlapping" / "script.qvs").read_text(encoding="utf-8")).model
+    db = duckdb.connect()
+    data = {
+        "Events": {"Machine": ["m1", "m1", "m2"], "Time": ["3", "8", "3"]},
+        "Runs": {"Machine": ["m1", "m2", "m1"], "From": ["1", "5", "7"], "To": ["4", "9", "9"],
+                 "Run": ["r1", "r2", "r3"]},
+        "Link": {"Time": ["3", "8"], "From": ["1", "7"], "To": ["4", "9"], "Machine": ["m1", "m1"]},
+    }
+    for name, cols in data.items():
+        db.register(name, pa.table({f: pa.array(v, pa.string()) for f, v in cols.items()}))
+    sql = """
+        SELECT COALESCE(l.Machine, e.Machine, r.Machine) AS m, COALESCE(l.Time, e.Time) AS t,
+               r.Run AS run
+        FROM Link l
+        FULL JOIN Events e ON e.Time = l.Time AND e.Machine = l.Machine
+        FULL JOIN Runs r ON r.Machine = l.Machine AND r."From" = l."From" AND r."To" = l."To"
+    """
+    for machine in (None, "m2"):
+        state = SelectionState()
+        where = ""
+        if machine:
+            sym = model.fields["Machine"].symbols
+            mask = np.zeros(len(sym), dtype=bool)
+            mask[sym.find_text(machine)] = True
+            state = state.with_field("Machine", mask)
+            where = f"WHERE m = '{machine}'"
+        definition = {
+            "qDimensions": [{"qDef": {"qFieldDefs": [f]}} for f in ("Machine", "Time", "Run")],
+            "qMeasures": [{"qDef": {"qDef": "Count(Run)"}}],
+            "qInitialDataFetch": [{"qLeft": 0, "qTop": 0, "qWidth": 4, "qHeight": 50}],
+        }
+        layout = HyperCube(model, Inference(model, state), definition, DEFAULT_LOCALE).layout()
+        got = sorted(tuple(c["qText"] for c in row) for row in layout["qDataPages"][0]["qMatrix"])
+        want = sorted(tuple("-" if v is None else str(v) for v in row) for row in db.execute(
+            f"SELECT m, t, run, count(run) FROM ({sql}) {where} GROUP BY m, t, run").fetchall())
+        assert got == want, machine
