@@ -246,3 +246,189 @@ def test_a_builder_from_a_built_model_builds_it_again() -> None:
     extra.add("D", ["x", "y"], cols, 1)
     rebuilt = extra.build()
     assert rebuilt.tables["D"].fields == ["$Syn 2"]
+
+
+# -- overlapping shared field sets --------------------------------------------------------------
+
+
+def test_overlapping_shared_sets_get_a_key_each() -> None:
+    """The interval-match bridge with a key: Link(Time, From, To, Machine) shares
+    Machine+From+To with Runs and Machine+Time with Events. Both keys are made from the
+    columns as loaded; Machine sits in both $Syn tables, linked in the first only."""
+    result = run_script(
+        (GOLDEN / "model_synthetic_overlapping" / "script.qvs").read_text(encoding="utf-8"))
+    model = result.model
+    assert result.log[-2:] == ["$Syn 1 = Machine+From+To", "$Syn 2 = Machine+Time"]
+    assert model.tables["Events"].fields == ["$Syn 2"]
+    assert model.tables["Runs"].fields == ["$Syn 1", "Run"]
+    assert model.tables["Link"].fields == ["$Syn 2", "$Syn 1"]
+    assert model.tables["$Syn 1 Table"].fields == ["$Syn 1", "Machine", "From", "To"]
+    assert model.tables["$Syn 2 Table"].fields == ["$Syn 2", "Machine", "Time"]
+    assert model.loose_tables == []  # no circular reference through Machine
+    assert model.unlinked == {("$Syn 2 Table", "Machine")}
+
+
+GOLDEN = __import__("pathlib").Path(__file__).resolve().parent.parent / "golden" / "script"
+
+
+def _q(name: str) -> str:
+    return '"' + name + '"'
+
+
+def _col(table: str, name: str) -> str:
+    return f"{table}.{_q(name)}"
+
+
+def _foj_possible(db, hub: str, spokes: dict[str, list[str]], fields: list[str],
+                  tables: dict, selections: dict[str, set]) -> dict[str, set]:
+    """Possible values per field in DuckDB: the natural full outer join of the tables as
+    loaded, each spoke joined on the fields it shares with the hub (a spoke row without a
+    partner is a row of its own; spokes holding the same key set meet on it, hub or
+    not), rows kept where every selected field holds a selected value."""
+    import pyarrow as pa
+
+    for name, cols in tables.items():
+        db.register(name, pa.table({f: pa.array(v, pa.string()) for f, v in cols.items()}))
+    out_cols = []
+    for f in fields:
+        holders = [t for t in [hub, *spokes] if f in tables[t]]
+        out_cols.append(f"COALESCE({', '.join(_col(t, f) for t in holders)}) AS {_q(f)}")
+    sql = f"SELECT {', '.join(out_cols)} FROM {hub}"
+    before = [hub]
+    for spoke, on in spokes.items():
+        same = [t for t in before if t == hub or set(spokes[t]) == set(on)]
+        sql += f" FULL JOIN {spoke} ON " + " AND ".join(
+            f"{_col(spoke, f)} = COALESCE({', '.join(_col(t, f) for t in same)})" for f in on)
+        before.append(spoke)
+    where = " AND ".join(
+        f'"{f}" IN ({", ".join(repr(v) for v in sorted(vals))})' for f, vals in selections.items())
+    rows = db.execute(f"SELECT * FROM ({sql}) {'WHERE ' + where if where else ''}").fetchall()
+    return {f: {r[i] for r in rows if r[i] is not None} for i, f in enumerate(fields)}
+
+
+def _possible(model, fields, selections) -> dict[str, set]:
+    state = SelectionState()
+    for f, vals in selections.items():
+        sym = model.fields[f].symbols
+        mask = np.zeros(len(sym), dtype=bool)
+        for v in vals:
+            mask[sym.find_text(v)] = True
+        state = state.with_field(f, mask)
+    inference = Inference(model, state)
+    out = {}
+    for f in fields:
+        sym = model.fields[f].symbols
+        out[f] = {sym.text(int(i)) for i in np.flatnonzero(inference.possible(f))}
+    return out
+
+
+def test_interval_match_with_a_key_associates_as_the_join_through_the_bridge() -> None:
+    """Every selection of one or two values in Events / Runs / Link against DuckDB: an
+    event of m2 at time 3 has no run (no run of m2 holds 3), r1 is m1's run at 3."""
+    duckdb = pytest.importorskip("duckdb")
+    tables = {
+        "Events": {"Machine": ["m1", "m1", "m2"], "Time": ["3", "8", "3"]},
+        "Runs": {"Machine": ["m1", "m2", "m1"], "From": ["1", "5", "7"], "To": ["4", "9", "9"],
+                 "Run": ["r1", "r2", "r3"]},
+        "Link": {"Time": ["3", "8"], "From": ["1", "7"], "To": ["4", "9"], "Machine": ["m1", "m1"]},
+    }
+    model = run_script(
+        (GOLDEN / "model_synthetic_overlapping" / "script.qvs").read_text(encoding="utf-8")).model
+    fields = ["Machine", "Time", "From", "To", "Run"]
+    spokes = {"Events": ["Time", "Machine"], "Runs": ["Machine", "From", "To"]}
+    db = duckdb.connect()
+    values = [(f, v) for f in fields for v in sorted({v for t in tables.values() for v in t.get(f, [])})]
+    picks = [[p] for p in values] + [[a, b] for i, a in enumerate(values) for b in values[i + 1:]]
+    for pick in picks:
+        selections: dict[str, set] = {}
+        for f, v in pick:
+            selections.setdefault(f, set()).add(v)
+        want = _foj_possible(db, "Link", spokes, fields, tables, selections)
+        assert _possible(model, fields, selections) == want, pick
+    # the wrong association of before: the m2 event at 3 with m1's run r1
+    got = _possible(model, fields, {"Machine": {"m2"}, "Time": {"3"}})
+    assert got["Run"] == set()
+
+
+@st.composite
+def overlapping_models(draw):
+    """A hub table sharing two overlapping field sets with two spokes (x+y with S1, y+z
+    with S2), maybe a third spoke holding one of the sets again."""
+    layouts = {"H": ["x", "y", "z", "h"], "S1": ["x", "y", "a"], "S2": ["y", "z", "b"]}
+    spokes = {"S1": ["x", "y"], "S2": ["y", "z"]}
+    if draw(st.booleans()):
+        layouts["S3"] = ["y", "z", "c"]
+        spokes["S3"] = ["y", "z"]
+    tables = {}
+    for name, fields in layouts.items():
+        n = draw(st.integers(1, 4))
+        tables[name] = {
+            f: draw(st.lists(st.one_of(st.none(), st.sampled_from("ab")), min_size=n, max_size=n))
+            for f in fields
+        }
+    return tables, spokes
+
+
+@settings(max_examples=100, deadline=None)
+@given(overlapping_models(), st.data())
+def test_inference_over_overlapping_keys_matches_duckdb(case, data) -> None:
+    duckdb = pytest.importorskip("duckdb")
+    tables, spokes = case
+    model = model_from_rows(tables)
+    fields = sorted({f for cols in tables.values() for f in cols})
+    have = [f for f in fields if len(model.fields[f].symbols)]
+    picks = data.draw(st.lists(st.sampled_from(have), max_size=2, unique=True)) if have else []
+    selections: dict[str, set] = {}
+    for f in picks:
+        sym = model.fields[f].symbols
+        chosen = data.draw(st.sets(st.integers(0, len(sym) - 1), min_size=1))
+        selections[f] = {sym.text(i) for i in chosen}
+    db = duckdb.connect()
+    want = _foj_possible(db, "H", spokes, fields, tables, selections)
+    assert _possible(model, fields, selections) == want
+
+
+def test_chart_over_overlapping_keys_matches_duckdb() -> None:
+    """Machine, Time and Run with Count(Run), under no selection and under Machine = m2:
+    the rows of the full outer join through the bridge (a dimension without a value shows
+    as NULL), Count(Run) over each."""
+    duckdb = pytest.importorskip("duckdb")
+    import pyarrow as pa
+
+    model = run_script(
+        (GOLDEN / "model_synthetic_overlapping" / "script.qvs").read_text(encoding="utf-8")).model
+    db = duckdb.connect()
+    data = {
+        "Events": {"Machine": ["m1", "m1", "m2"], "Time": ["3", "8", "3"]},
+        "Runs": {"Machine": ["m1", "m2", "m1"], "From": ["1", "5", "7"], "To": ["4", "9", "9"],
+                 "Run": ["r1", "r2", "r3"]},
+        "Link": {"Time": ["3", "8"], "From": ["1", "7"], "To": ["4", "9"], "Machine": ["m1", "m1"]},
+    }
+    for name, cols in data.items():
+        db.register(name, pa.table({f: pa.array(v, pa.string()) for f, v in cols.items()}))
+    sql = """
+        SELECT COALESCE(l.Machine, e.Machine, r.Machine) AS m, COALESCE(l.Time, e.Time) AS t,
+               r.Run AS run
+        FROM Link l
+        FULL JOIN Events e ON e.Time = l.Time AND e.Machine = l.Machine
+        FULL JOIN Runs r ON r.Machine = l.Machine AND r."From" = l."From" AND r."To" = l."To"
+    """
+    for machine in (None, "m2"):
+        state = SelectionState()
+        where = ""
+        if machine:
+            sym = model.fields["Machine"].symbols
+            mask = np.zeros(len(sym), dtype=bool)
+            mask[sym.find_text(machine)] = True
+            state = state.with_field("Machine", mask)
+            where = f"WHERE m = '{machine}'"
+        definition = {
+            "qDimensions": [{"qDef": {"qFieldDefs": [f]}} for f in ("Machine", "Time", "Run")],
+            "qMeasures": [{"qDef": {"qDef": "Count(Run)"}}],
+            "qInitialDataFetch": [{"qLeft": 0, "qTop": 0, "qWidth": 4, "qHeight": 50}],
+        }
+        layout = HyperCube(model, Inference(model, state), definition, DEFAULT_LOCALE).layout()
+        got = sorted(tuple(c["qText"] for c in row) for row in layout["qDataPages"][0]["qMatrix"])
+        want = sorted(tuple("-" if v is None else str(v) for v in row) for row in db.execute(
+            f"SELECT m, t, run, count(run) FROM ({sql}) {where} GROUP BY m, t, run").fetchall())
+        assert got == want, machine

@@ -74,3 +74,46 @@ def test_loosely_coupled_vector(client: Client) -> None:
     ), handle=1)
     client.call("DoReload", handle=1)
     assert client.call("GetLooselyCoupledVector", handle=1) == {"qv": [0, 2, 0, 0, 0, 0, 0]}
+
+
+def test_set_loosely_coupled_vector(client: Client) -> None:
+    """QlikView help, "Loosely coupled tables": Table1 (B, A), Table2 (A, C), Table3
+    (C, D). Loosened through the API (state 1), Table2 passes no selection from C to A;
+    coupled again, it does. The selection stays through both changes."""
+    _reload(client, (
+        "Table1: LOAD * INLINE [\nB, A\n1, x\n2, y\n3, z];\n"
+        "Table2: LOAD * INLINE [\nA, C\nx, 5\ny, 7\nz, 9];\n"
+        "Table3: LOAD * INLINE [\nC, D\n5, a\n7, b\n9, c];"
+    ))
+    assert client.call("GetLooselyCoupledVector", handle=1) == {"qv": [0, 0, 0, 0, 0, 0]}
+    c = client.call("GetField", "C", handle=1)["qReturn"]["qHandle"]
+    client.call("SelectValues", [{"qIsNumeric": True, "qNumber": 9}], handle=c)
+
+    def count_b() -> str:
+        return client.call("Evaluate", "Count(DISTINCT B)", handle=1)["qReturn"]
+
+    assert count_b() == "1"
+    assert client.call("SetLooselyCoupledVector", [0, 1, 0, 0, 0, 0], handle=1) == {
+        "qReturn": True}
+    assert client.call("GetLooselyCoupledVector", handle=1) == {"qv": [0, 1, 0, 0, 0, 0]}
+    assert count_b() == "3"
+    assert client.call("Evaluate", "Count(DISTINCT D)", handle=1)["qReturn"] == "1"
+    client.call("SetLooselyCoupledVector", [0, 0, 0, 0, 0, 0], handle=1)
+    assert client.call("GetLooselyCoupledVector", handle=1) == {"qv": [0, 0, 0, 0, 0, 0]}
+    assert count_b() == "1"
+    # too few states, or a state that is not one: an error, nothing changed
+    assert client.error("SetLooselyCoupledVector", [0, 1], handle=1)["code"] == 8
+    assert client.error("SetLooselyCoupledVector", [0, 7, 0, 0, 0, 0], handle=1)["code"] == 8
+    assert client.call("GetLooselyCoupledVector", handle=1) == {"qv": [0, 0, 0, 0, 0, 0]}
+
+
+def test_a_table_the_script_loosened_stays_loose(client: Client) -> None:
+    client.call("CreateSessionApp")
+    client.call("SetScript", (
+        "A: LOAD * INLINE [\nk1, k2\n1, 1];\nB: LOAD * INLINE [\nk2, k3\n1, 1\n2, 2];\n"
+        "C: LOAD * INLINE [\nk3, k1\n1, 1];"
+    ), handle=1)
+    client.call("DoReload", handle=1)
+    assert client.call("GetLooselyCoupledVector", handle=1) == {"qv": [0, 2, 0, 0, 0, 0]}
+    client.call("SetLooselyCoupledVector", [1, 0, 0, 0, 0, 0], handle=1)
+    assert client.call("GetLooselyCoupledVector", handle=1) == {"qv": [1, 2, 0, 0, 0, 0]}

@@ -72,6 +72,43 @@ def oracle(tables: dict[str, dict[str, list]], selections: dict[str, set]) -> di
     return result
 
 
+def oracle_loose(tables: dict[str, dict[str, list]], loose: list[str],
+                 selections: dict[str, set]) -> dict[str, set]:
+    """The oracle over the tables with each loosely coupled table's fields loaded as
+    independent, unconnected one-field tables of its values (Qlik help, "Loosen Table":
+    "all associations between field values in the table are removed. A similar effect
+    could be achieved by loading each field of the loosely coupled table as independent,
+    unconnected tables")."""
+    split: dict[str, dict[str, list]] = {}
+    for name, cols in tables.items():
+        if name not in loose:
+            split[name] = cols
+            continue
+        for f, values in cols.items():
+            distinct = list(dict.fromkeys(v for v in values if v is not None))
+            if distinct:
+                split[f"{name}.{f}"] = {f: distinct}
+    # the parts the split leaves apart are data islands: a selection acts in its own
+    result: dict[str, set] = {}
+    left = list(split)
+    while left:
+        part = [left.pop(0)]
+        grown = True
+        while grown:
+            grown = False
+            for name in list(left):
+                if any(set(split[name]) & set(split[p]) for p in part):
+                    part.append(name)
+                    left.remove(name)
+                    grown = True
+        fields = {f for p in part for f in split[p]}
+        sub = oracle({p: split[p] for p in part},
+                     {f: v for f, v in selections.items() if f in fields})
+        for f, vals in sub.items():
+            result.setdefault(f, set()).update(vals)
+    return result
+
+
 @st.composite
 def tree_models(draw):
     """2-4 tables in a random tree of key fields (a key may be shared by several tables)."""
@@ -148,3 +185,68 @@ def test_unlinked_value_stays_possible():
     assert [("S", "O", "A", "X")[0] if s == 1 else s for s in states]
     counts = inf.state_counts("Country")
     assert counts["qSelected"] == 1 and counts["qAlternative"] == 1
+
+
+@settings(max_examples=150, deadline=None)
+@given(tree_models(), st.data())
+def test_loose_tables_match_the_oracle_of_their_fields_apart(tables, data):
+    """A loosely coupled table (LOOSEN TABLE) passes no selection between its fields: as
+    if each of its fields were a table of its own."""
+    loose = data.draw(st.lists(st.sampled_from(sorted(tables)), min_size=1, max_size=2,
+                               unique=True))
+    model = model_from_rows(tables, loose=loose)
+    assert sorted(model.loose_tables) == sorted(loose)
+    fields = sorted(f for f in model.fields if len(model.fields[f].symbols))
+    selections: dict[str, set] = {}
+    state = SelectionState()
+    picks = data.draw(st.lists(st.sampled_from(fields), max_size=2, unique=True)) if fields else []
+    for f in picks:
+        sym = model.fields[f].symbols
+        chosen = data.draw(st.sets(st.integers(0, len(sym) - 1), min_size=1))
+        mask = np.zeros(len(sym), dtype=bool)
+        mask[list(chosen)] = True
+        state = state.with_field(f, mask)
+        selections[f] = {sym.text(i) for i in chosen}
+    inference = Inference(model, state)
+    expected = oracle_loose(tables, loose, selections)
+    for f in model.fields:
+        sym = model.fields[f].symbols
+        got = {sym.text(i) for i in np.flatnonzero(inference.possible(f))}
+        assert got == expected.get(f, set()), f
+    for f in selections:
+        rest = {g: v for g, v in selections.items() if g != f}
+        sym = model.fields[f].symbols
+        got = {sym.text(i) for i in np.flatnonzero(inference.alternative(f))}
+        assert got == oracle_loose(tables, loose, rest).get(f, set())
+
+
+def test_loose_table_of_the_qlikview_help():
+    """QlikView help, "Loosely coupled tables": Table1 (B, A), Table2 (A, C), Table3
+    (C, D); with Table2 loosely coupled, selecting 2 in B reaches A (Table1) but not C
+    and D, which only Table2 links to A."""
+    tables = {
+        "Table1": {"B": [1, 2, 3], "A": ["x", "y", "z"]},
+        "Table2": {"A": ["x", "y", "z"], "C": [5, 7, 9]},
+        "Table3": {"C": [5, 7, 9], "D": ["a", "b", "c"]},
+    }
+    for loose, want_c in (([], {"7"}), (["Table2"], {"5", "7", "9"})):
+        model = model_from_rows(tables, loose=loose)
+        sym = model.fields["B"].symbols
+        mask = np.zeros(len(sym), dtype=bool)
+        mask[sym.find_text("2")] = True
+        inf = Inference(model, SelectionState().with_field("B", mask))
+
+        def possible(name: str, inf=inf, model=model) -> set:
+            s = model.fields[name].symbols
+            return {s.text(int(i)) for i in np.flatnonzero(inf.possible(name))}
+
+        assert possible("A") == {"y"}
+        assert possible("C") == want_c
+        assert len(possible("D")) == len(want_c)
+        # and from the other side: C reaches D, not A through the loose table
+        sym = model.fields["C"].symbols
+        mask = np.zeros(len(sym), dtype=bool)
+        mask[sym.find_text("9")] = True
+        inf = Inference(model, SelectionState().with_field("C", mask))
+        assert possible("D", inf) == {"c"}
+        assert possible("B", inf) == ({"3"} if not loose else {"1", "2", "3"})

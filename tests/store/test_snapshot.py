@@ -212,3 +212,13 @@ def test_evenly_spaced_numbers_are_stored_as_a_rule() -> None:
     back = load_model(dump_model(model))
     assert back.fields["ID"].symbols.arithmetic == (1.0, 1.0)
     assert_same_model(model, back)
+
+
+def test_round_trip_keeps_the_tables_loosened_through_the_api() -> None:
+    model = model_from_rows({"A": {"k": [1, 2], "a": [1, 2]}, "B": {"k": [1], "b": [3]},
+                             "C": {"k": [2], "c": [4]}}, loose=["C"])
+    model = model.with_loose({"B"})
+    assert model.loose_tables == ["C", "B"] and model.api_loose == {"B"}
+    back = load_model(dump_model(model))
+    assert back.loose_tables == ["C", "B"] and back.api_loose == {"B"}
+    assert back.with_loose(set()).loose_tables == ["C"]

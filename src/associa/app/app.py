@@ -101,6 +101,17 @@ class App:
             self.script = script
             self.modified = now_iso()
 
+    def set_loose(self, api_loose: set[str]) -> None:
+        """Loosen through the API the tables of ``api_loose`` (and only those, besides
+        the tables the script loosened): SetLooselyCoupledVector. The data stay; the
+        model becomes a new version whose associations every object reads again."""
+        if self._reloading.locked():
+            raise ReloadInProgress("SetLooselyCoupledVector")
+        with self.lock:
+            self.model = self.model.with_loose(api_loose)
+            self.modified = now_iso()
+        self.notify("reload")
+
     def reload(
         self,
         progress: Callable[[str], None] | None = None,

@@ -11,7 +11,7 @@ from associa.errors import ScriptError
 from associa.model.loops import loosen
 from associa.model.model import DataModel, compact
 from associa.model.symbols import SymbolTable
-from associa.model.synthetic import make_synthetic_keys, source_columns
+from associa.model.synthetic import make_synthetic_keys, shared_parts, source_columns
 from associa.model.table import Columns, Identity, Table, code_dtype
 from associa.values.dates import date_format_of, date_kind
 from associa.values.locale import DEFAULT_LOCALE, Locale
@@ -132,7 +132,7 @@ class ModelBuilder:
         tables = list(self.tables.values())  # taken, not copied: each int32 column is
         self.tables = {}  # freed as soon as its narrow form replaces it
         synthesis = make_synthetic_keys(tables, self.symbols)
-        loose, warnings = loosen(tables, self.loosened)
+        loose, warnings = loosen(tables, self.loosened, shared_parts(tables, synthesis.tables))
         self.notes = [*synthesis.log, *warnings]
         symbols = compact(tables, self.symbols)
         for table in tables:  # identity columns take their field's code dtype
@@ -164,12 +164,15 @@ class ModelBuilder:
         return model
 
 
-def model_from_rows(tables: Mapping[str, Mapping[str, Sequence[object]]]) -> DataModel:
-    """A data model from plain Python values (str, int, float, None), for tests and demos.
+def model_from_rows(tables: Mapping[str, Mapping[str, Sequence[object]]],
+                    loose: Sequence[str] = ()) -> DataModel:
+    """A data model from plain Python values (str, int, float, None), for tests and demos;
+    ``loose``: tables to loosen (as LOOSEN TABLE).
 
     Numbers get their default text; strings are kept as text only (no interpretation).
     """
     builder = ModelBuilder()
+    builder.loosened = list(loose)
     for tname, cols in tables.items():
         fields = list(cols)
         nrows = len(next(iter(cols.values()), []))

@@ -15,7 +15,10 @@ Evidence (the reference notes are not shipped with associa):
   loosely coupled until no circular references remain", with the loop warning.
 * A loosely coupled table has all associations between its field values removed, "a
   similar effect could be achieved by loading each field of the loosely coupled table as
-  independent, unconnected tables": it takes no part in a loop.
+  independent, unconnected tables": it takes no part in a loop. Inference does exactly
+  that (``associa.select.plan.Plan.loose``).
+* Key parts common to overlapping ``$Syn`` tables (``synthetic.shared_parts``) link the
+  first of them only: they close no loop.
 
 ``loosen`` returns the tables to loosen (the script's first, then one per loop found:
 the table with the most rows in it, the first loaded on a tie) and one warning line per
@@ -24,19 +27,22 @@ table forced loose.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 
 from associa.model.table import Table
 
 __all__ = ["find_loop", "loosen"]
 
 
-def _graph(tables: Sequence[Table], skip: set[str]) -> dict[tuple[str, str], list[tuple[str, str]]]:
-    """Bipartite adjacency: ("t", table) ↔ ("f", key field), loose tables left out."""
+def _graph(tables: Sequence[Table], skip: set[str],
+           unlinked: Set[tuple[str, str]] = frozenset()) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """Bipartite adjacency: ("t", table) ↔ ("f", key field), loose tables left out, and
+    the (table, field) pairs of ``unlinked`` (``synthetic.shared_parts``)."""
     holders: dict[str, list[str]] = {}
     for t in tables:
         for f in t.fields:
-            holders.setdefault(f, []).append(t.name)
+            if (t.name, f) not in unlinked:
+                holders.setdefault(f, []).append(t.name)
     adj: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for f, names in holders.items():
         live = [n for n in names if n not in skip]
@@ -48,9 +54,10 @@ def _graph(tables: Sequence[Table], skip: set[str]) -> dict[tuple[str, str], lis
     return adj
 
 
-def find_loop(tables: Sequence[Table], skip: Iterable[str] = ()) -> list[str] | None:
+def find_loop(tables: Sequence[Table], skip: Iterable[str] = (),
+              unlinked: Set[tuple[str, str]] = frozenset()) -> list[str] | None:
     """The tables of one loop of the association graph (in the order met), or None."""
-    adj = _graph(tables, set(skip))
+    adj = _graph(tables, set(skip), unlinked)
     parent: dict[tuple[str, str], tuple[str, str] | None] = {}
     for start in [("t", t.name) for t in tables]:
         if start not in adj or start in parent:
@@ -83,14 +90,15 @@ def _cycle(parent: dict, a: tuple[str, str], b: tuple[str, str]) -> list[str]:
     return [name for kind, name in path if kind == "t"]
 
 
-def loosen(tables: Sequence[Table], explicit: Iterable[str] = ()) -> tuple[list[str], list[str]]:
+def loosen(tables: Sequence[Table], explicit: Iterable[str] = (),
+           unlinked: Set[tuple[str, str]] = frozenset()) -> tuple[list[str], list[str]]:
     """Tables to loosen, and the warning lines for the ones forced loose."""
     order = {t.name: i for i, t in enumerate(tables)}
     rows = {t.name: t.nrows for t in tables}
     loose = [name for name in dict.fromkeys(explicit) if name in order]
     warnings: list[str] = []
     while True:
-        loop = find_loop(tables, loose)
+        loop = find_loop(tables, loose, unlinked)
         if loop is None:
             return loose, warnings
         victim = max(loop, key=lambda n: (rows[n], -order[n]))

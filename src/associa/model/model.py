@@ -10,6 +10,7 @@ from functools import cached_property
 import numpy as np
 
 from associa.model.symbols import NULL, SymbolTable
+from associa.model.synthetic import shared_parts
 from associa.model.table import Table, code_dtype, encode_column
 
 _versions = itertools.count(1)
@@ -100,6 +101,9 @@ class DataModel:
         # loosely coupled tables (circular references broken, or LOOSEN TABLE), and the
         # $Syn tables (see associa.model.loops and associa.model.synthetic)
         self.loose_tables: list[str] = [t for t in loose if t in self.tables]
+        # of those, the ones loosened through the API (SetLooselyCoupledVector: state 1,
+        # which the API may change back; the script's are state 2)
+        self.api_loose: frozenset[str] = frozenset()
         self.synthetic_tables: list[str] = [t for t in synthetic if t in self.tables]
         self.table_tags: dict[str, list[str]] = {}  # TAG TABLE … WITH …
         symbols = symbols or {}
@@ -119,7 +123,26 @@ class DataModel:
             self.fields[key].syn = self.fields[key].hidden = True
             for part in parts:
                 self.fields[part].keypart = True
+        # key parts common to overlapping $Syn tables: linked in the first only
+        self.unlinked: set[tuple[str, str]] = shared_parts(self.tables.values(),
+                                                           self.synthetic_tables)
         self._build_forest()
+
+    def with_loose(self, api_loose: Iterable[str]) -> DataModel:
+        """The same data with ``api_loose`` loosely coupled through the API besides the
+        tables the script loosened (a new version: a model is immutable once built)."""
+        script = [t for t in self.loose_tables if t not in self.api_loose]
+        extra = set(api_loose) - set(script)
+        out = object.__new__(DataModel)
+        # the data, not what was worked out from them (caches kept in __dict__ by
+        # cached properties and by the layers above: inference plans, chart caches)
+        for name in ("tables", "synthetic_tables", "table_tags", "fields", "unlinked"):
+            setattr(out, name, getattr(self, name))
+        out.version = next(_versions)
+        out.loose_tables = script + [t for t in self.tables if t in extra]
+        out.api_loose = frozenset(t for t in out.loose_tables if t in extra)
+        out._build_forest()
+        return out
 
     # -- structure ------------------------------------------------------------------
 
@@ -127,8 +150,10 @@ class DataModel:
         """Links (table, key field) used for propagation, chosen breadth first.
 
         A loosely coupled table is left out of the walk, then hung as a leaf on the first
-        of its keys that the forest reached (its other keys are loose links), so no
-        selection travels through it from one of its keys to another."""
+        of its keys that the forest reached (its other keys are loose links): the tree
+        charts join along. Inference links it through every key and passes nothing
+        through it (``associa.select.plan``). A key part common to overlapping $Syn
+        tables links the first of them only (``unlinked``)."""
         self.links: dict[str, list[str]] = {t: [] for t in self.tables}  # table -> key fields
         self.key_tables: dict[str, list[str]] = {}  # key field -> tables
         self.loose_links: list[tuple[str, str]] = []
@@ -139,6 +164,8 @@ class DataModel:
         self._walk(seen_tables, seen_fields)
         for name in self.loose_tables:
             keys = [f for f in self.tables[name].fields if self.fields[f].is_key]
+            self.loose_links.extend((name, f) for f in keys if (name, f) in self.unlinked)
+            keys = [f for f in keys if (name, f) not in self.unlinked]
             anchor = next((f for f in keys if f in seen_fields), None)
             if anchor is None:
                 self.components.append([name])
@@ -172,6 +199,9 @@ class DataModel:
                     for fname in self.tables[name].fields:
                         if not self.fields[fname].is_key:
                             continue
+                        if (name, fname) in self.unlinked:
+                            self.loose_links.append((name, fname))
+                            continue
                         if fname in seen_fields:
                             if name not in self.key_tables.get(fname, []):
                                 self.loose_links.append((name, fname))
@@ -182,7 +212,8 @@ class DataModel:
                         queue.append(("f", fname))
                 else:
                     for tname in self.fields[name].tables:
-                        if tname in self.key_tables[name] or tname in self._loose:
+                        if (tname in self.key_tables[name] or tname in self._loose
+                                or (tname, name) in self.unlinked):
                             continue
                         if tname in seen_tables:
                             self.loose_links.append((tname, name))

@@ -28,12 +28,30 @@ table). Which field set goes first: the largest set shared by two tables, ties b
 load order; tables holding the whole set take the key, and the loop runs until no two
 tables share two fields (a ``$Syn`` table can take part, giving keys over keys).
 
+Overlapping sets. The help's rule is per pair of tables ("two or more fields in
+common": a composite key of the combinations the pair shares). A table can share one set
+with a table and an overlapping one with another: the bridge of ``INTERVALMATCH (Time,
+Machine)`` (Time, From, To, Machine) shares Machine+From+To with the intervals and
+Machine+Time with the events (the "slowly changing dimension" bridge of Qlik's
+IntervalMatch help). Making the larger key first would take Machine out of the bridge
+and leave the events joined on Time alone (an m2 event would meet m1's intervals). So
+the sets overlapping one another (neither holding the other) get their keys in the same
+round, each from the columns as they were before the round: ``$Syn 1 = Machine+From+To``,
+``$Syn 2 = Machine+Time``, the bridge holding both. Machine is then a part of both
+``$Syn`` tables; both list combinations of the bridge's own rows where they meet, so it
+links through the first only (``shared_parts``; no circular reference is reported), and
+inference lets a selection on a key's parts act on the key's combinations
+(``associa.select.plan``). No engine document shows this case's internal tables; what
+the tests hold is that the associations are those of the full outer join of the tables
+as loaded through the bridge (DuckDB, ``tests/model/test_synthetic.py``).
+
 Everything works on the builder's form (int32 codes, ``-1`` for NULL), whole columns at
 a time.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -47,7 +65,7 @@ from associa.model.table import Columns, Table
 if TYPE_CHECKING:
     from associa.model.model import DataModel
 
-__all__ = ["SYN_PREFIX", "Synthesis", "make_synthetic_keys", "source_columns"]
+__all__ = ["SYN_PREFIX", "Synthesis", "make_synthetic_keys", "shared_parts", "source_columns"]
 
 SYN_PREFIX = "$Syn "
 NULL = -1
@@ -67,16 +85,40 @@ class Synthesis:
         return {p for parts in self.keys.values() for p in parts}
 
 
-def _best_shared(tables: list[Table]) -> tuple[str, ...] | None:
-    """The largest field set two tables share (two fields or more), first in load order."""
-    best: tuple[str, ...] | None = None
+def _pairwise_shared(tables: list[Table]) -> list[tuple[str, ...]]:
+    """The field sets two tables share (two fields or more), largest first, then in load
+    order (of the first pair sharing it)."""
+    out: list[tuple[str, ...]] = []
     for i, a in enumerate(tables):
-        fa = set(a.fields)
+        if len(a.fields) < 2:
+            continue
         for b in tables[i + 1:]:
-            shared = [f for f in a.fields if f in set(b.fields)] if len(fa) > 1 else []
-            if len(shared) >= 2 and (best is None or len(shared) > len(best)):
-                best = tuple(shared)
-    return best
+            fb = set(b.fields)
+            shared = tuple(f for f in a.fields if f in fb)
+            if len(shared) >= 2 and not any(set(shared) == set(s) for s in out):
+                out.append(shared)
+    return sorted(out, key=len, reverse=True)  # stable: load order within a size
+
+
+def _round(tables: list[Table]) -> list[tuple[str, ...]]:
+    """The field sets that get their keys together in one round: the largest shared set,
+    and every shared set overlapping one of the round's without holding it or being held
+    by it (their common fields must still be there when each key is made)."""
+    candidates = _pairwise_shared(tables)
+    if not candidates:
+        return []
+    chosen = [candidates[0]]
+    grown = True
+    while grown:
+        grown = False
+        for cand in candidates:
+            if cand in chosen:
+                continue
+            c = set(cand)
+            if any(c & set(s) and not c <= set(s) and not set(s) <= c for s in chosen):
+                chosen.append(cand)
+                grown = True
+    return chosen
 
 
 def _dense(values: np.ndarray) -> tuple[np.ndarray, int]:
@@ -133,36 +175,67 @@ def make_synthetic_keys(tables: list[Table], symbols: dict[str, SymbolTable]) ->
     symbol tables. Builder form throughout."""
     out = Synthesis()
     while True:
-        shared = _best_shared(tables)
-        if shared is None:
+        sets = _round(tables)
+        if not sets:
             return out
-        n = len(out.keys) + 1
-        key, tname = f"{SYN_PREFIX}{n}", f"{SYN_PREFIX}{n} Table"
-        holders = [t for t in tables if all(f in t.columns for f in shared)]
-        sizes = [len(symbols[f]) if f in symbols else 0 for f in shared]
-        cols = [np.concatenate([np.asarray(t.columns[f], dtype=np.int32) for t in holders])
-                for f in shared]
-        ids, firsts = _combination_ids(cols, sizes)
-        count = len(firsts)
-        sym = symbols[key] = SymbolTable()
-        if count:
-            sym.intern_range(1.0, 1.0, count)
-        start = 0
-        for t in holders:
-            part = ids[start:start + t.nrows].astype(np.int32)
-            start += t.nrows
-            at = min(t.fields.index(f) for f in shared)
-            for f in shared:
-                t.drop_field(f)
-            t.fields.insert(at, key)
-            t.columns[key] = part
-        syn_cols = {key: np.arange(count, dtype=np.int32)}
-        for f, col in zip(shared, cols, strict=True):
-            syn_cols[f] = col[firsts]
-        tables.append(Table(tname, [key, *shared], Columns(syn_cols), count))
-        out.keys[key] = list(shared)
-        out.tables.append(tname)
-        out.log.append(f"{key} = {'+'.join(shared)}")
+        # every key of the round is made from the columns as they are before the round
+        # drops any field, so that overlapping keys both see their common fields
+        made: list[tuple[str, str, tuple[str, ...], list[Table], np.ndarray]] = []
+        new_tables: list[Table] = []
+        for shared in sets:
+            n = len(out.keys) + 1
+            key, tname = f"{SYN_PREFIX}{n}", f"{SYN_PREFIX}{n} Table"
+            holders = [t for t in tables if all(f in t.columns for f in shared)]
+            sizes = [len(symbols[f]) if f in symbols else 0 for f in shared]
+            cols = [np.concatenate([np.asarray(t.columns[f], dtype=np.int32) for t in holders])
+                    for f in shared]
+            ids, firsts = _combination_ids(cols, sizes)
+            count = len(firsts)
+            sym = symbols[key] = SymbolTable()
+            if count:
+                sym.intern_range(1.0, 1.0, count)
+            made.append((key, tname, shared, holders, ids))
+            syn_cols = {key: np.arange(count, dtype=np.int32)}
+            for f, col in zip(shared, cols, strict=True):
+                syn_cols[f] = col[firsts]
+            new_tables.append(Table(tname, [key, *shared], Columns(syn_cols), count))
+            out.keys[key] = list(shared)
+            out.tables.append(tname)
+            out.log.append(f"{key} = {'+'.join(shared)}")
+        for key, _, shared, holders, ids in made:
+            start = 0
+            for t in holders:
+                part = ids[start:start + t.nrows].astype(np.int32)
+                start += t.nrows
+                present = [f for f in shared if f in t.columns]
+                at = min((t.fields.index(f) for f in present), default=len(t.fields))
+                for f in present:
+                    t.drop_field(f)
+                t.fields.insert(at, key)
+                t.columns[key] = part
+        tables.extend(new_tables)
+
+
+def shared_parts(tables: Iterable[Table], synthetic: Iterable[str]) -> set[tuple[str, str]]:
+    """(``$Syn`` table, field) for a key part held by several ``$Syn`` tables, but the
+    first of them: overlapping keys made together (a table with ``$Syn 1`` over
+    Machine+From+To and ``$Syn 2`` over Time+Machine) both hold the common part. Each
+    ``$Syn`` table lists combinations found in the tables that hold the key, which agree
+    on the common part row by row, so that part links nothing the keys do not link
+    already: it stays unlinked in the later ``$Syn`` tables (no loop is reported, no table
+    loosened), a selection on it acting there as on any field of the table."""
+    syn = set(synthetic)
+    first: dict[str, str] = {}
+    out: set[tuple[str, str]] = set()
+    for t in tables:
+        if t.name not in syn:
+            continue
+        for f in t.fields[1:]:
+            if f in first:
+                out.add((t.name, f))
+            else:
+                first[f] = t.name
+    return out
 
 
 def source_columns(model: DataModel, table_name: str) -> dict[str, np.ndarray]:

@@ -58,6 +58,24 @@ class Plan:
         kernels.warm()
         self.links = {t: list(ks) for t, ks in model.links.items()}
         self.key_tables = {k: list(ts) for k, ts in model.key_tables.items()}
+        # loosely coupled tables: linked through every key they hold, passing nothing
+        # from one to another (each field as if in a table of its own; see _behind)
+        self.loose = frozenset(model.loose_tables)
+        for t in model.loose_tables:
+            for f in model.tables[t].fields:
+                if not model.fields[f].is_key or (t, f) in model.unlinked:
+                    continue
+                if f not in self.links[t]:
+                    self.links[t].append(f)
+                holders = self.key_tables.setdefault(f, [])
+                if t not in holders:
+                    holders.append(t)
+        # a $Syn key's parts (keys over keys expanded), and the table listing its
+        # combinations: a message along (table, key) from any other table leaves the
+        # selections of the key's parts out (they act on the key's combinations in its
+        # $Syn table, as a selection on a key field acts on the field, not the tables)
+        self.parts = _syn_parts(model)
+        self.syn_home = {model.tables[t].fields[0]: t for t in model.synthetic_tables}
         self.nrows = {t: tab.nrows for t, tab in model.tables.items()}
         self.fields_of = {t: list(tab.fields) for t, tab in model.tables.items()}
         self.field_tables = {f: list(fld.tables) for f, fld in model.fields.items()}
@@ -65,11 +83,23 @@ class Plan:
         # fields whose selection acts inside a table (not linked through the forest)
         self.local = {t: [f for f in fs if f not in self.links[t]] for t, fs in self.fields_of.items()}
         self.behind: dict[tuple[str, str], frozenset[str]] = {}
+        self.dropped: dict[tuple[str, str], frozenset[str]] = {}
         for t, keys in self.links.items():
             for k in keys:
-                self.behind[(t, k)] = self._behind(t, k)
-        # every field of the tables linked with each table (its part of the forest)
+                drop = self.parts.get(k, frozenset()) if self.syn_home.get(k) != t else frozenset()
+                self.behind[(t, k)] = self._behind(t, k) - drop
+                if drop:
+                    self.dropped[(t, k)] = drop
+        # every field of the tables linked with each table (its part of the forest); a
+        # loose table's rows depend on what reaches it through each of its keys
         self.component_fields = {t: self._behind(t, "") for t in self.links}
+        for t in self.loose:
+            deps = set(self.fields_of[t])
+            for k in self.links[t]:
+                for u in self.key_tables[k]:
+                    if u != t:
+                        deps |= self.behind[(u, k)]
+            self.component_fields[t] = frozenset(deps)
         self.stats: dict[tuple[str, str], ColumnStats] = {}
         for t, tab in model.tables.items():
             for f in tab.fields:
@@ -101,8 +131,12 @@ class Plan:
     def _behind(self, table: str, key: str) -> frozenset[str]:
         """Fields of the tables reached from ``table`` without crossing ``key``; ``key``
         itself only where such a table holds it unlinked (its selection then acts there).
-        ``key`` "" crosses every key: the fields of the table's whole part of the model."""
+        ``key`` "" crosses every key: the fields of the table's whole part of the model.
+        Nothing passes through a loosely coupled table: it is not entered, and seen from
+        itself nothing lies behind it."""
         out: set[str] = set()
+        if table in self.loose and key:
+            return frozenset()
         seen_t, seen_k = {table}, {key}
         stack = [table]
         while stack:
@@ -115,7 +149,7 @@ class Plan:
                     continue
                 seen_k.add(k)
                 for u in self.key_tables[k]:
-                    if u not in seen_t:
+                    if u not in seen_t and u not in self.loose:
                         seen_t.add(u)
                         stack.append(u)
         return frozenset(out)
@@ -128,6 +162,26 @@ class Plan:
         return sum(s.nbytes for s in self.stats.values()) + sum(
             p.nbytes for p in self.field_present.values()) + sum(
             order.nbytes + offsets.nbytes for order, offsets in self._postings.values())
+
+
+def _syn_parts(model: DataModel) -> dict[str, frozenset[str]]:
+    """Each $Syn key's parts, the parts of a part that is a $Syn key included."""
+    direct = {model.tables[t].fields[0]: model.tables[t].fields[1:] for t in model.synthetic_tables}
+    out: dict[str, frozenset[str]] = {}
+
+    def expand(key: str) -> frozenset[str]:
+        if key not in out:
+            acc: set[str] = set()
+            for p in direct[key]:
+                acc.add(p)
+                if p in direct:
+                    acc |= expand(p)
+            out[key] = frozenset(acc)
+        return out[key]
+
+    for key in direct:
+        expand(key)
+    return out
 
 
 def _column_stats(model: DataModel, tname: str, fname: str) -> ColumnStats:

@@ -17,6 +17,15 @@ reduction in both directions):
 A value is possible when some possible row of some table holds it; it is alternative
 when it would be possible with its own field's selection removed.
 
+Two refinements. ``M(T→k)`` for a $Syn key ``k`` from a table other than its $Syn table
+leaves the selections of ``k``'s parts out: they constrain the key's combinations (in
+the $Syn table's message), as a selection on a key field constrains the field, so a row
+without a partner through ``k`` is not blocked by them coming round another path (a
+table holding overlapping keys). A loosely coupled table is linked through each of its
+keys and sends ⊤ along every one (nothing lies behind it): each of its fields behaves
+as a table of its own, its unlinked fields showing their own values under their own
+selection only.
+
 How it is computed (the answers are those of the definitions above):
 
 * Lazily and once: each message, row set, possible set and state array is computed when
@@ -106,6 +115,12 @@ class Inference:
         sub = self._sub_key(self.plan.behind[(table, key)])
         if not sub:
             return None
+        drop = self.plan.dropped.get((table, key))
+        if drop and not drop.isdisjoint(self._selected):
+            # from a $Syn key's other tables: the selections of its parts left out
+            # (``plan.Plan.dropped``); the same message as the state without them
+            return self._memo.get(("W", table, key), lambda: self.shared.inference(
+                self.state.without(drop)).to_field(table, key))
         return self.shared.messages.get(
             ("M", table, key, sub), lambda: self._presence(table, key, self._rows(table, key)))
 
@@ -144,7 +159,10 @@ class Inference:
         and the selections they depend on (those behind the table seen from ``skip``, or
         in its whole part of the model), so that a state agreeing there, such as the
         state a click started from, reuses it."""
-        deps = self.plan.component_fields[table] if skip is None else self.plan.behind[(table, skip)]
+        if skip is None:
+            deps = self.plan.component_fields[table]
+        else:
+            deps = self.plan.behind[(table, skip)] | self.plan.dropped.get((table, skip), frozenset())
         return ("R", table, names, self._sub_key(deps))
 
     def _filters(self, table: str, skip: str | None) -> list[tuple[str, np.ndarray]]:
@@ -263,6 +281,11 @@ class Inference:
 
     def _in_table(self, table: str, name: str) -> np.ndarray:
         """The field's symbols in the table's possible rows."""
+        if table in self.plan.loose and name not in self.plan.links[table]:
+            # a loosely coupled table's field is as if in a table of its own
+            st = self.plan.stats[(table, name)]
+            sel = self.state.selected.get(name)
+            return st.present if sel is None else _readonly(st.present & sel)
         if name in self.plan.links[table]:
             # rows = (rows behind the other keys) ∧ F(name→table)[col]: their symbols are
             # M(table→name) ∧ F(name→table), with no pass over the rows

@@ -70,6 +70,7 @@ def dump_model(model: DataModel) -> bytes:
     arrays: dict[str, np.ndarray] = {}
     header: dict[str, Any] = {"format": MODEL_FORMAT, "fields": [], "tables": [],
                               "loose": model.loose_tables,
+                              "loose_api": sorted(model.api_loose),
                               "synthetic": model.synthetic_tables,
                               "table_tags": model.table_tags}
     for i, (name, fld) in enumerate(model.fields.items()):
@@ -151,6 +152,8 @@ def load_model(data: bytes) -> DataModel:
             tables.append(Table(meta["name"], list(meta["fields"]), cols, nrows))
     model = DataModel(tables, symbols, loose=header.get("loose", ()),
                       synthetic=header.get("synthetic", ()))
+    model.api_loose = frozenset(str(t) for t in header.get("loose_api", ())
+                                if t in model.loose_tables)
     model.table_tags = {str(k): [str(t) for t in v]
                         for k, v in dict(header.get("table_tags", {})).items()}
     for meta in header["fields"]:

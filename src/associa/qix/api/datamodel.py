@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from associa.errors import InvalidParameters
 from associa.model import DataModel
 from associa.model.model import presence
 from associa.model.synthetic import source_columns
@@ -166,4 +167,31 @@ def loosely_coupled_vector(model: DataModel) -> list[int]:
     The API docs' states: 0 not loosely coupled, 1 loosely coupled, 2 loosely coupled and
     not to be changed through the API; the Engine API tutorial shows 2 both for a table
     the engine loosened to break a loop and for one named by LOOSEN TABLE."""
-    return [2 if name in model.loose_tables else 0 for name in model.tables] + [0, 0, 0]
+    return [(1 if name in model.api_loose else 2) if name in model.loose_tables else 0
+            for name in model.tables] + [0, 0, 0]
+
+
+def loosely_coupled_after(model: DataModel, states: list[int]) -> set[str] | None:
+    """SetLooselyCoupledVector: the tables to be loose through the API after setting
+    ``states`` (one per table, in GetLooselyCoupledVector's order, then the three values
+    for internal use, which are ignored), or None when nothing changes. The API docs: "0
+    The table is not loosely coupled. 1 The table is loosely coupled. 2 The table is
+    loosely coupled and cannot be changed to another state using the Qlik Engine API"; "A
+    state will not be changed if already set to 2" (SetLooselyCoupledVector, .NET SDK).
+    So a table the script loosened (a loop broken, LOOSEN TABLE) stays loose; any other
+    one follows its new state (1 or 2 loosen it, 0 couples it again)."""
+    names = list(model.tables)
+    if len(states) < len(names):
+        raise InvalidParameters(
+            f"SetLooselyCoupledVector: {len(states)} states for {len(names)} tables")
+    want = set(model.api_loose)
+    for name, value in zip(names, states, strict=False):
+        if value not in (0, 1, 2):
+            raise InvalidParameters(f"SetLooselyCoupledVector: state {value!r} is not 0, 1 or 2")
+        if name in model.loose_tables and name not in model.api_loose:
+            continue  # state 2: the script's
+        if value:
+            want.add(name)
+        else:
+            want.discard(name)
+    return None if want == set(model.api_loose) else want

@@ -20,6 +20,7 @@ from associa.logs import event
 from associa.model.system import SYSTEM_FIELDS
 from associa.qix.api.datamodel import (
     field_description,
+    loosely_coupled_after,
     loosely_coupled_vector,
     tables_and_keys,
 )
@@ -291,6 +292,19 @@ def get_tables_and_keys(call: Call, **options: Any) -> dict[str, Any]:
 def get_loosely_coupled_vector(call: Call) -> list[int]:
     model, _, _ = _doc(call).snapshot()
     return loosely_coupled_vector(model)
+
+
+@method("Doc", "SetLooselyCoupledVector", p("qv", "list"), out=("qReturn",))
+def set_loosely_coupled_vector(call: Call, qv: list) -> bool:
+    """Loosen or couple again the tables the API may change (see
+    ``datamodel.loosely_coupled_after``); True (the engine's answer once the states are
+    taken, also when nothing changes)."""
+    doc = _doc(call)
+    model, _, _ = doc.snapshot()
+    want = loosely_coupled_after(model, list(qv))
+    if want is not None:
+        doc.app.set_loose(want)
+    return True
 
 
 @method("Doc", "GetFieldDescription", p("qFieldName", "str"), out=("qReturn",))
