@@ -22,7 +22,7 @@ from associa.kernels.codes import BLOCK, Codes, samples, value_at
 BITMAP_LIMIT = 1 << 28  # group × value cells before the sort fallback
 SPLIT_WORDS = 1 << 19  # bitmap words (4 MiB) up to which a long pass is split over the cores
 SPLIT_MIN = 1 << 21  # records before a pass over a column is split
-SPLIT_ROWS = 1 << 20  # records before a pass through an index list is split (as group.py)
+SPLIT_ROWS = 1 << 18  # records before a pass through an index list is split
 
 
 def fits(n: int, K: int) -> bool:

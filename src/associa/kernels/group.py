@@ -66,9 +66,7 @@ class NumpyKernels:
 # the output and counts into counts of its own, added up after. A gather through an index
 # list costs more per record (a random read each) and is split from fewer records.
 
-SPLIT_ROWS = 1 << 20  # records through an index list before a pass is split (below it a
-# part costs about what handing it to a worker does, and a click's other layouts keep the
-# other core busy anyway)
+SPLIT_ROWS = 1 << 18  # records through an index list before a pass is split
 COUNT_CELLS = 1 << 20  # keys counted per part at most (else one part)
 
 

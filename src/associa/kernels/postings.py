@@ -88,7 +88,7 @@ _build_nb = kernels.jit(_build_loop)
 _mark_nb = kernels.jit(_mark_loop)
 _extract_nb = kernels.jit(_extract_loop)
 
-SPLIT_MIN = 1 << 19  # rows before the marking and reading out are split over the cores
+SPLIT_MIN = 1 << 16  # rows before the marking and reading out are split over the cores
 
 
 # -- the kernels ------------------------------------------------------------------------
