@@ -16,6 +16,7 @@ from associa.model.builder import model_from_rows
 from associa.script import run_script
 from associa.select import Inference, SelectionState
 from associa.values import DEFAULT_LOCALE
+from tests.select import draw_selections
 from tests.select.test_propagate import oracle
 
 
@@ -100,16 +101,7 @@ def test_inference_over_synthetic_keys_matches_the_oracle(tables, data) -> None:
     assert model.synthetic_tables
     user = sorted({f for cols in tables.values() for f in cols})
     fields = [f for f in user if len(model.fields[f].symbols)]
-    picks = data.draw(st.lists(st.sampled_from(fields), max_size=2, unique=True)) if fields else []
-    state = SelectionState()
-    selections: dict[str, set] = {}
-    for f in picks:
-        sym = model.fields[f].symbols
-        chosen = data.draw(st.sets(st.integers(0, len(sym) - 1), min_size=1))
-        mask = np.zeros(len(sym), dtype=bool)
-        mask[list(chosen)] = True
-        state = state.with_field(f, mask)
-        selections[f] = {sym.text(i) for i in chosen}
+    state, selections = draw_selections(model, fields, data)
     inference = Inference(model, state)
     expected = oracle(tables, selections)
     for f in user:

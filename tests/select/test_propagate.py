@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from associa.model.builder import model_from_rows
 from associa.select import Inference, SelectionState
+from tests.select import draw_selections
 
 
 def oracle(tables: dict[str, dict[str, list]], selections: dict[str, set]) -> dict[str, set]:
@@ -140,16 +141,7 @@ def tree_models(draw):
 def test_possible_values_match_full_outer_join(tables, data):
     model = model_from_rows(tables)
     fields = sorted(f for f in model.fields if len(model.fields[f].symbols))
-    selections: dict[str, set] = {}
-    state = SelectionState()
-    picks = data.draw(st.lists(st.sampled_from(fields), max_size=2, unique=True)) if fields else []
-    for f in picks:
-        sym = model.fields[f].symbols
-        chosen = data.draw(st.sets(st.integers(0, len(sym) - 1), min_size=1))
-        mask = np.zeros(len(sym), dtype=bool)
-        mask[list(chosen)] = True
-        state = state.with_field(f, mask)
-        selections[f] = {sym.text(i) for i in chosen}
+    state, selections = draw_selections(model, fields, data)
     inference = Inference(model, state)
     expected = oracle(tables, selections)
     for f in model.fields:
@@ -197,16 +189,7 @@ def test_loose_tables_match_the_oracle_of_their_fields_apart(tables, data):
     model = model_from_rows(tables, loose=loose)
     assert sorted(model.loose_tables) == sorted(loose)
     fields = sorted(f for f in model.fields if len(model.fields[f].symbols))
-    selections: dict[str, set] = {}
-    state = SelectionState()
-    picks = data.draw(st.lists(st.sampled_from(fields), max_size=2, unique=True)) if fields else []
-    for f in picks:
-        sym = model.fields[f].symbols
-        chosen = data.draw(st.sets(st.integers(0, len(sym) - 1), min_size=1))
-        mask = np.zeros(len(sym), dtype=bool)
-        mask[list(chosen)] = True
-        state = state.with_field(f, mask)
-        selections[f] = {sym.text(i) for i in chosen}
+    state, selections = draw_selections(model, fields, data)
     inference = Inference(model, state)
     expected = oracle_loose(tables, loose, selections)
     for f in model.fields:
