@@ -156,3 +156,37 @@ def test_a_cube_keeps_its_answer_not_the_state() -> None:
     assert hc.layout() == before
     assert hc.pages([{"qLeft": 0, "qTop": 1, "qWidth": 3, "qHeight": 2}])[0]["qMatrix"] == (
         before["qDataPages"][0]["qMatrix"][1:3])
+
+
+def test_extra_arguments_of_aggregations_reach_charts_as_in_group_by() -> None:
+    # Concat's delimiter and sort weight and FirstSortedValue's weight: a chart by G gives
+    # what a LOAD … GROUP BY G gives (the reducers are the same; the arguments must be too)
+    from associa.calc import HyperCube
+    from associa.script import run_script
+    from associa.select import Inference, SelectionState
+    from associa.values import DEFAULT_LOCALE
+
+    exprs = ["Concat(Name, '|')", "Concat(Name, '-', W)", "FirstSortedValue(Name, W)",
+             "FirstSortedValue(Name, -W)"]
+    items = ", ".join(f"{e} as M{i}" for i, e in enumerate(exprs))
+    model = run_script(
+        "T: LOAD * INLINE [\nG, Name, W\na, x, 3\na, y, 1\nb, z, 2\nb, w, 5\na, v, 2\nc, u, 4\n];\n"
+        f"R: LOAD G as RG, {items} RESIDENT T GROUP BY G;").model
+    definition = {
+        "qDimensions": [{"qDef": {"qFieldDefs": ["G"]}}],
+        "qMeasures": [{"qDef": {"qDef": e}} for e in exprs],
+        "qInitialDataFetch": [{"qLeft": 0, "qTop": 0, "qWidth": 1 + len(exprs), "qHeight": 10}],
+    }
+    layout = HyperCube(model, Inference(model, SelectionState()), definition,
+                       DEFAULT_LOCALE).layout()
+    chart = {row[0]["qText"]: [c["qText"] for c in row[1:]]
+             for row in layout["qDataPages"][0]["qMatrix"]}
+    table = model.tables["R"]
+
+    def text(field: str, row: int) -> str:
+        return model.fields[field].symbols.text(int(table.columns[field][row]))
+
+    loaded = {text("RG", r): [text(f"M{i}", r) for i in range(len(exprs))]
+              for r in range(table.nrows)}
+    assert chart == loaded
+    assert chart["a"] == ["v|x|y", "y-v-x", "y", "x"]

@@ -114,7 +114,12 @@ class GroupScope:
         distinct = call.distinct
         if call.name == "COUNT" and isinstance(arg, ast.FieldRef) and self.model.fields[arg.name].is_key:
             distinct = True  # Count(key) counts distinct key values (no counting table)
-        reduced = REGISTRY[call.name].impl(self._arg(arg, evaluator, pick), key, self.n, distinct)
+        # further arguments (Concat's delimiter and sort weight, FirstSortedValue's weight)
+        # are values per record, over the same records as the first
+        extra = [evaluator.eval(a, RecordScope(self.model, self.records, self.locale, pick))
+                 for a in call.args[1:]]
+        reduced = REGISTRY[call.name].impl(self._arg(arg, evaluator, pick), key, self.n,
+                                           distinct, *extra)
         # deduplicated records count a row once per group, not once in all: no total here
         self.totals[call] = reduced.total if pick is None else None
         return reduced.values
