@@ -38,7 +38,7 @@ from associa.errors import (
 )
 from associa.model import DataModel
 from associa.script import ReloadResult, run_script
-from associa.script.interpreter import unexpanded_offset
+from associa.script.expansion import unexpanded_offset
 from tests.script.sql_cases import case_connect
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "script"

@@ -299,7 +299,7 @@ def _lookup_segments(model: DataModel, state: StateLookups, base: str,
             later = children[i + 1:]
             below = [(child, key, other) for other in later]
             for t in (child, *later):
-                below += _below(t, tree)[:]
+                below += _below(t, tree)
             seg_parents = dict(parents)
             seg_parents.update({other: (child, key) for other in later})
             segments.append(LookupSegment(model, child, lone, len(lone),

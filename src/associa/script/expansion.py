@@ -109,3 +109,24 @@ def _expand_one(
             value = value.replace(f"${i}", args[i - 1])
         return value.replace("$0", str(len(args)))
     return variables.get(body, "")
+
+
+def unexpanded_offset(offset: int, original: str, expanded: str) -> int:
+    """An offset in the expanded statement, mapped back to the statement as written:
+    text before and after the expanded part keeps its place; inside it, the offset is
+    that of the ``$(`` that produced it."""
+    if original == expanded:
+        return offset
+    limit = min(len(original), len(expanded))
+    prefix = 0
+    while prefix < limit and original[prefix] == expanded[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < limit - prefix and original[-1 - suffix] == expanded[-1 - suffix]:
+        suffix += 1
+    if offset < prefix:
+        return offset
+    if offset >= len(expanded) - suffix:
+        return offset - len(expanded) + len(original)
+    start = original.rfind("$(", 0, prefix + 2)
+    return start if start >= 0 else prefix

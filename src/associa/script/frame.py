@@ -17,6 +17,8 @@ from associa.expr import Vec
 from associa.model.symbols import SymbolTable
 from associa.model.table import Identity
 from associa.script.sources.table import SourceColumn, SourceTable
+from associa.values import Locale
+from associa.values.format import auto_format_many
 
 Column = np.ndarray | Identity
 
@@ -61,3 +63,25 @@ class Frame:
     def take(self, rows: np.ndarray) -> Frame:
         return Frame(list(self.names), {n: self.codes(n)[rows] for n in self.names},
                      len(rows), dict(self.symbols))
+
+
+def value_texts(v: Vec, locale: Locale) -> np.ndarray | None:
+    """The texts to intern for computed values: None where the text is the number's own
+    rendering and the symbol table renders it alike (integers below 1e15, the same under
+    ``auto_format`` and ``values.rendering``), so computed integers make no Python string;
+    other numbers are formatted once per distinct number."""
+    text = v.text
+    num = v.num
+    has_text = np.zeros(v.n, dtype=bool) if text is None else text != None  # noqa: E711
+    with np.errstate(invalid="ignore"):
+        plain = (np.floor(num) == num) & (np.abs(num) < 1e15)
+    need = np.flatnonzero(~v.null & ~has_text & ~plain)
+    if not len(need) and not has_text.any():
+        return None
+    out = np.empty(v.n, dtype=object)
+    if text is not None:
+        out[has_text] = text[has_text]
+    if len(need):
+        uniq, inv = np.unique(num[need], return_inverse=True)
+        out[need] = auto_format_many(uniq, locale)[inv]
+    return out

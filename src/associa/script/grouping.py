@@ -162,7 +162,7 @@ class GroupRun:
         return dense_groups(key, space)
 
     def run(self) -> tuple[dict[str, Column], int]:
-        from associa.script.loading import value_texts
+        from associa.script.frame import value_texts
         from associa.script.scopes import MissingField, located
 
         run = self.load

@@ -23,9 +23,7 @@ checked at the same points, and between the steps after a file is read.
 
 from __future__ import annotations
 
-import ctypes
 import math
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -44,6 +42,7 @@ from associa.errors import (
     script_error,
 )
 from associa.expr import Evaluator, Vec
+from associa.heap import release_memory
 from associa.model import DataModel
 from associa.model.builder import ModelBuilder
 from associa.script import connections, control, files, flow, metadata
@@ -52,6 +51,7 @@ from associa.script import functions as _functions  # noqa: F401  (registers the
 from associa.script import loadsyntax as ls
 from associa.script import parser as p
 from associa.script.context import CURRENT, ScriptContext
+from associa.script.expansion import unexpanded_offset
 from associa.script.files import FileAccess, ListFiles, StatFile, WriteFile
 from associa.script.loading import MissingField
 from associa.script.partial import builder_of
@@ -451,27 +451,6 @@ class Interpreter(RunState):
         return run
 
 
-def unexpanded_offset(offset: int, original: str, expanded: str) -> int:
-    """An offset in the expanded statement, mapped back to the statement as written:
-    text before and after the expanded part keeps its place; inside it, the offset is
-    that of the ``$(`` that produced it."""
-    if original == expanded:
-        return offset
-    limit = min(len(original), len(expanded))
-    prefix = 0
-    while prefix < limit and original[prefix] == expanded[prefix]:
-        prefix += 1
-    suffix = 0
-    while suffix < limit - prefix and original[-1 - suffix] == expanded[-1 - suffix]:
-        suffix += 1
-    if offset < prefix:
-        return offset
-    if offset >= len(expanded) - suffix:
-        return offset - len(expanded) + len(original)
-    start = original.rfind("$(", 0, prefix + 2)
-    return start if start >= 0 else prefix
-
-
 HANDLERS: dict[type, Callable[[Interpreter, object], None]] = {
     p.SetVar: Interpreter.do_set,  # type: ignore[dict-item]
     p.LetVar: Interpreter.do_let,  # type: ignore[dict-item]
@@ -489,29 +468,6 @@ HANDLERS: dict[type, Callable[[Interpreter, object], None]] = {
     ls.Qualify: Interpreter.do_qualify,  # type: ignore[dict-item]
     ls.MapUsing: Interpreter.do_map,  # type: ignore[dict-item]
 }
-
-
-def release_memory() -> None:
-    """Give the memory a reload freed back to the system: Arrow's pool keeps freed blocks
-    for reuse, and glibc's heap keeps freed space below its top (numpy's arrays of a
-    reload leave much of it); neither is needed once the model is built."""
-    pa.default_memory_pool().release_unused()
-    if _LIBC is not None:
-        _LIBC.malloc_trim(0)
-
-
-def _glibc() -> ctypes.CDLL | None:
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        libc.malloc_trim.argtypes = [ctypes.c_size_t]
-        return libc
-    except (OSError, AttributeError):  # not glibc (musl has no malloc_trim)
-        return None
-
-
-_LIBC = _glibc()
 
 
 def _hide_fields(model: DataModel, prefix: str | None, suffix: str | None) -> None:

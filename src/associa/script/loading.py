@@ -43,7 +43,8 @@ from associa.model.symbols import SymbolTable
 from associa.model.table import Identity, Table
 from associa.script import parser as p
 from associa.script import running
-from associa.script.matching import ValueIndex
+from associa.script.frame import value_texts
+from associa.script.matching import KeptValues, ValueIndex
 from associa.script.scopes import (
     DistinctScope,
     InputScope,
@@ -56,7 +57,6 @@ from associa.script.scopes import (
 )
 from associa.script.sources.table import SourceColumn, SourceTable
 from associa.values import Locale
-from associa.values.format import auto_format_many
 
 CHUNK_ROWS = 65536  # rows (or distinct values) evaluated at a time
 
@@ -68,28 +68,6 @@ class Symbols(Protocol):
     """Where a LOAD's output symbols go: the builder's fields, or scratch tables."""
 
     def symbols_of(self, name: str) -> SymbolTable: ...
-
-
-def value_texts(v: Vec, locale: Locale) -> np.ndarray | None:
-    """The texts to intern for computed values: None where the text is the number's own
-    rendering and the symbol table renders it alike (integers below 1e15, the same under
-    ``auto_format`` and ``values.rendering``), so computed integers make no Python string;
-    other numbers are formatted once per distinct number."""
-    text = v.text
-    num = v.num
-    has_text = np.zeros(v.n, dtype=bool) if text is None else text != None  # noqa: E711
-    with np.errstate(invalid="ignore"):
-        plain = (np.floor(num) == num) & (np.abs(num) < 1e15)
-    need = np.flatnonzero(~v.null & ~has_text & ~plain)
-    if not len(need) and not has_text.any():
-        return None
-    out = np.empty(v.n, dtype=object)
-    if text is not None:
-        out[has_text] = text[has_text]
-    if len(need):
-        uniq, inv = np.unique(num[need], return_inverse=True)
-        out[need] = auto_format_many(uniq, locale)[inv]
-    return out
 
 
 class LoadRun:
@@ -505,38 +483,6 @@ class LoadRun:
         v = self.evaluator.eval(item.expr, DistinctScope(self.locale, min(n, 1)))
         ids = self._symbols(item.name).intern_many(value_texts(v, self.locale), v.num, v.null)
         return np.full(n, ids[0] if len(ids) else -1, dtype=np.int32)
-
-
-class KeptValues:
-    """A field's values over the records kept so far (Exists inside WHERE): for each value
-    asked about, the first kept record that holds it. Values gathered from the same symbol
-    table are answered by code (no text is read); others through a ValueIndex."""
-
-    def __init__(self, values: Vec, kept: np.ndarray) -> None:
-        self.values = values
-        self.kept = kept
-        self.coded = values.coded()
-        self._first: np.ndarray | None = None
-        self._index: ValueIndex | None = None
-
-    def first_row(self, probe: Vec) -> np.ndarray:
-        """The first kept record holding each value (a huge number where none does)."""
-        none = np.iinfo(np.int64).max
-        mine, theirs = self.coded, probe.coded()
-        if mine is not None and theirs is not None and theirs[0] is mine[0]:
-            if self._first is None:
-                symbols, codes = mine
-                first = np.full(len(symbols) + 1, none, dtype=np.int64)  # type: ignore[arg-type]
-                at = codes[self.kept].astype(np.int64)
-                at[at < 0] = len(first) - 1
-                first[at[::-1]] = self.kept[::-1]
-                first[-1] = none  # NULL is no value
-                self._first = first
-            return self._first[theirs[1]]
-        if self._index is None:
-            self._index = ValueIndex(self.values.take(self.kept))
-        at = self._index.find(probe)
-        return np.where(at >= 0, self.kept[np.maximum(at, 0)], none)
 
 
 def _slices(domain: np.ndarray) -> list[np.ndarray]:

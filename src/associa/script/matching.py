@@ -93,3 +93,35 @@ def symbol_vec(symbols: object, codes: np.ndarray | None = None) -> Vec:
     if codes is None:
         codes = np.arange(len(symbols), dtype=np.int64)  # type: ignore[arg-type]
     return Vec.from_symbols(symbols, codes)  # type: ignore[arg-type]
+
+
+class KeptValues:
+    """A field's values over the records kept so far (Exists inside WHERE): for each value
+    asked about, the first kept record that holds it. Values gathered from the same symbol
+    table are answered by code (no text is read); others through a ValueIndex."""
+
+    def __init__(self, values: Vec, kept: np.ndarray) -> None:
+        self.values = values
+        self.kept = kept
+        self.coded = values.coded()
+        self._first: np.ndarray | None = None
+        self._index: ValueIndex | None = None
+
+    def first_row(self, probe: Vec) -> np.ndarray:
+        """The first kept record holding each value (a huge number where none does)."""
+        none = np.iinfo(np.int64).max
+        mine, theirs = self.coded, probe.coded()
+        if mine is not None and theirs is not None and theirs[0] is mine[0]:
+            if self._first is None:
+                symbols, codes = mine
+                first = np.full(len(symbols) + 1, none, dtype=np.int64)  # type: ignore[arg-type]
+                at = codes[self.kept].astype(np.int64)
+                at[at < 0] = len(first) - 1
+                first[at[::-1]] = self.kept[::-1]
+                first[-1] = none  # NULL is no value
+                self._first = first
+            return self._first[theirs[1]]
+        if self._index is None:
+            self._index = ValueIndex(self.values.take(self.kept))
+        at = self._index.find(probe)
+        return np.where(at >= 0, self.kept[np.maximum(at, 0)], none)

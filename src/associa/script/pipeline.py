@@ -262,7 +262,7 @@ def _apply_maps(it: Interpreter, frame: Frame) -> Frame:
         values = m.apply(frame.vec(name).__class__.from_symbols(
             sym, np.arange(len(sym), dtype=np.int64)))
         scratch = Scratch().symbols_of(name)
-        from associa.script.loading import value_texts
+        from associa.script.frame import value_texts
 
         lut = np.append(scratch.intern_many(value_texts(values, it.locale), values.num,
                                             values.null), -1).astype(np.int32)
@@ -367,7 +367,7 @@ def _intervalmatch(it: Interpreter, frame: Frame, args: list[str]) -> Frame:
                 for k, c in zip(keys, cols[1:], strict=True)]
     rows, matched, _ = reshape.intervalmatch(frame, args, values, key_vecs)
     scratch = Scratch().symbols_of(match)
-    from associa.script.loading import value_texts
+    from associa.script.frame import value_texts
 
     codes = scratch.intern_many(value_texts(matched, it.locale), matched.num, matched.null)
     names = [match, *[n for n in rows.names if n != match]]
