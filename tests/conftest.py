@@ -147,6 +147,24 @@ class Client:
             self.sessions.release(self.session)
 
 
+@pytest.fixture(autouse=True)
+def clustered(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test's models store their tables grouped by a key from two rows on (the
+    engine does so from ``clustering.MIN_ROWS`` rows), so that every answer the tests
+    check is also checked over regrouped rows; ``unclustered`` keeps the load order."""
+    from associa.model import clustering
+
+    monkeypatch.setattr(clustering, "MIN_ROWS", 2)
+
+
+@pytest.fixture
+def unclustered(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tables stored in load order (for tests of what a table's load order gives)."""
+    from associa.model import clustering
+
+    monkeypatch.setattr(clustering, "MIN_ROWS", 1 << 62)
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"

@@ -9,6 +9,7 @@ unknown app, a script error) ends the command with one line on stderr,
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import math
 import sys
@@ -369,6 +370,12 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    finally:
+        # what a failed command left for the collector (an Arrow reader in a traceback's
+        # frames) is collected now, while Arrow's threads are alive: at the interpreter's
+        # exit such a reader can abort the process ("terminate called without an active
+        # exception", apache/arrow#34314)
+        gc.collect()
 
 
 if __name__ == "__main__":

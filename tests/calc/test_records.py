@@ -169,7 +169,7 @@ def test_lookup_tables_are_made_once_per_model_and_state() -> None:
     assert lookups.key_rows("Orders", "CustID") is None  # many orders per customer
 
 
-def test_a_state_gathers_its_few_rows_once() -> None:
+def test_a_state_gathers_its_few_rows_once(unclustered: None) -> None:
     """A selective state's base columns are gathered once, for every chart of the state;
     a state keeping most rows reads the columns through its rows."""
     from associa.calc.lookups import StateLookups

@@ -37,6 +37,24 @@ def test_rows_of_a_lookup_table(backend, parts, nsym: int, n: int) -> None:
         np.testing.assert_array_equal(got, want)
 
 
+@pytest.mark.parametrize("nsym", [3, 200, 70_000])
+@pytest.mark.parametrize("n", [0, 1, 63, 64, 65, 5000])
+def test_rows_of_a_column_in_code_order(backend, parts, nsym: int, n: int) -> None:
+    """A column stored grouped by its code (a table's cluster key) has no order: the rows
+    of each code are a range."""
+    rng = np.random.default_rng(n * 7 + nsym)
+    col = np.sort(rng.integers(0, nsym + 1, n)).astype(np.uint32)
+    offsets = postings.offsets_of(np.bincount(col, minlength=nsym + 1))
+    for density in (0.0, 0.01, 0.3, 1.0):
+        lut = rng.random(nsym + 1) < density
+        want = np.flatnonzero(lut[col])
+        got = postings.rows(None, offsets, lut, n, len(want))
+        assert got.dtype == np.intp
+        np.testing.assert_array_equal(got, want)
+    with pytest.raises(ValueError, match="counted"):
+        postings.rows(None, offsets, np.ones(nsym + 1, dtype=bool), n, n + 1)
+
+
 def test_counts_are_checked(backend) -> None:
     col = np.array([0, 1, 1, 2], dtype=np.uint8)
     with pytest.raises(ValueError, match="add up"):

@@ -53,7 +53,7 @@ def snapshot(model: DataModel) -> dict:
         for fname in table.fields:
             sym = model.fields[fname].symbols
             cells: list = []
-            for idx in table.columns[fname]:
+            for idx in table.in_load_order(fname):
                 if idx == sym.null_code:
                     cells.append(None)
                     continue

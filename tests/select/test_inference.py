@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from associa.kernels import pool
-from associa.model import DataModel, SymbolTable, Table
+from associa.model import DataModel, SymbolTable, Table, clustering
 from associa.select import Inference, SelectionState, inference, shared_for
 from associa.select import plan as plan_module
 from associa.select.rows import ALL, INDEX, MASK
@@ -144,12 +144,23 @@ CASES = [(seed, loop) for seed in range(6) for loop in (False, True)]
 
 @pytest.mark.parametrize(("seed", "loop"), CASES)
 @pytest.mark.parametrize("postings", [False, True], ids=["scans", "postings"])
-def test_possible_and_alternative_match_the_definition(backend, seed, loop, postings,
+@pytest.mark.parametrize("grouped", [True, False], ids=["grouped", "load-order"])
+def test_possible_and_alternative_match_the_definition(backend, seed, loop, postings, grouped,
                                                        monkeypatch):
     # selective lookup tables read their rows from postings (at any size here)
     monkeypatch.setattr(plan_module, "POSTINGS_MIN_ROWS", 0 if postings else 1 << 40)
+    if not grouped:  # the fact's rows in load order (else grouped by a key)
+        monkeypatch.setattr(clustering, "MIN_ROWS", 1 << 62)
     model = random_model(seed, loop)
-    assert model.tables["Fact"].is_identity("Id")
+    fact = model.tables["Fact"]
+    if grouped:  # by its widest key of fewer values than rows
+        assert fact.origin is not None and not fact.is_identity("Id")
+        key = max((k for k in ("K1", "K2") if len(model.fields[k].symbols) < fact.nrows),
+                  key=lambda k: len(model.fields[k].symbols))
+        col = fact.columns[key]
+        assert np.all(col[:-1] <= col[1:])
+    else:
+        assert fact.origin is None and fact.is_identity("Id")
     if loop:
         assert model.loose_links
     rng = np.random.default_rng(100 + seed)
@@ -191,7 +202,7 @@ def test_scans_split_over_threads_give_the_same_answers(monkeypatch, backend):
         assert np.array_equal(inf.possible(f), want[f]), f
 
 
-def test_row_forms_and_provenance():
+def test_row_forms_and_provenance(unclustered):
     model = random_model(3)
     fact = model.tables["Fact"]
     a = model.fields["A"].symbols
@@ -297,7 +308,7 @@ def test_conflict_resolution_reads_the_shared_inference():
     assert ("P", "B") in inf._memo  # possible("B") was computed while selecting
 
 
-def test_postings_give_the_rows_of_a_scan(monkeypatch):
+def test_postings_give_the_rows_of_a_scan(monkeypatch, unclustered):
     """A selective lookup table on a column with postings reads its rows from them: the
     same index list as the scan, made once per column and kept with the model."""
     model = random_model(9)
@@ -319,6 +330,26 @@ def test_postings_give_the_rows_of_a_scan(monkeypatch):
     col = model.tables["Fact"].columns["K2"]
     assert np.array_equal(order, np.argsort(col, kind="stable"))
     assert plan.postings("Fact", "Id") is None  # an identity: no postings
+
+
+def test_the_grouped_key_reads_its_rows_as_ranges(monkeypatch):
+    """The key a fact's rows are grouped by keeps no posting lists: a selective lookup
+    table's rows are ranges of rows, the same as a scan gives, at any table length."""
+    monkeypatch.setattr(plan_module, "POSTINGS_MIN_ROWS", 1 << 40)
+    model = random_model(9)
+    fact = model.tables["Fact"]
+    key = fact.grouped_by
+    assert key in ("K1", "K2") and fact.origin is not None
+    sym = model.fields[key].symbols
+    few = np.zeros(len(sym), dtype=bool)
+    few[[1, 5, 8]] = True
+    rows = Inference(model, SelectionState().with_field(key, few)).rows("Fact")
+    order, offsets = shared_for(model).plan.postings("Fact", key)  # type: ignore[misc]
+    assert order is None and offsets[-1] == fact.nrows
+    col = fact.columns[key]
+    assert rows.kind == INDEX
+    assert np.array_equal(rows.indices(), np.flatnonzero(few[np.minimum(col, len(sym) - 1)]
+                                                         & (col < len(sym))))
 
 
 def test_a_click_reuses_the_row_sets_of_the_state_it_started_from(monkeypatch):

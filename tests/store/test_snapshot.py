@@ -146,7 +146,7 @@ def install_v1(store: AppStore) -> Path:
     return path
 
 
-def test_format_1_app_opens_converted(store: AppStore) -> None:
+def test_format_1_app_opens_converted(store: AppStore, unclustered: None) -> None:
     install_v1(store)
     with zipfile.ZipFile(store.path(V1_ID)) as zf:  # what the old code wrote
         assert json.loads(zf.read("app.json"))["format"] == 1

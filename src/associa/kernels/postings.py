@@ -9,6 +9,10 @@ lists are marked in a bitset of the ``n`` rows (``n / 8`` bytes, 1.25 MB for 10 
 rows), whose set bits are then read out in order; both passes are split over the cores by
 ranges of rows (each part marks and reads its own words). At 10 million rows a lookup
 table keeping 3% of them takes about a third of a scan of the column.
+
+A column stored in code order (the key a table's rows are grouped by,
+``associa.model.clustering``) needs no ``order``: the rows of code ``c`` are the range
+``offsets[c]:offsets[c + 1]``, and ``rows(None, offsets, ...)`` writes those ranges out.
 """
 
 from __future__ import annotations
@@ -84,7 +88,18 @@ def _extract_loop(bits, out, wlo, whi, start, table, magic):  # pragma: no cover
     return k
 
 
+def _ranges_loop(offsets, codes, out, first, last, start):  # pragma: no cover - compiled
+    # the rows of codes[first:last], written from out[start]
+    k = start
+    for j in range(first, last):
+        c = codes[j]
+        for r in range(offsets[c], offsets[c + 1]):
+            out[k] = r
+            k += 1
+
+
 _build_nb = kernels.jit(_build_loop)
+_ranges_nb = kernels.jit(_ranges_loop)
 _mark_nb = kernels.jit(_mark_loop)
 _extract_nb = kernels.jit(_extract_loop)
 
@@ -98,8 +113,7 @@ def build(col: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(order, offsets) of a column whose code counts (``counts[c]`` rows hold code ``c``,
     every code the column holds counted) are known: the rows of code ``c`` are
     ``order[offsets[c]:offsets[c + 1]]``, ascending. ``order`` is int32 below 2**31 rows."""
-    offsets = np.zeros(len(counts) + 1, dtype=np.int64)
-    np.cumsum(counts, out=offsets[1:])
+    offsets = offsets_of(counts)
     if int(offsets[-1]) != len(col):
         raise ValueError("the code counts do not add up to the column's rows")
     dtype = np.dtype(np.int32 if len(col) < 1 << 31 else np.int64)
@@ -111,10 +125,20 @@ def build(col: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return order, offsets
 
 
-def rows(order: np.ndarray, offsets: np.ndarray, lut: np.ndarray, n: int,
+def offsets_of(counts: np.ndarray) -> np.ndarray:
+    """Where each code's rows start in code order (one more than the codes: the end)."""
+    offsets = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    return offsets
+
+
+def rows(order: np.ndarray | None, offsets: np.ndarray, lut: np.ndarray, n: int,
          count: int) -> np.ndarray:
     """The rows (ascending intp) whose code the bool lookup table keeps, ``count`` of them
-    (the caller knows it from the code counts)."""
+    (the caller knows it from the code counts). ``order`` None: the column is stored in
+    code order (each code's rows are a range)."""
+    if order is None:
+        return _ranges(offsets, lut, count)
     if kernels.compiled():
         words = (n + 63) // 64
         bits = np.zeros(words, dtype=np.uint64)
@@ -139,6 +163,32 @@ def rows(order: np.ndarray, offsets: np.ndarray, lut: np.ndarray, n: int,
     return out
 
 
+def _ranges(offsets: np.ndarray, lut: np.ndarray, count: int) -> np.ndarray:
+    codes = np.flatnonzero(lut[: len(offsets) - 1])
+    starts = offsets[codes]
+    sizes = offsets[codes + 1] - starts
+    if int(sizes.sum()) != count:
+        raise ValueError("more rows than counted" if int(sizes.sum()) > count
+                         else "fewer rows than counted")
+    if not kernels.compiled():
+        # row i of the output: its code's start plus its place among that code's rows
+        before = np.cumsum(sizes) - sizes
+        return np.arange(count, dtype=_INTP) + np.repeat(starts - before, sizes)
+    out = np.empty(count, dtype=_INTP)
+    if not count:
+        return out
+    ends = np.cumsum(sizes)
+    # parts of about equal rows, each writing its own codes' ranges (a part ends with the
+    # code whose range reaches its last row)
+    parts = pool.ranges(count, min_split=SPLIT_MIN)
+    inner = np.searchsorted(ends, [hi for _, hi in parts[:-1]], side="left") + 1
+    cuts = [0, *np.minimum(inner, len(codes)).tolist(), len(codes)]
+    spans = [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if a < b]
+    pool.run_spans(lambda a, b: _ranges_nb(offsets, codes, out, a, b,
+                                           int(ends[a - 1]) if a else 0), spans)
+    return out
+
+
 @kernels.warmer
 def _warm() -> None:
     for dtype in (np.uint8, np.uint16, np.uint32):
@@ -149,3 +199,4 @@ def _warm() -> None:
     _mark_nb(order, offsets, np.array([1], dtype=np.intp), bits, 0, 64)
     _mark_nb(order, offsets, np.array([1], dtype=np.intp), bits, 64, 128)
     _extract_nb(bits, np.zeros(2, dtype=_INTP), 0, 1, 0, _DEBRUIJN_TABLE, _DEBRUIJN)
+    _ranges_nb(offsets, np.array([1], dtype=np.intp), np.zeros(2, dtype=_INTP), 0, 1, 0)

@@ -9,6 +9,7 @@ from functools import cached_property
 
 import numpy as np
 
+from associa.model.clustering import cluster_tables
 from associa.model.symbols import NULL, SymbolTable
 from associa.model.synthetic import shared_parts
 from associa.model.table import Table, code_dtype, encode_column
@@ -91,7 +92,8 @@ class DataModel:
 
     Building one freezes the symbol tables and puts every column in the built form
     (narrow unsigned codes, NULL as the field's ``null_code``, identity columns not
-    stored; see ``associa.model.table``), whatever form the tables came in.
+    stored; see ``associa.model.table``), whatever form the tables came in, and stores the
+    rows of long tables grouped by a key (``associa.model.clustering``).
     """
 
     def __init__(self, tables: Iterable[Table] = (), symbols: dict[str, SymbolTable] | None = None,
@@ -123,6 +125,8 @@ class DataModel:
             self.fields[key].syn = self.fields[key].hidden = True
             for part in parts:
                 self.fields[part].keypart = True
+        # long tables stored grouped by a key (the rows a selection reaches are runs)
+        cluster_tables(self.tables, self.fields, set(self.synthetic_tables))
         # key parts common to overlapping $Syn tables: linked in the first only
         self.unlinked: set[tuple[str, str]] = shared_parts(self.tables.values(),
                                                            self.synthetic_tables)

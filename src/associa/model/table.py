@@ -13,6 +13,10 @@ order id loaded in order, one symbol per row), is not stored: ``Columns`` keeps 
 and ``columns[name]`` makes ``arange(nrows)`` in the column's dtype when read, a copy that
 lives only as long as the caller holds it. ``Table.is_identity(name)`` tells kernels they
 may use the row number itself (a lookup over symbols is then a lookup over rows).
+
+A built table may store its rows grouped by a key rather than in load order
+(``associa.model.clustering``): ``origin`` is then the load-order row of each stored row,
+and ``loaded(name)`` reads a column back in load order.
 """
 
 from __future__ import annotations
@@ -109,6 +113,10 @@ class Table:
     fields: list[str] = field(default_factory=list)
     columns: Columns = field(default_factory=Columns)
     nrows: int = 0
+    # the load-order row of each stored row, when the rows are stored grouped by a key
+    # (associa.model.clustering); None: stored in load order
+    origin: np.ndarray | None = None
+    grouped_by: str | None = None  # the key field the stored rows are in code order of
 
     def __post_init__(self) -> None:
         if not isinstance(self.columns, Columns):
@@ -117,6 +125,24 @@ class Table:
     def is_identity(self, name: str) -> bool:
         """True when the column's code is its row number in every row (not stored)."""
         return self.columns.is_identity(name)
+
+    def loaded(self, name: str) -> np.ndarray | Identity:
+        """The column in load order (as ``columns.stored``: an array, or the ``Identity``
+        marker of a column that was one when loaded)."""
+        stored = self.columns.stored(name)
+        if self.origin is None:
+            return stored
+        if stored is self.origin:  # an identity column when loaded
+            return Identity(self.nrows, stored.dtype)
+        assert isinstance(stored, np.ndarray)
+        out = np.empty_like(stored)
+        out[self.origin] = stored
+        return out
+
+    def in_load_order(self, name: str) -> np.ndarray:
+        """The column's codes in load order, as an array."""
+        col = self.loaded(name)
+        return col.materialize() if isinstance(col, Identity) else col
 
     def add_column(self, name: str, column: np.ndarray) -> None:
         if name not in self.columns:
@@ -150,7 +176,8 @@ class Table:
         return Table(self.name, list(self.fields), Columns(cols), n)
 
     def copy(self, name: str | None = None) -> Table:
-        return Table(name or self.name, list(self.fields), self.columns.copy(), self.nrows)
+        return Table(name or self.name, list(self.fields), self.columns.copy(), self.nrows,
+                     self.origin, self.grouped_by)
 
 
 def encode_column(column: np.ndarray, nsym: int) -> np.ndarray | Identity:

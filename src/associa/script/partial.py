@@ -34,7 +34,8 @@ def builder_of(model: DataModel) -> ModelBuilder:
     for table in model.tables.values():
         cols = {}
         for f in table.fields:
-            col = np.asarray(table.columns[f]).astype(np.int32)
+            # in load order (a model may store rows grouped by a key)
+            col = table.in_load_order(f).astype(np.int32)
             col[col >= len(model.fields[f].symbols)] = -1
             cols[f] = col
         builder.tables[table.name] = Table(table.name, list(table.fields), Columns(cols),

@@ -16,7 +16,9 @@
   time a selective lookup table is applied to all its rows, then kept with the model (4
   bytes a row): the rows of a few codes are then read from their posting lists, not by a
   scan of the column. Only columns that keep their code counts (codes repeat) and are
-  long enough for a scan to cost more (``POSTINGS_MIN_ROWS``) get them.
+  long enough for a scan to cost more (``POSTINGS_MIN_ROWS``) get them. The key a table's
+  rows are grouped by (``associa.model.clustering``) has its rows of each code in one
+  range: its postings are the ranges' offsets only, at any length.
 
 Identity columns (``Table.is_identity``: the code is the row number) are never read: every
 code occurs once.
@@ -109,22 +111,31 @@ class Plan:
             for f, ts in self.field_tables.items()
         }
         self._model = model
-        self._postings: Memo[tuple[np.ndarray, np.ndarray]] = Memo()
+        self._postings: Memo[tuple[np.ndarray | None, np.ndarray]] = Memo()
 
-    def postings(self, table: str, field: str) -> tuple[np.ndarray, np.ndarray] | None:
+    def postings(self, table: str, field: str) -> tuple[np.ndarray | None, np.ndarray] | None:
         """(order, offsets) of the column (``kernels.postings``), made on first use; None
-        where the column has none (too short, codes that hardly repeat, an identity)."""
+        where the column has none (too short, codes that hardly repeat, an identity). The
+        key a table's rows are grouped by has offsets only (order None: ranges of rows)."""
         st = self.stats[(table, field)]
-        if st.counts is None or self.nrows[table] < POSTINGS_MIN_ROWS:
+        if st.counts is None:
             return None
-        return self._postings.get((table, field), lambda: self._make_postings(table, field))
+        grouped = self._model.tables[table].grouped_by == field
+        if not grouped and self.nrows[table] < POSTINGS_MIN_ROWS:
+            return None
+        return self._postings.get((table, field),
+                                  lambda: self._make_postings(table, field, grouped))
 
-    def _make_postings(self, table: str, field: str) -> tuple[np.ndarray, np.ndarray]:
+    def _make_postings(self, table: str, field: str,
+                       grouped: bool) -> tuple[np.ndarray | None, np.ndarray]:
         col = self._model.tables[table].columns.stored(field)
         counts = self.stats[(table, field)].counts
         assert isinstance(col, np.ndarray) and counts is not None
-        order, offsets = kpostings.build(col, counts)
-        order.flags.writeable = False
+        if grouped:
+            order, offsets = None, kpostings.offsets_of(counts)
+        else:
+            order, offsets = kpostings.build(col, counts)
+            order.flags.writeable = False
         offsets.flags.writeable = False
         return order, offsets
 
@@ -161,7 +172,8 @@ class Plan:
     def nbytes(self) -> int:
         return sum(s.nbytes for s in self.stats.values()) + sum(
             p.nbytes for p in self.field_present.values()) + sum(
-            order.nbytes + offsets.nbytes for order, offsets in self._postings.values())
+            (0 if order is None else order.nbytes) + offsets.nbytes
+            for order, offsets in self._postings.values())
 
 
 def _syn_parts(model: DataModel) -> dict[str, frozenset[str]]:

@@ -8,7 +8,9 @@ No pickles. Two formats are read; the current one (``MODEL_FORMAT``) is written:
   symbols) and ``f{i}_valid`` (bool: False where the text is the default rendering of the
   number); per table column ``t{i}_c{j}`` in its narrow unsigned dtype with the field's
   null code for NULL, except identity columns, which the header lists and which are not
-  stored.
+  stored. Rows are in load order (a model storing a table's rows grouped by a key,
+  ``associa.model.clustering``, writes them back in load order and groups them again
+  when it reads them).
 * format 1 (no ``format`` in the header; written before the compact model): every
   symbol's text in ``f{i}_blob``/``f{i}_off``, and int32 columns with ``-1`` for NULL. It
   is converted on load.
@@ -92,13 +94,16 @@ def dump_model(model: DataModel) -> bytes:
             arrays[f"f{i}_blob"], arrays[f"f{i}_off"], arrays[f"f{i}_valid"] = _pack_texts(texts)
         header["fields"].append(meta)
     for t_i, table in enumerate(model.tables.values()):
-        identity = [f for f in table.fields if table.is_identity(f)]
+        identity = []  # in load order: a model's rows may be stored grouped by a key
+        for f_i, fname in enumerate(table.fields):
+            col = table.loaded(fname)
+            if isinstance(col, Identity):
+                identity.append(fname)
+            else:
+                arrays[f"t{t_i}_c{f_i}"] = col
         header["tables"].append(
             {"name": table.name, "fields": table.fields, "nrows": table.nrows, "identity": identity}
         )
-        for f_i, fname in enumerate(table.fields):
-            if fname not in identity:
-                arrays[f"t{t_i}_c{f_i}"] = table.columns[fname]
     arrays["header"] = np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8)
     buf = io.BytesIO()
     np.savez(buf, **arrays)  # type: ignore[arg-type]

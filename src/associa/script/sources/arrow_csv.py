@@ -144,6 +144,20 @@ class DelimitedBatches:
         self._batches = self._choose()
         self._pending: pa.RecordBatch | None = next(self._batches, None)
 
+    def close(self) -> None:
+        """Stop reading: the reader under the batches is closed now, not when collected
+        (an Arrow reader left to the interpreter's exit may abort it there)."""
+        close = getattr(self._batches, "close", None)
+        if close is not None:
+            close()
+        self._pending = None
+
+    def __enter__(self) -> DelimitedBatches:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # -- set-up -----------------------------------------------------------------------
 
     def _line_end(self, pos: int) -> int:
@@ -257,25 +271,28 @@ class DelimitedBatches:
         except pa.ArrowInvalid as exc:
             yield from self._restart("ragged record" if ragged else str(exc))
             return
-        if any(f.type != pa.string() for f in reader.schema):
-            yield from self._restart("first record wider than its line")
-            return
-        header = True
-        while True:
-            try:
-                batch = reader.read_next_batch()
-            except StopIteration:
+        try:
+            if any(f.type != pa.string() for f in reader.schema):
+                yield from self._restart("first record wider than its line")
                 return
-            except pa.ArrowInvalid as exc:
-                yield from self._restart("ragged record" if ragged else str(exc))
-                return
-            cols = [pc.utf8_trim(c, bl) if self._trim else c for c in batch.columns]
-            if header and batch.num_rows:
-                header = False
-                self._header([c[0].as_py() for c in cols])
-                if self.fmt.labels != "none":
-                    cols = [c.slice(1) for c in cols]
-            yield from self._emit(cols)
+            header = True
+            while True:
+                try:
+                    batch = reader.read_next_batch()
+                except StopIteration:
+                    return
+                except pa.ArrowInvalid as exc:
+                    yield from self._restart("ragged record" if ragged else str(exc))
+                    return
+                cols = [pc.utf8_trim(c, bl) if self._trim else c for c in batch.columns]
+                if header and batch.num_rows:
+                    header = False
+                    self._header([c[0].as_py() for c in cols])
+                    if self.fmt.labels != "none":
+                        cols = [c.slice(1) for c in cols]
+                yield from self._emit(cols)
+        finally:
+            reader.close()
 
     def _open_csv(
         self, d: str, width: int, invalid: Callable[[pacsv.InvalidRow], str]
@@ -437,12 +454,12 @@ def read_table(
 ) -> pa.Table:
     """The whole text as a table of string columns. ``on_batch(rows_read)`` runs after
     each batch; it may raise (e.g. to cancel a reload) and the read stops there."""
-    batches = open_delimited(data, fmt, block_size=block_size)
     parts = []
-    for batch in batches:
-        parts.append(batch)
-        if on_batch is not None:
-            on_batch(batches.rows)
+    with open_delimited(data, fmt, block_size=block_size) as batches:
+        for batch in batches:
+            parts.append(batch)
+            if on_batch is not None:
+                on_batch(batches.rows)
     if not parts:
         return pa.Table.from_arrays([pa.array([], pa.string()) for _ in batches.names],
                                     names=batches.names)

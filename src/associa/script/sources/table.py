@@ -126,15 +126,20 @@ def read_text(
     """Encode delimited text batch by batch. ``needed(names)`` says which fields to keep,
     ``interpret(name)`` interprets a field's distinct texts, ``on_batch(rows)`` runs after
     each batch (it reports progress and may raise to cancel)."""
-    names = list(batches.names)
-    where = {name: i for i, name in enumerate(names)}  # a repeated name: the last column
-    keep = needed(names)
-    encoders = {name: ColumnEncoder(locale) for name in where if name in keep}
-    for batch in batches:
-        for name, encoder in encoders.items():
-            encoder.add(batch.column(where[name]))
-        del batch
-        on_batch(batches.rows)
+    try:
+        names = list(batches.names)
+        where = {name: i for i, name in enumerate(names)}  # a repeated name: the last column
+        keep = needed(names)
+        encoders = {name: ColumnEncoder(locale) for name in where if name in keep}
+        for batch in batches:
+            for name, encoder in encoders.items():
+                encoder.add(batch.column(where[name]))
+            del batch
+            on_batch(batches.rows)
+    finally:  # an error or a cancel stops the reader now
+        close = getattr(batches, "close", None)
+        if close is not None:
+            close()
     table = SourceTable(names, batches.rows, streamed=True)
     for name in list(encoders):
         enc = encoders.pop(name).finish(interpret(name))
