@@ -46,6 +46,7 @@ from associa.calc.aggregate import GroupScope
 from associa.calc.records import associate
 from associa.errors import ExpressionError
 from associa.expr import Evaluator, Vec, ast, parse
+from associa.kernels import order as korder
 from associa.model import DataModel
 from associa.model import orders as model_orders
 from associa.select import Inference
@@ -260,7 +261,7 @@ def ordered(base: np.ndarray, keys: list[np.ndarray]) -> np.ndarray:
     if not keys:
         return base
     if len(keys) == 1:
-        return base[np.argsort(keys[0][base], kind="stable")]
+        return korder.by_rank(base, keys[0])
     return base[np.lexsort([k[base] for k in keys[::-1]])]
 
 

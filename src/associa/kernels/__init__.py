@@ -11,6 +11,7 @@ touching them. Modules, one noun each:
 * ``postings``: a column's rows grouped by code, and the rows of a lookup table read
   from them (selective selections without a scan);
 * ``rows``: row sets themselves (counts, indices of a mask, a mask of indices);
+* ``order``: a permutation reordered by a small integer key (a list's state rank);
 * ``pool``: the worker threads a long scan is split over.
 
 Backends:
@@ -138,7 +139,7 @@ def warm() -> None:
 
 
 # the kernel modules register their warmers on import
-from associa.kernels import lut, pool, postings, presence, rows  # noqa: E402
+from associa.kernels import lut, order, pool, postings, presence, rows  # noqa: E402
 
 __all__ = [
     "BACKENDS",
@@ -147,6 +148,7 @@ __all__ = [
     "compiled",
     "jit",
     "lut",
+    "order",
     "pool",
     "postings",
     "presence",

@@ -7,6 +7,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from associa.calc.cells import nan_json
 from associa.errors import AssociaError, InvalidRequest, ParseError
 
@@ -78,7 +80,14 @@ def _clean(value: Any) -> Any:
 
 
 def dumps(obj: dict[str, Any]) -> str:
-    return json.dumps(_clean(obj), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    """A message's JSON text (orjson: a click's layouts are tens of kilobytes; the
+    standard library's encoder, which also takes integers beyond 64 bits, where it
+    cannot)."""
+    clean = _clean(obj)
+    try:
+        return orjson.dumps(clean, option=orjson.OPT_SERIALIZE_NUMPY).decode("utf-8")
+    except (orjson.JSONEncodeError, TypeError):
+        return json.dumps(clean, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def result(rid: Any, value: dict[str, Any], change: list[int] | None = None,
