@@ -20,6 +20,7 @@ value, text too; Only gives the group's value when it has exactly one distinct v
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -223,13 +224,23 @@ def _distinct_counts(arg: Arg, key: np.ndarray, n: int) -> tuple[np.ndarray, int
         if present is not None:  # onto the values that can occur: a smaller bitmap
             remap = np.where(present, np.cumsum(present) - 1, -1)
             K = int(np.count_nonzero(present))
+            lut = np.append(remap, -1).astype(np.int32 if K < 1 << 31 else np.int64)  # NULL: -1
         else:
-            remap, K = np.arange(nsym), nsym
-        lut = np.append(remap, -1).astype(np.int32 if K < 1 << 31 else np.int64)  # NULL: -1
+            lut, K = _values_lut(nsym), nsym
         return distinct_counts(key, n, arg.coded.codes.through(lut), K)
     codes = value_codes(arg.vec())
     K = int(codes.max(initial=-1)) + 1
     return distinct_counts(key, n, Codes.of(codes + 1).through(np.arange(-1, K)), K)
+
+
+@functools.lru_cache(maxsize=32)
+def _values_lut(nsym: int) -> np.ndarray:
+    """Each code its own value, NULL (code ``nsym``) -1: the same for every click on a
+    field, so made once (read only)."""
+    out = np.arange(-1, nsym, dtype=np.int32 if nsym < 1 << 31 else np.int64)
+    out = np.roll(out, -1)
+    out.flags.writeable = False
+    return out
 
 
 @register("AVG", 1, 1, Kind.AGGREGATION)
