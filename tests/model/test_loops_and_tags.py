@@ -122,6 +122,24 @@ def test_tag_using_a_table_and_fixed_tags() -> None:
         run_script("T: LOAD * INLINE [\nA\n1];\nTAG FIELD A WITH '$key';")
 
 
+def test_tag_fields_using_a_mapping_table() -> None:
+    """Qlik's help tags fields through a MAPPING LOAD of field name → tag; a field not
+    loaded is skipped, and untagging through a mapping removes the tags."""
+    model = run_script(
+        "TagMap: MAPPING LOAD * INLINE [\nF, Tag\nA, $dimension\nB, $measure\n"
+        "Nosuch, x];\n"
+        "T: LOAD * INLINE [\nA, B, C\nx, 1, 2];\n"
+        "TAG FIELDS USING TagMap;\n"
+        "Drop: MAPPING LOAD * INLINE [\nF, Tag\nB, $measure];\n"
+        "UNTAG FIELDS USING Drop;"
+    ).model
+    assert model.fields["A"].tags()[-1] == "$dimension"
+    assert "$measure" not in model.fields["B"].tags()
+    assert model.fields["C"].tags() == ["$numeric", "$integer"]
+    with pytest.raises(ScriptError, match="Mapping table not found: Nope"):
+        run_script("T: LOAD * INLINE [\nA\n1];\nTAG FIELDS USING Nope;")
+
+
 def test_snapshot_keeps_loose_synthetic_tables_and_tags() -> None:
     model = run_script(
         LOOP + "TAG FIELD Team WITH 'mine';\nTAG TABLE Clubs WITH 'facts';\n"

@@ -106,17 +106,17 @@ STATEMENTS: dict[str, Callable[[Any], Any]] = {
 
 
 def _mapping_pairs(interp: Interpreter, name: str) -> list[tuple[str, str]]:
-    """The (field, tag) rows of a two-column table: a mapping table if the interpreter
-    keeps them apart, else a table of the model being built."""
+    """The (field, tag) pairs of a mapping table (MAPPING LOAD, as Qlik's help has it),
+    else of the first two fields of a table of the model being built."""
+    mapping = interp.context.mappings.get(name)
+    if mapping is not None:
+        return [(str(k), str(v)) for k, v in zip(mapping.keys.texts(), mapping.values.texts(),
+                                                 strict=True)
+                if k is not None and v is not None]
     builder = interp.builder
-    mappings = getattr(builder, "mappings", None) or getattr(interp, "mappings", None) or {}
-    table = mappings.get(name) if isinstance(mappings, dict) else None
-    if isinstance(table, dict):  # a mapping kept as key text -> value (text or dual)
-        return [(str(k), str(v[0] if isinstance(v, tuple) else v)) for k, v in table.items()]
+    table = builder.tables.get(name)
     if table is None:
-        table = builder.tables.get(name)
-    if table is None:
-        raise ScriptError(f"Table '{name}' not found")
+        raise ScriptError(f"Mapping table not found: {name}")
     if len(table.fields) < 2:
         raise ScriptError(f"Mapping table '{name}' must have two fields")
     columns = [table.columns[f] for f in table.fields[:2]]
