@@ -112,8 +112,9 @@ def test_demo_description_matches_the_demo_app(demo_engine: Engine) -> None:
     assert listed == {oid: props["qInfo"]["qType"] for oid, props in app.objects.items()}
     prose = " ".join(text.split())  # lines are wrapped anywhere
     tables = {m.group(1): int(m.group(2)) for m in re.finditer(r"`(\w+)` \((\d+)", prose)}
-    assert tables == {name: t.nrows for name, t in app.model.tables.items()}
-    for name, table in app.model.tables.items():
+    data = {name: app.model.tables[name] for name in app.model.data_tables}
+    assert tables == {name: t.nrows for name, t in data.items()}
+    for name, table in data.items():
         fields = re.search(rf"`{name}` \(\d+(?: rows)?: ([^)]*)\)", prose)
         assert fields and fields.group(1).split(", ") == table.fields, name
 

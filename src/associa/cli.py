@@ -161,7 +161,7 @@ def _reload(args: argparse.Namespace) -> int:
         _print_script_error(args.app, exc)
         return 1
     status("")
-    tables = result.model.tables.values()
+    tables = [result.model.tables[t] for t in result.model.data_tables]
     rows = sum(t.nrows for t in tables)
     done = (f"reloaded '{app.id}' in {time.monotonic() - started:.2f} s: "
             f"{len(tables)} tables, {rows} rows")
@@ -224,7 +224,7 @@ def _check_script(args: argparse.Namespace) -> int:
     except ScriptError as exc:
         _print_script_error(args.script, exc)
         return 1
-    for table in result.model.tables.values():
+    for table in (result.model.tables[t] for t in result.model.data_tables):
         print(f"{table.name}: {table.nrows} rows, fields {', '.join(table.fields)}")
     return 0
 

@@ -38,7 +38,7 @@ def test_reload_swaps_the_model(app: App) -> None:
     old = app.model
     app.reload(lines.append)
     assert app.model is not old
-    assert set(app.model.tables) == {"Sales", "Regions"}
+    assert set(app.model.data_tables) == {"Sales", "Regions"}
     assert any("Sales" in line for line in lines)
     assert app.last_reload_time.endswith("Z")
     assert listener.events == [("reload", None)]
@@ -157,7 +157,7 @@ def test_record_round_trip(app: App, tmp_path: Path) -> None:
     assert back.object_versions == {"o1": 1}
     assert [c.name for c in back.connections.items.values()] == ["files"]
     assert back.last_reload_time == app.last_reload_time
-    assert set(back.model.tables) == {"Sales", "Regions"}
+    assert set(back.model.data_tables) == {"Sales", "Regions"}
     assert back.variables == app.variables
 
 

@@ -94,7 +94,7 @@ def test_reload_keeps_selections_and_notifies(app: App, doc: DocState, events: E
     app.set_script("Sales: LOAD * INLINE [\nRegion, Amount\nWest, 5\nSouth, 7\n];")
     app.reload()
     model, state, _ = doc.snapshot()
-    assert set(model.fields) == {"Region", "Amount"}
+    assert set(model.data_fields) == {"Region", "Amount"}
     assert state.order == ()  # North is gone, so is the selection on it
     assert total(doc) == "12"
 

@@ -56,7 +56,7 @@ def test_time_limit_stops_an_endless_reload_and_keeps_the_model(app: App) -> Non
 def test_error_mode_override(app: App) -> None:
     app.set_script("DROP TABLE Nope;\nT: LOAD 1 as X AUTOGENERATE 1;")
     result = app.reload(error_mode=0)
-    assert list(app.model.tables) == ["T"] and len(result.errors) == 1
+    assert app.model.data_tables == ["T"] and len(result.errors) == 1
     assert "The following error occurred: Table 'Nope' not found" in app.reload_log
 
 
@@ -65,7 +65,7 @@ def test_section_access_kept_on_the_app(app: App) -> None:
                    "Section Application;\nT: LOAD 1 as X AUTOGENERATE 1;")
     app.reload()
     assert app.section_access == {"INLINE01": {"ACCESS": ["USER"], "USERID": ["u1"]}}
-    assert list(app.model.tables) == ["T"]
+    assert app.model.data_tables == ["T"]
 
 
 def test_app_without_folder_keeps_the_log_in_memory() -> None:

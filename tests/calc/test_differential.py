@@ -291,7 +291,7 @@ def build_star(folder: Path, spec: Spec = SPEC) -> Star:
     result = run_script(load_script(spec), open_file)
     model = result.model
     assert model.tables["Fact"].nrows == spec.n_facts + spec.n_keyless_facts
-    assert set(model.tables) == {"Customers", "Products", "Fact"}
+    assert set(model.data_tables) == {"Customers", "Products", "Fact"}
 
     db = duckdb.connect()
     for name, nokey in (("fact", spec.n_keyless_facts), ("customers", spec.n_keyless_customers),

@@ -77,7 +77,7 @@ SCHEMAS: dict[str, Any] = {
 
 def _selections(model: DataModel, rng: random.Random, count: int) -> list[SelectionState]:
     out = [SelectionState()]
-    names = sorted(model.fields)
+    names = sorted(model.data_fields)
     for _ in range(count):
         state = SelectionState()
         for name in rng.sample(names, rng.choice([1, 2])):
@@ -97,7 +97,7 @@ def _record_set(model: DataModel, records: Records, fields: set[str]) -> Counter
 
 
 def _field_sets(model: DataModel, rng: random.Random) -> list[tuple[set[str], set[str]]]:
-    names = sorted(model.fields)
+    names = sorted(model.data_fields)
     out = []
     for _ in range(12):
         fields = set(rng.sample(names, rng.choice([1, 2, 3, min(4, len(names))])))

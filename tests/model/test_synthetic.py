@@ -34,7 +34,7 @@ def test_two_tables_sharing_two_fields_get_a_syn_table() -> None:
         "B: LOAD * INLINE [\nb, y, x\nP, 10, 1\nQ, 99, 2\n];"
     )
     model = result.model
-    assert list(model.tables) == ["A", "B", "$Syn 1 Table"]
+    assert model.data_tables == ["A", "B", "$Syn 1 Table"]
     assert model.tables["A"].fields == ["$Syn 1", "a"]
     assert model.tables["B"].fields == ["b", "$Syn 1"]
     assert model.tables["$Syn 1 Table"].fields == ["$Syn 1", "x", "y"]

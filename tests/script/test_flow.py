@@ -249,7 +249,7 @@ def test_section_access_tables_leave_the_model() -> None:
     script = ("Section Access;\nLOAD * INLINE [ACCESS, USERID\nADMIN, a];\n"
               "Section Application;\nT: LOAD * INLINE [X\n1];")
     result = run_script(script)
-    assert list(result.model.tables) == ["T"]
+    assert result.model.data_tables == ["T"]
     assert "ACCESS" not in result.model.fields and "USERID" not in result.model.fields
     assert result.section_access == {"INLINE01": {"ACCESS": ["ADMIN"], "USERID": ["a"]}}
 

@@ -117,7 +117,7 @@ def test_join(data: tuple[Path, duckdb.DuckDBPyConnection], kind: str) -> None:
     root, con = data
     model = qlik(root, LOAD_A + load_b(f"{kind.upper()} JOIN (A)"))
     fields = ["K", "X", "G", "Y", "M1", "M2"]
-    assert list(model.tables) == ["A"]
+    assert model.data_tables == ["A"]
     sql = {"inner": "INNER", "left": "LEFT", "right": "RIGHT", "outer": "FULL OUTER"}[kind]
     want = sql_rows(con, f"SELECT K, X, G, Y, M1, M2 FROM a {sql} JOIN b USING (K)")
     assert rows_of(model, "A", fields) == want
@@ -127,7 +127,7 @@ def test_join(data: tuple[Path, duckdb.DuckDBPyConnection], kind: str) -> None:
 def test_keep(data: tuple[Path, duckdb.DuckDBPyConnection], kind: str) -> None:
     root, con = data
     model = qlik(root, LOAD_A + load_b(f"{kind.upper()} KEEP (A)"))
-    assert list(model.tables) == ["A", "B"]
+    assert model.data_tables == ["A", "B"]
     a_sql = "SELECT K, X, G FROM a"
     b_sql = "SELECT K, Y, M1, M2 FROM b"
     if kind in ("inner", "right"):

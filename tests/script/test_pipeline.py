@@ -43,7 +43,7 @@ def test_unknown_field_in_a_preceding_load_is_reported_at_its_name() -> None:
 def test_the_intermediate_values_of_a_preceding_load_are_not_symbols() -> None:
     # B's values 10 and 20 exist only between the two stages: field B is not in the model
     model = run_script("T:\nLOAD B / 10 as C;\nLOAD A * 10 as B INLINE [A\n1\n2];").model
-    assert list(model.fields) == ["C"]
+    assert model.data_fields == ["C"]
     assert len(model.fields["C"].symbols) == 2
 
 
@@ -58,7 +58,7 @@ def test_progress_lines_of_join_and_mapping() -> None:
 def test_mapping_tables_are_gone_after_the_script() -> None:
     model = run_script("M: MAPPING LOAD * INLINE [K, V\n1, a];\n"
                        "T: LOAD ApplyMap('M', K) as V INLINE [K\n1];").model
-    assert list(model.tables) == ["T"] and "K" not in model.fields
+    assert model.data_tables == ["T"] and "K" not in model.fields
 
 
 def test_exists_in_a_mixed_condition_follows_the_records_kept_so_far() -> None:

@@ -66,7 +66,7 @@ def run(script: str, conns: Connections, **kw) -> ReloadResult:  # type: ignore[
 def test_sql_select_loads_typed_fields(conns: Connections) -> None:
     result = run("SET DateFormat='DD.MM.YYYY';\nLIB CONNECT TO 'Shop';\n"
                  "Orders: SQL SELECT * FROM orders ORDER BY id;", conns)
-    assert list(result.model.tables) == ["Orders"]
+    assert result.model.data_tables == ["Orders"]
     assert result.model.tables["Orders"].fields == ["id", "customer", "amount", "placed",
                                                     "shipped", "paid", "code"]
     assert cells(result, "Orders", "id") == [("1", 1.0), ("2", 2.0), ("3", 3.0)]
@@ -89,7 +89,7 @@ def test_sql_select_loads_typed_fields(conns: Connections) -> None:
 def test_select_without_sql_keyword_and_default_table_name(conns: Connections) -> None:
     result = run("LIB CONNECT TO Shop;\nSELECT customer, city FROM main.customers;\n"
                  "SQL SELECT 1 AS one;", conns)
-    assert list(result.model.tables) == ["customers", "SQL"]
+    assert result.model.data_tables == ["customers", "SQL"]
     assert texts(result, "customers", "city") == ["Oslo", "Rome"]
 
 
@@ -117,7 +117,7 @@ def test_sql_tables_concatenate_as_loads_do(conns: Connections) -> None:
         Concatenate (C) SQL SELECT customer FROM customers WHERE city = 'Rome';
     """
     result = run(script, conns)
-    assert list(result.model.tables) == ["A", "C"]
+    assert result.model.data_tables == ["A", "C"]
     assert texts(result, "A", "customer") == ["Ann", "Bob", "Bob"]
     assert texts(result, "C", "customer") == ["Ann", "Bob"]
 
@@ -130,7 +130,7 @@ def test_statements_without_a_result_set_make_no_table(conns: Connections) -> No
         Big: SQL SELECT id FROM big ORDER BY id;
     """
     result = run(script, conns)
-    assert list(result.model.tables) == ["Big"]
+    assert result.model.data_tables == ["Big"]
     assert texts(result, "Big", "id") == ["1", "3"]
 
 
@@ -142,7 +142,7 @@ def test_resident_load_from_an_sql_table(conns: Connections) -> None:
         DROP TABLE Raw;
     """
     result = run(script, conns)
-    assert list(result.model.tables) == ["Net"]
+    assert result.model.data_tables == ["Net"]
     assert cells(result, "Net", "net") == [("8.4", pytest.approx(8.4)), ("5.6", pytest.approx(5.6))]
 
 
@@ -174,7 +174,7 @@ def test_sql_table_field_associates_with_loaded_fields(conns: Connections) -> No
     """
     result = run(script, conns)
     assert result.model.fields["city"].symbols is not None
-    assert sorted(result.model.tables) == ["Cities", "Customers"]
+    assert sorted(result.model.data_tables) == ["Cities", "Customers"]
     assert len(result.model.fields["city"].symbols) == 2  # one symbol table, shared
 
 
@@ -186,7 +186,7 @@ def test_sql_select_feeds_a_preceding_load(conns: Connections) -> None:
         SQL SELECT * FROM orders ORDER BY id;
     """
     result = run(script, conns)
-    assert list(result.model.tables) == ["Orders"]
+    assert result.model.data_tables == ["Orders"]
     assert result.model.tables["Orders"].fields == ["id", "Customer", "Tens"]
     assert texts(result, "Orders", "Customer") == ["ANN", "BOB", "ANN"]
     assert cells(result, "Orders", "Tens") == [("10", 10.0), ("20", 20.0), ("30", 30.0)]

@@ -49,7 +49,7 @@ def test_sql_select_from_postgres(conns: Connections) -> None:
         FROM sales s ORDER BY s.id;
     """
     result = run_script(script, connect=conns.connect)
-    assert list(result.model.tables) == ["Regions", "Sales"]
+    assert result.model.data_tables == ["Regions", "Sales"]
     assert texts(result, "Regions", "region") == ["North", "South"]
     assert cells(result, "Sales", "region_id") == [("1", 1), ("1", 1), ("2", 2), ("2", 2)]
     assert cells(result, "Sales", "sold_on") == [("15/1/2024", 45306), ("1/2/2024", 45323),
@@ -73,7 +73,7 @@ def test_postgres_statements_and_expansion(conns: Connections) -> None:
         Big: SQL SELECT id, amount::float8 AS amount, 'It''s' AS quote FROM big ORDER BY id;
     """
     result = run_script(script, connect=conns.connect)
-    assert list(result.model.tables) == ["Big"]
+    assert result.model.data_tables == ["Big"]
     assert cells(result, "Big", "id") == [("1", 1), ("3", 3), ("99", 99)]
     assert cells(result, "Big", "amount") == [("100.25", 100.25), ("75.5", 75.5), ("1.5", 1.5)]
     assert texts(result, "Big", "quote") == ["It's"] * 3

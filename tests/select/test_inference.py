@@ -164,7 +164,7 @@ def test_possible_and_alternative_match_the_definition(backend, seed, loop, post
     if loop:
         assert model.loose_links
     rng = np.random.default_rng(100 + seed)
-    names = list(model.fields)
+    names = model.data_fields
     for _ in range(4):
         picks = list(rng.choice(names, size=int(rng.integers(1, 4)), replace=False))
         state = random_state(model, rng, picks)
@@ -198,7 +198,7 @@ def test_scans_split_over_threads_give_the_same_answers(monkeypatch, backend):
     monkeypatch.setattr(pool, "SPLIT_MIN", 1000)
     monkeypatch.setattr(pool, "WORKERS", 2)
     inf = Inference(model, state)
-    for f in model.fields:
+    for f in model.data_fields:
         assert np.array_equal(inf.possible(f), want[f]), f
 
 
@@ -255,7 +255,7 @@ def test_alternatives_reuse_the_shared_messages():
     c[:100] = True
     state = SelectionState().with_field("B", b).with_field("C", c)
     inf = inference(model, state)
-    for f in model.fields:
+    for f in model.data_fields:
         inf.states(f)
     computed = len(shared.messages)
     alt = inf.alternative("B")
@@ -282,7 +282,7 @@ def test_threads_asking_at_once_compute_once(monkeypatch):
         start.wait()
         results.append((f, inf.states(f).copy()))
 
-    threads = [threading.Thread(target=ask, args=(f,)) for f in list(model.fields)[:8]]
+    threads = [threading.Thread(target=ask, args=(f,)) for f in model.data_fields[:8]]
     for t in threads:
         t.start()
     for t in threads:
@@ -376,6 +376,6 @@ def test_a_click_reuses_the_row_sets_of_the_state_it_started_from(monkeypatch):
     got = inf.rows("Fact")
     assert ("Fact", ("K1",)) not in made  # the fact rows through B's key: reused
     want = reference(model, state)
-    for f in model.fields:
+    for f in model.data_fields:
         assert np.array_equal(inf.possible(f), want[f]), f
     assert got.count == int(got.mask().sum())

@@ -140,11 +140,11 @@ def tree_models(draw):
 @given(tree_models(), st.data())
 def test_possible_values_match_full_outer_join(tables, data):
     model = model_from_rows(tables)
-    fields = sorted(f for f in model.fields if len(model.fields[f].symbols))
+    fields = sorted(f for f in model.data_fields if len(model.fields[f].symbols))
     state, selections = draw_selections(model, fields, data)
     inference = Inference(model, state)
     expected = oracle(tables, selections)
-    for f in model.fields:
+    for f in model.data_fields:
         sym = model.fields[f].symbols
         got = {sym.text(i) for i in np.flatnonzero(inference.possible(f))}
         assert got == expected.get(f, set()), f
@@ -188,11 +188,11 @@ def test_loose_tables_match_the_oracle_of_their_fields_apart(tables, data):
                                unique=True))
     model = model_from_rows(tables, loose=loose)
     assert sorted(model.loose_tables) == sorted(loose)
-    fields = sorted(f for f in model.fields if len(model.fields[f].symbols))
+    fields = sorted(f for f in model.data_fields if len(model.fields[f].symbols))
     state, selections = draw_selections(model, fields, data)
     inference = Inference(model, state)
     expected = oracle_loose(tables, loose, selections)
-    for f in model.fields:
+    for f in model.data_fields:
         sym = model.fields[f].symbols
         got = {sym.text(i) for i in np.flatnonzero(inference.possible(f))}
         assert got == expected.get(f, set()), f

@@ -39,7 +39,7 @@ def test_round_trip(store: AppStore) -> None:
     assert back.id == "my app"
     assert back.meta["title"] == "T" and back.meta["objects"] == meta["objects"]
     assert back.model is not None
-    assert list(back.model.tables) == list(model.tables)
+    assert back.model.data_tables == model.data_tables
     for name, table in model.tables.items():
         other = back.model.tables[name]
         assert other.fields == table.fields and other.nrows == table.nrows

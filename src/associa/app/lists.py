@@ -74,7 +74,7 @@ def field_list(doc: DocState, obj_id: str, path: str, definition: dict[str, Any]
         items.extend(_system_fields(model, src))
     show_hidden = definition.get("qShowHidden") is True
     for name, fld in model.fields.items():
-        if fld.hidden and not show_hidden:
+        if fld.system or (fld.hidden and not show_hidden):
             continue
         item: dict[str, Any] = {"qIsHidden": True} if fld.hidden else {}
         item.update({"qName": name, "qCardinal": fld.cardinal, "qTags": fld.tags()})

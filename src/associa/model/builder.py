@@ -37,7 +37,7 @@ class ModelBuilder:
         reload starts from."""
         out = cls()
         for name, fld in model.fields.items():
-            if fld.syn:
+            if fld.syn or fld.system:
                 continue
             sym = fld.symbols
             out.symbols[name] = SymbolTable.from_arrays(sym.nums[:-1], sym.stored_texts())
@@ -45,13 +45,17 @@ class ModelBuilder:
                 out.tagged[name] = list(fld.added_tags)
             if fld.removed_tags:
                 out.untagged[name] = set(fld.removed_tags)
-        for tname, table in model.tables.items():
+        for tname in model.data_tables:
+            table = model.tables[tname]
             if tname in model.synthetic_tables:
                 continue
             cols = {}
             for fname, col in source_columns(model, tname).items():
                 null = model.fields[fname].null_code
-                cols[fname] = np.where(col == null, -1, col).astype(np.int32)
+                codes = np.where(col == null, -1, col).astype(np.int32)
+                if table.origin is not None:  # back in load order
+                    codes[table.origin] = codes.copy()
+                cols[fname] = codes
             out.add(tname, list(cols), cols, table.nrows)
         out.table_tags = {k: list(v) for k, v in model.table_tags.items()}
         return out
@@ -150,6 +154,8 @@ class ModelBuilder:
         model.table_tags = {k: list(v) for k, v in self.table_tags.items()
                             if k in model.tables and v}
         for name, fld in model.fields.items():
+            if fld.system:
+                continue
             sym = fld.symbols
             if not fld.syn and sym.arithmetic is None and len(sym) and sym.all_numeric():
                 fld.date_kind = date_kind(sym.stored_texts(), sym.nums[:-1], locale)

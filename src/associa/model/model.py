@@ -12,6 +12,7 @@ import numpy as np
 from associa.model.clustering import cluster_tables
 from associa.model.symbols import NULL, SymbolTable
 from associa.model.synthetic import shared_parts
+from associa.model.system import system_tables, system_tags
 from associa.model.table import Table, code_dtype, encode_column
 
 _versions = itertools.count(1)
@@ -26,6 +27,7 @@ class Field:
     tables: list[str] = field(default_factory=list)
     hidden: bool = False
     syn: bool = False  # a synthetic key ($Syn n)
+    system: bool = False  # a system field ($Table, …: associa.model.system)
     keypart: bool = False  # part of one or more synthetic keys
     date_kind: str = ""  # "date" / "timestamp" when every value reads as one (tags)
     date_format: str = ""  # the format code such a field is shown with (its first text's)
@@ -55,6 +57,11 @@ class Field:
         ``$key``, ``$keypart``, ``$syn`` are the engine's; ``$hidden``, ``$numeric``,
         ``$integer``, ``$text``, ``$ascii``, ``$date``, ``$timestamp`` can be changed by
         TAG / UNTAG; a date is a timestamp too, so a date field has both)."""
+        if self.system:
+            sym = self.symbols
+            numeric = sym.all_numeric()
+            return system_tags(self.name, [int(sym.num(i)) if numeric else sym.text(i)
+                                           for i in range(len(sym))])
         tags = ["$key"] if self.is_key else []
         if self.keypart:
             tags.append("$keypart")
@@ -120,6 +127,20 @@ class DataModel:
                 fld.tables.append(table.name)
                 if not table.is_identity(name):
                     table.columns[name] = encode_column(table.columns[name], len(fld.symbols))
+        # the system tables ($Table, $Field, …), after the data (associa.model.system)
+        self.system_tables: list[str] = []
+        if self.tables:
+            extra, syms = system_tables(list(self.tables.values()), list(self.fields))
+            for table in extra:
+                self.tables[table.name] = table
+                self.system_tables.append(table.name)
+                for name in table.fields:
+                    fld = self.fields.get(name)
+                    if fld is None:
+                        syms[name].freeze()
+                        fld = self.fields[name] = Field(name, syms[name], hidden=True, system=True)
+                    fld.tables.append(table.name)
+                    table.columns[name] = encode_column(table.columns[name], len(fld.symbols))
         for tname in self.synthetic_tables:
             key, *parts = self.tables[tname].fields
             self.fields[key].syn = self.fields[key].hidden = True
@@ -140,7 +161,8 @@ class DataModel:
         out = object.__new__(DataModel)
         # the data, not what was worked out from them (caches kept in __dict__ by
         # cached properties and by the layers above: inference plans, chart caches)
-        for name in ("tables", "synthetic_tables", "table_tags", "fields", "unlinked"):
+        for name in ("tables", "synthetic_tables", "system_tables", "table_tags", "fields",
+                     "unlinked"):
             setattr(out, name, getattr(self, name))
         out.version = next(_versions)
         out.loose_tables = script + [t for t in self.tables if t in extra]
@@ -230,6 +252,18 @@ class DataModel:
             self.components.append(component)
 
     @property
+    def data_tables(self) -> list[str]:
+        """The tables the script made (the system tables left out), in load order."""
+        if not self.system_tables:
+            return list(self.tables)
+        return [t for t in self.tables if t not in self.system_tables]
+
+    @property
+    def data_fields(self) -> list[str]:
+        """The fields of the data tables (the system fields left out), in load order."""
+        return [name for name, fld in self.fields.items() if not fld.system]
+
+    @property
     def key_fields(self) -> list[str]:
         return [f.name for f in self.fields.values() if f.is_key]
 
@@ -267,7 +301,7 @@ class DataModel:
         return acc
 
     def is_empty(self) -> bool:
-        return not self.tables
+        return not self.data_tables
 
 
 def presence(column: np.ndarray, rows: np.ndarray | None, nsymbols: int) -> np.ndarray:

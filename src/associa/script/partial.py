@@ -26,12 +26,12 @@ def builder_of(model: DataModel) -> ModelBuilder:
     """A builder holding the model's tables again, in the builder's form (int32 codes,
     -1 for NULL) over growable copies of its symbol tables."""
     builder = ModelBuilder()
-    for name, fld in model.fields.items():
-        sym = fld.symbols
+    for name in model.data_fields:  # the system tables are made again when built
+        sym = model.fields[name].symbols
         n = len(sym)
         builder.symbols[name] = SymbolTable.from_arrays(sym.nums_at(np.arange(n)),
                                                         sym.stored_texts())
-    for table in model.tables.values():
+    for table in (model.tables[t] for t in model.data_tables):
         cols = {}
         for f in table.fields:
             # in load order (a model may store rows grouped by a key)

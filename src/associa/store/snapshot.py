@@ -75,7 +75,8 @@ def dump_model(model: DataModel) -> bytes:
                               "loose_api": sorted(model.api_loose),
                               "synthetic": model.synthetic_tables,
                               "table_tags": model.table_tags}
-    for i, (name, fld) in enumerate(model.fields.items()):
+    # the data tables and fields (a model adds its system tables when built)
+    for i, (name, fld) in enumerate((f, model.fields[f]) for f in model.data_fields):
         sym = fld.symbols
         meta: dict[str, Any] = {"name": name, "hidden": fld.hidden}
         if fld.date_kind:
@@ -93,7 +94,7 @@ def dump_model(model: DataModel) -> bytes:
         if texts is not None:
             arrays[f"f{i}_blob"], arrays[f"f{i}_off"], arrays[f"f{i}_valid"] = _pack_texts(texts)
         header["fields"].append(meta)
-    for t_i, table in enumerate(model.tables.values()):
+    for t_i, table in enumerate(model.tables[t] for t in model.data_tables):
         identity = []  # in load order: a model's rows may be stored grouped by a key
         for f_i, fname in enumerate(table.fields):
             col = table.loaded(fname)

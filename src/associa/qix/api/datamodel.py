@@ -79,7 +79,7 @@ def _table_record(model: DataModel, name: str, pos: int, fields: list[dict[str, 
 def tables_and_keys(model: DataModel, synthetic_mode: bool = False) -> dict[str, Any]:
     if synthetic_mode or not model.synthetic_tables:
         qtr = []
-        for i, table in enumerate(model.tables.values()):
+        for i, table in enumerate(model.tables[t] for t in model.data_tables):
             keys = [f for f in table.fields if model.fields[f].is_key]
             others = [f for f in table.fields if not model.fields[f].is_key]
             recs = [_field_in_table(model, table.name, f) for f in keys + others]
@@ -88,7 +88,7 @@ def tables_and_keys(model: DataModel, synthetic_mode: bool = False) -> dict[str,
         qk = [
             {"qKeyFields": [name], "qTables": list(fld.tables)}
             for name, fld in model.fields.items()
-            if fld.is_key
+            if fld.is_key and not fld.system
         ]
         return {"qtr": qtr, "qk": qk}
     return _source_tables_and_keys(model)
@@ -96,7 +96,7 @@ def tables_and_keys(model: DataModel, synthetic_mode: bool = False) -> dict[str,
 
 def _source_tables_and_keys(model: DataModel) -> dict[str, Any]:
     """The model as loaded: $Syn keys shown as the fields they combine."""
-    data = [t for t in model.tables if t not in model.synthetic_tables]
+    data = [t for t in model.data_tables if t not in model.synthetic_tables]
     columns = {t: source_columns(model, t) for t in data}
     holders: dict[str, list[str]] = {}
     for t in data:
@@ -128,10 +128,10 @@ def _source_tables_and_keys(model: DataModel) -> dict[str, Any]:
 def field_description(model: DataModel, name: str) -> dict[str, Any]:
     """FieldDescription (true flags only, as the engine leaves out false members); a
     system field ($Table, …) is described from the model's tables."""
-    if name not in model.fields and name in SYSTEM_FIELDS:
+    if name in SYSTEM_FIELDS:
         values = system_values(model)[name]
         return {
-            "qInternalNumber": len(model.fields) + SYSTEM_FIELDS.index(name),
+            "qInternalNumber": len(model.data_fields) + SYSTEM_FIELDS.index(name),
             "qName": name,
             "qSrcTables": [],
             "qIsSystem": True,
@@ -145,7 +145,7 @@ def field_description(model: DataModel, name: str) -> dict[str, Any]:
     fld = model.fields[name]
     total = sum(int((model.tables[t].columns[name] != fld.null_code).sum()) for t in fld.tables)
     out: dict[str, Any] = {
-        "qInternalNumber": list(model.fields).index(name),
+        "qInternalNumber": model.data_fields.index(name),
         "qName": name,
         "qSrcTables": list(fld.tables),
     }
@@ -168,7 +168,7 @@ def loosely_coupled_vector(model: DataModel) -> list[int]:
     not to be changed through the API; the Engine API tutorial shows 2 both for a table
     the engine loosened to break a loop and for one named by LOOSEN TABLE."""
     return [(1 if name in model.api_loose else 2) if name in model.loose_tables else 0
-            for name in model.tables] + [0, 0, 0]
+            for name in model.data_tables] + [0, 0, 0]
 
 
 def loosely_coupled_after(model: DataModel, states: list[int]) -> set[str] | None:
@@ -180,7 +180,7 @@ def loosely_coupled_after(model: DataModel, states: list[int]) -> set[str] | Non
     state will not be changed if already set to 2" (SetLooselyCoupledVector, .NET SDK).
     So a table the script loosened (a loop broken, LOOSEN TABLE) stays loose; any other
     one follows its new state (1 or 2 loosen it, 0 couples it again)."""
-    names = list(model.tables)
+    names = model.data_tables
     if len(states) < len(names):
         raise InvalidParameters(
             f"SetLooselyCoupledVector: {len(states)} states for {len(names)} tables")
