@@ -29,10 +29,15 @@ def test_rows_of_a_lookup_table(backend, parts, nsym: int, n: int) -> None:
     order, offsets = postings.build(col, counts)
     assert order.dtype == np.int32 and offsets[-1] == n
     np.testing.assert_array_equal(order, np.argsort(col, kind="stable"))
+    _rows_match_a_scan(rng, col, order, offsets, nsym)
+
+
+def _rows_match_a_scan(rng, col, order, offsets, nsym: int) -> None:
+    """The rows read from the postings for lookup tables of every density are a scan's."""
     for density in (0.0, 0.01, 0.3, 1.0):
         lut = rng.random(nsym + 1) < density
         want = np.flatnonzero(lut[col])
-        got = postings.rows(order, offsets, lut, n, len(want))
+        got = postings.rows(order, offsets, lut, len(col), len(want))
         assert got.dtype == np.intp
         np.testing.assert_array_equal(got, want)
 
@@ -45,12 +50,7 @@ def test_rows_of_a_column_in_code_order(backend, parts, nsym: int, n: int) -> No
     rng = np.random.default_rng(n * 7 + nsym)
     col = np.sort(rng.integers(0, nsym + 1, n)).astype(np.uint32)
     offsets = postings.offsets_of(np.bincount(col, minlength=nsym + 1))
-    for density in (0.0, 0.01, 0.3, 1.0):
-        lut = rng.random(nsym + 1) < density
-        want = np.flatnonzero(lut[col])
-        got = postings.rows(None, offsets, lut, n, len(want))
-        assert got.dtype == np.intp
-        np.testing.assert_array_equal(got, want)
+    _rows_match_a_scan(rng, col, None, offsets, nsym)
     with pytest.raises(ValueError, match="counted"):
         postings.rows(None, offsets, np.ones(nsym + 1, dtype=bool), n, n + 1)
 
