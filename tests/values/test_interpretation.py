@@ -125,7 +125,15 @@ money = st.builds(
 )  # fmt: skip
 junk = st.text(alphabet="0123456789.,-+eE%$ /:T€\u00a0\t١", max_size=12)
 padded = st.builds(lambda a, t, b: a + t, st.sampled_from(["", " ", "\t"]), numbers(), st.just(""))
-texts = st.one_of(numbers(), grouped(), dates(), money, junk, padded, digits, st.none())
+# codes and words around digits: letters that formats take (month and day names, AM/PM,
+# T, e) and letters none does
+codes = st.builds(
+    lambda a, n, b: a + n + b,
+    st.sampled_from(["", "K", "C", "ORD-", "Jan ", "Mär ", "mon ", "x", "\x0b", "\x1c", "é"]),
+    st.one_of(numbers(), dates(), digits),
+    st.sampled_from(["", "", " PM", "a", "K", "T", " kr", "\x1f", " %"]),
+)
+texts = st.one_of(numbers(), grouped(), dates(), money, junk, padded, digits, codes, st.none())
 
 
 @settings(max_examples=400, deadline=None)
@@ -183,6 +191,15 @@ def test_nulls_and_chunks() -> None:
 def test_rejects_non_strings() -> None:
     with pytest.raises(TypeError):
         interpret_array(pa.array([1, 2]))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("locale", LOCALES, ids=range(len(LOCALES)))
+def test_codes_no_format_reads_never_reach_the_scalar_function(locale: Locale) -> None:
+    """Texts with digits that no regex of the scalar rules matches stay text without it."""
+    batch = ["K123", "C000123", "SKU-4471-X", "x1y", "ID 12 B", "12-34-56-78", "1.2.3.4"]
+    assert scalar(batch, locale) == ["nan"] * len(batch)
+    with mock.patch.object(interpretation, "interpret", side_effect=AssertionError):
+        assert vector(batch, locale) == ["nan"] * len(batch)
 
 
 @pytest.mark.parametrize(
