@@ -140,6 +140,26 @@ def test_previous_in_where_reads_the_previous_record_kept() -> None:
     assert values(script, "T", "A") == [str(i) for i in range(1, 201, 2)]
 
 
+def test_peek_in_where_reads_the_rows_of_the_table_kept_so_far() -> None:
+    """Peek of the table being built, inside WHERE, reads the rows it holds when the
+    record is read: the concatenation target's rows, then the records this LOAD kept."""
+    script = ("T: LOAD V INLINE [V\n1\n2\n3\n5\n6\n8] "
+              "WHERE IsNull(Peek('V')) or Peek('V') + 1 < V;")
+    assert values(script, "T", "V") == ["1", "3", "5", "8"]
+    script = ("T: LOAD V INLINE [V\n1];\n"
+              "Concatenate(T) LOAD V, V * 10 as W INLINE [V\n1\n2\n4\n5\n9] "
+              "WHERE Peek('V', -1, 'T') + 1 < V and Alt(Peek('W'), 0) < 90;")
+    assert values(script, "T", "V") == ["1", "4", "9"]
+    # row numbers count from the table's first row; a field this LOAD does not fill is NULL
+    script = ("T: LOAD K, V INLINE [K, V\na, 1\nb, 2\na, 3\nc, 4] "
+              "WHERE RecNo() < 3 or Peek('K', 1) = 'b' and Peek('K') <> K;")
+    assert values(script, "T", "V") == ["1", "2", "3", "4"]
+    # each record depends on the one kept before it: settled record by record
+    rows = "\n".join(str(i) for i in range(1, 201))
+    script = f"T: LOAD A INLINE [A\n{rows}] WHERE A >= Alt(Peek('A'), -10) + 2;"
+    assert values(script, "T", "A") == [str(i) for i in range(1, 201, 2)]
+
+
 def test_exists_of_two_fields_the_load_fills() -> None:
     script = ("T: LOAD A, B INLINE [A, B\n1, x\n1, y\n2, x\n3, z] "
               "WHERE NOT Exists(A) and NOT Exists(B);")

@@ -39,6 +39,7 @@ import pyarrow.compute as pc
 
 from associa.expr import Evaluator, Vec, ast
 from associa.expr.vector import concat
+from associa.expr.vector import where as choose
 from associa.model.symbols import SymbolTable
 from associa.model.table import Identity, Table
 from associa.script import parser as p
@@ -103,6 +104,9 @@ class LoadRun:
         self.names = {item.name for item in items}
         # inside WHERE: per field this LOAD fills, its values over the records kept so far
         self._exists_where: tuple[dict[str, KeptValues], np.ndarray] | None = None
+        # inside WHERE: the records kept so far and the values Peek reads of them (per
+        # field this LOAD fills, over every source record)
+        self._peek_where: tuple[np.ndarray, dict[str, Vec]] | None = None
 
     def _plan(self, expr: ast.Node) -> tuple[str, str]:
         """How to compute an expression: ("field" | "distinct", name), ("constant", ""),
@@ -181,39 +185,46 @@ class LoadRun:
         assert where is not None
         own = {n for n in exists_fields(where) if n in self.names}
         previous = any(isinstance(n, ast.Call) and n.name == "PREVIOUS" for n in where.walk())
+        peeked = peeked_fields(where, self.table_name)
+        if peeked is not None and "*" in peeked:
+            peeked = set(self.names)
         kept = self._where_pass()
-        if not own and not previous:
+        if not own and not previous and peeked is None:
             return kept
         every = np.arange(self.source.nrows, dtype=np.int64)
         values = {name: self._item_values(name, every) for name in own} if own else None
+        peeks = ({name: self._item_values(name, every) for name in peeked & self.names}
+                 if peeked is not None else None)
         for _ in range(64):
-            self._settle(kept, values, previous)
+            self._settle(kept, values, previous, peeks)
             again = self._where_pass()
             if np.array_equal(again, kept):
                 break
             kept = again
         else:
-            kept = self._where_one_by_one(values, previous)
-        self._exists_where = None
+            kept = self._where_one_by_one(values, previous, peeks)
+        self._exists_where = self._peek_where = None
         self.kept = None
         return kept
 
     def _settle(self, kept: np.ndarray, values: dict[str, Vec] | None,
-                previous: bool) -> None:
-        """What Exists and Previous read in the next pass: the records ``kept``."""
+                previous: bool, peeks: dict[str, Vec] | None = None) -> None:
+        """What Exists, Previous and Peek read in the next pass: the records ``kept``."""
         if values is not None:
             self._exists_where = ({name: KeptValues(v, kept) for name, v in values.items()},
                                   kept)
         if previous:
             self.kept = kept
+        if peeks is not None:
+            self._peek_where = (kept, peeks)
 
     def _where_one_by_one(self, values: dict[str, Vec] | None,
-                          previous: bool) -> np.ndarray:
+                          previous: bool, peeks: dict[str, Vec] | None) -> np.ndarray:
         where = self.node.where
         assert where is not None
         kept: list[int] = []
         for i in range(self.source.nrows):
-            self._settle(np.array(kept, dtype=np.int64), values, previous)
+            self._settle(np.array(kept, dtype=np.int64), values, previous, peeks)
             scope = InputScope(self.source, np.array([i], dtype=np.int64), self.locale,
                                self.base + len(kept), None, self)
             if bool(self.evaluator.eval(where, scope).truth()[0]):
@@ -370,9 +381,14 @@ class LoadRun:
                 raise located(exc, refs) from None
         return parts[0] if len(parts) == 1 else concat(parts)
 
-    def peek_values(self, name: str, row_base: int, n: int, rows: np.ndarray) -> Vec:
+    def peek_values(self, name: str, row_base: int, n: int, rows: np.ndarray,
+                    records: np.ndarray | None = None) -> Vec:
         """Peek(name, rows) for output records row_base … row_base + n - 1 (counted over
-        the table being built, the concatenation target's rows first)."""
+        the table being built, the concatenation target's rows first). Inside WHERE
+        (``records``: the source records asked about) a record's place is after the
+        records kept before it, whose values are those of this LOAD's fields."""
+        if self._peek_where is not None and records is not None:
+            return self._peek_in_where(name, records, rows)
         g = np.arange(row_base, row_base + n, dtype=np.float64)
         t = np.where(rows < 0, g + rows, rows)
         ok = ~np.isnan(t) & (t >= 0) & (t < g)
@@ -387,6 +403,26 @@ class LoadRun:
             col_arr = col.materialize() if isinstance(col, Identity) else col
             codes[new] = col_arr[t_ok[new] - self.base]
         return Vec.from_symbols(self._symbols(name), codes)
+
+    def _peek_in_where(self, name: str, records: np.ndarray, rows: np.ndarray) -> Vec:
+        assert self._peek_where is not None
+        kept, peeks = self._peek_where
+        g = (self.base + np.searchsorted(kept, records)).astype(np.float64)
+        t = np.where(rows < 0, g + rows, rows)
+        ok = ~np.isnan(t) & (t >= 0) & (t < g)
+        t_ok = np.where(ok, t, 0).astype(np.int64)
+        n = len(records)
+        old = ok & (t_ok < self.base)
+        codes = np.full(n, -1, dtype=np.int32)
+        if old.any() and self.target is not None and name in self.target.columns:
+            codes[old] = self.target.columns[name][t_ok[old]]
+        out = Vec.from_symbols(self._symbols(name), codes)
+        new = ok & (t_ok >= self.base)
+        values = peeks.get(name)
+        if not new.any() or values is None:
+            return out
+        taken = values.take(kept[np.where(new, t_ok - self.base, 0)])
+        return choose(new, taken, out)
 
     def exists_here(self, name: str, values: Vec, scope: InputScope) -> np.ndarray:
         """Whether each value is one of field ``name``'s values in the records this LOAD

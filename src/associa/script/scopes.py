@@ -128,7 +128,7 @@ class InputScope:
     def peek(self, name: str, rows: np.ndarray) -> Vec:
         if self.run is None:
             raise ScriptError("Peek() of the table being loaded is only available in a LOAD")
-        return self.run.peek_values(name, self.row_base, self.n, rows)
+        return self.run.peek_values(name, self.row_base, self.n, rows, self.rows)
 
     def exists_here(self, name: str, values: Vec) -> np.ndarray:
         if self.run is None:
