@@ -76,3 +76,10 @@ def test_a_snapshot_holds_the_data_only() -> None:
     assert back.data_fields == model.data_fields
     sym = back.fields["$Field"].symbols
     assert [sym.text(i) for i in range(len(sym))] == ["Region", "Product", "Amount", "Manager"]
+
+
+def test_a_data_field_named_like_a_system_field_keeps_its_values() -> None:
+    model = run_script("T: LOAD * INLINE [$Table, X\na, 1\nb, 2];").model
+    assert model.system_tables == [] and model.data_tables == ["T"]
+    sym = model.fields["$Table"].symbols
+    assert [sym.text(i) for i in range(len(sym))] == ["a", "b"]

@@ -12,7 +12,7 @@ import numpy as np
 from associa.model.clustering import cluster_tables
 from associa.model.symbols import NULL, SymbolTable
 from associa.model.synthetic import shared_parts
-from associa.model.system import system_tables, system_tags
+from associa.model.system import SYSTEM_FIELDS, system_tables, system_tags
 from associa.model.table import Table, code_dtype, encode_column
 
 _versions = itertools.count(1)
@@ -129,7 +129,7 @@ class DataModel:
                     table.columns[name] = encode_column(table.columns[name], len(fld.symbols))
         # the system tables ($Table, $Field, …), after the data (associa.model.system)
         self.system_tables: list[str] = []
-        if self.tables:
+        if self.tables and not any(f in self.fields for f in SYSTEM_FIELDS):
             extra, syms = system_tables(list(self.tables.values()), list(self.fields))
             for table in extra:
                 self.tables[table.name] = table

@@ -4,8 +4,9 @@ displayed like ordinary fields in a visualization, such as a filter pane or a ta
 hidden from field lists unless asked for; QlikView's system table box shows one row per
 table and field).
 
-Five of them are fields of the model, in two hidden system tables that a built
-``DataModel`` adds after its data tables (``system_tables``):
+Five of them are fields of the model, in three hidden system tables that a built
+``DataModel`` adds after its data tables (``system_tables``; not where a data field
+already has one of their names):
 
 * ``$$SysTable 1``: ``$Table``, ``$Rows``, ``$Fields``, a row per data table (its name,
   rows and number of fields);
