@@ -206,6 +206,75 @@ function("MID", 2, 3)(_text_fn(_mid))
 function("CAPITALIZE", 1, 1)(_text_fn(lambda s: " ".join(w.capitalize() for w in s.split(" "))))
 
 
+def _strings_fn(fn, numeric: tuple[int, ...] = ()):
+    """A function of texts (the arguments at ``numeric`` positions as numbers), NULL where
+    any argument is NULL."""
+
+    def impl(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
+        values = _args(ev, call, scope)
+        args = [v.as_numbers() if i in numeric else v.text_or_empty(ev.locale)
+                for i, v in enumerate(values)]
+        null = np.zeros(scope.n, dtype=bool)
+        for v in values:
+            null |= v.null
+        return fn(args, null, scope.n)
+
+    return impl
+
+
+def _texts_out(fn):
+    def run(args: list, null: np.ndarray, n: int) -> Vec:
+        out = np.empty(n, dtype=object)
+        for i in np.flatnonzero(~null):
+            out[i] = fn(*(a[i] for a in args))
+        return Vec.texts_only(out, null)
+
+    return run
+
+
+def _replace(s: str, old: str, new: str) -> str:
+    return s.replace(old, new) if old else s
+
+
+def _index(s: str, sub: str, count: float = 1.0) -> float:
+    """Help "Index": the 1-based start of the count-th occurrence of sub, from the end when
+    count is negative; 0 when there is none."""
+    if not sub or math.isnan(count) or int(count) == 0:
+        return 0.0
+    k = int(count)
+    if k > 0:
+        at = -1
+        for _ in range(k):
+            at = s.find(sub, at + 1)
+            if at < 0:
+                return 0.0
+        return float(at + 1)
+    end = len(s)  # occurrences may overlap, as they do counting from the start
+    at = -1
+    for _ in range(-k):
+        at = s.rfind(sub, 0, end)
+        if at < 0:
+            return 0.0
+        end = at + len(sub) - 1
+    return float(at + 1)
+
+
+def _numbers_out(fn):
+    def run(args: list, null: np.ndarray, n: int) -> Vec:
+        out = np.full(n, np.nan)
+        for i in np.flatnonzero(~null):
+            out[i] = fn(*(a[i] for a in args))
+        return Vec.numbers(out, null)
+
+    return run
+
+
+function("REPLACE", 3, 3)(_strings_fn(_texts_out(_replace)))
+function("PURGECHAR", 2, 2)(_strings_fn(_texts_out(lambda s, cs: "".join(c for c in s if c not in cs))))
+function("KEEPCHAR", 2, 2)(_strings_fn(_texts_out(lambda s, cs: "".join(c for c in s if c in cs))))
+function("INDEX", 2, 3)(_strings_fn(_numbers_out(_index), numeric=(2,)))
+
+
 @function("LEN", 1, 1)
 def len_(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
     v = ev.eval(call.args[0], scope)
