@@ -67,12 +67,10 @@ def test_system_field_description(client: Client) -> None:
 
 
 def test_loosely_coupled_vector(client: Client) -> None:
-    client.call("CreateSessionApp")
-    client.call("SetScript", (
+    _reload(client, (
         "A: LOAD * INLINE [\nk1, k2\n1, 1];\nB: LOAD * INLINE [\nk2, k3\n1, 1\n2, 2];\n"
         "C: LOAD * INLINE [\nk3, k1\n1, 1];\nD: LOAD * INLINE [\nz\n1];"
-    ), handle=1)
-    client.call("DoReload", handle=1)
+    ))
     assert client.call("GetLooselyCoupledVector", handle=1) == {"qv": [0, 2, 0, 0, 0, 0, 0]}
 
 
@@ -108,12 +106,10 @@ def test_set_loosely_coupled_vector(client: Client) -> None:
 
 
 def test_a_table_the_script_loosened_stays_loose(client: Client) -> None:
-    client.call("CreateSessionApp")
-    client.call("SetScript", (
+    _reload(client, (
         "A: LOAD * INLINE [\nk1, k2\n1, 1];\nB: LOAD * INLINE [\nk2, k3\n1, 1\n2, 2];\n"
         "C: LOAD * INLINE [\nk3, k1\n1, 1];"
-    ), handle=1)
-    client.call("DoReload", handle=1)
+    ))
     assert client.call("GetLooselyCoupledVector", handle=1) == {"qv": [0, 2, 0, 0, 0, 0]}
     client.call("SetLooselyCoupledVector", [1, 0, 0, 0, 0, 0], handle=1)
     assert client.call("GetLooselyCoupledVector", handle=1) == {"qv": [1, 2, 0, 0, 0, 0]}

@@ -222,25 +222,31 @@ def _close(block: _Open, end: Statement) -> Node:
     return SubBlock(block.stmt, body, end)
 
 
-def walk(nodes: list[Node]) -> list[Statement]:
-    """Every statement of a tree, in script order (for syntax checks)."""
-    out: list[Statement] = []
+def leaves(nodes: list[Node]) -> list[Simple | Include | Statement]:
+    """A tree in tree order: its simple statements and includes as nodes, the heads,
+    branches and ends of its blocks as statements (for syntax checks)."""
+    out: list[Simple | Include | Statement] = []
     for node in nodes:
         if isinstance(node, Simple | Include):
-            out.append(node.stmt)
+            out.append(node)
         elif isinstance(node, IfBlock | SwitchBlock):
-            branches = node.branches if isinstance(node, IfBlock) else node.cases
             if isinstance(node, SwitchBlock):
                 out.append(node.stmt)
-            for br in branches:
+            for br in node.branches if isinstance(node, IfBlock) else node.cases:
                 out.append(br.stmt)
-                out.extend(walk(br.body))
+                out.extend(leaves(br.body))
             out.append(node.end)
         else:
             out.append(node.stmt)
-            out.extend(walk(node.body))
+            out.extend(leaves(node.body))
             out.append(node.end)
-    return sorted(out, key=lambda s: s.offset)
+    return out
+
+
+def walk(nodes: list[Node]) -> list[Statement]:
+    """Every statement of a tree, in script order."""
+    stmts = [n.stmt if isinstance(n, Simple | Include) else n for n in leaves(nodes)]
+    return sorted(stmts, key=lambda s: s.offset)
 
 
 # -- headers (parsed after expansion) ---------------------------------------------------

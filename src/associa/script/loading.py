@@ -20,8 +20,9 @@ WHILE repeats records (``_while``: one vectorized pass per iteration over the re
 still going) and evaluates every item over the repeated records. GROUP BY hands over to
 ``grouping.GroupRun``. An item that peeks at the table being built is made after the
 others: vectorized when the fields it reads are made, record by record when it reads
-itself (a running total). Exists of a field this LOAD fills is settled in WHERE by
-evaluating it again over the records kept so far until nothing changes.
+itself (a running total). A WHERE that reads what this LOAD kept before each record
+(Exists of its own fields, Previous, Peek of the table being built) is settled by
+``keeping``.
 
 Progress: a source that was not read before (RESIDENT, AUTOGENERATE) reports the rows
 kept so far after each chunk of the row-by-row pass, and cancellation is checked there
@@ -39,11 +40,10 @@ import pyarrow.compute as pc
 
 from associa.expr import Evaluator, Vec, ast
 from associa.expr.vector import concat
-from associa.expr.vector import where as choose
 from associa.model.symbols import SymbolTable
 from associa.model.table import Identity, Table
+from associa.script import keeping, running
 from associa.script import parser as p
-from associa.script import running
 from associa.script.frame import value_texts
 from associa.script.matching import KeptValues, ValueIndex
 from associa.script.scopes import (
@@ -51,7 +51,6 @@ from associa.script.scopes import (
     InputScope,
     MissingField,
     aggregating,
-    exists_fields,
     located,
     peeked_fields,
     pure_fields,
@@ -102,11 +101,11 @@ class LoadRun:
         self.kept: np.ndarray | None = None  # the source records kept (sorted), None: all
         self.columns: dict[str, Column] = {}  # output columns made so far
         self.names = {item.name for item in items}
-        # inside WHERE: per field this LOAD fills, its values over the records kept so far
-        self._exists_where: tuple[dict[str, KeptValues], np.ndarray] | None = None
-        # inside WHERE: the records kept so far and the values Peek reads of them (per
-        # field this LOAD fills, over every source record)
-        self._peek_where: tuple[np.ndarray, dict[str, Vec]] | None = None
+        # inside WHERE (script.keeping): per field this LOAD fills, its values over the
+        # records kept so far, for Exists; the records kept so far and the values Peek
+        # reads of them (per field this LOAD fills, over every source record)
+        self.exists_where: tuple[dict[str, KeptValues], np.ndarray] | None = None
+        self.peek_where: tuple[np.ndarray, dict[str, Vec]] | None = None
 
     def _plan(self, expr: ast.Node) -> tuple[str, str]:
         """How to compute an expression: ("field" | "distinct", name), ("constant", ""),
@@ -169,97 +168,11 @@ class LoadRun:
             return None, None
         kind, name = self._plan(node.where)
         if kind == "rows":
-            rows = self._where_rows()
+            rows = keeping.where_records(self, CHUNK_ROWS)
         else:
             rows = self._where(kind, name)
         self.kept = rows
         return rows, None
-
-    def _where_rows(self) -> np.ndarray:
-        """The records WHERE keeps. Exists of a field this LOAD fills, and Previous (the
-        previous record *kept*), depend on what the WHERE kept before each record: the
-        WHERE is evaluated again over the records kept by the last pass until nothing
-        changes (record i is settled once the records before it are, so this ends), and
-        record by record if that takes too many passes."""
-        where = self.node.where
-        assert where is not None
-        own = {n for n in exists_fields(where) if n in self.names}
-        previous = any(isinstance(n, ast.Call) and n.name == "PREVIOUS" for n in where.walk())
-        peeked = peeked_fields(where, self.table_name)
-        if peeked is not None and "*" in peeked:
-            peeked = set(self.names)
-        kept = self._where_pass()
-        if not own and not previous and peeked is None:
-            return kept
-        every = np.arange(self.source.nrows, dtype=np.int64)
-        values = {name: self._item_values(name, every) for name in own} if own else None
-        peeks = ({name: self._item_values(name, every) for name in peeked & self.names}
-                 if peeked is not None else None)
-        for _ in range(64):
-            self._settle(kept, values, previous, peeks)
-            again = self._where_pass()
-            if np.array_equal(again, kept):
-                break
-            kept = again
-        else:
-            kept = self._where_one_by_one(values, previous, peeks)
-        self._exists_where = self._peek_where = None
-        self.kept = None
-        return kept
-
-    def _settle(self, kept: np.ndarray, values: dict[str, Vec] | None,
-                previous: bool, peeks: dict[str, Vec] | None = None) -> None:
-        """What Exists, Previous and Peek read in the next pass: the records ``kept``."""
-        if values is not None:
-            self._exists_where = ({name: KeptValues(v, kept) for name, v in values.items()},
-                                  kept)
-        if previous:
-            self.kept = kept
-        if peeks is not None:
-            self._peek_where = (kept, peeks)
-
-    def _where_one_by_one(self, values: dict[str, Vec] | None,
-                          previous: bool, peeks: dict[str, Vec] | None) -> np.ndarray:
-        where = self.node.where
-        assert where is not None
-        kept: list[int] = []
-        for i in range(self.source.nrows):
-            self._settle(np.array(kept, dtype=np.int64), values, previous, peeks)
-            scope = InputScope(self.source, np.array([i], dtype=np.int64), self.locale,
-                               self.base + len(kept), None, self)
-            if bool(self.evaluator.eval(where, scope).truth()[0]):
-                kept.append(i)
-            if i % CHUNK_ROWS == CHUNK_ROWS - 1:
-                self.check_cancelled()
-        return np.array(kept, dtype=np.int64)
-
-    def _item_values(self, name: str, rows: np.ndarray) -> Vec:
-        item = next(it for it in self.items if it.name == name)
-        assert item.expr is not None
-        return self.evaluator.eval(item.expr, InputScope(self.source, rows, self.locale,
-                                                         self.base, None, self))
-
-    def _where_pass(self) -> np.ndarray:
-        where = self.node.where
-        assert where is not None
-        total = self.source.nrows
-        kept: list[np.ndarray] = []
-        count = 0
-        for lo in range(0, max(total, 1), CHUNK_ROWS):
-            hi = min(lo + CHUNK_ROWS, total)
-            rows = np.arange(lo, hi, dtype=np.int64)
-            try:
-                scope = InputScope(self.source, rows, self.locale, self.base + count, None,
-                                   self)
-                kept.append(rows[self.evaluator.eval(where, scope).truth()])
-            except MissingField as exc:
-                raise located(exc, self.node.where_refs) from None
-            count += len(kept[-1])
-            if hi < total:
-                if not self.source.streamed:
-                    self.status(f"{self.table_name} << {count} Lines fetched")
-                self.check_cancelled()
-        return _joined(kept, np.dtype(np.int64))
 
     def _while(self) -> tuple[np.ndarray, np.ndarray]:
         """WHILE: each record read again as long as the condition holds, IterNo() 1, 2 …;
@@ -387,8 +300,8 @@ class LoadRun:
         the table being built, the concatenation target's rows first). Inside WHERE
         (``records``: the source records asked about) a record's place is after the
         records kept before it, whose values are those of this LOAD's fields."""
-        if self._peek_where is not None and records is not None:
-            return self._peek_in_where(name, records, rows)
+        if self.peek_where is not None and records is not None:
+            return keeping.peek(self, name, records, rows)
         g = np.arange(row_base, row_base + n, dtype=np.float64)
         t = np.where(rows < 0, g + rows, rows)
         ok = ~np.isnan(t) & (t >= 0) & (t < g)
@@ -404,33 +317,13 @@ class LoadRun:
             codes[new] = col_arr[t_ok[new] - self.base]
         return Vec.from_symbols(self._symbols(name), codes)
 
-    def _peek_in_where(self, name: str, records: np.ndarray, rows: np.ndarray) -> Vec:
-        assert self._peek_where is not None
-        kept, peeks = self._peek_where
-        g = (self.base + np.searchsorted(kept, records)).astype(np.float64)
-        t = np.where(rows < 0, g + rows, rows)
-        ok = ~np.isnan(t) & (t >= 0) & (t < g)
-        t_ok = np.where(ok, t, 0).astype(np.int64)
-        n = len(records)
-        old = ok & (t_ok < self.base)
-        codes = np.full(n, -1, dtype=np.int32)
-        if old.any() and self.target is not None and name in self.target.columns:
-            codes[old] = self.target.columns[name][t_ok[old]]
-        out = Vec.from_symbols(self._symbols(name), codes)
-        new = ok & (t_ok >= self.base)
-        values = peeks.get(name)
-        if not new.any() or values is None:
-            return out
-        taken = values.take(kept[np.where(new, t_ok - self.base, 0)])
-        return choose(new, taken, out)
-
     def exists_here(self, name: str, values: Vec, scope: InputScope) -> np.ndarray:
         """Whether each value is one of field ``name``'s values in the records this LOAD
         kept before the current one (``name`` one of its own fields)."""
         if name not in self.names:
             return np.zeros(values.n, dtype=bool)
-        if self._exists_where is not None:  # inside WHERE: the records kept so far
-            indexes, kept = self._exists_where
+        if self.exists_where is not None:  # inside WHERE: the records kept so far
+            indexes, kept = self.exists_where
             if not len(kept) or name not in indexes:
                 return np.zeros(values.n, dtype=bool)
             return indexes[name].first_row(values) < scope.rows

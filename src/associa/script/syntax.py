@@ -77,28 +77,9 @@ def check_syntax(script: str, open_file: Callable[[str], object] | None = None,
     tree = c.compile_script(statements, script, block_errors)
     for err in block_errors:
         issues.append(_issue(script, err.detail, err.offset))
-    for node in _leaves(tree):
+    for node in c.leaves(tree):
         issues.extend(_check(script, node, open_file, _depth))
     return sorted(issues, key=lambda i: i.offset)
-
-
-def _leaves(nodes: list[c.Node]) -> list[c.Simple | c.Include | Statement]:
-    out: list[c.Simple | c.Include | Statement] = []
-    for node in nodes:
-        if isinstance(node, c.Simple | c.Include):
-            out.append(node)
-        elif isinstance(node, c.IfBlock | c.SwitchBlock):
-            if isinstance(node, c.SwitchBlock):
-                out.append(node.stmt)
-            for br in node.branches if isinstance(node, c.IfBlock) else node.cases:
-                out.append(br.stmt)
-                out.extend(_leaves(br.body))
-            out.append(node.end)
-        else:
-            out.append(node.stmt)
-            out.extend(_leaves(node.body))
-            out.append(node.end)
-    return out
 
 
 def _check(script: str, node: c.Simple | c.Include | Statement,

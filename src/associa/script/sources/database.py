@@ -327,18 +327,11 @@ class SQLite:
         watch = _Watch(check, self.conn.interrupt)
         try:
             with watch:
-                cur = self.conn.execute(sql)
-                if cur.description is None:
-                    return None
-                names = [d[0] for d in cur.description]
-                rows: list[Sequence[Any]] = []
-                while batch := cur.fetchmany(BATCH_ROWS):
-                    rows.extend(batch)
-                    check()
+                got = _fetched(self.conn.execute(sql), check)
         except sqlite3.Error as exc:
             watch.cancelled()
             raise DatabaseError(f"SQLite: {_first_line(exc)}") from None
-        return rows_table(names, rows)
+        return None if got is None else rows_table(*got)
 
     def close(self) -> None:
         self.conn.close()
@@ -374,13 +367,7 @@ class Postgres:
         try:
             with watch, conn.cursor() as cur:
                 cur.execute(sql)  # the script's text, verbatim
-                if cur.description is None:
-                    return None
-                names = [d.name for d in cur.description]
-                rows: list[Sequence[Any]] = []
-                while batch := cur.fetchmany(BATCH_ROWS):
-                    rows.extend(batch)
-                    check()
+                got = _fetched(cur, check)
         except psycopg.Error as exc:
             watch.cancelled()
             diag = getattr(exc, "diag", None)
@@ -388,7 +375,7 @@ class Postgres:
             pos = diag.statement_position if diag is not None else None
             position = int(pos) - 1 if pos and str(pos).isdigit() else -1
             raise DatabaseError(f"PostgreSQL: {message}", position) from None
-        return rows_table(names, rows)
+        return None if got is None else rows_table(*got)
 
     def close(self) -> None:
         self.conn.close()
@@ -404,6 +391,20 @@ _OPENERS: dict[str, Callable[[str, str, str, Path], Database]] = {
 # -- rows to Arrow --------------------------------------------------------------------
 
 _PLAIN = (type(None), bool, int, float, str, bytes, Decimal, date, datetime, time, timedelta)
+
+
+def _fetched(cur: Any, check: Callable[[], None]
+             ) -> tuple[list[str], list[Sequence[Any]]] | None:
+    """A DB-API cursor's column names and rows, fetched in batches with ``check`` (a
+    cancel) between them; None for a statement without a result set."""
+    if cur.description is None:
+        return None
+    names = [d[0] for d in cur.description]
+    rows: list[Sequence[Any]] = []
+    while batch := cur.fetchmany(BATCH_ROWS):
+        rows.extend(batch)
+        check()
+    return names, rows
 
 
 def rows_table(names: list[str], rows: Sequence[Sequence[Any]]) -> pa.Table:
