@@ -49,3 +49,28 @@ def test_counts(backend, split, dtype, nsym):
     got = kpresence.counts(col, nsym)
     assert got.dtype == np.int64
     assert np.array_equal(got, np.bincount(col.astype(np.intp), minlength=nsym + 1))
+
+
+@pytest.mark.parametrize("ordered", [False, True], ids=["code-order", "ranked"])
+@pytest.mark.parametrize("nsym", [5, 3000])
+def test_presence_of_runs(backend, split, ordered, nsym):
+    """A column stored as one run per code (some codes without rows, NULL's run last):
+    the codes of the runs the rows fall in, as a scan of the column gives them."""
+    rng = np.random.default_rng(nsym)
+    runs = rng.permutation(nsym + 1) if ordered else np.arange(nsym + 1)
+    if ordered:
+        runs = np.append(runs[runs != nsym], nsym)
+    sizes = rng.integers(0, 30, nsym + 1)
+    offsets = np.zeros(nsym + 2, dtype=np.int64)
+    np.cumsum(sizes, out=offsets[1:])
+    col = np.repeat(runs, sizes).astype(np.uint16)
+    for density in (0.0, 0.002, 0.3, 1.0):
+        mask = rng.random(len(col)) < density
+        want = _want(col[mask], nsym)
+        got = kpresence.of_runs(offsets, runs if ordered else None, nsym, idx=np.flatnonzero(mask))
+        assert np.array_equal(got, want)
+        got = kpresence.of_runs(offsets, runs if ordered else None, nsym, mask=mask)
+        assert np.array_equal(got, want)
+        idx32 = np.flatnonzero(mask).astype(np.int32)
+        assert np.array_equal(kpresence.of_runs(offsets, runs if ordered else None, nsym,
+                                                idx=idx32), want)

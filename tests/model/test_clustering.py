@@ -49,7 +49,12 @@ def test_a_fact_is_grouped_by_its_widest_repeating_key(monkeypatch) -> None:
     fact = model.tables["Fact"]
     assert fact.grouped_by == "CustID"  # 300 customers, 40 products: the widest
     cust = fact.columns["CustID"]
-    assert np.all(cust[:-1] <= cust[1:])
+    # one run per customer, the customers in the order of their Country, then code
+    country = model.tables["Cust"].columns["Country"]
+    runs = cust[np.flatnonzero(np.diff(cust, prepend=-1))]
+    assert len(runs) == len(set(cust.tolist()))
+    assert runs.tolist() == sorted(runs.tolist(), key=lambda c: (country[c], c))
+    assert fact.group_order is not None
     # load order within each customer, and every column moved with its rows
     origin = fact.origin
     assert origin is not None and not origin.flags.writeable
@@ -66,6 +71,37 @@ def test_a_fact_is_grouped_by_its_widest_repeating_key(monkeypatch) -> None:
     # dimensions keyed by their row number are looked up by it: left as loaded
     for name in ("Cust", "Prod"):
         assert model.tables[name].origin is None and model.tables[name].grouped_by is None
+
+
+def test_a_selection_in_the_dimension_reaches_the_fact_as_few_runs(monkeypatch) -> None:
+    """The customers are laid out by their fields with the fewest values first: the fact
+    rows of one Country are one run, as possible rows and as postings read them."""
+    from associa.select import Inference, SelectionState
+
+    monkeypatch.setattr(clustering, "MIN_ROWS", 4096)
+    model, loaded = star()
+    fact = model.tables["Fact"]
+    country = model.tables["Cust"].columns["Country"]
+    for c in range(3):
+        sel = np.zeros(len(model.fields["Country"].symbols), dtype=bool)
+        sel[c] = True
+        rows = Inference(model, SelectionState().with_field("Country", sel)).rows("Fact")
+        got = rows.indices()
+        assert len(got) and np.all(np.diff(got) == 1)  # one run
+        customers = set(np.flatnonzero(country == c).tolist())
+        want = [o for o, k in enumerate(loaded["CustID"].tolist()) if k in customers]
+        assert sorted(fact.origin[got].tolist()) == want
+
+
+def test_without_a_dimension_the_runs_are_in_code_order(monkeypatch) -> None:
+    monkeypatch.setattr(clustering, "MIN_ROWS", 2)
+    rows = {"Fact": {"K": [3, 1, 2, 1, 3, 2], "V": [5, 6, 7, 8, 9, 10]},
+            "Other": {"K": [1, 1, 2, 3, 3], "W": ["a", "b", "a", "b", "a"]}}
+    model = model_from_rows(rows)
+    fact = model.tables["Fact"]
+    assert fact.grouped_by == "K" and fact.group_order is None  # Other repeats K
+    k = fact.columns["K"]
+    assert np.all(k[:-1] <= k[1:])
 
 
 def test_short_tables_and_tables_in_key_order_are_left_as_loaded(monkeypatch) -> None:

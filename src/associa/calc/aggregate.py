@@ -135,7 +135,8 @@ class GroupScope:
             symbols = self.model.fields[arg.name].symbols
             possible = self.records.possible
             return Arg(n, coded=Coded(scope.codes(arg.name), symbols,
-                                      lambda: possible(arg.name)))
+                                      lambda: possible(arg.name),
+                                      ModelLookups.of(self.model).value_ids(arg.name)))
         return Arg(n, values=evaluator.eval(arg, scope))
 
     def _distinct_rows(self, names: set[str], call: ast.Call) -> np.ndarray | None:

@@ -111,6 +111,26 @@ class ModelLookups:
         np.cumsum(counts, out=offsets[1:])
         return order[: offsets[-1]].copy(), offsets
 
+    def value_ids(self, name: str) -> np.ndarray | None:
+        """Each symbol's place in the order a table stores its rows by them (the runs of
+        the key a table is grouped by, ``model.clustering``), NULL -1; None where that
+        order is the codes' own. Counting distinct values by these ids marks a bitmap in
+        the order the records come."""
+        return self._cache.get(("value_ids", name), lambda: self._value_ids(name))
+
+    def _value_ids(self, name: str) -> np.ndarray | None:
+        model = self.model
+        nsym = model.fields[name].null_code
+        for t in model.fields[name].tables:
+            order = model.tables[t].group_order
+            if model.tables[t].grouped_by == name and order is not None:
+                ids = np.empty(nsym + 1, dtype=np.int32 if nsym < 1 << 31 else np.int64)
+                ids[order] = np.arange(nsym + 1, dtype=ids.dtype)
+                ids[nsym] = -1
+                ids.flags.writeable = False
+                return ids
+        return None
+
     def numeric(self, name: str) -> bool:
         return self._cache.get(("numeric", name),
                                lambda: self.model.fields[name].symbols.all_numeric())

@@ -57,11 +57,14 @@ class Coded:
     """A field's values over records as symbol codes (``len(symbols)`` is NULL).
     ``present`` gives a bool mask over the symbols holding every symbol that can occur
     (the field's possible values): a distinct count remaps the symbols onto them when the
-    group × symbol bitmap would be too large otherwise."""
+    group × symbol bitmap would be too large otherwise. ``ids``: a value id per symbol
+    (NULL -1) in the order the records tend to hold them, for a distinct count's bitmap
+    (None: the codes themselves)."""
 
     codes: Codes
     symbols: Symbols
     present: Callable[[], np.ndarray] | None = None
+    ids: np.ndarray | None = None
 
 
 class Arg:
@@ -226,7 +229,8 @@ def _distinct_counts(arg: Arg, key: np.ndarray, n: int) -> tuple[np.ndarray, int
             K = int(np.count_nonzero(present))
             lut = np.append(remap, -1).astype(np.int32 if K < 1 << 31 else np.int64)  # NULL: -1
         else:
-            lut, K = _values_lut(nsym), nsym
+            ids = arg.coded.ids
+            lut, K = (_values_lut(nsym) if ids is None else ids), nsym
         return distinct_counts(key, n, arg.coded.codes.through(lut), K)
     codes = value_codes(arg.vec())
     K = int(codes.max(initial=-1)) + 1

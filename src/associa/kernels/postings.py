@@ -10,9 +10,11 @@ rows), whose set bits are then read out in order; both passes are split over the
 ranges of rows (each part marks and reads its own words). At 10 million rows a lookup
 table keeping 3% of them takes about a third of a scan of the column.
 
-A column stored in code order (the key a table's rows are grouped by,
-``associa.model.clustering``) needs no ``order``: the rows of code ``c`` are the range
-``offsets[c]:offsets[c + 1]``, and ``rows(None, offsets, ...)`` writes those ranges out.
+A column stored grouped by code (the key a table's rows are grouped by,
+``associa.model.clustering``) needs no ``order``: its rows are runs, one per code, and
+``rows(None, offsets, ..., runs)`` writes the runs of the kept codes out. ``runs`` is the
+code of each run in stored order (``offsets[j]:offsets[j + 1]`` are the rows of code
+``runs[j]``); None when the runs are in code order.
 """
 
 from __future__ import annotations
@@ -133,12 +135,12 @@ def offsets_of(counts: np.ndarray) -> np.ndarray:
 
 
 def rows(order: np.ndarray | None, offsets: np.ndarray, lut: np.ndarray, n: int,
-         count: int) -> np.ndarray:
+         count: int, runs: np.ndarray | None = None) -> np.ndarray:
     """The rows (ascending intp) whose code the bool lookup table keeps, ``count`` of them
-    (the caller knows it from the code counts). ``order`` None: the column is stored in
-    code order (each code's rows are a range)."""
+    (the caller knows it from the code counts). ``order`` None: the column is stored
+    grouped by code, its runs in the order ``runs`` (None: code order)."""
     if order is None:
-        return _ranges(offsets, lut, count)
+        return _ranges(offsets, lut if runs is None else lut[runs], count)
     if kernels.compiled():
         words = (n + 63) // 64
         bits = np.zeros(words, dtype=np.uint64)
@@ -163,8 +165,9 @@ def rows(order: np.ndarray | None, offsets: np.ndarray, lut: np.ndarray, n: int,
     return out
 
 
-def _ranges(offsets: np.ndarray, lut: np.ndarray, count: int) -> np.ndarray:
-    codes = np.flatnonzero(lut[: len(offsets) - 1])
+def _ranges(offsets: np.ndarray, keep: np.ndarray, count: int) -> np.ndarray:
+    """The rows of the runs ``keep`` holds (``offsets`` over the runs)."""
+    codes = np.flatnonzero(keep[: len(offsets) - 1])
     starts = offsets[codes]
     sizes = offsets[codes + 1] - starts
     if int(sizes.sum()) != count:

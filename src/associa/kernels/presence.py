@@ -6,6 +6,10 @@ the caller knows from the model): a dense row set over a field of few symbols is
 answered from its first rows. ``target`` -1 scans every row.
 
 Rows come as all rows, a bool mask or an index list (``rows`` in ``associa.select``).
+
+The key a table's rows are grouped by (``associa.model.clustering``) holds one run of rows
+per code: its presence is read from the runs the rows fall in (``of_runs``), without
+reading the column.
 """
 
 from __future__ import annotations
@@ -156,6 +160,75 @@ def _warm() -> None:
         _all_nb(col, np.zeros(3, dtype=np.uint8), -1, 0, 2)
         _mask_nb(col, np.ones(2, dtype=np.uint8), np.zeros(3, dtype=np.uint8), -1, 0, 2)
         _index_nb(col, np.arange(2, dtype=_INTP), np.zeros(3, dtype=np.uint8), -1, 0, 2)
+
+
+# -- runs -------------------------------------------------------------------------------
+
+
+def _runs_index_loop(offsets, runs, idx, out, lo, hi):  # pragma: no cover - compiled
+    # ``idx`` ascending: walk the runs along the rows, a run's other rows skipped
+    if lo >= hi:
+        return
+    j = np.searchsorted(offsets, idx[lo], side="right") - 1
+    i = lo
+    while i < hi:
+        r = idx[i]
+        while offsets[j + 1] <= r:
+            j += 1
+        out[j if runs is None else runs[j]] = 1
+        end = offsets[j + 1]
+        i += 1
+        while i < hi and idx[i] < end:
+            i += 1
+
+
+def _runs_mask_loop(offsets, runs, mask, out, lo, hi):  # pragma: no cover - compiled
+    # runs ``lo:hi``: held when a row of the run is set
+    for j in range(lo, hi):
+        for r in range(offsets[j], offsets[j + 1]):
+            if mask[r]:
+                out[j if runs is None else runs[j]] = 1
+                break
+
+
+_runs_index_nb = kernels.jit(_runs_index_loop)
+_runs_mask_nb = kernels.jit(_runs_mask_loop)
+
+
+def of_runs(offsets: np.ndarray, runs: np.ndarray | None, nsym: int,
+            idx: np.ndarray | None = None, mask: np.ndarray | None = None) -> np.ndarray:
+    """Symbols of a column stored as runs (``offsets[j]:offsets[j + 1]`` are the rows of
+    code ``runs[j]``, of code ``j`` when ``runs`` is None) occurring in the rows of the
+    ascending index list ``idx`` or of the bool mask ``mask``."""
+    nruns = len(offsets) - 1
+    if not kernels.compiled():
+        rows = np.flatnonzero(mask) if idx is None else idx
+        j = np.searchsorted(offsets, rows, side="right") - 1
+        out = np.zeros(nsym + 1, dtype=bool)
+        out[j if runs is None else runs[j]] = True
+        return out[:-1]
+    if idx is not None:
+        loop, rows, n = _runs_index_nb, idx, len(idx)
+    else:
+        assert mask is not None
+        loop, rows, n = _runs_mask_nb, mask.view(np.uint8), nruns
+
+    def part(lo: int, hi: int) -> np.ndarray:
+        out = np.zeros(nsym + 1, dtype=bool)
+        loop(offsets, runs, rows, out.view(np.uint8), lo, hi)
+        return out
+
+    split = len(rows) >= pool.SPLIT_MIN  # the rows the pass may read
+    return _merge(pool.run(part, n, None if split else 1, min_split=1))
+
+
+@kernels.warmer
+def _warm_runs() -> None:
+    offsets = np.array([0, 1, 3], dtype=np.int64)
+    for runs in (None, np.array([1, 0], dtype=np.intp)):
+        for dtype in (np.int32, np.intp):
+            _runs_index_nb(offsets, runs, np.array([0, 2], dtype=dtype), np.zeros(3, np.uint8), 0, 2)
+        _runs_mask_nb(offsets, runs, np.ones(3, dtype=np.uint8), np.zeros(3, np.uint8), 0, 2)
 
 
 # -- multiplicity -----------------------------------------------------------------------

@@ -116,7 +116,9 @@ class Table:
     # the load-order row of each stored row, when the rows are stored grouped by a key
     # (associa.model.clustering); None: stored in load order
     origin: np.ndarray | None = None
-    grouped_by: str | None = None  # the key field the stored rows are in code order of
+    grouped_by: str | None = None  # the key field the stored rows are grouped by
+    # that key's codes in the order their runs are stored (None: code order)
+    group_order: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.columns, Columns):
@@ -125,6 +127,14 @@ class Table:
     def is_identity(self, name: str) -> bool:
         """True when the column's code is its row number in every row (not stored)."""
         return self.columns.is_identity(name)
+
+    def in_stored_rows(self, name: str, rows: np.ndarray) -> np.ndarray:
+        """The column's codes at the given stored rows."""
+        if self.is_identity(name):
+            return rows.copy()
+        col = self.columns.stored(name)
+        assert isinstance(col, np.ndarray)
+        return col[rows]
 
     def loaded(self, name: str) -> np.ndarray | Identity:
         """The column in load order (as ``columns.stored``: an array, or the ``Identity``
@@ -177,7 +187,7 @@ class Table:
 
     def copy(self, name: str | None = None) -> Table:
         return Table(name or self.name, list(self.fields), self.columns.copy(), self.nrows,
-                     self.origin, self.grouped_by)
+                     self.origin, self.grouped_by, self.group_order)
 
 
 def encode_column(column: np.ndarray, nsym: int) -> np.ndarray | Identity:

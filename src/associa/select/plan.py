@@ -18,7 +18,8 @@
   scan of the column. Only columns that keep their code counts (codes repeat) and are
   long enough for a scan to cost more (``POSTINGS_MIN_ROWS``) get them. The key a table's
   rows are grouped by (``associa.model.clustering``) has its rows of each code in one
-  range: its postings are the ranges' offsets only, at any length.
+  run: its postings are the runs' offsets (and their codes when not in code order) only,
+  at any length.
 
 Identity columns (``Table.is_identity``: the code is the row number) are never read: every
 code occurs once.
@@ -38,6 +39,9 @@ from associa.select.memo import Memo
 
 COUNTS_MIN_ROWS = 4  # rows per code on average from which a column keeps its code counts
 POSTINGS_MIN_ROWS = 1 << 16  # rows from which a selective lookup table reads postings
+
+# (order, offsets, runs) of a column, as ``kernels.postings.rows`` reads them
+Postings = tuple[np.ndarray | None, np.ndarray, np.ndarray | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,12 +115,13 @@ class Plan:
             for f, ts in self.field_tables.items()
         }
         self._model = model
-        self._postings: Memo[tuple[np.ndarray | None, np.ndarray]] = Memo()
+        self._postings: Memo[Postings] = Memo()
 
-    def postings(self, table: str, field: str) -> tuple[np.ndarray | None, np.ndarray] | None:
-        """(order, offsets) of the column (``kernels.postings``), made on first use; None
-        where the column has none (too short, codes that hardly repeat, an identity). The
-        key a table's rows are grouped by has offsets only (order None: ranges of rows)."""
+    def postings(self, table: str, field: str) -> Postings | None:
+        """(order, offsets, runs) of the column (``kernels.postings``), made on first use;
+        None where the column has none (too short, codes that hardly repeat, an identity).
+        The key a table's rows are grouped by has no order (its rows are runs: ``offsets``
+        over the runs, ``runs`` the code of each, None when in code order)."""
         st = self.stats[(table, field)]
         if st.counts is None:
             return None
@@ -127,17 +132,20 @@ class Plan:
                                   lambda: self._make_postings(table, field, grouped))
 
     def _make_postings(self, table: str, field: str,
-                       grouped: bool) -> tuple[np.ndarray | None, np.ndarray]:
-        col = self._model.tables[table].columns.stored(field)
+                       grouped: bool) -> Postings:
+        tab = self._model.tables[table]
+        col = tab.columns.stored(field)
         counts = self.stats[(table, field)].counts
         assert isinstance(col, np.ndarray) and counts is not None
+        runs = None
         if grouped:
-            order, offsets = None, kpostings.offsets_of(counts)
+            runs = tab.group_order
+            order, offsets = None, kpostings.offsets_of(counts if runs is None else counts[runs])
         else:
             order, offsets = kpostings.build(col, counts)
             order.flags.writeable = False
         offsets.flags.writeable = False
-        return order, offsets
+        return order, offsets, runs
 
     def _behind(self, table: str, key: str) -> frozenset[str]:
         """Fields of the tables reached from ``table`` without crossing ``key``; ``key``

@@ -194,7 +194,8 @@ class Inference:
             others = frozenset(f for f, _ in filters)
             done = [k for k in keyed if ("R", table, others - {k}) in self._memo
                     or self._shared_rows_key(table, k, others - {k}) in self.shared.row_sets]
-            k = done[0] if done else keyed[0]
+            # of those made already, the fewest rows to narrow
+            k = min(done, key=lambda d: self._rows(table, d).count) if done else keyed[0]
             base = self._rows(table, k)
             return self._narrow(table, base, k, _lut(dict(filters)[k]))
         luts = [(f, _lut(sel)) for f, sel in filters]
@@ -237,7 +238,8 @@ class Inference:
                 if count < SPARSE * n:
                     postings = self.plan.postings(table, field)
                     if postings is not None:
-                        idx = kpostings.rows(*postings, lut, n, count)
+                        order, offsets, runs = postings
+                        idx = kpostings.rows(order, offsets, lut, n, count, runs)
                     else:
                         idx = klut.indices(lut, col, count)
                     return RowSet.of_indices(idx, n, source=(field, lut))
@@ -264,6 +266,13 @@ class Inference:
             return _readonly(np.zeros(st.nsym, dtype=bool))
         if st.identity:
             return rows.mask() if rows.kind == MASK else _readonly(rows.mask())
+        if self.model.tables[table].grouped_by == field:
+            postings = self.plan.postings(table, field)
+            if postings is not None:  # the rows' runs, no read of the column
+                _, offsets, runs = postings
+                if rows.kind == INDEX:
+                    return _readonly(kpresence.of_runs(offsets, runs, st.nsym, idx=rows.data))
+                return _readonly(kpresence.of_runs(offsets, runs, st.nsym, mask=rows.data))
         col = self.model.tables[table].columns.stored(field)
         assert isinstance(col, np.ndarray) and rows.data is not None
         if rows.kind == INDEX:
