@@ -332,6 +332,7 @@ def test_postings_give_the_rows_of_a_scan(monkeypatch, unclustered):
     order, offsets, runs = plan.postings("Fact", "K2")  # type: ignore[misc]
     assert plan.postings("Fact", "K2")[0] is order  # type: ignore[index]
     assert runs is None
+    assert plan.nbytes > order.nbytes + offsets.nbytes
     col = model.tables["Fact"].columns["K2"]
     assert np.array_equal(order, np.argsort(col, kind="stable"))
     assert plan.postings("Fact", "Id") is None  # an identity: no postings
@@ -349,8 +350,10 @@ def test_the_grouped_key_reads_its_rows_as_ranges(monkeypatch):
     few = np.zeros(len(sym), dtype=bool)
     few[[1, 5, 8]] = True
     rows = Inference(model, SelectionState().with_field(key, few)).rows("Fact")
-    order, offsets, runs = shared_for(model).plan.postings("Fact", key)  # type: ignore[misc]
+    plan = shared_for(model).plan
+    order, offsets, runs = plan.postings("Fact", key)  # type: ignore[misc]
     assert order is None and offsets[-1] == fact.nrows
+    assert plan.nbytes > offsets.nbytes  # the postings are counted with the plan
     col = fact.columns[key]
     assert rows.kind == INDEX
     assert np.array_equal(rows.indices(), np.flatnonzero(few[np.minimum(col, len(sym) - 1)]

@@ -202,8 +202,8 @@ def of_runs(offsets: np.ndarray, runs: np.ndarray | None, nsym: int,
     ascending index list ``idx`` or of the bool mask ``mask``."""
     nruns = len(offsets) - 1
     if not kernels.compiled():
-        rows = np.flatnonzero(mask) if idx is None else idx
-        j = np.searchsorted(offsets, rows, side="right") - 1
+        held = idx if idx is not None else np.flatnonzero(mask)  # type: ignore[arg-type]
+        j = np.searchsorted(offsets, held, side="right") - 1
         out = np.zeros(nsym + 1, dtype=bool)
         out[j if runs is None else runs[j]] = True
         return out[:-1]

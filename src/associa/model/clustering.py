@@ -93,7 +93,7 @@ def key_order(tables: Mapping[str, Table], fields: Mapping[str, Field], table: T
             row[col] = np.arange(dim.nrows)
         row[nsym] = -1  # NULL last
         found = row >= 0
-        sort_keys = [np.arange(nsym + 1)]
+        sort_keys: list[np.ndarray] = [np.arange(nsym + 1)]
         for count, name in attrs[:ORDER_FIELDS][::-1]:
             codes = np.full(nsym + 1, count + 1, dtype=np.int64)  # missing: after NULL
             codes[found] = dim.in_stored_rows(name, row[found])

@@ -181,7 +181,7 @@ class Plan:
         return sum(s.nbytes for s in self.stats.values()) + sum(
             p.nbytes for p in self.field_present.values()) + sum(
             (0 if order is None else order.nbytes) + offsets.nbytes
-            for order, offsets in self._postings.values())
+            for order, offsets, _ in self._postings.values())
 
 
 def _syn_parts(model: DataModel) -> dict[str, frozenset[str]]:
