@@ -220,3 +220,34 @@ def test_measure_cells_formatted_together_are_those_formatted_one_by_one(locale:
     definition = {"qDef": {"qDef": "Sum(x)"}}
     got = format_measures(v, groups, definition, locale)
     assert got == [format_measure(v, int(g), definition, locale) for g in groups]
+
+
+def test_data_pages_are_made_in_wire_form() -> None:
+    """The matrices of data pages are written by the message encoder as they are made
+    (``Wire``): every number in them is already as the wire writes it (an integral value
+    as an integer, NaN as a string), which walking them again would not change."""
+    import json
+
+    from associa.calc.cells import Wire
+    from associa.qix.messages import _clean
+
+    model = model_from_rows({"T": {"Dim": ["a", "b", 3, 2.5, None],
+                                   "Value": [1, 2.5, None, "x", 4]}})
+    inf = Inference(model, SelectionState())
+    fetch = [{"qLeft": 0, "qTop": 0, "qWidth": 3, "qHeight": 10}]
+    cube = HyperCube(model, inf, {
+        "qDimensions": [{"qDef": {"qFieldDefs": ["Dim"]}}],
+        "qMeasures": [{"qDef": {"qDef": "Sum(Value)"}}, {"qDef": {"qDef": "Sum(Value)/0"}},
+                      {"qDef": {"qDef": "Only(Value)"}}],
+        "qInitialDataFetch": fetch}, DEFAULT_LOCALE).layout()
+    lists = [ListObject(model, inf, {"qDef": {"qFieldDefs": [f]}, "qInitialDataFetch": fetch},
+                        None, "", DEFAULT_LOCALE).layout() for f in ("Dim", "Value")]
+    matrices = [cube["qDataPages"][0]["qMatrix"]] + [lo["qDataPages"][0]["qMatrix"] for lo in lists]
+    nums = []
+    for matrix in matrices:
+        assert type(matrix) is Wire and len(matrix) >= 4
+        plain = json.loads(json.dumps(matrix))  # as plain lists and dicts
+        assert json.dumps(_clean(plain), allow_nan=False) == json.dumps(matrix, allow_nan=False)
+        nums += [cell["qNum"] for row in matrix for cell in row]
+    assert {type(n) for n in nums} == {int, float, str}  # 1, 2.5, "NaN" all occur
+    assert 2.5 in nums and "NaN" in nums

@@ -22,13 +22,24 @@ from associa.values.format import auto_format_many
 CalcError = PagesTooLarge
 
 
-def nan_json(x: float) -> float | str:
-    """Numbers as the wire wants them: NaN and infinities become strings."""
+def nan_json(x: float) -> float | int | str:
+    """A number as the wire writes it: NaN and infinities as strings, an integral value
+    (below 2**53) as an integer, as the engine writes ``"qNum":3``."""
     if math.isnan(x):
         return "NaN"
     if math.isinf(x):
         return "Infinity" if x > 0 else "-Infinity"
+    if x.is_integer() and abs(x) < 2**53:
+        return int(x)
     return x
+
+
+class Wire(list):
+    """A list whose items are in wire form already (texts, integers, ``nan_json``
+    numbers, and dicts and lists of those): the message encoder writes it as it is,
+    without walking it again. The data pages' matrices of cells are made so."""
+
+    __slots__ = ()
 
 
 def validation_error(code: int, context: str, message: str) -> dict[str, Any]:

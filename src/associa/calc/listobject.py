@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from associa.calc.cells import dimension_info, nan_json, validation_error
+from associa.calc.cells import Wire, dimension_info, nan_json, validation_error
 from associa.calc.pages import check_pages, clip_page, initial_pages, layout_head
 from associa.calc.sorting import field_frequency, first_criteria, needs_frequency, symbol_order
 from associa.model import DataModel
@@ -131,7 +131,7 @@ class ListObject:
 
     def page(self, page: Mapping[str, Any]) -> dict[str, Any]:
         left, top, width, height = clip_page(page, 1, len(self.order))
-        matrix = [[c] for c in self.cells(top, top + height)] if width and height else []
+        matrix = Wire([c] for c in self.cells(top, top + height)) if width and height else Wire()
         return {
             "qMatrix": matrix,
             "qTails": [],

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from associa.calc.cells import (
+    Wire,
     dimension_info,
     format_measure,
     format_measures,
@@ -101,9 +102,9 @@ class StraightTable:
         ndims = len(self.cube.dims)
         for c in range(max(left, ndims), left + width):
             self._format_groups(c - ndims, self.rows[top:top + height])
-        matrix = [
+        matrix = Wire(
             [self.cell(r, c) for c in range(left, left + width)] for r in range(top, top + height)
-        ]
+        )
         return {
             "qMatrix": matrix,
             "qTails": [{"qUp": 0, "qDown": 0} for _ in self.cube.dims],

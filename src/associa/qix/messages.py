@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
-from associa.calc.cells import nan_json
+from associa.calc.cells import Wire, nan_json
 from associa.errors import AssociaError, InvalidRequest, ParseError
 
 
@@ -60,6 +59,8 @@ def _clean(value: Any) -> Any:
     integers, booleans and None inside a dict or list are taken as they are, without a
     call each: a layout holds thousands of them.)"""
     t = type(value)
+    if t is Wire:  # cells made in wire form
+        return value
     if t is dict:
         return {k: v if ((tv := type(v)) is str or tv is int or tv is bool or v is None)
                 else _clean(v) for k, v in value.items()}
@@ -67,11 +68,7 @@ def _clean(value: Any) -> Any:
         return [v if ((tv := type(v)) is str or tv is int or tv is bool or v is None)
                 else _clean(v) for v in value]
     if isinstance(value, float):
-        if not math.isfinite(value):
-            return nan_json(value)
-        if value.is_integer() and abs(value) < 2**53:
-            return int(value)
-        return value
+        return nan_json(value)
     if isinstance(value, dict):
         return {k: _clean(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
