@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from associa import kernels
 from associa.kernels import postings
 
 
@@ -32,13 +33,14 @@ def test_rows_of_a_lookup_table(backend, parts, nsym: int, n: int) -> None:
     _rows_match_a_scan(rng, col, order, offsets, nsym)
 
 
-def _rows_match_a_scan(rng, col, order, offsets, nsym: int) -> None:
-    """The rows read from the postings for lookup tables of every density are a scan's."""
+def _rows_match_a_scan(rng, col, order, offsets, nsym: int, runs=None) -> None:
+    """The rows read from the postings for lookup tables of every density are a scan's
+    (int32 from the compiled kernels, which read rows so)."""
     for density in (0.0, 0.01, 0.3, 1.0):
         lut = rng.random(nsym + 1) < density
         want = np.flatnonzero(lut[col])
-        got = postings.rows(order, offsets, lut, len(col), len(want))
-        assert got.dtype == np.intp
+        got = postings.rows(order, offsets, lut, len(col), len(want), runs)
+        assert got.dtype == (np.int32 if kernels.compiled() else np.intp)
         np.testing.assert_array_equal(got, want)
 
 
@@ -53,6 +55,19 @@ def test_rows_of_a_column_in_code_order(backend, parts, nsym: int, n: int) -> No
     _rows_match_a_scan(rng, col, None, offsets, nsym)
     with pytest.raises(ValueError, match="counted"):
         postings.rows(None, offsets, np.ones(nsym + 1, dtype=bool), n, n + 1)
+
+
+@pytest.mark.parametrize("n", [0, 1, 5000])
+def test_rows_of_a_column_grouped_in_another_order(backend, parts, n: int) -> None:
+    """The runs of a grouped column may come in an order other than the codes' (the
+    order of a dimension's fields): ``runs`` gives the code of each."""
+    nsym = 300
+    rng = np.random.default_rng(n + 11)
+    runs = rng.permutation(nsym + 1)
+    counts = np.bincount(rng.integers(0, nsym + 1, n), minlength=nsym + 1)
+    col = np.repeat(runs, counts[runs]).astype(np.uint16)
+    offsets = postings.offsets_of(counts[runs])
+    _rows_match_a_scan(rng, col, None, offsets, nsym, runs)
 
 
 def test_counts_are_checked(backend) -> None:

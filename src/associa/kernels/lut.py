@@ -208,10 +208,11 @@ def indices(lut: np.ndarray, col: np.ndarray, count: int) -> np.ndarray:
 
 
 def restrict_indices(lut: np.ndarray, col: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    """The rows of the index list ``idx`` where ``lut[col]`` (order kept)."""
+    """The rows of the index list ``idx`` where ``lut[col]`` (order kept, in ``idx``'s
+    dtype)."""
     if kernels.compiled():
         nb, table = _compiled("filter", lut)
-        out = np.empty(len(idx), dtype=_INTP)
+        out = np.empty(len(idx), dtype=idx.dtype)
         k = nb(table, col, idx, out)
         return out[:k]
     keep = np.empty(len(idx), dtype=bool)
@@ -223,7 +224,6 @@ def restrict_indices(lut: np.ndarray, col: np.ndarray, idx: np.ndarray) -> np.nd
 
 @kernels.warmer
 def _warm() -> None:
-    idx = np.arange(2, dtype=_INTP)
     for by_byte, by_bit in _LOOPS.values():
         for loop, table in ((by_byte, np.array([1, 0, 1], dtype=np.uint8)),
                             (by_bit, np.packbits(np.array([1, 0, 1], dtype=bool),
@@ -231,7 +231,9 @@ def _warm() -> None:
             for dtype in (np.uint8, np.uint16, np.uint32):
                 col = np.array([0, 1], dtype=dtype)
                 if loop in (_LOOPS["filter"]):
-                    loop(table, col, idx, np.zeros(3, dtype=_INTP))
+                    for idx_dtype in (_INTP, np.int32):  # row lists of either width
+                        idx = np.arange(2, dtype=idx_dtype)
+                        loop(table, col, idx, np.zeros(3, dtype=idx_dtype))
                 elif loop in (_LOOPS["compact"]):
                     loop(table, col, np.zeros(3, dtype=_INTP), 0, 2)
                 else:

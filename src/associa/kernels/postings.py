@@ -136,11 +136,12 @@ def offsets_of(counts: np.ndarray) -> np.ndarray:
 
 def rows(order: np.ndarray | None, offsets: np.ndarray, lut: np.ndarray, n: int,
          count: int, runs: np.ndarray | None = None) -> np.ndarray:
-    """The rows (ascending intp) whose code the bool lookup table keeps, ``count`` of them
+    """The rows (ascending) whose code the bool lookup table keeps, ``count`` of them
     (the caller knows it from the code counts). ``order`` None: the column is stored
-    grouped by code, its runs in the order ``runs`` (None: code order)."""
+    grouped by code, its runs in the order ``runs`` (None: code order). int32 from the
+    compiled kernels below 2**31 rows (what they read rows as), else intp."""
     if order is None:
-        return _ranges(offsets, lut if runs is None else lut[runs], count)
+        return _ranges(offsets, lut if runs is None else lut[runs], count, n)
     if kernels.compiled():
         words = (n + 63) // 64
         bits = np.zeros(words, dtype=np.uint64)
@@ -153,7 +154,7 @@ def rows(order: np.ndarray | None, offsets: np.ndarray, lut: np.ndarray, n: int,
         if sum(sizes) != count:
             raise ValueError("more rows than counted" if sum(sizes) > count
                              else "fewer rows than counted")
-        out = np.empty(count, dtype=_INTP)
+        out = np.empty(count, dtype=index_dtype(n))
         starts = np.concatenate(([0], np.cumsum(sizes))).tolist()
         part = {span: int(s) for span, s in zip(spans, starts, strict=False)}
         pool.run_spans(lambda lo, hi: _extract_nb(bits, out, lo // 64, -(-hi // 64), part[(lo, hi)],
@@ -165,7 +166,12 @@ def rows(order: np.ndarray | None, offsets: np.ndarray, lut: np.ndarray, n: int,
     return out
 
 
-def _ranges(offsets: np.ndarray, keep: np.ndarray, count: int) -> np.ndarray:
+def index_dtype(n: int) -> np.dtype:
+    """The dtype of the compiled kernels' row lists over ``n`` rows."""
+    return np.dtype(np.int32 if n < 1 << 31 else _INTP)
+
+
+def _ranges(offsets: np.ndarray, keep: np.ndarray, count: int, n: int) -> np.ndarray:
     """The rows of the runs ``keep`` holds (``offsets`` over the runs)."""
     codes = np.flatnonzero(keep[: len(offsets) - 1])
     starts = offsets[codes]
@@ -177,7 +183,7 @@ def _ranges(offsets: np.ndarray, keep: np.ndarray, count: int) -> np.ndarray:
         # row i of the output: its code's start plus its place among that code's rows
         before = np.cumsum(sizes) - sizes
         return np.arange(count, dtype=_INTP) + np.repeat(starts - before, sizes)
-    out = np.empty(count, dtype=_INTP)
+    out = np.empty(count, dtype=index_dtype(n))
     if not count:
         return out
     ends = np.cumsum(sizes)
@@ -201,5 +207,6 @@ def _warm() -> None:
     bits = np.zeros(1, dtype=np.uint64)
     _mark_nb(order, offsets, np.array([1], dtype=np.intp), bits, 0, 64)
     _mark_nb(order, offsets, np.array([1], dtype=np.intp), bits, 64, 128)
-    _extract_nb(bits, np.zeros(2, dtype=_INTP), 0, 1, 0, _DEBRUIJN_TABLE, _DEBRUIJN)
-    _ranges_nb(offsets, np.array([1], dtype=np.intp), np.zeros(2, dtype=_INTP), 0, 1, 0)
+    for dtype in (_INTP, np.int32):
+        _extract_nb(bits, np.zeros(2, dtype=dtype), 0, 1, 0, _DEBRUIJN_TABLE, _DEBRUIJN)
+        _ranges_nb(offsets, np.array([1], dtype=np.intp), np.zeros(2, dtype=dtype), 0, 1, 0)

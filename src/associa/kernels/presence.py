@@ -159,7 +159,8 @@ def _warm() -> None:
         col = np.array([0, 1], dtype=dtype)
         _all_nb(col, np.zeros(3, dtype=np.uint8), -1, 0, 2)
         _mask_nb(col, np.ones(2, dtype=np.uint8), np.zeros(3, dtype=np.uint8), -1, 0, 2)
-        _index_nb(col, np.arange(2, dtype=_INTP), np.zeros(3, dtype=np.uint8), -1, 0, 2)
+        for idx_dtype in (_INTP, np.int32):
+            _index_nb(col, np.arange(2, dtype=idx_dtype), np.zeros(3, dtype=np.uint8), -1, 0, 2)
 
 
 # -- runs -------------------------------------------------------------------------------

@@ -4,7 +4,8 @@ A ``RowSet`` is one of three forms, whichever is cheapest for its density:
 
 * ``ALL``: every row (no array);
 * ``MASK``: a bool array over the rows (dense sets);
-* ``INDEX``: ascending intp row numbers (sets below ``SPARSE`` of the rows).
+* ``INDEX``: ascending row numbers (sets below ``SPARSE`` of the rows): intp, or int32
+  where the compiled kernels made them (``kernels.postings.index_dtype``).
 
 ``source`` records provenance: ``(field, lut)`` when the set is exactly the rows where
 ``lut[column of field]`` holds, made from all rows by one lookup table. The symbols of
@@ -65,7 +66,7 @@ class RowSet:
         return self.kind == ALL
 
     def indices(self) -> np.ndarray:
-        """The rows as ascending intp indices (made for ``ALL`` and ``MASK``)."""
+        """The rows as ascending indices (intp or int32; made for ``ALL`` and ``MASK``)."""
         if self.kind == INDEX:
             assert self.data is not None
             return self.data
