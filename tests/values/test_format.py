@@ -274,12 +274,17 @@ _many_floats = st.one_of(
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.lists(_many_floats, max_size=60), st.sampled_from([None, "."]))
-def test_auto_format_many_is_auto_format(nums: list[float], dec: str | None) -> None:
+@given(st.lists(_many_floats, max_size=60), st.sampled_from([None, "."]), st.booleans())
+def test_auto_format_many_is_auto_format(nums: list[float], dec: str | None,
+                                         vectorized: bool) -> None:
+    """The same texts from the array path (long arrays) and from the loop (short ones)."""
+    from unittest import mock
+
     import numpy as np
 
-    from associa.values.format import auto_format_many
+    from associa.values import format as fmt
 
     locale = None if dec is None else dataclasses.replace(DEFAULT_LOCALE, decimal_sep=",")
-    got = auto_format_many(np.array(nums, dtype=float), locale).tolist()
+    with mock.patch.object(fmt, "SMALL", 0 if vectorized else fmt.SMALL):
+        got = fmt.auto_format_many(np.array(nums, dtype=float), locale).tolist()
     assert got == [auto_format(x, locale) for x in nums]

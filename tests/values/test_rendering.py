@@ -38,12 +38,18 @@ floats = st.one_of(
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.lists(floats, max_size=40))
-def test_array_renderings_are_the_scalar_one(nums: list[float]) -> None:
+@given(st.lists(floats, max_size=40), st.booleans())
+def test_array_renderings_are_the_scalar_one(nums: list[float], vectorized: bool) -> None:
+    """The array path (long arrays) and the loop (short ones) give the scalar texts."""
+    from unittest import mock
+
+    from associa.values import rendering
+
     arr = np.array(nums, dtype=float)
     want = [scalar(x) for x in nums]
     assert [default_text(x) for x in nums] == want
-    assert default_texts(arr).tolist() == want
+    with mock.patch.object(rendering, "_SMALL", 0 if vectorized else rendering._SMALL):
+        assert default_texts(arr).tolist() == want
     assert default_text_array(arr).to_pylist() == want
     assert default_lengths(arr).tolist() == [len(t) for t in want]
     assert [parse_default(t) for t in want] == [0.0 if x == 0 else x for x in nums]

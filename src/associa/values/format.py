@@ -44,6 +44,9 @@ def _special(x: float) -> str | None:
     return None
 
 
+SMALL = 256  # numbers below which formatting many is a plain loop
+
+
 def auto_format(x: float, locale: Locale | None = None) -> str:
     """How the engine shows a number that has no explicit format.
 
@@ -77,6 +80,9 @@ def auto_format_many(nums: np.ndarray, locale: Locale | None = None) -> np.ndarr
     ``auto_format`` finds, ties excluded). Anything else goes through ``auto_format``."""
     nums = np.asarray(nums, dtype=np.float64)
     out = np.empty(len(nums), dtype=object)
+    if len(nums) < SMALL:  # a page's worth: a loop costs less than the array calls
+        out[:] = [auto_format(x, locale) for x in nums.tolist()]
+        return out
     dec = locale.decimal_sep if locale is not None else "."
     with np.errstate(invalid="ignore"):
         mag = np.abs(nums)

@@ -38,6 +38,7 @@ __all__ = [
 ]
 
 _INT_LIMIT = 2.0**63
+_SMALL = 256  # numbers below which rendering many is a plain loop
 _POW10 = np.array([10**k for k in range(19)], dtype=np.int64)
 _INT_TEXT = re.compile(r"-?(?:0|[1-9][0-9]*)")
 
@@ -73,6 +74,9 @@ def default_texts(nums: np.ndarray) -> np.ndarray:
     """Default renderings as an object array of str."""
     nums = np.asarray(nums, dtype=np.float64)
     out = np.empty(len(nums), dtype=object)
+    if len(nums) < _SMALL:  # a page's worth: a loop costs less than the array calls
+        out[:] = [default_text(x) for x in nums.tolist()]
+        return out
     whole = _integral(nums)
     ints = nums[whole].astype(np.int64)
     if len(ints):
