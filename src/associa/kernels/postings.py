@@ -207,6 +207,6 @@ def _warm() -> None:
     bits = np.zeros(1, dtype=np.uint64)
     _mark_nb(order, offsets, np.array([1], dtype=np.intp), bits, 0, 64)
     _mark_nb(order, offsets, np.array([1], dtype=np.intp), bits, 64, 128)
-    for dtype in (_INTP, np.int32):
-        _extract_nb(bits, np.zeros(2, dtype=dtype), 0, 1, 0, _DEBRUIJN_TABLE, _DEBRUIJN)
-        _ranges_nb(offsets, np.array([1], dtype=np.intp), np.zeros(2, dtype=dtype), 0, 1, 0)
+    for out_dtype in (_INTP, np.int32):
+        _extract_nb(bits, np.zeros(2, dtype=out_dtype), 0, 1, 0, _DEBRUIJN_TABLE, _DEBRUIJN)
+        _ranges_nb(offsets, np.array([1], dtype=np.intp), np.zeros(2, dtype=out_dtype), 0, 1, 0)
