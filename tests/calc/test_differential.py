@@ -560,3 +560,12 @@ def test_selections_are_varied(star: Star) -> None:
     assert len(SELECTIONS) - len(CORNER_SELECTIONS) >= 20
     assert nonempty >= 20
     assert nonempty < len(SELECTIONS)
+
+
+def test_the_fact_is_stored_grouped_in_the_customers_order(star: Star) -> None:
+    """The comparisons above run over the fact as the engine stores a long table: grouped
+    by CustomerID, the customers laid out by their Segment and Country (so that those
+    selections reach the fact as runs)."""
+    fact = star.model.tables["Fact"]
+    assert fact.grouped_by == "CustomerID" and fact.group_order is not None
+    assert fact.origin is not None

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 # rows from which a table is regrouped (a shorter table's rows stay in the cache anyway)
 MIN_ROWS = 1 << 12
 ORDER_FIELDS = 3  # fields of a dimension table that order its key's values, at most
+ORDER_VALUES = 1 << 22  # key values up to which they are ordered (a sort of them each)
 
 
 def cluster_key(table: Table, fields: Mapping[str, Field], synthetic: bool = False) -> str | None:
@@ -73,8 +74,10 @@ def key_order(tables: Mapping[str, Table], fields: Mapping[str, Field], table: T
     stored, or None for code order: sorted by the fields of another table holding one
     row per key value (a dimension), those with the fewest values first (at most
     ``ORDER_FIELDS`` of them, each with fewer values than half the dimension's rows), then
-    by code; codes the dimension lacks come last."""
+    by code; codes the dimension lacks come last. Code order past ``ORDER_VALUES`` values."""
     nsym = len(fields[key].symbols)
+    if nsym > ORDER_VALUES:
+        return None
     for dim in tables.values():
         if dim is table or key not in dim.columns or not dim.nrows:
             continue
