@@ -42,6 +42,9 @@ def _rows_match_a_scan(rng, col, order, offsets, nsym: int, runs=None) -> None:
         got = postings.rows(order, offsets, lut, len(col), len(want), runs)
         assert got.dtype == (np.int32 if kernels.compiled() else np.intp)
         np.testing.assert_array_equal(got, want)
+        if order is None:  # runs: the mask too, each run written whole
+            mask = postings.runs_mask(offsets, lut, len(col), runs)
+            np.testing.assert_array_equal(mask, lut[col])
 
 
 @pytest.mark.parametrize("nsym", [3, 200, 70_000])

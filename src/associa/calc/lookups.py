@@ -224,7 +224,7 @@ class StateLookups:
             found = row_sets(table)
             if found.is_all:
                 return None
-            if found.kind == MASK:
+            if found.kind == MASK and found.index is None:
                 assert found.data is not None
                 idx = krows.nonzero(found.data, dtype)
             else:

@@ -171,6 +171,18 @@ def index_dtype(n: int) -> np.dtype:
     return np.dtype(np.int32 if n < 1 << 31 else _INTP)
 
 
+def runs_mask(offsets: np.ndarray, lut: np.ndarray, n: int,
+              runs: np.ndarray | None = None) -> np.ndarray:
+    """The bool mask over the ``n`` rows of a column stored grouped by code (as for
+    ``rows``) where the lookup table keeps the code: each run written whole."""
+    nruns = len(offsets) - 1
+    keep = lut[:nruns] if runs is None else lut[runs]
+    mask = np.repeat(keep.astype(bool, copy=False), np.diff(offsets))
+    if len(mask) != n:
+        raise ValueError("the runs do not cover the rows")
+    return mask
+
+
 def _ranges(offsets: np.ndarray, keep: np.ndarray, count: int, n: int) -> np.ndarray:
     """The rows of the runs ``keep`` holds (``offsets`` over the runs)."""
     codes = np.flatnonzero(keep[: len(offsets) - 1])

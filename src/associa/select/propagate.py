@@ -235,6 +235,14 @@ class Inference:
                 count = self._expected(table, field, lut)
                 if count == n:
                     return RowSet(rows.kind, n, n, None, (field, lut))
+                if self.model.tables[table].grouped_by == field:
+                    postings = self.plan.postings(table, field)
+                    if postings is not None:  # runs: written out at any density
+                        _, offsets, runs = postings
+                        idx = kpostings.rows(None, offsets, lut, n, count, runs)
+                        mask = (kpostings.runs_mask(offsets, lut, n, runs)
+                                if count >= SPARSE * n else None)
+                        return RowSet.of_runs(idx, n, mask, source=(field, lut))
                 if count < SPARSE * n:
                     postings = self.plan.postings(table, field)
                     if postings is not None:

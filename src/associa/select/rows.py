@@ -33,6 +33,7 @@ class RowSet:
     count: int  # rows in the set
     data: np.ndarray | None = None
     source: tuple[str, np.ndarray] | None = None
+    index: np.ndarray | None = None  # a mask's rows as indices, when made with it
 
     @classmethod
     def all(cls, n: int) -> RowSet:
@@ -70,6 +71,8 @@ class RowSet:
         if self.kind == INDEX:
             assert self.data is not None
             return self.data
+        if self.index is not None:
+            return self.index
         if self.kind == ALL:
             return np.arange(self.n, dtype=np.intp)
         assert self.data is not None
@@ -85,9 +88,22 @@ class RowSet:
         assert self.data is not None
         return krows.to_mask(self.data, self.n)
 
+    @classmethod
+    def of_runs(cls, index: np.ndarray, n: int, mask: np.ndarray | None,
+                source: tuple[str, np.ndarray] | None = None) -> RowSet:
+        """Rows made as an index list and, when dense, as a mask too (runs of rows write
+        either cheaply): the index list when sparse, else the mask with the list."""
+        count = len(index)
+        if count == n:
+            return cls(ALL, n, n, None, source)
+        if count < SPARSE * n:
+            return cls(INDEX, n, count, _frozen(index), source)
+        assert mask is not None and len(mask) == n
+        return cls(MASK, n, count, _frozen(mask), source, _frozen(index))
+
     @property
     def nbytes(self) -> int:
-        return 0 if self.data is None else int(self.data.nbytes)
+        return sum(int(a.nbytes) for a in (self.data, self.index) if a is not None)
 
 
 def _frozen(arr: np.ndarray) -> np.ndarray:
