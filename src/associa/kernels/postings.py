@@ -100,7 +100,23 @@ def _ranges_loop(offsets, codes, out, first, last, start):  # pragma: no cover -
             k += 1
 
 
+def _fill_loop(offsets, keep, mask):  # pragma: no cover - compiled
+    # each kept run's rows set (a run of kept runs as one fill)
+    j = 0
+    nruns = len(offsets) - 1
+    while j < nruns:
+        if keep[j]:
+            k = j
+            while k + 1 < nruns and keep[k + 1]:
+                k += 1
+            mask[offsets[j] : offsets[k + 1]] = 1
+            j = k + 1
+        else:
+            j += 1
+
+
 _build_nb = kernels.jit(_build_loop)
+_fill_nb = kernels.jit(_fill_loop)
 _ranges_nb = kernels.jit(_ranges_loop)
 _mark_nb = kernels.jit(_mark_loop)
 _extract_nb = kernels.jit(_extract_loop)
@@ -177,9 +193,12 @@ def runs_mask(offsets: np.ndarray, lut: np.ndarray, n: int,
     ``rows``) where the lookup table keeps the code: each run written whole."""
     nruns = len(offsets) - 1
     keep = lut[:nruns] if runs is None else lut[runs]
-    mask = np.repeat(keep.astype(bool, copy=False), np.diff(offsets))
-    if len(mask) != n:
+    if int(offsets[-1]) != n:
         raise ValueError("the runs do not cover the rows")
+    if not kernels.compiled():
+        return np.repeat(keep.astype(bool, copy=False), np.diff(offsets))
+    mask = np.zeros(n, dtype=bool)
+    _fill_nb(offsets, keep.view(np.uint8), mask.view(np.uint8))
     return mask
 
 
@@ -219,6 +238,7 @@ def _warm() -> None:
     bits = np.zeros(1, dtype=np.uint64)
     _mark_nb(order, offsets, np.array([1], dtype=np.intp), bits, 0, 64)
     _mark_nb(order, offsets, np.array([1], dtype=np.intp), bits, 64, 128)
+    _fill_nb(offsets, np.ones(3, dtype=np.uint8), np.zeros(3, dtype=np.uint8))
     for out_dtype in (_INTP, np.int32):
         _extract_nb(bits, np.zeros(2, dtype=out_dtype), 0, 1, 0, _DEBRUIJN_TABLE, _DEBRUIJN)
         _ranges_nb(offsets, np.array([1], dtype=np.intp), np.zeros(2, dtype=out_dtype), 0, 1, 0)
