@@ -39,3 +39,17 @@ def test_using_switches_and_comes_back() -> None:
 def test_warm_compiles_every_registered_loop() -> None:
     kernels.warm()  # the warmers run once without error (numba present or not)
     assert kernels.backend() in kernels.available()
+
+
+@pytest.mark.parametrize(("value", "want"), [(None, "False"), ("0", "False"), ("1", "True")])
+def test_huge_pages_are_off_unless_asked(value: str | None, want: str) -> None:
+    """Importing the kernels turns numpy's huge-page advice off (ASSOCIA_HUGE_PAGES=1
+    keeps it), whatever numpy's own default."""
+    code = ("import numpy._core.multiarray as m; m._set_madvise_hugepage(True); "
+            "import associa.kernels as k; print(k.huge_pages(), m._get_madvise_hugepage())")
+    env = {k: v for k, v in os.environ.items() if k != kernels.HUGE_PAGES_ENV}
+    if value is not None:
+        env[kernels.HUGE_PAGES_ENV] = value
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == [want, want]

@@ -28,6 +28,13 @@ Numba is used when it imports and ``ASSOCIA_KERNELS`` is not ``numpy``; ``set_ba
 and ``using`` switch at run time (the tests run every kernel under both and compare).
 Both backends give identical results.
 
+Memory: numpy asks the kernel for transparent huge pages for every array of 4 MiB or more
+(``madvise``). A click makes such arrays fresh (row lists, masks, group keys), and there a
+huge page costs more than it saves: on the 2-core machine of ``make bench`` a first
+write to a fresh 10 MB array takes 25 ms with huge pages and 7 ms without, and the 40%
+click of the benchmark 106 ms against 83. So this module turns that off when imported,
+unless ``ASSOCIA_HUGE_PAGES=1`` (``huge_pages`` tells which is in effect).
+
 A kernel module written for this seam defines its numpy function and, when ``jit`` gives
 one, its compiled loop, and picks between them with ``compiled()`` at each call; it
 registers a ``warmer`` that calls its compiled loops once on tiny arrays of every dtype a
@@ -66,6 +73,33 @@ def _initial() -> str:
     return "numba"
 
 
+HUGE_PAGES_ENV = "ASSOCIA_HUGE_PAGES"
+
+
+def _madvise() -> tuple[Callable[[], bool], Callable[[bool], object]] | None:
+    """numpy's getter and setter of its huge-page advice (None where it has none)."""
+    import numpy
+
+    core = getattr(numpy, "_core", None) or getattr(numpy, "core", None)
+    multiarray = getattr(core, "multiarray", None)
+    get = getattr(multiarray, "_get_madvise_hugepage", None)
+    put = getattr(multiarray, "_set_madvise_hugepage", None)
+    return None if get is None or put is None else (get, put)
+
+
+def huge_pages() -> bool:
+    """Whether numpy asks for transparent huge pages for its large arrays."""
+    found = _madvise()
+    return bool(found and found[0]())
+
+
+def _init_huge_pages() -> None:
+    found = _madvise()
+    if found is not None:
+        found[1](os.environ.get(HUGE_PAGES_ENV, "").strip() == "1")
+
+
+_init_huge_pages()
 log = logging.getLogger("associa.kernels")
 _backend = _initial()
 _warmers: list[Callable[[], None]] = []
@@ -146,6 +180,7 @@ __all__ = [
     "available",
     "backend",
     "compiled",
+    "huge_pages",
     "jit",
     "lut",
     "order",
