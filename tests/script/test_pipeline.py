@@ -165,3 +165,27 @@ def test_exists_of_two_fields_the_load_fills() -> None:
               "WHERE NOT Exists(A) and NOT Exists(B);")
     assert values(script, "T", "A") == ["1", "3"]
     assert values(script, "T", "B") == ["x", "z"]
+
+
+@pytest.mark.parametrize("script", [
+    "CONCATENATE (Nope) LOAD a FROM [f.csv] (txt);",
+    "CONCATENATE (Nope) LOAD a INLINE [\na\n1\n];",
+])
+def test_a_load_failing_before_it_reads_stops_the_reader(monkeypatch: pytest.MonkeyPatch,
+                                                         script: str) -> None:
+    """A LOAD that fails before it reads (its target table does not exist) has opened
+    its text (the labels are read from it): its reader is stopped then, not left to the
+    interpreter's exit (where an Arrow reader may abort the process)."""
+    from associa.script.sources.arrow_csv import DelimitedBatches
+
+    closed: list[DelimitedBatches] = []
+    close = DelimitedBatches.close
+
+    def counting(self: DelimitedBatches) -> None:
+        closed.append(self)
+        close(self)
+
+    monkeypatch.setattr(DelimitedBatches, "close", counting)
+    with pytest.raises(ScriptError, match="Nope"):
+        run_script(script, lambda path: b"a\n1\n")
+    assert len(closed) >= 1

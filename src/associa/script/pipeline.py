@@ -55,26 +55,32 @@ def run_load(it: Interpreter, node: p.Load) -> None:
     names, read = it._open_source(node)
     if read is None:  # an SQL statement that returns no result set: no table
         return
-    last = [""]
+    try:
+        last = [""]
 
-    def report(text: str) -> None:
-        last[0] = text
-        it.status(text)
+        def report(text: str) -> None:
+            last[0] = text
+            it.status(text)
 
-    # the table the rows go to: its name (for RowNo, Peek, QUALIFY) is known up front
-    final_items = _items(top, names if len(chain) == 1 else None)
-    known = bool(final_items) or not top.items
-    plain = known and not (pre.mapping or pre.transforms() or pre.join or pre.keep
-                           or pre.mode == "merge")
-    table_name, target = _destination(it, top, source_name, chain, final_items)
+        # the table the rows go to: its name (for RowNo, Peek, QUALIFY) is known up front
+        final_items = _items(top, names if len(chain) == 1 else None)
+        known = bool(final_items) or not top.items
+        plain = known and not (pre.mapping or pre.transforms() or pre.join or pre.keep
+                               or pre.mode == "merge")
+        table_name, target = _destination(it, top, source_name, chain, final_items)
 
-    def on_batch(rows: int) -> None:
-        report(f"{table_name} << {rows} Lines fetched")
-        it.check_cancelled()
+        def on_batch(rows: int) -> None:
+            report(f"{table_name} << {rows} Lines fetched")
+            it.check_cancelled()
 
-    first = chain[0]
-    items0 = _items(first, names)
-    source = read(_referenced(first, items0, names, len(chain) > 1), on_batch)
+        first = chain[0]
+        items0 = _items(first, names)
+        source = read(_referenced(first, items0, names, len(chain) > 1), on_batch)
+    except BaseException:  # failed before reading: stop the source's reader now
+        close = getattr(read, "close", None)
+        if close is not None:
+            close()
+        raise
     source = _source_prefixes(it, top, first, source)
     frame: Frame | None = None
     changes: merge.ChangeLog | None = None

@@ -39,7 +39,7 @@ from associa.errors import ScriptError
 from associa.script.sources.arrow_csv import Text, open_delimited
 from associa.script.sources.delimited import TextFormat, decode
 from associa.script.sources.qvd import read_qvd
-from associa.script.sources.table import SourceTable, read_text
+from associa.script.sources.table import SourceTable, TextRead, read_text
 from associa.script.sources.typed import arrow_reader, from_symbols
 from associa.values import Locale
 from associa.values.format import format_datetime
@@ -116,12 +116,7 @@ def _texts(names: list[str], columns: list[pa.Array], locale: Locale, interpret:
 def _txt(data: Text, opts: SourceOptions, text: TextFormat, locale: Locale,
          interpret: Interpret) -> tuple[list[str], Read]:
     batches = open_delimited(data, text)
-
-    def read(fields: set[str] | None, on_batch: Callable[[int], None]) -> SourceTable:
-        return read_text(batches, lambda names: set(names) if fields is None else fields,
-                         locale, interpret, on_batch)
-
-    return list(batches.names), read
+    return list(batches.names), TextRead(batches, locale, interpret)
 
 
 _POS = re.compile(r"@(\d+):(\d+|n)\Z", re.IGNORECASE)

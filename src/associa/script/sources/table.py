@@ -148,6 +148,26 @@ def read_text(
     return table
 
 
+class TextRead:
+    """The read of delimited text opened for a LOAD (its labels already known): called
+    with the fields to keep, it reads (``read_text``); ``close`` stops the reader unread,
+    when the LOAD fails before reading (an Arrow reader left to the interpreter's exit
+    may abort it there)."""
+
+    def __init__(self, batches: DelimitedBatches, locale: Locale,
+                 interpret: Callable[[str], Callable[[pa.Array], np.ndarray]]) -> None:
+        self.batches = batches
+        self.locale = locale
+        self.interpret = interpret
+
+    def __call__(self, fields: set[str] | None, on_batch: Callable[[int], None]) -> SourceTable:
+        return read_text(self.batches, lambda names: set(names) if fields is None else fields,
+                         self.locale, self.interpret, on_batch)
+
+    def close(self) -> None:
+        self.batches.close()
+
+
 def resident(table: Table, symbols: Callable[[str], SymbolTable]) -> SourceTable:
     """A table loaded before, with its fields' symbol tables as the distinct values."""
     out = SourceTable(list(table.fields), table.nrows)
