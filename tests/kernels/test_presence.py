@@ -74,3 +74,17 @@ def test_presence_of_runs(backend, split, ordered, nsym):
         idx32 = np.flatnonzero(mask).astype(np.int32)
         assert np.array_equal(kpresence.of_runs(offsets, runs if ordered else None, nsym,
                                                 idx=idx32), want)
+
+
+@pytest.mark.parametrize("nvalues", [1, 5, 3000])
+def test_first_seen_is_the_order_of_first_appearance(backend, nvalues):
+    """The codes a column holds (NULL as -1), each once, in the order they first occur:
+    as a Python walk finds them, whether or not every code occurs."""
+    rng = np.random.default_rng(nvalues)
+    for n in (0, 1, 50, 20_000):
+        codes = rng.integers(-1, nvalues, n).astype(np.int32)
+        want = list(dict.fromkeys(codes.tolist()))
+        got = kpresence.first_seen(codes, nvalues)
+        assert got.dtype == np.int32 and got.tolist() == want
+    every = np.array([2, 0, 2, -1, 1, 0] + [1] * 100, dtype=np.int32)
+    assert kpresence.first_seen(every, 3).tolist() == [2, 0, -1, 1]

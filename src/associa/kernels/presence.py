@@ -232,6 +232,44 @@ def _warm_runs() -> None:
         _runs_mask_nb(offsets, runs, np.ones(3, dtype=np.uint8), np.zeros(3, np.uint8), 0, 2)
 
 
+# -- first appearance ---------------------------------------------------------------------
+
+
+def _first_seen_loop(codes, seen, out):  # pragma: no cover - compiled
+    # codes -1 (NULL) .. n-1, seen over code + 1; stops once every code has been seen
+    k = 0
+    for i in range(len(codes)):
+        c = codes[i] + 1
+        if not seen[c]:
+            seen[c] = 1
+            out[k] = c - 1
+            k += 1
+            if k == len(seen):
+                break
+    return k
+
+
+_first_seen_nb = kernels.jit(_first_seen_loop)
+
+
+def first_seen(codes: np.ndarray, nvalues: int) -> np.ndarray:
+    """The codes (``-1`` for NULL, else ``0..nvalues-1``) occurring in ``codes``, each
+    once, in order of first appearance (int32). Stops once every code has been seen."""
+    codes = np.asarray(codes).astype(np.int32, copy=False)
+    if kernels.compiled():
+        seen = np.zeros(nvalues + 1, dtype=np.uint8)
+        out = np.empty(min(len(codes), nvalues + 1), dtype=np.int32)
+        return out[: _first_seen_nb(codes, seen, out)]
+    uniq, first = np.unique(codes, return_index=True)
+    return uniq[np.argsort(first, kind="stable")].astype(np.int32, copy=False)
+
+
+@kernels.warmer
+def _warm_first_seen() -> None:
+    out = np.empty(2, dtype=np.int32)
+    _first_seen_nb(np.array([1, -1], dtype=np.int32), np.zeros(3, dtype=np.uint8), out)
+
+
 # -- multiplicity -----------------------------------------------------------------------
 
 

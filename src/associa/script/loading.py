@@ -35,11 +35,10 @@ from collections.abc import Callable
 from typing import Protocol
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from associa.expr import Evaluator, Vec, ast
 from associa.expr.vector import concat
+from associa.kernels import presence as kpresence
 from associa.model.symbols import SymbolTable
 from associa.model.table import Identity, Table
 from associa.script import keeping, running
@@ -353,9 +352,7 @@ class LoadRun:
                 before = int(col.codes[:first].max(initial=-1)) + 1
                 domain = np.insert(domain, before, -1)
             return domain
-        codes = col.codes_at(rows)
-        return np.asarray(pc.unique(pa.array(codes)).to_numpy(zero_copy_only=False),
-                          dtype=np.int32)
+        return kpresence.first_seen(col.codes_at(rows), len(col.values))
 
     def _field(self, name: str, col: SourceColumn, rows: np.ndarray | None) -> Column:
         """A field loaded as it is."""
