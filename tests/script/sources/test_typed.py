@@ -9,7 +9,9 @@ from decimal import Decimal
 
 import numpy as np
 import pyarrow as pa
+import pytest
 
+from associa import kernels
 from associa.script.sources.typed import INTERPRET, arrow_source
 from associa.values import DEFAULT_LOCALE, InterpretationCache, Locale, interpret_array
 
@@ -112,3 +114,21 @@ def test_only_the_needed_columns_are_encoded() -> None:
     assert source.names == ["a", "b", "a2"] and source.nrows == 2
     assert list(source.columns) == ["b"]
     assert np.array_equal(source.columns["b"].codes_at(None), [0, 1])
+
+
+@pytest.mark.parametrize("backend", kernels.available())
+@pytest.mark.parametrize(("codes", "k", "want"), [
+    ([0, 1, 0, 2, -1, 1], 3, True),
+    ([-1, 0, 0, 1], 2, True),
+    ([1, 0], 2, False),  # 1 before 0
+    ([0, 2, 1], 3, False),  # 2 before 1
+    ([0, 1], 3, False),  # a code never used
+    ([-1, -1], 0, True),
+    ([], 0, True),
+])
+def test_codes_numbered_in_order_of_first_appearance(backend: str, codes: list[int], k: int,
+                                                      want: bool) -> None:
+    from associa.script.sources.typed import _first_appearance
+
+    with kernels.using(backend):
+        assert _first_appearance(np.array(codes, dtype=np.int32), k) is want

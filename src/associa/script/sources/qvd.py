@@ -19,7 +19,8 @@ Format" page; korolmi/qvdfile's wiki pages on the rows table; checked both ways 
    with NULLs is written with bias -2 (index 0 is NULL, symbol ``s`` is index ``s + 2``);
    a field with one symbol and no NULL takes no bits (width 0).
 
-Everything is vectorized: records are packed and unpacked as 64-bit words per row, symbol
+Everything is vectorized: records are packed as 64-bit words per row and unpacked field by
+field in one compiled pass each (numpy's 64-bit words where numba is missing), symbol
 tables of one type are cut with numpy, and mixed ones are scanned by a compiled loop
 (``associa.kernels.jit``; a Python loop where numba is missing).
 """
@@ -353,6 +354,55 @@ def unpack_field(table: np.ndarray, off: int, width: int,
     return (words >> np.uint64(off - 8 * start)) & mask
 
 
+def _unpack_loop(raw, start, size, off, width, bias, out):  # pragma: no cover - compiled
+    # each record's field bits (at most 32, so at most 5 bytes) read byte by byte, the
+    # bias added, a negative symbol number made -1 (NULL); returns the largest index
+    first = off // 8
+    shift = off % 8
+    nbytes = (shift + width + 7) // 8
+    mask = (1 << width) - 1
+    top = 0
+    for i in range(len(out)):
+        at = start + i * size + first
+        v = 0
+        for b in range(nbytes):
+            v |= int(raw[at + b]) << (8 * b)
+        stored = (v >> shift) & mask
+        if stored > top:
+            top = stored
+        c = stored + bias
+        out[i] = c if c >= 0 else -1
+    return top
+
+
+_unpack_nb = kernels.jit(_unpack_loop)
+
+
+@kernels.warmer
+def _warm() -> None:
+    out = np.empty(2, dtype=np.int32)
+    _unpack_nb(np.zeros(8, dtype=np.uint8), 0, 2, 3, 9, -2, out)
+
+
+def field_codes(raw: np.ndarray, start: int, records: int, size: int, off: int, width: int,
+                bias: int, windows: dict[int, np.ndarray]) -> tuple[np.ndarray, int]:
+    """A field's symbol numbers (int32, -1 for NULL) and its largest stored index, from
+    the index table at ``raw[start:]`` (``records`` records of ``size`` bytes)."""
+    if kernels.compiled() and 0 < width <= 32:
+        out = np.empty(records, dtype=np.int32)
+        top = _unpack_nb(raw, start, size, off, width, bias, out)
+        return out, int(top)
+    table = raw[start:start + records * size].reshape(records, size) if size else \
+        np.zeros((records, 0), dtype=np.uint8)
+    stored = unpack_field(table, off, width, windows)
+    top = int(stored.max(initial=0))
+    idx = stored.astype(np.int32)  # widths are at most 32 bits: no index is lost
+    if bias:
+        idx += np.int32(bias)
+        np.maximum(idx, -1, out=idx)  # any negative index is NULL
+    return idx, top
+
+
 # -- whole files ------------------------------------------------------------------------
 
 
@@ -368,8 +418,6 @@ def read_qvd(data: Buffer, fields: set[str] | None = None) -> QvdTable:
     index_end = index_at + h.records * h.record_size
     if index_end > len(raw):
         raise QvdError("Not a QVD file: the index table ends early")
-    table = raw[index_at:index_end].reshape(h.records, h.record_size) if h.record_size else \
-        np.zeros((h.records, 0), dtype=np.uint8)
     windows: dict[int, np.ndarray] = {}
     for f in h.fields:
         if fields is not None and f.name not in fields:
@@ -378,13 +426,10 @@ def read_qvd(data: Buffer, fields: set[str] | None = None) -> QvdTable:
             raise QvdError(f"Not a QVD file: field '{f.name}' lies outside the file")
         nums[f.name], texts[f.name] = decode_symbols(
             raw[base + f.offset: base + f.offset + f.length], f.symbols)
-        stored = unpack_field(table, f.bit_offset, f.bit_width, windows)
-        if f.bit_width and int(stored.max(initial=0)) + f.bias >= f.symbols:
+        idx, top = field_codes(raw, index_at, h.records, h.record_size, f.bit_offset,
+                               f.bit_width, f.bias, windows)
+        if f.bit_width and top + f.bias >= f.symbols:
             raise QvdError(f"Not a QVD file: field '{f.name}' indexes past its symbols")
-        idx = stored.astype(np.int32)  # widths are at most 32 bits: no index is lost
-        if f.bias:
-            idx += np.int32(f.bias)
-            np.maximum(idx, -1, out=idx)  # any negative index is NULL
         codes[f.name] = idx
     return QvdTable(h, nums, texts, codes)
 

@@ -31,6 +31,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from associa import kernels
 from associa.errors import ScriptError
 from associa.model.symbols import SymbolTable
 from associa.script.sources.table import Distinct, SourceColumn, SourceTable
@@ -108,8 +109,30 @@ def from_symbols(nums: np.ndarray, texts: pa.Array | None, codes: np.ndarray,
     return SourceColumn(values, codes, nrows, ordered)
 
 
+def _ordered_loop(codes, k):  # pragma: no cover - compiled
+    top = -1
+    for i in range(len(codes)):
+        c = codes[i]
+        if c >= 0:
+            if c > top + 1:
+                return False
+            if c > top:
+                top = c
+    return top == k - 1
+
+
+_ordered_nb = kernels.jit(_ordered_loop)
+
+
+@kernels.warmer
+def _warm() -> None:
+    _ordered_nb(np.array([0, -1, 1], dtype=np.int32), 2)
+
+
 def _first_appearance(codes: np.ndarray, k: int) -> bool:
     """Whether every code is used and codes are numbered in order of first appearance."""
+    if kernels.compiled() and codes.dtype == np.int32:
+        return bool(_ordered_nb(codes, k))
     valid = codes[codes >= 0] if k else codes[:0]
     if len(valid) == 0:
         return k == 0
