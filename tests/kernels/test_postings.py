@@ -42,9 +42,14 @@ def _rows_match_a_scan(rng, col, order, offsets, nsym: int, runs=None) -> None:
         got = postings.rows(order, offsets, lut, len(col), len(want), runs)
         assert got.dtype == (np.int32 if kernels.compiled() else np.intp)
         np.testing.assert_array_equal(got, want)
-        if order is None:  # runs: the mask too, each run written whole
+        if order is None:  # runs: the mask too, each run written whole, and the spans
             mask = postings.runs_mask(offsets, lut, len(col), runs)
             np.testing.assert_array_equal(mask, lut[col])
+            spans = postings.spans_of(offsets, lut, runs)
+            assert spans is not None and spans.shape[1] == 2
+            covered = np.concatenate([np.arange(a, b) for a, b in spans.tolist()] + [[]])
+            np.testing.assert_array_equal(covered, want)
+            assert np.all(spans[1:, 0] > spans[:-1, 1])  # merged: a gap between spans
 
 
 @pytest.mark.parametrize("nsym", [3, 200, 70_000])

@@ -44,6 +44,7 @@ class _Cache(Memo[Any]):
     """Computed entries, each computed once (waiters wait)."""
 _STATE_KEY = "associa.calc.lookups"
 GATHER = 16  # a state's columns are gathered at its rows when they are 1/16 or fewer
+SLICES = 64  # runs of rows up to which a column is gathered by copying them
 _by_model: weakref.WeakKeyDictionary[DataModel, ModelLookups] = weakref.WeakKeyDictionary()
 _by_state: weakref.WeakKeyDictionary[Inference, StateLookups] = weakref.WeakKeyDictionary()
 _model_lock = threading.Lock()
@@ -247,12 +248,32 @@ class StateLookups:
 
     def _column(self, table: str, name: str) -> np.ndarray | None:
         t = self.inference.model.tables[table]
-        rows = self.rows(table)
-        if rows is None or t.is_identity(name) or len(rows) * GATHER > t.nrows:
+        if t.is_identity(name):
             return None
-        out = gather(Codes(t.columns[name], rows, None, len(rows)))
+        spans = self.spans(table)
+        if spans is not None and len(spans) == 1:  # one run: a view, at any density
+            out = t.columns[name][int(spans[0, 0]):int(spans[0, 1])]
+            out.flags.writeable = False
+            return out
+        rows = self.rows(table)
+        if rows is None or len(rows) * GATHER > t.nrows:
+            return None
+        col = t.columns[name]
+        if spans is not None and len(spans) <= SLICES:  # a few runs: copied as they lie
+            out = np.concatenate([col[:0]] + [col[a:b] for a, b in spans.tolist()])
+        else:
+            out = gather(Codes(col, rows, None, len(rows)))
         out.flags.writeable = False
         return out
+
+    def spans(self, table: str) -> np.ndarray | None:
+        """The possible rows as runs ``[start, end)`` when the inference made them so (a
+        selection reaching a table through the key its rows are grouped by), else None."""
+        row_sets = getattr(self.inference, "rows", None)
+        if row_sets is None:
+            return None
+        found = row_sets(table)
+        return None if found.is_all else found.spans
 
     def count(self, table: str) -> int:
         rows = self.rows(table)

@@ -187,6 +187,23 @@ def index_dtype(n: int) -> np.dtype:
     return np.dtype(np.int32 if n < 1 << 31 else _INTP)
 
 
+def spans_of(offsets: np.ndarray, lut: np.ndarray, runs: np.ndarray | None = None,
+             most: int = 1 << 12) -> np.ndarray | None:
+    """The rows of the runs the lookup table keeps (as for ``rows``) as ``[start, end)``
+    spans, adjacent runs merged (k x 2 int64); None when there are more than ``most``."""
+    nruns = len(offsets) - 1
+    keep = lut[:nruns] if runs is None else lut[runs]
+    kept = np.flatnonzero(keep)
+    starts, ends = offsets[kept], offsets[kept + 1]
+    if len(kept) > 1:
+        cut = np.flatnonzero(starts[1:] != ends[:-1])  # a gap after span i
+        starts = np.concatenate((starts[:1], starts[cut + 1]))
+        ends = np.concatenate((ends[cut], ends[-1:]))
+    if len(starts) > most:
+        return None
+    return np.stack((starts, ends), axis=1).astype(np.int64, copy=False).reshape(-1, 2)
+
+
 def runs_mask(offsets: np.ndarray, lut: np.ndarray, n: int,
               runs: np.ndarray | None = None) -> np.ndarray:
     """The bool mask over the ``n`` rows of a column stored grouped by code (as for

@@ -86,6 +86,8 @@ def _readonly(arr: np.ndarray) -> np.ndarray:
     return arr
 
 
+SLICES = 64  # runs of rows up to which a pass reads them slice by slice
+
 class Inference:
     """Possible rows and value states of one selection state over one data model.
 
@@ -242,7 +244,8 @@ class Inference:
                         idx = kpostings.rows(None, offsets, lut, n, count, runs)
                         mask = (kpostings.runs_mask(offsets, lut, n, runs)
                                 if count >= SPARSE * n else None)
-                        return RowSet.of_runs(idx, n, mask, source=(field, lut))
+                        return RowSet.of_runs(idx, n, mask, source=(field, lut),
+                                              spans=kpostings.spans_of(offsets, lut, runs))
                 if count < SPARSE * n:
                     postings = self.plan.postings(table, field)
                     if postings is not None:
@@ -283,6 +286,11 @@ class Inference:
                 return _readonly(kpresence.of_runs(offsets, runs, st.nsym, mask=rows.data))
         col = self.model.tables[table].columns.stored(field)
         assert isinstance(col, np.ndarray) and rows.data is not None
+        if rows.spans is not None and len(rows.spans) <= SLICES:  # a few runs of rows
+            out = np.zeros(st.nsym, dtype=bool)
+            for a, b in rows.spans.tolist():
+                out |= kpresence.of_all(col[a:b], st.nsym, st.distinct)
+            return _readonly(out)
         if rows.kind == INDEX:
             out = kpresence.of_indices(col, rows.data, st.nsym, st.distinct)
         else:

@@ -34,6 +34,8 @@ class RowSet:
     data: np.ndarray | None = None
     source: tuple[str, np.ndarray] | None = None
     index: np.ndarray | None = None  # a mask's rows as indices, when made with it
+    # the rows as runs (k x 2: start, end), when made from runs of rows and few
+    spans: np.ndarray | None = None
 
     @classmethod
     def all(cls, n: int) -> RowSet:
@@ -90,16 +92,20 @@ class RowSet:
 
     @classmethod
     def of_runs(cls, index: np.ndarray, n: int, mask: np.ndarray | None,
-                source: tuple[str, np.ndarray] | None = None) -> RowSet:
+                source: tuple[str, np.ndarray] | None = None,
+                spans: np.ndarray | None = None) -> RowSet:
         """Rows made as an index list and, when dense, as a mask too (runs of rows write
-        either cheaply): the index list when sparse, else the mask with the list."""
+        either cheaply): the index list when sparse, else the mask with the list; with
+        the runs themselves (``spans``) when given."""
         count = len(index)
         if count == n:
             return cls(ALL, n, n, None, source)
+        if spans is not None:
+            spans = _frozen(spans)
         if count < SPARSE * n:
-            return cls(INDEX, n, count, _frozen(index), source)
+            return cls(INDEX, n, count, _frozen(index), source, None, spans)
         assert mask is not None and len(mask) == n
-        return cls(MASK, n, count, _frozen(mask), source, _frozen(index))
+        return cls(MASK, n, count, _frozen(mask), source, _frozen(index), spans)
 
     @property
     def nbytes(self) -> int:
