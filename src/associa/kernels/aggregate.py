@@ -355,3 +355,6 @@ def _warm() -> None:
         NumbaKernels.sum_count(key, 1, None, None, None, Formula("*", codes, codes, 2))
         NumbaKernels.sum_count(key, 1, None, None, None, Formula("*", codes, 2.0, 2))
     NumbaKernels.sum_count(key, 1, None, nums[:2], None)
+    # a script's GROUP BY: int64 group ids over builder codes (int32, -1 for NULL)
+    NumbaKernels.sum_count(key.astype(np.int64), 1,
+                           Codes(np.array([0, -1], dtype=np.int32), None, nums, 2), None, None)

@@ -16,17 +16,45 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from associa import kernels
 from associa.errors import ExpressionError, ScriptError
 from associa.expr import Evaluator, Vec, ast
-from associa.expr.aggregations import Arg, value_codes
+from associa.expr.aggregations import Arg, Coded, value_codes
 from associa.expr.registry import lookup
 from associa.expr.vector import concat
+from associa.kernels.codes import Codes
+from associa.model.symbols import SymbolTable
 
 if TYPE_CHECKING:
     from associa.script.loading import Column, LoadRun
 
 _NUMERIC = {"SUM", "AVG", "MIN", "MAX"}
+_SUMMED = {"SUM", "AVG"}  # reduced by sums and counts, which read codes directly
 _SPACE = 1 << 62
+
+
+def _dense_loop(key, lut, gid, firsts):  # pragma: no cover - compiled
+    # a key's group is the number of keys seen before its first record
+    g = 0
+    for i in range(len(key)):
+        k = key[i]
+        v = lut[k]
+        if v < 0:
+            v = g
+            lut[k] = g
+            firsts[g] = i
+            g += 1
+        gid[i] = v
+    return g
+
+
+_dense_nb = kernels.jit(_dense_loop)
+
+
+@kernels.warmer
+def _warm() -> None:
+    _dense_nb(np.array([1, 0, 1], dtype=np.int64), np.full(2, -1, dtype=np.int32),
+              np.empty(3, dtype=np.int64), np.empty(2, dtype=np.int64))
 
 
 def dense_groups(key: np.ndarray, space: int) -> tuple[np.ndarray, int, np.ndarray]:
@@ -35,6 +63,12 @@ def dense_groups(key: np.ndarray, space: int) -> tuple[np.ndarray, int, np.ndarr
     n = len(key)
     if n == 0:
         return np.zeros(0, dtype=np.int64), 0, np.zeros(0, dtype=np.int64)
+    if kernels.compiled() and space <= max(4 * n, 1 << 20) and n < 1 << 31:
+        lut = np.full(space, -1, dtype=np.int32)
+        gid = np.empty(n, dtype=np.int64)
+        firsts = np.empty(min(n, space), dtype=np.int64)
+        g = _dense_nb(key.astype(np.int64, copy=False), lut, gid, firsts)
+        return gid, int(g), firsts[:g]
     if space <= max(4 * n, 1 << 20):
         first = np.full(space, n, dtype=np.int64)
         first[key[::-1]] = np.arange(n - 1, -1, -1, dtype=np.int64)
@@ -106,7 +140,11 @@ class GroupScope:
         elif isinstance(arg_node, ast.FieldRef) and arg_node.name in src:
             col = src[arg_node.name]
             codes = col.codes_at(self._rows)
-            if call.name in _NUMERIC and not call.distinct:
+            if (call.name in _SUMMED and not call.distinct and col.codes is not None
+                    and isinstance(col.values, SymbolTable)):
+                # read through the symbols' numbers (-1, NULL, reads their NaN slot)
+                arg = Arg(nrec, coded=Coded(Codes(codes, None, None, nrec), col.values))
+            elif call.name in _NUMERIC and not call.distinct:
                 arg = Arg(nrec, numbers=col.values.nums_at(codes))
             else:  # the field's values as they are (texts only read if asked)
                 arg = Arg(nrec, values=Vec.from_symbols(col.values, codes))
