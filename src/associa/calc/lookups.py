@@ -242,8 +242,9 @@ class StateLookups:
     def column(self, table: str, name: str) -> np.ndarray | None:
         """The codes of a column at the possible rows, gathered once for every chart of
         the state when the rows are few (at most ``1 / GATHER`` of the table): a pass
-        through a short index list still reads most of a long column. None otherwise
-        (and for a column that is the row number)."""
+        through a short index list still reads most of a long column. Rows that are one
+        run (``spans``) give a view of the column at any density, a few runs a copy of
+        their slices. None otherwise (and for a column that is the row number)."""
         return self._cache.get(("column", table, name), lambda: self._column(table, name))
 
     def _column(self, table: str, name: str) -> np.ndarray | None:
