@@ -43,9 +43,12 @@ def _rows_match_a_scan(rng, col, order, offsets, nsym: int, runs=None) -> None:
         assert got.dtype == (np.int32 if kernels.compiled() else np.intp)
         np.testing.assert_array_equal(got, want)
         if order is None:  # runs: the mask too, each run written whole, and the spans
-            mask = postings.runs_mask(offsets, lut, len(col), runs)
+            keep = postings.kept(offsets, lut, runs)
+            np.testing.assert_array_equal(postings.run_rows(offsets, keep, len(want),
+                                                            len(col)), want)
+            mask = postings.runs_mask(offsets, keep, len(col))
             np.testing.assert_array_equal(mask, lut[col])
-            spans = postings.spans_of(offsets, lut, runs)
+            spans = postings.spans_of(offsets, keep)
             assert spans is not None and spans.shape[1] == 2
             covered = np.concatenate([np.arange(a, b) for a, b in spans.tolist()] + [[]])
             np.testing.assert_array_equal(covered, want)

@@ -36,7 +36,7 @@ from associa.kernels.group import gather
 from associa.model import DataModel
 from associa.select import Inference
 from associa.select.memo import Memo
-from associa.select.rows import MASK
+from associa.select.rows import MASK, SLICES
 from associa.values import parse_number
 
 
@@ -44,7 +44,6 @@ class _Cache(Memo[Any]):
     """Computed entries, each computed once (waiters wait)."""
 _STATE_KEY = "associa.calc.lookups"
 GATHER = 16  # a state's columns are gathered at its rows when they are 1/16 or fewer
-SLICES = 64  # runs of rows up to which a column is gathered by copying them
 _by_model: weakref.WeakKeyDictionary[DataModel, ModelLookups] = weakref.WeakKeyDictionary()
 _by_state: weakref.WeakKeyDictionary[Inference, StateLookups] = weakref.WeakKeyDictionary()
 _model_lock = threading.Lock()

@@ -14,7 +14,9 @@ A column stored grouped by code (the key a table's rows are grouped by,
 ``associa.model.clustering``) needs no ``order``: its rows are runs, one per code, and
 ``rows(None, offsets, ..., runs)`` writes the runs of the kept codes out. ``runs`` is the
 code of each run in stored order (``offsets[j]:offsets[j + 1]`` are the rows of code
-``runs[j]``); None when the runs are in code order.
+``runs[j]``); None when the runs are in code order. ``kept`` says which runs a lookup
+table keeps; ``run_rows``, ``runs_mask`` and ``spans_of`` write those runs as an index
+list, a mask or ``[start, end)`` spans.
 """
 
 from __future__ import annotations
@@ -157,7 +159,7 @@ def rows(order: np.ndarray | None, offsets: np.ndarray, lut: np.ndarray, n: int,
     grouped by code, its runs in the order ``runs`` (None: code order). int32 from the
     compiled kernels below 2**31 rows (what they read rows as), else intp."""
     if order is None:
-        return _ranges(offsets, lut if runs is None else lut[runs], count, n)
+        return run_rows(offsets, kept(offsets, lut, runs), count, n)
     if kernels.compiled():
         words = (n + 63) // 64
         bits = np.zeros(words, dtype=np.uint64)
@@ -187,15 +189,18 @@ def index_dtype(n: int) -> np.dtype:
     return np.dtype(np.int32 if n < 1 << 31 else _INTP)
 
 
-def spans_of(offsets: np.ndarray, lut: np.ndarray, runs: np.ndarray | None = None,
-             most: int = 1 << 12) -> np.ndarray | None:
-    """The rows of the runs the lookup table keeps (as for ``rows``) as ``[start, end)``
-    spans, adjacent runs merged (k x 2 int64); None when there are more than ``most``."""
-    nruns = len(offsets) - 1
-    keep = lut[:nruns] if runs is None else lut[runs]
-    kept = np.flatnonzero(keep)
-    starts, ends = offsets[kept], offsets[kept + 1]
-    if len(kept) > 1:
+def kept(offsets: np.ndarray, lut: np.ndarray, runs: np.ndarray | None = None) -> np.ndarray:
+    """Which runs of a column stored grouped by code (as for ``rows``: ``runs`` the code
+    of each, None for code order) the lookup table over the codes keeps."""
+    return lut[: len(offsets) - 1] if runs is None else lut[runs]
+
+
+def spans_of(offsets: np.ndarray, keep: np.ndarray, most: int = 1 << 12) -> np.ndarray | None:
+    """The rows of the kept runs (``kept``) as ``[start, end)`` spans, adjacent runs
+    merged (k x 2 int64); None when there are more than ``most``."""
+    which = np.flatnonzero(keep)
+    starts, ends = offsets[which], offsets[which + 1]
+    if len(which) > 1:
         cut = np.flatnonzero(starts[1:] != ends[:-1])  # a gap after span i
         starts = np.concatenate((starts[:1], starts[cut + 1]))
         ends = np.concatenate((ends[cut], ends[-1:]))
@@ -204,12 +209,9 @@ def spans_of(offsets: np.ndarray, lut: np.ndarray, runs: np.ndarray | None = Non
     return np.stack((starts, ends), axis=1).astype(np.int64, copy=False).reshape(-1, 2)
 
 
-def runs_mask(offsets: np.ndarray, lut: np.ndarray, n: int,
-              runs: np.ndarray | None = None) -> np.ndarray:
-    """The bool mask over the ``n`` rows of a column stored grouped by code (as for
-    ``rows``) where the lookup table keeps the code: each run written whole."""
-    nruns = len(offsets) - 1
-    keep = lut[:nruns] if runs is None else lut[runs]
+def runs_mask(offsets: np.ndarray, keep: np.ndarray, n: int) -> np.ndarray:
+    """The bool mask over the ``n`` rows of the kept runs (``kept``), each run written
+    whole."""
     if int(offsets[-1]) != n:
         raise ValueError("the runs do not cover the rows")
     if not kernels.compiled():
@@ -219,8 +221,9 @@ def runs_mask(offsets: np.ndarray, lut: np.ndarray, n: int,
     return mask
 
 
-def _ranges(offsets: np.ndarray, keep: np.ndarray, count: int, n: int) -> np.ndarray:
-    """The rows of the runs ``keep`` holds (``offsets`` over the runs)."""
+def run_rows(offsets: np.ndarray, keep: np.ndarray, count: int, n: int) -> np.ndarray:
+    """The rows of the kept runs (``kept``), ``count`` of them, ascending (int32 from the
+    compiled kernels below 2**31 rows, else intp)."""
     codes = np.flatnonzero(keep[: len(offsets) - 1])
     starts = offsets[codes]
     sizes = offsets[codes + 1] - starts

@@ -60,7 +60,7 @@ from associa.kernels import postings as kpostings
 from associa.kernels import presence as kpresence
 from associa.model import DataModel
 from associa.select.memo import Memo
-from associa.select.rows import INDEX, MASK, SPARSE, RowSet
+from associa.select.rows import INDEX, MASK, SLICES, SPARSE, RowSet
 from associa.select.state import SelectionState
 
 if TYPE_CHECKING:
@@ -85,8 +85,6 @@ def _readonly(arr: np.ndarray) -> np.ndarray:
     arr.flags.writeable = False
     return arr
 
-
-SLICES = 64  # runs of rows up to which a pass reads them slice by slice
 
 class Inference:
     """Possible rows and value states of one selection state over one data model.
@@ -241,11 +239,12 @@ class Inference:
                     postings = self.plan.postings(table, field)
                     if postings is not None:  # runs: written out at any density
                         _, offsets, runs = postings
-                        idx = kpostings.rows(None, offsets, lut, n, count, runs)
-                        mask = (kpostings.runs_mask(offsets, lut, n, runs)
+                        keep = kpostings.kept(offsets, lut, runs)
+                        idx = kpostings.run_rows(offsets, keep, count, n)
+                        mask = (kpostings.runs_mask(offsets, keep, n)
                                 if count >= SPARSE * n else None)
                         return RowSet.of_runs(idx, n, mask, source=(field, lut),
-                                              spans=kpostings.spans_of(offsets, lut, runs))
+                                              spans=kpostings.spans_of(offsets, keep))
                 if count < SPARSE * n:
                     postings = self.plan.postings(table, field)
                     if postings is not None:

@@ -24,6 +24,7 @@ from associa.kernels import rows as krows
 
 ALL, MASK, INDEX = "all", "mask", "index"
 SPARSE = 1 / 16  # below this share of the rows a set is kept as an index list
+SLICES = 64  # runs of rows (``spans``) up to which passes read them slice by slice
 
 
 @dataclass(frozen=True, slots=True)
