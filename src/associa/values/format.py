@@ -12,16 +12,16 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from associa.values.locale import DEFAULT_LOCALE, Locale
-from associa.values.numbers import (
+from associa.values.formatcodes import (
     DateToken,
     NumberSection,
     classify_format,
-    date_from_serial,
     date_tokens,
     number_sections,
     radix_code,
 )
+from associa.values.locale import DEFAULT_LOCALE, Locale
+from associa.values.numbers import date_from_serial
 
 __all__ = [
     "auto_format",

@@ -47,13 +47,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from associa.values.formatcodes import classify_format, date_tokens
 from associa.values.locale import DEFAULT_LOCALE, Locale
-from associa.values.numbers import (
-    classify_format,
-    date_tokens,
-    interpret,
-    interpretation_patterns,
-)
+from associa.values.numbers import interpret, interpretation_patterns
 
 __all__ = ["InterpretationCache", "interpret_array", "safe_separators"]
 

@@ -20,8 +20,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from associa.values.format import _visible, format_datetime
+from associa.values.formatcodes import date_tokens
 from associa.values.locale import Locale
-from associa.values.numbers import date_tokens
 
 __all__ = ["format_serials", "temporal_duals"]
 
