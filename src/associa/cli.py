@@ -11,7 +11,9 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import logging
 import math
+import os
 import sys
 import tempfile
 import textwrap
@@ -378,5 +380,22 @@ def main(argv: list[str] | None = None) -> int:
         gc.collect()
 
 
+def run() -> None:
+    """The ``associa`` command: ``main``, then the process ends with its exit code once
+    the output and the logs are flushed, without the interpreter's teardown. That teardown
+    destroys native libraries' threads in no fixed order, and one of them sometimes
+    aborted a finished command ("terminate called without an active exception": seen in
+    ``check-script``, exit -6, about once in a full test run), turning its exit code into
+    a crash. Every command has closed what it opened by the time ``main`` returns."""
+    code = main()
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # closed or broken: nothing more can be written
+            pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
