@@ -68,6 +68,30 @@ def test_selections_still_work_over_a_broken_loop() -> None:
     assert {team.text(i) for i in np.flatnonzero(inf.possible("Team"))} == {"Blue"}
 
 
+def test_a_chart_over_the_loosened_table_combines_its_fields_freely() -> None:
+    """Each field of the loose table acts as a table of its own (help "Loosen Table"):
+    a chart of City and Team pairs them through the rest of the loop (Cities, Country,
+    NationalTeams), not through Clubs' rows, and a value found in Clubs alone stands
+    alone (tests/calc/test_loose.py checks this against that very model)."""
+    from associa.calc import HyperCube
+    from associa.values import DEFAULT_LOCALE
+
+    model = run_script(LOOP).model
+    definition = {"qDimensions": [{"qDef": {"qFieldDefs": [f]}} for f in ("City", "Team")],
+                  "qInitialDataFetch": [{"qWidth": 2, "qHeight": 50}]}
+
+    def pairs(state: SelectionState) -> set[tuple[str, ...]]:
+        layout = HyperCube(model, Inference(model, state), definition, DEFAULT_LOCALE).layout()
+        return {tuple(c["qText"] for c in row) for row in layout["qDataPages"][0]["qMatrix"]}
+
+    assert pairs(SelectionState()) == {("Lund", "Blue"), ("Paris", "Bleu"), ("Lyon", "-"),
+                                       ("-", "Red")}
+    sym = model.fields["Country"].symbols
+    mask = np.zeros(len(sym), dtype=bool)
+    mask[sym.find_text("Sweden")] = True
+    assert pairs(SelectionState().with_field("Country", mask)) == {("Lund", "Blue")}
+
+
 def test_no_loop_no_loose_table() -> None:
     model = run_script("A: LOAD * INLINE [\nk, a\n1, x];\nB: LOAD * INLINE [\nk, b\n1, y];").model
     assert model.loose_tables == []

@@ -19,6 +19,8 @@ tables). The records are then (``LookupSegment``):
 
 Otherwise the records are joined as row-index arrays (``calc/joins.py``). Either way a
 field's code in each record comes as ``Codes`` (a gather, made only when read).
+
+A loosely coupled table takes part as one table per field (``calc/loose.py``).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import numpy as np
 
 from associa.calc.joins import JoinSegment, join_tree, product
 from associa.calc.lookups import StateLookups
+from associa.calc.loose import ViewInference, view
 from associa.kernels.codes import Codes
 from associa.kernels.group import presence_until
 from associa.model import DataModel
@@ -366,7 +369,13 @@ def associate(
     (a chart's dimensions): every table holding them takes part, so that the records
     carry all their possible values, including those found in one table only.
     ``lookups=False`` joins even where lookups would do (the tests compare the two).
+
+    Over loosely coupled tables the records come from the model's view in which each
+    such table is one table per field (``calc.loose``).
     """
+    if model.loose_tables:
+        inference = ViewInference.of(inference)  # type: ignore[assignment]
+        model = view(model)
     state = StateLookups.of(inference)
     needed: set[str] = set()
     for name in sorted(fields, key=lambda f: model.fields[f].is_key):
