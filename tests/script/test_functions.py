@@ -95,3 +95,17 @@ def test_applymap_keys_match_by_number_and_by_text() -> None:
         "T: LOAD ApplyMap('M', K, '-') as V INLINE [K\n1\n1.0\nx\nX];").model)
     # '01', '1' and '1.0' are one number; texts match case-sensitively
     assert [c[0] for c in tables["T"]["V"]] == ["one", "one", "ex", "-"]
+
+
+def test_hashes_are_laid_out_as_the_engines() -> None:
+    """Help "Hash128/160/256": 22, 27 and 43 characters from '!' to '`', the shorter the
+    first characters of the 256-bit one (Hash128's last one its 22nd shifted right by two
+    bits). The digest itself is not the engine's (undocumented)."""
+    got = variables("LET a = Hash128('abc', 'xyz', 123); LET b = Hash160('abc', 'xyz', 123);"
+                    "LET c = Hash256('abc', 'xyz', 123); LET d = Hash256('abc', 'xyz', 124);")
+    h128, h160, h256 = got["a"], got["b"], got["c"]
+    assert (len(h128), len(h160), len(h256)) == (22, 27, 43)
+    assert all("!" <= ch <= "`" for ch in h128 + h160 + h256)
+    assert h160 == h256[:27] and h128[:21] == h256[:21]
+    assert ord(h128[21]) - 33 == (ord(h256[21]) - 33) >> 2
+    assert got["d"] != h256

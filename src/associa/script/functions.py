@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-from base64 import b64encode
 
 import numpy as np
 
@@ -384,22 +383,37 @@ function("AUTONUMBERHASH128", 1, 99)(_autonumber_hash(128))
 function("AUTONUMBERHASH256", 1, 99)(_autonumber_hash(256))
 
 
-def _hash(algorithm: str, nbytes: int):
+def hash_text(text: str, nchars: int) -> str:
+    """The text of a hash of ``nchars`` characters, shaped as the engine's.
+
+    Qlik's help gives the engine's outputs for the same arguments ("Hash128", "Hash160",
+    "Hash256": ``('abc', 'xyz', '123')`` gives ``MA&5]6+3=:>;>G%S<U*S2+``,
+    ``MA&5]6+3=:>;>G%S<U*S2I:`=X*`` and ``MA&5]6+3=:>;>G%S<U*S2I:`=X*A.IO*8N\\%Y7Q;YEJ``,
+    and likewise for three more rows of fields): 6 bits per character, from ``!`` (33)
+    to the backtick (96), most significant first; the shorter hashes the first 22 and 27 characters of the
+    256-bit one except that Hash128's last character is the 256-bit one's 22nd shifted
+    right by two bits. Its digest of the arguments is not documented (MD5, SHA-1/2/3 and
+    BLAKE2 of the joined texts, in UTF-8 or UTF-16, with the usual separators, do not give
+    it), so associa uses SHA-256 of the texts joined by a separator no text holds, laid
+    out the same way: equal arguments give equal hashes in every reload and version."""
+    digest = int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest(), "big") << 2
+    groups = [(digest >> (6 * (42 - i))) & 63 for i in range(43)]  # 258 bits, MSB first
+    if nchars == 22:
+        groups[21] >>= 2
+    return "".join(chr(33 + g) for g in groups[:nchars])
+
+
+def _hash(nchars: int):
     def impl(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
         texts = _hash_texts(ev, call, scope)
         uniq, inv = np.unique(texts.astype(str), return_inverse=True)
-        done = np.array([
-            b64encode(hashlib.new(algorithm, t.encode("utf-8")).digest()[:nbytes]).decode(
-                "ascii").rstrip("=")
-            for t in uniq.tolist()], dtype=object)
+        done = np.array([hash_text(t, nchars) for t in uniq.tolist()], dtype=object)
         return Vec.texts_only(done[inv], np.zeros(len(texts), dtype=bool))
 
     return impl
 
 
-# Hash128/160/256: a 22/27/43-character text (help "Hash128"); the engine's algorithm is
-# not documented, so these are MD5/SHA-1/SHA-256 digests in base64: equal arguments give
-# equal hashes within and across reloads, which is what scripts rely on.
-function("HASH128", 1, 99)(_hash("md5", 16))
-function("HASH160", 1, 99)(_hash("sha1", 20))
-function("HASH256", 1, 99)(_hash("sha256", 32))
+# Hash128/160/256: 22/27/43 characters (see hash_text)
+function("HASH128", 1, 99)(_hash(22))
+function("HASH160", 1, 99)(_hash(27))
+function("HASH256", 1, 99)(_hash(43))
