@@ -288,3 +288,24 @@ def test_auto_format_many_is_auto_format(nums: list[float], dec: str | None,
     with mock.patch.object(fmt, "SMALL", 0 if vectorized else fmt.SMALL):
         got = fmt.auto_format_many(np.array(nums, dtype=float), locale).tolist()
     assert got == [auto_format(x, locale) for x in nums]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_many_floats, max_size=60))
+def test_auto_format_many_leaves_out_only_default_renderings(nums: list[float]) -> None:
+    """With ``default_none`` a text is left out (None) only where it is the number's
+    default rendering, which a symbol table gives back without storing it."""
+    from unittest import mock
+
+    import numpy as np
+
+    from associa.values import format as fmt
+    from associa.values.rendering import default_text
+
+    with mock.patch.object(fmt, "SMALL", 0):
+        got = fmt.auto_format_many(np.array(nums, dtype=float), None, default_none=True)
+    for x, text in zip(nums, got.tolist(), strict=True):
+        if text is None:
+            assert auto_format(x) == default_text(x), x
+        else:
+            assert text == auto_format(x)

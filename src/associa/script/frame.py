@@ -68,8 +68,9 @@ class Frame:
 def value_texts(v: Vec, locale: Locale) -> np.ndarray | None:
     """The texts to intern for computed values: None where the text is the number's own
     rendering and the symbol table renders it alike (integers below 1e15, the same under
-    ``auto_format`` and ``values.rendering``), so computed integers make no Python string;
-    other numbers are formatted once per distinct number."""
+    ``auto_format`` and ``values.rendering``, and most numbers of at most 14 significant
+    digits), so computed integers make no Python string; other numbers are formatted once
+    per distinct number."""
     text = v.text
     num = v.num
     has_text = np.zeros(v.n, dtype=bool) if text is None else text != None  # noqa: E711
@@ -83,5 +84,5 @@ def value_texts(v: Vec, locale: Locale) -> np.ndarray | None:
         out[has_text] = text[has_text]
     if len(need):
         uniq, inv = np.unique(num[need], return_inverse=True)
-        out[need] = auto_format_many(uniq, locale)[inv]
+        out[need] = auto_format_many(uniq, locale, default_none=True)[inv]
     return out

@@ -29,15 +29,15 @@ if TYPE_CHECKING:
     from associa.script.loading import Column, LoadRun
 
 _NUMERIC = {"SUM", "AVG", "MIN", "MAX"}
-_SUMMED = {"SUM", "AVG"}  # reduced by sums and counts, which read codes directly
+_CODED = {"SUM", "AVG", "COUNT"}  # reduced by sums and counts, which read codes directly
 _SPACE = 1 << 62
 
 
-def _dense_loop(key, lut, gid, firsts):  # pragma: no cover - compiled
+def _dense_loop(key, lut, gid, firsts, offset):  # pragma: no cover - compiled
     # a key's group is the number of keys seen before its first record
     g = 0
     for i in range(len(key)):
-        k = key[i]
+        k = key[i] + offset
         v = lut[k]
         if v < 0:
             v = g
@@ -53,13 +53,16 @@ _dense_nb = kernels.jit(_dense_loop)
 
 @kernels.warmer
 def _warm() -> None:
-    _dense_nb(np.array([1, 0, 1], dtype=np.int64), np.full(2, -1, dtype=np.int32),
-              np.empty(3, dtype=np.int64), np.empty(2, dtype=np.int64))
+    for dtype in (np.int64, np.int32):  # combined keys; a field's codes (-1 NULL)
+        _dense_nb(np.array([1, 0, 1], dtype=dtype), np.full(2, -1, dtype=np.int32),
+                  np.empty(3, dtype=np.int64), np.empty(2, dtype=np.int64), 0)
 
 
-def dense_groups(key: np.ndarray, space: int) -> tuple[np.ndarray, int, np.ndarray]:
-    """Group ids 0 … g-1 in order of first appearance of each key, the number of groups
-    and the position of each group's first record."""
+def dense_groups(key: np.ndarray, space: int,
+                 offset: int = 0) -> tuple[np.ndarray, int, np.ndarray]:
+    """Group ids 0 … g-1 in order of first appearance of each key (``key + offset``, in
+    ``0 … space-1``), the number of groups and the position of each group's first
+    record."""
     n = len(key)
     if n == 0:
         return np.zeros(0, dtype=np.int64), 0, np.zeros(0, dtype=np.int64)
@@ -67,8 +70,12 @@ def dense_groups(key: np.ndarray, space: int) -> tuple[np.ndarray, int, np.ndarr
         lut = np.full(space, -1, dtype=np.int32)
         gid = np.empty(n, dtype=np.int64)
         firsts = np.empty(min(n, space), dtype=np.int64)
-        g = _dense_nb(key.astype(np.int64, copy=False), lut, gid, firsts)
+        if key.dtype != np.int32:
+            key = key.astype(np.int64, copy=False)
+        g = _dense_nb(key, lut, gid, firsts, offset)
         return gid, int(g), firsts[:g]
+    if offset:
+        key = key.astype(np.int64) + offset
     if space <= max(4 * n, 1 << 20):
         first = np.full(space, n, dtype=np.int64)
         first[key[::-1]] = np.arange(n - 1, -1, -1, dtype=np.int64)
@@ -140,9 +147,10 @@ class GroupScope:
         elif isinstance(arg_node, ast.FieldRef) and arg_node.name in src:
             col = src[arg_node.name]
             codes = col.codes_at(self._rows)
-            if (call.name in _SUMMED and not call.distinct and col.codes is not None
+            if (call.name in _CODED and not call.distinct and col.codes is not None
                     and isinstance(col.values, SymbolTable)):
-                # read through the symbols' numbers (-1, NULL, reads their NaN slot)
+                # read through the symbols' numbers, or whether each is one (-1, NULL,
+                # reads their NaN slot, or the counts' False)
                 arg = Arg(nrec, coded=Coded(Codes(codes, None, None, nrec), col.values))
             elif call.name in _NUMERIC and not call.distinct:
                 arg = Arg(nrec, numbers=col.values.nums_at(codes))
@@ -161,17 +169,17 @@ class GroupRun:
         self.nrec = run.source.nrows if rows is None else len(rows)
 
     def _key_part(self, expr: ast.Node) -> tuple[np.ndarray, int]:
-        """A code per record (0 for NULL) and the number of codes."""
+        """A code per record (-1 for NULL: a field's codes as they are) and the number of
+        codes, NULL's included."""
         src = self.load.source.columns
         if isinstance(expr, ast.FieldRef) and expr.name in src:
             col = src[expr.name]
-            codes = col.codes_at(self.rows).astype(np.int64) + 1
             space = (len(col.values) if col.codes is not None else col.nrows) + 1
-            return codes, space
+            return col.codes_at(self.rows), space
         scope = GroupScope(self.load, self.rows, np.zeros(0, np.int64), 0,
                            np.zeros(0, np.int64))
-        codes = value_codes(scope.over_rows(expr)) + 1
-        return codes, int(codes.max(initial=0)) + 1
+        codes = value_codes(scope.over_rows(expr))
+        return codes, int(codes.max(initial=-1)) + 2
 
     def groups(self) -> tuple[np.ndarray, int, np.ndarray]:
         exprs = self.load.node.group_by
@@ -188,6 +196,9 @@ class GroupRun:
                 if isinstance(exc, MissingField):
                     raise located(exc, self.load.node.group_refs) from None
                 raise
+            if len(exprs) == 1:  # one part: its codes numbered as they are
+                return dense_groups(part, card, offset=1)
+            part = part.astype(np.int64) + 1
             if key is None:
                 key, space = part, card
                 continue

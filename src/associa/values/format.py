@@ -68,8 +68,12 @@ def auto_format(x: float, locale: Locale | None = None) -> str:
     return _strip_zeros(format(Decimal(scientific), "f")).replace(".", dec)
 
 
-def auto_format_many(nums: np.ndarray, locale: Locale | None = None) -> np.ndarray:
-    """``auto_format`` of many numbers (an object array of str), the same text for text.
+def auto_format_many(nums: np.ndarray, locale: Locale | None = None,
+                     default_none: bool = False) -> np.ndarray:
+    """``auto_format`` of many numbers (an object array of str), the same text for text;
+    with ``default_none``, None where that text is the number's default rendering
+    (``values.rendering``: what a symbol table renders without storing a text), as it is
+    for most numbers of at most 14 significant digits under a "." decimal separator.
 
     Vectorized where it is provably the same: integers below 1e15 as their digits; other
     numbers from 1e-7 to 1e15 through Arrow's shortest round-trip digits, taken as they
@@ -84,6 +88,7 @@ def auto_format_many(nums: np.ndarray, locale: Locale | None = None) -> np.ndarr
         out[:] = [auto_format(x, locale) for x in nums.tolist()]
         return out
     dec = locale.decimal_sep if locale is not None else "."
+    default_none = default_none and dec == "."
     with np.errstate(invalid="ignore"):
         mag = np.abs(nums)
         whole = (np.floor(nums) == nums) & (mag < 1e15)
@@ -99,6 +104,8 @@ def auto_format_many(nums: np.ndarray, locale: Locale | None = None) -> np.ndarr
         x = nums[idx]
         texts, exponents, ok = _shortest(x)
         ok &= _significant(texts) <= _SIGNIFICANT
+        # Arrow's shortest digits as they are, from 1e-4 on: the default rendering too
+        shortest = ok & (np.abs(x) >= 1e-4) if default_none else None
         rest = np.flatnonzero(~ok & (exponents > -99))
         if len(rest):  # round to 14 digits, then check the rounding
             y = x[rest]
@@ -119,6 +126,8 @@ def auto_format_many(nums: np.ndarray, locale: Locale | None = None) -> np.ndarr
             out[good] = [t.replace(".", dec) for t in texts[ok].tolist()]
         else:
             out[good] = texts[ok]
+        if shortest is not None:
+            out[idx[shortest]] = None
         done[good] = True
     for i in np.flatnonzero(~done).tolist():
         out[i] = auto_format(float(nums[i]), locale)

@@ -118,6 +118,8 @@ def is_default_rendering(texts: pa.Array, nums: np.ndarray) -> np.ndarray:
     if len(texts) != len(nums):
         raise ValueError("texts and nums differ in length")
     has_num = ~np.isnan(nums)
+    if texts.null_count:  # a null text is no rendering: nothing to render for it
+        has_num &= texts.is_valid().to_numpy(zero_copy_only=False)
     if not has_num.any():
         return np.zeros(len(nums), dtype=bool)
     if has_num.all():
