@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 
 from associa.errors import ScriptError
 from associa.expr.tokens import T
+from associa.kernels import presence as kpresence
 from associa.model.builder import ModelBuilder
 from associa.model.symbols import SymbolTable
 from associa.model.table import Table
@@ -81,12 +82,11 @@ def local_symbols(table: Table, name: str, symbols: SymbolTable
     else:
         col = table.columns[name]
         k = len(symbols)
-        present = np.zeros(k + 1, dtype=bool)
-        present[col] = True  # a NULL (-1) marks the extra slot
-        if present[:k].all():  # the table holds every symbol: its codes as they are
+        present = kpresence.of_all(col, k)  # a NULL (-1) marks the slot left out
+        if present.all():  # the table holds every symbol: its codes as they are
             used, codes = np.arange(k), np.asarray(col, dtype=np.int32)
         else:
-            used = np.flatnonzero(present[:k])
+            used = np.flatnonzero(present)
             remap = np.full(k + 1, -1, dtype=np.int32)
             remap[used] = np.arange(len(used), dtype=np.int32)
             codes = remap[col]
