@@ -172,3 +172,21 @@ def test_the_engine_does_not_pull_in_qix() -> None:
     imported = eval(done.stdout)  # a printed list of names
     assert "associa.engine" in imported and "associa.app.app" in imported
     assert [m for m in imported if m == "associa.qix" or m.startswith("associa.qix.")] == []
+
+
+def test_an_engine_keeps_the_startup_objects_out_of_the_collectors_scans(tmp_path: Path) -> None:
+    """In a fresh process: no frozen objects before an engine, the imported modules'
+    objects frozen once one is made (``heap.freeze_startup``), and not again."""
+    code = (
+        "import gc\n"
+        "from pathlib import Path\n"
+        "from associa.engine import Engine\n"
+        "from associa.settings import Settings\n"
+        "assert gc.get_freeze_count() == 0\n"
+        f"Engine(Settings(data_dir=Path({str(tmp_path)!r})))\n"
+        "frozen = gc.get_freeze_count()\n"
+        "assert frozen > 10000, frozen\n"
+        f"Engine(Settings(data_dir=Path({str(tmp_path)!r})))\n"
+        "assert gc.get_freeze_count() == frozen\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)

@@ -13,6 +13,7 @@ from typing import Any
 
 from associa.app.app import App
 from associa.errors import AppAlreadyExists, AppInvalidName, AppNotFound
+from associa.heap import freeze_startup
 from associa.settings import Settings
 from associa.store import AppStore
 
@@ -22,6 +23,7 @@ SESSION_APP_PREFIX = "SessionApp_"
 class Engine:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
+        freeze_startup()
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = AppStore(self.settings.data_dir)
         self.apps: dict[str, App] = {}
