@@ -83,6 +83,8 @@ def test_saved_app_survives_a_restart(data_dir: Path) -> None:
     c.call("CreateObject", {**LISTBOX, "qInfo": {"qId": "lb", "qType": "listbox"}}, handle=1)
     c.call("SetAppProperties", {"qTitle": "Sales"}, handle=1)
     c.call("CreateConnection", {"qName": "files", "qConnectionString": str(data_dir)}, handle=1)
+    c.call("AddAlternateState", "Compare", handle=1)
+    c.call("AddSessionAlternateState", "Mine", handle=1)  # not the app's: not saved
     assert c.call("DoSave", handle=1) == {}
     layouts = {
         qid: c.layout(c.call("GetObject", qid, handle=1)["qReturn"]["qHandle"])
@@ -102,6 +104,7 @@ def test_saved_app_survives_a_restart(data_dir: Path) -> None:
         handle = d.call("GetObject", qid, handle=1)["qReturn"]["qHandle"]
         assert d.layout(handle) == expected
     assert d.call("GetAppLayout", handle=1)["qLayout"]["qTitle"] == "Sales"
+    assert d.call("GetAppLayout", handle=1)["qLayout"]["qStateNames"] == ["Compare"]
     assert [x["qName"] for x in d.call("GetConnections", handle=1)["qConnections"]] == ["files"]
     assert [x["qDocId"] for x in d.call("GetDocList")["qDocList"]] == ["sales"]
     # delete, and a third engine finds nothing

@@ -19,7 +19,13 @@ from typing import Any, Protocol
 from associa.app.children import ObjectTree, TreeNode, apply_tree, plan_tree
 from associa.app.connections import Connections
 from associa.app.properties import new_object_properties, replaced_properties, stored_properties
-from associa.errors import AlreadyExists, NotFound, ReloadInProgress, ScriptError
+from associa.errors import (
+    AlreadyExists,
+    InvalidParameters,
+    NotFound,
+    ReloadInProgress,
+    ScriptError,
+)
 from associa.model import DataModel
 from associa.script import ReloadResult, run_script
 from associa.script.syntax import SyntaxIssue, check_syntax
@@ -79,6 +85,7 @@ class App:
         self._listeners: weakref.WeakSet[Any] = weakref.WeakSet()
         self.object_versions: dict[str, int] = {}
         self.tree = ObjectTree()  # children of persisted objects
+        self.state_names: list[str] = []  # alternate states (AddAlternateState), in order
 
     # -- listeners ------------------------------------------------------------------
 
@@ -287,6 +294,29 @@ class App:
             self.notify("object" if node.obj_id in existed else "create", node.obj_id)
         return nodes
 
+    # -- alternate states -----------------------------------------------------------
+
+    def add_state(self, name: str) -> None:
+        """AddAlternateState: a selection state every session of the app has (saved with
+        the app). AlreadyExists when there is one of that name."""
+        if not isinstance(name, str) or not name.strip() or name == "$":
+            raise InvalidParameters(f"Invalid state name: {name!r}")
+        with self.lock:
+            if name in self.state_names:
+                raise AlreadyExists(name)
+            self.state_names.append(name)
+            self.modified = now_iso()
+        self.notify("states")
+
+    def remove_state(self, name: str) -> None:
+        """RemoveAlternateState: the state and its selections go from every session."""
+        with self.lock:
+            if name not in self.state_names:
+                raise NotFound(name, "State not found")
+            self.state_names.remove(name)
+            self.modified = now_iso()
+        self.notify("states")
+
     def set_properties(self, props: dict[str, Any]) -> None:
         with self.lock:
             self.properties = copy.deepcopy(props)
@@ -317,6 +347,7 @@ class App:
                 "properties": copy.deepcopy(self.properties),
                 "connections": self.connections.to_record(),  # credentials sealed
                 "variables": dict(self.variables),
+                "alternateStates": list(self.state_names),
                 "created": self.created,
                 "modified": self.modified,
                 "lastReloadTime": self.last_reload_time,
@@ -338,6 +369,7 @@ class App:
             c = Connection.from_record(conn)
             app.connections.items[c.id] = c
         app.variables = meta.get("variables") or {}
+        app.state_names = [n for n in meta.get("alternateStates") or [] if isinstance(n, str)]
         app.locale = Locale.from_variables(app.variables)
         app.created = meta.get("created", app.created)
         app.modified = meta.get("modified", app.modified)

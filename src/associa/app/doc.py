@@ -49,6 +49,9 @@ class DocState(Selections):
             # the new model's inference plan (code counts, the presence of no selection,
             # compiled kernels) is made with the reload, not by the first click
             shared_for(app.model)
+        if what == "states":
+            self.states_removed()
+            what = "selection"  # every object may be in a state that changed
         self.on_change(what, object_id)
         if what == "destroy" and object_id is not None:
             self._forget(object_id)
@@ -208,6 +211,48 @@ class DocState(Selections):
                 self.on_change("object", node.obj_id)
         return nodes
 
+    # -- selection states of objects ----------------------------------------------
+
+    def object_state(self, obj_id: str, definition: dict[str, Any] | None = None) -> str:
+        """The state an object's definition is computed and selected in: the
+        definition's own non-empty ``qStateName``, else the object's, else its parent's
+        (children inherit), else the default state ``$`` (reference §6.1.4: Sense
+        visualizations on a sheet in a state inherit it unless given their own)."""
+        if definition is not None:
+            own = definition.get("qStateName")
+            if isinstance(own, str) and own:
+                return own
+        seen: set[str] = set()
+        current: str | None = obj_id
+        while current is not None and current not in seen:
+            seen.add(current)
+            found = self.properties(current)
+            if found is None:
+                break
+            named = found[0].get("qStateName")
+            if isinstance(named, str) and named:
+                return named
+            current = self.parent_of(current)
+        return "$"
+
+    def inherited_state(self, obj_id: str) -> str | None:
+        """The object's state when it or an ancestor names one (for the top-level
+        ``qStateName`` of its layout), else None."""
+        state = self.object_state(obj_id)
+        if state != "$":
+            return state
+        current: str | None = obj_id
+        seen: set[str] = set()
+        while current is not None and current not in seen:
+            seen.add(current)
+            found = self.properties(current)
+            if found is None:
+                return None
+            if found[0].get("qStateName"):
+                return state
+            current = self.parent_of(current)
+        return None
+
     # -- computations ---------------------------------------------------------------
 
     def _cached(self, obj_id: str, path: str, build: Callable[[], Any], key: tuple) -> Any:
@@ -220,14 +265,14 @@ class DocState(Selections):
         return value
 
     def hypercube(self, obj_id: str, path: str, definition: dict[str, Any]) -> HyperCube:
-        model, state, inf = self.snapshot()
+        model, state, inf = self.snapshot(self.object_state(obj_id, definition))
         key = ("hc", self.version(obj_id), model.version, state.version, id(definition))
         return self._cached(
             obj_id, path, lambda: HyperCube(model, inf, definition, self.app.locale), key
         )
 
     def listobject(self, obj_id: str, path: str, definition: dict[str, Any]) -> ListObject:
-        model, state, inf = self.snapshot()
+        model, state, inf = self.snapshot(self.object_state(obj_id, definition))
         search = self.searches.get((obj_id, path))
         key = ("lo", self.version(obj_id), model.version, state.version, id(definition),
                None if search is None else search[0])
@@ -245,8 +290,8 @@ class DocState(Selections):
             key,
         )
 
-    def evaluate(self, text: str) -> tuple[str | None, float]:
-        model, _, inf = self.snapshot()
+    def evaluate(self, text: str, state: str | None = "$") -> tuple[str | None, float]:
+        model, _, inf = self.snapshot(state)
         return evaluate_scalar(model, inf, text, self.app.locale)
 
     def evaluate_text(self, text: str) -> str:

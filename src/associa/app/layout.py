@@ -59,8 +59,10 @@ def value_expression(doc: DocState, value: Any) -> float | str:
     return nan_json(num)
 
 
-def selection_object(doc: DocState, definition: dict[str, Any]) -> dict[str, Any]:
-    model, state, inf = doc.snapshot()
+def selection_object(doc: DocState, definition: dict[str, Any],
+                     state_name: str = "$") -> dict[str, Any]:
+    """The current selections of one state (``qSelectionObjectDef``)."""
+    model, state, inf = doc.snapshot(state_name)
     items = []
     for sort_index, name in enumerate(state.order):
         if name not in model.fields:
@@ -113,7 +115,7 @@ def _meta(doc: DocState, obj_id: str, path: str, definition: dict[str, Any]) -> 
 
 
 def _selections(doc: DocState, obj_id: str, path: str, definition: dict[str, Any]) -> Any:
-    return selection_object(doc, definition)
+    return selection_object(doc, definition, doc.object_state(obj_id, definition))
 
 
 # property key -> (layout key, builder)
@@ -184,11 +186,14 @@ def object_layout(doc: DocState, obj_id: str, props: dict[str, Any]) -> dict[str
     ordered["qMeta"] = meta
     ordered["qSelectionInfo"] = _selection_info(doc, obj_id)
     ordered.update((k, v) for k, v in layout.items() if k not in ordered)
+    inherited = doc.inherited_state(obj_id)
+    if inherited is not None:  # the state the object is in, its own or an ancestor's
+        ordered["qStateName"] = inherited
     return ordered
 
 
 def _selection_info(doc: DocState, obj_id: str) -> dict[str, Any]:
     if doc.modal is not None and doc.modal[0] == obj_id:
-        made = doc.state is not doc.modal[1]
+        made = doc.made_selections()
         return {"qInSelections": True, "qMadeSelections": made} if made else {"qInSelections": True}
     return {}

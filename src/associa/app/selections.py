@@ -5,6 +5,12 @@ other front end) only translate requests: select symbols, values, a search strin
 values in some states; clear and lock; list-object searches; modal selections (Begin/
 EndSelections, ResetMadeSelections, AbortModal); back and forward.
 
+Selections are kept per selection state: the default state ``$`` and the alternate states,
+the app's (AddAlternateState, persisted with the app) and the session's own
+(AddSessionAlternateState). Every method takes the state it acts in (``state``, default
+``$``; "" means ``$`` too); an unknown state is a NotFound error. Back and Forward step
+through the selections of every state at once, as one history.
+
 Every change goes through ``update``, a compare-and-set: it reads the state, computes the
 new state from it outside the lock and commits only if the state is still the one it was
 computed from, else it computes again from the newer state. Requests on one socket run
@@ -20,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from associa.errors import FieldNotFound, ModalObjectError
+from associa.errors import AlreadyExists, FieldNotFound, ModalObjectError, NotFound
 from associa.model import DataModel
 from associa.select import Inference, SelectionState, inference
 from associa.select.actions import match_field_values, search_symbols, select_symbols
@@ -49,6 +55,8 @@ STATE_GROUPS: dict[str, tuple[int, ...]] = {
     "all": tuple(range(8)),
 }
 HISTORY = 100  # states kept for Back
+DEFAULT_STATE = "$"
+States = dict[str, SelectionState]  # every selection state's selections, by name
 FAST_TRIES = 8  # compare-and-set tries before computing under the lock
 
 
@@ -61,83 +69,190 @@ class Selections:
 
     def __init__(self) -> None:
         # DocState sets app, lock and on_change first
-        self._state = SelectionState()
+        self._states: States = {DEFAULT_STATE: SelectionState()}
         self._state_model = self.app.model
-        self._inference: Inference | None = None
-        self._inference_state: SelectionState | None = None
-        self.back: list[SelectionState] = []
-        self.forward: list[SelectionState] = []
-        self.modal: tuple[str, SelectionState] | None = None  # (object id, state before)
+        # state name -> (the selections it was made for, their inference)
+        self._inferences: dict[str, tuple[SelectionState, Inference]] = {}
+        self.back: list[States] = []
+        self.forward: list[States] = []
+        self.modal: tuple[str, States] | None = None  # (object id, selections before)
+        self.session_states: list[str] = []  # AddSessionAlternateState, in order
         # list-object searches: (object id, path) -> (text, matching symbols, field)
         self.searches: dict[tuple[str, str], tuple[str, set[int], str]] = {}
 
+    # -- selection states -----------------------------------------------------------
+
+    def state_names(self) -> list[str]:
+        """The alternate states this session sees: the app's, then its own."""
+        names = list(self.app.state_names)
+        return names + [n for n in self.session_states if n not in names]
+
+    def resolve_state(self, state: str | None) -> str:
+        """The state a request names ("" and None are the default state ``$``);
+        NotFound for a state that is neither ``$`` nor an alternate state."""
+        if not state or state == DEFAULT_STATE:
+            return DEFAULT_STATE
+        if state in self.app.state_names or state in self.session_states:
+            return state
+        raise NotFound(state, "State not found")
+
+    def add_session_state(self, name: str, source: str | None = None) -> None:
+        """AddSessionAlternateState: a state of this session only, starting with the
+        selections of ``source`` when given."""
+        if not isinstance(name, str) or not name or name == DEFAULT_STATE:
+            raise NotFound(str(name), "Invalid state name")
+        start = None if not source else self.snapshot(source)[1]
+        with self.lock:
+            if name in self.session_states or name in self.app.state_names:
+                raise AlreadyExists(name)
+            self.session_states.append(name)
+            if start is not None:
+                self._states[name] = start
+        self.on_change("selection", None)
+
+    def remove_session_state(self, name: str) -> bool:
+        """RemoveSessionAlternateState: False when the session has no such state."""
+        with self.lock:
+            if name not in self.session_states:
+                return False
+            self.session_states.remove(name)
+            if name not in self.app.state_names:
+                self._drop_state(name)
+        self.on_change("selection", None)
+        return True
+
+    def _drop_state(self, name: str) -> None:
+        """Forget a state's selections (the caller holds the lock)."""
+        self._states.pop(name, None)
+        self._inferences.pop(name, None)
+        for history in (self.back, self.forward):
+            for entry in history:
+                entry.pop(name, None)
+
+    def states_removed(self) -> None:
+        """The app's alternate states changed: drop the selections of states gone."""
+        with self.lock:
+            known = set(self.app.state_names) | set(self.session_states) | {DEFAULT_STATE}
+            for name in [n for n in self._states if n not in known]:
+                self._drop_state(name)
+
     # -- the state ------------------------------------------------------------------
 
-    def snapshot(self) -> tuple[DataModel, SelectionState, Inference]:
-        """A consistent (model, state, inference) triple. The inference is the model's
-        shared one for the state (``select.inference``): made lazily, it computes what its
-        readers ask for, once for every session and object asking for the same state."""
+    def _rebased(self) -> DataModel:
+        """The app's model, with every state's selections moved onto it after a reload
+        (the caller holds the lock)."""
+        model = self.app.model
+        if model is not self._state_model:
+            old = self._state_model
+            self._states = {n: st.rebase(old, model) for n, st in self._states.items()}
+            self._state_model = model
+            self._inferences.clear()
+        return model
+
+    def _current(self, name: str) -> SelectionState:
+        """The selections of a state (the caller holds the lock)."""
+        found = self._states.get(name)
+        if found is None:
+            found = self._states[name] = SelectionState()
+        return found
+
+    def snapshot(self, state: str | None = DEFAULT_STATE) -> tuple[DataModel, SelectionState,
+                                                                    Inference]:
+        """A consistent (model, selections, inference) triple of a selection state. The
+        inference is the model's shared one for the selections (``select.inference``):
+        made lazily, it computes what its readers ask for, once for every session and
+        object asking for the same selections."""
+        name = self.resolve_state(state)
         with self.lock:
-            model = self.app.model
-            if model is not self._state_model:
-                self._state = self._state.rebase(self._state_model, model)
-                self._state_model = model
-                self._inference = None
-            state = self._state
-            inf = self._inference
-            if inf is not None and inf.model is model and self._inference_state is state:
-                return model, state, inf
-        inf = inference(model, state)  # may compute the model's plan: outside the lock
+            model = self._rebased()
+            current = self._current(name)
+            hit = self._inferences.get(name)
+            if hit is not None and hit[0] is current and hit[1].model is model:
+                return model, current, hit[1]
+        inf = inference(model, current)  # may compute the model's plan: outside the lock
         with self.lock:
-            if self._state is state and self._state_model is model:
-                self._inference, self._inference_state = inf, state
-        return model, state, inf
+            if self._states.get(name) is current and self._state_model is model:
+                self._inferences[name] = (current, inf)
+        return model, current, inf
 
     @property
     def state(self) -> SelectionState:
+        """The default state's selections."""
         return self.snapshot()[1]
 
-    def update(self, compute: Compute) -> bool:
-        """Apply a selection by compare-and-set: ``compute`` the next state from the
-        current one and commit it if the state is still the one it was computed from;
-        else compute again from the newer state. False when ``compute`` gives None (a
-        locked field: nothing changes); True otherwise, also when the state stays."""
+    def all_states(self) -> States:
+        """Every state's selections (a copy of the mapping; the states are immutable)."""
+        with self.lock:
+            return self._every_state()
+
+    def _every_state(self) -> States:
+        """The selections of every state this session has, none left out (the caller
+        holds the lock)."""
+        self._rebased()
+        for name in (DEFAULT_STATE, *self.app.state_names, *self.session_states):
+            self._current(name)
+        return dict(self._states)
+
+    def update(self, compute: Compute, state: str | None = DEFAULT_STATE) -> bool:
+        """Apply a selection by compare-and-set: ``compute`` the next selections of the
+        state from its current ones and commit them if they are still the ones they were
+        computed from; else compute again from the newer ones. False when ``compute``
+        gives None (a locked field: nothing changes); True otherwise, also when the
+        selections stay."""
+        name = self.resolve_state(state)
         for _ in range(FAST_TRIES):
-            model, state, inf = self.snapshot()
-            new = compute(model, state, inf)
+            model, current, inf = self.snapshot(name)
+            new = compute(model, current, inf)
             if new is None:
                 return False
             with self.lock:
-                current = self._state is state and self._state_model is model
-                if current and model is self.app.model:
-                    changed = self._commit(state, new)
+                same = self._states.get(name) is current and self._state_model is model
+                if same and model is self.app.model:
+                    changed = self._commit(name, current, new)
                     break
         else:
             with self.lock:  # contended: compute holding the lock, so that this one lands
-                model, state, inf = self.snapshot()
-                new = compute(model, state, inf)
+                model, current, inf = self.snapshot(name)
+                new = compute(model, current, inf)
                 if new is None:
                     return False
-                changed = self._commit(state, new)
+                changed = self._commit(name, current, new)
         if changed:
             self.on_change("selection", None)
         return True
 
-    def _commit(self, old: SelectionState, new: SelectionState) -> bool:
-        """Make ``new`` the state; whether it differs. The caller holds the lock and saw
-        that ``old`` is still the state."""
+    def _commit(self, name: str, old: SelectionState, new: SelectionState) -> bool:
+        """Make ``new`` the selections of state ``name``; whether they differ. The caller
+        holds the lock and saw that ``old`` is still current."""
         if _same(old, new):
             return False
-        self.back.append(old)
+        self.back.append(dict(self._states))
         del self.back[:-HISTORY]
         self.forward.clear()
-        self._state = new
-        self._inference = None
+        self._states[name] = new
+        self._inferences.pop(name, None)
         return True
 
-    def set_state(self, new: SelectionState | None) -> bool:
-        """Make ``new`` the current state (None: nothing changed). Returns success."""
-        return self.update(lambda model, state, inf: new)
+    def set_state(self, new: SelectionState | None, state: str | None = DEFAULT_STATE) -> bool:
+        """Make ``new`` the current selections of a state (None: nothing changed)."""
+        return self.update(lambda model, current, inf: new, state)
+
+    def set_states(self, states: Mapping[str, SelectionState]) -> None:
+        """Make these the selections of the states they name (one step of the history);
+        states not named keep theirs, unknown ones are left out."""
+        with self.lock:
+            self._rebased()
+            known = {DEFAULT_STATE, *self.app.state_names, *self.session_states}
+            new = dict(self._states)
+            new.update((n, st) for n, st in states.items() if n in known)
+            if all(_same(self._current(n), st) for n, st in new.items()):
+                return
+            self.back.append(dict(self._states))
+            del self.back[:-HISTORY]
+            self.forward.clear()
+            self._states = new
+            self._inferences.clear()
+        self.on_change("selection", None)
 
     def step(self, forward: bool) -> None:
         """Back (``forward`` False) or Forward through the selection history."""
@@ -145,109 +260,127 @@ class Selections:
             src, dst = (self.forward, self.back) if forward else (self.back, self.forward)
             if not src:
                 return
-            dst.append(self.snapshot()[1])
-            self._state = src.pop()
-            self._inference = None
+            self._rebased()
+            dst.append(dict(self._states))
+            self._states = src.pop()
+            self._inferences.clear()
         self.on_change("selection", None)
+
+    def made_selections(self) -> bool:
+        """Whether the selections differ from those when modal mode began."""
+        with self.lock:
+            if self.modal is None:
+                return False
+            before = self.modal[1]
+            return any(self._states.get(n) is not st for n, st in before.items()) or any(
+                n not in before for n in self._states)
 
     # -- selecting ------------------------------------------------------------------
 
     def _select(self, field: str, symbols: Callable[[DataModel, Inference], Iterable[int]],
-                toggle: bool, soft_lock: bool) -> bool:
-        """Select ``symbols(model, inference)`` of the state being changed in ``field``
-        (FieldNotFound when the model has no such field)."""
+                toggle: bool, soft_lock: bool, state: str | None) -> bool:
+        """Select ``symbols(model, inference)`` of the selections being changed in
+        ``field`` (FieldNotFound when the model has no such field)."""
 
-        def compute(model: DataModel, state: SelectionState,
+        def compute(model: DataModel, current: SelectionState,
                     inf: Inference) -> SelectionState | None:
             if field not in model.fields:
                 raise FieldNotFound(field)
-            return select_symbols(model, state, field, symbols(model, inf), toggle, soft_lock)
+            return select_symbols(model, current, field, symbols(model, inf), toggle, soft_lock)
 
-        return self.update(compute)
+        return self.update(compute, state)
 
     def select_symbols(self, field: str, symbols: Iterable[int], toggle: bool = False,
-                       soft_lock: bool = False) -> bool:
+                       soft_lock: bool = False, state: str | None = DEFAULT_STATE) -> bool:
         """Select symbols (indices into the field's symbol table); ``toggle`` flips them
         instead. False when the field is locked (unless ``soft_lock``)."""
         wanted = list(symbols)
-        return self._select(field, lambda model, inf: wanted, toggle, soft_lock)
+        return self._select(field, lambda model, inf: wanted, toggle, soft_lock, state)
 
     def select_values(self, field: str, values: Sequence[Mapping[str, Any]],
-                      toggle: bool = False, soft_lock: bool = False) -> bool:
+                      toggle: bool = False, soft_lock: bool = False,
+                      state: str | None = DEFAULT_STATE) -> bool:
         """Select FieldValues (``{"qText"}`` or ``{"qIsNumeric", "qNumber"}``)."""
         return self._select(field, lambda model, inf: match_field_values(model, field, values),
-                            toggle, soft_lock)
+                            toggle, soft_lock, state)
 
     def select_match(self, field: str, text: str, toggle: bool = False,
-                     soft_lock: bool = False) -> bool:
+                     soft_lock: bool = False, state: str | None = DEFAULT_STATE) -> bool:
         """Select the values a search string matches (``No*``, ``>10``, words)."""
         return self._select(field, lambda model, inf: search_symbols(model, field, text),
-                            toggle, soft_lock)
+                            toggle, soft_lock, state)
 
-    def select_states(self, field: str, group: str, soft_lock: bool = False) -> bool:
+    def select_states(self, field: str, group: str, soft_lock: bool = False,
+                      state: str | None = DEFAULT_STATE) -> bool:
         """Select the values in a group of states: "possible", "alternative",
-        "excluded" or "all" (``STATE_GROUPS``), as the state being changed has them."""
+        "excluded" or "all" (``STATE_GROUPS``), as the selections being changed have
+        them."""
         wanted = STATE_GROUPS[group]
         return self._select(
             field, lambda model, inf: np.flatnonzero(np.isin(inf.states(field), wanted)).tolist(),
-            False, soft_lock)
+            False, soft_lock, state)
 
-    def select(self, field: str, *values: str | float, toggle: bool = False) -> bool:
+    def select(self, field: str, *values: str | float, toggle: bool = False,
+               state: str | None = DEFAULT_STATE) -> bool:
         """Select values of a field by text or number (what Field.SelectValues does)."""
         wanted = [
             {"qText": v} if isinstance(v, str) else {"qIsNumeric": True, "qNumber": v}
             for v in values
         ]
-        return self.select_values(field, wanted, toggle)
+        return self.select_values(field, wanted, toggle, state=state)
 
     # -- clearing and locking -------------------------------------------------------
 
-    def clear(self, field: str | None = None) -> None:
+    def clear(self, field: str | None = None, state: str | None = DEFAULT_STATE) -> None:
         """Clear one field's selection, or all (unlocked) selections."""
-        self.update(lambda model, state, inf: state.cleared() if field is None
-                    else state.with_field(field, None))
+        self.update(lambda model, current, inf: current.cleared() if field is None
+                    else current.with_field(field, None), state)
 
-    def clear_field(self, field: str) -> bool:
+    def clear_field(self, field: str, state: str | None = DEFAULT_STATE) -> bool:
         """Clear a field's selection; False when the field is locked."""
-        return self.update(lambda model, state, inf: None if field in state.locked
-                           else state.with_field(field, None))
+        return self.update(lambda model, current, inf: None if field in current.locked
+                           else current.with_field(field, None), state)
 
-    def clear_fields(self, fields: Iterable[str]) -> None:
+    def clear_fields(self, fields: Iterable[str], state: str | None = DEFAULT_STATE) -> None:
         """Clear the selections of several fields, except locked ones."""
         names = set(fields)
-        self.update(lambda model, state, inf: state.without(names - state.locked))
+        self.update(lambda model, current, inf: current.without(names - current.locked), state)
 
-    def clear_all(self, locked_also: bool = False) -> None:
-        self.update(lambda model, state, inf: state.cleared(locked_also))
+    def clear_all(self, locked_also: bool = False, state: str | None = DEFAULT_STATE) -> None:
+        self.update(lambda model, current, inf: current.cleared(locked_also), state)
 
-    def clear_others(self, field: str, soft_lock: bool = False) -> bool:
+    def clear_others(self, field: str, soft_lock: bool = False,
+                     state: str | None = DEFAULT_STATE) -> bool:
         """Clear every field but ``field`` (locked ones too with ``soft_lock``)."""
-        return self.update(lambda model, state, inf: state.without(
-            {f for f in state.order if f != field and (soft_lock or f not in state.locked)}))
+        return self.update(lambda model, current, inf: current.without(
+            {f for f in current.order if f != field and (soft_lock or f not in current.locked)}),
+            state)
 
-    def lock_field(self, field: str) -> bool:
+    def lock_field(self, field: str, state: str | None = DEFAULT_STATE) -> bool:
         """Lock a field's selection; False when it has none."""
-        return self.update(lambda model, state, inf: state.with_lock(field, True)
-                           if state.has_selection(field) else None)
+        return self.update(lambda model, current, inf: current.with_lock(field, True)
+                           if current.has_selection(field) else None, state)
 
-    def unlock_field(self, field: str) -> bool:
-        return self.update(lambda model, state, inf: state.with_lock(field, False))
+    def unlock_field(self, field: str, state: str | None = DEFAULT_STATE) -> bool:
+        return self.update(lambda model, current, inf: current.with_lock(field, False), state)
 
-    def lock_all(self) -> None:
-        def compute(model: DataModel, state: SelectionState, inf: Inference) -> SelectionState:
-            for name in state.order:
-                state = state.with_lock(name, True)
-            return state
+    def lock_all(self, state: str | None = DEFAULT_STATE) -> None:
+        def compute(model: DataModel, current: SelectionState,
+                    inf: Inference) -> SelectionState:
+            for name in current.order:
+                current = current.with_lock(name, True)
+            return current
 
-        self.update(compute)
+        self.update(compute, state)
 
-    def unlock_all(self) -> None:
-        def compute(model: DataModel, state: SelectionState, inf: Inference) -> SelectionState:
-            for name in list(state.locked):
-                state = state.with_lock(name, False)
-            return state
+    def unlock_all(self, state: str | None = DEFAULT_STATE) -> None:
+        def compute(model: DataModel, current: SelectionState,
+                    inf: Inference) -> SelectionState:
+            for name in list(current.locked):
+                current = current.with_lock(name, False)
+            return current
 
-        self.update(compute)
+        self.update(compute, state)
 
     # -- list-object searches -------------------------------------------------------
 
@@ -263,14 +396,14 @@ class Selections:
         self.on_change("layout", obj_id)
 
     def accept_search(self, obj_id: str, path: str, toggle: bool = False,
-                      soft_lock: bool = False) -> None:
+                      soft_lock: bool = False, state: str | None = DEFAULT_STATE) -> None:
         """AcceptListObjectSearch: select the matches (if a search is on) and end it."""
         with self.lock:
             found = self.searches.pop((obj_id, path), None)
         self.on_change("layout", obj_id)
         if found is not None:
             text, symbols, field = found
-            self.select_symbols(field, sorted(symbols), toggle, soft_lock)
+            self.select_symbols(field, sorted(symbols), toggle, soft_lock, state)
 
     def abort_search(self, obj_id: str, path: str) -> None:
         with self.lock:
@@ -285,17 +418,17 @@ class Selections:
         with self.lock:
             if self.modal is not None and self.modal[0] != obj_id:
                 raise ModalObjectError("BeginSelections")
-            self.modal = (obj_id, self.snapshot()[1])
+            self.modal = (obj_id, self._every_state())
         self.on_change("layout", obj_id)
 
     def end_selections(self, obj_id: str, accept: bool) -> None:
         """Leave modal mode, keeping the selections made in it or (not ``accept``)
-        going back to the state before it."""
+        going back to the selections before it."""
         with self.lock:
             modal, self.modal = self.modal, None
         self.on_change("layout", obj_id)
         if modal is not None and not accept:
-            self.set_state(modal[1])
+            self.set_states(modal[1])
 
     def reset_made_selections(self, obj_id: str) -> None:
         """Undo the selections made in modal mode, staying in it."""
@@ -303,9 +436,9 @@ class Selections:
             modal = self.modal
         if modal is None:
             return
-        self.set_state(modal[1])
+        self.set_states(modal[1])
         with self.lock:
-            self.modal = (obj_id, self.snapshot()[1])
+            self.modal = (obj_id, self._every_state())
 
     def abort_modal(self, accept: bool = False) -> None:
         """Doc.AbortModal: end any object's modal mode, keeping its selections or not."""
@@ -314,7 +447,7 @@ class Selections:
         if modal is None:
             return
         if not accept:
-            self.set_state(modal[1])
+            self.set_states(modal[1])
         self.on_change("selection", None)
 
 

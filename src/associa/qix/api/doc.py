@@ -172,7 +172,7 @@ def get_app_layout(call: Call) -> dict[str, Any]:
         "qLastReloadTime": app.last_reload_time,
         "qModified": False,
         "qHasScript": bool(app.script.strip()),
-        "qStateNames": [],
+        "qStateNames": _doc(call).state_names(),
         "qMeta": {"privileges": ["read", "update", "delete", "reload", "exportdata"]},
         "qLocaleInfo": app.locale.to_qlocaleinfo(),
         "qHasData": not model.is_empty(),
@@ -318,10 +318,10 @@ def get_field_description(call: Call, qFieldName: str) -> dict[str, Any]:
 @method("Doc", "GetField", p("qFieldName", "str"), p("qStateName", "str", ""), out=("qReturn",))
 def get_field(call: Call, qFieldName: str, qStateName: str) -> dict[str, Any]:
     doc = _doc(call)
-    model, _, _ = doc.snapshot()
+    state = doc.resolve_state(qStateName)  # NotFound for a state the app does not have
+    model, _, _ = doc.snapshot(state)
     if qFieldName not in model.fields:
         raise FieldNotFound(qFieldName)
-    state = qStateName or "$"
     entry = call.session.handles.acquire(
         "Field", ("field", qFieldName, state), FieldRef(doc, qFieldName, state)
     )
@@ -357,17 +357,44 @@ def evaluate_ex(call: Call, qExpression: str) -> dict[str, Any]:
 
 @method("Doc", "ClearAll", p("qLockedAlso", "bool", False), p("qStateName", "str", ""))
 def clear_all(call: Call, qLockedAlso: bool, qStateName: str) -> None:
-    _doc(call).clear_all(qLockedAlso)
+    _doc(call).clear_all(qLockedAlso, qStateName)
 
 
 @method("Doc", "LockAll", p("qStateName", "str", ""))
 def lock_all(call: Call, qStateName: str) -> None:
-    _doc(call).lock_all()
+    _doc(call).lock_all(qStateName)
 
 
 @method("Doc", "UnlockAll", p("qStateName", "str", ""))
 def unlock_all(call: Call, qStateName: str) -> None:
-    _doc(call).unlock_all()
+    _doc(call).unlock_all(qStateName)
+
+
+# -- alternate states -----------------------------------------------------------------
+
+
+@method("Doc", "AddAlternateState", p("qStateName", "str"))
+def add_alternate_state(call: Call, qStateName: str) -> None:
+    """A state of the app, for every session (saved with the app by DoSave)."""
+    _doc(call).app.add_state(qStateName)
+
+
+@method("Doc", "RemoveAlternateState", p("qStateName", "str"))
+def remove_alternate_state(call: Call, qStateName: str) -> None:
+    _doc(call).app.remove_state(qStateName)
+
+
+@method("Doc", "AddSessionAlternateState", p("qStateName", "str"),
+        p("qSourceStateName", "str", ""))
+def add_session_alternate_state(call: Call, qStateName: str, qSourceStateName: str) -> None:
+    """A state of this session only, starting with the selections of qSourceStateName
+    when given (help "AddSessionAlternateState")."""
+    _doc(call).add_session_state(qStateName, qSourceStateName or None)
+
+
+@method("Doc", "RemoveSessionAlternateState", p("qStateName", "str"), out=("qSuccess",))
+def remove_session_alternate_state(call: Call, qStateName: str) -> bool:
+    return _doc(call).remove_session_state(qStateName)
 
 
 @method("Doc", "Back")

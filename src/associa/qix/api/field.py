@@ -16,11 +16,12 @@ def _ref(call: Call) -> FieldRef:
     return call.target
 
 
-def _selecting(call: Call, action: Callable[[DocState, str], bool]) -> bool:
-    """Run a selection on the field; False when the field is gone (after a reload)."""
+def _selecting(call: Call, action: Callable[[DocState, str, str], bool]) -> bool:
+    """Run a selection on the field, in the handle's state; False when the field is gone
+    (after a reload)."""
     ref = _ref(call)
     try:
-        return action(ref.doc, ref.name)
+        return action(ref.doc, ref.name, ref.state)
     except FieldNotFound:
         return False
 
@@ -28,20 +29,22 @@ def _selecting(call: Call, action: Callable[[DocState, str], bool]) -> bool:
 @method("Field", "Select", p("qMatch", "str"), p("qSoftLock", "bool", False),
         p("qExcludedValuesMode", "int", 0), out=("qReturn",))
 def select(call: Call, qMatch: str, qSoftLock: bool, qExcludedValuesMode: int) -> bool:
-    return _selecting(call, lambda doc, name: doc.select_match(name, qMatch, False, qSoftLock))
+    return _selecting(call, lambda doc, name, st: doc.select_match(
+        name, qMatch, False, qSoftLock, st))
 
 
 @method("Field", "ToggleSelect", p("qMatch", "str"), p("qSoftLock", "bool", False),
         p("qExcludedValuesMode", "int", 0), out=("qReturn",))
 def toggle_select(call: Call, qMatch: str, qSoftLock: bool, qExcludedValuesMode: int) -> bool:
-    return _selecting(call, lambda doc, name: doc.select_match(name, qMatch, True, qSoftLock))
+    return _selecting(call, lambda doc, name, st: doc.select_match(
+        name, qMatch, True, qSoftLock, st))
 
 
 @method("Field", "SelectValues", p("qFieldValues", "list"), p("qToggleMode", "bool", False),
         p("qSoftLock", "bool", False), out=("qReturn",))
 def select_values(call: Call, qFieldValues: list[Any], qToggleMode: bool, qSoftLock: bool) -> bool:
-    return _selecting(call, lambda doc, name: doc.select_values(name, qFieldValues, qToggleMode,
-                                                                qSoftLock))
+    return _selecting(call, lambda doc, name, st: doc.select_values(
+        name, qFieldValues, qToggleMode, qSoftLock, st))
 
 
 @method("Field", "LowLevelSelect", p("qValues", "list"), p("qToggleMode", "bool", False),
@@ -52,48 +55,52 @@ def low_level_select(call: Call, qValues: list[Any], qToggleMode: bool, qSoftLoc
         if not isinstance(v, bool)
         and (isinstance(v, int) or (isinstance(v, float) and v.is_integer()))
     ]
-    return _selecting(call, lambda doc, name: doc.select_symbols(name, symbols, qToggleMode,
-                                                                 qSoftLock))
+    return _selecting(call, lambda doc, name, st: doc.select_symbols(
+        name, symbols, qToggleMode, qSoftLock, st))
 
 
 @method("Field", "Clear", out=("qReturn",))
 def clear(call: Call) -> bool:
-    return _ref(call).doc.clear_field(_ref(call).name)
+    ref = _ref(call)
+    return ref.doc.clear_field(ref.name, ref.state)
 
 
 @method("Field", "ClearAllButThis", p("qSoftLock", "bool", False), out=("qReturn",))
 def clear_all_but_this(call: Call, qSoftLock: bool) -> bool:
-    return _ref(call).doc.clear_others(_ref(call).name, qSoftLock)
+    ref = _ref(call)
+    return ref.doc.clear_others(ref.name, qSoftLock, ref.state)
 
 
 @method("Field", "SelectAll", p("qSoftLock", "bool", False), out=("qReturn",))
 def select_all(call: Call, qSoftLock: bool) -> bool:
-    return _selecting(call, lambda doc, name: doc.select_states(name, "all", qSoftLock))
+    return _selecting(call, lambda doc, name, st: doc.select_states(name, "all", qSoftLock, st))
 
 
 @method("Field", "SelectPossible", p("qSoftLock", "bool", False), out=("qReturn",))
 def select_possible(call: Call, qSoftLock: bool) -> bool:
-    return _selecting(call, lambda doc, name: doc.select_states(name, "possible", qSoftLock))
+    return _selecting(call, lambda doc, name, st: doc.select_states(name, "possible", qSoftLock, st))
 
 
 @method("Field", "SelectAlternative", p("qSoftLock", "bool", False), out=("qReturn",))
 def select_alternative(call: Call, qSoftLock: bool) -> bool:
-    return _selecting(call, lambda doc, name: doc.select_states(name, "alternative", qSoftLock))
+    return _selecting(call, lambda doc, name, st: doc.select_states(name, "alternative", qSoftLock, st))
 
 
 @method("Field", "SelectExcluded", p("qSoftLock", "bool", False), out=("qReturn",))
 def select_excluded(call: Call, qSoftLock: bool) -> bool:
-    return _selecting(call, lambda doc, name: doc.select_states(name, "excluded", qSoftLock))
+    return _selecting(call, lambda doc, name, st: doc.select_states(name, "excluded", qSoftLock, st))
 
 
 @method("Field", "Lock", out=("qReturn",))
 def lock(call: Call) -> bool:
-    return _ref(call).doc.lock_field(_ref(call).name)
+    ref = _ref(call)
+    return ref.doc.lock_field(ref.name, ref.state)
 
 
 @method("Field", "Unlock", out=("qReturn",))
 def unlock(call: Call) -> bool:
-    return _ref(call).doc.unlock_field(_ref(call).name)
+    ref = _ref(call)
+    return ref.doc.unlock_field(ref.name, ref.state)
 
 
 @method("Field", "GetCardinal", out=("qReturn",))

@@ -157,6 +157,12 @@ def _list_field(call: Call, path: str) -> str:
     return list_field(_definition(call, path, "lo"))
 
 
+def _state(call: Call, path: str, kind: str) -> str:
+    """The state the definition at ``path`` selects in (``DocState.object_state``)."""
+    ref = _ref(call)
+    return ref.doc.object_state(ref.obj_id, _definition(call, path, kind))
+
+
 def _int_list(values: list[Any], name: str) -> list[int]:
     out = []
     for v in values:
@@ -174,11 +180,12 @@ def select_listobject_values(call: Call, qPath: str, qValues: list[Any], qToggle
                              qSoftLock: bool) -> bool:
     name = _list_field(call, qPath)
     return _ref(call).doc.select_symbols(name, _int_list(qValues, "qValues"), qToggleMode,
-                                         qSoftLock)
+                                         qSoftLock, _state(call, qPath, "lo"))
 
 
 def _select_states(call: Call, path: str, group: str, soft_lock: bool) -> bool:
-    return _ref(call).doc.select_states(_list_field(call, path), group, soft_lock)
+    return _ref(call).doc.select_states(_list_field(call, path), group, soft_lock,
+                                        _state(call, path, "lo"))
 
 
 @method("GenericObject", "SelectListObjectPossible", p("qPath", "str"),
@@ -220,7 +227,8 @@ def _cube_dim_field(call: Call, path: str, dim_no: int) -> str:
 def select_hypercube_values(call: Call, qPath: str, qDimNo: int, qValues: list[Any],
                             qToggleMode: bool) -> bool:
     name = _cube_dim_field(call, qPath, qDimNo)
-    return _ref(call).doc.select_symbols(name, _int_list(qValues, "qValues"), qToggleMode)
+    return _ref(call).doc.select_symbols(name, _int_list(qValues, "qValues"), qToggleMode,
+                                         state=_state(call, qPath, "hc"))
 
 
 @method("GenericObject", "SelectHyperCubeCells", p("qPath", "str"), p("qRowIndices", "list"),
@@ -233,13 +241,14 @@ def select_hypercube_cells(call: Call, qPath: str, qRowIndices: list[Any],
     cube = ref.doc.hypercube(ref.obj_id, qPath, _definition(call, qPath, "hc"))
     rows = [r for r in _int_list(qRowIndices, "qRowIndices") if 0 <= r < len(cube.rows)]
     ok = True
+    state = _state(call, qPath, "hc")
     for col in _int_list(qColIndices, "qColIndices"):
         field = cube.dims[col].field if 0 <= col < len(cube.dims) else None
         if field is None:
             continue
         symbols = {int(cube.dim_symbols[col][cube.rows[r]]) for r in rows}
         symbols.discard(cube.model.fields[field].null_code)  # NULL
-        ok = ref.doc.select_symbols(field, sorted(symbols), False, qSoftLock) and ok
+        ok = ref.doc.select_symbols(field, sorted(symbols), False, qSoftLock, state) and ok
     return ok
 
 
@@ -247,21 +256,23 @@ def select_hypercube_cells(call: Call, qPath: str, qRowIndices: list[Any],
 def clear_selections(call: Call, qPath: str, qColIndices: list[Any]) -> None:
     if qPath.rstrip("/").endswith("qListObjectDef"):
         names = [_list_field(call, qPath)]
+        state = _state(call, qPath, "lo")
     else:
         dims = _definition(call, qPath, "hc").get("qDimensions") or []
         cols = _int_list(qColIndices, "qColIndices") or list(range(len(dims)))
         names = [_cube_dim_field(call, qPath, c) for c in cols if 0 <= c < len(dims)]
-    _ref(call).doc.clear_fields(names)
+        state = _state(call, qPath, "hc")
+    _ref(call).doc.clear_fields(names, state)
 
 
 @method("GenericObject", "Lock", p("qPath", "str"), p("qColIndices", "list", []))
 def lock(call: Call, qPath: str, qColIndices: list[Any]) -> None:
-    _ref(call).doc.lock_field(_list_field(call, qPath))
+    _ref(call).doc.lock_field(_list_field(call, qPath), _state(call, qPath, "lo"))
 
 
 @method("GenericObject", "Unlock", p("qPath", "str"), p("qColIndices", "list", []))
 def unlock(call: Call, qPath: str, qColIndices: list[Any]) -> None:
-    _ref(call).doc.unlock_field(_list_field(call, qPath))
+    _ref(call).doc.unlock_field(_list_field(call, qPath), _state(call, qPath, "lo"))
 
 
 # -- search in list objects -----------------------------------------------------------
@@ -279,7 +290,7 @@ def search_listobject_for(call: Call, qPath: str, qMatch: str) -> bool:
         p("qToggleMode", "bool", False), p("qSoftLock", "bool", False))
 def accept_listobject_search(call: Call, qPath: str, qToggleMode: bool, qSoftLock: bool) -> None:
     ref = _ref(call)
-    ref.doc.accept_search(ref.obj_id, qPath, qToggleMode, qSoftLock)
+    ref.doc.accept_search(ref.obj_id, qPath, qToggleMode, qSoftLock, _state(call, qPath, "lo"))
 
 
 @method("GenericObject", "AbortListObjectSearch", p("qPath", "str"))
