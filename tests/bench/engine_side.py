@@ -13,7 +13,9 @@ that its memory is its own:
    sends them over its socket and the server answers them (``--layouts serial``: one
    after the other);
 4. the latency of small requests of another session (``Evaluate('1+1')`` and the layout of
-   a list box of its own) while a click runs in the first one, and with nothing running.
+   a list box of its own) while a click runs in the first one, and with nothing running;
+5. clicks with three alternate states active (``states``): the objects in each state,
+   each state with a selection of its own, a click in one of them and every layout.
 
 Run by ``tests.bench.run``, which sends it commands (``workload.serve``).
 """
@@ -125,6 +127,42 @@ class Side:
         elapsed = time.perf_counter() - t
         return elapsed, layouts
 
+    def states_clicks(self, runs: list[dict[str, list[str]]], concurrent: bool = True
+                      ) -> list[float]:
+        """Clicks with three alternate states active (issue 8): the 10 objects again in
+        each of the states A1, A2 and A3 (40 in all), each state with its own 3 countries
+        selected; run ``i`` selects ``runs[i]`` in state ``i % 4`` ($, A1, A2, A3), then
+        asks for the layouts of all 40 objects. The seconds of each run."""
+        c = self.client
+        names = ["A1", "A2", "A3"]
+        if not any(k[0] == "A1" for k in self.fields):
+            for name in names:
+                c.call("AddAlternateState", name, handle=self.doc)
+                for props in objects():
+                    self.handles.append(c.create({**props, "qStateName": name}, self.doc))
+                for f in LISTS:
+                    self.fields[(name, f)] = c.call(  # type: ignore[index]
+                        "GetField", f, name, handle=self.doc)["qReturn"]["qHandle"]
+        out = []
+        for i, where in enumerate(runs):
+            for j, name in enumerate(names):  # each state's own selection (not timed)
+                c.call("ClearAll", False, name, handle=self.doc)
+                previous = runs[(i + j + 1) % len(runs)]
+                for field, texts in previous.items():
+                    c.call("SelectValues", [{"qText": t} for t in texts],
+                           handle=self.fields[(name, field)])  # type: ignore[index]
+            c.call("ClearAll", handle=self.doc)
+            c.pushed.clear()
+            state = ["$", *names][i % 4]
+            t = time.perf_counter()
+            for field, texts in where.items():
+                handle = self.fields[field] if state == "$" else \
+                    self.fields[(state, field)]  # type: ignore[index]
+                c.call("SelectValues", [{"qText": t} for t in texts], handle=handle)
+            self.layouts(concurrent)
+            out.append(time.perf_counter() - t)
+        return out
+
     def latency(self, run: Click, concurrent: bool, samples: int = 30) -> dict[str, Any]:
         """Small requests of a second session on the same app (Evaluate('1+1') and the
         layout of a list box of its own) with nothing running, then while ``run`` runs
@@ -229,6 +267,13 @@ class Handlers:
             f"{max(out['busy']) * 1000:.1f} ms ({len(out['busy'])} requests)")
         return out
 
+    def states(self, runs: list[dict[str, list[str]]], concurrent: bool = True
+               ) -> dict[str, Any]:
+        assert self.side is not None
+        seconds = self.side.states_clicks(runs, concurrent)
+        log(f"clicks with 3 alternate states: {', '.join(f'{x * 1000:.0f}' for x in seconds)} ms")
+        return {"seconds": seconds}
+
     def end(self) -> dict[str, Any]:
         gc.collect()
         mem = memory()
@@ -239,4 +284,5 @@ class Handlers:
 
 if __name__ == "__main__":
     h = Handlers()
-    serve({"reload": h.reload, "click": h.click, "latency": h.latency, "end": h.end})
+    serve({"reload": h.reload, "click": h.click, "latency": h.latency, "states": h.states,
+           "end": h.end})

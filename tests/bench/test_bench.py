@@ -36,7 +36,7 @@ def test_bench_runs_at_a_tiny_size(tmp_path: Path) -> None:
         "| statement |")))], table[[i for i, x in enumerate(table)
                                    if x.startswith("| statement |")][0] + 1:]
     works = [f"reload: {ROWS:,} fact rows"] + [DESCRIPTIONS[c] for c in CLICKS] + [
-        "another session's small request", "resident after reload", "peak during reload",
+        "3 alternate states active", "another session's small request", "resident after reload", "peak during reload",
         "resident after the clicks", "QVD write", "QVD read"]
     assert len(table) == 1 + len(works), proc.stdout
     for work, line in zip(works, table[1:], strict=True):
@@ -57,6 +57,9 @@ def test_bench_runs_at_a_tiny_size(tmp_path: Path) -> None:
         assert rows[key]["ratio"] == pytest.approx(rows[key]["associa"] / rows[key]["baseline"])
     for click in CLICKS:
         assert len(result["engine"]["clicks"][click]) == 3  # warm-up + 2 timed runs
+    # the clicks with alternate states ran once per 3% click run, against that click
+    assert len(result["engine"]["states"]) == 3
+    assert rows["alternate states"]["baseline"] == rows["3% click"]["associa"]
     # another session's requests were answered while a click ran, and with none
     latency = result["engine"]["latency"]
     assert latency["busy"] and len(latency["idle"]) == 60 and latency["click_s"] > 0
