@@ -122,3 +122,30 @@ def test_bad_field_params(loaded: Client, field: int) -> None:
     err = loaded.error("Select", 5, handle=field)
     assert err["code"] == -32602 and err["parameter"].startswith("qMatch")
     assert loaded.call("Select", "North", handle=field) == {"qReturn": True}
+
+
+def test_one_and_only_one_keeps_exactly_one_value(loaded: Client, field: int) -> None:
+    """Help "NxFieldProperties": qOneAndOnlyOne can be set only while one value is
+    selected; the field is then never cleared and a new selection replaces the value."""
+    props = {"qOneAndOnlyOne": True}
+    loaded.call("SetNxProperties", props, handle=field)  # nothing selected: not set
+    assert loaded.call("GetNxProperties", handle=field)["qProperties"] == {
+        "qOneAndOnlyOne": False}
+    loaded.call("SelectValues", [{"qText": "North"}, {"qText": "East"}], handle=field)
+    loaded.call("SetNxProperties", props, handle=field)  # two selected: not set
+    assert not loaded.call("GetNxProperties", handle=field)["qProperties"]["qOneAndOnlyOne"]
+    loaded.call("SelectValues", [{"qText": "North"}], handle=field)
+    loaded.call("SetNxProperties", props, handle=field)
+    assert loaded.call("GetNxProperties", handle=field)["qProperties"]["qOneAndOnlyOne"]
+    assert loaded.call("Clear", handle=field) == {"qReturn": False}
+    loaded.call("ClearAll", handle=1)
+    assert total(loaded) == "120"  # North stays
+    loaded.call("SelectValues", [{"qText": "South"}, {"qText": "East"}], handle=field)
+    assert total(loaded) == "150"  # one value: South replaced North
+    loaded.call("ToggleSelect", "South", handle=field)  # would leave none: no change
+    assert total(loaded) == "150"
+    product = loaded.call("GetField", "Product", handle=1)["qReturn"]["qHandle"]
+    loaded.call("SelectValues", [{"qText": "Helmet"}], handle=product)  # excluded by South
+    assert total(loaded) == "0"  # South is not cleared for it: no possible row
+    loaded.call("SetNxProperties", {"qOneAndOnlyOne": False}, handle=field)
+    assert loaded.call("Clear", handle=field) == {"qReturn": True}

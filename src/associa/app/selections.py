@@ -286,7 +286,15 @@ class Selections:
                     inf: Inference) -> SelectionState | None:
             if field not in model.fields:
                 raise FieldNotFound(field)
-            return select_symbols(model, current, field, symbols(model, inf), toggle, soft_lock)
+            wanted = symbols(model, inf)
+            if field in current.single:  # one and only one: the value is replaced
+                mask = current.selected[field]
+                picked = [i for i in wanted if 0 <= i < len(mask)]
+                fresh = [i for i in picked if not mask[i]]
+                if not fresh:
+                    return None
+                return select_symbols(model, current, field, fresh[:1], False, soft_lock)
+            return select_symbols(model, current, field, wanted, toggle, soft_lock)
 
         return self.update(compute, state)
 
@@ -334,17 +342,18 @@ class Selections:
     def clear(self, field: str | None = None, state: str | None = DEFAULT_STATE) -> None:
         """Clear one field's selection, or all (unlocked) selections."""
         self.update(lambda model, current, inf: current.cleared() if field is None
+                    else None if field in current.single
                     else current.with_field(field, None), state)
 
     def clear_field(self, field: str, state: str | None = DEFAULT_STATE) -> bool:
         """Clear a field's selection; False when the field is locked."""
-        return self.update(lambda model, current, inf: None if field in current.locked
+        return self.update(lambda model, current, inf: None if field in current.kept
                            else current.with_field(field, None), state)
 
     def clear_fields(self, fields: Iterable[str], state: str | None = DEFAULT_STATE) -> None:
         """Clear the selections of several fields, except locked ones."""
         names = set(fields)
-        self.update(lambda model, current, inf: current.without(names - current.locked), state)
+        self.update(lambda model, current, inf: current.without(names - current.kept), state)
 
     def clear_all(self, locked_also: bool = False, state: str | None = DEFAULT_STATE) -> None:
         self.update(lambda model, current, inf: current.cleared(locked_also), state)
@@ -353,13 +362,20 @@ class Selections:
                      state: str | None = DEFAULT_STATE) -> bool:
         """Clear every field but ``field`` (locked ones too with ``soft_lock``)."""
         return self.update(lambda model, current, inf: current.without(
-            {f for f in current.order if f != field and (soft_lock or f not in current.locked)}),
+            {f for f in current.order if f != field and f not in current.single
+             and (soft_lock or f not in current.locked)}),
             state)
 
     def lock_field(self, field: str, state: str | None = DEFAULT_STATE) -> bool:
         """Lock a field's selection; False when it has none."""
         return self.update(lambda model, current, inf: current.with_lock(field, True)
                            if current.has_selection(field) else None, state)
+
+    def set_single(self, field: str, on: bool, state: str | None = DEFAULT_STATE) -> None:
+        """NxFieldProperties.qOneAndOnlyOne: on only while exactly one value is selected
+        (help "NxFieldProperties"); from then the field is never cleared and a new
+        selection replaces its value."""
+        self.update(lambda model, current, inf: current.with_single(field, on), state)
 
     def unlock_field(self, field: str, state: str | None = DEFAULT_STATE) -> bool:
         return self.update(lambda model, current, inf: current.with_lock(field, False), state)
@@ -452,6 +468,6 @@ class Selections:
 
 
 def _same(a: SelectionState, b: SelectionState) -> bool:
-    if a.selected.keys() != b.selected.keys() or a.locked != b.locked:
+    if a.selected.keys() != b.selected.keys() or a.locked != b.locked or a.single != b.single:
         return False
     return all((a.selected[k] == b.selected[k]).all() for k in a.selected)

@@ -3,7 +3,8 @@
 Every single-field selection goes through ``select_symbols``. When none of the newly
 selected values is possible (they are excluded by selections in other fields), the
 conflicting selections in other unlocked fields are cleared, as Qlik does when a user
-clicks an excluded value; locked fields are never cleared. The inferences this asks for
+clicks an excluded value; locked fields and fields with one and only one value are never
+cleared. The inferences this asks for
 are the model's shared ones (``shared.inference``): the new state's is the one every
 object then reads, and each of the others is computed at most once per model.
 """
@@ -59,7 +60,7 @@ def _resolve_conflicts(
     if (inference(model, state).possible(name) & new_values).any():
         return state
     own = state.without({f for f in state.selected if f != name})
-    others = [f for f in state.order if f != name and f not in state.locked]
+    others = [f for f in state.order if f != name and f not in state.kept]
     drop = set()
     for other in others:
         pair = own.with_field(other, state.selected[other])
@@ -67,7 +68,7 @@ def _resolve_conflicts(
             drop.add(other)
     state = state.without(drop)
     if not (inference(model, state).possible(name) & new_values).any():
-        state = state.without({f for f in state.order if f != name and f not in state.locked})
+        state = state.without({f for f in state.order if f != name and f not in state.kept})
     return state
 
 

@@ -25,6 +25,9 @@ class SelectionState:
     order: tuple[str, ...] = ()  # fields in the order they got their selection
     locked: frozenset[str] = frozenset()
     version: int = field(default_factory=lambda: next(_versions))
+    # fields with one and only one selected value (NxFieldProperties.qOneAndOnlyOne):
+    # never cleared, a new selection replaces the value
+    single: frozenset[str] = frozenset()
     # field -> digest of its mask, filled when asked (see ``digest``)
     _digests: dict[str, bytes] = field(default_factory=dict, init=False, repr=False,
                                        compare=False)
@@ -56,9 +59,16 @@ class SelectionState:
         return (tuple(sorted((f, self.digest(f)) for f in self.selected)),
                 tuple(sorted(self.locked)))
 
+    @property
+    def kept(self) -> frozenset[str]:
+        """Fields whose selection clearing leaves: the locked ones and the ones with one
+        and only one value."""
+        return self.locked | self.single
+
     def _derived(self, selected: Mapping[str, np.ndarray], order: tuple[str, ...],
                  locked: frozenset[str]) -> SelectionState:
-        out = SelectionState(selected, order, locked)
+        out = SelectionState(selected, order, locked,
+                             single=frozenset(f for f in self.single if f in selected))
         for name, mask in selected.items():
             hit = self._digests.get(name)
             if hit is not None and self.selected.get(name) is mask:
@@ -85,10 +95,20 @@ class SelectionState:
         return self._derived(selected, order, self.locked - names)
 
     def cleared(self, locked_also: bool = False) -> SelectionState:
-        keep = set() if locked_also else set(self.locked)
+        keep = set(self.single) if locked_also else set(self.kept)
         selected = {k: v for k, v in self.selected.items() if k in keep}
         order = tuple(f for f in self.order if f in keep)
         return self._derived(selected, order, frozenset() if locked_also else self.locked)
+
+    def with_single(self, name: str, on: bool) -> SelectionState:
+        """Set or unset one-and-only-one on a field (set only when exactly one of its
+        values is selected; else the state as it is)."""
+        mask = self.selected.get(name)
+        if on and (mask is None or int(np.count_nonzero(mask)) != 1):
+            return self
+        single = self.single | {name} if on else self.single - {name}
+        out = self._derived(self.selected, self.order, self.locked)
+        return SelectionState(out.selected, out.order, out.locked, single=frozenset(single))
 
     def with_lock(self, name: str, locked: bool) -> SelectionState:
         locks = set(self.locked)
@@ -118,4 +138,5 @@ class SelectionState:
             if out.any():
                 selected[name] = out
         order = tuple(f for f in self.order if f in selected)
-        return SelectionState(selected, order, frozenset(f for f in self.locked if f in selected))
+        return SelectionState(selected, order, frozenset(f for f in self.locked if f in selected),
+                              single=frozenset(f for f in self.single if f in selected))

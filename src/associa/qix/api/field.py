@@ -123,4 +123,15 @@ def set_and_mode(call: Call, qAndMode: bool) -> None:
 
 @method("Field", "GetNxProperties", out=("qProperties",))
 def get_nx_properties(call: Call) -> dict[str, Any]:
-    return {"qOneAndOnlyOne": False}
+    ref = _ref(call)
+    return {"qOneAndOnlyOne": ref.name in ref.doc.snapshot(ref.state)[1].single}
+
+
+@method("Field", "SetNxProperties", p("qProperties", "obj"))
+def set_nx_properties(call: Call, qProperties: dict[str, Any]) -> None:
+    """qOneAndOnlyOne takes only while exactly one value is selected (help
+    "NxFieldProperties")."""
+    ref = _ref(call)
+    on = qProperties.get("qOneAndOnlyOne")
+    if isinstance(on, bool):
+        ref.doc.set_single(ref.name, on, ref.state)
