@@ -291,3 +291,52 @@ test('load script: preceding loads, WHILE with IterNo, Pick and Rand in a sessio
   assert.equal(await doc.evaluate('Sum(Day)'), '6');
   await session.close();
 });
+
+test('global search: searchResults, then selectAssociations of the group picked', async () => {
+  // as a search bar does: the typed words as terms, groups shown, the chosen qId selected
+  const session = open(`${engine.url}/app/engineData/identity/global-search`);
+  const global = await session.open();
+  const doc = await global.createSessionApp();
+  await loadThreeTables(doc);
+  const list = await doc.createSessionObject(listProps);
+  await list.getLayout();
+  let changed = 0;
+  list.on('changed', () => { changed += 1; });
+
+  const options = { qSearchFields: [], qContext: 'CurrentSelections' };
+  const terms = 'north jan'.split(' ');
+  const page = {
+    qOffset: 0,
+    qCount: 10,
+    qMaxNbrFieldMatches: 5,
+    qGroupOptions: [{ qGroupType: 'DatasetType', qOffset: 0, qCount: -1 }],
+    qGroupItemOptions: [{ qGroupItemType: 'Field', qOffset: 0, qCount: -1 }],
+  };
+  const result = await doc.searchResults(options, terms, page);
+  assert.deepEqual(result.qSearchTerms, terms);
+  assert.equal(result.qTotalNumberOfGroups, 3);
+  const groups = result.qSearchGroupArray.map((g) => [
+    g.qId, g.qSearchTermsMatched, g.qItems.map((i) => [i.qIdentifier, i.qItemMatches.map((m) => m.qText)]),
+  ]);
+  assert.deepEqual(groups, [
+    [0, [0, 1], [['Region', ['North']], ['Month', ['Jan']]]],
+    [1, [0], [['Region', ['North']]]],
+    [2, [1], [['Month', ['Jan']]]],
+  ]);
+  assert.deepEqual(result.qSearchGroupArray[0].qItems[1].qItemMatches[0].qRanges,
+    [{ qCharPos: 0, qCharCount: 3, qTerm: 1 }]);
+
+  await doc.selectAssociations(options, terms, result.qSearchGroupArray[0].qId);
+  assert.ok(changed > 0, 'the list object was told it changed');
+  assert.equal(await doc.evaluate('Sum(Amount)'), '300');
+  const layout = await list.getLayout();
+  const storeStates = Object.fromEntries(
+    layout.qListObject.qDataPages[0].qMatrix.map((row) => [row[0].qText, row[0].qState]),
+  );
+  assert.deepEqual(storeStates, { Alpha: 'O', Beta: 'O', Delta: 'X', Epsilon: 'X', Gamma: 'X' });
+
+  // on top of these selections (CurrentSelections) only the North is possible
+  const again = await doc.searchResults(options, ['south'], page);
+  assert.equal(again.qTotalNumberOfGroups, 0);
+  await session.close();
+});
