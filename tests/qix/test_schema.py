@@ -38,6 +38,9 @@ RETURNS_INTERFACE_AND_OUTS = {
     ("GenericObject", "CreateChild"),
     ("Global", "CreateSessionApp"),
     ("Global", "GetInteract"),
+    ("Doc", "CreateBookmark"),
+    ("Doc", "CreateBookmarkEx"),
+    ("Doc", "StoreTempSelectionState"),  # qId and qReturn (enigma.js drops qReturn)
 }
 
 

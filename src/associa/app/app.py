@@ -86,6 +86,10 @@ class App:
         self.object_versions: dict[str, int] = {}
         self.tree = ObjectTree()  # children of persisted objects
         self.state_names: list[str] = []  # alternate states (AddAlternateState), in order
+        # bookmarks by id: {"qProperties", "qBookmark"} (app/bookmarks.py), saved with the app
+        self.bookmarks: dict[str, dict[str, Any]] = {}
+        # StoreTempSelectionState: id -> (expiry on time.monotonic, state data); memory only
+        self.temp_states: dict[str, tuple[float, list[dict[str, Any]]]] = {}
 
     # -- listeners ------------------------------------------------------------------
 
@@ -317,6 +321,39 @@ class App:
             self.modified = now_iso()
         self.notify("states")
 
+    # -- bookmarks ------------------------------------------------------------------
+
+    def create_bookmark(self, entry: dict[str, Any]) -> None:
+        """Store a new bookmark ``{"qProperties", "qBookmark"}`` (app/bookmarks.py makes
+        it). AlreadyExists when its id is a bookmark's or an object's."""
+        bm_id = entry["qProperties"]["qInfo"]["qId"]
+        with self.lock:
+            if bm_id in self.bookmarks or bm_id in self.objects:
+                raise AlreadyExists(bm_id)
+            self.bookmarks[bm_id] = entry
+            self.modified = now_iso()
+        self.notify("bookmark", bm_id)
+
+    def get_bookmark(self, bm_id: str) -> dict[str, Any] | None:
+        return self.bookmarks.get(bm_id)
+
+    def set_bookmark(self, bm_id: str, entry: dict[str, Any]) -> None:
+        """Replace a bookmark's entry (new properties); NotFound when it is gone."""
+        with self.lock:
+            if bm_id not in self.bookmarks:
+                raise NotFound(bm_id, "Bookmark not found")
+            self.bookmarks[bm_id] = entry
+            self.modified = now_iso()
+        self.notify("bookmark", bm_id)
+
+    def destroy_bookmark(self, bm_id: str) -> bool:
+        with self.lock:
+            if self.bookmarks.pop(bm_id, None) is None:
+                return False
+            self.modified = now_iso()
+        self.notify("bookmark", bm_id)
+        return True
+
     def set_properties(self, props: dict[str, Any]) -> None:
         with self.lock:
             self.properties = copy.deepcopy(props)
@@ -348,6 +385,7 @@ class App:
                 "connections": self.connections.to_record(),  # credentials sealed
                 "variables": dict(self.variables),
                 "alternateStates": list(self.state_names),
+                "bookmarks": copy.deepcopy(self.bookmarks),
                 "created": self.created,
                 "modified": self.modified,
                 "lastReloadTime": self.last_reload_time,
@@ -370,6 +408,9 @@ class App:
             app.connections.items[c.id] = c
         app.variables = meta.get("variables") or {}
         app.state_names = [n for n in meta.get("alternateStates") or [] if isinstance(n, str)]
+        app.bookmarks = {k: v for k, v in (meta.get("bookmarks") or {}).items()
+                         if isinstance(v, dict) and isinstance(v.get("qProperties"), dict)
+                         and isinstance(v["qProperties"].get("qInfo"), dict)}
         app.locale = Locale.from_variables(app.variables)
         app.created = meta.get("created", app.created)
         app.modified = meta.get("modified", app.modified)

@@ -45,6 +45,12 @@ class DocState(Selections):
     # -- app events -----------------------------------------------------------------
 
     def app_changed(self, app: App, what: str, object_id: str | None = None) -> None:
+        if what == "bookmark":
+            # a bookmark was made, changed or destroyed: the layouts listing bookmarks
+            # (qBookmarkListDef, app/bookmarks.py) change with it
+            for holder in self._holders("qBookmarkListDef"):
+                self.on_change("object", holder)
+            return
         if what == "reload":
             # the new model's inference plan (code counts, the presence of no selection,
             # compiled kernels) is made with the reload, not by the first click
@@ -82,7 +88,7 @@ class DocState(Selections):
         return hit[1]
 
     def _forget(self, obj_id: str) -> None:
-        for key in ("qAppObjectListDef", "qChildListDef"):
+        for key in ("qAppObjectListDef", "qChildListDef", "qBookmarkListDef"):
             self._holds_cache.pop((key, obj_id), None)
 
     # -- objects --------------------------------------------------------------------

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from associa.app import lists
+from associa.app.bookmarks import bookmark_list
 from associa.app.doc import DocState
 from associa.app.properties import custom_keys, object_info
 from associa.calc.cells import nan_json
@@ -131,7 +132,7 @@ DEFINITIONS: dict[str, tuple[str, Builder]] = {
     "qVariableListDef": ("qVariableList", lists.variable_list),
     "qDimensionListDef": ("qDimensionList", lists.empty_items),
     "qMeasureListDef": ("qMeasureList", lists.empty_items),
-    "qBookmarkListDef": ("qBookmarkList", lists.empty_items),
+    "qBookmarkListDef": ("qBookmarkList", bookmark_list),
     "qMediaListDef": ("qMediaList", lists.empty_items),
     "qExtensionListDef": ("qExtensionList", lists.empty_items),
     "qUndoInfoDef": ("qUndoInfo", lists.undo_info),

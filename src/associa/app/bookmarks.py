@@ -1,0 +1,586 @@
+"""Bookmarks and temporary selection states: a session's selections, kept by value.
+
+A bookmark is stored with its app (``App.bookmarks``, saved by DoSave) as a
+GenericBookmarkEntry-like pair ``{"qProperties", "qBookmark"}``: the properties the client
+gave (GenericBookmarkProperties: ``qInfo``, ``qMetaDef``, ``qIncludeVariables``,
+``qDistinctValues``, then the client's own keys) and an NxBookmark made from the session's
+selections of every state when it was created. Each selected field is a BookmarkFieldItem
+holding the selected values as FieldValues (``qText``, ``qIsNumeric``, ``qNumber``), not as
+symbol indices, so a bookmark applies to any later data model: after a reload that
+renumbers or reorders a field's values, each value is found again by number (numeric
+values) or by exact text (text values), the rule ``SelectionState.rebase`` follows.
+Applying a bookmark makes its selections those of every state it saved, exactly (the
+selected values, the fields' selection order, the locks), in one step of the history;
+it does not go through ``select_symbols``, so nothing is cleared as a conflict. States
+the bookmark does not know keep their selections; values, fields and states that no
+longer exist are left out and reported by ApplyAndVerify.
+
+Evidence for the shapes (help.qlik.com, Engine JSON API reference unless said):
+
+* GetLayout of a bookmark, from the real engine (corectl's golden
+  ``TestBookmarkManagementCommands_bookmark_layout_bookmark-2``, 12.387): ``qInfo``,
+  ``qMeta`` (``privileges`` then the qMetaDef members), ``qBookmark`` {``qStateData``:
+  [{``qStateName``: "$", ``qFieldItems``: []}], ``qUtcModifyTime``, ``qVariableItems``: []}
+  (no ``qPatches`` when there are none), ``qFieldInfos``: []. Its GetProperties golden
+  is ``{qInfo, qMetaDef}``: the false flags are left out.
+* A real bookmark layout with a selection (ctrl-q's "bookmark-get" documentation, Qlik
+  Sense 2024): ``{"qDef":{"qName":"Dim1","qType":"PRESENT"},"qSelectInfo":{"qRangeLo":
+  "NaN","qRangeHi":"NaN","qNumberFormat":{"qType":"U","qnDec":10,"qUseThou":0},
+  "qRangeInfo":[],"qContinuousRangeInfo":[]},"qValues":[],"qExcludedValues":[]}`` and
+  ``"qUtcModifyTime":44383.71498842593`` (a day number since 1899-12-30). The layout
+  carries no values: their counts are in ``qFieldInfos`` (LayoutFieldInfo: ``qFieldName``,
+  ``qValuesCount``, ``qExcludedValuesCount``) and GenericBookmark.GetFieldValues pages
+  through them ("Retrieves the values of a field for the default state";
+  ``qGetExcludedValues``: "only NOT-selected values are returned"). ``qDataPage``
+  (BookmarkFieldPage ``qStartIndex``, ``qEndIndex``: "the end value of the range") is read
+  as the half-open range [start, end); no capture settles whether the end is included.
+* BookmarkFieldItem: ``qDef`` (FieldDefEx ``qName``, ``qType``), ``qLocked``,
+  ``qSelectInfo``, ``qValues``, ``qExcludedValues``, ``qAndMode`` and ``qOneAndOnlyOne``
+  ("not returned if set to false"). Only selected values are kept here (the engine may
+  keep the excluded ones instead); a value is matched by value on apply.
+* BookmarkApplyAndVerifyResult: ``qApplySuccess`` and ``qWarnings``, "state and field
+  with unmatching values": BookmarkFieldVerifyWarning ``qState``, ``qField``,
+  ``qVerifyResult`` (``FIELD_MISSING``, ``FIELD_VALUE_MISSING``, ``STATE_MISSING``, …),
+  ``qMissingValues`` (texts), ``qMissingDuals`` ("capped. Default cap is 20"),
+  ``qTotalMissing``.
+* GenericBookmarkProperties: ``qIncludeVariables`` "If true all variables will be stored
+  in the bookmark" (BookmarkVariableItem ``qName``, ``qValue``: FieldValue);
+  ``qDistinctValues`` "searchstrings will not be kept" (associa never keeps them).
+  Variables are recorded, not restored: associa's variables are the load script's.
+* NxBookmark ``qPatches``: "Softpatches to be applied with this bookmark". associa
+  applies soft patches as ordinary ones, so there are none to record.
+* BookmarkList items and GetBookmarks' list are NxContainerEntry ``{qInfo, qMeta, qData}``
+  (qix-api.md §3.1); ``qData`` maps keys to JSON pointers into each bookmark's
+  properties, or its layout (corectl's ListBookmarks asks for ``/qInfo/qId`` and
+  ``/qMetaDef/title``). A list's ``qType`` must equal the bookmark's ``qInfo.qType``.
+* StoreTempSelectionState(qTTLOfTempState) → ``qId``, ``qReturn``: "The temporary
+  selection state will be stored for 30min by default if TTL parameter is not present or
+  positive" (read: a TTL that is not positive means 30 minutes); RestoreTempSelectionState
+  (qId) → ``qReturn``: "true if the operation succeeded, false otherwise", so an unknown
+  or expired id answers false. Temporary states live in the app's memory, for every
+  session of the app, and are never saved.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+
+from associa.app.app import App
+from associa.app.doc import DocState
+from associa.app.properties import new_object_properties, object_info, replaced_properties
+from associa.errors import InvalidParameters
+from associa.model import DataModel
+from associa.model.symbols import SymbolTable
+from associa.select import SelectionState
+from associa.values import parse_number
+
+PRIVILEGES = ["read", "update", "delete", "exportdata"]
+FLAGS = ("qIncludeVariables", "qDistinctValues")  # GenericBookmarkProperties' booleans
+ENGINE_KEYS = frozenset({"qInfo", "qMetaDef", *FLAGS})
+DEFAULT_TEMP_TTL = 30 * 60  # seconds (StoreTempSelectionState's remark)
+MISSING_CAP = 20  # qMissingDuals / qMissingValues per warning
+SERIAL_EPOCH = 25569  # the day number of 1970-01-01 (days since 1899-12-30)
+SELECT_INFO = {  # how the real engine writes the qSelectInfo of a selection by values
+    "qRangeLo": "NaN",
+    "qRangeHi": "NaN",
+    "qNumberFormat": {"qType": "U", "qnDec": 10, "qUseThou": 0},
+    "qRangeInfo": [],
+    "qContinuousRangeInfo": [],
+}
+DEFAULT_STATE = "$"
+
+clock: Callable[[], float] = time.monotonic  # temporary states' TTL (tests replace it)
+
+Entry = dict[str, Any]  # {"qProperties": ..., "qBookmark": ...}
+StateData = list[dict[str, Any]]  # NxBookmark.qStateData
+
+
+# -- properties -----------------------------------------------------------------------
+
+
+def bookmark_properties(props: Any, old: Entry | None = None) -> dict[str, Any]:
+    """GenericBookmarkProperties as stored: ``qInfo`` (a new ``qId`` when none is given;
+    an existing bookmark's ``qId``, and its ``qType`` unless a new one is given), then
+    ``qMetaDef``, the flags that are true, and the client's own keys. InvalidParameters
+    (error 8) for a member of the wrong type; nothing is stored then."""
+    if not isinstance(props, dict):
+        raise InvalidParameters("qProp", "qProp must be an object")
+    flags: dict[str, bool] = {}
+    for key in FLAGS:
+        raw = props.get(key)
+        if raw is None:
+            continue
+        if isinstance(raw, bool):
+            flags[key] = raw
+        elif isinstance(raw, int | float) and math.isfinite(raw):
+            flags[key] = bool(raw)
+        else:
+            raise InvalidParameters(f"/{key}", f"{key} must be true or false")
+    if not isinstance(props.get("qMetaDef"), dict | None):
+        raise InvalidParameters("/qMetaDef", "qMetaDef must be an object")
+    rest = {k: v for k, v in props.items() if k not in FLAGS}
+    if old is None:
+        base = new_object_properties(rest)
+    else:
+        old_props = old["qProperties"]
+        base = replaced_properties(old_props["qInfo"]["qId"], old_props, rest)
+    out: dict[str, Any] = {"qInfo": base.pop("qInfo"), "qMetaDef": base.pop("qMetaDef", {})}
+    out.update((k, True) for k in FLAGS if flags.get(k))
+    out.update(base)
+    return out
+
+
+def public_properties(props: dict[str, Any], return_empty: bool = False) -> dict[str, Any]:
+    """What GetProperties answers (a copy); with ``return_empty`` the false flags too."""
+    out = copy.deepcopy(props)
+    if not return_empty:
+        return out
+    ordered = {"qInfo": out.pop("qInfo", {}), "qMetaDef": out.pop("qMetaDef", {})}
+    for key in FLAGS:
+        ordered[key] = bool(out.pop(key, False))
+    ordered.update(out)
+    return ordered
+
+
+# -- making a bookmark ----------------------------------------------------------------
+
+
+def field_value(text: Any, num: float) -> dict[str, Any]:
+    """A FieldValue: the value's text, and its number when it has one."""
+    numeric = not math.isnan(num)
+    if numeric and num.is_integer() and abs(num) < 2**53:
+        number: float | int = int(num)
+    else:
+        number = num if numeric else 0
+    return {"qText": "" if text is None else str(text), "qIsNumeric": numeric,
+            "qNumber": number}
+
+
+def _values(sym: SymbolTable, idx: np.ndarray) -> list[dict[str, Any]]:
+    texts = sym.texts_at(idx)
+    nums = sym.nums_at(idx)
+    return [field_value(t, float(n)) for t, n in zip(texts, nums, strict=True)]
+
+
+def _field_item(model: DataModel, state: SelectionState, name: str) -> dict[str, Any]:
+    sym = model.fields[name].symbols
+    item: dict[str, Any] = {"qDef": {"qName": name, "qType": "PRESENT"}}
+    if name in state.locked:
+        item["qLocked"] = True
+    item["qSelectInfo"] = copy.deepcopy(SELECT_INFO)
+    item["qValues"] = _values(sym, np.flatnonzero(state.selected[name]))
+    item["qExcludedValues"] = []
+    return item
+
+
+def state_data(doc: DocState) -> StateData:
+    """qStateData of the session's selections: the default state, then every alternate
+    state it has (the app's, then its own), each field in the order it was selected."""
+    while True:  # the selections and the model they are over, taken together
+        model = doc.app.model
+        states = doc.all_states()
+        if doc.app.model is model:
+            break
+    out: StateData = []
+    for name in (DEFAULT_STATE, *doc.state_names()):
+        state = states.get(name) or SelectionState()
+        items = [_field_item(model, state, f) for f in state.order
+                 if f in state.selected and f in model.fields]
+        out.append({"qStateName": name, "qFieldItems": items})
+    return out
+
+
+def utc_serial(seconds: float | None = None) -> float:
+    """A time as Qlik writes ``qUtcModifyTime``: days since 1899-12-30, UTC."""
+    return (time.time() if seconds is None else seconds) / 86400.0 + SERIAL_EPOCH
+
+
+def variable_items(app: App) -> list[dict[str, Any]]:
+    """BookmarkVariableItem of every variable the app has (its script's)."""
+    with app.lock:
+        variables = dict(app.variables)
+    out = []
+    for name, text in variables.items():
+        num = parse_number(text) if isinstance(text, str) else None
+        out.append({"qName": name,
+                    "qValue": field_value(text, math.nan if num is None else num)})
+    return out
+
+
+def new_bookmark(doc: DocState, props: Any) -> Entry:
+    """A bookmark of the session's current selections (not stored yet)."""
+    properties = bookmark_properties(props)
+    bookmark: dict[str, Any] = {
+        "qStateData": state_data(doc),
+        "qUtcModifyTime": utc_serial(),
+        "qVariableItems": variable_items(doc.app) if properties.get("qIncludeVariables")
+        else [],
+    }
+    return {"qProperties": properties, "qBookmark": bookmark}
+
+
+def cloned(entry: Entry) -> Entry:
+    """CloneBookmark: the same properties and selections under a new id."""
+    out = copy.deepcopy(entry)
+    out["qProperties"]["qInfo"]["qId"] = str(uuid.uuid4())
+    return out
+
+
+def with_properties(entry: Entry, props: Any) -> Entry:
+    """SetProperties: new properties, the same selections."""
+    return {"qProperties": bookmark_properties(props, entry),
+            "qBookmark": copy.deepcopy(entry.get("qBookmark") or {})}
+
+
+# -- applying -------------------------------------------------------------------------
+
+
+def _match(sym: SymbolTable, values: Iterable[Any]) -> tuple[list[int], list[dict[str, Any]]]:
+    """The symbols of saved FieldValues in a field, and the values not found: a numeric
+    value by its number, a text by its exact text (``SymbolTable.lookup``)."""
+    found: list[int] = []
+    missing: list[dict[str, Any]] = []
+    for value in values:
+        if not isinstance(value, dict):
+            continue
+        text = value.get("qText")
+        num = value.get("qNumber")
+        if value.get("qIsNumeric") and isinstance(num, int | float) and not isinstance(num, bool):
+            hit = sym.find_number(float(num))
+        else:
+            hit = sym.lookup(text, math.nan) if isinstance(text, str) else None
+        if hit is None:
+            missing.append(value)
+        else:
+            found.append(hit)
+    return found, missing
+
+
+def _warning(state: str, field: str, result: str,
+             missing: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "qState": state,
+        "qField": field,
+        "qVerifyResult": result,
+        "qMissingValues": [str(v.get("qText", "")) for v in missing[:MISSING_CAP]],
+        "qMissingDuals": [copy.deepcopy(v) for v in missing[:MISSING_CAP]],
+        "qTotalMissing": len(missing),
+    }
+
+
+def states_from_data(model: DataModel, data: Any,
+                     known: Iterable[str]) -> tuple[dict[str, SelectionState], list[dict]]:
+    """The selections that saved state data makes in ``model`` (for the states in
+    ``known``), and the verification warnings (BookmarkFieldVerifyWarning)."""
+    names = set(known)
+    out: dict[str, SelectionState] = {}
+    warnings: list[dict[str, Any]] = []
+    for entry in data if isinstance(data, list) else []:
+        if not isinstance(entry, dict):
+            continue
+        name = entry.get("qStateName") or DEFAULT_STATE
+        if not isinstance(name, str):
+            continue
+        if name not in names:
+            warnings.append({"qState": name, "qVerifyResult": "STATE_MISSING"})
+            continue
+        selected: dict[str, np.ndarray] = {}
+        order: list[str] = []
+        locked: set[str] = set()
+        items = entry.get("qFieldItems")
+        for item in items if isinstance(items, list) else []:
+            qdef = item.get("qDef") if isinstance(item, dict) else None
+            field = qdef.get("qName") if isinstance(qdef, dict) else None
+            if not isinstance(field, str):
+                continue
+            values = item.get("qValues")
+            values = values if isinstance(values, list) else []
+            if field not in model.fields:
+                warnings.append(_warning(name, field, "FIELD_MISSING",
+                                         [v for v in values if isinstance(v, dict)]))
+                continue
+            sym = model.fields[field].symbols
+            found, missing = _match(sym, values)
+            if missing:
+                warnings.append(_warning(name, field, "FIELD_VALUE_MISSING", missing))
+            if not found:
+                continue
+            mask = np.zeros(len(sym), dtype=bool)
+            mask[found] = True
+            selected[field] = mask
+            if field in order:
+                order.remove(field)
+            order.append(field)
+            if item.get("qLocked") is True:
+                locked.add(field)
+            else:
+                locked.discard(field)
+        out[name] = SelectionState(selected, tuple(order), frozenset(locked))
+    return out, warnings
+
+
+def apply_state_data(doc: DocState, data: Any) -> list[dict[str, Any]]:
+    """Make saved state data the session's selections (one history step); the
+    verification warnings."""
+    known = [DEFAULT_STATE, *doc.state_names()]
+    while True:
+        model = doc.app.model
+        states, warnings = states_from_data(model, data, known)
+        with doc.lock:  # the masks are over ``model``: commit only while it is the app's
+            if doc.app.model is model:
+                doc.set_states(states)
+                return warnings
+
+
+def apply_bookmark(doc: DocState, entry: Entry) -> list[dict[str, Any]]:
+    bookmark = entry.get("qBookmark")
+    return apply_state_data(doc, bookmark.get("qStateData") if isinstance(bookmark, dict)
+                            else None)
+
+
+# -- reading --------------------------------------------------------------------------
+
+
+def _meta(props: dict[str, Any]) -> dict[str, Any]:
+    meta_def = props.get("qMetaDef")
+    meta: dict[str, Any] = {"privileges": list(PRIVILEGES)}
+    if isinstance(meta_def, dict):
+        meta.update((k, copy.deepcopy(v)) for k, v in meta_def.items() if k != "privileges")
+    return meta
+
+
+def _state_items(entry: Entry, state: str = DEFAULT_STATE) -> list[dict[str, Any]]:
+    bookmark = entry.get("qBookmark")
+    data = bookmark.get("qStateData") if isinstance(bookmark, dict) else None
+    for item in data if isinstance(data, list) else []:
+        if isinstance(item, dict) and (item.get("qStateName") or DEFAULT_STATE) == state:
+            items = item.get("qFieldItems")
+            return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+    return []
+
+
+def _item_name(item: dict[str, Any]) -> Any:
+    qdef = item.get("qDef")
+    return qdef.get("qName") if isinstance(qdef, dict) else None
+
+
+# (id of a field item's saved values, model version) -> (those values, their mask): a
+# layout or a page of excluded values does not match every value again; the values are
+# held so that their id is not reused while cached (a stored entry is never changed:
+# SetProperties replaces it)
+_masks: dict[tuple[int, int], tuple[list[Any], np.ndarray]] = {}
+_masks_lock = threading.Lock()
+MASKS_KEPT = 32
+
+
+def _selected_mask(model: DataModel, item: dict[str, Any]) -> np.ndarray | None:
+    """The saved values of a field item as a mask over the field's values now."""
+    name = _item_name(item)
+    values = item.get("qValues")
+    if not isinstance(name, str) or name not in model.fields or not isinstance(values, list):
+        return None
+    key = (id(values), model.version)
+    with _masks_lock:
+        hit = _masks.get(key)
+    if hit is not None and hit[0] is values:
+        return hit[1]
+    sym = model.fields[name].symbols
+    found, _ = _match(sym, values)
+    mask = np.zeros(len(sym), dtype=bool)
+    mask[found] = True
+    with _masks_lock:
+        while len(_masks) >= MASKS_KEPT:
+            del _masks[next(iter(_masks))]
+        _masks[key] = (values, mask)
+    return mask
+
+
+def bookmark_layout(doc: DocState, entry: Entry) -> dict[str, Any]:
+    """GenericBookmarkLayout: ``qInfo``, ``qMeta``, ``qBookmark`` (the field items
+    without their values), ``qFieldInfos`` (the default state's fields with the numbers
+    of their selected and not selected values), then the client's own keys."""
+    props = entry["qProperties"]
+    found = entry.get("qBookmark")
+    saved: dict[str, Any] = found if isinstance(found, dict) else {}
+    states = []
+    for state in saved.get("qStateData") or []:
+        if not isinstance(state, dict):
+            continue
+        items = []
+        for item in state.get("qFieldItems") or []:
+            if isinstance(item, dict):  # the values are left out (GetFieldValues)
+                shown = {k: [] if k in ("qValues", "qExcludedValues") else copy.deepcopy(v)
+                         for k, v in item.items()}
+                shown.setdefault("qValues", [])
+                shown.setdefault("qExcludedValues", [])
+                items.append(shown)
+        states.append({"qStateName": state.get("qStateName") or DEFAULT_STATE,
+                       "qFieldItems": items})
+    bookmark: dict[str, Any] = {
+        "qStateData": states,
+        "qUtcModifyTime": saved.get("qUtcModifyTime", 0),
+        "qVariableItems": copy.deepcopy(saved.get("qVariableItems") or []),
+    }
+    if saved.get("qPatches"):
+        bookmark["qPatches"] = copy.deepcopy(saved["qPatches"])
+    model = doc.app.model
+    infos = []
+    for item in _state_items(entry):
+        values = item.get("qValues")
+        mask = _selected_mask(model, item)
+        infos.append({
+            "qFieldName": _item_name(item),
+            "qValuesCount": len(values) if isinstance(values, list) else 0,
+            "qExcludedValuesCount": 0 if mask is None else int(len(mask) - mask.sum()),
+        })
+    layout: dict[str, Any] = {"qInfo": object_info(props), "qMeta": _meta(props),
+                              "qBookmark": bookmark, "qFieldInfos": infos}
+    for key, value in props.items():
+        if key not in ENGINE_KEYS and key not in layout:
+            layout[key] = copy.deepcopy(value)
+    return layout
+
+
+def field_values(doc: DocState, entry: Entry, field: str, excluded: bool,
+                 start: int, end: int) -> list[dict[str, Any]]:
+    """GetFieldValues: the default state's saved values of ``field`` (or, ``excluded``,
+    the field's values now that the bookmark does not select), ``[start:end]``."""
+    if start < 0 or end <= start:
+        return []
+    item = next((i for i in _state_items(entry) if _item_name(i) == field), None)
+    if item is None:
+        return []
+    if not excluded:
+        values = item.get("qValues")
+        values = values if isinstance(values, list) else []
+        return [copy.deepcopy(v) for v in values[start:end] if isinstance(v, dict)]
+    model = doc.app.model
+    mask = _selected_mask(model, item)
+    if mask is None:
+        return []
+    rest = np.flatnonzero(~mask)[start:end]
+    return _values(model.fields[field].symbols, rest)
+
+
+_MISSING = object()
+
+
+def _pointer(document: Any, pointer: str) -> Any:
+    """RFC 6901: what ``pointer`` designates in ``document``, or ``_MISSING``."""
+    if pointer == "":
+        return document
+    if not pointer.startswith("/"):
+        return _MISSING
+    node = document
+    for token in pointer[1:].split("/"):
+        token = token.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return _MISSING
+    return node
+
+
+def container_entry(doc: DocState, entry: Entry, data: Any) -> dict[str, Any]:
+    """An NxContainerEntry for a bookmark: ``qData`` pointers resolve against its
+    properties, or else against its layout (``/qBookmark/…``, ``/qMeta/…``)."""
+    props = entry["qProperties"]
+    layout: list[dict[str, Any]] = []  # made once, only if a pointer needs it
+
+    def resolve(spec: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, pointer in spec.items():
+            if isinstance(pointer, dict):
+                out[key] = resolve(pointer)
+                continue
+            if not isinstance(pointer, str):
+                continue
+            value = _pointer(props, pointer)
+            if value is _MISSING:
+                if not layout:
+                    layout.append(bookmark_layout(doc, entry))
+                value = _pointer(layout[0], pointer)
+            if value is not _MISSING:
+                out[key] = copy.deepcopy(value)
+        return out
+
+    return {"qInfo": object_info(props), "qMeta": _meta(props),
+            "qData": resolve(data) if isinstance(data, dict) else {}}
+
+
+def _bookmark_type(entry: Entry) -> Any:
+    info = entry["qProperties"].get("qInfo")
+    return info.get("qType", "") if isinstance(info, dict) else ""
+
+
+def bookmark_entries(doc: DocState, types: Any, data: Any) -> list[dict[str, Any]]:
+    """GetBookmarks: the app's bookmarks whose ``qType`` is one of ``types`` (every one
+    when no type is named), in the order they were made."""
+    wanted = {t for t in types if isinstance(t, str) and t} if isinstance(types, list) else set()
+    with doc.app.lock:
+        entries = list(doc.app.bookmarks.values())
+    return [container_entry(doc, e, data) for e in entries
+            if not wanted or _bookmark_type(e) in wanted]
+
+
+def bookmark_list(doc: DocState, obj_id: str, path: str, definition: dict[str, Any]) -> Any:
+    """qBookmarkListDef → qBookmarkList: the bookmarks of ``qType``, in the order they
+    were made (the real engine's order is its own: corectl's golden lists bookmark-2
+    before bookmark-1)."""
+    qtype = definition.get("qType")
+    qtype = qtype if isinstance(qtype, str) else ""
+    with doc.app.lock:
+        entries = list(doc.app.bookmarks.values())
+    return {"qItems": [container_entry(doc, e, definition.get("qData")) for e in entries
+                       if _bookmark_type(e) == qtype]}
+
+
+# -- temporary selection states -------------------------------------------------------
+
+
+def _purge(app: App, now: float) -> None:
+    """Forget expired temporary states (the caller holds the app's lock)."""
+    for temp_id in [k for k, (until, _) in app.temp_states.items() if until <= now]:
+        del app.temp_states[temp_id]
+
+
+def store_temp_state(doc: DocState, ttl: int | float = 0) -> str:
+    """StoreTempSelectionState: keep the session's selections for ``ttl`` seconds (30
+    minutes when not positive); the id to restore them with."""
+    seconds = ttl if ttl > 0 else DEFAULT_TEMP_TTL
+    data = state_data(doc)
+    temp_id = str(uuid.uuid4())
+    now = clock()
+    with doc.app.lock:
+        _purge(doc.app, now)
+        doc.app.temp_states[temp_id] = (now + seconds, data)
+    return temp_id
+
+
+def restore_temp_state(doc: DocState, temp_id: str) -> bool:
+    """RestoreTempSelectionState: False for an id unknown or expired."""
+    with doc.app.lock:
+        _purge(doc.app, clock())
+        found = doc.app.temp_states.get(temp_id)
+    if found is None:
+        return False
+    apply_state_data(doc, found[1])
+    return True
+
+
+def drop_temp_state(app: App, temp_id: str) -> bool:
+    """Forget a temporary state before its time (no QIX method does this: the engine
+    API has only Store and Restore)."""
+    with app.lock:
+        _purge(app, clock())
+        return app.temp_states.pop(temp_id, None) is not None
