@@ -73,7 +73,7 @@ def fast_switching() -> Iterator[None]:
 
 def test_select_by_symbols_values_and_search(doc: DocState, events: Events) -> None:
     assert doc.select_symbols("Region", [symbol(doc, "Region", "North")])
-    assert selected(doc, "Region") == ["North"] and events.seen == [("selection", None)]
+    assert selected(doc, "Region") == ["North"] and events.seen == [("selection", "$")]
     assert doc.select_values("Region", [{"qText": "South"}], toggle=True)
     assert selected(doc, "Region") == ["North", "South"]
     assert doc.select_match("Product", "b*")

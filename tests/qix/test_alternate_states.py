@@ -179,3 +179,36 @@ def test_session_states_copy_their_source_and_stay_in_the_session(
     assert c.call("RemoveSessionAlternateState", "Mine", handle=1) == {"qSuccess": True}
     assert c.call("RemoveSessionAlternateState", "Mine", handle=1) == {"qSuccess": False}
     assert c.call("GetAppLayout", handle=1)["qLayout"]["qStateNames"] == []
+
+
+def test_a_selection_changes_the_objects_of_its_state_only(two: Client) -> None:
+    """Only objects that depend on the state that changed are in ``change``: a chart in
+    another state keeps its layout."""
+    c = two
+    c.call("AddAlternateState", "B", handle=1)
+    default_cube = c.create(CUBE)
+    a_cube = c.create(in_state(CUBE, "A"))
+    b_cube = c.create(in_state(CUBE, "B"))
+    reply = c.send("SelectValues", [{"qText": "North"}], handle=field(c, "Region", "A"))
+    assert a_cube in reply["change"]
+    assert default_cube not in reply["change"] and b_cube not in reply["change"]
+    reply = c.send("SelectValues", [{"qText": "South"}], handle=field(c, "Region"))
+    assert default_cube in reply["change"]
+    assert a_cube not in reply["change"] and b_cube not in reply["change"]
+    # an object naming another state in one of its definitions depends on that one too
+    mixed = c.create({**in_state(CUBE, "B"), "qListObjectDef": {
+        **LISTBOX["qListObjectDef"], "qStateName": "A"}})
+    reply = c.send("SelectValues", [{"qText": "East"}], handle=field(c, "Region", "A"))
+    assert mixed in reply["change"] and b_cube not in reply["change"]
+    reply = c.send("Back", handle=1)  # the history spans every state: everything
+    assert {default_cube, a_cube, b_cube} <= set(reply["change"])
+
+
+def test_an_objects_expressions_are_evaluated_in_its_state(two: Client) -> None:
+    c = two
+    c.call("SelectValues", [{"qText": "North"}], handle=field(c, "Region", "A"))
+    props = {"qInfo": {"qType": "kpi"}, "total": {"qStringExpression": "=Sum(Amount)"}}
+    a_kpi = c.create({**props, "qStateName": "A"})
+    plain = c.create(props)
+    assert c.layout(a_kpi)["total"] == "120"
+    assert c.layout(plain)["total"] == "310"

@@ -241,6 +241,24 @@ class DocState(Selections):
             current = self.parent_of(current)
         return "$"
 
+    def states_of(self, obj_id: str) -> set[str]:
+        """The selection states an object's layout depends on: its own (or inherited)
+        state, where its expressions are evaluated too, and any state a definition in it
+        names."""
+        found = self.properties(obj_id)
+        out = {self.object_state(obj_id)}
+        stack: list[Any] = [found[0]] if found is not None else []
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                named = node.get("qStateName")
+                if isinstance(named, str) and named:
+                    out.add(named)
+                stack.extend(node.values())
+            elif isinstance(node, list):
+                stack.extend(node)
+        return out
+
     def inherited_state(self, obj_id: str) -> str | None:
         """The object's state when it or an ancestor names one (for the top-level
         ``qStateName`` of its layout), else None."""
@@ -300,10 +318,10 @@ class DocState(Selections):
         model, _, inf = self.snapshot(state)
         return evaluate_scalar(model, inf, text, self.app.locale)
 
-    def evaluate_text(self, text: str) -> str:
+    def evaluate_text(self, text: str, state: str | None = "$") -> str:
         """For string expressions in layouts: the text, or an error text."""
         try:
-            value, _ = self.evaluate(text)
+            value, _ = self.evaluate(text, state)
         except ExpressionError as exc:
             return f"Error: {exc.detail}"
         return "-" if value is None else value

@@ -42,19 +42,20 @@ def _expr_text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def string_expression(doc: DocState, value: Any) -> str:
+def string_expression(doc: DocState, value: Any, state: str = "$") -> str:
+    """A qStringExpression's text, evaluated in ``state`` (the object's)."""
     text = _expr_text(value)
     if not text.strip():
         return ""
-    return doc.evaluate_text(text)
+    return doc.evaluate_text(text, state)
 
 
-def value_expression(doc: DocState, value: Any) -> float | str:
+def value_expression(doc: DocState, value: Any, state: str = "$") -> float | str:
     text = _expr_text(value)
     if not text.strip():
         return "NaN"
     try:
-        _, num = doc.evaluate(text)
+        _, num = doc.evaluate(text, state)
     except ExpressionError:
         return "NaN"
     return nan_json(num)
@@ -143,13 +144,14 @@ EXPRESSIONS = {"qStringExpression": string_expression, "qValueExpression": value
 
 
 def object_layout(doc: DocState, obj_id: str, props: dict[str, Any]) -> dict[str, Any]:
-    """The layout of a generic object."""
+    """The layout of a generic object (its expressions evaluated in its state)."""
+    state = doc.object_state(obj_id)
 
     def walk(node: Any, path: str) -> Any:
         if isinstance(node, dict):
             for key, evaluate in EXPRESSIONS.items():
                 if key in node:
-                    return evaluate(doc, node[key])
+                    return evaluate(doc, node[key], state)
             return members(node, path)
         if isinstance(node, list):
             return [walk(v, f"{path}/{i}") for i, v in enumerate(node)]
@@ -163,7 +165,7 @@ def object_layout(doc: DocState, obj_id: str, props: dict[str, Any]) -> dict[str
             if key == "qLayoutExclude":
                 continue
             if root and key in EXPRESSIONS:
-                out[key] = EXPRESSIONS[key](doc, value)
+                out[key] = EXPRESSIONS[key](doc, value, state)
                 continue
             spec = DEFINITIONS.get(key)
             if spec is not None and isinstance(value, dict):

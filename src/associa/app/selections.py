@@ -43,6 +43,7 @@ from associa.select.propagate import (
 if TYPE_CHECKING:
     from associa.app.app import App
 
+# (what, object id): for "selection", the state whose selections changed (None: any)
 ChangeCallback = Callable[[str, "str | None"], None]
 # from the current (model, state, inference): the next state, or None (nothing to do)
 Compute = Callable[[DataModel, SelectionState, Inference], "SelectionState | None"]
@@ -218,7 +219,7 @@ class Selections:
                     return False
                 changed = self._commit(name, current, new)
         if changed:
-            self.on_change("selection", None)
+            self.on_change("selection", name)  # the state whose selections changed
         return True
 
     def _commit(self, name: str, old: SelectionState, new: SelectionState) -> bool:

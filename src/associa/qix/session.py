@@ -197,14 +197,21 @@ class Session:
             self.push(messages.push(close=sorted(handles)))
 
     def doc_changed(self, what: str, object_id: str | None) -> None:
-        """DocState callback: work out which handles changed."""
+        """DocState callback: work out which handles changed. A selection in one state
+        (``object_id`` names it) changes the objects that depend on that state only
+        (``DocState.states_of``): a chart in another alternate state keeps its layout."""
         affected: set[int] = set()
+        doc = self.doc
         for entry in self.handles.entries():
             if entry.qtype == "Doc":
                 if what in ("selection", "reload", "properties"):
                     affected.add(entry.handle)
             elif entry.qtype == "GenericObject":
-                if what in ("selection", "reload") or entry.key == ("obj", object_id):
+                if what == "selection" and object_id is not None and doc is not None:
+                    obj = entry.key[1] if entry.key[0] == "obj" else None
+                    if obj is None or object_id in doc.states_of(obj):
+                        affected.add(entry.handle)
+                elif what in ("selection", "reload") or entry.key == ("obj", object_id):
                     affected.add(entry.handle)
             elif entry.qtype == "Field" and what == "reload":
                 affected.add(entry.handle)
