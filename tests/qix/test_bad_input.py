@@ -281,7 +281,8 @@ ODD: dict[str, list[Any]] = {
              [{"qOp": "add", "qPath": "/x", "qValue": "1"}], [[]]],
     "any": [None, 1, "x", {}, []],
 }
-HANDLES = {"Global": [-1], "Doc": [1], "GenericObject": [2, 3, 5], "Field": [4]}
+HANDLES = {"Global": [-1], "Doc": [1], "GenericObject": [2, 3, 5], "Field": [4],
+           "GenericBookmark": [6]}
 SKIP = {("Global", "DeleteApp")}
 
 
@@ -300,6 +301,9 @@ def test_no_internal_errors(sessions: SessionManager, reload_first: bool,
         c.create(CUBE)                                                     # 3
         c.call("GetField", "Region", handle=1)                             # 4
         c.create({"qInfo": {"qType": "y"}, "qHyperCubeDef": {}, "qListObjectDef": {}})  # 5
+        c.call("SelectValues", [{"qText": "North"}], handle=4)
+        assert c.call("CreateBookmark", {"qInfo": {"qType": "bookmark"}},
+                      handle=1)["qReturn"]["qHandle"] == 6                   # 6
         if reload_first:
             c.call("SetScript", "T: LOAD * INLINE [\nZ\n1\n];", handle=1)
             c.call("DoReload", handle=1)
