@@ -292,6 +292,9 @@ def test_wrong_json_types_and_missing_terms(loaded: Client) -> None:
     assert loaded.error("SearchResults", CLEARED, "north", PAGE, handle=1)["code"] == -32602
     assert loaded.error("SelectAssociations", CLEARED, ["a"], "first", handle=1)["code"] == -32602
     assert loaded.error("SearchResults", named={"qOptions": {}}, handle=1)["code"] == -32602
-    # options and page may be left out: the reference's defaults
-    result = loaded.call("SearchResults", named={"qTerms": ["east"]}, handle=1)["qResult"]
+    # options are required (help "SearchResults method": qOptions mandatory); the page
+    # may be left out
+    assert loaded.error("SearchResults", named={"qTerms": ["east"]}, handle=1)["code"] == -32602
+    result = loaded.call("SearchResults", named={"qOptions": {}, "qTerms": ["east"]},
+                         handle=1)["qResult"]
     assert summary(result) == [(0, [0], (("Region", ["East"]),))]

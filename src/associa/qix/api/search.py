@@ -207,7 +207,7 @@ def _group_item(model: DataModel, fm: gs.FieldMatch, terms: list[str], opts: Opt
             "qSearchTermsMatched": list(fm.terms)}
 
 
-@method("Doc", "SearchResults", p("qOptions", "obj", {}), p("qTerms", "list"),
+@method("Doc", "SearchResults", p("qOptions", "obj"), p("qTerms", "list"),
         p("qPage", "obj", {}), out=("qResult",))
 def search_results(call: Call, qOptions: dict[str, Any], qTerms: list[Any],
                    qPage: dict[str, Any]) -> dict[str, Any]:
@@ -233,7 +233,7 @@ def search_results(call: Call, qOptions: dict[str, Any], qTerms: list[Any],
             "qSearchGroupArray": groups}
 
 
-@method("Doc", "SearchAssociations", p("qOptions", "obj", {}), p("qTerms", "list"),
+@method("Doc", "SearchAssociations", p("qOptions", "obj"), p("qTerms", "list"),
         p("qPage", "obj", {}), out=("qResults",))
 def search_associations(call: Call, qOptions: dict[str, Any], qTerms: list[Any],
                         qPage: dict[str, Any]) -> dict[str, Any]:
@@ -273,7 +273,7 @@ def search_associations(call: Call, qOptions: dict[str, Any], qTerms: list[Any],
             "qSearchTermsMatched": list(by_terms.values()), "qTotalSearchResults": len(combos)}
 
 
-@method("Doc", "SelectAssociations", p("qOptions", "obj", {}), p("qTerms", "list"),
+@method("Doc", "SelectAssociations", p("qOptions", "obj"), p("qTerms", "list"),
         p("qMatchIx", "int", 0), p("qSoftLock", "any", None))
 def select_associations(call: Call, qOptions: dict[str, Any], qTerms: list[Any],
                         qMatchIx: int, qSoftLock: Any) -> None:
@@ -298,7 +298,7 @@ def select_associations(call: Call, qOptions: dict[str, Any], qTerms: list[Any],
         doc.select_symbols(fm.field, fm.symbols.tolist(), soft_lock=bool(qSoftLock))
 
 
-@method("Doc", "SearchSuggest", p("qOptions", "obj", {}), p("qTerms", "list"),
+@method("Doc", "SearchSuggest", p("qOptions", "obj"), p("qTerms", "list"),
         out=("qResult",))
 def search_suggest(call: Call, qOptions: dict[str, Any], qTerms: list[Any]) -> dict[str, Any]:
     """Suggestions (help, "SearchSuggest method", SearchSuggestionResult): for each term
@@ -311,7 +311,7 @@ def search_suggest(call: Call, qOptions: dict[str, Any], qTerms: list[Any]) -> d
             "qFieldNames": matches.fields_hit()}
 
 
-@method("Doc", "SearchValues", p("qOptions", "obj", {}), p("qTerms", "list"),
+@method("Doc", "SearchValues", p("qOptions", "obj"), p("qTerms", "list"),
         p("qPage", "obj", {}), out=("qResult",))
 def search_values(call: Call, qOptions: dict[str, Any], qTerms: list[Any],
                   qPage: dict[str, Any]) -> dict[str, Any]:
@@ -408,7 +408,7 @@ def _object_matches(doc: DocState, model: DataModel, props: dict[str, Any], term
     return found, matches
 
 
-@method("Doc", "SearchObjects", p("qOptions", "obj", {}), p("qTerms", "list"),
+@method("Doc", "SearchObjects", p("qOptions", "obj"), p("qTerms", "list"),
         p("qPage", "obj", {}), out=("qResult",))
 def search_objects(call: Call, qOptions: dict[str, Any], qTerms: list[Any],
                    qPage: dict[str, Any]) -> dict[str, Any]:
