@@ -181,8 +181,8 @@ class Cube:
         self.model = model
         self.locale = locale
         self.evaluator = Evaluator(locale)
-        self.dims = [dimension(model, d) for d in definition.get("qDimensions") or []]
-        self.measures = [measure(m) for m in definition.get("qMeasures") or []]
+        self.dims = [dimension(model, d) for d in _listed(definition, "qDimensions")]
+        self.measures = [measure(m) for m in _listed(definition, "qMeasures")]
         self.error: dict | None = None
         self._compute(inference, definition)
 
@@ -302,6 +302,13 @@ class Cube:
         for i, g in enumerate(rows.tolist()):
             out[i] = None if v.null[g] else format_measure(v, g, m.definition, self.locale)["qText"]
         return out
+
+
+def _listed(definition: Mapping[str, Any], key: str) -> list[Any]:
+    """A definition's list member; anything else (a number, an object) lists nothing,
+    as a property tree may hold a cube definition of any shape."""
+    found = definition.get(key)
+    return found if isinstance(found, list) else []
 
 
 def _spread(symbols: np.ndarray, grouping: Grouping) -> np.ndarray:
