@@ -149,3 +149,16 @@ def test_one_and_only_one_keeps_exactly_one_value(loaded: Client, field: int) ->
     assert total(loaded) == "0"  # South is not cleared for it: no possible row
     loaded.call("SetNxProperties", {"qOneAndOnlyOne": False}, handle=field)
     assert loaded.call("Clear", handle=field) == {"qReturn": True}
+
+
+def test_select_by_an_expression_search(loaded: Client, field: int) -> None:
+    """A search string starting with "=" selects the values for which the expression,
+    per value, is true (help "Search": expression search)."""
+    assert loaded.call("Select", "=Sum(Amount)>100", handle=field) == {"qReturn": True}
+    assert total(loaded) == "270"  # North 120 and South 150, not East 40
+    loaded.call("Clear", handle=field)
+    assert loaded.call("Select", "=Count(Product)=1", handle=field) == {"qReturn": True}
+    assert total(loaded) == "190"  # South and East have one product each
+    loaded.call("Clear", handle=field)
+    loaded.call("Select", "=Sum(Nope)>1", handle=field)  # an unknown field: nothing
+    assert total(loaded) == "310"

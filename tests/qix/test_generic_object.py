@@ -317,3 +317,43 @@ def test_unknown_method_for_class(loaded: Client) -> None:
     }
     field = loaded.call("GetField", "Region", handle=1)["qReturn"]["qHandle"]
     assert loaded.error("GetLayout", handle=field)["code"] == -32601
+
+
+def test_select_list_object_continuous_range(loaded: Client) -> None:
+    """SelectListObjectContinuousRange: the values whose number lies in a range, bounds
+    included or not, a missing bound open."""
+    amounts = loaded.create({"qInfo": {"qType": "lb"}, "qListObjectDef": {
+        "qDef": {"qFieldDefs": ["Amount"]},
+        "qInitialDataFetch": [{"qTop": 0, "qLeft": 0, "qWidth": 1, "qHeight": 10}]}})
+    total = lambda: loaded.call("Evaluate", "Sum(Amount)", handle=1)["qReturn"]  # noqa: E731
+    ranges = [{"qMin": 20, "qMax": 100, "qMinInclEq": True, "qMaxInclEq": False}]
+    assert loaded.call("SelectListObjectContinuousRange", "/qListObjectDef", ranges,
+                       handle=amounts) == {"qSuccess": True}
+    assert total() == "60"  # 20 and 40
+    ranges = [{"qMin": 100, "qMinInclEq": True}, {"qMax": 20, "qMaxInclEq": False}]
+    loaded.call("SelectListObjectContinuousRange", "/qListObjectDef", ranges, handle=amounts)
+    assert total() == "250"  # 100 and 150; nothing below 20
+    assert loaded.error("SelectListObjectContinuousRange", "/qListObjectDef", [5],
+                        handle=amounts)["code"] == 8
+
+
+def test_list_object_expressions(loaded: Client) -> None:
+    """qExpressions: a column per expression, computed per value as a chart with the
+    field as its dimension, in the list's current selections."""
+    lb = loaded.create({"qInfo": {"qType": "lb"}, "qListObjectDef": {
+        "qDef": {"qFieldDefs": ["Region"], "qSortCriterias": [{"qSortByAscii": 1}]},
+        "qExpressions": [{"qExpr": "=Sum(Amount)"}, {"qExpr": "Count(Product)"},
+                         {"qExpr": "Sum("}],
+        "qInitialDataFetch": [{"qTop": 0, "qLeft": 0, "qWidth": 4, "qHeight": 10}]}})
+    layout = loaded.layout(lb)["qListObject"]
+    assert layout["qSize"] == {"qcx": 4, "qcy": 3}
+    rows = [[c["qText"] for c in row] for row in layout["qDataPages"][0]["qMatrix"]]
+    assert rows == [["East", "40", "1", "-"], ["North", "120", "2", "-"],
+                    ["South", "150", "1", "-"]]
+    assert [("qError" in e) for e in layout["qExpressions"]] == [False, False, True]
+    product = loaded.call("GetField", "Product", handle=1)["qReturn"]["qHandle"]
+    loaded.call("SelectValues", [{"qText": "Bike"}], handle=product)
+    rows = [[c["qText"] for c in row] for row in
+            loaded.layout(lb)["qListObject"]["qDataPages"][0]["qMatrix"]]
+    assert rows == [["East", "0", "0", "-"], ["North", "100", "1", "-"],
+                    ["South", "150", "1", "-"]]

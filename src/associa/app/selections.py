@@ -315,9 +315,32 @@ class Selections:
 
     def select_match(self, field: str, text: str, toggle: bool = False,
                      soft_lock: bool = False, state: str | None = DEFAULT_STATE) -> bool:
-        """Select the values a search string matches (``No*``, ``>10``, words)."""
-        return self._select(field, lambda model, inf: search_symbols(model, field, text),
+        """Select the values a search string matches (``No*``, ``>10``, words, or an
+        expression search ``=Sum(Sales)>100``)."""
+        return self._select(field, lambda model, inf: self.matching(model, inf, field, text),
                             toggle, soft_lock, state)
+
+    def matching(self, model: DataModel, inf: Inference, field: str, text: str) -> list[int]:
+        """The symbols a search string matches. ``=expression``: the values for which the
+        expression, computed per value of the field over the possible records as a chart
+        with the field as its dimension, is true (a number other than 0); a search
+        expression that does not parse or evaluate matches nothing."""
+        stripped = text.strip()
+        if not stripped.startswith("="):
+            return search_symbols(model, field, text)
+        from associa.calc.sorting import expression_by_symbol
+        from associa.errors import ExpressionError
+        from associa.expr import parse
+
+        try:
+            node = parse(stripped[1:])
+        except ExpressionError:
+            return []
+        values = expression_by_symbol(model, inf, field, node, self.app.locale)
+        if values is None:
+            return []
+        with np.errstate(invalid="ignore"):
+            return np.flatnonzero(~np.isnan(values) & (values != 0)).tolist()
 
     def select_states(self, field: str, group: str, soft_lock: bool = False,
                       state: str | None = DEFAULT_STATE) -> bool:
@@ -404,10 +427,10 @@ class Selections:
     def search(self, obj_id: str, path: str, field: str, text: str) -> None:
         """SearchListObjectFor: the list object at ``path`` (on ``field``) shows the
         matches of ``text`` until the search is accepted or aborted."""
-        model = self.snapshot()[0]
+        model, _, inf = self.snapshot()
         if field not in model.fields:
             raise FieldNotFound(field)
-        found = set(search_symbols(model, field, text))
+        found = set(self.matching(model, inf, field, text))
         with self.lock:
             self.searches[(obj_id, path)] = (text, found, field)
         self.on_change("layout", obj_id)

@@ -63,6 +63,7 @@ class ListObject:
         self.mode = FREQUENCY_MODES.get(str(definition.get("qFrequencyMode", "N")), "N")
         self.frequency: np.ndarray | None = None
         self.frequency_total = 0
+        self.expressions: list[tuple[str, np.ndarray | None, str]] = []
         if self.field not in model.fields:
             self.error = validation_error(7000, self.field, f"Field not found: {self.field}")
             self.order = np.zeros(0, dtype=np.int64)
@@ -82,10 +83,34 @@ class ListObject:
             keep[np.fromiter(search, dtype=np.intp, count=len(search))] = True
             order = order[keep[order]]
         self.order = order
+        self.expressions = self._expressions()
+
+    def _expressions(self) -> list[tuple[str, np.ndarray | None, str]]:
+        """``qExpressions``: each one's text, its number per symbol (computed as a chart
+        with the field as its dimension) and its error text ("" when none)."""
+        from associa.calc.sorting import expression_by_symbol
+        from associa.errors import ExpressionError
+        from associa.expr import parse
+
+        out: list[tuple[str, np.ndarray | None, str]] = []
+        for item in self.definition.get("qExpressions") or []:
+            text = item.get("qExpr") if isinstance(item, Mapping) else item
+            text = text if isinstance(text, str) else ""
+            body = text.strip()
+            body = body[1:] if body.startswith("=") else body
+            try:
+                node = parse(body)
+            except ExpressionError as exc:
+                out.append((text, None, exc.message))
+                continue
+            values = expression_by_symbol(self.model, self.inference, self.field, node,
+                                          self.locale)
+            out.append((text, values, "" if values is not None else "Error in expression"))
+        return out
 
     @property
     def size(self) -> dict[str, int]:
-        return {"qcx": 1, "qcy": len(self.order)}
+        return {"qcx": 1 + len(self.expressions), "qcy": len(self.order)}
 
     def cell(self, row: int) -> dict[str, Any]:
         return self.cells(row, row + 1)[0]
@@ -129,9 +154,31 @@ class ListObject:
             return f"{share * 100:.1f}%"
         return f"{share:.3f}".rstrip("0").rstrip(".") if share else "0"
 
+    def _expression_cells(self, top: int, stop: int) -> list[list[dict[str, Any]]]:
+        """Per row, the cells of the expressions (a number and its automatic text)."""
+        from associa.values.format import auto_format
+
+        syms = np.asarray(self.order[top:stop], dtype=np.intp)
+        columns = []
+        for _, values, _ in self.expressions:
+            nums = (np.full(len(syms), np.nan) if values is None
+                    else values[np.minimum(syms, len(values) - 1)] if len(values)
+                    else np.full(len(syms), np.nan))
+            columns.append([{"qText": "-" if x != x else auto_format(x, self.locale),
+                             "qNum": nan_json(x), "qElemNumber": 0, "qState": "L"}
+                            for x in nums.tolist()])
+        return [list(row) for row in zip(*columns, strict=True)] if columns else \
+            [[] for _ in range(len(syms))]
+
     def page(self, page: Mapping[str, Any]) -> dict[str, Any]:
-        left, top, width, height = clip_page(page, 1, len(self.order))
-        matrix = Wire([c] for c in self.cells(top, top + height)) if width and height else Wire()
+        left, top, width, height = clip_page(page, self.size["qcx"], len(self.order))
+        if width and height:
+            rows = [[c, *extra] for c, extra in zip(
+                self.cells(top, top + height), self._expression_cells(top, top + height),
+                strict=True)]
+            matrix = Wire(row[left:left + width] for row in rows)
+        else:
+            matrix = Wire()
         return {
             "qMatrix": matrix,
             "qTails": [],
@@ -168,6 +215,8 @@ class ListObject:
             "qAllValuesCardinal": -1,
         }
         out["qDimensionInfo"] = info
-        out["qExpressions"] = []
+        out["qExpressions"] = [{"qExpr": text, **({"qError": {"qErrorCode": 7000}}
+                                                  if error else {})}
+                               for text, _, error in self.expressions]
         initial_pages(out, d, self.pages)
         return out

@@ -6,6 +6,8 @@ import copy
 import json
 from typing import Any
 
+import numpy as np
+
 from associa.app.doc import list_index, resolve_path
 from associa.app.layout import object_layout
 from associa.app.properties import object_info, public_properties
@@ -210,6 +212,47 @@ def select_listobject_alternative(call: Call, qPath: str, qSoftLock: bool) -> bo
         p("qSoftLock", "bool", False), out=("qSuccess",))
 def select_listobject_excluded(call: Call, qPath: str, qSoftLock: bool) -> bool:
     return _select_states(call, qPath, "excluded", qSoftLock)
+
+
+@method("GenericObject", "SelectListObjectContinuousRange", p("qPath", "str"),
+        p("qRanges", "list"), p("qSoftLock", "bool", False), out=("qSuccess",))
+def select_listobject_continuous_range(call: Call, qPath: str, qRanges: list[Any],
+                                       qSoftLock: bool) -> bool:
+    """Select the values whose number lies in any of the ranges (Range: qMin, qMax,
+    qMinInclEq, qMaxInclEq; a missing bound is open)."""
+    ranges = [_range(r) for r in qRanges]
+    name = _list_field(call, qPath)
+    ref = _ref(call)
+    model = ref.doc.snapshot()[0]
+    if name not in model.fields:
+        return False
+    nums = model.fields[name].symbols.nums_at(np.arange(len(model.fields[name].symbols)))
+    hit = np.zeros(len(nums), dtype=bool)
+    with np.errstate(invalid="ignore"):
+        for low, high, low_eq, high_eq in ranges:
+            ok = ~np.isnan(nums)
+            if low is not None:
+                ok &= nums >= low if low_eq else nums > low
+            if high is not None:
+                ok &= nums <= high if high_eq else nums < high
+            hit |= ok
+    return ref.doc.select_symbols(name, np.flatnonzero(hit).tolist(), False, qSoftLock,
+                                  _state(call, qPath, "lo"))
+
+
+def _range(value: Any) -> tuple[float | None, float | None, bool, bool]:
+    if not isinstance(value, dict):
+        raise InvalidParameters("qRanges", "qRanges must be a list of Range objects")
+    bounds: list[float | None] = []
+    for key in ("qMin", "qMax"):
+        x = value.get(key)
+        if x is None or x == "NaN":
+            bounds.append(None)
+        elif isinstance(x, int | float) and not isinstance(x, bool):
+            bounds.append(float(x))
+        else:
+            raise InvalidParameters("qRanges", f"{key} must be a number")
+    return bounds[0], bounds[1], value.get("qMinInclEq") is True, value.get("qMaxInclEq") is True
 
 
 def _cube_dim_field(call: Call, path: str, dim_no: int) -> str:
