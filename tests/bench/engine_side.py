@@ -131,8 +131,9 @@ class Side:
                       ) -> list[float]:
         """Clicks with three alternate states active (issue 8): the 10 objects again in
         each of the states A1, A2 and A3 (40 in all), each state with its own 3 countries
-        selected; run ``i`` selects ``runs[i]`` in state ``i % 4`` ($, A1, A2, A3), then
-        asks for the layouts of all 40 objects. The seconds of each run."""
+        selected and every layout fetched (not timed); run ``i`` then selects ``runs[i]``
+        in state ``i % 4`` ($, A1, A2, A3) and asks for the layouts of all 40 objects.
+        The seconds of each run."""
         c = self.client
         names = ["A1", "A2", "A3"]
         if not any(k[0] == "A1" for k in self.fields):
@@ -152,6 +153,7 @@ class Side:
                     c.call("SelectValues", [{"qText": t} for t in texts],
                            handle=self.fields[(name, field)])  # type: ignore[index]
             c.call("ClearAll", handle=self.doc)
+            self.layouts(concurrent)  # every state's objects up to date, as on a screen
             c.pushed.clear()
             state = ["$", *names][i % 4]
             t = time.perf_counter()
