@@ -75,6 +75,7 @@ import numpy as np
 
 from associa.app.app import App
 from associa.app.doc import DocState
+from associa.app.lists import MISSING, lookup
 from associa.app.properties import new_object_properties, object_info, replaced_properties
 from associa.errors import InvalidParameters
 from associa.model import DataModel
@@ -470,27 +471,6 @@ def field_values(doc: DocState, entry: Entry, field: str, excluded: bool,
     return _values(model.fields[field].symbols, rest)
 
 
-_MISSING = object()
-
-
-def _pointer(document: Any, pointer: str) -> Any:
-    """RFC 6901: what ``pointer`` designates in ``document``, or ``_MISSING``."""
-    if pointer == "":
-        return document
-    if not pointer.startswith("/"):
-        return _MISSING
-    node = document
-    for token in pointer[1:].split("/"):
-        token = token.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, dict) and token in node:
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            return _MISSING
-    return node
-
-
 def container_entry(doc: DocState, entry: Entry, data: Any) -> dict[str, Any]:
     """An NxContainerEntry for a bookmark: ``qData`` pointers resolve against its
     properties, or else against its layout (``/qBookmark/…``, ``/qMeta/…``)."""
@@ -505,12 +485,12 @@ def container_entry(doc: DocState, entry: Entry, data: Any) -> dict[str, Any]:
                 continue
             if not isinstance(pointer, str):
                 continue
-            value = _pointer(props, pointer)
-            if value is _MISSING:
+            value = lookup(props, pointer)
+            if value is MISSING:
                 if not layout:
                     layout.append(bookmark_layout(doc, entry))
-                value = _pointer(layout[0], pointer)
-            if value is not _MISSING:
+                value = lookup(layout[0], pointer)
+            if value is not MISSING:
                 out[key] = copy.deepcopy(value)
         return out
 

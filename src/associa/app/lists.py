@@ -156,7 +156,7 @@ def _meta(doc: DocState, obj_id: str, meta_def: dict[str, Any]) -> Any:
 # -- qData ----------------------------------------------------------------------------
 
 
-_MISSING = object()
+MISSING = object()
 
 
 def resolve_data(doc: DocState, obj_id: str, props: dict[str, Any], data: Any) -> dict[str, Any]:
@@ -179,9 +179,9 @@ def resolve_data(doc: DocState, obj_id: str, props: dict[str, Any], data: Any) -
             if not isinstance(pointer, str):
                 continue
             value = lookup(props, pointer)
-            if value is _MISSING and _first_missing(props, pointer):
+            if value is MISSING and _first_missing(props, pointer):
                 value = lookup(the_layout(), pointer)
-            if value is not _MISSING:
+            if value is not MISSING:
                 out[key] = _evaluated(doc, value)
         return out
 
@@ -189,11 +189,11 @@ def resolve_data(doc: DocState, obj_id: str, props: dict[str, Any], data: Any) -
 
 
 def lookup(document: Any, pointer: str) -> Any:
-    """RFC 6901: the value ``pointer`` designates in ``document``, or ``_MISSING``."""
+    """RFC 6901: the value ``pointer`` designates in ``document``, or ``MISSING``."""
     if pointer == "":
         return document
     if not pointer.startswith("/"):
-        return _MISSING
+        return MISSING
     node = document
     for token in pointer[1:].split("/"):
         token = token.replace("~1", "/").replace("~0", "~")
@@ -202,7 +202,7 @@ def lookup(document: Any, pointer: str) -> Any:
         elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
             node = node[int(token)]
         else:
-            return _MISSING
+            return MISSING
     return node
 
 
