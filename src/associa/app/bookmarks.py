@@ -75,7 +75,7 @@ import numpy as np
 
 from associa.app.app import App
 from associa.app.doc import DocState
-from associa.app.lists import MISSING, lookup
+from associa.app.lists import resolve_pointers
 from associa.app.properties import new_object_properties, object_info, replaced_properties
 from associa.errors import InvalidParameters
 from associa.model import DataModel
@@ -475,27 +475,10 @@ def container_entry(doc: DocState, entry: Entry, data: Any) -> dict[str, Any]:
     """An NxContainerEntry for a bookmark: ``qData`` pointers resolve against its
     properties, or else against its layout (``/qBookmark/…``, ``/qMeta/…``)."""
     props = entry["qProperties"]
-    layout: list[dict[str, Any]] = []  # made once, only if a pointer needs it
-
-    def resolve(spec: dict[str, Any]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, pointer in spec.items():
-            if isinstance(pointer, dict):
-                out[key] = resolve(pointer)
-                continue
-            if not isinstance(pointer, str):
-                continue
-            value = lookup(props, pointer)
-            if value is MISSING:
-                if not layout:
-                    layout.append(bookmark_layout(doc, entry))
-                value = lookup(layout[0], pointer)
-            if value is not MISSING:
-                out[key] = copy.deepcopy(value)
-        return out
-
+    data = resolve_pointers(data, props, lambda: bookmark_layout(doc, entry), copy.deepcopy) \
+        if isinstance(data, dict) else {}
     return {"qInfo": object_info(props), "qMeta": _meta(props),
-            "qData": resolve(data) if isinstance(data, dict) else {}}
+            "qData": data}
 
 
 def _bookmark_type(entry: Entry) -> Any:

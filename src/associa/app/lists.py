@@ -38,6 +38,7 @@ from __future__ import annotations
 import contextvars
 import copy
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from associa.app.doc import DocState
@@ -163,29 +164,42 @@ def resolve_data(doc: DocState, obj_id: str, props: dict[str, Any], data: Any) -
     """``qData`` with each JSON pointer replaced by what it points at (missing: left out)."""
     if not isinstance(data, dict):
         return {}
-    layout_of: list[Any] = []  # computed at most once, and only when a pointer needs it
+    return resolve_pointers(data, props, lambda: _layout(doc, obj_id, props),
+                            lambda value: _evaluated(doc, value),
+                            lambda pointer: _first_missing(props, pointer))
+
+
+def resolve_pointers(spec: dict[str, Any], props: dict[str, Any],
+                     layout: Callable[[], Any], finish: Callable[[Any], Any],
+                     in_layout: Callable[[str], bool] = lambda pointer: True
+                     ) -> dict[str, Any]:
+    """A ``qData`` spec (nested objects of JSON pointers) resolved: each pointer against
+    ``props``, or where it is missing there and ``in_layout(pointer)``, against
+    ``layout()`` (made at most once); each value found passes through ``finish``, a
+    pointer to nothing is left out."""
+    made: list[Any] = []
 
     def the_layout() -> Any:
-        if not layout_of:
-            layout_of.append(_layout(doc, obj_id, props))
-        return layout_of[0]
+        if not made:
+            made.append(layout())
+        return made[0]
 
-    def resolve(spec: dict[str, Any]) -> dict[str, Any]:
+    def resolve(node: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for key, pointer in spec.items():
+        for key, pointer in node.items():
             if isinstance(pointer, dict):
                 out[key] = resolve(pointer)
                 continue
             if not isinstance(pointer, str):
                 continue
             value = lookup(props, pointer)
-            if value is MISSING and _first_missing(props, pointer):
+            if value is MISSING and in_layout(pointer):
                 value = lookup(the_layout(), pointer)
             if value is not MISSING:
-                out[key] = _evaluated(doc, value)
+                out[key] = finish(value)
         return out
 
-    return resolve(data)
+    return resolve(spec)
 
 
 def lookup(document: Any, pointer: str) -> Any:
