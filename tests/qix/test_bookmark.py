@@ -387,3 +387,27 @@ def test_temporary_states_restore_until_their_ttl(
     assert b.call("RestoreTempSelectionState", lasting, handle=1) == {"qReturn": False}
     error = a.error("StoreTempSelectionState", "soon", handle=1)
     assert error["code"] == -32602
+
+
+def test_a_bookmarks_handle_changes_with_it_and_closes_when_it_goes(
+        make_client: Callable[..., Client]) -> None:
+    """Sessions with their own identities on one app: a bookmark changed by one changes
+    the other's handle on it; destroyed, the other's handle closes."""
+    a = make_client()
+    a.call("CreateApp", "apart")
+    a.call("OpenDoc", "apart")
+    a.call("SetScript", SALES_SCRIPT, handle=1)
+    a.call("DoReload", handle=1)
+    b = make_client(key="someone-else")
+    b.call("OpenDoc", "apart")
+    select(a, "Region", "North")
+    mine, _ = create(a, {"qInfo": {"qId": "shared", "qType": "bookmark"}})
+    theirs = b.call("GetBookmark", "shared", handle=1)["qReturn"]["qHandle"]
+    props = a.call("GetProperties", handle=mine)["qProp"]
+    b.pushed.clear()
+    a.call("SetProperties", {**props, "qMetaDef": {"title": "renamed"}}, handle=mine)
+    assert any(theirs in m.get("change", []) for m in b.pushed)
+    b.pushed.clear()
+    a.call("DestroyBookmark", "shared", handle=1)
+    assert any(theirs in m.get("close", []) for m in b.pushed)
+    assert b.error("GetLayout", handle=theirs)["code"] == -32602

@@ -50,6 +50,7 @@ class DocState(Selections):
             # (qBookmarkListDef, app/bookmarks.py) change with it
             for holder in self._holders("qBookmarkListDef"):
                 self.on_change("object", holder)
+            self.on_change("bookmark", object_id)  # its own handles, in every session
             return
         if what == "reload":
             # the new model's inference plan (code counts, the presence of no selection,

@@ -6,7 +6,7 @@ source tables), with the system fields and hidden fields when asked for.
 ``{qInfo, qMeta, qData}`` entry per listed object, where ``qData`` maps each key to a
 JSON pointer into that object's properties. ``qVariableListDef`` → ``qVariableList``: the
 variables the load script set. The lists of things associa does not have yet (master
-dimensions and measures, bookmarks, media, undo steps, extensions) answer empty lists of
+dimensions and measures, media, undo steps, extensions) answer empty lists of
 the engine's shape.
 
 Evidence for the choices made here (the reference notes are not shipped with associa):
@@ -291,8 +291,9 @@ def script_variable_id(app_id: str, name: str) -> str:
 
 
 def empty_items(doc: DocState, obj_id: str, path: str, definition: dict[str, Any]) -> Any:
-    """qDimensionListDef, qMeasureListDef, qBookmarkListDef, qMediaListDef,
-    qExtensionListDef: ``{qItems: []}`` until master items, bookmarks and media exist."""
+    """qDimensionListDef, qMeasureListDef, qMediaListDef, qExtensionListDef:
+    ``{qItems: []}`` until master items and media exist (bookmark lists are
+    ``app/bookmarks.py``'s)."""
     return {"qItems": []}
 
 

@@ -215,6 +215,15 @@ class Session:
                     affected.add(entry.handle)
             elif entry.qtype == "Field" and what == "reload":
                 affected.add(entry.handle)
+        if what == "bookmark" and object_id is not None and doc is not None:
+            # a bookmark changed (its handle: change) or was destroyed (its handle closes)
+            handle = self.handles.find(("bookmark", object_id))
+            if handle is not None:
+                if doc.app.get_bookmark(object_id) is None:
+                    self.handles.release(handle)
+                    self.mark_closed([handle])
+                else:
+                    affected.add(handle)
         if what == "destroy" and object_id is not None:
             handle = self.handles.find(("obj", object_id))
             if handle is not None:
