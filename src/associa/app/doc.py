@@ -24,6 +24,13 @@ from associa.calc import HyperCube, ListObject, evaluate_scalar
 from associa.errors import AlreadyExists, ExpressionError, InvalidPath, NotFound
 from associa.select import shared_for
 
+# what in an object's properties reads selections (its layout changes with them); the
+# lists of other objects are counted in, as their qData may point into those layouts
+SELECTION_READERS = frozenset({
+    "qHyperCubeDef", "qListObjectDef", "qSelectionObjectDef", "qStringExpression",
+    "qValueExpression", "qChildListDef", "qAppObjectListDef",
+})
+
 
 class DocState(Selections):
     def __init__(self, app: App, on_change: ChangeCallback | None = None) -> None:
@@ -245,20 +252,27 @@ class DocState(Selections):
     def states_of(self, obj_id: str) -> set[str]:
         """The selection states an object's layout depends on: its own (or inherited)
         state, where its expressions are evaluated too, and any state a definition in it
-        names."""
+        names; none when nothing in it reads selections (no cube, list, current
+        selections, expression or list of other objects' data: ``SELECTION_READERS``)."""
         found = self.properties(obj_id)
-        out = {self.object_state(obj_id)}
-        stack: list[Any] = [found[0]] if found is not None else []
+        if found is None:
+            return {self.object_state(obj_id)}
+        out: set[str] = set()
+        dependent = False
+        stack: list[Any] = [found[0]]
         while stack:
             node = stack.pop()
             if isinstance(node, dict):
                 named = node.get("qStateName")
                 if isinstance(named, str) and named:
                     out.add(named)
+                dependent = dependent or not SELECTION_READERS.isdisjoint(node)
                 stack.extend(node.values())
             elif isinstance(node, list):
                 stack.extend(node)
-        return out
+        if not dependent:
+            return set()  # nothing in it reads selections: no selection changes it
+        return out | {self.object_state(obj_id)}
 
     def inherited_state(self, obj_id: str) -> str | None:
         """The object's state when it or an ancestor names one (for the top-level
