@@ -357,3 +357,24 @@ def test_list_object_expressions(loaded: Client) -> None:
             loaded.layout(lb)["qListObject"]["qDataPages"][0]["qMatrix"]]
     assert rows == [["East", "0", "0", "-"], ["North", "100", "1", "-"],
                     ["South", "150", "1", "-"]]
+
+
+def test_auto_sort_by_state_promotes_the_selected_values(loaded: Client) -> None:
+    """qAutoSortByState: with more values than qDisplayNumberOfRows, the selected ones
+    come first; with fewer, or 0, the list keeps its sort."""
+    def listbox(rows: int) -> int:
+        return loaded.create({"qInfo": {"qType": "lb"}, "qListObjectDef": {
+            "qDef": {"qFieldDefs": ["Region"], "qSortCriterias": [{"qSortByAscii": 1}]},
+            "qAutoSortByState": {"qDisplayNumberOfRows": rows},
+            "qInitialDataFetch": [{"qTop": 0, "qLeft": 0, "qWidth": 1, "qHeight": 10}]}})
+
+    def texts(h: int) -> list[str]:
+        page = loaded.layout(h)["qListObject"]["qDataPages"][0]["qMatrix"]
+        return [row[0]["qText"] for row in page]
+
+    few, many, off = listbox(2), listbox(5), listbox(0)
+    region = loaded.call("GetField", "Region", handle=1)["qReturn"]["qHandle"]
+    loaded.call("SelectValues", [{"qText": "South"}], handle=region)
+    assert texts(few) == ["South", "East", "North"]  # 3 values > 2: promoted
+    assert texts(many) == ["East", "North", "South"]  # 3 values <= 5: as sorted
+    assert texts(off) == ["East", "North", "South"]

@@ -13,7 +13,14 @@ from associa.calc.sorting import field_frequency, first_criteria, needs_frequenc
 from associa.model import DataModel
 from associa.select import STATE_CODES, Inference
 from associa.select.actions import highlight_ranges
-from associa.select.propagate import ALTERNATIVE, EXCLUDED
+from associa.select.propagate import (
+    ALTERNATIVE,
+    EXCLUDED,
+    LOCK_EXCL,
+    LOCKED,
+    SEL_EXCL,
+    SELECTED,
+)
 from associa.values import DEFAULT_LOCALE, Locale
 
 FREQUENCY_MODES = {
@@ -77,6 +84,7 @@ class ListObject:
         )
         self.frequency_total = int(self.frequency.sum()) if self.frequency is not None else 0
         order = symbol_order(model, inference, self.field, self.criteria, locale, self.frequency)
+        order = self._promote_selected(order, definition.get("qAutoSortByState"))
         self.searched = search
         if search is not None:
             keep = np.zeros(len(model.fields[self.field].symbols) + 1, dtype=bool)
@@ -84,6 +92,19 @@ class ListObject:
             order = order[keep[order]]
         self.order = order
         self.expressions = self._expressions()
+
+    def _promote_selected(self, order: np.ndarray, auto: Any) -> np.ndarray:
+        """qAutoSortByState (help "NxAutoSortByStateDef"): when the list has more values
+        than ``qDisplayNumberOfRows`` (> 0), its selected values come first, each part
+        in the order it had."""
+        rows = auto.get("qDisplayNumberOfRows") if isinstance(auto, Mapping) else None
+        if not isinstance(rows, int) or isinstance(rows, bool) or rows <= 0 \
+                or len(order) <= rows:
+            return order
+        states = np.append(self.states, EXCLUDED)  # the NULL code, if listed, last
+        chosen = np.isin(states[np.minimum(order, len(states) - 1)],
+                         (SELECTED, LOCKED, SEL_EXCL, LOCK_EXCL))
+        return np.concatenate([order[chosen], order[~chosen]])
 
     def _expressions(self) -> list[tuple[str, np.ndarray | None, str]]:
         """``qExpressions``: each one's text, its number per symbol (computed as a chart
