@@ -378,3 +378,20 @@ def test_auto_sort_by_state_promotes_the_selected_values(loaded: Client) -> None
     assert texts(few) == ["South", "East", "North"]  # 3 values > 2: promoted
     assert texts(many) == ["East", "North", "South"]  # 3 values <= 5: as sorted
     assert texts(off) == ["East", "North", "South"]
+
+
+def test_fuzzy_search_lists_every_value_most_alike_first(loaded: Client) -> None:
+    """Help "Fuzzy search": "~term" lists every value sorted by resemblance; selecting by
+    it (accept, Field.Select) takes the most alike."""
+    lb = loaded.create({"qInfo": {"qType": "lb"}, "qListObjectDef": {
+        "qDef": {"qFieldDefs": ["Region"], "qSortCriterias": [{"qSortByAscii": 1}]},
+        "qInitialDataFetch": [{"qTop": 0, "qLeft": 0, "qWidth": 1, "qHeight": 10}]}})
+    loaded.call("SearchListObjectFor", "/qListObjectDef", "~Suoth", handle=lb)
+    page = loaded.layout(lb)["qListObject"]["qDataPages"][0]["qMatrix"]
+    assert [row[0]["qText"] for row in page][0] == "South"
+    assert len(page) == 3  # every value
+    loaded.call("AcceptListObjectSearch", "/qListObjectDef", False, handle=lb)
+    assert loaded.call("Evaluate", "Sum(Amount)", handle=1)["qReturn"] == "150"
+    region = loaded.call("GetField", "Region", handle=1)["qReturn"]["qHandle"]
+    loaded.call("Select", "~nort", handle=region)
+    assert loaded.call("Evaluate", "Sum(Amount)", handle=1)["qReturn"] == "120"

@@ -39,6 +39,7 @@ from associa.select.propagate import (
     SEL_EXCL,
     SELECTED,
 )
+from associa.select.search import fuzzy_order
 
 if TYPE_CHECKING:
     from associa.app.app import App
@@ -430,7 +431,10 @@ class Selections:
         model, _, inf = self.snapshot()
         if field not in model.fields:
             raise FieldNotFound(field)
-        found = set(self.matching(model, inf, field, text))
+        if text.strip().startswith("~"):  # a fuzzy search lists every value, most alike first
+            found = set(fuzzy_order(model, field, text))
+        else:
+            found = set(self.matching(model, inf, field, text))
         with self.lock:
             self.searches[(obj_id, path)] = (text, found, field)
         self.on_change("layout", obj_id)
@@ -443,6 +447,8 @@ class Selections:
         self.on_change("layout", obj_id)
         if found is not None:
             text, symbols, field = found
+            if text.strip().startswith("~"):  # a fuzzy search selects the most alike
+                symbols = set(search_symbols(self.snapshot()[0], field, text))
             self.select_symbols(field, sorted(symbols), toggle, soft_lock, state)
 
     def abort_search(self, obj_id: str, path: str) -> None:

@@ -21,6 +21,7 @@ from associa.select.propagate import (
     SEL_EXCL,
     SELECTED,
 )
+from associa.select.search import fuzzy_order
 from associa.values import DEFAULT_LOCALE, Locale
 
 FREQUENCY_MODES = {
@@ -86,7 +87,10 @@ class ListObject:
         order = symbol_order(model, inference, self.field, self.criteria, locale, self.frequency)
         order = self._promote_selected(order, definition.get("qAutoSortByState"))
         self.searched = search
-        if search is not None:
+        if search is not None and self.search_text.strip().startswith("~"):
+            # a fuzzy search: every value, the most alike first (help "Fuzzy search")
+            order = np.asarray(fuzzy_order(model, self.field, self.search_text), dtype=np.int64)
+        elif search is not None:
             keep = np.zeros(len(model.fields[self.field].symbols) + 1, dtype=bool)
             keep[np.fromiter(search, dtype=np.intp, count=len(search))] = True
             order = order[keep[order]]

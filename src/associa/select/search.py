@@ -6,7 +6,9 @@ A search is one of:
 * a wildcard pattern (``No*``, ``?orth``): the whole text matches, ``*`` any run of
   characters, ``?`` one character, case-insensitive;
 * words: each word of the search starts a word of the text (case-insensitive,
-  ``str.casefold``; words split at white space), or the whole text is the words.
+  ``str.casefold``; words split at white space), or the whole text is the words;
+* a fuzzy search (``~term``): every value sorted by resemblance; selecting by it takes
+  the most alike.
 
 Texts are read as one Arrow array (``model.orders.texts``) and matched by Arrow's regular
 expressions where that is exact: texts in ASCII with an ASCII pattern, where case folding
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from difflib import SequenceMatcher
 
 import numpy as np
 import pyarrow as pa
@@ -33,11 +36,25 @@ _COND = re.compile(r"(<=|>=|<|>|=)\s*([^<>=]+)")
 _ASCII_SPACE = "[\\t\\n\\x{0b}\\x{0c}\\r\\x{1c}-\\x{1f} ]"
 
 
+def fuzzy_order(model: DataModel, name: str, text: str) -> list[int]:
+    """A fuzzy search (``~term``, help "Fuzzy search": every value, sorted by its
+    resemblance to the term): all symbols with a text, the most alike first (difflib's
+    ratio of the case-folded texts; ties in symbol order)."""
+    term = text.strip().lstrip("~").strip().casefold()
+    texts = model_orders.texts(model, name).to_pylist()
+    scores = [(-SequenceMatcher(None, term, t.casefold()).ratio(), i)
+              for i, t in enumerate(texts) if t is not None]
+    return [i for _, i in sorted(scores)]
+
+
 def search_symbols(model: DataModel, name: str, text: str) -> list[int]:
-    """Symbols matching a Qlik search string (see the module docstring), ascending."""
+    """Symbols matching a Qlik search string (see the module docstring), ascending. A
+    fuzzy search (``~term``) matches the value most like the term (``fuzzy_order``)."""
     text = text.strip()
     if not text:
         return []
+    if text.startswith("~"):
+        return fuzzy_order(model, name, text)[:1]
     if _NUMERIC_SEARCH.match(text):
         hits = _numeric(model, name, text)
         if hits is not None:
