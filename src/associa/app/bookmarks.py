@@ -77,6 +77,7 @@ from associa.app.app import App
 from associa.app.doc import DocState
 from associa.app.lists import resolve_pointers
 from associa.app.properties import new_object_properties, object_info, replaced_properties
+from associa.app.selections import and_mode_allowed
 from associa.errors import InvalidParameters
 from associa.model import DataModel
 from associa.model.symbols import SymbolTable
@@ -177,8 +178,15 @@ def _field_item(model: DataModel, state: SelectionState, name: str) -> dict[str,
     if name in state.locked:
         item["qLocked"] = True
     item["qSelectInfo"] = copy.deepcopy(SELECT_INFO)
-    item["qValues"] = _values(sym, np.flatnonzero(state.selected[name]))
-    item["qExcludedValues"] = []
+    chosen = state.selected.get(name)
+    refused = state.excluded.get(name)
+    item["qValues"] = [] if chosen is None else _values(sym, np.flatnonzero(chosen))
+    # the NOT selections of a field in AND mode (BookmarkFieldItem.qExcludedValues)
+    item["qExcludedValues"] = [] if refused is None else _values(sym, np.flatnonzero(refused))
+    if name in state.and_fields:
+        item["qAndMode"] = True
+    if name in state.single:
+        item["qOneAndOnlyOne"] = True
     return item
 
 
@@ -194,7 +202,7 @@ def state_data(doc: DocState) -> StateData:
     for name in (DEFAULT_STATE, *doc.state_names()):
         state = states.get(name) or SelectionState()
         items = [_field_item(model, state, f) for f in state.order
-                 if f in state.selected and f in model.fields]
+                 if state.has_selection(f) and f in model.fields]
         out.append({"qStateName": name, "qFieldItems": items})
     return out
 
@@ -294,8 +302,11 @@ def states_from_data(model: DataModel, data: Any,
             warnings.append({"qState": name, "qVerifyResult": "STATE_MISSING"})
             continue
         selected: dict[str, np.ndarray] = {}
+        refused: dict[str, np.ndarray] = {}
         order: list[str] = []
         locked: set[str] = set()
+        and_fields: set[str] = set()
+        single: set[str] = set()
         items = entry.get("qFieldItems")
         for item in items if isinstance(items, list) else []:
             qdef = item.get("qDef") if isinstance(item, dict) else None
@@ -310,13 +321,25 @@ def states_from_data(model: DataModel, data: Any,
                 continue
             sym = model.fields[field].symbols
             found, missing = _match(sym, values)
-            if missing:
-                warnings.append(_warning(name, field, "FIELD_VALUE_MISSING", missing))
-            if not found:
+            not_values = item.get("qExcludedValues")
+            not_found, not_missing = _match(sym, not_values if isinstance(not_values, list)
+                                            else [])
+            if missing or not_missing:
+                warnings.append(_warning(name, field, "FIELD_VALUE_MISSING",
+                                         missing + not_missing))
+            if item.get("qAndMode") is True and and_mode_allowed(model, field):
+                and_fields.add(field)
+                if not_found:
+                    refused[field] = np.zeros(len(sym), dtype=bool)
+                    refused[field][not_found] = True
+            if not found and field not in refused:
                 continue
-            mask = np.zeros(len(sym), dtype=bool)
-            mask[found] = True
-            selected[field] = mask
+            if found:
+                mask = np.zeros(len(sym), dtype=bool)
+                mask[found] = True
+                selected[field] = mask
+                if item.get("qOneAndOnlyOne") is True and len(found) == 1:
+                    single.add(field)
             if field in order:
                 order.remove(field)
             order.append(field)
@@ -324,7 +347,10 @@ def states_from_data(model: DataModel, data: Any,
                 locked.add(field)
             else:
                 locked.discard(field)
-        out[name] = SelectionState(selected, tuple(order), frozenset(locked))
+        out[name] = SelectionState(selected, tuple(order),
+                                   frozenset(f for f in locked if f in selected),
+                                   single=frozenset(single), and_fields=frozenset(and_fields),
+                                   excluded=refused)
     return out, warnings
 
 

@@ -25,6 +25,8 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from associa.app import lists
 from associa.app.bookmarks import bookmark_list
 from associa.app.doc import DocState
@@ -70,8 +72,10 @@ def selection_object(doc: DocState, definition: dict[str, Any],
         if name not in model.fields:
             continue
         sym = model.fields[name].symbols
-        mask = state.selected[name]
-        chosen = [i for i in range(len(sym)) if mask[i]]
+        mask = state.selected.get(name)
+        chosen = [] if mask is None else np.flatnonzero(mask).tolist()
+        refused = state.excluded.get(name)
+        mode = "AND" if name in state.and_fields else "NORMAL"
         counts = inf.state_counts(name)
         texts = [sym.text(i) for i in chosen]
         item: dict[str, Any] = {
@@ -85,9 +89,12 @@ def selection_object(doc: DocState, definition: dict[str, Any],
             "qSortIndex": sort_index,
             "qStateCounts": counts,
             "qSelectedFieldSelectionInfo": [
-                {"qName": t, "qFieldSelectionMode": "NORMAL"} for t in texts[:SELECTION_THRESHOLD]
+                {"qName": t, "qFieldSelectionMode": mode} for t in texts[:SELECTION_THRESHOLD]
             ],
-            "qNotSelectedFieldSelectionInfo": [],
+            "qNotSelectedFieldSelectionInfo": [] if refused is None else [
+                {"qName": sym.text(int(i)), "qFieldSelectionMode": "NOT"}
+                for i in np.flatnonzero(refused)[:SELECTION_THRESHOLD]
+            ],
             "qSelectionThreshold": SELECTION_THRESHOLD,
         }
         if sym.all_numeric():

@@ -402,6 +402,44 @@ class Selections:
         selection replaces its value."""
         self.update(lambda model, current, inf: current.with_single(field, on), state)
 
+    def set_and_mode(self, field: str, on: bool, state: str | None = DEFAULT_STATE) -> bool:
+        """Field.SetAndMode: AND mode only where the field allows it (QlikView help,
+        "And-mode in list boxes": the field is in one table only, the table has two
+        fields, this one the second, and no row twice); False where it does not."""
+        def compute(model: DataModel, current: SelectionState,
+                    inf: Inference) -> SelectionState | None:
+            if field not in model.fields:
+                raise FieldNotFound(field)
+            if on and not and_mode_allowed(model, field):
+                return None
+            return current.with_and_mode(field, on)
+
+        return self.update(compute, state)
+
+    def select_not(self, field: str, symbols: Iterable[int], toggle: bool = False,
+                   state: str | None = DEFAULT_STATE) -> bool:
+        """NOT selections (state D) of a field in AND mode: the values of the table's
+        other field associated with any of them are excluded. False when the field is
+        not in AND mode or is locked."""
+        wanted = list(symbols)
+
+        def compute(model: DataModel, current: SelectionState,
+                    inf: Inference) -> SelectionState | None:
+            if field not in current.and_fields or field in current.locked:
+                return None
+            n = len(model.fields[field].symbols)
+            mask = np.zeros(n, dtype=bool)
+            mask[[i for i in wanted if isinstance(i, int) and 0 <= i < n]] = True
+            old = current.excluded.get(field)
+            if toggle and old is not None:
+                mask = old ^ mask
+            picked = current.selected.get(field)
+            if picked is not None and mask.any():  # a value is selected or refused
+                current = current.with_field(field, picked & ~mask)
+            return current.with_excluded(field, mask)
+
+        return self.update(compute, state)
+
     def unlock_field(self, field: str, state: str | None = DEFAULT_STATE) -> bool:
         return self.update(lambda model, current, inf: current.with_lock(field, False), state)
 
@@ -497,7 +535,24 @@ class Selections:
         self.on_change("selection", None)
 
 
-def _same(a: SelectionState, b: SelectionState) -> bool:
-    if a.selected.keys() != b.selected.keys() or a.locked != b.locked or a.single != b.single:
+def and_mode_allowed(model: DataModel, field: str) -> bool:
+    """Whether a field may be in AND mode (``Selections.set_and_mode``)."""
+    fld = model.fields.get(field)
+    if fld is None or len(fld.tables) != 1:
         return False
-    return all((a.selected[k] == b.selected[k]).all() for k in a.selected)
+    table = model.tables[fld.tables[0]]
+    if len(table.fields) != 2 or table.fields[1] != field or not table.nrows:
+        return False
+    k = table.columns[table.fields[0]].astype(np.int64)
+    f = table.columns[field].astype(np.int64)
+    pairs = np.unique(k * (len(fld.symbols) + 1) + f)
+    return len(pairs) == table.nrows
+
+
+def _same(a: SelectionState, b: SelectionState) -> bool:
+    if (a.selected.keys() != b.selected.keys() or a.locked != b.locked
+            or a.single != b.single or a.and_fields != b.and_fields
+            or a.excluded.keys() != b.excluded.keys()):
+        return False
+    return all((a.selected[k] == b.selected[k]).all() for k in a.selected) and all(
+        (a.excluded[k] == b.excluded[k]).all() for k in a.excluded)

@@ -102,7 +102,7 @@ class Inference:
         self.state = state
         self.shared = shared
         self.plan = shared.plan
-        self._selected = frozenset(state.selected)
+        self._selected = state.fields  # selected values or NOT selections
         self._memo: Memo = Memo()
 
     # -- messages -------------------------------------------------------------------
@@ -149,6 +149,10 @@ class Inference:
     def _rows(self, table: str, skip: str | None) -> RowSet:
         filters = self._filters(table, skip)
         names = frozenset(f for f, _ in filters)
+        if skip is not None and skip in names:
+            # only a field in AND mode filters the skipped key: not the rows of the
+            # filters of that name with its message (a NUL can start no field's name)
+            names = names | {"\x00&" + skip}
         key = ("R", table, names)  # the same rows whatever skip
         return self._memo.get(key, lambda: self.shared.row_sets.get(
             self._shared_rows_key(table, skip, names),
@@ -169,16 +173,51 @@ class Inference:
         """(field, selection over its symbols) applying to the table's rows: selections
         on its unlinked fields and the messages through its keys but ``skip``."""
         out = []
+        and_mode: list[tuple[str, np.ndarray]] = []
         for f in self.plan.local[table]:
             sel = self.state.selected.get(f)
             if sel is not None:
                 out.append((f, sel))
+            if f in self.state.and_fields and f in self._selected:
+                and_mode.append(self._and_filter(table, f))
         for k in self.plan.links[table]:
             if k != skip:
                 allowed = self.to_table(k, table)
                 if allowed is not None:
                     out.append((k, allowed))
+        for k, allowed in and_mode:  # a field in AND mode restricts the table's other one
+            at = next((i for i, (f, _) in enumerate(out) if f == k), None)
+            if at is None:
+                out.append((k, allowed))
+            else:
+                out[at] = (k, _readonly(np.logical_and(out[at][1], allowed)))
         return out
+
+    def _and_filter(self, table: str, name: str) -> tuple[str, np.ndarray]:
+        """AND mode (QlikView help, "And-mode in list boxes"): ``name`` is the second of
+        the two fields of ``table``; its selected values all and its NOT selections none
+        of them must be associated with a value of the first field through the table's
+        rows. The values of the first field that pass: (field, bool over its symbols)."""
+        return self._memo.get(("&", table, name), lambda: self._make_and_filter(table, name))
+
+    def _make_and_filter(self, table: str, name: str) -> tuple[str, np.ndarray]:
+        t = self.model.tables[table]
+        other = next(f for f in t.fields if f != name)
+        nk, nf = self.plan.nsym[other], self.plan.nsym[name]
+        kcol = t.columns[other].astype(np.int64)
+        fcol = t.columns[name].astype(np.int64)
+        allowed = np.ones(nk + 1, dtype=bool)
+        chosen = self.state.selected.get(name)
+        if chosen is not None:
+            rows = np.append(chosen, False)[fcol]
+            pairs = np.unique(kcol[rows] * (nf + 1) + fcol[rows])  # each pair once
+            hits = np.bincount(pairs // (nf + 1), minlength=nk + 1)
+            allowed &= hits == int(np.count_nonzero(chosen))
+        refused = self.state.excluded.get(name)
+        if refused is not None:
+            rows = np.append(refused, False)[fcol]
+            allowed[kcol[rows]] = False
+        return other, _readonly(allowed[:nk])
 
     def _make_rows(self, table: str, filters: list[tuple[str, np.ndarray]],
                    whole: bool) -> RowSet:
@@ -364,14 +403,20 @@ class Inference:
     def _states(self, name: str) -> np.ndarray:
         possible = self.possible(name)
         sel = self.state.selected.get(name)
-        if sel is None:
+        refused = self.state.excluded.get(name)
+        if sel is None and refused is None:
             return np.where(possible, OPTION, EXCLUDED).astype(np.int8)
-        locked = name in self.state.locked
-        alt = self.alternative(name)
-        out = np.full(len(possible), EXCLUDED, dtype=np.int8)
-        out[alt & ~sel] = ALTERNATIVE
-        out[sel & possible] = LOCKED if locked else SELECTED
-        out[sel & ~possible] = LOCK_EXCL if locked else SEL_EXCL
+        if sel is None:  # NOT selections only: the others as with no selection
+            out = np.where(possible, OPTION, EXCLUDED).astype(np.int8)
+        else:
+            locked = name in self.state.locked
+            alt = self.alternative(name)
+            out = np.full(len(possible), EXCLUDED, dtype=np.int8)
+            out[alt & ~sel] = ALTERNATIVE
+            out[sel & possible] = LOCKED if locked else SELECTED
+            out[sel & ~possible] = LOCK_EXCL if locked else SEL_EXCL
+        if refused is not None:
+            out[refused] = DESELECTED
         return out
 
     def state_counts(self, name: str) -> dict[str, int]:

@@ -28,6 +28,10 @@ class SelectionState:
     # fields with one and only one selected value (NxFieldProperties.qOneAndOnlyOne):
     # never cleared, a new selection replaces the value
     single: frozenset[str] = frozenset()
+    # fields in AND mode (Field.SetAndMode), and their NOT selections (state D): see
+    # ``associa.select.propagate`` for what they mean
+    and_fields: frozenset[str] = frozenset()
+    excluded: Mapping[str, np.ndarray] = field(default_factory=dict)
     # field -> digest of its mask, filled when asked (see ``digest``)
     _digests: dict[str, bytes] = field(default_factory=dict, init=False, repr=False,
                                        compare=False)
@@ -35,10 +39,15 @@ class SelectionState:
     # -- reading --------------------------------------------------------------------
 
     def has_selection(self, name: str) -> bool:
-        return name in self.selected
+        return name in self.selected or name in self.excluded
 
     def __bool__(self) -> bool:
-        return bool(self.selected)
+        return bool(self.selected) or bool(self.excluded)
+
+    @property
+    def fields(self) -> frozenset[str]:
+        """The fields with a selection: selected values or NOT selections."""
+        return frozenset(self.selected) | frozenset(self.excluded)
 
     def mask(self, name: str) -> np.ndarray | None:
         return self.selected.get(name)
@@ -47,16 +56,21 @@ class SelectionState:
         """A fingerprint of the field's selection (the field must have one)."""
         hit = self._digests.get(name)
         if hit is None:
-            mask = self.selected[name]
             h = hashlib.blake2b(digest_size=16)
-            h.update(len(mask).to_bytes(8, "little"))
-            h.update(np.packbits(mask).tobytes())
+            for mask in (self.selected.get(name), self.excluded.get(name)):
+                if mask is None:
+                    h.update(b"-")
+                    continue
+                h.update(len(mask).to_bytes(8, "little"))
+                h.update(np.packbits(mask).tobytes())
+            if name in self.and_fields:
+                h.update(b"&")
             hit = self._digests[name] = h.digest()
         return hit
 
     def key(self) -> tuple:
         """The fingerprint of the selections and locks (see the module docstring)."""
-        return (tuple(sorted((f, self.digest(f)) for f in self.selected)),
+        return (tuple(sorted((f, self.digest(f)) for f in self.fields)),
                 tuple(sorted(self.locked)))
 
     @property
@@ -66,12 +80,16 @@ class SelectionState:
         return self.locked | self.single
 
     def _derived(self, selected: Mapping[str, np.ndarray], order: tuple[str, ...],
-                 locked: frozenset[str]) -> SelectionState:
+                 locked: frozenset[str],
+                 excluded: Mapping[str, np.ndarray] | None = None) -> SelectionState:
+        excluded = self.excluded if excluded is None else excluded
         out = SelectionState(selected, order, locked,
-                             single=frozenset(f for f in self.single if f in selected))
+                             single=frozenset(f for f in self.single if f in selected),
+                             and_fields=self.and_fields, excluded=excluded)
         for name, mask in selected.items():
             hit = self._digests.get(name)
-            if hit is not None and self.selected.get(name) is mask:
+            if (hit is not None and self.selected.get(name) is mask
+                    and self.excluded.get(name) is excluded.get(name)):
                 out._digests[name] = hit
         return out
 
@@ -83,6 +101,8 @@ class SelectionState:
         order = [f for f in self.order if f != name]
         if mask is None or not mask.any():
             selected.pop(name, None)
+            if name in self.excluded:  # its NOT selection stays, and its place
+                order = list(self.order)
         else:
             selected[name] = mask
             order.append(name)
@@ -90,15 +110,37 @@ class SelectionState:
 
     def without(self, names: set[str] | frozenset[str]) -> SelectionState:
         selected = {k: v for k, v in self.selected.items() if k not in names}
+        excluded = {k: v for k, v in self.excluded.items() if k not in names}
         order = tuple(f for f in self.order if f not in names)
         # a lock holds a selection: a field whose selection goes keeps no lock
-        return self._derived(selected, order, self.locked - names)
+        return self._derived(selected, order, self.locked - names, excluded)
 
     def cleared(self, locked_also: bool = False) -> SelectionState:
         keep = set(self.single) if locked_also else set(self.kept)
         selected = {k: v for k, v in self.selected.items() if k in keep}
+        excluded = {k: v for k, v in self.excluded.items() if k in keep}
         order = tuple(f for f in self.order if f in keep)
-        return self._derived(selected, order, frozenset() if locked_also else self.locked)
+        return self._derived(selected, order, frozenset() if locked_also else self.locked,
+                             excluded)
+
+    def with_excluded(self, name: str, mask: np.ndarray | None) -> SelectionState:
+        """Set (or clear) the NOT selection of a field in AND mode."""
+        excluded = dict(self.excluded)
+        if mask is None or not mask.any():
+            excluded.pop(name, None)
+        else:
+            excluded[name] = mask
+        order = [f for f in self.order if f != name]
+        if name in self.selected or name in excluded:
+            order.append(name)
+        return self._derived(self.selected, tuple(order), self.locked, excluded)
+
+    def with_and_mode(self, name: str, on: bool) -> SelectionState:
+        """Put a field in AND mode, or out of it (its NOT selection goes with it)."""
+        out = self if on else self.with_excluded(name, None)
+        fields = out.and_fields | {name} if on else out.and_fields - {name}
+        return SelectionState(out.selected, out.order, out.locked, single=out.single,
+                              and_fields=frozenset(fields), excluded=out.excluded)
 
     def with_single(self, name: str, on: bool) -> SelectionState:
         """Set or unset one-and-only-one on a field (set only when exactly one of its
@@ -108,7 +150,8 @@ class SelectionState:
             return self
         single = self.single | {name} if on else self.single - {name}
         out = self._derived(self.selected, self.order, self.locked)
-        return SelectionState(out.selected, out.order, out.locked, single=frozenset(single))
+        return SelectionState(out.selected, out.order, out.locked, single=frozenset(single),
+                              and_fields=out.and_fields, excluded=out.excluded)
 
     def with_lock(self, name: str, locked: bool) -> SelectionState:
         locks = set(self.locked)
@@ -124,19 +167,25 @@ class SelectionState:
 
     def rebase(self, old: DataModel, new: DataModel) -> SelectionState:
         """The same selections, by value, in a new data model (after a reload)."""
-        selected: dict[str, np.ndarray] = {}
-        for name, mask in self.selected.items():
-            if name not in old.fields or name not in new.fields:
-                continue
-            old_sym = old.fields[name].symbols
-            new_sym = new.fields[name].symbols
-            out = np.zeros(len(new_sym), dtype=bool)
-            for idx in np.flatnonzero(mask):
-                hit = new_sym.lookup(old_sym.text(int(idx)), old_sym.num(int(idx)))
-                if hit is not None:
-                    out[hit] = True
-            if out.any():
-                selected[name] = out
-        order = tuple(f for f in self.order if f in selected)
+        def moved(masks: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+            out: dict[str, np.ndarray] = {}
+            for name, mask in masks.items():
+                if name not in old.fields or name not in new.fields:
+                    continue
+                old_sym = old.fields[name].symbols
+                new_sym = new.fields[name].symbols
+                now = np.zeros(len(new_sym), dtype=bool)
+                for idx in np.flatnonzero(mask):
+                    hit = new_sym.lookup(old_sym.text(int(idx)), old_sym.num(int(idx)))
+                    if hit is not None:
+                        now[hit] = True
+                if now.any():
+                    out[name] = now
+            return out
+
+        selected, excluded = moved(self.selected), moved(self.excluded)
+        order = tuple(f for f in self.order if f in selected or f in excluded)
         return SelectionState(selected, order, frozenset(f for f in self.locked if f in selected),
-                              single=frozenset(f for f in self.single if f in selected))
+                              single=frozenset(f for f in self.single if f in selected),
+                              and_fields=frozenset(f for f in self.and_fields if f in new.fields),
+                              excluded=excluded)

@@ -113,12 +113,15 @@ def get_cardinal(call: Call) -> int:
 
 @method("Field", "GetAndMode", out=("qReturn",))
 def get_and_mode(call: Call) -> bool:
-    return False
+    ref = _ref(call)
+    return ref.name in ref.doc.snapshot(ref.state)[1].and_fields
 
 
 @method("Field", "SetAndMode", p("qAndMode", "bool"))
 def set_and_mode(call: Call, qAndMode: bool) -> None:
-    return None
+    """AND mode where the field allows it (``Selections.set_and_mode``); elsewhere the
+    call changes nothing, and GetAndMode answers false."""
+    _selecting(call, lambda doc, name, st: doc.set_and_mode(name, qAndMode, st))
 
 
 @method("Field", "GetNxProperties", out=("qProperties",))
