@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from associa.app import bookmarks
+from associa.app import bookmarks, statedata
 from associa.app.app import App
 from associa.app.doc import DocState
 from associa.engine import Engine
@@ -230,7 +230,7 @@ def test_bookmarks_are_saved_with_the_app_and_survive_a_restart(data_dir: Path) 
     doc.lock_field("Product", state="A")
     bookmark(doc, "kept", qMetaDef={"title": "North"})
     before = selected(doc)
-    store = bookmarks.store_temp_state(doc)
+    store = statedata.store_temp_state(doc)
     first.save_app(app)
 
     second = Engine(Settings(data_dir=data_dir))
@@ -239,7 +239,7 @@ def test_bookmarks_are_saved_with_the_app_and_survive_a_restart(data_dir: Path) 
     assert again.bookmarks["kept"]["qProperties"]["qMetaDef"] == {"title": "North"}
     assert again.temp_states == {}  # temporary states are not saved
     fresh = DocState(again)
-    assert not bookmarks.restore_temp_state(fresh, store)
+    assert not statedata.restore_temp_state(fresh, store)
     apply(fresh, "kept")
     assert selected(fresh) == before
     assert fresh.evaluate("Sum(Amount)") == ("120", 120.0)
@@ -295,7 +295,7 @@ def test_an_app_tells_its_listeners_of_bookmarks(tmp_path: Path) -> None:
 def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """The temporary states' clock, moved by hand."""
     now = [1000.0]
-    monkeypatch.setattr(bookmarks, "clock", lambda: now[0])
+    monkeypatch.setattr(statedata, "clock", lambda: now[0])
     return now
 
 
@@ -305,28 +305,28 @@ def test_a_temporary_state_restores_until_its_ttl_ends(tmp_path: Path, clock: li
     doc.select("Region", "South")
     doc.select("Product", "Bike", state="A")
     before = selected(doc)
-    short = bookmarks.store_temp_state(doc, 10)
-    default = bookmarks.store_temp_state(doc)  # 30 minutes
-    negative = bookmarks.store_temp_state(doc, -5)  # not positive: 30 minutes too
-    assert bookmarks.restore_temp_state(other, short)  # any session of the app
+    short = statedata.store_temp_state(doc, 10)
+    default = statedata.store_temp_state(doc)  # 30 minutes
+    negative = statedata.store_temp_state(doc, -5)  # not positive: 30 minutes too
+    assert statedata.restore_temp_state(other, short)  # any session of the app
     assert selected(other) == before
     clock[0] += 10
-    assert not bookmarks.restore_temp_state(other, short)
+    assert not statedata.restore_temp_state(other, short)
     assert short not in app.temp_states  # forgotten once expired
-    clock[0] += bookmarks.DEFAULT_TEMP_TTL - 11
+    clock[0] += statedata.DEFAULT_TEMP_TTL - 11
     other.clear_all()
-    assert bookmarks.restore_temp_state(other, default)
-    assert bookmarks.restore_temp_state(other, negative)
+    assert statedata.restore_temp_state(other, default)
+    assert statedata.restore_temp_state(other, negative)
     assert selected(other) == before
     clock[0] += 1
-    assert not bookmarks.restore_temp_state(other, default)
-    assert not bookmarks.restore_temp_state(other, "no-such-id")
+    assert not statedata.restore_temp_state(other, default)
+    assert not statedata.restore_temp_state(other, "no-such-id")
 
 
 def test_a_temporary_state_can_be_dropped(tmp_path: Path, clock: list[float]) -> None:
     app = loaded(tmp_path)
     doc = DocState(app)
-    temp = bookmarks.store_temp_state(doc, 60)
-    assert bookmarks.drop_temp_state(app, temp)
-    assert not bookmarks.drop_temp_state(app, temp)
-    assert not bookmarks.restore_temp_state(doc, temp)
+    temp = statedata.store_temp_state(doc, 60)
+    assert statedata.drop_temp_state(app, temp)
+    assert not statedata.drop_temp_state(app, temp)
+    assert not statedata.restore_temp_state(doc, temp)

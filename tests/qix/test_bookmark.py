@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from associa.app import bookmarks
+from associa.app import statedata
 from tests.conftest import CUBE, SALES_SCRIPT, Client
 
 # corectl's using-entities project (bookmarks@516e6ae.json) and what the real engine
@@ -362,7 +362,7 @@ def test_a_saved_bookmark_survives_a_restart(data_dir: Any) -> None:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     now = [50.0]
-    monkeypatch.setattr(bookmarks, "clock", lambda: now[0])
+    monkeypatch.setattr(statedata, "clock", lambda: now[0])
     return now
 
 

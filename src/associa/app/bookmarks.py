@@ -53,12 +53,8 @@ Evidence for the shapes (help.qlik.com, Engine JSON API reference unless said):
   (qix-api.md §3.1); ``qData`` maps keys to JSON pointers into each bookmark's
   properties, or its layout (corectl's ListBookmarks asks for ``/qInfo/qId`` and
   ``/qMetaDef/title``). A list's ``qType`` must equal the bookmark's ``qInfo.qType``.
-* StoreTempSelectionState(qTTLOfTempState) → ``qId``, ``qReturn``: "The temporary
-  selection state will be stored for 30min by default if TTL parameter is not present or
-  positive" (read: a TTL that is not positive means 30 minutes); RestoreTempSelectionState
-  (qId) → ``qReturn``: "true if the operation succeeded, false otherwise", so an unknown
-  or expired id answers false. Temporary states live in the app's memory, for every
-  session of the app, and are never saved.
+* The selections a bookmark holds are ``app/statedata.py``'s (made from a session's
+  states, applied back by value); so are the temporary selection states.
 """
 
 from __future__ import annotations
@@ -68,7 +64,6 @@ import math
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -77,32 +72,24 @@ from associa.app.app import App
 from associa.app.doc import DocState
 from associa.app.lists import resolve_pointers
 from associa.app.properties import new_object_properties, object_info, replaced_properties
-from associa.app.selections import and_mode_allowed
+from associa.app.statedata import (
+    apply_state_data,
+    field_value,
+    match_values,
+    state_data,
+    values_of,
+)
+from associa.app.states import DEFAULT_STATE
 from associa.errors import InvalidParameters
 from associa.model import DataModel
-from associa.model.symbols import SymbolTable
-from associa.select import SelectionState
 from associa.values import parse_number
 
 PRIVILEGES = ["read", "update", "delete", "exportdata"]
 FLAGS = ("qIncludeVariables", "qDistinctValues")  # GenericBookmarkProperties' booleans
 ENGINE_KEYS = frozenset({"qInfo", "qMetaDef", *FLAGS})
-DEFAULT_TEMP_TTL = 30 * 60  # seconds (StoreTempSelectionState's remark)
-MISSING_CAP = 20  # qMissingDuals / qMissingValues per warning
 SERIAL_EPOCH = 25569  # the day number of 1970-01-01 (days since 1899-12-30)
-SELECT_INFO = {  # how the real engine writes the qSelectInfo of a selection by values
-    "qRangeLo": "NaN",
-    "qRangeHi": "NaN",
-    "qNumberFormat": {"qType": "U", "qnDec": 10, "qUseThou": 0},
-    "qRangeInfo": [],
-    "qContinuousRangeInfo": [],
-}
-DEFAULT_STATE = "$"
-
-clock: Callable[[], float] = time.monotonic  # temporary states' TTL (tests replace it)
 
 Entry = dict[str, Any]  # {"qProperties": ..., "qBookmark": ...}
-StateData = list[dict[str, Any]]  # NxBookmark.qStateData
 
 
 # -- properties -----------------------------------------------------------------------
@@ -155,58 +142,6 @@ def public_properties(props: dict[str, Any], return_empty: bool = False) -> dict
 # -- making a bookmark ----------------------------------------------------------------
 
 
-def field_value(text: Any, num: float) -> dict[str, Any]:
-    """A FieldValue: the value's text, and its number when it has one."""
-    numeric = not math.isnan(num)
-    if numeric and num.is_integer() and abs(num) < 2**53:
-        number: float | int = int(num)
-    else:
-        number = num if numeric else 0
-    return {"qText": "" if text is None else str(text), "qIsNumeric": numeric,
-            "qNumber": number}
-
-
-def _values(sym: SymbolTable, idx: np.ndarray) -> list[dict[str, Any]]:
-    texts = sym.texts_at(idx)
-    nums = sym.nums_at(idx)
-    return [field_value(t, float(n)) for t, n in zip(texts, nums, strict=True)]
-
-
-def _field_item(model: DataModel, state: SelectionState, name: str) -> dict[str, Any]:
-    sym = model.fields[name].symbols
-    item: dict[str, Any] = {"qDef": {"qName": name, "qType": "PRESENT"}}
-    if name in state.locked:
-        item["qLocked"] = True
-    item["qSelectInfo"] = copy.deepcopy(SELECT_INFO)
-    chosen = state.selected.get(name)
-    refused = state.excluded.get(name)
-    item["qValues"] = [] if chosen is None else _values(sym, np.flatnonzero(chosen))
-    # the NOT selections of a field in AND mode (BookmarkFieldItem.qExcludedValues)
-    item["qExcludedValues"] = [] if refused is None else _values(sym, np.flatnonzero(refused))
-    if name in state.and_fields:
-        item["qAndMode"] = True
-    if name in state.single:
-        item["qOneAndOnlyOne"] = True
-    return item
-
-
-def state_data(doc: DocState) -> StateData:
-    """qStateData of the session's selections: the default state, then every alternate
-    state it has (the app's, then its own), each field in the order it was selected."""
-    while True:  # the selections and the model they are over, taken together
-        model = doc.app.model
-        states = doc.all_states()
-        if doc.app.model is model:
-            break
-    out: StateData = []
-    for name in (DEFAULT_STATE, *doc.state_names()):
-        state = states.get(name) or SelectionState()
-        items = [_field_item(model, state, f) for f in state.order
-                 if state.has_selection(f) and f in model.fields]
-        out.append({"qStateName": name, "qFieldItems": items})
-    return out
-
-
 def utc_serial(seconds: float | None = None) -> float:
     """A time as Qlik writes ``qUtcModifyTime``: days since 1899-12-30, UTC."""
     return (time.time() if seconds is None else seconds) / 86400.0 + SERIAL_EPOCH
@@ -250,121 +185,6 @@ def with_properties(entry: Entry, props: Any) -> Entry:
 
 
 # -- applying -------------------------------------------------------------------------
-
-
-def _match(sym: SymbolTable, values: Iterable[Any]) -> tuple[list[int], list[dict[str, Any]]]:
-    """The symbols of saved FieldValues in a field, and the values not found: a numeric
-    value by its number, a text by its exact text (``SymbolTable.lookup``)."""
-    found: list[int] = []
-    missing: list[dict[str, Any]] = []
-    for value in values:
-        if not isinstance(value, dict):
-            continue
-        text = value.get("qText")
-        num = value.get("qNumber")
-        if value.get("qIsNumeric") and isinstance(num, int | float) and not isinstance(num, bool):
-            hit = sym.find_number(float(num))
-        else:
-            hit = sym.lookup(text, math.nan) if isinstance(text, str) else None
-        if hit is None:
-            missing.append(value)
-        else:
-            found.append(hit)
-    return found, missing
-
-
-def _warning(state: str, field: str, result: str,
-             missing: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "qState": state,
-        "qField": field,
-        "qVerifyResult": result,
-        "qMissingValues": [str(v.get("qText", "")) for v in missing[:MISSING_CAP]],
-        "qMissingDuals": [copy.deepcopy(v) for v in missing[:MISSING_CAP]],
-        "qTotalMissing": len(missing),
-    }
-
-
-def states_from_data(model: DataModel, data: Any,
-                     known: Iterable[str]) -> tuple[dict[str, SelectionState], list[dict]]:
-    """The selections that saved state data makes in ``model`` (for the states in
-    ``known``), and the verification warnings (BookmarkFieldVerifyWarning)."""
-    names = set(known)
-    out: dict[str, SelectionState] = {}
-    warnings: list[dict[str, Any]] = []
-    for entry in data if isinstance(data, list) else []:
-        if not isinstance(entry, dict):
-            continue
-        name = entry.get("qStateName") or DEFAULT_STATE
-        if not isinstance(name, str):
-            continue
-        if name not in names:
-            warnings.append({"qState": name, "qVerifyResult": "STATE_MISSING"})
-            continue
-        selected: dict[str, np.ndarray] = {}
-        refused: dict[str, np.ndarray] = {}
-        order: list[str] = []
-        locked: set[str] = set()
-        and_fields: set[str] = set()
-        single: set[str] = set()
-        items = entry.get("qFieldItems")
-        for item in items if isinstance(items, list) else []:
-            qdef = item.get("qDef") if isinstance(item, dict) else None
-            field = qdef.get("qName") if isinstance(qdef, dict) else None
-            if not isinstance(field, str):
-                continue
-            values = item.get("qValues")
-            values = values if isinstance(values, list) else []
-            if field not in model.fields:
-                warnings.append(_warning(name, field, "FIELD_MISSING",
-                                         [v for v in values if isinstance(v, dict)]))
-                continue
-            sym = model.fields[field].symbols
-            found, missing = _match(sym, values)
-            not_values = item.get("qExcludedValues")
-            not_found, not_missing = _match(sym, not_values if isinstance(not_values, list)
-                                            else [])
-            if missing or not_missing:
-                warnings.append(_warning(name, field, "FIELD_VALUE_MISSING",
-                                         missing + not_missing))
-            if item.get("qAndMode") is True and and_mode_allowed(model, field):
-                and_fields.add(field)
-                if not_found:
-                    refused[field] = np.zeros(len(sym), dtype=bool)
-                    refused[field][not_found] = True
-            if not found and field not in refused:
-                continue
-            if found:
-                mask = np.zeros(len(sym), dtype=bool)
-                mask[found] = True
-                selected[field] = mask
-                if item.get("qOneAndOnlyOne") is True and len(found) == 1:
-                    single.add(field)
-            if field in order:
-                order.remove(field)
-            order.append(field)
-            if item.get("qLocked") is True:
-                locked.add(field)
-            else:
-                locked.discard(field)
-        out[name] = SelectionState(selected, tuple(order),
-                                   frozenset(f for f in locked if f in selected),
-                                   single=frozenset(single), and_fields=frozenset(and_fields),
-                                   excluded=refused)
-    return out, warnings
-
-
-def apply_state_data(doc: DocState, data: Any) -> list[dict[str, Any]]:
-    """Make saved state data the session's selections (one history step); the
-    verification warnings."""
-    known = [DEFAULT_STATE, *doc.state_names()]
-    while True:
-        model = doc.app.model
-        states, warnings = states_from_data(model, data, known)
-        with doc.lock:  # the masks are over ``model``: commit only while it is the app's
-            if doc.app.model is model:
-                doc.set_states(states)
-                return warnings
 
 
 def apply_bookmark(doc: DocState, entry: Entry) -> list[dict[str, Any]]:
@@ -420,7 +240,7 @@ def _selected_mask(model: DataModel, item: dict[str, Any]) -> np.ndarray | None:
     if hit is not None and hit[0] is values:
         return hit[1]
     sym = model.fields[name].symbols
-    found, _ = _match(sym, values)
+    found, _ = match_values(sym, values)
     mask = np.zeros(len(sym), dtype=bool)
     mask[found] = True
     with _masks_lock:
@@ -494,7 +314,7 @@ def field_values(doc: DocState, entry: Entry, field: str, excluded: bool,
     if mask is None:
         return []
     rest = np.flatnonzero(~mask)[start:end]
-    return _values(model.fields[field].symbols, rest)
+    return values_of(model.fields[field].symbols, rest)
 
 
 def container_entry(doc: DocState, entry: Entry, data: Any) -> dict[str, Any]:
@@ -532,44 +352,3 @@ def bookmark_list(doc: DocState, obj_id: str, path: str, definition: dict[str, A
         entries = list(doc.app.bookmarks.values())
     return {"qItems": [container_entry(doc, e, definition.get("qData")) for e in entries
                        if _bookmark_type(e) == qtype]}
-
-
-# -- temporary selection states -------------------------------------------------------
-
-
-def _purge(app: App, now: float) -> None:
-    """Forget expired temporary states (the caller holds the app's lock)."""
-    for temp_id in [k for k, (until, _) in app.temp_states.items() if until <= now]:
-        del app.temp_states[temp_id]
-
-
-def store_temp_state(doc: DocState, ttl: int | float = 0) -> str:
-    """StoreTempSelectionState: keep the session's selections for ``ttl`` seconds (30
-    minutes when not positive); the id to restore them with."""
-    seconds = ttl if ttl > 0 else DEFAULT_TEMP_TTL
-    data = state_data(doc)
-    temp_id = str(uuid.uuid4())
-    now = clock()
-    with doc.app.lock:
-        _purge(doc.app, now)
-        doc.app.temp_states[temp_id] = (now + seconds, data)
-    return temp_id
-
-
-def restore_temp_state(doc: DocState, temp_id: str) -> bool:
-    """RestoreTempSelectionState: False for an id unknown or expired."""
-    with doc.app.lock:
-        _purge(doc.app, clock())
-        found = doc.app.temp_states.get(temp_id)
-    if found is None:
-        return False
-    apply_state_data(doc, found[1])
-    return True
-
-
-def drop_temp_state(app: App, temp_id: str) -> bool:
-    """Forget a temporary state before its time (no QIX method does this: the engine
-    API has only Store and Restore)."""
-    with app.lock:
-        _purge(app, clock())
-        return app.temp_states.pop(temp_id, None) is not None

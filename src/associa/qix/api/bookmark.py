@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from associa.app import bookmarks
+from associa.app import bookmarks, statedata
 from associa.app.doc import DocState
 from associa.errors import InvalidHandle, InvalidParameters, NotFound
 from associa.qix.api.generic_object import _apply_patch
@@ -151,12 +151,12 @@ def get_bookmarks(call: Call, qOptions: dict[str, Any]) -> list[dict[str, Any]]:
 @method("Doc", "StoreTempSelectionState", p("qTTLOfTempState", "int", 0),
         out=("qId", "qReturn"))
 def store_temp_selection_state(call: Call, qTTLOfTempState: int) -> dict[str, Any]:
-    return {"qId": bookmarks.store_temp_state(_doc(call), qTTLOfTempState), "qReturn": True}
+    return {"qId": statedata.store_temp_state(_doc(call), qTTLOfTempState), "qReturn": True}
 
 
 @method("Doc", "RestoreTempSelectionState", p("qId", "str"), out=("qReturn",))
 def restore_temp_selection_state(call: Call, qId: str) -> bool:
-    return bookmarks.restore_temp_state(_doc(call), qId)
+    return statedata.restore_temp_state(_doc(call), qId)
 
 
 # -- GenericBookmark ------------------------------------------------------------------
