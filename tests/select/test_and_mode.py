@@ -17,6 +17,24 @@ from associa.model.builder import model_from_rows
 from associa.select.propagate import STATE_CODES
 from tests.conftest import Client
 
+# Ann bought a Cap and a Tee, Bob a Cap, Cid a Tee
+BOUGHT = """Customers:
+LOAD * INLINE [
+Customer, Country
+Ann, Sweden
+Bob, Norway
+Cid, Sweden
+];
+Bought:
+LOAD * INLINE [
+Customer, Product
+Ann, Cap
+Ann, Tee
+Bob, Cap
+Cid, Tee
+];
+"""
+
 
 def purchases(rng: random.Random) -> dict[str, dict[str, list]]:
     customers = [f"c{i}" for i in range(6)]
@@ -97,23 +115,7 @@ def test_and_mode_only_where_the_field_allows_it() -> None:
 
 
 def test_and_mode_through_qix(client: Client) -> None:
-    script = """Customers:
-LOAD * INLINE [
-Customer, Country
-Ann, Sweden
-Bob, Norway
-Cid, Sweden
-];
-Bought:
-LOAD * INLINE [
-Customer, Product
-Ann, Cap
-Ann, Tee
-Bob, Cap
-Cid, Tee
-];
-"""
-    assert client.session_app(script) == 1
+    assert client.session_app(BOUGHT) == 1
     product = client.call("GetField", "Product", handle=1)["qReturn"]["qHandle"]
     customer = client.call("GetField", "Customer", handle=1)["qReturn"]["qHandle"]
     assert client.call("GetAndMode", handle=product) == {"qReturn": False}
@@ -156,23 +158,7 @@ def test_not_selections_survive_clear_rules_and_the_history() -> None:
 def test_a_bookmark_keeps_and_mode_and_not_selections(client: Client) -> None:
     """BookmarkFieldItem: qAndMode and qExcludedValues (the NOT selections) are saved and
     applied back."""
-    script = """Customers:
-LOAD * INLINE [
-Customer, Country
-Ann, Sweden
-Bob, Norway
-Cid, Sweden
-];
-Bought:
-LOAD * INLINE [
-Customer, Product
-Ann, Cap
-Ann, Tee
-Bob, Cap
-Cid, Tee
-];
-"""
-    assert client.session_app(script) == 1
+    assert client.session_app(BOUGHT) == 1
     product = client.call("GetField", "Product", handle=1)["qReturn"]["qHandle"]
     client.call("SetAndMode", True, handle=product)
     client.call("SelectValues", [{"qText": "Tee"}], handle=product)
