@@ -191,8 +191,16 @@ def test_ranges_in_utf8_and_utf16() -> None:
     ("Sales by region", "ales", False), ("Sales", "s*s", True), ("Sales", "s?les", True),
     ("150", ">=150", True), ("150", "<100", False), ("abc", ">1", False), ("x", " ", False),
 ])
-def test_text_matches(text: str, term: str, hit: bool) -> None:
-    assert gs.text_matches(text, term) is hit
+def test_a_search_string_matches_one_text_as_it_matches_a_field(text: str, term: str,
+                                                                hit: bool) -> None:
+    """Object titles are searched with the rules of field values (select.search)."""
+    from associa.model.builder import model_from_rows
+    from associa.select.search import matches_text, search_symbols
+
+    assert matches_text(text, term) is hit
+    value = int(text) if text.isdigit() else text  # as a load script reads it: a number
+    model = model_from_rows({"T": {"F": [value]}})
+    assert bool(search_symbols(model, "F", term)) is hit
 
 
 # -- against the definition, on random models ----------------------------------------------

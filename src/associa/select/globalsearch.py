@@ -50,10 +50,9 @@ import numpy as np
 from associa.errors import InvalidParameters
 from associa.model import DataModel
 from associa.select.propagate import Inference
-from associa.select.search import search_symbols
+from associa.select.search import matches_text, search_symbols
 from associa.select.shared import inference
 from associa.select.state import SelectionState
-from associa.values import parse_number
 
 # qContext, its long and short forms (help, "SearchCombinationOptions"), and the enum's
 # position (the enigma.js schema sends 0 for it by default)
@@ -326,36 +325,6 @@ def encode_range(text: str, pos: int, count: int, encoding: str) -> tuple[int, i
     return size(text[:pos]), size(text[pos:pos + count])
 
 
-def text_matches(text: str, term: str) -> bool:
-    """Whether a search term matches a text that is no field value (an object's title):
-    the rules of ``select.search`` for one text."""
-    term = term.strip()
-    if not term:
-        return False
-    if _NUMERIC_TERM.match(term):
-        num = parse_number(text)
-        return num is not None and _numeric_holds(num, term)
-    if "*" in term or "?" in term:
-        pattern = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c)
-                          for c in term.strip('"'))
-        return re.fullmatch(pattern, text, re.IGNORECASE | re.DOTALL) is not None
-    words = [w.casefold() for w in term.strip('"').split()]
-    folded = text.casefold()
-    own = folded.split()
-    return folded == " ".join(words) or all(any(o.startswith(w) for o in own) for w in words)
-
-
-def _numeric_holds(num: float, term: str) -> bool:
-    for op, val in re.findall(r"(<=|>=|<|>|=)\s*([^<>=]+)", term):
-        bound = parse_number(val.strip())
-        if bound is None:
-            return False
-        if not {"<": num < bound, "<=": num <= bound, ">": num > bound, ">=": num >= bound,
-                "=": num == bound}[op]:
-            return False
-    return True
-
-
 def terms_in(text: str, terms: Iterable[str]) -> list[int]:
     """The indexes of the terms that match ``text``."""
-    return [t for t, term in enumerate(terms) if text_matches(text, term)]
+    return [t for t, term in enumerate(terms) if matches_text(text, term)]

@@ -62,8 +62,7 @@ def search_symbols(model: DataModel, name: str, text: str) -> list[int]:
     texts = model_orders.texts(model, name)
     if "*" in text or "?" in text:
         pattern = text.strip('"')
-        rx = re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c)
-                                for c in pattern), re.IGNORECASE | re.DOTALL)
+        rx = _wildcard(pattern)
         arrow = None
         if pattern.isascii():
             arrow = "(?s)^" + "".join(".*" if c == "*" else "." if c == "?" else _literal(c)
@@ -71,12 +70,9 @@ def search_symbols(model: DataModel, name: str, text: str) -> list[int]:
         return _matches(texts, [] if arrow is None else [arrow], arrow is None,
                         lambda t: rx.fullmatch(t) is not None)
     terms = [t.casefold() for t in text.strip('"').split()]
-    whole = " ".join(terms)
 
     def words_match(value: str) -> bool:
-        value = value.casefold()
-        words = value.split()
-        return value == whole or all(any(w.startswith(t) for w in words) for t in terms)
+        return _words_match(value, terms)
 
     if all(t.isascii() for t in terms):
         patterns = [f"(?:^|{_ASCII_SPACE})" + "".join(_literal(c) for c in t) for t in terms]
@@ -85,17 +81,51 @@ def search_symbols(model: DataModel, name: str, text: str) -> list[int]:
     return _matches(texts, None, False, words_match)
 
 
-def _numeric(model: DataModel, name: str, text: str) -> list[int] | None:
+def matches_text(text: str, search: str) -> bool:
+    """Whether a search string matches one text that is no field value (an object's
+    title), by the rules above: a numeric search the text's number, a wildcard pattern
+    the whole text, words the text's words."""
+    search = search.strip()
+    if not search:
+        return False
+    if _NUMERIC_SEARCH.match(search):
+        conds = _conditions(search)
+        if conds is not None:
+            num = parse_number(text)
+            return num is not None and bool(_holding(np.array([num]), conds)[0])
+    if "*" in search or "?" in search:
+        return _wildcard(search.strip('"')).fullmatch(text) is not None
+    return _words_match(text, [t.casefold() for t in search.strip('"').split()])
+
+
+def _wildcard(pattern: str) -> re.Pattern[str]:
+    """A wildcard pattern (``*`` any run, ``?`` one character) as a regular expression
+    matched case-insensitively against a whole text."""
+    return re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c)
+                              for c in pattern), re.IGNORECASE | re.DOTALL)
+
+
+def _words_match(value: str, terms: list[str]) -> bool:
+    """Each term (case folded) starts a word of the value, or the value is the terms."""
+    value = value.casefold()
+    words = value.split()
+    return value == " ".join(terms) or all(any(w.startswith(t) for w in words) for t in terms)
+
+
+def _conditions(text: str) -> list[tuple[str, float]] | None:
+    """The (operator, number) conditions of a numeric search; None when a bound is no
+    number."""
     conds: list[tuple[str, float]] = []
     for op, val in _COND.findall(text):
         num = parse_number(val.strip())
         if num is None:
             return None
         conds.append((op, num))
-    if not conds:
-        return None
-    sym = model.fields[name].symbols
-    nums = sym.nums_at(np.arange(len(sym)))
+    return conds or None
+
+
+def _holding(nums: np.ndarray, conds: list[tuple[str, float]]) -> np.ndarray:
+    """Which numbers meet every condition (NaN none)."""
     ok = ~np.isnan(nums)
     for op, num in conds:
         with np.errstate(invalid="ignore"):
@@ -106,7 +136,15 @@ def _numeric(model: DataModel, name: str, text: str) -> list[int] | None:
                 ">=": nums >= num,
                 "=": nums == num,
             }[op]
-    return np.flatnonzero(ok).tolist()
+    return ok
+
+
+def _numeric(model: DataModel, name: str, text: str) -> list[int] | None:
+    conds = _conditions(text)
+    if conds is None:
+        return None
+    sym = model.fields[name].symbols
+    return np.flatnonzero(_holding(sym.nums_at(np.arange(len(sym))), conds)).tolist()
 
 
 def _literal(c: str) -> str:
