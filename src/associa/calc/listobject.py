@@ -192,18 +192,19 @@ class ListObject:
             columns.append([{"qText": "-" if x != x else auto_format(x, self.locale),
                              "qNum": nan_json(x), "qElemNumber": 0, "qState": "L"}
                             for x in nums.tolist()])
-        return [list(row) for row in zip(*columns, strict=True)] if columns else \
-            [[] for _ in range(len(syms))]
+        return [list(row) for row in zip(*columns, strict=True)]
 
     def page(self, page: Mapping[str, Any]) -> dict[str, Any]:
         left, top, width, height = clip_page(page, self.size["qcx"], len(self.order))
-        if width and height:
+        if not (width and height):
+            matrix = Wire()
+        elif not self.expressions:  # the value column alone
+            matrix = Wire([c] for c in self.cells(top, top + height))
+        else:
             rows = [[c, *extra] for c, extra in zip(
                 self.cells(top, top + height), self._expression_cells(top, top + height),
                 strict=True)]
             matrix = Wire(row[left:left + width] for row in rows)
-        else:
-            matrix = Wire()
         return {
             "qMatrix": matrix,
             "qTails": [],
