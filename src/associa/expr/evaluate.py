@@ -226,9 +226,14 @@ def _like_regex(pattern: str) -> re.Pattern[str]:
 # the functions register themselves on import
 from associa.expr import aggregations as _aggregations  # noqa: E402,F401
 from associa.expr import choice as _choice  # noqa: E402,F401
+from associa.expr import colors as _colors  # noqa: E402,F401
+from associa.expr import dates as _dates  # noqa: E402,F401
 from associa.expr import formatting as _formatting  # noqa: E402,F401
 from associa.expr import functions as _functions  # noqa: E402,F401
+from associa.expr import mathematics as _mathematics  # noqa: E402,F401
 from associa.expr import more_aggregations as _more_aggregations  # noqa: E402,F401
 from associa.expr import ranges as _ranges  # noqa: E402,F401
+from associa.expr import statistics as _statistics  # noqa: E402,F401
+from associa.expr import strings as _strings  # noqa: E402,F401
 
 __all__ = ["AGGREGATIONS", "FUNCTIONS", "Evaluator", "Scope", "function"]

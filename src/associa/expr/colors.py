@@ -1,0 +1,3 @@
+"""Color functions (help "Color functions")."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Statistical aggregation functions (help "Statistical aggregation functions")."""
+
+from __future__ import annotations

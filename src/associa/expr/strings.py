@@ -1,0 +1,3 @@
+"""More string functions (help "String functions")."""
+
+from __future__ import annotations
