@@ -85,11 +85,19 @@ def test_saved_app_survives_a_restart(data_dir: Path) -> None:
     c.call("CreateConnection", {"qName": "files", "qConnectionString": str(data_dir)}, handle=1)
     c.call("AddAlternateState", "Compare", handle=1)
     c.call("AddSessionAlternateState", "Mine", handle=1)  # not the app's: not saved
-    assert c.call("DoSave", handle=1) == {}
     layouts = {
         qid: c.layout(c.call("GetObject", qid, handle=1)["qReturn"]["qHandle"])
         for qid in ("cube", "lb")
     }
+    # the app's alternate states keep their selections; the default state and the
+    # session's own states do not
+    region = {s: c.call("GetField", "Region", s, handle=1)["qReturn"]["qHandle"]
+              for s in ("Compare", "$", "Mine")}
+    c.call("SelectValues", [{"qText": "North"}, {"qText": "East"}], handle=region["Compare"])
+    c.call("Lock", handle=region["Compare"])
+    c.call("SelectValues", [{"qText": "South"}], handle=region["$"])
+    c.call("SelectValues", [{"qText": "East"}], handle=region["Mine"])
+    assert c.call("DoSave", handle=1) == {}
     c.close()
     c.sessions.shutdown()
 
@@ -97,7 +105,7 @@ def test_saved_app_survives_a_restart(data_dir: Path) -> None:
     d = Client(SessionManager(second))
     assert d.call("OpenDoc", "sales")["qReturn"]["qHandle"] == 1
     assert d.call("GetScript", handle=1)["qScript"] == SALES_SCRIPT
-    assert d.call("Evaluate", "Sum(Amount)", handle=1)["qReturn"] == "310"
+    assert d.call("Evaluate", "Sum(Amount)", handle=1)["qReturn"] == "310"  # no selection
     infos = d.call("GetAllInfos", handle=1)["qInfos"]
     assert sorted(i["qId"] for i in infos) == ["cube", "lb"]
     for qid, expected in layouts.items():
@@ -105,6 +113,11 @@ def test_saved_app_survives_a_restart(data_dir: Path) -> None:
         assert d.layout(handle) == expected
     assert d.call("GetAppLayout", handle=1)["qLayout"]["qTitle"] == "Sales"
     assert d.call("GetAppLayout", handle=1)["qLayout"]["qStateNames"] == ["Compare"]
+    selections = d.create({"qInfo": {"qType": "sel"},
+                           "qSelectionObjectDef": {"qStateName": "Compare"}})
+    items = d.layout(selections)["qSelectionObject"]["qSelections"]
+    assert [(i["qField"], i["qSelected"], i["qLocked"]) for i in items] == [
+        ("Region", "North, East", True)]
     assert [x["qName"] for x in d.call("GetConnections", handle=1)["qConnections"]] == ["files"]
     assert [x["qDocId"] for x in d.call("GetDocList")["qDocList"]] == ["sales"]
     # delete, and a third engine finds nothing

@@ -86,6 +86,9 @@ class App:
         self.object_versions: dict[str, int] = {}
         self.tree = ObjectTree()  # children of persisted objects
         self.state_names: list[str] = []  # alternate states (AddAlternateState), in order
+        # the selections of the alternate states as DoSave saw them (qStateData entries,
+        # app/statedata.py): a session opening the app starts with them
+        self.state_selections: list[dict[str, Any]] = []
         # bookmarks by id: {"qProperties", "qBookmark"} (app/bookmarks.py), saved with the app
         self.bookmarks: dict[str, dict[str, Any]] = {}
         # StoreTempSelectionState: id -> (expiry on time.monotonic, state data); memory only
@@ -318,6 +321,8 @@ class App:
             if name not in self.state_names:
                 raise NotFound(name, "State not found")
             self.state_names.remove(name)
+            self.state_selections = [e for e in self.state_selections
+                                     if e.get("qStateName") != name]
             self.modified = now_iso()
         self.notify("states")
 
@@ -385,6 +390,7 @@ class App:
                 "connections": self.connections.to_record(),  # credentials sealed
                 "variables": dict(self.variables),
                 "alternateStates": list(self.state_names),
+                "alternateStateSelections": copy.deepcopy(self.state_selections),
                 "bookmarks": copy.deepcopy(self.bookmarks),
                 "created": self.created,
                 "modified": self.modified,
@@ -408,6 +414,8 @@ class App:
             app.connections.items[c.id] = c
         app.variables = meta.get("variables") or {}
         app.state_names = [n for n in meta.get("alternateStates") or [] if isinstance(n, str)]
+        app.state_selections = [e for e in meta.get("alternateStateSelections") or []
+                                if isinstance(e, dict) and e.get("qStateName") in app.state_names]
         app.bookmarks = {k: v for k, v in (meta.get("bookmarks") or {}).items()
                          if isinstance(v, dict) and isinstance(v.get("qProperties"), dict)
                          and isinstance(v["qProperties"].get("qInfo"), dict)}

@@ -20,6 +20,7 @@ from associa.app.app import App
 from associa.app.children import ObjectTree, TreeNode, apply_tree, plan_tree
 from associa.app.properties import new_object_properties, replaced_properties
 from associa.app.selections import ChangeCallback, Selections
+from associa.app.statedata import saved_alternate_states
 from associa.calc import HyperCube, ListObject, evaluate_scalar
 from associa.errors import AlreadyExists, ExpressionError, InvalidPath, NotFound
 from associa.select import shared_for
@@ -38,6 +39,7 @@ class DocState(Selections):
         self.on_change = on_change or (lambda what, obj_id: None)
         self.lock = threading.RLock()
         Selections.__init__(self)
+        self._states.update(saved_alternate_states(app, self._state_model))
         self.session_objects: dict[str, dict[str, Any]] = {}
         self.session_versions: dict[str, int] = {}
         self.session_tree = ObjectTree()  # children of session objects

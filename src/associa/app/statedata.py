@@ -25,17 +25,19 @@ import math
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from associa.app.app import App
-from associa.app.doc import DocState
 from associa.app.selections import and_mode_allowed
 from associa.app.states import DEFAULT_STATE
 from associa.model import DataModel
 from associa.model.symbols import SymbolTable
 from associa.select import SelectionState
+
+if TYPE_CHECKING:
+    from associa.app.doc import DocState
 
 DEFAULT_TEMP_TTL = 30 * 60  # seconds (StoreTempSelectionState's remark)
 MISSING_CAP = 20  # qMissingDuals / qMissingValues per warning
@@ -217,6 +219,20 @@ def apply_state_data(doc: DocState, data: Any) -> list[dict[str, Any]]:
             if doc.app.model is model:
                 doc.set_states(states)
                 return warnings
+
+
+def save_alternate_states(doc: DocState) -> None:
+    """DoSave: the selections of the app's alternate states, as this session has them,
+    go with the app (the default state's and the session states' do not)."""
+    keep = set(doc.app.state_names)
+    doc.app.state_selections = [e for e in state_data(doc) if e["qStateName"] in keep]
+
+
+def saved_alternate_states(app: App, model: DataModel) -> dict[str, SelectionState]:
+    """The selections a session opening the app starts with in its alternate states."""
+    if not app.state_selections:
+        return {}
+    return states_from_data(model, app.state_selections, app.state_names)[0]
 
 
 # -- temporary selection states -------------------------------------------------------

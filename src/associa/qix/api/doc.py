@@ -8,6 +8,7 @@ from typing import Any
 
 from associa.app.app import failure_lines
 from associa.app.doc import DocState
+from associa.app.statedata import save_alternate_states
 from associa.errors import (
     Aborted,
     ExpressionError,
@@ -155,6 +156,7 @@ def do_save(call: Call, qFileName: str) -> None:
     app = _doc(call).app
     if app.session_app:
         raise SessionAppNotPersistent(app.id)
+    save_alternate_states(_doc(call))
     call.session.engine.save_app(app)
     call.session.mark_changed([call.entry.handle])
 
