@@ -57,3 +57,79 @@ def _matcher(fold: bool, wild: bool):
 function("MATCH", 2, 999)(_matcher(False, False))
 function("MIXMATCH", 2, 999)(_matcher(True, False))
 function("WILDMATCH", 2, 999)(_matcher(True, True))
+
+
+# -- Class, Coalesce, EmptyIsNull, IsPartialReload -------------------------------------------
+
+
+@function("CLASS", 2, 4)
+def class_(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
+    """Help "class": the bin of width ``interval`` (starting at ``offset``, default 0) that
+    the value falls in, as a dual: the text ``a <= x < b`` (``label`` replacing x) and the
+    lower bound a. NULL for a value or interval without a number and for interval 0."""
+    from associa.values import auto_format
+
+    args = [ev.eval(arg, scope) for arg in call.args]
+    x, width = args[0].as_numbers(), args[1].as_numbers()
+    offset = args[3].as_numbers() if len(args) > 3 else np.zeros(scope.n)
+    null = args[0].null | args[1].null | np.isnan(x) | np.isnan(width) | (width == 0)
+    if len(args) > 2:
+        labels = args[2].text_or_empty(ev.locale)
+        null |= args[2].null
+    else:
+        labels = np.full(scope.n, "x", dtype=object)
+    if len(args) > 3:
+        null |= args[3].null | np.isnan(offset)
+    with np.errstate(all="ignore"):
+        safe = np.where(null, 1.0, width)
+        lower = np.floor((x - offset) / safe) * safe + offset
+        upper = lower + safe
+    null |= ~np.isfinite(lower) | ~np.isfinite(upper)
+    text = np.empty(scope.n, dtype=object)
+    rows = np.flatnonzero(~null)
+    if len(rows):
+        # one text per distinct (lower, upper, label)
+        keys = list(zip(lower[rows].tolist(), upper[rows].tolist(), labels[rows], strict=True))
+        made: dict[tuple, str] = {}
+        for r, key in zip(rows, keys, strict=True):
+            t = made.get(key)
+            if t is None:
+                lo, hi, label = key
+                t = f"{auto_format(lo, ev.locale)} <= {label} < {auto_format(hi, ev.locale)}"
+                made[key] = t
+            text[r] = t
+    return Vec(np.where(null, np.nan, lower), text, null)
+
+
+@function("COALESCE", 1, 999)
+def coalesce(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
+    """Help "coalesce": the first argument that is not NULL (an empty text is not NULL)."""
+    out = ev.eval(call.args[0], scope)
+    for arg in call.args[1:]:
+        if not out.null.any():
+            break
+        out = where(out.null, ev.eval(arg, scope), out)
+    return out
+
+
+@function("EMPTYISNULL", 1, 1)
+def emptyisnull(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
+    """Help "EmptyIsNull": NULL where the value is the empty text, else the value."""
+    v = ev.eval(call.args[0], scope)
+    text = v.text
+    if text is None:
+        return v
+    empty = np.isnan(v.num) & ~v.null & np.equal(text, "")
+    if not empty.any():
+        return v
+    return Vec(v.num.copy(), text, v.null | empty)
+
+
+@function("ISPARTIALRELOAD", 0, 0)
+def ispartialreload(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
+    """Help "IsPartialReload": -1 during a partial reload, else 0; charts and the full
+    reloads this engine runs always give 0 (False)."""
+    fn = getattr(scope, "is_partial_reload", None)
+    if fn is not None:
+        return Vec.booleans(np.full(scope.n, bool(fn())))
+    return Vec.booleans(np.zeros(scope.n, dtype=bool))
