@@ -13,7 +13,9 @@ kernels then read each record's number through the field's symbol table in the s
 and count distinct symbols in a group × symbol bitmap.
 
 What the reducers count (Qlik's rules, tested against DuckDB in the chart differential):
-Sum, Avg, Min and Max read numbers only (text and NULL are skipped; a group without a
+Min(x, k) and Max(x, k) give the k-th
+smallest and largest number (help "Min - chart function": rank 2 is the second lowest
+value). Sum, Avg, Min and Max read numbers only (text and NULL are skipped; a group without a
 number sums to 0, and has no average, minimum or maximum); Count counts every non-NULL
 value, text too; Only gives the group's value when it has exactly one distinct value.
 """
@@ -265,7 +267,12 @@ def _divide(sums: np.ndarray, counts: np.ndarray) -> np.ndarray:
 
 
 def _extreme(largest: bool) -> Reducer:
-    def reduce(arg: Arg, key: np.ndarray, n: int, distinct: bool) -> Reduced:
+    def reduce(arg: Arg, key: np.ndarray, n: int, distinct: bool,
+               rank: Vec | None = None) -> Reduced:
+        if rank is not None:
+            ranks = _ranks(rank, key, n)
+            if ranks is not None:
+                return _ranked(arg, key, n, ranks, largest)
         if arg.coded is not None:
             out = extreme(key, n, codes=arg.coded.codes.through(arg.coded.symbols.nums),
                           largest=largest)
@@ -282,8 +289,43 @@ def _extreme(largest: bool) -> Reducer:
     return reduce
 
 
-register("MIN", 1, 1, Kind.AGGREGATION)(_extreme(False))
-register("MAX", 1, 1, Kind.AGGREGATION)(_extreme(True))
+def _ranks(rank: Vec, key: np.ndarray, n: int) -> np.ndarray | None:
+    """Min/Max's rank per group (its first record's; NULL: 1), or None when every group's
+    is 1 (the plain minimum or maximum)."""
+    r = np.where(rank.null, np.nan, rank.num)
+    if not len(r) or bool(np.all(r == 1)):
+        return None
+    out = np.ones(n)
+    idx = np.flatnonzero(~np.isnan(r))
+    groups, at = np.unique(key[idx], return_index=True)
+    out[groups] = np.trunc(r[idx[at]])
+    return None if bool(np.all(out == 1)) else out
+
+
+def _ranked(arg: Arg, key: np.ndarray, n: int, ranks: np.ndarray, largest: bool) -> Reduced:
+    """Min(x, k) / Max(x, k): the k-th smallest (largest) number of each group, equal
+    numbers counted one by one; NULL when the group has fewer than k numbers or k < 1."""
+    if arg.numbers is not None:
+        num = arg.numbers
+    elif arg.coded is not None:
+        num = arg.coded.symbols.nums_at(arg.coded.codes.materialize())
+    else:
+        v = arg.vec()
+        num = np.where(v.null, math.nan, v.num)
+    idx = np.flatnonzero(~np.isnan(num))
+    x, g = num[idx], key[idx]
+    order = np.lexsort((-x if largest else x, g))
+    bounds = np.searchsorted(g[order], np.arange(n + 1))
+    sizes = bounds[1:] - bounds[:-1]
+    ok = (ranks >= 1) & (ranks <= sizes)
+    at = np.where(ok, bounds[:-1] + np.where(ok, ranks, 1).astype(np.int64) - 1, 0)
+    out = np.full(n, math.nan)
+    out[ok] = x[order[at[ok]]]
+    return Reduced(Vec.numbers(out), None)
+
+
+register("MIN", 1, 2, Kind.AGGREGATION)(_extreme(False))
+register("MAX", 1, 2, Kind.AGGREGATION)(_extreme(True))
 
 
 @register("ONLY", 1, 1, Kind.AGGREGATION)

@@ -1,6 +1,6 @@
 """More aggregation reducers: Concat, MinString, MaxString, FirstSortedValue, Mode, Median,
 Stdev, Fractile,
-NullCount, NumericCount and TextCount (help "String aggregation functions", "Basic
+FractileExc, NullCount, NumericCount, TextCount and MissingCount (help "String aggregation functions", "Basic
 aggregation functions", "Counter aggregation functions", "Statistical aggregation
 functions").
 
@@ -25,6 +25,7 @@ import numpy as np
 
 from associa.expr.aggregations import Arg, Reduced, value_codes
 from associa.expr.registry import Kind, register
+from associa.expr.statistics import moments, numbers_of, per_group
 from associa.expr.vector import Vec
 
 
@@ -148,10 +149,7 @@ def mode(arg: Arg, key: np.ndarray, n: int, distinct: bool) -> Reduced:
 
 @register("MEDIAN", 1, 1, Kind.AGGREGATION)
 def median(arg: Arg, key: np.ndarray, n: int, distinct: bool) -> Reduced:
-    v = arg.vec()
-    num = v.as_numbers()
-    mask = v.is_numeric()
-    order, bounds = _grouped(key, n, mask, [num])
+    num, order, bounds = _numbers_by_group(arg, key, n, distinct)
     out = np.full(n, math.nan)
     sizes = bounds[1:] - bounds[:-1]
     has = sizes > 0
@@ -181,46 +179,84 @@ def _counter(select):
 register("NULLCOUNT", 1, 1, Kind.AGGREGATION)(_counter(lambda v: v.null.copy()))
 register("NUMERICCOUNT", 1, 1, Kind.AGGREGATION)(_counter(lambda v: v.is_numeric().copy()))
 register("TEXTCOUNT", 1, 1, Kind.AGGREGATION)(_counter(lambda v: ~v.null & ~v.is_numeric()))
+# MissingCount: the values that are not numbers, NULL included (help "MissingCount")
+register("MISSINGCOUNT", 1, 1, Kind.AGGREGATION)(_counter(lambda v: ~v.is_numeric()))
 
 
-def _numbers_by_group(arg: Arg, key: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray,
-                                                                   np.ndarray]:
-    v = arg.vec()
-    num = v.as_numbers()
-    order, bounds = _grouped(key, n, v.is_numeric(), [num])
+def _numbers_by_group(arg: Arg, key: np.ndarray, n: int, distinct: bool = False
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The numbers of the records (once per group and value with ``distinct``) sorted by
+    group then number, and the bounds of each group's slice."""
+    num, g = numbers_of(arg, key, distinct)
+    order = np.lexsort((num, g)) if len(num) else np.zeros(0, dtype=np.int64)
+    bounds = np.searchsorted(g[order], np.arange(n + 1))
     return num, order, bounds
 
 
 @register("STDEV", 1, 1, Kind.AGGREGATION)
 def stdev(arg: Arg, key: np.ndarray, n: int, distinct: bool) -> Reduced:
     """The sample standard deviation (n - 1 in the denominator); NULL below two numbers."""
-    num, order, bounds = _numbers_by_group(arg, key, n)
-    sizes = (bounds[1:] - bounds[:-1]).astype(np.float64)
-    g = key[order]
-    sums = np.bincount(g, weights=num[order], minlength=n)[:n]
+    x, g = numbers_of(arg, key, distinct)
+    c, _, m2, _, _ = moments(x, g, n)
     with np.errstate(all="ignore"):
-        mean = sums / sizes
-        dev = num[order] - mean[g]
-        var = np.bincount(g, weights=dev * dev, minlength=n)[:n] / (sizes - 1)
-    return Reduced(Vec.numbers(np.where(sizes >= 2, np.sqrt(var), math.nan)), None)
+        out = np.sqrt(m2 / (c - 1))
+    return Reduced(Vec.numbers(np.where(c >= 2, out, math.nan)), None)
+
+
+def _fractions(fraction: Vec | None, key: np.ndarray, n: int) -> np.ndarray:
+    """The fraction of each group: its first record's (a range function gives one per
+    row, an aggregation one for all)."""
+    if fraction is None:
+        return np.full(n, math.nan)
+    return per_group(np.where(fraction.null, math.nan, fraction.num), key, n)
+
+
+def _interpolated(num: np.ndarray, order: np.ndarray, bounds: np.ndarray,
+                  rank: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """Per group: the value at 0-based ``rank`` in the group's sorted numbers, linearly
+    interpolated between the two closest ranks."""
+    n = len(rank)
+    out = np.full(n, math.nan)
+    sizes = bounds[1:] - bounds[:-1]
+    valid = valid & (sizes > 0)
+    if not valid.any():
+        return out
+    pos = np.where(valid, rank, 0.0)
+    lo = np.floor(pos).astype(np.int64)
+    hi = np.minimum(lo + 1, np.maximum(sizes - 1, 0))
+    frac = pos - lo
+    last = len(order) - 1
+    a = num[order[np.clip(bounds[:-1] + lo, 0, last)]]
+    b = num[order[np.clip(bounds[:-1] + hi, 0, last)]]
+    out[valid] = (a + (b - a) * frac)[valid]
+    return out
 
 
 @register("FRACTILE", 2, 2, Kind.AGGREGATION)
 def fractile(arg: Arg, key: np.ndarray, n: int, distinct: bool,
              fraction: Vec | None = None) -> Reduced:
     """Fractile(x, p): linear interpolation as Excel's PERCENTILE.INC (qlik-language.md
-    §11.15: the help's examples give 36 and 27.5, which only INC reproduces)."""
-    num, order, bounds = _numbers_by_group(arg, key, n)
-    p = math.nan if fraction is None or not fraction.n else float(fraction.num[0])
-    out = np.full(n, math.nan)
+    §11.15: the help's examples give 36 and 27.5, which only INC reproduces): the value
+    at rank p (N - 1) from 0."""
+    num, order, bounds = _numbers_by_group(arg, key, n, distinct)
+    p = _fractions(fraction, key, n)
     sizes = bounds[1:] - bounds[:-1]
-    has = (sizes > 0) & (0 <= p <= 1)
-    pos = (sizes - 1) * p
-    lo = np.floor(pos).astype(np.int64)
-    hi = np.minimum(lo + 1, np.maximum(sizes - 1, 0))
-    frac = pos - lo
-    starts = bounds[:-1]
-    a = num[order[np.minimum(starts + lo, len(order) - 1)]] if len(order) else out
-    b = num[order[np.minimum(starts + hi, len(order) - 1)]] if len(order) else out
-    out[has] = (a + (b - a) * frac)[has]
-    return Reduced(Vec.numbers(out), None)
+    with np.errstate(invalid="ignore"):
+        valid = (p >= 0) & (p <= 1)
+    return Reduced(Vec.numbers(_interpolated(num, order, bounds, p * (sizes - 1), valid)),
+                   None)
+
+
+@register("FRACTILEEXC", 2, 2, Kind.AGGREGATION)
+def fractile_exc(arg: Arg, key: np.ndarray, n: int, distinct: bool,
+                 fraction: Vec | None = None) -> Reduced:
+    """FractileExc(x, p): the value at rank p (N + 1) from 1 (help "FractileExc - chart
+    function"), interpolated; NULL when that rank is outside 1..N (Excel's
+    PERCENTILE.EXC)."""
+    num, order, bounds = _numbers_by_group(arg, key, n, distinct)
+    p = _fractions(fraction, key, n)
+    sizes = bounds[1:] - bounds[:-1]
+    rank = p * (sizes + 1)
+    with np.errstate(invalid="ignore"):
+        valid = (p >= 0) & (p <= 1) & (rank >= 1) & (rank <= sizes)
+    return Reduced(Vec.numbers(_interpolated(num, order, bounds, rank - 1, valid)), None)
