@@ -411,3 +411,84 @@ def test_a_bookmarks_handle_changes_with_it_and_closes_when_it_goes(
     a.call("DestroyBookmark", "shared", handle=1)
     assert any(theirs in m.get("close", []) for m in b.pushed)
     assert b.error("GetLayout", handle=theirs)["code"] == -32602
+
+
+# -- soft patches and variables -------------------------------------------------------
+
+DESCENDING = {"qOp": "replace", "qPath": "/qListObjectDef/qDef/qSortCriterias/0/qSortByAscii",
+              "qValue": "-1"}
+
+
+def _regions(c: Client, handle: int) -> list[str]:
+    page = c.layout(handle)["qListObject"]["qDataPages"][0]["qMatrix"]
+    return [row[0]["qText"] for row in page]
+
+
+def test_a_bookmark_keeps_the_sessions_soft_patches(loaded: Client) -> None:
+    from tests.conftest import LISTBOX
+
+    c = loaded
+    a = c.call("CreateObject", {**LISTBOX, "qInfo": {"qId": "a", "qType": "listbox"}},
+               handle=1)["qReturn"]["qHandle"]
+    b = c.call("CreateObject", {**LISTBOX, "qInfo": {"qId": "b", "qType": "listbox"}},
+               handle=1)["qReturn"]["qHandle"]
+    c.call("ApplyPatches", [DESCENDING], True, handle=a)
+    c.call("ApplyPatches", [DESCENDING], True, handle=b)
+    every, _ = create(c, {"qInfo": {"qType": "bookmark"}})
+    only_a = c.call("CreateBookmarkEx", {"qInfo": {"qType": "bookmark"}}, ["a"],
+                    handle=1)["qReturn"]["qHandle"]
+    patches = c.layout(every)["qBookmark"]["qPatches"]
+    assert [(p["qInfo"]["qId"], p["qPatches"]) for p in patches] == [
+        ("a", [DESCENDING]), ("b", [DESCENDING])]
+    assert [p["qInfo"]["qId"] for p in c.layout(only_a)["qBookmark"]["qPatches"]] == ["a"]
+    c.call("ClearAllSoftPatches", handle=1)
+    assert _regions(c, a) == _regions(c, b) == ["East", "North", "South"]
+    reply = c.send("Apply", handle=only_a)
+    assert a in reply["change"] and b not in reply["change"]
+    assert _regions(c, a) == ["South", "North", "East"]
+    assert _regions(c, b) == ["East", "North", "South"]
+    c.call("Apply", handle=every)
+    assert _regions(c, b) == ["South", "North", "East"]
+    # a bookmark made without soft patches has none in its layout
+    c.call("ClearAllSoftPatches", handle=1)
+    plain, _ = create(c, {"qInfo": {"qType": "bookmark"}})
+    assert "qPatches" not in c.layout(plain)["qBookmark"]
+
+
+VARIABLES = {"qInfo": {"qType": "vars"},
+             "qVariableListDef": {"qType": "variable", "qData": {}}}
+
+
+def test_applying_a_bookmark_gives_variables_their_saved_values(loaded: Client) -> None:
+    c = loaded
+    c.call("SetScript", "SET vTarget = 100;\nSET vLabel = 'Sales';\n" + SALES_SCRIPT, handle=1)
+    c.call("DoReload", handle=1)
+    with_vars, _ = create(c, {"qInfo": {"qType": "bookmark"}, "qIncludeVariables": True})
+    without, _ = create(c, {"qInfo": {"qType": "bookmark"}})
+    items = c.layout(with_vars)["qBookmark"]["qVariableItems"]
+    saved = {i["qName"]: i["qValue"]["qText"] for i in items}
+    assert saved["vTarget"] == "100" and saved["vLabel"] == "Sales"
+    c.call("SetScript", "SET vTarget = 250;\n" + SALES_SCRIPT, handle=1)
+    c.call("DoReload", handle=1)
+    listing = c.create(VARIABLES)
+
+    def values() -> dict[str, str]:
+        return {i["qName"]: i["qDefinition"] for i in c.layout(listing)["qVariableList"]["qItems"]}
+
+    assert values()["vTarget"] == "250" and "vLabel" not in values()
+    c.call("Apply", handle=without)
+    assert values()["vTarget"] == "250"
+    reply = c.send("Apply", handle=with_vars)
+    assert listing in reply["change"]
+    assert values()["vTarget"] == "100"  # restored; vLabel no longer exists: left out
+    assert "vLabel" not in values()
+
+
+def test_get_all_infos_lists_the_bookmarks(loaded: Client) -> None:
+    c = loaded
+    c.call("CreateObject", {**CUBE, "qInfo": {"qId": "cube", "qType": "table"}}, handle=1)
+    create(c, {"qInfo": {"qId": "bm", "qType": "bookmark"}})
+    infos = c.call("GetAllInfos", handle=1)["qInfos"]
+    assert infos == [{"qId": "cube", "qType": "table"}, {"qId": "bm", "qType": "bookmark"}]
+    c.call("DestroyBookmark", "bm", handle=1)
+    assert c.call("GetAllInfos", handle=1)["qInfos"] == [{"qId": "cube", "qType": "table"}]

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import CUBE, LISTBOX, Client
+from tests.conftest import CUBE, LISTBOX, SALES_SCRIPT, Client
 
 
 def cells(page: dict[str, Any]) -> list[list[str]]:
@@ -395,3 +395,69 @@ def test_fuzzy_search_lists_every_value_most_alike_first(loaded: Client) -> None
     region = loaded.call("GetField", "Region", handle=1)["qReturn"]["qHandle"]
     loaded.call("Select", "~nort", handle=region)
     assert loaded.call("Evaluate", "Sum(Amount)", handle=1)["qReturn"] == "120"
+
+
+def _texts(c: Client, handle: int) -> list[str]:
+    page = c.layout(handle)["qListObject"]["qDataPages"][0]["qMatrix"]
+    return [row[0]["qText"] for row in page]
+
+
+DESCENDING = {"qOp": "replace", "qPath": "/qListObjectDef/qDef/qSortCriterias/0/qSortByAscii",
+              "qValue": "-1"}
+
+
+def test_soft_patches_are_the_sessions_own_and_never_saved(
+    make_client: Callable[..., Client],
+) -> None:
+    one = make_client()
+    one.call("CreateApp", "soft")
+    one.call("OpenDoc", "soft")
+    one.call("SetScript", SALES_SCRIPT, handle=1)
+    one.call("DoReload", handle=1)
+    lb = one.create({**LISTBOX, "qInfo": {"qId": "lb", "qType": "listbox"}}, session=False)
+    other = make_client()
+    other.call("OpenDoc", "soft")
+    theirs = other.call("GetObject", "lb", handle=1)["qReturn"]["qHandle"]
+    stored = one.call("GetProperties", handle=lb)
+    reply = one.send("ApplyPatches", [DESCENDING], True, handle=lb)
+    assert reply["result"] == {} and lb in reply["change"]
+    assert _texts(one, lb) == ["South", "North", "East"]
+    layout = one.layout(lb)
+    assert layout["qHasSoftPatches"] is True
+    # GetProperties shows the properties as set, GetEffectiveProperties the patched ones
+    assert one.call("GetProperties", handle=lb) == stored
+    effective = one.call("GetEffectiveProperties", handle=lb)["qProp"]
+    assert effective["qListObjectDef"]["qDef"]["qSortCriterias"][0]["qSortByAscii"] == -1
+    # another session sees the object as it is stored
+    assert _texts(other, theirs) == ["East", "North", "South"]
+    assert "qHasSoftPatches" not in other.layout(theirs)
+    # a bad soft patch changes nothing
+    bad = {"qOp": "add", "qPath": "/qInfo/qId/x", "qValue": "1"}
+    assert one.error("ApplyPatches", [DESCENDING, bad], True, handle=lb)["code"] == 4
+    assert _texts(one, lb) == ["South", "North", "East"]
+    # saved: the soft patch is not part of the app
+    one.call("DoSave", handle=1)
+    third = make_client()
+    third.call("OpenDoc", "soft")
+    h3 = third.call("GetObject", "lb", handle=1)["qReturn"]["qHandle"]
+    assert _texts(third, h3) == ["East", "North", "South"]
+    # cleared
+    reply = one.send("ClearSoftPatches", handle=lb)
+    assert lb in reply["change"]
+    assert _texts(one, lb) == ["East", "North", "South"]
+    assert "qHasSoftPatches" not in one.layout(lb)
+    one.call("ApplyPatches", [DESCENDING], True, handle=lb)
+    one.call("ClearAllSoftPatches", handle=1)
+    assert _texts(one, lb) == ["East", "North", "South"]
+
+
+def test_hard_patches_keep_the_soft_ones_on_top(loaded: Client) -> None:
+    lb = loaded.create(LISTBOX)
+    loaded.call("ApplyPatches", [DESCENDING], True, handle=lb)
+    loaded.call("ApplyPatches", [{"qOp": "add", "qPath": "/title", "qValue": '"Regions"'}],
+                handle=lb)
+    assert loaded.call("GetProperties", handle=lb)["qProp"]["title"] == "Regions"
+    stored = loaded.call("GetProperties", handle=lb)["qProp"]["qListObjectDef"]["qDef"]
+    assert stored["qSortCriterias"][0]["qSortByAscii"] == 1
+    assert _texts(loaded, lb) == ["South", "North", "East"]
+    assert loaded.layout(lb)["title"] == "Regions"

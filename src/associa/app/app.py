@@ -301,6 +301,20 @@ class App:
             self.notify("object" if node.obj_id in existed else "create", node.obj_id)
         return nodes
 
+    # -- variables ------------------------------------------------------------------
+
+    def restore_variables(self, values: dict[str, str]) -> None:
+        """Give variables the app has these values (a bookmark applied with the
+        variables it kept); every session sees them. Unknown names are left out."""
+        with self.lock:
+            changed = {n: v for n, v in values.items()
+                       if n in self.variables and self.variables[n] != v}
+            if not changed:
+                return
+            self.variables = {**self.variables, **changed}
+            self.locale = self.locale.with_variables(changed)
+        self.notify("variables")
+
     # -- alternate states -----------------------------------------------------------
 
     def add_state(self, name: str) -> None:

@@ -46,9 +46,13 @@ Evidence for the shapes (help.qlik.com, Engine JSON API reference unless said):
 * GenericBookmarkProperties: ``qIncludeVariables`` "If true all variables will be stored
   in the bookmark" (BookmarkVariableItem ``qName``, ``qValue``: FieldValue);
   ``qDistinctValues`` "searchstrings will not be kept" (associa never keeps them).
-  Variables are recorded, not restored: associa's variables are the load script's.
-* NxBookmark ``qPatches``: "Softpatches to be applied with this bookmark". associa
-  applies soft patches as ordinary ones, so there are none to record.
+  Applying the bookmark gives the variables that still exist the values it kept.
+* NxBookmark ``qPatches``: "Softpatches to be applied with this bookmark", NxPatches
+  (``qInfo``, ``qPatches``, ``qChildren``) per object. A bookmark keeps the session's
+  soft patches (``DocState.soft_patch_list``): of every object, or of the objects
+  CreateBookmarkEx's ``qObjectIdsToPatch`` names ("If empty all softpatches are added
+  to the bookmark"); applying it makes them the session's soft patches of those
+  objects.
 * BookmarkList items and GetBookmarks' list are NxContainerEntry ``{qInfo, qMeta, qData}``
   (qix-api.md §3.1); ``qData`` maps keys to JSON pointers into each bookmark's
   properties, or its layout (corectl's ListBookmarks asks for ``/qInfo/qId`` and
@@ -159,8 +163,10 @@ def variable_items(app: App) -> list[dict[str, Any]]:
     return out
 
 
-def new_bookmark(doc: DocState, props: Any) -> Entry:
-    """A bookmark of the session's current selections (not stored yet)."""
+def new_bookmark(doc: DocState, props: Any, patch_ids: list[str] | None = None) -> Entry:
+    """A bookmark of the session's current selections (not stored yet), with the
+    session's soft patches of the objects ``patch_ids`` names (of every object when it
+    names none: CreateBookmarkEx's "if empty all softpatches are added")."""
     properties = bookmark_properties(props)
     bookmark: dict[str, Any] = {
         "qStateData": state_data(doc),
@@ -168,6 +174,9 @@ def new_bookmark(doc: DocState, props: Any) -> Entry:
         "qVariableItems": variable_items(doc.app) if properties.get("qIncludeVariables")
         else [],
     }
+    patches = doc.soft_patch_list(patch_ids or None)
+    if patches:
+        bookmark["qPatches"] = patches
     return {"qProperties": properties, "qBookmark": bookmark}
 
 
@@ -188,9 +197,22 @@ def with_properties(entry: Entry, props: Any) -> Entry:
 
 
 def apply_bookmark(doc: DocState, entry: Entry) -> list[dict[str, Any]]:
-    bookmark = entry.get("qBookmark")
-    return apply_state_data(doc, bookmark.get("qStateData") if isinstance(bookmark, dict)
-                            else None)
+    """Make the bookmark's selections the session's, give the variables it kept their
+    values and its soft patches to its objects; the verification warnings."""
+    found = entry.get("qBookmark")
+    bookmark: dict[str, Any] = found if isinstance(found, dict) else {}
+    values = {}
+    for item in bookmark.get("qVariableItems") or []:
+        value = item.get("qValue") if isinstance(item, dict) else None
+        if isinstance(item.get("qName"), str) and isinstance(value, dict):
+            text = value.get("qText")
+            if isinstance(text, str):
+                values[item["qName"]] = text
+    if values:
+        doc.app.restore_variables(values)
+    if bookmark.get("qPatches"):
+        doc.set_soft_patch_list(bookmark["qPatches"])
+    return apply_state_data(doc, bookmark.get("qStateData"))
 
 
 # -- reading --------------------------------------------------------------------------

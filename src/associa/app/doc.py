@@ -12,17 +12,24 @@ object's with the app; the methods here route to the right place.
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Callable
 from typing import Any
 
 from associa.app.app import App
 from associa.app.children import ObjectTree, TreeNode, apply_tree, plan_tree
-from associa.app.properties import new_object_properties, replaced_properties
+from associa.app.properties import (
+    apply_patch,
+    list_index,
+    new_object_properties,
+    object_info,
+    replaced_properties,
+)
 from associa.app.selections import ChangeCallback, Selections
 from associa.app.statedata import saved_alternate_states
 from associa.calc import HyperCube, ListObject, evaluate_scalar
-from associa.errors import AlreadyExists, ExpressionError, InvalidPath, NotFound
+from associa.errors import AlreadyExists, AssociaError, ExpressionError, InvalidPath, NotFound
 from associa.select import shared_for
 
 # what in an object's properties reads selections (its layout changes with them); the
@@ -46,6 +53,12 @@ class DocState(Selections):
         # (definition key, object id) -> (version, whether the properties hold it)
         self._holds_cache: dict[tuple[str, str], tuple[int, bool]] = {}
         self._cache: dict[tuple[str, str], tuple[tuple, Any]] = {}
+        # soft patches (ApplyPatches with qSoftPatch): this session's own changes to
+        # objects' properties, never saved: object id -> (generation, patches in order)
+        self.soft_patches: dict[str, tuple[int, list[dict[str, Any]]]] = {}
+        self._soft_generation = 0
+        # object id -> ((props id, version, generation), properties with soft patches)
+        self._effective: dict[str, tuple[tuple[int, int, int], dict[str, Any]]] = {}
         app.listen(self)
 
     def close(self) -> None:
@@ -68,6 +81,8 @@ class DocState(Selections):
         if what == "states":
             self.states_removed()
             what = "selection"  # every object may be in a state that changed
+        if what == "variables":
+            what = "selection"  # any layout may read a variable
         self.on_change(what, object_id)
         if what == "destroy" and object_id is not None:
             self._forget(object_id)
@@ -98,20 +113,117 @@ class DocState(Selections):
         return hit[1]
 
     def _forget(self, obj_id: str) -> None:
+        self.soft_patches.pop(obj_id, None)
+        self._effective.pop(obj_id, None)
         for key in ("qAppObjectListDef", "qChildListDef", "qBookmarkListDef"):
             self._holds_cache.pop((key, obj_id), None)
 
     # -- objects --------------------------------------------------------------------
 
-    def properties(self, obj_id: str) -> tuple[dict[str, Any], bool] | None:
-        """(properties, is_session_object) of an object, or None."""
+    def properties(self, obj_id: str, soft: bool = True) -> tuple[dict[str, Any], bool] | None:
+        """(properties, is_session_object) of an object, or None. With ``soft`` (what
+        layouts and data pages read: GetEffectiveProperties) this session's soft patches
+        are applied; without, the properties as set (GetProperties)."""
         props = self.session_objects.get(obj_id)
-        if props is not None:
-            return props, True
-        props = self.app.get_object(obj_id)
-        if props is not None:
-            return props, False
-        return None
+        is_session = props is not None
+        if props is None:
+            props = self.app.get_object(obj_id)
+            if props is None:
+                return None
+        if soft and obj_id in self.soft_patches:
+            props = self._patched(obj_id, props)
+        return props, is_session
+
+    def _patched(self, obj_id: str, props: dict[str, Any]) -> dict[str, Any]:
+        """The properties with the session's soft patches applied, made once per
+        version of both (so that computations cached by definition stay cached). A soft
+        patch that properties set since no longer take is skipped."""
+        found = self.soft_patches.get(obj_id)
+        if found is None:
+            return props
+        generation, patches = found
+        key = (id(props), self.version(obj_id), generation)
+        hit = self._effective.get(obj_id)
+        if hit is not None and hit[0] == key:
+            return hit[1]
+        out = copy.deepcopy(props)
+        for patch in patches:
+            trial = copy.deepcopy(out)
+            try:
+                apply_patch(trial, patch)
+            except AssociaError:
+                continue
+            out = trial
+        out["qInfo"] = props["qInfo"]  # a patch never renames or retypes an object
+        with self.lock:
+            self._effective[obj_id] = (key, out)
+        return out
+
+    # -- soft patches ---------------------------------------------------------------
+
+    def apply_soft_patches(self, obj_id: str, patches: list[dict[str, Any]]) -> None:
+        """ApplyPatches with qSoftPatch: patches seen by this session only, on top of the
+        properties; all or none (an error leaves the object as it was)."""
+        found = self.properties(obj_id)
+        if found is None:
+            raise NotFound(obj_id, "Object not found")
+        trial = copy.deepcopy(found[0])
+        for patch in patches:
+            apply_patch(trial, patch)
+        with self.lock:
+            self._soft_generation += 1
+            _, old = self.soft_patches.get(obj_id, (0, []))
+            self.soft_patches[obj_id] = (self._soft_generation,
+                                         old + [copy.deepcopy(x) for x in patches])
+        self.on_change("object", obj_id)
+
+    def clear_soft_patches(self, obj_id: str | None = None) -> None:
+        """ClearSoftPatches of one object, or of every object (ClearAllSoftPatches)."""
+        with self.lock:
+            ids = list(self.soft_patches) if obj_id is None else [obj_id]
+            gone = [i for i in ids if self.soft_patches.pop(i, None) is not None]
+        for i in gone:
+            self.on_change("object", i)
+
+    def soft_patch_list(self, ids: list[str] | None = None) -> list[dict[str, Any]]:
+        """NxPatches (qInfo, qPatches, qChildren) of the objects with soft patches (of
+        ``ids`` only, when given), as a bookmark keeps them."""
+        with self.lock:
+            held = {i: list(p) for i, (_, p) in self.soft_patches.items()}
+        out = []
+        for obj_id, patches in held.items():
+            found = self.properties(obj_id, soft=False)
+            if found is None or (ids and obj_id not in ids):
+                continue
+            out.append({"qInfo": object_info(found[0]), "qPatches": copy.deepcopy(patches),
+                        "qChildren": []})
+        return out
+
+    def set_soft_patch_list(self, entries: Any) -> None:
+        """Applying a bookmark: the soft patches it kept replace those of its objects
+        (objects gone and patches that no longer apply are left out)."""
+        for entry in entries if isinstance(entries, list) else []:
+            info = entry.get("qInfo") if isinstance(entry, dict) else None
+            obj_id = info.get("qId") if isinstance(info, dict) else None
+            patches = entry.get("qPatches")
+            if not isinstance(obj_id, str) or not isinstance(patches, list):
+                continue
+            found = self.properties(obj_id, soft=False)
+            if found is None:
+                continue
+            trial, kept = copy.deepcopy(found[0]), []
+            for patch in patches:
+                attempt = copy.deepcopy(trial)
+                try:
+                    apply_patch(attempt, patch if isinstance(patch, dict) else {})
+                except AssociaError:
+                    continue
+                trial = attempt
+                kept.append(copy.deepcopy(patch))
+            with self.lock:
+                self._soft_generation += 1
+                self.soft_patches[obj_id] = (self._soft_generation, kept)
+            self.on_change("object", obj_id)
 
     def version(self, obj_id: str) -> int:
         return self.session_versions.get(obj_id) or self.app.object_versions.get(obj_id, 0)
@@ -350,11 +462,6 @@ def _has_key(node: Any, key: str) -> bool:
     if isinstance(node, list):
         return any(_has_key(v, key) for v in node)
     return False
-
-
-def list_index(part: str) -> int | None:
-    """A JSON-pointer step as a list index ("0", "12"), or None ("x", "-1", "³")."""
-    return int(part) if part.isascii() and part.isdigit() else None
 
 
 def resolve_path(props: dict[str, Any], path: str) -> dict[str, Any]:

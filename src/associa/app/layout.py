@@ -195,6 +195,8 @@ def object_layout(doc: DocState, obj_id: str, props: dict[str, Any]) -> dict[str
         meta = _meta(doc, obj_id, "", meta if isinstance(meta, dict) else {})
     ordered["qMeta"] = meta
     ordered["qSelectionInfo"] = _selection_info(doc, obj_id)
+    if obj_id in doc.soft_patches:
+        ordered["qHasSoftPatches"] = True  # left out when false, as the engine's flags
     ordered.update((k, v) for k, v in layout.items() if k not in ordered)
     inherited = doc.inherited_state(obj_id)
     if inherited is not None:  # the state the object is in, its own or an ancestor's

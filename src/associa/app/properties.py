@@ -22,6 +22,7 @@ flip it.
 from __future__ import annotations
 
 import copy
+import json
 import logging
 import math
 import uuid
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from associa.app.schema import DEFINITION_TYPES, ENUMS, KEEP_EMPTY, STRUCTS, MemberSpec
-from associa.errors import InvalidParameters
+from associa.errors import InvalidParameters, InvalidPath
 
 _log = logging.getLogger(__name__)
 
@@ -273,3 +274,57 @@ def stored_properties(props: Any) -> Any:
     except InvalidParameters as exc:
         _log.warning("object properties kept as stored: %s", exc)
         return props
+
+
+def list_index(part: str) -> int | None:
+    """A JSON-pointer step as a list index ("0", "12"), or None ("x", "-1", "³")."""
+    return int(part) if part.isascii() and part.isdigit() else None
+
+
+def apply_patch(props: dict[str, Any], patch: dict[str, Any]) -> None:
+    """Apply one NxPatch (``qOp`` add, replace or remove; ``qPath`` a JSON pointer;
+    ``qValue`` a JSON text) to ``props`` in place. InvalidPath or InvalidParameters when
+    it cannot be applied (``props`` may be half changed then: apply to a copy)."""
+    op = str(patch.get("qOp", "")).lower()
+    path = patch.get("qPath", "")
+    parts = [x for x in str(path).split("/") if x]
+    if not parts:
+        raise InvalidPath(str(path))
+    value: Any = None
+    if op in ("add", "replace"):
+        try:
+            value = json.loads(patch.get("qValue", "null"))
+        except (TypeError, ValueError):
+            raise InvalidParameters("qValue", "qValue must be a JSON text") from None
+    parent: Any = props
+    for part in parts[:-1]:
+        index = list_index(part)
+        if isinstance(parent, dict):
+            parent = parent.setdefault(part, {})
+        elif isinstance(parent, list) and index is not None and index < len(parent):
+            parent = parent[index]
+        else:
+            raise InvalidPath(str(path))
+    last = parts[-1]
+    if isinstance(parent, dict):
+        if op == "remove":
+            parent.pop(last, None)
+        elif op in ("add", "replace"):
+            parent[last] = value
+        else:
+            raise InvalidParameters("qOp", f"unknown patch operation {op!r}")
+    elif isinstance(parent, list):
+        index = list_index(last)
+        idx = len(parent) if last == "-" else (-1 if index is None else index)
+        if idx < 0 or idx > len(parent):
+            raise InvalidPath(str(path))
+        if op == "remove" and idx < len(parent):
+            parent.pop(idx)
+        elif op == "add":
+            parent.insert(idx, value)
+        elif op == "replace" and idx < len(parent):
+            parent[idx] = value
+        else:
+            raise InvalidPath(str(path))
+    else:
+        raise InvalidPath(str(path))

@@ -14,9 +14,8 @@ bookmark is NotFound (error 2) for Apply/ApplyAndVerify/CloneBookmark. There is 
 DeleteTempSelectionState in the engine API (neither the OpenRPC 12.2528 list nor the
 enigma.js schema has one), so none is offered: temporary states end with their TTL.
 
-CreateBookmarkEx's ``qObjectIdsToPatch`` names objects whose soft patches the bookmark
-should keep; associa applies soft patches as ordinary patches, so there are none and the
-bookmark is CreateBookmark's.
+CreateBookmarkEx's ``qObjectIdsToPatch`` names the objects whose soft patches the
+bookmark keeps (every object's when empty, as CreateBookmark).
 """
 
 from __future__ import annotations
@@ -26,8 +25,8 @@ from typing import Any
 
 from associa.app import bookmarks, statedata
 from associa.app.doc import DocState
+from associa.app.properties import apply_patch
 from associa.errors import InvalidHandle, InvalidParameters, NotFound
-from associa.qix.api.generic_object import _apply_patch
 from associa.qix.api.interfaces import NOT_FOUND
 from associa.qix.dispatch import method, p
 from associa.qix.handles import Entry
@@ -89,8 +88,12 @@ def _verified(warnings: list[dict[str, Any]]) -> dict[str, Any]:
 def create_bookmark(call: Call, qProp: dict[str, Any]) -> dict[str, Any]:
     """A bookmark of the session's selections in every state (and the variables with
     ``qIncludeVariables``), saved with the app, seen by every session of it."""
+    return _create(call, qProp, None)
+
+
+def _create(call: Call, qProp: dict[str, Any], patch_ids: list[str] | None) -> dict[str, Any]:
     doc = _doc(call)
-    made = bookmarks.new_bookmark(doc, qProp)
+    made = bookmarks.new_bookmark(doc, qProp, patch_ids)
     doc.app.create_bookmark(made)
     info = made["qProperties"]["qInfo"]
     reply = _handle(call, info["qId"])
@@ -102,7 +105,9 @@ def create_bookmark(call: Call, qProp: dict[str, Any]) -> dict[str, Any]:
         out=("qInfo", "qReturn"))
 def create_bookmark_ex(call: Call, qProp: dict[str, Any],
                        qObjectIdsToPatch: list[Any]) -> dict[str, Any]:
-    return create_bookmark(call, qProp)
+    if not all(isinstance(i, str) for i in qObjectIdsToPatch):
+        raise InvalidParameters("qObjectIdsToPatch", "a list of object ids")
+    return _create(call, qProp, qObjectIdsToPatch)
 
 
 @method("Doc", "GetBookmark", p("qId", "str"), out=("qReturn",))
@@ -199,7 +204,7 @@ def apply_patches(call: Call, qPatches: list[Any]) -> None:
     for patch in qPatches:
         if not isinstance(patch, dict):
             raise InvalidParameters("qPatches", "a patch must be an object")
-        _apply_patch(props, patch)
+        apply_patch(props, patch)
     _store(call, props)
 
 

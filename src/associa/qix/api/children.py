@@ -121,7 +121,7 @@ def get_full_property_tree(call: Call) -> dict[str, Any]:
     doc = ref.doc
 
     def props_of(obj_id: str) -> dict[str, Any]:
-        found = doc.properties(obj_id)
+        found = doc.properties(obj_id, soft=False)
         return found[0] if found is not None else {"qInfo": {"qId": obj_id, "qType": ""}}
 
     return subtree_entry(ref.obj_id, props_of, doc.children_of, public_properties)

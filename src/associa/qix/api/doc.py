@@ -264,11 +264,23 @@ def destroy_object(call: Call, qId: str) -> bool:
 
 @method("Doc", "GetAllInfos", out=("qInfos",))
 def get_all_infos(call: Call) -> list[dict[str, Any]]:
+    """The qInfo of every object the app keeps: its generic objects, then its
+    bookmarks."""
     app = _doc(call).app
-    return [
-        {"qId": obj_id, "qType": props.get("qInfo", {}).get("qType", "")}
-        for obj_id, props in list(app.objects.items())
-    ]
+    with app.lock:
+        objects = list(app.objects.items())
+        marks = list(app.bookmarks.items())
+    infos = [{"qId": obj_id, "qType": props.get("qInfo", {}).get("qType", "")}
+             for obj_id, props in objects]
+    infos += [{"qId": bm_id, "qType": entry["qProperties"]["qInfo"].get("qType", "")}
+              for bm_id, entry in marks]
+    return infos
+
+
+@method("Doc", "ClearAllSoftPatches")
+def clear_all_soft_patches(call: Call) -> None:
+    """Every soft patch this session made (ApplyPatches with qSoftPatch) is dropped."""
+    _doc(call).clear_soft_patches()
 
 
 # -- data model -----------------------------------------------------------------------

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import copy
-import json
 from typing import Any
 
 import numpy as np
 
-from associa.app.doc import list_index, resolve_path
+from associa.app.doc import resolve_path
 from associa.app.layout import object_layout
-from associa.app.properties import object_info, public_properties
+from associa.app.properties import apply_patch, object_info, public_properties
 from associa.calc.listobject import list_field
 from associa.errors import InvalidParameters, InvalidPath
 from associa.qix.api.refs import ObjectRef
@@ -23,7 +22,13 @@ def _ref(call: Call) -> ObjectRef:
 
 
 def _props(call: Call) -> dict[str, Any]:
+    """The properties with this session's soft patches (what layouts and pages read)."""
     return _ref(call).properties()[0]
+
+
+def _stored(call: Call) -> dict[str, Any]:
+    """The properties as set, without soft patches."""
+    return _ref(call).properties(soft=False)[0]
 
 
 # -- properties and layout ------------------------------------------------------------
@@ -37,11 +42,12 @@ def get_layout(call: Call) -> dict[str, Any]:
 
 @method("GenericObject", "GetProperties", out=("qProp",))
 def get_properties(call: Call) -> dict[str, Any]:
-    return public_properties(_props(call), return_empty=call.request.return_empty)
+    return public_properties(_stored(call), return_empty=call.request.return_empty)
 
 
 @method("GenericObject", "GetEffectiveProperties", out=("qProp",))
 def get_effective_properties(call: Call) -> dict[str, Any]:
+    """The properties with this session's soft patches applied."""
     return public_properties(_props(call), return_empty=call.request.return_empty)
 
 
@@ -66,58 +72,29 @@ def set_properties(call: Call, qProp: dict[str, Any]) -> None:
 
 @method("GenericObject", "ApplyPatches", p("qPatches", "list"), p("qSoftPatch", "bool", False))
 def apply_patches(call: Call, qPatches: list[Any], qSoftPatch: bool) -> None:
-    props = copy.deepcopy(_props(call))
+    """JSON patches on the properties, all or none; soft patches (``qSoftPatch``) are
+    this session's only and never saved (GetProperties does not show them)."""
     for patch in qPatches:
         if not isinstance(patch, dict):
             raise InvalidParameters("qPatches", "a patch must be an object")
-        _apply_patch(props, patch)
+    ref = _ref(call)
+    if qSoftPatch:
+        ref.properties()  # a destroyed object: the handle is invalid
+        ref.doc.apply_soft_patches(ref.obj_id, qPatches)
+        return
+    props = copy.deepcopy(_stored(call))
+    for patch in qPatches:
+        apply_patch(props, patch)
     _store(call, props)
 
 
-def _apply_patch(props: dict[str, Any], patch: dict[str, Any]) -> None:
-    op = str(patch.get("qOp", "")).lower()
-    path = patch.get("qPath", "")
-    parts = [x for x in str(path).split("/") if x]
-    if not parts:
-        raise InvalidPath(str(path))
-    value: Any = None
-    if op in ("add", "replace"):
-        try:
-            value = json.loads(patch.get("qValue", "null"))
-        except (TypeError, ValueError):
-            raise InvalidParameters("qValue", "qValue must be a JSON text") from None
-    parent: Any = props
-    for part in parts[:-1]:
-        index = list_index(part)
-        if isinstance(parent, dict):
-            parent = parent.setdefault(part, {})
-        elif isinstance(parent, list) and index is not None and index < len(parent):
-            parent = parent[index]
-        else:
-            raise InvalidPath(str(path))
-    last = parts[-1]
-    if isinstance(parent, dict):
-        if op == "remove":
-            parent.pop(last, None)
-        elif op in ("add", "replace"):
-            parent[last] = value
-        else:
-            raise InvalidParameters("qOp", f"unknown patch operation {op!r}")
-    elif isinstance(parent, list):
-        index = list_index(last)
-        idx = len(parent) if last == "-" else (-1 if index is None else index)
-        if idx < 0 or idx > len(parent):
-            raise InvalidPath(str(path))
-        if op == "remove" and idx < len(parent):
-            parent.pop(idx)
-        elif op == "add":
-            parent.insert(idx, value)
-        elif op == "replace" and idx < len(parent):
-            parent[idx] = value
-        else:
-            raise InvalidPath(str(path))
-    else:
-        raise InvalidPath(str(path))
+@method("GenericObject", "ClearSoftPatches")
+def clear_soft_patches(call: Call) -> None:
+    ref = _ref(call)
+    ref.properties()
+    ref.doc.clear_soft_patches(ref.obj_id)
+
+
 
 
 # -- data -----------------------------------------------------------------------------

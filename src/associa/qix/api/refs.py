@@ -14,8 +14,10 @@ class ObjectRef:
     doc: DocState
     obj_id: str
 
-    def properties(self) -> tuple[dict[str, Any], bool]:
-        found = self.doc.properties(self.obj_id)
+    def properties(self, soft: bool = True) -> tuple[dict[str, Any], bool]:
+        """(properties, is_session_object); with ``soft``, this session's soft patches
+        applied (``DocState.properties``). InvalidHandle once the object is gone."""
+        found = self.doc.properties(self.obj_id, soft)
         if found is None:
             raise InvalidHandle("Invalid handle", "Invalid Params")
         return found
