@@ -133,8 +133,8 @@ def test_distinct_helper_combines_columns() -> None:
         seen.append((s, k))
         return f"{s}{k:g}"
 
-    res = strings_module._distinct([a, b], np.arange(5), fn)
-    assert res == ["x1", "y1", "x2", "y1", "x1"]
+    results, inv = strings_module._distinct([a, b], np.arange(5), fn)
+    assert [results[j] for j in inv] == ["x1", "y1", "x2", "y1", "x1"]
     assert len(seen) == 3
 
 
