@@ -408,3 +408,26 @@ def test_min_rank_and_npv_of_the_help_examples_in_a_group_by() -> None:
     want = sum(v / 1.2 ** (d / 365) for v, d in zip([-10000, 3000, 4200, 6800], days,
                                                      strict=True))
     assert row["XNPV"] == pytest.approx(want)
+
+
+# -- a chart's hypercube --------------------------------------------------------------
+
+
+def test_statistics_in_a_chart_with_totals() -> None:
+    """Through a straight table's groups and its totals row: the help's chart examples
+    give the totals too (Skew 0.23522195, Kurtosis -1.252, Sterr 2.4468583)."""
+    from tests.calc.test_hypercube import cube, dim, measure, model_of, texts, totals
+
+    model = model_of({"T": {"Type": ["Observation"] * 20 + ["Comparison"] * 20,
+                            "Value": _OBSERVATION + _COMPARISON}})
+    exprs = ["Skew(Value)", "Kurtosis(Value)", "Sterr(Value)", "Min(Value, 2)",
+             "Max(Value * 2, 3)", "FractileExc(Value, 0.75)"]
+    layout = cube(model, [dim("Type")], [measure(e) for e in exprs]).layout()
+    rows = {r[0]: [float(t) for t in r[1:]] for r in texts(layout)}
+    assert rows["Comparison"][:3] == pytest.approx([0.86414768, -1.1612957, 3.2674431],
+                                                   abs=5e-8)
+    assert rows["Observation"][3:] == [12, 92, 38]
+    assert rows["Comparison"][3:] == [1, 68, 28.5]
+    total = [float(t) for t in totals(layout)]
+    assert total[:3] == pytest.approx([0.23522195, -1.2522383, 2.4468583], abs=5e-8)
+    assert total[3:] == [1, 92, 31.75]  # 96, 96, 92: equal numbers count one by one
