@@ -687,27 +687,24 @@ def dayname(a: _Args) -> Vec:
 
 
 def _in_period(name: str, hi: int, lead: int,
-               bounds: Callable[[_Args, np.ndarray, np.ndarray, np.ndarray],
+               bounds: Callable[[_Args, np.ndarray, np.ndarray],
                                 tuple[np.ndarray, np.ndarray, np.ndarray]]) -> None:
     """In<Period>(…, timestamp, base_date, period_no, …) and In<Period>ToDate: ``bounds``
-    gives (first serial of the shifted period, first serial after it, start of the base
-    date's own period) from the base date's day numbers, serials and period_no."""
+    gives, from the base date's day numbers and period_no, the first serial of the shifted
+    period, the first serial after it, and the end of the base date's day moved into the
+    shifted period (by whole months for months and years: the same day of the month)."""
 
     def inside(a: _Args) -> Vec:
         x = a.serial(lead)
-        base_days, base = a.day(lead + 1)
-        shift = a.integer(lead + 2, 0)
-        lo, hi_, _ = bounds(a, base_days, base, shift)
+        base_days, _ = a.day(lead + 1)
+        lo, hi_, _ = bounds(a, base_days, a.integer(lead + 2, 0))
         return _booleans(a, (x >= lo) & (x < hi_))
 
     def to_date(a: _Args) -> Vec:
         x = a.serial(lead)
-        base_days, base = a.day(lead + 1)
-        shift = a.integer(lead + 2, 0)
-        lo, hi_, own = bounds(a, base_days, base, shift)
-        # up to the end of the base date's day, at the same place in the shifted period
-        cut = np.minimum(lo + (base_days + 1 - own), hi_)
-        return _booleans(a, (x >= lo) & (x < cut))
+        base_days, _ = a.day(lead + 1)
+        lo, hi_, cut = bounds(a, base_days, a.integer(lead + 2, 0))
+        return _booleans(a, (x >= lo) & (x < np.minimum(cut, hi_)))
 
     inside.__name__ = "in" + name.lower()
     to_date.__name__ = "in" + name.lower() + "todate"
@@ -715,34 +712,41 @@ def _in_period(name: str, hi: int, lead: int,
     _register("IN" + name + "TODATE", lead + 3, hi)(to_date)
 
 
-def _year_bounds(a: _Args, days: np.ndarray, x: np.ndarray, shift: np.ndarray):
+def _moved_day_end(days: np.ndarray, months: np.ndarray) -> np.ndarray:
+    """The end of each day moved by whole months (the day clamped to the month's end)."""
+    y, m, d = _ymd(days)
+    mi = _month_index(y, m) + months
+    first = _month_first(mi)
+    return first + np.minimum(d, _month_first(mi + 1) - first)
+
+
+def _year_bounds(a: _Args, days: np.ndarray, shift: np.ndarray):
     fm = a.first_month(3)
     return (_year_first(days, fm, shift), _year_first(days, fm, shift + 1),
-            _year_first(days, fm, 0))
+            _moved_day_end(days, 12 * shift))
 
 
 def _months_bounds(n: int | None, fm_arg: int | None):
-    def bounds(a: _Args, days: np.ndarray, x: np.ndarray, shift: np.ndarray):
+    def bounds(a: _Args, days: np.ndarray, shift: np.ndarray):
         k = _valid_months(a, a.integer(0, 1)) if n is None else n
         fm = a.first_month(fm_arg) if fm_arg is not None else np.ones(a.n, dtype=np.int64)
         lo, first_mi = _months_period(days, k, fm, shift)
-        own, _ = _months_period(days, k, fm, 0)
-        return lo, _month_first(first_mi + k), own
+        return lo, _month_first(first_mi + k), _moved_day_end(days, k * shift)
 
     return bounds
 
 
-def _week_bounds(a: _Args, days: np.ndarray, x: np.ndarray, shift: np.ndarray):
-    own = _week_start(days, a.first_week_day(3))
-    lo = own + 7 * shift
-    return lo, lo + 7, own
+def _week_bounds(a: _Args, days: np.ndarray, shift: np.ndarray):
+    lo = _week_start(days, a.first_week_day(3)) + 7 * shift
+    return lo, lo + 7, days + 7 * shift + 1
 
 
-def _lunar_bounds(a: _Args, days: np.ndarray, x: np.ndarray, shift: np.ndarray):
+def _lunar_bounds(a: _Args, days: np.ndarray, shift: np.ndarray):
     offset = a.integer(3, 0)
     year, wk = _lunar(days, offset)
-    return (_lunar_start(year, wk + shift, offset), _lunar_start(year, wk + shift + 1, offset),
-            _lunar_start(year, wk, offset))
+    own = _lunar_start(year, wk, offset)
+    lo = _lunar_start(year, wk + shift, offset)
+    return lo, _lunar_start(year, wk + shift + 1, offset), lo + (days - own) + 1
 
 
 _in_period("YEAR", 4, 0, _year_bounds)
@@ -786,8 +790,7 @@ def yeartodate(a: _Args) -> Vec:
         today_days = np.full(a.n, math.floor(_local_now()), dtype=np.int64)
     lo = _year_first(today_days, fm, shift)
     hi = _year_first(today_days, fm, shift + 1)
-    own = _year_first(today_days, fm, 0)
-    cut = np.minimum(lo + (today_days + 1 - own), hi)
+    cut = np.minimum(_moved_day_end(today_days, 12 * shift), hi)
     return _booleans(a, (x >= lo) & (x < cut))
 
 
