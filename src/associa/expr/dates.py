@@ -289,6 +289,22 @@ def _register(name: str, lo: int, hi: int) -> Callable[[Callable[[_Args], Vec]],
     return add
 
 
+def _by_unique(x: np.ndarray, labels: np.ndarray, keep: np.ndarray,
+               fn: Callable[[float, str], object], out: np.ndarray) -> None:
+    """``out[i] = fn(x[i], labels[i])`` for the kept rows, computed once per distinct
+    label and number."""
+    idx = np.flatnonzero(keep)
+    if not len(idx):
+        return
+    names, by_name = np.unique(labels[idx].astype(str), return_inverse=True)
+    for k, label in enumerate(names.tolist()):
+        at = idx[by_name.reshape(-1) == k]
+        uniq, inv = np.unique(x[at], return_inverse=True)
+        made = np.empty(len(uniq), dtype=out.dtype)
+        made[:] = [fn(float(u), label) for u in uniq.tolist()]
+        out[at] = made[inv.reshape(-1)]
+
+
 # -- the clock -------------------------------------------------------------------------------
 
 
@@ -931,14 +947,13 @@ def _places(a: _Args, i: int) -> np.ndarray:
 
 def _convert(a: _Args, x: np.ndarray, places: np.ndarray, ignore: np.ndarray) -> Vec:
     out = np.full(a.n, np.nan)
-    idx = np.flatnonzero(~a.null)
-    memo: dict[tuple[float, str, bool], float] = {}
-    for i in idx.tolist():  # once per distinct (timestamp, place): offsets depend on both
-        key = (float(x[i]), str(places[i]), bool(ignore[i]))
-        if key not in memo:
-            zone = _zone(key[1])
-            memo[key] = math.nan if zone is None else _shift_to(key[0], zone, key[2])
-        out[i] = memo[key]
+    labels = np.where(ignore, "1", "0").astype(object) + places.astype(str)
+
+    def shift(value: float, label: str) -> float:
+        zone = _zone(label[1:])
+        return math.nan if zone is None else _shift_to(value, zone, label[0] == "1")
+
+    _by_unique(x, labels, ~a.null, shift, out)
     return _dual(a, out, a.locale.timestamp_format)
 
 
@@ -986,15 +1001,12 @@ def interval(a: _Args) -> Vec:
     v = a.vec(0)
     x = v.as_numbers()
     a.null |= v.null | ~np.isfinite(x)
-    fmts = _places(a, 1) if a.has(1) else None
-    out = np.empty(a.n, dtype=object)
     default = _interval_format(a.locale)
-    memo: dict[tuple[float, str], str] = {}
-    for i in np.flatnonzero(~a.null).tolist():
-        key = (float(x[i]), (fmts[i] if fmts is not None and fmts[i] else default))
-        if key not in memo:
-            memo[key] = format_interval(key[0], key[1], a.locale)
-        out[i] = memo[key]
+    fmts = _places(a, 1) if a.has(1) else np.full(a.n, "", dtype=object)
+    labels = np.where(fmts == "", default, fmts)
+    out = np.empty(a.n, dtype=object)
+    _by_unique(x, labels, ~a.null, lambda value, fmt: format_interval(value, fmt, a.locale),
+               out)
     return Vec(np.where(a.null, np.nan, x), out, a.null)
 
 
@@ -1027,11 +1039,11 @@ def _interval_regex(fmt: str) -> tuple[re.Pattern[str], tuple[str, ...]]:
     return re.compile("".join(parts)), tuple(kinds)
 
 
-def _parse_interval(text: str, fmt: str) -> float | None:
+def _parse_interval(text: str, fmt: str) -> float:
     pattern, kinds = _interval_regex(fmt)
     m = pattern.fullmatch(text)
     if m is None:
-        return None
+        return math.nan
     total = 0.0
     for kind, group in zip(kinds, m.groups()[1:], strict=True):
         if group is None:
@@ -1049,19 +1061,19 @@ def interval_hash(a: _Args) -> Vec:
     the TimeFormat without AM/PM); the text is kept, NULL when it does not read."""
     v = a.vec(0)
     a.null |= v.null
-    texts = v.text_or_empty(a.locale)
-    fmts = _places(a, 1) if a.has(1) else None
+    texts = v.text_or_empty(a.locale).astype(str)
     default = _interval_format(a.locale)
+    fmts = _places(a, 1) if a.has(1) else np.full(a.n, "", dtype=object)
+    fmts = np.where(fmts == "", default, fmts)
     nums = np.full(a.n, np.nan)
-    out = np.empty(a.n, dtype=object)
-    memo: dict[tuple[str, str], float | None] = {}
-    for i in np.flatnonzero(~a.null).tolist():
-        key = (str(texts[i]), (fmts[i] if fmts is not None and fmts[i] else default))
-        if key not in memo:
-            memo[key] = _parse_interval(*key)
-        value = memo[key]
-        if value is None:
-            a.null[i] = True
-            continue
-        nums[i], out[i] = value, texts[i]
-    return Vec(nums, out, a.null)
+    keep = np.flatnonzero(~a.null)
+    if len(keep):  # once per distinct (text, format)
+        pairs = np.char.add(np.char.add(texts[keep], "\x1f"), fmts[keep].astype(str))
+        uniq, inv = np.unique(pairs, return_inverse=True)
+        read = np.array([_parse_interval(*p.split("\x1f", 1)) for p in uniq.tolist()],
+                        dtype=np.float64)
+        nums[keep] = read[inv.reshape(-1)]
+    null = a.null | np.isnan(nums)
+    out = texts.astype(object)
+    out[null] = None
+    return Vec(np.where(null, np.nan, nums), out, null)
