@@ -417,6 +417,11 @@ class DocState(Selections):
             self._cache[(obj_id, path)] = (key, value)
         return value
 
+    def computations(self, obj_id: str) -> list[Any]:
+        """What was computed for an object's layout (its hypercubes and list objects)."""
+        with self.lock:
+            return [value for (oid, _), (_, value) in self._cache.items() if oid == obj_id]
+
     def hypercube(self, obj_id: str, path: str, definition: dict[str, Any]) -> HyperCube:
         model, state, inf = self.snapshot(self.object_state(obj_id, definition))
         key = ("hc", self.version(obj_id), model.version, state.version, id(definition))

@@ -21,7 +21,9 @@ engine answers there; this keeps GetLayout working and the value visible.
 from __future__ import annotations
 
 import copy
+import json
 import math
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -32,6 +34,7 @@ from associa.app.bookmarks import bookmark_list
 from associa.app.doc import DocState
 from associa.app.properties import custom_keys, object_info
 from associa.calc.cells import nan_json
+from associa.calc.pages import digest
 from associa.errors import ExpressionError
 
 PRIVILEGES = ["read", "update", "delete", "exportdata"]
@@ -148,6 +151,18 @@ DEFINITIONS: dict[str, tuple[str, Builder]] = {
 
 
 EXPRESSIONS = {"qStringExpression": string_expression, "qValueExpression": value_expression}
+
+
+def layout_digest(doc: DocState, obj_id: str, layout: dict[str, Any]) -> bytes:
+    """A digest of an object's layout and of the whole of what it computed (every row
+    of its hypercubes and list objects, not only the pages in the layout): equal
+    digests mean equal layouts and pages. A computation that cannot tell makes the
+    digest new each time (the object always counts as changed)."""
+    parts: list[Any] = [json.dumps(layout, separators=(",", ":"), default=str)]
+    for value in doc.computations(obj_id):
+        fingerprint = getattr(value, "fingerprint", None)
+        parts.append(fingerprint().hex() if fingerprint is not None else uuid.uuid4().hex)
+    return digest(parts)
 
 
 def object_layout(doc: DocState, obj_id: str, props: dict[str, Any]) -> dict[str, Any]:

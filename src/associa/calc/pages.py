@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import hashlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
+
+import numpy as np
 
 from associa.calc.cells import CalcError
 from associa.errors import InvalidParameters
@@ -66,3 +69,20 @@ def initial_pages(
     except CalcError as exc:
         out["qError"] = {"qErrorCode": exc.code}
         out["qDataPages"] = []
+
+
+def digest(parts: Iterable[np.ndarray | str | None]) -> bytes:
+    """A digest of arrays and texts, in order: two computations with equal digests show
+    the same pages (how a session tells which layouts a selection really changed)."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        if part is None:
+            h.update(b"\x00none")
+        elif isinstance(part, str):
+            h.update(b"\x00s" + part.encode("utf-8", "surrogatepass"))
+        elif part.dtype == object:
+            h.update(b"\x00o" + "\x1f".join(map(str, part.tolist())).encode("utf-8",
+                                                                           "surrogatepass"))
+        else:
+            h.update(b"\x00a" + str(part.dtype).encode() + np.ascontiguousarray(part).tobytes())
+    return h.digest()

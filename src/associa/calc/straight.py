@@ -23,7 +23,7 @@ from associa.calc.cells import (
     nan_json,
 )
 from associa.calc.cube import Cube
-from associa.calc.pages import check_pages, clip_page, initial_pages, layout_head
+from associa.calc.pages import check_pages, clip_page, digest, initial_pages, layout_head
 from associa.calc.sorting import first_criteria, sort_indicator
 from associa.select import STATE_CODES, Inference
 from associa.values import Locale
@@ -48,6 +48,23 @@ class StraightTable:
         self._dim_infos = [self._dim_info(inference, i) for i in range(len(cube.dims))]
         self._measure_infos: list[dict[str, Any]] | None = None
         self._cells: dict[tuple[int, int], dict[str, Any]] = {}  # (measure, group) -> cell
+
+    def fingerprint(self) -> bytes:
+        """A digest of every row's dimension values and states and measure values, in
+        the table's order, and the totals: equal for two tables showing the same pages."""
+        rows = self.rows
+        parts: list[np.ndarray | str | None] = [rows]
+        for sym, states in zip(self.dim_symbols, self._states, strict=True):
+            shown = sym[rows]
+            parts.append(shown)
+            parts.append(None if states is None else states[shown[shown >= 0]])
+        for v in [*self.cube.values, *self.cube.totals]:
+            picked = rows if v.n != 1 or len(rows) == 1 else np.zeros(1, dtype=np.int64)
+            picked = picked[picked < v.n]
+            parts += [v.num[picked], v.null[picked]]
+            text = v.text
+            parts.append(None if text is None else text[picked])
+        return digest(parts)
 
     def _measure_cell(self, m_idx: int, g: int) -> dict[str, Any]:
         """A measure's value in group ``g`` formatted (made once per table)."""

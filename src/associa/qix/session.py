@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from associa.app.doc import DocState
+from associa.app.layout import layout_digest, object_layout
 from associa.errors import (
     AppInvalid,
     AssociaError,
@@ -91,6 +92,12 @@ class Session:
         self.last_progress: Progress | None = None
         self.session_apps: dict[str, App] = {}
         self.expires_at: float | None = None
+        # what tells which layouts a selection really changed: per object handle, the
+        # digest of the layout its client last got (``app.layout.layout_digest``), and
+        # the layouts computed to compare, good until the doc changes again
+        self.generation = 0
+        self.seen_layouts: dict[int, bytes] = {}
+        self.checked_layouts: dict[int, tuple[int, dict[str, Any]]] = {}
 
     # -- sockets --------------------------------------------------------------------
 
@@ -202,6 +209,10 @@ class Session:
         (``DocState.states_of``): a chart in another alternate state keeps its layout."""
         affected: set[int] = set()
         doc = self.doc
+        if what != "selection":
+            with self.lock:
+                self.generation += 1
+                self.checked_layouts.clear()
         for entry in self.handles.entries():
             if entry.qtype == "Doc":
                 if what in ("selection", "reload", "properties"):
@@ -230,7 +241,50 @@ class Session:
                 self.handles.release(handle)
                 affected.discard(handle)
                 self.mark_closed([handle])
+        if what == "selection" and doc is not None:
+            affected -= self._unchanged_layouts(affected, doc)
         self.mark_changed(affected)
+
+    def _unchanged_layouts(self, handles: set[int], doc: DocState) -> set[int]:
+        """The object handles among ``handles`` whose layout (and pages) the client last
+        got is still what they show: a selection does not put them in ``change``. The
+        layouts computed to tell are kept for the GetLayout calls that follow."""
+        with self.lock:
+            self.generation += 1
+            generation = self.generation
+            self.checked_layouts.clear()
+        same: set[int] = set()
+        for handle in handles:
+            seen = self.seen_layouts.get(handle)
+            entry = self.handles.get(handle)
+            if seen is None or entry is None or entry.qtype != "GenericObject":
+                continue
+            ref = entry.target
+            try:
+                found = doc.properties(ref.obj_id)
+                if found is None:
+                    continue
+                layout = object_layout(doc, ref.obj_id, found[0])
+                now = layout_digest(doc, ref.obj_id, layout)
+            except AssociaError:
+                continue  # it cannot tell: changed
+            if now == seen:
+                same.add(handle)
+            else:
+                with self.lock:
+                    if self.generation == generation:
+                        self.checked_layouts[handle] = (generation, layout)
+        return same
+
+    def layout_for(self, handle: int) -> dict[str, Any] | None:
+        """The layout the change check computed for a handle, while still current."""
+        with self.lock:
+            hit = self.checked_layouts.get(handle)
+            return hit[1] if hit is not None and hit[0] == self.generation else None
+
+    def layout_seen(self, handle: int, digest: bytes) -> None:
+        with self.lock:
+            self.seen_layouts[handle] = digest
 
     # -- docs -----------------------------------------------------------------------
 
