@@ -130,6 +130,110 @@ def test_set_expression_text_is_kept() -> None:
     assert node.args == (F("Sales"),)
 
 
+def test_set_expression_is_checked_with_its_position() -> None:
+    with pytest.raises(ExpressionError) as info:
+        parse("1 + Sum({<A={1},>} x)")
+    assert info.value.detail == "Unexpected '>' in set expression, expected a field name"
+    assert (info.value.line, info.value.column) == (1, 17)
+    with pytest.raises(ExpressionError) as info:
+        parse("Sum(\n  {$<Year={2020}\n   Month={1}>} x)")
+    assert info.value.detail == "Unexpected 'M' in set modifier, expected ',' or '>'"
+    assert (info.value.line, info.value.column) == (3, 4)
+
+
+def sum_(arg: str, set_text: str | None) -> ast.Call:
+    return ast.Call("SUM", (F(arg),), set_text=set_text)
+
+
+def test_outer_set_applies_to_every_aggregation() -> None:
+    # help: {<Year={2021}>} Sum(Sales) / Count(distinct Customer)
+    assert parse("{<Year={2021}>} Sum(Sales) / Count(distinct Customer)") == B(
+        "/",
+        sum_("Sales", "{<Year={2021}>}"),
+        ast.Call("COUNT", (F("Customer"),), distinct=True, set_text="{<Year={2021}>}"),
+    )
+    assert parse("={<A={1}>} Sum(X)") == sum_("X", "{<A={1}>}")
+
+
+def test_outer_and_inner_sets_merge() -> None:
+    node = parse("{<A={1}>} Sum({<B={2}>} X) + Count(Y)")
+    assert node == B(
+        "+",
+        sum_("X", "{<A={1}, B={2}>}"),
+        ast.Call("COUNT", (F("Y"),), set_text="{<A={1}>}"),
+    )
+    # help: an inner set identifier replaces the context
+    assert parse("{<Year={2023}>} Sum(Sales) / Count({1} distinct OrderNumber)") == B(
+        "/",
+        sum_("Sales", "{<Year={2023}>}"),
+        ast.Call("COUNT", (F("OrderNumber"),), distinct=True, set_text="{1}"),
+    )
+    # help example 2: inner sets without identifier are merged with the outer one
+    assert parse(
+        "{<Year={2023}>} Sum({<Status={'Confirmed'}>} S1) + Sum({<UpdatedStatus={'Confirmed'}>} S2)"
+    ) == B(
+        "+",
+        sum_("S1", "{<Year={2023}, Status={Confirmed}>}"),
+        sum_("S2", "{<Year={2023}, UpdatedStatus={Confirmed}>}"),
+    )
+    assert parse("{$+BM01} Sum({<A={1}>} X)") == sum_("X", "{$<A={1}>+BM01<A={1}>}")
+    assert parse("{<A={1}>} Sum(ALL X)") == ast.Call("SUM", (F("X"),), total=(), set_text="{1}")
+
+
+def test_outer_set_lexical_scope() -> None:
+    # help: ( {<Year={2021}>} Sum(Amount) / Count(distinct Customer) ) - Avg(CustomerSales)
+    node = parse("( {<Year={2021}>} Sum(Amount) / Count(distinct Customer) ) - Avg(CustomerSales)")
+    assert node == B(
+        "-",
+        B(
+            "/",
+            sum_("Amount", "{<Year={2021}>}"),
+            ast.Call("COUNT", (F("Customer"),), distinct=True, set_text="{<Year={2021}>}"),
+        ),
+        ast.Call("AVG", (F("CustomerSales"),)),
+    )
+    # nested scopes: the inner outer set is merged into the outer one
+    assert parse("{<A={1}>} ({<B={2}>} Sum(X)) + Sum(Y)") == B(
+        "+", sum_("X", "{<A={1}, B={2}>}"), sum_("Y", "{<A={1}>}")
+    )
+    # function arguments are scopes; a set first in a scalar function's arguments is an
+    # outer set of its first argument
+    assert parse("If({<A={1}>} Sum(X) > 0, {<B={2}>} Sum(Y), Sum(Z))") == ast.Call(
+        "IF",
+        (
+            B(">", sum_("X", "{<A={1}>}"), num(0)),
+            sum_("Y", "{<B={2}>}"),
+            sum_("Z", None),
+        ),
+    )
+    # scalars and fields outside aggregations are left alone
+    assert parse("{<A={1}>} Len(X) + Y") == B("+", ast.Call("LEN", (F("X"),)), F("Y"))
+
+
+def test_outer_set_reaches_nested_aggregations() -> None:
+    node = parse("{<A={1}>} Sum(Aggr(Sum({1} X), D))")
+    inner = ast.Call("SUM", (F("X"),), set_text="{1}")
+    aggr = ast.Call("AGGR", (inner, F("D")), set_text="{<A={1}>}")
+    assert node == ast.Call("SUM", (aggr,), set_text="{<A={1}>}")
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "column"),
+    [
+        ("1 + {<A={1}>} Sum(X)", "A set expression must stand at the beginning", 5),
+        ("-{<A={1}>} Sum(X)", "A set expression must stand at the beginning", 2),
+        ("{<A={1}>}", "Unexpected end of expression, expected an expression after", 10),
+        ("({<A={1}>})", "Unexpected ')', expected an expression after the set", 11),
+        ("{<A={1},>} Sum(X)", "Unexpected '>' in set expression, expected a field name", 9),
+    ],
+)
+def test_bad_outer_sets(text: str, message: str, column: int) -> None:
+    with pytest.raises(ExpressionError) as info:
+        parse(text)
+    assert info.value.detail.startswith(message)
+    assert info.value.column == column
+
+
 def test_names_that_look_like_qualifiers_are_fields() -> None:
     assert parse("Len(total)") == ast.Call("LEN", (F("total"),))
     assert parse("If(distinct, 1)") == ast.Call("IF", (F("distinct"), num(1)))

@@ -4,14 +4,30 @@ Operator precedence, weakest first (qlik-language.md §6.2 and §11.1): ``or``/`
 ``and``, ``not``, comparisons (``= <> < <= > >= like precedes follows``), bit operators
 (``bitand bitor bitxor << >>``), ``&``, ``+ -``, ``* /``, unary ``- +`` and ``bitnot``.
 Every binary operator is left-associative.
+
+Set expressions (``expr/sets.py``): the set of an aggregation, ``Sum({<A={1}>} X)``, is
+kept as its text in ``ast.Call.set_text`` and checked with ``parse_set`` here, so that a
+bad set is a syntax error of the whole expression at its position. An *outer* set stands
+at the beginning of a lexical scope -- the whole expression, a part in brackets or a
+function argument -- and applies to every aggregation in that scope (help page "Inner
+and outer set expressions": "The set expression must be placed in the beginning of the
+lexical scope"; "If the inner set expression contains a set identifier, it replaces the
+context. Otherwise, the context and the set expression will be merged"). It leaves no
+node of its own: each aggregation call in the scope gets ``set_text`` =
+``to_text(combine(outer, own set))``. A set written first in the arguments of a known
+non-aggregation function (``If({<A={1}>} Sum(X) > 0, 1)``) is an outer set of its first
+argument.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from functools import lru_cache
 
 from associa.errors import ExpressionError
 from associa.expr import ast
+from associa.expr.registry import AGGREGATIONS, lookup
+from associa.expr.sets import SetExpr, combine, parse_set, to_text
 from associa.expr.tokens import T, Token, error, tokenize
 
 BINARY: dict[str, int] = {
@@ -79,10 +95,19 @@ class Parser:
     def parse(self) -> ast.Node:
         if self.tok.kind is T.EOF:
             raise error("Empty expression", self.text, 0)
-        node = self.expression(0)
+        node = self.scoped()
         if self.tok.kind is not T.EOF:
             raise self.unexpected()
         return node
+
+    def scoped(self) -> ast.Node:
+        """An expression at the beginning of a lexical scope, where an outer set may stand."""
+        if not self.tok.is_op("{"):
+            return self.expression(0)
+        _, outer = self.set_clause()
+        if self.tok.kind is T.EOF or self.tok.is_op(")", ","):
+            raise self.unexpected("expected an expression after the set expression")
+        return apply_outer(self.expression(0), outer)
 
     def binary_op(self) -> str | None:
         tok = self.tok
@@ -135,9 +160,16 @@ class Parser:
             return ast.FieldRef(tok.value)
         if tok.is_op("("):
             self.advance()
-            node = self.expression(0)
+            node = self.scoped()
             self.expect_op(")")
             return node
+        if tok.is_op("{"):
+            raise error(
+                "A set expression must stand at the beginning of the expression,"
+                " of a part in brackets or of a function argument",
+                self.text,
+                tok.pos,
+            )
         if tok.kind is T.NAME:
             if self.peek().is_op("("):
                 return self.call()
@@ -151,10 +183,11 @@ class Parser:
         name_tok = self.advance()
         self.expect_op("(")
         set_text = None
+        leading: SetExpr | None = None
         distinct = False
         total: tuple[str, ...] | None = None
         if self.tok.is_op("{"):
-            set_text = self.set_expression()
+            set_text, leading = self.set_clause()
         while self.tok.kind is T.NAME:
             word = self.tok.value.lower()
             nxt = self.peek()
@@ -180,12 +213,18 @@ class Parser:
                     self.advance()
                     args.append(ast.Star())
                 else:
-                    args.append(self.expression(0))
+                    args.append(self.scoped() if args else self.expression(0))
                 if self.tok.is_op(","):
                     self.advance()
                     continue
                 break
         self.expect_op(")")
+        name = name_tok.value.upper()
+        spec = lookup(name)
+        if leading is not None and args and spec is not None and not _is_aggregation(name):
+            # a set before the first argument of a scalar function: an outer set of it
+            args[0] = apply_outer(args[0], leading)
+            set_text = None
         return ast.Call(
             name_tok.value.upper(), tuple(args), distinct, total, set_text, pos=name_tok.pos
         )
@@ -223,6 +262,15 @@ class Parser:
         self.expect_op(">")
         return tuple(names)
 
+    def set_clause(self) -> tuple[str, SetExpr]:
+        """A ``{...}`` set expression: its text and its tree (checked here)."""
+        start = self.tok.pos
+        text = self.set_expression()
+        try:
+            return text, parse_set(text)
+        except ExpressionError as exc:
+            raise error(exc.detail, self.text, start + max(exc.offset, 0)) from None
+
     def set_expression(self) -> str:
         """Skip a ``{...}`` set expression, returning its text (braces balanced)."""
         start = self.tok.pos
@@ -237,6 +285,35 @@ class Parser:
                 depth -= 1
                 if depth == 0:
                     return self.text[start : tok.pos + 1]
+
+
+def _is_aggregation(name: str) -> bool:
+    return name in AGGREGATIONS or name == "AGGR"
+
+
+def apply_outer(node: ast.Node, outer: SetExpr) -> ast.Node:
+    """``node`` with the outer set ``outer`` merged into the set of every aggregation."""
+    if isinstance(node, ast.Call):
+        args = tuple(apply_outer(a, outer) for a in node.args)
+        set_text = node.set_text
+        if _is_aggregation(node.name):
+            inner = parse_set(set_text) if set_text is not None else None
+            set_text = to_text(combine(outer, inner))
+        if set_text == node.set_text and all(a is b for a, b in zip(args, node.args, strict=True)):
+            return node
+        return dataclasses.replace(node, args=args, set_text=set_text)
+    changes: dict[str, object] = {}
+    for f in dataclasses.fields(node):
+        value = getattr(node, f.name)
+        if isinstance(value, ast.Node):
+            child = apply_outer(value, outer)
+            if child is not value:
+                changes[f.name] = child
+        elif isinstance(value, tuple) and value and all(isinstance(v, ast.Node) for v in value):
+            children = tuple(apply_outer(v, outer) for v in value)
+            if any(c is not v for c, v in zip(children, value, strict=True)):
+                changes[f.name] = children
+    return dataclasses.replace(node, **changes) if changes else node
 
 
 @lru_cache(maxsize=4096)

@@ -487,7 +487,12 @@ def _ident_text(ident: str) -> str:
     return f"[{ident}]"
 
 
+_BARE_ELEMENT = re.compile(r"[\w.+\-]+")
+
+
 def _element_text(el: Element) -> str:
+    if el.kind == "literal" and _BARE_ELEMENT.fullmatch(el.text):
+        return el.text
     if el.kind == "search":
         return '"' + el.text.replace('"', '""') + '"'
     return "'" + el.text.replace("'", "''") + "'"
@@ -540,7 +545,8 @@ def _set_text(node: SetExpr) -> str:
 def to_text(node: SetExpr) -> str:
     """The canonical text of a set expression, curly brackets included:
     ``parse_set(to_text(x)) == x``. Literals are printed 'single-quoted', searches
-    "double-quoted", a complement as ``1-X``."""
+    "double-quoted", a complement as ``1-X``; literals made of letters, digits and
+    ``_ . + -`` are printed bare."""
     return "{" + _set_text(node) + "}"
 
 
