@@ -438,12 +438,12 @@ QVDNOOFFIELDS | QvdNoOfFields(filename) | How many fields a QVD file has. | QvdN
 QVDNOOFRECORDS | QvdNoOfRecords(filename) | How many records a QVD file has. | QvdNoOfRecords('lib://Data/sales.qvd') => ? needs files
 QVDTABLENAME | QvdTableName(filename) | The name of the table stored in a QVD file. | QvdTableName('lib://Data/sales.qvd') => ? needs files
 ## field
-GETALTERNATIVECOUNT | GetAlternativeCount(field_name [, state_name]) | How many values of a field are alternative (light gray). | GetAlternativeCount([First name]) => ? needs an app
+GETALTERNATIVECOUNT | GetAlternativeCount(field_name) | How many values of a field are alternative (light gray). | GetAlternativeCount([First name]) => ? needs an app
 GETCURRENTSELECTIONS | GetCurrentSelections([record_sep [, tag_sep [, value_sep [, max_values [, state_name]]]]]) | The current selections as text, one record per field. | GetCurrentSelections() => ? needs an app
-GETEXCLUDEDCOUNT | GetExcludedCount(field_name [, state_name]) | How many values of a field are excluded (dark gray). | GetExcludedCount([First name]) => ? needs an app
+GETEXCLUDEDCOUNT | GetExcludedCount(field_name) | How many values of a field are excluded (dark gray). | GetExcludedCount([First name]) => ? needs an app
 GETFIELDSELECTIONS | GetFieldSelections(field_name [, value_sep [, max_values [, state_name]]]) | The selected values of a field as text ('NOT …', 'x of y' or 'ALL' when many). | GetFieldSelections([First name], ';', 2) => ? needs an app
-GETNOTSELECTEDCOUNT | GetNotSelectedCount(field_name [, include_excluded [, state_name]]) | How many values of a field are not selected. | GetNotSelectedCount([Country]) => ? needs an app
-GETPOSSIBLECOUNT | GetPossibleCount(field_name [, state_name]) | How many values of a field are possible (selected or white). | GetPossibleCount([First name]) => ? needs an app
+GETNOTSELECTEDCOUNT | GetNotSelectedCount(field_name [, include_excluded]) | How many values of a field are not selected. | GetNotSelectedCount([Country]) => ? needs an app
+GETPOSSIBLECOUNT | GetPossibleCount(field_name) | How many values of a field are possible (selected or white). | GetPossibleCount([First name]) => ? needs an app
 GETSELECTEDCOUNT | GetSelectedCount(field_name [, include_excluded [, state_name]]) | How many values of a field are selected. | GetSelectedCount([First name]) => ? needs an app
 ## system
 COMPUTERNAME | ComputerName() | The name of the computer the engine runs on. | ComputerName() => ? needs an app
