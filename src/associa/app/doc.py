@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from associa.app.app import App
+from associa.app.context import AppContext
 from associa.app.children import ObjectTree, TreeNode, apply_tree, plan_tree
 from associa.app.properties import (
     apply_patch,
@@ -28,9 +29,14 @@ from associa.app.properties import (
 )
 from associa.app.selections import ChangeCallback, Selections
 from associa.app.statedata import saved_alternate_states
-from associa.calc import HyperCube, ListObject, evaluate_scalar
+from associa.calc import HyperCube, ListObject
+from associa.calc.expressions import evaluate_scalar, prepare
 from associa.errors import AlreadyExists, AssociaError, ExpressionError, InvalidPath, NotFound
 from associa.select import shared_for
+
+# $(=…) inside $(=…): how deep evaluations for expansions may nest (per thread)
+MAX_NESTED_EVALUATIONS = 100
+_EXPANDING = threading.local()
 
 # what in an object's properties reads selections (its layout changes with them); the
 # lists of other objects are counted in, as their qData may point into those layouts
@@ -448,14 +454,47 @@ class DocState(Selections):
             key,
         )
 
-    def evaluate(self, text: str, state: str | None = "$") -> tuple[str | None, float]:
-        model, _, inf = self.snapshot(state)
-        return evaluate_scalar(model, inf, text, self.app.locale)
+    def context(self, state: str | None = "$", hypercube_def: Any = None) -> AppContext:
+        """What field and system functions read, in ``state`` (for an object: its
+        hypercube definition gives GetObjectField/Dimension/Measure their labels)."""
+        return AppContext(self, state, hypercube_def)
 
-    def evaluate_text(self, text: str, state: str | None = "$") -> str:
+    def prepare(self, text: str, state: str | None = "$",
+                context: AppContext | None = None, bare: bool = True) -> str:
+        """An expression with its dollar-sign expansions made and (with ``bare``) its bare
+        variable names replaced (``calc/expressions.py``); ``$(=…)`` is evaluated in
+        ``state``."""
+        ctx = context or self.context(state)
+
+        def evaluate(inner: str) -> str:
+            depth = getattr(_EXPANDING, "depth", 0)
+            if depth >= MAX_NESTED_EVALUATIONS:
+                raise ExpressionError("Too many nested dollar-sign expansions: "
+                                      "a variable may expand to itself")
+            _EXPANDING.depth = depth + 1
+            try:
+                value, _ = self.evaluate(inner, state, ctx)
+            finally:
+                _EXPANDING.depth = depth
+            return "" if value is None else value
+
+        return prepare(text, self.app.variables, evaluate,
+                       self.app.model.fields if bare else None)
+
+    def evaluate(self, text: str, state: str | None = "$",
+                 context: AppContext | None = None) -> tuple[str | None, float]:
+        """An expression over the possible records of ``state``, as one value (text or
+        None, number); dollar-sign expansions and variables first."""
+        model, _, inf = self.snapshot(state)
+        ctx = context or self.context(state)
+        prepared = self.prepare(text, state, ctx)
+        return evaluate_scalar(model, inf, prepared, self.app.locale, None, ctx)
+
+    def evaluate_text(self, text: str, state: str | None = "$",
+                      context: AppContext | None = None) -> str:
         """For string expressions in layouts: the text, or an error text."""
         try:
-            value, _ = self.evaluate(text, state)
+            value, _ = self.evaluate(text, state, context)
         except ExpressionError as exc:
             return f"Error: {exc.detail}"
         return "-" if value is None else value

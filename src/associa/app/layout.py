@@ -31,6 +31,7 @@ import numpy as np
 
 from associa.app import lists
 from associa.app.bookmarks import bookmark_list
+from associa.app.context import AppContext
 from associa.app.doc import DocState
 from associa.app.properties import custom_keys, object_info
 from associa.calc.cells import nan_json
@@ -47,20 +48,23 @@ def _expr_text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def string_expression(doc: DocState, value: Any, state: str = "$") -> str:
-    """A qStringExpression's text, evaluated in ``state`` (the object's)."""
+def string_expression(doc: DocState, value: Any, state: str = "$",
+                      context: AppContext | None = None) -> str:
+    """A qStringExpression's text, evaluated in ``state`` (the object's), dollar-sign
+    expansions and variables first; ``context`` (the object's) for system functions."""
     text = _expr_text(value)
     if not text.strip():
         return ""
-    return doc.evaluate_text(text, state)
+    return doc.evaluate_text(text, state, context)
 
 
-def value_expression(doc: DocState, value: Any, state: str = "$") -> float | str:
+def value_expression(doc: DocState, value: Any, state: str = "$",
+                     context: AppContext | None = None) -> float | str:
     text = _expr_text(value)
     if not text.strip():
         return "NaN"
     try:
-        _, num = doc.evaluate(text, state)
+        _, num = doc.evaluate(text, state, context)
     except ExpressionError:
         return "NaN"
     return nan_json(num)
@@ -168,12 +172,13 @@ def layout_digest(doc: DocState, obj_id: str, layout: dict[str, Any]) -> bytes:
 def object_layout(doc: DocState, obj_id: str, props: dict[str, Any]) -> dict[str, Any]:
     """The layout of a generic object (its expressions evaluated in its state)."""
     state = doc.object_state(obj_id)
+    context = doc.context(state, props.get("qHyperCubeDef"))
 
     def walk(node: Any, path: str) -> Any:
         if isinstance(node, dict):
             for key, evaluate in EXPRESSIONS.items():
                 if key in node:
-                    return evaluate(doc, node[key], state)
+                    return evaluate(doc, node[key], state, context)
             return members(node, path)
         if isinstance(node, list):
             return [walk(v, f"{path}/{i}") for i, v in enumerate(node)]
@@ -187,7 +192,7 @@ def object_layout(doc: DocState, obj_id: str, props: dict[str, Any]) -> dict[str
             if key == "qLayoutExclude":
                 continue
             if root and key in EXPRESSIONS:
-                out[key] = EXPRESSIONS[key](doc, value, state)
+                out[key] = EXPRESSIONS[key](doc, value, state, context)
                 continue
             spec = DEFINITIONS.get(key)
             if spec is not None and isinstance(value, dict):

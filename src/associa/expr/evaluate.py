@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -50,10 +50,13 @@ def function(
 
 
 class Evaluator:
-    """Evaluates trees in a scope. Stateless apart from the locale."""
+    """Evaluates trees in a scope. Stateless apart from the locale and the ``context``
+    that field and system functions read (selections, the app, the object:
+    ``expr/system.py``); without one, those functions raise ExpressionError."""
 
-    def __init__(self, locale: Locale = DEFAULT_LOCALE) -> None:
+    def __init__(self, locale: Locale = DEFAULT_LOCALE, *, context: Any = None) -> None:
         self.locale = locale
+        self.context = context
 
     def eval(self, node: ast.Node, scope: Scope) -> Vec:
         method = getattr(self, "visit_" + type(node).__name__)
@@ -235,5 +238,6 @@ from associa.expr import more_aggregations as _more_aggregations  # noqa: E402,F
 from associa.expr import ranges as _ranges  # noqa: E402,F401
 from associa.expr import statistics as _statistics  # noqa: E402,F401
 from associa.expr import strings as _strings  # noqa: E402,F401
+from associa.expr import system as _system  # noqa: E402,F401
 
 __all__ = ["AGGREGATIONS", "FUNCTIONS", "Evaluator", "Scope", "function"]

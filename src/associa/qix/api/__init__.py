@@ -1,6 +1,6 @@
 """The QIX classes' methods. Importing this package registers them in ``METHODS``."""
 
-from associa.qix.api import bookmark, children, doc, field, generic_object, global_
+from associa.qix.api import bookmark, children, doc, expressions, field, generic_object, global_
 from associa.qix.api import search as search
 
-__all__ = ["bookmark", "children", "doc", "field", "generic_object", "global_"]
+__all__ = ["bookmark", "children", "doc", "expressions", "field", "generic_object", "global_"]
