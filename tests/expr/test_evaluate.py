@@ -198,9 +198,10 @@ def test_aggregation_is_delegated_to_scope() -> None:
     assert AGGREGATIONS >= {"SUM", "COUNT", "AVG", "MIN", "MAX", "ONLY"}
 
 
-def test_aggregation_with_set_expression_is_not_supported() -> None:
-    with pytest.raises(ExpressionError, match="Set analysis"):
-        evaluate("Sum({$<A={1}>} B)")
+def test_an_aggregations_set_expression_goes_to_its_scope() -> None:
+    scope = ConstScope()
+    evaluate("Sum({$<A={1}>} B)", scope)
+    assert [c.set_text for c in scope.aggregated] == ["{$<A={1}>}"]
 
 
 def test_aggregation_takes_its_number_of_arguments() -> None:

@@ -18,8 +18,8 @@ from collections.abc import Callable
 from typing import Any
 
 from associa.app.app import App
-from associa.app.context import AppContext
 from associa.app.children import ObjectTree, TreeNode, apply_tree, plan_tree
+from associa.app.context import AppContext
 from associa.app.properties import (
     apply_patch,
     list_index,
@@ -28,10 +28,13 @@ from associa.app.properties import (
     replaced_properties,
 )
 from associa.app.selections import ChangeCallback, Selections
-from associa.app.statedata import saved_alternate_states
+from associa.app.statedata import SessionSets, saved_alternate_states
+from associa.app.states import DEFAULT_STATE
 from associa.calc import HyperCube, ListObject
 from associa.calc.expressions import evaluate_scalar, prepare
+from associa.calc.sets import SetEvaluator
 from associa.errors import AlreadyExists, AssociaError, ExpressionError, InvalidPath, NotFound
+from associa.model import DataModel
 from associa.select import shared_for
 
 # $(=…) inside $(=…): how deep evaluations for expansions may nest (per thread)
@@ -379,6 +382,7 @@ class DocState(Selections):
             return {self.object_state(obj_id)}
         out: set[str] = set()
         dependent = False
+        sets = False  # a set expression may name any state (or the history)
         stack: list[Any] = [found[0]]
         while stack:
             node = stack.pop()
@@ -390,9 +394,31 @@ class DocState(Selections):
                 stack.extend(node.values())
             elif isinstance(node, list):
                 stack.extend(node)
+            elif isinstance(node, str) and "{" in node:
+                sets = True
         if not dependent:
             return set()  # nothing in it reads selections: no selection changes it
+        if sets:
+            return {DEFAULT_STATE, *self.state_names()}
         return out | {self.object_state(obj_id)}
+
+    def set_sources(self, model: DataModel) -> SessionSets:
+        """What set identifiers name in this session (``calc.sets``)."""
+        return SessionSets(self, model)
+
+    def _sets_version(self, definition: dict[str, Any]) -> tuple:
+        """What a cube's set expressions may read besides its own state: every state's
+        selections, the history and the bookmarks (empty when it has none)."""
+        texts = [m.get("qDef", {}).get("qDef") for m in definition.get("qMeasures") or []
+                 if isinstance(m, dict) and isinstance(m.get("qDef"), dict)]
+        if not any(isinstance(t, str) and "{" in t for t in texts):
+            return ()
+        with self.lock:
+            versions = tuple(sorted((n, st.version) for n, st in self._states.items()))
+            steps = (len(self.back), len(self.forward))
+        with self.app.lock:
+            marks = tuple(sorted(self.app.bookmarks))
+        return (versions, steps, marks)
 
     def inherited_state(self, obj_id: str) -> str | None:
         """The object's state when it or an ancestor names one (for the top-level
@@ -430,9 +456,11 @@ class DocState(Selections):
 
     def hypercube(self, obj_id: str, path: str, definition: dict[str, Any]) -> HyperCube:
         model, state, inf = self.snapshot(self.object_state(obj_id, definition))
-        key = ("hc", self.version(obj_id), model.version, state.version, id(definition))
+        key = ("hc", self.version(obj_id), model.version, state.version, id(definition),
+               self._sets_version(definition))
+        sets = SetEvaluator(model, state, self.set_sources(model), self.app.locale)
         return self._cached(
-            obj_id, path, lambda: HyperCube(model, inf, definition, self.app.locale), key
+            obj_id, path, lambda: HyperCube(model, inf, definition, self.app.locale, sets), key
         )
 
     def listobject(self, obj_id: str, path: str, definition: dict[str, Any]) -> ListObject:
@@ -485,10 +513,11 @@ class DocState(Selections):
                  context: AppContext | None = None) -> tuple[str | None, float]:
         """An expression over the possible records of ``state``, as one value (text or
         None, number); dollar-sign expansions and variables first."""
-        model, _, inf = self.snapshot(state)
+        model, current, inf = self.snapshot(state)
         ctx = context or self.context(state)
         prepared = self.prepare(text, state, ctx)
-        return evaluate_scalar(model, inf, prepared, self.app.locale, None, ctx)
+        sets = SetEvaluator(model, current, self.set_sources(model), self.app.locale)
+        return evaluate_scalar(model, inf, prepared, self.app.locale, sets, ctx)
 
     def evaluate_text(self, text: str, state: str | None = "$",
                       context: AppContext | None = None) -> str:

@@ -235,6 +235,58 @@ def saved_alternate_states(app: App, model: DataModel) -> dict[str, SelectionSta
     return states_from_data(model, app.state_selections, app.state_names)[0]
 
 
+# -- set identifiers ------------------------------------------------------------------
+
+
+class SessionSets:
+    """What the identifiers of a set expression name in a session (``calc.sets``): an
+    alternate state's selections, a step of the history (``$1`` the selections one Back
+    away, ``$2`` two; ``$_1`` one Forward away), or a bookmark's selections in the
+    default state (by id, else by title)."""
+
+    def __init__(self, doc: DocState, model: DataModel) -> None:
+        self.doc = doc
+        self.model = model
+
+    def selections(self, ident: str) -> SelectionState | None:
+        doc = self.doc
+        if ident in doc.state_names():
+            model, state, _ = doc.snapshot(ident)
+            return state if model is self.model else None
+        if ident[:1] == "$" and ident[1:].lstrip("_").isdigit():
+            steps = int(ident[1:].lstrip("_"))
+            with doc.lock:
+                history = doc.forward if ident[1:2] == "_" else doc.back
+                entry = history[-steps] if 0 < steps <= len(history) else None
+            kept = None if entry is None else entry.get(DEFAULT_STATE)
+            if entry is not None and kept is None:
+                return SelectionState()
+            return kept if kept is not None and self._fits(kept) else None
+        entry = doc.app.get_bookmark(ident) or self._titled(ident)
+        if entry is None:
+            return None
+        bookmark = entry.get("qBookmark")
+        data = bookmark.get("qStateData") if isinstance(bookmark, dict) else None
+        return states_from_data(self.model, data, [DEFAULT_STATE])[0].get(
+            DEFAULT_STATE, SelectionState())
+
+    def _titled(self, title: str) -> dict[str, Any] | None:
+        with self.doc.app.lock:
+            entries = list(self.doc.app.bookmarks.values())
+        for entry in entries:
+            meta = entry["qProperties"].get("qMetaDef")
+            if isinstance(meta, dict) and meta.get("title") == title:
+                return entry
+        return None
+
+    def _fits(self, state: SelectionState) -> bool:
+        """Whether a state kept in the history is over this model (not one before a
+        reload)."""
+        fields = self.model.fields
+        return all(name in fields and len(mask) == len(fields[name].symbols)
+                   for name, mask in state.selected.items())
+
+
 # -- temporary selection states -------------------------------------------------------
 
 

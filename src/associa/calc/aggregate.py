@@ -20,6 +20,7 @@ import numpy as np
 from associa.calc.lookups import ModelLookups
 from associa.calc.numeric import Numbers, is_arithmetic
 from associa.calc.records import Records
+from associa.calc.sets import NoSources, SetEvaluator
 from associa.errors import ExpressionError
 from associa.expr import AGGREGATIONS, Evaluator, Vec, ast
 from associa.expr.aggregations import Arg, Coded
@@ -198,6 +199,62 @@ class TotalScope(GroupScope):
 _NO_GROUP = np.zeros(0, dtype=np.intp)
 
 
+class SetScope:
+    """The groups of a chart whose aggregations read different records: each set
+    expression its own (``calc/sets.py``), the others the chart state's (``default``).
+    Every scope has the same groups; an aggregation goes to the scope of its set. A
+    set that could not be evaluated makes its aggregations fail with its error."""
+
+    def __init__(self, default: GroupScope, by_set: dict[str, GroupScope],
+                 errors: dict[str, str]) -> None:
+        self.default = default
+        self.by_set = by_set
+        self.errors = errors
+        self.n = default.n
+        self.locale = default.locale
+        self.dims = default.dims
+
+    def field(self, name: str) -> Vec:
+        return self.default.field(name)
+
+    def aggregate(self, call: ast.Call, evaluator: Evaluator) -> Vec:
+        if call.set_text is None:
+            return self.default.aggregate(call, evaluator)
+        if call.set_text in self.errors:
+            raise ExpressionError(self.errors[call.set_text])
+        return self.by_set[call.set_text].aggregate(call, evaluator)
+
+    def totals(self) -> SetScope:
+        """The same over all records, one group (TotalScope per scope)."""
+        return SetScope(TotalScope(self.default),
+                        {t: TotalScope(s) for t, s in self.by_set.items()}, self.errors)
+
+
+def set_texts(nodes: list[ast.Node]) -> list[str]:
+    """The set expressions the aggregations in ``nodes`` use, in order of appearance."""
+    out: list[str] = []
+    for node in nodes:
+        for sub in node.walk():
+            if (isinstance(sub, ast.Call) and sub.set_text is not None
+                    and sub.name in AGGREGATIONS and sub.set_text not in out):
+                out.append(sub.set_text)
+    return out
+
+
+def reads_chart_state(nodes: list[ast.Node]) -> bool:
+    """Whether some part of the expressions reads the chart state's records: an
+    aggregation without a set, or a field outside any aggregation."""
+    def walk(node: ast.Node, inside: bool) -> bool:
+        if isinstance(node, ast.FieldRef):
+            return not inside
+        if isinstance(node, ast.Call) and node.name in AGGREGATIONS:
+            if node.set_text is None:
+                return True
+            return False
+        return any(walk(child, inside) for child in node.children())
+    return any(walk(n, False) for n in nodes)
+
+
 def _combine(cols: list[np.ndarray]) -> np.ndarray:
     key = np.zeros(len(cols[0]), dtype=np.int64)
     for col in cols:
@@ -206,10 +263,13 @@ def _combine(cols: list[np.ndarray]) -> np.ndarray:
 
 
 def evaluate_scalar(
-    model: DataModel, inference: Inference, text: str, locale: Locale
+    model: DataModel, inference: Inference, text: str, locale: Locale,
+    sets: SetEvaluator | None = None,
 ) -> tuple[str | None, float]:
     """An expression over all possible records, as one value: (text or None, number).
-    Raises ExpressionError for bad syntax or unknown fields."""
+    Aggregations with a set expression read the records of their set (``sets``
+    evaluates them; without, only ``$`` and ``1`` are known). Raises ExpressionError
+    for bad syntax or unknown fields."""
     from associa.calc.records import associate
     from associa.expr import parse
 
@@ -218,7 +278,24 @@ def evaluate_scalar(
     for name in names:
         if name not in model.fields:
             raise ExpressionError(f"Field not found: {name}")
-    records = associate(model, inference, names) if names else Records.single()
-    scope = GroupScope(model, records, np.zeros(records.n, dtype=np.intp), 1, locale)
+
+    def one_group(inf: Inference) -> GroupScope:
+        # every table holding a field takes part: a key counts the values of all of them
+        records = associate(model, inf, names, names) if names else Records.single()
+        return GroupScope(model, records, np.zeros(records.n, dtype=np.intp), 1, locale)
+
+    default = one_group(inference)
+    scope: GroupScope | SetScope = default
+    texts = set_texts([node])
+    if texts:
+        sets = sets or SetEvaluator(model, inference.state, NoSources(), locale)
+        by_set: dict[str, GroupScope] = {}
+        errors: dict[str, str] = {}
+        for set_text in texts:
+            try:
+                by_set[set_text] = one_group(sets.inference(set_text))
+            except ExpressionError as exc:
+                errors[set_text] = exc.message
+        scope = SetScope(default, by_set, errors)
     v = Evaluator(locale).eval(node, scope)
     return v.value(0, locale)

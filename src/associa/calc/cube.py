@@ -24,9 +24,16 @@ from typing import Any
 import numpy as np
 
 from associa import kernels
-from associa.calc.aggregate import GroupScope, TotalScope
+from associa.calc.aggregate import (
+    GroupScope,
+    SetScope,
+    TotalScope,
+    reads_chart_state,
+    set_texts,
+)
 from associa.calc.cells import format_measure, validation_error
 from associa.calc.records import Records, associate
+from associa.calc.sets import NoSources, SetEvaluator
 from associa.calc.sorting import (
     expression_numbers,
     first_criteria,
@@ -177,9 +184,11 @@ class Cube:
         inference: Inference,
         definition: Mapping[str, Any],
         locale: Locale,
+        sets: SetEvaluator | None = None,
     ) -> None:
         self.model = model
         self.locale = locale
+        self.sets = sets
         self.evaluator = Evaluator(locale)
         self.dims = [dimension(model, d) for d in _listed(definition, "qDimensions")]
         self.measures = [measure(m) for m in _listed(definition, "qMeasures")]
@@ -201,10 +210,15 @@ class Cube:
         model = self.model
         fields = self._fields()
         dim_fields = {d.field for d in self.dims if d.field}
-        records = associate(model, inference, fields, dim_fields) if fields else Records.single()
         active = [d.field for d in self.dims if d.field]
         if self.dims and len(active) < len(self.dims):
             self.error = {"qErrorCode": 7000}
+        nodes = [m.node for m in self.measures if m.node is not None and m.error is None]
+        texts = set_texts(nodes)
+        if texts:
+            self._compute_sets(inference, definition, fields, dim_fields, active, nodes, texts)
+            return
+        records = associate(model, inference, fields, dim_fields) if fields else Records.single()
         if active and records.n:
             grouping = group(model, records, active)
         elif active:
@@ -232,7 +246,48 @@ class Cube:
         rows = self._prune(np.arange(ngroups), definition)
         self.rows = self._sort(rows, definition, inference, scope, grouping)
 
-    def _evaluate(self, m: Measure, scope: GroupScope, n: int, quiet: bool = False) -> Vec:
+    def _compute_sets(self, inference: Inference, definition: Mapping[str, Any],
+                      fields: set[str], dim_fields: set[str], active: list[str],
+                      nodes: list[ast.Node], texts: list[str]) -> None:
+        """Measures with set expressions: each set's records are grouped by the
+        dimensions on their own, and the chart's rows are the union of the groups of
+        every set (and of the chart state's, when a measure reads it): a dimension value
+        that a set reaches is shown even when the chart's selections exclude it."""
+        model = self.model
+        sets = self.sets or SetEvaluator(model, inference.state, NoSources(), self.locale)
+        sources: list[tuple[str | None, Inference]] = []
+        errors: dict[str, str] = {}
+        if reads_chart_state(nodes):
+            sources.append((None, inference))
+        for text in texts:
+            try:
+                sources.append((text, sets.inference(text)))
+            except ExpressionError as exc:
+                errors[text] = exc.message
+        if not sources:
+            sources.append((None, inference))
+        all_records = [associate(model, inf, fields, dim_fields) if fields else Records.single()
+                       for _, inf in sources]
+        keys, symbols, count = _union_groups(model, active, all_records, bool(self.dims))
+        self.dim_symbols = []
+        it = iter(symbols)
+        for d in self.dims:
+            self.dim_symbols.append(next(it) if d.field else np.full(count, -1, dtype=np.int64))
+        dims_in_scope = [(d.field, s) for d, s in zip(self.dims, self.dim_symbols, strict=True)
+                         if d.field]
+        scopes = {text: GroupScope(model, recs, key, count, self.locale, dims_in_scope)
+                  for (text, _), recs, key in zip(sources, all_records, keys, strict=True)}
+        default = scopes.pop(None, None) or next(iter(scopes.values()))
+        scope = SetScope(default, {t: sc for t, sc in scopes.items() if t is not None}, errors)
+        grouping = Grouping(np.zeros(0, dtype=np.intp), count, None, symbols)
+        self.values = [self._evaluate(m, scope, count) if count else Vec.nulls(0)
+                       for m in self.measures]
+        totals = scope.totals()
+        self.totals = [self._evaluate(m, totals, 1, quiet=True) for m in self.measures]
+        rows = self._prune(np.arange(count), definition)
+        self.rows = self._sort(rows, definition, inference, scope, grouping)
+
+    def _evaluate(self, m: Measure, scope: Any, n: int, quiet: bool = False) -> Vec:
         if m.node is None or m.error is not None:
             return Vec.nulls(n)
         try:
@@ -263,7 +318,7 @@ class Cube:
         return rows[keep]
 
     def _sort(self, rows: np.ndarray, definition: Mapping[str, Any], inference: Inference,
-              scope: GroupScope, grouping: Grouping) -> np.ndarray:
+              scope: Any, grouping: Grouping) -> np.ndarray:
         ncols = len(self.dims) + len(self.measures)
         order = list(definition.get("qInterColumnSortOrder") or [])
         order = [c for c in order if isinstance(c, int) and 0 <= c < ncols]
@@ -302,6 +357,43 @@ class Cube:
         for i, g in enumerate(rows.tolist()):
             out[i] = None if v.null[g] else format_measure(v, g, m.definition, self.locale)["qText"]
         return out
+
+
+def _compact(grouping: Grouping) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The group of each record as 0..count-1, and the symbols per group."""
+    if grouping.cells is None:
+        return grouping.key, grouping.symbols
+    lut = np.full(grouping.n, -1, dtype=np.int64)
+    lut[grouping.cells] = np.arange(len(grouping.cells))
+    return lut[grouping.key], grouping.symbols
+
+
+def _union_groups(model: DataModel, active: list[str], all_records: list[Records],
+                  has_dims: bool) -> tuple[list[np.ndarray], list[np.ndarray], int]:
+    """Groups over several record sets: the union of their dimension values, in code
+    order; the group of each record of each set, and each dimension's code per group."""
+    if not active:
+        count = 0 if has_dims else 1
+        return [np.zeros(r.n, dtype=np.intp) for r in all_records], [], count
+    local: list[tuple[np.ndarray, list[np.ndarray]]] = []
+    for recs in all_records:
+        if recs.n:
+            local.append(_compact(group(model, recs, active)))
+        else:
+            local.append((np.zeros(0, dtype=np.intp),
+                          [np.zeros(0, dtype=np.int64) for _ in active]))
+    stacked = np.concatenate(
+        [np.stack([s.astype(np.int64) for s in syms], axis=1) if len(syms[0]) else
+         np.zeros((0, len(active)), dtype=np.int64) for _, syms in local])
+    uniq, inverse = np.unique(stacked, axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    keys: list[np.ndarray] = []
+    at = 0
+    for key, syms in local:
+        k = len(syms[0])
+        keys.append(inverse[at:at + k][key].astype(np.intp) if k else key.astype(np.intp))
+        at += k
+    return keys, [uniq[:, i] for i in range(len(active))], len(uniq)
 
 
 def _listed(definition: Mapping[str, Any], key: str) -> list[Any]:

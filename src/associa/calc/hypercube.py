@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from associa.calc.cube import Cube, Dimension, Measure
+from associa.calc.sets import SetEvaluator
 from associa.calc.straight import StraightTable
 from associa.model import DataModel
 from associa.select import Inference
@@ -27,6 +28,7 @@ class HyperCube(StraightTable):
         inference: Inference,
         definition: Mapping[str, Any],
         locale: Locale,
+        sets: SetEvaluator | None = None,
     ) -> None:
-        cube = Cube(model, inference, definition, locale)
+        cube = Cube(model, inference, definition, locale, sets)
         super().__init__(cube, inference, definition, locale)

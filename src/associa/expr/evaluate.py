@@ -154,8 +154,6 @@ class Evaluator:
         if spec is None:
             raise ExpressionError(f"Unknown function: {node.name}")
         if spec.kind is Kind.AGGREGATION:
-            if node.set_text is not None:
-                raise ExpressionError("Set analysis is not supported yet")
             if not max(spec.min_args, 1) <= len(node.args) <= max(spec.max_args, 1):
                 raise ExpressionError(f"Wrong number of arguments to {node.name}")
             return scope.aggregate(node, self)
