@@ -94,3 +94,14 @@ def test_bad_sets_are_errors_in_the_cell(loaded: Client) -> None:
     info = c.layout(handle)["qHyperCube"]["qMeasureInfo"][0]
     assert info["qError"]["qErrorCode"] == 7000
     assert ev(c, "Sum(Amount)") == "310"  # the session goes on
+
+
+def test_chart_measures_expand_variables_and_read_the_selections(loaded: Client) -> None:
+    c = loaded
+    c.call("SetScript", "SET vRegion = 'South';\nSET vScale = 10;\nLET vSum = 'Sum(Amount)';\n"
+           + c.call("GetScript", handle=1)["qScript"], handle=1)
+    c.call("DoReload", handle=1)
+    select(c, "Region", "North", "South")
+    handle = c.create(cube("Sum({<Region={$(vRegion)}>} Amount) * $(vScale)",
+                           "$(vSum) + GetSelectedCount(Region)"))
+    assert rows(c, handle) == [["North", "0", "122"], ["South", "1500", "152"]]

@@ -456,12 +456,19 @@ class DocState(Selections):
 
     def hypercube(self, obj_id: str, path: str, definition: dict[str, Any]) -> HyperCube:
         model, state, inf = self.snapshot(self.object_state(obj_id, definition))
+        name = self.object_state(obj_id, definition)
+        with self.app.lock:
+            variables = hash(frozenset(self.app.variables.items()))
         key = ("hc", self.version(obj_id), model.version, state.version, id(definition),
-               self._sets_version(definition))
-        sets = SetEvaluator(model, state, self.set_sources(model), self.app.locale)
-        return self._cached(
-            obj_id, path, lambda: HyperCube(model, inf, definition, self.app.locale, sets), key
-        )
+               self._sets_version(definition), variables)
+
+        def build() -> HyperCube:
+            sets = SetEvaluator(model, state, self.set_sources(model), self.app.locale)
+            ctx = self.context(name, definition)
+            return HyperCube(model, inf, definition, self.app.locale, sets,
+                             lambda text: self.prepare(text, name, ctx), ctx)
+
+        return self._cached(obj_id, path, build, key)
 
     def listobject(self, obj_id: str, path: str, definition: dict[str, Any]) -> ListObject:
         model, state, inf = self.snapshot(self.object_state(obj_id, definition))

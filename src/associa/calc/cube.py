@@ -17,7 +17,7 @@ aggregated as is; a larger one is compacted onto the groups that occur first.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,12 +89,14 @@ def dimension(model: DataModel, d: Mapping[str, Any]) -> Dimension:
     return Dimension(name, label, d)
 
 
-def measure(m: Mapping[str, Any]) -> Measure:
+def measure(m: Mapping[str, Any], prepare: Callable[[str], str] | None = None) -> Measure:
+    """A measure's definition, its text prepared (dollar-sign expansions and variables,
+    ``calc/expressions.py``) and parsed."""
     qdef = m.get("qDef") or {}
     text = qdef.get("qDef") or ""
     label = qdef.get("qLabel") or text
     try:
-        node = parse(text)
+        node = parse(text if prepare is None else prepare(text))
     except ExpressionError as exc:
         return Measure(text, label, m, None, validation_error(7000, text, exc.message))
     return Measure(text, label, m, node)
@@ -185,13 +187,15 @@ class Cube:
         definition: Mapping[str, Any],
         locale: Locale,
         sets: SetEvaluator | None = None,
+        prepare: Callable[[str], str] | None = None,
+        context: Any = None,
     ) -> None:
         self.model = model
         self.locale = locale
         self.sets = sets
-        self.evaluator = Evaluator(locale)
+        self.evaluator = Evaluator(locale, context=context)
         self.dims = [dimension(model, d) for d in _listed(definition, "qDimensions")]
-        self.measures = [measure(m) for m in _listed(definition, "qMeasures")]
+        self.measures = [measure(m, prepare) for m in _listed(definition, "qMeasures")]
         self.error: dict | None = None
         self._compute(inference, definition)
 

@@ -6,7 +6,7 @@ it was computed from.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from associa.calc.cube import Cube, Dimension, Measure
@@ -29,6 +29,8 @@ class HyperCube(StraightTable):
         definition: Mapping[str, Any],
         locale: Locale,
         sets: SetEvaluator | None = None,
+        prepare: Callable[[str], str] | None = None,
+        context: Any = None,
     ) -> None:
-        cube = Cube(model, inference, definition, locale, sets)
+        cube = Cube(model, inference, definition, locale, sets, prepare, context)
         super().__init__(cube, inference, definition, locale)
