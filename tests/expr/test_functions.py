@@ -13,6 +13,22 @@ from associa.expr import FUNCTIONS, Evaluator, Vec, ast, parse
 from associa.values import DEFAULT_LOCALE
 
 
+def mixed(values: list[str | float | None]) -> Vec:
+    """A field of mixed values: str is text, a number a number, None NULL."""
+    n = len(values)
+    num = np.full(n, math.nan)
+    text = np.empty(n, dtype=object)
+    null = np.zeros(n, dtype=bool)
+    for i, v in enumerate(values):
+        if v is None:
+            null[i] = True
+        elif isinstance(v, str):
+            text[i] = v
+        else:
+            num[i] = float(v)
+    return Vec(num, text, null)
+
+
 class RowScope:
     """Rows with fields given as Python values (str, float, None); also a load-script
     record scope (RecNo/RowNo) when ``script`` is set."""
@@ -26,19 +42,7 @@ class RowScope:
             self.row_no = lambda: Vec.numbers(np.arange(1, self.n + 1, dtype=float) + 10)
 
     def field(self, name: str) -> Vec:
-        values = self.columns[name]
-        n = len(values)
-        num = np.full(n, math.nan)
-        text = np.empty(n, dtype=object)
-        null = np.zeros(n, dtype=bool)
-        for i, v in enumerate(values):
-            if v is None:
-                null[i] = True
-            elif isinstance(v, str):
-                text[i] = v
-            else:
-                num[i] = float(v)
-        return Vec(num, text, null)
+        return mixed(self.columns[name])
 
     def aggregate(self, call: ast.Call, evaluator: Evaluator) -> Vec:
         raise AssertionError("no aggregation expected")

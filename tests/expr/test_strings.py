@@ -13,27 +13,12 @@ import pytest
 from associa.expr import REGISTRY, Evaluator, Function, Vec, parse
 from associa.expr import strings as strings_module
 from tests.expr.test_evaluate import ConstScope
-
-
-def texts(values: list[str | float | None]) -> Vec:
-    """A field of mixed values: str is text, float a number, None NULL."""
-    n = len(values)
-    num = np.full(n, math.nan)
-    text = np.empty(n, dtype=object)
-    null = np.zeros(n, dtype=bool)
-    for i, v in enumerate(values):
-        if v is None:
-            null[i] = True
-        elif isinstance(v, str):
-            text[i] = v
-        else:
-            num[i] = v
-    return Vec(num, text, null)
+from tests.expr.test_functions import mixed
 
 
 def run(expr: str, **fields: list) -> list[tuple[str | None, float]]:
     n = len(next(iter(fields.values())))
-    scope = ConstScope(n, {name: texts(vals) for name, vals in fields.items()})
+    scope = ConstScope(n, {name: mixed(vals) for name, vals in fields.items()})
     v = Evaluator().eval(parse(expr), scope)
     assert v.n == n
     return [v.value(i) for i in range(n)]
@@ -159,7 +144,7 @@ def test_class_width_per_row() -> None:
 
 def test_coalesce_per_row_keeps_duals() -> None:
     scope = ConstScope(4, {
-        "X": texts([None, "a", None, ""]),
+        "X": mixed([None, "a", None, ""]),
         "Y": Vec(np.array([3.0, 4.0, math.nan, 5.0]),
                  np.array(["three", "four", None, "five"], dtype=object),
                  np.array([False, False, True, False])),

@@ -23,17 +23,10 @@ import numpy as np
 
 from associa.expr import ast
 from associa.expr.evaluate import Evaluator, Scope, function
+from associa.expr.mathematics import _numbers
 from associa.expr.vector import Vec
 
 Array = np.ndarray
-
-
-def _numbers(ev: Evaluator, call: ast.Call, scope: Scope) -> tuple[list[Array], Array]:
-    nums = [ev.eval(arg, scope).as_numbers() for arg in call.args]
-    null = np.zeros(scope.n, dtype=bool)
-    for x in nums:
-        null |= np.isnan(x)
-    return nums, null
 
 
 def _component(x: Array) -> tuple[Array, Array]:
