@@ -17,8 +17,13 @@ A set expression (``expr/sets.py`` parses it) names a selection state and change
   values of a field in a set), combined with ``+ - * /`` (union, difference,
   intersection, symmetric difference).
 
-The result is a ``SelectionState``; its inference is the core's shared, cached one
+A set term gives a ``SelectionState``; its inference is the core's shared, cached one
 (``select.inference``), so a set used by several charts or sessions is inferred once.
+Set operators between sets (``{$ + BM01}``, ``{1 - $}``, ``{-$}``, ``{$ * BM01}``,
+``{$ / BM01}``, nested, also inside ``P()``/``E()``) combine the operands' records table by
+table (``select.combined.CombinedInference``, which reads like an inference): ``{1-$}``
+holds the fact rows and the dimension rows the current selection excludes, each table on
+its own.
 
 Help pages: "Set analysis", "Set identifiers", "Set modifiers", "Set modifiers with
 implicit set operators", "Set modifiers with searches", "Set modifiers with set
@@ -28,15 +33,18 @@ functions (P and E)", "Set operators".
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, cast
 
 import numpy as np
 
+from associa.calc.loose import _KEY as _LOOSE_KEY
+from associa.calc.loose import ViewInference
 from associa.errors import ExpressionError
 from associa.expr import parse
 from associa.expr import sets as S
 from associa.model import DataModel
 from associa.select import Inference, SelectionState, inference
+from associa.select.combined import CombinedInference, combine
 from associa.select.search import search_symbols
 from associa.values import DEFAULT_LOCALE, Locale
 
@@ -66,13 +74,34 @@ class SetEvaluator:
     locale: Locale = DEFAULT_LOCALE
 
     def inference(self, text: str) -> Inference:
-        """The inference of the records a set expression's text names."""
-        return inference(self.model, self.selections(S.parse_set(text)))
+        """The inference of the records a set expression's text names: a set with
+        operators between sets gives a ``CombinedInference``, which reads like one."""
+        return self.records(S.parse_set(text))
+
+    def records(self, expr: S.SetExpr) -> Inference:
+        """The records of a set expression (see ``inference``)."""
+        if isinstance(expr, S.SetTerm):
+            return inference(self.model, self.selections(expr))
+        return cast(Inference, self._combined(expr))
+
+    def _combined(self, expr: S.SetOp) -> CombinedInference:
+        """Set operators between sets: each table's rows combined (``select.combined``);
+        over loosely coupled tables, each field table of the model's view too."""
+        left, right = self.records(expr.left), self.records(expr.right)
+        found = combine(expr.op, left, right)
+        if self.model.loose_tables:
+            # the chart's records read the set over the model's view (``calc.loose``):
+            # there the operands' view rows are combined, table by table
+            found.derived(_LOOSE_KEY, lambda: combine(
+                expr.op, ViewInference.of(left), ViewInference.of(right)))
+        return found
 
     def selections(self, expr: S.SetExpr) -> SelectionState:
+        """The selections of a set term (a set with operators between sets has none:
+        ``records`` gives its records)."""
         if isinstance(expr, S.SetOp):
             raise ExpressionError(
-                f"Set operators between sets ('{expr.op}') are not supported yet")
+                f"Set operators between sets ('{expr.op}') give records, not selections")
         state = self._identified(expr.ident)
         for modifier in expr.modifiers:
             state = self._modified(state, modifier)
@@ -126,7 +155,7 @@ class SetEvaluator:
         if isinstance(node, S.Possible | S.Excluded):
             source = node.field or name
             inf = (inference(self.model, state) if node.set is None
-                   else inference(self.model, self.selections(node.set)))
+                   else self.records(node.set))
             mask = _possible(inf, source, self)
             if isinstance(node, S.Excluded):
                 mask = ~mask
