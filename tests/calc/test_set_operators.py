@@ -363,3 +363,27 @@ def test_single_terms_keep_their_inference() -> None:
     sets = SetEvaluator(model, SelectionState(), NoSources(), DEFAULT_LOCALE)
     assert not isinstance(sets.inference("{1<A={x}>}"), CombinedInference)
     assert parse_set("{-$}") == parse_set("{1-$}")
+
+
+def test_loosely_coupled_tables() -> None:
+    """Over a loosely coupled table a chart reads the set over the model's view (each
+    field a table of its own): there too the operators combine each table's rows."""
+    model = model_from_rows({"F": {"K": ["1", "2", "3", "1"], "S": [10, 20, 30, 40]},
+                             "L": {"K": ["1", "2", "4"], "C": ["a", "b", "a"],
+                                   "W": [1, 2, 4]}}, loose=["L"])
+    sym = model.fields["K"].symbols
+    mask = np.zeros(len(sym), dtype=bool)
+    mask[sym.find_text("1")] = True
+    state = SelectionState().with_field("K", mask)
+    sets = SetEvaluator(model, state, NoSources(), DEFAULT_LOCALE)
+    inf = inference(model, state)
+
+    def value(text: str) -> float:
+        return evaluate_scalar(model, inf, text, DEFAULT_LOCALE, sets)[1]
+
+    assert value("Sum(S)") == 50
+    assert value("Sum({1-$} S)") == 50
+    assert value("Sum({$ + 1} S)") == 100
+    assert value("Sum({-$} S) + Sum({$} S)") == value("Sum({1} S)")
+    assert value("Count({1-$} DISTINCT K)") == 3  # 2, 3 (facts) and 2, 4 (L's K table)
+    assert value("Count({$ * 1} DISTINCT K)") == 1

@@ -92,7 +92,7 @@ class SetEvaluator:
         if self.model.loose_tables:
             # the chart's records read the set over the model's view (``calc.loose``):
             # there the operands' view rows are combined, table by table
-            found.derived(_LOOSE_KEY, lambda: combine(
+            found.derived(_LOOSE_KEY, lambda: CombinedInference(
                 expr.op, ViewInference.of(left), ViewInference.of(right)))
         return found
 

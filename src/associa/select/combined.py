@@ -29,6 +29,7 @@ computed once and kept.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from typing import Any, Protocol, TypeVar
 
@@ -36,13 +37,16 @@ import numpy as np
 
 from associa.kernels import presence as kpresence
 from associa.model import DataModel
-from associa.select.memo import Memo
+from associa.select.memo import Cache, Memo
 from associa.select.rows import INDEX, RowSet
 
 T = TypeVar("T")
 
 OPERATORS = ("+", "-", "*", "/")
-_KEY = "associa.select.combined"
+COMBINED = 16  # combined sets kept per model
+COMBINED_BYTES = 128 << 20  # about this much in their row sets and arrays
+_ATTR = "_associa_select_combined"
+_lock = threading.Lock()
 # value state codes (``propagate.STATE_CODES``): a combined set has no selections, so its
 # values are optional (possible) or excluded
 _OPTION, _EXCLUDED = 2, 5
@@ -59,12 +63,36 @@ class RecordSet(Protocol):
 
 
 def combine(op: str, left: RecordSet, right: RecordSet) -> CombinedInference:
-    """``left op right``, made once per pair of operands (kept with the left operand as
-    long as it lives: the shared inference of a state, or a combined set)."""
+    """``left op right``, shared: the model keeps the last ``COMBINED`` combined sets
+    (by their operands: a state's fingerprint, or the operand itself), so that the charts
+    and sessions asking for the same set read one and compute each piece of it once."""
     if op not in OPERATORS:
         raise ValueError(f"Unknown set operator: {op}")
-    found: CombinedInference = left.derived(
-        (_KEY, op, right), lambda: CombinedInference(op, left, right))
+    cache = _cache(left.model)
+    key = (op, _operand_key(left), _operand_key(right))
+    return cache.get(key, lambda: CombinedInference(op, left, right, key))
+
+
+def _operand_key(operand: RecordSet) -> Hashable:
+    """An inference by its state's fingerprint; another operand by itself (a combined set
+    by its own key; an entry keeps its operands alive, so an id is not reused meanwhile)."""
+    state = getattr(operand, "state", None)
+    if state is not None and hasattr(state, "key") and hasattr(operand, "plan"):
+        return ("state", state.key())
+    key = getattr(operand, "key", None)
+    if isinstance(key, tuple):
+        return key
+    return ("object", id(operand))
+
+
+def _cache(model: DataModel) -> Cache[CombinedInference]:
+    found = model.__dict__.get(_ATTR)
+    if found is None:
+        with _lock:
+            found = model.__dict__.get(_ATTR)
+            if found is None:
+                found = model.__dict__[_ATTR] = Cache(COMBINED, COMBINED_BYTES,
+                                                      lambda c: c.nbytes)
     return found
 
 
@@ -136,7 +164,8 @@ class CombinedInference:
     """The records of ``left op right``, table by table (see the module docstring); reads
     like an ``Inference`` for the records of a chart and for ``P()``/``E()``."""
 
-    def __init__(self, op: str, left: RecordSet, right: RecordSet) -> None:
+    def __init__(self, op: str, left: RecordSet, right: RecordSet,
+                 key: Hashable = None) -> None:
         if op not in OPERATORS:
             raise ValueError(f"Unknown set operator: {op}")
         if left.model is not right.model:
@@ -145,6 +174,7 @@ class CombinedInference:
         self.left = left
         self.right = right
         self.model = left.model
+        self.key = key  # its key among the model's combined sets (None: not kept there)
         self._memo: Memo[Any] = Memo()
 
     def __repr__(self) -> str:
