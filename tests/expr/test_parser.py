@@ -213,7 +213,7 @@ def test_outer_set_lexical_scope() -> None:
 def test_outer_set_reaches_nested_aggregations() -> None:
     node = parse("{<A={1}>} Sum(Aggr(Sum({1} X), D))")
     inner = ast.Call("SUM", (F("X"),), set_text="{1}")
-    aggr = ast.Call("AGGR", (inner, F("D")), set_text="{<A={1}>}")
+    aggr = ast.Call("AGGR", (inner, F("D")), True, set_text="{<A={1}>}")  # DISTINCT default
     assert node == ast.Call("SUM", (aggr,), set_text="{<A={1}>}")
 
 
@@ -379,3 +379,29 @@ def test_a_field_named_total_is_not_the_total_qualifier() -> None:
     cond = node.args[0]
     assert isinstance(cond, ast.Binary) and cond.left == ast.FieldRef("total")
     assert parse("Sum(TOTAL <Month, Year> Sales)").total == ("Month", "Year")
+
+
+def test_aggr_qualifiers_sets_and_structured_dimensions() -> None:
+    """Aggr: DISTINCT by default, NODISTINCT kept; its set is the outer set of its
+    expression; ``(Field, (Sort-type, Ordering))`` is a sorted dimension (help "Aggr -
+    chart function")."""
+    node = parse("Aggr(Sum(X), D)")
+    assert isinstance(node, ast.Call) and node.distinct
+    node = parse("Aggr(NODISTINCT Sum(X), D)")
+    assert isinstance(node, ast.Call) and not node.distinct
+    node = parse("Aggr({<A={1}>} Sum(X) + Sum({<B={2}>} Y), D)")
+    assert node == ast.Call("AGGR", (B("+", ast.Call("SUM", (F("X"),), set_text="{<A={1}>}"),
+                                       ast.Call("SUM", (F("Y"),), set_text="{<A={1}, B={2}>}")),
+                                     F("D")), True, set_text="{<A={1}>}")
+    node = parse("Aggr(Sum(X), (D, (NUMERIC, DESCENDING)), (E, (TEXT, Z2A)), F)")
+    assert isinstance(node, ast.Call)
+    assert node.args[1] == ast.Call("AGGR_DIM", (F("D"), ast.String("NUMERIC"),
+                                                 ast.String("DESCENDING")))
+    assert node.args[2] == ast.Call("AGGR_DIM", (F("E"), ast.String("TEXT"), ast.String("Z2A")))
+    assert node.args[3] == F("F")
+    assert parse("Aggr(Sum(X), (D))") == ast.Call("AGGR", (ast.Call("SUM", (F("X"),)), F("D")),
+                                                  True)
+    with pytest.raises(ExpressionError, match="does not go with"):
+        parse("Aggr(Sum(X), (D, (NUMERIC, A2Z)))")
+    with pytest.raises(ExpressionError, match="Unknown sort type"):
+        parse("Aggr(Sum(X), (D, (COLOR, ASCENDING)))")

@@ -15,6 +15,8 @@ records only for the others (distinct sums, Only, TOTAL, dedupe).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from associa.calc.lookups import ModelLookups
@@ -92,6 +94,42 @@ class GroupScope:
         self.locale = locale
         self.dims = dims or []  # (field, symbol per group) of the chart's dimensions
         self.totals: dict[ast.Call, Vec | None] = {}
+        # the scopes of the same groups over other sets' records (``SetScope`` links
+        # them; None: this scope alone), and the sets that failed
+        self.peers: dict[str | None, GroupScope] | None = None
+        self.peer_errors: dict[str, str] = {}
+        # Aggr (``calc/aggr.py``): the virtual tables read from this scope's records, and,
+        # in a virtual table's own scope, the values its Aggr calls stand for
+        self.virtuals: dict[tuple, Any] = {}
+        self.virtual: dict[ast.Call, Vec] = {}
+
+    def record_groups(self) -> np.ndarray:
+        """The group of each record."""
+        return self.group
+
+    def source(self, set_text: str | None) -> GroupScope:
+        """The scope of the same groups whose records a set reads (None: the chart
+        state's)."""
+        if self.peers is None:
+            if set_text is None:
+                return self
+            raise ExpressionError("A set expression on Aggr() is not supported here")
+        if set_text is not None and set_text in self.peer_errors:
+            raise ExpressionError(self.peer_errors[set_text])
+        found = self.peers.get(set_text)
+        if found is None:
+            if set_text is None:
+                return self
+            raise ExpressionError("A set expression on Aggr() is not supported here")
+        return found
+
+    def aggr(self, call: ast.Call, evaluator: Evaluator) -> Vec:
+        """Aggr() outside an aggregation (``calc/aggr.py``)."""
+        hit = self.virtual.get(call)
+        if hit is not None:
+            return hit
+        from associa.calc.aggr import direct
+        return direct(self, call, evaluator)
 
     def field(self, name: str) -> Vec:
         """A field outside an aggregation: Only(field)."""
@@ -100,6 +138,10 @@ class GroupScope:
     def aggregate(self, call: ast.Call, evaluator: Evaluator) -> Vec:
         if call.total is not None:
             return self._total(call, evaluator)
+        from associa.calc.aggr import aggregate_over, top_aggrs
+        nested = top_aggrs(call.args)
+        if nested:
+            return aggregate_over(self, call, evaluator, nested)
         arg = call.args[0]
         names = ast.field_names(arg)
         missing = [f for f in names if f not in self.records.field_tables]
@@ -191,9 +233,17 @@ class TotalScope(GroupScope):
         hit = self.groups.totals.get(call)
         if hit is not None:
             return hit
+        self.record_groups()
+        return super().aggregate(call, evaluator)
+
+    def record_groups(self) -> np.ndarray:
         if self.group is _NO_GROUP:
             self.group = np.zeros(self.records.n, dtype=np.intp)
-        return super().aggregate(call, evaluator)
+        return self.group
+
+    def aggr(self, call: ast.Call, evaluator: Evaluator) -> Vec:
+        self.record_groups()
+        return super().aggr(call, evaluator)
 
 
 _NO_GROUP = np.zeros(0, dtype=np.intp)
@@ -213,6 +263,18 @@ class SetScope:
         self.n = default.n
         self.locale = default.locale
         self.dims = default.dims
+        self.virtual: dict[ast.Call, Vec] = {}
+        peers: dict[str | None, GroupScope] = {None: default}
+        peers.update(by_set)
+        for scope in peers.values():
+            scope.peers = peers
+            scope.peer_errors = errors
+
+    def aggr(self, call: ast.Call, evaluator: Evaluator) -> Vec:
+        hit = self.virtual.get(call)
+        if hit is not None:
+            return hit
+        return self.default.aggr(call, evaluator)
 
     def field(self, name: str) -> Vec:
         return self.default.field(name)
@@ -236,7 +298,8 @@ def set_texts(nodes: list[ast.Node]) -> list[str]:
     for node in nodes:
         for sub in node.walk():
             if (isinstance(sub, ast.Call) and sub.set_text is not None
-                    and sub.name in AGGREGATIONS and sub.set_text not in out):
+                    and (sub.name in AGGREGATIONS or sub.name == "AGGR")
+                    and sub.set_text not in out):
                 out.append(sub.set_text)
     return out
 
@@ -251,6 +314,11 @@ def reads_chart_state(nodes: list[ast.Node]) -> bool:
             if node.set_text is None:
                 return True
             return False
+        if isinstance(node, ast.Call) and node.name == "AGGR":
+            # its virtual rows come from the chart state's records, or its set's
+            if node.set_text is None:
+                return True
+            return any(walk(child, True) for child in node.children())
         return any(walk(child, inside) for child in node.children())
     return any(walk(n, False) for n in nodes)
 

@@ -354,6 +354,7 @@ RANGETEXTCOUNT | RangeTextCount(first_expr [, expr, ...]) | How many arguments a
 RANGEXIRR | RangeXIRR(value, date [, value, date, ...]) | The internal rate of return of dated cash flows. | RangeXIRR(-2500, '2008-01-01', 2750, '2008-09-01') => 0.15323917190945 | 0.15323917190945005
 RANGEXNPV | RangeXNPV(discount_rate, value, date [, value, date, ...]) | The net present value of dated cash flows. | RangeXNPV(0.1, -2500, '2008-01-01', 2750, '2008-09-01') => 80.25107293225 | 80.25107293225028
 ## aggregation
+AGGR | Aggr([DISTINCT] expr, dim [, dim2, ...]) | Nested aggregation: the expression once per combination of the dimensions' values, a virtual table for the aggregation around it (NODISTINCT repeats a value for every record; a set expression before the expression applies to its aggregations; a dimension may be (Field, (Sort-type, Ordering))). | Sum(Aggr(Sum(Units), Customer)) => ? a chart function: needs a chart's records
 AVG | Avg([DISTINCT] expr) | The average of the numbers. | load: Avg(Units) => 10.6 | 10.6
 CONCAT | Concat([DISTINCT] text [, delimiter [, sort_weight]]) | The texts joined with a delimiter, in the order of the sort weights. | load: Concat(Product, '-', Units) => AA-CC-AA-BB-DD | NaN
 COUNT | Count([DISTINCT] expr) | How many values are not NULL. | load: Count(DISTINCT Customer) => 3 | 3

@@ -225,6 +225,7 @@ def _like_regex(pattern: str) -> re.Pattern[str]:
 
 
 # the functions register themselves on import
+from associa.expr import aggr as _aggr  # noqa: E402,F401
 from associa.expr import aggregations as _aggregations  # noqa: E402,F401
 from associa.expr import choice as _choice  # noqa: E402,F401
 from associa.expr import colors as _colors  # noqa: E402,F401

@@ -26,6 +26,7 @@ from functools import lru_cache
 
 from associa.errors import ExpressionError
 from associa.expr import ast
+from associa.expr.aggr import sorted_dim
 from associa.expr.registry import AGGREGATIONS, lookup
 from associa.expr.sets import SetExpr, combine, parse_set, to_text
 from associa.expr.tokens import T, Token, error, tokenize
@@ -185,7 +186,9 @@ class Parser:
         set_text = None
         leading: SetExpr | None = None
         distinct = False
+        nodistinct = False
         total: tuple[str, ...] | None = None
+        is_aggr = name_tok.value.upper() == "AGGR"
         if self.tok.is_op("{"):
             set_text, leading = self.set_clause()
         while self.tok.kind is T.NAME:
@@ -200,6 +203,7 @@ class Parser:
             elif word in ("distinct", "nodistinct") and starts_operand:
                 self.advance()
                 distinct = word == "distinct"
+                nodistinct = word == "nodistinct"
             elif word == "all" and starts_operand:
                 self.advance()
                 set_text = set_text or "{1}"
@@ -212,6 +216,8 @@ class Parser:
                 if self.tok.is_op("*") and (self.peek().is_op(")") or self.peek().is_op(",")):
                     self.advance()
                     args.append(ast.Star())
+                elif is_aggr and args and self._structured_follows():
+                    args.append(self.structured_parameter())
                 else:
                     args.append(self.scoped() if args else self.expression(0))
                 if self.tok.is_op(","):
@@ -225,9 +231,43 @@ class Parser:
             # a set before the first argument of a scalar function: an outer set of it
             args[0] = apply_outer(args[0], leading)
             set_text = None
+        if is_aggr:
+            # DISTINCT is Aggr's default (help "Aggr - chart function"); its set is the
+            # outer set of its expression: the inner aggregations get it (merged with
+            # their own as any outer set is)
+            distinct = not nodistinct
+            if leading is not None and args:
+                args[0] = apply_outer(args[0], leading)
         return ast.Call(
             name_tok.value.upper(), tuple(args), distinct, total, set_text, pos=name_tok.pos
         )
+
+    def _structured_follows(self) -> bool:
+        """In Aggr's dimensions: is this ``(Field, (Sort-type, Ordering))``?"""
+        return (self.tok.is_op("(") and self.peek().kind in (T.NAME, T.QUOTED)
+                and self.peek(2).is_op(","))
+
+    def structured_parameter(self) -> ast.Node:
+        """Aggr's ``(Field, (Sort-type, Ordering))`` (help "Aggr - chart function",
+        "Adding sorting criteria to the dimension in the structured parameter")."""
+        self.expect_op("(")
+        field = self.advance().value
+        self.expect_op(",")
+        self.expect_op("(")
+        words: list[Token] = []
+        for _ in range(2):
+            tok = self.tok
+            if tok.kind is not T.NAME:
+                raise self.unexpected("expected a sort type and an ordering")
+            words.append(self.advance())
+            if not words[1:]:
+                self.expect_op(",")
+        self.expect_op(")")
+        self.expect_op(")")
+        try:
+            return sorted_dim(field, words[0].value, words[1].value)
+        except ExpressionError as exc:
+            raise error(exc.message, self.text, words[0].pos) from None
 
     def _total_fields_follow(self) -> bool:
         """After TOTAL: is the next thing a ``<f1, f2>`` list (not a comparison)?"""
