@@ -322,3 +322,20 @@ def test_aggr_in_a_chart_by_country_equals_sql(star: Star, sel: Selection) -> No
     assert set(got) == set(want), sel
     for key, values in want.items():
         assert got[key] == pytest.approx(values), (key, sel)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sel", DIFF_SELECTIONS, ids=selection_id)
+def test_calculated_dimension_equals_sql(star: Star, sel: Selection) -> None:
+    state = selection_state(star.model, sel)
+    rows, _ = table(star.model, ["=If(Quantity > 5, 'many', 'few')"],
+                    ["Sum(Sales)", "Count(OrderID)"], state)
+    got = {r[0]: [float(v.replace(",", "")) for v in r[1:]] for r in rows}
+    where, params = where_clause(sel)
+    query = (f"SELECT CASE WHEN Quantity > 5 THEN 'many' ELSE 'few' END k, "
+             f"COALESCE(SUM(Sales), 0), COUNT(OrderID) FROM universe WHERE ({where}) "
+             "AND has_fact GROUP BY k")
+    want = {r[0]: [float(r[1]), float(r[2])] for r in star.db.execute(query, params).fetchall()}
+    assert set(got) == set(want), sel
+    for key, values in want.items():
+        assert got[key] == pytest.approx(values), (key, sel)

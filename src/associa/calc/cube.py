@@ -60,6 +60,8 @@ class Dimension:
     label: str
     definition: Mapping[str, Any]
     error: dict | None = None
+    calc: ast.Node | None = None  # a calculated dimension's expression
+    values: CalcValues | None = None  # and its values, once computed
 
 
 @dataclass(slots=True)
@@ -80,9 +82,7 @@ def dimension(model: DataModel, d: Mapping[str, Any]) -> Dimension:
     if not text:
         return Dimension(None, label, d, validation_error(7000, "", "Empty dimension"))
     if text.lstrip().startswith("="):
-        return Dimension(
-            None, label, d, validation_error(7000, text, "Calculated dimensions are not supported yet")
-        )
+        return calc_dimension(model, d, text, label)
     name = text[1:-1] if text[:1] == "[" and text[-1:] == "]" else text
     if name not in model.fields:
         return Dimension(None, label, d, validation_error(7000, text, f"Field not found: {name}"))
@@ -126,7 +126,7 @@ def group(model: DataModel, records: Records, fields: list[str]) -> Grouping:
     """Groups by the fields' codes, in the order of the codes (NULL last)."""
     n = records.n
     codes = [records.codes(f) for f in fields]
-    radix = [model.fields[f].null_code + 1 for f in fields]
+    radix = [_radix(model, records, f) for f in fields]
     space = 1
     for r in radix:
         space *= r
@@ -201,6 +201,9 @@ class Cube:
 
     def _fields(self) -> set[str]:
         names = {d.field for d in self.dims if d.field}
+        for d in self.dims:
+            if d.calc is not None:
+                names |= ast.field_names(d.calc)
         for m in self.measures:
             if m.node is not None:
                 for f in ast.field_names(m.node):
@@ -214,7 +217,9 @@ class Cube:
         model = self.model
         fields = self._fields()
         dim_fields = {d.field for d in self.dims if d.field}
-        active = [d.field for d in self.dims if d.field]
+        self._calc_without_sets()
+        active = [d.field or calc_key(i) for i, d in enumerate(self.dims)
+                  if d.field or d.calc is not None]
         if self.dims and len(active) < len(self.dims):
             self.error = {"qErrorCode": 7000}
         nodes = [m.node for m in self.measures if m.node is not None and m.error is None]
@@ -224,7 +229,7 @@ class Cube:
             return
         records = associate(model, inference, fields, dim_fields) if fields else Records.single()
         if active and records.n:
-            grouping = group(model, records, active)
+            grouping = group(model, self._calc_records(records), active)
         elif active:
             empty = np.zeros(0, dtype=np.int64)
             grouping = Grouping(empty, 0, None, [empty for _ in active])
@@ -235,7 +240,8 @@ class Cube:
         self.dim_symbols: list[np.ndarray] = []
         it = iter(grouping.symbols)
         for d in self.dims:
-            self.dim_symbols.append(next(it) if d.field else np.full(ngroups, -1, dtype=np.int64))
+            self.dim_symbols.append(next(it) if d.field or d.calc is not None
+                                    else np.full(ngroups, -1, dtype=np.int64))
         dims_in_scope = [(d.field, s) for d, s in zip(self.dims, self.dim_symbols, strict=True) if d.field]
         if grouping.cells is not None:  # the scope's groups are the key space's cells
             dims_in_scope = [(f, _spread(s, grouping)) for f, s in dims_in_scope]
@@ -291,6 +297,37 @@ class Cube:
         rows = self._prune(np.arange(count), definition)
         self.rows = self._sort(rows, definition, inference, scope, grouping)
 
+    def _calc_without_sets(self) -> None:
+        """Calculated dimensions are grouped over the chart state's records only: with
+        measures in set expressions they are refused."""
+        calc = [d for d in self.dims if d.calc is not None]
+        if not calc:
+            return
+        nodes = [m.node for m in self.measures if m.node is not None and m.error is None]
+        if set_texts(nodes):
+            for d in calc:
+                d.calc = None
+                d.error = validation_error(
+                    7000, "", "Calculated dimensions with set expressions in the measures"
+                    " are not supported yet")
+
+    def _calc_records(self, records: Records) -> Any:
+        """The records with each calculated dimension's value codes (computed here)."""
+        calc: dict[str, tuple[np.ndarray, CalcValues]] = {}
+        for i, d in enumerate(self.dims):
+            if d.calc is None:
+                continue
+            try:
+                codes, values = calc_codes(self.model, records, d.calc, self.evaluator,
+                                           self.locale)
+            except ExpressionError as exc:
+                d.error = validation_error(7000, "", exc.message)
+                codes = np.zeros(records.n, dtype=np.int64)
+                values = CalcValues(Vec.nulls(0), np.empty(0, dtype=object))
+            d.values = values
+            calc[calc_key(i)] = (codes, values)
+        return CalcRecords(records, calc) if calc else records
+
     def _evaluate(self, m: Measure, scope: Any, n: int, quiet: bool = False) -> Vec:
         if m.node is None or m.error is not None:
             return Vec.nulls(n)
@@ -305,7 +342,9 @@ class Cube:
         keep = np.ones(len(rows), dtype=bool)
         for d, sym in zip(self.dims, self.dim_symbols, strict=True):
             if d.definition.get("qNullSuppression"):
-                if d.field is None:
+                if d.values is not None:
+                    keep &= sym[rows] != d.values.null_code
+                elif d.field is None:
                     keep[:] = False
                 else:
                     keep &= sym[rows] != self.model.fields[d.field].null_code
@@ -332,6 +371,9 @@ class Cube:
         for c in order:
             if c < len(self.dims):
                 d = self.dims[c]
+                if d.values is not None:
+                    keys.append(d.values.rank(first_criteria(d.definition))[self.dim_symbols[c][rows]])
+                    continue
                 if not d.field:
                     continue
                 criteria = first_criteria(d.definition)
@@ -413,3 +455,136 @@ def _spread(symbols: np.ndarray, grouping: Grouping) -> np.ndarray:
     out = np.full(grouping.n, -1, dtype=np.int64)
     out[grouping.cells] = symbols
     return out
+
+
+# -- calculated dimensions -------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class CalcValues:
+    """A calculated dimension's values: ``values`` holds one of each (in code order:
+    numbers ascending, then texts in order of appearance); code ``len(values)`` is NULL."""
+
+    values: Vec
+    texts: np.ndarray
+
+    def __len__(self) -> int:
+        return self.values.n
+
+    @property
+    def null_code(self) -> int:
+        return self.values.n
+
+    def text(self, code: int) -> str:
+        return str(self.texts[code])
+
+    def num(self, code: int) -> float:
+        return float(self.values.num[code])
+
+    def rank(self, criteria: Mapping[str, Any] | None) -> np.ndarray:
+        """The rank of each code (NULL last) by a dimension's sort criteria: numeric,
+        then text (qSortByNumeric, qSortByAscii: 1 ascending, -1 descending); without
+        either, code order (numbers ascending, then texts as they came)."""
+        criteria = criteria if isinstance(criteria, Mapping) else {}
+        k = len(self)
+        keys: list[np.ndarray] = []
+        numeric = int(criteria.get("qSortByNumeric") or 0)
+        if numeric:
+            nums = self.values.num
+            keys.append(np.where(np.isnan(nums), np.inf, nums * (1 if numeric > 0 else -1)))
+        ascii_ = int(criteria.get("qSortByAscii") or 0)
+        if ascii_:
+            _, inv = np.unique(np.array([str(t).casefold() for t in self.texts], dtype=object),
+                               return_inverse=True)
+            keys.append(inv.ravel() * (1 if ascii_ > 0 else -1))
+        keys.append(np.arange(k))
+        order = np.lexsort(keys[::-1]) if k else np.zeros(0, dtype=np.int64)
+        rank = np.empty(k + 1, dtype=np.int64)
+        rank[order] = np.arange(k)
+        rank[k] = k
+        return rank
+
+
+def calc_dimension(model: DataModel, d: Mapping[str, Any], text: str, label: str,
+                   prepare: Callable[[str], str] | None = None) -> Dimension:
+    """A calculated dimension ``=expr``: parsed and checked, its values computed per
+    record when the cube groups (``calc_codes``)."""
+    try:
+        node = parse(text if prepare is None else prepare(text))
+    except ExpressionError as exc:
+        return Dimension(None, label, d, validation_error(7000, text, exc.message))
+    for name in sorted(ast.field_names(node)):
+        if name not in model.fields:
+            return Dimension(None, label, d, validation_error(7000, text, f"Field not found: {name}"))
+    return Dimension(None, label, d, calc=node)
+
+
+class _CalcScope:
+    """A calculated dimension's row context over the chart's records: a field is the
+    record's value, an aggregation outside Aggr is over all the records (one value), an
+    Aggr gives each record the value of its virtual row (as NODISTINCT would)."""
+
+    def __init__(self, model: DataModel, records: Records, locale: Locale) -> None:
+        from associa.calc.aggregate import RecordScope
+
+        self.rows = RecordScope(model, records, locale)
+        self.whole = GroupScope(model, records, np.zeros(records.n, dtype=np.intp), 1, locale)
+        self.n = records.n
+        self.locale = locale
+
+    def field(self, name: str) -> Vec:
+        return self.rows.field(name)
+
+    def aggregate(self, call: ast.Call, evaluator: Evaluator) -> Vec:
+        return self.whole.aggregate(call, evaluator).take(np.zeros(self.n, dtype=np.int64))
+
+    def aggr(self, call: ast.Call, evaluator: Evaluator) -> Vec:
+        from associa.calc.aggr import inner_values, virtual
+
+        virt = virtual(self.whole, call)
+        return inner_values(virt, call, evaluator).take(virt.key)
+
+
+def calc_codes(model: DataModel, records: Records, node: ast.Node, evaluator: Evaluator,
+               locale: Locale) -> tuple[np.ndarray, CalcValues]:
+    """A calculated dimension's value code per record, and its values."""
+    from associa.expr.aggregations import value_codes
+
+    v = evaluator.eval(node, _CalcScope(model, records, locale))
+    codes = value_codes(v)
+    k = int(codes.max(initial=-1)) + 1
+    first = np.full(k, -1, dtype=np.int64)
+    valid = np.flatnonzero(codes >= 0)
+    first[codes[valid][::-1]] = valid[::-1]
+    table = v.take(first) if k else Vec.nulls(0)
+    codes = np.where(codes < 0, k, codes)
+    return codes, CalcValues(table, table.texts(locale))
+
+
+class CalcRecords:
+    """Records with the codes of calculated dimensions under their own names (what
+    ``group`` reads), everything else read from ``records``."""
+
+    def __init__(self, records: Records, calc: dict[str, tuple[np.ndarray, CalcValues]]):
+        self.records = records
+        self.calc = calc
+        self.n = records.n
+
+    def codes(self, name: str) -> Codes:
+        found = self.calc.get(name)
+        if found is None:
+            return self.records.codes(name)
+        return Codes.of(found[0].astype(np.int32))
+
+
+def _radix(model: DataModel, records: Any, name: str) -> int:
+    """The codes of a grouped column: a field's symbols and NULL, or a calculated
+    dimension's values and NULL."""
+    if isinstance(records, CalcRecords) and name in records.calc:
+        return records.calc[name][1].null_code + 1
+    return model.fields[name].null_code + 1
+
+
+def calc_key(i: int) -> str:
+    """The name a calculated dimension is grouped under (no field has it)."""
+    return f"\x00calc{i}"

@@ -22,7 +22,7 @@ from associa.calc.cells import (
     measure_num_format,
     nan_json,
 )
-from associa.calc.cube import Cube
+from associa.calc.cube import CalcValues, Cube, Dimension
 from associa.calc.pages import check_pages, clip_page, digest, initial_pages, layout_head
 from associa.calc.sorting import first_criteria, sort_indicator
 from associa.select import STATE_CODES, Inference
@@ -98,6 +98,8 @@ class StraightTable:
         if col < len(cube.dims):
             d = cube.dims[col]
             sym = int(cube.dim_symbols[col][g])
+            if d.values is not None:
+                return _calc_cell(d.values, sym)
             if d.field is None or sym == self.model.fields[d.field].null_code:
                 return {"qText": "-", "qNum": "NaN", "qElemNumber": -2, "qState": "O", "qIsNull": True}
             symbols = self.model.fields[d.field].symbols
@@ -154,6 +156,8 @@ class StraightTable:
     def _dim_info(self, inference: Inference, i: int) -> dict[str, Any]:
         d = self.cube.dims[i]
         criteria = first_criteria(d.definition)
+        if d.values is not None:
+            return _calc_info(d, self.cube.dim_symbols[i][self.rows], criteria)
         if d.field is None:
             return {
                 "qFallbackTitle": d.label,
@@ -224,3 +228,49 @@ def _zero_counts() -> dict[str, int]:
     out["qSelectedExcluded"] = 0
     out["qLockedExcluded"] = 0
     return out
+
+
+def _calc_cell(values: CalcValues, code: int) -> dict[str, Any]:
+    """A calculated dimension's cell: its value's text and number; qElemNumber is the
+    value's index among the dimension's values (no field's symbol), state optional."""
+    if code >= values.null_code:
+        return {"qText": "-", "qNum": "NaN", "qElemNumber": -2, "qState": "O", "qIsNull": True}
+    return {"qText": values.text(code), "qNum": nan_json(values.num(code)),
+            "qElemNumber": code, "qState": "O"}
+
+
+def _calc_info(d: Dimension, shown_codes: np.ndarray, criteria: Any) -> dict[str, Any]:
+    """NxDimensionInfo of a calculated dimension: its values are no field's, so no
+    selection state counts; the range is over the numbers shown."""
+    values = d.values
+    assert values is not None
+    shown = np.unique(shown_codes[shown_codes < values.null_code])
+    nums = values.values.num[shown] if len(shown) else np.zeros(0)
+    nums = nums[~np.isnan(nums)]
+    numeric = len(shown) > 0 and len(nums) == len(shown)
+    counts = _zero_counts()
+    counts["qOption"] = len(shown)
+    text = (d.definition.get("qDef") or {}).get("qFieldDefs") or [""]
+    return {
+        "qFallbackTitle": d.label,
+        "qApprMaxGlyphCount": max((len(values.text(int(c))) for c in shown), default=0),
+        "qCardinal": len(values),
+        "qSortIndicator": sort_indicator(criteria),
+        "qGroupFallbackTitles": [d.label],
+        "qGroupPos": 0,
+        "qStateCounts": counts,
+        "qTags": [],
+        "qDimensionType": "N" if numeric else "D",
+        "qGrouping": "N",
+        "qNumFormat": {"qType": "U", "qnDec": 0, "qUseThou": 0},
+        "qIsAutoFormat": True,
+        "qGroupFieldDefs": [text[0]],
+        "qMin": float(nums.min()) if len(nums) else "NaN",
+        "qMax": float(nums.max()) if len(nums) else "NaN",
+        "qAttrExprInfo": [],
+        "qAttrDimInfo": [],
+        "qIsCalculated": True,
+        **({"qError": d.error} if d.error else {}),
+        "qCardinalities": {"qCardinal": len(values), "qHypercubeCardinal": len(shown),
+                           "qAllValuesCardinal": -1},
+    }

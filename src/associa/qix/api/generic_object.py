@@ -11,7 +11,7 @@ from associa.app.doc import resolve_path
 from associa.app.layout import layout_digest, object_layout
 from associa.app.properties import apply_patch, object_info, public_properties
 from associa.calc.listobject import list_field
-from associa.errors import InvalidParameters, InvalidPath
+from associa.errors import InvalidParameters, InvalidPath, NotImplementedInEngine
 from associa.qix.api.refs import ObjectRef
 from associa.qix.dispatch import method, p
 from associa.qix.session import Call
@@ -249,11 +249,20 @@ def _cube_dim_field(call: Call, path: str, dim_no: int) -> str:
     return name[1:-1] if name[:1] == "[" and name[-1:] == "]" else name
 
 
+def _refuse_calculated(name: str, dim_no: int) -> None:
+    """Selecting in a calculated dimension (its values are no field's) is not done yet:
+    Qlik selects the underlying field values where it can."""
+    if name.lstrip().startswith("="):
+        raise NotImplementedInEngine(
+            f"Selecting in calculated dimension {dim_no} is not supported")
+
+
 @method("GenericObject", "SelectHyperCubeValues", p("qPath", "str"), p("qDimNo", "int"),
         p("qValues", "list"), p("qToggleMode", "bool", False), out=("qSuccess",))
 def select_hypercube_values(call: Call, qPath: str, qDimNo: int, qValues: list[Any],
                             qToggleMode: bool) -> bool:
     name = _cube_dim_field(call, qPath, qDimNo)
+    _refuse_calculated(name, qDimNo)
     return _ref(call).doc.select_symbols(name, _int_list(qValues, "qValues"), qToggleMode,
                                          state=_state(call, qPath, "hc"))
 
@@ -272,6 +281,8 @@ def select_hypercube_cells(call: Call, qPath: str, qRowIndices: list[Any],
     for col in _int_list(qColIndices, "qColIndices"):
         field = cube.dims[col].field if 0 <= col < len(cube.dims) else None
         if field is None:
+            if 0 <= col < len(cube.dims) and cube.dims[col].calc is not None:
+                _refuse_calculated("=", col)
             continue
         symbols = {int(cube.dim_symbols[col][cube.rows[r]]) for r in rows}
         symbols.discard(cube.model.fields[field].null_code)  # NULL
