@@ -32,6 +32,8 @@ from associa.calc.aggregate import (
     set_texts,
 )
 from associa.calc.cells import format_measure, validation_error
+from associa.calc.interrecord import Table as InterRecordTable
+from associa.calc.interrecord import segment_ids
 from associa.calc.records import Records, associate
 from associa.calc.sets import NoSources, SetEvaluator
 from associa.calc.sorting import (
@@ -44,6 +46,7 @@ from associa.calc.sorting import (
 )
 from associa.errors import ExpressionError
 from associa.expr import Evaluator, Vec, ast, parse
+from associa.expr.interrecord import uses_chart_rows
 from associa.kernels.codes import Codes
 from associa.kernels.group import group_keys, remap
 from associa.model import DataModel
@@ -196,6 +199,9 @@ class Cube:
         self.evaluator = Evaluator(locale, context=context)
         self.dims = [dimension(model, d) for d in _listed(definition, "qDimensions")]
         self.measures = [measure(m, prepare) for m in _listed(definition, "qMeasures")]
+        # measures calling chart inter-record functions: evaluated over the sorted rows
+        self.deferred = {i for i, m in enumerate(self.measures)
+                         if m.node is not None and uses_chart_rows(m.node)}
         self.error: dict | None = None
         self._compute(inference, definition)
 
@@ -248,13 +254,17 @@ class Cube:
         scope = GroupScope(model, records, grouping.key, grouping.n, self.locale, dims_in_scope)
         # no groups (no dimension resolves, or no record): nothing to evaluate per group
         self.values: list[Vec] = [
-            grouping.finish(self._evaluate(m, scope, grouping.n)) if ngroups else Vec.nulls(0)
-            for m in self.measures
+            grouping.finish(self._evaluate(m, scope, grouping.n))
+            if ngroups and i not in self.deferred else Vec.nulls(ngroups)
+            for i, m in enumerate(self.measures)
         ]
         total_scope = TotalScope(scope)
-        self.totals = [self._evaluate(m, total_scope, 1, quiet=True) for m in self.measures]
+        self.totals = [self._evaluate(m, total_scope, 1, quiet=True)
+                       if i not in self.deferred else Vec.nulls(1)
+                       for i, m in enumerate(self.measures)]
         rows = self._prune(np.arange(ngroups), definition)
         self.rows = self._sort(rows, definition, inference, scope, grouping)
+        self._evaluate_deferred(scope, total_scope, grouping)
 
     def _compute_sets(self, inference: Inference, definition: Mapping[str, Any],
                       fields: set[str], dim_fields: set[str], active: list[str],
@@ -290,12 +300,36 @@ class Cube:
         default = scopes.pop(None, None) or next(iter(scopes.values()))
         scope = SetScope(default, {t: sc for t, sc in scopes.items() if t is not None}, errors)
         grouping = Grouping(np.zeros(0, dtype=np.intp), count, None, symbols)
-        self.values = [self._evaluate(m, scope, count) if count else Vec.nulls(0)
-                       for m in self.measures]
+        self.values = [self._evaluate(m, scope, count)
+                       if count and i not in self.deferred else Vec.nulls(count)
+                       for i, m in enumerate(self.measures)]
         totals = scope.totals()
-        self.totals = [self._evaluate(m, totals, 1, quiet=True) for m in self.measures]
+        self.totals = [self._evaluate(m, totals, 1, quiet=True)
+                       if i not in self.deferred else Vec.nulls(1)
+                       for i, m in enumerate(self.measures)]
         rows = self._prune(np.arange(count), definition)
         self.rows = self._sort(rows, definition, inference, scope, grouping)
+        self._evaluate_deferred(scope, totals, grouping)
+
+    def _evaluate_deferred(self, scope: Any, totals: Any, grouping: Grouping) -> None:
+        """The measures with inter-record functions, over the rows in display order
+        (``calc/interrecord.py``): segments by every dimension but the last one in the
+        inter-field sort order."""
+        if not self.deferred:
+            return
+        ndims = len(self.dims)
+        by_order = [c for c in self.effective_sort_order if c < ndims and self.dims[c].field]
+        rows = self.rows
+        segment = segment_ids([self.dim_symbols[c][rows] for c in by_order[:-1]], len(rows))
+        table = InterRecordTable(
+            scope, totals, grouping.finish, rows, segment, ndims, self.locale,
+            [None if i in self.deferred else v for i, v in enumerate(self.values)],
+            [None if i in self.deferred else v for i, v in enumerate(self.totals)],
+            lambda i, sc, n, quiet: self._evaluate(self.measures[i], sc, n, quiet))
+        ngroups = self.values[0].n if self.values else 0
+        for i in sorted(self.deferred):
+            self.values[i] = table.spread(table.measure(i), ngroups)
+            self.totals[i] = table.measure_total(i)
 
     def _calc_without_sets(self) -> None:
         """Calculated dimensions are grouped over the chart state's records only: with
@@ -348,14 +382,16 @@ class Cube:
                     keep[:] = False
                 else:
                     keep &= sym[rows] != self.model.fields[d.field].null_code
-        if self.values and definition.get("qSuppressZero"):
+        # the measures with inter-record functions are not known yet: they prune nothing
+        known = [v for i, v in enumerate(self.values) if i not in self.deferred]
+        if known and definition.get("qSuppressZero"):
             nonzero = np.zeros(len(rows), dtype=bool)
-            for v in self.values:
+            for v in known:
                 nonzero |= ~v.null[rows] & ((v.num[rows] != 0) | np.isnan(v.num[rows]))
             keep &= nonzero
-        if self.values and definition.get("qSuppressMissing"):
+        if known and definition.get("qSuppressMissing"):
             present = np.zeros(len(rows), dtype=bool)
-            for v in self.values:
+            for v in known:
                 present |= ~v.null[rows]
             keep &= present
         return rows[keep]
@@ -379,6 +415,8 @@ class Cube:
                 criteria = first_criteria(d.definition)
                 rank = symbol_rank(self.model, inference, d.field, criteria, self.locale)
                 keys.append(rank[self.dim_symbols[c][rows]])
+            elif c - len(self.dims) in self.deferred:
+                continue  # its values follow from the order: it does not sort
             else:
                 m = self.measures[c - len(self.dims)]
                 v = self.values[c - len(self.dims)]

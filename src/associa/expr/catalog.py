@@ -63,9 +63,10 @@ class Entry:
 
 def arity(signature: str) -> tuple[int, int | None]:
     """(required, most) arguments of a signature; most is None for a list ending in
-    ``...``. ``[DISTINCT]`` is no argument; a parameter inside brackets is optional."""
+    ``...``. ``[DISTINCT]`` and ``[TOTAL]`` are no arguments; a parameter inside brackets
+    is optional."""
     inner = signature[signature.index("(") + 1 : signature.rindex(")")]
-    inner = inner.replace("[DISTINCT]", "")
+    inner = inner.replace("[DISTINCT]", "").replace("[TOTAL]", "")
     required = optional = 0
     variadic = False
     depth = 0
@@ -403,13 +404,29 @@ EXISTS | Exists(field_name [, expr]) | True (-1) when the value is already a val
 LOOKUP | Lookup(field_name, match_field_name, match_field_value [, table_name]) | The field's value in the first record whose match field has the value. | load: Lookup('Units', 'Product', 'CC', 'Sales') => 5 | 5
 PEEK | Peek(field_name [, row_no [, table_name]]) | The field's value in a record already loaded (row_no 0 is the first, -1 the last). | load: Peek('Units', 0, 'Sales') => 4 | 4
 PREVIOUS | Previous(expr) | The expression evaluated on the previous input record. | load: Previous(Units) => 5 | 5
+## chart inter-record
+ABOVE | Above([TOTAL] expr [, offset [, count]]) | In a chart: expr on the row offset rows above in the column segment (NULL outside it); with count, a range for the range functions. | RangeSum(Above(Sum(Sales), 0, 3)) => ? chart only
+AFTER | After([TOTAL] expr [, offset [, count]]) | In a pivot table: expr in the column after the current one; NULL in other charts. | After(Sum(Sales)) => ? chart only
+BEFORE | Before([TOTAL] expr [, offset [, count]]) | In a pivot table: expr in the column before the current one; NULL in other charts. | Before(Sum(Sales)) => ? chart only
+BELOW | Below([TOTAL] expr [, offset [, count]]) | In a chart: expr on the row offset rows below in the column segment (NULL outside it); with count, a range. | Below(Sum(Sales)) => ? chart only
+BOTTOM | Bottom([TOTAL] expr [, offset [, count]]) | In a chart: expr on the last row of the column segment (offset 2: the one above it). | Bottom(Sum(Sales)) => ? chart only
+COLUMN | Column(ColumnNo) | In a chart: the value of the n-th measure column in the same row (dimensions not counted). | Column(1) / Column(2) => ? chart only
+COLUMNNO | ColumnNo([TOTAL]) | In a pivot table: the number of the column in its row segment; NULL in other charts. | ColumnNo() => ? chart only
+DIMENSIONALITY | Dimensionality() | In a chart: the number of dimensions of the row (0 in the totals row). | Dimensionality() => ? chart only
+FIRST | First([TOTAL] expr [, offset [, count]]) | In a pivot table: expr in the first column of the row segment; NULL in other charts. | First(Sum(Sales)) => ? chart only
+HRANK | HRank([TOTAL] expr [, mode [, fmt]]) | In a pivot table: the rank of the column's value in its row segment; NULL in other charts. | HRank(Sum(Sales)) => ? chart only
+LAST | Last([TOTAL] expr [, offset [, count]]) | In a pivot table: expr in the last column of the row segment; NULL in other charts. | Last(Sum(Sales)) => ? chart only
+NOOFCOLUMNS | NoOfColumns([TOTAL]) | In a pivot table: the columns of the row segment; NULL in other charts. | NoOfColumns() => ? chart only
+RANK | Rank([TOTAL] expr [, mode [, fmt]]) | In a chart: the rank of the row's value in its column segment, highest first (mode and fmt settle ties). | Rank(Sum(Sales)) => ? chart only
+SECONDARYDIMENSIONALITY | SecondaryDimensionality() | In a pivot table: the horizontal dimensions of the column; 0 in other charts. | SecondaryDimensionality() => ? chart only
+TOP | Top([TOTAL] expr [, offset [, count]]) | In a chart: expr on the first row of the column segment (offset 3: the third row). | Top(Sum(Sales)) => ? chart only
 ## counter
 AUTONUMBER | AutoNumber(expression [, AutoID]) | A small integer per distinct value, in order of first appearance. | load: AutoNumber(Customer) => 3 | 3
 AUTONUMBERHASH128 | AutoNumberHash128(expr1 [, expr2, ...]) | A small integer per distinct combination of values (through a 128-bit hash). | load: AutoNumberHash128(Customer, Product) => 5 | 5
 AUTONUMBERHASH256 | AutoNumberHash256(expr1 [, expr2, ...]) | A small integer per distinct combination of values (through a 256-bit hash). | load: AutoNumberHash256(Customer, Product) => 5 | 5
 ITERNO | IterNo() | Which pass of a WHILE clause produced the record (1 without one). | load: IterNo() => 1 | 1
 RECNO | RecNo() | The number of the input record, from 1. | load: RecNo() => 5 | 5
-ROWNO | RowNo() | The number of the record in the table being built, from 1. | load: RowNo() => 5 | 5
+ROWNO | RowNo() | The number of the record in the table being built, from 1; in a chart (RowNo([TOTAL])) the row's number in its column segment. | load: RowNo() => 5 | 5
 ## hash
 HASH128 | Hash128(expr1 [, expr2, ...]) | A 128-bit hash of the values, as 22 characters. | Len(Hash128('abc')) => 22 | 22
 HASH160 | Hash160(expr1 [, expr2, ...]) | A 160-bit hash of the values, as 27 characters. | Len(Hash160('abc')) => 27 | 27
@@ -421,7 +438,7 @@ FIELDNUMBER | FieldNumber(field_name, table_name) | The position of a field in a
 FIELDVALUE | FieldValue(field_name, elem_no) | The n-th value of a field, in load order. | load: FieldValue('Customer', 2) => Betacab | NaN
 FIELDVALUECOUNT | FieldValueCount(field_name) | How many distinct values a field has. | load: FieldValueCount('Customer') => 3 | 3
 NOOFFIELDS | NoOfFields(table_name) | How many fields a table has. | load: NoOfFields('Sales') => 6 | 6
-NOOFROWS | NoOfRows(table_name) | How many records a table has. | load: NoOfRows('Sales') => 5 | 5
+NOOFROWS | NoOfRows([table_name]) | How many records a table has; in a chart without it (NoOfRows([TOTAL])) the rows of the column segment. | load: NoOfRows('Sales') => 5 | 5
 NOOFTABLES | NoOfTables() | How many tables have been loaded. | load: NoOfTables() => 1 | 1
 TABLENAME | TableName(table_number) | The name of the n-th table (from 0). | load: TableName(0) => Sales | NaN
 TABLENUMBER | TableNumber(table_name) | The number of a table (from 0). | load: TableNumber('Sales') => 0 | 0

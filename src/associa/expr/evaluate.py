@@ -232,6 +232,7 @@ from associa.expr import colors as _colors  # noqa: E402,F401
 from associa.expr import dates as _dates  # noqa: E402,F401
 from associa.expr import formatting as _formatting  # noqa: E402,F401
 from associa.expr import functions as _functions  # noqa: E402,F401
+from associa.expr import interrecord as _interrecord  # noqa: E402,F401
 from associa.expr import mathematics as _mathematics  # noqa: E402,F401
 from associa.expr import more_aggregations as _more_aggregations  # noqa: E402,F401
 from associa.expr import ranges as _ranges  # noqa: E402,F401

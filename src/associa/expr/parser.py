@@ -60,6 +60,9 @@ NOT_BP = 30
 UNARY_BP = 80
 
 
+_TOTAL_ALONE = frozenset({"ROWNO", "NOOFROWS", "COLUMNNO", "NOOFCOLUMNS"})
+
+
 class Parser:
     def __init__(self, text: str, comments: bool = True) -> None:
         self.text = text
@@ -197,7 +200,10 @@ class Parser:
             starts_operand = nxt.kind in (T.NAME, T.QUOTED, T.NUMBER, T.STRING) or nxt.is_op(
                 "(", "-", "*"
             )
-            if word == "total" and (starts_operand or self._total_fields_follow()):
+            # TOTAL alone: RowNo(TOTAL), NoOfRows(TOTAL)… (chart inter-record functions);
+            # in any other call a lone total is a field
+            alone = nxt.is_op(")") and name_tok.value.upper() in _TOTAL_ALONE
+            if word == "total" and (starts_operand or alone or self._total_fields_follow()):
                 self.advance()
                 total = self.total_fields()
             elif word in ("distinct", "nodistinct") and starts_operand:

@@ -10,8 +10,10 @@ Qlik's rules (``../shared/reference/qlik-language.md`` 6.11 and 11.10, from the 
 page on range functions): text and NULL arguments are skipped; RangeSum of no number is 0
 (unlike ``+``, which gives NULL), RangeAvg, RangeMin and RangeMax of no number are NULL;
 RangeCount counts the arguments that are not NULL, text too; RangeOnly gives the value
-when all non-NULL arguments are one value. Arguments are scalar expressions (the chart
-functions Above/Below that give ranges are not supported).
+when all non-NULL arguments are one value. An argument may be a range of several values
+per row: the chart inter-record functions Above, Below, Top and Bottom with a count
+(``expr/interrecord.py``), as in ``RangeSum(Above(Sum(Sales), 0, 3))``; each row then
+reads every value its range has.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from associa.errors import ExpressionError
 from associa.expr import ast
 from associa.expr.aggregations import Arg
 from associa.expr.evaluate import Evaluator, Scope, function
+from associa.expr.interrecord import RangeVec, spread
 from associa.expr.registry import REGISTRY, Kind
 from associa.expr.vector import Vec, concat
 
@@ -32,8 +35,7 @@ def _range(aggregation: str):
     def impl(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
         values = [ev.eval(arg, scope) for arg in call.args]
         n = scope.n
-        stacked = concat(values)
-        key = np.tile(np.arange(n, dtype=np.intp), len(values))  # argument by argument
+        stacked, key = _rows(values, n)  # argument by argument
         reducer = REGISTRY[aggregation].impl
         return reducer(Arg(stacked.n, values=stacked), key, n, False).values
 
@@ -47,8 +49,22 @@ for _name in ("SUM", "AVG", "COUNT", "MIN", "MAX", "ONLY", "STDEV", "SKEW", "KUR
 
 
 def _rows(values: list[Vec], n: int) -> tuple[Vec, np.ndarray]:
-    """The values one argument after the other, and the row of each."""
-    return concat(values), np.tile(np.arange(n, dtype=np.intp), len(values))
+    """The values one argument after the other (a range's values one after the other,
+    only where a row's range has them), and the row of each."""
+    if not any(isinstance(v, RangeVec) for v in values):
+        return concat(values), np.tile(np.arange(n, dtype=np.intp), len(values))
+    parts: list[Vec] = []
+    keys: list[np.ndarray] = []
+    for v in values:
+        for part, present in spread(v):
+            if present is None or present.all():
+                parts.append(part)
+                keys.append(np.arange(n, dtype=np.intp))
+            else:
+                at = np.flatnonzero(present)
+                parts.append(part.take(at))
+                keys.append(at.astype(np.intp))
+    return concat(parts), np.concatenate(keys)
 
 
 def _with_parameter(aggregation: str, zero_fill: bool = False):

@@ -19,6 +19,7 @@ import numpy as np
 from associa.errors import ExpressionError, ScriptError
 from associa.expr import Vec, ast
 from associa.expr.evaluate import Evaluator, Scope, function
+from associa.expr.interrecord import noofrows as chart_noofrows
 from associa.model.table import Table
 from associa.script.context import ScriptContext, current
 from associa.script.matching import ValueIndex
@@ -205,8 +206,12 @@ def nooftables(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
     return _const(len(_tables(current("NoOfTables"))), scope.n)
 
 
-@function("NOOFROWS", 1, 1)
+@function("NOOFROWS", 0, 1)
 def noofrows(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
+    """NoOfRows(table_name); without an argument the chart function NoOfRows([TOTAL])
+    (``expr/interrecord.py``)."""
+    if not call.args:
+        return chart_noofrows(ev, call, scope)
     ctx = current("NoOfRows")
     table = ctx.builder.tables.get(name_arg(ev, call.args[0], scope))
     return _const(None if table is None else table.nrows, scope.n)
