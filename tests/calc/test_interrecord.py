@@ -254,3 +254,10 @@ def test_sort_expressions_and_pruning_ignore_inter_record_measures() -> None:
     model = _model("T: LOAD * INLINE [\nK, V\na, 1\nb, 0\nc, 2\n];")
     rows, _, _ = table(model, ["K"], ["Sum(V)", "RowNo()"], qSuppressZero=True)
     assert rows == [["a", "1", "1"], ["c", "2", "2"]]
+
+
+def test_a_calculated_dimension_makes_segments_too() -> None:
+    rows, _, errors = table(_model(MONTHS), ["=Group & ''", "Month"], ["RowNo()", "RowNo(TOTAL)"])
+    assert errors == [None, None]
+    assert column(rows, 2) == ["1", "2", "3", "4"] * 2
+    assert column(rows, 3) == [str(i) for i in range(1, 9)]

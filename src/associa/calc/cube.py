@@ -318,7 +318,8 @@ class Cube:
         if not self.deferred:
             return
         ndims = len(self.dims)
-        by_order = [c for c in self.effective_sort_order if c < ndims and self.dims[c].field]
+        by_order = [c for c in self.effective_sort_order
+                    if c < ndims and (self.dims[c].field or self.dims[c].calc is not None)]
         rows = self.rows
         segment = segment_ids([self.dim_symbols[c][rows] for c in by_order[:-1]], len(rows))
         table = InterRecordTable(
