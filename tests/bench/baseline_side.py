@@ -219,6 +219,30 @@ def answers(results: list[list[tuple]]) -> list[dict[str, Any]]:
     return out
 
 
+def set_chart_query(where: dict[str, list[str]]) -> str:
+    """The set-analysis chart (workload.SET_CHART_MEASURES) in SQL: each measure over its
+    own rows, the rows the categories any of them reaches, first page by category."""
+    cond = _where(where)
+    sel = f" AND {cond}" if cond else ""
+    fact = "fact LEFT JOIN customers USING (CustomerID) LEFT JOIN products USING (ProductID)"
+    segment_where = {k: v for k, v in where.items() if k != "Segment"}
+    seg = _where(segment_where)
+    return f"""
+        WITH m1 AS (SELECT Category, sum(Sales) AS v FROM {fact}
+                    WHERE Segment = 'Consumer'{' AND ' + seg if seg else ''} GROUP BY Category),
+             m2 AS (SELECT Category, count(DISTINCT CustomerID) AS v FROM {fact}
+                    WHERE Country LIKE 'Country 00%' GROUP BY Category),
+             inner3 AS (SELECT Category, Segment, sum(Sales) AS s FROM {fact}
+                        WHERE TRUE{sel} GROUP BY Category, Segment),
+             m3 AS (SELECT Category, sum(s) AS v FROM inner3 GROUP BY Category),
+             cats AS (SELECT Category FROM m1 UNION SELECT Category FROM m2
+                      UNION SELECT Category FROM m3)
+        SELECT cats.Category, coalesce(m1.v, 0), coalesce(m2.v, 0), coalesce(m3.v, 0)
+        FROM cats LEFT JOIN m1 USING (Category) LEFT JOIN m2 USING (Category)
+             LEFT JOIN m3 USING (Category)
+        ORDER BY cats.Category LIMIT {PAGE}"""
+
+
 def click(con, run: Click) -> tuple[float, list[list[tuple]]]:
     sqls = queries(run.where)
     t = time.perf_counter()
@@ -243,6 +267,17 @@ class Handlers:
         seconds, results = click(self.con, Click.from_json(run))
         return {"seconds": seconds, "answers": answers(results)}
 
+    def sets(self, runs: list[dict[str, list[str]]]) -> dict[str, Any]:
+        seconds: list[float] = []
+        answers: list[list[list[Any]]] = []
+        for where in runs:
+            t = time.perf_counter()
+            rows = self.con.execute(set_chart_query(where)).fetchall()
+            seconds.append(time.perf_counter() - t)
+            answers.append([[r[0], *(None if x is None else float(x) for x in r[1:])]
+                            for r in rows])
+        return {"seconds": seconds, "answers": answers}
+
     def end(self) -> dict[str, Any]:
         if self.con is not None:
             self.con.close()
@@ -251,4 +286,4 @@ class Handlers:
 
 if __name__ == "__main__":
     h = Handlers()
-    serve({"reload": h.reload, "click": h.click, "end": h.end})
+    serve({"reload": h.reload, "click": h.click, "sets": h.sets, "end": h.end})

@@ -41,6 +41,8 @@ from tests.bench.workload import (
     objects,
     reset_peak,
     serve,
+    set_chart,
+    set_chart_rows,
 )
 
 FORMAT = "(txt, utf8, embedded labels, delimiter is ',', msq)"
@@ -126,6 +128,29 @@ class Side:
         layouts = self.layouts(concurrent)
         elapsed = time.perf_counter() - t
         return elapsed, layouts
+
+    def set_chart_clicks(self, runs: list[dict[str, list[str]]]) -> dict[str, Any]:
+        """Each run: select the countries, then the set-analysis chart's layout (timed);
+        its first page as answers."""
+        c = self.client
+        handle = c.create(set_chart(), self.doc)
+        seconds: list[float] = []
+        answers: list[list[list[Any]]] = []
+        for where in runs:
+            c.call("ClearAll", handle=self.doc)
+            c.pushed.clear()
+            t = time.perf_counter()
+            self.select(where)
+            layout = c.layout(handle)
+            seconds.append(time.perf_counter() - t)
+            errors = [m.get("qError") for m in layout["qHyperCube"]["qMeasureInfo"]]
+            if any(errors):
+                raise RuntimeError(f"the set chart failed: {errors}")
+            answers.append(set_chart_rows(layout))
+        c.call("DestroySessionObject",
+               c.layout(handle)["qInfo"]["qId"], handle=self.doc)
+        c.call("ClearAll", handle=self.doc)
+        return {"seconds": seconds, "answers": answers}
 
     def states_clicks(self, runs: list[dict[str, list[str]]], concurrent: bool = True
                       ) -> list[float]:
@@ -276,6 +301,12 @@ class Handlers:
         log(f"clicks with 3 alternate states: {', '.join(f'{x * 1000:.0f}' for x in seconds)} ms")
         return {"seconds": seconds}
 
+    def sets(self, runs: list[dict[str, list[str]]]) -> dict[str, Any]:
+        assert self.side is not None
+        out = self.side.set_chart_clicks(runs)
+        log(f"set-analysis chart: {', '.join(f'{x * 1000:.0f}' for x in out['seconds'])} ms")
+        return out
+
     def end(self) -> dict[str, Any]:
         gc.collect()
         mem = memory()
@@ -287,4 +318,4 @@ class Handlers:
 if __name__ == "__main__":
     h = Handlers()
     serve({"reload": h.reload, "click": h.click, "latency": h.latency, "states": h.states,
-           "end": h.end})
+           "sets": h.sets, "end": h.end})

@@ -36,7 +36,7 @@ def test_bench_runs_at_a_tiny_size(tmp_path: Path) -> None:
         "| statement |")))], table[[i for i, x in enumerate(table)
                                    if x.startswith("| statement |")][0] + 1:]
     works = [f"reload: {ROWS:,} fact rows"] + [DESCRIPTIONS[c] for c in CLICKS] + [
-        "3 alternate states active", "another session's small request", "resident after reload", "peak during reload",
+        "3 alternate states active", "set-analysis chart", "another session's small request", "resident after reload", "peak during reload",
         "resident after the clicks", "QVD write", "QVD read"]
     assert len(table) == 1 + len(works), proc.stdout
     for work, line in zip(works, table[1:], strict=True):
@@ -60,6 +60,9 @@ def test_bench_runs_at_a_tiny_size(tmp_path: Path) -> None:
     # the clicks with alternate states ran once per 3% click run, against that click
     assert len(result["engine"]["states"]) == 3
     assert rows["alternate states"]["baseline"] == rows["3% click"]["associa"]
+    # the set-analysis chart: both sides answered every run (and agreed: "agree" above)
+    assert len(result["engine"]["sets"]["seconds"]) == 3
+    assert rows["set analysis"]["associa"] > 0 and rows["set analysis"]["baseline"] > 0
     # another session's requests were answered while a click ran, and with none
     latency = result["engine"]["latency"]
     assert latency["busy"] and len(latency["idle"]) == 60 and latency["click_s"] > 0

@@ -70,6 +70,43 @@ def objects() -> list[dict[str, Any]]:
     return [listbox(f) for f in LISTS] + [chart(d, m) for d, m in CHARTS]
 
 
+# The set-analysis chart (issue 9): Category x 3 measures, each reading other records
+# than the selection's: a segment instead of the selection's segments, every record of
+# some countries, and a nested aggregation.
+SET_CHART_MEASURES = (
+    "Sum({<Segment={'Consumer'}>} Sales)",
+    'Count({1<Country={"Country 00*"}>} DISTINCT CustomerID)',
+    "Sum(Aggr(Sum(Sales), Category, Segment))",
+)
+
+
+def set_chart() -> dict[str, Any]:
+    return chart(("Category",), SET_CHART_MEASURES)
+
+
+def set_chart_rows(layout: dict[str, Any]) -> list[list[Any]]:
+    """The set chart's first page as [category, number, number, number]."""
+    page = layout["qHyperCube"]["qDataPages"][0]["qMatrix"]
+    return [[row[0]["qText"], *(None if c.get("qIsNull") or c["qNum"] == "NaN"
+                               else float(c["qNum"]) for c in row[1:])] for row in page]
+
+
+def compare_rows(ours: list[list[Any]], theirs: list[list[Any]]) -> list[str]:
+    """Where two sides' set-chart pages differ (numbers to 1e-6 relative)."""
+    out: list[str] = []
+    if len(ours) != len(theirs):
+        out.append(f"{len(ours)} rows against {len(theirs)}")
+    for a, b in zip(ours, theirs, strict=False):
+        same = a[0] == b[0] and all(
+            (x is None and (y is None or y == 0)) or (y is None and x == 0) or (
+                x is not None and y is not None and abs(x - y) <= 1e-6 * max(1.0, abs(y)))
+            for x, y in zip(a[1:], b[1:], strict=True))
+        if not same:
+            out.append(f"row {a} against {b}")
+            break
+    return out
+
+
 # -- clicks -----------------------------------------------------------------------------
 
 
