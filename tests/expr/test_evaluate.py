@@ -22,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from associa.errors import ExpressionError
 from associa.expr import AGGREGATIONS, Evaluator, Vec, ast, parse
@@ -236,3 +238,22 @@ def test_results_are_booleans_minus_one_and_zero() -> None:
 def test_huge_numbers_in_bit_operators_do_not_overflow() -> None:
     assert evaluate("1e30 bitand 1").value(0)[0] is not None
     assert evaluate("4294967297 bitand 3").value(0) == ("1", 1.0)
+
+
+# -- fuzzing: nothing but a syntax or evaluation error ever comes out -------------------
+
+_PIECES = ["1", "0", "-2.5", "'a'", "'10'", "A", "B", "S", "Z", "D", "+", "-", "*", "/", "&",
+           "=", "<>", "<", ">=", " and ", " or ", " not ", " like ", "(", ")", ",", "{",
+           "}", "<A={1}>", "Sum(", "If(", "Len(", "Mid(", "Date(", "Num(", "RangeSum(",
+           "Pick(", "Match(", "SubField(", "WeekDay(", "Pow(", "Round(", "Aggr(", "Above(",
+           "Class(", "Rank(", "Only(", "$(", "[", "]", "\"", " TOTAL ", " DISTINCT "]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=14))
+def test_any_text_parses_and_evaluates_or_fails_cleanly(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    try:
+        evaluate(text)
+    except ExpressionError:
+        pass

@@ -405,3 +405,16 @@ def test_aggr_qualifiers_sets_and_structured_dimensions() -> None:
         parse("Aggr(Sum(X), (D, (NUMERIC, A2Z)))")
     with pytest.raises(ExpressionError, match="Unknown sort type"):
         parse("Aggr(Sum(X), (D, (COLOR, ASCENDING)))")
+
+
+@pytest.mark.parametrize("text", ["(" * 3000 + "1" + ")" * 3000, "-" * 5000 + "1",
+                                  "If(" * 2000 + "1" + ",1)" * 2000])
+def test_deep_nesting_is_a_clear_error(text: str) -> None:
+    with pytest.raises(ExpressionError, match="nested more than 100 levels"):
+        parse(text)
+
+
+def test_nesting_below_the_limit_and_huge_literals_parse() -> None:
+    assert parse("(" * 99 + "1" + ")" * 99) == ast.Number(1.0, "1")
+    huge = "'" + "x" * 1_000_000 + "'"
+    assert parse(huge) == ast.String("x" * 1_000_000)

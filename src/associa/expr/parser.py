@@ -61,6 +61,9 @@ UNARY_BP = 80
 
 
 _TOTAL_ALONE = frozenset({"ROWNO", "NOOFROWS", "COLUMNNO", "NOOFCOLUMNS"})
+# sub-expressions nested deeper than this are refused (a clear error, not a recursion
+# overflow in the parser or the evaluator)
+MAX_DEPTH = 100
 
 
 class Parser:
@@ -68,6 +71,7 @@ class Parser:
         self.text = text
         self.tokens = tokenize(text, comments)
         self.i = 0
+        self.depth = 0
 
     # -- token helpers --------------------------------------------------------------
 
@@ -122,6 +126,16 @@ class Parser:
         return None
 
     def expression(self, min_bp: int) -> ast.Node:
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise error(f"Expression nested more than {MAX_DEPTH} levels deep", self.text,
+                            self.tok.pos)
+            return self._expression(min_bp)
+        finally:
+            self.depth -= 1
+
+    def _expression(self, min_bp: int) -> ast.Node:
         left = self.prefix()
         while True:
             op = self.binary_op()
