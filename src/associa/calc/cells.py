@@ -224,3 +224,62 @@ def measure_num_format(
     if len(finite) and np.all(finite == np.round(finite)) and np.all(np.abs(finite) < 1e15):
         return _integer_format(locale), True
     return _real_format(locale), True
+
+
+def custom_members(definition: Mapping[str, Any], struct: str) -> dict[str, Any]:
+    """The client's own members of a definition (those the engine structure ``struct``
+    does not have), as the engine copies them into the definition's layout (a chart's
+    ``id`` of an attribute expression is found again in its ``qAttrExprInfo``)."""
+    import copy
+
+    from associa.app.schema import STRUCTS
+
+    known = STRUCTS.get(struct, {})
+    return {k: copy.deepcopy(v) for k, v in definition.items()
+            if k not in known and k != "qLayoutExclude"}
+
+
+def attr_expr_format(definition: Mapping[str, Any]) -> dict[str, Any]:
+    """An attribute expression's definition (NxAttrExprDef, its own qNumFormat) in the
+    shape the measure formatting reads."""
+    return {"qDef": {"qNumFormat": definition.get("qNumFormat")}}
+
+
+def format_attr_values(v: Vec, groups: np.ndarray, definition: Mapping[str, Any],
+                       locale: Locale) -> list[dict[str, Any]]:
+    """An attribute expression's values of some groups as NxSimpleValue: ``qText`` (a
+    number formatted as a measure's, by the expression's own qNumFormat, else
+    automatically; a value's own text as it is) and ``qNum``; NULL has no text."""
+    out: list[dict[str, Any]] = []
+    for cell in format_measures(v, groups, attr_expr_format(definition), locale):
+        if cell.get("qIsNull"):
+            out.append({"qNum": "NaN"})
+        else:
+            out.append({"qText": cell["qText"], "qNum": cell["qNum"]})
+    return out
+
+
+def attr_expr_info(label: str, v: Vec, rows: np.ndarray, definition: Mapping[str, Any],
+                   locale: Locale) -> dict[str, Any]:
+    """NxAttrExprInfo: the range of the values shown (``qMinText``/``qMaxText`` only
+    when there are numbers), the format, then the client's own members (as a real
+    engine's sn-scatter-plot layout shows them)."""
+    nums = v.num[rows][~v.null[rows]] if len(rows) else np.zeros(0)
+    finite = nums[np.isfinite(nums)]
+    fmt_def = attr_expr_format(definition)
+    info: dict[str, Any] = {"qMin": "NaN", "qMax": "NaN", "qFallbackTitle": label}
+    if len(finite):
+        low, high = float(finite.min()), float(finite.max())
+        pair = format_measures(Vec.numbers(np.array([low, high])), np.arange(2), fmt_def,
+                               locale)
+        info = {"qMin": nan_json(low), "qMax": nan_json(high), "qFallbackTitle": label,
+                "qMinText": pair[0]["qText"], "qMaxText": pair[1]["qText"]}
+        num_format, auto = measure_num_format(fmt_def, finite, locale)
+    else:
+        explicit = _explicit_format(fmt_def)
+        num_format = dict(explicit) if explicit else {"qType": "U", "qnDec": 0, "qUseThou": 0}
+        auto = explicit is None
+    info["qNumFormat"] = num_format
+    info["qIsAutoFormat"] = auto
+    info.update(custom_members(definition, "NxAttrExprDef"))
+    return info

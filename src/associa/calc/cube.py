@@ -76,6 +76,76 @@ class Measure:
     error: dict | None = None
 
 
+@dataclass(slots=True)
+class AttrExpr:
+    """An attribute expression of a column (NxAttrExprDef): evaluated per row like a
+    measure, its values carried by the column's cells (``qAttrExps``)."""
+
+    text: str
+    label: str
+    definition: Mapping[str, Any]
+    node: ast.Node | None = None
+    error: dict | None = None
+    deferred: bool = False  # calls chart inter-record functions
+
+    @property
+    def counts_rows(self) -> bool:
+        """Without ``qAttribute`` it takes part in the rows like a measure (zero and
+        missing suppression)."""
+        return not self.definition.get("qAttribute")
+
+
+@dataclass(slots=True)
+class AttrDim:
+    """An attribute dimension of a column (NxAttrDimDef): the field's value of each row
+    when the row has one (Only), or a calculated one's (``=expr``)."""
+
+    field: str | None
+    label: str
+    definition: Mapping[str, Any]
+    node: ast.Node | None = None  # a calculated attribute dimension's expression
+    error: dict | None = None
+
+
+def attr_expression(a: Any, prepare: Callable[[str], str] | None = None) -> AttrExpr:
+    a = a if isinstance(a, Mapping) else {}
+    text = a.get("qExpression") or ""
+    text = text if isinstance(text, str) else ""
+    label = a.get("qLabel") or text
+    label = label if isinstance(label, str) else text
+    if not text.strip():
+        return AttrExpr(text, label, a)
+    try:
+        node = parse(text if prepare is None else prepare(text))
+    except ExpressionError as exc:
+        return AttrExpr(text, label, a, None, validation_error(7000, text, exc.message))
+    return AttrExpr(text, label, a, node, None, uses_chart_rows(node))
+
+
+def attr_dimension(model: DataModel, a: Any,
+                   prepare: Callable[[str], str] | None = None) -> AttrDim:
+    a = a if isinstance(a, Mapping) else {}
+    text = a.get("qDef") or ""
+    text = text if isinstance(text, str) else ""
+    if not text.strip():
+        return AttrDim(None, text, a, error=validation_error(7000, "", "Empty dimension"))
+    if text.lstrip().startswith("="):
+        body = text.lstrip()[1:]
+        try:
+            node = parse(body if prepare is None else prepare(body))
+        except ExpressionError as exc:
+            return AttrDim(None, text, a, error=validation_error(7000, text, exc.message))
+        for name in sorted(ast.field_names(node)):
+            if name not in model.fields:
+                return AttrDim(None, text, a,
+                               error=validation_error(7000, text, f"Field not found: {name}"))
+        return AttrDim(None, text, a, node)
+    name = text[1:-1] if text[:1] == "[" and text[-1:] == "]" else text
+    if name not in model.fields:
+        return AttrDim(None, text, a, error=validation_error(7000, text, f"Field not found: {name}"))
+    return AttrDim(name, text, a)
+
+
 def dimension(model: DataModel, d: Mapping[str, Any]) -> Dimension:
     qdef = d.get("qDef") or {}
     defs = qdef.get("qFieldDefs") or []
@@ -199,10 +269,24 @@ class Cube:
         self.evaluator = Evaluator(locale, context=context)
         self.dims = [dimension(model, d) for d in _listed(definition, "qDimensions")]
         self.measures = [measure(m, prepare) for m in _listed(definition, "qMeasures")]
+        # each column's attribute expressions and dimensions (dimensions, then measures)
+        columns = [*_listed(definition, "qDimensions"), *_listed(definition, "qMeasures")]
+        self.attr_exprs: list[list[AttrExpr]] = [
+            [attr_expression(a, prepare) for a in _listed(c, "qAttributeExpressions")]
+            if isinstance(c, Mapping) else [] for c in columns]
+        self.attr_dims: list[list[AttrDim]] = [
+            [attr_dimension(model, a, prepare) for a in _listed(c, "qAttributeDimensions")]
+            if isinstance(c, Mapping) else [] for c in columns]
+        # their values per group (NULL until computed), and the attribute dimensions'
+        # value codes per group (-1: none) with the values the codes stand for
+        self.attr_values: list[list[Vec]] = [[] for _ in columns]
+        self.attr_dim_codes: list[list[np.ndarray]] = [[] for _ in columns]
+        self.attr_dim_values: list[list[CalcValues | None]] = [[] for _ in columns]
         # measures calling chart inter-record functions: evaluated over the sorted rows
         self.deferred = {i for i, m in enumerate(self.measures)
                          if m.node is not None and uses_chart_rows(m.node)}
         self.error: dict | None = None
+        self._attribute_only: np.ndarray | None = None  # groups only attributes make
         self._compute(inference, definition)
 
     def _fields(self) -> set[str]:
@@ -217,7 +301,89 @@ class Cube:
                         names.add(f)
                     elif m.error is None:
                         m.error = validation_error(7000, m.text, f"Field not found: {f}")
+        for col in self.attr_exprs:
+            for a in col:
+                if a.node is not None:
+                    for f in ast.field_names(a.node):
+                        if f in self.model.fields:
+                            names.add(f)
+                        elif a.error is None:
+                            a.error = validation_error(7000, a.text, f"Field not found: {f}")
+        for dcol in self.attr_dims:
+            for ad in dcol:
+                if ad.field:
+                    names.add(ad.field)
+                elif ad.node is not None:
+                    names |= ast.field_names(ad.node)
         return names
+
+    def _attr_nodes(self) -> list[ast.Node]:
+        return [a.node for col in self.attr_exprs for a in col
+                if a.node is not None and a.error is None]
+
+    def _evaluate_attrs(self, scope: Any, count: int, finish: Callable[[Vec], Vec],
+                        records: Records | None, key: np.ndarray | None,
+                        to_groups: Callable[[np.ndarray], np.ndarray]) -> None:
+        """Each attribute expression once over all groups (a Vec per expression), and
+        each attribute dimension's value code per group."""
+        for c, col in enumerate(self.attr_exprs):
+            self.attr_values[c] = [
+                finish(self._evaluate_attr(a, scope, scope.n))
+                if count and not a.deferred else Vec.nulls(count) for a in col]
+        for c, dcol in enumerate(self.attr_dims):
+            codes: list[np.ndarray] = []
+            values: list[CalcValues | None] = []
+            for ad in dcol:
+                got, table = self._attr_dim_codes(ad, scope, count, finish, records, key,
+                                                  to_groups)
+                codes.append(got)
+                values.append(table)
+            self.attr_dim_codes[c] = codes
+            self.attr_dim_values[c] = values
+
+    def _attr_dim_codes(self, ad: AttrDim, scope: Any, count: int,
+                        finish: Callable[[Vec], Vec], records: Records | None,
+                        key: np.ndarray | None, to_groups: Callable[[np.ndarray], np.ndarray],
+                        ) -> tuple[np.ndarray, CalcValues | None]:
+        none = np.full(count, -1, dtype=np.int64)
+        if not count or ad.error is not None:
+            return none, None
+        if ad.node is not None:  # calculated: its value per row, coded by value
+            from associa.expr.aggregations import value_codes
+            try:
+                v = finish(self.evaluator.eval(ad.node, scope))
+            except ExpressionError as exc:
+                ad.error = validation_error(7000, ad.label, exc.message)
+                return none, None
+            codes = value_codes(v)
+            k = int(codes.max(initial=-1)) + 1
+            first = np.full(k, -1, dtype=np.int64)
+            valid = np.flatnonzero(codes >= 0)
+            first[codes[valid][::-1]] = valid[::-1]
+            table = v.take(first) if k else Vec.nulls(0)
+            return codes.astype(np.int64), CalcValues(table, table.texts(self.locale))
+        assert ad.field is not None and records is not None and key is not None
+        null = self.model.fields[ad.field].null_code
+        sym = records.codes(ad.field).materialize().astype(np.int64)
+        ok = (sym >= 0) & (sym != null)
+        g = key[ok]
+        s = sym[ok]
+        space = scope.n
+        lo = np.full(space, np.iinfo(np.int64).max, dtype=np.int64)
+        hi = np.full(space, -1, dtype=np.int64)
+        np.minimum.at(lo, g, s)
+        np.maximum.at(hi, g, s)
+        one = np.where((hi >= 0) & (lo == hi), hi, -1)
+        return to_groups(one), None
+
+    def _evaluate_attr(self, a: AttrExpr, scope: Any, n: int) -> Vec:
+        if a.node is None or a.error is not None:
+            return Vec.nulls(n)
+        try:
+            return self.evaluator.eval(a.node, scope)
+        except ExpressionError as exc:
+            a.error = validation_error(7000, a.text, exc.message)
+            return Vec.nulls(n)
 
     def _compute(self, inference: Inference, definition: Mapping[str, Any]) -> None:
         model = self.model
@@ -229,6 +395,7 @@ class Cube:
         if self.dims and len(active) < len(self.dims):
             self.error = {"qErrorCode": 7000}
         nodes = [m.node for m in self.measures if m.node is not None and m.error is None]
+        nodes += self._attr_nodes()
         texts = set_texts(nodes)
         if texts:
             self._compute_sets(inference, definition, fields, dim_fields, active, nodes, texts)
@@ -258,13 +425,78 @@ class Cube:
             if ngroups and i not in self.deferred else Vec.nulls(ngroups)
             for i, m in enumerate(self.measures)
         ]
+        cells = grouping.cells
+        self.count = ngroups
+        self._evaluate_attrs(scope, ngroups, grouping.finish, records, grouping.key,
+                             (lambda a: a) if cells is None else (lambda a: a[cells]))
         total_scope = TotalScope(scope)
         self.totals = [self._evaluate(m, total_scope, 1, quiet=True)
                        if i not in self.deferred else Vec.nulls(1)
                        for i, m in enumerate(self.measures)]
+        self._attribute_only = self._attribute_groups(inference, fields, dim_fields, active)
         rows = self._prune(np.arange(ngroups), definition)
         self.rows = self._sort(rows, definition, inference, scope, grouping)
         self._evaluate_deferred(scope, total_scope, grouping)
+
+    def _attribute_groups(self, inference: Inference, fields: set[str], dim_fields: set[str],
+                          active: list[str]) -> np.ndarray | None:
+        """The groups that only the fields of attributes (with ``qAttribute``) bring into
+        the records (an outer join's rows of their tables): attributes do not add rows,
+        so these are pruned. None when there are none (or calculated dimensions, whose
+        value codes depend on the records)."""
+        rowless = self._attribute_fields()
+        if not rowless or not active or any(d.calc is not None for d in self.dims):
+            return None
+        base = self._row_fields(dim_fields)
+        if not (rowless - base):
+            return None
+        records = associate(self.model, inference, base, dim_fields) if base else Records.single()
+        count = len(self.dim_symbols[0]) if self.dim_symbols else 0
+        if not records.n:
+            return np.ones(count, dtype=bool)
+        base_syms = group(self.model, records, active).symbols
+        ours = np.stack([s.astype(np.int64) for s in self.dim_symbols], axis=1)
+        theirs = np.stack([s.astype(np.int64) for s in base_syms], axis=1)
+        _, inverse = np.unique(np.concatenate([ours, theirs]), axis=0, return_inverse=True)
+        inverse = inverse.ravel()
+        return ~np.isin(inverse[:count], inverse[count:])
+
+    def _attribute_fields(self) -> set[str]:
+        names: set[str] = set()
+        for col in self.attr_exprs:
+            for a in col:
+                if a.node is not None and not a.counts_rows:
+                    names |= {f for f in ast.field_names(a.node) if f in self.model.fields}
+        for dcol in self.attr_dims:
+            for ad in dcol:
+                if not ad.definition.get("qAttribute"):
+                    continue
+                if ad.field:
+                    names.add(ad.field)
+                elif ad.node is not None:
+                    names |= ast.field_names(ad.node)
+        return names
+
+    def _row_fields(self, dim_fields: set[str]) -> set[str]:
+        """The fields that make the rows: the dimensions', the measures', and those of
+        the attribute expressions and dimensions without ``qAttribute``."""
+        names = set(dim_fields)
+        for m in self.measures:
+            if m.node is not None:
+                names |= {f for f in ast.field_names(m.node) if f in self.model.fields}
+        for col in self.attr_exprs:
+            for a in col:
+                if a.node is not None and a.counts_rows:
+                    names |= {f for f in ast.field_names(a.node) if f in self.model.fields}
+        for dcol in self.attr_dims:
+            for ad in dcol:
+                if ad.definition.get("qAttribute"):
+                    continue
+                if ad.field:
+                    names.add(ad.field)
+                elif ad.node is not None:
+                    names |= ast.field_names(ad.node)
+        return names
 
     def _compute_sets(self, inference: Inference, definition: Mapping[str, Any],
                       fields: set[str], dim_fields: set[str], active: list[str],
@@ -297,12 +529,19 @@ class Cube:
                          if d.field]
         scopes = {text: GroupScope(model, recs, key, count, self.locale, dims_in_scope)
                   for (text, _), recs, key in zip(sources, all_records, keys, strict=True)}
+        by_text = {text: (recs, key) for (text, _), recs, key
+                   in zip(sources, all_records, keys, strict=True)}
+        default_records, default_key = by_text[None] if None in by_text else next(
+            iter(by_text.values()))
         default = scopes.pop(None, None) or next(iter(scopes.values()))
         scope = SetScope(default, {t: sc for t, sc in scopes.items() if t is not None}, errors)
         grouping = Grouping(np.zeros(0, dtype=np.intp), count, None, symbols)
         self.values = [self._evaluate(m, scope, count)
                        if count and i not in self.deferred else Vec.nulls(count)
                        for i, m in enumerate(self.measures)]
+        self.count = count
+        self._evaluate_attrs(scope, count, lambda v: v, default_records, default_key,
+                             lambda a: a)
         totals = scope.totals()
         self.totals = [self._evaluate(m, totals, 1, quiet=True)
                        if i not in self.deferred else Vec.nulls(1)
@@ -315,7 +554,9 @@ class Cube:
         """The measures with inter-record functions, over the rows in display order
         (``calc/interrecord.py``): segments by every dimension but the last one in the
         inter-field sort order."""
-        if not self.deferred:
+        attrs = [(c, j) for c, col in enumerate(self.attr_exprs)
+                 for j, a in enumerate(col) if a.deferred and a.error is None]
+        if not self.deferred and not attrs:
             return
         ndims = len(self.dims)
         by_order = [c for c in self.effective_sort_order
@@ -327,10 +568,16 @@ class Cube:
             [None if i in self.deferred else v for i, v in enumerate(self.values)],
             [None if i in self.deferred else v for i, v in enumerate(self.totals)],
             lambda i, sc, n, quiet: self._evaluate(self.measures[i], sc, n, quiet))
-        ngroups = self.values[0].n if self.values else 0
+        ngroups = self.count
         for i in sorted(self.deferred):
             self.values[i] = table.spread(table.measure(i), ngroups)
             self.totals[i] = table.measure_total(i)
+        for c, j in attrs:
+            a = self.attr_exprs[c][j]
+            if not ngroups:
+                continue
+            self.attr_values[c][j] = table.spread(
+                self._evaluate_attr(a, table.scope, len(rows)), ngroups)
 
     def _calc_without_sets(self) -> None:
         """Calculated dimensions are grouped over the chart state's records only: with
@@ -339,7 +586,7 @@ class Cube:
         if not calc:
             return
         nodes = [m.node for m in self.measures if m.node is not None and m.error is None]
-        if set_texts(nodes):
+        if set_texts(nodes + self._attr_nodes()):
             for d in calc:
                 d.calc = None
                 d.error = validation_error(
@@ -375,6 +622,8 @@ class Cube:
 
     def _prune(self, rows: np.ndarray, definition: Mapping[str, Any]) -> np.ndarray:
         keep = np.ones(len(rows), dtype=bool)
+        if self._attribute_only is not None:
+            keep &= ~self._attribute_only[rows]
         for d, sym in zip(self.dims, self.dim_symbols, strict=True):
             if d.definition.get("qNullSuppression"):
                 if d.values is not None:
@@ -385,6 +634,10 @@ class Cube:
                     keep &= sym[rows] != self.model.fields[d.field].null_code
         # the measures with inter-record functions are not known yet: they prune nothing
         known = [v for i, v in enumerate(self.values) if i not in self.deferred]
+        # attribute expressions without qAttribute count as measures here
+        known += [v for col, vals in zip(self.attr_exprs, self.attr_values, strict=True)
+                  for a, v in zip(col, vals, strict=True)
+                  if a.counts_rows and a.node is not None and a.error is None and not a.deferred]
         if known and definition.get("qSuppressZero"):
             nonzero = np.zeros(len(rows), dtype=bool)
             for v in known:

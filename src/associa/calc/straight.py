@@ -16,13 +16,16 @@ import numpy as np
 
 from associa.calc.cells import (
     Wire,
+    attr_expr_info,
+    custom_members,
     dimension_info,
+    format_attr_values,
     format_measure,
     format_measures,
     measure_num_format,
     nan_json,
 )
-from associa.calc.cube import CalcValues, Cube, Dimension
+from associa.calc.cube import AttrDim, CalcValues, Cube, Dimension
 from associa.calc.pages import check_pages, clip_page, digest, initial_pages, layout_head
 from associa.calc.sorting import first_criteria, sort_indicator
 from associa.select import STATE_CODES, Inference
@@ -45,9 +48,14 @@ class StraightTable:
         self._states = [
             None if d.field is None else inference.states(d.field) for d in cube.dims
         ]
+        self._inference_locked = frozenset(inference.state.locked)
         self._dim_infos = [self._dim_info(inference, i) for i in range(len(cube.dims))]
         self._measure_infos: list[dict[str, Any]] | None = None
         self._cells: dict[tuple[int, int], dict[str, Any]] = {}  # (measure, group) -> cell
+        # (column, group) -> the cell's qAttrExps / qAttrDims members
+        self._attrs: dict[tuple[int, int], dict[str, Any]] = {}
+        self._attr_cols = [c for c in range(len(cube.attr_exprs))
+                           if cube.attr_exprs[c] or cube.attr_dims[c]]
 
     def fingerprint(self) -> bytes:
         """A digest of every row's dimension values and states and measure values, in
@@ -57,14 +65,49 @@ class StraightTable:
         for sym, states in zip(self.dim_symbols, self._states, strict=True):
             shown = sym[rows]
             parts.append(shown)
-            parts.append(None if states is None else states[shown[shown >= 0]])
+            parts.append(None if states is None
+                         else states[shown[(shown >= 0) & (shown < len(states))]])
         for v in [*self.cube.values, *self.cube.totals]:
             picked = rows if v.n != 1 or len(rows) == 1 else np.zeros(1, dtype=np.int64)
             picked = picked[picked < v.n]
             parts += [v.num[picked], v.null[picked]]
             text = v.text
             parts.append(None if text is None else text[picked])
+        for vals in self.cube.attr_values:
+            for v in vals:
+                parts += [v.num[rows], v.null[rows]]
+                parts.append(None if v.text is None else v.text[rows])
+        for codes in self.cube.attr_dim_codes:
+            parts += [c[rows] for c in codes]
         return digest(parts)
+
+    def _attr_members(self, col: int, g: int) -> dict[str, Any]:
+        """The qAttrExps and qAttrDims of column ``col``'s cell in group ``g``."""
+        hit = self._attrs.get((col, g))
+        if hit is None:
+            self._format_attrs(col, np.array([g], dtype=np.int64))
+            hit = self._attrs[(col, g)]
+        return hit
+
+    def _format_attrs(self, col: int, groups: np.ndarray) -> None:
+        """Make the attribute members of a column's cells of many groups at once."""
+        todo = np.array([g for g in groups.tolist() if (col, g) not in self._attrs],
+                        dtype=np.int64)
+        if not len(todo):
+            return
+        cube = self.cube
+        exprs = [format_attr_values(v, todo, a.definition, self.locale)
+                 for a, v in zip(cube.attr_exprs[col], cube.attr_values[col], strict=True)]
+        dims = [_attr_dim_values(self.model, d, codes, table, todo)
+                for d, codes, table in zip(cube.attr_dims[col], cube.attr_dim_codes[col],
+                                           cube.attr_dim_values[col], strict=True)]
+        for k, g in enumerate(todo.tolist()):
+            members: dict[str, Any] = {}
+            if exprs:
+                members["qAttrExps"] = {"qValues": [e[k] for e in exprs]}
+            if dims:
+                members["qAttrDims"] = {"qValues": [d[k] for d in dims]}
+            self._attrs[(col, g)] = members
 
     def _measure_cell(self, m_idx: int, g: int) -> dict[str, Any]:
         """A measure's value in group ``g`` formatted (made once per table)."""
@@ -95,6 +138,16 @@ class StraightTable:
     def cell(self, row: int, col: int) -> dict[str, Any]:
         cube = self.cube
         g = int(self.rows[row])
+        cell = self._plain_cell(col, g)
+        if cube.attr_exprs[col] or cube.attr_dims[col]:
+            null = cell.pop("qIsNull", None)
+            cell.update(self._attr_members(col, g))
+            if null is not None:
+                cell["qIsNull"] = null
+        return cell
+
+    def _plain_cell(self, col: int, g: int) -> dict[str, Any]:
+        cube = self.cube
         if col < len(cube.dims):
             d = cube.dims[col]
             sym = int(cube.dim_symbols[col][g])
@@ -121,6 +174,9 @@ class StraightTable:
         ndims = len(self.cube.dims)
         for c in range(max(left, ndims), left + width):
             self._format_groups(c - ndims, self.rows[top:top + height])
+        for c in self._attr_cols:
+            if left <= c < left + width:
+                self._format_attrs(c, self.rows[top:top + height])
         matrix = Wire(
             [self.cell(r, c) for c in range(left, left + width)] for r in range(top, top + height)
         )
@@ -139,6 +195,8 @@ class StraightTable:
         cube = self.cube
         out = layout_head(d, self.size, cube.error)
         out["qDimensionInfo"] = copy.deepcopy(self._dim_infos)
+        for i, info in enumerate(out["qDimensionInfo"]):
+            self._attr_infos(info, i)
         if self._measure_infos is None:
             self._measure_infos = [self._measure_info(i) for i in range(len(cube.measures))]
         out["qMeasureInfo"] = copy.deepcopy(self._measure_infos)
@@ -212,7 +270,20 @@ class StraightTable:
         }
         if m.error:
             info["qError"] = m.error
+        self._attr_infos(info, len(self.cube.dims) + i)
         return info
+
+    def _attr_infos(self, info: dict[str, Any], col: int) -> None:
+        """Fill a column info's qAttrExprInfo and qAttrDimInfo."""
+        cube = self.cube
+        rows = self.rows
+        info["qAttrExprInfo"] = [
+            attr_expr_info(a.label, v, rows, a.definition, self.locale)
+            for a, v in zip(cube.attr_exprs[col], cube.attr_values[col], strict=True)]
+        info["qAttrDimInfo"] = [
+            _attr_dim_info(self.model, self._inference_locked, d, codes[rows], table)
+            for d, codes, table in zip(cube.attr_dims[col], cube.attr_dim_codes[col],
+                                       cube.attr_dim_values[col], strict=True)]
 
     def _total_cell(self, i: int) -> dict[str, Any]:
         cell = format_measure(self.cube.totals[i], 0, self.cube.measures[i].definition, self.locale)
@@ -274,3 +345,47 @@ def _calc_info(d: Dimension, shown_codes: np.ndarray, criteria: Any) -> dict[str
         "qCardinalities": {"qCardinal": len(values), "qHypercubeCardinal": len(shown),
                            "qAllValuesCardinal": -1},
     }
+
+
+def _attr_dim_values(model: Any, d: AttrDim, codes: np.ndarray, table: CalcValues | None,
+                     groups: np.ndarray) -> list[dict[str, Any]]:
+    """An attribute dimension's value in some groups as NxSimpleDimValue: the field
+    value's text and symbol (a calculated one's text and index among its values); a
+    row with none or more than one value: NULL's text and element number."""
+    out: list[dict[str, Any]] = []
+    symbols = model.fields[d.field].symbols if d.field else None
+    for code in codes[groups].tolist():
+        if code < 0:
+            out.append({"qText": "-", "qElemNo": -2})
+        elif symbols is not None:
+            out.append({"qText": symbols.text(code), "qElemNo": code})
+        elif table is not None:
+            out.append({"qText": table.text(code), "qElemNo": code})
+        else:
+            out.append({"qText": "-", "qElemNo": -2})
+    return out
+
+
+def _attr_dim_info(model: Any, locked: frozenset[str], d: AttrDim, shown: np.ndarray,
+                   table: CalcValues | None) -> dict[str, Any]:
+    """NxAttrDimInfo: the field's cardinal, ``qSize`` one column of the distinct values
+    the rows show, the title (the definition's text), whether the field is locked, and
+    an error when the definition does not resolve."""
+    distinct = len(np.unique(shown[shown >= 0]))
+    if d.field:
+        cardinal = len(model.fields[d.field].symbols)
+    else:
+        cardinal = len(table) if table is not None else 0
+    info: dict[str, Any] = {
+        "qCardinal": cardinal,
+        "qSize": {"qcx": 1, "qcy": distinct},
+        "qFallbackTitle": d.label,
+    }
+    if d.field and d.field in locked:  # false left out, as the dimension info's
+        info["qLocked"] = True
+    if d.error:
+        info["qError"] = d.error
+    if d.node is not None or (d.error and str(d.label).lstrip().startswith("=")):
+        info["qIsCalculated"] = True
+    info.update(custom_members(d.definition, "NxAttrDimDef"))
+    return info
