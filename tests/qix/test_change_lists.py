@@ -91,3 +91,21 @@ def test_the_layouts_after_a_selection_are_current(client: Client) -> None:
     c.call("SetProperties", {**listbox("Cat"), "qInfo": c.layout(sub)["qInfo"]}, handle=sub)
     values = [row[0]["qText"] for row in c.layout(sub)["qListObject"]["qDataPages"][0]["qMatrix"]]
     assert values == ["a", "b", "c"]
+
+
+def test_a_change_made_under_the_docs_lock_does_not_wait_for_itself(client: Client) -> None:
+    """Applying a bookmark changes the selections while holding the doc's lock; the
+    layouts made to tell what changed are then made in the same thread."""
+    c = client
+    c.session_app(SCRIPT)
+    boxes = [c.create(listbox(n)) for n in ("Cat", "Sub", "Colour")]
+    for h in boxes:
+        c.layout(h)
+    c.call("SelectValues", [{"qText": "x"}], False, handle=field(c, "Sub"))
+    bm = c.call("CreateBookmark", {"qInfo": {"qType": "bookmark"}}, handle=1)["qInfo"]["qId"]
+    c.call("ClearAll", handle=1)
+    for h in boxes:
+        c.layout(h)
+    reply = c.send("ApplyBookmark", bm, handle=1)
+    assert reply["result"] == {"qSuccess": True}
+    assert set(reply["change"]) >= {boxes[0], boxes[1]} and boxes[2] not in reply["change"]

@@ -21,9 +21,7 @@ engine answers there; this keeps GetLayout working and the value visible.
 from __future__ import annotations
 
 import copy
-import json
 import math
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -35,7 +33,7 @@ from associa.app.context import AppContext
 from associa.app.doc import DocState
 from associa.app.properties import custom_keys, object_info
 from associa.calc.cells import nan_json
-from associa.calc.pages import digest
+from associa.calc.pages import same_parts
 from associa.errors import ExpressionError
 
 PRIVILEGES = ["read", "update", "delete", "exportdata"]
@@ -157,16 +155,27 @@ DEFINITIONS: dict[str, tuple[str, Builder]] = {
 EXPRESSIONS = {"qStringExpression": string_expression, "qValueExpression": value_expression}
 
 
-def layout_digest(doc: DocState, obj_id: str, layout: dict[str, Any]) -> bytes:
-    """A digest of an object's layout and of the whole of what it computed (every row
-    of its hypercubes and list objects, not only the pages in the layout): equal
-    digests mean equal layouts and pages. A computation that cannot tell makes the
-    digest new each time (the object always counts as changed)."""
-    parts: list[Any] = [json.dumps(layout, separators=(",", ":"), default=str)]
+# what a client was last given of an object: its layout and the data parts of each of
+# its computations (None for one that cannot tell: always changed)
+Signature = tuple[dict[str, Any], tuple[tuple[Any, ...] | None, ...]]
+
+
+def layout_signature(doc: DocState, obj_id: str, layout: dict[str, Any]) -> Signature:
+    """An object's layout with the whole of what it computed (every row of its
+    hypercubes and list objects, not only the pages in the layout)."""
+    parts = []
     for value in doc.computations(obj_id):
-        fingerprint = getattr(value, "fingerprint", None)
-        parts.append(fingerprint().hex() if fingerprint is not None else uuid.uuid4().hex)
-    return digest(parts)
+        data_parts = getattr(value, "data_parts", None)
+        parts.append(data_parts() if data_parts is not None else None)
+    return layout, tuple(parts)
+
+
+def same_signature(a: Signature, b: Signature) -> bool:
+    """Whether two signatures show the same: equal layouts and equal data."""
+    if a[0] != b[0] or len(a[1]) != len(b[1]):
+        return False
+    return all(x is not None and y is not None and same_parts(x, y)
+               for x, y in zip(a[1], b[1], strict=True))
 
 
 def object_layout(doc: DocState, obj_id: str, props: dict[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from associa.calc.cells import Wire, dimension_info, nan_json, validation_error
-from associa.calc.pages import check_pages, clip_page, digest, initial_pages, layout_head
+from associa.calc.pages import check_pages, clip_page, initial_pages, layout_head
 from associa.calc.sorting import field_frequency, first_criteria, needs_frequency, symbol_order
 from associa.model import DataModel
 from associa.select import STATE_CODES, Inference
@@ -133,19 +133,14 @@ class ListObject:
             out.append((text, values, "" if values is not None else "Error in expression"))
         return out
 
-    def fingerprint(self) -> bytes:
-        """A digest of the values in order, their states, frequencies and expression
-        values: equal for two list objects showing the same pages."""
-        order = self.order
-
-        def at(values: np.ndarray | None) -> np.ndarray | None:
-            return None if values is None else values[order[order < len(values)]]
-
-        parts: list[Any] = [order, self.search_text, at(getattr(self, "states", None)),
-                            at(self.frequency)]
+    def data_parts(self) -> tuple[Any, ...]:
+        """Everything the list's pages can show, as arrays (not copied): the values in
+        order, their states and frequencies, the expressions' values and errors."""
+        parts: list[Any] = [self.order, self.search_text, getattr(self, "states", None),
+                            self.frequency]
         for _, values, error in self.expressions:
-            parts += [error, at(values)]
-        return digest(parts)
+            parts += [error, values]
+        return tuple(parts)
 
     @property
     def size(self) -> dict[str, int]:

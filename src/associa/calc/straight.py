@@ -26,7 +26,7 @@ from associa.calc.cells import (
     nan_json,
 )
 from associa.calc.cube import AttrDim, CalcValues, Cube, Dimension
-from associa.calc.pages import check_pages, clip_page, digest, initial_pages, layout_head
+from associa.calc.pages import check_pages, clip_page, initial_pages, layout_head
 from associa.calc.sorting import first_criteria, sort_indicator
 from associa.select import STATE_CODES, Inference
 from associa.values import Locale
@@ -57,29 +57,17 @@ class StraightTable:
         self._attr_cols = [c for c in range(len(cube.attr_exprs))
                            if cube.attr_exprs[c] or cube.attr_dims[c]]
 
-    def fingerprint(self) -> bytes:
-        """A digest of every row's dimension values and states and measure values, in
-        the table's order, and the totals: equal for two tables showing the same pages."""
-        rows = self.rows
-        parts: list[np.ndarray | str | None] = [rows]
-        for sym, states in zip(self.dim_symbols, self._states, strict=True):
-            shown = sym[rows]
-            parts.append(shown)
-            parts.append(None if states is None
-                         else states[shown[(shown >= 0) & (shown < len(states))]])
-        for v in [*self.cube.values, *self.cube.totals]:
-            picked = rows if v.n != 1 or len(rows) == 1 else np.zeros(1, dtype=np.int64)
-            picked = picked[picked < v.n]
-            parts += [v.num[picked], v.null[picked]]
-            text = v.text
-            parts.append(None if text is None else text[picked])
-        for vals in self.cube.attr_values:
-            for v in vals:
-                parts += [v.num[rows], v.null[rows]]
-                parts.append(None if v.text is None else v.text[rows])
+    def data_parts(self) -> tuple[Any, ...]:
+        """Everything the table's pages can show, as arrays (not copied): the rows in
+        order, each dimension's symbols and states, each measure's and total's values,
+        the attribute values. Equal parts show equal pages (``pages.same_parts``)."""
+        parts: list[Any] = [self.rows, *self.dim_symbols, *self._states]
+        for v in [*self.cube.values, *self.cube.totals,
+                  *(v for vals in self.cube.attr_values for v in vals)]:
+            parts += [v.num, v.null, v.text]
         for codes in self.cube.attr_dim_codes:
-            parts += [c[rows] for c in codes]
-        return digest(parts)
+            parts += list(codes)
+        return tuple(parts)
 
     def _attr_members(self, col: int, g: int) -> dict[str, Any]:
         """The qAttrExps and qAttrDims of column ``col``'s cell in group ``g``."""

@@ -15,11 +15,12 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from associa.app.doc import DocState
-from associa.app.layout import layout_digest, object_layout
+from associa.app.layout import Signature, layout_signature, object_layout, same_signature
 from associa.errors import (
     AppInvalid,
     AssociaError,
@@ -70,6 +71,21 @@ class Call:
         return self.entry.target
 
 
+CHECK_THREADS = 4  # layouts made at once to tell which a selection changed
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _check_pool() -> ThreadPoolExecutor:
+    """The threads that lay objects out after a selection (made on first use, shared by
+    every session: the work is numpy's, which releases the GIL)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(CHECK_THREADS, thread_name_prefix="qix-change")
+        return _pool
+
+
 class Session:
     def __init__(
         self, manager: SessionManager, key: str, url_app: str | None = None, ttl: int = 0
@@ -93,11 +109,11 @@ class Session:
         self.session_apps: dict[str, App] = {}
         self.expires_at: float | None = None
         # what tells which layouts a selection really changed: per object handle, the
-        # digest of the layout its client last got (``app.layout.layout_digest``), and
+        # signature of the layout its client last got (``app.layout.layout_signature``), and
         # the layouts computed to compare, good until the doc changes again
         self.generation = 0
-        self.seen_layouts: dict[int, bytes] = {}
-        self.checked_layouts: dict[int, tuple[int, dict[str, Any]]] = {}
+        self.seen_layouts: dict[int, Signature] = {}
+        self.checked_layouts: dict[int, tuple[int, dict[str, Any], Signature]] = {}
 
     # -- sockets --------------------------------------------------------------------
 
@@ -253,38 +269,52 @@ class Session:
             self.generation += 1
             generation = self.generation
             self.checked_layouts.clear()
-        same: set[int] = set()
+        checks: list[tuple[int, Signature, str]] = []
         for handle in handles:
             seen = self.seen_layouts.get(handle)
             entry = self.handles.get(handle)
-            if seen is None or entry is None or entry.qtype != "GenericObject":
-                continue
-            ref = entry.target
+            if seen is not None and entry is not None and entry.qtype == "GenericObject":
+                checks.append((handle, seen, entry.target.obj_id))
+
+        def check(item: tuple[int, Signature, str]
+                  ) -> tuple[int, Signature, dict[str, Any] | None, Signature | None]:
+            handle, seen, obj_id = item
             try:
-                found = doc.properties(ref.obj_id)
+                found = doc.properties(obj_id)
                 if found is None:
-                    continue
-                layout = object_layout(doc, ref.obj_id, found[0])
-                now = layout_digest(doc, ref.obj_id, layout)
+                    return handle, seen, None, None
+                layout = object_layout(doc, obj_id, found[0])
+                return handle, seen, layout, layout_signature(doc, obj_id, layout)
             except AssociaError:
-                continue  # it cannot tell: changed
-            if now == seen:
+                return handle, seen, None, None  # it cannot tell: changed
+
+        # the layouts are made at once, as a client asks for them after a change; not
+        # when this thread holds the doc's lock (a change made under it: a bookmark
+        # applied), which the other threads would wait for
+        owned = getattr(doc.lock, "_is_owned", lambda: True)()
+        results = (map(check, checks) if len(checks) < 2 or owned
+                   else _check_pool().map(check, checks))
+        same: set[int] = set()
+        for handle, seen, layout, signature in results:
+            if layout is None or signature is None:
+                continue
+            if same_signature(signature, seen):
                 same.add(handle)
-            else:
-                with self.lock:
-                    if self.generation == generation:
-                        self.checked_layouts[handle] = (generation, layout)
+            with self.lock:
+                if self.generation == generation:
+                    self.checked_layouts[handle] = (generation, layout, signature)
         return same
 
-    def layout_for(self, handle: int) -> dict[str, Any] | None:
-        """The layout the change check computed for a handle, while still current."""
+    def layout_for(self, handle: int) -> tuple[dict[str, Any], Signature] | None:
+        """The layout the change check computed for a handle, and its signature, while
+        still current."""
         with self.lock:
             hit = self.checked_layouts.get(handle)
-            return hit[1] if hit is not None and hit[0] == self.generation else None
+            return (hit[1], hit[2]) if hit is not None and hit[0] == self.generation else None
 
-    def layout_seen(self, handle: int, digest: bytes) -> None:
+    def layout_seen(self, handle: int, signature: Signature) -> None:
         with self.lock:
-            self.seen_layouts[handle] = digest
+            self.seen_layouts[handle] = signature
 
     # -- docs -----------------------------------------------------------------------
 

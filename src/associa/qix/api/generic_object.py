@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from associa.app.doc import resolve_path
-from associa.app.layout import layout_digest, object_layout
+from associa.app.layout import layout_signature, object_layout
 from associa.app.properties import apply_patch, object_info, public_properties
 from associa.calc.listobject import list_field
 from associa.errors import InvalidParameters, InvalidPath, NotImplementedInEngine
@@ -37,13 +37,16 @@ def _stored(call: Call) -> dict[str, Any]:
 @method("GenericObject", "GetLayout", out=("qLayout",))
 def get_layout(call: Call) -> dict[str, Any]:
     """The layout (the one the change check of the last selection computed, while
-    current); its digest is kept to tell whether the next selection changes it."""
+    current); its signature is kept to tell whether the next selection changes it."""
     ref = _ref(call)
     handle = call.entry.handle
-    layout = call.session.layout_for(handle)
-    if layout is None:
+    checked = call.session.layout_for(handle)
+    if checked is not None:
+        layout, signature = checked
+    else:
         layout = object_layout(ref.doc, ref.obj_id, _props(call))
-    call.session.layout_seen(handle, layout_digest(ref.doc, ref.obj_id, layout))
+        signature = layout_signature(ref.doc, ref.obj_id, layout)
+    call.session.layout_seen(handle, signature)
     return layout
 
 
