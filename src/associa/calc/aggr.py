@@ -126,7 +126,12 @@ def virtual(scope: GroupScope, call: ast.Call) -> Virtual:
     padded = [np.append(s, -1) for s in symbols]
     dims_in_scope = list(zip(fields, padded, strict=True))
     default = GroupScope(model, records, key, n + 1, source.locale, dims_in_scope)
-    peers = source.peers or {}
+    # the other sets the expression's aggregations read (only those are mapped onto the
+    # virtual rows: grouping a set's records costs a pass over them)
+    from associa.calc.aggregate import set_texts
+
+    used = set(set_texts([call.args[0]])) if call.args else set()
+    peers = {t: p for t, p in (source.peers or {}).items() if t is None or t in used}
     inner: GroupScope | SetScope = default
     if any(p is not source for p in peers.values()):
         by_set: dict[str, GroupScope] = {}
@@ -216,13 +221,13 @@ def assignment(virt: Virtual) -> tuple[np.ndarray, np.ndarray]:
     """DISTINCT: the virtual rows and the one chart group each counts in (the first
     group of the source scope that its records fall in)."""
     if virt.assigned is None:
-        groups = virt.source.record_groups().astype(np.int64)
-        width = int(virt.source.n) + 1
-        pairs = np.unique(virt.key.astype(np.int64) * width + groups)
-        rows, chart = pairs // width, pairs % width
-        first = np.ones(len(rows), dtype=bool)
-        first[1:] = rows[1:] != rows[:-1]
-        virt.assigned = (rows[first], chart[first])
+        # the smallest chart group of each virtual row's records: the MIN reducer over
+        # the records (one pass, no sort)
+        groups = virt.source.record_groups()
+        least = REGISTRY["MIN"].impl(Arg(len(groups), numbers=groups.astype(np.float64)),
+                                     virt.key, virt.n, False).values
+        rows = np.flatnonzero(~least.null & ~np.isnan(least.num))
+        virt.assigned = (rows, least.num[rows].astype(np.int64))
     return virt.assigned
 
 

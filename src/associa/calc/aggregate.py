@@ -15,6 +15,7 @@ records only for the others (distinct sums, Only, TOTAL, dedupe).
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -256,10 +257,16 @@ class SetScope:
     set that could not be evaluated makes its aggregations fail with its error."""
 
     def __init__(self, default: GroupScope, by_set: dict[str, GroupScope],
-                 errors: dict[str, str]) -> None:
+                 errors: dict[str, str],
+                 local: dict[str | None, tuple[LocalGroups, np.ndarray]] | None = None,
+                 total: bool = False) -> None:
         self.default = default
         self.by_set = by_set
         self.errors = errors
+        # each source's own groups (``LocalGroups``) and, per group here, its group there:
+        # a plain aggregation is read from there (computed once per set's selections)
+        self.local = local or {}
+        self.total = total
         self.n = default.n
         self.locale = default.locale
         self.dims = default.dims
@@ -280,16 +287,78 @@ class SetScope:
         return self.default.field(name)
 
     def aggregate(self, call: ast.Call, evaluator: Evaluator) -> Vec:
+        if call.set_text is not None and call.set_text in self.errors:
+            raise ExpressionError(self.errors[call.set_text])
+        found = self.local.get(call.set_text)
+        if found is not None and LocalGroups.takes(call):
+            groups, at = found
+            if self.total:
+                return groups.total_value(call, evaluator)
+            return groups.value(call, evaluator).take(at)
         if call.set_text is None:
             return self.default.aggregate(call, evaluator)
-        if call.set_text in self.errors:
-            raise ExpressionError(self.errors[call.set_text])
         return self.by_set[call.set_text].aggregate(call, evaluator)
 
     def totals(self) -> SetScope:
         """The same over all records, one group (TotalScope per scope)."""
         return SetScope(TotalScope(self.default),
-                        {t: TotalScope(s) for t, s in self.by_set.items()}, self.errors)
+                        {t: TotalScope(s) for t, s in self.by_set.items()}, self.errors,
+                        self.local, total=True)
+
+
+_VOLATILE = frozenset({"RAND", "NOW", "TODAY", "LOCALTIME", "GMT", "UTC"})
+
+
+def _is_system(name: str) -> bool:
+    """A function reading the session or app (``expr/system.py``), not the records."""
+    fn = REGISTRY.get(name)
+    return fn is not None and getattr(fn.impl, "__module__", "") == "associa.expr.system"
+
+
+class LocalGroups:
+    """A source's records grouped by a chart's dimensions on their own, one group more
+    with no record (what a group the source does not reach gets: Sum 0, Count 0, Avg
+    NULL), and the plain aggregations over them, each computed once. Kept with the
+    source's inference (``Inference.derived``): a set whose selections do not change from
+    one click to the next (``{1<Country={"C*"}>}``) is neither grouped nor aggregated
+    again; its values are only mapped onto the chart's groups."""
+
+    def __init__(self, model: DataModel, records: Records, key: np.ndarray,
+                 symbols: list[np.ndarray], fields: list[str], locale: Locale) -> None:
+        self.records = records
+        self.key = key
+        self.symbols = symbols
+        self.n = len(symbols[0]) if symbols else (1 if records.n else 0)
+        padded = [np.append(s, -1) for s in symbols]
+        self.scope = GroupScope(model, records, key, self.n + 1, locale,
+                                list(zip(fields, padded, strict=True)))
+        self._values: dict[ast.Call, Vec] = {}
+        self._totals: dict[ast.Call, Vec] = {}
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def takes(call: ast.Call) -> bool:
+        """Whether an aggregation is read from the source's own groups: one without
+        TOTAL and without an Aggr inside (those need the chart's groups), and whose value
+        depends on the records alone (no clock, random or session function inside)."""
+        return call.total is None and not any(
+            isinstance(n, ast.Call) and (n.name == "AGGR" or n.name in _VOLATILE
+                                         or _is_system(n.name))
+            for n in call.walk())
+
+    def value(self, call: ast.Call, evaluator: Evaluator) -> Vec:
+        with self._lock:
+            hit = self._values.get(call)
+            if hit is None:
+                hit = self._values[call] = self.scope.aggregate(call, evaluator)
+            return hit
+
+    def total_value(self, call: ast.Call, evaluator: Evaluator) -> Vec:
+        with self._lock:
+            hit = self._totals.get(call)
+            if hit is None:
+                hit = self._totals[call] = TotalScope(self.scope).aggregate(call, evaluator)
+            return hit
 
 
 def set_texts(nodes: list[ast.Node]) -> list[str]:

@@ -26,6 +26,7 @@ import numpy as np
 from associa import kernels
 from associa.calc.aggregate import (
     GroupScope,
+    LocalGroups,
     SetScope,
     TotalScope,
     reads_chart_state,
@@ -518,9 +519,10 @@ class Cube:
                 errors[text] = exc.message
         if not sources:
             sources.append((None, inference))
-        all_records = [associate(model, inf, fields, dim_fields) if fields else Records.single()
-                       for _, inf in sources]
-        keys, symbols, count = _union_groups(model, active, all_records, bool(self.dims))
+        groups = [local_groups(model, inf, fields, dim_fields, active, self.locale)
+                  for _, inf in sources]
+        all_records = [lg.records for lg in groups]
+        keys, symbols, count, at_local = _union_groups(active, groups, bool(self.dims))
         self.dim_symbols = []
         it = iter(symbols)
         for d in self.dims:
@@ -534,7 +536,10 @@ class Cube:
         default_records, default_key = by_text[None] if None in by_text else next(
             iter(by_text.values()))
         default = scopes.pop(None, None) or next(iter(scopes.values()))
-        scope = SetScope(default, {t: sc for t, sc in scopes.items() if t is not None}, errors)
+        local = {text: (lg, at) for (text, _), lg, at in zip(sources, groups, at_local,
+                                                             strict=True)}
+        scope = SetScope(default, {t: sc for t, sc in scopes.items() if t is not None}, errors,
+                         local)
         grouping = Grouping(np.zeros(0, dtype=np.intp), count, None, symbols)
         self.values = [self._evaluate(m, scope, count)
                        if count and i not in self.deferred else Vec.nulls(count)
@@ -706,32 +711,54 @@ def _compact(grouping: Grouping) -> tuple[np.ndarray, list[np.ndarray]]:
     return lut[grouping.key], grouping.symbols
 
 
-def _union_groups(model: DataModel, active: list[str], all_records: list[Records],
-                  has_dims: bool) -> tuple[list[np.ndarray], list[np.ndarray], int]:
-    """Groups over several record sets: the union of their dimension values, in code
-    order; the group of each record of each set, and each dimension's code per group."""
+def local_groups(model: DataModel, inference: Inference, fields: set[str],
+                 dim_fields: set[str], active: list[str], locale: Locale) -> LocalGroups:
+    """A source's records grouped by the dimensions on their own, kept with its
+    inference (``LocalGroups``)."""
+    def make() -> LocalGroups:
+        records = associate(model, inference, fields, dim_fields) if fields else Records.single()
+        if active and records.n:
+            key, symbols = _compact(group(model, records, active))
+        elif active:
+            key, symbols = np.zeros(0, dtype=np.intp), [np.zeros(0, dtype=np.int64)
+                                                         for _ in active]
+        else:
+            key, symbols = np.zeros(records.n, dtype=np.intp), []
+        return LocalGroups(model, records, np.asarray(key, dtype=np.intp), list(symbols),
+                           active, locale)
+
+    key = ("chart groups", frozenset(fields), frozenset(dim_fields), tuple(active),
+           id(locale))
+    return inference.derived(key, make)
+
+
+def _union_groups(active: list[str], sources: list[LocalGroups], has_dims: bool
+                  ) -> tuple[list[np.ndarray], list[np.ndarray], int, list[np.ndarray]]:
+    """Groups over several sources: the union of their dimension values, in code order;
+    the group of each record of each source, each dimension's code per group, the count,
+    and per source its own group for each group (its empty group where it has none)."""
     if not active:
         count = 0 if has_dims else 1
-        return [np.zeros(r.n, dtype=np.intp) for r in all_records], [], count
-    local: list[tuple[np.ndarray, list[np.ndarray]]] = []
-    for recs in all_records:
-        if recs.n:
-            local.append(_compact(group(model, recs, active)))
-        else:
-            local.append((np.zeros(0, dtype=np.intp),
-                          [np.zeros(0, dtype=np.int64) for _ in active]))
+        return ([np.zeros(lg.records.n, dtype=np.intp) for lg in sources], [], count,
+                [np.full(count, 0 if lg.n else lg.n, dtype=np.intp) for lg in sources])
     stacked = np.concatenate(
-        [np.stack([s.astype(np.int64) for s in syms], axis=1) if len(syms[0]) else
-         np.zeros((0, len(active)), dtype=np.int64) for _, syms in local])
+        [np.stack([s.astype(np.int64) for s in lg.symbols], axis=1) if lg.n else
+         np.zeros((0, len(active)), dtype=np.int64) for lg in sources])
     uniq, inverse = np.unique(stacked, axis=0, return_inverse=True)
     inverse = inverse.ravel()
+    count = len(uniq)
     keys: list[np.ndarray] = []
+    at_local: list[np.ndarray] = []
     at = 0
-    for key, syms in local:
-        k = len(syms[0])
-        keys.append(inverse[at:at + k][key].astype(np.intp) if k else key.astype(np.intp))
+    for lg in sources:
+        k = lg.n
+        to_global = inverse[at:at + k].astype(np.intp)
+        keys.append(to_global[lg.key] if k else lg.key)
+        mine = np.full(count, k, dtype=np.intp)
+        mine[to_global] = np.arange(k, dtype=np.intp)
+        at_local.append(mine)
         at += k
-    return keys, [uniq[:, i] for i in range(len(active))], len(uniq)
+    return keys, [uniq[:, i] for i in range(len(active))], count, at_local
 
 
 def _listed(definition: Mapping[str, Any], key: str) -> list[Any]:
