@@ -71,6 +71,8 @@ class Virtual:
     scope: GroupScope | SetScope
     values: dict[ast.Call, Vec] = field(default_factory=dict)
     assigned: tuple[np.ndarray, np.ndarray] | None = None
+    # each Aggr dimension's code per virtual row
+    symbols: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def top_aggrs(nodes: tuple[ast.Node, ...] | list[ast.Node]) -> list[ast.Call]:
@@ -145,7 +147,7 @@ def virtual(scope: GroupScope, call: ast.Call) -> Virtual:
                                       _onto(model, peer, fields, symbols, n), n + 1,
                                       source.locale, dims_in_scope)
         inner = SetScope(default, by_set, dict(source.peer_errors))
-    made = Virtual(source, key, n, inner)
+    made = Virtual(source, key, n, inner, symbols=dict(zip(fields, symbols, strict=True)))
     cache[_signature(call)] = made
     return made
 
@@ -220,6 +222,18 @@ def inner_values(virt: Virtual, call: ast.Call, evaluator: Evaluator) -> Vec:
 def assignment(virt: Virtual) -> tuple[np.ndarray, np.ndarray]:
     """DISTINCT: the virtual rows and the one chart group each counts in (the first
     group of the source scope that its records fall in)."""
+    if virt.assigned is None and virt.n:
+        # the chart's dimensions among the Aggr's: a virtual row's records are all in the
+        # chart group of its values (found from the rows, not the records)
+        chart = [(f, sym) for f, sym in virt.source.dims]
+        if chart and all(f in virt.symbols for f, _ in chart):
+            ours, theirs = _combined_pair([sym for _, sym in chart],
+                                          [virt.symbols[f] for f, _ in chart])
+            order = np.argsort(ours, kind="stable")
+            pos = np.clip(np.searchsorted(ours[order], theirs), 0, max(len(ours) - 1, 0))
+            found = ours[order][pos] == theirs if len(ours) else np.zeros(virt.n, bool)
+            rows = np.flatnonzero(found)
+            virt.assigned = (rows, order[pos[rows]].astype(np.int64))
     if virt.assigned is None:
         # the smallest chart group of each virtual row's records: the MIN reducer over
         # the records (one pass, no sort)
