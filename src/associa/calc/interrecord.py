@@ -196,6 +196,22 @@ class _Rows:
             place = segs.counts[seg] - 1 - steps if segs.n else -1 - steps
         return segs.row_at(seg, place)
 
+    def window(self, total: bool, first: np.ndarray, last: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        n = len(self.current)
+        segs = self._segments(total)
+        if segs is None or not self.in_rows or not segs.n:
+            order = np.zeros(0, dtype=np.int64) if segs is None else segs.by_seg
+            return order, np.zeros(n, dtype=np.int64), np.full(n, -1, dtype=np.int64)
+        seg, pos = segs.seg[self.current], segs.pos[self.current]
+        size = segs.counts[seg]
+        lo = np.maximum(pos + first, 0)
+        hi = np.minimum(pos + last, size - 1)
+        empty = hi < lo
+        base = segs.start[seg]
+        return (segs.by_seg, np.where(empty, 0, base + lo),
+                np.where(empty, -1, base + hi))
+
     def row_no(self, total: bool) -> Vec:
         if not self.in_rows:
             return Vec.nulls(len(self.current))

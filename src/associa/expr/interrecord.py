@@ -62,6 +62,8 @@ The rules, from the help pages of each function:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -104,15 +106,52 @@ class RangeVec(Vec):
     """A range of values per row (Above/Below/Top/Bottom with a count): ``parts[j]`` the
     j-th value of every row, ``present[j]`` where a row's range has a j-th value (the
     count may differ from row to row). As a plain vector it is its first value; the range
-    functions read every value (``expr/ranges.py``)."""
+    functions read every value (``expr/ranges.py``).
 
-    __slots__ = ("parts", "present")
+    ``parts`` may be made only when read (``build``): an Above/Below range also says
+    which rows it covers (``window``), and RangeSum, RangeCount, RangeAvg, RangeMin and
+    RangeMax read that instead, in O(n) or O(n log n), where the parts would take the
+    rows times the largest count."""
 
-    def __init__(self, parts: list[Vec], present: list[np.ndarray]) -> None:
+    __slots__ = ("_parts", "_present", "_build", "window")
+
+    def __init__(self, parts: list[Vec], present: list[np.ndarray],
+                 build: Callable[[], tuple[list[Vec], list[np.ndarray]]] | None = None,
+                 window: Window | None = None) -> None:
         first = parts[0]
         super().__init__(first.num, first.text, first.null)
-        self.parts = parts
-        self.present = present
+        self._parts: list[Vec] | None = None if build is not None else parts
+        self._present: list[np.ndarray] | None = None if build is not None else present
+        self._build = build
+        self.window = window
+
+    def _made(self) -> tuple[list[Vec], list[np.ndarray]]:
+        if self._parts is None or self._present is None:
+            assert self._build is not None
+            self._parts, self._present = self._build()
+            self._build = None
+        return self._parts, self._present
+
+    @property
+    def parts(self) -> list[Vec]:
+        return self._made()[0]
+
+    @property
+    def present(self) -> list[np.ndarray]:
+        return self._made()[1]
+
+
+@dataclass(slots=True)
+class Window:
+    """The in-segment rows of an Above/Below range: ``values`` the expression on the
+    table's rows segment by segment (each segment's rows in display order, one segment
+    after the other), and, per value of the scope, the range's rows ``values[lo[i]]`` to
+    ``values[hi[i]]`` (none when ``hi[i] < lo[i]``). The range's places outside the
+    segment are NULL values, which the range functions skip."""
+
+    values: Vec
+    lo: np.ndarray
+    hi: np.ndarray
 
 
 class ChartRows(Protocol):
@@ -130,6 +169,13 @@ class ChartRows(Protocol):
         ("current": the row itself, "top", "bottom") within its segment (toward the
         bottom for positive steps from "current" and "top", toward the top from
         "bottom"), and whether that row exists."""
+        ...
+
+    def window(self, total: bool, first: np.ndarray, last: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The rows ``first`` to ``last`` rows from each value's own row (``first <=
+        last``), clipped to its segment: the table's rows segment by segment, and per
+        value the first and last place in that order (last < first: none)."""
         ...
 
     def row_no(self, total: bool) -> Vec: ...
@@ -185,16 +231,31 @@ def _shift(forward: bool):
         if rows.nested:
             return Vec.nulls(scope.n)
         offset = _ints(ev, call, 1, scope, 1)
-        count = _ints(ev, call, 2, scope, 1)
+        count = np.maximum(_ints(ev, call, 2, scope, 1), 1)
         values = rows.values(ev, call.args[0])
         total = call.total is not None
         sign = 1 if forward else -1
-        parts, present = [], []
-        for j in range(max(1, int(count.max(initial=1)))):
+
+        def part(j: int) -> Vec:
             at, valid = rows.locate(total, "current", sign * (offset + j))
-            parts.append(_gather(values, at, valid))
-            present.append(j < np.maximum(count, 1))
-        return _ranged(parts, present)
+            return _gather(values, at, valid)
+
+        first = part(0)
+        widest = int(count.max(initial=1))
+        if widest <= 1:
+            return first
+
+        def build() -> tuple[list[Vec], list[np.ndarray]]:
+            return ([first] + [part(j) for j in range(1, widest)],
+                    [j < count for j in range(widest)])
+
+        window = None
+        if hasattr(rows, "window"):
+            # the steps the range covers from the current row, lowest first
+            near, far = sign * offset, sign * (offset + count - 1)
+            order, lo, hi = rows.window(total, np.minimum(near, far), np.maximum(near, far))
+            window = Window(values.take(order) if values.n else Vec.nulls(0), lo, hi)
+        return RangeVec([first], [np.ones(len(count), dtype=bool)], build, window)
 
     return impl
 
