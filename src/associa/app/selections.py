@@ -123,6 +123,24 @@ class Selections(SelectionStates):
         with np.errstate(invalid="ignore"):
             return np.flatnonzero(~np.isnan(values) & (values != 0)).tolist()
 
+    def select_calculated(self, text: str, codes: Callable[[Any], Iterable[int]],
+                          toggle: bool = False, soft_lock: bool = False,
+                          state: str | None = DEFAULT_STATE) -> bool:
+        """Select in a calculated dimension ``text`` (``=expr``): ``codes(calc)`` names
+        the chosen values of its ``CalcList``; the values of the fields the expression
+        reads that map to them are selected in those fields (``calc/calclist.py``)."""
+        from associa.calc.calclist import calc_list
+        from associa.errors import ExpressionError
+
+        def compute(model: DataModel, current: SelectionState,
+                    inf: Inference) -> SelectionState | None:
+            calc = calc_list(model, inf, text, self.app.locale)
+            if calc.error:
+                raise ExpressionError(calc.error.get("qExtendedMessage") or "Error in expression")
+            return calc.select(model, current, list(codes(calc)), toggle, soft_lock)
+
+        return self.update(compute, state)
+
     def select_states(self, field: str, group: str, soft_lock: bool = False,
                       state: str | None = DEFAULT_STATE) -> bool:
         """Select the values in a group of states: "possible", "alternative",
@@ -247,6 +265,14 @@ class Selections(SelectionStates):
         """SearchListObjectFor: the list object at ``path`` (on ``field``) shows the
         matches of ``text`` until the search is accepted or aborted."""
         model, _, inf = self.snapshot()
+        if field.lstrip().startswith("="):  # a calculated list: its values' texts
+            from associa.calc.calclist import calc_list
+
+            found = set(calc_list(model, inf, field, self.app.locale).search(text))
+            with self.lock:
+                self.searches[(obj_id, path)] = (text, found, field)
+            self.on_change("layout", obj_id)
+            return
         if field not in model.fields:
             raise FieldNotFound(field)
         if text.strip().startswith("~"):  # a fuzzy search lists every value, most alike first
@@ -265,6 +291,10 @@ class Selections(SelectionStates):
         self.on_change("layout", obj_id)
         if found is not None:
             text, symbols, field = found
+            if field.lstrip().startswith("="):
+                chosen = sorted(symbols)
+                self.select_calculated(field, lambda calc: chosen, toggle, soft_lock, state)
+                return
             if text.strip().startswith("~"):  # a fuzzy search selects the most alike
                 symbols = set(search_symbols(self.snapshot()[0], field, text))
             self.select_symbols(field, sorted(symbols), toggle, soft_lock, state)

@@ -7,9 +7,16 @@ from typing import Any
 
 import numpy as np
 
+from associa.calc.calclist import CalcList, calc_list, calc_order, is_calculated
 from associa.calc.cells import Wire, dimension_info, nan_json, validation_error
 from associa.calc.pages import check_pages, clip_page, initial_pages, layout_head
-from associa.calc.sorting import field_frequency, first_criteria, needs_frequency, symbol_order
+from associa.calc.sorting import (
+    field_frequency,
+    first_criteria,
+    needs_frequency,
+    sort_indicator,
+    symbol_order,
+)
 from associa.model import DataModel
 from associa.select import STATE_CODES, Inference
 from associa.select.actions import highlight_ranges
@@ -72,6 +79,11 @@ class ListObject:
         self.frequency: np.ndarray | None = None
         self.frequency_total = 0
         self.expressions: list[tuple[str, np.ndarray | None, str]] = []
+        self.calc: CalcList | None = None
+        self.searched = None
+        if is_calculated(self.field):
+            self._calculated(search)
+            return
         if self.field not in model.fields:
             self.error = validation_error(7000, self.field, f"Field not found: {self.field}")
             self.order = np.zeros(0, dtype=np.int64)
@@ -96,6 +108,26 @@ class ListObject:
             order = order[keep[order]]
         self.order = order
         self.expressions = self._expressions()
+
+    def _calculated(self, search: set[int] | None) -> None:
+        """A list on an expression (``calc/calclist.py``): its values are the
+        expression's distinct values, ``qElemNumber`` their codes."""
+        calc = self.calc = calc_list(self.model, self.inference, self.field, self.locale)
+        if calc.error:
+            self.error = calc.error
+            self.order = np.zeros(0, dtype=np.int64)
+            return
+        self.states = calc.states
+        self.frequency = calc.frequency
+        self.frequency_total = int(calc.frequency.sum())
+        order = calc_order(calc, self.criteria)
+        order = self._promote_selected(order, self.definition.get("qAutoSortByState"))
+        self.searched = search
+        if search is not None:
+            keep = np.zeros(len(calc) + 1, dtype=bool)
+            keep[[c for c in search if 0 <= c < len(calc)]] = True
+            order = order[keep[order]]
+        self.order = order
 
     def _promote_selected(self, order: np.ndarray, auto: Any) -> np.ndarray:
         """qAutoSortByState (help "NxAutoSortByStateDef"): when the list has more values
@@ -152,9 +184,12 @@ class ListObject:
     def cells(self, top: int, stop: int) -> list[dict[str, Any]]:
         """The cells of rows ``top`` to ``stop``: only their symbols' texts are read."""
         syms = np.asarray(self.order[top:stop], dtype=np.intp)
-        symbols = self.model.fields[self.field].symbols
-        texts = symbols.texts_at(syms).tolist()
-        nums = symbols.nums_at(syms).tolist()
+        if self.calc is not None:
+            texts, nums = self.calc.texts_nums(syms)
+        else:
+            symbols = self.model.fields[self.field].symbols
+            texts = symbols.texts_at(syms).tolist()
+            nums = symbols.nums_at(syms).tolist()
         states = self.states[syms].tolist()
         hide = not self.definition.get("qShowAlternatives")
         out = []
@@ -234,6 +269,11 @@ class ListObject:
             out["qExpressions"] = []
             out["qDataPages"] = []
             return out
+        if self.calc is not None:
+            out["qDimensionInfo"] = self._calc_info()
+            out["qExpressions"] = []
+            initial_pages(out, d, self.pages)
+            return out
         info = dimension_info(
             self.model,
             self.inference,
@@ -255,3 +295,43 @@ class ListObject:
                                for text, _, error in self.expressions]
         initial_pages(out, d, self.pages)
         return out
+
+    def _calc_info(self) -> dict[str, Any]:
+        """NxDimensionInfo of a calculated list: its values' cardinal, glyphs, range and
+        state counts, ``qIsCalculated`` (help "NxDimensionInfo": true for a calculated
+        dimension), ``qGroupFieldDefs`` the expression."""
+        calc = self.calc
+        assert calc is not None
+        values = calc.values
+        numeric = bool(len(values)) and bool(values.values.is_numeric().all())
+        nums = values.values.num[np.asarray(self.order, dtype=np.intp)] if numeric \
+            else np.zeros(0)
+        nums = nums[~np.isnan(nums)]
+        counts = np.bincount(calc.states, minlength=8) if len(calc) else np.zeros(8, int)
+        names = ("qLocked", "qSelected", "qOption", "qDeselected", "qAlternative",
+                 "qExcluded", "qSelectedExcluded", "qLockedExcluded")
+        info: dict[str, Any] = {
+            "qFallbackTitle": self.label,
+            "qApprMaxGlyphCount": max((len(str(t)) for t in values.texts.tolist()), default=0),
+            "qCardinal": len(values),
+            "qSortIndicator": sort_indicator(self.criteria),
+            "qGroupFallbackTitles": [self.label],
+            "qGroupPos": 0,
+            "qStateCounts": {n: int(c) for n, c in zip(names, counts.tolist(), strict=True)},
+            "qTags": [],
+            "qDimensionType": "N" if numeric else "D",
+            "qGrouping": "N",
+            "qNumFormat": {"qType": "U", "qnDec": 0, "qUseThou": 0},
+            "qIsAutoFormat": True,
+            "qGroupFieldDefs": [self.field],
+            "qMin": float(nums.min()) if len(nums) else "NaN",
+            "qMax": float(nums.max()) if len(nums) else "NaN",
+            "qAttrExprInfo": [],
+            "qAttrDimInfo": [],
+            "qIsCalculated": True,
+            "qCardinalities": {"qCardinal": len(values), "qHypercubeCardinal": len(values),
+                               "qAllValuesCardinal": -1},
+        }
+        if any(f in self.inference.state.locked for f in calc.fields):
+            info["qLocked"] = True
+        return info

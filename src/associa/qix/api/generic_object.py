@@ -10,6 +10,8 @@ import numpy as np
 from associa.app.doc import resolve_path
 from associa.app.layout import layout_signature, object_layout
 from associa.app.properties import apply_patch, object_info, public_properties
+from associa.calc.calclist import STATE_GROUPS as CALC_GROUPS
+from associa.calc.calclist import is_calculated, read_fields
 from associa.calc.listobject import list_field
 from associa.errors import InvalidParameters, InvalidPath, NotImplementedInEngine
 from associa.qix.api.refs import ObjectRef
@@ -168,13 +170,22 @@ def _int_list(values: list[Any], name: str) -> list[int]:
 def select_listobject_values(call: Call, qPath: str, qValues: list[Any], qToggleMode: bool,
                              qSoftLock: bool) -> bool:
     name = _list_field(call, qPath)
-    return _ref(call).doc.select_symbols(name, _int_list(qValues, "qValues"), qToggleMode,
+    values = _int_list(qValues, "qValues")
+    if is_calculated(name):  # the values' codes: selected through the fields read
+        return _ref(call).doc.select_calculated(name, lambda calc: values, qToggleMode,
+                                                qSoftLock, _state(call, qPath, "lo"))
+    return _ref(call).doc.select_symbols(name, values, qToggleMode,
                                          qSoftLock, _state(call, qPath, "lo"))
 
 
 def _select_states(call: Call, path: str, group: str, soft_lock: bool) -> bool:
-    return _ref(call).doc.select_states(_list_field(call, path), group, soft_lock,
-                                        _state(call, path, "lo"))
+    name = _list_field(call, path)
+    if is_calculated(name):
+        wanted = CALC_GROUPS[group]
+        return _ref(call).doc.select_calculated(
+            name, lambda calc: np.flatnonzero(np.isin(calc.states, wanted)).tolist(), False,
+            soft_lock, _state(call, path, "lo"))
+    return _ref(call).doc.select_states(name, group, soft_lock, _state(call, path, "lo"))
 
 
 @method("GenericObject", "SelectListObjectPossible", p("qPath", "str"),
@@ -210,10 +221,22 @@ def select_listobject_continuous_range(call: Call, qPath: str, qRanges: list[Any
     ranges = [_range(r) for r in qRanges]
     name = _list_field(call, qPath)
     ref = _ref(call)
+    if is_calculated(name):
+        return ref.doc.select_calculated(
+            name, lambda calc: np.flatnonzero(_in_ranges(calc.values.values.num, ranges)
+                                              ).tolist(),
+            False, qSoftLock, _state(call, qPath, "lo"))
     model = ref.doc.snapshot()[0]
     if name not in model.fields:
         return False
     nums = model.fields[name].symbols.nums_at(np.arange(len(model.fields[name].symbols)))
+    hit = _in_ranges(nums, ranges)
+    return ref.doc.select_symbols(name, np.flatnonzero(hit).tolist(), False, qSoftLock,
+                                  _state(call, qPath, "lo"))
+
+
+def _in_ranges(nums: np.ndarray, ranges: list[tuple[float | None, float | None, bool, bool]],
+               ) -> np.ndarray:
     hit = np.zeros(len(nums), dtype=bool)
     with np.errstate(invalid="ignore"):
         for low, high, low_eq, high_eq in ranges:
@@ -223,8 +246,7 @@ def select_listobject_continuous_range(call: Call, qPath: str, qRanges: list[Any
             if high is not None:
                 ok &= nums <= high if high_eq else nums < high
             hit |= ok
-    return ref.doc.select_symbols(name, np.flatnonzero(hit).tolist(), False, qSoftLock,
-                                  _state(call, qPath, "lo"))
+    return hit
 
 
 def _range(value: Any) -> tuple[float | None, float | None, bool, bool]:
@@ -252,12 +274,24 @@ def _cube_dim_field(call: Call, path: str, dim_no: int) -> str:
     return name[1:-1] if name[:1] == "[" and name[-1:] == "]" else name
 
 
-def _refuse_calculated(name: str, dim_no: int) -> None:
-    """Selecting in a calculated dimension (its values are no field's) is not done yet:
-    Qlik selects the underlying field values where it can."""
-    if name.lstrip().startswith("="):
+def _select_cube_calculated(call: Call, path: str, dim_no: int, codes: list[int],
+                            toggle: bool, soft_lock: bool) -> bool:
+    """Select values of a hypercube's calculated dimension (their codes among the
+    dimension's values in the cube): matched by value to the expression's list over the
+    selections, then selected through the fields it reads (``calc/calclist.py``)."""
+    ref = _ref(call)
+    cube = ref.doc.hypercube(ref.obj_id, path, _definition(call, path, "hc"))
+    d = cube.dims[dim_no]
+    if d.calc is None or d.values is None:
         raise NotImplementedInEngine(
             f"Selecting in calculated dimension {dim_no} is not supported")
+    table = d.values
+    picked = np.asarray([c for c in codes if 0 <= c < len(table)], dtype=np.int64)
+    vals = table.values.take(picked)
+    texts = [table.text(int(c)) for c in picked.tolist()]
+    text = ((d.definition.get("qDef") or {}).get("qFieldDefs") or [""])[0]
+    return ref.doc.select_calculated(text, lambda calc: calc.codes_of(vals, texts).tolist(),
+                                     toggle, soft_lock, _state(call, path, "hc"))
 
 
 @method("GenericObject", "SelectHyperCubeValues", p("qPath", "str"), p("qDimNo", "int"),
@@ -265,7 +299,9 @@ def _refuse_calculated(name: str, dim_no: int) -> None:
 def select_hypercube_values(call: Call, qPath: str, qDimNo: int, qValues: list[Any],
                             qToggleMode: bool) -> bool:
     name = _cube_dim_field(call, qPath, qDimNo)
-    _refuse_calculated(name, qDimNo)
+    if is_calculated(name):
+        return _select_cube_calculated(call, qPath, qDimNo, _int_list(qValues, "qValues"),
+                                       qToggleMode, False)
     return _ref(call).doc.select_symbols(name, _int_list(qValues, "qValues"), qToggleMode,
                                          state=_state(call, qPath, "hc"))
 
@@ -285,7 +321,9 @@ def select_hypercube_cells(call: Call, qPath: str, qRowIndices: list[Any],
         field = cube.dims[col].field if 0 <= col < len(cube.dims) else None
         if field is None:
             if 0 <= col < len(cube.dims) and cube.dims[col].calc is not None:
-                _refuse_calculated("=", col)
+                codes = sorted({int(cube.dim_symbols[col][cube.rows[r]]) for r in rows})
+                ok = _select_cube_calculated(call, qPath, col, codes, False,
+                                             qSoftLock) and ok
             continue
         symbols = {int(cube.dim_symbols[col][cube.rows[r]]) for r in rows}
         symbols.discard(cube.model.fields[field].null_code)  # NULL
@@ -303,6 +341,8 @@ def clear_selections(call: Call, qPath: str, qColIndices: list[Any]) -> None:
         cols = _int_list(qColIndices, "qColIndices") or list(range(len(dims)))
         names = [_cube_dim_field(call, qPath, c) for c in cols if 0 <= c < len(dims)]
         state = _state(call, qPath, "hc")
+    # a calculated dimension's selections are those of the fields it reads
+    names = [f for n in names for f in (read_fields(n) if is_calculated(n) else [n])]
     _ref(call).doc.clear_fields(names, state)
 
 
