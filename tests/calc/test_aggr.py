@@ -142,6 +142,36 @@ def test_set_applies_to_the_inner_aggregations(help_model: DataModel) -> None:
     assert scalar(help_model, "Sum(Aggr({1} Sum(UnitSales), Customer))", astrida) == 68
 
 
+def test_outer_set_limits_the_virtual_rows(help_model: DataModel) -> None:
+    """The outer aggregation's own set picks the virtual rows that count (those with
+    records in it); the inner expression keeps the Aggr's records (the Design Blog, "Set
+    Analysis in the Aggr function": the virtual table is made first, the outer
+    aggregation then reads it with its own condition)."""
+    # customers with AA: Astrida 23, Canutility 8, Divadip 5 (their sums over all products)
+    assert scalar(help_model, "Sum({<Product={'AA'}>} Aggr(Sum(UnitSales), Customer))") == 36
+    assert scalar(help_model, "Count({<Product={'DD'}>} Aggr(Sum(UnitSales), Customer))") == 2
+    assert scalar(help_model, "Max({<Product={'CC'}>} Aggr(Sum(UnitSales), Customer))") == 32
+    # the same set inside and outside: the inner sums read it too
+    assert scalar(help_model,
+                  "Sum({<Product={'DD'}>} Aggr({<Product={'DD'}>} Sum(UnitSales), Customer))") \
+        == 26
+    # NODISTINCT: the row's value once per record of the outer set
+    assert scalar(help_model,
+                  "Sum({<Product={'AA'}>} Aggr(NODISTINCT Sum(UnitSales), Customer))") \
+        == 2 * 23 + 8 + 5
+    # an outer set wider than the selection: the Aggr's rows are the selection's
+    astrida = _select(help_model, "Customer", ["Astrida"])
+    assert scalar(help_model, "Sum({<Customer=>} Aggr(Sum(UnitSales), Customer))",
+                  astrida) == 23
+    # in a chart, a virtual row counts in the first chart row of its outer-set records
+    rows, total = table(help_model, ["Product"], [
+        "Sum({<Product={'AA','DD'}>} Aggr(Sum(UnitSales), Customer))",
+        "Sum({<Product={'AA','DD'}>} Aggr(NODISTINCT Sum(UnitSales), Customer))"])
+    assert rows == [["AA", "36", "59"], ["BB", "0", "0"], ["CC", "0", "0"],
+                    ["DD", "32", "37"]]
+    assert total == ["68", "96"]
+
+
 def test_sets_in_charts(help_model: DataModel) -> None:
     rows, total = table(help_model, ["Customer"], [
         "Sum(Aggr({<Product={'AA'}>} Sum(UnitSales), Customer, Product))",

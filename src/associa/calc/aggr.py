@@ -33,6 +33,17 @@ aggregation around it, Aggr gives per chart group the Only() of the values that 
 group (the blog, pitfall 2: "If no aggregation function is specified, Only() will be
 used").
 
+An outer aggregation's own set (``Sum({<Segment={'Consumer'}>} Aggr(Sum(Sales),
+Customer))``) picks which virtual rows count: those that some record of its set reaches
+(by the Aggr dimensions' values); the inner expression keeps the Aggr's records (the
+chart state's, or the Aggr's set). Qlik Design Blog, "Set Analysis in the Aggr function":
+the virtual table is made first from the inner aggregation and the Aggr dimensions, then
+aggregated by the outer one, and a condition is placed in the step it must act on (a
+condition on the rows' own dimension, the year of an order, may sit in either place). A
+DISTINCT row then counts in the first chart group of those records, a NODISTINCT row once
+per such record. An outer aggregation without a set, or with the Aggr's own set, leaves
+the rows as they are (a choice: ``Sum(Aggr({1} Sum(X), D))`` keeps all of D's rows).
+
 NULL dimension values form virtual rows of their own (as in a chart without null
 suppression). Structured dimensions ``(Field, (Sort-type, Ordering))`` order the virtual
 rows (NUMERIC, TEXT, FREQUENCY, LOAD_ORDER, each ascending or descending); without one,
@@ -237,12 +248,33 @@ def assignment(virt: Virtual) -> tuple[np.ndarray, np.ndarray]:
     if virt.assigned is None:
         # the smallest chart group of each virtual row's records: the MIN reducer over
         # the records (one pass, no sort)
-        groups = virt.source.record_groups()
-        least = REGISTRY["MIN"].impl(Arg(len(groups), numbers=groups.astype(np.float64)),
-                                     virt.key, virt.n, False).values
-        rows = np.flatnonzero(~least.null & ~np.isnan(least.num))
-        virt.assigned = (rows, least.num[rows].astype(np.int64))
+        virt.assigned = _least_group(virt.source.record_groups(), virt.key, virt.n)
     return virt.assigned
+
+
+def _least_group(groups: np.ndarray, key: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The virtual rows some record reaches (``key``: each record's row, ``n`` for
+    none), and the least chart group (``groups``: each record's) among their records."""
+    least = REGISTRY["MIN"].impl(Arg(len(groups), numbers=groups.astype(np.float64)),
+                                 key, n + 1, False).values
+    rows = np.flatnonzero(~least.null[:n] & ~np.isnan(least.num[:n]))
+    return rows, least.num[rows].astype(np.int64)
+
+
+def outer_rows(scope: GroupScope, call: ast.Call, aggr: ast.Call,
+               virt: Virtual) -> np.ndarray | None:
+    """The virtual row of each record of the outer aggregation's own set (``n`` for a
+    record of none), or None when the outer aggregation has no set of its own or reads
+    the Aggr's records (its set is the Aggr's): its set then leaves the rows alone."""
+    if call.set_text is None or virt.source is scope:
+        return None
+    sig = ("outer", *_signature(aggr))
+    hit = scope.virtuals.get(sig)
+    if hit is None:
+        fields = list(virt.symbols)
+        hit = _onto(scope.model, scope, fields, [virt.symbols[f] for f in fields], virt.n)
+        scope.virtuals[sig] = hit
+    return hit
 
 
 def _check_alike(calls: list[ast.Call]) -> None:
@@ -282,13 +314,22 @@ def aggregate_over(scope: GroupScope, call: ast.Call, evaluator: Evaluator,
     values = _over_rows(virt, calls, call.args, evaluator)
     reducer = REGISTRY[call.name].impl
     scope.totals[call] = None
+    outer = outer_rows(scope, call, first, virt)
     if first.distinct:
-        rows, groups = assignment(virt)
+        if outer is None:
+            rows, groups = assignment(virt)
+        else:
+            rows, groups = _least_group(scope.record_groups(), outer, virt.n)
         picked = [v.take(rows) for v in values]
         return reducer(Arg(len(rows), values=picked[0]), groups, scope.n, call.distinct,
                        *picked[1:]).values
-    per_record = [v.take(virt.key) for v in values]
-    return reducer(Arg(len(virt.key), values=per_record[0]), virt.source.record_groups(),
+    if outer is None:
+        key, record_groups = virt.key, virt.source.record_groups()
+    else:
+        kept = np.flatnonzero(outer < virt.n)
+        key, record_groups = outer[kept], scope.record_groups()[kept]
+    per_record = [v.take(key) for v in values]
+    return reducer(Arg(len(key), values=per_record[0]), record_groups,
                    scope.n, call.distinct, *per_record[1:]).values
 
 

@@ -382,7 +382,8 @@ def reads_chart_state(nodes: list[ast.Node]) -> bool:
         if isinstance(node, ast.Call) and node.name in AGGREGATIONS:
             if node.set_text is None:
                 return True
-            return False
+            # an Aggr inside without a set of its own reads the chart state
+            return any(walk(child, True) for child in node.children())
         if isinstance(node, ast.Call) and node.name == "AGGR":
             # its virtual rows come from the chart state's records, or its set's
             if node.set_text is None:
