@@ -1,5 +1,6 @@
 """Aggr() and calculated dimensions through QIX: Evaluate, hypercube measures and
-calculated dimensions, selections, and the refusal to select in a calculated dimension."""
+calculated dimensions, selections, and selecting in a calculated dimension (more in
+``test_listobject_calculated.py``)."""
 
 from __future__ import annotations
 
@@ -78,7 +79,11 @@ def test_calculated_dimension_errors_and_selections(loaded: Client) -> None:
     info = c.layout(h)["qHyperCube"]["qDimensionInfo"][0]
     assert "Field not found" in str(info["qError"])
     h = c.create(table(["=If(Amount > 50, 'big', 'small')"], ["Sum(Amount)"]))
-    err = c.error("SelectHyperCubeValues", "/qHyperCubeDef", 0, [0], False, handle=h)
-    assert err["code"] == 20 and "calculated dimension" in err["parameter"]
-    err = c.error("SelectHyperCubeCells", "/qHyperCubeDef", [0], [0], handle=h)
-    assert err["code"] == 20 and "calculated dimension" in err["parameter"]
+    # selecting in it selects the underlying values of Amount (row 0: 'big')
+    assert c.call("SelectHyperCubeValues", "/qHyperCubeDef", 0, [0], False,
+                  handle=h)["qSuccess"] is True
+    assert rows(c, h) == [["big", "250"]]
+    c.call("ClearAll", handle=1)
+    assert c.call("SelectHyperCubeCells", "/qHyperCubeDef", [1], [0],
+                  handle=h)["qSuccess"] is True
+    assert rows(c, h) == [["small", "60"]]
