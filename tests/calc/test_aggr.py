@@ -228,6 +228,9 @@ def test_aggr_errors(help_model: DataModel) -> None:
         scalar(help_model, "Sum(Aggr(Sum(UnitSales), Nowhere))")
     rows, _ = table(help_model, ["Customer"], ["Sum(Aggr(Sum(UnitSales), Customer))"])
     assert rows[0] == ["Astrida", "23"]
+    with pytest.raises(ExpressionError, match=r"aggregate each Aggr\(\) on its own"):
+        scalar(help_model,
+               "Sum(Aggr(Sum(UnitSales), Customer) + Aggr(Sum(UnitSales), Product))")
 
 
 def test_nested_aggr(help_model: DataModel) -> None:

@@ -281,8 +281,13 @@ def _check_alike(calls: list[ast.Call]) -> None:
     first = calls[0]
     for other in calls[1:]:
         if _signature(other) != _signature(first) or other.distinct != first.distinct:
+            # Qlik's help ("Aggr", "Nested aggregations") reads the outer aggregation over
+            # one virtual table and does not say what it does over two: refused, with
+            # the form whose meaning is documented
             raise ExpressionError(
-                "Aggr() calls over different dimensions in one aggregation are not supported")
+                "Aggr() calls over different dimensions in one aggregation are not "
+                "supported: aggregate each Aggr() on its own, e.g. Sum(Aggr(x, A)) + "
+                "Sum(Aggr(y, B))")
 
 
 def _over_rows(virt: Virtual, calls: list[ast.Call], nodes: tuple[ast.Node, ...],
