@@ -210,3 +210,39 @@ def test_selecting_among_possible_values_and_several_fields(model: DataModel) ->
     locked = after.with_lock("Region", True)
     assert calc.select(model, locked, chosen) is None
     assert calc.select(model, locked, chosen, soft_lock=True) is not None
+
+
+# -- differential: the possible values against DuckDB over the star schema -------------
+
+DIFFERENTIAL = [
+    ("=Upper(Country)", "upper(Country)", "Country"),
+    ("=If(Quantity>5,'many','few')", "CASE WHEN Quantity > 5 THEN 'many' ELSE 'few' END",
+     "Quantity"),
+]
+
+
+@pytest.fixture(scope="module")
+def star(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from pathlib import Path
+
+    from tests.calc.test_differential import build_star
+
+    return build_star(Path(tmp_path_factory.mktemp("calclist")))
+
+
+def test_possible_values_equal_sql(star: Any) -> None:
+    from associa.select import inference
+    from tests.calc.test_differential import CORNER_SELECTIONS, random_selections, selection_state
+    from tests.calc.test_set_analysis import base, where
+
+    for sel in CORNER_SELECTIONS[:4] + random_selections(6):
+        state = selection_state(star.model, sel)
+        calc_inf = inference(star.model, state)
+        clause, params = where(base(sel))
+        for text, sql, name in DIFFERENTIAL:
+            calc = calc_list(star.model, calc_inf, text, DEFAULT_LOCALE)
+            got = {str(t) for t, s in zip(calc.values.texts.tolist(), calc.states.tolist(),
+                                          strict=True) if s in (1, 2)}
+            rows = star.db.execute(f"SELECT DISTINCT {sql} FROM universe WHERE {clause} "
+                                   f"AND {name} IS NOT NULL", params).fetchall()
+            assert got == {r[0] for r in rows}, (text, sel)
