@@ -13,8 +13,23 @@ gives NULL. Components are truncated to integers; a component outside 0..255 (0.
 HSL and the mix positions) gives NULL: the help says only that the arguments "must be
 expressions that resolve to integers in the range 0 to 255".
 
-Not implemented: Color(n) (a chart's palette), SysColor(nr) (the Windows system colors),
-QlikTechBlue() / QlikTechGray() (values not documented), ColorMapHue() / ColorMapJet().
+SysColor(nr) (help "Color functions": "the ARGB color representation of the Windows system
+color nr, where nr corresponds to the parameter to the Windows API function GetSysColor(nr)")
+reads the default table of the Windows Standard (classic) scheme, COLOR_SCROLLBAR (0) to
+COLOR_MENUBAR (30), as Wine defines it (wine-mirror/wine, dlls/win32u/sysparams.c,
+``system_colors``): the color of a live Windows session depends on its theme, which an
+engine off Windows does not have. An index outside 0..30 gives NULL (GetSysColor gives 0).
+
+ColorMapHue(x) and ColorMapJet(x) (help "Color functions": x between 0 and 1, else NULL)
+give the ARGB form like the mixes. ColorMapHue: the hue of the HSV model at full saturation
+and value, red at 0, through yellow, green (1/3), cyan, blue (2/3), magenta, back to red at
+1. ColorMapJet: MATLAB's jet, each channel clip(1.5 - |4x - c|, 0, 1) with c = 3, 2, 1 for
+red, green and blue: dark blue at 0 (0,0,128, as Blue()), blue, cyan (3/8), yellow (5/8),
+red (7/8), dark red at 1 (128,0,0, as Red()). Channels are rounded to the nearest of 0..255.
+
+Not implemented: Color(n) (the palette of the chart's properties: no palette is
+documented for it, and Qlik Sense keeps it for backwards compatibility only),
+QlikTechBlue() / QlikTechGray() (values not documented).
 """
 
 from __future__ import annotations
@@ -175,3 +190,65 @@ def _named(rgb_value: tuple[int, int, int]):
 
 for _name, _value in _NAMED.items():
     function(_name, 0, 1)(_named(_value))
+
+
+# -- system colors and color maps ---------------------------------------------------------
+
+# GetSysColor's defaults of the Windows Standard scheme, index 0 (COLOR_SCROLLBAR) to 30
+# (COLOR_MENUBAR), from Wine's table (dlls/win32u/sysparams.c, system_colors)
+_SYSCOLORS = (
+    (212, 208, 200), (58, 110, 165), (10, 36, 106), (128, 128, 128), (212, 208, 200),
+    (255, 255, 255), (0, 0, 0), (0, 0, 0), (0, 0, 0), (255, 255, 255),
+    (212, 208, 200), (212, 208, 200), (128, 128, 128), (10, 36, 106), (255, 255, 255),
+    (212, 208, 200), (128, 128, 128), (128, 128, 128), (0, 0, 0), (212, 208, 200),
+    (255, 255, 255), (64, 64, 64), (212, 208, 200), (0, 0, 0), (255, 255, 225),
+    (181, 181, 181), (0, 0, 200), (166, 202, 240), (192, 192, 192), (10, 36, 106),
+    (212, 208, 200),
+)
+_SYSTABLE = np.array(_SYSCOLORS, dtype=np.float64)
+
+
+@function("SYSCOLOR", 1, 1)
+def syscolor(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
+    (nr,), null = _numbers(ev, call, scope)
+    ok = np.isfinite(nr) & (nr == np.trunc(nr)) & (nr >= 0) & (nr < len(_SYSCOLORS))
+    null |= ~ok
+    rgb_values = _SYSTABLE[np.where(null, 0, nr).astype(np.intp)]
+    r, g, b = (rgb_values[:, i] for i in range(3))
+    return _color(np.full(scope.n, 255.0), r, g, b, null, False)
+
+
+def _channel(x: Array) -> Array:
+    return np.floor(np.clip(x, 0.0, 1.0) * 255 + 0.5)
+
+
+def _color_map(fn):
+    def impl(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
+        (x,), null = _numbers(ev, call, scope)
+        null |= ~((x >= 0) & (x <= 1))
+        r, g, b = (_channel(c) for c in fn(np.where(null, 0.0, x)))
+        return _color(np.full(scope.n, 255.0), r, g, b, null, True)
+
+    return impl
+
+
+def _hue(x: Array) -> tuple[Array, Array, Array]:
+    h6 = x * 6
+    sector = np.floor(h6)
+    f = h6 - sector
+    sector = np.mod(sector, 6)
+    one, zero, up, down = np.ones_like(x), np.zeros_like(x), f, 1 - f
+    table = [(one, up, zero), (down, one, zero), (zero, one, up),
+             (zero, down, one), (up, zero, one), (one, zero, down)]
+    r, g, b = (np.select([sector == i for i in range(6)], [t[c] for t in table])
+               for c in range(3))
+    return r, g, b
+
+
+def _jet(x: Array) -> tuple[Array, Array, Array]:
+    r, g, b = (1.5 - np.abs(4 * x - c) for c in (3.0, 2.0, 1.0))
+    return r, g, b
+
+
+function("COLORMAPHUE", 1, 1)(_color_map(_hue))
+function("COLORMAPJET", 1, 1)(_color_map(_jet))
