@@ -243,3 +243,17 @@ def test_too_few_values_give_null() -> None:
     grp = _texts(["a", "b", "a"])
     assert np.isnan(_reduce("TTEST_T", grp, key, 2, x)).all()
     assert np.isnan(_reduce("CHI2TEST_P", grp, key, 2, grp, x)).all()
+
+
+def test_chi2_counts_a_cell_without_records_as_zero() -> None:
+    """A sparse 3 × 4 matrix (the catalog's example): the empty cells add their expected
+    value, as a cell of 0 does."""
+    col = _texts(["Astrida", "Astrida", "Betacab", "Betacab", "Canutility"])
+    row = _texts(["AA", "BB", "AA", "CC", "DD"])
+    units = Vec.numbers(np.array([4.0, 10, 9, 5, 25]))
+    key = np.zeros(5, dtype=np.intp)
+    m = np.array([[4, 10, 0, 0], [9, 0, 5, 0], [0, 0, 0, 25.0]])
+    e = m.sum(axis=1, keepdims=True) * m.sum(axis=0, keepdims=True) / m.sum()
+    assert _reduce("CHI2TEST_CHI2", col, key, 1, row, units)[0] == pytest.approx(
+        float(((m - e) ** 2 / e).sum()), rel=1e-12)
+    assert _reduce("CHI2TEST_DF", col, key, 1, row, units)[0] == 6
