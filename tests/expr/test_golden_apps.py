@@ -132,7 +132,7 @@ SPECS = {name: parse_app(name) for name in app_names()}
 
 def all_cases() -> list[Any]:
     params = []
-    for name, spec in SPECS.items():
+    for spec in SPECS.values():
         for case in spec.cases:
             marks = [pytest.mark.xfail(strict=True, reason=case.xfail)] if case.xfail else []
             params.append(pytest.param(case, id=f"{case.where}:{case.expr}", marks=marks))
