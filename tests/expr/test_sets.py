@@ -528,3 +528,11 @@ def test_fuzz_mutations_of_valid_sets(node: SetExpr, data: st.DataObject) -> Non
         parse_set(mutated)
     except ExpressionError as exc:
         assert 0 <= exc.offset <= len(mutated)
+
+
+def test_a_field_of_another_state() -> None:
+    expr = parse_set("{State1<Year = $::Year, Customer = Group1::[Customer Name]>}")
+    assert expr == SetTerm("State1", (
+        FieldModifier("Year", "=", FieldValues("Year", "$")),
+        FieldModifier("Customer", "=", FieldValues("Customer Name", "Group1"))))
+    assert parse_set(to_text(expr)) == expr

@@ -12,6 +12,7 @@ import pytest
 
 from associa.model.builder import model_from_rows
 from associa.select.search import search_symbols
+from associa.values.dual import Dual
 
 TEXTS = [
     "North", "north east", "Northwest", "NORTH", "South", "south-north", "Nord Ost",
@@ -95,3 +96,16 @@ def test_random_texts_agree():
     for _ in range(60):
         text = "".join(rng.choice(alphabet + ["*", "?"], rng.integers(1, 4)))
         assert search_symbols(model, "F", text) == plain(model, "F", text), repr(text)
+
+
+def test_numeric_conditions_on_dates():
+    """A bound written as a date or timestamp is its serial number (help "Set modifiers
+    with searches": dates in a search are written as the field shows them)."""
+    days = {"2014-12-31": 42004.0, "2015-01-01": 42005.0, "2015-06-30": 42185.0}
+    values = [Dual(t, n) for t, n in days.items()]
+    dated = model_from_rows({"T": {"D": values}})
+    sym = dated.fields["D"].symbols
+    hits = {sym.text(i) for i in search_symbols(dated, "D", ">=2015-01-01")}
+    assert hits == {"2015-01-01", "2015-06-30"}
+    hits = {sym.text(i) for i in search_symbols(dated, "D", ">12/31/2014<6/30/2015")}
+    assert hits == {"2015-01-01"}

@@ -250,7 +250,7 @@ class SessionSets:
 
     def selections(self, ident: str) -> SelectionState | None:
         doc = self.doc
-        if ident in doc.state_names():
+        if ident == DEFAULT_STATE or ident in doc.state_names():
             model, state, _ = doc.snapshot(ident)
             return state if model is self.model else None
         if ident[:1] == "$" and ident[1:].lstrip("_").isdigit():

@@ -150,6 +150,12 @@ class SetEvaluator:
                 mask[self._element(item, name, state)] = True
             return mask
         if isinstance(node, S.FieldValues):
+            if node.state is not None:  # F = State::G: G's values in that state
+                other = self.sources.selections(node.state)
+                if other is None:
+                    raise ExpressionError(f"State not found: {node.state}")
+                inf = inference(self.model, other)
+                return self._same_values(node.field, _possible(inf, node.field, self), name)
             inf = inference(self.model, state)
             return self._same_values(node.field, _possible(inf, node.field, self), name)
         if isinstance(node, S.Possible | S.Excluded):

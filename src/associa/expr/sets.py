@@ -101,9 +101,12 @@ class ElementSet:
 
 @dataclass(frozen=True, slots=True)
 class FieldValues:
-    """``F = G``: the values selected in field G (in the set the modifier modifies)."""
+    """``F = G``: the values selected in field G (in the set the modifier modifies), or
+    ``F = State::G``: in another selection state (``$`` the default one; help "Examples
+    of Alternate States in Chart Expressions": ``{State1<Year = $::Year>}``)."""
 
     field: str
+    state: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -399,11 +402,17 @@ class _SetParser:
             self.expect(")")
             return node
         start = self.i
+        if ch == "$" and self.text.startswith("::", self.i + 1):
+            self.i += 3
+            return FieldValues(self.field("a field after '$::'"), "$")
         if ch in ("[", '"', "`") or (ch and _name_start(ch)):
             name = self.field("an element set, a field or P()/E()")
             bare = ch not in ("[", '"', "`")
             if bare and name.upper() in ("P", "E") and self.peek() == "(":
                 return self.set_function(name.upper())
+            if self.text.startswith("::", self.i):
+                self.i += 2
+                return FieldValues(self.field(f"a field after '{name}::'"), name)
             return FieldValues(name)
         raise self.fail(
             f"Unexpected {self.describe()} in set modifier,"
@@ -502,7 +511,10 @@ def _elements_text(node: ElementExpr) -> str:
     if isinstance(node, ElementSet):
         return "{" + ", ".join(_element_text(e) for e in node.items) + "}"
     if isinstance(node, FieldValues):
-        return _field_text(node.field)
+        if node.state is None:
+            return _field_text(node.field)
+        state = "$" if node.state == "$" else _field_text(node.state)
+        return f"{state}::{_field_text(node.field)}"
     if isinstance(node, (Possible, Excluded)):
         name = "P" if isinstance(node, Possible) else "E"
         parts = []

@@ -14,6 +14,7 @@ from associa.model.symbols import SymbolTable
 from associa.model.synthetic import make_synthetic_keys, shared_parts, source_columns
 from associa.model.table import Columns, Identity, Table, code_dtype
 from associa.values.dates import date_format_of, date_kind
+from associa.values.dual import Dual
 from associa.values.locale import DEFAULT_LOCALE, Locale
 
 
@@ -175,7 +176,8 @@ def model_from_rows(tables: Mapping[str, Mapping[str, Sequence[object]]],
     """A data model from plain Python values (str, int, float, None), for tests and demos;
     ``loose``: tables to loosen (as LOOSEN TABLE).
 
-    Numbers get their default text; strings are kept as text only (no interpretation).
+    Numbers get their default text; strings are kept as text only (no interpretation);
+    a ``Dual`` keeps its text and number.
     """
     builder = ModelBuilder()
     builder.loosened = list(loose)
@@ -191,6 +193,8 @@ def model_from_rows(tables: Mapping[str, Mapping[str, Sequence[object]]],
                     out[i] = -1
                 elif isinstance(v, str):
                     out[i] = sym.intern(v, math.nan)
+                elif isinstance(v, Dual):
+                    out[i] = sym.intern(v.text, v.num)
                 else:
                     x = float(v)  # type: ignore[arg-type]
                     text = str(int(x)) if x.is_integer() else repr(x)

@@ -18,6 +18,7 @@ rules, so no Python string is made for the others.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from difflib import SequenceMatcher
@@ -29,6 +30,7 @@ import pyarrow.compute as pc
 from associa.model import DataModel
 from associa.model import orders as model_orders
 from associa.values import parse_number
+from associa.values.dual import interpret_dual
 
 _NUMERIC_SEARCH = re.compile(r"^\s*(?:(<=|>=|<|>|=)\s*([^<>=]+?))+\s*$")
 _COND = re.compile(r"(<=|>=|<|>|=)\s*([^<>=]+)")
@@ -114,12 +116,15 @@ def _words_match(value: str, terms: list[str]) -> bool:
 
 def _conditions(text: str) -> list[tuple[str, float]] | None:
     """The (operator, number) conditions of a numeric search; None when a bound is no
-    number."""
+    number. A bound may be a date or timestamp (``>=2015-01-01``, ``<1/2/2015``): its
+    serial number, as the value's interpretation gives it."""
     conds: list[tuple[str, float]] = []
     for op, val in _COND.findall(text):
         num = parse_number(val.strip())
         if num is None:
-            return None
+            num = interpret_dual(val.strip()).num
+            if num is None or math.isnan(num):
+                return None
         conds.append((op, num))
     return conds or None
 
