@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 
 from associa.calc.cells import validation_error
-from associa.calc.cube import CalcValues, calc_codes
+from associa.calc.cube import CalcValues, calc_codes, coded_values
 from associa.calc.records import associate
 from associa.errors import ExpressionError
 from associa.expr import Evaluator, Vec, ast, parse
@@ -242,13 +242,12 @@ class _SymbolScope:
 def _per_symbol(model: DataModel, inference: Inference, text: str, node: ast.Node, name: str,
                 evaluator: Evaluator, locale: Locale) -> CalcList:
     from associa.calc.sorting import field_frequency
-    from associa.expr.aggregations import value_codes
 
     scope = _SymbolScope(model, name, locale)
     v = evaluator.eval(node, scope)
     if v.n != scope.n:  # a constant: one value for every symbol
         v = v.take(np.zeros(scope.n, dtype=np.int64))
-    codes, values = _coded(v, locale, value_codes)
+    codes, values = coded_values(v, locale)
     states = inference.states(name)
     possible = np.isin(states, (SELECTED, LOCKED, OPTION))
     alt = inference.alternative(name)[: scope.n]
@@ -291,17 +290,6 @@ def _records_possible(records: Any, inference: Inference, names: list[str]) -> n
         held = rows >= 0
         ok[held] &= mask[rows[held]]
     return ok
-
-
-def _coded(v: Vec, locale: Locale, value_codes: Any) -> tuple[np.ndarray, CalcValues]:
-    codes = value_codes(v)
-    k = int(codes.max(initial=-1)) + 1
-    first = np.full(k, -1, dtype=np.int64)
-    valid = np.flatnonzero(codes >= 0)
-    first[codes[valid][::-1]] = valid[::-1]
-    table = v.take(first) if k else Vec.nulls(0)
-    codes = np.where(codes < 0, k, codes)
-    return codes, CalcValues(table, table.texts(locale))
 
 
 def _finish(model: DataModel, inference: Inference, text: str, fields: tuple[str, ...],

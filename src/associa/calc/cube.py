@@ -867,9 +867,14 @@ class _CalcScope:
 def calc_codes(model: DataModel, records: Records, node: ast.Node, evaluator: Evaluator,
                locale: Locale) -> tuple[np.ndarray, CalcValues]:
     """A calculated dimension's value code per record, and its values."""
+    return coded_values(evaluator.eval(node, _CalcScope(model, records, locale)), locale)
+
+
+def coded_values(v: Vec, locale: Locale) -> tuple[np.ndarray, CalcValues]:
+    """Computed values as codes (in order of first appearance; NULL the last code) and
+    the distinct values."""
     from associa.expr.aggregations import value_codes
 
-    v = evaluator.eval(node, _CalcScope(model, records, locale))
     codes = value_codes(v)
     k = int(codes.max(initial=-1)) + 1
     first = np.full(k, -1, dtype=np.int64)
