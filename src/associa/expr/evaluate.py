@@ -123,9 +123,9 @@ class Evaluator:
         rest = ~both_num & ~a.null & ~b.null
         if rest.any():
             ta, tb = a.texts(self.locale), b.texts(self.locale)
-            cmp = _CMP[op]
-            for i in np.flatnonzero(rest):
-                res[i] = cmp(ta[i], tb[i])
+            idx = np.flatnonzero(rest)
+            # texts compared element by element inside numpy (object arrays of str)
+            res[idx] = _CMP[op](ta[idx].astype(object), tb[idx].astype(object))
         either = a.null | b.null
         null = a.null & b.null
         if either.any():
@@ -133,15 +133,14 @@ class Evaluator:
         return Vec.booleans(res, null)
 
     def _text_compare(self, op: str, a: Vec, b: Vec) -> Vec:
-        ta, tb = a.text_or_empty(self.locale), b.text_or_empty(self.locale)
-        res = np.zeros(a.n, dtype=bool)
-        for i in range(a.n):
-            if op == "like":
-                res[i] = _like_regex(tb[i]).fullmatch(ta[i]) is not None
-            elif op == "precedes":
-                res[i] = ta[i] < tb[i]
-            else:
-                res[i] = ta[i] > tb[i]
+        ta = a.text_or_empty(self.locale).astype(object)
+        tb = b.text_or_empty(self.locale).astype(object)
+        if op == "like":
+            res = _like(ta, tb)
+        elif op == "precedes":
+            res = np.asarray(ta < tb, dtype=bool)
+        else:
+            res = np.asarray(ta > tb, dtype=bool)
         if op != "like":
             # precedes/follows are relational operators: A op NULL is false (§6.2)
             res &= ~a.null & ~b.null
@@ -209,6 +208,24 @@ def _bits(op: str, a: Vec, b: Vec) -> Vec:
         r = x >> (y & 31)
     null = a.null | b.null | np.isnan(xa) | np.isnan(ya)
     return Vec.numbers(r.astype(np.float64), null)
+
+
+def _like(texts: np.ndarray, patterns: np.ndarray) -> np.ndarray:
+    """``text like pattern`` per row, matched once per distinct (text, pattern) pair
+    (once per distinct text when the pattern is one literal, as it mostly is)."""
+    if len(texts) and (patterns == patterns[0]).all():
+        rx = _like_regex(patterns[0])
+        uniq, inverse = np.unique(texts, return_inverse=True)
+        found = np.fromiter((rx.fullmatch(t) is not None for t in uniq.tolist()),
+                            dtype=bool, count=len(uniq))
+        return found[inverse.ravel()]
+    pairs: dict[tuple[str, str], int] = {}
+    codes = np.fromiter((pairs.setdefault((t, p), len(pairs))
+                         for t, p in zip(texts.tolist(), patterns.tolist(), strict=True)),
+                        dtype=np.int64, count=len(texts))
+    hits = np.fromiter((_like_regex(p).fullmatch(t) is not None for t, p in pairs),
+                       dtype=bool, count=len(pairs))
+    return hits[codes] if len(texts) else np.zeros(0, dtype=bool)
 
 
 @lru_cache(maxsize=256)
