@@ -253,7 +253,7 @@ YELLOW | Yellow([alpha]) | The color yellow, RGB(255,255,0). | Yellow() => RGB(2
 ## formatting
 DATE | Date(number [, format]) | Shows a number as a date, in the given or the default date format. | Date(35648) => 8/6/1997 | 35648
 DUAL | Dual(text, number) | A value with a given text and a given number. | Dual('Q1', 1) => Q1 | 1
-MONEY | Money(number [, format]) | Shows a number as money, in the given or the default money format. | Money(1234.567) => $ 1234.57 | 1234.567
+MONEY | Money(number [, format [, dec_sep [, thou_sep]]]) | Shows a number as money, in the given or the default money format. | Money(1234.567) => $ 1234.57 | 1234.567
 NUM | Num(number [, format [, dec_sep [, thou_sep]]]) | Shows a number in a number format. | Num(3.14159, '0.00') => 3.14 | 3.14159
 TIME | Time(number [, format]) | Shows a number as a time of day. | Time(0.5) => 12:00:00 PM | 0.5
 TIMESTAMP | Timestamp(number [, format]) | Shows a number as a timestamp. | Timestamp(35648.375) => 8/6/1997 9:00:00 AM | 35648.375

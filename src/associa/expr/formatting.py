@@ -65,27 +65,41 @@ def _formatter(default: Callable[[Locale], str], numeric: bool = False):
         values = _args(ev, call, scope)
         v = values[0]
         x = v.as_numbers()
-        fmts = values[1].text_or_empty(ev.locale) if len(values) > 1 else None
+        lo = ev.locale
+        fmts = values[1].text_or_empty(lo) if len(values) > 1 else None
+        # Money's decimal and thousands separators (help "Money": money(number[, format
+        # [, dec_sep [, thou_sep]]])); the locale's money separators without them
+        decs = values[2].text_or_empty(lo) if len(values) > 2 else None
+        thous = values[3].text_or_empty(lo) if len(values) > 3 else None
         out = np.empty(scope.n, dtype=object)
         null = v.null | np.isnan(x)
-        if not numeric and (fmts is None or len(set(fmts[~null].tolist())) <= 1):
-            # one format for all: the whole column at once
-            fmt = default(ev.locale)
-            if fmts is not None and (~null).any() and fmts[~null][0]:
-                fmt = fmts[~null][0]
-            keep = np.flatnonzero(~null)
-            out[keep] = format_serials(x[keep], fmt, ev.locale).to_numpy(zero_copy_only=False)
+        keep = np.flatnonzero(~null)
+        one = all(a is None or len(set(a[keep].tolist())) <= 1 for a in (fmts, decs, thous))
+        if one:
+            # one format for all: each distinct number formatted once
+            def first(a: np.ndarray | None, fallback: str) -> str:
+                return a[keep][0] if a is not None and len(keep) and a[keep][0] else fallback
+
+            fmt = first(fmts, default(lo))
+            if not numeric:
+                out[keep] = format_serials(x[keep], fmt, lo).to_numpy(zero_copy_only=False)
+                return Vec(x.copy(), out, null)
+            dec = first(decs, lo.money_decimal_sep)
+            thou = first(thous, lo.money_thousand_sep) if thous is not None else \
+                lo.money_thousand_sep
+            uniq, inverse = np.unique(x[keep], return_inverse=True)
+            texts = np.array([format_number(u, fmt, lo, dec, thou) for u in uniq.tolist()],
+                             dtype=object)
+            out[keep] = texts[inverse.ravel()] if len(uniq) else texts[:0]
             return Vec(x.copy(), out, null)
-        memo: dict[tuple[float, str], str] = {}
-        for i in range(scope.n):
-            if null[i]:
-                continue
-            fmt = fmts[i] if fmts is not None and fmts[i] else default(ev.locale)
-            key = (float(x[i]), fmt)
+        memo: dict[tuple[float, str, str, str], str] = {}  # formats varying per row
+        for i in keep.tolist():
+            fmt = fmts[i] if fmts is not None and fmts[i] else default(lo)
+            dec = decs[i] if decs is not None and decs[i] else lo.money_decimal_sep
+            thou = thous[i] if thous is not None else lo.money_thousand_sep
+            key = (float(x[i]), fmt, dec, thou)
             if key not in memo:
-                lo = ev.locale
-                memo[key] = (format_number(key[0], fmt, lo, lo.money_decimal_sep,
-                                           lo.money_thousand_sep) if numeric
+                memo[key] = (format_number(key[0], fmt, lo, dec, thou) if numeric
                              else format_datetime(key[0], fmt, lo))
             out[i] = memo[key]
         return Vec(x.copy(), out, null)
@@ -121,4 +135,4 @@ function("MONEY#", 1, 4)(_interpreter(_money, money=True))
 function("DATE", 1, 2)(_formatter(_date))
 function("TIME", 1, 2)(_formatter(_time))
 function("TIMESTAMP", 1, 2)(_formatter(_stamp))
-function("MONEY", 1, 2)(_formatter(_money, numeric=True))
+function("MONEY", 1, 4)(_formatter(_money, numeric=True))

@@ -11,6 +11,7 @@ import numpy as np
 from associa.expr import ast
 from associa.expr.evaluate import Evaluator, Scope, function
 from associa.expr.vector import Vec, where
+from associa.values import parse_number
 
 
 def _args(ev: Evaluator, call: ast.Call, scope: Scope) -> list[Vec]:
@@ -50,7 +51,18 @@ def isnull(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
 
 @function("ISNUM", 1, 1)
 def isnum(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
-    return Vec.booleans(ev.eval(call.args[0], scope).is_numeric())
+    """Help "IsNum": true when the expression "can be interpreted as a number": a
+    number, or a text that reads as one (the text a string function returns, '101')."""
+    v = ev.eval(call.args[0], scope)
+    out = v.is_numeric()
+    rest = np.flatnonzero(~out & ~v.null)
+    if len(rest):
+        texts = v.texts(ev.locale)[rest]
+        uniq, inverse = np.unique(texts.astype(str), return_inverse=True)
+        reads = np.array([parse_number(t) is not None for t in uniq.tolist()], dtype=bool)
+        out = out.copy()
+        out[rest] = reads[inverse.ravel()]
+    return Vec.booleans(out)
 
 
 @function("ISTEXT", 1, 1)
