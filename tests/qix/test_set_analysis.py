@@ -105,3 +105,35 @@ def test_chart_measures_expand_variables_and_read_the_selections(loaded: Client)
     handle = c.create(cube("Sum({<Region={$(vRegion)}>} Amount) * $(vScale)",
                            "$(vSum) + GetSelectedCount(Region)"))
     assert rows(c, handle) == [["North", "0", "122"], ["South", "1500", "152"]]
+
+
+def test_list_objects_expand_variables(loaded: Client) -> None:
+    c = loaded
+    c.call("SetScript", "SET vLimit = 50;\nSET vField = Region;\n"
+           + c.call("GetScript", handle=1)["qScript"], handle=1)
+    c.call("DoReload", handle=1)
+    props = {"qInfo": {"qType": "listbox"},
+             "qListObjectDef": {"qDef": {"qFieldDefs": [
+                 "=If(Amount > $(vLimit), 'big', 'small')"]},
+                                "qInitialDataFetch": [{"qTop": 0, "qLeft": 0, "qWidth": 2,
+                                                       "qHeight": 10}]}}
+    h = c.create(props)
+    page = c.layout(h)["qListObject"]["qDataPages"][0]["qMatrix"]
+    assert sorted(row[0]["qText"] for row in page) == ["big", "small"]
+    c.call("SelectListObjectValues", "/qListObjectDef", [page[0][0]["qElemNumber"]], False,
+           handle=h)
+    chosen = page[0][0]["qText"]
+    states = {row[0]["qText"]: row[0]["qState"]
+              for row in c.layout(h)["qListObject"]["qDataPages"][0]["qMatrix"]}
+    assert states[chosen] == "S"
+    assert ev(c, "Sum(Amount)") == ("250" if chosen == "big" else "60")
+    # a list's expression columns expand too
+    c.call("ClearAll", handle=1)
+    regions = c.create({"qInfo": {"qType": "listbox"},
+                        "qListObjectDef": {"qDef": {"qFieldDefs": ["$(vField)"]},
+                                           "qExpressions": [{"qExpr": "Sum(Amount) * $(vLimit)"}],
+                                           "qInitialDataFetch": [{"qTop": 0, "qLeft": 0,
+                                                                  "qWidth": 2, "qHeight": 10}]}})
+    page = c.layout(regions)["qListObject"]["qDataPages"][0]["qMatrix"]
+    assert {row[0]["qText"]: row[1]["qText"] for row in page} == {
+        "North": "6000", "South": "7500", "East": "2000"}

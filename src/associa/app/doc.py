@@ -68,6 +68,9 @@ class DocState(Selections):
         self._soft_generation = 0
         # object id -> ((props id, version, generation), properties with soft patches)
         self._effective: dict[str, tuple[tuple[int, int, int], dict[str, Any]]] = {}
+        # object id -> (key, definition, the definition with its expansions made)
+        self._prepared_lists: dict[str, tuple[tuple[int, int], dict[str, Any],
+                                              dict[str, Any]]] = {}
         app.listen(self)
 
     def close(self) -> None:
@@ -470,7 +473,45 @@ class DocState(Selections):
 
         return self._cached(obj_id, path, build, key)
 
+    def list_definition(self, obj_id: str, definition: dict[str, Any]) -> dict[str, Any]:
+        """A list object's definition with the dollar-sign expansions of its calculated
+        field and ``qExpressions`` made (the same object when it has none; a copy made
+        once per definition and variables otherwise)."""
+        found = definition.get("qDef")
+        qdef: dict[str, Any] = found if isinstance(found, dict) else {}
+        listed = qdef.get("qFieldDefs")
+        defs: list[Any] = listed if isinstance(listed, list) else []
+        exprs = definition.get("qExpressions")
+        texts = [t for t in defs[:1] if isinstance(t, str)]
+        for item in exprs if isinstance(exprs, list) else []:
+            text = item.get("qExpr") if isinstance(item, dict) else item
+            if isinstance(text, str):
+                texts.append(text)
+        if not any("$(" in t for t in texts):
+            return definition
+        with self.app.lock:
+            variables = hash(frozenset(self.app.variables.items()))
+        key = (id(definition), variables)
+        hit = self._prepared_lists.get(obj_id)
+        if hit is not None and hit[0] == key and hit[1] is definition:
+            return hit[2]
+        state = self.object_state(obj_id, definition)
+        out = copy.deepcopy(definition)
+        new_defs = out["qDef"]["qFieldDefs"]
+        if new_defs and isinstance(new_defs[0], str) and "$(" in new_defs[0]:
+            text = new_defs[0].lstrip()
+            body = self.prepare(text[1:] if text.startswith("=") else text, state, bare=False)
+            new_defs[0] = ("=" + body) if text.startswith("=") else body
+        for item in out.get("qExpressions") or []:
+            if isinstance(item, dict) and isinstance(item.get("qExpr"), str) \
+                    and "$(" in item["qExpr"]:
+                item["qExpr"] = self.prepare(item["qExpr"], state, bare=False)
+        with self.lock:
+            self._prepared_lists[obj_id] = (key, definition, out)
+        return out
+
     def listobject(self, obj_id: str, path: str, definition: dict[str, Any]) -> ListObject:
+        definition = self.list_definition(obj_id, definition)
         model, state, inf = self.snapshot(self.object_state(obj_id, definition))
         search = self.searches.get((obj_id, path))
         key = ("lo", self.version(obj_id), model.version, state.version, id(definition),

@@ -145,7 +145,8 @@ def get_listobject_data(call: Call, qPath: str, qPages: list[Any]) -> list[dict[
 
 
 def _list_field(call: Call, path: str) -> str:
-    return list_field(_definition(call, path, "lo"))
+    ref = _ref(call)
+    return list_field(ref.doc.list_definition(ref.obj_id, _definition(call, path, "lo")))
 
 
 def _state(call: Call, path: str, kind: str) -> str:
