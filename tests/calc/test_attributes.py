@@ -209,3 +209,15 @@ def test_attributes_add_no_rows() -> None:
     lay = table([{"qDef": {"qFieldDefs": ["Prod"]}, "qAttributeDimensions": [
         {"qDef": "Country"}]}], [amount()])
     assert [r[0]["qText"] for r in matrix(lay)] == ["Ball", "Doll", "Kite", "-"]
+
+
+def test_a_set_in_an_attribute_expression_adds_no_rows() -> None:
+    """The rows are the measures' (here the selection's); a set only an attribute
+    expression reads is read for those rows, and reaches no other."""
+    plain = table([country()], [amount()], Prod=["Ball"])
+    lay = table([country(qAttributeExpressions=[
+        {"qExpression": "Sum({1} Amount)", "qAttribute": True}])], [amount()], Prod=["Ball"])
+    assert [r[0]["qText"] for r in matrix(lay)] == [r[0]["qText"] for r in matrix(plain)]
+    with_set = table([country()], [amount(), {"qDef": {"qDef": "Sum({1} Amount)"}}],
+                     Prod=["Ball"])
+    assert len(matrix(with_set)) > len(matrix(plain))  # a measure's set does add rows

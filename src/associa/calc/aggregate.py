@@ -297,7 +297,11 @@ class SetScope:
             return groups.value(call, evaluator).take(at)
         if call.set_text is None:
             return self.default.aggregate(call, evaluator)
-        return self.by_set[call.set_text].aggregate(call, evaluator)
+        scope = self.by_set.get(call.set_text)
+        if scope is None:  # a set only attribute expressions read: plain aggregations
+            raise ExpressionError("TOTAL and Aggr() are not supported in a set read by "
+                                  "attribute expressions only")
+        return scope.aggregate(call, evaluator)
 
     def totals(self) -> SetScope:
         """The same over all records, one group (TotalScope per scope)."""

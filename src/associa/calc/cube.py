@@ -505,7 +505,9 @@ class Cube:
         """Measures with set expressions: each set's records are grouped by the
         dimensions on their own, and the chart's rows are the union of the groups of
         every set (and of the chart state's, when a measure reads it): a dimension value
-        that a set reaches is shown even when the chart's selections exclude it."""
+        that a set reaches is shown even when the chart's selections exclude it. The
+        sets only attribute expressions read add no rows: their values are read for the
+        rows there are."""
         model = self.model
         sets = self.sets or SetEvaluator(model, inference.state, NoSources(), self.locale)
         sources: list[tuple[str | None, Inference]] = []
@@ -519,8 +521,21 @@ class Cube:
                 errors[text] = exc.message
         if not sources:
             sources.append((None, inference))
-        groups = [local_groups(model, inf, fields, dim_fields, active, self.locale)
-                  for _, inf in sources]
+        measures = [m.node for m in self.measures if m.node is not None and m.error is None]
+        row_texts = set(set_texts(measures))
+        chart_rows = reads_chart_state(measures) or not row_texts
+
+        def gives_rows(text: str | None) -> bool:
+            return chart_rows if text is None else text in row_texts
+
+        if not any(gives_rows(t) for t, _ in sources):
+            sources.insert(0, (None, inference))
+            chart_rows = True
+        every = [(t, inf, local_groups(model, inf, fields, dim_fields, active, self.locale))
+                 for t, inf in sources]
+        others = [(t, lg) for t, _, lg in every if not gives_rows(t)]
+        sources = [(t, inf) for t, inf, _ in every if gives_rows(t)]
+        groups = [lg for t, _, lg in every if gives_rows(t)]
         all_records = [lg.records for lg in groups]
         keys, symbols, count, at_local = _union_groups(active, groups, bool(self.dims))
         self.dim_symbols = []
@@ -536,8 +551,10 @@ class Cube:
         default_records, default_key = by_text[None] if None in by_text else next(
             iter(by_text.values()))
         default = scopes.pop(None, None) or next(iter(scopes.values()))
-        local = {text: (lg, at) for (text, _), lg, at in zip(sources, groups, at_local,
-                                                             strict=True)}
+        local: dict[str | None, tuple[LocalGroups, np.ndarray]] = {
+            text: (lg, at) for (text, _), lg, at in zip(sources, groups, at_local, strict=True)}
+        for other, lg in others:  # read for the rows there are
+            local[other] = (lg, _onto_rows(lg, symbols, count))
         scope = SetScope(default, {t: sc for t, sc in scopes.items() if t is not None}, errors,
                          local)
         grouping = Grouping(np.zeros(0, dtype=np.intp), count, None, symbols)
@@ -759,6 +776,30 @@ def _union_groups(active: list[str], sources: list[LocalGroups], has_dims: bool
         at_local.append(mine)
         at += k
     return keys, [uniq[:, i] for i in range(len(active))], count, at_local
+
+
+def _onto_rows(groups: LocalGroups, symbols: list[np.ndarray], count: int) -> np.ndarray:
+    """For each of the chart's ``count`` groups (their dimensions' ``symbols``), the
+    source's own group with the same values (its empty group where it has none)."""
+    at = np.full(count, groups.n, dtype=np.intp)
+    if not symbols:
+        if groups.n:
+            at[:] = 0
+        return at
+    if not groups.n or not count:
+        return at
+    radix = [int(max(a.max(initial=0), b.max(initial=0))) + 2
+             for a, b in zip(symbols, groups.symbols, strict=True)]
+    ours = np.zeros(count, dtype=np.int64)
+    theirs = np.zeros(groups.n, dtype=np.int64)
+    for a, b, r in zip(symbols, groups.symbols, radix, strict=True):
+        ours = ours * r + (a.astype(np.int64) + 1)
+        theirs = theirs * r + (b.astype(np.int64) + 1)
+    order = np.argsort(theirs, kind="stable")
+    pos = np.clip(np.searchsorted(theirs[order], ours), 0, groups.n - 1)
+    found = theirs[order][pos] == ours
+    at[found] = order[pos[found]]
+    return at
 
 
 def _listed(definition: Mapping[str, Any], key: str) -> list[Any]:
