@@ -12,25 +12,9 @@ import pytest
 from associa.expr import REGISTRY, Vec
 from associa.expr.aggregations import Arg
 
-# the help's t-test and z-test sample data (help "Examples of how to use t-test functions")
-_OBSERVATION = [35, 40, 12, 15, 21, 14, 46, 10, 28, 48, 16, 30, 32, 48, 31, 22, 12, 39, 19, 25]
-_COMPARISON = [2, 27, 38, 31, 1, 19, 1, 34, 3, 1, 2, 3, 2, 1, 2, 1, 3, 29, 37, 2]
-
-
-def _load(script: str, table: str, key: str) -> dict[str, dict[str, float]]:
-    from associa.script import run_script
-
-    model = run_script(script, lambda path: b"").model
-    t = model.tables[table]
-    names = model.fields[key].symbols.texts_at(t.columns[key]).tolist()
-    out: dict[str, dict[str, float]] = {name: {} for name in names}
-    for col in t.columns:
-        if col == key:
-            continue
-        nums = model.fields[col].symbols.nums_at(t.columns[col]).tolist()
-        for name, v in zip(names, nums, strict=True):
-            out[name][col] = v
-    return out
+# the help's t-test and z-test sample data (help "Examples of how to use t-test
+# functions") and the LOAD … GROUP BY reader are the statistics tests'
+from tests.expr.test_statistics import _COMPARISON, _OBSERVATION, _load
 
 
 def _crosstable(name: str, first: str, second: str, a: list[int], b: list[int]) -> str:

@@ -38,7 +38,7 @@ import numpy as np
 from associa.kernels import presence as kpresence
 from associa.model import DataModel
 from associa.select.memo import Cache, Memo
-from associa.select.rows import INDEX, RowSet
+from associa.select.rows import INDEX, RowSet, memo_nbytes
 
 T = TypeVar("T")
 
@@ -263,13 +263,7 @@ class CombinedInference:
 
     @property
     def nbytes(self) -> int:
-        total = 0
-        for v in self._memo.values():
-            if isinstance(v, RowSet):
-                total += v.nbytes
-            elif isinstance(v, np.ndarray):
-                total += v.nbytes
-        return total
+        return memo_nbytes(self._memo.values())
 
 
 class _RowMasks(Mapping[str, "np.ndarray | None"]):

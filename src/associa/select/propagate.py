@@ -60,7 +60,7 @@ from associa.kernels import postings as kpostings
 from associa.kernels import presence as kpresence
 from associa.model import DataModel
 from associa.select.memo import Memo
-from associa.select.rows import INDEX, MASK, SLICES, SPARSE, RowSet
+from associa.select.rows import INDEX, MASK, SLICES, SPARSE, RowSet, memo_nbytes
 from associa.select.state import SelectionState
 
 if TYPE_CHECKING:
@@ -441,13 +441,7 @@ class Inference:
     @property
     def nbytes(self) -> int:
         """Memory held by what this inference computed (messages are counted apart)."""
-        total = 0
-        for v in self._memo.values():
-            if isinstance(v, RowSet):
-                total += v.nbytes
-            elif isinstance(v, np.ndarray):
-                total += v.nbytes
-        return total
+        return memo_nbytes(self._memo.values())
 
 
 class _RowMasks(Mapping[str, "np.ndarray | None"]):
@@ -471,3 +465,4 @@ class _RowMasks(Mapping[str, "np.ndarray | None"]):
 
     def __len__(self) -> int:
         return len(self._inf.plan.nrows)
+

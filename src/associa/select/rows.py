@@ -16,6 +16,7 @@ reader of an inference).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -116,3 +117,12 @@ class RowSet:
 def _frozen(arr: np.ndarray) -> np.ndarray:
     arr.flags.writeable = False
     return arr
+
+
+def memo_nbytes(values: Iterable[object]) -> int:
+    """The bytes of the row sets and arrays among what a memo holds."""
+    total = 0
+    for v in values:
+        if isinstance(v, RowSet | np.ndarray):
+            total += v.nbytes
+    return total
