@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from associa import kernels
-from associa.calc import HyperCube, cube
+from associa.calc import HyperCube, grouping
 from associa.calc.aggregate import RecordScope
 from associa.calc.numeric import Numbers, is_arithmetic
 from associa.calc.records import associate
@@ -128,9 +128,9 @@ def test_every_grouping_path_gives_the_same_layout(monkeypatch: pytest.MonkeyPat
     model = _model(5)
     states = _selections(model, random.Random(5), 3)
     as_is = _layouts(model, states)
-    monkeypatch.setattr(cube, "SPACE_AS_IS", 0)  # compacted through a lookup table
+    monkeypatch.setattr(grouping, "SPACE_AS_IS", 0)  # compacted through a lookup table
     assert _layouts(model, states) == as_is
-    monkeypatch.setattr(cube, "SPACE_LUT", 0)  # compacted by sorting the keys
+    monkeypatch.setattr(grouping, "SPACE_LUT", 0)  # compacted by sorting the keys
     assert _layouts(model, states) == as_is
 
 

@@ -109,7 +109,7 @@ def _signature(call: ast.Call) -> tuple[Any, ...]:
 def virtual(scope: GroupScope, call: ast.Call) -> Virtual:
     """The virtual rows of ``call`` read from ``scope`` (made once per source scope)."""
     from associa.calc.aggregate import GroupScope, SetScope
-    from associa.calc.cube import _compact, group
+    from associa.calc.grouping import compact, group
 
     source = scope.source(call.set_text)
     cache = source.virtuals
@@ -124,7 +124,7 @@ def virtual(scope: GroupScope, call: ast.Call) -> Virtual:
         if f not in records.field_tables:
             raise ExpressionError(f"Field not found: {f}")
     if records.n:
-        key, symbols = _compact(group(model, records, fields))
+        key, symbols = compact(group(model, records, fields))
     else:
         key = np.zeros(0, dtype=np.intp)
         symbols = [np.zeros(0, dtype=np.int64) for _ in fields]
@@ -166,14 +166,14 @@ def virtual(scope: GroupScope, call: ast.Call) -> Virtual:
 def _onto(model: Any, peer: GroupScope, fields: list[str], symbols: list[np.ndarray],
           n: int) -> np.ndarray:
     """The virtual row of each record of another set (``n`` when none has its values)."""
-    from associa.calc.cube import _compact, group
+    from associa.calc.grouping import compact, group
 
     records = peer.records
     if not records.n:
         return np.zeros(0, dtype=np.intp)
     if not n:
         return np.full(records.n, n, dtype=np.intp)
-    pkey, psym = _compact(group(model, records, fields))
+    pkey, psym = compact(group(model, records, fields))
     rows, theirs = _combined_pair(symbols, psym)
     order = np.argsort(rows, kind="stable")
     pos = np.searchsorted(rows[order], theirs)

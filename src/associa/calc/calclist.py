@@ -44,8 +44,8 @@ from typing import Any
 
 import numpy as np
 
+from associa.calc.calcdims import CalcValues, calc_codes, coded_values
 from associa.calc.cells import validation_error
-from associa.calc.cube import CalcValues, calc_codes, coded_values
 from associa.calc.records import associate
 from associa.errors import ExpressionError
 from associa.expr import Evaluator, Vec, ast, parse

@@ -23,7 +23,6 @@ from typing import Any
 
 import numpy as np
 
-from associa import kernels
 from associa.calc.aggregate import (
     GroupScope,
     LocalGroups,
@@ -32,7 +31,16 @@ from associa.calc.aggregate import (
     reads_chart_state,
     set_texts,
 )
+from associa.calc.calcdims import CalcRecords, CalcValues, calc_codes, calc_key
 from associa.calc.cells import format_measure, validation_error
+from associa.calc.grouping import (
+    Grouping,
+    group,
+    local_groups,
+    onto_rows,
+    spread,
+    union_groups,
+)
 from associa.calc.interrecord import Table as InterRecordTable
 from associa.calc.interrecord import segment_ids
 from associa.calc.records import Records, associate
@@ -48,14 +56,9 @@ from associa.calc.sorting import (
 from associa.errors import ExpressionError
 from associa.expr import Evaluator, Vec, ast, parse
 from associa.expr.interrecord import uses_chart_rows
-from associa.kernels.codes import Codes
-from associa.kernels.group import group_keys, remap
 from associa.model import DataModel
 from associa.select import Inference
 from associa.values import Locale
-
-SPACE_AS_IS = 1 << 12  # a key space this small is aggregated without compacting
-SPACE_LUT = 1 << 26  # largest key space compacted through a lookup table
 
 
 @dataclass(slots=True)
@@ -174,81 +177,6 @@ def measure(m: Mapping[str, Any], prepare: Callable[[str], str] | None = None) -
     except ExpressionError as exc:
         return Measure(text, label, m, None, validation_error(7000, text, exc.message))
     return Measure(text, label, m, node)
-
-
-@dataclass(slots=True)
-class Grouping:
-    """The group of each record: ``key`` in ``0..n-1``. When ``cells`` is given, ``n`` is
-    the whole key space and the groups are the cells that occur (ascending); otherwise the
-    groups are ``0..n-1`` themselves. ``symbols``: each dimension's code per group."""
-
-    key: np.ndarray
-    n: int
-    cells: np.ndarray | None
-    symbols: list[np.ndarray]
-
-    @property
-    def count(self) -> int:
-        return self.n if self.cells is None else len(self.cells)
-
-    def finish(self, v: Vec) -> Vec:
-        """Values per scope group as values per group."""
-        return v if self.cells is None else v.take(self.cells)
-
-
-def group(model: DataModel, records: Records, fields: list[str]) -> Grouping:
-    """Groups by the fields' codes, in the order of the codes (NULL last)."""
-    n = records.n
-    codes = [records.codes(f) for f in fields]
-    radix = [_radix(model, records, f) for f in fields]
-    space = 1
-    for r in radix:
-        space *= r
-    if space >= 1 << 62:
-        return _group_unique(model, [c.materialize() for c in codes], fields)
-    strides = [1] * len(fields)
-    for i in range(len(fields) - 2, -1, -1):
-        strides[i] = strides[i + 1] * radix[i + 1]
-    key_dtype = np.dtype(np.int32 if kernels.compiled() and space < 1 << 31 else np.intp)
-    as_lut = space <= SPACE_LUT and space <= max(4 * n, 1 << 20)
-    key, counts = group_keys(_terms(codes, radix, strides), n, key_dtype,
-                             space if as_lut else None)
-    if counts is None:
-        uniq, inv = np.unique(key, return_inverse=True)
-        return Grouping(inv.ravel(), len(uniq), None, _split(uniq, radix, strides))
-    cells = np.flatnonzero(counts)
-    symbols = _split(cells, radix, strides)
-    if space <= SPACE_AS_IS:
-        return Grouping(key, space, cells, symbols)
-    lut = np.full(space, -1, dtype=key_dtype)
-    lut[cells] = np.arange(len(cells), dtype=key_dtype)
-    return Grouping(remap(key, lut), len(cells), None, symbols)
-
-
-def _terms(codes: list[Codes], radix: list[int], strides: list[int]) -> list[Codes]:
-    """One gather per column: the dimensions read through the same column (and rows)
-    share a lookup table of their scaled codes."""
-    terms: dict[tuple[int, int], tuple[Codes, np.ndarray]] = {}
-    for c, r, stride in zip(codes, radix, strides, strict=True):
-        lut = (np.arange(r, dtype=np.int64) if c.lut is None else c.lut.astype(np.int64)) * stride
-        ident = (id(c.col), id(c.rows))
-        hit = terms.get(ident)
-        if hit is None:
-            terms[ident] = (c, lut)
-        else:
-            terms[ident] = (hit[0], hit[1] + lut)
-    return [Codes(c.col, c.rows, lut, c.n) for c, lut in terms.values()]
-
-
-def _split(cells: np.ndarray, radix: list[int], strides: list[int]) -> list[np.ndarray]:
-    cells = cells.astype(np.int64, copy=False)
-    return [(cells // s) % r for r, s in zip(radix, strides, strict=True)]
-
-
-def _group_unique(model: DataModel, cols: list[np.ndarray], fields: list[str]) -> Grouping:
-    stacked = np.stack([c.astype(np.int64) for c in cols], axis=1)
-    uniq_rows, inv = np.unique(stacked, axis=0, return_inverse=True)
-    return Grouping(inv.ravel(), len(uniq_rows), None, [uniq_rows[:, i] for i in range(len(fields))])
 
 
 class Cube:
@@ -418,7 +346,7 @@ class Cube:
                                     else np.full(ngroups, -1, dtype=np.int64))
         dims_in_scope = [(d.field, s) for d, s in zip(self.dims, self.dim_symbols, strict=True) if d.field]
         if grouping.cells is not None:  # the scope's groups are the key space's cells
-            dims_in_scope = [(f, _spread(s, grouping)) for f, s in dims_in_scope]
+            dims_in_scope = [(f, spread(s, grouping)) for f, s in dims_in_scope]
         scope = GroupScope(model, records, grouping.key, grouping.n, self.locale, dims_in_scope)
         # no groups (no dimension resolves, or no record): nothing to evaluate per group
         self.values: list[Vec] = [
@@ -537,7 +465,7 @@ class Cube:
         sources = [(t, inf) for t, inf, _ in every if gives_rows(t)]
         groups = [lg for t, _, lg in every if gives_rows(t)]
         all_records = [lg.records for lg in groups]
-        keys, symbols, count, at_local = _union_groups(active, groups, bool(self.dims))
+        keys, symbols, count, at_local = union_groups(active, groups, bool(self.dims))
         self.dim_symbols = []
         it = iter(symbols)
         for d in self.dims:
@@ -554,7 +482,7 @@ class Cube:
         local: dict[str | None, tuple[LocalGroups, np.ndarray]] = {
             text: (lg, at) for (text, _), lg, at in zip(sources, groups, at_local, strict=True)}
         for other, lg in others:  # read for the rows there are
-            local[other] = (lg, _onto_rows(lg, symbols, count))
+            local[other] = (lg, onto_rows(lg, symbols, count))
         scope = SetScope(default, {t: sc for t, sc in scopes.items() if t is not None}, errors,
                          local)
         grouping = Grouping(np.zeros(0, dtype=np.intp), count, None, symbols)
@@ -719,150 +647,11 @@ class Cube:
         return out
 
 
-def _compact(grouping: Grouping) -> tuple[np.ndarray, list[np.ndarray]]:
-    """The group of each record as 0..count-1, and the symbols per group."""
-    if grouping.cells is None:
-        return grouping.key, grouping.symbols
-    lut = np.full(grouping.n, -1, dtype=np.int64)
-    lut[grouping.cells] = np.arange(len(grouping.cells))
-    return lut[grouping.key], grouping.symbols
-
-
-def local_groups(model: DataModel, inference: Inference, fields: set[str],
-                 dim_fields: set[str], active: list[str], locale: Locale) -> LocalGroups:
-    """A source's records grouped by the dimensions on their own, kept with its
-    inference (``LocalGroups``)."""
-    def make() -> LocalGroups:
-        records = associate(model, inference, fields, dim_fields) if fields else Records.single()
-        if active and records.n:
-            key, symbols = _compact(group(model, records, active))
-        elif active:
-            key, symbols = np.zeros(0, dtype=np.intp), [np.zeros(0, dtype=np.int64)
-                                                         for _ in active]
-        else:
-            key, symbols = np.zeros(records.n, dtype=np.intp), []
-        return LocalGroups(model, records, np.asarray(key, dtype=np.intp), list(symbols),
-                           active, locale)
-
-    key = ("chart groups", frozenset(fields), frozenset(dim_fields), tuple(active),
-           id(locale))
-    return inference.derived(key, make)
-
-
-def _union_groups(active: list[str], sources: list[LocalGroups], has_dims: bool
-                  ) -> tuple[list[np.ndarray], list[np.ndarray], int, list[np.ndarray]]:
-    """Groups over several sources: the union of their dimension values, in code order;
-    the group of each record of each source, each dimension's code per group, the count,
-    and per source its own group for each group (its empty group where it has none)."""
-    if not active:
-        count = 0 if has_dims else 1
-        return ([np.zeros(lg.records.n, dtype=np.intp) for lg in sources], [], count,
-                [np.full(count, 0 if lg.n else lg.n, dtype=np.intp) for lg in sources])
-    stacked = np.concatenate(
-        [np.stack([s.astype(np.int64) for s in lg.symbols], axis=1) if lg.n else
-         np.zeros((0, len(active)), dtype=np.int64) for lg in sources])
-    uniq, inverse = np.unique(stacked, axis=0, return_inverse=True)
-    inverse = inverse.ravel()
-    count = len(uniq)
-    keys: list[np.ndarray] = []
-    at_local: list[np.ndarray] = []
-    at = 0
-    for lg in sources:
-        k = lg.n
-        to_global = inverse[at:at + k].astype(np.intp)
-        keys.append(to_global[lg.key] if k else lg.key)
-        mine = np.full(count, k, dtype=np.intp)
-        mine[to_global] = np.arange(k, dtype=np.intp)
-        at_local.append(mine)
-        at += k
-    return keys, [uniq[:, i] for i in range(len(active))], count, at_local
-
-
-def _onto_rows(groups: LocalGroups, symbols: list[np.ndarray], count: int) -> np.ndarray:
-    """For each of the chart's ``count`` groups (their dimensions' ``symbols``), the
-    source's own group with the same values (its empty group where it has none)."""
-    at = np.full(count, groups.n, dtype=np.intp)
-    if not symbols:
-        if groups.n:
-            at[:] = 0
-        return at
-    if not groups.n or not count:
-        return at
-    radix = [int(max(a.max(initial=0), b.max(initial=0))) + 2
-             for a, b in zip(symbols, groups.symbols, strict=True)]
-    ours = np.zeros(count, dtype=np.int64)
-    theirs = np.zeros(groups.n, dtype=np.int64)
-    for a, b, r in zip(symbols, groups.symbols, radix, strict=True):
-        ours = ours * r + (a.astype(np.int64) + 1)
-        theirs = theirs * r + (b.astype(np.int64) + 1)
-    order = np.argsort(theirs, kind="stable")
-    pos = np.clip(np.searchsorted(theirs[order], ours), 0, groups.n - 1)
-    found = theirs[order][pos] == ours
-    at[found] = order[pos[found]]
-    return at
-
-
 def _listed(definition: Mapping[str, Any], key: str) -> list[Any]:
     """A definition's list member; anything else (a number, an object) lists nothing,
     as a property tree may hold a cube definition of any shape."""
     found = definition.get(key)
     return found if isinstance(found, list) else []
-
-
-def _spread(symbols: np.ndarray, grouping: Grouping) -> np.ndarray:
-    """A dimension's symbol per group, over the whole key space (-1 where no group)."""
-    assert grouping.cells is not None
-    out = np.full(grouping.n, -1, dtype=np.int64)
-    out[grouping.cells] = symbols
-    return out
-
-
-# -- calculated dimensions -------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class CalcValues:
-    """A calculated dimension's values: ``values`` holds one of each (in code order:
-    numbers ascending, then texts in order of appearance); code ``len(values)`` is NULL."""
-
-    values: Vec
-    texts: np.ndarray
-
-    def __len__(self) -> int:
-        return self.values.n
-
-    @property
-    def null_code(self) -> int:
-        return self.values.n
-
-    def text(self, code: int) -> str:
-        return str(self.texts[code])
-
-    def num(self, code: int) -> float:
-        return float(self.values.num[code])
-
-    def rank(self, criteria: Mapping[str, Any] | None) -> np.ndarray:
-        """The rank of each code (NULL last) by a dimension's sort criteria: numeric,
-        then text (qSortByNumeric, qSortByAscii: 1 ascending, -1 descending); without
-        either, code order (numbers ascending, then texts as they came)."""
-        criteria = criteria if isinstance(criteria, Mapping) else {}
-        k = len(self)
-        keys: list[np.ndarray] = []
-        numeric = int(criteria.get("qSortByNumeric") or 0)
-        if numeric:
-            nums = self.values.num
-            keys.append(np.where(np.isnan(nums), np.inf, nums * (1 if numeric > 0 else -1)))
-        ascii_ = int(criteria.get("qSortByAscii") or 0)
-        if ascii_:
-            _, inv = np.unique(np.array([str(t).casefold() for t in self.texts], dtype=object),
-                               return_inverse=True)
-            keys.append(inv.ravel() * (1 if ascii_ > 0 else -1))
-        keys.append(np.arange(k))
-        order = np.lexsort(keys[::-1]) if k else np.zeros(0, dtype=np.int64)
-        rank = np.empty(k + 1, dtype=np.int64)
-        rank[order] = np.arange(k)
-        rank[k] = k
-        return rank
 
 
 def calc_dimension(model: DataModel, d: Mapping[str, Any], text: str, label: str,
@@ -877,79 +666,3 @@ def calc_dimension(model: DataModel, d: Mapping[str, Any], text: str, label: str
         if name not in model.fields:
             return Dimension(None, label, d, validation_error(7000, text, f"Field not found: {name}"))
     return Dimension(None, label, d, calc=node)
-
-
-class _CalcScope:
-    """A calculated dimension's row context over the chart's records: a field is the
-    record's value, an aggregation outside Aggr is over all the records (one value), an
-    Aggr gives each record the value of its virtual row (as NODISTINCT would)."""
-
-    def __init__(self, model: DataModel, records: Records, locale: Locale) -> None:
-        from associa.calc.aggregate import RecordScope
-
-        self.rows = RecordScope(model, records, locale)
-        self.whole = GroupScope(model, records, np.zeros(records.n, dtype=np.intp), 1, locale)
-        self.n = records.n
-        self.locale = locale
-
-    def field(self, name: str) -> Vec:
-        return self.rows.field(name)
-
-    def aggregate(self, call: ast.Call, evaluator: Evaluator) -> Vec:
-        return self.whole.aggregate(call, evaluator).take(np.zeros(self.n, dtype=np.int64))
-
-    def aggr(self, call: ast.Call, evaluator: Evaluator) -> Vec:
-        from associa.calc.aggr import inner_values, virtual
-
-        virt = virtual(self.whole, call)
-        return inner_values(virt, call, evaluator).take(virt.key)
-
-
-def calc_codes(model: DataModel, records: Records, node: ast.Node, evaluator: Evaluator,
-               locale: Locale) -> tuple[np.ndarray, CalcValues]:
-    """A calculated dimension's value code per record, and its values."""
-    return coded_values(evaluator.eval(node, _CalcScope(model, records, locale)), locale)
-
-
-def coded_values(v: Vec, locale: Locale) -> tuple[np.ndarray, CalcValues]:
-    """Computed values as codes (in order of first appearance; NULL the last code) and
-    the distinct values."""
-    from associa.expr.aggregations import value_codes
-
-    codes = value_codes(v)
-    k = int(codes.max(initial=-1)) + 1
-    first = np.full(k, -1, dtype=np.int64)
-    valid = np.flatnonzero(codes >= 0)
-    first[codes[valid][::-1]] = valid[::-1]
-    table = v.take(first) if k else Vec.nulls(0)
-    codes = np.where(codes < 0, k, codes)
-    return codes, CalcValues(table, table.texts(locale))
-
-
-class CalcRecords:
-    """Records with the codes of calculated dimensions under their own names (what
-    ``group`` reads), everything else read from ``records``."""
-
-    def __init__(self, records: Records, calc: dict[str, tuple[np.ndarray, CalcValues]]):
-        self.records = records
-        self.calc = calc
-        self.n = records.n
-
-    def codes(self, name: str) -> Codes:
-        found = self.calc.get(name)
-        if found is None:
-            return self.records.codes(name)
-        return Codes.of(found[0].astype(np.int32))
-
-
-def _radix(model: DataModel, records: Any, name: str) -> int:
-    """The codes of a grouped column: a field's symbols and NULL, or a calculated
-    dimension's values and NULL."""
-    if isinstance(records, CalcRecords) and name in records.calc:
-        return records.calc[name][1].null_code + 1
-    return model.fields[name].null_code + 1
-
-
-def calc_key(i: int) -> str:
-    """The name a calculated dimension is grouped under (no field has it)."""
-    return f"\x00calc{i}"

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from associa.calc.calcdims import CalcValues
 from associa.calc.cells import (
     Wire,
     attr_expr_info,
@@ -25,7 +26,7 @@ from associa.calc.cells import (
     measure_num_format,
     nan_json,
 )
-from associa.calc.cube import AttrDim, CalcValues, Cube, Dimension
+from associa.calc.cube import AttrDim, Cube, Dimension
 from associa.calc.pages import check_pages, clip_page, initial_pages, layout_head
 from associa.calc.sorting import first_criteria, sort_indicator
 from associa.select import STATE_CODES, Inference
