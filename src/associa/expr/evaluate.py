@@ -247,6 +247,7 @@ from associa.expr import aggregations as _aggregations  # noqa: E402,F401
 from associa.expr import choice as _choice  # noqa: E402,F401
 from associa.expr import colors as _colors  # noqa: E402,F401
 from associa.expr import dates as _dates  # noqa: E402,F401
+from associa.expr import distributions as _distributions  # noqa: E402,F401
 from associa.expr import formatting as _formatting  # noqa: E402,F401
 from associa.expr import functions as _functions  # noqa: E402,F401
 from associa.expr import interrecord as _interrecord  # noqa: E402,F401

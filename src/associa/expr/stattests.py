@@ -47,8 +47,9 @@ from collections.abc import Callable
 import numpy as np
 
 from associa.expr.aggregations import Arg, Reduced, value_codes
-from associa.expr.mathematics import _betainc, _bisect, _chidist, _norm_cdf, _norm_ppf
+from associa.expr.distributions import _chidist
 from associa.expr.registry import Kind, register
+from associa.expr.special import betainc, bisect, norm_cdf, norm_ppf
 from associa.expr.statistics import per_group
 from associa.expr.vector import Vec
 
@@ -80,7 +81,7 @@ def _t_two_tailed(t: Array, df: Array) -> Array:
     """P(|T| >= |t|) for Student's t of ``df`` (> 0, not necessarily whole) degrees."""
     good = np.isfinite(t) & np.isfinite(df) & (df > 0)
     dd, tt = np.where(good, df, 1.0), np.where(good, t, 0.0)
-    p = _betainc(dd / 2, np.full(dd.shape, 0.5), dd / (dd + tt * tt))
+    p = betainc(dd / 2, np.full(dd.shape, 0.5), dd / (dd + tt * tt))
     return np.where(good, p, np.nan)
 
 
@@ -92,7 +93,7 @@ def _t_quantile(q: Array, df: Array) -> Array:
     two = 2 * np.minimum(qq, 1 - qq)  # the two-tailed probability of |t|
     half = np.full(dd.shape, 0.5)
     # I_w(df/2, 1/2) = two with w = df / (df + t^2), increasing in w
-    w = _bisect(lambda w: _betainc(dd / 2, half, w), two, np.zeros(dd.shape),
+    w = bisect(lambda w: betainc(dd / 2, half, w), two, np.zeros(dd.shape),
                 np.ones(dd.shape))
     with np.errstate(all="ignore"):
         t = np.sqrt(dd * (1 - w) / w)
@@ -158,9 +159,9 @@ def _z(values: Vec, weight: Vec | None, key: Array, n: int, sigma: Vec | None,
     with np.errstate(all="ignore"):
         sterr = sd / np.sqrt(c)
         z = mean / sterr
-        p = 2 * _norm_cdf(-np.abs(np.where(np.isfinite(z), z, 0.0)))
+        p = 2 * norm_cdf(-np.abs(np.where(np.isfinite(z), z, 0.0)))
     stats = {"Z": z, "DIF": mean, "STERR": sterr, "SIG": p}
-    _confidence(stats, _norm_ppf(1 - _param(sig, key, n, 0.025)))
+    _confidence(stats, norm_ppf(1 - _param(sig, key, n, 0.025)))
     return _finish(stats, (c > 0) & (sd > 0))
 
 
