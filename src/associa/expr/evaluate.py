@@ -253,6 +253,7 @@ from associa.expr import functions as _functions  # noqa: E402,F401
 from associa.expr import interrecord as _interrecord  # noqa: E402,F401
 from associa.expr import mathematics as _mathematics  # noqa: E402,F401
 from associa.expr import more_aggregations as _more_aggregations  # noqa: E402,F401
+from associa.expr import periods as _periods  # noqa: E402,F401
 from associa.expr import ranges as _ranges  # noqa: E402,F401
 from associa.expr import statistics as _statistics  # noqa: E402,F401
 from associa.expr import stattests as _stattests  # noqa: E402,F401
