@@ -245,6 +245,8 @@ LIGHTGREEN | LightGreen([alpha]) | The color light green, RGB(0,255,0). | LightG
 LIGHTMAGENTA | LightMagenta([alpha]) | The color light magenta, RGB(255,0,255). | LightMagenta() => RGB(255,0,255) | 4294902015
 LIGHTRED | LightRed([alpha]) | The color light red, RGB(255,0,0). | LightRed() => RGB(255,0,0) | 4294901760
 MAGENTA | Magenta([alpha]) | The color magenta, RGB(128,0,128). | Magenta() => RGB(128,0,128) | 4286578816
+QLIKTECHBLUE | QlikTechBlue() | The legacy QlikTech blue, RGB(8,18,90) (not recommended: use RGB). | QlikTechBlue() => RGB(8,18,90) | 4278719066
+QLIKTECHGRAY | QlikTechGray() | The legacy QlikTech gray, RGB(158,148,137) (not recommended: use RGB). | QlikTechGray() => RGB(158,148,137) | 4288582793
 RED | Red([alpha]) | The color red, RGB(128,0,0). | Red() => RGB(128,0,0) | 4286578688
 RGB | RGB(r, g, b) | A color from red, green and blue components (0 to 255). | RGB(0,255,0) => RGB(0,255,0) | 4278255360
 SYSCOLOR | SysColor(nr) | The Windows system color nr (GetSysColor's index 0 to 30), from the default Windows Standard scheme. | SysColor(5) => RGB(255,255,255) | 4294967295

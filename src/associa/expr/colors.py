@@ -27,9 +27,17 @@ and value, red at 0, through yellow, green (1/3), cyan, blue (2/3), magenta, bac
 red, green and blue: dark blue at 0 (0,0,128, as Blue()), blue, cyan (3/8), yellow (5/8),
 red (7/8), dark red at 1 (128,0,0, as Red()). Channels are rounded to the nearest of 0..255.
 
-Not implemented: Color(n) (the palette of the chart's properties: no palette is
-documented for it, and Qlik Sense keeps it for backwards compatibility only),
-QlikTechBlue() / QlikTechGray() (values not documented).
+QlikTechBlue() and QlikTechGray() take no argument and give RGB(8,18,90) and
+RGB(158,148,137): help "Functions and statements not recommended in Qlik Sense"
+(https://help.qlik.com/en-US/sense/May2022/Subsystems/Hub/Content/Sense_Hub/Scripting/functions-statements-not-recommended.htm)
+says they "can be replaced by" those RGB colors "to get the same colors".
+
+Not implemented: Color(n), "the color representation of color number n in the chart
+palette shown in the chart properties" (help "Color functions",
+https://help.qlik.com/en-US/qlikview/May2022/Subsystems/Client/Content/QV_QlikView/ChartFunctions/ColorFunctions/color-functions-charts.htm):
+the help gives the form of the result but no palette, and no public page found gives
+the RGB values of QlikView's default 18-color chart palette (Qlik Sense keeps the
+function for backwards compatibility only, with no chart palette of its own to read).
 """
 
 from __future__ import annotations
@@ -190,6 +198,15 @@ def _named(rgb_value: tuple[int, int, int]):
 
 for _name, _value in _NAMED.items():
     function(_name, 0, 1)(_named(_value))
+
+
+# help "Functions and statements not recommended in Qlik Sense": QliktechBlue() is
+# RGB(8, 18, 90), QliktechGray RGB(158, 148, 137) (URL in the module docstring); no
+# alpha argument (the help's syntax has none)
+_QLIKTECH = {"QLIKTECHBLUE": (8, 18, 90), "QLIKTECHGRAY": (158, 148, 137)}
+
+for _name, _value in _QLIKTECH.items():
+    function(_name, 0, 0)(_named(_value))
 
 
 # -- system colors and color maps ---------------------------------------------------------
