@@ -68,9 +68,9 @@ class DocState(Selections):
         self._soft_generation = 0
         # object id -> ((props id, version, generation), properties with soft patches)
         self._effective: dict[str, tuple[tuple[int, int, int], dict[str, Any]]] = {}
-        # object id -> (key, definition, the definition with its expansions made)
-        self._prepared_lists: dict[str, tuple[tuple[int, int], dict[str, Any],
-                                              dict[str, Any]]] = {}
+        # object id -> (key, definition, the definition prepared, what failed to prepare)
+        self._prepared_lists: dict[str, tuple[tuple, dict[str, Any], dict[str, Any],
+                                              dict[int, str]]] = {}
         app.listen(self)
 
     def close(self) -> None:
@@ -474,44 +474,86 @@ class DocState(Selections):
         return self._cached(obj_id, path, build, key)
 
     def list_definition(self, obj_id: str, definition: dict[str, Any]) -> dict[str, Any]:
-        """A list object's definition with the dollar-sign expansions of its calculated
-        field and ``qExpressions`` made (the same object when it has none; a copy made
-        once per definition and variables otherwise)."""
+        """A list object's definition with its calculated field and ``qExpressions``
+        prepared (``prepared_list``)."""
+        return self.prepared_list(obj_id, definition)[0]
+
+    def prepared_list(self, obj_id: str, definition: dict[str, Any],
+                      ) -> tuple[dict[str, Any], dict[int, str]]:
+        """A list object's definition with the dollar-sign expansions of its field and
+        ``qExpressions`` made and, in a calculated field (``=…``) and the expressions,
+        bare variable names replaced by their values (``calc/expressions.prepare``, as
+        in measures); and what failed to prepare: ``-1`` the field, ``i`` expression
+        ``i``, each with its message (the text is left as written). The same object
+        when nothing is to be prepared; else a copy made once per definition, variables,
+        model and (with ``$(…)``, which may evaluate) selections.
+
+        Qlik's rules, as found: ``qFieldDefs`` is an "Array of field names" (help
+        "NxInlineDimensionDef",
+        https://help.qlik.com/en-US/sense-developer/May2026/Subsystems/EngineJSONAPI/Content/models-nxinlinedimensiondef.htm):
+        without ``=`` an entry names a field, so ``["vDim"]`` is the field vDim (not
+        found when there is none) and ``["$(vDim)"]`` the field the expansion names.
+        With ``=`` it is an expression, where a bare name may be a measure, a variable
+        or a field (help "Examples of using a variable in an expression", its table of
+        how names are interpreted; a field wins inside an aggregation, a variable
+        outside one:
+        https://help.qlik.com/zh-CN/sense/May2023/Subsystems/Hub/Content/Sense_Hub/Variables/use-variables-expression.htm),
+        so ``["=vDim"]`` and a measure ``=vMeasure`` are direct references, and
+        ``["=$(vDim)"]`` an expansion. What a direct reference gives is the engine's one
+        rule for chart expressions (``expr/expansion.substitute_variables``: the
+        variable's value in its place, parenthesised); list objects follow it. The help
+        says otherwise for a variable holding an expression text (its value, the text,
+        is used: see the open question in ``expr/expansion.py``)."""
         found = definition.get("qDef")
         qdef: dict[str, Any] = found if isinstance(found, dict) else {}
         listed = qdef.get("qFieldDefs")
         defs: list[Any] = listed if isinstance(listed, list) else []
         exprs = definition.get("qExpressions")
-        texts = [t for t in defs[:1] if isinstance(t, str)]
+        field = defs[0] if defs and isinstance(defs[0], str) else None
+        # the texts whose bare names may be variables: a calculated field, the expressions
+        bare = [field] if field is not None and field.lstrip().startswith("=") else []
         for item in exprs if isinstance(exprs, list) else []:
             text = item.get("qExpr") if isinstance(item, dict) else item
             if isinstance(text, str):
-                texts.append(text)
-        if not any("$(" in t for t in texts):
-            return definition
+                bare.append(text)
+        texts = bare + ([field] if field is not None else [])
         with self.app.lock:
-            variables = hash(frozenset(self.app.variables.items()))
-        key = (id(definition), variables)
+            variables = dict(self.app.variables)
+        expands = any("$(" in t for t in texts)
+        substitutes = bool(variables) and any(name in t for t in bare for name in variables)
+        if not (expands or substitutes):
+            return definition, {}
+        state = self.object_state(obj_id, definition)
+        model, current, _ = self.snapshot(state)
+        key = (id(definition), hash(frozenset(variables.items())), model.version,
+               current.version if expands else None)
         hit = self._prepared_lists.get(obj_id)
         if hit is not None and hit[0] == key and hit[1] is definition:
-            return hit[2]
-        state = self.object_state(obj_id, definition)
+            return hit[2], hit[3]
         out = copy.deepcopy(definition)
+        errors: dict[int, str] = {}
         new_defs = out["qDef"]["qFieldDefs"]
-        if new_defs and isinstance(new_defs[0], str) and "$(" in new_defs[0]:
+        calculated = field is not None and field.lstrip().startswith("=")
+        if field is not None and (calculated or "$(" in field):
             text = new_defs[0].lstrip()
-            body = self.prepare(text[1:] if text.startswith("=") else text, state, bare=False)
-            new_defs[0] = ("=" + body) if text.startswith("=") else body
-        for item in out.get("qExpressions") or []:
-            if isinstance(item, dict) and isinstance(item.get("qExpr"), str) \
-                    and "$(" in item["qExpr"]:
-                item["qExpr"] = self.prepare(item["qExpr"], state, bare=False)
+            try:
+                body = self.prepare(text[1:] if calculated else text, state,
+                                    bare=calculated)
+                new_defs[0] = ("=" + body) if calculated else body
+            except ExpressionError as exc:
+                errors[-1] = exc.message
+        for i, item in enumerate(out.get("qExpressions") or []):
+            if isinstance(item, dict) and isinstance(item.get("qExpr"), str):
+                try:
+                    item["qExpr"] = self.prepare(item["qExpr"], state)
+                except ExpressionError as exc:
+                    errors[i] = exc.message
         with self.lock:
-            self._prepared_lists[obj_id] = (key, definition, out)
-        return out
+            self._prepared_lists[obj_id] = (key, definition, out, errors)
+        return out, errors
 
     def listobject(self, obj_id: str, path: str, definition: dict[str, Any]) -> ListObject:
-        definition = self.list_definition(obj_id, definition)
+        definition, errors = self.prepared_list(obj_id, definition)
         model, state, inf = self.snapshot(self.object_state(obj_id, definition))
         search = self.searches.get((obj_id, path))
         key = ("lo", self.version(obj_id), model.version, state.version, id(definition),
@@ -526,6 +568,7 @@ class DocState(Selections):
                 None if search is None else search[1],
                 "" if search is None else search[0],
                 self.app.locale,
+                errors,
             ),
             key,
         )

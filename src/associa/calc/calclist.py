@@ -21,7 +21,15 @@ locked) when one of the fields the expression reads holds a selection, else opti
 ("O"). A value that only units possible without the read fields' own selections have is
 alternative ("A"); the others are excluded ("X"). So after selecting 'big' in
 ``=If(Amount>50,'big','small')`` Amount holds 100 and 150, 'big' shows "S" and 'small'
-"A", as a field's own list would show its selection.
+"A", as a field's own list would show its selection. Lock and Unlock on the list lock the
+fields it reads (``qix/api/generic_object.py``): then its selected values show "L" and
+selecting in it is refused, as in a locked field's list.
+
+The list's ``qExpressions`` (``expression_by_value``): each expression evaluated as a
+chart with the list's expression as its only dimension would: over the possible records,
+grouped by the value each record gives the list's expression, one number per listed value
+(a value no possible record has gets the expression over no records: 0 for Sum and Count,
+as a plain list's excluded values do).
 
 Selecting. Qlik Sense's help ("CalcDim - chart function") describes two behaviours: by
 default a dimension expression is realised as a dynamic field (a field of its own in the
@@ -116,6 +124,8 @@ class CalcList:
     unit_possible: np.ndarray
     unit_alt: np.ndarray
     error: dict | None = None
+    node: ast.Node | None = None  # the expression parsed
+    per_symbol: bool = False  # units are the symbols of its one field (``_per_symbol``)
 
     def __len__(self) -> int:
         return len(self.values)
@@ -143,6 +153,29 @@ class CalcList:
             hit |= ~numeric & ~mine.null & np.isin(self.values.texts.astype(object),
                                                    np.array(list(wanted_texts), dtype=object))
         return np.flatnonzero(hit)
+
+    def code_map(self, other: CalcValues) -> np.ndarray:
+        """For each code of ``other`` (values of another evaluation of the expression, its
+        NULL code last), the code of the same value here: numbers matched by number,
+        texts by text; ``len(self)`` where this list has no such value, and for NULL."""
+        k = len(self)
+        mine = self.values.values
+        numeric = mine.is_numeric().tolist()
+        by_num = {float(x): i for i, (x, is_num) in
+                  enumerate(zip(mine.num.tolist(), numeric, strict=True)) if is_num}
+        by_text = {str(t): i for i, (t, is_num, null) in
+                   enumerate(zip(self.values.texts.tolist(), numeric, mine.null.tolist(),
+                                 strict=True)) if not is_num and not null}
+        theirs = other.values
+        out = np.full(len(other) + 1, k, dtype=np.int64)
+        for j, (x, is_num, null, t) in enumerate(zip(
+                theirs.num.tolist(), theirs.is_numeric().tolist(), theirs.null.tolist(),
+                other.texts.tolist(), strict=True)):
+            if is_num:
+                out[j] = by_num.get(float(x), k)
+            elif not null:
+                out[j] = by_text.get(str(t), k)
+        return out
 
     def underlying(self, codes: Iterable[int]) -> dict[str, np.ndarray]:
         """The symbols of each read field held by the units having one of ``codes``
@@ -252,8 +285,10 @@ def _per_symbol(model: DataModel, inference: Inference, text: str, node: ast.Nod
     possible = np.isin(states, (SELECTED, LOCKED, OPTION))
     alt = inference.alternative(name)[: scope.n]
     weights = field_frequency(model, inference, name)
-    return _finish(model, inference, text, (name,), values, codes,
+    calc = _finish(model, inference, text, (name,), values, codes,
                    {name: np.arange(scope.n, dtype=np.int64)}, possible, alt, weights)
+    calc.node, calc.per_symbol = node, True
+    return calc
 
 
 def _per_record(model: DataModel, inference: Inference, text: str, node: ast.Node,
@@ -277,8 +312,10 @@ def _per_record(model: DataModel, inference: Inference, text: str, node: ast.Nod
             inference.state.without(fields)), names) if selected else possible)
     else:
         possible = alt = np.ones(records.n, dtype=bool)
-    return _finish(model, inference, text, tuple(names), values, codes, symbols, possible,
+    calc = _finish(model, inference, text, tuple(names), values, codes, symbols, possible,
                    alt, None)
+    calc.node = node
+    return calc
 
 
 def _records_possible(records: Any, inference: Inference, names: list[str]) -> np.ndarray:
@@ -315,6 +352,48 @@ def _finish(model: DataModel, inference: Inference, text: str, fields: tuple[str
     np.minimum.at(first, codes[at], at)
     return CalcList(text, fields, values, states, frequency, first, codes, symbols,
                     possible, alt)
+
+
+def expression_by_value(model: DataModel, inference: Inference, calc: CalcList,
+                        node: ast.Node, locale: Locale) -> np.ndarray | None:
+    """An expression's number for each value of a calculated list (NaN where NULL or
+    text), evaluated as a chart with the list's expression as its only dimension: over
+    the possible records of the fields both read, grouped by the list's value of each
+    record (the symbol's value when the list is per symbol, else the expression computed
+    per record as a chart's calculated dimension, ``calc_codes``, matched to the list's
+    values). None on an error (a field not found, an evaluation error)."""
+    from associa.calc.aggregate import GroupScope
+    from associa.calc.records import Records
+    from associa.calc.sorting import expression_numbers
+
+    if calc.node is None or calc.error:
+        return None
+    k = len(calc)
+    fields = ast.field_names(node)
+    if any(f not in model.fields for f in fields):
+        return None
+    dims = set(calc.fields)
+    names = fields | dims
+    records = associate(model, inference, names, dims) if names else Records.single()
+    evaluator = Evaluator(locale)
+    try:
+        if calc.per_symbol:
+            lut = np.append(calc.unit_codes.astype(np.int64), k)  # NULL: code k
+            symbols = records.column(model, calc.fields[0]).astype(np.int64)
+            group = lut[np.minimum(symbols, len(lut) - 1)]
+        else:
+            codes, values = calc_codes(model, records, calc.node, evaluator, locale)
+            codes = codes.astype(np.int64)
+            if records.n and len(codes) != records.n:  # a constant: one value for all
+                codes = np.broadcast_to(codes, (records.n,)).copy()
+            group = calc.code_map(values)[codes]
+        scope = GroupScope(model, records, group.astype(np.intp), k + 1, locale)
+        value = evaluator.eval(node, scope)
+    except ExpressionError:
+        return None
+    if value.n != k + 1:  # a constant expression: the same for every value
+        value = value.take(np.zeros(k + 1, dtype=np.int64))
+    return expression_numbers(value)[:k]
 
 
 def calc_order(calc: CalcList, criteria: Mapping[str, Any] | None) -> np.ndarray:

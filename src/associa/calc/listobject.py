@@ -63,7 +63,10 @@ class ListObject:
         search: set[int] | None = None,
         search_text: str = "",
         locale: Locale = DEFAULT_LOCALE,
+        prepare_errors: Mapping[int, str] | None = None,
     ) -> None:
+        """``prepare_errors``: what failed before parsing (``DocState.prepared_list``:
+        an expansion, a variable referring to itself), -1 the field, i expression i."""
         self.model = model
         self.locale = locale
         self.inference = inference
@@ -81,6 +84,11 @@ class ListObject:
         self.expressions: list[tuple[str, np.ndarray | None, str]] = []
         self.calc: CalcList | None = None
         self.searched = None
+        self.prepare_errors = prepare_errors or {}
+        if -1 in self.prepare_errors:
+            self.error = validation_error(7000, self.field, self.prepare_errors[-1])
+            self.order = np.zeros(0, dtype=np.int64)
+            return
         if is_calculated(self.field):
             self._calculated(search)
             return
@@ -128,6 +136,7 @@ class ListObject:
             keep[[c for c in search if 0 <= c < len(calc)]] = True
             order = order[keep[order]]
         self.order = order
+        self.expressions = self._expressions()
 
     def _promote_selected(self, order: np.ndarray, auto: Any) -> np.ndarray:
         """qAutoSortByState (help "NxAutoSortByStateDef"): when the list has more values
@@ -144,15 +153,21 @@ class ListObject:
 
     def _expressions(self) -> list[tuple[str, np.ndarray | None, str]]:
         """``qExpressions``: each one's text, its number per symbol (computed as a chart
-        with the field as its dimension) and its error text ("" when none)."""
+        with the field as its dimension; on a calculated list, per value: a chart with
+        the list's expression as its dimension, ``calclist.expression_by_value``) and its
+        error text ("" when none)."""
+        from associa.calc.calclist import expression_by_value
         from associa.calc.sorting import expression_by_symbol
         from associa.errors import ExpressionError
         from associa.expr import parse
 
         out: list[tuple[str, np.ndarray | None, str]] = []
-        for item in self.definition.get("qExpressions") or []:
+        for i, item in enumerate(self.definition.get("qExpressions") or []):
             text = item.get("qExpr") if isinstance(item, Mapping) else item
             text = text if isinstance(text, str) else ""
+            if i in self.prepare_errors:
+                out.append((text, None, self.prepare_errors[i]))
+                continue
             body = text.strip()
             body = body[1:] if body.startswith("=") else body
             try:
@@ -160,8 +175,12 @@ class ListObject:
             except ExpressionError as exc:
                 out.append((text, None, exc.message))
                 continue
-            values = expression_by_symbol(self.model, self.inference, self.field, node,
-                                          self.locale)
+            if self.calc is not None:
+                values = expression_by_value(self.model, self.inference, self.calc, node,
+                                             self.locale)
+            else:
+                values = expression_by_symbol(self.model, self.inference, self.field, node,
+                                              self.locale)
             out.append((text, values, "" if values is not None else "Error in expression"))
         return out
 
@@ -271,7 +290,7 @@ class ListObject:
             return out
         if self.calc is not None:
             out["qDimensionInfo"] = self._calc_info()
-            out["qExpressions"] = []
+            out["qExpressions"] = self._expression_infos()
             initial_pages(out, d, self.pages)
             return out
         info = dimension_info(
@@ -290,11 +309,15 @@ class ListObject:
             "qAllValuesCardinal": -1,
         }
         out["qDimensionInfo"] = info
-        out["qExpressions"] = [{"qExpr": text, **({"qError": {"qErrorCode": 7000}}
-                                                  if error else {})}
-                               for text, _, error in self.expressions]
+        out["qExpressions"] = self._expression_infos()
         initial_pages(out, d, self.pages)
         return out
+
+    def _expression_infos(self) -> list[dict[str, Any]]:
+        """The layout's ``qExpressions``: each expression's text, with ``qError`` when it
+        failed."""
+        return [{"qExpr": text, **({"qError": {"qErrorCode": 7000}} if error else {})}
+                for text, _, error in self.expressions]
 
     def _calc_info(self) -> dict[str, Any]:
         """NxDimensionInfo of a calculated list: its values' cardinal, glyphs, range and

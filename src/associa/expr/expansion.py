@@ -20,7 +20,21 @@ expansions will not be calculated" (help, "Dollar-sign expansions"): past
 
 A bare name that is no field but a variable stands for the variable's value ("Variables":
 a variable holding an expression can be used by name in a chart expression):
-``substitute_variables`` puts the value in its place, parenthesised.
+``substitute_variables`` puts the value in its place, parenthesised. Measures, calculated
+dimensions of list objects and list expressions all read bare names this way
+(``calc/expressions.prepare``). Open question, recorded: Qlik's help describes a direct
+reference as using the variable's *value*: "If you use a direct reference, the variable
+value will be used in the calculation. If you use a dollar-sign expansion, the entire
+dollar-sign expansion will be replaced by the variable value before the expression is
+parsed" (help "References to fields, measures, and variables",
+https://betahelp.qlik.com/en-US/cloud-services/Subsystems/Hub/Content/Sense_Hub/Expressions/references-fields-measures-variables.htm),
+and for vSales = 'Sum(Sales)' used directly as a measure the result is the string
+Sum(Sales), no calculation made (help "Examples of using a variable in an expression",
+read in its Chinese edition,
+https://help.qlik.com/zh-CN/sense/May2023/Subsystems/Hub/Content/Sense_Hub/Variables/use-variables-expression.htm;
+likewise https://community.qlik.com/t5/App-Development/What-is-that-construct/m-p/1977451:
+a measure =expr1 with expr1 = Sum(Sales) shows "the static text 'Sum(Sales)'"); here such
+a name is evaluated as the expression it holds.
 
 The load script has its own expansion (``script/expansion.py``: includes, ScriptError);
 argument splitting is shared with it.
@@ -116,27 +130,30 @@ def substitute_variables(text: str, variables: Mapping[str, str], fields: Contai
                          evaluate: Callable[[str], str] | None = None) -> str:
     """Names in ``text`` that are no field (nor function) but a variable, replaced by the
     variable's value in parentheses (a calculated variable's ``=`` dropped: its expression
-    is evaluated where it stands). A value that is no expression goes in as a string.
-    Names inside set expressions (``{…}``) are left alone."""
-    for _ in range(MAX_EXPANSIONS):
-        replaced = _substitute_once(text, variables, fields)
-        if replaced == text:
-            return text
-        text = replaced
-    raise ExpressionError(
-        f"Too many variable substitutions (more than {MAX_EXPANSIONS}): "
-        "a variable may refer to itself")
-
-
-def _substitute_once(text: str, variables: Mapping[str, str], fields: Container[str]) -> str:
+    is evaluated where it stands), the names in that value replaced in turn. A value that
+    is no expression goes in as a string. Names inside set expressions (``{…}``) are left
+    alone. A variable whose value leads back to itself is an ExpressionError, found as
+    soon as the chain comes back, as is a chain of more than ``MAX_EXPANSIONS``
+    variables (followed without recursion)."""
     if not variables:
         return text
+    spans = _variable_names(text, variables, fields)
+    if not spans:
+        return text
+    done: dict[str, str] = {}
+    for _, _, name in spans:
+        _resolve(name, variables, fields, done)
+    return _replaced(text, spans, done)
+
+
+def _variable_names(text: str, variables: Mapping[str, str],
+                    fields: Container[str]) -> list[tuple[int, int, str]]:
+    """(start, end, name) of each bare variable name in ``text``."""
     try:
         tokens = tokenize(text)
     except ExpressionError:
-        return text  # the parser reports it
-    out: list[str] = []
-    last = 0
+        return []  # the parser reports it
+    out: list[tuple[int, int, str]] = []
     braces = 0
     for i, tok in enumerate(tokens):
         if tok.is_op("{"):
@@ -147,17 +164,62 @@ def _substitute_once(text: str, variables: Mapping[str, str], fields: Container[
             continue
         if tokens[i + 1].is_op("(") or tok.value in fields or tok.value not in variables:
             continue
-        value = variables[tok.value].strip()
-        if value.startswith("="):
-            value = value[1:].strip()
-        end = _token_end(text, tok.pos, tok.kind)
-        out.append(text[last : tok.pos])
-        out.append(_as_operand(value))
+        out.append((tok.pos, _token_end(text, tok.pos, tok.kind), tok.value))
+    return out
+
+
+def _replaced(text: str, spans: list[tuple[int, int, str]], done: Mapping[str, str]) -> str:
+    out: list[str] = []
+    last = 0
+    for start, end, name in spans:
+        out += [text[last:start], done[name]]
         last = end
-    if last == 0:
-        return text
     out.append(text[last:])
     return "".join(out)
+
+
+def _resolve(name: str, variables: Mapping[str, str], fields: Container[str],
+             done: dict[str, str]) -> None:
+    """Put in ``done`` what the variable ``name`` stands for (its value as an operand,
+    its own variable names replaced), and what each variable it leads to stands for:
+    depth first, over a stack of the variables being resolved (outermost first)."""
+    # each entry: name, value, its variable names, those still to resolve
+    stack: list[tuple[str, str, list[tuple[int, int, str]], list[str]]] = []
+
+    def push(n: str) -> None:
+        if len(stack) >= MAX_EXPANSIONS:
+            raise ExpressionError(
+                f"Too many variable substitutions (more than {MAX_EXPANSIONS}): "
+                "a variable may refer to itself")
+        value = variables[n].strip()
+        if value.startswith("="):
+            value = value[1:].strip()
+        spans = (_variable_names(value, variables, fields)
+                 if _as_operand(value).startswith("(") else [])
+        stack.append((n, value, spans, [s[2] for s in reversed(spans)]))
+
+    if name in done:
+        return
+    push(name)
+    while stack:
+        n, value, spans, pending = stack[-1]
+        while pending and pending[-1] in done:
+            pending.pop()
+        if pending:
+            nxt = pending.pop()
+            chain = [entry[0] for entry in stack]
+            if nxt in chain:
+                loop = " -> ".join([*chain[chain.index(nxt):], nxt])
+                raise ExpressionError(
+                    f"Variable {nxt} refers to itself ({loop}): a variable may not "
+                    "refer to itself")
+            push(nxt)
+            continue
+        stack.pop()
+        operand = _as_operand(value)
+        if operand.startswith("("):  # an expression: its own names replaced
+            operand = "(" + _replaced(value, spans, done) + ")"
+        done[n] = operand
 
 
 def _token_end(text: str, pos: int, kind: T) -> int:

@@ -347,14 +347,25 @@ def clear_selections(call: Call, qPath: str, qColIndices: list[Any]) -> None:
     _ref(call).doc.clear_fields(names, state)
 
 
+def _locked_fields(call: Call, path: str) -> list[str]:
+    """The fields Lock/Unlock on a list act on: its field, or the fields a calculated
+    list's expression reads (its selections are theirs: ``calc/calclist.py``)."""
+    name = _list_field(call, path)
+    return read_fields(name) if is_calculated(name) else [name]
+
+
 @method("GenericObject", "Lock", p("qPath", "str"), p("qColIndices", "list", []))
 def lock(call: Call, qPath: str, qColIndices: list[Any]) -> None:
-    _ref(call).doc.lock_field(_list_field(call, qPath), _state(call, qPath, "lo"))
+    state = _state(call, qPath, "lo")
+    for name in _locked_fields(call, qPath):
+        _ref(call).doc.lock_field(name, state)
 
 
 @method("GenericObject", "Unlock", p("qPath", "str"), p("qColIndices", "list", []))
 def unlock(call: Call, qPath: str, qColIndices: list[Any]) -> None:
-    _ref(call).doc.unlock_field(_list_field(call, qPath), _state(call, qPath, "lo"))
+    state = _state(call, qPath, "lo")
+    for name in _locked_fields(call, qPath):
+        _ref(call).doc.unlock_field(name, state)
 
 
 # -- search in list objects -----------------------------------------------------------
