@@ -92,7 +92,11 @@ class _CalcScope:
 def calc_codes(model: DataModel, records: Records, node: ast.Node, evaluator: Evaluator,
                locale: Locale) -> tuple[np.ndarray, CalcValues]:
     """A calculated dimension's value code per record, and its values."""
-    return coded_values(evaluator.eval(node, _CalcScope(model, records, locale)), locale)
+    scope = _CalcScope(model, records, locale)
+    try:
+        return coded_values(evaluator.eval(node, scope), locale)
+    finally:
+        scope.whole.release()
 
 
 def coded_values(v: Vec, locale: Locale) -> tuple[np.ndarray, CalcValues]:

@@ -364,8 +364,12 @@ class Cube:
                        for i, m in enumerate(self.measures)]
         self._attribute_only = self._attribute_groups(inference, fields, dim_fields, active)
         rows = self._prune(np.arange(ngroups), definition)
-        self.rows = self._sort(rows, definition, inference, scope, grouping)
-        self._evaluate_deferred(scope, total_scope, grouping)
+        try:
+            self.rows = self._sort(rows, definition, inference, scope, grouping)
+            self._evaluate_deferred(scope, total_scope, grouping)
+        finally:
+            scope.release()
+            total_scope.release()
 
     def _attribute_groups(self, inference: Inference, fields: set[str], dim_fields: set[str],
                           active: list[str]) -> np.ndarray | None:
@@ -497,8 +501,12 @@ class Cube:
                        if i not in self.deferred else Vec.nulls(1)
                        for i, m in enumerate(self.measures)]
         rows = self._prune(np.arange(count), definition)
-        self.rows = self._sort(rows, definition, inference, scope, grouping)
-        self._evaluate_deferred(scope, totals, grouping)
+        try:
+            self.rows = self._sort(rows, definition, inference, scope, grouping)
+            self._evaluate_deferred(scope, totals, grouping)
+        finally:
+            scope.release()
+            totals.release()
 
     def _evaluate_deferred(self, scope: Any, totals: Any, grouping: Grouping) -> None:
         """The measures with inter-record functions, over the rows in display order
