@@ -192,7 +192,7 @@ def test_structured_dimensions_order_the_virtual_rows(help_model: DataModel) -> 
     from associa.calc.records import associate
     from associa.expr import parse
 
-    names = {"Customer", "UnitSales"}
+    names = {"Customer", "UnitSales", "Product", "UnitPrice"}
     records = associate(help_model, inference(help_model, SelectionState()), names, names)
     scope = GroupScope(help_model, records, np.zeros(records.n, dtype=np.intp), 1,
                        DEFAULT_LOCALE)
@@ -216,7 +216,27 @@ def test_structured_dimensions_order_the_virtual_rows(help_model: DataModel) -> 
                                                              "Divadip"]
     assert order("(Customer, (FREQUENCY, ASCENDING))") == ["Canutility", "Divadip", "Astrida",
                                                             "Betacab"]
-    for dim in ("(Customer, (TEXT, DESCENDING))", "(Customer, (NUMERIC, ASCENDING))"):
+    # without an ordering: the sort type's first in the help's table
+    assert order("(Customer, (TEXT))") == load
+    assert order("(Customer, (FREQUENCY))") == ["Astrida", "Betacab", "Canutility", "Divadip"]
+    # nested: by the first of another field's sorted values among the customer's records
+    # (the least product text: Astrida AA, Betacab BB, Canutility AA, Divadip AA; ties
+    # by load order)
+    assert order("(Customer, (Product, (TEXT, ASCENDING)))") == ["Astrida", "Canutility",
+                                                                  "Divadip", "Betacab"]
+    # the greatest product text: BB, DD, CC, DD
+    assert order("(Customer, (Product, (TEXT, Z2A)))") == ["Betacab", "Divadip",
+                                                            "Canutility", "Astrida"]
+    # the highest price: 16, 25, 19, 25
+    assert order("(Customer, (UnitPrice, (NUMERIC, DESCENDING)))") == [
+        "Betacab", "Divadip", "Canutility", "Astrida"]
+    # two levels: Customer by Product by the product's lowest price (AA 15, BB 9,
+    # CC 19, DD 25): Astrida (BB 9), Betacab (BB 9), Canutility (AA 15), Divadip (AA 15)
+    assert order("(Customer, (Product, (UnitPrice, (NUMERIC))))") == load
+    assert order("(Customer, (Product, (UnitPrice, (NUMERIC, DESCENDING))))") == [
+        "Betacab", "Divadip", "Canutility", "Astrida"]
+    for dim in ("(Customer, (TEXT, DESCENDING))", "(Customer, (NUMERIC, ASCENDING))",
+                "(Customer, (Product, (NUMERIC, ASCENDING)))"):
         assert scalar(help_model, f"Sum(Aggr(Sum(UnitSales), {dim}))") == 68
         assert scalar(help_model, f"Max(Aggr(Sum(UnitSales), {dim}, Product))") == 25
 
@@ -228,9 +248,10 @@ def test_aggr_errors(help_model: DataModel) -> None:
         scalar(help_model, "Sum(Aggr(Sum(UnitSales), Nowhere))")
     rows, _ = table(help_model, ["Customer"], ["Sum(Aggr(Sum(UnitSales), Customer))"])
     assert rows[0] == ["Astrida", "23"]
-    with pytest.raises(ExpressionError, match=r"aggregate each Aggr\(\) on its own"):
-        scalar(help_model,
-               "Sum(Aggr(Sum(UnitSales), Customer) + Aggr(Sum(UnitSales), Product))")
+    # Aggr calls over different records (sets) in one aggregation: refused
+    with pytest.raises(ExpressionError, match=r"different set expressions"):
+        scalar(help_model, "Sum(Aggr({<Product={'AA'}>} Sum(UnitSales), Customer) "
+                           "+ Aggr(Sum(UnitSales), Customer, Product))")
 
 
 def test_nested_aggr(help_model: DataModel) -> None:
@@ -241,6 +262,113 @@ def test_nested_aggr(help_model: DataModel) -> None:
     got = scalar(help_model,
                  "Sum(Aggr(Max(Aggr(Sum(UnitSales), Customer, Product)), Customer))")
     assert got == 14 + 25 + 8 + 4
+
+
+def test_several_aggr_calls_over_different_dimensions(help_model: DataModel) -> None:
+    """The outer aggregation iterates over the finest grain, the (customer, product)
+    combinations of the records: Astrida AA, Astrida BB, Betacab BB, Betacab CC, Betacab
+    DD, Canutility AA, Canutility CC, Divadip AA, Divadip DD; each Aggr gives its own row's
+    value there (customer sums 23, 32, 8, 5; product sums AA 26, BB 14, CC 2, DD 26)."""
+    # 23+26, 23+14, 32+14, 32+2, 32+26, 8+26, 8+2, 5+26, 5+26
+    got = scalar(help_model, "Sum(Aggr(Sum(UnitSales), Customer) + Aggr(Sum(UnitSales), Product))")
+    assert got == 330
+    assert scalar(help_model,
+                  "Count(Aggr(Sum(UnitSales), Customer) + Aggr(Sum(UnitSales), Product))") == 9
+    # per-customer sums times the per-(customer, product) counts of UnitSales:
+    # 23*2 + 23*1 + 32*(1+1+1) + 8*1 + 8*0 + 5*1 + 5*1
+    got = scalar(help_model, "Sum(Aggr(Sum(UnitSales), Customer) "
+                             "* Aggr(Count(UnitSales), Customer, Product))")
+    assert got == 183
+    # 9, 14, 27, 30, 7, 0, 8, 1, 4 over 9 rows
+    got = scalar(help_model, "Avg(Aggr(Sum(UnitSales), Customer) "
+                             "- Aggr(Sum(UnitSales), Customer, Product))")
+    assert got == pytest.approx(100 / 9)
+    # the argument order does not matter
+    assert scalar(help_model, "Sum(Aggr(Sum(UnitSales), Customer, Product) "
+                              "+ Aggr(Sum(UnitSales), Product, Customer))") == 2 * 68
+    # in a chart the finest rows go to the chart row of their records
+    rows, total = table(help_model, ["Product"], [
+        "Sum(Aggr(Sum(UnitSales), Customer) + Aggr(Sum(UnitSales), Product))"])
+    assert rows == [["AA", "114"], ["BB", "83"], ["CC", "44"], ["DD", "89"]]
+    assert total == ["330"]
+    rows, total = table(help_model, ["Customer"], [
+        "Sum(Aggr(Sum(UnitSales), Customer) + Aggr(Sum(UnitSales), Product))"])
+    assert rows == [["Astrida", "86"], ["Betacab", "138"], ["Canutility", "44"],
+                    ["Divadip", "62"]]
+    assert total == ["330"]
+    # an outer set keeps the finest rows its records reach: Astrida AA, Canutility AA,
+    # Divadip AA
+    assert scalar(help_model, "Sum({<Product={'AA'}>} Aggr(Sum(UnitSales), Customer) "
+                              "+ Aggr(Sum(UnitSales), Product))") == 49 + 34 + 31
+
+
+def test_nodistinct_among_several_aggr_calls_counts_each_record(help_model: DataModel) -> None:
+    """One NODISTINCT call makes the records the grain: each record takes every call's
+    value of the rows holding it."""
+    # Astrida AA twice (49), BB 37; Betacab 46, 34, 58; Canutility 34, 10; Divadip 31, 31
+    got = scalar(help_model, "Sum(Aggr(NODISTINCT Sum(UnitSales), Customer) "
+                             "+ Aggr(Sum(UnitSales), Product))")
+    assert got == 2 * 49 + 37 + 46 + 34 + 58 + 34 + 10 + 31 + 31
+    # the same dimensions, DISTINCT and NODISTINCT: twice each customer's sum per record
+    got = scalar(help_model, "Sum(Aggr(NODISTINCT Sum(UnitSales), Customer) "
+                             "+ Aggr(Sum(UnitSales), Customer))")
+    assert got == 3 * 46 + 3 * 64 + 2 * 16 + 2 * 10
+    assert scalar(help_model, "Count(Aggr(NODISTINCT Sum(UnitSales), Customer) "
+                              "* Aggr(Sum(UnitSales), Customer, Product))") == 10
+
+
+MONTHS: dict[str, list[Any]] = {  # loaded out of order: 3, 1, 2, 5, 4
+    "Month": [3, 1, 2, 5, 4, 1, 3],
+    "MonthName": ["Mar", "Jan", "Feb", "May", "Apr", "Jan", "Mar"],
+    "Sales": [30, 10, 20, 50, 40, 1, 3],
+}
+
+
+def test_inter_record_functions_read_the_virtual_rows_in_order() -> None:
+    """``expr``'s Above/RowNo read the virtual rows in their order: the structured
+    dimensions' (help "Adding sorting criteria to the dimension in the structured
+    parameter"), else the load order. Month sums: 1: 11, 2: 20, 3: 33, 4: 40, 5: 50."""
+    model = model_from_rows({"T": MONTHS})
+    rolling = "RangeSum(Above(Sum(Sales), 0, 3))"
+    # load order 33, 11, 20, 50, 40: 33 + 44 + 64 + 81 + 110
+    assert scalar(model, f"Sum(Aggr({rolling}, Month))") == 332
+    # 11, 20, 33, 40, 50: 11 + 31 + 64 + 93 + 123
+    assert scalar(model, f"Sum(Aggr({rolling}, (Month, (NUMERIC, ASCENDING))))") == 322
+    assert scalar(model, f"Sum(Aggr({rolling}, (Month, (NUMERIC))))") == 322
+    # 50, 40, 33, 20, 11: 50 + 90 + 123 + 93 + 64
+    assert scalar(model, f"Sum(Aggr({rolling}, (Month, (NUMERIC, DESCENDING))))") == 420
+    # month names by their month numbers: as NUMERIC, ASCENDING
+    assert scalar(model, f"Sum(Aggr({rolling}, (MonthName, (Month, (NUMERIC, ASCENDING)))))") \
+        == 322
+    # alphabetically Apr 40, Feb 20, Jan 11, Mar 33, May 50: 40 + 60 + 71 + 64 + 94
+    assert scalar(model, f"Sum(Aggr({rolling}, (MonthName, (TEXT, A2Z))))") == 329
+    # order-free results do not change
+    assert scalar(model, "Sum(Aggr(Sum(Sales), (MonthName, (Month, (NUMERIC, REVERSE)))))") \
+        == 154
+
+
+def test_inter_record_functions_in_aggr_segments() -> None:
+    """With several dimensions the column segments are the rows sharing all but the last
+    (running totals per customer, as in a straight table)."""
+    model = model_from_rows({"T": {"Customer": ["B", "A", "A", "B", "A", "B"],
+                                   "Month": [2, 1, 3, 1, 2, 3],
+                                   "Sales": [5, 1, 4, 2, 3, 6]}})
+    by = "(Customer, (TEXT, ASCENDING)), (Month, (NUMERIC, ASCENDING))"
+    # A: 1, 1+3, 1+3+4; B: 2, 2+5, 2+5+6
+    assert scalar(model, f"Sum(Aggr(RangeSum(Above(Sum(Sales), 0, RowNo())), {by}))") == 35
+    # TOTAL: one segment, 1, 4, 8, 10, 15, 21
+    assert scalar(model, "Sum(Aggr(RangeSum(Above(TOTAL Sum(Sales), 0, RowNo(TOTAL))), "
+                         f"{by}))") == 59
+    # B 2*1 + 5*2 + 6*3, A 1*1 + 3*2 + 4*3
+    assert scalar(model, f"Sum(Aggr(RowNo() * Sum(Sales), {by}))") == 30 + 19
+    # load order: B (2, 1, 3), A (2, 1, 3): B 5*1 + 2*2 + 6*3, A 3*1 + 1*2 + 4*3
+    assert scalar(model, "Sum(Aggr(RowNo() * Sum(Sales), Customer, Month))") == 27 + 17
+    assert scalar(model, "Sum(Aggr(NoOfRows(), Customer, Month))") == 18
+    # in a chart
+    rows, total = table(model, ["Customer"], [
+        "Sum(Aggr(RangeSum(Above(Sum(Sales), 0, 2)), Customer, (Month, (NUMERIC, ASCENDING))))"])
+    assert rows == [["B", "20"], ["A", "12"]]  # B: 2, 7, 11; A: 1, 4, 7
+    assert total == ["32"]
 
 
 def _select(model: DataModel, name: str, texts: list[str]) -> SelectionState:
@@ -372,3 +500,246 @@ def test_calculated_dimension_equals_sql(star: Star, sel: Selection) -> None:
     assert set(got) == set(want), sel
     for key, values in want.items():
         assert got[key] == pytest.approx(values), (key, sel)
+
+
+# several Aggr calls over different dimensions in one aggregation: the SQL joins each
+# call's GROUP BY on the finest grain's rows (DISTINCT: the distinct combinations of all
+# the dimensions in ``sel``; a NODISTINCT call: ``sel``'s records themselves); NULL
+# dimension values are rows of their own (IS NOT DISTINCT FROM)
+def _on(*fields: str, left: str = "g", right: str) -> str:
+    return " AND ".join(f"{left}.{f} IS NOT DISTINCT FROM {right}.{f}" for f in fields)
+
+
+SEVERAL: list[tuple[str, str, str]] = [
+    ("Sum(Aggr(Sum(Sales), CustomerID) * Aggr(Count(OrderID), CustomerID, ProductID))",
+     "SELECT COALESCE(SUM(c.s * g.n), 0) FROM "
+     "(SELECT CustomerID, ProductID, COUNT(OrderID) n FROM sel GROUP BY ALL) g JOIN "
+     "(SELECT CustomerID, COALESCE(SUM(Sales), 0) s FROM sel GROUP BY ALL) c "
+     f"ON {_on('CustomerID', right='c')}", "TRUE"),
+    ("Avg(Aggr(Sum(Sales), Country) - Aggr(Sum(Quantity), Country, Segment))",
+     "SELECT AVG(c.s - g.q) FROM "
+     "(SELECT Country, Segment, COALESCE(SUM(Quantity), 0) q FROM sel GROUP BY ALL) g JOIN "
+     "(SELECT Country, COALESCE(SUM(Sales), 0) s FROM sel GROUP BY ALL) c "
+     f"ON {_on('Country', right='c')}", FACT_OR_CUSTOMER),
+    ("Max(Aggr(Sum(Sales), Category) / Aggr(Sum(Sales), Category, Brand))",
+     "SELECT MAX(c.s / NULLIF(g.s, 0)) FROM "
+     "(SELECT Category, Brand, COALESCE(SUM(Sales), 0) s FROM sel GROUP BY ALL) g JOIN "
+     "(SELECT Category, COALESCE(SUM(Sales), 0) s FROM sel GROUP BY ALL) c "
+     f"ON {_on('Category', right='c')}", "(has_fact OR has_prod)"),
+    ("Count(Aggr(Sum(Sales), Segment, Category) + Aggr(Max(Quantity), Category, Brand))",
+     "SELECT COUNT(a.s + b.m) FROM (SELECT DISTINCT Segment, Category, Brand FROM sel) g "
+     "JOIN (SELECT Segment, Category, COALESCE(SUM(Sales), 0) s FROM sel GROUP BY ALL) a "
+     f"ON {_on('Segment', 'Category', right='a')} "
+     "JOIN (SELECT Category, Brand, MAX(Quantity) m FROM sel GROUP BY ALL) b "
+     f"ON {_on('Category', 'Brand', right='b')}", "TRUE"),
+    ("Sum(Aggr(NODISTINCT Sum(Sales), CustomerID) + Aggr(Count(OrderID), CustomerID, "
+     "ProductID))",
+     "SELECT COALESCE(SUM(c.s + p.n), 0) FROM sel g "
+     "JOIN (SELECT CustomerID, COALESCE(SUM(Sales), 0) s FROM sel GROUP BY ALL) c "
+     f"ON {_on('CustomerID', right='c')} "
+     "JOIN (SELECT CustomerID, ProductID, COUNT(OrderID) n FROM sel GROUP BY ALL) p "
+     f"ON {_on('CustomerID', 'ProductID', right='p')}", "TRUE"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sel", DIFF_SELECTIONS, ids=selection_id)
+def test_several_aggr_calls_equal_sql(star: Star, sel: Selection) -> None:
+    state = selection_state(star.model, sel)
+    for text, query, present in SEVERAL:
+        got = scalar(star.model, text, state)
+        want = _sql(star, sel, query, present)
+        if want is None:
+            assert got is None, (text, sel)
+        else:
+            assert got == pytest.approx(want), (text, sel)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sel", DIFF_SELECTIONS, ids=selection_id)
+def test_several_aggr_calls_in_a_chart_equal_sql(star: Star, sel: Selection) -> None:
+    """By Country: the (Country, CustomerID) rows each in their country's chart row; the
+    NODISTINCT one, each record in its own."""
+    state = selection_state(star.model, sel)
+    rows, total = table(star.model, ["Country"], [
+        "Sum(Aggr(Sum(Sales), Country) * Aggr(Count(OrderID), Country, CustomerID))",
+        "Sum(Aggr(NODISTINCT Sum(Quantity), Country) - Aggr(Count(OrderID), Country, "
+        "Segment))",
+    ], state)
+    got = {r[0]: [float(v.replace(",", "")) for v in r[1:]] for r in rows}
+    where, params = where_clause(sel)
+    ctes = (f"WITH sel AS (SELECT * FROM universe WHERE ({where}) AND {FACT_OR_CUSTOMER}), "
+            "c AS (SELECT Country, COALESCE(SUM(Sales), 0) s, COALESCE(SUM(Quantity), 0) q "
+            "FROM sel GROUP BY ALL), "
+            "cc AS (SELECT Country, CustomerID, COUNT(OrderID) n FROM sel GROUP BY ALL), "
+            "cs AS (SELECT Country, Segment, COUNT(OrderID) n FROM sel GROUP BY ALL), "
+            "one AS (SELECT cc.Country, c.s * cc.n v FROM cc JOIN c "
+            f"ON {_on('Country', left='cc', right='c')}), "
+            "two AS (SELECT sel.Country, c.q - cs.n v FROM sel JOIN c "
+            f"ON {_on('Country', left='sel', right='c')} JOIN cs "
+            f"ON {_on('Country', 'Segment', left='sel', right='cs')}) ")
+    query = (ctes + "SELECT k, SUM(a), SUM(b) FROM (SELECT Country k, v a, 0 b FROM one "
+             "UNION ALL SELECT Country, 0, v FROM two) GROUP BY k")
+    want = {r[0]: [float(r[1]), float(r[2])] for r in star.db.execute(query, params).fetchall()}
+    assert set(got) == set(want), sel
+    for key, values in want.items():
+        assert got[key] == pytest.approx(values), (key, sel)
+    totals = star.db.execute(ctes + "SELECT (SELECT COALESCE(SUM(v), 0) FROM one), "
+                             "(SELECT COALESCE(SUM(v), 0) FROM two)", params).fetchone()
+    assert [float(t.replace(",", "")) for t in total] == pytest.approx(
+        [float(totals[0]), float(totals[1])]), sel
+
+
+# -- several Aggr calls and sorted virtual rows over small random apps ------------------
+
+SMALL_SEEDS = range(12)
+SMALL_FIELDS = {"A": ["a", "b", "c", "d", "e"], "B": ["p", "q", "r"], "C": ["x", "y"],
+                "D": [1, 2, 3, 4, 5, 6]}
+
+
+def _small_rows(seed: int) -> dict[str, list[Any]]:
+    """One table of 20-60 rows: dimensions A, B, C (texts), D (numbers) with some NULLs,
+    measures X, Y (whole numbers, some NULL)."""
+    import numpy as np
+
+    rng = np.random.default_rng(7000 + seed)
+    n = int(rng.integers(20, 61))
+    rows: dict[str, list[Any]] = {}
+    for name, domain in SMALL_FIELDS.items():
+        picks = rng.integers(0, len(domain), n)
+        nulls = rng.random(n) < 0.12
+        rows[name] = [None if z else domain[int(i)] for i, z in zip(picks, nulls, strict=True)]
+    for name in ("X", "Y"):
+        values = rng.integers(-5, 30, n)
+        nulls = rng.random(n) < 0.15
+        rows[name] = [None if z else int(v) for v, z in zip(values, nulls, strict=True)]
+    return rows
+
+
+def _small_selections(seed: int) -> list[Selection]:
+    import numpy as np
+
+    rng = np.random.default_rng(8000 + seed)
+    out: list[Selection] = [{}]
+    for _ in range(2):
+        sel: Selection = {}
+        for name in rng.choice(list(SMALL_FIELDS), int(rng.integers(1, 3)), replace=False):
+            domain = SMALL_FIELDS[str(name)]
+            k = int(rng.integers(1, len(domain)))
+            sel[str(name)] = [domain[int(i)] for i in sorted(rng.choice(len(domain), k,
+                                                                          replace=False))]
+        out.append(sel)
+    return out
+
+
+_SMALL: dict[int, tuple[DataModel, Any]] = {}
+
+
+def _small_app(seed: int) -> tuple[DataModel, Any]:
+    """The app (model_from_rows) and the same rows in DuckDB (``t``, with ``rn``: the row
+    number, for the load order of the values)."""
+    if seed not in _SMALL:
+        rows = _small_rows(seed)
+        model = model_from_rows({"T": rows})
+        db = duckdb.connect()
+        db.execute("CREATE TABLE t (rn INTEGER, A VARCHAR, B VARCHAR, C VARCHAR, D INTEGER, "
+                   "X INTEGER, Y INTEGER)")
+        names = list(rows)
+        db.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       [[i, *(rows[k][i] for k in names)] for i in range(len(rows["X"]))])
+        _SMALL[seed] = (model, db)
+    return _SMALL[seed]
+
+
+def _small_state(model: DataModel, sel: Selection) -> SelectionState:
+    import numpy as np
+
+    state = SelectionState()
+    for name, values in sel.items():
+        symbols = model.fields[name].symbols
+        mask = np.zeros(len(symbols), dtype=bool)
+        for v in values:
+            idx = symbols.find_number(float(v)) if name == "D" else symbols.find_text(v)
+            if idx is not None:
+                mask[idx] = True
+        state = state.with_field(name, mask)
+    return state
+
+
+def _grain(keys: str, *parts: tuple[str, str, str]) -> str:
+    """SQL: the distinct ``keys`` combinations of ``sel`` joined to each part (alias,
+    its GROUP BY query, the fields it is joined on)."""
+    joins = " ".join(f"JOIN ({q}) {a} ON {_on(*f.split(','), right=a)}" for a, q, f in parts)
+    return f"(SELECT DISTINCT {keys} FROM sel) g {joins}"
+
+
+def _per(fields: str, agg: str) -> str:
+    return f"SELECT {fields}, {agg} v FROM sel GROUP BY ALL"
+
+
+SMALL: list[tuple[str, str]] = [
+    ("Sum(Aggr(Sum(X), A) * Aggr(Count(Y), A, B))",
+     "SELECT COALESCE(SUM(a.v * b.v), 0) FROM "
+     + _grain("A, B", ("a", _per("A", "COALESCE(SUM(X), 0)"), "A"),
+              ("b", _per("A, B", "COUNT(Y)"), "A,B"))),
+    ("Avg(Aggr(Sum(X), A) - Aggr(Sum(Y), A, B))",
+     "SELECT AVG(a.v - b.v) FROM "
+     + _grain("A, B", ("a", _per("A", "COALESCE(SUM(X), 0)"), "A"),
+              ("b", _per("A, B", "COALESCE(SUM(Y), 0)"), "A,B"))),
+    ("Count(Aggr(Sum(X), A, B) + Aggr(Max(Y), B, C))",
+     "SELECT COUNT(a.v + b.v) FROM "
+     + _grain("A, B, C", ("a", _per("A, B", "COALESCE(SUM(X), 0)"), "A,B"),
+              ("b", _per("B, C", "MAX(Y)"), "B,C"))),
+    ("Max(Aggr(Sum(X), B) + Aggr(Min(Y), C))",
+     "SELECT MAX(a.v + b.v) FROM "
+     + _grain("B, C", ("a", _per("B", "COALESCE(SUM(X), 0)"), "B"),
+              ("b", _per("C", "MIN(Y)"), "C"))),
+    ("Sum(Aggr(NODISTINCT Sum(X), A) + Aggr(Sum(Y), A, B))",
+     "SELECT COALESCE(SUM(a.v + b.v), 0) FROM sel g "
+     f"JOIN ({_per('A', 'COALESCE(SUM(X), 0)')}) a ON {_on('A', right='a')} "
+     f"JOIN ({_per('A, B', 'COALESCE(SUM(Y), 0)')}) b ON {_on('A', 'B', right='b')}"),
+    ("Sum(Aggr(NODISTINCT Max(X), C) * Aggr(Count(DISTINCT B), C))",
+     "SELECT COALESCE(SUM(a.v * b.v), 0) FROM sel g "
+     f"JOIN ({_per('C', 'MAX(X)')}) a ON {_on('C', right='a')} "
+     f"JOIN ({_per('C', 'COUNT(DISTINCT B)')}) b ON {_on('C', right='b')}"),
+    # the virtual rows in order: a window over the sorted per-row sums (NULL last)
+    ("Sum(Aggr(RangeSum(Above(Sum(X), 0, 2)), (A, (TEXT, DESCENDING))))",
+     "SELECT COALESCE(SUM(w), 0) FROM (SELECT SUM(v) OVER (ORDER BY A DESC NULLS LAST "
+     f"ROWS 1 PRECEDING) w FROM ({_per('A', 'COALESCE(SUM(X), 0)')}))"),
+    ("Sum(Aggr(RangeSum(Above(Sum(X), 0, 3)), (D, (NUMERIC, ASCENDING))))",
+     "SELECT COALESCE(SUM(w), 0) FROM (SELECT SUM(v) OVER (ORDER BY D NULLS LAST "
+     f"ROWS 2 PRECEDING) w FROM ({_per('D', 'COALESCE(SUM(X), 0)')}))"),
+    # running totals per A over D (segments: all dimensions but the last)
+    ("Sum(Aggr(RangeSum(Above(Sum(X), 0, RowNo())), (A, (TEXT, ASCENDING)), "
+     "(D, (NUMERIC, DESCENDING))))",
+     "SELECT COALESCE(SUM(w), 0) FROM (SELECT SUM(v) OVER (PARTITION BY A ORDER BY D DESC "
+     f"NULLS LAST ROWS UNBOUNDED PRECEDING) w FROM ({_per('A, D', 'COALESCE(SUM(X), 0)')}))"),
+    # nested: A's values ordered by the least D among their records, then by load order
+    # (NULL A last)
+    ("Sum(Aggr(RowNo() * Sum(X), (A, (D, (NUMERIC, ASCENDING)))))",
+     "SELECT COALESCE(SUM(v * r), 0) FROM (SELECT v, ROW_NUMBER() OVER (ORDER BY A IS NULL, "
+     "d NULLS LAST, f) r FROM (SELECT A, COALESCE(SUM(X), 0) v, MIN(D) d, "
+     "(SELECT MIN(rn) FROM t WHERE t.A IS NOT DISTINCT FROM sel.A) f FROM sel GROUP BY A))"),
+]
+
+
+def _small_cases() -> list[Any]:
+    return [pytest.param(seed, i, id=f"app{seed}-sel{i}")
+            for seed in SMALL_SEEDS for i in range(3)]
+
+
+@pytest.mark.parametrize(("seed", "which"), _small_cases())
+def test_several_aggr_calls_and_sorted_rows_equal_sql_on_small_apps(seed: int,
+                                                                   which: int) -> None:
+    model, db = _small_app(seed)
+    sel = _small_selections(seed)[which]
+    state = _small_state(model, sel)
+    where, params = where_clause(sel)
+    for text, query in SMALL:
+        got = scalar(model, text, state)
+        value = db.execute(f"WITH sel AS (SELECT * FROM t WHERE {where}) {query}",
+                           params).fetchone()[0]
+        if value is None:
+            assert got is None, (text, sel)
+        else:
+            assert got == pytest.approx(float(value)), (text, sel)

@@ -33,6 +33,38 @@ aggregation around it, Aggr gives per chart group the Only() of the values that 
 group (the blog, pitfall 2: "If no aggregation function is specified, Only() will be
 used").
 
+Several Aggr calls over different dimensions in one aggregation
+(``Sum(Aggr(Sum(Sales), Customer) * Aggr(Count(OrderID), Customer, Product))``,
+``Avg(Aggr(Sum(Sales), Region) - Aggr(Sum(Cost), Region, Year))``), or with different
+DISTINCT/NODISTINCT. What Qlik documents: the help ("Aggr - chart function") and the
+tutorial "Nested aggregations" (https://help.qlik.com/en-US/cloud-services/Subsystems/
+Hub/Content/Sense_Hub/Tutorials/nested-aggregations.htm) describe one Aggr as a virtual
+straight table ("It could also be regarded as a virtual straight table with one measure
+and one or several dimensions") that the outer aggregation reads; the Design Blog's
+"Pitfalls of the Aggr function" (https://community.qlik.com/blogs/qlikviewdesignblog/
+2015/10/05/pitfalls-of-the-aggr-function) and "Set Analysis in the Aggr function"
+(https://community.qlik.com/t5/Qlik-Design-Blog/Set-Analysis-in-the-Aggr-function/
+ba-p/1463822) make it a two-step process over one virtual table. None of them, nor a
+Qlik Community thread found, says what the outer aggregation iterates over when two
+virtual tables of different grains meet. The reading here is a choice, the one a user
+of a straight table would expect:
+
+* The outer aggregation iterates over the virtual rows of the finest grain: the
+  combinations of the union of all the calls' dimensions present in the records read
+  (the records of their set). Each Aggr gives, on such a row, the value of its own
+  virtual row holding that combination: a natural join of the virtual tables on the
+  records. ``Sum(Aggr(Sum(Sales), Customer) * Aggr(Count(OrderID), Customer, Product))``
+  is the SQL ``SUM(s * c)`` over the per-(customer, product) counts joined to the
+  per-customer sums.
+* DISTINCT and NODISTINCT place those rows in chart groups as for one Aggr: when every
+  call is DISTINCT a row counts once, in the first chart group of its records; when one
+  is NODISTINCT (its "array" has an element per record) the grain is the records
+  themselves, each counting in its own chart group with every call's value of the rows
+  holding it.
+* The calls must read the same records: Aggr calls with different set expressions in one
+  aggregation are refused (an error; ``Sum(Aggr({<Y={1}>} x, D)) - Sum(Aggr({<Y={2}>}
+  x, D))`` says the same with one Aggr per aggregation).
+
 An outer aggregation's own set (``Sum({<Segment={'Consumer'}>} Aggr(Sum(Sales),
 Customer))``) picks which virtual rows count: those that some record of its set reaches
 (by the Aggr dimensions' values); the inner expression keeps the Aggr's records (the
@@ -45,12 +77,20 @@ per such record. An outer aggregation without a set, or with the Aggr's own set,
 the rows as they are (a choice: ``Sum(Aggr({1} Sum(X), D))`` keeps all of D's rows).
 
 NULL dimension values form virtual rows of their own (as in a chart without null
-suppression). Structured dimensions ``(Field, (Sort-type, Ordering))`` order the virtual
-rows (NUMERIC, TEXT, FREQUENCY, LOAD_ORDER, each ascending or descending); without one,
-rows follow the fields' load order. The order only matters to what reads rows in order.
+suppression). Structured dimensions (``expr/aggr.py``) order the virtual rows: the first
+dimension most significant, each by its sort type (NUMERIC: by number, values without
+one last; TEXT: the charts' text order, ``model/orders.py``; FREQUENCY: the value's
+number of records among those read; LOAD_ORDER) ascending or descending, NULL last;
+``(Field, (Field2, (Sort-type, Ordering)))`` orders Field's values by the first of
+Field2's values (in Field2's order) among their records (a value with none, and NULL,
+last); ties and dimensions without criteria by load order. The order only matters to what reads rows in order
+(``Sum(Aggr(RangeSum(Above(Sum(Sales), 0, 3)), (Month, (NUMERIC, ASCENDING))))``: the
+inter-record functions of ``expr`` read the virtual rows in that order).
 
-All of it is vectorized: one grouping per Aggr, one evaluation of ``expr`` over the
-groups, and the chart rows met by ``np.unique`` over (virtual row, chart group) pairs.
+All of it is vectorized: one grouping per Aggr (and one for a finest grain that no call
+has), one evaluation of ``expr`` over the groups, each call's rows met by the finest
+rows through a scatter over the records, and the chart rows met by ``np.unique`` over
+(virtual row, chart group) pairs.
 """
 
 from __future__ import annotations
@@ -62,7 +102,7 @@ import numpy as np
 
 from associa.errors import ExpressionError
 from associa.expr import Evaluator, Vec, ast
-from associa.expr.aggr import dimension_of
+from associa.expr.aggr import AggrDim, dimension_of
 from associa.expr.aggregations import Arg
 from associa.expr.registry import REGISTRY
 
@@ -79,7 +119,7 @@ class Virtual:
     source: GroupScope
     key: np.ndarray
     n: int
-    scope: GroupScope | SetScope
+    scope: Any  # GroupScope | SetScope, or InOrder over one
     values: dict[ast.Call, Vec] = field(default_factory=dict)
     assigned: tuple[np.ndarray, np.ndarray] | None = None
     # each Aggr dimension's code per virtual row
@@ -106,21 +146,15 @@ def _signature(call: ast.Call) -> tuple[Any, ...]:
     return (tuple(call.args[1:]), call.set_text)
 
 
-def virtual(scope: GroupScope, call: ast.Call) -> Virtual:
-    """The virtual rows of ``call`` read from ``scope`` (made once per source scope)."""
-    from associa.calc.aggregate import GroupScope, SetScope
+def _rows(source: GroupScope, dims: list[AggrDim]) -> tuple[np.ndarray, int, list[np.ndarray]]:
+    """The virtual rows of ``dims`` over the records of ``source``: each record's row, the
+    count, and each dimension's code per row (in the structured dimensions' order)."""
     from associa.calc.grouping import compact, group
 
-    source = scope.source(call.set_text)
-    cache = source.virtuals
-    hit = cache.get(_signature(call))
-    if hit is not None:
-        return hit
-    dims = [dimension_of(a) for a in call.args[1:]]
-    fields = [f for f, _, _ in dims]
+    fields = [d.field for d in dims]
     model = source.model
     records = source.records
-    for f in fields:
+    for f in [*fields, *(b for d in dims for b in d.by)]:
         if f not in records.field_tables:
             raise ExpressionError(f"Field not found: {f}")
     if records.n:
@@ -129,13 +163,29 @@ def virtual(scope: GroupScope, call: ast.Call) -> Virtual:
         key = np.zeros(0, dtype=np.intp)
         symbols = [np.zeros(0, dtype=np.int64) for _ in fields]
     n = len(symbols[0]) if symbols else 0
-    if any(kind is not None for _, kind, _ in dims) and n > 1:
-        order = _order(model, key, n, symbols, dims)
+    if any(d.kind is not None for d in dims) and n > 1:
+        order = _order(model, records, symbols, dims)
         rank = np.empty(n, dtype=np.int64)
         rank[order] = np.arange(n)
         key = rank[key]
         symbols = [s[order] for s in symbols]
-    key = np.asarray(key, dtype=np.intp)
+    return np.asarray(key, dtype=np.intp), n, list(symbols)
+
+
+def virtual(scope: GroupScope, call: ast.Call) -> Virtual:
+    """The virtual rows of ``call`` read from ``scope`` (made once per source scope)."""
+    from associa.calc.aggregate import GroupScope, SetScope
+
+    source = scope.source(call.set_text)
+    cache = source.virtuals
+    hit = cache.get(_signature(call))
+    if hit is not None:
+        return hit
+    dims = [dimension_of(a) for a in call.args[1:]]
+    fields = [d.field for d in dims]
+    model = source.model
+    records = source.records
+    key, n, symbols = _rows(source, dims)
     padded = [np.append(s, -1) for s in symbols]
     dims_in_scope = list(zip(fields, padded, strict=True))
     default = GroupScope(model, records, key, n + 1, source.locale, dims_in_scope)
@@ -158,9 +208,107 @@ def virtual(scope: GroupScope, call: ast.Call) -> Virtual:
                                       _onto(model, peer, fields, symbols, n), n + 1,
                                       source.locale, dims_in_scope)
         inner = SetScope(default, by_set, dict(source.peer_errors))
-    made = Virtual(source, key, n, inner, symbols=dict(zip(fields, symbols, strict=True)))
+    made = Virtual(source, key, n, InOrder(inner, VirtualRows(inner, symbols, n, source.locale)),
+                   symbols=dict(zip(fields, symbols, strict=True)))
     cache[_signature(call)] = made
     return made
+
+
+class VirtualRows:
+    """The inter-record functions' view of a virtual table (``ChartRows`` of
+    ``expr/interrecord.py``): Above, Below, Top, Bottom, RowNo, NoOfRows and Rank in
+    ``expr`` read the virtual rows in their order (the structured dimensions' order, else
+    the load order), in column segments as a straight table's: the rows that share every
+    Aggr dimension but the last (the whole table with one dimension, or with TOTAL).
+    Qlik Community document "Running Totals per Dimension (RangeSum(), Sortable
+    Aggr()...)" (Robin Hausdörfer, 2017; read in the stored copy at
+    https://huggingface.co/datasets/nvidia/Nemotron-CC-Math-v1): ``Aggr(RangeSum(Above(
+    Count(Color), 0, RowNo())), (Color, (TEXT, ASCENDING)), (Date, (NUMERIC,
+    ASCENDING)))`` gives running totals over the dates "for each Color separately".
+    The scope's extra group (records of other sets) is a segment of its own. Column()
+    gives NULL (a virtual table has no other columns) and Dimensionality() the number of
+    Aggr dimensions (choices). ``scope``: the virtual table's scope itself (no link back
+    from it: no reference cycle keeps a chart's records alive)."""
+
+    def __init__(self, scope: Any, symbols: list[np.ndarray], n: int, locale: Any,
+                 nested: bool = False) -> None:
+        self.scope = scope
+        self.symbols = symbols
+        self.n = n
+        self.locale = locale
+        self.nested = nested
+        self._segs: dict[bool, Any] = {}
+
+    def view(self) -> VirtualRows:
+        """The same rows inside another inter-record function (where they give NULL)."""
+        out = VirtualRows(self.scope, self.symbols, self.n, self.locale, True)
+        out._segs = self._segs
+        return out
+
+    def segments(self, total: bool) -> Any:
+        from associa.calc.interrecord import Segments, segment_ids
+
+        hit = self._segs.get(total)
+        if hit is None:
+            outer = [] if total else self.symbols[:-1]
+            seg = segment_ids(outer, self.n) if outer else np.zeros(self.n, dtype=np.int64)
+            hit = self._segs[total] = Segments(np.append(seg, int(seg.max(initial=-1)) + 1))
+        return hit
+
+    def values(self, ev: Evaluator, node: ast.Node) -> Vec:
+        return ev.eval(node, InOrder(self.scope, self.view()))
+
+    def locate(self, total: bool, anchor: str, steps: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray]:
+        segs = self.segments(total)
+        if anchor == "current":
+            place = segs.pos + steps
+        elif anchor == "top":
+            place = steps
+        else:
+            place = segs.counts[segs.seg] - 1 - steps
+        at: tuple[np.ndarray, np.ndarray] = segs.row_at(segs.seg, place)
+        return at
+
+    def window(self, total: bool, first: np.ndarray, last: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        segs = self.segments(total)
+        lo = np.maximum(segs.pos + first, 0)
+        hi = np.minimum(segs.pos + last, segs.size - 1)
+        empty = hi < lo
+        base = segs.start[segs.seg]
+        return segs.by_seg, np.where(empty, 0, base + lo), np.where(empty, -1, base + hi)
+
+    def row_no(self, total: bool) -> Vec:
+        return Vec.numbers((self.segments(total).pos + 1).astype(np.float64))
+
+    def no_of_rows(self, total: bool) -> Vec:
+        return Vec.numbers(self.segments(total).size.astype(np.float64))
+
+    def rank(self, ev: Evaluator, node: ast.Node, total: bool, mode: int, fmt: int) -> Vec:
+        from associa.calc.interrecord import rank
+
+        ranked: Vec = rank(self.values(ev, node), self.segments(total), mode, fmt,
+                           self.locale)
+        return ranked
+
+    def column(self, k: int) -> Vec:
+        return Vec.nulls(self.n + 1)
+
+    def dimensionality(self) -> int:
+        return len(self.symbols)
+
+
+class InOrder:
+    """A virtual table's scope (``GroupScope`` or ``SetScope``) offering its rows in order
+    to the inter-record functions (``chart_rows``); everything else is the scope's."""
+
+    def __init__(self, scope: Any, rows: VirtualRows) -> None:
+        self.inner = scope
+        self.chart_rows = rows
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
 
 
 def _onto(model: Any, peer: GroupScope, fields: list[str], symbols: list[np.ndarray],
@@ -195,29 +343,49 @@ def _combined_pair(ours: list[np.ndarray], theirs: list[np.ndarray]
     return a, b
 
 
-def _order(model: Any, key: np.ndarray, n: int, symbols: list[np.ndarray],
-           dims: list[tuple[str, str | None, bool]]) -> np.ndarray:
+def _order(model: Any, records: Any, symbols: list[np.ndarray],
+           dims: list[AggrDim]) -> np.ndarray:
     """The virtual rows in the order of the structured dimensions' sort criteria (the
-    first dimension most significant; a dimension without criteria by load order)."""
-    keys: list[np.ndarray] = []
-    for (name, kind, desc), sym in zip(dims, symbols, strict=True):
-        table = model.fields[name].symbols
-        codes = sym.astype(np.int64)
-        if kind == "NUMERIC":
-            nums = table.nums_at(codes)
-            k = np.where(np.isnan(nums), np.inf, -nums if desc else nums)
-        elif kind == "TEXT":
-            texts = table.texts_at(codes)
-            _, inv = np.unique(np.array(["" if t is None else str(t).casefold() for t in texts],
-                                        dtype=object), return_inverse=True)
-            k = (-inv if desc else inv).astype(np.float64)
-        elif kind == "FREQUENCY":
-            freq = np.bincount(key, minlength=n).astype(np.float64)
-            k = freq if not desc else -freq
-        else:  # LOAD_ORDER, or none
-            k = (-codes if desc else codes).astype(np.float64)
-        keys.append(k)
+    first dimension most significant; a dimension without criteria, and ties, by load
+    order)."""
+    keys = [_sort_key(model, records, d, sym.astype(np.int64))
+            for d, sym in zip(dims, symbols, strict=True)]
     return np.lexsort(keys[::-1])
+
+
+def _sort_key(model: Any, records: Any, dim: AggrDim, codes: np.ndarray) -> np.ndarray:
+    """A sort key for each of ``codes`` (the dimension field's symbols; its NULL code
+    sorts last): by the sort type over the field's own symbols, or, sorted by other
+    fields (``dim.by``), the least key of the next field's values among its records."""
+    chain = [dim.field, *dim.by]
+    last = model.fields[chain[-1]]
+    at = codes if not dim.by else np.arange(last.null_code + 1, dtype=np.int64)
+    if dim.kind == "NUMERIC":
+        nums = last.symbols.nums_at(np.minimum(at, last.null_code))
+        k = np.where(np.isnan(nums), np.inf, -nums if dim.descending else nums)
+    else:
+        if dim.kind == "TEXT":
+            from associa.model.orders import text_rank
+
+            base = np.append(text_rank(model, chain[-1]), 0)[at].astype(np.float64)
+        elif dim.kind == "FREQUENCY":
+            counts = np.bincount(records.codes(chain[-1]).materialize().astype(np.int64),
+                                 minlength=last.null_code + 1)
+            base = counts[at].astype(np.float64)
+        else:  # LOAD_ORDER, or no criteria
+            base = at.astype(np.float64)
+        k = -base if dim.descending else base
+    k[at == last.null_code] = np.inf
+    if not dim.by:
+        return k
+    # each further field out: its value takes the least key among its records
+    for outer, inner in zip(chain[-2::-1], chain[:0:-1], strict=True):
+        per_record = k[records.codes(inner).materialize()]
+        out = np.full(model.fields[outer].null_code + 1, np.inf)
+        np.minimum.at(out, records.codes(outer).materialize(), per_record)
+        out[-1] = np.inf
+        k = out
+    return k[codes]
 
 
 def inner_values(virt: Virtual, call: ast.Call, evaluator: Evaluator) -> Vec:
@@ -261,33 +429,61 @@ def _least_group(groups: np.ndarray, key: np.ndarray, n: int) -> tuple[np.ndarra
     return rows, least.num[rows].astype(np.int64)
 
 
-def outer_rows(scope: GroupScope, call: ast.Call, aggr: ast.Call,
+def outer_rows(scope: GroupScope, call: ast.Call, sig: tuple[Any, ...],
                virt: Virtual) -> np.ndarray | None:
     """The virtual row of each record of the outer aggregation's own set (``n`` for a
     record of none), or None when the outer aggregation has no set of its own or reads
-    the Aggr's records (its set is the Aggr's): its set then leaves the rows alone."""
+    the Aggr's records (its set is the Aggr's): its set then leaves the rows alone.
+    ``sig``: the rows' signature (a cache key)."""
     if call.set_text is None or virt.source is scope:
         return None
-    sig = ("outer", *_signature(aggr))
-    hit = scope.virtuals.get(sig)
+    key = ("outer", *sig)
+    hit = scope.virtuals.get(key)
     if hit is None:
         fields = list(virt.symbols)
         hit = _onto(scope.model, scope, fields, [virt.symbols[f] for f in fields], virt.n)
-        scope.virtuals[sig] = hit
+        scope.virtuals[key] = hit
     return hit
 
 
-def _check_alike(calls: list[ast.Call]) -> None:
-    first = calls[0]
-    for other in calls[1:]:
-        if _signature(other) != _signature(first) or other.distinct != first.distinct:
-            # Qlik's help ("Aggr", "Nested aggregations") reads the outer aggregation over
-            # one virtual table and does not say what it does over two: refused, with
-            # the form whose meaning is documented
-            raise ExpressionError(
-                "Aggr() calls over different dimensions in one aggregation are not "
-                "supported: aggregate each Aggr() on its own, e.g. Sum(Aggr(x, A)) + "
-                "Sum(Aggr(y, B))")
+def _grain(scope: GroupScope, calls: list[ast.Call]) -> tuple[Virtual, tuple[Any, ...]]:
+    """The finest rows of Aggr calls over different dimensions: the combinations of the
+    union of their dimensions in the records they read (made once per source scope;
+    the grouping of a call over all of them is reused), and the rows' signature. Its
+    scope is its own: the calls' values are placed there, not in a call's scope."""
+    from associa.calc.aggregate import GroupScope
+
+    set_text = calls[0].set_text
+    if any(c.set_text != set_text for c in calls):
+        raise ExpressionError(
+            "Aggr() calls with different set expressions in one aggregation are not "
+            "supported: aggregate each Aggr() on its own, e.g. Sum(Aggr({<A={1}>} x, D)) "
+            "- Sum(Aggr({<A={2}>} x, D))")
+    nodes: dict[str, ast.Node] = {}
+    for c in calls:
+        for a in c.args[1:]:
+            nodes.setdefault(dimension_of(a).field, a)
+    sig = ("grain", tuple(nodes.values()), set_text)
+    source = scope.source(set_text)
+    hit = source.virtuals.get(sig)
+    if hit is not None:
+        return hit, sig
+    whole = next((c for c in calls if len(c.args) - 1 == len(nodes)
+                  and {dimension_of(a).field for a in c.args[1:]} == set(nodes)), None)
+    if whole is not None:
+        own = virtual(scope, whole)
+        key, n, symbols = own.key, own.n, dict(own.symbols)
+    else:
+        dims = [dimension_of(a) for a in nodes.values()]
+        key, n, listed = _rows(source, dims)
+        symbols = dict(zip(nodes, listed, strict=True))
+    in_scope = [(f, np.append(sym, -1)) for f, sym in symbols.items()]
+    made = Virtual(source, key, n,
+                   GroupScope(source.model, source.records, key, n + 1, source.locale,
+                              in_scope),
+                   symbols=symbols)
+    source.virtuals[sig] = made
+    return made, sig
 
 
 def _over_rows(virt: Virtual, calls: list[ast.Call], nodes: tuple[ast.Node, ...],
@@ -297,6 +493,20 @@ def _over_rows(virt: Virtual, calls: list[ast.Call], nodes: tuple[ast.Node, ...]
     for c in calls:
         scope.virtual[c] = _padded(inner_values(virt, c, evaluator))
     return [evaluator.eval(node, scope).take(np.arange(virt.n)) for node in nodes]
+
+
+def _over_grain(scope: GroupScope, grain: Virtual, calls: list[ast.Call],
+                nodes: tuple[ast.Node, ...], evaluator: Evaluator) -> list[Vec]:
+    """``nodes`` evaluated per row of the finest grain, each Aggr call giving the value
+    of its own row holding the row's combination. The calls' rows and the grain's are
+    groupings of the same records, a call's dimensions among the grain's: the records of
+    a grain row are all in one row of the call, found by a scatter over the records."""
+    for c in calls:
+        own = virtual(scope, c)
+        at = np.full(grain.n, own.n, dtype=np.intp)
+        at[grain.key] = own.key
+        grain.scope.virtual[c] = _padded(_padded(inner_values(own, c, evaluator)).take(at))
+    return [evaluator.eval(node, grain.scope).take(np.arange(grain.n)) for node in nodes]
 
 
 def _padded(v: Vec) -> Vec:
@@ -312,15 +522,21 @@ def _padded(v: Vec) -> Vec:
 
 def aggregate_over(scope: GroupScope, call: ast.Call, evaluator: Evaluator,
                    calls: list[ast.Call]) -> Vec:
-    """An aggregation whose arguments hold Aggr calls, per group of ``scope``."""
-    _check_alike(calls)
+    """An aggregation whose arguments hold Aggr calls, per group of ``scope``: over the
+    rows of their one virtual table, or, over different dimensions, of the finest grain
+    (see the module docstring); DISTINCT when every call is."""
     first = calls[0]
-    virt = virtual(scope, first)
-    values = _over_rows(virt, calls, call.args, evaluator)
+    sig = _signature(first)
+    if all(_signature(c) == sig for c in calls[1:]):
+        virt = virtual(scope, first)
+        values = _over_rows(virt, calls, call.args, evaluator)
+    else:
+        virt, sig = _grain(scope, calls)
+        values = _over_grain(scope, virt, calls, call.args, evaluator)
     reducer = REGISTRY[call.name].impl
     scope.totals[call] = None
-    outer = outer_rows(scope, call, first, virt)
-    if first.distinct:
+    outer = outer_rows(scope, call, sig, virt)
+    if all(c.distinct for c in calls):
         if outer is None:
             rows, groups = assignment(virt)
         else:

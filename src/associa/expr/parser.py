@@ -26,7 +26,7 @@ from functools import lru_cache
 
 from associa.errors import ExpressionError
 from associa.expr import ast
-from associa.expr.aggr import sorted_dim
+from associa.expr.aggr import ordering, sort_type, sorted_dim
 from associa.expr.registry import AGGREGATIONS, lookup
 from associa.expr.sets import SetExpr, combine, parse_set, to_text
 from associa.expr.tokens import T, Token, error, tokenize
@@ -263,31 +263,49 @@ class Parser:
         )
 
     def _structured_follows(self) -> bool:
-        """In Aggr's dimensions: is this ``(Field, (Sort-type, Ordering))``?"""
+        """In Aggr's dimensions: is this a structured parameter, ``(Field, ...``?"""
         return (self.tok.is_op("(") and self.peek().kind in (T.NAME, T.QUOTED)
                 and self.peek(2).is_op(","))
 
     def structured_parameter(self) -> ast.Node:
-        """Aggr's ``(Field, (Sort-type, Ordering))`` (help "Aggr - chart function",
-        "Adding sorting criteria to the dimension in the structured parameter")."""
+        """Aggr's ``(Field, (Sort-type[, Ordering]))``, or nested, ``(Field, (Field2,
+        (Sort-type, Ordering)))`` (help "Aggr - chart function", "Adding sorting criteria
+        to the dimension in the structured parameter"; ``expr/aggr.py``). Read in a loop,
+        not by recursion: any depth of nesting is no deeper a call."""
         self.expect_op("(")
-        field = self.advance().value
+        fields = [self.advance().value]
         self.expect_op(",")
         self.expect_op("(")
-        words: list[Token] = []
-        for _ in range(2):
-            tok = self.tok
-            if tok.kind is not T.NAME:
-                raise self.unexpected("expected a sort type and an ordering")
-            words.append(self.advance())
-            if not words[1:]:
-                self.expect_op(",")
+        while (self.tok.kind in (T.NAME, T.QUOTED) and self.peek().is_op(",")
+               and self.peek(2).is_op("(")):
+            fields.append(self.advance().value)
+            self.expect_op(",")
+            self.expect_op("(")
+        if self.tok.kind is not T.NAME:
+            raise self.unexpected("expected a sort type (NUMERIC, TEXT, FREQUENCY or "
+                                  "LOAD_ORDER) or a field name")
+        kind_tok = self.advance()
+        order_tok: Token | None = None
+        if self.tok.is_op(","):
+            self.advance()
+            if self.tok.kind is not T.NAME:
+                raise self.unexpected("expected an ordering (ASCENDING, DESCENDING ...)")
+            order_tok = self.advance()
+        elif not self.tok.is_op(")"):
+            raise self.unexpected("expected ',' or ')' after the sort type")
         self.expect_op(")")
-        self.expect_op(")")
+        for _ in fields:
+            self.expect_op(")")
         try:
-            return sorted_dim(field, words[0].value, words[1].value)
+            kind = sort_type(kind_tok.value)
         except ExpressionError as exc:
-            raise error(exc.message, self.text, words[0].pos) from None
+            raise error(exc.message, self.text, kind_tok.pos) from None
+        try:
+            order = ordering(kind, None if order_tok is None else order_tok.value)
+        except ExpressionError as exc:
+            assert order_tok is not None
+            raise error(exc.message, self.text, order_tok.pos) from None
+        return sorted_dim(fields[0], kind, order, tuple(fields[1:]))
 
     def _total_fields_follow(self) -> bool:
         """After TOTAL: is the next thing a ``<f1, f2>`` list (not a comparison)?"""
