@@ -122,3 +122,32 @@ def test_get_field_and_column_samples(loaded: Client) -> None:
         {"qFieldName": "Amount", "qTableName": ""}]
     assert all(len(r["qValues"]) == 2 for r in got)
     assert all(v["qIsNumeric"] for v in got[1]["qValues"])
+
+
+def _cube_rows(client: Client, dim: str) -> tuple[list[list[str]], dict]:
+    handle = client.create({"qInfo": {"qType": "t"}, "qHyperCubeDef": {
+        "qDimensions": [{"qDef": {"qFieldDefs": [dim],
+                                  "qSortCriterias": [{"qSortByAscii": 1}]}}],
+        "qMeasures": [{"qDef": {"qDef": "Sum(Amount)"}}],
+        "qInitialDataFetch": [{"qTop": 0, "qLeft": 0, "qWidth": 2, "qHeight": 20}]}})
+    cube = client.layout(handle)["qHyperCube"]
+    rows = [[c["qText"] for c in row] for row in cube["qDataPages"][0]["qMatrix"]]
+    return rows, cube["qDimensionInfo"][0]
+
+
+def test_hypercube_dimensions_expand_variables(client: Client) -> None:
+    """A dimension naming its field through a variable (``$(vDim)``), and calculated
+    dimensions reading variables by expansion and by bare name; an expansion that
+    evaluates (``$(=…)``) choosing the field."""
+    client.session_app("SET vDim = Region;\nSET vBucket = If(Amount > 50, 'big', 'small');\n"
+                       + SALES_SCRIPT)
+    by_region = [["East", "40"], ["North", "120"], ["South", "150"]]
+    assert _cube_rows(client, "$(vDim)")[0] == by_region
+    assert _cube_rows(client, "=$(vBucket)")[0] == [["big", "250"], ["small", "60"]]
+    assert _cube_rows(client, "=vBucket")[0] == [["big", "250"], ["small", "60"]]
+    rows, info = _cube_rows(client, "$(vMissing)")
+    assert info["qError"]["qErrorCode"] == 7000 and rows == []
+    rows, info = _cube_rows(client, "$(=MaxString(Product))")  # 'Lock': no such field
+    assert info["qError"]["qErrorCode"] == 7000 and rows == []
+    # an expansion choosing the field: Count(Product) is 4 with nothing selected
+    assert _cube_rows(client, "$(=If(Count(Product) > 3, 'Region', 'Product'))")[0] == by_region

@@ -468,8 +468,11 @@ class DocState(Selections):
         def build() -> HyperCube:
             sets = SetEvaluator(model, state, self.set_sources(model), self.app.locale)
             ctx = self.context(name, definition)
-            return HyperCube(model, inf, definition, self.app.locale, sets,
-                             lambda text: self.prepare(text, name, ctx), ctx)
+
+            def prepared(text: str, bare: bool = True) -> str:
+                return self.prepare(text, name, ctx, bare)
+
+            return HyperCube(model, inf, definition, self.app.locale, sets, prepared, ctx)
 
         return self._cached(obj_id, path, build, key)
 

@@ -150,7 +150,12 @@ def attr_dimension(model: DataModel, a: Any,
     return AttrDim(name, text, a)
 
 
-def dimension(model: DataModel, d: Mapping[str, Any]) -> Dimension:
+def dimension(model: DataModel, d: Mapping[str, Any],
+              prepare: Callable[..., str] | None = None) -> Dimension:
+    """A dimension's definition: a field, or a calculated dimension (``=expr``). A field
+    definition's dollar-sign expansions are made first (``$(vDim)`` names the field a
+    variable holds); bare variable names stand for their values only in a calculated
+    one (``qFieldDefs`` are field names; ``app/doc.py``, ``prepared_list``)."""
     qdef = d.get("qDef") or {}
     defs = qdef.get("qFieldDefs") or []
     labels = qdef.get("qFieldLabels") or []
@@ -158,8 +163,13 @@ def dimension(model: DataModel, d: Mapping[str, Any]) -> Dimension:
     label = labels[0] if labels and labels[0] else text
     if not text:
         return Dimension(None, label, d, validation_error(7000, "", "Empty dimension"))
+    if prepare is not None and "$(" in text and not text.lstrip().startswith("="):
+        try:
+            text = prepare(text, bare=False).strip()
+        except ExpressionError as exc:
+            return Dimension(None, label, d, validation_error(7000, text, exc.message))
     if text.lstrip().startswith("="):
-        return calc_dimension(model, d, text, label)
+        return calc_dimension(model, d, text, label, prepare)
     name = text[1:-1] if text[:1] == "[" and text[-1:] == "]" else text
     if name not in model.fields:
         return Dimension(None, label, d, validation_error(7000, text, f"Field not found: {name}"))
@@ -189,14 +199,14 @@ class Cube:
         definition: Mapping[str, Any],
         locale: Locale,
         sets: SetEvaluator | None = None,
-        prepare: Callable[[str], str] | None = None,
+        prepare: Callable[..., str] | None = None,
         context: Any = None,
     ) -> None:
         self.model = model
         self.locale = locale
         self.sets = sets
         self.evaluator = Evaluator(locale, context=context)
-        self.dims = [dimension(model, d) for d in _listed(definition, "qDimensions")]
+        self.dims = [dimension(model, d, prepare) for d in _listed(definition, "qDimensions")]
         self.measures = [measure(m, prepare) for m in _listed(definition, "qMeasures")]
         # each column's attribute expressions and dimensions (dimensions, then measures)
         columns = [*_listed(definition, "qDimensions"), *_listed(definition, "qMeasures")]

@@ -29,7 +29,7 @@ class HyperCube(StraightTable):
         definition: Mapping[str, Any],
         locale: Locale,
         sets: SetEvaluator | None = None,
-        prepare: Callable[[str], str] | None = None,
+        prepare: Callable[..., str] | None = None,
         context: Any = None,
     ) -> None:
         cube = Cube(model, inference, definition, locale, sets, prepare, context)
