@@ -13,7 +13,7 @@ from typing import Any
 
 from associa.app.app import App
 from associa.errors import AppAlreadyExists, AppInvalidName, AppNotFound
-from associa.heap import freeze_startup
+from associa.heap import freeze_startup, settle
 from associa.settings import Settings
 from associa.store import AppStore
 
@@ -40,7 +40,8 @@ class Engine:
                 raise AppNotFound("Could not find app")
             app = App.from_record(self.store.load(app_id), self.settings.data_dir)
             self.apps[app_id] = app
-            return app
+        settle()
+        return app
 
     def app_exists(self, app_id: str) -> bool:
         with self.lock:

@@ -26,6 +26,7 @@ from associa.errors import (
     ReloadInProgress,
     ScriptError,
 )
+from associa.heap import settle
 from associa.model import DataModel
 from associa.script import ReloadResult, run_script
 from associa.script.syntax import SyntaxIssue, check_syntax
@@ -182,6 +183,7 @@ class App:
                 self._keep_log(lines)
         finally:
             self._reloading.release()
+        settle()
         self.notify("reload")
         return result
 
