@@ -172,3 +172,75 @@ def test_unknown_identifiers_and_fields_are_errors(star: Star) -> None:
                  "Sum({$1} Sales)"):
         with pytest.raises(ExpressionError):
             engine_value(star, state, text)
+
+
+def _chart(star: Star, state: SelectionState, dim: str, measures: list[str]
+           ) -> dict[str, list[float]]:
+    definition = {
+        "qDimensions": [{"qDef": {"qFieldDefs": [dim]}}],
+        "qMeasures": [{"qDef": {"qDef": m}} for m in measures],
+        "qInitialDataFetch": [{"qLeft": 0, "qTop": 0, "qWidth": 1 + len(measures),
+                               "qHeight": 100}],
+    }
+    sets = SetEvaluator(star.model, state, NoSources(), DEFAULT_LOCALE)
+    cube = HyperCube(star.model, inference(star.model, state), definition, DEFAULT_LOCALE,
+                     sets)
+    layout = cube.layout()
+    assert "qError" not in layout["qDimensionInfo"][0], layout["qDimensionInfo"][0]
+    return {row[0]["qText"]: [float(c["qNum"]) for c in row[1:]]
+            for row in layout["qDataPages"][0]["qMatrix"]}
+
+
+def _sql_rows(star: Star, parts: list[tuple[str, list[Any]]]) -> dict[str, list[float]]:
+    """Each (query giving (label, total), parameters) is a measure's column."""
+    want: dict[str, list[float]] = {}
+    for i, (query, params) in enumerate(parts):
+        for label, total in star.db.execute(query, params).fetchall():
+            want.setdefault("-" if label is None else label,
+                            [0.0] * len(parts))[i] = float(total)
+    return want
+
+
+@pytest.mark.parametrize("sel", SELECTIONS[:6], ids=selection_id)
+def test_calculated_dimensions_beside_set_measures(star: Star, sel: Selection) -> None:
+    """A calculated dimension in a chart whose measures read sets: each set's records
+    take the dimension's value their fields give (a row for every value any source
+    reaches). One reading one field per record; one bucketing countries by their sales
+    with Aggr, computed in the chart's state: a record of another set whose country the
+    selections exclude has no bucket (NULL, "-")."""
+    state = selection_state(star.model, sel)
+    chosen = [SETS[2], SETS[0]]  # {<Category={'Toys', 'Books'}>} and {1}
+    measures = [f"Sum({s} Sales)" for s, _ in chosen] + ["Sum(Sales)"]
+    sources = [conditions(sel) for _, conditions in chosen] + [base(sel)]
+
+    few = "CASE WHEN Quantity > 4 THEN 'many' ELSE 'few' END"
+    got = _chart(star, state, "=If(Quantity > 4, 'many', 'few')", measures)
+    parts = []
+    for conditions in sources:
+        clause, params = where(conditions)
+        parts.append((f"SELECT {few}, COALESCE(SUM(Sales), 0) FROM universe WHERE {clause} "
+                      "GROUP BY 1", params))
+    want = _sql_rows(star, parts)
+    assert sorted(got) == sorted(want)
+    for label, values in want.items():
+        assert got[label] == pytest.approx(values), label
+
+    threshold = star.db.execute(
+        "SELECT median(s) FROM (SELECT SUM(Sales) AS s FROM universe GROUP BY Country)"
+    ).fetchone()[0]
+    got = _chart(star, state,
+                 f"=Aggr(If(Sum(Sales) > {threshold}, 'big', 'small'), Country)", measures)
+    home, home_params = where(base(sel))
+    buckets = (f"SELECT Country, CASE WHEN COALESCE(SUM(Sales), 0) > {threshold} THEN 'big' "
+               f"ELSE 'small' END AS bucket FROM universe WHERE {home} GROUP BY Country")
+    parts = []
+    for conditions in sources:
+        clause, params = where(conditions)
+        parts.append((f"SELECT bucket, COALESCE(SUM(Sales), 0) FROM (SELECT u.*, b.bucket "
+                      f"FROM universe AS u LEFT JOIN ({buckets}) AS b "
+                      f"ON u.Country IS NOT DISTINCT FROM b.Country) WHERE {clause} GROUP BY 1",
+                      home_params + params))
+    want = _sql_rows(star, parts)
+    assert sorted(got) == sorted(want)
+    for label, values in want.items():
+        assert got[label] == pytest.approx(values), label

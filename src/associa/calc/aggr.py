@@ -205,7 +205,7 @@ def virtual(scope: GroupScope, call: ast.Call) -> Virtual:
                 by_set[text] = default
                 continue
             by_set[text] = GroupScope(model, peer.records,
-                                      _onto(model, peer, fields, symbols, n), n + 1,
+                                      _onto(model, peer.records, fields, symbols, n), n + 1,
                                       source.locale, dims_in_scope)
         inner = SetScope(default, by_set, dict(source.peer_errors))
     made = Virtual(source, key, n, InOrder(inner, VirtualRows(inner, symbols, n, source.locale)),
@@ -311,12 +311,20 @@ class InOrder:
         return getattr(self.inner, name)
 
 
-def _onto(model: Any, peer: GroupScope, fields: list[str], symbols: list[np.ndarray],
+def rows_of(records: Any, virt: Virtual) -> np.ndarray:
+    """The virtual row of each of ``records`` (other records than the table's: another
+    set's, or a calculated dimension's), found by the Aggr dimensions' values (``n``
+    where no row has them)."""
+    fields = list(virt.symbols)
+    return _onto(virt.source.model, records, fields, [virt.symbols[f] for f in fields],
+                 virt.n)
+
+
+def _onto(model: Any, records: Any, fields: list[str], symbols: list[np.ndarray],
           n: int) -> np.ndarray:
     """The virtual row of each record of another set (``n`` when none has its values)."""
     from associa.calc.grouping import compact, group
 
-    records = peer.records
     if not records.n:
         return np.zeros(0, dtype=np.intp)
     if not n:
@@ -440,8 +448,7 @@ def outer_rows(scope: GroupScope, call: ast.Call, sig: tuple[Any, ...],
     key = ("outer", *sig)
     hit = scope.virtuals.get(key)
     if hit is None:
-        fields = list(virt.symbols)
-        hit = _onto(scope.model, scope, fields, [virt.symbols[f] for f in fields], virt.n)
+        hit = rows_of(scope.records, virt)
         scope.virtuals[key] = hit
     return hit
 

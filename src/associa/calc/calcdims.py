@@ -64,15 +64,23 @@ class CalcValues:
 
 
 class _CalcScope:
-    """A calculated dimension's row context over the chart's records: a field is the
-    record's value, an aggregation outside Aggr is over all the records (one value), an
-    Aggr gives each record the value of its virtual row (as NODISTINCT would)."""
+    """A calculated dimension's row context over records: a field is the record's value,
+    an aggregation outside Aggr is over all the ``home`` records (one value), an Aggr
+    gives each record the value of its virtual row over the home records (as NODISTINCT
+    would), the row having the record's values of the Aggr dimensions (NULL where the
+    home records have none). The home records are the records themselves, or the chart
+    state's when the records are a set's: a calculated dimension is computed in the
+    chart's state, and a set's record takes the value its fields have there."""
 
-    def __init__(self, model: DataModel, records: Records, locale: Locale) -> None:
+    def __init__(self, model: DataModel, records: Records, locale: Locale,
+                 home: Records | None = None) -> None:
         from associa.calc.aggregate import RecordScope
 
+        home = records if home is None else home
+        self.records = records
+        self.away = home is not records
         self.rows = RecordScope(model, records, locale)
-        self.whole = GroupScope(model, records, np.zeros(records.n, dtype=np.intp), 1, locale)
+        self.whole = GroupScope(model, home, np.zeros(home.n, dtype=np.intp), 1, locale)
         self.n = records.n
         self.locale = locale
 
@@ -83,20 +91,34 @@ class _CalcScope:
         return self.whole.aggregate(call, evaluator).take(np.zeros(self.n, dtype=np.int64))
 
     def aggr(self, call: ast.Call, evaluator: Evaluator) -> Vec:
-        from associa.calc.aggr import inner_values, virtual
+        from associa.calc.aggr import inner_values, rows_of, virtual
 
         virt = virtual(self.whole, call)
-        return inner_values(virt, call, evaluator).take(virt.key)
+        values = inner_values(virt, call, evaluator)
+        if not self.away:
+            return values.take(virt.key)
+        rows = rows_of(self.records, virt)
+        out = values.take(np.minimum(rows, max(virt.n - 1, 0))) if virt.n else Vec.nulls(
+            self.n)
+        out.null = out.null | (rows >= virt.n)
+        return out
+
+
+def calc_vec(model: DataModel, records: Records, node: ast.Node, evaluator: Evaluator,
+             locale: Locale, home: Records | None = None) -> Vec:
+    """A calculated dimension's value per record (its aggregations over ``home``, the
+    records themselves by default: ``_CalcScope``)."""
+    scope = _CalcScope(model, records, locale, home)
+    try:
+        return evaluator.eval(node, scope)
+    finally:
+        scope.whole.release()
 
 
 def calc_codes(model: DataModel, records: Records, node: ast.Node, evaluator: Evaluator,
                locale: Locale) -> tuple[np.ndarray, CalcValues]:
     """A calculated dimension's value code per record, and its values."""
-    scope = _CalcScope(model, records, locale)
-    try:
-        return coded_values(evaluator.eval(node, scope), locale)
-    finally:
-        scope.whole.release()
+    return coded_values(calc_vec(model, records, node, evaluator, locale), locale)
 
 
 def coded_values(v: Vec, locale: Locale) -> tuple[np.ndarray, CalcValues]:

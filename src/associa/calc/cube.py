@@ -31,10 +31,18 @@ from associa.calc.aggregate import (
     reads_chart_state,
     set_texts,
 )
-from associa.calc.calcdims import CalcRecords, CalcValues, calc_codes, calc_key
+from associa.calc.calcdims import (
+    CalcRecords,
+    CalcValues,
+    calc_codes,
+    calc_key,
+    calc_vec,
+    coded_values,
+)
 from associa.calc.cells import format_measure, validation_error
 from associa.calc.grouping import (
     Grouping,
+    compact,
     group,
     local_groups,
     onto_rows,
@@ -56,6 +64,7 @@ from associa.calc.sorting import (
 from associa.errors import ExpressionError
 from associa.expr import Evaluator, Vec, ast, parse
 from associa.expr.interrecord import uses_chart_rows
+from associa.expr.vector import concat
 from associa.model import DataModel
 from associa.select import Inference
 from associa.values import Locale
@@ -328,7 +337,6 @@ class Cube:
         model = self.model
         fields = self._fields()
         dim_fields = {d.field for d in self.dims if d.field}
-        self._calc_without_sets()
         active = [d.field or calc_key(i) for i, d in enumerate(self.dims)
                   if d.field or d.calc is not None]
         if self.dims and len(active) < len(self.dims):
@@ -473,8 +481,11 @@ class Cube:
         if not any(gives_rows(t) for t, _ in sources):
             sources.insert(0, (None, inference))
             chart_rows = True
-        every = [(t, inf, local_groups(model, inf, fields, dim_fields, active, self.locale))
-                 for t, inf in sources]
+        if any(d.calc is not None for d in self.dims):
+            every = self._calc_set_groups(inference, sources, fields, dim_fields, active)
+        else:
+            every = [(t, inf, local_groups(model, inf, fields, dim_fields, active,
+                                           self.locale)) for t, inf in sources]
         others = [(t, lg) for t, _, lg in every if not gives_rows(t)]
         sources = [(t, inf) for t, inf, _ in every if gives_rows(t)]
         groups = [lg for t, _, lg in every if gives_rows(t)]
@@ -483,7 +494,8 @@ class Cube:
         self.dim_symbols = []
         it = iter(symbols)
         for d in self.dims:
-            self.dim_symbols.append(next(it) if d.field else np.full(count, -1, dtype=np.int64))
+            self.dim_symbols.append(next(it) if d.field or d.calc is not None
+                                    else np.full(count, -1, dtype=np.int64))
         dims_in_scope = [(d.field, s) for d, s in zip(self.dims, self.dim_symbols, strict=True)
                          if d.field]
         scopes = {text: GroupScope(model, recs, key, count, self.locale, dims_in_scope)
@@ -547,19 +559,54 @@ class Cube:
             self.attr_values[c][j] = table.spread(
                 self._evaluate_attr(a, table.scope, len(rows)), ngroups)
 
-    def _calc_without_sets(self) -> None:
-        """Calculated dimensions are grouped over the chart state's records only: with
-        measures in set expressions they are refused."""
-        calc = [d for d in self.dims if d.calc is not None]
-        if not calc:
-            return
-        nodes = [m.node for m in self.measures if m.node is not None and m.error is None]
-        if set_texts(nodes + self._attr_nodes()):
-            for d in calc:
-                d.calc = None
-                d.error = validation_error(
-                    7000, "", "Calculated dimensions with set expressions in the measures"
-                    " are not supported yet")
+    def _calc_set_groups(self, home: Inference, sources: list[tuple[str | None, Inference]],
+                         fields: set[str], dim_fields: set[str], active: list[str],
+                         ) -> list[tuple[str | None, Inference, LocalGroups]]:
+        """Calculated dimensions beside measures with sets: each source's records (the
+        chart state's, each set's) grouped by the dimensions, a calculated one by its
+        value per record (``calc_vec``: its aggregations and Aggr over the chart state's
+        records, as Qlik computes a calculated dimension in the chart's state; a set's
+        record takes the value its fields have there), coded over all the sources at
+        once so that one value is one code everywhere. Not kept with the inferences (the
+        values depend on the chart state as well as on the set)."""
+        model = self.model
+
+        def records_of(inf: Inference) -> Records:
+            return associate(model, inf, fields, dim_fields) if fields else Records.single()
+
+        records = [records_of(inf) for _, inf in sources]
+        home_records = next((r for (t, _), r in zip(sources, records, strict=True)
+                             if t is None), None) or records_of(home)
+        calc: list[dict[str, tuple[np.ndarray, CalcValues]]] = [{} for _ in records]
+        for i, d in enumerate(self.dims):
+            if d.calc is None:
+                continue
+            try:
+                vecs = [calc_vec(model, recs, d.calc, self.evaluator, self.locale,
+                                 home_records) for recs in records]
+                codes, values = coded_values(concat(vecs), self.locale)
+            except ExpressionError as exc:
+                d.error = validation_error(7000, "", exc.message)
+                codes = np.zeros(sum(r.n for r in records), dtype=np.int64)
+                values = CalcValues(Vec.nulls(0), np.empty(0, dtype=object))
+            d.values = values
+            at = 0
+            for j, recs in enumerate(records):
+                calc[j][calc_key(i)] = (codes[at:at + recs.n], values)
+                at += recs.n
+        out = []
+        for (text, inf), recs, coded in zip(sources, records, calc, strict=True):
+            if active and recs.n:
+                calc_records: Any = CalcRecords(recs, coded)
+                key, symbols = compact(group(model, calc_records, active))
+            elif active:
+                key = np.zeros(0, dtype=np.intp)
+                symbols = [np.zeros(0, dtype=np.int64) for _ in active]
+            else:
+                key, symbols = np.zeros(recs.n, dtype=np.intp), []
+            out.append((text, inf, LocalGroups(model, recs, np.asarray(key, dtype=np.intp),
+                                               list(symbols), active, self.locale)))
+        return out
 
     def _calc_records(self, records: Records) -> Any:
         """The records with each calculated dimension's value codes (computed here)."""
