@@ -221,3 +221,25 @@ def test_a_set_in_an_attribute_expression_adds_no_rows() -> None:
     with_set = table([country()], [amount(), {"qDef": {"qDef": "Sum({1} Amount)"}}],
                      Prod=["Ball"])
     assert len(matrix(with_set)) > len(matrix(plain))  # a measure's set does add rows
+
+
+def test_a_set_only_attributes_read_takes_total_and_aggr() -> None:
+    """A set that only attribute expressions read is read like a measure's: TOTAL over
+    all its records, and Aggr over its records (its virtual rows counted in the row of
+    their records), still adding no rows."""
+    plain = table([country()], [amount()], Prod=["Ball"])
+    lay = table([country(qAttributeExpressions=[
+        {"qExpression": "Sum({1} Amount) / Sum({1} TOTAL Amount)", "qAttribute": True},
+        {"qExpression": "Min({1} Aggr({1} Sum(Amount), Country, Prod))", "qAttribute": True},
+        {"qExpression": "Min({1} Aggr(Sum(Amount), Country, Prod))", "qAttribute": True}])],
+        [amount()], Prod=["Ball"])
+    rows = matrix(lay)
+    assert [r[0]["qText"] for r in rows] == [r[0]["qText"] for r in matrix(plain)]
+    sweden = next(r for r in rows if r[0]["qText"] == "Sweden")
+    share, least, selected = attr_exps(sweden[0])
+    # Sweden's orders: 100 + 50 (Ball) and 20 (Doll) of 177 in all; its products' sums
+    # under {1}: Ball 150, Doll 20; the outer set alone leaves the inner Sum in the
+    # selection (Ball: 150), as a measure's would
+    assert share["qNum"] == 170 / 177
+    assert least["qNum"] == 20
+    assert selected["qNum"] == 150

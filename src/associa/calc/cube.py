@@ -45,7 +45,6 @@ from associa.calc.grouping import (
     compact,
     group,
     local_groups,
-    onto_rows,
     spread,
     union_groups,
 )
@@ -457,7 +456,7 @@ class Cube:
         every set (and of the chart state's, when a measure reads it): a dimension value
         that a set reaches is shown even when the chart's selections exclude it. The
         sets only attribute expressions read add no rows: their values are read for the
-        rows there are."""
+        rows there are (the groups only they reach are pruned)."""
         model = self.model
         sets = self.sets or SetEvaluator(model, inference.state, NoSources(), self.locale)
         sources: list[tuple[str | None, Inference]] = []
@@ -486,11 +485,18 @@ class Cube:
         else:
             every = [(t, inf, local_groups(model, inf, fields, dim_fields, active,
                                            self.locale)) for t, inf in sources]
-        others = [(t, lg) for t, _, lg in every if not gives_rows(t)]
-        sources = [(t, inf) for t, inf, _ in every if gives_rows(t)]
-        groups = [lg for t, _, lg in every if gives_rows(t)]
+        sources = [(t, inf) for t, inf, _ in every]
+        groups = [lg for _, _, lg in every]
         all_records = [lg.records for lg in groups]
         keys, symbols, count, at_local = union_groups(active, groups, bool(self.dims))
+        # the groups only the sets of attribute expressions reach are pruned: those sets
+        # group their records with the others' (so that TOTAL and Aggr read them as any
+        # set), but add no rows
+        reached = np.zeros(count, dtype=bool)
+        for (name, _), lg, at in zip(sources, groups, at_local, strict=True):
+            if gives_rows(name):
+                reached |= at < lg.n
+        self._attribute_only = None if reached.all() else ~reached
         self.dim_symbols = []
         it = iter(symbols)
         for d in self.dims:
@@ -502,13 +508,12 @@ class Cube:
                   for (text, _), recs, key in zip(sources, all_records, keys, strict=True)}
         by_text = {text: (recs, key) for (text, _), recs, key
                    in zip(sources, all_records, keys, strict=True)}
-        default_records, default_key = by_text[None] if None in by_text else next(
-            iter(by_text.values()))
-        default = scopes.pop(None, None) or next(iter(scopes.values()))
+        first: str | None = None if None in by_text else next(
+            t for t, _ in sources if gives_rows(t))
+        default_records, default_key = by_text[first]
+        default = scopes.pop(first) if first is None else scopes[first]
         local: dict[str | None, tuple[LocalGroups, np.ndarray]] = {
             text: (lg, at) for (text, _), lg, at in zip(sources, groups, at_local, strict=True)}
-        for other, lg in others:  # read for the rows there are
-            local[other] = (lg, onto_rows(lg, symbols, count))
         scope = SetScope(default, {t: sc for t, sc in scopes.items() if t is not None}, errors,
                          local)
         grouping = Grouping(np.zeros(0, dtype=np.intp), count, None, symbols)

@@ -158,30 +158,6 @@ def union_groups(active: list[str], sources: list[LocalGroups], has_dims: bool
     return keys, [uniq[:, i] for i in range(len(active))], count, at_local
 
 
-def onto_rows(groups: LocalGroups, symbols: list[np.ndarray], count: int) -> np.ndarray:
-    """For each of the chart's ``count`` groups (their dimensions' ``symbols``), the
-    source's own group with the same values (its empty group where it has none)."""
-    at = np.full(count, groups.n, dtype=np.intp)
-    if not symbols:
-        if groups.n:
-            at[:] = 0
-        return at
-    if not groups.n or not count:
-        return at
-    radix = [int(max(a.max(initial=0), b.max(initial=0))) + 2
-             for a, b in zip(symbols, groups.symbols, strict=True)]
-    ours = np.zeros(count, dtype=np.int64)
-    theirs = np.zeros(groups.n, dtype=np.int64)
-    for a, b, r in zip(symbols, groups.symbols, radix, strict=True):
-        ours = ours * r + (a.astype(np.int64) + 1)
-        theirs = theirs * r + (b.astype(np.int64) + 1)
-    order = np.argsort(theirs, kind="stable")
-    pos = np.clip(np.searchsorted(theirs[order], ours), 0, groups.n - 1)
-    found = theirs[order][pos] == ours
-    at[found] = order[pos[found]]
-    return at
-
-
 def spread(symbols: np.ndarray, grouping: Grouping) -> np.ndarray:
     """A dimension's symbol per group, over the whole key space (-1 where no group)."""
     assert grouping.cells is not None
