@@ -248,10 +248,32 @@ def test_aggr_errors(help_model: DataModel) -> None:
         scalar(help_model, "Sum(Aggr(Sum(UnitSales), Nowhere))")
     rows, _ = table(help_model, ["Customer"], ["Sum(Aggr(Sum(UnitSales), Customer))"])
     assert rows[0] == ["Astrida", "23"]
-    # Aggr calls over different records (sets) in one aggregation: refused
+    # NODISTINCT Aggr calls over different records (sets) in one aggregation: refused
     with pytest.raises(ExpressionError, match=r"different set expressions"):
-        scalar(help_model, "Sum(Aggr({<Product={'AA'}>} Sum(UnitSales), Customer) "
+        scalar(help_model, "Sum(Aggr({<Product={'AA'}>} NODISTINCT Sum(UnitSales), Customer) "
                            "+ Aggr(Sum(UnitSales), Customer, Product))")
+    with pytest.raises(ExpressionError, match=r"outside the Aggr"):
+        scalar(help_model, "Sum(UnitPrice * Aggr({<Product={'AA'}>} Sum(UnitSales), Customer) "
+                           "+ Aggr(Sum(UnitSales), Customer, Product))")
+
+
+def test_aggr_calls_over_different_sets(help_model: DataModel) -> None:
+    """Calls reading different sets meet on the combinations any of their sets holds,
+    a call giving NULL where its set has none. Sums of UnitSales per customer: of AA,
+    Astrida 14, Canutility 8, Divadip 4; of BB, Astrida 9, Betacab 5."""
+    aa = "Aggr({<Product={'AA'}>} Sum(UnitSales), Customer)"
+    bb = "Aggr({<Product={'BB'}>} Sum(UnitSales), Customer)"
+    assert scalar(help_model, f"Sum({aa} - {bb})") == 14 - 9  # only Astrida has both
+    assert scalar(help_model, f"Count({aa} - {bb})") == 1
+    assert scalar(help_model, f"Sum(RangeSum({aa}, -{bb}))") == 5 + 8 + 4 - 5
+    # different dimensions too: each (customer, product) of either set; the AA sum of
+    # its customer times its count of UnitSales over every record (Canutility CC: 0)
+    got = scalar(help_model, f"Sum({aa} * Aggr({{1}} Count(UnitSales), Customer, Product))")
+    assert got == 14 * 2 + 14 * 1 + 8 * 1 + 8 * 0 + 4 * 1 + 4 * 1
+    rows, total = table(help_model, ["Customer"], [f"Sum({aa} - {bb})", f"Count({aa} - {bb})"])
+    assert rows == [["Astrida", "5", "1"], ["Betacab", "0", "0"], ["Canutility", "0", "0"],
+                    ["Divadip", "0", "0"]]
+    assert total == ["5", "1"]
 
 
 def test_nested_aggr(help_model: DataModel) -> None:
@@ -460,6 +482,29 @@ def test_aggr_with_set_equals_sql(star: Star, sel: Selection) -> None:
         assert got is None
     else:
         assert got == pytest.approx(float(want))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sel", DIFF_SELECTIONS[:8], ids=selection_id)
+def test_aggr_calls_over_different_sets_equal_sql(star: Star, sel: Selection) -> None:
+    """The change per country from one segment to another: a full outer join of the two
+    sets' per-country sums, the countries both reach counted."""
+    state = selection_state(star.model, sel)
+    text = ("Sum(Aggr({<Segment={'Consumer'}>} Sum(Sales), Country) "
+            "- Aggr({<Segment={'Corporate'}>} Sum(Sales), Country))")
+    got = scalar(star.model, text, state)
+    other = {k: v for k, v in sel.items() if k != "Segment"}
+    where, params = where_clause(other)
+
+    def per_country(segment: str) -> str:
+        return (f"SELECT Country, COALESCE(SUM(Sales), 0) AS s FROM universe WHERE ({where}) "
+                f"AND Segment = '{segment}' GROUP BY Country")
+
+    want = star.db.execute(
+        f"SELECT SUM(a.s - b.s) FROM ({per_country('Consumer')}) AS a JOIN "
+        f"({per_country('Corporate')}) AS b ON a.Country IS NOT DISTINCT FROM b.Country",
+        params + params).fetchone()[0]
+    assert got == pytest.approx(0.0 if want is None else float(want)), sel
 
 
 @pytest.mark.slow

@@ -61,9 +61,13 @@ of a straight table would expect:
   is NODISTINCT (its "array" has an element per record) the grain is the records
   themselves, each counting in its own chart group with every call's value of the rows
   holding it.
-* The calls must read the same records: Aggr calls with different set expressions in one
-  aggregation are refused (an error; ``Sum(Aggr({<Y={1}>} x, D)) - Sum(Aggr({<Y={2}>}
-  x, D))`` says the same with one Aggr per aggregation).
+* Calls reading different records (different set expressions, ``Sum(Aggr({<Y={2024}>}
+  Sum(Sales), Customer) - Aggr({<Y={2023}>} Sum(Sales), Customer))``, the change per
+  customer): the finest rows are the combinations any of their sets' records hold (a
+  full outer join of the virtual tables), a call giving NULL where its set has no row
+  with the combination; a row counts in the least chart group any call's row of it
+  counts in. With NODISTINCT (one element per record, but of which set?) they are
+  refused, as is a field read outside the calls (no one set's records hold it).
 
 An outer aggregation's own set (``Sum({<Segment={'Consumer'}>} Aggr(Sum(Sales),
 Customer))``) picks which virtual rows count: those that some record of its set reaches
@@ -461,11 +465,6 @@ def _grain(scope: GroupScope, calls: list[ast.Call]) -> tuple[Virtual, tuple[Any
     from associa.calc.aggregate import GroupScope
 
     set_text = calls[0].set_text
-    if any(c.set_text != set_text for c in calls):
-        raise ExpressionError(
-            "Aggr() calls with different set expressions in one aggregation are not "
-            "supported: aggregate each Aggr() on its own, e.g. Sum(Aggr({<A={1}>} x, D)) "
-            "- Sum(Aggr({<A={2}>} x, D))")
     nodes: dict[str, ast.Node] = {}
     for c in calls:
         for a in c.args[1:]:
@@ -491,6 +490,78 @@ def _grain(scope: GroupScope, calls: list[ast.Call]) -> tuple[Virtual, tuple[Any
                    symbols=symbols)
     source.virtuals[sig] = made
     return made, sig
+
+
+def _across_sets(scope: GroupScope, call: ast.Call, calls: list[ast.Call],
+                 evaluator: Evaluator) -> Vec:
+    """An aggregation over DISTINCT Aggr calls reading different sets (module docstring):
+    the union of the combinations of all the calls' dimensions in each set's records,
+    each call's value looked up by its own dimensions, each row counted in the least
+    chart group that a call's row of it is assigned to."""
+    from associa.calc.aggregate import GroupScope
+    from associa.calc.grouping import compact, group
+
+    if not all(c.distinct for c in calls):
+        raise ExpressionError(
+            "NODISTINCT Aggr() calls with different set expressions in one aggregation are "
+            "not supported: aggregate each Aggr() on its own")
+    if any(_outside_aggr(node) for node in call.args):
+        raise ExpressionError(
+            "A field outside the Aggr() calls of an aggregation over Aggr() calls with "
+            "different set expressions: read it inside them")
+    fields: list[str] = []
+    for c in calls:
+        for a in c.args[1:]:
+            if dimension_of(a).field not in fields:
+                fields.append(dimension_of(a).field)
+    parts: list[np.ndarray] = []
+    for text in dict.fromkeys(c.set_text for c in calls):
+        source = scope.source(text)
+        for f in fields:
+            if f not in source.records.field_tables:
+                raise ExpressionError(f"Field not found: {f}")
+        if source.records.n:
+            _, symbols = compact(group(source.model, source.records, fields))
+            parts.append(np.stack([np.asarray(x, dtype=np.int64) for x in symbols], axis=1))
+    rows = (np.unique(np.concatenate(parts), axis=0) if parts
+            else np.zeros((0, len(fields)), dtype=np.int64))
+    n = len(rows)
+    grain = {f: rows[:, i] for i, f in enumerate(fields)}
+    inner = GroupScope(scope.model, scope.records, np.zeros(0, dtype=np.intp), n + 1,
+                       scope.locale, [(f, np.append(g, -1)) for f, g in grain.items()])
+    none = np.iinfo(np.int64).max
+    least = np.full(n, none, dtype=np.int64)
+    for c in calls:
+        own = virtual(scope, c)
+        dims = [dimension_of(a).field for a in c.args[1:]]
+        at = np.full(n, own.n, dtype=np.intp)
+        if own.n and n:
+            ours, theirs = _combined_pair([own.symbols[f] for f in dims],
+                                          [grain[f] for f in dims])
+            order = np.argsort(ours, kind="stable")
+            pos = np.clip(np.searchsorted(ours[order], theirs), 0, own.n - 1)
+            found = ours[order][pos] == theirs
+            at[found] = order[pos[found]]
+        inner.virtual[c] = _padded(_padded(inner_values(own, c, evaluator)).take(at))
+        assigned, groups = assignment(own)
+        own_group = np.full(own.n + 1, none, dtype=np.int64)
+        own_group[assigned] = groups
+        np.minimum(least, own_group[at], out=least)
+    values = [evaluator.eval(node, inner).take(np.arange(n)) for node in call.args]
+    counted = np.flatnonzero(least != none)
+    picked = [v.take(counted) for v in values]
+    scope.totals[call] = None
+    return REGISTRY[call.name].impl(Arg(len(counted), values=picked[0]), least[counted],
+                                    scope.n, call.distinct, *picked[1:]).values
+
+
+def _outside_aggr(node: ast.Node) -> bool:
+    """Whether ``node`` reads a field outside every Aggr call in it."""
+    if isinstance(node, ast.FieldRef):
+        return True
+    if isinstance(node, ast.Call) and node.name == "AGGR":
+        return False
+    return any(_outside_aggr(child) for child in node.children())
 
 
 def _over_rows(virt: Virtual, calls: list[ast.Call], nodes: tuple[ast.Node, ...],
@@ -534,6 +605,8 @@ def aggregate_over(scope: GroupScope, call: ast.Call, evaluator: Evaluator,
     (see the module docstring); DISTINCT when every call is."""
     first = calls[0]
     sig = _signature(first)
+    if any(c.set_text != first.set_text for c in calls):
+        return _across_sets(scope, call, calls, evaluator)
     if all(_signature(c) == sig for c in calls[1:]):
         virt = virtual(scope, first)
         values = _over_rows(virt, calls, call.args, evaluator)
