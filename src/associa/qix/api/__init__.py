@@ -1,6 +1,20 @@
 """The QIX classes' methods. Importing this package registers them in ``METHODS``."""
 
-from associa.qix.api import bookmark, children, doc, expressions, field, generic_object, global_
+from associa.qix.api import (
+    bookmark,
+    children,
+    doc,
+    export,
+    expressions,
+    field,
+    generic_object,
+    global_,
+    library,
+    modes,
+    objects,
+    pivot,
+)
 from associa.qix.api import search as search
 
-__all__ = ["bookmark", "children", "doc", "expressions", "field", "generic_object", "global_"]
+__all__ = ["bookmark", "children", "doc", "export", "expressions", "field", "generic_object",
+           "global_", "library", "modes", "objects", "pivot"]

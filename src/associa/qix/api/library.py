@@ -1,0 +1,3 @@
+"""GenericDimension, GenericMeasure, GenericVariable and the Doc methods making them (master items and variables)."""
+
+from __future__ import annotations
