@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from associa.calc import groups
 from associa.calc.aggregate import (
     GroupScope,
     LocalGroups,
@@ -159,16 +160,19 @@ def attr_dimension(model: DataModel, a: Any,
 
 
 def dimension(model: DataModel, d: Mapping[str, Any],
-              prepare: Callable[..., str] | None = None) -> Dimension:
+              prepare: Callable[..., str] | None = None, inference: Any = None) -> Dimension:
     """A dimension's definition: a field, or a calculated dimension (``=expr``). A field
     definition's dollar-sign expansions are made first (``$(vDim)`` names the field a
     variable holds); bare variable names stand for their values only in a calculated
-    one (``qFieldDefs`` are field names; ``app/doc.py``, ``prepared_list``)."""
+    one (``qFieldDefs`` are field names; ``app/doc.py``, ``prepared_list``). A drill-down
+    or cyclic group shows one of its fields (``calc/groups.py``: read in ``inference``)."""
     qdef = d.get("qDef") or {}
     defs = qdef.get("qFieldDefs") or []
     labels = qdef.get("qFieldLabels") or []
     text = defs[0] if defs else ""
     label = labels[0] if labels and labels[0] else text
+    if groups.grouping(d) != "N":
+        text, label = groups.active(model, d, inference)
     if not text:
         return Dimension(None, label, d, validation_error(7000, "", "Empty dimension"))
     if prepare is not None and "$(" in text and not text.lstrip().startswith("="):
@@ -214,7 +218,8 @@ class Cube:
         self.locale = locale
         self.sets = sets
         self.evaluator = Evaluator(locale, context=context)
-        self.dims = [dimension(model, d, prepare) for d in _listed(definition, "qDimensions")]
+        self.dims = [dimension(model, d, prepare, inference)
+                     for d in _listed(definition, "qDimensions")]
         self.measures = [measure(m, prepare) for m in _listed(definition, "qMeasures")]
         # each column's attribute expressions and dimensions (dimensions, then measures)
         columns = [*_listed(definition, "qDimensions"), *_listed(definition, "qMeasures")]

@@ -27,6 +27,7 @@ from associa.calc.cells import (
     nan_json,
 )
 from associa.calc.cube import AttrDim, Cube, Dimension
+from associa.calc.groups import group_info
 from associa.calc.pages import check_pages, clip_page, initial_pages, layout_head
 from associa.calc.sorting import first_criteria, sort_indicator
 from associa.select import STATE_CODES, Inference
@@ -51,6 +52,8 @@ class StraightTable:
         ]
         self._inference_locked = frozenset(inference.state.locked)
         self._dim_infos = [self._dim_info(inference, i) for i in range(len(cube.dims))]
+        for d, info in zip(cube.dims, self._dim_infos, strict=True):  # drill-down, cyclic
+            info.update(group_info(self.model, d.definition, inference))
         self._measure_infos: list[dict[str, Any]] | None = None
         self._cells: dict[tuple[int, int], dict[str, Any]] = {}  # (measure, group) -> cell
         # (column, group) -> the cell's qAttrExps / qAttrDims members

@@ -10,6 +10,7 @@ import numpy as np
 from associa.app.doc import resolve_path
 from associa.app.layout import layout_signature, object_layout
 from associa.app.properties import apply_patch, object_info, public_properties
+from associa.calc import groups
 from associa.calc.calclist import STATE_GROUPS as CALC_GROUPS
 from associa.calc.calclist import is_calculated, read_fields
 from associa.calc.listobject import list_field
@@ -272,6 +273,9 @@ def _cube_dim_field(call: Call, path: str, dim_no: int) -> str:
         raise InvalidParameters("qDimNo", f"no dimension {dim_no}")
     defs = (dims[dim_no].get("qDef") or {}).get("qFieldDefs") or [""]
     name = defs[0]
+    if groups.grouping(dims[dim_no]) != "N":  # the group's field the chart shows
+        model, _, inference = _ref(call).doc.snapshot(_state(call, path, "hc"))
+        name = groups.active(model, dims[dim_no], inference)[0]
     return name[1:-1] if name[:1] == "[" and name[-1:] == "]" else name
 
 
