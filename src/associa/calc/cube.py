@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from associa.calc import groups
+from associa.calc import others as limits
 from associa.calc.aggregate import (
     GroupScope,
     LocalGroups,
@@ -41,6 +42,7 @@ from associa.calc.calcdims import (
     coded_values,
 )
 from associa.calc.cells import format_measure, validation_error
+from associa.calc.conditions import condition_error, unfulfilled
 from associa.calc.grouping import (
     Grouping,
     compact,
@@ -52,10 +54,12 @@ from associa.calc.grouping import (
 from associa.calc.interrecord import Table as InterRecordTable
 from associa.calc.interrecord import segment_ids
 from associa.calc.records import Records, associate
+from associa.calc.records import Records as _Records
 from associa.calc.sets import NoSources, SetEvaluator
 from associa.calc.sorting import (
+    dimension_criteria,
     expression_numbers,
-    first_criteria,
+    measure_criteria,
     sort_by_text,
     sort_expression,
     symbol_rank,
@@ -78,6 +82,7 @@ class Dimension:
     error: dict | None = None
     calc: ast.Node | None = None  # a calculated dimension's expression
     values: CalcValues | None = None  # and its values, once computed
+    cond_msg: str | None = None  # its calculation condition failed: the message
 
 
 @dataclass(slots=True)
@@ -87,6 +92,7 @@ class Measure:
     definition: Mapping[str, Any]
     node: ast.Node | None = None
     error: dict | None = None
+    cond_msg: str | None = None  # its calculation condition failed: the message
 
 
 @dataclass(slots=True)
@@ -120,6 +126,15 @@ class AttrDim:
     error: dict | None = None
 
 
+def not_in_library(d: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The error of a definition left empty because its ``qLibraryId`` names no master
+    item (``app/library.py`` drops the id of those it resolves): 7001 CALC_NOT_IN_LIB."""
+    item_id = d.get("qLibraryId")
+    if not item_id:
+        return None
+    return validation_error(7001, str(item_id), "Dimension or measure not in library")
+
+
 def attr_expression(a: Any, prepare: Callable[[str], str] | None = None) -> AttrExpr:
     a = a if isinstance(a, Mapping) else {}
     text = a.get("qExpression") or ""
@@ -127,7 +142,7 @@ def attr_expression(a: Any, prepare: Callable[[str], str] | None = None) -> Attr
     label = a.get("qLabel") or text
     label = label if isinstance(label, str) else text
     if not text.strip():
-        return AttrExpr(text, label, a)
+        return AttrExpr(text, label, a, error=not_in_library(a))
     try:
         node = parse(text if prepare is None else prepare(text))
     except ExpressionError as exc:
@@ -141,7 +156,8 @@ def attr_dimension(model: DataModel, a: Any,
     text = a.get("qDef") or ""
     text = text if isinstance(text, str) else ""
     if not text.strip():
-        return AttrDim(None, text, a, error=validation_error(7000, "", "Empty dimension"))
+        return AttrDim(None, text, a, error=not_in_library(a)
+                       or validation_error(7000, "", "Empty dimension"))
     if text.lstrip().startswith("="):
         body = text.lstrip()[1:]
         try:
@@ -174,7 +190,8 @@ def dimension(model: DataModel, d: Mapping[str, Any],
     if groups.grouping(d) != "N":
         text, label = groups.active(model, d, inference)
     if not text:
-        return Dimension(None, label, d, validation_error(7000, "", "Empty dimension"))
+        return Dimension(None, label, d, not_in_library(d)
+                         or validation_error(7000, "", "Empty dimension"))
     if prepare is not None and "$(" in text and not text.lstrip().startswith("="):
         try:
             text = prepare(text, bare=False).strip()
@@ -194,6 +211,8 @@ def measure(m: Mapping[str, Any], prepare: Callable[[str], str] | None = None) -
     qdef = m.get("qDef") or {}
     text = qdef.get("qDef") or ""
     label = qdef.get("qLabel") or text
+    if not text and not_in_library(m):
+        return Measure(text, label, m, None, not_in_library(m))
     try:
         node = parse(text if prepare is None else prepare(text))
     except ExpressionError as exc:
@@ -239,7 +258,136 @@ class Cube:
                          if m.node is not None and uses_chart_rows(m.node)}
         self.error: dict | None = None
         self._attribute_only: np.ndarray | None = None  # groups only attributes make
-        self._compute(inference, definition)
+        self._prepare = prepare
+        # the cube's own calculation condition failed: its message (qCalcCondMsg)
+        self.calc_cond_msg: str | None = None
+        # dimension limits and totals (``calc/others.py``): each dimension's spec and
+        # labels; the groups from ``count`` on are the virtual rows (Others, totals),
+        # whose dimension codes are ``others.OTHERS`` / ``others.TOTAL``
+        self.other_specs = [limits.other_spec(d.definition) for d in self.dims]
+        self.other_labels: list[str] = []
+        self.total_labels: list[str] = []
+        self.has_others = False
+        self.show_totals_above = definition.get("qShowTotalsAbove") is True
+        self._inference: Inference | None = inference
+        if self._conditions(definition):
+            self._compute(inference, definition)
+        else:
+            self._empty(definition)
+        self._inference = None
+
+    def scalar(self, text: str) -> tuple[str | None, float]:
+        """An expression over all the chart state's possible records, as one value
+        (conditions, limits, labels): its text and number; raises ExpressionError."""
+        inference = self._inference
+        assert inference is not None
+        node = parse(text if self._prepare is None else self._prepare(text))
+        names = ast.field_names(node)
+        for name in names:
+            if name not in self.model.fields:
+                raise ExpressionError(f"Field not found: {name}")
+        records = (associate(self.model, inference, names, names) if names
+                   else _Records.single())
+        default = GroupScope(self.model, records, np.zeros(records.n, dtype=np.intp), 1,
+                             self.locale)
+        scope: Any = default
+        texts = set_texts([node])
+        if texts:
+            sets = self.sets or SetEvaluator(self.model, inference.state, NoSources(),
+                                             self.locale)
+            by_set: dict[str, GroupScope] = {}
+            errors: dict[str, str] = {}
+            for t in texts:
+                try:
+                    inf = sets.inference(t)
+                    recs = associate(self.model, inf, names, names) if names else _Records.single()
+                    by_set[t] = GroupScope(self.model, recs, np.zeros(recs.n, dtype=np.intp),
+                                           1, self.locale)
+                except ExpressionError as exc:
+                    errors[t] = exc.message
+            scope = SetScope(default, by_set, errors)
+        try:
+            return self.evaluator.eval(node, scope).value(0, self.locale)
+        finally:
+            scope.release()
+
+    def _conditions(self, definition: Mapping[str, Any]) -> bool:
+        """Evaluate the calculation conditions: the cube's (False: not calculated) and
+        each column's (a column whose condition fails is turned off: a dimension groups
+        nothing, a measure is not evaluated; its info carries error 7005 and the
+        message)."""
+        msg = unfulfilled(definition, self.scalar)
+        if msg is not None:
+            self.error = condition_error()
+            self.calc_cond_msg = msg
+            return False
+        for d in self.dims:
+            msg = unfulfilled(d.definition, self.scalar)
+            if msg is not None:
+                d.field, d.calc, d.values = None, None, None
+                d.error, d.cond_msg = condition_error(), msg
+        for m in self.measures:
+            msg = unfulfilled(m.definition, self.scalar)
+            if msg is not None:
+                m.node, m.error, m.cond_msg = None, condition_error(), msg
+        return True
+
+    def _empty(self, definition: Mapping[str, Any]) -> None:
+        """The answer of a cube that is not calculated: no rows, NULL totals."""
+        empty = np.zeros(0, dtype=np.int64)
+        self.count = 0
+        self.dim_symbols: list[np.ndarray] = [empty for _ in self.dims]
+        self.values: list[Vec] = [Vec.nulls(0) for _ in self.measures]
+        self.totals = [Vec.nulls(1) for _ in self.measures]
+        self.attr_values = [[Vec.nulls(0) for _ in col] for col in self.attr_exprs]
+        self.attr_dim_codes = [[empty for _ in col] for col in self.attr_dims]
+        self.attr_dim_values = [[None for _ in col] for col in self.attr_dims]
+        self.rows = empty
+        self._sort_order(definition)
+
+    def _sort_order(self, definition: Mapping[str, Any]) -> list[int]:
+        ncols = len(self.dims) + len(self.measures)
+        order = list(definition.get("qInterColumnSortOrder") or [])
+        order = [c for c in order if isinstance(c, int) and not isinstance(c, bool)
+                 and 0 <= c < ncols]
+        order = list(dict.fromkeys(order))
+        order += [c for c in range(ncols) if c not in order]
+        self.effective_sort_order = order
+        return order
+
+    def _limit(self, rows: np.ndarray, regroup: limits.Regroup) -> np.ndarray:
+        """Dimension limits and totals (``calc/others.py``): the virtual rows are added
+        as groups ``count..``, and the rows to show returned (unsorted)."""
+        specs = self.other_specs
+        if not any(s is not None for s in specs) or not self.dims:
+            return rows
+        for spec in specs:
+            self.other_labels.append(limits.label_text(
+                spec.other_label if spec else "", "Others", self.scalar))
+            self.total_labels.append(limits.label_text(
+                spec.total_label if spec else "", "Total", self.scalar))
+        named = [(m.label if isinstance(m.label, str) else "", m.text) for m in self.measures]
+        ranking = [limits.ranking_measure(s, named) if s is not None else 0 for s in specs]
+        if not self.measures:
+            return rows
+        virtual = limits.apply(specs, self.dim_symbols, rows, ranking, regroup, self.scalar)
+        self.has_others = virtual.has_others
+        k = len(virtual.symbols[0]) if virtual.symbols else 0
+        if not k:
+            return virtual.kept
+        base = self.values[0].n if self.values else self.count
+        self.dim_symbols = [np.concatenate([s.astype(np.int64), v])
+                            for s, v in zip(self.dim_symbols, virtual.symbols, strict=True)]
+        self.values = [concat([v, extra]) if i not in self.deferred
+                       else concat([v, Vec.nulls(k)])
+                       for i, (v, extra) in enumerate(zip(self.values, virtual.values,
+                                                          strict=True))]
+        self.attr_values = [[concat([v, Vec.nulls(k)]) for v in col]
+                            for col in self.attr_values]
+        self.attr_dim_codes = [[np.concatenate([c.astype(np.int64),
+                                                np.full(k, -1, dtype=np.int64)])
+                                for c in col] for col in self.attr_dim_codes]
+        return np.concatenate([virtual.kept, base + np.arange(k, dtype=virtual.kept.dtype)])
 
     def _fields(self) -> set[str]:
         names = {d.field for d in self.dims if d.field}
@@ -343,7 +491,8 @@ class Cube:
         dim_fields = {d.field for d in self.dims if d.field}
         active = [d.field or calc_key(i) for i, d in enumerate(self.dims)
                   if d.field or d.calc is not None]
-        if self.dims and len(active) < len(self.dims):
+        if self.dims and len(active) < len(self.dims) - sum(
+                d.cond_msg is not None for d in self.dims):
             self.error = {"qErrorCode": 7000}
         nodes = [m.node for m in self.measures if m.node is not None and m.error is None]
         nodes += self._attr_nodes()
@@ -361,7 +510,7 @@ class Cube:
             grouping = Grouping(np.zeros(records.n, dtype=np.intp), 0 if self.dims else 1,
                                 None, [])
         ngroups = grouping.count
-        self.dim_symbols: list[np.ndarray] = []
+        self.dim_symbols = []
         it = iter(grouping.symbols)
         for d in self.dims:
             self.dim_symbols.append(next(it) if d.field or d.calc is not None
@@ -371,7 +520,7 @@ class Cube:
             dims_in_scope = [(f, spread(s, grouping)) for f, s in dims_in_scope]
         scope = GroupScope(model, records, grouping.key, grouping.n, self.locale, dims_in_scope)
         # no groups (no dimension resolves, or no record): nothing to evaluate per group
-        self.values: list[Vec] = [
+        self.values = [
             grouping.finish(self._evaluate(m, scope, grouping.n))
             if ngroups and i not in self.deferred else Vec.nulls(ngroups)
             for i, m in enumerate(self.measures)
@@ -386,7 +535,24 @@ class Cube:
                        for i, m in enumerate(self.measures)]
         self._attribute_only = self._attribute_groups(inference, fields, dim_fields, active)
         rows = self._prune(np.arange(ngroups), definition)
+        if grouping.cells is None:
+            record_groups = grouping.key
+        else:
+            lut = np.full(grouping.n, -1, dtype=np.int64)
+            lut[grouping.cells] = np.arange(len(grouping.cells))
+            record_groups = lut[grouping.key]
+
+        def regroup(new_of: np.ndarray, n: int, syms: list[np.ndarray]) -> list[Vec]:
+            ext = np.append(np.where(new_of >= 0, new_of, n), n)
+            sub = GroupScope(model, records, ext[record_groups].astype(np.intp), n + 1,
+                             self.locale, self._scope_dims(syms))
+            try:
+                return self._regrouped(sub, n)
+            finally:
+                sub.release()
+
         try:
+            rows = self._limit(rows, self._by_rows(rows, regroup))
             self.rows = self._sort(rows, definition, inference, scope, grouping)
             self._evaluate_deferred(scope, total_scope, grouping)
         finally:
@@ -533,12 +699,52 @@ class Cube:
                        if i not in self.deferred else Vec.nulls(1)
                        for i, m in enumerate(self.measures)]
         rows = self._prune(np.arange(count), definition)
+
+        def regroup(new_of: np.ndarray, n: int, syms: list[np.ndarray]) -> list[Vec]:
+            ext = np.append(np.where(new_of >= 0, new_of, n), n)
+            dims = self._scope_dims(syms)
+            subs = {text: GroupScope(model, recs, ext[key].astype(np.intp), n + 1,
+                                     self.locale, dims)
+                    for (text, _), recs, key in zip(sources, all_records, keys, strict=True)}
+            base = subs.pop(first) if first is None else subs[first]
+            sub = SetScope(base, {t: sc for t, sc in subs.items() if t is not None}, errors)
+            try:
+                return self._regrouped(sub, n)
+            finally:
+                sub.release()
+
         try:
+            rows = self._limit(rows, self._by_rows(rows, regroup))
             self.rows = self._sort(rows, definition, inference, scope, grouping)
             self._evaluate_deferred(scope, totals, grouping)
         finally:
             scope.release()
             totals.release()
+
+    def _scope_dims(self, syms: list[np.ndarray]) -> list[tuple[str, np.ndarray]]:
+        """A regrouped scope's dimensions (for TOTAL <dim>): each field's symbol per new
+        group, -1 for the extra group of the records left out."""
+        return [(d.field, np.append(s, -1)) for d, s in zip(self.dims, syms, strict=True)
+                if d.field]
+
+    def _regrouped(self, scope: Any, n: int) -> list[Vec]:
+        """Each measure over a regrouped scope's first ``n`` groups (its last group holds
+        the records left out); the measures with inter-record functions are NULL."""
+        keep = np.arange(n)
+        return [self._evaluate(m, scope, n + 1, quiet=True).take(keep)
+                if i not in self.deferred else Vec.nulls(n)
+                for i, m in enumerate(self.measures)]
+
+    def _by_rows(self, rows: np.ndarray, regroup: limits.Regroup) -> limits.Regroup:
+        """``regroup`` taking a new group per row of ``rows`` instead of per group."""
+        count = self.count
+
+        def by_rows(mapping: np.ndarray, n: int, syms: list[np.ndarray]) -> list[Vec]:
+            new_of = np.full(count, -1, dtype=np.int64)
+            new_of[rows] = mapping
+            return regroup(new_of, n, syms)
+
+        return by_rows
 
     def _evaluate_deferred(self, scope: Any, totals: Any, grouping: Grouping) -> None:
         """The measures with inter-record functions, over the rows in display order
@@ -551,14 +757,14 @@ class Cube:
         ndims = len(self.dims)
         by_order = [c for c in self.effective_sort_order
                     if c < ndims and (self.dims[c].field or self.dims[c].calc is not None)]
-        rows = self.rows
+        rows = self.rows[self.rows < self.count]  # the virtual rows (Others) read no records
         segment = segment_ids([self.dim_symbols[c][rows] for c in by_order[:-1]], len(rows))
         table = InterRecordTable(
             scope, totals, grouping.finish, rows, segment, ndims, self.locale,
             [None if i in self.deferred else v for i, v in enumerate(self.values)],
             [None if i in self.deferred else v for i, v in enumerate(self.totals)],
             lambda i, sc, n, quiet: self._evaluate(self.measures[i], sc, n, quiet))
-        ngroups = self.count
+        ngroups = self.values[0].n if self.values else self.count
         for i in sorted(self.deferred):
             self.values[i] = table.spread(table.measure(i), ngroups)
             self.totals[i] = table.measure_total(i)
@@ -677,42 +883,74 @@ class Cube:
 
     def _sort(self, rows: np.ndarray, definition: Mapping[str, Any], inference: Inference,
               scope: Any, grouping: Grouping) -> np.ndarray:
-        ncols = len(self.dims) + len(self.measures)
-        order = list(definition.get("qInterColumnSortOrder") or [])
-        order = [c for c in order if isinstance(c, int) and 0 <= c < ncols]
-        order += [c for c in range(ncols) if c not in order]
-        self.effective_sort_order = order
+        """The rows in display order: by the columns in ``qInterColumnSortOrder``
+        (the others after, in column order; entries out of range or repeated are left
+        out), each by its SortCriteria (``qReverseSort`` inverting them). An Others row
+        comes after the values beside it and a dimension total after (or, with
+        ``qShowTotalsAbove``, before) the rows it totals; the outermost dimension with
+        limits or totals keeps them there even when a measure sorts first."""
+        order = self._sort_order(definition)
+        ndims = len(self.dims)
         keys: list[np.ndarray] = []
         for c in order:
-            if c < len(self.dims):
+            if c < ndims:
                 d = self.dims[c]
+                criteria = dimension_criteria(d.definition)
                 if d.values is not None:
-                    keys.append(d.values.rank(first_criteria(d.definition))[self.dim_symbols[c][rows]])
+                    keys.append(self._dim_key(d.values.rank(criteria), c, rows))
                     continue
                 if not d.field:
                     continue
-                criteria = first_criteria(d.definition)
                 rank = symbol_rank(self.model, inference, d.field, criteria, self.locale)
-                keys.append(rank[self.dim_symbols[c][rows]])
-            elif c - len(self.dims) in self.deferred:
+                keys.append(self._dim_key(rank, c, rows))
+            elif c - ndims in self.deferred:
                 continue  # its values follow from the order: it does not sort
             else:
-                m = self.measures[c - len(self.dims)]
-                v = self.values[c - len(self.dims)]
-                sort_by = m.definition.get("qSortBy")
+                m = self.measures[c - ndims]
+                v = self.values[c - ndims]
+                sort_by = measure_criteria(m.definition)
                 texts = self._texts(m, v, rows) if sort_by_text(sort_by) else None
                 node = sort_expression(sort_by)
                 expression = None
                 if node is not None:
                     try:
                         value = grouping.finish(self.evaluator.eval(node, scope))
-                        expression = expression_numbers(value)[rows]
+                        numbers = expression_numbers(value)
+                        extra = len(v.num) - len(numbers)  # the virtual rows: none
+                        if extra > 0:
+                            numbers = np.append(numbers, np.full(extra, np.nan))
+                        expression = numbers[rows]
                     except ExpressionError:
                         expression = None  # an unusable sort expression does not sort
                 keys += value_rank(expression_numbers(v)[rows], texts, sort_by, expression)
+        keys = self._virtual_keys(rows) + keys
         if not keys or not len(rows):
             return rows
         return rows[np.lexsort(keys[::-1])]
+
+    def _dim_key(self, rank: np.ndarray, c: int, rows: np.ndarray) -> np.ndarray:
+        """A dimension's sort key over rows: its values' rank; Others after every value,
+        a total before or after them all."""
+        syms = self.dim_symbols[c][rows]
+        if not len(syms) or syms.min() >= 0:
+            return rank[syms]
+        key = rank[np.maximum(syms, 0)]
+        key = np.where(syms == limits.OTHERS, len(rank), key)
+        total = -1 if self.show_totals_above else len(rank) + 1
+        return np.where(syms == limits.TOTAL, total, key)
+
+    def _virtual_keys(self, rows: np.ndarray) -> list[np.ndarray]:
+        """Keys placing the virtual rows of the outermost dimension with limits or
+        totals before every column's own key."""
+        if len(self.values) == 0 or self.values[0].n <= self.count:
+            return []
+        for c, spec in enumerate(self.other_specs):
+            if spec is None:
+                continue
+            syms = self.dim_symbols[c][rows]
+            total = np.where(syms == limits.TOTAL, -1 if self.show_totals_above else 2, 0)
+            return [total + (syms == limits.OTHERS)]
+        return []
 
     def _texts(self, m: Measure, v: Vec, rows: np.ndarray) -> np.ndarray:
         """The texts the cells show (numbers formatted), None for NULL."""

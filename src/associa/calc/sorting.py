@@ -110,6 +110,48 @@ def first_criteria(definition: Mapping[str, Any]) -> Mapping[str, Any] | None:
     return None
 
 
+_REVERSIBLE = ("qSortByState", "qSortByFrequency", "qSortByNumeric", "qSortByAscii",
+               "qSortByLoadOrder", "qSortByExpression", "qSortByGreyness")
+
+
+def reversed_criteria(criteria: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The criteria with every flag's sign inverted; no criteria at all (load order)
+    become descending load order. ``qReverseSort`` on a dimension or measure (Engine
+    API NxInlineDimensionDef / NxInlineMeasureDef: "If set to true, it inverts the sort
+    criteria in the field", https://help.qlik.com/en-US/sense-developer/May2023/Subsystems/EngineJSONAPI/Content/models-nxinlinedimensiondef.htm);
+    sn-table flips it to turn a column's order and reads ``qSortIndicator`` back, so the
+    indicator follows the inverted flags."""
+    out = dict(criteria) if isinstance(criteria, Mapping) else {}
+    if not any(_flag(out, k) for k in _REVERSIBLE):
+        out["qSortByLoadOrder"] = 1
+    for k in _REVERSIBLE:
+        if _flag(out, k):
+            out[k] = -_flag(out, k)
+    return out
+
+
+def dimension_criteria(definition: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """A hypercube dimension's effective SortCriteria: the first of ``qSortCriterias``,
+    inverted when ``qDef.qReverseSort`` is set."""
+    criteria = first_criteria(definition)
+    qdef = definition.get("qDef")
+    if isinstance(qdef, Mapping) and qdef.get("qReverseSort") is True:
+        return reversed_criteria(criteria)
+    return criteria
+
+
+def measure_criteria(definition: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """A measure's effective ``qSortBy``, inverted when ``qDef.qReverseSort`` is set (a
+    measure without sort flags keeps no order of its own either way)."""
+    sort_by = definition.get("qSortBy")
+    sort_by = sort_by if isinstance(sort_by, Mapping) else None
+    qdef = definition.get("qDef")
+    if isinstance(qdef, Mapping) and qdef.get("qReverseSort") is True and sort_by:
+        if any(_flag(sort_by, k) for k in _REVERSIBLE):
+            return reversed_criteria(sort_by)
+    return sort_by
+
+
 def sort_indicator(criteria: Mapping[str, Any] | None) -> str:
     if not isinstance(criteria, Mapping):
         return "N"

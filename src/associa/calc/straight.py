@@ -28,8 +28,9 @@ from associa.calc.cells import (
 )
 from associa.calc.cube import AttrDim, Cube, Dimension
 from associa.calc.groups import group_info
+from associa.calc.others import OTHERS, TOTAL
 from associa.calc.pages import check_pages, clip_page, initial_pages, layout_head
-from associa.calc.sorting import first_criteria, sort_indicator
+from associa.calc.sorting import dimension_criteria, measure_criteria, sort_indicator
 from associa.select import STATE_CODES, Inference
 from associa.values import Locale
 
@@ -140,6 +141,8 @@ class StraightTable:
 
     def _plain_cell(self, col: int, g: int) -> dict[str, Any]:
         cube = self.cube
+        if g >= cube.count:  # an Others or total row (``calc/others.py``)
+            return self._virtual_cell(col, g)
         if col < len(cube.dims):
             d = cube.dims[col]
             sym = int(cube.dim_symbols[col][g])
@@ -160,6 +163,48 @@ class StraightTable:
         cell["qElemNumber"] = 0
         cell["qState"] = "L"
         return cell
+
+    def _virtual_cell(self, col: int, g: int) -> dict[str, Any]:
+        """A cell of an Others row (its dimension cell: the ``qOtherLabel`` text,
+        ``qElemNumber`` -3, ``qIsOtherCell``) or of a dimension total row (the
+        ``qTotalLabel`` text on the totalled dimension, empty on the inner ones,
+        ``qElemNumber`` -1, ``qIsTotalCell``; its measures as the grand total's cells)."""
+        cube = self.cube
+        ndims = len(cube.dims)
+        syms = [int(cube.dim_symbols[c][g]) for c in range(ndims)]
+        total = TOTAL in syms
+        if col < ndims:
+            sym = syms[col]
+            if sym == OTHERS:
+                return {"qText": cube.other_labels[col], "qNum": "NaN", "qElemNumber": -3,
+                        "qState": "O", "qIsOtherCell": True}
+            if sym == TOTAL:
+                first = col == 0 or syms[col - 1] != TOTAL
+                return {"qText": cube.total_labels[col] if first else "", "qNum": "NaN",
+                        "qElemNumber": -1, "qState": "X", "qIsTotalCell": True}
+            return self._real_dim_cell(col, sym)
+        cell = dict(self._measure_cell(col - ndims, g))
+        if total:
+            cell["qElemNumber"] = -1
+            cell["qState"] = "X"
+            cell["qIsTotalCell"] = True
+        else:
+            cell["qElemNumber"] = 0
+            cell["qState"] = "L"
+        return cell
+
+    def _real_dim_cell(self, col: int, sym: int) -> dict[str, Any]:
+        """A dimension value's cell by its code (in a virtual row: an outer value)."""
+        d = self.cube.dims[col]
+        if d.values is not None:
+            return _calc_cell(d.values, sym)
+        if d.field is None or sym < 0 or sym == self.model.fields[d.field].null_code:
+            return {"qText": "-", "qNum": "NaN", "qElemNumber": -2, "qState": "O", "qIsNull": True}
+        symbols = self.model.fields[d.field].symbols
+        states = self._states[col]
+        assert states is not None
+        return {"qText": symbols.text(sym), "qNum": nan_json(symbols.num(sym)),
+                "qElemNumber": sym, "qState": STATE_CODES[int(states[sym])]}
 
     def page(self, page: Mapping[str, Any]) -> dict[str, Any]:
         left, top, width, height = clip_page(page, self.size["qcx"], self.size["qcy"])
@@ -201,15 +246,20 @@ class StraightTable:
         out["qNoOfLeftDims"] = d.get("qNoOfLeftDims", -1)
         out["qTreeNodesOnDim"] = []
         out["qColumnOrder"] = list(d.get("qColumnOrder") or [])
+        if cube.has_others:  # HyperCube qHasOtherValues: "True if other row exists"
+            out["qHasOtherValues"] = True
+        if cube.calc_cond_msg is not None:
+            out["qCalcCondMsg"] = cube.calc_cond_msg
         return out
 
     def _dim_info(self, inference: Inference, i: int) -> dict[str, Any]:
         d = self.cube.dims[i]
-        criteria = first_criteria(d.definition)
+        criteria = dimension_criteria(d.definition)
         if d.values is not None:
-            return _calc_info(d, self.cube.dim_symbols[i][self.rows], criteria)
+            present = self.cube.dim_symbols[i][self.rows]
+            return _calc_info(d, present[present >= 0], criteria)
         if d.field is None:
-            return {
+            info = {
                 "qFallbackTitle": d.label,
                 "qApprMaxGlyphCount": 0,
                 "qCardinal": 0,
@@ -229,7 +279,11 @@ class StraightTable:
                 "qAttrExprInfo": [],
                 "qAttrDimInfo": [],
             }
+            if d.cond_msg is not None:  # its calculation condition failed
+                info["qCalcCondMsg"] = d.cond_msg
+            return info
         present = self.cube.dim_symbols[i][self.rows]
+        present = present[present >= 0]  # not the Others and total rows
         shown = np.unique(present[present != self.model.fields[d.field].null_code])
         info = dimension_info(self.model, inference, d.field, d.label, criteria, shown, self.locale)
         info["qCardinalities"] = {
@@ -242,7 +296,7 @@ class StraightTable:
     def _measure_info(self, i: int) -> dict[str, Any]:
         m = self.cube.measures[i]
         v = self.cube.values[i]
-        nums = v.num[self.rows]
+        nums = v.num[self._value_rows()]
         finite = nums[~np.isnan(nums)]
         self._format_groups(i, self.rows[:200])
         texts = [self._measure_cell(i, int(g))["qText"] for g in self.rows[:200]]
@@ -251,7 +305,7 @@ class StraightTable:
             "qFallbackTitle": m.label,
             "qApprMaxGlyphCount": max((len(t) for t in texts), default=0),
             "qCardinal": 0,
-            "qSortIndicator": sort_indicator(m.definition.get("qSortBy")),
+            "qSortIndicator": sort_indicator(measure_criteria(m.definition)),
             "qNumFormat": num_format,
             "qMin": float(finite.min()) if len(finite) else "NaN",
             "qMax": float(finite.max()) if len(finite) else "NaN",
@@ -262,8 +316,21 @@ class StraightTable:
         }
         if m.error:
             info["qError"] = m.error
+        if m.cond_msg is not None:  # its calculation condition failed
+            info["qCalcCondMsg"] = m.cond_msg
         self._attr_infos(info, len(self.cube.dims) + i)
         return info
+
+    def _value_rows(self) -> np.ndarray:
+        """The rows whose values a measure's range covers: the values and Others rows,
+        not the dimension totals."""
+        rows = self.rows
+        if not len(rows) or rows.max() < self.cube.count:
+            return rows
+        total = np.zeros(len(rows), dtype=bool)
+        for syms in self.cube.dim_symbols:
+            total |= syms[rows] == TOTAL
+        return rows[~total]
 
     def _attr_infos(self, info: dict[str, Any], col: int) -> None:
         """Fill a column info's qAttrExprInfo and qAttrDimInfo."""
