@@ -30,6 +30,8 @@ callers can catch either::
     ├── AppInvalid                    1007    no active document
     ├── ModalObjectError              6003    another object is in modal selection mode
     ├── PagesTooLarge                 7009
+    ├── ExtendsInvalidId              8000    qExtendsId names no object, a session object or a cycle
+    ├── ExportNoData                  13001   ExportData of a table without rows
     ├── PersistenceError (OSError)    9000    writing an app failed
     │   └── PersistenceReadFailed     9001    an app file cannot be read
     ├── SessionAppNotPersistent       9009
@@ -198,6 +200,22 @@ class ModalObjectError(AssociaError):
 class PagesTooLarge(AssociaError):
     code = 7009
     default_message = "Calculation pages too large"
+
+
+class ExtendsInvalidId(AssociaError):
+    """``qExtendsId`` names an object that does not exist, a session object (the linked
+    object "cannot be a transient object"), or the object itself through a chain
+    (LOCERR_LAYOUT_EXTENDS_INVALID_ID)."""
+
+    code = 8000
+    default_message = "Invalid extends id for properties"
+
+
+class ExportNoData(AssociaError):
+    """ExportData of a table with no rows (LOCERR_EXPORT_NO_DATA)."""
+
+    code = 13001
+    default_message = "No data"
 
 
 class SessionAppNotPersistent(AssociaError):

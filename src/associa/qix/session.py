@@ -114,6 +114,8 @@ class Session:
         self.generation = 0
         self.seen_layouts: dict[int, Signature] = {}
         self.checked_layouts: dict[int, tuple[int, dict[str, Any], Signature]] = {}
+        # run once when the session ends (ExportData's files are deleted: qix/api/export.py)
+        self.on_close: list[Callable[[], None]] = []
 
     # -- sockets --------------------------------------------------------------------
 
@@ -150,6 +152,9 @@ class Session:
             for app_id in list(self.session_apps):
                 self.manager.drop_session_app(app_id)
             self.session_apps.clear()
+            hooks, self.on_close = self.on_close, []
+        for hook in hooks:
+            hook()
 
     # -- requests -------------------------------------------------------------------
 

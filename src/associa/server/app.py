@@ -1,4 +1,5 @@
-"""The Starlette application: the QIX WebSocket endpoint on every path, and /health.
+"""The Starlette application: the QIX WebSocket endpoint on every path, /health, and
+the files ExportData wrote (``/tempcontent/…``, ``server/files.py``).
 
 This is the only asyncio code. Each incoming text is handed to the session in a worker
 thread, so requests on one socket run concurrently (GetProgress answers while DoReload
@@ -25,6 +26,7 @@ from associa import __version__
 from associa.engine import Engine
 from associa.logs import event
 from associa.qix.sessions import SessionManager
+from associa.server.files import exported_file
 from associa.server.urls import parse_path
 
 log = logging.getLogger("associa.server")
@@ -127,6 +129,7 @@ def create_app(engine: Engine, sessions: SessionManager | None = None) -> Starle
         routes=[
             Route("/health", health),
             Route("/healthcheck", health),
+            Route("/tempcontent/{token}/{name}", exported_file),  # ExportData's files
             WebSocketRoute("/{path:path}", qix_endpoint),
         ]
     )
