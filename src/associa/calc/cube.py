@@ -941,12 +941,17 @@ class Cube:
 
     def _virtual_keys(self, rows: np.ndarray) -> list[np.ndarray]:
         """Keys placing the virtual rows of the outermost dimension with limits or
-        totals before every column's own key."""
+        totals before every column's own key, when that dimension is the first one
+        sorted (a measure sorted before it then cannot move its Others row)."""
         if len(self.values) == 0 or self.values[0].n <= self.count:
             return []
+        ndims = len(self.dims)
+        first_dim = next((c for c in self.effective_sort_order if c < ndims), None)
         for c, spec in enumerate(self.other_specs):
             if spec is None:
                 continue
+            if c != first_dim:  # an inner dimension: its own key places them
+                return []
             syms = self.dim_symbols[c][rows]
             total = np.where(syms == limits.TOTAL, -1 if self.show_totals_above else 2, 0)
             return [total + (syms == limits.OTHERS)]
