@@ -1,0 +1,208 @@
+"""Tree hypercubes (``qMode`` "T", DATA_MODE_TREE): GetHyperCubeTreeData's NxTreeNode tree.
+
+From the Engine API reference (GetHyperCubeTreeData, "retrieves data for nodes in a tree
+structure ... works for a treedata object or a hypercube in DATA_MODE_TREE"; "if
+qNodeOptions is left out the complete tree is returned";
+https://help.qlik.com/en-US/sense-developer/May2024/Subsystems/EngineJSONAPI/Content/service-genericobject-gethypercubetreedata.htm)
+and the OpenRPC 12.2528 schemas:
+
+- NxTreeNode: qText, qValue, qElemNo, qGroupPos ("the position of this node inside its
+  group in the complete tree"), qGroupSize ("nbr of nodes connected to this node on the
+  next level"), qRow, qType, qValues (NxTreeValue per measure: qText, qValue), qNodes
+  (the children fetched), qMaxPos/qMinNeg (per measure), qState, qTreePath ("the
+  GroupPos of all prior nodes connected to this one ... empty if attached directly to
+  the root").
+- NxTreeDataOption: qMaxNbrOfNodes ("if this limit is exceeded, no nodes are returned.
+  All nodes are counted"), qTreeNodes (NxPageTreeNode areas, "if no area is defined on a
+  dimension, all existing nodes are included"; ``qArea.qLeft``/``qWidth`` the dimensions,
+  ``qTop``/``qHeight`` the nodes on them, counted along each level), qTreeLevels
+  (NxPageTreeLevel ``qLeft``, ``qDepth`` = -1 all: "filters out complete dimensions").
+- HyperCube ``qTreeNodesOnDim``: "the total number of nodes on each dimension".
+
+One root node (``qType`` "R") holds the first dimension's nodes. A node's measure values
+are the measures computed over its dimension and those above it (a cube of the leading
+dimensions: ``levels``), the root's the grand totals; a dimension left out by
+``qTreeLevels`` hangs its children on the nearest node kept above it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from associa.calc.stacked import Node, build_tree
+from associa.errors import InvalidParameters
+
+
+class TreeTable:
+    """A cube's rows as a tree, with each level's measures from ``levels[k]``, the table
+    of the cube over the first ``k + 1`` dimensions (the last one is ``table``)."""
+
+    def __init__(self, table: Any, levels: Sequence[Any] | None = None) -> None:
+        self.table = table
+        self.cube = table.cube
+        self.definition = table.definition
+        self.dims = table.dims
+        self.rows = table.rows
+        self.dim_symbols = table.dim_symbols
+        self.model = table.model
+        self.levels = list(levels) if levels is not None else []
+        self.top = build_tree(table)
+        self._by_level: list[list[Node]] = [[] for _ in self.cube.dims]
+        self._walk(self.top)
+        # each level table's rows by their dimension symbols
+        self._index: list[dict[tuple[int, ...], int]] = []
+        for k, lt in enumerate(self.levels):
+            syms = [s[lt.rows].tolist() for s in lt.cube.dim_symbols[:k + 1]]
+            self._index.append({tuple(s[r] for s in syms): r for r in range(len(lt.rows))})
+        self._values = [v.num[table.rows] for v in self.cube.values]
+
+    def _walk(self, nodes: list[Node]) -> None:
+        for n in nodes:
+            self._by_level[n.level].append(n)
+            self._walk(list(n.children.values()))
+
+    def data_parts(self) -> tuple[Any, ...]:
+        parts: list[Any] = list(self.table.data_parts())
+        for lt in self.levels:
+            parts += list(lt.data_parts())
+        return tuple(parts)
+
+    @property
+    def nodes_on_dim(self) -> list[int]:
+        return [len(level) for level in self._by_level]
+
+    def pages(self, pages: Any) -> list[dict[str, Any]]:
+        return self.table.pages(pages)
+
+    def layout(self) -> dict[str, Any]:
+        out = self.table.layout()
+        out["qDataPages"] = []
+        out["qMode"] = "T"
+        out["qTreeNodesOnDim"] = self.nodes_on_dim
+        return out
+
+    # -- the nodes --------------------------------------------------------------------
+
+    def _measures(self, node: Node | None, path: tuple[int, ...]) -> list[dict[str, Any]]:
+        nm = len(self.cube.measures)
+        if node is None:  # the root: grand totals
+            cells = [self.table._total_cell(m) for m in range(nm)]
+            return [{"qText": c.get("qText", ""), "qValue": c.get("qNum", "NaN")}
+                    for c in cells]
+        k = node.level
+        if k < len(self.levels) and k < len(self.cube.dims) - 1:
+            lt = self.levels[k]
+            r = self._index[k].get(path)
+            if r is None:
+                return [{"qText": "-", "qValue": "NaN"} for _ in range(nm)]
+            cells = [lt.cell(r, k + 1 + m) for m in range(nm)]
+        else:
+            cells = [self.table.cell(node.row, len(self.cube.dims) + m) for m in range(nm)]
+        return [{"qText": c.get("qText", ""), "qValue": c.get("qNum", "NaN")} for c in cells]
+
+    def _extent(self, rows: list[int]) -> tuple[list[float], list[float]]:
+        pos, neg = [], []
+        for vals in self._values:
+            p = n = 0.0
+            for r in rows:
+                v = float(vals[r])
+                if not math.isnan(v):
+                    if v > 0:
+                        p += v
+                    else:
+                        n += v
+            pos.append(p)
+            neg.append(n)
+        return pos, neg
+
+    def nodes(self, options: Any = None) -> list[dict[str, Any]]:
+        """GetHyperCubeTreeData: the root and the nodes the options fetch."""
+        opts = _options(options, len(self.cube.dims))
+        first, depth, areas, limit = opts
+        levels = set(range(first, first + depth))
+        # each level's node positions (along the level) that the areas take
+        wanted: dict[int, set[int] | None] = {}
+        for lvl in range(len(self.cube.dims)):
+            spans = [(t, h) for (lft, w, t, h) in areas if lft <= lvl < lft + w]
+            if spans:
+                wanted[lvl] = {i for t, h in spans for i in range(t, t + h)}
+            else:
+                wanted[lvl] = None
+        at = {id(n): i for level in self._by_level for i, n in enumerate(level)}
+        count = [0]
+
+        def keep(n: Node) -> bool:
+            w = wanted.get(n.level)
+            return w is None or at[id(n)] in w
+
+        def make(n: Node, path: tuple[int, ...], sym_path: tuple[int, ...],
+                 pos: int) -> list[dict[str, Any]]:
+            if not keep(n):
+                return []
+            syms = sym_path + (int(self.cube.dim_symbols[n.level][self.rows[n.row]]),)
+            kids: list[dict[str, Any]] = []
+            subpath = path + (pos,) if n.level in levels else path
+            for i, child in enumerate(n.children.values()):
+                kids += make(child, subpath, syms, i)
+            if n.level not in levels:
+                return kids
+            count[0] += 1
+            c = self.table.cell(n.row, n.level)
+            pos_ext, neg_ext = self._extent(n.rows)
+            return [{
+                "qText": c.get("qText", ""), "qValue": c.get("qNum", "NaN"),
+                "qElemNo": c.get("qElemNumber", -1), "qGroupPos": pos,
+                "qGroupSize": len(n.children), "qRow": n.row,
+                "qType": "U" if c.get("qIsNull") else "N",
+                "qValues": self._measures(n, syms), "qNodes": kids,
+                "qMaxPos": pos_ext, "qMinNeg": neg_ext,
+                "qState": c.get("qState", "O"), "qTreePath": list(path)}]
+
+        children: list[dict[str, Any]] = []
+        for i, n in enumerate(self.top):
+            children += make(n, (), (), i)
+        if limit is not None and count[0] + 1 > limit:
+            return []
+        pos_ext, neg_ext = self._extent(list(range(len(self.rows))))
+        root = {"qText": "", "qValue": "NaN", "qElemNo": -1, "qGroupPos": 0,
+                "qGroupSize": len(self.top), "qRow": -1, "qType": "R",
+                "qValues": self._measures(None, ()), "qNodes": children,
+                "qMaxPos": pos_ext, "qMinNeg": neg_ext, "qState": "L", "qTreePath": []}
+        return [root]
+
+
+def _int(value: Any, name: str, default: int) -> int:
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidParameters("qNodeOptions", f"{name} must be a number")
+    return int(value)
+
+
+def _options(options: Any, ndims: int,
+             ) -> tuple[int, int, list[tuple[int, int, int, int]], int | None]:
+    """(first level, depth, areas (left, width, top, height), node limit)."""
+    if options is None:
+        options = {}
+    if not isinstance(options, Mapping):
+        raise InvalidParameters("qNodeOptions", "qNodeOptions must be an object")
+    levels = options.get("qTreeLevels") or {}
+    if not isinstance(levels, Mapping):
+        raise InvalidParameters("qNodeOptions", "qTreeLevels must be an object")
+    first = max(_int(levels.get("qLeft"), "qLeft", 0), 0)
+    depth = _int(levels.get("qDepth"), "qDepth", -1)
+    depth = ndims - first if depth < 0 else depth
+    areas = []
+    for item in options.get("qTreeNodes") or []:
+        area = item.get("qArea") if isinstance(item, Mapping) else None
+        if not isinstance(area, Mapping):
+            raise InvalidParameters("qNodeOptions", "qTreeNodes must hold qArea objects")
+        vals = [_int(area.get(k), k, 0) for k in ("qLeft", "qWidth", "qTop", "qHeight")]
+        if any(v < 0 for v in vals):
+            raise InvalidParameters("qNodeOptions", "qArea values must not be negative")
+        areas.append((vals[0], vals[1], vals[2], vals[3]))
+    limit = options.get("qMaxNbrOfNodes")
+    limit_n = _int(limit, "qMaxNbrOfNodes", 0) if limit is not None else None
+    return first, depth, areas, limit_n if limit_n and limit_n > 0 else None
