@@ -1,0 +1,645 @@
+"""Pivot hypercubes (``qMode`` "P"): a cube's rows arranged as two trees of dimension
+values, the left and the top, with the measures' values at every crossing of a left leaf
+and a top leaf, and subtotals where a node is collapsed or a dimension shows totals.
+
+The shapes follow the Engine API reference and what Qlik's engine sends:
+
+* ``NxPivotPage`` {qLeft, qTop, qData, qArea} and ``NxPivotDimensionCell`` {qText, qElemNo,
+  qValue, qCanExpand, qCanCollapse (left out when false), qType, qUp, qDown, qSubNodes}
+  (https://help.qlik.com/en-US/sense-developer/November2024/Subsystems/EngineJSONAPI/Content/models-nxpivotpage.htm,
+  .../models-nxpivotdimensioncell.htm); ``HyperCubeDef.qNoOfLeftDims``: the first entries
+  of the inter-column order (the pseudo dimension ``-1`` counted) are the left ones, -1
+  all of them; the pseudo dimension exists with two measures or more and is rightmost
+  unless the order places it (enigma-go's OpenRPC schema ``schema/engine-rpc.json``).
+* Layouts and pages of the real engine recorded in qlik-oss/sn-pivot-table's rendering
+  fixtures (``test/rendering/__fixtures__/*.fix.js``): ``qGrandTotalRow`` and
+  ``qDataPages`` empty, ``qEffectiveInterColumnSortOrder`` of the dimensions and ``-1``;
+  ``qSize`` the leaf columns × leaf rows of the trees as expanded; a collapsed node (and a
+  total node) has one child per deeper dimension level, ``{qElemNo: -4, qType: "T"}``
+  without text, above the measures' pseudo nodes; a dimension whose
+  ``qOtherTotalSpec.qTotalMode`` is ``TOTAL_EXPR`` adds a "Total" node (``qElemNo`` -1,
+  ``qType`` "T") after its values under each parent (before them with
+  ``qShowTotalsAbove``); NULL is ``{qText: "-", qElemNo: -2, qType: "U"}``; pseudo nodes
+  carry the measure's label and index (``qType`` "P"); data cells are ``{qText, qNum,
+  qType: "V"}``, NULL ones ``{qText: "-", qNum: "NaN", qType: "U"}``; ``qUp``/``qDown``
+  count a node's leaves before and after the page; ``qHypercubeCardinal`` counts the
+  distinct values a level shows, its "Total" included.
+* The expansion state lives in the properties, ``qHyperCubeDef.qExpansionState``
+  (sn-pivot-table resets it by saving ``qExpansionState: []``,
+  ``src/ext/property-panel/settings/index.ts``), as ``ExpansionData`` {qExcludeList,
+  qPos: PositionMark {qDimName, qElemNo, qElemValues}}. The reference gives no meaning to
+  the members; associa's reading: each entry names a node by its dimension and the
+  ``qElemNo`` path of its values on its axis (an empty path: every node of the
+  dimension), expanded unless ``qExcludeList``; the last entry naming a node decides and
+  a node no entry names is collapsed (a new pivot shows its first level).
+
+The values (``PivotCube``): the measures of every ROLLUP level the trees show, each level
+(a prefix of the left dimensions with a prefix of the top ones) evaluated over the same
+records as the cube, grouped by fewer dimensions; the level of every dimension is the
+cube itself and the empty level its grand totals.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from associa.calc.aggregate import GroupScope, SetScope
+from associa.calc.cells import Wire, format_measures, nan_json
+from associa.calc.cube import Cube
+from associa.calc.pages import check_pages, clip_page, layout_head
+from associa.calc.sorting import first_criteria, symbol_rank
+from associa.calc.straight import StraightTable
+from associa.errors import AssociaError
+from associa.expr import Vec
+from associa.model import DataModel
+from associa.select import Inference
+from associa.values import Locale
+
+PSEUDO = -1
+TOTAL_ELEM = -1
+NULL_ELEM = -2
+EMPTY_ELEM = -4
+NULL_CELL = {"qText": "-", "qNum": "NaN", "qType": "U"}
+
+
+class HyperCubeModeError(AssociaError):
+    """A data or selection call that does not fit the cube's mode: a pivot call on a
+    straight cube, a straight page of a pivot (HC_INVALID_OBJECT)."""
+
+    code = 6000
+    default_message = "Invalid hypercube object"
+
+
+def is_pivot(definition: Mapping[str, Any]) -> bool:
+    return definition.get("qMode") in ("P", "DATA_MODE_PIVOT", "EQ_DATA_MODE_PIVOT")
+
+
+def axes_order(definition: Mapping[str, Any], ndims: int, nmeasures: int) -> tuple[list[int], int]:
+    """The effective order of the dimensions and the pseudo dimension (``-1``, with two
+    measures or more) and how many of them are on the left."""
+    wanted = definition.get("qInterColumnSortOrder")
+    order: list[int] = []
+    for c in wanted if isinstance(wanted, list) else []:
+        if isinstance(c, int) and not isinstance(c, bool) and c not in order and (
+                0 <= c < ndims or (c == PSEUDO and nmeasures > 1)):
+            order.append(c)
+    order += [c for c in range(ndims) if c not in order]
+    if nmeasures > 1 and PSEUDO not in order:
+        pos = definition.get("qPseudoDimPos")
+        at = pos if isinstance(pos, int) and 0 <= pos <= len(order) else len(order)
+        order.insert(at, PSEUDO)
+    left = definition.get("qNoOfLeftDims")
+    nleft = left if isinstance(left, int) and 0 <= left <= len(order) else len(order)
+    return order, nleft
+
+
+def dim_name(definition: Mapping[str, Any]) -> str:
+    """How an expansion entry names a dimension: its first field definition."""
+    qdef = definition.get("qDef") or {}
+    defs = qdef.get("qFieldDefs") if isinstance(qdef, Mapping) else None
+    return str(defs[0]) if isinstance(defs, list) and defs else ""
+
+
+class Expansion:
+    """The nodes ``qExpansionState`` expands (see the module's docstring)."""
+
+    def __init__(self, state: Any) -> None:
+        self.entries: list[tuple[str, tuple[int, ...] | None, bool]] = []
+        for e in state if isinstance(state, list) else []:
+            pos = e.get("qPos") if isinstance(e, Mapping) else None
+            if not isinstance(pos, Mapping):
+                continue
+            path = pos.get("qElemNo") or []
+            path = tuple(int(x) for x in path if isinstance(x, int | float))
+            self.entries.append((str(pos.get("qDimName") or ""), path or None,
+                                 not e.get("qExcludeList")))
+
+    def expanded(self, name: str, path: tuple[int, ...]) -> bool:
+        for n, p, expanded in reversed(self.entries):
+            if n == name and (p is None or p == path):
+                return expanded
+        return False
+
+
+def set_expanded(state: Any, name: str, path: tuple[int, ...] | None,
+                 expanded: bool) -> list[dict[str, Any]]:
+    """``qExpansionState`` with one node (``path`` None: every node of the dimension)
+    expanded or collapsed; the entries it overrides are dropped."""
+    out: list[dict[str, Any]] = [
+        dict(copy.deepcopy(e)) for e in (state if isinstance(state, list) else [])
+        if isinstance(e, Mapping)]
+
+    def overridden(e: Mapping[str, Any]) -> bool:
+        pos = e.get("qPos") or {}
+        if str(pos.get("qDimName") or "") != name:
+            return False
+        return path is None or tuple(pos.get("qElemNo") or ()) == path
+
+    out = [e for e in out if not overridden(e)]
+    out.append({"qExcludeList": not expanded,
+                "qPos": {"qDimName": name, "qElemNo": list(path or ()), "qElemValues": []}})
+    return out
+
+
+@dataclass(slots=True, eq=False)
+class Node:
+    """A node of an axis tree. ``kind``: N value, U NULL value, T total, E collapsed
+    placeholder (sent as qType T, qElemNo -4), P pseudo. ``syms``: the values of the axis'
+    dimensions from the outermost one down to this node's subtotal level; ``flag``: 1
+    can expand, 2 can collapse."""
+
+    kind: str
+    level: int  # index among the axis' entries
+    dim: int  # dimension index, or PSEUDO
+    elem: int
+    syms: tuple[int, ...]
+    measure: int | None
+    children: list[Node] = field(default_factory=list)
+    flag: int = 0
+    start: int = 0
+    count: int = 0
+
+
+class Axis:
+    """One side of the pivot: its entries (dimensions, pseudo), its tree and leaves."""
+
+    def __init__(self, cube: PivotCube, entries: list[int], ranks: dict[int, np.ndarray],
+                 expansion: Expansion, fully: bool, totals: dict[int, bool], above: bool,
+                 names: dict[int, str]) -> None:
+        self.entries = entries
+        self._measures = len(cube.measures)
+        self.dims = [e for e in entries if e != PSEUDO]
+        self._fully = fully
+        self._totals = totals
+        self._above = above
+        self._names = names
+        self._expansion = expansion
+        self._nulls = {d: cube.null_symbol(d) for d in self.dims}
+        self._kids = self._children(cube, ranks)
+        self.roots = self._build(0, (), None, True)
+        self.leaves: list[tuple[tuple[int, ...], int | None]] = []
+        self._place(self.roots)
+        if not entries:  # no dimension on this side: one row (column) of values
+            self.leaves = [((), None)]
+
+    def _children(self, cube: PivotCube, ranks: dict[int, np.ndarray]
+                  ) -> dict[tuple[int, ...], list[int]]:
+        """Each prefix of values on this axis → the next dimension's values under it, in
+        the dimension's sort order."""
+        kids: dict[tuple[int, ...], list[int]] = {}
+        rows = cube.rows[cube.rows < cube.count]  # not the cube's virtual rows (Others)
+        if not self.dims or not len(rows):
+            return kids
+        sym = np.stack([cube.dim_symbols[d][rows].astype(np.int64) for d in self.dims],
+                       axis=1)
+        combos = np.unique(sym, axis=0)
+        keys = [ranks[d][combos[:, i]] for i, d in enumerate(self.dims)]
+        combos = combos[np.lexsort(keys[::-1])]
+        for combo in combos.tolist():
+            for k in range(len(combo)):
+                prefix = tuple(combo[:k])
+                got = kids.setdefault(prefix, [])
+                if not got or got[-1] != combo[k]:
+                    got.append(combo[k])
+        return kids
+
+    def _build(self, level: int, syms: tuple[int, ...], measure: int | None,
+               open_: bool) -> list[Node]:
+        if level == len(self.entries):
+            return []
+        e = self.entries[level]
+        if e == PSEUDO:
+            return [Node("P", level, PSEUDO, m, syms, m, self._build(level + 1, syms, m, open_))
+                     for m in range(self._measures)]
+        if not open_:
+            return [Node("E", level, e, EMPTY_ELEM, syms, measure,
+                         self._build(level + 1, syms, measure, False))]
+        deeper = any(x != PSEUDO for x in self.entries[level + 1:])
+        nodes = []
+        for s in self._kids.get(syms, []):
+            path = syms + (s,)
+            flag = 0
+            expanded = True
+            if deeper and not self._fully:
+                expanded = self._expansion.expanded(self._names[e], path)
+                flag = 2 if expanded else 1
+            kind = "U" if s == self._nulls[e] else "N"
+            nodes.append(Node(kind, level, e, NULL_ELEM if kind == "U" else s, path, measure,
+                              self._build(level + 1, path, measure, expanded), flag))
+        if self._totals.get(e) and nodes:
+            total = Node("T", level, e, TOTAL_ELEM, syms, measure,
+                         self._build(level + 1, syms, measure, False))
+            nodes.insert(0, total) if self._above else nodes.append(total)
+        return nodes
+
+    def _place(self, nodes: list[Node]) -> None:
+        for n in nodes:
+            n.start = len(self.leaves)
+            if n.children:
+                self._place(n.children)
+            else:
+                self.leaves.append((n.syms, n.measure))
+            n.count = len(self.leaves) - n.start
+
+    def node_at(self, level: int, index: int) -> Node | None:
+        """The node of an entry level whose leaves hold leaf ``index``."""
+        nodes = self.roots
+        while nodes:
+            hit = next((n for n in nodes if n.start <= index < n.start + n.count), None)
+            if hit is None or hit.level == level:
+                return hit
+            nodes = hit.children
+        return None
+
+    def levels(self) -> set[int]:
+        """How many of the axis' dimensions the leaves' values constrain."""
+        return {len(s) for s, _ in self.leaves}
+
+    def walk(self) -> list[Node]:
+        out: list[Node] = []
+        stack = list(reversed(self.roots))
+        while stack:
+            n = stack.pop()
+            out.append(n)
+            stack.extend(reversed(n.children))
+        return out
+
+
+@dataclass(slots=True)
+class Level:
+    """A ROLLUP level's values: its dimensions, the key of each of its groups (sorted),
+    the row of each key in ``values`` (one Vec per measure)."""
+
+    dims: tuple[int, ...]
+    keys: np.ndarray
+    ids: np.ndarray
+    values: list[Vec]
+
+
+class PivotCube(Cube):
+    """A cube and the ROLLUP levels its pivot trees show (computed over the cube's own
+    scope, while its records are at hand: ``Cube._evaluate_deferred`` is the last step
+    of a cube's computation that holds the scope)."""
+
+    def __init__(self, model: DataModel, inference: Inference, definition: Mapping[str, Any],
+                 locale: Locale, sets: Any = None, prepare: Callable[..., str] | None = None,
+                 context: Any = None) -> None:
+        self._pivot_inference = inference
+        self._definition = definition
+        self.levels: dict[tuple[int, ...], Level] = {}
+        # the pivot makes its own totals (tree nodes): the straight cube's total rows of
+        # dimensions (``qTotalMode``) are not asked for
+        super().__init__(model, inference, _without_totals(definition), locale, sets,
+                         prepare, context)
+
+    def null_symbol(self, d: int) -> int:
+        dim = self.dims[d]
+        if dim.values is not None:
+            return dim.values.null_code
+        if dim.field is not None:
+            return self.model.fields[dim.field].null_code
+        return -1
+
+    def _evaluate_deferred(self, scope: Any, totals: Any, grouping: Any) -> None:
+        super()._evaluate_deferred(scope, totals, grouping)
+        d = self._definition
+        self.order, self.nleft = axes_order(d, len(self.dims), len(self.measures))
+        ranks = {i: self._rank(i) for i in range(len(self.dims))}
+        expansion = Expansion(d.get("qExpansionState"))
+        fully = bool(d.get("qAlwaysFullyExpanded"))
+        totals_on = {i: _shows_total(dim.definition) for i, dim in enumerate(self.dims)}
+        names = {i: dim_name(dim.definition) for i, dim in enumerate(self.dims)}
+        above = bool(d.get("qShowTotalsAbove"))
+        self.left = Axis(self, self.order[:self.nleft], ranks, expansion, fully, totals_on,
+                         above, names)
+        self.top = Axis(self, self.order[self.nleft:], ranks, expansion, fully, totals_on,
+                        above, names)
+        self._codes()
+        for a in self.left.levels():
+            for b in self.top.levels():
+                dims = tuple(sorted(self.left.dims[:a] + self.top.dims[:b]))
+                if dims not in self.levels:
+                    self.levels[dims] = self._level(dims, scope, grouping)
+
+    def _rank(self, i: int) -> np.ndarray:
+        dim = self.dims[i]
+        criteria = first_criteria(dim.definition)
+        if dim.values is not None:
+            return dim.values.rank(criteria)
+        if dim.field is not None:
+            return symbol_rank(self.model, self._pivot_inference, dim.field, criteria, self.locale)
+        return np.zeros(1, dtype=np.int64)
+
+    def _codes(self) -> None:
+        """Each dimension's symbols as dense codes (their sorted distinct values), so that
+        a level's groups have int64 keys."""
+        self._uniq = [np.unique(s.astype(np.int64)) for s in self.dim_symbols]
+        self._group_codes = [np.searchsorted(u, s.astype(np.int64))
+                             for u, s in zip(self._uniq, self.dim_symbols, strict=True)]
+
+    def _strides(self, dims: tuple[int, ...]) -> list[int]:
+        strides = [1] * len(dims)
+        for i in range(len(dims) - 2, -1, -1):
+            strides[i] = strides[i + 1] * max(len(self._uniq[dims[i + 1]]), 1)
+        return strides
+
+    def key_of(self, dims: tuple[int, ...], syms: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """Keys of value combinations of a level's dimensions, and which of them are
+        known values (others have no group)."""
+        n = len(syms[0]) if syms else 1
+        key = np.zeros(n, dtype=np.int64)
+        ok = np.ones(n, dtype=bool)
+        for d, s, stride in zip(dims, syms, self._strides(dims), strict=True):
+            u = self._uniq[d]
+            pos = np.clip(np.searchsorted(u, s), 0, max(len(u) - 1, 0))
+            ok &= (u[pos] == s) if len(u) else False
+            key += pos * stride
+        return key, ok
+
+    def _level(self, dims: tuple[int, ...], scope: Any, grouping: Any) -> Level:
+        count = self.count
+        if len(dims) == len(self.dims):
+            key = self._group_key(dims, np.arange(count))
+            order = np.argsort(key, kind="stable")
+            return Level(dims, key[order], order, self.values)
+        if not dims:
+            return Level(dims, np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.intp),
+                         self.totals)
+        key = self._group_key(dims, np.arange(count))
+        uniq, inverse = np.unique(key, return_inverse=True)
+        inverse = inverse.ravel().astype(np.intp)
+        n = len(uniq)
+        first = np.zeros(n, dtype=np.intp)
+        first[inverse[::-1]] = np.arange(count, dtype=np.intp)[::-1]
+        fields = [(self.dims[d].field, self.dim_symbols[d][first]) for d in dims
+                  if self.dims[d].field]
+        sub = self._level_scope(scope, grouping, inverse, n, fields)
+        try:
+            values = [self._evaluate(m, sub, n, quiet=True) if n and i not in self.deferred
+                      else Vec.nulls(n) for i, m in enumerate(self.measures)]
+        finally:
+            sub.release()
+        return Level(dims, uniq, np.arange(n, dtype=np.intp), values)
+
+    def _group_key(self, dims: tuple[int, ...], groups: np.ndarray) -> np.ndarray:
+        key = np.zeros(len(groups), dtype=np.int64)
+        for d, stride in zip(dims, self._strides(dims), strict=True):
+            key += self._group_codes[d][groups] * stride
+        return key
+
+    def _level_scope(self, scope: Any, grouping: Any, level_of_group: np.ndarray, n: int,
+                     fields: list[tuple[Any, np.ndarray]]) -> Any:
+        """The cube's scope with its records grouped by a level's groups instead."""
+        model, locale = self.model, self.locale
+        if isinstance(scope, SetScope):  # groups are the union's: no key space
+            made: dict[int, GroupScope] = {}
+
+            def remap(s: GroupScope) -> GroupScope:
+                if id(s) not in made:
+                    made[id(s)] = GroupScope(model, s.records, level_of_group[s.group], n,
+                                             locale, fields)
+                return made[id(s)]
+
+            return SetScope(remap(scope.default),
+                            {t: remap(s) for t, s in scope.by_set.items()}, scope.errors)
+        to_level = np.zeros(max(scope.n, 1), dtype=np.intp)
+        if grouping.cells is not None:
+            to_level[grouping.cells] = level_of_group
+        else:
+            to_level[:len(level_of_group)] = level_of_group
+        return GroupScope(model, scope.records, to_level[scope.group], n, locale, fields)
+
+
+def _without_totals(definition: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The definition with no dimension asking for total rows."""
+    dims = definition.get("qDimensions")
+    if not isinstance(dims, list) or not any(
+            isinstance(d, Mapping) and _shows_total(d) for d in dims):
+        return definition
+    out = dict(definition)
+    out["qDimensions"] = []
+    for d in dims:
+        if isinstance(d, Mapping) and _shows_total(d):
+            d = {k: v for k, v in d.items() if k != "qShowTotal"}
+            spec = d.get("qOtherTotalSpec")
+            if isinstance(spec, Mapping):
+                d["qOtherTotalSpec"] = {k: v for k, v in spec.items() if k != "qTotalMode"}
+        out["qDimensions"].append(d)
+    return out
+
+
+def _shows_total(d: Mapping[str, Any]) -> bool:
+    spec = d.get("qOtherTotalSpec")
+    mode = spec.get("qTotalMode") if isinstance(spec, Mapping) else None
+    return mode in ("TOTAL_EXPR", "TOTAL_EXPRESSION") or bool(d.get("qShowTotal"))
+
+
+def _total_label(d: Mapping[str, Any]) -> str:
+    label = d.get("qTotalLabel")
+    if isinstance(label, Mapping):
+        label = label.get("qv") or label.get("qExpr")
+    return label.lstrip("=").strip("'") if isinstance(label, str) and label else "Total"
+
+
+class PivotTable(StraightTable):
+    """The pivot layout of a ``PivotCube``: ``qPivotDataPages`` of NxPivotPage."""
+
+    def __init__(self, cube: PivotCube, inference: Inference, definition: Mapping[str, Any],
+                 locale: Locale) -> None:
+        StraightTable.__init__(self, cube, inference, definition, locale)
+        self.pivot = cube
+        self.left = cube.left
+        self.top = cube.top
+
+    @property
+    def size(self) -> dict[str, int]:
+        return {"qcx": len(self.top.leaves), "qcy": len(self.left.leaves)}
+
+    def data_parts(self) -> tuple[Any, ...]:
+        parts: list[Any] = list(super().data_parts())
+        for level in self.pivot.levels.values():
+            parts += [level.keys, level.ids]
+            for v in level.values:
+                parts += [v.num, v.null, v.text]
+        parts.append((self.size["qcx"], self.size["qcy"]))
+        return tuple(parts)
+
+    def pages(self, pages: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        raise HyperCubeModeError("GetHyperCubeData")
+
+    def pivot_pages(self, pages: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        check_pages(pages)
+        return [self.pivot_page(p) for p in pages]
+
+    def pivot_page(self, page: Mapping[str, Any]) -> dict[str, Any]:
+        size = self.size
+        left, top, width, height = clip_page(page, size["qcx"], size["qcy"])
+        return {
+            "qLeft": Wire(self._nodes(self.left.roots, top, height)),
+            "qTop": Wire(self._nodes(self.top.roots, left, width)),
+            "qData": self._data(top, height, left, width),
+            "qArea": {"qLeft": left, "qTop": top, "qWidth": width, "qHeight": height},
+        }
+
+    def _nodes(self, nodes: list[Node], lo: int, n: int) -> list[dict[str, Any]]:
+        out = []
+        hi = lo + n
+        for node in nodes:
+            end = node.start + node.count
+            if n <= 0 or end <= lo or node.start >= hi:
+                continue
+            cell: dict[str, Any] = {}
+            if node.kind != "E":
+                cell["qText"] = self._text(node)
+            cell["qElemNo"] = node.elem
+            cell["qValue"] = self._value(node)
+            if node.flag == 1:
+                cell["qCanExpand"] = True
+            elif node.flag == 2:
+                cell["qCanCollapse"] = True
+            cell["qType"] = "T" if node.kind == "E" else node.kind
+            cell["qUp"] = max(0, lo - node.start)
+            cell["qDown"] = max(0, end - hi)
+            cell["qSubNodes"] = self._nodes(node.children, lo, n)
+            out.append(cell)
+        return out
+
+    def _text(self, node: Node) -> str:
+        cube = self.pivot
+        if node.kind == "P":
+            return str(cube.measures[node.elem].label)
+        if node.kind == "T":
+            return _total_label(cube.dims[node.dim].definition)
+        if node.kind == "U":
+            return "-"
+        d = cube.dims[node.dim]
+        sym = node.syms[-1]
+        if d.values is not None:
+            return d.values.text(sym)
+        assert d.field is not None
+        return self.model.fields[d.field].symbols.text(sym)
+
+    def _value(self, node: Node) -> Any:
+        if node.kind != "N":
+            return "NaN"
+        d = self.pivot.dims[node.dim]
+        sym = node.syms[-1]
+        if d.values is not None:
+            return nan_json(d.values.num(sym))
+        assert d.field is not None
+        return nan_json(self.model.fields[d.field].symbols.num(sym))
+
+    def _data(self, top: int, height: int, left: int, width: int) -> Wire:
+        """The cells of rows × columns: batched by (level, measure), each batch looked up
+        in its level and formatted at once."""
+        cube = self.pivot
+        rows = self.left.leaves[top:top + height]
+        cols = self.top.leaves[left:left + width]
+        matrix: list[list[Any]] = [[NULL_CELL] * len(cols) for _ in rows]
+        batches: dict[tuple[int, int, int], list[tuple[int, int]]] = {}
+        for i, (lsyms, lm) in enumerate(rows):
+            for j, (tsyms, tm) in enumerate(cols):
+                m = lm if lm is not None else tm
+                if m is None:
+                    m = 0 if len(cube.measures) == 1 else None
+                if m is not None:
+                    batches.setdefault((len(lsyms), len(tsyms), m), []).append((i, j))
+        for (a, b, m), cells in batches.items():
+            dims = tuple(sorted(self.left.dims[:a] + self.top.dims[:b]))
+            level = cube.levels.get(dims)
+            if level is None:
+                continue
+            by_dim = {d: k for k, d in enumerate(self.left.dims[:a])}
+            by_top = {d: k for k, d in enumerate(self.top.dims[:b])}
+            syms = [np.array([rows[i][0][by_dim[d]] if d in by_dim else cols[j][0][by_top[d]]
+                              for i, j in cells], dtype=np.int64) for d in dims]
+            key, ok = cube.key_of(dims, syms)
+            pos = np.clip(np.searchsorted(level.keys, key), 0, max(len(level.keys) - 1, 0))
+            found = ok & (level.keys[pos] == key) if len(level.keys) else np.zeros(len(key), bool)
+            ids = level.ids[pos[found]]
+            texts = format_measures(level.values[m], ids, cube.measures[m].definition,
+                                    self.locale)
+            at = np.flatnonzero(found).tolist()
+            for k, cell in zip(at, texts, strict=True):
+                i, j = cells[k]
+                if not cell.get("qIsNull"):
+                    matrix[i][j] = {"qText": cell["qText"], "qNum": cell["qNum"], "qType": "V"}
+        return Wire(matrix)
+
+    def layout(self) -> dict[str, Any]:
+        d = self.definition
+        cube = self.pivot
+        out = layout_head(d, self.size, cube.error)
+        out["qDimensionInfo"] = copy.deepcopy(self._dim_infos)
+        shown = self._shown_per_dim()
+        for i, info in enumerate(out["qDimensionInfo"]):
+            self._attr_infos(info, i)
+            if "qCardinalities" in info:
+                info["qCardinalities"]["qHypercubeCardinal"] = shown.get(i, 0)
+        if self._measure_infos is None:
+            self._measure_infos = [self._measure_info(i) for i in range(len(cube.measures))]
+        out["qMeasureInfo"] = copy.deepcopy(self._measure_infos)
+        out["qEffectiveInterColumnSortOrder"] = list(cube.order)
+        out["qGrandTotalRow"] = []
+        out["qDataPages"] = []
+        try:
+            out["qPivotDataPages"] = self.pivot_pages(d.get("qInitialDataFetch") or [])
+        except AssociaError as exc:
+            out["qError"] = {"qErrorCode": exc.code}
+            out["qPivotDataPages"] = []
+        out["qStackedDataPages"] = []
+        out["qMode"] = "P"
+        out["qNoOfLeftDims"] = cube.nleft
+        if d.get("qIndentMode"):
+            out["qIndentMode"] = True
+        last = self.last_expanded()
+        if last is not None:
+            out["qLastExpandedPos"] = last
+        out["qTreeNodesOnDim"] = []
+        out["qColumnOrder"] = list(d.get("qColumnOrder") or [])
+        return out
+
+    def _shown_per_dim(self) -> dict[int, int]:
+        """Distinct values each dimension's level shows (a total counted once)."""
+        seen: dict[int, set[int]] = {}
+        for axis in (self.left, self.top):
+            for n in axis.walk():
+                if n.dim != PSEUDO and n.kind != "E":
+                    seen.setdefault(n.dim, set()).add(n.elem if n.kind != "N" else n.syms[-1])
+        return {d: len(s) for d, s in seen.items()}
+
+    def last_expanded(self) -> dict[str, int] | None:
+        """``qLastExpandedPos``: where the node the last expansion entry names is
+        (left: its level and first row; top: its first column and level)."""
+        state = self.definition.get("qExpansionState")
+        if not isinstance(state, list) or not state or not isinstance(state[-1], Mapping):
+            return None
+        pos = state[-1].get("qPos") or {}
+        name = str(pos.get("qDimName") or "")
+        path = tuple(pos.get("qElemNo") or ())
+        for axis, is_left in ((self.left, True), (self.top, False)):
+            for n in axis.walk():
+                if n.kind in ("N", "U") and n.syms == path and \
+                        dim_name(self.pivot.dims[n.dim].definition) == name:
+                    return ({"qx": n.level, "qy": n.start} if is_left
+                            else {"qx": n.start, "qy": n.level})
+        return None
+
+    # -- what a cell of the trees stands for (expanding, selecting) --------------------
+
+    def left_node(self, row: int, col: int) -> Node | None:
+        return self.left.node_at(col, row)
+
+    def top_node(self, row: int, col: int) -> Node | None:
+        return self.top.node_at(row, col)
+
+    def values_of(self, node: Node | None, axis: Axis) -> list[tuple[int, int]]:
+        """(dimension, symbol) pairs a node's path holds (its own value and its parents')."""
+        if node is None:
+            return []
+        return [(d, s) for d, s in zip(axis.dims, node.syms, strict=False)]
