@@ -36,6 +36,8 @@ callers can catch either::
     │   └── PersistenceReadFailed     9001    an app file cannot be read
     ├── SessionAppNotPersistent       9009
     ├── ReloadInProgress              11000
+    ├── VariableNoName                18000   a variable made without a name
+    ├── VariableDuplicateName         18001   a variable of that name exists
     └── LanguageError                 8       script and expression errors, with position
         ├── ScriptError               11002   a load script failed (line, column, statement)
         │   ├── LibConnectionNotFound 11015   LIB CONNECT TO a connection that does not exist
@@ -239,6 +241,22 @@ class PersistenceReadFailed(PersistenceError):
 class ReloadInProgress(AssociaError):
     code = 11000
     default_message = "Reload in progress"
+
+
+class VariableNoName(AssociaError):
+    """CreateVariableEx or CreateSessionVariable with an empty ``qName``
+    (LOCERR_VARIABLE_NO_NAME)."""
+
+    code = 18000
+    default_message = "Variable must have a name"
+
+
+class VariableDuplicateName(AssociaError):
+    """A variable made or renamed to a name another variable has
+    (LOCERR_VARIABLE_DUPLICATE_NAME)."""
+
+    code = 18001
+    default_message = "Variable already exists"
 
 
 class LanguageError(AssociaError):

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from associa.app.children import ObjectTree, TreeNode, apply_tree, plan_tree
 from associa.app.connections import Connections
+from associa.app.library import Library
 from associa.app.properties import new_object_properties, replaced_properties, stored_properties
 from associa.errors import (
     AlreadyExists,
@@ -94,6 +95,8 @@ class App:
         self.bookmarks: dict[str, dict[str, Any]] = {}
         # StoreTempSelectionState: id -> (expiry on time.monotonic, state data); memory only
         self.temp_states: dict[str, tuple[float, list[dict[str, Any]]]] = {}
+        # master dimensions and measures, the API's variables (app/library.py)
+        self.library = Library()
 
     # -- listeners ------------------------------------------------------------------
 
@@ -157,13 +160,15 @@ class App:
             with self.lock:
                 script = self.script
                 current = self.model if partial else None
+                api_variables = self.library.variable_values()
             folders = self.connections.files()
             try:
                 result = run_script(script, folders.open, log_line, cancelled,
                                     status=status, list_files=folders.list,
                                     write_file=folders.write, stat_file=folders.stat,
                                     time_limit=time_limit, error_mode=error_mode,
-                                    connect=self.connections.connect, partial=current)
+                                    connect=self.connections.connect, partial=current,
+                                    variables=api_variables)
             except ScriptError as exc:
                 lines.extend(failure_lines(exc))
                 self._keep_log(lines)
@@ -177,6 +182,7 @@ class App:
                 self.model = result.model
                 self.locale = result.locale
                 self.variables = result.variables
+                self.library.reloaded(result.variables)
                 self.section_access = result.section_access
                 self.last_reload_time = now_iso()
                 self.modified = self.last_reload_time
@@ -408,6 +414,7 @@ class App:
                 "alternateStates": list(self.state_names),
                 "alternateStateSelections": copy.deepcopy(self.state_selections),
                 "bookmarks": copy.deepcopy(self.bookmarks),
+                "library": self.library.to_record(),
                 "created": self.created,
                 "modified": self.modified,
                 "lastReloadTime": self.last_reload_time,
@@ -435,6 +442,8 @@ class App:
         app.bookmarks = {k: v for k, v in (meta.get("bookmarks") or {}).items()
                          if isinstance(v, dict) and isinstance(v.get("qProperties"), dict)
                          and isinstance(v["qProperties"].get("qInfo"), dict)}
+        app.library = Library.from_record(meta.get("library"))
+        app.variables = {**app.variables, **app.library.variable_values()}
         app.locale = Locale.from_variables(app.variables)
         app.created = meta.get("created", app.created)
         app.modified = meta.get("modified", app.modified)

@@ -20,6 +20,7 @@ from typing import Any
 from associa.app.app import App
 from associa.app.children import ObjectTree, TreeNode, apply_tree, plan_tree
 from associa.app.context import AppContext
+from associa.app.library import resolve_cube, resolve_list, variables_key, variables_of
 from associa.app.properties import (
     apply_patch,
     list_index,
@@ -59,6 +60,8 @@ class DocState(Selections):
         self.session_objects: dict[str, dict[str, Any]] = {}
         self.session_versions: dict[str, int] = {}
         self.session_tree = ObjectTree()  # children of session objects
+        # this session's variables (CreateSessionVariable): id -> properties (app/library.py)
+        self.session_variables: dict[str, dict[str, Any]] = {}
         # (definition key, object id) -> (version, whether the properties hold it)
         self._holds_cache: dict[tuple[str, str], tuple[int, bool]] = {}
         self._cache: dict[tuple[str, str], tuple[tuple, Any]] = {}
@@ -93,6 +96,11 @@ class DocState(Selections):
         if what == "states":
             self.states_removed()
             what = "selection"  # every object may be in a state that changed
+        if what == "library":
+            # a master item or variable changed: its own handles, then any layout
+            # (qLibraryId, the library lists, expressions reading variables)
+            self.on_change("library", object_id)
+            what, object_id = "selection", None
         if what == "variables":
             what = "selection"  # any layout may read a variable
         self.on_change(what, object_id)
@@ -458,10 +466,10 @@ class DocState(Selections):
             return [value for (oid, _), (_, value) in self._cache.items() if oid == obj_id]
 
     def hypercube(self, obj_id: str, path: str, definition: dict[str, Any]) -> HyperCube:
+        definition = resolve_cube(self, definition)  # qLibraryId: the master items'
         model, state, inf = self.snapshot(self.object_state(obj_id, definition))
         name = self.object_state(obj_id, definition)
-        with self.app.lock:
-            variables = hash(frozenset(self.app.variables.items()))
+        variables = variables_key(self)
         key = ("hc", self.version(obj_id), model.version, state.version, id(definition),
                self._sets_version(definition), variables)
 
@@ -507,6 +515,7 @@ class DocState(Selections):
         variable's value in its place, parenthesised); list objects follow it. The help
         says otherwise for a variable holding an expression text (its value, the text,
         is used: see the open question in ``expr/expansion.py``)."""
+        definition = resolve_list(self, definition)  # qLibraryId: the master items'
         found = definition.get("qDef")
         qdef: dict[str, Any] = found if isinstance(found, dict) else {}
         listed = qdef.get("qFieldDefs")
@@ -520,8 +529,7 @@ class DocState(Selections):
             if isinstance(text, str):
                 bare.append(text)
         texts = bare + ([field] if field is not None else [])
-        with self.app.lock:
-            variables = dict(self.app.variables)
+        variables = variables_of(self)
         expands = any("$(" in t for t in texts)
         substitutes = bool(variables) and any(name in t for t in bare for name in variables)
         if not (expands or substitutes):
@@ -560,7 +568,7 @@ class DocState(Selections):
         model, state, inf = self.snapshot(self.object_state(obj_id, definition))
         search = self.searches.get((obj_id, path))
         key = ("lo", self.version(obj_id), model.version, state.version, id(definition),
-               None if search is None else search[0])
+               None if search is None else search[0], variables_key(self))
         return self._cached(
             obj_id,
             path,
@@ -600,7 +608,7 @@ class DocState(Selections):
                 _EXPANDING.depth = depth
             return "" if value is None else value
 
-        return prepare(text, self.app.variables, evaluate,
+        return prepare(text, variables_of(self), evaluate,
                        self.app.model.fields if bare else None)
 
     def evaluate(self, text: str, state: str | None = "$",

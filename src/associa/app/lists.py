@@ -4,10 +4,12 @@
 source tables), with the system fields and hidden fields when asked for.
 ``qAppObjectListDef`` → ``qAppObjectList`` and ``qChildListDef`` → ``qChildList``: one
 ``{qInfo, qMeta, qData}`` entry per listed object, where ``qData`` maps each key to a
-JSON pointer into that object's properties. ``qVariableListDef`` → ``qVariableList``: the
-variables the load script set. The lists of things associa does not have yet (master
-dimensions and measures, media, undo steps, extensions) answer empty lists of
-the engine's shape.
+JSON pointer into that object's properties. ``qDimensionListDef``/``qMeasureListDef`` →
+``qDimensionList``/``qMeasureList``: the master items (``app/library.py``), entries of
+the same shape. ``qVariableListDef`` → ``qVariableList``: the app's variables (the load
+script's and the API's) and, asked for, the session's. The lists of things associa
+does not have yet (media, undo steps, extensions) answer empty lists of the engine's
+shape.
 
 Evidence for the choices made here (the reference notes are not shipped with associa):
 
@@ -37,11 +39,13 @@ from __future__ import annotations
 
 import contextvars
 import copy
-import uuid
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
+from associa.app import library
 from associa.app.doc import DocState
+from associa.app.library import script_variable_id as script_variable_id
 from associa.model import DataModel
 from associa.model.system import SYSTEM_FIELDS, system_tags, system_values
 from associa.values import LOCALE_VARIABLES
@@ -249,51 +253,94 @@ def _evaluated(doc: DocState, value: Any) -> Any:
     return copy.deepcopy(value)
 
 
-# -- variables ------------------------------------------------------------------------
+# -- master items and variables ------------------------------------------------------
+
+
+def dimension_list(doc: DocState, obj_id: str, path: str, definition: dict[str, Any]) -> Any:
+    """qDimensionListDef → qDimensionList: the master dimensions of ``qType``."""
+    return _master_list(doc, library.DIMENSION, definition)
+
+
+def measure_list(doc: DocState, obj_id: str, path: str, definition: dict[str, Any]) -> Any:
+    """qMeasureListDef → qMeasureList: the master measures of ``qType``."""
+    return _master_list(doc, library.MEASURE, definition)
+
+
+def _master_list(doc: DocState, kind: str, definition: dict[str, Any]) -> Any:
+    """NxContainerEntry per master item whose ``qInfo.qType`` is the list's ``qType``
+    (exactly, as app-object lists), in creation order; ``qData`` pointers resolve
+    against the item's properties, or its layout for what only the layout has
+    (``/qDimInfos``: nebula's and corectl's dimension lists read it so)."""
+    qtype = definition.get("qType")
+    qtype = qtype if isinstance(qtype, str) else ""
+    items = []
+    for item_id, props in library.entries(doc, kind):
+        if _qtype(props) != qtype:
+            continue
+        data = _item_data(doc, props, definition.get("qData"),
+                          partial(library.master_layout, doc, kind, props))
+        items.append({"qInfo": copy.deepcopy(props["qInfo"]),
+                      "qMeta": library.item_meta(doc.app, item_id, props), "qData": data})
+    return {"qItems": items}
 
 
 def variable_list(doc: DocState, obj_id: str, path: str, definition: dict[str, Any]) -> Any:
-    """qVariableListDef → qVariableList: the load script's variables (``qType``
-    "variable"), the reserved ones only with ``qShowReserved``. Config (system) and
-    session variables don't exist in associa, so ``qShowConfig``/``qShowSession`` add
-    nothing."""
-    if definition.get("qType") != "variable":
-        return {"qItems": []}
+    """qVariableListDef → qVariableList: the app's variables of ``qType`` (the load
+    script's, ``qIsScriptCreated``, and those made through the API), the reserved ones
+    only with ``qShowReserved``, this session's own only with ``qShowSession``; a
+    variable's comment is its ``qDescription``. associa has no config (system)
+    variables, so ``qShowConfig`` adds nothing."""
+    qtype = definition.get("qType")
     app = doc.app
     with app.lock:
-        variables = dict(app.variables)
+        names = list(app.variables)
+    listed: list[tuple[str, dict[str, Any]]] = []
+    for name in names:
+        found = app.library.variable_named(name)
+        if found is not None:
+            listed.append(("app", found))
+        else:
+            listed.append(("script", library.script_variable_properties(app, name)))
+    if definition.get("qShowSession") is True:
+        listed.extend(("session", props) for props in list(doc.session_variables.values()))
     show_reserved = definition.get("qShowReserved") is True
     items = []
-    for name, value in variables.items():
+    for where, props in listed:
+        name = props["qName"]
         reserved = name in RESERVED_VARIABLES
-        if reserved and not show_reserved:
+        if (reserved and not show_reserved) or _qtype(props) != qtype:
             continue
-        info = {"qId": script_variable_id(app.id, name), "qType": "variable"}
-        props = {"qInfo": info, "qMetaDef": {}, "qName": name, "qComment": "",
-                 "qDefinition": value}
-        item: dict[str, Any] = {"qName": name, "qDefinition": value}
+        item: dict[str, Any] = {"qName": name, "qDefinition": props.get("qDefinition", "")}
+        if props.get("qComment"):
+            item["qDescription"] = props["qComment"]
         if reserved:
             item["qIsReserved"] = True
-        item["qIsScriptCreated"] = True
-        item["qInfo"] = dict(info)
-        item["qMeta"] = _meta(doc, info["qId"], {})
-        item["qData"] = resolve_data(doc, info["qId"], props, definition.get("qData"))
+        if where == "script":
+            item["qIsScriptCreated"] = True
+        info = props["qInfo"]
+        item["qInfo"] = {"qId": info["qId"], "qType": info["qType"]}
+        item["qMeta"] = library.item_meta(app, info["qId"], props)
+        item["qData"] = _item_data(doc, props, definition.get("qData"),
+                                   partial(library.variable_layout, doc, where, props))
         items.append(item)
     return {"qItems": items}
 
 
-def script_variable_id(app_id: str, name: str) -> str:
-    """A script variable's ``qId``: the same for the same app and name, every reload."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"associa:{app_id}/variable/{name}"))
+def _item_data(doc: DocState, props: dict[str, Any], spec: Any,
+               layout: Callable[[], Any]) -> dict[str, Any]:
+    """A library item's ``qData``: pointers into its properties, else its layout."""
+    if not isinstance(spec, dict):
+        return {}
+    return resolve_pointers(spec, props, layout, lambda value: _evaluated(doc, value),
+                            lambda pointer: _first_missing(props, pointer))
 
 
 # -- lists of things that don't exist yet ---------------------------------------------
 
 
 def empty_items(doc: DocState, obj_id: str, path: str, definition: dict[str, Any]) -> Any:
-    """qDimensionListDef, qMeasureListDef, qMediaListDef, qExtensionListDef:
-    ``{qItems: []}`` until master items and media exist (bookmark lists are
-    ``app/bookmarks.py``'s)."""
+    """qMediaListDef, qExtensionListDef: ``{qItems: []}`` until media exist (bookmark
+    lists are ``app/bookmarks.py``'s, master items' ``dimension_list``/``measure_list``)."""
     return {"qItems": []}
 
 

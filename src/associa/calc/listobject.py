@@ -9,6 +9,7 @@ import numpy as np
 
 from associa.calc.calclist import CalcList, calc_list, calc_order, is_calculated
 from associa.calc.cells import Wire, dimension_info, nan_json, validation_error
+from associa.calc.cube import not_in_library
 from associa.calc.pages import check_pages, clip_page, initial_pages, layout_head
 from associa.calc.sorting import (
     field_frequency,
@@ -93,7 +94,8 @@ class ListObject:
             self._calculated(search)
             return
         if self.field not in model.fields:
-            self.error = validation_error(7000, self.field, f"Field not found: {self.field}")
+            self.error = (not_in_library(definition) if not self.field else None) or \
+                validation_error(7000, self.field, f"Field not found: {self.field}")
             self.order = np.zeros(0, dtype=np.int64)
             self.searched = None
             return

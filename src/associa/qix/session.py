@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from associa.app import library
 from associa.app.doc import DocState
 from associa.app.layout import Signature, layout_signature, object_layout, same_signature
 from associa.errors import (
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from associa.qix.sessions import SessionManager
 
 log = logging.getLogger("associa.qix")
+LIBRARY_CLASSES = ("GenericDimension", "GenericMeasure", "GenericVariable")
 Sink = Callable[[str], None]
 
 
@@ -247,6 +249,18 @@ class Session:
                     affected.add(entry.handle)
             elif entry.qtype == "Field" and what == "reload":
                 affected.add(entry.handle)
+            elif entry.qtype in LIBRARY_CLASSES and doc is not None:
+                # a master item or variable: changed itself, by a reload, or (a
+                # variable computed from its definition) by a selection
+                if what == "reload" or entry.key == ("library", object_id) or (
+                        what == "selection" and library.reads_selections(doc, entry.key[1])):
+                    affected.add(entry.handle)
+        if what == "library" and object_id is not None and doc is not None:
+            handle = self.handles.find(("library", object_id))
+            if handle is not None and not library.exists(doc, object_id):
+                self.handles.release(handle)  # destroyed: its handle closes
+                affected.discard(handle)
+                self.mark_closed([handle])
         if what == "bookmark" and object_id is not None and doc is not None:
             # a bookmark changed (its handle: change) or was destroyed (its handle closes)
             handle = self.handles.find(("bookmark", object_id))

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from typing import TypeVar
@@ -111,6 +111,7 @@ class Interpreter(RunState):
         error_mode: int | None = None,
         connect: Connect | None = None,
         partial: DataModel | None = None,
+        variables: Mapping[str, str] | None = None,
     ) -> None:
         self.script = script
         self.error_mode = error_mode  # overrides the ErrorMode variable when set
@@ -127,7 +128,8 @@ class Interpreter(RunState):
         self.cancelled = cancelled or (lambda: False)
         self.status = status or (lambda text: None)
         self.builder = ModelBuilder() if partial is None else builder_of(partial)
-        self.variables: dict[str, str] = {}
+        # the app's variables the script starts with (those made through the API)
+        self.variables: dict[str, str] = dict(variables or {})
         self.locale = DEFAULT_LOCALE
         self.log: list[str] = []
         self.inline_count = 0
@@ -485,6 +487,7 @@ def run_script(
     error_mode: int | None = None,
     connect: Connect | None = None,
     partial: DataModel | None = None,
+    variables: Mapping[str, str] | None = None,
 ) -> ReloadResult:
     """Run a load script and return the new data model (or raise ScriptError).
     ``progress`` gets the persistent lines, ``status`` the transient ones; the file
@@ -493,8 +496,9 @@ def run_script(
     reload that runs longer with a ReloadTimeLimit error; ``error_mode`` (0 ignore
     errors, 1 stop) overrides the script's ErrorMode; ``connect`` opens the database of a
     named connection (LIB CONNECT TO). With ``partial`` (the current model), a partial
-    reload (script/partial.py)."""
+    reload (script/partial.py). ``variables``: what the script's variables are when it
+    starts (the app's variables made through the API)."""
     return Interpreter(script, open_file, progress, cancelled, status, list_files=list_files,
                        write_file=write_file, stat_file=stat_file, time_limit=time_limit,
                        error_mode=error_mode, connect=connect,
-                       partial=partial).run()
+                       partial=partial, variables=variables).run()
