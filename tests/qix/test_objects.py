@@ -1,0 +1,228 @@
+"""Doc.GetObjects, GetOrCreateObject, CloneObject, GetObject on every kind, and
+GenericObject.CopyFrom, Publish/UnPublish/Approve/UnApprove over the protocol; cyclic
+trees and unknown ids answered with the engine's codes, the objects left usable."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.conftest import CUBE, Client
+
+NOT_FOUND = {"qType": None, "qHandle": None}
+
+
+def obj(qid: str, qtype: str, **extra: Any) -> dict[str, Any]:
+    return {"qInfo": {"qId": qid, "qType": qtype}, **extra}
+
+
+def chart(qid: str, title: str) -> dict[str, Any]:
+    return {**obj(qid, "table"), "qMetaDef": {"title": title},
+            "qHyperCubeDef": CUBE["qHyperCubeDef"]}
+
+
+@pytest.fixture
+def sheet(loaded: Client) -> int:
+    """A persisted sheet with two charts, its cells naming them (as the Sense client
+    makes one)."""
+    handle = loaded.call("CreateObject", {
+        **obj("s1", "sheet"), "qMetaDef": {"title": "Sales"}, "rank": 0,
+        "cells": [{"name": "c1", "type": "table", "col": 0, "row": 0},
+                  {"name": "c2", "type": "table", "col": 0, "row": 6}],
+        "qChildListDef": {"qData": {"title": "/qMetaDef/title"}}}, handle=1)["qReturn"]["qHandle"]
+    loaded.call("CreateChild", chart("c1", "By region"), handle=handle)
+    loaded.call("CreateChild", chart("c2", "Again"), handle=handle)
+    return handle
+
+
+def listed(client: Client, **options: Any) -> list[tuple[str, str]]:
+    items = client.call("GetObjects", options, handle=1)["qList"]
+    return [(i["qInfo"]["qId"], i["qInfo"]["qType"]) for i in items]
+
+
+# -- GetObjects -------------------------------------------------------------------------
+
+
+def test_get_objects_by_type_with_data(loaded: Client, sheet: int) -> None:
+    loaded.create(obj("sess", "table"))  # a session object
+    items = loaded.call("GetObjects", {"qTypes": ["sheet"],
+                                       "qData": {"title": "/qMetaDef/title", "r": "/rank",
+                                                 "none": "/nothing"}}, handle=1)["qList"]
+    assert items == [{"qInfo": {"qId": "s1", "qType": "sheet"},
+                      "qMeta": {"privileges": ["read", "update", "delete", "exportdata"],
+                                "title": "Sales"},
+                      "qData": {"title": "Sales", "r": 0}}]
+    # children are listed; session objects only when asked for
+    assert listed(loaded, qTypes=["table"]) == [("c1", "table"), ("c2", "table")]
+    assert listed(loaded, qTypes=["table"], qIncludeSessionObjects=True) == [
+        ("c1", "table"), ("c2", "table"), ("sess", "table")]
+    assert listed(loaded) == [("s1", "sheet"), ("c1", "table"), ("c2", "table")]
+    assert listed(loaded, qTypes=["sheet", "table"]) == listed(loaded)
+    assert listed(loaded, qTypes=["nothing"]) == []
+
+
+def test_get_objects_bad_options(loaded: Client, sheet: int) -> None:
+    assert loaded.error("GetObjects", {"qTypes": "sheet"}, handle=1)["code"] == 8
+    assert loaded.error("GetObjects", {"qData": []}, handle=1)["code"] == 8
+    assert loaded.error("GetObjects", [], handle=1)["code"] == -32602
+    assert listed(loaded, qTypes=["sheet"]) == [("s1", "sheet")]
+
+
+# -- GetObject on every kind ----------------------------------------------------------------
+
+
+def test_get_object_on_every_kind(loaded: Client, sheet: int) -> None:
+    session = loaded.call("CreateSessionObject", obj("sess", "x"), handle=1)["qReturn"]
+    child = loaded.call("GetObject", "c2", handle=1)["qReturn"]
+    assert child["qGenericType"] == "table" and child["qGenericId"] == "c2"
+    assert loaded.call("GetObject", "sess", handle=1)["qReturn"] == session
+    assert loaded.call("GetObject", "s1", handle=1)["qReturn"]["qHandle"] == sheet
+    assert loaded.call("GetObject", "nope", handle=1)["qReturn"] == NOT_FOUND
+    parent = loaded.call("GetParent", handle=child["qHandle"])["qReturn"]
+    assert parent["qGenericId"] == "s1"
+
+
+# -- GetOrCreateObject ------------------------------------------------------------------------
+
+
+def test_get_or_create_object(loaded: Client) -> None:
+    made = loaded.call("GetOrCreateObject", {**obj("bar", "app-props"), "x": 1}, handle=1)
+    assert made["qNewObject"] is True and made["qReturn"]["qGenericId"] == "bar"
+    again = loaded.call("GetOrCreateObject", {**obj("bar", "app-props"), "x": 2}, handle=1)
+    assert again["qNewObject"] is False
+    assert again["qReturn"]["qHandle"] == made["qReturn"]["qHandle"]
+    props = loaded.call("GetProperties", handle=made["qReturn"]["qHandle"])["qProp"]
+    assert props["x"] == 1  # an existing object is not changed
+    assert loaded.error("GetOrCreateObject", obj("bar", "other"), handle=1)["code"] == 3
+    loaded.create(obj("sess", "app-props"))
+    assert loaded.error("GetOrCreateObject", obj("sess", "app-props"), handle=1)["code"] == 3
+    assert loaded.error("GetOrCreateObject", {"qInfo": {"qType": "t"}}, handle=1)["code"] == 8
+    assert loaded.error("GetOrCreateObject", {"qInfo": {"qId": "z"}}, handle=1)["code"] == 8
+
+
+# -- CloneObject ----------------------------------------------------------------------------------
+
+
+def test_clone_object_clones_the_children(loaded: Client, sheet: int) -> None:
+    loaded.call("Publish", handle=sheet)
+    clone_id = loaded.call("CloneObject", "s1", handle=1)["qCloneId"]
+    assert clone_id not in ("s1", "c1", "c2")
+    handle = loaded.call("GetObject", clone_id, handle=1)["qReturn"]["qHandle"]
+    props = loaded.call("GetProperties", handle=handle)["qProp"]
+    assert props["qInfo"] == {"qId": clone_id, "qType": "sheet"}
+    assert props["qMetaDef"] == {"title": "Sales"}  # the clone is not published
+    kids = loaded.call("GetChildInfos", handle=handle)["qInfos"]
+    assert [k["qType"] for k in kids] == ["table", "table"]
+    assert not {k["qId"] for k in kids} & {"c1", "c2"}
+    # the cells name the clone's own charts, in order
+    assert [c["name"] for c in props["cells"]] == [k["qId"] for k in kids]
+    layout = loaded.layout(handle)
+    assert [i["qData"]["title"] for i in layout["qChildList"]["qItems"]] == ["By region",
+                                                                              "Again"]
+    assert layout["qMeta"].get("published") is None
+    # the original is unchanged
+    assert [k["qId"] for k in loaded.call("GetChildInfos", handle=sheet)["qInfos"]] == [
+        "c1", "c2"]
+    # a child's clone is a new child of the same parent
+    child_clone = loaded.call("CloneObject", "c1", handle=1)["qCloneId"]
+    assert [k["qId"] for k in loaded.call("GetChildInfos", handle=sheet)["qInfos"]] == [
+        "c1", "c2", child_clone]
+
+
+def test_clone_object_bad_ids(loaded: Client, sheet: int) -> None:
+    loaded.create(obj("sess", "x"))
+    assert loaded.error("CloneObject", "sess", handle=1)["code"] == 8
+    assert loaded.error("CloneObject", "nope", handle=1)["code"] == 2
+    assert listed(loaded) == [("s1", "sheet"), ("c1", "table"), ("c2", "table")]
+
+
+# -- CopyFrom ---------------------------------------------------------------------------------------
+
+
+def test_copy_from(loaded: Client, sheet: int) -> None:
+    other = loaded.call("CreateObject", {**obj("s2", "sheet"), "qMetaDef": {"title": "Empty"}},
+                        handle=1)["qReturn"]["qHandle"]
+    loaded.call("CreateChild", chart("old", "Old"), handle=other)
+    loaded.call("CopyFrom", "s1", handle=other)
+    props = loaded.call("GetProperties", handle=other)["qProp"]
+    assert props["qInfo"] == {"qId": "s2", "qType": "sheet"}
+    assert props["qMetaDef"] == {"title": "Sales"}
+    kids = loaded.call("GetChildInfos", handle=other)["qInfos"]
+    assert len(kids) == 2 and not {k["qId"] for k in kids} & {"c1", "c2", "old"}
+    assert [c["name"] for c in props["cells"]] == [k["qId"] for k in kids]
+    assert loaded.call("GetObject", "old", handle=1)["qReturn"] == NOT_FOUND
+    # the source is untouched
+    assert [k["qId"] for k in loaded.call("GetChildInfos", handle=sheet)["qInfos"]] == [
+        "c1", "c2"]
+
+
+def test_copy_from_an_ancestor_or_itself_makes_no_cycle(loaded: Client, sheet: int) -> None:
+    c1 = loaded.call("GetObject", "c1", handle=1)["qReturn"]["qHandle"]
+    loaded.call("CopyFrom", "s1", handle=c1)  # the sheet's tree, c1 included, into c1
+    assert loaded.call("GetProperties", handle=c1)["qProp"]["qInfo"] == {"qId": "c1",
+                                                                        "qType": "table"}
+    grandchildren = loaded.call("GetChildInfos", handle=c1)["qInfos"]
+    assert len(grandchildren) == 2
+    assert loaded.call("GetParent", handle=c1)["qReturn"]["qGenericId"] == "s1"
+    loaded.call("CopyFrom", "c1", handle=c1)  # itself: its children copied again
+    assert len(loaded.call("GetChildInfos", handle=c1)["qInfos"]) == 2
+    full = loaded.call("GetFullPropertyTree", handle=sheet)["qPropEntry"]
+    seen: list[str] = []
+
+    def walk(node: dict[str, Any]) -> None:
+        seen.append(node["qProperty"]["qInfo"]["qId"])
+        for kid in node["qChildren"]:
+            walk(kid)
+
+    walk(full)
+    assert len(seen) == len(set(seen)) == 1 + 2 + 2
+    # c1 holds the sheet's properties now: its child list lists its own new children
+    items = loaded.layout(c1)["qChildList"]["qItems"]
+    assert [i["qData"]["title"] for i in items] == ["By region", "Again"]
+
+
+def test_copy_from_unknown_id(loaded: Client, sheet: int) -> None:
+    err = loaded.error("CopyFrom", "nope", handle=sheet)
+    assert err["code"] == 2
+    assert len(loaded.call("GetChildInfos", handle=sheet)["qInfos"]) == 2
+
+
+# -- cyclic trees -----------------------------------------------------------------------------------
+
+
+def test_set_full_property_tree_cannot_make_an_ancestor_a_child(loaded: Client,
+                                                                  sheet: int) -> None:
+    c1 = loaded.call("GetObject", "c1", handle=1)["qReturn"]["qHandle"]
+    entry = {"qProperty": chart("c1", "x"),
+             "qChildren": [{"qProperty": obj("s1", "sheet"), "qChildren": []}]}
+    assert loaded.error("SetFullPropertyTree", entry, handle=c1)["code"] == 3
+    entry = {"qProperty": obj("s1", "sheet"),
+             "qChildren": [{"qProperty": chart("c1", "x"),
+                            "qChildren": [{"qProperty": obj("s1", "sheet"), "qChildren": []}]}]}
+    assert loaded.error("SetFullPropertyTree", entry, handle=sheet)["code"] == 8
+    assert loaded.call("GetParent", handle=c1)["qReturn"]["qGenericId"] == "s1"
+    assert loaded.call("GetParent", handle=sheet)["qReturn"] == NOT_FOUND
+    assert loaded.layout(c1)["qMeta"]["title"] == "By region"
+
+
+# -- publishing --------------------------------------------------------------------------------------
+
+
+def test_publish_and_approve_are_meta_flags(loaded: Client, sheet: int,
+                                            make_client: Callable[..., Client]) -> None:
+    loaded.call("Publish", handle=sheet)
+    meta = loaded.layout(sheet)["qMeta"]
+    assert meta["published"] is True and meta["title"] == "Sales"
+    assert meta["publishTime"].endswith("Z") and meta["publishTime"][:2] == "20"
+    loaded.call("Approve", handle=sheet)
+    assert loaded.layout(sheet)["qMeta"]["approved"] is True
+    items = loaded.call("GetObjects", {"qTypes": ["sheet"]}, handle=1)["qList"]
+    assert items[0]["qMeta"]["published"] is True
+    loaded.call("UnApprove", handle=sheet)
+    loaded.call("UnPublish", handle=sheet)
+    meta = loaded.layout(sheet)["qMeta"]
+    assert meta["published"] is False and meta["approved"] is False
+    assert "publishTime" not in meta
+    assert loaded.call("GetProperties", handle=sheet)["qProp"]["qMetaDef"]["title"] == "Sales"
