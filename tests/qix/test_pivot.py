@@ -75,3 +75,196 @@ def test_collapsed_by_default_then_expand_left(client: Client) -> None:
     client.call("CollapseLeft", "/qHyperCubeDef", 0, 0, False, handle=h)
     page = client.layout(h)["qHyperCube"]["qPivotDataPages"][0]
     assert texts(page["qLeft"]) == ["2023+", "  -4", "2024+", "  -4"]
+
+
+def totals_on(d: dict[str, Any]) -> dict[str, Any]:
+    return {**d, "qOtherTotalSpec": {"qTotalMode": "TOTAL_EXPR"}}
+
+
+def year_by_region(client: Client, **extra: Any) -> int:
+    """Year on the left, Region and the two measures on top, totals on both dimensions,
+    fully expanded."""
+    doc = client.session_app(SCRIPT)
+    props = pivot(["Year", "Region"], ["Sum(Amount)", "Sum(Qty)"],
+                  qNoOfLeftDims=1, qAlwaysFullyExpanded=True, **extra)
+    cube = props["qHyperCubeDef"]
+    cube["qDimensions"] = [totals_on(d) for d in cube["qDimensions"]]
+    return client.create(props, doc)
+
+
+# Year x Region (Amount, Qty), by hand from SCRIPT: 2023 North 120/3, South 150/3;
+# 2024 East 50/11, North 60/4; totals 2023 270/6, 2024 110/15, East 50/11, North 180/7,
+# South 150/3, all 380/21.
+MATRIX = [
+    [None, None, 120, 3, 150, 3, 270, 6],
+    [50, 11, 60, 4, None, None, 110, 15],
+    [50, 11, 180, 7, 150, 3, 380, 21],
+]
+
+
+def test_totals_and_pseudo_dimension_on_top(client: Client) -> None:
+    h = year_by_region(client)
+    hc = client.layout(h)["qHyperCube"]
+    assert hc["qEffectiveInterColumnSortOrder"] == [0, 1, -1]
+    assert hc["qNoOfLeftDims"] == 1
+    assert hc["qSize"] == {"qcx": 8, "qcy": 3}
+    page = hc["qPivotDataPages"][0]
+    assert texts(page["qLeft"]) == ["2023", "2024", "Total"]
+    assert texts(page["qTop"]) == [
+        "East", "  Sum(Amount)", "  Sum(Qty)", "North", "  Sum(Amount)", "  Sum(Qty)",
+        "South", "  Sum(Amount)", "  Sum(Qty)", "Total", "  Sum(Amount)", "  Sum(Qty)"]
+    assert data(page) == MATRIX
+    total = page["qLeft"][2]
+    assert (total["qElemNo"], total["qType"], total["qValue"]) == (-1, "T", "NaN")
+    pseudo = page["qTop"][0]["qSubNodes"][1]
+    assert (pseudo["qElemNo"], pseudo["qType"]) == (1, "P")
+    year = page["qLeft"][0]
+    assert (year["qValue"], year["qType"]) == (2023, "N") and "qCanExpand" not in year
+    assert page["qData"][0][0] == {"qText": "-", "qNum": "NaN", "qType": "U"}
+    assert page["qData"][0][2] == {"qText": "120", "qNum": 120, "qType": "V"}
+    # the levels shown, a total included (Year: 2023, 2024, Total)
+    cards = [i["qCardinalities"]["qHypercubeCardinal"] for i in hc["qDimensionInfo"]]
+    assert cards == [3, 4]
+
+
+def test_totals_above(client: Client) -> None:
+    h = year_by_region(client, qShowTotalsAbove=True)
+    page = client.layout(h)["qHyperCube"]["qPivotDataPages"][0]
+    assert texts(page["qLeft"]) == ["Total", "2023", "2024"]
+    assert [n["qText"] for n in page["qTop"]] == ["Total", "East", "North", "South"]
+    assert data(page)[0] == [380, 21, 50, 11, 180, 7, 150, 3]
+
+
+def test_pages_in_both_directions(client: Client) -> None:
+    h = year_by_region(client)
+    pages = client.call("GetHyperCubePivotData", "/qHyperCubeDef", [
+        {"qLeft": 2, "qTop": 1, "qWidth": 3, "qHeight": 1},
+        {"qLeft": 3, "qTop": 0, "qWidth": 2, "qHeight": 2},
+        {"qLeft": 6, "qTop": 2, "qWidth": 10, "qHeight": 10},
+    ], handle=h)["qDataPages"]
+    first, second, clipped = pages
+    assert first["qArea"] == {"qLeft": 2, "qTop": 1, "qWidth": 3, "qHeight": 1}
+    assert texts(first["qLeft"]) == ["2024"]
+    assert texts(first["qTop"]) == ["North", "  Sum(Amount)", "  Sum(Qty)", "South",
+                                    "  Sum(Amount)"]
+    north, south = first["qTop"]
+    assert (north["qUp"], north["qDown"], south["qUp"], south["qDown"]) == (0, 0, 0, 1)
+    assert data(first) == [[60, 4, None]]
+    # a node cut on both sides of the page: its leaves before (qUp) and after (qDown)
+    north = second["qTop"][0]
+    assert (north["qText"], north["qUp"], north["qDown"]) == ("North", 1, 0)
+    assert [n["qText"] for n in north["qSubNodes"]] == ["Sum(Qty)"]
+    assert data(second) == [[3, 150], [4, None]]
+    assert clipped["qArea"] == {"qLeft": 6, "qTop": 2, "qWidth": 2, "qHeight": 1}
+    assert data(clipped) == [[380, 21]]
+
+
+def test_expand_all_and_top(client: Client) -> None:
+    """Year, Region left, Product top: expanding every Year, then one Product level node
+    is a leaf (nothing to expand on top with one top dimension)."""
+    doc = client.session_app(SCRIPT)
+    h = client.create(pivot(["Year", "Region", "Product"], ["Sum(Amount)"],
+                            qNoOfLeftDims=2), doc)
+    page = client.layout(h)["qHyperCube"]["qPivotDataPages"][0]
+    assert texts(page["qLeft"]) == ["2023+", "  -4", "2024+", "  -4"]
+    assert [n["qText"] for n in page["qTop"]] == ["Bike", "Helmet", "Lock"]
+    # Bike 2023: 250, 2024: 60; Helmet 2024: 40; Lock 2023: 20, 2024: 10
+    assert data(page) == [[250, None, 20], [60, 40, 10]]
+    client.call("ExpandLeft", "/qHyperCubeDef", 0, 0, True, handle=h)
+    page = client.layout(h)["qHyperCube"]["qPivotDataPages"][0]
+    assert texts(page["qLeft"]) == ["2023-", "  North", "  South", "2024-", "  East",
+                                    "  North"]
+    assert data(page) == [[100, None, 20], [150, None, None], [None, 40, 10], [60, None, None]]
+    # collapse the second year again, by a row of its own
+    client.call("CollapseLeft", "/qHyperCubeDef", 3, 0, False, handle=h)
+    page = client.layout(h)["qHyperCube"]["qPivotDataPages"][0]
+    assert texts(page["qLeft"]) == ["2023-", "  North", "  South", "2024+", "  -4"]
+    err = client.error("ExpandTop", "/qHyperCubeDef", 0, 0, False, handle=h)
+    assert err["code"] == 8  # a leaf level has nothing to expand
+    err = client.error("ExpandLeft", "/qHyperCubeDef", 1, 1, False, handle=h)
+    assert err["code"] == 8
+    assert client.layout(h)["qHyperCube"]["qSize"] == {"qcx": 3, "qcy": 3}
+
+
+def test_top_tree_expands(client: Client) -> None:
+    """Region then Product on top, Year left; the pseudo dimension placed between them."""
+    doc = client.session_app(SCRIPT)
+    h = client.create(pivot(["Year", "Region", "Product"], ["Sum(Amount)", "Sum(Qty)"],
+                            qNoOfLeftDims=1, qInterColumnSortOrder=[0, 1, -1, 2]), doc)
+    hc = client.layout(h)["qHyperCube"]
+    assert hc["qEffectiveInterColumnSortOrder"] == [0, 1, -1, 2]
+    page = hc["qPivotDataPages"][0]
+    assert texts(page["qTop"])[:4] == ["East+", "  Sum(Amount)", "    -4", "  Sum(Qty)"]
+    assert hc["qSize"]["qcx"] == 6
+    client.call("ExpandTop", "/qHyperCubeDef", 0, 0, False, handle=h)
+    hc = client.layout(h)["qHyperCube"]
+    assert hc["qLastExpandedPos"] == {"qx": 0, "qy": 0}
+    page = hc["qPivotDataPages"][0]
+    # East: Helmet, Lock under each measure
+    assert texts(page["qTop"])[:7] == ["East-", "  Sum(Amount)", "    Helmet", "    Lock",
+                                       "  Sum(Qty)", "    Helmet", "    Lock"]
+    assert hc["qSize"]["qcx"] == 8
+    assert data(page)[1][:4] == [40, 10, 5, 6]  # 2024 East
+    assert data(page)[0][:4] == [None, None, None, None]
+
+
+def test_select_pivot_cells(client: Client) -> None:
+    h = year_by_region(client)
+    year = client.create({"qInfo": {"qType": "lb"}, "qListObjectDef": {
+        "qDef": {"qFieldDefs": ["Year"]},
+        "qInitialDataFetch": [{"qLeft": 0, "qTop": 0, "qWidth": 1, "qHeight": 10}]}})
+    client.call("BeginSelections", ["/qHyperCubeDef"], handle=h)
+    ok = client.call("SelectPivotCells", "/qHyperCubeDef",
+                     [{"qType": "L", "qRow": 1, "qCol": 0}], handle=h)
+    assert ok == {"qSuccess": True}
+    page = client.layout(h)["qHyperCube"]["qPivotDataPages"][0]
+    assert texts(page["qLeft"]) == ["2024", "Total"]
+    client.call("EndSelections", True, handle=h)
+    states = [(c[0]["qText"], c[0]["qState"]) for c in
+              client.layout(year)["qListObject"]["qDataPages"][0]["qMatrix"]]
+    assert ("2024", "S") in states
+    # a top cell (row 0 is Region's level) and a data cell (2024 x North's Sum(Qty))
+    ok = client.call("SelectPivotCells", "/qHyperCubeDef",
+                     [{"qType": "T", "qRow": 0, "qCol": 2}], handle=h)
+    assert ok == {"qSuccess": True}
+    page = client.layout(h)["qHyperCube"]["qPivotDataPages"][0]
+    assert [n["qText"] for n in page["qTop"]] == ["North", "Total"]
+    assert data(page) == [[60, 4, 60, 4], [60, 4, 60, 4]]
+    client.call("ClearAll", handle=1)
+    ok = client.call("SelectPivotCells", "/qHyperCubeDef",
+                     [{"qType": "D", "qRow": 0, "qCol": 3}], handle=h)
+    page = client.layout(h)["qHyperCube"]["qPivotDataPages"][0]
+    assert texts(page["qLeft"]) == ["2023", "Total"]
+    assert [n["qText"] for n in page["qTop"]] == ["North", "Total"]
+    assert data(page) == [[120, 3, 120, 3], [120, 3, 120, 3]]
+    # totals select nothing; bad cells are refused and leave the object usable
+    client.call("ClearAll", handle=1)
+    assert client.call("SelectPivotCells", "/qHyperCubeDef",
+                       [{"qType": "L", "qRow": 2, "qCol": 0}], handle=h) == {"qSuccess": False}
+    assert client.error("SelectPivotCells", "/qHyperCubeDef", [{"qType": "X"}],
+                        handle=h)["code"] == 8
+    assert client.error("SelectPivotCells", "/qHyperCubeDef", [3], handle=h)["code"] == 8
+    assert data(client.layout(h)["qHyperCube"]["qPivotDataPages"][0]) == MATRIX
+
+
+def test_mode_errors(client: Client) -> None:
+    doc = client.session_app(SCRIPT)
+    straight = client.create({"qInfo": {"qType": "t"}, "qHyperCubeDef": {
+        "qDimensions": [{"qDef": {"qFieldDefs": ["Year"]}}],
+        "qMeasures": [{"qDef": {"qDef": "Sum(Amount)"}}]}}, doc)
+    err = client.error("GetHyperCubePivotData", "/qHyperCubeDef",
+                       [{"qLeft": 0, "qTop": 0, "qWidth": 1, "qHeight": 1}], handle=straight)
+    assert err["code"] == 6000
+    assert client.error("ExpandLeft", "/qHyperCubeDef", 0, 0, False,
+                        handle=straight)["code"] == 6000
+    h = client.create(pivot(["Year"], ["Sum(Amount)"]), doc)
+    err = client.error("GetHyperCubeData", "/qHyperCubeDef",
+                       [{"qLeft": 0, "qTop": 0, "qWidth": 1, "qHeight": 1}], handle=h)
+    assert err["code"] == 6000
+    err = client.error("GetHyperCubePivotData", "/qHyperCubeDef",
+                       [{"qLeft": 0, "qTop": 0, "qWidth": 200, "qHeight": 200}], handle=h)
+    assert err["code"] == 7009
+    page = client.call("GetHyperCubePivotData", "/qHyperCubeDef",
+                       [{"qLeft": 0, "qTop": 0, "qWidth": 5, "qHeight": 5}],
+                       handle=h)["qDataPages"][0]
+    assert data(page) == [[270], [110]]

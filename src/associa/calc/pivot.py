@@ -312,7 +312,9 @@ class PivotCube(Cube):
         ranks = {i: self._rank(i) for i in range(len(self.dims))}
         expansion = Expansion(d.get("qExpansionState"))
         fully = bool(d.get("qAlwaysFullyExpanded"))
-        totals_on = {i: _shows_total(dim.definition) for i, dim in enumerate(self.dims)}
+        given = d.get("qDimensions") or []  # the cube's own have no totals
+        totals_on = {i: isinstance(g, Mapping) and _shows_total(g)
+                     for i, g in enumerate(given[:len(self.dims)])}
         names = {i: dim_name(dim.definition) for i, dim in enumerate(self.dims)}
         above = bool(d.get("qShowTotalsAbove"))
         self.left = Axis(self, self.order[:self.nleft], ranks, expansion, fully, totals_on,
