@@ -223,6 +223,35 @@ def test_list_objects_and_attribute_expressions_read_master_items(loaded: Client
     assert got == {"North": 120, "South": 150, "East": 40}
 
 
+def test_clones_labels_attribute_dimensions_and_bad_properties(loaded: Client) -> None:
+    c = loaded
+    dim = master(c, "CreateDimension", {"qInfo": {"qId": "mgr", "qType": "dimension"},
+                                        "qDim": {"qFieldDefs": ["Manager"]}})
+    clone = c.call("CloneDimension", "mgr", handle=1)["qCloneId"]
+    assert clone != "mgr"
+    copied = c.call("GetDimension", clone, handle=1)["qReturn"]["qHandle"]
+    assert c.call("GetDimension", handle=copied)["qDim"]["qFieldDefs"] == ["Manager"]
+    meas = master(c, "CreateMeasure", TOTAL)
+    assert c.call("GetMeasureWithLabel", "Total", handle=1)["qReturn"]["qHandle"] == meas
+    # an attribute dimension on a master dimension: each region's manager
+    chart = c.create(cube([{"qDef": {"qFieldDefs": ["Region"]},
+                            "qAttributeDimensions": [{"qLibraryId": "mgr"}]}],
+                          [{"qDef": {"qDef": "Sum(Amount)"}}]))
+    matrix = c.layout(chart)["qHyperCube"]["qDataPages"][0]["qMatrix"]
+    got = {r[0]["qText"]: r[0]["qAttrDims"]["qValues"][0]["qText"] for r in matrix}
+    assert got == {"North": "Ann", "South": "Bob", "East": "Cid"}
+    # bad properties: error 8, and the dimension is as it was
+    props = c.call("GetProperties", handle=dim)["qProp"]
+    assert c.error("SetProperties", {**props, "qDim": ["Region"]}, handle=dim)["code"] == 8
+    assert c.error("ApplyPatches", [{"qOp": "replace", "qPath": "/qDim/qFieldDefs",
+                                     "qValue": '"Region"'}], handle=dim)["code"] == 8
+    assert c.call("GetProperties", handle=dim)["qProp"] == props
+    c.call("Approve", handle=dim)
+    assert c.layout(dim)["qMeta"]["approved"] is True
+    c.call("UnApprove", handle=dim)
+    assert c.layout(dim)["qMeta"]["approved"] is False
+
+
 # -- variables ----------------------------------------------------------------------------
 
 
@@ -282,6 +311,20 @@ def test_the_next_reload_reads_the_apis_variables(loaded: Client) -> None:
     # the script set it: the variable keeps the value the script gave it
     assert c.call("GetProperties", handle=var)["qProp"]["qDefinition"] == "4"
     assert "qIsScriptCreated" not in c.layout(var)
+
+
+def test_a_bookmark_with_variables_gives_an_api_variable_its_value_back(
+        loaded: Client) -> None:
+    c = loaded
+    var = master(c, "CreateVariableEx", {"qName": "vScale", "qDefinition": "10"})
+    c.call("CreateBookmark", {"qInfo": {"qId": "b", "qType": "bookmark"},
+                              "qIncludeVariables": True}, handle=1)
+    c.call("SetStringValue", "2", handle=var)
+    assert evaluate(c, "Sum(Amount) / vScale") == "155"
+    c.call("ApplyBookmark", "b", handle=1)
+    assert evaluate(c, "Sum(Amount) / vScale") == "31"
+    assert c.call("GetProperties", handle=var)["qProp"]["qDefinition"] == "10"
+    assert c.layout(var)["qNum"] == 10
 
 
 def test_session_variables_stay_in_their_session(shared: tuple[Client, Client]) -> None:

@@ -321,6 +321,7 @@ class App:
                 return
             self.variables = {**self.variables, **changed}
             self.locale = self.locale.with_variables(changed)
+            self.library.reloaded(self.variables)  # API variables: their definitions too
         self.notify("variables")
 
     # -- alternate states -----------------------------------------------------------

@@ -107,8 +107,9 @@ class Library:
         return {p["qName"]: p.get("qDefinition", "") for p in self.items[VARIABLE].values()}
 
     def reloaded(self, values: dict[str, str]) -> None:
-        """After a reload (which started with the API variables): a variable the script
-        set keeps the value it set, as its definition."""
+        """The app's variables took ``values`` (a reload, which started with the API
+        variables, or a bookmark applied with its variables): an API variable whose
+        value changed takes it as its definition."""
         for props in self.items[VARIABLE].values():
             value = values.get(props["qName"])
             if value is not None and value != props.get("qDefinition", ""):
