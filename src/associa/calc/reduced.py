@@ -7,7 +7,8 @@ dimensions", only when "the values cannot fit in the defined page" and the zoom 
 not 0, keeping its shape; S a scatter plot's resolution; C a scatter plot's points as
 2D k-means clusters, ``qZoomFactor`` "defines the number of centroids"; ST a stacked
 table. For D1 and S "the zoom factor is 2ⁿ"; -1 lets the engine choose. Reduced pages
-carry ``qIsReduced``. Here: D1 (and ST, over the stacked cube's rows) keeps, in each run
+carry ``qIsReduced``. The condition that the values do not fit the page is the one of
+bar and line charts (D1, ST); a scatter plot (S, C) is reduced whatever the page. Here: D1 (and ST, over the stacked cube's rows) keeps, in each run
 of 2·2ⁿ rows, the rows holding the run's least and greatest first measure (min/max
 decimation keeps peaks and troughs); -1 picks the least n that fits the page. S keeps the
 first row of each cell of a grid of 2ⁿ × 2ⁿ cells over the first two measures' range
@@ -109,7 +110,8 @@ def reduced_pages(table: Any, pages: Any, zoom: int, mode: str) -> list[dict[str
         left, top = min(left, ncols), min(top, nrows)
         width = max(min(width, ncols - left), 0)
         candidates = np.arange(top, nrows)
-        if mode == "N" or zoom == 0 or len(candidates) <= height or not table.cube.measures:
+        fits = len(candidates) <= height and mode in ("D1", "ST")  # bar and line charts
+        if mode == "N" or zoom == 0 or fits or not table.cube.measures:
             out.append(_page(table, candidates[:height].tolist(), left, top, width, False))
             continue
         if mode in ("D1", "ST"):
