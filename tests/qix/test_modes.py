@@ -451,3 +451,10 @@ def test_cycle_skips_a_field_another_dimension_shows(app: Client) -> None:
     h = app.create(d)
     app.call("StepCycle", "/qHyperCubeDef", 0, 1, handle=h)
     assert app.layout(h)["qHyperCube"]["qDimensionInfo"][0]["qFallbackTitle"] == "Qty"
+
+
+def test_a_pivot_cube_has_no_stacked_pages(app: Client) -> None:
+    h = app.create(cube("P"))
+    err = app.error("GetHyperCubeStackData", "/qHyperCubeDef", [{"qHeight": 1}], handle=h)
+    assert err["code"] == 6000
+    assert app.layout(h)["qHyperCube"]["qMode"] == "P"

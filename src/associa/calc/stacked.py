@@ -191,7 +191,7 @@ class StackedTable:
         return self.table.pages(pages)
 
     def layout(self) -> dict[str, Any]:
-        out = self.table.layout()
+        out = straight_layout(self.table)
         d = self.definition
         limit = d.get("qMaxStackedCells", 5000)
         limit = limit if isinstance(limit, int) and not isinstance(limit, bool) else 5000
@@ -202,6 +202,17 @@ class StackedTable:
                                     for p in pages_list(fetch)]
         out["qMode"] = "K"
         return out
+
+
+def straight_layout(table: Any) -> dict[str, Any]:
+    """The straight layout of ``table`` (the one its own ``layout`` would give were it
+    straight: a hypercube whose ``layout`` hands "K" and "T" to these renderers calls
+    them with itself)."""
+    from associa.calc.straight import StraightTable
+
+    if isinstance(table, StraightTable):
+        return StraightTable.layout(table)
+    return dict(table.layout())
 
 
 def _num(cell: Mapping[str, Any]) -> float:

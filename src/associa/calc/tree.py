@@ -31,7 +31,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from associa.calc.stacked import Node, build_tree
+from associa.calc.stacked import Node, build_tree, straight_layout
 from associa.errors import InvalidParameters
 
 
@@ -77,7 +77,7 @@ class TreeTable:
         return self.table.pages(pages)
 
     def layout(self) -> dict[str, Any]:
-        out = self.table.layout()
+        out = straight_layout(self.table)
         out["qDataPages"] = []
         out["qMode"] = "T"
         out["qTreeNodesOnDim"] = self.nodes_on_dim

@@ -30,6 +30,7 @@ import numpy as np
 
 from associa.app.doc import resolve_path
 from associa.calc import groups
+from associa.calc.pivot import HyperCubeModeError, is_pivot
 from associa.calc.reduced import binned_pages, continuous, reduced_pages
 from associa.calc.stacked import DEFAULT_MAX_OUTER, stacked
 from associa.calc.tree import TreeTable
@@ -56,7 +57,10 @@ def _definition(call: Call, path: str) -> dict[str, Any]:
 def _table(call: Call, path: str) -> Any:
     """The computed table of the cube at ``path`` (its straight form)."""
     ref = _ref(call)
-    table = ref.doc.hypercube(ref.obj_id, path, _definition(call, path))
+    definition = _definition(call, path)
+    if is_pivot(definition):  # a pivot cube has pivot pages only (HC_INVALID_OBJECT)
+        raise HyperCubeModeError(call.request.method)
+    table = ref.doc.hypercube(ref.obj_id, path, definition)
     return getattr(table, "table", table)
 
 
