@@ -282,7 +282,8 @@ ODD: dict[str, list[Any]] = {
     "any": [None, 1, "x", {}, []],
 }
 HANDLES = {"Global": [-1], "Doc": [1], "GenericObject": [2, 3, 5], "Field": [4],
-           "GenericBookmark": [6]}
+           "GenericBookmark": [6], "GenericDimension": [7], "GenericMeasure": [8],
+           "GenericVariable": [9, 10]}
 SKIP = {("Global", "DeleteApp")}
 
 
@@ -304,6 +305,12 @@ def test_no_internal_errors(sessions: SessionManager, reload_first: bool,
         c.call("SelectValues", [{"qText": "North"}], handle=4)
         assert c.call("CreateBookmark", {"qInfo": {"qType": "bookmark"}},
                       handle=1)["qReturn"]["qHandle"] == 6                   # 6
+        for made, (method, props) in enumerate((                           # 7 to 10
+                ("CreateDimension", {"qDim": {"qFieldDefs": ["Region"]}}),
+                ("CreateMeasure", {"qMeasure": {"qDef": "Sum(Amount)"}}),
+                ("CreateVariableEx", {"qName": "v", "qDefinition": "=Sum(Amount)"}),
+                ("CreateSessionVariable", {"qName": "w", "qDefinition": "1"}))):
+            assert c.call(method, props, handle=1)["qReturn"]["qHandle"] == 7 + made
         if reload_first:
             c.call("SetScript", "T: LOAD * INLINE [\nZ\n1\n];", handle=1)
             c.call("DoReload", handle=1)

@@ -40,6 +40,9 @@ RETURNS_INTERFACE_AND_OUTS = {
     ("Global", "GetInteract"),
     ("Doc", "CreateBookmark"),
     ("Doc", "CreateBookmarkEx"),
+    ("Doc", "CreateDimension"),  # qix-api.md §0 item 4: CreateDimension, CreateMeasure,
+    ("Doc", "CreateMeasure"),  # CreateVariableEx answer qReturn and qInfo
+    ("Doc", "CreateVariableEx"),
     ("Doc", "StoreTempSelectionState"),  # qId and qReturn (enigma.js drops qReturn)
 }
 
