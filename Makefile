@@ -11,7 +11,7 @@ DATA_DIR := data
 # fact rows of `make bench`: `make bench ROWS=1000000` runs a smaller star
 ROWS := 10000000
 
-.PHONY: run test install dev node postgres pytest typecheck clients bench lint clean
+.PHONY: run test install dev node postgres chromium pytest typecheck clients bench lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,17 @@ postgres:
 			|| echo "PostgreSQL could not be installed: its tests will be skipped"; \
 	else echo "PostgreSQL is not installed (not root: apt-get install postgresql): its tests will be skipped"; fi
 
+# Debian's Chromium for the browser tests (tests/clients/charts.test.mjs renders nebula.js
+# charts in it, driven by playwright-core): installed with apt-get when missing and run as
+# root; where it cannot be, those tests are skipped and say why
+chromium:
+	@if [ -x "$${CHROMIUM:-/usr/bin/chromium}" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Chromium (apt-get install chromium)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+			|| echo "Chromium could not be installed: the browser tests will be skipped"; \
+	else echo "Chromium is not installed (not root: apt-get install chromium): the browser tests will be skipped"; fi
+
 install: $(VENV)/.installed
 dev: $(VENV)/.dev-installed
 node: $(CLIENTS)/node_modules/.installed
@@ -58,7 +69,9 @@ pytest: dev node postgres
 typecheck: dev
 	$(BIN)/mypy
 
-clients: dev node
+## clients: enigma.js and @qlik/api over a socket; nebula.js charts in headless Chromium
+## (screenshots under $ASSOCIA_ARTEFACTS/charts when set, else a temporary folder)
+clients: dev node chromium
 	cd $(CLIENTS) && node --test --test-concurrency=1
 
 ## bench: reload, clicks and memory on a star of $(ROWS) fact rows, against pyarrow and
