@@ -226,3 +226,58 @@ def test_publish_and_approve_are_meta_flags(loaded: Client, sheet: int,
     assert meta["published"] is False and meta["approved"] is False
     assert "publishTime" not in meta
     assert loaded.call("GetProperties", handle=sheet)["qProp"]["qMetaDef"]["title"] == "Sales"
+
+
+# -- linked objects (qExtendsId) ----------------------------------------------------------------
+
+
+def test_a_linked_object_reads_the_master_s_properties(loaded: Client) -> None:
+    master = loaded.call("CreateObject", chart("m1", "Master chart"), handle=1)["qReturn"]
+    linked = loaded.call("CreateObject", {"qInfo": {"qId": "l1", "qType": "table"},
+                                          "qExtendsId": "m1", "showTitles": True},
+                         handle=1)["qReturn"]["qHandle"]
+    layout = loaded.layout(linked)
+    assert layout["qInfo"] == {"qId": "l1", "qType": "table"}
+    assert layout["qExtendsId"] == "m1" and layout["showTitles"] is True
+    assert layout["qMeta"]["title"] == "Master chart"
+    rows = {r[0]["qText"]: r[1]["qNum"] for r in loaded.call(
+        "GetHyperCubeData", "/qHyperCubeDef", [{"qTop": 0, "qLeft": 0, "qWidth": 2,
+                                                "qHeight": 10}], handle=linked
+    )["qDataPages"][0]["qMatrix"]}
+    assert rows == {"North": 120, "South": 150, "East": 40}  # by hand from SALES_SCRIPT
+    own = loaded.call("GetProperties", handle=linked)["qProp"]
+    assert "qHyperCubeDef" not in own and own["qExtendsId"] == "m1"
+    effective = loaded.call("GetEffectiveProperties", handle=linked)["qProp"]
+    assert effective["qInfo"]["qId"] == "l1" and "qHyperCubeDef" in effective
+    # the master changes: the linked object follows; its own members stay on top
+    loaded.call("ApplyPatches", [{"qOp": "replace", "qPath": "/qMetaDef/title",
+                                  "qValue": '"Renamed"'}], handle=master["qHandle"])
+    assert loaded.layout(linked)["qMeta"]["title"] == "Renamed"
+    loaded.call("ApplyPatches", [{"qOp": "add", "qPath": "/qMetaDef/title",
+                                  "qValue": '"Mine"'}], handle=linked)
+    assert loaded.layout(linked)["qMeta"]["title"] == "Mine"
+
+
+def test_bad_links_are_error_8000(loaded: Client) -> None:
+    loaded.call("CreateObject", chart("m1", "Master"), handle=1)
+    loaded.create(obj("sess", "table"))
+    for target in ("nope", "sess"):
+        props = {"qInfo": {"qType": "table"}, "qExtendsId": target}
+        assert loaded.error("CreateObject", props, handle=1)["code"] == 8000
+        assert loaded.error("CreateSessionObject", props, handle=1)["code"] == 8000
+    a = loaded.call("CreateObject", {"qInfo": {"qId": "a", "qType": "table"},
+                                     "qExtendsId": "m1"}, handle=1)["qReturn"]["qHandle"]
+    b = loaded.call("CreateObject", {"qInfo": {"qId": "b", "qType": "table"},
+                                     "qExtendsId": "a"}, handle=1)["qReturn"]["qHandle"]
+    # a made to extend b, which extends a: a cycle
+    err = loaded.error("SetProperties", {"qInfo": {"qId": "a", "qType": "table"},
+                                         "qExtendsId": "b"}, handle=a)
+    assert err["code"] == 8000
+    assert loaded.error("ApplyPatches", [{"qOp": "replace", "qPath": "/qExtendsId",
+                                          "qValue": '"a"'}], handle=a)["code"] == 8000
+    assert loaded.call("GetProperties", handle=a)["qProp"]["qExtendsId"] == "m1"
+    assert loaded.layout(b)["qHyperCube"]["qSize"]["qcy"] == 3  # through a, to m1
+    sheet = loaded.call("CreateObject", obj("s", "sheet"), handle=1)["qReturn"]["qHandle"]
+    assert loaded.error("CreateChild", {"qInfo": {"qType": "table"}, "qExtendsId": "nope"},
+                        handle=sheet)["code"] == 8000
+    assert loaded.call("GetChildInfos", handle=sheet)["qInfos"] == []

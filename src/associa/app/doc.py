@@ -23,6 +23,8 @@ from associa.app.context import AppContext
 from associa.app.library import resolve_cube, resolve_list, variables_key, variables_of
 from associa.app.properties import (
     apply_patch,
+    extended_properties,
+    extends_chain,
     list_index,
     new_object_properties,
     object_info,
@@ -34,7 +36,14 @@ from associa.app.states import DEFAULT_STATE
 from associa.calc import HyperCube, ListObject
 from associa.calc.expressions import evaluate_scalar, prepare
 from associa.calc.sets import SetEvaluator
-from associa.errors import AlreadyExists, AssociaError, ExpressionError, InvalidPath, NotFound
+from associa.errors import (
+    AlreadyExists,
+    AssociaError,
+    ExpressionError,
+    ExtendsInvalidId,
+    InvalidPath,
+    NotFound,
+)
 from associa.model import DataModel
 from associa.select import shared_for
 
@@ -71,6 +80,8 @@ class DocState(Selections):
         self._soft_generation = 0
         # object id -> ((props id, version, generation), properties with soft patches)
         self._effective: dict[str, tuple[tuple[int, int, int], dict[str, Any]]] = {}
+        # object id -> (key, properties of a linked object: qExtendsId)
+        self._extended_cache: dict[str, tuple[tuple, dict[str, Any]]] = {}
         # object id -> (key, definition, the definition prepared, what failed to prepare)
         self._prepared_lists: dict[str, tuple[tuple, dict[str, Any], dict[str, Any],
                                               dict[int, str]]] = {}
@@ -152,7 +163,38 @@ class DocState(Selections):
                 return None
         if soft and obj_id in self.soft_patches:
             props = self._patched(obj_id, props)
+        if soft and props.get("qExtendsId"):
+            props = self._extended(obj_id, props)
         return props, is_session
+
+    def _extended(self, obj_id: str, props: dict[str, Any]) -> dict[str, Any]:
+        """A linked object's properties: those of the objects it extends (qExtendsId)
+        with its own on top (``app/properties.extended_properties``), made once per
+        version of each; its own when the link is broken (a missing object, a session
+        object, a cycle)."""
+
+        def own(oid: str) -> tuple[dict[str, Any], bool] | None:
+            found = self.session_objects.get(oid)
+            if found is not None:
+                return found, True
+            kept = self.app.get_object(oid)
+            if kept is None:
+                return None
+            return (self._patched(oid, kept) if oid in self.soft_patches else kept), False
+
+        try:
+            chain = extends_chain(obj_id, props, own)
+        except ExtendsInvalidId:
+            return props
+        key = (id(props), self.version(obj_id),
+               tuple((oid, id(p), self.version(oid)) for oid, p in chain))
+        hit = self._extended_cache.get(obj_id)
+        if hit is not None and hit[0] == key:
+            return hit[1]
+        out = extended_properties(props, chain)
+        with self.lock:
+            self._extended_cache[obj_id] = (key, out)
+        return out
 
     def _patched(self, obj_id: str, props: dict[str, Any]) -> dict[str, Any]:
         """The properties with the session's soft patches applied, made once per

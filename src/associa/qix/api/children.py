@@ -17,6 +17,7 @@ from associa.app.children import subtree_entry
 from associa.app.properties import public_properties
 from associa.errors import InvalidParameters
 from associa.qix.api.interfaces import NOT_FOUND, object_interface
+from associa.qix.api.objects import check_extends
 from associa.qix.api.refs import ObjectRef
 from associa.qix.dispatch import method, p
 from associa.qix.session import Call
@@ -51,6 +52,7 @@ def _interface(call: Call, obj_id: str) -> dict[str, Any]:
 def create_child(call: Call, qProp: dict[str, Any], qPropForThis: Any) -> dict[str, Any]:
     ref = _ref(call)
     for_this = _prop_for_this(qPropForThis)
+    check_extends(ref.doc, None, qProp)
     props = ref.doc.create_child(ref.obj_id, qProp)
     info = props["qInfo"]
     if for_this is not None:

@@ -26,6 +26,7 @@ from associa.qix.api.datamodel import (
     tables_and_keys,
 )
 from associa.qix.api.interfaces import NOT_FOUND, field_interface, object_interface
+from associa.qix.api.objects import check_extends
 from associa.qix.api.refs import FieldRef, ObjectRef
 from associa.qix.dispatch import method, p
 from associa.qix.session import Call, Progress
@@ -212,15 +213,17 @@ def _object_entry(call: Call, obj_id: str):
     return call.session.handles.acquire("GenericObject", ("obj", obj_id), ObjectRef(doc, obj_id))
 
 
-def _object_props(props: Any) -> dict[str, Any]:
+def _object_props(props: Any, doc: DocState | None = None) -> dict[str, Any]:
     if not isinstance(props, dict):
         raise InvalidParameters("qProp", "qProp must be an object")
+    if doc is not None:
+        check_extends(doc, None, props)  # qExtendsId naming nothing usable: 8000
     return props
 
 
 @method("Doc", "CreateSessionObject", p("qProp", "obj"), out=("qReturn",))
 def create_session_object(call: Call, qProp: dict[str, Any]) -> dict[str, Any]:
-    props = _doc(call).create_session_object(_object_props(qProp))
+    props = _doc(call).create_session_object(_object_props(qProp, _doc(call)))
     info = props["qInfo"]
     entry = _object_entry(call, info["qId"])
     call.session.mark_changed([entry.handle])
@@ -240,7 +243,7 @@ def destroy_session_object(call: Call, qId: str) -> bool:
 
 @method("Doc", "CreateObject", p("qProp", "obj"), out=("qInfo", "qReturn"))
 def create_object(call: Call, qProp: dict[str, Any]) -> dict[str, Any]:
-    props = _doc(call).app.create_object(_object_props(qProp))
+    props = _doc(call).app.create_object(_object_props(qProp, _doc(call)))
     info = props["qInfo"]
     entry = _object_entry(call, info["qId"])
     call.session.mark_changed([entry.handle])

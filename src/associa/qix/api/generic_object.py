@@ -15,6 +15,7 @@ from associa.calc.calclist import STATE_GROUPS as CALC_GROUPS
 from associa.calc.calclist import is_calculated, read_fields
 from associa.calc.listobject import list_field
 from associa.errors import InvalidParameters, InvalidPath, NotImplementedInEngine
+from associa.qix.api.objects import check_extends
 from associa.qix.api.refs import ObjectRef
 from associa.qix.dispatch import method, p
 from associa.qix.session import Call
@@ -71,6 +72,7 @@ def get_info(call: Call) -> dict[str, Any]:
 
 def _store(call: Call, props: dict[str, Any]) -> None:
     ref = _ref(call)
+    check_extends(ref.doc, ref.obj_id, props)  # a link to nothing or to itself: 8000
     _, is_session = ref.properties()
     if is_session:
         ref.doc.set_session_object(ref.obj_id, props)

@@ -44,7 +44,7 @@ from associa.app.app import now_iso
 from associa.app.children import subtree_entry
 from associa.app.doc import DocState
 from associa.app.lists import entry as list_entry
-from associa.app.properties import public_properties
+from associa.app.properties import extends_chain, public_properties
 from associa.errors import AlreadyExists, InvalidParameters, NotFound
 from associa.qix.api.interfaces import object_interface
 from associa.qix.api.refs import ObjectRef
@@ -61,6 +61,18 @@ def _doc(call: Call) -> DocState:
 def _handle(call: Call, doc: DocState, obj_id: str, qtype: str) -> dict[str, Any]:
     entry = call.session.handles.acquire("GenericObject", ("obj", obj_id), ObjectRef(doc, obj_id))
     return object_interface(entry, qtype, obj_id)
+
+
+def check_extends(doc: DocState, obj_id: str | None, props: Any) -> None:
+    """Refuse properties whose ``qExtendsId`` names no object, a session object, or
+    (through the chain) the object itself: error 8000 (``extends_chain``)."""
+    if not isinstance(props, dict) or not props.get("qExtendsId"):
+        return
+    if obj_id is None:
+        info = props.get("qInfo")
+        obj_id = info.get("qId") if isinstance(info, dict) else None
+    extends_chain(obj_id if isinstance(obj_id, str) else "", props,
+                  lambda oid: doc.properties(oid, soft=False))
 
 
 # -- listing ---------------------------------------------------------------------------
@@ -111,6 +123,7 @@ def get_or_create_object(call: Call, qProp: dict[str, Any]) -> dict[str, Any]:
         return {"qNewObject": False, "qReturn": _handle(call, doc, obj_id, qtype)}
     if obj_id in doc.app.bookmarks:
         raise AlreadyExists(obj_id, "The id is used by another object")
+    check_extends(doc, obj_id, qProp)
     doc.app.create_object(qProp)
     reply = _handle(call, doc, obj_id, qtype)
     call.session.mark_changed([reply["qHandle"]])
