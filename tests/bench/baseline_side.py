@@ -38,6 +38,7 @@ from tests.bench.workload import (
     LISTS,
     NUMERIC,
     PAGE,
+    TOTAL,
     Click,
     memory,
     reset_peak,
@@ -243,6 +244,22 @@ def set_chart_query(where: dict[str, list[str]]) -> str:
         ORDER BY cats.Category LIMIT {PAGE}"""
 
 
+
+def pivot_queries(where: dict[str, list[str]]) -> tuple[str, str]:
+    """The straight page (GROUP BY) and the pivot (GROUP BY ROLLUP) of workload's pivot
+    lines: Segment x Category, first page in the pivot's order (each segment's
+    categories, then its subtotal; the grand total last)."""
+    cond = _where(where)
+    fact = "fact LEFT JOIN customers USING (CustomerID) LEFT JOIN products USING (ProductID)"
+    aggs = "sum(Sales), sum(Quantity), count(OrderID)"
+    base = f"FROM {fact} WHERE {cond or 'TRUE'}"
+    straight = (f"SELECT Segment, Category, {aggs} {base} GROUP BY Segment, Category "
+                f"ORDER BY Segment, Category LIMIT {PAGE}")
+    pivot = (f"SELECT Segment, Category, {aggs}, GROUPING(Segment) AS gs, "
+             f"GROUPING(Category) AS gc {base} GROUP BY ROLLUP (Segment, Category) "
+             f"ORDER BY gs, Segment, gc, Category LIMIT {PAGE}")
+    return straight, pivot
+
 def click(con, run: Click) -> tuple[float, list[list[tuple]]]:
     sqls = queries(run.where)
     t = time.perf_counter()
@@ -278,6 +295,22 @@ class Handlers:
                             for r in rows])
         return {"seconds": seconds, "answers": answers}
 
+    def pivots(self, runs: list[dict[str, list[str]]]) -> dict[str, Any]:
+        out: dict[str, Any] = {"straight": [], "pivot": [], "answers": []}
+        for where in runs:
+            straight, pivot = pivot_queries(where)
+            t = time.perf_counter()
+            rows = self.con.execute(straight).fetchall()
+            out["straight"].append(time.perf_counter() - t)
+            t = time.perf_counter()
+            prows = self.con.execute(pivot).fetchall()
+            out["pivot"].append(time.perf_counter() - t)
+            out["answers"].append([
+                [[str(r[0]), str(r[1]), *(float(x) for x in r[2:5])] for r in rows],
+                [[TOTAL if r[5] else str(r[0]), TOTAL if r[6] else str(r[1]),
+                  *(float(x) for x in r[2:5])] for r in prows]])
+        return out
+
     def end(self) -> dict[str, Any]:
         if self.con is not None:
             self.con.close()
@@ -286,4 +319,5 @@ class Handlers:
 
 if __name__ == "__main__":
     h = Handlers()
-    serve({"reload": h.reload, "click": h.click, "sets": h.sets, "end": h.end})
+    serve({"reload": h.reload, "click": h.click, "sets": h.sets, "pivots": h.pivots,
+           "end": h.end})

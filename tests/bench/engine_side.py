@@ -39,10 +39,14 @@ from tests.bench.workload import (
     listbox,
     memory,
     objects,
+    pivot_chart,
+    pivot_rows,
     reset_peak,
     serve,
     set_chart,
     set_chart_rows,
+    straight_pivot_chart,
+    straight_rows,
 )
 
 FORMAT = "(txt, utf8, embedded labels, delimiter is ',', msq)"
@@ -156,6 +160,30 @@ class Side:
                c.layout(handle)["qInfo"]["qId"], handle=self.doc)
         c.call("ClearAll", handle=self.doc)
         return {"seconds": seconds, "answers": answers}
+
+    def pivot_clicks(self, runs: list[dict[str, list[str]]]) -> dict[str, Any]:
+        """The pivot lines: each run selects the countries, then the layout of the
+        Segment x Category straight table (timed); then the same runs with the pivot of
+        the same cube, Segment expanded (timed). Each object alone, as the set chart's
+        line; their first pages as answers."""
+        c = self.client
+        out: dict[str, Any] = {"straight": [], "pivot": [], "answers": [[] for _ in runs]}
+        for key, props, rows in (("straight", straight_pivot_chart(), straight_rows),
+                                 ("pivot", pivot_chart(), pivot_rows)):
+            handle = c.create(props, self.doc)
+            for i, where in enumerate(runs):
+                c.call("ClearAll", handle=self.doc)
+                c.pushed.clear()
+                t = time.perf_counter()
+                self.select(where)
+                layout = c.layout(handle)
+                out[key].append(time.perf_counter() - t)
+                if layout["qHyperCube"].get("qError"):
+                    raise RuntimeError(f"the {key} failed: {layout['qHyperCube']['qError']}")
+                out["answers"][i].append(rows(layout))
+            c.call("DestroySessionObject", c.layout(handle)["qInfo"]["qId"], handle=self.doc)
+        c.call("ClearAll", handle=self.doc)
+        return out
 
     def states_clicks(self, runs: list[dict[str, list[str]]], concurrent: bool = True
                       ) -> list[float]:
@@ -312,6 +340,13 @@ class Handlers:
         log(f"set-analysis chart: {', '.join(f'{x * 1000:.0f}' for x in out['seconds'])} ms")
         return out
 
+    def pivots(self, runs: list[dict[str, list[str]]]) -> dict[str, Any]:
+        assert self.side is not None
+        out = self.side.pivot_clicks(runs)
+        log(f"straight page: {', '.join(f'{x * 1000:.0f}' for x in out['straight'])} ms; "
+            f"pivot: {', '.join(f'{x * 1000:.0f}' for x in out['pivot'])} ms")
+        return out
+
     def end(self) -> dict[str, Any]:
         gc.collect()
         mem = memory()
@@ -323,4 +358,4 @@ class Handlers:
 if __name__ == "__main__":
     h = Handlers()
     serve({"reload": h.reload, "click": h.click, "latency": h.latency, "states": h.states,
-           "sets": h.sets, "end": h.end})
+           "sets": h.sets, "pivots": h.pivots, "end": h.end})

@@ -36,7 +36,9 @@ def test_bench_runs_at_a_tiny_size(tmp_path: Path) -> None:
         "| statement |")))], table[[i for i, x in enumerate(table)
                                    if x.startswith("| statement |")][0] + 1:]
     works = [f"reload: {ROWS:,} fact rows"] + [DESCRIPTIONS[c] for c in CLICKS] + [
-        "3 alternate states active", "set-analysis chart", "another session's small request", "resident after reload", "peak during reload",
+        "3 alternate states active", "set-analysis chart",
+        "3 countries selected, then a page of the straight table",
+        "3 countries selected, then the pivot", "another session's small request", "resident after reload", "peak during reload",
         "resident after the clicks", "QVD write", "QVD read"]
     assert len(table) == 1 + len(works), proc.stdout
     for work, line in zip(works, table[1:], strict=True):
@@ -63,6 +65,10 @@ def test_bench_runs_at_a_tiny_size(tmp_path: Path) -> None:
     # the set-analysis chart: both sides answered every run (and agreed: "agree" above)
     assert len(result["engine"]["sets"]["seconds"]) == 3
     assert rows["set analysis"]["associa"] > 0 and rows["set analysis"]["baseline"] > 0
+    # the pivot lines: both sides timed every run of both objects (and agreed)
+    for key, side in (("straight page", "straight"), ("pivot", "pivot")):
+        assert len(result["engine"]["pivots"][side]) == 3
+        assert rows[key]["associa"] > 0 and rows[key]["baseline"] > 0
     # another session's requests were answered while a click ran, and with none
     latency = result["engine"]["latency"]
     assert latency["busy"] and len(latency["idle"]) == 60 and latency["click_s"] > 0

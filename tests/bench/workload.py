@@ -107,6 +107,69 @@ def compare_rows(ours: list[list[Any]], theirs: list[list[Any]]) -> list[str]:
     return out
 
 
+
+# The pivot lines (issue 10): Segment x Category with 3 measures, as a straight page and as
+# a pivot with Segment expanded (every segment's categories, a subtotal per segment and the
+# grand total), against DuckDB's GROUP BY and GROUP BY ROLLUP over the same selection.
+PIVOT_DIMS = ("Segment", "Category")
+PIVOT_MEASURES = ("Sum(Sales)", "Sum(Quantity)", "Count(OrderID)")
+TOTAL = "Total"
+
+
+def straight_pivot_chart() -> dict[str, Any]:
+    return chart(PIVOT_DIMS, PIVOT_MEASURES)
+
+
+def pivot_chart() -> dict[str, Any]:
+    """The pivot: both dimensions left, totals on, Segment's nodes all expanded, the
+    measures on top."""
+    dims = [{**_dim(d), "qOtherTotalSpec": {"qTotalMode": "TOTAL_EXPR"}} for d in PIVOT_DIMS]
+    return {
+        "qInfo": {"qType": "pivot-table"},
+        "qHyperCubeDef": {
+            "qMode": "P",
+            "qDimensions": dims,
+            "qMeasures": [_measure(m) for m in PIVOT_MEASURES],
+            "qNoOfLeftDims": 2,
+            "qExpansionState": [{"qExcludeList": False,
+                                 "qPos": {"qDimName": PIVOT_DIMS[0], "qElemNo": []}}],
+            "qInitialDataFetch": [{"qTop": 0, "qLeft": 0, "qWidth": len(PIVOT_MEASURES),
+                                   "qHeight": PAGE}],
+        },
+    }
+
+
+def straight_rows(layout: dict[str, Any]) -> list[list[Any]]:
+    """The straight page as [segment, category, numbers...]."""
+    page = layout["qHyperCube"]["qDataPages"][0]["qMatrix"]
+    return [[row[0]["qText"], row[1]["qText"],
+             *(None if c["qNum"] == "NaN" else float(c["qNum"]) for c in row[2:])]
+            for row in page]
+
+
+def pivot_rows(layout: dict[str, Any]) -> list[list[Any]]:
+    """The pivot's first page as [segment or TOTAL, category or TOTAL, numbers...]."""
+    page = layout["qHyperCube"]["qPivotDataPages"][0]
+    paths: list[list[str]] = []
+
+    def walk(nodes: list[dict[str, Any]], path: list[str]) -> None:
+        for n in nodes:
+            label = TOTAL if n["qType"] == "T" else n.get("qText", "")
+            if n["qSubNodes"]:
+                walk(n["qSubNodes"], [*path, label])
+            else:
+                paths.append([*path, label])
+
+    walk(page["qLeft"], [])
+    return [[*path, *(None if c["qType"] == "U" else float(c["qNum"]) for c in row)]
+            for path, row in zip(paths, page["qData"], strict=True)]
+
+
+def compare_pivot_rows(ours: list[list[Any]], theirs: list[list[Any]]) -> list[str]:
+    """Where two sides' pivot-line pages differ: two texts, then numbers."""
+    return compare_rows([[" / ".join(r[:2]), *r[2:]] for r in ours],
+                        [[" / ".join(r[:2]), *r[2:]] for r in theirs])
+
 # -- clicks -----------------------------------------------------------------------------
 
 
