@@ -272,6 +272,14 @@ def test_variables_are_read_by_expressions_and_tell_the_charts_reading_them(
     c.call("SetDualValue", "five", 5, handle=var)
     layout = c.layout(var)
     assert (layout["qText"], layout["qNum"]) == ("five", 5)
+    # renamed: the old name means nothing any more, the new one the value
+    props = c.call("GetProperties", handle=var)["qProp"]
+    c.call("SetProperties", {**props, "qName": "vRenamed", "qDefinition": "4"}, handle=var)
+    assert evaluate(c, "'$(vScale)'") == ""
+    assert evaluate(c, "Sum(Amount) / $(vRenamed)") == "77.5"
+    other = master(c, "CreateVariableEx", {"qName": "vOther"})
+    taken = c.error("SetProperties", {"qName": "vRenamed"}, handle=other)
+    assert taken["code"] == 18001
 
 
 def test_a_calculated_variable_follows_the_selections(loaded: Client) -> None:
