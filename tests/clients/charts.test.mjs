@@ -109,6 +109,11 @@ async function settles(page, read, expected, message, timeout = 8000) {
     await page.waitForTimeout(100);
     value = await read();
   }
+  if (!isDeepEqual(value, expected)) {
+    // say which requests the engine refused: the usual reason a chart draws nothing
+    const refused = await call(page, 'refusals');
+    if (refused.length) message = `${message}\nthe engine refused:\n${JSON.stringify(refused, null, 2)}`;
+  }
   assert.deepEqual(value, expected, message);
 }
 
@@ -242,20 +247,44 @@ test('clicking a table cell selects a store: the regions show what it excludes',
   await assertNoRefusals(page);
 });
 
-test('a pivot table of regions by month', {
-  skip: noBrowser || 'the engine has no pivot mode yet: GetHyperCubePivotData answers -32601 "Method not found" (qMode "P", issue 10, src/associa/calc/pivot.py)',
+// sn-pivot-table asks for qMode "P" (its initial properties), reads pages with
+// GetHyperCubePivotData and selects with SelectPivotCells; Region on the left
+// (qNoOfLeftDims 1), Month on top, every node expanded so that the grid is fixed.
+// Months are texts: sorted by text, Feb, Jan, Mar; a missing combination shows as '-'
+// (the engine's null text, and sn-pivot-table's nullValueRepresentation).
+test('a pivot table of regions by month: cells, then a click on a region', {
+  skip: noBrowser || (process.env.ASSOCIA_PIVOT ? false : 'the engine has no pivot mode yet: GetHyperCubePivotData answers -32601 "Method not found" (qMode "P", issue 10, src/associa/calc/pivot.py)'),
   timeout: 60000,
 }, async (t) => {
   const page = await openPage(t, 'pivot');
   await call(page, 'render', 'pivot', {
     type: 'pivot-table',
     fields: ['Region', 'Month', { qDef: { qDef: 'Sum(Amount)', qLabel: 'Sales' } }],
+    properties: { qHyperCubeDef: { qNoOfLeftDims: 1, qAlwaysFullyExpanded: true } },
   });
+  await call(page, 'listbox', 'regions', 'Region');
+  await settles(page, () => call(page, 'pivotGrid', 'pivot'), {
+    rows: ['East', 'North', 'South'],
+    columns: ['Feb', 'Jan', 'Mar'],
+    cells: [
+      ['-', '-', '325'],
+      ['150', '300', '-'],
+      ['70', '50', '-'],
+    ],
+  }, 'the pivot grid');
   await page.shoot('pivot');
+
+  await page.locator('[data-cell="pivot"] [data-testid="dimension-cell"]', { hasText: 'North' }).click();
+  await confirm(page);
+  await settles(page, () => call(page, 'pivotGrid', 'pivot'), {
+    rows: ['North'],
+    columns: ['Feb', 'Jan'],
+    cells: [['150', '300']],
+  }, 'the pivot keeps North, its months');
+  await settles(page, () => call(page, 'listItems', 'regions'), [
+    ['North', 'Selected'], ['East', 'Alternative'], ['South', 'Alternative'],
+  ], 'the list box shows North selected');
+  assert.deepEqual(await call(page, 'selections'), [['Region', 'North']]);
+  await page.shoot('pivot-selected');
   await assertNoRefusals(page);
-  // the pivot's cells as a user reads them: left column regions, top row months
-  const text = await page.locator('[data-cell="pivot"]').innerText();
-  for (const expected of ['East', 'North', 'South', 'Jan', 'Feb', 'Mar', '325', '300', '150', '50', '70']) {
-    assert.ok(text.includes(expected), `pivot shows ${expected}:\n${text}`);
-  }
 });

@@ -104,6 +104,33 @@
         .sort((a, b) => a.top - b.top)
         .map(({ text, state }) => [text, state]);
     },
+    /** A pivot table as a user reads it (sn-pivot-table's cells, by their testids):
+     * the innermost left dimension's values top to bottom, the innermost top
+     * dimension's values left to right, and the measure cells by row and column. */
+    pivotGrid(name) {
+      const root = document.querySelector(`[data-cell="${name}"]`);
+      const measures = [...root.querySelectorAll('[data-testid="measure-cell"]')];
+      const cells = [];
+      for (const c of measures) {
+        ((cells[Number(c.dataset.rowIndex)] ||= [])[Number(c.dataset.colIndex)] = c.textContent);
+      }
+      const dataLeft = Math.min(...measures.map((c) => c.getBoundingClientRect().left));
+      const placed = [...root.querySelectorAll('[data-testid="dimension-cell"]')].map((c) => ({
+        box: c.getBoundingClientRect(),
+        text: c.textContent,
+      }));
+      const left = placed.filter((c) => c.box.right <= dataLeft + 1);
+      const top = placed.filter((c) => c.box.right > dataLeft + 1);
+      const innermost = (list, key) => {
+        const edge = Math.max(...list.map((c) => c.box[key]));
+        return list.filter((c) => Math.abs(c.box[key] - edge) < 1);
+      };
+      return {
+        rows: innermost(left, 'left').sort((a, b) => a.box.top - b.box.top).map((c) => c.text),
+        columns: innermost(top, 'top').sort((a, b) => a.box.left - b.box.left).map((c) => c.text),
+        cells: cells.filter(Boolean),
+      };
+    },
     /** Where the bars of a bar chart drawn on canvas lie, left to right, in page
      * coordinates: columns of saturated pixels (the bars' color; the axes, grid lines and
      * labels are gray), grouped into runs. Only to know where to point the mouse: what a
