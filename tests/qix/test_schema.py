@@ -47,6 +47,15 @@ RETURNS_INTERFACE_AND_OUTS = {
 }
 
 
+# methods of engines newer than the schema enigma.js ships (the engine's OpenRPC
+# description 12.2528, schema/engine-rpc.json of qlik-oss/enigma-go, lists them)
+NEWER_THAN_SCHEMA = {
+    ("Doc", "GetOrCreateObject"),
+    ("GenericObject", "StepCycle"),
+    ("GenericObject", "SetActiveField"),
+}
+
+
 def _structs() -> dict[str, Any]:
     if not SCHEMA.exists():
         if os.environ.get("CI"):
@@ -67,6 +76,9 @@ KEYS = sorted(METHODS)
 def test_method_matches_schema(structs: dict[str, Any], key: tuple[str, str]) -> None:
     cls, name = key
     spec: MethodSpec = METHODS[key]
+    if key in NEWER_THAN_SCHEMA:
+        assert name not in structs.get(cls, {}), f"{cls}.{name} is in the schema now"
+        return
     assert cls in structs, f"no class {cls} in the schema"
     assert name in structs[cls], f"{cls}.{name} is not in the schema"
     schema = structs[cls][name]

@@ -80,9 +80,18 @@ def get_hypercube_stack_data(call: Call, qPath: str, qPages: list[Any],
 
 
 @method("GenericObject", "GetHyperCubeReducedData", p("qPath", "str"), p("qPages", "list"),
-        p("qZoomFactor", "int"), p("qReductionMode", "str"), out=("qDataPages",))
+        p("qZoomFactor", "int"), p("qReductionMode", "any"), out=("qDataPages",))
 def get_hypercube_reduced_data(call: Call, qPath: str, qPages: list[Any], qZoomFactor: int,
-                               qReductionMode: str) -> list[dict[str, Any]]:
+                               qReductionMode: Any) -> list[dict[str, Any]]:
+    """``qReductionMode`` as the enum's name, its short form or its number (the schema's
+    default is 0: DATA_REDUCTION_NONE)."""
+    names = ["N", "D1", "S", "C", "ST"]
+    if isinstance(qReductionMode, int) and not isinstance(qReductionMode, bool):
+        if not 0 <= qReductionMode < len(names):
+            raise InvalidParameters("qReductionMode", f"no mode {qReductionMode}")
+        qReductionMode = names[qReductionMode]
+    elif not isinstance(qReductionMode, str):
+        raise InvalidParameters("qReductionMode", "expected a string or a number")
     mode = {"DATA_REDUCTION_NONE": "N", "DATA_REDUCTION_ONEDIM": "D1",
             "DATA_REDUCTION_SCATTERED": "S", "DATA_REDUCTION_CLUSTERED": "C",
             "DATA_REDUCTION_STACKED": "ST"}.get(qReductionMode, qReductionMode)
@@ -90,7 +99,7 @@ def get_hypercube_reduced_data(call: Call, qPath: str, qPages: list[Any], qZoomF
 
 
 @method("GenericObject", "GetHyperCubeBinnedData", p("qPath", "str"), p("qPages", "list"),
-        p("qViewport", "obj", {}), p("qDataRanges", "list"), p("qMaxNbrCells", "int"),
+        p("qViewport", "obj"), p("qDataRanges", "list"), p("qMaxNbrCells", "int"),
         p("qQueryLevel", "int"), p("qBinningMethod", "int", 0), out=("qDataPages",))
 def get_hypercube_binned_data(call: Call, qPath: str, qPages: list[Any], qViewport: Any,
                               qDataRanges: list[Any], qMaxNbrCells: int, qQueryLevel: int,
@@ -399,7 +408,7 @@ def step_cycle(call: Call, qPath: str, qDimNo: int, qNbrSteps: int) -> None:
         _set_active(call, qPath, qDimNo, new)
 
 
-@method("GenericObject", "SetActiveField", p("qPath", "str"), p("qDimNo", "int", 0),
+@method("GenericObject", "SetActiveField", p("qPath", "str"), p("qDimNo", "int"),
         p("qNewIndex", "int"))
 def set_active_field(call: Call, qPath: str, qDimNo: int, qNewIndex: int) -> None:
     d = _dimension(call, qPath, qDimNo)
