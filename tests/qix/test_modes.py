@@ -458,3 +458,18 @@ def test_a_pivot_cube_has_no_stacked_pages(app: Client) -> None:
     err = app.error("GetHyperCubeStackData", "/qHyperCubeDef", [{"qHeight": 1}], handle=h)
     assert err["code"] == 6000
     assert app.layout(h)["qHyperCube"]["qMode"] == "P"
+
+
+def test_get_layout_gives_the_stacked_and_tree_layouts(app: Client) -> None:
+    """GetLayout of a "K" object carries qStackedDataPages (its initial fetch), of a "T"
+    object qTreeNodesOnDim; the straight data pages stay empty in both."""
+    fetch = [{"qLeft": 0, "qTop": 0, "qWidth": 3, "qHeight": 10}]
+    stacked = app.layout(app.create(cube("K", qInitialDataFetch=fetch)))["qHyperCube"]
+    assert stacked["qMode"] == "K" and stacked["qDataPages"] == []
+    direct = app.call("GetHyperCubeStackData", "/qHyperCubeDef", fetch,
+                      handle=app.create(cube("K")))["qDataPages"]
+    assert stacked["qStackedDataPages"] == direct
+    tree = app.layout(app.create(cube("T", qInitialDataFetch=fetch)))["qHyperCube"]
+    regions = {r for r, _, _, _ in ROWS}
+    assert tree["qMode"] == "T" and tree["qDataPages"] == []
+    assert tree["qTreeNodesOnDim"][0] == len(regions)

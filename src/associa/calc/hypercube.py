@@ -3,7 +3,8 @@ table (``calc/straight.py``), or a pivot table (``qMode`` "P": ``calc/pivot.py``
 cube also computes the subtotal levels its trees show). ``HyperCube`` is what a session
 caches per object and state: it keeps the answer (rows, dimension symbols, measure values,
 totals, infos), not the records it was computed from. ``HyperCube(...)`` makes the
-renderer of the definition's mode, so that every caller asks for a hypercube alike.
+renderer of the definition's mode, so that every caller asks for a hypercube alike; the
+stacked ("K") and tree ("T") layouts are drawn from a straight one.
 """
 
 from __future__ import annotations
@@ -47,6 +48,21 @@ class HyperCube(StraightTable):
     def pivot_pages(self, pages: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         """GetHyperCubePivotData: only a pivot cube has pivot pages."""
         raise HyperCubeModeError("GetHyperCubePivotData")
+
+    def layout(self) -> dict[str, Any]:
+        """The straight layout, or the stacked (``qMode`` "K": ``calc/stacked.py``) or
+        tree (``qMode`` "T": ``calc/tree.py``) one over the same cube; those renderers
+        start from the straight layout themselves."""
+        mode = self.definition.get("qMode")
+        if mode in ("K", "DATA_MODE_PIVOT_STACK"):
+            from associa.calc.stacked import stacked
+
+            return stacked(self).layout()
+        if mode in ("T", "DATA_MODE_TREE"):
+            from associa.calc.tree import TreeTable
+
+            return TreeTable(self).layout()
+        return super().layout()
 
 
 class PivotHyperCube(PivotTable, HyperCube):
