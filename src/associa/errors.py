@@ -28,6 +28,7 @@ callers can catch either::
     ├── AppInvalidName                1001
     ├── AppAlreadyOpen                1002
     ├── AppInvalid                    1007    no active document
+    ├── HyperCubeModeError            6000    a data call that does not fit the cube's mode
     ├── ModalObjectError              6003    another object is in modal selection mode
     ├── PagesTooLarge                 7009
     ├── ExtendsInvalidId              8000    qExtendsId names no object, a session object or a cycle
@@ -189,6 +190,14 @@ class AppAlreadyOpen(AssociaError):
 class AppInvalid(AssociaError):
     code = 1007
     default_message = "App invalid"
+
+
+class HyperCubeModeError(AssociaError):
+    """A data or selection call that does not fit the cube's mode: a pivot call on a
+    straight cube, a straight page of a pivot (HC_INVALID_OBJECT)."""
+
+    code = 6000
+    default_message = "Invalid hypercube object"
 
 
 class ModalObjectError(AssociaError):

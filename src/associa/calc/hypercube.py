@@ -13,9 +13,10 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from associa.calc.cube import Cube, Dimension, Measure
-from associa.calc.pivot import HyperCubeModeError, PivotCube, PivotTable, is_pivot
+from associa.calc.pivot import PivotCube, PivotTable, is_pivot
 from associa.calc.sets import SetEvaluator
 from associa.calc.straight import StraightTable
+from associa.errors import HyperCubeModeError
 from associa.model import DataModel
 from associa.select import Inference
 from associa.values import Locale

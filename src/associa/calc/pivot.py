@@ -54,7 +54,7 @@ from associa.calc.cube import Cube
 from associa.calc.pages import check_pages, clip_page, layout_head
 from associa.calc.sorting import first_criteria, symbol_rank
 from associa.calc.straight import StraightTable
-from associa.errors import AssociaError
+from associa.errors import AssociaError, HyperCubeModeError
 from associa.expr import Vec
 from associa.model import DataModel
 from associa.select import Inference
@@ -65,14 +65,6 @@ TOTAL_ELEM = -1
 NULL_ELEM = -2
 EMPTY_ELEM = -4
 NULL_CELL = {"qText": "-", "qNum": "NaN", "qType": "U"}
-
-
-class HyperCubeModeError(AssociaError):
-    """A data or selection call that does not fit the cube's mode: a pivot call on a
-    straight cube, a straight page of a pivot (HC_INVALID_OBJECT)."""
-
-    code = 6000
-    default_message = "Invalid hypercube object"
 
 
 def is_pivot(definition: Mapping[str, Any]) -> bool:

@@ -30,11 +30,11 @@ import numpy as np
 
 from associa.app.doc import resolve_path
 from associa.calc import groups
-from associa.calc.pivot import HyperCubeModeError, is_pivot
+from associa.calc.pivot import is_pivot
 from associa.calc.reduced import binned_pages, continuous, reduced_pages
 from associa.calc.stacked import DEFAULT_MAX_OUTER, stacked
 from associa.calc.tree import TreeTable
-from associa.errors import InvalidParameters, InvalidPath
+from associa.errors import HyperCubeModeError, InvalidParameters, InvalidPath
 from associa.qix.api.refs import ObjectRef
 from associa.qix.dispatch import method, p
 from associa.qix.session import Call

@@ -23,8 +23,8 @@ import copy
 from typing import Any
 
 from associa.app.doc import resolve_path
-from associa.calc.pivot import PSEUDO, HyperCubeModeError, Node, PivotTable, dim_name, set_expanded
-from associa.errors import InvalidParameters
+from associa.calc.pivot import PSEUDO, Node, PivotTable, dim_name, set_expanded
+from associa.errors import HyperCubeModeError, InvalidParameters
 from associa.qix.api.generic_object import (
     _definition,
     _ref,
