@@ -134,16 +134,31 @@ async function assertNoRefusals(page) {
   assert.deepEqual(page.errors, [], 'errors thrown in the page');
 }
 
-/** What the bar chart's tooltip says over each bar, left to right: [label, value]. */
+/** Where the bars are once the chart has stopped moving (sn-bar-chart animates a change
+ * of data): two readings 200 ms apart that agree. */
+async function stillBars(page, name) {
+  let last = await call(page, 'barCenters', name);
+  for (let i = 0; i < 50; i += 1) {
+    await page.waitForTimeout(200);
+    const now = await call(page, 'barCenters', name);
+    if (isDeepEqual(now, last)) return now;
+    last = now;
+  }
+  return last;
+}
+
+/** What the bar chart's tooltip says over each bar, left to right: [label, value]. The
+ * pointer comes to each bar in steps, as a hand moves it, and away again after. */
 async function barTooltips(page, name) {
   const seen = [];
-  for (const bar of await call(page, 'barCenters', name)) {
-    await page.mouse.move(bar.x, bar.y);
-    const tooltip = page.locator('.pic-tooltip-content');
+  const tooltip = page.locator('.pic-tooltip-content');
+  for (const bar of await stillBars(page, name)) {
+    await page.mouse.move(bar.x - 20, bar.y + 10, { steps: 2 });
+    await page.mouse.move(bar.x, bar.y, { steps: 5 });
     await tooltip.waitFor({ state: 'visible', timeout: 5000 });
     const cells = await tooltip.locator('td').allTextContents();
     seen.push([cells[0], cells[cells.length - 1]]);
-    await page.mouse.move(1, 790);
+    await page.mouse.move(1, 790, { steps: 2 });
     await tooltip.waitFor({ state: 'detached', timeout: 5000 });
   }
   return seen;

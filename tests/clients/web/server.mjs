@@ -30,16 +30,15 @@ export function startStatic() {
   const server = createServer((req, res) => {
     const { pathname } = new URL(req.url, 'http://localhost');
     const file = resolve(pathname === '/' ? '/web/index.html' : pathname);
-    let size = -1;
-    try { size = file ? statSync(file).isFile() && statSync(file).size : -1; } catch { size = -1; }
-    if (!file || size === false || size < 0) {
+    const stat = file && statSync(file, { throwIfNoEntry: false });
+    if (!stat || !stat.isFile()) {
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end(`not found: ${pathname}`);
       return;
     }
     res.writeHead(200, {
       'content-type': types[path.extname(file)] || 'application/octet-stream',
-      'content-length': size,
+      'content-length': stat.size,
       'cache-control': 'no-store',
     });
     createReadStream(file).pipe(res);
