@@ -303,3 +303,34 @@ test('a pivot table of regions by month: cells, then a click on a region', {
   await page.shoot('pivot-selected');
   await assertNoRefusals(page);
 });
+
+test('sorting the table by its measure, searching the list box', { skip: noBrowser, timeout: 60000 }, async (t) => {
+  const page = await openPage(t, 'sort-search');
+  await renderDashboard(page);
+  await settles(page, async () => (await call(page, 'tableRows', 'table')).length, 5, 'five stores');
+
+  // a click on the Sales header makes it the first sort column, in its default
+  // direction for a measure (descending): sn-table patches qInterColumnSortOrder
+  await page.locator('[data-cell="table"] button', { hasText: 'Sales' }).first().click();
+  await settles(page, () => call(page, 'tableRows', 'table'), [
+    ['Delta', '300'], ['Alpha', '250'], ['Beta', '200'], ['Gamma', '120'], ['Epsilon', '25'],
+  ], 'the table sorted by Sales, descending');
+  await page.shoot('sorted');
+
+  // typing in the list box's search: the list shows the matches; Enter selects them
+  const search = page.locator('[data-cell="regions"] input[data-testid="search-input-field"]');
+  await search.click();
+  await search.pressSequentially('So');
+  await settles(page, async () => (await call(page, 'listItems', 'regions')).map(([text]) => text), ['South'], 'the search keeps South');
+  assert.deepEqual(await call(page, 'listHighlights', 'regions'), ['So'], 'the hit is highlighted');
+  await page.shoot('searched');
+  await search.press('Enter');
+  await confirm(page);
+  await settles(page, () => call(page, 'listItems', 'regions'), [
+    ['South', 'Selected'], ['East', 'Alternative'], ['North', 'Alternative'],
+  ], 'South selected by the search');
+  await settles(page, () => call(page, 'tableRows', 'table'), [['Gamma', '120']], 'the table keeps Gamma');
+  assert.deepEqual(await call(page, 'selections'), [['Region', 'South']]);
+  await page.shoot('search-confirmed');
+  await assertNoRefusals(page);
+});

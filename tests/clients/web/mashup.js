@@ -131,6 +131,12 @@
         cells: cells.filter(Boolean),
       };
     },
+    /** The parts of a list box's values drawn highlighted (a search's hits, from the
+     * engine's qHighlightRanges). */
+    listHighlights(name) {
+      return [...document.querySelectorAll(`[data-cell="${name}"] [data-testid="listbox.item"] [class*="-highlighted"]`)]
+        .map((e) => e.textContent);
+    },
     /** Where the bars of a bar chart drawn on canvas lie, left to right, in page
      * coordinates: columns of saturated pixels (the bars' color; the axes, grid lines and
      * labels are gray), grouped into runs. Only to know where to point the mouse: what a
