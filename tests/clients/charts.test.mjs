@@ -267,34 +267,35 @@ test('clicking a table cell selects a store: the regions show what it excludes',
 // (qNoOfLeftDims 1), Month on top, every node expanded so that the grid is fixed.
 // Months are texts: sorted by text, Feb, Jan, Mar; a missing combination shows as '-'
 // (the engine's null text, and sn-pivot-table's nullValueRepresentation).
-test('a pivot table of regions by month: cells, then a click on a region', {
-  skip: noBrowser || (process.env.ASSOCIA_PIVOT ? false : 'the engine has no pivot mode yet: GetHyperCubePivotData answers -32601 "Method not found" (qMode "P", issue 10, src/associa/calc/pivot.py)'),
-  timeout: 60000,
-}, async (t) => {
+test('a pivot table of regions by month: cells, then a click on a region', { skip: noBrowser, timeout: 60000 }, async (t) => {
   const page = await openPage(t, 'pivot');
   await call(page, 'render', 'pivot', {
     type: 'pivot-table',
     fields: ['Region', 'Month', { qDef: { qDef: 'Sum(Amount)', qLabel: 'Sales' } }],
+    // merged into the chart's initial properties (qMode "P" among them), not over them
     properties: { qHyperCubeDef: { qNoOfLeftDims: 1, qAlwaysFullyExpanded: true } },
+    extendProperties: true,
   });
   await call(page, 'listbox', 'regions', 'Region');
   await settles(page, () => call(page, 'pivotGrid', 'pivot'), {
-    rows: ['East', 'North', 'South'],
-    columns: ['Feb', 'Jan', 'Mar'],
+    left: [['East', 'North', 'South']],
+    top: [['Feb', 'Jan', 'Mar']],
     cells: [
       ['-', '-', '325'],
       ['150', '300', '-'],
       ['70', '50', '-'],
     ],
+    expandable: [],
   }, 'the pivot grid');
   await page.shoot('pivot');
 
   await page.locator('[data-cell="pivot"] [data-testid="dimension-cell"]', { hasText: 'North' }).click();
   await confirm(page);
   await settles(page, () => call(page, 'pivotGrid', 'pivot'), {
-    rows: ['North'],
-    columns: ['Feb', 'Jan'],
+    left: [['North']],
+    top: [['Feb', 'Jan']],
     cells: [['150', '300']],
+    expandable: [],
   }, 'the pivot keeps North, its months');
   await settles(page, () => call(page, 'listItems', 'regions'), [
     ['North', 'Selected'], ['East', 'Alternative'], ['South', 'Alternative'],
@@ -332,5 +333,42 @@ test('sorting the table by its measure, searching the list box', { skip: noBrows
   await settles(page, () => call(page, 'tableRows', 'table'), [['Gamma', '120']], 'the table keeps Gamma');
   assert.deepEqual(await call(page, 'selections'), [['Region', 'South']]);
   await page.shoot('search-confirmed');
+  await assertNoRefusals(page);
+});
+
+// Without qAlwaysFullyExpanded a pivot's nodes start collapsed (an empty qExpansionState):
+// each region shows its total and offers to expand (the engine's qCanExpand); a click
+// on the icon calls ExpandLeft (sn-pivot-table's use-data-model.ts) and the region's
+// stores appear under it. ExpandLeft "applies only to pivot tables that are not always
+// fully expanded": https://help.qlik.com/en-US/sense-developer/May2026/Subsystems/EngineJSONAPI/Content/service-genericobject-expandleft.htm
+// and the walk-through of a collapsed pivot:
+// https://help.qlik.com/en-us/sense-developer/2.1/Subsystems/EngineAPI/Content/DiscoveringAndAnalysing/SearchInData/collapse-expand-top-dimensions-pivot-table.htm
+test('a pivot table of regions and stores: collapsed nodes, then one expanded', { skip: noBrowser, timeout: 60000 }, async (t) => {
+  const page = await openPage(t, 'pivot-expand');
+  await call(page, 'render', 'pivot', {
+    type: 'pivot-table',
+    fields: ['Region', 'Store', { qDef: { qDef: 'Sum(Amount)', qLabel: 'Sales' } }],
+    properties: { qHyperCubeDef: { qNoOfLeftDims: 2 } },
+    extendProperties: true,
+  });
+  const grid = async () => {
+    const { left, cells, expandable } = await call(page, 'pivotGrid', 'pivot');
+    return { left, cells, expandable };
+  };
+  await settles(page, grid, {
+    left: [['East', 'North', 'South'], ['', '', '']],
+    cells: [['325'], ['450'], ['120']],
+    expandable: ['East', 'North', 'South'],
+  }, 'every region collapsed, with its total');
+  await page.shoot('collapsed');
+
+  await page.locator('[data-cell="pivot"] [data-testid="dimension-cell"]', { hasText: 'North' })
+    .locator('[data-testid="expand-icon"]').click();
+  await settles(page, grid, {
+    left: [['East', 'North', 'South'], ['', 'Alpha', 'Beta', '']],
+    cells: [['325'], ['250'], ['200'], ['120']],
+    expandable: ['East', 'South'],
+  }, 'North expanded into its stores');
+  await page.shoot('expanded');
   await assertNoRefusals(page);
 });

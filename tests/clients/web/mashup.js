@@ -104,9 +104,11 @@
         .sort((a, b) => a.top - b.top)
         .map(({ text, state }) => [text, state]);
     },
-    /** A pivot table as a user reads it (sn-pivot-table's cells, by their testids):
-     * the innermost left dimension's values top to bottom, the innermost top
-     * dimension's values left to right, and the measure cells by row and column. */
+    /** A pivot table as a user reads it (sn-pivot-table's cells, by their testids): the
+     * left dimensions' values column by column, each top to bottom (a parent spans its
+     * children's rows, so it is read once); the top dimensions' values row by row, each
+     * left to right; the measure cells by row and column; the left cells that offer to
+     * expand (sn-pivot-table's expand icon, from the engine's qCanExpand). */
     pivotGrid(name) {
       const root = document.querySelector(`[data-cell="${name}"]`);
       const measures = [...root.querySelectorAll('[data-testid="measure-cell"]')];
@@ -118,17 +120,26 @@
       const placed = [...root.querySelectorAll('[data-testid="dimension-cell"]')].map((c) => ({
         box: c.getBoundingClientRect(),
         text: c.textContent,
+        expandable: !!c.querySelector('[data-testid="expand-icon"]'),
       }));
+      // lines of cells: by their left edge (left grid columns) or top edge (header rows)
+      const lines = (list, key, along) => {
+        const groups = new Map();
+        for (const c of list) {
+          const k = Math.round(c.box[key]);
+          if (!groups.has(k)) groups.set(k, []);
+          groups.get(k).push(c);
+        }
+        return [...groups.keys()].sort((a, b) => a - b)
+          .map((k) => groups.get(k).sort((a, b) => a.box[along] - b.box[along]));
+      };
       const left = placed.filter((c) => c.box.right <= dataLeft + 1);
       const top = placed.filter((c) => c.box.right > dataLeft + 1);
-      const innermost = (list, key) => {
-        const edge = Math.max(...list.map((c) => c.box[key]));
-        return list.filter((c) => Math.abs(c.box[key] - edge) < 1);
-      };
       return {
-        rows: innermost(left, 'left').sort((a, b) => a.box.top - b.box.top).map((c) => c.text),
-        columns: innermost(top, 'top').sort((a, b) => a.box.left - b.box.left).map((c) => c.text),
+        left: lines(left, 'left', 'top').map((line) => line.map((c) => c.text)),
+        top: lines(top, 'top', 'left').map((line) => line.map((c) => c.text)),
         cells: cells.filter(Boolean),
+        expandable: left.filter((c) => c.expandable).map((c) => c.text),
       };
     },
     /** The parts of a list box's values drawn highlighted (a search's hits, from the
