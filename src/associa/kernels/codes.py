@@ -17,6 +17,7 @@ per combination of the parts given and prunes the branches on the missing ones.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,6 +75,19 @@ class Codes:
             return base
         return self.lut[base]
 
+    def never(self, mask: np.ndarray) -> bool:
+        """Whether no code can be one ``mask`` marks (True: cannot occur), from the lookup
+        table, or from the largest code (a model column's kept: ``column_max``). False
+        when it cannot be told."""
+        if self.lut is not None:
+            return not bool(mask[self.lut].any())
+        if self.col is None:
+            return False
+        # a model column read through rows: its largest code, kept; codes of their own
+        # (gathered already): one pass, cheaper than a lookup per code in a large mask
+        top = column_max(self.col) if self.rows is not None else _largest(self.col)
+        return top < len(mask) and not bool(mask[: top + 1].any())
+
     def parts(self) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
         """(col, rows, lut) for a compiled kernel, None where missing: numba compiles a
         version per combination and prunes the branches on them."""
@@ -101,6 +115,27 @@ def _code_at(col, rows, lut, i):  # pragma: no cover - compiled
     r = i if rows is None else rows[i]
     c = r if col is None else col[r]
     return c if lut is None else lut[c]
+
+
+_COLUMN_MAX: dict[int, tuple[weakref.ref[np.ndarray], int]] = {}
+
+
+def column_max(col: np.ndarray) -> int:
+    """The largest code of a model column, computed once per column (columns are never
+    written; an entry holds the column weakly and is checked to be the same array)."""
+    hit = _COLUMN_MAX.get(id(col))
+    if hit is not None and hit[0]() is col:
+        return hit[1]
+    top = _largest(col)
+    if len(_COLUMN_MAX) > 4096:  # drop the entries of columns gone
+        for k in [k for k, (ref, _) in _COLUMN_MAX.items() if ref() is None]:
+            del _COLUMN_MAX[k]
+    _COLUMN_MAX[id(col)] = (weakref.ref(col), top)
+    return top
+
+
+def _largest(col: np.ndarray) -> int:
+    return int(col.max()) if len(col) else -1
 
 
 def _value_at(col, rows, lut, i):  # pragma: no cover - compiled
