@@ -3,9 +3,10 @@
 // engine process, as a mashup renders them: the page (web/index.html, web/mashup.js)
 // loads the packages' UMD bundles from node_modules through a local static server,
 // opens the app with enigma.js over its own WebSocket and calls nebula's render.
-// Assertions read the DOM a user sees (table cells, list box rows and their state
-// classes, the bar chart's tooltips), never pixels; screenshots of each step are saved
-// under $ASSOCIA_ARTEFACTS or a temporary folder, for a person to look at.
+// Assertions read the DOM a user sees (table and pivot cells, list box rows and the
+// state each is read out with, the bar chart's tooltips), never pixels; screenshots of
+// each step are saved under $ASSOCIA_ARTEFACTS/charts or a temporary folder, for a
+// person to look at (their paths are printed as test diagnostics).
 //
 // Expected numbers are worked out by hand from the three tables of engine.mjs:
 //   Stores by region: North = Alpha (10), Beta (11); South = Gamma (12);
@@ -20,6 +21,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { isDeepStrictEqual as isDeepEqual } from 'node:util';
 import enigma from 'enigma.js';
 import schema from 'enigma.js/schemas/12.2027.0.json' with { type: 'json' };
 import WebSocket from 'ws';
@@ -33,10 +35,7 @@ const noBrowser = existsSync(chromiumPath)
   ? false
   : `no Chromium at ${chromiumPath} (make test installs it with apt-get install chromium as root; or set CHROMIUM)`;
 
-const artefacts = process.env.ASSOCIA_ARTEFACTS
-  ? path.join(process.env.ASSOCIA_ARTEFACTS, 'charts')
-  : mkdtempSync(path.join(tmpdir(), 'associa-charts-'));
-
+let artefacts;
 let engine;
 let web;
 let browser;
@@ -45,6 +44,9 @@ const pages = [];
 
 before(async () => {
   if (noBrowser) return;
+  artefacts = process.env.ASSOCIA_ARTEFACTS
+    ? path.join(process.env.ASSOCIA_ARTEFACTS, 'charts')
+    : mkdtempSync(path.join(tmpdir(), 'associa-charts-'));
   mkdirSync(artefacts, { recursive: true });
   const { chromium } = await import('playwright-core');
   [engine, web, browser] = await Promise.all([
@@ -86,8 +88,7 @@ async function openPage(t, identity) {
   page.on('pageerror', (e) => errors.push(e.message));
   page.errors = errors;
   await page.goto(web.url);
-  const engineUrl = `${engine.url}`;
-  await page.evaluate(([u, id, who]) => window.mashup.open(u, id, who), [engineUrl, appId, identity]);
+  await page.evaluate(([u, id, who]) => window.mashup.open(u, id, who), [engine.url, appId, identity]);
   let shot = 0;
   page.shoot = async (step) => {
     shot += 1;
@@ -102,7 +103,7 @@ const call = (page, name, ...args) => page.evaluate(([n, a]) => window.mashup[n]
 
 /** Poll what `read` gives until it equals `expected` (charts redraw asynchronously after
  * the engine's change notices), then assert it, so a failure shows the last value. */
-async function settles(page, read, expected, message, timeout = 8000) {
+async function settles(page, read, expected, message, timeout = 10000) {
   const end = Date.now() + timeout;
   let value = await read();
   while (!isDeepEqual(value, expected) && Date.now() < end) {
@@ -115,15 +116,6 @@ async function settles(page, read, expected, message, timeout = 8000) {
     if (refused.length) message = `${message}\nthe engine refused:\n${JSON.stringify(refused, null, 2)}`;
   }
   assert.deepEqual(value, expected, message);
-}
-
-function isDeepEqual(a, b) {
-  try {
-    assert.deepEqual(a, b);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The requests the engine refused in this page, with its answers: a chart that fails
