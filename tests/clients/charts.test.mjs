@@ -199,7 +199,7 @@ test('clicking a bar selects its region: the list box and the table follow', { s
   await renderDashboard(page);
   await settles(page, async () => (await call(page, 'barCenters', 'bar')).length, 3, 'three bars drawn');
 
-  const [, , south] = await call(page, 'barCenters', 'bar');
+  const [, , south] = await stillBars(page, 'bar');
   await page.mouse.click(south.x, south.y);
   // the chart is in selection mode (BeginSelections, SelectHyperCubeValues): the
   // selection shows in the other objects at once, before it is confirmed
