@@ -103,6 +103,9 @@ class GroupScope:
         # in a virtual table's own scope, the values its Aggr calls stand for
         self.virtuals: dict[tuple, Any] = {}
         self.virtual: dict[ast.Call, Vec] = {}
+        # the sums and counts computed here whose groups add up to coarser groups (each
+        # record counted once: no DISTINCT, no deduplicated rows): a pivot's subtotals
+        self.additive: dict[ast.Call, Vec] = {}
 
     def record_groups(self) -> np.ndarray:
         """The group of each record."""
@@ -119,6 +122,7 @@ class GroupScope:
         self.virtuals = {}
         self.virtual = {}
         self.totals = {}
+        self.additive = {}
         for v in virtuals:  # Virtual tables (and, under other keys, plain arrays)
             inner = getattr(v, "scope", None)
             if inner is not None:
@@ -182,6 +186,8 @@ class GroupScope:
                                            distinct, *extra)
         # deduplicated records count a row once per group, not once in all: no total here
         self.totals[call] = reduced.total if pick is None else None
+        if pick is None and not distinct and not extra and call.name in ("SUM", "COUNT"):
+            self.additive[call] = reduced.values
         return reduced.values
 
     def _arg(self, arg: ast.Node, evaluator: Evaluator, pick: np.ndarray | None) -> Arg:

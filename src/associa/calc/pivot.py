@@ -406,7 +406,34 @@ class PivotCube(Cube):
             to_level[grouping.cells] = level_of_group
         else:
             to_level[:len(level_of_group)] = level_of_group
-        return GroupScope(model, scope.records, to_level[scope.group], n, locale, fields)
+        return _Rollup(GroupScope(model, scope.records, to_level[scope.group], n, locale, fields),
+                       scope, to_level)
+
+
+class _Rollup:
+    """A subtotal level's scope (``sub``) that adds up the cube's own per-group sums and
+    counts (``GroupScope.additive``: each record counted once) instead of reading the
+    records again; every other aggregation, and everything else, is ``sub``'s. A group
+    of the cube's key space with no records adds 0."""
+
+    def __init__(self, sub: GroupScope, base: GroupScope, to_level: np.ndarray) -> None:
+        self.sub = sub
+        self.base = base
+        self.to_level = to_level
+
+    def aggregate(self, call: Any, evaluator: Any) -> Vec:
+        fine = self.base.additive.get(call)
+        if fine is None or len(fine.num) != len(self.to_level):
+            return self.sub.aggregate(call, evaluator)
+        nums = np.where(fine.null | np.isnan(fine.num), 0.0, fine.num)
+        return Vec.numbers(np.bincount(self.to_level, weights=nums,
+                                       minlength=self.sub.n)[:self.sub.n])
+
+    def release(self) -> None:
+        self.sub.release()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.sub, name)
 
 
 def _without_totals(definition: Mapping[str, Any]) -> Mapping[str, Any]:

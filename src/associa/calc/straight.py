@@ -35,6 +35,9 @@ from associa.select import STATE_CODES, Inference
 from associa.values import Locale
 
 
+GLYPH_SAMPLE = 50  # rows whose measure texts give qApprMaxGlyphCount (with the extremes)
+
+
 class StraightTable:
     """The straight-table layout of a cube (``qMode`` "S")."""
 
@@ -296,10 +299,18 @@ class StraightTable:
     def _measure_info(self, i: int) -> dict[str, Any]:
         m = self.cube.measures[i]
         v = self.cube.values[i]
-        nums = v.num[self._value_rows()]
+        value_rows = self._value_rows()
+        nums = v.num[value_rows]
         finite = nums[~np.isnan(nums)]
-        self._format_groups(i, self.rows[:200])
-        texts = [self._measure_cell(i, int(g))["qText"] for g in self.rows[:200]]
+        # the longest text (qApprMaxGlyphCount, an approximation): of the first rows and
+        # the rows of the least and greatest values, whose texts are the widest numbers
+        sample = self.rows[:GLYPH_SAMPLE]
+        if len(finite):
+            ok = value_rows[~np.isnan(nums)]
+            sample = np.unique(np.concatenate(
+                [sample, ok[[int(np.argmin(finite)), int(np.argmax(finite))]]]))
+        self._format_groups(i, sample)
+        texts = [self._measure_cell(i, int(g))["qText"] for g in sample]
         num_format, auto = measure_num_format(m.definition, finite, self.locale)
         info: dict[str, Any] = {
             "qFallbackTitle": m.label,
