@@ -268,3 +268,66 @@ def test_mode_errors(client: Client) -> None:
                        [{"qLeft": 0, "qTop": 0, "qWidth": 5, "qHeight": 5}],
                        handle=h)["qDataPages"][0]
     assert data(page) == [[270], [110]]
+
+
+# -- qIndentMode: the left dimensions in one column, a row per node ---------------------
+
+
+def test_indent_mode_rows_per_node(client: Client) -> None:
+    """Indented, every left node is a row of its own above its children's rows, holding
+    its subtotal; a collapsed node has no placeholder row; only the first left
+    dimension has a total (a deeper one's subtotal is its parent's row)."""
+    doc = client.session_app(SCRIPT)
+    props = pivot(["Year", "Region"], ["Sum(Amount)"], qIndentMode=True)
+    props["qHyperCubeDef"]["qDimensions"] = [totals_on(d) for d in
+                                             props["qHyperCubeDef"]["qDimensions"]]
+    h = client.create(props, doc)
+    hc = client.layout(h)["qHyperCube"]
+    assert hc["qIndentMode"] is True and hc["qNoOfLeftDims"] == 2
+    page = hc["qPivotDataPages"][0]
+    # by hand: 2023 = 100+20+150, 2024 = 60+40+10, total 380
+    assert texts(page["qLeft"]) == ["2023+", "2024+", "Total"]
+    assert data(page) == [[270], [110], [380]]
+    assert hc["qSize"] == {"qcx": 1, "qcy": 3}
+    client.call("ExpandLeft", "/qHyperCubeDef", 0, 0, False, handle=h)
+    hc = client.layout(h)["qHyperCube"]
+    page = hc["qPivotDataPages"][0]
+    assert texts(page["qLeft"]) == ["2023-", "  North", "  South", "2024+", "Total"]
+    assert data(page) == [[270], [120], [150], [110], [380]]
+    assert hc["qSize"] == {"qcx": 1, "qcy": 5}
+    # a child's row collapses nothing; the second year's row expands it
+    assert client.error("ExpandLeft", "/qHyperCubeDef", 1, 0, False, handle=h)["code"] == 8
+    client.call("ExpandLeft", "/qHyperCubeDef", 3, 0, False, handle=h)
+    page = client.layout(h)["qHyperCube"]["qPivotDataPages"][0]
+    assert texts(page["qLeft"]) == ["2023-", "  North", "  South", "2024-", "  East",
+                                    "  North", "Total"]
+    assert data(page) == [[270], [120], [150], [110], [50], [60], [380]]
+    client.call("CollapseLeft", "/qHyperCubeDef", 0, 0, False, handle=h)
+    page = client.layout(h)["qHyperCube"]["qPivotDataPages"][0]
+    assert texts(page["qLeft"]) == ["2023+", "2024-", "  East", "  North", "Total"]
+
+
+def test_indent_mode_with_top_and_pages(client: Client) -> None:
+    """Year, Region indented on the left, Product on top, fully expanded; a page cut
+    through the tree: a node's qUp/qDown count its rows (its own first) outside."""
+    doc = client.session_app(SCRIPT)
+    h = client.create(pivot(["Year", "Region", "Product"], ["Sum(Amount)"], qNoOfLeftDims=2,
+                            qIndentMode=True, qAlwaysFullyExpanded=True), doc)
+    hc = client.layout(h)["qHyperCube"]
+    page = hc["qPivotDataPages"][0]
+    assert texts(page["qLeft"]) == ["2023", "  North", "  South", "2024", "  East",
+                                    "  North"]
+    assert [n["qText"] for n in page["qTop"]] == ["Bike", "Helmet", "Lock"]
+    # by hand, Bike/Helmet/Lock: 2023 250/-/20, 2023 North 100/-/20, South 150/-/-,
+    # 2024 60/40/10, East -/40/10, North 60/-/-
+    assert data(page) == [[250, None, 20], [100, None, 20], [150, None, None],
+                          [60, 40, 10], [None, 40, 10], [60, None, None]]
+    assert hc["qSize"] == {"qcx": 3, "qcy": 6}
+    cut = client.call("GetHyperCubePivotData", "/qHyperCubeDef",
+                      [{"qLeft": 0, "qTop": 2, "qWidth": 3, "qHeight": 2}],
+                      handle=h)["qDataPages"][0]
+    assert texts(cut["qLeft"]) == ["2023", "  South", "2024"]
+    y2023, y2024 = cut["qLeft"]
+    assert (y2023["qUp"], y2023["qDown"]) == (2, 0)
+    assert (y2024["qUp"], y2024["qDown"]) == (0, 2)
+    assert data(cut) == [[150, None, None], [60, 40, 10]]

@@ -24,6 +24,20 @@ The shapes follow the Engine API reference and what Qlik's engine sends:
   qType: "V"}``, NULL ones ``{qText: "-", qNum: "NaN", qType: "U"}``; ``qUp``/``qDown``
   count a node's leaves before and after the page; ``qHypercubeCardinal`` counts the
   distinct values a level shows, its "Total" included.
+* ``qIndentMode`` (help "HyperCubeDef": "an indentation is added to the beginning of
+  each row", https://help.qlik.com/en-US/sense-developer/November2024/Subsystems/NetSDKAPIref/Content/Qlik.Engine.IHyperCubeDef.IndentMode.htm):
+  the left dimensions share one column, so every left node is a row of its own, above
+  its children's rows, and that row holds the node's subtotal; ``qSize.qcy`` counts
+  these rows, ``qNoOfLeftDims`` stays the number of left entries and ``qLeft`` stays a
+  tree (``qSubNodes``) whose ``qUp``/``qDown`` count a node's rows, its own first,
+  outside the page. A client reading the real engine takes one data row per left node
+  of the page whose ``qUp`` is 0, at its depth's indentation, skips ``-4`` placeholders
+  and deeper totals (WebsyIO/websy-designs, Qlik plugin ``Table3.transformPivotTable``);
+  so a collapsed node has no placeholder row here. Only the first left dimension may
+  show a total: sn-pivot-table hides the totals setting of the others in indent mode
+  (``src/ext/property-panel/data.ts``, ``isTotalsVisible``): a deeper subtotal is its
+  parent's own row. ``ExpandLeft``/``CollapseLeft`` name a node by its row (``qCol``
+  is the one column).
 * The expansion state lives in the properties, ``qHyperCubeDef.qExpansionState``
   (sn-pivot-table resets it by saving ``qExpansionState: []``,
   ``src/ext/property-panel/settings/index.ts``), as ``ExpansionData`` {qExcludeList,
@@ -162,8 +176,9 @@ class Axis:
 
     def __init__(self, cube: PivotCube, entries: list[int], ranks: dict[int, np.ndarray],
                  expansion: Expansion, fully: bool, totals: dict[int, bool], above: bool,
-                 names: dict[int, str]) -> None:
+                 names: dict[int, str], indent: bool = False) -> None:
         self.entries = entries
+        self.indent = indent
         self._measures = len(cube.measures)
         self.dims = [e for e in entries if e != PSEUDO]
         self._fully = fully
@@ -209,6 +224,8 @@ class Axis:
             return [Node("P", level, PSEUDO, m, syms, m, self._build(level + 1, syms, m, open_))
                      for m in range(self._measures)]
         if not open_:
+            if self.indent:  # no placeholder rows: a collapsed node is a row of its own
+                return self._build(level + 1, syms, measure, False)
             return [Node("E", level, e, EMPTY_ELEM, syms, measure,
                          self._build(level + 1, syms, measure, False))]
         deeper = any(x != PSEUDO for x in self.entries[level + 1:])
@@ -223,7 +240,7 @@ class Axis:
             kind = "U" if s == self._nulls[e] else "N"
             nodes.append(Node(kind, level, e, NULL_ELEM if kind == "U" else s, path, measure,
                               self._build(level + 1, path, measure, expanded), flag))
-        if self._totals.get(e) and nodes:
+        if self._totals.get(e) and nodes and not (self.indent and e != self.dims[0]):
             total = Node("T", level, e, TOTAL_ELEM, syms, measure,
                          self._build(level + 1, syms, measure, False))
             nodes.insert(0, total) if self._above else nodes.append(total)
@@ -232,15 +249,26 @@ class Axis:
     def _place(self, nodes: list[Node]) -> None:
         for n in nodes:
             n.start = len(self.leaves)
-            if n.children:
+            if self.indent:  # every node is a row, above its children's rows
+                self.leaves.append((n.syms, n.measure))
+                self._place(n.children)
+            elif n.children:
                 self._place(n.children)
             else:
                 self.leaves.append((n.syms, n.measure))
             n.count = len(self.leaves) - n.start
 
     def node_at(self, level: int, index: int) -> Node | None:
-        """The node of an entry level whose leaves hold leaf ``index``."""
+        """The node of an entry level whose leaves hold leaf ``index`` (indented: the
+        node whose own row ``index`` is, whatever the level)."""
         nodes = self.roots
+        if self.indent:
+            while nodes:
+                hit = next((n for n in nodes if n.start <= index < n.start + n.count), None)
+                if hit is None or hit.start == index:
+                    return hit
+                nodes = hit.children
+            return None
         while nodes:
             hit = next((n for n in nodes if n.start <= index < n.start + n.count), None)
             if hit is None or hit.level == level:
@@ -310,7 +338,7 @@ class PivotCube(Cube):
         names = {i: dim_name(dim.definition) for i, dim in enumerate(self.dims)}
         above = bool(d.get("qShowTotalsAbove"))
         self.left = Axis(self, self.order[:self.nleft], ranks, expansion, fully, totals_on,
-                         above, names)
+                         above, names, indent=bool(d.get("qIndentMode")))
         self.top = Axis(self, self.order[self.nleft:], ranks, expansion, fully, totals_on,
                         above, names)
         self._codes()
