@@ -331,3 +331,47 @@ def test_indent_mode_with_top_and_pages(client: Client) -> None:
     assert (y2023["qUp"], y2023["qDown"]) == (2, 0)
     assert (y2024["qUp"], y2024["qDown"]) == (0, 2)
     assert data(cut) == [[150, None, None], [60, 40, 10]]
+
+
+# -- qSortbyYValue: the left nodes by the first measure ----------------------------------
+
+
+def test_sort_by_y_value_orders_left_nodes_by_first_measure(client: Client) -> None:
+    """qSortbyYValue -1 (sn-pivot-table's descending): each left node's values under
+    their parent by the first measure's subtotal, largest first; 1 smallest first. The
+    top keeps its dimension's order. By hand: 2023 270, 2024 110; 2023 North 120, South
+    150; 2024 East 50, North 60."""
+    doc = client.session_app(SCRIPT)
+    props = pivot(["Year", "Region", "Product"], ["Sum(Amount)"], qNoOfLeftDims=2,
+                  qAlwaysFullyExpanded=True, qSortbyYValue=-1)
+    h = client.create(props, doc)
+    page = client.layout(h)["qHyperCube"]["qPivotDataPages"][0]
+    assert texts(page["qLeft"]) == ["2023", "  South", "  North", "2024", "  North",
+                                    "  East"]
+    assert [n["qText"] for n in page["qTop"]] == ["Bike", "Helmet", "Lock"]
+    assert data(page) == [[150, None, None], [100, None, 20], [60, None, None],
+                          [None, 40, 10]]
+    props["qHyperCubeDef"]["qSortbyYValue"] = 1
+    client.call("SetProperties", props, handle=h)
+    page = client.layout(h)["qHyperCube"]["qPivotDataPages"][0]
+    assert texts(page["qLeft"]) == ["2024", "  East", "  North", "2023", "  North",
+                                    "  South"]
+    # expanding a node still names it by its values, wherever the sort put it
+    props["qHyperCubeDef"]["qAlwaysFullyExpanded"] = False
+    client.call("SetProperties", props, handle=h)
+    client.call("ExpandLeft", "/qHyperCubeDef", 1, 0, False, handle=h)
+    page = client.layout(h)["qHyperCube"]["qPivotDataPages"][0]
+    assert texts(page["qLeft"]) == ["2024+", "  -4", "2023-", "  North", "  South"]
+    assert data(page) == [[60, 40, 10], [100, None, 20], [150, None, None]]
+
+
+def test_sort_by_y_value_needs_the_measures_on_top(client: Client) -> None:
+    """The reference restricts qSortbyYValue to the measures (pseudo dimension) on top:
+    with the pseudo dimension on the left the dimensions keep their own order."""
+    doc = client.session_app(SCRIPT)
+    h = client.create(pivot(["Year", "Region"], ["Sum(Amount)", "Sum(Qty)"],
+                            qNoOfLeftDims=3, qInterColumnSortOrder=[0, 1, -1],
+                            qAlwaysFullyExpanded=True, qSortbyYValue=-1), doc)
+    page = client.layout(h)["qHyperCube"]["qPivotDataPages"][0]
+    assert [n["qText"] for n in page["qLeft"]] == ["2023", "2024"]
+    assert [n["qText"] for n in page["qLeft"][1]["qSubNodes"]] == ["East", "North"]

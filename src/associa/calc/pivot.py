@@ -38,6 +38,19 @@ The shapes follow the Engine API reference and what Qlik's engine sends:
   (``src/ext/property-panel/data.ts``, ``isTotalsVisible``): a deeper subtotal is its
   parent's own row. ``ExpandLeft``/``CollapseLeft`` name a node by its row (``qCol``
   is the one column).
+* Sorting: each dimension's values under a parent follow the dimension's own
+  ``qSortCriterias`` (``qSortByExpression`` included: the expression per value, as in
+  ``calc/sorting.py``). A measure's index in ``qInterColumnSortOrder`` is no sort here:
+  a pivot's order holds the dimensions and ``-1`` only (sn-pivot-table resets the order
+  on conversion to a pivot, "a pivot table does not allow a custom sorting order",
+  ``src/ext/conversion/index.ts``). Sorting by a measure is ``qSortbyYValue`` (help
+  "HyperCubeDef", SortbyYValue: "the measure or pseudo dimension should be defined as a
+  top dimension. The sorting is restricted to the values of the first measure",
+  https://help.qlik.com/en-US/sense-developer/November2024/Subsystems/NetSDKAPIref/Content/Qlik.Engine.IHyperCubeDef.SortbyYValue.htm;
+  sn-pivot-table's "sort by first measure" switch writes 1 ascending, -1 descending,
+  ``src/ext/property-panel/sorting.ts``): with the measures on top, the left nodes
+  under each parent are ordered by the first measure at their own level (the row's
+  subtotal across the top), NULL last, the dimension's order breaking ties.
 * The expansion state lives in the properties, ``qHyperCubeDef.qExpansionState``
   (sn-pivot-table resets it by saving ``qExpansionState: []``,
   ``src/ext/property-panel/settings/index.ts``), as ``ExpansionData`` {qExcludeList,
@@ -176,7 +189,9 @@ class Axis:
 
     def __init__(self, cube: PivotCube, entries: list[int], ranks: dict[int, np.ndarray],
                  expansion: Expansion, fully: bool, totals: dict[int, bool], above: bool,
-                 names: dict[int, str], indent: bool = False) -> None:
+                 names: dict[int, str], indent: bool = False,
+                 by_value: Callable[[list[int], np.ndarray], np.ndarray] | None = None,
+                 sign: int = 1) -> None:
         self.entries = entries
         self.indent = indent
         self._measures = len(cube.measures)
@@ -187,17 +202,20 @@ class Axis:
         self._names = names
         self._expansion = expansion
         self._nulls = {d: cube.null_symbol(d) for d in self.dims}
-        self._kids = self._children(cube, ranks)
+        self._kids = self._children(cube, ranks, by_value, sign)
         self.roots = self._build(0, (), None, True)
         self.leaves: list[tuple[tuple[int, ...], int | None]] = []
         self._place(self.roots)
         if not entries:  # no dimension on this side: one row (column) of values
             self.leaves = [((), None)]
 
-    def _children(self, cube: PivotCube, ranks: dict[int, np.ndarray]
-                  ) -> dict[tuple[int, ...], list[int]]:
+    def _children(self, cube: PivotCube, ranks: dict[int, np.ndarray],
+                  by_value: Callable[[list[int], np.ndarray], np.ndarray] | None = None,
+                  sign: int = 1) -> dict[tuple[int, ...], list[int]]:
         """Each prefix of values on this axis → the next dimension's values under it, in
-        the dimension's sort order."""
+        the dimension's sort order; with ``by_value`` (the first measure's number of each
+        node, sorting by y-value) first by that number times ``sign``, NaN last, the
+        dimension's order breaking ties."""
         kids: dict[tuple[int, ...], list[int]] = {}
         rows = cube.rows[cube.rows < cube.count]  # not the cube's virtual rows (Others)
         if not self.dims or not len(rows):
@@ -205,7 +223,13 @@ class Axis:
         sym = np.stack([cube.dim_symbols[d][rows].astype(np.int64) for d in self.dims],
                        axis=1)
         combos = np.unique(sym, axis=0)
-        keys = [ranks[d][combos[:, i]] for i, d in enumerate(self.dims)]
+        keys: list[np.ndarray] = []
+        for i, d in enumerate(self.dims):
+            if by_value is not None:
+                nums = by_value(self.dims[:i + 1], combos[:, :i + 1])
+                missing = np.isnan(nums)
+                keys += [missing.astype(np.int64), np.where(missing, 0.0, sign * nums)]
+            keys.append(ranks[d][combos[:, i]])
         combos = combos[np.lexsort(keys[::-1])]
         for combo in combos.tolist():
             for k in range(len(combo)):
@@ -337,16 +361,43 @@ class PivotCube(Cube):
                      for i, g in enumerate(given[:len(self.dims)])}
         names = {i: dim_name(dim.definition) for i, dim in enumerate(self.dims)}
         above = bool(d.get("qShowTotalsAbove"))
+        self._codes()
+        sign = _y_sort(d)
+        by_value = None
+        if sign and self.measures and PSEUDO not in self.order[:self.nleft]:
+            left_dims = [e for e in self.order[:self.nleft] if e != PSEUDO]
+            for k in range(1, len(left_dims) + 1):
+                dims = tuple(sorted(left_dims[:k]))
+                if dims not in self.levels:
+                    self.levels[dims] = self._level(dims, scope, grouping)
+            by_value = self._first_measure
         self.left = Axis(self, self.order[:self.nleft], ranks, expansion, fully, totals_on,
-                         above, names, indent=bool(d.get("qIndentMode")))
+                         above, names, indent=bool(d.get("qIndentMode")), by_value=by_value,
+                         sign=sign)
         self.top = Axis(self, self.order[self.nleft:], ranks, expansion, fully, totals_on,
                         above, names)
-        self._codes()
         for a in self.left.levels():
             for b in self.top.levels():
                 dims = tuple(sorted(self.left.dims[:a] + self.top.dims[:b]))
                 if dims not in self.levels:
                     self.levels[dims] = self._level(dims, scope, grouping)
+
+    def _first_measure(self, dims: list[int], syms: np.ndarray) -> np.ndarray:
+        """The first measure's number at the level of ``dims`` for each row of value
+        combinations ``syms`` (one column per dimension); NaN where NULL or no group."""
+        level_dims = tuple(sorted(dims))
+        level = self.levels[level_dims]
+        at = {d: i for i, d in enumerate(dims)}
+        key, ok = self.key_of(level_dims, [syms[:, at[d]].astype(np.int64) for d in level_dims])
+        out = np.full(len(key), np.nan)
+        if not len(level.keys):
+            return out
+        pos = np.clip(np.searchsorted(level.keys, key), 0, len(level.keys) - 1)
+        found = ok & (level.keys[pos] == key)
+        vec = level.values[0]
+        ids = level.ids[pos[found]]
+        out[found] = np.where(vec.null[ids], np.nan, vec.num[ids].astype(np.float64))
+        return out
 
     def _rank(self, i: int) -> np.ndarray:
         dim = self.dims[i]
@@ -480,6 +531,15 @@ def _without_totals(definition: Mapping[str, Any]) -> Mapping[str, Any]:
                 d["qOtherTotalSpec"] = {k: v for k, v in spec.items() if k != "qTotalMode"}
         out["qDimensions"].append(d)
     return out
+
+
+def _y_sort(d: Mapping[str, Any]) -> int:
+    """``qSortbyYValue``: 1 ascending, -1 descending, 0 off (sn-pivot-table writes
+    -1/1/0, ``src/ext/property-panel/sorting.ts``)."""
+    v = d.get("qSortbyYValue")
+    if isinstance(v, bool) or not isinstance(v, int | float) or not v:
+        return 0
+    return 1 if v > 0 else -1
 
 
 def _shows_total(d: Mapping[str, Any]) -> bool:
