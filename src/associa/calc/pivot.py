@@ -51,6 +51,11 @@ The shapes follow the Engine API reference and what Qlik's engine sends:
   ``src/ext/property-panel/sorting.ts``): with the measures on top, the left nodes
   under each parent are ordered by the first measure at their own level (the row's
   subtotal across the top), NULL last, the dimension's order breaking ties.
+* Dimension limits (``qOtherTotalSpec.qOtherMode``): not applied in a pivot yet; every
+  value is a node. The engine's pivot cells do know Others (``qElemNo`` -3, ``qType``
+  "O": sn-pivot-table ``src/pivot-table/data/helpers/create-cell.ts``,
+  ``src/types/QIX.ts``), though sn-pivot-table's property panel offers no limits for
+  its dimensions (only ``qTotalMode``, ``src/ext/property-panel/data.ts``).
 * The expansion state lives in the properties, ``qHyperCubeDef.qExpansionState``
   (sn-pivot-table resets it by saving ``qExpansionState: []``,
   ``src/ext/property-panel/settings/index.ts``), as ``ExpansionData`` {qExcludeList,
