@@ -208,11 +208,11 @@ def test_bad_input_leaves_the_object_usable(loaded: Client, cube: int) -> None:
     assert loaded.error("ExportData", "CSV_C", "/qHyperCubeDef", "", "Z",
                         handle=cube)["code"] == 8
     assert loaded.error("ExportData", handle=cube)["code"] == -32602  # qFileType missing
-    pivot = loaded.create({"qInfo": {"qType": "pivot"}, "qHyperCubeDef": {
-        "qMode": "P", "qDimensions": [{"qDef": {"qFieldDefs": ["Region"]}}],
+    stacked = loaded.create({"qInfo": {"qType": "barchart"}, "qHyperCubeDef": {
+        "qMode": "K", "qDimensions": [{"qDef": {"qFieldDefs": ["Region"]}}],
         "qMeasures": [{"qDef": {"qDef": "Sum(Amount)"}}]}})
-    err = loaded.error("ExportData", "OOXML", "/qHyperCubeDef", handle=pivot)
-    assert err["code"] == 20 and "mode P" in err["message"]
+    err = loaded.error("ExportData", "OOXML", "/qHyperCubeDef", handle=stacked)
+    assert err["code"] == 20 and "mode K" in err["message"]
     assert loaded.layout(cube)["qHyperCube"]["qSize"] == {"qcx": 2, "qcy": 3}
     assert export(loaded, cube, "CSV_C", "/qHyperCubeDef")["qWarnings"] == []
 

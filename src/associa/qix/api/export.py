@@ -22,8 +22,13 @@ belongs to the session that made it:
 
 ``qPath`` is required for CSV (the reference: "mandatory if the file type is CSV_C or
 CSV_T"); without it an xlsx or Parquet export takes the object's hypercube (else its list
-object). A table without rows is error 13001 (LOCERR_EXPORT_NO_DATA); a pivot, stacked
-or tree cube is refused (error 20) until those modes have a row form to export.
+object). A table without rows is error 13001 (LOCERR_EXPORT_NO_DATA).
+
+A pivot hypercube (``qMode`` P) is written as the grid it shows, read through its pivot
+pages (``calc/export.py``'s ``PivotGrid``). A stacked (K) or tree (T) cube is refused
+(error 20, LOCERR_GENERIC_NOT_IMPLEMENTED): their layouts have no rows of their own, and
+the reference says of ExportData "Treemap and bar chart are not supported" (the charts
+those modes serve).
 """
 
 from __future__ import annotations
@@ -40,7 +45,16 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from associa.app.doc import resolve_path
-from associa.calc.export import FILE_TYPES, Grid, export_state, file_type, write
+from associa.calc.export import (
+    FILE_TYPES,
+    Grid,
+    PivotGrid,
+    Sheet,
+    export_state,
+    file_type,
+    write,
+)
+from associa.calc.pivot import is_pivot
 from associa.errors import ExportNoData, InvalidParameters, InvalidPath, NotImplementedInEngine
 from associa.qix.api.refs import ObjectRef
 from associa.qix.dispatch import method, p
@@ -180,7 +194,8 @@ def _table(ref: ObjectRef, path: str) -> tuple[Any, dict[str, Any]]:
     if parts[-1] == "qListObjectDef":
         return ref.doc.listobject(ref.obj_id, path, definition), definition
     mode = definition.get("qMode") or "S"
-    if mode != "S":
+    if mode not in ("S", "DATA_MODE_STRAIGHT", "EQ_DATA_MODE_STRAIGHT") \
+            and not is_pivot(definition):
         raise NotImplementedInEngine(
             path, f"ExportData of a hypercube in mode {mode} is not supported yet")
     return ref.doc.hypercube(ref.obj_id, path, definition), definition
@@ -196,10 +211,11 @@ def export_data(call: Call, qFileType: Any, qPath: str, qFileName: str, qExportS
     if kind in ("CSV_C", "CSV_T") and not qPath:
         raise InvalidParameters("qPath", "qPath is required for a CSV export")
     ref: ObjectRef = call.target
-    table, _ = _table(ref, qPath)
-    if not table.size["qcy"]:
+    table, definition = _table(ref, qPath)
+    if not table.size["qcy"] or not table.size["qcx"]:
         raise ExportNoData(qPath or ref.obj_id)
-    grid = Grid.of(table, possible_only=state == "P")
+    grid: Sheet = (PivotGrid.of(table) if is_pivot(definition)
+                   else Grid.of(table, possible_only=state == "P"))
     extension = FILE_TYPES[kind][2]
     name = file_name(qFileName, ref.obj_id, extension)
     token = secrets.token_hex(16)
