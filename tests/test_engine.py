@@ -232,9 +232,10 @@ def test_a_reload_settles_the_heap(tmp_path: Path) -> None:
         "assert after > startup, (startup, after)\n"
         "kept = [[i] for i in range(5000)]\n"
         "app.reload()\n"
-        "assert gc.get_freeze_count() < after + 5000\n"
+        "second = gc.get_freeze_count()\n"
+        "assert second < after + 1000, (after, second)\n"
         "heap._settled_at = None\n"
         "app.reload()\n"
-        "assert gc.get_freeze_count() >= after + 5000\n"
+        "assert gc.get_freeze_count() >= second + 4500, (second, gc.get_freeze_count())\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from associa.kernels.codes import Codes, column_max
+from associa.kernels.codes import Codes, column_range
 
 
 def _null_mask(nsym: int) -> np.ndarray:
@@ -27,8 +27,15 @@ def test_never_reads_the_lookup_table_the_largest_code_or_gives_up() -> None:
     assert Codes.of(np.zeros(0, dtype=np.uint8)).never(mask)
 
 
-def test_column_max_is_kept_per_column() -> None:
+def test_negative_codes_read_the_mask_from_its_end() -> None:
+    """The script's columns code NULL as -1 (the mask's last entry)."""
+    mask = _null_mask(4)
+    assert not Codes.of(np.array([0, -1, 2], dtype=np.int32)).never(mask)
+    assert Codes.of(np.array([0, 1, 2], dtype=np.int32)).never(mask)
+
+
+def test_column_range_is_kept_per_column() -> None:
     col = np.array([5, 9, 2], dtype=np.uint16)
-    assert column_max(col) == 9
-    other = np.array([1], dtype=np.uint16)
-    assert column_max(other) == 1 and column_max(col) == 9
+    assert column_range(col) == (0, 9)
+    other = np.array([-1, 1], dtype=np.int32)
+    assert column_range(other) == (-1, 1) and column_range(col) == (0, 9)

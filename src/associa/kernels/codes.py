@@ -77,7 +77,7 @@ class Codes:
 
     def never(self, mask: np.ndarray) -> bool:
         """Whether no code can be one ``mask`` marks (True: cannot occur), from the lookup
-        table, or from the largest code (a model column's kept: ``column_max``). False
+        table, or from the largest code (a model column's kept: ``column_range``). False
         when it cannot be told."""
         if self.lut is not None:
             return not bool(mask[self.lut].any())
@@ -85,8 +85,12 @@ class Codes:
             return False
         # a model column read through rows: its largest code, kept; codes of their own
         # (gathered already): one pass, cheaper than a lookup per code in a large mask
-        top = column_max(self.col) if self.rows is not None else _largest(self.col)
-        return top < len(mask) and not bool(mask[: top + 1].any())
+        if self.rows is not None:
+            low, top = column_range(self.col)
+        else:
+            low, top = _range(self.col)
+        # a negative code reads the mask from its end (-1: NULL, in the script's columns)
+        return low >= 0 and top < len(mask) and not bool(mask[: top + 1].any())
 
     def parts(self) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
         """(col, rows, lut) for a compiled kernel, None where missing: numba compiles a
@@ -117,25 +121,29 @@ def _code_at(col, rows, lut, i):  # pragma: no cover - compiled
     return c if lut is None else lut[c]
 
 
-_COLUMN_MAX: dict[int, tuple[weakref.ref[np.ndarray], int]] = {}
+_COLUMN_RANGE: dict[int, tuple[weakref.ref[np.ndarray], tuple[int, int]]] = {}
 
 
-def column_max(col: np.ndarray) -> int:
-    """The largest code of a model column, computed once per column (columns are never
-    written; an entry holds the column weakly and is checked to be the same array)."""
-    hit = _COLUMN_MAX.get(id(col))
+def column_range(col: np.ndarray) -> tuple[int, int]:
+    """The least and the largest code of a model column, computed once per column
+    (columns are never written; an entry holds the column weakly and is checked to be
+    the same array)."""
+    hit = _COLUMN_RANGE.get(id(col))
     if hit is not None and hit[0]() is col:
         return hit[1]
-    top = _largest(col)
-    if len(_COLUMN_MAX) > 4096:  # drop the entries of columns gone
-        for k in [k for k, (ref, _) in _COLUMN_MAX.items() if ref() is None]:
-            del _COLUMN_MAX[k]
-    _COLUMN_MAX[id(col)] = (weakref.ref(col), top)
-    return top
+    found = _range(col)
+    if len(_COLUMN_RANGE) > 4096:  # drop the entries of columns gone
+        for k in [k for k, (ref, _) in _COLUMN_RANGE.items() if ref() is None]:
+            del _COLUMN_RANGE[k]
+    _COLUMN_RANGE[id(col)] = (weakref.ref(col), found)
+    return found
 
 
-def _largest(col: np.ndarray) -> int:
-    return int(col.max()) if len(col) else -1
+def _range(col: np.ndarray) -> tuple[int, int]:
+    if not len(col):
+        return 0, -1
+    low = 0 if col.dtype.kind == "u" else int(col.min())
+    return low, int(col.max())
 
 
 def _value_at(col, rows, lut, i):  # pragma: no cover - compiled
