@@ -399,3 +399,20 @@ def test_others_node_on_a_left_dimension(client: Client) -> None:
     assert [(n["qText"], n["qElemNo"], n["qType"]) for n in page["qLeft"]] == [
         ("North", 0, "N"), ("Others", -3, "O")]
     assert data(page) == [[120, 60], [150, 50]]
+
+
+# -- inter-record functions over the pivot's columns --------------------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="the pivot's horizontal inter-record functions are "
+                   "not built: Before/After/ColumnNo... give NULL in a pivot's cells")
+def test_before_reads_the_previous_column_of_the_row_segment(client: Client) -> None:
+    """Help "Before - chart function": the expression evaluated with the dimension values
+    of the column before the current one within the row segment; NULL in the first
+    column. Year left, Region top (East, North, South). By hand, Sum(Amount): 2023
+    -, 120, 150; 2024 50, 60, -. Before: 2023 -, - (East empty), 120; 2024 -, 50, 60."""
+    doc = client.session_app(SCRIPT)
+    h = client.create(pivot(["Year", "Region"], ["Before(Sum(Amount))"], qNoOfLeftDims=1,
+                            qAlwaysFullyExpanded=True), doc)
+    page = client.layout(h)["qHyperCube"]["qPivotDataPages"][0]
+    assert data(page) == [[None, None, 120], [None, 50, 60]]
