@@ -250,3 +250,13 @@ def test_a_pivot_without_rows_is_error_13001(client: Client) -> None:
     assert client.layout(h)["qHyperCube"]["qSize"]["qcy"] == 0
     err = client.error("ExportData", "CSV_C", "/qHyperCubeDef", handle=h)
     assert err["code"] == 13001
+
+
+def test_xlsx_dates_on_the_left_read_as_dates(client: Client, data_dir: Path) -> None:
+    doc = client.session_app("T: LOAD Date(MakeDate(2024, 3, d)) as Day, d as N "
+                             "INLINE [\nd\n1\n2\n2\n];")
+    h = client.create(pivot(["Day"], ["Sum(N)"]), doc)
+    rows = xlsx_rows(client, data_dir, h)
+    assert rows[0] == ("Day", "Sum(N)")
+    days = [(r[0].date().isoformat() if r[0] != TOTAL else r[0], r[1]) for r in rows[1:]]
+    assert days == [("2024-03-01", 1), ("2024-03-02", 4), (TOTAL, 5)]  # 1; 2+2; 1+2+2
