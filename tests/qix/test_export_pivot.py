@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -229,11 +228,7 @@ def test_served_over_http(server: RunningServer, client: Client,
     assert reply.text.splitlines()[2].split("\t")[:3] == ["2023", "-", "-"]
 
 
-def modes() -> Iterator[str]:
-    yield from ("K", "T")
-
-
-@pytest.mark.parametrize("mode", list(modes()))
+@pytest.mark.parametrize("mode", ["K", "T"])
 def test_stacked_and_tree_cubes_are_refused(client: Client, mode: str) -> None:
     doc = client.session_app(SCRIPT)
     h = client.create({"qInfo": {"qType": "chart"}, "qHyperCubeDef": {
