@@ -2,7 +2,8 @@
 
 ``GenericObject.ExportData`` writes the data of a hypercube or a list object; what it
 writes is what the object's pages show, read page by page (``Grid``): a header row of the
-columns' titles (``qFallbackTitle``), then every row. Qlik's reference (Engine JSON API,
+columns' titles (``qFallbackTitle``), then every row; a pivot's grid as it shows it, read
+through its pivot pages (``PivotGrid``). Qlik's reference (Engine JSON API,
 "ExportData method", the OpenRPC text in qlik-oss/enigma-go ``schema/engine-rpc.json``:
 https://help.qlik.com/en-US/sense-developer/May2026/Subsystems/EngineJSONAPI/Content/service-genericobject-exportdata.htm)
 fixes:
