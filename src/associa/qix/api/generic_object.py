@@ -15,6 +15,7 @@ from associa.calc.calclist import STATE_GROUPS as CALC_GROUPS
 from associa.calc.calclist import is_calculated, read_fields
 from associa.calc.listobject import list_field
 from associa.errors import InvalidParameters, InvalidPath, NotImplementedInEngine
+from associa.qix.api.modes import in_range, parse_range
 from associa.qix.api.objects import check_extends
 from associa.qix.api.refs import ObjectRef
 from associa.qix.dispatch import method, p
@@ -216,13 +217,21 @@ def select_listobject_excluded(call: Call, qPath: str, qSoftLock: bool) -> bool:
     return _select_states(call, qPath, "excluded", qSoftLock)
 
 
+def _in_ranges(nums: np.ndarray, ranges: list[Any]) -> np.ndarray:
+    """The numbers in any of the ranges."""
+    hit = np.zeros(len(nums), dtype=bool)
+    for r in ranges:
+        hit |= in_range(nums, r)
+    return hit
+
+
 @method("GenericObject", "SelectListObjectContinuousRange", p("qPath", "str"),
         p("qRanges", "list"), p("qSoftLock", "bool", False), out=("qSuccess",))
 def select_listobject_continuous_range(call: Call, qPath: str, qRanges: list[Any],
                                        qSoftLock: bool) -> bool:
     """Select the values whose number lies in any of the ranges (Range: qMin, qMax,
     qMinInclEq, qMaxInclEq; a missing bound is open)."""
-    ranges = [_range(r) for r in qRanges]
+    ranges = [parse_range(r) for r in qRanges]
     name = _list_field(call, qPath)
     ref = _ref(call)
     if is_calculated(name):
@@ -237,35 +246,6 @@ def select_listobject_continuous_range(call: Call, qPath: str, qRanges: list[Any
     hit = _in_ranges(nums, ranges)
     return ref.doc.select_symbols(name, np.flatnonzero(hit).tolist(), False, qSoftLock,
                                   _state(call, qPath, "lo"))
-
-
-def _in_ranges(nums: np.ndarray, ranges: list[tuple[float | None, float | None, bool, bool]],
-               ) -> np.ndarray:
-    hit = np.zeros(len(nums), dtype=bool)
-    with np.errstate(invalid="ignore"):
-        for low, high, low_eq, high_eq in ranges:
-            ok = ~np.isnan(nums)
-            if low is not None:
-                ok &= nums >= low if low_eq else nums > low
-            if high is not None:
-                ok &= nums <= high if high_eq else nums < high
-            hit |= ok
-    return hit
-
-
-def _range(value: Any) -> tuple[float | None, float | None, bool, bool]:
-    if not isinstance(value, dict):
-        raise InvalidParameters("qRanges", "qRanges must be a list of Range objects")
-    bounds: list[float | None] = []
-    for key in ("qMin", "qMax"):
-        x = value.get(key)
-        if x is None or x == "NaN":
-            bounds.append(None)
-        elif isinstance(x, int | float) and not isinstance(x, bool):
-            bounds.append(float(x))
-        else:
-            raise InvalidParameters("qRanges", f"{key} must be a number")
-    return bounds[0], bounds[1], value.get("qMinInclEq") is True, value.get("qMaxInclEq") is True
 
 
 def _cube_dim_field(call: Call, path: str, dim_no: int) -> str:
