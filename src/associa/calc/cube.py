@@ -551,13 +551,7 @@ class Cube:
             finally:
                 sub.release()
 
-        try:
-            rows = self._limit(rows, self._by_rows(rows, regroup))
-            self.rows = self._sort(rows, definition, inference, scope, grouping)
-            self._evaluate_deferred(scope, total_scope, grouping)
-        finally:
-            scope.release()
-            total_scope.release()
+        self._finish(rows, regroup, definition, inference, scope, total_scope, grouping)
 
     def _attribute_groups(self, inference: Inference, fields: set[str], dim_fields: set[str],
                           active: list[str]) -> np.ndarray | None:
@@ -713,6 +707,13 @@ class Cube:
             finally:
                 sub.release()
 
+        self._finish(rows, regroup, definition, inference, scope, totals, grouping)
+
+    def _finish(self, rows: np.ndarray, regroup: Callable[..., list[Vec]],
+                definition: Mapping[str, Any], inference: Inference, scope: Any, totals: Any,
+                grouping: Grouping) -> None:
+        """The rows kept (dimension limits), sorted, and the measures with inter-record
+        functions over them; then the scopes are released (their links are cycles)."""
         try:
             rows = self._limit(rows, self._by_rows(rows, regroup))
             self.rows = self._sort(rows, definition, inference, scope, grouping)
