@@ -114,6 +114,85 @@ def test_stack_pages_address_the_outer_level(app: Client) -> None:
                     handle=h)["qDataPages"][0]["qArea"]["qHeight"] == 1  # still usable
 
 
+def _limited(spec0: dict[str, Any], spec1: dict[str, Any]) -> dict[str, Any]:
+    d = cube("K")
+    for dim, spec in zip(d["qHyperCubeDef"]["qDimensions"], (spec0, spec1), strict=True):
+        if spec:
+            dim["qOtherTotalSpec"] = spec
+    return d
+
+
+def _root(app: Client, h: int) -> dict[str, Any]:
+    (page,) = app.call("GetHyperCubeStackData", "/qHyperCubeDef",
+                       [{"qLeft": 0, "qTop": 0, "qWidth": 3, "qHeight": 20}],
+                       handle=h)["qDataPages"]
+    return page["qData"][0]
+
+
+def test_stack_others_and_totals_nodes_from_sql(app: Client, db: Any) -> None:
+    """The outer dimension limited to 3 values (2 and Others, by Sum(Amount)), the inner
+    one totalled: an "O" node (qElemNo -3) with the products of the other regions, a "T"
+    node (qElemNo -1) last under each region; totals count in no other cell's qMaxPos."""
+    h = app.create(_limited({"qOtherMode": "OTHER_COUNTED", "qOtherCounted": {"qv": "3"}},
+                            {"qTotalMode": "TOTAL_EXPR"}))
+    root = _root(app, h)
+    ranked = [r for r, _ in db.execute(
+        "SELECT Region, SUM(Amount) s FROM t GROUP BY Region ORDER BY s DESC").fetchall()]
+    top, rest = sorted(ranked[:2]), ranked[2:]
+    assert [(n["qText"], n["qType"]) for n in root["qSubNodes"]] == [
+        (top[0], "N"), (top[1], "N"), ("Others", "O")]
+    others = root["qSubNodes"][2]
+    assert others["qElemNo"] == -3
+    names = ", ".join(f"'{r}'" for r in rest)
+    want = dict(db.execute(f"SELECT Product, SUM(Amount) FROM t WHERE Region IN ({names}) "
+                           "GROUP BY Product").fetchall())
+    *prods, total = others["qSubNodes"]
+    assert {p["qText"]: p["qSubNodes"][0]["qValue"] for p in prods} == want
+    assert (total["qType"], total["qElemNo"], total["qText"]) == ("T", -1, "Total")
+    (leaf,) = total["qSubNodes"]
+    assert leaf["qValue"] == sum(want.values()) == total["qMaxPos"]
+    for reg in root["qSubNodes"][:2]:
+        *prods, total = reg["qSubNodes"]
+        (region_sum,) = db.execute("SELECT SUM(Amount) FROM t WHERE Region = ?",
+                                   [reg["qText"]]).fetchone()
+        assert total["qType"] == "T" and total["qSubNodes"][0]["qValue"] == region_sum
+        pos = sum(max(p["qSubNodes"][0]["qValue"], 0) for p in prods)
+        assert reg["qMaxPos"] == pos  # the total row not counted twice
+    (pos_all,) = db.execute("SELECT SUM(GREATEST(s, 0)) FROM (SELECT Region, Product, "
+                            "SUM(Amount) s FROM t GROUP BY ALL)").fetchone()
+    assert root["qMaxPos"] == pos_all
+
+
+def test_stack_inner_others_and_outer_total(app: Client, db: Any) -> None:
+    """Products limited to 2 within each region (the greatest and Others when a region
+    has more than 2), regions totalled: the outer "Total" node is counted in qcy and holds
+    an inner total cell over the grand total."""
+    h = app.create(_limited({"qTotalMode": "TOTAL_EXPR"},
+                            {"qOtherMode": "OTHER_COUNTED", "qOtherCounted": {"qv": "2"}}))
+    root = _root(app, h)
+    per = {}
+    for r, p, s in db.execute("SELECT Region, Product, SUM(Amount) FROM t GROUP BY ALL"
+                              ).fetchall():
+        per.setdefault(r, {})[p] = s
+    *regions, total = root["qSubNodes"]
+    assert [n["qText"] for n in regions] == sorted(per)
+    for reg in regions:
+        sums = per[reg["qText"]]
+        got = [(n["qType"], n["qSubNodes"][0]["qValue"]) for n in reg["qSubNodes"]]
+        if len(sums) <= 2:
+            assert sorted(v for _, v in got) == sorted(sums.values())
+            assert all(t == "N" for t, _ in got)
+        else:
+            assert got == [("N", max(sums.values())),
+                           ("O", sum(sums.values()) - max(sums.values()))]
+    (grand,) = db.execute("SELECT SUM(Amount) FROM t").fetchone()
+    assert (total["qType"], total["qElemNo"]) == ("T", -1)
+    (inner,) = total["qSubNodes"]
+    assert inner["qType"] == "T" and inner["qSubNodes"][0]["qValue"] == grand
+    layout = app.layout(h)["qHyperCube"]
+    assert layout["qSize"]["qcy"] == len(per) + 1 and layout["qHasOtherValues"] is True
+
+
 def test_stacked_layout_golden() -> None:
     """The stacked layout of a small cube, pages written by hand (golden JSON)."""
     from associa.calc.stacked import StackedTable

@@ -23,6 +23,20 @@ Shapes, from the Engine API reference and real traffic:
 
 ``qSize`` of a stacked layout counts the outer level's values in ``qcy`` (what pages
 address) and the columns in ``qcx``.
+
+Dimension limits and totals (``qOtherTotalSpec``, ``calc/others.py``) reach the tree
+through the straight cube's rows: an Others row is a node of ``qType`` "O"
+(NX_DIM_CELL_OTHER, ``qElemNo`` -3, the ``qOtherLabel`` text), a dimension total row
+(``qTotalMode`` TOTAL_EXPR) a node of ``qType`` "T" (NX_DIM_CELL_TOTAL, ``qElemNo`` -1,
+the ``qTotalLabel`` text) after the values it totals under their parent (before them
+with ``qShowTotalsAbove``), the measure cells under it its totals. The NxDimCellType
+members are the reference's
+(https://help.qlik.com/en-US/sense-developer/May2023/Subsystems/EngineJSONAPI/Content/models-nxstackedpivotcell.htm:
+"V or NX_DIM_CELL_VALUE ... T or NX_DIM_CELL_TOTAL, O or NX_DIM_CELL_OTHER ... U or
+NX_DIM_CELL_NULL"); a NULL measure cell is "U", as in the pivot's data cells. A total
+row repeats values already under its parent, so it counts in no other cell's group:
+``qMaxPos``/``qMinNeg`` of a node (and of the root) sum the rows under it that are no
+total rows; a total node's group is its own cells.
 """
 
 from __future__ import annotations
@@ -33,6 +47,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from associa.calc.others import OTHERS, TOTAL
 from associa.errors import InvalidParameters
 
 DEFAULT_MAX_OUTER = 10_000
@@ -99,6 +114,18 @@ class StackedTable:
         self.model = table.model
         self.outer = build_tree(table)
         self._values = [v.num[table.rows] for v in self.cube.values]
+        # the display rows that are dimension totals (counted in no other cell's group)
+        self._total_rows = {r for r in range(len(self.rows))
+                            if any(int(s[self.rows[r]]) == TOTAL for s in self.dim_symbols)}
+
+    def _group(self, node: Node) -> list[int]:
+        """The rows whose measure values make a node's ``qMaxPos``/``qMinNeg``."""
+        if self._sym(node) == TOTAL:
+            return node.rows
+        return [r for r in node.rows if r not in self._total_rows]
+
+    def _sym(self, node: Node) -> int:
+        return int(self.dim_symbols[node.level][self.rows[node.row]])
 
     def data_parts(self) -> tuple[Any, ...]:
         return tuple(self.table.data_parts())
@@ -128,7 +155,7 @@ class StackedTable:
             pos, neg = max(_num(c), 0.0), min(_num(c), 0.0)
             cell: dict[str, Any] = {
                 "qText": c.get("qText", ""), "qElemNo": 0, "qValue": c.get("qNum", "NaN"),
-                "qType": "V", "qMaxPos": pos, "qMinNeg": neg, "qUp": 0, "qDown": 0,
+                "qType": "U" if c.get("qIsNull") else "V", "qMaxPos": pos, "qMinNeg": neg, "qUp": 0, "qDown": 0,
                 "qRow": row, "qSubNodes": []}
             if "qAttrExps" in c:
                 cell["qAttrExps"] = c["qAttrExps"]
@@ -137,20 +164,29 @@ class StackedTable:
 
     def _cell(self, node: Node) -> dict[str, Any]:
         c = self.table.cell(node.row, node.level)
-        pos, neg = self._extent(node.rows)
+        pos, neg = self._extent(self._group(node))
         if node.level == len(self.cube.dims) - 1:
             subs = self._leaves(node.row)
         else:
             subs = [self._cell(n) for n in node.children.values()]
         cell: dict[str, Any] = {
             "qText": c.get("qText", ""), "qElemNo": c.get("qElemNumber", -1),
-            "qValue": c.get("qNum", "NaN"), "qType": "U" if c.get("qIsNull") else "N",
+            "qValue": c.get("qNum", "NaN"), "qType": self._type(node, c),
             "qMaxPos": pos, "qMinNeg": neg, "qUp": 0, "qDown": 0, "qRow": node.row,
             "qSubNodes": subs}
         for key in ("qAttrExps", "qAttrDims"):
             if key in c:
                 cell[key] = c[key]
         return cell
+
+    def _type(self, node: Node, cell: Mapping[str, Any]) -> str:
+        """NxDimCellType of a dimension node: O(ther), T(otal), U (NULL) or N(ormal)."""
+        sym = self._sym(node)
+        if sym == OTHERS:
+            return "O"
+        if sym == TOTAL:
+            return "T"
+        return "U" if cell.get("qIsNull") else "N"
 
     def count(self, node: Node) -> int:
         """How many cells a node is, with everything under it."""
@@ -174,7 +210,8 @@ class StackedTable:
                     break
                 kept.append(node)
             chosen = kept
-        pos, neg = self._extent(list(range(len(self.rows))))
+        pos, neg = self._extent([r for r in range(len(self.rows))
+                                 if r not in self._total_rows])
         root = {"qText": "", "qElemNo": 0, "qValue": 0, "qType": "R", "qMaxPos": pos,
                 "qMinNeg": neg, "qUp": 0, "qDown": 0, "qRow": 0,
                 "qSubNodes": [self._cell(n) for n in chosen] if self.cube.dims else []}
