@@ -268,6 +268,8 @@ class Cube:
         self.other_labels: list[str] = []
         self.total_labels: list[str] = []
         self.has_others = False
+        # each Others row's group -> the real groups it stands for (``grouped``)
+        self._grouped: dict[int, np.ndarray] = {}
         self.show_totals_above = definition.get("qShowTotalsAbove") is True
         self._inference: Inference | None = inference
         if self._conditions(definition):
@@ -376,6 +378,8 @@ class Cube:
         if not k:
             return virtual.kept
         base = self.values[0].n if self.values else self.count
+        self._grouped = {base + int(k): rows[virtual.others_of == k]
+                         for k in np.unique(virtual.others_of[virtual.others_of >= 0])}
         self.dim_symbols = [np.concatenate([s.astype(np.int64), v])
                             for s, v in zip(self.dim_symbols, virtual.symbols, strict=True)]
         self.values = [concat([v, extra]) if i not in self.deferred
@@ -388,6 +392,13 @@ class Cube:
                                                 np.full(k, -1, dtype=np.int64)])
                                 for c in col] for col in self.attr_dim_codes]
         return np.concatenate([virtual.kept, base + np.arange(k, dtype=virtual.kept.dtype)])
+
+    def grouped(self, group: int) -> np.ndarray:
+        """The real groups an Others row's group stands for (``calc/others.py``); the
+        group itself for a real group; none for a total row."""
+        if group < self.count:
+            return np.asarray([group], dtype=np.int64)
+        return self._grouped.get(group, np.zeros(0, dtype=np.int64))
 
     def _fields(self) -> set[str]:
         names = {d.field for d in self.dims if d.field}

@@ -230,12 +230,15 @@ def _unique_rows(cols: list[np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray
 @dataclass(slots=True)
 class Virtual:
     """The rows made here: each dimension's code per virtual group (a symbol, OTHERS,
-    TOTAL), each measure's values, and the real rows that stay."""
+    TOTAL), each measure's values, and the real rows that stay; ``others_of`` gives
+    each of the rows grouped its Others group (the first virtual groups), -1 for the
+    others (what selecting an Others cell selects)."""
 
     symbols: list[np.ndarray]
     values: list[Vec]
     kept: np.ndarray
     has_others: bool
+    others_of: np.ndarray
 
 
 def _scope_symbols(codes: list[np.ndarray], first: np.ndarray, used: list[bool]
@@ -296,10 +299,12 @@ def apply(specs: list[OtherSpec | None], symbols: list[np.ndarray], rows: np.nda
     kept = rows[shown & ~is_other]
     others_at = np.flatnonzero(shown & is_other)
     codes: list[list[np.ndarray]] = [[] for _ in range(ndims)]
+    others_of = np.full(len(rows), -1, dtype=np.int64)
     if len(others_at):
         first, inverse = _unique_rows([e[others_at] for e in eff], len(others_at))
         mapping = np.full(len(rows), -1, dtype=np.int64)
         mapping[others_at] = inverse
+        others_of = mapping
         mapping_parts.append((mapping, len(first)))
         for c in range(ndims):
             codes[c].append(eff[c][others_at][first])
@@ -322,7 +327,8 @@ def apply(specs: list[OtherSpec | None], symbols: list[np.ndarray], rows: np.nda
     for c in range(ndims):
         virtual_rows.append(np.concatenate(codes[c]) if codes[c]
                             else np.zeros(0, dtype=np.int64))
-    return Virtual(virtual_rows, values, kept, bool(len(others_at)) or bool(drop.any()))
+    return Virtual(virtual_rows, values, kept, bool(len(others_at)) or bool(drop.any()),
+                   others_of)
 
 
 def _concat(a: Vec, b: Vec) -> Vec:

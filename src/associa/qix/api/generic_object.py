@@ -14,6 +14,7 @@ from associa.calc import groups
 from associa.calc.calclist import STATE_GROUPS as CALC_GROUPS
 from associa.calc.calclist import is_calculated, read_fields
 from associa.calc.listobject import list_field
+from associa.calc.others import OTHERS
 from associa.errors import InvalidParameters, InvalidPath, NotImplementedInEngine
 from associa.qix.api.modes import in_range, parse_range
 from associa.qix.api.objects import check_extends
@@ -281,15 +282,53 @@ def _select_cube_calculated(call: Call, path: str, dim_no: int, codes: list[int]
                                      toggle, soft_lock, _state(call, path, "hc"))
 
 
+def _cell_symbols(cube: Any, col: int, groups: Any) -> list[int]:
+    """The symbols the cells of dimension ``col`` in the rows of ``groups`` select: a
+    value's own; an Others cell's (qElemNumber -3), the values of the rows it groups;
+    a total cell's (-1), none.
+
+    Selecting an Others cell selects the values it stands for: Qlik's charts send the
+    cell's qElemNumber as they send any other (picasso.js ``plugins/q/src/brush/
+    q-brush.js`` passes every number of the brush to selectHyperCubeValues and
+    selectHyperCubeCells, -3 included), and the Others row is the sum of those values
+    (https://help.qlik.com/en-US/sense-developer/May2023/Subsystems/Mashups/Content/Sense_Mashups/Create/Visualizations/dimension-limits.htm:
+    it "summarizes all the remaining values"); the -1 of a total cell names no value."""
+    syms = cube.dim_symbols[col]
+    out: set[int] = set()
+    for g in groups:
+        code = int(syms[g])
+        if code >= 0:
+            out.add(code)
+        elif code == OTHERS:
+            out.update(int(c) for c in syms[cube.grouped(int(g))] if c >= 0)
+    return sorted(out)
+
+
+def _with_others(call: Call, path: str, dim_no: int, values: list[int]) -> list[int]:
+    """SelectHyperCubeValues' element numbers with -3 (Others) replaced by the values
+    the cube's Others rows group in that dimension; other negative numbers (-1 total,
+    -2 NULL) select nothing."""
+    wanted = [v for v in values if v >= 0]
+    if OTHERS not in values:
+        return wanted
+    ref = _ref(call)
+    cube = ref.doc.hypercube(ref.obj_id, path, _definition(call, path, "hc"))
+    inner = cube.cube
+    if not 0 <= dim_no < len(inner.dims):
+        return wanted
+    rows = [g for g in inner.rows.tolist() if int(inner.dim_symbols[dim_no][g]) == OTHERS]
+    return sorted(set(wanted) | set(_cell_symbols(inner, dim_no, rows)))
+
+
 @method("GenericObject", "SelectHyperCubeValues", p("qPath", "str"), p("qDimNo", "int"),
         p("qValues", "list"), p("qToggleMode", "bool", False), out=("qSuccess",))
 def select_hypercube_values(call: Call, qPath: str, qDimNo: int, qValues: list[Any],
                             qToggleMode: bool) -> bool:
     name = _cube_dim_field(call, qPath, qDimNo)
+    values = _with_others(call, qPath, qDimNo, _int_list(qValues, "qValues"))
     if is_calculated(name):
-        return _select_cube_calculated(call, qPath, qDimNo, _int_list(qValues, "qValues"),
-                                       qToggleMode, False)
-    return _ref(call).doc.select_symbols(name, _int_list(qValues, "qValues"), qToggleMode,
+        return _select_cube_calculated(call, qPath, qDimNo, values, qToggleMode, False)
+    return _ref(call).doc.select_symbols(name, values, qToggleMode,
                                          state=_state(call, qPath, "hc"))
 
 
@@ -299,20 +338,24 @@ def select_hypercube_values(call: Call, qPath: str, qDimNo: int, qValues: list[A
 def select_hypercube_cells(call: Call, qPath: str, qRowIndices: list[Any],
                            qColIndices: list[Any], qSoftLock: bool,
                            qDeselectOnlyOneSelected: bool) -> bool:
+    """Select the values of the cells at the rows and dimension columns given (an
+    Others cell: the values it groups; a total cell: none, ``_cell_symbols``)."""
     ref = _ref(call)
     cube = ref.doc.hypercube(ref.obj_id, qPath, _definition(call, qPath, "hc"))
     rows = [r for r in _int_list(qRowIndices, "qRowIndices") if 0 <= r < len(cube.rows)]
+    groups = [int(cube.rows[r]) for r in rows]
+    inner = cube.cube
     ok = True
     state = _state(call, qPath, "hc")
     for col in _int_list(qColIndices, "qColIndices"):
         field = cube.dims[col].field if 0 <= col < len(cube.dims) else None
         if field is None:
             if 0 <= col < len(cube.dims) and cube.dims[col].calc is not None:
-                codes = sorted({int(cube.dim_symbols[col][cube.rows[r]]) for r in rows})
+                codes = _cell_symbols(inner, col, groups)
                 ok = _select_cube_calculated(call, qPath, col, codes, False,
                                              qSoftLock) and ok
             continue
-        symbols = {int(cube.dim_symbols[col][cube.rows[r]]) for r in rows}
+        symbols = set(_cell_symbols(inner, col, groups))
         symbols.discard(cube.model.fields[field].null_code)  # NULL
         ok = ref.doc.select_symbols(field, sorted(symbols), False, qSoftLock, state) and ok
     return ok
