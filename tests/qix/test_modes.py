@@ -299,6 +299,101 @@ def test_tree_options_page_levels_and_limit(app: Client) -> None:
                      handle=h)["code"] == 8
 
 
+DEALERS = """Sales:
+LOAD * INLINE [
+Dealer, CarType, Sales
+D1, hybrid, 10
+D1, petrol, 5
+D2, petrol, 7
+D3, hybrid, 4
+D3, diesel, 2
+D4, diesel, 1
+];
+"""
+
+
+def _all_values(*areas: tuple[int, int, int, int, bool]) -> dict[str, Any]:
+    return {"qTreeNodes": [{"qArea": {"qLeft": lft, "qWidth": w, "qTop": t, "qHeight": h},
+                            "qAllValues": every} for lft, w, t, h, every in areas]}
+
+
+def test_tree_all_values_generates_the_possible_dealers_without_sales(client: Client) -> None:
+    """The reference's example: hybrid sales per dealership; with qAllValues the dealers
+    that sold no hybrid are generated nodes ("G") too, those possible in the current
+    selection only (CarType = petrol: D1 and D2 are possible; the set ignores it)."""
+    client.session_app(DEALERS)
+    d = cube("T", dims=("Dealer",), measures=("Sum({<CarType={'hybrid'}>} Sales)",),
+             qSuppressZero=True)
+    h = client.create(d)
+    opts = _all_values((0, 1, 0, 100, True))
+    (root,) = client.call("GetHyperCubeTreeData", "/qHyperCubeDef", opts, handle=h)["qNodes"]
+    # by hand: hybrid sales D1 10, D3 4; D2 and D4 sold none; all four possible
+    assert [(n["qText"], n["qType"]) for n in root["qNodes"]] == [
+        ("D1", "N"), ("D3", "N"), ("D2", "G"), ("D4", "G")]
+    d2 = root["qNodes"][2]
+    assert d2["qValues"] == [{"qText": "-", "qValue": "NaN"}] and d2["qRow"] == -1
+    assert (d2["qGroupPos"], d2["qGroupSize"], d2["qNodes"], d2["qState"]) == (2, 0, [], "O")
+    plain = client.call("GetHyperCubeTreeData", "/qHyperCubeDef", handle=h)["qNodes"][0]
+    assert [n["qText"] for n in plain["qNodes"]] == ["D1", "D3"]
+    car = client.call("GetField", "CarType", handle=1)["qReturn"]["qHandle"]
+    client.call("Select", "petrol", handle=car)
+    (root,) = client.call("GetHyperCubeTreeData", "/qHyperCubeDef", opts, handle=h)["qNodes"]
+    assert [(n["qText"], n["qType"]) for n in root["qNodes"]] == [
+        ("D1", "N"), ("D3", "N"), ("D2", "G")]
+    assert client.error("GetHyperCubeTreeData", "/qHyperCubeDef", {"qTreeNodes": [
+        {"qArea": {"qWidth": 1, "qHeight": 1}, "qAllValues": "yes"}]}, handle=h)["code"] == 8
+    assert client.call("GetHyperCubeTreeData", "/qHyperCubeDef", handle=h)["qNodes"]
+
+
+def test_tree_all_values_on_an_inner_level_and_the_node_limit(client: Client) -> None:
+    client.session_app(DEALERS)
+    h = client.create(cube("T", dims=("Dealer", "CarType"), measures=("Sum(Sales)",)))
+    (root,) = client.call("GetHyperCubeTreeData", "/qHyperCubeDef",
+                          _all_values((1, 1, 0, 100, True)), handle=h)["qNodes"]
+    # by hand: the car types each dealer sold (ascii order), then the others generated
+    want = {"D1": (["hybrid", "petrol"], ["diesel"]), "D2": (["petrol"], ["diesel", "hybrid"]),
+            "D3": (["diesel", "hybrid"], ["petrol"]), "D4": (["diesel"], ["hybrid", "petrol"])}
+    for i, dealer in enumerate(root["qNodes"]):
+        real, gen = want[dealer["qText"]]
+        kids = dealer["qNodes"]
+        assert [(k["qText"], k["qType"]) for k in kids] == (
+            [(t, "N") for t in real] + [(t, "G") for t in gen])
+        assert [k["qGroupPos"] for k in kids] == list(range(len(kids)))
+        assert all(k["qTreePath"] == [i] for k in kids)
+        assert dealer["qGroupSize"] == len(real)  # the real tree's children
+    # 1 root + 4 dealers + 6 real + 6 generated = 17 nodes
+    for limit, empty in ((16, True), (17, False)):
+        got = client.call("GetHyperCubeTreeData", "/qHyperCubeDef",
+                          dict(_all_values((1, 1, 0, 100, True)), qMaxNbrOfNodes=limit),
+                          handle=h)["qNodes"]
+        assert (got == []) is empty
+    (root,) = client.call("GetHyperCubeTreeData", "/qHyperCubeDef", _all_values(
+        (0, 1, 1, 1, False), (1, 1, 0, 100, True)), handle=h)["qNodes"]
+    (d2,) = root["qNodes"]
+    assert [(k["qText"], k["qType"]) for k in d2["qNodes"]] == [
+        ("petrol", "N"), ("diesel", "G"), ("hybrid", "G")]
+
+
+def test_tree_others_node_from_sql(app: Client, db: Any) -> None:
+    """Regions limited to 3 (2 and Others): the Others node is "O", qElemNo -3, with the
+    measures over the other regions at its level and its products' below."""
+    d = cube("T")
+    d["qHyperCubeDef"]["qDimensions"][0]["qOtherTotalSpec"] = {
+        "qOtherMode": "OTHER_COUNTED", "qOtherCounted": {"qv": "3"}}
+    h = app.create(d)
+    (root,) = app.call("GetHyperCubeTreeData", "/qHyperCubeDef", handle=h)["qNodes"]
+    ranked = [r for r, _ in db.execute(
+        "SELECT Region, SUM(Amount) s FROM t GROUP BY Region ORDER BY s DESC").fetchall()]
+    *_, others = root["qNodes"]
+    assert (others["qType"], others["qElemNo"], others["qText"]) == ("O", -3, "Others")
+    names = ", ".join(f"'{r}'" for r in ranked[2:])
+    (rest,) = db.execute(f"SELECT SUM(Amount) FROM t WHERE Region IN ({names})").fetchone()
+    assert others["qValues"][0]["qValue"] == rest
+    per = dict(db.execute(f"SELECT Product, SUM(Amount) FROM t WHERE Region IN ({names}) "
+                          "GROUP BY Product").fetchall())
+    assert {n["qText"]: n["qValues"][0]["qValue"] for n in others["qNodes"]} == per
+
+
 # -- range selections -----------------------------------------------------------------
 
 

@@ -47,6 +47,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from associa.calc.others import OTHERS, TOTAL
 from associa.errors import InvalidParameters
 
@@ -82,6 +84,15 @@ def build_tree(table: Any) -> list[Node]:
     return list(top.values())
 
 
+def total_rows(table: Any) -> set[int]:
+    """The display rows of ``table`` that are dimension totals (``calc/others.py``): they
+    repeat values already under their parent, so they count in no other cell's group."""
+    syms = [np.asarray(s)[table.rows] for s in table.cube.dim_symbols]
+    if not syms:
+        return set()
+    return set(np.flatnonzero(np.logical_or.reduce([s == TOTAL for s in syms])).tolist())
+
+
 def page_bounds(page: Any) -> tuple[int, int, int, int]:
     """(left, top, width, height) of an NxPage, checked (error 8 when malformed)."""
     if not isinstance(page, Mapping):
@@ -115,8 +126,7 @@ class StackedTable:
         self.outer = build_tree(table)
         self._values = [v.num[table.rows] for v in self.cube.values]
         # the display rows that are dimension totals (counted in no other cell's group)
-        self._total_rows = {r for r in range(len(self.rows))
-                            if any(int(s[self.rows[r]]) == TOTAL for s in self.dim_symbols)}
+        self._total_rows = total_rows(table)
 
     def _group(self, node: Node) -> list[int]:
         """The rows whose measure values make a node's ``qMaxPos``/``qMinNeg``."""

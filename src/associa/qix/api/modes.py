@@ -140,8 +140,11 @@ def level_tables(call: Call, path: str, table: Any) -> list[Any]:
 
 
 def tree_of(call: Call, path: str) -> TreeTable:
+    """The tree of the cube at ``path``, with the inference of the object's selection
+    state (the values ``qAllValues`` may add are the ones possible there)."""
     table = _table(call, path)
-    return TreeTable(table, level_tables(call, path, table))
+    inference = _ref(call).doc.snapshot(_state(call, path))[2]
+    return TreeTable(table, level_tables(call, path, table), inference)
 
 
 @method("GenericObject", "GetHyperCubeTreeData", p("qPath", "str"),
