@@ -557,8 +557,26 @@ def test_binned_cells_count_the_points_in_range(client: Client) -> None:
     # x in 0..5 and y in 0..5: x=0 (5), 1 (1), 3 (3), 4 (3)
     assert points["qMatrix"][0] == [] and [r[0]["qText"] for r in points["qMatrix"][1:]] == [
         "0", "1", "3", "4"]
-    assert client.error("GetHyperCubeBinnedData", "/qHyperCubeDef", page, {}, area, 4, 3, 1,
-                        handle=h)["code"] == 20
+
+
+def test_hexagonal_binning_is_refused_and_the_object_stays_usable(client: Client) -> None:
+    """qBinningMethod 1 (hexagonal grid): the reference documents rectangles only
+    ("Cells are represented as rectangles", [left, top, right, bottom]), so associa
+    answers error 20 (NotImplementedInEngine); the uniform grid (2) still works after."""
+    h = series(client, ("Sum(X)", "Sum(Y)"))
+    area = [{"qLeft": 0, "qTop": 9, "qWidth": 11, "qHeight": 9}]
+    page = [{"qLeft": 0, "qTop": 0, "qWidth": 3, "qHeight": 100}]
+    err = client.error("GetHyperCubeBinnedData", "/qHyperCubeDef", page, {}, area, 4, 1, 1,
+                       handle=h)
+    assert err["code"] == 20
+    (cells,) = client.call("GetHyperCubeBinnedData", "/qHyperCubeDef", page, {}, area, 4, 1, 2,
+                           handle=h)["qDataPages"]
+    # a 2 x 2 uniform grid over x 0..11, y 0..9 (cells split at x 5.5, y 4.5); by hand:
+    # x<5.5: y 5, 9, 8 high (x 0, 2, 5), y 1, 3, 3 low (x 1, 3, 4); x>=5.5: y 7, 6, 5 high
+    # (x 7, 9, 11), y 2, 4, 0 low (x 6, 8, 10): every cell 3 points
+    head, *grid = cells["qMatrix"]
+    assert sorted(r[0]["qNum"] for r in grid) == [3, 3, 3, 3] and head[0]["qNum"] == 3
+    assert client.layout(h)["qHyperCube"]["qSize"]["qcy"] == 12
 
 
 def test_continuous_data_in_range_with_ticks(client: Client) -> None:

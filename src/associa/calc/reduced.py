@@ -27,7 +27,19 @@ of the engine's; once few enough points remain they are returned as rows (the fi
 empty). The adaptive grid here is a quadtree: a cell holding more points than the
 others' share is split, up to ``qQueryLevel`` levels and ``qMaxNbrCells`` cells; the
 points are shown when there are no more of them in the range than ``qMaxNbrCells``. The
-uniform grid is the 2^level × 2^level grid; hexagonal is not built (error 20).
+uniform grid is the 2^level × 2^level grid.
+
+The hexagonal grid (``qBinningMethod`` 1) is not built: it answers error 20
+(NotImplementedInEngine) and the object stays usable. The reference names the method
+("1: Hexagonal grid") but documents one cell shape only, the rectangle: "Cells are
+represented as rectangles", ``qText`` "[[<left>, <top>, <right>, <bottom>], ...]"
+(the method's description in the OpenRPC 12.2528 schema and on the page above); nothing
+says how a hexagon's corners, its centre or its size would be written in those four
+numbers, and no Qlik client found asks for it: the one chart reading binned pages,
+qlik-oss/sn-scatter-plot (``src/data-handler/binned-data-fetcher.js``, its heat map
+over many points), passes 0 and reads ``qMatrix[0][0].qNum`` and the rectangles; the
+enigma.js schemas and the community SDKs only pass the number through. Inventing a
+shape no client can read would be worse than the error.
 
 GetHyperCubeContinuousData (OpenRPC 12.2528: "retrieves and packs compressed hypercube
 and axis data"; NxContinuousDataOptions qStart, qEnd, qNbrPoints "number of bins",
@@ -209,7 +221,9 @@ def binned_pages(table: Any, pages: Any, ranges: Any, max_cells: int, level: int
                  method: int) -> list[dict[str, Any]]:
     """GetHyperCubeBinnedData's pages (one per page, all over the first data range)."""
     if method not in (0, 2):
-        raise NotImplementedInEngine(f"qBinningMethod {method} (hexagonal grid) is not supported")
+        raise NotImplementedInEngine(
+            f"qBinningMethod {method}: only 0 (adaptive grid) and 2 (uniform grid) are "
+            "built; the reference documents no hexagonal cell shape")
     if not isinstance(ranges, list) or not ranges:
         raise InvalidParameters("qDataRanges", "qDataRanges must hold one NxDataAreaPage")
     if len(table.cube.measures) < 2 or len(table.cube.dims) != 1:
