@@ -94,6 +94,7 @@ class TreeTable:
             self._index.append({tuple(s[r] for s in syms): r for r in range(len(lt.rows))})
         self._values = [v.num[table.rows] for v in self.cube.values]
         self._total_rows = total_rows(table)
+        self._candidates: dict[int, list[int]] = {}  # qAllValues' values per level
 
     def _walk(self, nodes: list[Node]) -> None:
         for n in nodes:
@@ -249,14 +250,18 @@ class TreeTable:
         if d.field is None or d.values is not None or self.inference is None:
             return []
         fld = self.model.fields[d.field]
-        possible = self.inference.possible(d.field)
+        candidates = self._candidates.get(level)
+        if candidates is None:  # the possible values in display order, once per level
+            possible = self.inference.possible(d.field)
+            order = symbol_order(self.model, self.inference, d.field,
+                                 dimension_criteria(d.definition), self.cube.locale)
+            candidates = self._candidates[level] = [
+                s for s in order.tolist() if s < fld.null_code and possible[s]]
         states = self.inference.states(d.field)
-        order = symbol_order(self.model, self.inference, d.field,
-                             dimension_criteria(d.definition), self.cube.locale)
         nm = len(self.cube.measures)
         out: list[dict[str, Any]] = []
-        for sym in order.tolist():
-            if sym in present or sym >= fld.null_code or not possible[sym]:
+        for sym in candidates:
+            if sym in present:
                 continue
             out.append({
                 "qText": fld.symbols.text(sym), "qValue": nan_json(fld.symbols.num(sym)),
