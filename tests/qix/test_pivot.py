@@ -404,8 +404,6 @@ def test_others_node_on_a_left_dimension(client: Client) -> None:
 # -- inter-record functions over the pivot's columns --------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="the pivot's horizontal inter-record functions are "
-                   "not built: Before/After/ColumnNo... give NULL in a pivot's cells")
 def test_before_reads_the_previous_column_of_the_row_segment(client: Client) -> None:
     """Help "Before - chart function": the expression evaluated with the dimension values
     of the column before the current one within the row segment; NULL in the first

@@ -16,11 +16,38 @@ Column segments: the rows that share the values of every dimension but the last 
 the inter-field sort order (the whole column with one dimension or with TOTAL). Segment
 ids come from the dimension symbols of the sorted rows; positions within segments from
 one stable sort of the ids, so that every shift is one gather over numpy arrays.
+
+Pivot tables (``Grid``): the measures are evaluated over the grid of cells (the left
+tree's leaves × the top tree's leaves), each cell's aggregations read at its own subtotal
+level. The vertical functions (Above, Below, Top, Bottom, RowNo, NoOfRows, Rank) read
+down the column within its *column segment* (the rows sharing every left dimension's
+value but the last one; TOTAL: the whole column); the horizontal ones (Before, After,
+First, Last, ColumnNo, NoOfColumns, HRank) read across the row within its *row segment*
+(the columns sharing every top dimension's value but the last one: "If the pivot table
+has multiple horizontal dimensions, the current row segment will include only columns
+with the same values as the current column in all dimension rows except for the row
+showing the last horizontal dimension of the inter-field sort order"; TOTAL: the whole
+row), https://help.qlik.com/en-US/cloud-services/Subsystems/Hub/Content/Sense_Hub/ChartFunctions/InterRecordFunctions/before.htm,
+.../columnno.htm, .../first.htm, .../RankingFunctions/HRank.htm. Offsets and counts are
+the vertical ones' (Before as Above, After as Below, First as Top, Last as Bottom,
+ColumnNo as RowNo, NoOfColumns as NoOfRows, HRank as Rank). A cell with no data reads as
+NULL. Subtotal lines (a total node, a collapsed node) are in no segment: there the
+shifts (Above, Before …), RowNo/ColumnNo and the ranks give NULL, as in a straight
+table's totals row; Top/Bottom/First/Last and NoOfRows/NoOfColumns read the segment the
+line totals when it is a subtotal of the axis' last dimension, and the whole line with
+TOTAL on the grand total line only (help "Examples of Chart Inter Record functions",
+QlikView: in a pivot with totals, Top without TOTAL is NULL in the grand total but "all
+partial sums will be evaluated for each column segment", and with TOTAL it has no value
+in the partial sums but one in the grand total,
+https://help.qlik.com/en-US/qlikview/May2022/Subsystems/Client/Content/QV_QlikView/Examples%20of%20Chart%20Inter%20Record%20functions.htm).
+The pseudo dimension is not a line of its own: a measure's row (column) segment holds
+that measure's columns (rows) only (a choice: the help does not say).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -32,12 +59,13 @@ from associa.values import Locale, auto_format
 
 class Segments:
     """Column segments of ``n`` rows in display order: ``seg`` the segment of each row,
-    ``pos`` its place in its segment (from 0), ``size`` its segment's rows."""
+    ``pos`` its place in its segment (from 0), ``size`` its segment's rows; ``count``:
+    how many segment ids there are at least (some may have no row)."""
 
-    def __init__(self, seg: np.ndarray) -> None:
+    def __init__(self, seg: np.ndarray, count: int = 0) -> None:
         n = len(seg)
         self.seg = seg.astype(np.int64, copy=False)
-        count = int(self.seg.max(initial=-1)) + 1
+        count = max(int(self.seg.max(initial=-1)) + 1, count)
         self.by_seg = np.argsort(self.seg, kind="stable")  # rows segment by segment
         self.counts = np.bincount(self.seg, minlength=count).astype(np.int64)
         self.start = np.zeros(count, dtype=np.int64)
@@ -244,6 +272,11 @@ class _Rows:
     def dimensionality(self) -> int:
         return self.table.ndims if self.in_rows else 0
 
+    def across(self) -> None:
+        """A straight table has no row segments: Before, After, First, Last, ColumnNo,
+        NoOfColumns and HRank give NULL (``expr/interrecord.py``)."""
+        return None
+
 
 class RowsScope:
     """The table's rows in display order; ``nested``: inside an inter-record function's
@@ -334,3 +367,256 @@ def rank(values: Vec, segs: Segments, mode: int, fmt: int, locale: Locale) -> Ve
     text = np.full(n, None, dtype=object)
     text[order[k]] = texts
     return Vec(out_num, text, out_null)
+
+
+# -- pivot tables: the cells of the grid ---------------------------------------------------
+
+
+@dataclass(slots=True)
+class GridLevel:
+    """A subtotal level of a pivot as the grid reads it: ``scope`` its groups' scope,
+    ``finish`` its values per scope group as values per group, ``values`` each
+    measure's values per group (None for the measures evaluated over the grid)."""
+
+    scope: Any
+    finish: Callable[[Vec], Vec]
+    values: list[Vec | None]
+
+
+class Lines:
+    """One direction of a pivot's grid, with or without TOTAL: ``member`` the segment of
+    each cell that is one of a segment's lines (-1: a subtotal line, in no segment),
+    ``home`` the segment each cell's Top/Bottom/First/Last and NoOfRows/NoOfColumns read
+    (-1: none, NULL there); ``count`` the segment ids."""
+
+    def __init__(self, member: np.ndarray, home: np.ndarray, count: int) -> None:
+        self.members = np.flatnonzero(member >= 0)
+        self.segs = Segments(member[self.members], count)
+        self.index = np.full(len(member), -1, dtype=np.int64)  # cell -> member
+        self.index[self.members] = np.arange(len(self.members), dtype=np.int64)
+        self.home = home.astype(np.int64, copy=False)
+
+    def cells(self, at: np.ndarray, ok: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if not len(self.members):
+            return np.zeros(len(at), dtype=np.int64), np.zeros(len(at), dtype=bool)
+        return self.members[np.clip(at, 0, len(self.members) - 1)], ok
+
+
+def axis_prefixes(depth: np.ndarray, prefix: np.ndarray, full: int, other: int,
+                  total: bool, rows: bool) -> Lines:
+    """Lines of a grid along one axis (``rows``: down the left rows, else across the top
+    columns). ``depth``: the dimensions each line of this axis shows (``full`` all),
+    ``prefix``: the id of its values but the last dimension's (-1 when it shows fewer);
+    ``other``: the lines of the other axis. A segment is a prefix within one line of the
+    other axis (TOTAL: the whole line); a line showing every dimension is a member; a
+    subtotal line of the last dimension reads the segment it totals, the grand total
+    line with TOTAL the whole line (help "Examples of Chart Inter Record functions":
+    the partial sums "will be evaluated for each column segment", with TOTAL only the
+    grand total)."""
+    n = len(depth)
+    mine = np.repeat(np.arange(n), other) if rows else np.tile(np.arange(n), other)
+    across = np.tile(np.arange(other), n) if rows else np.repeat(np.arange(other), n)
+    d = depth[mine]
+    if total:
+        member = np.where(d == full, across, -1)
+        home = np.where((d == full) | (d == 0), across, -1)
+        return Lines(member, home, other)
+    pre = prefix[mine]
+    seg = np.where(pre >= 0, pre * other + across, -1)
+    member = np.where(d == full, seg, -1)
+    home = np.where(d >= full - 1, seg, -1)
+    return Lines(member, home, max(int(prefix.max(initial=-1)) + 1, 0) * other)
+
+
+class Grid:
+    """A pivot's data cells for the measures that call inter-record functions: the
+    leaves of the left tree (rows) × the leaves of the top tree (columns), cell
+    ``i * ncols + j`` at row i and column j (the pseudo dimension's copies left out: a
+    measure's cells are its own column and row lines). Each cell reads its values at
+    its own subtotal level (``level_of``, ``group_of``: -1 where the level has no such
+    group: NULL). ``down``/``across``: the vertical and horizontal lines, each
+    ``(plain, total)``. ``depth``/``top_depth``: the dimensions each cell's row and
+    column show (Dimensionality, SecondaryDimensionality)."""
+
+    def __init__(self, levels: list[GridLevel], level_of: np.ndarray, group_of: np.ndarray,
+                 down: tuple[Lines, Lines], across: tuple[Lines, Lines], depth: np.ndarray,
+                 top_depth: np.ndarray, locale: Locale,
+                 evaluate: Callable[[int, Any, int, bool], Vec]) -> None:
+        self.levels = levels
+        self.n = len(level_of)
+        self.locale = locale
+        self.down = down
+        self.across = across
+        self.depth = depth
+        self.top_depth = top_depth
+        self.evaluate = evaluate
+        self._cells = [np.flatnonzero(level_of == k) for k in range(len(levels))]
+        self._groups = [group_of[c] for c in self._cells]
+        self._cache: dict[Any, Vec] = {}
+        self._rows_of: dict[int, Vec] = {}
+        self._busy: set[int] = set()
+        self.scope = GridScope(self, nested=False)
+        self.nested = GridScope(self, nested=True)
+
+    def gather(self, key: Any, per_level: Callable[[GridLevel], Vec | None]) -> Vec:
+        """A vector over the cells from one vector per level (per group), NULL where a
+        cell has no group."""
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        parts: list[Vec] = []
+        where = np.full(self.n, -1, dtype=np.int64)
+        at = 0
+        for level, cells, groups in zip(self.levels, self._cells, self._groups, strict=True):
+            if not len(cells):
+                continue
+            v = per_level(level)
+            if v is None or not v.n:
+                continue
+            ok = (groups >= 0) & (groups < v.n)
+            where[cells[ok]] = at + groups[ok]
+            parts.append(v)
+            at += v.n
+        where[where < 0] = at
+        hit = concat(parts + [Vec.nulls(1)]).take(where)
+        self._cache[key] = hit
+        return hit
+
+    def measure(self, i: int) -> Vec:
+        """Measure i on every cell (evaluated here when it calls inter-record functions;
+        NULL when it refers to itself)."""
+        if not self.levels or i >= len(self.levels[0].values):
+            return Vec.nulls(self.n)
+        if self.levels[0].values[i] is not None:
+            return self.gather(("measure", i), lambda lv: lv.values[i])
+        if i not in self._rows_of:
+            if i in self._busy:
+                return Vec.nulls(self.n)
+            self._busy.add(i)
+            try:
+                self._rows_of[i] = self.evaluate(i, self.scope, self.n, False)
+            finally:
+                self._busy.discard(i)
+        return self._rows_of[i]
+
+    def spread(self, v: Vec, level: int, ngroups: int) -> Vec:
+        """Values over the cells as values per group of a level (NULL for the groups no
+        cell shows)."""
+        cells, groups = self._cells[level], self._groups[level]
+        ok = groups >= 0
+        where = np.full(ngroups, self.n, dtype=np.int64)
+        where[groups[ok]] = cells[ok]
+        return concat([v, Vec.nulls(1)]).take(where)
+
+
+class _GridRows:
+    """``ChartRows`` over a grid's cells in one direction (``lines``: plain, TOTAL);
+    ``across()`` gives the other direction's (Before, ColumnNo, HRank …)."""
+
+    def __init__(self, grid: Grid, lines: tuple[Lines, Lines], nested: bool,
+                 vertical: bool = True) -> None:
+        self.grid = grid
+        self.lines = lines
+        self.nested = nested
+        self.vertical = vertical
+
+    def values(self, ev: Evaluator, node: ast.Node) -> Vec:
+        return ev.eval(node, self.grid.nested)
+
+    def locate(self, total: bool, anchor: str, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        lines = self.lines[total]
+        segs = lines.segs
+        if anchor == "current":
+            m = lines.index
+            base = m >= 0
+            mi = np.maximum(m, 0)
+            seg = segs.seg[mi] if segs.n else np.zeros(len(m), dtype=np.int64)
+            place = (segs.pos[mi] if segs.n else 0) + steps
+        else:
+            base = lines.home >= 0
+            seg = np.maximum(lines.home, 0)
+            size = segs.counts[seg] if len(segs.counts) else np.zeros(len(seg), np.int64)
+            place = steps if anchor == "top" else size - 1 - steps
+        at, ok = segs.row_at(seg, place)
+        return lines.cells(at, ok & base)
+
+    def window(self, total: bool, first: np.ndarray, last: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        lines = self.lines[total]
+        segs = lines.segs
+        n = self.grid.n
+        order = lines.members[segs.by_seg]
+        if not segs.n:
+            return order, np.zeros(n, dtype=np.int64), np.full(n, -1, dtype=np.int64)
+        m = lines.index
+        mi = np.maximum(m, 0)
+        seg, pos = segs.seg[mi], segs.pos[mi]
+        size = segs.counts[seg]
+        lo = np.maximum(pos + first, 0)
+        hi = np.minimum(pos + last, size - 1)
+        empty = (hi < lo) | (m < 0)
+        base = segs.start[seg]
+        return order, np.where(empty, 0, base + lo), np.where(empty, -1, base + hi)
+
+    def row_no(self, total: bool) -> Vec:
+        lines = self.lines[total]
+        m = lines.index
+        pos = lines.segs.pos[np.maximum(m, 0)] if lines.segs.n else np.zeros(len(m))
+        return Vec(np.where(m >= 0, pos + 1.0, np.nan), None, m < 0)
+
+    def no_of_rows(self, total: bool) -> Vec:
+        lines = self.lines[total]
+        home = lines.home
+        counts = lines.segs.counts
+        if not len(counts):
+            return Vec.nulls(len(home))
+        size = counts[np.clip(home, 0, len(counts) - 1)].astype(np.float64)
+        return Vec(np.where(home >= 0, size, np.nan), None, home < 0)
+
+    def rank(self, ev: Evaluator, node: ast.Node, total: bool, mode: int, fmt: int) -> Vec:
+        lines = self.lines[total]
+        members = lines.members
+        if not len(members):
+            return Vec.nulls(self.grid.n)
+        ranked = rank(self.values(ev, node).take(members), lines.segs, mode, fmt,
+                      self.grid.locale)
+        where = np.where(lines.index >= 0, lines.index, len(members))
+        return concat([ranked, Vec.nulls(1)]).take(where)
+
+    def column(self, k: int) -> Vec:
+        if k < 1:
+            return Vec.nulls(self.grid.n)
+        return self.grid.measure(k - 1)
+
+    def dimensionality(self) -> np.ndarray:
+        """The left dimensions each cell's row shows (help "Dimensionality - chart
+        function": in a pivot table, the dimension columns with non-aggregation
+        content)."""
+        return self.grid.depth
+
+    def secondary_dimensionality(self) -> np.ndarray:
+        """The top dimensions each cell's column shows ("SecondaryDimensionality")."""
+        return self.grid.top_depth
+
+    def across(self) -> _GridRows | None:
+        if not self.vertical:
+            return None
+        return _GridRows(self.grid, self.grid.across, self.nested, vertical=False)
+
+
+class GridScope:
+    """A grid's cells as a scope: aggregations and fields read at each cell's level;
+    ``nested``: inside an inter-record function's expression."""
+
+    def __init__(self, grid: Grid, nested: bool) -> None:
+        self.grid = grid
+        self.n = grid.n
+        self.locale = grid.locale
+        self.chart_rows = _GridRows(grid, grid.down, nested)
+
+    def field(self, name: str) -> Vec:
+        return self.grid.gather(ast.FieldRef(name),
+                                lambda lv: lv.finish(lv.scope.field(name)))
+
+    def aggregate(self, call: ast.Call, evaluator: Evaluator) -> Vec:
+        return self.grid.gather(call, lambda lv: lv.finish(lv.scope.aggregate(call, evaluator)))

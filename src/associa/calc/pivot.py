@@ -83,11 +83,13 @@ import numpy as np
 from associa.calc.aggregate import GroupScope, SetScope
 from associa.calc.cells import Wire, format_measures, nan_json
 from associa.calc.cube import Cube
+from associa.calc.interrecord import Grid, GridLevel, axis_prefixes
 from associa.calc.pages import check_pages, clip_page, layout_head
 from associa.calc.sorting import first_criteria, symbol_rank
 from associa.calc.straight import StraightTable
 from associa.errors import AssociaError, HyperCubeModeError
 from associa.expr import Vec
+from associa.expr.vector import concat
 from associa.model import DataModel
 from associa.select import Inference
 from associa.values import Locale
@@ -355,7 +357,22 @@ class PivotCube(Cube):
         return -1
 
     def _evaluate_deferred(self, scope: Any, totals: Any, grouping: Any) -> None:
-        super()._evaluate_deferred(scope, totals, grouping)
+        """The trees and the levels they show; the measures with inter-record functions
+        over the grid of cells (``_evaluate_grid``); a straight cube's deferred
+        attribute expressions as a straight table's."""
+        if any(a.deferred and a.error is None for col in self.attr_exprs for a in col):
+            super()._evaluate_deferred(scope, totals, grouping)
+        self._kept: dict[tuple[int, ...], Any] = {}
+        try:
+            self._build_trees(scope, totals, grouping)
+            if self.deferred:
+                self._evaluate_grid(scope, totals, grouping)
+        finally:
+            for sub in self._kept.values():
+                sub.release()
+            self._kept = {}
+
+    def _build_trees(self, scope: Any, totals: Any, grouping: Any) -> None:
         d = self._definition
         self.order, self.nleft = axes_order(d, len(self.dims), len(self.measures))
         ranks = {i: self._rank(i) for i in range(len(self.dims))}
@@ -386,6 +403,85 @@ class PivotCube(Cube):
                 dims = tuple(sorted(self.left.dims[:a] + self.top.dims[:b]))
                 if dims not in self.levels:
                     self.levels[dims] = self._level(dims, scope, grouping)
+
+    def _evaluate_grid(self, scope: Any, totals: Any, grouping: Any) -> None:
+        """The measures with inter-record functions over the cells of the trees as
+        built (``calc/interrecord.py``'s ``Grid``), then each level's values of them
+        taken from the cells that show that level."""
+        rows = [s for s, m in self.left.leaves if m is None or m == 0]
+        cols = [s for s, m in self.top.leaves if m is None or m == 0]
+        nleft, ntop = len(self.left.dims), len(self.top.dims)
+        row_depth, row_prefix = _lines_of(rows, nleft)
+        col_depth, col_prefix = _lines_of(cols, ntop)
+        nrows, ncols = len(rows), len(cols)
+        ncells = nrows * ncols
+        row_syms = _padded(rows, nleft)
+        col_syms = _padded(cols, ntop)
+        level_of = np.full(ncells, -1, dtype=np.int64)
+        group_of = np.full(ncells, -1, dtype=np.int64)
+        grid_levels: list[GridLevel] = []
+        shown: list[tuple[tuple[int, ...], np.ndarray, np.ndarray, np.ndarray]] = []
+        full = tuple(range(len(self.dims)))
+        identity: Callable[[Vec], Vec] = lambda v: v  # noqa: E731
+        for a in sorted(set(row_depth.tolist())):
+            for b in sorted(set(col_depth.tolist())):
+                dims = tuple(sorted(self.left.dims[:a] + self.top.dims[:b]))
+                level = self.levels.get(dims)
+                if level is None:
+                    continue
+                ri = np.flatnonzero(row_depth == a)
+                cj = np.flatnonzero(col_depth == b)
+                cells = (ri[:, None] * ncols + cj[None, :]).ravel()
+                by_left = {d: k for k, d in enumerate(self.left.dims[:a])}
+                by_top = {d: k for k, d in enumerate(self.top.dims[:b])}
+                syms = [np.repeat(row_syms[ri, by_left[d]], len(cj)) if d in by_left
+                        else np.tile(col_syms[cj, by_top[d]], len(ri)) for d in dims]
+                key, ok = self.key_of(dims, syms)
+                pos = np.clip(np.searchsorted(level.keys, key), 0,
+                              max(len(level.keys) - 1, 0))
+                found = ok & (level.keys[pos] == key) if len(level.keys) else \
+                    np.zeros(len(key), dtype=bool)
+                k = len(grid_levels)
+                level_of[cells] = k
+                group_of[cells] = np.where(found, level.ids[pos] if len(level.keys) else -1, -1)
+                if dims == full:
+                    lv_scope, finish = scope, grouping.finish
+                elif not dims:
+                    lv_scope, finish = totals, identity
+                else:
+                    lv_scope, finish = self._kept[dims], identity
+                grid_levels.append(GridLevel(lv_scope, finish, [
+                    None if i in self.deferred else v for i, v in enumerate(level.values)]))
+                shown.append((dims, cells, key, found))
+        down = tuple(axis_prefixes(row_depth, row_prefix, nleft, ncols, t, True)
+                     for t in (False, True))
+        across = tuple(axis_prefixes(col_depth, col_prefix, ntop, nrows, t, False)
+                       for t in (False, True))
+        grid = Grid(grid_levels, level_of, group_of, (down[0], down[1]),
+                    (across[0], across[1]), np.repeat(row_depth, ncols),
+                    np.tile(col_depth, nrows), self.locale,
+                    lambda i, sc, n, quiet: self._evaluate(self.measures[i], sc, n, quiet))
+        by_cell = {i: grid.measure(i) for i in sorted(self.deferred)}
+        for k, (dims, cells, key, found) in enumerate(shown):
+            level = self.levels[dims]
+            values = list(level.values)
+            for i, v in by_cell.items():
+                values[i] = grid.spread(v, k, level.values[i].n)
+            if dims == full:  # the cube's own values, for what reads the cube
+                for i in by_cell:
+                    self.values[i] = values[i]
+            # a cell with no data of its own shows a value the grid gave it
+            new = ~found & np.logical_or.reduce([~v.null[cells] for v in by_cell.values()])
+            if new.any():
+                at = cells[new]
+                n = level.values[0].n if level.values else 0
+                values = [concat([v, by_cell[i].take(at) if i in by_cell
+                                  else Vec.nulls(len(at))]) for i, v in enumerate(values)]
+                keys = np.concatenate([level.keys, key[new]])
+                ids = np.concatenate([level.ids, n + np.arange(len(at), dtype=level.ids.dtype)])
+                order = np.argsort(keys, kind="stable")
+                level.keys, level.ids = keys[order], ids[order]
+            level.values = values
 
     def _first_measure(self, dims: list[int], syms: np.ndarray) -> np.ndarray:
         """The first measure's number at the level of ``dims`` for each row of value
@@ -461,7 +557,10 @@ class PivotCube(Cube):
             values = [self._evaluate(m, sub, n, quiet=True) if n and i not in self.deferred
                       else Vec.nulls(n) for i, m in enumerate(self.measures)]
         finally:
-            sub.release()
+            if self.deferred:  # the grid reads the level again (``_evaluate_grid``)
+                self._kept[dims] = sub
+            else:
+                sub.release()
         return Level(dims, uniq, np.arange(n, dtype=np.intp), values)
 
     def _group_key(self, dims: tuple[int, ...], groups: np.ndarray) -> np.ndarray:
@@ -518,6 +617,25 @@ class _Rollup:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.sub, name)
+
+
+def _lines_of(leaves: list[tuple[int, ...]], full: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each leaf's depth (the dimensions it shows) and the id of its values but the
+    last dimension's (-1 for a leaf showing fewer than that)."""
+    depth = np.array([len(s) for s in leaves], dtype=np.int64)
+    cut = max(full - 1, 0)
+    ids: dict[tuple[int, ...], int] = {}
+    prefix = np.array([ids.setdefault(s[:cut], len(ids)) if len(s) >= cut else -1
+                       for s in leaves], dtype=np.int64)
+    return depth, prefix
+
+
+def _padded(leaves: list[tuple[int, ...]], width: int) -> np.ndarray:
+    """The leaves' values as a matrix, -1 past a leaf's depth."""
+    out = np.full((len(leaves), max(width, 1)), -1, dtype=np.int64)
+    for i, s in enumerate(leaves):
+        out[i, :len(s)] = s
+    return out
 
 
 def _without_totals(definition: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -42,12 +42,25 @@ The rules, from the help pages of each function:
   the high side, else the middle (1 + N) / 2; mode 1 lo, 2 the average, 3 hi, 4 lo on
   the first row and one more on each next row. fmt 0 (default) shows "lo - hi" on
   every row of a group, 1 lo, 2 lo on the first row and nothing on the others.
-* Pivot-only functions in a straight table: Before, After, First, Last and HRank return
-  NULL in every chart but a pivot table (their help pages: "This function returns NULL
-  in all chart types except pivot tables", "This function only works in pivot tables. In
-  all other chart types it returns NULL"). ColumnNo() and NoOfColumns() number the
-  columns of a pivot table's row segment; a straight table has none, and they give NULL
-  too (a choice: the help does not say). Pivot tables are not built yet.
+* Pivot tables (``calc/interrecord.py``'s ``Grid`` has the rules for subtotal lines):
+  ``Before([TOTAL] expr [, offset [, count]])`` reads the column ``offset`` columns to
+  the left within the *row segment* (the columns sharing every top dimension's value but
+  the last one; TOTAL or one top dimension: the whole row), NULL on its first column
+  ("Before - chart function"); ``After`` mirrors it to the right; ``First`` and
+  ``Last`` read the first and last columns as Top and Bottom read rows ("First - chart
+  function", "Last - chart function"); ``ColumnNo`` and ``NoOfColumns`` number and count
+  the segment's columns; ``HRank`` ranks within it as Rank does
+  (https://help.qlik.com/en-US/cloud-services/Subsystems/Hub/Content/Sense_Hub/ChartFunctions/RankingFunctions/HRank.htm).
+  Above, Below, Top, Bottom, RowNo, NoOfRows and Rank read down the column within its
+  column segment of left rows. Dimensionality() is the number of left dimensions the
+  cell's row shows and SecondaryDimensionality() the top ones its column shows
+  ("Dimensionality - chart function": in a pivot table, "the total number of dimension
+  columns that have non-aggregation content").
+* Pivot-only functions elsewhere: Before, After, First, Last and HRank return NULL in
+  every chart but a pivot table (their help pages: "This function returns NULL in all
+  chart types except pivot tables", "This function only works in pivot tables. In all
+  other chart types it returns NULL"). ColumnNo() and NoOfColumns() give NULL too (a
+  choice: the help does not say); the chart's rows offer no ``across()`` there.
 * Totals row: Above and Below give NULL (the Above page's table leaves the totals row's
   Above cells empty); Top and Bottom read the rows when the segment is the whole column
   (one dimension or TOTAL), else NULL ("Examples of chart inter record functions": the
@@ -186,7 +199,13 @@ class ChartRows(Protocol):
 
     def column(self, k: int) -> Vec: ...
 
-    def dimensionality(self) -> int: ...
+    def dimensionality(self) -> int | np.ndarray:
+        """The dimensions of each value's row (one number for all, or one each)."""
+        ...
+
+    # optional: ``across()``, the chart's columns as ChartRows (a pivot table's row
+    # segments; None or absent elsewhere), read by Before, After, First, Last,
+    # ColumnNo, NoOfColumns and HRank; ``secondary_dimensionality()``.
 
 
 def _chart(scope: Scope, call: ast.Call) -> ChartRows:
@@ -223,12 +242,23 @@ def _ranged(parts: list[Vec], present: list[np.ndarray]) -> Vec:
     return RangeVec(parts, present)
 
 
-def _shift(forward: bool):
-    """Above (forward False: up) and Below (down)."""
+def _lines(scope: Scope, call: ast.Call, across: bool) -> ChartRows | None:
+    """The chart's rows (``across``: its columns, a pivot table's row segments; None in
+    any other chart)."""
+    rows = _chart(scope, call)
+    if not across:
+        return rows
+    other = getattr(rows, "across", None)
+    return other() if other is not None else None
+
+
+def _shift(forward: bool, across: bool = False):
+    """Above (forward False: up) and Below (down); across: Before (left) and After
+    (right)."""
 
     def impl(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
-        rows = _chart(scope, call)
-        if rows.nested:
+        rows = _lines(scope, call, across)
+        if rows is None or rows.nested:
             return Vec.nulls(scope.n)
         offset = _ints(ev, call, 1, scope, 1)
         count = np.maximum(_ints(ev, call, 2, scope, 1), 1)
@@ -262,15 +292,17 @@ def _shift(forward: bool):
 
 function("ABOVE", 1, 3)(_shift(False))
 function("BELOW", 1, 3)(_shift(True))
+function("BEFORE", 1, 3)(_shift(False, across=True))
+function("AFTER", 1, 3)(_shift(True, across=True))
 
 
-def _end(from_top: bool):
+def _end(from_top: bool, across: bool = False):
     """Top and Bottom: offset 1 is the first (last) row; negative counts from the other
-    end."""
+    end. Across: First and Last, over the columns of the row segment."""
 
     def impl(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
-        rows = _chart(scope, call)
-        if rows.nested:
+        rows = _lines(scope, call, across)
+        if rows is None or rows.nested:
             return Vec.nulls(scope.n)
         offset = _ints(ev, call, 1, scope, 1)
         count = _ints(ev, call, 2, scope, 1)
@@ -294,20 +326,26 @@ def _end(from_top: bool):
 
 function("TOP", 1, 3)(_end(True))
 function("BOTTOM", 1, 3)(_end(False))
+function("FIRST", 1, 3)(_end(True, across=True))
+function("LAST", 1, 3)(_end(False, across=True))
 
 
-def _pivot_only(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
-    """Before, After, First, Last, HRank, ColumnNo, NoOfColumns: pivot tables only;
-    NULL in a straight table."""
-    _chart(scope, call)
-    return Vec.nulls(scope.n)
+@function("COLUMNNO", 0, 0)
+def columnno(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
+    """ColumnNo([TOTAL]): the column's number in its pivot row segment, from 1."""
+    rows = _lines(scope, call, True)
+    if rows is None or rows.nested:
+        return Vec.nulls(scope.n)
+    return rows.row_no(call.total is not None)
 
 
-for _name in ("BEFORE", "AFTER", "FIRST", "LAST"):
-    function(_name, 1, 3)(_pivot_only)
-function("HRANK", 1, 3)(_pivot_only)
-function("COLUMNNO", 0, 0)(_pivot_only)
-function("NOOFCOLUMNS", 0, 0)(_pivot_only)
+@function("NOOFCOLUMNS", 0, 0)
+def noofcolumns(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
+    """NoOfColumns([TOTAL]): the columns of the pivot row segment."""
+    rows = _lines(scope, call, True)
+    if rows is None or rows.nested:
+        return Vec.nulls(scope.n)
+    return rows.no_of_rows(call.total is not None)
 
 
 @function("ROWNO", 0, 0)
@@ -346,26 +384,42 @@ def column(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
     return rows.column(_first_int(ev, call, 0, scope, 0))
 
 
+def _counted(d: int | np.ndarray, n: int) -> Vec:
+    if isinstance(d, np.ndarray):
+        return Vec.numbers(d.astype(np.float64))
+    return Vec.constant_number(float(d), n)
+
+
 @function("DIMENSIONALITY", 0, 0)
 def dimensionality(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
     rows = _chart(scope, call)
-    return Vec.constant_number(float(rows.dimensionality()), scope.n)
+    return _counted(rows.dimensionality(), scope.n)
 
 
 @function("SECONDARYDIMENSIONALITY", 0, 0)
 def secondary_dimensionality(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
-    _chart(scope, call)
-    return Vec.constant_number(0.0, scope.n)
-
-
-@function("RANK", 1, 3)
-def rank(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
+    """The top dimensions of a pivot table's column; 0 in any other chart."""
     rows = _chart(scope, call)
-    if rows.nested:
-        return Vec.nulls(scope.n)
-    mode = _first_int(ev, call, 1, scope, 0)
-    fmt = _first_int(ev, call, 2, scope, 0)
-    return rows.rank(ev, call.args[0], call.total is not None, mode, fmt)
+    of = getattr(rows, "secondary_dimensionality", None)
+    return _counted(of() if of is not None else 0, scope.n)
+
+
+def _rank(across: bool):
+    """Rank down the column segment; across: HRank over the row segment."""
+
+    def impl(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
+        rows = _lines(scope, call, across)
+        if rows is None or rows.nested:
+            return Vec.nulls(scope.n)
+        mode = _first_int(ev, call, 1, scope, 0)
+        fmt = _first_int(ev, call, 2, scope, 0)
+        return rows.rank(ev, call.args[0], call.total is not None, mode, fmt)
+
+    return impl
+
+
+rank = function("RANK", 1, 3)(_rank(False))
+function("HRANK", 1, 3)(_rank(True))
 
 
 def spread(v: Vec) -> list[tuple[Vec, np.ndarray | None]]:
