@@ -414,3 +414,212 @@ def test_before_reads_the_previous_column_of_the_row_segment(client: Client) -> 
                             qAlwaysFullyExpanded=True), doc)
     page = client.layout(h)["qHyperCube"]["qPivotDataPages"][0]
     assert data(page) == [[None, None, 120], [None, 50, 60]]
+
+
+def pseudo_left(client: Client, top: list[str], measures: list[str], **extra: Any) -> int:
+    """Year and the measures (pseudo dimension) on the left, ``top`` on top, fully
+    expanded: one data row per year and measure."""
+    doc = client.session_app(SCRIPT)
+    props = pivot(["Year", *top], measures, qNoOfLeftDims=2,
+                  qInterColumnSortOrder=[0, -1, *range(1, len(top) + 1)],
+                  qAlwaysFullyExpanded=True, **extra)
+    return client.create(props, doc)
+
+
+def test_horizontal_functions_over_one_top_dimension(client: Client) -> None:
+    """Year left, Region top (East, North, South): the row segment is the whole row.
+    By hand, Sum(Amount): 2023 -, 120, 150; 2024 50, 60, - (no 2023 East, no 2024
+    South). A cell with no data of its own shows what the functions give it there."""
+    measures = ["After(Sum(Amount))", "Last(Sum(Amount))", "First(Sum(Amount), 2)",
+                "ColumnNo()", "NoOfColumns()", "HRank(Sum(Amount))",
+                "RangeSum(Before(Sum(Amount), 1, 2))"]
+    h = pseudo_left(client, ["Region"], measures)
+    page = client.layout(h)["qHyperCube"]["qPivotDataPages"][0]
+    assert texts(page["qLeft"])[:3] == ["2023", "  After(Sum(Amount))", "  Last(Sum(Amount))"]
+    assert [n["qText"] for n in page["qTop"]] == ["East", "North", "South"]
+    assert data(page) == [
+        # 2023
+        [120, 150, None],  # After: the next column (North 120, South 150, none)
+        [150, 150, 150],  # Last: South's 150
+        [120, 120, 120],  # First(…, 2): the second column, North's 120
+        [1, 2, 3],  # ColumnNo
+        [3, 3, 3],  # NoOfColumns
+        [None, 2, 1],  # HRank: 150 first, 120 second, East not ranked
+        [0, 0, 120],  # the two columns before: none; East (-); North 120 + East (-)
+        # 2024
+        [60, None, None],  # After: North 60, South (-), none
+        [None, None, None],  # Last: South has no 2024 value
+        [60, 60, 60],  # First(…, 2): North's 60
+        [1, 2, 3],
+        [3, 3, 3],
+        [2, 1, None],  # HRank: 60 first, 50 second
+        [0, 50, 110],  # none; East 50; North 60 + East 50
+    ]
+
+
+def test_row_segments_of_two_top_dimensions(client: Client) -> None:
+    """Region then Product on top: a row segment is one Region's products. Columns by
+    hand: East/Helmet, East/Lock, North/Bike, North/Lock, South/Bike; Sum(Amount) 2023
+    -, -, 100, 20, 150; 2024 40, 10, 60, -, -."""
+    measures = ["Before(Sum(Amount))", "Before(TOTAL Sum(Amount))", "ColumnNo()",
+                "ColumnNo(TOTAL)", "NoOfColumns()", "HRank(TOTAL Sum(Amount))"]
+    h = pseudo_left(client, ["Region", "Product"], measures)
+    page = client.layout(h)["qHyperCube"]["qPivotDataPages"][0]
+    assert texts(page["qTop"]) == ["East", "  Helmet", "  Lock", "North", "  Bike", "  Lock",
+                                   "South", "  Bike"]
+    assert data(page) == [
+        # 2023
+        [None, None, None, 100, None],  # Before within the Region: only North/Lock has one
+        [None, None, None, 100, 20],  # TOTAL: the column before across the whole row
+        [1, 2, 1, 2, 1],
+        [1, 2, 3, 4, 5],
+        [2, 2, 2, 2, 1],
+        [None, None, 2, 3, 1],  # 150 > 100 > 20
+        # 2024
+        [None, 40, None, 60, None],  # East/Lock: Helmet 40; North/Lock (no data): Bike 60
+        [None, 40, 10, 60, None],  # TOTAL: South/Bike's before is North/Lock (-)
+        [1, 2, 1, 2, 1],
+        [1, 2, 3, 4, 5],
+        [2, 2, 2, 2, 1],
+        [2, 3, 1, None, None],  # 60 > 40 > 10
+    ]
+
+
+def test_horizontal_functions_in_total_columns(client: Client) -> None:
+    """Region, Product on top with totals on both. A Product "Total" column sums its
+    Region: it is in no row segment (ColumnNo NULL, Before NULL) but First and
+    NoOfColumns read the Region it totals; the grand total column reads the whole row
+    with TOTAL only (help "Examples of Chart Inter Record functions": partial sums
+    per segment, TOTAL in the grand total). 2024 by hand: East Helmet 40, Lock 10,
+    Total 50; North Bike 60, Lock -, Total 60; South Bike -, Total -; all 110."""
+    doc = client.session_app(SCRIPT)
+    props = pivot(["Year", "Region", "Product"],
+                  ["First(Sum(Amount))", "First(TOTAL Sum(Amount))", "NoOfColumns()",
+                   "ColumnNo()", "Before(Sum(Amount))", "SecondaryDimensionality()"],
+                  qNoOfLeftDims=2, qInterColumnSortOrder=[0, -1, 1, 2],
+                  qAlwaysFullyExpanded=True)
+    cube = props["qHyperCubeDef"]
+    cube["qDimensions"] = [cube["qDimensions"][0]] + [totals_on(d) for d in
+                                                       cube["qDimensions"][1:]]
+    h = client.create(props, doc)
+    page = client.layout(h)["qHyperCube"]["qPivotDataPages"][0]
+    assert texts(page["qTop"]) == [
+        "East", "  Helmet", "  Lock", "  Total", "North", "  Bike", "  Lock", "  Total",
+        "South", "  Bike", "  Total", "Total", "  -4"]
+    rows_2024 = data(page)[6:]
+    assert rows_2024 == [
+        # First: each Region's first product (Helmet 40, Bike 60, Bike -), its Total
+        # column too; the grand total column: NULL without TOTAL
+        [40, 40, 40, 60, 60, 60, None, None, None],
+        # First(TOTAL): East/Helmet's 40 on every product column; NULL in the Region
+        # totals, the grand total column reads the whole row
+        [40, 40, None, 40, 40, None, 40, None, 40],
+        [2, 2, 2, 2, 2, 2, 1, 1, None],  # NoOfColumns: the Region's products
+        [1, 2, None, 1, 2, None, 1, None, None],  # ColumnNo: none in total columns
+        [None, 40, None, None, 60, None, None, None, None],  # Before
+        [2, 2, 1, 2, 2, 1, 2, 1, 0],  # SecondaryDimensionality: the top values shown
+    ]
+
+
+def test_vertical_functions_down_the_left_rows(client: Client) -> None:
+    """Year, Region left with totals on Region: a column segment is one Year's regions.
+    By hand, Sum(Amount): 2023 North 120, South 150 (Total 270); 2024 East 50, North 60
+    (Total 110); the grand total 380. A Region "Total" row is in no segment (Above and
+    RowNo NULL) but Top and NoOfRows read the Year it totals; the grand total row has
+    Top only with TOTAL."""
+    doc = client.session_app(SCRIPT)
+    props = pivot(["Year", "Region"],
+                  ["Above(Sum(Amount))", "Above(TOTAL Sum(Amount))", "RowNo()",
+                   "RowNo(TOTAL)", "NoOfRows()", "Top(Sum(Amount))", "Top(TOTAL Sum(Amount))",
+                   "Dimensionality()"],
+                  qNoOfLeftDims=2, qAlwaysFullyExpanded=True)
+    cube = props["qHyperCubeDef"]
+    cube["qDimensions"] = [totals_on(d) for d in cube["qDimensions"]]
+    h = client.create(props, doc)
+    page = client.layout(h)["qHyperCube"]["qPivotDataPages"][0]
+    assert texts(page["qLeft"]) == ["2023", "  North", "  South", "  Total", "2024", "  East",
+                                    "  North", "  Total", "Total", "  -4"]
+    assert [n["qText"] for n in page["qTop"]][:2] == ["Above(Sum(Amount))",
+                                                     "Above(TOTAL Sum(Amount))"]
+    assert data(page) == [
+        # Above, Above TOTAL, RowNo, RowNo TOTAL, NoOfRows, Top, Top TOTAL, Dimensionality
+        [None, None, 1, 1, 2, 120, 120, 2],  # 2023 North
+        [120, 120, 2, 2, 2, 120, 120, 2],  # 2023 South
+        [None, None, None, None, 2, 120, None, 1],  # 2023 Total
+        [None, 150, 1, 3, 2, 50, 120, 2],  # 2024 East: above across years, 2023 South
+        [50, 50, 2, 4, 2, 50, 120, 2],  # 2024 North
+        [None, None, None, None, 2, 50, None, 1],  # 2024 Total
+        [None, None, None, None, None, None, 120, 0],  # grand total
+    ]
+
+
+# -- Before() against DuckDB's LAG over the grid ----------------------------------------
+
+
+def _differential_rows() -> list[tuple[str, str, int, int]]:
+    """Region × Channel × Month with amounts; some combinations left out so that the grid
+    has cells without data (a deterministic pattern, not the engine's output)."""
+    out = []
+    for r, region in enumerate(["North", "South", "East", "West"]):
+        for c, channel in enumerate(["Web", "Shop"]):
+            for month in range(1, 7):
+                if (r * 7 + c * 3 + month * 5) % 4 == 0:
+                    continue
+                out.append((region, channel, month, (r + 1) * 100 + (c + 1) * 10 + month
+                            + (r * month) % 7))
+    return out
+
+
+@pytest.mark.parametrize("selection", [
+    {}, {"Region": ["North", "West"]}, {"Month": ["2", "3", "5"]},
+    {"Channel": ["Shop"], "Month": ["1", "4", "5", "6"]},
+], ids=["none", "regions", "months", "shop-months"])
+def test_before_matches_duckdb_lag(client: Client, selection: dict[str, list[str]]) -> None:
+    """Region, Channel left, Month top: Before(Sum(Amount)) in every cell of the grid is
+    DuckDB's LAG of the month sums over the months shown (those with data under the
+    selection), partitioned by the left rows, a row-month without data reading NULL."""
+    duckdb = pytest.importorskip("duckdb")
+    rows = _differential_rows()
+    script = "Sales:\nLOAD * INLINE [\nRegion, Channel, Month, Amount\n" + "\n".join(
+        f"{r}, {c}, {m}, {a}" for r, c, m, a in rows) + "\n];\n"
+    doc = client.session_app(script)
+    h = client.create(pivot(["Region", "Channel", "Month"],
+                            ["Sum(Amount)", "Before(Sum(Amount))"], qNoOfLeftDims=2,
+                            qInterColumnSortOrder=[0, 1, 2, -1], qAlwaysFullyExpanded=True),
+                      doc)
+    for name, values in selection.items():
+        handle = client.call("GetField", name, "", handle=doc)["qReturn"]["qHandle"]
+        client.call("SelectValues", [{"qText": v} for v in values], False, handle=handle)
+    page = client.layout(h)["qHyperCube"]["qPivotDataPages"][0]
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE sales (region TEXT, channel TEXT, month INT, amount INT)")
+    con.executemany("INSERT INTO sales VALUES (?, ?, ?, ?)", rows)
+    where = " AND ".join(
+        f"{name.lower()} IN ({', '.join(repr(v) if name != 'Month' else v for v in vs)})"
+        for name, vs in selection.items()) or "TRUE"
+    expected = con.execute(f"""
+        WITH kept AS (SELECT * FROM sales WHERE {where}),
+        lefts AS (SELECT DISTINCT region, channel FROM kept),
+        months AS (SELECT DISTINCT month FROM kept),
+        cells AS (SELECT l.region, l.channel, m.month, (SELECT SUM(amount) FROM kept k
+                   WHERE k.region = l.region AND k.channel = l.channel
+                   AND k.month = m.month) AS total
+                  FROM lefts l CROSS JOIN months m)
+        SELECT region, channel, month, total,
+               LAG(total) OVER (PARTITION BY region, channel ORDER BY month) AS before
+        FROM cells ORDER BY region, channel, month""").fetchall()
+
+    lefts = [(a["qText"], b["qText"]) for a in page["qLeft"] for b in a["qSubNodes"]]
+    months = [m["qText"] for m in page["qTop"]]
+    assert len(months) == len({m for _, _, m, _, _ in expected})
+    got = {}
+    for i, (region, channel) in enumerate(lefts):
+        for j, month in enumerate(months):
+            cells = page["qData"][i][2 * j:2 * j + 2]
+            got[(region, channel, int(month))] = tuple(
+                c["qNum"] if c["qType"] == "V" else None for c in cells)
+    want = {(r, c, m): (t, b) for r, c, m, t, b in expected}
+    assert got == want
+    if not selection:  # the grid has cells without data, some of them with a Before
+        assert any(t is None and b is not None for t, b in want.values())
