@@ -68,7 +68,12 @@ The shapes follow the Engine API reference and what Qlik's engine sends:
 The values (``PivotCube``): the measures of every ROLLUP level the trees show, each level
 (a prefix of the left dimensions with a prefix of the top ones) evaluated over the same
 records as the cube, grouped by fewer dimensions; the level of every dimension is the
-cube itself and the empty level its grand totals.
+cube itself and the empty level its grand totals. The measures that call chart
+inter-record functions (Before, Above, ColumnNo …) are evaluated last, over the grid of
+cells the trees show (``_evaluate_grid``, ``calc/interrecord.py``'s ``Grid``: the rules
+for row and column segments and for subtotal lines are there); a cell with no data of its
+own shows the value they give it there (the Before help's "column before" is a column of
+the grid, whether or not the current combination has records).
 """
 
 from __future__ import annotations
