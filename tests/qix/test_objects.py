@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import CUBE, Client
+from associa.engine import Engine
+from tests.conftest import CUBE, SALES_SCRIPT, Client
 
 NOT_FOUND = {"qType": None, "qHandle": None}
 
@@ -281,3 +282,122 @@ def test_bad_links_are_error_8000(loaded: Client) -> None:
     assert loaded.error("CreateChild", {"qInfo": {"qType": "table"}, "qExtendsId": "nope"},
                         handle=sheet)["code"] == 8000
     assert loaded.call("GetChildInfos", handle=sheet)["qInfos"] == []
+
+
+@pytest.fixture
+def linked_app(engine: Engine, make_client: Callable[..., Client]) -> tuple[Client, Client]:
+    """A saved app with a master chart m1, l1 linked to it and l2 linked to l1 (a
+    chain), and an unrelated chart u; two sessions have it open."""
+    app = engine.create_app("linked", SALES_SCRIPT)
+    app.reload()
+    app.create_object(chart("m1", "Master"))
+    app.create_object({**obj("l1", "table"), "qExtendsId": "m1", "showTitles": True})
+    app.create_object({**obj("l2", "table"), "qExtendsId": "l1"})
+    app.create_object(chart("u", "Unrelated"))
+    a, b = make_client(), make_client()
+    for c in (a, b):
+        c.call("OpenDoc", "linked")
+    return a, b
+
+
+def handles(c: Client, *ids: str) -> list[int]:
+    return [c.call("GetObject", i, handle=1)["qReturn"]["qHandle"] for i in ids]
+
+
+def by_region(c: Client, handle: int) -> dict[str, float]:
+    page = c.call("GetHyperCubeData", "/qHyperCubeDef", [
+        {"qTop": 0, "qLeft": 0, "qWidth": 2, "qHeight": 10}], handle=handle)["qDataPages"][0]
+    return {r[0]["qText"]: r[1]["qNum"] for r in page["qMatrix"]}
+
+
+def pushed_changes(c: Client) -> set[int]:
+    out = {h for msg in c.pushed for h in msg.get("change", [])}
+    c.pushed.clear()
+    return out
+
+
+def test_a_change_of_the_linked_to_object_reaches_every_linking_object(
+        linked_app: tuple[Client, Client]) -> None:
+    a, b = linked_app
+    m1, l1, l2, u = handles(a, "m1", "l1", "l2", "u")
+    bl1, bl2, bu = handles(b, "l1", "l2", "u")
+    for c, hs in ((a, (l1, l2, u)), (b, (bl1, bl2, bu))):
+        for h in hs:
+            c.layout(h)
+    assert by_region(b, bl2) == {"North": 120, "South": 150, "East": 40}
+    pushed_changes(b)
+    # the master's measure becomes Max(Amount): l1 and l2 (through l1) change with it
+    props = a.call("GetProperties", handle=m1)["qProp"]
+    props["qHyperCubeDef"]["qMeasures"][0]["qDef"]["qDef"] = "Max(Amount)"
+    reply = a.send("SetProperties", props, handle=m1)
+    assert {m1, l1, l2} <= set(reply["change"]) and u not in reply["change"]
+    assert pushed_changes(b) == {bl1, bl2}
+    # by hand from SALES_SCRIPT: the largest amount per region
+    assert by_region(b, bl2) == {"North": 100, "South": 150, "East": 40}
+    assert by_region(b, bl1) == {"North": 100, "South": 150, "East": 40}
+    # ApplyPatches on the master: the same
+    reply = a.send("ApplyPatches", [{"qOp": "replace", "qPath": "/qMetaDef/title",
+                                     "qValue": '"Renamed"'}], handle=m1)
+    assert {l1, l2} <= set(reply["change"]) and u not in reply["change"]
+    assert pushed_changes(b) == {bl1, bl2}
+    assert b.layout(bl2)["qMeta"]["title"] == "Renamed"
+    # a change of l1 reaches l2, not the master
+    reply = a.send("ApplyPatches", [{"qOp": "add", "qPath": "/qMetaDef/title",
+                                     "qValue": '"Mine"'}], handle=l1)
+    assert l2 in reply["change"] and m1 not in reply["change"]
+    assert b.layout(bl2)["qMeta"]["title"] == "Mine"
+    # a soft patch of the master is the session's own: its linking objects change there
+    pushed_changes(a)
+    reply = b.send("ApplyPatches", [{"qOp": "replace", "qValue": '"Min(Amount)"',
+                                     "qPath": "/qHyperCubeDef/qMeasures/0/qDef/qDef"}],
+                   True, handle=handles(b, "m1")[0])
+    assert {bl1, bl2} <= set(reply["change"]) and bu not in reply["change"]
+    assert by_region(b, bl2) == {"North": 20, "South": 150, "East": 40}
+    assert pushed_changes(a) == set() and by_region(a, l2)["North"] == 100
+
+
+def test_a_link_to_an_object_that_is_gone_is_error_8001_in_the_layout(
+        linked_app: tuple[Client, Client]) -> None:
+    a, b = linked_app
+    m1, l1, l2 = handles(a, "m1", "l1", "l2")
+    bl1, bl2 = handles(b, "l1", "l2")
+    reply = a.send("DestroyObject", "m1", handle=1)
+    assert reply["result"] == {"qSuccess": True}
+    assert m1 in reply["close"] and {l1, l2} <= set(reply["change"])
+    assert pushed_changes(b) >= {bl1, bl2}
+    for c, h in ((b, bl1), (b, bl2), (a, l1)):
+        layout = c.layout(h)
+        assert layout["qError"] == {"qErrorCode": 8001}
+        assert "qHyperCube" not in layout  # its own properties only
+    assert b.layout(bl1)["showTitles"] is True
+    # the object stays usable: its data path names nothing, a patch keeping the broken
+    # link is refused (8000), and properties without the link repair it
+    assert b.error("GetHyperCubeData", "/qHyperCubeDef", [], handle=bl1)["code"] != -32603
+    assert b.error("ApplyPatches", [{"qOp": "add", "qPath": "/x", "qValue": "1"}],
+                   handle=bl1)["code"] == 8000
+    reply = b.send("SetProperties", {**chart("l1", "Own"), "showTitles": False}, handle=bl1)
+    assert "result" in reply and bl1 in reply["change"]
+    layout = b.layout(bl1)
+    assert "qError" not in layout and layout["qMeta"]["title"] == "Own"
+    assert by_region(b, bl1) == {"North": 120, "South": 150, "East": 40}
+    # l2 links to l1 again: repaired too, and it reads l1's properties now
+    assert "qError" not in a.layout(l2) and by_region(a, l2)["North"] == 120
+    # a link repaired by removing it with a patch
+    a.call("CreateObject", {**obj("l3", "table"), "qExtendsId": "l1"}, handle=1)
+    l3 = handles(a, "l3")[0]
+    a.call("DestroyObject", "l1", handle=1)
+    assert a.layout(l3)["qError"] == {"qErrorCode": 8001}
+    a.call("ApplyPatches", [{"qOp": "remove", "qPath": "/qExtendsId"}], handle=l3)
+    assert "qError" not in a.layout(l3)
+
+
+def test_a_link_heals_when_its_target_is_made_again(linked_app: tuple[Client, Client]) -> None:
+    a, b = linked_app
+    bl1 = handles(b, "l1")[0]
+    a.call("DestroyObject", "m1", handle=1)
+    assert b.layout(bl1)["qError"] == {"qErrorCode": 8001}
+    pushed_changes(b)
+    a.call("CreateObject", chart("m1", "Again"), handle=1)
+    assert bl1 in pushed_changes(b)
+    layout = b.layout(bl1)
+    assert "qError" not in layout and layout["qMeta"]["title"] == "Again"

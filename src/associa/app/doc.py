@@ -51,6 +51,10 @@ from associa.select import shared_for
 MAX_NESTED_EVALUATIONS = 100
 _EXPANDING = threading.local()
 
+# LOCERR_LAYOUT_LINKED_OBJECT_NOT_FOUND: in the layout of an object whose qExtendsId
+# names an object that is gone (``DocState.link_error``); a layout error, never raised
+LINKED_OBJECT_NOT_FOUND = 8001
+
 # what in an object's properties reads selections (its layout changes with them); the
 # lists of other objects are counted in, as their qData may point into those layouts
 SELECTION_READERS = frozenset({
@@ -167,23 +171,23 @@ class DocState(Selections):
             props = self._extended(obj_id, props)
         return props, is_session
 
+    def _own(self, oid: str) -> tuple[dict[str, Any], bool] | None:
+        """(properties with soft patches, is_session_object) before any link is read."""
+        found = self.session_objects.get(oid)
+        if found is not None:
+            return found, True
+        kept = self.app.get_object(oid)
+        if kept is None:
+            return None
+        return (self._patched(oid, kept) if oid in self.soft_patches else kept), False
+
     def _extended(self, obj_id: str, props: dict[str, Any]) -> dict[str, Any]:
         """A linked object's properties: those of the objects it extends (qExtendsId)
         with its own on top (``app/properties.extended_properties``), made once per
         version of each; its own when the link is broken (a missing object, a session
-        object, a cycle)."""
-
-        def own(oid: str) -> tuple[dict[str, Any], bool] | None:
-            found = self.session_objects.get(oid)
-            if found is not None:
-                return found, True
-            kept = self.app.get_object(oid)
-            if kept is None:
-                return None
-            return (self._patched(oid, kept) if oid in self.soft_patches else kept), False
-
+        object, a cycle: its layout carries error 8001, ``link_error``)."""
         try:
-            chain = extends_chain(obj_id, props, own)
+            chain = extends_chain(obj_id, props, self._own)
         except ExtendsInvalidId:
             return props
         key = (id(props), self.version(obj_id),
@@ -194,6 +198,48 @@ class DocState(Selections):
         out = extended_properties(props, chain)
         with self.lock:
             self._extended_cache[obj_id] = (key, out)
+        return out
+
+    def link_error(self, obj_id: str) -> int | None:
+        """LOCERR_LAYOUT_LINKED_OBJECT_NOT_FOUND (8001) when the object is linked
+        (``qExtendsId``) to an object that is gone, directly or through a chain; its
+        layout carries it as ``qError`` (NxLayoutErrors, GenericObjectLayout's "gives
+        information on the error",
+        https://help.qlik.com/en-US/sense-developer/May2023/Subsystems/EngineJSONAPI/Content/models-nxlayouterrors.htm)
+        and shows its own properties. The name comes right after
+        LOCERR_LAYOUT_EXTENDS_INVALID_ID (8000) in the engine's NxLocalizedErrorCode
+        enum (Engine API v12.612 typings, github.com/miralemd/qae-types); the number
+        is the project reference's error table (qix-api.md: "a linked master
+        visualization is gone", a layout error)."""
+        found = self._own(obj_id)
+        if found is None or not found[0].get("qExtendsId"):
+            return None
+        try:
+            extends_chain(obj_id, found[0], self._own)
+        except ExtendsInvalidId:
+            return LINKED_OBJECT_NOT_FOUND
+        return None
+
+    def linking(self, obj_id: str) -> set[str]:
+        """The objects linked to ``obj_id`` (``qExtendsId``), directly or through a
+        chain: their layouts change with it (and break when it is destroyed)."""
+        with self.lock:
+            ids = list(self.session_objects)
+        with self.app.lock:
+            ids += list(self.app.objects)
+        below: dict[str, list[str]] = {}
+        for oid in ids:
+            found = self._own(oid)
+            target = found[0].get("qExtendsId") if found is not None else None
+            if isinstance(target, str) and target:
+                below.setdefault(target, []).append(oid)
+        out: set[str] = set()
+        todo = [obj_id]
+        while todo:
+            for oid in below.get(todo.pop(), ()):
+                if oid not in out and oid != obj_id:
+                    out.add(oid)
+                    todo.append(oid)
         return out
 
     def _patched(self, obj_id: str, props: dict[str, Any]) -> dict[str, Any]:

@@ -226,6 +226,9 @@ def object_layout(doc: DocState, obj_id: str, props: dict[str, Any]) -> dict[str
     ordered["qSelectionInfo"] = _selection_info(doc, obj_id)
     if obj_id in doc.soft_patches:
         ordered["qHasSoftPatches"] = True  # left out when false, as the engine's flags
+    error = doc.link_error(obj_id)
+    if error is not None:  # linked (qExtendsId) to an object that is gone
+        ordered["qError"] = {"qErrorCode": error}
     ordered.update((k, v) for k, v in layout.items() if k not in ordered)
     inherited = doc.inherited_state(obj_id)
     if inherited is not None:  # the state the object is in, its own or an ancestor's

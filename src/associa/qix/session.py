@@ -232,6 +232,9 @@ class Session:
         (``DocState.states_of``): a chart in another alternate state keeps its layout."""
         affected: set[int] = set()
         doc = self.doc
+        # an object changed or destroyed: the objects linked to it (qExtendsId) with it
+        linked = (doc.linking(object_id) if doc is not None and object_id is not None
+                  and what in ("object", "destroy", "create") else set())
         if what != "selection":
             with self.lock:
                 self.generation += 1
@@ -245,7 +248,8 @@ class Session:
                     obj = entry.key[1] if entry.key[0] == "obj" else None
                     if obj is None or object_id in doc.states_of(obj):
                         affected.add(entry.handle)
-                elif what in ("selection", "reload") or entry.key == ("obj", object_id):
+                elif what in ("selection", "reload") or entry.key == ("obj", object_id) or (
+                        entry.key[0] == "obj" and entry.key[1] in linked):
                     affected.add(entry.handle)
             elif entry.qtype == "Field" and what == "reload":
                 affected.add(entry.handle)
