@@ -20,7 +20,8 @@ from typing import Any
 from associa.app.app import App
 from associa.app.children import ObjectTree, TreeNode, apply_tree, plan_tree
 from associa.app.context import AppContext
-from associa.app.library import resolve_cube, resolve_list, variables_key, variables_of
+from associa.app.library import variables_key, variables_of
+from associa.app.library_refs import resolve_cube, resolve_list
 from associa.app.properties import (
     apply_patch,
     extended_properties,
