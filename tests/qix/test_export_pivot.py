@@ -17,6 +17,7 @@ import pytest
 from openpyxl import load_workbook
 
 from associa.calc import export as export_module
+from associa.calc import pivot_export
 from tests.conftest import Client, RunningServer
 from tests.qix.test_export import fetch
 
@@ -187,7 +188,7 @@ def test_pages_are_read_in_pieces(client: Client, data_dir: Path, year_by_region
     """A pivot larger than one page is read page by page, in both directions."""
     whole = csv_rows(client, data_dir, year_by_region)
     calls: list[dict[str, Any]] = []
-    original = export_module.PivotGrid.of
+    original = pivot_export.PivotGrid.of
 
     def spy(table: Any) -> Any:
         pages = table.pivot_pages
@@ -199,8 +200,8 @@ def test_pages_are_read_in_pieces(client: Client, data_dir: Path, year_by_region
         table.pivot_pages = counted
         return original(table)
 
-    monkeypatch.setattr(export_module, "PIVOT_PAGE_CELLS", 3)
-    monkeypatch.setattr(export_module.PivotGrid, "of", staticmethod(spy))
+    monkeypatch.setattr(pivot_export, "PIVOT_PAGE_CELLS", 3)
+    monkeypatch.setattr(pivot_export.PivotGrid, "of", staticmethod(spy))
     assert csv_rows(client, data_dir, year_by_region) == whole
     assert all(p["qWidth"] * p["qHeight"] <= 3 for p in calls)
     assert len({p["qTop"] for p in calls}) == 3 and len({p["qLeft"] for p in calls}) > 1

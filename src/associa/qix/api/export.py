@@ -48,13 +48,13 @@ from associa.app.doc import resolve_path
 from associa.calc.export import (
     FILE_TYPES,
     Grid,
-    PivotGrid,
     Sheet,
     export_state,
     file_type,
     write,
 )
 from associa.calc.pivot import is_pivot
+from associa.calc.pivot_export import PivotGrid
 from associa.errors import ExportNoData, InvalidParameters, InvalidPath, NotImplementedInEngine
 from associa.qix.api.refs import ObjectRef
 from associa.qix.dispatch import method, p
