@@ -382,10 +382,6 @@ def test_sort_by_y_value_needs_the_measures_on_top(client: Client) -> None:
 # -- dimension limits ("Others") on a pivot dimension ------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="dimension limits are not applied in pivots yet: the "
-                   "engine's pivot nodes know Others (qElemNo -3, qType O: sn-pivot-table "
-                   "src/pivot-table/data/helpers/create-cell.ts, src/types/QIX.ts), but "
-                   "the values grouped into an Others node per parent are not built")
 def test_others_node_on_a_left_dimension(client: Client) -> None:
     """Region left limited to 2 values counted (the top one and Others) by Sum(Amount),
     Year on top. By hand: North 180, South 150, East 50: North kept, Others = South +

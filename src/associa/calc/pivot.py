@@ -85,6 +85,7 @@ from typing import Any
 
 import numpy as np
 
+from associa.calc import others as limits
 from associa.calc.aggregate import GroupScope, SetScope
 from associa.calc.cells import Wire, format_measures, nan_json
 from associa.calc.cube import Cube
@@ -100,10 +101,16 @@ from associa.select import Inference
 from associa.values import Locale
 
 PSEUDO = -1
+OTHERS = limits.OTHERS  # an Others node's qElemNo, and its last value in a path
 TOTAL_ELEM = -1
 NULL_ELEM = -2
 EMPTY_ELEM = -4
 NULL_CELL = {"qText": "-", "qNum": "NaN", "qType": "U"}
+
+
+# dimension limits of an axis: (level, parent path, the values under it in order) ->
+# (the values kept, the values an Others node groups: none when it is not shown)
+Limit = Callable[[int, tuple[int, ...], list[int]], tuple[list[int], list[int]]]
 
 
 def is_pivot(definition: Mapping[str, Any]) -> bool:
@@ -180,9 +187,10 @@ def set_expanded(state: Any, name: str, path: tuple[int, ...] | None,
 @dataclass(slots=True, eq=False)
 class Node:
     """A node of an axis tree. ``kind``: N value, U NULL value, T total, E collapsed
-    placeholder (sent as qType T, qElemNo -4), P pseudo. ``syms``: the values of the axis'
-    dimensions from the outermost one down to this node's subtotal level; ``flag``: 1
-    can expand, 2 can collapse."""
+    placeholder (sent as qType T, qElemNo -4), P pseudo, O Others (dimension limits: its
+    last value is ``OTHERS``). ``syms``: the values of the axis' dimensions from the
+    outermost one down to this node's subtotal level; ``flag``: 1 can expand, 2 can
+    collapse; ``grouped``: an Others node's values (the ones its parent does not keep)."""
 
     kind: str
     level: int  # index among the axis' entries
@@ -194,6 +202,7 @@ class Node:
     flag: int = 0
     start: int = 0
     count: int = 0
+    grouped: tuple[int, ...] = ()
 
 
 class Axis:
@@ -203,7 +212,7 @@ class Axis:
                  expansion: Expansion, fully: bool, totals: dict[int, bool], above: bool,
                  names: dict[int, str], indent: bool = False,
                  by_value: Callable[[list[int], np.ndarray], np.ndarray] | None = None,
-                 sign: int = 1) -> None:
+                 sign: int = 1, limit: Limit | None = None) -> None:
         self.entries = entries
         self.indent = indent
         self._measures = len(cube.measures)
@@ -215,6 +224,9 @@ class Axis:
         self._expansion = expansion
         self._nulls = {d: cube.null_symbol(d) for d in self.dims}
         self._kids = self._children(cube, ranks, by_value, sign)
+        self._limit = limit
+        # dimension limits: each parent's path -> the values its Others node groups
+        self.grouped: dict[tuple[int, ...], frozenset[int]] = {}
         self.roots = self._build(0, (), None, True)
         self.leaves: list[tuple[tuple[int, ...], int | None]] = []
         self._place(self.roots)
@@ -266,7 +278,11 @@ class Axis:
                          self._build(level + 1, syms, measure, False))]
         deeper = any(x != PSEUDO for x in self.entries[level + 1:])
         nodes = []
-        for s in self._kids.get(syms, []):
+        values = self._kids.get(syms, [])
+        grouped: list[int] = []
+        if self._limit is not None and values:
+            values, grouped = self._limit(len(syms), syms, values)
+        for s in values:
             path = syms + (s,)
             flag = 0
             expanded = True
@@ -276,6 +292,11 @@ class Axis:
             kind = "U" if s == self._nulls[e] else "N"
             nodes.append(Node(kind, level, e, NULL_ELEM if kind == "U" else s, path, measure,
                               self._build(level + 1, path, measure, expanded), flag))
+        if grouped:  # a leaf: nothing says an Others node expands
+            path = syms + (OTHERS,)
+            self.grouped[syms] = frozenset(grouped)
+            nodes.append(Node("O", level, e, OTHERS, path, measure,
+                              self._build(level + 1, path, measure, False), grouped=tuple(grouped)))
         if self._totals.get(e) and nodes and not (self.indent and e != self.dims[0]):
             total = Node("T", level, e, TOTAL_ELEM, syms, measure,
                          self._build(level + 1, syms, measure, False))
@@ -311,6 +332,22 @@ class Axis:
                 return hit
             nodes = hit.children
         return None
+
+    def node_paths(self, real: np.ndarray) -> list[tuple[int, ...]]:
+        """The path of the node each row of real values (one column per dimension of
+        this axis, outermost first) falls in at that depth: a value its parent's Others
+        node groups ends the path with ``OTHERS`` (shorter than the row then, when that
+        parent is not the deepest level)."""
+        out = []
+        for row in real.tolist():
+            path: list[int] = []
+            for v in row:
+                if v in self.grouped.get(tuple(path), ()):
+                    path.append(OTHERS)
+                    break
+                path.append(v)
+            out.append(tuple(path))
+        return out
 
     def levels(self) -> set[int]:
         """How many of the axis' dimensions the leaves' values constrain."""
@@ -348,8 +385,13 @@ class PivotCube(Cube):
         self._pivot_inference = inference
         self._definition = definition
         self.levels: dict[tuple[int, ...], Level] = {}
-        # the pivot makes its own totals (tree nodes): the straight cube's total rows of
-        # dimensions (``qTotalMode``) are not asked for
+        # the Others nodes' cells: (left path, top path) -> their row in ``other_values``
+        # (one Vec per measure); each limited dimension's Others label
+        self.other_cells: dict[tuple[tuple[int, ...], tuple[int, ...]], int] = {}
+        self.other_values: list[Vec] = []
+        self.others_label: dict[int, str] = {}
+        # the pivot makes its own totals and Others (tree nodes): the straight cube's
+        # total and Others rows of dimensions (``qOtherTotalSpec``) are not asked for
         super().__init__(model, inference, _without_totals(definition), locale, sets,
                          prepare, context)
 
@@ -398,16 +440,143 @@ class PivotCube(Cube):
                 if dims not in self.levels:
                     self.levels[dims] = self._level(dims, scope, grouping)
             by_value = self._first_measure
+        left_limit, top_limit = self._limits(given, scope, grouping)
         self.left = Axis(self, self.order[:self.nleft], ranks, expansion, fully, totals_on,
                          above, names, indent=bool(d.get("qIndentMode")), by_value=by_value,
-                         sign=sign)
+                         sign=sign, limit=left_limit)
         self.top = Axis(self, self.order[self.nleft:], ranks, expansion, fully, totals_on,
-                        above, names)
+                        above, names, limit=top_limit)
+        if self.left.grouped or self.top.grouped:
+            self._evaluate_others(scope, grouping)
         for a in self.left.levels():
             for b in self.top.levels():
                 dims = tuple(sorted(self.left.dims[:a] + self.top.dims[:b]))
                 if dims not in self.levels:
                     self.levels[dims] = self._level(dims, scope, grouping)
+
+    def _limits(self, given: Sequence[Any], scope: Any, grouping: Any
+                ) -> tuple[Limit | None, Limit | None]:
+        """Each axis' dimension limits (``calc/others.py``'s specs and ``keep_values``),
+        applied under each parent node: a value is ranked by the ranking measure at its
+        own level of the axis (its parents' values and itself, the other axis summed
+        up, as a straight table ranks within the outer dimensions' values); with
+        ``qGlobalOtherGrouping`` by the measure over the dimension alone, so that every
+        parent keeps the same values."""
+        specs: dict[int, limits.OtherSpec] = {}
+        for i, g in enumerate(given[:len(self.dims)]):
+            spec = limits.other_spec(g) if isinstance(g, Mapping) else None
+            if spec is not None and spec.limits and self.measures:
+                specs[i] = spec
+                self.others_label[i] = limits.label_text(spec.other_label, "Others",
+                                                         self.scalar)
+        if not specs:
+            return None, None
+        named = [(m.label if isinstance(m.label, str) else "", m.text) for m in self.measures]
+
+        def limit_of(dims: list[int]) -> Limit | None:
+            if not any(d in specs for d in dims):
+                return None
+
+            def limit(k: int, parent: tuple[int, ...], values: list[int]
+                      ) -> tuple[list[int], list[int]]:
+                spec = specs.get(dims[k])
+                if spec is None:
+                    return values, []
+                own = [dims[k]] if spec.global_grouping else dims[:k + 1]
+                level = tuple(sorted(own))
+                if level not in self.levels:
+                    self.levels[level] = self._level(level, scope, grouping)
+                prefix = () if spec.global_grouping else parent
+                combos = np.array([(*prefix, v) for v in values], dtype=np.int64)
+                nums = self._first_measure(own, combos, limits.ranking_measure(spec, named))
+                count = limits.value_number(spec.counted, self.scalar) \
+                    if spec.mode == "OTHER_COUNTED" else np.nan
+                cap = np.nan if spec.mode == "OTHER_COUNTED" else \
+                    limits.value_number(spec.limit, self.scalar)
+                keep = limits.keep_values(nums, spec, count, cap)
+                kept = [v for v, k in zip(values, keep.tolist(), strict=True) if k]
+                rest = [v for v, k in zip(values, keep.tolist(), strict=True) if not k]
+                return kept, [] if spec.suppress else rest
+
+            return limit
+
+        return (limit_of([e for e in self.order[:self.nleft] if e != PSEUDO]),
+                limit_of([e for e in self.order[self.nleft:] if e != PSEUDO]))
+
+    def _evaluate_others(self, scope: Any, grouping: Any) -> None:
+        """The measures of the cells an Others node shows (``other_cells``): for each
+        level of the grid, every group of the cube falls in one left node and one top
+        node at that depth (a value an Others node groups: in that node), and the cells
+        holding an Others node are the measures over the records of their groups (not
+        sums of the values: a Count(DISTINCT) counts once)."""
+        count = self.count
+        if not count:
+            return
+        lefts = sorted({s for s, _ in self.left.leaves}, key=len)
+        tops = sorted({s for s, _ in self.top.leaves}, key=len)
+        parts: list[list[Vec]] = []
+        at = 0
+        for a in sorted({len(s) for s in lefts}):
+            for b in sorted({len(s) for s in tops}):
+                rows = [s for s in lefts if len(s) == a]
+                cols = [s for s in tops if len(s) == b]
+                if not any(OTHERS in s for s in rows) and not any(OTHERS in s for s in cols):
+                    continue
+                left_of = self._node_of(self.left, a, rows)
+                top_of = self._node_of(self.top, b, cols)
+                ok = (left_of >= 0) & (top_of >= 0)
+                cell = np.where(ok, left_of * max(len(cols), 1) + top_of, -1)
+                wanted = np.zeros(max(len(rows), 1) * max(len(cols), 1), dtype=bool)
+                for i, r in enumerate(rows):
+                    for j, c in enumerate(cols):
+                        if OTHERS in r or OTHERS in c:
+                            wanted[i * max(len(cols), 1) + j] = True
+                cell = np.where(cell >= 0, cell, 0)
+                use = ok & wanted[cell]
+                cells, new_of = np.unique(cell[use], return_inverse=True)
+                n = len(cells)
+                if not n:
+                    continue
+                mapping = np.full(count, n, dtype=np.intp)
+                mapping[use] = new_of.ravel()
+                dims = tuple(sorted(self.left.dims[:a] + self.top.dims[:b]))
+                paths = {d: (rows, cells // max(len(cols), 1), k)
+                         for k, d in enumerate(self.left.dims[:a])}
+                paths.update({d: (cols, cells % max(len(cols), 1), k)
+                              for k, d in enumerate(self.top.dims[:b])})
+                fields = [(self.dims[d].field, np.append(np.array(
+                    [paths[d][0][x][paths[d][2]] for x in paths[d][1].tolist()],
+                    dtype=np.int64), -1)) for d in dims if self.dims[d].field]
+                fields = [(f, np.where(s >= 0, s, -1)) for f, s in fields]
+                sub = self._level_scope(scope, grouping, mapping, n + 1, fields)
+                try:
+                    keep = np.arange(n)
+                    parts.append([self._evaluate(m, sub, n + 1, quiet=True).take(keep)
+                                  if i not in self.deferred else Vec.nulls(n)
+                                  for i, m in enumerate(self.measures)])
+                finally:
+                    sub.release()
+                width = max(len(cols), 1)
+                for k, x in enumerate(cells.tolist()):
+                    self.other_cells[(rows[x // width] if rows else (),
+                                      cols[x % width] if cols else ())] = at + k
+                at += n
+        if parts:
+            self.other_values = [concat([p[i] for p in parts]) for i in range(len(self.measures))]
+
+    def _node_of(self, axis: Axis, depth: int, paths: list[tuple[int, ...]]) -> np.ndarray:
+        """Each group of the cube's index among ``paths`` (the axis' leaves at
+        ``depth``) of the node it falls in there; -1 for none."""
+        if not depth:
+            return np.zeros(self.count, dtype=np.int64) if paths else \
+                np.full(self.count, -1, dtype=np.int64)
+        real = np.stack([self.dim_symbols[d][:self.count].astype(np.int64)
+                         for d in axis.dims[:depth]], axis=1)
+        combos, inverse = np.unique(real, axis=0, return_inverse=True)
+        index = {p: i for i, p in enumerate(paths)}
+        of_combo = np.array([index.get(p, -1) for p in axis.node_paths(combos)] or [-1],
+                            dtype=np.int64)
+        return of_combo[inverse.ravel()]
 
     def _evaluate_grid(self, scope: Any, totals: Any, grouping: Any) -> None:
         """The measures with inter-record functions over the cells of the trees as
@@ -488,9 +657,11 @@ class PivotCube(Cube):
                 level.keys, level.ids = keys[order], ids[order]
             level.values = values
 
-    def _first_measure(self, dims: list[int], syms: np.ndarray) -> np.ndarray:
-        """The first measure's number at the level of ``dims`` for each row of value
-        combinations ``syms`` (one column per dimension); NaN where NULL or no group."""
+    def _first_measure(self, dims: list[int], syms: np.ndarray, measure: int = 0
+                       ) -> np.ndarray:
+        """The first measure's (or ``measure``'s) number at the level of ``dims`` for each
+        row of value combinations ``syms`` (one column per dimension); NaN where NULL or
+        no group."""
         level_dims = tuple(sorted(dims))
         level = self.levels[level_dims]
         at = {d: i for i, d in enumerate(dims)}
@@ -500,7 +671,7 @@ class PivotCube(Cube):
             return out
         pos = np.clip(np.searchsorted(level.keys, key), 0, len(level.keys) - 1)
         found = ok & (level.keys[pos] == key)
-        vec = level.values[0]
+        vec = level.values[measure]
         ids = level.ids[pos[found]]
         out[found] = np.where(vec.null[ids], np.nan, vec.num[ids].astype(np.float64))
         return out
@@ -644,21 +815,28 @@ def _padded(leaves: list[tuple[int, ...]], width: int) -> np.ndarray:
 
 
 def _without_totals(definition: Mapping[str, Any]) -> Mapping[str, Any]:
-    """The definition with no dimension asking for total rows."""
+    """The definition with no dimension asking for total rows or dimension limits (the
+    pivot's trees make their own total and Others nodes)."""
     dims = definition.get("qDimensions")
     if not isinstance(dims, list) or not any(
-            isinstance(d, Mapping) and _shows_total(d) for d in dims):
+            isinstance(d, Mapping) and (_shows_total(d) or _limited(d)) for d in dims):
         return definition
     out = dict(definition)
     out["qDimensions"] = []
     for d in dims:
-        if isinstance(d, Mapping) and _shows_total(d):
+        if isinstance(d, Mapping) and (_shows_total(d) or _limited(d)):
             d = {k: v for k, v in d.items() if k != "qShowTotal"}
             spec = d.get("qOtherTotalSpec")
             if isinstance(spec, Mapping):
-                d["qOtherTotalSpec"] = {k: v for k, v in spec.items() if k != "qTotalMode"}
+                d["qOtherTotalSpec"] = {k: v for k, v in spec.items()
+                                        if k not in ("qTotalMode", "qOtherMode")}
         out["qDimensions"].append(d)
     return out
+
+
+def _limited(d: Mapping[str, Any]) -> bool:
+    spec = limits.other_spec(d)
+    return spec is not None and spec.limits
 
 
 def _y_sort(d: Mapping[str, Any]) -> int:
@@ -703,6 +881,9 @@ class PivotTable(StraightTable):
             parts += [level.keys, level.ids]
             for v in level.values:
                 parts += [v.num, v.null, v.text]
+        for v in self.pivot.other_values:
+            parts += [v.num, v.null, v.text]
+        parts.append(tuple(self.pivot.other_cells.items()))
         parts.append((self.size["qcx"], self.size["qcy"]))
         return tuple(parts)
 
@@ -752,6 +933,8 @@ class PivotTable(StraightTable):
             return str(cube.measures[node.elem].label)
         if node.kind == "T":
             return _total_label(cube.dims[node.dim].definition)
+        if node.kind == "O":
+            return cube.others_label.get(node.dim, "Others")
         if node.kind == "U":
             return "-"
         d = cube.dims[node.dim]
@@ -779,13 +962,27 @@ class PivotTable(StraightTable):
         cols = self.top.leaves[left:left + width]
         matrix: list[list[Any]] = [[NULL_CELL] * len(cols) for _ in rows]
         batches: dict[tuple[int, int, int], list[tuple[int, int]]] = {}
+        others: dict[int, list[tuple[int, int, int]]] = {}
         for i, (lsyms, lm) in enumerate(rows):
             for j, (tsyms, tm) in enumerate(cols):
                 m = lm if lm is not None else tm
                 if m is None:
                     m = 0 if len(cube.measures) == 1 else None
-                if m is not None:
-                    batches.setdefault((len(lsyms), len(tsyms), m), []).append((i, j))
+                if m is None:
+                    continue
+                if OTHERS in lsyms or OTHERS in tsyms:
+                    row = cube.other_cells.get((lsyms, tsyms))
+                    if row is not None:
+                        others.setdefault(m, []).append((i, j, row))
+                    continue
+                batches.setdefault((len(lsyms), len(tsyms), m), []).append((i, j))
+        for m, found_cells in others.items():
+            texts = format_measures(cube.other_values[m],
+                                    np.array([k for _, _, k in found_cells], dtype=np.intp),
+                                    cube.measures[m].definition, self.locale)
+            for (i, j, _), cell in zip(found_cells, texts, strict=True):
+                if not cell.get("qIsNull"):
+                    matrix[i][j] = {"qText": cell["qText"], "qNum": cell["qNum"], "qType": "V"}
         for (a, b, m), cells in batches.items():
             dims = tuple(sorted(self.left.dims[:a] + self.top.dims[:b]))
             level = cube.levels.get(dims)
@@ -822,6 +1019,8 @@ class PivotTable(StraightTable):
             self._measure_infos = [self._measure_info(i) for i in range(len(cube.measures))]
         out["qMeasureInfo"] = copy.deepcopy(self._measure_infos)
         out["qEffectiveInterColumnSortOrder"] = list(cube.order)
+        if self.left.grouped or self.top.grouped:  # HyperCube: "True if other row exists"
+            out["qHasOtherValues"] = True
         out["qGrandTotalRow"] = []
         out["qDataPages"] = []
         try:

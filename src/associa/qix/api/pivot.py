@@ -11,7 +11,9 @@ the top row (level) and ``qCol`` a data column; ``qAll`` every node. The state i
 to the properties' ``qExpansionState`` (``calc/pivot.py``). ``SelectPivotCells(qPath,
 qSelections: [NxSelectionCell {qType: L|T|D, qRow, qCol}], qSoftLock,
 qDeselectOnlyOneSelected)``: a left or top cell selects its value in its dimension's
-field, a data cell the values of its row and column; cells of one field are selected
+field, a data cell the values of its row and column; an Others cell (``qElemNo`` -3) the
+values it groups, as a straight table's Others cell does (``generic_object.py``,
+``_cell_symbols``); cells of one field are selected
 together, replacing the field's selection (sn-pivot-table sends every cell picked so far
 in one call, inside BeginSelections: ``src/pivot-table/hooks/use-selections-model.ts``).
 A pivot call on a straight cube fails with 6000 (HC_INVALID_OBJECT).
@@ -23,7 +25,7 @@ import copy
 from typing import Any
 
 from associa.app.doc import resolve_path
-from associa.calc.pivot import PSEUDO, Node, PivotTable, dim_name, set_expanded
+from associa.calc.pivot import OTHERS, PSEUDO, Node, PivotTable, dim_name, set_expanded
 from associa.errors import HyperCubeModeError, InvalidParameters
 from associa.qix.api.generic_object import (
     _definition,
@@ -119,6 +121,9 @@ def _cell(value: Any) -> tuple[str, int, int]:
 def _picked(cube: PivotTable, kind: str, row: int, col: int) -> list[tuple[int, int]]:
     """(dimension, symbol) pairs a cell selects."""
     def own(node: Node | None) -> list[tuple[int, int]]:
+        if node is not None and node.kind == "O":  # the values it groups
+            null = cube.pivot.null_symbol(node.dim)
+            return [(node.dim, s) for s in node.grouped if s != null]
         if node is None or node.kind != "N":
             return []  # totals, placeholders, measures and NULL select nothing
         return [(node.dim, node.syms[-1])]
@@ -131,8 +136,13 @@ def _picked(cube: PivotTable, kind: str, row: int, col: int) -> list[tuple[int, 
     for axis, index in ((cube.left, row), (cube.top, col)):
         if 0 <= index < len(axis.leaves) and axis.entries:
             syms = axis.leaves[index][0]
-            out += [(d, s) for d, s in zip(axis.dims, syms, strict=False)
-                    if s != cube.pivot.null_symbol(d)]
+            for k, (d, s) in enumerate(zip(axis.dims, syms, strict=False)):
+                null = cube.pivot.null_symbol(d)
+                if s == OTHERS:  # the values the Others node groups
+                    out += [(d, g) for g in sorted(axis.grouped.get(syms[:k], ()))
+                            if g != null]
+                elif s != null:
+                    out.append((d, s))
     return out
 
 
