@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from associa.calc.cube import Cube, Dimension, Measure
+from associa.calc.columns import Dimension, Measure
+from associa.calc.cube import Cube
 from associa.calc.pivot import PivotCube, PivotTable, is_pivot
 from associa.calc.sets import SetEvaluator
 from associa.calc.straight import StraightTable

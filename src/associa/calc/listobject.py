@@ -9,7 +9,7 @@ import numpy as np
 
 from associa.calc.calclist import CalcList, calc_list, calc_order, is_calculated
 from associa.calc.cells import Wire, dimension_info, nan_json, validation_error
-from associa.calc.cube import not_in_library
+from associa.calc.columns import not_in_library
 from associa.calc.pages import check_pages, clip_page, initial_pages, layout_head
 from associa.calc.sorting import (
     field_frequency,

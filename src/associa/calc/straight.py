@@ -26,14 +26,14 @@ from associa.calc.cells import (
     measure_num_format,
     nan_json,
 )
-from associa.calc.cube import AttrDim, Cube, Dimension
+from associa.calc.columns import AttrDim, Dimension
+from associa.calc.cube import Cube
 from associa.calc.groups import group_info
 from associa.calc.others import OTHERS, TOTAL
 from associa.calc.pages import check_pages, clip_page, initial_pages, layout_head
 from associa.calc.sorting import dimension_criteria, measure_criteria, sort_indicator
 from associa.select import STATE_CODES, Inference
 from associa.values import Locale
-
 
 GLYPH_SAMPLE = 50  # rows whose measure texts give qApprMaxGlyphCount (with the extremes)
 
