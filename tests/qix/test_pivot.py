@@ -395,6 +395,134 @@ def test_others_node_on_a_left_dimension(client: Client) -> None:
     assert [(n["qText"], n["qElemNo"], n["qType"]) for n in page["qLeft"]] == [
         ("North", 0, "N"), ("Others", -3, "O")]
     assert data(page) == [[120, 60], [150, 50]]
+    assert client.layout(h)["qHyperCube"]["qHasOtherValues"] is True
+
+
+# Region x Product x Year: Amount (for dimension limits per parent)
+OTHERS_SCRIPT = """\
+Sales:
+LOAD * INLINE [
+Region, Product, Year, Amount
+North, Bike, 2023, 100
+North, Lock, 2023, 30
+North, Lock, 2024, 20
+North, Helmet, 2024, 25
+North, Bell, 2024, 5
+South, Bike, 2024, 70
+South, Bell, 2024, 40
+South, Lock, 2023, 10
+];
+"""
+
+
+def limited(dims: list[str], measures: list[str], spec: dict[int, dict[str, Any]],
+            **extra: Any) -> dict[str, Any]:
+    props = pivot(dims, measures, **extra)
+    for i, s in spec.items():
+        props["qHyperCubeDef"]["qDimensions"][i].update(s)
+    return props
+
+
+def test_others_node_per_parent_with_subtotals(client: Client) -> None:
+    """Product (inner left) limited to 2 counted under each Region by Sum(Amount), with
+    totals; Year on top with a total; Count(DISTINCT Year) beside. By hand: North Bike
+    100, Lock 50, Helmet 25, Bell 5 keeps Bike, Others = Lock + Helmet + Bell: 2023 30
+    (1 year), 2024 20 + 25 + 5 = 50 (1), all 80 in 2 years (not 2 + 1 + 1 = 4, the sum
+    of the values' counts); South Bike 70, Bell 40, Lock 10 keeps Bike, Others = Bell +
+    Lock: 2023 10, 2024 40, all 50 (2 years). The label is an expression."""
+    doc = client.session_app(OTHERS_SCRIPT)
+    total = {"qOtherTotalSpec": {"qTotalMode": "TOTAL_EXPR"}}
+    h = client.create(limited(
+        ["Region", "Product", "Year"], ["Sum(Amount)", "Count(DISTINCT Year)"],
+        {1: {"qOtherTotalSpec": {"qOtherMode": "OTHER_COUNTED", "qOtherCounted": {"qv": "2"},
+                                 "qTotalMode": "TOTAL_EXPR"},
+             "qOtherLabel": {"qv": "='Rest of ' & Count(DISTINCT Region)"}},
+         2: total},
+        qNoOfLeftDims=2, qAlwaysFullyExpanded=True), doc)
+    hc = client.layout(h)["qHyperCube"]
+    page = hc["qPivotDataPages"][0]
+    assert texts(page["qLeft"]) == ["North", "  Bike", "  Rest of 2", "  Total",
+                                    "South", "  Bike", "  Rest of 2", "  Total"]
+    others = page["qLeft"][0]["qSubNodes"][1]
+    assert (others["qElemNo"], others["qType"], others["qValue"]) == (-3, "O", "NaN")
+    assert "qCanExpand" not in others and "qCanCollapse" not in others
+    assert [n["qText"] for n in page["qTop"]] == ["2023", "2024", "Total"]
+    assert hc["qSize"] == {"qcx": 6, "qcy": 6}
+    assert data(page) == [
+        [100, 1, None, None, 100, 1],  # North Bike
+        [30, 1, 50, 1, 80, 2],  # North Others
+        [130, 1, 50, 1, 180, 2],  # North Total
+        [None, None, 70, 1, 70, 1],  # South Bike
+        [10, 1, 40, 1, 50, 2],  # South Others
+        [10, 1, 110, 1, 120, 2],  # South Total
+    ]
+
+
+def test_others_node_of_an_outer_dimension_is_a_leaf(client: Client) -> None:
+    """Region (outer left) limited to values above 150 by Sum(Amount): North (180) kept,
+    South (120) in Others, which has no children to expand (a -4 placeholder, as a
+    collapsed node) even when every node is expanded; expanding it is refused and
+    leaves the object usable."""
+    doc = client.session_app(OTHERS_SCRIPT)
+    h = client.create(limited(
+        ["Region", "Product", "Year"], ["Sum(Amount)"],
+        {0: {"qOtherTotalSpec": {"qOtherMode": "OTHER_ABS_LIMITED", "qOtherLimit": {"qv": "150"},
+                                 "qOtherLimitMode": "OTHER_GT_LIMIT"}}},
+        qNoOfLeftDims=2), doc)
+    client.call("ExpandLeft", "/qHyperCubeDef", 0, 0, True, handle=h)
+    page = client.layout(h)["qHyperCube"]["qPivotDataPages"][0]
+    assert texts(page["qLeft"]) == ["North-", "  Bell", "  Bike", "  Helmet", "  Lock",
+                                    "Others", "  -4"]
+    assert data(page) == [[None, 5], [100, None], [None, 25], [30, 20], [10, 110]]
+    err = client.error("ExpandLeft", "/qHyperCubeDef", 4, 0, False, handle=h)
+    assert err["code"] == 8
+    assert data(client.layout(h)["qHyperCube"]["qPivotDataPages"][0])[4] == [10, 110]
+
+
+def test_others_on_top_and_selecting_its_cells(client: Client) -> None:
+    """Region on top limited to values of 150 or more, Year left (North 180 kept,
+    Others = South 120). Selecting the top Others cell selects South; a data cell of
+    the Others column selects its row's value and South."""
+    doc = client.session_app(OTHERS_SCRIPT)
+    h = client.create(limited(
+        ["Year", "Region"], ["Sum(Amount)"],
+        {1: {"qOtherTotalSpec": {"qOtherMode": "OTHER_ABS_LIMITED", "qOtherLimit": {"qv": "150"},
+                                 "qOtherLimitMode": "OTHER_GE_LIMIT"}}},
+        qNoOfLeftDims=1), doc)
+    page = client.layout(h)["qHyperCube"]["qPivotDataPages"][0]
+    assert [(n["qText"], n["qElemNo"], n["qType"]) for n in page["qTop"]] == [
+        ("North", 0, "N"), ("Others", -3, "O")]
+    assert data(page) == [[130, 10], [50, 110]]
+    assert client.call("SelectPivotCells", "/qHyperCubeDef",
+                       [{"qType": "T", "qRow": 0, "qCol": 1}], handle=h) == {"qSuccess": True}
+    page = client.layout(h)["qHyperCube"]["qPivotDataPages"][0]
+    # South alone (120) is still under the limit: its own Others node
+    assert [n["qText"] for n in page["qTop"]] == ["Others"]
+    assert data(page) == [[10], [110]]
+    client.call("ClearAll", handle=doc)
+    assert client.call("SelectPivotCells", "/qHyperCubeDef",
+                       [{"qType": "D", "qRow": 1, "qCol": 1}], handle=h) == {"qSuccess": True}
+    page = client.layout(h)["qHyperCube"]["qPivotDataPages"][0]
+    assert [n["qText"] for n in page["qLeft"]] == ["2024"]
+    assert [n["qText"] for n in page["qTop"]] == ["Others"]
+    assert data(page) == [[110]]
+
+
+def test_suppressed_others_drops_the_values(client: Client) -> None:
+    """qSuppressOther: the top 2 values per Region (2 counted, no Others node to count)
+    and no Others node; the grand total still counts every value (300)."""
+    doc = client.session_app(OTHERS_SCRIPT)
+    h = client.create(limited(
+        ["Region", "Product"], ["Sum(Amount)"],
+        {1: {"qOtherTotalSpec": {"qOtherMode": "OTHER_COUNTED", "qOtherCounted": {"qv": "2"},
+                                 "qSuppressOther": True}},
+         0: {"qOtherTotalSpec": {"qTotalMode": "TOTAL_EXPR"}}},
+        qNoOfLeftDims=2, qAlwaysFullyExpanded=True), doc)
+    page = client.layout(h)["qHyperCube"]["qPivotDataPages"][0]
+    # the values kept in the dimension's order (ascii)
+    assert texts(page["qLeft"]) == ["North", "  Bike", "  Lock", "South", "  Bell", "  Bike",
+                                    "Total", "  -4"]
+    assert data(page) == [[100], [50], [40], [70], [300]]
 
 
 # -- inter-record functions over the pivot's columns --------------------------------------
