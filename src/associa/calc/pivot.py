@@ -403,6 +403,11 @@ class PivotCube(Cube):
             return self.model.fields[dim.field].null_code
         return -1
 
+    def _empty(self, definition: Mapping[str, Any]) -> None:
+        """Not calculated (its calculation condition failed): empty trees, no levels."""
+        super()._empty(definition)
+        self._build_trees(None, None, None)
+
     def _evaluate_deferred(self, scope: Any, totals: Any, grouping: Any) -> None:
         """The trees and the levels they show; the measures with inter-record functions
         over the grid of cells (``_evaluate_grid``); a straight cube's deferred
