@@ -190,13 +190,7 @@ class StackedTable:
         return cell
 
     def _type(self, node: Node, cell: Mapping[str, Any]) -> str:
-        """NxDimCellType of a dimension node: O(ther), T(otal), U (NULL) or N(ormal)."""
-        sym = self._sym(node)
-        if sym == OTHERS:
-            return "O"
-        if sym == TOTAL:
-            return "T"
-        return "U" if cell.get("qIsNull") else "N"
+        return cell_type(self._sym(node), cell)
 
     def count(self, node: Node) -> int:
         """How many cells a node is, with everything under it."""
@@ -278,3 +272,13 @@ def stacked(table: Any) -> StackedTable:
     if hit is None:
         hit = _MADE[table] = StackedTable(table)
     return hit
+
+
+def cell_type(sym: int, cell: Mapping[str, Any]) -> str:
+    """NxDimCellType of a dimension node by its symbol and cell: O(ther), T(otal), U
+    (NULL) or N(ormal)."""
+    if sym == OTHERS:
+        return "O"
+    if sym == TOTAL:
+        return "T"
+    return "U" if cell.get("qIsNull") else "N"

@@ -60,9 +60,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from associa.calc.cells import nan_json
-from associa.calc.others import OTHERS, TOTAL
+from associa.calc.others import TOTAL
 from associa.calc.sorting import dimension_criteria, symbol_order
-from associa.calc.stacked import Node, build_tree, straight_layout, total_rows
+from associa.calc.stacked import Node, build_tree, cell_type, straight_layout, total_rows
 from associa.errors import InvalidParameters
 from associa.select import STATE_CODES
 
@@ -235,12 +235,7 @@ class TreeTable:
         return [r for r in node.rows if r not in self._total_rows]
 
     def _type(self, node: Node, cell: Mapping[str, Any]) -> str:
-        sym = self._sym(node)
-        if sym == OTHERS:
-            return "O"
-        if sym == TOTAL:
-            return "T"
-        return "U" if cell.get("qIsNull") else "N"
+        return cell_type(self._sym(node), cell)
 
     def _generated(self, level: int, present: set[int], first: int,
                    path: tuple[int, ...]) -> list[dict[str, Any]]:
