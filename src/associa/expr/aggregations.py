@@ -207,12 +207,13 @@ def count(arg: Arg, key: np.ndarray, n: int, distinct: bool) -> Reduced:
     elif arg.numbers is not None:
         counts = sum_count(key, n, num=arg.numbers)[1]
     elif arg.coded is not None:
-        null = np.zeros(len(arg.coded.symbols) + 1, dtype=bool)
-        null[-1] = True
-        if arg.coded.codes.never(null):  # a column without NULL: the records per group
+        nsym = len(arg.coded.symbols)
+        if arg.coded.codes.below(nsym):  # a column without NULL: the records per group
             counts = count_keys(key, n)[:n]
         else:
-            counts = count_true(key, n, arg.coded.codes.through(~null))
+            notnull = np.ones(nsym + 1, dtype=bool)
+            notnull[-1] = False
+            counts = count_true(key, n, arg.coded.codes.through(notnull))
     else:
         null = arg.vec().null
         if null.any():

@@ -75,22 +75,19 @@ class Codes:
             return base
         return self.lut[base]
 
-    def never(self, mask: np.ndarray) -> bool:
-        """Whether no code can be one ``mask`` marks (True: cannot occur), from the lookup
-        table, or from the largest code (a model column's kept: ``column_range``). False
-        when it cannot be told."""
+    def below(self, limit: int) -> bool:
+        """Whether every code is in ``0..limit-1`` (a field's codes: none is its NULL,
+        ``limit``, nor -1), told from the lookup table or from the largest and least code
+        (a model column's kept: ``column_range``); False when it cannot be told."""
         if self.lut is not None:
-            return not bool(mask[self.lut].any())
-        if self.col is None:
+            low, top = _range(self.lut)
+        elif self.col is None:
             return False
-        # a model column read through rows: its largest code, kept; codes of their own
-        # (gathered already): one pass, cheaper than a lookup per code in a large mask
-        if self.rows is not None:
+        elif self.rows is not None:
             low, top = column_range(self.col)
-        else:
+        else:  # codes of their own (gathered already): one pass
             low, top = _range(self.col)
-        # a negative code reads the mask from its end (-1: NULL, in the script's columns)
-        return low >= 0 and top < len(mask) and not bool(mask[: top + 1].any())
+        return low >= 0 and top < limit
 
     def parts(self) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
         """(col, rows, lut) for a compiled kernel, None where missing: numba compiles a
