@@ -33,17 +33,19 @@ MAX_RESOLVED = 256
 
 def _cached(doc: DocState, definition: dict[str, Any], make: Any) -> dict[str, Any]:
     """The definition with its library references resolved: the same object when it
-    has none, else a copy made once per definition and library version."""
-    if not _refers_any(definition):
-        return definition
+    has none, else a copy; either told once per definition and library version (a
+    definition is never changed in place: a new one replaces it)."""
     version = doc.app.library.version
     with _resolved_lock:
         cache = _resolved.setdefault(doc, {})
         hit = cache.get(id(definition))
     if hit is not None and hit[0] is definition and hit[1] == version:
         return hit[2]
-    with doc.app.lock:
-        out: dict[str, Any] = make(doc.app.library, copy.deepcopy(definition))
+    if not _refers_any(definition):
+        out = definition
+    else:
+        with doc.app.lock:
+            out = make(doc.app.library, copy.deepcopy(definition))
     with _resolved_lock:
         if len(cache) >= MAX_RESOLVED:
             cache.clear()
