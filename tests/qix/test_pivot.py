@@ -747,3 +747,158 @@ def test_before_matches_duckdb_lag(client: Client, selection: dict[str, list[str
     assert got == want
     if not selection:  # the grid has cells without data, some of them with a Before
         assert any(t is None and b is not None for t, b in want.values())
+
+
+# -- attribute expressions and dimensions on pivot cells ---------------------------------
+
+RED = {"qText": "RGB(255,0,0)", "qNum": 0xFFFF0000}  # ARGB 255,255,0,0 as a number
+NULL_ATTR = {"qNum": "NaN"}
+
+
+def attr_values(cell: dict[str, Any]) -> list[Any]:
+    """A cell's attribute expressions as (text, number) pairs (None: NULL)."""
+    return [(v["qText"], v["qNum"]) if "qText" in v else None
+            for v in cell["qAttrExps"]["qValues"]]
+
+
+def colored_pivot(**extra: Any) -> dict[str, Any]:
+    """Year and Region on the left, both with totals, fully expanded; the measure red
+    where it is over 100; Year's nodes with Sum(Qty), Region's with its products."""
+    props = pivot(["Year", "Region"], ["Sum(Amount)"], qAlwaysFullyExpanded=True, **extra)
+    cube = props["qHyperCubeDef"]
+    cube["qDimensions"] = [totals_on(d) for d in cube["qDimensions"]]
+    cube["qDimensions"][0]["qAttributeExpressions"] = [{"qExpression": "Sum(Qty)"}]
+    cube["qDimensions"][1]["qAttributeExpressions"] = [
+        {"qExpression": "Count(DISTINCT Product)", "id": "cellForegroundColor"}]
+    cube["qMeasures"][0]["qAttributeExpressions"] = [
+        {"qExpression": "If(Sum(Amount) > 100, RGB(255,0,0))", "id": "cellBackgroundColor"}]
+    return props
+
+
+def test_attribute_expressions_on_left_nodes_and_cells(client: Client) -> None:
+    doc = client.session_app(SCRIPT)
+    h = client.create(colored_pivot(), doc)
+    hc = client.layout(h)["qHyperCube"]
+    page = hc["qPivotDataPages"][0]
+    assert texts(page["qLeft"]) == ["2023", "  North", "  South", "  Total",
+                                    "2024", "  East", "  North", "  Total",
+                                    "Total", "  -4"]
+    # the measure at each row's own level, by hand: 2023 North 100+20=120, South 150,
+    # 2023's total 270; 2024 East 40+10=50, North 60, 2024's total 110; all 380.
+    # Red where over 100; no value (NULL) elsewhere
+    assert data(page) == [[120], [150], [270], [50], [60], [110], [380]]
+    assert [attr_values(row[0]) for row in page["qData"]] == [
+        [tuple(RED.values())]] * 3 + [[None], [None]] + [[tuple(RED.values())]] * 2
+    assert page["qData"][0][0] == {"qText": "120", "qNum": 120, "qType": "V",
+                                   "qAttrExps": {"qValues": [RED]}}
+    # Year's nodes: Sum(Qty) per year (1+2+3, 4+5+6) and over all for its total (21)
+    years = page["qLeft"]
+    assert [attr_values(n) for n in years] == [[("6", 6)], [("15", 15)], [("21", 21)]]
+    # qAttrExps follows qSubNodes, as the real engine sends it
+    assert list(years[0])[-2:] == ["qSubNodes", "qAttrExps"]
+    # Region's nodes: distinct products under each year (2023 North: Bike, Lock; South:
+    # Bike; 2024 East: Helmet, Lock; North: Bike), its total nodes the year's (2023:
+    # Bike, Lock; 2024: all three), the placeholder below the grand total over all (3)
+    regions = [[attr_values(n)[0][1] for n in y["qSubNodes"]] for y in years]
+    assert regions == [[2, 1, 2], [2, 1, 3], [3]]
+    # a measure's info carries its attribute's info, the client's id kept
+    info = hc["qMeasureInfo"][0]["qAttrExprInfo"]
+    assert len(info) == 1 and info[0]["id"] == "cellBackgroundColor"
+    assert info[0]["qFallbackTitle"] == "If(Sum(Amount) > 100, RGB(255,0,0))"
+    dim_infos = [i["qAttrExprInfo"] for i in hc["qDimensionInfo"]]
+    assert [len(i) for i in dim_infos] == [1, 1]
+    assert dim_infos[1][0]["id"] == "cellForegroundColor"
+
+
+def test_collapsed_placeholder_has_null_attributes(client: Client) -> None:
+    doc = client.session_app(SCRIPT)
+    props = colored_pivot()
+    props["qHyperCubeDef"]["qAlwaysFullyExpanded"] = False
+    props["qHyperCubeDef"]["qExpansionState"] = [
+        {"qExcludeList": False, "qPos": {"qDimName": "Year", "qElemNo": [], "qElemValues": []}}]
+    h = client.create(props, doc)
+    client.call("CollapseLeft", "/qHyperCubeDef", 4, 0, False, handle=h)  # 2024
+    page = client.layout(h)["qHyperCube"]["qPivotDataPages"][0]
+    assert texts(page["qLeft"]) == ["2023-", "  North", "  South", "  Total",
+                                    "2024+", "  -4", "Total", "  -4"]
+    placeholder = page["qLeft"][1]["qSubNodes"][0]
+    assert placeholder["qAttrExps"] == {"qValues": [NULL_ATTR]}
+    # the collapsed year's row still shows its subtotal (110), and its colour
+    assert data(page) == [[120], [150], [270], [110], [380]]
+    assert page["qData"][3][0]["qAttrExps"] == {"qValues": [RED]}
+    assert page["qLeft"][2]["qSubNodes"][0]["qAttrExps"]["qValues"][0]["qNum"] == 3
+
+
+def test_attributes_at_crossings_of_left_and_top(client: Client) -> None:
+    """Year on the left, Region on top, both with totals: the measure's attribute at
+    every crossing (a subtotal column and row included), none on cells without data;
+    Region's attribute on the top nodes at their level (the left summed up)."""
+    doc = client.session_app(SCRIPT)
+    h = client.create(colored_pivot(qNoOfLeftDims=1), doc)
+    page = client.layout(h)["qHyperCube"]["qPivotDataPages"][0]
+    assert texts(page["qTop"]) == ["East", "North", "South", "Total"]
+    # by hand: 2023 -, 120, 150, 270; 2024 50, 60, -, 110; all 50, 180, 150, 380
+    assert data(page) == [[None, 120, 150, 270], [50, 60, None, 110], [50, 180, 150, 380]]
+    colours = [[attr_values(c)[0] if c["qType"] == "V" else "no data" for c in row]
+               for row in page["qData"]]
+    red = tuple(RED.values())
+    assert colours == [["no data", red, red, red], [None, None, "no data", red],
+                       [None, red, red, red]]
+    assert page["qData"][0][0] == {"qText": "-", "qNum": "NaN", "qType": "U"}
+    # distinct products per region over both years: East Helmet, Lock; North Bike,
+    # Lock; South Bike; the total all three
+    assert [attr_values(n)[0][1] for n in page["qTop"]] == [2, 2, 1, 3]
+
+
+def test_attribute_dimensions_on_cells_and_nodes(client: Client) -> None:
+    """An attribute dimension is the field's one value in the cell's (node's) records,
+    NULL where there are several."""
+    doc = client.session_app(SCRIPT)
+    props = pivot(["Year", "Region"], ["Sum(Amount)"], qAlwaysFullyExpanded=True)
+    cube = props["qHyperCubeDef"]
+    cube["qDimensions"][1] = totals_on(cube["qDimensions"][1])
+    cube["qDimensions"][1]["qAttributeDimensions"] = [{"qDef": "Product"}]
+    cube["qMeasures"][0]["qAttributeDimensions"] = [{"qDef": "Product"},
+                                                    {"qDef": "=Year & '-' & Region"}]
+    h = client.create(props, doc)
+    hc = client.layout(h)["qHyperCube"]
+    page = hc["qPivotDataPages"][0]
+    assert texts(page["qLeft"]) == ["2023", "  North", "  South", "  Total",
+                                    "2024", "  East", "  North", "  Total"]
+
+    def dims(cell: dict[str, Any]) -> list[str]:
+        return [v["qText"] for v in cell["qAttrDims"]["qValues"]]
+
+    # rows by hand: 2023 North (Bike, Lock), South (Bike), 2023 (Bike, Lock);
+    # 2024 East (Helmet, Lock), North (Bike), 2024 (Bike, Helmet, Lock); at a year's
+    # subtotal Region has several values, NULL, and & reads NULL as no text
+    assert [dims(row[0]) for row in page["qData"]] == [
+        ["-", "2023-North"], ["Bike", "2023-South"], ["-", "2023-"],
+        ["-", "2024-East"], ["Bike", "2024-North"], ["-", "2024-"]]
+    single = page["qData"][1][0]["qAttrDims"]["qValues"][0]
+    bike = page["qLeft"][1]["qSubNodes"][1]["qAttrDims"]["qValues"][0]
+    assert single == bike and single["qElemNo"] >= 0
+    assert page["qData"][0][0]["qAttrDims"]["qValues"][0] == {"qText": "-", "qElemNo": -2}
+    assert "qAttrExps" not in page["qData"][0][0]
+    assert [dims(n) for n in page["qLeft"][0]["qSubNodes"]] == [["-"], ["Bike"], ["-"]]
+    assert "qAttrDims" not in page["qLeft"][0]  # Year has none
+    info = hc["qMeasureInfo"][0]["qAttrDimInfo"]
+    assert [i["qFallbackTitle"] for i in info] == ["Product", "=Year & '-' & Region"]
+
+
+def test_bad_attribute_expression_leaves_the_pivot_usable(client: Client) -> None:
+    doc = client.session_app(SCRIPT)
+    props = pivot(["Year"], ["Sum(Amount)"])
+    props["qHyperCubeDef"]["qMeasures"][0]["qAttributeExpressions"] = [
+        {"qExpression": "Sum(NoSuchField)"}, {"qExpression": "Sum(Qty) * 2"}]
+    h = client.create(props, doc)
+    page = client.layout(h)["qHyperCube"]["qPivotDataPages"][0]
+    # 2023: Amount 270, Qty 6; 2024: 110, 15
+    assert data(page) == [[270], [110]]
+    assert [attr_values(row[0]) for row in page["qData"]] == [
+        [None, ("12", 12)], [None, ("30", 30)]]
+    client.call("SelectPivotCells", "/qHyperCubeDef",
+                [{"qType": "L", "qCol": 0, "qRow": 1}], handle=h)
+    page = client.layout(h)["qHyperCube"]["qPivotDataPages"][0]
+    assert data(page) == [[110]]
+    assert attr_values(page["qData"][0][0]) == [None, ("30", 30)]

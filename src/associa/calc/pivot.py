@@ -86,13 +86,14 @@ from typing import Any
 import numpy as np
 
 from associa.calc import others as limits
-from associa.calc.aggregate import GroupScope, SetScope
-from associa.calc.cells import Wire, format_measures, nan_json
+from associa.calc.aggregate import GroupScope, SetScope, TotalScope
+from associa.calc.calcdims import CalcValues
+from associa.calc.cells import Wire, format_attr_values, format_measures, nan_json
 from associa.calc.cube import Cube
 from associa.calc.interrecord import Grid, GridLevel, axis_prefixes
 from associa.calc.pages import check_pages, clip_page, layout_head
 from associa.calc.sorting import first_criteria, symbol_rank
-from associa.calc.straight import StraightTable
+from associa.calc.straight import StraightTable, _attr_dim_values
 from associa.errors import AssociaError, HyperCubeModeError
 from associa.expr import Vec
 from associa.expr.vector import concat
@@ -363,15 +364,25 @@ class Axis:
         return out
 
 
+# an attribute dimension's value code per group of a level, and the values a calculated
+# one's codes stand for (None: a field's symbols)
+AttrDimCodes = tuple[np.ndarray, CalcValues | None]
+
+
 @dataclass(slots=True)
 class Level:
     """A ROLLUP level's values: its dimensions, the key of each of its groups (sorted),
-    the row of each key in ``values`` (one Vec per measure)."""
+    the row of each key in ``values`` (one Vec per measure); ``attrs`` and
+    ``attr_dims``: each column's (dimensions, then measures) attribute expressions'
+    values and attribute dimensions' codes over the same rows, for the columns that
+    have any."""
 
     dims: tuple[int, ...]
     keys: np.ndarray
     ids: np.ndarray
     values: list[Vec]
+    attrs: dict[int, list[Vec]] = field(default_factory=dict)
+    attr_dims: dict[int, list[AttrDimCodes]] = field(default_factory=dict)
 
 
 class PivotCube(Cube):
@@ -390,6 +401,10 @@ class PivotCube(Cube):
         self.other_cells: dict[tuple[tuple[int, ...], tuple[int, ...]], int] = {}
         self.other_values: list[Vec] = []
         self.others_label: dict[int, str] = {}
+        # the attribute expressions of the measures in the Others cells (rows as
+        # ``other_values``), by column; the grand totals' scope while the levels are made
+        self.other_attrs: dict[int, list[Vec]] = {}
+        self._totals_scope: Any = None
         # the pivot makes its own totals and Others (tree nodes): the straight cube's
         # total and Others rows of dimensions (``qOtherTotalSpec``) are not asked for
         super().__init__(model, inference, _without_totals(definition), locale, sets,
@@ -415,14 +430,22 @@ class PivotCube(Cube):
         if any(a.deferred and a.error is None for col in self.attr_exprs for a in col):
             super()._evaluate_deferred(scope, totals, grouping)
         self._kept: dict[tuple[int, ...], Any] = {}
+        self._totals_scope = totals
         try:
             self._build_trees(scope, totals, grouping)
             if self.deferred:
                 self._evaluate_grid(scope, totals, grouping)
         finally:
+            self._totals_scope = None
             for sub in self._kept.values():
                 sub.release()
             self._kept = {}
+
+    @property
+    def attr_cols(self) -> list[int]:
+        """The columns (dimensions, then measures) with attribute expressions or
+        attribute dimensions."""
+        return [c for c in range(len(self.attr_exprs)) if self.attr_exprs[c] or self.attr_dims[c]]
 
     def _build_trees(self, scope: Any, totals: Any, grouping: Any) -> None:
         d = self._definition
@@ -458,6 +481,18 @@ class PivotCube(Cube):
                 dims = tuple(sorted(self.left.dims[:a] + self.top.dims[:b]))
                 if dims not in self.levels:
                     self.levels[dims] = self._level(dims, scope, grouping)
+        if scope is None:
+            return
+        # a dimension's attributes are its nodes' own, at the levels of its axis alone
+        # (the other axis summed up): its values' level and its parents' (its totals)
+        for axis in (self.left, self.top):
+            for k, e in enumerate(axis.dims):
+                if not (self.attr_exprs[e] or self.attr_dims[e]):
+                    continue
+                for depth in range(k + 2):
+                    dims = tuple(sorted(axis.dims[:depth]))
+                    if dims not in self.levels:
+                        self.levels[dims] = self._level(dims, scope, grouping)
 
     def _limits(self, given: Sequence[Any], scope: Any, grouping: Any
                 ) -> tuple[Limit | None, Limit | None]:
@@ -520,6 +555,7 @@ class PivotCube(Cube):
         lefts = sorted({s for s, _ in self.left.leaves}, key=len)
         tops = sorted({s for s, _ in self.top.leaves}, key=len)
         parts: list[list[Vec]] = []
+        attr_parts: dict[int, list[list[Vec]]] = {}
         at = 0
         for a in sorted({len(s) for s in lefts}):
             for b in sorted({len(s) for s in tops}):
@@ -559,6 +595,10 @@ class PivotCube(Cube):
                     parts.append([self._evaluate(m, sub, n + 1, quiet=True).take(keep)
                                   if i not in self.deferred else Vec.nulls(n)
                                   for i, m in enumerate(self.measures)])
+                    for col in self.attr_cols:
+                        if col >= len(self.dims):
+                            attr_parts.setdefault(col, []).append(
+                                [v.take(keep) for v in self._attrs_over(col, sub, n + 1)])
                 finally:
                     sub.release()
                 width = max(len(cols), 1)
@@ -568,6 +608,9 @@ class PivotCube(Cube):
                 at += n
         if parts:
             self.other_values = [concat([p[i] for p in parts]) for i in range(len(self.measures))]
+        for col, got in attr_parts.items():
+            self.other_attrs[col] = [concat([p[j] for p in got])
+                                     for j in range(len(self.attr_exprs[col]))]
 
     def _node_of(self, axis: Axis, depth: int, paths: list[tuple[int, ...]]) -> np.ndarray:
         """Each group of the cube's index among ``paths`` (the axis' leaves at
@@ -656,6 +699,11 @@ class PivotCube(Cube):
                 n = level.values[0].n if level.values else 0
                 values = [concat([v, by_cell[i].take(at) if i in by_cell
                                   else Vec.nulls(len(at))]) for i, v in enumerate(values)]
+                level.attrs = {c: [concat([v, Vec.nulls(len(at))]) for v in vs]
+                               for c, vs in level.attrs.items()}
+                level.attr_dims = {c: [(np.concatenate([codes, np.full(len(at), -1, np.int64)]),
+                                        table) for codes, table in ds]
+                                   for c, ds in level.attr_dims.items()}
                 keys = np.concatenate([level.keys, key[new]])
                 ids = np.concatenate([level.ids, n + np.arange(len(at), dtype=level.ids.dtype)])
                 order = np.argsort(keys, kind="stable")
@@ -680,6 +728,21 @@ class PivotCube(Cube):
         ids = level.ids[pos[found]]
         out[found] = np.where(vec.null[ids], np.nan, vec.num[ids].astype(np.float64))
         return out
+
+    def find(self, dims: Sequence[int], syms: np.ndarray) -> tuple[Level | None, np.ndarray]:
+        """The level of ``dims`` (in any order) and the row in it of each combination of
+        their values (``syms``: one column per entry of ``dims``); -1 for none."""
+        level_dims = tuple(sorted(dims))
+        level = self.levels.get(level_dims)
+        out = np.full(len(syms), -1, dtype=np.int64)
+        if level is None or not len(level.keys) or not len(syms):
+            return level, out
+        at = {d: i for i, d in enumerate(dims)}
+        key, ok = self.key_of(level_dims, [syms[:, at[d]] for d in level_dims])
+        pos = np.clip(np.searchsorted(level.keys, key), 0, len(level.keys) - 1)
+        found = ok & (level.keys[pos] == key)
+        out[found] = level.ids[pos[found]]
+        return level, out
 
     def _rank(self, i: int) -> np.ndarray:
         dim = self.dims[i]
@@ -721,10 +784,16 @@ class PivotCube(Cube):
         if len(dims) == len(self.dims):
             key = self._group_key(dims, np.arange(count))
             order = np.argsort(key, kind="stable")
-            return Level(dims, key[order], order, self.values)
+            return Level(dims, key[order], order, self.values,
+                         {c: self.attr_values[c] for c in self.attr_cols},
+                         {c: list(zip(self.attr_dim_codes[c], self.attr_dim_values[c],
+                                      strict=True)) for c in self.attr_cols})
         if not dims:
-            return Level(dims, np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.intp),
-                         self.totals)
+            level = Level(dims, np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.intp),
+                          self.totals)
+            if self._totals_scope is not None and count:
+                self._level_attrs(level, self._totals_scope, 1)
+            return level
         key = self._group_key(dims, np.arange(count))
         uniq, inverse = np.unique(key, return_inverse=True)
         inverse = inverse.ravel().astype(np.intp)
@@ -737,12 +806,33 @@ class PivotCube(Cube):
         try:
             values = [self._evaluate(m, sub, n, quiet=True) if n and i not in self.deferred
                       else Vec.nulls(n) for i, m in enumerate(self.measures)]
+            level = Level(dims, uniq, np.arange(n, dtype=np.intp), values)
+            if n:
+                self._level_attrs(level, sub, n)
         finally:
             if self.deferred:  # the grid reads the level again (``_evaluate_grid``)
                 self._kept[dims] = sub
             else:
                 sub.release()
-        return Level(dims, uniq, np.arange(n, dtype=np.intp), values)
+        return level
+
+    def _level_attrs(self, level: Level, scope: Any, n: int) -> None:
+        """Every column's attribute expressions and dimensions over a level's scope:
+        a measure's attributes at the level of each cell, a dimension's at its nodes'
+        (the straight cube's ``_evaluate_attr`` and ``_attr_dim_codes`` per group)."""
+        for c in self.attr_cols:
+            level.attrs[c] = self._attrs_over(c, scope, n)
+            if self.attr_dims[c]:
+                records, key = _records_key(scope)
+                level.attr_dims[c] = [
+                    self._attr_dim_codes(ad, scope, n, _same, records, key, _same)
+                    for ad in self.attr_dims[c]]
+
+    def _attrs_over(self, c: int, scope: Any, n: int) -> list[Vec]:
+        """Column ``c``'s attribute expressions over ``n`` groups of ``scope`` (NULL for
+        one with inter-record functions: not evaluated over a pivot's grid)."""
+        return [Vec.nulls(n) if a.deferred else self._evaluate_attr(a, scope, n)
+                for a in self.attr_exprs[c]]
 
     def _group_key(self, dims: tuple[int, ...], groups: np.ndarray) -> np.ndarray:
         key = np.zeros(len(groups), dtype=np.int64)
@@ -774,6 +864,19 @@ class PivotCube(Cube):
                        scope, to_level)
 
 
+def _same(v: Any) -> Any:
+    return v
+
+
+def _records_key(scope: Any) -> tuple[Any, np.ndarray]:
+    """The records a scope reads (a set scope: its chart state's) and each record's
+    group: what an attribute dimension on a field reads."""
+    base = getattr(scope, "default", scope)
+    if isinstance(base, TotalScope):
+        return base.records, base.record_groups()
+    return base.records, base.group
+
+
 class _Rollup:
     """A subtotal level's scope (``sub``) that adds up the cube's own per-group sums and
     counts (``GroupScope.additive``: each record counted once) instead of reading the
@@ -798,6 +901,20 @@ class _Rollup:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.sub, name)
+
+
+def _attr_values(v: Vec | None, ids: np.ndarray, definition: Mapping[str, Any],
+                 locale: Locale) -> list[dict[str, Any]]:
+    """An attribute expression's NxSimpleValue at rows ``ids`` of its values (-1, out
+    of range or no values: NULL, ``{qNum: "NaN"}``)."""
+    if v is None:
+        return [{"qNum": "NaN"} for _ in range(len(ids))]
+    ok = (ids >= 0) & (ids < v.n)
+    got = format_attr_values(v, ids[ok], definition, locale)
+    out: list[dict[str, Any]] = [{"qNum": "NaN"} for _ in range(len(ids))]
+    for k, value in zip(np.flatnonzero(ok).tolist(), got, strict=True):
+        out[k] = value
+    return out
 
 
 def _lines_of(leaves: list[tuple[int, ...]], full: int) -> tuple[np.ndarray, np.ndarray]:
@@ -888,6 +1005,15 @@ class PivotTable(StraightTable):
                 parts += [v.num, v.null, v.text]
         for v in self.pivot.other_values:
             parts += [v.num, v.null, v.text]
+        for level in self.pivot.levels.values():
+            for vs in level.attrs.values():
+                for v in vs:
+                    parts += [v.num, v.null, v.text]
+            for ds in level.attr_dims.values():
+                parts += [codes for codes, _ in ds]
+        for vs in self.pivot.other_attrs.values():
+            for v in vs:
+                parts += [v.num, v.null, v.text]
         parts.append(tuple(self.pivot.other_cells.items()))
         parts.append((self.size["qcx"], self.size["qcy"]))
         return tuple(parts)
@@ -903,15 +1029,77 @@ class PivotTable(StraightTable):
         size = self.size
         left, top, width, height = clip_page(page, size["qcx"], size["qcy"])
         return {
-            "qLeft": Wire(self._nodes(self.left.roots, top, height)),
-            "qTop": Wire(self._nodes(self.top.roots, left, width)),
+            "qLeft": Wire(self._tree(self.left, top, height)),
+            "qTop": Wire(self._tree(self.top, left, width)),
             "qData": self._data(top, height, left, width),
             "qArea": {"qLeft": left, "qTop": top, "qWidth": width, "qHeight": height},
         }
 
-    def _nodes(self, nodes: list[Node], lo: int, n: int) -> list[dict[str, Any]]:
+    def _tree(self, axis: Axis, lo: int, n: int) -> list[dict[str, Any]]:
+        """An axis' nodes on a page, with their dimension's attribute values."""
+        pending: list[tuple[dict[str, Any], Node, bool]] = []
+        out = self._nodes(axis.roots, lo, n, pending)
+        if pending:
+            self._node_attrs(axis, pending)
+        return out
+
+    def _node_attrs(self, axis: Axis, pending: list[tuple[dict[str, Any], Node, bool]]) -> None:
+        """``qAttrExps``/``qAttrDims`` of the nodes of dimensions with attributes, each
+        at its node's own level on its axis, the other axis summed up (a total node at
+        its parent's, a placeholder below a total at the total's). A collapsed node's
+        placeholder and an Others node are no group of a level: NULL values (the real
+        engine's layout in sn-pivot-table's fixture
+        ``2-rows-2-columns-Pseudo-dim-as-last-col-Expanded-cells-Color-by-expr-Totals-below``
+        sends ``{qNum: "NaN"}`` for a collapsed node's placeholder, values for the
+        total node and the placeholder below the grand total)."""
+        cube = self.pivot
+        batches: dict[tuple[int, int], list[tuple[dict[str, Any], tuple[int, ...] | None]]] = {}
+        for cell, node, in_total in pending:
+            known = node.kind in ("N", "U", "T") or (node.kind == "E" and in_total)
+            batches.setdefault((node.dim, len(node.syms)), []).append(
+                (cell, node.syms if known else None))
+        for (d, depth), items in batches.items():
+            dims = axis.dims[:depth]
+            rows = [s for _, s in items if s is not None]
+            level, ids = cube.find(dims, np.array(rows, dtype=np.int64).reshape(len(rows), depth))
+            all_ids = np.full(len(items), -1, dtype=np.int64)
+            all_ids[[k for k, (_, s) in enumerate(items) if s is not None]] = ids
+            for (cell, _), members in zip(items, self._attr_members_at(level, d, all_ids),
+                                          strict=True):
+                cell.update(members)
+
+    def _attr_members_at(self, level: Level | None, col: int, ids: np.ndarray
+                         ) -> list[dict[str, Any]]:
+        """Column ``col``'s ``qAttrExps``/``qAttrDims`` members at rows ``ids`` of a
+        level (-1, or no level: NULL values)."""
+        cube = self.pivot
+        exprs: list[list[dict[str, Any]]] = []
+        for j, a in enumerate(cube.attr_exprs[col]):
+            vecs = level.attrs.get(col) if level is not None else None
+            exprs.append(_attr_values(vecs[j] if vecs else None, ids, a.definition,
+                                      self.locale))
+        dims: list[list[dict[str, Any]]] = []
+        for j, ad in enumerate(cube.attr_dims[col]):
+            got = level.attr_dims.get(col) if level is not None else None
+            codes, table = got[j] if got else (np.zeros(0, dtype=np.int64), None)
+            safe = np.where((ids >= 0) & (ids < len(codes)), ids, len(codes))
+            dims.append(_attr_dim_values(self.model, ad, np.append(codes, -1), table, safe))
+        out = []
+        for k in range(len(ids)):
+            members: dict[str, Any] = {}
+            if exprs:
+                members["qAttrExps"] = {"qValues": [e[k] for e in exprs]}
+            if dims:
+                members["qAttrDims"] = {"qValues": [d[k] for d in dims]}
+            out.append(members)
+        return out
+
+    def _nodes(self, nodes: list[Node], lo: int, n: int,
+               pending: list[tuple[dict[str, Any], Node, bool]] | None = None,
+               in_total: bool = False) -> list[dict[str, Any]]:
         out = []
         hi = lo + n
+        cube = self.pivot
         for node in nodes:
             end = node.start + node.count
             if n <= 0 or end <= lo or node.start >= hi:
@@ -928,7 +1116,11 @@ class PivotTable(StraightTable):
             cell["qType"] = "T" if node.kind == "E" else node.kind
             cell["qUp"] = max(0, lo - node.start)
             cell["qDown"] = max(0, end - hi)
-            cell["qSubNodes"] = self._nodes(node.children, lo, n)
+            cell["qSubNodes"] = self._nodes(node.children, lo, n, pending,
+                                            in_total or node.kind == "T")
+            if pending is not None and node.dim != PSEUDO and (
+                    cube.attr_exprs[node.dim] or cube.attr_dims[node.dim]):
+                pending.append((cell, node, in_total))
             out.append(cell)
         return out
 
@@ -981,13 +1173,20 @@ class PivotTable(StraightTable):
                         others.setdefault(m, []).append((i, j, row))
                     continue
                 batches.setdefault((len(lsyms), len(tsyms), m), []).append((i, j))
+        attr_cols = set(cube.attr_cols)
+        other_level = Level((), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.intp), [],
+                            dict(cube.other_attrs))
         for m, found_cells in others.items():
-            texts = format_measures(cube.other_values[m],
-                                    np.array([k for _, _, k in found_cells], dtype=np.intp),
+            at_rows = np.array([k for _, _, k in found_cells], dtype=np.intp)
+            texts = format_measures(cube.other_values[m], at_rows,
                                     cube.measures[m].definition, self.locale)
-            for (i, j, _), cell in zip(found_cells, texts, strict=True):
+            col = len(cube.dims) + m
+            members = self._attr_members_at(other_level, col, at_rows.astype(np.int64)) \
+                if col in attr_cols else [{}] * len(texts)
+            for (i, j, _), cell, extra in zip(found_cells, texts, members, strict=True):
                 if not cell.get("qIsNull"):
-                    matrix[i][j] = {"qText": cell["qText"], "qNum": cell["qNum"], "qType": "V"}
+                    matrix[i][j] = {"qText": cell["qText"], "qNum": cell["qNum"], "qType": "V",
+                                    **extra}
         for (a, b, m), cells in batches.items():
             dims = tuple(sorted(self.left.dims[:a] + self.top.dims[:b]))
             level = cube.levels.get(dims)
@@ -1003,11 +1202,18 @@ class PivotTable(StraightTable):
             ids = level.ids[pos[found]]
             texts = format_measures(level.values[m], ids, cube.measures[m].definition,
                                     self.locale)
+            col = len(cube.dims) + m
+            # a cell with a value carries its measure's attributes at its own level
+            # (the real engine's NULL cells carry none: sn-pivot-table's fixture
+            # ``...-Color-by-expr-Totals-below``)
+            members = self._attr_members_at(level, col, ids.astype(np.int64)) \
+                if col in attr_cols else [{}] * len(texts)
             at = np.flatnonzero(found).tolist()
-            for k, cell in zip(at, texts, strict=True):
+            for k, cell, extra in zip(at, texts, members, strict=True):
                 i, j = cells[k]
                 if not cell.get("qIsNull"):
-                    matrix[i][j] = {"qText": cell["qText"], "qNum": cell["qNum"], "qType": "V"}
+                    matrix[i][j] = {"qText": cell["qText"], "qNum": cell["qNum"], "qType": "V",
+                                    **extra}
         return Wire(matrix)
 
     def layout(self) -> dict[str, Any]:
