@@ -902,3 +902,25 @@ def test_bad_attribute_expression_leaves_the_pivot_usable(client: Client) -> Non
     page = client.layout(h)["qHyperCube"]["qPivotDataPages"][0]
     assert data(page) == [[110]]
     assert attr_values(page["qData"][0][0]) == [None, ("30", 30)]
+
+
+def test_attributes_on_others_cells(client: Client) -> None:
+    """Region left limited to North and Others (South + East), Year on top: the Others
+    cells' attribute is the expression over their own records, as their measure; the
+    Others node is no level's group (NULL). By hand (SCRIPT): Others 2023 150 (South
+    Bike), 2024 50 (East Helmet, Lock): Count(DISTINCT Product) 1 and 2."""
+    doc = client.session_app(SCRIPT)
+    props = pivot(["Region", "Year"], ["Sum(Amount)"], qNoOfLeftDims=1)
+    cube = props["qHyperCubeDef"]
+    cube["qDimensions"][0]["qOtherTotalSpec"] = {
+        "qOtherMode": "OTHER_COUNTED", "qOtherCounted": {"qv": "2"}}
+    cube["qDimensions"][0]["qAttributeExpressions"] = [{"qExpression": "Sum(Qty)"}]
+    cube["qMeasures"][0]["qAttributeExpressions"] = [
+        {"qExpression": "Count(DISTINCT Product)"}]
+    h = client.create(props, doc)
+    page = client.layout(h)["qHyperCube"]["qPivotDataPages"][0]
+    assert data(page) == [[120, 60], [150, 50]]
+    # North 2023 Bike, Lock; 2024 Bike
+    assert [[attr_values(c)[0][1] for c in row] for row in page["qData"]] == [[2, 1], [1, 2]]
+    # North's Qty: 1+2+4
+    assert [attr_values(n) for n in page["qLeft"]] == [[("7", 7)], [None]]
