@@ -93,7 +93,7 @@ from associa.calc.cube import Cube
 from associa.calc.interrecord import Grid, GridLevel, axis_prefixes
 from associa.calc.pages import check_pages, clip_page, layout_head
 from associa.calc.sorting import first_criteria, symbol_rank
-from associa.calc.straight import StraightTable, _attr_dim_values
+from associa.calc.straight import StraightTable, attr_dim_values
 from associa.errors import AssociaError, HyperCubeModeError
 from associa.expr import Vec
 from associa.expr.vector import concat
@@ -1083,7 +1083,7 @@ class PivotTable(StraightTable):
             got = level.attr_dims.get(col) if level is not None else None
             codes, table = got[j] if got else (np.zeros(0, dtype=np.int64), None)
             safe = np.where((ids >= 0) & (ids < len(codes)), ids, len(codes))
-            dims.append(_attr_dim_values(self.model, ad, np.append(codes, -1), table, safe))
+            dims.append(attr_dim_values(self.model, ad, np.append(codes, -1), table, safe))
         out = []
         for k in range(len(ids)):
             members: dict[str, Any] = {}

@@ -94,7 +94,7 @@ class StraightTable:
         cube = self.cube
         exprs = [format_attr_values(v, todo, a.definition, self.locale)
                  for a, v in zip(cube.attr_exprs[col], cube.attr_values[col], strict=True)]
-        dims = [_attr_dim_values(self.model, d, codes, table, todo)
+        dims = [attr_dim_values(self.model, d, codes, table, todo)
                 for d, codes, table in zip(cube.attr_dims[col], cube.attr_dim_codes[col],
                                            cube.attr_dim_values[col], strict=True)]
         for k, g in enumerate(todo.tolist()):
@@ -417,7 +417,7 @@ def _calc_info(d: Dimension, shown_codes: np.ndarray, criteria: Any) -> dict[str
     }
 
 
-def _attr_dim_values(model: Any, d: AttrDim, codes: np.ndarray, table: CalcValues | None,
+def attr_dim_values(model: Any, d: AttrDim, codes: np.ndarray, table: CalcValues | None,
                      groups: np.ndarray) -> list[dict[str, Any]]:
     """An attribute dimension's value in some groups as NxSimpleDimValue: the field
     value's text and symbol (a calculated one's text and index among its values); a
