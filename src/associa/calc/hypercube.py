@@ -14,7 +14,9 @@ from typing import Any
 
 from associa.calc.columns import Dimension, Measure
 from associa.calc.cube import Cube
-from associa.calc.pivot import PivotCube, PivotTable, is_pivot
+from associa.calc.pivot import PivotCube
+from associa.calc.pivot_axes import is_pivot
+from associa.calc.pivot_table import PivotTable
 from associa.calc.sets import SetEvaluator
 from associa.calc.straight import StraightTable
 from associa.errors import HyperCubeModeError

@@ -53,7 +53,7 @@ from associa.calc.export import (
     file_type,
     write,
 )
-from associa.calc.pivot import is_pivot
+from associa.calc.pivot_axes import is_pivot
 from associa.calc.pivot_export import PivotGrid
 from associa.errors import ExportNoData, InvalidParameters, InvalidPath, NotImplementedInEngine
 from associa.qix.api.refs import ObjectRef

@@ -30,7 +30,7 @@ import numpy as np
 
 from associa.app.doc import resolve_path
 from associa.calc import groups
-from associa.calc.pivot import is_pivot
+from associa.calc.pivot_axes import is_pivot
 from associa.calc.reduced import binned_pages, continuous, reduced_pages
 from associa.calc.stacked import DEFAULT_MAX_OUTER, stacked
 from associa.calc.tree import TreeTable

@@ -25,7 +25,8 @@ import copy
 from typing import Any
 
 from associa.app.doc import resolve_path
-from associa.calc.pivot import OTHERS, PSEUDO, Node, PivotTable, dim_name, set_expanded
+from associa.calc.pivot_axes import OTHERS, PSEUDO, Node, dim_name, set_expanded
+from associa.calc.pivot_table import PivotTable
 from associa.errors import HyperCubeModeError, InvalidParameters
 from associa.qix.api.generic_object import (
     _definition,
