@@ -58,6 +58,7 @@ def settle() -> None:
             return
         gc.unfreeze()
         gc.collect()
+        release_memory()  # what the collection freed, given back as a reload's is
         gc.freeze()
         _frozen.set()
         _settled_at = time.monotonic()
