@@ -266,21 +266,16 @@ class Cube:
         for d in self.dims:
             if d.calc is not None:
                 names |= ast.field_names(d.calc)
-        for m in self.measures:
-            if m.node is not None:
-                for f in ast.field_names(m.node):
+        columns: list[Measure | AttrExpr] = [*self.measures,
+                                             *(a for col in self.attr_exprs for a in col)]
+        for column in columns:
+            if column.node is not None:
+                for f in ast.field_names(column.node):
                     if f in self.model.fields:
                         names.add(f)
-                    elif m.error is None:
-                        m.error = validation_error(7000, m.text, f"Field not found: {f}")
-        for col in self.attr_exprs:
-            for a in col:
-                if a.node is not None:
-                    for f in ast.field_names(a.node):
-                        if f in self.model.fields:
-                            names.add(f)
-                        elif a.error is None:
-                            a.error = validation_error(7000, a.text, f"Field not found: {f}")
+                    elif column.error is None:
+                        column.error = validation_error(7000, column.text,
+                                                        f"Field not found: {f}")
         for dcol in self.attr_dims:
             for ad in dcol:
                 if ad.field:
@@ -321,19 +316,14 @@ class Cube:
         if not count or ad.error is not None:
             return none, None
         if ad.node is not None:  # calculated: its value per row, coded by value
-            from associa.expr.aggregations import value_codes
             try:
                 v = finish(self.evaluator.eval(ad.node, scope))
             except ExpressionError as exc:
                 ad.error = validation_error(7000, ad.label, exc.message)
                 return none, None
-            codes = value_codes(v)
-            k = int(codes.max(initial=-1)) + 1
-            first = np.full(k, -1, dtype=np.int64)
-            valid = np.flatnonzero(codes >= 0)
-            first[codes[valid][::-1]] = valid[::-1]
-            table = v.take(first) if k else Vec.nulls(0)
-            return codes.astype(np.int64), CalcValues(table, table.texts(self.locale))
+            codes, table = coded_values(v, self.locale)
+            # NULL: no value code here (-1), not the calculated dimensions' last code
+            return np.where(codes == table.null_code, -1, codes).astype(np.int64), table
         assert ad.field is not None and records is not None and key is not None
         null = self.model.fields[ad.field].null_code
         sym = records.codes(ad.field).materialize().astype(np.int64)

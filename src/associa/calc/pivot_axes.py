@@ -237,16 +237,9 @@ class Axis:
         """The node of an entry level whose leaves hold leaf ``index`` (indented: the
         node whose own row ``index`` is, whatever the level)."""
         nodes = self.roots
-        if self.indent:
-            while nodes:
-                hit = next((n for n in nodes if n.start <= index < n.start + n.count), None)
-                if hit is None or hit.start == index:
-                    return hit
-                nodes = hit.children
-            return None
         while nodes:
             hit = next((n for n in nodes if n.start <= index < n.start + n.count), None)
-            if hit is None or hit.level == level:
+            if hit is None or (hit.start == index if self.indent else hit.level == level):
                 return hit
             nodes = hit.children
         return None

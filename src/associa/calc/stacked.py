@@ -112,8 +112,9 @@ def pages_list(pages: Any) -> Sequence[Any]:
     return pages
 
 
-class StackedTable:
-    """A straight table's cube shown as stacked pages (the layout of ``qMode`` "K")."""
+class TableView:
+    """A straight table (``calc/straight.py``) drawn another way: its cube, definition,
+    dimensions and rows at hand (the stacked and tree renderers)."""
 
     def __init__(self, table: Any) -> None:
         self.table = table
@@ -123,6 +124,13 @@ class StackedTable:
         self.rows = table.rows
         self.dim_symbols = table.dim_symbols
         self.model = table.model
+
+
+class StackedTable(TableView):
+    """A straight table's cube shown as stacked pages (the layout of ``qMode`` "K")."""
+
+    def __init__(self, table: Any) -> None:
+        super().__init__(table)
         self.outer = build_tree(table)
         self._values = [v.num[table.rows] for v in self.cube.values]
         # the display rows that are dimension totals (counted in no other cell's group)

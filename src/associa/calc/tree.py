@@ -62,27 +62,28 @@ from typing import Any
 from associa.calc.cells import nan_json
 from associa.calc.others import TOTAL
 from associa.calc.sorting import dimension_criteria, symbol_order
-from associa.calc.stacked import Node, build_tree, cell_type, straight_layout, total_rows
+from associa.calc.stacked import (
+    Node,
+    TableView,
+    build_tree,
+    cell_type,
+    straight_layout,
+    total_rows,
+)
 from associa.errors import InvalidParameters
 from associa.select import STATE_CODES
 
 Area = tuple[int, int, int, int, bool]  # left, width, top, height, qAllValues
 
 
-class TreeTable:
+class TreeTable(TableView):
     """A cube's rows as a tree, with each level's measures from ``levels[k]``, the table
     of the cube over the first ``k + 1`` dimensions (the last one is ``table``)."""
 
     def __init__(self, table: Any, levels: Sequence[Any] | None = None,
                  inference: Any = None) -> None:
-        self.table = table
+        super().__init__(table)
         self.inference = inference
-        self.cube = table.cube
-        self.definition = table.definition
-        self.dims = table.dims
-        self.rows = table.rows
-        self.dim_symbols = table.dim_symbols
-        self.model = table.model
         self.levels = list(levels) if levels is not None else []
         self.top = build_tree(table)
         self._by_level: list[list[Node]] = [[] for _ in self.cube.dims]
