@@ -35,13 +35,19 @@ def script(data: list[tuple[Any, ...]]) -> str:
     return f"Sales:\nLOAD * INLINE [\nRegion,Product,Year,Customer,Amount\n{lines}\n];\n"
 
 
-def expected(data: list[tuple[Any, ...]]) -> dict[tuple[str, str, str], tuple[float, int]]:
-    """{(region, product or Others, year): (Sum(Amount), Count(DISTINCT Customer))}: a
-    region's products ranked by their Sum(Amount), ties in ascending text order."""
+def _sales(data: list[tuple[Any, ...]]) -> Any:
+    """A DuckDB connection holding the rows as table ``sales``."""
     con = duckdb.connect()
     con.execute("CREATE TABLE sales (region TEXT, product TEXT, year INT, customer TEXT, "
                 "amount INT)")
     con.executemany("INSERT INTO sales VALUES (?, ?, ?, ?, ?)", data)
+    return con
+
+
+def expected(data: list[tuple[Any, ...]]) -> dict[tuple[str, str, str], tuple[float, int]]:
+    """{(region, product or Others, year): (Sum(Amount), Count(DISTINCT Customer))}: a
+    region's products ranked by their Sum(Amount), ties in ascending text order."""
+    con = _sales(data)
     got = con.execute(f"""
         WITH ranked AS (
             SELECT region, product,
@@ -106,10 +112,7 @@ def test_others_cells_match_duckdb(client: Client) -> None:
 
 def summed_counts(data: list[tuple[Any, ...]]) -> dict[tuple[str, str, str], int]:
     """{(region, "Others", year): the sum of the Others products' own distinct counts}."""
-    con = duckdb.connect()
-    con.execute("CREATE TABLE sales (region TEXT, product TEXT, year INT, customer TEXT, "
-                "amount INT)")
-    con.executemany("INSERT INTO sales VALUES (?, ?, ?, ?, ?)", data)
+    con = _sales(data)
     got = con.execute(f"""
         WITH ranked AS (
             SELECT region, product,
