@@ -30,6 +30,7 @@ from associa.errors import (
     MethodNotFound,
     ProtocolError,
 )
+from associa.identity import ANONYMOUS, Identity
 from associa.logs import event
 from associa.qix import messages
 from associa.qix.dispatch import METHODS, bind
@@ -90,9 +91,11 @@ def _check_pool() -> ThreadPoolExecutor:
 
 class Session:
     def __init__(
-        self, manager: SessionManager, key: str, url_app: str | None = None, ttl: int = 0
+        self, manager: SessionManager, key: str, url_app: str | None = None, ttl: int = 0,
+        identity: Identity = ANONYMOUS,
     ) -> None:
         self.manager = manager
+        self.identity = identity  # who the session acts as (``associa.identity``)
         self.engine = manager.engine  # apps and the store, for the Global methods
         self.key = key
         self.url_app = url_app

@@ -15,6 +15,7 @@ import uuid
 from typing import TYPE_CHECKING
 
 from associa.engine import SESSION_APP_PREFIX
+from associa.identity import ANONYMOUS, Identity
 from associa.qix import api  # noqa: F401  (the QIX methods register themselves on import)
 from associa.qix.session import Session
 
@@ -32,7 +33,8 @@ class SessionManager:
         self.lock = threading.RLock()
 
     def session(
-        self, key: str | None, url_app: str | None = None, ttl: int | None = None
+        self, key: str | None, url_app: str | None = None, ttl: int | None = None,
+        identity: Identity = ANONYMOUS,
     ) -> tuple[Session, bool]:
         """The session for a connection and whether it already existed (re-attach). A
         ``/app/SessionApp_<x>`` URL opens (or shares) that session app in a new session."""
@@ -45,7 +47,7 @@ class SessionManager:
                 session.ttl = ttl
                 return session, True
             key = key or f"anonymous-{uuid.uuid4()}"
-            session = Session(self, key, url_app, ttl)
+            session = Session(self, key, url_app, ttl, identity)
             self.sessions[key] = session
             if url_app and url_app.startswith(SESSION_APP_PREFIX):
                 # under the lock: a session closing meanwhile must see this one hold it
