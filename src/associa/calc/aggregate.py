@@ -87,11 +87,13 @@ class GroupScope:
         n: int,
         locale: Locale,
         dims: list[tuple[str, np.ndarray]] | None = None,
+        counts: np.ndarray | None = None,
     ) -> None:
         self.model = model
         self.records = records
         self.group = group
         self.n = n
+        self.counts = counts  # the records in each group, when the grouping counted them
         self.locale = locale
         self.dims = dims or []  # (field, symbol per group) of the chart's dimensions
         self.totals: dict[ast.Call, Vec | None] = {}
@@ -192,8 +194,9 @@ class GroupScope:
 
     def _arg(self, arg: ast.Node, evaluator: Evaluator, pick: np.ndarray | None) -> Arg:
         n = self.records.n if pick is None else len(pick)
+        counts = self.counts if pick is None else None
         if isinstance(arg, ast.Star):
-            return Arg(n, star=True)
+            return Arg(n, star=True, counts=counts)
         scope = RecordScope(self.model, self.records, self.locale, pick)
         if is_arithmetic(arg):
             return Arg(n, numbers=Numbers(self.model, scope.codes, n).lazy(arg))
@@ -202,7 +205,8 @@ class GroupScope:
             possible = self.records.possible
             return Arg(n, coded=Coded(scope.codes(arg.name), symbols,
                                       lambda: possible(arg.name),
-                                      ModelLookups.of(self.model).value_ids(arg.name)))
+                                      ModelLookups.of(self.model).value_ids(arg.name)),
+                       counts=counts)
         return Arg(n, values=evaluator.eval(arg, scope))
 
     def _distinct_rows(self, names: set[str], call: ast.Call) -> np.ndarray | None:

@@ -42,6 +42,16 @@ class Wire(list):
     __slots__ = ()
 
 
+def plain_copy(value: Any) -> Any:
+    """A copy of a layout part made of dicts and lists (what ``copy.deepcopy`` gives for
+    them, without its memo: a cached layout's infos handed out on every GetLayout)."""
+    if isinstance(value, dict):
+        return {k: plain_copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain_copy(v) for v in value]
+    return value
+
+
 def validation_error(code: int, context: str, message: str) -> dict[str, Any]:
     return {"qErrorCode": code, "qContext": context, "qExtendedMessage": message}
 

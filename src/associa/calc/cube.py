@@ -380,7 +380,8 @@ class Cube:
         dims_in_scope = [(d.field, s) for d, s in zip(self.dims, self.dim_symbols, strict=True) if d.field]
         if grouping.cells is not None:  # the scope's groups are the key space's cells
             dims_in_scope = [(f, spread(s, grouping)) for f, s in dims_in_scope]
-        scope = GroupScope(model, records, grouping.key, grouping.n, self.locale, dims_in_scope)
+        scope = GroupScope(model, records, grouping.key, grouping.n, self.locale, dims_in_scope,
+                           grouping.counts)
         # no groups (no dimension resolves, or no record): nothing to evaluate per group
         self.values = [
             grouping.finish(self._evaluate(m, scope, grouping.n))
@@ -397,14 +398,15 @@ class Cube:
                        for i, m in enumerate(self.measures)]
         self._attribute_only = self._attribute_groups(inference, fields, dim_fields, active)
         rows = self._prune(np.arange(ngroups), definition)
-        if grouping.cells is None:
-            record_groups = grouping.key
-        else:
-            lut = np.full(grouping.n, -1, dtype=np.int64)
-            lut[grouping.cells] = np.arange(len(grouping.cells))
-            record_groups = lut[grouping.key]
 
         def regroup(new_of: np.ndarray, n: int, syms: list[np.ndarray]) -> list[Vec]:
+            # each record's group among the cube's rows (only dimension limits need it)
+            if grouping.cells is None:
+                record_groups = grouping.key
+            else:
+                lut = np.full(grouping.n, -1, dtype=np.int64)
+                lut[grouping.cells] = np.arange(len(grouping.cells))
+                record_groups = lut[grouping.key]
             ext = np.append(np.where(new_of >= 0, new_of, n), n)
             sub = GroupScope(model, records, ext[record_groups].astype(np.intp), n + 1,
                              self.locale, self._scope_dims(syms))

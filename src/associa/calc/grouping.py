@@ -34,6 +34,9 @@ class Grouping:
     n: int
     cells: np.ndarray | None
     symbols: list[np.ndarray]
+    # the records in each of the ``n`` scope groups, when the grouping counted them
+    # (Count(*) and the count of a field without NULL read them: no pass of their own)
+    counts: np.ndarray | None = None
 
     @property
     def count(self) -> int:
@@ -67,10 +70,10 @@ def group(model: DataModel, records: Records, fields: list[str]) -> Grouping:
     cells = np.flatnonzero(counts)
     symbols = _split(cells, radix, strides)
     if space <= SPACE_AS_IS:
-        return Grouping(key, space, cells, symbols)
+        return Grouping(key, space, cells, symbols, counts[:space])
     lut = np.full(space, -1, dtype=key_dtype)
     lut[cells] = np.arange(len(cells), dtype=key_dtype)
-    return Grouping(remap(key, lut), len(cells), None, symbols)
+    return Grouping(remap(key, lut), len(cells), None, symbols, counts[cells])
 
 
 def _terms(codes: list[Codes], radix: list[int], strides: list[int]) -> list[Codes]:

@@ -601,8 +601,8 @@ class PivotCube(Cube):
             to_level[grouping.cells] = level_of_group
         else:
             to_level[:len(level_of_group)] = level_of_group
-        return _Rollup(GroupScope(model, scope.records, to_level[scope.group], n, locale, fields),
-                       scope, to_level)
+        return _Rollup(lambda: GroupScope(model, scope.records, to_level[scope.group], n, locale,
+                                          fields), scope, to_level, n)
 
 
 def _same(v: Any) -> Any:
@@ -621,24 +621,34 @@ def _records_key(scope: Any) -> tuple[Any, np.ndarray]:
 class _Rollup:
     """A subtotal level's scope (``sub``) that adds up the cube's own per-group sums and
     counts (``GroupScope.additive``: each record counted once) instead of reading the
-    records again; every other aggregation, and everything else, is ``sub``'s. A group
-    of the cube's key space with no records adds 0."""
+    records again; every other aggregation, and everything else, is ``sub``'s, made
+    when first needed (its records' groups are a pass over the records). A group of the
+    cube's key space with no records adds 0."""
 
-    def __init__(self, sub: GroupScope, base: GroupScope, to_level: np.ndarray) -> None:
-        self.sub = sub
+    def __init__(self, make: Callable[[], GroupScope], base: GroupScope, to_level: np.ndarray,
+                 n: int) -> None:
+        self._make = make
+        self._sub: GroupScope | None = None
         self.base = base
         self.to_level = to_level
+        self.n = n
+
+    @property
+    def sub(self) -> GroupScope:
+        if self._sub is None:
+            self._sub = self._make()
+        return self._sub
 
     def aggregate(self, call: Any, evaluator: Any) -> Vec:
         fine = self.base.additive.get(call)
         if fine is None or len(fine.num) != len(self.to_level):
             return self.sub.aggregate(call, evaluator)
         nums = np.where(fine.null | np.isnan(fine.num), 0.0, fine.num)
-        return Vec.numbers(np.bincount(self.to_level, weights=nums,
-                                       minlength=self.sub.n)[:self.sub.n])
+        return Vec.numbers(np.bincount(self.to_level, weights=nums, minlength=self.n)[:self.n])
 
     def release(self) -> None:
-        self.sub.release()
+        if self._sub is not None:
+            self._sub.release()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.sub, name)

@@ -162,9 +162,8 @@ class Axis:
         rows = cube.rows[cube.rows < cube.count]  # not the cube's virtual rows (Others)
         if not self.dims or not len(rows):
             return kids
-        sym = np.stack([cube.dim_symbols[d][rows].astype(np.int64) for d in self.dims],
-                       axis=1)
-        combos = np.unique(sym, axis=0)
+        combos = _distinct_rows([cube.dim_symbols[d][rows].astype(np.int64)
+                                 for d in self.dims])
         keys: list[np.ndarray] = []
         for i, d in enumerate(self.dims):
             if by_value is not None:
@@ -272,3 +271,20 @@ class Axis:
             out.append(n)
             stack.extend(reversed(n.children))
         return out
+
+
+def _distinct_rows(columns: list[np.ndarray]) -> np.ndarray:
+    """The distinct rows of equally long code columns, ascending (``np.unique`` over
+    rows), through one combined int64 key where the codes' ranges allow it (a 1-D
+    unique is much faster than ``axis=0``)."""
+    low = [int(c.min(initial=0)) for c in columns]
+    span = [int(c.max(initial=0)) - lo + 1 for c, lo in zip(columns, low, strict=True)]
+    size = 1
+    for s in span:
+        size *= s
+    if size >= 1 << 62:
+        return np.unique(np.stack(columns, axis=1), axis=0)
+    key = np.ravel_multi_index([c - lo for c, lo in zip(columns, low, strict=True)], span)
+    parts = np.unravel_index(np.unique(key), span)
+    return np.stack([p.astype(np.int64) + lo for p, lo in zip(parts, low, strict=True)], axis=1)
+

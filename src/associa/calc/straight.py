@@ -8,7 +8,6 @@ and no row set of the state.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -25,6 +24,7 @@ from associa.calc.cells import (
     format_measures,
     measure_num_format,
     nan_json,
+    plain_copy,
 )
 from associa.calc.columns import AttrDim, Dimension
 from associa.calc.cube import Cube
@@ -142,6 +142,39 @@ class StraightTable:
                 cell["qIsNull"] = null
         return cell
 
+    def _column_cells(self, col: int, groups: np.ndarray) -> list[dict[str, Any]]:
+        """``_plain_cell`` of many groups of one column (none an Others or total row)."""
+        cube = self.cube
+        ndims = len(cube.dims)
+        if col >= ndims:
+            m = col - ndims
+            self._format_groups(m, groups)
+            cells = self._cells
+            return [{**cells[(m, g)], "qElemNumber": 0, "qState": "L"}
+                    for g in groups.tolist()]
+        d = cube.dims[col]
+        if d.values is not None or d.field is None:
+            return [self._plain_cell(col, g) for g in groups.tolist()]
+        syms = cube.dim_symbols[col][groups]
+        fld = self.model.fields[d.field]
+        states = self._states[col]
+        assert states is not None
+        null = fld.null_code
+        symbols = fld.symbols
+        real = np.unique(syms[syms != null])
+        texts = dict(zip(real.tolist(), symbols.texts_at(real).tolist(), strict=True))
+        nums = dict(zip(real.tolist(), symbols.nums_at(real).tolist(), strict=True))
+        out: list[dict[str, Any]] = []
+        for sym, state in zip(syms.tolist(), states[np.where(syms != null, syms, 0)].tolist(),
+                              strict=True):
+            if sym == null:
+                out.append({"qText": "-", "qNum": "NaN", "qElemNumber": -2, "qState": "O",
+                            "qIsNull": True})
+            else:
+                out.append({"qText": texts[sym], "qNum": nan_json(nums[sym]),
+                            "qElemNumber": sym, "qState": STATE_CODES[state]})
+        return out
+
     def _plain_cell(self, col: int, g: int) -> dict[str, Any]:
         cube = self.cube
         if g >= cube.count:  # an Others or total row (``calc/others.py``)
@@ -217,9 +250,14 @@ class StraightTable:
         for c in self._attr_cols:
             if left <= c < left + width:
                 self._format_attrs(c, self.rows[top:top + height])
-        matrix = Wire(
-            [self.cell(r, c) for c in range(left, left + width)] for r in range(top, top + height)
-        )
+        groups = self.rows[top:top + height]
+        if len(groups) and (groups.max() >= self.cube.count or any(
+                left <= c < left + width for c in self._attr_cols)):
+            matrix = Wire([self.cell(r, c) for c in range(left, left + width)]
+                          for r in range(top, top + height))
+        else:  # plain cells only: made column by column
+            columns = [self._column_cells(c, groups) for c in range(left, left + width)]
+            matrix = Wire(list(row) for row in zip(*columns, strict=True))
         return {
             "qMatrix": matrix,
             "qTails": [{"qUp": 0, "qDown": 0} for _ in self.cube.dims],
@@ -234,12 +272,12 @@ class StraightTable:
         d = self.definition
         cube = self.cube
         out = layout_head(d, self.size, cube.error)
-        out["qDimensionInfo"] = copy.deepcopy(self._dim_infos)
+        out["qDimensionInfo"] = plain_copy(self._dim_infos)
         for i, info in enumerate(out["qDimensionInfo"]):
             self._attr_infos(info, i)
         if self._measure_infos is None:
             self._measure_infos = [self._measure_info(i) for i in range(len(cube.measures))]
-        out["qMeasureInfo"] = copy.deepcopy(self._measure_infos)
+        out["qMeasureInfo"] = plain_copy(self._measure_infos)
         out["qEffectiveInterColumnSortOrder"] = list(cube.effective_sort_order)
         out["qGrandTotalRow"] = [self._total_cell(i) for i in range(len(cube.measures))]
         initial_pages(out, d, self.pages)

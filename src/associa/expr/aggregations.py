@@ -75,11 +75,15 @@ class Arg:
     given as a ``Formula`` not computed yet (``formula``): sums and counts read it in
     their own pass, anything else reads ``numbers``, computed once when first read."""
 
-    __slots__ = ("n", "_values", "coded", "_numbers", "formula", "star")
+    __slots__ = ("n", "_values", "coded", "_numbers", "formula", "star", "counts")
 
     def __init__(self, n: int, values: Vec | None = None, coded: Coded | None = None,
-                 numbers: np.ndarray | Formula | None = None, star: bool = False) -> None:
+                 numbers: np.ndarray | Formula | None = None, star: bool = False,
+                 counts: np.ndarray | None = None) -> None:
         self.n = n
+        # the records in each group when the caller knows them (the chart's grouping
+        # counted them): a count that is the records per group reads them
+        self.counts = counts
         self._values = values
         self.coded = coded
         self.formula = numbers if isinstance(numbers, Formula) else None
@@ -201,7 +205,7 @@ def count(arg: Arg, key: np.ndarray, n: int, distinct: bool) -> Reduced:
         counts, total = _distinct_counts(arg, key, n)
         return Reduced(Vec.numbers(counts.astype(np.float64)), _one(float(total)))
     if arg.star:
-        counts = count_keys(key, n)[:n]
+        counts = _records_per_group(arg, key, n)
     elif arg.formula is not None and arg._numbers is None:
         counts = sum_count(key, n, formula=arg.formula)[1]
     elif arg.numbers is not None:
@@ -209,7 +213,7 @@ def count(arg: Arg, key: np.ndarray, n: int, distinct: bool) -> Reduced:
     elif arg.coded is not None:
         nsym = len(arg.coded.symbols)
         if arg.coded.codes.below(nsym):  # a column without NULL: the records per group
-            counts = count_keys(key, n)[:n]
+            counts = _records_per_group(arg, key, n)
         else:
             notnull = np.ones(nsym + 1, dtype=bool)
             notnull[-1] = False
@@ -224,6 +228,10 @@ def count(arg: Arg, key: np.ndarray, n: int, distinct: bool) -> Reduced:
 
 
 _NOT = np.array([True, False])
+
+
+def _records_per_group(arg: Arg, key: np.ndarray, n: int) -> np.ndarray:
+    return arg.counts[:n] if arg.counts is not None else count_keys(key, n)[:n]
 
 
 def _distinct_counts(arg: Arg, key: np.ndarray, n: int) -> tuple[np.ndarray, int]:
