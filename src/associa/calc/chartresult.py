@@ -15,9 +15,11 @@ import re
 from collections.abc import Mapping
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 import numpy as np
 
+from associa.calc.cells import nan_json
 from associa.calc.others import OTHERS, TOTAL
 from associa.errors import ExpressionError, ScriptError
 from associa.expr import Evaluator, Vec, ast
@@ -30,6 +32,9 @@ if TYPE_CHECKING:
     from associa.calc.cube import Cube
 
 TABLE = "HC1"  # the name of the result table
+ADDED = -100  # a dimension's code ADDED - k: the k-th value a Load added of its own
+# those values per dimension, per cube (kept beside the cube: cube.py is not theirs)
+_ADDED_VALUES: WeakKeyDictionary[Cube, list[list[tuple[str, float]]]] = WeakKeyDictionary()
 COLUMN = re.compile(r"#hc1\.(measure|dimension)\.?(\d+)", re.IGNORECASE)
 
 
@@ -49,6 +54,9 @@ class Result:
         ndims = len(cube.dims)
         self.labels = [d.label for d in cube.dims] + [m.label for m in cube.measures]
         self.ndims = ndims
+        # per dimension, the values a Load added that its field does not hold: the code
+        # ADDED - k stands for the k-th (``added_cell`` shows them)
+        self.added: list[list[tuple[str, float]]] = [[] for _ in cube.dims]
 
     @property
     def ncols(self) -> int:
@@ -83,6 +91,8 @@ class Result:
             return cube.other_labels[col], math.nan
         if code == TOTAL:
             return cube.total_labels[col], math.nan
+        if code <= ADDED:
+            return self.added[col][ADDED - code]
         if d.values is not None:
             if 0 <= code < d.values.null_code:
                 return d.values.text(code), d.values.num(code)
@@ -148,22 +158,30 @@ class Result:
         self.groups = base + n
 
     def _dim_codes(self, col: int, v: Vec) -> np.ndarray:
-        """A dimension's codes for loaded values: the field's symbol of the same value,
-        else -1 (shown as NULL)."""
+        """A dimension's codes for loaded values: the field's (or calculated
+        dimension's) value of the same number or text, else a value of its own
+        (``ADDED - k``); -1 for NULL."""
         d = self.cube.dims[col]
         out = np.full(v.n, -1, dtype=np.int64)
-        if d.field is None or d.values is not None:
-            return out
-        symbols = self.cube.model.fields[d.field].symbols
+        symbols = None if d.field is None or d.values is not None else \
+            self.cube.model.fields[d.field].symbols
         for k in range(v.n):
             text, num = v.value(k, self.cube.locale)
             if text is None:
                 continue
-            found = symbols.find_number(num) if not math.isnan(num) else None
+            found = None
+            if symbols is not None:
+                found = symbols.find_number(num) if not math.isnan(num) else None
+                if found is None:
+                    found = symbols.find_text(text)
+            elif d.values is not None:
+                found = _calc_code(d.values, text, num)
             if found is None:
-                found = symbols.find_text(text)
-            if found is not None:
-                out[k] = found
+                own = self.added[col]
+                if (text, num) not in own:
+                    own.append((text, num))
+                found = ADDED - own.index((text, num))
+            out[k] = found
         return out
 
     def commit(self) -> None:
@@ -176,6 +194,8 @@ class Result:
         cube.values = self.values
         cube.dim_symbols = self.dim_symbols
         cube.rows = self.rows
+        if any(self.added):
+            _ADDED_VALUES[cube] = self.added
         if added > 0:
             cube.attr_values = [[concat([v, Vec.nulls(added)]) for v in col]
                                 for col in cube.attr_values]
@@ -228,3 +248,19 @@ def _hcnorows(ev: Evaluator, call: ast.Call, scope: Any) -> Vec:
 @register("HCNOCOLS", 0, 0)
 def _hcnocols(ev: Evaluator, call: ast.Call, scope: Any) -> Vec:
     return Vec.constant_number(float(_result("HCNoCols").ncols), scope.n)
+
+
+def added_cell(cube: Cube, col: int, code: int) -> dict[str, Any]:
+    """The cell of a dimension value a chart script's Load added that the dimension does
+    not hold: its text and number, no element to select (qElemNumber -1)."""
+    text, num = _ADDED_VALUES[cube][col][ADDED - code]
+    return {"qText": text, "qNum": nan_json(num), "qElemNumber": -1, "qState": "O"}
+
+
+def _calc_code(values: Any, text: str, num: float) -> int | None:
+    """A calculated dimension's code of a value (same number, else same text)."""
+    for code in range(values.null_code):
+        if (not math.isnan(num) and values.num(code) == num) or (
+                math.isnan(num) and values.text(code) == text):
+            return code
+    return None
