@@ -207,7 +207,10 @@ def test_statements_outside_the_subset_are_rejected() -> None:
 
 
 def test_syntax_errors_and_unmatched_blocks() -> None:
-    assert _error(_cube("Put Sales 1 = 2;"))["qExtendedMessage"].startswith("Put:")
+    for script in ("Put Sales 1 = 2;", "Put Sales(1 = 2;", "Put Sales(1);", "Put Sales(1) =;",
+                   "Put Sales(1) = 2 +;"):
+        assert _error(_cube(script))["qExtendedMessage"].startswith("Put:"), script
+    assert "closing ]" in _error(_cube("Put [Sales(1) = 2;"))["qExtendedMessage"]
     assert _error(_cube("If 1 = 1 Then\nPut Sales(1) = 2;"))["qErrorCode"] // 1000 == 11
 
 

@@ -67,6 +67,7 @@ from associa.errors import (
     ScriptError,
 )
 from associa.expr import Vec, ast, parse
+from associa.expr.expansion import _closing
 from associa.script import control, flow
 from associa.script import parser as p
 from associa.script.context import CURRENT
@@ -111,7 +112,9 @@ def parse_put(text: str) -> Put | None:
     rest = rest.lstrip()
     if not rest.startswith("("):
         raise ScriptError("Put: '(' and a position are expected after the column")
-    end = _closing(rest)
+    end = _closing(rest, 0)  # the ')' of the position (quotes and [] skipped)
+    if end < 0:
+        raise ScriptError("Put: the position's parenthesis is not closed")
     position, rest = rest[1:end], rest[end + 1:].lstrip()
     if not rest.startswith("="):
         raise ScriptError("Put: '=' and a value are expected after the position")
@@ -122,24 +125,6 @@ def parse_put(text: str) -> Put | None:
         return Put(column, parse(position), parse(value))
     except ExpressionError as exc:
         raise ScriptError(f"Put: {exc.message}") from None
-
-
-def _closing(text: str) -> int:
-    """The index of the parenthesis closing the one at ``text[0]``."""
-    depth, quote = 0, ""
-    for i, ch in enumerate(text):
-        if quote:
-            if ch == quote:
-                quote = ""
-        elif ch in "'\"[":
-            quote = "]" if ch == "[" else ch
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i
-    raise ScriptError("Put: the position's parenthesis is not closed")
 
 
 class ChartScript(Interpreter):
