@@ -281,3 +281,11 @@ def test_cumulative_sum_equals_duckdb_window_sum() -> None:
         "UNBOUNDED PRECEDING AND CURRENT ROW) FROM t WHERE Kind IN ('x', 'z') "
         "GROUP BY Month ORDER BY Month").fetchall()
     assert got == [(m, s, int(c)) for m, s, c in want]
+
+
+@pytest.mark.xfail(strict=True, reason="Add | Replace Load ... Extension plugin.function(...) "
+                   "(analytic connections, help RegularStatements/Load) is not supported: "
+                   "associa has no analytic connections")
+def test_load_from_an_analytic_connection() -> None:
+    cube = _cube("Add Load * Extension R.ScriptEval('q$Sales * 2', HC1{Sales});")
+    assert "qError" not in cube.layout()
