@@ -41,8 +41,10 @@ What the help does not say, and how it is done here:
   mode shows an "invalid hypercube" error (chart-level-scripting, "Limitations"): a pivot
   (``qMode`` "P") or stacked ("K") cube with a script gets error 6000 (HC_INVALID_OBJECT,
   "Invalid hypercube object") and is otherwise left as computed;
-* an added row's dimension value is the field's value of the same text or number (with
-  its state); a value the field does not hold shows as NULL for now;
+* an added row's dimension value is the field's value of the same number or text (with
+  its state); a value the field does not hold shows its own text and number with
+  qElemNumber -1 (nothing to select: ``chartresult.added_cell``); selecting an added
+  row's cell selects nothing;
 * a script runs at most ``TIME_LIMIT`` seconds (an endless DO LOOP must not hold a
   layout forever).
 """
@@ -264,7 +266,7 @@ def run_chart_scripts(cube: Cube, definition: Mapping[str, Any]) -> None:
     for script in scripts:
         try:
             ChartScript(script, result, TIME_LIMIT).run_chart()
-        except (LanguageError, AssociaError) as exc:
+        except AssociaError as exc:  # script, expression and engine errors alike
             cube.error = _error(exc)
             return
         except RecursionError:
