@@ -97,3 +97,14 @@ def test_selections_recompute_the_script(app: Client) -> None:
     h = app.create(chart(RUNNING))
     app.call("SelectHyperCubeValues", "/qHyperCubeDef", 0, [1, 3], False, handle=h)
     assert texts(app.layout(h)) == [["Feb", "20", "20"], ["Apr", "30", "50"]]
+
+
+def test_selecting_cells_of_a_scripted_cube(app: Client) -> None:
+    h = app.create(chart("Add Load * Inline [\nMonth, Sales\nMay, 99\n];"))
+    # an added row stands for no record: selecting its cell selects nothing
+    assert app.call("SelectHyperCubeCells", "/qHyperCubeDef", [4], [0],
+                    handle=h) == {"qSuccess": True}
+    assert len(texts(app.layout(h))) == 5
+    # a computed row selects its value, and the script runs again over what is left
+    app.call("SelectHyperCubeCells", "/qHyperCubeDef", [1], [0], handle=h)
+    assert texts(app.layout(h)) == [["Feb", "20", "0"], ["May", "99", "-"]]
