@@ -40,6 +40,7 @@ from associa.calc.calcdims import (
     coded_values,
 )
 from associa.calc.cells import format_measure, validation_error
+from associa.calc.chartscript import run_chart_scripts
 from associa.calc.columns import (
     AttrDim,
     AttrExpr,
@@ -582,6 +583,7 @@ class Cube:
             rows = self._limit(rows, self._by_rows(rows, regroup))
             self.rows = self._sort(rows, definition, inference, scope, grouping)
             self._evaluate_deferred(scope, totals, grouping)
+            run_chart_scripts(self, definition)  # qDynamicScript (calc/chartscript.py)
         finally:
             scope.release()
             totals.release()

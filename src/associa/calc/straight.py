@@ -26,6 +26,7 @@ from associa.calc.cells import (
     nan_json,
     plain_copy,
 )
+from associa.calc.chartresult import ADDED, added_cell
 from associa.calc.columns import AttrDim, Dimension
 from associa.calc.cube import Cube
 from associa.calc.groups import group_info
@@ -232,6 +233,8 @@ class StraightTable:
     def _real_dim_cell(self, col: int, sym: int) -> dict[str, Any]:
         """A dimension value's cell by its code (in a virtual row: an outer value)."""
         d = self.cube.dims[col]
+        if sym <= ADDED:  # a value a chart script's Load added (calc/chartresult.py)
+            return added_cell(self.cube, col, sym)
         if d.values is not None:
             return _calc_cell(d.values, sym)
         if d.field is None or sym < 0 or sym == self.model.fields[d.field].null_code:

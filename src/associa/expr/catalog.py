@@ -475,6 +475,10 @@ NOOFCOLUMNS | NoOfColumns([TOTAL]) | In a pivot table: the columns of the row se
 RANK | Rank([TOTAL] expr [, mode [, fmt]]) | In a chart: the rank of the row's value in its column segment, highest first (mode and fmt settle ties). | Rank(Sum(Sales)) => ? chart only
 SECONDARYDIMENSIONALITY | SecondaryDimensionality() | In a pivot table: the horizontal dimensions of the column; 0 in other charts. | SecondaryDimensionality() => ? chart only
 TOP | Top([TOTAL] expr [, offset [, count]]) | In a chart: expr on the first row of the column segment (offset 3: the third row). | Top(Sum(Sales)) => ? chart only
+## chart script
+HCNOCOLS | HCNoCols() | In a chart script (qDynamicScript): the number of columns of the hypercube, dimensions and measures. | HCNoCols() => ? chart script only
+HCNOROWS | HCNoRows() | In a chart script (qDynamicScript): the number of rows of the hypercube as the script has made it so far. | HCNoRows() => ? chart script only
+HCVALUE | HCValue(column, position) | In a chart script (qDynamicScript): the value in a row (from 1) of a column named by its label or as #hc1.measure.n / #hc1.dimension.n; NULL out of bounds. | HCValue(Sales, 1) => ? chart script only
 ## counter
 AUTONUMBER | AutoNumber(expression [, AutoID]) | A small integer per distinct value, in order of first appearance. | load: AutoNumber(Customer) => 3 | 3
 AUTONUMBERHASH128 | AutoNumberHash128(expr1 [, expr2, ...]) | A small integer per distinct combination of values (through a 128-bit hash). | load: AutoNumberHash128(Customer, Product) => 5 | 5
