@@ -15,7 +15,6 @@ import re
 from collections.abc import Mapping
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
-from weakref import WeakKeyDictionary
 
 import numpy as np
 
@@ -33,8 +32,6 @@ if TYPE_CHECKING:
 
 TABLE = "HC1"  # the name of the result table
 ADDED = -100  # a dimension's code ADDED - k: the k-th value a Load added of its own
-# those values per dimension, per cube (kept beside the cube: cube.py is not theirs)
-_ADDED_VALUES: WeakKeyDictionary[Cube, list[list[tuple[str, float]]]] = WeakKeyDictionary()
 COLUMN = re.compile(r"#hc1\.(measure|dimension)\.?(\d+)", re.IGNORECASE)
 
 
@@ -195,7 +192,7 @@ class Result:
         cube.dim_symbols = self.dim_symbols
         cube.rows = self.rows
         if any(self.added):
-            _ADDED_VALUES[cube] = self.added
+            cube.added_values = self.added
         if added > 0:
             cube.attr_values = [[concat([v, Vec.nulls(added)]) for v in col]
                                 for col in cube.attr_values]
@@ -253,7 +250,7 @@ def _hcnocols(ev: Evaluator, call: ast.Call, scope: Any) -> Vec:
 def added_cell(cube: Cube, col: int, code: int) -> dict[str, Any]:
     """The cell of a dimension value a chart script's Load added that the dimension does
     not hold: its text and number, no element to select (qElemNumber -1)."""
-    text, num = _ADDED_VALUES[cube][col][ADDED - code]
+    text, num = cube.added_values[col][ADDED - code]
     return {"qText": text, "qNum": nan_json(num), "qElemNumber": -1, "qState": "O"}
 
 

@@ -69,7 +69,7 @@ from associa.errors import (
     ScriptError,
 )
 from associa.expr import Vec, ast, parse
-from associa.expr.expansion import _closing
+from associa.expr.expansion import closing
 from associa.script import control, flow
 from associa.script import parser as p
 from associa.script.context import CURRENT
@@ -114,7 +114,7 @@ def parse_put(text: str) -> Put | None:
     rest = rest.lstrip()
     if not rest.startswith("("):
         raise ScriptError("Put: '(' and a position are expected after the column")
-    end = _closing(rest, 0)  # the ')' of the position (quotes and [] skipped)
+    end = closing(rest, 0)  # the ')' of the position (quotes and [] skipped)
     if end < 0:
         raise ScriptError("Put: the position's parenthesis is not closed")
     position, rest = rest[1:end], rest[end + 1:].lstrip()

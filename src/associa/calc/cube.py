@@ -133,6 +133,9 @@ class Cube:
         # each Others row's group -> the real groups it stands for (``grouped``)
         self._grouped: dict[int, np.ndarray] = {}
         self.show_totals_above = definition.get("qShowTotalsAbove") is True
+        # per dimension, the values a chart script's Load added that its field does not
+        # hold (``calc/chartresult.py``: codes ``ADDED - k``)
+        self.added_values: list[list[tuple[str, float]]] = [[] for _ in self.dims]
         self._inference: Inference | None = inference
         if self._conditions(definition):
             self._compute(inference, definition)

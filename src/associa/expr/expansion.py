@@ -60,7 +60,7 @@ def expand(text: str, variables: Mapping[str, str], evaluate: Callable[[str], st
         start = text.rfind("$(")
         if start < 0:
             return text
-        end = _closing(text, start + 1)
+        end = closing(text, start + 1)
         if end < 0:
             raise ExpressionError(f"Missing ')' in dollar-sign expansion: {text[start:]}")
         inner = text[start + 2 : end]
@@ -72,7 +72,7 @@ def expand(text: str, variables: Mapping[str, str], evaluate: Callable[[str], st
                 "a variable may expand to itself")
 
 
-def _closing(text: str, open_pos: int) -> int:
+def closing(text: str, open_pos: int) -> int:
     """The offset of the ')' closing the '(' at ``open_pos`` (quotes count: a ')' inside
     '…' or "…" or […] does not close)."""
     depth = 0
