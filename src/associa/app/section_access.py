@@ -56,6 +56,10 @@ from whoever reaches an unauthenticated port. Being the engine's admin
 Reduced models are made once per distinct grant (the same selections and the same
 omitted fields share one model object, and so its inference caches) and kept on the app
 (``App.reductions``) until the app's model or access table changes (a reload).
+
+Reloads run the script, not a user's model: the row Qlik needs for its scheduler
+(``INTERNAL\\SA_SCHEDULER`` as ADMIN) is not needed here, and an identity of that name
+is matched as any other.
 """
 
 from __future__ import annotations
@@ -229,7 +233,9 @@ def _selection_state(model: DataModel, selection: Selection) -> SelectionState |
 
 class Reductions:
     """An app's reduced models: identity → grant → model, for the app's current model and
-    access table (dropped when either changes: a reload)."""
+    access table (dropped when either changes: a reload). A model is made once per grant,
+    outside the lock every user of the app reads through (its own lock makes a second
+    user with the same grant wait for it rather than make it again)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -237,12 +243,13 @@ class Reductions:
         self._source: object = None
         self._table: AccessTable | None = None
         self._grants: dict[Identity, Grant | None] = {}  # None: refused
-        self._models: dict[Grant, DataModel | None] = {}
-        self._empty: DataModel | None = None
+        self._slots: dict[Grant, _Slot] = {}
+        self._empty = DataModel()
 
     def model_for(self, app: App, identity: Identity) -> DataModel:
         """The model ``identity`` sees of ``app``; SectionAccessDenied when refused."""
-        model, source = app.model, app.section_access
+        with app.lock:  # a reload swaps both together
+            model, source = app.model, app.section_access
         if not source:
             return model
         with self._lock:
@@ -250,8 +257,7 @@ class Reductions:
                 self._model, self._source = model, source
                 self._table = AccessTable(source)
                 self._grants.clear()
-                self._models.clear()
-                self._empty = None
+                self._slots.clear()
             assert self._table is not None
             if identity not in self._grants:
                 try:
@@ -259,19 +265,32 @@ class Reductions:
                 except SectionAccessDenied:
                     self._grants[identity] = None
             grant = self._grants[identity]
-            if grant is not None and grant not in self._models:
-                self._models[grant] = reduced_model(model, grant)
-            seen = None if grant is None else self._models[grant]
-            if seen is None:
+            if grant is None:
                 raise SectionAccessDenied()
-            return seen
+            slot = self._slots.get(grant)
+            if slot is None:
+                slot = self._slots[grant] = _Slot()
+        with slot.lock:
+            if not slot.done:
+                slot.model, slot.done = reduced_model(model, grant), True
+        if slot.model is None:
+            raise SectionAccessDenied()
+        return slot.model
 
     def empty(self) -> DataModel:
         """A model without data: what a user refused after a reload sees."""
-        with self._lock:
-            if self._empty is None:
-                self._empty = DataModel()
-            return self._empty
+        return self._empty
+
+
+class _Slot:
+    """One grant's reduced model, made once (None: strict exclusion refuses it)."""
+
+    __slots__ = ("done", "lock", "model")
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.done = False
+        self.model: DataModel | None = None
 
 
 class UserView:
