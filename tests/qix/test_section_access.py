@@ -57,6 +57,16 @@ class UserClient(Client):
         return {row[0]["qText"]: row[1]["qNum"] for row in matrix}
 
 
+def search(client: UserClient, doc: int, text: str) -> list[tuple[str, str]]:
+    """(field, value) of what SearchResults finds for ``text``."""
+    page = {"qOffset": 0, "qCount": 10, "qMaxNbrFieldMatches": 5}
+    result = client.call("SearchResults", {"qContext": "Cleared"}, [text], page,
+                         handle=doc)["qResult"]
+    return [(item["qIdentifier"], match["qText"])
+            for group in result["qSearchGroupArray"] for item in group["qItems"]
+            for match in item["qItemMatches"]]
+
+
 def user(name: str, *groups: str) -> Identity:
     return Identity(user_id=name, user_directory="CORP", groups=groups, method="jwt")
 
@@ -127,6 +137,11 @@ def test_omitted_fields_are_hidden(secured: Engine,
     assert box["qDataPages"] == [] or box["qDataPages"][0]["qMatrix"] == []
     assert bob.call("GetFieldsFromExpression", "Only(MANAGER) & REGION",
                     handle=doc)["qFieldNames"] == ["REGION"]
+    assert bob.error("GetField", "MANAGER", handle=doc) == {
+        "code": 2, "parameter": "MANAGER", "message": "Resource not found"}
+    assert search(bob, doc, "Bob") == []  # the manager's name is nowhere to be found
+    boss = connect(user("boss"))
+    assert search(boss, boss.open(), "Bob") == [("MANAGER", "Bob")]
     ann = connect(user("ann"))
     doc = ann.open()
     box = ann.layout(ann.create(LISTBOX, doc))["qListObject"]
@@ -139,6 +154,8 @@ def test_selections_and_searches_stay_inside_the_reduction(
     doc = ann.open()
     field = ann.call("GetField", "REGION", handle=doc)["qReturn"]["qHandle"]
     assert ann.call("GetCardinal", handle=field) == {"qReturn": 1}
+    assert search(ann, doc, "SOUTH") == []
+    assert search(ann, doc, "NORTH") == [("REGION", "NORTH")]
     # selecting a value the user may not see selects nothing
     ann.call("SelectValues", [{"qText": "SOUTH"}], handle=field)
     assert ann.chart(doc) == {"NORTH": 120.0}
