@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -14,9 +16,10 @@ import pytest
 from associa.app.app import App
 from associa.app.doc import DocState
 from associa.app.frames import hypercube_table
-from associa.app.section_access import open_view
+from associa.app.section_access import Grant, open_view
 from associa.errors import AccessDenied, ExpressionError, SectionAccessDenied
 from associa.identity import ANONYMOUS, Identity
+from associa.model import DataModel
 from associa.store import AppRecord
 
 ORDERS = """\
@@ -278,3 +281,24 @@ def test_section_access_is_saved_with_the_app(app: App, tmp_path: Path) -> None:
     assert sums(doc_of(again, user("ann"))) == {"NORTH": 120.0}
     with pytest.raises(SectionAccessDenied):
         open_view(again, user("mallory"))
+
+
+def test_users_opening_at_once_make_each_reduction_once(
+        app: App, monkeypatch: pytest.MonkeyPatch) -> None:
+    from associa.app import section_access
+
+    made: list[object] = []
+    real = section_access.reduced_model
+
+    def slow(model: DataModel, grant: Grant) -> DataModel | None:
+        made.append(grant)
+        time.sleep(0.05)  # long enough for every thread to ask meanwhile
+        return real(model, grant)
+
+    monkeypatch.setattr(section_access, "reduced_model", slow)
+    who = [user("ann"), user("cat"), user("bob"), user("ann"), user("cat"), user("BOB")]
+    with ThreadPoolExecutor(len(who)) as pool:
+        models = list(pool.map(lambda i: app.reductions.model_for(app, i), who))
+    assert len(made) == len(set(made)) == 2  # ann and cat share one, bob has his own
+    assert models[0] is models[1] is models[3] is models[4]
+    assert models[2] is models[5] is not models[0]
