@@ -183,11 +183,13 @@ class App:
                 raise
             lines.append(f"{now_iso()} Execution finished.")
             with self.lock:
+                # the access table before the model it protects: a reader that finds the
+                # new model finds the new table (app/section_access.Reductions.model_for)
+                self.section_access = result.section_access
                 self.model = result.model
                 self.locale = result.locale
                 self.variables = result.variables
                 self.library.reloaded(result.variables)
-                self.section_access = result.section_access
                 self.last_reload_time = now_iso()
                 self.modified = self.last_reload_time
                 self._keep_log(lines)

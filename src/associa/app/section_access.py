@@ -242,16 +242,22 @@ class Reductions:
         self._model: DataModel | None = None
         self._source: object = None
         self._table: AccessTable | None = None
-        self._grants: dict[Identity, Grant | None] = {}  # None: refused
+        # (directory, user id, e-mail, groups) → grant; None: refused
+        self._grants: dict[tuple[str, str, str, tuple[str, ...]], Grant | None] = {}
         self._slots: dict[Grant, _Slot] = {}
         self._empty = DataModel()
 
     def model_for(self, app: App, identity: Identity) -> DataModel:
         """The model ``identity`` sees of ``app``; SectionAccessDenied when refused."""
+        model = app.model
+        if not app.section_access:  # read after the model, which a reload sets after it
+            return model
         with app.lock:  # a reload swaps both together
             model, source = app.model, app.section_access
         if not source:
             return model
+        who = (identity.user_directory, identity.user_id, identity.email,
+               tuple(identity.groups))  # what the rows can match
         with self._lock:
             if model is not self._model or source is not self._source:
                 self._model, self._source = model, source
@@ -259,12 +265,12 @@ class Reductions:
                 self._grants.clear()
                 self._slots.clear()
             assert self._table is not None
-            if identity not in self._grants:
+            if who not in self._grants:
                 try:
-                    self._grants[identity] = self._table.grant(identity, model.fields)
+                    self._grants[who] = self._table.grant(identity, model.fields)
                 except SectionAccessDenied:
-                    self._grants[identity] = None
-            grant = self._grants[identity]
+                    self._grants[who] = None
+            grant = self._grants[who]
             if grant is None:
                 raise SectionAccessDenied()
             slot = self._slots.get(grant)
