@@ -302,3 +302,14 @@ def test_users_opening_at_once_make_each_reduction_once(
     assert len(made) == len(set(made)) == 2  # ann and cat share one, bob has his own
     assert models[0] is models[1] is models[3] is models[4]
     assert models[2] is models[5] is not models[0]
+
+
+def test_a_partial_reload_keeps_the_access_table(app: App) -> None:
+    """A partial reload runs only ADD/REPLACE loads: the access section's plain LOAD is
+    skipped, and the data it protects stay protected."""
+    before = dict(app.section_access)
+    app.reload(partial=True)
+    assert app.section_access == before
+    assert sums(doc_of(app, user("ann"))) == {"NORTH": 120.0}
+    with pytest.raises(SectionAccessDenied):
+        open_view(app, user("mallory"))

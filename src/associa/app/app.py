@@ -185,7 +185,10 @@ class App:
             with self.lock:
                 # the access table before the model it protects: a reader that finds the
                 # new model finds the new table (app/section_access.Reductions.model_for)
-                self.section_access = result.section_access
+                # a partial reload skips the access section's plain LOADs: the tables
+                # it did not load again stay (else the data would lose their protection)
+                self.section_access = ({**self.section_access, **result.section_access}
+                                       if partial else result.section_access)
                 self.model = result.model
                 self.locale = result.locale
                 self.variables = result.variables
