@@ -19,6 +19,7 @@ callers can catch either::
     ├── AlreadyExists                 3
     ├── InvalidPath                   4
     ├── AccessDenied (PermissionError) 5
+    │   └── SectionAccessDenied       4000    Section Access refuses the user at OpenDoc
     ├── InvalidParameters (ValueError) 8
     │   ├── ConnectionAlreadyExists   2000    a connection of that name exists
     │   └── ConnectionNameInvalid     2004    empty, too long or with a "/"
@@ -145,6 +146,15 @@ class InvalidPath(AssociaError):
 class AccessDenied(AssociaError, PermissionError):
     code = 5
     default_message = "Access denied"
+
+
+class SectionAccessDenied(AccessDenied):
+    """USER_ACCESS_DENIED: the app's Section Access does not let the user open it (not
+    listed, no valid ACCESS, or strict exclusion: no reduction value found in the data);
+    ``app/section_access.py``."""
+
+    code = 4000
+    default_message = "User access denied"
 
 
 class InvalidParameters(AssociaError, ValueError):

@@ -20,6 +20,7 @@ from associa.app.children import ObjectTree, TreeNode, apply_tree, plan_tree
 from associa.app.connections import Connections
 from associa.app.library import Library
 from associa.app.properties import new_object_properties, replaced_properties, stored_properties
+from associa.app.section_access import Reductions
 from associa.errors import (
     AlreadyExists,
     InvalidParameters,
@@ -79,6 +80,9 @@ class App:
         self.reload_log = ""
         self.log_dir = base_dir / "reloadlogs" if base_dir is not None else None
         self.section_access: dict[str, dict[str, list[str | None]]] = {}
+        # the models Section Access gives its users (app/section_access.py), made once per
+        # distinct reduction, dropped when the model or the access table changes
+        self.reductions = Reductions()
         self.created = now_iso()
         self.modified = self.created
         self.last_reload_time = ""
@@ -179,11 +183,16 @@ class App:
                 raise
             lines.append(f"{now_iso()} Execution finished.")
             with self.lock:
+                # the access table before the model it protects: a reader that finds the
+                # new model finds the new table (app/section_access.Reductions.model_for)
+                # a partial reload skips the access section's plain LOADs: the tables
+                # it did not load again stay (else the data would lose their protection)
+                self.section_access = ({**self.section_access, **result.section_access}
+                                       if partial else result.section_access)
                 self.model = result.model
                 self.locale = result.locale
                 self.variables = result.variables
                 self.library.reloaded(result.variables)
-                self.section_access = result.section_access
                 self.last_reload_time = now_iso()
                 self.modified = self.last_reload_time
                 self._keep_log(lines)
@@ -397,7 +406,7 @@ class App:
         props.setdefault("qMigrationHash", "")
         props.setdefault("qSavedInProductVersion", "")
         props.setdefault("qThumbnail", {})
-        props.setdefault("qHasSectionAccess", False)
+        props["qHasSectionAccess"] = bool(self.section_access)
         return props
 
     # -- persistence ----------------------------------------------------------------
@@ -420,6 +429,8 @@ class App:
                 "modified": self.modified,
                 "lastReloadTime": self.last_reload_time,
                 "reloadLog": self.reload_log,
+                # kept with the data it protects: a reopened app enforces it too
+                "sectionAccess": copy.deepcopy(self.section_access),
             }
             return AppRecord(self.id, meta, self.model if self.model.tables else None)
 
@@ -450,6 +461,16 @@ class App:
         app.modified = meta.get("modified", app.modified)
         app.last_reload_time = meta.get("lastReloadTime", "")
         app.reload_log = meta.get("reloadLog") or ""
+        app.section_access = _section_access(meta.get("sectionAccess"))
         if record.model is not None:
             app.model = record.model
         return app
+
+
+def _section_access(data: Any) -> dict[str, dict[str, list[str | None]]]:
+    """The access tables of a saved app (table → field → texts); wrong shapes left out."""
+    if not isinstance(data, dict):
+        return {}
+    return {str(t): {str(f): [v if isinstance(v, str) else None for v in values]
+                     for f, values in cols.items() if isinstance(values, list)}
+            for t, cols in data.items() if isinstance(cols, dict)}

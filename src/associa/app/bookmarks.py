@@ -300,7 +300,7 @@ def bookmark_layout(doc: DocState, entry: Entry) -> dict[str, Any]:
     }
     if saved.get("qPatches"):
         bookmark["qPatches"] = copy.deepcopy(saved["qPatches"])
-    model = doc.app.model
+    model = doc.model
     infos = []
     for item in _state_items(entry):
         values = item.get("qValues")
@@ -331,7 +331,7 @@ def field_values(doc: DocState, entry: Entry, field: str, excluded: bool,
         values = item.get("qValues")
         values = values if isinstance(values, list) else []
         return [copy.deepcopy(v) for v in values[start:end] if isinstance(v, dict)]
-    model = doc.app.model
+    model = doc.model
     mask = _selected_mask(model, item)
     if mask is None:
         return []

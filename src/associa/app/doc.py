@@ -65,8 +65,10 @@ SELECTION_READERS = frozenset({
 
 
 class DocState(Selections):
-    def __init__(self, app: App, on_change: ChangeCallback | None = None) -> None:
+    def __init__(self, app: App, on_change: ChangeCallback | None = None,
+                 view: Callable[[], DataModel] | None = None) -> None:
         self.app = app
+        self.view = view  # the model the session's user sees (None: the app's)
         self.on_change = on_change or (lambda what, obj_id: None)
         self.lock = threading.RLock()
         Selections.__init__(self)
@@ -108,7 +110,7 @@ class DocState(Selections):
         if what == "reload":
             # the new model's inference plan (code counts, the presence of no selection,
             # compiled kernels) is made with the reload, not by the first click
-            shared_for(app.model)
+            shared_for(self.model)
         if what == "states":
             self.states_removed()
             what = "selection"  # every object may be in a state that changed
@@ -698,7 +700,7 @@ class DocState(Selections):
             return "" if value is None else value
 
         return prepare(text, variables_of(self), evaluate,
-                       self.app.model.fields if bare else None)
+                       self.model.fields if bare else None)
 
     def evaluate(self, text: str, state: str | None = "$",
                  context: AppContext | None = None) -> tuple[str | None, float]:

@@ -93,9 +93,9 @@ def state_data(doc: DocState) -> StateData:
     """qStateData of the session's selections: the default state, then every alternate
     state it has (the app's, then its own), each field in the order it was selected."""
     while True:  # the selections and the model they are over, taken together
-        model = doc.app.model
+        model = doc.model
         states = doc.all_states()
-        if doc.app.model is model:
+        if doc.model is model:
             break
     out: StateData = []
     for name in (DEFAULT_STATE, *doc.state_names()):
@@ -213,10 +213,10 @@ def apply_state_data(doc: DocState, data: Any) -> list[dict[str, Any]]:
     verification warnings."""
     known = [DEFAULT_STATE, *doc.state_names()]
     while True:
-        model = doc.app.model
+        model = doc.model
         states, warnings = states_from_data(model, data, known)
         with doc.lock:  # the masks are over ``model``: commit only while it is the app's
-            if doc.app.model is model:
+            if doc.model is model:
                 doc.set_states(states)
                 return warnings
 

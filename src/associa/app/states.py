@@ -44,17 +44,26 @@ class SelectionStates:
     app: App
     lock: threading.RLock
     on_change: ChangeCallback
+    # the model a session's user sees, when not the app's (Section Access:
+    # ``app/section_access.UserView``)
+    view: Callable[[], DataModel] | None
 
     def __init__(self) -> None:
-        # DocState sets app, lock and on_change first
+        # DocState sets app, lock, on_change and view first
         self._states: States = {DEFAULT_STATE: SelectionState()}
-        self._state_model = self.app.model
+        self._state_model = self.model
         # state name -> (the selections it was made for, their inference)
         self._inferences: dict[str, tuple[SelectionState, Inference]] = {}
         self.back: list[States] = []
         self.forward: list[States] = []
         self.modal: tuple[str, States] | None = None  # (object id, selections before)
         self.session_states: list[str] = []  # AddSessionAlternateState, in order
+
+    @property
+    def model(self) -> DataModel:
+        """The data model this session sees: the app's, or the one Section Access gives
+        the session's user (read each time: a reload changes both)."""
+        return self.app.model if self.view is None else self.view()
 
     # -- selection states -----------------------------------------------------------
 
@@ -117,7 +126,7 @@ class SelectionStates:
     def _rebased(self) -> DataModel:
         """The app's model, with every state's selections moved onto it after a reload
         (the caller holds the lock)."""
-        model = self.app.model
+        model = self.model
         if model is not self._state_model:
             old = self._state_model
             self._states = {n: st.rebase(old, model) for n, st in self._states.items()}
@@ -183,7 +192,7 @@ class SelectionStates:
                 return False
             with self.lock:
                 same = self._states.get(name) is current and self._state_model is model
-                if same and model is self.app.model:
+                if same and model is self.model:
                     changed = self._commit(name, current, new)
                     break
         else:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from associa.app import library
 from associa.app.doc import DocState
 from associa.app.layout import Signature, layout_signature, object_layout, same_signature
+from associa.app.section_access import open_view
 from associa.errors import (
     AppInvalid,
     AssociaError,
@@ -345,11 +346,14 @@ class Session:
     # -- docs -----------------------------------------------------------------------
 
     def open_doc(self, app: App) -> Entry:
+        # Section Access: SectionAccessDenied (4000) for a user the app does not let in,
+        # else the model the user sees (app/section_access.py)
+        view = open_view(app, self.identity)
         with self.lock:
             if self.doc is None or self.doc.app is not app:
                 if self.doc is not None:
                     self.doc.close()
-                self.doc = DocState(app, self.doc_changed)
+                self.doc = DocState(app, self.doc_changed, view)
             entry = self.handles.acquire("Doc", ("doc", app.id), self.doc)
         return entry
 

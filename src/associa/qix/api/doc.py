@@ -168,7 +168,7 @@ def do_save(call: Call, qFileName: str) -> None:
 @method("Doc", "GetAppLayout", out=("qLayout",))
 def get_app_layout(call: Call) -> dict[str, Any]:
     app = _doc(call).app
-    model = app.model
+    model = _doc(call).model
     return {
         "qTitle": app.title,
         "qFileName": app.id,

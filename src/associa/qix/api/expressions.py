@@ -58,7 +58,7 @@ def get_fields_from_expression(call: Call, qExpr: str) -> list[str]:
         node = parse(doc.prepare(qExpr))
     except ExpressionError:
         return []
-    fields = doc.app.model.fields
+    fields = doc.model.fields
     names = _field_refs(node)
     for n in node.walk():  # TOTAL <fields> name fields too
         if isinstance(n, ast.Call) and n.total:
@@ -71,7 +71,7 @@ def _check(doc: DocState, text: str, labels: list[str]) -> dict[str, Any]:
         node = parse(doc.prepare(text))
     except ExpressionError as exc:
         return {"qErrorMsg": exc.detail, "qBadFieldNames": [], "qDangerousFieldNames": []}
-    known = set(doc.app.model.fields) | set(doc.app.variables) | set(labels)
+    known = set(doc.model.fields) | set(doc.app.variables) | set(labels)
     bad = {n for n in _field_refs(node) if n not in known}
     return {"qErrorMsg": "", "qBadFieldNames": _ranges(text, bad), "qDangerousFieldNames": []}
 
