@@ -19,6 +19,7 @@ callers can catch either::
     ├── AlreadyExists                 3
     ├── InvalidPath                   4
     ├── AccessDenied (PermissionError) 5
+    │   └── AppAccessDenied           5       the identity may not open or change the app
     ├── InvalidParameters (ValueError) 8
     │   ├── ConnectionAlreadyExists   2000    a connection of that name exists
     │   └── ConnectionNameInvalid     2004    empty, too long or with a "/"
@@ -145,6 +146,15 @@ class InvalidPath(AssociaError):
 class AccessDenied(AssociaError, PermissionError):
     code = 5
     default_message = "Access denied"
+
+
+class AppAccessDenied(AccessDenied):
+    """The session's identity lacks the right a call needs on an app (``app/access.py``):
+    QIX error 5, "Access denied" (qix-api.md: "The JWT user or section access forbids the
+    object or method"). A socket whose URL names an app its identity may not open is
+    closed with 4203 instead (@qlik/api's close codes: no permission to open the app)."""
+
+    code = 5
 
 
 class InvalidParameters(AssociaError, ValueError):

@@ -78,8 +78,10 @@ def get_unique_id(call: Call) -> str:
 
 @method("Global", "GetDocList", out=("qDocList",))
 def get_doc_list(call: Call) -> list[dict[str, Any]]:
+    """The apps the session's identity may open (consume), as the engine lists them."""
     out = []
-    for meta in call.session.engine.list_apps():
+    session = call.session
+    for meta in session.engine.visible_apps(session.identity):
         app_id = meta.get("id", "")
         out.append(
             {
@@ -133,7 +135,8 @@ def get_active_doc(call: Call) -> dict[str, Any]:
 )
 def create_app(call: Call, qAppName: str, qLocalizedScriptMainSection: str,
                qLocale: str) -> dict[str, Any]:
-    app = call.session.engine.create_app(qAppName)
+    """A new app, owned by the session's identity (nobody's in development mode)."""
+    app = call.session.engine.create_app(qAppName, owner=call.session.identity)
     return {"qSuccess": True, "qAppId": app.id}
 
 
