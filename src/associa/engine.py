@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +37,9 @@ class Engine:
         self.apps: dict[str, App] = {}
         self.lock = threading.RLock()
         self._meta: MetaStore | None = None
+        # what stops the process serving this engine (the server registers it; Global
+        # ShutdownProcess runs them)
+        self.shutdown_hooks: list[Callable[[], None]] = []
 
     # -- apps -----------------------------------------------------------------------
 
@@ -128,6 +132,13 @@ class Engine:
                 if app.id not in seen and not app.session_app:
                     out.append({"id": app.id, "title": app.title})
         return out
+
+    def request_shutdown(self) -> bool:
+        """Ask the serving process to stop (ShutdownProcess); whether one was there."""
+        hooks = list(self.shutdown_hooks)
+        for hook in hooks:
+            hook()
+        return bool(hooks)
 
     # -- owners and access rules (app/access.py; kept in store/meta.py) -------------
 

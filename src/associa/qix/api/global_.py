@@ -61,11 +61,6 @@ def allow_create_app(call: Call) -> bool:
     return True
 
 
-@method("Global", "GetAuthenticatedUser", out=("qReturn",))
-def authenticated_user(call: Call) -> str:
-    return "UserDirectory=; UserId=anonymous"
-
-
 @method("Global", "GetConfiguration", out=("qConfig",))
 def get_configuration(call: Call) -> dict[str, Any]:
     return {"qFeatures": {"qIsDesktop": False}}
