@@ -149,6 +149,10 @@ def test_cancel_unknown_request_is_harmless(client: Client, method: str) -> None
 def test_interact(client: Client) -> None:
     result = client.call("GetInteract", 1)
     assert set(result) == {"qDef", "qReturn"}
+    assert result["qReturn"] is False and result["qDef"]["qType"] == "IT_END"
+    assert set(result["qDef"]) == {"qType", "qTitle", "qMsg", "qButtons", "qLine",
+                                   "qOldLineNr", "qNewLineNr", "qPath", "qHidden",
+                                   "qResult", "qInput"}
     assert client.call("InteractDone", 1, {}) == {}
     assert client.call("ConfigureReload", True, True, False) == {}
 

@@ -252,7 +252,13 @@ def configure_reload(call: Call, **_: Any) -> None:
 
 @method("Global", "GetInteract", p("qRequestId", "int"), out=("qDef", "qReturn"))
 def get_interact(call: Call, qRequestId: int) -> dict[str, Any]:
-    return {"qDef": {"qType": "IT_END", "qResult": 0, "qInput": ""}, "qReturn": False}
+    """No interaction is ever pending: reloads here do not stop to ask (message boxes,
+    script debugging, credentials), so the answer is the end of interaction, IT_END,
+    with every InteractDef member (enigma.js schema 12.2027.0, InteractDone's default)."""
+    return {"qDef": {"qType": "IT_END", "qTitle": "", "qMsg": "", "qButtons": 0,
+                     "qLine": "", "qOldLineNr": 0, "qNewLineNr": 0, "qPath": "",
+                     "qHidden": False, "qResult": 0, "qInput": ""},
+            "qReturn": False}
 
 
 @method("Global", "InteractDone", p("qRequestId", "int"), p("qDef", "obj", {}))
