@@ -117,6 +117,8 @@ EDITS = [
     ("CreateBookmark", [{"qInfo": {"qType": "bookmark"}}]),
     ("AddAlternateState", ["S1"]),
     ("SetAppProperties", [{"qTitle": "Mine now"}]),
+    ("SetLooselyCoupledVector", [[1, 0]]),
+    ("CreateConnection", [{"qName": "c", "qConnectionString": "/tmp", "qType": "folder"}]),
 ]
 
 

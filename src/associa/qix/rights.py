@@ -77,7 +77,8 @@ WHEN: dict[str, Callable[[Call, dict[str, Any]], bool]] = {
 }
 
 _DOC_EDIT = (
-    # the script, reloads and saving
+    # the script (reading it too: it holds the Section Access table and what the
+    # connections reach), reloads and saving
     "SetScript", "GetScript", "DoReload", "DoReloadEx", "DoSave", "SetAppProperties",
     # objects, master items, variables, bookmarks, states and connections the app keeps
     "CreateObject", "DestroyObject", "CloneObject",
@@ -86,7 +87,7 @@ _DOC_EDIT = (
     "CreateVariable", "CreateVariableEx", "DestroyVariableById", "DestroyVariableByName",
     "RemoveVariable",
     "CreateBookmark", "CreateBookmarkEx", "DestroyBookmark", "CloneBookmark",
-    "AddAlternateState", "RemoveAlternateState",
+    "AddAlternateState", "RemoveAlternateState", "SetLooselyCoupledVector",
     "CreateConnection", "ModifyConnection", "DeleteConnection",
 )
 _OBJECT_EDIT = (
