@@ -37,8 +37,12 @@ _CONNECTORS = {
 
 
 def _bnf_type(value: Any) -> str:
-    kind = _BNF_TYPES.get(value.upper() if isinstance(value, str) else value)
-    if kind is None or isinstance(value, bool):
+    kind = None
+    if isinstance(value, str):
+        kind = _BNF_TYPES.get(value.upper())
+    elif isinstance(value, int) and not isinstance(value, bool):
+        kind = _BNF_TYPES.get(value)
+    if kind is None:
         raise InvalidParameters("qBnfType", "qBnfType is S (script) or E (expression)")
     return kind
 
