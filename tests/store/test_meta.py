@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,7 +20,7 @@ ANN = Identity("ann", "corp", name="Ann", email="ann@corp", groups=("sales", "eu
 
 
 @pytest.fixture
-def meta(tmp_path: Path) -> MetaStore:
+def meta(tmp_path: Path) -> Iterator[MetaStore]:
     store = MetaStore.open(tmp_path)
     yield store
     store.close()
@@ -122,7 +123,8 @@ def test_only_the_hash_of_the_secret_is_stored(meta: MetaStore, tmp_path: Path) 
     lambda t: "",
     lambda t: "ak_" + "a" * 300,
 ])
-def test_a_wrong_token_verifies_to_nobody(meta: MetaStore, mangle) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_token_verifies_to_nobody(meta: MetaStore,
+                                          mangle: Callable[[str], str]) -> None:
     token, _ = meta.create_api_key(ANN)
     assert meta.verify_api_key(mangle(token)) is None
 
@@ -138,3 +140,24 @@ def test_revoked_and_expired_keys(meta: MetaStore) -> None:
     assert meta.revoke_api_key("nope") is False
     (listed,) = meta.api_keys()
     assert listed.revoked is not None and listed.expires is not None
+
+
+def test_a_damaged_database_is_a_clear_error(tmp_path: Path) -> None:
+    from associa.errors import PersistenceReadFailed
+
+    (tmp_path / DB_NAME).write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(PersistenceReadFailed) as err:
+        MetaStore.open(tmp_path)
+    assert err.value.parameter.endswith(DB_NAME) and "not a database" in err.value.message
+
+
+def test_a_database_of_a_newer_version_is_refused(tmp_path: Path) -> None:
+    from associa.errors import PersistenceReadFailed
+
+    MetaStore.open(tmp_path).close()
+    db = sqlite3.connect(tmp_path / DB_NAME)
+    with db:
+        db.execute("UPDATE alembic_version SET version_num = '9999'")
+    db.close()
+    with pytest.raises(PersistenceReadFailed, match="9999"):
+        MetaStore.open(tmp_path)

@@ -35,6 +35,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -49,9 +50,11 @@ from sqlalchemy import (
     event,
     select,
 )
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from associa.app.access import AppAccess, Owner, Right, Rule, rules_from
+from associa.errors import PersistenceReadFailed
 from associa.identity import Identity
 
 DB_NAME = "associa.db"
@@ -165,7 +168,13 @@ class MetaStore:
         engine = create_engine(f"sqlite:///{path}")
         event.listen(engine, "connect", _sqlite_pragmas)
         store = cls(engine)
-        store.migrate()
+        try:
+            store.migrate()
+        except (CommandError, SQLAlchemyError) as exc:
+            # not a database, damaged, or written by a newer version (an unknown revision)
+            engine.dispose()
+            why = str(exc.orig if isinstance(exc, DBAPIError) else exc).splitlines()[0]
+            raise PersistenceReadFailed(str(path), f"Read Failed: {why}") from None
         return store
 
     def migrate(self) -> None:
