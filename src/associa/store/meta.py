@@ -17,6 +17,10 @@ Tables:
 
 Access rules are read on every check of a right, so they are kept in memory per app once
 read (this process is the only writer).
+
+Only the engine opens this store (``Engine.meta``), so it sits beside the engine, above
+``app/``: it keeps ``app/access.py``'s values (Owner, Rule, Right), while ``app/`` reads
+nothing of it (apps are ``store/appstore.py``'s).
 """
 
 from __future__ import annotations
