@@ -246,3 +246,26 @@ def test_os_user_and_qv_user(app_id: str, make_client: Make) -> None:
     dev = opened(make_client, ANONYMOUS)
     assert "UserId=" in dev.call("Evaluate", "OSUser()", handle=1)["qReturn"]
     assert dev.call("Evaluate", "QVUser()", handle=1)["qReturn"] == "-"
+
+
+def test_master_items_and_bookmarks_need_edit_to_change(app_id: str,
+                                                        make_client: Make) -> None:
+    cid = opened(make_client, CID)
+    dim = cid.call("CreateDimension", {"qInfo": {"qId": "dim", "qType": "dimension"},
+                                       "qDim": {"qFieldDefs": ["Region"], "qGrouping": "N"}},
+                   handle=1)["qInfo"]["qId"]
+    bm = cid.call("CreateBookmark", {"qInfo": {"qId": "bm", "qType": "bookmark"}},
+                  handle=1)["qInfo"]["qId"]
+    bob = opened(make_client, BOB)
+    d = bob.call("GetDimension", dim, handle=1)["qReturn"]["qHandle"]
+    props = bob.call("GetProperties", handle=d)["qProp"]
+    assert denied(bob.send("SetProperties", props, handle=d))
+    assert denied(bob.send("ApplyPatches", [{"qOp": "replace", "qPath": "/qDim/title",
+                                             "qValue": '"x"'}], handle=d))
+    assert denied(bob.send("DestroyDimension", dim, handle=1))
+    b = bob.call("GetBookmark", bm, handle=1)["qReturn"]["qHandle"]
+    assert denied(bob.send("SetProperties", bob.call("GetProperties", handle=b)["qProp"],
+                           handle=b))
+    # reading and applying stay a consumer's
+    assert bob.call("GetLayout", handle=d)["qLayout"]["qInfo"]["qId"] == dim
+    assert bob.call("ApplyBookmark", bm, handle=1) == {"qSuccess": True}
