@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from associa.engine import Engine
+from associa.identity import ANONYMOUS, Identity
 from associa.qix.sessions import SessionManager
 from associa.settings import Settings
 
@@ -75,10 +76,11 @@ class Client:
         key: str | None = None,
         url_app: str | None = None,
         ttl: int | None = None,
+        identity: Identity = ANONYMOUS,
     ) -> None:
         self.sessions = sessions
         self.engine = sessions.engine
-        self.session, attached = sessions.session(key, url_app, ttl)
+        self.session, attached = sessions.session(key, url_app, ttl, identity=identity)
         self.pushed: list[dict[str, Any]] = []
         self.hello = json.loads(self.session.attach(self.receive, attached))
         self._ids = itertools.count(1)
@@ -187,8 +189,9 @@ def sessions(engine: Engine) -> Iterator[SessionManager]:
 def make_client(sessions: SessionManager) -> Iterator[Callable[..., Client]]:
     made: list[Client] = []
 
-    def make(key: str | None = None, url_app: str | None = None, ttl: int | None = None) -> Client:
-        c = Client(sessions, key, url_app, ttl)
+    def make(key: str | None = None, url_app: str | None = None, ttl: int | None = None,
+             identity: Identity = ANONYMOUS) -> Client:
+        c = Client(sessions, key, url_app, ttl, identity)
         made.append(c)
         return c
 

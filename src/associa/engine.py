@@ -9,13 +9,21 @@ from __future__ import annotations
 
 import threading
 import uuid
-from typing import Any
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from associa.app import access
+from associa.app.access import AppAccess, Right, Rule
 from associa.app.app import App
-from associa.errors import AppAlreadyExists, AppInvalidName, AppNotFound
+from associa.errors import AppAccessDenied, AppAlreadyExists, AppInvalidName, AppNotFound
 from associa.heap import freeze_startup, settle
+from associa.identity import Identity
 from associa.settings import Settings
 from associa.store import AppStore
+
+if TYPE_CHECKING:
+    from associa.store.meta import MetaStore
 
 SESSION_APP_PREFIX = "SessionApp_"
 
@@ -28,6 +36,10 @@ class Engine:
         self.store = AppStore(self.settings.data_dir)
         self.apps: dict[str, App] = {}
         self.lock = threading.RLock()
+        self._meta: MetaStore | None = None
+        # what stops the process serving this engine (the server registers it; Global
+        # ShutdownProcess runs them)
+        self.shutdown_hooks: list[Callable[[], None]] = []
 
     # -- apps -----------------------------------------------------------------------
 
@@ -47,7 +59,10 @@ class Engine:
         with self.lock:
             return app_id in self.apps or self.store.exists(app_id)
 
-    def create_app(self, name: str, script: str | None = None) -> App:
+    def create_app(self, name: str, script: str | None = None,
+                   owner: Identity | None = None) -> App:
+        """A new app, saved; ``owner`` (an identified user, not development mode's
+        ANONYMOUS) becomes its owner, else nobody owns it and it is open to all."""
         if not isinstance(name, str) or not name.strip() or len(name) > 512:
             raise AppInvalidName(str(name))
         if name.startswith(SESSION_APP_PREFIX):
@@ -58,6 +73,8 @@ class Engine:
             app = App(name, name, script, base_dir=self.settings.data_dir)
             self.apps[name] = app
             self.store.save(app.to_record())
+            if owner is not None and not owner.anonymous:
+                self.meta.set_owner(name, owner)
             return app
 
     def get_or_create_app(self, name: str, script: str | None = None) -> App:
@@ -99,6 +116,8 @@ class Engine:
                     raise AppNotFound("Could not find app")
                 return
             self.store.delete(app_id)
+            if self._meta is not None or self.meta_path.exists():
+                self.meta.forget_app(app_id)
         if app is not None:
             app.notify("deleted")
 
@@ -113,3 +132,82 @@ class Engine:
                 if app.id not in seen and not app.session_app:
                     out.append({"id": app.id, "title": app.title})
         return out
+
+    def request_shutdown(self) -> bool:
+        """Ask the serving process to stop (ShutdownProcess); whether one was there."""
+        hooks = list(self.shutdown_hooks)
+        for hook in hooks:
+            hook()
+        return bool(hooks)
+
+    # -- owners and access rules (app/access.py; kept in store/meta.py) -------------
+
+    @property
+    def meta_path(self) -> Path:
+        from associa.store.meta import DB_NAME
+
+        return self.settings.data_dir / DB_NAME
+
+    @property
+    def meta(self) -> MetaStore:
+        """The metadata database (owners, rules, API keys), opened and migrated on first
+        use: development mode (every identity ANONYMOUS) never needs it."""
+        with self.lock:
+            if self._meta is None:
+                from associa.store.meta import MetaStore
+
+                self._meta = MetaStore.open(self.settings.data_dir)
+            return self._meta
+
+    def app_access(self, app_id: str) -> AppAccess:
+        """The app's owner and rules (``access.OPEN`` when it has no owner)."""
+        return self.meta.access(app_id)
+
+    def rights(self, identity: Identity, app_id: str) -> frozenset[Right]:
+        """What ``identity`` may do with the app. An app the identity may not know about
+        (it does not exist) gives an identity with restrictions no rights, so that a
+        refusal does not tell whether an app exists."""
+        if access.unrestricted(identity):
+            return access.ALL_RIGHTS
+        if not self.app_exists(app_id):
+            return access.NO_RIGHTS
+        return access.rights(identity, self.app_access(app_id))
+
+    def check_access(self, identity: Identity, app_id: str, right: Right) -> None:
+        """Raise ``AppAccessDenied`` (QIX error 5; a socket opening the app by its URL
+        closes with 4203) unless ``identity`` has ``right`` on the app."""
+        if right not in self.rights(identity, app_id):
+            raise AppAccessDenied(app_id)
+
+    def set_owner(self, app_id: str, owner: Identity | None) -> None:
+        """Give the app to ``owner`` (None: nobody owns it; open to all)."""
+        if not self.app_exists(app_id):
+            raise AppNotFound("Could not find app")
+        self.meta.set_owner(app_id, owner)
+
+    def set_rules(self, app_id: str,
+                  rules: list[Rule] | list[tuple[str, str, str]]) -> tuple[Rule, ...]:
+        """Replace the app's access rules: ``Rule`` or ``(kind, subject, right)`` with
+        kind ``user``/``group`` and right ``consume``/``edit``/``manage``."""
+        if not self.app_exists(app_id):
+            raise AppNotFound("Could not find app")
+        return self.meta.set_rules(app_id, rules)
+
+    def grant(self, app_id: str, kind: str, subject: str, right: str | Right) -> None:
+        """Give a user or group a right on the app (replacing the one it had)."""
+        if not self.app_exists(app_id):
+            raise AppNotFound("Could not find app")
+        self.meta.grant(app_id, kind, subject, right)
+
+    def revoke(self, app_id: str, kind: str, subject: str) -> bool:
+        """Take a user's or group's rule off the app; whether it had one."""
+        return self.meta.revoke_rule(app_id, kind, subject)
+
+    def visible_apps(self, identity: Identity) -> list[dict[str, Any]]:
+        """``list_apps`` less the apps ``identity`` may not consume (GetDocList)."""
+        apps = self.list_apps()
+        if access.unrestricted(identity):
+            return apps
+        recorded = self.meta.all_access()
+        return [meta for meta in apps
+                if access.allowed(identity, recorded.get(meta.get("id", "")), Right.CONSUME)]

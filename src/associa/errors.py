@@ -19,7 +19,8 @@ callers can catch either::
     ├── AlreadyExists                 3
     ├── InvalidPath                   4
     ├── AccessDenied (PermissionError) 5
-    │   └── SectionAccessDenied       4000    Section Access refuses the user at OpenDoc
+    │   ├── SectionAccessDenied       4000    Section Access refuses the user at OpenDoc
+    │   └── AppAccessDenied           5       the identity may not open or change the app
     ├── InvalidParameters (ValueError) 8
     │   ├── ConnectionAlreadyExists   2000    a connection of that name exists
     │   └── ConnectionNameInvalid     2004    empty, too long or with a "/"
@@ -155,6 +156,15 @@ class SectionAccessDenied(AccessDenied):
 
     code = 4000
     default_message = "User access denied"
+
+
+class AppAccessDenied(AccessDenied):
+    """The session's identity lacks the right a call needs on an app (``app/access.py``):
+    QIX error 5, "Access denied" (qix-api.md: "The JWT user or section access forbids the
+    object or method"). A socket whose URL names an app its identity may not open is
+    closed with 4203 instead (@qlik/api's close codes: no permission to open the app)."""
+
+    code = 5
 
 
 class InvalidParameters(AssociaError, ValueError):

@@ -149,6 +149,10 @@ def test_cancel_unknown_request_is_harmless(client: Client, method: str) -> None
 def test_interact(client: Client) -> None:
     result = client.call("GetInteract", 1)
     assert set(result) == {"qDef", "qReturn"}
+    assert result["qReturn"] is False and result["qDef"]["qType"] == "IT_END"
+    assert set(result["qDef"]) == {"qType", "qTitle", "qMsg", "qButtons", "qLine",
+                                   "qOldLineNr", "qNewLineNr", "qPath", "qHidden",
+                                   "qResult", "qInput"}
     assert client.call("InteractDone", 1, {}) == {}
     assert client.call("ConfigureReload", True, True, False) == {}
 
@@ -195,3 +199,108 @@ def test_cancel_before_the_reload_runs(loaded: Client) -> None:
     # the cancellation is used up
     reply = loaded.send_text('{"jsonrpc":"2.0","id":600,"handle":1,"method":"DoReload"}')
     assert reply["result"] == {"qReturn": True}
+
+
+# -- what the engine offers around the apps (qix/api/environment.py) ---------------------
+
+
+@pytest.mark.parametrize("bnf_type", [0, "S", 1, "E"])
+def test_bnf(client: Client, bnf_type: object) -> None:
+    defs = client.call("GetBNF", bnf_type)["qBnfDefs"]
+    base = client.call("GetBaseBNF", bnf_type)
+    assert base["qBnfDefs"] == defs
+    assert client.call("GetBaseBNFHash", bnf_type) == {"qBnfHash": base["qBnfHash"]}
+    assert [d["qNbr"] for d in defs] == list(range(len(defs)))
+    functions = {d["qName"]: d for d in defs if d.get("qQvFunc") or d.get("qAggrFunc")}
+    assert functions["Sum"].get("qAggrFunc") and functions["Sum"]["qFG"] == "AGGR"
+    assert functions["Round"].get("qQvFunc") and functions["Round"]["qFG"] == "NUM"
+    assert functions["QVUser"].get("qDepr") is True
+    for d in defs:  # every rule's members are definitions whose parent is a rule
+        assert all(0 <= n < len(defs) for n in d["qBnf"])
+        assert d["qPNbr"] == -1 or defs[d["qPNbr"]].get("qIsBnfRule")
+    text = client.call("GetBaseBNFString", bnf_type)
+    assert text["qBnfHash"] == base["qBnfHash"] and '"Sum"' in text["qBnfStr"]
+
+
+def test_script_and_expression_grammars_differ(client: Client) -> None:
+    script = client.call("GetBaseBNF", "S")
+    chart = client.call("GetBaseBNF", "E")
+    assert script["qBnfHash"] != chart["qBnfHash"]
+    statements = {d["qStr"] for d in script["qBnfDefs"] if d.get("qScriptStatement")}
+    assert {"LOAD", "LET", "SET", "STORE", "DROP"} <= statements
+    controls = {d["qStr"] for d in script["qBnfDefs"] if d.get("qControlStatement")}
+    assert {"IF", "FOR", "NEXT", "SUB", "END SUB"} <= controls
+    names = {d["qName"] for d in chart["qBnfDefs"]}
+    assert "Above" in names and "Peek" not in names  # chart-only, script-only
+    assert "Peek" in {d["qName"] for d in script["qBnfDefs"]}
+    assert not any(d.get("qScriptStatement") for d in chart["qBnfDefs"])
+    assert client.error("GetBNF", "X")["code"] == 8
+    assert client.error("GetBaseBNF", True)["code"] == 8
+
+
+def test_connectors_code_pages_and_streams(client: Client) -> None:
+    connectors = client.call("GetCustomConnectors")["qConnectors"]
+    assert {c["qProvider"] for c in connectors} == {"folder", "duckdb", "sqlite", "postgresql"}
+    assert all(c["qMachineMode"] == "CONNECT_DEFAULT" for c in connectors)
+    pages = {c["qNumber"]: c for c in client.call("GetSupportedCodePages")["qCodePages"]}
+    assert pages[65001]["qName"] == "utf-8" and pages[1252]["qName"] == "cp1252"
+    assert pages[1200]["qName"] == "utf-16-le"
+    assert client.call("GetStreamList") == {"qStreamList": []}
+    assert client.call("ReloadExtensionList") == {}
+
+
+def test_every_listed_code_page_is_read(client: Client) -> None:
+    """A LOAD's ``codepage is N`` reads each code page listed."""
+    from associa.script.sources.delimited import decode
+
+    for page in client.call("GetSupportedCodePages")["qCodePages"]:
+        written = "abc".encode(page["qName"])
+        assert decode(written, f"codepage is {page['qNumber']}") == "abc", page
+
+
+def test_databases_from_a_connection_string(client: Client) -> None:
+    def databases(ctype: str, text: str) -> object:
+        return client.call("GetDatabasesFromConnectionString",
+                           {"qType": ctype, "qConnectionString": text})["qDatabases"]
+
+    assert databases("duckdb", "/nowhere/sales.duckdb") == [{"qName": "main", "qIsDefault": True}]
+    assert databases("postgresql", "host=db dbname=sales user=ann") == [
+        {"qName": "sales", "qIsDefault": True}]
+    assert databases("postgres", "postgresql://ann@db/crm") == [
+        {"qName": "crm", "qIsDefault": True}]
+    err = client.error("GetDatabasesFromConnectionString",
+                       {"qType": "folder", "qConnectionString": "/tmp"})
+    assert err["code"] == 8 and err["parameter"] == "qType"
+    assert client.call("IsValidConnectionString",
+                       {"qType": "sqlite", "qConnectionString": "a.db"}) == {"qReturn": True}
+    assert client.call("IsValidConnectionString",
+                       {"qType": "odbc", "qConnectionString": "x"}) == {"qReturn": False}
+
+
+def test_default_app_folder_and_user(client: Client, engine: Engine) -> None:
+    path = client.call("GetDefaultAppFolder")["qPath"]
+    assert path == str(engine.store.root.resolve())
+    assert client.call("GetAuthenticatedUser") == {
+        "qReturn": "UserDirectory=associa; UserId=anonymous"}
+
+
+def test_authenticated_user_is_the_session_identity(make_client: Callable[..., Client]) -> None:
+    from associa.identity import Identity
+
+    ann = make_client(identity=Identity("ann", "corp", method="jwt"))
+    assert ann.call("GetAuthenticatedUser") == {"qReturn": "UserDirectory=corp; UserId=ann"}
+
+
+def test_shutdown_process_is_for_admins(make_client: Callable[..., Client],
+                                        engine: Engine) -> None:
+    from associa.identity import Identity
+
+    stopped: list[bool] = []
+    user = make_client(identity=Identity("ann", "corp", method="jwt"))
+    assert user.error("ShutdownProcess") == {
+        "code": 5, "parameter": "ShutdownProcess", "message": "Access denied"}
+    admin = make_client(identity=Identity("root", "corp", admin=True, method="jwt"))
+    assert admin.error("ShutdownProcess")["code"] == 20  # in process: no server to stop
+    engine.shutdown_hooks.append(lambda: stopped.append(True))
+    assert user.error("ShutdownProcess")["code"] == 5 and stopped == []
+    assert admin.call("ShutdownProcess") == {} and stopped == [True]

@@ -19,6 +19,7 @@ import numpy as np
 from associa import __version__
 from associa.errors import AssociaError, ExpressionError
 from associa.expr.system import FieldStatus
+from associa.identity import ANONYMOUS
 from associa.model import DataModel
 from associa.select import Inference, SelectionState
 
@@ -98,9 +99,17 @@ class AppContext:
         self.app_title = app.title
         self.app_path = app.id
         self.reload_time = reload_serial(app.last_reload_time)
-        user = getattr(doc, "user", None)
         self.computer_name = platform.node()
-        self.user = user or f"UserDirectory={self.computer_name}; UserId={_os_user()}"
+        identity = getattr(doc, "identity", ANONYMOUS)
+        if identity.anonymous:
+            # development mode: the account the engine runs as, as Qlik Sense Desktop
+            self.user = f"UserDirectory={self.computer_name}; UserId={_os_user()}"
+            self.qv_user: str | None = None
+        else:
+            self.user = identity.qualified
+            # Section Access's USERID form: DIRECTORY\userid
+            self.qv_user = (f"{identity.user_directory}\\{identity.user_id}"
+                            if identity.user_directory else identity.user_id)
         self.engine_version = ENGINE_VERSION
         self.product_version = f"associa {__version__}"
         fields, labels, measures = object_labels(hypercube_def)

@@ -45,6 +45,7 @@ from associa.errors import (
     InvalidPath,
     NotFound,
 )
+from associa.identity import ANONYMOUS, Identity
 from associa.model import DataModel
 from associa.select import shared_for
 
@@ -78,6 +79,8 @@ class DocState(Selections):
         self.session_tree = ObjectTree()  # children of session objects
         # this session's variables (CreateSessionVariable): id -> properties (app/library.py)
         self.session_variables: dict[str, dict[str, Any]] = {}
+        # who the session acts as (qix sets it): OSUser() and QVUser() read it
+        self.identity: Identity = ANONYMOUS
         # (definition key, object id) -> (version, whether the properties hold it)
         self._holds_cache: dict[tuple[str, str], tuple[int, bool]] = {}
         self._cache: dict[tuple[str, str], tuple[tuple, Any]] = {}

@@ -534,6 +534,7 @@ GETOBJECTMEASURE | GetObjectMeasure([index]) | The name of a measure of the char
 OSUSER | OSUser() | The user the engine serves. | OSUser() => ? needs an app
 PRODUCTVERSION | ProductVersion() | The version of the product. | ProductVersion() => ? needs an app
 QLIKVIEWVERSION | QlikViewVersion() | The version of the engine (the QlikView-style name). | QlikViewVersion() => ? needs an app
+QVUSER | QVUser() | The user as Section Access names it (NULL when nobody is identified). | QVUser() => ? needs an app
 RELOADTIME | ReloadTime() | When the last reload finished. | ReloadTime() => ? needs an app
 STATENAME | StateName() | The alternate state of the object the expression belongs to. | StateName() => ? needs an app
 

@@ -35,7 +35,11 @@ Texts and counts follow Qlik's help (chart functions, "Field functions"):
 * GetObjectField([index]), GetObjectDimension([index]), GetObjectMeasure([index]): the
   object's dimension field, dimension label, measure label at a 0-based index (default 0);
   NULL past the end.
-* OSUser(): in Qlik Sense, 'UserDirectory=<dir>; UserId=<id>'.
+* OSUser(): in Qlik Sense, 'UserDirectory=<dir>; UserId=<id>' (the session's identity;
+  in development mode the account the engine runs as).
+* QVUser(): QlikView's name of the user as Section Access's USERID matches it
+  (``DIRECTORY\\userid``); Qlik lists it as deprecated (qlik-language.md). NULL when nobody
+  is identified (development mode).
 * DocumentName(): "the name of the current Qlik Sense app, without path but with
   extension"; DocumentPath(): "the full path to the current Qlik Sense app"; DocumentTitle():
   the app's title. Apps here have no files: the name is the app id, the path the app id too.
@@ -91,6 +95,7 @@ class Context(Protocol):
     app_path: str
     reload_time: float | None  # serial (days since 1899-12-30), local time
     user: str  # OSUser() text
+    # QVUser() text (None: nobody identified); read with getattr, contexts may lack it
     computer_name: str
     engine_version: str
     product_version: str
@@ -352,6 +357,12 @@ for _name, _attr in (
     ("COMPUTERNAME", "computer_name"),
 ):
     _attribute(_name, _attr)
+
+
+@function("QVUSER", 0, 0)
+def qv_user(ev: Evaluator, call: ast.Call, scope: Scope) -> Vec:
+    text = getattr(_context(ev, call), "qv_user", None)
+    return Vec.nulls(scope.n) if text is None else Vec.constant_text(str(text), scope.n)
 
 
 @function("RELOADTIME", 0, 0)

@@ -33,7 +33,7 @@ from associa.errors import (
 )
 from associa.identity import ANONYMOUS, Identity
 from associa.logs import event
-from associa.qix import messages
+from associa.qix import messages, rights
 from associa.qix.dispatch import METHODS, bind
 from associa.qix.handles import GLOBAL, Entry, HandleTable
 
@@ -179,7 +179,9 @@ class Session:
             if spec is None:
                 raise MethodNotFound(request.method, "Method not found")
             kwargs = bind(spec, request.params)
-            value = spec.handler(Call(self, entry, request), **kwargs)
+            call = Call(self, entry, request)
+            rights.enforce(call, spec, kwargs)  # the right the method needs on the app
+            value = spec.handler(call, **kwargs)
             body = spec.wrap(value)
             change, close = sorted(changes - closes), sorted(closes)
             reply = messages.result(rid, body, change, close)
@@ -354,6 +356,7 @@ class Session:
                 if self.doc is not None:
                     self.doc.close()
                 self.doc = DocState(app, self.doc_changed, view)
+                self.doc.identity = self.identity  # OSUser(), QVUser()
             entry = self.handles.acquire("Doc", ("doc", app.id), self.doc)
         return entry
 

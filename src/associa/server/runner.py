@@ -68,6 +68,7 @@ def serve(engine: Engine, sock: socket.socket | None = None) -> None:
         lifespan="off",
     )
     server = uvicorn.Server(config)
+    engine.shutdown_hooks.append(lambda: setattr(server, "should_exit", True))  # ShutdownProcess
     print(f"associa listening on ws://{settings.host}:{port}", flush=True)
     event(log, logging.INFO, "server started", host=settings.host, port=port,
           data_dir=str(settings.data_dir.resolve()))

@@ -4,6 +4,7 @@ from associa.qix.api import (
     bookmark,
     children,
     doc,
+    environment,
     export,
     expressions,
     field,
@@ -16,5 +17,5 @@ from associa.qix.api import (
 )
 from associa.qix.api import search as search
 
-__all__ = ["bookmark", "children", "doc", "export", "expressions", "field", "generic_object",
-           "global_", "library", "modes", "objects", "pivot"]
+__all__ = ["bookmark", "children", "doc", "environment", "export", "expressions", "field",
+           "generic_object", "global_", "library", "modes", "objects", "pivot"]

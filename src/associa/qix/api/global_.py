@@ -61,11 +61,6 @@ def allow_create_app(call: Call) -> bool:
     return True
 
 
-@method("Global", "GetAuthenticatedUser", out=("qReturn",))
-def authenticated_user(call: Call) -> str:
-    return "UserDirectory=; UserId=anonymous"
-
-
 @method("Global", "GetConfiguration", out=("qConfig",))
 def get_configuration(call: Call) -> dict[str, Any]:
     return {"qFeatures": {"qIsDesktop": False}}
@@ -78,8 +73,10 @@ def get_unique_id(call: Call) -> str:
 
 @method("Global", "GetDocList", out=("qDocList",))
 def get_doc_list(call: Call) -> list[dict[str, Any]]:
+    """The apps the session's identity may open (consume), as the engine lists them."""
     out = []
-    for meta in call.session.engine.list_apps():
+    session = call.session
+    for meta in session.engine.visible_apps(session.identity):
         app_id = meta.get("id", "")
         out.append(
             {
@@ -133,7 +130,8 @@ def get_active_doc(call: Call) -> dict[str, Any]:
 )
 def create_app(call: Call, qAppName: str, qLocalizedScriptMainSection: str,
                qLocale: str) -> dict[str, Any]:
-    app = call.session.engine.create_app(qAppName)
+    """A new app, owned by the session's identity (nobody's in development mode)."""
+    app = call.session.engine.create_app(qAppName, owner=call.session.identity)
     return {"qSuccess": True, "qAppId": app.id}
 
 
@@ -254,7 +252,13 @@ def configure_reload(call: Call, **_: Any) -> None:
 
 @method("Global", "GetInteract", p("qRequestId", "int"), out=("qDef", "qReturn"))
 def get_interact(call: Call, qRequestId: int) -> dict[str, Any]:
-    return {"qDef": {"qType": "IT_END", "qResult": 0, "qInput": ""}, "qReturn": False}
+    """No interaction is ever pending: reloads here do not stop to ask (message boxes,
+    script debugging, credentials), so the answer is the end of interaction, IT_END,
+    with every InteractDef member (enigma.js schema 12.2027.0, InteractDone's default)."""
+    return {"qDef": {"qType": "IT_END", "qTitle": "", "qMsg": "", "qButtons": 0,
+                     "qLine": "", "qOldLineNr": 0, "qNewLineNr": 0, "qPath": "",
+                     "qHidden": False, "qResult": 0, "qInput": ""},
+            "qReturn": False}
 
 
 @method("Global", "InteractDone", p("qRequestId", "int"), p("qDef", "obj", {}))

@@ -50,6 +50,7 @@ import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from itertools import repeat
 from typing import cast
 
@@ -109,6 +110,23 @@ _CODEPAGES: dict[int, str] = {
     51949: "euc_kr",
     **{28590 + n: f"iso8859-{n}" for n in range(1, 16) if n != 12},
 }
+
+
+@cache
+def code_pages() -> dict[int, str]:
+    """Every code page number ``codepage is N`` reads, with its codec's name, in order:
+    the table above and the ``cpN`` codecs Python has."""
+    from encodings.aliases import aliases
+
+    names = {n for pair in aliases.items() for n in pair}
+    numbers = {int(n[2:]) for n in names if re.fullmatch(r"cp\d+", n)} | set(_CODEPAGES)
+    out: dict[int, str] = {}
+    for number in sorted(numbers):
+        try:
+            out[number] = codecs.lookup(_CODEPAGES.get(number, f"cp{number}")).name
+        except LookupError:
+            continue
+    return out
 
 
 def _codec(charset: str) -> str:

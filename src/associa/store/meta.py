@@ -1,0 +1,342 @@
+"""The engine's metadata: app owners, access rules and API keys, in SQLite.
+
+Apps themselves are files (``store/appstore.py``); what the engine knows *about* them and
+about its users lives in one SQLite database, ``<data dir>/associa.db``, through
+SQLAlchemy 2 (typed ORM). Its schema is made and upgraded by the Alembic migrations
+shipped in ``store/migrations/`` (run when the store opens: ``MetaStore.open``), so a data
+folder written by an older version is brought up to date in place. The models below and
+the migrations must agree; ``tests/store/test_meta.py`` compares them.
+
+Tables:
+
+* ``app_access``: an app's owner (user id and directory). No row: nobody owns the app
+  (made before owners were recorded, or in development mode), which is open to all.
+* ``app_rules``: rights granted on an app to a user or a group (``app/access.py``).
+* ``api_keys``: keys a user authenticates with. Only the SHA-256 of the secret is kept;
+  the token is shown once, when made: ``ak_<key id>.<secret>``.
+
+Access rules are read on every check of a right, so they are kept in memory per app once
+read (this process is the only writer).
+
+Only the engine opens this store (``Engine.meta``), so it sits beside the engine, above
+``app/``: it keeps ``app/access.py``'s values (Owner, Rule, Right), while ``app/`` reads
+nothing of it (apps are ``store/appstore.py``'s).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Engine,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    delete,
+    event,
+    select,
+)
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from associa.app.access import AppAccess, Owner, Right, Rule, rules_from
+from associa.errors import PersistenceReadFailed
+from associa.identity import Identity
+
+DB_NAME = "associa.db"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+TOKEN_PREFIX = "ak_"  # an API key's token: ak_<id>.<secret>
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class AppAccessRow(Base):
+    __tablename__ = "app_access"
+
+    app_id: Mapped[str] = mapped_column(String(512), primary_key=True)
+    owner_id: Mapped[str] = mapped_column(String(512))
+    owner_directory: Mapped[str] = mapped_column(String(512), default="")
+
+
+class AppRuleRow(Base):
+    __tablename__ = "app_rules"
+    __table_args__ = (
+        UniqueConstraint("app_id", "subject_kind", "subject", name="uq_app_rules_subject"),
+        CheckConstraint("subject_kind IN ('user', 'group')", name="ck_app_rules_kind"),
+        CheckConstraint("right IN ('consume', 'edit', 'manage')", name="ck_app_rules_right"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    app_id: Mapped[str] = mapped_column(String(512), index=True)
+    subject_kind: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(512))
+    right: Mapped[str] = mapped_column(String(16))
+
+
+class ApiKeyRow(Base):
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(512), index=True)
+    user_directory: Mapped[str] = mapped_column(String(512), default="")
+    name: Mapped[str] = mapped_column(String(512), default="")
+    email: Mapped[str] = mapped_column(String(512), default="")
+    groups: Mapped[str] = mapped_column(Text, default="[]")  # a JSON list
+    admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    description: Mapped[str] = mapped_column(String(512), default="")
+    key_hash: Mapped[str] = mapped_column(String(64))  # sha256 of the secret, hex
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    revoked: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    """An API key as listed (never its secret)."""
+
+    id: str
+    user: Identity
+    description: str
+    created: datetime
+    expires: datetime | None
+    revoked: datetime | None
+
+    def valid_at(self, now: datetime) -> bool:
+        return self.revoked is None and (self.expires is None or now < self.expires)
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def _aware(when: datetime | None) -> datetime | None:
+    """SQLite gives datetimes back without their zone; they were written in UTC."""
+    if when is None or when.tzinfo is not None:
+        return when
+    return when.replace(tzinfo=UTC)
+
+
+def alembic_config(connection: object | None = None) -> Config:
+    """Alembic's configuration, made in code: the migrations shipped in the package, run
+    on ``connection`` (``migrations/env.py`` reads it from the attributes)."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
+    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+class MetaStore:
+    """The metadata database of one data folder."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.db = engine
+        self._lock = threading.RLock()
+        self._access: dict[str, AppAccess] = {}  # app id → what was read (or written)
+
+    @classmethod
+    def open(cls, data_dir: Path | str) -> MetaStore:
+        """Open (or create) ``<data_dir>/associa.db`` and migrate it to the newest schema."""
+        path = Path(data_dir) / DB_NAME
+        engine = create_engine(f"sqlite:///{path}")
+        event.listen(engine, "connect", _sqlite_pragmas)
+        store = cls(engine)
+        try:
+            store.migrate()
+        except (CommandError, SQLAlchemyError) as exc:
+            # not a database, damaged, or written by a newer version (an unknown revision)
+            engine.dispose()
+            why = str(exc.orig if isinstance(exc, DBAPIError) else exc).splitlines()[0]
+            raise PersistenceReadFailed(str(path), f"Read Failed: {why}") from None
+        return store
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest migration (nothing to do when it is there)."""
+        head = head_revision()
+        with self.db.begin() as conn:
+            if MigrationContext.configure(conn).get_current_revision() == head:
+                return
+            command.upgrade(alembic_config(conn), "head")
+
+    def close(self) -> None:
+        self.db.dispose()
+
+    # -- owners and rules -----------------------------------------------------------
+
+    def access(self, app_id: str) -> AppAccess:
+        """The owner and rules of an app (``OPEN``: no owner, when nothing is recorded)."""
+        with self._lock:
+            hit = self._access.get(app_id)
+        if hit is not None:
+            return hit
+        with Session(self.db) as s:
+            row = s.get(AppAccessRow, app_id)
+            rules = s.scalars(select(AppRuleRow).where(AppRuleRow.app_id == app_id)
+                              .order_by(AppRuleRow.id)).all()
+            access = AppAccess(
+                Owner(row.owner_id, row.owner_directory) if row is not None else None,
+                tuple(Rule(r.subject_kind, r.subject, Right.parse(r.right)) for r in rules))
+        with self._lock:
+            self._access[app_id] = access
+        return access
+
+    def all_access(self) -> dict[str, AppAccess]:
+        """Every app's owner and rules that are recorded (apps without any are open)."""
+        with Session(self.db) as s:
+            owners = {r.app_id: Owner(r.owner_id, r.owner_directory)
+                      for r in s.scalars(select(AppAccessRow))}
+            rules: dict[str, list[Rule]] = {}
+            for r in s.scalars(select(AppRuleRow).order_by(AppRuleRow.id)):
+                rules.setdefault(r.app_id, []).append(
+                    Rule(r.subject_kind, r.subject, Right.parse(r.right)))
+        return {app_id: AppAccess(owners.get(app_id), tuple(rules.get(app_id, ())))
+                for app_id in set(owners) | set(rules)}
+
+    def set_owner(self, app_id: str, owner: Identity | Owner | None) -> None:
+        """Make ``owner`` the app's owner (None: nobody owns it; it is open to all)."""
+        if isinstance(owner, Identity):
+            owner = Owner.of(owner)
+        with self._lock, Session(self.db) as s, s.begin():
+            row = s.get(AppAccessRow, app_id)
+            if owner is None:
+                if row is not None:
+                    s.delete(row)
+            elif row is None:
+                s.add(AppAccessRow(app_id=app_id, owner_id=owner.user_id,
+                                   owner_directory=owner.user_directory))
+            else:
+                row.owner_id, row.owner_directory = owner.user_id, owner.user_directory
+            self._access.pop(app_id, None)
+
+    def set_rules(self, app_id: str,
+                  rules: Iterable[Rule | tuple[str, str, str | Right]]) -> tuple[Rule, ...]:
+        """Replace the app's rules (ValueError for a bad kind, subject or right)."""
+        made = rules_from(rules)
+        with self._lock, Session(self.db) as s, s.begin():
+            s.execute(delete(AppRuleRow).where(AppRuleRow.app_id == app_id))
+            s.add_all(AppRuleRow(app_id=app_id, subject_kind=r.kind, subject=r.subject,
+                                 right=r.right.label) for r in made)
+            self._access.pop(app_id, None)
+        return made
+
+    def grant(self, app_id: str, kind: str, subject: str, right: str | Right) -> None:
+        """Add (or change) one subject's right on the app."""
+        current = self.access(app_id).rules
+        self.set_rules(app_id, [*current, Rule(kind, subject, Right.parse(right))])
+
+    def revoke_rule(self, app_id: str, kind: str, subject: str) -> bool:
+        """Remove a subject's rule; whether there was one."""
+        current = self.access(app_id).rules
+        kept = [r for r in current if (r.kind, r.subject) != (kind, subject)]
+        if len(kept) == len(current):
+            return False
+        self.set_rules(app_id, kept)
+        return True
+
+    def forget_app(self, app_id: str) -> None:
+        """The app is deleted: its owner and rules go with it."""
+        with self._lock, Session(self.db) as s, s.begin():
+            s.execute(delete(AppRuleRow).where(AppRuleRow.app_id == app_id))
+            s.execute(delete(AppAccessRow).where(AppAccessRow.app_id == app_id))
+            self._access.pop(app_id, None)
+
+    # -- API keys -------------------------------------------------------------------
+
+    def create_api_key(self, user: Identity, expires: datetime | timedelta | None = None,
+                       description: str = "") -> tuple[str, ApiKey]:
+        """Make a key for ``user``: (the token, shown only now; the key as listed)."""
+        now = datetime.now(UTC)
+        if isinstance(expires, timedelta):
+            expires = now + expires
+        expires = _aware(expires)
+        key_id = secrets.token_hex(8)
+        secret = secrets.token_urlsafe(32)
+        row = ApiKeyRow(
+            id=key_id, user_id=user.user_id, user_directory=user.user_directory,
+            name=user.name, email=user.email, groups=json.dumps(list(user.groups)),
+            admin=user.admin, description=description, key_hash=_hash(secret),
+            created=now, expires=expires, revoked=None)
+        with Session(self.db) as s, s.begin():
+            s.add(row)
+            key = self._key(row)
+        return f"{TOKEN_PREFIX}{key_id}.{secret}", key
+
+    def verify_api_key(self, token: str, now: datetime | None = None) -> Identity | None:
+        """The identity a token stands for, or None (malformed, unknown, wrong secret,
+        expired or revoked: the caller cannot tell which)."""
+        if not isinstance(token, str) or not token.startswith(TOKEN_PREFIX) or len(token) > 256:
+            return None
+        key_id, dot, secret = token[len(TOKEN_PREFIX):].partition(".")
+        if not dot or not key_id or not secret:
+            return None
+        with Session(self.db) as s:
+            row = s.get(ApiKeyRow, key_id)
+            if row is None:
+                _hash(secret)  # the same work as for a known key
+                return None
+            key = self._key(row)
+            stored = row.key_hash
+        if not hmac.compare_digest(stored, _hash(secret)):
+            return None
+        if not key.valid_at(now or datetime.now(UTC)):
+            return None
+        return key.user
+
+    def revoke_api_key(self, key_id: str) -> bool:
+        """Revoke a key (it verifies no more); whether it existed and was live."""
+        with Session(self.db) as s, s.begin():
+            row = s.get(ApiKeyRow, key_id)
+            if row is None or row.revoked is not None:
+                return False
+            row.revoked = datetime.now(UTC)
+            return True
+
+    def api_keys(self, user: Identity | None = None) -> list[ApiKey]:
+        """The keys (of one user, or all), oldest first."""
+        query = select(ApiKeyRow).order_by(ApiKeyRow.created, ApiKeyRow.id)
+        if user is not None:
+            query = query.where(ApiKeyRow.user_id == user.user_id,
+                                ApiKeyRow.user_directory == user.user_directory)
+        with Session(self.db) as s:
+            return [self._key(r) for r in s.scalars(query)]
+
+    @staticmethod
+    def _key(row: ApiKeyRow) -> ApiKey:
+        groups = json.loads(row.groups or "[]")
+        user = Identity(user_id=row.user_id, user_directory=row.user_directory,
+                        name=row.name, email=row.email,
+                        groups=tuple(str(g) for g in groups), admin=bool(row.admin),
+                        method="api-key")
+        return ApiKey(row.id, user, row.description, _aware(row.created) or row.created,
+                      _aware(row.expires), _aware(row.revoked))
