@@ -94,9 +94,11 @@ from associa.calc.pivot_axes import (
     PSEUDO,
     Axis,
     Expansion,
+    Grouped,
     Limit,
     axes_order,
     dim_name,
+    node_paths,
 )
 from associa.calc.sorting import first_criteria, symbol_rank
 from associa.expr import Vec
@@ -108,6 +110,8 @@ from associa.values import Locale
 # an attribute dimension's value code per group of a level, and the values a calculated
 # one's codes stand for (None: a field's symbols)
 AttrDimCodes = tuple[np.ndarray, CalcValues | None]
+# node paths on one axis: its dimensions, what it groups in Others nodes, paths of one depth
+NodePaths = tuple[list[int], Grouped, list[tuple[int, ...]]]
 
 
 @dataclass(slots=True)
@@ -137,14 +141,14 @@ class PivotCube(Cube):
         self._pivot_inference = inference
         self._definition = definition
         self.levels: dict[tuple[int, ...], Level] = {}
-        # the Others nodes' cells: (left path, top path) -> their row in ``other_values``
-        # (one Vec per measure); each limited dimension's Others label
-        self.other_cells: dict[tuple[tuple[int, ...], tuple[int, ...]], int] = {}
-        self.other_values: list[Vec] = []
+        # the cells through an Others node: (left path, top path; ``()`` for an axis
+        # summed up: an Others node's own attributes) -> their level in ``others``
+        # (measures, attribute expressions and dimensions; its ``keys`` the crossings
+        # it holds) and their row there; each limited dimension's Others label
+        self.other_cells: dict[tuple[tuple[int, ...], tuple[int, ...]], tuple[int, int]] = {}
+        self.others: list[Level] = []
         self.others_label: dict[int, str] = {}
-        # the attribute expressions of the measures in the Others cells (rows as
-        # ``other_values``), by column; the grand totals' scope while the levels are made
-        self.other_attrs: dict[int, list[Vec]] = {}
+        # the grand totals' scope while the levels are made
         self._totals_scope: Any = None
         # the pivot makes its own totals and Others (tree nodes): the straight cube's
         # total and Others rows of dimensions (``qOtherTotalSpec``) are not asked for
@@ -210,9 +214,15 @@ class PivotCube(Cube):
                     self.levels[dims] = self._level(dims, scope, grouping)
             by_value = self._first_measure
         left_limit, top_limit = self._limits(given, scope, grouping)
+        left_dims = [e for e in self.order[:self.nleft] if e != PSEUDO]
+
+        def node_value(paths: list[tuple[int, ...]], grouped: Grouped) -> np.ndarray:
+            return self._node_numbers(scope, grouping, (left_dims, grouped, paths),
+                                      ([], {}, [()]), 0)
+
         self.left = Axis(self, self.order[:self.nleft], ranks, expansion, fully, totals_on,
                          above, names, indent=bool(d.get("qIndentMode")), by_value=by_value,
-                         sign=sign, limit=left_limit)
+                         sign=sign, limit=left_limit, node_value=node_value)
         self.top = Axis(self, self.order[self.nleft:], ranks, expansion, fully, totals_on,
                         above, names, limit=top_limit)
         if self.left.grouped or self.top.grouped:
@@ -254,22 +264,29 @@ class PivotCube(Cube):
             return None, None
         named = [(m.label if isinstance(m.label, str) else "", m.text) for m in self.measures]
 
-        def limit_of(dims: list[int]) -> Limit | None:
+        def limit_of(dims: list[int], is_left: bool) -> Limit | None:
             if not any(d in specs for d in dims):
                 return None
 
-            def limit(k: int, parent: tuple[int, ...], values: list[int]
+            def limit(k: int, parent: tuple[int, ...], values: list[int], grouped: Grouped
                       ) -> tuple[list[int], list[int]]:
                 spec = specs.get(dims[k])
                 if spec is None:
                     return values, []
+                ranking = limits.ranking_measure(spec, named)
                 own = [dims[k]] if spec.global_grouping else dims[:k + 1]
-                level = tuple(sorted(own))
-                if level not in self.levels:
-                    self.levels[level] = self._level(level, scope, grouping)
                 prefix = () if spec.global_grouping else parent
-                combos = np.array([(*prefix, v) for v in values], dtype=np.int64)
-                nums = self._first_measure(own, combos, limits.ranking_measure(spec, named))
+                if OTHERS in prefix:  # under an Others node: over the records it groups
+                    on_axis: NodePaths = (dims, grouped, [(*prefix, v) for v in values])
+                    summed: NodePaths = ([], {}, [()])
+                    pair = (on_axis, summed) if is_left else (summed, on_axis)
+                    nums = self._node_numbers(scope, grouping, pair[0], pair[1], ranking)
+                else:
+                    level = tuple(sorted(own))
+                    if level not in self.levels:
+                        self.levels[level] = self._level(level, scope, grouping)
+                    combos = np.array([(*prefix, v) for v in values], dtype=np.int64)
+                    nums = self._first_measure(own, combos, ranking)
                 count = limits.value_number(spec.counted, self.scalar) \
                     if spec.mode == "OTHER_COUNTED" else np.nan
                 cap = np.nan if spec.mode == "OTHER_COUNTED" else \
@@ -281,89 +298,125 @@ class PivotCube(Cube):
 
             return limit
 
-        return (limit_of([e for e in self.order[:self.nleft] if e != PSEUDO]),
-                limit_of([e for e in self.order[self.nleft:] if e != PSEUDO]))
+        return (limit_of([e for e in self.order[:self.nleft] if e != PSEUDO], True),
+                limit_of([e for e in self.order[self.nleft:] if e != PSEUDO], False))
 
     def _evaluate_others(self, scope: Any, grouping: Any) -> None:
-        """The measures of the cells an Others node shows (``other_cells``): for each
-        level of the grid, every group of the cube falls in one left node and one top
-        node at that depth (a value an Others node groups: in that node), and the cells
-        holding an Others node are the measures over the records of their groups (not
-        sums of the values: a Count(DISTINCT) counts once)."""
-        count = self.count
-        if not count:
+        """The values shown through an Others node (``other_cells``, rows of
+        ``others``): the measures of every cell whose row or column path goes through
+        an Others node, and the attributes of such nodes (the cell of the node's path
+        with the other axis summed up). Each is computed over the records of the cube's
+        groups that fall in its left and top nodes (a value an Others node groups: in
+        that node), not as sums of the values: a Count(DISTINCT) counts once."""
+        if not self.count:
             return
+        left = (self.left.dims, self.left.grouped)
+        top = (self.top.dims, self.top.grouped)
         lefts = sorted({s for s, _ in self.left.leaves}, key=len)
         tops = sorted({s for s, _ in self.top.leaves}, key=len)
-        parts: list[list[Vec]] = []
-        attr_parts: dict[int, list[list[Vec]]] = {}
-        at = 0
+        blocks: list[tuple[list[tuple[int, ...]], list[tuple[int, ...]]]] = []
         for a in sorted({len(s) for s in lefts}):
             for b in sorted({len(s) for s in tops}):
-                rows = [s for s in lefts if len(s) == a]
-                cols = [s for s in tops if len(s) == b]
-                if not any(OTHERS in s for s in rows) and not any(OTHERS in s for s in cols):
-                    continue
-                left_of = self._node_of(self.left, a, rows)
-                top_of = self._node_of(self.top, b, cols)
-                ok = (left_of >= 0) & (top_of >= 0)
-                cell = np.where(ok, left_of * max(len(cols), 1) + top_of, -1)
-                wanted = np.zeros(max(len(rows), 1) * max(len(cols), 1), dtype=bool)
-                for i, r in enumerate(rows):
-                    for j, c in enumerate(cols):
-                        if OTHERS in r or OTHERS in c:
-                            wanted[i * max(len(cols), 1) + j] = True
-                cell = np.where(cell >= 0, cell, 0)
-                use = ok & wanted[cell]
-                cells, new_of = np.unique(cell[use], return_inverse=True)
-                n = len(cells)
-                if not n:
-                    continue
-                mapping = np.full(count, n, dtype=np.intp)
-                mapping[use] = new_of.ravel()
-                dims = tuple(sorted(self.left.dims[:a] + self.top.dims[:b]))
-                paths = {d: (rows, cells // max(len(cols), 1), k)
-                         for k, d in enumerate(self.left.dims[:a])}
-                paths.update({d: (cols, cells % max(len(cols), 1), k)
-                              for k, d in enumerate(self.top.dims[:b])})
-                fields = [(self.dims[d].field, np.append(np.array(
-                    [paths[d][0][x][paths[d][2]] for x in paths[d][1].tolist()],
-                    dtype=np.int64), -1)) for d in dims if self.dims[d].field]
-                fields = [(f, np.where(s >= 0, s, -1)) for f, s in fields]
-                sub = self._level_scope(scope, grouping, mapping, n + 1, fields)
-                try:
-                    keep = np.arange(n)
-                    parts.append([self._evaluate(m, sub, n + 1, quiet=True).take(keep)
-                                  if i not in self.deferred else Vec.nulls(n)
-                                  for i, m in enumerate(self.measures)])
-                    for col in self.attr_cols:
-                        if col >= len(self.dims):
-                            attr_parts.setdefault(col, []).append(
-                                [v.take(keep) for v in self._attrs_over(col, sub, n + 1)])
-                finally:
-                    sub.release()
-                width = max(len(cols), 1)
-                for k, x in enumerate(cells.tolist()):
-                    self.other_cells[(rows[x // width] if rows else (),
-                                      cols[x % width] if cols else ())] = at + k
-                at += n
-        if parts:
-            self.other_values = [concat([p[i] for p in parts]) for i in range(len(self.measures))]
-        for col, got in attr_parts.items():
-            self.other_attrs[col] = [concat([p[j] for p in got])
-                                     for j in range(len(self.attr_exprs[col]))]
+                blocks.append(([s for s in lefts if len(s) == a],
+                               [s for s in tops if len(s) == b]))
+        for axis, first in ((self.left, True), (self.top, False)):
+            paths = sorted({n.syms for n in axis.walk() if n.dim != PSEUDO and OTHERS in n.syms
+                            and (self.attr_exprs[n.dim] or self.attr_dims[n.dim])})
+            for depth in sorted({len(p) for p in paths}):
+                at = [p for p in paths if len(p) == depth]
+                blocks.append((at, [()]) if first else ([()], at))
+        for rows, cols in blocks:
+            width = max(len(cols), 1)
+            wanted = np.array([(OTHERS in r or OTHERS in c) and (r, c) not in self.other_cells
+                               for r in rows for c in cols] or [False], dtype=bool)
+            if not wanted.any():
+                continue
+            got = self._over_nodes(scope, grouping, (*left, rows), (*top, cols), wanted)
+            if got is None:
+                continue
+            cells, values, attrs, attr_dims = got
+            part = len(self.others)
+            self.others.append(Level((), cells, np.arange(len(cells), dtype=np.intp), values,
+                                     attrs, attr_dims))
+            for k, x in enumerate(cells.tolist()):
+                self.other_cells[(rows[x // width] if rows else (),
+                                  cols[x % width] if cols else ())] = (part, k)
 
-    def _node_of(self, axis: Axis, depth: int, paths: list[tuple[int, ...]]) -> np.ndarray:
-        """Each group of the cube's index among ``paths`` (the axis' leaves at
-        ``depth``) of the node it falls in there; -1 for none."""
+    def _node_numbers(self, scope: Any, grouping: Any, left: NodePaths, top: NodePaths,
+                      measure: int) -> np.ndarray:
+        """A measure's number at each crossing of ``left``'s paths and ``top``'s (one of
+        them ``[()]``: that axis summed up), over the records that fall in the nodes
+        (NaN: NULL or no records)."""
+        width = max(len(top[2]), 1)
+        out = np.full(max(len(left[2]), 1) * width, np.nan)
+        got = self._over_nodes(scope, grouping, left, top, None, measure)
+        if got is not None:
+            cells, values = got[0], got[1][measure]
+            out[cells] = np.where(values.null, np.nan, values.num.astype(np.float64))
+        return out
+
+    def _over_nodes(self, scope: Any, grouping: Any, left: NodePaths, top: NodePaths,
+                    wanted: np.ndarray | None = None, only: int | None = None
+                    ) -> tuple[np.ndarray, list[Vec], dict[int, list[Vec]],
+                               dict[int, list[AttrDimCodes]]] | None:
+        """The measures (``only``: that one, the rest NULL and no attributes) over the
+        crossings of ``left``'s node paths and ``top``'s (each: the axis' dimensions,
+        what it groups in Others nodes, paths of one depth) that have records and are
+        ``wanted`` (row-major); the crossings' indices (row × len(top paths) + column)
+        and their values, attribute expressions and attribute dimensions, by column."""
+        count = self.count
+        rows, cols = left[2], top[2]
+        a, b = len(rows[0]) if rows else 0, len(cols[0]) if cols else 0
+        width = max(len(cols), 1)
+        left_of = self._node_of(left[0], left[1], a, rows)
+        top_of = self._node_of(top[0], top[1], b, cols)
+        ok = (left_of >= 0) & (top_of >= 0)
+        cell = np.where(ok, left_of * width + top_of, 0)
+        use = ok & wanted[cell] if wanted is not None else ok
+        cells, new_of = np.unique(cell[use], return_inverse=True)
+        n = len(cells)
+        if not n:
+            return None
+        mapping = np.full(count, n, dtype=np.intp)
+        mapping[use] = new_of.ravel()
+        dims = tuple(sorted(left[0][:a] + top[0][:b]))
+        paths = {d: (rows, cells // width, k) for k, d in enumerate(left[0][:a])}
+        paths.update({d: (cols, cells % width, k) for k, d in enumerate(top[0][:b])})
+        fields = [(self.dims[d].field, np.append(np.array(
+            [paths[d][0][x][paths[d][2]] for x in paths[d][1].tolist()],
+            dtype=np.int64), -1)) for d in dims if self.dims[d].field]
+        fields = [(f, np.where(s >= 0, s, -1)) for f, s in fields]
+        sub = self._level_scope(scope, grouping, mapping, n + 1, fields)
+        keep = np.arange(n)
+        attrs: dict[int, list[Vec]] = {}
+        attr_dims: dict[int, list[AttrDimCodes]] = {}
+        try:
+            values = [self._evaluate(m, sub, n + 1, quiet=True).take(keep)
+                      if i not in self.deferred and only in (None, i) else Vec.nulls(n)
+                      for i, m in enumerate(self.measures)]
+            if only is None:
+                level = Level((), keep, keep, values)
+                self._level_attrs(level, sub, n + 1)
+                attrs = {c: [v.take(keep) for v in vs] for c, vs in level.attrs.items()}
+                attr_dims = {c: [(codes[:n], table) for codes, table in ds]
+                             for c, ds in level.attr_dims.items()}
+        finally:
+            sub.release()
+        return cells, values, attrs, attr_dims
+
+    def _node_of(self, dims: list[int], grouped: Grouped, depth: int,
+                 paths: list[tuple[int, ...]]) -> np.ndarray:
+        """Each group of the cube's index among ``paths`` (node paths at ``depth`` of
+        an axis over ``dims`` that groups ``grouped``) of the node it falls in there;
+        -1 for none."""
         if not depth:
             return np.zeros(self.count, dtype=np.int64) if paths else \
                 np.full(self.count, -1, dtype=np.int64)
         real = np.stack([self.dim_symbols[d][:self.count].astype(np.int64)
-                         for d in axis.dims[:depth]], axis=1)
+                         for d in dims[:depth]], axis=1)
         combos, inverse = np.unique(real, axis=0, return_inverse=True)
         index = {p: i for i, p in enumerate(paths)}
-        of_combo = np.array([index.get(p, -1) for p in axis.node_paths(combos)] or [-1],
+        of_combo = np.array([index.get(p, -1) for p in node_paths(grouped, combos)] or [-1],
                             dtype=np.int64)
         return of_combo[inverse.ravel()]
 

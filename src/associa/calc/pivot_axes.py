@@ -26,9 +26,16 @@ EMPTY_ELEM = -4
 NULL_CELL = {"qText": "-", "qNum": "NaN", "qType": "U"}
 
 
-# dimension limits of an axis: (level, parent path, the values under it in order) ->
-# (the values kept, the values an Others node groups: none when it is not shown)
-Limit = Callable[[int, tuple[int, ...], list[int]], tuple[list[int], list[int]]]
+# the values each parent path of an axis groups in its Others node (the path ends with
+# ``OTHERS`` under an Others node)
+Grouped = Mapping[tuple[int, ...], frozenset[int]]
+# dimension limits of an axis: (level, parent path, the values under it in order, what
+# the axis groups so far) -> (the values kept, the values an Others node groups: none
+# when it is not shown)
+Limit = Callable[[int, tuple[int, ...], list[int], Grouped], tuple[list[int], list[int]]]
+# the first measure's number at each node path of an axis (the other axis summed up),
+# given what the axis groups so far: how the children of an Others node sort by y-value
+NodeValue = Callable[[list[tuple[int, ...]], Grouped], np.ndarray]
 
 
 def is_pivot(definition: Mapping[str, Any]) -> bool:
@@ -130,7 +137,8 @@ class Axis:
                  expansion: Expansion, fully: bool, totals: dict[int, bool], above: bool,
                  names: dict[int, str], indent: bool = False,
                  by_value: Callable[[list[int], np.ndarray], np.ndarray] | None = None,
-                 sign: int = 1, limit: Limit | None = None) -> None:
+                 sign: int = 1, limit: Limit | None = None,
+                 node_value: NodeValue | None = None) -> None:
         self.entries = entries
         self.indent = indent
         self._measures = len(cube.measures)
@@ -141,6 +149,10 @@ class Axis:
         self._names = names
         self._expansion = expansion
         self._nulls = {d: cube.null_symbol(d) for d in self.dims}
+        self._ranks = ranks
+        self._sign = sign
+        self._node_value = node_value if by_value is not None else None
+        self._combos = np.zeros((0, len(self.dims)), dtype=np.int64)
         self._kids = self._children(cube, ranks, by_value, sign)
         self._limit = limit
         # dimension limits: each parent's path -> the values its Others node groups
@@ -164,7 +176,7 @@ class Axis:
             return kids
         sym = np.stack([cube.dim_symbols[d][rows].astype(np.int64) for d in self.dims],
                        axis=1)
-        combos = np.unique(sym, axis=0)
+        combos = self._combos = np.unique(sym, axis=0)
         keys: list[np.ndarray] = []
         for i, d in enumerate(self.dims):
             if by_value is not None:
@@ -196,30 +208,55 @@ class Axis:
                          self._build(level + 1, syms, measure, False))]
         deeper = any(x != PSEUDO for x in self.entries[level + 1:])
         nodes = []
-        values = self._kids.get(syms, [])
+        values = self._kids.get(syms, []) if OTHERS not in syms else self._others_kids(syms)
         grouped: list[int] = []
         if self._limit is not None and values:
-            values, grouped = self._limit(len(syms), syms, values)
-        for s in values:
-            path = syms + (s,)
-            flag = 0
-            expanded = True
-            if deeper and not self._fully:
-                expanded = self._expansion.expanded(self._names[e], path)
-                flag = 2 if expanded else 1
-            kind = "U" if s == self._nulls[e] else "N"
-            nodes.append(Node(kind, level, e, NULL_ELEM if kind == "U" else s, path, measure,
-                              self._build(level + 1, path, measure, expanded), flag))
-        if grouped:  # a leaf: nothing says an Others node expands
-            path = syms + (OTHERS,)
+            values, grouped = self._limit(len(syms), syms, values, self.grouped)
+        if grouped:  # before the children: their paths go through it
             self.grouped[syms] = frozenset(grouped)
-            nodes.append(Node("O", level, e, OTHERS, path, measure,
-                              self._build(level + 1, path, measure, False), grouped=tuple(grouped)))
+        for s in values:
+            kind = "U" if s == self._nulls[e] else "N"
+            nodes.append(self._node(kind, level, e, NULL_ELEM if kind == "U" else s,
+                                    syms + (s,), measure, deeper))
+        if grouped:  # an Others node expands like a value: its children are the next
+            # dimension's values over the records of the values it groups
+            nodes.append(self._node("O", level, e, OTHERS, syms + (OTHERS,), measure, deeper,
+                                    tuple(grouped)))
         if self._totals.get(e) and nodes and not (self.indent and e != self.dims[0]):
             total = Node("T", level, e, TOTAL_ELEM, syms, measure,
                          self._build(level + 1, syms, measure, False))
             nodes.insert(0, total) if self._above else nodes.append(total)
         return nodes
+
+    def _node(self, kind: str, level: int, e: int, elem: int, path: tuple[int, ...],
+              measure: int | None, deeper: bool, grouped: tuple[int, ...] = ()) -> Node:
+        """A value (or Others) node and its subtree, open as the expansion says."""
+        flag = 0
+        expanded = True
+        if deeper and not self._fully:
+            expanded = self._expansion.expanded(self._names[e], path)
+            flag = 2 if expanded else 1
+        return Node(kind, level, e, elem, path, measure,
+                    self._build(level + 1, path, measure, expanded), flag, grouped=grouped)
+
+    def _others_kids(self, path: tuple[int, ...]) -> list[int]:
+        """The next dimension's values under a path through an Others node: those of
+        the records of every value it groups, in the dimension's order (by y-value
+        first when the axis sorts so)."""
+        k = len(path)
+        if k >= len(self.dims) or not len(self._combos):
+            return []
+        combos = self._combos
+        at = node_paths(self.grouped, combos[:, :k])
+        values = np.unique(combos[[p == path for p in at], k]) if at else combos[:0, k]
+        if not len(values):
+            return []
+        keys = [self._ranks[self.dims[k]][values]]
+        if self._node_value is not None:
+            nums = self._node_value([path + (int(v),) for v in values.tolist()], self.grouped)
+            missing = np.isnan(nums)
+            keys = [missing.astype(np.int64), np.where(missing, 0.0, self._sign * nums), *keys]
+        return [int(v) for v in values[np.lexsort(keys[::-1])].tolist()]
 
     def _place(self, nodes: list[Node]) -> None:
         for n in nodes:
@@ -245,20 +282,8 @@ class Axis:
         return None
 
     def node_paths(self, real: np.ndarray) -> list[tuple[int, ...]]:
-        """The path of the node each row of real values (one column per dimension of
-        this axis, outermost first) falls in at that depth: a value its parent's Others
-        node groups ends the path with ``OTHERS`` (shorter than the row then, when that
-        parent is not the deepest level)."""
-        out = []
-        for row in real.tolist():
-            path: list[int] = []
-            for v in row:
-                if v in self.grouped.get(tuple(path), ()):
-                    path.append(OTHERS)
-                    break
-                path.append(v)
-            out.append(tuple(path))
-        return out
+        """``node_paths`` over this axis' Others groupings."""
+        return node_paths(self.grouped, real)
 
     def levels(self) -> set[int]:
         """How many of the axis' dimensions the leaves' values constrain."""
@@ -272,3 +297,17 @@ class Axis:
             out.append(n)
             stack.extend(reversed(n.children))
         return out
+
+
+def node_paths(grouped: Grouped, real: np.ndarray) -> list[tuple[int, ...]]:
+    """The path of the node each row of real values (one column per dimension of an
+    axis, outermost first) falls in at that depth: a value its parent groups in an
+    Others node is ``OTHERS`` in the path, and the deeper values go on under it (an
+    Others node's children are the values of the records it groups)."""
+    out = []
+    for row in real.tolist():
+        path: list[int] = []
+        for v in row:
+            path.append(OTHERS if v in grouped.get(tuple(path), ()) else v)
+        out.append(tuple(path))
+    return out

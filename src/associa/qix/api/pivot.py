@@ -72,7 +72,7 @@ def _expand(call: Call, path: str, row: int, col: int, expand_all: bool, left: b
                                      expanded)
     else:
         node = cube.left_node(row, col) if left else cube.top_node(row, col)
-        if node is None or node.kind not in ("N", "U") or node.flag == 0:
+        if node is None or node.kind not in ("N", "U", "O") or node.flag == 0:
             raise InvalidParameters("qRow" if left else "qCol",
                                     f"no cell to {'expand' if expanded else 'collapse'} at "
                                     f"row {row}, column {col}")
