@@ -383,3 +383,40 @@ def test_y_value_sort_orders_the_others_children(nested: tuple[Client, Any]) -> 
         "GROUP BY ALL ORDER BY s DESC").fetchall()]
     got = [p["qText"] for p in others["qSubNodes"]]
     assert got[:-1] == want and got[-1] == "Others"
+
+
+def test_inter_record_functions_read_others_rows_as_rows(nested: tuple[Client, Any]) -> None:
+    """Above() and RowNo() in a pivot whose region and product nodes include Others,
+    every node expanded: an Others row is a row of its parent's column segment (its
+    last), so Above() in it reads the row above and RowNo() counts it; the rows under
+    the Others region are a segment of their own. Checked against DuckDB's LAG and
+    ROW_NUMBER over the grid of rows × years (a cell without data is NULL to Above)."""
+    client, con = nested
+    props = nested_pivot(qAlwaysFullyExpanded=True)
+    props["qHyperCubeDef"]["qMeasures"] = [
+        {"qDef": {"qDef": "Sum(Amount)"}}, {"qDef": {"qDef": "Above(Sum(Amount))"}},
+        {"qDef": {"qDef": "RowNo()"}}]
+    h = client.create(props)
+    page = client.layout(h)["qHyperCube"]["qPivotDataPages"][0]
+    got = cells_by_key(page)
+    want: dict[tuple[str, str, str, int], Any] = {}
+    for a, b, y, s, above, row_no in con.execute("""
+            WITH rowsq AS (SELECT DISTINCT rnode, pnode FROM g),
+                 years AS (SELECT DISTINCT CAST(year AS TEXT) AS year FROM g),
+                 sums AS (SELECT rnode, pnode, CAST(year AS TEXT) AS year, SUM(amount) AS s
+                          FROM g GROUP BY ALL),
+                 cells AS (SELECT * FROM rowsq CROSS JOIN years)
+            SELECT c.rnode, c.pnode, c.year, s.s,
+                   LAG(s.s) OVER w, ROW_NUMBER() OVER w
+            FROM cells c LEFT JOIN sums s USING (rnode, pnode, year)
+            WINDOW w AS (PARTITION BY c.rnode, c.year
+                         ORDER BY c.pnode = 'Others', c.pnode)""").fetchall():
+        want[(a, b, y, 0)] = None if s is None else float(s)
+        want[(a, b, y, 1)] = None if above is None else float(above)
+        want[(a, b, y, 2)] = row_no
+    assert set(got) == set(want)
+    for key, value in want.items():
+        assert got[key] == value, key
+    # the data hold Others rows with a value above them
+    assert any(v is not None for (a, b, _, m), v in want.items() if b == "Others" and m == 1)
+    assert any(a == "Others" for a, _, _, _ in want)

@@ -51,11 +51,20 @@ The shapes follow the Engine API reference and what Qlik's engine sends:
   ``src/ext/property-panel/sorting.ts``): with the measures on top, the left nodes
   under each parent are ordered by the first measure at their own level (the row's
   subtotal across the top), NULL last, the dimension's order breaking ties.
-* Dimension limits (``qOtherTotalSpec.qOtherMode``): not applied in a pivot yet; every
-  value is a node. The engine's pivot cells do know Others (``qElemNo`` -3, ``qType``
-  "O": sn-pivot-table ``src/pivot-table/data/helpers/create-cell.ts``,
-  ``src/types/QIX.ts``), though sn-pivot-table's property panel offers no limits for
-  its dimensions (only ``qTotalMode``, ``src/ext/property-panel/data.ts``).
+* Dimension limits (``qOtherTotalSpec.qOtherMode``, ``calc/others.py``): applied under
+  each parent node, ranked at the node's own level of its axis (``_limits``); the
+  values left out make an Others node (``qElemNo`` -3, ``qType`` "O": sn-pivot-table
+  ``src/pivot-table/data/helpers/create-cell.ts``, ``src/types/QIX.ts``). An Others
+  node is a node like any: it expands and collapses (ExpandLeft/ExpandTop name it by
+  its row and column, as sn-pivot-table sends ``cell.y, cell.x`` for every node with
+  ``qCanExpand``), its children are the next dimension's values over the records of
+  every value it groups, limited by that dimension's own limit ranked over those
+  records, and its cells and attribute values are computed over its records
+  (``_evaluate_others``). In ``qExpansionState`` its path holds -3, its ``qElemNo``
+  (the reference documents no other form: PositionMark's ``qElemNo`` is an array of
+  integers, https://help.qlik.com/en-US/sense-developer/May2023/Subsystems/EngineJSONAPI/Content/models-positionmark.htm).
+  The measures with inter-record functions read an Others row (column) as a line of
+  its parent's segment, its aggregations over its own records.
 * The expansion state lives in the properties, ``qHyperCubeDef.qExpansionState``
   (sn-pivot-table resets it by saving ``qExpansionState: []``,
   ``src/ext/property-panel/settings/index.ts``), as ``ExpansionData`` {qExcludeList,
@@ -175,6 +184,7 @@ class PivotCube(Cube):
         if any(a.deferred and a.error is None for col in self.attr_exprs for a in col):
             super()._evaluate_deferred(scope, totals, grouping)
         self._kept: dict[tuple[int, ...], Any] = {}
+        self._kept_others: list[Any] = []  # the scope of each of ``others``, for the grid
         self._totals_scope = totals
         try:
             self._build_trees(scope, totals, grouping)
@@ -182,9 +192,10 @@ class PivotCube(Cube):
                 self._evaluate_grid(scope, totals, grouping)
         finally:
             self._totals_scope = None
-            for sub in self._kept.values():
+            for sub in [*self._kept.values(), *self._kept_others]:
                 sub.release()
             self._kept = {}
+            self._kept_others = []
 
     @property
     def attr_cols(self) -> list[int]:
@@ -331,7 +342,9 @@ class PivotCube(Cube):
                                for r in rows for c in cols] or [False], dtype=bool)
             if not wanted.any():
                 continue
-            got = self._over_nodes(scope, grouping, (*left, rows), (*top, cols), wanted)
+            keep = self._kept_others.append if self.deferred else None
+            got = self._over_nodes(scope, grouping, (*left, rows), (*top, cols), wanted,
+                                   keep=keep)
             if got is None:
                 continue
             cells, values, attrs, attr_dims = got
@@ -356,14 +369,16 @@ class PivotCube(Cube):
         return out
 
     def _over_nodes(self, scope: Any, grouping: Any, left: NodePaths, top: NodePaths,
-                    wanted: np.ndarray | None = None, only: int | None = None
+                    wanted: np.ndarray | None = None, only: int | None = None,
+                    keep: Callable[[Any], None] | None = None
                     ) -> tuple[np.ndarray, list[Vec], dict[int, list[Vec]],
                                dict[int, list[AttrDimCodes]]] | None:
         """The measures (``only``: that one, the rest NULL and no attributes) over the
         crossings of ``left``'s node paths and ``top``'s (each: the axis' dimensions,
         what it groups in Others nodes, paths of one depth) that have records and are
         ``wanted`` (row-major); the crossings' indices (row × len(top paths) + column)
-        and their values, attribute expressions and attribute dimensions, by column."""
+        and their values, attribute expressions and attribute dimensions, by column;
+        ``keep`` takes their scope (its first groups the crossings), else released."""
         count = self.count
         rows, cols = left[2], top[2]
         a, b = len(rows[0]) if rows else 0, len(cols[0]) if cols else 0
@@ -387,21 +402,24 @@ class PivotCube(Cube):
             dtype=np.int64), -1)) for d in dims if self.dims[d].field]
         fields = [(f, np.where(s >= 0, s, -1)) for f, s in fields]
         sub = self._level_scope(scope, grouping, mapping, n + 1, fields)
-        keep = np.arange(n)
+        first = np.arange(n)
         attrs: dict[int, list[Vec]] = {}
         attr_dims: dict[int, list[AttrDimCodes]] = {}
         try:
-            values = [self._evaluate(m, sub, n + 1, quiet=True).take(keep)
+            values = [self._evaluate(m, sub, n + 1, quiet=True).take(first)
                       if i not in self.deferred and only in (None, i) else Vec.nulls(n)
                       for i, m in enumerate(self.measures)]
             if only is None:
-                level = Level((), keep, keep, values)
+                level = Level((), first, first, values)
                 self._level_attrs(level, sub, n + 1)
-                attrs = {c: [v.take(keep) for v in vs] for c, vs in level.attrs.items()}
+                attrs = {c: [v.take(first) for v in vs] for c, vs in level.attrs.items()}
                 attr_dims = {c: [(codes[:n], table) for codes, table in ds]
                              for c, ds in level.attr_dims.items()}
         finally:
-            sub.release()
+            if keep is not None:
+                keep(sub)
+            else:
+                sub.release()
         return cells, values, attrs, attr_dims
 
     def _node_of(self, dims: list[int], grouped: Grouped, depth: int,
@@ -439,6 +457,9 @@ class PivotCube(Cube):
         shown: list[tuple[tuple[int, ...], np.ndarray, np.ndarray, np.ndarray]] = []
         full = tuple(range(len(self.dims)))
         identity: Callable[[Vec], Vec] = lambda v: v  # noqa: E731
+        # the cells through an Others node: read from ``others`` (below), no level's
+        through = (np.array([OTHERS in s for s in rows], dtype=bool)[:, None]
+                   | np.array([OTHERS in s for s in cols], dtype=bool)[None, :]).ravel()
         for a in sorted(set(row_depth.tolist())):
             for b in sorted(set(col_depth.tolist())):
                 dims = tuple(sorted(self.left.dims[:a] + self.top.dims[:b]))
@@ -457,8 +478,9 @@ class PivotCube(Cube):
                               max(len(level.keys) - 1, 0))
                 found = ok & (level.keys[pos] == key) if len(level.keys) else \
                     np.zeros(len(key), dtype=bool)
+                found &= ~through[cells]
                 k = len(grid_levels)
-                level_of[cells] = k
+                level_of[cells] = np.where(through[cells], -1, k)
                 group_of[cells] = np.where(found, level.ids[pos] if len(level.keys) else -1, -1)
                 if dims == full:
                     lv_scope, finish = scope, grouping.finish
@@ -468,7 +490,24 @@ class PivotCube(Cube):
                     lv_scope, finish = self._kept[dims], identity
                 grid_levels.append(GridLevel(lv_scope, finish, [
                     None if i in self.deferred else v for i, v in enumerate(level.values)]))
-                shown.append((dims, cells, key, found))
+                shown.append((dims, cells[~through[cells]], key[~through[cells]],
+                              found[~through[cells]]))
+        # an Others cell is a cell of its row and column like any (Above reads the row
+        # above it), its aggregations over the records it stands for
+        other_levels: list[tuple[int, Level]] = []
+        by_part: dict[int, list[tuple[int, int]]] = {}
+        for c in np.flatnonzero(through).tolist():
+            hit = self.other_cells.get((rows[c // ncols], cols[c % ncols]))
+            if hit is not None and hit[0] < len(self._kept_others):
+                by_part.setdefault(hit[0], []).append((c, hit[1]))
+        for part, got in sorted(by_part.items()):
+            other = self.others[part]
+            at = np.array([c for c, _ in got], dtype=np.int64)
+            level_of[at] = len(grid_levels)
+            group_of[at] = [r for _, r in got]
+            other_levels.append((len(grid_levels), other))
+            grid_levels.append(GridLevel(self._kept_others[part], identity, [
+                None if i in self.deferred else v for i, v in enumerate(other.values)]))
         down = tuple(axis_prefixes(row_depth, row_prefix, nleft, ncols, t, True)
                      for t in (False, True))
         across = tuple(axis_prefixes(col_depth, col_prefix, ntop, nrows, t, False)
@@ -478,6 +517,22 @@ class PivotCube(Cube):
                     np.tile(col_depth, nrows), self.locale,
                     lambda i, sc, n, quiet: self._evaluate(self.measures[i], sc, n, quiet))
         by_cell = {i: grid.measure(i) for i in sorted(self.deferred)}
+        for k, other in other_levels:
+            for i, v in by_cell.items():
+                other.values[i] = grid.spread(v, k, other.values[i].n)
+        # an Others cell with no records shows what the grid gives it, as any cell
+        empty = np.flatnonzero(through & (level_of < 0))
+        if len(empty) and by_cell:
+            given = {i: v.take(empty) for i, v in by_cell.items()}
+            shows = np.logical_or.reduce([~v.null for v in given.values()])
+            if shows.any():
+                at = empty[shows]
+                part = len(self.others)
+                self.others.append(Level((), at, np.arange(len(at), dtype=np.intp), [
+                    given[i].take(np.flatnonzero(shows)) if i in given else Vec.nulls(len(at))
+                    for i in range(len(self.measures))]))
+                for k, c in enumerate(at.tolist()):
+                    self.other_cells[(rows[c // ncols], cols[c % ncols])] = (part, k)
         for k, (dims, cells, key, found) in enumerate(shown):
             level = self.levels[dims]
             values = list(level.values)
