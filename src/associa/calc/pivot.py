@@ -52,7 +52,7 @@ The shapes follow the Engine API reference and what Qlik's engine sends:
   under each parent are ordered by the first measure at their own level (the row's
   subtotal across the top), NULL last, the dimension's order breaking ties.
 * Dimension limits (``qOtherTotalSpec.qOtherMode``, ``calc/others.py``): applied under
-  each parent node, ranked at the node's own level of its axis (``_limits``); the
+  each parent node, ranked at the node's own level of its axis (``pivot_others``); the
   values left out make an Others node (``qElemNo`` -3, ``qType`` "O": sn-pivot-table
   ``src/pivot-table/data/helpers/create-cell.ts``, ``src/types/QIX.ts``). An Others
   node is a node like any: it expands and collapses (ExpandLeft/ExpandTop name it by
@@ -60,7 +60,7 @@ The shapes follow the Engine API reference and what Qlik's engine sends:
   ``qCanExpand``), its children are the next dimension's values over the records of
   every value it groups, limited by that dimension's own limit ranked over those
   records, and its cells and attribute values are computed over its records
-  (``_evaluate_others``). In ``qExpansionState`` its path holds -3, its ``qElemNo``
+  (``pivot_others.evaluate_others``). In ``qExpansionState`` its path holds -3, its ``qElemNo``
   (the reference documents no other form: PositionMark's ``qElemNo`` is an array of
   integers, https://help.qlik.com/en-US/sense-developer/May2023/Subsystems/EngineJSONAPI/Content/models-positionmark.htm).
   The measures with inter-record functions read an Others row (column) as a line of
@@ -79,7 +79,7 @@ The values (``PivotCube``): the measures of every ROLLUP level the trees show, e
 records as the cube, grouped by fewer dimensions; the level of every dimension is the
 cube itself and the empty level its grand totals. The measures that call chart
 inter-record functions (Before, Above, ColumnNo …) are evaluated last, over the grid of
-cells the trees show (``_evaluate_grid``, ``calc/interrecord.py``'s ``Grid``: the rules
+cells the trees show (``pivot_grid.evaluate_grid``, ``calc/interrecord.py``'s ``Grid``: the rules
 for row and column segments and for subtotal lines are there); a cell with no data of its
 own shows the value they give it there (the Before help's "column before" is a column of
 the grid, whether or not the current combination has records).
@@ -97,21 +97,11 @@ from associa.calc import others as limits
 from associa.calc.aggregate import GroupScope, SetScope, TotalScope
 from associa.calc.calcdims import CalcValues
 from associa.calc.cube import Cube
-from associa.calc.interrecord import Grid, GridLevel, axis_prefixes
-from associa.calc.pivot_axes import (
-    OTHERS,
-    PSEUDO,
-    Axis,
-    Expansion,
-    Grouped,
-    Limit,
-    axes_order,
-    dim_name,
-    node_paths,
-)
+from associa.calc.pivot_axes import PSEUDO, Axis, Expansion, Grouped, axes_order, dim_name
+from associa.calc.pivot_grid import evaluate_grid
+from associa.calc.pivot_others import axis_limits, evaluate_others, node_numbers
 from associa.calc.sorting import first_criteria, symbol_rank
 from associa.expr import Vec
-from associa.expr.vector import concat
 from associa.model import DataModel
 from associa.select import Inference
 from associa.values import Locale
@@ -179,7 +169,7 @@ class PivotCube(Cube):
 
     def _evaluate_deferred(self, scope: Any, totals: Any, grouping: Any) -> None:
         """The trees and the levels they show; the measures with inter-record functions
-        over the grid of cells (``_evaluate_grid``); a straight cube's deferred
+        over the grid of cells (``pivot_grid.evaluate_grid``); a straight cube's deferred
         attribute expressions as a straight table's."""
         if any(a.deferred and a.error is None for col in self.attr_exprs for a in col):
             super()._evaluate_deferred(scope, totals, grouping)
@@ -189,7 +179,7 @@ class PivotCube(Cube):
         try:
             self._build_trees(scope, totals, grouping)
             if self.deferred:
-                self._evaluate_grid(scope, totals, grouping)
+                evaluate_grid(self, scope, totals, grouping)
         finally:
             self._totals_scope = None
             for sub in [*self._kept.values(), *self._kept_others]:
@@ -224,11 +214,11 @@ class PivotCube(Cube):
                 if dims not in self.levels:
                     self.levels[dims] = self._level(dims, scope, grouping)
             by_value = self._first_measure
-        left_limit, top_limit = self._limits(given, scope, grouping)
+        left_limit, top_limit = axis_limits(self, given, scope, grouping)
         left_dims = [e for e in self.order[:self.nleft] if e != PSEUDO]
 
         def node_value(paths: list[tuple[int, ...]], grouped: Grouped) -> np.ndarray:
-            return self._node_numbers(scope, grouping, (left_dims, grouped, paths),
+            return node_numbers(self, scope, grouping, (left_dims, grouped, paths),
                                       ([], {}, [()]), 0)
 
         self.left = Axis(self, self.order[:self.nleft], ranks, expansion, fully, totals_on,
@@ -237,7 +227,7 @@ class PivotCube(Cube):
         self.top = Axis(self, self.order[self.nleft:], ranks, expansion, fully, totals_on,
                         above, names, limit=top_limit)
         if self.left.grouped or self.top.grouped:
-            self._evaluate_others(scope, grouping)
+            evaluate_others(self, scope, grouping)
         for a in self.left.levels():
             for b in self.top.levels():
                 dims = tuple(sorted(self.left.dims[:a] + self.top.dims[:b]))
@@ -255,309 +245,6 @@ class PivotCube(Cube):
                     dims = tuple(sorted(axis.dims[:depth]))
                     if dims not in self.levels:
                         self.levels[dims] = self._level(dims, scope, grouping)
-
-    def _limits(self, given: Sequence[Any], scope: Any, grouping: Any
-                ) -> tuple[Limit | None, Limit | None]:
-        """Each axis' dimension limits (``calc/others.py``'s specs and ``keep_values``),
-        applied under each parent node: a value is ranked by the ranking measure at its
-        own level of the axis (its parents' values and itself, the other axis summed
-        up, as a straight table ranks within the outer dimensions' values); with
-        ``qGlobalOtherGrouping`` by the measure over the dimension alone, so that every
-        parent keeps the same values."""
-        specs: dict[int, limits.OtherSpec] = {}
-        for i, g in enumerate(given[:len(self.dims)]):
-            spec = limits.other_spec(g) if isinstance(g, Mapping) else None
-            if spec is not None and spec.limits and self.measures:
-                specs[i] = spec
-                self.others_label[i] = limits.label_text(spec.other_label, "Others",
-                                                         self.scalar)
-        if not specs:
-            return None, None
-        named = [(m.label if isinstance(m.label, str) else "", m.text) for m in self.measures]
-
-        def limit_of(dims: list[int], is_left: bool) -> Limit | None:
-            if not any(d in specs for d in dims):
-                return None
-
-            def limit(k: int, parent: tuple[int, ...], values: list[int], grouped: Grouped
-                      ) -> tuple[list[int], list[int]]:
-                spec = specs.get(dims[k])
-                if spec is None:
-                    return values, []
-                ranking = limits.ranking_measure(spec, named)
-                own = [dims[k]] if spec.global_grouping else dims[:k + 1]
-                prefix = () if spec.global_grouping else parent
-                if OTHERS in prefix:  # under an Others node: over the records it groups
-                    on_axis: NodePaths = (dims, grouped, [(*prefix, v) for v in values])
-                    summed: NodePaths = ([], {}, [()])
-                    pair = (on_axis, summed) if is_left else (summed, on_axis)
-                    nums = self._node_numbers(scope, grouping, pair[0], pair[1], ranking)
-                else:
-                    level = tuple(sorted(own))
-                    if level not in self.levels:
-                        self.levels[level] = self._level(level, scope, grouping)
-                    combos = np.array([(*prefix, v) for v in values], dtype=np.int64)
-                    nums = self._first_measure(own, combos, ranking)
-                count = limits.value_number(spec.counted, self.scalar) \
-                    if spec.mode == "OTHER_COUNTED" else np.nan
-                cap = np.nan if spec.mode == "OTHER_COUNTED" else \
-                    limits.value_number(spec.limit, self.scalar)
-                keep = limits.keep_values(nums, spec, count, cap)
-                kept = [v for v, k in zip(values, keep.tolist(), strict=True) if k]
-                rest = [v for v, k in zip(values, keep.tolist(), strict=True) if not k]
-                return kept, [] if spec.suppress else rest
-
-            return limit
-
-        return (limit_of([e for e in self.order[:self.nleft] if e != PSEUDO], True),
-                limit_of([e for e in self.order[self.nleft:] if e != PSEUDO], False))
-
-    def _evaluate_others(self, scope: Any, grouping: Any) -> None:
-        """The values shown through an Others node (``other_cells``, rows of
-        ``others``): the measures of every cell whose row or column path goes through
-        an Others node, and the attributes of such nodes (the cell of the node's path
-        with the other axis summed up). Each is computed over the records of the cube's
-        groups that fall in its left and top nodes (a value an Others node groups: in
-        that node), not as sums of the values: a Count(DISTINCT) counts once."""
-        if not self.count:
-            return
-        left = (self.left.dims, self.left.grouped)
-        top = (self.top.dims, self.top.grouped)
-        lefts = sorted({s for s, _ in self.left.leaves}, key=len)
-        tops = sorted({s for s, _ in self.top.leaves}, key=len)
-        blocks: list[tuple[list[tuple[int, ...]], list[tuple[int, ...]]]] = []
-        for a in sorted({len(s) for s in lefts}):
-            for b in sorted({len(s) for s in tops}):
-                blocks.append(([s for s in lefts if len(s) == a],
-                               [s for s in tops if len(s) == b]))
-        for axis, first in ((self.left, True), (self.top, False)):
-            paths = sorted({n.syms for n in axis.walk() if n.dim != PSEUDO and OTHERS in n.syms
-                            and (self.attr_exprs[n.dim] or self.attr_dims[n.dim])})
-            for depth in sorted({len(p) for p in paths}):
-                at = [p for p in paths if len(p) == depth]
-                blocks.append((at, [()]) if first else ([()], at))
-        for rows, cols in blocks:
-            width = max(len(cols), 1)
-            wanted = np.array([(OTHERS in r or OTHERS in c) and (r, c) not in self.other_cells
-                               for r in rows for c in cols] or [False], dtype=bool)
-            if not wanted.any():
-                continue
-            keep = self._kept_others.append if self.deferred else None
-            got = self._over_nodes(scope, grouping, (*left, rows), (*top, cols), wanted,
-                                   keep=keep)
-            if got is None:
-                continue
-            cells, values, attrs, attr_dims = got
-            part = len(self.others)
-            self.others.append(Level((), cells, np.arange(len(cells), dtype=np.intp), values,
-                                     attrs, attr_dims))
-            for k, x in enumerate(cells.tolist()):
-                self.other_cells[(rows[x // width] if rows else (),
-                                  cols[x % width] if cols else ())] = (part, k)
-
-    def _node_numbers(self, scope: Any, grouping: Any, left: NodePaths, top: NodePaths,
-                      measure: int) -> np.ndarray:
-        """A measure's number at each crossing of ``left``'s paths and ``top``'s (one of
-        them ``[()]``: that axis summed up), over the records that fall in the nodes
-        (NaN: NULL or no records)."""
-        width = max(len(top[2]), 1)
-        out = np.full(max(len(left[2]), 1) * width, np.nan)
-        got = self._over_nodes(scope, grouping, left, top, None, measure)
-        if got is not None:
-            cells, values = got[0], got[1][measure]
-            out[cells] = np.where(values.null, np.nan, values.num.astype(np.float64))
-        return out
-
-    def _over_nodes(self, scope: Any, grouping: Any, left: NodePaths, top: NodePaths,
-                    wanted: np.ndarray | None = None, only: int | None = None,
-                    keep: Callable[[Any], None] | None = None
-                    ) -> tuple[np.ndarray, list[Vec], dict[int, list[Vec]],
-                               dict[int, list[AttrDimCodes]]] | None:
-        """The measures (``only``: that one, the rest NULL and no attributes) over the
-        crossings of ``left``'s node paths and ``top``'s (each: the axis' dimensions,
-        what it groups in Others nodes, paths of one depth) that have records and are
-        ``wanted`` (row-major); the crossings' indices (row × len(top paths) + column)
-        and their values, attribute expressions and attribute dimensions, by column;
-        ``keep`` takes their scope (its first groups the crossings), else released."""
-        count = self.count
-        rows, cols = left[2], top[2]
-        a, b = len(rows[0]) if rows else 0, len(cols[0]) if cols else 0
-        width = max(len(cols), 1)
-        left_of = self._node_of(left[0], left[1], a, rows)
-        top_of = self._node_of(top[0], top[1], b, cols)
-        ok = (left_of >= 0) & (top_of >= 0)
-        cell = np.where(ok, left_of * width + top_of, 0)
-        use = ok & wanted[cell] if wanted is not None else ok
-        cells, new_of = np.unique(cell[use], return_inverse=True)
-        n = len(cells)
-        if not n:
-            return None
-        mapping = np.full(count, n, dtype=np.intp)
-        mapping[use] = new_of.ravel()
-        dims = tuple(sorted(left[0][:a] + top[0][:b]))
-        paths = {d: (rows, cells // width, k) for k, d in enumerate(left[0][:a])}
-        paths.update({d: (cols, cells % width, k) for k, d in enumerate(top[0][:b])})
-        fields = [(self.dims[d].field, np.append(np.array(
-            [paths[d][0][x][paths[d][2]] for x in paths[d][1].tolist()],
-            dtype=np.int64), -1)) for d in dims if self.dims[d].field]
-        fields = [(f, np.where(s >= 0, s, -1)) for f, s in fields]
-        sub = self._level_scope(scope, grouping, mapping, n + 1, fields)
-        first = np.arange(n)
-        attrs: dict[int, list[Vec]] = {}
-        attr_dims: dict[int, list[AttrDimCodes]] = {}
-        try:
-            values = [self._evaluate(m, sub, n + 1, quiet=True).take(first)
-                      if i not in self.deferred and only in (None, i) else Vec.nulls(n)
-                      for i, m in enumerate(self.measures)]
-            if only is None:
-                level = Level((), first, first, values)
-                self._level_attrs(level, sub, n + 1)
-                attrs = {c: [v.take(first) for v in vs] for c, vs in level.attrs.items()}
-                attr_dims = {c: [(codes[:n], table) for codes, table in ds]
-                             for c, ds in level.attr_dims.items()}
-        finally:
-            if keep is not None:
-                keep(sub)
-            else:
-                sub.release()
-        return cells, values, attrs, attr_dims
-
-    def _node_of(self, dims: list[int], grouped: Grouped, depth: int,
-                 paths: list[tuple[int, ...]]) -> np.ndarray:
-        """Each group of the cube's index among ``paths`` (node paths at ``depth`` of
-        an axis over ``dims`` that groups ``grouped``) of the node it falls in there;
-        -1 for none."""
-        if not depth:
-            return np.zeros(self.count, dtype=np.int64) if paths else \
-                np.full(self.count, -1, dtype=np.int64)
-        real = np.stack([self.dim_symbols[d][:self.count].astype(np.int64)
-                         for d in dims[:depth]], axis=1)
-        combos, inverse = np.unique(real, axis=0, return_inverse=True)
-        index = {p: i for i, p in enumerate(paths)}
-        of_combo = np.array([index.get(p, -1) for p in node_paths(grouped, combos)] or [-1],
-                            dtype=np.int64)
-        return of_combo[inverse.ravel()]
-
-    def _evaluate_grid(self, scope: Any, totals: Any, grouping: Any) -> None:
-        """The measures with inter-record functions over the cells of the trees as
-        built (``calc/interrecord.py``'s ``Grid``), then each level's values of them
-        taken from the cells that show that level."""
-        rows = [s for s, m in self.left.leaves if m is None or m == 0]
-        cols = [s for s, m in self.top.leaves if m is None or m == 0]
-        nleft, ntop = len(self.left.dims), len(self.top.dims)
-        row_depth, row_prefix = _lines_of(rows, nleft)
-        col_depth, col_prefix = _lines_of(cols, ntop)
-        nrows, ncols = len(rows), len(cols)
-        ncells = nrows * ncols
-        row_syms = _padded(rows, nleft)
-        col_syms = _padded(cols, ntop)
-        level_of = np.full(ncells, -1, dtype=np.int64)
-        group_of = np.full(ncells, -1, dtype=np.int64)
-        grid_levels: list[GridLevel] = []
-        shown: list[tuple[tuple[int, ...], np.ndarray, np.ndarray, np.ndarray]] = []
-        full = tuple(range(len(self.dims)))
-        identity: Callable[[Vec], Vec] = lambda v: v  # noqa: E731
-        # the cells through an Others node: read from ``others`` (below), no level's
-        through = (np.array([OTHERS in s for s in rows], dtype=bool)[:, None]
-                   | np.array([OTHERS in s for s in cols], dtype=bool)[None, :]).ravel()
-        for a in sorted(set(row_depth.tolist())):
-            for b in sorted(set(col_depth.tolist())):
-                dims = tuple(sorted(self.left.dims[:a] + self.top.dims[:b]))
-                level = self.levels.get(dims)
-                if level is None:
-                    continue
-                ri = np.flatnonzero(row_depth == a)
-                cj = np.flatnonzero(col_depth == b)
-                cells = (ri[:, None] * ncols + cj[None, :]).ravel()
-                by_left = {d: k for k, d in enumerate(self.left.dims[:a])}
-                by_top = {d: k for k, d in enumerate(self.top.dims[:b])}
-                syms = [np.repeat(row_syms[ri, by_left[d]], len(cj)) if d in by_left
-                        else np.tile(col_syms[cj, by_top[d]], len(ri)) for d in dims]
-                key, ok = self.key_of(dims, syms)
-                pos = np.clip(np.searchsorted(level.keys, key), 0,
-                              max(len(level.keys) - 1, 0))
-                found = ok & (level.keys[pos] == key) if len(level.keys) else \
-                    np.zeros(len(key), dtype=bool)
-                found &= ~through[cells]
-                k = len(grid_levels)
-                level_of[cells] = np.where(through[cells], -1, k)
-                group_of[cells] = np.where(found, level.ids[pos] if len(level.keys) else -1, -1)
-                if dims == full:
-                    lv_scope, finish = scope, grouping.finish
-                elif not dims:
-                    lv_scope, finish = totals, identity
-                else:
-                    lv_scope, finish = self._kept[dims], identity
-                grid_levels.append(GridLevel(lv_scope, finish, [
-                    None if i in self.deferred else v for i, v in enumerate(level.values)]))
-                shown.append((dims, cells[~through[cells]], key[~through[cells]],
-                              found[~through[cells]]))
-        # an Others cell is a cell of its row and column like any (Above reads the row
-        # above it), its aggregations over the records it stands for
-        other_levels: list[tuple[int, Level]] = []
-        by_part: dict[int, list[tuple[int, int]]] = {}
-        for c in np.flatnonzero(through).tolist():
-            hit = self.other_cells.get((rows[c // ncols], cols[c % ncols]))
-            if hit is not None and hit[0] < len(self._kept_others):
-                by_part.setdefault(hit[0], []).append((c, hit[1]))
-        for part, got in sorted(by_part.items()):
-            other = self.others[part]
-            at = np.array([c for c, _ in got], dtype=np.int64)
-            level_of[at] = len(grid_levels)
-            group_of[at] = [r for _, r in got]
-            other_levels.append((len(grid_levels), other))
-            grid_levels.append(GridLevel(self._kept_others[part], identity, [
-                None if i in self.deferred else v for i, v in enumerate(other.values)]))
-        down = tuple(axis_prefixes(row_depth, row_prefix, nleft, ncols, t, True)
-                     for t in (False, True))
-        across = tuple(axis_prefixes(col_depth, col_prefix, ntop, nrows, t, False)
-                       for t in (False, True))
-        grid = Grid(grid_levels, level_of, group_of, (down[0], down[1]),
-                    (across[0], across[1]), np.repeat(row_depth, ncols),
-                    np.tile(col_depth, nrows), self.locale,
-                    lambda i, sc, n, quiet: self._evaluate(self.measures[i], sc, n, quiet))
-        by_cell = {i: grid.measure(i) for i in sorted(self.deferred)}
-        for k, other in other_levels:
-            for i, v in by_cell.items():
-                other.values[i] = grid.spread(v, k, other.values[i].n)
-        # an Others cell with no records shows what the grid gives it, as any cell
-        empty = np.flatnonzero(through & (level_of < 0))
-        if len(empty) and by_cell:
-            given = {i: v.take(empty) for i, v in by_cell.items()}
-            shows = np.logical_or.reduce([~v.null for v in given.values()])
-            if shows.any():
-                at = empty[shows]
-                part = len(self.others)
-                self.others.append(Level((), at, np.arange(len(at), dtype=np.intp), [
-                    given[i].take(np.flatnonzero(shows)) if i in given else Vec.nulls(len(at))
-                    for i in range(len(self.measures))]))
-                for k, c in enumerate(at.tolist()):
-                    self.other_cells[(rows[c // ncols], cols[c % ncols])] = (part, k)
-        for k, (dims, cells, key, found) in enumerate(shown):
-            level = self.levels[dims]
-            values = list(level.values)
-            for i, v in by_cell.items():
-                values[i] = grid.spread(v, k, level.values[i].n)
-            if dims == full:  # the cube's own values, for what reads the cube
-                for i in by_cell:
-                    self.values[i] = values[i]
-            # a cell with no data of its own shows a value the grid gave it
-            new = ~found & np.logical_or.reduce([~v.null[cells] for v in by_cell.values()])
-            if new.any():
-                at = cells[new]
-                n = level.values[0].n if level.values else 0
-                values = [concat([v, by_cell[i].take(at) if i in by_cell
-                                  else Vec.nulls(len(at))]) for i, v in enumerate(values)]
-                level.attrs = {c: [concat([v, Vec.nulls(len(at))]) for v in vs]
-                               for c, vs in level.attrs.items()}
-                level.attr_dims = {c: [(np.concatenate([codes, np.full(len(at), -1, np.int64)]),
-                                        table) for codes, table in ds]
-                                   for c, ds in level.attr_dims.items()}
-                keys = np.concatenate([level.keys, key[new]])
-                ids = np.concatenate([level.ids, n + np.arange(len(at), dtype=level.ids.dtype)])
-                order = np.argsort(keys, kind="stable")
-                level.keys, level.ids = keys[order], ids[order]
-            level.values = values
 
     def _first_measure(self, dims: list[int], syms: np.ndarray, measure: int = 0
                        ) -> np.ndarray:
@@ -659,7 +346,7 @@ class PivotCube(Cube):
             if n:
                 self._level_attrs(level, sub, n)
         finally:
-            if self.deferred:  # the grid reads the level again (``_evaluate_grid``)
+            if self.deferred:  # the grid reads the level again (``evaluate_grid``)
                 self._kept[dims] = sub
             else:
                 sub.release()
@@ -750,25 +437,6 @@ class _Rollup:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.sub, name)
-
-
-def _lines_of(leaves: list[tuple[int, ...]], full: int) -> tuple[np.ndarray, np.ndarray]:
-    """Each leaf's depth (the dimensions it shows) and the id of its values but the
-    last dimension's (-1 for a leaf showing fewer than that)."""
-    depth = np.array([len(s) for s in leaves], dtype=np.int64)
-    cut = max(full - 1, 0)
-    ids: dict[tuple[int, ...], int] = {}
-    prefix = np.array([ids.setdefault(s[:cut], len(ids)) if len(s) >= cut else -1
-                       for s in leaves], dtype=np.int64)
-    return depth, prefix
-
-
-def _padded(leaves: list[tuple[int, ...]], width: int) -> np.ndarray:
-    """The leaves' values as a matrix, -1 past a leaf's depth."""
-    out = np.full((len(leaves), max(width, 1)), -1, dtype=np.int64)
-    for i, s in enumerate(leaves):
-        out[i, :len(s)] = s
-    return out
 
 
 def _without_totals(definition: Mapping[str, Any]) -> Mapping[str, Any]:
