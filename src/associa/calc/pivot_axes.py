@@ -247,8 +247,7 @@ class Axis:
         if k >= len(self.dims) or not len(self._combos):
             return []
         combos = self._combos
-        at = node_paths(self.grouped, combos[:, :k])
-        values = np.unique(combos[[p == path for p in at], k]) if at else combos[:0, k]
+        values = np.unique(combos[node_index(self.grouped, combos[:, :k], [path]) == 0, k])
         if not len(values):
             return []
         keys = [self._ranks[self.dims[k]][values]]
@@ -281,10 +280,6 @@ class Axis:
             nodes = hit.children
         return None
 
-    def node_paths(self, real: np.ndarray) -> list[tuple[int, ...]]:
-        """``node_paths`` over this axis' Others groupings."""
-        return node_paths(self.grouped, real)
-
     def levels(self) -> set[int]:
         """How many of the axis' dimensions the leaves' values constrain."""
         return {len(s) for s, _ in self.leaves}
@@ -299,15 +294,51 @@ class Axis:
         return out
 
 
-def node_paths(grouped: Grouped, real: np.ndarray) -> list[tuple[int, ...]]:
+def node_paths(grouped: Grouped, real: np.ndarray) -> np.ndarray:
     """The path of the node each row of real values (one column per dimension of an
-    axis, outermost first) falls in at that depth: a value its parent groups in an
-    Others node is ``OTHERS`` in the path, and the deeper values go on under it (an
-    Others node's children are the values of the records it groups)."""
-    out = []
-    for row in real.tolist():
-        path: list[int] = []
-        for v in row:
-            path.append(OTHERS if v in grouped.get(tuple(path), ()) else v)
-        out.append(tuple(path))
+    axis, outermost first) falls in at that depth, as rows of the same shape: a value
+    its parent groups in an Others node is ``OTHERS`` in the path, and the deeper values
+    go on under it (an Others node's children are the values of the records it groups).
+    Column by column: the rows' parent paths so far, and which (parent, value) pairs
+    the parents group."""
+    out = np.array(real, dtype=np.int64, copy=True).reshape(len(real), -1)
+    n, depth = out.shape
+    if not n or not grouped:
+        return out
+    width = int(max(out.max(initial=0), max((max(g, default=0) for g in grouped.values()),
+                                           default=0))) + 1
+    for j in range(depth):
+        entries = {p: g for p, g in grouped.items() if len(p) == j and g}
+        if not entries:
+            continue
+        keys = list(entries)
+        if j:
+            # the rows' parent paths and the grouping parents' in one numbering
+            _, parent_of = np.unique(
+                np.concatenate([np.array(keys, dtype=np.int64).reshape(len(keys), j),
+                                out[:, :j]]), axis=0, return_inverse=True)
+            parent_of = parent_of.ravel()
+            entry_of, parent_of = parent_of[:len(keys)], parent_of[len(keys):]
+        else:
+            entry_of, parent_of = np.zeros(1, dtype=np.int64), np.zeros(n, dtype=np.int64)
+        pairs = np.concatenate([entry_of[e] * width + np.fromiter(entries[p], dtype=np.int64)
+                                for e, p in enumerate(keys)])
+        hit = np.isin(parent_of * width + out[:, j], pairs)
+        out[hit, j] = OTHERS
     return out
+
+
+def node_index(grouped: Grouped, real: np.ndarray, paths: list[tuple[int, ...]]
+               ) -> np.ndarray:
+    """Each row of real values' index among ``paths`` (node paths of the rows' depth)
+    of the node it falls in (``node_paths``); -1 for none."""
+    n = len(real)
+    if not paths or not n:
+        return np.full(n, -1, dtype=np.int64)
+    at = node_paths(grouped, real)
+    wanted = np.array(paths, dtype=np.int64).reshape(len(paths), -1)
+    both, inverse = np.unique(np.concatenate([wanted, at]), axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    index = np.full(len(both), -1, dtype=np.int64)
+    index[inverse[:len(paths)][::-1]] = np.arange(len(paths), dtype=np.int64)[::-1]
+    return index[inverse[len(paths):]]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from associa.calc import others as limits
-from associa.calc.pivot_axes import OTHERS, PSEUDO, Grouped, Limit, node_paths
+from associa.calc.pivot_axes import OTHERS, PSEUDO, Grouped, Limit, node_index
 from associa.expr import Vec
 
 if TYPE_CHECKING:
@@ -198,7 +198,7 @@ def over_nodes(cube: PivotCube, scope: Any, grouping: Any, left: NodePaths, top:
 
 
 def node_of(cube: PivotCube, dims: list[int], grouped: Grouped, depth: int,
-             paths: list[tuple[int, ...]]) -> np.ndarray:
+            paths: list[tuple[int, ...]]) -> np.ndarray:
     """Each group of the cube's index among ``paths`` (node paths at ``depth`` of
     an axis over ``dims`` that groups ``grouped``) of the node it falls in there;
     -1 for none."""
@@ -208,7 +208,4 @@ def node_of(cube: PivotCube, dims: list[int], grouped: Grouped, depth: int,
     real = np.stack([cube.dim_symbols[d][:cube.count].astype(np.int64)
                      for d in dims[:depth]], axis=1)
     combos, inverse = np.unique(real, axis=0, return_inverse=True)
-    index = {p: i for i, p in enumerate(paths)}
-    of_combo = np.array([index.get(p, -1) for p in node_paths(grouped, combos)] or [-1],
-                        dtype=np.int64)
-    return of_combo[inverse.ravel()]
+    return node_index(grouped, combos, paths)[inverse.ravel()]
