@@ -349,8 +349,23 @@ def test_others_nodes_carry_their_attributes(nested: tuple[Client, Any]) -> None
     dims[0]["qAttributeExpressions"] = [{"qExpression": "Count(DISTINCT Customer)"}]
     dims[0]["qAttributeDimensions"] = [{"qDef": "Region"}]
     dims[1]["qAttributeExpressions"] = [{"qExpression": "Sum(Amount)"}]
+    props["qHyperCubeDef"]["qMeasures"][0]["qAttributeDimensions"] = [{"qDef": "Region"}]
     h = client.create(props)
     page = client.layout(h)["qHyperCube"]["qPivotDataPages"][0]
+    # a measure's attribute dimension on every cell, Others cells included: the one
+    # region of the cell's records, '-' where there are several
+    cell_region = {(a, b, y): r for a, b, y, r in con.execute(
+        "SELECT rnode, pnode, CAST(year AS TEXT), CASE WHEN COUNT(DISTINCT region) = 1 "
+        "THEN MIN(region) ELSE '-' END FROM g GROUP BY ALL").fetchall()}
+    rows_ = [(r["qText"], p["qText"]) for r in page["qLeft"] for p in r["qSubNodes"]]
+    cols = [(y["qText"], m["qElemNo"]) for y in page["qTop"] for m in y["qSubNodes"]]
+    seen = 0
+    for (a, b), row in zip(rows_, page["qData"], strict=True):
+        for (y, m), cell in zip(cols, row, strict=True):
+            if m == 0 and cell["qType"] == "V":
+                assert cell["qAttrDims"]["qValues"][0]["qText"] == cell_region[(a, b, y)]
+                seen += a == "Others" and cell_region[(a, b, y)] == "-"
+    assert seen
     want_region = dict(con.execute(
         "SELECT rnode, COUNT(DISTINCT customer) FROM g GROUP BY ALL").fetchall())
     single = dict(con.execute(
