@@ -309,17 +309,26 @@ def test_pages_through_the_others_children(nested: tuple[Client, Any]) -> None:
 
 def test_others_on_top_expands_with_expand_top(client: Client) -> None:
     """Region and Product on top (limited as on the left), Year left, Sum(Amount):
-    ExpandTop at the Others column opens it into its products; CollapseTop closes it."""
+    ExpandTop at the Others column opens it into its products; CollapseTop closes it.
+    Region's attribute expression on its top nodes, the Others node's over its own
+    records."""
     data = rows()
     client.session_app(script(data))
     con = _sales(data)
     con.execute(grouped_sql())
     props = nested_pivot(qInterColumnSortOrder=[2, 0, 1], qNoOfLeftDims=1)
     props["qHyperCubeDef"]["qMeasures"] = props["qHyperCubeDef"]["qMeasures"][:1]
+    props["qHyperCubeDef"]["qDimensions"][0]["qAttributeExpressions"] = [
+        {"qExpression": "Count(DISTINCT Customer)"}]
     h = client.create(props)
     page = client.layout(h)["qHyperCube"]["qPivotDataPages"][0]
     regions = [a for a, _ in expected_tree(con)]
     assert [n["qText"] for n in page["qTop"]] == regions
+    # a top node's attribute over its records, the left summed up: Others' too
+    customers = dict(con.execute(
+        "SELECT rnode, COUNT(DISTINCT customer) FROM g GROUP BY ALL").fetchall())
+    assert [n["qAttrExps"]["qValues"][0]["qNum"] for n in page["qTop"]] == [
+        customers[a] for a in regions]
     client.call("ExpandTop", "/qHyperCubeDef", 0, len(regions) - 1, False, handle=h)
     page = client.layout(h)["qHyperCube"]["qPivotDataPages"][0]
     others = page["qTop"][-1]
@@ -435,3 +444,30 @@ def test_inter_record_functions_read_others_rows_as_rows(nested: tuple[Client, A
     # the data hold Others rows with a value above them
     assert any(v is not None for (a, b, _, m), v in want.items() if b == "Others" and m == 1)
     assert any(a == "Others" for a, _, _, _ in want)
+
+
+def test_selecting_a_cell_under_the_others_nodes(nested: tuple[Client, Any]) -> None:
+    """SelectPivotCells on the data cell of the Others product under the Others region
+    selects the regions the one groups, the products the other groups and the year: the
+    sum over the selection is that cell's value (DuckDB's)."""
+    client, con = nested
+    props = nested_pivot(qAlwaysFullyExpanded=True)
+    props["qHyperCubeDef"]["qMeasures"] = props["qHyperCubeDef"]["qMeasures"][:1]
+    h = client.create(props)
+    page = client.layout(h)["qHyperCube"]["qPivotDataPages"][0]
+    rows_ = [(r["qText"], p["qText"]) for r in page["qLeft"] for p in r["qSubNodes"]]
+    years = [y["qText"] for y in page["qTop"]]
+    row = rows_.index(("Others", "Others"))
+    col = next(j for j, cell in enumerate(page["qData"][row]) if cell["qType"] == "V")
+    want = con.execute("SELECT SUM(amount) FROM g WHERE rnode = 'Others' AND pnode = 'Others' "
+                       "AND CAST(year AS TEXT) = ?", [years[col]]).fetchone()[0]
+    assert page["qData"][row][col]["qNum"] == float(want)
+    assert client.call("SelectPivotCells", "/qHyperCubeDef",
+                       [{"qType": "D", "qRow": row, "qCol": col}], handle=h) == {"qSuccess": True}
+    assert client.call("Evaluate", "Sum(Amount)", handle=1)["qReturn"] == str(want)
+    regions = [r for (r,) in con.execute(
+        "SELECT DISTINCT region FROM g WHERE rnode = 'Others' ORDER BY region").fetchall()]
+    got = client.call("Evaluate", "Concat(DISTINCT Region, ',', Region)", handle=1)["qReturn"]
+    assert set(got.split(",")) <= set(regions)
+    assert client.call("Evaluate", "GetSelectedCount(Region)", handle=1)["qReturn"] == \
+        str(len(regions))
