@@ -364,3 +364,41 @@ test('a pivot table of regions and stores: collapsed nodes, then one expanded', 
   await page.shoot('expanded');
   await assertNoRefusals(page);
 });
+
+// Dimension limits on the pivot's outer dimension: Region keeps its top value by Sales
+// (2 counted: North 450 and Others = East 325 + South 120 = 445). sn-pivot-table draws
+// the Others node (qElemNo -3) as any node and offers to expand it; a click on its icon
+// calls ExpandLeft at its row and the stores of the regions it groups appear under it
+// (Delta 300, Epsilon 25, Gamma 120, by text).
+test('a pivot table whose Others node expands into its stores', { skip: noBrowser, timeout: 60000 }, async (t) => {
+  const page = await openPage(t, 'pivot-others');
+  await call(page, 'render', 'pivot', {
+    type: 'pivot-table',
+    fields: [{
+      qDef: { qFieldDefs: ['Region'] },
+      qOtherTotalSpec: { qOtherMode: 'OTHER_COUNTED', qOtherCounted: { qv: '2' } },
+    }, 'Store', { qDef: { qDef: 'Sum(Amount)', qLabel: 'Sales' } }],
+    properties: { qHyperCubeDef: { qNoOfLeftDims: 2 } },
+    extendProperties: true,
+  });
+  const grid = async () => {
+    const { left, cells, expandable } = await call(page, 'pivotGrid', 'pivot');
+    return { left, cells, expandable };
+  };
+  await settles(page, grid, {
+    left: [['North', 'Others'], ['', '']],
+    cells: [['450'], ['445']],
+    expandable: ['North', 'Others'],
+  }, 'North and the Others node, collapsed, with their totals');
+  await page.shoot('others-collapsed');
+
+  await page.locator('[data-cell="pivot"] [data-testid="dimension-cell"]', { hasText: 'Others' })
+    .locator('[data-testid="expand-icon"]').click();
+  await settles(page, grid, {
+    left: [['North', 'Others'], ['', 'Delta', 'Epsilon', 'Gamma']],
+    cells: [['450'], ['300'], ['25'], ['120']],
+    expandable: ['North'],
+  }, 'the Others node expanded into the stores of East and South');
+  await page.shoot('others-expanded');
+  await assertNoRefusals(page);
+});
