@@ -471,3 +471,27 @@ def test_selecting_a_cell_under_the_others_nodes(nested: tuple[Client, Any]) -> 
     assert set(got.split(",")) <= set(regions)
     assert client.call("Evaluate", "GetSelectedCount(Region)", handle=1)["qReturn"] == \
         str(len(regions))
+
+
+def test_collapse_inner_dimensions_keeps_the_others_node_closed(
+        nested: tuple[Client, Any]) -> None:
+    """qOtherCollapseInnerDimensions on Region: its Others node stays one row (a -4
+    placeholder, no expand flag) even when every node is expanded, and ExpandLeft at
+    its row is refused; its cells are the Others regions' subtotals."""
+    client, con = nested
+    props = nested_pivot()
+    props["qHyperCubeDef"]["qDimensions"][0]["qOtherTotalSpec"] = {
+        **LIMIT, "qOtherCollapseInnerDimensions": True}
+    h = client.create(props)
+    client.call("ExpandLeft", "/qHyperCubeDef", 0, 0, True, handle=h)
+    page = client.layout(h)["qHyperCube"]["qPivotDataPages"][0]
+    others = page["qLeft"][-1]
+    assert others["qText"] == "Others"
+    assert "qCanExpand" not in others and "qCanCollapse" not in others
+    assert [n["qElemNo"] for n in others["qSubNodes"]] == [-4]
+    assert all(n.get("qCanCollapse") for n in page["qLeft"][:-1])
+    subtotals = {k: v for k, v in duck_cells(con, False).items() if k[0] == "Others"}
+    got = {k: v for k, v in cells_by_key(page).items() if k[0] == "Others" and v is not None}
+    assert got == subtotals
+    row = len(page["qData"]) - 1
+    assert client.error("ExpandLeft", "/qHyperCubeDef", row, 0, False, handle=h)["code"] == 8

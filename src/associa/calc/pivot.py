@@ -147,6 +147,7 @@ class PivotCube(Cube):
         self.other_cells: dict[tuple[tuple[int, ...], tuple[int, ...]], tuple[int, int]] = {}
         self.others: list[Level] = []
         self.others_label: dict[int, str] = {}
+        self.leaf_others: set[int] = set()  # dimensions whose Others nodes do not expand
         # the grand totals' scope while the levels are made
         self._totals_scope: Any = None
         # the pivot makes its own totals and Others (tree nodes): the straight cube's
@@ -223,9 +224,10 @@ class PivotCube(Cube):
 
         self.left = Axis(self, self.order[:self.nleft], ranks, expansion, fully, totals_on,
                          above, names, indent=bool(d.get("qIndentMode")), by_value=by_value,
-                         sign=sign, limit=left_limit, node_value=node_value)
+                         sign=sign, limit=left_limit, node_value=node_value,
+                         leaf_others=self.leaf_others)
         self.top = Axis(self, self.order[self.nleft:], ranks, expansion, fully, totals_on,
-                        above, names, limit=top_limit)
+                        above, names, limit=top_limit, leaf_others=self.leaf_others)
         if self.left.grouped or self.top.grouped:
             evaluate_others(self, scope, grouping)
         for a in self.left.levels():

@@ -138,7 +138,8 @@ class Axis:
                  names: dict[int, str], indent: bool = False,
                  by_value: Callable[[list[int], np.ndarray], np.ndarray] | None = None,
                  sign: int = 1, limit: Limit | None = None,
-                 node_value: NodeValue | None = None) -> None:
+                 node_value: NodeValue | None = None,
+                 leaf_others: set[int] | frozenset[int] = frozenset()) -> None:
         self.entries = entries
         self.indent = indent
         self._measures = len(cube.measures)
@@ -155,6 +156,7 @@ class Axis:
         self._combos = np.zeros((0, len(self.dims)), dtype=np.int64)
         self._kids = self._children(cube, ranks, by_value, sign)
         self._limit = limit
+        self._leaf_others = leaf_others  # dimensions whose Others nodes do not expand
         # dimension limits: each parent's path -> the values its Others node groups
         self.grouped: dict[tuple[int, ...], frozenset[int]] = {}
         self.roots = self._build(0, (), None, True)
@@ -221,7 +223,7 @@ class Axis:
         if grouped:  # an Others node expands like a value: its children are the next
             # dimension's values over the records of the values it groups
             nodes.append(self._node("O", level, e, OTHERS, syms + (OTHERS,), measure, deeper,
-                                    tuple(grouped)))
+                                    tuple(grouped), e not in self._leaf_others))
         if self._totals.get(e) and nodes and not (self.indent and e != self.dims[0]):
             total = Node("T", level, e, TOTAL_ELEM, syms, measure,
                          self._build(level + 1, syms, measure, False))
@@ -229,11 +231,13 @@ class Axis:
         return nodes
 
     def _node(self, kind: str, level: int, e: int, elem: int, path: tuple[int, ...],
-              measure: int | None, deeper: bool, grouped: tuple[int, ...] = ()) -> Node:
-        """A value (or Others) node and its subtree, open as the expansion says."""
+              measure: int | None, deeper: bool, grouped: tuple[int, ...] = (),
+              opens: bool = True) -> Node:
+        """A value (or Others) node and its subtree, open as the expansion says (never
+        unless it ``opens``: a placeholder under it, as under a collapsed node)."""
         flag = 0
-        expanded = True
-        if deeper and not self._fully:
+        expanded = opens
+        if deeper and opens and not self._fully:
             expanded = self._expansion.expanded(self._names[e], path)
             flag = 2 if expanded else 1
         return Node(kind, level, e, elem, path, measure,

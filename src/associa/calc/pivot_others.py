@@ -30,12 +30,17 @@ def axis_limits(cube: PivotCube, given: Sequence[Any], scope: Any, grouping: Any
     own level of the axis (its parents' values and itself, the other axis summed
     up, as a straight table ranks within the outer dimensions' values); with
     ``qGlobalOtherGrouping`` by the measure over the dimension alone, so that every
-    parent keeps the same values."""
+    parent keeps the same values. With ``qOtherCollapseInnerDimensions`` ("it collapses
+    the inner dimensions (if any) in the group Others",
+    https://help.qlik.com/en-US/sense-developer/May2022/Subsystems/NetSDKAPIref/Content/Qlik.Engine.OtherTotalSpecProp.OtherCollapseInnerDimensions.htm)
+    the dimension's Others nodes do not expand (``cube.leaf_others``)."""
     specs: dict[int, limits.OtherSpec] = {}
     for i, g in enumerate(given[:len(cube.dims)]):
         spec = limits.other_spec(g) if isinstance(g, Mapping) else None
         if spec is not None and spec.limits and cube.measures:
             specs[i] = spec
+            if spec.collapse_inner:  # "collapses the inner dimensions ... in the group"
+                cube.leaf_others.add(i)
             cube.others_label[i] = limits.label_text(spec.other_label, "Others",
                                                      cube.scalar)
     if not specs:
