@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from tests.conftest import Client
 
 CHART: dict[str, Any] = {
@@ -62,14 +60,10 @@ def test_layout_pages_and_properties(loaded: Client) -> None:
     assert attr["id"] == "colorByExpression" and attr["qAttribute"] is True
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "a straight table's Others row is a virtual group of calc/cube.py (Cube._limit) whose "
-    "attribute expressions are NULL: the regrouped scope evaluates the measures only; "
-    "a pivot's Others cells and nodes carry theirs (calc/pivot_others.py)"))
 def test_attributes_of_a_straight_tables_others_row(loaded: Client) -> None:
     """Product limited to 2 values counted by Sum(Amount): Bike 250 and Others (Lock 20
-    + Helmet 40 = 60); the Others row's attribute expression over its own records:
-    Count(DISTINCT Region) 2 (North, East)."""
+    + Helmet 40 = 60); the Others row's attribute expression over its own records, as
+    its measure: Count(DISTINCT Region) 2 (North, East), not a value's (1 each)."""
     c = loaded
     handle = c.create({"qInfo": {"qType": "table"}, "qHyperCubeDef": {
         "qDimensions": [{
