@@ -7,7 +7,8 @@ help "GenericObject" methods): ``GetHyperCubePivotData(qPath, qPages)`` →
 with ``qRow`` a row of the data matrix and ``qCol`` the left column (the level, the pseudo
 dimension counted, as nebula's sn-pivot-table sends ``cell.y, cell.x``:
 ``src/pivot-table/hooks/use-data-model.ts``); ``ExpandTop``/``CollapseTop`` with ``qRow``
-the top row (level) and ``qCol`` a data column; ``qAll`` every node. The state is written
+the top row (level) and ``qCol`` a data column; ``qAll`` every node. An Others node
+(``qElemNo`` -3) is named and expanded as any node (``calc/pivot.py``). The state is written
 to the properties' ``qExpansionState`` (``calc/pivot.py``). ``SelectPivotCells(qPath,
 qSelections: [NxSelectionCell {qType: L|T|D, qRow, qCol}], qSoftLock,
 qDeselectOnlyOneSelected)``: a left or top cell selects its value in its dimension's
