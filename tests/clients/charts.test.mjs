@@ -328,6 +328,23 @@ test('sorting the table by its measure, searching the list box', { skip: noBrows
   await assertNoRefusals(page);
 });
 
+// A pivot of Region › Store, both on the left, with Sales, nodes collapsed until
+// expanded; `region` is the Region field as nebula takes it (a name, or a dimension
+// with properties of its own). Returns what a user reads of it: the left columns, the
+// cells and the nodes that offer to expand.
+async function regionsByStore(page, region) {
+  await call(page, 'render', 'pivot', {
+    type: 'pivot-table',
+    fields: [region, 'Store', { qDef: { qDef: 'Sum(Amount)', qLabel: 'Sales' } }],
+    properties: { qHyperCubeDef: { qNoOfLeftDims: 2 } },
+    extendProperties: true,
+  });
+  return async () => {
+    const { left, cells, expandable } = await call(page, 'pivotGrid', 'pivot');
+    return { left, cells, expandable };
+  };
+}
+
 // Without qAlwaysFullyExpanded a pivot's nodes start collapsed (an empty qExpansionState):
 // each region shows its total and offers to expand (the engine's qCanExpand); a click
 // on the icon calls ExpandLeft (sn-pivot-table's use-data-model.ts) and the region's
@@ -337,16 +354,7 @@ test('sorting the table by its measure, searching the list box', { skip: noBrows
 // https://help.qlik.com/en-us/sense-developer/2.1/Subsystems/EngineAPI/Content/DiscoveringAndAnalysing/SearchInData/collapse-expand-top-dimensions-pivot-table.htm
 test('a pivot table of regions and stores: collapsed nodes, then one expanded', { skip: noBrowser, timeout: 60000 }, async (t) => {
   const page = await openPage(t, 'pivot-expand');
-  await call(page, 'render', 'pivot', {
-    type: 'pivot-table',
-    fields: ['Region', 'Store', { qDef: { qDef: 'Sum(Amount)', qLabel: 'Sales' } }],
-    properties: { qHyperCubeDef: { qNoOfLeftDims: 2 } },
-    extendProperties: true,
-  });
-  const grid = async () => {
-    const { left, cells, expandable } = await call(page, 'pivotGrid', 'pivot');
-    return { left, cells, expandable };
-  };
+  const grid = await regionsByStore(page, 'Region');
   await settles(page, grid, {
     left: [['East', 'North', 'South'], ['', '', '']],
     cells: [['325'], ['450'], ['120']],
@@ -372,19 +380,10 @@ test('a pivot table of regions and stores: collapsed nodes, then one expanded', 
 // (Delta 300, Epsilon 25, Gamma 120, by text).
 test('a pivot table whose Others node expands into its stores', { skip: noBrowser, timeout: 60000 }, async (t) => {
   const page = await openPage(t, 'pivot-others');
-  await call(page, 'render', 'pivot', {
-    type: 'pivot-table',
-    fields: [{
-      qDef: { qFieldDefs: ['Region'] },
-      qOtherTotalSpec: { qOtherMode: 'OTHER_COUNTED', qOtherCounted: { qv: '2' } },
-    }, 'Store', { qDef: { qDef: 'Sum(Amount)', qLabel: 'Sales' } }],
-    properties: { qHyperCubeDef: { qNoOfLeftDims: 2 } },
-    extendProperties: true,
+  const grid = await regionsByStore(page, {
+    qDef: { qFieldDefs: ['Region'] },
+    qOtherTotalSpec: { qOtherMode: 'OTHER_COUNTED', qOtherCounted: { qv: '2' } },
   });
-  const grid = async () => {
-    const { left, cells, expandable } = await call(page, 'pivotGrid', 'pivot');
-    return { left, cells, expandable };
-  };
   await settles(page, grid, {
     left: [['North', 'Others'], ['', '']],
     cells: [['450'], ['445']],
