@@ -328,6 +328,23 @@ test('sorting the table by its measure, searching the list box', { skip: noBrows
   await assertNoRefusals(page);
 });
 
+// A pivot of Region › Store, both on the left, with Sales, nodes collapsed until
+// expanded; `region` is the Region field as nebula takes it (a name, or a dimension
+// with properties of its own). Returns what a user reads of it: the left columns, the
+// cells and the nodes that offer to expand.
+async function regionsByStore(page, region) {
+  await call(page, 'render', 'pivot', {
+    type: 'pivot-table',
+    fields: [region, 'Store', { qDef: { qDef: 'Sum(Amount)', qLabel: 'Sales' } }],
+    properties: { qHyperCubeDef: { qNoOfLeftDims: 2 } },
+    extendProperties: true,
+  });
+  return async () => {
+    const { left, cells, expandable } = await call(page, 'pivotGrid', 'pivot');
+    return { left, cells, expandable };
+  };
+}
+
 // Without qAlwaysFullyExpanded a pivot's nodes start collapsed (an empty qExpansionState):
 // each region shows its total and offers to expand (the engine's qCanExpand); a click
 // on the icon calls ExpandLeft (sn-pivot-table's use-data-model.ts) and the region's
@@ -337,16 +354,7 @@ test('sorting the table by its measure, searching the list box', { skip: noBrows
 // https://help.qlik.com/en-us/sense-developer/2.1/Subsystems/EngineAPI/Content/DiscoveringAndAnalysing/SearchInData/collapse-expand-top-dimensions-pivot-table.htm
 test('a pivot table of regions and stores: collapsed nodes, then one expanded', { skip: noBrowser, timeout: 60000 }, async (t) => {
   const page = await openPage(t, 'pivot-expand');
-  await call(page, 'render', 'pivot', {
-    type: 'pivot-table',
-    fields: ['Region', 'Store', { qDef: { qDef: 'Sum(Amount)', qLabel: 'Sales' } }],
-    properties: { qHyperCubeDef: { qNoOfLeftDims: 2 } },
-    extendProperties: true,
-  });
-  const grid = async () => {
-    const { left, cells, expandable } = await call(page, 'pivotGrid', 'pivot');
-    return { left, cells, expandable };
-  };
+  const grid = await regionsByStore(page, 'Region');
   await settles(page, grid, {
     left: [['East', 'North', 'South'], ['', '', '']],
     cells: [['325'], ['450'], ['120']],
@@ -362,5 +370,34 @@ test('a pivot table of regions and stores: collapsed nodes, then one expanded', 
     expandable: ['East', 'South'],
   }, 'North expanded into its stores');
   await page.shoot('expanded');
+  await assertNoRefusals(page);
+});
+
+// Dimension limits on the pivot's outer dimension: Region keeps its top value by Sales
+// (2 counted: North 450 and Others = East 325 + South 120 = 445). sn-pivot-table draws
+// the Others node (qElemNo -3) as any node and offers to expand it; a click on its icon
+// calls ExpandLeft at its row and the stores of the regions it groups appear under it
+// (Delta 300, Epsilon 25, Gamma 120, by text).
+test('a pivot table whose Others node expands into its stores', { skip: noBrowser, timeout: 60000 }, async (t) => {
+  const page = await openPage(t, 'pivot-others');
+  const grid = await regionsByStore(page, {
+    qDef: { qFieldDefs: ['Region'] },
+    qOtherTotalSpec: { qOtherMode: 'OTHER_COUNTED', qOtherCounted: { qv: '2' } },
+  });
+  await settles(page, grid, {
+    left: [['North', 'Others'], ['', '']],
+    cells: [['450'], ['445']],
+    expandable: ['North', 'Others'],
+  }, 'North and the Others node, collapsed, with their totals');
+  await page.shoot('others-collapsed');
+
+  await page.locator('[data-cell="pivot"] [data-testid="dimension-cell"]', { hasText: 'Others' })
+    .locator('[data-testid="expand-icon"]').click();
+  await settles(page, grid, {
+    left: [['North', 'Others'], ['', 'Delta', 'Epsilon', 'Gamma']],
+    cells: [['450'], ['300'], ['25'], ['120']],
+    expandable: ['North'],
+  }, 'the Others node expanded into the stores of East and South');
+  await page.shoot('others-expanded');
   await assertNoRefusals(page);
 });

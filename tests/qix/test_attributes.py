@@ -58,3 +58,20 @@ def test_layout_pages_and_properties(loaded: Client) -> None:
     props = c.call("GetProperties", handle=handle)["qProp"]["qHyperCubeDef"]
     attr = props["qDimensions"][0]["qAttributeExpressions"][0]
     assert attr["id"] == "colorByExpression" and attr["qAttribute"] is True
+
+
+def test_attributes_of_a_straight_tables_others_row(loaded: Client) -> None:
+    """Product limited to 2 values counted by Sum(Amount): Bike 250 and Others (Lock 20
+    + Helmet 40 = 60); the Others row's attribute expression over its own records, as
+    its measure: Count(DISTINCT Region) 2 (North, East), not a value's (1 each)."""
+    c = loaded
+    handle = c.create({"qInfo": {"qType": "table"}, "qHyperCubeDef": {
+        "qDimensions": [{
+            "qDef": {"qFieldDefs": ["Product"]},
+            "qOtherTotalSpec": {"qOtherMode": "OTHER_COUNTED", "qOtherCounted": {"qv": "2"}},
+            "qAttributeExpressions": [{"qExpression": "Count(DISTINCT Region)"}]}],
+        "qMeasures": [{"qDef": {"qDef": "Sum(Amount)"}}],
+        "qInitialDataFetch": [{"qTop": 0, "qLeft": 0, "qWidth": 2, "qHeight": 10}]}})
+    rows = c.layout(handle)["qHyperCube"]["qDataPages"][0]["qMatrix"]
+    assert [(r[0]["qText"], r[1]["qNum"]) for r in rows] == [("Bike", 250), ("Others", 60)]
+    assert [r[0]["qAttrExps"]["qValues"][0]["qNum"] for r in rows] == [2, 2]

@@ -136,3 +136,122 @@ def test_total_cells_select_nothing(app: Client) -> None:
     north = next(i for i in at if matrix[i][0]["qText"] == "North")
     app.call("SelectHyperCubeCells", "/qHyperCubeDef", [north], [0, 1], handle=h)
     assert selected(app) == ("North", "-") and total(app) == "125"
+
+
+# -- stacked ("K") and tree ("T") cubes -------------------------------------------------
+# A node of these modes stands for every row of the straight cube under it: an Others
+# node of an outer dimension for the Others rows of every inner value (Others › Helmet
+# and Others › Lock below), so its cell selects every value it groups.
+
+
+def moded(mode: str, *dims: dict[str, Any]) -> dict[str, Any]:
+    props = cube(*dims)
+    props["qHyperCubeDef"]["qMode"] = mode
+    props["qHyperCubeDef"]["qInitialDataFetch"] = [
+        {"qTop": 0, "qLeft": 0, "qWidth": len(dims) + 1, "qHeight": 50}]
+    return props
+
+
+def stacked_nodes(c: Client, handle: int) -> list[dict[str, Any]]:
+    """The stacked layout's nodes, outer to inner, in order."""
+    root = c.layout(handle)["qHyperCube"]["qStackedDataPages"][0]["qData"][0]
+    out: list[dict[str, Any]] = []
+
+    def walk(nodes: list[dict[str, Any]], level: int) -> None:
+        for n in nodes:
+            if n["qType"] != "V":
+                out.append({**n, "level": level})
+                walk(n["qSubNodes"], level + 1)
+
+    walk(root["qSubNodes"], 0)
+    return out
+
+
+def tree_nodes(c: Client, handle: int) -> list[dict[str, Any]]:
+    root = c.call("GetHyperCubeTreeData", "/qHyperCubeDef", handle=handle)["qNodes"][0]
+    out: list[dict[str, Any]] = []
+
+    def walk(nodes: list[dict[str, Any]], level: int) -> None:
+        for n in nodes:
+            out.append({**n, "level": level})
+            walk(n["qNodes"], level + 1)
+
+    walk(root["qNodes"], 0)
+    return out
+
+
+@pytest.mark.parametrize("mode", ["K", "T"])
+def test_the_others_node_of_an_outer_dimension_selects_every_value(app: Client,
+                                                                   mode: str) -> None:
+    h = app.create(moded(mode, dim("Region", TOP), dim("Product")))
+    nodes = stacked_nodes(app, h) if mode == "K" else tree_nodes(app, h)
+    others = [n for n in nodes if n["qType"] == "O"]
+    assert [(n["qText"], n["qElemNo"], n["level"]) for n in others] == [("Others", -3, 0)]
+    # East has Helmet, West Lock: two rows of the straight cube under the one node
+    reply = app.send("SelectHyperCubeCells", "/qHyperCubeDef", [others[0]["qRow"]], [0],
+                     handle=h)
+    assert reply["result"] == {"qSuccess": True} and h in reply["change"]
+    assert selected(app) == ("East, West", "-")
+    assert total(app) == "48"
+
+
+@pytest.mark.parametrize("mode", ["K", "T"])
+def test_an_inner_others_node_selects_its_parent_and_its_values(app: Client,
+                                                                mode: str) -> None:
+    h = app.create(moded(mode, dim("Region"), dim("Product", TOP_IN_PARENT)))
+    nodes = stacked_nodes(app, h) if mode == "K" else tree_nodes(app, h)
+    north = next(i for i, n in enumerate(nodes) if n["qText"] == "North")
+    others = next(n for n in nodes[north:] if n["qType"] == "O")
+    assert others["level"] == 1
+    app.call("SelectHyperCubeCells", "/qHyperCubeDef", [others["qRow"]], [0, 1], handle=h)
+    assert selected(app) == ("North", "Lock, Helmet")
+    assert total(app) == "25"  # North's Lock 20 + Helmet 5
+
+
+@pytest.mark.parametrize("mode", ["K", "T"])
+def test_select_hypercube_values_with_the_others_element_in_modes(app: Client,
+                                                                  mode: str) -> None:
+    h = app.create(moded(mode, dim("Region", TOP), dim("Product")))
+    assert app.call("SelectHyperCubeValues", "/qHyperCubeDef", 0, [-3], False,
+                    handle=h) == {"qSuccess": True}
+    assert selected(app)[0] == "East, West"
+    assert total(app) == "48"
+
+
+@pytest.mark.parametrize("mode", ["K", "T"])
+def test_others_selections_in_modal_mode(app: Client, mode: str) -> None:
+    """Inside BeginSelections the Others cell selects as any cell: EndSelections(false)
+    takes it back, EndSelections(true) keeps it."""
+    h = app.create(moded(mode, dim("Region", TOP), dim("Product")))
+    nodes = stacked_nodes(app, h) if mode == "K" else tree_nodes(app, h)
+    row = next(n["qRow"] for n in nodes if n["qType"] == "O")
+    for accept, want in ((False, ("-", "-")), (True, ("East, West", "-"))):
+        app.call("BeginSelections", ["/qHyperCubeDef"], handle=h)
+        app.call("SelectHyperCubeCells", "/qHyperCubeDef", [row], [0], handle=h)
+        assert selected(app) == ("East, West", "-")
+        app.call("EndSelections", accept, handle=h)
+        assert selected(app) == want
+
+
+def test_a_tree_range_selection_over_the_others_node(app: Client) -> None:
+    """MultiRangeSelectTreeDataValues on Region's level: North 125, South 190, Others
+    48 (East 40 + West 8); the range up to 100 holds the Others node alone."""
+    h = app.create(moded("T", dim("Region", TOP), dim("Product")))
+    ranges = [{"qRanges": [{"qRange": {"qMin": 0, "qMax": 100, "qMinInclEq": True,
+                                       "qMaxInclEq": True},
+                            "qMeasureIx": 0, "qDimensionIx": 0}]}]
+    assert app.call("MultiRangeSelectTreeDataValues", "/qHyperCubeDef", ranges,
+                    handle=h) == {"qSuccess": True}
+    assert selected(app) == ("East, West", "-")
+    assert total(app) == "48"
+
+
+def test_a_range_selection_over_an_others_row(app: Client) -> None:
+    """RangeSelectHyperCubeValues on a straight cube: the Others row (48) in range
+    selects the values it groups."""
+    h = app.create(cube(dim("Region", TOP)))
+    ranges = [{"qRange": {"qMin": 0, "qMax": 100, "qMinInclEq": True, "qMaxInclEq": True},
+               "qMeasureIx": 0}]
+    assert app.call("RangeSelectHyperCubeValues", "/qHyperCubeDef", ranges, [0],
+                    handle=h) == {"qSuccess": True}
+    assert selected(app) == ("East, West", "-")

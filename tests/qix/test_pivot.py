@@ -458,11 +458,12 @@ def test_others_node_per_parent_with_subtotals(client: Client) -> None:
     ]
 
 
-def test_others_node_of_an_outer_dimension_is_a_leaf(client: Client) -> None:
+def test_others_node_of_an_outer_dimension_expands(client: Client) -> None:
     """Region (outer left) limited to values above 150 by Sum(Amount): North (180) kept,
-    South (120) in Others, which has no children to expand (a -4 placeholder, as a
-    collapsed node) even when every node is expanded; expanding it is refused and
-    leaves the object usable."""
+    South (120) in Others. Expanding every node opens the Others node too: its children
+    are the products of South's records (Bell 2024 40, Bike 2024 70, Lock 2023 10);
+    collapsed, it is one row of its subtotal (2023 10, 2024 110) over a -4 placeholder,
+    and ExpandLeft at its row opens it again."""
     doc = client.session_app(OTHERS_SCRIPT)
     h = client.create(limited(
         ["Region", "Product", "Year"], ["Sum(Amount)"],
@@ -472,11 +473,25 @@ def test_others_node_of_an_outer_dimension_is_a_leaf(client: Client) -> None:
     client.call("ExpandLeft", "/qHyperCubeDef", 0, 0, True, handle=h)
     page = client.layout(h)["qHyperCube"]["qPivotDataPages"][0]
     assert texts(page["qLeft"]) == ["North-", "  Bell", "  Bike", "  Helmet", "  Lock",
-                                    "Others", "  -4"]
-    assert data(page) == [[None, 5], [100, None], [None, 25], [30, 20], [10, 110]]
-    err = client.error("ExpandLeft", "/qHyperCubeDef", 4, 0, False, handle=h)
+                                    "Others-", "  Bell", "  Bike", "  Lock"]
+    assert data(page) == [[None, 5], [100, None], [None, 25], [30, 20],
+                          [None, 40], [None, 70], [10, None]]
+    others = page["qLeft"][1]
+    assert (others["qElemNo"], others["qType"], others["qUp"], others["qDown"]) == (-3, "O", 0, 0)
+    client.call("CollapseLeft", "/qHyperCubeDef", 4, 0, False, handle=h)
+    page = client.layout(h)["qHyperCube"]["qPivotDataPages"][0]
+    assert texts(page["qLeft"])[5:] == ["Others+", "  -4"]
+    assert data(page)[4:] == [[10, 110]]
+    state = client.call("GetProperties", handle=h)["qProp"]["qHyperCubeDef"]["qExpansionState"]
+    assert state[-1] == {"qExcludeList": True,
+                         "qPos": {"qDimName": "Region", "qElemNo": [-3], "qElemValues": []}}
+    client.call("ExpandLeft", "/qHyperCubeDef", 4, 0, False, handle=h)
+    page = client.layout(h)["qHyperCube"]["qPivotDataPages"][0]
+    assert texts(page["qLeft"])[5:] == ["Others-", "  Bell", "  Bike", "  Lock"]
+    # a cell that is no node to expand is refused and leaves the object usable
+    err = client.error("ExpandLeft", "/qHyperCubeDef", 5, 1, False, handle=h)
     assert err["code"] == 8
-    assert data(client.layout(h)["qHyperCube"]["qPivotDataPages"][0])[4] == [10, 110]
+    assert data(client.layout(h)["qHyperCube"]["qPivotDataPages"][0])[4] == [None, 40]
 
 
 def test_others_on_top_and_selecting_its_cells(client: Client) -> None:
@@ -906,9 +921,9 @@ def test_bad_attribute_expression_leaves_the_pivot_usable(client: Client) -> Non
 
 def test_attributes_on_others_cells(client: Client) -> None:
     """Region left limited to North and Others (South + East), Year on top: the Others
-    cells' attribute is the expression over their own records, as their measure; the
-    Others node is no level's group (NULL). By hand (SCRIPT): Others 2023 150 (South
-    Bike), 2024 50 (East Helmet, Lock): Count(DISTINCT Product) 1 and 2."""
+    cells' attribute is the expression over their own records, as their measure, and
+    so is the Others node's. By hand (SCRIPT): Others 2023 150 (South Bike), 2024 50
+    (East Helmet, Lock): Count(DISTINCT Product) 1 and 2; its Qty 3 + 5 + 6."""
     doc = client.session_app(SCRIPT)
     props = pivot(["Region", "Year"], ["Sum(Amount)"], qNoOfLeftDims=1)
     cube = props["qHyperCubeDef"]
@@ -923,4 +938,4 @@ def test_attributes_on_others_cells(client: Client) -> None:
     # North 2023 Bike, Lock; 2024 Bike
     assert [[attr_values(c)[0][1] for c in row] for row in page["qData"]] == [[2, 1], [1, 2]]
     # North's Qty: 1+2+4
-    assert [attr_values(n) for n in page["qLeft"]] == [[("7", 7)], [None]]
+    assert [attr_values(n) for n in page["qLeft"]] == [[("7", 7)], [("14", 14)]]

@@ -247,12 +247,16 @@ class Cube:
                          for k in np.unique(virtual.others_of[virtual.others_of >= 0])}
         self.dim_symbols = [np.concatenate([s.astype(np.int64), v])
                             for s, v in zip(self.dim_symbols, virtual.symbols, strict=True)]
+        nm = len(self.measures)
         self.values = [concat([v, extra]) if i not in self.deferred
                        else concat([v, Vec.nulls(k)])
-                       for i, (v, extra) in enumerate(zip(self.values, virtual.values,
+                       for i, (v, extra) in enumerate(zip(self.values, virtual.values[:nm],
                                                           strict=True))]
-        self.attr_values = [[concat([v, Vec.nulls(k)]) for v in col]
-                            for col in self.attr_values]
+        # the virtual rows' attribute expressions, over their records (``_regrouped``)
+        extras = iter(virtual.values[nm:])
+        self.attr_values = [[concat([v, next(extras) if not a.deferred else Vec.nulls(k)])
+                             for v, a in zip(col, attrs, strict=True)]
+                            for col, attrs in zip(self.attr_values, self.attr_exprs, strict=True)]
         self.attr_dim_codes = [[np.concatenate([c.astype(np.int64),
                                                 np.full(k, -1, dtype=np.int64)])
                                 for c in col] for col in self.attr_dim_codes]
@@ -599,11 +603,14 @@ class Cube:
 
     def _regrouped(self, scope: Any, n: int) -> list[Vec]:
         """Each measure over a regrouped scope's first ``n`` groups (its last group holds
-        the records left out); the measures with inter-record functions are NULL."""
+        the records left out), then each attribute expression without inter-record
+        functions (columns in order); the measures with inter-record functions are NULL."""
         keep = np.arange(n)
         return [self._evaluate(m, scope, n + 1, quiet=True).take(keep)
                 if i not in self.deferred else Vec.nulls(n)
-                for i, m in enumerate(self.measures)]
+                for i, m in enumerate(self.measures)] + [
+            self._evaluate_attr(a, scope, n + 1).take(keep)
+            for col in self.attr_exprs for a in col if not a.deferred]
 
     def _by_rows(self, rows: np.ndarray, regroup: limits.Regroup) -> limits.Regroup:
         """``regroup`` taking a new group per row of ``rows`` instead of per group."""

@@ -336,6 +336,28 @@ def _concat(a: Vec, b: Vec) -> Vec:
     return concat([a, b])
 
 
+def cell_symbols(cube: Any, col: int, groups: Any) -> list[int]:
+    """The symbols the cells of dimension ``col`` in the rows of ``groups`` select: a
+    value's own; an Others cell's (qElemNumber -3), the values of the rows it groups;
+    a total cell's (-1), none.
+
+    Selecting an Others cell selects the values it stands for: Qlik's charts send the
+    cell's qElemNumber as they send any other (picasso.js ``plugins/q/src/brush/
+    q-brush.js`` passes every number of the brush to selectHyperCubeValues and
+    selectHyperCubeCells, -3 included), and the Others row is the sum of those values
+    (https://help.qlik.com/en-US/sense-developer/May2023/Subsystems/Mashups/Content/Sense_Mashups/Create/Visualizations/dimension-limits.htm:
+    it "summarizes all the remaining values"); the -1 of a total cell names no value."""
+    syms = cube.dim_symbols[col]
+    out: set[int] = set()
+    for g in groups:
+        code = int(syms[g])
+        if code >= 0:
+            out.add(code)
+        elif code == OTHERS:
+            out.update(int(c) for c in syms[cube.grouped(int(g))] if c >= 0)
+    return sorted(out)
+
+
 def ranking_measure(spec: OtherSpec, measures: list[tuple[str, str]]) -> int:
     """The measure ranking a dimension's values: the one whose label or expression
     ``qReferencedExpression`` names, else the first."""

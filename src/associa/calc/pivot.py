@@ -51,11 +51,20 @@ The shapes follow the Engine API reference and what Qlik's engine sends:
   ``src/ext/property-panel/sorting.ts``): with the measures on top, the left nodes
   under each parent are ordered by the first measure at their own level (the row's
   subtotal across the top), NULL last, the dimension's order breaking ties.
-* Dimension limits (``qOtherTotalSpec.qOtherMode``): not applied in a pivot yet; every
-  value is a node. The engine's pivot cells do know Others (``qElemNo`` -3, ``qType``
-  "O": sn-pivot-table ``src/pivot-table/data/helpers/create-cell.ts``,
-  ``src/types/QIX.ts``), though sn-pivot-table's property panel offers no limits for
-  its dimensions (only ``qTotalMode``, ``src/ext/property-panel/data.ts``).
+* Dimension limits (``qOtherTotalSpec.qOtherMode``, ``calc/others.py``): applied under
+  each parent node, ranked at the node's own level of its axis (``pivot_others``); the
+  values left out make an Others node (``qElemNo`` -3, ``qType`` "O": sn-pivot-table
+  ``src/pivot-table/data/helpers/create-cell.ts``, ``src/types/QIX.ts``). An Others
+  node is a node like any: it expands and collapses (ExpandLeft/ExpandTop name it by
+  its row and column, as sn-pivot-table sends ``cell.y, cell.x`` for every node with
+  ``qCanExpand``), its children are the next dimension's values over the records of
+  every value it groups, limited by that dimension's own limit ranked over those
+  records, and its cells and attribute values are computed over its records
+  (``pivot_others.evaluate_others``). In ``qExpansionState`` its path holds -3, its ``qElemNo``
+  (the reference documents no other form: PositionMark's ``qElemNo`` is an array of
+  integers, https://help.qlik.com/en-US/sense-developer/May2023/Subsystems/EngineJSONAPI/Content/models-positionmark.htm).
+  The measures with inter-record functions read an Others row (column) as a line of
+  its parent's segment, its aggregations over its own records.
 * The expansion state lives in the properties, ``qHyperCubeDef.qExpansionState``
   (sn-pivot-table resets it by saving ``qExpansionState: []``,
   ``src/ext/property-panel/settings/index.ts``), as ``ExpansionData`` {qExcludeList,
@@ -70,7 +79,7 @@ The values (``PivotCube``): the measures of every ROLLUP level the trees show, e
 records as the cube, grouped by fewer dimensions; the level of every dimension is the
 cube itself and the empty level its grand totals. The measures that call chart
 inter-record functions (Before, Above, ColumnNo …) are evaluated last, over the grid of
-cells the trees show (``_evaluate_grid``, ``calc/interrecord.py``'s ``Grid``: the rules
+cells the trees show (``pivot_grid.evaluate_grid``, ``calc/interrecord.py``'s ``Grid``: the rules
 for row and column segments and for subtotal lines are there); a cell with no data of its
 own shows the value they give it there (the Before help's "column before" is a column of
 the grid, whether or not the current combination has records).
@@ -88,19 +97,11 @@ from associa.calc import others as limits
 from associa.calc.aggregate import GroupScope, SetScope, TotalScope
 from associa.calc.calcdims import CalcValues
 from associa.calc.cube import Cube
-from associa.calc.interrecord import Grid, GridLevel, axis_prefixes
-from associa.calc.pivot_axes import (
-    OTHERS,
-    PSEUDO,
-    Axis,
-    Expansion,
-    Limit,
-    axes_order,
-    dim_name,
-)
+from associa.calc.pivot_axes import PSEUDO, Axis, Expansion, Grouped, axes_order, dim_name
+from associa.calc.pivot_grid import evaluate_grid
+from associa.calc.pivot_others import axis_limits, evaluate_others, node_numbers
 from associa.calc.sorting import first_criteria, symbol_rank
 from associa.expr import Vec
-from associa.expr.vector import concat
 from associa.model import DataModel
 from associa.select import Inference
 from associa.values import Locale
@@ -108,6 +109,8 @@ from associa.values import Locale
 # an attribute dimension's value code per group of a level, and the values a calculated
 # one's codes stand for (None: a field's symbols)
 AttrDimCodes = tuple[np.ndarray, CalcValues | None]
+# node paths on one axis: its dimensions, what it groups in Others nodes, paths of one depth
+NodePaths = tuple[list[int], Grouped, list[tuple[int, ...]]]
 
 
 @dataclass(slots=True)
@@ -137,14 +140,15 @@ class PivotCube(Cube):
         self._pivot_inference = inference
         self._definition = definition
         self.levels: dict[tuple[int, ...], Level] = {}
-        # the Others nodes' cells: (left path, top path) -> their row in ``other_values``
-        # (one Vec per measure); each limited dimension's Others label
-        self.other_cells: dict[tuple[tuple[int, ...], tuple[int, ...]], int] = {}
-        self.other_values: list[Vec] = []
+        # the cells through an Others node: (left path, top path; ``()`` for an axis
+        # summed up: an Others node's own attributes) -> their level in ``others``
+        # (measures, attribute expressions and dimensions; its ``keys`` the crossings
+        # it holds) and their row there; each limited dimension's Others label
+        self.other_cells: dict[tuple[tuple[int, ...], tuple[int, ...]], tuple[int, int]] = {}
+        self.others: list[Level] = []
         self.others_label: dict[int, str] = {}
-        # the attribute expressions of the measures in the Others cells (rows as
-        # ``other_values``), by column; the grand totals' scope while the levels are made
-        self.other_attrs: dict[int, list[Vec]] = {}
+        self.leaf_others: set[int] = set()  # dimensions whose Others nodes do not expand
+        # the grand totals' scope while the levels are made
         self._totals_scope: Any = None
         # the pivot makes its own totals and Others (tree nodes): the straight cube's
         # total and Others rows of dimensions (``qOtherTotalSpec``) are not asked for
@@ -166,21 +170,23 @@ class PivotCube(Cube):
 
     def _evaluate_deferred(self, scope: Any, totals: Any, grouping: Any) -> None:
         """The trees and the levels they show; the measures with inter-record functions
-        over the grid of cells (``_evaluate_grid``); a straight cube's deferred
+        over the grid of cells (``pivot_grid.evaluate_grid``); a straight cube's deferred
         attribute expressions as a straight table's."""
         if any(a.deferred and a.error is None for col in self.attr_exprs for a in col):
             super()._evaluate_deferred(scope, totals, grouping)
         self._kept: dict[tuple[int, ...], Any] = {}
+        self._kept_others: list[Any] = []  # the scope of each of ``others``, for the grid
         self._totals_scope = totals
         try:
             self._build_trees(scope, totals, grouping)
             if self.deferred:
-                self._evaluate_grid(scope, totals, grouping)
+                evaluate_grid(self, scope, totals, grouping)
         finally:
             self._totals_scope = None
-            for sub in self._kept.values():
+            for sub in [*self._kept.values(), *self._kept_others]:
                 sub.release()
             self._kept = {}
+            self._kept_others = []
 
     @property
     def attr_cols(self) -> list[int]:
@@ -209,14 +215,21 @@ class PivotCube(Cube):
                 if dims not in self.levels:
                     self.levels[dims] = self._level(dims, scope, grouping)
             by_value = self._first_measure
-        left_limit, top_limit = self._limits(given, scope, grouping)
+        left_limit, top_limit = axis_limits(self, given, scope, grouping)
+        left_dims = [e for e in self.order[:self.nleft] if e != PSEUDO]
+
+        def node_value(paths: list[tuple[int, ...]], grouped: Grouped) -> np.ndarray:
+            return node_numbers(self, scope, grouping, (left_dims, grouped, paths),
+                                      ([], {}, [()]), 0)
+
         self.left = Axis(self, self.order[:self.nleft], ranks, expansion, fully, totals_on,
                          above, names, indent=bool(d.get("qIndentMode")), by_value=by_value,
-                         sign=sign, limit=left_limit)
+                         sign=sign, limit=left_limit, node_value=node_value,
+                         leaf_others=self.leaf_others)
         self.top = Axis(self, self.order[self.nleft:], ranks, expansion, fully, totals_on,
-                        above, names, limit=top_limit)
+                        above, names, limit=top_limit, leaf_others=self.leaf_others)
         if self.left.grouped or self.top.grouped:
-            self._evaluate_others(scope, grouping)
+            evaluate_others(self, scope, grouping)
         for a in self.left.levels():
             for b in self.top.levels():
                 dims = tuple(sorted(self.left.dims[:a] + self.top.dims[:b]))
@@ -234,222 +247,6 @@ class PivotCube(Cube):
                     dims = tuple(sorted(axis.dims[:depth]))
                     if dims not in self.levels:
                         self.levels[dims] = self._level(dims, scope, grouping)
-
-    def _limits(self, given: Sequence[Any], scope: Any, grouping: Any
-                ) -> tuple[Limit | None, Limit | None]:
-        """Each axis' dimension limits (``calc/others.py``'s specs and ``keep_values``),
-        applied under each parent node: a value is ranked by the ranking measure at its
-        own level of the axis (its parents' values and itself, the other axis summed
-        up, as a straight table ranks within the outer dimensions' values); with
-        ``qGlobalOtherGrouping`` by the measure over the dimension alone, so that every
-        parent keeps the same values."""
-        specs: dict[int, limits.OtherSpec] = {}
-        for i, g in enumerate(given[:len(self.dims)]):
-            spec = limits.other_spec(g) if isinstance(g, Mapping) else None
-            if spec is not None and spec.limits and self.measures:
-                specs[i] = spec
-                self.others_label[i] = limits.label_text(spec.other_label, "Others",
-                                                         self.scalar)
-        if not specs:
-            return None, None
-        named = [(m.label if isinstance(m.label, str) else "", m.text) for m in self.measures]
-
-        def limit_of(dims: list[int]) -> Limit | None:
-            if not any(d in specs for d in dims):
-                return None
-
-            def limit(k: int, parent: tuple[int, ...], values: list[int]
-                      ) -> tuple[list[int], list[int]]:
-                spec = specs.get(dims[k])
-                if spec is None:
-                    return values, []
-                own = [dims[k]] if spec.global_grouping else dims[:k + 1]
-                level = tuple(sorted(own))
-                if level not in self.levels:
-                    self.levels[level] = self._level(level, scope, grouping)
-                prefix = () if spec.global_grouping else parent
-                combos = np.array([(*prefix, v) for v in values], dtype=np.int64)
-                nums = self._first_measure(own, combos, limits.ranking_measure(spec, named))
-                count = limits.value_number(spec.counted, self.scalar) \
-                    if spec.mode == "OTHER_COUNTED" else np.nan
-                cap = np.nan if spec.mode == "OTHER_COUNTED" else \
-                    limits.value_number(spec.limit, self.scalar)
-                keep = limits.keep_values(nums, spec, count, cap)
-                kept = [v for v, k in zip(values, keep.tolist(), strict=True) if k]
-                rest = [v for v, k in zip(values, keep.tolist(), strict=True) if not k]
-                return kept, [] if spec.suppress else rest
-
-            return limit
-
-        return (limit_of([e for e in self.order[:self.nleft] if e != PSEUDO]),
-                limit_of([e for e in self.order[self.nleft:] if e != PSEUDO]))
-
-    def _evaluate_others(self, scope: Any, grouping: Any) -> None:
-        """The measures of the cells an Others node shows (``other_cells``): for each
-        level of the grid, every group of the cube falls in one left node and one top
-        node at that depth (a value an Others node groups: in that node), and the cells
-        holding an Others node are the measures over the records of their groups (not
-        sums of the values: a Count(DISTINCT) counts once)."""
-        count = self.count
-        if not count:
-            return
-        lefts = sorted({s for s, _ in self.left.leaves}, key=len)
-        tops = sorted({s for s, _ in self.top.leaves}, key=len)
-        parts: list[list[Vec]] = []
-        attr_parts: dict[int, list[list[Vec]]] = {}
-        at = 0
-        for a in sorted({len(s) for s in lefts}):
-            for b in sorted({len(s) for s in tops}):
-                rows = [s for s in lefts if len(s) == a]
-                cols = [s for s in tops if len(s) == b]
-                if not any(OTHERS in s for s in rows) and not any(OTHERS in s for s in cols):
-                    continue
-                left_of = self._node_of(self.left, a, rows)
-                top_of = self._node_of(self.top, b, cols)
-                ok = (left_of >= 0) & (top_of >= 0)
-                cell = np.where(ok, left_of * max(len(cols), 1) + top_of, -1)
-                wanted = np.zeros(max(len(rows), 1) * max(len(cols), 1), dtype=bool)
-                for i, r in enumerate(rows):
-                    for j, c in enumerate(cols):
-                        if OTHERS in r or OTHERS in c:
-                            wanted[i * max(len(cols), 1) + j] = True
-                cell = np.where(cell >= 0, cell, 0)
-                use = ok & wanted[cell]
-                cells, new_of = np.unique(cell[use], return_inverse=True)
-                n = len(cells)
-                if not n:
-                    continue
-                mapping = np.full(count, n, dtype=np.intp)
-                mapping[use] = new_of.ravel()
-                dims = tuple(sorted(self.left.dims[:a] + self.top.dims[:b]))
-                paths = {d: (rows, cells // max(len(cols), 1), k)
-                         for k, d in enumerate(self.left.dims[:a])}
-                paths.update({d: (cols, cells % max(len(cols), 1), k)
-                              for k, d in enumerate(self.top.dims[:b])})
-                fields = [(self.dims[d].field, np.append(np.array(
-                    [paths[d][0][x][paths[d][2]] for x in paths[d][1].tolist()],
-                    dtype=np.int64), -1)) for d in dims if self.dims[d].field]
-                fields = [(f, np.where(s >= 0, s, -1)) for f, s in fields]
-                sub = self._level_scope(scope, grouping, mapping, n + 1, fields)
-                try:
-                    keep = np.arange(n)
-                    parts.append([self._evaluate(m, sub, n + 1, quiet=True).take(keep)
-                                  if i not in self.deferred else Vec.nulls(n)
-                                  for i, m in enumerate(self.measures)])
-                    for col in self.attr_cols:
-                        if col >= len(self.dims):
-                            attr_parts.setdefault(col, []).append(
-                                [v.take(keep) for v in self._attrs_over(col, sub, n + 1)])
-                finally:
-                    sub.release()
-                width = max(len(cols), 1)
-                for k, x in enumerate(cells.tolist()):
-                    self.other_cells[(rows[x // width] if rows else (),
-                                      cols[x % width] if cols else ())] = at + k
-                at += n
-        if parts:
-            self.other_values = [concat([p[i] for p in parts]) for i in range(len(self.measures))]
-        for col, got in attr_parts.items():
-            self.other_attrs[col] = [concat([p[j] for p in got])
-                                     for j in range(len(self.attr_exprs[col]))]
-
-    def _node_of(self, axis: Axis, depth: int, paths: list[tuple[int, ...]]) -> np.ndarray:
-        """Each group of the cube's index among ``paths`` (the axis' leaves at
-        ``depth``) of the node it falls in there; -1 for none."""
-        if not depth:
-            return np.zeros(self.count, dtype=np.int64) if paths else \
-                np.full(self.count, -1, dtype=np.int64)
-        real = np.stack([self.dim_symbols[d][:self.count].astype(np.int64)
-                         for d in axis.dims[:depth]], axis=1)
-        combos, inverse = np.unique(real, axis=0, return_inverse=True)
-        index = {p: i for i, p in enumerate(paths)}
-        of_combo = np.array([index.get(p, -1) for p in axis.node_paths(combos)] or [-1],
-                            dtype=np.int64)
-        return of_combo[inverse.ravel()]
-
-    def _evaluate_grid(self, scope: Any, totals: Any, grouping: Any) -> None:
-        """The measures with inter-record functions over the cells of the trees as
-        built (``calc/interrecord.py``'s ``Grid``), then each level's values of them
-        taken from the cells that show that level."""
-        rows = [s for s, m in self.left.leaves if m is None or m == 0]
-        cols = [s for s, m in self.top.leaves if m is None or m == 0]
-        nleft, ntop = len(self.left.dims), len(self.top.dims)
-        row_depth, row_prefix = _lines_of(rows, nleft)
-        col_depth, col_prefix = _lines_of(cols, ntop)
-        nrows, ncols = len(rows), len(cols)
-        ncells = nrows * ncols
-        row_syms = _padded(rows, nleft)
-        col_syms = _padded(cols, ntop)
-        level_of = np.full(ncells, -1, dtype=np.int64)
-        group_of = np.full(ncells, -1, dtype=np.int64)
-        grid_levels: list[GridLevel] = []
-        shown: list[tuple[tuple[int, ...], np.ndarray, np.ndarray, np.ndarray]] = []
-        full = tuple(range(len(self.dims)))
-        identity: Callable[[Vec], Vec] = lambda v: v  # noqa: E731
-        for a in sorted(set(row_depth.tolist())):
-            for b in sorted(set(col_depth.tolist())):
-                dims = tuple(sorted(self.left.dims[:a] + self.top.dims[:b]))
-                level = self.levels.get(dims)
-                if level is None:
-                    continue
-                ri = np.flatnonzero(row_depth == a)
-                cj = np.flatnonzero(col_depth == b)
-                cells = (ri[:, None] * ncols + cj[None, :]).ravel()
-                by_left = {d: k for k, d in enumerate(self.left.dims[:a])}
-                by_top = {d: k for k, d in enumerate(self.top.dims[:b])}
-                syms = [np.repeat(row_syms[ri, by_left[d]], len(cj)) if d in by_left
-                        else np.tile(col_syms[cj, by_top[d]], len(ri)) for d in dims]
-                key, ok = self.key_of(dims, syms)
-                pos = np.clip(np.searchsorted(level.keys, key), 0,
-                              max(len(level.keys) - 1, 0))
-                found = ok & (level.keys[pos] == key) if len(level.keys) else \
-                    np.zeros(len(key), dtype=bool)
-                k = len(grid_levels)
-                level_of[cells] = k
-                group_of[cells] = np.where(found, level.ids[pos] if len(level.keys) else -1, -1)
-                if dims == full:
-                    lv_scope, finish = scope, grouping.finish
-                elif not dims:
-                    lv_scope, finish = totals, identity
-                else:
-                    lv_scope, finish = self._kept[dims], identity
-                grid_levels.append(GridLevel(lv_scope, finish, [
-                    None if i in self.deferred else v for i, v in enumerate(level.values)]))
-                shown.append((dims, cells, key, found))
-        down = tuple(axis_prefixes(row_depth, row_prefix, nleft, ncols, t, True)
-                     for t in (False, True))
-        across = tuple(axis_prefixes(col_depth, col_prefix, ntop, nrows, t, False)
-                       for t in (False, True))
-        grid = Grid(grid_levels, level_of, group_of, (down[0], down[1]),
-                    (across[0], across[1]), np.repeat(row_depth, ncols),
-                    np.tile(col_depth, nrows), self.locale,
-                    lambda i, sc, n, quiet: self._evaluate(self.measures[i], sc, n, quiet))
-        by_cell = {i: grid.measure(i) for i in sorted(self.deferred)}
-        for k, (dims, cells, key, found) in enumerate(shown):
-            level = self.levels[dims]
-            values = list(level.values)
-            for i, v in by_cell.items():
-                values[i] = grid.spread(v, k, level.values[i].n)
-            if dims == full:  # the cube's own values, for what reads the cube
-                for i in by_cell:
-                    self.values[i] = values[i]
-            # a cell with no data of its own shows a value the grid gave it
-            new = ~found & np.logical_or.reduce([~v.null[cells] for v in by_cell.values()])
-            if new.any():
-                at = cells[new]
-                n = level.values[0].n if level.values else 0
-                values = [concat([v, by_cell[i].take(at) if i in by_cell
-                                  else Vec.nulls(len(at))]) for i, v in enumerate(values)]
-                level.attrs = {c: [concat([v, Vec.nulls(len(at))]) for v in vs]
-                               for c, vs in level.attrs.items()}
-                level.attr_dims = {c: [(np.concatenate([codes, np.full(len(at), -1, np.int64)]),
-                                        table) for codes, table in ds]
-                                   for c, ds in level.attr_dims.items()}
-                keys = np.concatenate([level.keys, key[new]])
-                ids = np.concatenate([level.ids, n + np.arange(len(at), dtype=level.ids.dtype)])
-                order = np.argsort(keys, kind="stable")
-                level.keys, level.ids = keys[order], ids[order]
-            level.values = values
 
     def _first_measure(self, dims: list[int], syms: np.ndarray, measure: int = 0
                        ) -> np.ndarray:
@@ -551,7 +348,7 @@ class PivotCube(Cube):
             if n:
                 self._level_attrs(level, sub, n)
         finally:
-            if self.deferred:  # the grid reads the level again (``_evaluate_grid``)
+            if self.deferred:  # the grid reads the level again (``evaluate_grid``)
                 self._kept[dims] = sub
             else:
                 sub.release()
@@ -652,25 +449,6 @@ class _Rollup:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.sub, name)
-
-
-def _lines_of(leaves: list[tuple[int, ...]], full: int) -> tuple[np.ndarray, np.ndarray]:
-    """Each leaf's depth (the dimensions it shows) and the id of its values but the
-    last dimension's (-1 for a leaf showing fewer than that)."""
-    depth = np.array([len(s) for s in leaves], dtype=np.int64)
-    cut = max(full - 1, 0)
-    ids: dict[tuple[int, ...], int] = {}
-    prefix = np.array([ids.setdefault(s[:cut], len(ids)) if len(s) >= cut else -1
-                       for s in leaves], dtype=np.int64)
-    return depth, prefix
-
-
-def _padded(leaves: list[tuple[int, ...]], width: int) -> np.ndarray:
-    """The leaves' values as a matrix, -1 past a leaf's depth."""
-    out = np.full((len(leaves), max(width, 1)), -1, dtype=np.int64)
-    for i, s in enumerate(leaves):
-        out[i, :len(s)] = s
-    return out
 
 
 def _without_totals(definition: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -26,9 +26,16 @@ EMPTY_ELEM = -4
 NULL_CELL = {"qText": "-", "qNum": "NaN", "qType": "U"}
 
 
-# dimension limits of an axis: (level, parent path, the values under it in order) ->
-# (the values kept, the values an Others node groups: none when it is not shown)
-Limit = Callable[[int, tuple[int, ...], list[int]], tuple[list[int], list[int]]]
+# the values each parent path of an axis groups in its Others node (the path ends with
+# ``OTHERS`` under an Others node)
+Grouped = Mapping[tuple[int, ...], frozenset[int]]
+# dimension limits of an axis: (level, parent path, the values under it in order, what
+# the axis groups so far) -> (the values kept, the values an Others node groups: none
+# when it is not shown)
+Limit = Callable[[int, tuple[int, ...], list[int], Grouped], tuple[list[int], list[int]]]
+# the first measure's number at each node path of an axis (the other axis summed up),
+# given what the axis groups so far: how the children of an Others node sort by y-value
+NodeValue = Callable[[list[tuple[int, ...]], Grouped], np.ndarray]
 
 
 def is_pivot(definition: Mapping[str, Any]) -> bool:
@@ -130,7 +137,9 @@ class Axis:
                  expansion: Expansion, fully: bool, totals: dict[int, bool], above: bool,
                  names: dict[int, str], indent: bool = False,
                  by_value: Callable[[list[int], np.ndarray], np.ndarray] | None = None,
-                 sign: int = 1, limit: Limit | None = None) -> None:
+                 sign: int = 1, limit: Limit | None = None,
+                 node_value: NodeValue | None = None,
+                 leaf_others: set[int] | frozenset[int] = frozenset()) -> None:
         self.entries = entries
         self.indent = indent
         self._measures = len(cube.measures)
@@ -141,8 +150,13 @@ class Axis:
         self._names = names
         self._expansion = expansion
         self._nulls = {d: cube.null_symbol(d) for d in self.dims}
+        self._ranks = ranks
+        self._sign = sign
+        self._node_value = node_value if by_value is not None else None
+        self._combos = np.zeros((0, len(self.dims)), dtype=np.int64)
         self._kids = self._children(cube, ranks, by_value, sign)
         self._limit = limit
+        self._leaf_others = leaf_others  # dimensions whose Others nodes do not expand
         # dimension limits: each parent's path -> the values its Others node groups
         self.grouped: dict[tuple[int, ...], frozenset[int]] = {}
         self.roots = self._build(0, (), None, True)
@@ -162,8 +176,8 @@ class Axis:
         rows = cube.rows[cube.rows < cube.count]  # not the cube's virtual rows (Others)
         if not self.dims or not len(rows):
             return kids
-        combos = _distinct_rows([cube.dim_symbols[d][rows].astype(np.int64)
-                                 for d in self.dims])
+        combos = self._combos = _distinct_rows([cube.dim_symbols[d][rows].astype(np.int64)
+                                                for d in self.dims])
         keys: list[np.ndarray] = []
         for i, d in enumerate(self.dims):
             if by_value is not None:
@@ -195,30 +209,56 @@ class Axis:
                          self._build(level + 1, syms, measure, False))]
         deeper = any(x != PSEUDO for x in self.entries[level + 1:])
         nodes = []
-        values = self._kids.get(syms, [])
+        values = self._kids.get(syms, []) if OTHERS not in syms else self._others_kids(syms)
         grouped: list[int] = []
         if self._limit is not None and values:
-            values, grouped = self._limit(len(syms), syms, values)
-        for s in values:
-            path = syms + (s,)
-            flag = 0
-            expanded = True
-            if deeper and not self._fully:
-                expanded = self._expansion.expanded(self._names[e], path)
-                flag = 2 if expanded else 1
-            kind = "U" if s == self._nulls[e] else "N"
-            nodes.append(Node(kind, level, e, NULL_ELEM if kind == "U" else s, path, measure,
-                              self._build(level + 1, path, measure, expanded), flag))
-        if grouped:  # a leaf: nothing says an Others node expands
-            path = syms + (OTHERS,)
+            values, grouped = self._limit(len(syms), syms, values, self.grouped)
+        if grouped:  # before the children: their paths go through it
             self.grouped[syms] = frozenset(grouped)
-            nodes.append(Node("O", level, e, OTHERS, path, measure,
-                              self._build(level + 1, path, measure, False), grouped=tuple(grouped)))
+        for s in values:
+            kind = "U" if s == self._nulls[e] else "N"
+            nodes.append(self._node(kind, level, e, NULL_ELEM if kind == "U" else s,
+                                    syms + (s,), measure, deeper))
+        if grouped:  # an Others node expands like a value: its children are the next
+            # dimension's values over the records of the values it groups
+            nodes.append(self._node("O", level, e, OTHERS, syms + (OTHERS,), measure, deeper,
+                                    tuple(grouped), e not in self._leaf_others))
         if self._totals.get(e) and nodes and not (self.indent and e != self.dims[0]):
             total = Node("T", level, e, TOTAL_ELEM, syms, measure,
                          self._build(level + 1, syms, measure, False))
             nodes.insert(0, total) if self._above else nodes.append(total)
         return nodes
+
+    def _node(self, kind: str, level: int, e: int, elem: int, path: tuple[int, ...],
+              measure: int | None, deeper: bool, grouped: tuple[int, ...] = (),
+              opens: bool = True) -> Node:
+        """A value (or Others) node and its subtree, open as the expansion says (never
+        unless it ``opens``: a placeholder under it, as under a collapsed node)."""
+        flag = 0
+        expanded = opens
+        if deeper and opens and not self._fully:
+            expanded = self._expansion.expanded(self._names[e], path)
+            flag = 2 if expanded else 1
+        return Node(kind, level, e, elem, path, measure,
+                    self._build(level + 1, path, measure, expanded), flag, grouped=grouped)
+
+    def _others_kids(self, path: tuple[int, ...]) -> list[int]:
+        """The next dimension's values under a path through an Others node: those of
+        the records of every value it groups, in the dimension's order (by y-value
+        first when the axis sorts so)."""
+        k = len(path)
+        if k >= len(self.dims) or not len(self._combos):
+            return []
+        combos = self._combos
+        values = np.unique(combos[node_index(self.grouped, combos[:, :k], [path]) == 0, k])
+        if not len(values):
+            return []
+        keys = [self._ranks[self.dims[k]][values]]
+        if self._node_value is not None:
+            nums = self._node_value([path + (int(v),) for v in values.tolist()], self.grouped)
+            missing = np.isnan(nums)
+            keys = [missing.astype(np.int64), np.where(missing, 0.0, self._sign * nums), *keys]
+        return [int(v) for v in values[np.lexsort(keys[::-1])].tolist()]
 
     def _place(self, nodes: list[Node]) -> None:
         for n in nodes:
@@ -242,22 +282,6 @@ class Axis:
                 return hit
             nodes = hit.children
         return None
-
-    def node_paths(self, real: np.ndarray) -> list[tuple[int, ...]]:
-        """The path of the node each row of real values (one column per dimension of
-        this axis, outermost first) falls in at that depth: a value its parent's Others
-        node groups ends the path with ``OTHERS`` (shorter than the row then, when that
-        parent is not the deepest level)."""
-        out = []
-        for row in real.tolist():
-            path: list[int] = []
-            for v in row:
-                if v in self.grouped.get(tuple(path), ()):
-                    path.append(OTHERS)
-                    break
-                path.append(v)
-            out.append(tuple(path))
-        return out
 
     def levels(self) -> set[int]:
         """How many of the axis' dimensions the leaves' values constrain."""
@@ -288,3 +312,51 @@ def _distinct_rows(columns: list[np.ndarray]) -> np.ndarray:
     parts = np.unravel_index(np.unique(key), span)
     return np.stack([p.astype(np.int64) + lo for p, lo in zip(parts, low, strict=True)], axis=1)
 
+def node_paths(grouped: Grouped, real: np.ndarray) -> np.ndarray:
+    """The path of the node each row of real values (one column per dimension of an
+    axis, outermost first) falls in at that depth, as rows of the same shape: a value
+    its parent groups in an Others node is ``OTHERS`` in the path, and the deeper values
+    go on under it (an Others node's children are the values of the records it groups).
+    Column by column: the rows' parent paths so far, and which (parent, value) pairs
+    the parents group."""
+    out = np.array(real, dtype=np.int64, copy=True).reshape(len(real), -1)
+    n, depth = out.shape
+    if not n or not grouped:
+        return out
+    width = int(max(out.max(initial=0), max((max(g, default=0) for g in grouped.values()),
+                                           default=0))) + 1
+    for j in range(depth):
+        entries = {p: g for p, g in grouped.items() if len(p) == j and g}
+        if not entries:
+            continue
+        keys = list(entries)
+        if j:
+            # the rows' parent paths and the grouping parents' in one numbering
+            _, parent_of = np.unique(
+                np.concatenate([np.array(keys, dtype=np.int64).reshape(len(keys), j),
+                                out[:, :j]]), axis=0, return_inverse=True)
+            parent_of = parent_of.ravel()
+            entry_of, parent_of = parent_of[:len(keys)], parent_of[len(keys):]
+        else:
+            entry_of, parent_of = np.zeros(1, dtype=np.int64), np.zeros(n, dtype=np.int64)
+        pairs = np.concatenate([entry_of[e] * width + np.fromiter(entries[p], dtype=np.int64)
+                                for e, p in enumerate(keys)])
+        hit = np.isin(parent_of * width + out[:, j], pairs)
+        out[hit, j] = OTHERS
+    return out
+
+
+def node_index(grouped: Grouped, real: np.ndarray, paths: list[tuple[int, ...]]
+               ) -> np.ndarray:
+    """Each row of real values' index among ``paths`` (node paths of the rows' depth)
+    of the node it falls in (``node_paths``); -1 for none."""
+    n = len(real)
+    if not paths or not n:
+        return np.full(n, -1, dtype=np.int64)
+    at = node_paths(grouped, real)
+    wanted = np.array(paths, dtype=np.int64).reshape(len(paths), -1)
+    both, inverse = np.unique(np.concatenate([wanted, at]), axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    index = np.full(len(both), -1, dtype=np.int64)
+    index[inverse[:len(paths)][::-1]] = np.arange(len(paths), dtype=np.int64)[::-1]
+    return index[inverse[len(paths):]]

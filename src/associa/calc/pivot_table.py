@@ -38,21 +38,17 @@ class PivotTable(StraightTable):
 
     def data_parts(self) -> tuple[Any, ...]:
         parts: list[Any] = list(super().data_parts())
-        for level in self.pivot.levels.values():
+        levels = [*self.pivot.levels.values(), *self.pivot.others]
+        for level in levels:
             parts += [level.keys, level.ids]
             for v in level.values:
                 parts += [v.num, v.null, v.text]
-        for v in self.pivot.other_values:
-            parts += [v.num, v.null, v.text]
-        for level in self.pivot.levels.values():
+        for level in levels:
             for vs in level.attrs.values():
                 for v in vs:
                     parts += [v.num, v.null, v.text]
             for ds in level.attr_dims.values():
                 parts += [codes for codes, _ in ds]
-        for vs in self.pivot.other_attrs.values():
-            for v in vs:
-                parts += [v.num, v.null, v.text]
         parts.append(tuple(self.pivot.other_cells.items()))
         parts.append((self.size["qcx"], self.size["qcy"]))
         return tuple(parts)
@@ -85,18 +81,31 @@ class PivotTable(StraightTable):
     def _node_attrs(self, axis: Axis, pending: list[tuple[dict[str, Any], Node, bool]]) -> None:
         """``qAttrExps``/``qAttrDims`` of the nodes of dimensions with attributes, each
         at its node's own level on its axis, the other axis summed up (a total node at
-        its parent's, a placeholder below a total at the total's). A collapsed node's
-        placeholder and an Others node are no group of a level: NULL values (the real
-        engine's layout in sn-pivot-table's fixture
+        its parent's, a placeholder below a total at the total's); a node through an
+        Others node (the Others node itself, its children) over the records it stands
+        for (``PivotCube.other_cells``). A collapsed node's placeholder is no group of
+        a level: NULL values (the real engine's layout in sn-pivot-table's fixture
         ``2-rows-2-columns-Pseudo-dim-as-last-col-Expanded-cells-Color-by-expr-Totals-below``
         sends ``{qNum: "NaN"}`` for a collapsed node's placeholder, values for the
         total node and the placeholder below the grand total)."""
         cube = self.pivot
         batches: dict[tuple[int, int], list[tuple[dict[str, Any], tuple[int, ...] | None]]] = {}
+        others: dict[tuple[int, int], list[tuple[dict[str, Any], int]]] = {}
         for cell, node, in_total in pending:
-            known = node.kind in ("N", "U", "T") or (node.kind == "E" and in_total)
+            known = node.kind in ("N", "U", "T", "O") or (node.kind == "E" and in_total)
+            if known and OTHERS in node.syms:
+                key = (node.syms, ()) if axis is self.left else ((), node.syms)
+                part, row = cube.other_cells.get(key, (-1, -1))
+                others.setdefault((node.dim, part), []).append((cell, row))
+                continue
             batches.setdefault((node.dim, len(node.syms)), []).append(
                 (cell, node.syms if known else None))
+        for (d, part), found in others.items():
+            level = cube.others[part] if part >= 0 else None
+            ids = np.array([row for _, row in found], dtype=np.int64)
+            for (cell, _), members in zip(found, self._attr_members_at(level, d, ids),
+                                          strict=True):
+                cell.update(members)
         for (d, depth), items in batches.items():
             dims = axis.dims[:depth]
             rows = [s for _, s in items if s is not None]
@@ -198,7 +207,7 @@ class PivotTable(StraightTable):
         cols = self.top.leaves[left:left + width]
         matrix: list[list[Any]] = [[NULL_CELL] * len(cols) for _ in rows]
         batches: dict[tuple[int, int, int], list[tuple[int, int]]] = {}
-        others: dict[int, list[tuple[int, int, int]]] = {}
+        others: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
         for i, (lsyms, lm) in enumerate(rows):
             for j, (tsyms, tm) in enumerate(cols):
                 m = lm if lm is not None else tm
@@ -207,20 +216,19 @@ class PivotTable(StraightTable):
                 if m is None:
                     continue
                 if OTHERS in lsyms or OTHERS in tsyms:
-                    row = cube.other_cells.get((lsyms, tsyms))
-                    if row is not None:
-                        others.setdefault(m, []).append((i, j, row))
+                    hit = cube.other_cells.get((lsyms, tsyms))
+                    if hit is not None:
+                        others.setdefault((hit[0], m), []).append((i, j, hit[1]))
                     continue
                 batches.setdefault((len(lsyms), len(tsyms), m), []).append((i, j))
         attr_cols = set(cube.attr_cols)
-        other_level = Level((), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.intp), [],
-                            dict(cube.other_attrs))
-        for m, found_cells in others.items():
+        for (part, m), found_cells in others.items():
+            other = cube.others[part]
             at_rows = np.array([k for _, _, k in found_cells], dtype=np.intp)
-            texts = format_measures(cube.other_values[m], at_rows,
+            texts = format_measures(other.values[m], at_rows,
                                     cube.measures[m].definition, self.locale)
             col = len(cube.dims) + m
-            members = self._attr_members_at(other_level, col, at_rows.astype(np.int64)) \
+            members = self._attr_members_at(other, col, at_rows.astype(np.int64)) \
                 if col in attr_cols else [{}] * len(texts)
             for (i, j, _), cell, extra in zip(found_cells, texts, members, strict=True):
                 if not cell.get("qIsNull"):
@@ -310,7 +318,7 @@ class PivotTable(StraightTable):
         path = tuple(pos.get("qElemNo") or ())
         for axis, is_left in ((self.left, True), (self.top, False)):
             for n in axis.walk():
-                if n.kind in ("N", "U") and n.syms == path and \
+                if n.kind in ("N", "U", "O") and n.syms == path and \
                         dim_name(self.pivot.dims[n.dim].definition) == name:
                     return ({"qx": n.level, "qy": n.start} if is_left
                             else {"qx": n.start, "qy": n.level})

@@ -14,7 +14,7 @@ from associa.calc import groups
 from associa.calc.calclist import STATE_GROUPS as CALC_GROUPS
 from associa.calc.calclist import is_calculated, read_fields
 from associa.calc.listobject import list_field
-from associa.calc.others import OTHERS
+from associa.calc.others import OTHERS, cell_symbols
 from associa.errors import InvalidParameters, InvalidPath, NotImplementedInEngine
 from associa.qix.api.modes import in_range, parse_range
 from associa.qix.api.objects import check_extends
@@ -282,28 +282,6 @@ def _select_cube_calculated(call: Call, path: str, dim_no: int, codes: list[int]
                                      toggle, soft_lock, _state(call, path, "hc"))
 
 
-def _cell_symbols(cube: Any, col: int, groups: Any) -> list[int]:
-    """The symbols the cells of dimension ``col`` in the rows of ``groups`` select: a
-    value's own; an Others cell's (qElemNumber -3), the values of the rows it groups;
-    a total cell's (-1), none.
-
-    Selecting an Others cell selects the values it stands for: Qlik's charts send the
-    cell's qElemNumber as they send any other (picasso.js ``plugins/q/src/brush/
-    q-brush.js`` passes every number of the brush to selectHyperCubeValues and
-    selectHyperCubeCells, -3 included), and the Others row is the sum of those values
-    (https://help.qlik.com/en-US/sense-developer/May2023/Subsystems/Mashups/Content/Sense_Mashups/Create/Visualizations/dimension-limits.htm:
-    it "summarizes all the remaining values"); the -1 of a total cell names no value."""
-    syms = cube.dim_symbols[col]
-    out: set[int] = set()
-    for g in groups:
-        code = int(syms[g])
-        if code >= 0:
-            out.add(code)
-        elif code == OTHERS:
-            out.update(int(c) for c in syms[cube.grouped(int(g))] if c >= 0)
-    return sorted(out)
-
-
 def _with_others(call: Call, path: str, dim_no: int, values: list[int]) -> list[int]:
     """SelectHyperCubeValues' element numbers with -3 (Others) replaced by the values
     the cube's Others rows group in that dimension; other negative numbers (-1 total,
@@ -317,7 +295,7 @@ def _with_others(call: Call, path: str, dim_no: int, values: list[int]) -> list[
     if not 0 <= dim_no < len(inner.dims):
         return wanted
     rows = [g for g in inner.rows.tolist() if int(inner.dim_symbols[dim_no][g]) == OTHERS]
-    return sorted(set(wanted) | set(_cell_symbols(inner, dim_no, rows)))
+    return sorted(set(wanted) | set(cell_symbols(inner, dim_no, rows)))
 
 
 @method("GenericObject", "SelectHyperCubeValues", p("qPath", "str"), p("qDimNo", "int"),
@@ -332,6 +310,24 @@ def select_hypercube_values(call: Call, qPath: str, qDimNo: int, qValues: list[A
                                          state=_state(call, qPath, "hc"))
 
 
+# the modes whose dimension cells are nodes over rows of the straight cube
+NODE_MODES = ("K", "DATA_MODE_PIVOT_STACK", "T", "DATA_MODE_TREE")
+
+
+def node_rows(table: Any, rows: list[int], col: int) -> list[int]:
+    """The display rows under the nodes of dimension ``col`` that rows ``rows`` are in:
+    every row sharing their values in the dimensions up to ``col`` (a stacked or tree
+    node's rows, ``calc/stacked.py``'s ``build_tree``)."""
+    if not rows:
+        return []
+    shown = table.rows
+    prefix = np.stack([np.asarray(table.cube.dim_symbols[c])[shown].astype(np.int64)
+                       for c in range(col + 1)], axis=1)
+    _, node = np.unique(prefix, axis=0, return_inverse=True)
+    node = node.ravel()
+    return np.flatnonzero(np.isin(node, node[rows])).tolist()
+
+
 @method("GenericObject", "SelectHyperCubeCells", p("qPath", "str"), p("qRowIndices", "list"),
         p("qColIndices", "list"), p("qSoftLock", "bool", False),
         p("qDeselectOnlyOneSelected", "bool", False), out=("qSuccess",))
@@ -339,23 +335,29 @@ def select_hypercube_cells(call: Call, qPath: str, qRowIndices: list[Any],
                            qColIndices: list[Any], qSoftLock: bool,
                            qDeselectOnlyOneSelected: bool) -> bool:
     """Select the values of the cells at the rows and dimension columns given (an
-    Others cell: the values it groups; a total cell: none, ``_cell_symbols``)."""
+    Others cell: the values it groups; a total cell: none, ``calc/others.py``'s
+    ``cell_symbols``). In a stacked or tree cube a row is where a node's rows start
+    (NxStackedPivotCell and NxTreeNode ``qRow``) and a cell stands for its node: every
+    row under it (``node_rows``), so that an Others node of an outer dimension selects
+    the values it groups beside every inner value."""
     ref = _ref(call)
     cube = ref.doc.hypercube(ref.obj_id, qPath, _definition(call, qPath, "hc"))
     rows = [r for r in _int_list(qRowIndices, "qRowIndices") if 0 <= r < len(cube.rows)]
-    groups = [int(cube.rows[r]) for r in rows]
+    by_node = cube.definition.get("qMode") in NODE_MODES
     inner = cube.cube
     ok = True
     state = _state(call, qPath, "hc")
     for col in _int_list(qColIndices, "qColIndices"):
+        at = node_rows(cube, rows, col) if by_node and 0 <= col < len(cube.dims) else rows
+        groups = [int(cube.rows[r]) for r in at]
         field = cube.dims[col].field if 0 <= col < len(cube.dims) else None
         if field is None:
             if 0 <= col < len(cube.dims) and cube.dims[col].calc is not None:
-                codes = _cell_symbols(inner, col, groups)
+                codes = cell_symbols(inner, col, groups)
                 ok = _select_cube_calculated(call, qPath, col, codes, False,
                                              qSoftLock) and ok
             continue
-        symbols = set(_cell_symbols(inner, col, groups))
+        symbols = set(cell_symbols(inner, col, groups))
         symbols.discard(cube.model.fields[field].null_code)  # NULL
         ok = ref.doc.select_symbols(field, sorted(symbols), False, qSoftLock, state) and ok
     return ok

@@ -30,6 +30,7 @@ import numpy as np
 
 from associa.app.doc import resolve_path
 from associa.calc import groups
+from associa.calc.others import cell_symbols
 from associa.calc.pivot_axes import is_pivot
 from associa.calc.reduced import binned_pages, continuous, reduced_pages
 from associa.calc.stacked import DEFAULT_MAX_OUTER, stacked
@@ -223,7 +224,9 @@ def _columns(table: Any, columns: list[Any]) -> list[int]:
 def select_rows(call: Call, path: str, table: Any, positions: np.ndarray, columns: list[int],
                 deselect_only_one: bool, soft_lock: bool = False) -> bool:
     """Select, in each dimension of ``columns``, the values the rows at ``positions``
-    show. False when there are none or a selection is refused (a locked field)."""
+    show (an Others row's: the values it groups, a total row's none, ``calc/others.py``'s
+    ``cell_symbols``). False when there are none or a selection is refused (a locked
+    field)."""
     if not len(positions):
         return False
     ref = _ref(call)
@@ -232,7 +235,7 @@ def select_rows(call: Call, path: str, table: Any, positions: np.ndarray, column
     ok = True
     for col in columns:
         d = cube.dims[col]
-        codes = sorted(set(np.asarray(cube.dim_symbols[col])[table.rows[positions]].tolist()))
+        codes = cell_symbols(cube, col, table.rows[positions].tolist())
         if d.field is not None:
             null = cube.model.fields[d.field].null_code
             codes = [c for c in codes if c != null]

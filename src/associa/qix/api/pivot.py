@@ -7,7 +7,8 @@ help "GenericObject" methods): ``GetHyperCubePivotData(qPath, qPages)`` →
 with ``qRow`` a row of the data matrix and ``qCol`` the left column (the level, the pseudo
 dimension counted, as nebula's sn-pivot-table sends ``cell.y, cell.x``:
 ``src/pivot-table/hooks/use-data-model.ts``); ``ExpandTop``/``CollapseTop`` with ``qRow``
-the top row (level) and ``qCol`` a data column; ``qAll`` every node. The state is written
+the top row (level) and ``qCol`` a data column; ``qAll`` every node. An Others node
+(``qElemNo`` -3) is named and expanded as any node (``calc/pivot.py``). The state is written
 to the properties' ``qExpansionState`` (``calc/pivot.py``). ``SelectPivotCells(qPath,
 qSelections: [NxSelectionCell {qType: L|T|D, qRow, qCol}], qSoftLock,
 qDeselectOnlyOneSelected)``: a left or top cell selects its value in its dimension's
@@ -72,7 +73,7 @@ def _expand(call: Call, path: str, row: int, col: int, expand_all: bool, left: b
                                      expanded)
     else:
         node = cube.left_node(row, col) if left else cube.top_node(row, col)
-        if node is None or node.kind not in ("N", "U") or node.flag == 0:
+        if node is None or node.kind not in ("N", "U", "O") or node.flag == 0:
             raise InvalidParameters("qRow" if left else "qCol",
                                     f"no cell to {'expand' if expanded else 'collapse'} at "
                                     f"row {row}, column {col}")
