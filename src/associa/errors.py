@@ -19,6 +19,7 @@ callers can catch either::
     ├── AlreadyExists                 3
     ├── InvalidPath                   4
     ├── AccessDenied (PermissionError) 5
+    │   └── AuthenticationFailed      401     no valid credential on the upgrade (HTTP 401)
     ├── InvalidParameters (ValueError) 8
     │   ├── ConnectionAlreadyExists   2000    a connection of that name exists
     │   └── ConnectionNameInvalid     2004    empty, too long or with a "/"
@@ -145,6 +146,17 @@ class InvalidPath(AssociaError):
 class AccessDenied(AssociaError, PermissionError):
     code = 5
     default_message = "Access denied"
+
+
+class AuthenticationFailed(AccessDenied):
+    """The WebSocket upgrade carries no credential the engine accepts (a token that does
+    not verify, an untrusted X-Qlik-User, an unknown API key): refused with HTTP 401
+    before any socket exists, as Qlik's engine does. ``parameter`` names the kind of
+    failure for the server's log (``expired``, ``signature``, ...); the client is told
+    only "Unauthorized"."""
+
+    code = 401  # LocalizedErrorCode HTTP_401
+    default_message = "Unauthorized"
 
 
 class InvalidParameters(AssociaError, ValueError):

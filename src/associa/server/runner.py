@@ -6,13 +6,18 @@ import asyncio
 import errno
 import logging
 import socket
+import ssl
+from dataclasses import dataclass
 
 import uvicorn
 
+from associa.auth.authenticator import Authenticator
+from associa.auth.tls import settings_context, uvicorn_options
 from associa.engine import Engine
 from associa.logs import event
 from associa.qix.sessions import SessionManager
 from associa.server.app import create_app
+from associa.settings import Settings
 
 log = logging.getLogger("associa.server")
 
@@ -52,14 +57,43 @@ def bind_message(host: str, port: int, exc: OSError | OverflowError) -> str:
     return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
 
 
-def serve(engine: Engine, sock: socket.socket | None = None) -> None:
+@dataclass(frozen=True, slots=True)
+class Security:
+    """Who may connect (``auth/``) and the TLS context of ``wss://`` (None: ``ws://``)."""
+
+    authenticator: Authenticator
+    tls: ssl.SSLContext | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Security:
+        """Raises InvalidParameters (naming the setting) for settings that cannot work."""
+        return cls(Authenticator.from_settings(settings), settings_context(settings))
+
+    def announce(self) -> None:
+        """Say loudly when every socket is anonymous, and otherwise what is accepted."""
+        auth = self.authenticator
+        if auth.enabled:
+            event(log, logging.INFO, "authentication on", methods=",".join(auth.methods()))
+            return
+        reason = ("--no-auth ignores the configured authentication" if auth.forced_off
+                  else "no authentication is configured")
+        event(log, logging.WARNING, "AUTHENTICATION IS OFF: every connection acts as the "
+              "anonymous user with full rights (development mode); configure "
+              "ValidateJsonWebTokens, API keys or header authentication before exposing "
+              "this port", reason=reason)
+
+
+def serve(engine: Engine, sock: socket.socket | None = None,
+          security: Security | None = None) -> None:
     """Serve on ``sock`` (or a socket bound from the settings) until stopped."""
     settings = engine.settings
+    security = security or Security.from_settings(settings)
     sock = sock or bind(settings.host, settings.port)
     port = sock.getsockname()[1]
     sessions = SessionManager(engine)
     config = uvicorn.Config(
-        create_app(engine, sessions),
+        create_app(engine, sessions, security.authenticator),
+        **uvicorn_options(security.tls),
         log_config=None,  # our logging setup (associa.logs) formats uvicorn's warnings
         log_level="warning",
         access_log=False,
@@ -68,9 +102,11 @@ def serve(engine: Engine, sock: socket.socket | None = None) -> None:
         lifespan="off",
     )
     server = uvicorn.Server(config)
-    print(f"associa listening on ws://{settings.host}:{port}", flush=True)
+    scheme = "wss" if security.tls is not None else "ws"
+    print(f"associa listening on {scheme}://{settings.host}:{port}", flush=True)
     event(log, logging.INFO, "server started", host=settings.host, port=port,
           data_dir=str(settings.data_dir.resolve()))
+    security.announce()
     try:
         asyncio.run(server.serve(sockets=[sock]))
     finally:
