@@ -27,6 +27,7 @@ Sans-I/O apart from reading the key files once, when the verifier is built.
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -193,10 +194,15 @@ class TokenVerifier:
             "require": [self.claims.user_id],
         }
         try:
-            return jwt.decode(
-                token, key, algorithms=algorithms, options=options,  # type: ignore[arg-type]
-                issuer=self.issuer or None, audience=self.audience or None, leeway=self.leeway,
-            )
+            with warnings.catch_warnings():
+                # a short JsonWebTokenSecret (Qlik's own example is "passw0rd") works, as
+                # in Qlik's engine; PyJWT's warning on each token would only flood the log
+                warnings.simplefilter("ignore", jwt.warnings.InsecureKeyLengthWarning)
+                return jwt.decode(
+                    token, key, algorithms=algorithms, options=options,  # type: ignore[arg-type]
+                    issuer=self.issuer or None, audience=self.audience or None,
+                    leeway=self.leeway,
+                )
         except jwt.ExpiredSignatureError:
             raise AuthenticationFailed("expired", "the token has expired") from None
         except jwt.ImmatureSignatureError:
