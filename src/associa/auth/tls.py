@@ -10,11 +10,10 @@ rights (https://help.qlik.com/en-US/sense-developer/May2022/Subsystems/Repositor
 the engine's port 4747 takes the same certificates:
 https://help.qlik.com/en-US/sense-developer/August2022/Subsystems/NetSDKAPIref/Content/Qlik.Sense.JsonRpc.Location.AsDirectConnection.htm).
 
-uvicorn does not put the peer certificate in the ASGI scope. ``TlsWebSocketProtocol``
-(uvicorn's default WebSocket protocol, plus one step) adds the ASGI TLS extension,
-``scope["extensions"]["tls"]`` with ``client_cert_chain`` (PEM), at the upgrade; any
-ASGI server that implements the extension works the same, and ``peer_certificate``
-reads it.
+uvicorn does not put the peer certificate in the ASGI scope; ``auth/protocol.py`` adds
+the ASGI TLS extension (``scope["extensions"]["tls"]``, ``client_cert_chain`` in PEM)
+with ``tls_extension``; any ASGI server that implements the extension works the same,
+and ``peer_certificate`` reads it.
 """
 
 from __future__ import annotations
@@ -27,7 +26,6 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.x509.oid import NameOID
-from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 from associa.errors import InvalidParameters
 from associa.settings import Settings
@@ -87,23 +85,15 @@ def settings_context(settings: Settings) -> ssl.SSLContext | None:
 
 def uvicorn_options(context: ssl.SSLContext | None) -> dict[str, Any]:
     """The ``uvicorn.Config`` arguments that serve ``wss://`` with ``context``."""
+    from associa.auth.protocol import EngineWebSocketProtocol
+
     if context is None:
-        return {}
+        return {"ws": EngineWebSocketProtocol}
 
     def factory(config: object, default: object) -> ssl.SSLContext:
         return context
 
-    return {"ssl_context_factory": factory, "ws": TlsWebSocketProtocol}
-
-
-class TlsWebSocketProtocol(WebSocketsSansIOProtocol):
-    """uvicorn's WebSocket protocol that also fills the ASGI TLS extension."""
-
-    def handle_connect(self, event: Any) -> None:
-        super().handle_connect(event)
-        scope: Any = getattr(self, "scope", None)
-        if scope is not None:
-            scope["extensions"]["tls"] = tls_extension(self.transport.get_extra_info("ssl_object"))
+    return {"ssl_context_factory": factory, "ws": EngineWebSocketProtocol}
 
 
 def tls_extension(ssl_object: ssl.SSLObject | ssl.SSLSocket | None) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import uvicorn
 
 from associa.auth.authenticator import Authenticator
+from associa.auth.keys import ApiKeyLookup
 from associa.auth.tls import settings_context, uvicorn_options
 from associa.engine import Engine
 from associa.logs import event
@@ -65,9 +66,10 @@ class Security:
     tls: ssl.SSLContext | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Security:
-        """Raises InvalidParameters (naming the setting) for settings that cannot work."""
-        return cls(Authenticator.from_settings(settings), settings_context(settings))
+    def from_settings(cls, settings: Settings, api_keys: ApiKeyLookup | None = None) -> Security:
+        """Raises InvalidParameters (naming the setting) for settings that cannot work.
+        ``api_keys`` looks up API keys (the metadata store's)."""
+        return cls(Authenticator.from_settings(settings, api_keys), settings_context(settings))
 
     def announce(self) -> None:
         """Say loudly when every socket is anonymous, and otherwise what is accepted."""
@@ -83,6 +85,23 @@ class Security:
               "this port", reason=reason)
 
 
+def server_config(engine: Engine, sessions: SessionManager, security: Security) -> uvicorn.Config:
+    """uvicorn's configuration for the application over ``engine``."""
+    return uvicorn.Config(
+        create_app(engine, sessions, security.authenticator),
+        **uvicorn_options(security.tls),
+        log_config=None,  # our logging setup (associa.logs) formats uvicorn's warnings
+        log_level="warning",
+        access_log=False,
+        # the peer is the TCP peer: uvicorn would otherwise take X-Forwarded-For from a
+        # local client as the peer, and the peer decides whether X-Qlik-User is believed
+        proxy_headers=False,
+        ws_max_size=engine.settings.max_message_bytes,
+        ws_ping_interval=None,
+        lifespan="off",
+    )
+
+
 def serve(engine: Engine, sock: socket.socket | None = None,
           security: Security | None = None) -> None:
     """Serve on ``sock`` (or a socket bound from the settings) until stopped."""
@@ -91,17 +110,7 @@ def serve(engine: Engine, sock: socket.socket | None = None,
     sock = sock or bind(settings.host, settings.port)
     port = sock.getsockname()[1]
     sessions = SessionManager(engine)
-    config = uvicorn.Config(
-        create_app(engine, sessions, security.authenticator),
-        **uvicorn_options(security.tls),
-        log_config=None,  # our logging setup (associa.logs) formats uvicorn's warnings
-        log_level="warning",
-        access_log=False,
-        ws_max_size=settings.max_message_bytes,
-        ws_ping_interval=None,
-        lifespan="off",
-    )
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(server_config(engine, sessions, security))
     scheme = "wss" if security.tls is not None else "ws"
     print(f"associa listening on {scheme}://{settings.host}:{port}", flush=True)
     event(log, logging.INFO, "server started", host=settings.host, port=port,
