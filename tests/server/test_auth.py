@@ -491,3 +491,18 @@ def test_tls_without_authentication_is_development_mode(tmp_path: Path, pki: Pki
         assert not server.security.authenticator.enabled
     finally:
         server.stop()
+
+
+def test_another_user_cannot_join_a_session_by_its_header(secured: Secured) -> None:
+    """Qlik: with JWT on, a second socket shares the session only when it is the same
+    user with the same X-Qlik-Session (Qlik Core's QIX API introduction, qlik-oss/core-website)."""
+    server = secured.server
+    shared = {"X-Qlik-Session": "team-session-1"}
+    with server.open("/app/engineData", {**shared, **bearer(good(sub="alice"))}) as alice:
+        call(alice, "CreateSessionApp")
+        with server.open("/app/engineData", {**shared, **bearer(good(sub="alice"))}) as again:
+            assert call(again, "GetActiveDoc")["result"]["qReturn"]["qHandle"] == 1
+        with server.open("/app/engineData", {**shared, **bearer(good(sub="mallory"))}) as other:
+            assert "error" in call(other, "GetActiveDoc")  # a session of its own, no doc
+        with server.open("/app/engineData", {**shared, **bearer(secured.key)}) as robot:
+            assert "error" in call(robot, "GetActiveDoc")

@@ -69,6 +69,8 @@ async def qix_endpoint(ws: WebSocket) -> None:
         loop.call_soon_threadsafe(outbox.put_nowait, text)
 
     key = session_key(ws, url.app_id, url.identity, url.ttl)
+    if not identity.anonymous:  # with authentication on, only the same user shares a session
+        key = f"{identity.method}:{identity.qualified}|{key}"
     session, attached = await anyio.to_thread.run_sync(
         partial(sessions.session, key, url.app_id, url.ttl, identity=identity), limiter=limiter
     )
