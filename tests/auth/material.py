@@ -78,6 +78,19 @@ def unsigned(**extra: Any) -> str:
     return f"{header}.{b64(json.dumps(claims(**extra)).encode())}."
 
 
+def hmac_signed(payload: dict[str, Any], key: bytes, alg: str = "HS256",
+                header: dict[str, Any] | None = None) -> str:
+    """A token signed with ``key`` as an HMAC secret whatever the key is: PyJWT will not
+    sign with a public key, and the HS/RS confusion attack does exactly that."""
+    import hashlib
+    import hmac
+
+    digest = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}[alg]
+    head = f"{b64(json.dumps(header or {'alg': alg, 'typ': 'JWT'}).encode())}." + b64(
+        json.dumps(payload).encode())
+    return f"{head}.{b64(hmac.new(key, head.encode(), digest).digest())}"
+
+
 # -- certificates -----------------------------------------------------------------------
 
 
@@ -87,7 +100,7 @@ def _name(common: str) -> x509.Name:
 
 def _cert(subject: str, key: Any, issuer: str, issuer_key: Any, ca: bool,
           server: bool = False) -> x509.Certificate:
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     builder = (x509.CertificateBuilder().subject_name(_name(subject)).issuer_name(_name(issuer))
                .public_key(key.public_key()).serial_number(x509.random_serial_number())
                .not_valid_before(now - dt.timedelta(minutes=5))

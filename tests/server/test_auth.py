@@ -33,6 +33,7 @@ from tests.auth.material import (
     SECRET,
     Pki,
     b64,
+    hmac_signed,
     jwk,
     make_pki,
     public_pem,
@@ -195,15 +196,6 @@ def test_refusal_is_a_plain_401_before_any_socket(secured: Secured) -> None:
 NOW = int(time.time())
 
 
-def forged_hmac(key: bytes, payload: dict[str, Any], alg: str = "HS256") -> str:
-    import hashlib
-    import hmac
-
-    digest = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}[alg]
-    head = f"{b64(json.dumps({'alg': alg, 'typ': 'JWT'}).encode())}.{b64(json.dumps(payload).encode())}"
-    return f"{head}.{b64(hmac.new(key, head.encode(), digest).digest())}"
-
-
 def oversized() -> str:
     """A validly signed token a little above MAX_TOKEN_BYTES (and below the HTTP
     layer's 8 KiB header line, so that the engine's own check answers)."""
@@ -244,9 +236,9 @@ def attacks(secured: Secured) -> list[tuple[str, str, dict[str, str]]]:
             b64(b'{"alg": "none", "typ": "JWT"}'), b64(b'{"alg": "None", "typ": "JWT"}')))),
         ("alg none with a signature", path, bearer(unsigned(**claims) + sig)),
         ("HS256 signed with the RSA public key", path,
-         bearer(forged_hmac(public_pem(RSA), claims))),
+         bearer(hmac_signed(claims, public_pem(RSA)))),
         ("HS512 signed with the RSA public key", path,
-         bearer(forged_hmac(public_pem(RSA), claims, "HS512"))),
+         bearer(hmac_signed(claims, public_pem(RSA), "HS512"))),
         ("RSA token from another key", path,
          bearer(token(rsa_key(), "RS256", iss="https://idp.example", aud="associa"))),
         ("unknown kid", path, bearer(token(OTHER_RSA, "RS256", headers={"kid": "k9"},
