@@ -374,6 +374,15 @@ def test_serve_with_jwt_refuses_anonymous_sockets(tmp_path: Path) -> None:
             assert json.loads(ws.recv(timeout=10))["method"] == "OnConnected"
 
 
+def test_serve_warns_that_mode_one_accepts_unsigned_tokens(tmp_path: Path) -> None:
+    with serving("--port", "0", "--data-dir", str(tmp_path / "d"),
+                 "--validate-json-web-tokens", "1") as served:
+        served.wait_for_log("accepts unsigned tokens")
+        with connect(served.url + "/app/engineData", open_timeout=10,
+                     additional_headers=bearer(unsigned(sub="anyone"))) as ws:
+            assert json.loads(ws.recv(timeout=10))["method"] == "OnConnected"
+
+
 @pytest.mark.parametrize(("flags", "message"), [
     (["--validate-json-web-tokens", "2"], "ValidateJsonWebTokens=2 needs a key"),
     (["--validate-json-web-tokens", "3"], "must be 0, 1 or 2"),

@@ -14,6 +14,7 @@ import uvicorn
 from associa.auth.authenticator import Authenticator
 from associa.auth.keys import ApiKeyLookup
 from associa.auth.tls import settings_context, uvicorn_options
+from associa.auth.tokens import SIGNED_OR_UNSIGNED
 from associa.engine import Engine
 from associa.logs import event
 from associa.qix.sessions import SessionManager
@@ -76,6 +77,9 @@ class Security:
         auth = self.authenticator
         if auth.enabled:
             event(log, logging.INFO, "authentication on", methods=",".join(auth.methods()))
+            if auth.tokens is not None and auth.tokens.mode == SIGNED_OR_UNSIGNED:
+                event(log, logging.WARNING, "ValidateJsonWebTokens=1 accepts unsigned tokens: "
+                      "a client can name any user; use 2 unless a proxy checks the tokens")
             return
         reason = ("--no-auth ignores the configured authentication" if auth.forced_off
                   else "no authentication is configured")
