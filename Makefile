@@ -55,9 +55,10 @@ install: $(VENV)/.installed
 dev: $(VENV)/.dev-installed
 node: $(CLIENTS)/node_modules/.installed
 
-## run: start the engine on $(HOST):$(PORT) with the demo app (apps in $(DATA_DIR))
+## run: start the engine on $(HOST):$(PORT) with the demo app (apps in $(DATA_DIR)), in
+## development mode (--no-auth: every connection is anonymous, as the start-up warning says)
 run: install
-	$(BIN)/associa serve --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR) --demo
+	$(BIN)/associa serve --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR) --demo --no-auth
 
 ## test: every test: Python (unit, protocol, differential), types and the Node clients
 test: pytest typecheck clients

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from associa import __version__
 from associa.errors import AssociaError, ScriptError
-from associa.settings import LOG_FORMATS, LOG_LEVELS, Settings
+from associa.settings import ENVIRONMENT, LOG_FORMATS, LOG_LEVELS, Settings
 
 if TYPE_CHECKING:
     from associa.app.app import App
@@ -114,18 +114,72 @@ def check_app_files(engine: Engine) -> None:
 # -- commands ---------------------------------------------------------------------------
 
 
+# serve options for authentication and TLS: setting -> (option, what it does). A value
+# is read by the setting's own parser (settings.ENVIRONMENT), as its variable is.
+AUTH_OPTIONS: dict[str, tuple[str, str]] = {
+    "validate_json_web_tokens": ("--validate-json-web-tokens", "Qlik's ValidateJsonWebTokens: "
+                                 "0 tokens not checked, 1 signed or unsigned, 2 signed only"),
+    "json_web_token_secret": ("--json-web-token-secret",
+                              "Qlik's JsonWebTokenSecret: the HS256/384/512 secret"),
+    "json_web_token_path": ("--json-web-token-path", "Qlik's JsonWebTokenPath: PEM public key "
+                            "or certificate that verifies RS, PS and ES tokens"),
+    "jwt_jwks_path": ("--jwt-jwks-path", "a local JWKS file of public keys, chosen by kid"),
+    "jwt_issuer": ("--jwt-issuer", "the iss tokens must carry"),
+    "jwt_audience": ("--jwt-audience", "the aud tokens must carry"),
+    "jwt_leeway_seconds": ("--jwt-leeway-seconds", "clock skew allowed on exp, nbf and iat"),
+    "jwt_user_id_claim": ("--jwt-user-id-claim", "the claim that names the user"),
+    "jwt_user_directory_claim": ("--jwt-user-directory-claim", "the claim that names the "
+                                 "user directory"),
+    "jwt_user_directory": ("--jwt-user-directory", "the user directory of tokens that name none"),
+    "jwt_name_claim": ("--jwt-name-claim", "the claim with the user's name"),
+    "jwt_email_claim": ("--jwt-email-claim", "the claim with the user's e-mail"),
+    "jwt_groups_claim": ("--jwt-groups-claim", "the claim with the user's groups"),
+    "admin_group": ("--admin-group", "members of this group administer the engine"),
+    "api_key_authentication": ("--api-key-authentication", "1: accept associa API keys as "
+                               "bearer tokens"),
+    "header_authentication": ("--header-authentication", "1: accept X-Qlik-User from "
+                              "--trusted-proxies"),
+    "trusted_proxies": ("--trusted-proxies", "addresses and networks (10.0.0.0/8) whose "
+                        "X-Qlik-User is believed, comma-separated"),
+    "tls_cert_file": ("--tls-cert-file", "serve wss:// with this certificate (PEM)"),
+    "tls_key_file": ("--tls-key-file", "the certificate's private key (PEM)"),
+    "tls_client_ca_file": ("--tls-client-ca-file", "verify client certificates against this "
+                           "CA (certificate connections)"),
+    "tls_client_certificates": ("--tls-client-certificates", "optional or required: whether "
+                                "a client must show a certificate"),
+}
+
+
+def auth_flags(args: argparse.Namespace) -> dict[str, object]:
+    values: dict[str, object] = {"no_auth": True if args.no_auth else None}
+    for name, (option, _) in AUTH_OPTIONS.items():
+        raw = getattr(args, name)
+        if raw is not None:
+            try:
+                values[name] = ENVIRONMENT[name][1](option, raw)
+            except AssociaError as exc:
+                fail(exc.message, 2)
+    return values
+
+
 def _serve(args: argparse.Namespace) -> int:
     from associa.logs import configure
 
     settings = settings_from(host=args.host, port=args.port, data_dir=args.data_dir,
                              session_ttl=args.session_ttl, log_level=args.log_level,
                              log_format=args.log_format,
-                             reload_time_limit=args.reload_time_limit)
+                             reload_time_limit=args.reload_time_limit, **auth_flags(args))
     configure(settings.log_level, settings.log_format)
     data_folder(settings.data_dir, create=True, write=True)  # before the heavy imports
-    from associa.server.runner import BindError, bind, serve
+    from associa.server.runner import BindError, Security, api_key_lookup, bind, serve
+
+    try:
+        Security.from_settings(settings)  # settings that cannot work stop here, early
+    except AssociaError as exc:
+        fail(exc.message, 2)
 
     engine = open_engine(settings, create=True, write=True)
+    security = Security.from_settings(settings, api_key_lookup(engine))
     check_app_files(engine)
     try:
         sock = bind(settings.host, settings.port)
@@ -141,7 +195,7 @@ def _serve(args: argparse.Namespace) -> int:
         except (AssociaError, OSError) as exc:
             sock.close()
             fail(f"the demo app cannot be built: {exc}")
-    serve(engine, sock)
+    serve(engine, sock, security)
     return 0
 
 
@@ -313,6 +367,16 @@ def build_parser() -> argparse.ArgumentParser:
                             "(env ASSOCIA_LOG_FORMAT; default text)")
     serve.add_argument("--demo", action="store_true",
                        help="build (or refresh) the demo app 'demo' at start")
+    serve.add_argument("--no-auth", action="store_true", default=None,
+                       help="development mode: every connection is anonymous with full "
+                            "rights, whatever authentication is configured (env "
+                            "ASSOCIA_NO_AUTH; default False; also the mode when no "
+                            "authentication is configured)")
+    defaults = Settings()
+    for name, (option, text) in AUTH_OPTIONS.items():
+        serve.add_argument(option, dest=name, default=None, metavar="VALUE",
+                           help=f"{text} (env {ENVIRONMENT[name][0]}; default "
+                                f"{getattr(defaults, name)!r})")
     serve.set_defaults(func=_serve)
 
     reload = _command(

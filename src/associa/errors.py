@@ -20,7 +20,8 @@ callers can catch either::
     ├── InvalidPath                   4
     ├── AccessDenied (PermissionError) 5
     │   ├── SectionAccessDenied       4000    Section Access refuses the user at OpenDoc
-    │   └── AppAccessDenied           5       the identity may not open or change the app
+    │   ├── AppAccessDenied           5       the identity may not open or change the app
+    │   └── AuthenticationFailed      401     no valid credential on the upgrade (HTTP 401)
     ├── InvalidParameters (ValueError) 8
     │   ├── ConnectionAlreadyExists   2000    a connection of that name exists
     │   └── ConnectionNameInvalid     2004    empty, too long or with a "/"
@@ -165,6 +166,17 @@ class AppAccessDenied(AccessDenied):
     closed with 4203 instead (@qlik/api's close codes: no permission to open the app)."""
 
     code = 5
+
+
+class AuthenticationFailed(AccessDenied):
+    """The WebSocket upgrade carries no credential the engine accepts (a token that does
+    not verify, an untrusted X-Qlik-User, an unknown API key): refused with HTTP 401
+    before any socket exists, as Qlik's engine does. ``parameter`` names the kind of
+    failure for the server's log (``expired``, ``signature``, ...); the client is told
+    only "Unauthorized"."""
+
+    code = 401  # LocalizedErrorCode HTTP_401
+    default_message = "Unauthorized"
 
 
 class InvalidParameters(AssociaError, ValueError):

@@ -14,10 +14,11 @@ export function tempDataDir() {
   return mkdtempSync(path.join(tmpdir(), 'associa-client-'));
 }
 
-/** Start `associa serve` and resolve once it prints the address it listens on. */
-export function startEngine(dataDir = tempDataDir()) {
+/** Start `associa serve` (with `extraArgs`) and resolve once it prints the address it
+ * listens on. */
+export function startEngine(dataDir = tempDataDir(), extraArgs = []) {
   return new Promise((resolve, reject) => {
-    const child = spawn(engineBin, ['serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir], {
+    const child = spawn(engineBin, ['serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, ...extraArgs], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

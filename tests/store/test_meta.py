@@ -89,7 +89,7 @@ def test_a_bad_rule_changes_nothing(meta: MetaStore) -> None:
 
 def test_api_key_round_trip(meta: MetaStore) -> None:
     token, key = meta.create_api_key(ANN, description="ci")
-    assert token.startswith("ak_") and key.id in token
+    assert token.startswith("associa_") and key.id in token
     user = meta.verify_api_key(token)
     assert user is not None
     assert (user.user_id, user.user_directory, user.name, user.email, user.groups) == (
@@ -101,7 +101,7 @@ def test_api_key_round_trip(meta: MetaStore) -> None:
 
 def test_only_the_hash_of_the_secret_is_stored(meta: MetaStore, tmp_path: Path) -> None:
     token, key = meta.create_api_key(ANN)
-    secret = token.partition(".")[2]
+    secret = token[len("associa_") + 17:]  # associa_<16 hex id>_<secret>
     db = sqlite3.connect(tmp_path / DB_NAME)
     try:
         (stored,) = db.execute("SELECT key_hash FROM api_keys").fetchone()
@@ -110,18 +110,18 @@ def test_only_the_hash_of_the_secret_is_stored(meta: MetaStore, tmp_path: Path) 
         db.close()
     import hashlib
 
-    assert stored == hashlib.sha256(secret.encode()).hexdigest()
+    assert stored == hashlib.sha256(token.encode()).hexdigest()
     assert secret not in dump
 
 
 @pytest.mark.parametrize("mangle", [
     lambda t: t + "x",
     lambda t: t[:-1],
-    lambda t: t.replace("ak_", "ak-"),
-    lambda t: t.partition(".")[0],
-    lambda t: "ak_nosuchkey." + t.partition(".")[2],
+    lambda t: t.replace("associa_", "associa-"),
+    lambda t: t.rpartition("_")[0],
+    lambda t: "associa_" + "0" * 16 + t[len("associa_") + 16:],
     lambda t: "",
-    lambda t: "ak_" + "a" * 300,
+    lambda t: "associa_" + "a" * 300,
 ])
 def test_a_wrong_token_verifies_to_nobody(meta: MetaStore,
                                           mangle: Callable[[str], str]) -> None:

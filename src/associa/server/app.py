@@ -23,6 +23,8 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from associa import __version__
+from associa.auth.authenticator import Authenticator
+from associa.auth.upgrade import identify
 from associa.engine import Engine
 from associa.logs import event
 from associa.qix.sessions import SessionManager
@@ -56,6 +58,9 @@ async def qix_endpoint(ws: WebSocket) -> None:
     sessions: SessionManager = ws.app.state.sessions
     limiter: anyio.CapacityLimiter = ws.app.state.limiter
     url = parse_path(raw_path(ws))
+    identity = await identify(ws, ws.app.state.authenticator)
+    if identity is None:  # refused with HTTP 401
+        return
     await ws.accept()
     loop = asyncio.get_running_loop()
     outbox: asyncio.Queue[str | None] = asyncio.Queue()
@@ -64,8 +69,10 @@ async def qix_endpoint(ws: WebSocket) -> None:
         loop.call_soon_threadsafe(outbox.put_nowait, text)
 
     key = session_key(ws, url.app_id, url.identity, url.ttl)
+    if not identity.anonymous:  # with authentication on, only the same user shares a session
+        key = f"{identity.method}:{identity.qualified}|{key}"
     session, attached = await anyio.to_thread.run_sync(
-        partial(sessions.session, key, url.app_id, url.ttl), limiter=limiter
+        partial(sessions.session, key, url.app_id, url.ttl, identity=identity), limiter=limiter
     )
     await ws.send_text(session.attach(sink, attached))
     opened = time.monotonic()
@@ -122,9 +129,11 @@ async def health(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok", "version": __version__})
 
 
-def create_app(engine: Engine, sessions: SessionManager | None = None) -> Starlette:
+def create_app(engine: Engine, sessions: SessionManager | None = None,
+               authenticator: Authenticator | None = None) -> Starlette:
     """The application over ``engine``, with its QIX sessions in ``sessions`` (a new
-    SessionManager unless given; ``app.state.sessions``)."""
+    SessionManager unless given; ``app.state.sessions``) and the upgrade's
+    authentication (from the engine's settings unless given)."""
     app = Starlette(
         routes=[
             Route("/health", health),
@@ -136,4 +145,6 @@ def create_app(engine: Engine, sessions: SessionManager | None = None) -> Starle
     app.state.engine = engine
     app.state.sessions = sessions if sessions is not None else SessionManager(engine)
     app.state.limiter = anyio.CapacityLimiter(engine.settings.workers)
+    app.state.authenticator = (authenticator if authenticator is not None
+                               else Authenticator.from_settings(engine.settings))
     return app

@@ -6,13 +6,20 @@ import asyncio
 import errno
 import logging
 import socket
+import ssl
+from dataclasses import dataclass
 
 import uvicorn
 
+from associa.auth.authenticator import Authenticator
+from associa.auth.keys import ApiKeyLookup
+from associa.auth.tls import settings_context, uvicorn_options
+from associa.auth.tokens import SIGNED_OR_UNSIGNED
 from associa.engine import Engine
 from associa.logs import event
 from associa.qix.sessions import SessionManager
 from associa.server.app import create_app
+from associa.settings import Settings
 
 log = logging.getLogger("associa.server")
 
@@ -52,26 +59,73 @@ def bind_message(host: str, port: int, exc: OSError | OverflowError) -> str:
     return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
 
 
-def serve(engine: Engine, sock: socket.socket | None = None) -> None:
-    """Serve on ``sock`` (or a socket bound from the settings) until stopped."""
-    settings = engine.settings
-    sock = sock or bind(settings.host, settings.port)
-    port = sock.getsockname()[1]
-    sessions = SessionManager(engine)
-    config = uvicorn.Config(
-        create_app(engine, sessions),
+@dataclass(frozen=True, slots=True)
+class Security:
+    """Who may connect (``auth/``) and the TLS context of ``wss://`` (None: ``ws://``)."""
+
+    authenticator: Authenticator
+    tls: ssl.SSLContext | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings, api_keys: ApiKeyLookup | None = None) -> Security:
+        """Raises InvalidParameters (naming the setting) for settings that cannot work.
+        ``api_keys`` looks up API keys (the metadata store's)."""
+        return cls(Authenticator.from_settings(settings, api_keys), settings_context(settings))
+
+    def announce(self) -> None:
+        """Say loudly when every socket is anonymous, and otherwise what is accepted."""
+        auth = self.authenticator
+        if auth.enabled:
+            event(log, logging.INFO, "authentication on", methods=",".join(auth.methods()))
+            if auth.tokens is not None and auth.tokens.mode == SIGNED_OR_UNSIGNED:
+                event(log, logging.WARNING, "ValidateJsonWebTokens=1 accepts unsigned tokens: "
+                      "a client can name any user; use 2 unless a proxy checks the tokens")
+            return
+        reason = ("--no-auth ignores the configured authentication" if auth.forced_off
+                  else "no authentication is configured")
+        event(log, logging.WARNING, "AUTHENTICATION IS OFF: every connection acts as the "
+              "anonymous user with full rights (development mode); configure "
+              "ValidateJsonWebTokens, API keys or header authentication before exposing "
+              "this port", reason=reason)
+
+
+def api_key_lookup(engine: Engine) -> ApiKeyLookup:
+    """API keys looked up in the engine's metadata store (opened at the first key)."""
+    return lambda key: engine.meta.verify_api_key(key)
+
+
+def server_config(engine: Engine, sessions: SessionManager, security: Security) -> uvicorn.Config:
+    """uvicorn's configuration for the application over ``engine``."""
+    return uvicorn.Config(
+        create_app(engine, sessions, security.authenticator),
+        **uvicorn_options(security.tls),
         log_config=None,  # our logging setup (associa.logs) formats uvicorn's warnings
         log_level="warning",
         access_log=False,
-        ws_max_size=settings.max_message_bytes,
+        # the peer is the TCP peer: uvicorn would otherwise take X-Forwarded-For from a
+        # local client as the peer, and the peer decides whether X-Qlik-User is believed
+        proxy_headers=False,
+        ws_max_size=engine.settings.max_message_bytes,
         ws_ping_interval=None,
         lifespan="off",
     )
-    server = uvicorn.Server(config)
+
+
+def serve(engine: Engine, sock: socket.socket | None = None,
+          security: Security | None = None) -> None:
+    """Serve on ``sock`` (or a socket bound from the settings) until stopped."""
+    settings = engine.settings
+    security = security or Security.from_settings(settings, api_key_lookup(engine))
+    sock = sock or bind(settings.host, settings.port)
+    port = sock.getsockname()[1]
+    sessions = SessionManager(engine)
+    server = uvicorn.Server(server_config(engine, sessions, security))
     engine.shutdown_hooks.append(lambda: setattr(server, "should_exit", True))  # ShutdownProcess
-    print(f"associa listening on ws://{settings.host}:{port}", flush=True)
+    scheme = "wss" if security.tls is not None else "ws"
+    print(f"associa listening on {scheme}://{settings.host}:{port}", flush=True)
     event(log, logging.INFO, "server started", host=settings.host, port=port,
           data_dir=str(settings.data_dir.resolve()))
+    security.announce()
     try:
         asyncio.run(server.serve(sockets=[sock]))
     finally:

@@ -13,7 +13,7 @@ Tables:
   (made before owners were recorded, or in development mode), which is open to all.
 * ``app_rules``: rights granted on an app to a user or a group (``app/access.py``).
 * ``api_keys``: keys a user authenticates with. Only the SHA-256 of the secret is kept;
-  the token is shown once, when made: ``ak_<key id>.<secret>``.
+  the token is shown once, when made: ``associa_<key id>_<secret>`` (``auth/keys.py``).
 
 Access rules are read on every check of a right, so they are kept in memory per app once
 read (this process is the only writer).
@@ -25,10 +25,7 @@ nothing of it (apps are ``store/appstore.py``'s).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
-import secrets
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -58,12 +55,12 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from associa.app.access import AppAccess, Owner, Right, Rule, rules_from
+from associa.auth import keys
 from associa.errors import PersistenceReadFailed
 from associa.identity import Identity
 
 DB_NAME = "associa.db"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-TOKEN_PREFIX = "ak_"  # an API key's token: ak_<id>.<secret>
 
 
 class Base(DeclarativeBase):
@@ -123,10 +120,6 @@ class ApiKey:
 
     def valid_at(self, now: datetime) -> bool:
         return self.revoked is None and (self.expires is None or now < self.expires)
-
-
-def _hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
 def _aware(when: datetime | None) -> datetime | None:
@@ -280,34 +273,31 @@ class MetaStore:
         if isinstance(expires, timedelta):
             expires = now + expires
         expires = _aware(expires)
-        key_id = secrets.token_hex(8)
-        secret = secrets.token_urlsafe(32)
+        issued = keys.issue()  # associa_<id>_<secret> (auth/keys.py)
         row = ApiKeyRow(
-            id=key_id, user_id=user.user_id, user_directory=user.user_directory,
+            id=issued.key_id, user_id=user.user_id, user_directory=user.user_directory,
             name=user.name, email=user.email, groups=json.dumps(list(user.groups)),
-            admin=user.admin, description=description, key_hash=_hash(secret),
+            admin=user.admin, description=description, key_hash=issued.digest,
             created=now, expires=expires, revoked=None)
         with Session(self.db) as s, s.begin():
             s.add(row)
             key = self._key(row)
-        return f"{TOKEN_PREFIX}{key_id}.{secret}", key
+        return issued.key, key
 
     def verify_api_key(self, token: str, now: datetime | None = None) -> Identity | None:
         """The identity a token stands for, or None (malformed, unknown, wrong secret,
         expired or revoked: the caller cannot tell which)."""
-        if not isinstance(token, str) or not token.startswith(TOKEN_PREFIX) or len(token) > 256:
-            return None
-        key_id, dot, secret = token[len(TOKEN_PREFIX):].partition(".")
-        if not dot or not key_id or not secret:
+        key_id = keys.key_id(token) if isinstance(token, str) else None
+        if key_id is None:
             return None
         with Session(self.db) as s:
             row = s.get(ApiKeyRow, key_id)
             if row is None:
-                _hash(secret)  # the same work as for a known key
+                keys.digest(token)  # the same work as for a known key
                 return None
             key = self._key(row)
             stored = row.key_hash
-        if not hmac.compare_digest(stored, _hash(secret)):
+        if not keys.verify(token, stored):
             return None
         if not key.valid_at(now or datetime.now(UTC)):
             return None
