@@ -1,4 +1,9 @@
-"""Running the server: bind the socket, announce the address, serve until stopped."""
+"""Running the server: bind the socket, announce the address, serve until stopped.
+
+A stop (SIGTERM, Ctrl-C) is graceful: new sockets are refused, running saves may finish
+(up to ShutdownGrace seconds), every socket is closed with 1001 ("going away"), then
+uvicorn stops and the sessions end.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,12 @@ import logging
 import socket
 
 import uvicorn
+from starlette.applications import Starlette
 
 from associa.engine import Engine
 from associa.logs import event
 from associa.qix.sessions import SessionManager
-from associa.server.app import create_app
+from associa.server.app import create_app, drain
 
 log = logging.getLogger("associa.server")
 
@@ -52,14 +58,30 @@ def bind_message(host: str, port: int, exc: OSError | OverflowError) -> str:
     return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
 
 
+class EngineServer(uvicorn.Server):
+    """uvicorn's server with the engine's drain before its own shutdown (which would end
+    the WebSockets with 1012)."""
+
+    def __init__(self, config: uvicorn.Config, app: Starlette, grace: float) -> None:
+        super().__init__(config)
+        self.engine_app = app
+        self.grace = grace
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        event(log, logging.INFO, "server stopping")
+        await drain(self.engine_app, self.grace)
+        await super().shutdown(sockets)
+
+
 def serve(engine: Engine, sock: socket.socket | None = None) -> None:
     """Serve on ``sock`` (or a socket bound from the settings) until stopped."""
     settings = engine.settings
     sock = sock or bind(settings.host, settings.port)
     port = sock.getsockname()[1]
     sessions = SessionManager(engine)
+    app = create_app(engine, sessions)
     config = uvicorn.Config(
-        create_app(engine, sessions),
+        app,
         log_config=None,  # our logging setup (associa.logs) formats uvicorn's warnings
         log_level="warning",
         access_log=False,
@@ -67,7 +89,7 @@ def serve(engine: Engine, sock: socket.socket | None = None) -> None:
         ws_ping_interval=None,
         lifespan="off",
     )
-    server = uvicorn.Server(config)
+    server = EngineServer(config, app, settings.shutdown_grace)
     print(f"associa listening on ws://{settings.host}:{port}", flush=True)
     event(log, logging.INFO, "server started", host=settings.host, port=port,
           data_dir=str(settings.data_dir.resolve()))
