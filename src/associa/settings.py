@@ -190,7 +190,7 @@ SWITCHES: tuple[Switch, ...] = (
            "apps in memory at once; opening another when none can be let go closes the "
            "socket with 4230 (0: no limit)"),
     Switch("ShutdownGrace", "shutdown_grace", _int,
-           "seconds a stopping server waits for running saves and reloads"),
+           "seconds a stopping server waits for running saves before it closes the sockets"),
 )
 BY_NAME: dict[str, Switch] = {s.name.lower(): s for s in SWITCHES}
 

@@ -23,10 +23,10 @@ registers the QIX methods (``associa.qix.api``).
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 import uuid
+from urllib.parse import quote
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -57,12 +57,17 @@ def session_key(header: str | None, url_app: str | None, url_identity: str | Non
     alone unless they send the header.
     """
     if not identity.anonymous:
-        return json.dumps(["user", identity.qualified, header]) if header else None
+        return f"user:{_part(identity.qualified)}:{_part(header)}" if header else None
     if header:
-        return json.dumps(["header", header])
+        return f"header:{_part(header)}"
     if url_app or url_identity:
-        return json.dumps(["doc", url_app or "", url_identity or ""])
+        return f"doc:{_part(url_app or '')}/{_part(url_identity or '')}"
     return None
+
+
+def _part(text: str) -> str:
+    """A key's part, percent-encoded so that no part can pass for another's."""
+    return quote(text, safe="")
 
 
 class SessionManager:
