@@ -88,6 +88,7 @@ def serve(engine: Engine, sock: socket.socket | None = None) -> None:
         ws_max_size=settings.max_message_bytes,
         ws_ping_interval=None,
         lifespan="off",
+        timeout_graceful_shutdown=5,  # after our drain: what is still open is cut
     )
     server = EngineServer(config, app, settings.shutdown_grace)
     print(f"associa listening on ws://{settings.host}:{port}", flush=True)
