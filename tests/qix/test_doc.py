@@ -132,22 +132,26 @@ def test_session_object_lifecycle(loaded: Client) -> None:
     assert loaded.call("GetObject", "so", handle=1) == {"qReturn": {"qType": None, "qHandle": None}}
 
 
-def test_session_objects_belong_to_the_session(loaded: Client,
-                                                make_client: Callable[..., Client]) -> None:
-    app_id = loaded.call("GetAppLayout", handle=1)["qLayout"]["qFileName"]
+def two_sessions_on_one_app(make_client: Callable[..., Client]) -> tuple[Client, Client]:
+    """Two sessions with a saved app open (a session app is its session's alone)."""
+    first, other = make_client(), make_client()
+    first.engine.create_app("two-sessions", SALES_SCRIPT).reload()
+    for c in (first, other):
+        c.call("OpenDoc", "two-sessions")
+    return first, other
+
+
+def test_session_objects_belong_to_the_session(make_client: Callable[..., Client]) -> None:
+    loaded, other = two_sessions_on_one_app(make_client)
     loaded.create({"qInfo": {"qId": "mine", "qType": "x"}})
-    other = make_client()
-    other.call("OpenDoc", app_id)
     assert other.call("GetObject", "mine", handle=1)["qReturn"]["qHandle"] is None
 
 
-def test_persisted_objects(loaded: Client, make_client: Callable[..., Client]) -> None:
+def test_persisted_objects(make_client: Callable[..., Client]) -> None:
+    loaded, other = two_sessions_on_one_app(make_client)
     loaded.call("CreateObject", {"qInfo": {"qId": "p1", "qType": "sheet"}, "title": "t"}, handle=1)
     infos = loaded.call("GetAllInfos", handle=1)["qInfos"]
     assert {"qId": "p1", "qType": "sheet"} in infos
-    app_id = loaded.call("GetAppLayout", handle=1)["qLayout"]["qFileName"]
-    other = make_client()
-    other.call("OpenDoc", app_id)
     handle = other.call("GetObject", "p1", handle=1)["qReturn"]["qHandle"]
     assert other.layout(handle)["title"] == "t"
     reply = loaded.send("DestroyObject", "p1", handle=1)
