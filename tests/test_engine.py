@@ -258,3 +258,30 @@ def test_a_reload_settles_the_heap(tmp_path: Path) -> None:
         "assert gc.get_freeze_count() >= second + 4500, (second, gc.get_freeze_count())\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_wait_idle_waits_for_running_saves(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stopping server waits for the saves that run (``wait_idle``), up to its grace."""
+    import threading
+    import time
+
+    app = engine.create_app("slow")
+    real = engine.store.save
+    started = threading.Event()
+
+    def slow_save(record: object) -> None:
+        started.set()
+        time.sleep(0.5)
+        real(record)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine.store, "save", slow_save)
+    app.set_script("T: LOAD 1 as X AUTOGENERATE 1;")
+    saver = threading.Thread(target=engine.save_app, args=(app,))
+    saver.start()
+    started.wait(5)
+    assert engine.wait_idle(0.05) is False  # still saving
+    assert engine.wait_idle(10) is True and engine.saves_running == 0
+    saver.join()
+    monkeypatch.setattr(engine.store, "save", real)
+    engine.apps.clear()
+    assert engine.get_app("slow").script == "T: LOAD 1 as X AUTOGENERATE 1;"
