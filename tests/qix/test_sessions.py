@@ -411,3 +411,29 @@ def test_deleting_an_open_app_closes_its_sockets(sessions: SessionManager,
     assert a.session.doc is None and a.error("GetActiveDoc")["code"] == 1007
     for s in (a, a2, b, c):
         s.close()
+
+
+def test_access_refused_closes_4203(sessions: SessionManager, engine: Engine,
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The access rules (another module) refuse an OpenDoc by raising AppAccessRefused:
+    the call is answered with the access-denied error and the socket closes with 4203;
+    a plain AccessDenied answers the call and keeps the socket."""
+    from associa.errors import AccessDenied, AppAccessRefused
+
+    engine.create_app("secret")
+    calls = iter([AppAccessRefused("secret"), AccessDenied("secret")])
+
+    def refuse(app_id: str) -> Any:
+        raise next(calls)
+
+    monkeypatch.setattr(sessions, "open_app", refuse)
+    c = Socket(sessions, "k")
+    text = json.dumps({"jsonrpc": "2.0", "id": 1, "handle": -1, "method": "OpenDoc",
+                       "params": ["secret"]})
+    assert c.session.handle(text, c.receive) is None
+    assert c.pushed[-1]["error"] == {"code": 5, "parameter": "secret", "message": "Access denied"}
+    assert c.closed == [(4203, "No permission to open the app")]
+    d = Socket(sessions, "j")
+    assert d.error("OpenDoc", "secret")["code"] == 5 and d.closed == []
+    c.close()
+    d.close()

@@ -26,9 +26,9 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from urllib.parse import quote
 from collections.abc import Callable
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from associa.app.app import App
 from associa.engine import SESSION_APP_PREFIX
