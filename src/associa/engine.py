@@ -96,7 +96,7 @@ class Engine:
         if source is not None:
             meta = source.to_record().meta
         elif self.store.exists(template_id):
-            meta = self.store.load(template_id).meta
+            meta = self.store.load(template_id, with_model=False).meta
         else:
             raise AppNotFound("Could not find app")
         app_id = app_id or f"{SESSION_APP_PREFIX}{uuid.uuid4()}"
