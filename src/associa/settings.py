@@ -26,7 +26,7 @@ from __future__ import annotations
 import configparser
 import os
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from associa.errors import InvalidParameters
@@ -198,8 +198,6 @@ BY_NAME: dict[str, Switch] = {s.name.lower(): s for s in SWITCHES}
 ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], object]]] = {
     s.attr: (s.env, s.parse) for s in SWITCHES
 }
-
-assert {s.attr for s in SWITCHES} == {f.name for f in fields(Settings)}, "a setting without a switch"
 
 
 def switch_named(name: str) -> Switch:
