@@ -7,6 +7,11 @@ concurrently). Each attached socket is a *sink*: a callable that sends a text. W
 request changes layouts, its response lists the changed handles in ``change`` and the
 session's other sockets get a pushed ``{"change": [...]}``; changes caused elsewhere
 (another session reloading the app) are pushed to every socket of the session.
+
+A socket may also come with a *closer* (``attach``): how the session ends that socket
+with a close code. A request that meets a ``Refusal`` (too many apps, engine busy, no
+permission) is answered, then its socket is closed with the refusal's code; when the open
+app is deleted, every socket of the session closes with 4204.
 """
 
 from __future__ import annotations
