@@ -107,9 +107,7 @@ async def qix_endpoint(ws: WebSocket) -> None:
             partial(sessions.session, key, url.app_id, url.ttl, identity, url.template),
             limiter=limiter,
         )
-    except AssociaError as err:
-        if not isinstance(err, Refusal):
-            raise
+    except AssociaError as err:  # a Refusal's code; anything else (a damaged template): 4200
         await refuse(ws, err, peer)
         return
     await ws.accept()
