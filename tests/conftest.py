@@ -205,6 +205,17 @@ def client(make_client: Callable[..., Client]) -> Client:
     return make_client()
 
 
+def two_sessions_on_one_app(make_client: Callable[..., Client],
+                            name: str = "two-sessions") -> tuple[Client, Client]:
+    """Two sessions with one saved app (SALES_SCRIPT loaded) open as handle 1 in each:
+    a session app is its session's alone, so what sessions share is a saved app."""
+    first, other = make_client(), make_client()
+    first.engine.create_app(name, SALES_SCRIPT).reload()
+    for c in (first, other):
+        c.call("OpenDoc", name)
+    return first, other
+
+
 @pytest.fixture
 def loaded(client: Client) -> Client:
     """A client whose session has a session app (handle 1) with SALES_SCRIPT loaded."""

@@ -49,15 +49,34 @@ def test_get_or_create_app(data_dir: Path) -> None:
         engine.get_or_create_app("")
 
 
-def test_session_apps_live_in_memory(engine: Engine) -> None:
+def test_session_apps_live_in_memory_with_their_owner(engine: Engine) -> None:
+    """A session app belongs to whoever made it (a QIX session): the engine neither
+    saves nor registers it, so nobody else can reach it by its id."""
     app = engine.create_session_app()
     assert app.session_app and app.id.startswith(SESSION_APP_PREFIX)
-    assert engine.get_app(app.id) is app
-    assert not engine.store.exists(app.id)
+    assert not engine.app_exists(app.id) and not engine.store.exists(app.id)
+    with pytest.raises(AppNotFound):
+        engine.get_app(app.id)
     assert all(m.get("id") != app.id for m in engine.list_apps())
-    engine.drop_session_app(app.id)
-    assert not engine.app_exists(app.id)
-    assert engine.create_session_app("SessionApp_x") is engine.create_session_app("SessionApp_x")
+    assert engine.create_session_app("SessionApp_x") is not engine.create_session_app("SessionApp_x")
+
+
+def test_session_app_from_a_template(engine: Engine) -> None:
+    source = engine.create_app("tpl", "T: LOAD 1 as X AUTOGENERATE 3;")
+    source.create_object({"qInfo": {"qId": "o1", "qType": "chart"}, "title": "hi"})
+    source.reload()
+    copy = engine.session_app_from("tpl", "SessionApp_copy")
+    assert copy.session_app and copy.id == "SessionApp_copy"
+    assert copy.script == source.script
+    assert copy.get_object("o1")["title"] == "hi"
+    assert not copy.model.tables and source.model.tables["T"].nrows == 3  # no data
+    copy.reload()
+    assert copy.model.tables["T"].nrows == 3
+    engine.save_app(source)
+    engine.apps.clear()  # from the saved file too
+    assert engine.session_app_from("tpl").get_object("o1")["title"] == "hi"
+    with pytest.raises(AppNotFound):
+        engine.session_app_from("nosuch")
 
 
 def test_list_and_delete(engine: Engine) -> None:
@@ -239,3 +258,30 @@ def test_a_reload_settles_the_heap(tmp_path: Path) -> None:
         "assert gc.get_freeze_count() >= second + 4500, (second, gc.get_freeze_count())\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_wait_idle_waits_for_running_saves(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stopping server waits for the saves that run (``wait_idle``), up to its grace."""
+    import threading
+    import time
+
+    app = engine.create_app("slow")
+    real = engine.store.save
+    started = threading.Event()
+
+    def slow_save(record: object) -> None:
+        started.set()
+        time.sleep(0.5)
+        real(record)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine.store, "save", slow_save)
+    app.set_script("T: LOAD 1 as X AUTOGENERATE 1;")
+    saver = threading.Thread(target=engine.save_app, args=(app,))
+    saver.start()
+    started.wait(5)
+    assert engine.wait_idle(0.05) is False  # still saving
+    assert engine.wait_idle(10) is True and engine.saves_running == 0
+    saver.join()
+    monkeypatch.setattr(engine.store, "save", real)
+    engine.apps.clear()
+    assert engine.get_app("slow").script == "T: LOAD 1 as X AUTOGENERATE 1;"

@@ -56,3 +56,32 @@ def test_bad_choices() -> None:
         configure("loud")
     with pytest.raises(ValueError, match="log format"):
         configure("info", "xml")
+
+
+def test_request_id_on_json_lines(restore_logging: None) -> None:
+    """Every line logged inside a request scope carries its request id (JSON only);
+    lines outside carry none; two requests have two ids."""
+    from associa.logs import request_scope
+
+    out = io.StringIO()
+    configure("info", "json", out)
+    log = logging.getLogger("associa.test")
+    with request_scope() as first:
+        event(log, logging.INFO, "inside")
+        log.info("a plain line inside")
+    event(log, logging.INFO, "outside")
+    with request_scope() as second:
+        event(log, logging.INFO, "again")
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [ln.get("request_id") for ln in lines] == [first, first, None, second]
+    assert first != second and len(first) == 16
+
+
+def test_request_id_stays_off_text_lines(restore_logging: None) -> None:
+    from associa.logs import request_scope
+
+    out = io.StringIO()
+    configure("info", "text", out)
+    with request_scope():
+        event(logging.getLogger("associa.test"), logging.INFO, "inside", n=1)
+    assert out.getvalue().rstrip().endswith("associa.test: inside n=1")

@@ -14,7 +14,7 @@ import pytest
 
 from associa.demo import DEMO_APP_ID, install_demo
 from associa.engine import Engine
-from associa.settings import ENVIRONMENT, Settings
+from associa.settings import ENVIRONMENT, SWITCHES, Settings
 from tests.commands import associa, env_without_settings, serving
 from tests.test_cli import subcommands
 
@@ -92,17 +92,19 @@ def test_enigma_example_in_a_fresh_npm_project(tmp_path: Path) -> None:
 
 
 def test_settings_table_matches_the_code() -> None:
+    """One row per switch, in the table's order: name, option, variable, default and
+    the help that --help prints."""
     rows = table_rows(section("Settings"))
     serve = {a.option_strings[0]: a for a in subcommands()["serve"]._actions if a.option_strings}
-    env_of = {var: name for name, (var, _) in ENVIRONMENT.items()}
     defaults = Settings()
-    assert len(rows) == len(ENVIRONMENT)
-    for _, option, var, default in rows:
-        option, var, default = option.strip("`"), var.strip("`"), default.strip("`")
-        assert option in serve and serve[option].help, option
-        assert var in env_of, var
-        assert str(getattr(defaults, env_of[var])) == default, var
-        assert var in serve[option].help  # --help names the variable too
+    assert len(rows) == len(SWITCHES) == len(ENVIRONMENT)
+    for row, switch in zip(rows, SWITCHES, strict=True):
+        name, option, var, default, text = (cell.strip().strip("`") for cell in row)
+        assert (name, var, text) == (switch.name, switch.env, switch.help)
+        assert default == str(getattr(defaults, switch.attr)), name
+        assert option == (switch.flag or ""), name
+        if option:
+            assert var in serve[option].help and switch.name in serve[option].help
 
 
 def test_demo_description_matches_the_demo_app(demo_engine: Engine) -> None:

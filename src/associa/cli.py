@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from associa import __version__
 from associa.errors import AssociaError, ScriptError
-from associa.settings import ENVIRONMENT, LOG_FORMATS, LOG_LEVELS, Settings
+from associa.settings import SWITCHES, Settings, Switch
 
 if TYPE_CHECKING:
     from associa.app.app import App
@@ -47,10 +47,18 @@ def fail(message: str, code: int = 1) -> NoReturn:
 # -- the data folder and its apps -------------------------------------------------------
 
 
-def settings_from(**flags: object) -> Settings:
+def settings_from(settings_file: str | None = None, switches: list[str] | None = None,
+                  **flags: object) -> Settings:
+    """The settings of a command: file < environment < ``-S`` < flags. A flag's text is
+    parsed by its switch's parser (one message for a bad value, however it was given)."""
     try:
-        return Settings.from_env(**flags)
-    except AssociaError as exc:  # a malformed ASSOCIA_* variable
+        parsed = {}
+        for switch in SWITCHES:
+            raw = flags.pop(switch.attr, None) if switch.flag else None
+            if raw is not None:
+                parsed[switch.attr] = switch.parse(str(switch.flag), str(raw))
+        return Settings.load(settings_file, switches or (), overrides={**flags, **parsed})
+    except AssociaError as exc:  # a malformed variable, switch or file
         fail(exc.message, 2)
 
 
@@ -114,61 +122,12 @@ def check_app_files(engine: Engine) -> None:
 # -- commands ---------------------------------------------------------------------------
 
 
-# serve options for authentication and TLS: setting -> (option, what it does). A value
-# is read by the setting's own parser (settings.ENVIRONMENT), as its variable is.
-AUTH_OPTIONS: dict[str, tuple[str, str]] = {
-    "validate_json_web_tokens": ("--validate-json-web-tokens", "Qlik's ValidateJsonWebTokens: "
-                                 "0 tokens not checked, 1 signed or unsigned, 2 signed only"),
-    "json_web_token_secret": ("--json-web-token-secret",
-                              "Qlik's JsonWebTokenSecret: the HS256/384/512 secret"),
-    "json_web_token_path": ("--json-web-token-path", "Qlik's JsonWebTokenPath: PEM public key "
-                            "or certificate that verifies RS, PS and ES tokens"),
-    "jwt_jwks_path": ("--jwt-jwks-path", "a local JWKS file of public keys, chosen by kid"),
-    "jwt_issuer": ("--jwt-issuer", "the iss tokens must carry"),
-    "jwt_audience": ("--jwt-audience", "the aud tokens must carry"),
-    "jwt_leeway_seconds": ("--jwt-leeway-seconds", "clock skew allowed on exp, nbf and iat"),
-    "jwt_user_id_claim": ("--jwt-user-id-claim", "the claim that names the user"),
-    "jwt_user_directory_claim": ("--jwt-user-directory-claim", "the claim that names the "
-                                 "user directory"),
-    "jwt_user_directory": ("--jwt-user-directory", "the user directory of tokens that name none"),
-    "jwt_name_claim": ("--jwt-name-claim", "the claim with the user's name"),
-    "jwt_email_claim": ("--jwt-email-claim", "the claim with the user's e-mail"),
-    "jwt_groups_claim": ("--jwt-groups-claim", "the claim with the user's groups"),
-    "admin_group": ("--admin-group", "members of this group administer the engine"),
-    "api_key_authentication": ("--api-key-authentication", "1: accept associa API keys as "
-                               "bearer tokens"),
-    "header_authentication": ("--header-authentication", "1: accept X-Qlik-User from "
-                              "--trusted-proxies"),
-    "trusted_proxies": ("--trusted-proxies", "addresses and networks (10.0.0.0/8) whose "
-                        "X-Qlik-User is believed, comma-separated"),
-    "tls_cert_file": ("--tls-cert-file", "serve wss:// with this certificate (PEM)"),
-    "tls_key_file": ("--tls-key-file", "the certificate's private key (PEM)"),
-    "tls_client_ca_file": ("--tls-client-ca-file", "verify client certificates against this "
-                           "CA (certificate connections)"),
-    "tls_client_certificates": ("--tls-client-certificates", "optional or required: whether "
-                                "a client must show a certificate"),
-}
-
-
-def auth_flags(args: argparse.Namespace) -> dict[str, object]:
-    values: dict[str, object] = {"no_auth": True if args.no_auth else None}
-    for name, (option, _) in AUTH_OPTIONS.items():
-        raw = getattr(args, name)
-        if raw is not None:
-            try:
-                values[name] = ENVIRONMENT[name][1](option, raw)
-            except AssociaError as exc:
-                fail(exc.message, 2)
-    return values
-
-
 def _serve(args: argparse.Namespace) -> int:
     from associa.logs import configure
 
-    settings = settings_from(host=args.host, port=args.port, data_dir=args.data_dir,
-                             session_ttl=args.session_ttl, log_level=args.log_level,
-                             log_format=args.log_format,
-                             reload_time_limit=args.reload_time_limit, **auth_flags(args))
+    settings = settings_from(args.settings_file, args.switches,
+                             **{s.attr: getattr(args, s.attr) for s in SWITCHES if s.flag},
+                             no_auth=True if args.no_auth else None)
     configure(settings.log_level, settings.log_format)
     data_folder(settings.data_dir, create=True, write=True)  # before the heavy imports
     from associa.server.runner import BindError, Security, api_key_lookup, bind, serve
@@ -309,13 +268,29 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 def _command(sub: argparse._SubParsersAction, name: str, summary: str, description: str,
-             examples: str) -> argparse.ArgumentParser:
+             examples: str, more: str = "") -> argparse.ArgumentParser:
     lines = textwrap.dedent(examples).strip().splitlines()
     return sub.add_parser(
         name, help=summary, description=textwrap.fill(description, 80),
-        epilog="examples:\n" + "\n".join(f"  {line}" for line in lines),
+        epilog="examples:\n" + "\n".join(f"  {line}" for line in lines) + more,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+
+
+def default_text(switch: Switch) -> str:
+    value = getattr(Settings(), switch.attr)
+    return str(value) if value != "" else "none"
+
+
+def switches_help() -> str:
+    """The serve help's list of every switch: name, variable, default, what it does
+    (generated from the table, so it cannot fall behind)."""
+    out = ["", "", "settings (-S Name=value, a settings file, or the variable):"]
+    for switch in SWITCHES:
+        out.append(f"  {switch.name} (env {switch.env}; default {default_text(switch)})")
+        out.extend(textwrap.wrap(switch.help, 74, initial_indent="      ",
+                                 subsequent_indent="      "))
+    return "\n".join(out)
 
 
 def _data_dir_option(parser: argparse.ArgumentParser) -> None:
@@ -339,32 +314,30 @@ def build_parser() -> argparse.ArgumentParser:
         sub, "serve", "run the engine (QIX over WebSocket)",
         "Run the engine: Qlik clients connect to ws://HOST:PORT/app/<app id>. "
         "Prints 'associa listening on ws://HOST:PORT' once it accepts connections; logs "
-        "go to stderr. Every option also has an environment variable; the option wins.",
+        "go to stderr. Every setting is a switch given as -S Name=value, in a settings "
+        "file (--settings-file) or as an environment variable; the command line wins, "
+        "then the environment, then the file.",
         """
         associa serve --demo
         associa serve --port 9077 --data-dir ~/apps --log-format json
+        associa serve -S SessionTTL=60 -S MaxSessionTTL=600
+        associa serve --settings-file Settings.ini   # [Settings 7] with Name=value lines
         ASSOCIA_PORT=0 associa serve        # a free port, printed at start
         """,
+        switches_help(),
     )
-    serve.add_argument("--host", default=None,
-                       help="address to listen on (env ASSOCIA_HOST; default 127.0.0.1; "
-                            "0.0.0.0 for every interface)")
-    serve.add_argument("--port", type=int, default=None,
-                       help="port to listen on (env ASSOCIA_PORT; default 9076; 0 picks a "
-                            "free one)")
-    _data_dir_option(serve)
-    serve.add_argument("--session-ttl", type=int, default=None, metavar="SECONDS",
-                       help="seconds a session outlives its last connection, so that a "
-                            "client can re-attach (env ASSOCIA_SESSION_TTL; default 0)")
-    serve.add_argument("--reload-time-limit", type=int, default=None, metavar="SECONDS",
-                       help="seconds a reload may run before it is stopped with an error "
-                            "(env ASSOCIA_RELOAD_TIME_LIMIT; default 0, no limit)")
-    serve.add_argument("--log-level", choices=LOG_LEVELS, default=None,
-                       help="least important log lines shown (env ASSOCIA_LOG_LEVEL; "
-                            "default info)")
-    serve.add_argument("--log-format", choices=LOG_FORMATS, default=None,
-                       help="log lines as text or as one JSON object per line "
-                            "(env ASSOCIA_LOG_FORMAT; default text)")
+    for switch in SWITCHES:
+        if switch.flag:
+            serve.add_argument(switch.flag, default=None, dest=switch.attr,
+                               metavar=switch.attr.rsplit("_", 1)[-1].upper(),
+                               help=f"{switch.help} (-S {switch.name}; env {switch.env}; "
+                                    f"default {default_text(switch)})")
+    serve.add_argument("-S", "--set", action="append", default=[], metavar="NAME=VALUE",
+                       dest="switches",
+                       help="set a switch (repeatable): any of the settings listed below")
+    serve.add_argument("--settings-file", metavar="FILE", default=None,
+                       help="read switches from FILE: a [Settings 7] section of Name=value "
+                            "lines, as in the Qlik engine's Settings.ini")
     serve.add_argument("--demo", action="store_true",
                        help="build (or refresh) the demo app 'demo' at start")
     serve.add_argument("--no-auth", action="store_true", default=None,
@@ -372,11 +345,6 @@ def build_parser() -> argparse.ArgumentParser:
                             "rights, whatever authentication is configured (env "
                             "ASSOCIA_NO_AUTH; default False; also the mode when no "
                             "authentication is configured)")
-    defaults = Settings()
-    for name, (option, text) in AUTH_OPTIONS.items():
-        serve.add_argument(option, dest=name, default=None, metavar="VALUE",
-                           help=f"{text} (env {ENVIRONMENT[name][0]}; default "
-                                f"{getattr(defaults, name)!r})")
     serve.set_defaults(func=_serve)
 
     reload = _command(

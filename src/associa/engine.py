@@ -8,19 +8,28 @@ a notebook) can open, create and reload apps without pulling in QIX.
 from __future__ import annotations
 
 import threading
+import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from associa.app import access
 from associa.app.access import AppAccess, Right, Rule
 from associa.app.app import App
-from associa.errors import AppAccessDenied, AppAlreadyExists, AppInvalidName, AppNotFound
+from associa.errors import (
+    AppAccessDenied,
+    AppAlreadyExists,
+    AppInvalidName,
+    AppNotFound,
+    EngineBusy,
+)
 from associa.heap import freeze_startup, settle
 from associa.identity import Identity
 from associa.settings import Settings
 from associa.store import AppStore
+from associa.store.appstore import AppRecord
 
 if TYPE_CHECKING:
     from associa.store.meta import MetaStore
@@ -40,6 +49,12 @@ class Engine:
         # what stops the process serving this engine (the server registers it; Global
         # ShutdownProcess runs them)
         self.shutdown_hooks: list[Callable[[], None]] = []
+        # work in progress, for limits, /metrics and a graceful stop
+        self.activity = threading.Condition()
+        self.reloads_running = 0
+        self.saves_running = 0
+        self.reload_seconds: list[float] = []  # finished reloads' durations (last 1000)
+        self.reloads_total = 0
 
     # -- apps -----------------------------------------------------------------------
 
@@ -87,30 +102,88 @@ class Engine:
             return self.create_app(name, script)
 
     def create_session_app(self, app_id: str | None = None) -> App:
+        """A new, empty session app. The engine keeps no registry of session apps: the
+        caller (a QIX session) owns it, nobody else can reach it, and it goes with its
+        owner; it is never saved."""
         app_id = app_id or f"{SESSION_APP_PREFIX}{uuid.uuid4()}"
-        with self.lock:
-            app = self.apps.get(app_id)
-            if app is None:
-                app = App(app_id, app_id, None, session_app=True, base_dir=self.settings.data_dir)
-                self.apps[app_id] = app
-            return app
+        return App(app_id, app_id, None, session_app=True, base_dir=self.settings.data_dir)
 
-    def drop_session_app(self, app_id: str) -> None:
-        """Forget a session app (its last holder let go of it; session apps are never
-        saved). Other apps are kept."""
+    def session_app_from(self, template_id: str, app_id: str | None = None) -> App:
+        """A new session app made from the app ``template_id``: its script, objects,
+        bookmarks, master items, variables, alternate states and connections, and no data
+        until it is reloaded (the OpenRPC text of CreateSessionAppFromApp; qlik.dev
+        "Session apps": after creating from an app, reload to get data)."""
         with self.lock:
-            app = self.apps.get(app_id)
-            if app is not None and app.session_app:
-                del self.apps[app_id]
+            source = self.apps.get(template_id)
+        if source is not None:
+            meta = source.to_record().meta
+        elif self.store.exists(template_id):
+            meta = self.store.load(template_id, with_model=False).meta
+        else:
+            raise AppNotFound("Could not find app")
+        app_id = app_id or f"{SESSION_APP_PREFIX}{uuid.uuid4()}"
+        meta = {**meta, "title": app_id, "lastReloadTime": "", "reloadLog": ""}
+        app = App.from_record(AppRecord(app_id, meta, None), self.settings.data_dir)
+        app.session_app = True
+        return app
+
+    def unload(self, app_id: str) -> bool:
+        """Let go of a loaded app (nobody holds it; what was not saved is lost, as when
+        the Qlik engine unloads an app its last session closed). Whether it was loaded."""
+        with self.lock:
+            return self.apps.pop(app_id, None) is not None
+
+    def loaded(self) -> list[str]:
+        with self.lock:
+            return list(self.apps)
+
+    # -- work in progress -----------------------------------------------------------
+
+    @contextmanager
+    def reloading(self, app_id: str) -> Iterator[None]:
+        """Hold a reload slot while a reload runs: EngineBusy when MaxConcurrentReloads
+        reloads run already; the duration is kept for /metrics."""
+        limit = self.settings.max_concurrent_reloads
+        with self.activity:
+            if limit and self.reloads_running >= limit:
+                raise EngineBusy(app_id, f"{limit} reloads are running; try again later")
+            self.reloads_running += 1
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            with self.activity:
+                self.reloads_running -= 1
+                self.reloads_total += 1
+                self.reload_seconds.append(time.monotonic() - started)
+                del self.reload_seconds[:-1000]
+                self.activity.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for running saves to end (a stopping server);
+        whether none runs."""
+        deadline = time.monotonic() + timeout
+        with self.activity:
+            while self.saves_running:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self.activity.wait(left)
+        return True
 
     def save_app(self, app: App) -> None:
-        self.store.save(app.to_record())
+        with self.activity:
+            self.saves_running += 1
+        try:
+            self.store.save(app.to_record())
+        finally:
+            with self.activity:
+                self.saves_running -= 1
+                self.activity.notify_all()
 
     def delete_app(self, app_id: str) -> None:
         with self.lock:
             app = self.apps.pop(app_id, None)
-            if app is not None and app.session_app:
-                return
             if not self.store.exists(app_id):
                 if app is None:
                     raise AppNotFound("Could not find app")

@@ -15,17 +15,22 @@ callers can catch either::
     ├── NotFound (KeyError)           2       a named resource is missing
     │   ├── FieldNotFound             2       parameter: the field's name
     │   ├── AppNotFound               1003
+    │   │   └── AppGone                1003    the URL's app is missing or was deleted: 4204
     │   └── ConnectionNotFound        2001
     ├── AlreadyExists                 3
     ├── InvalidPath                   4
     ├── AccessDenied (PermissionError) 5
     │   ├── SectionAccessDenied       4000    Section Access refuses the user at OpenDoc
     │   ├── AppAccessDenied           5       the identity may not open or change the app
+    │   │   └── AppAccessRefused      5       no right to open the URL's app: socket closes 4203
     │   └── AuthenticationFailed      401     no valid credential on the upgrade (HTTP 401)
     ├── InvalidParameters (ValueError) 8
+    │   ├── RequestMalformed          8       a malformed URL or upgrade: socket closes 4202
     │   ├── ConnectionAlreadyExists   2000    a connection of that name exists
     │   └── ConnectionNameInvalid     2004    empty, too long or with a "/"
     ├── Aborted                       15      request cancelled
+    ├── MemoryLimitReached            19      too many apps in memory: socket closes 4230
+    ├── EngineBusy                    429     a limit on sessions or reloads: socket closes 4205
     ├── NotImplementedInEngine        20
     ├── AppAlreadyExists              1000
     ├── AppInvalidName                1001
@@ -50,6 +55,11 @@ callers can catch either::
         │   ├── ReloadTimeLimit       11002   the reload ran past its time limit
         │   └── LibPathOutside (AccessDenied) 11026  the path leaves the connection's folder
         └── ExpressionError           8       an expression does not parse or evaluate
+
+An error that also ends the socket (the close codes of Qlik's engine proxy, as
+@qlik/api lists them and https://qlik.dev/apis/json-rpc/ describes) mixes in
+``Refusal``: its ``close_code`` and ``close_reason`` are what the socket closes with,
+after the request that met it (if any) is answered.
 
 Each code is a class: an error is raised as the class whose code it is reported with,
 never by setting ``code`` on an instance. ``script_error`` gives the ScriptError class of
@@ -108,6 +118,14 @@ class InvalidHandle(ProtocolError):
     default_message = "Invalid Params"
 
 
+class Refusal:
+    """Mixed into an error that closes the socket: with ``close_code`` and the reason
+    text Qlik's clients show for it (@qlik/api ``closeCodeMessages``)."""
+
+    close_code: int = 4200
+    close_reason: str = "Engine error"
+
+
 class NotFound(AssociaError, KeyError):
     code = 2
     default_message = "Resource not found"
@@ -128,6 +146,15 @@ class FieldNotFound(NotFound):
 class AppNotFound(NotFound):
     code = 1003
     default_message = "App not found"
+
+
+class AppGone(AppNotFound, Refusal):
+    """The app a URL names (a session app's template, ``?from=``) does not exist, or the
+    open app was deleted: 4204, "app id in the URL is incorrect or the app has been
+    deleted" (https://qlik.dev/apis/json-rpc/)."""
+
+    close_code = 4204
+    close_reason = "App not found or deleted"
 
 
 class ConnectionNotFound(NotFound):
@@ -179,9 +206,25 @@ class AuthenticationFailed(AccessDenied):
     default_message = "Unauthorized"
 
 
+class AppAccessRefused(AppAccessDenied, Refusal):
+    """The user may not open the app (access rules, Section Access): the socket closes
+    with 4203, "no permission to open the app". A refused *call* is plain AccessDenied."""
+
+    close_code = 4203
+    close_reason = "No permission to open the app"
+
+
 class InvalidParameters(AssociaError, ValueError):
     code = 8
     default_message = "Invalid parameters"
+
+
+class RequestMalformed(InvalidParameters, Refusal):
+    """A WebSocket URL or upgrade the engine cannot read (a TTL that is not a number,
+    control characters, an oversized id or header): 4202, "bad or malformed request"."""
+
+    close_code = 4202
+    close_reason = "Malformed request"
 
 
 class ConnectionAlreadyExists(InvalidParameters):
@@ -197,6 +240,26 @@ class ConnectionNameInvalid(InvalidParameters):
 class Aborted(AssociaError):
     code = 15
     default_message = "Request aborted"
+
+
+class MemoryLimitReached(AssociaError, Refusal):
+    """No room for another app in memory (MaxAppsInMemory, every loaded app in use):
+    GENERIC_MEMORY_LIMIT_REACHED, and the socket closes with 4230."""
+
+    code = 19
+    default_message = "Memory limit reached"
+    close_code = 4230
+    close_reason = "Too many open apps"
+
+
+class EngineBusy(AssociaError, Refusal):
+    """A limit on sessions or concurrent reloads is reached: the engine's HTTP_429
+    code ("Too Many Requests"), and the socket closes with 4205, "too many requests"."""
+
+    code = 429
+    default_message = "Too Many Requests"
+    close_code = 4205
+    close_reason = "Engine busy: too many requests"
 
 
 class NotImplementedInEngine(AssociaError):

@@ -7,6 +7,11 @@ fields travel on the record so that the JSON format writes them as members::
     {"time": "2025-01-01T12:00:00.123Z", "level": "info", "logger": "associa.server",
      "event": "connection open", "app": "demo", "session": "…", "peer": "127.0.0.1:50312"}
 
+Each QIX request runs in a ``request_scope``: a fresh request id that every JSON line
+logged while the request runs carries as ``request_id`` (the reload's lines, the error
+answered), so that one request's lines can be picked out of a busy log. Text lines stay
+as they are.
+
 ``configure`` is called once by the command line; in-process users keep their own
 logging setup. uvicorn's and websockets' own lines are kept to warnings and above.
 """
@@ -17,9 +22,15 @@ import json
 import logging
 import sys
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TextIO
 
 from associa.settings import LOG_FORMATS, LOG_LEVELS
+
+REQUEST_ID: ContextVar[str | None] = ContextVar("associa_request_id", default=None)
 
 QUIET = ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi", "websockets")
 
@@ -41,6 +52,27 @@ def event(logger: logging.Logger, level: int, name: str, **fields: Any) -> None:
     logger.log(level, text, extra={"event": name, "fields": fields})
 
 
+@contextmanager
+def request_scope() -> Iterator[str]:
+    """Run a request under a new request id (yielded), seen by every line it logs."""
+    request_id = uuid.uuid4().hex[:16]
+    token = REQUEST_ID.set(request_id)
+    try:
+        yield request_id
+    finally:
+        REQUEST_ID.reset(token)
+
+
+class RequestIdFilter(logging.Filter):
+    """Puts the running request's id on a record when it is logged (in the thread that
+    runs the request), for the JSON format to write."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "request_id"):
+            record.request_id = REQUEST_ID.get()
+        return True
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: an event's name and fields as members; any other log
     line (a library's warning, an exception) as its ``message``."""
@@ -59,6 +91,9 @@ class JsonFormatter(logging.Formatter):
                 out.setdefault(key, value)
         else:
             out["message"] = record.getMessage()
+        request_id = getattr(record, "request_id", None)
+        if request_id:
+            out.setdefault("request_id", request_id)
         if record.exc_info:
             out["exception"] = self.formatException(record.exc_info)
         return json.dumps(out, default=str, ensure_ascii=False)
@@ -75,6 +110,7 @@ def configure(level: str = "info", fmt: str = "text", stream: TextIO | None = No
         raise ValueError(f"log format must be one of {', '.join(LOG_FORMATS)}, not {fmt!r}")
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
+    handler.addFilter(RequestIdFilter())
     root = logging.getLogger()
     for old in list(root.handlers):
         if getattr(old, "associa", False):  # ours, from an earlier call

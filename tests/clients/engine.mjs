@@ -14,11 +14,11 @@ export function tempDataDir() {
   return mkdtempSync(path.join(tmpdir(), 'associa-client-'));
 }
 
-/** Start `associa serve` (with `extraArgs`) and resolve once it prints the address it
- * listens on. */
-export function startEngine(dataDir = tempDataDir(), extraArgs = []) {
+/** Start `associa serve` (with `args`, e.g. ['-S', 'MaxSessions=2']) and resolve once it
+ * prints the address it listens on. */
+export function startEngine(dataDir = tempDataDir(), args = []) {
   return new Promise((resolve, reject) => {
-    const child = spawn(engineBin, ['serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, ...extraArgs], {
+    const child = spawn(engineBin, ['serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -37,6 +37,7 @@ export function startEngine(dataDir = tempDataDir(), extraArgs = []) {
           port: Number(m[2]),
           url: `ws://${m[1]}:${m[2]}`,
           dataDir,
+          log: () => err,
           stop: () => stopEngine(child),
         });
       }
@@ -51,7 +52,7 @@ export function startEngine(dataDir = tempDataDir(), extraArgs = []) {
 
 function stopEngine(child) {
   return new Promise((resolve) => {
-    if (child.exitCode !== null) { resolve(); return; }
+    if (child.exitCode !== null || child.signalCode !== null) { resolve(); return; }
     child.once('exit', () => resolve());
     child.kill('SIGTERM');
     setTimeout(() => child.kill('SIGKILL'), 5000).unref();

@@ -15,7 +15,7 @@ import pytest
 from associa.engine import Engine
 from associa.qix.sessions import SessionManager
 from associa.settings import Settings
-from tests.conftest import CUBE, Client
+from tests.conftest import CUBE, Client, two_sessions_on_one_app
 
 NOT_FOUND = {"qType": None, "qHandle": None}
 
@@ -306,14 +306,12 @@ def test_recorded_nested_sheet(loaded: Client) -> None:
 
 
 def test_session_object_children_live_with_the_session(
-    loaded: Client, make_client: Callable[..., Client]
+    make_client: Callable[..., Client]
 ) -> None:
+    loaded, other = two_sessions_on_one_app(make_client)
     parent = loaded.create(obj("so", "x"))
     child = loaded.call("CreateChild", obj("sk"), handle=parent)["qReturn"]["qHandle"]
     assert loaded.call("GetParent", handle=child)["qReturn"]["qHandle"] == parent
-    app_id = loaded.call("GetAppLayout", handle=1)["qLayout"]["qFileName"]
-    other = make_client()
-    other.call("OpenDoc", app_id)
     assert other.call("GetObject", "sk", handle=1)["qReturn"] == NOT_FOUND
     reply = loaded.send("DestroySessionObject", "so", handle=1)
     assert reply["result"] == {"qSuccess": True}
@@ -332,12 +330,10 @@ def test_session_object_full_tree(loaded: Client) -> None:
 # -- other sessions and saved apps ----------------------------------------------------
 
 
-def test_children_changes_reach_other_sessions(
-    loaded: Client, make_client: Callable[..., Client], sheet: int
-) -> None:
-    app_id = loaded.call("GetAppLayout", handle=1)["qLayout"]["qFileName"]
-    other = make_client()
-    other.call("OpenDoc", app_id)
+def test_children_changes_reach_other_sessions(make_client: Callable[..., Client]) -> None:
+    loaded, other = two_sessions_on_one_app(make_client)
+    sheet = loaded.call("CreateObject", obj("sheet", "sheet", title="S"),
+                        handle=1)["qReturn"]["qHandle"]
     theirs = other.call("GetObject", "sheet", handle=1)["qReturn"]["qHandle"]
     loaded.call("CreateChild", obj("c1"), handle=sheet)
     assert {"jsonrpc": "2.0", "change": [theirs]} in other.pushed

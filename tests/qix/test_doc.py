@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from associa.engine import Engine
-from tests.conftest import CUBE, LISTBOX, SALES_SCRIPT, Client
+from tests.conftest import CUBE, LISTBOX, SALES_SCRIPT, Client, two_sessions_on_one_app
 
 # The default script of a new app, as a real Qlik Core engine returned it for GetScript
 # (recorded in a corectl golden; the engine used CRLF line ends, the file has LF).
@@ -132,22 +132,17 @@ def test_session_object_lifecycle(loaded: Client) -> None:
     assert loaded.call("GetObject", "so", handle=1) == {"qReturn": {"qType": None, "qHandle": None}}
 
 
-def test_session_objects_belong_to_the_session(loaded: Client,
-                                                make_client: Callable[..., Client]) -> None:
-    app_id = loaded.call("GetAppLayout", handle=1)["qLayout"]["qFileName"]
+def test_session_objects_belong_to_the_session(make_client: Callable[..., Client]) -> None:
+    loaded, other = two_sessions_on_one_app(make_client)
     loaded.create({"qInfo": {"qId": "mine", "qType": "x"}})
-    other = make_client()
-    other.call("OpenDoc", app_id)
     assert other.call("GetObject", "mine", handle=1)["qReturn"]["qHandle"] is None
 
 
-def test_persisted_objects(loaded: Client, make_client: Callable[..., Client]) -> None:
+def test_persisted_objects(make_client: Callable[..., Client]) -> None:
+    loaded, other = two_sessions_on_one_app(make_client)
     loaded.call("CreateObject", {"qInfo": {"qId": "p1", "qType": "sheet"}, "title": "t"}, handle=1)
     infos = loaded.call("GetAllInfos", handle=1)["qInfos"]
     assert {"qId": "p1", "qType": "sheet"} in infos
-    app_id = loaded.call("GetAppLayout", handle=1)["qLayout"]["qFileName"]
-    other = make_client()
-    other.call("OpenDoc", app_id)
     handle = other.call("GetObject", "p1", handle=1)["qReturn"]["qHandle"]
     assert other.layout(handle)["title"] == "t"
     reply = loaded.send("DestroyObject", "p1", handle=1)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import CUBE, LISTBOX, SALES_SCRIPT, Client
+from tests.conftest import CUBE, LISTBOX, SALES_SCRIPT, Client, two_sessions_on_one_app
 
 
 def cells(page: dict[str, Any]) -> list[list[str]]:
@@ -67,12 +67,10 @@ def test_properties_are_copies(loaded: Client) -> None:
 
 
 def test_persisted_property_change_reaches_other_sessions(
-    loaded: Client, make_client: Callable[..., Client]
+    make_client: Callable[..., Client]
 ) -> None:
-    app_id = loaded.call("GetAppLayout", handle=1)["qLayout"]["qFileName"]
+    loaded, other = two_sessions_on_one_app(make_client)
     loaded.call("CreateObject", {**LISTBOX, "qInfo": {"qId": "lb", "qType": "listbox"}}, handle=1)
-    other = make_client()
-    other.call("OpenDoc", app_id)
     theirs = other.call("GetObject", "lb", handle=1)["qReturn"]["qHandle"]
     mine = loaded.call("GetObject", "lb", handle=1)["qReturn"]["qHandle"]
     props = loaded.call("GetProperties", handle=mine)["qProp"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tests.conftest import LISTBOX, Client
+from tests.conftest import LISTBOX, Client, two_sessions_on_one_app
 
 SHEET_LIST = {
     "qInfo": {"qType": "sheetList"},
@@ -45,12 +45,8 @@ def test_sheet_list_changes_with_the_sheets(loaded: Client) -> None:
     assert titles(loaded, lst) == []
 
 
-def test_sheet_list_of_another_session_changes(
-    loaded: Client, make_client: Callable[..., Client]
-) -> None:
-    app_id = loaded.call("GetAppLayout", handle=1)["qLayout"]["qFileName"]
-    other = make_client()
-    other.call("OpenDoc", app_id)
+def test_sheet_list_of_another_session_changes(make_client: Callable[..., Client]) -> None:
+    loaded, other = two_sessions_on_one_app(make_client)
     theirs = other.create(SHEET_LIST)
     loaded.call("CreateObject", sheet("s1", "One"), handle=1)
     assert {"jsonrpc": "2.0", "change": [theirs]} in other.pushed

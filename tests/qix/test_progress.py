@@ -46,14 +46,17 @@ def reload_in_thread(client: Client, rid: int) -> tuple[threading.Thread, list[d
     return thread, replies
 
 
-def poll(client: Client, rid: int, timeout: float = 60) -> list[dict[str, Any]]:
-    """GetProgress(rid) until qFinished; every answer."""
+def poll(client: Client, rid: int, thread: threading.Thread,
+         timeout: float = 60) -> list[dict[str, Any]]:
+    """GetProgress(rid) until qFinished once the reload's thread is done (a request id the
+    engine has not seen yet answers finished too); every answer."""
     seen = []
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        done = not thread.is_alive()
         data = client.call("GetProgress", rid)["qProgressData"]
         seen.append(data)
-        if data.get("qFinished"):
+        if data.get("qFinished") and done:
             return seen
         time.sleep(0.002)
     raise AssertionError("the reload did not finish")
@@ -64,7 +67,7 @@ def test_rows_so_far_while_a_reload_runs(big: Client) -> None:
     client.call("SetScript", "TRACE starting;\n" + BIG, handle=1)
     rid = 10**6
     thread, replies = reload_in_thread(client, rid)
-    seen = poll(client, rid)
+    seen = poll(client, rid, thread)
     thread.join(60)
     assert replies and replies[0]["result"] == {"qReturn": True}
 

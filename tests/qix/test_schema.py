@@ -37,6 +37,8 @@ RETURNS_INTERFACE_AND_OUTS = {
     ("Doc", "CreateObject"),
     ("GenericObject", "CreateChild"),
     ("Global", "CreateSessionApp"),
+    # help service-global-createsessionappfromapp: "Returns qSessionAppId, qReturn"
+    ("Global", "CreateSessionAppFromApp"),
     ("Global", "GetInteract"),
     ("Doc", "CreateBookmark"),
     ("Doc", "CreateBookmarkEx"),

@@ -52,7 +52,7 @@ def test_ignored_errors_are_warnings_in_progress(client: Client) -> None:
     client.call("SetScript", "SET ErrorMode = 0;\nDROP TABLE Nope;", handle=doc)
     rid = 4242
     thread, replies = reload_in_thread(client, rid)
-    seen = poll(client, rid)
+    seen = poll(client, rid, thread)
     thread.join(30)
     assert replies[0]["result"] == {"qReturn": True}
     errors = [e for d in seen for e in d["qErrorData"]]

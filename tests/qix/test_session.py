@@ -143,10 +143,14 @@ def test_changes_of_concurrent_requests_do_not_mix(loaded: Client) -> None:
 def test_close_session_drops_its_session_apps(sessions: SessionManager) -> None:
     c = Client(sessions, "x")
     app_id = c.call("CreateSessionApp")["qSessionAppId"]
-    assert sessions.engine.app_exists(app_id)
+    session = c.session
+    assert app_id in session.session_apps
+    other = Client(sessions, "y")  # another session cannot reach it
+    assert other.error("OpenDoc", app_id)["code"] == 1003
     c.close()
-    assert not sessions.engine.app_exists(app_id)
+    assert session.session_apps == {} and session.doc is None
     assert "x" not in sessions.sessions
+    other.close()
 
 
 def test_same_object_same_handle(loaded: Client) -> None:

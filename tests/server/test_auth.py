@@ -303,20 +303,45 @@ def test_refusals_do_not_tell_whether_an_app_exists(secured: Secured) -> None:
         assert refusal("/app/Secret%20plans", headers) == refusal("/app/No%20such%20app", headers)
 
 
+def opening(server: AuthServer, app_id: str, headers: dict[str, str]) -> tuple[Any, ...]:
+    """What a user meets opening ``app_id`` through its URL: the upgrade refused
+    (HTTP status), the socket closed before OnConnected (its close code), or OpenDoc's
+    error code and the close code that followed it (None: the socket stayed open)."""
+    from urllib.parse import quote
+
+    from websockets.exceptions import ConnectionClosed
+
+    try:
+        with server.open(f"/app/{quote(app_id, safe='')}", headers) as ws:
+            reply = call(ws, "OpenDoc", app_id)
+            try:
+                ws.recv(timeout=1)
+                closed = None
+            except TimeoutError:
+                closed = None
+            except ConnectionClosed as exc:
+                closed = exc.rcvd.code if exc.rcvd else None
+            return ("answered", reply.get("error", {}).get("code"), closed)
+    except InvalidStatus as exc:
+        return ("refused", exc.response.status_code)
+    except ConnectionClosed as exc:
+        return ("closed", exc.rcvd.code if exc.rcvd else None)
+
+
 @pytest.mark.parametrize("app_id", ["../../etc/passwd", "/apps/Secret plans", "Secret plans\x00",
                                     "..\\..\\windows", "Secret plans/../Secret plans"])
 def test_path_tricks_with_a_valid_token_reach_no_file(secured: Secured, app_id: str) -> None:
-    """The URL's app id is only a session key; OpenDoc of a tricked id is refused exactly
-    as any app the user may not know about (app files are named by a hash of the id; to
-    a user who is not an administrator, an unknown app and one not theirs answer the same
-    access-denied error, app/access.py)."""
-    from urllib.parse import quote
-
-    with secured.server.open(f"/app/{quote(app_id, safe='')}", bearer(good())) as ws:
-        reply = call(ws, "OpenDoc", app_id)
-        unknown = call(ws, "OpenDoc", "No such app")
-        assert reply["error"]["code"] == unknown["error"]["code"] == 5
-        assert reply["error"]["message"] == unknown["error"]["message"]
+    """The URL's app id is only a session key; a tricked id opens nothing: it is refused
+    as malformed (4202) or, like an unknown app and one the user may not see ("Secret
+    plans" has an owner), answered access denied and closed with 4203 (app files are
+    named by a hash of the id; to a user who is not an administrator, an unknown app and
+    one not theirs answer alike: app/access.py)."""
+    secured.server.engine.set_owner(  # the existing app, now someone else's
+        "Secret plans", Identity(user_id="boss", method="jwt"))
+    headers = bearer(good())
+    unknown = opening(secured.server, "No such app", headers)
+    assert unknown == opening(secured.server, "Secret plans", headers) == ("answered", 5, 4203)
+    assert opening(secured.server, app_id, headers) in (unknown, ("closed", 4202))
 
 
 def test_a_flood_of_sockets_is_refused_and_the_server_keeps_serving(secured: Secured) -> None:
@@ -528,3 +553,28 @@ def test_serve_accepts_the_keys_of_its_metadata_store(tmp_path: Path) -> None:
         with pytest.raises(InvalidStatus) as refused:
             connect(url, additional_headers=bearer(key), open_timeout=10)
         assert refused.value.response.status_code == 401
+
+
+def test_a_user_without_rights_on_the_urls_app_is_closed_with_4203(secured: Secured) -> None:
+    """Access rules on the socket: the owner opens the app of the URL; another user's
+    OpenDoc of it is answered with access denied (5), then the socket closes with 4203
+    ("no permission to open the app"). OpenDoc of another app on a socket is only
+    refused (the socket stays)."""
+    from urllib.parse import quote
+
+    from websockets.exceptions import ConnectionClosed
+
+    engine = secured.server.engine
+    owner = Identity(user_id="owner", name="Owner", method="jwt")
+    app = engine.create_app("Owned plans", owner=owner)
+    path = f"/app/{quote(app.id, safe='')}"
+    with secured.server.open(path, bearer(good(sub="owner"))) as ws:
+        assert call(ws, "OpenDoc", app.id)["result"]["qReturn"]["qType"] == "Doc"
+    with secured.server.open("/app/engineData", bearer(good(sub="stranger"))) as ws:
+        assert call(ws, "OpenDoc", app.id)["error"]["code"] == 5
+        assert call(ws, "EngineVersion")["result"]["qVersion"]["qComponentVersion"]
+    with secured.server.open(path, bearer(good(sub="stranger"))) as ws:
+        assert call(ws, "OpenDoc", app.id)["error"]["code"] == 5
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv(timeout=10)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4203

@@ -49,6 +49,9 @@ def test_json_lines(tmp_path: Path) -> None:
     assert (failed["method"], failed["code"], failed["message"]) == (
         "NoSuchMethod", -32601, "Method not found")
     assert failed["session"] == opened["session"]
+    assert len(failed["request_id"]) == 16  # the request's id, on each line it logs
+    assert done["request_id"] != failed["request_id"]
+    assert {ln["request_id"] for ln in events["reload progress"]} == {done["request_id"]}
 
 
 def test_text_lines_and_level(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from associa.engine import Engine
-from associa.qix.sessions import SessionManager
+from associa.qix.sessions import SessionManager, session_key
 from associa.script.sources import arrow_csv
 from tests.conftest import LISTBOX, SALES_SCRIPT, RunningServer, WsClient
 
@@ -124,7 +124,10 @@ def test_same_header_shares_the_session(server: RunningServer) -> None:
 
 def test_reload_elsewhere_is_pushed(server: RunningServer, engine: Engine) -> None:
     engine.create_app("shared", SALES_SCRIPT).reload()
-    with server.connect("/app/shared") as a, server.connect("/app/shared") as b:
+    # two sessions of one app: different X-Qlik-Session values (without the header the
+    # two sockets would share one session, as the same document does with auth off)
+    with server.connect("/app/shared", X_Qlik_Session="one") as a, \
+            server.connect("/app/shared", X_Qlik_Session="two") as b:
         for ws in (a, b):
             ws.call("OpenDoc", "shared")
         listbox = b.call("CreateSessionObject", LISTBOX, handle=1)["qReturn"]["qHandle"]
@@ -182,7 +185,7 @@ def test_without_ttl_a_reconnect_is_a_new_session(server: RunningServer, engine:
 def test_encoded_app_id_in_the_url(server: RunningServer, sessions: SessionManager) -> None:
     with server.connect("/app/%2Fapps%2Fx.qvf/identity/i/ttl/30"):
         pass
-    assert "url:/apps/x.qvf/i" in sessions.sessions
+    assert session_key(None, "/apps/x.qvf", "i") in sessions.sessions
 
 
 def test_closing_mid_request_is_harmless(server: RunningServer) -> None:

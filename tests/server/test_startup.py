@@ -115,7 +115,8 @@ def test_damaged_demo_app_with_demo(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("var", "value", "message"), [
     ("ASSOCIA_PORT", "abc", "ASSOCIA_PORT must be a whole number, not 'abc'"),
-    ("ASSOCIA_SESSION_TTL", "-5", "ASSOCIA_SESSION_TTL must not be negative, not '-5'"),
+    ("ASSOCIA_SESSION_TTL", "-5",
+     "ASSOCIA_SESSION_TTL must be a whole number of seconds or -1 (infinite), not '-5'"),
     ("ASSOCIA_LOG_LEVEL", "loud",
      "ASSOCIA_LOG_LEVEL must be one of debug, info, warning, error, not 'loud'"),
 ])

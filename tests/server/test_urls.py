@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from associa.errors import RequestMalformed
 from associa.server.urls import EngineUrl, parse_path
 
 
@@ -41,12 +42,46 @@ def test_forms(path: str, expected: EngineUrl) -> None:
 
 
 @pytest.mark.parametrize(
-    ("path", "ttl"),
-    [("/app/x/ttl/abc", None), ("/app/x/ttl/-5", 0), ("/app/x/ttl", None), ("/app/x/ttl/", None)],
+    "path",
+    ["/app/x/ttl/abc", "/app/x/ttl/-5", "/app/x/ttl", "/app/x/ttl/", "/app/x/ttl/1e3",
+     "/app/x/ttl/+5", "/app/x/ttl/%31", "/app/x/identity", "/app/%FF%FE", "/app/a%00b",
+     "/app/a%0Ab", "/app/x/identity/a%7Fb", "/app/" + "x" * 513, "/" + "a/" * 3000],
 )
-def test_bad_ttl(path: str, ttl: int | None) -> None:
-    assert parse_path(path).ttl == ttl
-    assert parse_path(path).app_id == "x"
+def test_malformed_urls_are_refused(path: str) -> None:
+    """A URL the engine cannot read is refused (the socket closes with 4202), never
+    guessed at: a TTL that is not a number, a suffix without its value, bytes that are
+    not UTF-8, control characters, oversized ids."""
+    with pytest.raises(RequestMalformed) as caught:
+        parse_path(path)
+    assert caught.value.close_code == 4202
+
+
+def test_infinite_ttl() -> None:
+    assert parse_path("/app/x/ttl/-1") == EngineUrl("x", None, -1)
+
+
+def test_path_tricks_are_plain_ids() -> None:
+    """Dots and slashes in an encoded id are part of the id (the store names files by a
+    digest of it, so no id reaches outside the data folder)."""
+    assert parse_path("/app/..%2F..%2Fetc%2Fpasswd") == EngineUrl("../../etc/passwd")
+    assert parse_path("/app/../x") == EngineUrl("..")
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "template"),
+    [("/app/SessionApp_1", "from=sales", "sales"),
+     ("/app/SessionApp_1", "from=My%20App.qvf&reloadUri=x", "My App.qvf"),
+     ("/app/SessionApp_1?from=a%2Fb", "", "a/b"),
+     ("/app/SessionApp_1", "reloadUri=x", None),
+     ("/app/sales", "from=other", None)],  # only a session app has a template
+)
+def test_session_app_template(path: str, query: str, template: str | None) -> None:
+    assert parse_path(path, query).template == template
+
+
+def test_empty_template_is_malformed() -> None:
+    with pytest.raises(RequestMalformed):
+        parse_path("/app/SessionApp_1", "from=")
 
 
 def test_identity_without_app() -> None:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from associa.app import library
 from associa.app.access import Right, unrestricted
-from associa.errors import AccessDenied, AppAccessDenied
+from associa.errors import AccessDenied, AppAccessDenied, AppAccessRefused
 
 if TYPE_CHECKING:
     from associa.qix.dispatch import MethodSpec
@@ -136,7 +136,14 @@ def enforce(call: Call, spec: MethodSpec, kwargs: dict[str, Any]) -> None:
     if need.app_param is not None:
         app_id = kwargs.get(need.app_param)
         if isinstance(app_id, str):
-            session.engine.check_access(identity, app_id, need.right)
+            try:
+                session.engine.check_access(identity, app_id, need.right)
+            except AppAccessDenied as refused:
+                if spec.name == "OpenDoc" and app_id == session.url_app:
+                    # the app the socket was opened for: answered, then the socket
+                    # closes with 4203 (no permission to open the app)
+                    raise AppAccessRefused(app_id) from refused
+                raise
         return
     doc = session.doc
     if doc is None or not WHEN[need.when](call, kwargs):

@@ -7,6 +7,11 @@ concurrently). Each attached socket is a *sink*: a callable that sends a text. W
 request changes layouts, its response lists the changed handles in ``change`` and the
 session's other sockets get a pushed ``{"change": [...]}``; changes caused elsewhere
 (another session reloading the app) are pushed to every socket of the session.
+
+A socket may also come with a *closer* (``attach``): how the session ends that socket
+with a close code. A request that meets a ``Refusal`` (too many apps, engine busy, no
+permission) is answered, then its socket is closed with the refusal's code; when the open
+app is deleted, every socket of the session closes with 4204.
 """
 
 from __future__ import annotations
@@ -24,15 +29,17 @@ from associa.app.doc import DocState
 from associa.app.layout import Signature, layout_signature, object_layout, same_signature
 from associa.app.section_access import open_view
 from associa.errors import (
+    AppGone,
     AppInvalid,
     AssociaError,
     InternalError,
     InvalidHandle,
     MethodNotFound,
     ProtocolError,
+    Refusal,
 )
 from associa.identity import ANONYMOUS, Identity
-from associa.logs import event
+from associa.logs import event, request_scope
 from associa.qix import messages, rights
 from associa.qix.dispatch import METHODS, bind
 from associa.qix.handles import GLOBAL, Entry, HandleTable
@@ -44,6 +51,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("associa.qix")
 LIBRARY_CLASSES = ("GenericDimension", "GenericMeasure", "GenericVariable")
 Sink = Callable[[str], None]
+Closer = Callable[[int, str], None]  # ends a socket with a close code and reason
 
 
 @dataclass(slots=True)
@@ -107,6 +115,7 @@ class Session:
         # keyed by the sink itself: a bound method made anew at each access
         # (``lst.append``) is equal to, but not identical with, the one attached
         self.sinks: dict[Sink, Sink] = {}
+        self.closers: dict[Sink, Closer] = {}  # how to end each socket (close codes)
         self.lock = threading.RLock()
         self._local = threading.local()
         self.cancelled: set[Any] = set()
@@ -125,10 +134,13 @@ class Session:
 
     # -- sockets --------------------------------------------------------------------
 
-    def attach(self, sink: Sink, attached: bool) -> str:
-        """Register a socket; returns the OnConnected notification to send first."""
+    def attach(self, sink: Sink, attached: bool, closer: Closer | None = None) -> str:
+        """Register a socket (``closer`` ends it with a close code); returns the
+        OnConnected notification to send first."""
         with self.lock:
             self.sinks[sink] = sink
+            if closer is not None:
+                self.closers[sink] = closer
             self.expires_at = None
         state = "SESSION_ATTACHED" if attached else "SESSION_CREATED"
         return messages.notification("OnConnected", {"qSessionState": state})
@@ -137,7 +149,18 @@ class Session:
         """Unregister a socket; returns how many are left."""
         with self.lock:
             self.sinks.pop(sink, None)
+            self.closers.pop(sink, None)
             return len(self.sinks)
+
+    def close_sockets(self, code: int, reason: str, only: Sink | None = None) -> None:
+        """End the session's sockets (or the one of ``only``) with a close code."""
+        with self.lock:
+            closers = [c for k, c in self.closers.items() if only is None or k == only]
+        for closer in closers:
+            try:
+                closer(code, reason)
+            except Exception:  # a dead socket must not disturb the others
+                log.debug("closing a socket failed", exc_info=True)
 
     def push(self, text: str, exclude: Sink | None = None) -> None:
         for key, sink in list(self.sinks.items()):
@@ -155,9 +178,7 @@ class Session:
                 self.doc.close()
                 self.doc = None
             self.handles.clear()
-            for app_id in list(self.session_apps):
-                self.manager.drop_session_app(app_id)
-            self.session_apps.clear()
+            self.session_apps.clear()  # owned by this session alone: gone with it
             hooks, self.on_close = self.on_close, []
         for hook in hooks:
             hook()
@@ -165,43 +186,69 @@ class Session:
     # -- requests -------------------------------------------------------------------
 
     def handle(self, text: str | bytes, sink: Sink | None = None) -> str | None:
-        """Answer one request text. Never raises."""
+        """Answer one request text. Never raises. An error that ends the socket (a
+        ``Refusal``: too many apps, engine busy) is answered, then the socket of
+        ``sink`` is closed with its code; when that socket has a closer, the answer goes
+        through ``sink`` before the close and None is returned."""
+        stats = self.manager.stats
+        stats.started()
+        started = time.monotonic()
         rid: Any = None
         method = ""
+        known = False
+        failed: AssociaError | None = None
         changes: set[int] = set()
         closes: set[int] = set()
         self._local.changes, self._local.closes = changes, closes
-        try:
-            request = messages.decode(text)
-            rid, method = request.id, request.method
-            entry = self._entry(request.handle)
-            spec = METHODS.get((entry.qtype, request.method))
-            if spec is None:
-                raise MethodNotFound(request.method, "Method not found")
-            kwargs = bind(spec, request.params)
-            call = Call(self, entry, request)
-            rights.enforce(call, spec, kwargs)  # the right the method needs on the app
-            value = spec.handler(call, **kwargs)
-            body = spec.wrap(value)
-            change, close = sorted(changes - closes), sorted(closes)
-            reply = messages.result(rid, body, change, close)
-        except AssociaError as err:
-            if isinstance(err, ProtocolError) and err.request_id is not None:
-                rid = err.request_id
-            change, close = sorted(changes - closes), sorted(closes)
-            reply = messages.error(rid, err, change)
-            event(log, logging.WARNING, "request failed", method=method or None, code=err.code,
-                  message=err.message, parameter=err.parameter or None, session=self.key)
-        except Exception as exc:  # a bug must not take the session down
-            log.exception("internal error in request method=%s session=%s", method, self.key)
-            internal = InternalError("Internal error", f"Internal error: {type(exc).__name__}")
-            change, close = sorted(changes - closes), sorted(closes)
-            reply = messages.error(rid, internal)
-        finally:
-            self._local.changes = None
-            self._local.closes = None
+        self._local.sink, self._local.close_after = sink, None
+        with request_scope() as request_id:
+            try:
+                request = messages.decode(text)
+                rid, method = request.id, request.method
+                entry = self._entry(request.handle)
+                spec = METHODS.get((entry.qtype, request.method))
+                if spec is None:
+                    raise MethodNotFound(request.method, "Method not found")
+                known = True
+                kwargs = bind(spec, request.params)
+                call = Call(self, entry, request)
+                rights.enforce(call, spec, kwargs)  # the right the method needs on the app
+                value = spec.handler(call, **kwargs)
+                body = spec.wrap(value)
+                change, close = sorted(changes - closes), sorted(closes)
+                reply = messages.result(rid, body, change, close)
+            except AssociaError as err:
+                failed = err
+                if isinstance(err, ProtocolError) and err.request_id is not None:
+                    rid = err.request_id
+                change, close = sorted(changes - closes), sorted(closes)
+                reply = messages.error(rid, err, change)
+                event(log, logging.WARNING, "request failed", method=method or None,
+                      code=err.code, message=err.message, parameter=err.parameter or None,
+                      session=self.key)
+            except Exception as exc:  # a bug must not take the session down
+                log.exception("internal error in request method=%s session=%s request_id=%s",
+                              method, self.key, request_id)
+                failed = InternalError("Internal error", f"Internal error: {type(exc).__name__}")
+                change, close = sorted(changes - closes), sorted(closes)
+                reply = messages.error(rid, failed)
+            finally:
+                self._local.changes = None
+                self._local.closes = None
+                close_after: tuple[int, str] | None = self._local.close_after
+                self._local.sink = self._local.close_after = None
+            seconds = time.monotonic() - started
+            event(log, logging.DEBUG, "request", method=method or None, id=rid,
+                  session=self.key, seconds=seconds, error=failed.code if failed else None)
+        stats.finished(method if known else "unknown", seconds, failed is not None)
         if change or close:
             self.push(messages.push(change, close), exclude=sink)
+        if isinstance(failed, Refusal):
+            close_after = (failed.close_code, failed.close_reason)
+        if close_after is not None and sink is not None and sink in self.closers:
+            sink(reply)  # answered first, then the socket ends
+            self.close_sockets(*close_after, only=sink)
+            return None
         return reply
 
     def _entry(self, handle: int) -> Entry:
@@ -236,6 +283,9 @@ class Session:
         """DocState callback: work out which handles changed. A selection in one state
         (``object_id`` names it) changes the objects that depend on that state only
         (``DocState.states_of``): a chart in another alternate state keeps its layout."""
+        if what == "deleted":
+            self.app_deleted()
+            return
         affected: set[int] = set()
         doc = self.doc
         # an object changed or destroyed: the objects linked to it (qExtendsId) with it
@@ -346,6 +396,31 @@ class Session:
             self.seen_layouts[handle] = signature
 
     # -- docs -----------------------------------------------------------------------
+
+    def app_deleted(self) -> None:
+        """The open app was deleted (DeleteApp, here or in another session): the doc and
+        its handles go, and every socket of the session closes with 4204."""
+        with self.lock:
+            if self.doc is not None:
+                self.doc.close()
+                self.doc = None
+            self.handles.clear()
+        current = getattr(self._local, "sink", None)
+        with self.lock:
+            others = [k for k in self.closers if k != current]
+        for sink in others:
+            self.close_sockets(AppGone.close_code, AppGone.close_reason, only=sink)
+        if current is not None:  # the socket that asked: after its answer
+            self._local.close_after = (AppGone.close_code, AppGone.close_reason)
+
+    def find_app(self, app_id: str) -> App:
+        """The app ``app_id`` as this session sees it: one of its own session apps, else
+        the engine's (loaded within MaxAppsInMemory; another session's session app is
+        as unknown as an app that does not exist)."""
+        app = self.session_apps.get(app_id)
+        if app is not None:
+            return app
+        return self.manager.open_app(app_id)
 
     def open_doc(self, app: App) -> Entry:
         # Section Access: SectionAccessDenied (4000) for a user the app does not let in,

@@ -1,4 +1,9 @@
-"""Running the server: bind the socket, announce the address, serve until stopped."""
+"""Running the server: bind the socket, announce the address, serve until stopped.
+
+A stop (SIGTERM, Ctrl-C) is graceful: new sockets are refused, running saves may finish
+(up to ShutdownGrace seconds), every socket is closed with 1001 ("going away"), then
+uvicorn stops and the sessions end.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ import ssl
 from dataclasses import dataclass
 
 import uvicorn
+from starlette.applications import Starlette
 
 from associa.auth.authenticator import Authenticator
 from associa.auth.keys import ApiKeyLookup
@@ -18,7 +24,7 @@ from associa.auth.tokens import SIGNED_OR_UNSIGNED
 from associa.engine import Engine
 from associa.logs import event
 from associa.qix.sessions import SessionManager
-from associa.server.app import create_app
+from associa.server.app import create_app, drain
 from associa.settings import Settings
 
 log = logging.getLogger("associa.server")
@@ -94,6 +100,21 @@ def api_key_lookup(engine: Engine) -> ApiKeyLookup:
     return lambda key: engine.meta.verify_api_key(key)
 
 
+class EngineServer(uvicorn.Server):
+    """uvicorn's server with the engine's drain before its own shutdown (which would end
+    the WebSockets with 1012)."""
+
+    def __init__(self, config: uvicorn.Config, app: Starlette, grace: float) -> None:
+        super().__init__(config)
+        self.engine_app = app
+        self.grace = grace
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        event(log, logging.INFO, "server stopping")
+        await drain(self.engine_app, self.grace)
+        await super().shutdown(sockets)
+
+
 def server_config(engine: Engine, sessions: SessionManager, security: Security) -> uvicorn.Config:
     """uvicorn's configuration for the application over ``engine``."""
     return uvicorn.Config(
@@ -108,6 +129,7 @@ def server_config(engine: Engine, sessions: SessionManager, security: Security) 
         ws_max_size=engine.settings.max_message_bytes,
         ws_ping_interval=None,
         lifespan="off",
+        timeout_graceful_shutdown=5,  # after our drain: what is still open is cut
     )
 
 
@@ -119,7 +141,9 @@ def serve(engine: Engine, sock: socket.socket | None = None,
     sock = sock or bind(settings.host, settings.port)
     port = sock.getsockname()[1]
     sessions = SessionManager(engine)
-    server = uvicorn.Server(server_config(engine, sessions, security))
+    config = server_config(engine, sessions, security)
+    assert isinstance(config.app, Starlette)
+    server = EngineServer(config, config.app, settings.shutdown_grace)
     engine.shutdown_hooks.append(lambda: setattr(server, "should_exit", True))  # ShutdownProcess
     scheme = "wss" if security.tls is not None else "ws"
     print(f"associa listening on {scheme}://{settings.host}:{port}", flush=True)

@@ -103,14 +103,17 @@ class AppStore:
             Path(tmp).unlink(missing_ok=True)
             raise PersistenceError(record.id, f"Write Failed: {exc.strerror or exc}") from exc
 
-    def load(self, app_id: str) -> AppRecord:
+    def load(self, app_id: str, with_model: bool = True) -> AppRecord:
+        """The stored app; without its data model when ``with_model`` is False (a
+        session app made from it as a template takes no data)."""
         path = self._path(app_id)
         if not path.exists():
             raise AppNotFound("Could not find app")
         try:
             with zipfile.ZipFile(path) as zf:
                 meta = json.loads(zf.read("app.json"))
-                blob = zf.read("model.npz") if "model.npz" in zf.namelist() else None
+                blob = (zf.read("model.npz") if with_model and "model.npz" in zf.namelist()
+                        else None)
             version = meta.get("format", 1) if isinstance(meta, dict) else None
             if version not in READABLE_VERSIONS:
                 raise ValueError(

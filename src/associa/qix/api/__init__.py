@@ -14,8 +14,9 @@ from associa.qix.api import (
     modes,
     objects,
     pivot,
+    session_apps,
 )
 from associa.qix.api import search as search
 
 __all__ = ["bookmark", "children", "doc", "environment", "export", "expressions", "field",
-           "generic_object", "global_", "library", "modes", "objects", "pivot"]
+           "generic_object", "global_", "library", "modes", "objects", "pivot", "session_apps"]

@@ -107,8 +107,9 @@ def _reload(call: Call, mode: int, partial: bool = False) -> bool:
     error_mode = {1: 1, 2: 0}.get(mode)
     event(log, logging.DEBUG, "reload started", app=app.id, session=session.key, request=rid)
     try:
-        result = app.reload(progress, lambda: rid in session.cancelled, status=status,
-                            time_limit=limit, error_mode=error_mode, partial=partial)
+        with session.engine.reloading(app.id):  # MaxConcurrentReloads; durations for /metrics
+            result = app.reload(progress, lambda: rid in session.cancelled, status=status,
+                                time_limit=limit, error_mode=error_mode, partial=partial)
         ok = True
         tables = [result.model.tables[t] for t in result.model.data_tables]
         for err in result.errors:  # ignored under ErrorMode 0: warnings

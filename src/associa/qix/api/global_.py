@@ -107,7 +107,7 @@ def get_doc_list(call: Call) -> list[dict[str, Any]]:
 def open_doc(call: Call, qDocName: str, qUserName: str, qPassword: str, qSerial: str,
              qNoData: bool) -> dict[str, Any]:
     session = call.session
-    app = session.engine.get_app(qDocName)
+    app = session.find_app(qDocName)
     if session.doc is not None and session.doc.app is not app:
         raise AppAlreadyOpen(qDocName)
     entry = session.open_doc(app)
