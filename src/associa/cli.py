@@ -120,7 +120,12 @@ def _serve(args: argparse.Namespace) -> int:
     settings = settings_from(host=args.host, port=args.port, data_dir=args.data_dir,
                              session_ttl=args.session_ttl, log_level=args.log_level,
                              log_format=args.log_format,
-                             reload_time_limit=args.reload_time_limit)
+                             reload_time_limit=args.reload_time_limit,
+                             database_url=args.database_url, api_key=args.api_key,
+                             rest_max_body_bytes=args.rest_max_body_bytes,
+                             rest_rate_tier1=args.rest_rate_tier1,
+                             rest_rate_tier2=args.rest_rate_tier2,
+                             rest_rate_special=args.rest_rate_special)
     configure(settings.log_level, settings.log_format)
     data_folder(settings.data_dir, create=True, write=True)  # before the heavy imports
     from associa.server.runner import BindError, bind, serve
@@ -311,6 +316,20 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-format", choices=LOG_FORMATS, default=None,
                        help="log lines as text or as one JSON object per line "
                             "(env ASSOCIA_LOG_FORMAT; default text)")
+    serve.add_argument("--database-url", default=None, metavar="URL",
+                       help="the metadata database, e.g. postgresql+psycopg://u:p@host/db "
+                            "(env ASSOCIA_DATABASE_URL; default: SQLite in the data folder)")
+    serve.add_argument("--api-key", default=None, metavar="KEY",
+                       help="an administrator key for the REST API "
+                            "(env ASSOCIA_API_KEY; default none)")
+    serve.add_argument("--rest-max-body-bytes", type=int, default=None, metavar="BYTES",
+                       help="largest REST request body (env ASSOCIA_REST_MAX_BODY_BYTES; "
+                            "default 536870912)")
+    for tier, default in (("tier1", 1000), ("tier2", 100), ("special", 50)):
+        serve.add_argument(f"--rest-rate-{tier}", type=int, default=None, metavar="N",
+                           help=f"REST requests per minute per user in {tier} (env "
+                                f"ASSOCIA_REST_RATE_{tier.upper()}; default {default}; "
+                                "0: no limit)")
     serve.add_argument("--demo", action="store_true",
                        help="build (or refresh) the demo app 'demo' at start")
     serve.set_defaults(func=_serve)

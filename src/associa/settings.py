@@ -30,6 +30,17 @@ class Settings:
     max_message_bytes: int = 64 * 1024 * 1024
     workers: int = 8  # threads that run requests
     reload_time_limit: int = 0  # seconds a reload may run before it is stopped (0: no limit)
+    # the metadata database (owners, rules, keys, items): SQLite in the data folder unless
+    # an SQLAlchemy URL is given (postgresql+psycopg://user:password@host/db)
+    database_url: str = ""
+    # an administrator API key for the REST API (automation's first key); empty: none
+    api_key: str = ""
+    # the REST API: the largest request body, and requests per minute per user in Qlik's
+    # tiers (Tier 1 reads, Tier 2 writes, the special reload tier; 0: no limit)
+    rest_max_body_bytes: int = 512 * 1024 * 1024
+    rest_rate_tier1: int = 1000
+    rest_rate_tier2: int = 100
+    rest_rate_special: int = 50
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_dir", Path(self.data_dir))
@@ -81,4 +92,10 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "log_level": ("ASSOCIA_LOG_LEVEL", _choice(LOG_LEVELS)),
     "log_format": ("ASSOCIA_LOG_FORMAT", _choice(LOG_FORMATS)),
     "reload_time_limit": ("ASSOCIA_RELOAD_TIME_LIMIT", _int),
+    "database_url": ("ASSOCIA_DATABASE_URL", _text),
+    "api_key": ("ASSOCIA_API_KEY", _text),
+    "rest_max_body_bytes": ("ASSOCIA_REST_MAX_BODY_BYTES", _int),
+    "rest_rate_tier1": ("ASSOCIA_REST_RATE_TIER1", _int),
+    "rest_rate_tier2": ("ASSOCIA_REST_RATE_TIER2", _int),
+    "rest_rate_special": ("ASSOCIA_REST_RATE_SPECIAL", _int),
 }

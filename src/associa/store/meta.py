@@ -1,7 +1,9 @@
-"""The engine's metadata: app owners, access rules and API keys, in SQLite.
+"""The engine's metadata: app owners, access rules, API keys, items and script versions.
 
 Apps themselves are files (``store/appstore.py``); what the engine knows *about* them and
-about its users lives in one SQLite database, ``<data dir>/associa.db``, through
+about its users lives in one database: SQLite in ``<data dir>/associa.db`` by default, or
+the database of the ``database_url`` setting (``postgresql+psycopg://…``) so that several
+engines share it; through
 SQLAlchemy 2 (typed ORM). Its schema is made and upgraded by the Alembic migrations
 shipped in ``store/migrations/`` (run when the store opens: ``MetaStore.open``), so a data
 folder written by an older version is brought up to date in place. The models below and
@@ -14,6 +16,10 @@ Tables:
 * ``app_rules``: rights granted on an app to a user or a group (``app/access.py``).
 * ``api_keys``: keys a user authenticates with. Only the SHA-256 of the secret is kept;
   the token is shown once, when made: ``ak_<key id>.<secret>``.
+* ``items``: the REST API's items (``store/items.py``): one row per resource (an app, and
+  later data files and the rest), with the attributes Qlik Cloud keeps beside an app
+  (description, space, usage, published, thumbnail, dates). Migration 0002.
+* ``app_scripts``: the script versions saved through ``/apps/{id}/scripts``.
 
 Access rules are read on every check of a right, so they are kept in memory per app once
 read (this process is the only writer).
@@ -93,6 +99,47 @@ class AppRuleRow(Base):
     right: Mapped[str] = mapped_column(String(16))
 
 
+class ItemRow(Base):
+    """A resource as the items API lists it; for an app also its attributes."""
+
+    __tablename__ = "items"
+    __table_args__ = (
+        UniqueConstraint("resource_type", "resource_id", name="uq_items_resource"),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    resource_type: Mapped[str] = mapped_column(String(64))
+    resource_id: Mapped[str] = mapped_column(String(512), index=True)
+    name: Mapped[str] = mapped_column(String(1024))
+    description: Mapped[str] = mapped_column(Text, default="")
+    space_id: Mapped[str] = mapped_column(String(64), default="", index=True)
+    owner_id: Mapped[str] = mapped_column(String(512), default="", index=True)
+    creator_id: Mapped[str] = mapped_column(String(512), default="")
+    updater_id: Mapped[str] = mapped_column(String(512), default="")
+    usage: Mapped[str] = mapped_column(String(64), default="ANALYTICS")
+    published: Mapped[bool] = mapped_column(Boolean, default=False)
+    publish_time: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                          nullable=True)
+    origin_id: Mapped[str] = mapped_column(String(512), default="")
+    thumbnail: Mapped[str] = mapped_column(String(1024), default="")
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ScriptRow(Base):
+    """One saved version of an app's script."""
+
+    __tablename__ = "app_scripts"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    app_id: Mapped[str] = mapped_column(String(512), index=True)
+    script: Mapped[str] = mapped_column(Text)
+    version_message: Mapped[str] = mapped_column(String(1024), default="")
+    modifier_id: Mapped[str] = mapped_column(String(512), default="")
+    modified: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class ApiKeyRow(Base):
     __tablename__ = "api_keys"
 
@@ -166,11 +213,18 @@ class MetaStore:
         self._access: dict[str, AppAccess] = {}  # app id → what was read (or written)
 
     @classmethod
-    def open(cls, data_dir: Path | str) -> MetaStore:
-        """Open (or create) ``<data_dir>/associa.db`` and migrate it to the newest schema."""
-        path = Path(data_dir) / DB_NAME
-        engine = create_engine(f"sqlite:///{path}")
-        event.listen(engine, "connect", _sqlite_pragmas)
+    def open(cls, data_dir: Path | str, url: str = "") -> MetaStore:
+        """Open (or create) ``<data_dir>/associa.db``, or the database at ``url`` (an
+        SQLAlchemy URL: ``postgresql+psycopg://user:pw@host/db``), and migrate it to the
+        newest schema."""
+        path: Path | str = Path(data_dir) / DB_NAME
+        if url:
+            engine = create_engine(url, pool_pre_ping=True)
+            path = engine.url.render_as_string(hide_password=True)
+        else:
+            engine = create_engine(f"sqlite:///{path}")
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
         store = cls(engine)
         try:
             store.migrate()
@@ -265,8 +319,11 @@ class MetaStore:
         return True
 
     def forget_app(self, app_id: str) -> None:
-        """The app is deleted: its owner and rules go with it."""
+        """The app is deleted: its owner, rules, item and script versions go with it."""
         with self._lock, Session(self.db) as s, s.begin():
+            s.execute(delete(ItemRow).where(ItemRow.resource_type == "app",
+                                            ItemRow.resource_id == app_id))
+            s.execute(delete(ScriptRow).where(ScriptRow.app_id == app_id))
             s.execute(delete(AppRuleRow).where(AppRuleRow.app_id == app_id))
             s.execute(delete(AppAccessRow).where(AppAccessRow.app_id == app_id))
             self._access.pop(app_id, None)

@@ -1,0 +1,141 @@
+"""``/items``: every resource the caller may see, as Qlik Cloud's items API lists them.
+
+Filters as documented for ``GET /api/v1/items`` (@qlik/api ``items``): ``resourceType``
+(a comma-separated list), ``resourceId`` (needs ``resourceType``), ``spaceId``
+(``personal``: in no space), ``ownerId``, ``name`` (case-insensitive, anywhere in the
+name), ``query`` (the same over name and description); ``sort`` one of ``±createdAt``,
+``±updatedAt``, ``±name`` (default ``+createdAt``); ``limit`` 1–100 (default 10) with
+``next``/``prev`` cursors. Only the items the caller may consume are listed, and an item
+the caller may not see is a 404, as an app is.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from associa.app.access import Right
+from associa.rest.apps import NxApp, iso, nx_app
+from associa.rest.catalog import APP, Catalog
+from associa.rest.errors import BadRequest, NotFound
+from associa.rest.models import TENANT_ID, Href, Links, Shape
+from associa.rest.operations import Call, Operation
+from associa.rest.paging import paginate
+from associa.store.items import Item, ItemFilter
+
+Sort = Literal["+createdAt", "-createdAt", "+name", "-name", "+updatedAt", "-updatedAt"]
+ACTIONS: dict[Right, tuple[str, ...]] = {
+    Right.CONSUME: ("read",),
+    Right.EDIT: ("update", "reload"),
+    Right.MANAGE: ("delete", "change_owner", "publish"),
+}
+
+
+class ItemsQuery(Shape):
+    resourceType: str | None = None
+    resourceId: str | None = None
+    spaceId: str | None = None
+    ownerId: str | None = None
+    name: str | None = None
+    query: str | None = None
+    sort: Sort = "+createdAt"
+    limit: int = 10
+    next: str | None = None
+    prev: str | None = None
+
+
+class ItemMeta(Shape):
+    actions: list[str]
+    collections: list[str] = []
+    isFavorited: bool = False
+    tags: list[str] = []
+
+
+class ItemLinks(Shape):
+    self: Href
+    open: Href | None = None
+
+
+class ItemResult(Shape):
+    id: str
+    name: str
+    description: str
+    resourceType: str
+    resourceId: str
+    resourceLink: str
+    resourceAttributes: dict[str, object]
+    resourceCustomAttributes: dict[str, object] = {}
+    resourceCreatedAt: str
+    resourceUpdatedAt: str
+    resourceSize: dict[str, int]
+    spaceId: str
+    ownerId: str
+    creatorId: str
+    updaterId: str
+    tenantId: str
+    createdAt: str
+    updatedAt: str
+    thumbnailId: str
+    isFavorited: bool = False
+    actions: list[str]
+    collectionIds: list[str] = []
+    meta: ItemMeta
+    links: ItemLinks
+
+
+class ItemsList(Shape):
+    data: list[ItemResult]
+    links: Links
+
+
+def item_result(call: Call, item: Item, app: NxApp | None = None) -> ItemResult:
+    rights = call.engine.rights(call.identity, item.resource_id)
+    actions = [a for r in sorted(rights) for a in ACTIONS[r]]
+    attributes = (app or nx_app(call, item)).attributes.model_dump(mode="json",
+                                                                    exclude_none=True)
+    created, updated = iso(item.created_at) or "", iso(item.updated_at) or ""
+    link = call.url(f"/apps/{item.resource_id}")
+    return ItemResult(
+        id=item.id, name=item.name, description=item.description,
+        resourceType=item.resource_type, resourceId=item.resource_id, resourceLink=link,
+        resourceAttributes=attributes, resourceCreatedAt=created,
+        resourceUpdatedAt=updated, resourceSize={"appFile": item.size},
+        spaceId=item.space_id, ownerId=item.owner_id, creatorId=item.creator_id,
+        updaterId=item.updater_id, tenantId=TENANT_ID, createdAt=created, updatedAt=updated,
+        thumbnailId=item.thumbnail, actions=actions, meta=ItemMeta(actions=actions),
+        links=ItemLinks(self=Href(href=call.url(f"/items/{item.id}")),
+                        open=Href(href=link)))
+
+
+def visible(call: Call, item: Item) -> bool:
+    return Right.CONSUME in call.engine.rights(call.identity, item.resource_id)
+
+
+def get_items(call: Call) -> ItemsList:
+    q: ItemsQuery = call.query
+    types = tuple(t for t in (q.resourceType or "").split(",") if t)
+    if q.resourceId and not types:
+        raise BadRequest("resourceId needs resourceType", parameter="resourceId")
+    catalog: Catalog = call.state.catalog
+    catalog.sync()
+    found = call.engine.items.find(ItemFilter(
+        resource_types=types, resource_id=q.resourceId or "", space_id=q.spaceId or "",
+        owner_id=q.ownerId or "", name=q.name or "", query=q.query or ""), q.sort)
+    shown = [item for item in found if visible(call, item)]
+    page, links = paginate(call.request, shown, q.limit, q.next, q.prev)
+    return ItemsList(data=[item_result(call, item) for item in page], links=links)
+
+
+def get_item(call: Call) -> ItemResult:
+    catalog: Catalog = call.state.catalog
+    catalog.sync()
+    item = call.engine.items.by_id(call.path["itemId"])
+    if item is None or item.resource_type != APP or not visible(call, item):
+        raise NotFound(f"No item {call.path['itemId']}")
+    return item_result(call, item)
+
+
+OPERATIONS = [
+    Operation("GET", "/items", get_items, "The items the caller may see", "items",
+              query=ItemsQuery, response=ItemsList),
+    Operation("GET", "/items/{itemId}", get_item, "One item", "items", response=ItemResult),
+]

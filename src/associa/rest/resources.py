@@ -1,0 +1,24 @@
+"""The REST resources served: one module per resource, each with its ``OPERATIONS``.
+
+Adding a resource (reloads, data-files, spaces …) is one module and one row here; the
+routes, the OpenAPI document and the checks come from the rows.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from associa.rest import appdata, apps, items, me, tempcontents
+from associa.rest.operations import Operation
+
+RESOURCES: tuple[ModuleType, ...] = (
+    apps,
+    appdata,
+    items,
+    me,
+    tempcontents,
+)
+
+
+def operations() -> list[Operation]:
+    return [op for module in RESOURCES for op in module.OPERATIONS]
