@@ -89,7 +89,8 @@ class AppRuleRow(Base):
     __table_args__ = (
         UniqueConstraint("app_id", "subject_kind", "subject", name="uq_app_rules_subject"),
         CheckConstraint("subject_kind IN ('user', 'group')", name="ck_app_rules_kind"),
-        CheckConstraint("right IN ('consume', 'edit', 'manage')", name="ck_app_rules_right"),
+        CheckConstraint("\"right\" IN ('consume', 'edit', 'manage')",  # RIGHT is reserved in PostgreSQL
+                        name="ck_app_rules_right"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
