@@ -40,12 +40,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util.exc import CommandError
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -66,6 +62,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from associa.app.access import AppAccess, Owner, Right, Rule, rules_from
 from associa.errors import PersistenceReadFailed
 from associa.identity import Identity
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 DB_NAME = "associa.db"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -186,7 +185,11 @@ def _aware(when: datetime | None) -> datetime | None:
 
 def alembic_config(connection: object | None = None) -> Config:
     """Alembic's configuration, made in code: the migrations shipped in the package, run
-    on ``connection`` (``migrations/env.py`` reads it from the attributes)."""
+    on ``connection`` (``migrations/env.py`` reads it from the attributes). Alembic is
+    imported only when the database is opened: importing it logs lines of its own, which
+    a server that never opens the database (development mode) should not print."""
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     if connection is not None:
@@ -195,6 +198,8 @@ def alembic_config(connection: object | None = None) -> Config:
 
 
 def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
@@ -227,6 +232,8 @@ class MetaStore:
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
         store = cls(engine)
+        from alembic.util.exc import CommandError
+
         try:
             store.migrate()
         except (CommandError, SQLAlchemyError) as exc:
@@ -238,6 +245,9 @@ class MetaStore:
 
     def migrate(self) -> None:
         """Bring the schema to the newest migration (nothing to do when it is there)."""
+        from alembic import command
+        from alembic.runtime.migration import MigrationContext
+
         head = head_revision()
         with self.db.begin() as conn:
             if MigrationContext.configure(conn).get_current_revision() == head:
