@@ -6,15 +6,11 @@ import httpx
 import pytest
 
 from associa.engine import Engine
-from tests.conftest import SALES_SCRIPT
-from tests.rest.test_apps import create
+from tests.rest.test_apps import create, loaded
 
 
 def test_data_metadata(api: httpx.Client, rest_engine: Engine) -> None:
-    app_id = create(api)["attributes"]["id"]
-    app = rest_engine.get_app(app_id)
-    app.set_script(SALES_SCRIPT)
-    app.reload()
+    app_id, app = loaded(api, rest_engine)
     meta = api.get(f"/apps/{app_id}/data/metadata").json()
     tables = {t["name"]: t for t in meta["tables"] if not t["is_system"]}
     assert set(tables) == set(app.model.data_tables)
@@ -50,10 +46,7 @@ def test_script_versions(api: httpx.Client, rest_engine: Engine) -> None:
 @pytest.mark.xfail(strict=True, reason="GET /apps/{id}/data/lineage is not built yet: "
                    "the reload does not record the sources its statements read")
 def test_lineage_lists_the_sources(api: httpx.Client, rest_engine: Engine) -> None:
-    app_id = create(api)["attributes"]["id"]
-    app = rest_engine.get_app(app_id)
-    app.set_script(SALES_SCRIPT)
-    app.reload()
+    app_id, _ = loaded(api, rest_engine)
     r = api.get(f"/apps/{app_id}/data/lineage")
     assert r.status_code == 200
     assert all({"discriminator", "statement"} <= set(e) for e in r.json()) and r.json()

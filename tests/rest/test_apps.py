@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import httpx
 
+from associa.app.app import App
 from associa.engine import Engine
 from tests.conftest import SALES_SCRIPT
 
@@ -13,6 +14,16 @@ def create(api: httpx.Client, name: str = "Sales", **attrs: object) -> dict:
     r = api.post("/apps", json={"attributes": {"name": name, **attrs}})
     assert r.status_code == 200, r.text
     return r.json()
+
+
+def loaded(api: httpx.Client, engine: Engine) -> tuple[str, App]:
+    """A new app, made over REST, with the sales data loaded and saved."""
+    app_id = create(api)["attributes"]["id"]
+    app = engine.get_app(app_id)
+    app.set_script(SALES_SCRIPT)
+    app.reload()
+    engine.save_app(app)
+    return app_id, app
 
 
 def test_create_get_update_delete(api: httpx.Client, rest_engine: Engine) -> None:
@@ -49,11 +60,7 @@ def test_a_name_is_needed_and_checked(api: httpx.Client) -> None:
 
 
 def test_copy_keeps_script_and_data(api: httpx.Client, rest_engine: Engine) -> None:
-    app_id = create(api)["attributes"]["id"]
-    app = rest_engine.get_app(app_id)
-    app.set_script(SALES_SCRIPT)
-    app.reload()
-    rest_engine.save_app(app)
+    app_id, app = loaded(api, rest_engine)
     r = api.post(f"/apps/{app_id}/copy", json={"attributes": {"name": "Sales copy"}})
     assert r.status_code == 200
     copy = r.json()["attributes"]
@@ -67,11 +74,7 @@ def test_copy_keeps_script_and_data(api: httpx.Client, rest_engine: Engine) -> N
 
 
 def test_export_then_import(api: httpx.Client, rest_engine: Engine) -> None:
-    app_id = create(api)["attributes"]["id"]
-    app = rest_engine.get_app(app_id)
-    app.set_script(SALES_SCRIPT)
-    app.reload()
-    rest_engine.save_app(app)
+    app_id, app = loaded(api, rest_engine)
     r = api.post(f"/apps/{app_id}/export")
     assert r.status_code == 201
     location = r.headers["location"]

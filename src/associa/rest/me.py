@@ -19,7 +19,6 @@ import secrets
 from associa.identity import Identity
 from associa.rest.models import TENANT_ID, Href, Shape
 from associa.rest.operations import Call, Operation, Reply
-from associa.rest.ratelimit import Tier
 
 _CSRF_KEY = secrets.token_bytes(32)
 

@@ -15,11 +15,10 @@ engine is synchronous), and serialize what it returns.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-
-import logging
 
 import anyio
 import orjson
@@ -28,8 +27,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from associa.engine import Engine
-from associa.identity import ANONYMOUS, Identity
 from associa.errors import AssociaError
+from associa.identity import ANONYMOUS, Identity
 from associa.logs import event
 from associa.rest.errors import (
     ApiError,
