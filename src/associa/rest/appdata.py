@@ -16,7 +16,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from associa.app.access import Right
-from associa.rest.apps import checked, iso
+from associa.rest.apps import iso
 from associa.rest.errors import NotFound
 from associa.rest.models import Links, Shape, Strict
 from associa.rest.operations import Call, Operation, Reply
@@ -102,7 +102,6 @@ class PageQuery(Shape):
 
 def get_data_metadata(call: Call) -> DataModelMetadata:
     app_id = call.path["appId"]
-    checked(call, app_id, Right.CONSUME)
     app = call.engine.get_app(app_id)
     model = app.model
     fields = []
@@ -130,7 +129,6 @@ def get_data_metadata(call: Call) -> DataModelMetadata:
 
 def get_scripts(call: Call) -> ScriptMetaList:
     app_id = call.path["appId"]
-    checked(call, app_id, Right.EDIT)
     query: PageQuery = call.query
     versions = call.engine.items.scripts(app_id)
     page, links = paginate(call.request, versions, query.limit, query.next, query.prev)
@@ -142,7 +140,6 @@ def get_scripts(call: Call) -> ScriptMetaList:
 
 def add_script(call: Call) -> Reply:
     app_id = call.path["appId"]
-    checked(call, app_id, Right.EDIT)
     body: ScriptVersion = call.body
     app = call.engine.get_app(app_id)
     app.set_script(body.script)
@@ -154,7 +151,6 @@ def add_script(call: Call) -> Reply:
 
 def get_script(call: Call) -> ScriptAnswer:
     app_id = call.path["appId"]
-    checked(call, app_id, Right.EDIT)
     found = call.engine.items.script(app_id, call.path["id"])
     if found is None:
         raise NotFound(f"No script version {call.path['id']}")
@@ -167,12 +163,16 @@ def get_script(call: Call) -> ScriptAnswer:
 OPERATIONS = [
     Operation("GET", "/apps/{appId}/data/metadata", get_data_metadata,
               "An app's data model: fields, tables, sizes", "apps",
-              response=DataModelMetadata),
+              response=DataModelMetadata,
+              right=Right.CONSUME),
     Operation("GET", "/apps/{appId}/scripts", get_scripts, "An app's script versions",
-              "apps", query=PageQuery, response=ScriptMetaList),
+              "apps", query=PageQuery, response=ScriptMetaList,
+              right=Right.EDIT),
     Operation("POST", "/apps/{appId}/scripts", add_script,
               "Set an app's script and keep it as a version", "apps", tier=Tier.TIER2,
-              body=ScriptVersion),
+              body=ScriptVersion,
+              right=Right.EDIT),
     Operation("GET", "/apps/{appId}/scripts/{id}", get_script, "One script version",
-              "apps", response=ScriptAnswer),
+              "apps", response=ScriptAnswer,
+              right=Right.EDIT),
 ]

@@ -5,10 +5,9 @@ here gets a GUID as its id (QIX CreateApp uses the name) and the caller as its o
 its attributes beyond the app file (description, space, usage, published …) are its item
 (``store/items.py``), kept by the catalog (``rest/catalog.py``).
 
-Rights are the socket's (``app/access.py``): reading needs *consume*, changing the app
-*edit*, deleting it, changing its owner or publishing it *manage*. A caller with no right
-at all on an app gets 404, as if it did not exist (it is not in their lists either); one
-with a lower right than needed gets 403.
+Rights are the socket's, named in each row (``right``; checked by ``rest/rights.py``
+before the handler runs): reading needs *consume*, changing or exporting the app *edit*,
+deleting it, changing its owner or publishing it *manage*.
 """
 
 from __future__ import annotations
@@ -22,11 +21,10 @@ from pydantic import Field
 
 from associa.app.access import Right
 from associa.app.app import App, now_iso
-from associa.engine import SESSION_APP_PREFIX
-from associa.errors import AppAccessDenied, PersistenceReadFailed
+from associa.errors import PersistenceReadFailed
 from associa.identity import Identity
 from associa.rest.catalog import APP, Catalog
-from associa.rest.errors import BadRequest, NotFound
+from associa.rest.errors import BadRequest
 from associa.rest.models import Shape, Strict
 from associa.rest.operations import Call, Operation, Reply
 from associa.rest.ratelimit import Tier
@@ -148,19 +146,6 @@ def catalog(call: Call) -> Catalog:
     return call.state.catalog
 
 
-def checked(call: Call, app_id: str, right: Right) -> None:
-    """404 unless the app exists and the caller has some right on it; 403 unless the
-    caller has ``right``."""
-    engine = call.engine
-    if app_id.startswith(SESSION_APP_PREFIX) or not engine.store.exists(app_id):
-        raise NotFound(f"No app {app_id}")
-    rights = engine.rights(call.identity, app_id)
-    if not rights:
-        raise NotFound(f"No app {app_id}")
-    if right not in rights:
-        raise AppAccessDenied(app_id, f"The {right.label} right on the app is needed")
-
-
 def nx_app(call: Call, item: Item) -> NxApp:
     app_id = item.resource_id
     facts = catalog(call).facts(app_id)
@@ -208,13 +193,11 @@ def create_app(call: Call) -> NxApp:
 
 def get_app(call: Call) -> NxApp:
     app_id = call.path["appId"]
-    checked(call, app_id, Right.CONSUME)
     return nx_app(call, catalog(call).app_item(app_id))
 
 
 def update_app(call: Call) -> NxApp:
     app_id = call.path["appId"]
-    checked(call, app_id, Right.EDIT)
     attrs = call.body.attributes or AppUpdateAttributes()
     if attrs.name is not None:
         app = call.engine.get_app(app_id)
@@ -230,7 +213,6 @@ def update_app(call: Call) -> NxApp:
 
 def copy_app(call: Call) -> NxApp:
     app_id = call.path["appId"]
-    checked(call, app_id, Right.EDIT)
     attrs = call.body.attributes or CopyAttributes()
     source_item = catalog(call).app_item(app_id)
     copy = _new_copy(call, call.engine.get_app(app_id), attrs.name or source_item.name)
@@ -244,7 +226,6 @@ def copy_app(call: Call) -> NxApp:
 
 def delete_app(call: Call) -> Reply:
     app_id = call.path["appId"]
-    checked(call, app_id, Right.MANAGE)
     call.engine.delete_app(app_id)
     catalog(call).sync()
     return Reply(status=200)
@@ -253,7 +234,6 @@ def delete_app(call: Call) -> Reply:
 def update_owner(call: Call) -> NxApp:
     """``ownerId`` is a user id, or ``DIRECTORY\\id`` to name the user directory too."""
     app_id = call.path["appId"]
-    checked(call, app_id, Right.MANAGE)
     directory, _, user = call.body.ownerId.rpartition("\\")
     call.engine.set_owner(app_id, Identity(user_id=user, user_directory=directory,
                                            method="local"))
@@ -264,7 +244,6 @@ def publish_app(call: Call) -> NxApp:
     """Publish into a space: a published copy (with ``originAppId`` the source), or the
     app itself moved there with ``moveApp``. Spaces are only recorded for now."""
     app_id = call.path["appId"]
-    checked(call, app_id, Right.MANAGE)
     body: PublishApp = call.body
     cat = catalog(call)
     now = datetime.now(UTC)
@@ -309,7 +288,6 @@ def import_app(call: Call) -> NxApp:
 
 def export_app(call: Call) -> Reply:
     app_id = call.path["appId"]
-    checked(call, app_id, Right.EDIT)
     query: ExportQuery = call.query
     record = call.engine.get_app(app_id).to_record()
     if query.NoData:
@@ -327,18 +305,25 @@ OPERATIONS = [
     Operation("POST", "/apps/import", import_app, "Import an app file", "apps",
               tier=Tier.TIER2, query=ImportQuery, raw_body=True, response=NxApp),
     Operation("GET", "/apps/{appId}", get_app, "An app's attributes", "apps",
-              response=NxApp),
+              response=NxApp,
+              right=Right.CONSUME),
     Operation("PUT", "/apps/{appId}", update_app, "Change an app's attributes", "apps",
-              tier=Tier.TIER2, body=UpdateApp, body_required=False, response=NxApp),
+              tier=Tier.TIER2, body=UpdateApp, body_required=False, response=NxApp,
+              right=Right.EDIT),
     Operation("DELETE", "/apps/{appId}", delete_app, "Delete an app", "apps",
-              tier=Tier.TIER2),
+              tier=Tier.TIER2,
+              right=Right.MANAGE),
     Operation("POST", "/apps/{appId}/copy", copy_app, "Copy an app", "apps",
-              tier=Tier.TIER2, body=CopyApp, body_required=False, response=NxApp),
+              tier=Tier.TIER2, body=CopyApp, body_required=False, response=NxApp,
+              right=Right.EDIT),
     Operation("POST", "/apps/{appId}/export", export_app,
               "Export an app (201 with the Location of the file)", "apps",
-              tier=Tier.TIER2, query=ExportQuery, status=201, headers=("Location",)),
+              tier=Tier.TIER2, query=ExportQuery, status=201, headers=("Location",),
+              right=Right.EDIT),
     Operation("PUT", "/apps/{appId}/owner", update_owner, "Change an app's owner", "apps",
-              tier=Tier.TIER2, body=UpdateOwner, response=NxApp),
+              tier=Tier.TIER2, body=UpdateOwner, response=NxApp,
+              right=Right.MANAGE),
     Operation("POST", "/apps/{appId}/publish", publish_app, "Publish an app into a space",
-              "apps", tier=Tier.TIER2, body=PublishApp, response=NxApp),
+              "apps", tier=Tier.TIER2, body=PublishApp, response=NxApp,
+              right=Right.MANAGE),
 ]

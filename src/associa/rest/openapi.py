@@ -69,6 +69,8 @@ def _operation(op: Operation) -> dict[str, Any]:
     }
     if op.auth:
         doc["security"] = [{"apiKey": []}]
+    if op.right is not None:
+        doc["x-associa-right"] = op.right.label  # needed on the app of {appId}
     if op.body is not None:
         doc["requestBody"] = {"required": True, "content": {
             JSON: {"schema": {"$ref": REF.format(model=op.body.__name__)}}}}

@@ -3,11 +3,13 @@ OpenAPI document are made.
 
 A resource module (``rest/apps.py``, ``rest/items.py`` …) declares ``OPERATIONS``, a
 list of ``Operation`` rows: method, path (under ``/api/v1``), handler, the pydantic
-models of its query, body and answer, its rate tier and whether it needs a caller.
+models of its query, body and answer, its rate tier, whether it needs a caller and the right it needs on the app of
+its path.
 ``rest/resources.py`` lists the modules; nothing else needs to change to add one.
 
 ``dispatch`` is what every route runs: authenticate (``rest/identity.py``), spend a
-request of the caller's tier (``rest/ratelimit.py``), read and validate the query and
+request of the caller's tier (``rest/ratelimit.py``), check the right on the app
+(``rest/rights.py``), read and validate the query and
 the body (size-limited; JSON parsed by orjson, checked by the model: malformed JSON,
 wrong types and unknown fields are 400s), call the handler in a worker thread (the
 engine is synchronous), and serialize what it returns.
@@ -26,6 +28,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
+from associa.app.access import Right
 from associa.engine import Engine
 from associa.errors import AssociaError
 from associa.identity import ANONYMOUS, Identity
@@ -39,6 +42,7 @@ from associa.rest.errors import (
 )
 from associa.rest.identity import authenticate
 from associa.rest.ratelimit import RateLimiter, Tier
+from associa.rest.rights import APP_PARAM, check_app
 
 log = logging.getLogger("associa.rest")
 
@@ -93,6 +97,7 @@ class Operation:
     auth: bool = True  # whether the caller must be known (else anonymous is fine)
     response_type: str = JSON  # what a successful answer carries
     headers: tuple[str, ...] = ()  # response headers it sets (documented)
+    right: Right | None = None  # the right needed on the app of the path's {appId}
 
     @property
     def name(self) -> str:
@@ -174,6 +179,9 @@ async def dispatch(op: Operation, request: Request) -> Response:
     else:
         identity = ANONYMOUS
     limiter.take(identity.qualified, op.tier)
+    if op.right is not None:
+        await anyio.to_thread.run_sync(check_app, engine, identity,
+                                       request.path_params[APP_PARAM], op.right)
     query = parse_query(request, op.query) if op.query is not None else None
     body: Any = None
     if op.body is not None or op.raw_body:
