@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import httpx
-import pytest
 
 from associa.engine import Engine
 from tests.rest.test_apps import create, loaded
@@ -43,10 +42,22 @@ def test_script_versions(api: httpx.Client, rest_engine: Engine) -> None:
     assert api.post(f"/apps/{app_id}/scripts", json={"text": "x"}).status_code == 400
 
 
-@pytest.mark.xfail(strict=True, reason="GET /apps/{id}/data/lineage is not built yet: "
-                   "the reload does not record the sources its statements read")
-def test_lineage_lists_the_sources(api: httpx.Client, rest_engine: Engine) -> None:
-    app_id, _ = loaded(api, rest_engine)
-    r = api.get(f"/apps/{app_id}/data/lineage")
-    assert r.status_code == 200
-    assert all({"discriminator", "statement"} <= set(e) for e in r.json()) and r.json()
+def test_lineage_lists_the_sources(api: httpx.Client, rest_engine: Engine,
+                                   tmp_path) -> None:  # type: ignore[no-untyped-def]
+    app_id = create(api)["attributes"]["id"]
+    assert api.get(f"/apps/{app_id}/data/lineage").json() == []  # never reloaded
+    app = rest_engine.get_app(app_id)
+    app.set_script("T: LOAD * INLINE [A\n1\n2];\n"
+                   "U: LOAD RecNo() AS B AutoGenerate 2;\n"
+                   "V: LOAD A AS C RESIDENT T;\n"
+                   "LET n = 3;\n"
+                   "W: LOAD $(n) AS D AutoGenerate 1;\n")
+    app.reload()
+    rest_engine.save_app(app)
+    lineage = api.get(f"/apps/{app_id}/data/lineage").json()
+    assert [e["discriminator"] for e in lineage] == [
+        "INLINE", "AUTOGENERATE", "RESIDENT T", "AUTOGENERATE"]
+    assert lineage[2]["statement"] == "V: LOAD A AS C RESIDENT T"
+    assert lineage[3]["statement"] == "W: LOAD 3 AS D AutoGenerate 1"  # as it ran
+    rest_engine.apps.pop(app_id)  # kept with the app file
+    assert api.get(f"/apps/{app_id}/data/lineage").json() == lineage

@@ -1,7 +1,8 @@
-"""An app's data model and script over REST: ``/apps/{id}/data/metadata`` and
+"""An app's data model and script over REST: ``/apps/{id}/data/metadata``, ``/lineage`` and
 ``/apps/{id}/scripts`` (script versions).
 
-``data/metadata`` answers Qlik's ``DataModelMetadata`` (@qlik/api ``apps``): each field
+``data/lineage`` lists the sources the last reload read (Qlik's LineageInfo: the
+discriminator and the statement). ``data/metadata`` answers Qlik's ``DataModelMetadata`` (@qlik/api ``apps``): each field
 (name, tables, cardinal, tags, size, whether hidden, system or numeric), each table (rows,
 fields, key fields, size, loose), whether Section Access is on, and the static size of
 the model in bytes (the arrays that hold it).
@@ -13,7 +14,7 @@ paged; ``GET /scripts/{id}`` gives one back.
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, RootModel
 
 from associa.app.access import Right
 from associa.rest.apps import iso
@@ -65,6 +66,15 @@ class DataModelMetadata(Shape):
     reload_meta: LastReloadMetadata
     static_byte_size: int
     usage: str = "ANALYTICS"
+
+
+class LineageInfoRest(Shape):
+    discriminator: str
+    statement: str
+
+
+class Lineage(RootModel[list[LineageInfoRest]]):
+    """A bare JSON array, as Qlik answers it."""
 
 
 class ScriptVersion(Strict):
@@ -127,6 +137,12 @@ def get_data_metadata(call: Call) -> DataModelMetadata:
                              reload_meta=LastReloadMetadata(), static_byte_size=size)
 
 
+def get_data_lineage(call: Call) -> Lineage:
+    """What the last reload read and stored (``script/lineage.py``), in script order."""
+    app = call.engine.get_app(call.path["appId"])
+    return Lineage([LineageInfoRest(discriminator=d, statement=s) for d, s in app.lineage])
+
+
 def get_scripts(call: Call) -> ScriptMetaList:
     app_id = call.path["appId"]
     query: PageQuery = call.query
@@ -164,6 +180,9 @@ OPERATIONS = [
     Operation("GET", "/apps/{appId}/data/metadata", get_data_metadata,
               "An app's data model: fields, tables, sizes", "apps",
               response=DataModelMetadata,
+              right=Right.CONSUME),
+    Operation("GET", "/apps/{appId}/data/lineage", get_data_lineage,
+              "Where the last reload's data came from", "apps", response=Lineage,
               right=Right.CONSUME),
     Operation("GET", "/apps/{appId}/scripts", get_scripts, "An app's script versions",
               "apps", query=PageQuery, response=ScriptMetaList,
