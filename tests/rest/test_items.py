@@ -110,3 +110,24 @@ def test_only_visible_items_are_listed(make_api, rest_engine: Engine, keys) -> N
     assert names(bob.get("/items", params={"sort": "+name"}).json()) == ["Ann's", "Bob's"]
     assert names(bob.get("/items", params={"ownerId": "ann"}).json()) == ["Ann's"]
     assert bob.get(f"/items/{item_id}").json()["actions"] == ["read"]
+
+
+def test_other_kinds_come_from_their_modules(api: httpx.Client, rest_engine: Engine,
+                                             monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from associa.rest import resources
+    from associa.rest.itemkinds import ItemKind
+    from associa.store.items import Item, new_id
+
+    create(api, "An app")
+    rest_engine.items.put(Item(id=new_id(), resource_type="note", resource_id="n1",
+                               name="A note"))
+    assert names(api.get("/items").json()) == ["An app"]  # no module declares notes
+    kinds = resources.item_kinds()
+    note = ItemKind(actions=lambda call, item: ["read"],
+                    attributes=lambda call, item: {"text": "hello"},
+                    link=lambda item: f"/notes/{item.resource_id}")
+    monkeypatch.setattr(resources, "item_kinds", lambda: {**kinds, "note": note})
+    page = api.get("/items", params={"resourceType": "note"}).json()
+    assert names(page) == ["A note"]
+    assert page["data"][0]["resourceAttributes"] == {"text": "hello"}
+    assert page["data"][0]["resourceLink"].endswith("/api/v1/notes/n1")

@@ -25,6 +25,7 @@ from associa.errors import PersistenceReadFailed
 from associa.identity import Identity
 from associa.rest.catalog import APP, Catalog
 from associa.rest.errors import BadRequest
+from associa.rest.itemkinds import ItemKind
 from associa.rest.models import Shape, Strict
 from associa.rest.operations import Call, Operation, Reply
 from associa.rest.ratelimit import Tier
@@ -298,6 +299,28 @@ def export_app(call: Call) -> Reply:
     file_id = call.state.temp.put(buffer.getvalue(), filename, call.identity)
     return Reply(status=201, headers={"Location": call.url(f"/temp-contents/{file_id}")})
 
+
+ITEM_ACTIONS: dict[Right, tuple[str, ...]] = {
+    Right.CONSUME: ("read",),
+    Right.EDIT: ("update", "reload"),
+    Right.MANAGE: ("delete", "change_owner", "publish"),
+}
+
+
+def _item_actions(call: Call, item: Item) -> list[str]:
+    rights = call.engine.rights(call.identity, item.resource_id)
+    return [a for r in sorted(rights) for a in ITEM_ACTIONS[r]]
+
+
+def _item_attributes(call: Call, item: Item) -> dict[str, object]:
+    return nx_app(call, item).attributes.model_dump(mode="json", exclude_none=True)
+
+
+ITEM_KINDS = {
+    APP: ItemKind(actions=_item_actions, attributes=_item_attributes,
+                  link=lambda item: f"/apps/{item.resource_id}",
+                  size=lambda item: {"appFile": item.size}),
+}
 
 OPERATIONS = [
     Operation("POST", "/apps", create_app, "Create an app", "apps", tier=Tier.TIER2,

@@ -6,28 +6,25 @@ Filters as documented for ``GET /api/v1/items`` (@qlik/api ``items``): ``resourc
 name), ``query`` (the same over name and description); ``sort`` one of ``±createdAt``,
 ``±updatedAt``, ``±name`` (default ``+createdAt``); ``limit`` 1–100 (default 10) with
 ``next``/``prev`` cursors. Only the items the caller may consume are listed, and an item
-the caller may not see is a 404, as an app is.
+the caller may not see is a 404, as an app is. What an item of each kind shows (its
+actions, attributes, link) comes from the resource module that owns the kind
+(``rest/itemkinds.py``).
 """
 
 from __future__ import annotations
 
 from typing import Literal
 
-from associa.app.access import Right
-from associa.rest.apps import NxApp, iso, nx_app
-from associa.rest.catalog import APP, Catalog
+from associa.rest.apps import iso
+from associa.rest.catalog import Catalog
 from associa.rest.errors import BadRequest, NotFound
+from associa.rest.itemkinds import ItemKind
 from associa.rest.models import TENANT_ID, Href, Links, Shape
 from associa.rest.operations import Call, Operation
 from associa.rest.paging import paginate
 from associa.store.items import Item, ItemFilter
 
 Sort = Literal["+createdAt", "-createdAt", "+name", "-name", "+updatedAt", "-updatedAt"]
-ACTIONS: dict[Right, tuple[str, ...]] = {
-    Right.CONSUME: ("read",),
-    Right.EDIT: ("update", "reload"),
-    Right.MANAGE: ("delete", "change_owner", "publish"),
-}
 
 
 class ItemsQuery(Shape):
@@ -87,18 +84,21 @@ class ItemsList(Shape):
     links: Links
 
 
-def item_result(call: Call, item: Item, app: NxApp | None = None) -> ItemResult:
-    rights = call.engine.rights(call.identity, item.resource_id)
-    actions = [a for r in sorted(rights) for a in ACTIONS[r]]
-    attributes = (app or nx_app(call, item)).attributes.model_dump(mode="json",
-                                                                    exclude_none=True)
+def kind_of(item: Item) -> ItemKind | None:
+    from associa.rest.resources import item_kinds
+
+    return item_kinds().get(item.resource_type)
+
+
+def item_result(call: Call, item: Item, kind: ItemKind) -> ItemResult:
+    actions = kind.actions(call, item)
     created, updated = iso(item.created_at) or "", iso(item.updated_at) or ""
-    link = call.url(f"/apps/{item.resource_id}")
+    link = call.url(kind.link(item))
     return ItemResult(
         id=item.id, name=item.name, description=item.description,
         resourceType=item.resource_type, resourceId=item.resource_id, resourceLink=link,
-        resourceAttributes=attributes, resourceCreatedAt=created,
-        resourceUpdatedAt=updated, resourceSize={"appFile": item.size},
+        resourceAttributes=kind.attributes(call, item), resourceCreatedAt=created,
+        resourceUpdatedAt=updated, resourceSize=kind.size(item),
         spaceId=item.space_id, ownerId=item.owner_id, creatorId=item.creator_id,
         updaterId=item.updater_id, tenantId=TENANT_ID, createdAt=created, updatedAt=updated,
         thumbnailId=item.thumbnail, actions=actions, meta=ItemMeta(actions=actions),
@@ -106,8 +106,12 @@ def item_result(call: Call, item: Item, app: NxApp | None = None) -> ItemResult:
                         open=Href(href=link)))
 
 
-def visible(call: Call, item: Item) -> bool:
-    return Right.CONSUME in call.engine.rights(call.identity, item.resource_id)
+def shown(call: Call, item: Item) -> ItemResult | None:
+    """The item as the caller sees it, or None when the caller may not see it."""
+    kind = kind_of(item)
+    if kind is None or not kind.actions(call, item):
+        return None
+    return item_result(call, item, kind)
 
 
 def get_items(call: Call) -> ItemsList:
@@ -120,18 +124,21 @@ def get_items(call: Call) -> ItemsList:
     found = call.engine.items.find(ItemFilter(
         resource_types=types, resource_id=q.resourceId or "", space_id=q.spaceId or "",
         owner_id=q.ownerId or "", name=q.name or "", query=q.query or ""), q.sort)
-    shown = [item for item in found if visible(call, item)]
-    page, links = paginate(call.request, shown, q.limit, q.next, q.prev)
-    return ItemsList(data=[item_result(call, item) for item in page], links=links)
+    visible = [item for item in found
+               if (kind := kind_of(item)) is not None and kind.actions(call, item)]
+    page, links = paginate(call.request, visible, q.limit, q.next, q.prev)
+    results = [shown(call, item) for item in page]
+    return ItemsList(data=[r for r in results if r is not None], links=links)
 
 
 def get_item(call: Call) -> ItemResult:
     catalog: Catalog = call.state.catalog
     catalog.sync()
     item = call.engine.items.by_id(call.path["itemId"])
-    if item is None or item.resource_type != APP or not visible(call, item):
+    result = shown(call, item) if item is not None else None
+    if result is None:
         raise NotFound(f"No item {call.path['itemId']}")
-    return item_result(call, item)
+    return result
 
 
 OPERATIONS = [
