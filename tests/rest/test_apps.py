@@ -4,6 +4,7 @@ owner and publish; every answer checked against the served OpenAPI document."""
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from associa.app.app import App
 from associa.engine import Engine
@@ -153,3 +154,14 @@ def test_rights_are_the_sockets(make_api, rest_engine: Engine, keys) -> None:
     assert rest_engine.get_app(app_id).title == "Sales"
     # the owner deletes it
     assert ann.delete(f"/apps/{app_id}").status_code == 200
+
+
+@pytest.mark.xfail(strict=True, reason="POST /apps/import?mode=AUTOREPLACE&appId=… (replace "
+                   "an existing app in place) is not built: only mode=NEW")
+def test_import_autoreplace(api: httpx.Client, rest_engine: Engine) -> None:
+    app_id, _ = loaded(api, rest_engine)
+    location = api.post(f"/apps/{app_id}/export").headers["location"]
+    r = api.post("/apps/import", params={"mode": "AUTOREPLACE", "appId": app_id},
+                 content=api.get(location).content,
+                 headers={"content-type": "application/octet-stream"})
+    assert r.status_code == 200 and r.json()["attributes"]["id"] == app_id

@@ -83,6 +83,13 @@ def test_items_follow_qix_create_and_delete(api: httpx.Client, rest_server: Runn
     with rest_server.connect("/app/") as ws:
         ws.call("CreateApp", "Over QIX")
         assert "Over QIX" in names(api.get("/items").json())
+    with rest_server.connect("/app/Over%20QIX") as ws:
+        doc = ws.call("OpenDoc", "Over QIX")["qReturn"]["qHandle"]
+        props = ws.call("GetAppProperties", handle=doc)["qProp"]
+        ws.call("SetAppProperties", {**props, "qTitle": "Renamed"}, handle=doc)
+        ws.call("DoSave", handle=doc)
+        assert "Renamed" in names(api.get("/items").json())
+    with rest_server.connect("/app/") as ws:
         ws.call("DeleteApp", "Over QIX")
     assert names(api.get("/items").json()) == ["Over REST"]
 

@@ -201,9 +201,8 @@ def update_app(call: Call) -> NxApp:
     app_id = call.path["appId"]
     attrs = call.body.attributes or AppUpdateAttributes()
     if attrs.name is not None:
-        app = call.engine.get_app(app_id)
-        with app.lock:
-            app.title = attrs.name
+        app = call.engine.get_app(app_id)  # as SetAppProperties with a new qTitle does
+        app.set_properties({**app.properties, "qTitle": attrs.name})
         call.engine.save_app(app)
     cat = catalog(call)
     item = cat.refresh(app_id, updater=call.identity)
