@@ -75,6 +75,9 @@ def test_bad_paging_is_400(api: httpx.Client) -> None:
     nxt = api.get("/items", params={"limit": 1}).json()["links"]["next"]["href"]
     cursor = httpx.URL(nxt).params["next"]
     assert api.get("/items", params={"limit": 1, "name": "x", "next": cursor}).status_code == 400
+    # another limit is the same query
+    assert names(api.get("/items", params={"limit": 100, "next": cursor}).json()) == [
+        "More 0", "More 1", "More 2"]
 
 
 def test_items_follow_qix_create_and_delete(api: httpx.Client, rest_server: RunningServer,

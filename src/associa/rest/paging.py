@@ -3,9 +3,9 @@
 ``limit`` is 1–100 (anything else is a 400); ``next`` and ``prev`` are opaque cursors
 taken from the ``links`` of the previous answer, whose ``self``/``next``/``prev`` hold
 absolute URLs (clients such as @qlik/api follow them verbatim). A cursor here is the
-position of the page's first entry and a digest of the query it belongs to, encoded so
-that clients treat it as opaque; a cursor that does not decode, or that belongs to
-another query (other filters or sort), is a 400.
+position of the page's first entry and a digest of the query it belongs to (its filters
+and sort, not its limit), encoded so that clients treat it as opaque; a cursor that does
+not decode, or that belongs to another query, is a 400.
 """
 
 from __future__ import annotations
@@ -25,7 +25,9 @@ from associa.rest.models import Href, Links
 T = TypeVar("T")
 
 MAX_LIMIT = 100
-CURSOR_PARAMS = ("next", "prev")
+# not part of what a cursor belongs to: the cursors themselves, and the page size (a
+# client may follow a cursor with another limit: qlik-sdk's ``pagination`` asks for 100)
+CURSOR_PARAMS = ("next", "prev", "limit")
 
 
 def _query_digest(request: Request) -> str:
