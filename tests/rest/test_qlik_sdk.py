@@ -37,8 +37,13 @@ def qlik(rest_server: RunningServer) -> Iterator[Any]:
 
 
 def test_apps_items_users(qlik: Any, rest_engine: Engine) -> None:
-    from qlik_sdk.apis.Apps import AppAttributes, AppUpdateAttributes, CreateApp, UpdateApp
-    from qlik_sdk.apis.Apps import ScriptVersion
+    from qlik_sdk.apis.Apps import (
+        AppAttributes,
+        AppUpdateAttributes,
+        CreateApp,
+        ScriptVersion,
+        UpdateApp,
+    )
 
     app = qlik.apps.create(data=CreateApp(attributes=AppAttributes(name="From SDK")))
     app_id = app.attributes.id
