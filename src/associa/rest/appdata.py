@@ -21,7 +21,7 @@ from associa.rest.apps import iso
 from associa.rest.errors import NotFound
 from associa.rest.models import Links, Shape, Strict
 from associa.rest.operations import Call, Operation, Reply
-from associa.rest.paging import paginate
+from associa.rest.paging import MAX_LIMIT, paginate
 from associa.rest.ratelimit import Tier
 
 
@@ -105,7 +105,7 @@ class ScriptMetaList(Shape):
 
 
 class PageQuery(Shape):
-    limit: int = 10
+    limit: int = Field(default=10, ge=1, le=MAX_LIMIT)
     next: str | None = None
     prev: str | None = None
 

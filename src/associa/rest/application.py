@@ -9,6 +9,7 @@ same table (``rest/openapi.py``).
 from __future__ import annotations
 
 import logging
+import re
 from collections import defaultdict
 
 import orjson
@@ -16,7 +17,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
 from associa.engine import Engine
 from associa.errors import AssociaError
@@ -24,7 +25,7 @@ from associa.logs import event
 from associa.rest.catalog import Catalog
 from associa.rest.errors import ApiError, InternalError, for_status, from_engine_error
 from associa.rest.openapi import document
-from associa.rest.operations import JSON, Operation, endpoint
+from associa.rest.operations import JSON, PREFIX, Operation, endpoint
 from associa.rest.ratelimit import RateLimiter
 from associa.rest.resources import operations
 from associa.rest.tempcontents import TempContents
@@ -81,6 +82,21 @@ def routes(ops: list[Operation]) -> list[Route]:
 
         out.append(Route(path, run, methods=list(handlers), name=path))
     return out
+
+
+class ApiMount(Mount):
+    """``/api/v1`` with everything under it: Starlette's Mount matches its path with
+    ``.``, which leaves out a path holding a newline (``%0A`` in an id); such a path
+    would fall through to the server's plain-text 404 instead of the REST error shape."""
+
+    def __init__(self, path: str, app: Starlette) -> None:
+        super().__init__(path, app=app)
+        self.path_regex = re.compile(self.path_regex.pattern, re.DOTALL)
+
+
+def mount(engine: Engine, path: str = PREFIX) -> Mount:
+    """The REST application over ``engine``, mounted at ``/api/v1`` (server/app.py)."""
+    return ApiMount(path, create_rest_app(engine))
 
 
 def create_rest_app(engine: Engine) -> Starlette:

@@ -47,7 +47,7 @@ PRIVILEGES: dict[Right, tuple[str, ...]] = {
 
 
 class AppAttributes(Strict):
-    name: str | None = Name
+    name: str = Field(min_length=1, max_length=512)
     description: str | None = None
     locale: str | None = None
     spaceId: str | None = None
@@ -55,7 +55,7 @@ class AppAttributes(Strict):
 
 
 class CreateApp(Strict):
-    attributes: AppAttributes | None = None
+    attributes: AppAttributes
 
 
 class AppUpdateAttributes(Strict):
@@ -182,9 +182,7 @@ def _new_copy(call: Call, source: App, name: str, with_data: bool = True) -> App
 
 
 def create_app(call: Call) -> NxApp:
-    attrs = call.body.attributes or AppAttributes()
-    if attrs.name is None:
-        raise BadRequest("An app needs a name", pointer="/attributes/name")
+    attrs: AppAttributes = call.body.attributes
     app = call.engine.create_app(attrs.name, owner=call.identity, app_id=str(uuid.uuid4()))
     item = catalog(call).record(app, call.identity, description=attrs.description or "",
                                 space_id=attrs.spaceId or "",

@@ -15,13 +15,15 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import Field
+
 from associa.rest.apps import iso
 from associa.rest.catalog import Catalog
 from associa.rest.errors import BadRequest, NotFound
 from associa.rest.itemkinds import ItemKind
 from associa.rest.models import TENANT_ID, Href, Links, Shape
 from associa.rest.operations import Call, Operation
-from associa.rest.paging import paginate
+from associa.rest.paging import MAX_LIMIT, paginate
 from associa.store.items import Item, ItemFilter
 
 Sort = Literal["+createdAt", "-createdAt", "+name", "-name", "+updatedAt", "-updatedAt"]
@@ -35,7 +37,7 @@ class ItemsQuery(Shape):
     name: str | None = None
     query: str | None = None
     sort: Sort = "+createdAt"
-    limit: int = 10
+    limit: int = Field(default=10, ge=1, le=MAX_LIMIT)
     next: str | None = None
     prev: str | None = None
 

@@ -19,14 +19,14 @@ import anyio
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from associa import __version__
 from associa.engine import Engine
 from associa.logs import event
 from associa.qix.sessions import SessionManager
-from associa.rest.application import create_rest_app
+from associa.rest.application import mount as rest_api
 from associa.server.files import exported_file
 from associa.server.urls import parse_path
 
@@ -131,7 +131,7 @@ def create_app(engine: Engine, sessions: SessionManager | None = None) -> Starle
             Route("/health", health),
             Route("/healthcheck", health),
             Route("/tempcontent/{token}/{name}", exported_file),  # ExportData's files
-            Mount("/api/v1", app=create_rest_app(engine)),  # the REST API (rest/)
+            rest_api(engine),  # /api/v1: the REST API (rest/)
             WebSocketRoute("/{path:path}", qix_endpoint),
         ]
     )
