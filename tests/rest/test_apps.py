@@ -57,6 +57,7 @@ def test_a_name_is_needed_and_checked(api: httpx.Client) -> None:
     assert r.status_code == 400
     assert r.json()["errors"][0]["source"] == {"pointer": "/attributes/name"}
     assert api.post("/apps", json={"attributes": {"name": ""}}).status_code == 400
+    assert api.post("/apps", json={"attributes": {"name": " \t"}}).status_code == 400
     assert api.post("/apps", json={"attributes": {"name": "x", "usage": "NOPE"}}).status_code == 400
 
 

@@ -34,7 +34,8 @@ from associa.store.items import Item
 
 Usage = Literal["ANALYTICS", "DATA_PREPARATION", "DATAFLOW_PREP", "SINGLE_TABLE_PREP",
                 "DIRECT_QUERY_MODE"]
-Name = Field(default=None, min_length=1, max_length=512)
+# a name has a character that is not white space (the engine refuses blank names)
+Name = Field(default=None, min_length=1, max_length=512, pattern=r"\S")
 
 PRIVILEGES: dict[Right, tuple[str, ...]] = {
     Right.CONSUME: ("read", "exportdata"),
@@ -47,7 +48,7 @@ PRIVILEGES: dict[Right, tuple[str, ...]] = {
 
 
 class AppAttributes(Strict):
-    name: str = Field(min_length=1, max_length=512)
+    name: str = Field(min_length=1, max_length=512, pattern=r"\S")
     description: str | None = None
     locale: str | None = None
     spaceId: str | None = None

@@ -72,7 +72,7 @@ def _operation(op: Operation) -> dict[str, Any]:
     if op.right is not None:
         doc["x-associa-right"] = op.right.label  # needed on the app of {appId}
     if op.body is not None:
-        doc["requestBody"] = {"required": True, "content": {
+        doc["requestBody"] = {"required": op.body_required, "content": {
             JSON: {"schema": {"$ref": REF.format(model=op.body.__name__)}}}}
     elif op.raw_body:
         doc["requestBody"] = {"required": True, "content": {
