@@ -24,6 +24,7 @@ def test_a_key_is_required(make_api, rest_engine: Engine, keys) -> None:
         r = make_api(token).get("/users/me")
         assert r.status_code == 401, token
         assert r.json()["errors"][0]["code"] == "HTTP-401"
+        assert r.headers["www-authenticate"] == "Bearer"
     assert make_api(None).post("/apps", json={"attributes": {"name": "x"}}).status_code == 401
     assert rest_engine.list_apps() == []
     # the OpenAPI document is public

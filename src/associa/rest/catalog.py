@@ -39,6 +39,7 @@ class Catalog:
         self._lock = threading.Lock()
         self._pending: dict[str, str] = {}  # app id → its last event
         self._synced = False
+        self._syncing = threading.Lock()  # one sync at a time: the first one is long
         engine.observers.append(self.observe)
 
     @property
@@ -50,7 +51,12 @@ class Catalog:
             self._pending[app_id] = what
 
     def sync(self) -> None:
-        """Apply what the engine reported (all apps, the first time)."""
+        """Apply what the engine reported (all apps, the first time); a request that
+        comes meanwhile waits, so it never reads half a first comparison."""
+        with self._syncing:
+            self._sync()
+
+    def _sync(self) -> None:
         with self._lock:
             pending, self._pending = self._pending, {}
             first, self._synced = not self._synced, True

@@ -55,4 +55,5 @@ def authenticate(request: Request, engine: Engine) -> Identity:
                 return identity
     if development_mode(engine):
         return ANONYMOUS
-    raise Unauthorized("A valid API key is required (Authorization: Bearer <key>)")
+    raise Unauthorized("A valid API key is required (Authorization: Bearer <key>)",
+                       headers={"WWW-Authenticate": "Bearer"})
