@@ -32,7 +32,12 @@ from associa.store import AppStore
 from associa.store.appstore import AppRecord
 
 if TYPE_CHECKING:
+    from associa.store.items import ItemStore
     from associa.store.meta import MetaStore
+
+# what an observer of the engine's apps is told: (event, app id) with event "created",
+# "saved" or "deleted" (the REST package keeps its items in step through it)
+AppObserver = Callable[[str, str], None]
 
 SESSION_APP_PREFIX = "SessionApp_"
 
@@ -55,6 +60,8 @@ class Engine:
         self.saves_running = 0
         self.reload_seconds: list[float] = []  # finished reloads' durations (last 1000)
         self.reloads_total = 0
+        # told of every app created, saved or deleted, whichever front end did it
+        self.observers: list[AppObserver] = []
 
     # -- apps -----------------------------------------------------------------------
 
@@ -75,22 +82,43 @@ class Engine:
             return app_id in self.apps or self.store.exists(app_id)
 
     def create_app(self, name: str, script: str | None = None,
-                   owner: Identity | None = None) -> App:
+                   owner: Identity | None = None, app_id: str | None = None) -> App:
         """A new app, saved; ``owner`` (an identified user, not development mode's
-        ANONYMOUS) becomes its owner, else nobody owns it and it is open to all."""
+        ANONYMOUS) becomes its owner, else nobody owns it and it is open to all. Its id
+        is its name (QIX CreateApp) unless ``app_id`` is given (the REST API's GUIDs)."""
         if not isinstance(name, str) or not name.strip() or len(name) > 512:
             raise AppInvalidName(str(name))
-        if name.startswith(SESSION_APP_PREFIX):
-            raise AppInvalidName(name, "Names starting with SessionApp_ are reserved")
+        app_id = name if app_id is None else app_id
+        if app_id.startswith(SESSION_APP_PREFIX):
+            raise AppInvalidName(app_id, "Names starting with SessionApp_ are reserved")
         with self.lock:
-            if self.app_exists(name):
-                raise AppAlreadyExists(name)
-            app = App(name, name, script, base_dir=self.settings.data_dir)
-            self.apps[name] = app
+            if self.app_exists(app_id):
+                raise AppAlreadyExists(app_id)
+            app = App(app_id, name, script, base_dir=self.settings.data_dir)
+            self.apps[app_id] = app
             self.store.save(app.to_record())
             if owner is not None and not owner.anonymous:
-                self.meta.set_owner(name, owner)
-            return app
+                self.meta.set_owner(app_id, owner)
+        self._tell("created", app_id)
+        return app
+
+    def add_app(self, app: App, owner: Identity | None = None) -> App:
+        """Save an app made elsewhere (an imported file, a copy) under its own id."""
+        if app.session_app or app.id.startswith(SESSION_APP_PREFIX):
+            raise AppInvalidName(app.id, "Names starting with SessionApp_ are reserved")
+        with self.lock:
+            if self.app_exists(app.id):
+                raise AppAlreadyExists(app.id)
+            self.apps[app.id] = app
+            self.store.save(app.to_record())
+            if owner is not None and not owner.anonymous:
+                self.meta.set_owner(app.id, owner)
+        self._tell("created", app.id)
+        return app
+
+    def _tell(self, what: str, app_id: str) -> None:
+        for observer in list(self.observers):
+            observer(what, app_id)
 
     def get_or_create_app(self, name: str, script: str | None = None) -> App:
         """The app ``name``: opened when it exists (in memory or saved in the data
@@ -180,6 +208,8 @@ class Engine:
             with self.activity:
                 self.saves_running -= 1
                 self.activity.notify_all()
+        if not app.session_app:
+            self._tell("saved", app.id)
 
     def delete_app(self, app_id: str) -> None:
         with self.lock:
@@ -189,8 +219,9 @@ class Engine:
                     raise AppNotFound("Could not find app")
                 return
             self.store.delete(app_id)
-            if self._meta is not None or self.meta_path.exists():
+            if self._meta is not None or self.meta_in_use():
                 self.meta.forget_app(app_id)
+        self._tell("deleted", app_id)
         if app is not None:
             app.notify("deleted")
 
@@ -221,6 +252,10 @@ class Engine:
 
         return self.settings.data_dir / DB_NAME
 
+    def meta_in_use(self) -> bool:
+        """Whether a metadata database exists (a URL is set, or the file was made)."""
+        return bool(self.settings.database_url) or self.meta_path.exists()
+
     @property
     def meta(self) -> MetaStore:
         """The metadata database (owners, rules, API keys), opened and migrated on first
@@ -229,8 +264,16 @@ class Engine:
             if self._meta is None:
                 from associa.store.meta import MetaStore
 
-                self._meta = MetaStore.open(self.settings.data_dir)
+                self._meta = MetaStore.open(self.settings.data_dir,
+                                            self.settings.database_url)
             return self._meta
+
+    @property
+    def items(self) -> ItemStore:
+        """The items and script versions in the metadata database (``store/items.py``)."""
+        from associa.store.items import ItemStore
+
+        return ItemStore(self.meta.db)
 
     def app_access(self, app_id: str) -> AppAccess:
         """The app's owner and rules (``access.OPEN`` when it has no owner)."""

@@ -76,6 +76,17 @@ class Settings:
     tls_key_file: str = ""  # its private key (PEM; empty: in the certificate file)
     tls_client_ca_file: str = ""  # verify client certificates against this CA
     tls_client_certificates: str = "optional"  # or "required"
+    # the metadata database (owners, rules, keys, items): SQLite in the data folder unless
+    # an SQLAlchemy URL is given (postgresql+psycopg://user:password@host/db)
+    database_url: str = ""
+    # an administrator API key for the REST API (automation's first key); empty: none
+    api_key: str = ""
+    # the REST API: the largest request body, and requests per minute per user in Qlik's
+    # tiers (Tier 1 reads, Tier 2 writes, the special reload tier; 0: no limit)
+    rest_max_body_bytes: int = 512 * 1024 * 1024
+    rest_rate_tier1: int = 1000
+    rest_rate_tier2: int = 100
+    rest_rate_special: int = 50
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_dir", Path(self.data_dir))
@@ -279,6 +290,24 @@ SWITCHES: tuple[Switch, ...] = (
            _choice(("optional", "required")),
            "optional or required: whether a client must show a certificate",
            "--tls-client-certificates"),
+    # the metadata database and the REST API (rest/)
+    Switch("DatabaseUrl", "database_url", _text,
+           "the metadata database as an SQLAlchemy URL, e.g. postgresql+psycopg://u:p@host/db "
+           "(empty: SQLite in the data folder)", "--database-url"),
+    Switch("ApiKey", "api_key", _text,
+           "an administrator key for the REST API (automation's first key; empty: none)",
+           "--api-key"),
+    Switch("RestMaxBodyBytes", "rest_max_body_bytes", _int,
+           "largest REST request body, in bytes", "--rest-max-body-bytes"),
+    Switch("RestRateTier1", "rest_rate_tier1", _int,
+           "REST requests per minute per user in Qlik's Tier 1 (reads; 0: no limit)",
+           "--rest-rate-tier1"),
+    Switch("RestRateTier2", "rest_rate_tier2", _int,
+           "REST requests per minute per user in Qlik's Tier 2 (writes; 0: no limit)",
+           "--rest-rate-tier2"),
+    Switch("RestRateSpecial", "rest_rate_special", _int,
+           "REST requests per minute per user in the special tier (reloads; 0: no limit)",
+           "--rest-rate-special"),
 )
 BY_NAME: dict[str, Switch] = {s.name.lower(): s for s in SWITCHES}
 

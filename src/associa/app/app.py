@@ -86,6 +86,9 @@ class App:
         self.created = now_iso()
         self.modified = self.created
         self.last_reload_time = ""
+        # where the last reload's data came from: (discriminator, statement) per statement
+        # that read a source or stored a table (script/lineage.py)
+        self.lineage: list[tuple[str, str]] = []
         self.lock = threading.RLock()
         self._reloading = threading.Lock()
         self._listeners: weakref.WeakSet[Any] = weakref.WeakSet()
@@ -193,6 +196,8 @@ class App:
                 self.locale = result.locale
                 self.variables = result.variables
                 self.library.reloaded(result.variables)
+                self.lineage = ([*self.lineage, *result.lineage] if partial
+                                else list(result.lineage))
                 self.last_reload_time = now_iso()
                 self.modified = self.last_reload_time
                 self._keep_log(lines)
@@ -429,6 +434,7 @@ class App:
                 "modified": self.modified,
                 "lastReloadTime": self.last_reload_time,
                 "reloadLog": self.reload_log,
+                "lineage": [list(e) for e in self.lineage],
                 # kept with the data it protects: a reopened app enforces it too
                 "sectionAccess": copy.deepcopy(self.section_access),
             }
@@ -461,6 +467,8 @@ class App:
         app.modified = meta.get("modified", app.modified)
         app.last_reload_time = meta.get("lastReloadTime", "")
         app.reload_log = meta.get("reloadLog") or ""
+        app.lineage = [(str(e[0]), str(e[1])) for e in meta.get("lineage") or []
+                       if isinstance(e, list) and len(e) == 2]
         app.section_access = _section_access(meta.get("sectionAccess"))
         if record.model is not None:
             app.model = record.model

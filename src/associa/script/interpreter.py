@@ -45,7 +45,7 @@ from associa.expr import Evaluator, Vec
 from associa.heap import release_memory
 from associa.model import DataModel
 from associa.model.builder import ModelBuilder
-from associa.script import connections, control, files, flow, metadata
+from associa.script import connections, control, files, flow, lineage, metadata
 from associa.script import filefuncs as _filefuncs  # noqa: F401  (registers FileName(), …)
 from associa.script import functions as _functions  # noqa: F401  (registers them)
 from associa.script import loadsyntax as ls
@@ -93,6 +93,9 @@ class ReloadResult:
     # tables loaded under SECTION ACCESS: kept out of the model, for data reduction
     section_access: dict[str, dict[str, list[str | None]]] = field(default_factory=dict)
     errors: list[ScriptError] = field(default_factory=list)  # ignored under ErrorMode 0
+    # (discriminator, statement) of each statement that read a source or stored a table
+    # (script/lineage.py)
+    lineage: list[tuple[str, str]] = field(default_factory=list)
 
 
 class Interpreter(RunState):
@@ -146,6 +149,8 @@ class Interpreter(RunState):
         self.last_error = (0, "")  # ScriptError: number and text
         self.last_error_detail = ""
         self.context = ScriptContext(self.builder)
+        self.lineage: list[tuple[str, str]] = []
+        self.lineage_connection = ""  # the LIB CONNECT TO name SELECTs read through
         self.pending: list[p.Load] = []  # preceding loads waiting for their source
         self.pending_at: Statement | None = None
         # where each waiting LOAD is written, as (statement, expanded text): an error in
@@ -189,7 +194,8 @@ class Interpreter(RunState):
         variables = dict(self.variables)
         if self.errors:
             variables.update(self.error_variables())
-        return ReloadResult(model, variables, self.log, self.locale, access, list(self.errors))
+        return ReloadResult(model, variables, self.log, self.locale, access, list(self.errors),
+                            list(self.lineage))
 
     def execute(self, stmt: Statement) -> None:
         def act(text: str) -> None:
@@ -198,6 +204,11 @@ class Interpreter(RunState):
                 raise ScriptError(_PRECEDING)
             self.current_at = (stmt, text)
             self.dispatch(node)
+            if isinstance(node, p.LibConnect):
+                self.lineage_connection = connections.lib_name(node.name)
+            noted = lineage.entry(node, text, self.lineage_connection)
+            if noted is not None:
+                self.lineage.append(noted)
             if self.pending and isinstance(node, p.Load):
                 self.pending_at = stmt
 

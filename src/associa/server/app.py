@@ -33,6 +33,7 @@ from associa.errors import AssociaError, Refusal, RequestMalformed
 from associa.logs import event
 from associa.qix.session import Session
 from associa.qix.sessions import SessionManager, session_key
+from associa.rest.application import mount as rest_api
 from associa.server.files import exported_file
 from associa.server.metrics import metrics
 from associa.server.urls import MAX_ID_LENGTH, parse_path
@@ -239,21 +240,24 @@ def create_app(engine: Engine, sessions: SessionManager | None = None,
                authenticator: Authenticator | None = None) -> Starlette:
     """The application over ``engine``, with its QIX sessions in ``sessions`` (a new
     SessionManager unless given; ``app.state.sessions``) and the upgrade's
-    authentication (from the engine's settings unless given)."""
+    authentication (from the engine's settings unless given), which the REST API
+    shares."""
+    if authenticator is None:
+        authenticator = Authenticator.from_settings(engine.settings)
     app = Starlette(
         routes=[
             Route("/health", health),
             Route("/healthcheck", health),
             Route("/metrics", metrics),
             Route("/tempcontent/{token}/{name}", exported_file),  # ExportData's files
+            rest_api(engine, authenticator),  # /api/v1: the REST API (rest/)
             WebSocketRoute("/{path:path}", qix_endpoint),
         ]
     )
     app.state.engine = engine
     app.state.sessions = sessions if sessions is not None else SessionManager(engine)
     app.state.limiter = anyio.CapacityLimiter(engine.settings.workers)
-    app.state.authenticator = (authenticator if authenticator is not None
-                               else Authenticator.from_settings(engine.settings))
+    app.state.authenticator = authenticator
     app.state.sockets = {}  # sink -> closer, of every open socket
     app.state.closing = False
     app.state.sweeper = None

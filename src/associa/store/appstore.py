@@ -21,7 +21,7 @@ import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from associa.errors import AppNotFound, PersistenceError, PersistenceReadFailed
 from associa.model import DataModel
@@ -86,16 +86,26 @@ class AppStore:
                 continue  # a damaged file is skipped, not fatal
         return out
 
+    def read_meta(self, app_id: str) -> dict[str, Any]:
+        """The app's ``app.json`` alone (title, dates …), without its data model."""
+        path = self._path(app_id)
+        try:
+            with zipfile.ZipFile(path) as zf:
+                meta = json.loads(zf.read("app.json"))
+        except FileNotFoundError:
+            raise AppNotFound("Could not find app") from None
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+            raise PersistenceReadFailed(app_id, f"Read Failed: {exc}") from exc
+        if not isinstance(meta, dict):
+            raise PersistenceReadFailed(app_id, "Read Failed: app.json is not an object")
+        return meta
+
     def save(self, record: AppRecord) -> None:
         path = self._path(record.id)
-        meta = dict(record.meta, id=record.id, format=FORMAT_VERSION)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".app", dir=self.root)
         try:
             with os.fdopen(fd, "wb") as fh:
-                with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-                    zf.writestr("app.json", json.dumps(meta))
-                    if record.model is not None:
-                        zf.writestr("model.npz", dump_model(record.model))
+                write_record(record, fh)
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, path)
@@ -109,30 +119,47 @@ class AppStore:
         path = self._path(app_id)
         if not path.exists():
             raise AppNotFound("Could not find app")
-        try:
-            with zipfile.ZipFile(path) as zf:
-                meta = json.loads(zf.read("app.json"))
-                blob = (zf.read("model.npz") if with_model and "model.npz" in zf.namelist()
-                        else None)
-            version = meta.get("format", 1) if isinstance(meta, dict) else None
-            if version not in READABLE_VERSIONS:
-                raise ValueError(
-                    f"the app file is in format {version}; this version of associa reads "
-                    f"formats {READABLE_VERSIONS[0]} to {READABLE_VERSIONS[-1]}"
-                )
-            try:
-                model = load_model(blob) if blob is not None else None
-            except SnapshotFormatError:
-                raise
-            except (KeyError, ValueError, TypeError, EOFError, zipfile.BadZipFile) as exc:
-                raise ValueError("the data model in the file is damaged") from exc
-        except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-            raise PersistenceReadFailed(app_id, f"Read Failed: {reason}") from exc
-        return AppRecord(meta.get("id", app_id), meta, model)
+        return read_record(path, app_id, with_model)
 
     def delete(self, app_id: str) -> None:
         path = self._path(app_id)
         if not path.exists():
             raise AppNotFound("Could not find app")
         path.unlink()
+
+
+def write_record(record: AppRecord, fh: IO[bytes]) -> None:
+    """An app file (the zip archive) of ``record`` written to ``fh``: what a save
+    stores, and what an export hands out."""
+    meta = dict(record.meta, id=record.id, format=FORMAT_VERSION)
+    with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("app.json", json.dumps(meta))
+        if record.model is not None:
+            zf.writestr("model.npz", dump_model(record.model))
+
+
+def read_record(source: Path | IO[bytes], app_id: str, with_model: bool = True) -> AppRecord:
+    """The app in an app file (a path, or an open binary file: an import's body), without
+    its data model when ``with_model`` is False; PersistenceReadFailed naming ``app_id``
+    when it cannot be read."""
+    try:
+        with zipfile.ZipFile(source) as zf:
+            meta = json.loads(zf.read("app.json"))
+            blob = (zf.read("model.npz") if with_model and "model.npz" in zf.namelist()
+                    else None)
+        version = meta.get("format", 1) if isinstance(meta, dict) else None
+        if version not in READABLE_VERSIONS:
+            raise ValueError(
+                f"the app file is in format {version}; this version of associa reads "
+                f"formats {READABLE_VERSIONS[0]} to {READABLE_VERSIONS[-1]}"
+            )
+        try:
+            model = load_model(blob) if blob is not None else None
+        except SnapshotFormatError:
+            raise
+        except (KeyError, ValueError, TypeError, EOFError, zipfile.BadZipFile) as exc:
+            raise ValueError("the data model in the file is damaged") from exc
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise PersistenceReadFailed(app_id, f"Read Failed: {reason}") from exc
+    return AppRecord(meta.get("id", app_id), meta, model)

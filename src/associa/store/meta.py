@@ -1,7 +1,9 @@
-"""The engine's metadata: app owners, access rules and API keys, in SQLite.
+"""The engine's metadata: app owners, access rules, API keys, items and script versions.
 
 Apps themselves are files (``store/appstore.py``); what the engine knows *about* them and
-about its users lives in one SQLite database, ``<data dir>/associa.db``, through
+about its users lives in one database: SQLite in ``<data dir>/associa.db`` by default, or
+the database of the ``database_url`` setting (``postgresql+psycopg://…``) so that several
+engines share it; through
 SQLAlchemy 2 (typed ORM). Its schema is made and upgraded by the Alembic migrations
 shipped in ``store/migrations/`` (run when the store opens: ``MetaStore.open``), so a data
 folder written by an older version is brought up to date in place. The models below and
@@ -14,6 +16,10 @@ Tables:
 * ``app_rules``: rights granted on an app to a user or a group (``app/access.py``).
 * ``api_keys``: keys a user authenticates with. Only the SHA-256 of the secret is kept;
   the token is shown once, when made: ``associa_<key id>_<secret>`` (``auth/keys.py``).
+* ``items``: the REST API's items (``store/items.py``): one row per resource (an app, and
+  later data files and the rest), with the attributes Qlik Cloud keeps beside an app
+  (description, space, usage, published, thumbnail, dates). Migration 0002.
+* ``app_scripts``: the script versions saved through ``/apps/{id}/scripts``.
 
 Access rules are read on every check of a right, so they are kept in memory per app once
 read (this process is the only writer).
@@ -31,12 +37,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util.exc import CommandError
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -59,6 +61,9 @@ from associa.auth import keys
 from associa.errors import PersistenceReadFailed
 from associa.identity import Identity
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 DB_NAME = "associa.db"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -80,7 +85,8 @@ class AppRuleRow(Base):
     __table_args__ = (
         UniqueConstraint("app_id", "subject_kind", "subject", name="uq_app_rules_subject"),
         CheckConstraint("subject_kind IN ('user', 'group')", name="ck_app_rules_kind"),
-        CheckConstraint("right IN ('consume', 'edit', 'manage')", name="ck_app_rules_right"),
+        CheckConstraint("\"right\" IN ('consume', 'edit', 'manage')",  # RIGHT is reserved in PostgreSQL
+                        name="ck_app_rules_right"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -88,6 +94,47 @@ class AppRuleRow(Base):
     subject_kind: Mapped[str] = mapped_column(String(16))
     subject: Mapped[str] = mapped_column(String(512))
     right: Mapped[str] = mapped_column(String(16))
+
+
+class ItemRow(Base):
+    """A resource as the items API lists it; for an app also its attributes."""
+
+    __tablename__ = "items"
+    __table_args__ = (
+        UniqueConstraint("resource_type", "resource_id", name="uq_items_resource"),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    resource_type: Mapped[str] = mapped_column(String(64))
+    resource_id: Mapped[str] = mapped_column(String(512), index=True)
+    name: Mapped[str] = mapped_column(String(1024))
+    description: Mapped[str] = mapped_column(Text, default="")
+    space_id: Mapped[str] = mapped_column(String(64), default="", index=True)
+    owner_id: Mapped[str] = mapped_column(String(512), default="", index=True)
+    creator_id: Mapped[str] = mapped_column(String(512), default="")
+    updater_id: Mapped[str] = mapped_column(String(512), default="")
+    usage: Mapped[str] = mapped_column(String(64), default="ANALYTICS")
+    published: Mapped[bool] = mapped_column(Boolean, default=False)
+    publish_time: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                          nullable=True)
+    origin_id: Mapped[str] = mapped_column(String(512), default="")
+    thumbnail: Mapped[str] = mapped_column(String(1024), default="")
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ScriptRow(Base):
+    """One saved version of an app's script."""
+
+    __tablename__ = "app_scripts"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    app_id: Mapped[str] = mapped_column(String(512), index=True)
+    script: Mapped[str] = mapped_column(Text)
+    version_message: Mapped[str] = mapped_column(String(1024), default="")
+    modifier_id: Mapped[str] = mapped_column(String(512), default="")
+    modified: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class ApiKeyRow(Base):
@@ -131,7 +178,11 @@ def _aware(when: datetime | None) -> datetime | None:
 
 def alembic_config(connection: object | None = None) -> Config:
     """Alembic's configuration, made in code: the migrations shipped in the package, run
-    on ``connection`` (``migrations/env.py`` reads it from the attributes)."""
+    on ``connection`` (``migrations/env.py`` reads it from the attributes). Alembic is
+    imported only when the database is opened: importing it logs lines of its own, which
+    a server that never opens the database (development mode) should not print."""
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     if connection is not None:
@@ -140,6 +191,8 @@ def alembic_config(connection: object | None = None) -> Config:
 
 
 def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
@@ -159,12 +212,21 @@ class MetaStore:
         self._access: dict[str, AppAccess] = {}  # app id → what was read (or written)
 
     @classmethod
-    def open(cls, data_dir: Path | str) -> MetaStore:
-        """Open (or create) ``<data_dir>/associa.db`` and migrate it to the newest schema."""
-        path = Path(data_dir) / DB_NAME
-        engine = create_engine(f"sqlite:///{path}")
-        event.listen(engine, "connect", _sqlite_pragmas)
+    def open(cls, data_dir: Path | str, url: str = "") -> MetaStore:
+        """Open (or create) ``<data_dir>/associa.db``, or the database at ``url`` (an
+        SQLAlchemy URL: ``postgresql+psycopg://user:pw@host/db``), and migrate it to the
+        newest schema."""
+        path: Path | str = Path(data_dir) / DB_NAME
+        if url:
+            engine = create_engine(url, pool_pre_ping=True)
+            path = engine.url.render_as_string(hide_password=True)
+        else:
+            engine = create_engine(f"sqlite:///{path}")
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
         store = cls(engine)
+        from alembic.util.exc import CommandError
+
         try:
             store.migrate()
         except (CommandError, SQLAlchemyError) as exc:
@@ -176,6 +238,9 @@ class MetaStore:
 
     def migrate(self) -> None:
         """Bring the schema to the newest migration (nothing to do when it is there)."""
+        from alembic import command
+        from alembic.runtime.migration import MigrationContext
+
         head = head_revision()
         with self.db.begin() as conn:
             if MigrationContext.configure(conn).get_current_revision() == head:
@@ -258,8 +323,11 @@ class MetaStore:
         return True
 
     def forget_app(self, app_id: str) -> None:
-        """The app is deleted: its owner and rules go with it."""
+        """The app is deleted: its owner, rules, item and script versions go with it."""
         with self._lock, Session(self.db) as s, s.begin():
+            s.execute(delete(ItemRow).where(ItemRow.resource_type == "app",
+                                            ItemRow.resource_id == app_id))
+            s.execute(delete(ScriptRow).where(ScriptRow.app_id == app_id))
             s.execute(delete(AppRuleRow).where(AppRuleRow.app_id == app_id))
             s.execute(delete(AppAccessRow).where(AppAccessRow.app_id == app_id))
             self._access.pop(app_id, None)

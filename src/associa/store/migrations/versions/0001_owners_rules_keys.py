@@ -32,7 +32,8 @@ def upgrade() -> None:
         sa.Column("right", sa.String(16), nullable=False),
         sa.UniqueConstraint("app_id", "subject_kind", "subject", name="uq_app_rules_subject"),
         sa.CheckConstraint("subject_kind IN ('user', 'group')", name="ck_app_rules_kind"),
-        sa.CheckConstraint("right IN ('consume', 'edit', 'manage')", name="ck_app_rules_right"),
+        sa.CheckConstraint("\"right\" IN ('consume', 'edit', 'manage')",  # RIGHT is reserved in PostgreSQL
+                           name="ck_app_rules_right"),
     )
     op.create_index("ix_app_rules_app_id", "app_rules", ["app_id"])
     op.create_table(

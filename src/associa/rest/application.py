@@ -1,0 +1,133 @@
+"""The REST API as a Starlette application, mounted at ``/api/v1`` by ``server/app.py``.
+
+Routes are made from the operations table (``rest/resources.py``); every error, the
+router's own 404 and 405 included, is answered in Qlik's error shape
+(``rest/errors.py``). ``/api/v1/openapi.json`` serves the document generated from the
+same table (``rest/openapi.py``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import defaultdict
+
+import orjson
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+
+from associa.auth.authenticator import Authenticator
+from associa.engine import Engine
+from associa.errors import AssociaError
+from associa.logs import event
+from associa.rest.catalog import Catalog
+from associa.rest.errors import ApiError, InternalError, for_status, from_engine_error
+from associa.rest.openapi import document
+from associa.rest.operations import JSON, PREFIX, Operation, endpoint
+from associa.rest.ratelimit import RateLimiter
+from associa.rest.resources import operations
+from associa.rest.tempcontents import TempContents
+
+log = logging.getLogger("associa.rest")
+
+
+def error_response(err: ApiError) -> Response:
+    return Response(orjson.dumps(err.body()), status_code=err.status,
+                    headers=err.headers, media_type=JSON)
+
+
+async def on_api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return error_response(exc)
+
+
+async def on_engine_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AssociaError)
+    return error_response(from_engine_error(exc))
+
+
+async def on_http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    err = for_status(exc.status_code, "" if exc.status_code in (404, 405) else exc.detail)
+    if exc.status_code == 404:
+        err.detail = f"No resource at {request.url.path}"
+    elif exc.status_code == 405:
+        err.detail = f"{request.method} is not allowed on {request.url.path}"
+    if exc.headers:
+        err.headers.update(exc.headers)
+    return error_response(err)
+
+
+async def on_crash(request: Request, exc: Exception) -> Response:
+    event(log, logging.ERROR, "rest request failed", method=request.method,
+          path=request.url.path, error=repr(exc))
+    log.debug("rest failure", exc_info=exc)
+    return error_response(InternalError("The request could not be completed"))
+
+
+def routes(ops: list[Operation]) -> list[Route]:
+    """One Route per path, its methods from the table (the router answers 405 for the
+    others)."""
+    by_path: dict[str, list[Operation]] = defaultdict(list)
+    for op in ops:
+        by_path[op.path].append(op)
+    out = []
+    for path, group in by_path.items():
+        handlers = {op.method: endpoint(op) for op in group}
+
+        async def run(request: Request, handlers=handlers) -> Response:
+            return await handlers[request.method](request)
+
+        out.append(Route(path, run, methods=list(handlers), name=path))
+    return out
+
+
+class ApiMount(Mount):
+    """``/api/v1`` with everything under it: Starlette's Mount matches its path with
+    ``.``, which leaves out a path holding a newline (``%0A`` in an id); such a path
+    would fall through to the server's plain-text 404 instead of the REST error shape."""
+
+    def __init__(self, path: str, app: Starlette) -> None:
+        super().__init__(path, app=app)
+        self.path_regex = re.compile(self.path_regex.pattern, re.DOTALL)
+
+
+def mount(engine: Engine, authenticator: Authenticator | None = None,
+          path: str = PREFIX) -> Mount:
+    """The REST application over ``engine``, mounted at ``/api/v1`` (server/app.py),
+    authenticating as the engine socket does (``authenticator``)."""
+    return ApiMount(path, create_rest_app(engine, authenticator))
+
+
+def create_rest_app(engine: Engine, authenticator: Authenticator | None = None) -> Starlette:
+    """The REST application over ``engine``; its requests are authenticated by
+    ``authenticator`` (the socket's: from the engine's settings unless given) besides
+    the administrator key and the metadata store's API keys (``rest/identity.py``)."""
+    ops = operations()
+    spec = document(ops)
+    spec_bytes = orjson.dumps(spec)
+
+    async def openapi(request: Request) -> Response:
+        return Response(spec_bytes, media_type=JSON)
+
+    app = Starlette(
+        routes=[Route("/openapi.json", openapi, methods=["GET"]), *routes(ops)],
+        exception_handlers={
+            ApiError: on_api_error,
+            AssociaError: on_engine_error,
+            HTTPException: on_http_error,
+            Exception: on_crash,
+        },
+    )
+    app.state.engine = engine
+    app.state.authenticator = (authenticator if authenticator is not None
+                               else Authenticator.from_settings(engine.settings))
+    app.state.limiter = RateLimiter(engine.settings)
+    app.state.catalog = Catalog(engine)
+    app.state.temp = TempContents(engine.settings.data_dir)
+    app.state.openapi = spec
+    app.state.operations = ops
+    return app

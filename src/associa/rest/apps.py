@@ -1,0 +1,350 @@
+"""``/apps``: create, read, change, copy, delete, import, export, owner and publish.
+
+The shapes are Qlik Cloud's (@qlik/api ``apps``: ``CreateApp`` → ``NxApp``). An app made
+here gets a GUID as its id (QIX CreateApp uses the name) and the caller as its owner;
+its attributes beyond the app file (description, space, usage, published …) are its item
+(``store/items.py``), kept by the catalog (``rest/catalog.py``).
+
+Rights are the socket's, named in each row (``right``; checked by ``rest/rights.py``
+before the handler runs): reading needs *consume*, changing or exporting the app *edit*,
+deleting it, changing its owner or publishing it *manage*.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+from datetime import UTC, datetime
+from typing import Literal
+
+from pydantic import Field
+
+from associa.app.access import Right
+from associa.app.app import App, now_iso
+from associa.errors import PersistenceReadFailed
+from associa.identity import Identity
+from associa.rest.catalog import APP, Catalog
+from associa.rest.errors import BadRequest
+from associa.rest.itemkinds import ItemKind
+from associa.rest.models import Shape, Strict
+from associa.rest.operations import Call, Operation, Reply
+from associa.rest.ratelimit import Tier
+from associa.store.appstore import AppRecord, read_record, write_record
+from associa.store.items import Item
+
+Usage = Literal["ANALYTICS", "DATA_PREPARATION", "DATAFLOW_PREP", "SINGLE_TABLE_PREP",
+                "DIRECT_QUERY_MODE"]
+# a name has a character that is not white space (the engine refuses blank names)
+Name = Field(default=None, min_length=1, max_length=512, pattern=r"\S")
+
+PRIVILEGES: dict[Right, tuple[str, ...]] = {
+    Right.CONSUME: ("read", "exportdata"),
+    Right.EDIT: ("update", "reload", "duplicate", "export", "source"),
+    Right.MANAGE: ("delete", "change_owner", "change_space", "publish"),
+}
+
+
+# -- models ---------------------------------------------------------------------------
+
+
+class AppAttributes(Strict):
+    name: str = Field(min_length=1, max_length=512, pattern=r"\S")
+    description: str | None = None
+    locale: str | None = None
+    spaceId: str | None = None
+    usage: Usage | None = None
+
+
+class CreateApp(Strict):
+    attributes: AppAttributes
+
+
+class AppUpdateAttributes(Strict):
+    name: str | None = Name
+    description: str | None = None
+
+
+class UpdateApp(Strict):
+    attributes: AppUpdateAttributes | None = None
+
+
+class CopyAttributes(Strict):
+    name: str | None = Name
+    description: str | None = None
+    spaceId: str | None = None
+
+
+class CopyApp(Strict):
+    attributes: CopyAttributes | None = None
+
+
+class UpdateOwner(Strict):
+    ownerId: str = Field(min_length=1, max_length=512)
+
+
+class PublishApp(Strict):
+    spaceId: str = Field(min_length=1, max_length=64)
+    attributes: AppUpdateAttributes | None = None
+    data: Literal["source", "target"] | None = None
+    moveApp: bool | None = None
+    originAppId: str | None = None
+
+
+class ImportQuery(Shape):
+    name: str | None = Name
+    spaceId: str | None = None
+    mode: Literal["NEW", "AUTOREPLACE"] = "NEW"
+    NoData: bool = False
+    fallbackName: str | None = None
+
+
+class ExportQuery(Shape):
+    NoData: bool = False
+
+
+class NxAttributes(Shape):
+    id: str
+    name: str
+    description: str
+    createdDate: str
+    modifiedDate: str
+    owner: str
+    ownerId: str
+    published: bool
+    publishTime: str | None = None
+    lastReloadTime: str | None = None
+    thumbnail: str
+    dynamicColor: str = ""
+    encrypted: bool = False
+    hasSectionAccess: bool
+    isDirectQueryMode: bool = False
+    originAppId: str
+    spaceId: str | None = None
+    usage: Usage
+    custom: dict[str, object] = {}
+
+
+class CreatePrivilege(Shape):
+    resource: str
+    canCreate: bool
+
+
+class NxApp(Shape):
+    attributes: NxAttributes
+    privileges: list[str]
+    create: list[CreatePrivilege]
+
+
+# -- helpers --------------------------------------------------------------------------
+
+
+def iso(when: datetime | None) -> str | None:
+    if when is None:
+        return None
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def catalog(call: Call) -> Catalog:
+    return call.state.catalog
+
+
+def nx_app(call: Call, item: Item) -> NxApp:
+    app_id = item.resource_id
+    facts = catalog(call).facts(app_id)
+    rights = call.engine.rights(call.identity, app_id)
+    owner = call.engine.app_access(app_id).owner
+    edit = Right.EDIT in rights
+    return NxApp(
+        attributes=NxAttributes(
+            id=app_id, name=item.name, description=item.description,
+            createdDate=iso(item.created_at) or "", modifiedDate=iso(item.updated_at) or "",
+            owner=Identity(owner.user_id, owner.user_directory).qualified if owner else "",
+            ownerId=item.owner_id, published=item.published,
+            publishTime=iso(item.publish_time),
+            lastReloadTime=str(facts["lastReloadTime"]) or None,
+            thumbnail=item.thumbnail, hasSectionAccess=bool(facts["hasSectionAccess"]),
+            originAppId=item.origin_id, spaceId=item.space_id or None,
+            usage=item.usage),  # type: ignore[arg-type]
+        privileges=[p for r in sorted(rights) for p in PRIVILEGES[r]],
+        create=[CreatePrivilege(resource=r, canCreate=edit)
+                for r in ("sheet", "bookmark", "story", "dimension", "measure", "variable")],
+    )
+
+
+def _new_copy(call: Call, source: App, name: str, with_data: bool = True) -> App:
+    record = source.to_record()
+    meta = dict(record.meta, title=name, created=now_iso(), modified=now_iso())
+    return App.from_record(AppRecord(str(uuid.uuid4()), meta,
+                                     record.model if with_data else None),
+                           call.engine.settings.data_dir)
+
+
+# -- handlers -------------------------------------------------------------------------
+
+
+def create_app(call: Call) -> NxApp:
+    attrs: AppAttributes = call.body.attributes
+    app = call.engine.create_app(attrs.name, owner=call.identity, app_id=str(uuid.uuid4()))
+    item = catalog(call).record(app, call.identity, description=attrs.description or "",
+                                space_id=attrs.spaceId or "",
+                                usage=attrs.usage or "ANALYTICS")
+    return nx_app(call, item)
+
+
+def get_app(call: Call) -> NxApp:
+    app_id = call.path["appId"]
+    return nx_app(call, catalog(call).app_item(app_id))
+
+
+def update_app(call: Call) -> NxApp:
+    app_id = call.path["appId"]
+    attrs = call.body.attributes or AppUpdateAttributes()
+    if attrs.name is not None:
+        app = call.engine.get_app(app_id)  # as SetAppProperties with a new qTitle does
+        app.set_properties({**app.properties, "qTitle": attrs.name})
+        call.engine.save_app(app)
+    cat = catalog(call)
+    item = cat.refresh(app_id, updater=call.identity)
+    if attrs.description is not None:
+        item = cat.items.update(APP, app_id, description=attrs.description) or item
+    return nx_app(call, item)
+
+
+def copy_app(call: Call) -> NxApp:
+    app_id = call.path["appId"]
+    attrs = call.body.attributes or CopyAttributes()
+    source_item = catalog(call).app_item(app_id)
+    copy = _new_copy(call, call.engine.get_app(app_id), attrs.name or source_item.name)
+    call.engine.add_app(copy, owner=call.identity)
+    item = catalog(call).record(
+        copy, call.identity, description=(attrs.description if attrs.description is not None
+                                          else source_item.description),
+        space_id=attrs.spaceId or "", usage=source_item.usage, origin_id=app_id)
+    return nx_app(call, item)
+
+
+def delete_app(call: Call) -> Reply:
+    app_id = call.path["appId"]
+    call.engine.delete_app(app_id)
+    catalog(call).sync()
+    return Reply(status=200)
+
+
+def update_owner(call: Call) -> NxApp:
+    """``ownerId`` is a user id, or ``DIRECTORY\\id`` to name the user directory too."""
+    app_id = call.path["appId"]
+    directory, _, user = call.body.ownerId.rpartition("\\")
+    call.engine.set_owner(app_id, Identity(user_id=user, user_directory=directory,
+                                           method="local"))
+    return nx_app(call, catalog(call).refresh(app_id, updater=call.identity))
+
+
+def publish_app(call: Call) -> NxApp:
+    """Publish into a space: a published copy (with ``originAppId`` the source), or the
+    app itself moved there with ``moveApp``. Spaces are only recorded for now."""
+    app_id = call.path["appId"]
+    body: PublishApp = call.body
+    cat = catalog(call)
+    now = datetime.now(UTC)
+    if body.moveApp:
+        cat.app_item(app_id)
+        item = cat.items.update(APP, app_id, space_id=body.spaceId, published=True,
+                                publish_time=now)
+        assert item is not None
+        return nx_app(call, item)
+    source_item = cat.app_item(app_id)
+    name = body.attributes.name if body.attributes and body.attributes.name else None
+    copy = _new_copy(call, call.engine.get_app(app_id), name or source_item.name,
+                     with_data=body.data != "target")
+    call.engine.add_app(copy, owner=call.identity)
+    item = cat.record(copy, call.identity, description=source_item.description,
+                      space_id=body.spaceId, usage=source_item.usage, published=True,
+                      publish_time=now, origin_id=body.originAppId or app_id)
+    return nx_app(call, item)
+
+
+def import_app(call: Call) -> NxApp:
+    """An app file as ``export`` writes it (associa's own zip: ``app.json`` and the data
+    model) becomes a new app owned by the caller."""
+    query: ImportQuery = call.query
+    if query.mode != "NEW":
+        raise BadRequest("Only mode=NEW is supported", parameter="mode")
+    try:
+        record = read_record(io.BytesIO(call.body), "import")
+    except PersistenceReadFailed as exc:
+        raise BadRequest(f"The body is not an associa app file: {exc}") from None
+    title = query.name or str(record.meta.get("title") or "") or query.fallbackName
+    if not title:
+        raise BadRequest("The app file has no title; give one with name", parameter="name")
+    meta = dict(record.meta, title=title, created=now_iso(), modified=now_iso())
+    app = App.from_record(AppRecord(str(uuid.uuid4()), meta,
+                                    None if query.NoData else record.model),
+                          call.engine.settings.data_dir)
+    call.engine.add_app(app, owner=call.identity)
+    item = catalog(call).record(app, call.identity, space_id=query.spaceId or "")
+    return nx_app(call, item)
+
+
+def export_app(call: Call) -> Reply:
+    app_id = call.path["appId"]
+    query: ExportQuery = call.query
+    record = call.engine.get_app(app_id).to_record()
+    if query.NoData:
+        record = AppRecord(record.id, record.meta, None)
+    buffer = io.BytesIO()
+    write_record(record, buffer)
+    filename = f"{catalog(call).app_item(app_id).name}.associa"
+    file_id = call.state.temp.put(buffer.getvalue(), filename, call.identity)
+    return Reply(status=201, headers={"Location": call.url(f"/temp-contents/{file_id}")})
+
+
+ITEM_ACTIONS: dict[Right, tuple[str, ...]] = {
+    Right.CONSUME: ("read",),
+    Right.EDIT: ("update", "reload"),
+    Right.MANAGE: ("delete", "change_owner", "publish"),
+}
+
+
+def _item_actions(call: Call, item: Item) -> list[str]:
+    rights = call.engine.rights(call.identity, item.resource_id)
+    return [a for r in sorted(rights) for a in ITEM_ACTIONS[r]]
+
+
+def _item_attributes(call: Call, item: Item) -> dict[str, object]:
+    return nx_app(call, item).attributes.model_dump(mode="json", exclude_none=True)
+
+
+ITEM_KINDS = {
+    APP: ItemKind(actions=_item_actions, attributes=_item_attributes,
+                  link=lambda item: f"/apps/{item.resource_id}",
+                  size=lambda item: {"appFile": item.size}),
+}
+
+OPERATIONS = [
+    Operation("POST", "/apps", create_app, "Create an app", "apps", tier=Tier.TIER2,
+              body=CreateApp, response=NxApp),
+    Operation("POST", "/apps/import", import_app, "Import an app file", "apps",
+              tier=Tier.TIER2, query=ImportQuery, raw_body=True, response=NxApp),
+    Operation("GET", "/apps/{appId}", get_app, "An app's attributes", "apps",
+              response=NxApp,
+              right=Right.CONSUME),
+    Operation("PUT", "/apps/{appId}", update_app, "Change an app's attributes", "apps",
+              tier=Tier.TIER2, body=UpdateApp, body_required=False, response=NxApp,
+              right=Right.EDIT),
+    Operation("DELETE", "/apps/{appId}", delete_app, "Delete an app", "apps",
+              tier=Tier.TIER2,
+              right=Right.MANAGE),
+    Operation("POST", "/apps/{appId}/copy", copy_app, "Copy an app", "apps",
+              tier=Tier.TIER2, body=CopyApp, body_required=False, response=NxApp,
+              right=Right.EDIT),
+    Operation("POST", "/apps/{appId}/export", export_app,
+              "Export an app (201 with the Location of the file)", "apps",
+              tier=Tier.TIER2, query=ExportQuery, status=201, headers=("Location",),
+              right=Right.EDIT),
+    Operation("PUT", "/apps/{appId}/owner", update_owner, "Change an app's owner", "apps",
+              tier=Tier.TIER2, body=UpdateOwner, response=NxApp,
+              right=Right.MANAGE),
+    Operation("POST", "/apps/{appId}/publish", publish_app, "Publish an app into a space",
+              "apps", tier=Tier.TIER2, body=PublishApp, response=NxApp,
+              right=Right.MANAGE),
+]

@@ -1,0 +1,79 @@
+"""Who is calling the REST API: a request → an ``Identity``, or 401.
+
+The one place REST authentication is decided, with the same credentials and identities as
+the engine socket (issue 12 point 2: "the same identities and rights as the QIX socket"):
+
+* ``Authorization: Bearer <key>`` with the administrator key of the ``ApiKey`` setting
+  (``ASSOCIA_API_KEY``: automation's way in before any user exists) is ``ADMIN``;
+* otherwise, when the engine authenticates its sockets (``auth/``: JSON Web Tokens, API
+  keys, ``X-Qlik-User`` from trusted proxies, client certificates), the same
+  ``Authenticator`` decides; an associa API key made through the metadata store is
+  always accepted here (Qlik Cloud's REST API takes API keys; the socket only with
+  ``ApiKeyAuthentication``);
+* with neither an administrator key nor socket authentication configured the engine runs
+  in development mode: a valid API key still names its user, anything else is
+  ``ANONYMOUS``.
+
+Qlik Cloud answers a missing or bad credential with 401 (every operation of the
+published OpenAPI lists it).
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from starlette.requests import Request
+
+from associa.auth.authenticator import Authenticator, Upgrade
+from associa.auth.keys import looks_like_key
+from associa.auth.tls import peer_certificate
+from associa.engine import Engine
+from associa.errors import AuthenticationFailed
+from associa.identity import ANONYMOUS, Identity
+from associa.rest.errors import Unauthorized
+
+# the identity of the administrator key
+ADMIN = Identity(user_id="admin", user_directory="associa", name="administrator",
+                 admin=True, method="api-key")
+
+
+def development_mode(engine: Engine, authenticator: Authenticator) -> bool:
+    """Whether the engine runs without authentication: no administrator key and no
+    socket authentication configured."""
+    return not engine.settings.api_key and not authenticator.enabled
+
+
+def bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def authenticate(request: Request, engine: Engine, authenticator: Authenticator) -> Identity:
+    """The identity of the request's credential (Unauthorized when there is none that
+    holds and the engine requires one)."""
+    token = bearer(request)
+    configured = engine.settings.api_key
+    if token is not None and configured and hmac.compare_digest(token.encode(),
+                                                                 configured.encode()):
+        return ADMIN
+    if token is not None and looks_like_key(token) and (
+            engine.meta_in_use() or not development_mode(engine, authenticator)):
+        identity = engine.meta.verify_api_key(token)
+        if identity is not None:
+            return identity
+    if development_mode(engine, authenticator):
+        return ANONYMOUS
+    if authenticator.enabled and (token is None or not looks_like_key(token)):
+        headers = [(k.lower(), v) for k, v in request.headers.items()]
+        upgrade = Upgrade(headers=headers,
+                          peer=request.client.host if request.client else None,
+                          certificate=peer_certificate(request.scope))
+        try:
+            return authenticator.authenticate(upgrade)
+        except AuthenticationFailed:
+            pass
+    raise Unauthorized("A valid credential is required (Authorization: Bearer <API key "
+                       "or token>)", headers={"WWW-Authenticate": "Bearer"})

@@ -1,0 +1,29 @@
+"""What the items API needs to know about each kind of resource it lists.
+
+A resource module that keeps items (apps now; data files, automations … later) declares
+``ITEM_KINDS = {"<resourceType>": ItemKind(...)}``; ``rest/resources.py`` gathers them,
+so ``rest/items.py`` lists a new kind without changing. An item of a kind nobody
+declares is not shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from associa.rest.operations import Call
+    from associa.store.items import Item
+
+
+@dataclass(frozen=True, slots=True)
+class ItemKind:
+    # the caller's actions on the item ("read", "update" …); none: the item is hidden
+    actions: Callable[[Call, Item], list[str]]
+    # the resource's own attributes (resourceAttributes)
+    attributes: Callable[[Call, Item], dict[str, Any]]
+    # the path of the resource under /api/v1 (resourceLink)
+    link: Callable[[Item], str]
+    # resourceSize: the sizes the resource reports (e.g. {"appFile": bytes})
+    size: Callable[[Item], dict[str, int]] = lambda item: {}

@@ -1,0 +1,32 @@
+"""The REST resources served: one module per resource, each with its ``OPERATIONS``.
+
+Adding a resource (reloads, data-files, spaces …) is one module and one row here; the
+routes, the OpenAPI document and the checks come from the rows. A module that keeps
+items of its own kind declares ``ITEM_KINDS`` (``rest/itemkinds.py``) and ``/items``
+lists them.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from associa.rest import appdata, apps, items, me, tempcontents
+from associa.rest.itemkinds import ItemKind
+from associa.rest.operations import Operation
+
+RESOURCES: tuple[ModuleType, ...] = (
+    apps,
+    appdata,
+    items,
+    me,
+    tempcontents,
+)
+
+
+def operations() -> list[Operation]:
+    return [op for module in RESOURCES for op in module.OPERATIONS]
+
+
+def item_kinds() -> dict[str, ItemKind]:
+    return {name: kind for module in RESOURCES
+            for name, kind in getattr(module, "ITEM_KINDS", {}).items()}

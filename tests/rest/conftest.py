@@ -1,0 +1,128 @@
+"""REST fixtures: a real server over an engine in a temporary folder, and an httpx
+client whose every answer is checked against the served OpenAPI document (status
+documented for the operation; body valid against its schema; the error shape on
+every error)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jsonschema
+import pytest
+
+from associa.engine import Engine
+from associa.identity import Identity
+from associa.qix.sessions import SessionManager
+from associa.rest.openapi import document
+from associa.rest.resources import operations
+from associa.settings import Settings
+from tests.conftest import RunningServer
+
+ADMIN_KEY = "admin-key-for-tests"
+ANN = Identity("ann", "corp", name="Ann", groups=("sales",), method="api-key")
+BOB = Identity("bob", "corp", name="Bob", method="api-key")
+
+
+class SpecChecker:
+    """Checks answers against the OpenAPI document the server serves."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.spec = spec
+        self.routes = []
+        for path, methods in spec["paths"].items():
+            pattern = re.compile("^" + re.sub(r"{\w+}", "[^/]+", path) + "$")
+            for method, op in methods.items():
+                self.routes.append((pattern, method.upper(), op))
+        self.routes.sort(key=lambda r: r[0].pattern.count("[^/]+"))  # literal paths first
+        self.checked = 0
+
+    def operation(self, method: str, path: str) -> dict[str, Any] | None:
+        for pattern, m, op in self.routes:
+            if m == method and pattern.match(path):
+                return op
+        return None
+
+    def schema(self, ref: dict[str, Any]) -> dict[str, Any]:
+        return {**ref, "components": self.spec["components"]}
+
+    def __call__(self, response: httpx.Response) -> None:
+        response.read()
+        status = response.status_code
+        op = self.operation(response.request.method, response.request.url.path)
+        if status >= 400:
+            body = response.json()
+            jsonschema.validate(body, self.schema({"$ref": "#/components/schemas/Errors"}))
+            assert body["errors"][0]["code"] == f"HTTP-{status}"
+            if op is not None:
+                assert str(status) in op["responses"] or status in (405, 415, 500)
+            return
+        if op is None:
+            return  # the OpenAPI document itself
+        assert str(status) in op["responses"], (response.request.url, status)
+        content = op["responses"][str(status)].get("content", {})
+        if "application/json" in content:
+            jsonschema.validate(response.json(),
+                                self.schema(content["application/json"]["schema"]))
+            self.checked += 1
+        elif not content:
+            assert response.content == b"", response.request.url
+
+
+@pytest.fixture
+def rest_settings(data_dir: Path) -> Settings:
+    return Settings(data_dir=data_dir)
+
+
+@pytest.fixture
+def rest_engine(rest_settings: Settings) -> Engine:
+    return Engine(rest_settings)
+
+
+@pytest.fixture
+def rest_server(rest_engine: Engine) -> Iterator[RunningServer]:
+    srv = RunningServer(rest_engine, SessionManager(rest_engine))
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="session")
+def spec() -> dict[str, Any]:
+    """The OpenAPI document (test_openapi.py checks the served one is this)."""
+    return document(operations())
+
+
+@pytest.fixture
+def make_api(rest_server: RunningServer,
+             spec: dict[str, Any]) -> Iterator[Callable[..., httpx.Client]]:
+    checker = SpecChecker(spec)
+    clients: list[httpx.Client] = []
+
+    def make(token: str | None = None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        client = httpx.Client(base_url=f"http://127.0.0.1:{rest_server.port}/api/v1",
+                              headers=headers, event_hooks={"response": [checker]},
+                              timeout=30)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def api(make_api: Callable[..., httpx.Client]) -> httpx.Client:
+    """A client of an engine in development mode (no authentication)."""
+    return make_api()
+
+
+@pytest.fixture
+def keys(rest_engine: Engine) -> dict[str, str]:
+    """Tokens of the administrator key (when the engine has one) and of Ann and Bob."""
+    ann, _ = rest_engine.meta.create_api_key(ANN)
+    bob, _ = rest_engine.meta.create_api_key(BOB)
+    return {"admin": rest_engine.settings.api_key, "ann": ann, "bob": bob}

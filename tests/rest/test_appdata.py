@@ -1,0 +1,63 @@
+"""/apps/{id}/data/metadata and script versions."""
+
+from __future__ import annotations
+
+import httpx
+
+from associa.engine import Engine
+from tests.rest.test_apps import create, loaded
+
+
+def test_data_metadata(api: httpx.Client, rest_engine: Engine) -> None:
+    app_id, app = loaded(api, rest_engine)
+    meta = api.get(f"/apps/{app_id}/data/metadata").json()
+    tables = {t["name"]: t for t in meta["tables"] if not t["is_system"]}
+    assert set(tables) == set(app.model.data_tables)
+    for name, t in tables.items():
+        assert t["no_of_rows"] == app.model.tables[name].nrows
+        assert t["no_of_fields"] == len(app.model.tables[name].fields)
+    fields = {f["name"]: f for f in meta["fields"]}
+    for name in app.model.data_fields:
+        assert fields[name]["cardinal"] == app.model.fields[name].cardinal
+        assert fields[name]["src_tables"] == app.model.fields[name].tables
+    assert meta["static_byte_size"] > 0 and meta["has_section_access"] is False
+
+
+def test_script_versions(api: httpx.Client, rest_engine: Engine) -> None:
+    app_id = create(api)["attributes"]["id"]
+    for i in range(3):
+        r = api.post(f"/apps/{app_id}/scripts",
+                     json={"script": f"LOAD {i} AS X AutoGenerate 1;",
+                           "versionMessage": f"v{i}"})
+        assert r.status_code == 200
+    assert rest_engine.get_app(app_id).script == "LOAD 2 AS X AutoGenerate 1;"
+    listed = api.get(f"/apps/{app_id}/scripts", params={"limit": 2}).json()
+    assert [s["versionMessage"] for s in listed["scripts"]] == ["v2", "v1"]
+    older = api.get(listed["links"]["next"]["href"]).json()
+    assert [s["versionMessage"] for s in older["scripts"]] == ["v0"]
+    one = api.get(f"/apps/{app_id}/scripts/{older['scripts'][0]['scriptId']}").json()
+    assert one["script"] == "LOAD 0 AS X AutoGenerate 1;"
+    assert api.get(f"/apps/{app_id}/scripts/nope").status_code == 404
+    assert api.post(f"/apps/{app_id}/scripts", json={"script": 1}).status_code == 400
+    assert api.post(f"/apps/{app_id}/scripts", json={"text": "x"}).status_code == 400
+
+
+def test_lineage_lists_the_sources(api: httpx.Client, rest_engine: Engine,
+                                   tmp_path) -> None:  # type: ignore[no-untyped-def]
+    app_id = create(api)["attributes"]["id"]
+    assert api.get(f"/apps/{app_id}/data/lineage").json() == []  # never reloaded
+    app = rest_engine.get_app(app_id)
+    app.set_script("T: LOAD * INLINE [A\n1\n2];\n"
+                   "U: LOAD RecNo() AS B AutoGenerate 2;\n"
+                   "V: LOAD A AS C RESIDENT T;\n"
+                   "LET n = 3;\n"
+                   "W: LOAD $(n) AS D AutoGenerate 1;\n")
+    app.reload()
+    rest_engine.save_app(app)
+    lineage = api.get(f"/apps/{app_id}/data/lineage").json()
+    assert [e["discriminator"] for e in lineage] == [
+        "INLINE", "AUTOGENERATE", "RESIDENT T", "AUTOGENERATE"]
+    assert lineage[2]["statement"] == "V: LOAD A AS C RESIDENT T"
+    assert lineage[3]["statement"] == "W: LOAD 3 AS D AutoGenerate 1"  # as it ran
+    rest_engine.apps.pop(app_id)  # kept with the app file
+    assert api.get(f"/apps/{app_id}/data/lineage").json() == lineage

@@ -1,0 +1,143 @@
+"""/items: every app as an item, filters, sort, pages; items follow apps made and deleted
+over QIX as well as REST."""
+
+from __future__ import annotations
+
+import httpx
+
+from associa.engine import Engine
+from tests.conftest import RunningServer
+from tests.rest.test_apps import create
+
+
+def names(page: dict) -> list[str]:
+    return [item["name"] for item in page["data"]]
+
+
+def test_filters_and_sort(api: httpx.Client) -> None:
+    a = create(api, "Alpha sales", description="north")["attributes"]["id"]
+    create(api, "Beta", description="Sales in the south", spaceId="s1")
+    create(api, "Gamma")
+    page = api.get("/items").json()
+    assert names(page) == ["Alpha sales", "Beta", "Gamma"]  # +createdAt by default
+    item = page["data"][0]
+    assert item["resourceType"] == "app" and item["resourceId"] == a
+    assert item["resourceLink"].endswith(f"/api/v1/apps/{a}")
+    assert item["resourceAttributes"]["name"] == "Alpha sales"
+    assert names(api.get("/items", params={"sort": "-name"}).json()) == [
+        "Gamma", "Beta", "Alpha sales"]
+    assert names(api.get("/items", params={"name": "SALES"}).json()) == ["Alpha sales"]
+    assert names(api.get("/items", params={"query": "sales"}).json()) == [
+        "Alpha sales", "Beta"]
+    assert names(api.get("/items", params={"spaceId": "s1"}).json()) == ["Beta"]
+    assert names(api.get("/items", params={"spaceId": "personal"}).json()) == [
+        "Alpha sales", "Gamma"]
+    assert names(api.get("/items", params={"resourceType": "app,qvapp"}).json()) == [
+        "Alpha sales", "Beta", "Gamma"]
+    assert names(api.get("/items", params={"resourceType": "dataset"}).json()) == []
+    assert names(api.get("/items", params={"resourceType": "app",
+                                           "resourceId": a}).json()) == ["Alpha sales"]
+    assert api.get("/items", params={"resourceId": a}).status_code == 400
+    assert api.get("/items", params={"sort": "+size"}).status_code == 400
+    one = api.get(f"/items/{item['id']}").json()
+    assert one["id"] == item["id"] and one["name"] == "Alpha sales"
+    assert api.get("/items/nope").status_code == 404
+
+
+def test_pages_follow_the_links(api: httpx.Client) -> None:
+    for i in range(5):
+        create(api, f"App {i}")
+    seen: list[str] = []
+    page = api.get("/items", params={"limit": 2}).json()
+    assert "prev" not in page["links"]
+    while True:
+        seen += names(page)
+        nxt = page["links"].get("next")
+        if nxt is None:
+            break
+        assert nxt["href"].startswith("http://127.0.0.1:")
+        page = api.get(nxt["href"]).json()
+    assert seen == [f"App {i}" for i in range(5)]
+    back = api.get(page["links"]["prev"]["href"]).json()
+    assert names(back) == ["App 2", "App 3"]
+
+
+def test_bad_paging_is_400(api: httpx.Client) -> None:
+    create(api)
+    for params in ({"limit": 0}, {"limit": 101}, {"limit": "ten"}, {"next": "garbage"},
+                   {"prev": "!!!"}, {"next": "eyJvIjoxfQ"}):
+        r = api.get("/items", params=params)
+        assert r.status_code == 400, params
+        assert r.json()["errors"][0]["source"]["parameter"] in ("limit", "next", "prev")
+    # a cursor of another query
+    for i in range(3):
+        create(api, f"More {i}")
+    nxt = api.get("/items", params={"limit": 1}).json()["links"]["next"]["href"]
+    cursor = httpx.URL(nxt).params["next"]
+    assert api.get("/items", params={"limit": 1, "name": "x", "next": cursor}).status_code == 400
+    # another limit is the same query
+    assert names(api.get("/items", params={"limit": 100, "next": cursor}).json()) == [
+        "More 0", "More 1", "More 2"]
+
+
+def test_items_follow_qix_create_and_delete(api: httpx.Client, rest_server: RunningServer,
+                                            rest_engine: Engine) -> None:
+    create(api, "Over REST")
+    with rest_server.connect("/app/") as ws:
+        ws.call("CreateApp", "Over QIX")
+        assert "Over QIX" in names(api.get("/items").json())
+    with rest_server.connect("/app/Over%20QIX") as ws:
+        doc = ws.call("OpenDoc", "Over QIX")["qReturn"]["qHandle"]
+        props = ws.call("GetAppProperties", handle=doc)["qProp"]
+        ws.call("SetAppProperties", {**props, "qTitle": "Renamed"}, handle=doc)
+        ws.call("DoSave", handle=doc)
+        assert "Renamed" in names(api.get("/items").json())
+    with rest_server.connect("/app/") as ws:
+        ws.call("DeleteApp", "Over QIX")
+    assert names(api.get("/items").json()) == ["Over REST"]
+
+
+def test_apps_made_before_are_listed(rest_engine: Engine, api: httpx.Client) -> None:
+    rest_engine.create_app("Old app")  # no REST request yet: found at the first one
+    assert names(api.get("/items").json()) == ["Old app"]
+    rest_engine.store.delete("Old app")  # the file removed behind the engine's back
+    rest_engine.apps.pop("Old app")
+    rest_engine.observers[0]("deleted", "Old app")
+    assert names(api.get("/items").json()) == []
+
+
+def test_only_visible_items_are_listed(make_api, rest_engine: Engine, keys) -> None:
+    ann, bob = make_api(keys["ann"]), make_api(keys["bob"])
+    app_id = create(ann, "Ann's")["attributes"]["id"]
+    create(bob, "Bob's")
+    assert names(ann.get("/items").json()) == ["Ann's"]
+    assert names(bob.get("/items").json()) == ["Bob's"]
+    item_id = ann.get("/items").json()["data"][0]["id"]
+    assert bob.get(f"/items/{item_id}").status_code == 404
+    rest_engine.grant(app_id, "group", "sales", "consume")  # Ann's group, not Bob's
+    assert bob.get(f"/items/{item_id}").status_code == 404
+    rest_engine.grant(app_id, "user", "bob", "consume")
+    assert names(bob.get("/items", params={"sort": "+name"}).json()) == ["Ann's", "Bob's"]
+    assert names(bob.get("/items", params={"ownerId": "ann"}).json()) == ["Ann's"]
+    assert bob.get(f"/items/{item_id}").json()["actions"] == ["read"]
+
+
+def test_other_kinds_come_from_their_modules(api: httpx.Client, rest_engine: Engine,
+                                             monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from associa.rest import resources
+    from associa.rest.itemkinds import ItemKind
+    from associa.store.items import Item, new_id
+
+    create(api, "An app")
+    rest_engine.items.put(Item(id=new_id(), resource_type="note", resource_id="n1",
+                               name="A note"))
+    assert names(api.get("/items").json()) == ["An app"]  # no module declares notes
+    kinds = resources.item_kinds()
+    note = ItemKind(actions=lambda call, item: ["read"],
+                    attributes=lambda call, item: {"text": "hello"},
+                    link=lambda item: f"/notes/{item.resource_id}")
+    monkeypatch.setattr(resources, "item_kinds", lambda: {**kinds, "note": note})
+    page = api.get("/items", params={"resourceType": "note"}).json()
+    assert names(page) == ["A note"]
+    assert page["data"][0]["resourceAttributes"] == {"text": "hello"}
+    assert page["data"][0]["resourceLink"].endswith("/api/v1/notes/n1")

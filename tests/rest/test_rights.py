@@ -1,0 +1,64 @@
+"""The authorization matrix: every operation on an app × no key / another user / a
+consumer / the owner / the administrator, from the rights in the operations table."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+
+from associa.app.access import Right
+from associa.engine import Engine
+from associa.rest.resources import operations
+from associa.settings import Settings
+
+ADMIN_KEY = "matrix-admin-key"
+APP_OPS = [op for op in operations() if op.right is not None]
+
+# a body each operation accepts (the rest need none)
+BODIES = {
+    ("PUT", "/apps/{appId}"): {"attributes": {"description": "d"}},
+    ("PUT", "/apps/{appId}/owner"): {"ownerId": "corp\\ann"},
+    ("POST", "/apps/{appId}/publish"): {"spaceId": "s", "moveApp": True},
+    ("POST", "/apps/{appId}/scripts"): {"script": "X: LOAD 1 AS X AutoGenerate 1;"},
+}
+
+
+@pytest.fixture
+def rest_settings(data_dir: Path) -> Settings:
+    return Settings(data_dir=data_dir, api_key=ADMIN_KEY)
+
+
+def call(client: httpx.Client, op, app_id: str) -> httpx.Response:  # type: ignore[no-untyped-def]
+    path = op.path.replace("{appId}", app_id)
+    path = re.sub(r"{\w+}", "x", path)
+    return client.request(op.method, path, json=BODIES.get((op.method, op.path)))
+
+
+def test_every_app_operation_names_a_right() -> None:
+    assert {op.path for op in APP_OPS} >= {"/apps/{appId}", "/apps/{appId}/copy",
+                                          "/apps/{appId}/scripts"}
+    assert all("{appId}" in op.path for op in APP_OPS)
+
+
+@pytest.mark.parametrize("op", APP_OPS, ids=lambda op: f"{op.method} {op.path}")
+def test_matrix(op, make_api, rest_engine: Engine, keys) -> None:  # type: ignore[no-untyped-def]
+    ann, bob = make_api(keys["ann"]), make_api(keys["bob"])
+    app_id = ann.post("/apps", json={"attributes": {"name": "A"}}).json()["attributes"]["id"]
+    assert call(make_api(None), op, app_id).status_code == 401
+    assert call(bob, op, app_id).status_code == 404  # no right: not there for him
+    rest_engine.grant(app_id, "user", "bob", "consume")
+    consumer = call(bob, op, app_id).status_code
+    if op.right == Right.CONSUME:
+        assert consumer == 200
+    else:
+        assert consumer == 403
+    for client in (ann, make_api(ADMIN_KEY)):
+        status = call(client, op, app_id).status_code
+        assert status not in (401, 403), status
+        assert status == op.status or (status == 404 and "{id}" in op.path)
+        if op.method == "DELETE":
+            app_id = ann.post("/apps", json={"attributes": {"name": "A"}}).json()[
+                "attributes"]["id"]
