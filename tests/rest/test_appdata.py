@@ -61,3 +61,25 @@ def test_lineage_lists_the_sources(api: httpx.Client, rest_engine: Engine,
     assert lineage[3]["statement"] == "W: LOAD 3 AS D AutoGenerate 1"  # as it ran
     rest_engine.apps.pop(app_id)  # kept with the app file
     assert api.get(f"/apps/{app_id}/data/lineage").json() == lineage
+
+
+def test_data_metadata_is_the_callers_section_access_view(make_api, rest_engine: Engine) -> None:
+    """A user sees the data model of the app as Section Access reduces it for them (the
+    values and rows of their reduction, without omitted fields); a user the access
+    table does not list is refused (403), as OpenDoc refuses them on the socket."""
+    from associa.identity import Identity
+    from tests.app.test_section_access import ORDERS, rows, script
+
+    app = rest_engine.create_app("secured", script())
+    app.reload()
+    rest_engine.save_app(app)
+    ann, _ = rest_engine.meta.create_api_key(Identity("ann", "corp", method="api-key"))
+    zed, _ = rest_engine.meta.create_api_key(Identity("zed", "corp", method="api-key"))
+    meta = make_api(ann).get(f"/apps/{app.id}/data/metadata").json()
+    fields = {f["name"]: f for f in meta["fields"]}
+    tables = {t["name"]: t for t in meta["tables"]}
+    north = [r for r in rows(ORDERS) if r["REGION"] == "NORTH"]
+    assert fields["REGION"]["cardinal"] == 1
+    assert tables["Orders"]["no_of_rows"] == len(north)
+    assert app.model.tables["Orders"].nrows > len(north)  # the whole model has more
+    assert make_api(zed).get(f"/apps/{app.id}/data/metadata").status_code == 403

@@ -19,6 +19,7 @@ from pydantic import Field, RootModel
 from associa.app.access import Right
 from associa.rest.apps import iso
 from associa.rest.errors import NotFound
+from associa.app.section_access import open_view
 from associa.rest.models import Links, Shape, Strict
 from associa.rest.operations import Call, Operation, Reply
 from associa.rest.paging import MAX_LIMIT, paginate
@@ -113,7 +114,9 @@ class PageQuery(Shape):
 def get_data_metadata(call: Call) -> DataModelMetadata:
     app_id = call.path["appId"]
     app = call.engine.get_app(app_id)
-    model = app.model
+    # what the caller may see of it: its Section Access reduction, without the fields it
+    # omits (SectionAccessDenied, 4000 → 403, when the app does not let the user in)
+    model = open_view(app, call.identity)()
     fields = []
     for name, fld in model.fields.items():
         rows = sum(model.tables[t].nrows for t in fld.tables if t in model.tables)
