@@ -17,9 +17,9 @@ from __future__ import annotations
 from pydantic import Field, RootModel
 
 from associa.app.access import Right
+from associa.app.section_access import open_view
 from associa.rest.apps import iso
 from associa.rest.errors import NotFound
-from associa.app.section_access import open_view
 from associa.rest.models import Links, Shape, Strict
 from associa.rest.operations import Call, Operation, Reply
 from associa.rest.paging import MAX_LIMIT, paginate
