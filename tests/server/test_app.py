@@ -157,12 +157,15 @@ def test_missing_template_closes_4204(server: RunningServer, sessions: SessionMa
     assert sessions.sessions == {}
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "an unknown app id in the URL is not refused with 4204 (Qlik Cloud's proxy does): the "
-    "Qlik Associative Engine opens no app because of the URL, and corectl and enigma's "
-    "examples connect to /app/<id> before CreateApp makes it; refusing would break them"))
-def test_unknown_app_in_the_url_closes_4204(server: RunningServer) -> None:
-    assert closed_with(f"{server.url}/app/no-such-app") == (4204, "App not found or deleted")
+def test_an_unknown_app_in_the_url_does_not_refuse_the_socket(server: RunningServer) -> None:
+    """Development mode: the engine opens no app because of the URL, and corectl and
+    enigma's examples connect to /app/<id> before CreateApp makes it (with
+    authentication on, an administrator's OpenDoc of the URL's unknown app closes the
+    socket with 4204: tests/server/test_auth.py)."""
+    with server.connect("/app/made-later") as ws:
+        assert ws.request("OpenDoc", "made-later")["error"]["code"] == 1003
+        assert ws.call("CreateApp", "made-later")["qSuccess"] is True
+        assert ws.call("OpenDoc", "made-later")["qReturn"]["qType"] == "Doc"
 
 
 def test_deleting_an_open_app_closes_every_socket_on_it(server: RunningServer,

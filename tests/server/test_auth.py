@@ -578,3 +578,27 @@ def test_a_user_without_rights_on_the_urls_app_is_closed_with_4203(secured: Secu
         with pytest.raises(ConnectionClosed) as closed:
             ws.recv(timeout=10)
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 4203
+
+
+def test_an_administrators_opendoc_of_an_unknown_url_app_closes_4204(tmp_path: Path) -> None:
+    """With authentication on, an administrator (who may know of every app) opening the
+    URL's app that does not exist is answered 1003 (App not found), then the socket
+    closes with 4204; a user who is not one meets the access refusal (4203) for it, as
+    for an app not theirs, so that nothing tells them whether it exists."""
+    from urllib.parse import quote
+
+    from websockets.exceptions import ConnectionClosed
+
+    secret = "a-secret-of-at-least-thirty-two-bytes"
+    server = AuthServer(Settings(data_dir=tmp_path / "data", validate_json_web_tokens=2,
+                                 json_web_token_secret=secret, admin_group="admins"))
+    try:
+        for groups, code, close in ((["admins"], 1003, 4204), (["sales"], 5, 4203)):
+            auth = bearer(token(secret, "HS256", groups=groups))
+            with server.open(f"/app/{quote('no such app', safe='')}", auth) as ws:
+                assert call(ws, "OpenDoc", "no such app")["error"]["code"] == code
+                with pytest.raises(ConnectionClosed) as closed:
+                    ws.recv(timeout=10)
+                assert closed.value.rcvd is not None and closed.value.rcvd.code == close
+    finally:
+        server.stop()

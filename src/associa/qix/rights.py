@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from associa.app import library
 from associa.app.access import Right, unrestricted
-from associa.errors import AccessDenied, AppAccessDenied, AppAccessRefused
+from associa.errors import AccessDenied, AppAccessDenied, AppAccessRefused, AppGone
 
 if TYPE_CHECKING:
     from associa.qix.dispatch import MethodSpec
@@ -132,6 +132,14 @@ def enforce(call: Call, spec: MethodSpec, kwargs: dict[str, Any]) -> None:
             raise AccessDenied(spec.name, "Access denied")
         return
     if unrestricted(identity) or need.right is None:
+        if (spec.name == "OpenDoc" and not identity.anonymous and need.app_param is not None
+                and kwargs.get(need.app_param) == session.url_app
+                and session.url_app not in session.session_apps
+                and not session.engine.app_exists(str(session.url_app))):
+            # an administrator (who may know of every app) opening the URL's app that
+            # does not exist: 1003, and the socket closes with 4204. Not in development
+            # mode, where clients (corectl) connect to /app/<id> before CreateApp makes it
+            raise AppGone("Could not find app")
         return
     if need.app_param is not None:
         app_id = kwargs.get(need.app_param)
