@@ -5,13 +5,12 @@ NxPivotValuePoint, and the layout members of a pivot (``qNoOfLeftDims``,
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from associa.calc.cells import Wire, format_attr_values, format_measures, nan_json
+from associa.calc.cells import Wire, format_attr_values, format_measures, nan_json, plain_copy
 from associa.calc.pages import check_pages, clip_page, layout_head
 from associa.calc.pivot import Level, PivotCube
 from associa.calc.pivot_axes import NULL_CELL, OTHERS, PSEUDO, Axis, Node, dim_name
@@ -24,6 +23,10 @@ from associa.values import Locale
 
 class PivotTable(StraightTable):
     """The pivot layout of a ``PivotCube``: ``qPivotDataPages`` of NxPivotPage."""
+
+    # a pivot's pages show its levels' cells, not the cube's rows: the measure infos'
+    # texts are formatted for themselves alone, so fewer of them (with the extremes)
+    glyph_sample = 10
 
     def __init__(self, cube: PivotCube, inference: Inference, definition: Mapping[str, Any],
                  locale: Locale) -> None:
@@ -267,7 +270,7 @@ class PivotTable(StraightTable):
         d = self.definition
         cube = self.pivot
         out = layout_head(d, self.size, cube.error)
-        out["qDimensionInfo"] = copy.deepcopy(self._dim_infos)
+        out["qDimensionInfo"] = plain_copy(self._dim_infos)
         shown = self._shown_per_dim()
         for i, info in enumerate(out["qDimensionInfo"]):
             self._attr_infos(info, i)
@@ -275,7 +278,7 @@ class PivotTable(StraightTable):
                 info["qCardinalities"]["qHypercubeCardinal"] = shown.get(i, 0)
         if self._measure_infos is None:
             self._measure_infos = [self._measure_info(i) for i in range(len(cube.measures))]
-        out["qMeasureInfo"] = copy.deepcopy(self._measure_infos)
+        out["qMeasureInfo"] = plain_copy(self._measure_infos)
         out["qEffectiveInterColumnSortOrder"] = list(cube.order)
         if self.left.grouped or self.top.grouped:  # HyperCube: "True if other row exists"
             out["qHasOtherValues"] = True

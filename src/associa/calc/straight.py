@@ -42,6 +42,10 @@ GLYPH_SAMPLE = 50  # rows whose measure texts give qApprMaxGlyphCount (with the 
 class StraightTable:
     """The straight-table layout of a cube (``qMode`` "S")."""
 
+    # rows whose measure texts give qApprMaxGlyphCount, with the extremes (a straight
+    # table's first page shows the same cells, formatted once for both)
+    glyph_sample = GLYPH_SAMPLE
+
     def __init__(self, cube: Cube, inference: Inference, definition: Mapping[str, Any],
                  locale: Locale) -> None:
         self.cube = cube
@@ -345,7 +349,7 @@ class StraightTable:
         finite = nums[~np.isnan(nums)]
         # the longest text (qApprMaxGlyphCount, an approximation): of the first rows and
         # the rows of the least and greatest values, whose texts are the widest numbers
-        sample = self.rows[:GLYPH_SAMPLE]
+        sample = self.rows[:self.glyph_sample]
         if len(finite):
             ok = value_rows[~np.isnan(nums)]
             sample = np.unique(np.concatenate(
