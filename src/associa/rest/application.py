@@ -28,6 +28,7 @@ from associa.rest.errors import ApiError, InternalError, for_status, from_engine
 from associa.rest.openapi import document
 from associa.rest.operations import JSON, PREFIX, Operation, endpoint
 from associa.rest.ratelimit import RateLimiter
+from associa.rest.reloadqueue import ReloadQueue
 from associa.rest.resources import operations
 from associa.rest.tempcontents import TempContents
 
@@ -128,6 +129,7 @@ def create_rest_app(engine: Engine, authenticator: Authenticator | None = None) 
     app.state.limiter = RateLimiter(engine.settings)
     app.state.catalog = Catalog(engine)
     app.state.temp = TempContents(engine.settings.data_dir)
+    app.state.reloads = ReloadQueue(engine)  # its workers start on the first reload
     app.state.openapi = spec
     app.state.operations = ops
     return app

@@ -28,6 +28,7 @@ ERROR_ANSWERS = {
     "401": "No valid credential",
     "403": "The caller lacks the right",
     "404": "Not found",
+    "409": "Conflicts with the state of the resource (a name taken, a reload ended)",
     "413": "The body is over the configured limit",
     "429": "Over the rate limit (Retry-After says when to try again)",
 }

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from associa.rest import appdata, apps, items, me, tempcontents
+from associa.rest import appdata, apps, items, me, reloads, tempcontents
 from associa.rest.itemkinds import ItemKind
 from associa.rest.operations import Operation
 
@@ -19,6 +19,7 @@ RESOURCES: tuple[ModuleType, ...] = (
     appdata,
     items,
     me,
+    reloads,
     tempcontents,
 )
 

@@ -20,6 +20,8 @@ Tables:
   later data files and the rest), with the attributes Qlik Cloud keeps beside an app
   (description, space, usage, published, thumbnail, dates). Migration 0002.
 * ``app_scripts``: the script versions saved through ``/apps/{id}/scripts``.
+* ``reloads``: the reloads queued through ``/reloads`` with their status and log, and
+  ``data_files``: the files uploaded through ``/data-files``. Migration 0003.
 
 Access rules are read on every check of a right, so they are kept in memory per app once
 read (this process is the only writer).
@@ -134,6 +136,45 @@ class ScriptRow(Base):
     script: Mapped[str] = mapped_column(Text)
     version_message: Mapped[str] = mapped_column(String(1024), default="")
     modifier_id: Mapped[str] = mapped_column(String(512), default="")
+    modified: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReloadRow(Base):
+    """One reload queued through ``/reloads`` (or by a reload task): its status and log
+    (``store/reloads.py``). Migration 0003."""
+
+    __tablename__ = "reloads"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    app_id: Mapped[str] = mapped_column(String(512), index=True)
+    user_id: Mapped[str] = mapped_column(String(512), default="")
+    user_directory: Mapped[str] = mapped_column(String(512), default="")
+    type: Mapped[str] = mapped_column(String(32), default="external")
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    partial: Mapped[bool] = mapped_column(Boolean, default=False)
+    variables: Mapped[str] = mapped_column(Text, default="{}")  # a JSON object
+    task_id: Mapped[str] = mapped_column(String(64), default="")
+    log: Mapped[str] = mapped_column(Text, default="")
+    error_code: Mapped[str] = mapped_column(String(64), default="")
+    error_message: Mapped[str] = mapped_column(Text, default="")
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    started: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    ended: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class DataFileRow(Base):
+    """A file uploaded through ``/data-files`` (its bytes are in ``<data dir>/datafiles``,
+    ``store/datafiles.py``). Migration 0003."""
+
+    __tablename__ = "data_files"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(1024), unique=True)
+    owner_id: Mapped[str] = mapped_column(String(512), default="", index=True)
+    owner_directory: Mapped[str] = mapped_column(String(512), default="")
+    app_id: Mapped[str] = mapped_column(String(512), default="")
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     modified: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
