@@ -40,6 +40,13 @@ from associa.script.sources.database import (
 )
 
 CONNECTION_TYPES = ("folder", "duckdb", "sqlite", "postgresql")  # and aliases (database_kind)
+# the built-in folder connection of the files uploaded through the REST API's
+# /data-files: ``lib://DataFiles/<name>`` reads ``<data dir>/datafiles/<name>`` unless the
+# app has a connection of that name (Qlik Cloud's "DataFiles" connection, in which
+# "files uploaded to Qlik Cloud" are found: https://help.qlik.com/en-US/cloud-services/
+# Subsystems/Hub/Content/Sense_Hub/LoadData/data-files.htm)
+DATA_FILES = "DataFiles"
+DATA_FILES_FOLDER = "datafiles"
 
 
 @dataclass(slots=True)
@@ -200,6 +207,8 @@ class Connections:
     def root_of(self, name: str) -> Path:
         """The folder of connection ``name`` (LibPathNotFound when there is none)."""
         conn = self.by_name(name)
+        if conn is None and name == DATA_FILES:
+            return (self.base_dir / DATA_FILES_FOLDER).resolve()
         if conn is None:
             raise LibPathNotFound(f"Connection not found: {name}")
         if conn.type != "folder":

@@ -75,6 +75,11 @@ def _operation(op: Operation) -> dict[str, Any]:
     if op.body is not None:
         doc["requestBody"] = {"required": op.body_required, "content": {
             JSON: {"schema": {"$ref": REF.format(model=op.body.__name__)}}}}
+    elif op.multipart:
+        doc["requestBody"] = {"required": True, "content": {"multipart/form-data": {
+            "schema": {"type": "object", "properties": {
+                part: {"type": "string", "format": "binary"} if part == "File"
+                else {"type": "string"} for part in op.multipart}}}}}
     elif op.raw_body:
         doc["requestBody"] = {"required": True, "content": {
             OCTET: {"schema": {"type": "string", "format": "binary"}}}}

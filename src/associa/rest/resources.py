@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from associa.rest import appdata, apps, items, me, reloads, tempcontents
+from associa.rest import appdata, apps, datafiles, items, me, reloads, tempcontents
 from associa.rest.itemkinds import ItemKind
 from associa.rest.operations import Operation
 
 RESOURCES: tuple[ModuleType, ...] = (
     apps,
     appdata,
+    datafiles,
     items,
     me,
     reloads,
