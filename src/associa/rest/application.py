@@ -30,6 +30,7 @@ from associa.rest.operations import JSON, PREFIX, Operation, endpoint
 from associa.rest.ratelimit import RateLimiter
 from associa.rest.reloadqueue import ReloadQueue
 from associa.rest.resources import operations
+from associa.rest.scheduler import Scheduler
 from associa.rest.tempcontents import TempContents
 
 log = logging.getLogger("associa.rest")
@@ -130,6 +131,8 @@ def create_rest_app(engine: Engine, authenticator: Authenticator | None = None) 
     app.state.catalog = Catalog(engine)
     app.state.temp = TempContents(engine.settings.data_dir)
     app.state.reloads = ReloadQueue(engine)  # its workers start on the first reload
+    app.state.scheduler = Scheduler(engine, app.state.reloads)  # reload tasks
+    app.state.scheduler.start()
     app.state.openapi = spec
     app.state.operations = ops
     return app

@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from associa.rest import appdata, apps, datafiles, items, me, reloads, tempcontents
+from associa.rest import (
+    appdata,
+    apps,
+    datafiles,
+    items,
+    me,
+    reloads,
+    reloadtasks,
+    tempcontents,
+)
 from associa.rest.itemkinds import ItemKind
 from associa.rest.operations import Operation
 
@@ -21,6 +30,7 @@ RESOURCES: tuple[ModuleType, ...] = (
     items,
     me,
     reloads,
+    reloadtasks,
     tempcontents,
 )
 

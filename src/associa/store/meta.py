@@ -20,8 +20,9 @@ Tables:
   later data files and the rest), with the attributes Qlik Cloud keeps beside an app
   (description, space, usage, published, thumbnail, dates). Migration 0002.
 * ``app_scripts``: the script versions saved through ``/apps/{id}/scripts``.
-* ``reloads``: the reloads queued through ``/reloads`` with their status and log, and
-  ``data_files``: the files uploaded through ``/data-files``. Migration 0003.
+* ``reloads``: the reloads queued through ``/reloads`` with their status and log,
+  ``reload_tasks``: scheduled reloads (``/reload-tasks``), and ``data_files``: the files
+  uploaded through ``/data-files``. Migration 0003.
 
 Access rules are read on every check of a right, so they are kept in memory per app once
 read (this process is the only writer).
@@ -160,6 +161,30 @@ class ReloadRow(Base):
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     started: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     ended: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class ReloadTaskRow(Base):
+    """A scheduled reload (``/reload-tasks``): RFC 5545 recurrence rules in a time zone,
+    and when it runs next (``store/reloadtasks.py``). Migration 0003."""
+
+    __tablename__ = "reload_tasks"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    app_id: Mapped[str] = mapped_column(String(512), index=True)
+    owner_id: Mapped[str] = mapped_column(String(512), default="")
+    owner_directory: Mapped[str] = mapped_column(String(512), default="")
+    partial: Mapped[bool] = mapped_column(Boolean, default=False)
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    recurrence: Mapped[str] = mapped_column(Text, default="[]")  # a JSON list of lines
+    start_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    end_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    state: Mapped[str] = mapped_column(String(16), default="Enabled")
+    last_run: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    next_run: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True,
+                                                      index=True)
+    last_reload_id: Mapped[str] = mapped_column(String(64), default="")
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class DataFileRow(Base):
