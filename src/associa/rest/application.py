@@ -23,6 +23,7 @@ from associa.auth.authenticator import Authenticator
 from associa.engine import Engine
 from associa.errors import AssociaError
 from associa.logs import event
+from associa.rest import dataconnections
 from associa.rest.catalog import Catalog
 from associa.rest.errors import ApiError, InternalError, for_status, from_engine_error
 from associa.rest.openapi import document
@@ -133,6 +134,7 @@ def create_rest_app(engine: Engine, authenticator: Authenticator | None = None) 
     app.state.reloads = ReloadQueue(engine)  # its workers start on the first reload
     app.state.scheduler = Scheduler(engine, app.state.reloads)  # reload tasks
     app.state.scheduler.start()
+    dataconnections.install(engine)  # scripts use /data-connections by name
     app.state.openapi = spec
     app.state.operations = ops
     return app

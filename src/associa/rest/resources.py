@@ -13,6 +13,7 @@ from types import ModuleType
 from associa.rest import (
     appdata,
     apps,
+    dataconnections,
     datafiles,
     items,
     me,
@@ -26,6 +27,7 @@ from associa.rest.operations import Operation
 RESOURCES: tuple[ModuleType, ...] = (
     apps,
     appdata,
+    dataconnections,
     datafiles,
     items,
     me,

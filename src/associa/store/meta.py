@@ -21,8 +21,9 @@ Tables:
   (description, space, usage, published, thumbnail, dates). Migration 0002.
 * ``app_scripts``: the script versions saved through ``/apps/{id}/scripts``.
 * ``reloads``: the reloads queued through ``/reloads`` with their status and log,
-  ``reload_tasks``: scheduled reloads (``/reload-tasks``), and ``data_files``: the files
-  uploaded through ``/data-files``. Migration 0003.
+  ``reload_tasks``: scheduled reloads (``/reload-tasks``), ``data_connections``: the
+  connections of ``/data-connections``, and ``data_files``: the files uploaded through
+  ``/data-files``. Migration 0003.
 
 Access rules are read on every check of a right, so they are kept in memory per app once
 read (this process is the only writer).
@@ -183,6 +184,24 @@ class ReloadTaskRow(Base):
     next_run: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True,
                                                       index=True)
     last_reload_id: Mapped[str] = mapped_column(String(64), default="")
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DataConnectionRow(Base):
+    """A data connection made through ``/data-connections``, which every app's script
+    can use by name (``store/dataconnections.py``); its credentials only sealed
+    (``app/credentials.py``). Migration 0003."""
+
+    __tablename__ = "data_connections"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(256), unique=True)
+    type: Mapped[str] = mapped_column(String(32))
+    connect_statement: Mapped[str] = mapped_column(Text, default="")
+    credentials: Mapped[str] = mapped_column(Text, default="")
+    owner_id: Mapped[str] = mapped_column(String(512), default="", index=True)
+    owner_directory: Mapped[str] = mapped_column(String(512), default="")
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

@@ -1,5 +1,5 @@
-"""Reload history (``/reloads``), reload schedules (``/reload-tasks``) and uploaded data
-files (``/data-files``).
+"""Reload history (``/reloads``), reload schedules (``/reload-tasks``), data connections
+(``/data-connections``) and uploaded data files (``/data-files``).
 
 Revision ID: 0003
 Revises: 0002
@@ -59,6 +59,19 @@ def upgrade() -> None:
     op.create_index("ix_reload_tasks_app_id", "reload_tasks", ["app_id"])
     op.create_index("ix_reload_tasks_next_run", "reload_tasks", ["next_run"])
     op.create_table(
+        "data_connections",
+        sa.Column("id", sa.String(64), primary_key=True),
+        sa.Column("name", sa.String(256), nullable=False, unique=True),
+        sa.Column("type", sa.String(32), nullable=False),
+        sa.Column("connect_statement", sa.Text(), nullable=False),
+        sa.Column("credentials", sa.Text(), nullable=False),
+        sa.Column("owner_id", sa.String(512), nullable=False),
+        sa.Column("owner_directory", sa.String(512), nullable=False),
+        sa.Column("created", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_index("ix_data_connections_owner_id", "data_connections", ["owner_id"])
+    op.create_table(
         "data_files",
         sa.Column("id", sa.String(64), primary_key=True),
         sa.Column("name", sa.String(1024), nullable=False, unique=True),
@@ -75,6 +88,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_data_files_owner_id", "data_files")
     op.drop_table("data_files")
+    op.drop_index("ix_data_connections_owner_id", "data_connections")
+    op.drop_table("data_connections")
     op.drop_index("ix_reload_tasks_next_run", "reload_tasks")
     op.drop_index("ix_reload_tasks_app_id", "reload_tasks")
     op.drop_table("reload_tasks")
