@@ -135,7 +135,7 @@ def the_connection(call: Call) -> DataConnection:
     return found
 
 
-def create(call: Call) -> Reply:
+def create_data_connection(call: Call) -> Reply:
     body: ConnectionBody = call.body
     check_body(call.identity, body)
     conn = Connections(call.engine.settings.data_dir).create(engine_form(body))
@@ -146,7 +146,7 @@ def create(call: Call) -> Reply:
     return Reply(shown(call, made), status=201)
 
 
-def update(call: Call) -> None:
+def update_data_connection(call: Call) -> None:
     current = the_connection(call)
     body: ConnectionBody = call.body
     check_body(call.identity, body)
@@ -161,15 +161,15 @@ def update(call: Call) -> None:
         raise Conflict(f"A data connection named {body.qName!r} exists") from None
 
 
-def get_one(call: Call) -> DataConnectionResult:
+def get_data_connection(call: Call) -> DataConnectionResult:
     return shown(call, the_connection(call))
 
 
-def delete(call: Call) -> None:
+def delete_data_connection(call: Call) -> None:
     store(call).delete(the_connection(call).connection.id)
 
 
-def get_all(call: Call) -> DataConnectionsList:
+def get_data_connections(call: Call) -> DataConnectionsList:
     q: ConnectionsQuery = call.query
     mine = [c for c in store(call).find()
             if access.unrestricted(call.identity) or c.owner.is_(call.identity)]
@@ -178,16 +178,18 @@ def get_all(call: Call) -> DataConnectionsList:
 
 
 OPERATIONS = [
-    Operation("POST", "/data-connections", create, "Make a data connection",
-              "data-connections", tier=Tier.TIER2, body=ConnectionBody,
-              response=DataConnectionResult, status=201),
-    Operation("GET", "/data-connections", get_all, "The data connections the caller may see",
-              "data-connections", query=ConnectionsQuery, response=DataConnectionsList),
-    Operation("GET", "/data-connections/{qID}", get_one, "One data connection (never its "
-              "credentials)", "data-connections", response=DataConnectionResult),
-    Operation("PUT", "/data-connections/{qID}", update, "Replace a data connection "
-              "(credentials kept unless given)", "data-connections", tier=Tier.TIER2,
-              body=ConnectionBody, status=204),
-    Operation("DELETE", "/data-connections/{qID}", delete, "Delete a data connection",
-              "data-connections", tier=Tier.TIER2, status=204),
+    Operation("POST", "/data-connections", create_data_connection,
+              "Make a data connection", "data-connections", tier=Tier.TIER2,
+              body=ConnectionBody, response=DataConnectionResult, status=201),
+    Operation("GET", "/data-connections", get_data_connections,
+              "The data connections the caller may see", "data-connections",
+              query=ConnectionsQuery, response=DataConnectionsList),
+    Operation("GET", "/data-connections/{qID}", get_data_connection,
+              "One data connection (never its credentials)", "data-connections",
+              response=DataConnectionResult),
+    Operation("PUT", "/data-connections/{qID}", update_data_connection,
+              "Replace a data connection (credentials kept unless given)",
+              "data-connections", tier=Tier.TIER2, body=ConnectionBody, status=204),
+    Operation("DELETE", "/data-connections/{qID}", delete_data_connection,
+              "Delete a data connection", "data-connections", tier=Tier.TIER2, status=204),
 ]

@@ -170,7 +170,7 @@ def checked_name(store: DataFileStore, name: str) -> str:
     return name
 
 
-def upload(call: Call) -> Reply:
+def upload_data_file(call: Call) -> Reply:
     meta, content = parts(call)
     if content is None:
         raise BadRequest("The File part is missing", parameter="File")
@@ -186,7 +186,7 @@ def upload(call: Call) -> Reply:
     return Reply(result(made), status=201)
 
 
-def replace(call: Call) -> DataFileResult:
+def reupload_data_file(call: Call) -> DataFileResult:
     current = the_file(call)
     meta, content = parts(call)
     store = files(call)
@@ -202,7 +202,7 @@ def replace(call: Call) -> DataFileResult:
     return result(made)
 
 
-def get_files(call: Call) -> DataFiles:
+def get_data_files(call: Call) -> DataFiles:
     q: DataFilesQuery = call.query
     found = [f for f in files(call).find(name=q.name or "", app_id=q.appId or "")
              if may_see(call.identity, f) and (not q.ownerId or f.owner_id == q.ownerId)]
@@ -212,11 +212,11 @@ def get_files(call: Call) -> DataFiles:
     return DataFiles(data=[result(f) for f in page], links=links)
 
 
-def get_file(call: Call) -> DataFileResult:
+def get_data_file(call: Call) -> DataFileResult:
     return result(the_file(call))
 
 
-def download(call: Call) -> Response:
+def download_data_file(call: Call) -> Response:
     found = the_file(call)
     path = files(call).path(found.name)
     kind = mimetypes.guess_type(found.name)[0] or OCTET
@@ -225,11 +225,11 @@ def download(call: Call) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{base}"'})
 
 
-def delete(call: Call) -> None:
+def delete_data_file(call: Call) -> None:
     files(call).delete(the_file(call).id)
 
 
-def quotas(call: Call) -> Quotas:
+def get_data_files_quotas(call: Call) -> Quotas:
     settings = call.engine.settings
     used = sum(f.size for f in files(call).find()) if call.engine.meta_in_use() else 0
     return Quotas(allowedExtensions=[], allowedInternalExtensions=[],
@@ -238,7 +238,7 @@ def quotas(call: Call) -> Quotas:
                   maxSize=settings.data_files_quota_bytes, size=used)
 
 
-def connections(call: Call) -> DataFileConnections:
+def get_data_file_connections(call: Call) -> DataFileConnections:
     page, links = paginate(call.request, [DataFileConnection(
         id=CONNECTION_ID, name=DATA_FILES, type="qix-datafiles",
         connectStatement=f"lib://{DATA_FILES}/")], MAX_LIMIT, None, None)
@@ -246,22 +246,24 @@ def connections(call: Call) -> DataFileConnections:
 
 
 OPERATIONS = [
-    Operation("POST", "/data-files", upload, "Upload a data file (File and Json parts)",
-              "data-files", tier=Tier.TIER2, multipart=PARTS, response=DataFileResult,
-              status=201),
-    Operation("GET", "/data-files", get_files, "The data files the caller may see",
+    Operation("POST", "/data-files", upload_data_file,
+              "Upload a data file (File and Json parts)", "data-files", tier=Tier.TIER2,
+              multipart=PARTS, response=DataFileResult, status=201),
+    Operation("GET", "/data-files", get_data_files, "The data files the caller may see",
               "data-files", query=DataFilesQuery, response=DataFiles),
-    Operation("GET", "/data-files/quotas", quotas, "The limits on data files and the space "
-              "they use", "data-files", response=Quotas),
-    Operation("GET", "/data-files/connections", connections,
+    Operation("GET", "/data-files/quotas", get_data_files_quotas,
+              "The limits on data files and the space they use", "data-files",
+              response=Quotas),
+    Operation("GET", "/data-files/connections", get_data_file_connections,
               "The connection scripts read data files through", "data-files",
               response=DataFileConnections),
-    Operation("GET", "/data-files/{id}", get_file, "One data file", "data-files",
+    Operation("GET", "/data-files/{id}", get_data_file, "One data file", "data-files",
               response=DataFileResult),
-    Operation("GET", "/data-files/{id}/content", download, "A data file's bytes",
+    Operation("GET", "/data-files/{id}/content", download_data_file, "A data file's bytes",
               "data-files", response_type=OCTET),
-    Operation("PUT", "/data-files/{id}", replace, "Replace a data file's bytes or rename it",
-              "data-files", tier=Tier.TIER2, multipart=PARTS, response=DataFileResult),
-    Operation("DELETE", "/data-files/{id}", delete, "Delete a data file", "data-files",
-              tier=Tier.TIER2, status=204),
+    Operation("PUT", "/data-files/{id}", reupload_data_file,
+              "Replace a data file's bytes or rename it", "data-files", tier=Tier.TIER2,
+              multipart=PARTS, response=DataFileResult),
+    Operation("DELETE", "/data-files/{id}", delete_data_file, "Delete a data file",
+              "data-files", tier=Tier.TIER2, status=204),
 ]
