@@ -22,7 +22,6 @@ from typing import Literal
 from pydantic import Field
 
 from associa.app.access import Right
-from associa.errors import AssociaError
 from associa.rest.apps import iso
 from associa.rest.errors import NotFound
 from associa.rest.models import TENANT_ID, Href, Links, Shape, Strict
@@ -30,7 +29,7 @@ from associa.rest.operations import Call, Operation, Reply
 from associa.rest.paging import MAX_LIMIT, paginate
 from associa.rest.ratelimit import Tier
 from associa.rest.reloadqueue import ReloadQueue
-from associa.rest.rights import check_app
+from associa.rest.rights import app_filter, check_app, check_app_of
 from associa.store.reloads import Reload as ReloadRecord
 
 Status = Literal["QUEUED", "RELOADING", "CANCELING", "SUCCEEDED", "FAILED", "CANCELED",
@@ -46,7 +45,9 @@ class ReloadRequest(Strict):
     resourceId: str | None = None
 
 
-class ReloadsQuery(Shape):
+class ByAppQuery(Shape):
+    """The query of GET /reloads and GET /reload-tasks."""
+
     appId: str | None = None
     partial: bool | None = None
     limit: int = Field(default=10, ge=1, le=MAX_LIMIT)
@@ -104,12 +105,7 @@ def visible(call: Call, reload_id: str, right: Right) -> ReloadRecord:
     found = queue(call).store.get(reload_id)
     if found is None:
         raise NotFound(f"No reload {reload_id}")
-    try:
-        check_app(call.engine, call.identity, found.app_id, Right.CONSUME)
-    except NotFound:
-        raise NotFound(f"No reload {reload_id}") from None
-    if right is not Right.CONSUME:
-        check_app(call.engine, call.identity, found.app_id, right)
+    check_app_of(call.engine, call.identity, found.app_id, right, f"No reload {reload_id}")
     return found
 
 
@@ -127,19 +123,9 @@ def get_reload(call: Call) -> Reload:
 
 
 def get_reloads(call: Call) -> Reloads:
-    q: ReloadsQuery = call.query
+    q: ByAppQuery = call.query
     found = queue(call).store.find(app_id=q.appId or "", partial=q.partial)
-    allowed: dict[str, bool] = {}
-
-    def may_see(app_id: str) -> bool:
-        if app_id not in allowed:
-            try:
-                check_app(call.engine, call.identity, app_id, Right.CONSUME)
-                allowed[app_id] = True
-            except (NotFound, AssociaError):
-                allowed[app_id] = False
-        return allowed[app_id]
-
+    may_see = app_filter(call.engine, call.identity)
     seen = [r for r in found if may_see(r.app_id)]
     page, links = paginate(call.request, seen, q.limit, q.next, q.prev)
     return Reloads(data=[shown(call, r) for r in page], links=links)
@@ -155,7 +141,7 @@ OPERATIONS = [
     Operation("POST", "/reloads", queue_reload, "Queue a reload of an app", "reloads",
               tier=Tier.SPECIAL, body=ReloadRequest, response=Reload, status=201),
     Operation("GET", "/reloads", get_reloads, "The reloads the caller may see, newest first",
-              "reloads", query=ReloadsQuery, response=Reloads),
+              "reloads", query=ByAppQuery, response=Reloads),
     Operation("GET", "/reloads/{reloadId}", get_reload, "One reload, with its log",
               "reloads", response=Reload),
     Operation("POST", "/reloads/{reloadId}/actions/cancel", cancel_reload,

@@ -24,15 +24,15 @@ from typing import Literal
 from pydantic import Field
 
 from associa.app.access import Right
-from associa.errors import AssociaError
 from associa.rest.apps import iso
 from associa.rest.errors import BadRequest, NotFound
 from associa.rest.models import TENANT_ID, Href, Links, Shape, Strict
 from associa.rest.operations import Call, Operation, Reply
-from associa.rest.paging import MAX_LIMIT, paginate
+from associa.rest.paging import paginate
 from associa.rest.ratelimit import Tier
 from associa.rest.recurrence import BadSchedule, next_run, parse_time, zone
-from associa.rest.rights import check_app
+from associa.rest.reloads import ByAppQuery
+from associa.rest.rights import app_filter, check_app, check_app_of
 from associa.store.reloadtasks import COMPLETED, ReloadTask, ReloadTaskStore
 
 State = Literal["Enabled", "Disabled", "Completed"]
@@ -49,14 +49,6 @@ class TaskBody(Strict):
     type: Literal["scheduled_reload"] = "scheduled_reload"
     autoReload: Literal[False] = False  # reloads on data changes: not supported
     autoReloadPartial: bool = False
-
-
-class TasksQuery(Shape):
-    appId: str | None = None
-    partial: bool | None = None
-    limit: int = Field(default=10, ge=1, le=MAX_LIMIT)
-    next: str | None = None
-    prev: str | None = None
 
 
 class TaskLinks(Shape):
@@ -130,12 +122,8 @@ def the_task(call: Call, right: Right) -> ReloadTask:
     found = tasks(call).get(call.path["taskId"])
     if found is None:
         raise NotFound(f"No reload task {call.path['taskId']}")
-    try:
-        check_app(call.engine, call.identity, found.app_id, Right.CONSUME)
-    except NotFound:
-        raise NotFound(f"No reload task {call.path['taskId']}") from None
-    if right is not Right.CONSUME:
-        check_app(call.engine, call.identity, found.app_id, right)
+    check_app_of(call.engine, call.identity, found.app_id, right,
+                 f"No reload task {call.path['taskId']}")
     return found
 
 
@@ -168,18 +156,8 @@ def delete_task(call: Call) -> None:
 
 
 def get_tasks(call: Call) -> Tasks:
-    q: TasksQuery = call.query
-    allowed: dict[str, bool] = {}
-
-    def may_see(app_id: str) -> bool:
-        if app_id not in allowed:
-            try:
-                check_app(call.engine, call.identity, app_id, Right.CONSUME)
-                allowed[app_id] = True
-            except (NotFound, AssociaError):
-                allowed[app_id] = False
-        return allowed[app_id]
-
+    q: ByAppQuery = call.query
+    may_see = app_filter(call.engine, call.identity)
     found = [t for t in tasks(call).find(app_id=q.appId or "", partial=q.partial)
              if may_see(t.app_id)]
     page, links = paginate(call.request, found, q.limit, q.next, q.prev)
@@ -190,7 +168,7 @@ OPERATIONS = [
     Operation("POST", "/reload-tasks", create_task, "Schedule reloads of an app",
               "reload-tasks", tier=Tier.TIER2, body=TaskBody, response=Task, status=201),
     Operation("GET", "/reload-tasks", get_tasks, "The reload tasks the caller may see",
-              "reload-tasks", query=TasksQuery, response=Tasks),
+              "reload-tasks", query=ByAppQuery, response=Tasks),
     Operation("GET", "/reload-tasks/{taskId}", get_task, "One reload task", "reload-tasks",
               response=Task),
     Operation("PUT", "/reload-tasks/{taskId}", update_task,
