@@ -1,5 +1,5 @@
-"""Data files (bytes in the data folder, rows in the database) and data connections,
-on SQLite and PostgreSQL."""
+"""Data files (bytes in the data folder, rows in the database), on SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,9 +8,6 @@ from pathlib import Path
 import pytest
 
 from associa.app.access import Owner
-from associa.app.connections import Connection
-from associa.store.dataconnections import DataConnectionStore
-from associa.store.dataconnections import NameTaken as ConnectionNameTaken
 from associa.store.datafiles import BadName, DataFileStore, NameTaken, check_name
 from associa.store.meta import MetaStore
 from tests.pg import postgres  # noqa: F401  (the session's PostgreSQL server)
@@ -47,21 +44,3 @@ def test_files_and_their_rows_agree(meta: MetaStore, tmp_path: Path) -> None:  #
 def test_unsafe_names(name: str) -> None:
     with pytest.raises(BadName):
         check_name(name)
-
-
-def test_connections(meta: MetaStore) -> None:  # noqa: F811
-    store = DataConnectionStore(meta.db)
-    made = store.add(Connection("c1", "Shop", "shop.db", "sqlite", "", "sealed"), ANN)
-    assert made.owner == ANN and made.connection.credentials == "sealed"
-    found = store.by_name("Shop")
-    assert found is not None and (found.id, found.type) == ("c1", "sqlite")
-    assert store.by_name("shop") is None
-    with pytest.raises(ConnectionNameTaken):
-        store.add(Connection("c2", "Shop", "x", "duckdb"), ANN)
-    store.add(Connection("c2", "Other", "x", "duckdb"), ANN)
-    with pytest.raises(ConnectionNameTaken):
-        store.update(Connection("c2", "Shop", "x", "duckdb"))
-    updated = store.update(Connection("c1", "Shop2", "shop2.db", "sqlite", "", "new"))
-    assert updated is not None and updated.connection.connection_string == "shop2.db"
-    assert [c.connection.name for c in store.find()] == ["Shop2", "Other"]
-    assert store.delete("c1") and store.by_name("Shop2") is None
