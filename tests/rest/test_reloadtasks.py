@@ -152,3 +152,14 @@ def test_scheduler_thread_stops(rest_engine: Engine) -> None:
     scheduler.stop()
     assert scheduler._thread is None
     assert scheduler.tick(datetime.now(UTC) + timedelta(days=1)) == []
+
+
+def test_deleting_the_app_deletes_its_tasks(make_api: Callable[..., httpx.Client],
+                                            keys: dict[str, str],
+                                            rest_engine: Engine) -> None:
+    ann = make_api(keys["ann"])
+    app_id = app_with_script(ann, rest_engine, "LOAD 1 AS X AutoGenerate 1;")
+    made = task(ann, app_id).json()
+    assert ann.delete(f"/apps/{app_id}").status_code == 200
+    assert ann.get(f"/reload-tasks/{made['id']}").status_code == 404
+    assert ReloadTaskStore(rest_engine.meta.db).find() == []

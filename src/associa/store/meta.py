@@ -408,8 +408,10 @@ class MetaStore:
         return True
 
     def forget_app(self, app_id: str) -> None:
-        """The app is deleted: its owner, rules, item and script versions go with it."""
+        """The app is deleted: its owner, rules, item, script versions and reload tasks
+        go with it (its reload history stays)."""
         with self._lock, Session(self.db) as s, s.begin():
+            s.execute(delete(ReloadTaskRow).where(ReloadTaskRow.app_id == app_id))
             s.execute(delete(ItemRow).where(ItemRow.resource_type == "app",
                                             ItemRow.resource_id == app_id))
             s.execute(delete(ScriptRow).where(ScriptRow.app_id == app_id))
