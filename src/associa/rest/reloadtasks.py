@@ -8,7 +8,8 @@ offset, wall-clock time in ``timeZone``) and ``state`` (``Enabled``, ``Disabled`
 ``lastExecutionTime``. ``POST`` answers 201, ``PUT`` replaces the task (``state``
 enables or disables it), ``DELETE`` answers 204, ``GET /reload-tasks`` pages them
 (filters ``appId``, ``partial``). Creating a task never runs it at once: its first run
-is the first occurrence after now. Runs are reloads (``GET /reloads``, type
+is the first occurrence after now ("creating a task never runs it immediately",
+https://qlik.dev/toolkits/qlik-cli/scheduling/scheduling-task-resource-reload-on-time-schedule/). Runs are reloads (``GET /reloads``, type
 ``chronos``), queued by the scheduler (``rest/scheduler.py``).
 
 Rights are the app's: seeing a task needs *consume*, making, changing or deleting one

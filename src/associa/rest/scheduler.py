@@ -5,9 +5,8 @@ due tasks (enabled, ``next_run`` passed) each queue one reload (``rest/reloadque
 type ``chronos``, recorded with the task's id) and get their next run: the first
 occurrence after *now*, not after the run that was due. So a task whose runs were
 missed while the engine was stopped runs once when it is back, not once per missed
-occurrence (the behaviour the issue asks for; Qlik's help has no page that says what
-Qlik Cloud does, so this is the choice of Windows' "run as soon as possible after a
-scheduled start is missed" and cron's anacron: one catch-up run). An occurrence that
+occurrence (what the issue asks for: "run once, not many times"; Qlik's help and
+qlik.dev, searched for it, say nothing of missed runs). An occurrence that
 comes while a reload of the app is still pending is skipped, as a second POST /reloads
 would be refused. A task with no occurrence left is ``Completed``.
 
