@@ -186,3 +186,17 @@ def test_workers_run_reloads_at_once(rest_engine: Engine) -> None:
     assert {reloads.wait(m.id).status for m in made} == {"CANCELED"}
     reloads.stop()
     assert threading.active_count() >= 1
+
+
+def test_partial_reload_runs_only_add_loads(make_api: Callable[..., httpx.Client],
+                                            keys: dict[str, str],
+                                            rest_engine: Engine) -> None:
+    ann = make_api(keys["ann"])
+    app_id = app_with_script(ann, rest_engine, "T: LOAD 1 AS N AutoGenerate 1;\n"
+                                               "ADD LOAD 2 AS N AutoGenerate 1;\n")
+    full = wait(ann, ann.post("/reloads", json={"appId": app_id}).json()["id"])
+    assert full["status"] == "SUCCEEDED"
+    assert rest_engine.get_app(app_id).model.tables["T"].nrows == 2
+    part = wait(ann, ann.post("/reloads", json={"appId": app_id, "partial": True}).json()["id"])
+    assert part["status"] == "SUCCEEDED" and part["partial"] is True
+    assert rest_engine.get_app(app_id).model.tables["T"].nrows == 3  # only the ADD ran
