@@ -18,6 +18,7 @@ from tests.rest.conftest import ADMIN_KEY
 from tests.rest.test_apps import create
 
 SCRIPT = "T: LOAD RecNo() AS N AutoGenerate $(vRows);\n"
+ENDED = ("SUCCEEDED", "FAILED", "CANCELED", "EXCEEDED_LIMIT")
 
 
 @pytest.fixture
@@ -29,7 +30,7 @@ def wait(client: httpx.Client, reload_id: str, timeout: float = 30) -> dict:
     deadline = time.monotonic() + timeout
     while True:
         got = client.get(f"/reloads/{reload_id}").json()
-        if got["status"] in ("SUCCEEDED", "FAILED", "CANCELED") or time.monotonic() > deadline:
+        if got["status"] in ENDED or time.monotonic() > deadline:
             return got
         time.sleep(0.05)
 
@@ -200,3 +201,14 @@ def test_partial_reload_runs_only_add_loads(make_api: Callable[..., httpx.Client
     part = wait(ann, ann.post("/reloads", json={"appId": app_id, "partial": True}).json()["id"])
     assert part["status"] == "SUCCEEDED" and part["partial"] is True
     assert rest_engine.get_app(app_id).model.tables["T"].nrows == 3  # only the ADD ran
+
+
+def test_a_reload_over_its_time_limit_exceeds_it(data_dir: Path) -> None:
+    engine = Engine(Settings(data_dir=data_dir, reload_time_limit=1))
+    engine.create_app("slow", "T: LOAD RecNo() AS N AutoGenerate 2000000000;")
+    reloads = ReloadQueue(engine)
+    made = reloads.submit("slow", "ann", "corp")
+    ended = reloads.wait(made.id, timeout=30)
+    assert ended.status == "EXCEEDED_LIMIT", ended
+    assert "time limit" in ended.error_message
+    reloads.stop()

@@ -8,7 +8,8 @@ counts it; a worker waits for a free slot rather than failing), so sessions that
 the app open are told of the new data (``change``). A reload that succeeds is saved,
 as a reload in Qlik Cloud is. Cancelling a queued reload ends it at once (CANCELED);
 a running one becomes CANCELING and stops at the next statement the script checks
-(the same check as QIX CancelReload), then CANCELED.
+(the same check as QIX CancelReload), then CANCELED. A reload stopped by ``ReloadTimeLimit`` ends
+EXCEEDED_LIMIT.
 
 Rows left unfinished by an engine that stopped are marked FAILED when the queue of the
 next one starts: nothing will run them.
@@ -24,12 +25,13 @@ from datetime import UTC, datetime
 
 from associa.app.app import App
 from associa.engine import Engine
-from associa.errors import Aborted, AssociaError, EngineBusy, ScriptError
+from associa.errors import Aborted, AssociaError, EngineBusy, ReloadTimeLimit, ScriptError
 from associa.logs import event
 from associa.rest.errors import Conflict, NotFound, TooManyRequests
 from associa.store.reloads import (
     CANCELED,
     CANCELING,
+    EXCEEDED_LIMIT,
     FAILED,
     QUEUED,
     RELOADING,
@@ -123,7 +125,7 @@ class ReloadQueue:
         deadline = time.monotonic() + timeout
         while True:
             reload = self.store.get(reload_id)
-            if reload is None or reload.status in (SUCCEEDED, FAILED, CANCELED):
+            if reload is None or reload.status in (SUCCEEDED, FAILED, CANCELED, EXCEEDED_LIMIT):
                 assert reload is not None
                 return reload
             if time.monotonic() > deadline:
@@ -162,6 +164,9 @@ class ReloadQueue:
             values = {"status": SUCCEEDED}
         except Aborted:
             values = {"status": CANCELED}
+        except ReloadTimeLimit as exc:  # ReloadTimeLimit: Qlik's EXCEEDED_LIMIT
+            values = {"status": EXCEEDED_LIMIT, "error_code": f"ENGINE-{exc.code}",
+                      "error_message": str(exc)}
         except ScriptError as exc:
             values = {"status": FAILED, "error_code": f"ENGINE-{exc.code}",
                       "error_message": str(exc)}

@@ -23,6 +23,7 @@ from associa.store.meta import ReloadRow
 
 QUEUED, RELOADING, CANCELING = "QUEUED", "RELOADING", "CANCELING"
 SUCCEEDED, FAILED, CANCELED = "SUCCEEDED", "FAILED", "CANCELED"
+EXCEEDED_LIMIT = "EXCEEDED_LIMIT"  # stopped by the ReloadTimeLimit setting
 PENDING = (QUEUED, RELOADING, CANCELING)  # not finished
 
 
