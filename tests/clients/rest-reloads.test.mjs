@@ -7,7 +7,7 @@ import { createApp } from '@qlik/api/apps';
 import { uploadDataFile, getDataFiles, getDataFile, deleteDataFile, getDataFilesQuotas } from '@qlik/api/data-files';
 import { queueReload, getReload, getReloads, cancelReload } from '@qlik/api/reloads';
 import { openAppSession } from '@qlik/api/qix';
-import { startEngine } from './engine.mjs';
+import { startEngineWithKey } from './engine.mjs';
 
 const apiKey = 'rest-reloads-admin-key';
 let engine;
@@ -15,14 +15,7 @@ let hostConfig;
 let opts;
 
 before(async () => {
-  process.env.ASSOCIA_API_KEY = apiKey;
-  try {
-    engine = await startEngine();
-  } finally {
-    delete process.env.ASSOCIA_API_KEY;
-  }
-  hostConfig = { host: `http://${engine.host}:${engine.port}`, authType: 'apikey', apiKey };
-  opts = { hostConfig, noCache: true };
+  ({ engine, hostConfig, opts } = await startEngineWithKey(apiKey));
 });
 after(async () => { await engine?.stop(); });
 
