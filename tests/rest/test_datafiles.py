@@ -149,3 +149,20 @@ def test_the_datafiles_connection(make_api: Callable[..., httpx.Client],
                                   keys: dict[str, str]) -> None:
     listed = make_api(keys["ann"]).get("/data-files/connections").json()
     assert [(c["id"], c["name"]) for c in listed["data"]] == [("datafiles", "DataFiles")]
+
+
+def test_files_bound_to_an_app_go_with_it(make_api: Callable[..., httpx.Client],
+                                          keys: dict[str, str], rest_engine: Engine) -> None:
+    ann, bob = make_api(keys["ann"]), make_api(keys["bob"])
+    app_id = create(ann)["attributes"]["id"]
+    bound = upload(ann, "bound.csv", appId=app_id).json()
+    assert bound["appId"] == app_id
+    free = upload(ann, "free.csv").json()
+    assert upload(bob, "b.csv", appId=app_id).status_code == 404  # not Bob's app
+    assert [f["name"] for f in ann.get("/data-files", params={"appId": app_id})
+            .json()["data"]] == ["bound.csv"]
+    assert ann.delete(f"/apps/{app_id}").status_code == 200
+    assert ann.get(f"/data-files/{bound['id']}").status_code == 404
+    assert ann.get(f"/data-files/{free['id']}").status_code == 200
+    root = rest_engine.settings.data_dir / "datafiles"
+    assert sorted(p.name for p in root.iterdir()) == ["free.csv"]

@@ -23,7 +23,7 @@ from associa.auth.authenticator import Authenticator
 from associa.engine import Engine
 from associa.errors import AssociaError
 from associa.logs import event
-from associa.rest import dataconnections
+from associa.rest import dataconnections, datafiles
 from associa.rest.catalog import Catalog
 from associa.rest.errors import ApiError, InternalError, for_status, from_engine_error
 from associa.rest.openapi import document
@@ -135,6 +135,7 @@ def create_rest_app(engine: Engine, authenticator: Authenticator | None = None) 
     app.state.scheduler = Scheduler(engine, app.state.reloads)  # reload tasks
     app.state.scheduler.start()
     dataconnections.install(engine)  # scripts use /data-connections by name
+    datafiles.install(engine)  # app-bound files go with their app
     app.state.openapi = spec
     app.state.operations = ops
     return app

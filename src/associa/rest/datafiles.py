@@ -30,6 +30,7 @@ from starlette.responses import Response
 from associa.app import access
 from associa.app.access import Owner, Right
 from associa.app.connections import DATA_FILES
+from associa.engine import Engine
 from associa.identity import Identity
 from associa.rest.apps import iso
 from associa.rest.errors import BadRequest, Conflict, NotFound, PayloadTooLarge
@@ -106,6 +107,18 @@ class DataFileConnection(Shape):
 class DataFileConnections(Shape):
     data: list[DataFileConnection]
     links: Links
+
+
+def install(engine: Engine) -> None:
+    """Files uploaded with an ``appId`` are bound to the app's lifecycle (the upload's
+    ``appId``: "If this file should be bound to the lifecycle of a specific app, this is
+    the ID of this app", https://qlik.dev/apis/rest/data-files/): deleting the app, over
+    REST or QIX, deletes them."""
+    def observe(what: str, app_id: str) -> None:
+        if what == "deleted" and engine.meta_in_use():
+            DataFileStore(engine.meta.db, engine.settings.data_dir).delete_of_app(app_id)
+
+    engine.observers.append(observe)
 
 
 def files(call: Call) -> DataFileStore:

@@ -159,6 +159,11 @@ class DataFileStore:
         self.path(name).unlink(missing_ok=True)
         return True
 
+    def delete_of_app(self, app_id: str) -> int:
+        """Delete the files bound to an app (uploaded with its ``appId``); how many."""
+        gone = [f for f in self.find(app_id=app_id) if self.delete(f.id)]
+        return len(gone)
+
     def _write(self, target: Path, content: bytes, change: Any, file_id: str) -> DataFile:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
