@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from associa.engine import Engine
 from associa.rest.reloadqueue import ReloadQueue
 from associa.settings import Settings
 from associa.store.reloads import ReloadStore
+from tests.pg import PgServer, postgres  # noqa: F401  (the session's PostgreSQL server)
 from tests.rest.conftest import ADMIN_KEY
 from tests.rest.test_apps import create
 
@@ -212,3 +214,32 @@ def test_a_reload_over_its_time_limit_exceeds_it(data_dir: Path) -> None:
     assert ended.status == "EXCEEDED_LIMIT", ended
     assert "time limit" in ended.error_message
     reloads.stop()
+
+
+@pytest.mark.xfail(strict=True, reason="engines sharing one database (DatabaseUrl) do not "
+                   "know each other's reloads: a queue that starts marks every unfinished "
+                   "reload FAILED, also those another live engine is running")
+def test_a_second_engine_leaves_the_first_ones_reloads_alone(
+        postgres: PgServer, tmp_path: Path) -> None:  # noqa: F811
+    db = f"shared_{uuid.uuid4().hex[:10]}"
+    postgres.execute(f"CREATE DATABASE {db}")
+    url = (f"postgresql+psycopg://{postgres.user}:{postgres.password}@{postgres.host}:"
+           f"{postgres.port}/{db}")
+    one = Engine(Settings(data_dir=tmp_path / "one", database_url=url))
+    two = Engine(Settings(data_dir=tmp_path / "two", database_url=url))
+    one.create_app("slow", "T: LOAD RecNo() AS N AutoGenerate 2000000000;")
+    first = ReloadQueue(one)
+    made = first.submit("slow", "ann", "corp")
+    deadline = time.monotonic() + 10
+    while first.store.get(made.id).status != "RELOADING":  # type: ignore[union-attr]
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    try:
+        ReloadQueue(two).start()
+        assert first.store.get(made.id).status == "RELOADING"  # type: ignore[union-attr]
+    finally:
+        first.cancel(made.id)
+        first.wait(made.id)
+        first.stop()
+        one.meta.close()
+        two.meta.close()
