@@ -87,6 +87,11 @@ class Settings:
     rest_rate_tier1: int = 1000
     rest_rate_tier2: int = 100
     rest_rate_special: int = 50
+    # reloads queued through the REST API (/reloads): how many run at once
+    reload_concurrency: int = 4
+    # data files (/data-files): the largest file, and all files together (0: no limit)
+    data_file_max_bytes: int = 500 * 1024 * 1024
+    data_files_quota_bytes: int = 0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_dir", Path(self.data_dir))
@@ -308,6 +313,15 @@ SWITCHES: tuple[Switch, ...] = (
     Switch("RestRateSpecial", "rest_rate_special", _int,
            "REST requests per minute per user in the special tier (reloads; 0: no limit)",
            "--rest-rate-special"),
+    Switch("ReloadConcurrency", "reload_concurrency", _int,
+           "reloads queued through the REST API (/reloads) that run at once",
+           "--reload-concurrency"),
+    Switch("DataFileMaxBytes", "data_file_max_bytes", _int,
+           "largest file uploaded through /data-files, in bytes (0: no limit)",
+           "--data-file-max-bytes"),
+    Switch("DataFilesQuotaBytes", "data_files_quota_bytes", _int,
+           "all files uploaded through /data-files together, in bytes (0: no limit)",
+           "--data-files-quota-bytes"),
 )
 BY_NAME: dict[str, Switch] = {s.name.lower(): s for s in SWITCHES}
 

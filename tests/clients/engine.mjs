@@ -50,6 +50,20 @@ export function startEngine(dataDir = tempDataDir(), args = []) {
   });
 }
 
+/** Start an engine that requires an API key, `apiKey` being its administrator key
+ * (ASSOCIA_API_KEY), and the @qlik/api options of a client that uses it. */
+export async function startEngineWithKey(apiKey) {
+  process.env.ASSOCIA_API_KEY = apiKey;
+  let engine;
+  try {
+    engine = await startEngine();
+  } finally {
+    delete process.env.ASSOCIA_API_KEY;
+  }
+  const hostConfig = { host: `http://${engine.host}:${engine.port}`, authType: 'apikey', apiKey };
+  return { engine, hostConfig, opts: { hostConfig, noCache: true } };
+}
+
 function stopEngine(child) {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) { resolve(); return; }

@@ -7,7 +7,7 @@ import { createApp, getAppInfo, updateAppInfo, copyApp, deleteApp, exportApp, im
 import { getItems, getItem } from '@qlik/api/items';
 import { getMyUser } from '@qlik/api/users';
 import { getCsrfToken } from '@qlik/api/csrf-token';
-import { startEngine } from './engine.mjs';
+import { startEngineWithKey } from './engine.mjs';
 
 const apiKey = 'rest-test-admin-key';
 let engine;
@@ -15,14 +15,7 @@ let hostConfig;
 let opts;
 
 before(async () => {
-  process.env.ASSOCIA_API_KEY = apiKey;
-  try {
-    engine = await startEngine();
-  } finally {
-    delete process.env.ASSOCIA_API_KEY;
-  }
-  hostConfig = { host: `http://${engine.host}:${engine.port}`, authType: 'apikey', apiKey };
-  opts = { hostConfig, noCache: true };
+  ({ engine, hostConfig, opts } = await startEngineWithKey(apiKey));
 });
 after(async () => { await engine?.stop(); });
 

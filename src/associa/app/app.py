@@ -146,6 +146,7 @@ class App:
         time_limit: float | None = None,
         error_mode: int | None = None,
         partial: bool = False,
+        variables: dict[str, str] | None = None,
     ) -> ReloadResult:
         """Run the script; on success swap in the new model. Raises ScriptError (and
         keeps the previous model, variables and locale). ``progress`` gets a line per
@@ -153,6 +154,8 @@ class App:
         times per second at most on big loads); ``time_limit`` stops a longer reload;
         ``error_mode`` 0 ignores script errors whatever ErrorMode says (DoReload qMode 2).
         ``partial``: a partial reload over the current model (script/partial.py).
+        ``variables``: values the script starts with besides the API variables (the
+        REST API's ``POST /reloads`` ``variables``), which they override.
         The log of the run, success or failure, is kept in ``reload_log``."""
         if not self._reloading.acquire(blocking=False):
             raise ReloadInProgress("DoReload")
@@ -167,7 +170,7 @@ class App:
             with self.lock:
                 script = self.script
                 current = self.model if partial else None
-                api_variables = self.library.variable_values()
+                api_variables = {**self.library.variable_values(), **(variables or {})}
             folders = self.connections.files()
             try:
                 result = run_script(script, folders.open, log_line, cancelled,

@@ -14,6 +14,7 @@ modified (help: ModifyConnection)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,6 +41,24 @@ from associa.script.sources.database import (
 )
 
 CONNECTION_TYPES = ("folder", "duckdb", "sqlite", "postgresql")  # and aliases (database_kind)
+# the built-in folder connection of the files uploaded through the REST API's
+# /data-files: ``lib://DataFiles/<name>`` reads ``<data dir>/datafiles/<name>`` unless the
+# app has a connection of that name (Qlik Cloud's "DataFiles" connection, in which
+# "files uploaded to Qlik Cloud" are found: https://help.qlik.com/en-US/cloud-services/
+# Subsystems/Hub/Content/Sense_Hub/LoadData/data-files.htm)
+DATA_FILES = "DataFiles"
+DATA_FILES_FOLDER = "datafiles"
+
+# connections every app of a folder sees besides its own, by name (the REST API's
+# /data-connections, kept in the metadata database): the apps of a data folder find
+# them through the lookup registered for that folder (``share``); an app's own
+# connection of the same name wins
+_SHARED: dict[Path, Callable[[str], Connection | None]] = {}
+
+
+def share(base_dir: Path, lookup: Callable[[str], Connection | None]) -> None:
+    """Let the apps of ``base_dir`` use the connections ``lookup`` finds by name."""
+    _SHARED[Path(base_dir).resolve()] = lookup
 
 
 @dataclass(slots=True)
@@ -174,7 +193,8 @@ class Connections:
         for c in self.items.values():
             if c.name == name:
                 return c
-        return None
+        shared = _SHARED.get(self.base_dir.resolve())
+        return shared(name) if shared is not None else None
 
     def connect(self, name: str) -> Database:
         """The database of connection ``name``, opened for a reload (LIB CONNECT TO)."""
@@ -200,6 +220,8 @@ class Connections:
     def root_of(self, name: str) -> Path:
         """The folder of connection ``name`` (LibPathNotFound when there is none)."""
         conn = self.by_name(name)
+        if conn is None and name == DATA_FILES:
+            return (self.base_dir / DATA_FILES_FOLDER).resolve()
         if conn is None:
             raise LibPathNotFound(f"Connection not found: {name}")
         if conn.type != "folder":

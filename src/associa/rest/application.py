@@ -23,12 +23,15 @@ from associa.auth.authenticator import Authenticator
 from associa.engine import Engine
 from associa.errors import AssociaError
 from associa.logs import event
+from associa.rest import dataconnections, datafiles
 from associa.rest.catalog import Catalog
 from associa.rest.errors import ApiError, InternalError, for_status, from_engine_error
 from associa.rest.openapi import document
 from associa.rest.operations import JSON, PREFIX, Operation, endpoint
 from associa.rest.ratelimit import RateLimiter
+from associa.rest.reloadqueue import ReloadQueue
 from associa.rest.resources import operations
+from associa.rest.scheduler import Scheduler
 from associa.rest.tempcontents import TempContents
 
 log = logging.getLogger("associa.rest")
@@ -128,6 +131,11 @@ def create_rest_app(engine: Engine, authenticator: Authenticator | None = None) 
     app.state.limiter = RateLimiter(engine.settings)
     app.state.catalog = Catalog(engine)
     app.state.temp = TempContents(engine.settings.data_dir)
+    app.state.reloads = ReloadQueue(engine)  # its workers start on the first reload
+    app.state.scheduler = Scheduler(engine, app.state.reloads)  # reload tasks
+    app.state.scheduler.start()
+    dataconnections.install(engine)  # scripts use /data-connections by name
+    datafiles.install(engine)  # app-bound files go with their app
     app.state.openapi = spec
     app.state.operations = ops
     return app

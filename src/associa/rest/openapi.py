@@ -28,6 +28,7 @@ ERROR_ANSWERS = {
     "401": "No valid credential",
     "403": "The caller lacks the right",
     "404": "Not found",
+    "409": "Conflicts with the state of the resource (a name taken, a reload ended)",
     "413": "The body is over the configured limit",
     "429": "Over the rate limit (Retry-After says when to try again)",
 }
@@ -74,6 +75,11 @@ def _operation(op: Operation) -> dict[str, Any]:
     if op.body is not None:
         doc["requestBody"] = {"required": op.body_required, "content": {
             JSON: {"schema": {"$ref": REF.format(model=op.body.__name__)}}}}
+    elif op.multipart:
+        doc["requestBody"] = {"required": True, "content": {"multipart/form-data": {
+            "schema": {"type": "object", "properties": {
+                part: {"type": "string", "format": "binary"} if part == "File"
+                else {"type": "string"} for part in op.multipart}}}}}
     elif op.raw_body:
         doc["requestBody"] = {"required": True, "content": {
             OCTET: {"schema": {"type": "string", "format": "binary"}}}}

@@ -25,6 +25,8 @@ from typing import Any
 import anyio
 import orjson
 from pydantic import BaseModel, ValidationError
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -91,6 +93,9 @@ class Operation:
     query: type[BaseModel] | None = None
     body: type[BaseModel] | None = None
     raw_body: bool = False  # the body is octet-stream bytes
+    # the body is multipart/form-data with these parts (the handler gets a dict: a file
+    # part as (file name, bytes), a plain one as text)
+    multipart: tuple[str, ...] = ()
     body_required: bool = True  # an empty body is a 400 (else the model's defaults)
     response: type[BaseModel] | None = None
     status: int = 200
@@ -118,6 +123,30 @@ async def read_body(request: Request, limit: int) -> bytes:
             raise PayloadTooLarge(f"The request body is over {limit} bytes")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+async def read_form(request: Request, limit: int,
+                    parts: tuple[str, ...]) -> dict[str, tuple[str, bytes] | str]:
+    """A multipart/form-data body (415 for another type; 413 over ``limit`` bytes; 400
+    when it does not parse), its parts named in ``parts`` (others are left out)."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind != "multipart/form-data":
+        raise UnsupportedMedia(f"The body must be multipart/form-data, not {kind or 'empty'}")
+    raw = await read_body(request, limit)
+    request._body = raw  # what the form parser streams (Request.stream gives it)
+    out: dict[str, tuple[str, bytes] | str] = {}
+    try:
+        async with request.form(max_files=len(parts), max_fields=len(parts)) as form:
+            for key, value in form.multi_items():
+                if key not in parts or key in out:
+                    continue
+                if isinstance(value, str):
+                    out[key] = value
+                else:
+                    out[key] = (value.filename or "", await value.read())
+    except (MultiPartException, HTTPException) as exc:
+        raise BadRequest(f"The multipart body does not parse: {exc}") from None
+    return out
 
 
 def _pointer(loc: tuple[int | str, ...]) -> str:
@@ -185,7 +214,9 @@ async def dispatch(op: Operation, request: Request) -> Response:
                                        request.path_params[APP_PARAM], op.right)
     query = parse_query(request, op.query) if op.query is not None else None
     body: Any = None
-    if op.body is not None or op.raw_body:
+    if op.multipart:
+        body = await read_form(request, engine.settings.rest_max_body_bytes, op.multipart)
+    elif op.body is not None or op.raw_body:
         raw = await read_body(request, engine.settings.rest_max_body_bytes)
         if op.raw_body:
             kind = request.headers.get("content-type", OCTET).split(";")[0].strip()

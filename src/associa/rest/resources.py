@@ -10,15 +10,29 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from associa.rest import appdata, apps, items, me, tempcontents
+from associa.rest import (
+    appdata,
+    apps,
+    dataconnections,
+    datafiles,
+    items,
+    me,
+    reloads,
+    reloadtasks,
+    tempcontents,
+)
 from associa.rest.itemkinds import ItemKind
 from associa.rest.operations import Operation
 
 RESOURCES: tuple[ModuleType, ...] = (
     apps,
     appdata,
+    dataconnections,
+    datafiles,
     items,
     me,
+    reloads,
+    reloadtasks,
     tempcontents,
 )
 

@@ -10,9 +10,11 @@ is not a REST resource: 404.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from associa.app.access import Right
 from associa.engine import SESSION_APP_PREFIX, Engine
-from associa.errors import AppAccessDenied
+from associa.errors import AppAccessDenied, AssociaError
 from associa.identity import Identity
 from associa.rest.errors import NotFound
 
@@ -27,3 +29,33 @@ def check_app(engine: Engine, identity: Identity, app_id: str, right: Right) -> 
         raise NotFound(f"No app {app_id}")
     if right not in rights:
         raise AppAccessDenied(app_id, f"The {right.label} right on the app is needed")
+
+
+def check_app_of(engine: Engine, identity: Identity, app_id: str, right: Right,
+                 missing: str) -> None:
+    """``right`` on the app a record (a reload, a reload task) belongs to: a caller who
+    cannot see the app cannot see the record either (404 with ``missing``); one who sees
+    it without ``right`` gets 403."""
+    try:
+        check_app(engine, identity, app_id, Right.CONSUME)
+    except NotFound:
+        raise NotFound(missing) from None
+    if right is not Right.CONSUME:
+        check_app(engine, identity, app_id, right)
+
+
+def app_filter(engine: Engine, identity: Identity) -> Callable[[str], bool]:
+    """Whether the caller may see an app, asked once per app id (for filtering a list
+    of records by the app they belong to)."""
+    seen: dict[str, bool] = {}
+
+    def may_see(app_id: str) -> bool:
+        if app_id not in seen:
+            try:
+                check_app(engine, identity, app_id, Right.CONSUME)
+                seen[app_id] = True
+            except (NotFound, AssociaError):
+                seen[app_id] = False
+        return seen[app_id]
+
+    return may_see

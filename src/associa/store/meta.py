@@ -20,6 +20,10 @@ Tables:
   later data files and the rest), with the attributes Qlik Cloud keeps beside an app
   (description, space, usage, published, thumbnail, dates). Migration 0002.
 * ``app_scripts``: the script versions saved through ``/apps/{id}/scripts``.
+* ``reloads``: the reloads queued through ``/reloads`` with their status and log,
+  ``reload_tasks``: scheduled reloads (``/reload-tasks``), ``data_connections``: the
+  connections of ``/data-connections``, and ``data_files``: the files uploaded through
+  ``/data-files``. Migration 0003.
 
 Access rules are read on every check of a right, so they are kept in memory per app once
 read (this process is the only writer).
@@ -134,6 +138,87 @@ class ScriptRow(Base):
     script: Mapped[str] = mapped_column(Text)
     version_message: Mapped[str] = mapped_column(String(1024), default="")
     modifier_id: Mapped[str] = mapped_column(String(512), default="")
+    modified: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReloadRow(Base):
+    """One reload queued through ``/reloads`` (or by a reload task): its status and log
+    (``store/reloads.py``). Migration 0003."""
+
+    __tablename__ = "reloads"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    app_id: Mapped[str] = mapped_column(String(512), index=True)
+    user_id: Mapped[str] = mapped_column(String(512), default="")
+    user_directory: Mapped[str] = mapped_column(String(512), default="")
+    type: Mapped[str] = mapped_column(String(32), default="external")
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    partial: Mapped[bool] = mapped_column(Boolean, default=False)
+    variables: Mapped[str] = mapped_column(Text, default="{}")  # a JSON object
+    task_id: Mapped[str] = mapped_column(String(64), default="")
+    log: Mapped[str] = mapped_column(Text, default="")
+    error_code: Mapped[str] = mapped_column(String(64), default="")
+    error_message: Mapped[str] = mapped_column(Text, default="")
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    started: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    ended: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class ReloadTaskRow(Base):
+    """A scheduled reload (``/reload-tasks``): RFC 5545 recurrence rules in a time zone,
+    and when it runs next (``store/reloadtasks.py``). Migration 0003."""
+
+    __tablename__ = "reload_tasks"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    app_id: Mapped[str] = mapped_column(String(512), index=True)
+    owner_id: Mapped[str] = mapped_column(String(512), default="")
+    owner_directory: Mapped[str] = mapped_column(String(512), default="")
+    partial: Mapped[bool] = mapped_column(Boolean, default=False)
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    recurrence: Mapped[str] = mapped_column(Text, default="[]")  # a JSON list of lines
+    start_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    end_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    state: Mapped[str] = mapped_column(String(16), default="Enabled")
+    last_run: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    next_run: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True,
+                                                      index=True)
+    last_reload_id: Mapped[str] = mapped_column(String(64), default="")
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DataConnectionRow(Base):
+    """A data connection made through ``/data-connections``, which every app's script
+    can use by name (``store/dataconnections.py``); its credentials only sealed
+    (``app/credentials.py``). Migration 0003."""
+
+    __tablename__ = "data_connections"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(256), unique=True)
+    type: Mapped[str] = mapped_column(String(32))
+    connect_statement: Mapped[str] = mapped_column(Text, default="")
+    credentials: Mapped[str] = mapped_column(Text, default="")
+    owner_id: Mapped[str] = mapped_column(String(512), default="", index=True)
+    owner_directory: Mapped[str] = mapped_column(String(512), default="")
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DataFileRow(Base):
+    """A file uploaded through ``/data-files`` (its bytes are in ``<data dir>/datafiles``,
+    ``store/datafiles.py``). Migration 0003."""
+
+    __tablename__ = "data_files"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(1024), unique=True)
+    owner_id: Mapped[str] = mapped_column(String(512), default="", index=True)
+    owner_directory: Mapped[str] = mapped_column(String(512), default="")
+    app_id: Mapped[str] = mapped_column(String(512), default="")
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     modified: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -323,8 +408,10 @@ class MetaStore:
         return True
 
     def forget_app(self, app_id: str) -> None:
-        """The app is deleted: its owner, rules, item and script versions go with it."""
+        """The app is deleted: its owner, rules, item, script versions and reload tasks
+        go with it (its reload history stays)."""
         with self._lock, Session(self.db) as s, s.begin():
+            s.execute(delete(ReloadTaskRow).where(ReloadTaskRow.app_id == app_id))
             s.execute(delete(ItemRow).where(ItemRow.resource_type == "app",
                                             ItemRow.resource_id == app_id))
             s.execute(delete(ScriptRow).where(ScriptRow.app_id == app_id))

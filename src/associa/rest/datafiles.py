@@ -1,0 +1,282 @@
+"""``/data-files``: upload, list, read, download, replace, rename and delete data files.
+
+Shapes are Qlik Cloud's data-files API (@qlik/api ``data-files``;
+https://qlik.dev/apis/rest/data-files/): ``POST /data-files`` is multipart/form-data with
+a ``File`` part (the bytes) and a ``Json`` part (``{"name", "appId"?, "connectionId"?}``;
+without a name the file part's file name is used) and answers 201 with the file;
+``PUT /data-files/{id}`` takes the same parts to replace the bytes and/or rename;
+``GET /data-files`` pages them (filters ``name``, ``ownerId``, ``appId``; ``sort`` by
+``name``, ``size`` or ``modifiedDate``, ``-`` for descending); ``GET /data-files/quotas``
+gives the limits and the space used. ``GET /data-files/{id}/content`` (associa's own:
+@qlik/api has no download) answers the bytes. A name taken is 409, a file over
+``DataFileMaxBytes`` or past ``DataFilesQuotaBytes`` 413, a name that is not a safe
+relative path (``..``, absolute, backslashes) 400.
+
+A file is its uploader's (Qlik Cloud's personal space): only they, and administrators,
+see it; for anyone else it does not exist (404). Every app reads the files as
+``lib://DataFiles/<name>`` (``app/connections.py``), whoever uploaded them: the folder
+is the engine's, so a name is unique engine-wide.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from typing import Literal
+
+import orjson
+from pydantic import Field, ValidationError
+from starlette.responses import Response
+
+from associa.app import access
+from associa.app.access import Owner, Right
+from associa.app.connections import DATA_FILES
+from associa.engine import Engine
+from associa.identity import Identity
+from associa.rest.apps import iso
+from associa.rest.errors import BadRequest, Conflict, NotFound, PayloadTooLarge
+from associa.rest.models import Links, Shape, Strict
+from associa.rest.operations import OCTET, Call, Operation, Reply
+from associa.rest.paging import MAX_LIMIT, paginate
+from associa.rest.ratelimit import Tier
+from associa.rest.rights import check_app
+from associa.settings import Settings
+from associa.store.datafiles import BadName, DataFile, DataFileStore, NameTaken
+
+PARTS = ("File", "Json")
+ACTIONS = ["read", "update", "delete", "list"]
+CONNECTION_ID = "datafiles"  # the id of the DataFiles connection (GET /data-files/connections)
+SORTS = {"name": "name", "size": "size", "modifiedDate": "modified"}
+Sort = Literal["name", "+name", "-name", "size", "+size", "-size", "modifiedDate",
+               "+modifiedDate", "-modifiedDate"]
+
+
+class UploadJson(Strict):
+    name: str | None = Field(default=None, min_length=1, max_length=1024)
+    appId: str | None = None
+    connectionId: str | None = None
+
+
+class DataFilesQuery(Shape):
+    name: str | None = None
+    ownerId: str | None = None
+    appId: str | None = None
+    sort: Sort = "name"
+    limit: int = Field(default=20, ge=1, le=MAX_LIMIT)
+    next: str | None = None
+    prev: str | None = None
+
+
+class DataFileResult(Shape):
+    id: str
+    name: str
+    baseName: str
+    folder: bool = False
+    folderPath: str
+    ownerId: str
+    appId: str | None = None
+    size: int
+    createdDate: str
+    modifiedDate: str
+    contentUpdatedDate: str
+    qri: str
+    actions: list[str]
+
+
+class DataFiles(Shape):
+    data: list[DataFileResult]
+    links: Links
+
+
+class Quotas(Shape):
+    allowedExtensions: list[str]
+    allowedInternalExtensions: list[str]
+    maxFileSize: int
+    maxLargeFileSize: int
+    maxSize: int
+    size: int
+
+
+class DataFileConnection(Shape):
+    id: str
+    name: str
+    type: str
+    spaceId: str = ""
+    connectStatement: str
+
+
+class DataFileConnections(Shape):
+    data: list[DataFileConnection]
+    links: Links
+
+
+def install(engine: Engine) -> None:
+    """Files uploaded with an ``appId`` are bound to the app's lifecycle (the upload's
+    ``appId``: "If this file should be bound to the lifecycle of a specific app, this is
+    the ID of this app", https://qlik.dev/apis/rest/data-files/): deleting the app, over
+    REST or QIX, deletes them."""
+    def observe(what: str, app_id: str) -> None:
+        if what == "deleted" and engine.meta_in_use():
+            DataFileStore(engine.meta.db, engine.settings.data_dir).delete_of_app(app_id)
+
+    engine.observers.append(observe)
+
+
+def files(call: Call) -> DataFileStore:
+    return DataFileStore(call.engine.meta.db, call.engine.settings.data_dir)
+
+
+def may_see(identity: Identity, file: DataFile) -> bool:
+    return access.unrestricted(identity) or file.owner.is_(identity)
+
+
+def result(file: DataFile) -> DataFileResult:
+    folder, _, base = file.name.rpartition("/")
+    when = iso(file.modified) or ""
+    return DataFileResult(
+        id=file.id, name=file.name, baseName=base, folderPath=folder, ownerId=file.owner_id,
+        appId=file.app_id or None, size=file.size, createdDate=iso(file.created) or "",
+        modifiedDate=when, contentUpdatedDate=when,
+        qri=f"qri:qdf:space://personal#{file.id}", actions=ACTIONS)
+
+
+def the_file(call: Call) -> DataFile:
+    found = files(call).get(call.path["id"])
+    if found is None or not may_see(call.identity, found):
+        raise NotFound(f"No data file {call.path['id']}")
+    return found
+
+
+def parts(call: Call) -> tuple[UploadJson, tuple[str, bytes] | None]:
+    form: dict[str, tuple[str, bytes] | str] = call.body
+    raw = form.get("Json", "{}")
+    if not isinstance(raw, str):
+        raw = raw[1].decode("utf-8", "replace")
+    try:
+        meta = UploadJson.model_validate(orjson.loads(raw or "{}"))
+    except orjson.JSONDecodeError as exc:
+        raise BadRequest(f"The Json part is not valid JSON: {exc}", parameter="Json") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise BadRequest(f"Json: {first['msg']}", parameter="Json") from None
+    if meta.connectionId not in (None, CONNECTION_ID):
+        raise BadRequest(f"Only the {DATA_FILES} connection ({CONNECTION_ID}) takes files",
+                         parameter="connectionId")
+    upload = form.get("File")
+    if isinstance(upload, str):
+        upload = ("", upload.encode())
+    return meta, upload
+
+
+def check_size(settings: Settings, store: DataFileStore, size: int, freed: int = 0) -> None:
+    if settings.data_file_max_bytes and size > settings.data_file_max_bytes:
+        raise PayloadTooLarge(f"The file is over {settings.data_file_max_bytes} bytes")
+    quota = settings.data_files_quota_bytes
+    if quota and store.total_size() - freed + size > quota:
+        raise PayloadTooLarge(f"The data files would be over their quota of {quota} bytes")
+
+
+def checked_name(store: DataFileStore, name: str) -> str:
+    try:
+        store.path(name)
+    except BadName as exc:
+        raise BadRequest(f"{name!r}: {exc}", parameter="name") from None
+    return name
+
+
+def upload_data_file(call: Call) -> Reply:
+    meta, content = parts(call)
+    if content is None:
+        raise BadRequest("The File part is missing", parameter="File")
+    store = files(call)
+    name = checked_name(store, meta.name or content[0])
+    if meta.appId:
+        check_app(call.engine, call.identity, meta.appId, Right.EDIT)
+    check_size(call.engine.settings, store, len(content[1]))
+    try:
+        made = store.add(name, content[1], Owner.of(call.identity), meta.appId or "")
+    except NameTaken:
+        raise Conflict(f"A data file named {name!r} exists") from None
+    return Reply(result(made), status=201)
+
+
+def reupload_data_file(call: Call) -> DataFileResult:
+    current = the_file(call)
+    meta, content = parts(call)
+    store = files(call)
+    name = checked_name(store, meta.name) if meta.name else None
+    if content is None and name is None:
+        raise BadRequest("Give a File part, a new name, or both", parameter="File")
+    if content is not None:
+        check_size(call.engine.settings, store, len(content[1]), freed=current.size)
+    try:
+        made = store.replace(current.id, content[1] if content else None, name)
+    except NameTaken:
+        raise Conflict(f"A data file named {name!r} exists") from None
+    return result(made)
+
+
+def get_data_files(call: Call) -> DataFiles:
+    q: DataFilesQuery = call.query
+    found = [f for f in files(call).find(name=q.name or "", app_id=q.appId or "")
+             if may_see(call.identity, f) and (not q.ownerId or f.owner_id == q.ownerId)]
+    key = SORTS[q.sort.lstrip("+-")]
+    found.sort(key=lambda f: getattr(f, key), reverse=q.sort.startswith("-"))
+    page, links = paginate(call.request, found, q.limit, q.next, q.prev)
+    return DataFiles(data=[result(f) for f in page], links=links)
+
+
+def get_data_file(call: Call) -> DataFileResult:
+    return result(the_file(call))
+
+
+def download_data_file(call: Call) -> Response:
+    found = the_file(call)
+    path = files(call).path(found.name)
+    kind = mimetypes.guess_type(found.name)[0] or OCTET
+    base = found.name.rpartition("/")[2].replace('"', "")
+    return Response(path.read_bytes(), media_type=kind,
+                    headers={"Content-Disposition": f'attachment; filename="{base}"'})
+
+
+def delete_data_file(call: Call) -> None:
+    files(call).delete(the_file(call).id)
+
+
+def get_data_files_quotas(call: Call) -> Quotas:
+    settings = call.engine.settings
+    used = sum(f.size for f in files(call).find()) if call.engine.meta_in_use() else 0
+    return Quotas(allowedExtensions=[], allowedInternalExtensions=[],
+                  maxFileSize=settings.data_file_max_bytes,
+                  maxLargeFileSize=settings.data_file_max_bytes,
+                  maxSize=settings.data_files_quota_bytes, size=used)
+
+
+def get_data_file_connections(call: Call) -> DataFileConnections:
+    page, links = paginate(call.request, [DataFileConnection(
+        id=CONNECTION_ID, name=DATA_FILES, type="qix-datafiles",
+        connectStatement=f"lib://{DATA_FILES}/")], MAX_LIMIT, None, None)
+    return DataFileConnections(data=page, links=links)
+
+
+OPERATIONS = [
+    Operation("POST", "/data-files", upload_data_file,
+              "Upload a data file (File and Json parts)", "data-files", tier=Tier.TIER2,
+              multipart=PARTS, response=DataFileResult, status=201),
+    Operation("GET", "/data-files", get_data_files, "The data files the caller may see",
+              "data-files", query=DataFilesQuery, response=DataFiles),
+    Operation("GET", "/data-files/quotas", get_data_files_quotas,
+              "The limits on data files and the space they use", "data-files",
+              response=Quotas),
+    Operation("GET", "/data-files/connections", get_data_file_connections,
+              "The connection scripts read data files through", "data-files",
+              response=DataFileConnections),
+    Operation("GET", "/data-files/{id}", get_data_file, "One data file", "data-files",
+              response=DataFileResult),
+    Operation("GET", "/data-files/{id}/content", download_data_file, "A data file's bytes",
+              "data-files", response_type=OCTET),
+    Operation("PUT", "/data-files/{id}", reupload_data_file,
+              "Replace a data file's bytes or rename it", "data-files", tier=Tier.TIER2,
+              multipart=PARTS, response=DataFileResult),
+    Operation("DELETE", "/data-files/{id}", delete_data_file, "Delete a data file",
+              "data-files", tier=Tier.TIER2, status=204),
+]

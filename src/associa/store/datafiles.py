@@ -1,0 +1,184 @@
+"""Uploaded data files: their bytes under ``<data dir>/datafiles`` (where a load script
+reads them as ``lib://DataFiles/<name>``, ``app/connections.py``), their owner, size and
+dates in the metadata database (``store/meta.py``'s ``data_files`` table).
+
+A name is a relative path (``sales/2024.csv``): segments of printable characters, none
+``.`` or ``..``, no backslash, nothing absolute, and the file it names must stay inside
+the folder: anything else is refused (``BadName``) before a byte is written. Bytes are
+written to a temporary file first and moved into place once the row is in, so a failed
+upload leaves neither a file nor a row, and a reader never sees half a file.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from associa.app.access import Owner
+from associa.app.connections import DATA_FILES_FOLDER
+from associa.store.items import new_id
+from associa.store.meta import DataFileRow
+
+MAX_NAME = 1024
+
+
+class BadName(ValueError):
+    """A name that is not a safe relative path."""
+
+
+class NameTaken(ValueError):
+    """Another data file has the name."""
+
+
+def _aware(when: datetime) -> datetime:
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class DataFile:
+    id: str
+    name: str
+    owner_id: str
+    owner_directory: str
+    app_id: str
+    size: int
+    created: datetime
+    modified: datetime
+
+    @classmethod
+    def of(cls, row: DataFileRow) -> DataFile:
+        values: dict[str, Any] = {f.name: getattr(row, f.name) for f in fields(cls)}
+        values["created"], values["modified"] = _aware(row.created), _aware(row.modified)
+        return cls(**values)
+
+    @property
+    def owner(self) -> Owner:
+        return Owner(self.owner_id, self.owner_directory)
+
+
+def check_name(name: str) -> str:
+    """``name`` if it is a safe relative path, else BadName saying why."""
+    if not name or len(name) > MAX_NAME:
+        raise BadName(f"A name has 1 to {MAX_NAME} characters")
+    if "\\" in name or name.startswith("/") or any(ord(c) < 32 or c == "\x7f" for c in name):
+        raise BadName("A name is a relative path of printable characters, with / between "
+                      "folders")
+    parts = name.split("/")
+    if any(p in ("", ".", "..") or p != p.strip() for p in parts):
+        raise BadName("A name's folders and file name are not empty, '.' or '..', and do "
+                      "not start or end with spaces")
+    if ":" in parts[0]:
+        raise BadName("A name is a relative path, not a drive or a URL")
+    return name
+
+
+class DataFileStore:
+    """The data files of one data folder, over the metadata database."""
+
+    def __init__(self, db: Engine, data_dir: Path) -> None:
+        self.db = db
+        self.root = (Path(data_dir) / DATA_FILES_FOLDER).resolve()
+
+    def path(self, name: str) -> Path:
+        target = (self.root / check_name(name)).resolve()
+        if not target.is_relative_to(self.root) or target == self.root:
+            raise BadName("The name leads outside the data files folder")
+        return target
+
+    def get(self, file_id: str) -> DataFile | None:
+        with Session(self.db) as s:
+            row = s.get(DataFileRow, file_id)
+            return DataFile.of(row) if row is not None else None
+
+    def find(self, name: str = "", owner: Owner | None = None,
+             app_id: str = "") -> list[DataFile]:
+        """Files by name (case-insensitive, anywhere in it), owner and app; by name."""
+        query = select(DataFileRow).order_by(DataFileRow.name)
+        if name:
+            query = query.where(func.lower(DataFileRow.name).contains(name.lower(),
+                                                                       autoescape=True))
+        if owner is not None:
+            query = query.where(DataFileRow.owner_id == owner.user_id,
+                                DataFileRow.owner_directory == owner.user_directory)
+        if app_id:
+            query = query.where(DataFileRow.app_id == app_id)
+        with Session(self.db) as s:
+            return [DataFile.of(r) for r in s.scalars(query)]
+
+    def total_size(self) -> int:
+        with Session(self.db) as s:
+            return int(s.scalar(select(func.coalesce(func.sum(DataFileRow.size), 0))) or 0)
+
+    def add(self, name: str, content: bytes, owner: Owner, app_id: str = "") -> DataFile:
+        target = self.path(name)
+        now = datetime.now(UTC)
+        row = DataFileRow(id=new_id(), name=name, owner_id=owner.user_id,
+                          owner_directory=owner.user_directory, app_id=app_id,
+                          size=len(content), created=now, modified=now)
+        return self._write(target, content, lambda s: s.add(row), row.id)
+
+    def replace(self, file_id: str, content: bytes | None, name: str | None = None) -> DataFile:
+        """New bytes and/or a new name for a file (NameTaken when the name is another's)."""
+        current = self.get(file_id)
+        if current is None:
+            raise KeyError(file_id)
+        new_name = current.name if name is None else name
+        target = self.path(new_name)
+        old_path = self.path(current.name)
+
+        def change(s: Session) -> None:
+            row = s.get(DataFileRow, file_id)
+            if row is None:
+                raise KeyError(file_id)
+            row.name, row.modified = new_name, datetime.now(UTC)
+            if content is not None:
+                row.size = len(content)
+
+        if content is None:
+            content = old_path.read_bytes()
+        made = self._write(target, content, change, file_id)
+        if old_path != target:
+            old_path.unlink(missing_ok=True)
+        return made
+
+    def delete(self, file_id: str) -> bool:
+        with Session(self.db) as s, s.begin():
+            row = s.get(DataFileRow, file_id)
+            if row is None:
+                return False
+            name = row.name
+            s.delete(row)
+        self.path(name).unlink(missing_ok=True)
+        return True
+
+    def delete_of_app(self, app_id: str) -> int:
+        """Delete the files bound to an app (uploaded with its ``appId``); how many."""
+        gone = [f for f in self.find(app_id=app_id) if self.delete(f.id)]
+        return len(gone)
+
+    def _write(self, target: Path, content: bytes, change: Any, file_id: str) -> DataFile:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(content)
+            try:
+                with Session(self.db) as s, s.begin():
+                    change(s)
+            except IntegrityError:
+                raise NameTaken(target.name) from None
+            os.replace(temp, target)
+        finally:
+            if os.path.exists(temp):
+                os.unlink(temp)
+        made = self.get(file_id)
+        assert made is not None
+        return made

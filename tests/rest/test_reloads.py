@@ -1,0 +1,245 @@
+"""/reloads: queued reloads run by the worker pool through the engine, with history."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+
+from associa.engine import Engine
+from associa.rest.reloadqueue import ReloadQueue
+from associa.settings import Settings
+from associa.store.reloads import ReloadStore
+from tests.pg import PgServer, postgres  # noqa: F401  (the session's PostgreSQL server)
+from tests.rest.conftest import ADMIN_KEY
+from tests.rest.test_apps import create
+
+SCRIPT = "T: LOAD RecNo() AS N AutoGenerate $(vRows);\n"
+ENDED = ("SUCCEEDED", "FAILED", "CANCELED", "EXCEEDED_LIMIT")
+
+
+@pytest.fixture
+def rest_settings(data_dir: Path) -> Settings:
+    return Settings(data_dir=data_dir, api_key=ADMIN_KEY, reload_concurrency=2)
+
+
+def wait(client: httpx.Client, reload_id: str, timeout: float = 30) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        got = client.get(f"/reloads/{reload_id}").json()
+        if got["status"] in ENDED or time.monotonic() > deadline:
+            return got
+        time.sleep(0.05)
+
+
+def app_with_script(client: httpx.Client, engine: Engine, script: str = SCRIPT) -> str:
+    app_id = create(client)["attributes"]["id"]
+    app = engine.get_app(app_id)
+    app.set_script(script)
+    engine.save_app(app)
+    return app_id
+
+
+def test_reload_runs_through_the_engine_and_is_saved(
+        make_api: Callable[..., httpx.Client], keys: dict[str, str],
+        rest_engine: Engine) -> None:
+    ann = make_api(keys["ann"])
+    app_id = app_with_script(ann, rest_engine)
+    r = ann.post("/reloads", json={"appId": app_id, "variables": {"vRows": "7"}})
+    assert r.status_code == 201, r.text
+    queued = r.json()
+    assert queued["appId"] == app_id and queued["status"] in ("QUEUED", "RELOADING",
+                                                              "SUCCEEDED")
+    assert queued["userId"] == "ann" and queued["partial"] is False
+    assert queued["links"]["self"]["href"].endswith(f"/api/v1/reloads/{queued['id']}")
+    done = wait(ann, queued["id"])
+    assert done["status"] == "SUCCEEDED", done
+    assert "Execution finished." in done["log"] and done["endTime"] >= done["startTime"]
+    app = rest_engine.get_app(app_id)
+    assert app.model.tables["T"].nrows == 7
+    rest_engine.unload(app_id)  # the new data was saved
+    assert rest_engine.get_app(app_id).model.tables["T"].nrows == 7
+
+
+def test_failed_reload_keeps_the_data_and_says_why(
+        make_api: Callable[..., httpx.Client], keys: dict[str, str],
+        rest_engine: Engine) -> None:
+    ann = make_api(keys["ann"])
+    app_id = app_with_script(ann, rest_engine)
+    first = wait(ann, ann.post("/reloads", json={"appId": app_id,
+                                                  "variables": {"vRows": "3"}}).json()["id"])
+    assert first["status"] == "SUCCEEDED"
+    app = rest_engine.get_app(app_id)
+    app.set_script("LOAD * FROM [lib://Nowhere/x.csv];")
+    failed = wait(ann, ann.post("/reloads", json={"appId": app_id}).json()["id"])
+    assert failed["status"] == "FAILED" and failed["errorMessage"]
+    assert failed["errorCode"].startswith("ENGINE-")
+    assert rest_engine.get_app(app_id).model.tables["T"].nrows == 3
+
+
+def test_one_pending_reload_per_app_and_cancel(
+        make_api: Callable[..., httpx.Client], keys: dict[str, str],
+        rest_engine: Engine) -> None:
+    ann = make_api(keys["ann"])
+    # a script that runs until cancelled: a long AutoGenerate
+    app_id = app_with_script(ann, rest_engine,
+                             "T: LOAD RecNo() AS N AutoGenerate 2000000000;")
+    running = ann.post("/reloads", json={"appId": app_id}).json()
+    again = ann.post("/reloads", json={"appId": app_id})
+    assert again.status_code == 429 and again.headers["retry-after"] == "1"
+    assert "already pending" in again.json()["errors"][0]["detail"]
+    deadline = time.monotonic() + 10
+    while ann.get(f"/reloads/{running['id']}").json()["status"] != "RELOADING":
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    r = ann.post(f"/reloads/{running['id']}/actions/cancel")
+    assert r.status_code == 202 and r.json()["status"] == "CANCELING"
+    assert wait(ann, running["id"])["status"] == "CANCELED"
+    # ended: cancelling again is a conflict; a new reload may be queued
+    assert ann.post(f"/reloads/{running['id']}/actions/cancel").status_code == 409
+    assert "T" not in rest_engine.get_app(app_id).model.tables
+
+
+def test_cancel_a_queued_reload(rest_engine: Engine) -> None:
+    rest_engine.create_app("q", "LOAD 1 AS X AutoGenerate 1;")
+    reloads = ReloadQueue(rest_engine)
+    made = reloads.store.add("q", "ann", "corp")  # queued, no worker has taken it
+    assert reloads.cancel(made.id).status == "CANCELED"
+    reloads.run(made.id)  # a worker that takes it later leaves it alone
+    assert reloads.store.get(made.id).status == "CANCELED"  # type: ignore[union-attr]
+    assert "X" not in rest_engine.get_app("q").model.tables
+
+
+def test_list_filters_and_pages(make_api: Callable[..., httpx.Client],
+                                keys: dict[str, str], rest_engine: Engine) -> None:
+    ann = make_api(keys["ann"])
+    a = app_with_script(ann, rest_engine, "LOAD 1 AS X AutoGenerate 1;")
+    b = app_with_script(ann, rest_engine, "LOAD 1 AS Y AutoGenerate 1;")
+    ids = []
+    for app_id, partial in ((a, False), (b, False), (a, True)):
+        made = ann.post("/reloads", json={"appId": app_id, "partial": partial}).json()
+        wait(ann, made["id"])
+        ids.append(made["id"])
+    listed = ann.get("/reloads", params={"limit": 2}).json()
+    assert [r["id"] for r in listed["data"]] == [ids[2], ids[1]]
+    rest = ann.get(listed["links"]["next"]["href"]).json()
+    assert [r["id"] for r in rest["data"]] == [ids[0]]
+    only_a = ann.get("/reloads", params={"appId": a}).json()["data"]
+    assert {r["id"] for r in only_a} == {ids[0], ids[2]}
+    partial = ann.get("/reloads", params={"partial": "true"}).json()["data"]
+    assert [r["id"] for r in partial] == [ids[2]]
+    assert ann.get("/reloads", params={"limit": 0}).status_code == 400
+    assert ann.get("/reloads", params={"next": "garbage"}).status_code == 400
+
+
+def test_rights_and_bad_input(make_api: Callable[..., httpx.Client],
+                              keys: dict[str, str], rest_engine: Engine) -> None:
+    ann, bob = make_api(keys["ann"]), make_api(keys["bob"])
+    app_id = app_with_script(ann, rest_engine, "LOAD 1 AS X AutoGenerate 1;")
+    made = ann.post("/reloads", json={"appId": app_id}).json()
+    wait(ann, made["id"])
+    # Bob cannot see Ann's app: her reloads are not there for him
+    assert bob.post("/reloads", json={"appId": app_id}).status_code == 404
+    assert bob.get(f"/reloads/{made['id']}").status_code == 404
+    assert bob.post(f"/reloads/{made['id']}/actions/cancel").status_code == 404
+    assert bob.get("/reloads").json()["data"] == []
+    # a consumer may see the reload but not queue or cancel one
+    rest_engine.grant(app_id, "user", "bob", "consume")
+    assert bob.get(f"/reloads/{made['id']}").json()["status"] == "SUCCEEDED"
+    assert bob.post("/reloads", json={"appId": app_id}).status_code == 403
+    assert make_api(ADMIN_KEY).get(f"/reloads/{made['id']}").status_code == 200
+    assert make_api().get("/reloads").status_code == 401
+    assert ann.post("/reloads", json={"appId": "nope"}).status_code == 404
+    assert ann.post("/reloads", json={"appId": app_id, "bogus": 1}).status_code == 400
+    assert ann.post("/reloads", json={"appId": app_id,
+                                      "variables": {"v": 1}}).status_code == 400
+    assert ann.post("/reloads", content=b"{").status_code == 400
+    assert ann.get("/reloads/unknown").status_code == 404
+    history = ReloadStore(rest_engine.meta.db).find(app_id=app_id)
+    assert [r.id for r in history] == [made["id"]]  # the refused ones left nothing
+
+
+def test_unfinished_reloads_of_a_stopped_engine_fail(rest_engine: Engine) -> None:
+    store = ReloadStore(rest_engine.meta.db)
+    left = store.add("gone", "ann", "corp")
+    store.change(left.id, status="RELOADING")
+    ReloadQueue(rest_engine).start()
+    after = store.get(left.id)
+    assert after is not None and after.status == "FAILED"
+    assert after.error_code == "ENGINE_RESTARTED"
+
+
+def test_workers_run_reloads_at_once(rest_engine: Engine) -> None:
+    """ReloadConcurrency 2: two long reloads run side by side."""
+    for name in ("a", "b"):
+        rest_engine.create_app(name, "T: LOAD RecNo() AS N AutoGenerate 2000000000;")
+    reloads = ReloadQueue(rest_engine)
+    made = [reloads.submit(name, "ann", "corp") for name in ("a", "b")]
+    deadline = time.monotonic() + 10
+    while {reloads.store.get(m.id).status for m in made} != {"RELOADING"}:  # type: ignore[union-attr]
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    for m in made:
+        reloads.cancel(m.id)
+    assert {reloads.wait(m.id).status for m in made} == {"CANCELED"}
+    reloads.stop()
+    assert threading.active_count() >= 1
+
+
+def test_partial_reload_runs_only_add_loads(make_api: Callable[..., httpx.Client],
+                                            keys: dict[str, str],
+                                            rest_engine: Engine) -> None:
+    ann = make_api(keys["ann"])
+    app_id = app_with_script(ann, rest_engine, "T: LOAD 1 AS N AutoGenerate 1;\n"
+                                               "ADD LOAD 2 AS N AutoGenerate 1;\n")
+    full = wait(ann, ann.post("/reloads", json={"appId": app_id}).json()["id"])
+    assert full["status"] == "SUCCEEDED"
+    assert rest_engine.get_app(app_id).model.tables["T"].nrows == 2
+    part = wait(ann, ann.post("/reloads", json={"appId": app_id, "partial": True}).json()["id"])
+    assert part["status"] == "SUCCEEDED" and part["partial"] is True
+    assert rest_engine.get_app(app_id).model.tables["T"].nrows == 3  # only the ADD ran
+
+
+def test_a_reload_over_its_time_limit_exceeds_it(data_dir: Path) -> None:
+    engine = Engine(Settings(data_dir=data_dir, reload_time_limit=1))
+    engine.create_app("slow", "T: LOAD RecNo() AS N AutoGenerate 2000000000;")
+    reloads = ReloadQueue(engine)
+    made = reloads.submit("slow", "ann", "corp")
+    ended = reloads.wait(made.id, timeout=30)
+    assert ended.status == "EXCEEDED_LIMIT", ended
+    assert "time limit" in ended.error_message
+    reloads.stop()
+
+
+@pytest.mark.xfail(strict=True, reason="engines sharing one database (DatabaseUrl) do not "
+                   "know each other's reloads: a queue that starts marks every unfinished "
+                   "reload FAILED, also those another live engine is running")
+def test_a_second_engine_leaves_the_first_ones_reloads_alone(
+        postgres: PgServer, tmp_path: Path) -> None:  # noqa: F811
+    db = f"shared_{uuid.uuid4().hex[:10]}"
+    postgres.execute(f"CREATE DATABASE {db}")
+    url = (f"postgresql+psycopg://{postgres.user}:{postgres.password}@{postgres.host}:"
+           f"{postgres.port}/{db}")
+    one = Engine(Settings(data_dir=tmp_path / "one", database_url=url))
+    two = Engine(Settings(data_dir=tmp_path / "two", database_url=url))
+    one.create_app("slow", "T: LOAD RecNo() AS N AutoGenerate 2000000000;")
+    first = ReloadQueue(one)
+    made = first.submit("slow", "ann", "corp")
+    deadline = time.monotonic() + 10
+    while first.store.get(made.id).status != "RELOADING":  # type: ignore[union-attr]
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    try:
+        ReloadQueue(two).start()
+        assert first.store.get(made.id).status == "RELOADING"  # type: ignore[union-attr]
+    finally:
+        first.cancel(made.id)
+        first.wait(made.id)
+        first.stop()
+        one.meta.close()
+        two.meta.close()

@@ -1,0 +1,165 @@
+"""/reload-tasks: schedules with RFC 5545 rules and time zones, run by the scheduler
+(driven here by a clock the tests set), runs recorded as reloads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from associa.engine import Engine
+from associa.rest.reloadqueue import ReloadQueue
+from associa.rest.scheduler import Scheduler
+from associa.settings import Settings
+from associa.store.reloadtasks import ReloadTaskStore
+from tests.rest.conftest import ADMIN_KEY
+from tests.rest.test_reloads import app_with_script
+
+DAILY_8 = "RRULE:FREQ=DAILY;BYHOUR=8;BYMINUTE=0;BYSECOND=0"
+
+
+@pytest.fixture
+def rest_settings(data_dir: Path) -> Settings:
+    return Settings(data_dir=data_dir, api_key=ADMIN_KEY)
+
+
+def task(client: httpx.Client, app_id: str, **fields: object) -> httpx.Response:
+    body = {"appId": app_id, "timeZone": "Europe/Stockholm", "recurrence": [DAILY_8],
+            "startDateTime": "2030-03-27T08:00:00", **fields}
+    return client.post("/reload-tasks", json=body)
+
+
+def test_create_shows_next_runs_in_the_zone(make_api: Callable[..., httpx.Client],
+                                           keys: dict[str, str],
+                                           rest_engine: Engine) -> None:
+    ann = make_api(keys["ann"])
+    app_id = app_with_script(ann, rest_engine, "LOAD 1 AS X AutoGenerate 1;")
+    r = task(ann, app_id)
+    assert r.status_code == 201, r.text
+    made = r.json()
+    assert made["state"] == "Enabled" and made["userId"] == "ann"
+    assert made["startDateTime"] == "2030-03-27T08:00:00"
+    assert made["nextExecutionTime"] == "2030-03-27T07:00:00.000Z"  # 08:00 CET
+    assert "lastExecutionTime" not in made
+    # summer time: the same wall-clock hour is an hour earlier in UTC
+    store = ReloadTaskStore(rest_engine.meta.db)
+    reloads = ReloadQueue(rest_engine)
+    scheduler = Scheduler(rest_engine, reloads)
+    first = datetime(2030, 3, 27, 7, 0, tzinfo=UTC)
+    assert len(scheduler.tick(first)) == 1
+    after = store.get(made["id"])
+    assert after is not None and after.next_run == datetime(2030, 3, 28, 7, 0, tzinfo=UTC)
+    reloads.wait(after.last_reload_id)
+    scheduler.tick(datetime(2030, 3, 30, 7, 0, tzinfo=UTC))
+    again = store.get(made["id"])  # summer time from 31 March 2030: 08:00 is 06:00 UTC
+    assert again is not None and again.next_run == datetime(2030, 3, 31, 6, 0, tzinfo=UTC)
+    got = ann.get(f"/reload-tasks/{made['id']}").json()
+    assert got["lastExecutionTime"] == "2030-03-30T07:00:00.000Z"
+    reloads.wait(again.last_reload_id)
+    runs = ann.get("/reloads", params={"appId": app_id}).json()["data"]
+    assert [r["type"] for r in runs] == ["chronos", "chronos"]
+    assert all(r["status"] == "SUCCEEDED" for r in runs)
+    reloads.stop()
+
+
+def test_missed_runs_run_once(make_api: Callable[..., httpx.Client], keys: dict[str, str],
+                              rest_engine: Engine) -> None:
+    """An engine stopped for a week runs a daily task once when it is back."""
+    ann = make_api(keys["ann"])
+    app_id = app_with_script(ann, rest_engine, "LOAD 1 AS X AutoGenerate 1;")
+    made = task(ann, app_id, timeZone="UTC").json()
+    reloads = ReloadQueue(rest_engine)
+    back = datetime(2030, 4, 3, 9, 30, tzinfo=UTC)  # seven occurrences were missed
+    scheduler = Scheduler(rest_engine, reloads, clock=lambda: back)
+    assert len(scheduler.tick()) == 1
+    assert scheduler.tick() == []  # nothing more is due
+    after = ReloadTaskStore(rest_engine.meta.db).get(made["id"])
+    assert after is not None and after.next_run == datetime(2030, 4, 4, 8, 0, tzinfo=UTC)
+    reloads.wait(after.last_reload_id)
+    assert len(ann.get("/reloads", params={"appId": app_id}).json()["data"]) == 1
+    reloads.stop()
+
+
+def test_disable_enable_end_and_completion(make_api: Callable[..., httpx.Client],
+                                           keys: dict[str, str],
+                                           rest_engine: Engine) -> None:
+    ann = make_api(keys["ann"])
+    app_id = app_with_script(ann, rest_engine, "LOAD 1 AS X AutoGenerate 1;")
+    made = task(ann, app_id, timeZone="UTC").json()
+    body = {"appId": app_id, "timeZone": "UTC", "recurrence": [DAILY_8],
+            "startDateTime": "2030-03-27T08:00:00", "state": "Disabled"}
+    r = ann.put(f"/reload-tasks/{made['id']}", json=body)
+    assert r.status_code == 200 and r.json()["state"] == "Disabled"
+    reloads = ReloadQueue(rest_engine)
+    scheduler = Scheduler(rest_engine, reloads)
+    assert scheduler.tick(datetime(2030, 3, 27, 8, tzinfo=UTC)) == []
+    r = ann.put(f"/reload-tasks/{made['id']}", json={**body, "state": "Enabled"})
+    assert r.json()["state"] == "Enabled"
+    # one run only (no rules): done after it
+    once = task(ann, app_id, timeZone="UTC", recurrence=[]).json()
+    assert once["nextExecutionTime"] == "2030-03-27T08:00:00.000Z"
+    queued = scheduler.tick(datetime(2030, 3, 27, 8, tzinfo=UTC))
+    assert len(queued) == 1  # both due; the second finds the first one pending
+    done = ann.get(f"/reload-tasks/{once['id']}").json()
+    assert done["state"] == "Completed" and "nextExecutionTime" not in done
+    for reload_id in queued:
+        reloads.wait(reload_id)
+    # an end before the next occurrence completes the task
+    ended = task(ann, app_id, timeZone="UTC", endDateTime="2030-03-28T09:00:00").json()
+    scheduler.tick(datetime(2030, 3, 27, 8, tzinfo=UTC))
+    scheduler.tick(datetime(2030, 3, 28, 8, tzinfo=UTC))
+    assert ann.get(f"/reload-tasks/{ended['id']}").json()["state"] == "Completed"
+    reloads.stop()
+
+
+def test_list_rights_and_bad_schedules(make_api: Callable[..., httpx.Client],
+                                       keys: dict[str, str], rest_engine: Engine) -> None:
+    ann, bob = make_api(keys["ann"]), make_api(keys["bob"])
+    app_id = app_with_script(ann, rest_engine, "LOAD 1 AS X AutoGenerate 1;")
+    ids = [task(ann, app_id).json()["id"] for _ in range(3)]
+    listed = ann.get("/reload-tasks", params={"limit": 2}).json()
+    assert [t["id"] for t in listed["data"]] == ids[:2]
+    assert [t["id"] for t in ann.get(listed["links"]["next"]["href"]).json()["data"]] == ids[2:]
+    assert bob.get("/reload-tasks").json()["data"] == []
+    assert bob.get(f"/reload-tasks/{ids[0]}").status_code == 404
+    assert bob.delete(f"/reload-tasks/{ids[0]}").status_code == 404
+    assert task(bob, app_id).status_code == 404
+    rest_engine.grant(app_id, "user", "bob", "consume")
+    assert bob.get(f"/reload-tasks/{ids[0]}").status_code == 200
+    assert bob.delete(f"/reload-tasks/{ids[0]}").status_code == 403
+    assert task(bob, app_id).status_code == 403
+    for bad in ({"timeZone": "Mars/Base"}, {"recurrence": ["FREQ=SOMETIMES"]},
+                {"recurrence": ["DTSTART:20300101T000000Z"]},
+                {"startDateTime": "tomorrow"},
+                {"endDateTime": "2030-01-01T00:00:00"},
+                {"recurrence": ["FREQ=DAILY;UNTIL=20310101T000000"]},
+                {"autoReload": True}, {"bogus": 1}):
+        r = task(ann, app_id, **bad)
+        assert r.status_code == 400, (bad, r.text)
+    assert ann.delete(f"/reload-tasks/{ids[1]}").status_code == 204
+    assert ann.get(f"/reload-tasks/{ids[1]}").status_code == 404
+    store = ReloadTaskStore(rest_engine.meta.db)
+    assert [t.id for t in store.find()] == [ids[0], ids[2]]
+    assert make_api(ADMIN_KEY).get(f"/reload-tasks/{ids[0]}").status_code == 200
+
+
+def test_scheduler_thread_stops(rest_engine: Engine) -> None:
+    scheduler = Scheduler(rest_engine, ReloadQueue(rest_engine), interval=0.01)
+    scheduler.start()
+    scheduler.stop()
+    assert scheduler._thread is None
+    assert scheduler.tick(datetime.now(UTC) + timedelta(days=1)) == []
+
+
+def test_deleting_the_app_deletes_its_tasks(make_api: Callable[..., httpx.Client],
+                                            keys: dict[str, str],
+                                            rest_engine: Engine) -> None:
+    ann = make_api(keys["ann"])
+    app_id = app_with_script(ann, rest_engine, "LOAD 1 AS X AutoGenerate 1;")
+    made = task(ann, app_id).json()
+    assert ann.delete(f"/apps/{app_id}").status_code == 200
+    assert ann.get(f"/reload-tasks/{made['id']}").status_code == 404
+    assert ReloadTaskStore(rest_engine.meta.db).find() == []
