@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from dataclasses import replace
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -287,13 +288,40 @@ class Engine:
             return access.ALL_RIGHTS
         if not self.app_exists(app_id):
             return access.NO_RIGHTS
-        return access.rights(identity, self.app_access(app_id))
+        found = access.rights(identity, self.app_access(app_id))
+        if Right.MANAGE in found:
+            return found
+        space = self.space_rules(app_id)
+        if not space:
+            return found
+        return access.rights(identity, replace(self.app_access(app_id), space=space))
+
+    def space_rules(self, app_id: str) -> tuple[Rule, ...]:
+        """The rules the app's space gives its members (none: the app is in no space)."""
+        from associa.store.directory import Directory
+
+        item = self.items.get("app", app_id)
+        if item is None or not item.space_id:
+            return ()
+        return Directory(self.meta.db).space_rules(item.space_id)
 
     def check_access(self, identity: Identity, app_id: str, right: Right) -> None:
         """Raise ``AppAccessDenied`` (QIX error 5; a socket opening the app by its URL
         closes with 4203) unless ``identity`` has ``right`` on the app."""
         if right not in self.rights(identity, app_id):
+            self.audit("com.qlik.v1.access.denied", identity, "qix",
+                       {"appId": app_id, "right": right.label})
             raise AppAccessDenied(app_id)
+
+    def audit(self, event_type: str, identity: Identity, source: str,
+              data: dict[str, Any]) -> None:
+        """Record an audit event (``store/audits.py``) when the metadata database is in
+        use (development mode keeps none)."""
+        if not self.meta_in_use():
+            return
+        from associa.store.audits import AuditLog
+
+        AuditLog(self.meta.db).record(event_type, identity.user_id, source, data)
 
     def set_owner(self, app_id: str, owner: Identity | None) -> None:
         """Give the app to ``owner`` (None: nobody owns it; open to all)."""
@@ -326,4 +354,5 @@ class Engine:
             return apps
         recorded = self.meta.all_access()
         return [meta for meta in apps
-                if access.allowed(identity, recorded.get(meta.get("id", "")), Right.CONSUME)]
+                if access.allowed(identity, recorded.get(meta.get("id", "")), Right.CONSUME)
+                or Right.CONSUME in self.rights(identity, meta.get("id", ""))]

@@ -10,7 +10,19 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from associa.rest import appdata, apps, items, me, tempcontents
+from associa.rest import (
+    apikeys,
+    appdata,
+    apps,
+    audits,
+    groups,
+    items,
+    me,
+    roles,
+    spaces,
+    tempcontents,
+    users,
+)
 from associa.rest.itemkinds import ItemKind
 from associa.rest.operations import Operation
 
@@ -20,6 +32,12 @@ RESOURCES: tuple[ModuleType, ...] = (
     items,
     me,
     tempcontents,
+    users,
+    groups,
+    roles,
+    spaces,
+    apikeys,
+    audits,
 )
 
 

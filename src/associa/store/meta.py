@@ -398,3 +398,8 @@ class MetaStore:
                         method="api-key")
         return ApiKey(row.id, user, row.description, _aware(row.created) or row.created,
                       _aware(row.expires), _aware(row.revoked))
+
+
+# the directory's and the audit log's tables register on Base (migration 0003)
+from associa.store import audits as _audits  # noqa: E402,F401
+from associa.store import directory as _directory  # noqa: E402,F401

@@ -1,0 +1,82 @@
+"""Users, groups, spaces and their assignments (store/directory.py); audit events
+(store/audits.py).
+
+Revision ID: 0003_directory
+Revises: 0002
+Create Date: 2026-12-02
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0003_directory"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+
+def _when(name: str) -> sa.Column:
+    return sa.Column(name, sa.DateTime(timezone=True), nullable=False)
+
+
+def upgrade() -> None:
+    op.create_table(
+        "users",
+        sa.Column("id", sa.String(64), primary_key=True),
+        sa.Column("subject", sa.String(512), nullable=False, unique=True),
+        sa.Column("name", sa.String(512), nullable=False),
+        sa.Column("email", sa.String(512), nullable=False),
+        sa.Column("status", sa.String(32), nullable=False),
+        sa.Column("roles", sa.Text(), nullable=False),
+        sa.Column("groups", sa.Text(), nullable=False),
+        _when("created"), _when("updated"),
+    )
+    op.create_table(
+        "groups",
+        sa.Column("id", sa.String(64), primary_key=True),
+        sa.Column("name", sa.String(512), nullable=False, unique=True),
+        sa.Column("status", sa.String(32), nullable=False),
+        _when("created"),
+    )
+    op.create_table(
+        "spaces",
+        sa.Column("id", sa.String(64), primary_key=True),
+        sa.Column("name", sa.String(256), nullable=False, unique=True),
+        sa.Column("type", sa.String(16), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("owner_id", sa.String(512), nullable=False),
+        _when("created"), _when("updated"),
+    )
+    op.create_table(
+        "space_assignments",
+        sa.Column("id", sa.String(64), primary_key=True),
+        sa.Column("space_id", sa.String(64), nullable=False),
+        sa.Column("type", sa.String(16), nullable=False),
+        sa.Column("assignee_id", sa.String(512), nullable=False),
+        sa.Column("roles", sa.Text(), nullable=False),
+        _when("created"),
+        sa.UniqueConstraint("space_id", "type", "assignee_id", name="uq_space_assignee"),
+    )
+    op.create_index("ix_space_assignments_space_id", "space_assignments", ["space_id"])
+    op.create_table(
+        "audits",
+        sa.Column("id", sa.String(64), primary_key=True),
+        sa.Column("event_type", sa.String(256), nullable=False),
+        sa.Column("user_id", sa.String(512), nullable=False),
+        sa.Column("source", sa.String(256), nullable=False),
+        _when("event_time"),
+        sa.Column("data", sa.Text(), nullable=False),
+    )
+    for name in ("event_type", "user_id", "event_time"):
+        op.create_index(f"ix_audits_{name}", "audits", [name])
+
+
+def downgrade() -> None:
+    for name in ("event_time", "user_id", "event_type"):
+        op.drop_index(f"ix_audits_{name}", "audits")
+    op.drop_table("audits")
+    op.drop_index("ix_space_assignments_space_id", "space_assignments")
+    for table in ("space_assignments", "spaces", "groups", "users"):
+        op.drop_table(table)
