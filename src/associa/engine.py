@@ -10,9 +10,9 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from dataclasses import replace
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
