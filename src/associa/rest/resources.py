@@ -18,6 +18,7 @@ from associa.rest import (
     groups,
     items,
     me,
+    oauth,
     roles,
     spaces,
     tempcontents,
@@ -38,6 +39,7 @@ RESOURCES: tuple[ModuleType, ...] = (
     spaces,
     apikeys,
     audits,
+    oauth,
 )
 
 

@@ -33,6 +33,7 @@ from associa.errors import AssociaError, Refusal, RequestMalformed
 from associa.logs import event
 from associa.qix.session import Session
 from associa.qix.sessions import SessionManager, session_key
+from associa.rest import oauth
 from associa.rest.application import mount as rest_api
 from associa.server.files import exported_file
 from associa.server.metrics import metrics
@@ -243,7 +244,8 @@ def create_app(engine: Engine, sessions: SessionManager | None = None,
     authentication (from the engine's settings unless given), which the REST API
     shares."""
     if authenticator is None:
-        authenticator = Authenticator.from_settings(engine.settings)
+        authenticator = Authenticator.from_settings(  # the metadata store's keys, as serve's
+            engine.settings, lambda key: engine.meta.verify_api_key(key), oauth.lookup(engine))
     app = Starlette(
         routes=[
             Route("/health", health),
@@ -251,6 +253,7 @@ def create_app(engine: Engine, sessions: SessionManager | None = None,
             Route("/metrics", metrics),
             Route("/tempcontent/{token}/{name}", exported_file),  # ExportData's files
             rest_api(engine, authenticator),  # /api/v1: the REST API (rest/)
+            *oauth.routes(),  # /oauth/token and the OAuth server metadata
             WebSocketRoute("/{path:path}", qix_endpoint),
         ]
     )

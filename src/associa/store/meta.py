@@ -403,3 +403,5 @@ class MetaStore:
 # the directory's and the audit log's tables register on Base (migration 0003)
 from associa.store import audits as _audits  # noqa: E402,F401
 from associa.store import directory as _directory  # noqa: E402,F401
+from associa.store import oauth as _oauth  # noqa: E402,F401
+from associa.store import origins as _origins  # noqa: E402,F401

@@ -1,5 +1,6 @@
 """Users, groups, spaces and their assignments (store/directory.py); audit events
-(store/audits.py).
+(store/audits.py); OAuth clients and tokens (store/oauth.py); web integrations and CSP
+origins (store/origins.py).
 
 Revision ID: 0003_directory
 Revises: 0002
@@ -71,9 +72,56 @@ def upgrade() -> None:
     )
     for name in ("event_type", "user_id", "event_time"):
         op.create_index(f"ix_audits_{name}", "audits", [name])
+    op.create_table(
+        "oauth_clients",
+        sa.Column("id", sa.String(64), primary_key=True),
+        sa.Column("name", sa.String(256), nullable=False),
+        sa.Column("secret_hash", sa.String(64), nullable=False),
+        sa.Column("user_id", sa.String(512), nullable=False),
+        sa.Column("user_directory", sa.String(512), nullable=False),
+        sa.Column("user_name", sa.String(512), nullable=False),
+        sa.Column("groups", sa.Text(), nullable=False),
+        sa.Column("admin", sa.Boolean(), nullable=False),
+        _when("created"),
+    )
+    op.create_index("ix_oauth_clients_user_id", "oauth_clients", ["user_id"])
+    op.create_table(
+        "oauth_tokens",
+        sa.Column("id", sa.String(64), primary_key=True),
+        sa.Column("client_id", sa.String(64), nullable=False),
+        sa.Column("user_id", sa.String(512), nullable=False),
+        _when("issued"), _when("expires"),
+        sa.Column("revoked", sa.DateTime(timezone=True), nullable=True),
+    )
+    op.create_index("ix_oauth_tokens_client_id", "oauth_tokens", ["client_id"])
+    op.create_index("ix_oauth_tokens_user_id", "oauth_tokens", ["user_id"])
+    op.create_table(
+        "web_integrations",
+        sa.Column("id", sa.String(64), primary_key=True),
+        sa.Column("name", sa.String(256), nullable=False),
+        sa.Column("origins", sa.Text(), nullable=False),
+        sa.Column("created_by", sa.String(512), nullable=False),
+        _when("created"), _when("updated"),
+    )
+    op.create_table(
+        "csp_origins",
+        sa.Column("id", sa.String(64), primary_key=True),
+        sa.Column("name", sa.String(256), nullable=False),
+        sa.Column("origin", sa.String(1024), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("directives", sa.Text(), nullable=False),
+        _when("created"), _when("updated"),
+    )
 
 
 def downgrade() -> None:
+    for table in ("csp_origins", "web_integrations"):
+        op.drop_table(table)
+    op.drop_index("ix_oauth_tokens_user_id", "oauth_tokens")
+    op.drop_index("ix_oauth_tokens_client_id", "oauth_tokens")
+    op.drop_table("oauth_tokens")
+    op.drop_index("ix_oauth_clients_user_id", "oauth_clients")
+    op.drop_table("oauth_clients")
     for name in ("event_time", "user_id", "event_type"):
         op.drop_index(f"ix_audits_{name}", "audits")
     op.drop_table("audits")
