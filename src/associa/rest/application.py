@@ -15,6 +15,7 @@ from collections import defaultdict
 import orjson
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
@@ -24,6 +25,7 @@ from associa.engine import Engine
 from associa.errors import AssociaError
 from associa.logs import event
 from associa.rest.catalog import Catalog
+from associa.rest.cors import Cors
 from associa.rest.errors import ApiError, InternalError, for_status, from_engine_error
 from associa.rest.openapi import document
 from associa.rest.operations import JSON, PREFIX, Operation, endpoint
@@ -115,6 +117,7 @@ def create_rest_app(engine: Engine, authenticator: Authenticator | None = None) 
 
     app = Starlette(
         routes=[Route("/openapi.json", openapi, methods=["GET"]), *routes(ops)],
+        middleware=[Middleware(Cors)],  # the web integrations' origins (rest/cors.py)
         exception_handlers={
             ApiError: on_api_error,
             AssociaError: on_engine_error,

@@ -15,14 +15,17 @@ from associa.rest import (
     appdata,
     apps,
     audits,
+    csporigins,
     groups,
     items,
     me,
     oauth,
+    quotas,
     roles,
     spaces,
     tempcontents,
     users,
+    webintegrations,
 )
 from associa.rest.itemkinds import ItemKind
 from associa.rest.operations import Operation
@@ -40,6 +43,9 @@ RESOURCES: tuple[ModuleType, ...] = (
     apikeys,
     audits,
     oauth,
+    webintegrations,
+    csporigins,
+    quotas,
 )
 
 

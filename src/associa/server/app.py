@@ -21,7 +21,7 @@ from urllib.parse import quote
 import anyio
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
@@ -35,6 +35,7 @@ from associa.qix.session import Session
 from associa.qix.sessions import SessionManager, session_key
 from associa.rest import oauth
 from associa.rest.application import mount as rest_api
+from associa.rest.webintegrations import origin_allowed
 from associa.server.files import exported_file
 from associa.server.metrics import metrics
 from associa.server.urls import MAX_ID_LENGTH, parse_path
@@ -96,6 +97,11 @@ async def qix_endpoint(ws: WebSocket) -> None:
     if state.closing:
         await ws.accept()
         await ws.close(GOING_AWAY, "Server shutting down")
+        return
+    if not await anyio.to_thread.run_sync(origin_allowed, state.engine,
+                                          ws.headers.get("origin")):
+        # a browser page from an origin no web integration lists (rest/webintegrations.py)
+        await ws.send_denial_response(PlainTextResponse("Forbidden\n", status_code=403))
         return
     identity = await identify(ws, state.authenticator)  # auth/: who the upgrade is
     if identity is None:  # refused with HTTP 401, before anything else is looked at
