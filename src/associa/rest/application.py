@@ -32,6 +32,7 @@ from associa.rest.operations import JSON, PREFIX, Operation, endpoint
 from associa.rest.ratelimit import RateLimiter
 from associa.rest.resources import operations
 from associa.rest.tempcontents import TempContents
+from associa.rest.webhooks import Dispatcher
 
 log = logging.getLogger("associa.rest")
 
@@ -131,6 +132,9 @@ def create_rest_app(engine: Engine, authenticator: Authenticator | None = None) 
     app.state.limiter = RateLimiter(engine.settings)
     app.state.catalog = Catalog(engine)
     app.state.temp = TempContents(engine.settings.data_dir)
+    app.state.webhooks = Dispatcher(engine)
+    # run after every successful change (rest/operations.py): webhook events
+    app.state.change_hooks = [app.state.webhooks.on_change]
     app.state.openapi = spec
     app.state.operations = ops
     return app

@@ -237,6 +237,8 @@ def endpoint(op: Operation) -> Callable[[Request], Any]:
         action = AUDITED_ACTIONS.get(op.method)
         if action is not None and response.status_code < 400:
             await audit(request, f"com.qlik.v1.{op.tag}.{action}", response.status_code)
+            for hook in getattr(request.app.state, "change_hooks", ()):
+                await hook(op, request, response)
         return response
 
     run.__name__ = op.name

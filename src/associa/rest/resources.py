@@ -25,6 +25,7 @@ from associa.rest import (
     spaces,
     tempcontents,
     users,
+    webhooks,
     webintegrations,
 )
 from associa.rest.itemkinds import ItemKind
@@ -46,6 +47,7 @@ RESOURCES: tuple[ModuleType, ...] = (
     webintegrations,
     csporigins,
     quotas,
+    webhooks,
 )
 
 

@@ -405,3 +405,4 @@ from associa.store import audits as _audits  # noqa: E402,F401
 from associa.store import directory as _directory  # noqa: E402,F401
 from associa.store import oauth as _oauth  # noqa: E402,F401
 from associa.store import origins as _origins  # noqa: E402,F401
+from associa.store import webhooks as _webhooks  # noqa: E402,F401

@@ -1,6 +1,6 @@
 """Users, groups, spaces and their assignments (store/directory.py); audit events
 (store/audits.py); OAuth clients and tokens (store/oauth.py); web integrations and CSP
-origins (store/origins.py).
+origins (store/origins.py); webhooks and their deliveries (store/webhooks.py).
 
 Revision ID: 0003_directory
 Revises: 0002
@@ -112,9 +112,36 @@ def upgrade() -> None:
         sa.Column("directives", sa.Text(), nullable=False),
         _when("created"), _when("updated"),
     )
+    op.create_table(
+        "webhooks",
+        sa.Column("id", sa.String(64), primary_key=True),
+        sa.Column("name", sa.String(256), nullable=False),
+        sa.Column("url", sa.String(2048), nullable=False),
+        sa.Column("event_types", sa.Text(), nullable=False),
+        sa.Column("secret", sa.String(512), nullable=False),
+        sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.Column("owner_id", sa.String(512), nullable=False),
+        _when("created"), _when("updated"),
+    )
+    op.create_table(
+        "webhook_deliveries",
+        sa.Column("id", sa.String(64), primary_key=True),
+        sa.Column("webhook_id", sa.String(64), nullable=False),
+        sa.Column("event_type", sa.String(256), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("status_code", sa.Integer(), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("payload", sa.Text(), nullable=False),
+        sa.Column("response", sa.Text(), nullable=False),
+        _when("triggered"),
+    )
+    op.create_index("ix_webhook_deliveries_webhook_id", "webhook_deliveries", ["webhook_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_webhook_deliveries_webhook_id", "webhook_deliveries")
+    op.drop_table("webhook_deliveries")
+    op.drop_table("webhooks")
     for table in ("csp_origins", "web_integrations"):
         op.drop_table(table)
     op.drop_index("ix_oauth_tokens_user_id", "oauth_tokens")
