@@ -50,7 +50,7 @@ class SpacesQuery(Shape):
 
 
 class SpaceMeta(Shape):
-    actions: list[str]
+    actions: list[Literal["create", "read", "update", "delete", "publish"]]
     roles: list[str]
     assignableRoles: list[str]
 
@@ -116,10 +116,12 @@ class AssignmentsList(Shape):
     links: Links
 
 
+# the space actions of each right (the published API's ActionName: create, read, update,
+# delete, publish)
 ACTIONS: dict[Right, tuple[str, ...]] = {
     Right.CONSUME: ("read",),
     Right.EDIT: ("create",),
-    Right.MANAGE: ("update", "delete", "change_owner"),
+    Right.MANAGE: ("update", "delete", "publish"),
 }
 
 
