@@ -11,6 +11,8 @@ the engine socket (issue 12 point 2: "the same identities and rights as the QIX 
   always accepted here (Qlik Cloud's REST API takes API keys; the socket only with
   ``ApiKeyAuthentication``), and so is an OAuth access token the engine issued
   (``rest/oauth.py``; the socket takes them too);
+* without an ``Authorization`` header, the web hub's session cookie (``rest/session.py``;
+  its unsafe requests need the CSRF token);
 * with neither an administrator key nor socket authentication configured the engine runs
   in development mode: a valid API key still names its user, anything else is
   ``ANONYMOUS``.
@@ -57,6 +59,14 @@ def authenticate(request: Request, engine: Engine, authenticator: Authenticator)
     """The identity of the request's credential (Unauthorized when there is none that
     holds and the engine requires one)."""
     token = bearer(request)
+    if "authorization" not in request.headers:
+        from associa.rest.session import COOKIE, read_cookie
+
+        cookie = request.cookies.get(COOKIE)
+        if cookie:
+            identity = read_cookie(engine, cookie)
+            if identity is not None:
+                return identity  # unsafe methods also need the CSRF token (operations.py)
     configured = engine.settings.api_key
     if token is not None and configured and hmac.compare_digest(token.encode(),
                                                                  configured.encode()):

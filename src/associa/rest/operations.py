@@ -182,6 +182,10 @@ async def dispatch(op: Operation, request: Request) -> Response:
     else:
         identity = ANONYMOUS
     request.state.identity = identity
+    if identity.method == "cookie":
+        from associa.rest.session import check_csrf
+
+        check_csrf(request, identity)
     limiter.take(identity.qualified, op.tier)
     if op.right is not None:
         await anyio.to_thread.run_sync(check_app, engine, identity,

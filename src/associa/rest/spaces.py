@@ -49,8 +49,11 @@ class SpacesQuery(Shape):
     prev: str | None = None
 
 
+SpaceAction = Literal["create", "read", "update", "delete", "publish"]
+
+
 class SpaceMeta(Shape):
-    actions: list[Literal["create", "read", "update", "delete", "publish"]]
+    actions: list[SpaceAction]
     roles: list[str]
     assignableRoles: list[str]
 
@@ -118,7 +121,7 @@ class AssignmentsList(Shape):
 
 # the space actions of each right (the published API's ActionName: create, read, update,
 # delete, publish)
-ACTIONS: dict[Right, tuple[str, ...]] = {
+ACTIONS: dict[Right, tuple[SpaceAction, ...]] = {
     Right.CONSUME: ("read",),
     Right.EDIT: ("create",),
     Right.MANAGE: ("update", "delete", "publish"),

@@ -34,6 +34,7 @@ from associa.logs import event
 from associa.qix.session import Session
 from associa.qix.sessions import SessionManager, session_key
 from associa.rest import oauth
+from associa.rest import session as web_session
 from associa.rest.application import mount as rest_api
 from associa.rest.webintegrations import origin_allowed
 from associa.server.files import exported_file
@@ -260,6 +261,7 @@ def create_app(engine: Engine, sessions: SessionManager | None = None,
             Route("/tempcontent/{token}/{name}", exported_file),  # ExportData's files
             rest_api(engine, authenticator),  # /api/v1: the REST API (rest/)
             *oauth.routes(),  # /oauth/token and the OAuth server metadata
+            *web_session.routes(),  # /login and /logout: the web hub's session cookie
             WebSocketRoute("/{path:path}", qix_endpoint),
         ]
     )
