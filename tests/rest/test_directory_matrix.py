@@ -1,6 +1,8 @@
 """The authorization matrix of the directory's resources (users, groups, roles, spaces and
-assignments, api-keys, audits): every operation × anonymous / another user / the owner
-(Ann: owner of the space and the key) / the administrator → the status it documents."""
+assignments, api-keys, audits, OAuth clients and tokens, web integrations, CSP origins,
+quotas, webhooks): every operation × anonymous / another user / the owner (Ann: owner
+of the space, the key, the OAuth client and its token) / the administrator → the status
+it documents."""
 
 from __future__ import annotations
 
@@ -11,11 +13,24 @@ from typing import Any
 import httpx
 import pytest
 
-from associa.rest import apikeys, audits, groups, roles, spaces, users
+from associa.rest import (
+    apikeys,
+    audits,
+    csporigins,
+    groups,
+    oauth,
+    quotas,
+    roles,
+    spaces,
+    users,
+    webhooks,
+    webintegrations,
+)
 from associa.settings import Settings
 
 ADMIN_KEY = "directory-matrix-admin"
-MODULES = (users, groups, roles, spaces, apikeys, audits)
+MODULES = (users, groups, roles, spaces, apikeys, audits, oauth, webintegrations, csporigins,
+           quotas, webhooks)
 OPS = [op for m in MODULES for op in m.OPERATIONS]
 
 BODIES: dict[tuple[str, str], Any] = {
@@ -28,6 +43,15 @@ BODIES: dict[tuple[str, str], Any] = {
                                                 "roles": ["consumer"]},
     ("PUT", spaces.ASSIGNMENT): {"roles": ["producer"]},
     ("POST", "/api-keys"): {"description": "k"},
+    ("POST", "/oauth-clients"): {"clientName": "c"},
+    ("POST", "/web-integrations"): {"name": "w", "validOrigins": ["https://a.example"]},
+    ("PATCH", webintegrations.PATH): [{"op": "replace", "path": "/name", "value": "n"}],
+    ("POST", "/csp-origins"): {"name": "c", "origin": "https://a.example"},
+    ("PUT", csporigins.PATH): {"name": "c", "origin": "https://b.example"},
+    ("POST", "/webhooks"): {"name": "h", "url": "http://127.0.0.1:9/",
+                            "eventTypes": ["com.qlik.v1.app.created"]},
+    ("PUT", webhooks.HOOK): {"name": "h2", "url": "http://127.0.0.1:9/",
+                             "eventTypes": ["com.qlik.v1.app.deleted"]},
 }
 READ_ALL = 200  # every signed-in user
 ADMIN_ONLY = {"other": 403, "owner": 403}
@@ -45,7 +69,22 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", spaces.ASSIGNMENT): MEMBERS, ("PUT", spaces.ASSIGNMENT): MEMBERS,
     ("DELETE", spaces.ASSIGNMENT): MEMBERS,
     ("GET", "/api-keys/{apiKeyId}"): MEMBERS, ("DELETE", "/api-keys/{apiKeyId}"): MEMBERS,
+    ("GET", "/oauth-clients/{clientId}"): MEMBERS,
+    ("DELETE", "/oauth-clients/{clientId}"): MEMBERS,
+    ("DELETE", "/oauth-tokens/{tokenId}"): MEMBERS,
+    **{(op.method, op.path): ADMIN_ONLY
+       for op in (*webintegrations.OPERATIONS, *csporigins.OPERATIONS, *webhooks.OPERATIONS)
+       if op.path != "/webhooks/event-types"},
 }
+# a path parameter's resource, by the path's first segment when the name is shared
+PER_PREFIX = {("/web-integrations", "id"): "wiId", ("/csp-origins", "id"): "cspId",
+              ("/quotas", "id"): "quotaId"}
+
+
+@pytest.fixture(autouse=True)
+def no_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The matrix's webhook points nowhere: one attempt, no waiting threads."""
+    monkeypatch.setattr(webhooks, "RETRY_DELAYS", ())
 
 
 @pytest.fixture
@@ -64,11 +103,36 @@ def resources(admin: httpx.Client, ann: httpx.Client) -> dict[str, str]:
         "type": "group", "assigneeId": out["groupId"], "roles": ["consumer"]}).json()["id"]
     out["apiKeyId"] = ann.post("/api-keys", json={"description": "m"}).json()["id"]
     out["auditId"] = admin.get("/audits").json()["data"][0]["id"]
+    client = ann.post("/oauth-clients", json={"clientName": "m"}).json()
+    out["clientId"] = client["clientId"]
+    out["tokenId"] = issue_token(ann, client)
+    out["wiId"] = admin.post("/web-integrations", json={
+        "name": "m", "validOrigins": ["https://m.example"]}).json()["id"]
+    out["cspId"] = admin.post("/csp-origins", json={"name": "m", "origin": "https://m.example"}
+                              ).json()["id"]
+    out["quotaId"] = "request_body_size"
+    out["webhookId"] = admin.post("/webhooks", json={
+        "name": "m", "url": "http://127.0.0.1:9/", "eventTypes": ["com.qlik.v1.app.created"]}
+    ).json()["id"]
+    admin.post("/apps", json={"attributes": {"name": out["userId"]}})  # makes a delivery
+    out["deliveryId"] = admin.get(f"/webhooks/{out['webhookId']}/deliveries").json()[
+        "data"][0]["id"]
     return out
 
 
+def issue_token(client: httpx.Client, oauth_client: dict[str, str]) -> str:
+    root = str(client.base_url).rstrip("/").removesuffix("/api/v1")
+    httpx.post(f"{root}/oauth/token", data={"grant_type": "client_credentials",
+                                             "client_id": oauth_client["clientId"],
+                                             "client_secret": oauth_client["clientSecret"]})
+    tokens = client.get("/oauth-tokens", params={"limit": 100}).json()["data"]
+    return next(t["id"] for t in tokens if t["clientId"] == oauth_client["clientId"])
+
+
 def send(client: httpx.Client, op, ids: dict[str, str]) -> httpx.Response:  # type: ignore[no-untyped-def]
-    path = re.sub(r"{(\w+)}", lambda m: ids[m.group(1)], op.path)
+    prefix = "/" + op.path.split("/")[1]
+    path = re.sub(r"{(\w+)}", lambda m: ids[PER_PREFIX.get((prefix, m.group(1)),
+                                                           m.group(1))], op.path)
     body = BODIES.get((op.method, op.path))
     if body is None:
         return client.request(op.method, path)
