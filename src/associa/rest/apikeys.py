@@ -15,9 +15,9 @@ from pydantic import Field, TypeAdapter, ValidationError
 
 from associa.rest.apps import iso
 from associa.rest.errors import BadRequest, Forbidden, NotFound
-from associa.rest.models import TENANT_ID, Href, Links, Shape, Strict
+from associa.rest.models import TENANT_ID, Href, Links, SelfLink, Shape, Strict
 from associa.rest.operations import Call, Operation, Reply
-from associa.rest.paging import MAX_LIMIT, paginate
+from associa.rest.paging import PageQuery, paginate
 from associa.rest.ratelimit import Tier
 from associa.store.meta import ApiKey
 
@@ -29,15 +29,8 @@ class CreateApiKey(Strict):
     expiry: str | None = Field(default=None, max_length=64)
 
 
-class ApiKeysQuery(Shape):
+class ApiKeysQuery(PageQuery):
     status: str | None = None
-    limit: int = Field(default=20, ge=1, le=MAX_LIMIT)
-    next: str | None = None
-    prev: str | None = None
-
-
-class ApiKeyLinks(Shape):
-    self: Href
 
 
 class ApiKeyEntry(Shape):
@@ -51,7 +44,7 @@ class ApiKeyEntry(Shape):
     created: str
     expiry: str | None = None
     token: str | None = None
-    links: ApiKeyLinks
+    links: SelfLink
 
 
 class ApiKeysList(Shape):
@@ -71,7 +64,7 @@ def entry(call: Call, key: ApiKey, token: str | None = None) -> ApiKeyEntry:
         subType="user", status=status_of(key, datetime.now(UTC)),
         createdByUser=key.user.user_id, created=iso(key.created) or "",
         expiry=iso(key.expires), token=token,
-        links=ApiKeyLinks(self=Href(href=call.url(f"/api-keys/{key.id}"))))
+        links=SelfLink(self=Href(href=call.url(f"/api-keys/{key.id}"))))
 
 
 def parse_expiry(text: str) -> timedelta:

@@ -14,29 +14,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import Field
-
 from associa.rest.apps import iso
 from associa.rest.errors import BadRequest, NotFound
-from associa.rest.models import TENANT_ID, Href, Links, Shape
+from associa.rest.models import TENANT_ID, Href, Links, SelfLink, Shape
 from associa.rest.operations import Call, Operation
-from associa.rest.paging import MAX_LIMIT, paginate
+from associa.rest.paging import PageQuery, paginate
 from associa.rest.users import require_admin
 from associa.store.audits import Audit, AuditFilter, AuditLog
 
 
-class AuditsQuery(Shape):
+class AuditsQuery(PageQuery):
     eventType: str | None = None
     userId: str | None = None
     eventTime: str | None = None
     sort: Literal["-eventTime", "+eventTime"] = "-eventTime"
-    limit: int = Field(default=10, ge=1, le=MAX_LIMIT)
-    next: str | None = None
-    prev: str | None = None
-
-
-class AuditLinks(Shape):
-    self: Href
 
 
 class AuditEntry(Shape):
@@ -50,7 +41,7 @@ class AuditEntry(Shape):
     tenantId: str
     contentType: str = "application/json"
     data: dict[str, Any]
-    links: AuditLinks
+    links: SelfLink
 
 
 class AuditsList(Shape):
@@ -62,7 +53,7 @@ def entry(call: Call, audit: Audit) -> AuditEntry:
     return AuditEntry(id=audit.id, eventId=audit.id, eventType=audit.event_type,
                       eventTime=iso(audit.event_time) or "", source=audit.source,
                       userId=audit.user_id, tenantId=TENANT_ID, data=audit.data,
-                      links=AuditLinks(self=Href(href=call.url(f"/audits/{audit.id}"))))
+                      links=SelfLink(self=Href(href=call.url(f"/audits/{audit.id}"))))
 
 
 def _time(text: str) -> datetime | None:

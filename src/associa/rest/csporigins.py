@@ -5,16 +5,16 @@ them; ``GET /csp-origins/actions/generate-header`` answers the header they make.
 
 from __future__ import annotations
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from associa.rest.apps import iso
 from associa.rest.errors import NotFound
 from associa.rest.models import TENANT_ID, Links, Shape, Strict
 from associa.rest.operations import Call, Operation, Reply
-from associa.rest.paging import paginate
+from associa.rest.paging import PageQuery, paginate
 from associa.rest.ratelimit import Tier
 from associa.rest.users import require_admin
-from associa.rest.webintegrations import PageQuery, check_origin, origins
+from associa.rest.webintegrations import check_origin, origins
 from associa.store.origins import CspOrigin
 
 # the directives an origin can be added to, as the API names them → the CSP directive
@@ -27,10 +27,9 @@ DIRECTIVES = {
 }
 
 
-class CspBody(Strict):
-    name: str = Field(min_length=1, max_length=256, pattern=r"\S")
-    origin: str = Field(min_length=1, max_length=1024)
-    description: str = Field(default="", max_length=4096)
+class Directives(BaseModel):
+    """One flag per directive of ``DIRECTIVES`` (a body's and an answer's)."""
+
     childSrc: bool = False
     connectSrc: bool = False
     connectSrcWSS: bool = False
@@ -44,6 +43,12 @@ class CspBody(Strict):
     scriptSrc: bool = False
     styleSrc: bool = False
     workerSrc: bool = False
+
+
+class CspBody(Directives, Strict):
+    name: str = Field(min_length=1, max_length=256, pattern=r"\S")
+    origin: str = Field(min_length=1, max_length=1024)
+    description: str = Field(default="", max_length=4096)
 
     @field_validator("origin")
     @classmethod
@@ -54,7 +59,7 @@ class CspBody(Strict):
         return {d: bool(getattr(self, d)) for d in DIRECTIVES}
 
 
-class CspEntry(Shape):
+class CspEntry(Directives, Shape):
     id: str
     name: str
     origin: str
@@ -62,19 +67,6 @@ class CspEntry(Shape):
     tenantId: str
     createdDate: str
     modifiedDate: str
-    childSrc: bool = False
-    connectSrc: bool = False
-    connectSrcWSS: bool = False
-    fontSrc: bool = False
-    formAction: bool = False
-    frameAncestors: bool = False
-    frameSrc: bool = False
-    imgSrc: bool = False
-    mediaSrc: bool = False
-    objectSrc: bool = False
-    scriptSrc: bool = False
-    styleSrc: bool = False
-    workerSrc: bool = False
 
 
 class CspList(Shape):

@@ -10,9 +10,9 @@ from pydantic import Field
 
 from associa.rest.apps import iso
 from associa.rest.errors import Conflict, NotFound
-from associa.rest.models import TENANT_ID, Href, Links, Shape, Strict
+from associa.rest.models import TENANT_ID, Href, Links, SelfLink, Shape, Strict
 from associa.rest.operations import Call, Operation, Reply
-from associa.rest.paging import MAX_LIMIT, paginate
+from associa.rest.paging import PageQuery, paginate
 from associa.rest.ratelimit import Tier
 from associa.rest.users import require_admin, store
 from associa.store import directory
@@ -22,23 +22,13 @@ class CreateGroup(Strict):
     name: str = Field(min_length=1, max_length=256, pattern=r"\S")
 
 
-class GroupLinks(Shape):
-    self: Href
-
-
 class GroupEntry(Shape):
     id: str
     tenantId: str
     name: str
     status: str
     createdAt: str
-    links: GroupLinks
-
-
-class GroupsQuery(Shape):
-    limit: int = Field(default=20, ge=1, le=MAX_LIMIT)
-    next: str | None = None
-    prev: str | None = None
+    links: SelfLink
 
 
 class GroupsList(Shape):
@@ -49,11 +39,11 @@ class GroupsList(Shape):
 def entry(call: Call, group: directory.Group) -> GroupEntry:
     return GroupEntry(id=group.id, tenantId=TENANT_ID, name=group.name, status=group.status,
                       createdAt=iso(group.created) or "",
-                      links=GroupLinks(self=Href(href=call.url(f"/groups/{group.id}"))))
+                      links=SelfLink(self=Href(href=call.url(f"/groups/{group.id}"))))
 
 
 def list_groups(call: Call) -> GroupsList:
-    q: GroupsQuery = call.query
+    q: PageQuery = call.query
     page, links = paginate(call.request, store(call).groups(), q.limit, q.next, q.prev)
     return GroupsList(data=[entry(call, g) for g in page], links=links)
 
@@ -82,7 +72,7 @@ def delete_group(call: Call) -> Reply:
 
 OPERATIONS = [
     Operation("GET", "/groups", list_groups, "The tenant's groups", "groups",
-              query=GroupsQuery, response=GroupsList),
+              query=PageQuery, response=GroupsList),
     Operation("POST", "/groups", create_group, "Create a group (administrators)", "groups",
               tier=Tier.TIER2, body=CreateGroup, response=GroupEntry, status=201, errors=("409",)),
     Operation("GET", "/groups/{groupId}", get_group, "One group", "groups",

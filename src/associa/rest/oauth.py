@@ -29,9 +29,9 @@ from associa.engine import Engine
 from associa.identity import Identity
 from associa.rest.apps import iso
 from associa.rest.errors import Forbidden, NotFound
-from associa.rest.models import TENANT_ID, Href, Links, Shape, Strict
+from associa.rest.models import TENANT_ID, Href, Links, SelfLink, Shape, Strict
 from associa.rest.operations import Call, Operation, Reply
-from associa.rest.paging import MAX_LIMIT, paginate
+from associa.rest.paging import PageQuery, paginate
 from associa.rest.ratelimit import Tier
 from associa.store.oauth import OAuth, OAuthClient, OAuthToken, looks_like_ours
 
@@ -60,10 +60,6 @@ class CreateClient(Strict):
     allowedGrantTypes: list[str] = ["client_credentials"]
 
 
-class ClientLinks(Shape):
-    self: Href
-
-
 class ClientEntry(Shape):
     clientId: str
     clientName: str
@@ -73,13 +69,7 @@ class ClientEntry(Shape):
     userId: str
     tenantId: str
     createdAt: str
-    links: ClientLinks
-
-
-class PageQuery(Shape):
-    limit: int = Field(default=20, ge=1, le=MAX_LIMIT)
-    next: str | None = None
-    prev: str | None = None
+    links: SelfLink
 
 
 class ClientsList(Shape):
@@ -116,7 +106,7 @@ def client_entry(call: Call, client: OAuthClient, secret: str | None = None) -> 
     return ClientEntry(clientId=client.id, clientName=client.name, clientSecret=secret,
                        userId=client.user.user_id, tenantId=TENANT_ID,
                        createdAt=iso(client.created) or "",
-                       links=ClientLinks(self=Href(href=call.url(f"/oauth-clients/{client.id}"))))
+                       links=SelfLink(self=Href(href=call.url(f"/oauth-clients/{client.id}"))))
 
 
 def token_entry(token: OAuthToken) -> TokenEntry:

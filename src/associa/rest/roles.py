@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pydantic import Field
-
 from associa.rest.errors import NotFound
-from associa.rest.models import TENANT_ID, Href, Links, Shape
+from associa.rest.models import TENANT_ID, Href, Links, SelfLink, Shape
 from associa.rest.operations import Call, Operation
-from associa.rest.paging import MAX_LIMIT, paginate
+from associa.rest.paging import PageQuery, paginate
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,10 +33,6 @@ BUILT_IN: dict[str, BuiltIn] = {
 }
 
 
-class RoleLinks(Shape):
-    self: Href
-
-
 class RoleEntry(Shape):
     id: str
     tenantId: str
@@ -46,13 +40,7 @@ class RoleEntry(Shape):
     description: str
     type: str
     level: str
-    links: RoleLinks
-
-
-class RolesQuery(Shape):
-    limit: int = Field(default=20, ge=1, le=MAX_LIMIT)
-    next: str | None = None
-    prev: str | None = None
+    links: SelfLink
 
 
 class RolesList(Shape):
@@ -64,11 +52,11 @@ def entry(call: Call, name: str) -> RoleEntry:
     role = BUILT_IN[name]
     return RoleEntry(id=name, tenantId=TENANT_ID, name=name, description=role.description,
                      type="default", level=role.level,
-                     links=RoleLinks(self=Href(href=call.url(f"/roles/{name}"))))
+                     links=SelfLink(self=Href(href=call.url(f"/roles/{name}"))))
 
 
 def list_roles(call: Call) -> RolesList:
-    q: RolesQuery = call.query
+    q: PageQuery = call.query
     page, links = paginate(call.request, list(BUILT_IN), q.limit, q.next, q.prev)
     return RolesList(data=[entry(call, n) for n in page], links=links)
 
@@ -80,7 +68,7 @@ def get_role(call: Call) -> RoleEntry:
 
 
 OPERATIONS = [
-    Operation("GET", "/roles", list_roles, "The built-in roles", "roles", query=RolesQuery,
+    Operation("GET", "/roles", list_roles, "The built-in roles", "roles", query=PageQuery,
               response=RolesList),
     Operation("GET", "/roles/{roleId}", get_role, "One role", "roles", response=RoleEntry),
 ]

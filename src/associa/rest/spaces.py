@@ -19,7 +19,7 @@ from associa.rest.apps import iso
 from associa.rest.errors import BadRequest, Conflict, Forbidden, NotFound
 from associa.rest.models import TENANT_ID, Href, Links, Shape, Strict
 from associa.rest.operations import Call, Operation, Reply
-from associa.rest.paging import MAX_LIMIT, paginate
+from associa.rest.paging import PageQuery, paginate
 from associa.rest.ratelimit import Tier
 from associa.rest.users import store
 from associa.store import directory
@@ -41,12 +41,9 @@ class UpdateSpace(Strict):
     ownerId: str | None = Field(default=None, min_length=1, max_length=512)
 
 
-class SpacesQuery(Shape):
+class SpacesQuery(PageQuery):
     type: SpaceType | None = None
     name: str | None = None
-    limit: int = Field(default=10, ge=1, le=MAX_LIMIT)
-    next: str | None = None
-    prev: str | None = None
 
 
 SpaceAction = Literal["create", "read", "update", "delete", "publish"]
@@ -90,12 +87,6 @@ class CreateAssignment(Strict):
 
 class UpdateAssignment(Strict):
     roles: list[str] = Field(min_length=1)
-
-
-class AssignmentsQuery(Shape):
-    limit: int = Field(default=10, ge=1, le=MAX_LIMIT)
-    next: str | None = None
-    prev: str | None = None
 
 
 class AssignmentLinks(Shape):
@@ -242,7 +233,7 @@ def assignment_entry(call: Call, a: directory.Assignment) -> AssignmentEntry:
 
 
 def list_assignments(call: Call) -> AssignmentsList:
-    q: AssignmentsQuery = call.query
+    q: PageQuery = call.query
     space = visible_space(call)
     page, links = paginate(call.request, store(call).assignments(space.id), q.limit,
                            q.next, q.prev)
@@ -301,7 +292,7 @@ OPERATIONS = [
     Operation("DELETE", "/spaces/{spaceId}", delete_space, "Delete a space", "spaces",
               tier=Tier.TIER2, status=204, errors=("409",)),
     Operation("GET", "/spaces/{spaceId}/assignments", list_assignments,
-              "The space's members", "spaces", query=AssignmentsQuery,
+              "The space's members", "spaces", query=PageQuery,
               response=AssignmentsList),
     Operation("POST", "/spaces/{spaceId}/assignments", create_assignment,
               "Add a member to a space", "spaces", tier=Tier.TIER2, body=CreateAssignment,

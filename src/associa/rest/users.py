@@ -20,7 +20,7 @@ from associa.rest.errors import BadRequest, Conflict, Forbidden, NotFound
 from associa.rest.me import Group, Role, User, UserLinks
 from associa.rest.models import TENANT_ID, Href, Links, Shape, Strict
 from associa.rest.operations import Call, Operation, Reply
-from associa.rest.paging import MAX_LIMIT, paginate
+from associa.rest.paging import PageQuery, paginate
 from associa.rest.ratelimit import Tier
 from associa.rest.roles import BUILT_IN
 from associa.store import directory
@@ -64,10 +64,7 @@ class PatchUser(RootModel[list[UserPatch]]):
     pass
 
 
-class UsersQuery(Shape):
-    limit: int = Field(default=20, ge=1, le=MAX_LIMIT)
-    next: str | None = None
-    prev: str | None = None
+class UsersQuery(PageQuery):
     email: str | None = None
     subject: str | None = None
     status: str | None = None

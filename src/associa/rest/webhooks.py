@@ -32,9 +32,9 @@ from associa.engine import Engine
 from associa.logs import event
 from associa.rest.apps import iso
 from associa.rest.errors import NotFound
-from associa.rest.models import TENANT_ID, Href, Links, Shape, Strict
+from associa.rest.models import TENANT_ID, Href, Links, SelfLink, Shape, Strict
 from associa.rest.operations import Call, Operation, Reply
-from associa.rest.paging import MAX_LIMIT, paginate
+from associa.rest.paging import PageQuery, paginate
 from associa.rest.ratelimit import Tier
 from associa.rest.users import require_admin
 from associa.store.webhooks import Delivery, Webhook, Webhooks
@@ -161,10 +161,6 @@ class WebhookBody(Strict):
         return list(dict.fromkeys(value))
 
 
-class WebhookLinks(Shape):
-    self: Href
-
-
 class WebhookEntry(Shape):
     id: str
     name: str
@@ -177,22 +173,12 @@ class WebhookEntry(Shape):
     tenantId: str
     createdAt: str
     updatedAt: str
-    links: WebhookLinks
-
-
-class PageQuery(Shape):
-    limit: int = Field(default=20, ge=1, le=MAX_LIMIT)
-    next: str | None = None
-    prev: str | None = None
+    links: SelfLink
 
 
 class WebhooksList(Shape):
     data: list[WebhookEntry]
     links: Links
-
-
-class DeliveryLinks(Shape):
-    self: Href
 
 
 class DeliveryEntry(Shape):
@@ -205,7 +191,7 @@ class DeliveryEntry(Shape):
     triggeredAt: str
     request: dict[str, Any]
     response: str
-    links: DeliveryLinks
+    links: SelfLink
 
 
 class DeliveriesList(Shape):
@@ -231,7 +217,7 @@ def entry(call: Call, w: Webhook) -> WebhookEntry:
                         enabled=w.enabled, hasSecret=bool(w.secret), ownerId=w.owner_id,
                         createdByUserId=w.owner_id, tenantId=TENANT_ID,
                         createdAt=iso(w.created) or "", updatedAt=iso(w.updated) or "",
-                        links=WebhookLinks(self=Href(href=call.url(f"/webhooks/{w.id}"))))
+                        links=SelfLink(self=Href(href=call.url(f"/webhooks/{w.id}"))))
 
 
 def delivery_entry(call: Call, d: Delivery) -> DeliveryEntry:
@@ -240,7 +226,7 @@ def delivery_entry(call: Call, d: Delivery) -> DeliveryEntry:
         status=d.status,  # type: ignore[arg-type]
         statusCode=d.status_code, attempts=d.attempts, triggeredAt=iso(d.triggered) or "",
         request=json.loads(d.payload), response=d.response,
-        links=DeliveryLinks(self=Href(href=call.url(
+        links=SelfLink(self=Href(href=call.url(
             f"/webhooks/{d.webhook_id}/deliveries/{d.id}"))))
 
 

@@ -19,9 +19,9 @@ from pydantic import Field, RootModel, field_validator
 from associa.engine import Engine
 from associa.rest.apps import iso
 from associa.rest.errors import BadRequest, NotFound
-from associa.rest.models import TENANT_ID, Href, Links, Shape, Strict
+from associa.rest.models import TENANT_ID, Href, Links, SelfLink, Shape, Strict
 from associa.rest.operations import Call, Operation, Reply
-from associa.rest.paging import MAX_LIMIT, paginate
+from associa.rest.paging import PageQuery, paginate
 from associa.rest.ratelimit import Tier
 from associa.rest.users import require_admin
 from associa.store.origins import Origins, WebIntegration
@@ -60,10 +60,6 @@ class PatchWebIntegration(RootModel[list[WebIntegrationPatch]]):
     pass
 
 
-class WebIntegrationLinks(Shape):
-    self: Href
-
-
 class WebIntegrationEntry(Shape):
     id: str
     name: str
@@ -72,13 +68,7 @@ class WebIntegrationEntry(Shape):
     createdBy: str
     created: str
     lastUpdated: str
-    links: WebIntegrationLinks
-
-
-class PageQuery(Shape):
-    limit: int = Field(default=10, ge=1, le=MAX_LIMIT)
-    next: str | None = None
-    prev: str | None = None
+    links: SelfLink
 
 
 class WebIntegrationsList(Shape):
@@ -115,7 +105,7 @@ def entry(call: Call, w: WebIntegration) -> WebIntegrationEntry:
     return WebIntegrationEntry(
         id=w.id, name=w.name, validOrigins=list(w.origins), tenantId=TENANT_ID,
         createdBy=w.created_by, created=iso(w.created) or "", lastUpdated=iso(w.updated) or "",
-        links=WebIntegrationLinks(self=Href(href=call.url(f"/web-integrations/{w.id}"))))
+        links=SelfLink(self=Href(href=call.url(f"/web-integrations/{w.id}"))))
 
 
 def _one(call: Call) -> WebIntegration:
