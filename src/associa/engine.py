@@ -280,16 +280,18 @@ class Engine:
         """The app's owner and rules (``access.OPEN`` when it has no owner)."""
         return self.meta.access(app_id)
 
-    def rights(self, identity: Identity, app_id: str) -> frozenset[Right]:
+    def rights(self, identity: Identity, app_id: str,
+               need: Right | None = None) -> frozenset[Right]:
         """What ``identity`` may do with the app. An app the identity may not know about
         (it does not exist) gives an identity with restrictions no rights, so that a
-        refusal does not tell whether an app exists."""
+        refusal does not tell whether an app exists. The app's space is looked up only
+        when its own rules fall short (of ``need`` when given, else of manage)."""
         if access.unrestricted(identity):
             return access.ALL_RIGHTS
         if not self.app_exists(app_id):
             return access.NO_RIGHTS
         found = access.rights(identity, self.app_access(app_id))
-        if Right.MANAGE in found:
+        if Right.MANAGE in found or (need is not None and need in found):
             return found
         space = self.space_rules(app_id)
         if not space:
@@ -308,7 +310,7 @@ class Engine:
     def check_access(self, identity: Identity, app_id: str, right: Right) -> None:
         """Raise ``AppAccessDenied`` (QIX error 5; a socket opening the app by its URL
         closes with 4203) unless ``identity`` has ``right`` on the app."""
-        if right not in self.rights(identity, app_id):
+        if right not in self.rights(identity, app_id, need=right):
             self.audit("com.qlik.v1.access.denied", identity, "qix",
                        {"appId": app_id, "right": right.label})
             raise AppAccessDenied(app_id)

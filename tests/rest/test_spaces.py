@@ -7,7 +7,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from associa.app.access import Right
+from associa.engine import Engine
+from associa.errors import AppAccessDenied
 from associa.settings import Settings
+from tests.rest.conftest import BOB
 
 ADMIN_KEY = "spaces-admin-key"
 
@@ -17,7 +21,7 @@ def rest_settings(data_dir: Path) -> Settings:
     return Settings(data_dir=data_dir, api_key=ADMIN_KEY)
 
 
-def test_space_members_get_rights_on_its_apps(make_api, keys) -> None:  # type: ignore[no-untyped-def]
+def test_space_members_get_rights_on_its_apps(make_api, keys, rest_engine: Engine) -> None:  # type: ignore[no-untyped-def]
     ann, bob = make_api(keys["ann"]), make_api(keys["bob"])
     space = ann.post("/spaces", json={"name": "Sales", "type": "shared"})
     assert space.status_code == 201, space.text
@@ -33,6 +37,9 @@ def test_space_members_get_rights_on_its_apps(make_api, keys) -> None:  # type: 
                     json={"type": "user", "assigneeId": "bob", "roles": ["consumer"]})
     assert made.status_code == 201, made.text
     assert bob.get(f"/apps/{app_id}").status_code == 200
+    rest_engine.check_access(BOB, app_id, Right.CONSUME)  # the socket's check agrees
+    with pytest.raises(AppAccessDenied):
+        rest_engine.check_access(BOB, app_id, Right.EDIT)
     assert bob.put(f"/apps/{app_id}", json={"attributes": {"description": "x"}}
                    ).status_code == 403
     assert bob.post(f"/spaces/{sid}/assignments", json={
