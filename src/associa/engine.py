@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -279,21 +280,50 @@ class Engine:
         """The app's owner and rules (``access.OPEN`` when it has no owner)."""
         return self.meta.access(app_id)
 
-    def rights(self, identity: Identity, app_id: str) -> frozenset[Right]:
+    def rights(self, identity: Identity, app_id: str,
+               need: Right | None = None) -> frozenset[Right]:
         """What ``identity`` may do with the app. An app the identity may not know about
         (it does not exist) gives an identity with restrictions no rights, so that a
-        refusal does not tell whether an app exists."""
+        refusal does not tell whether an app exists. The app's space is looked up only
+        when its own rules fall short (of ``need`` when given, else of manage)."""
         if access.unrestricted(identity):
             return access.ALL_RIGHTS
         if not self.app_exists(app_id):
             return access.NO_RIGHTS
-        return access.rights(identity, self.app_access(app_id))
+        found = access.rights(identity, self.app_access(app_id))
+        if Right.MANAGE in found or (need is not None and need in found):
+            return found
+        space = self.space_rules(app_id)
+        if not space:
+            return found
+        return access.rights(identity, replace(self.app_access(app_id), space=space))
+
+    def space_rules(self, app_id: str) -> tuple[Rule, ...]:
+        """The rules the app's space gives its members (none: the app is in no space)."""
+        from associa.store.directory import Directory
+
+        item = self.items.get("app", app_id)
+        if item is None or not item.space_id:
+            return ()
+        return Directory(self.meta.db).space_rules(item.space_id)
 
     def check_access(self, identity: Identity, app_id: str, right: Right) -> None:
         """Raise ``AppAccessDenied`` (QIX error 5; a socket opening the app by its URL
         closes with 4203) unless ``identity`` has ``right`` on the app."""
-        if right not in self.rights(identity, app_id):
+        if right not in self.rights(identity, app_id, need=right):
+            self.audit("com.qlik.v1.access.denied", identity, "qix",
+                       {"appId": app_id, "right": right.label})
             raise AppAccessDenied(app_id)
+
+    def audit(self, event_type: str, identity: Identity, source: str,
+              data: dict[str, Any]) -> None:
+        """Record an audit event (``store/audits.py``) when the metadata database is in
+        use (development mode keeps none)."""
+        if not self.meta_in_use():
+            return
+        from associa.store.audits import AuditLog
+
+        AuditLog(self.meta.db).record(event_type, identity.user_id, source, data)
 
     def set_owner(self, app_id: str, owner: Identity | None) -> None:
         """Give the app to ``owner`` (None: nobody owns it; open to all)."""
@@ -326,4 +356,5 @@ class Engine:
             return apps
         recorded = self.meta.all_access()
         return [meta for meta in apps
-                if access.allowed(identity, recorded.get(meta.get("id", "")), Right.CONSUME)]
+                if access.allowed(identity, recorded.get(meta.get("id", "")), Right.CONSUME)
+                or Right.CONSUME in self.rights(identity, meta.get("id", ""))]

@@ -1,5 +1,6 @@
 """Qlik's Python SDK (``qlik-sdk`` from PyPI) against a real engine: its ``Apps``,
-``Items`` and ``Users`` classes over REST, and its app session over QIX.
+``Items``, ``Users``, ``Spaces`` and ``ApiKeys`` classes over REST, and its app session
+over QIX.
 
 qlik-sdk 0.17 pins PyJWT 2.4.0, which associa's own PyJWT>=2.8 excludes; with it
 installed beside the newer PyJWT (API-key authentication does not use PyJWT) it works.
@@ -108,3 +109,42 @@ def close_sockets(exc: BaseException | None) -> None:
                     value.close()
             tb = tb.tb_next
         exc = exc.__cause__ or exc.__context__
+
+
+def test_spaces_users_api_keys(qlik: Any, rest_server: RunningServer) -> None:
+    from qlik_sdk.apis.Api_Keys import ApiKeyBody
+    from qlik_sdk.apis.Spaces import SpaceCreate
+    from qlik_sdk.apis.Users import UserPostSchema
+
+    user = qlik.users.create(UserPostSchema(subject="carl", name="Carl",
+                                            email="carl@corp"))
+    assert user.subject == "carl" and qlik.users.get(user.id).name == "Carl"
+    # a plain list: qlik-sdk 0.17 serializes its own JSONPatchArray (a list subclass) as {}
+    user.patch([{"op": "replace", "path": "/name", "value": "Carla"}])
+    assert qlik.users.get(user.id).name == "Carla"
+    with pytest.warns(DeprecationWarning):  # the SDK always sends its deprecated sortBy
+        users = qlik.users.get_users()
+    assert "carl" in [u.subject for u in users]
+
+    space = qlik.spaces.create(SpaceCreate(name="Finance", type="shared",
+                                           description="numbers"))
+    assert space.type == "shared" and qlik.spaces.get(space.id).name == "Finance"
+    # plain dicts: qlik-sdk 0.17 turns roles into RoleType enums it cannot serialize
+    assigned = space.create_assignment({"type": "user", "assigneeId": "carl",
+                                        "roles": ["consumer"]})
+    assert [a.assigneeId for a in space.get_assignments()] == ["carl"]
+    changed = space.set_assignment(assigned.id, {"roles": ["producer"]})
+    assert [r.value for r in changed.roles] == ["producer"]
+    assert [s.name for s in qlik.spaces.get_spaces()] == ["Finance"]
+    space.delete_assignment(assigned.id)
+    space.delete()
+    assert [s.name for s in qlik.spaces.get_spaces()] == []
+
+    made = qlik.api_keys.create(ApiKeyBody(description="from the SDK", expiry="PT2H"))
+    assert made.token.startswith("associa_")
+    listed = qlik.api_keys.get_api_keys()
+    assert made.id in [k.id for k in listed]
+    key = qlik.api_keys.get(made.id)
+    key.delete()
+    assert qlik.api_keys.get(made.id).status == "revoked"
+    user.delete()

@@ -16,6 +16,9 @@ The model (issue 11, point 6):
   mode (``ANONYMOUS``: authentication off) have every right.
 * An app without an owner (made before owners were recorded, or in development mode) is
   open to everyone, as the engine without security is.
+* An app in a space (Qlik Cloud's shared and managed spaces) also grants its rights to
+  the space's members: the store turns their space roles into rules
+  (``AppAccess.space``; ``store/directory.py`` maps the roles), weighed as the app's own.
 """
 
 from __future__ import annotations
@@ -99,6 +102,7 @@ class AppAccess:
 
     owner: Owner | None = None
     rules: tuple[Rule, ...] = ()
+    space: tuple[Rule, ...] = ()  # the rules of the space the app is in
 
 
 OPEN = AppAccess()  # an app nobody owns: open to all
@@ -115,7 +119,8 @@ def rights(identity: Identity, access: AppAccess | None) -> frozenset[Right]:
         return ALL_RIGHTS
     if access.owner.is_(identity):
         return ALL_RIGHTS
-    best = max((r.right for r in access.rules if r.applies_to(identity)), default=None)
+    best = max((r.right for r in (*access.rules, *access.space) if r.applies_to(identity)),
+               default=None)
     if best is None:
         return NO_RIGHTS
     return frozenset(r for r in Right if r <= best)

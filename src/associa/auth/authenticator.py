@@ -8,7 +8,7 @@ Authentication is on when a method is configured (``ValidateJsonWebTokens`` 1 or
 the server announces with a warning). On, every upgrade needs one credential:
 
 * ``Authorization: Bearer <token>``: an associa API key (``associa_…``) when keys are
-  accepted, else a JWT;
+  accepted, an OAuth access token the engine issued (``store/oauth.py``), else a JWT;
 * ``X-Qlik-User`` with a verified client certificate (Qlik's certificate connection),
   or from a ``TrustedProxies`` address when ``HeaderAuthentication`` is on;
 * a verified client certificate alone: the service the certificate names, with full
@@ -52,9 +52,12 @@ class Authenticator:
     certificates: bool = False  # client certificates are verified (a client CA is set)
     admin_group: str = ""
     forced_off: bool = False  # --no-auth although methods are configured
+    # the engine's own OAuth access tokens (store/oauth.py), tried before other JWTs
+    oauth: ApiKeyLookup | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings, api_keys: ApiKeyLookup | None = None) -> Authenticator:
+    def from_settings(cls, settings: Settings, api_keys: ApiKeyLookup | None = None,
+                      oauth: ApiKeyLookup | None = None) -> Authenticator:
         """The authenticator the settings describe; settings that contradict each other
         or name unusable key files raise InvalidParameters naming the setting."""
         if settings.no_auth:
@@ -89,6 +92,7 @@ class Authenticator:
             api_keys=api_keys if settings.api_key_authentication else None,
             header_authentication=settings.header_authentication, trusted=trusted,
             certificates=bool(settings.tls_client_ca_file), admin_group=settings.admin_group,
+            oauth=oauth,
         )
 
     @property
@@ -136,6 +140,10 @@ class Authenticator:
                 raise AuthenticationFailed("api-key", "unknown or revoked API key")
             admin = identity.admin or (bool(self.admin_group) and self.admin_group in identity.groups)
             return replace(identity, method="api-key", admin=admin)
+        if self.oauth is not None:
+            identity = self.oauth(token)
+            if identity is not None:
+                return identity
         if self.tokens is None:
             raise AuthenticationFailed("jwt", "JSON Web Tokens are not accepted")
         return self.tokens.identity(token)

@@ -15,6 +15,7 @@ from collections import defaultdict
 import orjson
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
@@ -25,6 +26,7 @@ from associa.errors import AssociaError
 from associa.logs import event
 from associa.rest import dataconnections, datafiles
 from associa.rest.catalog import Catalog
+from associa.rest.cors import Cors
 from associa.rest.errors import ApiError, InternalError, for_status, from_engine_error
 from associa.rest.openapi import document
 from associa.rest.operations import JSON, PREFIX, Operation, endpoint
@@ -33,6 +35,7 @@ from associa.rest.reloadqueue import ReloadQueue
 from associa.rest.resources import operations
 from associa.rest.scheduler import Scheduler
 from associa.rest.tempcontents import TempContents
+from associa.rest.webhooks import Dispatcher
 
 log = logging.getLogger("associa.rest")
 
@@ -118,6 +121,7 @@ def create_rest_app(engine: Engine, authenticator: Authenticator | None = None) 
 
     app = Starlette(
         routes=[Route("/openapi.json", openapi, methods=["GET"]), *routes(ops)],
+        middleware=[Middleware(Cors)],  # the web integrations' origins (rest/cors.py)
         exception_handlers={
             ApiError: on_api_error,
             AssociaError: on_engine_error,
@@ -136,6 +140,10 @@ def create_rest_app(engine: Engine, authenticator: Authenticator | None = None) 
     app.state.scheduler.start()
     dataconnections.install(engine)  # scripts use /data-connections by name
     datafiles.install(engine)  # app-bound files go with their app
+    app.state.webhooks = Dispatcher(engine)
+    app.state.reloads.on_finished.append(app.state.webhooks.reload_finished)
+    # run after every successful change (rest/operations.py): webhook events
+    app.state.change_hooks = [app.state.webhooks.on_change]
     app.state.openapi = spec
     app.state.operations = ops
     return app

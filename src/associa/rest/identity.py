@@ -9,7 +9,10 @@ the engine socket (issue 12 point 2: "the same identities and rights as the QIX 
   keys, ``X-Qlik-User`` from trusted proxies, client certificates), the same
   ``Authenticator`` decides; an associa API key made through the metadata store is
   always accepted here (Qlik Cloud's REST API takes API keys; the socket only with
-  ``ApiKeyAuthentication``);
+  ``ApiKeyAuthentication``), and so is an OAuth access token the engine issued
+  (``rest/oauth.py``; the socket takes them too);
+* without an ``Authorization`` header, the web hub's session cookie (``rest/session.py``;
+  its unsafe requests need the CSRF token);
 * with neither an administrator key nor socket authentication configured the engine runs
   in development mode: a valid API key still names its user, anything else is
   ``ANONYMOUS``.
@@ -31,6 +34,7 @@ from associa.engine import Engine
 from associa.errors import AuthenticationFailed
 from associa.identity import ANONYMOUS, Identity
 from associa.rest.errors import Unauthorized
+from associa.store.oauth import OAuth, looks_like_ours
 
 # the identity of the administrator key
 ADMIN = Identity(user_id="admin", user_directory="associa", name="administrator",
@@ -55,6 +59,14 @@ def authenticate(request: Request, engine: Engine, authenticator: Authenticator)
     """The identity of the request's credential (Unauthorized when there is none that
     holds and the engine requires one)."""
     token = bearer(request)
+    if "authorization" not in request.headers:
+        from associa.rest.session import COOKIE, read_cookie
+
+        cookie = request.cookies.get(COOKIE)
+        if cookie:
+            identity = read_cookie(engine, cookie)
+            if identity is not None:
+                return identity  # unsafe methods also need the CSRF token (operations.py)
     configured = engine.settings.api_key
     if token is not None and configured and hmac.compare_digest(token.encode(),
                                                                  configured.encode()):
@@ -62,6 +74,11 @@ def authenticate(request: Request, engine: Engine, authenticator: Authenticator)
     if token is not None and looks_like_key(token) and (
             engine.meta_in_use() or not development_mode(engine, authenticator)):
         identity = engine.meta.verify_api_key(token)
+        if identity is not None:
+            return identity
+    if token is not None and not looks_like_key(token) and looks_like_ours(token) and (
+            engine.meta_in_use()):
+        identity = OAuth(engine.meta.db, engine.settings.data_dir).verify(token)
         if identity is not None:
             return identity
     if development_mode(engine, authenticator):

@@ -54,6 +54,8 @@ class User(Shape):
     email: str | None = None
     assignedRoles: list[Role] = []
     assignedGroups: list[Group] = []
+    created: str | None = None
+    lastUpdated: str | None = None
     links: UserLinks
 
 

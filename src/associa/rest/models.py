@@ -28,6 +28,12 @@ class Href(Shape):
     href: str
 
 
+class SelfLink(Shape):
+    """``links`` of a single resource: where it is."""
+
+    self: Href
+
+
 class Links(Shape):
     self: Href
     next: Href | None = None

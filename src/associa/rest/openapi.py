@@ -32,6 +32,10 @@ ERROR_ANSWERS = {
     "413": "The body is over the configured limit",
     "429": "Over the rate limit (Retry-After says when to try again)",
 }
+# answered only by the operations that name them (``Operation.errors``)
+OPTIONAL_ERRORS = {
+    "409": "Conflict: the name is taken, or the resource is in use",
+}
 
 
 def _models(ops: Iterable[Operation]) -> list[type[BaseModel]]:
@@ -95,7 +99,8 @@ def _operation(op: Operation) -> dict[str, Any]:
         status: {"description": text, "content": {JSON: {"schema": errors}},
                  **({"headers": {"Retry-After": {"schema": {"type": "integer"}}}}
                     if status == "429" else {})}
-        for status, text in ERROR_ANSWERS.items()
+        for status, text in (ERROR_ANSWERS | {s: OPTIONAL_ERRORS[s] for s in op.errors}
+                             ).items()
     }
     return doc
 

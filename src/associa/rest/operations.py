@@ -41,6 +41,7 @@ from associa.rest.errors import (
     InternalError,
     PayloadTooLarge,
     UnsupportedMedia,
+    from_engine_error,
 )
 from associa.rest.identity import authenticate
 from associa.rest.ratelimit import RateLimiter, Tier
@@ -103,6 +104,7 @@ class Operation:
     response_type: str = JSON  # what a successful answer carries
     headers: tuple[str, ...] = ()  # response headers it sets (documented)
     right: Right | None = None  # the right needed on the app of the path's {appId}
+    errors: tuple[str, ...] = ()  # statuses of openapi.OPTIONAL_ERRORS it may answer
 
     @property
     def name(self) -> str:
@@ -208,6 +210,11 @@ async def dispatch(op: Operation, request: Request) -> Response:
                                                   request.app.state.authenticator)
     else:
         identity = ANONYMOUS
+    request.state.identity = identity
+    if identity.method == "cookie":
+        from associa.rest.session import check_csrf
+
+        check_csrf(request, identity)
     limiter.take(identity.qualified, op.tier)
     if op.right is not None:
         await anyio.to_thread.run_sync(check_app, engine, identity,
@@ -231,17 +238,43 @@ async def dispatch(op: Operation, request: Request) -> Response:
     return render(op, result)
 
 
+# what a successful change is recorded as in the audit log (``rest/audits.py``)
+AUDITED_ACTIONS = {"POST": "created", "PUT": "updated", "PATCH": "updated",
+                   "DELETE": "deleted"}
+DENIED = "com.qlik.v1.access.denied"
+
+
+async def audit(request: Request, event_type: str, status: int) -> None:
+    engine: Engine = request.app.state.engine
+    identity = getattr(request.state, "identity", None) or Identity(user_id="")
+    data = {"method": request.method, "path": request.url.path, "status": status}
+    await anyio.to_thread.run_sync(engine.audit, event_type, identity, "rest", data)
+
+
 def endpoint(op: Operation) -> Callable[[Request], Any]:
     async def run(request: Request) -> Response:
         try:
-            return await dispatch(op, request)
-        except (ApiError, AssociaError):
+            response = await dispatch(op, request)
+        except ApiError as exc:
+            if exc.status in (401, 403):
+                await audit(request, DENIED, exc.status)
             raise  # answered by the application's handlers
+        except AssociaError as exc:
+            status = from_engine_error(exc).status
+            if status == 403:
+                await audit(request, DENIED, status)
+            raise
         except Exception as exc:
             event(log, logging.ERROR, "rest request failed", operation=op.name,
                   error=repr(exc))
             log.debug("rest failure", exc_info=exc)
             raise InternalError("The request could not be completed") from None
+        action = AUDITED_ACTIONS.get(op.method)
+        if action is not None and response.status_code < 400:
+            await audit(request, f"com.qlik.v1.{op.tag}.{action}", response.status_code)
+            for hook in getattr(request.app.state, "change_hooks", ()):
+                await hook(op, request, response)
+        return response
 
     run.__name__ = op.name
     return run

@@ -17,14 +17,24 @@ from typing import TypeVar
 from urllib.parse import urlencode
 
 import orjson
+from pydantic import Field
 from starlette.requests import Request
 
 from associa.rest.errors import BadRequest
-from associa.rest.models import Href, Links
+from associa.rest.models import Href, Links, Shape
 
 T = TypeVar("T")
 
 MAX_LIMIT = 100
+
+
+class PageQuery(Shape):
+    """The paging parameters of a list; a list with filters adds them to a subclass."""
+
+    limit: int = Field(default=20, ge=1, le=MAX_LIMIT)
+    next: str | None = None
+    prev: str | None = None
+
 # not part of what a cursor belongs to: the cursors themselves, and the page size (a
 # client may follow a cursor with another limit: qlik-sdk's ``pagination`` asks for 100)
 CURSOR_PARAMS = ("next", "prev", "limit")

@@ -21,6 +21,7 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from associa.app.app import App
@@ -56,6 +57,8 @@ class ReloadQueue:
         self._threads: list[threading.Thread] = []
         self._cancel: set[str] = set()
         self._stopped = False
+        # told of every reload that ended: (reload id, app id, its final values)
+        self.on_finished: list[Callable[[str, str, dict[str, object]], None]] = []
 
     @property
     def store(self) -> ReloadStore:
@@ -182,6 +185,11 @@ class ReloadQueue:
             store.change(reload_id, **values)
         event(log, logging.INFO, "rest reload ended", reload=reload_id,
               app=reload.app_id, status=values.get("status"))
+        for finished in list(self.on_finished):
+            try:
+                finished(reload_id, reload.app_id, values)
+            except Exception:  # a listener's fault must not stop the worker
+                log.exception("a reload listener failed")
 
     def _reload(self, app: App, reload: Reload) -> None:
         limit = self.engine.settings.reload_time_limit or None

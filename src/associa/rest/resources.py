@@ -11,15 +11,26 @@ from __future__ import annotations
 from types import ModuleType
 
 from associa.rest import (
+    apikeys,
     appdata,
     apps,
+    audits,
+    csporigins,
     dataconnections,
     datafiles,
+    groups,
     items,
     me,
+    oauth,
+    quotas,
     reloads,
     reloadtasks,
+    roles,
+    spaces,
     tempcontents,
+    users,
+    webhooks,
+    webintegrations,
 )
 from associa.rest.itemkinds import ItemKind
 from associa.rest.operations import Operation
@@ -34,6 +45,17 @@ RESOURCES: tuple[ModuleType, ...] = (
     reloads,
     reloadtasks,
     tempcontents,
+    users,
+    groups,
+    roles,
+    spaces,
+    apikeys,
+    audits,
+    oauth,
+    webintegrations,
+    csporigins,
+    quotas,
+    webhooks,
 )
 
 

@@ -26,6 +26,8 @@ def check_app(engine: Engine, identity: Identity, app_id: str, right: Right) -> 
         raise NotFound(f"No app {app_id}")
     rights = engine.rights(identity, app_id)
     if not rights:
+        engine.audit("com.qlik.v1.access.denied", identity, "rest",
+                     {"appId": app_id, "right": right.label})
         raise NotFound(f"No app {app_id}")
     if right not in rights:
         raise AppAccessDenied(app_id, f"The {right.label} right on the app is needed")

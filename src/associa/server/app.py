@@ -21,7 +21,7 @@ from urllib.parse import quote
 import anyio
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
@@ -33,7 +33,10 @@ from associa.errors import AssociaError, Refusal, RequestMalformed
 from associa.logs import event
 from associa.qix.session import Session
 from associa.qix.sessions import SessionManager, session_key
+from associa.rest import oauth
+from associa.rest import session as web_session
 from associa.rest.application import mount as rest_api
+from associa.rest.webintegrations import origin_allowed
 from associa.server.files import exported_file
 from associa.server.metrics import metrics
 from associa.server.urls import MAX_ID_LENGTH, parse_path
@@ -95,6 +98,11 @@ async def qix_endpoint(ws: WebSocket) -> None:
     if state.closing:
         await ws.accept()
         await ws.close(GOING_AWAY, "Server shutting down")
+        return
+    if not await anyio.to_thread.run_sync(origin_allowed, state.engine,
+                                          ws.headers.get("origin")):
+        # a browser page from an origin no web integration lists (rest/webintegrations.py)
+        await ws.send_denial_response(PlainTextResponse("Forbidden\n", status_code=403))
         return
     identity = await identify(ws, state.authenticator)  # auth/: who the upgrade is
     if identity is None:  # refused with HTTP 401, before anything else is looked at
@@ -243,7 +251,8 @@ def create_app(engine: Engine, sessions: SessionManager | None = None,
     authentication (from the engine's settings unless given), which the REST API
     shares."""
     if authenticator is None:
-        authenticator = Authenticator.from_settings(engine.settings)
+        authenticator = Authenticator.from_settings(  # the metadata store's keys, as serve's
+            engine.settings, lambda key: engine.meta.verify_api_key(key), oauth.lookup(engine))
     app = Starlette(
         routes=[
             Route("/health", health),
@@ -251,6 +260,8 @@ def create_app(engine: Engine, sessions: SessionManager | None = None,
             Route("/metrics", metrics),
             Route("/tempcontent/{token}/{name}", exported_file),  # ExportData's files
             rest_api(engine, authenticator),  # /api/v1: the REST API (rest/)
+            *oauth.routes(),  # /oauth/token and the OAuth server metadata
+            *web_session.routes(),  # /login and /logout: the web hub's session cookie
             WebSocketRoute("/{path:path}", qix_endpoint),
         ]
     )

@@ -24,6 +24,7 @@ from associa.auth.tokens import SIGNED_OR_UNSIGNED
 from associa.engine import Engine
 from associa.logs import event
 from associa.qix.sessions import SessionManager
+from associa.rest import oauth
 from associa.server.app import create_app, drain
 from associa.settings import Settings
 
@@ -73,10 +74,13 @@ class Security:
     tls: ssl.SSLContext | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings, api_keys: ApiKeyLookup | None = None) -> Security:
+    def from_settings(cls, settings: Settings, api_keys: ApiKeyLookup | None = None,
+                      oauth: ApiKeyLookup | None = None) -> Security:
         """Raises InvalidParameters (naming the setting) for settings that cannot work.
-        ``api_keys`` looks up API keys (the metadata store's)."""
-        return cls(Authenticator.from_settings(settings, api_keys), settings_context(settings))
+        ``api_keys`` looks up API keys (the metadata store's), ``oauth`` the engine's
+        OAuth access tokens."""
+        return cls(Authenticator.from_settings(settings, api_keys, oauth),
+                   settings_context(settings))
 
     def announce(self) -> None:
         """Say loudly when every socket is anonymous, and otherwise what is accepted."""
@@ -98,6 +102,7 @@ class Security:
 def api_key_lookup(engine: Engine) -> ApiKeyLookup:
     """API keys looked up in the engine's metadata store (opened at the first key)."""
     return lambda key: engine.meta.verify_api_key(key)
+
 
 
 class EngineServer(uvicorn.Server):
@@ -137,7 +142,8 @@ def serve(engine: Engine, sock: socket.socket | None = None,
           security: Security | None = None) -> None:
     """Serve on ``sock`` (or a socket bound from the settings) until stopped."""
     settings = engine.settings
-    security = security or Security.from_settings(settings, api_key_lookup(engine))
+    security = security or Security.from_settings(settings, api_key_lookup(engine),
+                                                oauth.lookup(engine))
     sock = sock or bind(settings.host, settings.port)
     port = sock.getsockname()[1]
     sessions = SessionManager(engine)

@@ -485,3 +485,11 @@ class MetaStore:
                         method="api-key")
         return ApiKey(row.id, user, row.description, _aware(row.created) or row.created,
                       _aware(row.expires), _aware(row.revoked))
+
+
+# the directory's and the audit log's tables register on Base (migration 0003)
+from associa.store import audits as _audits  # noqa: E402,F401
+from associa.store import directory as _directory  # noqa: E402,F401
+from associa.store import oauth as _oauth  # noqa: E402,F401
+from associa.store import origins as _origins  # noqa: E402,F401
+from associa.store import webhooks as _webhooks  # noqa: E402,F401
