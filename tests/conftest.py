@@ -237,8 +237,9 @@ class RunningServer:
         sock = bind("127.0.0.1", 0)
         self.port = sock.getsockname()[1]
         self.url = f"ws://127.0.0.1:{self.port}"
+        self.app = create_app(engine, sessions)
         config = uvicorn.Config(
-            create_app(engine, sessions),
+            self.app,
             log_level="warning",
             ws_max_size=engine.settings.max_message_bytes,
             ws_ping_interval=None,
@@ -256,8 +257,11 @@ class RunningServer:
             time.sleep(0.01)
 
     def stop(self) -> None:
+        from associa.server.app import close
+
         self.server.should_exit = True
         self.thread.join(10)
+        close(self.app)  # the REST API's threads end with the server
 
     def connect(self, path: str = "/app/engineData", **headers: str) -> WsClient:
         return WsClient(f"{self.url}{path}", headers)

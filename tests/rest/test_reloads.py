@@ -22,6 +22,11 @@ from tests.rest.test_apps import create
 SCRIPT = "T: LOAD RecNo() AS N AutoGenerate $(vRows);\n"
 ENDED = ("SUCCEEDED", "FAILED", "CANCELED", "EXCEEDED_LIMIT")
 
+# a reload that runs until it is cancelled or over its time limit: a loop of statements
+# (each a point where the reload checks both), which holds no memory, unlike one huge
+# AUTOGENERATE that runs on past its cancel until its statement ends
+ENDLESS = "DO\n  LET n = 1;\nLOOP"
+
 
 @pytest.fixture
 def rest_settings(data_dir: Path) -> Settings:
@@ -88,7 +93,7 @@ def test_one_pending_reload_per_app_and_cancel(
     ann = make_api(keys["ann"])
     # a script that runs until cancelled: a long AutoGenerate
     app_id = app_with_script(ann, rest_engine,
-                             "T: LOAD RecNo() AS N AutoGenerate 2000000000;")
+                             ENDLESS)
     running = ann.post("/reloads", json={"appId": app_id}).json()
     again = ann.post("/reloads", json={"appId": app_id})
     assert again.status_code == 429 and again.headers["retry-after"] == "1"
@@ -177,7 +182,7 @@ def test_unfinished_reloads_of_a_stopped_engine_fail(rest_engine: Engine) -> Non
 def test_workers_run_reloads_at_once(rest_engine: Engine) -> None:
     """ReloadConcurrency 2: two long reloads run side by side."""
     for name in ("a", "b"):
-        rest_engine.create_app(name, "T: LOAD RecNo() AS N AutoGenerate 2000000000;")
+        rest_engine.create_app(name, ENDLESS)
     reloads = ReloadQueue(rest_engine)
     made = [reloads.submit(name, "ann", "corp") for name in ("a", "b")]
     deadline = time.monotonic() + 10
@@ -207,7 +212,7 @@ def test_partial_reload_runs_only_add_loads(make_api: Callable[..., httpx.Client
 
 def test_a_reload_over_its_time_limit_exceeds_it(data_dir: Path) -> None:
     engine = Engine(Settings(data_dir=data_dir, reload_time_limit=1))
-    engine.create_app("slow", "T: LOAD RecNo() AS N AutoGenerate 2000000000;")
+    engine.create_app("slow", ENDLESS)
     reloads = ReloadQueue(engine)
     made = reloads.submit("slow", "ann", "corp")
     ended = reloads.wait(made.id, timeout=30)
@@ -227,7 +232,7 @@ def test_a_second_engine_leaves_the_first_ones_reloads_alone(
            f"{postgres.port}/{db}")
     one = Engine(Settings(data_dir=tmp_path / "one", database_url=url))
     two = Engine(Settings(data_dir=tmp_path / "two", database_url=url))
-    one.create_app("slow", "T: LOAD RecNo() AS N AutoGenerate 2000000000;")
+    one.create_app("slow", ENDLESS)
     first = ReloadQueue(one)
     made = first.submit("slow", "ann", "corp")
     deadline = time.monotonic() + 10

@@ -71,8 +71,11 @@ class AuthServer:
             time.sleep(0.01)
 
     def stop(self) -> None:
+        from associa.server.app import close
+
         self.server.should_exit = True
         self.thread.join(10)
+        close(self.server.config.app)
         self.sessions.shutdown()
 
     def identities(self) -> list[Identity]:

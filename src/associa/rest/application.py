@@ -101,6 +101,20 @@ class ApiMount(Mount):
         self.path_regex = re.compile(self.path_regex.pattern, re.DOTALL)
 
 
+def stop_services(app: Starlette) -> None:
+    """Stop the REST application's background work (the reload queue's workers, the
+    reload tasks' scheduler, the webhook deliveries): a server that stops, or a test's,
+    leaves no thread holding its engine."""
+    state = app.state
+    for name in ("scheduler", "reloads"):
+        service = getattr(state, name, None)
+        if service is not None:
+            service.stop()
+    webhooks = getattr(state, "webhooks", None)
+    if webhooks is not None:
+        webhooks.pool.shutdown(wait=False, cancel_futures=True)
+
+
 def mount(engine: Engine, authenticator: Authenticator | None = None,
           path: str = PREFIX) -> Mount:
     """The REST application over ``engine``, mounted at ``/api/v1`` (server/app.py),

@@ -83,6 +83,8 @@ class ReloadQueue:
         with self._lock:
             self._stopped = True
             threads, self._threads = self._threads, []
+            if not threads:  # never started: nothing runs (and no database to open)
+                return
             self._cancel.update(r.id for r in self.store.find(status=RELOADING))
         for _ in threads:
             self._queue.put(None)

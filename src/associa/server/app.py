@@ -36,6 +36,7 @@ from associa.qix.sessions import SessionManager, session_key
 from associa.rest import oauth
 from associa.rest import session as web_session
 from associa.rest.application import mount as rest_api
+from associa.rest.application import stop_services
 from associa.rest.webintegrations import origin_allowed
 from associa.server.files import exported_file
 from associa.server.metrics import metrics
@@ -234,6 +235,13 @@ async def drain(app: Starlette, grace: float) -> None:
         await asyncio.sleep(0.05)
 
 
+def close(app: Starlette) -> None:
+    """What stops with the server besides its sockets: the REST API's background work."""
+    rest_app = getattr(app.state, "rest", None)
+    if isinstance(rest_app, Starlette):
+        stop_services(rest_app)
+
+
 async def health(request: Request) -> JSONResponse:
     state = request.app.state
     return JSONResponse({
@@ -259,7 +267,7 @@ def create_app(engine: Engine, sessions: SessionManager | None = None,
             Route("/healthcheck", health),
             Route("/metrics", metrics),
             Route("/tempcontent/{token}/{name}", exported_file),  # ExportData's files
-            rest_api(engine, authenticator),  # /api/v1: the REST API (rest/)
+            rest := rest_api(engine, authenticator),  # /api/v1: the REST API (rest/)
             *oauth.routes(),  # /oauth/token and the OAuth server metadata
             *web_session.routes(),  # /login and /logout: the web hub's session cookie
             WebSocketRoute("/{path:path}", qix_endpoint),
@@ -269,6 +277,7 @@ def create_app(engine: Engine, sessions: SessionManager | None = None,
     app.state.sessions = sessions if sessions is not None else SessionManager(engine)
     app.state.limiter = anyio.CapacityLimiter(engine.settings.workers)
     app.state.authenticator = authenticator
+    app.state.rest = rest.app  # its background services stop with the server (close)
     app.state.sockets = {}  # sink -> closer, of every open socket
     app.state.closing = False
     app.state.sweeper = None

@@ -25,7 +25,7 @@ from associa.engine import Engine
 from associa.logs import event
 from associa.qix.sessions import SessionManager
 from associa.rest import oauth
-from associa.server.app import create_app, drain
+from associa.server.app import close, create_app, drain
 from associa.settings import Settings
 
 log = logging.getLogger("associa.server")
@@ -159,5 +159,6 @@ def serve(engine: Engine, sock: socket.socket | None = None,
     try:
         asyncio.run(server.serve(sockets=[sock]))
     finally:
+        close(config.app)
         sessions.shutdown()
         event(log, logging.INFO, "server stopped")
