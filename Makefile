@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 CLIENTS := tests/clients
+# Qlik's Python SDK in a virtual environment of its own: qlik-sdk 0.17 pins PyJWT 2.4.0,
+# requests 2.27.1 and websocket-client 1.3.2 (tests/rest/test_qlik_sdk.py runs it there)
+SDK_VENV := .venv-sdk
 # where `make run` serves: `make run PORT=9077 DATA_DIR=/tmp/apps` (set on the command
 # line; `:=` keeps a HOST or PORT from the shell's environment out)
 HOST := 127.0.0.1
@@ -11,7 +14,7 @@ DATA_DIR := data
 # fact rows of `make bench`: `make bench ROWS=1000000` runs a smaller star
 ROWS := 10000000
 
-.PHONY: run test install dev node postgres chromium pytest typecheck clients bench lint clean
+.PHONY: run test install dev node sdk postgres chromium pytest typecheck clients bench lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +27,11 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed
+
+$(SDK_VENV)/.installed:
+	$(PYTHON) -m venv $(SDK_VENV)
+	$(SDK_VENV)/bin/pip install --quiet qlik-sdk==0.17.0
+	touch $@
 
 $(CLIENTS)/node_modules/.installed: $(CLIENTS)/package.json $(CLIENTS)/package-lock.json
 	cd $(CLIENTS) && npm ci --no-audit --no-fund --loglevel=error
@@ -54,6 +62,7 @@ chromium:
 install: $(VENV)/.installed
 dev: $(VENV)/.dev-installed
 node: $(CLIENTS)/node_modules/.installed
+sdk: $(SDK_VENV)/.installed
 
 ## run: start the engine on $(HOST):$(PORT) with the demo app (apps in $(DATA_DIR)), in
 ## development mode (--no-auth: every connection is anonymous, as the start-up warning says)
@@ -63,7 +72,7 @@ run: install
 ## test: every test: Python (unit, protocol, differential), types and the Node clients
 test: pytest typecheck clients
 
-pytest: dev node postgres
+pytest: dev node sdk postgres
 	$(BIN)/pytest -q
 
 ## typecheck: mypy over src/ (settings in pyproject.toml)
@@ -84,4 +93,4 @@ lint: dev
 	$(BIN)/ruff check src tests
 
 clean:
-	rm -rf $(VENV) $(CLIENTS)/node_modules .pytest_cache
+	rm -rf $(VENV) $(SDK_VENV) $(CLIENTS)/node_modules .pytest_cache

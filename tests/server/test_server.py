@@ -77,14 +77,13 @@ def slow_reads(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(arrow_csv, "BLOCK_SIZE", 512)  # ~50 rows a batch: about a second
 
 
-def test_get_progress_answers_while_reloading(server: RunningServer, big_folder: Path,
-                                               slow_reads: None) -> None:
+def test_get_progress_answers_while_reloading(server: RunningServer, big_folder: Path) -> None:
     with server.connect() as ws:
         ws.call("CreateSessionApp")
-        # long enough to be running 0.1 s later: a big file read a few rows at a time
+        # running 0.1 s later on any machine: a second's Sleep, then a big file
         ws.call("CreateConnection", {"qName": "data", "qConnectionString": str(big_folder),
                                      "qType": "folder"}, handle=1)
-        ws.call("SetScript", BIG, handle=1)
+        ws.call("SetScript", "Sleep 1000;\n" + BIG, handle=1)
         reload_id = ws.send("DoReload", handle=1)
         time.sleep(0.1)
         progress_id = ws.send("GetProgress", reload_id)
