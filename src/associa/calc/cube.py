@@ -39,7 +39,7 @@ from associa.calc.calcdims import (
     calc_vec,
     coded_values,
 )
-from associa.calc.cells import format_measure, validation_error
+from associa.calc.cells import validation_error
 from associa.calc.chartscript import run_chart_scripts
 from associa.calc.columns import (
     AttrDim,
@@ -51,6 +51,8 @@ from associa.calc.columns import (
     measure,
 )
 from associa.calc.conditions import condition_error, unfulfilled
+from associa.calc.cube_attributes import Attributes
+from associa.calc.cube_order import Ordering
 from associa.calc.grouping import (
     Grouping,
     compact,
@@ -64,15 +66,6 @@ from associa.calc.interrecord import segment_ids
 from associa.calc.records import Records, associate
 from associa.calc.records import Records as _Records
 from associa.calc.sets import NoSources, SetEvaluator
-from associa.calc.sorting import (
-    dimension_criteria,
-    expression_numbers,
-    measure_criteria,
-    sort_by_text,
-    sort_expression,
-    symbol_rank,
-    value_rank,
-)
 from associa.errors import ExpressionError
 from associa.expr import Evaluator, Vec, ast, parse
 from associa.expr.interrecord import uses_chart_rows
@@ -82,7 +75,7 @@ from associa.select import Inference
 from associa.values import Locale
 
 
-class Cube:
+class Cube(Attributes, Ordering):
     """The computed answer of a straight hypercube definition."""
 
     def __init__(
@@ -212,16 +205,6 @@ class Cube:
         self.rows = empty
         self._sort_order(definition)
 
-    def _sort_order(self, definition: Mapping[str, Any]) -> list[int]:
-        ncols = len(self.dims) + len(self.measures)
-        order = list(definition.get("qInterColumnSortOrder") or [])
-        order = [c for c in order if isinstance(c, int) and not isinstance(c, bool)
-                 and 0 <= c < ncols]
-        order = list(dict.fromkeys(order))
-        order += [c for c in range(ncols) if c not in order]
-        self.effective_sort_order = order
-        return order
-
     def _limit(self, rows: np.ndarray, regroup: limits.Regroup) -> np.ndarray:
         """Dimension limits and totals (``calc/others.py``): the virtual rows are added
         as groups ``count..``, and the rows to show returned (unsorted)."""
@@ -292,69 +275,6 @@ class Cube:
                     names |= ast.field_names(ad.node)
         return names
 
-    def _attr_nodes(self) -> list[ast.Node]:
-        return [a.node for col in self.attr_exprs for a in col
-                if a.node is not None and a.error is None]
-
-    def _evaluate_attrs(self, scope: Any, count: int, finish: Callable[[Vec], Vec],
-                        records: Records | None, key: np.ndarray | None,
-                        to_groups: Callable[[np.ndarray], np.ndarray]) -> None:
-        """Each attribute expression once over all groups (a Vec per expression), and
-        each attribute dimension's value code per group."""
-        for c, col in enumerate(self.attr_exprs):
-            self.attr_values[c] = [
-                finish(self._evaluate_attr(a, scope, scope.n))
-                if count and not a.deferred else Vec.nulls(count) for a in col]
-        for c, dcol in enumerate(self.attr_dims):
-            codes: list[np.ndarray] = []
-            values: list[CalcValues | None] = []
-            for ad in dcol:
-                got, table = self._attr_dim_codes(ad, scope, count, finish, records, key,
-                                                  to_groups)
-                codes.append(got)
-                values.append(table)
-            self.attr_dim_codes[c] = codes
-            self.attr_dim_values[c] = values
-
-    def _attr_dim_codes(self, ad: AttrDim, scope: Any, count: int,
-                        finish: Callable[[Vec], Vec], records: Records | None,
-                        key: np.ndarray | None, to_groups: Callable[[np.ndarray], np.ndarray],
-                        ) -> tuple[np.ndarray, CalcValues | None]:
-        none = np.full(count, -1, dtype=np.int64)
-        if not count or ad.error is not None:
-            return none, None
-        if ad.node is not None:  # calculated: its value per row, coded by value
-            try:
-                v = finish(self.evaluator.eval(ad.node, scope))
-            except ExpressionError as exc:
-                ad.error = validation_error(7000, ad.label, exc.message)
-                return none, None
-            codes, table = coded_values(v, self.locale)
-            # NULL: no value code here (-1), not the calculated dimensions' last code
-            return np.where(codes == table.null_code, -1, codes).astype(np.int64), table
-        assert ad.field is not None and records is not None and key is not None
-        null = self.model.fields[ad.field].null_code
-        sym = records.codes(ad.field).materialize().astype(np.int64)
-        ok = (sym >= 0) & (sym != null)
-        g = key[ok]
-        s = sym[ok]
-        space = scope.n
-        lo = np.full(space, np.iinfo(np.int64).max, dtype=np.int64)
-        hi = np.full(space, -1, dtype=np.int64)
-        np.minimum.at(lo, g, s)
-        np.maximum.at(hi, g, s)
-        one = np.where((hi >= 0) & (lo == hi), hi, -1)
-        return to_groups(one), None
-
-    def _evaluate_attr(self, a: AttrExpr, scope: Any, n: int) -> Vec:
-        if a.node is None or a.error is not None:
-            return Vec.nulls(n)
-        try:
-            return self.evaluator.eval(a.node, scope)
-        except ExpressionError as exc:
-            a.error = validation_error(7000, a.text, exc.message)
-            return Vec.nulls(n)
-
     def _compute(self, inference: Inference, definition: Mapping[str, Any]) -> None:
         model = self.model
         fields = self._fields()
@@ -424,66 +344,6 @@ class Cube:
                 sub.release()
 
         self._finish(rows, regroup, definition, inference, scope, total_scope, grouping)
-
-    def _attribute_groups(self, inference: Inference, fields: set[str], dim_fields: set[str],
-                          active: list[str]) -> np.ndarray | None:
-        """The groups that only the fields of attributes (with ``qAttribute``) bring into
-        the records (an outer join's rows of their tables): attributes do not add rows,
-        so these are pruned. None when there are none (or calculated dimensions, whose
-        value codes depend on the records)."""
-        rowless = self._attribute_fields()
-        if not rowless or not active or any(d.calc is not None for d in self.dims):
-            return None
-        base = self._row_fields(dim_fields)
-        if not (rowless - base):
-            return None
-        records = associate(self.model, inference, base, dim_fields) if base else Records.single()
-        count = len(self.dim_symbols[0]) if self.dim_symbols else 0
-        if not records.n:
-            return np.ones(count, dtype=bool)
-        base_syms = group(self.model, records, active).symbols
-        ours = np.stack([s.astype(np.int64) for s in self.dim_symbols], axis=1)
-        theirs = np.stack([s.astype(np.int64) for s in base_syms], axis=1)
-        _, inverse = np.unique(np.concatenate([ours, theirs]), axis=0, return_inverse=True)
-        inverse = inverse.ravel()
-        return ~np.isin(inverse[:count], inverse[count:])
-
-    def _attribute_fields(self) -> set[str]:
-        names: set[str] = set()
-        for col in self.attr_exprs:
-            for a in col:
-                if a.node is not None and not a.counts_rows:
-                    names |= {f for f in ast.field_names(a.node) if f in self.model.fields}
-        for dcol in self.attr_dims:
-            for ad in dcol:
-                if not ad.definition.get("qAttribute"):
-                    continue
-                if ad.field:
-                    names.add(ad.field)
-                elif ad.node is not None:
-                    names |= ast.field_names(ad.node)
-        return names
-
-    def _row_fields(self, dim_fields: set[str]) -> set[str]:
-        """The fields that make the rows: the dimensions', the measures', and those of
-        the attribute expressions and dimensions without ``qAttribute``."""
-        names = set(dim_fields)
-        for m in self.measures:
-            if m.node is not None:
-                names |= {f for f in ast.field_names(m.node) if f in self.model.fields}
-        for col in self.attr_exprs:
-            for a in col:
-                if a.node is not None and a.counts_rows:
-                    names |= {f for f in ast.field_names(a.node) if f in self.model.fields}
-        for dcol in self.attr_dims:
-            for ad in dcol:
-                if ad.definition.get("qAttribute"):
-                    continue
-                if ad.field:
-                    names.add(ad.field)
-                elif ad.node is not None:
-                    names |= ast.field_names(ad.node)
-        return names
 
     def _compute_sets(self, inference: Inference, definition: Mapping[str, Any],
                       fields: set[str], dim_fields: set[str], active: list[str],
@@ -727,120 +587,6 @@ class Cube:
             if not quiet:
                 m.error = validation_error(7000, m.text, exc.message)
             return Vec.nulls(n)
-
-    def _prune(self, rows: np.ndarray, definition: Mapping[str, Any]) -> np.ndarray:
-        keep = np.ones(len(rows), dtype=bool)
-        if self._attribute_only is not None:
-            keep &= ~self._attribute_only[rows]
-        for d, sym in zip(self.dims, self.dim_symbols, strict=True):
-            if d.definition.get("qNullSuppression"):
-                if d.values is not None:
-                    keep &= sym[rows] != d.values.null_code
-                elif d.field is None:
-                    keep[:] = False
-                else:
-                    keep &= sym[rows] != self.model.fields[d.field].null_code
-        # the measures with inter-record functions are not known yet: they prune nothing
-        known = [v for i, v in enumerate(self.values) if i not in self.deferred]
-        # attribute expressions without qAttribute count as measures here
-        known += [v for col, vals in zip(self.attr_exprs, self.attr_values, strict=True)
-                  for a, v in zip(col, vals, strict=True)
-                  if a.counts_rows and a.node is not None and a.error is None and not a.deferred]
-        if known and definition.get("qSuppressZero"):
-            nonzero = np.zeros(len(rows), dtype=bool)
-            for v in known:
-                nonzero |= ~v.null[rows] & ((v.num[rows] != 0) | np.isnan(v.num[rows]))
-            keep &= nonzero
-        if known and definition.get("qSuppressMissing"):
-            present = np.zeros(len(rows), dtype=bool)
-            for v in known:
-                present |= ~v.null[rows]
-            keep &= present
-        return rows[keep]
-
-    def _sort(self, rows: np.ndarray, definition: Mapping[str, Any], inference: Inference,
-              scope: Any, grouping: Grouping) -> np.ndarray:
-        """The rows in display order: by the columns in ``qInterColumnSortOrder``
-        (the others after, in column order; entries out of range or repeated are left
-        out), each by its SortCriteria (``qReverseSort`` inverting them). An Others row
-        comes after the values beside it and a dimension total after (or, with
-        ``qShowTotalsAbove``, before) the rows it totals; the outermost dimension with
-        limits or totals keeps them there even when a measure sorts first."""
-        order = self._sort_order(definition)
-        ndims = len(self.dims)
-        keys: list[np.ndarray] = []
-        for c in order:
-            if c < ndims:
-                d = self.dims[c]
-                criteria = dimension_criteria(d.definition)
-                if d.values is not None:
-                    keys.append(self._dim_key(d.values.rank(criteria), c, rows))
-                    continue
-                if not d.field:
-                    continue
-                rank = symbol_rank(self.model, inference, d.field, criteria, self.locale)
-                keys.append(self._dim_key(rank, c, rows))
-            elif c - ndims in self.deferred:
-                continue  # its values follow from the order: it does not sort
-            else:
-                m = self.measures[c - ndims]
-                v = self.values[c - ndims]
-                sort_by = measure_criteria(m.definition)
-                texts = self._texts(m, v, rows) if sort_by_text(sort_by) else None
-                node = sort_expression(sort_by)
-                expression = None
-                if node is not None:
-                    try:
-                        value = grouping.finish(self.evaluator.eval(node, scope))
-                        numbers = expression_numbers(value)
-                        extra = len(v.num) - len(numbers)  # the virtual rows: none
-                        if extra > 0:
-                            numbers = np.append(numbers, np.full(extra, np.nan))
-                        expression = numbers[rows]
-                    except ExpressionError:
-                        expression = None  # an unusable sort expression does not sort
-                keys += value_rank(expression_numbers(v)[rows], texts, sort_by, expression)
-        keys = self._virtual_keys(rows) + keys
-        if not keys or not len(rows):
-            return rows
-        return rows[np.lexsort(keys[::-1])]
-
-    def _dim_key(self, rank: np.ndarray, c: int, rows: np.ndarray) -> np.ndarray:
-        """A dimension's sort key over rows: its values' rank; Others after every value,
-        a total before or after them all."""
-        syms = self.dim_symbols[c][rows]
-        if not len(syms) or syms.min() >= 0:
-            return rank[syms]
-        key = rank[np.maximum(syms, 0)]
-        key = np.where(syms == limits.OTHERS, len(rank), key)
-        total = -1 if self.show_totals_above else len(rank) + 1
-        return np.where(syms == limits.TOTAL, total, key)
-
-    def _virtual_keys(self, rows: np.ndarray) -> list[np.ndarray]:
-        """Keys placing the virtual rows of the outermost dimension with limits or
-        totals before every column's own key, when that dimension is the first one
-        sorted (a measure sorted before it then cannot move its Others row)."""
-        if len(self.values) == 0 or self.values[0].n <= self.count:
-            return []
-        ndims = len(self.dims)
-        first_dim = next((c for c in self.effective_sort_order if c < ndims), None)
-        for c, spec in enumerate(self.other_specs):
-            if spec is None:
-                continue
-            if c != first_dim:  # an inner dimension: its own key places them
-                return []
-            syms = self.dim_symbols[c][rows]
-            total = np.where(syms == limits.TOTAL, -1 if self.show_totals_above else 2, 0)
-            return [total + (syms == limits.OTHERS)]
-        return []
-
-    def _texts(self, m: Measure, v: Vec, rows: np.ndarray) -> np.ndarray:
-        """The texts the cells show (numbers formatted), None for NULL."""
-        out = np.empty(len(rows), dtype=object)
-        for i, g in enumerate(rows.tolist()):
-            out[i] = None if v.null[g] else format_measure(v, g, m.definition, self.locale)["qText"]
-        return out
-
 
 def _listed(definition: Mapping[str, Any], key: str) -> list[Any]:
     """A definition's list member; anything else (a number, an object) lists nothing,
