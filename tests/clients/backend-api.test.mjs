@@ -4,14 +4,19 @@
 // calls an object cannot take.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { readFileSync, writeFileSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import enigma from 'enigma.js';
 import schema from 'enigma.js/schemas/12.2027.0.json' with { type: 'json' };
 import WebSocket from 'ws';
-import { startEngine, dataFolder } from './engine.mjs';
+import { startEngine, dataFolder, repoRoot, tempDataDir } from './engine.mjs';
 import { createBackendApi, BackendApiError } from '../../clients/backend-api/index.js';
 
+const here = path.dirname(fileURLToPath(import.meta.url));
+const moduleUrl = pathToFileURL(path.join(repoRoot, 'clients', 'backend-api', 'index.js')).href;
 const scenario = JSON.parse(readFileSync(path.join(dataFolder, 'backend-api-scenario.json'), 'utf8'));
 
 let engine;
@@ -154,4 +159,27 @@ test('searching a hypercube or a range on a list object is refused before any ca
   assert.equal(table.hasSelections(), false);
   assert.equal(await doc.evaluate('Sum(Amount)'), '705');
   await session.close();
+});
+
+test('the example on the docs page runs against the demo app and prints what it says', async () => {
+  const demo = await startEngine(tempDataDir(), ['--demo']);
+  const md = readFileSync(path.join(repoRoot, 'docs', 'backend-api.md'), 'utf8');
+  const [, code] = md.match(/```js\n(import enigma[\s\S]*?)```/);
+  // beside node_modules, so that enigma.js and ws resolve as in a user's project
+  const file = path.join(here, `.docs-example-${process.pid}.mjs`);
+  writeFileSync(file, code.replace('ws://127.0.0.1:9076', demo.url)
+    .replace("'@associa/backend-api'", `'${moduleUrl}'`));
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, [file], { timeout: 60000 });
+    const lines = stdout.trim().split('\n');
+    // painted with the 8 countries, again on entering modal mode, with Italy alone once
+    // selected (not confirmed yet), and once more when the selection is confirmed
+    assert.deepEqual(lines.slice(0, -1), ['rows: 8', 'rows: 8', 'rows: 1', 'true', 'rows: 1']);
+    // Italy's orders sum to 96463.9 (DuckDB over the demo's CSV files agrees); its 9
+    // customers include one without orders (CustomerID is a key: its possible values)
+    assert.equal(lines.at(-1), 'Italy | 96463.9 | 9');
+  } finally {
+    unlinkSync(file);
+    await demo.stop();
+  }
 });
