@@ -48,15 +48,20 @@ export class BackendApi {
     /** @type {Map<number, NxCell[]>} the rows the client has, by row number */
     this.rows = new Map();
     this.painting = Promise.resolve();
+    this.generation = 0;
     /** @type {Error | undefined} a repaint's failure, thrown by the next call */
     this.paintError = undefined;
     this.onChanged = () => { this.painting = this.paint(); };
     model.on('changed', this.onChanged);
   }
 
-  /** Fetch the layout, replace the data buffer with its pages and call `onPaint`. */
+  /** Fetch the layout, replace the data buffer with its pages and call `onPaint`; a
+   * layout that a later repaint's overtook is dropped. */
   async repaint() {
+    this.generation += 1;
+    const generation = this.generation;
     const layout = await this.model.getLayout();
+    if (generation !== this.generation) return this.layout;
     if (!this.path) {
       if (layout.qHyperCube) this.path = CUBE;
       else if (layout.qListObject) this.path = LIST;
