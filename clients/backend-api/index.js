@@ -56,7 +56,7 @@ export class BackendApi {
   }
 
   /** Fetch the layout, replace the data buffer with its pages and call `onPaint`; a
-   * layout that a later repaint's overtook is dropped. */
+   * layout that a later repaint overtook is dropped. */
   async repaint() {
     this.generation += 1;
     const generation = this.generation;
@@ -147,10 +147,11 @@ export class BackendApi {
    */
   async getData(pages) {
     await this.settled();
+    const { generation } = this;
     const got = this.path === LIST
       ? await this.model.getListObjectData(this.path, pages)
       : await this.model.getHyperCubeData(this.path, pages);
-    this.merge(got);
+    if (generation === this.generation) this.merge(got); // else a new layout came meanwhile
     return got;
   }
 
