@@ -117,6 +117,22 @@ class Engine:
         self._tell("created", app.id)
         return app
 
+    def replace_app(self, app: App) -> App:
+        """Put ``app`` in place of the saved app with its id (an import with
+        ``mode=AUTOREPLACE``): its script, objects and data go, its owner and rules
+        stay. Sessions that had the old one open are told it is gone, as when it is
+        deleted (they reopen it to see the new one)."""
+        with self.lock:
+            if not self.store.exists(app.id):
+                raise AppNotFound("Could not find app")
+            old = self.apps.pop(app.id, None)
+            self.store.save(app.to_record())
+            self.apps[app.id] = app
+        self._tell("saved", app.id)
+        if old is not None:
+            old.notify("deleted")
+        return app
+
     def _tell(self, what: str, app_id: str) -> None:
         for observer in list(self.observers):
             observer(what, app_id)

@@ -29,6 +29,7 @@ from associa.rest.itemkinds import ItemKind
 from associa.rest.models import Shape, Strict
 from associa.rest.operations import Call, Operation, Reply
 from associa.rest.ratelimit import Tier
+from associa.rest.rights import check_app
 from associa.store.appstore import AppRecord, read_record, write_record
 from associa.store.items import Item
 
@@ -94,6 +95,7 @@ class ImportQuery(Shape):
     name: str | None = Name
     spaceId: str | None = None
     mode: Literal["NEW", "AUTOREPLACE"] = "NEW"
+    appId: str | None = Field(default=None, min_length=1, max_length=512)
     NoData: bool = False
     fallbackName: str | None = None
 
@@ -265,14 +267,22 @@ def publish_app(call: Call) -> NxApp:
 
 def import_app(call: Call) -> NxApp:
     """An app file as ``export`` writes it (associa's own zip: ``app.json`` and the data
-    model) becomes a new app owned by the caller."""
+    model) becomes a new app owned by the caller (``mode=NEW``), or replaces the app
+    ``appId`` in place (``mode=AUTOREPLACE``, which needs *edit* on it): its script,
+    objects and data become the file's, and it keeps its id, owner, rights, space and
+    item; its name is ``name`` when given, else it keeps its own. ``NoData`` imports no
+    data (a new app has none; a replaced one keeps the data it had, as documented)."""
     query: ImportQuery = call.query
-    if query.mode != "NEW":
-        raise BadRequest("Only mode=NEW is supported", parameter="mode")
+    if query.mode == "AUTOREPLACE":
+        if not query.appId:
+            raise BadRequest("mode=AUTOREPLACE needs appId", parameter="appId")
+        check_app(call.engine, call.identity, query.appId, Right.EDIT)
     try:
         record = read_record(io.BytesIO(call.body), "import")
     except PersistenceReadFailed as exc:
         raise BadRequest(f"The body is not an associa app file: {exc}") from None
+    if query.mode == "AUTOREPLACE":
+        return _replace(call, query, query.appId or "", record)
     title = query.name or str(record.meta.get("title") or "") or query.fallbackName
     if not title:
         raise BadRequest("The app file has no title; give one with name", parameter="name")
@@ -283,6 +293,20 @@ def import_app(call: Call) -> NxApp:
     call.engine.add_app(app, owner=call.identity)
     item = catalog(call).record(app, call.identity, space_id=query.spaceId or "")
     return nx_app(call, item)
+
+
+def _replace(call: Call, query: ImportQuery, app_id: str, record: AppRecord) -> NxApp:
+    old = call.engine.get_app(app_id).to_record()
+    title = query.name or str(old.meta.get("title") or app_id)
+    meta = dict(record.meta, title=title, created=old.meta.get("created") or now_iso(),
+                modified=now_iso())
+    if query.NoData:  # the data, and what says where it came from, stay
+        for key in ("lastReloadTime", "reloadLog", "lineage"):
+            meta[key] = old.meta.get(key, meta.get(key))
+    app = App.from_record(AppRecord(app_id, meta, old.model if query.NoData
+                                    else record.model), call.engine.settings.data_dir)
+    call.engine.replace_app(app)
+    return nx_app(call, catalog(call).refresh(app_id, updater=call.identity))
 
 
 def export_app(call: Call) -> Reply:
