@@ -212,3 +212,46 @@ def test_import_autoreplace_refuses_and_changes_nothing(make_api, rest_engine: E
     assert _import(bob, file, mode="AUTOREPLACE", appId=app_id).status_code == 403
     assert _import(ann, file, mode="SOMETIMES").status_code == 400
     assert rest_engine.store.path(app_id).read_bytes() == before
+
+
+def test_republish_updates_the_published_copy(api: httpx.Client, rest_engine: Engine) -> None:
+    app_id, _ = loaded(api, rest_engine)
+    copy = api.post(f"/apps/{app_id}/publish", json={"spaceId": "managed-1"}).json()
+    target = copy["attributes"]["id"]
+    first = copy["attributes"]["publishTime"]
+    source = rest_engine.get_app(app_id)
+    source.set_script("T: LOAD * INLINE [a\n1\n2];")
+    source.reload()
+    rest_engine.save_app(source)
+
+    r = api.put(f"/apps/{app_id}/publish",
+                json={"targetId": target, "checkOriginAppId": True,
+                      "attributes": {"description": "Fresh"}})
+    assert r.status_code == 200, r.text
+    attrs = r.json()["attributes"]
+    assert attrs["id"] == target and attrs["spaceId"] == "managed-1"
+    assert attrs["published"] is True and attrs["publishTime"] >= first
+    assert attrs["description"] == "Fresh" and attrs["originAppId"] == app_id
+    assert set(rest_engine.get_app(target).model.data_tables) == {"T"}
+    # data=target: the script is the source's, the copy keeps its data
+    source.set_script("U: LOAD 1 AS b AUTOGENERATE 1;")
+    rest_engine.save_app(source)
+    api.put(f"/apps/{app_id}/publish", json={"targetId": target, "data": "target"})
+    assert rest_engine.get_app(target).script.startswith("U:")
+    assert set(rest_engine.get_app(target).model.data_tables) == {"T"}
+
+
+def test_republish_refuses_and_changes_nothing(api: httpx.Client, rest_engine: Engine) -> None:
+    app_id = create(api)["attributes"]["id"]
+    other = create(api, "Other")["attributes"]["id"]
+    target = api.post(f"/apps/{other}/publish",
+                      json={"spaceId": "m"}).json()["attributes"]["id"]
+    before = rest_engine.store.path(target).read_bytes()
+    bad = [({}, 400), ({"targetId": "nope"}, 404), ({"targetId": other}, 400),
+           ({"targetId": target, "checkOriginAppId": True}, 400),
+           ({"targetId": target, "data": "both"}, 400)]
+    for body, status in bad:
+        r = api.put(f"/apps/{app_id}/publish", json=body)
+        assert r.status_code == status, (body, r.text)
+    assert rest_engine.store.path(target).read_bytes() == before
+    assert api.put("/apps/nope/publish", json={"targetId": target}).status_code == 404

@@ -1,4 +1,5 @@
-"""``/apps``: create, read, change, copy, delete, import, export, owner and publish.
+"""``/apps``: create, read, change, copy, delete, import, export, owner, publish and
+republish.
 
 The shapes are Qlik Cloud's (@qlik/api ``apps``: ``CreateApp`` → ``NxApp``). An app made
 here gets a GUID as its id (QIX CreateApp uses the name) and the caller as its owner;
@@ -89,6 +90,13 @@ class PublishApp(Strict):
     data: Literal["source", "target"] | None = None
     moveApp: bool | None = None
     originAppId: str | None = None
+
+
+class RepublishApp(Strict):
+    targetId: str = Field(min_length=1, max_length=512)
+    attributes: AppUpdateAttributes | None = None
+    data: Literal["source", "target"] | None = None
+    checkOriginAppId: bool | None = None
 
 
 class ImportQuery(Shape):
@@ -265,6 +273,43 @@ def publish_app(call: Call) -> NxApp:
     return nx_app(call, item)
 
 
+def republish_app(call: Call) -> NxApp:
+    """Bring a published copy (``targetId``) up to date from its source (the path's
+    app): the source's script and objects, and its data (``data=source``, the default)
+    or the copy's own (``data=target``). The copy keeps its id, space, owner and
+    rights; ``checkOriginAppId`` refuses a copy published from another app. Needs
+    *manage* on both."""
+    app_id = call.path["appId"]
+    body: RepublishApp = call.body
+    check_app(call.engine, call.identity, body.targetId, Right.MANAGE)
+    cat = catalog(call)
+    target_item = cat.app_item(body.targetId)
+    if body.targetId == app_id or not target_item.published:
+        raise BadRequest(f"The app {body.targetId} is not a published copy",
+                         pointer="/targetId")
+    if body.checkOriginAppId and target_item.origin_id != app_id:
+        raise BadRequest(f"The app {body.targetId} was not published from {app_id}",
+                         pointer="/targetId")
+    source = call.engine.get_app(app_id).to_record()
+    target = call.engine.get_app(body.targetId).to_record()
+    attrs = body.attributes or AppUpdateAttributes()
+    meta = dict(source.meta, title=attrs.name or target.meta.get("title") or body.targetId,
+                created=target.meta.get("created") or now_iso(), modified=now_iso())
+    if body.data == "target":
+        for key in ("lastReloadTime", "reloadLog", "lineage"):
+            meta[key] = target.meta.get(key, meta.get(key))
+    app = App.from_record(AppRecord(body.targetId, meta, target.model if body.data == "target"
+                                    else source.model), call.engine.settings.data_dir)
+    call.engine.replace_app(app)
+    cat.refresh(body.targetId, updater=call.identity)
+    changes: dict[str, object] = {"publish_time": datetime.now(UTC), "origin_id": app_id}
+    if attrs.description is not None:
+        changes["description"] = attrs.description
+    item = cat.items.update(APP, body.targetId, **changes)
+    assert item is not None
+    return nx_app(call, item)
+
+
 def import_app(call: Call) -> NxApp:
     """An app file as ``export`` writes it (associa's own zip: ``app.json`` and the data
     model) becomes a new app owned by the caller (``mode=NEW``), or replaces the app
@@ -370,5 +415,9 @@ OPERATIONS = [
               right=Right.MANAGE),
     Operation("POST", "/apps/{appId}/publish", publish_app, "Publish an app into a space",
               "apps", tier=Tier.TIER2, body=PublishApp, response=NxApp,
+              right=Right.MANAGE),
+    Operation("PUT", "/apps/{appId}/publish", republish_app,
+              "Republish an app: bring its published copy up to date", "apps",
+              tier=Tier.TIER2, body=RepublishApp, response=NxApp,
               right=Right.MANAGE),
 ]
