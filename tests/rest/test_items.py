@@ -141,3 +141,64 @@ def test_other_kinds_come_from_their_modules(api: httpx.Client, rest_engine: Eng
     assert names(page) == ["A note"]
     assert page["data"][0]["resourceAttributes"] == {"text": "hello"}
     assert page["data"][0]["resourceLink"].endswith("/api/v1/notes/n1")
+
+
+def test_update_an_item(make_api, rest_engine: Engine, keys) -> None:
+    ann, bob = make_api(keys["ann"]), make_api(keys["bob"])
+    app_id = create(ann, "Sales")["attributes"]["id"]
+    item = ann.get("/items").json()["data"][0]
+    r = ann.put(f"/items/{item['id']}", json={"resourceType": "app", "name": "Revenue",
+                                              "description": "Money", "unknown": 1})
+    assert r.status_code == 200, r.text
+    assert r.json()["name"] == "Revenue" and r.json()["description"] == "Money"
+    assert r.json()["id"] == item["id"]
+    assert rest_engine.get_app(app_id).title == "Revenue"  # the app's name is its title
+    attrs = ann.get(f"/apps/{app_id}").json()["attributes"]
+    assert attrs["name"] == "Revenue" and attrs["description"] == "Money"
+    # refused, and nothing changes
+    for body, status in (({"name": "x"}, 400), ({"resourceType": "dataset", "name": "x"}, 400),
+                         ({"resourceType": "app", "name": ""}, 400),
+                         ({"resourceType": "app", "name": 5}, 400)):
+        assert ann.put(f"/items/{item['id']}", json=body).status_code == status, body
+    assert ann.put("/items/nope", json={"resourceType": "app"}).status_code == 404
+    assert bob.put(f"/items/{item['id']}", json={"resourceType": "app",
+                                                 "name": "x"}).status_code == 404
+    rest_engine.grant(app_id, "user", "bob", "consume")
+    assert bob.put(f"/items/{item['id']}", json={"resourceType": "app",
+                                                 "name": "x"}).status_code == 403
+    assert ann.get(f"/items/{item['id']}").json()["name"] == "Revenue"
+
+
+def test_filters_by_creator_owner_space_type(make_api, rest_engine: Engine, keys) -> None:
+    ann, bob = make_api(keys["ann"]), make_api(keys["bob"])
+    shared = ann.post("/spaces", json={"name": "Team", "type": "shared"})
+    assert shared.status_code == 201, shared.text
+    managed = ann.post("/spaces", json={"name": "Prod", "type": "managed"}).json()["id"]
+    create(ann, "Mine")
+    create(ann, "In team", spaceId=shared.json()["id"])
+    create(ann, "In prod", spaceId=managed)
+    made_by_bob = create(bob, "Bobs")["attributes"]["id"]
+    rest_engine.grant(made_by_bob, "user", "ann", "consume")
+    assert names(ann.get("/items", params={"createdByUserId": "bob"}).json()) == ["Bobs"]
+    assert names(ann.get("/items", params={"notCreatedByUserId": "bob"}).json()) == [
+        "Mine", "In team", "In prod"]
+    assert names(ann.get("/items", params={"notOwnerId": "ann"}).json()) == ["Bobs"]
+    assert names(ann.get("/items", params={"spaceType": "shared"}).json()) == ["In team"]
+    assert names(ann.get("/items", params={"spaceType": "managed,personal"}).json()) == [
+        "Mine", "In prod", "Bobs"]
+    assert names(ann.get("/items", params={"shared": "true"}).json()) == ["In team"]
+    assert names(ann.get("/items", params={"shared": "false"}).json()) == [
+        "Mine", "In prod", "Bobs"]
+    first = ann.get("/items").json()["data"][0]
+    assert names(ann.get("/items", params={"id": first["id"]}).json()) == ["Mine"]
+    # apps have no subtype: the empty subtype is theirs
+    assert names(ann.get("/items", params={"resourceType": "app[]"}).json()) == [
+        "Mine", "In team", "In prod", "Bobs"]
+    assert names(ann.get("/items", params={"resourceType": "app[qvd]"}).json()) == []
+    assert names(ann.get("/items", params={"resourceSubType": "qvd"}).json()) == []
+    assert "resourceSubType" not in first
+    for params in ({"spaceType": "public"}, {"shared": "maybe"},
+                   {"resourceType": "app[qvd]", "resourceSubType": "qvd"},
+                   {"resourceType": "app[qvd"}):
+        r = ann.get("/items", params=params)
+        assert r.status_code == 400, params

@@ -189,6 +189,13 @@ def _new_copy(call: Call, source: App, name: str, with_data: bool = True) -> App
                            call.engine.settings.data_dir)
 
 
+def retitle(call: Call, app_id: str, name: str) -> None:
+    """A new name for the app, as SetAppProperties with a new qTitle gives it."""
+    app = call.engine.get_app(app_id)
+    app.set_properties({**app.properties, "qTitle": name})
+    call.engine.save_app(app)
+
+
 # -- handlers -------------------------------------------------------------------------
 
 
@@ -210,9 +217,7 @@ def update_app(call: Call) -> NxApp:
     app_id = call.path["appId"]
     attrs = call.body.attributes or AppUpdateAttributes()
     if attrs.name is not None:
-        app = call.engine.get_app(app_id)  # as SetAppProperties with a new qTitle does
-        app.set_properties({**app.properties, "qTitle": attrs.name})
-        call.engine.save_app(app)
+        retitle(call, app_id, attrs.name)
     cat = catalog(call)
     item = cat.refresh(app_id, updater=call.identity)
     if attrs.description is not None:
@@ -386,7 +391,8 @@ def _item_attributes(call: Call, item: Item) -> dict[str, object]:
 ITEM_KINDS = {
     APP: ItemKind(actions=_item_actions, attributes=_item_attributes,
                   link=lambda item: f"/apps/{item.resource_id}",
-                  size=lambda item: {"appFile": item.size}),
+                  size=lambda item: {"appFile": item.size},
+                  rename=lambda call, item, name: retitle(call, item.resource_id, name)),
 }
 
 OPERATIONS = [

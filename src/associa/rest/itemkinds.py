@@ -27,3 +27,8 @@ class ItemKind:
     link: Callable[[Item], str]
     # resourceSize: the sizes the resource reports (e.g. {"appFile": bytes})
     size: Callable[[Item], dict[str, int]] = lambda item: {}
+    # resourceSubType ("" when the kind has none)
+    subtype: Callable[[Item], str] = lambda item: ""
+    # what changing the item's name does to the resource itself (an app's title), run
+    # before the item changes (PUT /items/{id}); None: the name is the item's only
+    rename: Callable[[Call, Item, str], None] | None = None
