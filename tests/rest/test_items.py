@@ -148,7 +148,8 @@ def test_update_an_item(make_api, rest_engine: Engine, keys) -> None:
     app_id = create(ann, "Sales")["attributes"]["id"]
     item = ann.get("/items").json()["data"][0]
     r = ann.put(f"/items/{item['id']}", json={"resourceType": "app", "name": "Revenue",
-                                              "description": "Money", "unknown": 1})
+                                              "description": "Money", "thumbnailId": "t",
+                                              "resourceAttributes": {"x": 1}})
     assert r.status_code == 200, r.text
     assert r.json()["name"] == "Revenue" and r.json()["description"] == "Money"
     assert r.json()["id"] == item["id"]
@@ -158,7 +159,8 @@ def test_update_an_item(make_api, rest_engine: Engine, keys) -> None:
     # refused, and nothing changes
     for body, status in (({"name": "x"}, 400), ({"resourceType": "dataset", "name": "x"}, 400),
                          ({"resourceType": "app", "name": ""}, 400),
-                         ({"resourceType": "app", "name": 5}, 400)):
+                         ({"resourceType": "app", "name": 5}, 400),
+                         ({"resourceType": "app", "unknown": 1}, 400)):
         assert ann.put(f"/items/{item['id']}", json=body).status_code == status, body
     assert ann.put("/items/nope", json={"resourceType": "app"}).status_code == 404
     assert bob.put(f"/items/{item['id']}", json={"resourceType": "app",

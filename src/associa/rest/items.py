@@ -11,8 +11,8 @@ is ``spaceType=shared``, false everything else), ``ownerId``/``notOwnerId``,
 name), ``query`` (the same over name and description); ``sort`` one of ``±createdAt``,
 ``±updatedAt``, ``±name`` (default ``+createdAt``); ``limit`` 1–100 (default 10) with
 ``next``/``prev`` cursors. ``PUT /items/{id}`` changes an item's name and description
-(an app's name is its title: the app changes too); other fields are ignored, as
-documented ("Omitted and unsupported fields are ignored"). Only the items the caller may consume are listed, and an item
+(an app's name is its title: the app changes too); the other documented fields are
+ignored, as Qlik documents ("Omitted and unsupported fields are ignored"). Only the items the caller may consume are listed, and an item
 the caller may not see is a 404, as an app is. What an item of each kind shows (its
 actions, attributes, link) comes from the resource module that owns the kind
 (``rest/itemkinds.py``).
@@ -23,13 +23,13 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from associa.rest.apps import iso
 from associa.rest.catalog import Catalog
 from associa.rest.errors import BadRequest, Forbidden, NotFound
 from associa.rest.itemkinds import ItemKind
-from associa.rest.models import TENANT_ID, Href, Links, Shape
+from associa.rest.models import TENANT_ID, Href, Links, Shape, Strict
 from associa.rest.operations import Call, Operation
 from associa.rest.paging import MAX_LIMIT, paginate
 from associa.rest.ratelimit import Tier
@@ -110,11 +110,11 @@ class ItemsList(Shape):
     links: Links
 
 
-class UpdateItem(Shape):
+class UpdateItem(Strict):
     """What ``PUT /items/{id}`` takes: name and description change; the other fields
-    Qlik documents are accepted and ignored, and so are unknown ones (as documented)."""
+    Qlik documents are accepted and ignored ("unsupported fields are ignored"); a field
+    Qlik does not document is a 400, as in every request body here."""
 
-    model_config = ConfigDict(extra="ignore")
     resourceType: str = Field(min_length=1, max_length=64)
     name: str | None = Field(default=None, min_length=1, max_length=512, pattern=r"\S")
     description: str | None = Field(default=None, max_length=4096)
@@ -122,6 +122,8 @@ class UpdateItem(Shape):
     spaceId: str | None = None
     thumbnailId: str | None = None
     resourceSubType: str | None = None
+    resourceLink: str | None = None
+    resourceUpdatedAt: str | None = None
     resourceAttributes: dict[str, object] | None = None
     resourceCustomAttributes: dict[str, object] | None = None
 
