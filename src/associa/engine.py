@@ -167,7 +167,8 @@ class Engine:
         else:
             raise AppNotFound("Could not find app")
         app_id = app_id or f"{SESSION_APP_PREFIX}{uuid.uuid4()}"
-        meta = {**meta, "title": app_id, "lastReloadTime": "", "reloadLog": ""}
+        meta = {**meta, "title": app_id, "lastReloadTime": "", "reloadLog": "",
+                "reloadMeta": {}}
         app = App.from_record(AppRecord(app_id, meta, None), self.settings.data_dir)
         app.session_app = True
         return app

@@ -4,7 +4,6 @@ owner and publish; every answer checked against the served OpenAPI document."""
 from __future__ import annotations
 
 import httpx
-import pytest
 
 from associa.app.app import App
 from associa.engine import Engine

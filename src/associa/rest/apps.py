@@ -36,6 +36,9 @@ from associa.store.items import Item
 
 Usage = Literal["ANALYTICS", "DATA_PREPARATION", "DATAFLOW_PREP", "SINGLE_TABLE_PREP",
                 "DIRECT_QUERY_MODE"]
+# what says where an app's data came from and what loading it cost: kept with the data
+# when an import or a republish keeps the data (NoData, data=target)
+RELOAD_KEYS = ("lastReloadTime", "reloadLog", "lineage", "reloadMeta")
 # a name has a character that is not white space (the engine refuses blank names)
 Name = Field(default=None, min_length=1, max_length=512, pattern=r"\S")
 
@@ -301,7 +304,7 @@ def republish_app(call: Call) -> NxApp:
     meta = dict(source.meta, title=attrs.name or target.meta.get("title") or body.targetId,
                 created=target.meta.get("created") or now_iso(), modified=now_iso())
     if body.data == "target":
-        for key in ("lastReloadTime", "reloadLog", "lineage"):
+        for key in RELOAD_KEYS:
             meta[key] = target.meta.get(key, meta.get(key))
     app = App.from_record(AppRecord(body.targetId, meta, target.model if body.data == "target"
                                     else source.model), call.engine.settings.data_dir)
@@ -351,7 +354,7 @@ def _replace(call: Call, query: ImportQuery, app_id: str, record: AppRecord) -> 
     meta = dict(record.meta, title=title, created=old.meta.get("created") or now_iso(),
                 modified=now_iso())
     if query.NoData:  # the data, and what says where it came from, stay
-        for key in ("lastReloadTime", "reloadLog", "lineage"):
+        for key in RELOAD_KEYS:
             meta[key] = old.meta.get(key, meta.get(key))
     app = App.from_record(AppRecord(app_id, meta, old.model if query.NoData
                                     else record.model), call.engine.settings.data_dir)
