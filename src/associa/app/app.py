@@ -19,8 +19,8 @@ from typing import Any, Protocol
 from associa.app.children import ObjectTree, TreeNode, apply_tree, plan_tree
 from associa.app.connections import Connections
 from associa.app.library import Library
-from associa.app.reloadmeta import Meter
 from associa.app.properties import new_object_properties, replaced_properties, stored_properties
+from associa.app.reloadmeta import Meter
 from associa.app.section_access import Reductions
 from associa.errors import (
     AlreadyExists,
