@@ -31,6 +31,7 @@ from associa.identity import Identity
 from associa.settings import Settings
 from associa.store import AppStore
 from associa.store.appstore import AppRecord
+from associa.store.media import MediaStore
 
 if TYPE_CHECKING:
     from associa.store.items import ItemStore
@@ -237,6 +238,7 @@ class Engine:
                     raise AppNotFound("Could not find app")
                 return
             self.store.delete(app_id)
+            MediaStore(self.settings.data_dir).remove_app(app_id)
             if self._meta is not None or self.meta_in_use():
                 self.meta.forget_app(app_id)
         self._tell("deleted", app_id)

@@ -33,6 +33,7 @@ from associa.rest.ratelimit import Tier
 from associa.rest.rights import check_app
 from associa.store.appstore import AppRecord, read_record, write_record
 from associa.store.items import Item
+from associa.store.media import MediaStore
 
 Usage = Literal["ANALYTICS", "DATA_PREPARATION", "DATAFLOW_PREP", "SINGLE_TABLE_PREP",
                 "DIRECT_QUERY_MODE"]
@@ -192,6 +193,10 @@ def _new_copy(call: Call, source: App, name: str, with_data: bool = True) -> App
                            call.engine.settings.data_dir)
 
 
+def _copy_media(call: Call, source_id: str, target_id: str) -> None:
+    MediaStore(call.engine.settings.data_dir).copy_app(source_id, target_id)
+
+
 def retitle(call: Call, app_id: str, name: str) -> None:
     """A new name for the app, as SetAppProperties with a new qTitle gives it."""
     app = call.engine.get_app(app_id)
@@ -234,6 +239,7 @@ def copy_app(call: Call) -> NxApp:
     source_item = catalog(call).app_item(app_id)
     copy = _new_copy(call, call.engine.get_app(app_id), attrs.name or source_item.name)
     call.engine.add_app(copy, owner=call.identity)
+    _copy_media(call, app_id, copy.id)
     item = catalog(call).record(
         copy, call.identity, description=(attrs.description if attrs.description is not None
                                           else source_item.description),
@@ -275,6 +281,7 @@ def publish_app(call: Call) -> NxApp:
     copy = _new_copy(call, call.engine.get_app(app_id), name or source_item.name,
                      with_data=body.data != "target")
     call.engine.add_app(copy, owner=call.identity)
+    _copy_media(call, app_id, copy.id)
     item = cat.record(copy, call.identity, description=source_item.description,
                       space_id=body.spaceId, usage=source_item.usage, published=True,
                       publish_time=now, origin_id=body.originAppId or app_id)
@@ -309,6 +316,7 @@ def republish_app(call: Call) -> NxApp:
     app = App.from_record(AppRecord(body.targetId, meta, target.model if body.data == "target"
                                     else source.model), call.engine.settings.data_dir)
     call.engine.replace_app(app)
+    _copy_media(call, app_id, body.targetId)
     cat.refresh(body.targetId, updater=call.identity)
     changes: dict[str, object] = {"publish_time": datetime.now(UTC), "origin_id": app_id}
     if attrs.description is not None:

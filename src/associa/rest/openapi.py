@@ -21,7 +21,8 @@ from associa.rest.models import Errors
 from associa.rest.operations import JSON, OCTET, PREFIX, Operation
 
 REF = "#/components/schemas/{model}"
-PATH_PARAM = re.compile(r"{(\w+)}")
+# a path parameter, with its Starlette converter (``{path:path}``: slashes allowed)
+PATH_PARAM = re.compile(r"{(\w+)(?::\w+)?}")
 
 ERROR_ANSWERS = {
     "400": "Bad request: malformed JSON, wrong types, unknown fields, bad parameters",
@@ -111,7 +112,8 @@ def document(ops: list[Operation]) -> dict[str, Any]:
                                  ref_template=REF)
     paths: dict[str, dict[str, Any]] = {}
     for op in ops:
-        paths.setdefault(PREFIX + op.path, {})[op.method.lower()] = _operation(op)
+        path = PATH_PARAM.sub(r"{\1}", op.path)
+        paths.setdefault(PREFIX + path, {})[op.method.lower()] = _operation(op)
     return {
         "openapi": "3.1.0",
         "info": {"title": "associa REST API", "version": __version__,
