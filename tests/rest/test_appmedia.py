@@ -10,6 +10,7 @@ import pytest
 from associa.engine import Engine
 from associa.settings import Settings
 from associa.store import media
+from tests.conftest import RunningServer
 from tests.rest.test_apps import create
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
@@ -75,6 +76,24 @@ def test_thumbnail_is_the_media_file_qthumbnail_points_at(api: httpx.Client,
         "qUrl": f"/api/v1/apps/{app_id}/media/files/thumbs/cover.png"}}})
     got = api.get(f"/apps/{app_id}/media/thumbnail")
     assert got.status_code == 200 and got.content == PNG
+
+
+def test_the_qix_media_list_lists_them(api: httpx.Client, rest_server: RunningServer) -> None:
+    """qMediaListDef over the socket: the app's images, at the URLs REST serves them."""
+    app_id = create(api)["attributes"]["id"]
+    put(api, app_id, "logo.png")
+    put(api, app_id, "icons/a.gif", b"GIF89a")
+    with rest_server.connect(f"/app/{app_id}") as ws:
+        doc = ws.call("OpenDoc", app_id)["qReturn"]["qHandle"]
+        obj = ws.call("CreateSessionObject", {"qInfo": {"qType": "media"},
+                                              "qMediaListDef": {}},
+                      handle=doc)["qReturn"]["qHandle"]
+        items = ws.call("GetLayout", handle=obj)["qLayout"]["qMediaList"]["qItems"]
+    urls = [i["qUrl"] for i in items]
+    assert urls == [f"/api/v1/apps/{app_id}/media/files/icons/a.gif",
+                    f"/api/v1/apps/{app_id}/media/files/logo.png"]
+    for url in urls:
+        assert api.get(url.removeprefix("/api/v1")).status_code == 200
 
 
 @pytest.mark.parametrize("path", [

@@ -80,6 +80,7 @@ class App:
         # file it is also written to (DoReloadEx's qScriptLogFile)
         self.reload_log = ""
         self.log_dir = base_dir / "reloadlogs" if base_dir is not None else None
+        self.base_dir = base_dir  # the data folder (its media: store/media.py)
         self.section_access: dict[str, dict[str, list[str | None]]] = {}
         # the models Section Access gives its users (app/section_access.py), made once per
         # distinct reduction, dropped when the model or the access table changes
