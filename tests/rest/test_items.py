@@ -204,3 +204,42 @@ def test_filters_by_creator_owner_space_type(make_api, rest_engine: Engine, keys
                    {"resourceType": "app[qvd"}):
         r = ann.get("/items", params=params)
         assert r.status_code == 400, params
+
+
+def test_data_files_are_dataset_items(make_api, rest_engine: Engine, keys) -> None:
+    """An uploaded data file is a ``dataset`` item of subtype ``qix-df`` for whoever may
+    see the file; renaming the item renames the file; a deleted file's item goes."""
+    from tests.rest.test_datafiles import upload
+
+    ann, bob = make_api(keys["ann"]), make_api(keys["bob"])
+    create(ann, "Sales")
+    made = upload(ann, "sales.csv").json()
+    data = ann.get("/items", params={"resourceType": "dataset"}).json()["data"]
+    assert [(i["name"], i["resourceSubType"], i["resourceId"]) for i in data] == [
+        ("sales.csv", "qix-df", made["id"])]
+    item = data[0]
+    assert item["resourceLink"].endswith(f"/api/v1/data-files/{made['id']}")
+    assert item["resourceAttributes"]["size"] == made["size"] and item["ownerId"] == "ann"
+    assert names(ann.get("/items", params={"resourceType": "dataset[qix-df]"}).json()) == [
+        "sales.csv"]
+    assert names(ann.get("/items", params={"resourceSubType": "qix-df"}).json()) == [
+        "sales.csv"]
+    assert names(ann.get("/items", params={"resourceType": "app,dataset"}).json()) == [
+        "Sales", "sales.csv"]
+    assert bob.get("/items", params={"resourceType": "dataset"}).json()["data"] == []
+    assert bob.get(f"/items/{item['id']}").status_code == 404
+
+    r = ann.put(f"/items/{item['id']}", json={"resourceType": "dataset", "name": "q1.csv"})
+    assert r.status_code == 200 and r.json()["name"] == "q1.csv"
+    assert ann.get(f"/data-files/{made['id']}").json()["name"] == "q1.csv"
+    upload(ann, "other.csv")
+    r = ann.put(f"/items/{item['id']}", json={"resourceType": "dataset", "name": "other.csv"})
+    assert r.status_code == 409
+    r = ann.put(f"/items/{item['id']}", json={"resourceType": "dataset", "name": "../x.csv"})
+    assert r.status_code == 400
+    assert ann.get(f"/items/{item['id']}").json()["name"] == "q1.csv"
+
+    assert ann.delete(f"/data-files/{made['id']}").status_code in (200, 204)
+    assert names(ann.get("/items", params={"resourceType": "dataset"}).json()) == [
+        "other.csv"]
+    assert ann.get(f"/items/{item['id']}").status_code == 404

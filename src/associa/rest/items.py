@@ -128,6 +128,17 @@ class UpdateItem(Strict):
     resourceCustomAttributes: dict[str, object] | None = None
 
 
+def sync(call: Call) -> None:
+    """Every kind's items up to date (apps through the catalog, the others their way)."""
+    catalog: Catalog = call.state.catalog
+    catalog.sync()
+    from associa.rest.resources import item_kinds
+
+    for kind in item_kinds().values():
+        if kind.sync is not None:
+            kind.sync(call)
+
+
 def kind_of(item: Item) -> ItemKind | None:
     from associa.rest.resources import item_kinds
 
@@ -204,8 +215,7 @@ def get_items(call: Call) -> ItemsList:
     if q.resourceId and not [t for t in types if t]:
         raise BadRequest("resourceId needs resourceType", parameter="resourceId")
     spaces = space_ids(call, q)
-    catalog: Catalog = call.state.catalog
-    catalog.sync()
+    sync(call)
     found = call.engine.items.find(ItemFilter(
         resource_types=tuple(t for t in types if t), resource_id=q.resourceId or "",
         space_id=q.spaceId or "", owner_id=q.ownerId or "", not_owner_id=q.notOwnerId or "",
@@ -229,8 +239,7 @@ def get_items(call: Call) -> ItemsList:
 def update_item(call: Call) -> ItemResult:
     """Change an item's name and description; needs the ``update`` action on it."""
     body: UpdateItem = call.body
-    catalog: Catalog = call.state.catalog
-    catalog.sync()
+    sync(call)
     item = call.engine.items.by_id(call.path["itemId"])
     kind = kind_of(item) if item is not None else None
     actions = kind.actions(call, item) if kind is not None and item is not None else []
@@ -258,8 +267,7 @@ def update_item(call: Call) -> ItemResult:
 
 
 def get_item(call: Call) -> ItemResult:
-    catalog: Catalog = call.state.catalog
-    catalog.sync()
+    sync(call)
     item = call.engine.items.by_id(call.path["itemId"])
     result = shown(call, item) if item is not None else None
     if result is None:
@@ -272,5 +280,6 @@ OPERATIONS = [
               query=ItemsQuery, response=ItemsList),
     Operation("GET", "/items/{itemId}", get_item, "One item", "items", response=ItemResult),
     Operation("PUT", "/items/{itemId}", update_item, "Change an item's name or description",
-              "items", tier=Tier.TIER2, body=UpdateItem, response=ItemResult),
+              "items", tier=Tier.TIER2, body=UpdateItem, response=ItemResult,
+              errors=("409",)),
 ]
