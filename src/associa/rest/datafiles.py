@@ -39,8 +39,8 @@ from associa.app.connections import DATA_FILES
 from associa.engine import Engine
 from associa.identity import Identity
 from associa.rest.apps import iso
-from associa.rest.itemkinds import ItemKind
 from associa.rest.errors import BadRequest, Conflict, NotFound, PayloadTooLarge
+from associa.rest.itemkinds import ItemKind
 from associa.rest.models import Links, Shape, Strict
 from associa.rest.operations import OCTET, Call, Operation, Reply
 from associa.rest.paging import MAX_LIMIT, paginate

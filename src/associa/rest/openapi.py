@@ -21,8 +21,7 @@ from associa.rest.models import Errors
 from associa.rest.operations import JSON, OCTET, PREFIX, Operation
 
 REF = "#/components/schemas/{model}"
-# a path parameter, with its Starlette converter (``{path:path}``: slashes allowed)
-PATH_PARAM = re.compile(r"{(\w+)(?::\w+)?}")
+PATH_PARAM = re.compile(r"{(\w+)}")
 
 ERROR_ANSWERS = {
     "400": "Bad request: malformed JSON, wrong types, unknown fields, bad parameters",
@@ -51,7 +50,7 @@ def _models(ops: Iterable[Operation]) -> list[type[BaseModel]]:
 def _parameters(op: Operation) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-        for name in PATH_PARAM.findall(op.path)
+        for name in PATH_PARAM.findall(op.template)
     ]
     if op.query is not None:
         schema = op.query.model_json_schema(ref_template=REF)
@@ -112,8 +111,7 @@ def document(ops: list[Operation]) -> dict[str, Any]:
                                  ref_template=REF)
     paths: dict[str, dict[str, Any]] = {}
     for op in ops:
-        path = PATH_PARAM.sub(r"{\1}", op.path)
-        paths.setdefault(PREFIX + path, {})[op.method.lower()] = _operation(op)
+        paths.setdefault(PREFIX + op.template, {})[op.method.lower()] = _operation(op)
     return {
         "openapi": "3.1.0",
         "info": {"title": "associa REST API", "version": __version__,
