@@ -4,6 +4,7 @@ over QIX as well as REST."""
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from associa.engine import Engine
 from tests.conftest import RunningServer
@@ -243,3 +244,26 @@ def test_data_files_are_dataset_items(make_api, rest_engine: Engine, keys) -> No
     assert names(ann.get("/items", params={"resourceType": "dataset"}).json()) == [
         "other.csv"]
     assert ann.get(f"/items/{item['id']}").status_code == 404
+
+
+@pytest.mark.xfail(strict=True, reason="collections and favorites (/collections, "
+                   "/items/{id}/collections) are not built")
+def test_collections(api: httpx.Client) -> None:
+    create(api, "Sales")
+    item = api.get("/items").json()["data"][0]
+    made = api.post("/collections", json={"name": "Team", "type": "private"})
+    assert made.status_code == 201
+    added = api.post(f"/collections/{made.json()['id']}/items", json={"id": item["id"]})
+    assert added.status_code == 201
+    assert [c["name"] for c in api.get(f"/items/{item['id']}/collections").json()["data"]] == [
+        "Team"]
+
+
+@pytest.mark.xfail(strict=True, reason="sort=recentlyUsed needs each user's last use of "
+                   "an item, which is not recorded")
+def test_sort_by_recently_used(api: httpx.Client) -> None:
+    create(api, "Old")
+    recent = create(api, "Recent")["attributes"]["id"]
+    api.get(f"/apps/{recent}")
+    r = api.get("/items", params={"sort": "-recentlyUsed"})
+    assert r.status_code == 200 and names(r.json())[0] == "Recent"
