@@ -91,6 +91,29 @@ def test_list_and_delete(engine: Engine) -> None:
         engine.get_app("a")
 
 
+def test_replace_app_keeps_the_id_and_tells_who_had_it_open(engine: Engine) -> None:
+    from associa.app.app import App
+
+    old = engine.create_app("a", script="OLD")
+    seen: list[str] = []
+
+    class Listener:
+        def app_changed(self, app: App, what: str, object_id: str | None) -> None:
+            seen.append(what)
+
+    listener = Listener()
+    old.listen(listener)
+    events: list[tuple[str, str]] = []
+    engine.observers.append(lambda what, app_id: events.append((what, app_id)))
+    engine.replace_app(App("a", "a", "NEW", base_dir=engine.settings.data_dir))
+    assert engine.get_app("a") is not old and engine.get_app("a").script == "NEW"
+    assert engine.store.load("a").meta["script"] == "NEW"
+    assert seen == ["deleted"] and events == [("saved", "a")]
+    with pytest.raises(AppNotFound):
+        engine.replace_app(App("nope", "nope", "", base_dir=engine.settings.data_dir))
+    assert not engine.app_exists("nope")
+
+
 def test_saved_app_survives_a_restart(data_dir: Path) -> None:
     first = Engine(Settings(data_dir=data_dir))
     c = Client(SessionManager(first))

@@ -31,6 +31,7 @@ from associa.identity import Identity
 from associa.settings import Settings
 from associa.store import AppStore
 from associa.store.appstore import AppRecord
+from associa.store.media import MediaStore
 
 if TYPE_CHECKING:
     from associa.store.items import ItemStore
@@ -117,6 +118,22 @@ class Engine:
         self._tell("created", app.id)
         return app
 
+    def replace_app(self, app: App) -> App:
+        """Put ``app`` in place of the saved app with its id (an import with
+        ``mode=AUTOREPLACE``): its script, objects and data go, its owner and rules
+        stay. Sessions that had the old one open are told it is gone, as when it is
+        deleted (they reopen it to see the new one)."""
+        with self.lock:
+            if not self.store.exists(app.id):
+                raise AppNotFound("Could not find app")
+            old = self.apps.pop(app.id, None)
+            self.store.save(app.to_record())
+            self.apps[app.id] = app
+        self._tell("saved", app.id)
+        if old is not None:
+            old.notify("deleted")
+        return app
+
     def _tell(self, what: str, app_id: str) -> None:
         for observer in list(self.observers):
             observer(what, app_id)
@@ -151,7 +168,8 @@ class Engine:
         else:
             raise AppNotFound("Could not find app")
         app_id = app_id or f"{SESSION_APP_PREFIX}{uuid.uuid4()}"
-        meta = {**meta, "title": app_id, "lastReloadTime": "", "reloadLog": ""}
+        meta = {**meta, "title": app_id, "lastReloadTime": "", "reloadLog": "",
+                "reloadMeta": {}}
         app = App.from_record(AppRecord(app_id, meta, None), self.settings.data_dir)
         app.session_app = True
         return app
@@ -220,6 +238,7 @@ class Engine:
                     raise AppNotFound("Could not find app")
                 return
             self.store.delete(app_id)
+            MediaStore(self.settings.data_dir).remove_app(app_id)
             if self._meta is not None or self.meta_in_use():
                 self.meta.forget_app(app_id)
         self._tell("deleted", app_id)

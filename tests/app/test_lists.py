@@ -406,7 +406,7 @@ EMPTY_LIST_DEF = {"qType": "dimension", "qData": {"title": "/qMetaDef/title"}}
     ("qDimensionListDef", "qDimensionList", EMPTY_LIST_DEF),
     ("qMeasureListDef", "qMeasureList", EMPTY_LIST_DEF),
     ("qBookmarkListDef", "qBookmarkList", EMPTY_LIST_DEF),
-    ("qMediaListDef", "qMediaList", {}),
+    ("qMediaListDef", "qMediaList", {}),  # an app with no media
     ("qExtensionListDef", "qExtensionList", {}),
 ])
 def test_empty_lists(app: App, doc: DocState, key: str, out: str,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import httpx
 
 from associa.engine import Engine
@@ -21,6 +23,35 @@ def test_data_metadata(api: httpx.Client, rest_engine: Engine) -> None:
         assert fields[name]["cardinal"] == app.model.fields[name].cardinal
         assert fields[name]["src_tables"] == app.model.fields[name].tables
     assert meta["static_byte_size"] > 0 and meta["has_section_access"] is False
+
+
+def test_reload_meta_is_what_the_last_reload_cost(api: httpx.Client,
+                                                  rest_engine: Engine) -> None:
+    app_id = create(api)["attributes"]["id"]
+    assert api.get(f"/apps/{app_id}/data/metadata").json()["reload_meta"] == {}
+    app = rest_engine.get_app(app_id)
+    app.set_script("T: LOAD RowNo() AS n, Sqrt(RowNo()) * Log(RowNo() + 1) AS x "
+                   "AUTOGENERATE 400000;")
+    app.reload()
+    rest_engine.save_app(app)
+    meta = api.get(f"/apps/{app_id}/data/metadata").json()["reload_meta"]
+    assert meta["cpu_time_spent_ms"] > 0
+    assert meta["hardware"] == {"logical_cores": os.cpu_count(),
+                                "total_memory": os.sysconf("SC_PAGE_SIZE")
+                                * os.sysconf("SC_PHYS_PAGES")}
+    assert meta["peak_memory_bytes"] > 400000 * 8  # at least the column it made
+    assert meta["fullReloadPeakMemoryBytes"] == meta["peak_memory_bytes"]
+    assert "partialReloadPeakMemoryBytes" not in meta
+    # a partial reload: its own figures, the full reload's peak stays
+    app.set_script("T: ADD LOAD 1 AS n AUTOGENERATE 1;")
+    app.reload(partial=True)
+    rest_engine.save_app(app)
+    after = api.get(f"/apps/{app_id}/data/metadata").json()["reload_meta"]
+    assert after["partialReloadPeakMemoryBytes"] > 0
+    assert after["fullReloadPeakMemoryBytes"] == meta["fullReloadPeakMemoryBytes"]
+    # kept with the app: a reopened app reports it too
+    rest_engine.unload(app_id)
+    assert api.get(f"/apps/{app_id}/data/metadata").json()["reload_meta"] == after
 
 
 def test_script_versions(api: httpx.Client, rest_engine: Engine) -> None:

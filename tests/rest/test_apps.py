@@ -4,7 +4,6 @@ owner and publish; every answer checked against the served OpenAPI document."""
 from __future__ import annotations
 
 import httpx
-import pytest
 
 from associa.app.app import App
 from associa.engine import Engine
@@ -157,12 +156,101 @@ def test_rights_are_the_sockets(make_api, rest_engine: Engine, keys) -> None:
     assert ann.delete(f"/apps/{app_id}").status_code == 200
 
 
-@pytest.mark.xfail(strict=True, reason="POST /apps/import?mode=AUTOREPLACE&appId=… (replace "
-                   "an existing app in place) is not built: only mode=NEW")
-def test_import_autoreplace(api: httpx.Client, rest_engine: Engine) -> None:
+def _import(api: httpx.Client, content: bytes, **params: object) -> httpx.Response:
+    return api.post("/apps/import", params=params, content=content,
+                    headers={"content-type": "application/octet-stream"})
+
+
+def test_import_autoreplace(make_api, rest_engine: Engine, keys) -> None:
+    """A file replaces the app in place: its script, objects and data become the file's;
+    its id, owner, space and item stay."""
+    ann = make_api(keys["ann"])
+    app_id, _ = loaded(ann, rest_engine)
+    ann.put(f"/apps/{app_id}", json={"attributes": {"description": "Kept"}})
+    item_id = ann.get("/items", params={"resourceType": "app"}).json()["data"][0]["id"]
+    other = create(ann, "Other")["attributes"]["id"]
+    donor = rest_engine.get_app(other)
+    donor.set_script("T: LOAD * INLINE [a\n1\n2\n3];")
+    donor.reload()
+    rest_engine.save_app(donor)
+    file = ann.get(ann.post(f"/apps/{other}/export").headers["location"]).content
+
+    r = _import(ann, file, mode="AUTOREPLACE", appId=app_id)
+    assert r.status_code == 200, r.text
+    attrs = r.json()["attributes"]
+    assert attrs["id"] == app_id and attrs["name"] == "Sales"  # keeps its name
+    assert attrs["ownerId"] == "ann" and attrs["description"] == "Kept"
+    replaced = rest_engine.get_app(app_id)
+    assert replaced.script == "T: LOAD * INLINE [a\n1\n2\n3];"
+    assert set(replaced.model.data_tables) == {"T"}
+    assert [i["id"] for i in ann.get("/items").json()["data"]
+            if i["resourceId"] == app_id] == [item_id]
+    fields = {f["name"] for f in ann.get(f"/apps/{app_id}/data/metadata").json()["fields"]}
+    assert "a" in fields
+    # a new name, and NoData: the script changes, the data stay
+    sales = ann.get(ann.post(f"/apps/{app_id}/export").headers["location"]).content
+    again = _import(ann, sales, mode="AUTOREPLACE", appId=other, NoData="true",
+                    name="Renamed").json()["attributes"]
+    assert again["id"] == other and again["name"] == "Renamed"
+    assert rest_engine.get_app(other).script == "T: LOAD * INLINE [a\n1\n2\n3];"
+    assert set(rest_engine.get_app(other).model.data_tables) == {"T"}
+
+
+def test_import_autoreplace_refuses_and_changes_nothing(make_api, rest_engine: Engine,
+                                                        keys) -> None:
+    ann, bob = make_api(keys["ann"]), make_api(keys["bob"])
+    app_id, _ = loaded(ann, rest_engine)
+    file = ann.get(ann.post(f"/apps/{app_id}/export").headers["location"]).content
+    before = rest_engine.store.path(app_id).read_bytes()
+    r = _import(ann, file, mode="AUTOREPLACE")
+    assert r.status_code == 400 and r.json()["errors"][0]["source"] == {"parameter": "appId"}
+    assert _import(ann, file, mode="AUTOREPLACE", appId="nope").status_code == 404
+    assert _import(ann, b"not a zip", mode="AUTOREPLACE", appId=app_id).status_code == 400
+    assert _import(bob, file, mode="AUTOREPLACE", appId=app_id).status_code == 404
+    rest_engine.grant(app_id, "user", "bob", "consume")
+    assert _import(bob, file, mode="AUTOREPLACE", appId=app_id).status_code == 403
+    assert _import(ann, file, mode="SOMETIMES").status_code == 400
+    assert rest_engine.store.path(app_id).read_bytes() == before
+
+
+def test_republish_updates_the_published_copy(api: httpx.Client, rest_engine: Engine) -> None:
     app_id, _ = loaded(api, rest_engine)
-    location = api.post(f"/apps/{app_id}/export").headers["location"]
-    r = api.post("/apps/import", params={"mode": "AUTOREPLACE", "appId": app_id},
-                 content=api.get(location).content,
-                 headers={"content-type": "application/octet-stream"})
-    assert r.status_code == 200 and r.json()["attributes"]["id"] == app_id
+    copy = api.post(f"/apps/{app_id}/publish", json={"spaceId": "managed-1"}).json()
+    target = copy["attributes"]["id"]
+    first = copy["attributes"]["publishTime"]
+    source = rest_engine.get_app(app_id)
+    source.set_script("T: LOAD * INLINE [a\n1\n2];")
+    source.reload()
+    rest_engine.save_app(source)
+
+    r = api.put(f"/apps/{app_id}/publish",
+                json={"targetId": target, "checkOriginAppId": True,
+                      "attributes": {"description": "Fresh"}})
+    assert r.status_code == 200, r.text
+    attrs = r.json()["attributes"]
+    assert attrs["id"] == target and attrs["spaceId"] == "managed-1"
+    assert attrs["published"] is True and attrs["publishTime"] >= first
+    assert attrs["description"] == "Fresh" and attrs["originAppId"] == app_id
+    assert set(rest_engine.get_app(target).model.data_tables) == {"T"}
+    # data=target: the script is the source's, the copy keeps its data
+    source.set_script("U: LOAD 1 AS b AUTOGENERATE 1;")
+    rest_engine.save_app(source)
+    api.put(f"/apps/{app_id}/publish", json={"targetId": target, "data": "target"})
+    assert rest_engine.get_app(target).script.startswith("U:")
+    assert set(rest_engine.get_app(target).model.data_tables) == {"T"}
+
+
+def test_republish_refuses_and_changes_nothing(api: httpx.Client, rest_engine: Engine) -> None:
+    app_id = create(api)["attributes"]["id"]
+    other = create(api, "Other")["attributes"]["id"]
+    target = api.post(f"/apps/{other}/publish",
+                      json={"spaceId": "m"}).json()["attributes"]["id"]
+    before = rest_engine.store.path(target).read_bytes()
+    bad = [({}, 400), ({"targetId": "nope"}, 404), ({"targetId": other}, 400),
+           ({"targetId": target, "checkOriginAppId": True}, 400),
+           ({"targetId": target, "data": "both"}, 400)]
+    for body, status in bad:
+        r = api.put(f"/apps/{app_id}/publish", json=body)
+        assert r.status_code == status, (body, r.text)
+    assert rest_engine.store.path(target).read_bytes() == before
+    assert api.put("/apps/nope/publish", json={"targetId": target}).status_code == 404

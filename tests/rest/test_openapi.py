@@ -23,10 +23,10 @@ def test_the_served_document_is_valid_openapi(rest_server: RunningServer,
 def test_every_operation_is_documented(spec: dict[str, Any]) -> None:
     ops = operations()
     documented = {(m.upper(), p) for p, methods in spec["paths"].items() for m in methods}
-    assert documented == {(op.method, "/api/v1" + op.path) for op in ops}
+    assert documented == {(op.method, "/api/v1" + op.template) for op in ops}
     assert len({op.name for op in ops}) == len(ops)  # operation ids are unique
     for op in ops:
-        entry = spec["paths"]["/api/v1" + op.path][op.method.lower()]
+        entry = spec["paths"]["/api/v1" + op.template][op.method.lower()]
         assert entry["x-qlik-tier"] == op.tier.label
         assert str(op.status) in entry["responses"]
         assert "429" in entry["responses"]

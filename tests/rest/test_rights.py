@@ -13,6 +13,7 @@ from associa.app.access import Right
 from associa.engine import Engine
 from associa.rest.resources import operations
 from associa.settings import Settings
+from associa.store.media import MediaStore
 
 ADMIN_KEY = "matrix-admin-key"
 APP_OPS = [op for op in operations() if op.right is not None]
@@ -31,10 +32,35 @@ def rest_settings(data_dir: Path) -> Settings:
     return Settings(data_dir=data_dir, api_key=ADMIN_KEY)
 
 
-def call(client: httpx.Client, op, app_id: str) -> httpx.Response:  # type: ignore[no-untyped-def]
-    path = op.path.replace("{appId}", app_id)
-    path = re.sub(r"{\w+}", "x", path)
-    return client.request(op.method, path, json=BODIES.get((op.method, op.path)))
+PNG = b"\x89PNG\r\n\x1a\n"
+# the path parameters besides appId (an image of the app's media; a folder to list)
+PARAMS = {"path": "pics/x.png"}
+PER_OP = {("GET", "/apps/{appId}/media/list/{path:path}"): {"path": "pics"}}
+
+
+def prepare(engine: Engine, ann: httpx.Client, app_id: str) -> dict[str, object]:
+    """What the operations work on: an image in the app's media that its thumbnail
+    shows, and a published copy of it (Ann's, to republish); the bodies that need them."""
+    MediaStore(engine.settings.data_dir).write(app_id, "pics/x.png", PNG)
+    app = engine.get_app(app_id)
+    app.set_properties({**app.properties, "qThumbnail": {
+        "qUrl": f"/api/v1/apps/{app_id}/media/files/pics/x.png"}})
+    copy = ann.post(f"/apps/{app_id}/publish", json={"spaceId": "s"}).json()
+    return {"targetId": copy["attributes"]["id"]}
+
+
+def call(client: httpx.Client, op, app_id: str,  # type: ignore[no-untyped-def]
+         made: dict[str, object] | None = None) -> httpx.Response:
+    params = {**PARAMS, **PER_OP.get((op.method, op.path), {})}
+    path = op.template.replace("{appId}", app_id)
+    path = re.sub(r"{(\w+)}", lambda m: params.get(m.group(1), "x"), path)
+    if op.raw_body:
+        return client.request(op.method, path, content=PNG,
+                              headers={"content-type": "application/octet-stream"})
+    body = BODIES.get((op.method, op.path))
+    if (op.method, op.path) == ("PUT", "/apps/{appId}/publish"):
+        body = made
+    return client.request(op.method, path, json=body)
 
 
 def test_every_app_operation_names_a_right() -> None:
@@ -47,18 +73,20 @@ def test_every_app_operation_names_a_right() -> None:
 def test_matrix(op, make_api, rest_engine: Engine, keys) -> None:  # type: ignore[no-untyped-def]
     ann, bob = make_api(keys["ann"]), make_api(keys["bob"])
     app_id = ann.post("/apps", json={"attributes": {"name": "A"}}).json()["attributes"]["id"]
-    assert call(make_api(None), op, app_id).status_code == 401
-    assert call(bob, op, app_id).status_code == 404  # no right: not there for him
+    made = prepare(rest_engine, ann, app_id)
+    assert call(make_api(None), op, app_id, made).status_code == 401
+    assert call(bob, op, app_id, made).status_code == 404  # no right: not there for him
     rest_engine.grant(app_id, "user", "bob", "consume")
-    consumer = call(bob, op, app_id).status_code
+    consumer = call(bob, op, app_id, made).status_code
     if op.right == Right.CONSUME:
         assert consumer == 200
     else:
         assert consumer == 403
     for client in (ann, make_api(ADMIN_KEY)):
-        status = call(client, op, app_id).status_code
+        status = call(client, op, app_id, made).status_code
         assert status not in (401, 403), status
         assert status == op.status or (status == 404 and "{id}" in op.path)
         if op.method == "DELETE":
             app_id = ann.post("/apps", json={"attributes": {"name": "A"}}).json()[
                 "attributes"]["id"]
+            made = prepare(rest_engine, ann, app_id)

@@ -20,6 +20,7 @@ from associa.app.children import ObjectTree, TreeNode, apply_tree, plan_tree
 from associa.app.connections import Connections
 from associa.app.library import Library
 from associa.app.properties import new_object_properties, replaced_properties, stored_properties
+from associa.app.reloadmeta import Meter
 from associa.app.section_access import Reductions
 from associa.errors import (
     AlreadyExists,
@@ -79,6 +80,7 @@ class App:
         # file it is also written to (DoReloadEx's qScriptLogFile)
         self.reload_log = ""
         self.log_dir = base_dir / "reloadlogs" if base_dir is not None else None
+        self.base_dir = base_dir  # the data folder (its media: store/media.py)
         self.section_access: dict[str, dict[str, list[str | None]]] = {}
         # the models Section Access gives its users (app/section_access.py), made once per
         # distinct reduction, dropped when the model or the access table changes
@@ -89,6 +91,8 @@ class App:
         # where the last reload's data came from: (discriminator, statement) per statement
         # that read a source or stored a table (script/lineage.py)
         self.lineage: list[tuple[str, str]] = []
+        # what the last successful reload cost (app/reloadmeta.py)
+        self.reload_meta: dict[str, Any] = {}
         self.lock = threading.RLock()
         self._reloading = threading.Lock()
         self._listeners: weakref.WeakSet[Any] = weakref.WeakSet()
@@ -160,6 +164,7 @@ class App:
         if not self._reloading.acquire(blocking=False):
             raise ReloadInProgress("DoReload")
         lines: list[str] = [f"{now_iso()} Execution started."]
+        meter = Meter()
 
         def log_line(line: str) -> None:
             lines.append(line)
@@ -203,6 +208,7 @@ class App:
                                 else list(result.lineage))
                 self.last_reload_time = now_iso()
                 self.modified = self.last_reload_time
+                self.reload_meta = meter.finish(partial, self.reload_meta)
                 self._keep_log(lines)
         finally:
             self._reloading.release()
@@ -438,6 +444,7 @@ class App:
                 "lastReloadTime": self.last_reload_time,
                 "reloadLog": self.reload_log,
                 "lineage": [list(e) for e in self.lineage],
+                "reloadMeta": copy.deepcopy(self.reload_meta),
                 # kept with the data it protects: a reopened app enforces it too
                 "sectionAccess": copy.deepcopy(self.section_access),
             }
@@ -473,6 +480,8 @@ class App:
         app.lineage = [(str(e[0]), str(e[1])) for e in meta.get("lineage") or []
                        if isinstance(e, list) and len(e) == 2]
         app.section_access = _section_access(meta.get("sectionAccess"))
+        reload_meta = meta.get("reloadMeta")
+        app.reload_meta = reload_meta if isinstance(reload_meta, dict) else {}
         if record.model is not None:
             app.model = record.model
         return app

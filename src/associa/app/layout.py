@@ -146,7 +146,7 @@ DEFINITIONS: dict[str, tuple[str, Builder]] = {
     "qDimensionListDef": ("qDimensionList", lists.dimension_list),
     "qMeasureListDef": ("qMeasureList", lists.measure_list),
     "qBookmarkListDef": ("qBookmarkList", bookmark_list),
-    "qMediaListDef": ("qMediaList", lists.empty_items),
+    "qMediaListDef": ("qMediaList", lists.media_list),
     "qExtensionListDef": ("qExtensionList", lists.empty_items),
     "qUndoInfoDef": ("qUndoInfo", lists.undo_info),
 }

@@ -48,6 +48,7 @@ from associa.app.doc import DocState
 from associa.app.library import script_variable_id as script_variable_id
 from associa.model import DataModel
 from associa.model.system import SYSTEM_FIELDS, system_tags, system_values
+from associa.store.media import MediaStore
 from associa.values import LOCALE_VARIABLES
 
 # variables with a meaning to the script or the engine (Qlik's "Reserved variables")
@@ -339,9 +340,20 @@ def _item_data(doc: DocState, props: dict[str, Any], spec: Any,
 
 
 def empty_items(doc: DocState, obj_id: str, path: str, definition: dict[str, Any]) -> Any:
-    """qMediaListDef, qExtensionListDef: ``{qItems: []}`` until media exist (bookmark
+    """qExtensionListDef: ``{qItems: []}`` (associa serves no extensions; bookmark
     lists are ``app/bookmarks.py``'s, master items' ``dimension_list``/``measure_list``)."""
     return {"qItems": []}
+
+
+def media_list(doc: DocState, obj_id: str, path: str, definition: dict[str, Any]) -> Any:
+    """qMediaListDef → qMediaList: the app's media images (``store/media.py``, uploaded
+    through REST), each as the URL the REST API serves it at."""
+    app = doc.app
+    if app.base_dir is None or app.session_app:
+        return {"qItems": []}
+    entries = MediaStore(app.base_dir).list(app.id, recursive=True) or []
+    urls = [f"/api/v1/apps/{app.id}/media/files/{e.path}" for e in entries if not e.folder]
+    return {"qItems": [{"qUrlDef": url, "qUrl": url} for url in urls]}
 
 
 def undo_info(doc: DocState, obj_id: str, path: str, definition: dict[str, Any]) -> Any:

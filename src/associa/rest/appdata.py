@@ -4,8 +4,9 @@
 ``data/lineage`` lists the sources the last reload read (Qlik's LineageInfo: the
 discriminator and the statement). ``data/metadata`` answers Qlik's ``DataModelMetadata`` (@qlik/api ``apps``): each field
 (name, tables, cardinal, tags, size, whether hidden, system or numeric), each table (rows,
-fields, key fields, size, loose), whether Section Access is on, and the static size of
-the model in bytes (the arrays that hold it).
+fields, key fields, size, loose), whether Section Access is on, the static size of
+the model in bytes (the arrays that hold it), and what the last reload cost
+(``reload_meta``: CPU time, peak memory, hardware; ``app/reloadmeta.py``).
 
 Script versions: ``POST /scripts`` sets the app's script and keeps the text as a version
 (with its message, author and time); ``GET /scripts`` lists the versions newest first,
@@ -55,8 +56,20 @@ class TableMetadata(Shape):
     byte_size: int
 
 
+class HardwareMeta(Shape):
+    logical_cores: int
+    total_memory: int
+
+
 class LastReloadMetadata(Shape):
+    """What the last reload cost (``app/reloadmeta.py`` says how each is measured);
+    empty before the app's first reload."""
+
     cpu_time_spent_ms: int | None = None
+    hardware: HardwareMeta | None = None
+    peak_memory_bytes: int | None = None
+    fullReloadPeakMemoryBytes: int | None = None
+    partialReloadPeakMemoryBytes: int | None = None
 
 
 class DataModelMetadata(Shape):
@@ -137,7 +150,8 @@ def get_data_metadata(call: Call) -> DataModelMetadata:
     size = sum(f.byte_size for f in fields) + sum(t.byte_size for t in tables)
     return DataModelMetadata(fields=fields, tables=tables,
                              has_section_access=bool(app.section_access),
-                             reload_meta=LastReloadMetadata(), static_byte_size=size)
+                             reload_meta=LastReloadMetadata.model_validate(app.reload_meta),
+                             static_byte_size=size)
 
 
 def get_data_lineage(call: Call) -> Lineage:

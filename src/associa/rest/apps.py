@@ -1,4 +1,5 @@
-"""``/apps``: create, read, change, copy, delete, import, export, owner and publish.
+"""``/apps``: create, read, change, copy, delete, import, export, owner, publish and
+republish.
 
 The shapes are Qlik Cloud's (@qlik/api ``apps``: ``CreateApp`` → ``NxApp``). An app made
 here gets a GUID as its id (QIX CreateApp uses the name) and the caller as its owner;
@@ -29,11 +30,16 @@ from associa.rest.itemkinds import ItemKind
 from associa.rest.models import Shape, Strict
 from associa.rest.operations import Call, Operation, Reply
 from associa.rest.ratelimit import Tier
+from associa.rest.rights import check_app
 from associa.store.appstore import AppRecord, read_record, write_record
 from associa.store.items import Item
+from associa.store.media import MediaStore
 
 Usage = Literal["ANALYTICS", "DATA_PREPARATION", "DATAFLOW_PREP", "SINGLE_TABLE_PREP",
                 "DIRECT_QUERY_MODE"]
+# what says where an app's data came from and what loading it cost: kept with the data
+# when an import or a republish keeps the data (NoData, data=target)
+RELOAD_KEYS = ("lastReloadTime", "reloadLog", "lineage", "reloadMeta")
 # a name has a character that is not white space (the engine refuses blank names)
 Name = Field(default=None, min_length=1, max_length=512, pattern=r"\S")
 
@@ -90,10 +96,18 @@ class PublishApp(Strict):
     originAppId: str | None = None
 
 
+class RepublishApp(Strict):
+    targetId: str = Field(min_length=1, max_length=512)
+    attributes: AppUpdateAttributes | None = None
+    data: Literal["source", "target"] | None = None
+    checkOriginAppId: bool | None = None
+
+
 class ImportQuery(Shape):
     name: str | None = Name
     spaceId: str | None = None
     mode: Literal["NEW", "AUTOREPLACE"] = "NEW"
+    appId: str | None = Field(default=None, min_length=1, max_length=512)
     NoData: bool = False
     fallbackName: str | None = None
 
@@ -179,6 +193,17 @@ def _new_copy(call: Call, source: App, name: str, with_data: bool = True) -> App
                            call.engine.settings.data_dir)
 
 
+def _copy_media(call: Call, source_id: str, target_id: str) -> None:
+    MediaStore(call.engine.settings.data_dir).copy_app(source_id, target_id)
+
+
+def retitle(call: Call, app_id: str, name: str) -> None:
+    """A new name for the app, as SetAppProperties with a new qTitle gives it."""
+    app = call.engine.get_app(app_id)
+    app.set_properties({**app.properties, "qTitle": name})
+    call.engine.save_app(app)
+
+
 # -- handlers -------------------------------------------------------------------------
 
 
@@ -200,9 +225,7 @@ def update_app(call: Call) -> NxApp:
     app_id = call.path["appId"]
     attrs = call.body.attributes or AppUpdateAttributes()
     if attrs.name is not None:
-        app = call.engine.get_app(app_id)  # as SetAppProperties with a new qTitle does
-        app.set_properties({**app.properties, "qTitle": attrs.name})
-        call.engine.save_app(app)
+        retitle(call, app_id, attrs.name)
     cat = catalog(call)
     item = cat.refresh(app_id, updater=call.identity)
     if attrs.description is not None:
@@ -216,6 +239,7 @@ def copy_app(call: Call) -> NxApp:
     source_item = catalog(call).app_item(app_id)
     copy = _new_copy(call, call.engine.get_app(app_id), attrs.name or source_item.name)
     call.engine.add_app(copy, owner=call.identity)
+    _copy_media(call, app_id, copy.id)
     item = catalog(call).record(
         copy, call.identity, description=(attrs.description if attrs.description is not None
                                           else source_item.description),
@@ -257,22 +281,69 @@ def publish_app(call: Call) -> NxApp:
     copy = _new_copy(call, call.engine.get_app(app_id), name or source_item.name,
                      with_data=body.data != "target")
     call.engine.add_app(copy, owner=call.identity)
+    _copy_media(call, app_id, copy.id)
     item = cat.record(copy, call.identity, description=source_item.description,
                       space_id=body.spaceId, usage=source_item.usage, published=True,
                       publish_time=now, origin_id=body.originAppId or app_id)
     return nx_app(call, item)
 
 
+def republish_app(call: Call) -> NxApp:
+    """Bring a published copy (``targetId``) up to date from its source (the path's
+    app): the source's script and objects, and its data (``data=source``, the default)
+    or the copy's own (``data=target``). The copy keeps its id, space, owner and
+    rights; ``checkOriginAppId`` refuses a copy published from another app. Needs
+    *manage* on both."""
+    app_id = call.path["appId"]
+    body: RepublishApp = call.body
+    check_app(call.engine, call.identity, body.targetId, Right.MANAGE)
+    cat = catalog(call)
+    target_item = cat.app_item(body.targetId)
+    if body.targetId == app_id or not target_item.published:
+        raise BadRequest(f"The app {body.targetId} is not a published copy",
+                         pointer="/targetId")
+    if body.checkOriginAppId and target_item.origin_id != app_id:
+        raise BadRequest(f"The app {body.targetId} was not published from {app_id}",
+                         pointer="/targetId")
+    source = call.engine.get_app(app_id).to_record()
+    target = call.engine.get_app(body.targetId).to_record()
+    attrs = body.attributes or AppUpdateAttributes()
+    meta = dict(source.meta, title=attrs.name or target.meta.get("title") or body.targetId,
+                created=target.meta.get("created") or now_iso(), modified=now_iso())
+    if body.data == "target":
+        for key in RELOAD_KEYS:
+            meta[key] = target.meta.get(key, meta.get(key))
+    app = App.from_record(AppRecord(body.targetId, meta, target.model if body.data == "target"
+                                    else source.model), call.engine.settings.data_dir)
+    call.engine.replace_app(app)
+    _copy_media(call, app_id, body.targetId)
+    cat.refresh(body.targetId, updater=call.identity)
+    changes: dict[str, object] = {"publish_time": datetime.now(UTC), "origin_id": app_id}
+    if attrs.description is not None:
+        changes["description"] = attrs.description
+    item = cat.items.update(APP, body.targetId, **changes)
+    assert item is not None
+    return nx_app(call, item)
+
+
 def import_app(call: Call) -> NxApp:
     """An app file as ``export`` writes it (associa's own zip: ``app.json`` and the data
-    model) becomes a new app owned by the caller."""
+    model) becomes a new app owned by the caller (``mode=NEW``), or replaces the app
+    ``appId`` in place (``mode=AUTOREPLACE``, which needs *edit* on it): its script,
+    objects and data become the file's, and it keeps its id, owner, rights, space and
+    item; its name is ``name`` when given, else it keeps its own. ``NoData`` imports no
+    data (a new app has none; a replaced one keeps the data it had, as documented)."""
     query: ImportQuery = call.query
-    if query.mode != "NEW":
-        raise BadRequest("Only mode=NEW is supported", parameter="mode")
+    if query.mode == "AUTOREPLACE":
+        if not query.appId:
+            raise BadRequest("mode=AUTOREPLACE needs appId", parameter="appId")
+        check_app(call.engine, call.identity, query.appId, Right.EDIT)
     try:
         record = read_record(io.BytesIO(call.body), "import")
     except PersistenceReadFailed as exc:
         raise BadRequest(f"The body is not an associa app file: {exc}") from None
+    if query.mode == "AUTOREPLACE":
+        return _replace(call, query, query.appId or "", record)
     title = query.name or str(record.meta.get("title") or "") or query.fallbackName
     if not title:
         raise BadRequest("The app file has no title; give one with name", parameter="name")
@@ -283,6 +354,20 @@ def import_app(call: Call) -> NxApp:
     call.engine.add_app(app, owner=call.identity)
     item = catalog(call).record(app, call.identity, space_id=query.spaceId or "")
     return nx_app(call, item)
+
+
+def _replace(call: Call, query: ImportQuery, app_id: str, record: AppRecord) -> NxApp:
+    old = call.engine.get_app(app_id).to_record()
+    title = query.name or str(old.meta.get("title") or app_id)
+    meta = dict(record.meta, title=title, created=old.meta.get("created") or now_iso(),
+                modified=now_iso())
+    if query.NoData:  # the data, and what says where it came from, stay
+        for key in RELOAD_KEYS:
+            meta[key] = old.meta.get(key, meta.get(key))
+    app = App.from_record(AppRecord(app_id, meta, old.model if query.NoData
+                                    else record.model), call.engine.settings.data_dir)
+    call.engine.replace_app(app)
+    return nx_app(call, catalog(call).refresh(app_id, updater=call.identity))
 
 
 def export_app(call: Call) -> Reply:
@@ -317,7 +402,8 @@ def _item_attributes(call: Call, item: Item) -> dict[str, object]:
 ITEM_KINDS = {
     APP: ItemKind(actions=_item_actions, attributes=_item_attributes,
                   link=lambda item: f"/apps/{item.resource_id}",
-                  size=lambda item: {"appFile": item.size}),
+                  size=lambda item: {"appFile": item.size},
+                  rename=lambda call, item, name: retitle(call, item.resource_id, name)),
 }
 
 OPERATIONS = [
@@ -346,5 +432,9 @@ OPERATIONS = [
               right=Right.MANAGE),
     Operation("POST", "/apps/{appId}/publish", publish_app, "Publish an app into a space",
               "apps", tier=Tier.TIER2, body=PublishApp, response=NxApp,
+              right=Right.MANAGE),
+    Operation("PUT", "/apps/{appId}/publish", republish_app,
+              "Republish an app: bring its published copy up to date", "apps",
+              tier=Tier.TIER2, body=RepublishApp, response=NxApp,
               right=Right.MANAGE),
 ]

@@ -16,11 +16,17 @@ A file is its uploader's (Qlik Cloud's personal space): only they, and administr
 see it; for anyone else it does not exist (404). Every app reads the files as
 ``lib://DataFiles/<name>`` (``app/connections.py``), whoever uploaded them: the folder
 is the engine's, so a name is unique engine-wide.
+
+A data file is also an item (``/items``), as Qlik Cloud lists an uploaded file: of
+``resourceType`` ``dataset`` and ``resourceSubType`` ``qix-df``; renaming the item
+renames the file. (Reload tasks and data connections are not items: Qlik Cloud's items
+API has no resourceType for them.)
 """
 
 from __future__ import annotations
 
 import mimetypes
+from dataclasses import replace
 from typing import Literal
 
 import orjson
@@ -34,6 +40,7 @@ from associa.engine import Engine
 from associa.identity import Identity
 from associa.rest.apps import iso
 from associa.rest.errors import BadRequest, Conflict, NotFound, PayloadTooLarge
+from associa.rest.itemkinds import ItemKind
 from associa.rest.models import Links, Shape, Strict
 from associa.rest.operations import OCTET, Call, Operation, Reply
 from associa.rest.paging import MAX_LIMIT, paginate
@@ -41,6 +48,8 @@ from associa.rest.ratelimit import Tier
 from associa.rest.rights import check_app
 from associa.settings import Settings
 from associa.store.datafiles import BadName, DataFile, DataFileStore, NameTaken
+from associa.store.items import Item
+from associa.store.items import new_id as new_item_id
 
 PARTS = ("File", "Json")
 ACTIONS = ["read", "update", "delete", "list"]
@@ -256,6 +265,64 @@ def get_data_file_connections(call: Call) -> DataFileConnections:
         id=CONNECTION_ID, name=DATA_FILES, type="qix-datafiles",
         connectStatement=f"lib://{DATA_FILES}/")], MAX_LIMIT, None, None)
     return DataFileConnections(data=page, links=links)
+
+
+# -- data files as items -----------------------------------------------------------------
+
+DATASET = "dataset"  # Qlik Cloud lists an uploaded data file as a dataset item …
+SUBTYPE = "qix-df"  # … of this resourceSubType
+
+
+def _item_of(file: DataFile, known: Item | None) -> Item:
+    base = known or Item(id=new_item_id(), resource_type=DATASET, resource_id=file.id,
+                         name=file.name)
+    return replace(base, name=file.name, owner_id=file.owner_id, creator_id=file.owner_id,
+                   size=file.size, created_at=file.created, updated_at=file.modified)
+
+
+def sync_items(call: Call) -> None:
+    """The items table's datasets made to match the data files (new files added, gone
+    ones removed, renamed or replaced ones changed)."""
+    if not call.engine.meta_in_use():
+        return
+    items = call.engine.items
+    current = {f.id: f for f in files(call).find()}
+    for gone in items.resource_ids(DATASET) - set(current):
+        items.remove(DATASET, gone)
+    for file in current.values():
+        known = items.get(DATASET, file.id)
+        wanted = _item_of(file, known)
+        if wanted != known:
+            items.put(wanted)
+
+
+def _file_of(call: Call, item: Item) -> DataFile | None:
+    found = files(call).get(item.resource_id)
+    return found if found is not None and may_see(call.identity, found) else None
+
+
+def _item_actions(call: Call, item: Item) -> list[str]:
+    return ["read", "update", "delete"] if _file_of(call, item) is not None else []
+
+
+def _item_attributes(call: Call, item: Item) -> dict[str, object]:
+    found = _file_of(call, item)
+    return result(found).model_dump(mode="json", exclude_none=True) if found else {}
+
+
+def _rename(call: Call, item: Item, name: str) -> None:
+    store = files(call)
+    try:
+        store.replace(item.resource_id, None, checked_name(store, name))
+    except NameTaken:
+        raise Conflict(f"A data file named {name!r} exists") from None
+
+
+ITEM_KINDS = {
+    DATASET: ItemKind(actions=_item_actions, attributes=_item_attributes,
+                      link=lambda item: f"/data-files/{item.resource_id}",
+                      subtype=lambda item: SUBTYPE, rename=_rename, sync=sync_items),
+}
 
 
 OPERATIONS = [

@@ -1,11 +1,18 @@
 """``/items``: every resource the caller may see, as Qlik Cloud's items API lists them.
 
 Filters as documented for ``GET /api/v1/items`` (@qlik/api ``items``): ``resourceType``
-(a comma-separated list), ``resourceId`` (needs ``resourceType``), ``spaceId``
-(``personal``: in no space), ``ownerId``, ``name`` (case-insensitive, anywhere in the
+(a comma-separated list, each type optionally with its subtypes in brackets:
+``app[qvd,],dataset[qix-df]``, a trailing comma for the empty subtype),
+``resourceSubType`` (a list; not with the bracket form), ``resourceId`` (needs
+``resourceType``), ``id``, ``spaceId`` (``personal``: in no space), ``spaceType`` (a list
+of ``shared``, ``managed``, ``data``, ``personal``), ``shared`` (deprecated by Qlik: true
+is ``spaceType=shared``, false everything else), ``ownerId``/``notOwnerId``,
+``createdByUserId``/``notCreatedByUserId``, ``name`` (case-insensitive, anywhere in the
 name), ``query`` (the same over name and description); ``sort`` one of ``±createdAt``,
 ``±updatedAt``, ``±name`` (default ``+createdAt``); ``limit`` 1–100 (default 10) with
-``next``/``prev`` cursors. Only the items the caller may consume are listed, and an item
+``next``/``prev`` cursors. ``PUT /items/{id}`` changes an item's name and description
+(an app's name is its title: the app changes too); the other documented fields are
+ignored, as Qlik documents ("Omitted and unsupported fields are ignored"). Only the items the caller may consume are listed, and an item
 the caller may not see is a 404, as an app is. What an item of each kind shows (its
 actions, attributes, link) comes from the resource module that owns the kind
 (``rest/itemkinds.py``).
@@ -13,27 +20,43 @@ actions, attributes, link) comes from the resource module that owns the kind
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import Field
 
 from associa.rest.apps import iso
 from associa.rest.catalog import Catalog
-from associa.rest.errors import BadRequest, NotFound
+from associa.rest.errors import BadRequest, Forbidden, NotFound
 from associa.rest.itemkinds import ItemKind
-from associa.rest.models import TENANT_ID, Href, Links, Shape
+from associa.rest.models import TENANT_ID, Href, Links, Shape, Strict
 from associa.rest.operations import Call, Operation
 from associa.rest.paging import MAX_LIMIT, paginate
+from associa.rest.ratelimit import Tier
+from associa.store.directory import Directory
 from associa.store.items import Item, ItemFilter
 
 Sort = Literal["+createdAt", "-createdAt", "+name", "-name", "+updatedAt", "-updatedAt"]
 
 
+SpaceType = Literal["shared", "managed", "data", "personal"]
+SPACE_TYPES = ("shared", "managed", "data", "personal")
+# one entry of resourceType: a type, and optionally its subtypes in brackets
+TYPE_ENTRY = re.compile(r"([^,\[\]]+)(?:\[([^\[\]]*)\])?(?:,|$)")
+
+
 class ItemsQuery(Shape):
     resourceType: str | None = None
+    resourceSubType: str | None = None
     resourceId: str | None = None
+    id: str | None = None
     spaceId: str | None = None
+    spaceType: str | None = None
+    shared: bool | None = None
     ownerId: str | None = None
+    notOwnerId: str | None = None
+    createdByUserId: str | None = None
+    notCreatedByUserId: str | None = None
     name: str | None = None
     query: str | None = None
     sort: Sort = "+createdAt"
@@ -59,6 +82,7 @@ class ItemResult(Shape):
     name: str
     description: str
     resourceType: str
+    resourceSubType: str | None = None
     resourceId: str
     resourceLink: str
     resourceAttributes: dict[str, object]
@@ -86,6 +110,35 @@ class ItemsList(Shape):
     links: Links
 
 
+class UpdateItem(Strict):
+    """What ``PUT /items/{id}`` takes: name and description change; the other fields
+    Qlik documents are accepted and ignored ("unsupported fields are ignored"); a field
+    Qlik does not document is a 400, as in every request body here."""
+
+    resourceType: str = Field(min_length=1, max_length=64)
+    name: str | None = Field(default=None, min_length=1, max_length=512, pattern=r"\S")
+    description: str | None = Field(default=None, max_length=4096)
+    resourceId: str | None = None
+    spaceId: str | None = None
+    thumbnailId: str | None = None
+    resourceSubType: str | None = None
+    resourceLink: str | None = None
+    resourceUpdatedAt: str | None = None
+    resourceAttributes: dict[str, object] | None = None
+    resourceCustomAttributes: dict[str, object] | None = None
+
+
+def sync(call: Call) -> None:
+    """Every kind's items up to date (apps through the catalog, the others their way)."""
+    catalog: Catalog = call.state.catalog
+    catalog.sync()
+    from associa.rest.resources import item_kinds
+
+    for kind in item_kinds().values():
+        if kind.sync is not None:
+            kind.sync(call)
+
+
 def kind_of(item: Item) -> ItemKind | None:
     from associa.rest.resources import item_kinds
 
@@ -98,7 +151,8 @@ def item_result(call: Call, item: Item, kind: ItemKind) -> ItemResult:
     link = call.url(kind.link(item))
     return ItemResult(
         id=item.id, name=item.name, description=item.description,
-        resourceType=item.resource_type, resourceId=item.resource_id, resourceLink=link,
+        resourceType=item.resource_type, resourceSubType=kind.subtype(item) or None,
+        resourceId=item.resource_id, resourceLink=link,
         resourceAttributes=kind.attributes(call, item), resourceCreatedAt=created,
         resourceUpdatedAt=updated, resourceSize=kind.size(item),
         spaceId=item.space_id, ownerId=item.owner_id, creatorId=item.creator_id,
@@ -116,26 +170,104 @@ def shown(call: Call, item: Item) -> ItemResult | None:
     return item_result(call, item, kind)
 
 
+def parse_types(q: ItemsQuery) -> dict[str, frozenset[str] | None]:
+    """resourceType (and resourceSubType) as {type: its subtypes, or None for any}."""
+    text = q.resourceType or ""
+    entries = list(TYPE_ENTRY.finditer(text))
+    if "".join(m.group(0) for m in entries) != text:
+        raise BadRequest(f"resourceType does not parse: {text!r}", parameter="resourceType")
+    bracketed = any(m.group(2) is not None for m in entries)
+    if bracketed and q.resourceSubType is not None:
+        raise BadRequest("Give subtypes in resourceType's brackets or in resourceSubType, "
+                         "not both", parameter="resourceSubType")
+    subtypes = (frozenset(q.resourceSubType.split(","))
+                if q.resourceSubType is not None else None)
+    out: dict[str, frozenset[str] | None] = {}
+    for m in entries:
+        out[m.group(1).strip()] = (frozenset(m.group(2).split(","))
+                                   if m.group(2) is not None else subtypes)
+    if not out and subtypes is not None:
+        out[""] = subtypes  # any type with one of these subtypes
+    return out
+
+
+def space_ids(call: Call, q: ItemsQuery) -> tuple[str, ...] | None:
+    """The spaces spaceType and shared leave (None: no such filter)."""
+    kinds: set[str] | None = None
+    if q.spaceType is not None:
+        kinds = {k.strip() for k in q.spaceType.split(",")}
+        unknown = kinds - set(SPACE_TYPES)
+        if unknown:
+            raise BadRequest(f"spaceType must be among {', '.join(SPACE_TYPES)}",
+                             parameter="spaceType")
+    if q.shared is not None:
+        wanted = {"shared"} if q.shared else set(SPACE_TYPES) - {"shared"}
+        kinds = wanted if kinds is None else kinds & wanted
+    if kinds is None:
+        return None
+    ids = [s.id for s in Directory(call.engine.meta.db).spaces() if s.type in kinds]
+    return (*ids, "") if "personal" in kinds else tuple(ids)
+
+
 def get_items(call: Call) -> ItemsList:
     q: ItemsQuery = call.query
-    types = tuple(t for t in (q.resourceType or "").split(",") if t)
-    if q.resourceId and not types:
+    types = parse_types(q)
+    if q.resourceId and not [t for t in types if t]:
         raise BadRequest("resourceId needs resourceType", parameter="resourceId")
-    catalog: Catalog = call.state.catalog
-    catalog.sync()
+    spaces = space_ids(call, q)
+    sync(call)
     found = call.engine.items.find(ItemFilter(
-        resource_types=types, resource_id=q.resourceId or "", space_id=q.spaceId or "",
-        owner_id=q.ownerId or "", name=q.name or "", query=q.query or ""), q.sort)
-    visible = [item for item in found
-               if (kind := kind_of(item)) is not None and kind.actions(call, item)]
+        resource_types=tuple(t for t in types if t), resource_id=q.resourceId or "",
+        space_id=q.spaceId or "", owner_id=q.ownerId or "", not_owner_id=q.notOwnerId or "",
+        creator_id=q.createdByUserId or "", not_creator_id=q.notCreatedByUserId or "",
+        item_id=q.id or "", name=q.name or "", query=q.query or "", space_ids=spaces),
+        q.sort)
+    visible = []
+    for item in found:
+        kind = kind_of(item)
+        if kind is None or not kind.actions(call, item):
+            continue
+        wanted = types.get(item.resource_type, types.get("")) if types else None
+        if wanted is not None and kind.subtype(item) not in wanted:
+            continue
+        visible.append(item)
     page, links = paginate(call.request, visible, q.limit, q.next, q.prev)
     results = [shown(call, item) for item in page]
     return ItemsList(data=[r for r in results if r is not None], links=links)
 
 
+def update_item(call: Call) -> ItemResult:
+    """Change an item's name and description; needs the ``update`` action on it."""
+    body: UpdateItem = call.body
+    sync(call)
+    item = call.engine.items.by_id(call.path["itemId"])
+    kind = kind_of(item) if item is not None else None
+    actions = kind.actions(call, item) if kind is not None and item is not None else []
+    if item is None or kind is None or not actions:
+        raise NotFound(f"No item {call.path['itemId']}")
+    if body.resourceType != item.resource_type:
+        raise BadRequest(f"The item is of resourceType {item.resource_type}",
+                         pointer="/resourceType")
+    if "update" not in actions:
+        raise Forbidden("The caller may not update the item")
+    if body.name is not None and body.name != item.name and kind.rename is not None:
+        kind.rename(call, item, body.name)
+    changes: dict[str, object] = {}
+    if body.name is not None:
+        changes["name"] = body.name
+    if body.description is not None:
+        changes["description"] = body.description
+    if not call.identity.anonymous:
+        changes["updater_id"] = call.identity.user_id
+    updated = call.engine.items.update(item.resource_type, item.resource_id, **changes)
+    result = shown(call, updated) if updated is not None else None
+    if result is None:
+        raise NotFound(f"No item {call.path['itemId']}")
+    return result
+
+
 def get_item(call: Call) -> ItemResult:
-    catalog: Catalog = call.state.catalog
-    catalog.sync()
+    sync(call)
     item = call.engine.items.by_id(call.path["itemId"])
     result = shown(call, item) if item is not None else None
     if result is None:
@@ -147,4 +279,7 @@ OPERATIONS = [
     Operation("GET", "/items", get_items, "The items the caller may see", "items",
               query=ItemsQuery, response=ItemsList),
     Operation("GET", "/items/{itemId}", get_item, "One item", "items", response=ItemResult),
+    Operation("PUT", "/items/{itemId}", update_item, "Change an item's name or description",
+              "items", tier=Tier.TIER2, body=UpdateItem, response=ItemResult,
+              errors=("409",)),
 ]

@@ -50,7 +50,7 @@ def _models(ops: Iterable[Operation]) -> list[type[BaseModel]]:
 def _parameters(op: Operation) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-        for name in PATH_PARAM.findall(op.path)
+        for name in PATH_PARAM.findall(op.template)
     ]
     if op.query is not None:
         schema = op.query.model_json_schema(ref_template=REF)
@@ -111,7 +111,7 @@ def document(ops: list[Operation]) -> dict[str, Any]:
                                  ref_template=REF)
     paths: dict[str, dict[str, Any]] = {}
     for op in ops:
-        paths.setdefault(PREFIX + op.path, {})[op.method.lower()] = _operation(op)
+        paths.setdefault(PREFIX + op.template, {})[op.method.lower()] = _operation(op)
     return {
         "openapi": "3.1.0",
         "info": {"title": "associa REST API", "version": __version__,

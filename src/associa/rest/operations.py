@@ -18,6 +18,7 @@ engine is synchronous), and serialize what it returns.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,6 +53,7 @@ log = logging.getLogger("associa.rest")
 JSON = "application/json"
 OCTET = "application/octet-stream"
 PREFIX = "/api/v1"
+CONVERTER = re.compile(r"{(\w+):\w+}")
 
 
 @dataclass(slots=True)
@@ -105,6 +107,12 @@ class Operation:
     headers: tuple[str, ...] = ()  # response headers it sets (documented)
     right: Right | None = None  # the right needed on the app of the path's {appId}
     errors: tuple[str, ...] = ()  # statuses of openapi.OPTIONAL_ERRORS it may answer
+
+    @property
+    def template(self) -> str:
+        """The path as OpenAPI writes it: a Starlette converter (``{path:path}``, a
+        parameter that may hold slashes) left out."""
+        return CONVERTER.sub(r"{\1}", self.path)
 
     @property
     def name(self) -> str:

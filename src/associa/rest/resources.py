@@ -13,6 +13,7 @@ from types import ModuleType
 from associa.rest import (
     apikeys,
     appdata,
+    appmedia,
     apps,
     audits,
     csporigins,
@@ -38,6 +39,7 @@ from associa.rest.operations import Operation
 RESOURCES: tuple[ModuleType, ...] = (
     apps,
     appdata,
+    appmedia,
     dataconnections,
     datafiles,
     items,

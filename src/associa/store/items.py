@@ -86,8 +86,14 @@ class ItemFilter:
     resource_id: str = ""
     space_id: str = ""  # "personal": items in no space
     owner_id: str = ""
+    not_owner_id: str = ""
+    creator_id: str = ""
+    not_creator_id: str = ""
+    item_id: str = ""
     name: str = ""
     query: str = ""
+    # the items in these spaces ("" for no space, i.e. personal); None: any space
+    space_ids: tuple[str, ...] | None = None
 
 
 class ItemStore:
@@ -159,6 +165,16 @@ class ItemStore:
                                               else flt.space_id))
         if flt.owner_id:
             where.append(ItemRow.owner_id == flt.owner_id)
+        if flt.not_owner_id:
+            where.append(ItemRow.owner_id != flt.not_owner_id)
+        if flt.creator_id:
+            where.append(ItemRow.creator_id == flt.creator_id)
+        if flt.not_creator_id:
+            where.append(ItemRow.creator_id != flt.not_creator_id)
+        if flt.item_id:
+            where.append(ItemRow.id == flt.item_id)
+        if flt.space_ids is not None:
+            where.append(ItemRow.space_id.in_(flt.space_ids))
         if flt.name:
             where.append(func.lower(ItemRow.name).contains(flt.name.lower(), autoescape=True))
         if flt.query:
