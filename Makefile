@@ -11,6 +11,9 @@ SDK_VENV := .venv-sdk
 HOST := 127.0.0.1
 PORT := 9076
 DATA_DIR := data
+# pytest's worker processes (pytest-xdist): one per core, at most 4 (each can hold a
+# million-row model); `make test JOBS=0` runs them in pytest's own process
+JOBS := auto --maxprocesses=4
 # fact rows of `make bench`: `make bench ROWS=1000000` runs a smaller star
 ROWS := 10000000
 
@@ -73,7 +76,7 @@ run: install
 test: pytest typecheck clients
 
 pytest: dev node sdk postgres
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(JOBS) --durations=15
 
 ## typecheck: mypy over src/ (settings in pyproject.toml)
 typecheck: dev
