@@ -70,12 +70,16 @@ def unwrap(spec: MethodSpec, result: dict[str, Any], to_proxy: Callable[[Any], A
         return to_proxy(result["qReturn"])
     if len(spec.out) == 1:
         value = result.get(spec.out[0])
+        if isinstance(value, dict) and value.get("qHandle", 0) is None:
+            return None  # no such object: QIX's null handle
         return to_proxy(value) if _is_handle(value) else value
     return result
 
 
 def _is_handle(value: Any) -> bool:
-    return isinstance(value, dict) and "qHandle" in value and "qType" in value
+    """A handle object; one of nulls (GetObject of an id that names nothing) is not."""
+    return (isinstance(value, dict) and "qHandle" in value and "qType" in value
+            and value["qHandle"] is not None)
 
 
 def _signature(spec: MethodSpec) -> inspect.Signature:

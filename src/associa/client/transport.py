@@ -16,6 +16,7 @@ over. Both implementations run exactly the same protocol:
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import uuid
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from associa.qix.session import Session
     from associa.qix.sessions import SessionManager
 
+log = logging.getLogger("associa.client")
 Receive = Callable[[str], None]
 Lost = Callable[[int, str], None]
 
@@ -106,9 +108,9 @@ class SocketTransport:
     def _connect(self) -> Any:
         from websockets.sync.client import connect
 
-        return connect(self.url, additional_headers=self.headers,
-                       open_timeout=self.open_timeout, max_size=None,
-                       compression=None)
+        ws = connect(self.url, additional_headers=self.headers,
+                     open_timeout=self.open_timeout, max_size=None, compression=None)
+        return ws.__enter__()  # held open as a context manager would, closed by close()
 
     def start(self, receive: Receive, lost: Lost) -> None:
         self._receive, self._lost = receive, lost
@@ -128,6 +130,11 @@ class SocketTransport:
                     self._receive(text if isinstance(text, str) else text.decode("utf-8"))
             except ConnectionClosed:
                 pass
+            except Exception:  # a bug in a receiver: the socket ends, requests fail
+                log.exception("reading the socket failed")
+                ws.close()
+                self._lost(1011, "The client could not read a message")
+                return
             code, reason = _close_of(ws)
             if self._closing:
                 self._lost(1000, "Closed by the client")
