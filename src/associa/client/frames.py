@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from associa.calc.export import Grid, arrow_table
 from associa.client.errors import EngineError
+from associa.errors import AssociaError
 
 PAGE_CELLS = 10_000
 
@@ -156,7 +157,10 @@ class DocFrames:
                               "(associa.client.open_app or local)", "load_frames")
         from associa.app.frames import load_frames
 
-        load_frames(doc.app, frames)
+        try:
+            load_frames(doc.app, frames)
+        except AssociaError as err:  # raised as the socket flavour raises errors
+            raise EngineError(err.code, err.message, err.parameter, "load_frames") from err
 
     def data_model_svg(self) -> str:
         """The data model as a picture: tables and their fields, keys linking them."""
