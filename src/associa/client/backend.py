@@ -78,12 +78,16 @@ class BackendApi:
 
     # -- data -----------------------------------------------------------------------
 
+    def changed(self) -> None:
+        """The object's data changed: rows fetched before are stale."""
+        self._fetched_rows = {}
+        super().changed()  # type: ignore[misc]
+
     def _rows(self) -> dict[int, Row]:
         rows: dict[int, Row] | None = getattr(self, "_fetched_rows", None)
         if rows is None:
             rows = {}
             self._fetched_rows = rows
-            self._fetched_for = None
         return rows
 
     def _keep(self, pages: list[dict[str, Any]], width: int | None = None) -> None:
