@@ -84,7 +84,7 @@ class Connection:
 
     def close(self) -> None:
         self.transport.close()
-        self._lost(1000, "Closed by the client")
+        self._lost(1000, "Closed by the client", True)
 
     # -- what the engine sends ------------------------------------------------------
 
@@ -107,11 +107,11 @@ class Connection:
         if change or close:
             self._events.put((list(change), list(close)))
 
-    def _lost(self, code: int, reason: str) -> None:
-        """The socket ended (``code`` -1: it dropped and connected again): requests in
-        flight fail; a final end fails every later request too."""
+    def _lost(self, code: int, reason: str, final: bool = True) -> None:
+        """The socket ended (not ``final``: it dropped and connected again): requests
+        in flight fail; a final end fails every later request too."""
         err = ConnectionLost(code, reason)
-        if code != -1 and self.closed is None:
+        if final and self.closed is None:
             self.closed = err
             self._events.put(None)
         with self._lock:

@@ -16,7 +16,7 @@ flavour also gives ``changes()``, an async iterator of those events.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from associa.client import methods
@@ -81,16 +81,29 @@ class AsyncProxy(Proxy):
         return proxy_for(self.connection, {"qType": self.qtype, "qHandle": self.handle,
                                            "qGenericId": self.id}, "sync")
 
-    async def changes(self) -> AsyncIterator[Any]:
-        """Each change of this handle as it comes (``async for _ in obj.changes()``)."""
+    def changes(self) -> Changes:
+        """Each change of this handle from now on, as an async iterator
+        (``async for obj in chart.changes(): ...``; ``aclose()`` stops listening)."""
+        return Changes(self)
+
+
+class Changes:
+    """An async iterator of a proxy's changes; listens from the moment it is made."""
+
+    def __init__(self, proxy: Proxy) -> None:
         loop = asyncio.get_running_loop()
-        events: asyncio.Queue[Any] = asyncio.Queue()
-        remove = self.on_change(lambda p: loop.call_soon_threadsafe(events.put_nowait, p))
-        try:
-            while True:
-                yield await events.get()
-        finally:
-            remove()
+        self._events: asyncio.Queue[Any] = asyncio.Queue()
+        self._remove = proxy.on_change(
+            lambda p: loop.call_soon_threadsafe(self._events.put_nowait, p))
+
+    def __aiter__(self) -> Changes:
+        return self
+
+    async def __anext__(self) -> Any:
+        return await self._events.get()
+
+    async def aclose(self) -> None:
+        self._remove()
 
 
 # -- the classes ------------------------------------------------------------------------

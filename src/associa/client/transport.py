@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("associa.client")
 Receive = Callable[[str], None]
-Lost = Callable[[int, str], None]
+Lost = Callable[[int, str, bool], None]  # close code, reason, whether for good
 
 # a close the engine means (a refusal, a normal end): the connection ends; any other
 # end of the socket (no close frame: 1006, a server going away: 1001, 1011, 1012) is a
@@ -100,6 +100,7 @@ class SocketTransport:
         self.reconnects = 0  # how many times the socket connected again after a drop
         self._ws: Any = None
         self._closing = False
+        self._ended = False  # the reader stopped for good: nothing more is sent
         self._send_lock = threading.Lock()
         self._receive: Receive | None = None
         self._lost: Lost | None = None
@@ -133,17 +134,20 @@ class SocketTransport:
             except Exception:  # a bug in a receiver: the socket ends, requests fail
                 log.exception("reading the socket failed")
                 ws.close()
-                self._lost(1011, "The client could not read a message")
+                self._ended = True
+                self._lost(1011, "The client could not read a message", True)
                 return
             code, reason = _close_of(ws)
             if self._closing:
-                self._lost(1000, "Closed by the client")
+                self._ended = True
+                self._lost(1000, "Closed by the client", True)
                 return
             if code in FINAL_CLOSES or (4000 <= code < 5000) or not self._reconnect():
-                self._lost(code, reason or "The engine closed the connection")
+                self._ended = True
+                self._lost(code, reason or "The engine closed the connection", True)
                 return
             # requests in flight when the socket dropped get no reply: they fail
-            self._lost(-1, "The connection dropped and was made again")
+            self._lost(1006, "The connection dropped (made again): the reply is lost", False)
 
     def _reconnect(self) -> bool:
         deadline = time.monotonic() + self.reconnect_for
@@ -166,12 +170,18 @@ class SocketTransport:
 
         from associa.client.errors import ConnectionLost
 
-        with self._send_lock:
-            ws = self._ws
-        try:
-            ws.send(text)
-        except ConnectionClosed as exc:
-            raise ConnectionLost(*_close_of(ws)) from exc
+        deadline = time.monotonic() + self.reconnect_for
+        while True:
+            with self._send_lock:
+                ws = self._ws
+            try:
+                ws.send(text)
+                return
+            except (ConnectionClosed, OSError) as exc:
+                # not sent: once the reader has connected again, it is sent there
+                if self._ended or self._closing or time.monotonic() > deadline:
+                    raise ConnectionLost(*_close_of(ws)) from exc
+                time.sleep(0.02)
 
     def close(self) -> None:
         self._closing = True
