@@ -9,8 +9,9 @@ import polars as pl
 import pyarrow as pa
 import pytest
 
-from associa.client import Doc, EngineError, Global
+from associa.client import Doc, EngineError, local
 from associa.client import frames as client_frames
+from associa.qix.sessions import SessionManager
 from tests.client.conftest import cube, listbox
 
 ROWS = pd.DataFrame({"Region": ["North", "North", "South", "East", "West"],
@@ -82,9 +83,8 @@ def test_frames_in(flavour: str, app: Doc) -> None:
 
 @pytest.mark.parametrize("frames", [{}, {"a]b": ROWS}, {"T": [1, 2]},
                                     {"T": pd.DataFrame()}])
-def test_bad_frames_change_nothing(qix: Global, flavour: str, frames: dict) -> None:
-    if flavour == "socket":
-        pytest.skip("frames load in process only")
+def test_bad_frames_change_nothing(sessions: SessionManager, frames: dict) -> None:
+    qix = local(sessions)  # frames load in process only
     app = qix.create_session_app()
     app.set_script("T: LOAD 1 AS X AUTOGENERATE 3;")
     app.do_reload()
@@ -92,3 +92,4 @@ def test_bad_frames_change_nothing(qix: Global, flavour: str, frames: dict) -> N
         app.load_frames(frames)
     assert info.value.code == 8
     assert app.value("Sum(X)") == 3
+    qix.connection.close()

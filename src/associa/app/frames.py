@@ -36,9 +36,8 @@ from associa.calc.export import Grid, arrow_table
 from associa.errors import InvalidParameters, InvalidPath, NotFound, NotImplementedInEngine
 
 if TYPE_CHECKING:
-    from associa.script.interpreter import ReloadResult
-
     from associa.app.app import App
+    from associa.script.interpreter import ReloadResult
 
 FRAMES_LIB = "lib://frames/"
 

@@ -33,6 +33,8 @@ class BackendApi:
         "select_values", "select_range", "clear_selections", "has_selections", "search",
         "accept_search", "abort_search", "get_data", "each_data_row")
 
+    _fetched_rows: dict[int, Row]  # rows fetched so far, by row number
+
     # given by the proxy class: the object's QIX calls
     call: Callable[..., dict[str, Any]]
     get_layout: Callable[[], dict[str, Any]]

@@ -18,6 +18,7 @@ import queue
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
+from functools import partial
 from typing import Any
 
 from associa.client.errors import ConnectionLost, EngineError
@@ -133,8 +134,8 @@ class Connection:
             if item is None:
                 return
             change, close = item
-            calls: list[Callable[[], None]] = [lambda f=f: f(change, close)  # type: ignore[misc]
-                                               for f in list(self._listeners)]
+            calls: list[Callable[[], Any]] = [partial(f, change, close)
+                                              for f in list(self._listeners)]
             for handle in change:
                 calls.extend(p.changed for key, p in list(self.proxies.items())
                              if key[0] == handle)

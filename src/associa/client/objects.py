@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from associa.client import methods
 from associa.client.backend import BackendApi
@@ -34,8 +34,11 @@ class Proxy:
         self.handle = handle
         self.id = generic_id
         self.closed = False
-        self._on_change: list[Callable[[Any], None]] = []
-        self._on_close: list[Callable[[Any], None]] = []
+        self._on_change: list[Callable[[Any], Any]] = []
+        self._on_close: list[Callable[[Any], Any]] = []
+
+    if TYPE_CHECKING:  # the QIX methods are made at import (client.methods.install)
+        def __getattr__(self, name: str) -> Any: ...
 
     def __repr__(self) -> str:
         ident = f" {self.id!r}" if self.id else ""
@@ -45,12 +48,12 @@ class Proxy:
         """The proxy of a handle object (``{"qType", "qHandle", "qGenericId"}``)."""
         return proxy_for(self.connection, value, self.flavour)
 
-    def on_change(self, callback: Callable[[Any], None]) -> Callable[[], None]:
+    def on_change(self, callback: Callable[[Any], Any]) -> Callable[[], None]:
         """Call ``callback(self)`` on each change of this handle; returns the remover."""
         self._on_change.append(callback)
         return lambda: self._on_change.remove(callback) if callback in self._on_change else None
 
-    def on_close(self, callback: Callable[[Any], None]) -> None:
+    def on_close(self, callback: Callable[[Any], Any]) -> None:
         self._on_close.append(callback)
 
     def changed(self) -> None:
