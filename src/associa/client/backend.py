@@ -18,6 +18,11 @@ repaints through ``change`` (``on_change``):
   far: the layout's first page and the pages ``get_data`` brought, in row order;
   ``callback`` returning False stops;
 * ``get_properties()``, ``set_properties(props)``: the QIX methods as they are.
+
+Two helpers share their name with a QIX method of GenericObject and take the Backend
+API's parameters instead: ``select_values`` is not Field.SelectValues and
+``clear_selections()`` takes no path; ``obj.call("ClearSelections", path, columns)``
+is the QIX method as the engine names it.
 """
 
 from __future__ import annotations
