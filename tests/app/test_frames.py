@@ -79,3 +79,41 @@ def test_bad_definitions(doc: DocState) -> None:
     with pytest.raises(NotImplementedInEngine):
         hypercube_table(doc, {**CUBE, "qMode": "P"})
     assert hypercube_table(doc, CUBE).num_rows == ROWS
+
+
+# -- DataFrames in --------------------------------------------------------------------
+
+
+def test_load_frames_makes_tables_without_touching_the_script() -> None:
+    import pandas as pd
+    import polars as pl
+
+    from associa.app.frames import load_frames
+
+    app = App("frames")
+    script = app.script
+    load_frames(app, {
+        "Sales": pd.DataFrame({"Region": ["N", "S"], "Amount": [1.5, 2.0]}),
+        "More": pl.DataFrame({"Region": ["N"], "Amount": [4.0]}),  # same fields: concatenated
+        "Dates": pa.table({"Region": ["N"], "Day": pa.array([19000], pa.date32())}),
+    })
+    assert app.script == script
+    assert [app.model.tables[t].name for t in app.model.data_tables] == ["Sales", "Dates"]
+    doc = DocState(app)
+    table = hypercube_table(doc, {"qDimensions": [{"qDef": {"qFieldDefs": ["Region"]}}],
+                                  "qMeasures": [{"qDef": {"qDef": "Sum(Amount)"}},
+                                                {"qDef": {"qDef": "Max(Day)"}}]})
+    assert table.to_pydict() == {"Region": ["N", "S"], "Sum(Amount)": [5.5, 2.0],
+                                 "Max(Day)": [19000.0 + 25569.0, None]}
+    assert "Execution finished." in app.reload_log  # logged as a reload
+
+
+def test_load_frames_refuses_what_is_not_a_frame() -> None:
+    from associa.app.frames import load_frames
+
+    app = App("frames")
+    with pytest.raises(InvalidParameters):
+        load_frames(app, {"T": {"a": [1]}})
+    with pytest.raises(InvalidParameters):
+        load_frames(app, {"T": pa.table({"a": [1], "b": [2]}).rename_columns(["a", "a"])})
+    assert not list(app.model.data_tables)  # nothing changed

@@ -151,6 +151,8 @@ class App:
         error_mode: int | None = None,
         partial: bool = False,
         variables: dict[str, str] | None = None,
+        script: str | None = None,
+        open_file: Callable[[str], Any] | None = None,
     ) -> ReloadResult:
         """Run the script; on success swap in the new model. Raises ScriptError (and
         keeps the previous model, variables and locale). ``progress`` gets a line per
@@ -160,6 +162,8 @@ class App:
         ``partial``: a partial reload over the current model (script/partial.py).
         ``variables``: values the script starts with besides the API variables (the
         REST API's ``POST /reloads`` ``variables``), which they override.
+        ``script`` and ``open_file``: run that script instead of the app's, reading files
+        through ``open_file`` (``app.frames.load_frames``: tables from DataFrames).
         The log of the run, success or failure, is kept in ``reload_log``."""
         if not self._reloading.acquire(blocking=False):
             raise ReloadInProgress("DoReload")
@@ -173,12 +177,12 @@ class App:
 
         try:
             with self.lock:
-                script = self.script
+                script = self.script if script is None else script
                 current = self.model if partial else None
                 api_variables = {**self.library.variable_values(), **(variables or {})}
             folders = self.connections.files()
             try:
-                result = run_script(script, folders.open, log_line, cancelled,
+                result = run_script(script, open_file or folders.open, log_line, cancelled,
                                     status=status, list_files=folders.list,
                                     write_file=folders.write, stat_file=folders.stat,
                                     time_limit=time_limit, error_mode=error_mode,

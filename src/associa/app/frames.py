@@ -1,4 +1,13 @@
-"""Hypercubes as Arrow tables (and pandas DataFrames) for the Python API.
+"""DataFrames in and out of an app, for the Python API.
+
+``load_frames(app, {"Sales": frame})`` makes each pandas or polars DataFrame (or Arrow
+table) a table of the app, without a script file: the frames are written as Parquet in
+memory and a script of ``LOAD * FROM [lib://frames/<name>.parquet] (parquet)``
+statements reads them, so that a frame's fields are typed, encoded, associated by
+name and logged exactly as a file's (frames with the same fields concatenate, as LOADs
+do). The app's own script is not changed; reloading it replaces the frames' tables.
+
+Hypercubes as Arrow tables (and pandas DataFrames):
 
 ``hypercube_table(doc, definition)`` computes a straight hypercube in ``doc``'s selections
 (as a session object would be: dollar-sign expansions, set analysis, its state) and gives
@@ -16,13 +25,72 @@ DataFrame is ``.to_pandas()`` of the result (pandas installed)::
 
 from __future__ import annotations
 
-from typing import Any
+import io
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
 from associa.app.doc import DocState, resolve_path
 from associa.calc.export import Grid, arrow_table
-from associa.errors import InvalidPath, NotFound, NotImplementedInEngine
+from associa.errors import InvalidParameters, InvalidPath, NotFound, NotImplementedInEngine
+
+if TYPE_CHECKING:
+    from associa.app.app import App
+    from associa.script.interpreter import ReloadResult
+
+FRAMES_LIB = "lib://frames/"
+
+
+def arrow_of(frame: Any) -> pa.Table:
+    """An Arrow table of a pandas or polars DataFrame, an Arrow table or record batch,
+    or anything with the Arrow C stream interface; InvalidParameters else."""
+    if isinstance(frame, pa.Table):
+        return frame
+    if isinstance(frame, pa.RecordBatch):
+        return pa.Table.from_batches([frame])
+    module = type(frame).__module__.split(".")[0]
+    if module == "pandas":
+        return pa.Table.from_pandas(frame, preserve_index=False)
+    if module == "polars" and hasattr(frame, "to_arrow"):
+        return frame.to_arrow()
+    if hasattr(frame, "__arrow_c_stream__"):
+        return pa.table(frame)
+    raise InvalidParameters(type(frame).__name__,
+                            "Expected a pandas or polars DataFrame or an Arrow table")
+
+
+def load_frames(app: App, frames: Mapping[str, Any]) -> ReloadResult:
+    """Replace ``app``'s data with one table per frame (``{"Sales": frame}``). Bad input
+    (no frames, a name with ``]``, a frame without columns or with a repeated column
+    name, something not a frame) raises InvalidParameters and changes nothing."""
+    import pyarrow.parquet as pq
+
+    if not frames:
+        raise InvalidParameters("frames", "Give at least one table: {name: DataFrame}")
+    files: dict[str, bytes] = {}
+    statements: list[str] = []
+    for name, frame in frames.items():
+        if not isinstance(name, str) or not name.strip() or "]" in name or "/" in name:
+            raise InvalidParameters(str(name), "A table name must be a non-empty text "
+                                    "without ']' or '/'")
+        table = arrow_of(frame)
+        if table.num_columns == 0:
+            raise InvalidParameters(name, "The frame has no columns")
+        if len(set(table.column_names)) != table.num_columns:
+            raise InvalidParameters(name, "The frame has a repeated column name")
+        buffer = io.BytesIO()
+        pq.write_table(table, buffer)
+        path = f"{FRAMES_LIB}{name}.parquet"
+        files[path] = buffer.getvalue()
+        statements.append(f"[{name}]:\nLOAD * FROM [{path}] (parquet);")
+
+    def open_file(path: str) -> bytes:
+        if path in files:
+            return files[path]
+        raise NotFound(path, "Only the frames given can be read")
+
+    return app.reload(script="\n".join(statements) + "\n", open_file=open_file)
 
 
 def hypercube_table(doc: DocState, definition: dict[str, Any],
