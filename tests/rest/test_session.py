@@ -114,3 +114,10 @@ def test_a_forged_expired_or_foreign_cookie_does_not_open_the_socket(
     # a page of another origin cannot use the browser's cookie (no CSRF token on sockets)
     good = f"associa-session={login(server, ann)}"
     assert refused(server, Cookie=good, Origin="https://evil.example") == 401
+    # unless a web integration lists that origin
+    made = httpx.post(f"http://127.0.0.1:{server.port}/api/v1/web-integrations",
+                      json={"name": "hub", "validOrigins": ["https://hub.example"]},
+                      headers={"Authorization": f"Bearer {ADMIN_KEY}"})
+    assert made.status_code == 201, made.text
+    with server.connect("/app/engineData", Cookie=good, Origin="https://hub.example") as ws:
+        assert ws.call("GetAuthenticatedUser")["qReturn"].endswith("UserId=ann")
