@@ -7,6 +7,7 @@ a notebook) can open, create and reload apps without pulling in QIX.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import uuid
@@ -64,6 +65,8 @@ class Engine:
         self.reloads_total = 0
         # told of every app created, saved or deleted, whichever front end did it
         self.observers: list[AppObserver] = []
+        # told of every successful reload and who ran it (QIX DoReload, REST /reloads)
+        self.reload_listeners: list[Callable[[App, Identity], None]] = []
 
     # -- apps -----------------------------------------------------------------------
 
@@ -133,6 +136,15 @@ class Engine:
         if old is not None:
             old.notify("deleted")
         return app
+
+    def reloaded(self, app: App, identity: Identity) -> None:
+        """Tell the reload listeners that ``identity`` reloaded ``app``; a listener's
+        fault is logged, never the reload's."""
+        for listener in list(self.reload_listeners):
+            try:
+                listener(app, identity)
+            except Exception:
+                logging.getLogger("associa.engine").exception("a reload listener failed")
 
     def _tell(self, what: str, app_id: str) -> None:
         for observer in list(self.observers):

@@ -13,6 +13,7 @@ import pytest
 from associa.engine import Engine
 from associa.settings import Settings
 from associa.store.datafiles import DataFileStore
+from tests.conftest import RunningServer
 from tests.rest.conftest import ADMIN_KEY
 from tests.rest.test_apps import create
 from tests.rest.test_reloads import wait
@@ -166,3 +167,48 @@ def test_files_bound_to_an_app_go_with_it(make_api: Callable[..., httpx.Client],
     assert ann.get(f"/data-files/{free['id']}").status_code == 200
     root = rest_engine.settings.data_dir / "datafiles"
     assert sorted(p.name for p in root.iterdir()) == ["free.csv"]
+
+
+def test_files_a_script_stores_are_listed(make_api: Callable[..., httpx.Client],
+                                          keys: dict[str, str], rest_engine: Engine) -> None:
+    ann, bob = make_api(keys["ann"]), make_api(keys["bob"])
+    app_id = create(ann)["attributes"]["id"]
+    app = rest_engine.get_app(app_id)
+    app.set_script("T: LOAD RecNo() AS N AUTOGENERATE 3;\n"
+                   "STORE T INTO [lib://DataFiles/stored.csv] (txt);")
+    rest_engine.save_app(app)
+    done = wait(ann, ann.post("/reloads", json={"appId": app_id}).json()["id"])
+    assert done["status"] == "SUCCEEDED", done
+    path = rest_engine.settings.data_dir / "datafiles" / "stored.csv"
+    listed = ann.get("/data-files").json()["data"]
+    assert [(f["name"], f["ownerId"], f["size"]) for f in listed] == [
+        ("stored.csv", "ann", path.stat().st_size)]
+    assert bob.get("/data-files").json()["data"] == []  # Ann's, as her uploads are
+    # a reload storing more rows gives the listed file its new size, not a second row
+    app.set_script("T: LOAD RecNo() AS N AUTOGENERATE 300;\n"
+                   "STORE T INTO [lib://DataFiles/stored.csv] (txt);")
+    assert wait(ann, ann.post("/reloads", json={"appId": app_id}).json()["id"])[
+        "status"] == "SUCCEEDED"
+    again = ann.get("/data-files").json()["data"]
+    assert [(f["id"], f["size"]) for f in again] == [(listed[0]["id"], path.stat().st_size)]
+    assert again[0]["size"] > listed[0]["size"]
+    assert ann.get(f"/data-files/{again[0]['id']}/content").content == path.read_bytes()
+    # deleting it through REST removes the file a script wrote
+    assert ann.delete(f"/data-files/{again[0]['id']}").status_code == 204
+    assert not path.exists()
+    assert ann.get("/data-files").json()["data"] == []
+
+
+def test_a_qix_reload_lists_what_it_stores(make_api: Callable[..., httpx.Client],
+                                           keys: dict[str, str], rest_engine: Engine,
+                                           rest_server: RunningServer) -> None:
+    admin = make_api(keys["admin"])
+    with rest_server.connect("/app/") as ws:  # this engine's sockets are anonymous
+        handle = ws.call("CreateApp", "Storing")["qAppId"]
+        doc = ws.call("OpenDoc", handle)["qReturn"]["qHandle"]
+        ws.call("SetScript", "T: LOAD 1 AS N AUTOGENERATE 1;\n"
+                "STORE T INTO [lib://DataFiles/from-qix.csv] (txt);", handle=doc)
+        reloaded = ws.reply(ws.send("DoReload", handle=doc), timeout=120)  # a cold start
+        assert reloaded["result"]["qReturn"] is True
+    listed = admin.get("/data-files").json()["data"]
+    assert [(f["name"], f["ownerId"]) for f in listed] == [("from-qix.csv", "anonymous")]

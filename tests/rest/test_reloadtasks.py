@@ -16,7 +16,7 @@ from associa.rest.scheduler import Scheduler
 from associa.settings import Settings
 from associa.store.reloadtasks import ReloadTaskStore
 from tests.rest.conftest import ADMIN_KEY
-from tests.rest.test_reloads import app_with_script
+from tests.rest.test_reloads import app_with_script, wait
 
 DAILY_8 = "RRULE:FREQ=DAILY;BYHOUR=8;BYMINUTE=0;BYSECOND=0"
 
@@ -136,7 +136,7 @@ def test_list_rights_and_bad_schedules(make_api: Callable[..., httpx.Client],
                 {"startDateTime": "tomorrow"},
                 {"endDateTime": "2030-01-01T00:00:00"},
                 {"recurrence": ["FREQ=DAILY;UNTIL=20310101T000000"]},
-                {"autoReload": True}, {"bogus": 1}):
+                {"autoReload": "sometimes"}, {"bogus": 1}):
         r = task(ann, app_id, **bad)
         assert r.status_code == 400, (bad, r.text)
     assert ann.delete(f"/reload-tasks/{ids[1]}").status_code == 204
@@ -163,3 +163,44 @@ def test_deleting_the_app_deletes_its_tasks(make_api: Callable[..., httpx.Client
     assert ann.delete(f"/apps/{app_id}").status_code == 200
     assert ann.get(f"/reload-tasks/{made['id']}").status_code == 404
     assert ReloadTaskStore(rest_engine.meta.db).find() == []
+
+
+def test_auto_reload_when_the_apps_data_files_change(
+        make_api: Callable[..., httpx.Client], keys: dict[str, str],
+        rest_engine: Engine) -> None:
+    """autoReload: replacing a data file the app's last reload read queues a reload of
+    the app (partial when autoReloadPartial says so); other apps' tasks and disabled
+    tasks do not run."""
+    ann = make_api(keys["ann"])
+    csv = {"File": ("sales.csv", b"Region,Sales\nNorth,10\n")}
+    made = ann.post("/data-files", files=csv, data={"Json": '{"name": "sales.csv"}'}).json()
+    reads = app_with_script(ann, rest_engine, "LOAD * FROM [lib://DataFiles/sales.csv] "
+                            "(txt, embedded labels, delimiter is ',');")
+    other = app_with_script(ann, rest_engine, "LOAD 1 AS X AutoGenerate 1;")
+    for app_id in (reads, other):
+        assert wait(ann, ann.post("/reloads", json={"appId": app_id}).json()["id"])[
+            "status"] == "SUCCEEDED"
+    r = ann.post("/reload-tasks", json={"appId": reads, "autoReload": True,
+                                        "autoReloadPartial": True})
+    assert r.status_code == 201, r.text
+    auto = r.json()
+    assert (auto["autoReload"], auto["autoReloadPartial"], auto["state"]) == (True, True,
+                                                                             "Enabled")
+    assert "nextExecutionTime" not in auto  # no schedule: it runs on data changes only
+    ann.post("/reload-tasks", json={"appId": other, "autoReload": True})
+
+    def reloads_of(app_id: str) -> list[dict]:
+        return ann.get("/reloads", params={"appId": app_id, "limit": 100}).json()["data"]
+
+    replaced = {"File": ("sales.csv", b"Region,Sales\nNorth,10\nSouth,20\n")}
+    assert ann.put(f"/data-files/{made['id']}", files=replaced).status_code == 200
+    runs = reloads_of(reads)
+    assert len(runs) == 2 and runs[0]["type"] == "chronos" and runs[0]["partial"] is True
+    assert wait(ann, runs[0]["id"])["status"] == "SUCCEEDED"
+    assert ann.get(f"/reload-tasks/{auto['id']}").json()["lastExecutionTime"]
+    assert len(reloads_of(other)) == 1  # its app reads no data file
+    # disabled, the task does not run
+    body = {"appId": reads, "autoReload": True, "state": "Disabled"}
+    assert ann.put(f"/reload-tasks/{auto['id']}", json=body).status_code == 200
+    assert ann.put(f"/data-files/{made['id']}", files=csv).status_code == 200
+    assert len(reloads_of(reads)) == 2

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import pytest
 
+from associa.engine import Engine
+from associa.qix.sessions import SessionManager
 from associa.settings import Settings
+from tests.conftest import RunningServer
+from tests.rest.conftest import ANN, BOB
 
 ADMIN_KEY = "users-admin-key"
 
@@ -75,10 +80,41 @@ def test_anonymous_is_refused_when_keys_are_required(make_api) -> None:  # type:
     assert make_api("wrong").post("/groups", json={"name": "y"}).status_code == 401
 
 
-@pytest.mark.xfail(strict=True, reason="a role given through /users does not reach the "
-                   "identity yet: administrators are Identity.admin (the ApiKey setting's "
-                   "key, the AdminGroup of a JWT), not users holding TenantAdmin")
 def test_a_tenant_admin_role_makes_an_administrator(make_api, keys) -> None:  # type: ignore[no-untyped-def]
     admin, bob = make_api(keys["admin"]), make_api(keys["bob"])
-    admin.post("/users", json={"subject": "bob", "assignedRoles": [{"name": "TenantAdmin"}]})
+    assert bob.post("/groups", json={"name": "by-bob"}).status_code == 403
+    made = admin.post("/users", json={"subject": "bob",
+                                      "assignedRoles": [{"name": "TenantAdmin"}]}).json()
     assert bob.post("/groups", json={"name": "by-bob"}).status_code == 201
+    assert bob.get("/users/me").json()["assignedRoles"][0]["name"] == "TenantAdmin"
+    # taking the role back (or disabling the user) ends it at the next request
+    patch = [{"op": "replace", "path": "/assignedRoles", "value": [{"name": "Developer"}]}]
+    assert admin.patch(f"/users/{made['id']}", json=patch).status_code == 204
+    assert bob.post("/groups", json={"name": "by-bob-2"}).status_code == 403
+
+
+def test_a_tenant_admin_role_reaches_the_socket(data_dir: Path) -> None:
+    """The role given through /users makes the user an administrator on QIX too: Bob
+    opens an app Ann owns only once he holds TenantAdmin."""
+    engine = Engine(Settings(data_dir=data_dir, api_key=ADMIN_KEY, api_key_authentication=True))
+    ann, _ = engine.meta.create_api_key(ANN)
+    bob, _ = engine.meta.create_api_key(BOB)
+    server = RunningServer(engine, SessionManager(engine))
+    root = f"http://127.0.0.1:{server.port}/api/v1"
+    try:
+        made = httpx.post(f"{root}/apps", json={"attributes": {"name": "Ann's"}},
+                          headers={"Authorization": f"Bearer {ann}"})
+        app_id = made.json()["attributes"]["id"]
+
+        def bob_opens() -> dict[str, object]:
+            with server.connect("/app/", Authorization=f"Bearer {bob}") as ws:
+                return ws.request("OpenDoc", app_id)
+
+        assert bob_opens()["error"]["code"] == 5  # type: ignore[index]
+        r = httpx.post(f"{root}/users", json={"subject": "bob",
+                                              "assignedRoles": [{"name": "TenantAdmin"}]},
+                       headers={"Authorization": f"Bearer {ADMIN_KEY}"})
+        assert r.status_code == 201
+        assert "result" in bob_opens()
+    finally:
+        server.stop()

@@ -12,6 +12,9 @@ gives the limits and the space used. ``GET /data-files/{id}/content`` (associa's
 ``DataFileMaxBytes`` or past ``DataFilesQuotaBytes`` 413, a name that is not a safe
 relative path (``..``, absolute, backslashes) 400.
 
+A file a load script STOREs into ``lib://DataFiles/<name>`` is listed too, owned by the
+user who ran the reload (``adopt_stored``; deleting it here removes it from the folder).
+
 A file is its uploader's (Qlik Cloud's personal space): only they, and administrators,
 see it; for anyone else it does not exist (404). Every app reads the files as
 ``lib://DataFiles/<name>`` (``app/connections.py``), whoever uploaded them: the folder
@@ -27,6 +30,8 @@ from __future__ import annotations
 
 import mimetypes
 from dataclasses import replace
+import re
+from functools import partial
 from typing import Literal
 
 import orjson
@@ -35,6 +40,7 @@ from starlette.responses import Response
 
 from associa.app import access
 from associa.app.access import Owner, Right
+from associa.app.app import App
 from associa.app.connections import DATA_FILES
 from associa.engine import Engine
 from associa.identity import Identity
@@ -53,6 +59,7 @@ from associa.store.items import new_id as new_item_id
 
 PARTS = ("File", "Json")
 ACTIONS = ["read", "update", "delete", "list"]
+STORED = re.compile(rf"^STORE (?i:lib)://{DATA_FILES}/(.+)$")  # a connection's name is exact
 CONNECTION_ID = "datafiles"  # the id of the DataFiles connection (GET /data-files/connections)
 SORTS = {"name": "name", "size": "size", "modifiedDate": "modified"}
 Sort = Literal["name", "+name", "-name", "size", "+size", "-size", "modifiedDate",
@@ -128,6 +135,24 @@ def install(engine: Engine) -> None:
             DataFileStore(engine.meta.db, engine.settings.data_dir).delete_of_app(app_id)
 
     engine.observers.append(observe)
+    engine.reload_listeners.append(partial(adopt_stored, engine))
+
+
+def stored_names(lineage: list[tuple[str, str]]) -> list[str]:
+    """The data file names a reload's STOREs wrote (``STORE lib://DataFiles/<name>``)."""
+    found = (STORED.match(origin) for origin, _ in lineage)
+    return list(dict.fromkeys(m.group(1) for m in found if m is not None))
+
+
+def adopt_stored(engine: Engine, app: App, identity: Identity) -> None:
+    """List the files a reload STOREd into ``lib://DataFiles/`` as data files, owned by
+    the user who reloaded (a file listed already keeps its owner and gets its new size)."""
+    names = stored_names(app.lineage)
+    if not names or app.connections.by_name(DATA_FILES) is not None:
+        return  # nothing stored there, or the app's own DataFiles connection took it
+    store = DataFileStore(engine.meta.db, engine.settings.data_dir)
+    for name in names:
+        store.adopt(name, Owner.of(identity))
 
 
 def files(call: Call) -> DataFileStore:
@@ -205,6 +230,7 @@ def upload_data_file(call: Call) -> Reply:
         made = store.add(name, content[1], Owner.of(call.identity), meta.appId or "")
     except NameTaken:
         raise Conflict(f"A data file named {name!r} exists") from None
+    call.state.scheduler.data_changed(made.name)  # reload tasks' autoReload
     return Reply(result(made), status=201)
 
 
@@ -221,6 +247,7 @@ def reupload_data_file(call: Call) -> DataFileResult:
         made = store.replace(current.id, content[1] if content else None, name)
     except NameTaken:
         raise Conflict(f"A data file named {name!r} exists") from None
+    call.state.scheduler.data_changed(made.name)  # reload tasks' autoReload
     return result(made)
 
 

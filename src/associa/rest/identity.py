@@ -17,6 +17,9 @@ the engine socket (issue 12 point 2: "the same identities and rights as the QIX 
   in development mode: a valid API key still names its user, anything else is
   ``ANONYMOUS``.
 
+Whoever authenticated, a user that ``/users`` gives the ``TenantAdmin`` role is an
+administrator (``with_roles``), on REST and on the socket alike.
+
 Qlik Cloud answers a missing or bad credential with 401 (every operation of the
 published OpenAPI lists it).
 """
@@ -24,6 +27,7 @@ published OpenAPI lists it).
 from __future__ import annotations
 
 import hmac
+from dataclasses import replace
 
 from starlette.requests import Request
 
@@ -55,9 +59,26 @@ def bearer(request: Request) -> str | None:
     return token.strip()
 
 
+def with_roles(engine: Engine, identity: Identity) -> Identity:
+    """``identity``, an administrator when its user holds TenantAdmin in the directory
+    (matched by subject: the user id, or Qlik's ``UserDirectory=…; UserId=…``)."""
+    if identity.admin or identity.anonymous or not engine.meta_in_use():
+        return identity
+    from associa.store.directory import Directory
+
+    subjects = (identity.user_id, identity.qualified)
+    if Directory(engine.meta.db).tenant_admin(subjects):
+        return replace(identity, admin=True)
+    return identity
+
+
 def authenticate(request: Request, engine: Engine, authenticator: Authenticator) -> Identity:
     """The identity of the request's credential (Unauthorized when there is none that
-    holds and the engine requires one)."""
+    holds and the engine requires one), with the roles the directory gives it."""
+    return with_roles(engine, credential(request, engine, authenticator))
+
+
+def credential(request: Request, engine: Engine, authenticator: Authenticator) -> Identity:
     token = bearer(request)
     if "authorization" not in request.headers:
         from associa.rest.session import COOKIE, read_cookie

@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from associa.app.app import App
 from associa.engine import Engine
 from associa.errors import Aborted, AssociaError, EngineBusy, ReloadTimeLimit, ScriptError
+from associa.identity import Identity
 from associa.logs import event
 from associa.rest.errors import Conflict, NotFound, TooManyRequests
 from associa.store.reloads import (
@@ -165,6 +166,7 @@ class ReloadQueue:
         try:
             app = self.engine.get_app(reload.app_id)
             self._reload(app, reload)
+            self.engine.reloaded(app, Identity(reload.user_id, reload.user_directory))
             self.engine.save_app(app)
             values = {"status": SUCCEEDED}
         except Aborted:

@@ -12,6 +12,14 @@ is the first occurrence after now ("creating a task never runs it immediately",
 https://qlik.dev/toolkits/qlik-cli/scheduling/scheduling-task-resource-reload-on-time-schedule/). Runs are reloads (``GET /reloads``, type
 ``chronos``), queued by the scheduler (``rest/scheduler.py``).
 
+``autoReload`` is Qlik's "a flag that indicates whether a reload is triggered when data
+of the app is changed" (``autoReloadPartial``: "whether it is a partial reload or not
+for the auto reload", @qlik/api ``reload-tasks``): here the data of an app are the data
+files its last reload read (``lib://DataFiles/<name>`` in its lineage), and uploading or
+replacing one of them through ``/data-files`` queues a reload of every enabled task's
+app that has the flag (``Scheduler.data_changed``). Files a script STOREs do not
+trigger it, so that apps storing what others read cannot reload each other forever.
+
 Rights are the app's: seeing a task needs *consume*, making, changing or deleting one
 *edit* (the apps API's ``reload`` privilege); a task on an app the caller may not see
 is a 404. A schedule that does not parse is a 400.
@@ -48,8 +56,8 @@ class TaskBody(Strict):
     endDateTime: str | None = None
     state: Literal["Enabled", "Disabled"] = "Enabled"
     type: Literal["scheduled_reload"] = "scheduled_reload"
-    autoReload: Literal[False] = False  # reloads on data changes: not supported
-    autoReloadPartial: bool = False
+    autoReload: bool = False  # also reload when the app's data files change
+    autoReloadPartial: bool = False  # those reloads are partial
 
 
 class TaskLinks(Shape):
@@ -97,6 +105,7 @@ def shown(call: Call, t: ReloadTask) -> Task:
         recurrence=t.recurrence,
         startDateTime=t.start_at.astimezone(tz).replace(tzinfo=None).isoformat(),
         endDateTime=end, state=t.state,  # type: ignore[arg-type]
+        autoReload=t.auto_reload, autoReloadPartial=t.auto_reload_partial,
         userId=t.owner_id, tenantId=TENANT_ID, lastExecutionTime=iso(t.last_run),
         nextExecutionTime=iso(t.next_run),
         links=TaskLinks(self=Href(href=call.url(f"/reload-tasks/{t.id}"))))
@@ -113,10 +122,12 @@ def schedule(call: Call, body: TaskBody) -> dict[str, object]:
         following = next_run(body.recurrence, start, end, tz, now(call))
     except BadSchedule as exc:
         raise BadRequest(str(exc), parameter="recurrence") from None
-    state = body.state if following is not None else COMPLETED
+    # a task that reloads on data changes stays enabled without a scheduled run left
+    state = body.state if following is not None or body.autoReload else COMPLETED
     return {"app_id": body.appId, "partial": body.partial, "time_zone": body.timeZone,
             "recurrence": body.recurrence, "start_at": start.astimezone(UTC),
-            "end_at": end, "next_run": following, "state": state}
+            "end_at": end, "next_run": following, "state": state,
+            "auto_reload": body.autoReload, "auto_reload_partial": body.autoReloadPartial}
 
 
 def the_task(call: Call, right: Right) -> ReloadTask:

@@ -12,16 +12,22 @@ would be refused. A task with no occurrence left is ``Completed``.
 
 The clock is injectable (``clock``: a function giving the time as an aware datetime),
 so tests step through time without waiting; ``stop`` ends the thread.
+
+``data_changed`` is the other way a task runs (``autoReload``, ``rest/reloadtasks.py``):
+a data file the app's last reload read was uploaded or replaced.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from associa.app.connections import DATA_FILES
 from associa.engine import Engine
+from associa.errors import AssociaError
 from associa.logs import event
 from associa.rest.errors import TooManyRequests
 from associa.rest.recurrence import BadSchedule, next_run, zone
@@ -31,6 +37,14 @@ from associa.store.reloadtasks import COMPLETED, ReloadTaskStore
 log = logging.getLogger("associa.rest.scheduler")
 
 INTERVAL = 15.0  # seconds between looks at the due tasks
+# a lineage entry that read a data file: its name
+READ_FILE = re.compile(rf"^(?i:lib)://{DATA_FILES}/(.+)$")
+
+
+def files_read(lineage: list[tuple[str, str]]) -> set[str]:
+    """The data file names a reload read (its lineage's ``lib://DataFiles/<name>``)."""
+    found = (READ_FILE.match(origin.strip("[]'\"")) for origin, _ in lineage)
+    return {m.group(1) for m in found if m is not None}
 
 
 def utc_now() -> datetime:
@@ -99,4 +113,30 @@ class Scheduler:
             if following is None:
                 changes["state"] = COMPLETED
             store.change(task.id, **changes)
+        return queued
+
+    def data_changed(self, name: str) -> list[str]:
+        """Queue a reload for each enabled ``autoReload`` task whose app's last reload
+        read the data file ``name``; the ids of the reloads queued."""
+        if not self.engine.meta_in_use():
+            return []
+        store = self.store
+        queued: list[str] = []
+        for task in store.auto_reloading():
+            try:
+                lineage = self.engine.get_app(task.app_id).lineage
+            except AssociaError:
+                continue  # the app is gone
+            if name not in files_read(lineage):
+                continue
+            try:
+                made = self.reloads.submit(task.app_id, task.owner_id, task.owner_directory,
+                                           partial=task.auto_reload_partial, type="chronos",
+                                           task_id=task.id)
+            except TooManyRequests:
+                event(log, logging.INFO, "auto reload skipped: one is pending",
+                      task=task.id, app=task.app_id)
+                continue
+            queued.append(made.id)
+            store.change(task.id, last_run=self.clock(), last_reload_id=made.id)
         return queued

@@ -12,12 +12,20 @@ Because a browser sends cookies on requests other sites cause, a cookie-authenti
 request with an unsafe method (POST, PUT, PATCH, DELETE) must also carry the
 ``qlik-csrf-token`` header that ``GET /api/v1/csrf-token`` gave the same user, or it
 is refused with 403, as Qlik Cloud does (https://qlik.dev/apis/rest/csrf-token/).
+
+The same cookie opens QIX sockets (``socket_identity``): a page of the web hub connects
+to ``/app/<id>`` as its signed-in user. A socket has no CSRF token, so the cookie counts
+only from a page of the engine's own origin (the upgrade's ``Origin`` is the ``Host`` it
+was sent to) or of a web integration's origin (``rest/webintegrations.py``); elsewhere,
+and when the cookie is forged or expired, the upgrade needs another credential (401).
 """
 
 from __future__ import annotations
 
 import hmac
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from http.cookies import CookieError, SimpleCookie
 
 import anyio
 import jwt
@@ -61,6 +69,48 @@ def read_cookie(engine: Engine, value: str) -> Identity | None:
                     admin=bool(claims.get("admin")), method="cookie")
 
 
+def _cookie_value(header: str) -> str | None:
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(header)
+    except CookieError:
+        return None
+    morsel = jar.get(COOKIE)
+    return morsel.value if morsel is not None else None
+
+
+def _same_origin(origin: str, host: str) -> bool:
+    from associa.rest.webintegrations import check_origin
+
+    try:
+        checked = check_origin(origin)
+    except ValueError:
+        return False
+    return checked.split("://", 1)[1] == host.strip().lower()
+
+
+def socket_identity(engine: Engine, headers: Mapping[str, str]) -> Identity | None:
+    """The user a socket upgrade's session cookie names (``headers``: lower-case names),
+    or None: no cookie, another credential sent, a cookie that does not hold, or a page
+    of an origin that may not use it."""
+    if "authorization" in headers or "x-qlik-user" in headers:
+        return None
+    value = _cookie_value(headers.get("cookie", ""))
+    if not value:
+        return None
+    origin = headers.get("origin")
+    if origin is not None and not _same_origin(origin, headers.get("host", "")):
+        from associa.rest.webintegrations import allowed_origins, check_origin
+
+        allowed = allowed_origins(engine) or frozenset()
+        try:
+            if check_origin(origin) not in allowed:
+                return None
+        except ValueError:
+            return None
+    return read_cookie(engine, value)
+
+
 def check_csrf(request: Request, identity: Identity) -> None:
     """403 for an unsafe cookie-authenticated request without the user's CSRF token."""
     if request.method in SAFE_METHODS or identity.method != "cookie":
@@ -72,13 +122,13 @@ def check_csrf(request: Request, identity: Identity) -> None:
 
 
 async def login(request: Request) -> Response:
-    from associa.rest.identity import authenticate
+    from associa.rest.identity import credential
 
     if request.headers.get("authorization") is None:
         return Response(status_code=401, headers={"WWW-Authenticate": "Bearer"})
     engine: Engine = request.app.state.engine
     try:
-        identity = await anyio.to_thread.run_sync(authenticate, request, engine,
+        identity = await anyio.to_thread.run_sync(credential, request, engine,
                                                   request.app.state.authenticator)
     except Unauthorized:
         return Response(status_code=401, headers={"WWW-Authenticate": "Bearer"})

@@ -2,7 +2,9 @@
 
 Everyone signed in may list and read users (Qlik Cloud lists a tenant's users to its
 members); creating, changing and deleting them is for administrators (``TenantAdmin``:
-``Identity.admin``, e.g. the ``ApiKey`` administrator key). ``PATCH`` takes a JSON Patch
+``Identity.admin``: the ``ApiKey`` administrator key, a JWT of the ``AdminGroup``, or a
+user given the ``TenantAdmin`` role here, which ``rest/identity.with_roles`` reads at
+every request and socket upgrade, so taking it back ends it at once). ``PATCH`` takes a JSON Patch
 array of ``replace`` operations on ``/name``, ``/email``, ``/status``,
 ``/assignedRoles`` and ``/assignedGroups``, as the published API does. A user's
 ``subject`` is the user id its identities carry (a JWT's subject, an API key's user).

@@ -37,6 +37,7 @@ from associa.rest import oauth
 from associa.rest import session as web_session
 from associa.rest.application import mount as rest_api
 from associa.rest.application import stop_services
+from associa.rest.identity import with_roles
 from associa.rest.webintegrations import origin_allowed
 from associa.server.files import exported_file
 from associa.server.metrics import metrics
@@ -105,9 +106,14 @@ async def qix_endpoint(ws: WebSocket) -> None:
         # a browser page from an origin no web integration lists (rest/webintegrations.py)
         await ws.send_denial_response(PlainTextResponse("Forbidden\n", status_code=403))
         return
-    identity = await identify(ws, state.authenticator)  # auth/: who the upgrade is
-    if identity is None:  # refused with HTTP 401, before anything else is looked at
-        return
+    identity = await anyio.to_thread.run_sync(  # the web hub's cookie (rest/session.py)
+        web_session.socket_identity, state.engine, ws.headers)
+    if identity is None:
+        identity = await identify(ws, state.authenticator)  # auth/: who the upgrade is
+        if identity is None:  # refused with HTTP 401, before anything else is looked at
+            return
+    # a TenantAdmin of the directory administers here as on REST
+    identity = await anyio.to_thread.run_sync(with_roles, state.engine, identity)
     try:
         url = parse_path(raw_path(ws), ws.scope.get("query_string", b"").decode("latin-1"))
         header = session_header(ws)

@@ -149,6 +149,32 @@ class DataFileStore:
             old_path.unlink(missing_ok=True)
         return made
 
+    def adopt(self, name: str, owner: Owner) -> DataFile | None:
+        """Record a file a load script wrote into the folder (``STORE … INTO
+        lib://DataFiles/<name>``): a new row owned by ``owner``, or the known row's new
+        size and date. None when the name is unsafe or no such file is there."""
+        try:
+            target = self.path(name)
+        except BadName:
+            return None
+        if not target.is_file():
+            return None
+        size, now = target.stat().st_size, datetime.now(UTC)
+        try:
+            with Session(self.db) as s, s.begin():
+                row = s.scalar(select(DataFileRow).where(DataFileRow.name == name))
+                if row is None:
+                    row = DataFileRow(id=new_id(), name=name, owner_id=owner.user_id,
+                                      owner_directory=owner.user_directory, app_id="",
+                                      size=size, created=now, modified=now)
+                    s.add(row)
+                else:
+                    row.size, row.modified = size, now
+                s.flush()
+                return DataFile.of(row)
+        except IntegrityError:  # recorded meanwhile by another reload
+            return None
+
     def delete(self, file_id: str) -> bool:
         with Session(self.db) as s, s.begin():
             row = s.get(DataFileRow, file_id)

@@ -35,6 +35,7 @@ from associa.app.access import Right, Rule
 from associa.store.meta import Base, _aware
 
 SPACE_TYPES = ("shared", "managed", "data")
+ADMIN_ROLE = "TenantAdmin"  # the tenant role that makes its holder an administrator
 # the roles a space of each type takes (https://qlik.dev/manage/access-control/space-roles)
 SPACE_ROLES: dict[str, tuple[str, ...]] = {
     "shared": ("consumer", "dataconsumer", "facilitator", "producer", "codeveloper"),
@@ -190,6 +191,14 @@ class Directory:
         with Session(self.db) as s:
             row = s.scalar(select(UserRow).where(UserRow.subject == subject))
             return _user(row) if row is not None else None
+
+    def tenant_admin(self, subjects: Sequence[str]) -> bool:
+        """Whether an active user with one of ``subjects`` holds the TenantAdmin role
+        (given through ``/users``' ``assignedRoles``)."""
+        with Session(self.db) as s:
+            rows = s.scalars(select(UserRow).where(UserRow.subject.in_(list(subjects))))
+            return any(r.status == "active" and ADMIN_ROLE in json.loads(r.roles or "[]")
+                       for r in rows)
 
     def add_user(self, subject: str, name: str = "", email: str = "",
                  roles: Sequence[str] = (), groups: Sequence[str] = (),

@@ -55,6 +55,7 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
+    false,
     select,
 )
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
@@ -166,7 +167,7 @@ class ReloadRow(Base):
 
 class ReloadTaskRow(Base):
     """A scheduled reload (``/reload-tasks``): RFC 5545 recurrence rules in a time zone,
-    and when it runs next (``store/reloadtasks.py``). Migration 0003."""
+    and when it runs next (``store/reloadtasks.py``). Migrations 0003 and 0005."""
 
     __tablename__ = "reload_tasks"
 
@@ -186,6 +187,10 @@ class ReloadTaskRow(Base):
     last_reload_id: Mapped[str] = mapped_column(String(64), default="")
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # a reload when the app's data files change (migration 0005)
+    auto_reload: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    auto_reload_partial: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                      server_default=false())
 
 
 class DataConnectionRow(Base):

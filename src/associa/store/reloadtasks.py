@@ -46,6 +46,8 @@ class ReloadTask:
     last_reload_id: str
     created: datetime
     updated: datetime
+    auto_reload: bool = False  # a reload when the app's data files change
+    auto_reload_partial: bool = False
 
     @classmethod
     def of(cls, row: ReloadTaskRow) -> ReloadTask:
@@ -102,6 +104,14 @@ class ReloadTaskStore:
             query = query.where(ReloadTaskRow.app_id == app_id)
         if partial is not None:
             query = query.where(ReloadTaskRow.partial == partial)
+        with Session(self.db) as s:
+            return [ReloadTask.of(r) for r in s.scalars(query)]
+
+    def auto_reloading(self) -> list[ReloadTask]:
+        """Enabled tasks that reload their app when its data files change."""
+        query = (select(ReloadTaskRow)
+                 .where(ReloadTaskRow.state == ENABLED, ReloadTaskRow.auto_reload.is_(True))
+                 .order_by(ReloadTaskRow.created, ReloadTaskRow.id))
         with Session(self.db) as s:
             return [ReloadTask.of(r) for r in s.scalars(query)]
 

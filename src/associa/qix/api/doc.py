@@ -111,6 +111,7 @@ def _reload(call: Call, mode: int, partial: bool = False) -> bool:
             result = app.reload(progress, lambda: rid in session.cancelled, status=status,
                                 time_limit=limit, error_mode=error_mode, partial=partial)
         ok = True
+        session.engine.reloaded(app, session.identity)  # e.g. files it STOREd (rest/)
         tables = [result.model.tables[t] for t in result.model.data_tables]
         for err in result.errors:  # ignored under ErrorMode 0: warnings
             prog.errors.append(_error_data(err, "EDC_WARNING"))
