@@ -17,7 +17,7 @@ from associa.cli import options
 from associa.cli.folder import app_engine, opened
 from associa.cli.options import command
 from associa.cli.output import USAGE, cell_text, cell_value, fail, print_json, show
-from associa.cli.remote import Doc
+from associa.cli.remote import Doc, QixFailure
 from associa.errors import AssociaError
 
 PREVIEW_ROWS = 20
@@ -115,7 +115,13 @@ def field_value(text: str) -> dict[str, Any]:
 
 def select(doc: Doc, wanted: dict[str, list[str]]) -> None:
     for field, values in wanted.items():
-        doc.get_field(field).select_values([field_value(v) for v in values])
+        try:
+            handle = doc.get_field(field)
+        except QixFailure as exc:
+            if exc.unreachable:
+                raise
+            fail(f"no field '{field}' in the app")
+        handle.select_values([field_value(v) for v in values])
 
 
 def current_selections(doc: Doc) -> list[list[Any]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -59,6 +60,9 @@ class Qix:
         """A session of ``engine`` (the data folder's apps), without a socket."""
         from associa.qix.sessions import SessionManager
 
+        # the engine's request log is for a server's operator: a command's failures are
+        # its own one-line messages (without a handler, Python would print warnings)
+        logging.getLogger("associa").addHandler(logging.NullHandler())
         manager = SessionManager(engine)
         session, _ = manager.session(None)
         pushed: list[str] = []
