@@ -15,8 +15,8 @@ import pytest
 from associa.demo import DEMO_APP_ID, install_demo
 from associa.engine import Engine
 from associa.settings import ENVIRONMENT, SWITCHES, Settings
-from tests.commands import associa, env_without_settings, serving
 from tests.cli.test_basics import subcommands
+from tests.commands import associa, env_without_settings, serving
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```\n", re.MULTILINE | re.DOTALL)
