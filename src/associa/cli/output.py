@@ -142,9 +142,11 @@ class ReloadView:
             self._progress.update(self._task, description=text or "reloading")
 
     def _say(self, text: str, stream: Any) -> None:
-        if self._progress is not None:
-            self._progress.console.print(text, markup=False, highlight=False) \
-                if stream is sys.stderr else print(text, flush=True)
+        """A line above the progress bar when the bar shares its terminal (stdout on
+        the same terminal: through the bar's console, so the two do not interleave)."""
+        shares = stream is sys.stderr or stream.isatty()
+        if self._progress is not None and shares:
+            self._progress.console.print(text, markup=False, highlight=False)
         else:
             print(text, file=stream, flush=True)
 
