@@ -70,8 +70,7 @@ def print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]],
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(box=None if not sys.stdout.isatty() else None, show_edge=False,
-                  pad_edge=False, header_style="bold")
+    table = Table(box=None, show_edge=False, pad_edge=False, header_style="bold")
     for i, name in enumerate(columns):
         right = bool(numeric and numeric[i])
         table.add_column(name, justify="right" if right else "left", overflow="fold")
