@@ -15,8 +15,8 @@ import pytest
 from associa.demo import DEMO_APP_ID, install_demo
 from associa.engine import Engine
 from associa.settings import ENVIRONMENT, SWITCHES, Settings
+from tests.cli.test_basics import subcommands
 from tests.commands import associa, env_without_settings, serving
-from tests.test_cli import subcommands
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```\n", re.MULTILINE | re.DOTALL)
@@ -95,7 +95,7 @@ def test_settings_table_matches_the_code() -> None:
     """One row per switch, in the table's order: name, option, variable, default and
     the help that --help prints."""
     rows = table_rows(section("Settings"))
-    serve = {a.option_strings[0]: a for a in subcommands()["serve"]._actions if a.option_strings}
+    serve = {p.opts[0]: p for p in subcommands()["serve"].params if p.opts[0].startswith("-")}
     defaults = Settings()
     assert len(rows) == len(SWITCHES) == len(ENVIRONMENT)
     for row, switch in zip(rows, SWITCHES, strict=True):

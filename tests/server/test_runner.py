@@ -27,7 +27,7 @@ def test_help_lists_every_switch() -> None:
     assert done.returncode == 0
     for switch in SWITCHES:
         assert f"{switch.name} (env {switch.env}; default " in done.stdout, switch.name
-    assert "-S NAME=VALUE" in done.stdout and "--settings-file" in done.stdout
+    assert "-S, --set NAME=VALUE" in done.stdout and "--settings-file" in done.stdout
 
 
 def test_unknown_switch_names_the_valid_ones(tmp_path: Path) -> None:

@@ -15,8 +15,8 @@ import pytest
 
 from associa.engine import Engine
 from associa.settings import Settings
+from tests.cli.test_basics import damage, one_line
 from tests.commands import associa, env_without_settings, free_port, serving
-from tests.test_cli import damage, one_line
 
 REPO = Path(__file__).resolve().parents[2]
 

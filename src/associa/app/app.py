@@ -22,6 +22,7 @@ from associa.app.library import Library
 from associa.app.properties import new_object_properties, replaced_properties, stored_properties
 from associa.app.reloadmeta import Meter
 from associa.app.section_access import Reductions
+from associa.app.summary import model_summary
 from associa.errors import (
     AlreadyExists,
     InvalidParameters,
@@ -108,6 +109,8 @@ class App:
         self.temp_states: dict[str, tuple[float, list[dict[str, Any]]]] = {}
         # master dimensions and measures, the API's variables (app/library.py)
         self.library = Library()
+        # the model the last reload replaced, in brief (app/summary.py): ``associa diff``
+        self.previous_summary: dict[str, Any] | None = None
 
     # -- listeners ------------------------------------------------------------------
 
@@ -204,6 +207,7 @@ class App:
                 # it did not load again stay (else the data would lose their protection)
                 self.section_access = ({**self.section_access, **result.section_access}
                                        if partial else result.section_access)
+                self.previous_summary = model_summary(self.model)
                 self.model = result.model
                 self.locale = result.locale
                 self.variables = result.variables
@@ -447,6 +451,7 @@ class App:
                 "modified": self.modified,
                 "lastReloadTime": self.last_reload_time,
                 "reloadLog": self.reload_log,
+                "previousModel": copy.deepcopy(self.previous_summary),
                 "lineage": [list(e) for e in self.lineage],
                 "reloadMeta": copy.deepcopy(self.reload_meta),
                 # kept with the data it protects: a reopened app enforces it too
@@ -481,6 +486,8 @@ class App:
         app.modified = meta.get("modified", app.modified)
         app.last_reload_time = meta.get("lastReloadTime", "")
         app.reload_log = meta.get("reloadLog") or ""
+        previous = meta.get("previousModel")
+        app.previous_summary = previous if isinstance(previous, dict) else None
         app.lineage = [(str(e[0]), str(e[1])) for e in meta.get("lineage") or []
                        if isinstance(e, list) and len(e) == 2]
         app.section_access = _section_access(meta.get("sectionAccess"))

@@ -1,17 +1,18 @@
 """The ``associa`` command through its installed entry point: check-script, eval,
-reload, and every command's --help. Failures are one line on stderr and an exit code."""
+reload, and every command's --help and exit codes. Failures are one line on stderr and an exit code."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import zipfile
 from pathlib import Path
 
+import click
 import pytest
 
-from associa.cli import build_parser
+from associa.cli import cli
+from associa.cli.output import EXIT_CODES
 from associa.engine import Engine
 from associa.settings import Settings
 from tests.commands import associa, env_without_settings
@@ -250,40 +251,50 @@ def test_reload_unknown_app(saved: Path) -> None:
         f"associa reload: app 'zz' not found in {saved.resolve()}")
 
 
-# -- help -----------------------------------------------------------------------------------
+# -- help ---------------------------------------------------------------------------------
 
 
-def subcommands() -> dict[str, argparse.ArgumentParser]:
-    parser = build_parser()
-    (sub,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
-    return dict(sub.choices)
+def subcommands() -> dict[str, click.Command]:
+    return dict(cli.commands)
 
 
 def test_every_command_describes_every_option() -> None:
     commands = subcommands()
-    assert set(commands) == {"serve", "reload", "eval", "check-script"}
-    for name, parser in commands.items():
-        assert parser.description and len(parser.description) > 40, name
-        assert parser.epilog and parser.epilog.startswith("examples:\n  associa "), name
-        for action in parser._actions:
-            assert action.help and action.help != argparse.SUPPRESS, (name, action.dest)
-            assert len(action.help) > 10, (name, action.dest, action.help)
+    assert {"serve", "reload", "eval", "check-script", "select", "preview", "build",
+            "export", "import", "diff", "fields", "tables", "keys", "objects", "measures",
+            "dimensions", "variables", "bookmarks"} == set(commands)
+    for name, command in commands.items():
+        assert command.help and len(command.help) > 40, name
+        assert command.epilog and command.epilog.startswith("\b\nexamples:\n  associa "), name
+        for param in command.params:
+            if isinstance(param, click.Option):
+                assert param.help and len(param.help) > 10, (name, param.name)
 
 
-@pytest.mark.parametrize("command", ["serve", "reload", "eval", "check-script"])
+@pytest.mark.parametrize("command", ["serve", "reload", "eval", "check-script", "build"])
 def test_help_through_the_entry_point(command: str) -> None:
     done = associa(command, "--help")
     assert done.returncode == 0 and done.stderr == ""
-    assert done.stdout.startswith(f"usage: associa {command}")
-    for action in subcommands()[command]._actions:
-        for flag in action.option_strings:
-            assert flag in done.stdout
-    assert "examples:\n  associa " + command in done.stdout
+    assert done.stdout.startswith(f"Usage: associa {command}")
+    for param in subcommands()[command].params:
+        for flag in getattr(param, "opts", []):
+            if flag.startswith("-"):
+                assert flag in done.stdout
+    assert "examples:\n    associa " + command in done.stdout
 
 
-def test_top_level_help_lists_the_commands() -> None:
+def test_top_level_help_lists_the_commands_and_exit_codes() -> None:
     done = associa("--help")
     assert done.returncode == 0
     for name in subcommands():
         assert re.search(rf"^\s+{name}\s+\S", done.stdout, re.MULTILINE), name
+    for code, _ in EXIT_CODES:
+        assert re.search(rf"^\s+{code}\s+\S", done.stdout, re.MULTILINE), code
     assert re.fullmatch(r"associa \S+\n", associa("--version").stdout)
+
+
+def test_bad_usage_is_exit_2() -> None:
+    done = associa("eval")
+    assert done.returncode == 2 and "Missing argument" in done.stderr
+    done = associa("reload", "a", "--no-such-option")
+    assert done.returncode == 2 and "No such option" in done.stderr
