@@ -29,8 +29,9 @@ ENDLESS = "DO\n  LET n = 1;\nLOOP"
 
 
 @pytest.fixture
-def rest_settings(data_dir: Path) -> Settings:
-    return Settings(data_dir=data_dir, api_key=ADMIN_KEY, reload_concurrency=2)
+def rest_settings(data_dir: Path, database_url: str) -> Settings:
+    return Settings(data_dir=data_dir, database_url=database_url, api_key=ADMIN_KEY,
+                    reload_concurrency=2)
 
 
 def wait(client: httpx.Client, reload_id: str, timeout: float = 30) -> dict:
@@ -210,8 +211,9 @@ def test_partial_reload_runs_only_add_loads(make_api: Callable[..., httpx.Client
     assert rest_engine.get_app(app_id).model.tables["T"].nrows == 3  # only the ADD ran
 
 
-def test_a_reload_over_its_time_limit_exceeds_it(data_dir: Path) -> None:
-    engine = Engine(Settings(data_dir=data_dir, reload_time_limit=1))
+def test_a_reload_over_its_time_limit_exceeds_it(data_dir: Path, database_url: str) -> None:
+    engine = Engine(Settings(data_dir=data_dir, database_url=database_url,
+                             reload_time_limit=1))
     engine.create_app("slow", ENDLESS)
     reloads = ReloadQueue(engine)
     made = reloads.submit("slow", "ann", "corp")

@@ -22,8 +22,8 @@ DAILY_8 = "RRULE:FREQ=DAILY;BYHOUR=8;BYMINUTE=0;BYSECOND=0"
 
 
 @pytest.fixture
-def rest_settings(data_dir: Path) -> Settings:
-    return Settings(data_dir=data_dir, api_key=ADMIN_KEY)
+def rest_settings(data_dir: Path, database_url: str) -> Settings:
+    return Settings(data_dir=data_dir, database_url=database_url, api_key=ADMIN_KEY)
 
 
 def task(client: httpx.Client, app_id: str, **fields: object) -> httpx.Response:

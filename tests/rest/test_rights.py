@@ -27,8 +27,8 @@ BODIES = {
 
 
 @pytest.fixture
-def rest_settings(data_dir: Path) -> Settings:
-    return Settings(data_dir=data_dir, api_key=ADMIN_KEY)
+def rest_settings(data_dir: Path, database_url: str) -> Settings:
+    return Settings(data_dir=data_dir, database_url=database_url, api_key=ADMIN_KEY)
 
 
 def call(client: httpx.Client, op, app_id: str) -> httpx.Response:  # type: ignore[no-untyped-def]
