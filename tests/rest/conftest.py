@@ -113,8 +113,10 @@ def rest_settings(data_dir: Path, database_url: str) -> Settings:
 
 
 @pytest.fixture
-def rest_engine(rest_settings: Settings) -> Engine:
-    return Engine(rest_settings)
+def rest_engine(rest_settings: Settings) -> Iterator[Engine]:
+    engine = Engine(rest_settings)
+    yield engine
+    engine.close_meta()  # before its database is dropped
 
 
 @pytest.fixture

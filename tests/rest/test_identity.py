@@ -93,3 +93,4 @@ def test_the_sockets_json_web_tokens_name_the_rest_caller(data_dir: Path,
             assert httpx.get(f"{base}/users/me", headers=headers).status_code == 401
     finally:
         server.stop()
+        engine.close_meta()
