@@ -311,12 +311,13 @@ def test_the_reloads_of_a_stopped_engine_fail_on_a_live_ones_heartbeat(
     live = ReloadQueue(rest_engine)
     live.start()
     try:
-        Leases(rest_engine.meta.db).take("dead", timedelta(seconds=1))
+        Leases(rest_engine.meta.db).take("dead", timedelta(seconds=5))
         made = live.store.add("gone", "ann", "corp", engine_id="dead")
         assert made is not None and live.store.claim(made.id, "dead") is not None
         time.sleep(0.3)
         assert live.store.get(made.id).status == "RELOADING"  # type: ignore[union-attr]
-        until(lambda: live.store.get(made.id).status == "FAILED")  # type: ignore[union-attr]
+        until(lambda: live.store.get(made.id).status == "FAILED",  # type: ignore[union-attr]
+              timeout=30)
         assert "stopped" in live.store.get(made.id).error_message  # type: ignore[union-attr]
         assert set(Leases(rest_engine.meta.db).live()) == {live.engine_id}
     finally:
