@@ -300,6 +300,14 @@ class Engine:
                                             self.settings.database_url)
             return self._meta
 
+    def close_meta(self) -> None:
+        """Close the metadata database's connections, if it was opened (the next use
+        opens it again)."""
+        with self.lock:
+            meta, self._meta = self._meta, None
+        if meta is not None:
+            meta.close()
+
     @property
     def items(self) -> ItemStore:
         """The items and script versions in the metadata database (``store/items.py``)."""

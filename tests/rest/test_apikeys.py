@@ -13,8 +13,8 @@ ADMIN_KEY = "keys-admin-key"
 
 
 @pytest.fixture
-def rest_settings(data_dir: Path) -> Settings:
-    return Settings(data_dir=data_dir, api_key=ADMIN_KEY)
+def rest_settings(data_dir: Path, database_url: str) -> Settings:
+    return Settings(data_dir=data_dir, database_url=database_url, api_key=ADMIN_KEY)
 
 
 def test_create_use_list_revoke(make_api, keys, rest_engine: Engine) -> None:  # type: ignore[no-untyped-def]
@@ -28,11 +28,10 @@ def test_create_use_list_revoke(make_api, keys, rest_engine: Engine) -> None:  #
     assert make_api(token).get("/users/me").json()["id"] == "ann"
     assert "token" not in ann.get(f"/api-keys/{key['id']}").json()
     assert all("token" not in k for k in ann.get("/api-keys").json()["data"])
-    # stored hashed
-    import sqlite3
-    db = sqlite3.connect(rest_engine.meta_path)
-    assert token not in str(db.execute("SELECT * FROM api_keys").fetchall())
-    db.close()
+    # stored hashed (the database's own rows, SQLite or PostgreSQL)
+    from sqlalchemy import text
+    with rest_engine.meta.db.connect() as db:
+        assert token not in str(db.execute(text("SELECT * FROM api_keys")).fetchall())
     # Bob neither sees nor revokes it; the administrator sees all
     assert bob.get(f"/api-keys/{key['id']}").status_code == 404
     assert bob.delete(f"/api-keys/{key['id']}").status_code == 404

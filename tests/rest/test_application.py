@@ -14,8 +14,8 @@ from tests.rest.test_apps import create
 
 
 @pytest.fixture
-def rest_settings(data_dir: Path) -> Settings:
-    return Settings(data_dir=data_dir, rest_max_body_bytes=4096)
+def rest_settings(data_dir: Path, database_url: str) -> Settings:
+    return Settings(data_dir=data_dir, database_url=database_url, rest_max_body_bytes=4096)
 
 
 def test_unknown_paths_and_methods(api: httpx.Client) -> None:

@@ -12,8 +12,8 @@ ADMIN_KEY = "csp-admin-key"
 
 
 @pytest.fixture
-def rest_settings(data_dir: Path) -> Settings:
-    return Settings(data_dir=data_dir, api_key=ADMIN_KEY)
+def rest_settings(data_dir: Path, database_url: str) -> Settings:
+    return Settings(data_dir=data_dir, database_url=database_url, api_key=ADMIN_KEY)
 
 
 def test_csp_origins(make_api, keys) -> None:  # type: ignore[no-untyped-def]

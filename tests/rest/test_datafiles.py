@@ -22,8 +22,8 @@ CSV = b"Region,Sales\nNorth,10\nSouth,20\nEast,5\n"
 
 
 @pytest.fixture
-def rest_settings(data_dir: Path) -> Settings:
-    return Settings(data_dir=data_dir, api_key=ADMIN_KEY, data_file_max_bytes=1000,
+def rest_settings(data_dir: Path, database_url: str) -> Settings:
+    return Settings(data_dir=data_dir, database_url=database_url, api_key=ADMIN_KEY, data_file_max_bytes=1000,
                     data_files_quota_bytes=2000)
 
 

@@ -15,8 +15,8 @@ ADMIN_KEY = "admin-key-for-tests"
 
 
 @pytest.fixture
-def rest_settings(data_dir: Path) -> Settings:
-    return Settings(data_dir=data_dir, api_key=ADMIN_KEY)
+def rest_settings(data_dir: Path, database_url: str) -> Settings:
+    return Settings(data_dir=data_dir, database_url=database_url, api_key=ADMIN_KEY)
 
 
 def test_a_key_is_required(make_api, rest_engine: Engine, keys) -> None:
@@ -57,6 +57,7 @@ def test_a_revoked_key_is_refused(make_api, rest_engine: Engine, keys) -> None:
 
 
 def test_development_mode_is_anonymous(data_dir: Path) -> None:
+    # SQLite only: development mode is decided from the settings; no database is opened
     from associa.auth.authenticator import Authenticator
     from associa.rest.identity import development_mode
 
@@ -69,7 +70,8 @@ def test_development_mode_is_anonymous(data_dir: Path) -> None:
                              json_web_token_secret="s3cret"))
 
 
-def test_the_sockets_json_web_tokens_name_the_rest_caller(data_dir: Path) -> None:
+def test_the_sockets_json_web_tokens_name_the_rest_caller(data_dir: Path,
+                                                          database_url: str) -> None:
     """The same identities as the QIX socket: an engine that checks JWTs on its socket
     takes the same tokens on the REST API (and refuses requests without one)."""
     import httpx
@@ -78,8 +80,8 @@ def test_the_sockets_json_web_tokens_name_the_rest_caller(data_dir: Path) -> Non
     from tests.conftest import RunningServer
 
     secret = "a-secret-of-at-least-thirty-two-bytes"
-    engine = Engine(Settings(data_dir=data_dir, validate_json_web_tokens=2,
-                             json_web_token_secret=secret))
+    engine = Engine(Settings(data_dir=data_dir, database_url=database_url,
+                             validate_json_web_tokens=2, json_web_token_secret=secret))
     server = RunningServer(engine)
     try:
         base = f"http://127.0.0.1:{server.port}/api/v1"
@@ -91,3 +93,4 @@ def test_the_sockets_json_web_tokens_name_the_rest_caller(data_dir: Path) -> Non
             assert httpx.get(f"{base}/users/me", headers=headers).status_code == 401
     finally:
         server.stop()
+        engine.close_meta()

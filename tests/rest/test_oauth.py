@@ -18,9 +18,10 @@ ADMIN_KEY = "oauth-admin-key"
 
 
 @pytest.fixture
-def rest_settings(data_dir: Path) -> Settings:
+def rest_settings(data_dir: Path, database_url: str) -> Settings:
     # the socket authenticates (API keys), so it has to take the OAuth tokens too
-    return Settings(data_dir=data_dir, api_key=ADMIN_KEY, api_key_authentication=True)
+    return Settings(data_dir=data_dir, database_url=database_url, api_key=ADMIN_KEY,
+                    api_key_authentication=True)
 
 
 def root(server: RunningServer) -> str:

@@ -31,8 +31,8 @@ SCENARIOS = Path(__file__).with_name("sdk_scenarios.py")
 
 
 @pytest.fixture
-def rest_settings(data_dir: Path) -> Settings:
-    return Settings(data_dir=data_dir, api_key=KEY)
+def rest_settings(data_dir: Path, database_url: str) -> Settings:
+    return Settings(data_dir=data_dir, database_url=database_url, api_key=KEY)
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from associa.settings import Settings
 
 
 @pytest.fixture
-def rest_settings(data_dir: Path) -> Settings:
-    return Settings(data_dir=data_dir, rest_max_body_bytes=1234, max_apps_in_memory=0)
+def rest_settings(data_dir: Path, database_url: str) -> Settings:
+    return Settings(data_dir=data_dir, database_url=database_url, rest_max_body_bytes=1234, max_apps_in_memory=0)
 
 
 def test_quotas(api) -> None:  # type: ignore[no-untyped-def]

@@ -13,8 +13,8 @@ from associa.settings import Settings
 
 
 @pytest.fixture
-def rest_settings(data_dir: Path) -> Settings:
-    return Settings(data_dir=data_dir, rest_rate_tier1=3, rest_rate_tier2=2)
+def rest_settings(data_dir: Path, database_url: str) -> Settings:
+    return Settings(data_dir=data_dir, database_url=database_url, rest_rate_tier1=3, rest_rate_tier2=2)
 
 
 def test_429_over_the_limit(api: httpx.Client, make_api, keys) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -15,7 +15,6 @@ from associa.engine import Engine
 from associa.rest.reloadqueue import ReloadQueue
 from associa.settings import Settings
 from associa.store.reloads import ReloadStore
-from tests.pg import PgServer, postgres  # noqa: F401  (the session's PostgreSQL server)
 from tests.rest.conftest import ADMIN_KEY
 from tests.rest.test_apps import create
 
@@ -29,8 +28,9 @@ ENDLESS = "DO\n  LET n = 1;\nLOOP"
 
 
 @pytest.fixture
-def rest_settings(data_dir: Path) -> Settings:
-    return Settings(data_dir=data_dir, api_key=ADMIN_KEY, reload_concurrency=2)
+def rest_settings(data_dir: Path, database_url: str) -> Settings:
+    return Settings(data_dir=data_dir, database_url=database_url, api_key=ADMIN_KEY,
+                    reload_concurrency=2)
 
 
 def wait(client: httpx.Client, reload_id: str, timeout: float = 30) -> dict:
@@ -114,6 +114,7 @@ def test_cancel_a_queued_reload(rest_engine: Engine) -> None:
     rest_engine.create_app("q", "LOAD 1 AS X AutoGenerate 1;")
     reloads = ReloadQueue(rest_engine)
     made = reloads.store.add("q", "ann", "corp")  # queued, no worker has taken it
+    assert made is not None
     assert reloads.cancel(made.id).status == "CANCELED"
     reloads.run(made.id)  # a worker that takes it later leaves it alone
     assert reloads.store.get(made.id).status == "CANCELED"  # type: ignore[union-attr]
@@ -210,8 +211,9 @@ def test_partial_reload_runs_only_add_loads(make_api: Callable[..., httpx.Client
     assert rest_engine.get_app(app_id).model.tables["T"].nrows == 3  # only the ADD ran
 
 
-def test_a_reload_over_its_time_limit_exceeds_it(data_dir: Path) -> None:
-    engine = Engine(Settings(data_dir=data_dir, reload_time_limit=1))
+def test_a_reload_over_its_time_limit_exceeds_it(data_dir: Path, database_url: str) -> None:
+    engine = Engine(Settings(data_dir=data_dir, database_url=database_url,
+                             reload_time_limit=1))
     engine.create_app("slow", ENDLESS)
     reloads = ReloadQueue(engine)
     made = reloads.submit("slow", "ann", "corp")
@@ -219,32 +221,104 @@ def test_a_reload_over_its_time_limit_exceeds_it(data_dir: Path) -> None:
     assert ended.status == "EXCEEDED_LIMIT", ended
     assert "time limit" in ended.error_message
     reloads.stop()
+    engine.close_meta()
 
 
-@pytest.mark.xfail(strict=True, reason="engines sharing one database (DatabaseUrl) do not "
-                   "know each other's reloads: a queue that starts marks every unfinished "
-                   "reload FAILED, also those another live engine is running")
-def test_a_second_engine_leaves_the_first_ones_reloads_alone(
-        postgres: PgServer, tmp_path: Path) -> None:  # noqa: F811
-    db = f"shared_{uuid.uuid4().hex[:10]}"
-    postgres.execute(f"CREATE DATABASE {db}")
-    url = (f"postgresql+psycopg://{postgres.user}:{postgres.password}@{postgres.host}:"
-           f"{postgres.port}/{db}")
-    one = Engine(Settings(data_dir=tmp_path / "one", database_url=url))
-    two = Engine(Settings(data_dir=tmp_path / "two", database_url=url))
-    one.create_app("slow", ENDLESS)
-    first = ReloadQueue(one)
-    made = first.submit("slow", "ann", "corp")
-    deadline = time.monotonic() + 10
-    while first.store.get(made.id).status != "RELOADING":  # type: ignore[union-attr]
-        assert time.monotonic() < deadline
+def two_engines(tmp_path: Path, database_url: str) -> tuple[Engine, Engine]:
+    """Two engines sharing one metadata database: on PostgreSQL each with a data folder of
+    its own; on SQLite (the database is a file in the data folder) both on one folder."""
+    if database_url:
+        folders = (tmp_path / "one", tmp_path / "two")
+    else:
+        folders = (tmp_path / "shared", tmp_path / "shared")
+    one, two = (Engine(Settings(data_dir=f, database_url=database_url)) for f in folders)
+    return one, two
+
+
+def until(what: Callable[[], bool], timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not what():
+        assert time.monotonic() < deadline, "timed out"
         time.sleep(0.02)
+
+
+def test_a_second_engine_leaves_the_first_ones_reloads_alone(
+        tmp_path: Path, database_url: str) -> None:
+    """A second engine that starts on the database fails none of the first one's
+    reloads (its lease is live), and a cancel made through it reaches the first."""
+    one, two = two_engines(tmp_path, database_url)
+    one.create_app("slow", ENDLESS)
+    first, second = ReloadQueue(one), ReloadQueue(two)
+    made = first.submit("slow", "ann", "corp")
     try:
-        ReloadQueue(two).start()
+        until(lambda: first.store.get(made.id).status == "RELOADING")  # type: ignore[union-attr]
+        second.start()
         assert first.store.get(made.id).status == "RELOADING"  # type: ignore[union-attr]
+        assert second.cancel(made.id).status == "CANCELING"
+        assert first.wait(made.id).status == "CANCELED"
     finally:
-        first.cancel(made.id)
-        first.wait(made.id)
         first.stop()
+        second.stop()
         one.meta.close()
         two.meta.close()
+
+
+def test_two_engines_run_one_queued_reload_once(tmp_path: Path, database_url: str) -> None:
+    """Two engines that both take one queued reload: one claim wins, one engine runs
+    it (each round races the two workers from a barrier)."""
+    one, two = two_engines(tmp_path, database_url)
+    for engine in {one.settings.data_dir: one, two.settings.data_dir: two}.values():
+        engine.create_app("both", "T: LOAD RecNo() AS N AutoGenerate 3;")
+    queues = (ReloadQueue(one), ReloadQueue(two))
+    ran: list[str] = []
+    for q in queues:
+        q.start()
+        q.on_finished.append(lambda rid, app, values, q=q: ran.append(q.engine_id))
+    try:
+        for _ in range(5):
+            ran.clear()
+            made = queues[0].store.add("both", "ann", "corp", engine_id=queues[0].engine_id)
+            assert made is not None
+            barrier = threading.Barrier(2)
+
+            def take(q: ReloadQueue, rid: str = made.id, b: threading.Barrier = barrier) -> None:
+                b.wait()
+                q.run(rid)
+
+            threads = [threading.Thread(target=take, args=(q,)) for q in queues]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(30)
+            done = queues[0].store.get(made.id)
+            assert done is not None and done.status == "SUCCEEDED", done
+            assert ran == [done.engine_id]  # run once, by the engine whose claim won
+    finally:
+        for q in queues:
+            q.stop()
+        one.meta.close()
+        two.meta.close()
+
+
+def test_the_reloads_of_a_stopped_engine_fail_on_a_live_ones_heartbeat(
+        rest_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An engine that died mid-reload (its lease expired): a live engine's heartbeat marks
+    its reload FAILED, not waiting for an engine to start."""
+    from associa.rest import reloadqueue
+    from associa.store.leases import Leases
+
+    monkeypatch.setattr(reloadqueue, "HEARTBEAT", 0.05)
+    live = ReloadQueue(rest_engine)
+    live.start()
+    try:
+        Leases(rest_engine.meta.db).take("dead", timedelta(seconds=5))
+        made = live.store.add("gone", "ann", "corp", engine_id="dead")
+        assert made is not None and live.store.claim(made.id, "dead") is not None
+        time.sleep(0.3)
+        assert live.store.get(made.id).status == "RELOADING"  # type: ignore[union-attr]
+        until(lambda: live.store.get(made.id).status == "FAILED",  # type: ignore[union-attr]
+              timeout=30)
+        assert "stopped" in live.store.get(made.id).error_message  # type: ignore[union-attr]
+        assert set(Leases(rest_engine.meta.db).live()) == {live.engine_id}
+    finally:
+        live.stop()

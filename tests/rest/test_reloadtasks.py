@@ -22,8 +22,8 @@ DAILY_8 = "RRULE:FREQ=DAILY;BYHOUR=8;BYMINUTE=0;BYSECOND=0"
 
 
 @pytest.fixture
-def rest_settings(data_dir: Path) -> Settings:
-    return Settings(data_dir=data_dir, api_key=ADMIN_KEY)
+def rest_settings(data_dir: Path, database_url: str) -> Settings:
+    return Settings(data_dir=data_dir, database_url=database_url, api_key=ADMIN_KEY)
 
 
 def task(client: httpx.Client, app_id: str, **fields: object) -> httpx.Response:
@@ -204,3 +204,51 @@ def test_auto_reload_when_the_apps_data_files_change(
     assert ann.put(f"/reload-tasks/{auto['id']}", json=body).status_code == 200
     assert ann.put(f"/data-files/{made['id']}", files=csv).status_code == 200
     assert len(reloads_of(reads)) == 2
+
+
+def test_engines_sharing_the_database_run_a_due_task_once(tmp_path: Path,
+                                                          database_url: str) -> None:
+    """Each engine's scheduler finds the task due at once: one claims the occurrence and
+    queues the reload, the other skips it."""
+    import threading
+
+    from tests.rest.test_reloads import two_engines
+
+    one, two = two_engines(tmp_path, database_url)
+    for engine in {one.settings.data_dir: one, two.settings.data_dir: two}.values():
+        engine.create_app("daily", "LOAD 1 AS X AutoGenerate 1;")
+    due = datetime(2030, 4, 3, 8, 0, tzinfo=UTC)
+    made = ReloadTaskStore(one.meta.db).add(
+        app_id="daily", owner_id="ann", owner_directory="corp", partial=False,
+        time_zone="UTC", recurrence=[DAILY_8], start_at=due, end_at=None, state="Enabled",
+        next_run=due)
+    queues = (ReloadQueue(one), ReloadQueue(two))
+    schedulers = [Scheduler(e, q) for e, q in zip((one, two), queues, strict=True)]
+    queued: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def tick(s: Scheduler) -> None:
+        barrier.wait()
+        queued.extend(s.tick(due + timedelta(minutes=1)))
+
+    try:
+        threads = [threading.Thread(target=tick, args=(s,)) for s in schedulers]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert len(queued) == 1
+        after = ReloadTaskStore(two.meta.db).get(made.id)
+        assert after is not None and after.last_reload_id == queued[0]
+        assert after.next_run == datetime(2030, 4, 4, 8, 0, tzinfo=UTC)
+        ran = queues[0].store.find(task_id=made.id)
+        assert [r.id for r in ran] == queued
+        queues[0].wait(queued[0])
+        # an engine that read the task as due before the claim (its reload has ended
+        # meanwhile, so no pending reload would stop a second one) cannot claim it again
+        assert not ReloadTaskStore(two.meta.db).claim_run(made.id, due, next_run=None)
+    finally:
+        for q in queues:
+            q.stop()
+        one.close_meta()
+        two.close_meta()

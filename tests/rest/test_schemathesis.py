@@ -40,7 +40,10 @@ MAX_EXAMPLES = 3
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     """One engine and server for every operation's cases (a server per operation kept
     each one's threads and memory until the run ended); request bodies capped at 1 MB,
-    as the generated ones need no more; a reload stops after 5 seconds."""
+    as the generated ones need no more; a reload stops after 5 seconds. SQLite only: the
+    module's one server takes every generated case (a second on PostgreSQL would double
+    the suite's slowest module), and every operation it covers runs on PostgreSQL in its
+    own module."""
     from associa.engine import Engine
     from associa.qix.sessions import SessionManager
 

@@ -22,8 +22,8 @@ ADMIN_KEY = "session-admin-key"
 
 
 @pytest.fixture
-def rest_settings(data_dir: Path) -> Settings:
-    return Settings(data_dir=data_dir, api_key=ADMIN_KEY)
+def rest_settings(data_dir: Path, database_url: str) -> Settings:
+    return Settings(data_dir=data_dir, database_url=database_url, api_key=ADMIN_KEY)
 
 
 def test_cookie_and_csrf(rest_server: RunningServer, keys) -> None:  # type: ignore[no-untyped-def]

@@ -17,8 +17,8 @@ ADMIN_KEY = "spaces-admin-key"
 
 
 @pytest.fixture
-def rest_settings(data_dir: Path) -> Settings:
-    return Settings(data_dir=data_dir, api_key=ADMIN_KEY)
+def rest_settings(data_dir: Path, database_url: str) -> Settings:
+    return Settings(data_dir=data_dir, database_url=database_url, api_key=ADMIN_KEY)
 
 
 def test_space_members_get_rights_on_its_apps(make_api, keys, rest_engine: Engine) -> None:  # type: ignore[no-untyped-def]

@@ -11,8 +11,16 @@ a running one becomes CANCELING and stops at the next statement the script check
 (the same check as QIX CancelReload), then CANCELED. A reload stopped by ``ReloadTimeLimit`` ends
 EXCEEDED_LIMIT.
 
-Rows left unfinished by an engine that stopped are marked FAILED when the queue of the
-next one starts: nothing will run them.
+Engines may share the database (``database_url``). The queue holds a lease for its
+engine (``store/leases.py``), taken when it starts and renewed by a heartbeat thread
+every ``HEARTBEAT`` seconds; each reload row names the engine that queued or runs it.
+Every step is a conditional UPDATE (``ReloadStore.transition``): a worker runs a
+reload only when its claim (QUEUED → RELOADING) is the one that succeeds, and at most
+one reload per app is unfinished across engines. At start and on every heartbeat, the
+unfinished reloads of engines whose lease has expired (stopped or died) are marked
+FAILED: nothing will run them; a live engine's reloads are left alone. A cancel made
+through another engine reaches the one running the reload through its row (CANCELING),
+read at most every ``CANCEL_POLL`` seconds while it runs.
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from associa.app.app import App
 from associa.engine import Engine
@@ -30,6 +38,7 @@ from associa.errors import Aborted, AssociaError, EngineBusy, ReloadTimeLimit, S
 from associa.identity import Identity
 from associa.logs import event
 from associa.rest.errors import Conflict, NotFound, TooManyRequests
+from associa.store.leases import Leases, new_engine_id
 from associa.store.reloads import (
     CANCELED,
     CANCELING,
@@ -45,6 +54,10 @@ from associa.store.reloads import (
 log = logging.getLogger("associa.rest.reloads")
 
 BUSY_WAIT = 0.2  # seconds between tries for a reload slot (MaxConcurrentReloads)
+HEARTBEAT = 5.0  # seconds between renewals of the engine's lease
+LEASE = timedelta(seconds=30)  # a lease not renewed for this long has expired
+CANCEL_POLL = 0.5  # seconds between looks at a running reload's row for a cancel
+ORPHANED = "The engine running the reload stopped before the reload ended"
 
 
 class ReloadQueue:
@@ -58,6 +71,8 @@ class ReloadQueue:
         self._threads: list[threading.Thread] = []
         self._cancel: set[str] = set()
         self._stopped = False
+        self.engine_id = new_engine_id()  # this engine's lease (store/leases.py)
+        self._beat = threading.Event()
         # told of every reload that ended: (reload id, app id, its final values)
         self.on_finished: list[Callable[[str, str, dict[str, object]], None]] = []
 
@@ -65,64 +80,103 @@ class ReloadQueue:
     def store(self) -> ReloadStore:
         return ReloadStore(self.engine.meta.db)
 
+    @property
+    def leases(self) -> Leases:
+        return Leases(self.engine.meta.db)
+
     def start(self) -> None:
         with self._lock:
             if self._threads or self._stopped:
                 return
-            gone = self.store.fail_unfinished("The engine stopped before the reload ended")
-            if gone:
-                event(log, logging.WARNING, "unfinished reloads marked failed", count=gone)
+            self.leases.take(self.engine_id, LEASE)
+            self._fail_orphaned()
             for n in range(self.workers):
                 thread = threading.Thread(target=self._work, name=f"reload-worker-{n}",
                                           daemon=True)
                 thread.start()
                 self._threads.append(thread)
+            beat = threading.Thread(target=self._heartbeat, name="reload-heartbeat",
+                                    daemon=True)
+            beat.start()
+            self._threads.append(beat)
+
+    def _fail_orphaned(self) -> None:
+        gone = self.store.fail_orphaned(ORPHANED)
+        if gone:
+            event(log, logging.WARNING, "reloads of stopped engines marked failed",
+                  count=gone)
+        self.leases.prune()
+
+    def _heartbeat(self) -> None:
+        """Renew the lease, and fail the reloads of engines whose lease expired."""
+        while not self._beat.wait(HEARTBEAT):
+            try:
+                if not self.leases.renew(self.engine_id, LEASE):
+                    # pruned as expired (this process stalled): take it again, then
+                    # the reloads failed meanwhile stay failed
+                    self.leases.take(self.engine_id, LEASE)
+                self._fail_orphaned()
+            except Exception as exc:  # the database may be back at the next beat
+                event(log, logging.ERROR, "reload heartbeat failed", error=repr(exc))
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop the workers (the reloads they run are cancelled; queued ones stay
-        QUEUED, and are marked FAILED by the next start)."""
+        QUEUED) and end the lease: the next engine to start or beat marks them FAILED."""
         with self._lock:
             self._stopped = True
             threads, self._threads = self._threads, []
             if not threads:  # never started: nothing runs (and no database to open)
                 return
-            self._cancel.update(r.id for r in self.store.find(status=RELOADING))
-        for _ in threads:
+            self._cancel.update(r.id for r in self.store.find(status=RELOADING,
+                                                              engine_id=self.engine_id))
+        self._beat.set()
+        for _ in range(self.workers):
             self._queue.put(None)
         for thread in threads:
             thread.join(timeout)
+        try:
+            self.leases.release(self.engine_id)
+        except Exception as exc:  # the lease expires by itself
+            event(log, logging.ERROR, "reload lease not released", error=repr(exc))
 
     def submit(self, app_id: str, user_id: str, user_directory: str, *,
                partial: bool = False, variables: dict[str, str] | None = None,
                type: str = "external", task_id: str = "") -> Reload:
-        """Queue a reload of the app: 429 when one is pending for it already."""
+        """Queue a reload of the app: 429 when one is pending for it already (on this
+        engine or on another one sharing the database)."""
         self.start()
-        store = self.store
-        with self._lock:
-            if store.pending(app_id) is not None:
-                raise TooManyRequests(f"A reload of app {app_id} is already pending",
-                                      headers={"Retry-After": "1"})
-            reload = store.add(app_id, user_id, user_directory, partial=partial,
-                               variables=variables, type=type, task_id=task_id)
+        reload = self.store.add(app_id, user_id, user_directory, partial=partial,
+                                variables=variables, type=type, task_id=task_id,
+                                engine_id=self.engine_id)
+        if reload is None:
+            raise TooManyRequests(f"A reload of app {app_id} is already pending",
+                                  headers={"Retry-After": "1"})
         self._queue.put(reload.id)
         return reload
 
     def cancel(self, reload_id: str) -> Reload:
-        """Cancel a queued or running reload (409 once it has ended)."""
+        """Cancel a queued or running reload (409 once it has ended). Each step is
+        conditional on the status read, so a race with a worker (or with another
+        engine) is lost cleanly and the loop looks again."""
         store = self.store
-        with self._lock:
+        while True:
             reload = store.get(reload_id)
             if reload is None:
                 raise NotFound(f"No reload {reload_id}")
             if reload.status == QUEUED:
-                changed = store.change(reload_id, status=CANCELED, ended=datetime.now(UTC))
+                if store.transition(reload_id, QUEUED, status=CANCELED,
+                                    ended=datetime.now(UTC)):
+                    break
             elif reload.status == RELOADING:
-                self._cancel.add(reload_id)
-                changed = store.change(reload_id, status=CANCELING)
+                if store.transition(reload_id, RELOADING, status=CANCELING):
+                    with self._lock:
+                        self._cancel.add(reload_id)  # when it runs here: at once
+                    break
             elif reload.status == CANCELING:
-                changed = reload
+                return reload
             else:
                 raise Conflict(f"The reload has ended ({reload.status})")
+        changed = store.get(reload_id)
         assert changed is not None
         return changed
 
@@ -155,12 +209,12 @@ class ReloadQueue:
                                   ended=datetime.now(UTC))
 
     def run(self, reload_id: str) -> None:
+        """Run a queued reload, if this engine's claim on it is the one that wins (it
+        may have been cancelled, or claimed by another engine sharing the database)."""
         store = self.store
-        with self._lock:
-            reload = store.get(reload_id)
-            if reload is None or reload.status != QUEUED:
-                return  # cancelled while queued
-            store.change(reload_id, status=RELOADING, started=datetime.now(UTC))
+        reload = store.claim(reload_id, self.engine_id)
+        if reload is None:
+            return
         app: App | None = None
         values: dict[str, object] = {}
         try:
@@ -198,8 +252,21 @@ class ReloadQueue:
     def _reload(self, app: App, reload: Reload) -> None:
         limit = self.engine.settings.reload_time_limit or None
 
+        store = self.store
+        looked = [time.monotonic()]
+
         def cancelled() -> bool:
-            return reload.id in self._cancel
+            if reload.id in self._cancel:
+                return True
+            now = time.monotonic()
+            if now - looked[0] >= CANCEL_POLL:  # cancelled through another engine?
+                looked[0] = now
+                row = store.get(reload.id)
+                if row is not None and row.status == CANCELING:
+                    with self._lock:
+                        self._cancel.add(reload.id)
+                    return True
+            return False
 
         while True:
             try:

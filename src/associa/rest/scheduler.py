@@ -8,7 +8,9 @@ missed while the engine was stopped runs once when it is back, not once per miss
 occurrence (what the issue asks for: "run once, not many times"; Qlik's help and
 qlik.dev, searched for it, say nothing of missed runs). An occurrence that
 comes while a reload of the app is still pending is skipped, as a second POST /reloads
-would be refused. A task with no occurrence left is ``Completed``.
+would be refused. A task with no occurrence left is ``Completed``. Engines sharing the
+database each tick: an occurrence is claimed by a conditional UPDATE of the task's next
+run (``ReloadTaskStore.claim_run``), so one engine queues its reload, not each of them.
 
 The clock is injectable (``clock``: a function giving the time as an aware datetime),
 so tests step through time without waiting; ``stop`` ends the thread.
@@ -98,21 +100,22 @@ class Scheduler:
                                      zone(task.time_zone), now)
             except BadSchedule:
                 following = None
-            reload_id = task.last_reload_id
+            changes: dict[str, object] = {"last_run": now, "next_run": following}
+            if following is None:
+                changes["state"] = COMPLETED
+            assert task.next_run is not None  # due() finds only tasks with a next run
+            if not store.claim_run(task.id, task.next_run, **changes):
+                continue  # another engine sharing the database took this occurrence
             try:
                 made = self.reloads.submit(task.app_id, task.owner_id, task.owner_directory,
                                            partial=task.partial, type="chronos",
                                            task_id=task.id)
-                reload_id = made.id
-                queued.append(made.id)
             except TooManyRequests:
                 event(log, logging.INFO, "scheduled reload skipped: one is pending",
                       task=task.id, app=task.app_id)
-            changes: dict[str, object] = {"last_run": now, "next_run": following,
-                                          "last_reload_id": reload_id}
-            if following is None:
-                changes["state"] = COMPLETED
-            store.change(task.id, **changes)
+                continue
+            queued.append(made.id)
+            store.change(task.id, last_reload_id=made.id)
         return queued
 
     def data_changed(self, name: str) -> list[str]:

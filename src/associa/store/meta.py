@@ -24,6 +24,8 @@ Tables:
   ``reload_tasks``: scheduled reloads (``/reload-tasks``), ``data_connections``: the
   connections of ``/data-connections``, and ``data_files``: the files uploaded through
   ``/data-files``. Migration 0003.
+* ``engine_leases``: the engines sharing the database that are alive, so that one never
+  fails another's running reloads (``store/leases.py``). Migration 0006.
 
 Access rules are read on every check of a right, so they are kept in memory per app once
 read (this process is the only writer).
@@ -48,6 +50,7 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     Engine,
+    Index,
     Integer,
     String,
     Text,
@@ -57,6 +60,7 @@ from sqlalchemy import (
     event,
     false,
     select,
+    text,
 )
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
@@ -70,6 +74,8 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 DB_NAME = "associa.db"
+# a reload that has not ended (store/reloads.py's PENDING), as SQL: one per app
+PENDING_SQL = "status IN ('QUEUED', 'RELOADING', 'CANCELING')"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -144,9 +150,15 @@ class ScriptRow(Base):
 
 class ReloadRow(Base):
     """One reload queued through ``/reloads`` (or by a reload task): its status and log
-    (``store/reloads.py``). Migration 0003."""
+    (``store/reloads.py``). Migration 0003; ``engine_id`` (the engine that queued or
+    runs it, ``store/leases.py``) and at most one unfinished reload per app, also across
+    engines sharing the database: migration 0006."""
 
     __tablename__ = "reloads"
+    __table_args__ = (
+        Index("uq_reloads_pending_app", "app_id", unique=True,
+              sqlite_where=text(PENDING_SQL), postgresql_where=text(PENDING_SQL)),
+    )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     app_id: Mapped[str] = mapped_column(String(512), index=True)
@@ -163,6 +175,7 @@ class ReloadRow(Base):
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     started: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     ended: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    engine_id: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
 class ReloadTaskRow(Base):
@@ -501,6 +514,7 @@ class MetaStore:
 # the directory's and the audit log's tables register on Base (migration 0003)
 from associa.store import audits as _audits  # noqa: E402,F401
 from associa.store import directory as _directory  # noqa: E402,F401
+from associa.store import leases as _leases  # noqa: E402,F401
 from associa.store import oauth as _oauth  # noqa: E402,F401
 from associa.store import origins as _origins  # noqa: E402,F401
 from associa.store import webhooks as _webhooks  # noqa: E402,F401

@@ -3,9 +3,13 @@
 A reload queued through ``POST /api/v1/reloads`` (or by a reload task) is a row from the
 moment it is queued: its status goes QUEUED → RELOADING → SUCCEEDED / FAILED /
 CANCELED (CANCELING while a running one is being stopped), with the log and the error
-of the run. The queue itself is in memory (``rest/reloadqueue.py``); a row left QUEUED
-or RELOADING by an engine that stopped is marked FAILED when the next one starts
-(``fail_unfinished``), since nothing will run it any more.
+of the run. The queue itself is in memory (``rest/reloadqueue.py``). Engines may share
+the database, so every step that depends on the status is one conditional UPDATE
+(``transition``: ``… WHERE status = <what it was>`` and a row count), and at most one
+reload per app is unfinished (a unique index over the unfinished rows): two engines never
+both start one reload (``claim``), nor queue two of one app. Each row names the engine
+that queued or runs it; a reload whose engine's lease (``store/leases.py``) has expired
+is marked FAILED (``fail_orphaned``): nothing will run it any more.
 """
 
 from __future__ import annotations
@@ -16,9 +20,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from associa.store.items import new_id
+from associa.store.leases import EngineLeaseRow
 from associa.store.meta import ReloadRow
 
 QUEUED, RELOADING, CANCELING = "QUEUED", "RELOADING", "CANCELING"
@@ -50,6 +56,7 @@ class Reload:
     created: datetime
     started: datetime | None
     ended: datetime | None
+    engine_id: str
 
     @classmethod
     def of(cls, row: ReloadRow) -> Reload:
@@ -68,15 +75,22 @@ class ReloadStore:
 
     def add(self, app_id: str, user_id: str, user_directory: str, *, partial: bool = False,
             variables: dict[str, str] | None = None, type: str = "external",
-            task_id: str = "") -> Reload:
+            task_id: str = "", engine_id: str = "") -> Reload | None:
+        """Queue a reload (a QUEUED row); None when one of the app is unfinished already
+        (queued by this engine or by another one sharing the database)."""
         row = ReloadRow(id=new_id(), app_id=app_id, user_id=user_id,
                         user_directory=user_directory, type=type, status=QUEUED,
                         partial=partial, variables=json.dumps(variables or {}),
                         task_id=task_id, log="", error_code="", error_message="",
-                        created=datetime.now(UTC), started=None, ended=None)
-        with Session(self.db) as s, s.begin():
-            s.add(row)
-            return Reload.of(row)
+                        created=datetime.now(UTC), started=None, ended=None,
+                        engine_id=engine_id)
+        try:
+            with Session(self.db) as s, s.begin():
+                s.add(row)
+                s.flush()
+                return Reload.of(row)
+        except IntegrityError:  # uq_reloads_pending_app: one is unfinished
+            return None
 
     def get(self, reload_id: str) -> Reload | None:
         with Session(self.db) as s:
@@ -93,6 +107,23 @@ class ReloadStore:
                 setattr(row, key, value)
             return Reload.of(row)
 
+    def transition(self, reload_id: str, was: str, **values: Any) -> bool:
+        """Set columns of the reload only if its status is still ``was``, in one
+        statement; whether it was (so of two engines only one makes a step)."""
+        with Session(self.db) as s, s.begin():
+            result = s.execute(update(ReloadRow).where(ReloadRow.id == reload_id,
+                                                       ReloadRow.status == was)
+                               .values(**values))
+            return bool(getattr(result, "rowcount", 0))
+
+    def claim(self, reload_id: str, engine_id: str) -> Reload | None:
+        """Start a queued reload on ``engine_id``: the reload, RELOADING, or None when it
+        is not QUEUED any more (cancelled, or claimed by another engine)."""
+        if not self.transition(reload_id, QUEUED, status=RELOADING, engine_id=engine_id,
+                               started=datetime.now(UTC)):
+            return None
+        return self.get(reload_id)
+
     def pending(self, app_id: str) -> Reload | None:
         """The app's reload that has not finished, if any."""
         with Session(self.db) as s:
@@ -101,7 +132,7 @@ class ReloadStore:
             return Reload.of(row) if row is not None else None
 
     def find(self, app_id: str = "", partial: bool | None = None, status: str = "",
-             task_id: str = "") -> list[Reload]:
+             task_id: str = "", engine_id: str = "") -> list[Reload]:
         """Reloads, newest first."""
         query = select(ReloadRow).order_by(ReloadRow.created.desc(), ReloadRow.id)
         if app_id:
@@ -112,13 +143,21 @@ class ReloadStore:
             query = query.where(ReloadRow.status == status)
         if task_id:
             query = query.where(ReloadRow.task_id == task_id)
+        if engine_id:
+            query = query.where(ReloadRow.engine_id == engine_id)
         with Session(self.db) as s:
             return [Reload.of(r) for r in s.scalars(query)]
 
-    def fail_unfinished(self, why: str) -> int:
-        """Mark every reload left unfinished (by an engine that stopped) FAILED."""
+    def fail_orphaned(self, why: str, now: datetime | None = None) -> int:
+        """Mark FAILED every unfinished reload whose engine has no live lease (it stopped
+        or died; rows from before leases name no engine); how many. Reloads of live
+        engines, this one's and others', are left alone."""
+        now = now or datetime.now(UTC)
+        live = select(EngineLeaseRow.id).where(EngineLeaseRow.expires > now)
         with Session(self.db) as s, s.begin():
-            result = s.execute(update(ReloadRow).where(ReloadRow.status.in_(PENDING))
+            result = s.execute(update(ReloadRow)
+                               .where(ReloadRow.status.in_(PENDING),
+                                      ReloadRow.engine_id.not_in(live))
                                .values(status=FAILED, error_code="ENGINE_RESTARTED",
-                                       error_message=why, ended=datetime.now(UTC)))
+                                       error_message=why, ended=now))
             return int(getattr(result, "rowcount", 0) or 0)

@@ -4,7 +4,9 @@ A task reloads one app on the occurrences of its RFC 5545 recurrence rules
 (``rest/recurrence.py``), from its start on, in its time zone, until its end. The row
 keeps when it runs next (``next_run``, UTC; None once there is no occurrence left) so
 that the scheduler (``rest/scheduler.py``) finds the due tasks with one query, and a
-restarted engine knows which runs it missed.
+restarted engine knows which runs it missed. Engines sharing the database each run a
+scheduler: an occurrence is taken by a conditional UPDATE of ``next_run``
+(``claim_run``), so only one of them queues its reload.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from associa.store.items import new_id
@@ -89,6 +91,18 @@ class ReloadTaskStore:
                 setattr(row, key, _column(key, value))
             row.updated = datetime.now(UTC)
             return ReloadTask.of(row)
+
+    def claim_run(self, task_id: str, due: datetime, **values: Any) -> bool:
+        """Set the task's columns (its next run …) only if its next run is still ``due``,
+        in one statement: of engines sharing the database that find the task due at
+        once, only the one whose claim succeeds queues its reload."""
+        values = {k: _column(k, v) for k, v in values.items()}
+        with Session(self.db) as s, s.begin():
+            result = s.execute(update(ReloadTaskRow)
+                               .where(ReloadTaskRow.id == task_id,
+                                      ReloadTaskRow.next_run == due)
+                               .values(updated=datetime.now(UTC), **values))
+            return bool(getattr(result, "rowcount", 0))
 
     def delete(self, task_id: str) -> bool:
         with Session(self.db) as s, s.begin():
