@@ -94,6 +94,11 @@ class Connection:
         if msg.get("method") == "OnConnected":
             self.session_state = msg.get("params", {}).get("qSessionState", "")
             return
+        change, close = msg.get("change") or [], msg.get("close") or []
+        for handle in change:  # before the reply is handed over: the caller sees it
+            for key, proxy in list(self.proxies.items()):
+                if key[0] == handle:
+                    proxy.outdated = True
         rid = msg.get("id")
         if rid is not None:
             with self._lock:
@@ -104,7 +109,6 @@ class Connection:
                     future.set_exception(EngineError.from_json(msg["error"], method))
                 else:
                     future.set_result(msg.get("result", {}))
-        change, close = msg.get("change") or [], msg.get("close") or []
         if change or close:
             self._events.put((list(change), list(close)))
 
