@@ -40,6 +40,34 @@ def test_a_dropped_socket_reconnects_to_the_same_session(server: RunningServer) 
         qix.connection.close()
 
 
+def test_a_dropped_asyncio_socket_reconnects_to_the_same_session(
+        server: RunningServer) -> None:
+    async def run() -> tuple[dict[str, int] | None, int, str]:
+        qix = await aconnect(f"{server.url}/app/", ttl=30)
+        try:
+            app = await qix.create_session_app()
+            await app.set_script(SCRIPT)
+            await app.do_reload()
+            chart = await app.create_session_object(cube("Region",
+                                                         measures=("Sum(Amount)",)))
+            await (await app.get_field("Region")).select("North")
+            transport = qix.connection.transport
+            sock = transport._ws.transport.get_extra_info("socket")
+            sock.shutdown(socket.SHUT_RDWR)  # no close frame: a drop
+            size, lost = None, 0
+            while size is None and lost < 2:
+                try:
+                    size = (await chart.get_layout())["qHyperCube"]["qSize"]
+                except ConnectionLost:
+                    lost += 1
+            return size, transport.reconnects, qix.connection.session_state
+        finally:
+            await qix.connection.aclose()
+
+    # same handle, same selections, one reconnection, the session attached again
+    assert asyncio.run(run()) == ({"qcx": 2, "qcy": 1}, 1, "SESSION_ATTACHED")
+
+
 def test_without_a_ttl_the_session_does_not_survive(server: RunningServer) -> None:
     qix = connect(f"{server.url}/app/")
     try:
