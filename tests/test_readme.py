@@ -1,6 +1,6 @@
 """The README as a newcomer uses it: its Python example runs twice in a row and prints
 what the README shows; its enigma.js example runs in a fresh npm project against a real
-engine; its settings table, demo app description and command examples match the code."""
+engine, and so does the Python client's (over a socket to ``associa serve``); its settings table, demo app description and command examples match the code."""
 
 from __future__ import annotations
 
@@ -63,6 +63,35 @@ def test_python_example_runs_twice(tmp_path: Path) -> None:
         assert done.returncode == 0, (run, done.stderr)
         assert done.stdout == printed, run
     assert list((tmp_path / "data" / "apps").glob("*.app"))
+
+
+def test_python_client_example_against_a_served_engine(tmp_path: Path) -> None:
+    """The Python client's example (```py) against ``associa serve`` holding the app the
+    first example saved: Bike's total, then the chart after its confirmed selection."""
+    first, _ = example("python")
+    (tmp_path / "example.py").write_text(first, encoding="utf-8")
+    subprocess.run([sys.executable, "example.py"], cwd=tmp_path, capture_output=True,
+                   text=True, timeout=120, env=env_without_settings(), check=True)
+    (code,) = [body for kind, body in blocks() if kind == "py"]
+    assert code.count("ws://localhost:9076/app/") == 1
+    with serving("--port", "0", "--data-dir", str(tmp_path / "data")) as served:
+        (tmp_path / "client.py").write_text(
+            code.replace("ws://localhost:9076/", f"ws://127.0.0.1:{served.port}/"))
+        done = subprocess.run([sys.executable, "client.py"], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=120,
+                              env=env_without_settings(), check=False)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "250.0"  # Bike: North 100, South 150
+    table = [line.split() for line in lines[1:4]]
+    assert [row[1:] for row in table[1:]] == [["North", "100.0"], ["South", "150.0"]]
+    # the chart repaints (on the connection's thread: anywhere among the lines) ...
+    assert "repaint {'qcx': 2, 'qcy': 1}" in lines, done.stdout
+    # ... and after selecting and confirming Region's element 0 shows North alone, with
+    # Region's values beside it (on the same line: one print of two frames)
+    rest = [line.split() for line in lines[4:] if not line.startswith("repaint")]
+    assert rest[1][:3] == ["0", "North", "100.0"] and rest[1][3:] == ["value", "number", "state"]
+    assert rest[2:] == [["0", "North", "NaN", "S"], ["1", "South", "NaN", "A"]], done.stdout
 
 
 @pytest.mark.skipif(shutil.which("npm") is None or shutil.which("node") is None,

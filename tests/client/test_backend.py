@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from associa.client import Doc
+from associa.client.backend import BackendApiError
 from tests.client.conftest import cube, listbox
 
 
@@ -89,3 +92,68 @@ def test_properties(app: Doc) -> None:
     chart.set_properties(props)
     layout = chart.get_layout()
     assert sum(r[1]["qNum"] for r in layout["qHyperCube"]["qDataPages"][0]["qMatrix"]) == 15
+
+
+def test_the_first_select_enters_modal_mode(app: Doc) -> None:
+    box = app.create_session_object(listbox("Region"))
+    assert box.select_values(0, [0], False) is True  # BeginSelections, then the select
+    assert box.get_layout()["qSelectionInfo"]["qInSelections"] is True
+    assert box.has_selections() is True
+    box.end_selections(False)  # not accepted: back to no selection
+    assert box.has_selections() is False
+    assert _regions(app) == []
+    box.end_selections(True)  # outside modal mode: nothing to end, no error
+    assert _regions(app) == []
+
+
+def test_in_modal_mode_without_selections_has_none(app: Doc) -> None:
+    box = app.create_session_object(listbox("Region"))
+    box.begin_selections(["/qListObjectDef"])
+    assert box.has_selections() is False  # in selections, none made yet
+    box.end_selections(True)
+
+
+def test_a_change_drops_the_rows_fetched_before(app: Doc) -> None:
+    chart = app.create_session_object(cube("Region", measures=("Sum(Amount)",), height=2))
+    chart.get_data([{"qTop": 2, "qLeft": 0, "qWidth": 2, "qHeight": 2}])
+    assert chart.get_data_row(3) is not None
+    assert chart.get_row_count() == 4
+    app.get_field("Region").select_values([{"qText": "North"}, {"qText": "West"}])
+    rows: list[str] = []
+    chart.each_data_row(lambda n, row: rows.append(row[0]["qText"]))
+    assert rows == ["North", "West"]  # the new layout's page only
+    assert chart.get_data_row(3) is None
+    assert chart.get_row_count() == 2
+
+
+def test_multi_range_and_or_mode(app: Doc) -> None:
+    chart = app.create_session_object(cube("Region", measures=("Sum(Amount)", "Sum(Qty)")))
+    # Sum(Amount) < 100 and Sum(Qty) >= 4: West (25.5, 5); East has Qty 3
+    multi = [{"qRanges": [
+        {"qMeasureIx": 0, "qRange": {"qMin": 0, "qMax": 100, "qMinInclEq": True,
+                                     "qMaxInclEq": False}},
+        {"qMeasureIx": 1, "qRange": {"qMin": 4, "qMax": 99, "qMinInclEq": True,
+                                     "qMaxInclEq": True}}], "qColumnsToSelect": [0]}]
+    assert chart.select_range(multi, False) is True
+    chart.end_selections(True)
+    assert _regions(app) == ["West"]
+    chart.clear_selections()
+    # or_mode: Sum(Amount) >= 150 or Sum(Qty) >= 5: South (150); North (5), West (5)
+    either = [{"qMeasureIx": 0, "qRange": {"qMin": 150, "qMax": 999, "qMinInclEq": True,
+                                           "qMaxInclEq": True}},
+              {"qMeasureIx": 1, "qRange": {"qMin": 5, "qMax": 99, "qMinInclEq": True,
+                                           "qMaxInclEq": True}}]
+    assert chart.select_range(either, True) is True
+    chart.end_selections(True)
+    assert _regions(app) == ["North", "South", "West"]  # East: 40, 3
+
+
+def test_calls_an_object_cannot_take_are_refused(app: Doc) -> None:
+    chart = app.create_session_object(cube("Region", measures=("Sum(Amount)",)))
+    box = app.create_session_object(listbox("Region"))
+    with pytest.raises(BackendApiError):
+        chart.search("North")
+    with pytest.raises(BackendApiError):
+        box.select_range([{"qMeasureIx": 0, "qRange": {"qMin": 0, "qMax": 1}}])
+    assert box.has_selections() is False and chart.has_selections() is False
+    assert app.evaluate("Sum(Amount)") == "335.5"

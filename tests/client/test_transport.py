@@ -9,8 +9,9 @@ import socket
 import pytest
 
 from associa.client import ConnectionLost, EngineError, aconnect, alocal, connect
+from associa.client.transport import AsyncSocketTransport
 from associa.qix.sessions import SessionManager
-from tests.client.conftest import SCRIPT, cube
+from tests.client.conftest import SCRIPT, cube, listbox
 from tests.conftest import RunningServer
 
 
@@ -37,6 +38,34 @@ def test_a_dropped_socket_reconnects_to_the_same_session(server: RunningServer) 
         assert qix.connection.session_state == "SESSION_ATTACHED"
     finally:
         qix.connection.close()
+
+
+def test_a_dropped_asyncio_socket_reconnects_to_the_same_session(
+        server: RunningServer) -> None:
+    async def run() -> tuple[dict[str, int] | None, int, str]:
+        qix = await aconnect(f"{server.url}/app/", ttl=30)
+        try:
+            app = await qix.create_session_app()
+            await app.set_script(SCRIPT)
+            await app.do_reload()
+            chart = await app.create_session_object(cube("Region",
+                                                         measures=("Sum(Amount)",)))
+            await (await app.get_field("Region")).select("North")
+            transport = qix.connection.transport
+            sock = transport._ws.transport.get_extra_info("socket")
+            sock.shutdown(socket.SHUT_RDWR)  # no close frame: a drop
+            size, lost = None, 0
+            while size is None and lost < 2:
+                try:
+                    size = (await chart.get_layout())["qHyperCube"]["qSize"]
+                except ConnectionLost:
+                    lost += 1
+            return size, transport.reconnects, qix.connection.session_state
+        finally:
+            await qix.connection.aclose()
+
+    # same handle, same selections, one reconnection, the session attached again
+    assert asyncio.run(run()) == ({"qcx": 2, "qcy": 1}, 1, "SESSION_ATTACHED")
 
 
 def test_without_a_ttl_the_session_does_not_survive(server: RunningServer) -> None:
@@ -91,6 +120,35 @@ def test_asyncio_flavour(sessions: SessionManager, server: RunningServer) -> Non
             return (await app.evaluate("Sum(Amount)"), table.column(1)[0].as_py(),
                     layout["qHyperCube"]["qSize"]["qcy"])
         finally:
-            qix.connection.close()
+            await qix.connection.aclose()
 
     assert asyncio.run(run("local")) == asyncio.run(run("socket")) == ("150", 150.0, 1)
+
+
+def test_asyncio_socket_is_native(server: RunningServer) -> None:
+    """aconnect reads its socket in the event loop (websockets.asyncio); the helpers the
+    asyncio flavour runs in worker threads send through that loop; requests run
+    concurrently; after aclose a request fails with ConnectionLost."""
+    async def run() -> tuple[list[str], list[str], bool]:
+        qix = await aconnect(f"{server.url}/app/")
+        assert isinstance(qix.connection.transport, AsyncSocketTransport)
+        app = await qix.create_session_app()
+        await app.set_script(SCRIPT)
+        assert await app.do_reload() is True
+        box = await app.create_session_object(listbox("Region"))
+        await box.select_values(0, [0], False)  # a helper: a worker thread, BeginSelections
+        selected = await box.has_selections()
+        await box.end_selections(True)
+        values = await asyncio.gather(*(app.evaluate(f"Only({{<Region={{{r}}}>}} Region)")
+                                        for r in ("North", "South")))
+        rows: list[str] = []
+        await box.each_data_row(lambda n, row: rows.append(row[0]["qState"]))
+        await qix.connection.aclose()
+        with pytest.raises(ConnectionLost):
+            await app.evaluate("1")
+        return list(values), rows, selected
+
+    values, states, selected = asyncio.run(run())
+    assert values == ["North", "South"]
+    assert selected is True
+    assert states.count("S") == 1

@@ -44,13 +44,16 @@ def test_the_site_builds_without_a_warning(tmp_path: Path) -> None:
     site = tmp_path / "site"
     # every page of the nav is there; the Python API is rendered from the docstrings
     for name in ("getting-started", "cli", "backend-api", "examples", "script", "functions",
-                 "performance", "architecture", "reference/engine", "reference/doc"):
+                 "performance", "architecture", "reference/engine", "reference/doc",
+                 "reference/client"):
         assert (site / name / "index.html").exists(), name
     engine = page(site, "reference/engine")
     assert "get_or_create_app" in engine
     assert "Running the same notebook cell twice gives the same app" in engine
     assert "select_values" in page(site, "reference/doc")
     assert "hypercube_table" in page(site, "reference/frames")
+    client = page(site, "reference/client")  # the Python client and its helpers
+    assert "aconnect" in client and "end_selections" in client and "or_mode" in client
     # the notebook is published beside its page
     assert (site / "examples" / "in-process.ipynb").exists()
 

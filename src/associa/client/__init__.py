@@ -40,7 +40,7 @@ from associa.client.objects import (
     Global,
     global_of,
 )
-from associa.client.transport import LocalTransport, SocketTransport
+from associa.client.transport import AsyncSocketTransport, LocalTransport, SocketTransport
 
 if TYPE_CHECKING:
     from associa.engine import Engine
@@ -54,7 +54,8 @@ __all__ = [
 
 
 def _socket(url: str, token: str | None, session: str | None, ttl: int | None,
-            headers: dict[str, str] | None, reconnect_for: float) -> SocketTransport:
+            headers: dict[str, str] | None, reconnect_for: float,
+            kind: type[Any] = SocketTransport) -> Any:
     sent = dict(headers or {})
     if token:
         sent["Authorization"] = f"Bearer {token}"
@@ -63,7 +64,7 @@ def _socket(url: str, token: str | None, session: str | None, ttl: int | None,
     if ttl is not None:
         base, _, query = url.partition("?")
         url = f"{base.rstrip('/')}/ttl/{ttl}" + (f"?{query}" if query else "")
-    return SocketTransport(url, sent, reconnect_for)
+    return kind(url, sent, reconnect_for)
 
 
 def connect(url: str, token: str | None = None, *, session: str | None = None,
@@ -80,11 +81,14 @@ def connect(url: str, token: str | None = None, *, session: str | None = None,
 
 
 async def aconnect(url: str, token: str | None = None, **options: Any) -> Any:
-    """``connect``'s asyncio flavour: an AsyncGlobal (its methods are coroutines)."""
+    """``connect``'s asyncio flavour: an AsyncGlobal (its methods are coroutines) over
+    an asyncio WebSocket (``websockets.asyncio``) read by a task of the running loop.
+    Close it with ``await qix.connection.aclose()``."""
     transport = _socket(url, token, options.pop("session", None), options.pop("ttl", None),
-                        options.pop("headers", None), options.pop("reconnect_for", 30.0))
-    connection = await asyncio.to_thread(Connection, transport,
-                                         options.pop("timeout", 300.0))
+                        options.pop("headers", None), options.pop("reconnect_for", 30.0),
+                        AsyncSocketTransport)
+    connection = Connection(transport, options.pop("timeout", 300.0), start=False)
+    await connection.astart()
     return global_of(connection, "async")
 
 

@@ -29,7 +29,8 @@ Listener = Callable[[list[int], list[int]], None]  # (changed handles, closed ha
 
 
 class Connection:
-    def __init__(self, transport: Transport, timeout: float = 300.0) -> None:
+    def __init__(self, transport: Transport, timeout: float = 300.0,
+                 start: bool = True) -> None:
         self.transport = transport
         self.timeout = timeout
         self.session_state = ""  # OnConnected: SESSION_CREATED or SESSION_ATTACHED
@@ -44,29 +45,44 @@ class Connection:
         self._notifier = threading.Thread(target=self._notify, daemon=True,
                                           name="associa-client-changes")
         self._notifier.start()
-        transport.start(self._receive, self._lost)
+        if start:
+            transport.start(self._receive, self._lost)
+
+    async def astart(self) -> None:
+        """Start an asyncio transport (made with ``start=False``) in the running loop."""
+        await self.transport.astart(self._receive, self._lost)  # type: ignore[attr-defined]
 
     # -- requests -------------------------------------------------------------------
 
-    def send(self, handle: int, method: str,
-             params: list[Any] | dict[str, Any]) -> Future[dict[str, Any]]:
-        """Send one request; the future gets the reply's ``result`` or an EngineError."""
+    def _request(self, handle: int, method: str, params: list[Any] | dict[str, Any],
+                 ) -> tuple[Future[dict[str, Any]], int, str]:
+        """A request's future (waiting for its reply), id and text."""
         future: Future[dict[str, Any]] = Future()
         if self.closed is not None:
             future.set_exception(self.closed)
-            return future
+            return future, 0, ""
         rid = next(self._ids)
         with self._lock:
             self._pending[rid] = (future, method)
         text = json.dumps({"jsonrpc": "2.0", "id": rid, "handle": handle,
                            "method": method, "params": params})
-        try:
-            self.transport.send(text)
-        except EngineError as err:
-            with self._lock:
-                self._pending.pop(rid, None)
-            if not future.done():
-                future.set_exception(err)
+        return future, rid, text
+
+    def _not_sent(self, future: Future[dict[str, Any]], rid: int, err: EngineError) -> None:
+        with self._lock:
+            self._pending.pop(rid, None)
+        if not future.done():
+            future.set_exception(err)
+
+    def send(self, handle: int, method: str,
+             params: list[Any] | dict[str, Any]) -> Future[dict[str, Any]]:
+        """Send one request; the future gets the reply's ``result`` or an EngineError."""
+        future, rid, text = self._request(handle, method, params)
+        if text:
+            try:
+                self.transport.send(text)
+            except EngineError as err:
+                self._not_sent(future, rid, err)
         return future
 
     def call(self, handle: int, method: str,
@@ -77,14 +93,34 @@ class Connection:
 
     async def acall(self, handle: int, method: str,
                     params: list[Any] | dict[str, Any] | None = None) -> dict[str, Any]:
-        """``call`` for asyncio: the send runs on a worker thread (in process, the
-        request itself runs there), the reply is awaited."""
-        future = await asyncio.to_thread(self.send, handle, method,
-                                         [] if params is None else params)
+        """``call`` for asyncio: an asyncio transport sends in the loop; another one
+        sends on a worker thread (in process, the request itself runs there); the reply
+        is awaited."""
+        params = [] if params is None else params
+        asend = getattr(self.transport, "asend", None)
+        if asend is None:
+            future = await asyncio.to_thread(self.send, handle, method, params)
+        else:
+            future, rid, text = self._request(handle, method, params)
+            if text:
+                try:
+                    await asend(text)
+                except EngineError as err:
+                    self._not_sent(future, rid, err)
         return await asyncio.wrap_future(future)
 
     def close(self) -> None:
         self.transport.close()
+        self._lost(1000, "Closed by the client", True)
+
+    async def aclose(self) -> None:
+        """``close`` from the event loop: an asyncio transport's socket is closed and its
+        reader ended before this returns."""
+        aclose = getattr(self.transport, "aclose", None)
+        if aclose is None:
+            await asyncio.to_thread(self.transport.close)
+        else:
+            await aclose()
         self._lost(1000, "Closed by the client", True)
 
     # -- what the engine sends ------------------------------------------------------
@@ -94,6 +130,11 @@ class Connection:
         if msg.get("method") == "OnConnected":
             self.session_state = msg.get("params", {}).get("qSessionState", "")
             return
+        change, close = msg.get("change") or [], msg.get("close") or []
+        for handle in change:  # before the reply is handed over: the caller sees it
+            for key, proxy in list(self.proxies.items()):
+                if key[0] == handle:
+                    proxy.outdated = True
         rid = msg.get("id")
         if rid is not None:
             with self._lock:
@@ -104,7 +145,6 @@ class Connection:
                     future.set_exception(EngineError.from_json(msg["error"], method))
                 else:
                     future.set_result(msg.get("result", {}))
-        change, close = msg.get("change") or [], msg.get("close") or []
         if change or close:
             self._events.put((list(change), list(close)))
 

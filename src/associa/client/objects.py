@@ -28,6 +28,9 @@ from associa.client.frames import DocFrames, ObjectFrames
 class Proxy:
     qtype: ClassVar[str] = ""
     flavour: ClassVar[str] = "sync"
+    # set by the connection as soon as a reply or push says the handle changed (before
+    # the reply is handed over), so that a helper's painted layout is known stale
+    outdated: bool = True
 
     def __init__(self, connection: Connection, handle: int, generic_id: str = "") -> None:
         self.connection = connection
