@@ -295,6 +295,15 @@ class Engine:
 
         return ItemStore(self.meta.db)
 
+    def note_use(self, identity: Identity, resource_type: str, resource_id: str) -> None:
+        """Record that a user used a resource now (``GET /items?sort=-recentlyUsed``;
+        in development mode the anonymous user's); nothing without a database."""
+        if not self.meta_in_use():
+            return
+        from associa.store.collections import Collections
+
+        Collections(self.meta.db).note_use(identity.user_id, resource_type, resource_id)
+
     def app_access(self, app_id: str) -> AppAccess:
         """The app's owner and rules (``access.OPEN`` when it has no owner)."""
         return self.meta.access(app_id)

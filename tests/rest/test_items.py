@@ -246,8 +246,6 @@ def test_data_files_are_dataset_items(make_api, rest_engine: Engine, keys) -> No
     assert ann.get(f"/items/{item['id']}").status_code == 404
 
 
-@pytest.mark.xfail(strict=True, reason="collections and favorites (/collections, "
-                   "/items/{id}/collections) are not built")
 def test_collections(api: httpx.Client) -> None:
     create(api, "Sales")
     item = api.get("/items").json()["data"][0]
@@ -259,8 +257,6 @@ def test_collections(api: httpx.Client) -> None:
         "Team"]
 
 
-@pytest.mark.xfail(strict=True, reason="sort=recentlyUsed needs each user's last use of "
-                   "an item, which is not recorded")
 def test_sort_by_recently_used(api: httpx.Client) -> None:
     create(api, "Old")
     recent = create(api, "Recent")["attributes"]["id"]

@@ -24,6 +24,9 @@ Tables:
   ``reload_tasks``: scheduled reloads (``/reload-tasks``), ``data_connections``: the
   connections of ``/data-connections``, and ``data_files``: the files uploaded through
   ``/data-files``. Migration 0003.
+* ``collections``, ``collection_items`` and ``item_uses``: collections of items,
+  favorites and each user's last use of an item (``store/collections.py``). Migration
+  0005.
 
 Access rules are read on every check of a right, so they are kept in memory per app once
 read (this process is the only writer).
@@ -408,10 +411,16 @@ class MetaStore:
         return True
 
     def forget_app(self, app_id: str) -> None:
-        """The app is deleted: its owner, rules, item, script versions and reload tasks
-        go with it (its reload history stays)."""
+        """The app is deleted: its owner, rules, item (and its place in collections, its
+        uses), script versions and reload tasks go with it (its reload history stays)."""
         with self._lock, Session(self.db) as s, s.begin():
             s.execute(delete(ReloadTaskRow).where(ReloadTaskRow.app_id == app_id))
+            item_ids = list(s.scalars(select(ItemRow.id).where(
+                ItemRow.resource_type == "app", ItemRow.resource_id == app_id)))
+            uses, members = _collections.ItemUseRow, _collections.CollectionItemRow
+            s.execute(delete(members).where(members.item_id.in_(item_ids)))
+            s.execute(delete(uses).where(uses.resource_type == "app",
+                                         uses.resource_id == app_id))
             s.execute(delete(ItemRow).where(ItemRow.resource_type == "app",
                                             ItemRow.resource_id == app_id))
             s.execute(delete(ScriptRow).where(ScriptRow.app_id == app_id))
@@ -489,6 +498,7 @@ class MetaStore:
 
 # the directory's and the audit log's tables register on Base (migration 0003)
 from associa.store import audits as _audits  # noqa: E402,F401
+from associa.store import collections as _collections  # noqa: E402,F401
 from associa.store import directory as _directory  # noqa: E402,F401
 from associa.store import oauth as _oauth  # noqa: E402,F401
 from associa.store import origins as _origins  # noqa: E402,F401
