@@ -4,6 +4,7 @@ REST and QIX. Ann and Bob are signed-in users, the admin key an administrator.""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import httpx
 import pytest
 
 from associa.engine import Engine
+from associa.rest import collections
 from associa.settings import Settings
 from tests.conftest import RunningServer
 from tests.rest.test_apps import create
@@ -245,3 +247,64 @@ def test_recently_used_per_user(users, rest_server: RunningServer,  # type: igno
     assert names(bob.get("/items", params=recent).json()) == ["Third", "Second", "First"]
     # another user's use changes nothing for Ann
     assert names(ann.get("/items", params=recent).json()) == ["First", "Second", "Third"]
+
+
+# -- the authorization matrix -------------------------------------------------------------
+
+OWNER_ONLY = {"bob": 404, "admin": 404}  # a private collection is its creator's alone
+CREATOR_OR_ADMIN = {"bob": 403}  # a public one: everyone sees it, Bob may not change it
+CHANGES = {("PUT", collections.ONE), ("PATCH", collections.ONE), ("DELETE", collections.ONE),
+           ("POST", collections.ONE + "/items"), ("DELETE", collections.ITEM)}
+ON_ONE = {(op.method, op.path) for op in collections.OPERATIONS if "{collectionId}" in op.path}
+MATRIX_BODIES: dict[tuple[str, str], Callable[[str], object]] = {  # from a fresh name
+    ("POST", "/collections"): lambda name: {"name": name, "type": "public"},
+    ("PUT", collections.ONE): lambda name: {"name": name},
+    ("PATCH", collections.ONE): lambda name: [{"op": "replace", "path": "/name",
+                                               "value": name}],
+}
+FRESH = itertools.count()
+
+
+def expected(op, kind: str) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    key = (op.method, op.path)
+    if key not in ON_ONE:
+        return {}
+    if kind == "private":
+        return OWNER_ONLY
+    return CREATOR_OR_ADMIN if key in CHANGES else {}
+
+
+def matrix_resources(engine: Engine, ann: httpx.Client, kind: str) -> dict[str, str]:
+    """Ann's collection of ``kind`` holding an item Bob may see, and another such item."""
+    n = next(FRESH)
+    held = shared_item(engine, ann, f"Held {n}")
+    extra = shared_item(engine, ann, f"Extra {n}")
+    c = ann.post("/collections", json={"name": f"C {n}", "type": kind}).json()
+    ann.post(f"/collections/{c['id']}/items", json={"id": held["id"]})
+    return {"collectionId": c["id"], "itemId": held["id"], "extra": extra["id"]}
+
+
+def send(client: httpx.Client, op, ids: dict[str, str]) -> httpx.Response:  # type: ignore[no-untyped-def]
+    path = op.template
+    for name in ("collectionId", "itemId"):
+        path = path.replace("{" + name + "}", ids[name])
+    make = MATRIX_BODIES.get((op.method, op.path))
+    body = make(f"Name {next(FRESH)}") if make is not None else None
+    if (op.method, op.path) == ("POST", collections.ONE + "/items"):
+        body = {"id": ids["extra"]}
+    return client.request(op.method, path, json=body) if body is not None else \
+        client.request(op.method, path)
+
+
+@pytest.mark.parametrize("kind", ["private", "public"])
+@pytest.mark.parametrize("op", collections.OPERATIONS, ids=lambda op: f"{op.method} {op.path}")
+def test_matrix(op, kind: str, users, make_api, rest_engine: Engine) -> None:  # type: ignore[no-untyped-def]
+    ann, bob, admin = users
+    want = expected(op, kind)
+    ids = matrix_resources(rest_engine, ann, kind)
+    assert send(make_api(), op, ids).status_code == 401
+    for name, client in (("bob", bob), ("admin", admin), ("ann", ann)):
+        got = send(client, op, ids).status_code
+        assert got == want.get(name, op.status), name
+        if got < 300 and op.method in ("DELETE", "POST", "PUT", "PATCH"):
+            ids = matrix_resources(rest_engine, ann, kind)  # the call used them up
