@@ -4,7 +4,6 @@ over QIX as well as REST."""
 from __future__ import annotations
 
 import httpx
-import pytest
 
 from associa.engine import Engine
 from tests.conftest import RunningServer
