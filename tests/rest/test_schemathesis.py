@@ -1,6 +1,7 @@
 """schemathesis against the served OpenAPI document, over the operations of the
-directory, keys, OAuth, origins, quotas and webhooks: generated requests (valid and not)
-as the administrator never get a 5xx, and every answer matches its documented schema."""
+directory, keys, OAuth, origins, quotas, webhooks and collections: generated requests
+(valid and not) as the administrator never get a 5xx, and every answer matches its
+documented schema."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from schemathesis.checks import (  # noqa: E402
 
 ADMIN_KEY = "schemathesis-admin-key"
 TAGS = ("users", "groups", "roles", "spaces", "api-keys", "audits", "oauth-clients",
-        "oauth-tokens", "web-integrations", "csp-origins", "quotas", "webhooks")
+        "oauth-tokens", "web-integrations", "csp-origins", "quotas", "webhooks", "collections")
 
 
 @pytest.fixture(scope="module")
