@@ -29,6 +29,7 @@ from associa.errors import (
 )
 from associa.heap import freeze_startup, settle
 from associa.identity import Identity
+from associa.logs import event
 from associa.settings import Settings
 from associa.store import AppStore
 from associa.store.appstore import AppRecord
@@ -43,6 +44,8 @@ if TYPE_CHECKING:
 AppObserver = Callable[[str, str], None]
 
 SESSION_APP_PREFIX = "SessionApp_"
+
+log = logging.getLogger("associa.engine")
 
 
 class Engine:
@@ -314,6 +317,21 @@ class Engine:
         from associa.store.items import ItemStore
 
         return ItemStore(self.meta.db)
+
+    def note_use(self, identity: Identity, resource_type: str, resource_id: str) -> None:
+        """Record that a user used a resource now (``GET /items?sort=-recentlyUsed``;
+        in development mode the anonymous user's); nothing without a database."""
+        if not self.meta_in_use():
+            return
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from associa.store.collections import Collections
+
+        try:
+            Collections(self.meta.db).note_use(identity.user_id, resource_type, resource_id)
+        except SQLAlchemyError as exc:  # a sort order is not worth failing the open for
+            event(log, logging.WARNING, "use not recorded", resource=resource_id,
+                  error=str(exc).splitlines()[0])
 
     def app_access(self, app_id: str) -> AppAccess:
         """The app's owner and rules (``access.OPEN`` when it has no owner)."""

@@ -4,7 +4,6 @@ over QIX as well as REST."""
 from __future__ import annotations
 
 import httpx
-import pytest
 
 from associa.engine import Engine
 from tests.conftest import RunningServer
@@ -246,8 +245,6 @@ def test_data_files_are_dataset_items(make_api, rest_engine: Engine, keys) -> No
     assert ann.get(f"/items/{item['id']}").status_code == 404
 
 
-@pytest.mark.xfail(strict=True, reason="collections and favorites (/collections, "
-                   "/items/{id}/collections) are not built")
 def test_collections(api: httpx.Client) -> None:
     create(api, "Sales")
     item = api.get("/items").json()["data"][0]
@@ -259,11 +256,37 @@ def test_collections(api: httpx.Client) -> None:
         "Team"]
 
 
-@pytest.mark.xfail(strict=True, reason="sort=recentlyUsed needs each user's last use of "
-                   "an item, which is not recorded")
 def test_sort_by_recently_used(api: httpx.Client) -> None:
     create(api, "Old")
     recent = create(api, "Recent")["attributes"]["id"]
     api.get(f"/apps/{recent}")
     r = api.get("/items", params={"sort": "-recentlyUsed"})
     assert r.status_code == 200 and names(r.json())[0] == "Recent"
+
+
+def test_resource_ids_link_and_no_actions(api: httpx.Client) -> None:
+    a = create(api, "A")["attributes"]["id"]
+    b = create(api, "B")["attributes"]["id"]
+    create(api, "C")
+    assert names(api.get("/items", params={"resourceType": "app",
+                                           "resourceIds": f"{b},{a}"}).json()) == ["A", "B"]
+    assert names(api.get("/items", params={"resourceType": "app",
+                                           "resourceIds": "nope"}).json()) == []
+    for params in ({"resourceIds": a}, {"resourceType": "app", "resourceIds": ","},
+                   {"resourceType": "app", "resourceIds": ",".join(["x"] * 101)}):
+        r = api.get("/items", params=params)
+        assert r.status_code == 400, params
+        assert r.json()["errors"][0]["source"]["parameter"] == "resourceIds"
+    link = api.get("/items", params={"name": "B"}).json()["data"][0]["resourceLink"]
+    assert names(api.get("/items", params={"resourceLink": link}).json()) == ["B"]
+    assert names(api.get("/items", params={"resourceLink": link + "x"}).json()) == []
+    plain = api.get("/items", params={"name": "A"}).json()["data"][0]
+    bare = api.get("/items", params={"name": "A", "noActions": "true"}).json()["data"][0]
+    assert plain["actions"] and bare["actions"] == [] and bare["meta"]["actions"] == []
+    assert bare["id"] == plain["id"]
+    assert api.get("/items", params={"noActions": "maybe"}).status_code == 400
+
+
+def test_collection_filter_of_an_unknown_collection_is_empty(api: httpx.Client) -> None:
+    create(api, "A")
+    assert api.get("/items", params={"collectionId": "nope"}).json()["data"] == []

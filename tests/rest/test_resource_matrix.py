@@ -33,7 +33,7 @@ from associa.rest import (
 )
 from associa.rest.resources import operations
 from associa.settings import Settings
-from tests.rest import test_directory_matrix, test_rights
+from tests.rest import test_collections, test_directory_matrix, test_rights
 from tests.rest.test_reloads import ENDLESS, app_with_script, wait
 
 ADMIN_KEY = "resource-matrix-admin"
@@ -124,9 +124,10 @@ def send(client: httpx.Client, op, ids: dict[str, Any]) -> httpx.Response:  # ty
 
 
 def test_every_operation_has_a_matrix() -> None:
-    """Each operation of the table is in exactly one of the three matrices."""
+    """Each operation of the table is in exactly one of the four matrices."""
     rows = [(op.method, op.path) for op in
-            (*OPS, *test_rights.APP_OPS, *test_directory_matrix.OPS)]
+            (*OPS, *test_rights.APP_OPS, *test_directory_matrix.OPS,
+             *test_collections.collections.OPERATIONS)]
     assert sorted(rows) == sorted((op.method, op.path) for op in operations())
 
 

@@ -1,5 +1,5 @@
 """schemathesis against the served OpenAPI document, over every operation (apps, items,
-reloads, reload-tasks, data-files, data-connections, temporary contents, the directory,
+reloads, reload-tasks, data-files, data-connections, temporary contents, collections, the directory,
 keys, OAuth, origins, quotas, webhooks): generated requests (valid and not) as the
 administrator never get a 5xx, and every answer matches its documented schema.
 

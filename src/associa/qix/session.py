@@ -433,6 +433,8 @@ class Session:
                 self.doc = DocState(app, self.doc_changed, view)
                 self.doc.identity = self.identity  # OSUser(), QVUser()
             entry = self.handles.acquire("Doc", ("doc", app.id), self.doc)
+        if not app.session_app:
+            self.engine.note_use(self.identity, "app", app.id)  # sort=recentlyUsed
         return entry
 
     def active_doc(self) -> Entry:

@@ -218,7 +218,9 @@ def create_app(call: Call) -> NxApp:
 
 def get_app(call: Call) -> NxApp:
     app_id = call.path["appId"]
-    return nx_app(call, catalog(call).app_item(app_id))
+    answer = nx_app(call, catalog(call).app_item(app_id))
+    call.engine.note_use(call.identity, APP, app_id)  # sort=recentlyUsed on /items
+    return answer
 
 
 def update_app(call: Call) -> NxApp:

@@ -8,9 +8,15 @@ Filters as documented for ``GET /api/v1/items`` (@qlik/api ``items``): ``resourc
 of ``shared``, ``managed``, ``data``, ``personal``), ``shared`` (deprecated by Qlik: true
 is ``spaceType=shared``, false everything else), ``ownerId``/``notOwnerId``,
 ``createdByUserId``/``notCreatedByUserId``, ``name`` (case-insensitive, anywhere in the
-name), ``query`` (the same over name and description); ``sort`` one of ``±createdAt``,
-``±updatedAt``, ``±name`` (default ``+createdAt``); ``limit`` 1–100 (default 10) with
-``next``/``prev`` cursors. ``PUT /items/{id}`` changes an item's name and description
+name), ``query`` (the same over name and description), ``resourceIds`` (a list of at
+most 100, needs ``resourceType``), ``resourceLink`` (the item's link, exactly),
+``collectionId`` (the items of a collection the caller sees: ``rest/collections.py``),
+``noActions`` (true: the caller's actions are not listed); ``sort`` one of
+``±createdAt``, ``±updatedAt``, ``±name``, ``±recentlyUsed`` (the caller's last use: the
+app opened over QIX, the item or the app read over REST; never used counts as oldest)
+(default ``+createdAt``); ``limit`` 1–100 (default 10) with ``next``/``prev`` cursors.
+An item shows the collections the caller sees it in (``collectionIds``) and whether it
+is in the caller's favorites (``isFavorited``). ``PUT /items/{id}`` changes an item's name and description
 (an app's name is its title: the app changes too); the other documented fields are
 ignored, as Qlik documents ("Omitted and unsupported fields are ignored"). Only the items the caller may consume are listed, and an item
 the caller may not see is a 404, as an app is. What an item of each kind shows (its
@@ -33,10 +39,13 @@ from associa.rest.models import TENANT_ID, Href, Links, Shape, Strict
 from associa.rest.operations import Call, Operation
 from associa.rest.paging import MAX_LIMIT, paginate
 from associa.rest.ratelimit import Tier
+from associa.store.collections import FAVORITE, Collections
 from associa.store.directory import Directory
 from associa.store.items import Item, ItemFilter
 
-Sort = Literal["+createdAt", "-createdAt", "+name", "-name", "+updatedAt", "-updatedAt"]
+Sort = Literal["+createdAt", "-createdAt", "+name", "-name", "+updatedAt", "-updatedAt",
+               "+recentlyUsed", "-recentlyUsed"]
+MAX_RESOURCE_IDS = 100
 
 
 SpaceType = Literal["shared", "managed", "data", "personal"]
@@ -59,6 +68,10 @@ class ItemsQuery(Shape):
     notCreatedByUserId: str | None = None
     name: str | None = None
     query: str | None = None
+    resourceIds: str | None = None
+    resourceLink: str | None = None
+    collectionId: str | None = None
+    noActions: bool = False
     sort: Sort = "+createdAt"
     limit: int = Field(default=10, ge=1, le=MAX_LIMIT)
     next: str | None = None
@@ -145,8 +158,36 @@ def kind_of(item: Item) -> ItemKind | None:
     return item_kinds().get(item.resource_type)
 
 
-def item_result(call: Call, item: Item, kind: ItemKind) -> ItemResult:
-    actions = kind.actions(call, item)
+class Marks:
+    """Which collections the caller sees each item in, and the caller's favorites."""
+
+    def __init__(self, call: Call, item_ids: list[str]) -> None:
+        self.favorites = ""
+        self.seen: set[str] = set()
+        self.of: dict[str, list[str]] = {}
+        if not item_ids:
+            return
+        store = Collections(call.engine.meta.db)
+        user = call.identity.user_id
+        for c in store.visible(user, with_favorites=True):
+            if c.type == FAVORITE:
+                self.favorites = c.id
+            else:
+                self.seen.add(c.id)
+        self.of = store.memberships(item_ids)
+
+    def collections(self, item: Item) -> list[str]:
+        return [c for c in self.of.get(item.id, []) if c in self.seen]
+
+    def favorited(self, item: Item) -> bool:
+        return bool(self.favorites) and self.favorites in self.of.get(item.id, [])
+
+
+def item_result(call: Call, item: Item, kind: ItemKind, marks: Marks | None = None,
+                no_actions: bool = False) -> ItemResult:
+    actions = [] if no_actions else kind.actions(call, item)
+    marks = marks if marks is not None else Marks(call, [item.id])
+    collections, favorited = marks.collections(item), marks.favorited(item)
     created, updated = iso(item.created_at) or "", iso(item.updated_at) or ""
     link = call.url(kind.link(item))
     return ItemResult(
@@ -157,17 +198,20 @@ def item_result(call: Call, item: Item, kind: ItemKind) -> ItemResult:
         resourceUpdatedAt=updated, resourceSize=kind.size(item),
         spaceId=item.space_id, ownerId=item.owner_id, creatorId=item.creator_id,
         updaterId=item.updater_id, tenantId=TENANT_ID, createdAt=created, updatedAt=updated,
-        thumbnailId=item.thumbnail, actions=actions, meta=ItemMeta(actions=actions),
+        thumbnailId=item.thumbnail, actions=actions, isFavorited=favorited,
+        collectionIds=collections,
+        meta=ItemMeta(actions=actions, collections=collections, isFavorited=favorited),
         links=ItemLinks(self=Href(href=call.url(f"/items/{item.id}")),
                         open=Href(href=link)))
 
 
-def shown(call: Call, item: Item) -> ItemResult | None:
+def shown(call: Call, item: Item, marks: Marks | None = None,
+          no_actions: bool = False) -> ItemResult | None:
     """The item as the caller sees it, or None when the caller may not see it."""
     kind = kind_of(item)
     if kind is None or not kind.actions(call, item):
         return None
-    return item_result(call, item, kind)
+    return item_result(call, item, kind, marks, no_actions)
 
 
 def parse_types(q: ItemsQuery) -> dict[str, frozenset[str] | None]:
@@ -209,19 +253,47 @@ def space_ids(call: Call, q: ItemsQuery) -> tuple[str, ...] | None:
     return (*ids, "") if "personal" in kinds else tuple(ids)
 
 
-def get_items(call: Call) -> ItemsList:
-    q: ItemsQuery = call.query
+def resource_ids(q: ItemsQuery, types: dict[str, frozenset[str] | None]) -> tuple[str, ...]:
+    if q.resourceIds is None:
+        return ()
+    ids = tuple(i.strip() for i in q.resourceIds.split(",") if i.strip())
+    if not [t for t in types if t]:
+        raise BadRequest("resourceIds needs resourceType", parameter="resourceIds")
+    if not ids or len(ids) > MAX_RESOURCE_IDS:
+        raise BadRequest(f"resourceIds takes 1 to {MAX_RESOURCE_IDS} ids",
+                         parameter="resourceIds")
+    return ids
+
+
+def by_recent_use(call: Call, items: list[Item], sort: str) -> list[Item]:
+    """``items`` (in creation order) by the caller's last use of each: ``-``: most
+    recent first, never used last; ``+``: the other way round."""
+    uses = Collections(call.engine.meta.db).last_uses(call.identity.user_id)
+    sign = -1 if sort[0] == "-" else 1
+
+    def key(item: Item) -> float:
+        used = uses.get((item.resource_type, item.resource_id))
+        return sign * (used.timestamp() if used is not None else float("-inf"))
+
+    return sorted(items, key=key)  # stable: ties stay in creation order
+
+
+def list_items(call: Call, q: ItemsQuery,
+               only: tuple[str, ...] | None = None) -> ItemsList:
+    """The page of the items the caller sees that pass ``q`` (and are among ``only``)."""
     types = parse_types(q)
     if q.resourceId and not [t for t in types if t]:
         raise BadRequest("resourceId needs resourceType", parameter="resourceId")
+    ids = resource_ids(q, types)
     spaces = space_ids(call, q)
     sync(call)
+    recent = q.sort.endswith("recentlyUsed")
     found = call.engine.items.find(ItemFilter(
         resource_types=tuple(t for t in types if t), resource_id=q.resourceId or "",
         space_id=q.spaceId or "", owner_id=q.ownerId or "", not_owner_id=q.notOwnerId or "",
         creator_id=q.createdByUserId or "", not_creator_id=q.notCreatedByUserId or "",
-        item_id=q.id or "", name=q.name or "", query=q.query or "", space_ids=spaces),
-        q.sort)
+        item_id=q.id or "", name=q.name or "", query=q.query or "", space_ids=spaces,
+        resource_ids=ids, item_ids=only), "+createdAt" if recent else q.sort)
     visible = []
     for item in found:
         kind = kind_of(item)
@@ -230,10 +302,25 @@ def get_items(call: Call) -> ItemsList:
         wanted = types.get(item.resource_type, types.get("")) if types else None
         if wanted is not None and kind.subtype(item) not in wanted:
             continue
+        if q.resourceLink is not None and call.url(kind.link(item)) != q.resourceLink:
+            continue
         visible.append(item)
+    if recent:
+        visible = by_recent_use(call, visible, q.sort)
     page, links = paginate(call.request, visible, q.limit, q.next, q.prev)
-    results = [shown(call, item) for item in page]
+    marks = Marks(call, [item.id for item in page])
+    results = [shown(call, item, marks, q.noActions) for item in page]
     return ItemsList(data=[r for r in results if r is not None], links=links)
+
+
+def get_items(call: Call) -> ItemsList:
+    q: ItemsQuery = call.query
+    only = None
+    if q.collectionId is not None:
+        from associa.rest.collections import item_ids_of
+
+        only = item_ids_of(call, q.collectionId)
+    return list_items(call, q, only)
 
 
 def update_item(call: Call) -> ItemResult:
@@ -266,12 +353,22 @@ def update_item(call: Call) -> ItemResult:
     return result
 
 
-def get_item(call: Call) -> ItemResult:
+def visible_item(call: Call, item_id: str) -> Item:
+    """The item, when the caller sees it (else 404)."""
     sync(call)
-    item = call.engine.items.by_id(call.path["itemId"])
-    result = shown(call, item) if item is not None else None
+    item = call.engine.items.by_id(item_id)
+    kind = kind_of(item) if item is not None else None
+    if item is None or kind is None or not kind.actions(call, item):
+        raise NotFound(f"No item {item_id}")
+    return item
+
+
+def get_item(call: Call) -> ItemResult:
+    item = visible_item(call, call.path["itemId"])
+    result = shown(call, item)
     if result is None:
         raise NotFound(f"No item {call.path['itemId']}")
+    call.engine.note_use(call.identity, item.resource_type, item.resource_id)
     return result
 
 

@@ -94,6 +94,9 @@ class ItemFilter:
     query: str = ""
     # the items in these spaces ("" for no space, i.e. personal); None: any space
     space_ids: tuple[str, ...] | None = None
+    resource_ids: tuple[str, ...] = ()
+    # only these items (a collection's); None: any item
+    item_ids: tuple[str, ...] | None = None
 
 
 class ItemStore:
@@ -173,6 +176,10 @@ class ItemStore:
             where.append(ItemRow.creator_id != flt.not_creator_id)
         if flt.item_id:
             where.append(ItemRow.id == flt.item_id)
+        if flt.resource_ids:
+            where.append(ItemRow.resource_id.in_(flt.resource_ids))
+        if flt.item_ids is not None:
+            where.append(ItemRow.id.in_(flt.item_ids))
         if flt.space_ids is not None:
             where.append(ItemRow.space_id.in_(flt.space_ids))
         if flt.name:

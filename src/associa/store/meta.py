@@ -26,6 +26,9 @@ Tables:
   ``/data-files``. Migration 0003.
 * ``engine_leases``: the engines sharing the database that are alive, so that one never
   fails another's running reloads (``store/leases.py``). Migration 0006.
+* ``collections``, ``collection_items`` and ``item_uses``: collections of items,
+  favorites and each user's last use of an item (``store/collections.py``). Migration
+  0007.
 
 Access rules are read on every check of a right, so they are kept in memory per app once
 read (this process is the only writer).
@@ -432,10 +435,16 @@ class MetaStore:
         return True
 
     def forget_app(self, app_id: str) -> None:
-        """The app is deleted: its owner, rules, item, script versions and reload tasks
-        go with it (its reload history stays)."""
+        """The app is deleted: its owner, rules, item (and its place in collections, its
+        uses), script versions and reload tasks go with it (its reload history stays)."""
         with self._lock, Session(self.db) as s, s.begin():
             s.execute(delete(ReloadTaskRow).where(ReloadTaskRow.app_id == app_id))
+            item_ids = list(s.scalars(select(ItemRow.id).where(
+                ItemRow.resource_type == "app", ItemRow.resource_id == app_id)))
+            uses, members = _collections.ItemUseRow, _collections.CollectionItemRow
+            s.execute(delete(members).where(members.item_id.in_(item_ids)))
+            s.execute(delete(uses).where(uses.resource_type == "app",
+                                         uses.resource_id == app_id))
             s.execute(delete(ItemRow).where(ItemRow.resource_type == "app",
                                             ItemRow.resource_id == app_id))
             s.execute(delete(ScriptRow).where(ScriptRow.app_id == app_id))
@@ -513,6 +522,7 @@ class MetaStore:
 
 # the directory's and the audit log's tables register on Base (migration 0003)
 from associa.store import audits as _audits  # noqa: E402,F401
+from associa.store import collections as _collections  # noqa: E402,F401
 from associa.store import directory as _directory  # noqa: E402,F401
 from associa.store import leases as _leases  # noqa: E402,F401
 from associa.store import oauth as _oauth  # noqa: E402,F401
