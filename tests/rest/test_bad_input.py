@@ -44,6 +44,13 @@ VALID: dict[tuple[str, str], Any] = {
     ("POST", "/reload-tasks"): {"appId": "{appId}", **TASK},
     ("PUT", "/reload-tasks/{taskId}"): {"appId": "{appId}", **TASK},
     ("POST", "/oauth-clients"): {"clientName": "c"},
+    ("PUT", "/apps/{appId}/publish"): {"targetId": "{appId}", "data": "source"},
+    ("PUT", "/items/{itemId}"): {"name": "n", "resourceType": "app"},
+    ("POST", "/collections"): {"name": "c", "type": "public"},
+    ("PUT", "/collections/{collectionId}"): {"name": "c"},
+    ("PATCH", "/collections/{collectionId}"): [{"op": "replace", "path": "/name",
+                                                "value": "n"}],
+    ("POST", "/collections/{collectionId}/items"): {"id": "x"},
 }
 
 

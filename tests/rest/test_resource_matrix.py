@@ -56,7 +56,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
         ("PUT", "/data-files/{id}"), ("DELETE", "/data-files/{id}"),
         ("POST", "/reloads"), ("POST", "/reloads/{reloadId}/actions/cancel"),
         ("POST", "/reload-tasks"), ("PUT", "/reload-tasks/{taskId}"),
-        ("DELETE", "/reload-tasks/{taskId}"))},
+        ("DELETE", "/reload-tasks/{taskId}"), ("PUT", "/items/{itemId}"))},
 }
 
 
@@ -118,6 +118,8 @@ def send(client: httpx.Client, op, ids: dict[str, Any]) -> httpx.Response:  # ty
         kwargs = {"json": connection_body()}
     elif op.path.startswith("/reload-tasks") and op.body is not None:
         kwargs = {"json": task_body(ids["appId"])}
+    elif op.path == "/items/{itemId}" and op.method == "PUT":
+        kwargs = {"json": {"name": f"Renamed {next(NAMES)}", "resourceType": "app"}}
     elif op.path == "/reloads" and op.method == "POST":
         kwargs = {"json": {"appId": ids["appId"]}}
     return client.request(op.method, path, **kwargs)

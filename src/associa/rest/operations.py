@@ -45,6 +45,7 @@ from associa.rest.errors import (
     from_engine_error,
 )
 from associa.rest.identity import authenticate
+from associa.rest.paging import cursor_offset
 from associa.rest.ratelimit import RateLimiter, Tier
 from associa.rest.rights import APP_PARAM, check_app
 
@@ -228,6 +229,8 @@ async def dispatch(op: Operation, request: Request) -> Response:
         await anyio.to_thread.run_sync(check_app, engine, identity,
                                        request.path_params[APP_PARAM], op.right)
     query = parse_query(request, op.query) if op.query is not None else None
+    if query is not None and "next" in type(query).model_fields:  # a list's query
+        cursor_offset(request, getattr(query, "next", None), getattr(query, "prev", None))
     body: Any = None
     if op.multipart:
         body = await read_form(request, engine.settings.rest_max_body_bytes, op.multipart)

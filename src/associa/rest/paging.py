@@ -77,19 +77,27 @@ def _url(request: Request, **changes: str | None) -> str:
     return base + ("?" + urlencode(params) if params else "")
 
 
-def paginate(request: Request, entries: Sequence[T], limit: int,
-             next_cursor: str | None, prev_cursor: str | None) -> tuple[list[T], Links]:
-    """The page of ``entries`` the cursors point at, and its links."""
-    check_limit(limit)
+def cursor_offset(request: Request, next_cursor: str | None, prev_cursor: str | None) -> int:
+    """Where the cursors of ``request`` point (0 without one); a 400 for a cursor that is
+    not one of this query's. ``rest/operations.py`` checks them before the handler runs,
+    so that a bad cursor is a 400 whatever the path names."""
     if next_cursor and prev_cursor:
         raise BadRequest("Provide either the next or the prev cursor, not both",
                          parameter="next")
     digest = _query_digest(request)
-    offset = 0
     if next_cursor:
-        offset = decode_cursor(next_cursor, digest, "next")
-    elif prev_cursor:
-        offset = decode_cursor(prev_cursor, digest, "prev")
+        return decode_cursor(next_cursor, digest, "next")
+    if prev_cursor:
+        return decode_cursor(prev_cursor, digest, "prev")
+    return 0
+
+
+def paginate(request: Request, entries: Sequence[T], limit: int,
+             next_cursor: str | None, prev_cursor: str | None) -> tuple[list[T], Links]:
+    """The page of ``entries`` the cursors point at, and its links."""
+    check_limit(limit)
+    digest = _query_digest(request)
+    offset = cursor_offset(request, next_cursor, prev_cursor)
     page = list(entries[offset:offset + limit])
     links = Links(self=Href(href=str(request.url)))
     if offset + limit < len(entries):
