@@ -3,11 +3,14 @@ GetProgress with its request id while it runs (what ``associa reload --engine`` 
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 import pytest
 
-from associa.client import EngineError, Global
+from associa.client import EngineError, Global, connect
+from tests.commands import free_port
 
 SLOW = "Big: LOAD RecNo() AS N, Mod(RecNo(), 7) AS M AUTOGENERATE 150000;"
 
@@ -37,3 +40,16 @@ def test_a_failing_long_request_raises_the_engines_error(qix: Global) -> None:
                                      {"qParams": {"qMode": "fast"}}, seen.append, 0.01)
     assert (info.value.code, info.value.parameter) == (8, "qMode")  # InvalidParameters
     assert app.get_tables_and_keys({}, {}, 0, False, False)["qtr"] == []  # nothing loaded
+
+
+def test_a_connection_that_cannot_be_made_leaves_no_thread_behind() -> None:
+    def notifiers() -> int:
+        return sum(t.name == "associa-client-changes" for t in threading.enumerate())
+
+    before = notifiers()
+    with pytest.raises(OSError):
+        connect(f"ws://127.0.0.1:{free_port()}/app/", reconnect_for=0)
+    deadline = time.monotonic() + 5
+    while notifiers() > before and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert notifiers() == before

@@ -48,7 +48,11 @@ class Connection:
                                           name="associa-client-changes")
         self._notifier.start()
         if start:
-            transport.start(self._receive, self._lost)
+            try:
+                transport.start(self._receive, self._lost)
+            except BaseException:  # no engine there: the notifier thread ends too
+                self._events.put(None)
+                raise
 
     async def astart(self) -> None:
         """Start an asyncio transport (made with ``start=False``) in the running loop."""
