@@ -8,8 +8,13 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
+from associa.cli.remote import Qix, QixFailure
+from associa.qix.sessions import SessionManager
 from tests.cli.test_project import GOLDEN
 from tests.commands import associa, free_port, serving
+from tests.conftest import RunningServer
 
 
 def test_build_query_and_reload_on_a_running_engine(tmp_path: Path) -> None:
@@ -56,3 +61,17 @@ def test_an_engine_that_cannot_be_reached_is_exit_3() -> None:
     done = associa("tables", "sales", "--engine", "http://x")
     assert done.returncode == 2
     assert done.stderr == "associa tables: --engine wants a ws:// or wss:// URL, not 'http://x'\n"
+
+
+def test_an_engine_that_goes_away_mid_command_is_unreachable(sessions: SessionManager) -> None:
+    server = RunningServer(sessions.engine, sessions)
+    url = f"{server.url}/app/"
+    try:
+        with Qix.remote(url) as qix:
+            assert qix.get_doc_list() == []
+            server.stop()  # the socket ends: not made again, the command fails (exit 3)
+            with pytest.raises(QixFailure) as info:
+                qix.get_doc_list()
+    finally:
+        server.stop()
+    assert info.value.unreachable and str(info.value) == f"connection to {url} lost"

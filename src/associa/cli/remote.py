@@ -1,32 +1,32 @@
-"""QIX for the CLI: one JSON-RPC connection, in process or over a WebSocket.
+"""QIX for the CLI: ``associa.client``, in process or over a WebSocket.
 
 Every command that reads or changes an app talks QIX through ``Qix``, so the same code
-runs against the data folder (``Qix.local``: a session of an in-process engine, no
-socket) and against a running engine (``Qix.remote``, ``--engine ws://host:port``).
-Methods carry QIX's names in snake case (``open_doc`` is OpenDoc); this is the one
-module that knows the wire, so it can give way to ``associa.client`` later.
+runs against the data folder (``Qix.local``: ``associa.client.local``, a session of an
+in-process engine, no socket) and against a running engine (``Qix.remote``:
+``associa.client.connect``, ``--engine ws://host:port``). The wire is the client's; this
+adapter keeps the commands' few calls typed, and turns the client's errors into
+``QixFailure``: the engine's words for people, and whether the engine is unreachable
+(exit 3).
 """
 
 from __future__ import annotations
 
-import itertools
-import json
 import logging
-import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
+
+from associa.client import ConnectionLost, EngineError, Global
+from associa.client.connection import Connection
 
 if TYPE_CHECKING:
     from associa.engine import Engine
 
-Send = Callable[[str], str]  # a request's text in, its response's text out
-
 # how many cells one GetHyperCubeData page asks for (the engine's limit is 10,000)
 PAGE_CELLS = 10_000
 POLL_SECONDS = 0.2  # how often a reload's progress is asked for
+# a command waits for as long as a request runs (a reload of a big app: hours)
+REQUEST_SECONDS = 7 * 24 * 3600.0
 
 
 class QixFailure(Exception):
@@ -37,118 +37,76 @@ class QixFailure(Exception):
         self.unreachable = unreachable
 
 
-def error_text(error: dict[str, Any]) -> str:
-    message = str(error.get("message") or f"error {error.get('code')}")
-    parameter = error.get("parameter")
+def error_text(error: EngineError) -> str:
+    message = str(error.message or f"error {error.code}")
+    parameter = error.parameter
     return f"{message}: {parameter}" if parameter and parameter not in message else message
 
 
 class Qix:
     """A QIX connection: ``call`` sends one request and answers its result."""
 
-    def __init__(self, send: Send, close: Callable[[], None]) -> None:
-        self._send = send
-        self._close = close
-        self._ids = itertools.count(1)
-
-    def next_id(self) -> int:
-        return next(self._ids)
+    def __init__(self, proxy: Global, where: str = "") -> None:
+        self.proxy = proxy
+        self.connection: Connection = proxy.connection
+        self.connection.timeout = REQUEST_SECONDS
+        self.where = where  # the engine's URL; "" in process
 
     @classmethod
     @contextmanager
     def local(cls, engine: Engine) -> Iterator[Qix]:
         """A session of ``engine`` (the data folder's apps), without a socket."""
-        from associa.qix.sessions import SessionManager
+        from associa.client import local
 
         # the engine's request log is for a server's operator: a command's failures are
         # its own one-line messages (without a handler, Python would print warnings)
         logging.getLogger("associa").addHandler(logging.NullHandler())
-        manager = SessionManager(engine)
-        session, _ = manager.session(None)
-        pushed: list[str] = []
-        session.attach(pushed.append, False)
-
-        def send(text: str) -> str:
-            reply = session.handle(text, pushed.append)
-            pushed.clear()
-            return reply or "{}"
-
-        def close() -> None:
-            session.detach(pushed.append)
-            manager.release(session)
-
-        qix = cls(send, close)
+        qix = cls(local(engine))
         try:
             yield qix
         finally:
-            qix._close()
+            qix.connection.close()
 
     @classmethod
     @contextmanager
     def remote(cls, url: str) -> Iterator[Qix]:
-        """A connection to the engine at ``url`` (ws://host:port or ws://host:port/app/x)."""
-        from websockets.exceptions import WebSocketException
-        from websockets.sync.client import connect
+        """A connection to the engine at ``url`` (ws://host:port or ws://host:port/app/x);
+        a dropped socket is not made again: the command fails (exit 3)."""
+        from associa.client import connect
 
         try:
-            socket = connect(url, open_timeout=10, max_size=None)
-        except (OSError, WebSocketException, TimeoutError, ValueError) as exc:
+            proxy = connect(url, reconnect_for=0)
+        except Exception as exc:  # noqa: BLE001 - OSError, websockets' refusals, bad URLs
             raise QixFailure(f"cannot connect to {url}: {exc}", unreachable=True) from exc
-        waiting: dict[Any, Future[str]] = {}
-        lock = threading.Lock()
-
-        def read() -> None:
-            """Route each response to the request awaiting it; pushed notifications
-            (OnConnected, change lists) are skipped."""
-            try:
-                for raw in socket:
-                    text = raw if isinstance(raw, str) else raw.decode("utf-8")
-                    with lock:
-                        future = waiting.pop(json.loads(text).get("id"), None)
-                    if future is not None:
-                        future.set_result(text)
-            except (OSError, WebSocketException):
-                pass
-            with lock:
-                left = list(waiting.values())
-                waiting.clear()
-            for future in left:
-                future.set_exception(QixFailure(f"connection to {url} lost", unreachable=True))
-
-        reader = threading.Thread(target=read, daemon=True)
-        reader.start()
-
-        def send(text: str) -> str:
-            future: Future[str] = Future()
-            with lock:
-                waiting[json.loads(text)["id"]] = future
-            try:
-                socket.send(text)
-            except (OSError, WebSocketException) as exc:
-                raise QixFailure(f"connection to {url} lost: {exc}", unreachable=True) from exc
-            return future.result()
-
-        def close() -> None:
-            socket.close()
-            reader.join(5)
-
-        qix = cls(send, close)
+        qix = cls(proxy, url)
         try:
             yield qix
         finally:
-            qix._close()
+            qix.connection.close()
 
-    def call(self, method: str, handle: int = -1, request_id: int | None = None,
-             **params: Any) -> dict[str, Any]:
-        """One request's result (safe from several threads at once); ``request_id``:
-        the id to send (GetProgress names a running request by it)."""
-        rid = next(self._ids) if request_id is None else request_id
-        text = json.dumps({"jsonrpc": "2.0", "id": rid, "handle": handle,
-                           "method": method, "params": params})
-        reply = json.loads(self._send(text))
-        if "error" in reply:
-            raise QixFailure(error_text(reply["error"]))
-        result = reply.get("result")
+    def _failure(self, err: EngineError) -> QixFailure:
+        if isinstance(err, ConnectionLost):
+            return QixFailure(f"connection to {self.where or 'the engine'} lost",
+                              unreachable=True)
+        return QixFailure(error_text(err))
+
+    def call(self, method: str, handle: int = -1, **params: Any) -> dict[str, Any]:
+        """One request's result (safe from several threads at once)."""
+        try:
+            result = self.connection.call(handle, method, params)
+        except EngineError as err:
+            raise self._failure(err) from err
+        return result if isinstance(result, dict) else {}
+
+    def call_watching(self, method: str, handle: int,
+                      on_progress: Callable[[dict[str, Any]], Any],
+                      **params: Any) -> dict[str, Any]:
+        """``call`` with GetProgress's answers for the request while it runs."""
+        try:
+            result = self.connection.call_watching(handle, method, params, on_progress,
+                                                   POLL_SECONDS)
+        except EngineError as err:
+            raise self._failure(err) from err
         return result if isinstance(result, dict) else {}
 
     # -- Global ---------------------------------------------------------------------
@@ -163,8 +121,6 @@ class Qix:
     def get_doc_list(self) -> list[dict[str, Any]]:
         return list(self.call("GetDocList")["qDocList"])
 
-    def get_progress(self, request_id: int) -> dict[str, Any]:
-        return dict(self.call("GetProgress", qRequestId=request_id)["qProgressData"])
 
 
 class Doc:
@@ -226,19 +182,11 @@ class Doc:
         """DoReloadEx; while it runs, ``on_progress`` gets each GetProgress answer for
         it (asked for a few times a second, on the same connection), the last one once
         it has finished."""
-        rid = self.qix.next_id()
-        with ThreadPoolExecutor(1) as pool:
-            running = pool.submit(self.qix.call, "DoReloadEx", self.handle, rid,
-                                  qParams={"qMode": 0})
-            while True:
-                try:
-                    result = running.result(timeout=POLL_SECONDS)
-                    break
-                except FutureTimeout:
-                    if on_progress is not None:
-                        on_progress(self.qix.get_progress(rid))
-        if on_progress is not None:
-            on_progress(self.qix.get_progress(rid))
+        params = {"qParams": {"qMode": 0}}
+        if on_progress is None:
+            result = self._call("DoReloadEx", **params)
+        else:
+            result = self.qix.call_watching("DoReloadEx", self.handle, on_progress, **params)
         return dict(result["qResult"])
 
 

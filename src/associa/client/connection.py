@@ -16,8 +16,10 @@ import json
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from functools import partial
 from typing import Any
 
@@ -46,7 +48,11 @@ class Connection:
                                           name="associa-client-changes")
         self._notifier.start()
         if start:
-            transport.start(self._receive, self._lost)
+            try:
+                transport.start(self._receive, self._lost)
+            except BaseException:  # no engine there: the notifier thread ends too
+                self._events.put(None)
+                raise
 
     async def astart(self) -> None:
         """Start an asyncio transport (made with ``start=False``) in the running loop."""
@@ -90,6 +96,35 @@ class Connection:
         """A request's ``result``; raises EngineError with the engine's code."""
         return self.send(handle, method, [] if params is None else params).result(
             self.timeout)
+
+    def call_watching(self, handle: int, method: str, params: list[Any] | dict[str, Any],
+                      on_progress: Callable[[dict[str, Any]], Any],
+                      every: float = 0.2) -> dict[str, Any]:
+        """``call`` of a long request (DoReloadEx, DoReload) that tells its progress:
+        while it runs, ``on_progress`` gets GetProgress's ``qProgressData`` for it (named
+        by its request id) every ``every`` seconds, and once more when it has ended. The
+        request is sent from a thread of its own, since in process it runs in the thread
+        that sends it."""
+        future, rid, text = self._request(handle, method, params)
+        if text:
+            def post() -> None:
+                try:
+                    self.transport.send(text)
+                except EngineError as err:
+                    self._not_sent(future, rid, err)
+
+            threading.Thread(target=post, daemon=True, name="associa-client-long").start()
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                result = future.result(min(every, max(deadline - time.monotonic(), 0.0)))
+                break
+            except FutureTimeout:
+                if time.monotonic() >= deadline:
+                    raise
+                on_progress(self.call(-1, "GetProgress", {"qRequestId": rid})["qProgressData"])
+        on_progress(self.call(-1, "GetProgress", {"qRequestId": rid})["qProgressData"])
+        return result
 
     async def acall(self, handle: int, method: str,
                     params: list[Any] | dict[str, Any] | None = None) -> dict[str, Any]:
