@@ -29,8 +29,8 @@ API has no resourceType for them.)
 from __future__ import annotations
 
 import mimetypes
-from dataclasses import replace
 import re
+from dataclasses import replace
 from functools import partial
 from typing import Literal
 
