@@ -80,9 +80,16 @@ def test_every_code_the_engine_reports_has_a_class() -> None:
         assert len(roots) == 1, (code, names)
 
 
+# the client's EngineError carries the code an engine answered with (any engine's, not
+# only this one's): the one place an instance holds its code
+CODES_RECEIVED = {Path("client/errors.py")}
+
+
 def test_no_code_is_set_on_an_instance() -> None:
     offenders = []
     for path in SRC.rglob("*.py"):
+        if path.relative_to(SRC) in CODES_RECEIVED:
+            continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             targets = (node.targets if isinstance(node, ast.Assign)
                        else [node.target] if isinstance(node, ast.AnnAssign | ast.AugAssign)
