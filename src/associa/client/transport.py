@@ -90,9 +90,10 @@ class LocalTransport:
             self.sessions.release(session)
 
 
-class SocketTransport:
-    """A WebSocket to ``url``; ``headers`` are sent on every (re)connection.
-    ``reconnect_for``: how long (seconds) to keep trying after a drop (0: never)."""
+class _Socket:
+    """What both socket transports hold: the URL, the headers sent on every
+    (re)connection (one ``X-Qlik-Session``, so that a reconnection finds the session),
+    ``reconnect_for`` (how long, in seconds, to keep trying after a drop; 0: never)."""
 
     def __init__(self, url: str, headers: dict[str, str] | None = None,
                  reconnect_for: float = 30.0, open_timeout: float = 10.0) -> None:
@@ -105,6 +106,14 @@ class SocketTransport:
         self._ws: Any = None
         self._closing = False
         self._ended = False  # the reader stopped for good: nothing more is sent
+
+
+class SocketTransport(_Socket):
+    """A WebSocket to ``url`` read by a thread of its own."""
+
+    def __init__(self, url: str, headers: dict[str, str] | None = None,
+                 reconnect_for: float = 30.0, open_timeout: float = 10.0) -> None:
+        super().__init__(url, headers, reconnect_for, open_timeout)
         self._send_lock = threading.Lock()
         self._receive: Receive | None = None
         self._lost: Lost | None = None
@@ -195,21 +204,13 @@ class SocketTransport:
             self._reader.join(5)
 
 
-class AsyncSocketTransport:
+class AsyncSocketTransport(_Socket):
     """``SocketTransport`` on asyncio: started (``astart``), written to (``asend``) and
     closed (``aclose``) in an event loop; the same headers, reconnection and ends."""
 
     def __init__(self, url: str, headers: dict[str, str] | None = None,
                  reconnect_for: float = 30.0, open_timeout: float = 10.0) -> None:
-        self.url = url
-        self.headers = dict(headers or {})
-        self.headers.setdefault("X-Qlik-Session", str(uuid.uuid4()))
-        self.reconnect_for = reconnect_for
-        self.open_timeout = open_timeout
-        self.reconnects = 0
-        self._ws: Any = None
-        self._closing = False
-        self._ended = False
+        super().__init__(url, headers, reconnect_for, open_timeout)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._reader: asyncio.Task[None] | None = None
 

@@ -34,7 +34,7 @@ from associa.logs import event
 from associa.rest.errors import TooManyRequests
 from associa.rest.recurrence import BadSchedule, next_run, zone
 from associa.rest.reloadqueue import ReloadQueue
-from associa.store.reloadtasks import COMPLETED, ReloadTaskStore
+from associa.store.reloadtasks import COMPLETED, ReloadTask, ReloadTaskStore
 
 log = logging.getLogger("associa.rest.scheduler")
 
@@ -106,17 +106,21 @@ class Scheduler:
             assert task.next_run is not None  # due() finds only tasks with a next run
             if not store.claim_run(task.id, task.next_run, **changes):
                 continue  # another engine sharing the database took this occurrence
-            try:
-                made = self.reloads.submit(task.app_id, task.owner_id, task.owner_directory,
-                                           partial=task.partial, type="chronos",
-                                           task_id=task.id)
-            except TooManyRequests:
-                event(log, logging.INFO, "scheduled reload skipped: one is pending",
-                      task=task.id, app=task.app_id)
-                continue
-            queued.append(made.id)
-            store.change(task.id, last_reload_id=made.id)
+            made = self._submit(task, task.partial, "scheduled")
+            if made is not None:
+                queued.append(made)
+                store.change(task.id, last_reload_id=made)
         return queued
+
+    def _submit(self, task: ReloadTask, partial: bool, kind: str) -> str | None:
+        """Queue ``task``'s reload (type chronos); None when its app has one pending."""
+        try:
+            return self.reloads.submit(task.app_id, task.owner_id, task.owner_directory,
+                                       partial=partial, type="chronos", task_id=task.id).id
+        except TooManyRequests:
+            event(log, logging.INFO, f"{kind} reload skipped: one is pending",
+                  task=task.id, app=task.app_id)
+            return None
 
     def data_changed(self, name: str) -> list[str]:
         """Queue a reload for each enabled ``autoReload`` task whose app's last reload
@@ -132,14 +136,8 @@ class Scheduler:
                 continue  # the app is gone
             if name not in files_read(lineage):
                 continue
-            try:
-                made = self.reloads.submit(task.app_id, task.owner_id, task.owner_directory,
-                                           partial=task.auto_reload_partial, type="chronos",
-                                           task_id=task.id)
-            except TooManyRequests:
-                event(log, logging.INFO, "auto reload skipped: one is pending",
-                      task=task.id, app=task.app_id)
-                continue
-            queued.append(made.id)
-            store.change(task.id, last_run=self.clock(), last_reload_id=made.id)
+            made = self._submit(task, task.auto_reload_partial, "auto")
+            if made is not None:
+                queued.append(made)
+                store.change(task.id, last_run=self.clock(), last_reload_id=made)
         return queued
