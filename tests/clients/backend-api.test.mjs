@@ -9,10 +9,7 @@ import { readFileSync, writeFileSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import enigma from 'enigma.js';
-import schema from 'enigma.js/schemas/12.2027.0.json' with { type: 'json' };
-import WebSocket from 'ws';
-import { startEngine, dataFolder, repoRoot, tempDataDir } from './engine.mjs';
+import { openSessionApp, startEngine, dataFolder, repoRoot, tempDataDir } from './engine.mjs';
 import { createBackendApi, BackendApiError } from '../../clients/backend-api/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -24,18 +21,7 @@ let engine;
 before(async () => { engine = await startEngine(); });
 after(async () => { await engine?.stop(); });
 
-async function openApp(name) {
-  const session = enigma.create({
-    schema,
-    url: `${engine.url}/app/engineData/identity/${name}`,
-    createSocket: (u) => new WebSocket(u),
-  });
-  const global = await session.open();
-  const doc = await global.createSessionApp();
-  await doc.setScript(scenario.script);
-  assert.equal(await doc.doReload(), true);
-  return { session, doc };
-}
+const openApp = (name) => openSessionApp(engine, name, scenario.script);
 
 /** The qText of every row the helpers have, in eachDataRow's order. */
 function texts(api) {

@@ -4,6 +4,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import enigma from 'enigma.js';
+import schema from 'enigma.js/schemas/12.2027.0.json' with { type: 'json' };
+import WebSocket from 'ws';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '..', '..');
@@ -95,3 +98,20 @@ StoreID, Month, Amount
 14, Mar, 25
 ];
 `;
+
+// A session app of `engine` over enigma.js, opened as user `name`, reloaded with `script`
+// (with the test data folder as connection 'data'): what a mashup does before it asks
+// for objects. The caller closes `session`.
+export async function openSessionApp(engine, name, script) {
+  const session = enigma.create({
+    schema,
+    url: `${engine.url}/app/engineData/identity/${name}`,
+    createSocket: (u) => new WebSocket(u),
+  });
+  const global = await session.open();
+  const doc = await global.createSessionApp();
+  await doc.createConnection({ qName: 'data', qConnectionString: dataFolder, qType: 'folder' });
+  await doc.setScript(script);
+  if (await doc.doReload() !== true) throw new Error(`the reload of ${name} failed`);
+  return { session, doc };
+}

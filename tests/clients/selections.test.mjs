@@ -3,29 +3,14 @@
 // and forward; two alternate states side by side.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import enigma from 'enigma.js';
-import schema from 'enigma.js/schemas/12.2027.0.json' with { type: 'json' };
-import WebSocket from 'ws';
-import { startEngine, dataFolder, threeTableScript } from './engine.mjs';
+import { openSessionApp, startEngine, dataFolder, threeTableScript } from './engine.mjs';
 
 let engine;
 
 before(async () => { engine = await startEngine(); });
 after(async () => { await engine?.stop(); });
 
-async function sessionApp(name) {
-  const session = enigma.create({
-    schema,
-    url: `${engine.url}/app/engineData/identity/${name}`,
-    createSocket: (u) => new WebSocket(u),
-  });
-  const global = await session.open();
-  const doc = await global.createSessionApp();
-  await doc.createConnection({ qName: 'data', qConnectionString: dataFolder, qType: 'folder' });
-  await doc.setScript(threeTableScript);
-  assert.equal(await doc.doReload(), true);
-  return { session, doc };
-}
+const sessionApp = (name) => openSessionApp(engine, name, threeTableScript);
 
 const listbox = (field, state) => ({
   qInfo: { qType: 'listbox' },
