@@ -115,12 +115,13 @@ def test_only_arithmetic_is_fused() -> None:
     assert is_arithmetic(parse("-Amount"))
 
 
-def _layouts(model: DataModel, states: list[SelectionState]) -> list[dict[str, Any]]:
+def _layouts(model: DataModel, states: list[SelectionState],
+             measures: list[str] = MEASURES) -> list[dict[str, Any]]:
     out = []
     for state in states:
         inf = Inference(model, state)
         for dims in DIMENSIONS:
-            out.append(HyperCube(model, inf, _definition(dims, MEASURES), DEFAULT_LOCALE).layout())
+            out.append(HyperCube(model, inf, _definition(dims, measures), DEFAULT_LOCALE).layout())
     return out
 
 
@@ -132,6 +133,22 @@ def test_every_grouping_path_gives_the_same_layout(monkeypatch: pytest.MonkeyPat
     assert _layouts(model, states) == as_is
     monkeypatch.setattr(grouping, "SPACE_LUT", 0)  # compacted by sorting the keys
     assert _layouts(model, states) == as_is
+
+
+def test_measures_evaluated_at_once_give_the_same_layout(monkeypatch: pytest.MonkeyPatch) -> None:
+    # over many records a chart's measures are evaluated in threads, one per core: the
+    # same cells, totals and per-measure errors as one after the other
+    from associa.calc import cube
+
+    model = _model(8)
+    states = _selections(model, random.Random(8), 3)
+    monkeypatch.setattr(cube, "PARALLEL_MEASURES", 1 << 60)
+    one_by_one = _layouts(model, states, [*MEASURES, "Sum(NoSuchField)", "Sum(Amount"])
+    monkeypatch.setattr(cube, "PARALLEL_MEASURES", 0)
+    at_once = _layouts(model, states, [*MEASURES, "Sum(NoSuchField)", "Sum(Amount"])
+    assert at_once == one_by_one
+    infos = at_once[0]["qMeasureInfo"]
+    assert infos[-2].get("qError") and infos[-1].get("qError")  # each its own error
 
 
 @pytest.mark.parametrize("backend", kernels.available())

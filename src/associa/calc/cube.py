@@ -70,6 +70,7 @@ from associa.errors import ExpressionError
 from associa.expr import Evaluator, Vec, ast, parse
 from associa.expr.interrecord import uses_chart_rows
 from associa.expr.vector import concat
+from associa.kernels import pool
 from associa.model import DataModel
 from associa.select import Inference
 from associa.values import Locale
@@ -311,11 +312,7 @@ class Cube(Attributes, Ordering):
         scope = GroupScope(model, records, grouping.key, grouping.n, self.locale, dims_in_scope,
                            grouping.counts)
         # no groups (no dimension resolves, or no record): nothing to evaluate per group
-        self.values = [
-            grouping.finish(self._evaluate(m, scope, grouping.n))
-            if ngroups and i not in self.deferred else Vec.nulls(ngroups)
-            for i, m in enumerate(self.measures)
-        ]
+        self.values = self._evaluate_all(scope, grouping, ngroups, records.n)
         cells = grouping.cells
         self.count = ngroups
         self._evaluate_attrs(scope, ngroups, grouping.finish, records, grouping.key,
@@ -578,6 +575,23 @@ class Cube(Attributes, Ordering):
             calc[calc_key(i)] = (codes, values)
         return CalcRecords(records, calc) if calc else records
 
+    def _evaluate_all(self, scope: GroupScope, grouping: Grouping, ngroups: int,
+                      nrec: int) -> list[Vec]:
+        """Every measure's values per group. Over many records the measures are
+        evaluated at once, one per core (``kernels.pool``: their passes release the GIL):
+        a chart's sums are separate passes over the same records."""
+        todo = [i for i in range(len(self.measures)) if ngroups and i not in self.deferred]
+
+        def one(i: int) -> Vec:
+            return grouping.finish(self._evaluate(self.measures[i], scope, grouping.n))
+
+        if len(todo) > 1 and nrec >= PARALLEL_MEASURES:
+            done = dict(zip(todo, pool.run_spans(lambda lo, _hi: one(lo),
+                                                 [(i, i + 1) for i in todo]), strict=True))
+        else:
+            done = {i: one(i) for i in todo}
+        return [done[i] if i in done else Vec.nulls(ngroups) for i in range(len(self.measures))]
+
     def _evaluate(self, m: Measure, scope: Any, n: int, quiet: bool = False) -> Vec:
         if m.node is None or m.error is not None:
             return Vec.nulls(n)
@@ -587,6 +601,9 @@ class Cube(Attributes, Ordering):
             if not quiet:
                 m.error = validation_error(7000, m.text, exc.message)
             return Vec.nulls(n)
+
+PARALLEL_MEASURES = 1 << 16  # records before a chart's measures are evaluated at once
+
 
 def _listed(definition: Mapping[str, Any], key: str) -> list[Any]:
     """A definition's list member; anything else (a number, an object) lists nothing,
