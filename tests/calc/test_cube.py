@@ -143,9 +143,10 @@ def test_measures_evaluated_at_once_give_the_same_layout(monkeypatch: pytest.Mon
     model = _model(8)
     states = _selections(model, random.Random(8), 3)
     monkeypatch.setattr(cube, "PARALLEL_MEASURES", 1 << 60)
-    one_by_one = _layouts(model, states, [*MEASURES, "Sum(NoSuchField)", "Sum(Amount"])
+    extra = ["Sum(NoSuchField)", "Sum(Amount"]
+    one_by_one = _layouts(model, states, [*MEASURES, *extra])
     monkeypatch.setattr(cube, "PARALLEL_MEASURES", 0)
-    at_once = _layouts(model, states, [*MEASURES, "Sum(NoSuchField)", "Sum(Amount"])
+    at_once = _layouts(model, states, [*MEASURES, *extra])
     assert at_once == one_by_one
     infos = at_once[0]["qMeasureInfo"]
     assert infos[-2].get("qError") and infos[-1].get("qError")  # each its own error

@@ -579,8 +579,13 @@ class Cube(Attributes, Ordering):
                       nrec: int) -> list[Vec]:
         """Every measure's values per group. Over many records the measures are
         evaluated at once, one per core (``kernels.pool``: their passes release the GIL):
-        a chart's sums are separate passes over the same records."""
+        a chart's sums are separate passes over the same records. Not with Aggr, whose
+        virtual tables the scope makes once for all the measures that read them."""
         todo = [i for i in range(len(self.measures)) if ngroups and i not in self.deferred]
+        if any(isinstance(node, ast.Call) and node.name == "AGGR"
+               for i in todo if self.measures[i].node is not None
+               for node in self.measures[i].node.walk()):
+            nrec = 0
 
         def one(i: int) -> Vec:
             return grouping.finish(self._evaluate(self.measures[i], scope, grouping.n))
