@@ -39,6 +39,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from associa.app.app import App
@@ -185,7 +186,8 @@ class ReloadQueue:
                 if store.transition(reload_id, RELOADING, status=CANCELING):
                     with self._lock:
                         self._cancel.add(reload_id)  # when it runs here: at once
-                    break
+                    # as this step left it (the run may have ended CANCELED already)
+                    return replace(reload, status=CANCELING)
             elif reload.status == CANCELING:
                 return reload
             else:

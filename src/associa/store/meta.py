@@ -333,6 +333,9 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor.close()
 
 
+_VERSION = select(AccessVersionRow.version).where(AccessVersionRow.id == 1)
+
+
 def _changed(s: Session) -> None:
     """Count a change of owners or rules (``access_version``), in the session's
     transaction: other engines drop their cached rules at their next check."""
@@ -392,16 +395,16 @@ class MetaStore:
 
     def access(self, app_id: str) -> AppAccess:
         """The owner and rules of an app (``OPEN``: no owner, when nothing is recorded)."""
-        with Session(self.db) as s:
-            version = s.scalar(select(AccessVersionRow.version)
-                               .where(AccessVersionRow.id == 1))
-            with self._lock:
-                if version != self._version:  # changed (perhaps by another engine)
-                    self._access.clear()
-                    self._version = version
-                hit = self._access.get(app_id)
-            if hit is not None:
-                return hit
+        with self.db.connect() as conn:  # Core, not a Session: the check is per request
+            version = conn.execute(_VERSION).scalar()
+        with self._lock:
+            if version != self._version:  # changed (perhaps by another engine)
+                self._access.clear()
+                self._version = version
+            hit = self._access.get(app_id)
+        if hit is not None:
+            return hit
+        with Session(self.db) as s:  # read after the count: never older than it
             row = s.get(AppAccessRow, app_id)
             rules = s.scalars(select(AppRuleRow).where(AppRuleRow.app_id == app_id)
                               .order_by(AppRuleRow.id)).all()
