@@ -354,3 +354,30 @@ def test_include_items(users, rest_engine: Engine) -> None:  # type: ignore[no-u
     held = ann.get(f"/items/{made[0]['id']}/collections",
                    params={"includeItems[limit]": "1"}).json()["data"]
     assert [len(e["meta"]["items"]["data"]) for e in held] == [1]
+
+
+def test_item_views(users, rest_server: RunningServer,  # type: ignore[no-untyped-def]
+                    rest_engine: Engine, keys: dict[str, str]) -> None:
+    """An app opened over QIX is a view: its item (in a collection, and in /items) shows
+    the views of the last 28 days; reading it over REST is not one."""
+    ann, bob, _ = users
+    made = shared_item(rest_engine, ann, "Viewed")
+    other = shared_item(rest_engine, ann, "Unseen")
+    c = ann.post("/collections", json={"name": "Watched", "type": "public"}).json()
+    for item in (made, other):
+        ann.post(f"/collections/{c['id']}/items", json={"id": item["id"]})
+    for who in ("ann", "ann", "bob"):
+        with rest_server.connect(f"/app/{made['resourceId']}",
+                                 Authorization=f"Bearer {keys[who]}") as ws:
+            ws.call("OpenDoc", made["resourceId"])
+    ann.get(f"/apps/{made['resourceId']}")  # not a view
+    listed = {e["name"]: e for e in bob.get(f"/collections/{c['id']}/items").json()["data"]}
+    views = listed["Viewed"]["itemViews"]
+    assert (views["total"], views["unique"]) == (3, 2)
+    assert [(w["total"], w["unique"]) for w in views["week"]] == [(0, 0), (0, 0), (0, 0),
+                                                                  (3, 2)]
+    assert views["trend"] == pytest.approx(0.6)  # the slope through 0, 0, 0, 2
+    assert listed["Unseen"]["itemViews"]["total"] == 0
+    one = ann.get(f"/collections/{c['id']}/items/{made['id']}").json()
+    assert one["itemViews"] == views
+    assert ann.get(f"/items/{made['id']}").json()["itemViews"] == views

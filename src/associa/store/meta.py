@@ -30,7 +30,9 @@ Tables:
   favorites and each user's last use of an item (``store/collections.py``). Migration
   0007.
 
-* ``access_version``: one counter of the changes of owners and rules. Migration 0008.
+* ``access_version``: one counter of the changes of owners and rules, and
+  ``item_views``: the views of each item per user and day (``store/views.py``).
+  Migration 0008.
 
 Access rules are read on every check of a right, so they are kept in memory per app once
 read. Other engines sharing the database change them too: every change of an owner or
@@ -473,7 +475,7 @@ class MetaStore:
 
     def forget_app(self, app_id: str) -> None:
         """The app is deleted: its owner, rules, item (and its place in collections, its
-        uses), script versions and reload tasks go with it (its reload history stays)."""
+        uses and views), script versions and reload tasks go with it (its reload history stays)."""
         with self._lock, Session(self.db) as s, s.begin():
             s.execute(delete(ReloadTaskRow).where(ReloadTaskRow.app_id == app_id))
             item_ids = list(s.scalars(select(ItemRow.id).where(
@@ -482,6 +484,9 @@ class MetaStore:
             s.execute(delete(members).where(members.item_id.in_(item_ids)))
             s.execute(delete(uses).where(uses.resource_type == "app",
                                          uses.resource_id == app_id))
+            views = _views.ItemViewRow
+            s.execute(delete(views).where(views.resource_type == "app",
+                                          views.resource_id == app_id))
             s.execute(delete(ItemRow).where(ItemRow.resource_type == "app",
                                             ItemRow.resource_id == app_id))
             s.execute(delete(ScriptRow).where(ScriptRow.app_id == app_id))
@@ -565,4 +570,5 @@ from associa.store import directory as _directory  # noqa: E402,F401
 from associa.store import leases as _leases  # noqa: E402,F401
 from associa.store import oauth as _oauth  # noqa: E402,F401
 from associa.store import origins as _origins  # noqa: E402,F401
+from associa.store import views as _views  # noqa: E402,F401
 from associa.store import webhooks as _webhooks  # noqa: E402,F401
