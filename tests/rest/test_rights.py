@@ -95,8 +95,8 @@ def test_matrix(op, make_api, rest_engine: Engine, keys) -> None:  # type: ignor
 def test_a_change_of_rights_through_one_engine_holds_on_another_at_once(
         data_dir: Path, database_url: str) -> None:
     """Two engines on one database (and one apps folder), each caching the rules it read:
-    a right lowered, revoked or an owner changed through the first is what the second
-    checks at its very next request, on REST (403, then 404) and on QIX (OpenDoc
+    a right lowered, revoked, an owner or a space membership changed through the first is
+    what the second checks at its very next request, on REST (403, then 404) and on QIX (OpenDoc
     refused with error 5)."""
     from associa.qix.sessions import SessionManager
     from tests.conftest import RunningServer
@@ -140,6 +140,22 @@ def test_a_change_of_rights_through_one_engine_holds_on_another_at_once(
         assert ann_two.get(f"/apps/{app_id}").status_code == 404
         assert opens(ann, app_id)["error"]["code"] == 5  # type: ignore[index]
         assert bob_two.put(f"/apps/{app_id}", json=edit).status_code == 200
+        # a space's membership changed through the first engine (not cached: read at
+        # each check), on the second at once
+        sid = ann_one.post("/spaces", json={"name": "Sales", "type": "shared"}).json()["id"]
+        in_space = ann_one.post("/apps", json={"attributes": {"name": "In", "spaceId": sid}}
+                                ).json()["attributes"]["id"]
+        assert bob_two.get(f"/apps/{in_space}").status_code == 404
+        made = ann_one.post(f"/spaces/{sid}/assignments", json={
+            "type": "user", "assigneeId": "bob", "roles": ["producer"]}).json()
+        assert bob_two.put(f"/apps/{in_space}", json=edit).status_code == 200
+        assert "result" in opens(bob, in_space)
+        assert ann_one.put(f"/spaces/{sid}/assignments/{made['id']}",
+                           json={"roles": ["consumer"]}).status_code == 200
+        assert bob_two.put(f"/apps/{in_space}", json=edit).status_code == 403
+        assert ann_one.delete(f"/spaces/{sid}/assignments/{made['id']}").status_code == 204
+        assert bob_two.get(f"/apps/{in_space}").status_code == 404
+        assert opens(bob, in_space)["error"]["code"] == 5  # type: ignore[index]
     finally:
         for c in (ann_one, ann_two, bob_two):
             c.close()
