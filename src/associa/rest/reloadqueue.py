@@ -311,7 +311,9 @@ class ReloadQueue:
             if now - looked[0] >= CANCEL_POLL:  # cancelled through another engine?
                 looked[0] = now
                 row = store.get(reload.id)
-                if row is not None and row.status == CANCELING:
+                # CANCELING; or ended by another engine (this one stalled past its lease):
+                # nothing of this run will be kept, so it stops
+                if row is None or row.status != RELOADING or row.engine_id != self.engine_id:
                     with self._lock:
                         self._cancel.add(reload.id)
                     return True
