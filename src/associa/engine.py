@@ -318,17 +318,22 @@ class Engine:
 
         return ItemStore(self.meta.db)
 
-    def note_use(self, identity: Identity, resource_type: str, resource_id: str) -> None:
+    def note_use(self, identity: Identity, resource_type: str, resource_id: str,
+                 view: bool = False) -> None:
         """Record that a user used a resource now (``GET /items?sort=-recentlyUsed``;
-        in development mode the anonymous user's); nothing without a database."""
+        in development mode the anonymous user's), and with ``view`` that the user viewed
+        it (an app opened: its item's ``itemViews``); nothing without a database."""
         if not self.meta_in_use():
             return
         from sqlalchemy.exc import SQLAlchemyError
 
         from associa.store.collections import Collections
+        from associa.store.views import ItemViews
 
         try:
             Collections(self.meta.db).note_use(identity.user_id, resource_type, resource_id)
+            if view:
+                ItemViews(self.meta.db).add(identity.user_id, resource_type, resource_id)
         except SQLAlchemyError as exc:  # a sort order is not worth failing the open for
             event(log, logging.WARNING, "use not recorded", resource=resource_id,
                   error=str(exc).splitlines()[0])

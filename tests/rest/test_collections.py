@@ -21,9 +21,10 @@ ADMIN_KEY = "collections-admin"
 
 
 @pytest.fixture
-def rest_settings(data_dir: Path) -> Settings:
+def rest_settings(data_dir: Path, database_url: str) -> Settings:
     # API keys on the socket too: Bob opens an app over QIX as himself
-    return Settings(data_dir=data_dir, api_key=ADMIN_KEY, api_key_authentication=True)
+    return Settings(data_dir=data_dir, database_url=database_url, api_key=ADMIN_KEY,
+                    api_key_authentication=True)
 
 
 @pytest.fixture
@@ -308,3 +309,75 @@ def test_matrix(op, kind: str, users, make_api, rest_engine: Engine) -> None:  #
         assert got == want.get(name, op.status), name
         if got < 300 and op.method in ("DELETE", "POST", "PUT", "PATCH"):
             ids = matrix_resources(rest_engine, ann, kind)  # the call used them up
+
+
+def test_include_items(users, rest_engine: Engine) -> None:  # type: ignore[no-untyped-def]
+    """includeItems puts each listed collection's first items in meta.items, with the
+    links of its items list; as JSON or deep-object parameters; bad ones are 400s."""
+    ann, bob, _ = users
+    made = [shared_item(rest_engine, ann, name) for name in ("B1", "A2", "C3")]
+    c = ann.post("/collections", json={"name": "Three", "type": "public"}).json()
+    for item in made:
+        assert ann.post(f"/collections/{c['id']}/items", json={"id": item["id"]}).status_code == 201
+    empty = ann.post("/collections", json={"name": "Empty", "type": "private"}).json()
+    plain = ann.get("/collections").json()
+    assert all("meta" not in e or not e["meta"] for e in plain["data"])
+    as_json = ann.get("/collections", params={
+        "includeItems": '{"limit": 2, "sort": "+name"}', "sort": "+name"}).json()
+    deep = ann.get("/collections", params={
+        "includeItems[limit]": "2", "includeItems[sort]": "+name", "sort": "+name"}).json()
+    for answer in (as_json, deep):
+        by_name = {e["name"]: e for e in answer["data"]}
+        three = by_name["Three"]["meta"]["items"]
+        assert names(three) == ["A2", "B1"]
+        assert three["data"][0]["resourceType"] == "app"
+        assert by_name["Empty"]["meta"]["items"]["data"] == []
+        # the links are the collection's items list's: following next gives the rest
+        assert f"/collections/{c['id']}/items" in three["links"]["self"]["href"]
+        rest = ann.get(three["links"]["next"]["href"]).json()
+        assert names(rest) == ["C3"]
+    assert empty["id"] in {e["id"] for e in deep["data"]}
+    # Bob sees the public collection and, in it, the items he may see (all three here)
+    bobs = bob.get("/collections", params={"includeItems": "{}"}).json()["data"]
+    assert [len(e["meta"]["items"]["data"]) for e in bobs] == [3]
+    typed = ann.get("/collections", params={"includeItems[resourceType]": "dataset",
+                                            "name": "Three"}).json()["data"]
+    assert typed[0]["meta"]["items"]["data"] == []
+    for bad in ({"includeItems": "[1]"}, {"includeItems": "{"},
+                {"includeItems": '{"limit": 0}'}, {"includeItems[limit]": "x"},
+                {"includeItems[colour]": "red"}, {"includeItems": '{"sort": "up"}'},
+                {"includeItems": "{}", "includeItems[limit]": "2"}):
+        r = ann.get("/collections", params=bad)
+        assert r.status_code == 400, (bad, r.text)
+        assert r.json()["errors"][0]["source"]["parameter"] == "includeItems"
+    # on the collections of an item too
+    held = ann.get(f"/items/{made[0]['id']}/collections",
+                   params={"includeItems[limit]": "1"}).json()["data"]
+    assert [len(e["meta"]["items"]["data"]) for e in held] == [1]
+
+
+def test_item_views(users, rest_server: RunningServer,  # type: ignore[no-untyped-def]
+                    rest_engine: Engine, keys: dict[str, str]) -> None:
+    """An app opened over QIX is a view: its item (in a collection, and in /items) shows
+    the views of the last 28 days; reading it over REST is not one."""
+    ann, bob, _ = users
+    made = shared_item(rest_engine, ann, "Viewed")
+    other = shared_item(rest_engine, ann, "Unseen")
+    c = ann.post("/collections", json={"name": "Watched", "type": "public"}).json()
+    for item in (made, other):
+        ann.post(f"/collections/{c['id']}/items", json={"id": item["id"]})
+    for who in ("ann", "ann", "bob"):
+        with rest_server.connect(f"/app/{made['resourceId']}",
+                                 Authorization=f"Bearer {keys[who]}") as ws:
+            ws.call("OpenDoc", made["resourceId"])
+    ann.get(f"/apps/{made['resourceId']}")  # not a view
+    listed = {e["name"]: e for e in bob.get(f"/collections/{c['id']}/items").json()["data"]}
+    views = listed["Viewed"]["itemViews"]
+    assert (views["total"], views["unique"]) == (3, 2)
+    assert [(w["total"], w["unique"]) for w in views["week"]] == [(0, 0), (0, 0), (0, 0),
+                                                                  (3, 2)]
+    assert views["trend"] == pytest.approx(0.6)  # the slope through 0, 0, 0, 2
+    assert listed["Unseen"]["itemViews"]["total"] == 0
+    one = ann.get(f"/collections/{c['id']}/items/{made['id']}").json()
+    assert one["itemViews"] == views
+    assert ann.get(f"/items/{made['id']}").json()["itemViews"] == views

@@ -90,3 +90,76 @@ def test_matrix(op, make_api, rest_engine: Engine, keys) -> None:  # type: ignor
             app_id = ann.post("/apps", json={"attributes": {"name": "A"}}).json()[
                 "attributes"]["id"]
             made = prepare(rest_engine, ann, app_id)
+
+
+def test_a_change_of_rights_through_one_engine_holds_on_another_at_once(
+        data_dir: Path, database_url: str) -> None:
+    """Two engines on one database (and one apps folder), each caching the rules it read:
+    a right lowered, revoked, an owner or a space membership changed through the first is
+    what the second checks at its very next request, on REST (403, then 404) and on QIX (OpenDoc
+    refused with error 5)."""
+    from associa.qix.sessions import SessionManager
+    from tests.conftest import RunningServer
+    from tests.rest.conftest import ANN, BOB
+
+    settings = Settings(data_dir=data_dir, database_url=database_url, api_key=ADMIN_KEY,
+                        api_key_authentication=True)
+    one, two = Engine(settings), Engine(settings)
+    ann, _ = one.meta.create_api_key(ANN)
+    bob, _ = one.meta.create_api_key(BOB)
+    servers = [RunningServer(e, SessionManager(e)) for e in (one, two)]
+
+    def client(server: RunningServer, token: str) -> httpx.Client:
+        return httpx.Client(base_url=f"http://127.0.0.1:{server.port}/api/v1",
+                            headers={"Authorization": f"Bearer {token}"}, timeout=30)
+
+    def opens(token: str, app_id: str) -> dict[str, object]:
+        with servers[1].connect("/app/", Authorization=f"Bearer {token}") as ws:
+            return ws.request("OpenDoc", app_id)  # type: ignore[no-any-return]
+
+    ann_one, ann_two, bob_two = (client(servers[0], ann), client(servers[1], ann),
+                                 client(servers[1], bob))
+    try:
+        app_id = ann_one.post("/apps", json={"attributes": {"name": "Shared"}}).json()[
+            "attributes"]["id"]
+        one.grant(app_id, "user", "bob", "edit")
+        edit = {"attributes": {"description": "by Bob"}}
+        assert bob_two.put(f"/apps/{app_id}", json=edit).status_code == 200  # cached: edit
+        assert "result" in opens(bob, app_id)
+        one.grant(app_id, "user", "bob", "consume")  # lowered through the first engine
+        refused = bob_two.put(f"/apps/{app_id}", json=edit)
+        assert refused.status_code == 403, refused.text
+        assert bob_two.get(f"/apps/{app_id}").status_code == 200
+        assert one.revoke(app_id, "user", "bob")
+        assert bob_two.get(f"/apps/{app_id}").status_code == 404
+        assert opens(bob, app_id)["error"]["code"] == 5  # type: ignore[index]
+        # the owner changed over REST on the first engine: Ann is refused on the second
+        assert ann_two.get(f"/apps/{app_id}").status_code == 200
+        moved = ann_one.put(f"/apps/{app_id}/owner", json={"ownerId": "corp\\bob"})
+        assert moved.status_code == 200, moved.text
+        assert ann_two.get(f"/apps/{app_id}").status_code == 404
+        assert opens(ann, app_id)["error"]["code"] == 5  # type: ignore[index]
+        assert bob_two.put(f"/apps/{app_id}", json=edit).status_code == 200
+        # a space's membership changed through the first engine (not cached: read at
+        # each check), on the second at once
+        sid = ann_one.post("/spaces", json={"name": "Sales", "type": "shared"}).json()["id"]
+        in_space = ann_one.post("/apps", json={"attributes": {"name": "In", "spaceId": sid}}
+                                ).json()["attributes"]["id"]
+        assert bob_two.get(f"/apps/{in_space}").status_code == 404
+        made = ann_one.post(f"/spaces/{sid}/assignments", json={
+            "type": "user", "assigneeId": "bob", "roles": ["producer"]}).json()
+        assert bob_two.put(f"/apps/{in_space}", json=edit).status_code == 200
+        assert "result" in opens(bob, in_space)
+        assert ann_one.put(f"/spaces/{sid}/assignments/{made['id']}",
+                           json={"roles": ["consumer"]}).status_code == 200
+        assert bob_two.put(f"/apps/{in_space}", json=edit).status_code == 403
+        assert ann_one.delete(f"/spaces/{sid}/assignments/{made['id']}").status_code == 204
+        assert bob_two.get(f"/apps/{in_space}").status_code == 404
+        assert opens(bob, in_space)["error"]["code"] == 5  # type: ignore[index]
+    finally:
+        for c in (ann_one, ann_two, bob_two):
+            c.close()
+        for server in servers:
+            server.stop()
+        one.close_meta()
+        two.close_meta()

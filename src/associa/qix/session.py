@@ -434,7 +434,8 @@ class Session:
                 self.doc.identity = self.identity  # OSUser(), QVUser()
             entry = self.handles.acquire("Doc", ("doc", app.id), self.doc)
         if not app.session_app:
-            self.engine.note_use(self.identity, "app", app.id)  # sort=recentlyUsed
+            # sort=recentlyUsed, and a view (itemViews)
+            self.engine.note_use(self.identity, "app", app.id, view=True)
         return entry
 
     def active_doc(self) -> Entry:

@@ -12,13 +12,24 @@ Patch ``replace`` of ``/name`` and ``/description``. The items of a collection a
 listed with the filters of ``GET /items`` (``rest/items.py``), the caller seeing only
 those it may see; an item is added by its item id (``{"id": …}``; 404 when the caller
 does not see it, 409 when it is in already).
+
+``includeItems`` on the lists of collections (``GET /collections``, ``GET
+/items/{id}/collections``) puts a first page of each collection's items in its
+``meta.items`` (``{data, links}``, as ``GET /collections/{id}/items`` answers, whose
+links it holds): its parameters ``limit``, ``sort`` and ``resourceType``, given as a
+JSON object (``includeItems={"limit":5}``) or in deep-object style
+(``includeItems[limit]=5``); any other parameter, or a bad value, is a 400.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from typing import Any, Literal
+from urllib.parse import urlencode
 
-from pydantic import Field, RootModel
+from pydantic import Field, RootModel, ValidationError
+from starlette.requests import Request
 
 from associa.rest.apps import iso
 from associa.rest.errors import BadRequest, Conflict, Forbidden, NotFound
@@ -31,6 +42,9 @@ from associa.rest.items import (
     shown,
     sync,
     visible_item,
+)
+from associa.rest.items import (
+    Sort as ItemSort,
 )
 from associa.rest.models import TENANT_ID, Href, Links, Shape, Strict
 from associa.rest.operations import Call, Operation, Reply
@@ -53,6 +67,16 @@ class CollectionsQuery(Shape):
     limit: int = Field(default=10, ge=1, le=MAX_LIMIT)
     next: str | None = None
     prev: str | None = None
+    includeItems: str | None = None  # a JSON object; or includeItems[<name>]=… each
+
+
+class IncludeItems(Strict):
+    """The parameters of ``includeItems``: which first page of items each collection
+    holds in ``meta.items``."""
+
+    limit: int = Field(default=10, ge=1, le=MAX_LIMIT)
+    sort: ItemSort = "+createdAt"
+    resourceType: str | None = Field(default=None, min_length=1, max_length=256)
 
 
 class CreateCollection(Strict):
@@ -85,6 +109,10 @@ class CollectionLinks(Shape):
     items: Href
 
 
+class CollectionMeta(Shape):
+    items: ItemsList | None = None
+
+
 class CollectionResult(Shape):
     id: str
     name: str
@@ -97,6 +125,7 @@ class CollectionResult(Shape):
     updatedAt: str
     itemCount: int
     links: CollectionLinks
+    meta: CollectionMeta | None = None
 
 
 class CollectionsList(Shape):
@@ -178,10 +207,59 @@ def filtered(call: Call, found: list[Collection], q: CollectionsQuery) -> list[C
             and (not needle or needle in c.name.lower() or needle in c.description.lower())]
 
 
+def include_items(call: Call, q: CollectionsQuery) -> IncludeItems | None:
+    """The ``includeItems`` of the request (None when not asked for): a JSON object, or
+    deep-object parameters ``includeItems[<name>]``; a 400 for anything else."""
+    deep = {key[len("includeItems["):-1]: value
+            for key, value in call.request.query_params.items()
+            if key.startswith("includeItems[") and key.endswith("]")}
+    if q.includeItems is not None and deep:
+        raise BadRequest("includeItems is either a JSON object or deep-object parameters",
+                         parameter="includeItems")
+    if q.includeItems is None and not deep:
+        return None
+    values: Any = deep
+    if q.includeItems is not None:
+        try:
+            values = json.loads(q.includeItems) if q.includeItems.strip() else {}
+        except ValueError:
+            raise BadRequest("includeItems is not a JSON object",
+                             parameter="includeItems") from None
+        if not isinstance(values, dict):
+            raise BadRequest("includeItems is not a JSON object", parameter="includeItems")
+    try:
+        return IncludeItems.model_validate(values)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = ".".join(str(part) for part in first["loc"])
+        raise BadRequest(f"includeItems {name}: {first['msg']}",
+                         parameter="includeItems") from None
+
+
+def first_items(call: Call, c: Collection, wanted: IncludeItems) -> ItemsList:
+    """The first page of a collection's items, with the links ``GET
+    /collections/{id}/items`` with these parameters answers (so ``next`` goes on there)."""
+    params = {"limit": str(wanted.limit), "sort": wanted.sort}
+    if wanted.resourceType is not None:
+        params["resourceType"] = wanted.resourceType
+    scope = {**call.request.scope, "path": f"/api/v1/collections/{c.id}/items",
+             "raw_path": f"/api/v1/collections/{c.id}/items".encode(),
+             "query_string": urlencode(params).encode()}
+    there = dataclasses.replace(call, request=Request(scope))
+    query = ItemsQuery(limit=wanted.limit, sort=wanted.sort,
+                       resourceType=wanted.resourceType)
+    return list_items(there, query, tuple(store(call).item_ids(c.id)))
+
+
 def page_of(call: Call, found: list[Collection], q: CollectionsQuery) -> CollectionsList:
+    wanted = include_items(call, q)
     sync(call)
     page, links = paginate(call.request, filtered(call, found, q), q.limit, q.next, q.prev)
-    return CollectionsList(data=[result(call, c) for c in page], links=links)
+    data = [result(call, c) for c in page]
+    if wanted is not None:
+        for shown_c, c in zip(data, page, strict=True):
+            shown_c.meta = CollectionMeta(items=first_items(call, c, wanted))
+    return CollectionsList(data=data, links=links)
 
 
 def list_collections(call: Call) -> CollectionsList:

@@ -16,7 +16,9 @@ most 100, needs ``resourceType``), ``resourceLink`` (the item's link, exactly),
 app opened over QIX, the item or the app read over REST; never used counts as oldest)
 (default ``+createdAt``); ``limit`` 1–100 (default 10) with ``next``/``prev`` cursors.
 An item shows the collections the caller sees it in (``collectionIds``) and whether it
-is in the caller's favorites (``isFavorited``). ``PUT /items/{id}`` changes an item's name and description
+is in the caller's favorites (``isFavorited``), and its views of the last 28 days
+(``itemViews``: total, unique users, trend, per week; an app opened over QIX is a view,
+``store/views.py``). ``PUT /items/{id}`` changes an item's name and description
 (an app's name is its title: the app changes too); the other documented fields are
 ignored, as Qlik documents ("Omitted and unsupported fields are ignored"). Only the items the caller may consume are listed, and an item
 the caller may not see is a 404, as an app is. What an item of each kind shows (its
@@ -42,6 +44,7 @@ from associa.rest.ratelimit import Tier
 from associa.store.collections import FAVORITE, Collections
 from associa.store.directory import Directory
 from associa.store.items import Item, ItemFilter
+from associa.store.views import ItemViews, Views
 
 Sort = Literal["+createdAt", "-createdAt", "+name", "-name", "+updatedAt", "-updatedAt",
                "+recentlyUsed", "-recentlyUsed"]
@@ -85,6 +88,22 @@ class ItemMeta(Shape):
     tags: list[str] = []
 
 
+class ItemViewsWeek(Shape):
+    start: str  # the week's first day, 00:00 UTC
+    total: int
+    unique: int
+
+
+class ItemViewsResult(Shape):
+    """Views of the last 28 days (``store/views.py``): their total, the unique users,
+    the trend (the slope of the four weeks' unique users) and each week, oldest first."""
+
+    total: int
+    unique: int
+    trend: float
+    week: list[ItemViewsWeek]
+
+
 class ItemLinks(Shape):
     self: Href
     open: Href | None = None
@@ -116,6 +135,7 @@ class ItemResult(Shape):
     collectionIds: list[str] = []
     meta: ItemMeta
     links: ItemLinks
+    itemViews: ItemViewsResult | None = None
 
 
 class ItemsList(Shape):
@@ -161,12 +181,16 @@ def kind_of(item: Item) -> ItemKind | None:
 class Marks:
     """Which collections the caller sees each item in, and the caller's favorites."""
 
-    def __init__(self, call: Call, item_ids: list[str]) -> None:
+    def __init__(self, call: Call, items: list[Item]) -> None:
         self.favorites = ""
         self.seen: set[str] = set()
         self.of: dict[str, list[str]] = {}
-        if not item_ids:
+        self.views: dict[tuple[str, str], Views] = {}
+        if not items:
             return
+        item_ids = [item.id for item in items]
+        self.views = ItemViews(call.engine.meta.db).summary(
+            [(item.resource_type, item.resource_id) for item in items])
         store = Collections(call.engine.meta.db)
         user = call.identity.user_id
         for c in store.visible(user, with_favorites=True):
@@ -182,11 +206,20 @@ class Marks:
     def favorited(self, item: Item) -> bool:
         return bool(self.favorites) and self.favorites in self.of.get(item.id, [])
 
+    def item_views(self, item: Item) -> ItemViewsResult | None:
+        found = self.views.get((item.resource_type, item.resource_id))
+        if found is None:
+            return None
+        return ItemViewsResult(
+            total=found.total, unique=found.unique, trend=round(found.trend, 6),
+            week=[ItemViewsWeek(start=iso(w.start) or "", total=w.total, unique=w.unique)
+                  for w in found.weeks])
+
 
 def item_result(call: Call, item: Item, kind: ItemKind, marks: Marks | None = None,
                 no_actions: bool = False) -> ItemResult:
     actions = [] if no_actions else kind.actions(call, item)
-    marks = marks if marks is not None else Marks(call, [item.id])
+    marks = marks if marks is not None else Marks(call, [item])
     collections, favorited = marks.collections(item), marks.favorited(item)
     created, updated = iso(item.created_at) or "", iso(item.updated_at) or ""
     link = call.url(kind.link(item))
@@ -202,7 +235,8 @@ def item_result(call: Call, item: Item, kind: ItemKind, marks: Marks | None = No
         collectionIds=collections,
         meta=ItemMeta(actions=actions, collections=collections, isFavorited=favorited),
         links=ItemLinks(self=Href(href=call.url(f"/items/{item.id}")),
-                        open=Href(href=link)))
+                        open=Href(href=link)),
+        itemViews=marks.item_views(item))
 
 
 def shown(call: Call, item: Item, marks: Marks | None = None,
@@ -308,7 +342,7 @@ def list_items(call: Call, q: ItemsQuery,
     if recent:
         visible = by_recent_use(call, visible, q.sort)
     page, links = paginate(call.request, visible, q.limit, q.next, q.prev)
-    marks = Marks(call, [item.id for item in page])
+    marks = Marks(call, page)
     results = [shown(call, item, marks, q.noActions) for item in page]
     return ItemsList(data=[r for r in results if r is not None], links=links)
 

@@ -21,6 +21,15 @@ unfinished reloads of engines whose lease has expired (stopped or died) are mark
 FAILED: nothing will run them; a live engine's reloads are left alone. A cancel made
 through another engine reaches the one running the reload through its row (CANCELING),
 read at most every ``CANCEL_POLL`` seconds while it runs.
+
+A run's end is written only while its row is still this engine's and unfinished
+(``ReloadStore.finish``): an engine that stalled past its lease, whose reload a live
+engine failed meanwhile, leaves that FAILED as it is (nor saves the app, nor tells the
+listeners). Reloads are balanced across engines: a worker with nothing queued on its
+own engine for ``IDLE_POLL`` seconds claims the oldest reload still QUEUED by another
+live engine (``ReloadStore.queued_elsewhere``; the same conditional claim, so each runs
+once), when the app is one it has (engines that balance share the apps' folder, or hold
+copies of the apps). Each engine runs at most ``ReloadConcurrency`` reloads at once.
 """
 
 from __future__ import annotations
@@ -30,6 +39,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from associa.app.app import App
@@ -57,7 +67,12 @@ BUSY_WAIT = 0.2  # seconds between tries for a reload slot (MaxConcurrentReloads
 HEARTBEAT = 5.0  # seconds between renewals of the engine's lease
 LEASE = timedelta(seconds=30)  # a lease not renewed for this long has expired
 CANCEL_POLL = 0.5  # seconds between looks at a running reload's row for a cancel
+IDLE_POLL = 1.0  # seconds an idle worker waits before looking for others' queued reloads
 ORPHANED = "The engine running the reload stopped before the reload ended"
+
+
+class _Lost(Exception):
+    """The reload is no longer this engine's (another one ended it)."""
 
 
 class ReloadQueue:
@@ -171,7 +186,8 @@ class ReloadQueue:
                 if store.transition(reload_id, RELOADING, status=CANCELING):
                     with self._lock:
                         self._cancel.add(reload_id)  # when it runs here: at once
-                    break
+                    # as this step left it (the run may have ended CANCELED already)
+                    return replace(reload, status=CANCELING)
             elif reload.status == CANCELING:
                 return reload
             else:
@@ -196,7 +212,14 @@ class ReloadQueue:
 
     def _work(self) -> None:
         while True:
-            reload_id = self._queue.get()
+            try:
+                reload_id = self._queue.get(timeout=IDLE_POLL)
+            except queue.Empty:  # idle: run a reload another engine queued
+                if self._stopped:
+                    return
+                reload_id = self._elsewhere()
+                if reload_id is None:
+                    continue
             if reload_id is None:
                 return
             try:
@@ -204,9 +227,23 @@ class ReloadQueue:
             except Exception as exc:  # a worker outlives any one reload
                 event(log, logging.ERROR, "reload worker failed", reload=reload_id,
                       error=repr(exc))
-                self.store.change(reload_id, status=FAILED, error_code="INTERNAL",
+                self.store.finish(reload_id, self.engine_id, status=FAILED,
+                                  error_code="INTERNAL",
                                   error_message="The reload could not be run",
                                   ended=datetime.now(UTC))
+
+    def _elsewhere(self) -> str | None:
+        """A reload queued by another live engine, of an app this engine has (None:
+        none); ``run`` claims it."""
+        try:
+            waiting = self.store.queued_elsewhere(self.engine_id)
+        except Exception as exc:  # the database may be back at the next look
+            event(log, logging.ERROR, "queued reloads not read", error=repr(exc))
+            return None
+        for reload in waiting:
+            if self.engine.app_exists(reload.app_id):
+                return reload.id
+        return None
 
     def run(self, reload_id: str) -> None:
         """Run a queued reload, if this engine's claim on it is the one that wins (it
@@ -217,12 +254,19 @@ class ReloadQueue:
             return
         app: App | None = None
         values: dict[str, object] = {}
+        written = False
         try:
             app = self.engine.get_app(reload.app_id)
             self._reload(app, reload)
+            if not store.runs_on(reload_id, self.engine_id):
+                # ended by another engine while this one stalled: neither the new data
+                # nor the status of this run is kept
+                raise _Lost()
             self.engine.reloaded(app, Identity(reload.user_id, reload.user_directory))
             self.engine.save_app(app)
             values = {"status": SUCCEEDED}
+        except _Lost:
+            values = {}
         except Aborted:
             values = {"status": CANCELED}
         except ReloadTimeLimit as exc:  # ReloadTimeLimit: Qlik's EXCEEDED_LIMIT
@@ -240,7 +284,12 @@ class ReloadQueue:
             if app is not None:
                 values["log"] = app.reload_log
             values["ended"] = datetime.now(UTC)
-            store.change(reload_id, **values)
+            written = bool(values.get("status")) and store.finish(reload_id, self.engine_id,
+                                                                  **values)
+        if not written:
+            event(log, logging.WARNING, "reload ended by another engine; its end stays",
+                  reload=reload_id, app=reload.app_id)
+            return
         event(log, logging.INFO, "rest reload ended", reload=reload_id,
               app=reload.app_id, status=values.get("status"))
         for finished in list(self.on_finished):
@@ -262,7 +311,9 @@ class ReloadQueue:
             if now - looked[0] >= CANCEL_POLL:  # cancelled through another engine?
                 looked[0] = now
                 row = store.get(reload.id)
-                if row is not None and row.status == CANCELING:
+                # CANCELING; or ended by another engine (this one stalled past its lease):
+                # nothing of this run will be kept, so it stops
+                if row is None or row.status != RELOADING or row.engine_id != self.engine_id:
                     with self._lock:
                         self._cancel.add(reload.id)
                     return True

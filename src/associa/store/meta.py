@@ -30,8 +30,16 @@ Tables:
   favorites and each user's last use of an item (``store/collections.py``). Migration
   0007.
 
+* ``access_version``: one counter of the changes of owners and rules, and
+  ``item_views``: the views of each item per user and day (``store/views.py``).
+  Migration 0008.
+
 Access rules are read on every check of a right, so they are kept in memory per app once
-read (this process is the only writer).
+read. Other engines sharing the database change them too: every change of an owner or
+rules adds one to ``access_version`` in its own transaction, and every check reads that
+counter (one SELECT by primary key) and drops the cache when it moved, so a change made
+through one engine holds on every other at its next check. (Space membership, roles and
+items are not cached: each check reads them.)
 
 Only the engine opens this store (``Engine.meta``), so it sits beside the engine, above
 ``app/``: it keeps ``app/access.py``'s values (Owner, Rule, Right), while ``app/`` reads
@@ -64,6 +72,7 @@ from sqlalchemy import (
     false,
     select,
     text,
+    update,
 )
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
@@ -92,6 +101,17 @@ class AppAccessRow(Base):
     app_id: Mapped[str] = mapped_column(String(512), primary_key=True)
     owner_id: Mapped[str] = mapped_column(String(512))
     owner_directory: Mapped[str] = mapped_column(String(512), default="")
+
+
+class AccessVersionRow(Base):
+    """One row (id 1) counting the changes of app owners and rules, made in the same
+    transaction as each change: an engine whose cache was read at another count reads
+    the rules again (several engines share the database). Migration 0008."""
+
+    __tablename__ = "access_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(Integer)
 
 
 class AppRuleRow(Base):
@@ -315,6 +335,16 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor.close()
 
 
+_VERSION = select(AccessVersionRow.version).where(AccessVersionRow.id == 1)
+
+
+def _changed(s: Session) -> None:
+    """Count a change of owners or rules (``access_version``), in the session's
+    transaction: other engines drop their cached rules at their next check."""
+    s.execute(update(AccessVersionRow).where(AccessVersionRow.id == 1)
+              .values(version=AccessVersionRow.version + 1))
+
+
 class MetaStore:
     """The metadata database of one data folder."""
 
@@ -322,6 +352,7 @@ class MetaStore:
         self.db = engine
         self._lock = threading.RLock()
         self._access: dict[str, AppAccess] = {}  # app id → what was read (or written)
+        self._version: int | None = None  # the access_version the cache was read at
 
     @classmethod
     def open(cls, data_dir: Path | str, url: str = "") -> MetaStore:
@@ -366,11 +397,16 @@ class MetaStore:
 
     def access(self, app_id: str) -> AppAccess:
         """The owner and rules of an app (``OPEN``: no owner, when nothing is recorded)."""
+        with self.db.connect() as conn:  # Core, not a Session: the check is per request
+            version = conn.execute(_VERSION).scalar()
         with self._lock:
+            if version != self._version:  # changed (perhaps by another engine)
+                self._access.clear()
+                self._version = version
             hit = self._access.get(app_id)
         if hit is not None:
             return hit
-        with Session(self.db) as s:
+        with Session(self.db) as s:  # read after the count: never older than it
             row = s.get(AppAccessRow, app_id)
             rules = s.scalars(select(AppRuleRow).where(AppRuleRow.app_id == app_id)
                               .order_by(AppRuleRow.id)).all()
@@ -378,7 +414,8 @@ class MetaStore:
                 Owner(row.owner_id, row.owner_directory) if row is not None else None,
                 tuple(Rule(r.subject_kind, r.subject, Right.parse(r.right)) for r in rules))
         with self._lock:
-            self._access[app_id] = access
+            if self._version == version:
+                self._access[app_id] = access
         return access
 
     def all_access(self) -> dict[str, AppAccess]:
@@ -407,6 +444,7 @@ class MetaStore:
                                    owner_directory=owner.user_directory))
             else:
                 row.owner_id, row.owner_directory = owner.user_id, owner.user_directory
+            _changed(s)
             self._access.pop(app_id, None)
 
     def set_rules(self, app_id: str,
@@ -417,6 +455,7 @@ class MetaStore:
             s.execute(delete(AppRuleRow).where(AppRuleRow.app_id == app_id))
             s.add_all(AppRuleRow(app_id=app_id, subject_kind=r.kind, subject=r.subject,
                                  right=r.right.label) for r in made)
+            _changed(s)
             self._access.pop(app_id, None)
         return made
 
@@ -436,7 +475,7 @@ class MetaStore:
 
     def forget_app(self, app_id: str) -> None:
         """The app is deleted: its owner, rules, item (and its place in collections, its
-        uses), script versions and reload tasks go with it (its reload history stays)."""
+        uses and views), script versions and reload tasks go with it (its reload history stays)."""
         with self._lock, Session(self.db) as s, s.begin():
             s.execute(delete(ReloadTaskRow).where(ReloadTaskRow.app_id == app_id))
             item_ids = list(s.scalars(select(ItemRow.id).where(
@@ -445,11 +484,15 @@ class MetaStore:
             s.execute(delete(members).where(members.item_id.in_(item_ids)))
             s.execute(delete(uses).where(uses.resource_type == "app",
                                          uses.resource_id == app_id))
+            views = _views.ItemViewRow
+            s.execute(delete(views).where(views.resource_type == "app",
+                                          views.resource_id == app_id))
             s.execute(delete(ItemRow).where(ItemRow.resource_type == "app",
                                             ItemRow.resource_id == app_id))
             s.execute(delete(ScriptRow).where(ScriptRow.app_id == app_id))
             s.execute(delete(AppRuleRow).where(AppRuleRow.app_id == app_id))
             s.execute(delete(AppAccessRow).where(AppAccessRow.app_id == app_id))
+            _changed(s)
             self._access.pop(app_id, None)
 
     # -- API keys -------------------------------------------------------------------
@@ -527,4 +570,5 @@ from associa.store import directory as _directory  # noqa: E402,F401
 from associa.store import leases as _leases  # noqa: E402,F401
 from associa.store import oauth as _oauth  # noqa: E402,F401
 from associa.store import origins as _origins  # noqa: E402,F401
+from associa.store import views as _views  # noqa: E402,F401
 from associa.store import webhooks as _webhooks  # noqa: E402,F401

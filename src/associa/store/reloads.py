@@ -9,7 +9,11 @@ the database, so every step that depends on the status is one conditional UPDATE
 reload per app is unfinished (a unique index over the unfinished rows): two engines never
 both start one reload (``claim``), nor queue two of one app. Each row names the engine
 that queued or runs it; a reload whose engine's lease (``store/leases.py``) has expired
-is marked FAILED (``fail_orphaned``): nothing will run it any more.
+is marked FAILED (``fail_orphaned``): nothing will run it any more. An engine's last
+write of a run (``finish``) is conditional too: only while the row is still its own and
+unfinished, so an engine that stalled past its lease never writes over the FAILED a live
+engine wrote meanwhile. ``queued_elsewhere`` lists the reloads queued by other live
+engines that an idle engine may claim (reload balancing).
 """
 
 from __future__ import annotations
@@ -123,6 +127,41 @@ class ReloadStore:
                                started=datetime.now(UTC)):
             return None
         return self.get(reload_id)
+
+    def finish(self, reload_id: str, engine_id: str, **values: Any) -> bool:
+        """Write a run's end (status, log, error, ended) only while the reload is still
+        ``engine_id``'s and unfinished (RELOADING or CANCELING), in one statement;
+        whether it was. False: another engine ended it (its lease had expired, so the
+        reload was failed), and the row keeps what that engine wrote."""
+        with Session(self.db) as s, s.begin():
+            result = s.execute(update(ReloadRow)
+                               .where(ReloadRow.id == reload_id,
+                                      ReloadRow.engine_id == engine_id,
+                                      ReloadRow.status.in_((RELOADING, CANCELING)))
+                               .values(**values))
+            return bool(getattr(result, "rowcount", 0))
+
+    def runs_on(self, reload_id: str, engine_id: str) -> bool:
+        """Whether the reload is still running on ``engine_id`` (not ended by another)."""
+        with Session(self.db) as s:
+            return s.scalar(select(ReloadRow.id).where(
+                ReloadRow.id == reload_id, ReloadRow.engine_id == engine_id,
+                ReloadRow.status.in_((RELOADING, CANCELING)))) is not None
+
+    def queued_elsewhere(self, engine_id: str, limit: int = 10,
+                         now: datetime | None = None) -> list[Reload]:
+        """The oldest reloads still QUEUED by other engines whose lease is live: an idle
+        engine claims one of them (``claim``, the same conditional step as the queuing
+        engine's own worker, so each runs once). The reloads of engines whose lease
+        expired are not here: they are failed (``fail_orphaned``)."""
+        now = now or datetime.now(UTC)
+        live = select(EngineLeaseRow.id).where(EngineLeaseRow.expires > now)
+        query = (select(ReloadRow).where(ReloadRow.status == QUEUED,
+                                         ReloadRow.engine_id != engine_id,
+                                         ReloadRow.engine_id.in_(live))
+                 .order_by(ReloadRow.created, ReloadRow.id).limit(limit))
+        with Session(self.db) as s:
+            return [Reload.of(r) for r in s.scalars(query)]
 
     def pending(self, app_id: str) -> Reload | None:
         """The app's reload that has not finished, if any."""
