@@ -426,6 +426,15 @@ class LibPathOutside(ScriptError, AccessDenied):
     default_message = "The path is outside the connection's folder"
 
 
+class SpaceDataDenied(ScriptError, AccessDenied):
+    """A script that names a space's connection (``lib://Sales:DataFiles/...``, ``LIB
+    CONNECT TO 'Sales:db'``) which the reloading user may not use: not a member of the
+    space, or a member whose roles do not include data use. The reload stops; nothing
+    of the app changes."""
+
+    default_message = "The space's data connections may not be used"
+
+
 class ReloadTimeLimit(ScriptError):
     """A reload that ran past its time limit (an endless loop, say): stopped where it was,
     never ignored by ErrorMode 0."""

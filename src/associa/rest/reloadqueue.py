@@ -33,6 +33,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from associa.app.app import App
+from associa.app.connections import Actor
 from associa.engine import Engine
 from associa.errors import Aborted, AssociaError, EngineBusy, ReloadTimeLimit, ScriptError
 from associa.identity import Identity
@@ -272,7 +273,8 @@ class ReloadQueue:
             try:
                 with self.engine.reloading(app.id):
                     app.reload(None, cancelled, time_limit=limit, partial=reload.partial,
-                               variables=reload.variables)
+                               variables=reload.variables, actor=Actor(app.id, Identity(
+                                   reload.user_id, reload.user_directory)))
                 return
             except EngineBusy:  # MaxConcurrentReloads: wait for a slot
                 if cancelled():
