@@ -36,7 +36,7 @@ from associa.app.app import App
 from associa.app.connections import Actor
 from associa.engine import Engine
 from associa.errors import Aborted, AssociaError, EngineBusy, ReloadTimeLimit, ScriptError
-from associa.identity import Identity
+from associa.identity import ANONYMOUS, Identity
 from associa.logs import event
 from associa.rest.errors import Conflict, NotFound, TooManyRequests
 from associa.store.leases import Leases, new_engine_id
@@ -60,6 +60,16 @@ LEASE = timedelta(seconds=30)  # a lease not renewed for this long has expired
 CANCEL_POLL = 0.5  # seconds between looks at a running reload's row for a cancel
 ORPHANED = "The engine running the reload stopped before the reload ended"
 
+
+
+def reloader(reload: Reload) -> Identity:
+    """Whom a queued reload runs as, for the space connections its script may use: the
+    user who queued it (a scheduled one: the task's owner); development mode's user
+    stays unrestricted. (The record keeps the user, not their groups or admin flag.)"""
+    if (reload.user_id, reload.user_directory) == (ANONYMOUS.user_id,
+                                                   ANONYMOUS.user_directory):
+        return ANONYMOUS
+    return Identity(reload.user_id, reload.user_directory, method="local")
 
 class ReloadQueue:
     """Queued reloads and the threads that run them (started on first use)."""
@@ -269,12 +279,12 @@ class ReloadQueue:
                     return True
             return False
 
+        who = reloader(reload)
         while True:
             try:
                 with self.engine.reloading(app.id):
                     app.reload(None, cancelled, time_limit=limit, partial=reload.partial,
-                               variables=reload.variables, actor=Actor(app.id, Identity(
-                                   reload.user_id, reload.user_directory)))
+                               variables=reload.variables, actor=Actor(app.id, who))
                 return
             except EngineBusy:  # MaxConcurrentReloads: wait for a slot
                 if cancelled():
