@@ -5,6 +5,7 @@ user who may use that space's data."""
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -243,3 +244,58 @@ def test_a_qix_reload_is_checked_for_its_user(make_api: Callable[..., httpx.Clie
     assert list(app.model.data_tables) == []
     app.reload(actor=Actor(app_id, ANN))  # the space's owner
     assert app.model.tables["Sales"].nrows == 3
+
+
+# every data-files and data-connections operation on a space's resource × Bob's roles
+# in the space (none: not a member) → the status he gets (Ann, the space's owner, and
+# the administrator succeed: test_space_files_by_role, test_space_connections_by_role)
+SEE, USE_ONLY, WRITE = ({"": 404, "consumer": 404, "dataconsumer": 200, "producer": 200},
+                        {"": 404, "consumer": 404, "dataconsumer": 403, "producer": 200},
+                        {"": 404, "consumer": 404, "dataconsumer": 403, "producer": 201})
+MATRIX: dict[tuple[str, str], dict[str, int]] = {
+    ("GET", "/data-files/{id}"): SEE,
+    ("GET", "/data-files/{id}/content"): SEE,
+    ("PUT", "/data-files/{id}"): USE_ONLY,
+    ("DELETE", "/data-files/{id}"): {**USE_ONLY, "producer": 204},
+    ("POST", "/data-files"): WRITE,
+    ("GET", "/data-connections/{qID}"): SEE,
+    ("PUT", "/data-connections/{qID}"): {**USE_ONLY, "producer": 204},
+    ("DELETE", "/data-connections/{qID}"): {**USE_ONLY, "producer": 204},
+    ("POST", "/data-connections"): {**WRITE, "": 400, "consumer": 400},
+}
+
+
+def test_the_matrix_covers_every_data_operation() -> None:
+    from associa.rest import dataconnections, datafiles
+
+    by_id = {(op.method, op.path) for m in (datafiles, dataconnections)
+             for op in m.OPERATIONS if "{" in op.path or op.method == "POST"}
+    assert by_id == set(MATRIX)
+
+
+@pytest.mark.parametrize("role", ["", "consumer", "dataconsumer", "producer"])
+def test_space_data_matrix(make_api: Callable[..., httpx.Client], keys: dict[str, str],
+                           rest_engine: Engine, tmp_path: Path, role: str) -> None:
+    ann, bob = make_api(keys["ann"]), make_api(keys["bob"])
+    sid = space(ann)
+    if role:
+        give(ann, sid, [role])
+    db = str(sqlite_db(tmp_path / "shop.sqlite"))
+    names_ = itertools.count()
+    got: dict[tuple[str, str], int] = {}
+    for method, path in MATRIX:
+        conn = {"qName": f"C{next(names_)}", "qType": "sqlite", "qConnectStatement": db,
+                "space": sid}
+        file_id = upload(ann, f"f{next(names_)}.csv", spaceId=sid).json()["id"]
+        conn_id = ann.post("/data-connections", json=conn).json()["id"]
+        url = path.replace("{id}", file_id).replace("{qID}", conn_id)
+        if path == "/data-files":
+            r = upload(bob, f"b{next(names_)}.csv", spaceId=sid)
+        elif path.startswith("/data-files") and method == "PUT":
+            r = bob.put(url, files={"File": ("x", b"N\n1\n")})
+        elif path.startswith("/data-connections") and method in ("POST", "PUT"):
+            r = bob.request(method, url, json={**conn, "qName": f"B{next(names_)}"})
+        else:
+            r = bob.request(method, url)
+        got[(method, path)] = r.status_code
+    assert got == {k: v[role] for k, v in MATRIX.items()}
