@@ -53,7 +53,9 @@ callers can catch either::
         │   ├── ReloadOpenFileError   11020   a file the script reads cannot be opened
         │   ├── LibPathNotFound       11024   lib://<name>: no connection of that name
         │   ├── ReloadTimeLimit       11002   the reload ran past its time limit
-        │   └── LibPathOutside (AccessDenied) 11026  the path leaves the connection's folder
+        │   ├── LibPathOutside (AccessDenied) 11026  the path leaves the connection's folder
+        │   └── SpaceDataDenied (AccessDenied) 11002  a space's connection the reloading user
+        │                                             may not use
         └── ExpressionError           8       an expression does not parse or evaluate
 
 An error that also ends the socket (the close codes of Qlik's engine proxy, as
