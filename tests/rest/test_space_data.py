@@ -299,3 +299,34 @@ def test_space_data_matrix(make_api: Callable[..., httpx.Client], keys: dict[str
             r = bob.request(method, url)
         got[(method, path)] = r.status_code
     assert got == {k: v[role] for k, v in MATRIX.items()}
+
+
+def test_what_a_space_app_stores_is_the_space_s(make_api: Callable[..., httpx.Client],
+                                                keys: dict[str, str],
+                                                rest_engine: Engine) -> None:
+    ann, bob = make_api(keys["ann"]), make_api(keys["bob"])
+    sid = space(ann)
+    in_space = ann.post("/apps", json={"attributes": {"name": "In", "spaceId": sid}}
+                        ).json()["attributes"]["id"]
+    app = rest_engine.get_app(in_space)
+    app.set_script("T: LOAD RecNo() AS N AUTOGENERATE 3;\n"
+                   "STORE T INTO [lib://DataFiles/plain.csv] (txt);\n"
+                   "STORE T INTO [lib://Sales:DataFiles/named.csv] (txt);\n")
+    rest_engine.save_app(app)
+    done = wait(ann, ann.post("/reloads", json={"appId": in_space}).json()["id"])
+    assert done["status"] == "SUCCEEDED", done
+    listed = ann.get("/data-files").json()["data"]
+    assert sorted((f["name"], f.get("spaceId")) for f in listed) == [
+        ("named.csv", sid), ("plain.csv", sid)]
+    folder = rest_engine.settings.data_dir / "spacefiles" / sid
+    assert sorted(p.name for p in folder.iterdir()) == ["named.csv", "plain.csv"]
+    assert bob.get("/data-files").json()["data"] == []
+    give(ann, sid, ["dataconsumer"])
+    assert len(bob.get("/data-files").json()["data"]) == 2
+
+
+def test_auto_reload_knows_a_space_s_files() -> None:
+    from associa.rest.scheduler import files_read
+
+    assert files_read([("lib://Sales:DataFiles/s.csv", "T"), ("lib://DataFiles/p.csv", "U"),
+                       ("lib://Other/x.csv", "V")]) == {"s.csv", "p.csv"}
