@@ -330,3 +330,14 @@ def test_auto_reload_knows_a_space_s_files() -> None:
 
     assert files_read([("lib://Sales:DataFiles/s.csv", "T"), ("lib://DataFiles/p.csv", "U"),
                        ("lib://Other/x.csv", "V")]) == {"s.csv", "p.csv"}
+
+
+def test_a_space_with_data_is_not_deleted(make_api: Callable[..., httpx.Client],
+                                          keys: dict[str, str]) -> None:
+    ann = make_api(keys["ann"])
+    sid = space(ann)
+    f = upload(ann, "s.csv", spaceId=sid).json()
+    assert ann.delete(f"/spaces/{sid}").status_code == 409
+    assert ann.get(f"/data-files/{f['id']}").status_code == 200
+    assert ann.delete(f"/data-files/{f['id']}").status_code == 204
+    assert ann.delete(f"/spaces/{sid}").status_code == 204
