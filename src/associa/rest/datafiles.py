@@ -2,10 +2,12 @@
 
 Shapes are Qlik Cloud's data-files API (@qlik/api ``data-files``;
 https://qlik.dev/apis/rest/data-files/): ``POST /data-files`` is multipart/form-data with
-a ``File`` part (the bytes) and a ``Json`` part (``{"name", "appId"?, "connectionId"?}``;
+a ``File`` part (the bytes) and a ``Json`` part (``{"name", "appId"?, "connectionId"?,
+"spaceId"?}``;
 without a name the file part's file name is used) and answers 201 with the file;
 ``PUT /data-files/{id}`` takes the same parts to replace the bytes and/or rename;
-``GET /data-files`` pages them (filters ``name``, ``ownerId``, ``appId``; ``sort`` by
+``GET /data-files`` pages them (filters ``name``, ``ownerId``, ``appId``,
+``connectionId``; ``sort`` by
 ``name``, ``size`` or ``modifiedDate``, ``-`` for descending); ``GET /data-files/quotas``
 gives the limits and the space used. ``GET /data-files/{id}/content`` (associa's own:
 @qlik/api has no download) answers the bytes. A name taken is 409, a file over
