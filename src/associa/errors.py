@@ -53,7 +53,9 @@ callers can catch either::
         │   ├── ReloadOpenFileError   11020   a file the script reads cannot be opened
         │   ├── LibPathNotFound       11024   lib://<name>: no connection of that name
         │   ├── ReloadTimeLimit       11002   the reload ran past its time limit
-        │   └── LibPathOutside (AccessDenied) 11026  the path leaves the connection's folder
+        │   ├── LibPathOutside (AccessDenied) 11026  the path leaves the connection's folder
+        │   └── SpaceDataDenied (AccessDenied) 11002  a space's connection the reloading user
+        │                                             may not use
         └── ExpressionError           8       an expression does not parse or evaluate
 
 An error that also ends the socket (the close codes of Qlik's engine proxy, as
@@ -424,6 +426,15 @@ class LibPathOutside(ScriptError, AccessDenied):
 
     code = 11026
     default_message = "The path is outside the connection's folder"
+
+
+class SpaceDataDenied(ScriptError, AccessDenied):
+    """A script that names a space's connection (``lib://Sales:DataFiles/...``, ``LIB
+    CONNECT TO 'Sales:db'``) which the reloading user may not use: not a member of the
+    space, or a member whose roles do not include data use. The reload stops; nothing
+    of the app changes."""
+
+    default_message = "The space's data connections may not be used"
 
 
 class ReloadTimeLimit(ScriptError):

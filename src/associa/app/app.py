@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from associa.app.children import ObjectTree, TreeNode, apply_tree, plan_tree
-from associa.app.connections import Connections
+from associa.app.connections import Actor, Connections
 from associa.app.library import Library
 from associa.app.properties import new_object_properties, replaced_properties, stored_properties
 from associa.app.reloadmeta import Meter
@@ -156,6 +156,7 @@ class App:
         variables: dict[str, str] | None = None,
         script: str | None = None,
         open_file: Callable[[str], Any] | None = None,
+        actor: Actor | None = None,
     ) -> ReloadResult:
         """Run the script; on success swap in the new model. Raises ScriptError (and
         keeps the previous model, variables and locale). ``progress`` gets a line per
@@ -167,6 +168,9 @@ class App:
         REST API's ``POST /reloads`` ``variables``), which they override.
         ``script`` and ``open_file``: run that script instead of the app's, reading files
         through ``open_file`` (``app.frames.load_frames``: tables from DataFrames).
+        ``actor``: who reloads (the user, or the app's owner for a scheduled run): the
+        shared connections are looked up for them (a space's connections only when
+        they may use that space's data).
         The log of the run, success or failure, is kept in ``reload_log``."""
         if not self._reloading.acquire(blocking=False):
             raise ReloadInProgress("DoReload")
@@ -183,13 +187,17 @@ class App:
                 script = self.script if script is None else script
                 current = self.model if partial else None
                 api_variables = {**self.library.variable_values(), **(variables or {})}
-            folders = self.connections.files()
+            folders = self.connections.files(actor)
+
+            def connect(name: str) -> Any:
+                return self.connections.connect(name, actor)
+
             try:
                 result = run_script(script, open_file or folders.open, log_line, cancelled,
                                     status=status, list_files=folders.list,
                                     write_file=folders.write, stat_file=folders.stat,
                                     time_limit=time_limit, error_mode=error_mode,
-                                    connect=self.connections.connect, partial=current,
+                                    connect=connect, partial=current,
                                     variables=api_variables)
             except ScriptError as exc:
                 lines.extend(failure_lines(exc))

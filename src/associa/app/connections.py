@@ -31,6 +31,7 @@ from associa.errors import (
     LibPathNotFound,
     ScriptError,
 )
+from associa.identity import Identity
 from associa.script.sources import Text
 from associa.script.sources.database import (
     Database,
@@ -49,14 +50,39 @@ CONNECTION_TYPES = ("folder", "duckdb", "sqlite", "postgresql")  # and aliases (
 DATA_FILES = "DataFiles"
 DATA_FILES_FOLDER = "datafiles"
 
+# the folder of a space's data files (``lib://<space>:DataFiles/<name>``):
+# ``<data dir>/spacefiles/<space id>``
+SPACE_FILES_FOLDER = "spacefiles"
+
+
+def space_files_folder(base_dir: Path, space_id: str) -> Path:
+    """Where the data files of space ``space_id`` are kept ("" = the personal files)."""
+    if not space_id:
+        return (Path(base_dir) / DATA_FILES_FOLDER).resolve()
+    return (Path(base_dir) / SPACE_FILES_FOLDER / space_id).resolve()
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who runs a script and for which app. The shared lookup decides with it which
+    space's connection a name means (``Sales:DataFiles``, or the app's space for a name
+    without one) and whether this user may use it; the lookup that knows spaces is
+    given from above (``share``), so this module needs none of it."""
+
+    app_id: str
+    identity: Identity
+
+
 # connections every app of a folder sees besides its own, by name (the REST API's
-# /data-connections, kept in the metadata database): the apps of a data folder find
-# them through the lookup registered for that folder (``share``); an app's own
+# /data-connections and the spaces' DataFiles, kept in the metadata database): the apps
+# of a data folder find them through the lookup registered for that folder (``share``),
+# which gets the name and the Actor of the reload (None outside a reload); an app's own
 # connection of the same name wins
-_SHARED: dict[Path, Callable[[str], Connection | None]] = {}
+SharedLookup = Callable[[str, "Actor | None"], "Connection | None"]
+_SHARED: dict[Path, SharedLookup] = {}
 
 
-def share(base_dir: Path, lookup: Callable[[str], Connection | None]) -> None:
+def share(base_dir: Path, lookup: SharedLookup) -> None:
     """Let the apps of ``base_dir`` use the connections ``lookup`` finds by name."""
     _SHARED[Path(base_dir).resolve()] = lookup
 
@@ -189,16 +215,18 @@ class Connections:
             conn.credentials = self.vault.seal(more_user or old_user,
                                                more_password or old_password)
 
-    def by_name(self, name: str) -> Connection | None:
+    def by_name(self, name: str, actor: Actor | None = None) -> Connection | None:
+        """The app's own connection ``name``, else the shared one for ``actor`` (which
+        may refuse it: ``SpaceDataDenied``)."""
         for c in self.items.values():
             if c.name == name:
                 return c
         shared = _SHARED.get(self.base_dir.resolve())
-        return shared(name) if shared is not None else None
+        return shared(name, actor) if shared is not None else None
 
-    def connect(self, name: str) -> Database:
+    def connect(self, name: str, actor: Actor | None = None) -> Database:
         """The database of connection ``name``, opened for a reload (LIB CONNECT TO)."""
-        conn = self.by_name(name)
+        conn = self.by_name(name, actor)
         if conn is None:
             raise LibConnectionNotFound(f"Connection '{name}' not found")
         if conn.type == "folder":
@@ -217,9 +245,9 @@ class Connections:
             path = self.base_dir / path
         return path.resolve()
 
-    def root_of(self, name: str) -> Path:
+    def root_of(self, name: str, actor: Actor | None = None) -> Path:
         """The folder of connection ``name`` (LibPathNotFound when there is none)."""
-        conn = self.by_name(name)
+        conn = self.by_name(name, actor)
         if conn is None and name == DATA_FILES:
             return (self.base_dir / DATA_FILES_FOLDER).resolve()
         if conn is None:
@@ -229,9 +257,10 @@ class Connections:
                                   "not a folder: its data is read with SQL")
         return self.folder(conn)
 
-    def files(self) -> FolderFiles:
-        """Reading, listing, writing and stat of files through these connections."""
-        return FolderFiles(self.root_of)
+    def files(self, actor: Actor | None = None) -> FolderFiles:
+        """Reading, listing, writing and stat of files through these connections (as
+        ``actor`` may use them, when given)."""
+        return FolderFiles(lambda name: self.root_of(name, actor))
 
     def resolve(self, lib_path: str) -> Path:
         """The file a ``lib://name/path`` refers to; refuses paths outside the folder."""

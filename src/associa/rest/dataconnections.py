@@ -12,32 +12,42 @@ given), ``DELETE`` answers 204, ``GET /data-connections`` pages them. ``qType`` 
 written in a PostgreSQL string out of it).
 
 Credentials are write-only: they are sealed as an app file seals them and no answer
-carries them (the engine's GetConnection does not either). A script reads the
-connection as ``LIB CONNECT TO 'name'`` or ``lib://name/...`` after the app's own
-connections (``share``): the names are engine-wide, so one taken is 409.
+carries them (the engine's GetConnection does not either). A script reads a personal
+connection as ``LIB CONNECT TO 'name'`` or ``lib://name/...`` and a space's as
+``'Space:name'`` / ``lib://Space:name/...`` (an app in the space: also without the
+space) after the app's own connections (``rest/spacedata.py``); the names are
+engine-wide, so one taken is 409.
 
-Rights: a connection is its maker's; only they and administrators see, change or delete
-it (anyone else gets 404). A folder connection opens a folder of the server's disk to
-every script, so only administrators (and development mode) make one.
+Rights: a personal connection (no ``space``) is its maker's; only they and
+administrators see, change or delete it. A space's connection (``space`` on create, a
+space the caller may edit data in) is seen by the space's members with a data role and
+changed by those who may edit data (``rest/spacedata.py``). Anyone else gets 404; a
+member who may only use it gets 403 on a change. A folder connection opens a folder of
+the server's disk to every script, so only administrators (and development mode) make
+one.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from pydantic import Field
 
 from associa.app import access
-from associa.app.connections import DATA_FILES, Connection, Connections, share
+from associa.app.connections import DATA_FILES, Connections, share
 from associa.engine import Engine
 from associa.identity import Identity
+from associa.rest import spacedata
 from associa.rest.apps import iso
-from associa.rest.errors import Conflict, Forbidden, NotFound
+from associa.rest.errors import BadRequest, Conflict, Forbidden, NotFound
 from associa.rest.models import TENANT_ID, Href, Links, Shape, Strict
 from associa.rest.operations import Call, Operation, Reply
 from associa.rest.paging import MAX_LIMIT, paginate
 from associa.rest.ratelimit import Tier
+from associa.rest.spacedata import DataRight
 from associa.store.dataconnections import DataConnection, DataConnectionStore, NameTaken
+from associa.store.directory import Directory
 
 PRIVILEGES = ["read", "update", "delete", "list"]
 
@@ -87,13 +97,9 @@ class DataConnectionsList(Shape):
 
 
 def install(engine: Engine) -> None:
-    """Let the engine's apps use the connections made here (by name, after their own)."""
-    def lookup(name: str) -> Connection | None:
-        if not engine.meta_in_use():
-            return None
-        return DataConnectionStore(engine.meta.db).by_name(name)
-
-    share(engine.settings.data_dir, lookup)
+    """Let the engine's apps use the connections made here and the spaces' DataFiles
+    (by name, after their own; as the reloading user may use them)."""
+    share(engine.settings.data_dir, partial(spacedata.lookup, engine))
 
 
 def store(call: Call) -> DataConnectionStore:
@@ -104,7 +110,7 @@ def shown(call: Call, made: DataConnection) -> DataConnectionResult:
     conn = made.connection
     return DataConnectionResult(
         id=conn.id, qID=conn.id, qName=conn.name, qConnectStatement=conn.connection_string,
-        qType=conn.type, user=made.owner.user_id, tenant=TENANT_ID,
+        qType=conn.type, space=made.space_id, user=made.owner.user_id, tenant=TENANT_ID,
         created=iso(made.created) or "", updated=iso(made.updated) or "",
         privileges=PRIVILEGES,
         links=ConnectionLinks(self=Href(href=call.url(f"/data-connections/{conn.id}"))))
@@ -127,28 +133,57 @@ def check_body(identity: Identity, body: ConnectionBody) -> None:
         raise Forbidden("Only an administrator makes folder connections")
 
 
-def the_connection(call: Call) -> DataConnection:
+def right_on(call: Call, conn: DataConnection) -> DataRight | None:
+    """The caller's right on a connection: its maker's (personal) or their space's."""
+    if access.unrestricted(call.identity):
+        return DataRight.WRITE
+    if not conn.space_id:
+        return DataRight.WRITE if conn.owner.is_(call.identity) else None
+    directory = Directory(call.engine.meta.db)
+    space = directory.space(conn.space_id)
+    return spacedata.data_right(directory, call.identity, space) if space else None
+
+
+def the_connection(call: Call, need: DataRight = DataRight.USE) -> DataConnection:
     found = store(call).get(call.path["qID"])
-    if found is None or not (access.unrestricted(call.identity)
-                             or found.owner.is_(call.identity)):
+    right = right_on(call, found) if found is not None else None
+    if found is None or right is None:
         raise NotFound(f"No data connection {call.path['qID']}")
+    if right < need:
+        raise Forbidden("Only the space's members who may edit data change its connections")
     return found
+
+
+def check_space(call: Call, space_id: str) -> None:
+    """A space the caller may make connections in (400 for one they cannot see, as a
+    body's reference to nothing; 403 for one whose data they may only use)."""
+    directory = Directory(call.engine.meta.db)
+    space = directory.space(space_id)
+    right = spacedata.data_right(directory, call.identity, space) if space else None
+    if space is None or right is None:
+        raise BadRequest(f"No space {space_id}", pointer="/space")
+    if right < DataRight.WRITE:
+        raise Forbidden("Only the space's members who may edit data make connections in it")
 
 
 def create_data_connection(call: Call) -> Reply:
     body: ConnectionBody = call.body
     check_body(call.identity, body)
+    if body.space:
+        check_space(call, body.space)
     conn = Connections(call.engine.settings.data_dir).create(engine_form(body))
     try:
-        made = store(call).add(conn, access.Owner.of(call.identity))
+        made = store(call).add(conn, access.Owner.of(call.identity), body.space or "")
     except NameTaken:
         raise Conflict(f"A data connection named {body.qName!r} exists") from None
     return Reply(shown(call, made), status=201)
 
 
 def update_data_connection(call: Call) -> None:
-    current = the_connection(call)
+    current = the_connection(call, DataRight.WRITE)
     body: ConnectionBody = call.body
+    if (body.space or "") != current.space_id:
+        raise BadRequest("A data connection stays in its space", pointer="/space")
     check_body(call.identity, body)
     conns = Connections(call.engine.settings.data_dir)
     conns.items[current.connection.id] = current.connection
@@ -166,13 +201,12 @@ def get_data_connection(call: Call) -> DataConnectionResult:
 
 
 def delete_data_connection(call: Call) -> None:
-    store(call).delete(the_connection(call).connection.id)
+    store(call).delete(the_connection(call, DataRight.WRITE).connection.id)
 
 
 def get_data_connections(call: Call) -> DataConnectionsList:
     q: ConnectionsQuery = call.query
-    mine = [c for c in store(call).find()
-            if access.unrestricted(call.identity) or c.owner.is_(call.identity)]
+    mine = [c for c in store(call).find() if right_on(call, c) is not None]
     page, links = paginate(call.request, mine, q.limit, q.next, q.prev)
     return DataConnectionsList(data=[shown(call, c) for c in page], links=links)
 

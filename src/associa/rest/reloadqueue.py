@@ -43,9 +43,10 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from associa.app.app import App
+from associa.app.connections import Actor
 from associa.engine import Engine
 from associa.errors import Aborted, AssociaError, EngineBusy, ReloadTimeLimit, ScriptError
-from associa.identity import Identity
+from associa.identity import ANONYMOUS, Identity
 from associa.logs import event
 from associa.rest.errors import Conflict, NotFound, TooManyRequests
 from associa.store.leases import Leases, new_engine_id
@@ -73,6 +74,16 @@ ORPHANED = "The engine running the reload stopped before the reload ended"
 
 class _Lost(Exception):
     """The reload is no longer this engine's (another one ended it)."""
+
+
+def reloader(reload: Reload) -> Identity:
+    """Whom a queued reload runs as, for the space connections its script may use: the
+    user who queued it (a scheduled one: the task's owner); development mode's user
+    stays unrestricted. (The record keeps the user, not their groups or admin flag.)"""
+    if (reload.user_id, reload.user_directory) == (ANONYMOUS.user_id,
+                                                   ANONYMOUS.user_directory):
+        return ANONYMOUS
+    return Identity(reload.user_id, reload.user_directory, method="local")
 
 
 class ReloadQueue:
@@ -319,11 +330,12 @@ class ReloadQueue:
                     return True
             return False
 
+        who = reloader(reload)
         while True:
             try:
                 with self.engine.reloading(app.id):
                     app.reload(None, cancelled, time_limit=limit, partial=reload.partial,
-                               variables=reload.variables)
+                               variables=reload.variables, actor=Actor(app.id, who))
                 return
             except EngineBusy:  # MaxConcurrentReloads: wait for a slot
                 if cancelled():

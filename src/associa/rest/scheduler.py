@@ -40,11 +40,12 @@ log = logging.getLogger("associa.rest.scheduler")
 
 INTERVAL = 15.0  # seconds between looks at the due tasks
 # a lineage entry that read a data file: its name
-READ_FILE = re.compile(rf"^(?i:lib)://{DATA_FILES}/(.+)$")
+READ_FILE = re.compile(rf"^(?i:lib)://(?:[^/]*:)?{DATA_FILES}/(.+)$")
 
 
 def files_read(lineage: list[tuple[str, str]]) -> set[str]:
-    """The data file names a reload read (its lineage's ``lib://DataFiles/<name>``)."""
+    """The data file names a reload read (its lineage's ``lib://DataFiles/<name>``, or
+    a space's ``lib://<space>:DataFiles/<name>``: a name is unique engine-wide)."""
     found = (READ_FILE.match(origin.strip("[]'\"")) for origin, _ in lineage)
     return {m.group(1) for m in found if m is not None}
 

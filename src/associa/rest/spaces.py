@@ -23,6 +23,8 @@ from associa.rest.paging import PageQuery, paginate
 from associa.rest.ratelimit import Tier
 from associa.rest.users import store
 from associa.store import directory
+from associa.store.dataconnections import DataConnectionStore
+from associa.store.datafiles import DataFileStore
 from associa.store.items import ItemFilter
 
 SpaceType = Literal["shared", "managed", "data"]
@@ -208,10 +210,17 @@ def update_space(call: Call) -> SpaceEntry:
 
 def delete_space(call: Call) -> Reply:
     space = managed_space(call)
-    if call.engine.items.find(ItemFilter(space_id=space.id)):
+    if call.engine.items.find(ItemFilter(space_id=space.id)) or holds_data(call, space):
         raise Conflict("The space holds resources: move or delete them first")
     store(call).remove_space(space.id)
     return Reply(status=204)
+
+
+def holds_data(call: Call, space: directory.Space) -> bool:
+    """Whether data files or data connections are in the space."""
+    db = call.engine.meta.db
+    return bool(DataFileStore(db, call.engine.settings.data_dir).find(space_id=space.id)
+                or any(c.space_id == space.id for c in DataConnectionStore(db).find()))
 
 
 def _roles(space: directory.Space, roles: list[str]) -> list[str]:

@@ -1,6 +1,7 @@
 """Data connections in the metadata database (``store/meta.py``'s ``data_connections``),
-as ``app/connections.py``'s ``Connection`` values: every app's script finds them by name
-(``LIB CONNECT TO 'name'``, ``lib://name/...``) after its own connections. Their
+as ``app/connections.py``'s ``Connection`` values, each personal (``space_id`` "") or
+of a space: scripts find them by name (``LIB CONNECT TO 'name'``, ``lib://Space:name/``)
+after their own connections (``rest/spacedata.py``). A name is unique engine-wide. Their
 credentials are stored only sealed (``app/credentials.py``), as an app file keeps them.
 """
 
@@ -32,26 +33,27 @@ class DataConnection:
     owner: Owner
     created: datetime
     updated: datetime
+    space_id: str = ""  # "" = the owner's personal connection
 
     @classmethod
     def of(cls, row: DataConnectionRow) -> DataConnection:
         conn = Connection(row.id, row.name, row.connect_statement, row.type,
                           _aware(row.updated).isoformat(), row.credentials)
         return cls(conn, Owner(row.owner_id, row.owner_directory), _aware(row.created),
-                   _aware(row.updated))
+                   _aware(row.updated), row.space_id or "")
 
 
 class DataConnectionStore:
     def __init__(self, db: Engine) -> None:
         self.db = db
 
-    def add(self, conn: Connection, owner: Owner) -> DataConnection:
+    def add(self, conn: Connection, owner: Owner, space_id: str = "") -> DataConnection:
         now = datetime.now(UTC)
         row = DataConnectionRow(id=conn.id, name=conn.name, type=conn.type,
                                 connect_statement=conn.connection_string,
                                 credentials=conn.credentials, owner_id=owner.user_id,
-                                owner_directory=owner.user_directory, created=now,
-                                updated=now)
+                                owner_directory=owner.user_directory, space_id=space_id,
+                                created=now, updated=now)
         try:
             with Session(self.db) as s, s.begin():
                 s.add(row)
@@ -79,9 +81,11 @@ class DataConnectionStore:
             row = s.get(DataConnectionRow, conn_id)
             return DataConnection.of(row) if row is not None else None
 
-    def by_name(self, name: str) -> Connection | None:
+    def by_name(self, name: str, space_id: str = "") -> Connection | None:
+        """The connection ``name`` of the space (``""``: the personal ones)."""
         with Session(self.db) as s:
-            row = s.scalar(select(DataConnectionRow).where(DataConnectionRow.name == name))
+            row = s.scalar(select(DataConnectionRow).where(
+                DataConnectionRow.name == name, DataConnectionRow.space_id == space_id))
             return DataConnection.of(row).connection if row is not None else None
 
     def find(self) -> list[DataConnection]:

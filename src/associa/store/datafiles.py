@@ -1,6 +1,8 @@
-"""Uploaded data files: their bytes under ``<data dir>/datafiles`` (where a load script
-reads them as ``lib://DataFiles/<name>``, ``app/connections.py``), their owner, size and
-dates in the metadata database (``store/meta.py``'s ``data_files`` table).
+"""Uploaded data files: their bytes under ``<data dir>/datafiles`` (personal files,
+which a load script reads as ``lib://DataFiles/<name>``, ``app/connections.py``) or
+``<data dir>/spacefiles/<space id>`` (a space's, ``lib://<space>:DataFiles/<name>``),
+their owner, space, size and dates in the metadata database (``store/meta.py``'s
+``data_files`` table). A name is unique engine-wide, whatever the space.
 
 A name is a relative path (``sales/2024.csv``): segments of printable characters, none
 ``.`` or ``..``, no backslash, nothing absolute, and the file it names must stay inside
@@ -23,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from associa.app.access import Owner
-from associa.app.connections import DATA_FILES_FOLDER
+from associa.app.connections import space_files_folder
 from associa.store.items import new_id
 from associa.store.meta import DataFileRow
 
@@ -49,6 +51,7 @@ class DataFile:
     owner_id: str
     owner_directory: str
     app_id: str
+    space_id: str  # "" = the owner's personal file
     size: int
     created: datetime
     modified: datetime
@@ -57,6 +60,7 @@ class DataFile:
     def of(cls, row: DataFileRow) -> DataFile:
         values: dict[str, Any] = {f.name: getattr(row, f.name) for f in fields(cls)}
         values["created"], values["modified"] = _aware(row.created), _aware(row.modified)
+        values["space_id"] = row.space_id or ""
         return cls(**values)
 
     @property
@@ -85,11 +89,14 @@ class DataFileStore:
 
     def __init__(self, db: Engine, data_dir: Path) -> None:
         self.db = db
-        self.root = (Path(data_dir) / DATA_FILES_FOLDER).resolve()
+        self.data_dir = Path(data_dir)
+        self.root = space_files_folder(self.data_dir, "")
 
-    def path(self, name: str) -> Path:
-        target = (self.root / check_name(name)).resolve()
-        if not target.is_relative_to(self.root) or target == self.root:
+    def path(self, name: str, space_id: str = "") -> Path:
+        """Where file ``name`` of the space (``""``: the personal files) is kept."""
+        root = space_files_folder(self.data_dir, space_id) if space_id else self.root
+        target = (root / check_name(name)).resolve()
+        if not target.is_relative_to(root) or target == root:
             raise BadName("The name leads outside the data files folder")
         return target
 
@@ -99,8 +106,9 @@ class DataFileStore:
             return DataFile.of(row) if row is not None else None
 
     def find(self, name: str = "", owner: Owner | None = None,
-             app_id: str = "") -> list[DataFile]:
-        """Files by name (case-insensitive, anywhere in it), owner and app; by name."""
+             app_id: str = "", space_id: str | None = None) -> list[DataFile]:
+        """Files by name (case-insensitive, anywhere in it), owner, app and space
+        (``""``: the personal files); by name."""
         query = select(DataFileRow).order_by(DataFileRow.name)
         if name:
             query = query.where(func.lower(DataFileRow.name).contains(name.lower(),
@@ -110,6 +118,8 @@ class DataFileStore:
                                 DataFileRow.owner_directory == owner.user_directory)
         if app_id:
             query = query.where(DataFileRow.app_id == app_id)
+        if space_id is not None:
+            query = query.where(DataFileRow.space_id == space_id)
         with Session(self.db) as s:
             return [DataFile.of(r) for r in s.scalars(query)]
 
@@ -117,11 +127,13 @@ class DataFileStore:
         with Session(self.db) as s:
             return int(s.scalar(select(func.coalesce(func.sum(DataFileRow.size), 0))) or 0)
 
-    def add(self, name: str, content: bytes, owner: Owner, app_id: str = "") -> DataFile:
-        target = self.path(name)
+    def add(self, name: str, content: bytes, owner: Owner, app_id: str = "",
+            space_id: str = "") -> DataFile:
+        target = self.path(name, space_id)
         now = datetime.now(UTC)
         row = DataFileRow(id=new_id(), name=name, owner_id=owner.user_id,
                           owner_directory=owner.user_directory, app_id=app_id,
+                          space_id=space_id,
                           size=len(content), created=now, modified=now)
         return self._write(target, content, lambda s: s.add(row), row.id)
 
@@ -131,8 +143,8 @@ class DataFileStore:
         if current is None:
             raise KeyError(file_id)
         new_name = current.name if name is None else name
-        target = self.path(new_name)
-        old_path = self.path(current.name)
+        target = self.path(new_name, current.space_id)
+        old_path = self.path(current.name, current.space_id)
 
         def change(s: Session) -> None:
             row = s.get(DataFileRow, file_id)
@@ -149,12 +161,12 @@ class DataFileStore:
             old_path.unlink(missing_ok=True)
         return made
 
-    def adopt(self, name: str, owner: Owner) -> DataFile | None:
+    def adopt(self, name: str, owner: Owner, space_id: str = "") -> DataFile | None:
         """Record a file a load script wrote into the folder (``STORE … INTO
         lib://DataFiles/<name>``): a new row owned by ``owner``, or the known row's new
         size and date. None when the name is unsafe or no such file is there."""
         try:
-            target = self.path(name)
+            target = self.path(name, space_id)
         except BadName:
             return None
         if not target.is_file():
@@ -166,7 +178,7 @@ class DataFileStore:
                 if row is None:
                     row = DataFileRow(id=new_id(), name=name, owner_id=owner.user_id,
                                       owner_directory=owner.user_directory, app_id="",
-                                      size=size, created=now, modified=now)
+                                      space_id=space_id, size=size, created=now, modified=now)
                     s.add(row)
                 else:
                     row.size, row.modified = size, now
@@ -180,9 +192,9 @@ class DataFileStore:
             row = s.get(DataFileRow, file_id)
             if row is None:
                 return False
-            name = row.name
+            name, space_id = row.name, row.space_id or ""
             s.delete(row)
-        self.path(name).unlink(missing_ok=True)
+        self.path(name, space_id).unlink(missing_ok=True)
         return True
 
     def delete_of_app(self, app_id: str) -> int:

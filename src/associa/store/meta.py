@@ -243,6 +243,7 @@ class DataConnectionRow(Base):
     credentials: Mapped[str] = mapped_column(Text, default="")
     owner_id: Mapped[str] = mapped_column(String(512), default="", index=True)
     owner_directory: Mapped[str] = mapped_column(String(512), default="")
+    space_id: Mapped[str] = mapped_column(String(64), default="", index=True)  # 0009
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
@@ -258,6 +259,7 @@ class DataFileRow(Base):
     owner_id: Mapped[str] = mapped_column(String(512), default="", index=True)
     owner_directory: Mapped[str] = mapped_column(String(512), default="")
     app_id: Mapped[str] = mapped_column(String(512), default="")
+    space_id: Mapped[str] = mapped_column(String(64), default="", index=True)  # 0009
     size: Mapped[int] = mapped_column(Integer, default=0)
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     modified: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from associa.app.app import failure_lines
+from associa.app.connections import Actor
 from associa.app.doc import DocState
 from associa.app.statedata import save_alternate_states
 from associa.errors import (
@@ -109,7 +110,8 @@ def _reload(call: Call, mode: int, partial: bool = False) -> bool:
     try:
         with session.engine.reloading(app.id):  # MaxConcurrentReloads; durations for /metrics
             result = app.reload(progress, lambda: rid in session.cancelled, status=status,
-                                time_limit=limit, error_mode=error_mode, partial=partial)
+                                time_limit=limit, error_mode=error_mode, partial=partial,
+                                actor=Actor(app.id, session.identity))
         ok = True
         session.engine.reloaded(app, session.identity)  # e.g. files it STOREd (rest/)
         tables = [result.model.tables[t] for t in result.model.data_tables]
