@@ -1,7 +1,7 @@
 """Data files and data connections in spaces: a ``space_id`` on each ("" = personal).
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-02
 """
 
