@@ -38,6 +38,10 @@ def test_build_query_and_reload_on_a_running_engine(tmp_path: Path) -> None:
                        "Sum(Amount)", "--by", "Product", "--json")
         assert json.loads(done.stdout) == [{"Product": "Apples", "Sum(Amount)": 150},
                                            {"Product": "Plums", "Sum(Amount)": 30}]
+        done = associa("preview", "sales", "Sales", "--limit", "2", "--engine", url, "--json")
+        assert json.loads(done.stdout) == [
+            {"Region": "North", "Product": "Apples", "Amount": 100},
+            {"Region": "North", "Product": "Pears", "Amount": 50}]
         (folder / "sales.csv").write_text("Region,Product,Amount\nNorth,Figs,1\n")
         done = associa("reload", "sales", "--engine", url)
         assert done.returncode == 0, done.stderr

@@ -140,6 +140,13 @@ class Doc:
         return self._call("GetTablesAndKeys", qWindowSize={}, qNullSize={}, qCellHeight=0,
                           qSyntheticMode=False, qIncludeSysVars=False)
 
+    def get_table_data(self, table: str, offset: int, rows: int) -> list[list[dict[str, Any]]]:
+        """Rows ``offset`` .. ``offset + rows`` of a table in load order: each a list of
+        FieldValues (qText, qIsNumeric, qNumber; qIsNull on a NULL)."""
+        reply = self._call("GetTableData", qOffset=offset, qRows=rows, qSyntheticMode=False,
+                           qTableName=table)
+        return [list(row["qValue"]) for row in reply["qData"]]
+
     def get_all_infos(self) -> list[dict[str, Any]]:
         return list(self._call("GetAllInfos")["qInfos"])
 
