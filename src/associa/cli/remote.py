@@ -12,6 +12,7 @@ adapter keeps the commands' few calls typed, and turns the client's errors into
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,15 @@ PAGE_CELLS = 10_000
 POLL_SECONDS = 0.2  # how often a reload's progress is asked for
 # a command waits for as long as a request runs (a reload of a big app: hours)
 REQUEST_SECONDS = 7 * 24 * 3600.0
+
+
+# the bearer token a command sends to the engine of --engine (QIX and REST alike)
+TOKEN_VARIABLE = "ASSOCIA_ENGINE_TOKEN"
+
+
+def engine_token() -> str | None:
+    """The token for --engine (``ASSOCIA_ENGINE_TOKEN``: a JWT or an API key), if set."""
+    return os.environ.get(TOKEN_VARIABLE) or None
 
 
 class QixFailure(Exception):
@@ -71,11 +81,12 @@ class Qix:
     @contextmanager
     def remote(cls, url: str) -> Iterator[Qix]:
         """A connection to the engine at ``url`` (ws://host:port or ws://host:port/app/x);
-        a dropped socket is not made again: the command fails (exit 3)."""
+        a dropped socket is not made again: the command fails (exit 3). The token is
+        ``ASSOCIA_ENGINE_TOKEN``'s."""
         from associa.client import connect
 
         try:
-            proxy = connect(url, reconnect_for=0)
+            proxy = connect(url, engine_token(), reconnect_for=0)
         except Exception as exc:  # noqa: BLE001 - OSError, websockets' refusals, bad URLs
             raise QixFailure(f"cannot connect to {url}: {exc}", unreachable=True) from exc
         qix = cls(proxy, url)
@@ -120,6 +131,10 @@ class Qix:
 
     def get_doc_list(self) -> list[dict[str, Any]]:
         return list(self.call("GetDocList")["qDocList"])
+
+    def create_session_app(self) -> Doc:
+        reply = self.call("CreateSessionApp")
+        return Doc(self, reply["qReturn"]["qHandle"])
 
 
 
@@ -177,6 +192,9 @@ class Doc:
 
     def set_script(self, script: str) -> None:
         self._call("SetScript", qScript=script)
+
+    def check_script_syntax(self) -> list[dict[str, Any]]:
+        return list(self._call("CheckScriptSyntax")["qErrors"])
 
     def clear_all(self) -> None:
         self._call("ClearAll", qLockedAlso=False, qStateName="")
