@@ -11,9 +11,12 @@ from pathlib import Path
 import pytest
 
 from associa.cli.remote import Qix, QixFailure
+from associa.engine import Engine
+from associa.identity import Identity
 from associa.qix.sessions import SessionManager
+from associa.settings import Settings
 from tests.cli.test_project import GOLDEN
-from tests.commands import associa, free_port, serving
+from tests.commands import associa, env_without_settings, free_port, serving
 from tests.conftest import RunningServer
 
 
@@ -152,3 +155,28 @@ def test_export_import_diff_and_check_script_on_a_running_engine(tmp_path: Path)
     done = associa("export", "sales", str(file), "--engine", url)
     assert done.returncode == 3 and done.stderr.startswith(
         f"associa export: cannot connect to {url}")
+
+
+def test_the_token_goes_to_qix_and_to_rest(tmp_path: Path) -> None:
+    """ASSOCIA_ENGINE_TOKEN: an API key the engine issued opens the socket and the REST
+    calls as its user; without it the engine refuses both (one line each)."""
+    folder = tmp_path / "project"
+    shutil.copytree(GOLDEN, folder)
+    data = tmp_path / "data"
+    key, _ = Engine(Settings(data_dir=data)).meta.create_api_key(
+        Identity(user_id="ci", user_directory="robots"))
+    with_key = env_without_settings(ASSOCIA_ENGINE_TOKEN=key)
+    with serving("--port", "0", "--data-dir", str(data),
+                 "--api-key-authentication", "1") as served:
+        url = served.url
+        done = associa("build", str(folder / "project.yaml"), "--engine", url, env=with_key)
+        assert done.returncode == 0, done.stderr
+        done = associa("export", "sales", str(tmp_path / "s.associa"), "--engine", url,
+                       env=with_key)
+        assert done.returncode == 0, done.stderr
+        done = associa("diff", "sales", "--engine", url, "--json", env=with_key)
+        assert done.returncode == 0, done.stderr
+        refused = associa("diff", "sales", "--engine", url)
+        assert refused.returncode == 1 and len(refused.stderr.splitlines()) == 1
+        refused = associa("eval", "sales", "1", "--engine", url)
+        assert refused.returncode == 3 and "401" in refused.stderr
