@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from associa.calc.export import Grid, arrow_table
 from associa.client.errors import EngineError
-from associa.errors import AssociaError
+from associa.errors import AssociaError, ScriptError
 
 PAGE_CELLS = 10_000
 
@@ -148,19 +148,39 @@ class DocFrames:
         return got.get("qText")
 
     def load_frames(self, frames: Mapping[str, Any]) -> None:
-        """Replace the app's data with a table per DataFrame (``{"Sales": df}``), in
-        process only (``app.frames.load_frames``): the frames stay in this process."""
-        session = getattr(self.connection.transport, "session", None)
+        """Replace the app's data with a table per DataFrame (``{"Sales": df}``); the
+        app's script stays as it was. In process the frames are read where they are
+        (``app.frames.load_frames``); over a socket each crosses as a Parquet data file
+        (``client/datafiles.py``) that a script of ``LOAD * FROM [lib://DataFiles/..]
+        (parquet)`` loads (SetScript, DoReload, then the script set back)."""
+        transport = self.connection.transport
+        session = getattr(transport, "session", None)
         doc = getattr(session, "doc", None)
-        if doc is None:
-            raise EngineError(20, "Loading DataFrames needs an app opened in process "
-                              "(associa.client.open_app or local)", "load_frames")
-        from associa.app.frames import load_frames
+        from associa.app.frames import frames_script, load_frames, parquet_frames
 
+        if doc is None and not hasattr(transport, "url"):
+            raise EngineError(20, "Loading DataFrames needs an app: open or create one "
+                              "first", "load_frames")
         try:
-            load_frames(doc.app, frames)
+            if doc is not None:
+                load_frames(doc.app, frames)
+                return
+            made = parquet_frames(frames)
         except AssociaError as err:  # raised as the socket flavour raises errors
             raise EngineError(err.code, err.message, err.parameter, "load_frames") from err
+        from associa.client.datafiles import uploaded
+
+        with uploaded(transport.url, transport.headers, made) as paths:
+            script = self.call("GetScript")["qScript"]
+            self.call("SetScript", frames_script(
+                [(name, path) for (name, _), path in zip(made, paths, strict=True)]))
+            try:
+                loaded = self.call("DoReload", 0, False, False)["qReturn"]
+            finally:
+                self.call("SetScript", script)
+        if not loaded:
+            raise EngineError(ScriptError.code, "The frames could not be loaded",
+                              "load_frames")
 
     def data_model_svg(self) -> str:
         """The data model as a picture: tables and their fields, keys linking them."""
