@@ -71,17 +71,25 @@ class ObjectFrames:
     call: Callable[..., dict[str, Any]]
     get_layout: Callable[[], dict[str, Any]]
 
-    def to_arrow(self) -> pa.Table:
-        """Every row of the object's straight hypercube or list object."""
-        return arrow_table(Grid.of(RemoteTable(self.call, self.get_layout())))
+    def to_arrow(self, totals: bool = False) -> pa.Table:
+        """Every row of the object's hypercube or list object. A straight cube is its
+        rows; a pivot, stacked or tree cube (qMode P, K, T) its cells in long form
+        (``client/cubes.py``), totals only with ``totals``."""
+        layout = self.get_layout()
+        mode = (layout.get("qHyperCube") or {}).get("qMode", "S")
+        if mode in ("P", "K", "T"):
+            from associa.client.cubes import long_table
 
-    def to_pandas(self) -> Any:
-        return self.to_arrow().to_pandas()
+            return long_table(self.call, layout["qHyperCube"], PAGE_CELLS, totals)
+        return arrow_table(Grid.of(RemoteTable(self.call, layout)))
 
-    def to_polars(self) -> Any:
+    def to_pandas(self, totals: bool = False) -> Any:
+        return self.to_arrow(totals).to_pandas()
+
+    def to_polars(self, totals: bool = False) -> Any:
         import polars as pl
 
-        return pl.from_arrow(self.to_arrow())
+        return pl.from_arrow(self.to_arrow(totals))
 
     def html(self, max_rows: int = 50) -> str:
         """An HTML table of the first ``max_rows`` rows (Jupyter's rich display)."""
