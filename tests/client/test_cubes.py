@@ -65,3 +65,14 @@ def test_tree_one_row_per_node(app: Doc) -> None:
     assert records(with_total) == want(
         "SELECT Region, Product, SUM(Amount) AS a, SUM(Qty)::DOUBLE AS q FROM SALES "
         "GROUP BY GROUPING SETS ((), (Region), (Region, Product))")
+
+
+def test_pivot_totals_only_when_asked(app: Doc) -> None:
+    made = props("P")
+    for dim in made["qHyperCubeDef"]["qDimensions"]:
+        dim["qOtherTotalSpec"] = {"qTotalMode": "TOTAL_EXPR"}
+    obj = app.create_session_object(made)
+    assert records(obj.to_pandas()) == want(BY_BOTH)
+    assert records(obj.to_pandas(totals=True)) == want(
+        "SELECT Region, Product, SUM(Amount) AS a, SUM(Qty)::DOUBLE AS q FROM SALES "
+        "GROUP BY CUBE (Region, Product)")
