@@ -323,3 +323,19 @@ def test_preview_prints_raw_rows_in_load_order(tmp_path: Path) -> None:
     assert done.stdout.splitlines()[-1].split() == ["c", "-"]
     done = associa("preview", "p", "T", "--data-dir", str(data), "--limit", "0")
     assert done.returncode == 2
+
+
+def test_help_does_not_import_the_engine() -> None:
+    """``associa --help`` stays quick: neither numba, pyarrow.compute nor the script
+    interpreter is imported for it (the commands import them when they run)."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom associa.cli import cli\ntry:\n    cli(['--help'])\n"
+            "except SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('numba', 'pyarrow.compute', "
+            "'associa.script.interpreter', 'associa.client') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=env_without_settings(), timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[]"

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import click
 
-from associa.app.summary import model_summary, summary_changes
 from associa.cli import options
 from associa.cli.folder import app_engine
 from associa.cli.options import command
@@ -33,6 +32,8 @@ def add(group: click.Group) -> None:
     @options.engine
     @options.as_json
     def diff(app: str, data_dir: str | None, engine_url: str | None, as_json: bool) -> None:
+        from associa.app.summary import model_summary, summary_changes
+
         if engine_url:
             from associa.cli.restapi import RestApi
 

@@ -17,10 +17,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from associa.client import ConnectionLost, EngineError, Global
-from associa.client.connection import Connection
-
 if TYPE_CHECKING:
+    from associa.client import EngineError, Global
+    from associa.client.connection import Connection
     from associa.engine import Engine
 
 # how many cells one GetHyperCubeData page asks for (the engine's limit is 10,000)
@@ -96,6 +95,8 @@ class Qix:
             qix.connection.close()
 
     def _failure(self, err: EngineError) -> QixFailure:
+        from associa.client import ConnectionLost
+
         if isinstance(err, ConnectionLost):
             return QixFailure(f"connection to {self.where or 'the engine'} lost",
                               unreachable=True)
@@ -103,6 +104,8 @@ class Qix:
 
     def call(self, method: str, handle: int = -1, **params: Any) -> dict[str, Any]:
         """One request's result (safe from several threads at once)."""
+        from associa.client import EngineError
+
         try:
             result = self.connection.call(handle, method, params)
         except EngineError as err:
@@ -113,6 +116,8 @@ class Qix:
                       on_progress: Callable[[dict[str, Any]], Any],
                       **params: Any) -> dict[str, Any]:
         """``call`` with GetProgress's answers for the request while it runs."""
+        from associa.client import EngineError
+
         try:
             result = self.connection.call_watching(handle, method, params, on_progress,
                                                    POLL_SECONDS)

@@ -16,7 +16,6 @@ from associa.cli.folder import app_engine, local_engine
 from associa.cli.options import command
 from associa.cli.output import USAGE, fail
 from associa.errors import AssociaError
-from associa.store.appstore import AppRecord, read_record, write_record
 
 
 def write_file(file: str, content: bytes) -> None:
@@ -80,6 +79,8 @@ def add(group: click.Group) -> None:
         if engine_url:
             export_remote(app, file, engine_url, no_data)
             return
+        from associa.store.appstore import AppRecord, write_record
+
         engine = app_engine(app, data_dir)
         record = engine.get_app(app).to_record()
         if no_data:
@@ -109,6 +110,7 @@ def add(group: click.Group) -> None:
     def import_(app: str, file: str, data_dir: str | None, engine_url: str | None,
                 replace: bool) -> None:
         from associa.app.app import App
+        from associa.store.appstore import AppRecord, read_record
 
         if not Path(file).is_file():
             fail(f"cannot read {file}: no such file", USAGE)
