@@ -104,3 +104,24 @@ def test_bad_frames_change_nothing(sessions: SessionManager, frames: dict) -> No
     assert info.value.code == 8
     assert app.value("Sum(X)") == 3
     qix.connection.close()
+
+
+def test_frames_in_over_the_asyncio_socket(sessions: SessionManager,
+                                           request: pytest.FixtureRequest) -> None:
+    """aconnect's app loads frames as the blocking flavours do (a helper coroutine)."""
+    import asyncio
+
+    from associa.client import aconnect
+
+    server = request.getfixturevalue("server")
+
+    async def run() -> object:
+        qix = await aconnect(f"{server.url}/app/")
+        try:
+            app = await qix.create_session_app()
+            await app.load_frames({"Sales": ROWS})
+            return await app.value("Sum(Amount)")
+        finally:
+            await qix.connection.aclose()
+
+    assert asyncio.run(run()) == pytest.approx(335.5)
