@@ -17,7 +17,7 @@ JOBS := auto --maxprocesses=4
 # fact rows of `make bench`: `make bench ROWS=1000000` runs a smaller star
 ROWS := 10000000
 
-.PHONY: run test install dev node sdk postgres chromium pytest typecheck clients bench lint clean
+.PHONY: run test install dev node sdk postgres chromium pytest typecheck clients bench lint docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -95,5 +95,10 @@ bench: dev
 lint: dev
 	$(BIN)/ruff check src tests
 
+## docs: the documentation site (mkdocs.yml, MkDocs Material) into site/, warnings as
+## errors; `.venv/bin/mkdocs serve` previews it
+docs: dev
+	$(BIN)/mkdocs build --strict --site-dir site
+
 clean:
-	rm -rf $(VENV) $(SDK_VENV) $(CLIENTS)/node_modules .pytest_cache
+	rm -rf $(VENV) $(SDK_VENV) $(CLIENTS)/node_modules .pytest_cache site

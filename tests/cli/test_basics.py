@@ -298,3 +298,44 @@ def test_bad_usage_is_exit_2() -> None:
     assert done.returncode == 2 and "Missing argument" in done.stderr
     done = associa("reload", "a", "--no-such-option")
     assert done.returncode == 2 and "No such option" in done.stderr
+
+
+# -- preview ------------------------------------------------------------------------------
+
+
+def test_preview_prints_raw_rows_in_load_order(tmp_path: Path) -> None:
+    """Duplicates kept, load order (not a hypercube's sorted distinct rows), NULL as '-'
+    in the table and null in --json; --limit caps the rows."""
+    data = tmp_path / "data"
+    engine = Engine(Settings(data_dir=data))
+    app = engine.create_app("p", "T: LOAD * INLINE [\nName, N\nb, 2\na, 1\nb, 2\n];\n"
+                                 "Concatenate (T) LOAD 'c' AS Name AUTOGENERATE 1;")
+    app.reload()
+    engine.save_app(app)
+    done = associa("preview", "p", "T", "--data-dir", str(data), "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [{"Name": "b", "N": 2}, {"Name": "a", "N": 1},
+                                       {"Name": "b", "N": 2}, {"Name": "c", "N": None}]
+    done = associa("preview", "p", "T", "--data-dir", str(data), "--limit", "2")
+    assert [line.split() for line in done.stdout.splitlines()] == [
+        ["Name", "N"], ["b", "2"], ["a", "1"]]
+    done = associa("preview", "p", "T", "--data-dir", str(data))
+    assert done.stdout.splitlines()[-1].split() == ["c", "-"]
+    done = associa("preview", "p", "T", "--data-dir", str(data), "--limit", "0")
+    assert done.returncode == 2
+
+
+def test_help_does_not_import_the_engine() -> None:
+    """``associa --help`` stays quick: neither numba, pyarrow.compute nor the script
+    interpreter is imported for it (the commands import them when they run)."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom associa.cli import cli\ntry:\n    cli(['--help'])\n"
+            "except SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('numba', 'pyarrow.compute', "
+            "'associa.script.interpreter', 'associa.client') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=env_without_settings(), timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[]"

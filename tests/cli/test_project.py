@@ -86,7 +86,7 @@ def test_select_then_eval(project: Path) -> None:
 
 
 def test_preview(project: Path) -> None:
-    assert run_json(project, "preview", "sales", "Sales", "--rows", "2") == [
+    assert run_json(project, "preview", "sales", "Sales", "--limit", "2") == [
         {"Region": "North", "Product": "Apples", "Amount": 100},
         {"Region": "North", "Product": "Pears", "Amount": 50}]
     done = associa("preview", "sales", "Nope", "--data-dir", str(project / "data"))

@@ -59,12 +59,10 @@ def test_value_in_the_current_selections(app: Doc) -> None:
     assert app.evaluate("Sum(Amount)") == "120"  # QIX's Evaluate: the text
 
 
-def test_frames_in(flavour: str, app: Doc) -> None:
-    if flavour == "socket":
-        with pytest.raises(EngineError) as info:
-            app.load_frames({"T": ROWS})
-        assert info.value.code == 20  # the frames would have to cross the socket
-        return
+def test_frames_in(app: Doc, sessions: SessionManager) -> None:
+    """The same in both flavours (over a socket the frames cross as data files, which
+    are gone afterwards); the app's script stays as it was."""
+    script = app.get_script()
     app.load_frames({
         "Sales": ROWS,
         "Regions": pl.DataFrame({"Region": ["North", "South"], "Boss": ["Ann", "Bob"]}),
@@ -79,12 +77,25 @@ def test_frames_in(flavour: str, app: Doc) -> None:
     tables = [t["qName"] for t in app.get_tables_and_keys(
         {"qcx": 0, "qcy": 0}, {"qcx": 0, "qcy": 0}, 0, True, False)["qtr"]]
     assert tables == ["Sales", "Regions", "Targets"]
+    assert app.get_script() == script
+    assert not list((sessions.engine.settings.data_dir / "datafiles").glob("associa-frames-*"))
+    # loaded again: the tables replaced, not added to
+    app.load_frames({"Sales": ROWS.head(2)})
+    assert app.value("Sum(Amount)") == 120
+    assert app.value("Count(Region)") == 2
+
+
+def test_bad_frames_change_nothing_in_either_flavour(app: Doc) -> None:
+    with pytest.raises(EngineError) as info:
+        app.load_frames({"T": pd.DataFrame()})
+    assert info.value.code == 8
+    assert app.value("Sum(Amount)") == pytest.approx(335.5)
 
 
 @pytest.mark.parametrize("frames", [{}, {"a]b": ROWS}, {"T": [1, 2]},
                                     {"T": pd.DataFrame()}])
 def test_bad_frames_change_nothing(sessions: SessionManager, frames: dict) -> None:
-    qix = local(sessions)  # frames load in process only
+    qix = local(sessions)
     app = qix.create_session_app()
     app.set_script("T: LOAD 1 AS X AUTOGENERATE 3;")
     app.do_reload()
@@ -93,3 +104,24 @@ def test_bad_frames_change_nothing(sessions: SessionManager, frames: dict) -> No
     assert info.value.code == 8
     assert app.value("Sum(X)") == 3
     qix.connection.close()
+
+
+def test_frames_in_over_the_asyncio_socket(sessions: SessionManager,
+                                           request: pytest.FixtureRequest) -> None:
+    """aconnect's app loads frames as the blocking flavours do (a helper coroutine)."""
+    import asyncio
+
+    from associa.client import aconnect
+
+    server = request.getfixturevalue("server")
+
+    async def run() -> object:
+        qix = await aconnect(f"{server.url}/app/")
+        try:
+            app = await qix.create_session_app()
+            await app.load_frames({"Sales": ROWS})
+            return await app.value("Sum(Amount)")
+        finally:
+            await qix.connection.aclose()
+
+    assert asyncio.run(run()) == pytest.approx(335.5)

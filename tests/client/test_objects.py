@@ -91,3 +91,10 @@ def test_close_callback(app: Doc) -> None:
     obj.on_close(lambda _: closed.set())
     assert app.destroy_session_object(obj.id) is True
     assert closed.wait(10) and obj.closed
+
+
+def test_table_data_from_the_method_table(app: Doc) -> None:
+    """GetTableData, generated from the method table as every method is."""
+    rows = app.get_table_data(1, 2, False, "Sales")
+    assert [[v["qText"] for v in row["qValue"]] for row in rows] == [
+        ["North", "Lock", "20", "4"], ["South", "Bike", "150", "2"]]

@@ -113,3 +113,51 @@ def test_a_table_the_script_loosened_stays_loose(client: Client) -> None:
     assert client.call("GetLooselyCoupledVector", handle=1) == {"qv": [0, 2, 0, 0, 0, 0]}
     client.call("SetLooselyCoupledVector", [1, 0, 0, 0, 0, 0], handle=1)
     assert client.call("GetLooselyCoupledVector", handle=1) == {"qv": [1, 2, 0, 0, 0, 0]}
+
+
+def test_table_data_rows_in_load_order_with_nulls_and_duplicates(client: Client) -> None:
+    """GetTableData: raw rows (duplicates kept) in load order (Facts is stored grouped
+    by its key Id), a window of them; the
+    source mode shows a $Syn key as its fields, the internal mode as the $Syn field."""
+    _reload(client, SCRIPT + """
+Facts: LOAD * INLINE [
+Id, Item, Price
+3, pen, 1.5
+1, cup, 2
+3, pen, 1.5
+2, , 4
+];
+Items: LOAD * INLINE [
+Id, Name
+1, a
+2, b
+3, c
+];
+""")
+    rows = client.call("GetTableData", 0, 10, False, "Facts", handle=1)["qData"]
+    assert [[c["qText"] for c in r["qValue"]] for r in rows] == [
+        ["3", "pen", "1.5"], ["1", "cup", "2"], ["3", "pen", "1.5"], ["2", "", "4"]]
+    assert rows[0]["qValue"][2] == {"qText": "1.5", "qIsNumeric": True, "qNumber": 1.5}
+    assert rows[0]["qValue"][1] == {"qText": "pen", "qIsNumeric": False, "qNumber": 0}
+    window = client.call("GetTableData", handle=1, named={
+        "qOffset": 1, "qRows": 2, "qSyntheticMode": False, "qTableName": "Facts"})["qData"]
+    assert [r["qValue"][0]["qNumber"] for r in window] == [1, 3]
+    assert client.call("GetTableData", 4, 10, False, "Facts", handle=1) == {"qData": []}
+    source = client.call("GetTableData", 0, 5, False, "Orders", handle=1)["qData"]
+    assert [[c["qText"] for c in r["qValue"]] for r in source] == [
+        ["North", "2024", "10"], ["South", "2024", "20"]]
+    internal = client.call("GetTableData", 0, 5, True, "Orders", handle=1)["qData"]
+    assert all(len(r["qValue"]) == 2 for r in internal)  # $Syn 1, Amount
+
+
+def test_table_data_nulls_and_errors(client: Client) -> None:
+    _reload(client, "T: LOAD * INLINE [\na, b\n1, x\n];\nU: LOAD 2 AS a AUTOGENERATE 1;\n"
+                    "V: LOAD 5 AS c, Null() AS d AUTOGENERATE 1;")
+    row = client.call("GetTableData", 0, 1, False, "V", handle=1)["qData"][0]["qValue"]
+    assert row[1] == {"qText": "-", "qIsNumeric": False, "qNumber": 0, "qIsNull": True}
+    missing = client.send("GetTableData", 0, 1, False, "Nosuch", handle=1)
+    assert missing["error"]["code"] == 2 and missing["error"]["parameter"] == "Nosuch"
+    negative = client.send("GetTableData", -1, 1, False, "T", handle=1)
+    assert negative["error"]["code"] == 8
+    wrong = client.send("GetTableData", "zero", 1, False, "T", handle=1)
+    assert wrong["error"]["code"] == -32602

@@ -25,6 +25,24 @@ def test_data_metadata(api: httpx.Client, rest_engine: Engine) -> None:
     assert meta["static_byte_size"] > 0 and meta["has_section_access"] is False
 
 
+def test_data_summary_now_and_before_the_last_reload(api: httpx.Client,
+                                                    rest_engine: Engine) -> None:
+    app_id = create(api)["attributes"]["id"]
+    assert api.get(f"/apps/{app_id}/data/summary").json() == {
+        "current": {"tables": {}}}  # no previous model before a reload
+    app = rest_engine.get_app(app_id)
+    app.set_script("T: LOAD RowNo() AS n AUTOGENERATE 3;")
+    app.reload()
+    app.set_script("T: LOAD RowNo() AS n, 1 AS m AUTOGENERATE 5; U: LOAD 1 AS u AUTOGENERATE 1;")
+    app.reload()
+    assert api.get(f"/apps/{app_id}/data/summary").json() == {
+        "current": {"tables": {"T": {"rows": 5, "fields": ["n", "m"]},
+                               "U": {"rows": 1, "fields": ["u"]}}},
+        "previous": {"tables": {"T": {"rows": 3, "fields": ["n"]}}}}
+    missing = api.get("/apps/nope/data/summary")
+    assert missing.status_code == 404 and missing.json()["errors"][0]["code"]
+
+
 def test_reload_meta_is_what_the_last_reload_cost(api: httpx.Client,
                                                   rest_engine: Engine) -> None:
     app_id = create(api)["attributes"]["id"]

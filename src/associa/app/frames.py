@@ -60,16 +60,15 @@ def arrow_of(frame: Any) -> pa.Table:
                             "Expected a pandas or polars DataFrame or an Arrow table")
 
 
-def load_frames(app: App, frames: Mapping[str, Any]) -> ReloadResult:
-    """Replace ``app``'s data with one table per frame (``{"Sales": frame}``). Bad input
-    (no frames, a name with ``]``, a frame without columns or with a repeated column
-    name, something not a frame) raises InvalidParameters and changes nothing."""
+def parquet_frames(frames: Mapping[str, Any]) -> list[tuple[str, bytes]]:
+    """Each frame as ``(table name, Parquet bytes)``, checked: no frames, a name with
+    ``]`` or ``/``, a frame without columns or with a repeated column name, something
+    not a frame raise InvalidParameters. The client's socket flavour uploads these."""
     import pyarrow.parquet as pq
 
     if not frames:
         raise InvalidParameters("frames", "Give at least one table: {name: DataFrame}")
-    files: dict[str, bytes] = {}
-    statements: list[str] = []
+    out: list[tuple[str, bytes]] = []
     for name, frame in frames.items():
         if not isinstance(name, str) or not name.strip() or "]" in name or "/" in name:
             raise InvalidParameters(str(name), "A table name must be a non-empty text "
@@ -81,16 +80,28 @@ def load_frames(app: App, frames: Mapping[str, Any]) -> ReloadResult:
             raise InvalidParameters(name, "The frame has a repeated column name")
         buffer = io.BytesIO()
         pq.write_table(table, buffer)
-        path = f"{FRAMES_LIB}{name}.parquet"
-        files[path] = buffer.getvalue()
-        statements.append(f"[{name}]:\nLOAD * FROM [{path}] (parquet);")
+        out.append((name, buffer.getvalue()))
+    return out
+
+
+def frames_script(paths: list[tuple[str, str]]) -> str:
+    """The script that loads each ``(table name, lib:// path)`` Parquet file."""
+    return "".join(f"[{name}]:\nLOAD * FROM [{path}] (parquet);\n" for name, path in paths)
+
+
+def load_frames(app: App, frames: Mapping[str, Any]) -> ReloadResult:
+    """Replace ``app``'s data with one table per frame (``{"Sales": frame}``). Bad input
+    (see ``parquet_frames``) raises InvalidParameters and changes nothing."""
+    made = parquet_frames(frames)
+    paths = [(name, f"{FRAMES_LIB}{name}.parquet") for name, _ in made]
+    files = {path: data for (_, path), (_, data) in zip(paths, made, strict=True)}
 
     def open_file(path: str) -> bytes:
         if path in files:
             return files[path]
         raise NotFound(path, "Only the frames given can be read")
 
-    return app.reload(script="\n".join(statements) + "\n", open_file=open_file)
+    return app.reload(script=frames_script(paths), open_file=open_file)
 
 
 def hypercube_table(doc: DocState, definition: dict[str, Any],

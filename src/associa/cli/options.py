@@ -51,7 +51,8 @@ def engine(fn: F) -> F:
     return click.option("--engine", "engine_url", metavar="URL", default=None,
                         envvar="ASSOCIA_ENGINE", show_envvar=False,
                         help="run against the engine at URL (ws://host:port, env "
-                             "ASSOCIA_ENGINE) instead of the data folder in process")(fn)
+                             "ASSOCIA_ENGINE; its token: env ASSOCIA_ENGINE_TOKEN) "
+                             "instead of the data folder in process")(fn)
 
 
 def as_json(fn: F) -> F:

@@ -1,8 +1,8 @@
 """``associa eval`` (an expression, alone or by dimensions), ``associa select`` (select
-values, then evaluate) and ``associa preview`` (a table's first rows).
+values, then evaluate) and ``associa preview`` (a table's first rows, GetTableData).
 
 Everything but the plain in-process ``eval`` runs over QIX (``cli/remote.py``): a
-hypercube session object answers ``--by`` and ``preview``, selections are Field
+hypercube session object answers ``--by``, selections are Field
 SelectValues in the command's own session."""
 
 from __future__ import annotations
@@ -90,6 +90,16 @@ def eval_in_process(app_id: str, expression: str, data_dir: str | None, as_json:
         print(json.dumps({"qText": text, "qNum": "NaN" if math.isnan(num) else num}))
     else:
         print("-" if text is None else text)  # NULL shows as '-', as in Qlik's tables
+
+
+def field_value_json(value: dict[str, Any]) -> Any:
+    """A FieldValue (GetTableData) as JSON: its number when it has one, else its text;
+    NULL: None."""
+    if value.get("qIsNull"):
+        return None
+    if value.get("qIsNumeric"):
+        return cell_value({"qNum": value.get("qNumber"), "qText": value.get("qText")})
+    return value.get("qText", "")
 
 
 def parse_selections(pairs: list[str]) -> dict[str, list[str]]:
@@ -216,31 +226,35 @@ def add(group: click.Group) -> None:
 
     @command(
         group, "preview", "print the first rows of a table of a saved app",
-        "Print the first rows of a table of the data model: its distinct rows over "
-        "every field of the table, as a hypercube of them shows them.",
+        "Print the first rows of a table of the data model as the script loaded them "
+        "(load order, duplicates kept; NULL prints as '-', null in --json), through QIX "
+        "GetTableData.",
         """
         associa preview demo Sales
-        associa preview demo Sales --rows 5 --json
+        associa preview demo Sales --limit 5 --json
         """,
     )
     @options.app_argument
     @click.argument("table")
-    @click.option("--rows", type=click.IntRange(min=1), default=PREVIEW_ROWS,
-                  show_default=True, help="how many rows to print at most")
+    @click.option("--limit", "--rows", "limit", type=click.IntRange(min=1),
+                  default=PREVIEW_ROWS, show_default=True,
+                  help="how many rows to print at most")
     @options.data_dir
     @options.engine
     @options.as_json
-    def preview(app: str, table: str, rows: int, data_dir: str | None,
+    def preview(app: str, table: str, limit: int, data_dir: str | None,
                 engine_url: str | None, as_json: bool) -> None:
         with opened(app, data_dir, engine_url) as doc:
             tables = {t["qName"]: t for t in doc.get_tables_and_keys()["qtr"]}
             if table not in tables:
                 fail(f"no table '{table}' in app '{app}' (tables: {', '.join(tables)})")
             fields = [f["qName"] for f in tables[table]["qFields"]]
-            cells = hypercube(doc, fields, [], rows)
+            rows = doc.get_table_data(table, 0, limit)
             if as_json:
-                print_json([{f: cell_value(c) for f, c in zip(fields, row, strict=True)}
-                            for row in cells])
+                print_json([{f: field_value_json(v) for f, v in zip(fields, row, strict=True)}
+                            for row in rows])
             else:
-                show(fields, [[cell_text(c) for c in row] for row in cells], False,
-                     numeric_columns(cells, len(fields)))
+                show(fields, [[cell_text(v) for v in row] for row in rows], False,
+                     [bool(rows) and all(v.get("qIsNumeric") or v.get("qIsNull")
+                                         for v in (r[i] for r in rows))
+                      for i in range(len(fields))])

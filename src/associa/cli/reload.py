@@ -87,6 +87,32 @@ def reload_remote(app_id: str, url: str, no_save: bool) -> int:
     return 0
 
 
+def position(text: str, offset: int) -> tuple[int, int]:
+    """The 1-based line and column of a 0-based offset in ``text``."""
+    before = text[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
+
+
+def check_script_remote(script: str, text: str, url: str) -> int:
+    """CheckScriptSyntax in a session app of the engine at ``url``: the syntax errors
+    only (the script is not run, so no table is made and no file is read)."""
+    with connection(url) as qix:
+        doc = qix.create_session_app()
+        doc.set_script(text)
+        errors = doc.check_script_syntax()
+    lines = text.splitlines()
+    for error in errors:
+        line, column = position(text, int(error.get("qTextPos", 0)))
+        print(f"{script}:{line}:{column}: syntax error", file=sys.stderr)
+        if line <= len(lines):
+            width = max(int(error.get("qErrLen", 1)), 1)
+            print(f"{lines[line - 1]}\n{' ' * (column - 1)}{'^' * width}", file=sys.stderr)
+    if errors:
+        return 1
+    print(f"{script}: no syntax errors (checked on {url}; the script was not run)")
+    return 0
+
+
 def add(group: click.Group) -> None:
     @command(
         group, "reload", "run a saved app's load script and save the result",
@@ -114,13 +140,17 @@ def add(group: click.Group) -> None:
         "Run a load script without an app: print each table's rows and fields, or the "
         "first error as FILE:LINE:COLUMN: message with the line and a caret under the "
         "offending token. Files in FROM [lib://<any>/x.csv] or FROM [x.csv] are read from "
-        "the script's folder, never outside it.",
+        "the script's folder, never outside it. With --engine, the engine checks the "
+        "syntax only (QIX CheckScriptSyntax in a session app): each error as "
+        "FILE:LINE:COLUMN: syntax error, nothing run.",
         """
         associa check-script script.qvs
+        associa check-script script.qvs --engine ws://localhost:9076
         """,
     )
     @click.argument("script")
-    def check_script(script: str) -> int:
+    @options.engine
+    def check_script(script: str, engine_url: str | None) -> int:
         from associa.app.folders import FolderFiles
         from associa.script import run_script
 
@@ -128,6 +158,8 @@ def add(group: click.Group) -> None:
             text = Path(script).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             fail(f"cannot read {script}: {getattr(exc, 'strerror', None) or exc}", USAGE)
+        if engine_url:
+            return check_script_remote(script, text, engine_url)
         base = Path(script).resolve().parent
         # lib://<any connection>/<path> and plain relative paths name files in the
         # script's folder; like a folder connection, nothing outside it is read or written

@@ -12,14 +12,14 @@ adapter keeps the commands' few calls typed, and turns the client's errors into
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from associa.client import ConnectionLost, EngineError, Global
-from associa.client.connection import Connection
-
 if TYPE_CHECKING:
+    from associa.client import EngineError, Global
+    from associa.client.connection import Connection
     from associa.engine import Engine
 
 # how many cells one GetHyperCubeData page asks for (the engine's limit is 10,000)
@@ -27,6 +27,15 @@ PAGE_CELLS = 10_000
 POLL_SECONDS = 0.2  # how often a reload's progress is asked for
 # a command waits for as long as a request runs (a reload of a big app: hours)
 REQUEST_SECONDS = 7 * 24 * 3600.0
+
+
+# the bearer token a command sends to the engine of --engine (QIX and REST alike)
+TOKEN_VARIABLE = "ASSOCIA_ENGINE_TOKEN"
+
+
+def engine_token() -> str | None:
+    """The token for --engine (``ASSOCIA_ENGINE_TOKEN``: a JWT or an API key), if set."""
+    return os.environ.get(TOKEN_VARIABLE) or None
 
 
 class QixFailure(Exception):
@@ -71,11 +80,12 @@ class Qix:
     @contextmanager
     def remote(cls, url: str) -> Iterator[Qix]:
         """A connection to the engine at ``url`` (ws://host:port or ws://host:port/app/x);
-        a dropped socket is not made again: the command fails (exit 3)."""
+        a dropped socket is not made again: the command fails (exit 3). The token is
+        ``ASSOCIA_ENGINE_TOKEN``'s."""
         from associa.client import connect
 
         try:
-            proxy = connect(url, reconnect_for=0)
+            proxy = connect(url, engine_token(), reconnect_for=0)
         except Exception as exc:  # noqa: BLE001 - OSError, websockets' refusals, bad URLs
             raise QixFailure(f"cannot connect to {url}: {exc}", unreachable=True) from exc
         qix = cls(proxy, url)
@@ -85,6 +95,8 @@ class Qix:
             qix.connection.close()
 
     def _failure(self, err: EngineError) -> QixFailure:
+        from associa.client import ConnectionLost
+
         if isinstance(err, ConnectionLost):
             return QixFailure(f"connection to {self.where or 'the engine'} lost",
                               unreachable=True)
@@ -92,6 +104,8 @@ class Qix:
 
     def call(self, method: str, handle: int = -1, **params: Any) -> dict[str, Any]:
         """One request's result (safe from several threads at once)."""
+        from associa.client import EngineError
+
         try:
             result = self.connection.call(handle, method, params)
         except EngineError as err:
@@ -102,6 +116,8 @@ class Qix:
                       on_progress: Callable[[dict[str, Any]], Any],
                       **params: Any) -> dict[str, Any]:
         """``call`` with GetProgress's answers for the request while it runs."""
+        from associa.client import EngineError
+
         try:
             result = self.connection.call_watching(handle, method, params, on_progress,
                                                    POLL_SECONDS)
@@ -121,6 +137,10 @@ class Qix:
     def get_doc_list(self) -> list[dict[str, Any]]:
         return list(self.call("GetDocList")["qDocList"])
 
+    def create_session_app(self) -> Doc:
+        reply = self.call("CreateSessionApp")
+        return Doc(self, reply["qReturn"]["qHandle"])
+
 
 
 class Doc:
@@ -139,6 +159,13 @@ class Doc:
     def get_tables_and_keys(self) -> dict[str, Any]:
         return self._call("GetTablesAndKeys", qWindowSize={}, qNullSize={}, qCellHeight=0,
                           qSyntheticMode=False, qIncludeSysVars=False)
+
+    def get_table_data(self, table: str, offset: int, rows: int) -> list[list[dict[str, Any]]]:
+        """Rows ``offset`` .. ``offset + rows`` of a table in load order: each a list of
+        FieldValues (qText, qIsNumeric, qNumber; qIsNull on a NULL)."""
+        reply = self._call("GetTableData", qOffset=offset, qRows=rows, qSyntheticMode=False,
+                           qTableName=table)
+        return [list(row["qValue"]) for row in reply["qData"]]
 
     def get_all_infos(self) -> list[dict[str, Any]]:
         return list(self._call("GetAllInfos")["qInfos"])
@@ -170,6 +197,9 @@ class Doc:
 
     def set_script(self, script: str) -> None:
         self._call("SetScript", qScript=script)
+
+    def check_script_syntax(self) -> list[dict[str, Any]]:
+        return list(self._call("CheckScriptSyntax")["qErrors"])
 
     def clear_all(self) -> None:
         self._call("ClearAll", qLockedAlso=False, qStateName="")

@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from associa.calc.export import Grid, arrow_table
 from associa.client.errors import EngineError
-from associa.errors import AssociaError
+from associa.errors import AssociaError, ScriptError
 
 PAGE_CELLS = 10_000
 
@@ -71,17 +71,25 @@ class ObjectFrames:
     call: Callable[..., dict[str, Any]]
     get_layout: Callable[[], dict[str, Any]]
 
-    def to_arrow(self) -> pa.Table:
-        """Every row of the object's straight hypercube or list object."""
-        return arrow_table(Grid.of(RemoteTable(self.call, self.get_layout())))
+    def to_arrow(self, totals: bool = False) -> pa.Table:
+        """Every row of the object's hypercube or list object. A straight cube is its
+        rows; a pivot, stacked or tree cube (qMode P, K, T) its cells in long form
+        (``client/cubes.py``), totals only with ``totals``."""
+        layout = self.get_layout()
+        mode = (layout.get("qHyperCube") or {}).get("qMode", "S")
+        if mode in ("P", "K", "T"):
+            from associa.client.cubes import long_table
 
-    def to_pandas(self) -> Any:
-        return self.to_arrow().to_pandas()
+            return long_table(self.call, layout["qHyperCube"], PAGE_CELLS, totals)
+        return arrow_table(Grid.of(RemoteTable(self.call, layout)))
 
-    def to_polars(self) -> Any:
+    def to_pandas(self, totals: bool = False) -> Any:
+        return self.to_arrow(totals).to_pandas()
+
+    def to_polars(self, totals: bool = False) -> Any:
         import polars as pl
 
-        return pl.from_arrow(self.to_arrow())
+        return pl.from_arrow(self.to_arrow(totals))
 
     def html(self, max_rows: int = 50) -> str:
         """An HTML table of the first ``max_rows`` rows (Jupyter's rich display)."""
@@ -148,19 +156,39 @@ class DocFrames:
         return got.get("qText")
 
     def load_frames(self, frames: Mapping[str, Any]) -> None:
-        """Replace the app's data with a table per DataFrame (``{"Sales": df}``), in
-        process only (``app.frames.load_frames``): the frames stay in this process."""
-        session = getattr(self.connection.transport, "session", None)
+        """Replace the app's data with a table per DataFrame (``{"Sales": df}``); the
+        app's script stays as it was. In process the frames are read where they are
+        (``app.frames.load_frames``); over a socket each crosses as a Parquet data file
+        (``client/datafiles.py``) that a script of ``LOAD * FROM [lib://DataFiles/..]
+        (parquet)`` loads (SetScript, DoReload, then the script set back)."""
+        transport = self.connection.transport
+        session = getattr(transport, "session", None)
         doc = getattr(session, "doc", None)
-        if doc is None:
-            raise EngineError(20, "Loading DataFrames needs an app opened in process "
-                              "(associa.client.open_app or local)", "load_frames")
-        from associa.app.frames import load_frames
+        from associa.app.frames import frames_script, load_frames, parquet_frames
 
+        if doc is None and not hasattr(transport, "url"):
+            raise EngineError(20, "Loading DataFrames needs an app: open or create one "
+                              "first", "load_frames")
         try:
-            load_frames(doc.app, frames)
+            if doc is not None:
+                load_frames(doc.app, frames)
+                return
+            made = parquet_frames(frames)
         except AssociaError as err:  # raised as the socket flavour raises errors
             raise EngineError(err.code, err.message, err.parameter, "load_frames") from err
+        from associa.client.datafiles import uploaded
+
+        with uploaded(transport.url, transport.headers, made) as paths:
+            script = self.call("GetScript")["qScript"]
+            self.call("SetScript", frames_script(
+                [(name, path) for (name, _), path in zip(made, paths, strict=True)]))
+            try:
+                loaded = self.call("DoReload", 0, False, False)["qReturn"]
+            finally:
+                self.call("SetScript", script)
+        if not loaded:
+            raise EngineError(ScriptError.code, "The frames could not be loaded",
+                              "load_frames")
 
     def data_model_svg(self) -> str:
         """The data model as a picture: tables and their fields, keys linking them."""

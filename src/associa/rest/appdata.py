@@ -1,6 +1,8 @@
 """An app's data model and script over REST: ``/apps/{id}/data/metadata``, ``/lineage`` and
 ``/apps/{id}/scripts`` (script versions).
 
+``data/summary`` (associa's own) gives the data tables, their rows and fields, now and
+before the last reload (``app/summary.py``: what ``associa diff --engine`` compares).
 ``data/lineage`` lists the sources the last reload read (Qlik's LineageInfo: the
 discriminator and the statement). ``data/metadata`` answers Qlik's ``DataModelMetadata`` (@qlik/api ``apps``): each field
 (name, tables, cardinal, tags, size, whether hidden, system or numeric), each table (rows,
@@ -19,6 +21,7 @@ from pydantic import Field, RootModel
 
 from associa.app.access import Right
 from associa.app.section_access import open_view
+from associa.app.summary import model_summary
 from associa.rest.apps import iso
 from associa.rest.errors import NotFound
 from associa.rest.models import Links, Shape, Strict
@@ -80,6 +83,23 @@ class DataModelMetadata(Shape):
     reload_meta: LastReloadMetadata
     static_byte_size: int
     usage: str = "ANALYTICS"
+
+
+class TableSummary(Shape):
+    rows: int
+    fields: list[str]
+
+
+class ModelSummary(Shape):
+    tables: dict[str, TableSummary]
+
+
+class DataSummary(Shape):
+    """associa's own: the data tables of the model now and of the one the last reload
+    replaced (left out before the first reload), what ``associa diff --engine`` compares."""
+
+    current: ModelSummary
+    previous: ModelSummary | None = None
 
 
 class LineageInfoRest(Shape):
@@ -154,6 +174,16 @@ def get_data_metadata(call: Call) -> DataModelMetadata:
                              static_byte_size=size)
 
 
+def get_data_summary(call: Call) -> DataSummary:
+    """The whole model, not a Section Access reduction of it: it needs *edit* (whoever
+    may change the script may read every row)."""
+    app = call.engine.get_app(call.path["appId"])
+    previous = app.previous_summary
+    return DataSummary(current=ModelSummary.model_validate(model_summary(app.model)),
+                       previous=None if previous is None
+                       else ModelSummary.model_validate(previous))
+
+
 def get_data_lineage(call: Call) -> Lineage:
     """What the last reload read and stored (``script/lineage.py``), in script order."""
     app = call.engine.get_app(call.path["appId"])
@@ -198,6 +228,10 @@ OPERATIONS = [
               "An app's data model: fields, tables, sizes", "apps",
               response=DataModelMetadata,
               right=Right.CONSUME),
+    Operation("GET", "/apps/{appId}/data/summary", get_data_summary,
+              "associa: the data tables now and before the last reload", "apps",
+              response=DataSummary,
+              right=Right.EDIT),
     Operation("GET", "/apps/{appId}/data/lineage", get_data_lineage,
               "Where the last reload's data came from", "apps", response=Lineage,
               right=Right.CONSUME),

@@ -13,11 +13,12 @@ where the tables link through their shared fields and an "Internal table view" w
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
-from associa.errors import InvalidParameters
+from associa.errors import InvalidParameters, NotFound
 from associa.model import DataModel
 from associa.model.model import presence
 from associa.model.synthetic import source_columns
@@ -159,6 +160,56 @@ def field_description(model: DataModel, name: str) -> dict[str, Any]:
         "qByteSize": int(fld.symbols.text_bytes().sum()) + 8 * len(fld.symbols),
     })
     return out
+
+
+def _load_order_rows(model: DataModel, table_name: str, offset: int, count: int) -> np.ndarray:
+    """The stored rows of load-order rows ``offset`` .. ``offset + count`` of a table
+    (a clustered table keeps ``origin``, the load-order row of each stored row)."""
+    table = model.tables[table_name]
+    end = min(table.nrows, offset + count)
+    if offset >= end:
+        return np.zeros(0, dtype=np.int64)
+    if table.origin is None:
+        return np.arange(offset, end, dtype=np.int64)
+    stored = np.empty(table.nrows, dtype=np.int64)
+    stored[np.asarray(table.origin)] = np.arange(table.nrows, dtype=np.int64)
+    return stored[offset:end]
+
+
+def table_data(model: DataModel, table_name: str, offset: int, count: int,
+               synthetic_mode: bool = False) -> list[dict[str, Any]]:
+    """GetTableData: the rows ``offset`` .. ``offset + count`` of a table in load order,
+    each a TableRow ``{"qValue": [FieldValue, ...]}`` over the table's fields in the
+    order of GetTablesAndKeys (the same mode: the source model shows a ``$Syn`` key as
+    the fields it combines). A NULL is ``{"qText": "-", "qIsNumeric": false,
+    "qNumber": 0, "qIsNull": true}`` (the text the data model viewer shows)."""
+    if offset < 0 or count < 0:
+        raise InvalidParameters("GetTableData: qOffset and qRows must not be negative")
+    shown = tables_and_keys(model, synthetic_mode)["qtr"]
+    record = next((t for t in shown if t["qName"] == table_name), None)
+    if record is None:
+        raise NotFound(table_name)
+    names = [f["qName"] for f in record["qFields"]]
+    rows = _load_order_rows(model, table_name, offset, count)
+    if synthetic_mode or not model.synthetic_tables:
+        table = model.tables[table_name]
+        columns = {n: table.columns[n] for n in names}
+    else:
+        columns = source_columns(model, table_name)
+    cells: list[list[dict[str, Any]]] = [[] for _ in range(len(rows))]
+    for name in names:
+        symbols = model.fields[name].symbols
+        null = model.fields[name].null_code
+        for i, code in enumerate(np.asarray(columns[name])[rows].tolist()):
+            if code == null:
+                cells[i].append({"qText": "-", "qIsNumeric": False, "qNumber": 0,
+                                 "qIsNull": True})
+                continue
+            num = symbols.num(code)
+            numeric = not math.isnan(num)
+            cells[i].append({"qText": symbols.text(code), "qIsNumeric": numeric,
+                             "qNumber": num if numeric else 0})
+    return [{"qValue": row} for row in cells]
 
 
 def loosely_coupled_vector(model: DataModel) -> list[int]:

@@ -24,6 +24,7 @@ from associa.qix.api.datamodel import (
     field_description,
     loosely_coupled_after,
     loosely_coupled_vector,
+    table_data,
     tables_and_keys,
 )
 from associa.qix.api.interfaces import NOT_FOUND, field_interface, object_interface
@@ -307,6 +308,15 @@ def clear_all_soft_patches(call: Call) -> None:
 def get_tables_and_keys(call: Call, **options: Any) -> dict[str, Any]:
     model, _, _ = _doc(call).snapshot()
     return tables_and_keys(model, bool(options.get("qSyntheticMode")))
+
+
+@method("Doc", "GetTableData", p("qOffset", "int"), p("qRows", "int"),
+        p("qSyntheticMode", "bool"), p("qTableName", "str"), out=("qData",))
+def get_table_data(call: Call, qOffset: int, qRows: int, qSyntheticMode: bool,
+                   qTableName: str) -> list[dict[str, Any]]:
+    """A table's rows in load order, a window of them (the data model viewer's preview)."""
+    model, _, _ = _doc(call).snapshot()
+    return table_data(model, qTableName, int(qOffset), int(qRows), qSyntheticMode)
 
 
 @method("Doc", "GetLooselyCoupledVector", out=("qv",))
