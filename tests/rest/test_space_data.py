@@ -467,6 +467,39 @@ def test_a_queued_reload_counts_groups_and_admin_as_they_are(
     assert rest_engine.get_app(bobs).model.tables["Sales"].nrows == 3
 
 
+def test_a_scheduled_reload_runs_as_its_task_s_owner_with_their_groups(
+        make_api: Callable[..., httpx.Client], keys: dict[str, str],
+        rest_engine: Engine) -> None:
+    """A reload task's run is its owner's (Bob's, not the space owner's), with the
+    groups the directory gives him when it runs."""
+    from datetime import UTC, datetime
+
+    from associa.rest.reloadqueue import ReloadQueue
+    from associa.rest.scheduler import Scheduler
+
+    admin, ann, bob = (make_api(keys[k]) for k in ("admin", "ann", "bob"))
+    sid = space(ann)
+    upload(ann, "s.csv", spaceId=sid)
+    team = admin.post("/groups", json={"name": "team"}).json()["id"]
+    ann.post(f"/spaces/{sid}/assignments", json={
+        "type": "group", "assigneeId": team, "roles": ["dataconsumer"]})
+    bobs = app_with_script(bob, rest_engine, READ_SPACE_FILE)
+    made = bob.post("/reload-tasks", json={
+        "appId": bobs, "timeZone": "UTC", "recurrence": ["FREQ=DAILY;BYHOUR=8"],
+        "startDateTime": "2030-03-27T08:00:00"})
+    assert made.status_code == 201, made.text
+    reloads = ReloadQueue(rest_engine)
+    scheduler = Scheduler(rest_engine, reloads)
+    [first] = scheduler.tick(datetime(2030, 3, 27, 8, tzinfo=UTC))
+    ran = reloads.wait(first)
+    assert (ran.status, ran.user_id) == ("FAILED", "bob")
+    assert admin.post("/users", json={"subject": "bob", "assignedGroups": [{"id": team}]}
+                      ).status_code == 201
+    [second] = scheduler.tick(datetime(2030, 3, 28, 8, tzinfo=UTC))
+    assert reloads.wait(second).status == "SUCCEEDED"
+    reloads.stop()
+
+
 def test_a_refused_space_is_named_in_the_reload_log(make_api: Callable[..., httpx.Client],
                                                     keys: dict[str, str],
                                                     rest_engine: Engine) -> None:
