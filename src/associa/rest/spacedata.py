@@ -21,8 +21,10 @@ its owner's only, as in Qlik Cloud (another user's script does not find it; outs
 reload, with no user, none is found). A space named that the reloading user may not
 use stops the reload with ``SpaceDataDenied`` (nothing of the app changes).
 
-A member's roles are those of their own assignment and of their groups' (the groups
-their credential names, and those ``/users`` assigns them in the directory).
+A member's roles are those of their own assignment and of their groups' (by name, as
+``space_rules`` matches them): a REST request's groups are its credential's; a queued
+or scheduled reload's are those the directory gives its user when it runs
+(``rest/reloadqueue.reloader``).
 """
 
 from __future__ import annotations
@@ -61,10 +63,11 @@ def roles_in(directory: Directory, identity: Identity, space: Space) -> set[str]
     me = directory.user_by_subject(identity.user_id)
     ids = {identity.user_id, *([me.id] if me else [])}
     assigned = directory.assignments(space.id)
-    groups = set(me.groups) if me else set()
     if any(a.type == "group" for a in assigned) and identity.groups:
         names = set(identity.groups)
-        groups |= {g.id for g in directory.groups() if g.name in names}
+        groups = {g.id for g in directory.groups() if g.name in names}
+    else:
+        groups = set()
     for a in assigned:
         if (a.type == "user" and a.assignee_id in ids) or (
                 a.type == "group" and a.assignee_id in groups):
