@@ -582,9 +582,9 @@ class Cube(Attributes, Ordering):
         a chart's sums are separate passes over the same records. Not with Aggr, whose
         virtual tables the scope makes once for all the measures that read them."""
         todo = [i for i in range(len(self.measures)) if ngroups and i not in self.deferred]
+        nodes = [n for n in (self.measures[i].node for i in todo) if n is not None]
         if any(isinstance(node, ast.Call) and node.name == "AGGR"
-               for i in todo if self.measures[i].node is not None
-               for node in self.measures[i].node.walk()):
+               for top in nodes for node in top.walk()):
             nrec = 0
 
         def one(i: int) -> Vec:

@@ -15,8 +15,9 @@ Credentials are write-only: they are sealed as an app file seals them and no ans
 carries them (the engine's GetConnection does not either). A script reads a personal
 connection as ``LIB CONNECT TO 'name'`` or ``lib://name/...`` and a space's as
 ``'Space:name'`` / ``lib://Space:name/...`` (an app in the space: also without the
-space) after the app's own connections (``rest/spacedata.py``); the names are
-engine-wide, so one taken is 409.
+space) after the app's own connections (``rest/spacedata.py``); a personal one is
+found only for its owner's reloads. A name is unique per space, a personal one's per
+owner (as in Qlik Cloud), so one taken there is 409.
 
 Rights: a personal connection (no ``space``) is its maker's; only they and
 administrators see, change or delete it. A space's connection (``space`` on create, a

@@ -26,7 +26,9 @@ role and changed by those who may edit data (``rest/spacedata.py``); for anyone 
 does not exist (404), and a member who may only use it gets 403 on a change. Scripts
 read personal files as ``lib://DataFiles/<name>`` and a space's as
 ``lib://<space name>:DataFiles/<name>`` (an app in the space: also
-``lib://DataFiles/<name>``). A name is unique engine-wide, whatever the space.
+``lib://DataFiles/<name>``). A name is unique per space, as in Qlik Cloud (409 when
+the space has it); the personal files share one folder, so a personal name is unique
+among all personal files.
 
 A data file is also an item (``/items``), as Qlik Cloud lists an uploaded file: of
 ``resourceType`` ``dataset`` and ``resourceSubType`` ``qix-df``; renaming the item

@@ -49,6 +49,8 @@ from associa.errors import Aborted, AssociaError, EngineBusy, ReloadTimeLimit, S
 from associa.identity import ANONYMOUS, Identity
 from associa.logs import event
 from associa.rest.errors import Conflict, NotFound, TooManyRequests
+from associa.rest.identity import ADMIN, with_roles
+from associa.store.directory import Directory
 from associa.store.leases import Leases, new_engine_id
 from associa.store.reloads import (
     CANCELED,
@@ -76,14 +78,28 @@ class _Lost(Exception):
     """The reload is no longer this engine's (another one ended it)."""
 
 
-def reloader(reload: Reload) -> Identity:
-    """Whom a queued reload runs as, for the space connections its script may use: the
-    user who queued it (a scheduled one: the task's owner); development mode's user
-    stays unrestricted. (The record keeps the user, not their groups or admin flag.)"""
+def reloader(engine: Engine, reload: Reload) -> Identity:
+    """Whom a queued reload runs as, for the space data its script may use: the user
+    who queued it (a scheduled one: the task's owner, ``rest/scheduler.py``), with the
+    groups and administrator flag the directory gives that user when the reload runs
+    (``/users``' ``assignedGroups`` and TenantAdmin role): the record keeps only the
+    user, and a membership or role changed since it was queued counts as it is now.
+    Development mode's user stays unrestricted."""
     if (reload.user_id, reload.user_directory) == (ANONYMOUS.user_id,
                                                    ANONYMOUS.user_directory):
         return ANONYMOUS
-    return Identity(reload.user_id, reload.user_directory, method="local")
+    who = Identity(reload.user_id, reload.user_directory, method="local")
+    if reload.user_id == ADMIN.user_id and reload.user_directory == ADMIN.user_directory:
+        return ADMIN  # the administrator key's reloads
+    if not engine.meta_in_use():
+        return who
+    directory = Directory(engine.meta.db)
+    me = directory.user_by_subject(reload.user_id) or directory.user_by_subject(
+        who.qualified)
+    if me is not None and me.status == "active":
+        names = {g.id: g.name for g in directory.groups()}
+        who = replace(who, groups=tuple(names[g] for g in me.groups if g in names))
+    return with_roles(engine, who)
 
 
 class ReloadQueue:
@@ -330,7 +346,7 @@ class ReloadQueue:
                     return True
             return False
 
-        who = reloader(reload)
+        who = reloader(self.engine, reload)
         while True:
             try:
                 with self.engine.reloading(app.id):

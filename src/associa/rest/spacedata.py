@@ -16,8 +16,15 @@ Scripts (Qlik Cloud's LIB CONNECT and ``lib://`` syntax): ``Sales:name`` is the
 connection ``name`` of the space called Sales (``Sales:DataFiles``: its files);
 ``:name`` the one of the app's own space; a name without a space is looked up in the
 app's space first (an app in a shared space reads its space's ``lib://DataFiles/``),
-then among the personal connections as before. A space named that the reloading user
-may not use stops the reload with ``SpaceDataDenied`` (nothing of the app changes).
+then among the reloading user's own personal connections: a personal connection is
+its owner's only, as in Qlik Cloud (another user's script does not find it; outside a
+reload, with no user, none is found). A space named that the reloading user may not
+use stops the reload with ``SpaceDataDenied`` (nothing of the app changes).
+
+A member's roles are those of their own assignment and of their groups' (by name, as
+``space_rules`` matches them): a REST request's groups are its credential's; a queued
+or scheduled reload's are those the directory gives its user when it runs
+(``rest/reloadqueue.reloader``).
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from __future__ import annotations
 from enum import IntEnum
 
 from associa.app import access
+from associa.app.access import Owner
 from associa.app.connections import DATA_FILES, Actor, Connection, space_files_folder
 from associa.engine import Engine
 from associa.errors import SpaceDataDenied
@@ -102,22 +110,20 @@ def in_space(engine: Engine, space: Space, name: str) -> Connection | None:
 
 def lookup(engine: Engine, name: str, actor: Actor | None) -> Connection | None:
     """The shared connection a script means by ``name`` (see the module's note)."""
-    if not engine.meta_in_use():
+    if not engine.meta_in_use() or actor is None:  # outside a reload: no user's
         return None
-    personal = DataConnectionStore(engine.meta.db)
     space_name, qualified, conn_name = name.rpartition(":")
-    if actor is None:  # outside a reload (a syntax check): the personal ones only
-        return None if qualified else personal.by_name(name, "")
     directory = Directory(engine.meta.db)
     own = app_space(engine, actor.app_id)
     if not qualified:
+        mine = DataConnectionStore(engine.meta.db).personal(name, Owner.of(actor.identity))
         if own is None:
-            return personal.by_name(name, "")
+            return mine
         allowed = data_right(directory, actor.identity, own) is not None
         if name == DATA_FILES and not allowed:  # an app in a space: its space's files
             raise denied(name, actor, own.name)
         found = in_space(engine, own, name) if allowed else None
-        return found if found is not None else personal.by_name(name, "")
+        return found if found is not None else mine
     space = own if not space_name else space_named(directory, space_name)
     if space is None or data_right(directory, actor.identity, space) is None:
         raise denied(name, actor, space_name or (own.name if own else ""))

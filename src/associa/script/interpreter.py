@@ -39,6 +39,7 @@ from associa.errors import (
     LanguageError,
     ReloadTimeLimit,
     ScriptError,
+    SpaceDataDenied,
     script_error,
 )
 from associa.expr import Evaluator, Vec
@@ -75,6 +76,9 @@ from associa.values import (
 )
 
 T = TypeVar("T")
+# the script errors that keep their own class when placed at their statement (the
+# others become the ScriptError class of their code): a time limit, a space refusal
+KEEP_CLASS = (ReloadTimeLimit, SpaceDataDenied)
 _PRECEDING = ("A LOAD without a source must be followed by a LOAD or SELECT statement "
               "(preceding load)")
 OpenFile = Callable[[str], Text]  # a file's bytes, or a memory map of them (map_file)
@@ -271,9 +275,9 @@ class Interpreter(RunState):
         if isinstance(exc, p.StatementError | MissingField) and exc.offset >= 0:
             offset = unexpanded_offset(exc.offset, stmt.text, expanded)
             line, col = stmt.position(offset, self.source)
-        if isinstance(exc, ReloadTimeLimit):
-            err: ScriptError = ReloadTimeLimit(exc.detail, text=self.source, line=line,
-                                               column=col, statement=stmt.text.strip())
+        if isinstance(exc, KEEP_CLASS):  # callers tell these apart by their class
+            err: ScriptError = type(exc)(exc.detail, text=self.source, line=line,
+                                         column=col, statement=stmt.text.strip())
         else:  # a script error keeps its code (11020 cannot open file, ...); others 11002
             code = exc.code if isinstance(exc, ScriptError) else ScriptError.code
             err = script_error(code, exc.detail, text=self.source, line=line, column=col,

@@ -1,8 +1,10 @@
 """Data connections in the metadata database (``store/meta.py``'s ``data_connections``),
 as ``app/connections.py``'s ``Connection`` values, each personal (``space_id`` "") or
 of a space: scripts find them by name (``LIB CONNECT TO 'name'``, ``lib://Space:name/``)
-after their own connections (``rest/spacedata.py``). A name is unique engine-wide. Their
-credentials are stored only sealed (``app/credentials.py``), as an app file keeps them.
+after their own connections (``rest/spacedata.py``). A name is unique per space, a
+personal connection's per owner (as in Qlik Cloud; migration 0010), and a personal one
+is found only for its owner. Their credentials are stored only sealed
+(``app/credentials.py``), as an app file keeps them.
 """
 
 from __future__ import annotations
@@ -81,11 +83,20 @@ class DataConnectionStore:
             row = s.get(DataConnectionRow, conn_id)
             return DataConnection.of(row) if row is not None else None
 
-    def by_name(self, name: str, space_id: str = "") -> Connection | None:
-        """The connection ``name`` of the space (``""``: the personal ones)."""
+    def by_name(self, name: str, space_id: str) -> Connection | None:
+        """The connection ``name`` of the space."""
         with Session(self.db) as s:
             row = s.scalar(select(DataConnectionRow).where(
                 DataConnectionRow.name == name, DataConnectionRow.space_id == space_id))
+            return DataConnection.of(row).connection if row is not None else None
+
+    def personal(self, name: str, owner: Owner) -> Connection | None:
+        """The personal connection ``name`` of ``owner`` (no one else's)."""
+        with Session(self.db) as s:
+            row = s.scalar(select(DataConnectionRow).where(
+                DataConnectionRow.name == name, DataConnectionRow.space_id == "",
+                DataConnectionRow.owner_id == owner.user_id,
+                DataConnectionRow.owner_directory == owner.user_directory))
             return DataConnection.of(row).connection if row is not None else None
 
     def find(self) -> list[DataConnection]:

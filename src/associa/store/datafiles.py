@@ -2,7 +2,9 @@
 which a load script reads as ``lib://DataFiles/<name>``, ``app/connections.py``) or
 ``<data dir>/spacefiles/<space id>`` (a space's, ``lib://<space>:DataFiles/<name>``),
 their owner, space, size and dates in the metadata database (``store/meta.py``'s
-``data_files`` table). A name is unique engine-wide, whatever the space.
+``data_files`` table). A name is unique per space, as in Qlik Cloud (migration 0010):
+two spaces may each have ``sales.csv``, each in its own folder; the personal files
+share one folder, so a personal name is unique among all personal files.
 
 A name is a relative path (``sales/2024.csv``): segments of printable characters, none
 ``.`` or ``..``, no backslash, nothing absolute, and the file it names must stay inside
@@ -174,7 +176,8 @@ class DataFileStore:
         size, now = target.stat().st_size, datetime.now(UTC)
         try:
             with Session(self.db) as s, s.begin():
-                row = s.scalar(select(DataFileRow).where(DataFileRow.name == name))
+                row = s.scalar(select(DataFileRow).where(DataFileRow.name == name,
+                                                         DataFileRow.space_id == space_id))
                 if row is None:
                     row = DataFileRow(id=new_id(), name=name, owner_id=owner.user_id,
                                       owner_directory=owner.user_directory, app_id="",

@@ -88,6 +88,7 @@ if TYPE_CHECKING:
 DB_NAME = "associa.db"
 # a reload that has not ended (store/reloads.py's PENDING), as SQL: one per app
 PENDING_SQL = "status IN ('QUEUED', 'RELOADING', 'CANCELING')"
+IN_SPACE_SQL, PERSONAL_SQL = "space_id <> ''", "space_id = ''"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -230,14 +231,22 @@ class ReloadTaskRow(Base):
 
 
 class DataConnectionRow(Base):
-    """A data connection made through ``/data-connections``, which every app's script
-    can use by name (``store/dataconnections.py``); its credentials only sealed
-    (``app/credentials.py``). Migration 0003."""
+    """A data connection made through ``/data-connections``, which scripts use by name
+    (a personal one only its owner's; ``store/dataconnections.py``); its credentials only sealed
+    (``app/credentials.py``). Migration 0003; a name unique per space, a personal
+    one's per owner: migration 0010."""
 
     __tablename__ = "data_connections"
+    __table_args__ = (
+        Index("uq_data_connections_space_name", "space_id", "name", unique=True,
+              sqlite_where=text(IN_SPACE_SQL), postgresql_where=text(IN_SPACE_SQL)),
+        Index("uq_data_connections_owner_name", "owner_id", "owner_directory", "name",
+              unique=True, sqlite_where=text(PERSONAL_SQL),
+              postgresql_where=text(PERSONAL_SQL)),
+    )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    name: Mapped[str] = mapped_column(String(256), unique=True)
+    name: Mapped[str] = mapped_column(String(256))
     type: Mapped[str] = mapped_column(String(32))
     connect_statement: Mapped[str] = mapped_column(Text, default="")
     credentials: Mapped[str] = mapped_column(Text, default="")
@@ -250,12 +259,14 @@ class DataConnectionRow(Base):
 
 class DataFileRow(Base):
     """A file uploaded through ``/data-files`` (its bytes are in ``<data dir>/datafiles``,
-    ``store/datafiles.py``). Migration 0003."""
+    ``store/datafiles.py``). Migration 0003; a name unique per space (the personal
+    files among themselves): migration 0010."""
 
     __tablename__ = "data_files"
+    __table_args__ = (Index("uq_data_files_space_name", "space_id", "name", unique=True),)
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    name: Mapped[str] = mapped_column(String(1024), unique=True)
+    name: Mapped[str] = mapped_column(String(1024))
     owner_id: Mapped[str] = mapped_column(String(512), default="", index=True)
     owner_directory: Mapped[str] = mapped_column(String(512), default="")
     app_id: Mapped[str] = mapped_column(String(512), default="")
