@@ -77,12 +77,15 @@ def test_change_callbacks(app: Doc) -> None:
 
     def repaint(obj: GenericObject) -> None:  # a listener may call the engine
         seen.append(obj.get_layout()["qHyperCube"]["qSize"]["qcy"])
-        repainted.set()
+        if seen[-1] == 2:
+            repainted.set()
 
     chart.on_change(repaint)
     box.select_list_object_values("/qListObjectDef", [0], False)  # Bike
+    # the repaint after the selection shows Bike's two regions (a change delivered
+    # before it, the chart's own creation's, may repaint the three of them first)
     assert repainted.wait(10)
-    assert seen == [2]
+    assert seen[-1] == 2 and set(seen) <= {2, 3}
 
 
 def test_close_callback(app: Doc) -> None:
