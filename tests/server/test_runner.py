@@ -90,3 +90,32 @@ def test_graceful_stop(tmp_path: Path) -> None:
         assert (code, reason) == (1001, "Server shutting down")
         served.proc.wait(15)
         served.wait_for_log("server stopping")
+
+
+def test_accepted_connections_send_without_waiting_for_acks() -> None:
+    # the listening socket names TCP, so that asyncio sets TCP_NODELAY on each connection
+    # it accepts: without it a keep-alive HTTP response written in two parts waited for
+    # the client's delayed ACK (about 40 ms per REST request)
+    import asyncio
+    import socket
+
+    from associa.server.runner import bind
+
+    async def accepted_nodelay() -> int:
+        got: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+        def on_connect(_r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
+            sock = w.get_extra_info("socket")
+            got.set_result(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            w.close()
+
+        server = await asyncio.start_server(on_connect, sock=bind("127.0.0.1", 0))
+        port = server.sockets[0].getsockname()[1]
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            return await asyncio.wait_for(got, 10)
+        finally:
+            writer.close()
+            server.close()
+
+    assert asyncio.run(accepted_nodelay()) != 0
