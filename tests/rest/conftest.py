@@ -6,6 +6,7 @@ every error)."""
 from __future__ import annotations
 
 import re
+import ssl
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -75,6 +76,11 @@ class SpecChecker:
             assert response.content == b"", response.request.url
 
 
+# one TLS context for every test client (httpx loads the CA bundle for each new client
+# otherwise: about 40 ms, and a matrix test makes six); the engine here is plain HTTP
+TLS = ssl.create_default_context()
+
+
 def pg_url(server: PgServer, db: str) -> str:
     return (f"postgresql+psycopg://{server.user}:{server.password}@{server.host}:"
             f"{server.port}/{db}")
@@ -142,7 +148,7 @@ def make_api(rest_server: RunningServer,
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         client = httpx.Client(base_url=f"http://127.0.0.1:{rest_server.port}/api/v1",
                               headers=headers, event_hooks={"response": [checker]},
-                              timeout=30)
+                              timeout=30, verify=TLS)
         clients.append(client)
         return client
 
