@@ -174,10 +174,14 @@ def test_unfinished_reloads_of_a_stopped_engine_fail(rest_engine: Engine) -> Non
     store = ReloadStore(rest_engine.meta.db)
     left = store.add("gone", "ann", "corp")
     store.change(left.id, status="RELOADING")
-    ReloadQueue(rest_engine).start()
-    after = store.get(left.id)
-    assert after is not None and after.status == "FAILED"
-    assert after.error_code == "ENGINE_RESTARTED"
+    reloads = ReloadQueue(rest_engine)
+    reloads.start()
+    try:
+        after = store.get(left.id)
+        assert after is not None and after.status == "FAILED"
+        assert after.error_code == "ENGINE_RESTARTED"
+    finally:
+        reloads.stop()  # its idle workers would poll a dropped database
 
 
 def test_workers_run_reloads_at_once(rest_engine: Engine) -> None:
