@@ -72,8 +72,10 @@ sdk: $(SDK_VENV)/.installed
 run: install
 	$(BIN)/associa serve --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR) --demo --no-auth
 
-## test: every test: Python (unit, protocol, differential), types and the Node clients
-test: pytest typecheck clients
+## test: every test: Python (unit, protocol, differential), then types and the Node clients
+## side by side (each keeps about one core busy)
+test: pytest
+	$(MAKE) --no-print-directory -j2 --output-sync=target typecheck clients
 
 pytest: dev node sdk postgres
 	$(BIN)/pytest -q -n $(JOBS) --durations=15
