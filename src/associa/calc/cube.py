@@ -583,14 +583,14 @@ class Cube(Attributes, Ordering):
         virtual tables the scope makes once for all the measures that read them."""
         todo = [i for i in range(len(self.measures)) if ngroups and i not in self.deferred]
         nodes = [n for n in (self.measures[i].node for i in todo) if n is not None]
-        if any(isinstance(node, ast.Call) and node.name == "AGGR"
-               for top in nodes for node in top.walk()):
-            nrec = 0
+        at_once = len(todo) > 1 and nrec >= PARALLEL_MEASURES and not any(
+            isinstance(node, ast.Call) and node.name == "AGGR"
+            for top in nodes for node in top.walk())
 
         def one(i: int) -> Vec:
             return grouping.finish(self._evaluate(self.measures[i], scope, grouping.n))
 
-        if len(todo) > 1 and nrec >= PARALLEL_MEASURES:
+        if at_once:
             done = dict(zip(todo, pool.run_spans(lambda lo, _hi: one(lo),
                                                  [(i, i + 1) for i in todo]), strict=True))
         else:

@@ -191,16 +191,21 @@ def table_data(model: DataModel, table_name: str, offset: int, count: int,
         raise NotFound(table_name)
     names = [f["qName"] for f in record["qFields"]]
     rows = _load_order_rows(model, table_name, offset, count)
-    if synthetic_mode or not model.synthetic_tables:
-        table = model.tables[table_name]
-        columns = {n: table.columns[n] for n in names}
-    else:
-        columns = source_columns(model, table_name)
+    table = model.tables[table_name]
+    plain = synthetic_mode or not model.synthetic_tables
+    columns = None if plain else source_columns(model, table_name)
+
+    def codes(name: str) -> np.ndarray:
+        if columns is not None:
+            return np.asarray(columns[name])[rows]
+        # a column whose code is its row number is not stored: the rows are its codes
+        return rows if table.is_identity(name) else table.columns[name][rows]
+
     cells: list[list[dict[str, Any]]] = [[] for _ in range(len(rows))]
     for name in names:
         symbols = model.fields[name].symbols
         null = model.fields[name].null_code
-        for i, code in enumerate(np.asarray(columns[name])[rows].tolist()):
+        for i, code in enumerate(codes(name).tolist()):
             if code == null:
                 cells[i].append({"qText": "-", "qIsNumeric": False, "qNumber": 0,
                                  "qIsNull": True})
