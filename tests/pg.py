@@ -45,6 +45,15 @@ class PgServer:
         with psycopg.connect(self.conninfo(dbname), autocommit=True) as conn:
             conn.execute(sql)  # type: ignore[arg-type]
 
+    def clients(self, dbname: str) -> list[str]:
+        """The applications connected to a database (none: no connection leaked)."""
+        import psycopg
+
+        with psycopg.connect(self.conninfo(), autocommit=True) as conn:
+            rows = conn.execute("SELECT application_name FROM pg_stat_activity "
+                                "WHERE datname = %s", (dbname,)).fetchall()
+        return [r[0] for r in rows]
+
 
 def _bin_dir() -> Path | None:
     found = shutil.which("initdb")

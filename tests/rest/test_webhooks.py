@@ -156,3 +156,26 @@ def test_reload_finished_is_delivered(make_api, keys, receiver: Receiver) -> Non
     event = json.loads(receiver.got[0][1])
     assert event["eventType"] == "com.qlik.v1.reload.finished"
     assert event["data"] == {"id": reload_id, "appId": app_id, "status": "SUCCEEDED"}
+
+
+def test_a_stopped_dispatcher_leaves_no_delivery_running(
+        rest_engine, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Stopping (a server that stops) ends a delivery waiting to be tried again: no
+    webhook thread is left to write to the metadata database the engine closes next."""
+    monkeypatch.setattr(webhooks, "RETRY_DELAYS", (60.0, 60.0))
+    dead = Receiver(fail=99)
+    try:
+        hook = webhooks.Webhooks(rest_engine.meta.db).add(
+            "x", dead.url, ["com.qlik.v1.app.created"], "", True, "admin")
+        dispatcher = webhooks.Dispatcher(rest_engine)
+        assert dispatcher.emit("com.qlik.v1.app.created", {"id": "a"}) == 1
+        dead.wait(1)
+        log = webhooks.Webhooks(rest_engine.meta.db)
+        wait_for(lambda: log.deliveries(hook.id)[0].attempts == 1)
+        dispatcher.stop()  # not after the 60 s the retry waits for
+        assert not [t for t in threading.enumerate() if t.name.startswith("webhook")]
+        assert dispatcher.emit("com.qlik.v1.app.created", {"id": "b"}) == 0
+        assert [(d.attempts, d.status) for d in log.deliveries(hook.id)] == [(1, "failed")]
+        assert len(dead.got) == 1
+    finally:
+        dead.close()

@@ -112,7 +112,7 @@ def stop_services(app: Starlette) -> None:
             service.stop()
     webhooks = getattr(state, "webhooks", None)
     if webhooks is not None:
-        webhooks.pool.shutdown(wait=False, cancel_futures=True)
+        webhooks.stop()
 
 
 def mount(engine: Engine, authenticator: Authenticator | None = None,

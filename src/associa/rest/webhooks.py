@@ -17,7 +17,7 @@ import hmac
 import json
 import logging
 import secrets
-import time
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -71,13 +71,22 @@ class Dispatcher:
         self.engine = engine
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="webhook")
         self.retry_delays = RETRY_DELAYS
+        self._stopped = threading.Event()
+
+    def stop(self) -> None:
+        """Stop delivering: queued deliveries are dropped, one waiting to be tried again
+        gives up, one being sent ends (within ``TIMEOUT``) and logs its attempt; on
+        return no delivery touches the engine (whose metadata database may be closed
+        next)."""
+        self._stopped.set()
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
     def store(self) -> Webhooks:
         return Webhooks(self.engine.meta.db)
 
     def emit(self, event_type: str, data: dict[str, Any], user_id: str = "") -> int:
         """Queue a delivery of the event to each subscribed webhook; how many."""
-        if not self.engine.meta_in_use():
+        if self._stopped.is_set() or not self.engine.meta_in_use():
             return 0
         hooks = self.store().subscribed(event_type)
         for hook in hooks:
@@ -88,8 +97,15 @@ class Dispatcher:
                 "eventTypeVersion": "1.0.0", "tenantId": TENANT_ID, "userId": user_id,
                 "data": data})
             ident = self.store().start_delivery(hook.id, event_type, payload)
-            self.pool.submit(self.deliver, hook, ident, payload)
+            self.queue(hook, ident, payload)
         return len(hooks)
+
+    def queue(self, hook: Webhook, ident: str, payload: str) -> None:
+        """Deliver in a worker thread (nothing once the dispatcher stopped)."""
+        try:
+            self.pool.submit(self.deliver, hook, ident, payload)
+        except RuntimeError:  # stopped meanwhile: the pool takes no more work
+            pass
 
     def deliver(self, hook: Webhook, ident: str, payload: str) -> None:
         body = payload.encode()
@@ -97,8 +113,8 @@ class Dispatcher:
         if hook.secret:
             headers["qlik-signature"] = sign(hook.secret, body)
         for attempt in range(len(self.retry_delays) + 1):
-            if attempt:
-                time.sleep(self.retry_delays[attempt - 1])
+            if attempt and self._stopped.wait(self.retry_delays[attempt - 1]):
+                return  # the engine stops: the delivery stays as its last attempt left it
             try:
                 answer = httpx.post(hook.url, content=body, headers=headers, timeout=TIMEOUT)
             except httpx.HTTPError as exc:
@@ -305,7 +321,7 @@ def resend_delivery(call: Call) -> Reply:
     hook, old = _delivery(call)
     store = Webhooks(call.engine.meta.db)
     ident = store.start_delivery(hook.id, old.event_type, old.payload)
-    dispatcher(call).pool.submit(dispatcher(call).deliver, hook, ident, old.payload)
+    dispatcher(call).queue(hook, ident, old.payload)
     made = store.delivery(hook.id, ident)
     assert made is not None
     return Reply(delivery_entry(call, made), status=201)
