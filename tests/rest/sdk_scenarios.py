@@ -122,7 +122,9 @@ def app_over_qix(qlik: Any) -> dict[str, Any]:
     app = qlik.apps.create(data=CreateApp(attributes=AppAttributes(name="Over QIX")))
     with app.open():
         app.set_script("T: LOAD RecNo() AS N AutoGenerate 3;")
-        return {"reloaded": app.do_reload(), "sum": app.evaluate("Sum(N)")}
+        app.do_save()
+        return {"app_id": app.attributes.id, "reloaded": app.do_reload(),
+                "sum": app.evaluate("Sum(N)")}
 
 
 SCENARIOS: dict[str, Callable[[Any], dict[str, Any]]] = {
