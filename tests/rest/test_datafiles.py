@@ -10,11 +10,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+from associa.app.connections import personal_files_folder
 from associa.engine import Engine
+from associa.identity import Identity
 from associa.settings import Settings
 from associa.store.datafiles import DataFileStore
 from tests.conftest import RunningServer
-from tests.rest.conftest import ADMIN_KEY
+from tests.rest.conftest import ADMIN_KEY, ANN
 from tests.rest.test_apps import create
 from tests.rest.test_reloads import wait
 
@@ -34,6 +36,11 @@ def upload(client: httpx.Client, name: str | None, content: bytes = CSV,
                        data={"Json": json.dumps(info)})
 
 
+def personal(engine: Engine, who: Identity = ANN) -> Path:
+    """The folder of a user's personal data files."""
+    return personal_files_folder(engine.settings.data_dir, who.user_id, who.user_directory)
+
+
 def test_upload_list_get_download_delete(make_api: Callable[..., httpx.Client],
                                          keys: dict[str, str], rest_engine: Engine) -> None:
     ann = make_api(keys["ann"])
@@ -43,7 +50,7 @@ def test_upload_list_get_download_delete(make_api: Callable[..., httpx.Client],
     assert (made["name"], made["baseName"], made["folderPath"]) == (
         "sales/2024.csv", "2024.csv", "sales")
     assert made["size"] == len(CSV) and made["ownerId"] == "ann"
-    on_disk = rest_engine.settings.data_dir / "datafiles" / "sales" / "2024.csv"
+    on_disk = personal(rest_engine) / "sales" / "2024.csv"
     assert on_disk.read_bytes() == CSV
     assert ann.get(f"/data-files/{made['id']}").json()["name"] == "sales/2024.csv"
     got = ann.get(f"/data-files/{made['id']}/content")
@@ -80,7 +87,7 @@ def test_replace_and_rename(make_api: Callable[..., httpx.Client], keys: dict[st
     renamed = ann.put(f"/data-files/{made['id']}", data={"Json": '{"name": "c.csv"}'},
                       files={"File": ("x", b"N\n2\n")})
     assert renamed.json()["name"] == "c.csv"
-    root = rest_engine.settings.data_dir / "datafiles"
+    root = personal(rest_engine)
     assert sorted(p.name for p in root.iterdir()) == ["b.csv", "c.csv"]
     taken = ann.put(f"/data-files/{made['id']}", data={"Json": '{"name": "b.csv"}'},
                     files={"File": ("x", b"z")})
@@ -93,7 +100,7 @@ def test_refusals_change_nothing(make_api: Callable[..., httpx.Client],
     ann, bob = make_api(keys["ann"]), make_api(keys["bob"])
     made = upload(ann, "a.csv").json()
     assert upload(ann, "a.csv").status_code == 409
-    assert upload(bob, "a.csv").status_code == 409  # one DataFiles folder for all
+    assert upload(bob, "a.csv").status_code == 201  # his own, in a folder of his own
     assert upload(ann, "big.csv", b"x" * 1001).status_code == 413
     for i in range(17):  # 17 × 100 bytes more fit the quota of 2000, the 18th not
         assert upload(ann, f"f{i}.csv", b"y" * 100).status_code == 201
@@ -115,13 +122,14 @@ def test_refusals_change_nothing(make_api: Callable[..., httpx.Client],
     assert bob.get(f"/data-files/{made['id']}/content").status_code == 404
     assert bob.delete(f"/data-files/{made['id']}").status_code == 404
     assert bob.put(f"/data-files/{made['id']}", files={"File": ("a", b"1")}).status_code == 404
-    assert bob.get("/data-files").json()["data"] == []
+    assert [f["ownerId"] for f in bob.get("/data-files").json()["data"]] == ["bob"]
     assert make_api(ADMIN_KEY).get(f"/data-files/{made['id']}").status_code == 200
     assert make_api().get("/data-files").status_code == 401
     store = DataFileStore(rest_engine.meta.db, rest_engine.settings.data_dir)
-    assert len(store.find()) == 18
-    root = rest_engine.settings.data_dir / "datafiles"
-    assert sorted(p.name for p in root.iterdir()) == sorted(f.name for f in store.find())
+    assert len(store.find()) == 19  # Ann's 18 and Bob's a.csv
+    root = personal(rest_engine)
+    assert sorted(p.name for p in root.iterdir()) == sorted(
+        f.name for f in store.find() if f.owner_id == "ann")
     assert not (rest_engine.settings.data_dir / "escape.csv").exists()
     assert (root / "a.csv").read_bytes() == CSV
 
@@ -165,7 +173,7 @@ def test_files_bound_to_an_app_go_with_it(make_api: Callable[..., httpx.Client],
     assert ann.delete(f"/apps/{app_id}").status_code == 200
     assert ann.get(f"/data-files/{bound['id']}").status_code == 404
     assert ann.get(f"/data-files/{free['id']}").status_code == 200
-    root = rest_engine.settings.data_dir / "datafiles"
+    root = personal(rest_engine)
     assert sorted(p.name for p in root.iterdir()) == ["free.csv"]
 
 
@@ -179,7 +187,7 @@ def test_files_a_script_stores_are_listed(make_api: Callable[..., httpx.Client],
     rest_engine.save_app(app)
     done = wait(ann, ann.post("/reloads", json={"appId": app_id}).json()["id"])
     assert done["status"] == "SUCCEEDED", done
-    path = rest_engine.settings.data_dir / "datafiles" / "stored.csv"
+    path = personal(rest_engine) / "stored.csv"
     listed = ann.get("/data-files").json()["data"]
     assert [(f["name"], f["ownerId"], f["size"]) for f in listed] == [
         ("stored.csv", "ann", path.stat().st_size)]

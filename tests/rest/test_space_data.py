@@ -513,21 +513,43 @@ def test_a_refused_space_is_named_in_the_reload_log(make_api: Callable[..., http
         rest_engine.get_app(bobs).reload(actor=Actor(bobs, BOB))
 
 
-@pytest.mark.xfail(strict=True, reason="the personal data files share one folder "
-                   "(lib://DataFiles/): a personal name is unique among all users' "
-                   "personal files; Qlik Cloud's are per owner")
 def test_two_users_have_personal_files_of_one_name(make_api: Callable[..., httpx.Client],
-                                                   keys: dict[str, str]) -> None:
+                                                   keys: dict[str, str],
+                                                   rest_engine: Engine) -> None:
+    """Each user's personal ``s.csv``: uploads of one name by two users, each user's
+    reload reading its own as ``lib://DataFiles/s.csv``, and what each STOREs there
+    listed as theirs."""
     ann, bob = make_api(keys["ann"]), make_api(keys["bob"])
-    assert upload(ann, "s.csv").status_code == 201
-    assert upload(bob, "s.csv").status_code == 201
+    assert upload(ann, "s.csv", b"Region,Sales\nAnn,1\n").status_code == 201
+    assert upload(bob, "s.csv", b"Region,Sales\nBob,2\nBob,3\n").status_code == 201
+    assert upload(ann, "s.csv").status_code == 409  # hers already
+    script = ("P: LOAD Region, Sales FROM [lib://DataFiles/s.csv] "
+              "(txt, embedded labels, delimiter is ',');\n"
+              "STORE P INTO [lib://DataFiles/copy.csv] (txt);\n")
+    for client, rows in ((ann, 1), (bob, 2)):
+        app_id = app_with_script(client, rest_engine, script)
+        done = wait(client, client.post("/reloads", json={"appId": app_id}).json()["id"])
+        assert done["status"] == "SUCCEEDED", done
+        assert rest_engine.get_app(app_id).model.tables["P"].nrows == rows
+    for client, user, lines in ((ann, "ann", ["Ann,1"]), (bob, "bob", ["Bob,2", "Bob,3"])):
+        mine = client.get("/data-files").json()["data"]
+        assert sorted((f["name"], f["ownerId"]) for f in mine) == [
+            ("copy.csv", user), ("s.csv", user)]
+        copy = next(f for f in mine if f["name"] == "copy.csv")
+        stored = client.get(f"/data-files/{copy['id']}/content").text.strip().splitlines()
+        assert stored[1:] == lines
+    # one deleted, the other's file of that name stays
+    gone = next(f for f in ann.get("/data-files").json()["data"] if f["name"] == "s.csv")
+    assert ann.delete(f"/data-files/{gone['id']}").status_code == 204
+    left = next(f for f in bob.get("/data-files").json()["data"] if f["name"] == "s.csv")
+    assert bob.get(f"/data-files/{left['id']}/content").text.startswith("Region,Sales\nBob")
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_migration_0010_keeps_the_rows_of_0009(request: pytest.FixtureRequest,
                                                tmp_path: Path, kind: str) -> None:
     """A database at 0009 with files and connections, upgraded: the rows stay, and the
-    names are unique per space (a personal connection's per owner)."""
+    names are unique per space (a personal file's or connection's per owner)."""
     from alembic import command
     from sqlalchemy import create_engine, text
 
@@ -572,6 +594,9 @@ def test_migration_0010_keeps_the_rows_of_0009(request: pytest.FixtureRequest,
         assert files.add("s.csv", b"abc", ann).space_id == ""
         with pytest.raises(NameTaken):
             files.add("s.csv", b"abc", bob, space_id="sp1")
+        assert files.add("p.csv", b"x", bob).owner_id == "bob"  # 0011: per owner
+        with pytest.raises(NameTaken):
+            files.add("p.csv", b"x", ann)
         conns = DataConnectionStore(meta.db)
         assert {(c.connection.id, c.space_id) for c in conns.find()} == {
             ("c1", "sp1"), ("c2", "")}

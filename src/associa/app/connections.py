@@ -13,6 +13,7 @@ modified (help: ModifyConnection)."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from associa.errors import (
     LibPathNotFound,
     ScriptError,
 )
-from associa.identity import Identity
+from associa.identity import ANONYMOUS, Identity
 from associa.script.sources import Text
 from associa.script.sources.database import (
     Database,
@@ -53,13 +54,29 @@ DATA_FILES_FOLDER = "datafiles"
 # the folder of a space's data files (``lib://<space>:DataFiles/<name>``):
 # ``<data dir>/spacefiles/<space id>``
 SPACE_FILES_FOLDER = "spacefiles"
+# a user's personal data files (``lib://DataFiles/<name>`` in their reloads):
+# ``<data dir>/userfiles/<key of the user>``; the anonymous user's (development mode,
+# and reloads run by no one: the CLI, Python in process) are ``<data dir>/datafiles``
+USER_FILES_FOLDER = "userfiles"
 
 
 def space_files_folder(base_dir: Path, space_id: str) -> Path:
-    """Where the data files of space ``space_id`` are kept ("" = the personal files)."""
+    """Where the data files of space ``space_id`` are kept ("" = the anonymous user's
+    personal files)."""
     if not space_id:
         return (Path(base_dir) / DATA_FILES_FOLDER).resolve()
     return (Path(base_dir) / SPACE_FILES_FOLDER / space_id).resolve()
+
+
+def personal_files_folder(base_dir: Path, user_id: str = ANONYMOUS.user_id,
+                          user_directory: str = ANONYMOUS.user_directory) -> Path:
+    """Where a user's personal data files are kept: each user's their own folder (two
+    users may each have ``sales.csv``, as in Qlik Cloud), named by a digest of the user
+    (any characters are safe in a user id)."""
+    if (user_id, user_directory) == (ANONYMOUS.user_id, ANONYMOUS.user_directory):
+        return space_files_folder(base_dir, "")
+    key = hashlib.sha256(f"{user_directory}\\{user_id}".encode()).hexdigest()[:24]
+    return (Path(base_dir) / USER_FILES_FOLDER / key).resolve()
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,8 +265,9 @@ class Connections:
     def root_of(self, name: str, actor: Actor | None = None) -> Path:
         """The folder of connection ``name`` (LibPathNotFound when there is none)."""
         conn = self.by_name(name, actor)
-        if conn is None and name == DATA_FILES:
-            return (self.base_dir / DATA_FILES_FOLDER).resolve()
+        if conn is None and name == DATA_FILES:  # the reloading user's personal files
+            who = actor.identity if actor is not None else ANONYMOUS
+            return personal_files_folder(self.base_dir, who.user_id, who.user_directory)
         if conn is None:
             raise LibPathNotFound(f"Connection not found: {name}")
         if conn.type != "folder":

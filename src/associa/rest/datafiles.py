@@ -23,12 +23,11 @@ connection is ``datafiles-<spaceId>``, the personal one ``datafiles``, as
 ``GET /data-files/connections`` lists them). A personal file is its uploader's: only
 they, and administrators, see it. A space's file is seen by the members with a data
 role and changed by those who may edit data (``rest/spacedata.py``); for anyone else it
-does not exist (404), and a member who may only use it gets 403 on a change. Scripts
-read personal files as ``lib://DataFiles/<name>`` and a space's as
-``lib://<space name>:DataFiles/<name>`` (an app in the space: also
-``lib://DataFiles/<name>``). A name is unique per space, as in Qlik Cloud (409 when
-the space has it); the personal files share one folder, so a personal name is unique
-among all personal files.
+does not exist (404), and a member who may only use it gets 403 on a change. A
+reload reads its user's personal files as ``lib://DataFiles/<name>`` (each user's in a
+folder of their own) and a space's as ``lib://<space name>:DataFiles/<name>`` (an app in
+the space: also ``lib://DataFiles/<name>``). A name is unique per space and a personal
+one per owner, as in Qlik Cloud (409 when the space, or the uploader, has it).
 
 A data file is also an item (``/items``), as Qlik Cloud lists an uploaded file: of
 ``resourceType`` ``dataset`` and ``resourceSubType`` ``qix-df``; renaming the item
@@ -161,6 +160,8 @@ def install(engine: Engine) -> None:
 
     engine.observers.append(observe)
     engine.reload_listeners.append(partial(adopt_stored, engine))
+    if engine.meta_in_use():  # a data folder of an earlier version: one personal folder
+        DataFileStore(engine.meta.db, engine.settings.data_dir).relocate()
 
 
 def stored_names(lineage: list[tuple[str, str]]) -> list[tuple[str | None, str]]:
@@ -363,7 +364,7 @@ def get_data_file(call: Call) -> DataFileResult:
 
 def download_data_file(call: Call) -> Response:
     found, _ = the_file(call)
-    path = files(call).path(found.name, found.space_id)
+    path = files(call).path(found.name, found.space_id, found.owner)
     kind = mimetypes.guess_type(found.name)[0] or OCTET
     base = found.name.rpartition("/")[2].replace('"', "")
     return Response(path.read_bytes(), media_type=kind,

@@ -45,9 +45,9 @@ READ_FILE = re.compile(rf"^(?i:lib)://(?:[^/]*:)?{DATA_FILES}/(.+)$")
 
 def files_read(lineage: list[tuple[str, str]]) -> set[str]:
     """The data file names a reload read (its lineage's ``lib://DataFiles/<name>``, or
-    a space's ``lib://<space>:DataFiles/<name>``). A name is unique per space only, so
-    a file of one space also wakes the apps that read the same name in another: more
-    auto-reloads, never fewer."""
+    a space's ``lib://<space>:DataFiles/<name>``). A name is unique per space (a
+    personal one per owner) only, so a file of one space or user also wakes the apps
+    that read the same name in another's: more auto-reloads, never fewer."""
     found = (READ_FILE.match(origin.strip("[]'\"")) for origin, _ in lineage)
     return {m.group(1) for m in found if m is not None}
 

@@ -2,9 +2,10 @@
 which a load script reads as ``lib://DataFiles/<name>``, ``app/connections.py``) or
 ``<data dir>/spacefiles/<space id>`` (a space's, ``lib://<space>:DataFiles/<name>``),
 their owner, space, size and dates in the metadata database (``store/meta.py``'s
-``data_files`` table). A name is unique per space, as in Qlik Cloud (migration 0010):
-two spaces may each have ``sales.csv``, each in its own folder; the personal files
-share one folder, so a personal name is unique among all personal files.
+``data_files`` table). A name is unique per space and a personal file's per owner, as in
+Qlik Cloud (migration 0011): two spaces, or two users, may each have ``sales.csv``, each
+in its own folder (``app/connections.py``: ``space_files_folder``,
+``personal_files_folder``).
 
 A name is a relative path (``sales/2024.csv``): segments of printable characters, none
 ``.`` or ``..``, no backslash, nothing absolute, and the file it names must stay inside
@@ -27,7 +28,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from associa.app.access import Owner
-from associa.app.connections import space_files_folder
+from associa.app.connections import (
+    DATA_FILES_FOLDER,
+    personal_files_folder,
+    space_files_folder,
+)
 from associa.store.items import new_id
 from associa.store.meta import DataFileRow
 
@@ -92,11 +97,19 @@ class DataFileStore:
     def __init__(self, db: Engine, data_dir: Path) -> None:
         self.db = db
         self.data_dir = Path(data_dir)
-        self.root = space_files_folder(self.data_dir, "")
 
-    def path(self, name: str, space_id: str = "") -> Path:
-        """Where file ``name`` of the space (``""``: the personal files) is kept."""
-        root = space_files_folder(self.data_dir, space_id) if space_id else self.root
+    def folder(self, space_id: str = "", owner: Owner | None = None) -> Path:
+        """The folder of a space's files, or (``space_id`` ``""``) of ``owner``'s
+        personal files (None: the anonymous user's)."""
+        if space_id:
+            return space_files_folder(self.data_dir, space_id)
+        if owner is None:
+            return personal_files_folder(self.data_dir)
+        return personal_files_folder(self.data_dir, owner.user_id, owner.user_directory)
+
+    def path(self, name: str, space_id: str = "", owner: Owner | None = None) -> Path:
+        """Where file ``name`` of the space (``""``: ``owner``'s personal files) is kept."""
+        root = self.folder(space_id, owner)
         target = (root / check_name(name)).resolve()
         if not target.is_relative_to(root) or target == root:
             raise BadName("The name leads outside the data files folder")
@@ -131,7 +144,7 @@ class DataFileStore:
 
     def add(self, name: str, content: bytes, owner: Owner, app_id: str = "",
             space_id: str = "") -> DataFile:
-        target = self.path(name, space_id)
+        target = self.path(name, space_id, owner)
         now = datetime.now(UTC)
         row = DataFileRow(id=new_id(), name=name, owner_id=owner.user_id,
                           owner_directory=owner.user_directory, app_id=app_id,
@@ -145,8 +158,8 @@ class DataFileStore:
         if current is None:
             raise KeyError(file_id)
         new_name = current.name if name is None else name
-        target = self.path(new_name, current.space_id)
-        old_path = self.path(current.name, current.space_id)
+        target = self.path(new_name, current.space_id, current.owner)
+        old_path = self.path(current.name, current.space_id, current.owner)
 
         def change(s: Session) -> None:
             row = s.get(DataFileRow, file_id)
@@ -165,19 +178,24 @@ class DataFileStore:
 
     def adopt(self, name: str, owner: Owner, space_id: str = "") -> DataFile | None:
         """Record a file a load script wrote into the folder (``STORE … INTO
-        lib://DataFiles/<name>``): a new row owned by ``owner``, or the known row's new
-        size and date. None when the name is unsafe or no such file is there."""
+        lib://DataFiles/<name>``, into ``owner``'s personal files or the space's): a new
+        row owned by ``owner``, or the known row's new size and date. None when the name
+        is unsafe or no such file is there."""
         try:
-            target = self.path(name, space_id)
+            target = self.path(name, space_id, owner)
         except BadName:
             return None
         if not target.is_file():
             return None
         size, now = target.stat().st_size, datetime.now(UTC)
+        known = select(DataFileRow).where(DataFileRow.name == name,
+                                          DataFileRow.space_id == space_id)
+        if not space_id:
+            known = known.where(DataFileRow.owner_id == owner.user_id,
+                                DataFileRow.owner_directory == owner.user_directory)
         try:
             with Session(self.db) as s, s.begin():
-                row = s.scalar(select(DataFileRow).where(DataFileRow.name == name,
-                                                         DataFileRow.space_id == space_id))
+                row = s.scalar(known)
                 if row is None:
                     row = DataFileRow(id=new_id(), name=name, owner_id=owner.user_id,
                                       owner_directory=owner.user_directory, app_id="",
@@ -190,14 +208,29 @@ class DataFileStore:
         except IntegrityError:  # recorded meanwhile by another reload
             return None
 
+    def relocate(self) -> int:
+        """Move personal files kept where a data folder of an earlier version kept every
+        user's (``datafiles/<name>``) into their owners' own folders; how many moved."""
+        legacy = self.data_dir / DATA_FILES_FOLDER
+        moved = 0
+        for file in self.find(space_id=""):
+            old, target = legacy / file.name, self.path(file.name, "", file.owner)
+            if target.is_relative_to(legacy.resolve()) or target.exists() or not old.is_file():
+                continue  # the anonymous user's (kept there), or moved already
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(old, target)
+            moved += 1
+        return moved
+
     def delete(self, file_id: str) -> bool:
         with Session(self.db) as s, s.begin():
             row = s.get(DataFileRow, file_id)
             if row is None:
                 return False
             name, space_id = row.name, row.space_id or ""
+            owner = Owner(row.owner_id, row.owner_directory)
             s.delete(row)
-        self.path(name, space_id).unlink(missing_ok=True)
+        self.path(name, space_id, owner).unlink(missing_ok=True)
         return True
 
     def delete_of_app(self, app_id: str) -> int:

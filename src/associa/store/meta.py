@@ -258,12 +258,18 @@ class DataConnectionRow(Base):
 
 
 class DataFileRow(Base):
-    """A file uploaded through ``/data-files`` (its bytes are in ``<data dir>/datafiles``,
-    ``store/datafiles.py``). Migration 0003; a name unique per space (the personal
-    files among themselves): migration 0010."""
+    """A file uploaded through ``/data-files`` (its bytes in its space's folder or its
+    owner's, ``store/datafiles.py``). Migration 0003; a name unique per space, a
+    personal one's per owner: migrations 0010 and 0011."""
 
     __tablename__ = "data_files"
-    __table_args__ = (Index("uq_data_files_space_name", "space_id", "name", unique=True),)
+    __table_args__ = (
+        Index("uq_data_files_space_name", "space_id", "name", unique=True,
+              sqlite_where=text(IN_SPACE_SQL), postgresql_where=text(IN_SPACE_SQL)),
+        Index("uq_data_files_owner_name", "owner_id", "owner_directory", "name",
+              unique=True, sqlite_where=text(PERSONAL_SQL),
+              postgresql_where=text(PERSONAL_SQL)),
+    )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(1024))
