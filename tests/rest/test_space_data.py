@@ -467,6 +467,31 @@ def test_a_queued_reload_counts_groups_and_admin_as_they_are(
     assert rest_engine.get_app(bobs).model.tables["Sales"].nrows == 3
 
 
+def test_a_queued_reload_counts_its_credential_s_groups(
+        make_api: Callable[..., httpx.Client], keys: dict[str, str],
+        rest_engine: Engine) -> None:
+    """A group only Bob's credential carries (his API key's, as a JWT's groups claim),
+    not the directory: his queued reload has it, and so the space's data."""
+    from dataclasses import replace
+
+    admin, ann = make_api(keys["admin"]), make_api(keys["ann"])
+    sid = space(ann)
+    upload(ann, "s.csv", spaceId=sid)
+    team = admin.post("/groups", json={"name": "team"}).json()["id"]
+    assert ann.post(f"/spaces/{sid}/assignments", json={
+        "type": "group", "assigneeId": team, "roles": ["dataconsumer"]}).status_code == 201
+    plain = make_api(keys["bob"])
+    in_team, _ = rest_engine.meta.create_api_key(replace(BOB, groups=("team",)))
+    bob = make_api(in_team)
+    bobs = app_with_script(bob, rest_engine, READ_SPACE_FILE)
+    failed = wait(plain, plain.post("/reloads", json={"appId": bobs}).json()["id"])
+    assert failed["status"] == "FAILED" and "may not use the data" in failed["errorMessage"]
+    done = wait(bob, bob.post("/reloads", json={"appId": bobs}).json()["id"])
+    assert done["status"] == "SUCCEEDED", done
+    assert "groups" not in done  # kept with the record, not shown
+    assert rest_engine.get_app(bobs).model.tables["Sales"].nrows == 3
+
+
 def test_a_scheduled_reload_runs_as_its_task_s_owner_with_their_groups(
         make_api: Callable[..., httpx.Client], keys: dict[str, str],
         rest_engine: Engine) -> None:

@@ -82,13 +82,15 @@ def reloader(engine: Engine, reload: Reload) -> Identity:
     """Whom a queued reload runs as, for the space data its script may use: the user
     who queued it (a scheduled one: the task's owner, ``rest/scheduler.py``), with the
     groups and administrator flag the directory gives that user when the reload runs
-    (``/users``' ``assignedGroups`` and TenantAdmin role): the record keeps only the
-    user, and a membership or role changed since it was queued counts as it is now.
-    Development mode's user stays unrestricted."""
+    (``/users``' ``assignedGroups`` and TenantAdmin role: a membership or role changed
+    since it was queued counts as it is now) and the groups the credential that queued
+    it carried (a JWT's or API key's, which the directory may not know: kept with the
+    record). Development mode's user stays unrestricted."""
     if (reload.user_id, reload.user_directory) == (ANONYMOUS.user_id,
                                                    ANONYMOUS.user_directory):
         return ANONYMOUS
-    who = Identity(reload.user_id, reload.user_directory, method="local")
+    who = Identity(reload.user_id, reload.user_directory, groups=reload.groups,
+                   method="local")
     if reload.user_id == ADMIN.user_id and reload.user_directory == ADMIN.user_directory:
         return ADMIN  # the administrator key's reloads
     if not engine.meta_in_use():
@@ -98,7 +100,8 @@ def reloader(engine: Engine, reload: Reload) -> Identity:
         who.qualified)
     if me is not None and me.status == "active":
         names = {g.id: g.name for g in directory.groups()}
-        who = replace(who, groups=tuple(names[g] for g in me.groups if g in names))
+        assigned = tuple(names[g] for g in me.groups if g in names)
+        who = replace(who, groups=tuple(dict.fromkeys(assigned + reload.groups)))
     return with_roles(engine, who)
 
 
@@ -183,13 +186,15 @@ class ReloadQueue:
 
     def submit(self, app_id: str, user_id: str, user_directory: str, *,
                partial: bool = False, variables: dict[str, str] | None = None,
-               type: str = "external", task_id: str = "") -> Reload:
-        """Queue a reload of the app: 429 when one is pending for it already (on this
-        engine or on another one sharing the database)."""
+               type: str = "external", task_id: str = "",
+               groups: tuple[str, ...] = ()) -> Reload:
+        """Queue a reload of the app (``groups``: those of the credential that asked,
+        ``reloader``): 429 when one is pending for it already (on this engine or on
+        another one sharing the database)."""
         self.start()
         reload = self.store.add(app_id, user_id, user_directory, partial=partial,
                                 variables=variables, type=type, task_id=task_id,
-                                engine_id=self.engine_id)
+                                engine_id=self.engine_id, groups=groups)
         if reload is None:
             raise TooManyRequests(f"A reload of app {app_id} is already pending",
                                   headers={"Retry-After": "1"})

@@ -114,7 +114,8 @@ def queue_reload(call: Call) -> Reply:
     check_app(call.engine, call.identity, body.appId, Right.EDIT)
     me = call.identity
     made = queue(call).submit(body.appId, me.user_id, me.user_directory,
-                              partial=body.partial, variables=body.variables)
+                              partial=body.partial, variables=body.variables,
+                              groups=me.groups)
     return Reply(shown(call, made), status=201)
 
 

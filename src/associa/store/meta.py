@@ -176,7 +176,8 @@ class ReloadRow(Base):
     """One reload queued through ``/reloads`` (or by a reload task): its status and log
     (``store/reloads.py``). Migration 0003; ``engine_id`` (the engine that queued or
     runs it, ``store/leases.py``) and at most one unfinished reload per app, also across
-    engines sharing the database: migration 0006."""
+    engines sharing the database: migration 0006; ``groups`` (its credential's):
+    migration 0012."""
 
     __tablename__ = "reloads"
     __table_args__ = (
@@ -200,6 +201,7 @@ class ReloadRow(Base):
     started: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     ended: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     engine_id: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    groups: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")  # JSON
 
 
 class ReloadTaskRow(Base):

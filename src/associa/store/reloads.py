@@ -61,11 +61,13 @@ class Reload:
     started: datetime | None
     ended: datetime | None
     engine_id: str
+    groups: tuple[str, ...] = ()  # the groups of the credential that queued it
 
     @classmethod
     def of(cls, row: ReloadRow) -> Reload:
         values: dict[str, Any] = {f.name: getattr(row, f.name) for f in fields(cls)}
         values["variables"] = json.loads(row.variables or "{}")
+        values["groups"] = tuple(json.loads(row.groups or "[]"))
         for key in ("created", "started", "ended"):
             values[key] = _aware(values[key])
         return cls(**values)
@@ -79,7 +81,8 @@ class ReloadStore:
 
     def add(self, app_id: str, user_id: str, user_directory: str, *, partial: bool = False,
             variables: dict[str, str] | None = None, type: str = "external",
-            task_id: str = "", engine_id: str = "") -> Reload | None:
+            task_id: str = "", engine_id: str = "",
+            groups: tuple[str, ...] = ()) -> Reload | None:
         """Queue a reload (a QUEUED row); None when one of the app is unfinished already
         (queued by this engine or by another one sharing the database)."""
         row = ReloadRow(id=new_id(), app_id=app_id, user_id=user_id,
@@ -87,7 +90,7 @@ class ReloadStore:
                         partial=partial, variables=json.dumps(variables or {}),
                         task_id=task_id, log="", error_code="", error_message="",
                         created=datetime.now(UTC), started=None, ended=None,
-                        engine_id=engine_id)
+                        engine_id=engine_id, groups=json.dumps(list(groups)))
         try:
             with Session(self.db) as s, s.begin():
                 s.add(row)
