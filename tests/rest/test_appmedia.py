@@ -11,7 +11,7 @@ from associa.engine import Engine
 from associa.settings import Settings
 from associa.store import media
 from tests.conftest import RunningServer
-from tests.rest.test_apps import create
+from tests.rest.test_apps import _import, create
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 OCTET = {"content-type": "application/octet-stream"}
@@ -64,6 +64,43 @@ def test_media_follow_the_app(api: httpx.Client, rest_engine: Engine) -> None:
     api.delete(f"/apps/{app_id}")
     assert not folder.exists()
     assert api.get(f"/apps/{copy}/media/files/logo.png").content == PNG
+
+
+def test_media_travel_in_the_exported_file(api: httpx.Client, rest_engine: Engine) -> None:
+    """An exported app file carries the app's media; an import (new, or over an app)
+    brings them; a file with an unsafe media path is refused and makes nothing."""
+    import io
+    import zipfile
+
+    app_id = create(api)["attributes"]["id"]
+    put(api, app_id, "logo.png")
+    put(api, app_id, "icons/se.svg", b"<svg/>")
+    exported = api.get(api.post(f"/apps/{app_id}/export").headers["location"]).content
+    with zipfile.ZipFile(io.BytesIO(exported)) as archive:
+        assert sorted(n for n in archive.namelist() if n.startswith("media/")) == [
+            "media/icons/se.svg", "media/logo.png"]
+    made = _import(api, exported, name="Imported").json()["attributes"]["id"]
+    assert api.get(f"/apps/{made}/media/files/logo.png").content == PNG
+    assert api.get(f"/apps/{made}/media/files/icons/se.svg").content == b"<svg/>"
+    # over another app: its media become the file's
+    other = create(api, "Other")["attributes"]["id"]
+    put(api, other, "old.png")
+    assert _import(api, exported, mode="AUTOREPLACE", appId=other).status_code == 200
+    listed = api.get(f"/apps/{other}/media/list", params={"show": "recursive"}).json()
+    assert [e["id"] for e in listed["data"]] == ["icons/se.svg", "logo.png"]
+    # an unsafe path in the file: 400, no app made, the replaced app's media kept
+    bad = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(exported)) as source, zipfile.ZipFile(bad, "w") as out:
+        for info in source.infolist():
+            out.writestr(info, source.read(info))
+        out.writestr("media/../../escape.png", PNG)
+    before = rest_engine.list_apps()
+    for params in ({}, {"mode": "AUTOREPLACE", "appId": other}):
+        r = _import(api, bad.getvalue(), **params)
+        assert r.status_code == 400 and "media" in r.json()["errors"][0]["detail"], r.text
+    assert rest_engine.list_apps() == before
+    assert api.get(f"/apps/{other}/media/files/logo.png").content == PNG
+    assert not list(rest_engine.settings.data_dir.rglob("escape.png"))
 
 
 def test_thumbnail_is_the_media_file_qthumbnail_points_at(api: httpx.Client,

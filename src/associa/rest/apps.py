@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import uuid
+import zipfile
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -22,7 +23,7 @@ from pydantic import Field
 
 from associa.app.access import Right
 from associa.app.app import App, now_iso
-from associa.errors import PersistenceReadFailed
+from associa.errors import InvalidParameters, PersistenceReadFailed
 from associa.identity import Identity
 from associa.rest.catalog import APP, Catalog
 from associa.rest.errors import BadRequest
@@ -33,7 +34,7 @@ from associa.rest.ratelimit import Tier
 from associa.rest.rights import check_app
 from associa.store.appstore import AppRecord, read_record, write_record
 from associa.store.items import Item
-from associa.store.media import MediaStore
+from associa.store.media import MediaStore, check_archive
 
 Usage = Literal["ANALYTICS", "DATA_PREPARATION", "DATAFLOW_PREP", "SINGLE_TABLE_PREP",
                 "DIRECT_QUERY_MODE"]
@@ -342,10 +343,17 @@ def import_app(call: Call) -> NxApp:
         check_app(call.engine, call.identity, query.appId, Right.EDIT)
     try:
         record = read_record(io.BytesIO(call.body), "import")
+        archive = zipfile.ZipFile(io.BytesIO(call.body))
+        check_archive(archive)
     except PersistenceReadFailed as exc:
         raise BadRequest(f"The body is not an associa app file: {exc}") from None
+    except InvalidParameters as exc:
+        raise BadRequest(f"The app file's media: {exc.message}") from None
+    media = MediaStore(call.engine.settings.data_dir)
     if query.mode == "AUTOREPLACE":
-        return _replace(call, query, query.appId or "", record)
+        made = _replace(call, query, query.appId or "", record)
+        media.from_archive(query.appId or "", archive)
+        return made
     title = query.name or str(record.meta.get("title") or "") or query.fallbackName
     if not title:
         raise BadRequest("The app file has no title; give one with name", parameter="name")
@@ -354,6 +362,7 @@ def import_app(call: Call) -> NxApp:
                                     None if query.NoData else record.model),
                           call.engine.settings.data_dir)
     call.engine.add_app(app, owner=call.identity)
+    media.from_archive(app.id, archive)
     item = catalog(call).record(app, call.identity, space_id=query.spaceId or "")
     return nx_app(call, item)
 
@@ -380,6 +389,8 @@ def export_app(call: Call) -> Reply:
         record = AppRecord(record.id, record.meta, None)
     buffer = io.BytesIO()
     write_record(record, buffer)
+    with zipfile.ZipFile(buffer, "a") as archive:  # its media beside app.json
+        MediaStore(call.engine.settings.data_dir).to_archive(app_id, archive)
     filename = f"{catalog(call).app_item(app_id).name}.associa"
     file_id = call.state.temp.put(buffer.getvalue(), filename, call.identity)
     return Reply(status=201, headers={"Location": call.url(f"/temp-contents/{file_id}")})

@@ -5,7 +5,9 @@ A media path is relative and made of plain names: no ``..`` or ``.`` segments, n
 empty segments, no backslash, colon or control character, each name at most 255
 characters and the path at most 1024, so nothing written or read here leaves the app's
 folder. Only image files are kept (``IMAGE_TYPES``, by extension, as Qlik Cloud's media
-library takes images); an app holds at most ``APP_LIMIT`` bytes of media.
+library takes images); an app holds at most ``APP_LIMIT`` bytes of media. An exported app
+file carries them under ``media/`` (``to_archive``), and an import takes them from it
+(``from_archive``), checked as an upload is.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import os
 import re
 import shutil
 import tempfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -30,6 +33,7 @@ APP_LIMIT = 256 * 1024 * 1024
 NAME_LIMIT = 255
 PATH_LIMIT = 1024
 BAD_CHARACTERS = re.compile(r"[\x00-\x1f\x7f\\:]")
+ARCHIVE_FOLDER = "media/"  # an app file's media entries: media/<path>
 
 
 class MediaPathInvalid(InvalidParameters):
@@ -141,3 +145,31 @@ class MediaStore:
 
     def remove_app(self, app_id: str) -> None:
         shutil.rmtree(self.folder(app_id), ignore_errors=True)
+
+    def to_archive(self, app_id: str, archive: zipfile.ZipFile) -> None:
+        """Add the app's media to an app file (an export) as ``media/<path>``."""
+        for entry in self.list(app_id, recursive=True) or []:
+            if not entry.folder:
+                archive.write(self._file(app_id, entry.path), ARCHIVE_FOLDER + entry.path)
+
+    def from_archive(self, app_id: str, archive: zipfile.ZipFile) -> int:
+        """The media of an app file (an import) become the app's, replacing any it had;
+        how many files. Every path and the size are checked before anything is written
+        (``check_archive``)."""
+        entries = check_archive(archive)
+        self.remove_app(app_id)
+        for info, path in entries:
+            self.write(app_id, path, archive.read(info))
+        return len(entries)
+
+
+def check_archive(archive: zipfile.ZipFile) -> list[tuple[zipfile.ZipInfo, str]]:
+    """An app file's media entries and their paths, each checked as an upload's
+    (MediaPathInvalid, MediaTooLarge): an import checks them before it changes anything."""
+    entries = [(i, i.filename[len(ARCHIVE_FOLDER):]) for i in archive.infolist()
+               if i.filename.startswith(ARCHIVE_FOLDER) and not i.is_dir()]
+    for _, path in entries:
+        clean(path, file=True)
+    if sum(i.file_size for i, _ in entries) > APP_LIMIT:
+        raise MediaTooLarge("media/", f"An app holds at most {APP_LIMIT} bytes of media")
+    return entries
