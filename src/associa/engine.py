@@ -25,6 +25,7 @@ from associa.errors import (
     AppAlreadyExists,
     AppInvalidName,
     AppNotFound,
+    AssociaError,
     EngineBusy,
 )
 from associa.heap import freeze_startup, settle
@@ -55,6 +56,9 @@ class Engine:
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = AppStore(self.settings.data_dir)
         self.apps: dict[str, App] = {}
+        # each app file as this engine last read or wrote it (inode, mtime, size): one
+        # that differs was written by another engine sharing the apps folder
+        self._stamps: dict[str, tuple[int, int, int] | None] = {}
         self.lock = threading.RLock()
         self._meta: MetaStore | None = None
         # what stops the process serving this engine (the server registers it; Global
@@ -77,13 +81,51 @@ class Engine:
         with self.lock:
             app = self.apps.get(app_id)
             if app is not None:
+                self._catch_up(app)
                 return app
             if not isinstance(app_id, str) or not app_id or not self.store.exists(app_id):
                 raise AppNotFound("Could not find app")
+            stamp = self._stamp(app_id)  # before the read: a write meanwhile shows later
             app = App.from_record(self.store.load(app_id), self.settings.data_dir)
             self.apps[app_id] = app
+            self._stamps[app_id] = stamp
         settle()
         return app
+
+    def _stamp(self, app_id: str) -> tuple[int, int, int] | None:
+        try:
+            st = self.store.path(app_id).stat()
+        except OSError:
+            return None
+        return st.st_ino, st.st_mtime_ns, st.st_size  # a save replaces the file: a new inode
+
+    def _catch_up(self, app: App) -> None:
+        """An app in memory whose file another engine wrote since this one read or
+        wrote it (a reload that engine ran and saved: reload balancing over one apps
+        folder): its reload's results become this app's, as a reload here would make
+        them, and its sessions are told (``App.take_reload``). Other changes in the file
+        (objects, script) are not taken: this engine's sessions own those here."""
+        stamp = self._stamp(app.id)
+        if stamp is None or stamp == self._stamps.get(app.id, stamp):
+            return
+        self._stamps[app.id] = stamp
+        try:
+            head = self.store.load(app.id, with_model=False)
+            if head.meta.get("lastReloadTime", "") in ("", app.last_reload_time):
+                return
+            fresh = App.from_record(self.store.load(app.id), self.settings.data_dir)
+        except AssociaError as exc:  # being written, or damaged: the next look tells
+            log.warning("app %s changed on disk and could not be read: %s", app.id, exc)
+            return
+        app.take_reload(fresh)
+
+    def catch_up(self) -> None:
+        """Look at every app in memory for a reload another engine saved
+        (``_catch_up``): the reload queue's heartbeat calls this, so that sessions with
+        the app open see that reload's data without opening it again."""
+        with self.lock:
+            for app in list(self.apps.values()):
+                self._catch_up(app)
 
     def app_exists(self, app_id: str) -> bool:
         with self.lock:
@@ -105,6 +147,7 @@ class Engine:
             app = App(app_id, name, script, base_dir=self.settings.data_dir)
             self.apps[app_id] = app
             self.store.save(app.to_record())
+            self._stamps[app_id] = self._stamp(app_id)
             if owner is not None and not owner.anonymous:
                 self.meta.set_owner(app_id, owner)
         self._tell("created", app_id)
@@ -119,6 +162,7 @@ class Engine:
                 raise AppAlreadyExists(app.id)
             self.apps[app.id] = app
             self.store.save(app.to_record())
+            self._stamps[app.id] = self._stamp(app.id)
             if owner is not None and not owner.anonymous:
                 self.meta.set_owner(app.id, owner)
         self._tell("created", app.id)
@@ -134,6 +178,7 @@ class Engine:
                 raise AppNotFound("Could not find app")
             old = self.apps.pop(app.id, None)
             self.store.save(app.to_record())
+            self._stamps[app.id] = self._stamp(app.id)
             self.apps[app.id] = app
         self._tell("saved", app.id)
         if old is not None:
@@ -238,6 +283,8 @@ class Engine:
             self.saves_running += 1
         try:
             self.store.save(app.to_record())
+            if not app.session_app:
+                self._stamps[app.id] = self._stamp(app.id)
         finally:
             with self.activity:
                 self.saves_running -= 1
@@ -248,6 +295,7 @@ class Engine:
     def delete_app(self, app_id: str) -> None:
         with self.lock:
             app = self.apps.pop(app_id, None)
+            self._stamps.pop(app_id, None)
             if not self.store.exists(app_id):
                 if app is None:
                     raise AppNotFound("Could not find app")

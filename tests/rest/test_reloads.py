@@ -421,19 +421,43 @@ def test_an_idle_engine_runs_the_reloads_queued_on_a_busy_one(
         two.meta.close()
 
 
-@pytest.mark.xfail(strict=True, reason="an engine keeps the apps it opened in memory: a "
-                   "reload another engine ran (reload balancing) and saved to the shared "
-                   "apps folder is not seen by it until it opens the app again")
-def test_an_engine_sees_the_reload_another_engine_ran(tmp_path: Path) -> None:
+def test_an_engine_sees_the_reload_another_engine_ran(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two engines on one apps folder: a reload the second one runs and saves reaches
+    the app the first holds in memory, at its next open and at its heartbeat, which
+    tells the sessions that have it open (change) as a reload there would."""
+    from associa.qix.sessions import SessionManager
+    from associa.rest import reloadqueue
+    from tests.conftest import Client
+
+    monkeypatch.setattr(reloadqueue, "HEARTBEAT", 0.05)
     one, two = two_engines(tmp_path, "")  # one apps folder
     one.create_app("shared", "T: LOAD RecNo() AS N AutoGenerate 3;")
-    assert "T" not in one.get_app("shared").model.tables  # opened here, not reloaded
+    client = Client(SessionManager(one))
+    doc = client.call("OpenDoc", "shared")["qReturn"]["qHandle"]
+
+    def evaluated() -> str:
+        return str(client.call("EvaluateEx", "Count(N)", handle=doc)["qValue"]["qText"])
+
+    assert evaluated() == "Error: Field not found: N"  # opened here, never reloaded
+    mine = ReloadQueue(one)
+    mine.start()  # its heartbeat looks at the apps in memory
     other = ReloadQueue(two)
-    made = other.submit("shared", "ann", "corp")
-    assert other.wait(made.id).status == "SUCCEEDED"
-    other.stop()
     try:
+        assert other.wait(other.submit("shared", "ann", "corp").id).status == "SUCCEEDED"
+        until(lambda: any(doc in m.get("change", []) for m in client.pushed))
+        assert evaluated() == "3"
         assert one.get_app("shared").model.tables["T"].nrows == 3
+        # a second reload there, with more rows: seen at the next open too
+        app = two.get_app("shared")
+        app.set_script("T: LOAD RecNo() AS N AutoGenerate 5;")
+        two.save_app(app)
+        mine.stop()
+        assert other.wait(other.submit("shared", "ann", "corp").id).status == "SUCCEEDED"
+        assert one.get_app("shared").model.tables["T"].nrows == 5
+        assert one.get_app("shared").script.startswith("T: LOAD RecNo() AS N AutoGenerate 3")
     finally:
+        mine.stop()
+        other.stop()
         one.meta.close()
         two.meta.close()

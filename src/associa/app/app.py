@@ -232,6 +232,26 @@ class App:
         self.notify("reload")
         return result
 
+    def take_reload(self, other: App) -> None:
+        """The results of a reload another engine ran and saved (``other``: the app as
+        read from that file; ``Engine.catch_up``) become this app's, as this engine's
+        own reload would set them: data, access tables, variables, lineage, log and
+        reload meta; the sessions are told, as of a reload here."""
+        with self.lock:
+            self.section_access = other.section_access
+            self.previous_summary = other.previous_summary
+            self.model = other.model
+            self.locale = other.locale
+            self.variables = other.variables
+            self.library.reloaded(other.variables)
+            self.lineage = list(other.lineage)
+            self.last_reload_time = other.last_reload_time
+            self.modified = other.modified
+            self.reload_meta = other.reload_meta
+            self.reload_log = other.reload_log
+        settle()
+        self.notify("reload")
+
     def _keep_log(self, lines: list[str]) -> None:
         self.reload_log = "\n".join(lines) + "\n"
         path = self.reload_log_file()

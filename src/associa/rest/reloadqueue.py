@@ -153,7 +153,8 @@ class ReloadQueue:
         self.leases.prune()
 
     def _heartbeat(self) -> None:
-        """Renew the lease, and fail the reloads of engines whose lease expired."""
+        """Renew the lease, fail the reloads of engines whose lease expired, and take
+        into the apps in memory the reloads other engines saved (``Engine.catch_up``)."""
         while not self._beat.wait(HEARTBEAT):
             try:
                 if not self.leases.renew(self.engine_id, LEASE):
@@ -161,6 +162,7 @@ class ReloadQueue:
                     # the reloads failed meanwhile stay failed
                     self.leases.take(self.engine_id, LEASE)
                 self._fail_orphaned()
+                self.engine.catch_up()
             except Exception as exc:  # the database may be back at the next beat
                 event(log, logging.ERROR, "reload heartbeat failed", error=repr(exc))
 
