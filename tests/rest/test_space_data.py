@@ -525,6 +525,41 @@ def test_a_scheduled_reload_runs_as_its_task_s_owner_with_their_groups(
     reloads.stop()
 
 
+def test_a_scheduled_reload_has_the_groups_its_owner_s_credential_carried(
+        make_api: Callable[..., httpx.Client], keys: dict[str, str],
+        rest_engine: Engine) -> None:
+    """A task made with a credential carrying a group (an API key's, as a JWT's
+    groups claim) that the directory does not give its owner: its runs have it."""
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from associa.rest.reloadqueue import ReloadQueue
+    from associa.rest.scheduler import Scheduler
+
+    admin, ann = make_api(keys["admin"]), make_api(keys["ann"])
+    sid = space(ann)
+    upload(ann, "s.csv", spaceId=sid)
+    team = admin.post("/groups", json={"name": "team"}).json()["id"]
+    ann.post(f"/spaces/{sid}/assignments", json={
+        "type": "group", "assigneeId": team, "roles": ["dataconsumer"]})
+    in_team, _ = rest_engine.meta.create_api_key(replace(BOB, groups=("team",)))
+    plain, bob = make_api(keys["bob"]), make_api(in_team)
+    runs = []
+    for client, day in ((plain, 27), (bob, 28)):
+        app_id = app_with_script(client, rest_engine, READ_SPACE_FILE)
+        assert client.post("/reload-tasks", json={
+            "appId": app_id, "timeZone": "UTC", "recurrence": ["FREQ=DAILY;BYHOUR=8"],
+            "startDateTime": f"2030-03-{day}T08:00:00"}).status_code == 201
+    reloads = ReloadQueue(rest_engine)
+    scheduler = Scheduler(rest_engine, reloads)
+    try:
+        runs = [reloads.wait(r) for r in scheduler.tick(datetime(2030, 3, 28, 8, tzinfo=UTC))]
+    finally:
+        reloads.stop()
+    assert sorted((r.status, r.user_id) for r in runs) == [("FAILED", "bob"),
+                                                           ("SUCCEEDED", "bob")]
+
+
 def test_a_refused_space_is_named_in_the_reload_log(make_api: Callable[..., httpx.Client],
                                                     keys: dict[str, str],
                                                     rest_engine: Engine) -> None:

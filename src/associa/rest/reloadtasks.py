@@ -144,6 +144,7 @@ def create_task(call: Call) -> Reply:
     check_app(call.engine, call.identity, body.appId, Right.EDIT)
     made = tasks(call).add(owner_id=call.identity.user_id,
                            owner_directory=call.identity.user_directory,
+                           groups=call.identity.groups,
                            **schedule(call, body))
     return Reply(shown(call, made), status=201)
 

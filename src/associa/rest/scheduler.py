@@ -119,7 +119,8 @@ class Scheduler:
         """Queue ``task``'s reload (type chronos); None when its app has one pending."""
         try:
             return self.reloads.submit(task.app_id, task.owner_id, task.owner_directory,
-                                       partial=partial, type="chronos", task_id=task.id).id
+                                       partial=partial, type="chronos", task_id=task.id,
+                                       groups=task.groups).id
         except TooManyRequests:
             event(log, logging.INFO, f"{kind} reload skipped: one is pending",
                   task=task.id, app=task.app_id)

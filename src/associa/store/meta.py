@@ -206,7 +206,7 @@ class ReloadRow(Base):
 
 class ReloadTaskRow(Base):
     """A scheduled reload (``/reload-tasks``): RFC 5545 recurrence rules in a time zone,
-    and when it runs next (``store/reloadtasks.py``). Migrations 0003 and 0005."""
+    and when it runs next (``store/reloadtasks.py``). Migrations 0003, 0005 and 0012."""
 
     __tablename__ = "reload_tasks"
 
@@ -230,6 +230,8 @@ class ReloadTaskRow(Base):
     auto_reload: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     auto_reload_partial: Mapped[bool] = mapped_column(Boolean, default=False,
                                                       server_default=false())
+    # the owner's groups on the credential that made it (migration 0012): a JSON list
+    groups: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
 
 
 class DataConnectionRow(Base):

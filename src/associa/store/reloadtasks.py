@@ -50,18 +50,20 @@ class ReloadTask:
     updated: datetime
     auto_reload: bool = False  # a reload when the app's data files change
     auto_reload_partial: bool = False
+    groups: tuple[str, ...] = ()  # the owner's, on the credential that made the task
 
     @classmethod
     def of(cls, row: ReloadTaskRow) -> ReloadTask:
         values: dict[str, Any] = {f.name: getattr(row, f.name) for f in fields(cls)}
         values["recurrence"] = json.loads(row.recurrence or "[]")
+        values["groups"] = tuple(json.loads(row.groups or "[]"))
         for key in ("start_at", "end_at", "last_run", "next_run", "created", "updated"):
             values[key] = _aware(values[key])
         return cls(**values)
 
 
 def _column(key: str, value: Any) -> Any:
-    return json.dumps(value) if key == "recurrence" else value
+    return json.dumps(list(value)) if key in ("recurrence", "groups") else value
 
 
 class ReloadTaskStore:

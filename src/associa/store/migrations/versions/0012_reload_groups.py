@@ -1,6 +1,7 @@
 """The groups a reload's user had on the credential that queued it (a JWT's or an API
-key's groups, which the directory may not have): the reload runs with them besides the
-directory's (``rest/reloadqueue.reloader``). Reloads queued before have none.
+key's groups, which the directory may not have), and a reload task's owner on the
+credential that made it: the reload runs with them besides the directory's
+(``rest/reloadqueue.reloader``). Reloads and tasks made before have none.
 
 Revision ID: 0012
 Revises: 0011
@@ -19,10 +20,13 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("reloads") as batch:
-        batch.add_column(sa.Column("groups", sa.Text(), nullable=False, server_default="[]"))
+    for table in ("reloads", "reload_tasks"):
+        with op.batch_alter_table(table) as batch:
+            batch.add_column(sa.Column("groups", sa.Text(), nullable=False,
+                                       server_default="[]"))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("reloads") as batch:
-        batch.drop_column("groups")
+    for table in ("reloads", "reload_tasks"):
+        with op.batch_alter_table(table) as batch:
+            batch.drop_column("groups")
