@@ -193,6 +193,30 @@ def test_a_state_gathers_its_few_rows_once(unclustered: None) -> None:
     assert StateLookups.of(many).column("Orders", "CustID") is None
 
 
+def test_a_state_reads_rows_in_a_few_runs_in_place(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Orders clustered by customer: a country's orders are a few runs, which charts read
+    through the rows (no copy of the columns), and give the rows' values."""
+    from associa.calc.lookups import StateLookups
+    from associa.model import clustering
+
+    monkeypatch.setattr(clustering, "MIN_ROWS", 1)
+    model = model_from_rows(_star(random.Random(8), 400))
+    pick = np.zeros(len(model.fields["Country"].symbols), dtype=bool)
+    pick[0] = True
+    inf = Inference(model, SelectionState().with_field("Country", pick))
+    state = StateLookups.of(inf)
+    spans, rows = state.spans("Orders"), state.rows("Orders")
+    assert spans is not None and len(spans) > 1 and rows is not None
+    assert state.column("Orders", "Amount") is None
+    records = associate(model, inf, {"Country", "Amount"}, {"Country"})
+    base = records.segments[0]
+    assert isinstance(base, LookupSegment)
+    codes = base.codes("Amount")
+    assert codes.rows is not None
+    assert codes.materialize().tolist() == model.tables["Orders"].columns["Amount"][
+        rows].tolist()
+
+
 def test_state_lookups_are_computed_once_under_concurrent_requests() -> None:
     import threading
 

@@ -242,8 +242,11 @@ class StateLookups:
         """The codes of a column at the possible rows, gathered once for every chart of
         the state when the rows are few (at most ``1 / GATHER`` of the table): a pass
         through a short index list still reads most of a long column. Rows that are one
-        run (``spans``) give a view of the column at any density, a few runs a copy of
-        their slices. None otherwise (and for a column that is the row number)."""
+        run (``spans``) give a view of the column at any density; rows in a few runs
+        (up to ``SLICES``) are read through their index list, not copied (each run is
+        read in order: a copy of the runs cost more than it saved, even for the two
+        charts of the bench's clicks).
+        None otherwise (and for a column that is the row number)."""
         return self._cache.get(("column", table, name), lambda: self._column(table, name))
 
     def _column(self, table: str, name: str) -> np.ndarray | None:
@@ -255,14 +258,12 @@ class StateLookups:
             out = t.columns[name][int(spans[0, 0]):int(spans[0, 1])]
             out.flags.writeable = False
             return out
+        if spans is not None and len(spans) <= SLICES:  # a few runs: read in place
+            return None
         rows = self.rows(table)
         if rows is None or len(rows) * GATHER > t.nrows:
             return None
-        col = t.columns[name]
-        if spans is not None and len(spans) <= SLICES:  # a few runs: copied as they lie
-            out = np.concatenate([col[:0]] + [col[a:b] for a, b in spans.tolist()])
-        else:
-            out = gather(Codes(col, rows, None, len(rows)))
+        out = gather(Codes(t.columns[name], rows, None, len(rows)))
         out.flags.writeable = False
         return out
 
