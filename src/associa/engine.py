@@ -32,7 +32,7 @@ from associa.heap import freeze_startup, settle
 from associa.identity import Identity
 from associa.logs import event
 from associa.settings import Settings
-from associa.store import AppStore
+from associa.store import DB_NAME, AppStore
 from associa.store.appstore import AppRecord
 from associa.store.media import MediaStore
 
@@ -331,8 +331,6 @@ class Engine:
 
     @property
     def meta_path(self) -> Path:
-        from associa.store.meta import DB_NAME
-
         return self.settings.data_dir / DB_NAME
 
     def meta_in_use(self) -> bool:

@@ -81,11 +81,11 @@ from associa.app.access import AppAccess, Owner, Right, Rule, rules_from
 from associa.auth import keys
 from associa.errors import PersistenceReadFailed
 from associa.identity import Identity
+from associa.store import DB_NAME
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
-DB_NAME = "associa.db"
 # a reload that has not ended (store/reloads.py's PENDING), as SQL: one per app
 PENDING_SQL = "status IN ('QUEUED', 'RELOADING', 'CANCELING')"
 IN_SPACE_SQL, PERSONAL_SQL = "space_id <> ''", "space_id = ''"
