@@ -67,10 +67,14 @@ def test_personal_files_of_an_earlier_version_move_to_their_owners(
     for f in made[:2]:  # as the earlier version kept them
         (legacy / f.name).parent.mkdir(parents=True, exist_ok=True)
         store.path(f.name, owner=f.owner).replace(legacy / f.name)
+    # Ann's c.csv, its file gone: the anonymous user's c.csv is not taken for it
+    lost = store.add("c.csv", b"4444", ANN)
+    store.path("c.csv", owner=lost.owner).unlink()
     assert store.relocate() == 2
     assert [store.path(f.name, owner=f.owner).read_bytes() for f in made] == [
         b"1", b"22", b"333"]
     assert sorted(p.name for p in legacy.rglob("*") if p.is_file()) == ["c.csv"]
+    assert not store.path("c.csv", owner=lost.owner).exists()
     assert store.relocate() == 0
 
 

@@ -212,10 +212,12 @@ class DataFileStore:
         """Move personal files kept where a data folder of an earlier version kept every
         user's (``datafiles/<name>``) into their owners' own folders; how many moved."""
         legacy = self.data_dir / DATA_FILES_FOLDER
+        personal = self.find(space_id="")
+        kept = {f.name for f in personal if self.folder("", f.owner) == legacy.resolve()}
         moved = 0
-        for file in self.find(space_id=""):
+        for file in personal:
             old, target = legacy / file.name, self.path(file.name, "", file.owner)
-            if target.is_relative_to(legacy.resolve()) or target.exists() or not old.is_file():
+            if file.name in kept or target.exists() or not old.is_file():
                 continue  # the anonymous user's (kept there), or moved already
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(old, target)
