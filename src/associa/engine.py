@@ -80,16 +80,20 @@ class Engine:
     def get_app(self, app_id: str) -> App:
         with self.lock:
             app = self.apps.get(app_id)
-            if app is not None:
-                self._catch_up(app)
-                return app
-            if not isinstance(app_id, str) or not app_id or not self.store.exists(app_id):
-                raise AppNotFound("Could not find app")
-            stamp = self._stamp(app_id)  # before the read: a write meanwhile shows later
-            app = App.from_record(self.store.load(app_id), self.settings.data_dir)
-            self.apps[app_id] = app
-            self._stamps[app_id] = stamp
-        settle()
+            if app is None:
+                if not isinstance(app_id, str) or not app_id or not self.store.exists(app_id):
+                    raise AppNotFound("Could not find app")
+                stamp = self._stamp(app_id)  # before the read: a write meanwhile shows later
+                app = App.from_record(self.store.load(app_id), self.settings.data_dir)
+                self.apps[app_id] = app
+                self._stamps[app_id] = stamp
+                opened = True
+            else:
+                opened = False
+        if opened:
+            settle()
+        else:
+            self._catch_up(app)
         return app
 
     def _stamp(self, app_id: str) -> tuple[int, int, int] | None:
@@ -104,11 +108,13 @@ class Engine:
         wrote it (a reload that engine ran and saved: reload balancing over one apps
         folder): its reload's results become this app's, as a reload here would make
         them, and its sessions are told (``App.take_reload``). Other changes in the file
-        (objects, script) are not taken: this engine's sessions own those here."""
+        (objects, script) are not taken: this engine's sessions own those here. The file
+        is read outside the engine's lock: other apps' requests do not wait for it."""
         stamp = self._stamp(app.id)
-        if stamp is None or stamp == self._stamps.get(app.id, stamp):
-            return
-        self._stamps[app.id] = stamp
+        with self.lock:
+            if stamp is None or stamp == self._stamps.get(app.id, stamp):
+                return
+            self._stamps[app.id] = stamp
         try:
             head = self.store.load(app.id, with_model=False)
             if head.meta.get("lastReloadTime", "") in ("", app.last_reload_time):
@@ -124,8 +130,9 @@ class Engine:
         (``_catch_up``): the reload queue's heartbeat calls this, so that sessions with
         the app open see that reload's data without opening it again."""
         with self.lock:
-            for app in list(self.apps.values()):
-                self._catch_up(app)
+            apps = list(self.apps.values())
+        for app in apps:
+            self._catch_up(app)
 
     def app_exists(self, app_id: str) -> bool:
         with self.lock:
