@@ -133,7 +133,7 @@ def rest_engine(rest_settings: Settings) -> Iterator[Engine]:
 def rest_server(rest_engine: Engine) -> Iterator[RunningServer]:
     srv = RunningServer(rest_engine, SessionManager(rest_engine))
     yield srv
-    srv.stop()
+    srv.stop(wait=False)  # its clients are closed (make_api): about 0.2 s a test saved
 
 
 @pytest.fixture(scope="session")

@@ -8,9 +8,11 @@ same table (``rest/openapi.py``).
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections import defaultdict
+from typing import Any
 
 import orjson
 from starlette.applications import Starlette
@@ -122,13 +124,21 @@ def mount(engine: Engine, authenticator: Authenticator | None = None,
     return ApiMount(path, create_rest_app(engine, authenticator))
 
 
+@functools.cache
+def served_document() -> tuple[dict[str, Any], bytes]:
+    """The OpenAPI document of every resource's operations, and its JSON: made once per
+    process (the operations are fixed when their modules load; generating the schemas
+    took about 65 ms, which every server, and every test's, paid at its start)."""
+    spec = document(operations())
+    return spec, orjson.dumps(spec)
+
+
 def create_rest_app(engine: Engine, authenticator: Authenticator | None = None) -> Starlette:
     """The REST application over ``engine``; its requests are authenticated by
     ``authenticator`` (the socket's: from the engine's settings unless given) besides
     the administrator key and the metadata store's API keys (``rest/identity.py``)."""
     ops = operations()
-    spec = document(ops)
-    spec_bytes = orjson.dumps(spec)
+    spec, spec_bytes = served_document()
 
     async def openapi(request: Request) -> Response:
         return Response(spec_bytes, media_type=JSON)
