@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -40,6 +43,21 @@ def test_open_a_script_beside_its_data(tmp_path: Path) -> None:
     app = associa.open_app(script)
     assert app.value("Sum(Amount)") == pytest.approx(335.5)
     assert app.value("Count(Boss)") == 2
+
+
+def test_an_opened_script_leaves_no_folder_behind(tmp_path: Path) -> None:
+    script = tmp_path / "sales.qvs"
+    script.write_text(SCRIPT)
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    code = ("import sys, associa; app = associa.open_app(sys.argv[1]); "
+            "import os; print(len(os.listdir(sys.argv[2])), app.value('Sum(Qty)'))")
+    done = subprocess.run([sys.executable, "-c", code, str(script), str(temp)],
+                          capture_output=True, text=True, timeout=120, check=False,
+                          env={**os.environ, "TMPDIR": str(temp)})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["1", "15.0"]  # the app's engine had a folder of its own
+    assert list(temp.iterdir()) == []  # gone with the process
 
 
 def test_open_an_app_file_and_a_data_folder(tmp_path: Path) -> None:

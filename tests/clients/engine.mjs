@@ -1,6 +1,6 @@
 // Starts a real associa engine process on a free loopback port for the client tests.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,8 +13,17 @@ export const repoRoot = path.resolve(here, '..', '..');
 export const dataFolder = path.join(here, 'data');
 const engineBin = process.env.ASSOCIA_BIN || path.join(repoRoot, '.venv', 'bin', 'associa');
 
+// the data folders made here go when the test file's process ends (node --test runs each
+// file in a process of its own), after its engines have stopped
+const madeDirs = [];
+process.on('exit', () => {
+  for (const dir of madeDirs) rmSync(dir, { recursive: true, force: true });
+});
+
 export function tempDataDir() {
-  return mkdtempSync(path.join(tmpdir(), 'associa-client-'));
+  const dir = mkdtempSync(path.join(tmpdir(), 'associa-client-'));
+  madeDirs.push(dir);
+  return dir;
 }
 
 /** Start `associa serve` (with `args`, e.g. ['-S', 'MaxSessions=2']) and resolve once it

@@ -21,7 +21,9 @@ methods are made from the engine's method table (``client.methods``)::
 from __future__ import annotations
 
 import asyncio
+import shutil
 import tempfile
+import weakref
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -135,7 +137,10 @@ def open_app(path: str | Path, app: str | None = None) -> Doc:
         return local(engine).open_doc(app)
     if not where.is_file():
         raise EngineError(1003, "No such script, app file or data folder", str(where))
-    engine = Engine(Settings(data_dir=Path(tempfile.mkdtemp(prefix="associa-"))))
+    folder = Path(tempfile.mkdtemp(prefix="associa-"))
+    engine = Engine(Settings(data_dir=folder))
+    # the engine's folder goes with the engine, at the latest when the process ends
+    weakref.finalize(engine, shutil.rmtree, folder, ignore_errors=True)
     if zipfile.is_zipfile(where):
         from associa.app.app import App
         from associa.store.appstore import read_record
