@@ -85,6 +85,13 @@ test('createBookmark, clearAll, applyBookmark: the selections of every state are
   assert.equal(await doc.restoreTempSelectionState(tempId), true);
   assert.deepEqual(await selected(doc, 'Region'), before[0]);
 
+  const tempBookmark = await doc.createTemporaryBookmark({ qIncludeVariables: true, qIncludeAllPatches: true });
+  assert.equal(typeof tempBookmark, 'string');
+  await doc.clearAll();
+  assert.equal(await doc.applyTemporaryBookmark(tempBookmark), true);
+  assert.deepEqual(await selected(doc, 'Region'), before[0]);
+  assert.equal(await doc.applyTemporaryBookmark('no-such-id'), false);
+
   assert.equal(await doc.destroyBookmark(layout.qInfo.qId), true);
   assert.deepEqual((await listing.getLayout()).qBookmarkList.qItems, []);
   await session.close();

@@ -389,6 +389,31 @@ def test_temporary_states_restore_until_their_ttl(
     assert error["code"] == -32602
 
 
+def test_temporary_bookmarks_apply_until_their_ttl(
+        two_sessions: tuple[Client, Client], clock: list[float]) -> None:
+    a, b = two_sessions
+    select(a, "Region", "South")
+    made = a.call("CreateTemporaryBookmark", {"qIncludeVariables": False,
+                                              "qIncludeAllPatches": False}, handle=1)
+    assert made["qReturn"] is True and isinstance(made["qId"], str)
+    b.call("ClearAll", handle=1)
+    assert total(b) == "310"
+    reply = b.send("ApplyTemporaryBookmark", made["qId"], handle=1)
+    assert reply["result"] == {"qReturn": True}
+    assert total(b) == "150"
+    assert b.call("ApplyTemporaryBookmark", "unknown", handle=1) == {"qReturn": False}
+    assert a.call("ApplyTemporaryBookmark", made["qId"], handle=1) == {"qReturn": True}
+    clock[0] += 30 * 60
+    b.call("ClearAll", handle=1)
+    assert b.call("ApplyTemporaryBookmark", made["qId"], handle=1) == {"qReturn": False}
+    assert total(b) == "310"  # nothing applied
+    # neither a bookmark nor a temporary selection state
+    assert b.call("GetBookmarks", {"qTypes": []}, handle=1)["qList"] == []
+    assert b.call("RestoreTempSelectionState", made["qId"], handle=1) == {"qReturn": False}
+    assert a.error("CreateTemporaryBookmark", {}, [1], handle=1)["code"] == 8  # invalid parameters
+    assert a.error("CreateTemporaryBookmark", "all", handle=1)["code"] == -32602
+
+
 def test_a_bookmarks_handle_changes_with_it_and_closes_when_it_goes(
         make_client: Callable[..., Client]) -> None:
     """Sessions with their own identities on one app: a bookmark changed by one changes
@@ -455,6 +480,32 @@ def test_a_bookmark_keeps_the_sessions_soft_patches(loaded: Client) -> None:
     assert "qPatches" not in c.layout(plain)["qBookmark"]
 
 
+def test_a_temporary_bookmark_keeps_the_soft_patches_it_is_asked_for(loaded: Client) -> None:
+    from tests.conftest import LISTBOX
+
+    c = loaded
+    a = c.call("CreateObject", {**LISTBOX, "qInfo": {"qId": "a", "qType": "listbox"}},
+               handle=1)["qReturn"]["qHandle"]
+    b = c.call("CreateObject", {**LISTBOX, "qInfo": {"qId": "b", "qType": "listbox"}},
+               handle=1)["qReturn"]["qHandle"]
+    c.call("ApplyPatches", [DESCENDING], True, handle=a)
+    c.call("ApplyPatches", [DESCENDING], True, handle=b)
+    none = c.call("CreateTemporaryBookmark", {}, handle=1)["qId"]
+    only_a = c.call("CreateTemporaryBookmark", {"qIncludeAllPatches": False}, ["a"],
+                    handle=1)["qId"]
+    every = c.call("CreateTemporaryBookmark", {"qIncludeAllPatches": True}, [],
+                   handle=1)["qId"]
+    c.call("ClearAllSoftPatches", handle=1)
+    c.call("ApplyTemporaryBookmark", none, handle=1)
+    assert _regions(c, a) == _regions(c, b) == ["East", "North", "South"]
+    reply = c.send("ApplyTemporaryBookmark", only_a, handle=1)
+    assert a in reply["change"] and b not in reply["change"]
+    assert _regions(c, a) == ["South", "North", "East"]
+    assert _regions(c, b) == ["East", "North", "South"]
+    c.call("ApplyTemporaryBookmark", every, handle=1)
+    assert _regions(c, b) == ["South", "North", "East"]
+
+
 VARIABLES = {"qInfo": {"qType": "vars"},
              "qVariableListDef": {"qType": "variable", "qData": {}}}
 
@@ -482,6 +533,28 @@ def test_applying_a_bookmark_gives_variables_their_saved_values(loaded: Client) 
     assert listing in reply["change"]
     assert values()["vTarget"] == "100"  # restored; vLabel no longer exists: left out
     assert "vLabel" not in values()
+
+
+def test_a_temporary_bookmark_keeps_variables_when_asked(loaded: Client) -> None:
+    c = loaded
+    c.call("SetScript", "SET vTarget = 100;\n" + SALES_SCRIPT, handle=1)
+    c.call("DoReload", handle=1)
+    with_vars = c.call("CreateTemporaryBookmark", {"qIncludeVariables": True},
+                       handle=1)["qId"]
+    without = c.call("CreateTemporaryBookmark", {"qIncludeVariables": False},
+                     handle=1)["qId"]
+    c.call("SetScript", "SET vTarget = 250;\n" + SALES_SCRIPT, handle=1)
+    c.call("DoReload", handle=1)
+    listing = c.create(VARIABLES)
+
+    def target() -> str:
+        items = c.layout(listing)["qVariableList"]["qItems"]
+        return next(i["qDefinition"] for i in items if i["qName"] == "vTarget")
+
+    c.call("ApplyTemporaryBookmark", without, handle=1)
+    assert target() == "250"
+    c.call("ApplyTemporaryBookmark", with_vars, handle=1)
+    assert target() == "100"
 
 
 def test_get_all_infos_lists_the_bookmarks(loaded: Client) -> None:

@@ -46,6 +46,7 @@ RETURNS_INTERFACE_AND_OUTS = {
     ("Doc", "CreateMeasure"),  # CreateVariableEx answer qReturn and qInfo
     ("Doc", "CreateVariableEx"),
     ("Doc", "StoreTempSelectionState"),  # qId and qReturn (enigma.js drops qReturn)
+    ("Doc", "CreateTemporaryBookmark"),  # the same
 }
 
 

@@ -107,6 +107,8 @@ class App:
         self.bookmarks: dict[str, dict[str, Any]] = {}
         # StoreTempSelectionState: id -> (expiry on time.monotonic, state data); memory only
         self.temp_states: dict[str, tuple[float, list[dict[str, Any]]]] = {}
+        # CreateTemporaryBookmark: id -> (expiry, bookmark entry); memory only
+        self.temp_bookmarks: dict[str, tuple[float, dict[str, Any]]] = {}
         # master dimensions and measures, the API's variables (app/library.py)
         self.library = Library()
         # the model the last reload replaced, in brief (app/summary.py): ``associa diff``

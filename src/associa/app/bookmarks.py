@@ -79,6 +79,8 @@ from associa.app.properties import new_object_properties, object_info, replaced_
 from associa.app.statedata import (
     apply_state_data,
     field_value,
+    keep_for_a_while,
+    kept_value,
     match_values,
     state_data,
     values_of,
@@ -168,16 +170,47 @@ def new_bookmark(doc: DocState, props: Any, patch_ids: list[str] | None = None) 
     session's soft patches of the objects ``patch_ids`` names (of every object when it
     names none: CreateBookmarkEx's "if empty all softpatches are added")."""
     properties = bookmark_properties(props)
+    bookmark = _saved(doc, bool(properties.get("qIncludeVariables")),
+                      doc.soft_patch_list(patch_ids or None))
+    return {"qProperties": properties, "qBookmark": bookmark}
+
+
+def _saved(doc: DocState, variables: bool, patches: list[dict[str, Any]]) -> dict[str, Any]:
+    """An NxBookmark of the session now: its selections, the app's variables when asked,
+    the soft patches given."""
     bookmark: dict[str, Any] = {
         "qStateData": state_data(doc),
         "qUtcModifyTime": utc_serial(),
-        "qVariableItems": variable_items(doc.app) if properties.get("qIncludeVariables")
-        else [],
+        "qVariableItems": variable_items(doc.app) if variables else [],
     }
-    patches = doc.soft_patch_list(patch_ids or None)
     if patches:
         bookmark["qPatches"] = patches
-    return {"qProperties": properties, "qBookmark": bookmark}
+    return bookmark
+
+
+def create_temporary(doc: DocState, options: dict[str, Any], patch_ids: list[str]) -> str:
+    """CreateTemporaryBookmark: the session's selections, the variables with
+    ``qIncludeVariables``, and the soft patches of every object with
+    ``qIncludeAllPatches``, else of the objects ``patch_ids`` names (none when it names
+    none); kept in the app's memory, for any session of it, as long as a temporary
+    selection state (nothing says how long the engine keeps them). The id to apply."""
+    if options.get("qIncludeAllPatches"):
+        patches = doc.soft_patch_list(None)
+    else:
+        named = [i for i in patch_ids if i]  # enigma.js's schema default is [""]
+        patches = doc.soft_patch_list(named) if named else []
+    bookmark = _saved(doc, bool(options.get("qIncludeVariables")), patches)
+    return keep_for_a_while(doc.app, doc.app.temp_bookmarks,
+                            {"qProperties": {}, "qBookmark": bookmark})
+
+
+def apply_temporary(doc: DocState, temp_id: str) -> bool:
+    """ApplyTemporaryBookmark: False for an id unknown or expired."""
+    entry = kept_value(doc.app, doc.app.temp_bookmarks, temp_id)
+    if entry is None:
+        return False
+    apply_bookmark(doc, entry)
+    return True
 
 
 def cloned(entry: Entry) -> Entry:

@@ -290,33 +290,45 @@ class SessionSets:
 # -- temporary selection states -------------------------------------------------------
 
 
-def _purge(app: App, now: float) -> None:
-    """Forget expired temporary states (the caller holds the app's lock)."""
-    for temp_id in [k for k, (until, _) in app.temp_states.items() if until <= now]:
-        del app.temp_states[temp_id]
+def _purge(kept: dict[str, tuple[float, Any]], now: float) -> None:
+    """Forget what expired (the caller holds the app's lock)."""
+    for temp_id in [k for k, (until, _) in kept.items() if until <= now]:
+        del kept[temp_id]
+
+
+def keep_for_a_while(app: App, kept: dict[str, tuple[float, Any]], value: Any,
+                     ttl: int | float = 0) -> str:
+    """Keep ``value`` in one of the app's temporary stores for ``ttl`` seconds (30
+    minutes when not positive); the id to find it by."""
+    seconds = ttl if ttl > 0 else DEFAULT_TEMP_TTL
+    temp_id = str(uuid.uuid4())
+    now = clock()
+    with app.lock:
+        _purge(kept, now)
+        kept[temp_id] = (now + seconds, value)
+    return temp_id
+
+
+def kept_value(app: App, kept: dict[str, tuple[float, Any]], temp_id: str) -> Any:
+    """What ``keep_for_a_while`` kept under ``temp_id``; None when unknown or expired."""
+    with app.lock:
+        _purge(kept, clock())
+        found = kept.get(temp_id)
+    return None if found is None else found[1]
 
 
 def store_temp_state(doc: DocState, ttl: int | float = 0) -> str:
     """StoreTempSelectionState: keep the session's selections for ``ttl`` seconds (30
     minutes when not positive); the id to restore them with."""
-    seconds = ttl if ttl > 0 else DEFAULT_TEMP_TTL
-    data = state_data(doc)
-    temp_id = str(uuid.uuid4())
-    now = clock()
-    with doc.app.lock:
-        _purge(doc.app, now)
-        doc.app.temp_states[temp_id] = (now + seconds, data)
-    return temp_id
+    return keep_for_a_while(doc.app, doc.app.temp_states, state_data(doc), ttl)
 
 
 def restore_temp_state(doc: DocState, temp_id: str) -> bool:
     """RestoreTempSelectionState: False for an id unknown or expired."""
-    with doc.app.lock:
-        _purge(doc.app, clock())
-        found = doc.app.temp_states.get(temp_id)
+    found = kept_value(doc.app, doc.app.temp_states, temp_id)
     if found is None:
         return False
-    apply_state_data(doc, found[1])
+    apply_state_data(doc, found)
     return True
 
 
@@ -324,5 +336,5 @@ def drop_temp_state(app: App, temp_id: str) -> bool:
     """Forget a temporary state before its time (no QIX method does this: the engine
     API has only Store and Restore)."""
     with app.lock:
-        _purge(app, clock())
+        _purge(app.temp_states, clock())
         return app.temp_states.pop(temp_id, None) is not None

@@ -9,7 +9,9 @@ interface, as CreateObject's); GetBookmark → ``qReturn``, or ``{"qType": null,
 ``qSuccess``; ApplyBookmark → ``qSuccess``; ApplyAndVerifyBookmark → ``qResult``
 (BookmarkApplyAndVerifyResult); CloneBookmark → ``qCloneId``; GetBookmarks → ``qList``;
 StoreTempSelectionState → ``qId`` and ``qReturn`` (enigma.js drops ``qReturn`` and
-returns the id); RestoreTempSelectionState → ``qReturn``. A bookmark id that names no
+returns the id); RestoreTempSelectionState → ``qReturn``; CreateTemporaryBookmark →
+``qId`` and ``qReturn`` (enigma.js drops ``qReturn`` too), ApplyTemporaryBookmark →
+``qReturn``, false for an id unknown or expired. A bookmark id that names no
 bookmark is NotFound (error 2) for Apply/ApplyAndVerify/CloneBookmark. There is no
 DeleteTempSelectionState in the engine API (neither the OpenRPC 12.2528 list nor the
 enigma.js schema has one), so none is offered: temporary states end with their TTL.
@@ -162,6 +164,21 @@ def store_temp_selection_state(call: Call, qTTLOfTempState: int) -> dict[str, An
 @method("Doc", "RestoreTempSelectionState", p("qId", "str"), out=("qReturn",))
 def restore_temp_selection_state(call: Call, qId: str) -> bool:
     return statedata.restore_temp_state(_doc(call), qId)
+
+
+@method("Doc", "CreateTemporaryBookmark", p("qOptions", "obj", {}),
+        p("qObjectIdsToPatch", "list", []), out=("qId", "qReturn"))
+def create_temporary_bookmark(call: Call, qOptions: dict[str, Any],
+                              qObjectIdsToPatch: list[Any]) -> dict[str, Any]:
+    if not all(isinstance(i, str) for i in qObjectIdsToPatch):
+        raise InvalidParameters("qObjectIdsToPatch", "a list of object ids")
+    temp_id = bookmarks.create_temporary(_doc(call), qOptions, qObjectIdsToPatch)
+    return {"qId": temp_id, "qReturn": True}
+
+
+@method("Doc", "ApplyTemporaryBookmark", p("qId", "str"), out=("qReturn",))
+def apply_temporary_bookmark(call: Call, qId: str) -> bool:
+    return bookmarks.apply_temporary(_doc(call), qId)
 
 
 # -- GenericBookmark ------------------------------------------------------------------
