@@ -449,16 +449,22 @@ def _regions(c: Client, handle: int) -> list[str]:
     return [row[0]["qText"] for row in page]
 
 
-def test_a_bookmark_keeps_the_sessions_soft_patches(loaded: Client) -> None:
+def _two_soft_patched_lists(c: Client) -> tuple[int, int]:
+    """List boxes "a" and "b", each sorted descending by a soft patch; their handles."""
     from tests.conftest import LISTBOX
 
+    handles = []
+    for obj_id in ("a", "b"):
+        handle = c.call("CreateObject", {**LISTBOX, "qInfo": {"qId": obj_id, "qType": "listbox"}},
+                        handle=1)["qReturn"]["qHandle"]
+        c.call("ApplyPatches", [DESCENDING], True, handle=handle)
+        handles.append(handle)
+    return handles[0], handles[1]
+
+
+def test_a_bookmark_keeps_the_sessions_soft_patches(loaded: Client) -> None:
     c = loaded
-    a = c.call("CreateObject", {**LISTBOX, "qInfo": {"qId": "a", "qType": "listbox"}},
-               handle=1)["qReturn"]["qHandle"]
-    b = c.call("CreateObject", {**LISTBOX, "qInfo": {"qId": "b", "qType": "listbox"}},
-               handle=1)["qReturn"]["qHandle"]
-    c.call("ApplyPatches", [DESCENDING], True, handle=a)
-    c.call("ApplyPatches", [DESCENDING], True, handle=b)
+    a, b = _two_soft_patched_lists(c)
     every, _ = create(c, {"qInfo": {"qType": "bookmark"}})
     only_a = c.call("CreateBookmarkEx", {"qInfo": {"qType": "bookmark"}}, ["a"],
                     handle=1)["qReturn"]["qHandle"]
@@ -481,15 +487,8 @@ def test_a_bookmark_keeps_the_sessions_soft_patches(loaded: Client) -> None:
 
 
 def test_a_temporary_bookmark_keeps_the_soft_patches_it_is_asked_for(loaded: Client) -> None:
-    from tests.conftest import LISTBOX
-
     c = loaded
-    a = c.call("CreateObject", {**LISTBOX, "qInfo": {"qId": "a", "qType": "listbox"}},
-               handle=1)["qReturn"]["qHandle"]
-    b = c.call("CreateObject", {**LISTBOX, "qInfo": {"qId": "b", "qType": "listbox"}},
-               handle=1)["qReturn"]["qHandle"]
-    c.call("ApplyPatches", [DESCENDING], True, handle=a)
-    c.call("ApplyPatches", [DESCENDING], True, handle=b)
+    a, b = _two_soft_patched_lists(c)
     none = c.call("CreateTemporaryBookmark", {}, handle=1)["qId"]
     only_a = c.call("CreateTemporaryBookmark", {"qIncludeAllPatches": False}, ["a"],
                     handle=1)["qId"]
