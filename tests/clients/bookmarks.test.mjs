@@ -85,6 +85,15 @@ test('createBookmark, clearAll, applyBookmark: the selections of every state are
   assert.equal(await doc.restoreTempSelectionState(tempId), true);
   assert.deepEqual(await selected(doc, 'Region'), before[0]);
 
+  // replaced by one region alone: the same title, the selection now
+  await region.selectValues([{ qText: regionValues[0] }]);
+  const replaced = await doc.replaceBookmark(layout.qInfo.qId);
+  assert.equal(replaced, bookmark, 'the same API object');
+  const replacedLayout = await bookmark.getLayout();
+  assert.equal(replacedLayout.qMeta.title, 'two regions');
+  assert.deepEqual(replacedLayout.qFieldInfos.map((f) => [f.qFieldName, f.qValuesCount]), [['Region', 1]]);
+  await region.selectValues(regionValues.map((t) => ({ qText: t })));
+
   const tempBookmark = await doc.createTemporaryBookmark({ qIncludeVariables: true, qIncludeAllPatches: true });
   assert.equal(typeof tempBookmark, 'string');
   await doc.clearAll();

@@ -505,6 +505,47 @@ def test_a_temporary_bookmark_keeps_the_soft_patches_it_is_asked_for(loaded: Cli
     assert _regions(c, b) == ["South", "North", "East"]
 
 
+def test_replacing_a_bookmark_keeps_its_properties_and_takes_the_selections_now(
+        two_sessions: tuple[Client, Client]) -> None:
+    a, b = two_sessions
+    select(a, "Region", "North")
+    mine, _ = create(a, {"qInfo": {"qId": "bm", "qType": "bookmark"},
+                         "qMetaDef": {"title": "the north"}})
+    theirs = b.call("GetBookmark", "bm", handle=1)["qReturn"]["qHandle"]
+    select(a, "Region", "South")
+    b.pushed.clear()
+    reply = a.send("ReplaceBookmark", "bm", handle=1)
+    assert reply["result"]["qInfo"] == {"qId": "bm", "qType": "bookmark"}
+    assert reply["result"]["qReturn"]["qHandle"] == mine
+    assert mine in reply["change"]
+    assert any(theirs in m.get("change", []) for m in b.pushed)
+    layout = b.layout(theirs)
+    assert layout["qMeta"]["title"] == "the north"  # the properties stay
+    assert [(i["qFieldName"], i["qValuesCount"]) for i in layout["qFieldInfos"]] == [
+        ("Region", 1)]
+    b.call("ApplyBookmark", "bm", handle=1)
+    assert total(b) == "150"  # South's, not North's
+    assert a.error("ReplaceBookmark", "nope", handle=1)["code"] == 2
+    assert a.error("ReplaceBookmark", "bm", False, [3], handle=1)["code"] == 8
+
+
+def test_replacing_a_bookmark_keeps_the_soft_patches_it_is_asked_for(loaded: Client) -> None:
+    c = loaded
+    a, b = _two_soft_patched_lists(c)
+    bm, _ = create(c, {"qInfo": {"qId": "bm", "qType": "bookmark"}})
+
+    def patched() -> list[str]:
+        return [p["qInfo"]["qId"] for p in c.layout(bm)["qBookmark"].get("qPatches", [])]
+
+    assert patched() == ["a", "b"]
+    c.call("ReplaceBookmark", "bm", False, ["b"], handle=1)
+    assert patched() == ["b"]
+    c.call("ReplaceBookmark", "bm", True, ["b"], handle=1)
+    assert patched() == []
+    c.call("ReplaceBookmark", "bm", handle=1)
+    assert patched() == ["a", "b"]
+
+
 VARIABLES = {"qInfo": {"qType": "vars"},
              "qVariableListDef": {"qType": "variable", "qData": {}}}
 

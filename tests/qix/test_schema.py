@@ -42,6 +42,7 @@ RETURNS_INTERFACE_AND_OUTS = {
     ("Global", "GetInteract"),
     ("Doc", "CreateBookmark"),
     ("Doc", "CreateBookmarkEx"),
+    ("Doc", "ReplaceBookmark"),  # qInfo and a GenericBookmark, as CreateBookmark
     ("Doc", "CreateDimension"),  # qix-api.md §0 item 4: CreateDimension, CreateMeasure,
     ("Doc", "CreateMeasure"),  # CreateVariableEx answer qReturn and qInfo
     ("Doc", "CreateVariableEx"),

@@ -188,6 +188,17 @@ def _saved(doc: DocState, variables: bool, patches: list[dict[str, Any]]) -> dic
     return bookmark
 
 
+def replaced(doc: DocState, entry: Entry, ignore_patches: bool, patch_ids: list[str]) -> Entry:
+    """ReplaceBookmark: the bookmark's properties with the session's selections now (and
+    the variables when its ``qIncludeVariables`` says so); the soft patches of the
+    objects ``patch_ids`` names, of every object when it names none, or none with
+    ``ignore_patches``."""
+    properties = copy.deepcopy(entry["qProperties"])
+    patches = [] if ignore_patches else doc.soft_patch_list(patch_ids or None)
+    return {"qProperties": properties,
+            "qBookmark": _saved(doc, bool(properties.get("qIncludeVariables")), patches)}
+
+
 def create_temporary(doc: DocState, options: dict[str, Any], patch_ids: list[str]) -> str:
     """CreateTemporaryBookmark: the session's selections, the variables with
     ``qIncludeVariables``, and the soft patches of every object with
@@ -197,8 +208,7 @@ def create_temporary(doc: DocState, options: dict[str, Any], patch_ids: list[str
     if options.get("qIncludeAllPatches"):
         patches = doc.soft_patch_list(None)
     else:
-        named = [i for i in patch_ids if i]  # enigma.js's schema default is [""]
-        patches = doc.soft_patch_list(named) if named else []
+        patches = doc.soft_patch_list(patch_ids) if patch_ids else []
     bookmark = _saved(doc, bool(options.get("qIncludeVariables")), patches)
     return keep_for_a_while(doc.app, doc.app.temp_bookmarks,
                             {"qProperties": {}, "qBookmark": bookmark})

@@ -87,6 +87,7 @@ _DOC_EDIT = (
     "CreateVariable", "CreateVariableEx", "DestroyVariableById", "DestroyVariableByName",
     "RemoveVariable",
     "CreateBookmark", "CreateBookmarkEx", "DestroyBookmark", "CloneBookmark",
+    "ReplaceBookmark",
     "AddAlternateState", "RemoveAlternateState", "SetLooselyCoupledVector",
     "CreateConnection", "ModifyConnection", "DeleteConnection",
 )

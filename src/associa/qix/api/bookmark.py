@@ -11,7 +11,8 @@ interface, as CreateObject's); GetBookmark → ``qReturn``, or ``{"qType": null,
 StoreTempSelectionState → ``qId`` and ``qReturn`` (enigma.js drops ``qReturn`` and
 returns the id); RestoreTempSelectionState → ``qReturn``; CreateTemporaryBookmark →
 ``qId`` and ``qReturn`` (enigma.js drops ``qReturn`` too), ApplyTemporaryBookmark →
-``qReturn``, false for an id unknown or expired. A bookmark id that names no
+``qReturn``, false for an id unknown or expired; ReplaceBookmark → ``qInfo`` and
+``qReturn``, as CreateBookmark, NotFound for an unknown id. A bookmark id that names no
 bookmark is NotFound (error 2) for Apply/ApplyAndVerify/CloneBookmark. There is no
 DeleteTempSelectionState in the engine API (neither the OpenRPC 12.2528 list nor the
 enigma.js schema has one), so none is offered: temporary states end with their TTL.
@@ -107,9 +108,30 @@ def _create(call: Call, qProp: dict[str, Any], patch_ids: list[str] | None) -> d
         out=("qInfo", "qReturn"))
 def create_bookmark_ex(call: Call, qProp: dict[str, Any],
                        qObjectIdsToPatch: list[Any]) -> dict[str, Any]:
-    if not all(isinstance(i, str) for i in qObjectIdsToPatch):
+    return _create(call, qProp, _object_ids(qObjectIdsToPatch))
+
+
+@method("Doc", "ReplaceBookmark", p("qId", "str"), p("qIgnorePatches", "bool", False),
+        p("qObjectIdsToPatch", "list", []), out=("qInfo", "qReturn"))
+def replace_bookmark(call: Call, qId: str, qIgnorePatches: bool,
+                     qObjectIdsToPatch: list[Any]) -> dict[str, Any]:
+    """The bookmark made again of the session's selections now, its properties kept."""
+    ids = _object_ids(qObjectIdsToPatch)
+    doc = _doc(call)
+    doc.app.set_bookmark(qId, bookmarks.replaced(doc, _existing(call, qId), qIgnorePatches,
+                                                 ids))
+    reply = _handle(call, qId)
+    call.session.mark_changed([reply["qHandle"]])
+    info = doc.app.get_bookmark(qId) or {"qProperties": {}}
+    return {"qReturn": reply, "qInfo": dict(info["qProperties"].get("qInfo") or {})}
+
+
+def _object_ids(ids: list[Any]) -> list[str]:
+    """qObjectIdsToPatch checked: object ids (enigma.js's schema default ``[""]`` names
+    none)."""
+    if not all(isinstance(i, str) for i in ids):
         raise InvalidParameters("qObjectIdsToPatch", "a list of object ids")
-    return _create(call, qProp, qObjectIdsToPatch)
+    return [i for i in ids if i]
 
 
 @method("Doc", "GetBookmark", p("qId", "str"), out=("qReturn",))
@@ -170,9 +192,7 @@ def restore_temp_selection_state(call: Call, qId: str) -> bool:
         p("qObjectIdsToPatch", "list", []), out=("qId", "qReturn"))
 def create_temporary_bookmark(call: Call, qOptions: dict[str, Any],
                               qObjectIdsToPatch: list[Any]) -> dict[str, Any]:
-    if not all(isinstance(i, str) for i in qObjectIdsToPatch):
-        raise InvalidParameters("qObjectIdsToPatch", "a list of object ids")
-    temp_id = bookmarks.create_temporary(_doc(call), qOptions, qObjectIdsToPatch)
+    temp_id = bookmarks.create_temporary(_doc(call), qOptions, _object_ids(qObjectIdsToPatch))
     return {"qId": temp_id, "qReturn": True}
 
 
