@@ -267,6 +267,7 @@ def test_master_items_and_bookmarks_need_edit_to_change(app_id: str,
     assert denied(bob.send("SetProperties", bob.call("GetProperties", handle=b)["qProp"],
                            handle=b))
     assert denied(bob.send("ReplaceBookmark", bm, handle=1))
+    assert denied(bob.send("Publish", handle=b))
     # reading and applying stay a consumer's
     assert bob.call("GetLayout", handle=d)["qLayout"]["qInfo"]["qId"] == dim
     assert bob.call("ApplyBookmark", bm, handle=1) == {"qSuccess": True}

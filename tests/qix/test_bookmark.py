@@ -508,9 +508,7 @@ def test_a_temporary_bookmark_keeps_the_soft_patches_it_is_asked_for(loaded: Cli
 def test_replacing_a_bookmark_keeps_its_properties_and_takes_the_selections_now(
         two_sessions: tuple[Client, Client]) -> None:
     a, b = two_sessions
-    select(a, "Region", "North")
-    mine, _ = create(a, {"qInfo": {"qId": "bm", "qType": "bookmark"},
-                         "qMetaDef": {"title": "the north"}})
+    mine = _north_bookmark(a)
     theirs = b.call("GetBookmark", "bm", handle=1)["qReturn"]["qHandle"]
     select(a, "Region", "South")
     b.pushed.clear()
@@ -544,6 +542,36 @@ def test_replacing_a_bookmark_keeps_the_soft_patches_it_is_asked_for(loaded: Cli
     assert patched() == []
     c.call("ReplaceBookmark", "bm", handle=1)
     assert patched() == ["a", "b"]
+
+
+def _north_bookmark(c: Client) -> int:
+    """Region North selected and a bookmark "bm" of it titled "the north"; its handle."""
+    select(c, "Region", "North")
+    handle, _ = create(c, {"qInfo": {"qId": "bm", "qType": "bookmark"},
+                           "qMetaDef": {"title": "the north"}})
+    return handle
+
+
+def test_publish_and_approve_a_bookmark_are_meta_flags(
+        two_sessions: tuple[Client, Client]) -> None:
+    a, b = two_sessions
+    mine = _north_bookmark(a)
+    listing = b.create(LIST)
+    # each step, then the flags the layout and every session's list show after it
+    for step, published, approved in (("Publish", True, None), ("Approve", True, True),
+                                      ("UnApprove", True, False),
+                                      ("UnPublish", False, False)):
+        b.pushed.clear()
+        a.call(step, handle=mine)
+        assert any(listing in m.get("change", []) for m in b.pushed), step
+        meta = a.layout(mine)["qMeta"]
+        listed = b.call("GetBookmarks", {"qTypes": ["bookmark"]}, handle=1)["qList"][0]["qMeta"]
+        for shown in (meta, listed):
+            assert (shown.get("published"), shown.get("approved")) == (published, approved)
+            assert ("publishTime" in shown) is published, step
+        assert meta["title"] == "the north"
+    a.call("ApplyBookmark", "bm", handle=1)
+    assert total(a) == "120"  # the selections stay what they were
 
 
 VARIABLES = {"qInfo": {"qType": "vars"},

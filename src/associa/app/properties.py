@@ -282,6 +282,27 @@ def list_index(part: str) -> int | None:
     return int(part) if part.isascii() and part.isdigit() else None
 
 
+STATUS_METHODS = ("Publish", "UnPublish", "Approve", "UnApprove")
+
+
+def with_status(props: dict[str, Any], method: str, now: str) -> dict[str, Any]:
+    """Publish/UnPublish/Approve/UnApprove (``STATUS_METHODS``) of an object or bookmark:
+    plain metadata in ``qMetaDef`` (the layout's ``qMeta``): ``published`` with its
+    ``publishTime`` (``now``), ``approved``. A copy; nothing else changes."""
+    out = copy.deepcopy(props)
+    found = out.get("qMetaDef")
+    meta = found if isinstance(found, dict) else {}
+    if method == "Publish":
+        meta.update(published=True, publishTime=now)
+    elif method == "UnPublish":
+        meta["published"] = False
+        meta.pop("publishTime", None)
+    else:
+        meta["approved"] = method == "Approve"
+    out["qMetaDef"] = meta
+    return out
+
+
 def apply_patch(props: dict[str, Any], patch: dict[str, Any]) -> None:
     """Apply one NxPatch (``qOp`` add, replace or remove; ``qPath`` a JSON pointer;
     ``qValue`` a JSON text) to ``props`` in place. InvalidPath or InvalidParameters when

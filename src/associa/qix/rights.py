@@ -115,7 +115,7 @@ NEEDS: dict[tuple[str, str], Need] = {
     ("GenericMeasure", "ApplyPatches"): EDIT,
     **{("GenericVariable", name): EDIT_PERSISTENT for name in _VARIABLE_EDIT},
     ("GenericVariable", "ApplyPatches"): EDIT_HARD_PATCH,
-    ("GenericBookmark", "SetProperties"): EDIT,
+    **{("GenericBookmark", name): EDIT for name in _MASTER_EDIT},
     ("GenericBookmark", "ApplyPatches"): EDIT,
 }
 

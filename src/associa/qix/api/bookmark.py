@@ -27,8 +27,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from associa.app import bookmarks, statedata
+from associa.app.app import now_iso
 from associa.app.doc import DocState
-from associa.app.properties import apply_patch
+from associa.app.properties import STATUS_METHODS, apply_patch, with_status
 from associa.errors import InvalidHandle, InvalidParameters, NotFound
 from associa.qix.api.interfaces import NOT_FOUND
 from associa.qix.dispatch import method, p
@@ -243,6 +244,17 @@ def apply_patches(call: Call, qPatches: list[Any]) -> None:
             raise InvalidParameters("qPatches", "a patch must be an object")
         apply_patch(props, patch)
     _store(call, props)
+
+
+def _status_method(name: str) -> None:
+    @method("GenericBookmark", name)
+    def set_status(call: Call) -> None:
+        """Plain metadata in the bookmark's qMetaDef (``properties.with_status``)."""
+        _store(call, with_status(_ref(call).entry()["qProperties"], name, now_iso()))
+
+
+for _name in STATUS_METHODS:
+    _status_method(_name)
 
 
 @method("GenericBookmark", "Apply", out=("qSuccess",))

@@ -44,7 +44,12 @@ from associa.app.app import now_iso
 from associa.app.children import subtree_entry
 from associa.app.doc import DocState
 from associa.app.lists import entry as list_entry
-from associa.app.properties import extends_chain, public_properties
+from associa.app.properties import (
+    STATUS_METHODS,
+    extends_chain,
+    public_properties,
+    with_status,
+)
 from associa.errors import AlreadyExists, InvalidParameters, NotFound
 from associa.qix.api.interfaces import object_interface
 from associa.qix.api.refs import ObjectRef
@@ -205,33 +210,14 @@ def copy_from(call: Call, qFromId: str) -> None:
 # -- publishing -------------------------------------------------------------------------
 
 
-def _set_meta(call: Call, changes: dict[str, Any], drop: tuple[str, ...] = ()) -> None:
-    ref: ObjectRef = call.target
-    props = copy.deepcopy(ref.properties(soft=False)[0])
-    meta = props.get("qMetaDef")
-    meta = meta if isinstance(meta, dict) else {}
-    for key in drop:
-        meta.pop(key, None)
-    meta.update(changes)
-    props["qMetaDef"] = meta
-    ref.doc.set_object(ref.obj_id, props)
+def _status_method(name: str) -> None:
+    @method("GenericObject", name)
+    def set_status(call: Call) -> None:
+        """Plain metadata in the object's qMetaDef (``properties.with_status``)."""
+        ref: ObjectRef = call.target
+        ref.doc.set_object(ref.obj_id, with_status(ref.properties(soft=False)[0], name,
+                                                   now_iso()))
 
 
-@method("GenericObject", "Publish")
-def publish(call: Call) -> None:
-    _set_meta(call, {"published": True, "publishTime": now_iso()})
-
-
-@method("GenericObject", "UnPublish")
-def unpublish(call: Call) -> None:
-    _set_meta(call, {"published": False}, drop=("publishTime",))
-
-
-@method("GenericObject", "Approve")
-def approve(call: Call) -> None:
-    _set_meta(call, {"approved": True})
-
-
-@method("GenericObject", "UnApprove")
-def unapprove(call: Call) -> None:
-    _set_meta(call, {"approved": False})
+for _name in STATUS_METHODS:
+    _status_method(_name)
