@@ -183,3 +183,47 @@ def test_section_access_holds_after_a_restart(
         assert mallory.error("OpenDoc", "secured")["code"] == 4000
     finally:
         fresh.shutdown()
+
+
+def test_a_bookmark_shows_each_user_only_what_they_may_see(
+        secured: Engine, connect: Callable[[Identity], UserClient]) -> None:
+    boss = connect(user("boss"))
+    doc = boss.open()
+    for name, texts in (("REGION", ["NORTH", "SOUTH", "EAST"]), ("MANAGER", ["Ann", "Bob"])):
+        field = boss.call("GetField", name, handle=doc)["qReturn"]["qHandle"]
+        boss.call("SelectValues", [{"qText": t} for t in texts], handle=field)
+    boss.call("CreateBookmark", {"qInfo": {"qId": "picked", "qType": "bookmark"},
+                                 "qMetaDef": {"title": "picked"}}, handle=doc)
+
+    def seen(client: UserClient, doc: int) -> tuple[dict[str, int], dict[str, list[str]], str]:
+        """The counts of its layout, each field's values, and all it was told, as text."""
+        handle = client.call("GetBookmark", "picked", handle=doc)["qReturn"]["qHandle"]
+        layout = client.layout(handle)
+        counts = {i["qFieldName"]: i["qValuesCount"] for i in layout["qFieldInfos"]}
+        values = {name: [v["qText"] for v in client.call(
+            "GetFieldValues", name, False, {"qStartIndex": 0, "qEndIndex": 10},
+            handle=handle)["qFieldValues"]] for name in ("REGION", "MANAGER")}
+        verified = client.call("ApplyAndVerifyBookmark", "picked", handle=doc)
+        listed = client.call("GetBookmarks", {"qTypes": ["bookmark"],
+                                              "qData": {"b": "/qBookmark"}}, handle=doc)
+        return counts, values, json.dumps([layout, verified, listed])
+
+    counts, values, told = seen(boss, doc)
+    assert counts == {"REGION": 3, "MANAGER": 2}
+    assert values == {"REGION": ["NORTH", "SOUTH", "EAST"], "MANAGER": ["Ann", "Bob"]}
+    ann = connect(user("ann"))
+    doc_ann = ann.open()
+    counts, values, told = seen(ann, doc_ann)
+    assert counts == {"REGION": 1, "MANAGER": 1}
+    assert values == {"REGION": ["NORTH"], "MANAGER": ["Ann"]}
+    for hidden in ("SOUTH", "EAST", "Bob"):
+        assert hidden not in told
+    assert ann.chart(doc_ann) == {"NORTH": 120.0}  # applied: her own region
+    bob = connect(user("bob"))  # SOUTH and EAST, without MANAGER
+    doc_bob = bob.open()
+    counts, values, told = seen(bob, doc_bob)
+    assert counts == {"REGION": 2}
+    assert values == {"REGION": ["SOUTH", "EAST"], "MANAGER": []}
+    for hidden in ("NORTH", "MANAGER", "Ann", "Bob"):
+        assert hidden not in told
+    assert bob.chart(doc_bob) == expected_sums({"SOUTH", "EAST"})

@@ -241,8 +241,9 @@ def with_properties(entry: Entry, props: Any) -> Entry:
 
 def apply_bookmark(doc: DocState, entry: Entry) -> list[dict[str, Any]]:
     """Make the bookmark's selections the session's, give the variables it kept their
-    values and its soft patches to its objects; the verification warnings."""
-    found = entry.get("qBookmark")
+    values and its soft patches to its objects; the verification warnings (of what
+    the session's user may see: ``visible``)."""
+    found = visible(doc, entry).get("qBookmark")
     bookmark: dict[str, Any] = found if isinstance(found, dict) else {}
     values = {}
     for item in bookmark.get("qVariableItems") or []:
@@ -277,6 +278,36 @@ def _state_items(entry: Entry, state: str = DEFAULT_STATE) -> list[dict[str, Any
             items = item.get("qFieldItems")
             return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
     return []
+
+
+def visible(doc: DocState, entry: Entry) -> Entry:
+    """The bookmark as the session's user may see it. Under Section Access a user sees
+    only the fields and values of their reduced model, so a bookmark someone else made
+    shows, lists, verifies and applies only those: fields the user's model lacks are
+    left out, and so are values it does not hold (by the same matching as applying). A
+    session with the whole model (no Section Access, or an unreduced row) sees it all."""
+    model = doc.model
+    found = entry.get("qBookmark")
+    if doc.view is None or model is doc.app.model or not isinstance(found, dict):
+        return entry
+    states = []
+    for state in found.get("qStateData") or []:
+        if not isinstance(state, dict):
+            continue
+        items = []
+        for item in state.get("qFieldItems") or []:
+            name = _item_name(item) if isinstance(item, dict) else None
+            if not isinstance(name, str) or name not in model.fields:
+                continue
+            sym = model.fields[name].symbols
+            shown = dict(item)
+            for key in ("qValues", "qExcludedValues"):
+                values = item.get(key)
+                if isinstance(values, list):
+                    shown[key] = [v for v in values if match_values(sym, [v])[0]]
+            items.append(shown)
+        states.append({**state, "qFieldItems": items})
+    return {**entry, "qBookmark": {**found, "qStateData": states}}
 
 
 def _item_name(item: dict[str, Any]) -> Any:
@@ -319,6 +350,7 @@ def bookmark_layout(doc: DocState, entry: Entry) -> dict[str, Any]:
     """GenericBookmarkLayout: ``qInfo``, ``qMeta``, ``qBookmark`` (the field items
     without their values), ``qFieldInfos`` (the default state's fields with the numbers
     of their selected and not selected values), then the client's own keys."""
+    entry = visible(doc, entry)
     props = entry["qProperties"]
     found = entry.get("qBookmark")
     saved: dict[str, Any] = found if isinstance(found, dict) else {}
@@ -367,6 +399,7 @@ def field_values(doc: DocState, entry: Entry, field: str, excluded: bool,
     the field's values now that the bookmark does not select), ``[start:end]``."""
     if start < 0 or end <= start:
         return []
+    entry = visible(doc, entry)
     item = next((i for i in _state_items(entry) if _item_name(i) == field), None)
     if item is None:
         return []
