@@ -278,7 +278,7 @@ def script_error(script: str, **kwargs) -> ScriptError:
         ("LIB CONNECT TO 'db';", 1, 1, "No data connections in this context"),
         ("ODBC CONNECT TO db;", 1, 1, "ODBC CONNECT is not supported"),
         ("Whatever;", 1, 1, "Unknown statement: Whatever"),
-        ("LOAD A\n  FROM x.xls (biff);", 2, 15, "File format biff is not supported yet"),
+        ("LOAD A\n  FROM x.dif (dif);", 2, 15, "File format dif is not supported yet"),
         ("LET x = 1 +* 2;", 1, 12, "Unexpected '*'"),
         ("LET x =\n  (1 +\n   2;", 3, 5, "Unexpected end of statement, expected ')'"),
         ("LET x = 1 ^ 2;", 1, 11, "Unexpected character '^'"),

@@ -183,7 +183,7 @@ def test_concatenate_prefixes(text: str, concatenate: str | None, no_concatenate
         ("IF 1 = 1 THEN", "The IF statement is not supported yet", "IF"),
         ("STORE T INTO", "Unexpected end of statement, expected a file name", None),
         ("FOO bar", "Unknown statement: FOO", "FOO"),
-        ("LOAD * FROM x.xls (biff)", "File format biff is not supported yet", "biff"),
+        ("LOAD * FROM x.dif (dif)", "File format dif is not supported yet", "dif"),
         ("LEFT LOAD * RESIDENT T", "Unexpected 'LOAD', expected JOIN or KEEP", "LOAD"),
         ("OUTER KEEP LOAD * RESIDENT T", "OUTER KEEP is not a valid prefix; use INNER, LEFT or RIGHT KEEP",
          "OUTER"),

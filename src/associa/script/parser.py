@@ -343,10 +343,10 @@ class StatementParser(Parser):
         while True:
             tok = self.tok
             word = tok.value.lower() if tok.kind is T.NAME else ""
-            if word in ("txt", "csv", "fix", "qvd", "ooxml", "parquet", "json"):
+            if word in ("txt", "csv", "fix", "qvd", "ooxml", "biff", "parquet", "json"):
                 self.advance()
                 kind = "txt" if word == "csv" else word
-            elif word in ("biff", "xml", "dif", "html", "kml", "qvx", "xmlsimple", "xmlsax",
+            elif word in ("xml", "dif", "html", "kml", "qvx", "xmlsimple", "xmlsax",
                           "xmlgeneric"):
                 raise self.fail(f"File format {tok.value} is not supported yet", tok)
             elif word in ("utf8", "ansi", "oem", "unicode", "mac", "utf7", "symbol"):

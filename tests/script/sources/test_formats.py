@@ -1,5 +1,5 @@
-"""File types of LOAD … FROM: Excel (xlsx made here with openpyxl), JSON, Parquet and
-fixed-record text, read through a folder connection."""
+"""File types of LOAD … FROM: Excel (xlsx made here with openpyxl, xls with xlwt), JSON,
+Parquet and fixed-record text, read through a folder connection."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+import xlwt
 from openpyxl import Workbook
 
 from associa.app.folders import FolderFiles
@@ -37,6 +38,15 @@ def _cells(model, table: str, field: str) -> list:
     return out
 
 
+ORDERS: list[list[object]] = [
+    ["Exported by a tool"],  # a banner line: header is 1 lines
+    ["Id", "Customer", "Amount", "Shipped", "Paid", "Code"],
+    [1, "Acme", 10.5, dt.datetime(2024, 3, 1), True, "007"],
+    [2, "Bolt", None, dt.datetime(2024, 3, 2, 14, 30), False, "x"],
+    [3, None, 7, None, None, "12"],
+]
+
+
 @pytest.fixture
 def book(tmp_path: Path) -> Path:
     wb = Workbook()
@@ -44,21 +54,39 @@ def book(tmp_path: Path) -> Path:
     ws.title = "Summary"
     ws.append(["ignored sheet"])
     orders = wb.create_sheet("Orders")
-    orders.append(["Exported by a tool"])  # a banner line: header is 1 lines
-    orders.append(["Id", "Customer", "Amount", "Shipped", "Paid", "Code"])
-    orders.append([1, "Acme", 10.5, dt.datetime(2024, 3, 1), True, "007"])
-    orders.append([2, "Bolt", None, dt.datetime(2024, 3, 2, 14, 30), False, "x"])
-    orders.append([3, None, 7, None, None, "12"])
+    for row in ORDERS:
+        orders.append(row)
     path = tmp_path / "book.xlsx"
     wb.save(path)
     return path
 
 
-def test_xlsx_sheet_with_embedded_labels(book: Path) -> None:
+@pytest.fixture
+def old_book(tmp_path: Path) -> Path:
+    """The same workbook as an Excel 97-2003 file (BIFF, ``.xls``)."""
+    wb = xlwt.Workbook()
+    wb.add_sheet("Summary").write(0, 0, "ignored sheet")
+    orders = wb.add_sheet("Orders")
+    stamp = xlwt.easyxf(num_format_str="YYYY-MM-DD hh:mm")
+    for r, row in enumerate(ORDERS):
+        for c, value in enumerate(row):
+            if isinstance(value, dt.datetime):
+                orders.write(r, c, value, stamp)
+            elif value is not None:
+                orders.write(r, c, value)
+    path = tmp_path / "book.xls"
+    wb.save(str(path))
+    return path
+
+
+@pytest.mark.parametrize(("workbook", "spec"), [("book", "ooxml"), ("old_book", "biff")])
+def test_excel_sheet_with_embedded_labels(workbook: str, spec: str,
+                                          request: pytest.FixtureRequest) -> None:
+    path: Path = request.getfixturevalue(workbook)
     model = _run(
         "SET DateFormat = 'YYYY-MM-DD';\nSET TimestampFormat = 'YYYY-MM-DD hh:mm';\n"
-        "O: LOAD * FROM [lib://x/book.xlsx] (ooxml, embedded labels, header is 1 lines, "
-        "table is Orders);", book.parent).model
+        f"O: LOAD * FROM [lib://x/{path.name}] ({spec}, embedded labels, header is 1 lines, "
+        "table is Orders$);", path.parent).model
     assert model.tables["O"].fields == ["Id", "Customer", "Amount", "Shipped", "Paid", "Code"]
     assert _cells(model, "O", "Id") == [("1", 1.0), ("2", 2.0), ("3", 3.0)]
     assert _cells(model, "O", "Customer") == [("Acme", None), ("Bolt", None), None]
@@ -68,6 +96,11 @@ def test_xlsx_sheet_with_embedded_labels(book: Path) -> None:
     assert _cells(model, "O", "Paid") == [("True", -1.0), ("False", 0.0), None]
     # text cells are untyped input: '007' is the number 7 with its text kept
     assert _cells(model, "O", "Code") == [("007", 7.0), ("x", None), ("12", 12.0)]
+
+
+def test_an_xls_file_by_its_extension(old_book: Path) -> None:
+    model = _run("S: LOAD * FROM [lib://x/book.xls] (no labels);", old_book.parent).model
+    assert _cells(model, "S", "A") == [("ignored sheet", None)]
 
 
 def test_xlsx_no_labels_and_first_sheet(book: Path) -> None:
@@ -126,7 +159,8 @@ def test_large_parquet_keeps_codes(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("path", "kind"),
-    [("lib://a/x.QVD", "qvd"), ("lib://a/x.xlsx", "ooxml"), ("lib://a/b.c/x", "txt"),
+    [("lib://a/x.QVD", "qvd"), ("lib://a/x.xlsx", "ooxml"), ("lib://a/x.XLS", "biff"),
+     ("lib://a/b.c/x", "txt"),
      ("x.parquet", "parquet"), ("x.json", "json"), ("x.csv", "txt"), ("x.fix", "fix")],
 )
 def test_kind_by_extension(path: str, kind: str) -> None:

@@ -1,8 +1,8 @@
 """``LOAD … FROM file (format)``: the reader of each file type, as a table (``READERS``).
 
-The type is the format specification's (``txt``, ``fix``, ``qvd``, ``ooxml``,
-``parquet``, ``json``), else the file's extension (``.qvd``, ``.xlsx``, ``.parquet``,
-``.json``; anything else is delimited text, Qlik's default). Each reader returns the
+The type is the format specification's (``txt``, ``fix``, ``qvd``, ``ooxml``, ``biff``,
+``parquet``, ``json``), else the file's extension (``.qvd``, ``.xlsx``, ``.xls``,
+``.parquet``, ``.json``; anything else is delimited text, Qlik's default). Each reader returns the
 source's field names and ``read(fields, on_batch)``, which encodes the fields a LOAD needs
 (``sources.table``). Text (delimited, fixed record, Excel text cells) goes through the
 number interpretation of untyped input; Parquet, JSON, QVD keep their types
@@ -10,7 +10,8 @@ number interpretation of untyped input; Parquet, JSON, QVD keep their types
 
 * ``qvd``: the file's symbol tables and index bits become the columns as they are (an
   "optimized" load in Qlik's words: no value is looked at one by one);
-* ``ooxml``: the sheet named by ``table is`` (else the first), via python-calamine; with
+* ``ooxml`` (``.xlsx``) and ``biff`` (the older ``.xls``): the sheet named by ``table is``
+  (else the first), via python-calamine, which reads both; with
   ``embedded labels`` its first row (after ``header is n lines``) names the fields, else
   they are ``A``, ``B``, … as Excel's columns; empty cells are NULL;
 * ``parquet``: pyarrow.parquet;
@@ -49,8 +50,8 @@ __all__ = ["READERS", "SourceOptions", "kind_of", "open_source"]
 Read = Callable[[set[str] | None, Callable[[int], None]], SourceTable]
 Interpret = Callable[[str], Callable[[pa.Array], np.ndarray]]
 
-EXTENSIONS = {".qvd": "qvd", ".xlsx": "ooxml", ".xlsm": "ooxml", ".parquet": "parquet",
-              ".json": "json", ".ndjson": "json", ".fix": "fix"}
+EXTENSIONS = {".qvd": "qvd", ".xlsx": "ooxml", ".xlsm": "ooxml", ".xls": "biff",
+              ".parquet": "parquet", ".json": "json", ".ndjson": "json", ".fix": "fix"}
 
 
 @dataclass(slots=True)
@@ -272,7 +273,7 @@ def _flat(table: pa.Table) -> pa.Table:
     return table
 
 
-def _ooxml(data: Text, opts: SourceOptions, text: TextFormat, locale: Locale,
+def _workbook(data: Text, opts: SourceOptions, text: TextFormat, locale: Locale,
            interpret: Interpret) -> tuple[list[str], Read]:
     from python_calamine import CalamineError, CalamineWorkbook
 
@@ -376,7 +377,8 @@ READERS: dict[str, Callable[..., tuple[list[str], Read]]] = {
     "csv": _txt,
     "fix": _fix,
     "qvd": _qvd,
-    "ooxml": _ooxml,
+    "ooxml": _workbook,
+    "biff": _workbook,
     "parquet": _parquet,
     "json": _json,
 }
