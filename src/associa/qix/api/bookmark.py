@@ -117,14 +117,13 @@ def create_bookmark_ex(call: Call, qProp: dict[str, Any],
 def replace_bookmark(call: Call, qId: str, qIgnorePatches: bool,
                      qObjectIdsToPatch: list[Any]) -> dict[str, Any]:
     """The bookmark made again of the session's selections now, its properties kept."""
-    ids = _object_ids(qObjectIdsToPatch)
     doc = _doc(call)
-    doc.app.set_bookmark(qId, bookmarks.replaced(doc, _existing(call, qId), qIgnorePatches,
-                                                 ids))
+    made = bookmarks.replaced(doc, _existing(call, qId), qIgnorePatches,
+                              _object_ids(qObjectIdsToPatch))
+    doc.app.set_bookmark(qId, made)
     reply = _handle(call, qId)
     call.session.mark_changed([reply["qHandle"]])
-    info = doc.app.get_bookmark(qId) or {"qProperties": {}}
-    return {"qReturn": reply, "qInfo": dict(info["qProperties"].get("qInfo") or {})}
+    return {"qReturn": reply, "qInfo": dict(made["qProperties"]["qInfo"])}
 
 
 def _object_ids(ids: list[Any]) -> list[str]:

@@ -2,18 +2,18 @@
 
 The type is the format specification's (``txt``, ``fix``, ``qvd``, ``ooxml``, ``biff``,
 ``parquet``, ``json``), else the file's extension (``.qvd``, ``.xlsx``, ``.xls``,
-``.parquet``, ``.json``; anything else is delimited text, Qlik's default). Each reader returns the
-source's field names and ``read(fields, on_batch)``, which encodes the fields a LOAD needs
-(``sources.table``). Text (delimited, fixed record, Excel text cells) goes through the
+``.parquet``, ``.json``; anything else is delimited text, Qlik's default). Each reader
+returns the source's field names and ``read(fields, on_batch)``, which encodes the fields
+a LOAD needs (``sources.table``). Text (delimited, fixed record, Excel text cells) goes through the
 number interpretation of untyped input; Parquet, JSON, QVD keep their types
 (``sources.typed``).
 
 * ``qvd``: the file's symbol tables and index bits become the columns as they are (an
   "optimized" load in Qlik's words: no value is looked at one by one);
 * ``ooxml`` (``.xlsx``) and ``biff`` (the older ``.xls``): the sheet named by ``table is``
-  (else the first), via python-calamine, which reads both; with
-  ``embedded labels`` its first row (after ``header is n lines``) names the fields, else
-  they are ``A``, ``B``, … as Excel's columns; empty cells are NULL;
+  (else the first), via python-calamine, which reads both; with ``embedded labels``
+  its first row (after ``header is n lines``) names the fields, else they are ``A``,
+  ``B``, … as Excel's columns; empty cells are NULL;
 * ``parquet``: pyarrow.parquet;
 * ``json``: an array of objects, an object of arrays or of one array (``table is`` picks
   a member), or one object per line; nested objects are flattened to ``a.b`` fields;
@@ -274,7 +274,7 @@ def _flat(table: pa.Table) -> pa.Table:
 
 
 def _workbook(data: Text, opts: SourceOptions, text: TextFormat, locale: Locale,
-           interpret: Interpret) -> tuple[list[str], Read]:
+              interpret: Interpret) -> tuple[list[str], Read]:
     from python_calamine import CalamineError, CalamineWorkbook
 
     try:
